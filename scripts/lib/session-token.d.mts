@@ -1,0 +1,17 @@
+export function generateKeyPairPem(): Promise<{ publicKeyPem: string; privateKeyPem: string }>;
+export function mintSessionToken(
+  privateKeyPem: string,
+  options?: {
+    now?: number;
+    kid?: string;
+    header?: Record<string, unknown>;
+    sub?: string;
+    sid?: string;
+    iss?: string;
+    azp?: string;
+    ttlSeconds?: number;
+    role?: string | null;
+    claims?: Record<string, unknown>;
+  },
+): Promise<string>;
+export function unsignedToken(claims: Record<string, unknown>): string;

@@ -1,0 +1,59 @@
+// Mints Clerk-shaped session tokens (RS256) for local use and tests, with WebCrypto only, so the same code
+// runs in Node (npm run token) and in workerd (the tests).
+
+const b64url = (bytes) => {
+  let binary = "";
+  for (const byte of new Uint8Array(bytes)) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+};
+const b64urlJson = (value) => b64url(new TextEncoder().encode(JSON.stringify(value)));
+
+function pemBody(pem) {
+  return Uint8Array.from(atob(pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "")), (c) => c.charCodeAt(0));
+}
+
+function toPem(label, der) {
+  let binary = "";
+  for (const byte of new Uint8Array(der)) binary += String.fromCharCode(byte);
+  return `-----BEGIN ${label}-----\n${btoa(binary).match(/.{1,64}/g).join("\n")}\n-----END ${label}-----\n`;
+}
+
+export async function generateKeyPairPem() {
+  const pair = await crypto.subtle.generateKey(
+    { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+    true,
+    ["sign", "verify"],
+  );
+  const spki = await crypto.subtle.exportKey("spki", pair.publicKey);
+  const pkcs8 = await crypto.subtle.exportKey("pkcs8", pair.privateKey);
+  return { publicKeyPem: toPem("PUBLIC KEY", spki), privateKeyPem: toPem("PRIVATE KEY", pkcs8) };
+}
+
+/**
+ * A session token with the claims Clerk puts in one: sub, sid, iss, iat, nbf, exp, azp, plus the custom
+ * `metadata` claim (public metadata) that carries the role.
+ */
+export async function mintSessionToken(privateKeyPem, options = {}) {
+  const now = Math.floor((options.now ?? Date.now()) / 1000);
+  const header = { alg: "RS256", typ: "JWT", kid: options.kid ?? "ins_beacon_local", ...(options.header ?? {}) };
+  const payload = {
+    sub: options.sub ?? "user_local_admin",
+    sid: options.sid ?? "sess_local",
+    iss: options.iss ?? "https://clerk.beacon.local",
+    azp: options.azp ?? "http://localhost:8787",
+    iat: now,
+    nbf: now - 5,
+    exp: now + (options.ttlSeconds ?? 3600),
+    ...(options.role === null ? {} : { metadata: { role: options.role ?? "admin" } }),
+    ...(options.claims ?? {}),
+  };
+  const signingInput = `${b64urlJson(header)}.${b64urlJson(payload)}`;
+  const key = await crypto.subtle.importKey("pkcs8", pemBody(privateKeyPem), { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"]);
+  const signature = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", key, new TextEncoder().encode(signingInput));
+  return `${signingInput}.${b64url(signature)}`;
+}
+
+/** An unsigned token (`alg: none`), for proving it is refused. */
+export function unsignedToken(claims) {
+  return `${b64urlJson({ alg: "none", typ: "JWT" })}.${b64urlJson(claims)}.`;
+}

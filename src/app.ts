@@ -1,0 +1,41 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { database } from "./db/middleware";
+import type { AppEnv } from "./env";
+import { ApiError, errorBody } from "./errors";
+import { adminComponents } from "./routes/admin-components";
+import { adminIncidents } from "./routes/admin-incidents";
+import { adminMaintenance } from "./routes/admin-maintenance";
+import { feeds } from "./routes/feeds";
+import { publicStatus } from "./routes/status";
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+export const app = new Hono<AppEnv>();
+
+app.use(
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError(413, "payload_too_large", `Request body must be at most ${MAX_BODY_BYTES} bytes`);
+    },
+  }),
+);
+app.use(database);
+
+// The runtime's own ceiling: touches nothing else (no D1, no hub). The API health check probes it.
+app.get("/healthz", (c) => c.json({ status: "ok" }));
+
+app.route("/api/status", publicStatus);
+app.route("/api/status", feeds);
+app.route("/api/status", adminIncidents);
+app.route("/api/status", adminMaintenance);
+app.route("/api/status", adminComponents);
+
+app.notFound((c) => c.json({ error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
+
+app.onError((err, c) => {
+  const { status, body } = errorBody(err);
+  if (status >= 500) console.error(`${c.req.method} ${c.req.path} failed`, err);
+  return c.json(body, status);
+});

@@ -1,0 +1,18 @@
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Database } from "./client";
+
+export type Statement = BatchItem<"sqlite">;
+
+/** Runs statements atomically in one D1 batch (D1 has no interactive transactions). */
+export async function runBatch(db: Database, statements: Statement[]) {
+  if (statements.length === 0) return [];
+  return db.batch(statements as [Statement, ...Statement[]]);
+}
+
+/** Splits rows so one multi-row INSERT stays under D1's 100 bound parameters. */
+export function chunkRows<T extends object>(rows: T[], columnsPerRow: number): T[][] {
+  const size = Math.max(1, Math.floor(99 / Math.max(1, columnsPerRow)));
+  const chunks: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) chunks.push(rows.slice(i, i + size));
+  return chunks;
+}

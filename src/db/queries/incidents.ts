@@ -1,0 +1,107 @@
+import { and, asc, desc, eq } from "drizzle-orm";
+import type { Database } from "../client";
+import type { Statement } from "../batch";
+import type { SnapshotIncident } from "../../snapshot/types";
+import { components, incidentComponents, incidents, incidentUpdates, type ComponentStatus, type IncidentStatus, type Severity } from "../schema";
+
+export type IncidentRow = typeof incidents.$inferSelect;
+
+export async function findIncident(db: Database, id: string): Promise<IncidentRow | undefined> {
+  return db.select().from(incidents).where(eq(incidents.id, id)).get();
+}
+
+export async function findIncidentUpdate(db: Database, incidentId: string, updateId: string) {
+  return db
+    .select()
+    .from(incidentUpdates)
+    .where(and(eq(incidentUpdates.id, updateId), eq(incidentUpdates.incidentId, incidentId)))
+    .get();
+}
+
+export function insertIncident(db: Database, row: typeof incidents.$inferInsert): Statement {
+  return db.insert(incidents).values(row);
+}
+
+export function insertIncidentUpdate(
+  db: Database,
+  row: { incidentId: string; status: IncidentStatus; message: string; estimatedResolution: number | null; createdBy: string | null; at: number },
+): Statement {
+  return db.insert(incidentUpdates).values({
+    id: crypto.randomUUID(),
+    incidentId: row.incidentId,
+    status: row.status,
+    message: row.message,
+    estimatedResolution: row.estimatedResolution,
+    createdBy: row.createdBy,
+    createdAt: row.at,
+    updatedAt: row.at,
+  });
+}
+
+/** Replaces what an incident sets for its components. */
+export function setIncidentComponents(db: Database, incidentId: string, links: { componentId: string; status: ComponentStatus }[]): Statement[] {
+  const statements: Statement[] = [db.delete(incidentComponents).where(eq(incidentComponents.incidentId, incidentId))];
+  for (let i = 0; i < links.length; i += 30) {
+    statements.push(
+      db.insert(incidentComponents).values(links.slice(i, i + 30).map((l) => ({ incidentId, componentId: l.componentId, status: l.status }))),
+    );
+  }
+  return statements;
+}
+
+export function updateIncident(db: Database, id: string, values: Partial<typeof incidents.$inferInsert>): Statement {
+  return db.update(incidents).set(values).where(eq(incidents.id, id));
+}
+
+export function updateIncidentUpdate(db: Database, updateId: string, values: Partial<typeof incidentUpdates.$inferInsert>): Statement {
+  return db.update(incidentUpdates).set(values).where(eq(incidentUpdates.id, updateId));
+}
+
+export function deleteIncident(db: Database, id: string): Statement {
+  return db.delete(incidents).where(eq(incidents.id, id));
+}
+
+/** The component status an incident sets by default, from its severity. */
+export function statusForSeverity(severity: Severity): ComponentStatus {
+  return severity === "critical" ? "major_outage" : severity === "major" ? "partial_outage" : severity === "minor" ? "degraded" : "operational";
+}
+
+/** One incident in the snapshot's shape, read from D1 (admin answers and incidents older than the snapshot). */
+export async function loadIncidentView(db: Database, id: string) {
+  const [rows, links, updates] = await db.batch([
+    db.select().from(incidents).where(eq(incidents.id, id)),
+    db
+      .select({ id: incidentComponents.componentId, name: components.name, status: incidentComponents.status })
+      .from(incidentComponents)
+      .innerJoin(components, eq(components.id, incidentComponents.componentId))
+      .where(eq(incidentComponents.incidentId, id))
+      .orderBy(asc(components.position)),
+    db.select().from(incidentUpdates).where(eq(incidentUpdates.incidentId, id)).orderBy(desc(incidentUpdates.createdAt), desc(incidentUpdates.id)),
+  ]);
+  const i = rows[0];
+  if (!i) return null;
+  return {
+    id: i.id,
+    title: i.title,
+    description: i.description,
+    status: i.status,
+    severity: i.severity,
+    started_at: i.startedAt,
+    resolved_at: i.resolvedAt,
+    root_cause: i.rootCause,
+    resolution: i.resolution,
+    postmortem: i.postmortemPublishedAt ? i.postmortem : null,
+    postmortem_published_at: i.postmortemPublishedAt,
+    created_at: i.createdAt,
+    updated_at: i.updatedAt,
+    components: links,
+    updates: updates.map((u) => ({
+      id: u.id,
+      status: u.status,
+      message: u.message,
+      estimated_resolution: u.estimatedResolution,
+      created_at: u.createdAt,
+      updated_at: u.updatedAt,
+    })),
+  } satisfies SnapshotIncident;
+}

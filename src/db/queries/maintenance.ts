@@ -1,0 +1,46 @@
+import { and, eq, inArray, lte } from "drizzle-orm";
+import type { Database } from "../client";
+import type { Statement } from "../batch";
+import { components, maintenanceComponents, maintenances } from "../schema";
+
+export type MaintenanceRow = typeof maintenances.$inferSelect;
+
+export async function findMaintenance(db: Database, id: string) {
+  return db.select().from(maintenances).where(eq(maintenances.id, id)).get();
+}
+
+export async function maintenanceComponentIds(db: Database, id: string): Promise<string[]> {
+  const rows = await db.select({ id: maintenanceComponents.componentId }).from(maintenanceComponents).where(eq(maintenanceComponents.maintenanceId, id));
+  return rows.map((r) => r.id);
+}
+
+export function insertMaintenance(db: Database, row: typeof maintenances.$inferInsert): Statement {
+  return db.insert(maintenances).values(row);
+}
+
+export function updateMaintenance(db: Database, id: string, values: Partial<typeof maintenances.$inferInsert>): Statement {
+  return db.update(maintenances).set(values).where(eq(maintenances.id, id));
+}
+
+export function setMaintenanceComponents(db: Database, maintenanceId: string, componentIds: string[]): Statement[] {
+  const statements: Statement[] = [db.delete(maintenanceComponents).where(eq(maintenanceComponents.maintenanceId, maintenanceId))];
+  for (let i = 0; i < componentIds.length; i += 45) {
+    statements.push(db.insert(maintenanceComponents).values(componentIds.slice(i, i + 45).map((componentId) => ({ maintenanceId, componentId }))));
+  }
+  return statements;
+}
+
+/** Windows whose time has come to move: scheduled ones that started, and any not finished whose end passed. */
+export async function dueMaintenances(db: Database, now: number) {
+  const [toStart, toComplete] = await db.batch([
+    db.select().from(maintenances).where(and(eq(maintenances.status, "scheduled"), lte(maintenances.scheduledStart, now))),
+    db.select().from(maintenances).where(and(inArray(maintenances.status, ["scheduled", "in_progress"]), lte(maintenances.scheduledEnd, now))),
+  ]);
+  const completing = new Set(toComplete.map((m) => m.id));
+  return { toStart: toStart.filter((m) => !completing.has(m.id)), toComplete };
+}
+
+export async function componentNames(db: Database, ids: string[]) {
+  if (!ids.length) return [];
+  return db.select({ id: components.id, name: components.name }).from(components).where(inArray(components.id, ids));
+}

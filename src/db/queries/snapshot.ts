@@ -1,0 +1,69 @@
+import { and, asc, desc, eq, gte, inArray, isNull, or } from "drizzle-orm";
+import type { Database } from "../client";
+import {
+  componentGroups,
+  components,
+  dailyRollups,
+  incidentComponents,
+  incidents,
+  incidentUpdates,
+  maintenanceComponents,
+  maintenances,
+} from "../schema";
+
+/** Everything a snapshot is made of, read in one round trip (one db.batch of selects). */
+export async function loadSnapshotRows(db: Database, opts: { historySince: number; firstDay: string }) {
+  const incidentInWindow = or(gte(incidents.startedAt, opts.historySince), isNull(incidents.resolvedAt));
+  const maintenanceInWindow = or(
+    gte(maintenances.scheduledEnd, opts.historySince),
+    inArray(maintenances.status, ["scheduled", "in_progress"]),
+  );
+  const [groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows] =
+    await db.batch([
+      db.select().from(componentGroups).orderBy(asc(componentGroups.position), asc(componentGroups.name)),
+      db.select().from(components).orderBy(asc(components.position), asc(components.createdAt)),
+      db.select().from(incidents).where(incidentInWindow).orderBy(desc(incidents.startedAt)),
+      db
+        .select({
+          incidentId: incidentComponents.incidentId,
+          componentId: incidentComponents.componentId,
+          status: incidentComponents.status,
+          name: components.name,
+        })
+        .from(incidentComponents)
+        .innerJoin(incidents, eq(incidents.id, incidentComponents.incidentId))
+        .innerJoin(components, eq(components.id, incidentComponents.componentId))
+        .where(incidentInWindow)
+        .orderBy(asc(components.position)),
+      db
+        .select({
+          id: incidentUpdates.id,
+          incidentId: incidentUpdates.incidentId,
+          status: incidentUpdates.status,
+          message: incidentUpdates.message,
+          estimatedResolution: incidentUpdates.estimatedResolution,
+          createdAt: incidentUpdates.createdAt,
+          updatedAt: incidentUpdates.updatedAt,
+        })
+        .from(incidentUpdates)
+        .innerJoin(incidents, eq(incidents.id, incidentUpdates.incidentId))
+        .where(incidentInWindow)
+        .orderBy(desc(incidentUpdates.createdAt), desc(incidentUpdates.id)),
+      db.select().from(maintenances).where(maintenanceInWindow).orderBy(asc(maintenances.scheduledStart)),
+      db
+        .select({
+          maintenanceId: maintenanceComponents.maintenanceId,
+          componentId: maintenanceComponents.componentId,
+          name: components.name,
+        })
+        .from(maintenanceComponents)
+        .innerJoin(maintenances, eq(maintenances.id, maintenanceComponents.maintenanceId))
+        .innerJoin(components, eq(components.id, maintenanceComponents.componentId))
+        .where(maintenanceInWindow)
+        .orderBy(asc(components.position)),
+      db.select().from(dailyRollups).where(and(gte(dailyRollups.day, opts.firstDay))),
+    ]);
+  return { groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows };
+}
+
+export type SnapshotRows = Awaited<ReturnType<typeof loadSnapshotRows>>;

@@ -1,0 +1,339 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+// Every timestamp in the database is an integer of milliseconds since the epoch (UTC).
+// Every enumeration is an `as const` array shared with the zod schemas in src/validation.ts.
+
+export const COMPONENT_STATUSES = ["operational", "degraded", "partial_outage", "major_outage"] as const;
+export type ComponentStatus = (typeof COMPONENT_STATUSES)[number];
+/** What a component shows: a component status, or maintenance while a window covering it is in progress. */
+export const SHOWN_STATUSES = [...COMPONENT_STATUSES, "under_maintenance"] as const;
+export type ShownStatus = (typeof SHOWN_STATUSES)[number];
+
+export const CHECK_KINDS = ["api", "database", "storage", "email", "auth", "http", "none"] as const;
+export type CheckKind = (typeof CHECK_KINDS)[number];
+
+/** A single check outcome; `not_monitored` means the check has no configuration and proves nothing. */
+export const CHECK_OUTCOMES = [...COMPONENT_STATUSES, "not_monitored"] as const;
+export type CheckOutcome = (typeof CHECK_OUTCOMES)[number];
+
+export const INCIDENT_STATUSES = ["investigating", "identified", "monitoring", "resolved", "postmortem"] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+export const SEVERITIES = ["none", "minor", "major", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const MAINTENANCE_STATUSES = ["scheduled", "in_progress", "completed", "cancelled"] as const;
+export type MaintenanceStatus = (typeof MAINTENANCE_STATUSES)[number];
+
+export const CHANGE_SOURCES = ["monitor", "admin", "incident", "maintenance"] as const;
+export type ChangeSource = (typeof CHANGE_SOURCES)[number];
+
+export const CHANNELS = ["email", "sms", "webhook"] as const;
+export type Channel = (typeof CHANNELS)[number];
+export const SUBSCRIBER_STATUSES = ["pending", "active", "unsubscribed", "disabled"] as const;
+export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
+export const DELIVERY_STATUSES = ["pending", "sending", "sent", "failed", "skipped", "ambiguous"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** Configuration of an admin-added HTTP monitor, stored as JSON on the component. */
+export interface HttpMonitor {
+  type: "http";
+  url: string;
+  method: "GET" | "HEAD" | "POST";
+  expected_status: number[] | null;
+  keyword: string | null;
+  timeout_ms: number;
+  degraded_latency_ms: number | null;
+}
+
+const now = sql`(cast(unixepoch('subsecond') * 1000 as integer))`;
+
+export const componentGroups = sqliteTable("component_groups", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  description: text("description"),
+  position: integer("position").notNull().default(0),
+  collapsed: integer("collapsed", { mode: "boolean" }).notNull().default(false),
+  createdAt: integer("created_at").notNull().default(now),
+  updatedAt: integer("updated_at").notNull().default(now),
+});
+
+export const components = sqliteTable(
+  "components",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    description: text("description"),
+    position: integer("position").notNull().default(0),
+    groupId: text("group_id").references(() => componentGroups.id, { onDelete: "set null" }),
+    checkKind: text("check_kind", { enum: CHECK_KINDS }).notNull().default("none"),
+    monitor: text("monitor", { mode: "json" }).$type<HttpMonitor>(),
+    /** Consecutive agreeing results needed before the monitored status moves (flap damping). */
+    confirmations: integer("confirmations").notNull().default(2),
+    /** The status the checks have established (after damping). */
+    monitoredStatus: text("monitored_status", { enum: COMPONENT_STATUSES }).notNull().default("operational"),
+    monitoredSince: integer("monitored_since"),
+    /** Whether the last check could actually observe the component (configured). */
+    monitored: integer("monitored", { mode: "boolean" }).notNull().default(false),
+    /** A candidate status seen by the latest results but not yet confirmed. */
+    pendingStatus: text("pending_status", { enum: COMPONENT_STATUSES }),
+    pendingCount: integer("pending_count").notNull().default(0),
+    pendingSince: integer("pending_since"),
+    lastCheckedAt: integer("last_checked_at"),
+    lastLatencyMs: integer("last_latency_ms"),
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull().default(now),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [index("components_position_idx").on(t.position), index("components_group_idx").on(t.groupId)],
+);
+
+export const checkResults = sqliteTable(
+  "check_results",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    componentId: text("component_id")
+      .notNull()
+      .references(() => components.id, { onDelete: "cascade" }),
+    checkedAt: integer("checked_at").notNull(),
+    outcome: text("outcome", { enum: CHECK_OUTCOMES }).notNull(),
+    latencyMs: integer("latency_ms"),
+    error: text("error"),
+    inMaintenance: integer("in_maintenance", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex("check_results_component_time_idx").on(t.componentId, t.checkedAt),
+    index("check_results_time_idx").on(t.checkedAt),
+  ],
+);
+
+/** One row per component per calendar day (page time zone); all durations in seconds. */
+export const dailyRollups = sqliteTable(
+  "daily_rollups",
+  {
+    componentId: text("component_id")
+      .notNull()
+      .references(() => components.id, { onDelete: "cascade" }),
+    day: text("day").notNull(),
+    observedSeconds: integer("observed_seconds").notNull().default(0),
+    degradedSeconds: integer("degraded_seconds").notNull().default(0),
+    partialSeconds: integer("partial_seconds").notNull().default(0),
+    majorSeconds: integer("major_seconds").notNull().default(0),
+    maintenanceSeconds: integer("maintenance_seconds").notNull().default(0),
+    checks: integer("checks").notNull().default(0),
+    failures: integer("failures").notNull().default(0),
+    worstStatus: text("worst_status", { enum: COMPONENT_STATUSES }).notNull().default("operational"),
+  },
+  (t) => [primaryKey({ columns: [t.componentId, t.day] }), index("daily_rollups_day_idx").on(t.day)],
+);
+
+/** One row per cron run: makes a redelivered scheduled time a no-op and keeps runs from overlapping. */
+export const checkRuns = sqliteTable("check_runs", {
+  scheduledTime: integer("scheduled_time").primaryKey(),
+  startedAt: integer("started_at").notNull(),
+  finishedAt: integer("finished_at"),
+});
+
+export const incidents = sqliteTable(
+  "incidents",
+  {
+    id: text("id").primaryKey(),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    status: text("status", { enum: INCIDENT_STATUSES }).notNull().default("investigating"),
+    severity: text("severity", { enum: SEVERITIES }).notNull().default("minor"),
+    startedAt: integer("started_at").notNull(),
+    resolvedAt: integer("resolved_at"),
+    rootCause: text("root_cause"),
+    resolution: text("resolution"),
+    postmortem: text("postmortem"),
+    postmortemPublishedAt: integer("postmortem_published_at"),
+    createdBy: text("created_by"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("incidents_started_idx").on(t.startedAt), index("incidents_resolved_idx").on(t.resolvedAt)],
+);
+
+export const incidentComponents = sqliteTable(
+  "incident_components",
+  {
+    incidentId: text("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    componentId: text("component_id")
+      .notNull()
+      .references(() => components.id, { onDelete: "cascade" }),
+    /** What the component shows while the incident is open. */
+    status: text("status", { enum: COMPONENT_STATUSES }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.incidentId, t.componentId] }),
+    index("incident_components_component_idx").on(t.componentId),
+  ],
+);
+
+export const incidentUpdates = sqliteTable(
+  "incident_updates",
+  {
+    id: text("id").primaryKey(),
+    incidentId: text("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    status: text("status", { enum: INCIDENT_STATUSES }).notNull(),
+    message: text("message").notNull(),
+    estimatedResolution: integer("estimated_resolution"),
+    createdBy: text("created_by"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("incident_updates_incident_idx").on(t.incidentId, t.createdAt)],
+);
+
+export const maintenances = sqliteTable(
+  "maintenances",
+  {
+    id: text("id").primaryKey(),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    status: text("status", { enum: MAINTENANCE_STATUSES }).notNull().default("scheduled"),
+    scheduledStart: integer("scheduled_start").notNull(),
+    scheduledEnd: integer("scheduled_end").notNull(),
+    startedAt: integer("started_at"),
+    completedAt: integer("completed_at"),
+    cancelledAt: integer("cancelled_at"),
+    createdBy: text("created_by"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("maintenances_status_start_idx").on(t.status, t.scheduledStart),
+    index("maintenances_end_idx").on(t.scheduledEnd),
+  ],
+);
+
+export const maintenanceComponents = sqliteTable(
+  "maintenance_components",
+  {
+    maintenanceId: text("maintenance_id")
+      .notNull()
+      .references(() => maintenances.id, { onDelete: "cascade" }),
+    componentId: text("component_id")
+      .notNull()
+      .references(() => components.id, { onDelete: "cascade" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.maintenanceId, t.componentId] }),
+    index("maintenance_components_component_idx").on(t.componentId),
+  ],
+);
+
+/** Every move of a component's shown status, with what moved it. */
+export const statusChanges = sqliteTable(
+  "status_changes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    componentId: text("component_id")
+      .notNull()
+      .references(() => components.id, { onDelete: "cascade" }),
+    fromStatus: text("from_status", { enum: SHOWN_STATUSES }).notNull(),
+    toStatus: text("to_status", { enum: SHOWN_STATUSES }).notNull(),
+    source: text("source", { enum: CHANGE_SOURCES }).notNull(),
+    referenceId: text("reference_id"),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("status_changes_component_at_idx").on(t.componentId, t.at), index("status_changes_at_idx").on(t.at)],
+);
+
+/**
+ * The outbox: every event that may notify someone is written in the same db.batch as the change that
+ * caused it, then handed to the queue. `dispatchedAt` is set once the event has been fanned out.
+ */
+export const events = sqliteTable(
+  "events",
+  {
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    payload: text("payload", { mode: "json" }).notNull().$type<Record<string, unknown>>(),
+    /** Components the event concerns (JSON array of ids); empty means the whole page. */
+    componentIds: text("component_ids", { mode: "json" }).notNull().$type<string[]>(),
+    createdAt: integer("created_at").notNull(),
+    enqueuedAt: integer("enqueued_at"),
+    dispatchedAt: integer("dispatched_at"),
+  },
+  (t) => [index("events_dispatched_idx").on(t.dispatchedAt, t.createdAt)],
+);
+
+export const subscribers = sqliteTable(
+  "subscribers",
+  {
+    id: text("id").primaryKey(),
+    channel: text("channel", { enum: CHANNELS }).notNull(),
+    /** Normalised address: lower-cased email, E.164 phone number, or https URL. */
+    address: text("address").notNull(),
+    status: text("status", { enum: SUBSCRIBER_STATUSES }).notNull().default("pending"),
+    /** Follows every component (including ones added later) when true. */
+    allComponents: integer("all_components", { mode: "boolean" }).notNull().default(true),
+    /** Also notified of automatic component status changes, not only incidents and maintenance. */
+    componentChanges: integer("component_changes", { mode: "boolean" }).notNull().default(false),
+    confirmTokenHash: text("confirm_token_hash"),
+    confirmExpiresAt: integer("confirm_expires_at"),
+    confirmAttempts: integer("confirm_attempts").notNull().default(0),
+    confirmSentCount: integer("confirm_sent_count").notNull().default(0),
+    confirmSentDay: text("confirm_sent_day"),
+    webhookSecret: text("webhook_secret"),
+    consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    confirmedAt: integer("confirmed_at"),
+    unsubscribedAt: integer("unsubscribed_at"),
+  },
+  (t) => [
+    uniqueIndex("subscribers_channel_address_idx").on(t.channel, t.address),
+    index("subscribers_status_idx").on(t.status),
+  ],
+);
+
+export const subscriberComponents = sqliteTable(
+  "subscriber_components",
+  {
+    subscriberId: text("subscriber_id")
+      .notNull()
+      .references(() => subscribers.id, { onDelete: "cascade" }),
+    componentId: text("component_id")
+      .notNull()
+      .references(() => components.id, { onDelete: "cascade" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.subscriberId, t.componentId] }),
+    index("subscriber_components_component_idx").on(t.componentId),
+  ],
+);
+
+/** One row per (event, subscriber): the unique index is what makes a redelivered message send once. */
+export const deliveries = sqliteTable(
+  "deliveries",
+  {
+    id: text("id").primaryKey(),
+    eventId: text("event_id").notNull(),
+    subscriberId: text("subscriber_id").notNull(),
+    channel: text("channel", { enum: CHANNELS }).notNull(),
+    recipient: text("recipient").notNull(),
+    subject: text("subject").notNull(),
+    bodyText: text("body_text").notNull(),
+    bodyHtml: text("body_html"),
+    status: text("status", { enum: DELIVERY_STATUSES }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    providerId: text("provider_id"),
+    leaseUntil: integer("lease_until"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    sentAt: integer("sent_at"),
+  },
+  (t) => [
+    uniqueIndex("deliveries_event_subscriber_idx").on(t.eventId, t.subscriberId),
+    index("deliveries_status_idx").on(t.status, t.createdAt),
+    index("deliveries_created_idx").on(t.createdAt),
+  ],
+);

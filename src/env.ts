@@ -1,0 +1,68 @@
+import type { Database } from "./db/client";
+import type { AdminIdentity } from "./auth/clerk";
+import type { StatusHub } from "./live/status-hub";
+import type { NotifyMessage } from "./notify/messages";
+
+/** Every binding and variable the worker reads, typed once. Optional vars are features that stay off until set. */
+export interface Bindings {
+  DB: D1Database;
+  STATUS_HUB: DurableObjectNamespace<StatusHub>;
+  NOTIFY_QUEUE: Queue<NotifyMessage>;
+  SIGNUP_LIMITER?: RateLimit;
+
+  PAGE_NAME?: string;
+  PAGE_URL?: string;
+  PAGE_LOGO_URL?: string;
+  PAGE_DESCRIPTION?: string;
+  PAGE_TIME_ZONE?: string;
+
+  CLERK_JWT_KEY?: string;
+  CLERK_SECRET_KEY?: string;
+  CLERK_AUTHORIZED_PARTIES?: string;
+  CLERK_API_URL?: string;
+
+  S3_ENDPOINT?: string;
+  S3_REGION?: string;
+  S3_BUCKET?: string;
+  S3_ACCESS_KEY_ID?: string;
+  S3_SECRET_ACCESS_KEY?: string;
+
+  RESEND_API_KEY?: string;
+  EMAIL_FROM?: string;
+
+  TWILIO_ACCOUNT_SID?: string;
+  TWILIO_AUTH_TOKEN?: string;
+  TWILIO_FROM?: string;
+  SMS_ALLOWED_COUNTRY_CODES?: string;
+
+  TURNSTILE_SECRET_KEY?: string;
+  TURNSTILE_SITE_KEY?: string;
+
+  /** Secret for signing unsubscribe links and other tokens; generated into .dev.vars locally. */
+  SIGNING_SECRET?: string;
+  CHECK_TIMEOUT_MS?: string;
+  CHECK_RETENTION_DAYS?: string;
+  LIVE_ALLOWED_ORIGINS?: string;
+}
+
+export interface Variables {
+  db: Database;
+  admin: AdminIdentity;
+  /** Statements sent to D1 while serving this request (the bench reads it from a response header). */
+  d1Queries: { count: number };
+}
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: Variables;
+}
+
+declare global {
+  // Lets `env` from `cloudflare:workers` (used by the tests) carry the same types.
+  namespace Cloudflare {
+    interface Env extends Bindings {
+      TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+      TEST_CLERK_PRIVATE_KEY: string;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export type ErrorCode =
+  | "bad_request"
+  | "validation_failed"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "upgrade_required"
+  | "rate_limited"
+  | "unavailable"
+  | "internal_error";
+
+/** The one error type handlers throw; `onError` turns it into `{ error: { code, message, details? } }`. */
+export class ApiError extends HTTPException {
+  readonly code: ErrorCode;
+  readonly details?: unknown;
+
+  constructor(status: ContentfulStatusCode, code: ErrorCode, message: string, details?: unknown) {
+    super(status, { message });
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const badRequest = (message: string, details?: unknown) => new ApiError(400, "bad_request", message, details);
+export const notFound = (what: string) => new ApiError(404, "not_found", `${what} not found`);
+export const conflict = (message: string) => new ApiError(409, "conflict", message);
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: "bad_request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  409: "conflict",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+  426: "upgrade_required",
+  429: "rate_limited",
+  503: "unavailable",
+};
+
+export function errorBody(err: unknown): { status: ContentfulStatusCode; body: { error: { code: ErrorCode; message: string; details?: unknown } } } {
+  if (err instanceof ApiError) {
+    const error = { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) };
+    return { status: err.status as ContentfulStatusCode, body: { error } };
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    // Hono's own 4xx (malformed JSON, wrong content type) carry safe, short messages.
+    const code = CODE_BY_STATUS[err.status] ?? "bad_request";
+    return { status: err.status as ContentfulStatusCode, body: { error: { code, message: err.message || code } } };
+  }
+  return { status: 500, body: { error: { code: "internal_error", message: "Something went wrong on our side." } } };
+}

@@ -1,0 +1,24 @@
+// `feed` (through xml-js) wraps item text in CDATA but escapes only the first "]]>" and passes through
+// characters XML forbids; either makes the whole document unreadable. Text is cleaned before it reaches
+// `feed`, and "]]>" is swapped for a marker that is turned into a proper CDATA split afterwards.
+
+// Characters outside XML 1.0's Char production: C0 controls but tab/newline/return, U+FFFE/U+FFFF, and
+// unpaired surrogates.
+const ILLEGAL_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export function cleanXmlText(text: string): string {
+  return text.replace(ILLEGAL_XML, "");
+}
+
+/** A marker no admin text can contain (cleaned text has no U+FFFF). */
+const CDATA_END_MARKER = "\uFFFF]]\uFFFF";
+
+/** For text that `feed` puts inside CDATA. */
+export function cdataText(text: string): string {
+  return cleanXmlText(text).replaceAll("]]>", CDATA_END_MARKER + ">");
+}
+
+/** Applied to the generated XML: ends the CDATA section between "]]" and ">" and opens a new one. */
+export function restoreCdataEnds(xml: string): string {
+  return xml.replaceAll(CDATA_END_MARKER + ">", "]]]]><![CDATA[>");
+}

@@ -1,0 +1,92 @@
+import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
+import { isOpenIncident } from "../snapshot/build";
+
+/** What a browser needs to draw the page's live parts; small enough to send on every connect. */
+export function liveView(snapshot: Snapshot) {
+  return {
+    version: snapshot.version,
+    generated_at: snapshot.generated_at,
+    overall_status: snapshot.overall_status,
+    components: snapshot.components.map((c) => ({
+      id: c.id,
+      name: c.name,
+      group_id: c.group_id,
+      status: c.status,
+      monitored: c.monitored,
+    })),
+    active_incidents: snapshot.incidents.filter((i) => isOpenIncident(i.status)),
+    maintenances: snapshot.maintenances.filter((m) => m.status === "scheduled" || m.status === "in_progress"),
+  };
+}
+
+export type LiveView = ReturnType<typeof liveView>;
+
+export type LiveChange =
+  | { type: "component.status"; data: { id: string; name: string; status: string; previous: string; overall_status: string } }
+  | { type: "components.changed"; data: { components: LiveView["components"]; overall_status: string } }
+  | { type: "incident.created" | "incident.updated" | "incident.resolved"; data: { incident: SnapshotIncident; overall_status: string } }
+  | {
+      type: "maintenance.scheduled" | "maintenance.updated" | "maintenance.started" | "maintenance.completed" | "maintenance.cancelled";
+      data: { maintenance: SnapshotMaintenance; overall_status: string };
+    };
+
+/** A change as sent on the socket: every message has a type and a sequence number that only grows. */
+export type LiveMessage = LiveChange & { seq: number; version: number; at: number };
+
+/** Every change between two snapshots that a browser should show, in a stable order. */
+export function diffSnapshots(prev: Snapshot | null, next: Snapshot): LiveChange[] {
+  if (!prev) return [];
+  const changes: LiveChange[] = [];
+  const overall_status = next.overall_status;
+
+  const prevComponents = new Map(prev.components.map((c) => [c.id, c]));
+  const sameSet =
+    prev.components.length === next.components.length &&
+    next.components.every((c, i) => {
+      const p = prev.components[i];
+      return p && p.id === c.id && p.name === c.name && p.group_id === c.group_id && p.monitored === c.monitored;
+    });
+  if (!sameSet) {
+    changes.push({ type: "components.changed", data: { components: liveView(next).components, overall_status } });
+  }
+  for (const c of next.components) {
+    const p = prevComponents.get(c.id);
+    if (p && p.status !== c.status) {
+      changes.push({
+        type: "component.status",
+        data: { id: c.id, name: c.name, status: c.status, previous: p.status, overall_status },
+      });
+    }
+  }
+
+  const prevIncidents = new Map(prev.incidents.map((i) => [i.id, i]));
+  for (const incident of [...next.incidents].reverse()) {
+    const p = prevIncidents.get(incident.id);
+    if (!p) {
+      changes.push({ type: "incident.created", data: { incident, overall_status } });
+    } else if (isOpenIncident(p.status) && !isOpenIncident(incident.status)) {
+      changes.push({ type: "incident.resolved", data: { incident, overall_status } });
+    } else if (p.updated_at !== incident.updated_at || p.updates.length !== incident.updates.length) {
+      changes.push({ type: "incident.updated", data: { incident, overall_status } });
+    }
+  }
+
+  const prevMaintenances = new Map(prev.maintenances.map((m) => [m.id, m]));
+  for (const maintenance of next.maintenances) {
+    const p = prevMaintenances.get(maintenance.id);
+    let type: Extract<LiveChange, { data: { maintenance: SnapshotMaintenance } }>["type"] | null = null;
+    if (!p) type = "maintenance.scheduled";
+    else if (p.status !== maintenance.status) {
+      type =
+        maintenance.status === "in_progress"
+          ? "maintenance.started"
+          : maintenance.status === "completed"
+            ? "maintenance.completed"
+            : maintenance.status === "cancelled"
+              ? "maintenance.cancelled"
+              : "maintenance.updated";
+    } else if (p.updated_at !== maintenance.updated_at) type = "maintenance.updated";
+    if (type) changes.push({ type, data: { maintenance, overall_status } } as LiveChange);
+  }
+  return changes;
+}

@@ -1,0 +1,178 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Bindings } from "../env";
+import type { Snapshot } from "../snapshot/types";
+import { diffSnapshots, liveView, type LiveMessage } from "./messages";
+
+// SQLite-backed values are capped at 2 MB; a year of incidents can exceed that, so the snapshot is chunked.
+const CHUNK_CHARS = 512 * 1024;
+/** Messages kept for clients that reconnect and ask to catch up from a sequence number. */
+const REPLAY_LIMIT = 500;
+/** Largest message a client may send; anything bigger closes its socket. */
+const MAX_CLIENT_MESSAGE_BYTES = 1024;
+
+/**
+ * One per page. Holds the last-known-good snapshot where a D1 outage cannot reach it, and fans every change
+ * out to browsers over hibernating WebSockets (no timers, so an idle hub costs nothing).
+ */
+export class StatusHub extends DurableObject<Bindings> {
+  private snapshotJson: string | null = null;
+  private snapshot: Snapshot | null = null;
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    // Answered by the runtime without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    ctx.storage.sql.exec(
+      `CREATE TABLE IF NOT EXISTS snapshot_chunks (idx INTEGER PRIMARY KEY, data TEXT NOT NULL);
+       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+       CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);`,
+    );
+  }
+
+  private meta(key: string): number {
+    const row = this.ctx.storage.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
+    return row?.value ?? 0;
+  }
+
+  private setMeta(key: string, value: number) {
+    this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value);
+  }
+
+  private loadSnapshotJson(): string | null {
+    if (this.snapshotJson === null) {
+      const rows = this.ctx.storage.sql.exec<{ data: string }>("SELECT data FROM snapshot_chunks ORDER BY idx").toArray();
+      this.snapshotJson = rows.length ? rows.map((r) => r.data).join("") : null;
+    }
+    return this.snapshotJson;
+  }
+
+  private loadSnapshot(): Snapshot | null {
+    if (!this.snapshot) {
+      const json = this.loadSnapshotJson();
+      this.snapshot = json ? (JSON.parse(json) as Snapshot) : null;
+    }
+    return this.snapshot;
+  }
+
+  /** The stored snapshot's version (0: none yet) and its JSON, left out when the caller holds that version. */
+  async getSnapshot(knownVersion?: number): Promise<{ version: number; json: string | null }> {
+    const version = this.meta("version");
+    if (!version || version === knownVersion) return { version, json: null };
+    return { version, json: this.loadSnapshotJson() };
+  }
+
+  /**
+   * Stores a snapshot and broadcasts what changed since the stored one. The hub is where versions are
+   * ordered: a snapshot built from an older read of D1 than the stored one (a slower writer) is ignored, so
+   * the page never goes back in time; otherwise it gets a version above the stored one.
+   */
+  async publish(json: string): Promise<{ accepted: boolean; version: number; messages: LiveMessage[] }> {
+    const next = JSON.parse(json) as Snapshot;
+    const current = this.meta("version");
+    if (next.generated_at < this.meta("generated_at")) return { accepted: false, version: current, messages: [] };
+    next.version = Math.max(next.generated_at, current + 1);
+    json = JSON.stringify(next);
+    const prev = this.loadSnapshot();
+    const changes = diffSnapshots(prev, next);
+
+    let seq = this.meta("seq");
+    const messages: LiveMessage[] = changes.map((change) => ({ ...change, seq: ++seq, version: next.version, at: next.generated_at }));
+    const sql = this.ctx.storage.sql;
+    this.ctx.storage.transactionSync(() => {
+      sql.exec("DELETE FROM snapshot_chunks");
+      for (let i = 0; i * CHUNK_CHARS < json.length; i++) {
+        sql.exec("INSERT INTO snapshot_chunks (idx, data) VALUES (?, ?)", i, json.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS));
+      }
+      for (const m of messages) sql.exec("INSERT INTO messages (seq, body) VALUES (?, ?)", m.seq, JSON.stringify(m));
+      sql.exec("DELETE FROM messages WHERE seq <= ?", seq - REPLAY_LIMIT);
+      this.setMeta("version", next.version);
+      this.setMeta("generated_at", next.generated_at);
+      this.setMeta("seq", seq);
+    });
+    this.snapshotJson = json;
+    this.snapshot = next;
+
+    for (const m of messages) this.broadcast(JSON.stringify(m));
+    return { accepted: true, version: next.version, messages };
+  }
+
+  private broadcast(body: string) {
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.send(body);
+      } catch {
+        // A broken socket must not stop delivery to the others; the runtime closes it.
+      }
+    }
+  }
+
+  /** WebSocket upgrade. `?since=N` replays what the client missed, or sends a fresh snapshot if too old. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response(JSON.stringify({ error: { code: "upgrade_required", message: "Expected a WebSocket upgrade" } }), {
+        status: 426,
+        headers: { "content-type": "application/json" },
+      });
+    }
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server, ["live"]);
+    server.serializeAttachment({ connectedAt: Date.now() });
+
+    const since = Number(new URL(request.url).searchParams.get("since"));
+    this.sendCatchUp(server, Number.isInteger(since) && since > 0 ? since : null);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  private sendCatchUp(ws: WebSocket, since: number | null) {
+    const seq = this.meta("seq");
+    if (since !== null && since <= seq) {
+      const rows = this.ctx.storage.sql
+        .exec<{ seq: number; body: string }>("SELECT seq, body FROM messages WHERE seq > ? ORDER BY seq", since)
+        .toArray();
+      // Replay only when nothing in between was pruned; otherwise the client needs a fresh snapshot.
+      if (rows.length === seq - since) {
+        for (const row of rows) ws.send(row.body);
+        return;
+      }
+    }
+    const snapshot = this.loadSnapshot();
+    ws.send(JSON.stringify({ type: "snapshot", seq, version: snapshot?.version ?? 0, at: Date.now(), data: snapshot ? liveView(snapshot) : null }));
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
+    const size = typeof message === "string" ? message.length : message.byteLength;
+    if (size > MAX_CLIENT_MESSAGE_BYTES) {
+      ws.close(1009, "Message too large");
+      return;
+    }
+    if (typeof message !== "string") return;
+    // Clients may ask to catch up on the open socket: {"type":"resume","since":N}.
+    try {
+      const parsed = JSON.parse(message) as { type?: unknown; since?: unknown };
+      if (parsed.type === "resume" && typeof parsed.since === "number") this.sendCatchUp(ws, parsed.since);
+    } catch {
+      // Anything else from a client is ignored.
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number) {
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closing");
+    } catch {
+      // already closed
+    }
+  }
+
+  override async webSocketError(ws: WebSocket) {
+    try {
+      ws.close(1011, "error");
+    } catch {
+      // already closed
+    }
+  }
+}
+
+export function statusHub(env: Bindings) {
+  return env.STATUS_HUB.get(env.STATUS_HUB.idFromName("page"));
+}

@@ -1,0 +1,136 @@
+import { z } from "zod";
+import { COMPONENT_STATUSES, SEVERITIES } from "./db/schema";
+import { optionalText, text, timestamp } from "./validation";
+
+// One zod schema per input: the single source of validation, of the handler's types and of the OpenAPI
+// document. Unknown keys are rejected so a typo in a field name is an error, not silently ignored.
+
+const id = z.uuid({ message: "must be a UUID" });
+const ids = (max: number) => z.array(id).max(max, `at most ${max} ids`);
+
+export const affectedComponent = z.union([id, z.strictObject({ id, status: z.enum(COMPONENT_STATUSES) })]);
+const affectedComponents = z
+  .array(affectedComponent)
+  .max(100, "at most 100 components")
+  .refine((list) => new Set(list.map((c) => (typeof c === "string" ? c : c.id))).size === list.length, "components must not repeat");
+
+export const createIncidentBody = z.strictObject({
+  title: text(200),
+  description: optionalText(10_000).default(""),
+  severity: z.enum(SEVERITIES).default("minor"),
+  status: z.enum(["investigating", "identified", "monitoring"]).default("investigating"),
+  affected_components: affectedComponents.default([]),
+  started_at: timestamp.optional(),
+  estimated_resolution: timestamp.nullable().optional(),
+});
+
+export const incidentUpdateBody = z.strictObject({
+  message: text(10_000),
+  status: z.enum(["investigating", "identified", "monitoring"], {
+    message: "must be investigating, identified or monitoring (resolve with POST /api/status/incidents/{id}/resolve)",
+  }),
+  estimated_resolution: timestamp.nullable().optional(),
+  affected_components: affectedComponents.optional(),
+});
+
+export const resolveIncidentBody = z.strictObject({
+  root_cause: text(10_000),
+  resolution: text(10_000),
+  message: text(10_000).optional(),
+});
+
+export const editIncidentBody = z
+  .strictObject({
+    title: text(200).optional(),
+    description: optionalText(10_000).optional(),
+    severity: z.enum(SEVERITIES).optional(),
+    started_at: timestamp.optional(),
+    root_cause: text(10_000).optional(),
+    resolution: text(10_000).optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, "nothing to change");
+
+export const editIncidentUpdateBody = z
+  .strictObject({
+    message: text(10_000).optional(),
+    estimated_resolution: timestamp.nullable().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, "nothing to change");
+
+export const postmortemBody = z.strictObject({
+  postmortem: text(50_000),
+});
+
+export const incidentListQuery = z.object({
+  days: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number of days")
+    .transform(Number)
+    .pipe(z.number().int().min(1, "must be at least 1").max(365, "must be at most 365"))
+    .default(90),
+});
+
+export const maintenanceBody = z
+  .strictObject({
+    title: text(200),
+    description: optionalText(10_000).default(""),
+    scheduled_start: timestamp,
+    scheduled_end: timestamp,
+    components: ids(100).default([]),
+  })
+  .refine((m) => m.scheduled_end > m.scheduled_start, { message: "must be after scheduled_start", path: ["scheduled_end"] });
+
+export const editMaintenanceBody = z
+  .strictObject({
+    title: text(200).optional(),
+    description: optionalText(10_000).optional(),
+    scheduled_start: timestamp.optional(),
+    scheduled_end: timestamp.optional(),
+    components: ids(100).optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, "nothing to change");
+
+export const httpMonitorInput = z.strictObject({
+  type: z.literal("http"),
+  url: z
+    .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
+    .max(2048),
+  method: z.enum(["GET", "HEAD", "POST"]).default("GET"),
+  expected_status: z.array(z.number().int().min(100).max(599)).min(1).max(20).nullable().default(null),
+  keyword: z.string().min(1).max(200).nullable().default(null),
+  timeout_ms: z.number().int().min(500).max(30_000).default(10_000),
+  degraded_latency_ms: z.number().int().min(1).max(30_000).nullable().default(null),
+  confirmations: z.number().int().min(1).max(10).optional(),
+});
+
+const componentFields = {
+  name: text(100),
+  description: optionalText(1_000).nullable().optional(),
+  position: z.number().int().min(0).max(100_000).optional(),
+  group_id: id.nullable().optional(),
+  monitor: httpMonitorInput.nullable().optional(),
+  confirmations: z.number().int().min(1).max(10).optional(),
+};
+
+export const createComponentBody = z.strictObject(componentFields);
+export const editComponentBody = z
+  .strictObject({ ...componentFields, name: componentFields.name.optional() })
+  .refine((body) => Object.keys(body).length > 0, "nothing to change");
+
+export const reorderComponentsBody = z.strictObject({ ids: ids(500).min(1) });
+
+export const groupBody = z.strictObject({
+  name: text(100),
+  description: optionalText(1_000).nullable().optional(),
+  position: z.number().int().min(0).max(100_000).optional(),
+  collapsed: z.boolean().optional(),
+});
+export const editGroupBody = z
+  .strictObject({
+    name: text(100).optional(),
+    description: optionalText(1_000).nullable().optional(),
+    position: z.number().int().min(0).max(100_000).optional(),
+    collapsed: z.boolean().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, "nothing to change");
+

@@ -1,0 +1,193 @@
+import type { Database } from "../db/client";
+import { loadSnapshotRows, type SnapshotRows } from "../db/queries/snapshot";
+import type { Bindings } from "../env";
+import { overallStatus, shownStatus } from "../status";
+import { addDays, lastDays, startOfDay } from "../uptime/days";
+import { sumTotals, uptimePercent, weightedDowntimeSeconds } from "../uptime/formula";
+import {
+  SNAPSHOT_HISTORY_DAYS,
+  UPTIME_DAYS,
+  type PageInfo,
+  type Snapshot,
+  type SnapshotComponent,
+  type SnapshotIncident,
+  type SnapshotMaintenance,
+  type UptimeDay,
+} from "./types";
+
+const DAY_MS = 86_400_000;
+const OPEN_INCIDENT = new Set(["investigating", "identified", "monitoring"]);
+
+export function pageInfo(env: Bindings): PageInfo {
+  return {
+    name: env.PAGE_NAME || "Beacon",
+    url: (env.PAGE_URL || "http://localhost:8787").replace(/\/+$/, ""),
+    logo_url: env.PAGE_LOGO_URL || null,
+    description: env.PAGE_DESCRIPTION || null,
+    time_zone: env.PAGE_TIME_ZONE || "UTC",
+  };
+}
+
+export const isOpenIncident = (status: string) => OPEN_INCIDENT.has(status);
+
+export async function buildSnapshot(db: Database, env: Bindings, now = Date.now()): Promise<Snapshot> {
+  const page = pageInfo(env);
+  const days = lastDays(now, UPTIME_DAYS, page.time_zone);
+  const rows = await loadSnapshotRows(db, {
+    historySince: now - SNAPSHOT_HISTORY_DAYS * DAY_MS,
+    firstDay: days[0]!,
+  });
+  return assembleSnapshot(rows, page, days, now);
+}
+
+/** Pure: rows in, snapshot out (tests and benchmarks call it directly). */
+export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: string[], now: number): Snapshot {
+  const incidents: SnapshotIncident[] = rows.incidentRows.map((i) => ({
+    id: i.id,
+    title: i.title,
+    description: i.description,
+    status: i.status,
+    severity: i.severity,
+    started_at: i.startedAt,
+    resolved_at: i.resolvedAt,
+    root_cause: i.rootCause,
+    resolution: i.resolution,
+    postmortem: i.postmortemPublishedAt ? i.postmortem : null,
+    postmortem_published_at: i.postmortemPublishedAt,
+    created_at: i.createdAt,
+    updated_at: i.updatedAt,
+    components: [],
+    updates: [],
+  }));
+  const incidentById = new Map(incidents.map((i) => [i.id, i]));
+  for (const link of rows.linkRows) {
+    incidentById.get(link.incidentId)?.components.push({ id: link.componentId, name: link.name, status: link.status });
+  }
+  for (const u of rows.updateRows) {
+    incidentById.get(u.incidentId)?.updates.push({
+      id: u.id,
+      status: u.status,
+      message: u.message,
+      estimated_resolution: u.estimatedResolution,
+      created_at: u.createdAt,
+      updated_at: u.updatedAt,
+    });
+  }
+
+  const maintenances: SnapshotMaintenance[] = rows.maintenanceRows.map((m) => ({
+    id: m.id,
+    title: m.title,
+    description: m.description,
+    status: m.status,
+    scheduled_start: m.scheduledStart,
+    scheduled_end: m.scheduledEnd,
+    started_at: m.startedAt,
+    completed_at: m.completedAt,
+    cancelled_at: m.cancelledAt,
+    created_at: m.createdAt,
+    updated_at: m.updatedAt,
+    components: [],
+  }));
+  const maintenanceById = new Map(maintenances.map((m) => [m.id, m]));
+  for (const link of rows.maintenanceLinkRows) {
+    maintenanceById.get(link.maintenanceId)?.components.push({ id: link.componentId, name: link.name });
+  }
+
+  const incidentStatusesByComponent = new Map<string, SnapshotIncident["components"][number]["status"][]>();
+  for (const incident of incidents) {
+    if (!isOpenIncident(incident.status)) continue;
+    for (const c of incident.components) {
+      const list = incidentStatusesByComponent.get(c.id) ?? [];
+      list.push(c.status);
+      incidentStatusesByComponent.set(c.id, list);
+    }
+  }
+  const incidentsByComponent = new Map<string, SnapshotIncident[]>();
+  for (const incident of incidents) {
+    for (const c of incident.components) {
+      const list = incidentsByComponent.get(c.id) ?? [];
+      list.push(incident);
+      incidentsByComponent.set(c.id, list);
+    }
+  }
+  const inMaintenance = new Set<string>();
+  for (const m of maintenances) if (m.status === "in_progress") for (const c of m.components) inMaintenance.add(c.id);
+
+  const rollupsByComponent = new Map<string, Map<string, SnapshotRows["rollupRows"][number]>>();
+  for (const r of rows.rollupRows) {
+    const byDay = rollupsByComponent.get(r.componentId) ?? new Map();
+    byDay.set(r.day, r);
+    rollupsByComponent.set(r.componentId, byDay);
+  }
+
+  const dayBounds = days.map((day) => ({ day, start: startOfDay(day, page.time_zone), end: startOfDay(addDays(day, 1), page.time_zone) }));
+
+  const components: SnapshotComponent[] = rows.componentRows.map((c) => {
+    const byDay = rollupsByComponent.get(c.id);
+    const series: UptimeDay[] = dayBounds.map(({ day, start, end }) => {
+      const r = byDay?.get(day);
+      const incidentIds = (incidentsByComponent.get(c.id) ?? [])
+        .filter((i) => i.started_at < end && (i.resolved_at ?? now) >= start)
+        .map((i) => i.id);
+      if (!r || r.observedSeconds + r.maintenanceSeconds <= 0) {
+        return { date: day, uptime: null, worst_status: null, downtime_seconds: 0, observed_seconds: 0, maintenance_seconds: r?.maintenanceSeconds ?? 0, incident_ids: incidentIds, has_data: false };
+      }
+      return {
+        date: day,
+        uptime: uptimePercent(r),
+        worst_status: r.worstStatus,
+        downtime_seconds: Math.round(weightedDowntimeSeconds(r)),
+        observed_seconds: r.observedSeconds,
+        maintenance_seconds: r.maintenanceSeconds,
+        incident_ids: incidentIds,
+        has_data: true,
+      };
+    });
+    const windowUptime = (n: number) => {
+      const window = days.slice(-n).map((d) => byDay?.get(d)).filter((r) => r !== undefined);
+      return uptimePercent(sumTotals(window));
+    };
+    return {
+      id: c.id,
+      name: c.name,
+      description: c.description,
+      position: c.position,
+      group_id: c.groupId,
+      check_kind: c.checkKind,
+      status: shownStatus({
+        monitoredStatus: c.monitoredStatus,
+        monitored: c.monitored,
+        incidentStatuses: incidentStatusesByComponent.get(c.id) ?? [],
+        inMaintenance: inMaintenance.has(c.id),
+      }),
+      monitored_status: c.monitoredStatus,
+      monitored: c.monitored,
+      last_checked_at: c.lastCheckedAt,
+      last_latency_ms: c.lastLatencyMs,
+      created_at: c.createdAt,
+      updated_at: c.updatedAt,
+      uptime: { "30_days": windowUptime(30), "60_days": windowUptime(60), "90_days": windowUptime(90) },
+      days: series,
+    };
+  });
+
+  const groups = rows.groupRows.map((g) => ({
+    id: g.id,
+    name: g.name,
+    description: g.description,
+    position: g.position,
+    collapsed: g.collapsed,
+    component_ids: components.filter((c) => c.group_id === g.id).map((c) => c.id),
+  }));
+
+  return {
+    version: now,
+    generated_at: now,
+    page,
+    overall_status: overallStatus(components.map((c) => c.status)),
+    groups,
+    components,
+    incidents,
+    maintenances,
+  };
+}

@@ -1,0 +1,81 @@
+import { isOpenIncident } from "./build";
+import { snapshotAge } from "./respond";
+import type { Snapshot, SnapshotComponent, SnapshotIncident, SnapshotMaintenance } from "./types";
+
+// The public JSON shapes of the seed API, made from the snapshot. Times are ISO 8601 (UTC).
+
+export const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
+export function publicComponent(c: SnapshotComponent) {
+  return {
+    id: c.id,
+    name: c.name,
+    description: c.description,
+    status: c.status,
+    position: c.position,
+    group_id: c.group_id,
+    monitored: c.monitored,
+    last_checked: iso(c.last_checked_at),
+    latency_ms: c.last_latency_ms,
+    created_at: iso(c.created_at),
+    updated_at: iso(c.updated_at),
+  };
+}
+
+export function publicIncident(i: SnapshotIncident) {
+  return {
+    id: i.id,
+    title: i.title,
+    description: i.description,
+    status: i.status,
+    severity: i.severity,
+    started_at: iso(i.started_at),
+    resolved_at: iso(i.resolved_at),
+    root_cause: i.root_cause,
+    resolution: i.resolution,
+    postmortem: i.postmortem,
+    postmortem_published_at: iso(i.postmortem_published_at),
+    created_at: iso(i.created_at),
+    updated_at: iso(i.updated_at),
+    affected_components: i.components.map((c) => ({ id: c.id, name: c.name, status: c.status })),
+    updates: i.updates.map((u) => ({
+      id: u.id,
+      status: u.status,
+      message: u.message,
+      estimated_resolution: iso(u.estimated_resolution),
+      created_at: iso(u.created_at),
+      updated_at: iso(u.updated_at),
+    })),
+  };
+}
+
+export function publicMaintenance(m: SnapshotMaintenance) {
+  return {
+    id: m.id,
+    title: m.title,
+    description: m.description,
+    status: m.status,
+    scheduled_start: iso(m.scheduled_start),
+    scheduled_end: iso(m.scheduled_end),
+    started_at: iso(m.started_at),
+    completed_at: iso(m.completed_at),
+    cancelled_at: iso(m.cancelled_at),
+    affected_components: m.components.map((c) => ({ id: c.id, name: c.name })),
+  };
+}
+
+/** How fresh the data is; `stale` is true when the snapshot could not be rebuilt for a while (e.g. D1 down). */
+export function dataFreshness(snapshot: Snapshot) {
+  const { age_seconds, stale } = snapshotAge(snapshot);
+  return { generated_at: iso(snapshot.generated_at), age_seconds, stale };
+}
+
+const RECENT_MS = 7 * 86_400_000;
+
+/** Open incidents, and those resolved within the last 7 days. */
+export function recentIncidents(snapshot: Snapshot, now = Date.now()) {
+  return snapshot.incidents.filter((i) => isOpenIncident(i.status) || (i.resolved_at ?? now) >= now - RECENT_MS);
+}
+
+export const upcomingMaintenance = (snapshot: Snapshot) =>
+  snapshot.maintenances.filter((m) => m.status === "scheduled" || m.status === "in_progress");

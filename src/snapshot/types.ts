@@ -1,0 +1,126 @@
+import type {
+  CheckKind,
+  ComponentStatus,
+  IncidentStatus,
+  MaintenanceStatus,
+  Severity,
+  ShownStatus,
+} from "../db/schema";
+
+// Everything the public sees, built from D1 after each write and served without touching D1.
+// Times are epoch milliseconds here; each endpoint formats them for its audience.
+
+export interface UptimeDay {
+  date: string;
+  uptime: number | null;
+  worst_status: ComponentStatus | null;
+  downtime_seconds: number;
+  observed_seconds: number;
+  maintenance_seconds: number;
+  incident_ids: string[];
+  has_data: boolean;
+}
+
+export interface UptimeWindows {
+  "30_days": number | null;
+  "60_days": number | null;
+  "90_days": number | null;
+}
+
+export interface SnapshotComponent {
+  id: string;
+  name: string;
+  description: string | null;
+  position: number;
+  group_id: string | null;
+  check_kind: CheckKind;
+  status: ShownStatus;
+  monitored_status: ComponentStatus;
+  monitored: boolean;
+  last_checked_at: number | null;
+  last_latency_ms: number | null;
+  created_at: number;
+  updated_at: number;
+  uptime: UptimeWindows;
+  /** The last 90 calendar days, oldest first. */
+  days: UptimeDay[];
+}
+
+export interface SnapshotGroup {
+  id: string;
+  name: string;
+  description: string | null;
+  position: number;
+  collapsed: boolean;
+  component_ids: string[];
+}
+
+export interface SnapshotIncidentUpdate {
+  id: string;
+  status: IncidentStatus;
+  message: string;
+  estimated_resolution: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SnapshotIncident {
+  id: string;
+  title: string;
+  description: string;
+  status: IncidentStatus;
+  severity: Severity;
+  started_at: number;
+  resolved_at: number | null;
+  root_cause: string | null;
+  resolution: string | null;
+  postmortem: string | null;
+  postmortem_published_at: number | null;
+  created_at: number;
+  updated_at: number;
+  components: { id: string; name: string; status: ComponentStatus }[];
+  /** Newest first. */
+  updates: SnapshotIncidentUpdate[];
+}
+
+export interface SnapshotMaintenance {
+  id: string;
+  title: string;
+  description: string;
+  status: MaintenanceStatus;
+  scheduled_start: number;
+  scheduled_end: number;
+  started_at: number | null;
+  completed_at: number | null;
+  cancelled_at: number | null;
+  created_at: number;
+  updated_at: number;
+  components: { id: string; name: string }[];
+}
+
+export interface PageInfo {
+  name: string;
+  url: string;
+  logo_url: string | null;
+  description: string | null;
+  time_zone: string;
+}
+
+export interface Snapshot {
+  /** Grows with every build; readers compare it to know whether they hold the latest. */
+  version: number;
+  generated_at: number;
+  page: PageInfo;
+  overall_status: ShownStatus;
+  groups: SnapshotGroup[];
+  /** In page order. */
+  components: SnapshotComponent[];
+  /** Unresolved ones and those started in the last 365 days, newest first. */
+  incidents: SnapshotIncident[];
+  /** Upcoming, in progress, and those that ended in the last 365 days, by start. */
+  maintenances: SnapshotMaintenance[];
+}
+
+/** How many days of incidents and maintenance the snapshot carries (the longest window any endpoint serves). */
+export const SNAPSHOT_HISTORY_DAYS = 365;
+export const UPTIME_DAYS = 90;

@@ -1,0 +1,50 @@
+import { env, exports } from "cloudflare:workers";
+import { mintSessionToken } from "../../scripts/lib/session-token.mjs";
+
+export const BASE = "https://status.example.com";
+
+export const DEFAULT_COMPONENTS = {
+  api: "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0001",
+  database: "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0002",
+  storage: "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0003",
+  email: "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0004",
+  auth: "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0005",
+} as const;
+
+export const adminToken = (options: Parameters<typeof mintSessionToken>[1] = {}) => mintSessionToken(env.TEST_CLERK_PRIVATE_KEY, options);
+
+interface CallOptions {
+  body?: unknown;
+  token?: string | null;
+  headers?: Record<string, string>;
+}
+
+/** Sends a request through the worker's own fetch handler, as a client on the internet would. */
+export async function call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.body !== undefined && !headers["content-type"]) headers["content-type"] = "application/json";
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const body = options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+  return exports.default.fetch(new Request(BASE + path, { method, headers, body }));
+}
+
+/** An admin call: a fresh admin token unless one is given. */
+export async function admin(method: string, path: string, body?: unknown, token?: string): Promise<Response> {
+  return call(method, path, { body, token: token ?? (await adminToken()) });
+}
+
+export async function json<T = any>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}
+
+export async function createIncident(overrides: Record<string, unknown> = {}) {
+  const res = await admin("POST", "/api/status/incidents/create", {
+    title: "Elevated API errors",
+    description: "Some requests fail.",
+    severity: "major",
+    affected_components: [DEFAULT_COMPONENTS.api],
+    ...overrides,
+  });
+  if (res.status !== 201) throw new Error(`createIncident: ${res.status} ${await res.text()}`);
+  return json(res);
+}

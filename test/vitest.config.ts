@@ -1,0 +1,43 @@
+import { generateKeyPairSync } from "node:crypto";
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+const root = path.resolve(__dirname, "..");
+// A key pair for this run only: the worker verifies with the public half, tests sign with the private one.
+const keys = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: "spki", format: "pem" },
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+});
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(root, "migrations"));
+  return {
+    plugins: [
+      cloudflareTest({
+        main: path.join(root, "src/index.ts"),
+        wrangler: { configPath: path.join(root, "wrangler.toml") },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            TEST_CLERK_PRIVATE_KEY: keys.privateKey,
+            CLERK_JWT_KEY: keys.publicKey,
+            PAGE_NAME: "Beacon Test",
+            PAGE_URL: "https://status.example.com",
+            SIGNING_SECRET: "test-signing-secret-0123456789abcdef",
+          },
+          queueConsumers: {
+            "beacon-notifications": { maxBatchTimeout: 0 },
+            "beacon-notifications-dlq": { maxBatchTimeout: 0 },
+          },
+        },
+      }),
+    ],
+    test: {
+      root,
+      include: ["test/**/*.test.ts"],
+      setupFiles: [path.join(root, "test/setup.ts")],
+    },
+  };
+});
