@@ -1,0 +1,314 @@
+import { env } from "cloudflare:workers";
+import { createExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { app } from "../src/app";
+import { generateKeyPairPem, mintSessionToken, unsignedToken } from "../scripts/lib/session-token.mjs";
+import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
+
+const UNKNOWN = "00000000-0000-4000-8000-000000000000";
+
+/** Row counts of every table an admin write touches: a refused request must leave all of them as they were. */
+async function tableCounts() {
+  const tables = ["incidents", "incident_updates", "incident_components", "maintenances", "maintenance_components", "components", "component_groups", "status_changes", "events"];
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    counts[table] = (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
+  }
+  return counts;
+}
+
+const ADMIN_ROUTES: [string, string][] = [
+  ["POST", "/api/status/incidents/create"],
+  ["POST", `/api/status/incidents/${UNKNOWN}/updates`],
+  ["POST", `/api/status/incidents/${UNKNOWN}/resolve`],
+  ["PATCH", `/api/status/incidents/${UNKNOWN}`],
+  ["PATCH", `/api/status/incidents/${UNKNOWN}/updates/${UNKNOWN}`],
+  ["POST", `/api/status/incidents/${UNKNOWN}/postmortem`],
+  ["DELETE", `/api/status/incidents/${UNKNOWN}`],
+  ["POST", "/api/status/maintenance"],
+  ["PATCH", `/api/status/maintenance/${UNKNOWN}`],
+  ["POST", `/api/status/maintenance/${UNKNOWN}/cancel`],
+  ["POST", "/api/status/components"],
+  ["PATCH", `/api/status/components/${UNKNOWN}`],
+  ["DELETE", `/api/status/components/${UNKNOWN}`],
+  ["POST", "/api/status/components/reorder"],
+  ["GET", `/api/status/admin/components/${UNKNOWN}`],
+  ["POST", "/api/status/groups"],
+  ["PATCH", `/api/status/groups/${UNKNOWN}`],
+  ["DELETE", `/api/status/groups/${UNKNOWN}`],
+];
+
+describe("admin authentication", () => {
+  const create = (token: string | null, headers: Record<string, string> = {}) =>
+    call("POST", "/api/status/incidents/create", { token, headers, body: { title: "Auth probe" } });
+
+  it("refuses a request without a token, with a JSON 401", async () => {
+    const res = await create(null);
+    expect(res.status).toBe(401);
+    expect(await json(res)).toEqual({ error: { code: "unauthorized", message: expect.any(String) } });
+  });
+
+  it("refuses an expired token", async () => {
+    const token = await adminToken({ now: Date.now() - 2 * 3600_000, ttlSeconds: 60 });
+    expect((await create(token)).status).toBe(401);
+  });
+
+  it("refuses a token signed with another key, and one whose claims were edited after signing", async () => {
+    const other = await generateKeyPairPem();
+    expect((await create(await mintSessionToken(other.privateKeyPem))).status).toBe(401);
+
+    const member = await adminToken({ role: "member" });
+    const [header, , signature] = member.split(".");
+    const forgedPayload = btoa(JSON.stringify({ sub: "user_x", metadata: { role: "admin" }, exp: Math.floor(Date.now() / 1000) + 600 }))
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_")
+      .replace(/=+$/, "");
+    expect((await create(`${header}.${forgedPayload}.${signature}`)).status).toBe(401);
+  });
+
+  it("refuses an unsigned (alg: none) token and garbage", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect((await create(unsignedToken({ sub: "user_x", iat: now, nbf: now, exp: now + 600, metadata: { role: "admin" } }))).status).toBe(401);
+    expect((await create("not-a-jwt")).status).toBe(401);
+    expect((await call("POST", "/api/status/incidents/create", { headers: { authorization: "Basic abc" }, body: {} })).status).toBe(401);
+  });
+
+  it("refuses a token from another application when authorized parties are configured", async () => {
+    const configured = { ...env, CLERK_AUTHORIZED_PARTIES: "https://status.example.com, https://admin.example.com" };
+    const send = async (azp: string) =>
+      app.fetch(
+        new Request(`${BASE}/api/status/incidents/create`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${await adminToken({ azp })}`, "content-type": "application/json" },
+          body: JSON.stringify({ title: "azp probe" }),
+        }),
+        configured,
+        createExecutionContext(),
+      );
+    expect((await send("https://evil.example.net")).status).toBe(401);
+    expect((await send("https://admin.example.com")).status).toBe(201);
+  });
+
+  it("answers 403 to a valid session without the admin role, and accepts the organization admin role", async () => {
+    const member = await create(await adminToken({ role: "member" }));
+    expect(member.status).toBe(403);
+    expect((await json(member)).error.code).toBe("forbidden");
+    expect((await create(await adminToken({ role: null }))).status).toBe(403);
+    expect((await create(await adminToken({ role: null, claims: { o: { id: "org_1", rol: "admin" } } }))).status).toBe(201);
+  });
+
+  it("guards every admin route: 401 without a token, 403 for a member", async () => {
+    const member = await adminToken({ role: "member" });
+    for (const [method, path] of ADMIN_ROUTES) {
+      const body = method === "GET" || method === "DELETE" ? undefined : {};
+      expect((await call(method, path, { body })).status, `${method} ${path} without a token`).toBe(401);
+      expect((await call(method, path, { body, token: member })).status, `${method} ${path} as a member`).toBe(403);
+    }
+  });
+});
+
+describe("incidents", () => {
+  it("creates an incident with the seed's fields and a first update", async () => {
+    const res = await admin("POST", "/api/status/incidents/create", {
+      title: "Slow sign-ins",
+      description: "Sign-in takes up to 30 s.",
+      severity: "minor",
+      affected_components: [DEFAULT_COMPONENTS.auth],
+    });
+    expect(res.status).toBe(201);
+    const incident = await json(res);
+    expect(incident).toMatchObject({ title: "Slow sign-ins", status: "investigating", severity: "minor" });
+    expect(incident.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Date.parse(incident.started_at)).toBeLessThanOrEqual(Date.now());
+    expect(incident.affected_components).toEqual([{ id: DEFAULT_COMPONENTS.auth, name: "Authentication", status: "degraded" }]);
+    expect(incident.updates).toHaveLength(1);
+    expect(incident.updates[0]).toMatchObject({ status: "investigating", message: "Sign-in takes up to 30 s." });
+  });
+
+  it("posts updates with an ETA, which show on the public API, then resolves with root cause and resolution", async () => {
+    const incident = await createIncident({ affected_components: [{ id: DEFAULT_COMPONENTS.storage, status: "partial_outage" }] });
+    const eta = "2030-01-01T12:00:00.000Z";
+    const update = await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Fix identified", status: "identified", estimated_resolution: eta });
+    expect(update.status).toBe(201);
+    expect((await json(update)).update).toMatchObject({ status: "identified", message: "Fix identified", estimated_resolution: eta });
+
+    const listed = await json(await call("GET", "/api/status/incidents?days=1"));
+    const shown = listed.incidents.find((i: any) => i.id === incident.id);
+    expect(shown.status).toBe("identified");
+    expect(shown.updates[0]).toMatchObject({ message: "Fix identified", estimated_resolution: eta });
+
+    const resolved = await json(await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "A bad deploy", resolution: "Rolled back" }));
+    expect(resolved).toMatchObject({ status: "resolved", root_cause: "A bad deploy", resolution: "Rolled back" });
+    expect(Date.parse(resolved.resolved_at)).not.toBeNaN();
+    const component = await json(await call("GET", `/api/status/components/${DEFAULT_COMPONENTS.storage}`));
+    expect(component.status).toBe("operational");
+
+    const late = await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "More", status: "monitoring" });
+    expect(late.status).toBe(409);
+  });
+
+  it("lets an admin fix typos, publish a postmortem, and delete an incident", async () => {
+    const incident = await createIncident({ title: "Elevated erors" });
+    const edited = await json(await admin("PATCH", `/api/status/incidents/${incident.id}`, { title: "Elevated errors" }));
+    expect(edited.title).toBe("Elevated errors");
+    const updateId = edited.updates[0].id;
+    const fixed = await json(await admin("PATCH", `/api/status/incidents/${incident.id}/updates/${updateId}`, { message: "Some requests fail (fixed typo)" }));
+    expect(fixed.updates[0].message).toBe("Some requests fail (fixed typo)");
+
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/postmortem`, { postmortem: "Too early" })).status).toBe(409);
+    await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "x", resolution: "y" });
+    const pm = await json(await admin("POST", `/api/status/incidents/${incident.id}/postmortem`, { postmortem: "What happened, and what we changed." }));
+    expect(pm).toMatchObject({ status: "postmortem", postmortem: "What happened, and what we changed." });
+
+    expect((await admin("DELETE", `/api/status/incidents/${incident.id}`)).status).toBe(204);
+    expect((await call("GET", `/api/status/incidents/${incident.id}`)).status).toBe(404);
+  });
+
+  it("names unknown component ids in a 400 and writes nothing", async () => {
+    const before = await tableCounts();
+    const res = await admin("POST", "/api/status/incidents/create", { title: "x", affected_components: [DEFAULT_COMPONENTS.api, UNKNOWN] });
+    expect(res.status).toBe(400);
+    const body = await json(res);
+    expect(body.error.message).toContain(UNKNOWN);
+    expect(body.error.details.unknown_components).toEqual([UNKNOWN]);
+    expect(await tableCounts()).toEqual(before);
+  });
+
+  it("answers 404 for an unknown incident and 400 for an id that is not a UUID", async () => {
+    const res = await admin("POST", `/api/status/incidents/${UNKNOWN}/updates`, { message: "m", status: "identified" });
+    expect(res.status).toBe(404);
+    expect((await json(res)).error.code).toBe("not_found");
+    expect((await admin("POST", "/api/status/incidents/42/resolve", { root_cause: "a", resolution: "b" })).status).toBe(400);
+    expect((await call("GET", "/api/status/incidents/not-an-id")).status).toBe(400);
+  });
+
+  it("refuses bad bodies with clear 400s and changes nothing", async () => {
+    const token = await adminToken();
+    const before = await tableCounts();
+    const post = (body: string, contentType = "application/json") =>
+      call("POST", "/api/status/incidents/create", { token, body, headers: { "content-type": contentType } });
+
+    const broken = await post('{"title": "x",');
+    expect(broken.status).toBe(400);
+    expect((await json(broken)).error.message).toMatch(/JSON/);
+    const wrongType = await post(JSON.stringify({ title: "x" }), "text/plain");
+    expect(wrongType.status).toBe(400);
+    expect((await json(wrongType)).error.message).toMatch(/Content-Type/);
+
+    const invalid = await post(JSON.stringify({ title: "", severity: "catastrophic", extra: 1 }));
+    expect(invalid.status).toBe(400);
+    const details = (await json(invalid)).error.details.map((d: any) => d.path);
+    expect(details).toEqual(expect.arrayContaining(["title", "severity"]));
+
+    expect((await post("[]")).status).toBe(400);
+    expect((await post("null")).status).toBe(400);
+    expect((await admin("POST", `/api/status/incidents/${UNKNOWN}/updates`, { message: "m", status: "resolved" })).status).toBe(400);
+    expect(await tableCounts()).toEqual(before);
+  });
+
+  it("refuses a body over 64 KiB with 413", async () => {
+    const res = await admin("POST", "/api/status/incidents/create", { title: "big", description: "x".repeat(70 * 1024) });
+    expect(res.status).toBe(413);
+    expect((await json(res)).error.code).toBe("payload_too_large");
+  });
+});
+
+describe("maintenance", () => {
+  it("plans, edits and cancels a window, shown with its component names", async () => {
+    const start = Date.now() + 3600_000;
+    const res = await admin("POST", "/api/status/maintenance", {
+      title: "Database upgrade",
+      description: "Minor version upgrade",
+      scheduled_start: new Date(start).toISOString(),
+      scheduled_end: new Date(start + 1800_000).toISOString(),
+      components: [DEFAULT_COMPONENTS.database],
+    });
+    expect(res.status).toBe(201);
+    const m = await json(res);
+    expect(m).toMatchObject({ status: "scheduled", affected_components: [{ id: DEFAULT_COMPONENTS.database, name: "Database" }] });
+
+    const listed = await json(await call("GET", "/api/status/maintenance"));
+    expect(listed.maintenance.map((x: any) => x.id)).toContain(m.id);
+
+    const edited = await json(await admin("PATCH", `/api/status/maintenance/${m.id}`, { title: "Database upgrade (v2)", components: [DEFAULT_COMPONENTS.database, DEFAULT_COMPONENTS.api] }));
+    expect(edited.title).toBe("Database upgrade (v2)");
+    expect(edited.affected_components.map((c: any) => c.name)).toEqual(["API", "Database"]);
+
+    const cancelled = await json(await admin("POST", `/api/status/maintenance/${m.id}/cancel`));
+    expect(cancelled.status).toBe("cancelled");
+    expect((await admin("POST", `/api/status/maintenance/${m.id}/cancel`)).status).toBe(409);
+    expect((await admin("PATCH", `/api/status/maintenance/${m.id}`, { title: "again" })).status).toBe(409);
+    const after = await json(await call("GET", "/api/status/maintenance"));
+    expect(after.maintenance.map((x: any) => x.id)).not.toContain(m.id);
+  });
+
+  it("puts components under maintenance when a window is in progress, unless an incident says worse", async () => {
+    const now = Date.now();
+    const res = await admin("POST", "/api/status/maintenance", {
+      title: "Email provider switch",
+      scheduled_start: now - 60_000,
+      scheduled_end: now + 3600_000,
+      components: [DEFAULT_COMPONENTS.email],
+    });
+    const window = await json(res);
+    expect(window.status).toBe("in_progress");
+    let status = await json(await call("GET", "/api/status"));
+    expect(status.components.find((c: any) => c.id === DEFAULT_COMPONENTS.email).status).toBe("under_maintenance");
+
+    const incident = await createIncident({ affected_components: [{ id: DEFAULT_COMPONENTS.email, status: "major_outage" }] });
+    status = await json(await call("GET", "/api/status"));
+    expect(status.components.find((c: any) => c.id === DEFAULT_COMPONENTS.email).status).toBe("major_outage");
+    await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "a", resolution: "b" });
+    await admin("POST", `/api/status/maintenance/${window.id}/cancel`);
+    status = await json(await call("GET", "/api/status"));
+    expect(status.components.find((c: any) => c.id === DEFAULT_COMPONENTS.email).status).toBe("operational");
+  });
+
+  it("refuses a window that ends before it starts, or unknown components", async () => {
+    const start = Date.now() + 3600_000;
+    const bad = await admin("POST", "/api/status/maintenance", { title: "x", scheduled_start: start, scheduled_end: start - 1 });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).error.details[0].path).toBe("scheduled_end");
+    const unknown = await admin("POST", "/api/status/maintenance", { title: "x", scheduled_start: start, scheduled_end: start + 1, components: [UNKNOWN] });
+    expect(unknown.status).toBe(400);
+    expect((await admin("POST", `/api/status/maintenance/${UNKNOWN}/cancel`)).status).toBe(404);
+  });
+});
+
+describe("components and groups", () => {
+  it("creates, groups, reorders, edits and deletes components", async () => {
+    const group = await json(await admin("POST", "/api/status/groups", { name: "Edge" }));
+    expect(group.name).toBe("Edge");
+    const created = await admin("POST", "/api/status/components", { name: "CDN", description: "Static assets", group_id: group.id });
+    expect(created.status).toBe(201);
+    const cdn = await json(created);
+    expect(cdn).toMatchObject({ name: "CDN", group_id: group.id, check: "none", monitored: false });
+
+    let status = await json(await call("GET", "/api/status"));
+    expect(status.components.map((c: any) => c.name)).toContain("CDN");
+    expect(status.groups.find((g: any) => g.id === group.id).components).toEqual([cdn.id]);
+
+    const all = status.components.map((c: any) => c.id);
+    const order = [cdn.id, ...all.filter((id: string) => id !== cdn.id)];
+    expect((await admin("POST", "/api/status/components/reorder", { ids: order })).status).toBe(200);
+    status = await json(await call("GET", "/api/status"));
+    expect(status.components[0].id).toBe(cdn.id);
+
+    const renamed = await json(await admin("PATCH", `/api/status/components/${cdn.id}`, { name: "Edge CDN", group_id: null }));
+    expect(renamed).toMatchObject({ name: "Edge CDN", group_id: null });
+    expect((await admin("DELETE", `/api/status/groups/${group.id}`)).status).toBe(204);
+    expect((await admin("DELETE", `/api/status/components/${cdn.id}`)).status).toBe(204);
+    status = await json(await call("GET", "/api/status"));
+    expect(status.components.map((c: any) => c.id)).not.toContain(cdn.id);
+    expect((await call("GET", `/api/status/components/${cdn.id}`)).status).toBe(404);
+  });
+
+  it("validates component input", async () => {
+    expect((await admin("POST", "/api/status/components", { name: "" })).status).toBe(400);
+    expect((await admin("POST", "/api/status/components", { name: "x", group_id: UNKNOWN })).status).toBe(400);
+    expect((await admin("POST", "/api/status/components", { name: "x", monitor: { type: "http", url: "ftp://example.com" } })).status).toBe(400);
+    expect((await admin("PATCH", `/api/status/components/${UNKNOWN}`, { name: "x" })).status).toBe(404);
+    expect((await admin("PATCH", `/api/status/components/${DEFAULT_COMPONENTS.api}`, {})).status).toBe(400);
+    expect((await admin("POST", "/api/status/components/reorder", { ids: [UNKNOWN] })).status).toBe(400);
+  });
+});
