@@ -41,6 +41,12 @@ export interface Bindings {
   /** Secret for signing unsubscribe links and other tokens; generated into .dev.vars locally. */
   SIGNING_SECRET?: string;
   CHECK_TIMEOUT_MS?: string;
+  /** Latency (ms) above which a built-in check reports degraded. */
+  CHECK_DEGRADED_LATENCY_MS?: string;
+  /** Comma-separated URLs the API check probes instead of the worker's own /healthz. */
+  API_HEALTH_URL?: string;
+  /** A Clerk JWKS URL (e.g. https://<frontend-api>/.well-known/jwks.json) the Authentication check fetches. */
+  CLERK_JWKS_URL?: string;
   CHECK_RETENTION_DAYS?: string;
   LIVE_ALLOWED_ORIGINS?: string;
 }
