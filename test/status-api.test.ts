@@ -1,31 +1,118 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, createIncident, DEFAULT_COMPONENTS, json, admin } from "./support/api";
+import { admin, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 
-describe("public status API", () => {
-  it("lists the five default components in order, all operational, with no incidents", async () => {
+const DAY = 86_400_000;
+
+describe("GET /api/status", () => {
+  it("lists the five default components in order with the seed's fields", async () => {
     const res = await call("GET", "/api/status");
     expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
     const body = await json(res);
-    expect(body.components.map((c: any) => c.name)).toEqual(["API", "Database", "File Storage", "Email Service", "Authentication"]);
-    expect(body.overall_status).toBe("operational");
-    expect(body.recent_incidents).toEqual([]);
-    expect(body.scheduled_maintenance).toEqual([]);
+    expect(body.components.slice(0, 5).map((c: any) => c.name)).toEqual(["API", "Database", "File Storage", "Email Service", "Authentication"]);
+    expect(body.components[0]).toMatchObject({ id: DEFAULT_COMPONENTS.api, status: "operational", monitored: false });
+    expect(body).toHaveProperty("overall_status");
+    expect(Array.isArray(body.recent_incidents)).toBe(true);
+    expect(Array.isArray(body.scheduled_maintenance)).toBe(true);
     expect(Date.parse(body.last_updated)).not.toBeNaN();
+    expect(body.data).toMatchObject({ stale: false });
   });
 
-  it("shows an incident's component status until it is resolved", async () => {
-    const incident = await createIncident({ affected_components: [{ id: DEFAULT_COMPONENTS.database, status: "major_outage" }] });
-    expect(incident.status).toBe("investigating");
+  it("shows an incident's component status until it is resolved, and the worst status overall", async () => {
+    const incident = await createIncident({ affected_components: [{ id: DEFAULT_COMPONENTS.database, status: "major_outage" }, DEFAULT_COMPONENTS.api] });
     let body = await json(await call("GET", "/api/status"));
     expect(body.overall_status).toBe("major_outage");
     expect(body.components.find((c: any) => c.id === DEFAULT_COMPONENTS.database).status).toBe("major_outage");
-    expect(body.recent_incidents[0].id).toBe(incident.id);
+    // A plain id takes the status that the severity implies (major -> partial_outage).
+    expect(body.components.find((c: any) => c.id === DEFAULT_COMPONENTS.api).status).toBe("partial_outage");
+    expect(body.recent_incidents.map((i: any) => i.id)).toContain(incident.id);
 
-    const resolved = await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "Disk full", resolution: "Grew the disk" });
-    expect(resolved.status).toBe(200);
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "Disk full", resolution: "Grew the disk" })).status).toBe(200);
     body = await json(await call("GET", "/api/status"));
-    expect(body.overall_status).toBe("operational");
-    const again = await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "x", resolution: "y" });
-    expect(again.status).toBe(409);
+    expect(body.components.find((c: any) => c.id === DEFAULT_COMPONENTS.database).status).toBe("operational");
+    // Resolved incidents stay in recent_incidents for a week, marked resolved.
+    expect(body.recent_incidents.find((i: any) => i.id === incident.id).status).toBe("resolved");
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "x", resolution: "y" })).status).toBe(409);
+  });
+});
+
+describe("GET /api/status/components/{id}", () => {
+  it("says uptime is unknown (null) before any check, never a made-up 100", async () => {
+    const res = await call("GET", `/api/status/components/${DEFAULT_COMPONENTS.email}`);
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body).toMatchObject({ id: DEFAULT_COMPONENTS.email, name: "Email Service", uptime: { "30_days": null, "60_days": null, "90_days": null } });
+    expect(body.uptime_formula).toMatch(/0\.3/);
+  });
+
+  it("computes uptime from the daily rollups, floored so downtime never shows 100", async () => {
+    const component = await json(await admin("POST", "/api/status/components", { name: "Rollup probe" }));
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - DAY).toISOString().slice(0, 10);
+    const old = new Date(Date.now() - 45 * DAY).toISOString().slice(0, 10);
+    const insert = env.DB.prepare(
+      "INSERT INTO daily_rollups (component_id, day, observed_seconds, partial_seconds, major_seconds, checks, worst_status) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
+    await env.DB.batch([
+      insert.bind(component.id, today, 86_400, 0, 1, 1440, "major_outage"), // one second down
+      insert.bind(component.id, yesterday, 86_400, 1000, 0, 1440, "partial_outage"), // 300 weighted seconds
+      insert.bind(component.id, old, 86_400, 0, 8640, 1440, "major_outage"), // 10% down, 45 days ago
+    ]);
+    await admin("PATCH", `/api/status/components/${component.id}`, { description: "refresh" });
+    const body = await json(await call("GET", `/api/status/components/${component.id}`));
+    // 30 days: 2 days observed = 172800 s, 301 s weighted down -> 99.8258... floored to 99.82
+    expect(body.uptime["30_days"]).toBe(99.82);
+    // 60 and 90 days also include the bad day: 259200 s observed, 8941 s down -> 96.550...
+    expect(body.uptime["60_days"]).toBe(96.55);
+    expect(body.uptime["90_days"]).toBe(96.55);
+  });
+
+  it("answers 404 for an unknown component and 400 for a malformed id", async () => {
+    const missing = await call("GET", "/api/status/components/00000000-0000-4000-8000-000000000000");
+    expect(missing.status).toBe(404);
+    expect(await json(missing)).toEqual({ error: { code: "not_found", message: "Component not found" } });
+    expect((await call("GET", "/api/status/components/abc")).status).toBe(400);
+  });
+});
+
+describe("GET /api/status/incidents", () => {
+  it("returns incidents started within the window, with components and updates, 90 days by default", async () => {
+    const recent = await createIncident({ title: "Recent", started_at: new Date(Date.now() - 5 * DAY).toISOString() });
+    const older = await createIncident({ title: "Older", started_at: new Date(Date.now() - 100 * DAY).toISOString() });
+
+    const byDefault = await json(await call("GET", "/api/status/incidents"));
+    expect(byDefault.period_days).toBe(90);
+    const ids = byDefault.incidents.map((i: any) => i.id);
+    expect(ids).toContain(recent.id);
+    expect(ids).not.toContain(older.id);
+    const shown = byDefault.incidents.find((i: any) => i.id === recent.id);
+    expect(shown.affected_components[0]).toMatchObject({ id: DEFAULT_COMPONENTS.api, name: "API" });
+    expect(shown.updates.length).toBeGreaterThan(0);
+
+    const edges = async (days: number) => (await json(await call("GET", `/api/status/incidents?days=${days}`))).incidents.map((i: any) => i.id);
+    expect(await edges(4)).not.toContain(recent.id);
+    expect(await edges(6)).toContain(recent.id);
+    expect(await edges(365)).toContain(older.id);
+    expect((await json(await call("GET", "/api/status/incidents?days=1"))).period_days).toBe(1);
+  });
+
+  it("refuses a days value outside 1-365 with a 400 that says why", async () => {
+    for (const days of ["0", "366", "-1", "abc", "1.5", ""]) {
+      const res = await call("GET", `/api/status/incidents?days=${days}`);
+      expect(res.status, `days=${days}`).toBe(400);
+      const body = await json(res);
+      expect(body.error.details[0].path).toBe("days");
+    }
+    expect((await json(await call("GET", "/api/status/incidents?days=0"))).error.details[0].message).toMatch(/at least 1/);
+    expect((await json(await call("GET", "/api/status/incidents?days=366"))).error.details[0].message).toMatch(/at most 365/);
+  });
+});
+
+describe("errors", () => {
+  it("answers unknown routes with a JSON 404", async () => {
+    const res = await call("GET", "/api/status/nope");
+    expect(res.status).toBe(404);
+    expect((await json(res)).error.code).toBe("not_found");
   });
 });
