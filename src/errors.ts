@@ -54,5 +54,14 @@ export function errorBody(err: unknown): { status: ContentfulStatusCode; body: {
     const code = CODE_BY_STATUS[err.status] ?? "bad_request";
     return { status: err.status as ContentfulStatusCode, body: { error: { code, message: err.message || code } } };
   }
+  if (isD1Unavailable(err)) {
+    return { status: 503, body: { error: { code: "unavailable", message: "The database is temporarily unavailable; try again shortly." } } };
+  }
   return { status: 500, body: { error: { code: "internal_error", message: "Something went wrong on our side." } } };
+}
+
+/** D1 reports outages, overload and timeouts as errors whose message starts with "D1_". */
+function isD1Unavailable(err: unknown): boolean {
+  const message = err instanceof Error ? `${err.message} ${err.cause instanceof Error ? err.cause.message : ""}` : "";
+  return /\bD1_(ERROR|EXEC_ERROR|TYPE_ERROR)?\b|D1 DB|Network connection lost|storage operation exceeded|overloaded/i.test(message) && !/constraint/i.test(message);
 }
