@@ -64,8 +64,12 @@ export interface AppEnv {
 }
 
 declare global {
-  // Lets `env` from `cloudflare:workers` (used by the tests) carry the same types.
+  // Lets `env` and `exports` from `cloudflare:workers` (used by the tests) carry the same types.
   namespace Cloudflare {
+    interface GlobalProps {
+      mainModule: typeof import("./index");
+      durableNamespaces: "StatusHub";
+    }
     interface Env extends Bindings {
       TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
       TEST_CLERK_PRIVATE_KEY: string;
