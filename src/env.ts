@@ -29,10 +29,14 @@ export interface Bindings {
 
   RESEND_API_KEY?: string;
   EMAIL_FROM?: string;
+  /** Base URL of the Resend API (a local fake for benchmarks); default https://api.resend.com. */
+  RESEND_API_URL?: string;
 
   TWILIO_ACCOUNT_SID?: string;
   TWILIO_AUTH_TOKEN?: string;
   TWILIO_FROM?: string;
+  /** Base URL of the Twilio API; default https://api.twilio.com. */
+  TWILIO_API_URL?: string;
   SMS_ALLOWED_COUNTRY_CODES?: string;
 
   TURNSTILE_SECRET_KEY?: string;

@@ -1,5 +1,8 @@
-/** What travels on NOTIFY_QUEUE: an outbox event to fan out, or one delivery to send. */
-export type NotifyMessage = { kind: "event"; eventId: string } | { kind: "delivery"; deliveryId: string };
+/**
+ * What travels on NOTIFY_QUEUE: an outbox event to fan out, or a chunk of deliveries (one channel) to send.
+ * A chunk of emails becomes one Resend batch call.
+ */
+export type NotifyMessage = { kind: "event"; eventId: string } | { kind: "deliveries"; deliveryIds: string[] };
 
 export const NOTIFY_EVENT_TYPES = [
   "incident.created",
@@ -12,3 +15,7 @@ export const NOTIFY_EVENT_TYPES = [
   "component.status",
 ] as const;
 export type NotifyEventType = (typeof NOTIFY_EVENT_TYPES)[number];
+
+/** Deliveries that are not about an event (confirmation emails, SMS codes, webhook pings) use this event id prefix. */
+export const CONFIRMATION_PREFIX = "confirm:";
+export const isConfirmation = (eventId: string) => eventId.startsWith(CONFIRMATION_PREFIX);

@@ -1,0 +1,97 @@
+import { and, count, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import type { Database } from "../client";
+import { chunkRows, type Statement } from "../batch";
+import { deliveries, events, type Channel, type DeliveryStatus } from "../schema";
+import { jsonList } from "./subscriptions";
+
+export type DeliveryRow = typeof deliveries.$inferSelect;
+export type NewDelivery = Omit<typeof deliveries.$inferInsert, "status" | "attempts" | "lastError" | "providerId" | "leaseUntil" | "sentAt">;
+
+export async function findEvent(db: Database, id: string) {
+  return db.query.events.findFirst({ where: eq(events.id, id) });
+}
+
+export const markEventDispatched = (db: Database, id: string, now: number) =>
+  db.update(events).set({ dispatchedAt: now }).where(and(eq(events.id, id), isNull(events.dispatchedAt)));
+
+/** INSERT OR IGNORE on (event_id, subscriber_id): fanning the same event out twice adds nothing. */
+export function insertDeliveries(db: Database, rows: NewDelivery[]): Statement[] {
+  return chunkRows(rows, 10).map((chunk) => db.insert(deliveries).values(chunk).onConflictDoNothing());
+}
+
+export async function pendingDeliveries(db: Database, eventId: string) {
+  return db.select({ id: deliveries.id, channel: deliveries.channel }).from(deliveries).where(and(eq(deliveries.eventId, eventId), eq(deliveries.status, "pending")));
+}
+
+/**
+ * Takes the deliveries nobody is sending: pending ones, and ones whose sender's lease ran out (it died
+ * mid-send). One UPDATE ... RETURNING, so two consumers never take the same row. SMS are never taken back
+ * from an expired lease: the text may have gone out (see expireSmsLeases).
+ */
+export async function claimDeliveries(db: Database, ids: string[], now: number, leaseMs: number): Promise<DeliveryRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .update(deliveries)
+    .set({ status: "sending", leaseUntil: now + leaseMs, attempts: sql`${deliveries.attempts} + 1`, updatedAt: now })
+    .where(
+      and(
+        sql`${deliveries.id} in ${jsonList(ids)}`,
+        or(eq(deliveries.status, "pending"), and(eq(deliveries.status, "sending"), lt(deliveries.leaseUntil, now), sql`${deliveries.channel} != 'sms'`)),
+      ),
+    )
+    .returning();
+}
+
+export const expireSmsLeases = (db: Database, ids: string[], now: number) =>
+  db
+    .update(deliveries)
+    .set({ status: "ambiguous", lastError: "The sender stopped before Twilio answered; not resent, as the text may have gone out.", leaseUntil: null, updatedAt: now })
+    .where(and(sql`${deliveries.id} in ${jsonList(ids)}`, eq(deliveries.channel, "sms"), eq(deliveries.status, "sending"), lt(deliveries.leaseUntil, now)));
+
+/** The latest lease another sender holds on any of these deliveries (null when none is held). */
+export async function heldLeaseUntil(db: Database, ids: string[], now: number): Promise<number | null> {
+  if (ids.length === 0) return null;
+  const [row] = await db
+    .select({ until: sql<number | null>`max(${deliveries.leaseUntil})` })
+    .from(deliveries)
+    .where(and(sql`${deliveries.id} in ${jsonList(ids)}`, eq(deliveries.status, "sending"), sql`${deliveries.leaseUntil} >= ${now}`));
+  return row?.until ?? null;
+}
+
+export const updateDelivery = (db: Database, id: string, patch: Partial<typeof deliveries.$inferInsert>) => db.update(deliveries).set(patch).where(eq(deliveries.id, id));
+
+/** Dead letters: whatever is still pending or in flight after the queue gave up is failed, visibly. */
+export const failUndelivered = (db: Database, ids: string[], reason: string, now: number) =>
+  db
+    .update(deliveries)
+    .set({ status: "failed", lastError: sql`coalesce(${deliveries.lastError} || ' / ', '') || ${reason}`, leaseUntil: null, updatedAt: now })
+    .where(and(sql`${deliveries.id} in ${jsonList(ids)}`, inArray(deliveries.status, ["pending", "sending"])));
+
+/** Deliveries nothing has touched for a long time (their queue message was lost); the cron re-enqueues them. */
+export async function staleDeliveries(db: Database, before: number, limit: number) {
+  return db
+    .select({ id: deliveries.id, channel: deliveries.channel })
+    .from(deliveries)
+    .where(and(or(eq(deliveries.status, "pending"), and(eq(deliveries.status, "sending"), sql`${deliveries.channel} != 'sms'`)), lt(deliveries.updatedAt, before)))
+    .limit(limit);
+}
+
+export async function listDeliveries(db: Database, filter: { limit: number; before?: number; status?: DeliveryStatus; channel?: Channel }) {
+  return db
+    .select({ delivery: deliveries, eventType: events.type })
+    .from(deliveries)
+    .leftJoin(events, eq(events.id, deliveries.eventId))
+    .where(
+      and(
+        filter.before === undefined ? undefined : lt(deliveries.createdAt, filter.before),
+        filter.status ? eq(deliveries.status, filter.status) : undefined,
+        filter.channel ? eq(deliveries.channel, filter.channel) : undefined,
+      ),
+    )
+    .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
+    .limit(filter.limit);
+}
+
+export async function deliveryCounts(db: Database) {
+  return db.select({ status: deliveries.status, count: count() }).from(deliveries).groupBy(deliveries.status);
+}

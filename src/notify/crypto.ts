@@ -1,0 +1,79 @@
+import type { Bindings } from "../env";
+import { ApiError } from "../errors";
+
+const encoder = new TextEncoder();
+
+export function base64(bytes: ArrayBuffer | Uint8Array): string {
+  let binary = "";
+  for (const byte of new Uint8Array(bytes)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+export const base64url = (bytes: ArrayBuffer | Uint8Array) => base64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+export function fromBase64(value: string): Uint8Array {
+  return Uint8Array.from(atob(value), (ch) => ch.charCodeAt(0));
+}
+
+export const randomBytes = (length: number) => crypto.getRandomValues(new Uint8Array(length));
+
+export function hmacKey(secret: string | Uint8Array, hash: "SHA-256" | "SHA-1" = "SHA-256") {
+  const raw = typeof secret === "string" ? encoder.encode(secret) : secret;
+  return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash }, false, ["sign"]);
+}
+
+export async function hmac(key: CryptoKey, value: string): Promise<ArrayBuffer> {
+  return crypto.subtle.sign("HMAC", key, encoder.encode(value));
+}
+
+export function hex(bytes: ArrayBuffer): string {
+  return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Compares two strings without an early exit, so a forged token learns nothing from timing. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+export function signingSecret(env: Bindings): string {
+  if (!env.SIGNING_SECRET) throw new ApiError(503, "unavailable", "Subscriptions are not configured on this page (SIGNING_SECRET is missing).");
+  return env.SIGNING_SECRET;
+}
+
+/**
+ * Keyed token signer for one invocation: confirmation tokens and SMS codes are stored only as this hash, and
+ * the per-subscriber manage/unsubscribe token is this HMAC itself (nothing stored, nothing to expire).
+ */
+export async function tokenSigner(env: Bindings) {
+  const key = await hmacKey(signingSecret(env));
+  const manageSignature = async (subscriberId: string) => base64url(await hmac(key, `manage:${subscriberId}`)).slice(0, 32);
+  return {
+    hashConfirmation: async (subscriberId: string, secret: string) => hex(await hmac(key, `confirm:${subscriberId}:${secret}`)),
+    manageToken: async (subscriberId: string) => `${subscriberId}.${await manageSignature(subscriberId)}`,
+    /** The subscriber id a manage token stands for, or null when it is not one of ours. */
+    readManageToken: async (token: string) => {
+      const [id, signature] = token.split(".");
+      if (!id || !signature || !/^[0-9a-f-]{36}$/.test(id)) return null;
+      return constantTimeEqual(signature, await manageSignature(id)) ? id : null;
+    },
+  };
+}
+export type TokenSigner = Awaited<ReturnType<typeof tokenSigner>>;
+
+/** A Standard Webhooks endpoint secret: `whsec_` + base64 of 24 random bytes. */
+export const newWebhookSecret = () => `whsec_${base64(randomBytes(24))}`;
+
+/** `webhook-signature` per Standard Webhooks: v1 + base64 HMAC-SHA256 of `id.timestamp.body`, keyed by the decoded secret. */
+export async function webhookSignature(secret: string, id: string, timestamp: number, body: string): Promise<string> {
+  const key = await hmacKey(fromBase64(secret.replace(/^whsec_/, "")));
+  return `v1,${base64(await hmac(key, `${id}.${timestamp}.${body}`))}`;
+}
+
+/** Twilio's X-Twilio-Signature: base64 HMAC-SHA1 of the URL followed by every POST field name and value, sorted by name. */
+export async function twilioSignature(authToken: string, url: string, params: Record<string, string>): Promise<string> {
+  const data = url + Object.keys(params).sort().map((name) => name + params[name]).join("");
+  return base64(await hmac(await hmacKey(authToken, "SHA-1"), data));
+}

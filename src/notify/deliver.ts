@@ -1,0 +1,122 @@
+import type { Database } from "../db/client";
+import { runBatch, type Statement } from "../db/batch";
+import { claimDeliveries, expireSmsLeases, heldLeaseUntil, updateDelivery, type DeliveryRow } from "../db/queries/notifications";
+import { recordEndpointFailure, subscribersByIds, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
+import type { Bindings } from "../env";
+import { hex, tokenSigner } from "./crypto";
+import { sendEmails, type OutgoingEmail } from "./email";
+import { subscriptionLink } from "./links";
+import { isConfirmation } from "./messages";
+import type { SendOutcome } from "./outcome";
+import { sendSms } from "./sms";
+import { sendWebhook } from "./webhook";
+
+/** How long a sender owns a claimed delivery; longer than any provider call (each times out in 10 s). */
+export const LEASE_MS = 60_000;
+/** Failed attempts in a row after which a webhook endpoint is disabled. */
+export const WEBHOOK_DISABLE_AFTER = 10;
+
+/**
+ * Sends the given deliveries, each at most once: a delivery is claimed (pending -> sending, with a lease)
+ * in one atomic UPDATE before any provider call, and settled after it. Returns how long to wait before the
+ * queue message should come back (some failed in a retryable way, or another sender still holds them), or
+ * null when every delivery in it is settled.
+ */
+export async function sendDeliveries(env: Bindings, db: Database, ids: string[], now: number): Promise<{ retryAfterSeconds: number | null }> {
+  await expireSmsLeases(db, ids, now);
+  const claimed = await claimDeliveries(db, ids, now, LEASE_MS);
+  const subscribers = new Map((await subscribersByIds(db, [...new Set(claimed.map((d) => d.subscriberId))])).map((s) => [s.id, s]));
+  const statements: Statement[] = [];
+  let retryAfter: number | null = null;
+
+  const settle = (delivery: DeliveryRow, outcome: SendOutcome) => {
+    const base = { leaseUntil: null, updatedAt: now };
+    const subscriber = subscribers.get(delivery.subscriberId);
+    if (outcome.status === "sent") {
+      statements.push(updateDelivery(db, delivery.id, { ...base, status: "sent", providerId: outcome.providerId, sentAt: now, lastError: null }));
+      if (delivery.channel === "webhook" && subscriber) {
+        // A webhook ping answered 2xx is the endpoint's confirmation.
+        const confirmsNow = isConfirmation(delivery.eventId) && subscriber.status !== "active";
+        statements.push(
+          updateSubscriber(db, subscriber.id, {
+            consecutiveFailures: 0,
+            updatedAt: now,
+            ...(confirmsNow ? { status: "active", confirmedAt: now, unsubscribedAt: null } : {}),
+          }),
+        );
+      }
+      return;
+    }
+    if (outcome.status === "retry") {
+      statements.push(updateDelivery(db, delivery.id, { ...base, status: "pending", lastError: outcome.error }));
+      retryAfter = Math.max(retryAfter ?? 0, outcome.retryAfterSeconds ?? 0);
+    } else {
+      statements.push(updateDelivery(db, delivery.id, { ...base, status: outcome.status, lastError: outcome.error }));
+    }
+    if (outcome.status === "failed" && outcome.gone && subscriber) {
+      const status = delivery.channel === "webhook" ? "disabled" : "unsubscribed";
+      statements.push(updateSubscriber(db, subscriber.id, { status, updatedAt: now, ...(status === "unsubscribed" ? { unsubscribedAt: now } : {}) }));
+    } else if (delivery.channel === "webhook" && subscriber && outcome.status !== "ambiguous") {
+      statements.push(recordEndpointFailure(db, subscriber.id, WEBHOOK_DISABLE_AFTER, now));
+    }
+  };
+
+  const emails: { delivery: DeliveryRow; email: OutgoingEmail }[] = [];
+  const others: { delivery: DeliveryRow; subscriber: SubscriberRow }[] = [];
+  const signer = claimed.some((d) => d.channel === "email" && !isConfirmation(d.eventId)) ? await tokenSigner(env) : null;
+  for (const delivery of claimed) {
+    const subscriber = subscribers.get(delivery.subscriberId);
+    const stillWanted = subscriber && (isConfirmation(delivery.eventId) || subscriber.status === "active");
+    if (!stillWanted) {
+      statements.push(updateDelivery(db, delivery.id, { status: "skipped", lastError: "The subscriber left or was disabled before it was sent.", leaseUntil: null, updatedAt: now }));
+      continue;
+    }
+    if (delivery.channel !== "email") {
+      others.push({ delivery, subscriber });
+      continue;
+    }
+    const headers: Record<string, string> = {};
+    if (signer) {
+      // RFC 8058 one-click unsubscribe: mail clients POST "List-Unsubscribe=One-Click" to this URL.
+      headers["List-Unsubscribe"] = `<${subscriptionLink(env, "unsubscribe", await signer.manageToken(subscriber.id))}>`;
+      headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
+    }
+    emails.push({
+      delivery,
+      email: { to: delivery.recipient, subject: delivery.subject, text: delivery.bodyText, html: delivery.bodyHtml, headers, idempotencyKey: `${delivery.eventId}/${delivery.subscriberId}` },
+    });
+  }
+
+  const sends: Promise<void>[] = [];
+  if (emails.length) {
+    sends.push(
+      (async () => {
+        const batchKey = `batch/${await digest(emails.map((e) => e.delivery.id).sort().join(","))}`;
+        const outcomes = await sendEmails(env, emails.map((e) => e.email), batchKey);
+        emails.forEach((e, i) => settle(e.delivery, outcomes[i]!));
+      })(),
+    );
+  }
+  for (const { delivery, subscriber } of others) {
+    sends.push(
+      (async () => {
+        const outcome =
+          delivery.channel === "sms"
+            ? await sendSms(env, delivery.recipient, delivery.bodyText)
+            : await sendWebhook(delivery.recipient, subscriber.webhookSecret, delivery.id, delivery.bodyText, now);
+        settle(delivery, outcome);
+      })(),
+    );
+  }
+  await Promise.all(sends);
+  await runBatch(db, statements);
+
+  const claimedIds = new Set(claimed.map((d) => d.id));
+  const heldUntil = await heldLeaseUntil(db, ids.filter((id) => !claimedIds.has(id)), now);
+  if (heldUntil !== null) retryAfter = Math.max(retryAfter ?? 0, Math.ceil((heldUntil - now) / 1000) + 1);
+  return { retryAfterSeconds: retryAfter };
+}
+
+async function digest(value: string) {
+  return hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value))).slice(0, 40);
+}

@@ -1,0 +1,59 @@
+import { Resend } from "resend";
+import type { Bindings } from "../env";
+import { DEV_OUTBOX, retryAfterSeconds, type SendOutcome } from "./outcome";
+
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  headers: Record<string, string>;
+  /** Resend keeps the answer for this key 24 h: a resend after an unclear failure does not send twice. */
+  idempotencyKey: string;
+}
+
+interface ResendFailure {
+  statusCode: number | null;
+  name: string;
+  message: string;
+}
+
+function failureOutcome(error: ResendFailure, headers: Record<string, string> | null): SendOutcome {
+  const status = error.statusCode;
+  const message = `Resend ${status ?? "unreachable"}: ${error.name}: ${error.message}`.slice(0, 500);
+  if (status === 429 || error.name === "rate_limit_exceeded" || error.name === "daily_quota_exceeded") {
+    return { status: "retry", error: message, retryAfterSeconds: retryAfterSeconds(headers?.["retry-after"]) };
+  }
+  // No answer, a server error, or a concurrent request with the same key: safe to retry with the same key.
+  if (status === null || status >= 500 || status === 409) return { status: "retry", error: message };
+  return { status: "failed", error: message };
+}
+
+/**
+ * Sends emails through Resend: one call for one email, the batch endpoint (permissive, so one bad address
+ * does not sink the rest) for several. Without RESEND_API_KEY the emails are only recorded (dev outbox).
+ */
+export async function sendEmails(env: Bindings, emails: OutgoingEmail[], batchKey: string): Promise<SendOutcome[]> {
+  if (emails.length === 0) return [];
+  if (!env.RESEND_API_KEY) return emails.map(() => ({ status: "sent", providerId: DEV_OUTBOX }));
+  const resend = new Resend(env.RESEND_API_KEY, env.RESEND_API_URL ? { baseUrl: env.RESEND_API_URL.replace(/\/+$/, "") } : undefined);
+  const from = env.EMAIL_FROM || `${env.PAGE_NAME ?? "Status"} <onboarding@resend.dev>`;
+  const payload = (e: OutgoingEmail) => ({ from, to: e.to, subject: e.subject, text: e.text, ...(e.html ? { html: e.html } : {}), headers: e.headers });
+
+  if (emails.length === 1) {
+    const email = emails[0]!;
+    const { data, error, headers } = await resend.emails.send(payload(email), { idempotencyKey: email.idempotencyKey });
+    return [error ? failureOutcome(error as ResendFailure, headers) : { status: "sent", providerId: data?.id ?? null }];
+  }
+
+  const { data, error, headers } = await resend.batch.send(emails.map(payload), { idempotencyKey: batchKey, batchValidation: "permissive" });
+  if (error) return emails.map(() => failureOutcome(error as ResendFailure, headers));
+  const failedAt = new Map(((data as { errors?: { index: number; message: string }[] }).errors ?? []).map((e) => [e.index, e.message]));
+  // With permissive validation the ids are listed for the accepted emails, in order.
+  let next = 0;
+  return emails.map((_, index): SendOutcome => {
+    const failure = failedAt.get(index);
+    if (failure !== undefined) return { status: "failed", error: `Resend refused: ${failure}`.slice(0, 500) };
+    return { status: "sent", providerId: data?.data[next++]?.id ?? null };
+  });
+}

@@ -1,0 +1,38 @@
+import type { Bindings } from "../env";
+import { DEV_OUTBOX, retryAfterSeconds, type SendOutcome } from "./outcome";
+
+const TIMEOUT_MS = 10_000;
+/** Twilio's error for a number that replied STOP: the recipient opted out at the carrier. */
+const TWILIO_UNSUBSCRIBED = 21610;
+
+export const twilioConfigured = (env: Bindings) => Boolean(env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM);
+
+/**
+ * One text through Twilio's Messages API (form-encoded, basic auth). Only answers that prove nothing was
+ * created are retried; a timeout, a dropped connection or a 5xx may hide a sent text, so they end as
+ * `ambiguous` and are never resent blindly. Without Twilio credentials the text is only recorded (dev outbox).
+ */
+export async function sendSms(env: Bindings, to: string, body: string): Promise<SendOutcome> {
+  if (!twilioConfigured(env)) return { status: "sent", providerId: DEV_OUTBOX };
+  const sid = env.TWILIO_ACCOUNT_SID!;
+  const base = (env.TWILIO_API_URL || "https://api.twilio.com").replace(/\/+$/, "");
+  const from = env.TWILIO_FROM!;
+  const form = new URLSearchParams({ To: to, Body: body, ...(from.startsWith("MG") ? { MessagingServiceSid: from } : { From: from }) });
+  let res: Response;
+  try {
+    res = await fetch(`${base}/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages.json`, {
+      method: "POST",
+      headers: { authorization: `Basic ${btoa(`${sid}:${env.TWILIO_AUTH_TOKEN}`)}`, "content-type": "application/x-www-form-urlencoded" },
+      body: form.toString(),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch (err) {
+    return { status: "ambiguous", error: `No answer from Twilio (${err instanceof Error ? err.name : "error"}); the text may have been sent.` };
+  }
+  const answer = (await res.json().catch(() => ({}))) as { sid?: string; code?: number; message?: string };
+  if (res.ok) return { status: "sent", providerId: answer.sid ?? null };
+  const detail = `Twilio ${res.status}${answer.code ? ` (${answer.code})` : ""}: ${answer.message ?? res.statusText}`.slice(0, 500);
+  if (res.status === 429) return { status: "retry", error: detail, retryAfterSeconds: retryAfterSeconds(res.headers.get("retry-after")) };
+  if (res.status >= 500) return { status: "ambiguous", error: `${detail}; not resent, as the text may have been sent.` };
+  return { status: "failed", error: detail, gone: answer.code === TWILIO_UNSUBSCRIBED };
+}
