@@ -3,16 +3,22 @@ import { bodyLimit } from "hono/body-limit";
 import { database } from "./db/middleware";
 import type { AppEnv } from "./env";
 import { ApiError, errorBody } from "./errors";
+import { httpPolicy } from "./http/headers";
 import { adminComponents } from "./routes/admin-components";
 import { adminIncidents } from "./routes/admin-incidents";
 import { adminMaintenance } from "./routes/admin-maintenance";
+import { apiDocs } from "./routes/api-docs";
+import { badges } from "./routes/badges";
+import { calendar } from "./routes/calendar";
 import { feeds } from "./routes/feeds";
 import { publicStatus } from "./routes/status";
+import { statuspageV2 } from "./routes/v2";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
 export const app = new Hono<AppEnv>();
 
+app.use(httpPolicy);
 app.use(
   bodyLimit({
     maxSize: MAX_BODY_BYTES,
@@ -31,6 +37,10 @@ app.route("/api/status", feeds);
 app.route("/api/status", adminIncidents);
 app.route("/api/status", adminMaintenance);
 app.route("/api/status", adminComponents);
+app.route("/api/status", calendar);
+app.route("/api/v2", statuspageV2);
+app.route("/api", apiDocs);
+app.route("/", badges);
 
 app.notFound((c) => c.json({ error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
 

@@ -134,3 +134,12 @@ export const editGroupBody = z
   })
   .refine((body) => Object.keys(body).length > 0, "nothing to change");
 
+
+/** `?component={id}` narrows a feed (RSS, Atom, JSON Feed, iCalendar) to one component. */
+export const feedQuery = z.object({ component: id.optional() });
+
+export const badgeQuery = z.object({
+  metric: z.enum(["status", "uptime"]).default("status"),
+  days: z.enum(["30", "60", "90"], { message: "must be 30, 60 or 90" }).default("30"),
+  label: z.string().min(1).max(60).optional(),
+});

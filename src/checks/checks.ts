@@ -1,0 +1,68 @@
+import type { CheckKind, HttpMonitor } from "../db/schema";
+import type { Bindings } from "../env";
+import { apiCheck } from "./api";
+import { authCheck } from "./auth";
+import type { CheckContext } from "./context";
+import { databaseCheck } from "./database";
+import { emailCheck } from "./email";
+import { httpCheck } from "./http";
+import { notMonitored, positiveInt, type CheckResult } from "./probe";
+import { storageCheck } from "./storage";
+
+export interface CheckTarget {
+  id: string;
+  name: string;
+  checkKind: CheckKind;
+  monitor: HttpMonitor | null;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_DEGRADED_LATENCY_MS = 3_000;
+
+const BUILT_IN: Record<Exclude<CheckKind, "http" | "none">, (ctx: CheckContext) => Promise<CheckResult>> = {
+  api: apiCheck,
+  database: databaseCheck,
+  storage: storageCheck,
+  email: emailCheck,
+  auth: authCheck,
+};
+
+export function checkTimeoutMs(env: Bindings, target: CheckTarget): number {
+  if (target.checkKind === "http" && target.monitor?.timeout_ms) return target.monitor.timeout_ms;
+  return positiveInt(env.CHECK_TIMEOUT_MS, DEFAULT_TIMEOUT_MS);
+}
+
+/**
+ * Runs one component's check under its timeout. The signal aborts every request and body read of the
+ * check, and the race makes sure even a check that ignores it (a D1 call cannot be aborted) ends on time.
+ */
+export async function runCheck(env: Bindings, target: CheckTarget): Promise<CheckResult> {
+  if (target.checkKind === "none") return notMonitored("no check");
+  const timeoutMs = checkTimeoutMs(env, target);
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<CheckResult>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, "TimeoutError"));
+      resolve({ outcome: "major_outage", latencyMs: timeoutMs, error: `timed out after ${timeoutMs} ms` });
+    }, timeoutMs);
+  });
+  const ctx: CheckContext = { env, signal: controller.signal, degradedLatencyMs: positiveInt(env.CHECK_DEGRADED_LATENCY_MS, DEFAULT_DEGRADED_LATENCY_MS) };
+  const run = target.checkKind === "http" ? httpCheck(target.monitor, controller.signal) : BUILT_IN[target.checkKind](ctx);
+  try {
+    return await Promise.race([run, timedOut]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+/** Every target's check at once: a run costs about its slowest check, and one failure cannot stop the rest. */
+export async function runChecks(env: Bindings, targets: CheckTarget[]): Promise<Map<string, CheckResult>> {
+  const settled = await Promise.allSettled(targets.map((t) => runCheck(env, t)));
+  return new Map(
+    targets.map((t, i) => {
+      const s = settled[i]!;
+      return [t.id, s.status === "fulfilled" ? s.value : { outcome: "major_outage", latencyMs: null, error: "check failed to run" }];
+    }),
+  );
+}

@@ -1,0 +1,91 @@
+import type { CheckOutcome } from "../db/schema";
+
+/** What one check run says about a component. */
+export interface CheckResult {
+  outcome: CheckOutcome;
+  latencyMs: number | null;
+  error: string | null;
+}
+
+/** One request a check makes; a check may make several (e.g. one per region) and combine them. */
+export interface Probe {
+  ok: boolean;
+  latencyMs: number;
+  error?: string;
+}
+
+export const notMonitored = (reason: string): CheckResult => ({ outcome: "not_monitored", latencyMs: null, error: reason });
+
+const MAX_ERROR_CHARS = 300;
+
+export function errorText(err: unknown): string {
+  const text = err instanceof Error ? (err.name === "TimeoutError" || err.name === "AbortError" ? "timed out" : err.message) : String(err);
+  return text.slice(0, MAX_ERROR_CHARS) || "failed";
+}
+
+/**
+ * All probes fine: operational, or degraded when the slowest is over the threshold. All failing:
+ * major_outage. Some failing: partial_outage.
+ */
+export function combineProbes(probes: Probe[], degradedLatencyMs: number | null): CheckResult {
+  const failed = probes.filter((p) => !p.ok);
+  const latencyMs = probes.length ? Math.max(...probes.map((p) => p.latencyMs)) : null;
+  const error = failed.length ? failed.map((p) => p.error ?? "failed").join("; ").slice(0, MAX_ERROR_CHARS) : null;
+  if (!probes.length || failed.length === probes.length) return { outcome: "major_outage", latencyMs, error: error ?? "no probe ran" };
+  if (failed.length) return { outcome: "partial_outage", latencyMs, error };
+  const slow = degradedLatencyMs !== null && latencyMs !== null && latencyMs > degradedLatencyMs;
+  return { outcome: slow ? "degraded" : "operational", latencyMs, error: slow ? `slower than ${degradedLatencyMs} ms` : null };
+}
+
+/** Runs one probe, timing it and turning a throw into a failed probe. */
+export async function probe(run: () => Promise<string | null>): Promise<Probe> {
+  const started = Date.now();
+  try {
+    const failure = await run();
+    return failure === null ? { ok: true, latencyMs: Date.now() - started } : { ok: false, latencyMs: Date.now() - started, error: failure };
+  } catch (err) {
+    return { ok: false, latencyMs: Date.now() - started, error: errorText(err) };
+  }
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Reads a response body as text, at most 1 MiB, giving up when the signal aborts: a target that sends
+ * headers and then trickles its body is still cut at the check's timeout.
+ */
+export async function readBody(res: Response, signal: AbortSignal): Promise<string> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const aborted = new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+  aborted.catch(() => {});
+  const decoder = new TextDecoder();
+  let text = "";
+  let bytes = 0;
+  try {
+    while (bytes < MAX_BODY_BYTES) {
+      const { done, value } = await Promise.race([reader.read(), aborted]);
+      if (done) break;
+      bytes += value.byteLength;
+      text += decoder.decode(value, { stream: true });
+    }
+    return text + decoder.decode();
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
+/** Sends a request that the check's signal can cut, body read included; non-2xx becomes a failure text. */
+export async function expectOk(url: string, init: RequestInit, signal: AbortSignal): Promise<{ failure: string | null; body: string }> {
+  const res = await fetch(url, { ...init, signal });
+  const body = await readBody(res, signal);
+  return { failure: res.ok ? null : `HTTP ${res.status}`, body };
+}
+
+export const positiveInt = (value: string | undefined, fallback: number) => {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+};

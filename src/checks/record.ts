@@ -1,0 +1,59 @@
+import type { Database } from "../db/client";
+import type { Statement } from "../db/batch";
+import { insertCheckResults, previousResults, updateCheckState, upsertRollup, type CheckTargetRow } from "../db/queries/checks";
+import { loadStatusState, statusChangeStatements, type StatusState } from "../db/queries/status-state";
+import { MAX_RESULT_SPAN_MS, rollupDeltas } from "../uptime/rollup";
+import { applyResult } from "./damping";
+import type { CheckResult } from "./probe";
+
+/**
+ * Everything a run writes, for one db.batch: the raw results, their rollups, each component's new check
+ * state (after flap damping), the status changes that causes with their outbox events, and the run's end.
+ */
+export async function recordStatements(
+  db: Database,
+  opts: { targets: CheckTargetRow[]; results: Map<string, CheckResult>; at: number; now: number; timeZone: string },
+): Promise<{ statements: Statement[]; eventIds: string[] }> {
+  const { targets, results, at, now, timeZone } = opts;
+  const [before, previous] = await Promise.all([loadStatusState(db), previousResults(db, at - MAX_RESULT_SPAN_MS, at)]);
+  const inMaintenance = new Set(before.maintenanceLinks.map((l) => l.componentId));
+  const statements: Statement[] = [];
+  const eventIds: string[] = [];
+  const resultRows = [];
+  let state: StatusState = before;
+
+  for (const target of targets) {
+    const result = results.get(target.id);
+    if (!result) continue;
+    const maintenance = inMaintenance.has(target.id);
+    resultRows.push({ componentId: target.id, checkedAt: at, outcome: result.outcome, latencyMs: result.latencyMs, error: result.error, inMaintenance: maintenance });
+    for (const delta of rollupDeltas(previous.get(target.id) ?? null, { at, outcome: result.outcome, inMaintenance: maintenance }, timeZone)) {
+      statements.push(upsertRollup(db, target.id, delta));
+    }
+
+    const observed = result.outcome !== "not_monitored";
+    const damped = observed ? applyResult(target, result.outcome as Exclude<typeof result.outcome, "not_monitored">, at, target.confirmations) : null;
+    const next = damped?.state ?? { monitoredStatus: target.monitoredStatus, monitoredSince: target.monitoredSince, pendingStatus: null, pendingCount: 0, pendingSince: null };
+    statements.push(
+      updateCheckState(db, target.id, {
+        ...next,
+        monitored: observed,
+        lastCheckedAt: at,
+        lastLatencyMs: result.latencyMs === null ? null : Math.round(result.latencyMs),
+        lastError: result.error,
+      }),
+    );
+
+    const after: StatusState = {
+      ...state,
+      components: state.components.map((c) => (c.id === target.id ? { ...c, monitoredStatus: next.monitoredStatus, monitored: observed } : c)),
+    };
+    const changes = statusChangeStatements(db, state, after, { source: "monitor", at: damped?.moved?.since ?? at, now });
+    statements.push(...changes.statements);
+    eventIds.push(...changes.eventIds);
+    state = after;
+  }
+  statements.unshift(...insertCheckResults(db, resultRows));
+  return { statements, eventIds };
+}
+

@@ -1,0 +1,61 @@
+import type { Database } from "../db/client";
+import { runBatch } from "../db/batch";
+import { claimCheckRun, finishCheckRun, loadCheckTargets, pruneCheckResults, type CheckTargetRow } from "../db/queries/checks";
+import type { Bindings } from "../env";
+import { runChecks } from "./checks";
+import { positiveInt, type CheckResult } from "./probe";
+import { recordStatements } from "./record";
+
+const DAY_MS = 86_400_000;
+/** A run that has not finished after this long is taken to have died: it no longer blocks the next one. */
+const RUN_STALE_MS = 5 * 60_000;
+/** Raw results deleted per run at most; the daily rollups keep everything the page shows. */
+const PRUNE_CHUNK = 1000;
+
+export interface CheckRound {
+  claim: "claimed" | "duplicate" | "busy";
+  targets: CheckTargetRow[];
+  /** Resolves once every check has answered or timed out. */
+  results: Promise<Map<string, CheckResult>>;
+  /** Writes the results in one batch (only for a claimed round); returns the outbox events to enqueue. */
+  record(now: number): Promise<string[]>;
+}
+
+/**
+ * Claims the run for `at` and starts every check. A redelivered time ("duplicate") checks nothing, nor does
+ * a run that starts while another is still going ("busy") unless asked to (an admin's "check now"); only
+ * the claimed round records.
+ */
+export async function startCheckRound(env: Bindings, db: Database, at: number, opts: { checkWhenBusy?: boolean } = {}): Promise<CheckRound> {
+  const wallNow = Date.now();
+  const claim = await claimCheckRun(db, at, wallNow, wallNow - RUN_STALE_MS);
+  const check = claim === "claimed" || (claim === "busy" && opts.checkWhenBusy);
+  const targets = check
+    ? await loadCheckTargets(db).catch(async (err) => {
+        if (claim === "claimed") await runBatch(db, [finishCheckRun(db, at, Date.now())]).catch(() => {});
+        throw err;
+      })
+    : [];
+  const results = runChecks(env, targets);
+  return {
+    claim,
+    targets,
+    results,
+    async record(now) {
+      if (claim !== "claimed") return [];
+      try {
+        const { statements, eventIds } = await recordStatements(db, { targets, results: await results, at, now, timeZone: env.PAGE_TIME_ZONE || "UTC" });
+        await runBatch(db, [...statements, finishCheckRun(db, at, Date.now())]);
+        return eventIds;
+      } catch (err) {
+        await runBatch(db, [finishCheckRun(db, at, Date.now())]).catch(() => {});
+        throw err;
+      }
+    },
+  };
+}
+
+export async function pruneOldResults(env: Bindings, db: Database, at: number) {
+  const retentionDays = positiveInt(env.CHECK_RETENTION_DAYS, 7);
+  await pruneCheckResults(db, at - retentionDays * DAY_MS, PRUNE_CHUNK);
+}

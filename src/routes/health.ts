@@ -1,0 +1,25 @@
+import { Hono } from "hono";
+import { requireAdmin } from "../auth/clerk";
+import { afterCommit } from "../changes";
+import { startCheckRound } from "../checks/runner";
+import type { AppEnv } from "../env";
+import { iso } from "../snapshot/format";
+
+/** Admin: run every check now. Recorded like a cron run unless a run is already in progress. */
+export const health = new Hono<AppEnv>().post("/health-check", requireAdmin, async (c) => {
+  const at = Date.now();
+  const round = await startCheckRound(c.env, c.var.db, at, { checkWhenBusy: true });
+  const results = await round.results;
+  const eventIds = await round.record(at);
+  if (round.claim === "claimed") await afterCommit(c.env, c.var.db, eventIds);
+  return c.json({
+    message: round.claim === "claimed" ? "Health check completed" : "Health check completed; a scheduled run is in progress, so these results were not recorded",
+    results: Object.fromEntries(round.targets.map((t) => [t.name, results.get(t.id)!.outcome])),
+    details: round.targets.map((t) => {
+      const r = results.get(t.id)!;
+      return { component_id: t.id, name: t.name, status: r.outcome, latency_ms: r.latencyMs, error: r.error };
+    }),
+    checked_at: iso(at),
+    recorded: round.claim === "claimed",
+  });
+});
