@@ -22,3 +22,10 @@ export function cdataText(text: string): string {
 export function restoreCdataEnds(xml: string): string {
   return xml.replaceAll(CDATA_END_MARKER + ">", "]]]]><![CDATA[>");
 }
+
+const XML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
+
+/** Text for an XML element or attribute value written by hand (Atom): cleaned, then escaped. */
+export function escapeXml(text: string): string {
+  return cleanXmlText(text).replace(/[&<>"']/g, (ch) => XML_ESCAPES[ch]!);
+}

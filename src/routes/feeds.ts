@@ -1,29 +1,40 @@
 import { Feed } from "feed";
-import { Hono } from "hono";
-import { z } from "zod";
+import { Hono, type Context } from "hono";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
+import { renderAtom } from "../feeds/atom";
 import { feedItems } from "../feeds/items";
+import { jsonFeed } from "../feeds/json-feed";
 import { cdataText, cleanXmlText, restoreCdataEnds } from "../feeds/xml-text";
+import { feedQuery } from "../schemas";
 import { sendFromSnapshot } from "../snapshot/respond";
-import { readSnapshot } from "../snapshot/store";
+import { publicSnapshot } from "../snapshot/store";
 import type { Snapshot } from "../snapshot/types";
 import { validate } from "../validation";
 
-export const feedQuery = z.object({ component: z.uuid({ message: "must be a component id" }).optional() });
+export { feedQuery };
 
-function componentScope(snapshot: Snapshot, componentId: string | undefined) {
+export const FEED_CACHE = "public, max-age=60, stale-while-revalidate=300, stale-if-error=86400";
+
+export function componentScope(snapshot: Snapshot, componentId: string | undefined) {
   if (!componentId) return null;
   const component = snapshot.components.find((c) => c.id === componentId);
   if (!component) throw notFound("Component");
   return component;
 }
 
+function feedTitle(snapshot: Snapshot, componentId: string | undefined) {
+  const component = componentScope(snapshot, componentId);
+  return component ? `${snapshot.page.name} status: ${component.name}` : `${snapshot.page.name} status`;
+}
+
+const selfUrl = (snapshot: Snapshot, path: string, componentId: string | undefined) =>
+  `${snapshot.page.url}/api/status/${path}${componentId ? `?component=${componentId}` : ""}`;
+
 export function renderRss(snapshot: Snapshot, componentId?: string): string {
   const component = componentScope(snapshot, componentId);
-  const title = cleanXmlText(component ? `${snapshot.page.name} status: ${component.name}` : `${snapshot.page.name} status`);
   const feed = new Feed({
-    title,
+    title: cleanXmlText(feedTitle(snapshot, componentId)),
     description: cleanXmlText(`Incidents and updates from the ${snapshot.page.name} status page`),
     id: snapshot.page.url + "/",
     link: snapshot.page.url + "/",
@@ -31,7 +42,7 @@ export function renderRss(snapshot: Snapshot, componentId?: string): string {
     updated: new Date(snapshot.generated_at),
     generator: "Beacon",
     copyright: "",
-    feedLinks: { rss: `${snapshot.page.url}/api/status/rss` },
+    feedLinks: { rss: selfUrl(snapshot, "rss", componentId) },
   });
   for (const item of feedItems(snapshot, { componentId: component?.id })) {
     feed.addItem({
@@ -45,14 +56,39 @@ export function renderRss(snapshot: Snapshot, componentId?: string): string {
   return restoreCdataEnds(feed.rss2());
 }
 
-export const feeds = new Hono<AppEnv>().get("/rss", validate("query", feedQuery), async (c) => {
-  const { component } = c.req.valid("query");
-  const snapshot = await readSnapshot(c.env, () => c.var.db);
-  componentScope(snapshot, component);
-  return sendFromSnapshot(c, snapshot, {
-    key: `rss:${component ?? ""}`,
-    contentType: "application/rss+xml; charset=utf-8",
-    cacheControl: "public, max-age=60",
-    render: () => renderRss(snapshot, component),
+export function renderAtomFeed(snapshot: Snapshot, componentId?: string): string {
+  return renderAtom(snapshot, {
+    title: feedTitle(snapshot, componentId),
+    selfUrl: selfUrl(snapshot, "atom", componentId),
+    items: feedItems(snapshot, { componentId }),
   });
-});
+}
+
+export function renderJsonFeed(snapshot: Snapshot, componentId?: string): string {
+  return JSON.stringify(
+    jsonFeed(snapshot, { title: feedTitle(snapshot, componentId), selfUrl: selfUrl(snapshot, "feed.json", componentId), items: feedItems(snapshot, { componentId }) }),
+  );
+}
+
+/** One feed format: read the snapshot, check the component, send the (cached) rendering. */
+function serveFeed(name: string, contentType: string, render: (snapshot: Snapshot, componentId?: string) => string) {
+  return async (c: Context<AppEnv>, component: string | undefined) => {
+    const snapshot = await publicSnapshot(c);
+    componentScope(snapshot, component);
+    return sendFromSnapshot(c, snapshot, {
+      key: `${name}:${component ?? ""}`,
+      contentType,
+      cacheControl: FEED_CACHE,
+      render: () => render(snapshot, component),
+    });
+  };
+}
+
+const rss = serveFeed("rss", "application/rss+xml; charset=utf-8", renderRss);
+const atom = serveFeed("atom", "application/atom+xml; charset=utf-8", renderAtomFeed);
+const json = serveFeed("feed.json", "application/feed+json; charset=utf-8", renderJsonFeed);
+
+export const feeds = new Hono<AppEnv>()
+  .get("/rss", validate("query", feedQuery), (c) => rss(c, c.req.valid("query").component))
+  .get("/atom", validate("query", feedQuery), (c) => atom(c, c.req.valid("query").component))
+  .get("/feed.json", validate("query", feedQuery), (c) => json(c, c.req.valid("query").component));

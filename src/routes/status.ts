@@ -4,7 +4,7 @@ import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { dataFreshness, publicComponent, publicIncident, publicMaintenance, recentIncidents, upcomingMaintenance, iso } from "../snapshot/format";
 import { sendJsonFromSnapshot } from "../snapshot/respond";
-import { readSnapshot } from "../snapshot/store";
+import { publicSnapshot } from "../snapshot/store";
 import { incidentListQuery } from "../schemas";
 import { uuidParam, validate } from "../validation";
 
@@ -16,7 +16,7 @@ export const UPTIME_FORMULA =
 /** The seed's public API, served from the snapshot: no D1 query on the hot path. */
 export const publicStatus = new Hono<AppEnv>()
   .get("/", async (c) => {
-    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    const snapshot = await publicSnapshot(c);
     return sendJsonFromSnapshot(c, snapshot, "status", () => ({
       overall_status: snapshot.overall_status,
       components: snapshot.components.map(publicComponent),
@@ -29,7 +29,7 @@ export const publicStatus = new Hono<AppEnv>()
   })
   .get("/components/:id", validate("param", uuidParam), async (c) => {
     const { id } = c.req.valid("param");
-    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    const snapshot = await publicSnapshot(c);
     const component = snapshot.components.find((x) => x.id === id);
     if (!component) throw notFound("Component");
     return sendJsonFromSnapshot(c, snapshot, `component:${id}`, () => ({
@@ -42,7 +42,7 @@ export const publicStatus = new Hono<AppEnv>()
   })
   .get("/incidents", validate("query", incidentListQuery), async (c) => {
     const { days } = c.req.valid("query");
-    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    const snapshot = await publicSnapshot(c);
     return sendJsonFromSnapshot(c, snapshot, `incidents:${days}`, () => {
       const since = snapshot.generated_at - days * DAY_MS;
       const incidents = snapshot.incidents.filter((i) => i.started_at >= since);
@@ -51,7 +51,7 @@ export const publicStatus = new Hono<AppEnv>()
   })
   .get("/incidents/:id", validate("param", uuidParam), async (c) => {
     const { id } = c.req.valid("param");
-    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    const snapshot = await publicSnapshot(c);
     const incident = snapshot.incidents.find((i) => i.id === id);
     if (incident) return sendJsonFromSnapshot(c, snapshot, `incident:${id}`, () => publicIncident(incident));
     // Older than the snapshot's year of history: a rare read that goes to D1.
@@ -60,7 +60,7 @@ export const publicStatus = new Hono<AppEnv>()
     return c.json(publicIncident(view));
   })
   .get("/maintenance", async (c) => {
-    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    const snapshot = await publicSnapshot(c);
     return sendJsonFromSnapshot(c, snapshot, "maintenance", () => ({
       maintenance: upcomingMaintenance(snapshot).map(publicMaintenance),
       last_updated: iso(snapshot.generated_at),

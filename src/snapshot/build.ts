@@ -178,6 +178,8 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
     position: g.position,
     collapsed: g.collapsed,
     component_ids: components.filter((c) => c.group_id === g.id).map((c) => c.id),
+    created_at: g.createdAt,
+    updated_at: g.updatedAt,
   }));
 
   return {

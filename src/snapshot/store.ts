@@ -1,5 +1,6 @@
 import type { Database } from "../db/client";
-import type { Bindings } from "../env";
+import type { Context } from "hono";
+import type { AppEnv, Bindings } from "../env";
 import { ApiError } from "../errors";
 import { statusHub } from "../live/status-hub";
 import type { LiveMessage } from "../live/messages";
@@ -23,9 +24,9 @@ function keep(snapshot: Snapshot, now: number) {
  * StatusHub at most once a second), then the hub's stored copy, and only when neither has one, a build
  * from D1. When D1 and the hub both fail, the last copy in memory is served, however old.
  */
-export async function readSnapshot(env: Bindings, db: () => Database): Promise<Snapshot> {
+export async function readSnapshot(env: Bindings, db: () => Database, opts: { revalidate?: boolean } = {}): Promise<Snapshot> {
   const now = Date.now();
-  if (local && now - local.checkedAt < REVALIDATE_MS) return local.snapshot;
+  if (local && !opts.revalidate && now - local.checkedAt < REVALIDATE_MS) return local.snapshot;
   try {
     const stored = await statusHub(env).getSnapshot(local?.snapshot.version);
     if (stored.json) {
@@ -47,6 +48,16 @@ export async function readSnapshot(env: Bindings, db: () => Database): Promise<S
     if (local) return local.snapshot;
     throw new ApiError(503, "unavailable", "Status data is temporarily unavailable; try again shortly.");
   }
+}
+
+/**
+ * The snapshot for a public request. A client that asks for fresh data (`Cache-Control: no-cache`, as a
+ * hard reload sends) skips the isolate's memory and gets the hub's latest: read-after-write for anyone who
+ * needs it, at the cost of one Durable Object call.
+ */
+export function publicSnapshot(c: Context<AppEnv>): Promise<Snapshot> {
+  const wantsFresh = /no-cache/i.test(c.req.header("cache-control") ?? "") || /no-cache/i.test(c.req.header("pragma") ?? "");
+  return readSnapshot(c.env, () => c.var.db, { revalidate: wantsFresh });
 }
 
 /**

@@ -53,6 +53,8 @@ export interface SnapshotGroup {
   position: number;
   collapsed: boolean;
   component_ids: string[];
+  created_at?: number;
+  updated_at?: number;
 }
 
 export interface SnapshotIncidentUpdate {

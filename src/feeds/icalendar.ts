@@ -1,0 +1,79 @@
+import type { Snapshot, SnapshotMaintenance } from "../snapshot/types";
+
+// RFC 5545: CRLF line ends, content lines folded at 75 octets, TEXT values escaped. One VEVENT per
+// maintenance window with a UID that never changes, so calendar clients update or cancel it in place.
+
+const encoder = new TextEncoder();
+
+/** Escapes a TEXT value (backslash, semicolon, comma, newlines); control characters are dropped. */
+export function escapeText(value: string): string {
+  return value
+    .replace(/\r\n?/g, "\n")
+    .replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, "")
+    .replace(/[\\;,]/g, (ch) => `\\${ch}`)
+    .replace(/\n/g, "\\n");
+}
+
+/** Folds a content line into chunks of at most 75 octets, never splitting a UTF-8 sequence. */
+export function foldLine(line: string): string {
+  if (encoder.encode(line).length <= 75) return line;
+  const parts: string[] = [];
+  let current = "";
+  let octets = 0;
+  // The first line holds 75 octets; continuation lines start with a space, leaving 74.
+  let limit = 75;
+  for (const ch of line) {
+    const size = encoder.encode(ch).length;
+    if (octets + size > limit) {
+      parts.push(current);
+      current = "";
+      octets = 0;
+      limit = 74;
+    }
+    current += ch;
+    octets += size;
+  }
+  parts.push(current);
+  return parts.join("\r\n ");
+}
+
+const utc = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+
+function vevent(m: SnapshotMaintenance, snapshot: Snapshot, host: string): string[] {
+  const components = m.components.map((c) => c.name).join(", ");
+  const description = [m.description, components && `Affected: ${components}`].filter(Boolean).join("\n\n");
+  return [
+    "BEGIN:VEVENT",
+    `UID:maintenance-${m.id}@${host}`,
+    `DTSTAMP:${utc(m.updated_at)}`,
+    `CREATED:${utc(m.created_at)}`,
+    `LAST-MODIFIED:${utc(m.updated_at)}`,
+    // Every edit moves updated_at forward, so seconds since creation only ever grow with each revision.
+    `SEQUENCE:${Math.max(0, Math.floor((m.updated_at - m.created_at) / 1000))}`,
+    `DTSTART:${utc(m.scheduled_start)}`,
+    `DTEND:${utc(m.scheduled_end)}`,
+    `SUMMARY:${escapeText(`Maintenance: ${m.title}`)}`,
+    ...(description ? [`DESCRIPTION:${escapeText(description)}`] : []),
+    `URL:${snapshot.page.url}/`,
+    `STATUS:${m.status === "cancelled" ? "CANCELLED" : "CONFIRMED"}`,
+    "TRANSP:TRANSPARENT",
+    "END:VEVENT",
+  ];
+}
+
+export function maintenanceCalendar(snapshot: Snapshot, opts: { componentId?: string } = {}): string {
+  const host = new URL(snapshot.page.url).host;
+  const windows = snapshot.maintenances.filter((m) => !opts.componentId || m.components.some((c) => c.id === opts.componentId));
+  const lines = [
+    "BEGIN:VCALENDAR",
+    "VERSION:2.0",
+    "PRODID:-//Beacon//Status page maintenance//EN",
+    "CALSCALE:GREGORIAN",
+    "METHOD:PUBLISH",
+    `X-WR-CALNAME:${escapeText(`${snapshot.page.name} maintenance`)}`,
+    "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+    ...windows.flatMap((m) => vevent(m, snapshot, host)),
+    "END:VCALENDAR",
+  ];
+  return lines.map(foldLine).join("\r\n") + "\r\n";
+}

@@ -1,0 +1,66 @@
+import type { Context, MiddlewareHandler } from "hono";
+import type { AppEnv } from "../env";
+import { isPublicRead } from "../openapi/routes";
+
+/** The page's own policy: its scripts and styles come from /assets, live updates over the same origin's socket. */
+export const PAGE_CSP =
+  "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'";
+
+// Media other sites embed or fetch without CORS (badges in <img>, feeds in readers, calendars): they must
+// not be blocked by Cross-Origin-Resource-Policy.
+const EMBEDDABLE = /^(image\/svg\+xml|application\/(rss|atom)\+xml|application\/feed\+json|text\/calendar)\b/;
+
+const READ_METHODS = new Set(["GET", "HEAD"]);
+
+function setHeaders(c: Context<AppEnv>, headers: Record<string, string>) {
+  const apply = (target: Headers) => {
+    for (const [name, value] of Object.entries(headers)) if (!target.has(name)) target.set(name, value);
+  };
+  try {
+    apply(c.res.headers);
+  } catch {
+    // A response passed through from fetch() has immutable headers: copy it once.
+    const res = new Response(c.res.body, c.res);
+    apply(res.headers);
+    c.res = res;
+  }
+}
+
+/**
+ * Answers CORS preflights for public reads; after the handler, adds CORS (public reads only, never admin
+ * routes or writes), security headers, and a cache policy for responses that did not choose one.
+ */
+export const httpPolicy: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const publicRead = isPublicRead(c.req.path);
+  if (c.req.method === "OPTIONS" && publicRead && c.req.header("access-control-request-method")) {
+    return c.body(null, 204, {
+      "access-control-allow-origin": "*",
+      "access-control-allow-methods": "GET, HEAD, OPTIONS",
+      "access-control-allow-headers": "If-None-Match, If-Modified-Since, Cache-Control",
+      "access-control-max-age": "86400",
+      "x-content-type-options": "nosniff",
+    });
+  }
+  await next();
+  // WebSocket upgrades carry no body to protect and their headers belong to the runtime.
+  if (c.res.status === 101) return;
+
+  const contentType = c.res.headers.get("content-type") ?? "";
+  const headers: Record<string, string> = {
+    "x-content-type-options": "nosniff",
+    "strict-transport-security": "max-age=31536000; includeSubDomains",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "cross-origin-resource-policy": EMBEDDABLE.test(contentType) ? "cross-origin" : "same-site",
+  };
+  if (contentType.startsWith("text/html")) headers["content-security-policy"] = PAGE_CSP;
+  else if (contentType.startsWith("image/svg+xml")) headers["content-security-policy"] = "default-src 'none'; style-src 'unsafe-inline'";
+
+  const isPublic = publicRead && READ_METHODS.has(c.req.method);
+  if (isPublic) {
+    headers["access-control-allow-origin"] = "*";
+    headers["access-control-expose-headers"] = "ETag, Last-Modified";
+  }
+  // Anything that did not pick a policy: public successes briefly, everything else (admin, errors) never.
+  headers["cache-control"] = isPublic && c.res.status === 200 ? "public, max-age=10" : "no-store";
+  setHeaders(c, headers);
+};

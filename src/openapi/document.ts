@@ -1,0 +1,141 @@
+import { z } from "zod";
+import * as schemas from "../schemas";
+import type { PageInfo } from "../snapshot/types";
+import { ROUTES, successType, type RouteDoc } from "./routes";
+
+// The OpenAPI 3.1 document, generated from the route table and the very zod schemas the handlers
+// validate with (zod's own JSON Schema output is draft 2020-12, which is what OpenAPI 3.1 uses).
+
+const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
+  400: { name: "BadRequest", description: "Invalid input: `details` lists each problem (path and message)" },
+  401: { name: "Unauthorized", description: "No bearer token, or an expired, forged or unverifiable one" },
+  403: { name: "Forbidden", description: "A valid session without the admin role" },
+  404: { name: "NotFound", description: "No such resource" },
+  409: { name: "Conflict", description: "The resource is not in a state that allows this" },
+  413: { name: "PayloadTooLarge", description: "Request body over 64 KiB" },
+  503: { name: "Unavailable", description: "No status data could be read (D1 and the live hub both unreachable)" },
+};
+
+const SCHEMA_NAMES = new Map<unknown, string>(
+  Object.entries(schemas).map(([name, schema]) => [schema, name.charAt(0).toUpperCase() + name.slice(1)]),
+);
+
+type JsonSchema = Record<string, unknown>;
+
+export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
+  // "input": what a client sends (before transforms and defaults are applied).
+  const { $schema: _, ...json } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any", target: "draft-2020-12" }) as JsonSchema;
+  return json;
+}
+
+const pathParams = (path: string) => [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+
+function queryParameters(query: z.ZodType) {
+  const json = jsonSchemaOf(query) as { properties?: Record<string, JsonSchema & { description?: string }>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, schema]) => ({
+    name,
+    in: "query",
+    required: json.required?.includes(name) ?? false,
+    schema,
+  }));
+}
+
+const operationId = (route: RouteDoc) =>
+  route.method +
+  route.path
+    .replace(/\{([^}]+)\}/g, "by-$1")
+    .split(/[^a-zA-Z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join("");
+
+function errorStatuses(route: RouteDoc): number[] {
+  const statuses = new Set(route.errors ?? []);
+  if (route.query || route.body || pathParams(route.path).length) statuses.add(400);
+  if (route.admin) [401, 403].forEach((s) => statuses.add(s));
+  if (pathParams(route.path).length) statuses.add(404);
+  if (route.body) statuses.add(413);
+  if (!route.admin && /^\/(api\/status|api\/v2|badge)/.test(route.path)) statuses.add(503);
+  return [...statuses].sort((a, b) => a - b);
+}
+
+function operation(route: RouteDoc, schemaRefs: Map<string, JsonSchema>) {
+  const status = route.status ?? 200;
+  const parameters = [
+    ...pathParams(route.path).map((name) => ({ name, in: "path", required: true, schema: { type: "string", format: "uuid" } })),
+    ...(route.query ? queryParameters(route.query) : []),
+  ];
+  let requestBody: unknown;
+  if (route.body) {
+    const name = SCHEMA_NAMES.get(route.body) ?? operationId(route) + "Body";
+    schemaRefs.set(name, jsonSchemaOf(route.body));
+    requestBody = { required: true, content: { "application/json": { schema: { $ref: `#/components/schemas/${name}` } } } };
+  }
+  const responses: Record<string, unknown> = {
+    [status]: status === 204 ? { description: "Done; no body" } : { description: "OK", content: { [successType(route)]: { schema: {} } } },
+  };
+  if (route.method === "get" && !route.admin) responses["304"] = { description: "Not modified (If-None-Match matched the ETag)" };
+  for (const s of errorStatuses(route)) responses[s] = { $ref: `#/components/responses/${ERROR_RESPONSES[s]!.name}` };
+  return {
+    operationId: operationId(route),
+    tags: [route.tag],
+    summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
+    ...(parameters.length ? { parameters } : {}),
+    ...(requestBody ? { requestBody } : {}),
+    responses,
+    security: route.admin ? [{ clerkSession: [] }] : [],
+  };
+}
+
+export function openApiDocument(page: PageInfo) {
+  const schemaRefs = new Map<string, JsonSchema>();
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTES) (paths[route.path] ??= {})[route.method] = operation(route, schemaRefs);
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: `${page.name} status API`,
+      version: "1.0.0",
+      description:
+        "Public reads need no credentials, support ETag/If-None-Match and CORS. Admin routes need a Clerk session token with the admin role in `Authorization: Bearer`. Errors are `{ error: { code, message, details? } }`. Also served: a Statuspage-compatible v2 API, RSS/Atom/JSON feeds, an iCalendar of maintenance, and badges.",
+    },
+    servers: [{ url: page.url }],
+    tags: [...new Set(ROUTES.map((r) => r.tag))].map((name) => ({ name })),
+    paths,
+    components: {
+      securitySchemes: {
+        clerkSession: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "JWT",
+          description: "A Clerk session JWT whose `metadata.role` or organization role `o.rol` is `admin`.",
+        },
+      },
+      schemas: {
+        Error: {
+          type: "object",
+          required: ["error"],
+          properties: {
+            error: {
+              type: "object",
+              required: ["code", "message"],
+              properties: {
+                code: { type: "string" },
+                message: { type: "string" },
+                details: {},
+              },
+            },
+          },
+        },
+        ...Object.fromEntries([...schemaRefs].sort(([a], [b]) => a.localeCompare(b))),
+      },
+      responses: Object.fromEntries(
+        Object.values(ERROR_RESPONSES).map(({ name, description }) => [
+          name,
+          { description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+        ]),
+      ),
+    },
+  };
+}

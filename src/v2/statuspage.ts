@@ -1,0 +1,271 @@
+import type { ComponentStatus, ShownStatus } from "../db/schema";
+import { isOpenIncident } from "../snapshot/build";
+import { iso } from "../snapshot/format";
+import type { Snapshot, SnapshotComponent, SnapshotGroup, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
+import { worstStatus } from "../status";
+import { dayOf } from "../uptime/days";
+
+// Atlassian Statuspage's public v2 shapes, as pure functions of the snapshot. Every field is present
+// (null when Beacon has no such thing); enumerations are mapped at this edge only.
+
+export type V2ComponentStatus = "operational" | "degraded_performance" | "partial_outage" | "major_outage" | "under_maintenance";
+export type V2Indicator = "none" | "minor" | "major" | "critical" | "maintenance";
+
+export const v2ComponentStatus = (status: ShownStatus): V2ComponentStatus => (status === "degraded" ? "degraded_performance" : status);
+
+/** Statuspage's recent lists hold at most this many. */
+const LIST_LIMIT = 50;
+
+function hash36(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(36);
+}
+
+/** A stable page id derived from the page's URL (Beacon runs one page per deployment). */
+export const pageId = (snapshot: Snapshot) => hash36(snapshot.page.url).padStart(7, "0") + hash36(`${snapshot.page.url}#page`).padStart(7, "0");
+
+export function v2Page(snapshot: Snapshot) {
+  return {
+    id: pageId(snapshot),
+    name: snapshot.page.name,
+    url: snapshot.page.url,
+    time_zone: snapshot.page.time_zone,
+    updated_at: iso(snapshot.generated_at),
+  };
+}
+
+export type V2Component = ReturnType<typeof componentRow> | ReturnType<typeof groupRow>;
+
+function componentRow(snapshot: Snapshot, c: SnapshotComponent, position: number) {
+  return {
+    id: c.id,
+    name: c.name,
+    status: v2ComponentStatus(c.status),
+    created_at: iso(c.created_at),
+    updated_at: iso(c.updated_at),
+    position,
+    description: c.description,
+    showcase: true,
+    start_date: dayOf(c.created_at, snapshot.page.time_zone),
+    group_id: c.group_id,
+    page_id: pageId(snapshot),
+    group: false,
+    only_show_if_degraded: false,
+  };
+}
+
+function groupRow(snapshot: Snapshot, g: SnapshotGroup, children: SnapshotComponent[], position: number) {
+  return {
+    id: g.id,
+    name: g.name,
+    status: v2ComponentStatus(worstStatus(children.map((c) => c.status), "operational")),
+    created_at: iso(g.created_at),
+    updated_at: iso(g.updated_at),
+    position,
+    description: g.description,
+    showcase: false,
+    start_date: null,
+    group_id: null,
+    page_id: pageId(snapshot),
+    group: true,
+    only_show_if_degraded: false,
+    components: children.map((c) => c.id),
+  };
+}
+
+/**
+ * Every component and group as Statuspage lists them: a group row (with its children's ids) where its
+ * first component appears in page order, followed by its children. Positions count from 1 among siblings.
+ */
+export function v2Components(snapshot: Snapshot): V2Component[] {
+  const groups = new Map(snapshot.groups.map((g) => [g.id, g]));
+  const rows: V2Component[] = [];
+  const emitted = new Set<string>();
+  let topLevel = 0;
+  for (const c of snapshot.components) {
+    const group = c.group_id ? groups.get(c.group_id) : undefined;
+    if (!group) {
+      rows.push(componentRow(snapshot, c, ++topLevel));
+      continue;
+    }
+    if (emitted.has(group.id)) continue;
+    emitted.add(group.id);
+    const children = snapshot.components.filter((x) => x.group_id === group.id);
+    rows.push(groupRow(snapshot, group, children, ++topLevel));
+    children.forEach((child, i) => rows.push(componentRow(snapshot, child, i + 1)));
+  }
+  for (const g of snapshot.groups) if (!emitted.has(g.id)) rows.push(groupRow(snapshot, g, [], ++topLevel));
+  return rows;
+}
+
+const INDICATOR_RANK: Record<V2Indicator, number> = { none: 0, maintenance: 1, minor: 2, major: 3, critical: 4 };
+
+/**
+ * The page status the way Statuspage rolls it up: the worse of what the components show and the impact of
+ * unresolved incidents; maintenance only when nothing is wrong.
+ */
+export function v2Status(snapshot: Snapshot): { indicator: V2Indicator; description: string } {
+  const statuses = snapshot.components.map((c) => c.status);
+  const worst = worstStatus(statuses, "operational");
+  let fromComponents: { indicator: V2Indicator; description: string } = { indicator: "none", description: "All Systems Operational" };
+  if (worst === "major_outage") {
+    fromComponents = statuses.every((s) => s === "major_outage")
+      ? { indicator: "critical", description: "Major Service Outage" }
+      : { indicator: "major", description: "Partial System Outage" };
+  } else if (worst === "partial_outage") fromComponents = { indicator: "minor", description: "Minor Service Outage" };
+  else if (worst === "degraded") fromComponents = { indicator: "minor", description: "Partially Degraded Service" };
+
+  const impacts = snapshot.incidents.filter((i) => isOpenIncident(i.status)).map((i) => i.severity);
+  const byImpact: Record<string, { indicator: V2Indicator; description: string }> = {
+    minor: { indicator: "minor", description: "Minor Service Outage" },
+    major: { indicator: "major", description: "Partial System Outage" },
+    critical: { indicator: "critical", description: "Major Service Outage" },
+  };
+  let result = fromComponents;
+  for (const impact of impacts) {
+    const candidate = byImpact[impact];
+    if (candidate && INDICATOR_RANK[candidate.indicator] > INDICATOR_RANK[result.indicator]) result = candidate;
+  }
+  const maintenanceActive = worst === "under_maintenance" || snapshot.maintenances.some((m) => m.status === "in_progress");
+  if (result.indicator === "none" && maintenanceActive) return { indicator: "maintenance", description: "Service Under Maintenance" };
+  return result;
+}
+
+type AffectedComponent = { code: string; name: string; old_status: V2ComponentStatus; new_status: V2ComponentStatus };
+
+function incidentUpdate(
+  incidentId: string,
+  u: { id: string; status: string; body: string; at: number; updated_at: number },
+  affected: AffectedComponent[] | null,
+) {
+  return {
+    id: u.id,
+    status: u.status,
+    body: u.body,
+    incident_id: incidentId,
+    created_at: iso(u.at),
+    updated_at: iso(u.updated_at),
+    display_at: iso(u.at),
+    affected_components: affected,
+    deliver_notifications: true,
+    custom_tweet: null,
+    tweet_id: null,
+  };
+}
+
+const rowsFor = (rows: V2Component[], ids: string[]) => ids.map((id) => rows.find((r) => r.id === id)).filter((r) => r !== undefined);
+
+/**
+ * The status each update moved the incident's components through: the first one set what the incident
+ * says, resolving lifted it back to operational, the others kept it.
+ */
+function affectedAt(components: SnapshotIncident["components"], position: "opened" | "resolved" | "ongoing"): AffectedComponent[] {
+  return components.map((c) => {
+    const set = v2ComponentStatus(c.status as ComponentStatus);
+    return {
+      code: c.id,
+      name: c.name,
+      old_status: position === "opened" ? "operational" : set,
+      new_status: position === "resolved" ? "operational" : set,
+    };
+  });
+}
+
+export function v2Incident(snapshot: Snapshot, i: SnapshotIncident, rows: V2Component[]) {
+  const oldestFirst = [...i.updates].reverse();
+  const firstResolved = oldestFirst.find((u) => u.status === "resolved");
+  const monitoring = oldestFirst.find((u) => u.status === "monitoring");
+  return {
+    id: i.id,
+    name: i.title,
+    status: i.status,
+    created_at: iso(i.created_at),
+    updated_at: iso(i.updated_at),
+    monitoring_at: iso(monitoring?.created_at),
+    resolved_at: iso(i.resolved_at),
+    impact: i.severity,
+    shortlink: `${snapshot.page.url}/incidents/${i.id}`,
+    started_at: iso(i.started_at),
+    page_id: pageId(snapshot),
+    incident_updates: i.updates.map((u) =>
+      incidentUpdate(
+        i.id,
+        { id: u.id, status: u.status, body: u.message, at: u.created_at, updated_at: u.updated_at },
+        affectedAt(i.components, u === oldestFirst[0] ? "opened" : u === firstResolved ? "resolved" : "ongoing"),
+      ),
+    ),
+    components: rowsFor(rows, i.components.map((c) => c.id)),
+  };
+}
+
+const MAINTENANCE_TEXT = {
+  in_progress: "Scheduled maintenance is currently in progress. We will provide updates as necessary.",
+  completed: "The scheduled maintenance has been completed.",
+} as const;
+
+export function v2Maintenance(snapshot: Snapshot, m: SnapshotMaintenance, rows: V2Component[]) {
+  const affected = (from: V2ComponentStatus, to: V2ComponentStatus) => m.components.map((c) => ({ code: c.id, name: c.name, old_status: from, new_status: to }));
+  // Beacon records a window's transitions rather than written updates: each becomes the update Statuspage would post.
+  const updates = [
+    incidentUpdate(m.id, { id: `${m.id}-scheduled`, status: "scheduled", body: m.description || m.title, at: m.created_at, updated_at: m.created_at }, affected("operational", "operational")),
+    ...(m.started_at === null
+      ? []
+      : [incidentUpdate(m.id, { id: `${m.id}-in-progress`, status: "in_progress", body: MAINTENANCE_TEXT.in_progress, at: m.started_at, updated_at: m.started_at }, affected("operational", "under_maintenance"))]),
+    ...(m.completed_at === null
+      ? []
+      : [incidentUpdate(m.id, { id: `${m.id}-completed`, status: "completed", body: MAINTENANCE_TEXT.completed, at: m.completed_at, updated_at: m.completed_at }, affected("under_maintenance", "operational"))]),
+  ].reverse();
+  return {
+    id: m.id,
+    name: m.title,
+    status: m.status,
+    created_at: iso(m.created_at),
+    updated_at: iso(m.updated_at),
+    monitoring_at: null,
+    resolved_at: iso(m.completed_at),
+    impact: "maintenance",
+    shortlink: `${snapshot.page.url}/maintenance/${m.id}`,
+    started_at: iso(m.started_at ?? m.scheduled_start),
+    page_id: pageId(snapshot),
+    incident_updates: updates,
+    components: rowsFor(rows, m.components.map((c) => c.id)),
+    scheduled_for: iso(m.scheduled_start),
+    scheduled_until: iso(m.scheduled_end),
+  };
+}
+
+// Statuspage has no "cancelled" maintenance status: a cancelled window leaves every v2 list.
+const listedMaintenances = (snapshot: Snapshot) => snapshot.maintenances.filter((m) => m.status !== "cancelled");
+
+export const unresolvedIncidents = (snapshot: Snapshot) => snapshot.incidents.filter((i) => isOpenIncident(i.status));
+
+export function v2Lists(snapshot: Snapshot) {
+  const components = v2Components(snapshot);
+  const incident = (i: SnapshotIncident) => v2Incident(snapshot, i, components);
+  const maintenance = (m: SnapshotMaintenance) => v2Maintenance(snapshot, m, components);
+  const maintenances = listedMaintenances(snapshot);
+  return {
+    components,
+    incidents: () => snapshot.incidents.slice(0, LIST_LIMIT).map(incident),
+    unresolved: () => unresolvedIncidents(snapshot).map(incident),
+    maintenances: () => [...maintenances].sort((a, b) => b.scheduled_start - a.scheduled_start).slice(0, LIST_LIMIT).map(maintenance),
+    upcoming: () => maintenances.filter((m) => m.status === "scheduled").map(maintenance),
+    active: () => maintenances.filter((m) => m.status === "in_progress").map(maintenance),
+    upcomingAndActive: () => maintenances.filter((m) => m.status === "scheduled" || m.status === "in_progress").map(maintenance),
+  };
+}
+
+export function v2Summary(snapshot: Snapshot) {
+  const lists = v2Lists(snapshot);
+  return {
+    page: v2Page(snapshot),
+    components: lists.components,
+    incidents: lists.unresolved(),
+    scheduled_maintenances: lists.upcomingAndActive(),
+    status: v2Status(snapshot),
+  };
+}
