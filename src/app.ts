@@ -7,11 +7,17 @@ import { httpPolicy } from "./http/headers";
 import { adminComponents } from "./routes/admin-components";
 import { adminIncidents } from "./routes/admin-incidents";
 import { adminMaintenance } from "./routes/admin-maintenance";
+import { adminNotifications } from "./routes/admin-notifications";
 import { apiDocs } from "./routes/api-docs";
 import { badges } from "./routes/badges";
 import { calendar } from "./routes/calendar";
 import { feeds } from "./routes/feeds";
+import { health } from "./routes/health";
+import { live } from "./routes/live";
+import { statusPage } from "./routes/page";
 import { publicStatus } from "./routes/status";
+import { subscriptions } from "./routes/subscriptions";
+import { uptime } from "./routes/uptime";
 import { statuspageV2 } from "./routes/v2";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -37,10 +43,16 @@ app.route("/api/status", feeds);
 app.route("/api/status", adminIncidents);
 app.route("/api/status", adminMaintenance);
 app.route("/api/status", adminComponents);
+app.route("/api/status", subscriptions);
+app.route("/api/status", adminNotifications);
+app.route("/api/status", health);
+app.route("/api/status", live);
+app.route("/api/status", uptime);
 app.route("/api/status", calendar);
 app.route("/api/v2", statuspageV2);
 app.route("/api", apiDocs);
 app.route("/", badges);
+app.route("/", statusPage);
 
 app.notFound((c) => c.json({ error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
 

@@ -1,0 +1,266 @@
+import { OVERALL_LABELS, STATUS_LABELS } from "../../status";
+
+// The page's only script: plain JavaScript, no build step. The server-rendered page is complete without it;
+// this keeps it current over the StatusHub socket, shows times in the reader's zone, lets a bar be walked
+// with the arrow keys and sends the subscribe form as JSON. Admin text only ever reaches the DOM as
+// textContent, never as HTML.
+export const liveScript = () => `(() => {
+"use strict";
+const LABELS = ${JSON.stringify(STATUS_LABELS)};
+const OVERALL = ${JSON.stringify(OVERALL_LABELS)};
+const RANK = { operational: 0, under_maintenance: 1, degraded: 2, partial_outage: 3, major_outage: 4 };
+const OPEN = ["investigating", "identified", "monitoring"];
+const $ = (sel, root) => (root || document).querySelector(sel);
+const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+
+function el(tag, attrs, children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) if (v !== null && v !== undefined) node.setAttribute(k, v);
+  for (const child of children || []) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+const iso = (ms) => new Date(ms).toISOString();
+const timeEl = (ms, rel) => paintTime(el("time", rel ? { datetime: iso(ms), "data-rel": "" } : { datetime: iso(ms) }, [iso(ms)]));
+
+// Times: the server writes UTC (or the page's zone); the reader sees their own, and how long ago.
+const absolute = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+function ago(ms) {
+  const s = (ms - Date.now()) / 1000, a = Math.abs(s);
+  if (a < 60) return relative.format(Math.round(s), "second");
+  if (a < 3600) return relative.format(Math.round(s / 60), "minute");
+  if (a < 86400) return relative.format(Math.round(s / 3600), "hour");
+  return relative.format(Math.round(s / 86400), "day");
+}
+function paintTime(t) {
+  const ms = Date.parse(t.getAttribute("datetime"));
+  if (Number.isNaN(ms)) return t;
+  const text = absolute.format(ms);
+  t.textContent = t.hasAttribute("data-rel") && Math.abs(Date.now() - ms) < 7 * 86400000 ? text + " (" + ago(ms) + ")" : text;
+  return t;
+}
+const paintTimes = () => $$("time[datetime]").forEach(paintTime);
+
+function setStatus(node, status, labels) {
+  if (!node) return;
+  node.className = node.className.replace(/\\bs-[a-z_]+/, "s-" + status);
+  node.textContent = (labels || LABELS)[status] || status;
+}
+
+function setOverall(status) {
+  const banner = $("#banner");
+  if (banner) {
+    banner.className = banner.className.replace(/\\bb-[a-z_]+/, "b-" + status);
+    setStatus($("#overall"), status, OVERALL);
+  }
+  const icon = $("link[rel=icon]");
+  if (icon) icon.href = icon.getAttribute("href").replace(/favicon-[a-z_]+\\./, "favicon-" + status + ".");
+}
+
+function setComponent(id, status) {
+  const row = $('[data-component="' + CSS.escape(id) + '"]');
+  if (!row) return false;
+  setStatus($(".st", row), status);
+  const group = row.closest("[data-group]");
+  if (group) {
+    let worst = "operational";
+    for (const s of $$(".comp .st", group)) {
+      const m = /s-([a-z_]+)/.exec(s.className);
+      if (m && RANK[m[1]] > RANK[worst]) worst = m[1];
+    }
+    setStatus($("summary .st", group), worst);
+  }
+  return true;
+}
+
+function incidentArticle(i) {
+  const withEta = i.updates.find((u) => u.estimated_resolution !== null);
+  const eta = withEta && withEta.estimated_resolution;
+  return el("article", { class: "card incident", "data-incident": i.id }, [
+    el("h3", {}, [el("a", { href: "/incidents/" + encodeURIComponent(i.id) }, [i.title])]),
+    el("p", { class: "meta" }, [el("span", { class: "sev" }, [i.severity + " impact"]), " \\u00b7 ", el("span", { class: "sev" }, [i.status]), " \\u00b7 started ", timeEl(i.started_at, true)]),
+    eta ? el("p", { class: "meta" }, ["Estimated resolution: ", timeEl(eta)]) : null,
+    i.components.length ? el("p", { class: "affected" }, ["Affects: " + i.components.map((c) => c.name).join(", ")]) : null,
+    el("ol", { class: "timeline" }, i.updates.map((u) =>
+      el("li", {}, [el("strong", {}, [u.status]), " ", timeEl(u.created_at, true), el("p", {}, [u.message])]))),
+  ]);
+}
+
+function maintenanceArticle(m) {
+  return el("article", { class: "card maint", "data-maintenance": m.id }, [
+    el("h3", {}, [el("a", { href: "/maintenance/" + encodeURIComponent(m.id) }, [m.title])]),
+    el("p", { class: "meta" }, [m.status === "in_progress" ? "In progress" : "Scheduled", " \\u00b7 ", timeEl(m.scheduled_start), " to ", timeEl(m.scheduled_end)]),
+    m.components.length ? el("p", { class: "affected" }, ["Affects: " + m.components.map((c) => c.name).join(", ")]) : null,
+    m.description ? el("p", {}, [m.description]) : null,
+  ]);
+}
+
+// Puts, replaces or removes one article in a section's list, and hides the section when it is empty.
+function upsert(sectionId, attr, id, article) {
+  const section = document.getElementById(sectionId);
+  if (!section) return;
+  const list = $(".list", section);
+  const old = $("[" + attr + '="' + CSS.escape(id) + '"]', list);
+  if (article && old) old.replaceWith(article);
+  else if (article) list.prepend(article);
+  else if (old) old.remove();
+  section.hidden = !list.children.length;
+}
+
+function replaceAll(sectionId, attr, items, render) {
+  const section = document.getElementById(sectionId);
+  if (!section) return;
+  const keep = new Set(items.map((x) => x.id));
+  for (const node of $$("[" + attr + "]", section)) if (!keep.has(node.getAttribute(attr))) node.remove();
+  for (const item of [...items].reverse()) upsert(sectionId, attr, item.id, render(item));
+  section.hidden = !$(".list", section).children.length;
+}
+
+function componentsChanged(components) {
+  let missing = false;
+  for (const c of components) if (!setComponent(c.id, c.status)) missing = true;
+  const shown = $$("[data-component]").length;
+  if (missing || shown !== components.length) {
+    const note = $("#reload-note");
+    if (note) note.hidden = false;
+  }
+}
+
+function apply(msg) {
+  const d = msg.data || {};
+  switch (msg.type) {
+    case "snapshot":
+      componentsChanged(d.components || []);
+      replaceAll("active-incidents", "data-incident", d.active_incidents || [], incidentArticle);
+      replaceAll("maintenance", "data-maintenance", d.maintenances || [], maintenanceArticle);
+      break;
+    case "component.status": setComponent(d.id, d.status); break;
+    case "components.changed": componentsChanged(d.components); break;
+    case "incident.created":
+    case "incident.updated":
+    case "incident.resolved": {
+      const open = OPEN.includes(d.incident.status);
+      upsert("active-incidents", "data-incident", d.incident.id, open ? incidentArticle(d.incident) : null);
+      break;
+    }
+    default:
+      if (msg.type.startsWith("maintenance.")) {
+        const m = d.maintenance;
+        upsert("maintenance", "data-maintenance", m.id, m.status === "scheduled" || m.status === "in_progress" ? maintenanceArticle(m) : null);
+      }
+  }
+  if (d.overall_status) setOverall(d.overall_status);
+}
+
+// The live socket: jittered exponential backoff, and catch-up with ?since= on every reconnect.
+const live = $("#live");
+let lastSeq = null, attempt = 0, socket = null, pingTimer = null, pongTimer = null, retryTimer = null;
+let lastUpdate = live && live.querySelector("time") ? Date.parse(live.querySelector("time").getAttribute("datetime")) : Date.now();
+
+function showState(state) {
+  if (!live) return;
+  live.dataset.state = state;
+  const label = state === "live" ? "Live" : state === "offline" ? "Offline" : "Reconnecting\\u2026";
+  live.replaceChildren(el("span", { class: "dot", "aria-hidden": "true" }), label + " \\u00b7 updated ", timeEl(lastUpdate, true));
+}
+
+function connect() {
+  if (!window.WebSocket) return;
+  clearTimeout(retryTimer);
+  const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/status/live" + (lastSeq !== null ? "?since=" + lastSeq : "");
+  let ws;
+  try { ws = new WebSocket(url); } catch { return retry(); }
+  socket = ws;
+  ws.onmessage = (event) => {
+    clearTimeout(pongTimer);
+    if (event.data === "pong") return;
+    let msg;
+    try { msg = JSON.parse(event.data); } catch { return; }
+    if (!msg || typeof msg.type !== "string") return;
+    attempt = 0;
+    if (msg.type !== "snapshot" && lastSeq !== null && msg.seq <= lastSeq) return;
+    if (msg.type !== "snapshot" && lastSeq !== null && msg.seq > lastSeq + 1) {
+      ws.send(JSON.stringify({ type: "resume", since: lastSeq }));
+      return;
+    }
+    if (msg.type !== "snapshot" || msg.data) apply(msg);
+    if (typeof msg.seq === "number") lastSeq = msg.seq;
+    if (msg.type !== "snapshot" && msg.at) lastUpdate = msg.at;
+    else if (msg.data && msg.data.generated_at) lastUpdate = msg.data.generated_at;
+    showState("live");
+  };
+  ws.onopen = () => {
+    showState("live");
+    clearInterval(pingTimer);
+    pingTimer = setInterval(() => {
+      if (ws.readyState !== 1) return;
+      ws.send("ping");
+      pongTimer = setTimeout(() => ws.close(), 10000);
+    }, 25000);
+  };
+  ws.onclose = () => {
+    clearInterval(pingTimer);
+    clearTimeout(pongTimer);
+    if (socket === ws) retry();
+  };
+}
+
+function retry() {
+  showState(navigator.onLine === false ? "offline" : "reconnecting");
+  const ceiling = Math.min(30000, 1000 * 2 ** attempt++);
+  retryTimer = setTimeout(connect, ceiling / 2 + Math.random() * ceiling / 2);
+}
+
+window.addEventListener("online", () => { attempt = 0; if (!socket || socket.readyState > 1) connect(); });
+
+// Bars: one tab stop each; the arrow keys, Home and End move between days.
+for (const bar of $$(".bar")) {
+  const cells = $$("li", bar);
+  cells.forEach((cell, i) => cell.setAttribute("tabindex", i === cells.length - 1 ? "0" : "-1"));
+  bar.addEventListener("keydown", (event) => {
+    const visible = cells.filter((c) => c.offsetParent !== null);
+    const at = visible.indexOf(document.activeElement);
+    if (at < 0) return;
+    const to = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: visible.length - 1 }[event.key];
+    if (to === undefined || !visible[to]) return;
+    event.preventDefault();
+    document.activeElement.setAttribute("tabindex", "-1");
+    visible[to].setAttribute("tabindex", "0");
+    visible[to].focus();
+  });
+}
+
+// Subscribe: the form posts JSON to the subscriptions API and says what happened.
+const form = $("form.sub");
+if (form) form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const data = new FormData(form);
+  const channel = data.get("channel") || "email";
+  const body = { [channel]: String(data.get(channel) || "").trim(), component_changes: data.get("component_changes") === "on" };
+  const picked = data.getAll("components").map(String);
+  if (picked.length) body.components = picked;
+  const notice = $(".notice", form);
+  notice.textContent = "Sending\\u2026";
+  try {
+    const res = await fetch(form.getAttribute("data-api"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const reply = await res.json().catch(() => ({}));
+    notice.textContent = res.ok
+      ? reply.message || "Thanks. Check your " + (channel === "webhook" ? "endpoint" : channel === "phone" ? "phone" : "inbox") + " to confirm the subscription."
+      : (reply.error && reply.error.message) || "Could not subscribe (" + res.status + ").";
+  } catch {
+    notice.textContent = "Could not reach the server. Try again in a moment.";
+  }
+});
+// Without the script every channel's field shows; with it, only the chosen one.
+function showChannel() {
+  const picked = $("form.sub input[name=channel]:checked");
+  for (const field of $$("form.sub [data-channel]")) field.hidden = !!picked && field.getAttribute("data-channel") !== picked.value;
+}
+for (const input of $$("form.sub input[name=channel]")) input.addEventListener("change", showChannel);
+showChannel();
+
+paintTimes();
+setInterval(paintTimes, 30000);
+if (live) connect();
+})();
+`;

@@ -1,0 +1,84 @@
+import type { SnapshotIncident, UptimeDay } from "../snapshot/types";
+
+// Pure helpers that turn snapshot values into the words and classes the page shows.
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(key: string, make: () => Intl.DateTimeFormat) {
+  let f = formatters.get(key);
+  if (!f) formatters.set(key, (f = make()));
+  return f;
+}
+
+/** "Nov 27, 2026, 10:15 UTC" in the page's zone; the script rewrites it in the reader's. */
+export function formatTime(ms: number, timeZone: string): string {
+  return formatter(`t:${timeZone}`, () =>
+    new Intl.DateTimeFormat("en-US", { timeZone, dateStyle: "medium", timeStyle: "short" }),
+  ).format(ms) + ` ${zoneName(ms, timeZone)}`;
+}
+
+function zoneName(ms: number, timeZone: string): string {
+  const parts = formatter(`z:${timeZone}`, () => new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "short" })).formatToParts(ms);
+  return parts.find((p) => p.type === "timeZoneName")?.value ?? timeZone;
+}
+
+/** A calendar day (YYYY-MM-DD) as "Nov 27", with the year only when it is not `thisYear`. */
+export function formatDay(day: string, thisYear?: string): string {
+  const withYear = day.slice(0, 4) !== thisYear;
+  return formatter(`day:${withYear}`, () =>
+    new Intl.DateTimeFormat("en-US", { timeZone: "UTC", month: "short", day: "numeric", year: withYear ? "numeric" : undefined }),
+  ).format(Date.parse(`${day}T00:00:00Z`));
+}
+
+/** A month key (YYYY-MM) of an instant in the page's zone, and its heading. */
+export function monthOf(ms: number, timeZone: string): string {
+  return formatter(`m:${timeZone}`, () => new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit" })).format(ms).slice(0, 7);
+}
+
+export function formatMonth(month: string): string {
+  return formatter("month", () => new Intl.DateTimeFormat("en-US", { timeZone: "UTC", year: "numeric", month: "long" })).format(Date.parse(`${month}-01T00:00:00Z`));
+}
+
+export function formatDuration(seconds: number): string {
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 1) return "under a minute";
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest ? `${hours} h ${rest} min` : `${hours} h`;
+}
+
+export const formatUptime = (uptime: number | null) => (uptime === null ? "no data" : uptime === 100 ? "100%" : `${uptime.toFixed(2)}%`);
+
+export type DayLevel = "none" | "op" | "deg" | "par" | "maj" | "mnt";
+
+/**
+ * A bar cell's colour: the day's worst status, softened by how long it lasted (a major outage shorter than
+ * half an hour shows as partial); grey without data, blue when maintenance was all there was.
+ */
+export function dayLevel(day: UptimeDay): DayLevel {
+  if (!day.has_data) return day.maintenance_seconds > 0 ? "mnt" : "none";
+  switch (day.worst_status) {
+    case "major_outage":
+      return day.downtime_seconds >= 1800 ? "maj" : "par";
+    case "partial_outage":
+      return "par";
+    case "degraded":
+      return "deg";
+    default:
+      return "op";
+  }
+}
+
+/** What a bar cell says to a screen reader and in its tooltip: date, uptime, downtime, incidents. */
+export function dayLabel(day: UptimeDay, incidents: Map<string, SnapshotIncident>, thisYear?: string): string {
+  let label = `${formatDay(day.date, thisYear)}: `;
+  if (day.has_data) {
+    label += `${formatUptime(day.uptime)} uptime`;
+    if (day.downtime_seconds > 0) label += `, ${formatDuration(day.downtime_seconds)} down`;
+  } else {
+    label += day.maintenance_seconds > 0 ? "maintenance" : "no data";
+  }
+  const titles = day.incident_ids.map((id) => incidents.get(id)?.title).filter((t): t is string => !!t);
+  if (titles.length) label += `; ${titles.length === 1 ? "incident" : `${titles.length} incidents`}: ${titles.join("; ")}`;
+  return label;
+}

@@ -1,0 +1,78 @@
+import type { Child, FC } from "hono/jsx";
+import type { ShownStatus } from "../db/schema";
+import { UPTIME_FORMULA } from "../routes/status";
+import type { PageInfo } from "../snapshot/types";
+import { assets } from "./assets";
+
+export interface LayoutProps {
+  page: PageInfo;
+  /** The overall status: the favicon's colour. */
+  overall: ShownStatus;
+  title?: string;
+  description?: string;
+  children?: Child;
+}
+
+export const Layout: FC<LayoutProps> = ({ page, overall, title, description, children }) => {
+  const { paths } = assets();
+  const fullTitle = title ? `${title} · ${page.name} status` : `${page.name} status`;
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{fullTitle}</title>
+        <meta name="description" content={description ?? page.description ?? `Live status, uptime and incident history of ${page.name}.`} />
+        <meta name="color-scheme" content="light dark" />
+        <link rel="icon" type="image/svg+xml" href={paths.favicon(overall)} />
+        <link rel="stylesheet" href={paths.css} />
+        <link rel="alternate" type="application/rss+xml" title={`${page.name} status (RSS)`} href="/api/status/rss" />
+        <link rel="alternate" type="application/atom+xml" title={`${page.name} status (Atom)`} href="/api/status/atom" />
+        <script src={paths.js} defer></script>
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
+        <header class="top">
+          <div class="wrap">
+            <a class="brand" href="/">
+              {page.logo_url ? <img src={page.logo_url} alt="" /> : null}
+              <span>{page.name} status</span>
+            </a>
+            <nav aria-label="Status page">
+              <ul>
+                <li>
+                  <a href="/">Current status</a>
+                </li>
+                <li>
+                  <a href="/history">History</a>
+                </li>
+                <li>
+                  <a href="/#subscribe">Subscribe</a>
+                </li>
+                <li>
+                  <a href="/api/status/rss">RSS</a>
+                </li>
+              </ul>
+            </nav>
+          </div>
+        </header>
+        <main id="main" class="wrap">
+          {children}
+        </main>
+        <footer>
+          <div class="wrap">
+            <p>Uptime: {UPTIME_FORMULA}.</p>
+            <p>
+              Feeds: <a href="/api/status/rss">RSS</a> · <a href="/api/status/atom">Atom</a> · <a href="/api/status">JSON</a>. Times show in
+              your time zone when scripts run, otherwise in {page.time_zone}.
+            </p>
+          </div>
+        </footer>
+      </body>
+    </html>
+  );
+};
+
+export const renderDocument = (node: unknown) => `<!DOCTYPE html>${String(node)}`;

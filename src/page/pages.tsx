@@ -1,0 +1,283 @@
+import type { FC } from "hono/jsx";
+import { isOpenIncident } from "../snapshot/build";
+import { snapshotAge } from "../snapshot/respond";
+import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
+import { OVERALL_LABELS } from "../status";
+import { formatDuration, formatMonth, monthOf } from "./format";
+import { Layout, renderDocument } from "./layout";
+import { ComponentList, currentEta, IncidentCard, IncidentLine, Legend, MaintenanceCard, Status, SubscribeForm, Time, Timeline } from "./parts";
+
+const DAY_MS = 86_400_000;
+const RESOLVED_SHOWN = 5;
+export const HISTORY_PAGE_DAYS = 90;
+export const HISTORY_DAYS = 365;
+export const HISTORY_PAGES = Math.ceil(HISTORY_DAYS / HISTORY_PAGE_DAYS);
+
+/** Shown when the data could not be refreshed for a while (e.g. the database is down). */
+const StaleNotice: FC<{ snapshot: Snapshot }> = ({ snapshot }) => {
+  const { stale, age_seconds } = snapshotAge(snapshot);
+  if (!stale) return null;
+  return (
+    <p class="stale" role="note">
+      Data as of <Time ms={snapshot.generated_at} page={snapshot.page} rel /> ({formatDuration(age_seconds)} ago): we could not refresh it
+      since, so it may be out of date.
+    </p>
+  );
+};
+
+const Home: FC<{ snapshot: Snapshot }> = ({ snapshot }) => {
+  const { page } = snapshot;
+  const active = snapshot.incidents.filter((i) => isOpenIncident(i.status));
+  const maintenance = snapshot.maintenances.filter((m) => m.status === "in_progress" || m.status === "scheduled");
+  const resolved = snapshot.incidents.filter((i) => !isOpenIncident(i.status)).slice(0, RESOLVED_SHOWN);
+  return (
+    <Layout page={page} overall={snapshot.overall_status}>
+      <section id="banner" class={`banner b-${snapshot.overall_status}`} aria-label="Overall status">
+        <h1 aria-live="polite">
+          <span id="overall" class={`st s-${snapshot.overall_status}`}>
+            {OVERALL_LABELS[snapshot.overall_status]}
+          </span>
+        </h1>
+        <p id="live" class="live" data-state="static">
+          Updated <Time ms={snapshot.generated_at} page={page} rel />
+        </p>
+      </section>
+      <StaleNotice snapshot={snapshot} />
+      <p id="reload-note" class="stale" hidden>
+        The list of components changed. <a href="/">Reload the page</a> to see it.
+      </p>
+
+      <section id="active-incidents" aria-labelledby="active-h" hidden={active.length === 0}>
+        <h2 id="active-h">Active incidents</h2>
+        <div class="list">
+          {active.map((i) => (
+            <IncidentCard incident={i} page={page} />
+          ))}
+        </div>
+      </section>
+
+      <section id="maintenance" aria-labelledby="maint-h" hidden={maintenance.length === 0}>
+        <h2 id="maint-h">Maintenance</h2>
+        <div class="list">
+          {maintenance.map((m) => (
+            <MaintenanceCard maintenance={m} page={page} />
+          ))}
+        </div>
+      </section>
+
+      <section aria-labelledby="components-h">
+        <h2 id="components-h">Components</h2>
+        <ComponentList components={snapshot.components} groups={snapshot.groups} incidents={snapshot.incidents} />
+        <Legend />
+      </section>
+
+      <section aria-labelledby="resolved-h">
+        <h2 id="resolved-h">Recently resolved</h2>
+        {resolved.length ? (
+          <div class="card month">
+            <ul class="incident">
+              {resolved.map((i) => (
+                <IncidentLine incident={i} page={page} />
+              ))}
+            </ul>
+          </div>
+        ) : (
+          <p class="muted">No incidents in the last {HISTORY_DAYS} days.</p>
+        )}
+        <p>
+          <a href="/history">Incident history</a>
+        </p>
+      </section>
+
+      <section id="subscribe" aria-labelledby="subscribe-h">
+        <h2 id="subscribe-h">Get notified</h2>
+        <SubscribeForm components={snapshot.components} />
+      </section>
+    </Layout>
+  );
+};
+
+export const renderHome = (snapshot: Snapshot) => renderDocument(<Home snapshot={snapshot} />);
+
+/** The months (YYYY-MM, newest first) that a history page covers, and the incidents that started in each. */
+export function historyMonths(snapshot: Snapshot, pageNumber: number) {
+  const tz = snapshot.page.time_zone;
+  const until = snapshot.generated_at - (pageNumber - 1) * HISTORY_PAGE_DAYS * DAY_MS;
+  const since = Math.max(snapshot.generated_at - pageNumber * HISTORY_PAGE_DAYS * DAY_MS, snapshot.generated_at - HISTORY_DAYS * DAY_MS);
+  const months: { month: string; incidents: SnapshotIncident[] }[] = [];
+  for (let at = until; ; at -= 28 * DAY_MS) {
+    const month = monthOf(Math.max(at, since), tz);
+    if (months.at(-1)?.month !== month) months.push({ month, incidents: [] });
+    if (at <= since) break;
+  }
+  const byMonth = new Map(months.map((m) => [m.month, m]));
+  for (const incident of snapshot.incidents) {
+    if (incident.started_at < since || incident.started_at >= until) continue;
+    byMonth.get(monthOf(incident.started_at, tz))?.incidents.push(incident);
+  }
+  return { since, until, months };
+}
+
+const History: FC<{ snapshot: Snapshot; pageNumber: number }> = ({ snapshot, pageNumber }) => {
+  const { page } = snapshot;
+  const { since, until, months } = historyMonths(snapshot, pageNumber);
+  return (
+    <Layout page={page} overall={snapshot.overall_status} title="Incident history" description={`Incidents on ${page.name} by month.`}>
+      <h1>Incident history</h1>
+      <p class="muted">
+        From <Time ms={since} page={page} /> to <Time ms={until} page={page} />.
+      </p>
+      <StaleNotice snapshot={snapshot} />
+      {months.map(({ month, incidents }) => (
+        <section class="month" aria-labelledby={`m-${month}`}>
+          <h2 id={`m-${month}`}>{formatMonth(month)}</h2>
+          {incidents.length ? (
+            <ul>
+              {incidents.map((i) => (
+                <IncidentLine incident={i} page={page} />
+              ))}
+            </ul>
+          ) : (
+            <p class="muted">No incidents reported.</p>
+          )}
+        </section>
+      ))}
+      <nav class="pager" aria-label="History pages">
+        {pageNumber > 1 ? <a href={pageNumber === 2 ? "/history" : `/history?page=${pageNumber - 1}`}>Newer incidents</a> : <span></span>}
+        {pageNumber < HISTORY_PAGES ? <a href={`/history?page=${pageNumber + 1}`}>Older incidents</a> : <span></span>}
+      </nav>
+    </Layout>
+  );
+};
+
+export const renderHistory = (snapshot: Snapshot, pageNumber: number) => renderDocument(<History snapshot={snapshot} pageNumber={pageNumber} />);
+
+const IncidentPage: FC<{ snapshot: Snapshot; incident: SnapshotIncident }> = ({ snapshot, incident }) => {
+  const { page } = snapshot;
+  const eta = isOpenIncident(incident.status) ? currentEta(incident) : null;
+  return (
+    <Layout page={page} overall={snapshot.overall_status} title={incident.title} description={`${incident.title}: incident report on the ${page.name} status page.`}>
+      <article class="incident-page">
+        <h1>{incident.title}</h1>
+        <p class="meta">
+          <span class="sev">{incident.severity} impact</span> · <span class="sev">{incident.status}</span> · started{" "}
+          <Time ms={incident.started_at} page={page} />
+          {incident.resolved_at ? (
+            <>
+              {" "}
+              · resolved <Time ms={incident.resolved_at} page={page} /> after {formatDuration((incident.resolved_at - incident.started_at) / 1000)}
+            </>
+          ) : null}
+        </p>
+        {eta ? (
+          <p class="meta">
+            Estimated resolution: <Time ms={eta} page={page} />
+          </p>
+        ) : null}
+        {incident.description ? <p>{incident.description}</p> : null}
+        {incident.components.length ? (
+          <>
+            <h2>Affected components</h2>
+            <ul class="card comps">
+              {incident.components.map((c) => (
+                <li class="comp">
+                  <div class="comp-head">
+                    <span class="comp-name">{c.name}</span>
+                    <Status status={c.status} />
+                  </div>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+        <h2>Updates</h2>
+        <Timeline incident={incident} page={page} />
+        {incident.root_cause ? (
+          <>
+            <h2>Root cause</h2>
+            <p>{incident.root_cause}</p>
+          </>
+        ) : null}
+        {incident.resolution ? (
+          <>
+            <h2>Resolution</h2>
+            <p>{incident.resolution}</p>
+          </>
+        ) : null}
+        {incident.postmortem ? (
+          <>
+            <h2>Postmortem</h2>
+            {incident.postmortem_published_at ? (
+              <p class="meta">
+                Published <Time ms={incident.postmortem_published_at} page={page} />
+              </p>
+            ) : null}
+            <p>{incident.postmortem}</p>
+          </>
+        ) : null}
+      </article>
+      <p>
+        <a href="/history">All incidents</a>
+      </p>
+    </Layout>
+  );
+};
+
+export const renderIncident = (snapshot: Snapshot, incident: SnapshotIncident) => renderDocument(<IncidentPage snapshot={snapshot} incident={incident} />);
+
+const MaintenancePage: FC<{ snapshot: Snapshot; maintenance: SnapshotMaintenance }> = ({ snapshot, maintenance: m }) => {
+  const { page } = snapshot;
+  const stateLabel = { scheduled: "Scheduled", in_progress: "In progress", completed: "Completed", cancelled: "Cancelled" }[m.status];
+  return (
+    <Layout page={page} overall={snapshot.overall_status} title={m.title} description={`${m.title}: maintenance on the ${page.name} status page.`}>
+      <h1>{m.title}</h1>
+      <p class="meta">
+        {stateLabel} · planned <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
+      </p>
+      {m.started_at ? (
+        <p class="meta">
+          Started <Time ms={m.started_at} page={page} />
+          {m.completed_at ? (
+            <>
+              , completed <Time ms={m.completed_at} page={page} />
+            </>
+          ) : null}
+        </p>
+      ) : null}
+      {m.cancelled_at ? (
+        <p class="meta">
+          Cancelled <Time ms={m.cancelled_at} page={page} />
+        </p>
+      ) : null}
+      {m.description ? <p>{m.description}</p> : null}
+      {m.components.length ? (
+        <>
+          <h2>Affected components</h2>
+          <ul>
+            {m.components.map((c) => (
+              <li>{c.name}</li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      <p>
+        <a href="/">Current status</a>
+      </p>
+    </Layout>
+  );
+};
+
+export const renderMaintenance = (snapshot: Snapshot, maintenance: SnapshotMaintenance) =>
+  renderDocument(<MaintenancePage snapshot={snapshot} maintenance={maintenance} />);
+
+const Message: FC<{ snapshot: Snapshot; title: string; text: string }> = ({ snapshot, title, text }) => (
+  <Layout page={snapshot.page} overall={snapshot.overall_status} title={title}>
+    <h1>{title}</h1>
+    <p>{text}</p>
+    <p>
+      <a href="/">Current status</a> · <a href="/history">Incident history</a>
+    </p>
+  </Layout>
+);
+
+export const renderMessage = (snapshot: Snapshot, title: string, text: string) => renderDocument(<Message snapshot={snapshot} title={title} text={text} />);

@@ -1,0 +1,242 @@
+import { raw } from "hono/html";
+import type { Child, FC } from "hono/jsx";
+import type { ShownStatus } from "../db/schema";
+import { iso } from "../snapshot/format";
+import type { PageInfo, SnapshotComponent, SnapshotGroup, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
+import { STATUS_LABELS, worstStatus } from "../status";
+import { dayLabel, dayLevel, formatTime, formatUptime } from "./format";
+
+/** A status as icon (from the stylesheet), colour and words: never colour alone. */
+export const Status: FC<{ status: ShownStatus; id?: string }> = ({ status, id }) => (
+  <span id={id} class={`st s-${status}`}>
+    {STATUS_LABELS[status]}
+  </span>
+);
+
+/** UTC in the markup, readable text in the page's zone; the script shows the reader's zone. */
+export const Time: FC<{ ms: number; page: PageInfo; rel?: boolean }> = ({ ms, page, rel }) => (
+  <time datetime={iso(ms)!} data-rel={rel ? "" : undefined}>
+    {formatTime(ms, page.time_zone)}
+  </time>
+);
+
+const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
+
+// 90 cells per component are most of the page's bytes, so they are written as terse HTML (unquoted
+// attributes, no optional end tags) rather than through JSX. Each is focusable and labelled: its tooltip
+// is the label, shown by the stylesheet on hover and focus.
+const barCells = (component: SnapshotComponent, incidents: Map<string, SnapshotIncident>, thisYear: string) =>
+  raw(
+    component.days
+      .map((day) => {
+        const level = dayLevel(day);
+        // Grey (no data) is the bar's default colour, so those cells need no class.
+        return `<li tabindex=0${level === "none" ? "" : ` class=d-${level}`} aria-label="${escapeHtml(dayLabel(day, incidents, thisYear))}">`;
+      })
+      .join(""),
+  );
+
+export const UptimeBar: FC<{ component: SnapshotComponent; incidents: Map<string, SnapshotIncident> }> = ({ component, incidents }) => (
+  <>
+    <ol class="bar" aria-label={`${component.name}: daily uptime over the last ${component.days.length} days`}>
+      {barCells(component, incidents, component.days.at(-1)?.date.slice(0, 4) ?? "")}
+    </ol>
+    <p class="bar-foot">
+      <span>
+        <span class="from90">{component.days.length} days ago</span>
+        <span class="from30">30 days ago</span>
+      </span>
+      <span>{formatUptime(component.uptime["90_days"])} uptime</span>
+      <span>Today</span>
+    </p>
+  </>
+);
+
+const ComponentRow: FC<{ component: SnapshotComponent; incidents: Map<string, SnapshotIncident> }> = ({ component, incidents }) => (
+  <li class="comp" data-component={component.id}>
+    <div class="comp-head">
+      <span class="comp-name">
+        {component.name}
+        {!component.monitored && <span class="tag">not monitored</span>}
+      </span>
+      <Status status={component.status} />
+    </div>
+    {component.description && <p class="muted">{component.description}</p>}
+    <UptimeBar component={component} incidents={incidents} />
+  </li>
+);
+
+/** Components in page order; a group appears where its first component would, collapsible. */
+export const ComponentList: FC<{ components: SnapshotComponent[]; groups: SnapshotGroup[]; incidents: SnapshotIncident[] }> = ({
+  components,
+  groups,
+  incidents,
+}) => {
+  const byIncident = new Map(incidents.map((i) => [i.id, i]));
+  const groupById = new Map(groups.map((g) => [g.id, g]));
+  const seen = new Set<string>();
+  const blocks: Child[] = [];
+  let loose: SnapshotComponent[] = [];
+  const flushLoose = () => {
+    if (loose.length) {
+      blocks.push(
+        <ul class="card comps">
+          {loose.map((c) => (
+            <ComponentRow component={c} incidents={byIncident} />
+          ))}
+        </ul>,
+      );
+    }
+    loose = [];
+  };
+  for (const component of components) {
+    const group = component.group_id ? groupById.get(component.group_id) : undefined;
+    if (!group) {
+      loose.push(component);
+      continue;
+    }
+    if (seen.has(group.id)) continue;
+    seen.add(group.id);
+    flushLoose();
+    const members = components.filter((c) => c.group_id === group.id);
+    blocks.push(
+      <details class="card group" data-group={group.id} open={!group.collapsed}>
+        <summary>
+          <span class="name">{group.name}</span>
+          <Status status={worstStatus(members.map((m) => m.status), "operational")} />
+        </summary>
+        <ul class="comps">
+          {members.map((c) => (
+            <ComponentRow component={c} incidents={byIncident} />
+          ))}
+        </ul>
+      </details>,
+    );
+  }
+  flushLoose();
+  return <>{blocks}</>;
+};
+
+export const Legend: FC = () => (
+  <ul class="legend" aria-label="Bar colours">
+    <li><i class="d-op"></i>No downtime</li>
+    <li><i class="d-deg"></i>Degraded</li>
+    <li><i class="d-par"></i>Partial outage</li>
+    <li><i class="d-maj"></i>Major outage</li>
+    <li><i class="d-mnt"></i>Maintenance</li>
+    <li><i class="d-none"></i>No data</li>
+  </ul>
+);
+
+const Affected: FC<{ names: string[] }> = ({ names }) => (names.length ? <p class="affected">Affects: {names.join(", ")}</p> : null);
+
+export const Timeline: FC<{ incident: SnapshotIncident; page: PageInfo }> = ({ incident, page }) => (
+  <ol class="timeline">
+    {incident.updates.map((u) => (
+      <li>
+        <strong>{u.status}</strong> <Time ms={u.created_at} page={page} rel />
+        <p>{u.message}</p>
+      </li>
+    ))}
+  </ol>
+);
+
+/** The newest estimate any update gave (an update without one does not withdraw it). */
+export const currentEta = (incident: SnapshotIncident) => incident.updates.find((u) => u.estimated_resolution !== null)?.estimated_resolution ?? null;
+
+/** An open incident as it shows on the front page (the script builds the same markup for live ones). */
+export const IncidentCard: FC<{ incident: SnapshotIncident; page: PageInfo }> = ({ incident, page }) => {
+  const eta = currentEta(incident);
+  return (
+    <article class="card incident" data-incident={incident.id}>
+      <h3>
+        <a href={`/incidents/${incident.id}`}>{incident.title}</a>
+      </h3>
+      <p class="meta">
+        <span class="sev">{incident.severity} impact</span> · <span class="sev">{incident.status}</span> · started{" "}
+        <Time ms={incident.started_at} page={page} rel />
+      </p>
+      {eta ? (
+        <p class="meta">
+          Estimated resolution: <Time ms={eta} page={page} />
+        </p>
+      ) : null}
+      <Affected names={incident.components.map((c) => c.name)} />
+      <Timeline incident={incident} page={page} />
+    </article>
+  );
+};
+
+export const MaintenanceCard: FC<{ maintenance: SnapshotMaintenance; page: PageInfo }> = ({ maintenance: m, page }) => (
+  <article class="card maint" data-maintenance={m.id}>
+    <h3>
+      <a href={`/maintenance/${m.id}`}>{m.title}</a>
+    </h3>
+    <p class="meta">
+      {m.status === "in_progress" ? "In progress" : "Scheduled"} · <Time ms={m.scheduled_start} page={page} /> to{" "}
+      <Time ms={m.scheduled_end} page={page} />
+    </p>
+    <Affected names={m.components.map((c) => c.name)} />
+    {m.description ? <p>{m.description}</p> : null}
+  </article>
+);
+
+/** One line per incident, for the resolved list and the history. */
+export const IncidentLine: FC<{ incident: SnapshotIncident; page: PageInfo }> = ({ incident, page }) => (
+  <li>
+    <a href={`/incidents/${incident.id}`}>{incident.title}</a>
+    <div class="meta">
+      <span class="sev">{incident.severity} impact</span> · <span class="sev">{incident.status}</span> ·{" "}
+      <Time ms={incident.started_at} page={page} />
+      {incident.resolved_at ? (
+        <>
+          {" "}
+          to <Time ms={incident.resolved_at} page={page} />
+        </>
+      ) : null}
+    </div>
+  </li>
+);
+
+export const SubscribeForm: FC<{ components: SnapshotComponent[] }> = ({ components }) => (
+  <form class="sub" method="post" action="/subscribe" data-api="/api/status/subscriptions">
+    <fieldset>
+      <legend>Notify me by</legend>
+      <label>
+        <input type="radio" name="channel" value="email" checked /> Email
+      </label>
+      <label>
+        <input type="radio" name="channel" value="phone" /> SMS
+      </label>
+      <label>
+        <input type="radio" name="channel" value="webhook" /> Webhook
+      </label>
+      <label class="field" data-channel="email">
+        <span>Email address</span>
+        <input type="email" name="email" autocomplete="email" />
+      </label>
+      <label class="field" data-channel="phone">
+        <span>Mobile number (international format, e.g. +14155550100)</span>
+        <input type="tel" name="phone" autocomplete="tel" />
+      </label>
+      <label class="field" data-channel="webhook">
+        <span>Webhook URL (https)</span>
+        <input type="url" name="webhook" />
+      </label>
+    </fieldset>
+    <fieldset>
+      <legend>Components (none checked: all of them)</legend>
+      {components.map((c) => (
+        <label>
+          <input type="checkbox" name="components" value={c.id} /> {c.name}
+        </label>
+      ))}
+      <label class="field">
+        <input type="checkbox" name="component_changes" /> Also tell me when a component's status changes without an incident
+      </label>
+    </fieldset>
+    <button type="submit">Subscribe</button>
+    <p class="notice" role="status" aria-live="polite"></p>
+  </form>
+);

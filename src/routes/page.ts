@@ -1,0 +1,90 @@
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { loadIncidentView } from "../db/queries/incidents";
+import type { AppEnv } from "../env";
+import { assets, faviconSvg } from "../page/assets";
+import { HISTORY_PAGES, renderHistory, renderHome, renderIncident, renderMaintenance, renderMessage } from "../page/pages";
+import { sendFromSnapshot } from "../snapshot/respond";
+import { readSnapshot } from "../snapshot/store";
+import type { Snapshot } from "../snapshot/types";
+import { validate } from "../validation";
+
+const HTML = "text/html; charset=utf-8";
+const IMMUTABLE = "public, max-age=31536000, immutable";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// The page runs no inline script or style, so the policy can be strict.
+const PAGE_HEADERS: Record<string, string> = {
+  "content-security-policy":
+    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "strict-origin-when-cross-origin",
+};
+
+function withPageHeaders(res: Response): Response {
+  for (const [name, value] of Object.entries(PAGE_HEADERS)) res.headers.set(name, value);
+  return res;
+}
+
+const sendPage = (c: Context<AppEnv>, snapshot: Snapshot, key: string, render: () => string) =>
+  withPageHeaders(sendFromSnapshot(c, snapshot, { key: `page:${key}`, contentType: HTML, render }));
+
+const notFoundPage = (c: Context<AppEnv>, snapshot: Snapshot, what: string) =>
+  withPageHeaders(c.html(renderMessage(snapshot, `${what} not found`, `There is no ${what.toLowerCase()} at this address. It may be older than a year.`), 404));
+
+export const historyQuery = z.object({
+  page: z
+    .string()
+    .regex(/^\d+$/, "must be a page number")
+    .transform(Number)
+    .pipe(z.number().int().min(1, "must be at least 1").max(HISTORY_PAGES, `must be at most ${HISTORY_PAGES}`))
+    .default(1),
+});
+
+/** The status page people open: server-rendered from the snapshot, no D1 query per view. */
+export const statusPage = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    return sendPage(c, snapshot, "home", () => renderHome(snapshot));
+  })
+  .get("/history", validate("query", historyQuery), async (c) => {
+    const { page } = c.req.valid("query");
+    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    return sendPage(c, snapshot, `history:${page}`, () => renderHistory(snapshot, page));
+  })
+  .get("/incidents/:id", async (c) => {
+    const id = c.req.param("id");
+    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    if (!UUID.test(id)) return notFoundPage(c, snapshot, "Incident");
+    const incident = snapshot.incidents.find((i) => i.id === id);
+    if (incident) return sendPage(c, snapshot, `incident:${id}`, () => renderIncident(snapshot, incident));
+    // Older than the snapshot's year: a rare read that goes to D1.
+    const older = await loadIncidentView(c.var.db, id.toLowerCase());
+    if (!older) return notFoundPage(c, snapshot, "Incident");
+    return withPageHeaders(c.html(renderIncident(snapshot, older)));
+  })
+  .get("/maintenance/:id", async (c) => {
+    const id = c.req.param("id");
+    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    const maintenance = snapshot.maintenances.find((m) => m.id === id);
+    if (!maintenance) return notFoundPage(c, snapshot, "Maintenance");
+    return sendPage(c, snapshot, `maintenance:${id}`, () => renderMaintenance(snapshot, maintenance));
+  })
+  .get("/favicon.svg", async (c) => {
+    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    return sendFromSnapshot(c, snapshot, {
+      key: "favicon",
+      contentType: "image/svg+xml",
+      cacheControl: "public, max-age=60",
+      render: () => faviconSvg(snapshot.overall_status),
+    });
+  })
+  .get("/assets/:file", (c) => {
+    const asset = assets().byPath.get(c.req.path);
+    if (!asset) return c.json({ error: { code: "not_found", message: "No such asset" } }, 404);
+    return c.body(asset.body, 200, {
+      "content-type": asset.contentType,
+      "cache-control": IMMUTABLE,
+      "x-content-type-options": "nosniff",
+    });
+  });

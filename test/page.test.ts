@@ -1,0 +1,263 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_COMPONENTS, admin, call, createIncident, json } from "./support/api";
+
+const DAY = 86_400_000;
+
+async function page(path = "/") {
+  const res = await call("GET", path);
+  return { res, html: await res.text() };
+}
+
+/** The `<li class="comp">` row of one component (name, status, bar, uptime), as HTML. */
+function componentRow(html: string, id: string): string {
+  const start = html.indexOf(`data-component="${id}"`);
+  expect(start, `component ${id} on the page`).toBeGreaterThan(-1);
+  return html.slice(start, html.indexOf("</li>", html.indexOf("</ol>", start)));
+}
+
+const cells = (row: string) =>
+  [...row.matchAll(/<li tabindex=0(?: class=d-(\w+))? aria-label="([^"]*)">/g)].map((m) => ({ level: m[1] ?? "none", label: m[2] }));
+
+describe("GET /", () => {
+  it("is a complete HTML document: title, description, feeds, hashed assets, favicon, strict CSP", async () => {
+    const { res, html } = await page();
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(html.startsWith("<!DOCTYPE html><html lang=\"en\">")).toBe(true);
+    expect(html).toContain("<title>Beacon Test status</title>");
+    expect(html).toMatch(/<meta name="description" content="[^"]+"/);
+    expect(html).toContain('<link rel="alternate" type="application/rss+xml"');
+    expect(html).toContain('href="/api/status/rss"');
+    expect(html).toContain('href="/api/status/atom"');
+    expect(html).not.toMatch(/<script>|<style>|\sstyle="|\sonclick=/);
+
+    const css = html.match(/href="(\/assets\/style\.\w+\.css)"/)![1]!;
+    const js = html.match(/src="(\/assets\/live\.\w+\.js)"/)![1]!;
+    const icon = html.match(/rel="icon" type="image\/svg\+xml" href="(\/assets\/favicon-[a-z_]+\.\w+\.svg)"/)![1]!;
+    for (const [path, type] of [[css, "text/css"], [js, "text/javascript"], [icon, "image/svg+xml"]] as const) {
+      const asset = await call("GET", path);
+      expect(asset.status, path).toBe(200);
+      expect(asset.headers.get("content-type")).toContain(type);
+      expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+      expect((await asset.text()).length).toBeGreaterThan(100);
+    }
+    expect((await call("GET", "/assets/style.nothash.css")).status).toBe(404);
+
+    // Page, stylesheet and script together stay small.
+    const total = html.length + (await (await call("GET", css)).text()).length + (await (await call("GET", js)).text()).length;
+    expect(total).toBeLessThan(50_000);
+  });
+
+  it("answers a repeat visit with 304 from its ETag", async () => {
+    const first = await call("GET", "/");
+    const etag = first.headers.get("etag")!;
+    expect(etag).toMatch(/^W\//);
+    const again = await call("GET", "/", { headers: { "if-none-match": etag } });
+    expect(again.status).toBe(304);
+  });
+
+  it("shows each component's status as words and icon class, and says which are not monitored", async () => {
+    const { html } = await page();
+    const api = componentRow(html, DEFAULT_COMPONENTS.api);
+    expect(api).toContain("API");
+    expect(api).toContain("not monitored");
+    expect(api).toMatch(/class="st s-(operational|degraded|partial_outage|major_outage|under_maintenance)">[A-Z]/);
+
+    await env.DB.prepare("UPDATE components SET monitored = 1 WHERE id = ?").bind(DEFAULT_COMPONENTS.database).run();
+    await admin("PATCH", `/api/status/components/${DEFAULT_COMPONENTS.database}`, { description: "Primary database" });
+    const after = await page();
+    expect(componentRow(after.html, DEFAULT_COMPONENTS.database)).not.toContain("not monitored");
+    expect(componentRow(after.html, DEFAULT_COMPONENTS.email)).toContain("not monitored");
+  });
+
+  it("shows an open incident: banner, component status, timeline with ETA; resolving brings back the green banner", async () => {
+    const component = await json(await admin("POST", "/api/status/components", { name: "Checkout" }));
+    const eta = Date.now() + 2 * 3_600_000;
+    const incident = await createIncident({
+      title: "Checkout failing",
+      description: "Payments time out.",
+      severity: "critical",
+      affected_components: [component.id],
+      estimated_resolution: eta,
+    });
+    await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "A bad deploy; rolling back.", status: "identified" });
+
+    const { html, res } = await page();
+    expect(res.headers.get("cache-control")).toContain("max-age=10");
+    expect(html).toMatch(/class="banner b-major_outage"/);
+    expect(html).toContain(">Major System Outage</span>");
+    expect(html).toMatch(/favicon-major_outage\.\w+\.svg/);
+    expect(componentRow(html, component.id)).toContain('class="st s-major_outage">Major Outage</span>');
+    const card = html.slice(html.indexOf(`data-incident="${incident.id}"`));
+    expect(card).toContain(`href="/incidents/${incident.id}">Checkout failing</a>`);
+    expect(card).toContain("A bad deploy; rolling back.");
+    expect(card).toContain("Estimated resolution");
+    expect(card).toContain(`datetime="${new Date(eta).toISOString()}"`);
+    expect(card.indexOf("A bad deploy")).toBeLessThan(card.indexOf("Payments") > 0 ? card.indexOf("Payments") : Infinity);
+    expect(html).not.toMatch(/id="active-incidents"[^>]*hidden/);
+
+    await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "A bad deploy", resolution: "Rolled back" });
+    const after = await page();
+    expect(componentRow(after.html, component.id)).toContain('class="st s-operational">Operational</span>');
+    expect(after.html).not.toContain(`data-incident="${incident.id}"`);
+    // It moves to the recently resolved list.
+    expect(after.html.slice(after.html.indexOf('id="resolved-h"'))).toContain(`href="/incidents/${incident.id}">Checkout failing</a>`);
+  });
+
+  it("escapes hostile incident text everywhere it appears", async () => {
+    const hostile = `<script>alert("x")</script><img src=x onerror=alert(1)>"'&`;
+    const incident = await createIncident({ title: hostile.slice(0, 150), description: hostile, affected_components: [DEFAULT_COMPONENTS.email] });
+    await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: `update ${hostile}`, status: "monitoring" });
+    for (const path of ["/", `/incidents/${incident.id}`, "/history"]) {
+      const { html } = await page(path);
+      expect(html, path).not.toContain("<script>alert");
+      expect(html, path).not.toContain("<img src=x");
+      expect(html, path).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;");
+    }
+    // The bar cell of today names the incident, escaped inside the attribute.
+    const { html } = await page();
+    const today = cells(componentRow(html, DEFAULT_COMPONENTS.email)).at(-1)!;
+    expect(today.label).toContain("incident");
+    expect(today.label).toContain("&lt;script&gt;");
+  });
+
+  it("draws a 90-day bar: colour and words per day, grey without data, uptime for the window", async () => {
+    const component = await json(await admin("POST", "/api/status/components", { name: "Bar probe" }));
+    const today = new Date().toISOString().slice(0, 10);
+    const day = (n: number) => new Date(Date.now() - n * DAY).toISOString().slice(0, 10);
+    const insert = env.DB.prepare(
+      "INSERT INTO daily_rollups (component_id, day, observed_seconds, partial_seconds, major_seconds, checks, worst_status) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
+    await env.DB.batch([
+      insert.bind(component.id, today, 86_400, 0, 0, 1440, "operational"),
+      insert.bind(component.id, day(1), 86_400, 0, 7_200, 1440, "major_outage"),
+      insert.bind(component.id, day(2), 86_400, 0, 60, 1440, "major_outage"),
+      insert.bind(component.id, day(3), 86_400, 0, 0, 1440, "degraded"),
+    ]);
+    await admin("PATCH", `/api/status/components/${component.id}`, { description: "refresh" });
+
+    const { html } = await page();
+    const row = componentRow(html, component.id);
+    const bar = cells(row);
+    expect(bar).toHaveLength(90);
+    expect(bar.at(-1)).toMatchObject({ level: "op" });
+    expect(bar.at(-1)!.label).toMatch(/^[A-Z][a-z]{2} \d{1,2}: 100% uptime$/);
+    expect(bar.at(-2)).toMatchObject({ level: "maj" });
+    expect(bar.at(-2)!.label).toContain("91.66% uptime, 2 h down");
+    expect(bar.at(-3)).toMatchObject({ level: "par" }); // a one-minute outage is not painted like a long one
+    expect(bar.at(-4)).toMatchObject({ level: "deg" });
+    expect(bar[0]).toMatchObject({ level: "none" });
+    expect(bar[0]!.label).toMatch(/: no data$/);
+    // 4 days observed, 7260 s down: 97.89...% floored
+    expect(row).toContain("<span>97.89% uptime</span>");
+  });
+
+  it("shows components in their groups, collapsed where the admin said so", async () => {
+    const group = await json(await admin("POST", "/api/status/groups", { name: "Payments", collapsed: true }));
+    const member = await json(await admin("POST", "/api/status/components", { name: "Card processing", group_id: group.id }));
+    const { html } = await page();
+    const block = html.slice(html.indexOf(`<details class="card group" data-group="${group.id}">`));
+    expect(block.length).toBeLessThan(html.length);
+    expect(block.slice(0, block.indexOf("</details>"))).toContain(`data-component="${member.id}"`);
+    expect(block).toContain(">Payments</span>");
+
+    await admin("PATCH", `/api/status/groups/${group.id}`, { collapsed: false });
+    const open = await page();
+    expect(open.html).toMatch(new RegExp(`<details class="card group" data-group="${group.id}" open="">`));
+  });
+
+  it("shows upcoming maintenance on the front page and on its own page", async () => {
+    const start = Date.now() + 3 * DAY;
+    const m = await json(
+      await admin("POST", "/api/status/maintenance", {
+        title: "Database upgrade",
+        description: "Read-only for ten minutes.",
+        scheduled_start: start,
+        scheduled_end: start + 3_600_000,
+        components: [DEFAULT_COMPONENTS.database],
+      }),
+    );
+    const { html } = await page();
+    const card = html.slice(html.indexOf(`data-maintenance="${m.id}"`));
+    expect(card).toContain("Database upgrade");
+    expect(card).toContain("Scheduled");
+    expect(card).toContain(`datetime="${new Date(start).toISOString()}"`);
+
+    const own = await page(`/maintenance/${m.id}`);
+    expect(own.res.status).toBe(200);
+    expect(own.html).toContain("<h1>Database upgrade</h1>");
+    expect(own.html).toContain("Read-only for ten minutes.");
+    expect(own.html).toContain("<li>Database</li>");
+    expect((await page("/maintenance/00000000-0000-4000-8000-000000000000")).res.status).toBe(404);
+  });
+});
+
+describe("GET /incidents/{id}", () => {
+  it("shows the whole story: timeline, affected components, root cause, resolution, postmortem", async () => {
+    const incident = await createIncident({ title: "Login outage", description: "Nobody can sign in.", affected_components: [DEFAULT_COMPONENTS.auth] });
+    await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Found it: an expired key.", status: "identified" });
+    await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "An expired signing key.", resolution: "Rotated the key." });
+    await admin("POST", `/api/status/incidents/${incident.id}/postmortem`, { postmortem: "Keys now rotate automatically." });
+
+    const { res, html } = await page(`/incidents/${incident.id}`);
+    expect(res.status).toBe(200);
+    expect(html).toContain("<title>Login outage · Beacon Test status</title>");
+    expect(html).toContain("<h1>Login outage</h1>");
+    expect(html).toContain("Nobody can sign in.");
+    expect(html).toContain("Authentication");
+    expect(html).toContain("Found it: an expired key.");
+    expect(html).toMatch(/<h2>Root cause<\/h2><p>An expired signing key\.<\/p>/);
+    expect(html).toMatch(/<h2>Resolution<\/h2><p>Rotated the key\.<\/p>/);
+    expect(html).toContain("Keys now rotate automatically.");
+    expect(html).toMatch(/resolved <time datetime="[^"]+">[^<]+<\/time> after/);
+  });
+
+  it("answers an unknown or malformed id with an HTML 404", async () => {
+    for (const id of ["00000000-0000-4000-8000-000000000000", "not-an-id"]) {
+      const { res, html } = await page(`/incidents/${id}`);
+      expect(res.status).toBe(404);
+      expect(res.headers.get("content-type")).toContain("text/html");
+      expect(html).toContain("Incident not found");
+    }
+  });
+});
+
+describe("GET /history", () => {
+  it("lists incidents by month, 90 days per page, paging back to a year", async () => {
+    const recent = await createIncident({ title: "Recent blip", started_at: Date.now() - 10 * DAY });
+    const older = await createIncident({ title: "Spring outage", started_at: Date.now() - 200 * DAY });
+
+    const first = await page("/history");
+    expect(first.res.status).toBe(200);
+    expect(first.html).toContain("<h1>Incident history</h1>");
+    expect(first.html).toContain(`href="/incidents/${recent.id}">Recent blip</a>`);
+    expect(first.html).not.toContain("Spring outage");
+    expect(first.html).toMatch(/<h2 id="m-\d{4}-\d{2}">[A-Z][a-z]+ \d{4}<\/h2>/);
+    expect(first.html).toContain('href="/history?page=2">Older incidents</a>');
+    expect(first.html).not.toContain("Newer incidents");
+
+    const third = await page("/history?page=3");
+    expect(third.html).toContain(`href="/incidents/${older.id}">Spring outage</a>`);
+    expect(third.html).not.toContain("Recent blip");
+    expect(third.html).toContain('href="/history?page=2">Newer incidents</a>');
+
+    const last = await page("/history?page=5");
+    expect(last.res.status).toBe(200);
+    expect(last.html).not.toContain("Older incidents");
+
+    const beyond = await call("GET", "/history?page=6");
+    expect(beyond.status).toBe(400);
+    expect((await json(beyond)).error.code).toBe("validation_failed");
+  });
+});
+
+describe("GET /favicon.svg", () => {
+  it("is a disc in the overall status colour", async () => {
+    const res = await call("GET", "/favicon.svg");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("image/svg+xml");
+    expect(await res.text()).toMatch(/^<svg[^>]*><circle[^>]*fill="#[0-9a-f]{6}"/);
+  });
+});
