@@ -1,0 +1,283 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { runCheck } from "../src/checks/checks";
+import { combineProbes } from "../src/checks/probe";
+import { admin, adminToken, call, DEFAULT_COMPONENTS, json } from "./support/api";
+import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
+
+afterEach(() => vi.restoreAllMocks());
+
+const publicComponent = async (id: string) => json(await call("GET", `/api/status/components/${id}`));
+const adminComponent = async (id: string) => json(await admin("GET", `/api/status/admin/components/${id}`));
+const results = async (componentId: string) =>
+  (await env.DB.prepare("SELECT checked_at, outcome, latency_ms, error, in_maintenance FROM check_results WHERE component_id = ? ORDER BY checked_at").bind(componentId).all<any>()).results;
+const rollup = async (componentId: string) =>
+  (await env.DB.prepare("SELECT * FROM daily_rollups WHERE component_id = ? ORDER BY day").bind(componentId).all<any>()).results;
+const changes = async (componentId: string) =>
+  (await env.DB.prepare("SELECT from_status, to_status, source, at FROM status_changes WHERE component_id = ? ORDER BY id").bind(componentId).all<any>()).results;
+
+describe("the cron run", () => {
+  it("checks every component, records results, and leaves unconfigured checks not monitored", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const monitor = await createMonitoredComponent(url, { keyword: "ok" });
+    const T = Date.UTC(2031, 0, 1, 12, 0);
+    await runCron(T);
+
+    const api = await publicComponent(DEFAULT_COMPONENTS.api);
+    expect(api).toMatchObject({ status: "operational", monitored: true, last_checked: new Date(T).toISOString() });
+    expect((await publicComponent(DEFAULT_COMPONENTS.database)).monitored).toBe(true);
+    for (const id of [DEFAULT_COMPONENTS.storage, DEFAULT_COMPONENTS.email, DEFAULT_COMPONENTS.auth]) {
+      expect(await publicComponent(id)).toMatchObject({ monitored: false, status: "operational" });
+      expect((await results(id)).at(-1).outcome).toBe("not_monitored");
+    }
+    expect(await results(monitor.id)).toEqual([{ checked_at: T, outcome: "operational", latency_ms: expect.any(Number), error: null, in_maintenance: 0 }]);
+    // The monitor was asked exactly as configured; the API check ran in-process, not over the network.
+    const sent = targets.requests.filter((r) => r.url === url);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.method).toBe("GET");
+    expect(targets.requests.some((r) => r.url.includes("healthz"))).toBe(false);
+    // Its first result opens today's rollup; the time it stands for is counted when the next one arrives.
+    expect(await rollup(monitor.id)).toMatchObject([{ day: "2031-01-01", checks: 1, observed_seconds: 0 }]);
+    await runCron(T + MINUTE);
+    expect(await rollup(monitor.id)).toMatchObject([{ day: "2031-01-01", checks: 2, observed_seconds: 60, major_seconds: 0 }]);
+  });
+
+  it("cuts a target that never answers at its timeout while the others finish", async () => {
+    const targets = fakeTargets();
+    const [silent, trickling, healthy] = [targetUrl(), targetUrl(), targetUrl()];
+    targets.set(silent, "hang");
+    targets.set(trickling, "hang-body");
+    const a = await createMonitoredComponent(silent, { timeout_ms: 500 });
+    const b = await createMonitoredComponent(trickling, { timeout_ms: 500 });
+    const c = await createMonitoredComponent(healthy);
+    const T = Date.UTC(2031, 0, 2, 12, 0);
+    await runCron(T);
+
+    expect((await results(a.id))[0]).toMatchObject({ outcome: "major_outage", error: "timed out after 500 ms" });
+    expect((await results(b.id))[0]).toMatchObject({ outcome: "major_outage", error: "timed out after 500 ms" });
+    expect((await results(c.id))[0]).toMatchObject({ outcome: "operational", error: null });
+    expect((await results(DEFAULT_COMPONENTS.database)).at(-1).checked_at).toBe(T);
+    expect((await adminComponent(a.id)).last_error).toBe("timed out after 500 ms");
+  });
+
+  it("needs N agreeing results to move a status, backdated to the first, and records the change", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const component = await createMonitoredComponent(url);
+    const T = Date.UTC(2031, 0, 3, 12, 0);
+    const at = (i: number) => T + i * MINUTE;
+
+    // fail, pass, fail, pass: never two failures in a row, so nothing moves.
+    for (const [i, status] of [503, 200, 503, 200].entries()) {
+      targets.set(url, { status });
+      await runCron(at(i));
+      expect((await publicComponent(component.id)).status).toBe("operational");
+    }
+    targets.set(url, { status: 500 });
+    await runCron(at(4));
+    expect((await publicComponent(component.id)).status).toBe("operational");
+    await runCron(at(5));
+    expect((await publicComponent(component.id)).status).toBe("major_outage");
+    expect(await changes(component.id)).toEqual([{ from_status: "operational", to_status: "major_outage", source: "monitor", at: at(4) }]);
+    const event = await env.DB.prepare("SELECT type, payload FROM events WHERE type = 'component.status' AND component_ids LIKE ?").bind(`%${component.id}%`).first<any>();
+    expect(JSON.parse(event.payload)).toMatchObject({ from: "operational", to: "major_outage", source: "monitor" });
+
+    // Recovery also needs two passes.
+    targets.set(url, { status: 200 });
+    await runCron(at(6));
+    expect((await publicComponent(component.id)).status).toBe("major_outage");
+    await runCron(at(7));
+    expect((await publicComponent(component.id)).status).toBe("operational");
+    expect((await changes(component.id)).at(-1)).toEqual({ from_status: "major_outage", to_status: "operational", source: "monitor", at: at(6) });
+  });
+
+  it("honours a component's own confirmations, expected statuses, keyword and latency threshold", async () => {
+    const targets = fakeTargets();
+    const [once, teapot, keyword, slow] = [targetUrl(), targetUrl(), targetUrl(), targetUrl()];
+    const a = await createMonitoredComponent(once, { confirmations: 1 });
+    const d = await createMonitoredComponent(slow, { degraded_latency_ms: 20, confirmations: 1 });
+    targets.set(slow, { status: 200, delayMs: 100 });
+    const b = await createMonitoredComponent(teapot, { expected_status: [418] });
+    const c = await createMonitoredComponent(keyword, { keyword: "all good" });
+    targets.set(once, { status: 500 });
+    targets.set(teapot, { status: 418 });
+    targets.set(keyword, { status: 200, body: "something is off" });
+    await runCron(Date.UTC(2031, 0, 4, 12, 0));
+    expect((await publicComponent(a.id)).status).toBe("major_outage");
+    expect((await results(b.id))[0].outcome).toBe("operational");
+    expect((await results(c.id))[0]).toMatchObject({ outcome: "major_outage", error: "keyword not found in the response" });
+    expect(await publicComponent(d.id)).toMatchObject({ status: "degraded", latency_ms: expect.any(Number) });
+  });
+
+  it("does nothing the second time the same scheduled time is delivered", async () => {
+    fakeTargets();
+    const component = await createMonitoredComponent(targetUrl());
+    const T = Date.UTC(2031, 0, 5, 12, 0);
+    await runCron(T);
+    await runCron(T + MINUTE);
+    const before = { results: await results(component.id), rollup: await rollup(component.id), view: await adminComponent(component.id) };
+    await runCron(T + MINUTE);
+    expect(await results(component.id)).toEqual(before.results);
+    expect(await rollup(component.id)).toEqual(before.rollup);
+    expect(await adminComponent(component.id)).toEqual(before.view);
+  });
+
+  it("does not check twice when a run starts while the previous one is still going", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    targets.set(url, "hang");
+    const component = await createMonitoredComponent(url, { timeout_ms: 1000 });
+    const T = Date.UTC(2031, 0, 6, 12, 0);
+    const first = runCron(T);
+    await vi.waitFor(() => expect(targets.requests.some((r) => r.url === url)).toBe(true));
+    await runCron(T + MINUTE);
+    await first;
+    expect((await results(component.id)).map((r: any) => r.checked_at)).toEqual([T]);
+    expect(targets.requests.filter((r) => r.url === url)).toHaveLength(1);
+    // Once it has finished, the next run checks again.
+    targets.set(url, { status: 200 });
+    await runCron(T + 2 * MINUTE);
+    expect((await results(component.id)).map((r: any) => r.checked_at)).toEqual([T, T + 2 * MINUTE]);
+  });
+
+  it("prunes raw results past the retention and keeps the rollups", async () => {
+    fakeTargets();
+    const component = await createMonitoredComponent(targetUrl());
+    const T = Date.UTC(2031, 0, 20, 12, 0);
+    const old = T - 8 * 86_400_000;
+    await runCron(old);
+    await runCron(old + MINUTE);
+    expect(await results(component.id)).toHaveLength(2);
+    await runCron(T, { CHECK_RETENTION_DAYS: "7" });
+    expect((await results(component.id)).map((r: any) => r.checked_at)).toEqual([T]);
+    expect((await rollup(component.id))[0]).toMatchObject({ observed_seconds: 60, checks: 2 });
+  });
+});
+
+describe("maintenance on time", () => {
+  it("starts and completes a window, shows under_maintenance, and keeps its failures out of downtime", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    targets.set(url, { status: 500 });
+    const component = await createMonitoredComponent(url);
+    const T = Date.UTC(2031, 1, 1, 12, 0);
+    const res = await admin("POST", "/api/status/maintenance", {
+      title: "Database upgrade",
+      scheduled_start: T + 30_000,
+      scheduled_end: T + 150_000,
+      components: [component.id],
+    });
+    expect(res.status).toBe(201);
+    const maintenance = await json(res);
+
+    await runCron(T);
+    expect((await publicComponent(component.id)).status).toBe("operational");
+    await runCron(T + MINUTE);
+    expect((await publicComponent(component.id)).status).toBe("under_maintenance");
+    let listed = await json(await call("GET", "/api/status/maintenance"));
+    expect(listed.maintenance.find((m: any) => m.id === maintenance.id)).toMatchObject({ status: "in_progress", started_at: new Date(T + 30_000).toISOString() });
+    await runCron(T + 2 * MINUTE);
+    expect((await publicComponent(component.id)).status).toBe("under_maintenance");
+    await runCron(T + 3 * MINUTE);
+    // The window is over and the service is still failing: the page says so at once.
+    expect((await publicComponent(component.id)).status).toBe("major_outage");
+
+    expect((await results(component.id)).map((r: any) => r.in_maintenance)).toEqual([0, 1, 1, 0]);
+    expect((await rollup(component.id))[0]).toMatchObject({ observed_seconds: 60, major_seconds: 60, maintenance_seconds: 120 });
+    expect(await changes(component.id)).toEqual([
+      { from_status: "operational", to_status: "under_maintenance", source: "maintenance", at: T + 30_000 },
+      { from_status: "under_maintenance", to_status: "major_outage", source: "maintenance", at: T + 150_000 },
+    ]);
+    const types = (await env.DB.prepare("SELECT type FROM events WHERE payload LIKE ? ORDER BY created_at").bind(`%${maintenance.id}%`).all<any>()).results.map((e: any) => e.type);
+    expect(types).toEqual(["maintenance.scheduled", "maintenance.started", "maintenance.completed"]);
+  });
+});
+
+describe("POST /api/status/health-check", () => {
+  it("runs every check now and answers with each component's status", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    targets.set(url, { status: 502 });
+    const component = await createMonitoredComponent(url);
+    const res = await admin("POST", "/api/status/health-check");
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body.message).toEqual(expect.any(String));
+    expect(body.results).toMatchObject({
+      API: "operational",
+      Database: "operational",
+      "File Storage": "not_monitored",
+      "Email Service": "not_monitored",
+      Authentication: "not_monitored",
+      [component.name]: "major_outage",
+    });
+    expect(body.recorded).toBe(true);
+    expect((await adminComponent(component.id)).last_error).toBe("unexpected HTTP 502");
+  });
+
+  it("refuses anyone who is not an admin", async () => {
+    expect((await call("POST", "/api/status/health-check")).status).toBe(401);
+    expect((await call("POST", "/api/status/health-check", { token: await adminToken({ ttlSeconds: -120 }) })).status).toBe(401);
+    expect((await call("POST", "/api/status/health-check", { token: "not.a.jwt" })).status).toBe(401);
+    expect((await call("POST", "/api/status/health-check", { token: await adminToken({ role: "member" }) })).status).toBe(403);
+  });
+});
+
+describe("the built-in checks", () => {
+  const target = (checkKind: "storage" | "email" | "auth" | "api") => ({ id: "x", name: "x", checkKind, monitor: null });
+
+  it("signs a HeadBucket for file storage with aws4fetch and no retries", async () => {
+    const targets = fakeTargets();
+    targets.set("https://s3.example.test/beacon-assets", { status: 503 });
+    const config = { S3_ENDPOINT: "https://s3.example.test", S3_BUCKET: "beacon-assets", S3_REGION: "eu-west-1", S3_ACCESS_KEY_ID: "AKIDEXAMPLE", S3_SECRET_ACCESS_KEY: "secret" };
+    const result = await runCheck({ ...env, ...config }, target("storage"));
+    expect(result).toMatchObject({ outcome: "major_outage", error: "HTTP 503" });
+    expect(targets.requests).toHaveLength(1); // a 503 is not retried
+    const [sent] = targets.requests;
+    expect(sent!.method).toBe("HEAD");
+    expect(sent!.headers.get("authorization")).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request/);
+    expect(await runCheck(env, target("storage"))).toMatchObject({ outcome: "not_monitored" });
+  });
+
+  it("reads Resend's API with the configured key; a sending-only key still proves it is up", async () => {
+    const targets = fakeTargets();
+    targets.set("https://api.resend.com/domains", { status: 401, body: '{"name":"restricted_api_key","message":"This API key is restricted to only send emails"}' });
+    const result = await runCheck({ ...env, RESEND_API_KEY: "re_test_123" }, target("email"));
+    expect(result.outcome).toBe("operational");
+    expect(targets.requests[0]!.headers.get("authorization")).toBe("Bearer re_test_123");
+    targets.set("https://api.resend.com/domains", { status: 401, body: '{"name":"validation_error"}' });
+    expect((await runCheck({ ...env, RESEND_API_KEY: "re_bad" }, target("email"))).outcome).toBe("major_outage");
+  });
+
+  it("reports a partial outage when one of Clerk's two endpoints fails", async () => {
+    const targets = fakeTargets();
+    const jwks = JSON.stringify({ keys: [{ kid: "k1", kty: "RSA" }] });
+    targets.set("https://clerk.example.test/.well-known/jwks.json", { status: 200, body: jwks });
+    targets.set("https://api.clerk.com/v1/jwks", { status: 500 });
+    const config = { CLERK_JWKS_URL: "https://clerk.example.test/.well-known/jwks.json", CLERK_SECRET_KEY: "sk_test_123" };
+    expect(await runCheck({ ...env, ...config }, target("auth"))).toMatchObject({ outcome: "partial_outage", error: "HTTP 500" });
+    targets.set("https://api.clerk.com/v1/jwks", { status: 200, body: jwks });
+    expect((await runCheck({ ...env, ...config }, target("auth"))).outcome).toBe("operational");
+    expect(targets.requests.find((r) => r.url === "https://api.clerk.com/v1/jwks")!.headers.get("authorization")).toBe("Bearer sk_test_123");
+  });
+
+  it("probes the listed API URLs when API_HEALTH_URL is set; some failing is a partial outage", async () => {
+    const targets = fakeTargets();
+    targets.set("https://eu.api.example.test/healthz", { status: 200 });
+    targets.set("https://us.api.example.test/healthz", "refuse");
+    const config = { API_HEALTH_URL: "https://eu.api.example.test/healthz, https://us.api.example.test/healthz" };
+    expect((await runCheck({ ...env, ...config }, target("api"))).outcome).toBe("partial_outage");
+    targets.set("https://us.api.example.test/healthz", { status: 200 });
+    expect((await runCheck({ ...env, ...config }, target("api"))).outcome).toBe("operational");
+  });
+
+  it("turns probes into a status: slow is degraded, some failing partial, all failing major", () => {
+    const ok = (latencyMs: number) => ({ ok: true, latencyMs });
+    const failed = { ok: false, latencyMs: 10, error: "HTTP 500" };
+    expect(combineProbes([ok(100), ok(200)], 1000)).toEqual({ outcome: "operational", latencyMs: 200, error: null });
+    expect(combineProbes([ok(100), ok(1200)], 1000)).toEqual({ outcome: "degraded", latencyMs: 1200, error: "slower than 1000 ms" });
+    expect(combineProbes([ok(100), failed], 1000)).toMatchObject({ outcome: "partial_outage", error: "HTTP 500" });
+    expect(combineProbes([failed, failed], 1000)).toMatchObject({ outcome: "major_outage" });
+  });
+});
