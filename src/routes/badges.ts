@@ -4,7 +4,7 @@ import { notFound } from "../errors";
 import { badgeSvg, STATUS_COLORS, uptimeColor } from "../badges/svg";
 import { badgeQuery } from "../schemas";
 import { sendFromSnapshot } from "../snapshot/respond";
-import { readSnapshot } from "../snapshot/store";
+import { publicSnapshot } from "../snapshot/store";
 import { STATUS_LABELS } from "../status";
 import { uuidParam, validate } from "../validation";
 
@@ -17,7 +17,7 @@ const statusText = (status: keyof typeof STATUS_LABELS) => STATUS_LABELS[status]
 export const badges = new Hono<AppEnv>()
   .get("/badge.svg", validate("query", badgeQuery.pick({ label: true })), async (c) => {
     const { label } = c.req.valid("query");
-    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    const snapshot = await publicSnapshot(c);
     return sendFromSnapshot(c, snapshot, {
       key: `badge:${label ?? ""}`,
       contentType: SVG,
@@ -28,7 +28,7 @@ export const badges = new Hono<AppEnv>()
   .get("/api/status/components/:id/badge.svg", validate("param", uuidParam), validate("query", badgeQuery), async (c) => {
     const { id } = c.req.valid("param");
     const { metric, days, label } = c.req.valid("query");
-    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    const snapshot = await publicSnapshot(c);
     const component = snapshot.components.find((x) => x.id === id);
     if (!component) throw notFound("Component");
     return sendFromSnapshot(c, snapshot, {

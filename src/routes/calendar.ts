@@ -3,13 +3,13 @@ import type { AppEnv } from "../env";
 import { maintenanceCalendar } from "../feeds/icalendar";
 import { feedQuery } from "../schemas";
 import { sendFromSnapshot } from "../snapshot/respond";
-import { readSnapshot } from "../snapshot/store";
+import { publicSnapshot } from "../snapshot/store";
 import { validate } from "../validation";
 import { componentScope, FEED_CACHE } from "./feeds";
 
 export const calendar = new Hono<AppEnv>().get("/maintenance.ics", validate("query", feedQuery), async (c) => {
   const { component } = c.req.valid("query");
-  const snapshot = await readSnapshot(c.env, () => c.var.db);
+  const snapshot = await publicSnapshot(c);
   componentScope(snapshot, component);
   return sendFromSnapshot(c, snapshot, {
     key: `ics:${component ?? ""}`,

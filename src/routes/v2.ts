@@ -1,13 +1,13 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../env";
 import { sendJsonFromSnapshot } from "../snapshot/respond";
-import { readSnapshot } from "../snapshot/store";
+import { publicSnapshot } from "../snapshot/store";
 import type { Snapshot } from "../snapshot/types";
 import { v2Lists, v2Page, v2Status, v2Summary } from "../v2/statuspage";
 
 /** One Statuspage v2 document, rendered once per snapshot version. */
 const v2 = (key: string, render: (snapshot: Snapshot) => unknown) => async (c: Context<AppEnv>) => {
-  const snapshot = await readSnapshot(c.env, () => c.var.db);
+  const snapshot = await publicSnapshot(c);
   return sendJsonFromSnapshot(c, snapshot, `v2:${key}`, () => render(snapshot));
 };
 

@@ -1,0 +1,240 @@
+import { describe, expect, it } from "vitest";
+import type { Snapshot, SnapshotComponent } from "../src/snapshot/types";
+import { v2Status } from "../src/v2/statuspage";
+import { admin, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
+
+// Field lists from the Statuspage v2 reference (shared/reference/statuspage-v2.md), in its order.
+const PAGE_FIELDS = ["id", "name", "url", "time_zone", "updated_at"];
+const COMPONENT_FIELDS = [
+  "id", "name", "status", "created_at", "updated_at", "position", "description", "showcase", "start_date",
+  "group_id", "page_id", "group", "only_show_if_degraded",
+];
+const INCIDENT_FIELDS = [
+  "id", "name", "status", "created_at", "updated_at", "monitoring_at", "resolved_at", "impact", "shortlink",
+  "started_at", "page_id", "incident_updates", "components",
+];
+const UPDATE_FIELDS = [
+  "id", "status", "body", "incident_id", "created_at", "updated_at", "display_at", "affected_components",
+  "deliver_notifications", "custom_tweet", "tweet_id",
+];
+const MAINTENANCE_FIELDS = [...INCIDENT_FIELDS, "scheduled_for", "scheduled_until"];
+const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const COMPONENT_STATUSES = ["operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance"];
+
+const v2 = async (path: string) => {
+  const res = await call("GET", `/api/v2/${path}`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  return json(res);
+};
+
+function expectPage(page: any) {
+  expect(Object.keys(page)).toEqual(PAGE_FIELDS);
+  expect(page).toMatchObject({ name: "Beacon Test", url: "https://status.example.com", time_zone: "UTC" });
+  expect(page.id).toMatch(/^[0-9a-z]+$/);
+  expect(page.updated_at).toMatch(ISO_MS);
+}
+
+function expectComponentRow(row: any, pageId: string) {
+  expect(Object.keys(row)).toEqual(row.group ? [...COMPONENT_FIELDS, "components"] : COMPONENT_FIELDS);
+  expect(COMPONENT_STATUSES).toContain(row.status);
+  expect(row.page_id).toBe(pageId);
+  expect(row.only_show_if_degraded).toBe(false);
+  expect(Number.isInteger(row.position) && row.position >= 1).toBe(true);
+  if (row.created_at !== null) expect(row.created_at).toMatch(ISO_MS);
+}
+
+async function makeGroup(name: string, componentIds: string[]) {
+  const group = await json(await admin("POST", "/api/status/groups", { name }));
+  for (const id of componentIds) expect((await admin("PATCH", `/api/status/components/${id}`, { group_id: group.id })).status).toBe(200);
+  return group;
+}
+
+async function makeComponent(name: string) {
+  const res = await admin("POST", "/api/status/components", { name });
+  expect(res.status).toBe(201);
+  return json(res);
+}
+
+const hours = (n: number) => new Date(Date.now() + n * 3_600_000).toISOString();
+
+describe("Statuspage v2 API", () => {
+  it("summary.json: page, components with group rows, unresolved incidents, maintenance and status, every field present", async () => {
+    const member = await makeComponent(`Edge ${crypto.randomUUID()}`);
+    const group = await makeGroup(`Network ${crypto.randomUUID()}`, [member.id]);
+    const incident = await createIncident({
+      title: "Slow edge",
+      severity: "minor",
+      affected_components: [{ id: member.id, status: "degraded" }],
+    });
+    const upcoming = await json(
+      await admin("POST", "/api/status/maintenance", { title: "Edge upgrade", scheduled_start: hours(24), scheduled_end: hours(26), components: [member.id] }),
+    );
+
+    const body = await v2("summary.json");
+    expect(Object.keys(body)).toEqual(["page", "components", "incidents", "scheduled_maintenances", "status"]);
+    expectPage(body.page);
+    for (const row of body.components) expectComponentRow(row, body.page.id);
+
+    const groupRow = body.components.find((r: any) => r.id === group.id);
+    expect(groupRow).toMatchObject({ name: group.name, group: true, group_id: null, showcase: false, start_date: null, components: [member.id] });
+    expect(groupRow.status).toBe("degraded_performance");
+    expect(groupRow.created_at).toMatch(ISO_MS);
+    const memberRow = body.components.find((r: any) => r.id === member.id);
+    expect(memberRow).toMatchObject({ name: member.name, status: "degraded_performance", group: false, group_id: group.id, showcase: true, description: null, position: 1 });
+    expect(memberRow.start_date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(memberRow.created_at).toBe(member.created_at);
+    expect("components" in memberRow).toBe(false);
+    // The group row comes right before its children.
+    expect(body.components.indexOf(groupRow) + 1).toBe(body.components.indexOf(memberRow));
+
+    const inc = body.incidents.find((i: any) => i.id === incident.id);
+    expect(Object.keys(inc)).toEqual(INCIDENT_FIELDS);
+    expect(inc).toMatchObject({
+      name: "Slow edge",
+      status: "investigating",
+      impact: "minor",
+      monitoring_at: null,
+      resolved_at: null,
+      shortlink: `https://status.example.com/incidents/${incident.id}`,
+      page_id: body.page.id,
+      created_at: incident.created_at,
+      started_at: incident.started_at,
+    });
+    expect(inc.created_at).toMatch(ISO_MS);
+    expect(inc.components.map((c: any) => c.id)).toEqual([member.id]);
+    expect(inc.components[0]).toEqual(memberRow);
+    expect(inc.incident_updates).toHaveLength(1);
+    const update = inc.incident_updates[0];
+    expect(Object.keys(update)).toEqual(UPDATE_FIELDS);
+    expect(update).toMatchObject({
+      status: "investigating",
+      body: "Some requests fail.",
+      incident_id: incident.id,
+      deliver_notifications: true,
+      custom_tweet: null,
+      tweet_id: null,
+      affected_components: [{ code: member.id, name: member.name, old_status: "operational", new_status: "degraded_performance" }],
+    });
+    expect(update.display_at).toBe(update.created_at);
+
+    const m = body.scheduled_maintenances.find((x: any) => x.id === upcoming.id);
+    expect(Object.keys(m)).toEqual(MAINTENANCE_FIELDS);
+    expect(m).toMatchObject({
+      name: "Edge upgrade",
+      status: "scheduled",
+      impact: "maintenance",
+      resolved_at: null,
+      monitoring_at: null,
+      scheduled_for: upcoming.scheduled_start,
+      scheduled_until: upcoming.scheduled_end,
+      shortlink: `https://status.example.com/maintenance/${upcoming.id}`,
+    });
+    expect(m.incident_updates[0]).toMatchObject({ status: "scheduled", incident_id: upcoming.id });
+    expect(Object.keys(m.incident_updates[0])).toEqual(UPDATE_FIELDS);
+    expect(m.components.map((c: any) => c.id)).toEqual([member.id]);
+
+    expect(Object.keys(body.status)).toEqual(["indicator", "description"]);
+    expect(["minor", "major", "critical"]).toContain(body.status.indicator);
+  });
+
+  it("status.json and components.json carry the page; components.json equals the summary's list", async () => {
+    const status = await v2("status.json");
+    expect(Object.keys(status)).toEqual(["page", "status"]);
+    expectPage(status.page);
+    const components = await v2("components.json");
+    expect(Object.keys(components)).toEqual(["page", "components"]);
+    const summary = await v2("summary.json");
+    expect(components.components).toEqual(summary.components);
+    for (const id of Object.values(DEFAULT_COMPONENTS)) expect(components.components.some((c: any) => c.id === id)).toBe(true);
+  });
+
+  it("incidents.json keeps resolved incidents, unresolved.json drops them; updates carry affected components old -> new", async () => {
+    const component = await makeComponent(`Queue ${crypto.randomUUID()}`);
+    const open = await createIncident({ title: "Still open", severity: "critical", affected_components: [{ id: component.id, status: "major_outage" }] });
+    const closed = await createIncident({ title: "Fixed", severity: "major", affected_components: [{ id: component.id, status: "partial_outage" }] });
+    expect((await admin("POST", `/api/status/incidents/${closed.id}/updates`, { message: "Watching it", status: "monitoring" })).status).toBe(201);
+    expect((await admin("POST", `/api/status/incidents/${closed.id}/resolve`, { root_cause: "Bad deploy", resolution: "Rolled back" })).status).toBe(200);
+
+    const all = await v2("incidents.json");
+    expect(Object.keys(all)).toEqual(["page", "incidents"]);
+    const resolved = all.incidents.find((i: any) => i.id === closed.id);
+    expect(resolved).toBeDefined();
+    expect(resolved.status).toBe("resolved");
+    expect(resolved.impact).toBe("major");
+    expect(resolved.resolved_at).toMatch(ISO_MS);
+    expect(resolved.monitoring_at).toMatch(ISO_MS);
+    expect(resolved.incident_updates.map((u: any) => u.status)).toEqual(["resolved", "monitoring", "investigating"]);
+    const [resolveUpdate, monitoringUpdate, firstUpdate] = resolved.incident_updates;
+    expect(firstUpdate.affected_components).toEqual([{ code: component.id, name: component.name, old_status: "operational", new_status: "partial_outage" }]);
+    expect(monitoringUpdate.body).toBe("Watching it");
+    expect(monitoringUpdate.affected_components[0]).toMatchObject({ old_status: "partial_outage", new_status: "partial_outage" });
+    expect(resolveUpdate.affected_components[0]).toMatchObject({ old_status: "partial_outage", new_status: "operational" });
+    for (const i of all.incidents) expect(Object.keys(i)).toEqual(INCIDENT_FIELDS);
+
+    const unresolved = await v2("incidents/unresolved.json");
+    expect(unresolved.incidents.some((i: any) => i.id === open.id)).toBe(true);
+    expect(unresolved.incidents.some((i: any) => i.id === closed.id)).toBe(false);
+    expect(unresolved.incidents.find((i: any) => i.id === open.id).impact).toBe("critical");
+    expect(unresolved.incidents.every((i: any) => ["investigating", "identified", "monitoring"].includes(i.status))).toBe(true);
+    expect((await admin("POST", `/api/status/incidents/${open.id}/resolve`, { root_cause: "x", resolution: "y" })).status).toBe(200);
+  });
+
+  it("scheduled maintenances: upcoming, active (in_progress, components under_maintenance), cancelled left out", async () => {
+    const component = await makeComponent(`Cache ${crypto.randomUUID()}`);
+    const later = await json(await admin("POST", "/api/status/maintenance", { title: "Later", scheduled_start: hours(48), scheduled_end: hours(49), components: [component.id] }));
+    const now = await json(await admin("POST", "/api/status/maintenance", { title: "Now", scheduled_start: hours(-1), scheduled_end: hours(1), components: [component.id] }));
+    const cancelled = await json(await admin("POST", "/api/status/maintenance", { title: "Called off", scheduled_start: hours(72), scheduled_end: hours(73), components: [component.id] }));
+    expect((await admin("POST", `/api/status/maintenance/${cancelled.id}/cancel`)).status).toBe(200);
+
+    const upcoming = await v2("scheduled-maintenances/upcoming.json");
+    expect(Object.keys(upcoming)).toEqual(["page", "scheduled_maintenances"]);
+    const ids = (list: any[]) => list.map((m) => m.id);
+    expect(ids(upcoming.scheduled_maintenances)).toContain(later.id);
+    expect(ids(upcoming.scheduled_maintenances)).not.toContain(now.id);
+    expect(ids(upcoming.scheduled_maintenances)).not.toContain(cancelled.id);
+
+    const active = await v2("scheduled-maintenances/active.json");
+    const running = active.scheduled_maintenances.find((m: any) => m.id === now.id);
+    expect(Object.keys(running)).toEqual(MAINTENANCE_FIELDS);
+    expect(running.status).toBe("in_progress");
+    expect(running.started_at).toMatch(ISO_MS);
+    expect(running.components[0].status).toBe("under_maintenance");
+    expect(running.incident_updates.map((u: any) => u.status)).toEqual(["in_progress", "scheduled"]);
+    expect(running.incident_updates[0].affected_components[0]).toMatchObject({ code: component.id, old_status: "operational", new_status: "under_maintenance" });
+    expect(ids(active.scheduled_maintenances)).not.toContain(later.id);
+
+    const all = await v2("scheduled-maintenances.json");
+    expect(ids(all.scheduled_maintenances)).toEqual(expect.arrayContaining([later.id, now.id]));
+    expect(ids(all.scheduled_maintenances)).not.toContain(cancelled.id);
+    const summary = await v2("summary.json");
+    expect(ids(summary.scheduled_maintenances)).toEqual(expect.arrayContaining([later.id, now.id]));
+    expect((await admin("POST", `/api/status/maintenance/${now.id}/cancel`)).status).toBe(200);
+  });
+});
+
+describe("Statuspage status indicator", () => {
+  const component = (status: SnapshotComponent["status"]) => ({ status }) as SnapshotComponent;
+  const snapshot = (statuses: SnapshotComponent["status"][], extra: Partial<Snapshot> = {}) =>
+    ({ components: statuses.map(component), incidents: [], maintenances: [], ...extra }) as unknown as Snapshot;
+  const incident = (severity: string, status = "investigating") => ({ severity, status, components: [], updates: [] });
+
+  it.each([
+    [["operational", "operational"], "none", "All Systems Operational"],
+    [["operational", "degraded"], "minor", "Partially Degraded Service"],
+    [["operational", "partial_outage"], "minor", "Minor Service Outage"],
+    [["degraded", "major_outage"], "major", "Partial System Outage"],
+    [["major_outage", "major_outage"], "critical", "Major Service Outage"],
+    [["operational", "under_maintenance"], "maintenance", "Service Under Maintenance"],
+  ] as const)("components %j -> %s (%s)", (statuses, indicator, description) => {
+    expect(v2Status(snapshot([...statuses]))).toEqual({ indicator, description });
+  });
+
+  it("an unresolved incident's impact raises the indicator; a resolved one does not; outages beat maintenance", () => {
+    expect(v2Status(snapshot(["operational"], { incidents: [incident("major")] as never }))).toEqual({ indicator: "major", description: "Partial System Outage" });
+    expect(v2Status(snapshot(["operational"], { incidents: [incident("critical", "resolved")] as never }))).toEqual({ indicator: "none", description: "All Systems Operational" });
+    expect(v2Status(snapshot(["degraded"], { incidents: [incident("minor")] as never })).description).toBe("Partially Degraded Service");
+    expect(v2Status(snapshot(["under_maintenance", "partial_outage"])).indicator).toBe("minor");
+    expect(v2Status(snapshot(["operational"], { incidents: [incident("none")] as never })).indicator).toBe("none");
+  });
+});
