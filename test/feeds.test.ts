@@ -1,0 +1,267 @@
+import { env } from "cloudflare:workers";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { describe, expect, it } from "vitest";
+import { foldLine } from "../src/feeds/icalendar";
+import { renderAtomFeed, renderJsonFeed, renderRss } from "../src/routes/feeds";
+import type { Snapshot } from "../src/snapshot/types";
+import { admin, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
+
+const HOSTILE = `Quotes "double" & 'single' <script>alert(1)</script> ]]> twice ]]> and ]]]]> <![CDATA[ x ]]> tab\there 🔥 émoji`;
+const HOSTILE_MESSAGE = `Update: a < b && c > d; "]]>" again ]]>\nsecond line 🧯`;
+
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@", cdataPropName: false, parseTagValue: false, trimValues: false, processEntities: true, htmlEntities: false });
+
+function parseXml(xml: string) {
+  expect(XMLValidator.validate(xml)).toBe(true);
+  return parser.parse(xml);
+}
+
+const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+async function get(path: string, type: RegExp) {
+  const res = await call("GET", path);
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(type);
+  return res.text();
+}
+
+/** A minimal snapshot for rendering text the API itself would never accept (raw control characters). */
+function snapshotWith(title: string, message: string): Snapshot {
+  const now = Date.now();
+  return {
+    version: 1,
+    generated_at: now,
+    page: { name: "Beacon\u0001 Test", url: "https://status.example.com", logo_url: null, description: null, time_zone: "UTC" },
+    overall_status: "operational",
+    groups: [],
+    components: [],
+    incidents: [
+      {
+        id: "00000000-0000-4000-8000-000000000001",
+        title,
+        description: message,
+        status: "investigating",
+        severity: "minor",
+        started_at: now,
+        resolved_at: null,
+        root_cause: null,
+        resolution: null,
+        postmortem: null,
+        postmortem_published_at: null,
+        created_at: now,
+        updated_at: now,
+        components: [],
+        updates: [{ id: "00000000-0000-4000-8000-000000000002", status: "investigating", message, estimated_resolution: null, created_at: now, updated_at: now }],
+      },
+    ],
+    maintenances: [],
+  };
+}
+
+describe("feeds (RSS, Atom, JSON Feed)", () => {
+  it("hostile admin text gives well-formed XML whose parsed text round-trips, in all three formats", async () => {
+    const incident = await createIncident({ title: HOSTILE, description: HOSTILE_MESSAGE, affected_components: [DEFAULT_COMPONENTS.email] });
+    const res = await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: HOSTILE_MESSAGE, status: "identified" });
+    expect(res.status).toBe(201);
+    const updateId = (await json(res)).update.id;
+
+    const rss = parseXml(await get("/api/status/rss", /^application\/rss\+xml/));
+    const rssItems = list<any>(rss.rss.channel.item);
+    expect(rssItems.find((i) => i.guid["#text"] === incident.id || i.guid === incident.id).title).toBe(HOSTILE);
+    const rssUpdate = rssItems.find((i) => (i.guid["#text"] ?? i.guid) === updateId);
+    expect(rssUpdate.title).toBe(`${HOSTILE}: Identified`);
+    expect(rssUpdate.description).toBe(HOSTILE_MESSAGE);
+
+    const atom = parseXml(await get("/api/status/atom", /^application\/atom\+xml/));
+    expect(atom.feed["@xmlns"]).toBe("http://www.w3.org/2005/Atom");
+    const entries = list<any>(atom.feed.entry);
+    const entry = entries.find((e) => e.id === `urn:uuid:${incident.id}`);
+    expect(entry.title["#text"]).toBe(HOSTILE);
+    expect(entry.title["@type"]).toBe("text");
+    expect(entry.summary["#text"]).toContain(HOSTILE_MESSAGE);
+    const atomUpdate = entries.find((e) => e.id === `urn:uuid:${updateId}`);
+    expect(atomUpdate.summary["#text"]).toBe(HOSTILE_MESSAGE);
+    expect(atomUpdate.link["@href"]).toBe(`https://status.example.com/incidents/${incident.id}#update-${updateId}`);
+    expect(Date.parse(atomUpdate.updated)).not.toBeNaN();
+
+    const feed = JSON.parse(await get("/api/status/feed.json", /^application\/feed\+json/));
+    expect(feed.version).toBe("https://jsonfeed.org/version/1.1");
+    expect(feed).toMatchObject({ title: "Beacon Test status", home_page_url: "https://status.example.com/", feed_url: "https://status.example.com/api/status/feed.json" });
+    const item = feed.items.find((i: any) => i.id === updateId);
+    expect(item).toMatchObject({ title: `${HOSTILE}: Identified`, content_text: HOSTILE_MESSAGE, url: `https://status.example.com/incidents/${incident.id}#update-${updateId}` });
+    expect(Date.parse(item.date_published)).not.toBeNaN();
+    expect(feed.items.find((i: any) => i.id === incident.id).title).toBe(HOSTILE);
+  });
+
+  it("characters XML forbids are dropped, never break the document (rendered straight from a snapshot)", () => {
+    const raw = `bell\u0007 null\u0000 vt\u000B ff\u000C esc\u001B fffe\uFFFE lone\uD800 ${HOSTILE}`;
+    const clean = `bell null vt ff esc fffe lone ${HOSTILE}`;
+    const snapshot = snapshotWith(raw, raw);
+    const rss = parseXml(renderRss(snapshot));
+    expect(list<any>(rss.rss.channel.item)[0].title).toBe(clean);
+    expect(rss.rss.channel.title).toBe("Beacon Test status");
+    const atom = parseXml(renderAtomFeed(snapshot));
+    const [incidentEntry, updateEntry] = [...list<any>(atom.feed.entry)].sort((a, b) => a.id.localeCompare(b.id));
+    expect(incidentEntry.title["#text"]).toBe(clean);
+    expect(updateEntry.title["#text"]).toBe(`${clean}: Investigating`);
+    expect(updateEntry.summary["#text"]).toBe(clean);
+    const feed = JSON.parse(renderJsonFeed(snapshot));
+    expect(feed.items[0].title).toBe(raw);
+  });
+
+  it("?component= narrows each feed to one component's incidents; unknown or malformed ids are refused", async () => {
+    const onApi = await createIncident({ title: `API only ${crypto.randomUUID()}`, affected_components: [DEFAULT_COMPONENTS.api] });
+    const onAuth = await createIncident({ title: `Auth only ${crypto.randomUUID()}`, affected_components: [DEFAULT_COMPONENTS.auth] });
+    const q = `?component=${DEFAULT_COMPONENTS.api}`;
+
+    const rssItems = list<any>(parseXml(await get(`/api/status/rss${q}`, /rss/)).rss.channel.item).map((i) => i.title);
+    expect(rssItems).toContain(onApi.title);
+    expect(rssItems).not.toContain(onAuth.title);
+    const atom = parseXml(await get(`/api/status/atom${q}`, /atom/)).feed;
+    expect(atom.title["#text"]).toBe("Beacon Test status: API");
+    expect(list<any>(atom.entry).map((e) => e.title["#text"])).toContain(onApi.title);
+    expect(list<any>(atom.entry).map((e) => e.title["#text"])).not.toContain(onAuth.title);
+    const feed = JSON.parse(await get(`/api/status/feed.json${q}`, /feed\+json/));
+    expect(feed.feed_url).toBe(`https://status.example.com/api/status/feed.json${q}`);
+    expect(feed.items.map((i: any) => i.title)).toContain(onApi.title);
+    expect(feed.items.map((i: any) => i.title)).not.toContain(onAuth.title);
+
+    for (const path of ["/api/status/rss", "/api/status/atom", "/api/status/feed.json", "/api/status/maintenance.ics"]) {
+      const unknown = await call("GET", `${path}?component=${crypto.randomUUID()}`);
+      expect(unknown.status).toBe(404);
+      expect((await json(unknown)).error.code).toBe("not_found");
+      const malformed = await call("GET", `${path}?component=nope`);
+      expect(malformed.status).toBe(400);
+      expect((await json(malformed)).error.code).toBe("validation_failed");
+    }
+  });
+});
+
+/** Unfolds content lines (RFC 5545 3.1) and splits each into name and value. */
+function icsLines(text: string) {
+  return text
+    .replace(/\r\n[ \t]/g, "")
+    .split("\r\n")
+    .filter(Boolean);
+}
+
+function icsEvents(text: string) {
+  const events: Record<string, string>[] = [];
+  let current: Record<string, string> | null = null;
+  for (const line of icsLines(text)) {
+    if (line === "BEGIN:VEVENT") current = {};
+    else if (line === "END:VEVENT") {
+      events.push(current!);
+      current = null;
+    } else if (current) {
+      const colon = line.indexOf(":");
+      current[line.slice(0, colon)] = line.slice(colon + 1);
+    }
+  }
+  return events;
+}
+
+const unescapeText = (value: string) => value.replace(/\\([\\;,nN])/g, (_, ch) => (ch === "n" || ch === "N" ? "\n" : ch));
+const hours = (n: number) => new Date(Date.now() + n * 3_600_000).toISOString();
+const octets = (s: string) => new TextEncoder().encode(s).length;
+
+describe("iCalendar of maintenance windows", () => {
+  it("is RFC 5545: CRLF, folded at 75 octets, escaped text that round-trips; stable UID; edits raise SEQUENCE; cancelled marked", async () => {
+    const title = `Upgrade; part 1, of 2 \\ with a long title that certainly needs folding across lines — ünïcødé 🛠️ ${crypto.randomUUID()}`;
+    const description = "First line\nSecond line, with; punctuation\\ and more";
+    const created = await json(
+      await admin("POST", "/api/status/maintenance", { title, description, scheduled_start: hours(5), scheduled_end: hours(6), components: [DEFAULT_COMPONENTS.storage] }),
+    );
+
+    // Pretend it was created an hour ago, so the edit below is a later revision by any clock.
+    await env.DB.prepare("UPDATE maintenances SET created_at = created_at - 3600000, updated_at = updated_at - 3600000 WHERE id = ?").bind(created.id).run();
+    await admin("PATCH", `/api/status/components/${DEFAULT_COMPONENTS.storage}`, { description: "Object storage (S3-compatible)" });
+
+    const res = await call("GET", "/api/status/maintenance.ics", { headers: { "cache-control": "no-cache" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/calendar/);
+    const text = await res.text();
+    expect(text.startsWith("BEGIN:VCALENDAR\r\n")).toBe(true);
+    expect(text.endsWith("END:VCALENDAR\r\n")).toBe(true);
+    expect(text.replace(/\r\n/g, "")).not.toMatch(/[\r\n]/);
+    for (const line of text.split("\r\n")) expect(octets(line)).toBeLessThanOrEqual(75);
+    expect(icsLines(text)).toEqual(expect.arrayContaining(["VERSION:2.0", "METHOD:PUBLISH"]));
+    expect(icsLines(text).some((l) => l.startsWith("PRODID:"))).toBe(true);
+
+    const event = icsEvents(text).find((e) => e.UID === `maintenance-${created.id}@status.example.com`)!;
+    expect(event).toBeDefined();
+    expect(unescapeText(event.SUMMARY!)).toBe(`Maintenance: ${title}`);
+    expect(unescapeText(event.DESCRIPTION!)).toBe(`${description}\n\nAffected: File Storage`);
+    expect(event.DTSTART).toBe(created.scheduled_start.replace(/[-:]/g, "").replace(/\.\d{3}/, ""));
+    expect(event.DTEND).toMatch(/^\d{8}T\d{6}Z$/);
+    expect(event.STATUS).toBe("CONFIRMED");
+    const sequence = Number(event.SEQUENCE);
+
+    expect((await admin("PATCH", `/api/status/maintenance/${created.id}`, { scheduled_end: hours(7) })).status).toBe(200);
+    const edited = icsEvents(await (await call("GET", "/api/status/maintenance.ics")).text()).find((e) => e.UID === event.UID)!;
+    expect(Number(edited.SEQUENCE)).toBeGreaterThan(sequence);
+    expect(edited["LAST-MODIFIED"]! > event["LAST-MODIFIED"]!).toBe(true);
+    expect(edited.DTEND).not.toBe(event.DTEND);
+
+    expect((await admin("POST", `/api/status/maintenance/${created.id}/cancel`)).status).toBe(200);
+    const cancelled = icsEvents(await (await call("GET", "/api/status/maintenance.ics")).text()).find((e) => e.UID === event.UID)!;
+    expect(cancelled.STATUS).toBe("CANCELLED");
+    expect(Number(cancelled.SEQUENCE)).toBeGreaterThanOrEqual(Number(edited.SEQUENCE));
+
+    const other = await call("GET", `/api/status/maintenance.ics?component=${DEFAULT_COMPONENTS.email}`);
+    expect(icsEvents(await other.text()).some((e) => e.UID === event.UID)).toBe(false);
+  });
+
+  it("folds by octets without splitting a multi-byte character", () => {
+    const line = "DESCRIPTION:" + "é".repeat(100);
+    const folded = foldLine(line).split("\r\n");
+    for (const part of folded) expect(octets(part)).toBeLessThanOrEqual(75);
+    expect(folded.map((p, i) => (i === 0 ? p : p.slice(1))).join("")).toBe(line);
+  });
+});
+
+describe("badges", () => {
+  it("overall and per-component SVGs: shields-style, escaped, embeddable from other origins, cacheable", async () => {
+    const overall = await call("GET", "/badge.svg");
+    expect(overall.status).toBe(200);
+    expect(overall.headers.get("content-type")).toMatch(/^image\/svg\+xml/);
+    expect(overall.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
+    expect(overall.headers.get("access-control-allow-origin")).toBe("*");
+    expect(overall.headers.get("cache-control")).toMatch(/public, max-age=\d+/);
+    const svg = parseXml(await overall.text()).svg;
+    expect(svg.title).toMatch(/^status: (operational|degraded performance|partial outage|major outage|under maintenance)$/);
+
+    const component = await json(await admin("POST", "/api/status/components", { name: `<Search & "Find"> ${crypto.randomUUID().slice(0, 8)}` }));
+    await createIncident({ title: "Search down", affected_components: [{ id: component.id, status: "major_outage" }] });
+    const status = await call("GET", `/api/status/components/${component.id}/badge.svg`);
+    const statusText = await status.text();
+    const parsed = parseXml(statusText).svg;
+    expect(parsed.title).toBe(`${component.name}: major outage`);
+    expect(statusText).toContain("#e05d44");
+    expect(statusText).not.toContain("<Search");
+
+    const uptime = await call("GET", `/api/status/components/${component.id}/badge.svg?metric=uptime&days=30`);
+    expect(parseXml(await uptime.text()).svg.title).toBe(`${component.name} uptime 30d: no data`);
+    const labelled = await call("GET", `/badge.svg?label=${encodeURIComponent("<b>my app</b>")}`);
+    expect(parseXml(await labelled.text()).svg.title).toMatch(/^<b>my app<\/b>: /);
+
+    expect((await call("GET", `/api/status/components/${component.id}/badge.svg?days=7&metric=uptime`)).status).toBe(400);
+    expect((await call("GET", `/api/status/components/${crypto.randomUUID()}/badge.svg`)).status).toBe(404);
+  });
+
+  it("shows the 30-day uptime from the daily rollups, coloured by how good it is", async () => {
+    const component = await json(await admin("POST", "/api/status/components", { name: `Uptime ${crypto.randomUUID().slice(0, 8)}` }));
+    const today = new Date().toISOString().slice(0, 10);
+    await env.DB.prepare(
+      "INSERT INTO daily_rollups (component_id, day, observed_seconds, major_seconds, checks) VALUES (?, ?, 86400, 864, 1440)",
+    )
+      .bind(component.id, today)
+      .run();
+    // Any admin write rebuilds the snapshot the badge is drawn from.
+    await admin("PATCH", `/api/status/components/${component.id}`, { description: "has rollups" });
+    const res = await call("GET", `/api/status/components/${component.id}/badge.svg?metric=uptime&days=30`, { headers: { "cache-control": "no-cache" } });
+    const text = await res.text();
+    expect(parseXml(text).svg.title).toBe(`${component.name} uptime 30d: 99%`);
+    expect(text).toContain("#97ca00");
+  });
+});
