@@ -14,30 +14,49 @@ const keys = generateKeyPairSync("rsa", {
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(root, "migrations"));
   return {
-    plugins: [
-      cloudflareTest({
-        main: path.join(root, "src/index.ts"),
-        wrangler: { configPath: path.join(root, "wrangler.toml") },
-        miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            TEST_CLERK_PRIVATE_KEY: keys.privateKey,
-            CLERK_JWT_KEY: keys.publicKey,
-            PAGE_NAME: "Beacon Test",
-            PAGE_URL: "https://status.example.com",
-            SIGNING_SECRET: "test-signing-secret-0123456789abcdef",
-          },
-          queueConsumers: {
-            "beacon-notifications": { maxBatchTimeout: 0 },
-            "beacon-notifications-dlq": { maxBatchTimeout: 0 },
+    test: {
+      // Every *.test.ts runs inside workerd; the e2e project drives a real browser against the worker
+      // running under wrangler, from Node.
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              main: path.join(root, "src/index.ts"),
+              wrangler: { configPath: path.join(root, "wrangler.toml") },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  TEST_CLERK_PRIVATE_KEY: keys.privateKey,
+                  CLERK_JWT_KEY: keys.publicKey,
+                  PAGE_NAME: "Beacon Test",
+                  PAGE_URL: "https://status.example.com",
+                  SIGNING_SECRET: "test-signing-secret-0123456789abcdef",
+                },
+                queueConsumers: {
+                  "beacon-notifications": { maxBatchTimeout: 0 },
+                  "beacon-notifications-dlq": { maxBatchTimeout: 0 },
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            root,
+            include: ["test/**/*.test.ts"],
+            setupFiles: [path.join(root, "test/setup.ts")],
           },
         },
-      }),
-    ],
-    test: {
-      root,
-      include: ["test/**/*.test.ts"],
-      setupFiles: [path.join(root, "test/setup.ts")],
+        {
+          test: {
+            name: "e2e",
+            root,
+            environment: "node",
+            include: ["test/e2e/**/*.e2e.ts"],
+            testTimeout: 30_000,
+            hookTimeout: 90_000,
+          },
+        },
+      ],
     },
   };
 });

@@ -13,24 +13,11 @@ const HTML = "text/html; charset=utf-8";
 const IMMUTABLE = "public, max-age=31536000, immutable";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-// The page runs no inline script or style, so the policy can be strict.
-const PAGE_HEADERS: Record<string, string> = {
-  "content-security-policy":
-    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "strict-origin-when-cross-origin",
-};
-
-function withPageHeaders(res: Response): Response {
-  for (const [name, value] of Object.entries(PAGE_HEADERS)) res.headers.set(name, value);
-  return res;
-}
-
 const sendPage = (c: Context<AppEnv>, snapshot: Snapshot, key: string, render: () => string) =>
-  withPageHeaders(sendFromSnapshot(c, snapshot, { key: `page:${key}`, contentType: HTML, render }));
+  sendFromSnapshot(c, snapshot, { key: `page:${key}`, contentType: HTML, render });
 
 const notFoundPage = (c: Context<AppEnv>, snapshot: Snapshot, what: string) =>
-  withPageHeaders(c.html(renderMessage(snapshot, `${what} not found`, `There is no ${what.toLowerCase()} at this address. It may be older than a year.`), 404));
+  c.html(renderMessage(snapshot, `${what} not found`, `There is no ${what.toLowerCase()} at this address.`), 404);
 
 export const historyQuery = z.object({
   page: z
@@ -61,7 +48,7 @@ export const statusPage = new Hono<AppEnv>()
     // Older than the snapshot's year: a rare read that goes to D1.
     const older = await loadIncidentView(c.var.db, id.toLowerCase());
     if (!older) return notFoundPage(c, snapshot, "Incident");
-    return withPageHeaders(c.html(renderIncident(snapshot, older)));
+    return c.html(renderIncident(snapshot, older));
   })
   .get("/maintenance/:id", async (c) => {
     const id = c.req.param("id");
@@ -85,6 +72,5 @@ export const statusPage = new Hono<AppEnv>()
     return c.body(asset.body, 200, {
       "content-type": asset.contentType,
       "cache-control": IMMUTABLE,
-      "x-content-type-options": "nosniff",
     });
   });

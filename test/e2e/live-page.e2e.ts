@@ -1,0 +1,182 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { unstable_startWorker } from "wrangler";
+import { generateKeyPairPem, mintSessionToken } from "../../scripts/lib/session-token.mjs";
+
+// The page as a person sees it: the real worker under wrangler (D1, the StatusHub, its socket), a real
+// browser, and an admin working through the API while the page stays open.
+
+const root = path.resolve(__dirname, "../..");
+const API = "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0001";
+const quiet = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true" };
+Object.assign(process.env, { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true" });
+
+const CHROMIUM = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"].find((p) => existsSync(p));
+
+/** A free port to give the worker, so PAGE_URL (which the live socket checks Origin against) can name it. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+let persist: string;
+let worker: Awaited<ReturnType<typeof unstable_startWorker>>;
+let browser: Browser;
+let origin: string;
+let privateKey: string;
+
+async function adminCall(method: string, pathname: string, body: unknown) {
+  const token = await mintSessionToken(privateKey, { azp: origin });
+  const res = await fetch(origin + pathname, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+beforeAll(async () => {
+  if (!CHROMIUM) throw new Error("Chromium is not installed: apt-get install -y chromium (.ci/run does it)");
+  persist = mkdtempSync(path.join(tmpdir(), "beacon-e2e-"));
+  execFileSync("npx", ["--no-install", "wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
+    cwd: root,
+    env: quiet,
+    stdio: "pipe",
+  });
+  const keys = await generateKeyPairPem();
+  privateKey = keys.privateKeyPem;
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  worker = await unstable_startWorker({
+    config: path.join(root, "wrangler.toml"),
+    envFiles: [],
+    bindings: {
+      CLERK_JWT_KEY: { type: "plain_text", value: keys.publicKeyPem },
+      PAGE_URL: { type: "plain_text", value: origin },
+      PAGE_NAME: { type: "plain_text", value: "Beacon E2E" },
+    },
+    dev: { server: { hostname: "127.0.0.1", port }, inspector: false, persist, logLevel: "warn", watch: false },
+  });
+  await worker.ready;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await worker?.dispose();
+  if (persist) rmSync(persist, { recursive: true, force: true });
+});
+
+/** Fails the test on any script error or blocked resource (a CSP violation shows up as a console error). */
+function watchErrors(page: Page) {
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(err.message));
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(msg.text());
+  });
+  return errors;
+}
+
+describe("the status page in a browser", () => {
+  it("shows an incident an admin opens, its updates and its resolution, without a reload", async () => {
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(origin + "/");
+    const overall = page.locator("#overall");
+    await expect.poll(() => overall.textContent()).toBe("All Systems Operational");
+    await page.locator('#live[data-state="live"]').waitFor();
+    // Survives only if the page is never reloaded.
+    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+
+    const incident = await adminCall("POST", "/api/status/incidents/create", {
+      title: "Checkout <b>errors</b>",
+      description: "Payments fail for some cards.",
+      severity: "critical",
+      affected_components: [API],
+    });
+    const card = page.locator(`[data-incident="${incident.id}"]`);
+    await card.waitFor();
+    expect(await card.locator("h3").textContent()).toBe("Checkout <b>errors</b>");
+    await expect.poll(() => overall.textContent()).toBe("Major System Outage");
+    expect(await page.locator(`[data-component="${API}"] .st`).textContent()).toBe("Major Outage");
+    expect(await page.locator("link[rel=icon]").getAttribute("href")).toMatch(/favicon-major_outage\./);
+    expect(await page.title()).toBe("Beacon E2E status");
+
+    await adminCall("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Rolling back the deploy.", status: "identified" });
+    await expect.poll(() => card.locator(".timeline li").count()).toBe(2);
+    expect(await card.locator(".timeline li").first().textContent()).toContain("Rolling back the deploy.");
+
+    await adminCall("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "A bad deploy.", resolution: "Rolled back." });
+    await expect.poll(() => overall.textContent()).toBe("All Systems Operational");
+    await card.waitFor({ state: "detached" });
+    expect(await page.locator(`[data-component="${API}"] .st`).textContent()).toBe("Operational");
+    expect(await page.locator("#active-incidents").isHidden()).toBe(true);
+    expect(await page.locator("link[rel=icon]").getAttribute("href")).toMatch(/favicon-operational\./);
+
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    // Times are rewritten in the reader's zone, with how long ago.
+    expect(await page.locator("#live time").textContent()).toMatch(/\(.*(now|second|minute)/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("says Reconnecting when the socket drops, then catches up on what changed meanwhile", async () => {
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    // Keeps a handle on the page's sockets so the test can drop them, and can hold off reconnection.
+    await page.addInitScript(() => {
+      const w = window as unknown as { sockets: WebSocket[]; urls: string[]; blocked: boolean };
+      const Native = window.WebSocket;
+      w.sockets = [];
+      w.urls = [];
+      w.blocked = false;
+      window.WebSocket = class extends Native {
+        constructor(url: string | URL, protocols?: string | string[]) {
+          if (w.blocked) throw new Error("offline");
+          super(url, protocols);
+          w.sockets.push(this);
+          w.urls.push(String(url));
+        }
+      };
+    });
+    await page.goto(origin + "/");
+    await page.locator('#live[data-state="live"]').waitFor();
+    await page.evaluate(() => {
+      const w = window as unknown as { sockets: WebSocket[]; blocked: boolean };
+      w.blocked = true;
+      for (const s of w.sockets) s.close();
+    });
+    await page.locator('#live[data-state="reconnecting"]').waitFor();
+    expect(await page.locator("#live").textContent()).toContain("Reconnecting");
+
+    const incident = await adminCall("POST", "/api/status/incidents/create", { title: "Search is slow", severity: "minor", affected_components: [API] });
+    await page.evaluate(() => ((window as unknown as { blocked: boolean }).blocked = false));
+    const card = page.locator(`[data-incident="${incident.id}"]`);
+    await card.waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.locator("#overall").textContent()).toBe("Degraded Performance");
+    await page.locator('#live[data-state="live"]').waitFor();
+    const urls = await page.evaluate(() => (window as unknown as { urls: string[] }).urls);
+    expect(urls.at(-1)).toMatch(/\/api\/status\/live\?since=\d+$/);
+
+    await adminCall("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "Cold cache.", resolution: "Warmed it." });
+    await card.waitFor({ state: "detached" });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
