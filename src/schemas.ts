@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { COMPONENT_STATUSES, SEVERITIES } from "./db/schema";
+import { CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, SEVERITIES } from "./db/schema";
 import { optionalText, text, timestamp } from "./validation";
 
 // One zod schema per input: the single source of validation, of the handler's types and of the OpenAPI
@@ -142,4 +142,36 @@ export const badgeQuery = z.object({
   metric: z.enum(["status", "uptime"]).default("status"),
   days: z.enum(["30", "60", "90"], { message: "must be 30, 60 or 90" }).default("30"),
   label: z.string().min(1).max(60).optional(),
+});
+
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 phone number such as +14155550100");
+
+/** The public sign-up: exactly one of email, phone or webhook; no components means every component. */
+export const subscribeBody = z
+  .strictObject({
+    email: z.email({ message: "must be an email address" }).max(254).optional(),
+    phone: e164.optional(),
+    webhook: z.url({ protocol: /^https$/, message: "must be an https URL" }).max(2048).optional(),
+    components: ids(100).optional(),
+    component_changes: z.boolean().default(false),
+    turnstile_token: z.string().max(2048).optional(),
+  })
+  .refine((b) => [b.email, b.phone, b.webhook].filter((v) => v !== undefined).length === 1, "give exactly one of email, phone or webhook");
+
+export const subscriptionTokenQuery = z.object({ token: z.string().min(1, "is required").max(300) });
+
+export const smsCodeBody = z.strictObject({ phone: e164, code: z.string().regex(/^\d{6}$/, "must be the 6-digit code") });
+
+export const subscriptionPreferencesBody = z
+  .strictObject({ components: ids(100).optional(), component_changes: z.boolean().optional() })
+  .refine((b) => Object.keys(b).length > 0, "nothing to change");
+
+/** Twilio's inbound message webhook (form fields); other fields are kept because the signature covers them. */
+export const twilioInboundForm = z.looseObject({ From: z.string().max(32), Body: z.string().max(1600).default("") });
+
+export const notificationsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  before: z.coerce.number().int().positive().optional(),
+  status: z.enum(DELIVERY_STATUSES).optional(),
+  channel: z.enum(CHANNELS).optional(),
 });

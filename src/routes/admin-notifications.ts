@@ -1,0 +1,64 @@
+import { Hono } from "hono";
+import { requireAdmin } from "../auth/clerk";
+import { deliveryCounts, listDeliveries } from "../db/queries/notifications";
+import { deleteSubscriber, findSubscriberById, listSubscribers, subscriberCounts } from "../db/queries/subscriptions";
+import type { AppEnv } from "../env";
+import { notFound } from "../errors";
+import { isConfirmation } from "../notify/messages";
+import { iso } from "../snapshot/format";
+import { notificationsQuery } from "../schemas";
+import { uuidParam, validate } from "../validation";
+
+const SUBSCRIBERS_SHOWN = 500;
+
+export const adminNotifications = new Hono<AppEnv>()
+  .get("/notifications", requireAdmin, validate("query", notificationsQuery), async (c) => {
+    const query = c.req.valid("query");
+    const db = c.var.db;
+    const [rows, byStatus, subscriberTotals, subscriberRows] = await Promise.all([listDeliveries(db, query), deliveryCounts(db), subscriberCounts(db), listSubscribers(db, SUBSCRIBERS_SHOWN)]);
+    const counts: Record<string, Record<string, number>> = {};
+    for (const row of subscriberTotals) (counts[row.channel] ??= {})[row.status] = row.count;
+    const last = rows.at(-1);
+    return c.json({
+      deliveries: rows.map(({ delivery: d, eventType }) => ({
+        id: d.id,
+        event_id: d.eventId,
+        kind: isConfirmation(d.eventId) ? "confirmation" : eventType,
+        subscriber_id: d.subscriberId,
+        channel: d.channel,
+        recipient: d.recipient,
+        subject: d.subject,
+        body_text: d.bodyText,
+        body_html: d.bodyHtml,
+        status: d.status,
+        attempts: d.attempts,
+        last_error: d.lastError,
+        provider_id: d.providerId,
+        created_at: iso(d.createdAt),
+        updated_at: iso(d.updatedAt),
+        sent_at: iso(d.sentAt),
+      })),
+      delivery_counts: Object.fromEntries(byStatus.map((r) => [r.status, r.count])),
+      next_before: rows.length === query.limit && last ? last.delivery.createdAt : null,
+      subscribers: subscriberRows.map((s) => ({
+        id: s.id,
+        channel: s.channel,
+        address: s.address,
+        status: s.status,
+        all_components: s.allComponents,
+        component_changes: s.componentChanges,
+        consecutive_failures: s.consecutiveFailures,
+        created_at: iso(s.createdAt),
+        confirmed_at: iso(s.confirmedAt),
+        unsubscribed_at: iso(s.unsubscribedAt),
+      })),
+      subscriber_counts: counts,
+    });
+  })
+  .delete("/notifications/subscribers/:id", requireAdmin, validate("param", uuidParam), async (c) => {
+    const { id } = c.req.valid("param");
+    if (!(await findSubscriberById(c.var.db, id))) throw notFound("Subscriber");
+    // Deliveries stay as history; anything still pending for this subscriber is skipped when its turn comes.
+    await deleteSubscriber(c.var.db, id);
+    return c.body(null, 204);
+  });

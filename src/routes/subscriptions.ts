@@ -1,0 +1,234 @@
+import { Hono, type Context } from "hono";
+import type { Database } from "../db/client";
+import { runBatch } from "../db/batch";
+import { assertComponentsExist } from "../db/queries/components";
+import { findSubscriber, findSubscriberById, setSubscriberComponents, subscriberComponentIds, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
+import type { AppEnv } from "../env";
+import { ApiError, badRequest } from "../errors";
+import { smsAllowed, webhookUrlProblem } from "../notify/address";
+import { constantTimeEqual, tokenSigner, twilioSignature } from "../notify/crypto";
+import { enqueueDeliveries } from "../notify/fan-out";
+import { pageName, pageUrl, subscriptionLink } from "../notify/links";
+import { escapeHtml } from "../notify/render";
+import { confirmSubscription, requestSubscription, subscriberForToken, unsubscribe } from "../notify/subscribe";
+import { verifyTurnstile } from "../notify/turnstile";
+import { smsCodeBody, subscribeBody, subscriptionPreferencesBody, subscriptionTokenQuery, twilioInboundForm } from "../schemas";
+import { readSnapshot } from "../snapshot/store";
+import { validate } from "../validation";
+
+const STOP_WORDS = new Set(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"]);
+
+const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? null;
+const wantsJson = (c: Context<AppEnv>) => (c.req.header("accept") ?? "").includes("application/json");
+
+/** Per-IP limit (SIGNUP_LIMITER) for anything that sends a message or guesses a code. */
+async function limitByIp(c: Context<AppEnv>, what: string) {
+  if (!c.env.SIGNUP_LIMITER) return;
+  const { success } = await c.env.SIGNUP_LIMITER.limit({ key: `${what}:${clientIp(c) ?? "unknown"}` });
+  if (!success) throw new ApiError(429, "rate_limited", "Too many requests from your address; try again in a minute.");
+}
+
+// Inline styles only, forms only to this origin, never framed (a framed unsubscribe button is a clickjacking target).
+const PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/** A small, fully escaped HTML page for people who follow a link from an email. */
+function htmlPage(c: Context<AppEnv>, title: string, body: string, status: 200 | 400 = 200) {
+  const name = escapeHtml(pageName(c.env));
+  return c.html(
+    `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)} · ${name}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#111}button{font:inherit;padding:.5rem 1rem;border-radius:4px;border:1px solid #111;background:#111;color:#fff;cursor:pointer}label{display:block;margin:.25rem 0}a{color:inherit}</style></head>
+<body><p><a href="${escapeHtml(pageUrl(c.env))}/">${name}</a></p><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
+    status,
+    { "content-security-policy": PAGE_POLICY },
+  );
+}
+
+const BAD_LINK = "This link is not valid. Use the newest link you received, or subscribe again.";
+
+async function subscriberForManageToken(c: Context<AppEnv>, token: string): Promise<SubscriberRow | null> {
+  const id = await (await tokenSigner(c.env)).readManageToken(token);
+  return id ? ((await findSubscriberById(c.var.db, id)) ?? null) : null;
+}
+
+async function subscriptionView(c: Context<AppEnv>, s: SubscriberRow) {
+  const token = await (await tokenSigner(c.env)).manageToken(s.id);
+  return {
+    id: s.id,
+    channel: s.channel,
+    address: s.address,
+    status: s.status,
+    all_components: s.allComponents,
+    components: s.allComponents ? [] : await subscriberComponentIds(c.var.db, s.id),
+    component_changes: s.componentChanges,
+    manage_url: subscriptionLink(c.env, "manage", token),
+    unsubscribe_url: subscriptionLink(c.env, "unsubscribe", token),
+  };
+}
+
+async function savePreferences(db: Database, s: SubscriberRow, prefs: { components?: string[]; component_changes?: boolean }, now: number) {
+  if (prefs.components) await assertComponentsExist(db, prefs.components);
+  await runBatch(db, [
+    updateSubscriber(db, s.id, {
+      ...(prefs.components ? { allComponents: prefs.components.length === 0 } : {}),
+      ...(prefs.component_changes !== undefined ? { componentChanges: prefs.component_changes } : {}),
+      updatedAt: now,
+    }),
+    ...(prefs.components ? setSubscriberComponents(db, s.id, prefs.components) : []),
+  ]);
+}
+
+export const subscriptions = new Hono<AppEnv>()
+  .post(
+    "/subscriptions",
+    async (c, next) => {
+      await limitByIp(c, "signup");
+      await next();
+    },
+    validate("json", subscribeBody),
+    async (c) => {
+      const body = c.req.valid("json");
+      await verifyTurnstile(c.env, body.turnstile_token, clientIp(c));
+      const channel = body.email !== undefined ? "email" : body.phone !== undefined ? "sms" : "webhook";
+      const address = body.email?.trim().toLowerCase() ?? body.phone ?? body.webhook!;
+      if (channel === "sms" && !smsAllowed(address, c.env.SMS_ALLOWED_COUNTRY_CODES)) {
+        throw badRequest("SMS is not available for this country code", { allowed_country_codes: c.env.SMS_ALLOWED_COUNTRY_CODES });
+      }
+      if (channel === "webhook") {
+        const problem = webhookUrlProblem(address);
+        if (problem) throw new ApiError(400, "validation_failed", "Invalid request body", [{ path: "webhook", message: problem }]);
+      }
+      const componentIds = [...new Set(body.components ?? [])];
+      await assertComponentsExist(c.var.db, componentIds);
+      const queued = await requestSubscription(c.env, c.var.db, { channel, address, componentIds, componentChanges: body.component_changes }, Date.now());
+      // The confirmation is recorded; if the queue is unreachable the cron's sweep sends it later.
+      await enqueueDeliveries(c.env, queued).catch((err) => console.error("could not enqueue a confirmation", err));
+      const next = {
+        email: "Check your inbox for a confirmation link (valid for 48 hours).",
+        sms: "We sent a 6-digit code by SMS; confirm it with POST /api/status/subscriptions/confirm/sms.",
+        webhook: "Your endpoint will receive a signed subscription.ping carrying its signing secret; answer it with any 2xx to confirm.",
+      }[channel];
+      // The same answer whether or not the address was already subscribed.
+      return c.json({ status: "pending", channel, message: `If this ${channel === "sms" ? "number" : channel === "email" ? "address" : "endpoint"} can be subscribed, confirmation is on its way. ${next}` }, 202);
+    },
+  )
+  .get("/subscriptions/confirm", validate("query", subscriptionTokenQuery), async (c) => {
+    const { token } = c.req.valid("query");
+    const { subscriber } = await subscriberForToken(c.var.db, token);
+    if (!subscriber?.confirmTokenHash || (subscriber.confirmExpiresAt ?? 0) < Date.now()) return htmlPage(c, "Link expired", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
+    // Confirming takes a click: link scanners that open every URL must not subscribe anyone.
+    return htmlPage(
+      c,
+      "Confirm your subscription",
+      `<p>Receive ${escapeHtml(pageName(c.env))} status updates at <strong>${escapeHtml(subscriber.address)}</strong>?</p>
+<form method="post" action="?token=${escapeHtml(encodeURIComponent(token))}"><button type="submit">Confirm subscription</button></form>`,
+    );
+  })
+  .post("/subscriptions/confirm", validate("query", subscriptionTokenQuery), async (c) => {
+    const { token } = c.req.valid("query");
+    const { subscriber, secret } = await subscriberForToken(c.var.db, token);
+    const confirmed = subscriber?.channel === "email" ? await confirmSubscription(c.env, c.var.db, subscriber, secret, Date.now()) : null;
+    if (!confirmed) {
+      if (wantsJson(c)) throw badRequest("This confirmation link is invalid, already used or expired.");
+      return htmlPage(c, "Link expired", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
+    }
+    const view = await subscriptionView(c, confirmed);
+    if (wantsJson(c)) return c.json(view);
+    return htmlPage(
+      c,
+      "You are subscribed",
+      `<p>Status updates will go to <strong>${escapeHtml(confirmed.address)}</strong>. Every message has a link to leave.</p>
+<p><a href="${escapeHtml(view.manage_url)}">Choose which components you follow</a></p>`,
+    );
+  })
+  .post(
+    "/subscriptions/confirm/sms",
+    async (c, next) => {
+      await limitByIp(c, "sms-code");
+      await next();
+    },
+    validate("json", smsCodeBody),
+    async (c) => {
+      const { phone, code } = c.req.valid("json");
+      const confirmed = await confirmSubscription(c.env, c.var.db, await findSubscriber(c.var.db, "sms", phone), code, Date.now());
+      if (!confirmed) throw badRequest("The code is wrong or expired. Ask for a new one by subscribing again.");
+      return c.json(await subscriptionView(c, confirmed));
+    },
+  )
+  .get("/subscriptions/manage", validate("query", subscriptionTokenQuery), async (c) => {
+    const subscriber = await subscriberForManageToken(c, c.req.valid("query").token);
+    if (!subscriber) {
+      if (wantsJson(c)) throw badRequest(BAD_LINK);
+      return htmlPage(c, "Link not valid", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
+    }
+    const view = await subscriptionView(c, subscriber);
+    if (wantsJson(c)) return c.json(view);
+    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    const followed = new Set(view.components);
+    const boxes = snapshot.components
+      .map((comp) => `<label><input type="checkbox" name="components" value="${escapeHtml(comp.id)}"${view.all_components || followed.has(comp.id) ? " checked" : ""}> ${escapeHtml(comp.name)}</label>`)
+      .join("");
+    return htmlPage(
+      c,
+      "Your subscription",
+      `<p>Updates go to <strong>${escapeHtml(subscriber.address)}</strong> (${escapeHtml(subscriber.status)}).</p>
+<form method="post"><fieldset><legend>Components you follow (all ticked = everything, including new ones)</legend>${boxes}</fieldset>
+<label><input type="checkbox" name="component_changes" value="true"${view.component_changes ? " checked" : ""}> Also tell me when a component's status changes on its own</label>
+<p><button type="submit">Save</button></p></form>
+<form method="post" action="unsubscribe?token=${escapeHtml(encodeURIComponent(c.req.valid("query").token))}"><button type="submit">Unsubscribe</button></form>`,
+    );
+  })
+  .patch("/subscriptions/manage", validate("query", subscriptionTokenQuery), validate("json", subscriptionPreferencesBody), async (c) => {
+    const subscriber = await subscriberForManageToken(c, c.req.valid("query").token);
+    if (!subscriber) throw badRequest(BAD_LINK);
+    await savePreferences(c.var.db, subscriber, c.req.valid("json"), Date.now());
+    return c.json(await subscriptionView(c, (await findSubscriberById(c.var.db, subscriber.id))!));
+  })
+  .post("/subscriptions/manage", validate("query", subscriptionTokenQuery), async (c) => {
+    // The HTML form on the manage page: every component ticked means "all", including ones added later.
+    const subscriber = await subscriberForManageToken(c, c.req.valid("query").token);
+    if (!subscriber) return htmlPage(c, "Link not valid", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
+    const form = await c.req.parseBody({ all: true }).catch(() => ({}) as Record<string, unknown>);
+    const picked = ([] as unknown[]).concat(form.components ?? []).filter((v): v is string => typeof v === "string");
+    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    const known = new Set(snapshot.components.map((comp) => comp.id));
+    const chosen = picked.filter((id) => known.has(id));
+    const everything = chosen.length === 0 || snapshot.components.every((comp) => chosen.includes(comp.id));
+    await savePreferences(c.var.db, subscriber, { components: everything ? [] : chosen, component_changes: form.component_changes === "true" }, Date.now());
+    return htmlPage(c, "Saved", `<p>Your choices are saved.</p><p><a href="${escapeHtml(subscriptionLink(c.env, "manage", c.req.valid("query").token))}">Back</a></p>`);
+  })
+  .get("/subscriptions/unsubscribe", validate("query", subscriptionTokenQuery), async (c) => {
+    const { token } = c.req.valid("query");
+    const subscriber = await subscriberForManageToken(c, token);
+    if (!subscriber) return htmlPage(c, "Link not valid", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
+    // A GET only shows the button: link scanners and previews open URLs, and must not unsubscribe anyone.
+    return htmlPage(
+      c,
+      "Unsubscribe",
+      `<p>Stop sending ${escapeHtml(pageName(c.env))} status updates to <strong>${escapeHtml(subscriber.address)}</strong>?</p>
+<form method="post" action="?token=${escapeHtml(encodeURIComponent(token))}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`,
+    );
+  })
+  .post("/subscriptions/unsubscribe", validate("query", subscriptionTokenQuery), async (c) => {
+    // RFC 8058 one-click: mail clients POST here with no login; the signed token is the authority.
+    const subscriber = await subscriberForManageToken(c, c.req.valid("query").token);
+    if (!subscriber) {
+      if (wantsJson(c)) throw badRequest(BAD_LINK);
+      return htmlPage(c, "Link not valid", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
+    }
+    await unsubscribe(c.var.db, subscriber, Date.now());
+    if (wantsJson(c)) return c.json({ status: "unsubscribed" });
+    return htmlPage(c, "You are unsubscribed", `<p><strong>${escapeHtml(subscriber.address)}</strong> will receive no more updates.</p>`);
+  })
+  .post("/subscriptions/sms/inbound", validate("form", twilioInboundForm), async (c) => {
+    // Twilio's inbound-message webhook. Only a request signed with our auth token is believed.
+    if (!c.env.TWILIO_AUTH_TOKEN) throw new ApiError(404, "not_found", "SMS is not configured on this page");
+    const form = c.req.valid("form");
+    const params = Object.fromEntries(Object.entries(form).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+    const expected = await twilioSignature(c.env.TWILIO_AUTH_TOKEN, c.req.url, params);
+    if (!constantTimeEqual(expected, c.req.header("x-twilio-signature") ?? "")) throw new ApiError(403, "forbidden", "The Twilio signature does not match.");
+    const word = form.Body.trim().toUpperCase();
+    const subscriber = await findSubscriber(c.var.db, "sms", form.From);
+    if (subscriber && STOP_WORDS.has(word)) await unsubscribe(c.var.db, subscriber, Date.now());
+    else if (subscriber && /^\d{6}$/.test(word) && subscriber.status !== "active") await confirmSubscription(c.env, c.var.db, subscriber, word, Date.now());
+    return c.body('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', 200, { "content-type": "text/xml; charset=utf-8" });
+  });

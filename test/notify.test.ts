@@ -1,0 +1,347 @@
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { deliveries, events } from "../src/db/schema";
+import type { NotifyMessage } from "../src/notify/messages";
+import {
+  activeSubscriber,
+  captured,
+  db,
+  deliverMessages,
+  deliveriesFor,
+  freshComponent,
+  outboxEvent,
+  recordingQueue,
+  subscriberRow,
+  unique,
+} from "./support/subscribers";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** The worker's bindings with extra vars and a recording queue in place of NOTIFY_QUEUE. */
+function setup(extra: Record<string, string> = {}) {
+  const { sent, queue } = recordingQueue();
+  return { testEnv: { ...env, ...extra, NOTIFY_QUEUE: queue }, sent };
+}
+
+const incidentPayload = (title: string, extra: Record<string, unknown> = {}) => ({
+  incident_id: crypto.randomUUID(),
+  title,
+  severity: "major",
+  status: "identified",
+  message: "We found a bad deploy & are rolling it back.",
+  estimated_resolution: "2026-11-27T12:30:00.000Z",
+  ...extra,
+});
+
+/** Fans an event out through the consumer; returns the delivery messages it queued. */
+async function fanOut(testEnv: ReturnType<typeof setup>["testEnv"], sent: NotifyMessage[], eventId: string) {
+  const before = sent.length;
+  const result = await deliverMessages(testEnv, [{ kind: "event", eventId }]);
+  expect(result.explicitAcks).toHaveLength(1);
+  return sent.slice(before);
+}
+
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+
+async function hmacBase64(keyBytes: Uint8Array, data: string, hash = "SHA-256") {
+  const key = await crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash }, false, ["sign"]);
+  return btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(data)))));
+}
+
+describe("fan-out", () => {
+  it("reaches only subscribers of the affected components (or of all), and component changes only those who opted in", async () => {
+    const component = await freshComponent();
+    const other = await freshComponent();
+    const { testEnv, sent } = setup();
+    const follower = await activeSubscriber("email", { components: [component] });
+    const elsewhere = await activeSubscriber("email", { components: [other] });
+    const everything = await activeSubscriber("email");
+    const changes = await activeSubscriber("email", { components: [component], componentChanges: true });
+
+    const incident = await outboxEvent("incident.created", incidentPayload("Checkout is down"), [component]);
+    const queued = await fanOut(testEnv, sent, incident);
+    const status = await outboxEvent("component.status", { component_id: component, component_name: "Checkout", from: "operational", to: "major_outage", source: "monitor", at: Date.now() }, [component]);
+    await fanOut(testEnv, sent, status);
+
+    expect((await deliveriesFor(follower.id)).map((d) => d.eventId)).toEqual([incident]);
+    expect(await deliveriesFor(elsewhere.id)).toEqual([]);
+    expect((await deliveriesFor(everything.id)).map((d) => d.eventId)).toEqual([incident]);
+    expect((await deliveriesFor(changes.id)).map((d) => d.eventId).sort()).toEqual([incident, status].sort());
+    // Emails travel in chunks: one queue message carries this event's deliveries.
+    expect(queued).toHaveLength(1);
+    expect(queued[0]).toMatchObject({ kind: "deliveries" });
+
+    // The event is marked dispatched; a redelivered event message adds nothing and queues nothing.
+    const [row] = await db().select().from(events).where(eq(events.id, incident));
+    expect(row!.dispatchedAt).not.toBeNull();
+    expect(await fanOut(testEnv, sent, incident)).toEqual([]);
+    expect(await deliveriesFor(follower.id)).toHaveLength(1);
+    await db().update((await import("../src/db/schema")).subscribers).set({ status: "unsubscribed" }).where(eq((await import("../src/db/schema")).subscribers.id, everything.id));
+  });
+
+  it("renders what happened, the status, the ETA and links to the incident and to leave, as HTML and text", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup();
+    const reader = await activeSubscriber("email", { components: [component] });
+    const payload = incidentPayload("Payments <delayed>");
+    await fanOut(testEnv, sent, await outboxEvent("incident.updated", payload, [component]));
+    const [d] = await deliveriesFor(reader.id);
+    expect(d!.subject).toBe("[Beacon Test] Update: Payments <delayed> (Identified)");
+    expect(d!.bodyText).toContain("Status: Identified");
+    expect(d!.bodyText).toContain("Expected resolution: Fri, 27 Nov 2026 12:30 UTC");
+    expect(d!.bodyText).toContain("We found a bad deploy & are rolling it back.");
+    expect(d!.bodyText).toContain(`https://status.example.com/incidents/${payload.incident_id}`);
+    expect(d!.bodyText).toMatch(/Unsubscribe: https:\/\/status\.example\.com\/api\/status\/subscriptions\/unsubscribe\?token=/);
+    // Admin text is escaped in the HTML part.
+    expect(d!.bodyHtml).toContain("Payments &lt;delayed&gt;");
+    expect(d!.bodyHtml).not.toContain("<delayed>");
+    expect(d!.bodyHtml).toContain(`href="https://status.example.com/incidents/${payload.incident_id}"`);
+  });
+});
+
+describe("email through Resend", () => {
+  it("sends many emails in one batch call with List-Unsubscribe headers, and a redelivered message sends nothing", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key", EMAIL_FROM: "Beacon <status@example.com>" });
+    const a = await activeSubscriber("email", { components: [component] });
+    const b = await activeSubscriber("email", { components: [component] });
+    const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload("Search is slow"), [component]));
+
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => json({ data: [{ id: "re_1" }, { id: "re_2" }] }));
+    const first = await deliverMessages(testEnv, [message!]);
+    expect(first.explicitAcks).toHaveLength(1);
+    const [req] = await captured(spy);
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(req!.url).toBe("https://api.resend.com/emails/batch");
+    expect(req!.method).toBe("POST");
+    expect(req!.headers.get("authorization")).toBe("Bearer re_test_key");
+    expect(req!.headers.get("idempotency-key")).toMatch(/^batch\/[0-9a-f]{40}$/);
+    expect(req!.headers.get("x-batch-validation")).toBe("permissive");
+    const body = JSON.parse(req!.body) as any[];
+    expect(body.map((e) => e.to).sort()).toEqual([a.address, b.address].sort());
+    for (const email of body) {
+      expect(email.from).toBe("Beacon <status@example.com>");
+      expect(email.subject).toBe("[Beacon Test] New incident: Search is slow");
+      expect(email.text).toContain("Search is slow");
+      expect(email.html).toContain("<h2");
+      expect(email.headers["List-Unsubscribe"]).toMatch(/^<https:\/\/status\.example\.com\/api\/status\/subscriptions\/unsubscribe\?token=[^>]+>$/);
+      expect(email.headers["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
+    }
+    expect((await deliveriesFor(a.id))[0]).toMatchObject({ status: "sent", attempts: 1 });
+    expect((await deliveriesFor(b.id))[0]!.providerId).toMatch(/^re_[12]$/);
+
+    // The queue delivers the same message again: nothing is sent twice.
+    const again = await deliverMessages(testEnv, [message!]);
+    expect(again.explicitAcks).toHaveLength(1);
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
+
+  it("sends a lone email with an Idempotency-Key per event and subscriber; a failure then a success sends once", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key" });
+    const reader = await activeSubscriber("email", { components: [component] });
+    const eventId = await outboxEvent("incident.resolved", incidentPayload("Login errors", { status: "resolved", root_cause: "Expired certificate" }), [component]);
+    const [message] = await fanOut(testEnv, sent, eventId);
+
+    const spy = vi
+      .spyOn(globalThis, "fetch")
+      .mockImplementationOnce(async () => json({ statusCode: 500, name: "internal_server_error", message: "boom" }, 500))
+      .mockImplementationOnce(async () => json({ id: "re_ok" }));
+    const failed = await deliverMessages(testEnv, [message!]);
+    expect(failed.retryMessages).toEqual([{ msgId: failed.ids[0], delaySeconds: 10 }]);
+    expect((await deliveriesFor(reader.id))[0]).toMatchObject({ status: "pending", attempts: 1 });
+    expect((await deliveriesFor(reader.id))[0]!.lastError).toContain("500");
+
+    const retried = await deliverMessages(testEnv, [message!], { attempts: 2 });
+    expect(retried.explicitAcks).toHaveLength(1);
+    const calls = await captured(spy);
+    expect(calls.map((c) => c.url)).toEqual(["https://api.resend.com/emails", "https://api.resend.com/emails"]);
+    // Both attempts carry the same key, so Resend sends the email once even if the first had gone through.
+    expect(calls.map((c) => c.headers.get("idempotency-key"))).toEqual([`${eventId}/${reader.id}`, `${eventId}/${reader.id}`]);
+    expect(JSON.parse(calls[1]!.body)).toMatchObject({ to: reader.address, subject: "[Beacon Test] Resolved: Login errors" });
+    expect((await deliveriesFor(reader.id))[0]).toMatchObject({ status: "sent", attempts: 2, providerId: "re_ok", lastError: null });
+
+    await deliverMessages(testEnv, [message!], { attempts: 3 });
+    expect(spy).toHaveBeenCalledTimes(2);
+  });
+
+  it("honours 429 Retry-After", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key" });
+    const reader = await activeSubscriber("email", { components: [component] });
+    const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload("Busy"), [component]));
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => json({ statusCode: 429, name: "rate_limit_exceeded", message: "Too many requests" }, 429, { "retry-after": "30" }));
+    const result = await deliverMessages(testEnv, [message!]);
+    expect(result.retryMessages).toEqual([{ msgId: result.ids[0], delaySeconds: 30 }]);
+    expect((await deliveriesFor(reader.id))[0]!.status).toBe("pending");
+  });
+
+  it("records emails in the dev outbox when no Resend key is configured", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup();
+    const reader = await activeSubscriber("email", { components: [component] });
+    const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload("Offline"), [component]));
+    const spy = vi.spyOn(globalThis, "fetch");
+    await deliverMessages(testEnv, [message!]);
+    expect(spy).not.toHaveBeenCalled();
+    expect((await deliveriesFor(reader.id))[0]).toMatchObject({ status: "sent", providerId: "dev-outbox" });
+  });
+
+  it("leaves a delivery another sender holds until its lease ends, and skips subscribers who left", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key" });
+    const held = await activeSubscriber("email", { components: [component] });
+    const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload("Held"), [component]));
+    const [delivery] = await deliveriesFor(held.id);
+    await db().update(deliveries).set({ status: "sending", leaseUntil: Date.now() + 20_000 }).where(eq(deliveries.id, delivery!.id));
+    const spy = vi.spyOn(globalThis, "fetch");
+    const result = await deliverMessages(testEnv, [message!]);
+    expect(spy).not.toHaveBeenCalled();
+    expect(result.retryMessages[0]!.delaySeconds).toBeGreaterThanOrEqual(19);
+
+    const { subscribers } = await import("../src/db/schema");
+    const left = await activeSubscriber("email", { components: [component] });
+    const [next] = await fanOut(testEnv, sent, await outboxEvent("incident.updated", incidentPayload("Held"), [component]));
+    await db().update(subscribers).set({ status: "unsubscribed" }).where(eq(subscribers.id, left.id));
+    spy.mockImplementation(async () => json({ id: "re_x" }));
+    await deliverMessages(testEnv, [next!]);
+    expect((await deliveriesFor(left.id))[0]!.status).toBe("skipped");
+    expect(spy).toHaveBeenCalledTimes(1); // only the subscriber who stayed
+  });
+});
+
+describe("SMS through Twilio", () => {
+  const twilio = { TWILIO_ACCOUNT_SID: "AC0123456789abcdef", TWILIO_AUTH_TOKEN: "twilio-token", TWILIO_FROM: "+15005550006" };
+
+  it("posts a form-encoded message with basic auth", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup(twilio);
+    const phone = await activeSubscriber("sms", { components: [component] });
+    const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload("Texts"), [component]));
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => json({ sid: "SM123" }, 201));
+    await deliverMessages(testEnv, [message!]);
+    const [req] = await captured(spy);
+    expect(req!.url).toBe("https://api.twilio.com/2010-04-01/Accounts/AC0123456789abcdef/Messages.json");
+    expect(req!.headers.get("authorization")).toBe(`Basic ${btoa("AC0123456789abcdef:twilio-token")}`);
+    expect(req!.headers.get("content-type")).toBe("application/x-www-form-urlencoded");
+    const form = new URLSearchParams(req!.body);
+    expect(form.get("To")).toBe(phone.address);
+    expect(form.get("From")).toBe("+15005550006");
+    expect(form.get("Body")).toMatch(/^\[Beacon Test\] New incident: Texts \(Identified\), ETA Fri, 27 Nov 2026 12:30 UTC\..*https:\/\/status\.example\.com\/incidents\/.* Reply STOP to unsubscribe\.$/);
+    expect((await deliveriesFor(phone.id))[0]).toMatchObject({ status: "sent", providerId: "SM123" });
+  });
+
+  it("marks an unanswered send ambiguous and never resends it", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup(twilio);
+    const phone = await activeSubscriber("sms", { components: [component] });
+    const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload("Lost"), [component]));
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => {
+      throw new TypeError("Network connection lost.");
+    });
+    const result = await deliverMessages(testEnv, [message!]);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect((await deliveriesFor(phone.id))[0]!.status).toBe("ambiguous");
+    await deliverMessages(testEnv, [message!], { attempts: 2 });
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("webhooks", () => {
+  it("signs per Standard Webhooks, does not follow redirects, and keeps the webhook-id across retries", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup();
+    const secretBytes = crypto.getRandomValues(new Uint8Array(24));
+    const secret = `whsec_${btoa(String.fromCharCode(...secretBytes))}`;
+    const hook = await activeSubscriber("webhook", { components: [component], webhookSecret: secret });
+    const eventId = await outboxEvent("incident.created", incidentPayload("Hooks"), [component]);
+    const [message] = await fanOut(testEnv, sent, eventId);
+
+    const spy = vi
+      .spyOn(globalThis, "fetch")
+      .mockImplementationOnce(async () => new Response("nope", { status: 503 }))
+      .mockImplementationOnce(async () => new Response(null, { status: 204 }));
+    const first = await deliverMessages(testEnv, [message!]);
+    expect(first.retryMessages).toEqual([{ msgId: first.ids[0], delaySeconds: 10 }]);
+    const second = await deliverMessages(testEnv, [message!], { attempts: 3 });
+    expect(second.explicitAcks).toHaveLength(1);
+
+    const calls = await captured(spy);
+    expect(calls).toHaveLength(2);
+    for (const req of calls) {
+      expect(req.url).toBe(hook.address);
+      expect(req.redirect).toBe("manual");
+      expect(req.headers.get("content-type")).toBe("application/json");
+      const id = req.headers.get("webhook-id")!;
+      const timestamp = req.headers.get("webhook-timestamp")!;
+      expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(60);
+      const expected = await hmacBase64(secretBytes, `${id}.${timestamp}.${req.body}`);
+      expect(req.headers.get("webhook-signature")).toBe(`v1,${expected}`);
+      expect(JSON.parse(req.body)).toMatchObject({ type: "incident.created", data: { title: "Hooks", status: "identified" } });
+    }
+    expect(calls[0]!.headers.get("webhook-id")).toBe(calls[1]!.headers.get("webhook-id"));
+    expect((await deliveriesFor(hook.id))[0]).toMatchObject({ status: "sent", attempts: 2 });
+    expect((await subscriberRow(hook.id))!.consecutiveFailures).toBe(0);
+  });
+
+  it("disables an endpoint that answers 410 and sends it nothing more", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup();
+    const hook = await activeSubscriber("webhook", { components: [component] });
+    const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload("Gone"), [component]));
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response(null, { status: 410 }));
+    const result = await deliverMessages(testEnv, [message!]);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect((await deliveriesFor(hook.id))[0]!.status).toBe("failed");
+    expect((await subscriberRow(hook.id))!.status).toBe("disabled");
+    expect(await fanOut(testEnv, sent, await outboxEvent("incident.updated", incidentPayload("Gone"), [component]))).toEqual([]);
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
+
+  it("disables an endpoint after ten failed attempts in a row", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup();
+    const hook = await activeSubscriber("webhook", { components: [component] });
+    const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload("Flaky"), [component]));
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("down", { status: 500 }));
+    const delays: number[] = [];
+    for (let attempt = 1; attempt <= 10; attempt++) {
+      const result = await deliverMessages(testEnv, [message!], { attempts: attempt });
+      delays.push(result.retryMessages[0]?.delaySeconds ?? 0);
+    }
+    expect(delays.slice(0, 5)).toEqual([10, 20, 40, 80, 160]);
+    expect((await subscriberRow(hook.id))!.status).toBe("disabled");
+  });
+
+  it("refuses loopback and private targets at send time", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup();
+    const hook = await activeSubscriber("webhook", { components: [component], address: "https://169.254.169.254/latest" });
+    const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload("SSRF"), [component]));
+    const spy = vi.spyOn(globalThis, "fetch");
+    await deliverMessages(testEnv, [message!]);
+    expect(spy).not.toHaveBeenCalled();
+    expect((await deliveriesFor(hook.id))[0]).toMatchObject({ status: "failed" });
+    expect((await deliveriesFor(hook.id))[0]!.lastError).toContain("private");
+  });
+});
+
+describe("dead letters", () => {
+  it("marks deliveries the queue gave up on as failed, with the reason", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key" });
+    const reader = await activeSubscriber("email", { components: [component] });
+    const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload(unique("Dead")), [component]));
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => json({ statusCode: 500, name: "internal_server_error", message: "down" }, 500));
+    await deliverMessages(testEnv, [message!], { attempts: 9 });
+    const result = await deliverMessages(testEnv, [message!], { attempts: 9, queue: "beacon-notifications-dlq" });
+    expect(result.explicitAcks).toHaveLength(1);
+    const [d] = await deliveriesFor(reader.id);
+    expect(d!.status).toBe("failed");
+    expect(d!.lastError).toContain("gave up after 9 attempts");
+  });
+});

@@ -1,0 +1,109 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { runBatch } from "../../src/db/batch";
+import { createDb } from "../../src/db/client";
+import { components, deliveries, subscriberComponents, subscribers, type Channel } from "../../src/db/schema";
+import type { Bindings } from "../../src/env";
+import { handleNotifyBatch } from "../../src/notify/consumer";
+import type { NotifyEventType, NotifyMessage } from "../../src/notify/messages";
+import { outboxInsert } from "../../src/notify/outbox";
+
+export const db = () => createDb(env.DB);
+
+let counter = 0;
+export const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+export const uniqueEmail = () => `${unique("reader")}@example.org`;
+export const uniquePhone = () => `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+export const uniqueIp = () => `203.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+
+/** An active subscriber written straight into D1 (confirmed an hour ago). */
+export async function activeSubscriber(
+  channel: Channel,
+  options: { address?: string; components?: string[]; componentChanges?: boolean; webhookSecret?: string } = {},
+) {
+  const id = crypto.randomUUID();
+  const now = Date.now();
+  const address = options.address ?? (channel === "email" ? uniqueEmail() : channel === "sms" ? uniquePhone() : `https://hooks.example.org/${unique("h")}`);
+  const d = db();
+  await runBatch(d, [
+    d.insert(subscribers).values({
+      id,
+      channel,
+      address,
+      status: "active",
+      allComponents: !options.components?.length,
+      componentChanges: options.componentChanges ?? false,
+      webhookSecret: options.webhookSecret ?? (channel === "webhook" ? "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" : null),
+      createdAt: now - 3_600_000,
+      updatedAt: now - 3_600_000,
+      confirmedAt: now - 3_600_000,
+    }),
+    ...(options.components ?? []).map((componentId) => d.insert(subscriberComponents).values({ subscriberId: id, componentId })),
+  ]);
+  return { id, address };
+}
+
+/** An outbox event committed without going to the queue, so a test hands it to the consumer itself. */
+export async function outboxEvent(type: NotifyEventType, payload: Record<string, unknown>, componentIds: string[]) {
+  const d = db();
+  const event = outboxInsert(d, { type, payload, componentIds }, Date.now());
+  await runBatch(d, [event.statement]);
+  return event.id;
+}
+
+/** A queue stand-in that records what the consumer sends, so the test decides when (and how often) it arrives. */
+export function recordingQueue() {
+  const sent: NotifyMessage[] = [];
+  const queue = {
+    send: async (body: NotifyMessage) => void sent.push(body),
+    sendBatch: async (messages: Iterable<{ body: NotifyMessage }>) => {
+      for (const m of messages) sent.push(m.body);
+    },
+  } as unknown as Queue<NotifyMessage>;
+  return { sent, queue };
+}
+
+/** Runs the consumer on these messages as the queue would deliver them; returns acks and retries. */
+export async function deliverMessages(testEnv: Bindings, bodies: NotifyMessage[], options: { attempts?: number; queue?: string } = {}) {
+  const messages = bodies.map((body, i) => ({ id: `m${i}-${unique("msg")}`, timestamp: new Date(), attempts: options.attempts ?? 1, body }));
+  const batch = createMessageBatch<NotifyMessage>(options.queue ?? "beacon-notifications", messages);
+  // The pool's queue result drops retry delays: record them from the messages themselves.
+  const retryMessages: { msgId: string; delaySeconds?: number }[] = [];
+  for (const message of batch.messages) {
+    const retry = message.retry.bind(message);
+    message.retry = (opts?: QueueRetryOptions) => {
+      retryMessages.push({ msgId: message.id, delaySeconds: opts?.delaySeconds });
+      retry(opts);
+    };
+  }
+  const ctx = createExecutionContext();
+  await handleNotifyBatch(batch, testEnv);
+  const result = await getQueueResult(batch, ctx);
+  return { ...result, retryMessages, ids: messages.map((m) => m.id) };
+}
+
+export async function deliveriesFor(subscriberId: string) {
+  return db().select().from(deliveries).where(eq(deliveries.subscriberId, subscriberId));
+}
+
+export async function subscriberRow(id: string) {
+  return db().query.subscribers.findFirst({ where: eq(subscribers.id, id) });
+}
+
+/** A component of its own for one test, so other tests' subscribers and events never cross it. */
+export async function freshComponent(name = unique("Component")) {
+  const id = crypto.randomUUID();
+  await db().insert(components).values({ id, name });
+  return id;
+}
+
+/** Every request made through a spied fetch, read back as a Request (url, method, headers, body). */
+export async function captured(spy: { mock: { calls: unknown[][] } }) {
+  return Promise.all(
+    spy.mock.calls.map(async ([input, init]) => {
+      const req = new Request(input as RequestInfo, init as RequestInit);
+      return { url: req.url, method: req.method, headers: req.headers, body: await req.text(), redirect: (init as RequestInit | undefined)?.redirect };
+    }),
+  );
+}
