@@ -1,0 +1,349 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { app } from "../src/app";
+import { deliveries, subscribers } from "../src/db/schema";
+import type { Bindings } from "../src/env";
+import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
+import { captured, db, deliveriesFor, recordingQueue, subscriberRow, uniqueEmail, uniqueIp, uniquePhone } from "./support/subscribers";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const subscribe = (body: Record<string, unknown>, ip = uniqueIp()) => call("POST", "/api/status/subscriptions", { body, headers: { "cf-connecting-ip": ip } });
+
+/** The worker's app with extra vars (Turnstile, Twilio, SMS country codes) and a recording queue. */
+async function callWith(extra: Partial<Bindings>, method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}) {
+  const { queue } = recordingQueue();
+  const ctx = createExecutionContext();
+  const res = await app.fetch(new Request(BASE + path, { method, body: init.body, headers: { "cf-connecting-ip": uniqueIp(), ...init.headers } }), { ...env, NOTIFY_QUEUE: queue, ...extra }, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+async function subscriberByAddress(address: string) {
+  return db().query.subscribers.findFirst({ where: eq(subscribers.address, address) });
+}
+
+/** What the admin's notification list shows for one recipient, once the queue has handled it. */
+async function adminDeliveriesTo(recipient: string, count = 1) {
+  return vi.waitFor(
+    async () => {
+      const body = await json(await admin("GET", "/api/status/notifications?limit=500"));
+      const mine = body.deliveries.filter((d: any) => d.recipient === recipient && d.status === "sent");
+      if (mine.length < count) throw new Error(`waiting for ${count} deliveries to ${recipient}`);
+      return mine;
+    },
+    { timeout: 5_000, interval: 50 },
+  );
+}
+
+const confirmLink = (delivery: { body_text: string }) => /https:\/\/status\.example\.com\/api\/status\/subscriptions\/confirm\?token=\S+/.exec(delivery.body_text)![0];
+const path = (url: string) => url.replace(BASE, "");
+
+describe("email subscriptions, offline through the dev outbox", () => {
+  it("confirms by link, notifies of an incident with links to it and to leave, and answers alike for known addresses", async () => {
+    const email = uniqueEmail();
+    const first = await subscribe({ email: email.toUpperCase(), components: [DEFAULT_COMPONENTS.api] });
+    expect(first.status).toBe(202);
+    const answer = await json(first);
+    expect(answer).toMatchObject({ status: "pending", channel: "email" });
+
+    const [confirmation] = await adminDeliveriesTo(email);
+    expect(confirmation).toMatchObject({ kind: "confirmation", channel: "email", provider_id: "dev-outbox", subject: "[Beacon Test] Confirm your subscription" });
+    expect(confirmation.body_html).toContain("Confirm subscription");
+    const link = confirmLink(confirmation);
+
+    // Opening the link (or a scanner fetching it) only shows a button.
+    const page = await call("GET", path(link));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<form method="post"');
+    expect((await subscriberByAddress(email))!.status).toBe("pending");
+
+    const confirmed = await call("POST", path(link), { headers: { accept: "application/json" } });
+    expect(confirmed.status).toBe(200);
+    const view = await json(confirmed);
+    expect(view).toMatchObject({ channel: "email", address: email, status: "active", all_components: false, components: [DEFAULT_COMPONENTS.api] });
+    // Used once: the same link is refused.
+    const reused = await call("POST", path(link), { headers: { accept: "application/json" } });
+    expect(reused.status).toBe(400);
+    expect((await json(reused)).error.code).toBe("bad_request");
+
+    // Signing up an address that is already active answers exactly the same, and sends nothing.
+    const again = await subscribe({ email });
+    expect(again.status).toBe(202);
+    expect(await json(again)).toEqual(answer);
+
+    const incident = await createIncident({ title: "Checkout errors", affected_components: [DEFAULT_COMPONENTS.api], estimated_resolution: "2026-11-27T15:00:00Z" });
+    const sent = await adminDeliveriesTo(email, 2);
+    const notice = sent.find((d: any) => d.kind === "incident.created");
+    expect(notice.subject).toBe("[Beacon Test] New incident: Checkout errors");
+    expect(notice.body_text).toContain("Expected resolution: Fri, 27 Nov 2026 15:00 UTC");
+    expect(notice.body_text).toContain(`https://status.example.com/incidents/${incident.id}`);
+    expect(notice.body_text).toContain(view.unsubscribe_url);
+    expect(notice.body_html).toContain("Checkout errors");
+    expect(sent).toHaveLength(2);
+  });
+
+  it("refuses an expired confirmation link", async () => {
+    const email = uniqueEmail();
+    await subscribe({ email });
+    const [confirmation] = await adminDeliveriesTo(email);
+    await db().update(subscribers).set({ confirmExpiresAt: Date.now() - 1 }).where(eq(subscribers.address, email));
+    const res = await call("POST", path(confirmLink(confirmation)));
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("This link is not valid");
+    expect((await subscriberByAddress(email))!.status).toBe("pending");
+    // A forged token is refused the same way.
+    const forged = await call("POST", `/api/status/subscriptions/confirm?token=${(await subscriberByAddress(email))!.id}.forged`, { headers: { accept: "application/json" } });
+    expect(forged.status).toBe(400);
+  });
+
+  it("unsubscribes on POST to the one-click link, never on GET", async () => {
+    const email = uniqueEmail();
+    await subscribe({ email });
+    const [confirmation] = await adminDeliveriesTo(email);
+    const view = await json(await call("POST", path(confirmLink(confirmation)), { headers: { accept: "application/json" } }));
+
+    const shown = await call("GET", path(view.unsubscribe_url));
+    expect(shown.status).toBe(200);
+    expect(shown.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await shown.text()).toContain("Unsubscribe</button>");
+    expect((await subscriberByAddress(email))!.status).toBe("active");
+
+    // What a mail client sends for List-Unsubscribe-Post (RFC 8058): no login, no cookie.
+    const res = await call("POST", path(view.unsubscribe_url), { body: "List-Unsubscribe=One-Click", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("You are unsubscribed");
+    expect((await subscriberByAddress(email))!.status).toBe("unsubscribed");
+
+    await createIncident({ title: "After leaving" });
+    await new Promise((r) => setTimeout(r, 300));
+    const after = await deliveriesFor(view.id);
+    expect(after.map((d) => d.subject)).not.toContain("[Beacon Test] New incident: After leaving");
+
+    const tampered = await call("POST", path(view.unsubscribe_url).replace(/token=([^.]+)\.(.)/, "token=$1.x"), { headers: { accept: "application/json" } });
+    expect(tampered.status).toBe(400);
+  });
+
+  it("lets a subscriber change which components they follow", async () => {
+    const email = uniqueEmail();
+    await subscribe({ email });
+    const [confirmation] = await adminDeliveriesTo(email);
+    const view = await json(await call("POST", path(confirmLink(confirmation)), { headers: { accept: "application/json" } }));
+    expect(view.all_components).toBe(true);
+
+    const res = await call("PATCH", path(view.manage_url), { body: { components: [DEFAULT_COMPONENTS.database], component_changes: true } });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ all_components: false, components: [DEFAULT_COMPONENTS.database], component_changes: true });
+    const unknown = await call("PATCH", path(view.manage_url), { body: { components: [crypto.randomUUID()] } });
+    expect(unknown.status).toBe(400);
+
+    await createIncident({ title: "Only the API", affected_components: [DEFAULT_COMPONENTS.api] });
+    await createIncident({ title: "Database slow", affected_components: [DEFAULT_COMPONENTS.database] });
+    const sent = await adminDeliveriesTo(email, 2);
+    const subjects = sent.map((d: any) => d.subject);
+    expect(subjects.some((s: string) => s.includes("Database slow"))).toBe(true);
+    expect(subjects.some((s: string) => s.includes("Only the API"))).toBe(false);
+
+    // The HTML manage page lists the components with checkboxes.
+    const page = await call("GET", path(view.manage_url), { headers: { accept: "text/html" } });
+    expect(await page.text()).toContain(`value="${DEFAULT_COMPONENTS.database}" checked`);
+  });
+});
+
+describe("sign-up input and abuse limits", () => {
+  it("refuses bad input with clear JSON errors", async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{}, "give exactly one"],
+      [{ email: "a@example.org", phone: "+14155550100" }, "give exactly one"],
+      [{ email: "not-an-email" }, "email"],
+      [{ phone: "0044 20 7946 0000" }, "E.164"],
+      [{ webhook: "http://hooks.example.org/x" }, "https"],
+      [{ webhook: "https://127.0.0.1/hook" }, "loopback"],
+      [{ webhook: "https://localhost/hook" }, "local host"],
+      [{ webhook: "https://10.1.2.3/hook" }, "private"],
+      [{ webhook: "https://[::1]/hook" }, "loopback"],
+      [{ email: uniqueEmail(), components: [crypto.randomUUID()] }, "Unknown component"],
+    ];
+    for (const [body, hint] of cases) {
+      const res = await subscribe(body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(JSON.stringify(await json(res))).toContain(hint);
+    }
+    const notJson = await call("POST", "/api/status/subscriptions", { body: "email=a@example.org", headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": uniqueIp() } });
+    expect(notJson.status).toBe(400);
+  });
+
+  it("limits sign-ups per IP address", async () => {
+    const ip = uniqueIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await subscribe({ email: uniqueEmail() }, ip)).status);
+    expect(statuses.slice(0, 10).every((s) => s === 202)).toBe(true);
+    expect(statuses[10]).toBe(429);
+    const res = await subscribe({ email: uniqueEmail() }, ip);
+    expect(await json(res)).toMatchObject({ error: { code: "rate_limited" } });
+  });
+
+  it("sends an address at most three confirmations a day, however often it is signed up", async () => {
+    const email = uniqueEmail();
+    for (let i = 0; i < 5; i++) expect((await subscribe({ email })).status).toBe(202);
+    await adminDeliveriesTo(email, 3);
+    await new Promise((r) => setTimeout(r, 300));
+    const subscriber = await subscriberByAddress(email);
+    expect(await deliveriesFor(subscriber!.id)).toHaveLength(3);
+  });
+
+  it("verifies Turnstile when a secret is configured", async () => {
+    const turnstile = { TURNSTILE_SECRET_KEY: "ts-secret" };
+    const body = (extra: Record<string, unknown>) => ({ body: JSON.stringify({ email: uniqueEmail(), ...extra }), headers: { "content-type": "application/json", "cf-connecting-ip": "198.51.100.7" } });
+    expect((await callWith(turnstile, "POST", "/api/status/subscriptions", body({}))).status).toBe(400);
+
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementationOnce(async () => Response.json({ success: false, "error-codes": ["invalid-input-response"] }));
+    const refused = await callWith(turnstile, "POST", "/api/status/subscriptions", body({ turnstile_token: "bad-token" }));
+    expect(refused.status).toBe(403);
+    const [req] = await captured(spy);
+    expect(req!.url).toBe("https://challenges.cloudflare.com/turnstile/v0/siteverify");
+    const form = new URLSearchParams(req!.body);
+    expect(form.get("secret")).toBe("ts-secret");
+    expect(form.get("response")).toBe("bad-token");
+
+    spy.mockImplementationOnce(async () => Response.json({ success: true }));
+    expect((await callWith(turnstile, "POST", "/api/status/subscriptions", body({ turnstile_token: "good-token" }))).status).toBe(202);
+  });
+});
+
+describe("SMS subscriptions", () => {
+  it("only accepts configured country codes", async () => {
+    const res = await callWith({ SMS_ALLOWED_COUNTRY_CODES: "+44, +33" }, "POST", "/api/status/subscriptions", {
+      body: JSON.stringify({ phone: "+14155550100" }),
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.status).toBe(400);
+    expect((await json(res)).error.message).toContain("country code");
+    const ok = await callWith({ SMS_ALLOWED_COUNTRY_CODES: "+44, +33" }, "POST", "/api/status/subscriptions", {
+      body: JSON.stringify({ phone: "+447700900123" }),
+      headers: { "content-type": "application/json" },
+    });
+    expect(ok.status).toBe(202);
+  });
+
+  it("confirms with the texted code, and stops accepting guesses after five wrong ones", async () => {
+    const phone = uniquePhone();
+    expect((await subscribe({ phone })).status).toBe(202);
+    const [text] = await adminDeliveriesTo(phone);
+    const code = /^(\d{6}) is your/.exec(text.body_text)![1]!;
+    const wrong = code === "000000" ? "111111" : "000000";
+    const ip = uniqueIp();
+    const attempt = (c: string) => call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone, code: c }, headers: { "cf-connecting-ip": ip } });
+    expect((await attempt(wrong)).status).toBe(400);
+    const ok = await attempt(code);
+    expect(ok.status).toBe(200);
+    expect(await json(ok)).toMatchObject({ channel: "sms", address: phone, status: "active" });
+
+    const other = uniquePhone();
+    await subscribe({ phone: other });
+    const [otherText] = await adminDeliveriesTo(other);
+    const otherCode = /^(\d{6})/.exec(otherText.body_text)![1]!;
+    const bad = otherCode === "000000" ? "111111" : "000000";
+    for (let i = 0; i < 5; i++) await call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone: other, code: bad }, headers: { "cf-connecting-ip": uniqueIp() } });
+    const late = await call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone: other, code: otherCode }, headers: { "cf-connecting-ip": uniqueIp() } });
+    expect(late.status).toBe(400);
+    expect((await subscriberByAddress(other))!.status).toBe("pending");
+  });
+
+  it("unsubscribes on a STOP from Twilio's signed inbound webhook, and ignores forged ones", async () => {
+    const phone = uniquePhone();
+    const id = crypto.randomUUID();
+    await db().insert(subscribers).values({ id, channel: "sms", address: phone, status: "active", createdAt: Date.now(), updatedAt: Date.now(), confirmedAt: Date.now() });
+    const twilio = { TWILIO_AUTH_TOKEN: "inbound-token" };
+    const url = `${BASE}/api/status/subscriptions/sms/inbound`;
+    const params = { AccountSid: "AC123", Body: " stop ", From: phone, MessageSid: "SM999", To: "+15005550006" };
+    // Twilio's documented scheme, written out independently: HMAC-SHA1 over the URL + sorted name/value pairs.
+    const data = url + Object.keys(params).sort().map((k) => k + params[k as keyof typeof params]).join("");
+    const key = await crypto.subtle.importKey("raw", new TextEncoder().encode("inbound-token"), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
+    const signature = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(data)))));
+    const post = (sig: string) =>
+      callWith(twilio, "POST", "/api/status/subscriptions/sms/inbound", {
+        body: new URLSearchParams(params).toString(),
+        headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": sig },
+      });
+
+    const forged = await post(signature.replace(/^./, (c) => (c === "A" ? "B" : "A")));
+    expect(forged.status).toBe(403);
+    expect((await subscriberRow(id))!.status).toBe("active");
+
+    const res = await post(signature);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/xml/);
+    expect((await subscriberRow(id))!.status).toBe("unsubscribed");
+  });
+});
+
+describe("webhook subscriptions", () => {
+  it("sends a signed ping carrying the secret; a 2xx answer confirms the endpoint", async () => {
+    const { sent, queue } = recordingQueue();
+    const url = `https://hooks.example.org/${crypto.randomUUID()}`;
+    const ctx = createExecutionContext();
+    const testEnv = { ...env, NOTIFY_QUEUE: queue };
+    const res = await app.fetch(
+      new Request(`${BASE}/api/status/subscriptions`, { method: "POST", body: JSON.stringify({ webhook: url }), headers: { "content-type": "application/json", "cf-connecting-ip": uniqueIp() } }),
+      testEnv,
+      ctx,
+    );
+    expect(res.status).toBe(202);
+    const subscriber = await subscriberByAddress(url);
+    expect(subscriber!.status).toBe("pending");
+
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response(null, { status: 204 }));
+    const { deliverMessages } = await import("./support/subscribers");
+    await deliverMessages(testEnv, sent);
+    const [req] = await captured(spy);
+    expect(req!.url).toBe(url);
+    const ping = JSON.parse(req!.body);
+    expect(ping.type).toBe("subscription.ping");
+    expect(ping.data.secret).toMatch(/^whsec_/);
+    const secretBytes = Uint8Array.from(atob(ping.data.secret.slice(6)), (c) => c.charCodeAt(0));
+    const key = await crypto.subtle.importKey("raw", secretBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    const signed = `${req!.headers.get("webhook-id")}.${req!.headers.get("webhook-timestamp")}.${req!.body}`;
+    const expected = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(signed)))));
+    expect(req!.headers.get("webhook-signature")).toBe(`v1,${expected}`);
+    expect((await subscriberRow(subscriber!.id))!.status).toBe("active");
+  });
+});
+
+describe("admin notifications", () => {
+  it("refuses anyone but an admin", async () => {
+    expect((await call("GET", "/api/status/notifications")).status).toBe(401);
+    expect((await call("GET", "/api/status/notifications", { token: "not.a.jwt" })).status).toBe(401);
+    expect((await call("GET", "/api/status/notifications", { token: await adminToken({ ttlSeconds: -60 }) })).status).toBe(401);
+    expect((await call("GET", "/api/status/notifications", { token: await adminToken({ role: null }) })).status).toBe(403);
+    expect((await call("DELETE", `/api/status/notifications/subscribers/${crypto.randomUUID()}`, { token: await adminToken({ role: "member" }) })).status).toBe(403);
+  });
+
+  it("lists deliveries with their details, counts subscribers, and removes one", async () => {
+    const email = uniqueEmail();
+    await subscribe({ email });
+    const [delivery] = await adminDeliveriesTo(email);
+    expect(Object.keys(delivery)).toEqual(
+      expect.arrayContaining(["channel", "recipient", "subject", "body_text", "body_html", "status", "attempts", "last_error", "created_at", "sent_at"]),
+    );
+    const body = await json(await admin("GET", "/api/status/notifications?channel=email&status=sent&limit=5"));
+    expect(body.deliveries.length).toBeLessThanOrEqual(5);
+    expect(body.deliveries.every((d: any) => d.channel === "email" && d.status === "sent")).toBe(true);
+    expect(body.subscriber_counts.email.pending).toBeGreaterThanOrEqual(1);
+    expect(body.delivery_counts.sent).toBeGreaterThanOrEqual(1);
+    expect((await admin("GET", "/api/status/notifications?limit=0")).status).toBe(400);
+
+    const subscriber = body.subscribers.find((s: any) => s.address === email);
+    expect(subscriber).toMatchObject({ channel: "email", status: "pending" });
+    expect((await admin("DELETE", `/api/status/notifications/subscribers/${subscriber.id}`)).status).toBe(204);
+    expect((await admin("DELETE", `/api/status/notifications/subscribers/${subscriber.id}`)).status).toBe(404);
+    expect((await admin("DELETE", "/api/status/notifications/subscribers/not-a-uuid")).status).toBe(400);
+    expect(await subscriberByAddress(email)).toBeUndefined();
+    // Its history stays for the admin.
+    expect((await db().select().from(deliveries).where(eq(deliveries.recipient, email))).length).toBe(1);
+  });
+});
