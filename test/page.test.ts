@@ -1,4 +1,7 @@
 import { env } from "cloudflare:workers";
+import { createDb } from "../src/db/client";
+import { renderHome } from "../src/page/pages";
+import { readSnapshot } from "../src/snapshot/store";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_COMPONENTS, admin, call, createIncident, json } from "./support/api";
 
@@ -250,6 +253,34 @@ describe("GET /history", () => {
     const beyond = await call("GET", "/history?page=6");
     expect(beyond.status).toBe(400);
     expect((await json(beyond)).error.code).toBe("validation_failed");
+  });
+});
+
+describe("when the data is old", () => {
+  it("says how old: 'Data as of' with the time it was built", async () => {
+    const snapshot = await readSnapshot(env, () => createDb(env.DB));
+    const builtAt = Date.now() - 20 * 60_000;
+    const html = renderHome({ ...snapshot, generated_at: builtAt });
+    expect(html).toMatch(new RegExp(`Data as of <time datetime="${new Date(builtAt).toISOString()}"[^>]*>[^<]+</time> \\(20 min ago\\)`));
+    expect(renderHome({ ...snapshot, generated_at: Date.now() })).not.toContain("Data as of");
+  });
+});
+
+describe("POST /subscribe (the form without scripts)", () => {
+  it("subscribes through the subscriptions API and answers in HTML, with the API's reasons when it refuses", async () => {
+    const form = new URLSearchParams({ channel: "email", email: "reader@example.com", components: DEFAULT_COMPONENTS.api });
+    const ok = await call("POST", "/subscribe", { body: form.toString(), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(ok.status).toBe(200);
+    const okHtml = await ok.text();
+    expect(okHtml).toContain("<h1>Almost subscribed</h1>");
+    expect(okHtml).toContain("confirmation");
+
+    const bad = new URLSearchParams({ channel: "email", email: "not an address" });
+    const refused = await call("POST", "/subscribe", { body: bad.toString(), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(refused.status).toBe(400);
+    const refusedHtml = await refused.text();
+    expect(refusedHtml).toContain("<h1>Could not subscribe</h1>");
+    expect(refusedHtml).toContain("email: must be an email address");
   });
 });
 

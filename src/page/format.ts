@@ -43,6 +43,10 @@ export function formatDuration(seconds: number): string {
   if (minutes < 1) return "under a minute";
   if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
+  if (hours >= 48) {
+    const days = Math.floor(hours / 24);
+    return hours % 24 ? `${days} days ${hours % 24} h` : `${days} days`;
+  }
   const rest = minutes % 60;
   return rest ? `${hours} h ${rest} min` : `${hours} h`;
 }

@@ -74,13 +74,11 @@ const Home: FC<{ snapshot: Snapshot }> = ({ snapshot }) => {
       <section aria-labelledby="resolved-h">
         <h2 id="resolved-h">Recently resolved</h2>
         {resolved.length ? (
-          <div class="card month">
-            <ul class="incident">
-              {resolved.map((i) => (
-                <IncidentLine incident={i} page={page} />
-              ))}
-            </ul>
-          </div>
+          <ul class="card lines">
+            {resolved.map((i) => (
+              <IncidentLine incident={i} page={page} />
+            ))}
+          </ul>
         ) : (
           <p class="muted">No incidents in the last {HISTORY_DAYS} days.</p>
         )}
@@ -178,6 +176,7 @@ const IncidentPage: FC<{ snapshot: Snapshot; incident: SnapshotIncident }> = ({ 
         {incident.components.length ? (
           <>
             <h2>Affected components</h2>
+            {isOpenIncident(incident.status) ? null : <p class="muted">As this incident set them while it was open.</p>}
             <ul class="card comps">
               {incident.components.map((c) => (
                 <li class="comp">

@@ -47,7 +47,7 @@ export const UptimeBar: FC<{ component: SnapshotComponent; incidents: Map<string
         <span class="from90">{component.days.length} days ago</span>
         <span class="from30">30 days ago</span>
       </span>
-      <span>{formatUptime(component.uptime["90_days"])} uptime</span>
+      <span>{component.uptime["90_days"] === null ? "No data yet" : `${formatUptime(component.uptime["90_days"])} uptime`}</span>
       <span>Today</span>
     </p>
   </>

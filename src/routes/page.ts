@@ -28,6 +28,20 @@ export const historyQuery = z.object({
     .default(1),
 });
 
+/** The subscribe form as the subscriptions API's JSON body (the form posts here when scripts do not run). */
+export function subscribeFormBody(form: Record<string, string | File | (string | File)[]>) {
+  const one = (name: string) => {
+    const value = form[name];
+    return typeof value === "string" ? value.trim() : "";
+  };
+  const list = (name: string) => [form[name] ?? []].flat().filter((v): v is string => typeof v === "string");
+  const channel = ["email", "phone", "webhook"].includes(one("channel")) ? one("channel") : "email";
+  const body: Record<string, unknown> = { [channel]: one(channel), component_changes: one("component_changes") === "on" };
+  const components = list("components");
+  if (components.length) body.components = components;
+  return body;
+}
+
 /** The status page people open: server-rendered from the snapshot, no D1 query per view. */
 export const statusPage = new Hono<AppEnv>()
   .get("/", async (c) => {
@@ -56,6 +70,27 @@ export const statusPage = new Hono<AppEnv>()
     const maintenance = snapshot.maintenances.find((m) => m.id === id);
     if (!maintenance) return notFoundPage(c, snapshot, "Maintenance");
     return sendPage(c, snapshot, `maintenance:${id}`, () => renderMaintenance(snapshot, maintenance));
+  })
+  .post("/subscribe", async (c) => {
+    const form = await c.req.parseBody({ all: true });
+    // The same API the script calls, in-process, so its validation, rate limit and answers apply unchanged.
+    const { app } = await import("../app");
+    const headers = new Headers({ "content-type": "application/json" });
+    for (const name of ["cf-connecting-ip", "x-forwarded-for"]) {
+      const value = c.req.header(name);
+      if (value) headers.set(name, value);
+    }
+    const res = await app.fetch(
+      new Request(new URL("/api/status/subscriptions", c.req.url), { method: "POST", headers, body: JSON.stringify(subscribeFormBody(form)) }),
+      c.env,
+      c.executionCtx,
+    );
+    const reply = (await res.json().catch(() => ({}))) as { message?: string; error?: { message?: string; details?: { path: string; message: string }[] } };
+    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    if (res.ok) return c.html(renderMessage(snapshot, "Almost subscribed", reply.message ?? "Check your inbox to confirm."), 200);
+    const details = (reply.error?.details ?? []).map((d) => `${d.path || "form"}: ${d.message}`).join("; ");
+    const text = `${reply.error?.message ?? "Something went wrong."}${details ? ` (${details})` : ""}. Go back to correct it.`;
+    return c.html(renderMessage(snapshot, "Could not subscribe", text), res.status === 429 ? 429 : 400);
   })
   .get("/favicon.svg", async (c) => {
     const snapshot = await readSnapshot(c.env, () => c.var.db);

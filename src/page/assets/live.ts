@@ -244,13 +244,32 @@ if (form) form.addEventListener("submit", async (event) => {
   try {
     const res = await fetch(form.getAttribute("data-api"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const reply = await res.json().catch(() => ({}));
-    notice.textContent = res.ok
-      ? reply.message || "Thanks. Check your " + (channel === "webhook" ? "endpoint" : channel === "phone" ? "phone" : "inbox") + " to confirm the subscription."
-      : (reply.error && reply.error.message) || "Could not subscribe (" + res.status + ").";
+    if (!res.ok) {
+      const err = reply.error || {};
+      const details = (err.details || []).map((d) => (d.path ? d.path + " " : "") + d.message).join("; ");
+      notice.textContent = (err.message || "Could not subscribe (" + res.status + ")") + (details ? ": " + details : "");
+      return;
+    }
+    notice.textContent = reply.message || "Thanks. Check your inbox to confirm the subscription.";
+    if (channel === "phone") askSmsCode(body.phone, notice);
   } catch {
     notice.textContent = "Could not reach the server. Try again in a moment.";
   }
 });
+// SMS subscriptions are confirmed with the code the text message carries.
+function askSmsCode(phone, notice) {
+  const input = el("input", { type: "text", inputmode: "numeric", autocomplete: "one-time-code", pattern: "[0-9]{6}", maxlength: "6" });
+  const button = el("button", { type: "button" }, ["Confirm"]);
+  const box = el("p", { class: "field" }, [el("label", {}, [el("span", {}, ["6-digit code from the SMS"]), input]), button]);
+  notice.after(box);
+  button.addEventListener("click", async () => {
+    const res = await fetch("/api/status/subscriptions/confirm/sms", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ phone, code: input.value.trim() }) }).catch(() => null);
+    const reply = res ? await res.json().catch(() => ({})) : {};
+    notice.textContent = res && res.ok ? "Subscribed. Every message tells you how to stop." : (reply.error && reply.error.message) || "Could not confirm the code.";
+    if (res && res.ok) box.remove();
+  });
+}
+
 // Without the script every channel's field shows; with it, only the chosen one.
 function showChannel() {
   const picked = $("form.sub input[name=channel]:checked");

@@ -6,6 +6,7 @@ export const STYLE_CSS = `
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--line:#3d444d;--card:#151b23;--link:#4493f8;
 --op:#3fb950;--deg:#d29922;--par:#f0883e;--maj:#f85149;--mnt:#4493f8;--none:#3d444d;--focus:#4493f8}}
 *{box-sizing:border-box}
+[hidden]{display:none!important}
 body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 a{color:var(--link)}
 :focus-visible{outline:3px solid var(--focus);outline-offset:2px}
@@ -69,6 +70,7 @@ details.group>summary .name{flex:1}
 .timeline strong{text-transform:capitalize}
 .timeline p,.incident p,.maint p{margin:.25rem 0;white-space:pre-line;overflow-wrap:anywhere}
 .affected{margin:.5rem 0 0;font-size:.9rem;color:var(--muted)}
+.lines{list-style:none;margin:0;padding:0 1.25rem}.lines li{padding:.6rem 0;border-top:1px solid var(--line)}.lines li:first-child{border-top:0}
 .month{margin-bottom:1.5rem}
 .month ul{list-style:none;margin:0;padding:0}
 .month li{padding:.5rem 0;border-top:1px solid var(--line)}
