@@ -1,6 +1,6 @@
 import type { Database } from "../db/client";
 import type { Statement } from "../db/batch";
-import { insertCheckResults, previousResults, updateCheckState, upsertRollup, type CheckTargetRow } from "../db/queries/checks";
+import { insertCheckResults, previousResults, updateCheckStates, upsertRollups, type CheckState, type CheckTargetRow } from "../db/queries/checks";
 import { loadStatusState, statusChangeStatements, type StatusState } from "../db/queries/status-state";
 import { MAX_RESULT_SPAN_MS, rollupDeltas } from "../uptime/rollup";
 import { applyResult } from "./damping";
@@ -20,6 +20,8 @@ export async function recordStatements(
   const statements: Statement[] = [];
   const eventIds: string[] = [];
   const resultRows = [];
+  const rollupRows: Parameters<typeof upsertRollups>[1] = [];
+  const checkStates: CheckState[] = [];
   let state: StatusState = before;
 
   for (const target of targets) {
@@ -28,21 +30,20 @@ export async function recordStatements(
     const maintenance = inMaintenance.has(target.id);
     resultRows.push({ componentId: target.id, checkedAt: at, outcome: result.outcome, latencyMs: result.latencyMs, error: result.error, inMaintenance: maintenance });
     for (const delta of rollupDeltas(previous.get(target.id) ?? null, { at, outcome: result.outcome, inMaintenance: maintenance }, timeZone)) {
-      statements.push(upsertRollup(db, target.id, delta));
+      rollupRows.push({ componentId: target.id, ...delta });
     }
 
     const observed = result.outcome !== "not_monitored";
     const damped = observed ? applyResult(target, result.outcome as Exclude<typeof result.outcome, "not_monitored">, at, target.confirmations) : null;
     const next = damped?.state ?? { monitoredStatus: target.monitoredStatus, monitoredSince: target.monitoredSince, pendingStatus: null, pendingCount: 0, pendingSince: null };
-    statements.push(
-      updateCheckState(db, target.id, {
-        ...next,
-        monitored: observed,
-        lastCheckedAt: at,
-        lastLatencyMs: result.latencyMs === null ? null : Math.round(result.latencyMs),
-        lastError: result.error,
-      }),
-    );
+    checkStates.push({
+      id: target.id,
+      ...next,
+      monitored: observed,
+      lastCheckedAt: at,
+      lastLatencyMs: result.latencyMs === null ? null : Math.round(result.latencyMs),
+      lastError: result.error,
+    });
 
     const after: StatusState = {
       ...state,
@@ -53,7 +54,9 @@ export async function recordStatements(
     eventIds.push(...changes.eventIds);
     state = after;
   }
-  statements.unshift(...insertCheckResults(db, resultRows));
-  return { statements, eventIds };
+  return {
+    statements: [...insertCheckResults(db, resultRows), ...upsertRollups(db, rollupRows), ...updateCheckStates(db, checkStates), ...statements],
+    eventIds,
+  };
 }
 

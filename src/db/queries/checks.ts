@@ -1,7 +1,7 @@
 import { and, eq, inArray, lt, ne, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { chunkRows, type Statement } from "../batch";
-import { checkResults, checkRuns, components, dailyRollups, type CheckOutcome } from "../schema";
+import { checkResults, checkRuns, components, dailyRollups, type CheckOutcome, type ComponentStatus } from "../schema";
 import type { RollupDelta } from "../../uptime/rollup";
 
 /**
@@ -67,40 +67,86 @@ export function insertCheckResults(db: Database, rows: (typeof checkResults.$inf
 const rank = (column: string) =>
   sql.raw(`(CASE ${column} WHEN 'major_outage' THEN 3 WHEN 'partial_outage' THEN 2 WHEN 'degraded' THEN 1 ELSE 0 END)`);
 
-/** Adds a run's seconds and counts to a component's day, creating the row on its first result. */
-export function upsertRollup(db: Database, componentId: string, d: RollupDelta): Statement {
+/**
+ * Adds a run's seconds and counts to each component's day, creating the row on its first result. One
+ * multi-row upsert per chunk: a run over many monitors stays a handful of statements.
+ */
+export function upsertRollups(db: Database, rows: (RollupDelta & { componentId: string })[]): Statement[] {
   const add = (column: string) => sql.raw(`${column} + excluded.${column}`);
-  return db
-    .insert(dailyRollups)
-    .values({
-      componentId,
-      day: d.day,
-      observedSeconds: d.observedSeconds,
-      degradedSeconds: d.degradedSeconds,
-      partialSeconds: d.partialSeconds,
-      majorSeconds: d.majorSeconds,
-      maintenanceSeconds: d.maintenanceSeconds,
-      checks: d.checks,
-      failures: d.failures,
-      worstStatus: d.worstStatus ?? "operational",
-    })
-    .onConflictDoUpdate({
-      target: [dailyRollups.componentId, dailyRollups.day],
-      set: {
-        observedSeconds: add("observed_seconds"),
-        degradedSeconds: add("degraded_seconds"),
-        partialSeconds: add("partial_seconds"),
-        majorSeconds: add("major_seconds"),
-        maintenanceSeconds: add("maintenance_seconds"),
-        checks: add("checks"),
-        failures: add("failures"),
-        worstStatus: sql`CASE WHEN ${rank("excluded.worst_status")} > ${rank("worst_status")} THEN excluded.worst_status ELSE worst_status END`,
-      },
-    });
+  return chunkRows(rows, 10).map((chunk) =>
+    db
+      .insert(dailyRollups)
+      .values(
+        chunk.map((d) => ({
+          componentId: d.componentId,
+          day: d.day,
+          observedSeconds: d.observedSeconds,
+          degradedSeconds: d.degradedSeconds,
+          partialSeconds: d.partialSeconds,
+          majorSeconds: d.majorSeconds,
+          maintenanceSeconds: d.maintenanceSeconds,
+          checks: d.checks,
+          failures: d.failures,
+          worstStatus: d.worstStatus ?? "operational",
+        })),
+      )
+      .onConflictDoUpdate({
+        target: [dailyRollups.componentId, dailyRollups.day],
+        set: {
+          observedSeconds: add("observed_seconds"),
+          degradedSeconds: add("degraded_seconds"),
+          partialSeconds: add("partial_seconds"),
+          majorSeconds: add("major_seconds"),
+          maintenanceSeconds: add("maintenance_seconds"),
+          checks: add("checks"),
+          failures: add("failures"),
+          worstStatus: sql`CASE WHEN ${rank("excluded.worst_status")} > ${rank("worst_status")} THEN excluded.worst_status ELSE worst_status END`,
+        },
+      }),
+  );
 }
 
-export const updateCheckState = (db: Database, id: string, values: Partial<typeof components.$inferInsert>): Statement =>
-  db.update(components).set(values).where(eq(components.id, id));
+export interface CheckState {
+  id: string;
+  monitoredStatus: ComponentStatus;
+  monitoredSince: number | null;
+  monitored: boolean;
+  pendingStatus: ComponentStatus | null;
+  pendingCount: number;
+  pendingSince: number | null;
+  lastCheckedAt: number;
+  lastLatencyMs: number | null;
+  lastError: string | null;
+}
+
+/** Writes every checked component's new state; one UPDATE ... FROM (VALUES ...) per chunk of components. */
+export function updateCheckStates(db: Database, rows: CheckState[]): Statement[] {
+  return chunkRows(rows, 10).map((chunk) => {
+    const values = sql.join(
+      chunk.map(
+        (r) =>
+          sql`(${r.id}, ${r.monitoredStatus}, ${r.monitoredSince}, ${r.monitored ? 1 : 0}, ${r.pendingStatus}, ${r.pendingCount}, ${r.pendingSince}, ${r.lastCheckedAt}, ${r.lastLatencyMs}, ${r.lastError})`,
+      ),
+      sql`, `,
+    );
+    const v = (n: number) => sql.raw(`v.column${n}`);
+    return db
+      .update(components)
+      .set({
+        monitoredStatus: v(2),
+        monitoredSince: v(3),
+        monitored: v(4),
+        pendingStatus: v(5),
+        pendingCount: v(6),
+        pendingSince: v(7),
+        lastCheckedAt: v(8),
+        lastLatencyMs: v(9),
+        lastError: v(10),
+      })
+      .from(sql`(VALUES ${values}) AS v`)
+      .where(sql`${components.id} = ${v(1)}`);
+  });
+}
 
 /** Deletes at most `limit` raw results older than `before` (oldest first), so each run's delete stays small. */
 export async function pruneCheckResults(db: Database, before: number, limit: number) {
