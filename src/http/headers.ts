@@ -32,7 +32,8 @@ function setHeaders(c: Context<AppEnv>, headers: Record<string, string>) {
  */
 export const httpPolicy: MiddlewareHandler<AppEnv> = async (c, next) => {
   const publicRead = isPublicRead(c.req.path);
-  if (c.req.method === "OPTIONS" && publicRead && c.req.header("access-control-request-method")) {
+  const preflightFor = c.req.header("access-control-request-method")?.toUpperCase();
+  if (c.req.method === "OPTIONS" && publicRead && preflightFor && READ_METHODS.has(preflightFor)) {
     return c.body(null, 204, {
       "access-control-allow-origin": "*",
       "access-control-allow-methods": "GET, HEAD, OPTIONS",

@@ -13,6 +13,8 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
   404: { name: "NotFound", description: "No such resource" },
   409: { name: "Conflict", description: "The resource is not in a state that allows this" },
   413: { name: "PayloadTooLarge", description: "Request body over 64 KiB" },
+  426: { name: "UpgradeRequired", description: "Needs a WebSocket upgrade" },
+  429: { name: "RateLimited", description: "Too many requests; try again later" },
   503: { name: "Unavailable", description: "No status data could be read (D1 and the live hub both unreachable)" },
 };
 
@@ -55,7 +57,7 @@ function errorStatuses(route: RouteDoc): number[] {
   if (route.admin) [401, 403].forEach((s) => statuses.add(s));
   if (pathParams(route.path).length) statuses.add(404);
   if (route.body) statuses.add(413);
-  if (!route.admin && /^\/(api\/status|api\/v2|badge)/.test(route.path)) statuses.add(503);
+  if (route.method === "get" && !route.admin && !route.uncached && !route.personal && route.path !== "/api/openapi.json" && route.path !== "/api/docs") statuses.add(503);
   return [...statuses].sort((a, b) => a - b);
 }
 
@@ -69,12 +71,17 @@ function operation(route: RouteDoc, schemaRefs: Map<string, JsonSchema>) {
   if (route.body) {
     const name = SCHEMA_NAMES.get(route.body) ?? operationId(route) + "Body";
     schemaRefs.set(name, jsonSchemaOf(route.body));
-    requestBody = { required: true, content: { "application/json": { schema: { $ref: `#/components/schemas/${name}` } } } };
+    requestBody = { required: true, content: { [route.bodyType ?? "application/json"]: { schema: { $ref: `#/components/schemas/${name}` } } } };
   }
   const responses: Record<string, unknown> = {
-    [status]: status === 204 ? { description: "Done; no body" } : { description: "OK", content: { [successType(route)]: { schema: {} } } },
+    [status]:
+      status === 204
+        ? { description: "Done; no body" }
+        : status === 101
+          ? { description: "Switching protocols to a WebSocket" }
+          : { description: "OK", content: { [successType(route)]: { schema: {} } } },
   };
-  if (route.method === "get" && !route.admin) responses["304"] = { description: "Not modified (If-None-Match matched the ETag)" };
+  if (route.method === "get" && !route.admin && !route.uncached && !route.personal) responses["304"] = { description: "Not modified (If-None-Match matched the ETag)" };
   for (const s of errorStatuses(route)) responses[s] = { $ref: `#/components/responses/${ERROR_RESPONSES[s]!.name}` };
   return {
     operationId: operationId(route),

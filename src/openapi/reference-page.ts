@@ -29,8 +29,9 @@ function operationHtml(doc: Document, method: string, path: string, op: Operatio
   const paramRows = params
     .map((p) => `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${p.in}</td><td>${p.required ? "yes" : "no"}</td><td><code>${escapeHtml(JSON.stringify(p.schema))}</code></td></tr>`)
     .join("");
-  const bodyRef = op.requestBody?.content?.["application/json"]?.schema?.$ref as string | undefined;
-  const body = bodyRef ? `<p>Request body (JSON):</p><pre>${escapeHtml(JSON.stringify(resolveRef(doc, bodyRef), null, 2))}</pre>` : "";
+  const [bodyType, bodyContent] = Object.entries<any>(op.requestBody?.content ?? {})[0] ?? [];
+  const bodyRef = bodyContent?.schema?.$ref as string | undefined;
+  const body = bodyRef ? `<p>Request body (<code>${escapeHtml(bodyType!)}</code>):</p><pre>${escapeHtml(JSON.stringify(resolveRef(doc, bodyRef), null, 2))}</pre>` : "";
   const responses = Object.entries(op.responses as Record<string, any>)
     .map(([status, r]) => {
       const response = r.$ref ? resolveRef(doc, r.$ref) : r;

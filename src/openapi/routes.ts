@@ -22,6 +22,12 @@ export interface RouteDoc {
   produces?: string;
   /** Error statuses beyond those implied by auth, input and path parameters. */
   errors?: number[];
+  /** Not answered from the snapshot, so no ETag/304 (liveness probe, WebSocket, personal links). */
+  uncached?: boolean;
+  /** Public but personal (a signed token in the URL): no CORS, never cached. */
+  personal?: boolean;
+  /** Request body media type when not JSON (HTML forms, Twilio's webhook). */
+  bodyType?: string;
 }
 
 const JSON_TYPE = "application/json";
@@ -43,10 +49,21 @@ const adminRoute = (method: Method, path: string, tag: string, summary: string, 
   ...extra,
 });
 
+const tokenLink = (method: Method, path: string, summary: string, extra: Partial<RouteDoc> = {}): RouteDoc => ({
+  method,
+  path: `/api/status/subscriptions/${path}`,
+  tag: "Subscriptions",
+  summary,
+  query: schemas.subscriptionTokenQuery,
+  personal: true,
+  uncached: true,
+  ...extra,
+});
+
 const v2 = (path: string, summary: string) => publicRead(`/api/v2/${path}`, "Statuspage v2", summary);
 
 export const ROUTES: RouteDoc[] = [
-  publicRead("/healthz", "Meta", "Liveness of the worker itself (touches nothing else)"),
+  publicRead("/healthz", "Meta", "Liveness of the worker itself (touches nothing else)", { uncached: true }),
   publicRead("/api/openapi.json", "Meta", "This OpenAPI 3.1 document"),
   publicRead("/api/docs", "Meta", "A readable reference of this API", { produces: "text/html" }),
 
@@ -55,6 +72,14 @@ export const ROUTES: RouteDoc[] = [
   publicRead("/api/status/incidents", "Status", "Incidents started within the last `days` days", { query: schemas.incidentListQuery }),
   publicRead("/api/status/incidents/{id}", "Status", "One incident with its updates"),
   publicRead("/api/status/maintenance", "Status", "Upcoming and in-progress maintenance windows"),
+  publicRead("/api/status/components/{id}/uptime", "Status", "A component's daily uptime series over the last `days` days", { query: schemas.uptimeQuery }),
+  publicRead("/api/status/live", "Live", "WebSocket of live status changes", {
+    description:
+      "Send `Upgrade: websocket`. On connect the server sends the current view, then one message per change, each with a growing `seq`; reconnect with `?since=<seq>` to catch up. Browsers may connect only from the page's origin or LIVE_ALLOWED_ORIGINS. Text `ping` is answered `pong`.",
+    status: 101,
+    errors: [403, 426],
+    uncached: true,
+  }),
 
   publicRead("/api/status/rss", "Feeds", "RSS 2.0 feed of incidents and their updates", { query: schemas.feedQuery, produces: "application/rss+xml" }),
   publicRead("/api/status/atom", "Feeds", "Atom feed of incidents and their updates", { query: schemas.feedQuery, produces: "application/atom+xml" }),
@@ -75,6 +100,38 @@ export const ROUTES: RouteDoc[] = [
   v2("scheduled-maintenances/upcoming.json", "Scheduled maintenances that have not started"),
   v2("scheduled-maintenances/active.json", "Scheduled maintenances in progress"),
 
+  {
+    method: "post",
+    path: "/api/status/subscriptions",
+    tag: "Subscriptions",
+    summary: "Subscribe by email, SMS or webhook; confirmation (double opt-in) follows",
+    body: schemas.subscribeBody,
+    status: 202,
+    errors: [429],
+  },
+  tokenLink("get", "confirm", "The confirmation page from the email (a button, so link scanners confirm nothing)", { produces: "text/html" }),
+  tokenLink("post", "confirm", "Confirm an email subscription"),
+  { method: "post", path: "/api/status/subscriptions/confirm/sms", tag: "Subscriptions", summary: "Confirm an SMS subscription with its 6-digit code", body: schemas.smsCodeBody, errors: [429] },
+  tokenLink("get", "manage", "A subscription's preferences (HTML page, or JSON with Accept: application/json)"),
+  tokenLink("patch", "manage", "Change which components a subscription follows", { body: schemas.subscriptionPreferencesBody }),
+  tokenLink("post", "manage", "Save preferences from the manage page's HTML form", { produces: "text/html", bodyType: "application/x-www-form-urlencoded" }),
+  tokenLink("get", "unsubscribe", "The unsubscribe page (a button)", { produces: "text/html" }),
+  tokenLink("post", "unsubscribe", "One-click unsubscribe (RFC 8058 List-Unsubscribe-Post)"),
+  {
+    method: "post",
+    path: "/api/status/subscriptions/sms/inbound",
+    tag: "Subscriptions",
+    summary: "Twilio's inbound SMS webhook (STOP / START); only requests with a valid X-Twilio-Signature are believed",
+    body: schemas.twilioInboundForm,
+    bodyType: "application/x-www-form-urlencoded",
+    produces: "text/xml",
+    personal: true,
+    errors: [403],
+  },
+
+  adminRoute("get", "/api/status/notifications", "Notifications", "Recent deliveries, their outcomes and subscriber counts", { query: schemas.notificationsQuery }),
+  adminRoute("delete", "/api/status/notifications/subscribers/{id}", "Notifications", "Remove a subscriber (deliveries stay as history)", { status: 204 }),
+
   adminRoute("post", "/api/status/incidents/create", "Incidents", "Open an incident", { body: schemas.createIncidentBody, status: 201 }),
   adminRoute("post", "/api/status/incidents/{id}/updates", "Incidents", "Post an update to an open incident", { body: schemas.incidentUpdateBody, status: 201, errors: [409] }),
   adminRoute("post", "/api/status/incidents/{id}/resolve", "Incidents", "Resolve an incident", { body: schemas.resolveIncidentBody, errors: [409] }),
@@ -86,6 +143,8 @@ export const ROUTES: RouteDoc[] = [
   adminRoute("post", "/api/status/maintenance", "Maintenance", "Schedule a maintenance window", { body: schemas.maintenanceBody, status: 201 }),
   adminRoute("patch", "/api/status/maintenance/{id}", "Maintenance", "Edit a maintenance window", { body: schemas.editMaintenanceBody, errors: [409] }),
   adminRoute("post", "/api/status/maintenance/{id}/cancel", "Maintenance", "Cancel a maintenance window", { errors: [409] }),
+
+  adminRoute("post", "/api/status/health-check", "Checks", "Run every health check now and record the results"),
 
   adminRoute("get", "/api/status/admin/components/{id}", "Components", "A component as the admin sees it, monitor included"),
   adminRoute("post", "/api/status/components", "Components", "Add a component (optionally with an HTTP monitor)", { body: schemas.createComponentBody, status: 201 }),
@@ -106,12 +165,18 @@ export function pathPattern(path: string): RegExp {
   return new RegExp(`^${source}/?$`);
 }
 
-let publicReadPatterns: RegExp[] | null = null;
+let patterns: { route: RouteDoc; pattern: RegExp; params: number }[] | null = null;
 
-/** Whether a concrete path is one of the documented public (non-admin) GET routes. */
+/**
+ * Whether a concrete path is a documented public (non-admin) GET route. As in the router, a literal
+ * segment beats a parameter: `/api/status/incidents/create` is the admin route, not an incident id.
+ */
 export function isPublicRead(path: string): boolean {
-  publicReadPatterns ??= ROUTES.filter((r) => r.method === "get" && !r.admin).map((r) => pathPattern(r.path));
-  return publicReadPatterns.some((pattern) => pattern.test(path));
+  patterns ??= ROUTES.map((route) => ({ route, pattern: pathPattern(route.path), params: route.path.split("{").length - 1 }));
+  const matching = patterns.filter((p) => p.pattern.test(path));
+  if (!matching.length) return false;
+  const fewest = Math.min(...matching.map((p) => p.params));
+  return matching.some((p) => p.params === fewest && p.route.method === "get" && !p.route.admin && !p.route.personal);
 }
 
 export const successType = (route: RouteDoc) => route.produces ?? JSON_TYPE;

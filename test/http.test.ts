@@ -1,0 +1,152 @@
+import { describe, expect, it } from "vitest";
+import { ROUTES } from "../src/openapi/routes";
+import { admin, adminToken, call, createIncident, DEFAULT_COMPONENTS } from "./support/api";
+
+/** A concrete URL for each documented public read (incident ids for incident paths, a component otherwise). */
+async function publicReads(): Promise<{ path: string; cached: boolean }[]> {
+  const incident = await createIncident({ title: "HTTP behaviour" });
+  return ROUTES.filter((r) => r.method === "get" && !r.admin && !r.personal).map((r) => ({
+    path: r.path.replace("{id}", r.path.includes("/incidents/") ? incident.id : DEFAULT_COMPONENTS.api),
+    cached: !r.uncached,
+  }));
+}
+
+const SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "strict-transport-security": "max-age=31536000; includeSubDomains",
+  "referrer-policy": "strict-origin-when-cross-origin",
+};
+
+function expectSecurityHeaders(res: Response) {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(res.headers.get(name), name).toBe(value);
+  expect(["same-site", "cross-origin"]).toContain(res.headers.get("cross-origin-resource-policy"));
+}
+
+describe("HTTP behaviour of public reads", () => {
+  it("every public GET has an ETag and answers If-None-Match with 304, HEAD with headers and no body", async () => {
+    for (const { path, cached } of await publicReads()) {
+      if (path === "/api/status/live") continue;
+      const res = await call("GET", path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("cache-control"), path).toMatch(/public, max-age=\d+/);
+      const body = await res.text();
+      expect(body.length, path).toBeGreaterThan(0);
+      if (!cached) continue;
+      const etag = res.headers.get("etag");
+      expect(etag, path).toBeTruthy();
+
+      const again = await call("GET", path, { headers: { "if-none-match": etag! } });
+      expect(again.status, path).toBe(304);
+      expect(await again.text(), path).toBe("");
+      expect(again.headers.get("etag"), path).toBe(etag);
+      expect(again.headers.get("access-control-allow-origin"), path).toBe("*");
+      expect((await call("GET", path, { headers: { "if-none-match": '"something-else"' } })).status, path).toBe(200);
+
+      const head = await call("HEAD", path);
+      expect(head.status, path).toBe(200);
+      expect(head.headers.get("content-type"), path).toBe(res.headers.get("content-type"));
+      expect(head.headers.get("etag"), path).toBe(etag);
+      expect(await head.text(), path).toBe("");
+    }
+  });
+
+  it("cache lifetimes fit each kind: short for status JSON, longer for feeds and badges, never stored for admin or errors", async () => {
+    const maxAge = async (path: string) => Number(/max-age=(\d+)/.exec((await call("GET", path)).headers.get("cache-control") ?? "")?.[1]);
+    const statusAge = await maxAge("/api/v2/summary.json");
+    expect(statusAge).toBeGreaterThan(0);
+    expect(statusAge).toBeLessThanOrEqual(30);
+    expect(await maxAge("/api/status")).toBeLessThanOrEqual(30);
+    expect(await maxAge("/api/status/rss")).toBeGreaterThan(statusAge);
+    expect(await maxAge("/api/status/atom")).toBeGreaterThan(statusAge);
+    expect(await maxAge("/api/status/maintenance.ics")).toBeGreaterThan(statusAge);
+    expect(await maxAge("/badge.svg")).toBeGreaterThan(statusAge);
+
+    const adminRead = await admin("GET", `/api/status/admin/components/${DEFAULT_COMPONENTS.api}`);
+    expect(adminRead.status).toBe(200);
+    expect(adminRead.headers.get("cache-control")).toBe("no-store");
+    const missing = await call("GET", `/api/status/components/${crypto.randomUUID()}`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("cache-control")).toBe("no-store");
+  });
+});
+
+describe("CORS", () => {
+  it("is open on public GETs and their preflight", async () => {
+    for (const { path } of await publicReads()) {
+      if (path === "/api/status/live") continue;
+      const res = await call("GET", path, { headers: { origin: "https://elsewhere.example" } });
+      expect(res.headers.get("access-control-allow-origin"), path).toBe("*");
+      expect(res.headers.get("access-control-expose-headers"), path).toContain("ETag");
+    }
+    const preflight = await call("OPTIONS", "/api/v2/summary.json", {
+      headers: { origin: "https://elsewhere.example", "access-control-request-method": "GET", "access-control-request-headers": "if-none-match" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-methods")).toBe("GET, HEAD, OPTIONS");
+    expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("if-none-match");
+  });
+
+  it("is absent on admin routes and writes, with or without a token, preflight included", async () => {
+    const origin = { origin: "https://elsewhere.example" };
+    const token = await adminToken();
+    const checks: Response[] = [
+      await call("GET", `/api/status/admin/components/${DEFAULT_COMPONENTS.api}`, { headers: origin }),
+      await call("GET", `/api/status/admin/components/${DEFAULT_COMPONENTS.api}`, { headers: origin, token }),
+      await call("POST", "/api/status/incidents/create", { headers: origin, body: { title: "x" } }),
+      await call("POST", "/api/status/incidents/create", { headers: origin, token, body: { title: `CORS ${crypto.randomUUID()}` } }),
+      await call("PATCH", `/api/status/components/${DEFAULT_COMPONENTS.api}`, { headers: origin, body: { name: "x" } }),
+      await call("DELETE", `/api/status/groups/${crypto.randomUUID()}`, { headers: origin, token }),
+      await call("POST", "/api/status/health-check", { headers: origin }),
+      await call("GET", "/api/status/notifications", { headers: origin, token }),
+      // Personal links (a signed token in the URL) are public but never readable cross-origin.
+      await call("GET", "/api/status/subscriptions/manage?token=forged", { headers: { ...origin, accept: "application/json" } }),
+    ];
+    expect(checks.map((r) => r.status)).toEqual([401, 200, 401, 201, 401, 404, 401, 200, 400]);
+    for (const res of checks) {
+      expect(res.headers.get("access-control-allow-origin")).toBeNull();
+      expect(res.headers.get("cache-control")).toBe("no-store");
+      expectSecurityHeaders(res);
+    }
+    for (const [path, method] of [
+      ["/api/status/incidents/create", "POST"],
+      [`/api/status/admin/components/${DEFAULT_COMPONENTS.api}`, "GET"],
+      [`/api/status/components/${DEFAULT_COMPONENTS.api}`, "PATCH"],
+    ]) {
+      const preflight = await call("OPTIONS", path!, { headers: { ...origin, "access-control-request-method": method!, "access-control-request-headers": "authorization" } });
+      expect(preflight.headers.get("access-control-allow-origin"), path).toBeNull();
+      expect(preflight.headers.get("access-control-allow-methods") ?? "", path).not.toContain(method!);
+    }
+  });
+});
+
+describe("security headers", () => {
+  it("are on every response: JSON, feeds, badges, HTML (with a CSP), errors and unknown routes", async () => {
+    const json = await call("GET", "/api/status");
+    expectSecurityHeaders(json);
+    expect(json.headers.get("cross-origin-resource-policy")).toBe("same-site");
+    expect(json.headers.get("content-security-policy")).toBeNull();
+
+    for (const path of ["/api/status/rss", "/api/status/atom", "/api/status/feed.json", "/api/status/maintenance.ics", "/badge.svg"]) {
+      const res = await call("GET", path);
+      expectSecurityHeaders(res);
+      expect(res.headers.get("cross-origin-resource-policy"), path).toBe("cross-origin");
+    }
+
+    const page = await call("GET", "/");
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expectSecurityHeaders(page);
+    const csp = page.headers.get("content-security-policy")!;
+    for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "connect-src 'self' ws: wss:"]) expect(csp).toContain(directive);
+
+    const unknown = await call("GET", "/no/such/route");
+    expect(unknown.status).toBe(404);
+    expectSecurityHeaders(unknown);
+    const invalid = await call("GET", "/api/status/incidents?days=0");
+    expect(invalid.status).toBe(400);
+    expectSecurityHeaders(invalid);
+    const tooLarge = await call("POST", "/api/status/incidents/create", { token: await adminToken(), body: JSON.stringify({ title: "x".repeat(70_000) }) });
+    expect(tooLarge.status).toBe(413);
+    expectSecurityHeaders(tooLarge);
+  });
+});

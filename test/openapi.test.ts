@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { app } from "../src/app";
+import { jsonSchemaOf } from "../src/openapi/document";
+import { createIncidentBody, maintenanceBody } from "../src/schemas";
+import { call, json } from "./support/api";
+
+// HTML pages and static files are for people, not API clients: the only routes left out of the document.
+const NOT_API = new Set([
+  "GET /",
+  "GET /history",
+  "GET /incidents/{id}",
+  "GET /maintenance/{id}",
+  "GET /favicon.svg",
+  "GET /assets/{file}",
+  // The page's no-script sign-up form; it answers with HTML and calls the documented POST /api/status/subscriptions.
+  "POST /subscribe",
+]);
+
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/** Every (method, path) the Hono app actually registers, middleware left out. */
+function servedRoutes(): string[] {
+  const served = new Set<string>();
+  for (const route of app.routes) {
+    if (route.path.endsWith("*")) continue;
+    const path = route.path.replace(/:([A-Za-z_]+)(\{[^}]*\})?/g, "{$1}").replace(/(.)\/$/, "$1");
+    // A route for every method (e.g. the live socket's `all`) is documented as the GET it is used as.
+    const method = route.method === "ALL" ? "GET" : route.method;
+    if (METHODS.includes(method)) served.add(`${method} ${path}`);
+  }
+  return [...served].filter((r) => !NOT_API.has(r)).sort();
+}
+
+async function document() {
+  const res = await call("GET", "/api/openapi.json");
+  expect(res.status).toBe(200);
+  return json(res);
+}
+
+function documented(doc: any): string[] {
+  return Object.entries(doc.paths)
+    .flatMap(([path, ops]: [string, any]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+    .sort();
+}
+
+function collectRefs(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) node.forEach((n) => collectRefs(n, out));
+  else if (node && typeof node === "object") {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "$ref" && typeof value === "string") out.push(value);
+      else collectRefs(value, out);
+    }
+  }
+  return out;
+}
+
+describe("OpenAPI document", () => {
+  it("documents every route the app serves, and nothing it does not", async () => {
+    const doc = await document();
+    const undocumented = servedRoutes().filter((r) => !documented(doc).includes(r));
+    expect(undocumented, `undocumented routes: ${undocumented.join(", ")}`).toEqual([]);
+    const stale = documented(doc).filter((r) => !servedRoutes().includes(r));
+    expect(stale, `documented but not served: ${stale.join(", ")}`).toEqual([]);
+  });
+
+  it("is a valid OpenAPI 3.1 document: references resolve, path parameters declared, ids unique, errors described", async () => {
+    const doc = await document();
+    expect(doc.openapi).toBe("3.1.0");
+    expect(doc.info.title).toBe("Beacon Test status API");
+    expect(typeof doc.info.version).toBe("string");
+    expect(doc.servers).toEqual([{ url: "https://status.example.com" }]);
+    expect(doc.components.securitySchemes.clerkSession).toMatchObject({ type: "http", scheme: "bearer", bearerFormat: "JWT" });
+
+    for (const ref of collectRefs(doc)) {
+      expect(ref.startsWith("#/"), ref).toBe(true);
+      const target = ref.slice(2).split("/").reduce((node: any, key) => node?.[key], doc);
+      expect(target, `unresolved ${ref}`).toBeDefined();
+    }
+
+    const ids = new Set<string>();
+    const tags = new Set(doc.tags.map((t: any) => t.name));
+    for (const [path, ops] of Object.entries<any>(doc.paths)) {
+      expect(path.startsWith("/")).toBe(true);
+      const templated = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).sort();
+      for (const [method, op] of Object.entries<any>(ops)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        expect(ids.has(op.operationId), `${where} repeats operationId`).toBe(false);
+        ids.add(op.operationId);
+        expect(tags.has(op.tags[0]), where).toBe(true);
+        expect(op.summary.length, where).toBeGreaterThan(0);
+        expect(Object.keys(op.responses).length, where).toBeGreaterThan(0);
+        for (const [status, response] of Object.entries<any>(op.responses)) {
+          expect(status, where).toMatch(/^[1-5]\d\d$/);
+          expect(response.$ref ?? response.description, where).toBeTruthy();
+        }
+        const pathParams = (op.parameters ?? []).filter((p: any) => p.in === "path");
+        expect(pathParams.map((p: any) => p.name).sort(), where).toEqual(templated);
+        for (const p of pathParams) expect(p.required).toBe(true);
+        for (const p of op.parameters ?? []) expect(["path", "query", "header", "cookie"]).toContain(p.in);
+        if (op.security.length) {
+          expect(op.security, where).toEqual([{ clerkSession: [] }]);
+          expect(Object.keys(op.responses), where).toEqual(expect.arrayContaining(["401", "403"]));
+        }
+        if (op.requestBody) expect(op.responses["400"], where).toBeDefined();
+      }
+    }
+  });
+
+  it("takes request schemas from the zod schemas that validate them; admin routes need the bearer scheme, public ones none", async () => {
+    const doc = await document();
+    const create = doc.paths["/api/status/incidents/create"].post;
+    expect(create.security).toEqual([{ clerkSession: [] }]);
+    const ref = create.requestBody.content["application/json"].schema.$ref;
+    expect(ref).toBe("#/components/schemas/CreateIncidentBody");
+    expect(doc.components.schemas.CreateIncidentBody).toEqual(jsonSchemaOf(createIncidentBody));
+    expect(doc.components.schemas.CreateIncidentBody.properties.severity.enum).toEqual(["none", "minor", "major", "critical"]);
+    expect(doc.components.schemas.CreateIncidentBody.required).toEqual(["title"]);
+    expect(doc.components.schemas.MaintenanceBody).toEqual(jsonSchemaOf(maintenanceBody));
+    // What the handler accepts is what the document says: a body the schema refuses is refused.
+    expect(z.toJSONSchema(createIncidentBody, { io: "input" }).additionalProperties).toBe(false);
+
+    const incidents = doc.paths["/api/status/incidents"].get;
+    expect(incidents.security).toEqual([]);
+    expect(incidents.parameters).toEqual([{ name: "days", in: "query", required: false, schema: expect.objectContaining({ type: "string" }) }]);
+    expect(Object.keys(incidents.responses)).toEqual(expect.arrayContaining(["200", "304", "400"]));
+    expect(doc.paths["/api/v2/summary.json"].get.security).toEqual([]);
+    expect(Object.keys(doc.paths["/badge.svg"].get.responses["200"].content)).toEqual(["image/svg+xml"]);
+  });
+
+  it("has a readable, self-contained reference page listing every operation", async () => {
+    const doc = await document();
+    const res = await call("GET", "/api/docs");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    const csp = res.headers.get("content-security-policy")!;
+    expect(csp).toMatch(/default-src 'none'/);
+    expect(csp).toMatch(/style-src 'sha256-[A-Za-z0-9+/=]+'/);
+    const html = await res.text();
+    expect(html.startsWith("<!DOCTYPE html>")).toBe(true);
+    expect(html).not.toMatch(/<script|https?:\/\/(?!status\.example\.com)[^"<\s]*\.(js|css)/);
+    for (const [path, ops] of Object.entries<any>(doc.paths)) {
+      for (const op of Object.values<any>(ops)) expect(html).toContain(`id="${op.operationId}"`);
+      expect(html).toContain(`<code>${path}</code>`);
+    }
+    // The inline stylesheet is exactly the one the policy's hash allows.
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(style));
+    expect(csp).toContain(`'sha256-${btoa(String.fromCharCode(...new Uint8Array(digest)))}'`);
+  });
+});
