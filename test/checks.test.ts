@@ -110,6 +110,26 @@ describe("the cron run", () => {
     expect(await publicComponent(d.id)).toMatchObject({ status: "degraded", latency_ms: expect.any(Number) });
   });
 
+  it("checks a monitor added to an existing component with PATCH, and stops when it is removed", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    targets.set(url, { status: 500 });
+    const created = await json(await admin("POST", "/api/status/components", { name: `Plain ${crypto.randomUUID().slice(0, 8)}` }));
+    const T = Date.UTC(2031, 0, 7, 12, 0);
+    await runCron(T);
+    expect(await results(created.id)).toEqual([]);
+
+    const patched = await admin("PATCH", `/api/status/components/${created.id}`, { monitor: { type: "http", url, confirmations: 1 } });
+    expect(patched.status).toBe(200);
+    await runCron(T + MINUTE);
+    expect(await publicComponent(created.id)).toMatchObject({ status: "major_outage", monitored: true });
+
+    expect((await admin("PATCH", `/api/status/components/${created.id}`, { monitor: null })).status).toBe(200);
+    expect(await publicComponent(created.id)).toMatchObject({ status: "operational", monitored: false });
+    await runCron(T + 2 * MINUTE);
+    expect((await results(created.id)).map((r: any) => r.checked_at)).toEqual([T + MINUTE]);
+  });
+
   it("does nothing the second time the same scheduled time is delivered", async () => {
     fakeTargets();
     const component = await createMonitoredComponent(targetUrl());
