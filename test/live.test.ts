@@ -2,7 +2,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
-import { BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
+import { admin, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
 
 afterEach(() => vi.restoreAllMocks());
@@ -83,6 +83,29 @@ describe("GET /api/status/live", () => {
     expect(moved.data).toMatchObject({ name: component.name, status: "major_outage", previous: "operational" });
     // Only one move: the first failure alone changed nothing.
     expect(client.messages.filter((m) => m !== "pong" && m.type === "component.status" && m.data.id === component.id)).toHaveLength(1);
+    client.ws.close(1000);
+  });
+
+  it("pushes maintenance starting and ending on time", async () => {
+    fakeTargets();
+    const T = Date.UTC(2031, 6, 1, 12, 0);
+    const created = await admin("POST", "/api/status/maintenance", {
+      title: "Live: storage migration",
+      scheduled_start: T + 30_000,
+      scheduled_end: T + 90_000,
+      components: [DEFAULT_COMPONENTS.storage],
+    });
+    const maintenance = await json(created);
+    const client = await connect();
+    await client.waitFor((m) => m.type === "snapshot");
+    await runCron(T + MINUTE);
+    const started = await client.waitFor((m) => m.type === "maintenance.started" && m.data.maintenance.id === maintenance.id);
+    expect(started.data.maintenance.status).toBe("in_progress");
+    const shown = await client.waitFor((m) => m.type === "component.status" && m.data.id === DEFAULT_COMPONENTS.storage);
+    expect(shown.data.status).toBe("under_maintenance");
+    await runCron(T + 2 * MINUTE);
+    const completed = await client.waitFor((m) => m.type === "maintenance.completed" && m.data.maintenance.id === maintenance.id);
+    expect(completed.seq).toBeGreaterThan(started.seq);
     client.ws.close(1000);
   });
 
