@@ -106,7 +106,7 @@ describe("GET /", () => {
     expect(componentRow(after.html, component.id)).toContain('class="st s-operational">Operational</span>');
     expect(after.html).not.toContain(`data-incident="${incident.id}"`);
     // It moves to the recently resolved list.
-    expect(after.html.slice(after.html.indexOf('id="resolved-h"'))).toContain(`href="/incidents/${incident.id}">Checkout failing</a>`);
+    expect(after.html.slice(after.html.indexOf('id="resolved-h"'))).toContain(`<li data-line="${incident.id}"><a href="/incidents/${incident.id}">Checkout failing</a>`);
   });
 
   it("escapes hostile incident text everywhere it appears", async () => {

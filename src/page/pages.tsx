@@ -71,17 +71,16 @@ const Home: FC<{ snapshot: Snapshot }> = ({ snapshot }) => {
         <Legend />
       </section>
 
-      <section aria-labelledby="resolved-h">
+      <section id="resolved" aria-labelledby="resolved-h">
         <h2 id="resolved-h">Recently resolved</h2>
-        {resolved.length ? (
-          <ul class="card lines">
-            {resolved.map((i) => (
-              <IncidentLine incident={i} page={page} />
-            ))}
-          </ul>
-        ) : (
-          <p class="muted">No incidents in the last {HISTORY_DAYS} days.</p>
-        )}
+        <ul class="card lines" hidden={resolved.length === 0}>
+          {resolved.map((i) => (
+            <IncidentLine incident={i} page={page} />
+          ))}
+        </ul>
+        <p class="muted" hidden={resolved.length > 0}>
+          No incidents in the last {HISTORY_DAYS} days.
+        </p>
         <p>
           <a href="/history">Incident history</a>
         </p>

@@ -184,7 +184,7 @@ export const MaintenanceCard: FC<{ maintenance: SnapshotMaintenance; page: PageI
 
 /** One line per incident, for the resolved list and the history. */
 export const IncidentLine: FC<{ incident: SnapshotIncident; page: PageInfo }> = ({ incident, page }) => (
-  <li>
+  <li data-line={incident.id}>
     <a href={`/incidents/${incident.id}`}>{incident.title}</a>
     <div class="meta">
       <span class="sev">{incident.severity} impact</span> · <span class="sev">{incident.status}</span> ·{" "}

@@ -131,6 +131,7 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await card.waitFor({ state: "detached" });
     expect(await page.locator(`[data-component="${API}"] .st`).textContent()).toBe("Operational");
     expect(await page.locator("#active-incidents").isHidden()).toBe(true);
+    expect(await page.locator("#resolved li").first().textContent()).toContain("Checkout <b>errors</b>");
     expect(await page.locator("link[rel=icon]").getAttribute("href")).toMatch(/favicon-operational\./);
 
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);

@@ -95,6 +95,23 @@ function maintenanceArticle(m) {
   ]);
 }
 
+// A resolved incident joins the top of the recently resolved list, which keeps its length.
+function addResolved(i) {
+  const list = $("#resolved ul");
+  if (!list) return;
+  const old = $('[data-line="' + CSS.escape(i.id) + '"]', list);
+  if (old) old.remove();
+  list.prepend(el("li", { "data-line": i.id }, [
+    el("a", { href: "/incidents/" + encodeURIComponent(i.id) }, [i.title]),
+    el("div", { class: "meta" }, [el("span", { class: "sev" }, [i.severity + " impact"]), " \u00b7 ", el("span", { class: "sev" }, [i.status]), " \u00b7 ",
+      timeEl(i.started_at), i.resolved_at ? " to " : null, i.resolved_at ? timeEl(i.resolved_at) : null]),
+  ]));
+  while (list.children.length > 5) list.lastElementChild.remove();
+  list.hidden = false;
+  const empty = $("#resolved p.muted");
+  if (empty) empty.hidden = true;
+}
+
 // Puts, replaces or removes one article in a section's list, and hides the section when it is empty.
 function upsert(sectionId, attr, id, article) {
   const section = document.getElementById(sectionId);
@@ -141,6 +158,7 @@ function apply(msg) {
     case "incident.resolved": {
       const open = OPEN.includes(d.incident.status);
       upsert("active-incidents", "data-incident", d.incident.id, open ? incidentArticle(d.incident) : null);
+      if (msg.type === "incident.resolved") addResolved(d.incident);
       break;
     }
     default:
