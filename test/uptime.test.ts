@@ -11,13 +11,14 @@ afterEach(() => vi.restoreAllMocks());
 type Result = [seconds: number, outcome: CheckOutcome, inMaintenance?: boolean];
 
 /** Feeds results through the same rollup code the cron uses and sums the days, as the page does. */
-function simulate(results: Result[], timeZone = "UTC") {
+function simulate(results: Result[], windows: [fromSecond: number, toSecond: number][] = [], timeZone = "UTC") {
   const T0 = Date.UTC(2031, 2, 1, 12, 0);
+  const maintenance = windows.map(([from, to]) => ({ from: T0 + from * 1000, to: T0 + to * 1000 }));
   const deltas: RollupDelta[] = [];
   let previous = null;
   for (const [s, outcome, inMaintenance = false] of results) {
     const point = { at: T0 + s * 1000, outcome, inMaintenance };
-    deltas.push(...rollupDeltas(previous, point, timeZone));
+    deltas.push(...rollupDeltas(previous, point, timeZone, maintenance));
     previous = point;
   }
   const totals = sumTotals(deltas);
@@ -29,7 +30,7 @@ const everyMinute = (count: number, outcomeAt: (i: number) => CheckOutcome): Res
 
 // Worked out by hand. Each result stands for the time until the next (at most 90 s), so 61 results a minute
 // apart cover 3600 s. uptime = 1 - (major + 0.3 x partial) / observed, floored to 2 decimals.
-const scenarios: { name: string; results: Result[]; uptime: number | null; observed: number; countBased: string }[] = [
+const scenarios: { name: string; results: Result[]; windows?: [number, number][]; uptime: number | null; observed: number; countBased: string }[] = [
   { name: "an hour all up", results: everyMinute(61, () => "operational"), uptime: 100, observed: 3600, countBased: "60/60 = 100" },
   {
     name: "3 failing minutes in an hour: 1 - 180/3600",
@@ -80,9 +81,24 @@ const scenarios: { name: string; results: Result[]; uptime: number | null; obser
       [180, "operational"],
       [240, "operational"],
     ],
+    windows: [[60, 180]],
     uptime: 100,
     observed: 120,
     countBased: "3/5 = 60",
+  },
+  {
+    name: "a window starting and ending between checks cuts their time: down 30 s + 30 s of 120 s observed",
+    results: [
+      [0, "major_outage"],
+      [60, "major_outage", true],
+      [120, "major_outage", true],
+      [180, "operational"],
+      [240, "operational"],
+    ],
+    windows: [[30, 150]],
+    uptime: 50,
+    observed: 120,
+    countBased: "2/5 = 40",
   },
   {
     name: "a check that is not configured is no data at all",
@@ -96,14 +112,15 @@ const scenarios: { name: string; results: Result[]; uptime: number | null; obser
 describe("the uptime formula, scenario by scenario", () => {
   for (const s of scenarios) {
     it(`${s.name} -> ${s.uptime ?? "no data"} (count-based: ${s.countBased})`, () => {
-      const result = simulate(s.results);
+      const result = simulate(s.results, s.windows);
       expect(result.uptime).toBe(s.uptime);
       expect(result.observed).toBe(s.observed);
     });
   }
 
   it("leaves maintenance time out of both terms but keeps it on the day", () => {
-    expect(simulate(scenarios[6]!.results).maintenance).toBe(120);
+    expect(simulate(scenarios[6]!.results, scenarios[6]!.windows).maintenance).toBe(120);
+    expect(simulate(scenarios[7]!.results, scenarios[7]!.windows).maintenance).toBe(120);
   });
 
   it("floors and never rounds a window with downtime up to 100", () => {

@@ -1,6 +1,6 @@
 import type { Database } from "../db/client";
 import type { Statement } from "../db/batch";
-import { insertCheckResults, previousResults, updateCheckStates, upsertRollups, type CheckState, type CheckTargetRow } from "../db/queries/checks";
+import { insertCheckResults, maintenanceWindows, previousResults, updateCheckStates, upsertRollups, type CheckState, type CheckTargetRow } from "../db/queries/checks";
 import { loadStatusState, statusChangeStatements, type StatusState } from "../db/queries/status-state";
 import { MAX_RESULT_SPAN_MS, rollupDeltas } from "../uptime/rollup";
 import { applyResult } from "./damping";
@@ -15,7 +15,8 @@ export async function recordStatements(
   opts: { targets: CheckTargetRow[]; results: Map<string, CheckResult>; at: number; now: number; timeZone: string },
 ): Promise<{ statements: Statement[]; eventIds: string[] }> {
   const { targets, results, at, now, timeZone } = opts;
-  const [before, previous] = await Promise.all([loadStatusState(db), previousResults(db, at - MAX_RESULT_SPAN_MS, at)]);
+  const since = at - MAX_RESULT_SPAN_MS;
+  const [before, previous, windows] = await Promise.all([loadStatusState(db), previousResults(db, since, at), maintenanceWindows(db, since, at)]);
   const inMaintenance = new Set(before.maintenanceLinks.map((l) => l.componentId));
   const statements: Statement[] = [];
   const eventIds: string[] = [];
@@ -29,7 +30,7 @@ export async function recordStatements(
     if (!result) continue;
     const maintenance = inMaintenance.has(target.id);
     resultRows.push({ componentId: target.id, checkedAt: at, outcome: result.outcome, latencyMs: result.latencyMs, error: result.error, inMaintenance: maintenance });
-    for (const delta of rollupDeltas(previous.get(target.id) ?? null, { at, outcome: result.outcome, inMaintenance: maintenance }, timeZone)) {
+    for (const delta of rollupDeltas(previous.get(target.id) ?? null, { at, outcome: result.outcome, inMaintenance: maintenance }, timeZone, windows.get(target.id))) {
       rollupRows.push({ componentId: target.id, ...delta });
     }
 

@@ -40,6 +40,26 @@ const emptyDelta = (day: string): RollupDelta => ({
   worstStatus: null,
 });
 
+/** A maintenance window covering a component: [from, to), `to` null while it is still in progress. */
+export interface MaintenanceWindow {
+  from: number;
+  to: number | null;
+}
+
+/** Cuts [from, to) into pieces inside and outside the maintenance windows, in time order. */
+export function splitByMaintenance(from: number, to: number, windows: MaintenanceWindow[]): { from: number; to: number; inMaintenance: boolean }[] {
+  const cuts = new Set([from, to]);
+  for (const w of windows) {
+    if (w.from > from && w.from < to) cuts.add(w.from);
+    if (w.to !== null && w.to > from && w.to < to) cuts.add(w.to);
+  }
+  const points = [...cuts].sort((a, b) => a - b);
+  return points.slice(0, -1).map((start, i) => {
+    const end = points[i + 1]!;
+    return { from: start, to: end, inMaintenance: windows.some((w) => w.from <= start && (w.to === null || w.to >= end)) };
+  });
+}
+
 /** Splits [from, to) at calendar-day boundaries of the time zone: [day, milliseconds] pairs. */
 export function splitByDay(from: number, to: number, timeZone: string): [string, number][] {
   const parts: [string, number][] = [];
@@ -64,10 +84,11 @@ function worse(a: ComponentStatus | null, b: ComponentStatus): ComponentStatus {
 
 /**
  * What a new result adds to the rollups: the previous result's span (up to this one, capped) goes to the
- * days it covers, as maintenance time if that result was taken in maintenance, as no data if it was not
- * monitored, else as observed time with its status; and the new result is counted on its own day.
+ * days it covers, as maintenance time where a maintenance window covered the component, as no data if the
+ * result was not monitored, else as observed time with its status; and the new result is counted on its
+ * own day.
  */
-export function rollupDeltas(previous: ResultPoint | null, current: ResultPoint, timeZone = "UTC"): RollupDelta[] {
+export function rollupDeltas(previous: ResultPoint | null, current: ResultPoint, timeZone = "UTC", windows: MaintenanceWindow[] = []): RollupDelta[] {
   const byDay = new Map<string, RollupDelta>();
   const delta = (day: string) => {
     let d = byDay.get(day);
@@ -76,19 +97,21 @@ export function rollupDeltas(previous: ResultPoint | null, current: ResultPoint,
   };
   if (previous && previous.at < current.at && previous.outcome !== "not_monitored") {
     const until = Math.min(current.at, previous.at + MAX_RESULT_SPAN_MS);
-    for (const [day, ms] of splitByDay(previous.at, until, timeZone)) {
-      const seconds = Math.round(ms / 1000);
-      if (seconds <= 0) continue;
-      const d = delta(day);
-      if (previous.inMaintenance) {
-        d.maintenanceSeconds += seconds;
-        continue;
+    for (const piece of splitByMaintenance(previous.at, until, windows)) {
+      for (const [day, ms] of splitByDay(piece.from, piece.to, timeZone)) {
+        const seconds = Math.round(ms / 1000);
+        if (seconds <= 0) continue;
+        const d = delta(day);
+        if (piece.inMaintenance) {
+          d.maintenanceSeconds += seconds;
+          continue;
+        }
+        d.observedSeconds += seconds;
+        if (previous.outcome === "degraded") d.degradedSeconds += seconds;
+        if (previous.outcome === "partial_outage") d.partialSeconds += seconds;
+        if (previous.outcome === "major_outage") d.majorSeconds += seconds;
+        d.worstStatus = worse(d.worstStatus, previous.outcome);
       }
-      d.observedSeconds += seconds;
-      if (previous.outcome === "degraded") d.degradedSeconds += seconds;
-      if (previous.outcome === "partial_outage") d.partialSeconds += seconds;
-      if (previous.outcome === "major_outage") d.majorSeconds += seconds;
-      d.worstStatus = worse(d.worstStatus, previous.outcome);
     }
   }
   if (current.outcome !== "not_monitored") {

@@ -1,8 +1,8 @@
-import { and, eq, inArray, lt, ne, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { chunkRows, type Statement } from "../batch";
-import { checkResults, checkRuns, components, dailyRollups, type CheckOutcome, type ComponentStatus } from "../schema";
-import type { RollupDelta } from "../../uptime/rollup";
+import { checkResults, checkRuns, components, dailyRollups, maintenanceComponents, maintenances, type CheckOutcome, type ComponentStatus } from "../schema";
+import type { MaintenanceWindow, RollupDelta } from "../../uptime/rollup";
 
 /**
  * Claims a cron run for its scheduled time, in one statement so two runs cannot both win. "duplicate": this
@@ -58,6 +58,19 @@ export async function previousResults(db: Database, since: number, before: numbe
       GROUP BY component_id
     ) l ON l.component_id = r.component_id AND l.latest = r.checked_at`);
   return new Map(rows.map((r) => [r.component_id, { at: r.checked_at, outcome: r.outcome, inMaintenance: Boolean(r.in_maintenance) }]));
+}
+
+/** The maintenance windows that covered each component at some point in [since, until). */
+export async function maintenanceWindows(db: Database, since: number, until: number): Promise<Map<string, MaintenanceWindow[]>> {
+  const end = sql<number | null>`coalesce(${maintenances.completedAt}, ${maintenances.cancelledAt})`;
+  const rows = await db
+    .select({ componentId: maintenanceComponents.componentId, from: maintenances.startedAt, to: end })
+    .from(maintenanceComponents)
+    .innerJoin(maintenances, eq(maintenances.id, maintenanceComponents.maintenanceId))
+    .where(and(isNotNull(maintenances.startedAt), lt(maintenances.startedAt, until), or(isNull(end), gt(end, since))));
+  const byComponent = new Map<string, MaintenanceWindow[]>();
+  for (const r of rows) byComponent.set(r.componentId, [...(byComponent.get(r.componentId) ?? []), { from: r.from!, to: r.to }]);
+  return byComponent;
 }
 
 export function insertCheckResults(db: Database, rows: (typeof checkResults.$inferInsert)[]): Statement[] {
