@@ -135,6 +135,19 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     expect(await page.locator("link[rel=icon]").getAttribute("href")).toMatch(/favicon-operational\./);
 
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+
+    // A bar is one tab stop; the arrow keys walk its days, and the focused day shows its tooltip.
+    const bar = page.locator(`[data-component="${API}"] .bar`);
+    expect(await bar.locator('li[tabindex="0"]').count()).toBe(1);
+    await bar.locator("li").last().focus();
+    await page.keyboard.press("ArrowLeft");
+    const focused = await page.evaluate(() => {
+      const cell = document.activeElement!;
+      return { label: cell.getAttribute("aria-label"), tip: getComputedStyle(cell, "::after").content, stops: cell.parentElement!.querySelectorAll('[tabindex="0"]').length };
+    });
+    expect(focused.label).toMatch(/^[A-Z][a-z]{2} \d{1,2}: no data$/);
+    expect(focused.tip).toBe(JSON.stringify(focused.label));
+    expect(focused.stops).toBe(1);
     // Times are rewritten in the reader's zone, with how long ago.
     expect(await page.locator("#live time").textContent()).toMatch(/\(.*(now|second|minute)/);
     expect(errors).toEqual([]);
