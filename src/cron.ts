@@ -1,4 +1,4 @@
-import { createDb } from "./db/client";
+import { createDb, type Database } from "./db/client";
 import { afterCommit } from "./changes";
 import { runBatch } from "./db/batch";
 import type { Bindings } from "./env";
@@ -17,16 +17,22 @@ export async function runScheduled(env: Bindings, scheduledTime: number, _ctx?: 
   const now = Math.max(scheduledTime, Date.now());
   const round = await startCheckRound(env, db, scheduledTime);
   if (round.claim === "duplicate") return;
-  // The checks are in flight while maintenance moves, so results are recorded against the windows as they now are.
-  const due = await maintenanceTransitions(db, now)
-    .then(async (due) => (due.moved && (await runBatch(db, due.statements)), due))
-    .catch((err) => {
-      // The checks still get recorded; the next run retries the move.
-      console.error("maintenance transitions failed", err);
-      return { eventIds: [] as string[] };
-    });
-  const checkEventIds = await round.record(now);
-  if (round.claim === "claimed") await pruneOldResults(env, db, scheduledTime);
+  // The checks are in flight while maintenance moves, so their results are recorded against the windows as
+  // they now are. Each step that fails is logged and left to the next run; the rest still happens.
+  const maintenanceEventIds = await moveMaintenance(db, now).catch((err) => logged("maintenance transitions failed", err));
+  const checkEventIds = await round.record(now).catch((err) => logged("recording the checks failed", err));
+  if (round.claim === "claimed") await pruneOldResults(env, db, scheduledTime).catch((err) => logged("pruning check results failed", err));
   await sweepOutbox(env, db, now);
-  await afterCommit(env, db, [...due.eventIds, ...checkEventIds]);
+  await afterCommit(env, db, [...maintenanceEventIds, ...checkEventIds]);
+}
+
+async function moveMaintenance(db: Database, now: number): Promise<string[]> {
+  const due = await maintenanceTransitions(db, now);
+  if (due.moved) await runBatch(db, due.statements);
+  return due.eventIds;
+}
+
+function logged(what: string, err: unknown): string[] {
+  console.error(what, err);
+  return [];
 }
