@@ -151,7 +151,8 @@ describe("Statuspage v2 API", () => {
 
   it("incidents.json keeps resolved incidents, unresolved.json drops them; updates carry affected components old -> new", async () => {
     const component = await makeComponent(`Queue ${crypto.randomUUID()}`);
-    const open = await createIncident({ title: "Still open", severity: "critical", affected_components: [{ id: component.id, status: "major_outage" }] });
+    const other = await makeComponent(`Jobs ${crypto.randomUUID()}`);
+    const open = await createIncident({ title: "Still open", severity: "critical", affected_components: [{ id: other.id, status: "major_outage" }] });
     const closed = await createIncident({ title: "Fixed", severity: "major", affected_components: [{ id: component.id, status: "partial_outage" }] });
     expect((await admin("POST", `/api/status/incidents/${closed.id}/updates`, { message: "Watching it", status: "monitoring" })).status).toBe(201);
     expect((await admin("POST", `/api/status/incidents/${closed.id}/resolve`, { root_cause: "Bad deploy", resolution: "Rolled back" })).status).toBe(200);
@@ -178,6 +179,29 @@ describe("Statuspage v2 API", () => {
     expect(unresolved.incidents.find((i: any) => i.id === open.id).impact).toBe("critical");
     expect(unresolved.incidents.every((i: any) => ["investigating", "identified", "monitoring"].includes(i.status))).toBe(true);
     expect((await admin("POST", `/api/status/incidents/${open.id}/resolve`, { root_cause: "x", resolution: "y" })).status).toBe(200);
+  });
+
+  it("affected_components follow what each update really did, when an update changes a component's status mid-incident", async () => {
+    const component = await makeComponent(`Payments ${crypto.randomUUID()}`);
+    const incident = await createIncident({ title: "Payments slow", severity: "major", affected_components: [{ id: component.id, status: "partial_outage" }] });
+    const worse = await admin("POST", `/api/status/incidents/${incident.id}/updates`, {
+      message: "Now failing outright",
+      status: "identified",
+      affected_components: [{ id: component.id, status: "major_outage" }],
+    });
+    expect(worse.status).toBe(201);
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Fix deployed", status: "monitoring" })).status).toBe(201);
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "Bad config", resolution: "Reverted" })).status).toBe(200);
+
+    const found = (await v2("incidents.json")).incidents.find((i: any) => i.id === incident.id);
+    const moves = [...found.incident_updates].reverse().map((u: any) => [u.status, u.affected_components.map((a: any) => `${a.old_status}->${a.new_status}`)]);
+    expect(moves).toEqual([
+      ["investigating", ["operational->partial_outage"]],
+      ["identified", ["partial_outage->major_outage"]],
+      ["monitoring", ["major_outage->major_outage"]],
+      ["resolved", ["major_outage->operational"]],
+    ]);
+    expect(found.incident_updates[0].affected_components[0]).toEqual({ code: component.id, name: component.name, old_status: "major_outage", new_status: "operational" });
   });
 
   it("scheduled maintenances: upcoming, active (in_progress, components under_maintenance), cancelled left out", async () => {

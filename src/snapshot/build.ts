@@ -58,10 +58,15 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
     updated_at: i.updatedAt,
     components: [],
     updates: [],
+    status_changes: [],
   }));
   const incidentById = new Map(incidents.map((i) => [i.id, i]));
   for (const link of rows.linkRows) {
     incidentById.get(link.incidentId)?.components.push({ id: link.componentId, name: link.name, status: link.status });
+  }
+  for (const change of rows.incidentChangeRows) {
+    if (!change.incidentId) continue;
+    incidentById.get(change.incidentId)?.status_changes!.push({ component_id: change.componentId, from: change.fromStatus, to: change.toStatus, at: change.at });
   }
   for (const u of rows.updateRows) {
     incidentById.get(u.incidentId)?.updates.push({

@@ -83,6 +83,15 @@ export interface SnapshotIncident {
   components: { id: string; name: string; status: ComponentStatus }[];
   /** Newest first. */
   updates: SnapshotIncidentUpdate[];
+  /** Shown-status moves this incident caused, oldest first (absent in snapshots built before they were kept). */
+  status_changes?: SnapshotStatusChange[];
+}
+
+export interface SnapshotStatusChange {
+  component_id: string;
+  from: ShownStatus;
+  to: ShownStatus;
+  at: number;
 }
 
 export interface SnapshotMaintenance {

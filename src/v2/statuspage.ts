@@ -1,4 +1,4 @@
-import type { ComponentStatus, ShownStatus } from "../db/schema";
+import type { ShownStatus } from "../db/schema";
 import { isOpenIncident } from "../snapshot/build";
 import { iso } from "../snapshot/format";
 import type { Snapshot, SnapshotComponent, SnapshotGroup, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
@@ -160,25 +160,50 @@ function incidentUpdate(
 const rowsFor = (rows: V2Component[], ids: string[]) => ids.map((id) => rows.find((r) => r.id === id)).filter((r) => r !== undefined);
 
 /**
- * The status each update moved the incident's components through: the first one set what the incident
- * says, resolving lifted it back to operational, the others kept it.
+ * What each update did to the incident's components. The shown-status moves the incident caused are
+ * recorded at the instant of the update that caused them; components it did not move are listed as
+ * unchanged. Snapshots without that record fall back to: the first update set what the incident says,
+ * resolving lifted it, the others kept it.
  */
-function affectedAt(components: SnapshotIncident["components"], position: "opened" | "resolved" | "ongoing"): AffectedComponent[] {
-  return components.map((c) => {
-    const set = v2ComponentStatus(c.status as ComponentStatus);
-    return {
-      code: c.id,
-      name: c.name,
-      old_status: position === "opened" ? "operational" : set,
-      new_status: position === "resolved" ? "operational" : set,
-    };
-  });
+function affectedByUpdate(i: SnapshotIncident): Map<string, AffectedComponent[]> {
+  const oldestFirst = [...i.updates].reverse();
+  const firstResolved = oldestFirst.find((u) => u.status === "resolved");
+  const names = new Map(i.components.map((c) => [c.id, c.name]));
+  const byUpdate = new Map<string, AffectedComponent[]>();
+  const current = new Map(i.components.map((c) => [c.id, v2ComponentStatus(c.status)]));
+  for (const u of oldestFirst) {
+    if (!i.status_changes) {
+      const phase = u === oldestFirst[0] ? "opened" : u === firstResolved ? "resolved" : "ongoing";
+      byUpdate.set(
+        u.id,
+        i.components.map((c) => {
+          const set = v2ComponentStatus(c.status);
+          return { code: c.id, name: c.name, old_status: phase === "opened" ? "operational" : set, new_status: phase === "resolved" ? "operational" : set };
+        }),
+      );
+      continue;
+    }
+    const moved = i.status_changes.filter((change) => change.at === u.created_at);
+    for (const change of moved) current.set(change.component_id, v2ComponentStatus(change.to));
+    const movedIds = new Set(moved.map((change) => change.component_id));
+    byUpdate.set(u.id, [
+      ...moved.map((change) => ({
+        code: change.component_id,
+        name: names.get(change.component_id) ?? "",
+        old_status: v2ComponentStatus(change.from),
+        new_status: v2ComponentStatus(change.to),
+      })),
+      ...i.components
+        .filter((c) => !movedIds.has(c.id))
+        .map((c) => ({ code: c.id, name: c.name, old_status: current.get(c.id)!, new_status: current.get(c.id)! })),
+    ]);
+  }
+  return byUpdate;
 }
 
 export function v2Incident(snapshot: Snapshot, i: SnapshotIncident, rows: V2Component[]) {
-  const oldestFirst = [...i.updates].reverse();
-  const firstResolved = oldestFirst.find((u) => u.status === "resolved");
-  const monitoring = oldestFirst.find((u) => u.status === "monitoring");
+  const monitoring = [...i.updates].reverse().find((u) => u.status === "monitoring");
+  const affected = affectedByUpdate(i);
   return {
     id: i.id,
     name: i.title,
@@ -195,7 +220,7 @@ export function v2Incident(snapshot: Snapshot, i: SnapshotIncident, rows: V2Comp
       incidentUpdate(
         i.id,
         { id: u.id, status: u.status, body: u.message, at: u.created_at, updated_at: u.updated_at },
-        affectedAt(i.components, u === oldestFirst[0] ? "opened" : u === firstResolved ? "resolved" : "ongoing"),
+        affected.get(u.id) ?? null,
       ),
     ),
     components: rowsFor(rows, i.components.map((c) => c.id)),

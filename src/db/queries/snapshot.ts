@@ -9,6 +9,7 @@ import {
   incidentUpdates,
   maintenanceComponents,
   maintenances,
+  statusChanges,
 } from "../schema";
 
 /** Everything a snapshot is made of, read in one round trip (one db.batch of selects). */
@@ -18,7 +19,7 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
     gte(maintenances.scheduledEnd, opts.historySince),
     inArray(maintenances.status, ["scheduled", "in_progress"]),
   );
-  const [groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows] =
+  const [groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows] =
     await db.batch([
       db.select().from(componentGroups).orderBy(asc(componentGroups.position), asc(componentGroups.name)),
       db.select().from(components).orderBy(asc(components.position), asc(components.createdAt)),
@@ -62,8 +63,20 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
         .where(maintenanceInWindow)
         .orderBy(asc(components.position)),
       db.select().from(dailyRollups).where(and(gte(dailyRollups.day, opts.firstDay))),
+      // The shown-status moves incidents caused (by time, on the `at` index), for Statuspage's affected_components.
+      db
+        .select({
+          incidentId: statusChanges.referenceId,
+          componentId: statusChanges.componentId,
+          fromStatus: statusChanges.fromStatus,
+          toStatus: statusChanges.toStatus,
+          at: statusChanges.at,
+        })
+        .from(statusChanges)
+        .where(and(gte(statusChanges.at, opts.historySince), eq(statusChanges.source, "incident")))
+        .orderBy(asc(statusChanges.at), asc(statusChanges.id)),
     ]);
-  return { groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows };
+  return { groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows };
 }
 
 export type SnapshotRows = Awaited<ReturnType<typeof loadSnapshotRows>>;
