@@ -3,7 +3,7 @@ import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { dataFreshness, iso } from "../snapshot/format";
 import { sendJsonFromSnapshot } from "../snapshot/respond";
-import { readSnapshot } from "../snapshot/store";
+import { publicSnapshot } from "../snapshot/store";
 import type { SnapshotComponent } from "../snapshot/types";
 import { uptimeQuery } from "../schemas";
 import { uptimePercent } from "../uptime/formula";
@@ -25,7 +25,7 @@ function windowUptime(component: SnapshotComponent, days: number): number | null
 export const uptime = new Hono<AppEnv>().get("/components/:id/uptime", validate("param", uuidParam), validate("query", uptimeQuery), async (c) => {
   const { id } = c.req.valid("param");
   const { days } = c.req.valid("query");
-  const snapshot = await readSnapshot(c.env, () => c.var.db);
+  const snapshot = await publicSnapshot(c);
   const component = snapshot.components.find((x) => x.id === id);
   if (!component) throw notFound("Component");
   return sendJsonFromSnapshot(c, snapshot, `uptime:${id}:${days}`, () => ({
