@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
-import { isPublicRead } from "../openapi/routes";
+import { publicReadRoute } from "../openapi/routes";
 
 /** The page's own policy: its scripts and styles come from /assets, live updates over the same origin's socket. */
 export const PAGE_CSP =
@@ -31,7 +31,7 @@ function setHeaders(c: Context<AppEnv>, headers: Record<string, string>) {
  * routes or writes), security headers, and a cache policy for responses that did not choose one.
  */
 export const httpPolicy: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const publicRead = isPublicRead(c.req.path);
+  const publicRead = publicReadRoute(c.req.path);
   const preflightFor = c.req.header("access-control-request-method")?.toUpperCase();
   if (c.req.method === "OPTIONS" && publicRead && preflightFor && READ_METHODS.has(preflightFor)) {
     return c.body(null, 204, {
@@ -61,7 +61,7 @@ export const httpPolicy: MiddlewareHandler<AppEnv> = async (c, next) => {
     headers["access-control-allow-origin"] = "*";
     headers["access-control-expose-headers"] = "ETag, Last-Modified";
   }
-  // Anything that did not pick a policy: public successes briefly, everything else (admin, errors) never.
-  headers["cache-control"] = isPublic && c.res.status === 200 ? "public, max-age=10" : "no-store";
+  // Anything that did not pick a policy: public data briefly; liveness, admin, personal links and errors never.
+  headers["cache-control"] = isPublic && !publicRead.uncached && c.res.status === 200 ? "public, max-age=10" : "no-store";
   setHeaders(c, headers);
 };

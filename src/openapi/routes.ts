@@ -168,15 +168,15 @@ export function pathPattern(path: string): RegExp {
 let patterns: { route: RouteDoc; pattern: RegExp; params: number }[] | null = null;
 
 /**
- * Whether a concrete path is a documented public (non-admin) GET route. As in the router, a literal
- * segment beats a parameter: `/api/status/incidents/create` is the admin route, not an incident id.
+ * The documented public (non-admin, non-personal) GET route a concrete path is, if any. As in the router,
+ * a literal segment beats a parameter: `/api/status/incidents/create` is the admin route, not an incident id.
  */
-export function isPublicRead(path: string): boolean {
+export function publicReadRoute(path: string): RouteDoc | null {
   patterns ??= ROUTES.map((route) => ({ route, pattern: pathPattern(route.path), params: route.path.split("{").length - 1 }));
   const matching = patterns.filter((p) => p.pattern.test(path));
-  if (!matching.length) return false;
+  if (!matching.length) return null;
   const fewest = Math.min(...matching.map((p) => p.params));
-  return matching.some((p) => p.params === fewest && p.route.method === "get" && !p.route.admin && !p.route.personal);
+  return matching.find((p) => p.params === fewest && p.route.method === "get" && !p.route.admin && !p.route.personal)?.route ?? null;
 }
 
 export const successType = (route: RouteDoc) => route.produces ?? JSON_TYPE;
