@@ -14,11 +14,14 @@ function windowUptime(component: SnapshotComponent, days: number): number | null
   const exact = { 30: component.uptime["30_days"], 60: component.uptime["60_days"], 90: component.uptime["90_days"] }[days];
   if (exact !== undefined) return exact;
   const series = component.days.slice(-days);
-  return uptimePercent({
+  const percent = uptimePercent({
     observedSeconds: series.reduce((sum, d) => sum + d.observed_seconds, 0),
     majorSeconds: series.reduce((sum, d) => sum + d.downtime_seconds, 0),
     partialSeconds: 0,
   });
+  // Days carry their weighted downtime rounded to seconds: a few seconds of partial outage can round to 0,
+  // and a window with any downtime must never read 100.
+  return percent === 100 && series.some((d) => d.uptime !== null && d.uptime < 100) ? 99.99 : percent;
 }
 
 /** The daily series the uptime bar is drawn from, served from the snapshot (oldest day first). */
