@@ -53,6 +53,15 @@ describe("GET /", () => {
     expect(total).toBeLessThan(50_000);
   });
 
+  it("is served from the snapshot: no database query for a page view", async () => {
+    await call("GET", "/");
+    for (const path of ["/", "/history", "/history?page=2"]) {
+      const res = await call("GET", path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("x-d1-queries"), path).toBe("0");
+    }
+  });
+
   it("answers a repeat visit with 304 from its ETag", async () => {
     const first = await call("GET", "/");
     const etag = first.headers.get("etag")!;

@@ -90,7 +90,7 @@ export const statusPage = new Hono<AppEnv>()
     if (res.ok) return c.html(renderMessage(snapshot, "Almost subscribed", reply.message ?? "Check your inbox to confirm."), 200);
     const details = (reply.error?.details ?? []).map((d) => `${d.path || "form"}: ${d.message}`).join("; ");
     const text = `${reply.error?.message ?? "Something went wrong."}${details ? ` (${details})` : ""}. Go back to correct it.`;
-    return c.html(renderMessage(snapshot, "Could not subscribe", text), res.status === 429 ? 429 : 400);
+    return c.html(renderMessage(snapshot, "Could not subscribe", text), res.status >= 500 ? 503 : res.status === 429 ? 429 : 400);
   })
   .get("/favicon.svg", async (c) => {
     const snapshot = await readSnapshot(c.env, () => c.var.db);

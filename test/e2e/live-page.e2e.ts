@@ -148,6 +148,16 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     expect(focused.label).toMatch(/^[A-Z][a-z]{2} \d{1,2}: no data$/);
     expect(focused.tip).toBe(JSON.stringify(focused.label));
     expect(focused.stops).toBe(1);
+    // Maintenance appears as it is planned and goes when it is cancelled.
+    const start = Date.now() + 86_400_000;
+    const window = await adminCall("POST", "/api/status/maintenance", { title: "Database upgrade", scheduled_start: start, scheduled_end: start + 3_600_000, components: [API] });
+    const planned = page.locator(`[data-maintenance="${window.id}"]`);
+    await planned.waitFor();
+    expect(await planned.locator("h3").textContent()).toBe("Database upgrade");
+    await adminCall("POST", `/api/status/maintenance/${window.id}/cancel`, {});
+    await planned.waitFor({ state: "detached" });
+    expect(await page.locator("#maintenance").isHidden()).toBe(true);
+
     // Times are rewritten in the reader's zone, with how long ago.
     expect(await page.locator("#live time").textContent()).toMatch(/\(.*(now|second|minute)/);
     expect(errors).toEqual([]);
