@@ -9,6 +9,9 @@ type Operation = Document["paths"][string][string] & Record<string, any>;
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
 
+/** Escaped text with `backtick` spans shown as code, the one bit of markup the descriptions use. */
+const prose = (text: string) => escapeHtml(text).replace(/`([^`]+)`/g, "<code>$1</code>");
+
 export const REFERENCE_CSS = `body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:960px;padding:1.5rem;color:#1f2328}
 h1{font-size:1.6rem}h2{margin-top:2.5rem;border-bottom:1px solid #d0d7de}
 .op{border:1px solid #d0d7de;border-radius:6px;margin:1rem 0;padding:.75rem 1rem}
@@ -36,12 +39,12 @@ function operationHtml(doc: Document, method: string, path: string, op: Operatio
     .map(([status, r]) => {
       const response = r.$ref ? resolveRef(doc, r.$ref) : r;
       const types = Object.keys(response.content ?? {}).join(", ");
-      return `<li><code>${status}</code> ${escapeHtml(response.description)}${types ? ` <small>(${escapeHtml(types)})</small>` : ""}</li>`;
+      return `<li><code>${status}</code> ${prose(response.description)}${types ? ` <small>(${escapeHtml(types)})</small>` : ""}</li>`;
     })
     .join("");
   return `<div class="op" id="${escapeHtml(op.operationId)}"><span class="m ${method}">${method}</span> <code>${escapeHtml(path)}</code>${
     op.security.length ? `<span class="lock">admin: Authorization: Bearer &lt;Clerk session&gt;</span>` : ""
-  }<p>${escapeHtml(op.summary)}</p>${paramRows ? `<table><tr><th>parameter</th><th>in</th><th>required</th><th>schema</th></tr>${paramRows}</table>` : ""}${body}<ul>${responses}</ul></div>`;
+  }<p>${prose(op.summary)}</p>${op.description ? `<p>${prose(op.description)}</p>` : ""}${paramRows ? `<table><tr><th>parameter</th><th>in</th><th>required</th><th>schema</th></tr>${paramRows}</table>` : ""}${body}<ul>${responses}</ul></div>`;
 }
 
 export function referencePage(doc: Document): string {
@@ -56,5 +59,5 @@ export function referencePage(doc: Document): string {
     })
     .join("");
   const toc = doc.tags.map(({ name }) => `<a href="#${escapeHtml(name)}">${escapeHtml(name)}</a>`).join(" · ");
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(doc.info.title)}</title><style>${REFERENCE_CSS}</style></head><body><h1>${escapeHtml(doc.info.title)}</h1><p>${escapeHtml(doc.info.description)}</p><p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI ${doc.openapi}).</p><nav>${toc}</nav>${sections}</body></html>`;
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(doc.info.title)}</title><style>${REFERENCE_CSS}</style></head><body><h1>${escapeHtml(doc.info.title)}</h1><p>${prose(doc.info.description)}</p><p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI ${doc.openapi}).</p><nav>${toc}</nav>${sections}</body></html>`;
 }
