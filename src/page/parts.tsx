@@ -7,8 +7,8 @@ import { STATUS_LABELS, worstStatus } from "../status";
 import { dayLabel, dayLevel, formatTime, formatUptime } from "./format";
 
 /** A status as icon (from the stylesheet), colour and words: never colour alone. */
-export const Status: FC<{ status: ShownStatus; id?: string }> = ({ status, id }) => (
-  <span id={id} class={`st s-${status}`}>
+export const Status: FC<{ status: ShownStatus }> = ({ status }) => (
+  <span class={`st s-${status}`}>
     {STATUS_LABELS[status]}
   </span>
 );
