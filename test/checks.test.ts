@@ -16,7 +16,8 @@ const rollup = async (componentId: string) =>
 const changes = async (componentId: string) =>
   (await env.DB.prepare("SELECT from_status, to_status, source, at FROM status_changes WHERE component_id = ? ORDER BY id").bind(componentId).all<any>()).results;
 
-describe("the cron run", () => {
+// Each test fires several cron runs; a loaded machine running the whole suite needs more than 5 s.
+describe("the cron run", { timeout: 20_000 }, () => {
   it("checks every component, records results, and leaves unconfigured checks not monitored", async () => {
     const targets = fakeTargets();
     const url = targetUrl();
@@ -175,7 +176,7 @@ describe("the cron run", () => {
   });
 });
 
-describe("maintenance on time", () => {
+describe("maintenance on time", { timeout: 20_000 }, () => {
   it("starts and completes a window, shows under_maintenance, and keeps its failures out of downtime", async () => {
     const targets = fakeTargets();
     const url = targetUrl();
@@ -214,7 +215,7 @@ describe("maintenance on time", () => {
   });
 });
 
-describe("POST /api/status/health-check", () => {
+describe("POST /api/status/health-check", { timeout: 20_000 }, () => {
   it("runs every check now and answers with each component's status", async () => {
     const targets = fakeTargets();
     const url = targetUrl();

@@ -30,7 +30,8 @@ async function connect(query = "", headers: Record<string, string> = {}) {
   return { ws, messages, closed, waitFor };
 }
 
-describe("GET /api/status/live", () => {
+// Each test fires several cron runs; a loaded machine running the whole suite needs more than 5 s.
+describe("GET /api/status/live", { timeout: 20_000 }, () => {
   it("refuses anything but a WebSocket upgrade with 426", async () => {
     for (const method of ["GET", "POST"]) {
       const res = await call(method, "/api/status/live");

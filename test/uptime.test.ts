@@ -143,7 +143,8 @@ describe("the uptime formula, scenario by scenario", () => {
   });
 });
 
-describe("GET /api/status/components/{id}/uptime", () => {
+// Each test fires several cron runs; a loaded machine running the whole suite needs more than 5 s.
+describe("GET /api/status/components/{id}/uptime", { timeout: 20_000 }, () => {
   it("serves the daily series the bar is drawn from, with the numbers the cron recorded", async () => {
     const targets = fakeTargets();
     const url = targetUrl();
