@@ -1,6 +1,6 @@
 import { and, count, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
-import { chunkRows, type Statement } from "../batch";
+import type { Statement } from "../batch";
 import { deliveries, events, type Channel, type DeliveryStatus } from "../schema";
 import { jsonList } from "./subscriptions";
 
@@ -14,9 +14,41 @@ export async function findEvent(db: Database, id: string) {
 export const markEventDispatched = (db: Database, id: string, now: number) =>
   db.update(events).set({ dispatchedAt: now }).where(and(eq(events.id, id), isNull(events.dispatchedAt)));
 
-/** INSERT OR IGNORE on (event_id, subscriber_id): fanning the same event out twice adds nothing. */
+/** Rows per INSERT are capped by the JSON they make (D1 allows up to 2 MB in one value). */
+const MAX_JSON_BYTES = 512 * 1024;
+
+/**
+ * INSERT OR IGNORE on (event_id, subscriber_id): fanning the same event out twice adds nothing. The rows
+ * travel as ONE JSON parameter read with json_each, so a statement carries hundreds of rows where bound
+ * columns (100 parameters at most) would allow five.
+ */
 export function insertDeliveries(db: Database, rows: NewDelivery[]): Statement[] {
-  return chunkRows(rows, 10).map((chunk) => db.insert(deliveries).values(chunk).onConflictDoNothing());
+  const statements: Statement[] = [];
+  let chunk: unknown[][] = [];
+  let size = 0;
+  const flush = () => {
+    if (!chunk.length) return;
+    statements.push(
+      // Every column in table order, as drizzle's INSERT ... SELECT lists them.
+      db
+        .insert(deliveries)
+        .select(
+          sql`select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, 'pending', 0, null, null, null, value ->> 8, value ->> 9, null from json_each(${JSON.stringify(chunk)}) where true`,
+        )
+        .onConflictDoNothing(),
+    );
+    chunk = [];
+    size = 0;
+  };
+  for (const r of rows) {
+    const row = [r.id, r.eventId, r.subscriberId, r.channel, r.recipient, r.subject, r.bodyText, r.bodyHtml ?? null, r.createdAt, r.updatedAt];
+    const bytes = JSON.stringify(row).length;
+    if (size + bytes > MAX_JSON_BYTES) flush();
+    chunk.push(row);
+    size += bytes;
+  }
+  flush();
+  return statements;
 }
 
 export async function pendingDeliveries(db: Database, eventId: string) {
