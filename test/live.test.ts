@@ -130,7 +130,7 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
     lost.ws.close(1000);
   });
 
-  it("answers ping with pong, and closes only the socket that sends an oversized message", async () => {
+  it("answers ping with pong, and closes only the socket that sends an oversized message or floods the hub", async () => {
     const abuser = await connect();
     const bystander = await connect();
     await abuser.waitFor((m) => m.type === "snapshot");
@@ -140,6 +140,12 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
 
     abuser.ws.send("x".repeat(64 * 1024));
     expect((await abuser.closed).code).toBe(1009);
+    // Pings are free; a flood of anything else is cut off.
+    for (let i = 0; i < 30; i++) bystander.ws.send("ping");
+    await vi.waitFor(() => expect(bystander.messages.filter((m) => m === "pong").length).toBe(31));
+    const flooder = await connect();
+    for (let i = 0; i < 25; i++) flooder.ws.send(JSON.stringify({ type: "resume", since: 0 }));
+    expect((await flooder.closed).code).toBe(1008);
     const incident = await createIncident({ title: "After the abuser left", affected_components: [] });
     await bystander.waitFor((m) => m.type === "incident.created" && m.data.incident.id === incident.id);
     bystander.ws.close(1000);

@@ -9,6 +9,15 @@ const CHUNK_CHARS = 512 * 1024;
 const REPLAY_LIMIT = 500;
 /** Largest message a client may send; anything bigger closes its socket. */
 const MAX_CLIENT_MESSAGE_BYTES = 1024;
+/** Messages (other than "ping") a client may send per window before its socket is closed. */
+const MAX_CLIENT_MESSAGES_PER_WINDOW = 20;
+const CLIENT_WINDOW_MS = 10_000;
+
+interface ClientAttachment {
+  connectedAt?: number;
+  windowStart?: number;
+  messages?: number;
+}
 
 /**
  * One per page. Holds the last-known-good snapshot where a D1 outage cannot reach it, and fans every change
@@ -144,6 +153,17 @@ export class StatusHub extends DurableObject<Bindings> {
     const size = typeof message === "string" ? message.length : message.byteLength;
     if (size > MAX_CLIENT_MESSAGE_BYTES) {
       ws.close(1009, "Message too large");
+      return;
+    }
+    // "ping" never gets here (the runtime answers it); anything else costs the hub work, so a client that
+    // floods it (a resume replays up to REPLAY_LIMIT messages) is disconnected.
+    const now = Date.now();
+    const seen = (ws.deserializeAttachment() ?? {}) as ClientAttachment;
+    const window = seen.windowStart !== undefined && now - seen.windowStart < CLIENT_WINDOW_MS ? seen : { ...seen, windowStart: now, messages: 0 };
+    window.messages = (window.messages ?? 0) + 1;
+    ws.serializeAttachment(window);
+    if (window.messages > MAX_CLIENT_MESSAGES_PER_WINDOW) {
+      ws.close(1008, "Too many messages");
       return;
     }
     if (typeof message !== "string") return;
