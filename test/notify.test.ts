@@ -345,3 +345,37 @@ describe("dead letters", () => {
     expect(d!.lastError).toContain("gave up after 9 attempts");
   });
 });
+
+describe("maintenance messages", () => {
+  it("say what is planned, when, and for which components", async () => {
+    const component = await freshComponent("Billing");
+    const { testEnv, sent } = setup();
+    const reader = await activeSubscriber("email", { components: [component] });
+    const payload = { maintenance_id: crypto.randomUUID(), title: "Database upgrade", description: "Expect brief read-only periods.", status: "scheduled", scheduled_start: "2026-12-01T02:00:00.000Z", scheduled_end: "2026-12-01T04:00:00.000Z", components: ["Billing"] };
+    await fanOut(testEnv, sent, await outboxEvent("maintenance.scheduled", payload, [component]));
+    const [d] = await deliveriesFor(reader.id);
+    expect(d!.subject).toBe("[Beacon Test] Scheduled maintenance: Database upgrade");
+    expect(d!.bodyText).toContain("Window: Tue, 01 Dec 2026 02:00 UTC to Tue, 01 Dec 2026 04:00 UTC");
+    expect(d!.bodyText).toContain("Components: Billing");
+    expect(d!.bodyText).toContain("Expect brief read-only periods.");
+  });
+});
+
+describe("the cron's outbox sweep", () => {
+  it("re-queues events never fanned out and deliveries whose queue message was lost", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup();
+    const reader = await activeSubscriber("email", { components: [component] });
+    await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload("Lost message"), [component]));
+    const [delivery] = await deliveriesFor(reader.id);
+    const lost = await outboxEvent("incident.updated", incidentPayload("Never queued"), [component]);
+    const later = Date.now() + 31 * 60_000;
+
+    const { sweepOutbox } = await import("../src/notify/sweep");
+    const before = sent.length;
+    await sweepOutbox(testEnv, db(), later);
+    const swept = sent.slice(before);
+    expect(swept).toContainEqual({ kind: "event", eventId: lost });
+    expect(swept.some((m) => m.kind === "deliveries" && m.deliveryIds.includes(delivery!.id))).toBe(true);
+  });
+});
