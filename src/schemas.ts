@@ -70,6 +70,15 @@ export const incidentListQuery = z.object({
     .default(90),
 });
 
+export const uptimeQuery = z.object({
+  days: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number of days")
+    .transform(Number)
+    .pipe(z.number().int().min(1, "must be at least 1").max(90, "must be at most 90"))
+    .default(90),
+});
+
 export const maintenanceBody = z
   .strictObject({
     title: text(200),
