@@ -52,6 +52,8 @@ export default defineConfig(async () => {
             root,
             environment: "node",
             include: ["test/e2e/**/*.e2e.ts"],
+            // After the workers project, so a browser and a second wrangler do not compete with it for the cores.
+            sequence: { groupOrder: 1 },
             testTimeout: 30_000,
             hookTimeout: 90_000,
           },
