@@ -180,6 +180,23 @@ describe("email through Resend", () => {
     expect((await deliveriesFor(reader.id))[0]!.status).toBe("pending");
   });
 
+  it("keeps emails for later when Resend refuses the key, and fails one Resend rejects for good", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup({ RESEND_API_KEY: "re_revoked" });
+    const reader = await activeSubscriber("email", { components: [component] });
+    const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload("Bad key"), [component]));
+    vi.spyOn(globalThis, "fetch")
+      .mockImplementationOnce(async () => json({ statusCode: 401, name: "missing_api_key", message: "API key is invalid" }, 401))
+      .mockImplementationOnce(async () => json({ statusCode: 422, name: "validation_error", message: "Invalid `to` field" }, 422));
+    const first = await deliverMessages(testEnv, [message!]);
+    expect(first.retryMessages).toHaveLength(1);
+    expect((await deliveriesFor(reader.id))[0]!.status).toBe("pending");
+    const second = await deliverMessages(testEnv, [message!], { attempts: 2 });
+    expect(second.explicitAcks).toHaveLength(1);
+    expect((await deliveriesFor(reader.id))[0]).toMatchObject({ status: "failed", attempts: 2 });
+    expect((await deliveriesFor(reader.id))[0]!.lastError).toContain("422");
+  });
+
   it("records emails in the dev outbox when no Resend key is configured", async () => {
     const component = await freshComponent();
     const { testEnv, sent } = setup();

@@ -24,8 +24,9 @@ function failureOutcome(error: ResendFailure, headers: Record<string, string> | 
   if (status === 429 || error.name === "rate_limit_exceeded" || error.name === "daily_quota_exceeded") {
     return { status: "retry", error: message, retryAfterSeconds: retryAfterSeconds(headers?.["retry-after"]) };
   }
-  // No answer, a server error, or a concurrent request with the same key: safe to retry with the same key.
-  if (status === null || status >= 500 || status === 409) return { status: "retry", error: message };
+  // No answer, a server error, a concurrent request with the same key, or a key the admin has yet to fix:
+  // safe to retry with the same key (the queue gives up after its retries and the delivery shows as failed).
+  if (status === null || status >= 500 || status === 409 || status === 401 || status === 403) return { status: "retry", error: message };
   return { status: "failed", error: message };
 }
 
