@@ -49,7 +49,8 @@ describe("GET /", () => {
     expect((await call("GET", "/assets/style.nothash.css")).status).toBe(404);
 
     // Page, stylesheet and script together stay small.
-    const total = html.length + (await (await call("GET", css)).text()).length + (await (await call("GET", js)).text()).length;
+    const bytes = (text: string) => new TextEncoder().encode(text).length;
+    const total = bytes(html) + bytes(await (await call("GET", css)).text()) + bytes(await (await call("GET", js)).text());
     expect(total).toBeLessThan(50_000);
   });
 
