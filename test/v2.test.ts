@@ -183,7 +183,15 @@ describe("Statuspage v2 API", () => {
 
   it("affected_components follow what each update really did, when an update changes a component's status mid-incident", async () => {
     const component = await makeComponent(`Payments ${crypto.randomUUID()}`);
-    const incident = await createIncident({ title: "Payments slow", severity: "major", affected_components: [{ id: component.id, status: "partial_outage" }] });
+    const dropped = await makeComponent(`Refunds ${crypto.randomUUID()}`);
+    const incident = await createIncident({
+      title: "Payments slow",
+      severity: "major",
+      affected_components: [
+        { id: component.id, status: "partial_outage" },
+        { id: dropped.id, status: "degraded" },
+      ],
+    });
     const worse = await admin("POST", `/api/status/incidents/${incident.id}/updates`, {
       message: "Now failing outright",
       status: "identified",
@@ -194,12 +202,15 @@ describe("Statuspage v2 API", () => {
     expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "Bad config", resolution: "Reverted" })).status).toBe(200);
 
     const found = (await v2("incidents.json")).incidents.find((i: any) => i.id === incident.id);
-    const moves = [...found.incident_updates].reverse().map((u: any) => [u.status, u.affected_components.map((a: any) => `${a.old_status}->${a.new_status}`)]);
+    const moves = [...found.incident_updates]
+      .reverse()
+      .map((u: any) => [u.status, u.affected_components.map((a: any) => `${a.name.split(" ")[0]}: ${a.old_status}->${a.new_status}`).sort()]);
     expect(moves).toEqual([
-      ["investigating", ["operational->partial_outage"]],
-      ["identified", ["partial_outage->major_outage"]],
-      ["monitoring", ["major_outage->major_outage"]],
-      ["resolved", ["major_outage->operational"]],
+      ["investigating", ["Payments: operational->partial_outage", "Refunds: operational->degraded_performance"]],
+      // Taken off the incident by this update: Refunds goes back to operational, and says so.
+      ["identified", ["Payments: partial_outage->major_outage", "Refunds: degraded_performance->operational"]],
+      ["monitoring", ["Payments: major_outage->major_outage"]],
+      ["resolved", ["Payments: major_outage->operational"]],
     ]);
     expect(found.incident_updates[0].affected_components[0]).toEqual({ code: component.id, name: component.name, old_status: "major_outage", new_status: "operational" });
   });

@@ -165,10 +165,11 @@ const rowsFor = (rows: V2Component[], ids: string[]) => ids.map((id) => rows.fin
  * unchanged. Snapshots without that record fall back to: the first update set what the incident says,
  * resolving lifted it, the others kept it.
  */
-function affectedByUpdate(i: SnapshotIncident): Map<string, AffectedComponent[]> {
+function affectedByUpdate(snapshot: Snapshot, i: SnapshotIncident): Map<string, AffectedComponent[]> {
   const oldestFirst = [...i.updates].reverse();
   const firstResolved = oldestFirst.find((u) => u.status === "resolved");
-  const names = new Map(i.components.map((c) => [c.id, c.name]));
+  // A component taken off the incident mid-way is no longer among its links, but its moves still count.
+  const names = new Map([...snapshot.components, ...i.components].map((c) => [c.id, c.name]));
   const byUpdate = new Map<string, AffectedComponent[]>();
   const current = new Map(i.components.map((c) => [c.id, v2ComponentStatus(c.status)]));
   for (const u of oldestFirst) {
@@ -203,7 +204,7 @@ function affectedByUpdate(i: SnapshotIncident): Map<string, AffectedComponent[]>
 
 export function v2Incident(snapshot: Snapshot, i: SnapshotIncident, rows: V2Component[]) {
   const monitoring = [...i.updates].reverse().find((u) => u.status === "monitoring");
-  const affected = affectedByUpdate(i);
+  const affected = affectedByUpdate(snapshot, i);
   return {
     id: i.id,
     name: i.title,
