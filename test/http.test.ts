@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ROUTES } from "../src/openapi/routes";
 import { admin, adminToken, call, createIncident, DEFAULT_COMPONENTS } from "./support/api";
 
@@ -71,6 +72,24 @@ describe("HTTP behaviour of public reads", () => {
     const missing = await call("GET", `/api/status/components/${crypto.randomUUID()}`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get("cache-control")).toBe("no-store");
+  });
+});
+
+describe("public reads without D1", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("never query D1 on the hot path, and keep answering while D1 is down", async () => {
+    const reads = (await publicReads()).filter((r) => r.cached);
+    for (const { path } of reads) await call("GET", path);
+    for (const { path } of reads) expect((await call("GET", path)).headers.get("x-d1-queries"), path).toBe("0");
+
+    const outage = () => {
+      throw new Error("D1_ERROR: Network connection lost.");
+    };
+    vi.spyOn(env.DB, "prepare").mockImplementation(outage);
+    vi.spyOn(env.DB, "batch").mockImplementation(outage);
+    vi.spyOn(env.DB, "withSession").mockImplementation(() => ({ prepare: outage, batch: outage, getBookmark: () => null }) as unknown as D1DatabaseSession);
+    for (const { path } of reads) expect((await call("GET", path)).status, path).toBe(200);
   });
 });
 
