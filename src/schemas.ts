@@ -180,7 +180,11 @@ export const twilioInboundForm = z.looseObject({ From: z.string().max(32), Body:
 
 export const notificationsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  before: z.coerce.number().int().positive().optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}\.[0-9a-f-]{36}$/, "must be a next_cursor from a previous page")
+    .transform((value) => ({ createdAt: Number(value.split(".")[0]), id: value.split(".")[1]! }))
+    .optional(),
   status: z.enum(DELIVERY_STATUSES).optional(),
   channel: z.enum(CHANNELS).optional(),
 });

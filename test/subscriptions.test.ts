@@ -336,6 +336,12 @@ describe("admin notifications", () => {
     expect(body.subscriber_counts.email.pending).toBeGreaterThanOrEqual(1);
     expect(body.delivery_counts.sent).toBeGreaterThanOrEqual(1);
     expect((await admin("GET", "/api/status/notifications?limit=0")).status).toBe(400);
+    expect((await admin("GET", "/api/status/notifications?cursor=yesterday")).status).toBe(400);
+    // Pages follow one another without gaps or repeats, even where deliveries share a creation time.
+    const all = (await json(await admin("GET", "/api/status/notifications?limit=500"))).deliveries.map((d: any) => d.id);
+    const page1 = await json(await admin("GET", "/api/status/notifications?limit=2"));
+    const page2 = await json(await admin("GET", `/api/status/notifications?limit=2&cursor=${page1.next_cursor}`));
+    expect([...page1.deliveries, ...page2.deliveries].map((d: any) => d.id)).toEqual(all.slice(0, 4));
 
     const subscriber = body.subscribers.find((s: any) => s.address === email);
     expect(subscriber).toMatchObject({ channel: "email", status: "pending" });

@@ -15,7 +15,7 @@ export const adminNotifications = new Hono<AppEnv>()
   .get("/notifications", requireAdmin, validate("query", notificationsQuery), async (c) => {
     const query = c.req.valid("query");
     const db = c.var.db;
-    const [rows, byStatus, subscriberTotals, subscriberRows] = await Promise.all([listDeliveries(db, query), deliveryCounts(db), subscriberCounts(db), listSubscribers(db, SUBSCRIBERS_SHOWN)]);
+    const [rows, byStatus, subscriberTotals, subscriberRows] = await Promise.all([listDeliveries(db, { ...query, after: query.cursor }), deliveryCounts(db), subscriberCounts(db), listSubscribers(db, SUBSCRIBERS_SHOWN)]);
     const counts: Record<string, Record<string, number>> = {};
     for (const row of subscriberTotals) (counts[row.channel] ??= {})[row.status] = row.count;
     const last = rows.at(-1);
@@ -39,7 +39,7 @@ export const adminNotifications = new Hono<AppEnv>()
         sent_at: iso(d.sentAt),
       })),
       delivery_counts: Object.fromEntries(byStatus.map((r) => [r.status, r.count])),
-      next_before: rows.length === query.limit && last ? last.delivery.createdAt : null,
+      next_cursor: rows.length === query.limit && last ? `${last.delivery.createdAt}.${last.delivery.id}` : null,
       subscribers: subscriberRows.map((s) => ({
         id: s.id,
         channel: s.channel,

@@ -108,14 +108,15 @@ export async function staleDeliveries(db: Database, before: number, limit: numbe
     .limit(limit);
 }
 
-export async function listDeliveries(db: Database, filter: { limit: number; before?: number; status?: DeliveryStatus; channel?: Channel }) {
+/** Newest first; `after` is the last row of the previous page (many deliveries share one created_at). */
+export async function listDeliveries(db: Database, filter: { limit: number; after?: { createdAt: number; id: string }; status?: DeliveryStatus; channel?: Channel }) {
   return db
     .select({ delivery: deliveries, eventType: events.type })
     .from(deliveries)
     .leftJoin(events, eq(events.id, deliveries.eventId))
     .where(
       and(
-        filter.before === undefined ? undefined : lt(deliveries.createdAt, filter.before),
+        filter.after ? or(lt(deliveries.createdAt, filter.after.createdAt), and(eq(deliveries.createdAt, filter.after.createdAt), lt(deliveries.id, filter.after.id))) : undefined,
         filter.status ? eq(deliveries.status, filter.status) : undefined,
         filter.channel ? eq(deliveries.channel, filter.channel) : undefined,
       ),
