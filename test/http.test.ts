@@ -161,6 +161,7 @@ describe("security headers", () => {
     expectSecurityHeaders(page);
     const csp = page.headers.get("content-security-policy")!;
     for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "connect-src 'self' ws: wss:"]) expect(csp).toContain(directive);
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
 
     const unknown = await call("GET", "/no/such/route");
     expect(unknown.status).toBe(404);

@@ -53,7 +53,11 @@ export const httpPolicy: MiddlewareHandler<AppEnv> = async (c, next) => {
     "referrer-policy": "strict-origin-when-cross-origin",
     "cross-origin-resource-policy": EMBEDDABLE.test(contentType) ? "cross-origin" : "same-site",
   };
-  if (contentType.startsWith("text/html")) headers["content-security-policy"] = PAGE_CSP;
+  if (contentType.startsWith("text/html")) {
+    headers["content-security-policy"] = PAGE_CSP;
+    // For browsers that predate CSP's frame-ancestors.
+    headers["x-frame-options"] = "DENY";
+  }
   else if (contentType.startsWith("image/svg+xml")) headers["content-security-policy"] = "default-src 'none'; style-src 'unsafe-inline'";
 
   const isPublic = publicRead && READ_METHODS.has(c.req.method);
