@@ -12,8 +12,6 @@ import { publicSnapshot } from "../snapshot/store";
 import type { Snapshot } from "../snapshot/types";
 import { validate } from "../validation";
 
-export { feedQuery };
-
 export const FEED_CACHE = "public, max-age=60, stale-while-revalidate=300, stale-if-error=86400";
 
 export function componentScope(snapshot: Snapshot, componentId: string | undefined) {
