@@ -93,6 +93,20 @@ describe("feeds (RSS, Atom, JSON Feed)", () => {
     expect(feed.items.find((i: any) => i.id === incident.id).title).toBe(HOSTILE);
   });
 
+  it("an edited update keeps its published time and shows when it was modified (Atom updated, JSON Feed date_modified)", async () => {
+    const incident = await createIncident({ title: `Edited ${crypto.randomUUID()}`, affected_components: [DEFAULT_COMPONENTS.storage] });
+    const updateId = incident.updates[0].id;
+    const edited = await json(await admin("PATCH", `/api/status/incidents/${incident.id}/updates/${updateId}`, { message: "Corrected wording" }));
+    const update = edited.updates.find((u: any) => u.id === updateId);
+
+    const entry = list<any>(parseXml(await get("/api/status/atom", /atom/)).feed.entry).find((e) => e.id === `urn:uuid:${updateId}`);
+    expect(entry.summary["#text"]).toBe("Corrected wording");
+    expect(entry.published).toBe(update.created_at);
+    expect(entry.updated).toBe(update.updated_at);
+    const item = JSON.parse(await get("/api/status/feed.json", /feed\+json/)).items.find((i: any) => i.id === updateId);
+    expect(item).toMatchObject({ content_text: "Corrected wording", date_published: update.created_at, date_modified: update.updated_at });
+  });
+
   it("characters XML forbids are dropped, never break the document (rendered straight from a snapshot)", () => {
     const raw = `bell\u0007 null\u0000 vt\u000B ff\u000C esc\u001B fffe\uFFFE lone\uD800 ${HOSTILE}`;
     const clean = `bell null vt ff esc fffe lone ${HOSTILE}`;

@@ -9,13 +9,13 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export function renderAtom(snapshot: Snapshot, opts: { title: string; selfUrl: string; items: FeedItem[] }): string {
   const { page } = snapshot;
-  const updated = opts.items[0]?.date ?? snapshot.generated_at;
+  const updated = Math.max(0, ...opts.items.map((item) => item.updated)) || snapshot.generated_at;
   const entries = opts.items.map(
     (item) => `  <entry>
     <id>urn:uuid:${escapeXml(item.id)}</id>
     <title type="text">${escapeXml(item.title)}</title>
     <link rel="alternate" type="text/html" href="${escapeXml(item.link)}"/>
-    <updated>${iso(item.date)}</updated>
+    <updated>${iso(item.updated)}</updated>
     <published>${iso(item.date)}</published>
     <summary type="text">${escapeXml(item.summary)}</summary>
   </entry>`,

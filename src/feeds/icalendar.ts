@@ -70,8 +70,11 @@ export function maintenanceCalendar(snapshot: Snapshot, opts: { componentId?: st
     "PRODID:-//Beacon//Status page maintenance//EN",
     "CALSCALE:GREGORIAN",
     "METHOD:PUBLISH",
+    `NAME:${escapeText(`${snapshot.page.name} maintenance`)}`,
     `X-WR-CALNAME:${escapeText(`${snapshot.page.name} maintenance`)}`,
+    // How often subscribed clients should poll: RFC 7986, and the older property Outlook reads.
     "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+    "X-PUBLISHED-TTL:PT1H",
     ...windows.flatMap((m) => vevent(m, snapshot, host)),
     "END:VCALENDAR",
   ];

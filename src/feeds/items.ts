@@ -9,7 +9,9 @@ export interface FeedItem {
   title: string;
   summary: string;
   link: string;
+  /** When it happened (published); `updated` moves when its text is edited later. */
   date: number;
+  updated: number;
   incident: SnapshotIncident;
 }
 
@@ -39,6 +41,7 @@ export function feedItems(snapshot: Snapshot, opts: { componentId?: string } = {
       summary: [incident.description, affected && `Affected: ${affected}`, `Severity: ${incident.severity}`].filter(Boolean).join("\n\n"),
       link,
       date: incident.started_at,
+      updated: Math.max(incident.started_at, incident.updated_at),
       incident,
     });
     for (const update of incident.updates) {
@@ -49,6 +52,7 @@ export function feedItems(snapshot: Snapshot, opts: { componentId?: string } = {
         summary: `${update.message}${eta}`,
         link: `${link}#update-${update.id}`,
         date: update.created_at,
+        updated: Math.max(update.created_at, update.updated_at),
         incident,
       });
     }
