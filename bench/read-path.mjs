@@ -2,18 +2,21 @@
 // npm run bench: how close public reads come to the runtime's own ceiling, on a realistic dataset.
 // Prints req/s, p50 and p99 per endpoint and its ratio to /healthz measured in the same run, the D1
 // statements each warm public request sent, and the time for one broadcast to reach 2,000 sockets.
+import { spawnSync } from "node:child_process";
 import autocannon from "autocannon";
 import WebSocket from "ws";
 import { readPathDataset } from "./lib/dataset.mjs";
-import { prepareDatabase, startWorker } from "./lib/worker.mjs";
+import { startBundled } from "./lib/bundled.mjs";
 
 const DURATION = Number(process.env.BENCH_SECONDS || 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
 const SOCKETS = Number(process.env.BENCH_SOCKETS || 2000);
+// What browsers, feed readers and HTTP libraries send; bodies over 1 KB are then served gzip-compressed.
+const HEADERS = { "accept-encoding": "gzip" };
 
 const dataset = readPathDataset();
 console.log(`Seeding: ${Object.entries(dataset.counts).map(([k, v]) => `${v} ${k}`).join(", ")}`);
-const worker = await startWorker(prepareDatabase(dataset.sql));
+const worker = await startBundled(dataset.sql);
 const { origin } = worker;
 
 const endpoints = [
@@ -31,32 +34,48 @@ try {
   // D1 statements a warm hit sends.
   const queries = {};
   for (const path of endpoints) {
-    await fetch(origin + path).then((r) => r.arrayBuffer());
-    const res = await fetch(origin + path);
-    await res.arrayBuffer();
-    queries[path] = { status: res.status, d1: res.headers.get("x-d1-queries"), bytes: Number(res.headers.get("content-length")) || null };
+    await fetch(origin + path, { headers: HEADERS }).then((r) => r.arrayBuffer());
+    const res = await fetch(origin + path, { headers: HEADERS });
+    const identity = (await res.text()).length;
+    // Content-Length is the compressed size where the worker compressed; small bodies go as they are.
+    const sent = Number(res.headers.get("content-length")) || identity;
+    queries[path] = { status: res.status, d1: res.headers.get("x-d1-queries"), identity, sent };
   }
 
-  const rows = [];
+  const table = (client, rows) => {
+    const ceiling = rows[0].rps;
+    console.log(`\n${client}: ${DURATION} s per endpoint, ${CONNECTIONS} connections, Accept-Encoding: gzip; the deployable bundle under Miniflare on 127.0.0.1\n`);
+    console.log(["endpoint".padEnd(40), "req/s".padStart(7), "p50 ms".padStart(7), "p99 ms".padStart(7), "x ceiling".padStart(9), "D1/req".padStart(6), "KB sent".padStart(8), "KB body".padStart(8), "errors".padStart(7)].join(" "));
+    for (const r of rows) {
+      const q = queries[r.path];
+      console.log(
+        [
+          r.path.slice(0, 40).padEnd(40),
+          r.rps.toFixed(0).padStart(7),
+          r.p50.toFixed(1).padStart(7),
+          r.p99.toFixed(1).padStart(7),
+          (r.rps / ceiling).toFixed(2).padStart(9),
+          String(q.status === 200 ? q.d1 ?? "?" : `HTTP ${q.status}`).padStart(6),
+          (q.sent / 1024).toFixed(1).padStart(8),
+          (q.identity / 1024).toFixed(1).padStart(8),
+          String(r.errors).padStart(7),
+        ].join(" "),
+      );
+    }
+  };
+
+  const viaAutocannon = [];
   for (const path of endpoints) {
-    const result = await autocannon({ url: origin + path, connections: CONNECTIONS, duration: DURATION });
-    rows.push({ path, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors });
+    const result = await autocannon({ url: origin + path, connections: CONNECTIONS, duration: DURATION, headers: HEADERS });
+    viaAutocannon.push({ path, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors });
   }
-  const ceiling = rows[0].rps;
-  console.log(`\nPublic reads, ${DURATION} s each, ${CONNECTIONS} connections, on 127.0.0.1 (wrangler's local runtime)\n`);
-  console.log(["endpoint".padEnd(48), "req/s".padStart(8), "p50 ms".padStart(8), "p99 ms".padStart(8), "x ceiling".padStart(10), "D1/req".padStart(7), "non-2xx".padStart(8)].join(" "));
-  for (const r of rows) {
-    console.log(
-      [
-        r.path.slice(0, 48).padEnd(48),
-        r.rps.toFixed(0).padStart(8),
-        String(r.p50).padStart(8),
-        String(r.p99).padStart(8),
-        (r.rps / ceiling).toFixed(2).padStart(10),
-        String(queries[r.path].status === 200 ? queries[r.path].d1 ?? "?" : `HTTP ${queries[r.path].status}`).padStart(7),
-        String(r.non2xx + r.errors).padStart(8),
-      ].join(" "),
-    );
+  table("autocannon", viaAutocannon);
+
+  // autocannon parses every body in JavaScript and becomes the bottleneck on large ones; wrk (C) shows
+  // what the worker itself sustains. Used when installed (apt-get install wrk).
+  if (spawnSync("wrk", ["--version"]).error === undefined) {
+    const viaWrk = endpoints.map((path) => wrk(origin + path));
+    table("wrk", viaWrk.map((r, i) => ({ ...r, path: endpoints[i] })));
   }
 
   console.log(`\nWebSocket fan-out: ${SOCKETS} clients, one incident created by an admin`);
@@ -105,4 +124,14 @@ async function fanOut(origin, adminToken) {
     `  connected ${sockets.length} sockets in ${connectMs.toFixed(0)} ms; admin write answered ${res.status} in ${writeMs.toFixed(0)} ms`,
     `  received by ${arrivals.length}/${SOCKETS}: first ${arrivals[0]?.toFixed(0)} ms, median ${pct(50)} ms, last ${arrivals.at(-1)?.toFixed(0)} ms after the admin request was sent`,
   ].join("\n");
+}
+
+function wrk(url) {
+  const run = spawnSync("wrk", ["-t2", `-c${CONNECTIONS}`, `-d${DURATION}s`, "--latency", "-H", "accept-encoding: gzip", url], { encoding: "utf8" });
+  const ms = (label) => {
+    const m = new RegExp(`^\\s*${label}\\s+([\\d.]+)(us|ms|s)`, "m").exec(run.stdout);
+    return m ? Number(m[1]) * (m[2] === "us" ? 0.001 : m[2] === "s" ? 1000 : 1) : NaN;
+  };
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(run.stdout)?.[1] ?? "0";
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(run.stdout)?.[1] ?? NaN), p50: ms("50%"), p99: ms("99%"), errors: Number(errors) };
 }

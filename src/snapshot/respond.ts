@@ -8,6 +8,19 @@ export const STALE_AFTER_MS = 3 * 60_000;
 interface Rendered {
   body: string;
   etag: string;
+  /** Compressed once, on the first request that accepts gzip. */
+  gzip?: Promise<ArrayBuffer>;
+}
+
+/** Bodies smaller than this are not worth compressing. */
+const GZIP_MIN_CHARS = 1024;
+
+function gzip(text: string): Promise<ArrayBuffer> {
+  return new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
+}
+
+function acceptsGzip(header: string | undefined): boolean {
+  return /(^|,)\s*gzip\s*(;\s*q=(?!0(\.0*)?\s*(,|$))[\d.]+)?\s*(,|$)/i.test(header ?? "");
 }
 
 // Rendered bodies per snapshot version: a warm public read is a map lookup. Cleared when the version moves.
@@ -30,14 +43,15 @@ export function snapshotAge(snapshot: Snapshot, now = Date.now()) {
 }
 
 /**
- * Renders (once per snapshot version and key, refreshed as the data ages) and sends a public representation, with a weak
- * ETag that answers If-None-Match with 304.
+ * Renders (once per snapshot version and key, refreshed as the data ages) and sends a public representation,
+ * with a weak ETag that answers If-None-Match with 304, gzip-compressed (also once) for clients that accept
+ * it: a year of incidents is 1.4 MB as JSON and a tenth of that compressed.
  */
-export function sendFromSnapshot(
+export async function sendFromSnapshot(
   c: Context<AppEnv>,
   snapshot: Snapshot,
   opts: { key: string; contentType: string; cacheControl?: string; render: () => string },
-): Response {
+): Promise<Response> {
   if (renderedVersion !== snapshot.version) {
     rendered.clear();
     renderedVersion = snapshot.version;
@@ -58,10 +72,18 @@ export function sendFromSnapshot(
     etag: entry.etag,
     "cache-control": opts.cacheControl ?? "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400",
     "last-modified": new Date(snapshot.generated_at).toUTCString(),
+    vary: "accept-encoding",
   };
   const ifNoneMatch = c.req.header("if-none-match");
   if (ifNoneMatch && ifNoneMatch.split(",").some((tag) => tag.trim() === entry.etag || tag.trim() === "*")) {
     return new Response(null, { status: 304, headers });
+  }
+  if (entry.body.length >= GZIP_MIN_CHARS && acceptsGzip(c.req.header("accept-encoding"))) {
+    entry.gzip ??= gzip(entry.body);
+    const compressed = await entry.gzip;
+    headers["content-encoding"] = "gzip";
+    // "manual": the bytes are already encoded; the runtime must send them as they are.
+    return new Response(c.req.method === "HEAD" ? null : compressed, { status: 200, headers, encodeBody: "manual" });
   }
   return new Response(c.req.method === "HEAD" ? null : entry.body, { status: 200, headers });
 }

@@ -1,0 +1,84 @@
+// Serves the deployable bundle (what `wrangler deploy` uploads) under Miniflare directly, with in-memory D1,
+// Durable Object, Queue and rate-limit bindings as wrangler.toml declares them. Unlike `wrangler dev`, no
+// development proxy sits in front (it re-parses every HTML response to inject a live-reload script), so
+// figures reflect the worker itself.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Miniflare } from "miniflare";
+import { generateKeyPairPem, mintSessionToken } from "../../scripts/lib/session-token.mjs";
+import { root } from "./worker.mjs";
+
+function bundle(outdir) {
+  const run = spawnSync("npx", ["--no-install", "wrangler", "deploy", "--dry-run", "--outdir", outdir], {
+    cwd: root,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true" },
+    encoding: "utf8",
+  });
+  if (run.status !== 0) throw new Error(`bundling failed:\n${run.stdout}\n${run.stderr}`);
+  return path.join(outdir, "index.js");
+}
+
+function tomlValue(toml, key) {
+  return new RegExp(`^${key}\\s*=\\s*"([^"]*)"`, "m").exec(toml)?.[1];
+}
+
+/** Statements of a SQL text whose statements end with ";" at the end of a line. */
+function statements(sql) {
+  return sql
+    .split(/--> statement-breakpoint|;\s*$/m)
+    .map((s) => s.replace(/^\s*--.*$/gm, "").trim())
+    .filter(Boolean);
+}
+
+export async function startBundled(seedSql) {
+  const dir = mkdtempSync(path.join(tmpdir(), "beacon-bundle-"));
+  const scriptPath = bundle(dir);
+  const toml = readFileSync(path.join(root, "wrangler.toml"), "utf8");
+  const vars = Object.fromEntries(
+    [...toml.slice(toml.indexOf("[vars]")).matchAll(/^([A-Z_]+)\s*=\s*"([^"]*)"/gm)].map((m) => [m[1], m[2]]),
+  );
+  const keys = await generateKeyPairPem();
+  const mf = new Miniflare({
+    host: "127.0.0.1",
+    port: 0,
+    // Listed explicitly so Miniflare does not try to resolve the optional dynamic import that `resend`
+    // keeps for React email templates (never used here).
+    modulesRoot: dir,
+    modules: [{ type: "ESModule", path: scriptPath, contents: readFileSync(scriptPath, "utf8") }],
+    compatibilityDate: tomlValue(toml, "compatibility_date"),
+    d1Databases: { DB: "beacon" },
+    durableObjects: { STATUS_HUB: { className: "StatusHub", useSQLite: true } },
+    queueProducers: { NOTIFY_QUEUE: { queueName: "beacon-notifications" } },
+    queueConsumers: {
+      "beacon-notifications": { maxBatchSize: 25, maxBatchTimeout: 2, maxRetries: 8, deadLetterQueue: "beacon-notifications-dlq" },
+      "beacon-notifications-dlq": { maxBatchSize: 25, maxBatchTimeout: 5 },
+    },
+    ratelimits: { SIGNUP_LIMITER: { simple: { limit: 10, period: 60 } } },
+    bindings: { ...vars, CLERK_JWT_KEY: keys.publicKeyPem, SIGNING_SECRET: "bench-signing-secret" },
+    // The runtime logs every connection a load generator drops at the end of a run; keep the output readable.
+    handleRuntimeStdio(stdout, stderr) {
+      stdout.resume();
+      stderr.resume();
+    },
+  });
+  const url = await mf.ready;
+  const db = await mf.getD1Database("DB");
+  const migrations = readdirSync(path.join(root, "migrations")).filter((f) => f.endsWith(".sql")).sort();
+  for (const file of migrations) {
+    await db.batch(statements(readFileSync(path.join(root, "migrations", file), "utf8")).map((s) => db.prepare(s)));
+  }
+  if (seedSql) {
+    const seed = statements(seedSql);
+    for (let i = 0; i < seed.length; i += 20) await db.batch(seed.slice(i, i + 20).map((s) => db.prepare(s)));
+  }
+  return {
+    origin: url.origin,
+    adminToken: () => mintSessionToken(keys.privateKeyPem),
+    async stop() {
+      await mf.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
