@@ -172,6 +172,8 @@ describe("GET /api/status/components/{id}/uptime", { timeout: 20_000 }, () => {
       worst_status: "major_outage",
       downtime_seconds: 120,
       observed_seconds: 600,
+      partial_seconds: 0,
+      major_seconds: 120,
       maintenance_seconds: 0,
       incident_ids: [incident.id],
       has_data: true,

@@ -30,6 +30,13 @@ export function pageInfo(env: Bindings): PageInfo {
 
 export const isOpenIncident = (status: string) => OPEN_INCIDENT.has(status);
 
+/** Uptime over a run of days, from their seconds (exact for any window, not only 30/60/90). */
+export function uptimeOfDays(days: UptimeDay[]): number | null {
+  return uptimePercent(
+    sumTotals(days.map((d) => ({ observedSeconds: d.observed_seconds, partialSeconds: d.partial_seconds, majorSeconds: d.major_seconds }))),
+  );
+}
+
 export async function buildSnapshot(db: Database, env: Bindings, now = Date.now()): Promise<Snapshot> {
   const page = pageInfo(env);
   const days = lastDays(now, UPTIME_DAYS, page.time_zone);
@@ -135,7 +142,7 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
         .filter((i) => i.started_at < end && (i.resolved_at ?? now) >= start)
         .map((i) => i.id);
       if (!r || r.observedSeconds + r.maintenanceSeconds <= 0) {
-        return { date: day, uptime: null, worst_status: null, downtime_seconds: 0, observed_seconds: 0, maintenance_seconds: r?.maintenanceSeconds ?? 0, incident_ids: incidentIds, has_data: false };
+        return { date: day, uptime: null, worst_status: null, downtime_seconds: 0, observed_seconds: 0, partial_seconds: 0, major_seconds: 0, maintenance_seconds: r?.maintenanceSeconds ?? 0, incident_ids: incidentIds, has_data: false };
       }
       return {
         date: day,
@@ -143,15 +150,13 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
         worst_status: r.worstStatus,
         downtime_seconds: Math.round(weightedDowntimeSeconds(r)),
         observed_seconds: r.observedSeconds,
+        partial_seconds: r.partialSeconds,
+        major_seconds: r.majorSeconds,
         maintenance_seconds: r.maintenanceSeconds,
         incident_ids: incidentIds,
         has_data: true,
       };
     });
-    const windowUptime = (n: number) => {
-      const window = days.slice(-n).map((d) => byDay?.get(d)).filter((r) => r !== undefined);
-      return uptimePercent(sumTotals(window));
-    };
     return {
       id: c.id,
       name: c.name,
@@ -171,7 +176,7 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
       last_latency_ms: c.lastLatencyMs,
       created_at: c.createdAt,
       updated_at: c.updatedAt,
-      uptime: { "30_days": windowUptime(30), "60_days": windowUptime(60), "90_days": windowUptime(90) },
+      uptime: { "30_days": uptimeOfDays(series.slice(-30)), "60_days": uptimeOfDays(series.slice(-60)), "90_days": uptimeOfDays(series) },
       days: series,
     };
   });

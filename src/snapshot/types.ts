@@ -14,8 +14,11 @@ export interface UptimeDay {
   date: string;
   uptime: number | null;
   worst_status: ComponentStatus | null;
+  /** Weighted (major + 0.3 x partial), rounded to whole seconds. */
   downtime_seconds: number;
   observed_seconds: number;
+  partial_seconds: number;
+  major_seconds: number;
   maintenance_seconds: number;
   incident_ids: string[];
   has_data: boolean;
