@@ -5,7 +5,7 @@ import type { AppEnv } from "../env";
 import { assets, faviconSvg } from "../page/assets";
 import { HISTORY_PAGES, renderHistory, renderHome, renderIncident, renderMaintenance, renderMessage } from "../page/pages";
 import { sendFromSnapshot } from "../snapshot/respond";
-import { readSnapshot } from "../snapshot/store";
+import { publicSnapshot } from "../snapshot/store";
 import type { Snapshot } from "../snapshot/types";
 import { validate } from "../validation";
 
@@ -45,17 +45,17 @@ export function subscribeFormBody(form: Record<string, string | File | (string |
 /** The status page people open: server-rendered from the snapshot, no D1 query per view. */
 export const statusPage = new Hono<AppEnv>()
   .get("/", async (c) => {
-    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    const snapshot = await publicSnapshot(c);
     return sendPage(c, snapshot, "home", () => renderHome(snapshot));
   })
   .get("/history", validate("query", historyQuery), async (c) => {
     const { page } = c.req.valid("query");
-    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    const snapshot = await publicSnapshot(c);
     return sendPage(c, snapshot, `history:${page}`, () => renderHistory(snapshot, page));
   })
   .get("/incidents/:id", async (c) => {
     const id = c.req.param("id");
-    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    const snapshot = await publicSnapshot(c);
     if (!UUID.test(id)) return notFoundPage(c, snapshot, "Incident");
     const incident = snapshot.incidents.find((i) => i.id === id);
     if (incident) return sendPage(c, snapshot, `incident:${id}`, () => renderIncident(snapshot, incident));
@@ -66,7 +66,7 @@ export const statusPage = new Hono<AppEnv>()
   })
   .get("/maintenance/:id", async (c) => {
     const id = c.req.param("id");
-    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    const snapshot = await publicSnapshot(c);
     const maintenance = snapshot.maintenances.find((m) => m.id === id);
     if (!maintenance) return notFoundPage(c, snapshot, "Maintenance");
     return sendPage(c, snapshot, `maintenance:${id}`, () => renderMaintenance(snapshot, maintenance));
@@ -86,14 +86,14 @@ export const statusPage = new Hono<AppEnv>()
       c.executionCtx,
     );
     const reply = (await res.json().catch(() => ({}))) as { message?: string; error?: { message?: string; details?: { path: string; message: string }[] } };
-    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    const snapshot = await publicSnapshot(c);
     if (res.ok) return c.html(renderMessage(snapshot, "Almost subscribed", reply.message ?? "Check your inbox to confirm."), 200);
     const details = (reply.error?.details ?? []).map((d) => `${d.path || "form"}: ${d.message}`).join("; ");
     const text = `${reply.error?.message ?? "Something went wrong."}${details ? ` (${details})` : ""}. Go back to correct it.`;
     return c.html(renderMessage(snapshot, "Could not subscribe", text), res.status >= 500 ? 503 : res.status === 429 ? 429 : 400);
   })
   .get("/favicon.svg", async (c) => {
-    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    const snapshot = await publicSnapshot(c);
     return sendFromSnapshot(c, snapshot, {
       key: "favicon",
       contentType: "image/svg+xml",

@@ -13,7 +13,7 @@ import { escapeHtml } from "../notify/render";
 import { confirmSubscription, requestSubscription, subscriberForToken, unsubscribe } from "../notify/subscribe";
 import { verifyTurnstile } from "../notify/turnstile";
 import { smsCodeBody, subscribeBody, subscriptionPreferencesBody, subscriptionTokenQuery, twilioInboundForm } from "../schemas";
-import { readSnapshot } from "../snapshot/store";
+import { publicSnapshot } from "../snapshot/store";
 import { validate } from "../validation";
 
 const STOP_WORDS = new Set(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"]);
@@ -162,7 +162,7 @@ export const subscriptions = new Hono<AppEnv>()
     }
     const view = await subscriptionView(c, subscriber);
     if (wantsJson(c)) return c.json(view);
-    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    const snapshot = await publicSnapshot(c);
     const followed = new Set(view.components);
     const boxes = snapshot.components
       .map((comp) => `<label><input type="checkbox" name="components" value="${escapeHtml(comp.id)}"${view.all_components || followed.has(comp.id) ? " checked" : ""}> ${escapeHtml(comp.name)}</label>`)
@@ -189,7 +189,7 @@ export const subscriptions = new Hono<AppEnv>()
     if (!subscriber) return htmlPage(c, "Link not valid", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
     const form = await c.req.parseBody({ all: true }).catch(() => ({}) as Record<string, unknown>);
     const picked = ([] as unknown[]).concat(form.components ?? []).filter((v): v is string => typeof v === "string");
-    const snapshot = await readSnapshot(c.env, () => c.var.db);
+    const snapshot = await publicSnapshot(c);
     const known = new Set(snapshot.components.map((comp) => comp.id));
     const chosen = picked.filter((id) => known.has(id));
     const everything = chosen.length === 0 || snapshot.components.every((comp) => chosen.includes(comp.id));
