@@ -44,6 +44,11 @@ export interface Bindings {
 
   /** Secret for signing unsubscribe links and other tokens; generated into .dev.vars locally. */
   SIGNING_SECRET?: string;
+  /**
+   * "false" turns off serving large public reads pre-compressed. Local dev sets it: wrangler dev's proxy
+   * asks the worker for gzip on every client's behalf but does not decompress for clients that did not.
+   */
+  PRECOMPRESS?: string;
   CHECK_TIMEOUT_MS?: string;
   /** Latency (ms) above which a built-in check reports degraded. */
   CHECK_DEGRADED_LATENCY_MS?: string;

@@ -108,3 +108,21 @@ describe("D1 sessions", () => {
     expect(res.headers.get("x-d1-bookmark")).toBeTruthy();
   });
 });
+
+describe("compression", () => {
+  it("sends large public reads gzip-compressed to clients that accept it, and plain to the others", async () => {
+    await createIncident({ title: "Compression probe" });
+    const plain = await call("GET", "/api/status/incidents?days=365");
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    const text = await plain.text();
+
+    const compressed = await call("GET", "/api/status/incidents?days=365", { headers: { "accept-encoding": "gzip, deflate, br" } });
+    expect(compressed.headers.get("content-encoding")).toBe("gzip");
+    expect(compressed.headers.get("vary")).toMatch(/accept-encoding/i);
+    // The runtime hands a caller the decoded body, as any HTTP client would after decompressing.
+    expect(await compressed.text()).toBe(text);
+
+    const refused = await call("GET", "/api/status/incidents?days=365", { headers: { "accept-encoding": "gzip;q=0, identity" } });
+    expect(refused.headers.get("content-encoding")).toBeNull();
+  });
+});

@@ -78,7 +78,7 @@ export async function sendFromSnapshot(
   if (ifNoneMatch && ifNoneMatch.split(",").some((tag) => tag.trim() === entry.etag || tag.trim() === "*")) {
     return new Response(null, { status: 304, headers });
   }
-  if (entry.body.length >= GZIP_MIN_CHARS && acceptsGzip(c.req.header("accept-encoding"))) {
+  if (c.env.PRECOMPRESS !== "false" && entry.body.length >= GZIP_MIN_CHARS && acceptsGzip(c.req.header("accept-encoding"))) {
     entry.gzip ??= gzip(entry.body);
     const compressed = await entry.gzip;
     headers["content-encoding"] = "gzip";
