@@ -8,6 +8,7 @@ import type { AppEnv } from "../env";
 import { badRequest, conflict, notFound } from "../errors";
 import { maintenanceEventPayload, maintenanceTransitions } from "../maintenance/transitions";
 import { outboxInsert } from "../notify/outbox";
+import { maintenanceFromRow } from "../snapshot/build";
 import { publicMaintenance } from "../snapshot/format";
 import { editMaintenanceBody, maintenanceBody } from "../schemas";
 import { uuidParam, validate } from "../validation";
@@ -16,20 +17,7 @@ async function maintenanceView(db: AppEnv["Variables"]["db"], id: string) {
   const m = (await findMaintenance(db, id))!;
   const componentIds = await maintenanceComponentIds(db, id);
   const names = new Map((await componentNames(db, componentIds)).map((n) => [n.id, n.name]));
-  return publicMaintenance({
-    id: m.id,
-    title: m.title,
-    description: m.description,
-    status: m.status,
-    scheduled_start: m.scheduledStart,
-    scheduled_end: m.scheduledEnd,
-    started_at: m.startedAt,
-    completed_at: m.completedAt,
-    cancelled_at: m.cancelledAt,
-    created_at: m.createdAt,
-    updated_at: m.updatedAt,
-    components: componentIds.map((id) => ({ id, name: names.get(id) ?? "" })),
-  });
+  return publicMaintenance({ ...maintenanceFromRow(m), components: componentIds.map((id) => ({ id, name: names.get(id) ?? "" })) });
 }
 
 /** A window created or moved into the present starts (or ends) now rather than at the next cron tick. */

@@ -47,9 +47,13 @@ export async function buildSnapshot(db: Database, env: Bindings, now = Date.now(
   return assembleSnapshot(rows, page, days, now);
 }
 
-/** Pure: rows in, snapshot out (tests and benchmarks call it directly). */
-export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: string[], now: number): Snapshot {
-  const incidents: SnapshotIncident[] = rows.incidentRows.map((i) => ({
+type IncidentRow = SnapshotRows["incidentRows"][number];
+type UpdateRow = Omit<SnapshotRows["updateRows"][number], "incidentId">;
+type MaintenanceRow = SnapshotRows["maintenanceRows"][number];
+
+/** An incident row in the snapshot's shape, without its components and updates (added by the caller). */
+export function incidentFromRow(i: IncidentRow): SnapshotIncident {
+  return {
     id: i.id,
     title: i.title,
     description: i.description,
@@ -59,6 +63,7 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
     resolved_at: i.resolvedAt,
     root_cause: i.rootCause,
     resolution: i.resolution,
+    // A drafted postmortem stays private until it is published.
     postmortem: i.postmortemPublishedAt ? i.postmortem : null,
     postmortem_published_at: i.postmortemPublishedAt,
     created_at: i.createdAt,
@@ -66,27 +71,23 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
     components: [],
     updates: [],
     status_changes: [],
-  }));
-  const incidentById = new Map(incidents.map((i) => [i.id, i]));
-  for (const link of rows.linkRows) {
-    incidentById.get(link.incidentId)?.components.push({ id: link.componentId, name: link.name, status: link.status });
-  }
-  for (const change of rows.incidentChangeRows) {
-    if (!change.incidentId) continue;
-    incidentById.get(change.incidentId)?.status_changes!.push({ component_id: change.componentId, from: change.fromStatus, to: change.toStatus, at: change.at });
-  }
-  for (const u of rows.updateRows) {
-    incidentById.get(u.incidentId)?.updates.push({
-      id: u.id,
-      status: u.status,
-      message: u.message,
-      estimated_resolution: u.estimatedResolution,
-      created_at: u.createdAt,
-      updated_at: u.updatedAt,
-    });
-  }
+  };
+}
 
-  const maintenances: SnapshotMaintenance[] = rows.maintenanceRows.map((m) => ({
+export function updateFromRow(u: UpdateRow): SnapshotIncident["updates"][number] {
+  return {
+    id: u.id,
+    status: u.status,
+    message: u.message,
+    estimated_resolution: u.estimatedResolution,
+    created_at: u.createdAt,
+    updated_at: u.updatedAt,
+  };
+}
+
+/** A maintenance row in the snapshot's shape, without its components (added by the caller). */
+export function maintenanceFromRow(m: MaintenanceRow): SnapshotMaintenance {
+  return {
     id: m.id,
     title: m.title,
     description: m.description,
@@ -99,7 +100,23 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
     created_at: m.createdAt,
     updated_at: m.updatedAt,
     components: [],
-  }));
+  };
+}
+
+/** Pure: rows in, snapshot out (tests and benchmarks call it directly). */
+export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: string[], now: number): Snapshot {
+  const incidents = rows.incidentRows.map(incidentFromRow);
+  const incidentById = new Map(incidents.map((i) => [i.id, i]));
+  for (const link of rows.linkRows) {
+    incidentById.get(link.incidentId)?.components.push({ id: link.componentId, name: link.name, status: link.status });
+  }
+  for (const change of rows.incidentChangeRows) {
+    if (!change.incidentId) continue;
+    incidentById.get(change.incidentId)?.status_changes!.push({ component_id: change.componentId, from: change.fromStatus, to: change.toStatus, at: change.at });
+  }
+  for (const u of rows.updateRows) incidentById.get(u.incidentId)?.updates.push(updateFromRow(u));
+
+  const maintenances = rows.maintenanceRows.map(maintenanceFromRow);
   const maintenanceById = new Map(maintenances.map((m) => [m.id, m]));
   for (const link of rows.maintenanceLinkRows) {
     maintenanceById.get(link.maintenanceId)?.components.push({ id: link.componentId, name: link.name });

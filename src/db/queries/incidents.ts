@@ -1,7 +1,7 @@
 import { and, asc, desc, eq } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
-import type { SnapshotIncident } from "../../snapshot/types";
+import { incidentFromRow, updateFromRow } from "../../snapshot/build";
 import { components, incidentComponents, incidents, incidentUpdates, type ComponentStatus, type IncidentStatus, type Severity } from "../schema";
 
 export type IncidentRow = typeof incidents.$inferSelect;
@@ -78,30 +78,7 @@ export async function loadIncidentView(db: Database, id: string) {
       .orderBy(asc(components.position)),
     db.select().from(incidentUpdates).where(eq(incidentUpdates.incidentId, id)).orderBy(desc(incidentUpdates.createdAt), desc(incidentUpdates.id)),
   ]);
-  const i = rows[0];
-  if (!i) return null;
-  return {
-    id: i.id,
-    title: i.title,
-    description: i.description,
-    status: i.status,
-    severity: i.severity,
-    started_at: i.startedAt,
-    resolved_at: i.resolvedAt,
-    root_cause: i.rootCause,
-    resolution: i.resolution,
-    postmortem: i.postmortemPublishedAt ? i.postmortem : null,
-    postmortem_published_at: i.postmortemPublishedAt,
-    created_at: i.createdAt,
-    updated_at: i.updatedAt,
-    components: links,
-    updates: updates.map((u) => ({
-      id: u.id,
-      status: u.status,
-      message: u.message,
-      estimated_resolution: u.estimatedResolution,
-      created_at: u.createdAt,
-      updated_at: u.updatedAt,
-    })),
-  } satisfies SnapshotIncident;
+  const row = rows[0];
+  if (!row) return null;
+  return { ...incidentFromRow(row), components: links, updates: updates.map(updateFromRow) };
 }
