@@ -1,14 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(36);
-}
+import { fnv1a } from "./hash";
 
 /** Sends a body that depends only on configuration, with a strong ETag from its content and 304 on a match. */
 export function sendStatic(c: Context<AppEnv>, opts: { body: string; contentType: string; cacheControl: string; headers?: Record<string, string> }): Response {

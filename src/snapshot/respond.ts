@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import type { Snapshot } from "./types";
+import { fnv1a } from "../http/hash";
 
 /** A snapshot older than this is flagged stale: the cron rebuilds it every minute while D1 is healthy. */
 export const STALE_AFTER_MS = 3 * 60_000;
@@ -27,15 +28,6 @@ function acceptsGzip(header: string | undefined): boolean {
 let renderedVersion = -1;
 const rendered = new Map<string, Rendered>();
 const MAX_RENDERED = 500;
-
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(36);
-}
 
 export function snapshotAge(snapshot: Snapshot, now = Date.now()) {
   const ageMs = Math.max(0, now - snapshot.generated_at);
