@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, SEVERITIES } from "./db/schema";
-import { optionalText, text, timestamp } from "./validation";
+import { optionalText, pastTimestamp, text, timestamp } from "./validation";
 
 // One zod schema per input: the single source of validation, of the handler's types and of the OpenAPI
 // document. Unknown keys are rejected so a typo in a field name is an error, not silently ignored.
@@ -20,7 +20,7 @@ export const createIncidentBody = z.strictObject({
   severity: z.enum(SEVERITIES).default("minor"),
   status: z.enum(["investigating", "identified", "monitoring"]).default("investigating"),
   affected_components: affectedComponents.default([]),
-  started_at: timestamp.optional(),
+  started_at: pastTimestamp.optional(),
   estimated_resolution: timestamp.nullable().optional(),
 });
 
@@ -44,7 +44,7 @@ export const editIncidentBody = z
     title: text(200).optional(),
     description: optionalText(10_000).optional(),
     severity: z.enum(SEVERITIES).optional(),
-    started_at: timestamp.optional(),
+    started_at: pastTimestamp.optional(),
     root_cause: text(10_000).optional(),
     resolution: text(10_000).optional(),
   })

@@ -28,10 +28,18 @@ export const validate = <T extends z.ZodType, Target extends keyof ValidationTar
 
 export const uuidParam = z.object({ id: z.uuid({ message: "must be a UUID" }) });
 
-/** Milliseconds, ISO 8601 strings or null in, epoch milliseconds out. */
+// Dates a status page can mean; anything outside is a typo (and past year 275760 not even a JS Date).
+const EARLIEST = Date.UTC(2000, 0, 1);
+const LATEST = Date.UTC(2100, 0, 1);
+
+/** Milliseconds or ISO 8601 strings in, epoch milliseconds out, between the years 2000 and 2100. */
 export const timestamp = z
   .union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()])
-  .transform((value) => (typeof value === "number" ? value : Date.parse(value)));
+  .transform((value) => (typeof value === "number" ? value : Date.parse(value)))
+  .pipe(z.number().min(EARLIEST, "must be in the year 2000 or later").max(LATEST, "must be before the year 2100"));
+
+/** A moment that has already happened (a little clock skew allowed). */
+export const pastTimestamp = timestamp.refine((ms) => ms <= Date.now() + 5 * 60_000, "must not be in the future");
 
 /** Trimmed, non-empty text with a length cap; control characters other than newline and tab removed. */
 export const text = (max: number) =>

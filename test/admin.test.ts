@@ -312,3 +312,16 @@ describe("components and groups", () => {
     expect((await admin("POST", "/api/status/components/reorder", { ids: [UNKNOWN] })).status).toBe(400);
   });
 });
+
+describe("dates", () => {
+  it("refuses dates no status page means, instead of failing later", async () => {
+    for (const started_at of [99_999_999_999_999_999, "0001-01-01T00:00:00Z", "2020-02-30T00:00:00Z", "yesterday", new Date(Date.now() + 86_400_000).toISOString()]) {
+      const res = await admin("POST", "/api/status/incidents/create", { title: "Date probe", started_at });
+      expect(res.status, String(started_at)).toBe(400);
+      expect((await json(res)).error.details[0].path).toBe("started_at");
+    }
+    const window = await admin("POST", "/api/status/maintenance", { title: "x", scheduled_start: "2030-01-01T00:00:00Z", scheduled_end: 8.64e15 });
+    expect(window.status).toBe(400);
+    expect((await call("GET", "/api/status")).status).toBe(200);
+  });
+});
