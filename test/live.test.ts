@@ -25,7 +25,7 @@ async function connect(query = "", headers: Record<string, string> = {}) {
         if (!found) throw new Error(`no matching message among ${messages.length}`);
         return found as Exclude<Message, "pong">;
       },
-      { timeout: 3000, interval: 20 },
+      { timeout: 10_000, interval: 20 },
     );
   return { ws, messages, closed, waitFor };
 }
@@ -136,13 +136,13 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
     await abuser.waitFor((m) => m.type === "snapshot");
     await bystander.waitFor((m) => m.type === "snapshot");
     bystander.ws.send("ping");
-    await vi.waitFor(() => expect(bystander.messages).toContain("pong"));
+    await vi.waitFor(() => expect(bystander.messages).toContain("pong"), { timeout: 10_000 });
 
     abuser.ws.send("x".repeat(64 * 1024));
     expect((await abuser.closed).code).toBe(1009);
     // Pings are free; a flood of anything else is cut off.
     for (let i = 0; i < 30; i++) bystander.ws.send("ping");
-    await vi.waitFor(() => expect(bystander.messages.filter((m) => m === "pong").length).toBe(31));
+    await vi.waitFor(() => expect(bystander.messages.filter((m) => m === "pong").length).toBe(31), { timeout: 10_000 });
     const flooder = await connect();
     for (let i = 0; i < 25; i++) flooder.ws.send(JSON.stringify({ type: "resume", since: 0 }));
     expect((await flooder.closed).code).toBe(1008);
