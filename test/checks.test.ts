@@ -148,10 +148,11 @@ describe("the cron run", { timeout: 20_000 }, () => {
     const targets = fakeTargets();
     const url = targetUrl();
     targets.set(url, "hang");
-    const component = await createMonitoredComponent(url, { timeout_ms: 1000 });
+    // The hanging check keeps the first run busy for 3 s: the second run must start inside that window.
+    const component = await createMonitoredComponent(url, { timeout_ms: 3000 });
     const T = Date.UTC(2031, 0, 6, 12, 0);
     const first = runCron(T);
-    await vi.waitFor(() => expect(targets.requests.some((r) => r.url === url)).toBe(true));
+    await vi.waitFor(() => expect(targets.requests.some((r) => r.url === url)).toBe(true), { timeout: 2500 });
     await runCron(T + MINUTE);
     await first;
     expect((await results(component.id)).map((r: any) => r.checked_at)).toEqual([T]);
