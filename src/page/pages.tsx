@@ -5,7 +5,7 @@ import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapsho
 import { OVERALL_LABELS } from "../status";
 import { formatDuration, formatMonth, monthOf } from "./format";
 import { Layout, renderDocument } from "./layout";
-import { ComponentList, currentEta, IncidentCard, IncidentLine, Legend, MaintenanceCard, Status, SubscribeForm, Time, Timeline } from "./parts";
+import { ComponentList, currentEta, Eta, IncidentCard, IncidentLine, Legend, MaintenanceCard, Status, SubscribeForm, Time, Timeline } from "./parts";
 
 const DAY_MS = 86_400_000;
 const RESOLVED_SHOWN = 5;
@@ -166,11 +166,7 @@ const IncidentPage: FC<{ snapshot: Snapshot; incident: SnapshotIncident }> = ({ 
             </>
           ) : null}
         </p>
-        {eta ? (
-          <p class="meta">
-            Estimated resolution: <Time ms={eta} page={page} />
-          </p>
-        ) : null}
+        <Eta ms={eta} page={page} />
         {incident.description ? <p>{incident.description}</p> : null}
         {incident.components.length ? (
           <>

@@ -146,6 +146,13 @@ export const Timeline: FC<{ incident: SnapshotIncident; page: PageInfo }> = ({ i
 export const currentEta = (incident: SnapshotIncident) => incident.updates.find((u) => u.estimated_resolution !== null)?.estimated_resolution ?? null;
 
 /** An open incident as it shows on the front page (the script builds the same markup for live ones). */
+export const Eta: FC<{ ms: number | null; page: PageInfo }> = ({ ms, page }) =>
+  ms ? (
+    <p class="meta">
+      Estimated resolution: <Time ms={ms} page={page} />
+    </p>
+  ) : null;
+
 export const IncidentCard: FC<{ incident: SnapshotIncident; page: PageInfo }> = ({ incident, page }) => {
   const eta = currentEta(incident);
   return (
@@ -157,11 +164,7 @@ export const IncidentCard: FC<{ incident: SnapshotIncident; page: PageInfo }> = 
         <span class="sev">{incident.severity} impact</span> · <span class="sev">{incident.status}</span> · started{" "}
         <Time ms={incident.started_at} page={page} rel />
       </p>
-      {eta ? (
-        <p class="meta">
-          Estimated resolution: <Time ms={eta} page={page} />
-        </p>
-      ) : null}
+      <Eta ms={eta} page={page} />
       <Affected names={incident.components.map((c) => c.name)} />
       <Timeline incident={incident} page={page} />
     </article>

@@ -1,5 +1,3 @@
-import type { ComponentStatus } from "../db/schema";
-
 /**
  * Uptime over a window = 1 - weighted downtime / observed time, where major_outage weighs 1,
  * partial_outage 0.3 and degraded 0 (Statuspage's weights). Time under maintenance and time with no data
@@ -33,5 +31,3 @@ export function sumTotals(rows: UptimeTotals[]): UptimeTotals {
   }
   return sum;
 }
-
-export type DayWorst = ComponentStatus | null;

@@ -4,6 +4,7 @@ import { iso } from "../snapshot/format";
 import type { Snapshot, SnapshotComponent, SnapshotGroup, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
 import { worstStatus } from "../status";
 import { dayOf } from "../uptime/days";
+import { fnv1a } from "../http/hash";
 
 // Atlassian Statuspage's public v2 shapes, as pure functions of the snapshot. Every field is present
 // (null when Beacon has no such thing); enumerations are mapped at this edge only.
@@ -16,17 +17,8 @@ export const v2ComponentStatus = (status: ShownStatus): V2ComponentStatus => (st
 /** Statuspage's recent lists hold at most this many. */
 const LIST_LIMIT = 50;
 
-function hash36(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(36);
-}
-
 /** A stable page id derived from the page's URL (Beacon runs one page per deployment). */
-export const pageId = (snapshot: Snapshot) => hash36(snapshot.page.url).padStart(7, "0") + hash36(`${snapshot.page.url}#page`).padStart(7, "0");
+export const pageId = (snapshot: Snapshot) => fnv1a(snapshot.page.url).padStart(7, "0") + fnv1a(`${snapshot.page.url}#page`).padStart(7, "0");
 
 export function v2Page(snapshot: Snapshot) {
   return {

@@ -1,6 +1,7 @@
 import { SHOWN_STATUSES, type ShownStatus } from "../../db/schema";
 import { liveScript } from "./live";
 import { STYLE_CSS } from "./style";
+import { fnv1a } from "../../http/hash";
 
 // Static assets are served under a name that carries a hash of their content, so browsers and the CDN may
 // keep them for a year: a new deploy that changes one changes its URL.
@@ -22,15 +23,6 @@ export const FAVICON_COLOURS: Record<ShownStatus, string> = {
 export const faviconSvg = (status: ShownStatus) =>
   `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="14" fill="${FAVICON_COLOURS[status]}"/><circle cx="16" cy="16" r="6" fill="#fff"/></svg>`;
 
-function contentHash(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(36);
-}
-
 /** Drops indentation and whole-line comments: the script has no multi-line strings, so this is safe and saves a fifth. */
 const compact = (source: string) => source.replace(/^[ \t]+/gm, "").replace(/^\/\/.*\n/gm, "");
 
@@ -45,7 +37,7 @@ let built: Built | null = null;
 export function assets(): Built {
   if (built) return built;
   const byPath = new Map<string, Asset>();
-  const add = (name: string, ext: string, asset: Asset, hash = contentHash(asset.body)) => {
+  const add = (name: string, ext: string, asset: Asset, hash = fnv1a(asset.body)) => {
     const path = `/assets/${name}.${hash}.${ext}`;
     byPath.set(path, asset);
     return path;
@@ -53,7 +45,7 @@ export function assets(): Built {
   const css = add("style", "css", { body: STYLE_CSS, contentType: "text/css; charset=utf-8" });
   const js = add("live", "js", { body: compact(liveScript()), contentType: "text/javascript; charset=utf-8" });
   // One hash for every colour, so the script can switch the icon by swapping the status in its name.
-  const faviconHash = contentHash(SHOWN_STATUSES.map(faviconSvg).join(""));
+  const faviconHash = fnv1a(SHOWN_STATUSES.map(faviconSvg).join(""));
   const favicons = new Map<ShownStatus, string>();
   for (const status of SHOWN_STATUSES) {
     favicons.set(status, add(`favicon-${status}`, "svg", { body: faviconSvg(status), contentType: "image/svg+xml" }, faviconHash));
