@@ -62,7 +62,7 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
         .innerJoin(components, eq(components.id, maintenanceComponents.componentId))
         .where(maintenanceInWindow)
         .orderBy(asc(components.position)),
-      db.select().from(dailyRollups).where(and(gte(dailyRollups.day, opts.firstDay))),
+      db.select().from(dailyRollups).where(gte(dailyRollups.day, opts.firstDay)),
       // The shown-status moves incidents caused (by time, on the `at` index), for Statuspage's affected_components.
       db
         .select({
