@@ -79,6 +79,68 @@ export const uptimeQuery = z.object({
     .default(90),
 });
 
+export const latencyQuery = z.object({
+  range: z.enum(["24h", "7d", "90d"], { message: "must be 24h, 7d or 90d" }).default("24h"),
+});
+
+const freshness = z.object({
+  generated_at: z.iso.datetime().describe("When the snapshot this answer was read from was built"),
+  age_seconds: z.number().int(),
+  stale: z.boolean().describe("True when the data could not be refreshed for over 3 minutes"),
+});
+const nullableMs = z.number().int().nonnegative().nullable();
+
+/** GET /api/status/components/{id}/latency: every bucket of the range, oldest first; gaps have count 0 and nulls. */
+export const latencyResponse = z.object({
+  component_id: z.uuid(),
+  name: z.string(),
+  range: z.enum(["24h", "7d", "90d"]),
+  bucket_seconds: z.number().int().describe("900 (24h), 3600 (7d) or 86400 (90d: calendar days in time_zone, 23 or 25 hours across DST)"),
+  time_zone: z.string(),
+  buckets: z.array(
+    z.object({
+      start: z.iso.datetime(),
+      count: z.number().int().nonnegative().describe("Checks that answered (failed checks have no response time)"),
+      p50_ms: nullableMs,
+      p95_ms: nullableMs,
+      min_ms: nullableMs,
+      max_ms: nullableMs,
+      failed_checks: z.number().int().nonnegative(),
+      maintenance_checks: z.number().int().nonnegative(),
+    }),
+  ),
+  percentiles: z.string(),
+  last_updated: z.iso.datetime(),
+  data: freshness,
+});
+
+/** GET /api/status/components/{id}/uptime: the daily series behind the 90-day bar, oldest day first. */
+export const uptimeResponse = z.object({
+  component_id: z.uuid(),
+  name: z.string(),
+  monitored: z.boolean(),
+  period_days: z.number().int().min(1).max(90),
+  time_zone: z.string(),
+  uptime: z.number().nullable().describe("Percent, floored to 2 decimals; null without data"),
+  uptime_formula: z.string(),
+  days: z.array(
+    z.object({
+      date: z.iso.date(),
+      uptime: z.number().nullable(),
+      worst_status: z.enum(["operational", "degraded", "partial_outage", "major_outage"]).nullable(),
+      downtime_seconds: z.number().int().describe("major + 0.3 x partial, rounded"),
+      observed_seconds: z.number().int(),
+      partial_seconds: z.number().int(),
+      major_seconds: z.number().int(),
+      maintenance_seconds: z.number().int(),
+      incident_ids: z.array(z.uuid()),
+      has_data: z.boolean(),
+    }),
+  ),
+  last_updated: z.iso.datetime(),
+  data: freshness,
+});
+
 export const maintenanceBody = z
   .strictObject({
     title: text(200),

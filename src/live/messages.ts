@@ -1,5 +1,6 @@
 import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
 import { isOpenIncident } from "../snapshot/build";
+import { latencyGrids, latencyPoints, type LatencyPoint } from "../snapshot/latency";
 
 /** What a browser needs to draw the page's live parts; small enough to send on every connect. */
 export function liveView(snapshot: Snapshot) {
@@ -28,7 +29,16 @@ export type LiveChange =
   | {
       type: "maintenance.scheduled" | "maintenance.updated" | "maintenance.started" | "maintenance.completed" | "maintenance.cancelled";
       data: { maintenance: SnapshotMaintenance; overall_status: string };
-    };
+    }
+  | { type: "components.latency"; data: { components: LatencyUpdate[]; overall_status: string } };
+
+/** The newest quarter hour and day of one component's response times, as its page's charts draw them. */
+export interface LatencyUpdate {
+  id: string;
+  uptime_24h: number | null;
+  uptime: Snapshot["components"][number]["uptime"];
+  points: { "24h": LatencyPoint; "90d": LatencyPoint };
+}
 
 /** A change as sent on the socket: every message has a type and a sequence number that only grows. */
 export type LiveMessage = LiveChange & { seq: number; version: number; at: number };
@@ -88,5 +98,29 @@ export function diffSnapshots(prev: Snapshot | null, next: Snapshot): LiveChange
     } else if (p.updated_at !== maintenance.updated_at) type = "maintenance.updated";
     if (type) changes.push({ type, data: { maintenance, overall_status } } as LiveChange);
   }
+  const latency = latencyChanges(prev, next);
+  if (latency.length) changes.push({ type: "components.latency", data: { components: latency, overall_status } });
   return changes;
+}
+
+/** Components whose newest quarter hour or day of response times moved (a check result arrived). */
+function latencyChanges(prev: Snapshot, next: Snapshot): LatencyUpdate[] {
+  const prevComponents = new Map(prev.components.map((c) => [c.id, c]));
+  const grids = latencyGrids(next.generated_at, next.page.time_zone);
+  const updates: LatencyUpdate[] = [];
+  for (const c of next.components) {
+    const p = prevComponents.get(c.id);
+    const latest = (x: typeof c | undefined) => JSON.stringify([x?.latency?.["24h"].at(-1), x?.latency?.["90d"].at(-1), x?.uptime_24h]);
+    if (!c.latency || latest(p) === latest(c)) continue;
+    updates.push({
+      id: c.id,
+      uptime_24h: c.uptime_24h ?? null,
+      uptime: c.uptime,
+      points: {
+        "24h": latencyPoints(c, "24h", grids["24h"].slice(-1), next.page.time_zone)[0]!,
+        "90d": latencyPoints(c, "90d", grids["90d"].slice(-1), next.page.time_zone)[0]!,
+      },
+    });
+  }
+  return updates;
 }

@@ -61,6 +61,13 @@ function errorStatuses(route: RouteDoc): number[] {
   return [...statuses].sort((a, b) => a - b);
 }
 
+function responseSchema(route: RouteDoc, schemaRefs: Map<string, JsonSchema>): JsonSchema {
+  if (!route.response) return {};
+  const name = SCHEMA_NAMES.get(route.response) ?? operationId(route) + "Response";
+  schemaRefs.set(name, jsonSchemaOf(route.response));
+  return { $ref: `#/components/schemas/${name}` };
+}
+
 function operation(route: RouteDoc, schemaRefs: Map<string, JsonSchema>) {
   const status = route.status ?? 200;
   const parameters = [
@@ -79,7 +86,7 @@ function operation(route: RouteDoc, schemaRefs: Map<string, JsonSchema>) {
         ? { description: "Done; no body" }
         : status === 101
           ? { description: "Switching protocols to a WebSocket" }
-          : { description: "OK", content: { [successType(route)]: { schema: {} } } },
+          : { description: "OK", content: { [successType(route)]: { schema: responseSchema(route, schemaRefs) } } },
   };
   if (route.method === "get" && !route.admin && !route.uncached && !route.personal) responses["304"] = { description: "Not modified (If-None-Match matched the ETag)" };
   for (const s of errorStatuses(route)) responses[s] = { $ref: `#/components/responses/${ERROR_RESPONSES[s]!.name}` };
