@@ -1,5 +1,5 @@
 import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
-import { isOpenIncident } from "../snapshot/build";
+import { isOpenIncident, uptimeOfDays } from "../snapshot/build";
 import { latencyGrids, latencyPoints, type LatencyPoint } from "../snapshot/latency";
 
 /** What a browser needs to draw the page's live parts; small enough to send on every connect. */
@@ -36,6 +36,7 @@ export type LiveChange =
 export interface LatencyUpdate {
   id: string;
   uptime_24h: number | null;
+  uptime_7d: number | null;
   uptime: Snapshot["components"][number]["uptime"];
   points: { "24h": LatencyPoint; "90d": LatencyPoint };
 }
@@ -115,6 +116,7 @@ function latencyChanges(prev: Snapshot, next: Snapshot): LatencyUpdate[] {
     updates.push({
       id: c.id,
       uptime_24h: c.uptime_24h ?? null,
+      uptime_7d: uptimeOfDays(c.days.slice(-7)),
       uptime: c.uptime,
       points: {
         "24h": latencyPoints(c, "24h", grids["24h"].slice(-1), next.page.time_zone)[0]!,

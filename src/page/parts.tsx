@@ -57,7 +57,7 @@ const ComponentRow: FC<{ component: SnapshotComponent; incidents: Map<string, Sn
   <li class="comp" data-component={component.id}>
     <div class="comp-head">
       <span class="comp-name">
-        {component.name}
+        <a href={`/components/${component.id}`}>{component.name}</a>
         {!component.monitored && <span class="tag">not monitored</span>}
       </span>
       <Status status={component.status} />
@@ -202,7 +202,7 @@ export const IncidentLine: FC<{ incident: SnapshotIncident; page: PageInfo }> = 
   </li>
 );
 
-export const SubscribeForm: FC<{ components: SnapshotComponent[] }> = ({ components }) => (
+export const SubscribeForm: FC<{ components: SnapshotComponent[]; selected?: string[] }> = ({ components, selected = [] }) => (
   <form class="sub" method="post" action="/subscribe" data-api="/api/status/subscriptions">
     <fieldset>
       <legend>Notify me by</legend>
@@ -232,7 +232,7 @@ export const SubscribeForm: FC<{ components: SnapshotComponent[] }> = ({ compone
       <legend>Components (none checked: all of them)</legend>
       {components.map((c) => (
         <label>
-          <input type="checkbox" name="components" value={c.id} /> {c.name}
+          <input type="checkbox" name="components" value={c.id} checked={selected.includes(c.id)} /> {c.name}
         </label>
       ))}
       <label class="field">

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { loadIncidentView } from "../db/queries/incidents";
 import type { AppEnv } from "../env";
 import { assets, faviconSvg } from "../page/assets";
+import { renderComponent } from "../page/component-page";
 import { HISTORY_PAGES, renderHistory, renderHome, renderIncident, renderMaintenance, renderMessage } from "../page/pages";
 import { sendFromSnapshot } from "../snapshot/respond";
 import { publicSnapshot } from "../snapshot/store";
@@ -63,6 +64,13 @@ export const statusPage = new Hono<AppEnv>()
     const older = await loadIncidentView(c.var.db, id.toLowerCase());
     if (!older) return notFoundPage(c, snapshot, "Incident");
     return c.html(renderIncident(snapshot, older));
+  })
+  .get("/components/:id", async (c) => {
+    const id = c.req.param("id").toLowerCase();
+    const snapshot = await publicSnapshot(c);
+    const component = snapshot.components.find((x) => x.id === id);
+    if (!component) return notFoundPage(c, snapshot, "Component");
+    return sendPage(c, snapshot, `component:${id}`, () => renderComponent(snapshot, component));
   })
   .get("/maintenance/:id", async (c) => {
     const id = c.req.param("id");
