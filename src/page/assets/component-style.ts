@@ -4,6 +4,7 @@ export const COMPONENT_CSS = `
 .now .st{font-size:1.2rem;color:var(--c)}
 .now .live{color:var(--muted);margin:0}
 .why{margin:.5rem 0 0;padding-left:1.2rem}
+.component-page h3{margin:1.25rem 0 .5rem}
 .uptimes{display:flex;flex-wrap:wrap;gap:.5rem 2rem;margin:0 0 .5rem}
 .uptimes div{min-width:5.5rem}.uptimes dt{color:var(--muted);font-size:.85rem}.uptimes dd{margin:0;font-size:1.3rem;font-weight:600;font-variant-numeric:tabular-nums}
 .bar.big{height:3.25rem}
