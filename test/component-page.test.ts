@@ -1,14 +1,15 @@
 import { env, exports } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDb } from "../src/db/client";
 import { latencyRollups } from "../src/db/schema";
 import { pruneLatencyRollups } from "../src/db/queries/latency";
 import { linePath, niceMax } from "../src/page/charts";
+import { latencyResponse, uptimeResponse } from "../src/schemas";
 import { forgetLocalSnapshot } from "../src/snapshot/store";
 import { bucketStart, bucketStarts, DAY_MS, HOUR_MS, LATENCY_BINS, latencyBin, latencyDeltas, percentileFromHistogram, QUARTER_HOUR_MS } from "../src/uptime/latency";
 import { admin, BASE, call, createIncident, json } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
-import { eq } from "drizzle-orm";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -192,6 +193,17 @@ describe("GET /api/status/components/{id}/latency", () => {
     const quarter = await json(await call("GET", `/api/status/components/${component.id}/latency?range=90d`));
     expect([quarter.buckets.length, quarter.bucket_seconds]).toEqual([90, 86_400]);
     expect(quarter.buckets.at(-1).count).toBeGreaterThanOrEqual(filled.reduce((n: number, b: any) => n + b.count, 0) - (filled.length > 2 ? 4 : 0));
+
+    // The answers are what the OpenAPI document says they are, for this series and the uptime one.
+    const doc = await json(await call("GET", "/api/openapi.json"));
+    for (const [path, schema, url] of [
+      ["/api/status/components/{id}/latency", latencyResponse, `/api/status/components/${component.id}/latency?range=90d`],
+      ["/api/status/components/{id}/uptime", uptimeResponse, `/api/status/components/${component.id}/uptime?days=30`],
+    ] as const) {
+      const ref = doc.paths[path].get.responses["200"].content["application/json"].schema.$ref as string;
+      expect(doc.components.schemas[ref.split("/").pop()!].properties.data).toBeTruthy();
+      expect(schema.safeParse(await json(await call("GET", url))).error).toBeUndefined();
+    }
 
     // Warm: no D1 statement.
     const warm = await call("GET", `/api/status/components/${component.id}/latency?range=24h`);
