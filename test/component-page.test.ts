@@ -284,6 +284,24 @@ describe("GET /components/{id}", () => {
     expect((await call("GET", `/components/${component.id}`)).headers.get("x-d1-queries")).toBe("0");
   });
 
+  it("counts the last 24 hours by the uptime formula: a failed minute out of two is 50%", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const component = await createMonitoredComponent(url, { confirmations: 5 });
+    const now = Math.floor(Date.now() / MINUTE) * MINUTE + ++shift * 1000;
+    // Up for the minute from 10 to 9 minutes ago, down from 9 to 8: 1 - 60/120.
+    for (const [ago, status] of [[10, 200], [9, 500], [8, 200]] as const) {
+      targets.set(url, { status });
+      await runCron(now - ago * MINUTE);
+    }
+    forgetLocalSnapshot();
+    const html = await (await call("GET", `/components/${component.id}`)).text();
+    expect(html).toContain('<dd data-uptime="24h">50.00%</dd>');
+    const day = await json(await call("GET", `/api/status/components/${component.id}/latency?range=24h`));
+    expect(day.buckets.reduce((n: number, b: any) => n + b.failed_checks, 0)).toBe(1);
+    expect(day.buckets.reduce((n: number, b: any) => n + b.count, 0)).toBe(2);
+  });
+
   it("is linked from the home page and from incident pages", async () => {
     const incident = await createIncident({ title: "Linked", affected_components: ["2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0002"] });
     const home = await (await call("GET", "/", { headers: { "cache-control": "no-cache" } })).text();
