@@ -8,7 +8,7 @@ import { linePath, niceMax } from "../src/page/charts";
 import { latencyResponse, uptimeResponse } from "../src/schemas";
 import { forgetLocalSnapshot } from "../src/snapshot/store";
 import { bucketStart, bucketStarts, DAY_MS, HOUR_MS, LATENCY_BINS, latencyBin, latencyDeltas, percentileFromHistogram, QUARTER_HOUR_MS } from "../src/uptime/latency";
-import { admin, BASE, call, createIncident, json } from "./support/api";
+import { BASE, call, createIncident, json } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
 
 afterEach(() => vi.restoreAllMocks());
