@@ -86,14 +86,13 @@ const LatencyFigure: FC<{ component: SnapshotComponent; range: "24h" | "90d"; po
 
 /** A day's cell in the large bar: uptime, partial and major minutes, maintenance and that day's incidents. */
 export function dayDetail(day: UptimeDay, incidents: Map<string, SnapshotIncident>, thisYear: string): string {
-  const parts = [formatDay(day.date, thisYear) + ":"];
-  parts.push(day.has_data ? `${formatUptime(day.uptime)} uptime` : "no data");
+  const parts = [day.has_data ? `${formatUptime(day.uptime)} uptime` : "no data"];
   if (day.major_seconds > 0) parts.push(`major outage ${formatDuration(day.major_seconds)}`);
   if (day.partial_seconds > 0) parts.push(`partial outage ${formatDuration(day.partial_seconds)}`);
   if (day.maintenance_seconds > 0) parts.push(`maintenance ${formatDuration(day.maintenance_seconds)}`);
   const titles = day.incident_ids.map((id) => incidents.get(id)?.title).filter((t): t is string => !!t);
   if (titles.length) parts.push(`${titles.length === 1 ? "incident" : `${titles.length} incidents`}: ${titles.join("; ")}`);
-  return parts.join(parts.length > 2 ? ", " : " ").replace(":,", ":");
+  return `${formatDay(day.date, thisYear)}: ${parts.join(", ")}`;
 }
 
 const LargeBar: FC<{ component: SnapshotComponent; incidents: Map<string, SnapshotIncident> }> = ({ component, incidents }) => {
