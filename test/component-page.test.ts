@@ -5,6 +5,8 @@ import { createDb } from "../src/db/client";
 import { latencyRollups } from "../src/db/schema";
 import { pruneLatencyRollups } from "../src/db/queries/latency";
 import { linePath, niceMax } from "../src/page/charts";
+import { dayDetail } from "../src/page/component-page";
+import type { SnapshotIncident } from "../src/snapshot/types";
 import { latencyResponse, uptimeResponse } from "../src/schemas";
 import { forgetLocalSnapshot } from "../src/snapshot/store";
 import { bucketStart, bucketStarts, DAY_MS, HOUR_MS, LATENCY_BINS, latencyBin, latencyDeltas, percentileFromHistogram, QUARTER_HOUR_MS } from "../src/uptime/latency";
@@ -344,6 +346,17 @@ describe("live", { timeout: 20_000 }, () => {
     expect(update.points["24h"].p50_ms).toBeGreaterThanOrEqual(25);
     expect(update.points["90d"].count).toBeGreaterThanOrEqual(1);
     ws.close(1000);
+  });
+});
+
+describe("a day in the large bar", () => {
+  it("says its uptime, major and partial outage time, maintenance and incidents", () => {
+    const incident = { id: "i1", title: "Slow search" } as SnapshotIncident;
+    const day = { date: "2031-03-04", uptime: 99.31, worst_status: "major_outage", downtime_seconds: 600, observed_seconds: 86_000, partial_seconds: 1200, major_seconds: 240, maintenance_seconds: 3600, incident_ids: ["i1"], has_data: true } as const;
+    expect(dayDetail({ ...day, incident_ids: [...day.incident_ids] }, new Map([["i1", incident]]), "2031")).toBe(
+      "Mar 4: 99.31% uptime, major outage 4 min, partial outage 20 min, maintenance 1 h, incident: Slow search",
+    );
+    expect(dayDetail({ ...day, has_data: false, uptime: null, major_seconds: 0, partial_seconds: 0, incident_ids: [] }, new Map(), "2030")).toBe("Mar 4, 2031: no data, maintenance 1 h");
   });
 });
 
