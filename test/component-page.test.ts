@@ -342,9 +342,12 @@ describe("live", { timeout: 20_000 }, () => {
       },
       { timeout: 10_000, interval: 20 },
     );
-    expect(update.points["24h"]).toMatchObject({ count: 1, shade: null });
-    expect(update.points["24h"].p50_ms).toBeGreaterThanOrEqual(25);
-    expect(update.points["90d"].count).toBeGreaterThanOrEqual(1);
+    // The last two quarter hours and days: the result is in one of them, whichever side of an edge it fell.
+    expect(update.points["24h"]).toHaveLength(2);
+    const quarter = update.points["24h"].find((p: any) => p.count > 0);
+    expect(quarter).toMatchObject({ count: 1, shade: null });
+    expect(quarter.p50_ms).toBeGreaterThanOrEqual(25);
+    expect(update.points["90d"].reduce((n: number, p: any) => n + p.count, 0)).toBeGreaterThanOrEqual(1);
     ws.close(1000);
   });
 });

@@ -32,13 +32,16 @@ export type LiveChange =
     }
   | { type: "components.latency"; data: { components: LatencyUpdate[]; overall_status: string } };
 
-/** The newest quarter hour and day of one component's response times, as its page's charts draw them. */
+/**
+ * The last two quarter hours and days of one component's response times, as its page's charts draw them:
+ * a result taken just before a bucket edge lands in the one before the newest.
+ */
 export interface LatencyUpdate {
   id: string;
   uptime_24h: number | null;
   uptime_7d: number | null;
   uptime: Snapshot["components"][number]["uptime"];
-  points: { "24h": LatencyPoint; "90d": LatencyPoint };
+  points: { "24h": LatencyPoint[]; "90d": LatencyPoint[] };
 }
 
 /** A change as sent on the socket: every message has a type and a sequence number that only grows. */
@@ -119,8 +122,8 @@ function latencyChanges(prev: Snapshot, next: Snapshot): LatencyUpdate[] {
       uptime_7d: uptimeOfDays(c.days.slice(-7)),
       uptime: c.uptime,
       points: {
-        "24h": latencyPoints(c, "24h", grids["24h"].slice(-1), next.page.time_zone)[0]!,
-        "90d": latencyPoints(c, "90d", grids["90d"].slice(-1), next.page.time_zone)[0]!,
+        "24h": latencyPoints(c, "24h", grids["24h"].slice(-2), next.page.time_zone),
+        "90d": latencyPoints(c, "90d", grids["90d"].slice(-2), next.page.time_zone),
       },
     });
   }

@@ -1,6 +1,6 @@
 import { CHART } from "../charts";
 
-// The component page's script: when the socket brings a component's newest quarter hour and day, it writes
+// The component page's script: when the socket brings a component's newest quarter hours and days, it writes
 // them into the data tables and redraws both charts from the tables, with the server's geometry (CHART,
 // niceMax and linePath in ../charts). Values reach the DOM as text, never as markup.
 export const componentScript = () => `(() => {
@@ -105,8 +105,8 @@ document.addEventListener("beacon:live", (event) => {
   const update = (msg.data.components || []).find((c) => c.id === id);
   if (!update) return;
   for (const figure of root.querySelectorAll("figure.latency")) {
-    const point = update.points && update.points[figure.dataset.range];
-    if (point) put(figure, point);
+    const points = update.points && update.points[figure.dataset.range];
+    if (Array.isArray(points)) for (const point of points) put(figure, point);
   }
   const figures = { "24h": update.uptime_24h, "7d": update.uptime_7d, "30d": update.uptime["30_days"], "60d": update.uptime["60_days"], "90d": update.uptime["90_days"] };
   for (const [key, u] of Object.entries(figures)) {
