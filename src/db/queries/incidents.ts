@@ -62,9 +62,7 @@ export function deleteIncident(db: Database, id: string): Statement {
 }
 
 /** The component status an incident sets by default, from its severity. */
-export function statusForSeverity(severity: Severity): ComponentStatus {
-  return severity === "critical" ? "major_outage" : severity === "major" ? "partial_outage" : severity === "minor" ? "degraded" : "operational";
-}
+export { statusForSeverity } from "../../status";
 
 /** One incident in the snapshot's shape, read from D1 (admin answers and incidents older than the snapshot). */
 export async function loadIncidentView(db: Database, id: string) {
