@@ -79,15 +79,25 @@ export const uptimeQuery = z.object({
     .default(90),
 });
 
+// Maintenance names its components with the seed's `affected_components` (ids), as incidents do.
+// `components` is the older name, still accepted as an alias; giving both is an error.
+const maintenanceComponentIds = ids(100);
+const componentsAlias = maintenanceComponentIds.describe("Deprecated alias of `affected_components`");
+const notBoth = (b: { affected_components?: unknown; components?: unknown }) => b.affected_components === undefined || b.components === undefined;
+const notBothIssue = { message: "give affected_components or its alias components, not both", path: ["components"] };
+
 export const maintenanceBody = z
   .strictObject({
     title: text(200),
     description: optionalText(10_000).default(""),
     scheduled_start: timestamp,
     scheduled_end: timestamp,
-    components: ids(100).default([]),
+    affected_components: maintenanceComponentIds.optional(),
+    components: componentsAlias.optional(),
   })
-  .refine((m) => m.scheduled_end > m.scheduled_start, { message: "must be after scheduled_start", path: ["scheduled_end"] });
+  .refine((m) => m.scheduled_end > m.scheduled_start, { message: "must be after scheduled_start", path: ["scheduled_end"] })
+  .refine(notBoth, notBothIssue)
+  .transform(({ components, affected_components, ...m }) => ({ ...m, affected_components: affected_components ?? components ?? [] }));
 
 export const editMaintenanceBody = z
   .strictObject({
@@ -95,9 +105,12 @@ export const editMaintenanceBody = z
     description: optionalText(10_000).optional(),
     scheduled_start: timestamp.optional(),
     scheduled_end: timestamp.optional(),
-    components: ids(100).optional(),
+    affected_components: maintenanceComponentIds.optional(),
+    components: componentsAlias.optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, "nothing to change");
+  .refine((body) => Object.keys(body).length > 0, "nothing to change")
+  .refine(notBoth, notBothIssue)
+  .transform(({ components, affected_components, ...m }) => ({ ...m, affected_components: affected_components ?? components }));
 
 export const httpMonitorInput = z.strictObject({
   type: z.literal("http"),

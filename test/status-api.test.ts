@@ -42,7 +42,7 @@ describe("GET /api/status/components/{id}", () => {
     const res = await call("GET", `/api/status/components/${DEFAULT_COMPONENTS.email}`);
     expect(res.status).toBe(200);
     const body = await json(res);
-    expect(body).toMatchObject({ id: DEFAULT_COMPONENTS.email, name: "Email Service", uptime: { "30_days": null, "60_days": null, "90_days": null } });
+    expect(body).toMatchObject({ component: { id: DEFAULT_COMPONENTS.email, name: "Email Service" }, uptime: { "30_days": null, "60_days": null, "90_days": null } });
     expect(body.uptime_formula).toMatch(/0\.3/);
   });
 

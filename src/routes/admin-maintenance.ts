@@ -32,11 +32,11 @@ export const adminMaintenance = new Hono<AppEnv>()
     const db = c.var.db;
     const now = Date.now();
     if (body.scheduled_end <= now) throw badRequest("scheduled_end must be in the future", [{ path: "scheduled_end", message: "must be in the future" }]);
-    await assertComponentsExist(db, body.components);
+    await assertComponentsExist(db, body.affected_components);
     const id = crypto.randomUUID();
     const row = { id, title: body.title, description: body.description, scheduledStart: body.scheduled_start, scheduledEnd: body.scheduled_end, createdBy: c.var.admin.userId, createdAt: now, updatedAt: now };
-    const event = outboxInsert(db, { type: "maintenance.scheduled", payload: await maintenanceEventPayload(db, row, "scheduled", body.components), componentIds: body.components }, now);
-    await commitChange(c.env, db, [insertMaintenance(db, row), ...setMaintenanceComponents(db, id, body.components), event.statement], [event.id]);
+    const event = outboxInsert(db, { type: "maintenance.scheduled", payload: await maintenanceEventPayload(db, row, "scheduled", body.affected_components), componentIds: body.affected_components }, now);
+    await commitChange(c.env, db, [insertMaintenance(db, row), ...setMaintenanceComponents(db, id, body.affected_components), event.statement], [event.id]);
     await applyDueTransitions(c.env, db);
     return c.json(await maintenanceView(db, id), 201);
   })
@@ -53,7 +53,7 @@ export const adminMaintenance = new Hono<AppEnv>()
     if (m.status === "in_progress" && body.scheduled_start !== undefined && body.scheduled_start !== m.scheduledStart) {
       throw conflict("The maintenance is in progress; its start can no longer change.");
     }
-    if (body.components) await assertComponentsExist(db, body.components);
+    if (body.affected_components) await assertComponentsExist(db, body.affected_components);
     const now = Date.now();
     const statements = [
       updateMaintenance(db, id, {
@@ -65,11 +65,11 @@ export const adminMaintenance = new Hono<AppEnv>()
       }),
     ];
     let eventIds: string[] = [];
-    if (body.components) {
-      statements.push(...setMaintenanceComponents(db, id, body.components));
+    if (body.affected_components) {
+      statements.push(...setMaintenanceComponents(db, id, body.affected_components));
       if (m.status === "in_progress") {
         const before = await loadStatusState(db);
-        const after = { ...before, maintenanceLinks: [...before.maintenanceLinks.filter((l) => l.maintenanceId !== id), ...body.components.map((componentId) => ({ maintenanceId: id, componentId }))] };
+        const after = { ...before, maintenanceLinks: [...before.maintenanceLinks.filter((l) => l.maintenanceId !== id), ...body.affected_components.map((componentId) => ({ maintenanceId: id, componentId }))] };
         const changes = statusChangeStatements(db, before, after, { source: "maintenance", referenceId: id, at: now, now });
         statements.push(...changes.statements);
         eventIds = changes.eventIds;

@@ -33,7 +33,7 @@ export const publicStatus = new Hono<AppEnv>()
     const component = snapshot.components.find((x) => x.id === id);
     if (!component) throw notFound("Component");
     return sendJsonFromSnapshot(c, snapshot, `component:${id}`, () => ({
-      ...publicComponent(component),
+      component: publicComponent(component),
       uptime: component.uptime,
       uptime_formula: UPTIME_FORMULA,
       last_updated: iso(snapshot.generated_at),
@@ -62,7 +62,7 @@ export const publicStatus = new Hono<AppEnv>()
   .get("/maintenance", async (c) => {
     const snapshot = await publicSnapshot(c);
     return sendJsonFromSnapshot(c, snapshot, "maintenance", () => ({
-      maintenance: upcomingMaintenance(snapshot).map(publicMaintenance),
+      maintenance_windows: upcomingMaintenance(snapshot).map(publicMaintenance),
       last_updated: iso(snapshot.generated_at),
       data: dataFreshness(snapshot),
     }));
