@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, SEVERITIES } from "./db/schema";
+import { decodeIncidentCursor } from "./snapshot/incident-pages";
 import { optionalText, pastTimestamp, text, timestamp } from "./validation";
+
+/** The largest page of incidents one request may ask for. */
+export const MAX_INCIDENT_PAGE = 100;
+/** The page size when a cursor is given without a limit. */
+export const DEFAULT_INCIDENT_PAGE = 25;
 
 // One zod schema per input: the single source of validation, of the handler's types and of the OpenAPI
 // document. Unknown keys are rejected so a typo in a field name is an error, not silently ignored.
@@ -61,6 +67,7 @@ export const postmortemBody = z.strictObject({
   postmortem: text(50_000),
 });
 
+/** Without `limit` and `cursor`, the seed's answer: every incident in the window. */
 export const incidentListQuery = z.object({
   days: z
     .string()
@@ -68,6 +75,23 @@ export const incidentListQuery = z.object({
     .transform(Number)
     .pipe(z.number().int().min(1, "must be at least 1").max(365, "must be at most 365"))
     .default(90),
+  limit: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(1, "must be at least 1").max(MAX_INCIDENT_PAGE, `must be at most ${MAX_INCIDENT_PAGE}`))
+    .optional()
+    .describe(`Page size (1-${MAX_INCIDENT_PAGE}); the answer then carries next_cursor`),
+  cursor: z
+    .string()
+    .max(200)
+    .transform((value, ctx) => {
+      const cursor = decodeIncidentCursor(value);
+      if (!cursor) ctx.addIssue({ code: "custom", message: "must be a next_cursor from a previous page" });
+      return cursor ?? z.NEVER;
+    })
+    .optional()
+    .describe("The next_cursor of the previous page"),
 });
 
 export const uptimeQuery = z.object({
