@@ -121,7 +121,7 @@ describe("the contract checker", () => {
   });
 });
 
-describe("the seed's endpoints keep the seed's keys and types", () => {
+describe("the seed's endpoints keep the seed's keys and types", { timeout: 20_000 }, () => {
   it("public: status, component, incidents, maintenance and RSS; admin: create, update, resolve, health check", async () => {
     // Data the examples show: a monitored component (the health check observes API and Database), uptime
     // that is a number, a resolved incident with root cause, an open one, and a planned window.
@@ -226,7 +226,7 @@ async function expectAgreement(status: string, words: string, badgeText: string)
   return views;
 }
 
-describe("one overall status: API, banner, favicon, badge and v2 agree", () => {
+describe("one overall status: API, banner, favicon, badge and v2 agree", { timeout: 20_000 }, () => {
   it("with no incident, an incident without components, one on a green component, maintenance plus an incident, and once resolved", async () => {
     await expectAgreement("operational", "All Systems Operational", "operational");
 
