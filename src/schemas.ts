@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, SEVERITIES } from "./db/schema";
+import { decodeIncidentCursor } from "./snapshot/incident-pages";
 import { optionalText, pastTimestamp, text, timestamp } from "./validation";
+
+/** The largest page of incidents one request may ask for. */
+export const MAX_INCIDENT_PAGE = 100;
+/** The page size when a cursor is given without a limit. */
+export const DEFAULT_INCIDENT_PAGE = 25;
 
 // One zod schema per input: the single source of validation, of the handler's types and of the OpenAPI
 // document. Unknown keys are rejected so a typo in a field name is an error, not silently ignored.
@@ -61,6 +67,7 @@ export const postmortemBody = z.strictObject({
   postmortem: text(50_000),
 });
 
+/** Without `limit` and `cursor`, the seed's answer: every incident in the window. */
 export const incidentListQuery = z.object({
   days: z
     .string()
@@ -68,6 +75,23 @@ export const incidentListQuery = z.object({
     .transform(Number)
     .pipe(z.number().int().min(1, "must be at least 1").max(365, "must be at most 365"))
     .default(90),
+  limit: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(1, "must be at least 1").max(MAX_INCIDENT_PAGE, `must be at most ${MAX_INCIDENT_PAGE}`))
+    .optional()
+    .describe(`Page size (1-${MAX_INCIDENT_PAGE}); the answer then carries next_cursor`),
+  cursor: z
+    .string()
+    .max(200)
+    .transform((value, ctx) => {
+      const cursor = decodeIncidentCursor(value);
+      if (!cursor) ctx.addIssue({ code: "custom", message: "must be a next_cursor from a previous page" });
+      return cursor ?? z.NEVER;
+    })
+    .optional()
+    .describe("The next_cursor of the previous page"),
 });
 
 export const uptimeQuery = z.object({
@@ -83,63 +107,12 @@ export const latencyQuery = z.object({
   range: z.enum(["24h", "7d", "90d"], { message: "must be 24h, 7d or 90d" }).default("24h"),
 });
 
-const freshness = z.object({
-  generated_at: z.iso.datetime().describe("When the snapshot this answer was read from was built"),
-  age_seconds: z.number().int(),
-  stale: z.boolean().describe("True when the data could not be refreshed for over 3 minutes"),
-});
-const nullableMs = z.number().int().nonnegative().nullable();
-
-/** GET /api/status/components/{id}/latency: every bucket of the range, oldest first; gaps have count 0 and nulls. */
-export const latencyResponse = z.object({
-  component_id: z.uuid(),
-  name: z.string(),
-  range: z.enum(["24h", "7d", "90d"]),
-  bucket_seconds: z.number().int().describe("900 (24h), 3600 (7d) or 86400 (90d: calendar days in time_zone, 23 or 25 hours across DST)"),
-  time_zone: z.string(),
-  buckets: z.array(
-    z.object({
-      start: z.iso.datetime(),
-      count: z.number().int().nonnegative().describe("Checks that answered (failed checks have no response time)"),
-      p50_ms: nullableMs,
-      p95_ms: nullableMs,
-      min_ms: nullableMs,
-      max_ms: nullableMs,
-      failed_checks: z.number().int().nonnegative(),
-      maintenance_checks: z.number().int().nonnegative(),
-    }),
-  ),
-  percentiles: z.string(),
-  last_updated: z.iso.datetime(),
-  data: freshness,
-});
-
-/** GET /api/status/components/{id}/uptime: the daily series behind the 90-day bar, oldest day first. */
-export const uptimeResponse = z.object({
-  component_id: z.uuid(),
-  name: z.string(),
-  monitored: z.boolean(),
-  period_days: z.number().int().min(1).max(90),
-  time_zone: z.string(),
-  uptime: z.number().nullable().describe("Percent, floored to 2 decimals; null without data"),
-  uptime_formula: z.string(),
-  days: z.array(
-    z.object({
-      date: z.iso.date(),
-      uptime: z.number().nullable(),
-      worst_status: z.enum(["operational", "degraded", "partial_outage", "major_outage"]).nullable(),
-      downtime_seconds: z.number().int().describe("major + 0.3 x partial, rounded"),
-      observed_seconds: z.number().int(),
-      partial_seconds: z.number().int(),
-      major_seconds: z.number().int(),
-      maintenance_seconds: z.number().int(),
-      incident_ids: z.array(z.uuid()),
-      has_data: z.boolean(),
-    }),
-  ),
-  last_updated: z.iso.datetime(),
-  data: freshness,
-});
+// Maintenance names its components with the seed's `affected_components` (ids), as incidents do.
+// `components` is the older name, still accepted as an alias; giving both is an error.
+const maintenanceComponentIds = ids(100);
+const componentsAlias = maintenanceComponentIds.describe("Deprecated alias of `affected_components`");
+const notBoth = (b: { affected_components?: unknown; components?: unknown }) => b.affected_components === undefined || b.components === undefined;
+const notBothIssue = { message: "give affected_components or its alias components, not both", path: ["components"] };
 
 export const maintenanceBody = z
   .strictObject({
@@ -147,9 +120,12 @@ export const maintenanceBody = z
     description: optionalText(10_000).default(""),
     scheduled_start: timestamp,
     scheduled_end: timestamp,
-    components: ids(100).default([]),
+    affected_components: maintenanceComponentIds.optional(),
+    components: componentsAlias.optional(),
   })
-  .refine((m) => m.scheduled_end > m.scheduled_start, { message: "must be after scheduled_start", path: ["scheduled_end"] });
+  .refine((m) => m.scheduled_end > m.scheduled_start, { message: "must be after scheduled_start", path: ["scheduled_end"] })
+  .refine(notBoth, notBothIssue)
+  .transform(({ components, affected_components, ...m }) => ({ ...m, affected_components: affected_components ?? components ?? [] }));
 
 export const editMaintenanceBody = z
   .strictObject({
@@ -157,9 +133,12 @@ export const editMaintenanceBody = z
     description: optionalText(10_000).optional(),
     scheduled_start: timestamp.optional(),
     scheduled_end: timestamp.optional(),
-    components: ids(100).optional(),
+    affected_components: maintenanceComponentIds.optional(),
+    components: componentsAlias.optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, "nothing to change");
+  .refine((body) => Object.keys(body).length > 0, "nothing to change")
+  .refine(notBoth, notBothIssue)
+  .transform(({ components, affected_components, ...m }) => ({ ...m, affected_components: affected_components ?? components }));
 
 export const httpMonitorInput = z.strictObject({
   type: z.literal("http"),

@@ -7,7 +7,7 @@ import { pruneLatencyRollups } from "../src/db/queries/latency";
 import { linePath, niceMax } from "../src/page/charts";
 import { dayDetail } from "../src/page/component-page";
 import type { SnapshotIncident } from "../src/snapshot/types";
-import { latencyResponse, uptimeResponse } from "../src/schemas";
+import { latencySeries as latencyResponse, uptimeSeries as uptimeResponse } from "../src/openapi/responses";
 import { forgetLocalSnapshot } from "../src/snapshot/store";
 import { bucketStart, bucketStarts, DAY_MS, HOUR_MS, LATENCY_BINS, latencyBin, latencyDeltas, percentileFromHistogram, QUARTER_HOUR_MS } from "../src/uptime/latency";
 import { BASE, call, createIncident, json } from "./support/api";
