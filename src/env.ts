@@ -20,6 +20,11 @@ export interface Bindings {
   CLERK_SECRET_KEY?: string;
   CLERK_AUTHORIZED_PARTIES?: string;
   CLERK_API_URL?: string;
+  /** The Clerk organization whose admins (or holders of org:status:manage) are Beacon admins; unset: none are. */
+  CLERK_ADMIN_ORG_ID?: string;
+  /** The instance's issuer (https://<frontend-api>); derived from CLERK_PUBLISHABLE_KEY when unset. */
+  CLERK_ISSUER?: string;
+  CLERK_PUBLISHABLE_KEY?: string;
 
   S3_ENDPOINT?: string;
   S3_REGION?: string;
