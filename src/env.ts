@@ -9,6 +9,8 @@ export interface Bindings {
   STATUS_HUB: DurableObjectNamespace<StatusHub>;
   NOTIFY_QUEUE: Queue<NotifyMessage>;
   SIGNUP_LIMITER?: RateLimit;
+  /** Live socket upgrades per client (IPv4 address or IPv6 /64). */
+  LIVE_LIMITER?: RateLimit;
 
   PAGE_NAME?: string;
   PAGE_URL?: string;
@@ -62,6 +64,7 @@ export interface Bindings {
   /** A Clerk JWKS URL (e.g. https://<frontend-api>/.well-known/jwks.json) the Authentication check fetches. */
   CLERK_JWKS_URL?: string;
   CHECK_RETENTION_DAYS?: string;
+  /** Unset: any page may open the live socket; set: only PAGE_URL's origin and these (comma-separated). */
   LIVE_ALLOWED_ORIGINS?: string;
 }
 
