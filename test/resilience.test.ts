@@ -1,7 +1,9 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { app } from "../src/app";
 import { forgetLocalSnapshot } from "../src/snapshot/store";
-import { admin, adminToken, call, createIncident, json } from "./support/api";
+import { admin, adminToken, BASE, call, createIncident, json } from "./support/api";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -85,6 +87,64 @@ describe("public reads without D1", () => {
     const res = await admin("POST", "/api/status/incidents/create", { title: "During the outage" });
     expect(res.status).toBe(503);
     expect(await json(res)).toEqual({ error: { code: "unavailable", message: expect.stringMatching(/database/i) } });
+  });
+});
+
+/** The worker's env with a StatusHub whose getSnapshot calls are counted and, until released, held. */
+function watchedHub(opts: { hang?: boolean } = {}) {
+  let release!: () => void;
+  const held = opts.hang ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+  const calls = { getSnapshot: 0 };
+  const namespace = env.STATUS_HUB;
+  const STATUS_HUB = {
+    idFromName: (name: string) => namespace.idFromName(name),
+    get: (id: DurableObjectId) => {
+      const stub = namespace.get(id);
+      return new Proxy(stub, {
+        get(target, prop) {
+          if (prop === "getSnapshot") {
+            return async (known?: number) => {
+              calls.getSnapshot++;
+              await held;
+              return target.getSnapshot(known);
+            };
+          }
+          const value = Reflect.get(target, prop);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+    },
+  } as unknown as typeof env.STATUS_HUB;
+  const send = (path: string, headers: Record<string, string> = {}) => app.fetch(new Request(BASE + path, { headers }), { ...env, STATUS_HUB }, createExecutionContext());
+  return { calls, send, release: () => release?.() };
+}
+
+describe("the StatusHub is not a choke point", () => {
+  it("never holds reads behind a slow hub: one revalidation per isolate, the others answer from memory", async () => {
+    await call("GET", "/api/status");
+    // Past the one-second window, so the next read revalidates.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const hub = watchedHub({ hang: true });
+    const started = Date.now();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => hub.send("/api/status")));
+    expect(answers.map((res) => res.status)).toEqual(Array(20).fill(200));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(hub.calls.getSnapshot).toBe(1);
+    hub.release();
+  });
+
+  it("forces a revalidation (no-cache) only for an admin, so anonymous clients cannot make every read a hub call", async () => {
+    const hub = watchedHub();
+    const adminRead = await hub.send("/api/status", { "cache-control": "no-cache", authorization: `Bearer ${await adminToken()}` });
+    expect(adminRead.status).toBe(200);
+    expect(hub.calls.getSnapshot).toBe(1);
+    const member = await adminToken({ role: "member" });
+    for (let i = 0; i < 5; i++) {
+      expect((await hub.send("/api/status", { "cache-control": "no-cache" })).status).toBe(200);
+      expect((await hub.send("/api/status/maintenance", { pragma: "no-cache" })).status).toBe(200);
+      expect((await hub.send("/", { "cache-control": "no-cache", authorization: `Bearer ${member}` })).status).toBe(200);
+    }
+    expect(hub.calls.getSnapshot).toBe(1);
   });
 });
 
