@@ -56,6 +56,8 @@ export interface Bindings {
    * asks the worker for gzip on every client's behalf but does not decompress for clients that did not.
    */
   PRECOMPRESS?: string;
+  /** Bytes of rendered public responses an isolate keeps (default 16 MiB). */
+  RENDER_CACHE_BYTES?: string;
   CHECK_TIMEOUT_MS?: string;
   /** Latency (ms) above which a built-in check reports degraded. */
   CHECK_DEGRADED_LATENCY_MS?: string;

@@ -2,6 +2,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
+import { renderCacheStats } from "../src/snapshot/respond";
 import { forgetLocalSnapshot } from "../src/snapshot/store";
 import { admin, adminToken, BASE, call, createIncident, json } from "./support/api";
 
@@ -166,6 +167,33 @@ describe("D1 sessions", () => {
     });
     expect(res.status).toBe(201);
     expect(res.headers.get("x-d1-bookmark")).toBeTruthy();
+  });
+});
+
+describe("the render cache", () => {
+  it("stays within its byte budget however many variants anonymous clients ask for", async () => {
+    const incidents = [];
+    for (let i = 0; i < 12; i++) incidents.push(await createIncident({ title: `Long incident ${i}`, description: `${i} ${"d".repeat(9_990)}`, affected_components: [] }));
+    const budget = 256 * 1024;
+    const limited = { ...env, RENDER_CACHE_BYTES: String(budget) };
+    const send = (path: string) => app.fetch(new Request(BASE + path, { headers: { "accept-encoding": "gzip" } }), limited, createExecutionContext());
+    // Every window of the incident list (each over 120 KB), every incident's page, badges with made-up labels.
+    for (let days = 1; days <= 365; days += 4) {
+      const res = await send(`/api/status/incidents?days=${days}`);
+      expect(res.status).toBe(200);
+      const body = await json(res);
+      expect(body.period_days).toBe(days);
+      expect(body.incidents.filter((i: any) => i.title.startsWith("Long incident"))).toHaveLength(incidents.length);
+      expect(renderCacheStats().bytes).toBeLessThanOrEqual(budget);
+    }
+    for (const incident of incidents) expect((await send(`/incidents/${incident.id}`)).status).toBe(200);
+    for (let i = 0; i < 100; i++) expect((await send(`/badge.svg?label=${"label" + i}`)).status).toBe(200);
+    const stats = renderCacheStats();
+    expect(stats.bytes).toBeLessThanOrEqual(budget);
+    expect(stats.entries).toBeLessThan(30);
+    // What is kept is still served from memory, and a variant that was not kept still answers right.
+    expect((await json(await send("/api/status/incidents?days=90"))).incidents.map((i: any) => i.id)).toEqual(expect.arrayContaining(incidents.map((i) => i.id)));
+    expect(await (await send("/badge.svg?label=build")).text()).toContain("build");
   });
 });
 

@@ -9,6 +9,8 @@ import { incidentListQuery } from "../schemas";
 import { uuidParam, validate } from "../validation";
 
 const DAY_MS = 86_400_000;
+/** Windows of the incident list kept rendered in memory; the others are rendered per request. */
+const CANONICAL_INCIDENT_DAYS = new Set([7, 30, 90, 365]);
 
 export const UPTIME_FORMULA =
   "uptime = 1 - (major_outage seconds + 0.3 x partial_outage seconds) / observed seconds, over calendar days in the page's time zone; degraded counts as up; time under maintenance or without check data is left out; floored to 2 decimals";
@@ -43,11 +45,18 @@ export const publicStatus = new Hono<AppEnv>()
   .get("/incidents", validate("query", incidentListQuery), async (c) => {
     const { days } = c.req.valid("query");
     const snapshot = await publicSnapshot(c);
-    return sendJsonFromSnapshot(c, snapshot, `incidents:${days}`, () => {
-      const since = snapshot.generated_at - days * DAY_MS;
-      const incidents = snapshot.incidents.filter((i) => i.started_at >= since);
-      return { incidents: incidents.map(publicIncident), period_days: days, total: incidents.length, last_updated: iso(snapshot.generated_at), data: dataFreshness(snapshot) };
-    });
+    return sendJsonFromSnapshot(
+      c,
+      snapshot,
+      `incidents:${days}`,
+      () => {
+        const since = snapshot.generated_at - days * DAY_MS;
+        const incidents = snapshot.incidents.filter((i) => i.started_at >= since);
+        return { incidents: incidents.map(publicIncident), period_days: days, total: incidents.length, last_updated: iso(snapshot.generated_at), data: dataFreshness(snapshot) };
+      },
+      // Any of 365 windows can be asked for; only the usual ones are kept rendered.
+      { cache: CANONICAL_INCIDENT_DAYS.has(days) },
+    );
   })
   .get("/incidents/:id", validate("param", uuidParam), async (c) => {
     const { id } = c.req.valid("param");
