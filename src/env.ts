@@ -11,6 +11,8 @@ export interface Bindings {
   SIGNUP_LIMITER?: RateLimit;
   /** Live socket upgrades per client (IPv4 address or IPv6 /64). */
   LIVE_LIMITER?: RateLimit;
+  /** Reads of incidents older than the snapshot (the only public reads that reach D1), per client. */
+  HISTORY_LIMITER?: RateLimit;
 
   PAGE_NAME?: string;
   PAGE_URL?: string;

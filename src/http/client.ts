@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
+import { ApiError } from "../errors";
 
 /**
  * The key per-client limits count against: the IPv4 address Cloudflare reports, or the /64 an IPv6 address
@@ -26,4 +27,15 @@ export function ipv6Prefix64(ip: string): string {
     .slice(0, 4)
     .map((h) => (/^[0-9a-f]{1,4}$/.test(h) ? h.replace(/^0+(?=.)/, "") : "0"))
     .join(":");
+}
+
+/** Spends one unit of a per-client rate limit; 429 when it is used up. No address (local tests): no limit. */
+export async function limitPerClient(c: Context<AppEnv>, limiter: RateLimit | undefined, what: string, message: string) {
+  const key = clientKey(c);
+  if (!key || !limiter) return;
+  const { success } = await limiter.limit({ key: `${what}:${key}` });
+  if (!success) {
+    c.header("retry-after", "60");
+    throw new ApiError(429, "rate_limited", message);
+  }
 }

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv, Bindings } from "../env";
 import { ApiError } from "../errors";
-import { clientKey } from "../http/client";
+import { clientKey, limitPerClient } from "../http/client";
 import { CLIENT_KEY_HEADER, statusHub } from "../live/status-hub";
 
 function originOf(url: string): string | null {
@@ -35,11 +35,8 @@ export const live = new Hono<AppEnv>().all("/live", async (c) => {
   const origin = c.req.header("origin");
   const allowed = allowedOrigins(c.env);
   if (origin && allowed && !allowed.has(origin)) throw new ApiError(403, "forbidden", "This origin may not open the live socket");
+  await limitPerClient(c, c.env.LIVE_LIMITER, "live", "Too many live connections from this address; try again in a minute");
   const client = clientKey(c);
-  if (client && c.env.LIVE_LIMITER && !(await c.env.LIVE_LIMITER.limit({ key: `live:${client}` })).success) {
-    c.header("retry-after", "60");
-    throw new ApiError(429, "rate_limited", "Too many live connections from this address; try again in a minute");
-  }
   const headers = new Headers(c.req.raw.headers);
   headers.delete(CLIENT_KEY_HEADER);
   if (client) headers.set(CLIENT_KEY_HEADER, client);

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
-import { loadIncidentView } from "../snapshot/incident-view";
+import { loadIncidentView, mayBeOlderIncident } from "../snapshot/incident-view";
+import { limitPerClient } from "../http/client";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { dataFreshness, publicComponent, publicIncident, publicMaintenance, recentIncidents, upcomingMaintenance, iso } from "../snapshot/format";
@@ -63,7 +64,10 @@ export const publicStatus = new Hono<AppEnv>()
     const snapshot = await publicSnapshot(c);
     const incident = snapshot.incidents.find((i) => i.id === id);
     if (incident) return sendJsonFromSnapshot(c, snapshot, `incident:${id}`, () => publicIncident(incident));
-    // Older than the snapshot's year of history: a rare read that goes to D1.
+    // Older than the snapshot's year of history: a rare read that goes to D1, only for an id the snapshot's
+    // index knows, and limited per client.
+    if (!mayBeOlderIncident(snapshot, id)) throw notFound("Incident");
+    await limitPerClient(c, c.env.HISTORY_LIMITER, "history", "Too many reads of old incidents from this address; try again in a minute");
     const view = await loadIncidentView(c.var.db, id);
     if (!view) throw notFound("Incident");
     return c.json(publicIncident(view));
