@@ -2,6 +2,8 @@ import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
+import { diffSnapshots } from "../src/live/messages";
+import type { Snapshot, SnapshotMaintenance } from "../src/snapshot/types";
 import { admin, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
 
@@ -197,6 +199,12 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
     await back.waitFor((m) => m.type === "incident.deleted" && m.data.id === incident.id);
     await back.waitFor((m) => m.type === "components.changed" && m.data.removed.includes(component.id));
     back.ws.close(1000);
+  });
+
+  it("tells pages about a maintenance window that left the snapshot", () => {
+    const base = { components: [], incidents: [], maintenances: [], overall_status: "operational" } as unknown as Snapshot;
+    const window = { id: "2b0c6f3e-0000-4000-8000-00000000000a", status: "scheduled", updated_at: 1 } as SnapshotMaintenance;
+    expect(diffSnapshots({ ...base, maintenances: [window] }, base)).toEqual([{ type: "maintenance.deleted", data: { id: window.id, overall_status: "operational" } }]);
   });
 
   it("replays at most a bounded number of bytes, and a resume only every few seconds", async () => {
