@@ -6,7 +6,7 @@ import { app } from "../src/app";
 import { deliveries, subscribers } from "../src/db/schema";
 import type { Bindings } from "../src/env";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
-import { captured, db, deliveriesFor, recordingQueue, subscriberRow, uniqueEmail, uniqueIp, uniquePhone } from "./support/subscribers";
+import { captured, db, deliveriesFor, devOutbox, recordingQueue, subscriberRow, uniqueEmail, uniqueIp, uniquePhone } from "./support/subscribers";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -40,11 +40,12 @@ async function adminDeliveriesTo(recipient: string, count = 1) {
   );
 }
 
-const confirmLink = (delivery: { body_text: string }) => /https:\/\/status\.example\.com\/api\/status\/subscriptions\/confirm\?token=\S+/.exec(delivery.body_text)![0];
+const confirmLink = (text: string) => /https:\/\/status\.example\.com\/api\/status\/subscriptions\/confirm\?token=\S+/.exec(text)![0];
 const path = (url: string) => url.replace(BASE, "");
 
 describe("email subscriptions, offline through the dev outbox", () => {
   it("confirms by link, notifies of an incident with links to it and to leave, and answers alike for known addresses", async () => {
+    const outbox = devOutbox();
     const email = uniqueEmail();
     const first = await subscribe({ email: email.toUpperCase(), components: [DEFAULT_COMPONENTS.api] });
     expect(first.status).toBe(202);
@@ -54,7 +55,7 @@ describe("email subscriptions, offline through the dev outbox", () => {
     const [confirmation] = await adminDeliveriesTo(email);
     expect(confirmation).toMatchObject({ kind: "confirmation", channel: "email", provider_id: "dev-outbox", subject: "[Beacon Test] Confirm your subscription" });
     expect(confirmation.body_html).toContain("Confirm subscription");
-    const link = confirmLink(confirmation);
+    const link = confirmLink((await outbox.waitFor(email))[0]!);
 
     // Opening the link (or a scanner fetching it) only shows a button.
     const page = await call("GET", path(link));
@@ -82,17 +83,19 @@ describe("email subscriptions, offline through the dev outbox", () => {
     expect(notice.subject).toBe("[Beacon Test] New incident: Checkout errors");
     expect(notice.body_text).toContain("Expected resolution: Fri, 27 Nov 2026 15:00 UTC");
     expect(notice.body_text).toContain(`https://status.example.com/incidents/${incident.id}`);
-    expect(notice.body_text).toContain(view.unsubscribe_url);
     expect(notice.body_html).toContain("Checkout errors");
+    const [, sentNotice] = await outbox.waitFor(email, 2);
+    expect(sentNotice).toContain(`Unsubscribe: ${view.unsubscribe_url}`);
     expect(sent).toHaveLength(2);
   });
 
   it("refuses an expired confirmation link", async () => {
+    const outbox = devOutbox();
     const email = uniqueEmail();
     await subscribe({ email });
-    const [confirmation] = await adminDeliveriesTo(email);
+    const [confirmation] = await outbox.waitFor(email);
     await db().update(subscribers).set({ confirmExpiresAt: Date.now() - 1 }).where(eq(subscribers.address, email));
-    const res = await call("POST", path(confirmLink(confirmation)));
+    const res = await call("POST", path(confirmLink(confirmation!)));
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("This link is not valid");
     expect((await subscriberByAddress(email))!.status).toBe("pending");
@@ -102,10 +105,11 @@ describe("email subscriptions, offline through the dev outbox", () => {
   });
 
   it("unsubscribes on POST to the one-click link, never on GET", async () => {
+    const outbox = devOutbox();
     const email = uniqueEmail();
     await subscribe({ email });
-    const [confirmation] = await adminDeliveriesTo(email);
-    const view = await json(await call("POST", path(confirmLink(confirmation)), { headers: { accept: "application/json" } }));
+    const [confirmation] = await outbox.waitFor(email);
+    const view = await json(await call("POST", path(confirmLink(confirmation!)), { headers: { accept: "application/json" } }));
 
     const shown = await call("GET", path(view.unsubscribe_url));
     expect(shown.status).toBe(200);
@@ -129,10 +133,11 @@ describe("email subscriptions, offline through the dev outbox", () => {
   });
 
   it("lets a subscriber change which components they follow", async () => {
+    const outbox = devOutbox();
     const email = uniqueEmail();
     await subscribe({ email });
-    const [confirmation] = await adminDeliveriesTo(email);
-    const view = await json(await call("POST", path(confirmLink(confirmation)), { headers: { accept: "application/json" } }));
+    const [confirmation] = await outbox.waitFor(email);
+    const view = await json(await call("POST", path(confirmLink(confirmation!)), { headers: { accept: "application/json" } }));
     expect(view.all_components).toBe(true);
 
     const res = await call("PATCH", path(view.manage_url), { body: { components: [DEFAULT_COMPONENTS.database], component_changes: true } });
@@ -231,10 +236,11 @@ describe("SMS subscriptions", () => {
   });
 
   it("confirms with the texted code, and stops accepting guesses after five wrong ones", async () => {
+    const outbox = devOutbox();
     const phone = uniquePhone();
     expect((await subscribe({ phone })).status).toBe(202);
-    const [text] = await adminDeliveriesTo(phone);
-    const code = /^(\d{6}) is your/.exec(text.body_text)![1]!;
+    const [text] = await outbox.waitFor(phone);
+    const code = /(\d{6}) is your/.exec(text!)![1]!;
     const wrong = code === "000000" ? "111111" : "000000";
     const ip = uniqueIp();
     const attempt = (c: string) => call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone, code: c }, headers: { "cf-connecting-ip": ip } });
@@ -245,8 +251,8 @@ describe("SMS subscriptions", () => {
 
     const other = uniquePhone();
     await subscribe({ phone: other });
-    const [otherText] = await adminDeliveriesTo(other);
-    const otherCode = /^(\d{6})/.exec(otherText.body_text)![1]!;
+    const [otherText] = await outbox.waitFor(other);
+    const otherCode = /(\d{6}) is your/.exec(otherText!)![1]!;
     const bad = otherCode === "000000" ? "111111" : "000000";
     for (let i = 0; i < 5; i++) await call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone: other, code: bad }, headers: { "cf-connecting-ip": uniqueIp() } });
     const late = await call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone: other, code: otherCode }, headers: { "cf-connecting-ip": uniqueIp() } });
@@ -283,7 +289,8 @@ describe("SMS subscriptions", () => {
 });
 
 describe("webhook subscriptions", () => {
-  it("sends a signed ping carrying the secret; a 2xx answer confirms the endpoint", async () => {
+  /** Signs an endpoint up and hands its ping to a receiver that answers with `answer(ping)`. */
+  async function pingEndpoint(answer: (ping: any) => Response) {
     const { sent, queue } = recordingQueue();
     const url = `https://hooks.example.org/${crypto.randomUUID()}`;
     const ctx = createExecutionContext();
@@ -293,24 +300,51 @@ describe("webhook subscriptions", () => {
       testEnv,
       ctx,
     );
+    await waitOnExecutionContext(ctx);
     expect(res.status).toBe(202);
     const subscriber = await subscriberByAddress(url);
     expect(subscriber!.status).toBe("pending");
-
-    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response(null, { status: 204 }));
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => answer(JSON.parse(String((init as RequestInit).body))));
     const { deliverMessages } = await import("./support/subscribers");
     await deliverMessages(testEnv, sent);
     const [req] = await captured(spy);
-    expect(req!.url).toBe(url);
-    const ping = JSON.parse(req!.body);
+    return { url, req: req!, subscriber: subscriber! };
+  }
+
+  it("sends a signed ping carrying the secret; an answer echoing its challenge confirms the endpoint", async () => {
+    const { url, req, subscriber } = await pingEndpoint((ping) => Response.json({ challenge: ping.data.challenge }));
+    expect(req.url).toBe(url);
+    const ping = JSON.parse(req.body);
     expect(ping.type).toBe("subscription.ping");
-    expect(ping.data.secret).toMatch(/^whsec_/);
+    expect(ping.data.secret).toMatch(/^whsec_[A-Za-z0-9+/=]{32}$/);
+    expect(ping.data.challenge).toMatch(/^[\w-]{32}$/);
+    expect(ping.data.manage_url).toMatch(/^https:\/\/status\.example\.com\/api\/status\/subscriptions\/manage\?token=/);
     const secretBytes = Uint8Array.from(atob(ping.data.secret.slice(6)), (c) => c.charCodeAt(0));
     const key = await crypto.subtle.importKey("raw", secretBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-    const signed = `${req!.headers.get("webhook-id")}.${req!.headers.get("webhook-timestamp")}.${req!.body}`;
+    const signed = `${req.headers.get("webhook-id")}.${req.headers.get("webhook-timestamp")}.${req.body}`;
     const expected = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(signed)))));
-    expect(req!.headers.get("webhook-signature")).toBe(`v1,${expected}`);
-    expect((await subscriberRow(subscriber!.id))!.status).toBe("active");
+    expect(req.headers.get("webhook-signature")).toBe(`v1,${expected}`);
+    expect((await subscriberRow(subscriber.id))!.status).toBe("active");
+    // Neither the secret nor the challenge is kept in the delivery, nor shown to an admin.
+    const [stored] = await deliveriesFor(subscriber.id);
+    expect(stored!.bodyText).not.toContain(ping.data.secret);
+    expect(stored!.bodyText).not.toContain(ping.data.challenge);
+    const listed = (await json(await admin("GET", "/api/status/notifications?channel=webhook&limit=500"))).deliveries.find((d: any) => d.subscriber_id === subscriber.id);
+    expect(listed.body_text).not.toContain(ping.data.secret);
+    expect(listed.body_text).toContain("[signing secret, sent only to the endpoint]");
+  });
+
+  it("does not confirm an endpoint that answers 2xx without echoing the challenge", async () => {
+    for (const answer of [() => new Response(null, { status: 204 }), () => Response.json({ ok: true }), () => new Response("wrong-challenge")]) {
+      const { subscriber } = await pingEndpoint(answer);
+      expect((await subscriberRow(subscriber.id))!.status).toBe("pending");
+      const [delivery] = await deliveriesFor(subscriber.id);
+      expect(delivery).toMatchObject({ status: "failed" });
+      expect(delivery!.lastError).toContain("without echoing the challenge");
+    }
+    // The plain text challenge is accepted too.
+    const { subscriber } = await pingEndpoint((ping) => new Response(ping.data.challenge));
+    expect((await subscriberRow(subscriber.id))!.status).toBe("active");
   });
 });
 

@@ -5,7 +5,8 @@ import { assertComponentsExist } from "../db/queries/components";
 import { findSubscriber, findSubscriberById, setSubscriberComponents, subscriberComponentIds, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
 import type { AppEnv } from "../env";
 import { ApiError, badRequest } from "../errors";
-import { smsAllowed, webhookUrlProblem } from "../notify/address";
+import { clientNetwork, DEFAULT_SMS_COUNTRY_CODES, smsAllowed, webhookUrlProblem } from "../notify/address";
+import { channelOffError, channelState } from "../notify/channels";
 import { constantTimeEqual, tokenSigner, twilioSignature } from "../notify/crypto";
 import { enqueueDeliveries } from "../notify/fan-out";
 import { pageName, pageUrl, subscriptionLink } from "../notify/links";
@@ -21,10 +22,11 @@ const STOP_WORDS = new Set(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "
 const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? null;
 const wantsJson = (c: Context<AppEnv>) => (c.req.header("accept") ?? "").includes("application/json");
 
-/** Per-IP limit (SIGNUP_LIMITER) for anything that sends a message or guesses a code. */
+/** Per-client limit (SIGNUP_LIMITER; an IPv6 client counts by its /64) for anything that sends a message or guesses a code. */
 async function limitByIp(c: Context<AppEnv>, what: string) {
   if (!c.env.SIGNUP_LIMITER) return;
-  const { success } = await c.env.SIGNUP_LIMITER.limit({ key: `${what}:${clientIp(c) ?? "unknown"}` });
+  const ip = clientIp(c);
+  const { success } = await c.env.SIGNUP_LIMITER.limit({ key: `${what}:${ip ? clientNetwork(ip) : "unknown"}` });
   if (!success) throw new ApiError(429, "rate_limited", "Too many requests from your address; try again in a minute.");
 }
 
@@ -90,8 +92,10 @@ export const subscriptions = new Hono<AppEnv>()
       await verifyTurnstile(c.env, body.turnstile_token, clientIp(c));
       const channel = body.email !== undefined ? "email" : body.phone !== undefined ? "sms" : "webhook";
       const address = body.email?.trim().toLowerCase() ?? body.phone ?? body.webhook!;
+      const { state, missing } = channelState(c.env, channel);
+      if (state === "off") throw badRequest(channelOffError(channel, missing));
       if (channel === "sms" && !smsAllowed(address, c.env.SMS_ALLOWED_COUNTRY_CODES)) {
-        throw badRequest("SMS is not available for this country code", { allowed_country_codes: c.env.SMS_ALLOWED_COUNTRY_CODES });
+        throw badRequest("SMS is not available for this country code", { allowed_country_codes: c.env.SMS_ALLOWED_COUNTRY_CODES || DEFAULT_SMS_COUNTRY_CODES });
       }
       if (channel === "webhook") {
         const problem = webhookUrlProblem(address);
@@ -99,9 +103,14 @@ export const subscriptions = new Hono<AppEnv>()
       }
       const componentIds = [...new Set(body.components ?? [])];
       await assertComponentsExist(c.var.db, componentIds);
-      const queued = await requestSubscription(c.env, c.var.db, { channel, address, componentIds, componentChanges: body.component_changes }, Date.now());
-      // The confirmation is recorded; if the queue is unreachable the cron's sweep sends it later.
-      await enqueueDeliveries(c.env, queued).catch((err) => console.error("could not enqueue a confirmation", err));
+      // Answered before anything about the address is read or written, so a known address and a new one
+      // take the same time. A confirmation recorded but not queued is sent later by the cron's sweep.
+      const db = c.var.db;
+      c.executionCtx.waitUntil(
+        requestSubscription(c.env, db, { channel, address, componentIds, componentChanges: body.component_changes }, Date.now())
+          .then((queued) => enqueueDeliveries(c.env, queued))
+          .catch((err) => console.error("could not record or queue a sign-up's confirmation", err)),
+      );
       const next = {
         email: "Check your inbox for a confirmation link (valid for 48 hours).",
         sms: "We sent a 6-digit code by SMS; confirm it with POST /api/status/subscriptions/confirm/sms.",
