@@ -1,12 +1,12 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
-import { deliveries, subscribers } from "../src/db/schema";
+import { confirmationBudget, deliveries, subscribers } from "../src/db/schema";
 import type { Bindings } from "../src/env";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
-import { captured, db, deliveriesFor, devOutbox, recordingQueue, subscriberRow, uniqueEmail, uniqueIp, uniquePhone } from "./support/subscribers";
+import { activeSubscriber, captured, db, deliverMessages, deliveriesFor, devOutbox, outboxEvent, recordingQueue, subscriberRow, uniqueEmail, uniqueIp, uniquePhone } from "./support/subscribers";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -201,6 +201,62 @@ describe("sign-up input and abuse limits", () => {
     expect(await deliveriesFor(subscriber!.id)).toHaveLength(3);
   });
 
+  it("caps an address at three confirmations a day even when 30 sign-ups arrive at once, and never answers 500", async () => {
+    const errors = vi.spyOn(console, "error");
+    const email = uniqueEmail();
+    const post = () => callWith({}, "POST", "/api/status/subscriptions", { body: JSON.stringify({ email }), headers: { "content-type": "application/json" } });
+    const answers = await Promise.all(Array.from({ length: 30 }, post));
+    expect(answers.map((r) => r.status)).toEqual(Array(30).fill(202));
+    expect(errors).not.toHaveBeenCalled();
+    const rows = await db().select().from(subscribers).where(eq(subscribers.address, email));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.confirmSentCount).toBe(3);
+    expect(await deliveriesFor(rows[0]!.id)).toHaveLength(3);
+  });
+
+  it("answers a new address and a subscribed one with the same work done before the answer", async () => {
+    const active = uniqueEmail();
+    await db().insert(subscribers).values({ id: crypto.randomUUID(), channel: "email", address: active, status: "active", createdAt: Date.now(), updatedAt: Date.now(), confirmedAt: Date.now() });
+    const known = await subscribe({ email: active });
+    const fresh = await subscribe({ email: uniqueEmail() });
+    expect(await json(known)).toEqual(await json(fresh));
+    // Every statement about the address runs after the answer: both paths send D1 the same before it.
+    expect(known.headers.get("x-d1-queries")).toBe(fresh.headers.get("x-d1-queries"));
+  });
+
+  it("limits an IPv6 client by its /64, not by each address in it", async () => {
+    const network = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;
+    const statuses: number[] = [];
+    for (let i = 1; i <= 11; i++) statuses.push((await subscribe({ email: uniqueEmail() }, `${network}::${i.toString(16)}:${(i * 7).toString(16)}`)).status);
+    expect(statuses.slice(0, 10).every((s) => s === 202)).toBe(true);
+    expect(statuses[10]).toBe(429);
+    // Another /64 is another client.
+    expect((await subscribe({ email: uniqueEmail() }, `${network.replace(/:[0-9a-f]+$/, ":1")}::1`)).status).toBe(202);
+  });
+
+  it("stops confirmations once the channel's daily budget is spent, but keeps notifying confirmed subscribers", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const [row] = await db().select().from(confirmationBudget).where(and(eq(confirmationBudget.channel, "email"), eq(confirmationBudget.day, today)));
+    const budget = { EMAIL_CONFIRMATIONS_PER_DAY: String((row?.sent ?? 0) + 2) };
+    const addresses = [uniqueEmail(), uniqueEmail(), uniqueEmail(), uniqueEmail()];
+    for (const email of addresses) {
+      const res = await callWith(budget, "POST", "/api/status/subscriptions", { body: JSON.stringify({ email }), headers: { "content-type": "application/json" } });
+      expect(res.status).toBe(202);
+    }
+    const sentTo = await db().select().from(deliveries).where(inArray(deliveries.recipient, addresses));
+    expect(sentTo.map((d) => d.recipient).sort()).toEqual(addresses.slice(0, 2).sort());
+
+    const outbox = devOutbox();
+    const { sent, queue } = recordingQueue();
+    const budgetEnv = { ...env, ...budget, NOTIFY_QUEUE: queue };
+    const reader = await activeSubscriber("email");
+    const eventId = await outboxEvent("incident.created", { incident_id: crypto.randomUUID(), title: "Over budget, still told", status: "investigating" }, []);
+    await deliverMessages(budgetEnv, [{ kind: "event", eventId }]);
+    await deliverMessages(budgetEnv, [...sent]);
+    expect(outbox.messagesTo(reader.address)).toHaveLength(1);
+    expect(outbox.messagesTo(reader.address)[0]).toContain("Over budget, still told");
+  });
+
   it("verifies Turnstile when a secret is configured", async () => {
     const turnstile = { TURNSTILE_SECRET_KEY: "ts-secret" };
     const body = (extra: Record<string, unknown>) => ({ body: JSON.stringify({ email: uniqueEmail(), ...extra }), headers: { "content-type": "application/json", "cf-connecting-ip": "198.51.100.7" } });
@@ -305,7 +361,6 @@ describe("webhook subscriptions", () => {
     const subscriber = await subscriberByAddress(url);
     expect(subscriber!.status).toBe("pending");
     const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => answer(JSON.parse(String((init as RequestInit).body))));
-    const { deliverMessages } = await import("./support/subscribers");
     await deliverMessages(testEnv, sent);
     const [req] = await captured(spy);
     return { url, req: req!, subscriber: subscriber! };
