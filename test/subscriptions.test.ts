@@ -171,12 +171,33 @@ describe("sign-up input and abuse limits", () => {
       [{ webhook: "https://localhost/hook" }, "local host"],
       [{ webhook: "https://10.1.2.3/hook" }, "private"],
       [{ webhook: "https://[::1]/hook" }, "loopback"],
+      // IPv4 wrapped in IPv6: mapped, compatible, NAT64 and 6to4 forms of private addresses; site-local.
+      [{ webhook: "https://[::7f00:1]/hook" }, "loopback"],
+      [{ webhook: "https://[::127.0.0.1]/hook" }, "loopback"],
+      [{ webhook: "https://[::ffff:10.0.0.1]/hook" }, "loopback"],
+      [{ webhook: "https://[64:ff9b::a9fe:a9fe]/hook" }, "private"],
+      [{ webhook: "https://[64:ff9b::192.168.0.1]/hook" }, "private"],
+      [{ webhook: "https://[2002:7f00:1::1]/hook" }, "private"],
+      [{ webhook: "https://[2002:c0a8:101::]/hook" }, "private"],
+      [{ webhook: "https://[fec0::1]/hook" }, "private"],
+      // Names that resolve to loopback or to the local network.
+      [{ webhook: "https://127.0.0.1.nip.io/hook" }, "local host"],
+      [{ webhook: "https://app.10.0.0.1.sslip.io/hook" }, "local host"],
+      [{ webhook: "https://localtest.me/hook" }, "local host"],
+      [{ webhook: "https://api.localtest.me/hook" }, "local host"],
+      [{ webhook: "https://router.lan/hook" }, "local host"],
+      [{ webhook: "https://nas.home.arpa/hook" }, "local host"],
       [{ email: uniqueEmail(), components: [crypto.randomUUID()] }, "Unknown component"],
     ];
     for (const [body, hint] of cases) {
       const res = await subscribe(body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(JSON.stringify(await json(res))).toContain(hint);
+    }
+    // Public IPv6 and IPv4 in NAT64 or 6to4 form stay allowed.
+    for (const webhook of ["https://[2606:4700::6810:84e5]/hook", "https://[64:ff9b::808:808]/hook", "https://[2002:808:808::1]/hook"]) {
+      const res = await callWith({}, "POST", "/api/status/subscriptions", { body: JSON.stringify({ webhook }), headers: { "content-type": "application/json" } });
+      expect(res.status, webhook).toBe(202);
     }
     const notJson = await call("POST", "/api/status/subscriptions", { body: "email=a@example.org", headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": uniqueIp() } });
     expect(notJson.status).toBe(400);
@@ -289,6 +310,32 @@ describe("SMS subscriptions", () => {
       headers: { "content-type": "application/json" },
     });
     expect(ok.status).toBe(202);
+  });
+
+  it("texts only North American numbers unless more countries are named, and every country only with *", async () => {
+    const signUp = (phone: string, extra: Partial<Bindings> = {}) =>
+      callWith(extra, "POST", "/api/status/subscriptions", { body: JSON.stringify({ phone }), headers: { "content-type": "application/json" } });
+    const abroad = await signUp("+2693123456");
+    expect(abroad.status).toBe(400);
+    expect(await json(abroad)).toMatchObject({ error: { code: "bad_request", details: { allowed_country_codes: "+1" } } });
+    expect((await signUp(uniquePhone())).status).toBe(202);
+    expect((await signUp("+2693123457", { SMS_ALLOWED_COUNTRY_CODES: "*" })).status).toBe(202);
+  });
+
+  it("counts every code attempt atomically: 30 wrong guesses at once, then the right code, does not subscribe", async () => {
+    const outbox = devOutbox();
+    const phone = uniquePhone();
+    expect((await subscribe({ phone })).status).toBe(202);
+    const [text] = await outbox.waitFor(phone);
+    const code = /(\d{6}) is your/.exec(text!)![1]!;
+    const wrong = code === "000000" ? "111111" : "000000";
+    const guess = (c: string) => call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone, code: c }, headers: { "cf-connecting-ip": uniqueIp() } });
+    const guesses = await Promise.all(Array.from({ length: 30 }, () => guess(wrong)));
+    expect(guesses.map((r) => r.status)).toEqual(Array(30).fill(400));
+    expect((await guess(code)).status).toBe(400);
+    const row = await subscriberByAddress(phone);
+    expect(row!.status).toBe("pending");
+    expect(row!.confirmAttempts).toBe(5);
   });
 
   it("confirms with the texted code, and stops accepting guesses after five wrong ones", async () => {
