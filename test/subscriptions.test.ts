@@ -391,6 +391,75 @@ describe("SMS subscriptions", () => {
   });
 });
 
+describe("secrets at rest and channels without credentials", () => {
+  it("keeps confirmation links and SMS codes out of stored deliveries and admin answers, yet sends working ones", async () => {
+    const outbox = devOutbox();
+    const email = uniqueEmail();
+    const phone = uniquePhone();
+    await subscribe({ email });
+    await subscribe({ phone });
+    const link = confirmLink((await outbox.waitFor(email))[0]!);
+    const code = /(\d{6}) is your/.exec((await outbox.waitFor(phone))[0]!)![1]!;
+    const token = new URL(link).searchParams.get("token")!;
+
+    const stored = await db().select().from(deliveries).where(inArray(deliveries.recipient, [email, phone]));
+    expect(stored).toHaveLength(2);
+    for (const d of stored) {
+      expect(d.bodyText).not.toContain(token);
+      expect(d.bodyHtml ?? "").not.toContain(token);
+      expect(d.bodyText).not.toContain(code);
+    }
+    const listed = (await json(await admin("GET", "/api/status/notifications?limit=500"))).deliveries.filter((d: any) => [email, phone].includes(d.recipient));
+    expect(listed).toHaveLength(2);
+    const shown = JSON.stringify(listed);
+    expect(shown).not.toContain(token);
+    expect(shown).not.toContain(`${code} is your`);
+    expect(shown).toContain("[confirmation link, sent only to the recipient]");
+    expect(shown).toContain("[code, sent only to the recipient] is your");
+
+    // What was sent still works.
+    expect((await call("POST", path(link), { headers: { accept: "application/json" } })).status).toBe(200);
+    expect((await call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone, code }, headers: { "cf-connecting-ip": uniqueIp() } })).status).toBe(200);
+    // Manage links in admin answers of later notifications are withheld too.
+    await createIncident({ title: "Secrets stay home" });
+    const notice = await vi.waitFor(
+      async () => {
+        const all = (await json(await admin("GET", "/api/status/notifications?limit=500"))).deliveries;
+        const found = all.find((d: any) => d.recipient === email && d.kind === "incident.created");
+        if (!found) throw new Error("waiting for the notice");
+        return found;
+      },
+      { timeout: 5_000, interval: 50 },
+    );
+    expect(notice.body_text).toContain("Unsubscribe: [unsubscribe link, sent only to the recipient]");
+    expect(notice.body_html).not.toMatch(/token=/);
+  });
+
+  it("turns a channel without complete credentials off outside local dev, and says so in the health check", async () => {
+    const deployed = { LOCAL_DEV: undefined, RESEND_API_KEY: "re_live_key" };
+    const signUp = (body: Record<string, unknown>, extra: Partial<Bindings> = deployed) =>
+      callWith(extra, "POST", "/api/status/subscriptions", { body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+    const email = await signUp({ email: uniqueEmail() });
+    expect(email.status).toBe(400);
+    expect(await json(email)).toEqual({ error: { code: "bad_request", message: "Email notifications are off on this page: EMAIL_FROM is not configured." } });
+    const sms = await signUp({ phone: uniquePhone() });
+    expect((await json(sms)).error.message).toBe("SMS notifications are off on this page: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM are not configured.");
+    expect((await signUp({ webhook: `https://hooks.example.org/${crypto.randomUUID()}` })).status).toBe(202);
+    expect((await signUp({ email: uniqueEmail() }, { ...deployed, EMAIL_FROM: "Status <status@example.com>" })).status).toBe(202);
+
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => Response.json({ data: [] }));
+    const health = await callWith(deployed, "POST", "/api/status/health-check", { headers: { authorization: `Bearer ${await adminToken()}` } });
+    expect(health.status).toBe(200);
+    expect((await json(health)).notification_channels).toEqual({
+      email: { state: "off", missing: ["EMAIL_FROM"] },
+      sms: { state: "off", missing: ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"] },
+      webhook: { state: "on" },
+    });
+    const local = await callWith({}, "POST", "/api/status/health-check", { headers: { authorization: `Bearer ${await adminToken()}` } });
+    expect((await json(local)).notification_channels.email).toEqual({ state: "dev-outbox", missing: ["RESEND_API_KEY", "EMAIL_FROM"] });
+  });
+});
+
 describe("webhook subscriptions", () => {
   /** Signs an endpoint up and hands its ping to a receiver that answers with `answer(ping)`. */
   async function pingEndpoint(answer: (ping: any) => Response) {
