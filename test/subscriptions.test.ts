@@ -297,6 +297,65 @@ describe("sign-up input and abuse limits", () => {
   });
 });
 
+describe("the page's subscribe form", () => {
+  const SITE_KEY = "0x4AAAAAAATestSiteKey";
+  const turnstile = { TURNSTILE_SITE_KEY: SITE_KEY, TURNSTILE_SECRET_KEY: "ts-secret" };
+  const formPost = (fields: Record<string, string>, headers: Record<string, string> = {}, extra: Partial<Bindings> = {}) =>
+    callWith(extra, "POST", "/subscribe", { body: new URLSearchParams(fields).toString(), headers: { "content-type": "application/x-www-form-urlencoded", ...headers } });
+
+  it("renders Turnstile's widget, and opens the CSP to Cloudflare's challenge host, only when it is configured", async () => {
+    const page = await callWith(turnstile, "GET", "/");
+    const html = await page.text();
+    expect(html).toContain(`<div class="cf-turnstile" data-sitekey="${SITE_KEY}"></div>`);
+    expect(html).toContain('<script src="https://challenges.cloudflare.com/turnstile/v0/api.js" async="" defer=""></script>');
+    const csp = page.headers.get("content-security-policy")!.split("; ");
+    expect(csp).toContain("script-src 'self' https://challenges.cloudflare.com");
+    expect(csp).toContain("frame-src https://challenges.cloudflare.com");
+    expect(csp.filter((d) => d.includes("challenges.cloudflare.com"))).toHaveLength(2);
+    // The page's script sends the widget's token with the JSON sign-up.
+    const script = await (await callWith(turnstile, "GET", /src="(\/assets\/live\.[^"]+\.js)"/.exec(html)![1]!)).text();
+    expect(script).toContain('body.turnstile_token = String(data.get("cf-turnstile-response"))');
+
+    const plain = await callWith({}, "GET", "/");
+    expect(await plain.text()).not.toContain("cf-turnstile");
+    expect(plain.headers.get("content-security-policy")).not.toContain("challenges.cloudflare.com");
+  });
+
+  it("sends the widget's token from the form posted without scripts, and refuses a failed check", async () => {
+    const spy = vi
+      .spyOn(globalThis, "fetch")
+      .mockImplementationOnce(async () => Response.json({ success: true }))
+      .mockImplementationOnce(async () => Response.json({ success: false, "error-codes": ["timeout-or-duplicate"] }));
+    const ok = await formPost({ channel: "email", email: uniqueEmail(), "cf-turnstile-response": "widget-token" }, { "sec-fetch-site": "same-origin", "cf-connecting-ip": "198.51.100.23" }, turnstile);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain("Almost subscribed");
+    const refused = await formPost({ channel: "email", email: uniqueEmail(), "cf-turnstile-response": "used-token" }, { "sec-fetch-site": "same-origin" }, turnstile);
+    expect(refused.status).toBe(400);
+    const calls = await captured(spy);
+    expect(calls.map((c) => [c.url, c.method])).toEqual([
+      ["https://challenges.cloudflare.com/turnstile/v0/siteverify", "POST"],
+      ["https://challenges.cloudflare.com/turnstile/v0/siteverify", "POST"],
+    ]);
+    expect(Object.fromEntries(new URLSearchParams(calls[0]!.body))).toEqual({ secret: "ts-secret", response: "widget-token", remoteip: "198.51.100.23" });
+    expect(new URLSearchParams(calls[1]!.body).get("response")).toBe("used-token");
+  });
+
+  it("refuses posts from other sites", async () => {
+    const tries: Record<string, string>[] = [{ "sec-fetch-site": "cross-site" }, { "sec-fetch-site": "same-site" }, { origin: "https://evil.example" }, { origin: "null" }];
+    for (const headers of tries) {
+      const email = uniqueEmail();
+      const res = await formPost({ channel: "email", email }, headers);
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect(await res.text()).toContain("This form only works from this status page");
+      expect(await subscriberByAddress(email)).toBeUndefined();
+    }
+    const email = uniqueEmail();
+    expect((await formPost({ channel: "email", email }, { "sec-fetch-site": "same-origin", origin: BASE })).status).toBe(200);
+    expect((await formPost({ channel: "email", email: uniqueEmail() }, { origin: BASE })).status).toBe(200);
+    expect(await subscriberByAddress(email)).toBeDefined();
+  });
+});
+
 describe("SMS subscriptions", () => {
   it("only accepts configured country codes", async () => {
     const res = await callWith({ SMS_ALLOWED_COUNTRY_CODES: "+44, +33" }, "POST", "/api/status/subscriptions", {

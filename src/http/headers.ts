@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
+import { withTurnstile } from "../notify/turnstile";
 import { publicReadRoute } from "../openapi/routes";
 
 /** The page's own policy: its scripts and styles come from /assets, live updates over the same origin's socket. */
@@ -54,7 +55,7 @@ export const httpPolicy: MiddlewareHandler<AppEnv> = async (c, next) => {
     "cross-origin-resource-policy": EMBEDDABLE.test(contentType) ? "cross-origin" : "same-site",
   };
   if (contentType.startsWith("text/html")) {
-    headers["content-security-policy"] = PAGE_CSP;
+    headers["content-security-policy"] = c.env.TURNSTILE_SITE_KEY ? withTurnstile(PAGE_CSP) : PAGE_CSP;
     // For browsers that predate CSP's frame-ancestors.
     headers["x-frame-options"] = "DENY";
   }
