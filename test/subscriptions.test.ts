@@ -547,7 +547,7 @@ describe("webhook subscriptions", () => {
     const ping = JSON.parse(req.body);
     expect(ping.type).toBe("subscription.ping");
     expect(ping.data.secret).toMatch(/^whsec_[A-Za-z0-9+/=]{32}$/);
-    expect(ping.data.challenge).toMatch(/^[\w-]{32}$/);
+    expect(ping.data.challenge).toMatch(/^[\w-]{43}$/);
     expect(ping.data.manage_url).toMatch(/^https:\/\/status\.example\.com\/api\/status\/subscriptions\/manage\?token=/);
     const secretBytes = Uint8Array.from(atob(ping.data.secret.slice(6)), (c) => c.charCodeAt(0));
     const key = await crypto.subtle.importKey("raw", secretBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
@@ -575,6 +575,20 @@ describe("webhook subscriptions", () => {
     // The plain text challenge is accepted too.
     const { subscriber } = await pingEndpoint((ping) => new Response(ping.data.challenge));
     expect((await subscriberRow(subscriber.id))!.status).toBe("active");
+  });
+
+  it("confirms an endpoint that cannot echo when its owner pastes the ping's challenge", async () => {
+    const { url, req, subscriber } = await pingEndpoint(() => new Response(null, { status: 204 }));
+    const challenge = JSON.parse(req.body).data.challenge;
+    const paste = (code: string) => call("POST", "/api/status/subscriptions/confirm/webhook", { body: { webhook: url, code }, headers: { "cf-connecting-ip": uniqueIp() } });
+    const wrong = await paste(challenge.replace(/^./, (ch: string) => (ch === "A" ? "B" : "A")));
+    expect(wrong.status).toBe(400);
+    expect((await json(wrong)).error.message).toContain("The code is wrong or expired");
+    expect((await subscriberRow(subscriber.id))!.status).toBe("pending");
+    const right = await paste(challenge);
+    expect(right.status).toBe(200);
+    expect(await json(right)).toMatchObject({ channel: "webhook", address: url, status: "active" });
+    expect((await paste(challenge)).status).toBe(400);
   });
 });
 

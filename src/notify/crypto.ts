@@ -45,8 +45,8 @@ export function signingSecret(env: Bindings): string {
 }
 
 /**
- * Keyed token signer for one invocation. Nothing secret is stored: a confirmation secret (email link or
- * SMS code) and a webhook challenge are derived from their delivery's id when the message is sent, only
+ * Keyed token signer for one invocation. Nothing secret is stored: a confirmation secret (email link, SMS
+ * code or webhook challenge) is derived from their delivery's id when the message is sent, only
  * their hash is kept on the subscriber, and the per-subscriber manage/unsubscribe token is an HMAC of the
  * subscriber's id (nothing stored, nothing to expire). Without SIGNING_SECRET none of them can be rebuilt.
  */
@@ -62,8 +62,6 @@ export async function tokenSigner(env: Bindings) {
     },
     /** What is stored to check a confirmation secret; salted with the address, so equal codes hash apart. */
     hashConfirmation: async (channel: Channel, address: string, secret: string) => hex(await hmac(key, `confirm:${channel}:${address}:${secret}`)),
-    /** The value a webhook endpoint must echo to prove it agreed to receive events. */
-    webhookChallenge: async (deliveryId: string) => base64url(await hmac(key, `challenge:${deliveryId}`)).slice(0, 32),
     manageToken: async (subscriberId: string) => `${subscriberId}.${await manageSignature(subscriberId)}`,
     /** The subscriber id a manage token stands for, or null when it is not one of ours. */
     readManageToken: async (token: string) => {

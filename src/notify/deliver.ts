@@ -146,7 +146,7 @@ async function secretsFor(env: Bindings, signer: TokenSigner, delivery: Delivery
   if (delivery.channel === "sms") values.code = secret;
   if (delivery.channel === "webhook") {
     values.webhook_secret = subscriber.webhookSecret ?? "";
-    values.challenge = await signer.webhookChallenge(delivery.id);
+    values.challenge = secret;
   }
   return values;
 }

@@ -91,7 +91,8 @@ function webhookPing(env: Bindings, now: number) {
       secret: slot("webhook_secret"),
       challenge: slot("challenge"),
       manage_url: slot("manage_url"),
-      message: 'To confirm the subscription, answer this request with a 2xx status and the JSON body {"challenge": "<data.challenge>"}.',
+      message:
+        'To confirm the subscription, answer this request with a 2xx status and the JSON body {"challenge": "<data.challenge>"}, or post {"webhook", "code": "<data.challenge>"} to /api/status/subscriptions/confirm/webhook.',
     },
   });
 }

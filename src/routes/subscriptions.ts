@@ -13,7 +13,7 @@ import { pageName, pageUrl, subscriptionLink } from "../notify/links";
 import { escapeHtml } from "../notify/render";
 import { confirmSubscription, requestSubscription, subscriberForToken, unsubscribe } from "../notify/subscribe";
 import { verifyTurnstile } from "../notify/turnstile";
-import { smsCodeBody, subscribeBody, subscriptionPreferencesBody, subscriptionTokenQuery, twilioInboundForm } from "../schemas";
+import { smsCodeBody, webhookCodeBody, subscribeBody, subscriptionPreferencesBody, subscriptionTokenQuery, twilioInboundForm } from "../schemas";
 import { publicSnapshot } from "../snapshot/store";
 import { validate } from "../validation";
 
@@ -160,6 +160,20 @@ export const subscriptions = new Hono<AppEnv>()
       const { phone, code } = c.req.valid("json");
       const confirmed = await confirmSubscription(c.env, c.var.db, await findSubscriber(c.var.db, "sms", phone), code, Date.now());
       if (!confirmed) throw badRequest("The code is wrong or expired. Ask for a new one by subscribing again.");
+      return c.json(await subscriptionView(c, confirmed));
+    },
+  )
+  .post(
+    "/subscriptions/confirm/webhook",
+    async (c, next) => {
+      await limitByIp(c, "webhook-code");
+      await next();
+    },
+    validate("json", webhookCodeBody),
+    async (c) => {
+      const { webhook, code } = c.req.valid("json");
+      const confirmed = await confirmSubscription(c.env, c.var.db, await findSubscriber(c.var.db, "webhook", webhook), code, Date.now());
+      if (!confirmed) throw badRequest("The code is wrong or expired. Subscribe the endpoint again for a new ping.");
       return c.json(await subscriptionView(c, confirmed));
     },
   )
