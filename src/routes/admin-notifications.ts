@@ -41,7 +41,7 @@ export const adminNotifications = new Hono<AppEnv>()
           subject: d.subject,
           // What was sent, with every link token, code and secret withheld: an admin answer is no way into
           // someone else's subscription.
-          body_text: message ? redactSecrets(message.text) : null,
+          body_text: message ? redactSecrets(message.text) : "",
           body_html: message?.html ? redactSecrets(message.html) : null,
           status: d.status,
           attempts: d.attempts,
