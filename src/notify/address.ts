@@ -37,7 +37,7 @@ function privateIPv4Octets([a, b]: [number, number, number, number]): boolean {
 }
 
 /** The eight 16-bit groups of an IPv6 address (a dotted IPv4 tail counts as two), or null when it is not one. */
-export function ipv6Groups(raw: string): number[] | null {
+function ipv6Groups(raw: string): number[] | null {
   let h = raw.replace(/^\[|\]$/g, "").toLowerCase().replace(/%.*$/, "");
   if (!h.includes(":")) return null;
   const dotted = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(h);
@@ -110,14 +110,4 @@ export function webhookUrlProblem(raw: string): string | null {
   if (localName(host)) return "must not point at a local host name";
   if (privateIPv4(host) || privateIPv6(host)) return "must not point at a loopback, private or link-local address";
   return null;
-}
-
-/**
- * The part of a client address that one party controls, as a rate-limit key: an IPv4 address, or an IPv6
- * /64 (one customer's network gets a whole /64, so limiting a /128 limits nothing).
- */
-export function clientNetwork(ip: string): string {
-  const groups = ipv6Groups(ip);
-  if (!groups) return ip;
-  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(":")}::/64`;
 }

@@ -1,24 +1,9 @@
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 
-const CHALLENGE_HOST = "https://challenges.cloudflare.com";
-const SITEVERIFY_URL = `${CHALLENGE_HOST}/turnstile/v0/siteverify`;
-
-/**
- * The page's Content-Security-Policy with Turnstile's host added where its widget needs it: its script
- * (script-src) and the challenge it frames (frame-src). Nothing else is opened.
- */
-export function withTurnstile(policy: string): string {
-  const directives = policy.split(";").map((d) => d.trim()).filter(Boolean);
-  const add = (name: string) => {
-    const at = directives.findIndex((d) => d.split(/\s+/)[0] === name);
-    if (at >= 0) directives[at] = `${directives[at]} ${CHALLENGE_HOST}`;
-    else directives.push(`${name} ${CHALLENGE_HOST}`);
-  };
-  add("script-src");
-  add("frame-src");
-  return directives.join("; ");
-}
+/** Cloudflare's challenge host: the widget's script and frame, and the siteverify API. */
+export const TURNSTILE_ORIGIN = "https://challenges.cloudflare.com";
+const SITEVERIFY_URL = `${TURNSTILE_ORIGIN}/turnstile/v0/siteverify`;
 
 /** Checks a Turnstile token with Cloudflare when TURNSTILE_SECRET_KEY is set; without it, nothing is checked. */
 export async function verifyTurnstile(env: Bindings, token: string | undefined, ip: string | null) {

@@ -4,8 +4,9 @@ import { runBatch } from "../db/batch";
 import { assertComponentsExist } from "../domain/components";
 import { findSubscriber, findSubscriberById, setSubscriberComponents, subscriberComponentIds, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
 import type { AppEnv } from "../env";
+import { limitPerClient } from "../http/client";
 import { ApiError, badRequest } from "../errors";
-import { clientNetwork, DEFAULT_SMS_COUNTRY_CODES, smsAllowed, webhookUrlProblem } from "../notify/address";
+import { DEFAULT_SMS_COUNTRY_CODES, smsAllowed, webhookUrlProblem } from "../notify/address";
 import { channelOffError, channelState } from "../notify/channels";
 import { constantTimeEqual, tokenSigner, twilioSignature } from "../notify/crypto";
 import { enqueueDeliveries } from "../notify/fan-out";
@@ -22,13 +23,9 @@ const STOP_WORDS = new Set(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "
 const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? null;
 const wantsJson = (c: Context<AppEnv>) => (c.req.header("accept") ?? "").includes("application/json");
 
-/** Per-client limit (SIGNUP_LIMITER; an IPv6 client counts by its /64) for anything that sends a message or guesses a code. */
-async function limitByIp(c: Context<AppEnv>, what: string) {
-  if (!c.env.SIGNUP_LIMITER) return;
-  const ip = clientIp(c);
-  const { success } = await c.env.SIGNUP_LIMITER.limit({ key: `${what}:${ip ? clientNetwork(ip) : "unknown"}` });
-  if (!success) throw new ApiError(429, "rate_limited", "Too many requests from your address; try again in a minute.");
-}
+/** Per-client limit (SIGNUP_LIMITER) for anything that sends a message or guesses a code. */
+const limitSignUps = (c: Context<AppEnv>, what: string) =>
+  limitPerClient(c, c.env.SIGNUP_LIMITER, what, "Too many requests from your address; try again in a minute.");
 
 // Inline styles only, forms only to this origin, never framed (a framed unsubscribe button is a clickjacking target).
 const PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -83,7 +80,7 @@ export const subscriptions = new Hono<AppEnv>()
   .post(
     "/subscriptions",
     async (c, next) => {
-      await limitByIp(c, "signup");
+      await limitSignUps(c, "signup");
       await next();
     },
     validate("json", subscribeBody),
@@ -152,7 +149,7 @@ export const subscriptions = new Hono<AppEnv>()
   .post(
     "/subscriptions/confirm/sms",
     async (c, next) => {
-      await limitByIp(c, "sms-code");
+      await limitSignUps(c, "sms-code");
       await next();
     },
     validate("json", smsCodeBody),
@@ -166,7 +163,7 @@ export const subscriptions = new Hono<AppEnv>()
   .post(
     "/subscriptions/confirm/webhook",
     async (c, next) => {
-      await limitByIp(c, "webhook-code");
+      await limitSignUps(c, "webhook-code");
       await next();
     },
     validate("json", webhookCodeBody),
