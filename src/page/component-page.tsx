@@ -9,6 +9,7 @@ import { assets } from "./assets";
 import { escapeText, formatMs, latencyChartSvg } from "./charts";
 import { dayLevel, formatDay, formatDuration, formatUptime } from "./format";
 import { Layout, renderDocument } from "./layout";
+import type { HomeOptions } from "./pages";
 import { Status, SubscribeForm, Time } from "./parts";
 
 const DAY_MS = 86_400_000;
@@ -213,7 +214,7 @@ const TouchedList: FC<{ items: Touched[]; page: PageInfo }> = ({ items, page }) 
     <p class="muted">Nothing in the last {LISTED_DAYS} days.</p>
   );
 
-const ComponentPage: FC<{ snapshot: Snapshot; component: SnapshotComponent }> = ({ snapshot, component }) => {
+const ComponentPage: FC<{ snapshot: Snapshot; component: SnapshotComponent; options: HomeOptions }> = ({ snapshot, component, options }) => {
   const { page } = snapshot;
   const since = snapshot.generated_at - LISTED_DAYS * DAY_MS;
   const incidents = snapshot.incidents.filter((i) => i.components.some((c) => c.id === component.id));
@@ -284,11 +285,12 @@ const ComponentPage: FC<{ snapshot: Snapshot; component: SnapshotComponent }> = 
 
         <section id="subscribe" aria-labelledby="subscribe-h">
           <h2 id="subscribe-h">Subscribe to this component</h2>
-          <SubscribeForm components={snapshot.components} selected={[component.id]} />
+          <SubscribeForm components={snapshot.components} turnstileSiteKey={options.turnstileSiteKey} selected={[component.id]} />
         </section>
       </article>
     </Layout>
   );
 };
 
-export const renderComponent = (snapshot: Snapshot, component: SnapshotComponent) => renderDocument(<ComponentPage snapshot={snapshot} component={component} />);
+export const renderComponent = (snapshot: Snapshot, component: SnapshotComponent, options: HomeOptions = {}) =>
+  renderDocument(<ComponentPage snapshot={snapshot} component={component} options={options} />);
