@@ -15,12 +15,14 @@ import {
   updateComponent,
   updateGroup,
 } from "../db/queries/component-admin";
-import type { HttpMonitor } from "../db/schema";
+import type { AutoIncidentSettings, HttpMonitor } from "../db/schema";
 import type { AppEnv } from "../env";
 import { badRequest, notFound } from "../errors";
-import { createComponentBody, editGroupBody, groupBody, httpMonitorInput, reorderComponentsBody, editComponentBody } from "../schemas";
+import { autoIncidentsInput, createComponentBody, editGroupBody, groupBody, httpMonitorInput, reorderComponentsBody, editComponentBody } from "../schemas";
 import { uuidParam, validate } from "../validation";
 import type { Database } from "../db/client";
+import type { Bindings } from "../env";
+import { autoConfigView, autoIncidentDefaults, componentAutoConfig } from "../domain/auto-incidents";
 
 function toMonitor(input: z.infer<typeof httpMonitorInput>): HttpMonitor {
   return {
@@ -34,8 +36,13 @@ function toMonitor(input: z.infer<typeof httpMonitorInput>): HttpMonitor {
   };
 }
 
+/** Only the keys an admin set, so the rest keep following the page-wide default. */
+function ownSettings(input: z.infer<typeof autoIncidentsInput>): AutoIncidentSettings {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as AutoIncidentSettings;
+}
+
 /** The admin's view of a component: its public fields plus how it is checked. */
-async function componentView(db: Database, id: string) {
+async function componentView(env: Bindings, db: Database, id: string) {
   const c = (await findComponent(db, id))!;
   return {
     id: c.id,
@@ -50,6 +57,8 @@ async function componentView(db: Database, id: string) {
     monitored_status: c.monitoredStatus,
     last_checked: c.lastCheckedAt ? new Date(c.lastCheckedAt).toISOString() : null,
     last_error: c.lastError,
+    // Every key as it applies to this component: its own settings over the AUTO_INCIDENTS default.
+    auto_incidents: autoConfigView(componentAutoConfig(autoIncidentDefaults(env.AUTO_INCIDENTS), c.autoIncidents)),
     created_at: new Date(c.createdAt).toISOString(),
     updated_at: new Date(c.updatedAt).toISOString(),
   };
@@ -63,7 +72,7 @@ export const adminComponents = new Hono<AppEnv>()
   .get("/admin/components/:id", requireAdmin, validate("param", uuidParam), async (c) => {
     const { id } = c.req.valid("param");
     if (!(await findComponent(c.var.db, id))) throw notFound("Component");
-    return c.json(await componentView(c.var.db, id));
+    return c.json(await componentView(c.env, c.var.db, id));
   })
   .post("/components", requireAdmin, validate("json", createComponentBody), async (c) => {
     const body = c.req.valid("json");
@@ -84,13 +93,14 @@ export const adminComponents = new Hono<AppEnv>()
           checkKind: body.monitor ? "http" : "none",
           monitor: body.monitor ? toMonitor(body.monitor) : null,
           confirmations: body.monitor?.confirmations ?? body.confirmations ?? 2,
+          autoIncidents: body.auto_incidents ? ownSettings(body.auto_incidents) : null,
           createdAt: now,
           updatedAt: now,
         }),
       ],
       [],
     );
-    return c.json(await componentView(db, id), 201);
+    return c.json(await componentView(c.env, db, id), 201);
   })
   .patch("/components/:id", requireAdmin, validate("param", uuidParam), validate("json", editComponentBody), async (c) => {
     const { id } = c.req.valid("param");
@@ -117,13 +127,17 @@ export const adminComponents = new Hono<AppEnv>()
           ...(body.position !== undefined && { position: body.position }),
           ...(body.group_id !== undefined && { groupId: body.group_id }),
           ...(body.confirmations !== undefined && { confirmations: body.confirmations }),
+          // Settings merge key by key; null goes back to the AUTO_INCIDENTS default.
+          ...(body.auto_incidents !== undefined && {
+            autoIncidents: body.auto_incidents === null ? null : ownSettings({ ...existing.autoIncidents, ...body.auto_incidents }),
+          }),
           ...monitorChange,
           updatedAt: Date.now(),
         }),
       ],
       [],
     );
-    return c.json(await componentView(db, id));
+    return c.json(await componentView(c.env, db, id));
   })
   .delete("/components/:id", requireAdmin, validate("param", uuidParam), async (c) => {
     const { id } = c.req.valid("param");

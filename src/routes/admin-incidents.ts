@@ -8,6 +8,7 @@ import {
   deleteIncident,
   findIncident,
   findIncidentUpdate,
+  linkedComponentChecks,
   insertIncident,
   insertIncidentUpdate,
   loadIncidentView,
@@ -20,6 +21,7 @@ import { loadStatusState, statusChangeStatements, type StatusState } from "../db
 import type { ComponentStatus, IncidentStatus } from "../db/schema";
 import type { AppEnv } from "../env";
 import { conflict, notFound } from "../errors";
+import { checksSuggestion } from "../domain/auto-incidents";
 import { outboxInsert } from "../notify/outbox";
 import { isOpenIncident } from "../snapshot/build";
 import { iso, publicIncident } from "../snapshot/format";
@@ -54,12 +56,18 @@ async function openIncidentOr404(db: AppEnv["Variables"]["db"], id: string) {
   return incident;
 }
 
+/** Any admin edit or update of an automatic incident makes it theirs: Beacon stops moving it. */
+function takeover(incident: { automatic: boolean; takenOverAt: number | null }, admin: { userId: string }, now: number) {
+  return incident.automatic && incident.takenOverAt === null ? { takenOverAt: now, takenOverBy: admin.userId } : {};
+}
+
 /** Incident text that notifications carry, written into the outbox event at the time it happened. */
-function eventPayload(incident: { id: string; title: string; severity: string }, update: { status: IncidentStatus; message: string; eta: number | null }) {
+function eventPayload(incident: { id: string; title: string; severity: string; automatic?: boolean }, update: { status: IncidentStatus; message: string; eta: number | null }) {
   return {
     incident_id: incident.id,
     title: incident.title,
     severity: incident.severity,
+    automatic: incident.automatic ?? false,
     status: update.status,
     message: update.message,
     estimated_resolution: iso(update.eta),
@@ -67,6 +75,19 @@ function eventPayload(incident: { id: string; title: string; severity: string },
 }
 
 export const adminIncidents = new Hono<AppEnv>()
+  .get("/admin/incidents/:id", requireAdmin, validate("param", uuidParam), async (c) => {
+    const { id } = c.req.valid("param");
+    const db = c.var.db;
+    const view = await loadIncidentView(db, id);
+    if (!view) throw notFound("Incident");
+    const now = Date.now();
+    return c.json({
+      ...publicIncident(view),
+      taken_over_by: (await findIncident(db, id))?.takenOverBy ?? null,
+      missing: isOpenIncident(view.status) || view.root_cause ? [] : ["root_cause"],
+      checks: checksSuggestion(await linkedComponentChecks(db, id), now),
+    });
+  })
   .post("/incidents/create", requireAdmin, validate("json", createIncidentBody), async (c) => {
     const body = c.req.valid("json");
     const db = c.var.db;
@@ -150,7 +171,7 @@ export const adminIncidents = new Hono<AppEnv>()
       db,
       [
         insertIncidentUpdate(db, { incidentId: id, status: body.status, message: body.message, estimatedResolution: body.estimated_resolution ?? null, createdBy: c.var.admin.userId, at: now }),
-        updateIncident(db, id, { status: body.status, updatedAt: now }),
+        updateIncident(db, id, { status: body.status, updatedAt: now, ...takeover(incident, c.var.admin, now) }),
         ...statements,
         event.statement,
       ],
@@ -178,7 +199,7 @@ export const adminIncidents = new Hono<AppEnv>()
       db,
       [
         insertIncidentUpdate(db, { incidentId: id, status: "resolved", message, estimatedResolution: null, createdBy: c.var.admin.userId, at: now }),
-        updateIncident(db, id, { status: "resolved", resolvedAt: now, rootCause: body.root_cause, resolution: body.resolution, updatedAt: now }),
+        updateIncident(db, id, { status: "resolved", resolvedAt: now, rootCause: body.root_cause, resolution: body.resolution, updatedAt: now, ...takeover(incident, c.var.admin, now) }),
         event.statement,
         ...changes.statements,
       ],
@@ -191,7 +212,8 @@ export const adminIncidents = new Hono<AppEnv>()
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     const db = c.var.db;
-    await openIncidentOr404(db, id);
+    const incident = await openIncidentOr404(db, id);
+    const now = Date.now();
     await commitChange(
       c.env,
       db,
@@ -203,7 +225,8 @@ export const adminIncidents = new Hono<AppEnv>()
           ...(body.started_at !== undefined && { startedAt: body.started_at }),
           ...(body.root_cause !== undefined && { rootCause: body.root_cause }),
           ...(body.resolution !== undefined && { resolution: body.resolution }),
-          updatedAt: Date.now(),
+          updatedAt: now,
+          ...takeover(incident, c.var.admin, now),
         }),
       ],
       [],
@@ -215,6 +238,7 @@ export const adminIncidents = new Hono<AppEnv>()
     const body = c.req.valid("json");
     const db = c.var.db;
     if (!(await findIncidentUpdate(db, id, updateId))) throw notFound("Incident update");
+    const incident = (await findIncident(db, id))!;
     const now = Date.now();
     await commitChange(
       c.env,
@@ -225,7 +249,7 @@ export const adminIncidents = new Hono<AppEnv>()
           ...(body.estimated_resolution !== undefined && { estimatedResolution: body.estimated_resolution }),
           updatedAt: now,
         }),
-        updateIncident(db, id, { updatedAt: now }),
+        updateIncident(db, id, { updatedAt: now, ...takeover(incident, c.var.admin, now) }),
       ],
       [],
     );
