@@ -69,6 +69,12 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     const [created] = await eventsOf(incident.id);
     expect(created).toMatchObject({ type: "incident.created", payload: { automatic: true, severity: "critical", status: "investigating" } });
 
+    // Readers see who opened it: on the page's card, on the incident's own page and in the feeds.
+    const front = await (await call("GET", "/")).text();
+    expect(front).toMatch(new RegExp(`data-incident="${incident.id}"((?!</article>)[\\s\\S])*Detected automatically`));
+    expect(await (await call("GET", `/incidents/${incident.id}`)).text()).toContain("Detected automatically");
+    expect(await (await call("GET", `/api/status/rss?component=${c.id}`)).text()).toContain("Detected automatically.");
+
     // The v2 API tells the story the checks recorded: the first update took the component down.
     const v2 = (await json(await call("GET", "/api/v2/incidents.json"))).incidents.find((i: any) => i.id === incident.id);
     expect(v2.started_at).toBe(new Date(T).toISOString());

@@ -78,7 +78,8 @@ function incidentArticle(i) {
   const eta = withEta && withEta.estimated_resolution;
   return el("article", { class: "card incident", "data-incident": i.id }, [
     el("h3", {}, [el("a", { href: "/incidents/" + encodeURIComponent(i.id) }, [i.title])]),
-    el("p", { class: "meta" }, [el("span", { class: "sev" }, [i.severity + " impact"]), " \\u00b7 ", el("span", { class: "sev" }, [i.status]), " \\u00b7 started ", timeEl(i.started_at, true)]),
+    el("p", { class: "meta" }, [el("span", { class: "sev" }, [i.severity + " impact"]), " \\u00b7 ", el("span", { class: "sev" }, [i.status]), " \\u00b7 started ", timeEl(i.started_at, true)]
+      .concat(i.automatic ? [" \\u00b7 ", el("span", { class: "auto" }, ["Detected automatically"])] : [])),
     eta ? el("p", { class: "meta" }, ["Estimated resolution: ", timeEl(eta)]) : null,
     i.components.length ? el("p", { class: "affected" }, ["Affects: " + i.components.map((c) => c.name).join(", ")]) : null,
     el("ol", { class: "timeline" }, i.updates.map((u) =>
