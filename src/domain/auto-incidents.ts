@@ -365,7 +365,7 @@ export function autoIncidentStatements(
     if (plan.kind === "open") {
       statements.push(
         insertIncident(db, { id: incidentId, title, description: plan.message, status: "investigating", severity, startedAt: plan.startedAt, automatic: true, createdBy: null, createdAt: now, updatedAt: now }),
-        insertIncidentUpdate(db, { incidentId, status: to, message: plan.message, estimatedResolution: null, createdBy: null, at: now }),
+        insertIncidentUpdate(db, { id: update.id, incidentId, status: to, message: plan.message, estimatedResolution: null, createdBy: null, at: now }),
         ...upsertIncidentLinks(db, incidentId, links),
         db.insert(events).values(event),
       );
