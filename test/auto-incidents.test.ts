@@ -88,6 +88,11 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     const T = Date.UTC(2032, 0, 2, 12, 0);
     await rounds(targets, url, T, [503, 200, 200, 200, 200, 503, 200, 200, 200]);
     expect(await incidentsOf(c.id)).toEqual([]);
+    // Two failures confirm an outage, but the check passing again by the time it would open opens nothing.
+    const d = await createMonitoredComponent(targetUrl());
+    await rounds(targets, d.monitor.url, T + 20 * MINUTE, [503, 503, 200, 200]);
+    expect((await publicComponent(d.id)).status).toBe("operational");
+    expect(await incidentsOf(d.id)).toEqual([]);
   });
 
   it("groups a component that fails within the group window into the open incident, with an update naming it", async () => {

@@ -90,6 +90,7 @@ export async function recordStatements(
       heldByPerson: false,
       config: componentAutoConfig(opts.autoIncidents, target.autoIncidents),
       checks: describeCheckResult(result),
+      latestPassed: result.outcome === "operational",
     });
   }
 

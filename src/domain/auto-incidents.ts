@@ -119,6 +119,8 @@ export interface WatchedComponent {
   config: AutoIncidentConfig;
   /** What the latest check saw, in plain words. */
   checks: string;
+  /** The latest check passed: a recovery may be on its way, so nothing opens on this round. */
+  latestPassed: boolean;
 }
 
 export interface ManagedLink {
@@ -179,7 +181,7 @@ export function fillTemplate(template: string, c: Pick<WatchedComponent, "name" 
 
 /** Whether a component's agreed status has lasted long enough to open (or join, or reopen) an incident. */
 function isDue(c: WatchedComponent, at: number): boolean {
-  if (!c.observed || !c.config.enabled || c.inMaintenance || c.heldByPerson) return false;
+  if (!c.observed || !c.config.enabled || c.inMaintenance || c.heldByPerson || c.latestPassed) return false;
   if (c.status === "partial_outage" || c.status === "major_outage") return at - c.since >= c.config.openAfterMs;
   if (c.status === "degraded" && c.config.openOnDegradedAfterMs !== null) return at - c.since >= c.config.openOnDegradedAfterMs;
   return false;
