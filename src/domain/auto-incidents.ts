@@ -102,7 +102,6 @@ export function autoConfigView(config: AutoIncidentConfig) {
   };
 }
 
-// ---- deciding ----
 
 /** A monitored component as the round left it. */
 export interface WatchedComponent {
@@ -317,7 +316,6 @@ export function followedLinks(incidents: ManagedIncident[], statusOf: (component
   return moved;
 }
 
-// ---- writing ----
 
 function eventPayload(incident: { id: string; title: string; severity: Severity }, status: IncidentStatus, message: string) {
   return { incident_id: incident.id, title: incident.title, severity: incident.severity, status, message, estimated_resolution: null, automatic: true };
