@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { describeCheckResult } from "../src/checks/observed";
+import { autoIncidentDefaults } from "../src/domain/auto-incidents";
 import { admin, call, json } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
 import { activeSubscriber } from "./support/subscribers";
@@ -327,5 +328,16 @@ describe("what the checks saw, in plain words", () => {
     expect(describeCheckResult({ outcome: "partial_outage", error: "HTTP 500; HTTP 500", latencyMs: 12 })).toBe("HTTP 500");
     expect(describeCheckResult({ outcome: "degraded", error: "slower than 3000 ms", latencyMs: 4000 })).toBe("answers slower than 3 s");
     expect(describeCheckResult({ outcome: "major_outage", error: "keyword not found in the response", latencyMs: 4 })).toBe("the expected text was missing from the answer");
+  });
+});
+
+describe("the AUTO_INCIDENTS default", () => {
+  it("is on unless switched off, and takes default settings as JSON", () => {
+    expect(autoIncidentDefaults(undefined)).toMatchObject({ enabled: true, openAfterMs: 120_000, resolveAfterMs: 300_000, reopenWithinMs: 600_000, groupWindowMs: 120_000 });
+    expect(autoIncidentDefaults("off").enabled).toBe(false);
+    expect(autoIncidentDefaults('{"open_after_seconds":300,"group_window_seconds":60}')).toMatchObject({ enabled: true, openAfterMs: 300_000, groupWindowMs: 60_000 });
+    // A value that cannot be read keeps the defaults rather than silencing every incident.
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    expect(autoIncidentDefaults('{"open_after_seconds":"soon"}').openAfterMs).toBe(120_000);
   });
 });
