@@ -30,7 +30,7 @@ const eventsOf = async (incidentId: string) =>
     payload: JSON.parse(e.payload),
   }));
 
-const publicComponent = async (id: string) => json(await call("GET", `/api/status/components/${id}`));
+const publicComponent = async (id: string) => (await json(await call("GET", `/api/status/components/${id}`))).component;
 const publicIncident = async (id: string) => (await json(await call("GET", "/api/status/incidents?days=365"))).incidents.find((i: any) => i.id === id);
 
 /** Plays one round per minute from `from`, with the target answering `behaviour` each time. */

@@ -29,13 +29,10 @@ export async function recordStatements(
   opts: { targets: CheckTargetRow[]; results: Map<string, CheckResult>; at: number; now: number; timeZone: string; autoIncidents: AutoIncidentDefaults },
 ): Promise<{ statements: Statement[]; eventIds: string[] }> {
   const { targets, results, at, now, timeZone } = opts;
-  const since = at - MAX_RESULT_SPAN_MS;
-  const [before, previous, windows, managed] = await Promise.all([
-    loadStatusState(db),
-    previousResults(db, since, at),
-    maintenanceWindows(db, since, at),
-    loadManagedIncidents(db, at - REOPEN_LOOKBACK_MS),
-  ]);
+  const [before, previous, managed] = await Promise.all([loadStatusState(db), previousResults(db, at), loadManagedIncidents(db, at - REOPEN_LOOKBACK_MS)]);
+  // Maintenance over every span this run closes, from the oldest previous result on.
+  const since = Math.min(at - MAX_RESULT_SPAN_MS, ...[...previous.values()].map((p) => p.at));
+  const windows = await maintenanceWindows(db, since, at);
   const inMaintenance = new Set(before.maintenanceLinks.map((l) => l.componentId));
   // Links of open automatic incidents follow the agreed status in the same step, so a recovery is recorded
   // as the checks' own change, backdated like any other.
@@ -64,7 +61,8 @@ export async function recordStatements(
       id: target.id,
       ...next,
       monitored: observed,
-      lastCheckedAt: at,
+      // A check without configuration observed nothing: it keeps the time of the last real check (null if none).
+      lastCheckedAt: observed ? at : null,
       lastLatencyMs: result.latencyMs === null ? null : Math.round(result.latencyMs),
       lastError: result.error,
     });
