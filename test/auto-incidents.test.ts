@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { describeCheckResult } from "../src/checks/observed";
 import { autoIncidentDefaults } from "../src/domain/auto-incidents";
+import { renderEvent } from "../src/notify/render";
 import { admin, call, json } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
 import { activeSubscriber } from "./support/subscribers";
@@ -316,8 +317,10 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     }
     const email = sent.find((d) => d.subscriber_id === reader.id && d.event_id === events[0].id);
     expect(email.subject).toBe(`[Beacon Test] New incident: ${c.name} is down`);
-    expect(email.body_text).toContain("Detected: automatically, by Beacon's checks");
-    expect(sent.find((d) => d.subscriber_id === phone.id && d.event_id === events[2].id).body_text).toContain("Detected automatically.");
+    // Deliveries keep no copy of the text; it is rendered from the event, as the sender does.
+    const links = { pageName: "Beacon Test", pageUrl: "https://status.example.com", unsubscribeUrl: "https://u.example", manageUrl: "https://m.example" };
+    expect(renderEvent("incident.created", events[0].payload, links).text).toContain("Detected: automatically, by Beacon's checks");
+    expect(renderEvent("incident.resolved", events[2].payload, links).sms).toContain("Detected automatically.");
   });
 });
 
