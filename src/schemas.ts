@@ -244,6 +244,11 @@ export const subscriptionPreferencesBody = z
 /** Twilio's inbound message webhook (form fields); other fields are kept because the signature covers them. */
 export const twilioInboundForm = z.looseObject({ From: z.string().max(32), Body: z.string().max(1600).default("") });
 
+export const devOutboxQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  to: z.string().trim().min(1).max(320).optional().describe("Only messages to this recipient (email address, phone number)"),
+});
+
 export const notificationsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z

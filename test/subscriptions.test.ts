@@ -3,8 +3,11 @@ import { env } from "cloudflare:workers";
 import { and, eq, inArray } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
-import { confirmationBudget, deliveries, subscribers } from "../src/db/schema";
+import { runBatch } from "../src/db/batch";
+import { DEV_OUTBOX_KEPT, recordDevOutbox } from "../src/db/queries/dev-outbox";
+import { confirmationBudget, deliveries, devOutbox as devOutboxTable, subscribers } from "../src/db/schema";
 import type { Bindings } from "../src/env";
+import { devOutbox as devOutboxResponse } from "../src/openapi/responses";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 import { activeSubscriber, captured, db, deliverMessages, deliveriesFor, devOutbox, outboxEvent, recordingQueue, subscriberRow, uniqueEmail, uniqueIp, uniquePhone } from "./support/subscribers";
 
@@ -87,6 +90,82 @@ describe("email subscriptions, offline through the dev outbox", () => {
     const [, sentNotice] = await outbox.waitFor(email, 2);
     expect(sentNotice).toContain(`Unsubscribe: ${view.unsubscribe_url}`);
     expect(sent).toHaveLength(2);
+  });
+
+  it("keeps what it would have sent in a dev outbox the admin reads, links included", async () => {
+    const email = uniqueEmail();
+    expect((await subscribe({ email, components: [DEFAULT_COMPONENTS.api] })).status).toBe(202);
+    const readOutbox = async (query: string, count: number) =>
+      vi.waitFor(
+        async () => {
+          const res = await admin("GET", `/api/status/dev-outbox${query}`);
+          expect(res.status).toBe(200);
+          const body = devOutboxResponse.parse(await json(res));
+          if (body.messages.length < count) throw new Error(`waiting for ${count} messages`);
+          return body.messages;
+        },
+        { timeout: 5_000, interval: 50 },
+      );
+    const [confirmation] = await readOutbox(`?to=${encodeURIComponent(email)}`, 1);
+    expect(confirmation).toMatchObject({ channel: "email", to: email, subject: "[Beacon Test] Confirm your subscription" });
+    expect(confirmation!.html).toContain("Confirm subscription");
+    expect(confirmation!.delivery_id).toEqual(expect.any(String));
+
+    const confirmed = await call("POST", path(confirmLink(confirmation!.text)), { headers: { accept: "application/json" } });
+    expect(confirmed.status).toBe(200);
+    const view = await json(confirmed);
+    expect(view).toMatchObject({ address: email, status: "active" });
+
+    await createIncident({ title: "Outbox incident", affected_components: [DEFAULT_COMPONENTS.api] });
+    const [notice, first] = await readOutbox(`?to=${encodeURIComponent(email)}`, 2);
+    expect(notice).toMatchObject({ to: email, subject: "[Beacon Test] New incident: Outbox incident" });
+    expect(notice!.text).toContain(`Unsubscribe: ${view.unsubscribe_url}`);
+    expect(first!.id).toBe(confirmation!.id);
+    // Newest first, bounded by `limit`, across recipients without `to`.
+    const [newest] = await readOutbox("?limit=1", 1);
+    expect(newest!.id).toBeGreaterThanOrEqual(notice!.id);
+    expect((await admin("GET", "/api/status/dev-outbox?limit=101")).status).toBe(400);
+    expect((await admin("GET", "/api/status/dev-outbox?limit=0")).status).toBe(400);
+  });
+
+  it("shows the dev outbox to admins only, and only in local dev", async () => {
+    expect((await call("GET", "/api/status/dev-outbox")).status).toBe(401);
+    expect((await call("GET", "/api/status/dev-outbox", { token: await adminToken({ ttlSeconds: -60 }) })).status).toBe(401);
+    expect((await call("GET", "/api/status/dev-outbox", { token: await adminToken({ role: "member" }) })).status).toBe(403);
+
+    const deployed = { LOCAL_DEV: undefined, RESEND_API_KEY: "re_test_key", EMAIL_FROM: "Status <status@example.com>" };
+    const res = await callWith(deployed, "GET", "/api/status/dev-outbox", { headers: { authorization: `Bearer ${await adminToken()}` } });
+    expect(res.status).toBe(404);
+    expect((await json(res)).error).toMatchObject({ code: "not_found", message: expect.stringContaining("only in local dev") });
+
+    // A deployment sends through the provider and keeps no copy, even of a message the channel could not send.
+    const rowsBefore = await db().$count(devOutboxTable);
+    const email = uniqueEmail();
+    const signUp = await callWith(deployed, "POST", "/api/status/subscriptions", { body: JSON.stringify({ email }), headers: { "content-type": "application/json" } });
+    expect(signUp.status).toBe(202);
+    const reader = await subscriberByAddress(email);
+    const [pending] = await deliveriesFor(reader!.id);
+    const message = { kind: "deliveries" as const, deliveryIds: [pending!.id] };
+    // Without the key, and LOCAL_DEV unset: the email waits for a configuration.
+    const waiting = await deliverMessages({ ...env, LOCAL_DEV: undefined } as Bindings, [message]);
+    expect(waiting.retryMessages).toHaveLength(1);
+    expect((await deliveriesFor(reader!.id))[0]!.status).toBe("pending");
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => Response.json({ id: "email-1" }));
+    await deliverMessages({ ...env, ...deployed } as Bindings, [message], { attempts: 2 });
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect((await deliveriesFor(reader!.id))[0]).toMatchObject({ status: "sent", providerId: "email-1" });
+    expect(await db().$count(devOutboxTable)).toBe(rowsBefore);
+  });
+
+  it(`keeps only the newest ${DEV_OUTBOX_KEPT} messages in the dev outbox`, async () => {
+    const d = db();
+    const message = (n: number) => ({ channel: "email" as const, recipient: `cap-${n}@example.org`, subject: `Message ${n}`, bodyText: "text", bodyHtml: null, deliveryId: null, createdAt: Date.now() });
+    await runBatch(d, recordDevOutbox(d, Array.from({ length: DEV_OUTBOX_KEPT + 3 }, (_, n) => message(n))));
+    expect(await d.$count(devOutboxTable)).toBe(DEV_OUTBOX_KEPT);
+    const [newest] = await json((await admin("GET", "/api/status/dev-outbox?limit=1"))).then((b) => b.messages);
+    expect(newest.subject).toBe(`Message ${DEV_OUTBOX_KEPT + 2}`);
+    expect(await d.$count(devOutboxTable, eq(devOutboxTable.recipient, "cap-2@example.org"))).toBe(0);
+    expect(await d.$count(devOutboxTable, eq(devOutboxTable.recipient, "cap-3@example.org"))).toBe(1);
   });
 
   it("refuses an expired confirmation link", async () => {

@@ -405,3 +405,23 @@ export const confirmationBudget = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.channel, t.day] })],
 );
+
+/**
+ * Under `npm start` only (LOCAL_DEV=true): each message a channel without credentials would have sent, kept
+ * whole (live confirmation links, codes and manage links included) so the developer can read it back. That
+ * plain text is acceptable only because nothing writes this table outside local dev. Capped to the newest rows.
+ */
+export const devOutbox = sqliteTable(
+  "dev_outbox",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    channel: text("channel", { enum: CHANNELS }).notNull(),
+    recipient: text("recipient").notNull(),
+    subject: text("subject").notNull(),
+    bodyText: text("body_text").notNull(),
+    bodyHtml: text("body_html"),
+    deliveryId: text("delivery_id"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("dev_outbox_recipient_idx").on(t.recipient, t.id)],
+);

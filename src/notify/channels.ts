@@ -1,5 +1,6 @@
 import type { Channel } from "../db/schema";
 import type { Bindings } from "../env";
+import { DEV_OUTBOX, type DevOutboxMessage, type SendOutcome } from "./outcome";
 
 /** What each channel needs to really send. Webhooks need nothing but the subscriber's own endpoint. */
 const CREDENTIALS: Record<Channel, (keyof Bindings)[]> = {
@@ -27,7 +28,11 @@ export function channelOffError(channel: Channel, missing: string[]) {
   return `${name} notifications are off on this page: ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not configured.`;
 }
 
-/** Under `npm start`, a message a channel without credentials would have sent is printed for the developer. */
-export function recordInDevOutbox(channel: Channel, to: string, subject: string, text: string) {
-  console.log(`[dev outbox] ${channel} to ${to}: ${subject}\n${text}\n[end of message]`);
+/**
+ * Under `npm start`, a message a channel without credentials would have sent counts as sent: it is printed
+ * to the log and handed back whole, for the sender to keep in the dev outbox table.
+ */
+export function recordInDevOutbox(message: DevOutboxMessage): SendOutcome {
+  console.log(`[dev outbox] ${message.channel} to ${message.to}: ${message.subject}\n${message.text}\n[end of message]`);
+  return { status: "sent", providerId: DEV_OUTBOX, devOutbox: message };
 }

@@ -1,8 +1,10 @@
 import type { Database } from "../db/client";
+import { recordDevOutbox, type NewDevOutboxMessage } from "../db/queries/dev-outbox";
 import { runBatch, type Statement } from "../db/batch";
 import { claimDeliveries, eventsByIds, expireSmsLeases, heldLeaseUntil, updateDelivery, type DeliveryRow } from "../db/queries/notifications";
 import { recordEndpointFailure, subscribersByIds, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
 import type { Bindings } from "../env";
+import { isLocalDev } from "./channels";
 import { deliveryTemplate, type MessageTemplate } from "./compose";
 import { hex, tokenSigner, type TokenSigner } from "./crypto";
 import { sendEmails, type OutgoingEmail } from "./email";
@@ -29,6 +31,7 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
   const claimed = await claimDeliveries(db, ids, now, LEASE_MS);
   const subscribers = new Map((await subscribersByIds(db, [...new Set(claimed.map((d) => d.subscriberId))])).map((s) => [s.id, s]));
   const statements: Statement[] = [];
+  const devOutbox: NewDevOutboxMessage[] = [];
   let retryAfter: number | null = null;
 
   const settle = (delivery: DeliveryRow, outcome: SendOutcome) => {
@@ -36,6 +39,11 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
     const subscriber = subscribers.get(delivery.subscriberId);
     if (outcome.status === "sent") {
       statements.push(updateDelivery(db, delivery.id, { ...base, status: "sent", providerId: outcome.providerId, sentAt: now, lastError: null }));
+      // The table holds live links in plain text: it is written under `npm start` and nowhere else.
+      if (outcome.devOutbox && isLocalDev(env)) {
+        const { to, text, html, ...message } = outcome.devOutbox;
+        devOutbox.push({ ...message, recipient: to, bodyText: text, bodyHtml: html, deliveryId: delivery.id, createdAt: now });
+      }
       if (delivery.channel === "webhook" && subscriber) {
         // A ping answered with its challenge echoed is the endpoint's proof of consent (sendWebhook checked it).
         const confirmsNow = isConfirmation(delivery.eventId) && subscriber.status !== "active";
@@ -128,7 +136,7 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
     );
   }
   await Promise.all(sends);
-  await runBatch(db, statements);
+  await runBatch(db, [...statements, ...recordDevOutbox(db, devOutbox)]);
 
   const claimedIds = new Set(claimed.map((d) => d.id));
   const heldUntil = await heldLeaseUntil(db, ids.filter((id) => !claimedIds.has(id)), now);

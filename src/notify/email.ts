@@ -1,7 +1,7 @@
 import { Resend } from "resend";
 import type { Bindings } from "../env";
 import { channelOffError, channelState, recordInDevOutbox } from "./channels";
-import { DEV_OUTBOX, retryAfterSeconds, type SendOutcome } from "./outcome";
+import { retryAfterSeconds, type SendOutcome } from "./outcome";
 
 export interface OutgoingEmail {
   to: string;
@@ -40,8 +40,7 @@ export async function sendEmails(env: Bindings, emails: OutgoingEmail[], batchKe
   if (emails.length === 0) return [];
   const { state, missing } = channelState(env, "email");
   if (state === "dev-outbox") {
-    for (const e of emails) recordInDevOutbox("email", e.to, e.subject, e.text);
-    return emails.map(() => ({ status: "sent", providerId: DEV_OUTBOX }));
+    return emails.map((e) => recordInDevOutbox({ channel: "email", to: e.to, subject: e.subject, text: e.text, html: e.html }));
   }
   // Kept for when the admin completes the configuration; the queue gives up after its retries.
   if (state === "off") return emails.map(() => ({ status: "retry", error: channelOffError("email", missing) }));

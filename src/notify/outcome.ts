@@ -1,6 +1,17 @@
+import type { Channel } from "../db/schema";
+
+/** A message a channel without credentials kept for the developer instead of sending (local dev only). */
+export interface DevOutboxMessage {
+  channel: Channel;
+  to: string;
+  subject: string;
+  text: string;
+  html: string | null;
+}
+
 /** How one attempt to send a delivery ended. */
 export type SendOutcome =
-  | { status: "sent"; providerId: string | null }
+  | { status: "sent"; providerId: string | null; devOutbox?: DevOutboxMessage }
   /** Nothing was accepted (or the provider dedupes a resend): try again later. */
   | { status: "retry"; error: string; retryAfterSeconds?: number }
   /** It will never work as it is; `gone` means the target asked to be forgotten. */

@@ -1,6 +1,6 @@
 import type { Bindings } from "../env";
 import { channelOffError, channelState, recordInDevOutbox } from "./channels";
-import { DEV_OUTBOX, retryAfterSeconds, type SendOutcome } from "./outcome";
+import { retryAfterSeconds, type SendOutcome } from "./outcome";
 
 const TIMEOUT_MS = 10_000;
 /** Twilio's error for a number that replied STOP: the recipient opted out at the carrier. */
@@ -13,10 +13,7 @@ const TWILIO_UNSUBSCRIBED = 21610;
  */
 export async function sendSms(env: Bindings, to: string, body: string): Promise<SendOutcome> {
   const { state, missing } = channelState(env, "sms");
-  if (state === "dev-outbox") {
-    recordInDevOutbox("sms", to, "SMS", body);
-    return { status: "sent", providerId: DEV_OUTBOX };
-  }
+  if (state === "dev-outbox") return recordInDevOutbox({ channel: "sms", to, subject: "SMS", text: body, html: null });
   if (state === "off") return { status: "retry", error: channelOffError("sms", missing) };
   const sid = env.TWILIO_ACCOUNT_SID!;
   const base = (env.TWILIO_API_URL || "https://api.twilio.com").replace(/\/+$/, "");

@@ -351,6 +351,25 @@ export const notifications = named(
   }),
 );
 
+export const devOutbox = named(
+  "DevOutbox",
+  z.object({
+    messages: z.array(
+      z.object({
+        id: z.number().int(),
+        channel: z.enum(CHANNELS),
+        to: z.string(),
+        subject: z.string(),
+        text: z.string().describe("Exactly as it would have been sent, live links and codes included"),
+        html: z.string().nullable(),
+        delivery_id: z.string().nullable(),
+        created_at: time,
+      }),
+    ),
+  }),
+  "What channels without credentials would have sent under local dev, newest first",
+);
+
 export const liveness = named("Liveness", z.object({ status: z.literal("ok") }));
 
 export const openApiDocumentResponse = named("OpenApiDocument", z.record(z.string(), z.unknown()), "An OpenAPI 3.1 document");

@@ -147,6 +147,12 @@ export const ROUTES: RouteDoc[] = [
   },
 
   adminRoute("get", "/api/status/notifications", "Notifications", "Recent deliveries, their outcomes and subscriber counts", { query: schemas.notificationsQuery, response: responses.notifications }),
+  adminRoute("get", "/api/status/dev-outbox", "Notifications", "Messages channels without credentials would have sent (local dev only)", {
+    description: "Only under local dev (LOCAL_DEV=true, as `npm start` sets): 404 anywhere else. Messages are kept whole, links and codes included.",
+    query: schemas.devOutboxQuery,
+    response: responses.devOutbox,
+    errors: [404],
+  }),
   adminRoute("delete", "/api/status/notifications/subscribers/{id}", "Notifications", "Remove a subscriber (deliveries stay as history)", { status: 204 }),
 
   adminRoute("post", "/api/status/incidents/create", "Incidents", "Open an incident", { body: schemas.createIncidentBody, response: responses.incident, status: 201 }),

@@ -1,14 +1,16 @@
 import { Hono } from "hono";
 import { requireAdmin } from "../auth/clerk";
+import { listDevOutbox } from "../db/queries/dev-outbox";
 import { deliveryCounts, listDeliveries } from "../db/queries/notifications";
 import { deleteSubscriber, findSubscriberById, listSubscribers, subscriberCounts } from "../db/queries/subscriptions";
 import type { AppEnv } from "../env";
-import { notFound } from "../errors";
+import { ApiError, notFound } from "../errors";
+import { isLocalDev } from "../notify/channels";
 import { deliveryTemplate, type MessageTemplate } from "../notify/compose";
 import { isConfirmation } from "../notify/messages";
 import { redactSecrets } from "../notify/slots";
 import { iso } from "../snapshot/format";
-import { notificationsQuery } from "../schemas";
+import { devOutboxQuery, notificationsQuery } from "../schemas";
 import { uuidParam, validate } from "../validation";
 
 const SUBSCRIBERS_SHOWN = 500;
@@ -67,6 +69,13 @@ export const adminNotifications = new Hono<AppEnv>()
         unsubscribed_at: iso(s.unsubscribedAt),
       })),
       subscriber_counts: counts,
+    });
+  })
+  .get("/dev-outbox", requireAdmin, validate("query", devOutboxQuery), async (c) => {
+    if (!isLocalDev(c.env)) throw new ApiError(404, "not_found", "The dev outbox exists only in local dev (LOCAL_DEV=true, as npm start sets); here notifications are really sent.");
+    const rows = await listDevOutbox(c.var.db, c.req.valid("query"));
+    return c.json({
+      messages: rows.map((m) => ({ id: m.id, channel: m.channel, to: m.recipient, subject: m.subject, text: m.bodyText, html: m.bodyHtml, delivery_id: m.deliveryId, created_at: iso(m.createdAt) })),
     });
   })
   .delete("/notifications/subscribers/:id", requireAdmin, validate("param", uuidParam), async (c) => {
