@@ -110,8 +110,8 @@ export async function captured(spy: { mock: { calls: unknown[][] } }) {
 }
 
 /**
- * The dev outbox as a developer reads it under `npm start`: every message a channel without credentials
- * would have sent, printed with its links and codes. Returns the texts sent to one recipient, waiting
+ * The dev outbox's log lines: every message a channel without credentials would have sent, printed with
+ * its links and codes (the admin reads the same messages at GET /api/status/dev-outbox). Returns the texts sent to one recipient, waiting
  * until there are `count` of them.
  */
 export function devOutbox() {
