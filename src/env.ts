@@ -1,12 +1,15 @@
 import type { Database } from "./db/client";
 import type { AdminIdentity } from "./auth/clerk";
 import type { StatusHub } from "./live/status-hub";
+import type { CheckProbe } from "./probes/check-probe";
 import type { NotifyMessage } from "./notify/messages";
 
 /** Every binding and variable the worker reads, typed once. Optional vars are features that stay off until set. */
 export interface Bindings {
   DB: D1Database;
   STATUS_HUB: DurableObjectNamespace<StatusHub>;
+  /** HTTP monitors' probes: one Durable Object per region and shard, placed with the region as location hint. */
+  CHECK_PROBE: DurableObjectNamespace<CheckProbe>;
   NOTIFY_QUEUE: Queue<NotifyMessage>;
   SIGNUP_LIMITER?: RateLimit;
 
@@ -57,6 +60,8 @@ export interface Bindings {
   /** A Clerk JWKS URL (e.g. https://<frontend-api>/.well-known/jwks.json) the Authentication check fetches. */
   CLERK_JWKS_URL?: string;
   CHECK_RETENTION_DAYS?: string;
+  /** Comma-separated location hints HTTP monitors are probed from unless a monitor lists its own; default wnam,enam,weur. */
+  CHECK_REGIONS?: string;
   LIVE_ALLOWED_ORIGINS?: string;
 }
 
@@ -77,7 +82,7 @@ declare global {
   namespace Cloudflare {
     interface GlobalProps {
       mainModule: typeof import("./index");
-      durableNamespaces: "StatusHub";
+      durableNamespaces: "StatusHub" | "CheckProbe";
     }
     interface Env extends Bindings {
       TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];

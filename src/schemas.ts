@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, SEVERITIES } from "./db/schema";
+import { CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, PROBE_REGIONS, SEVERITIES } from "./db/schema";
 import { optionalText, pastTimestamp, text, timestamp } from "./validation";
 
 // One zod schema per input: the single source of validation, of the handler's types and of the OpenAPI
@@ -99,7 +99,8 @@ export const editMaintenanceBody = z
   })
   .refine((body) => Object.keys(body).length > 0, "nothing to change");
 
-export const httpMonitorInput = z.strictObject({
+export const httpMonitorInput = z
+  .strictObject({
   type: z.literal("http"),
   url: z
     .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
@@ -110,7 +111,19 @@ export const httpMonitorInput = z.strictObject({
   timeout_ms: z.number().int().min(500).max(30_000).default(10_000),
   degraded_latency_ms: z.number().int().min(1).max(30_000).nullable().default(null),
   confirmations: z.number().int().min(1).max(10).optional(),
-});
+  regions: z
+    .array(z.enum(PROBE_REGIONS, { message: `must be one of ${PROBE_REGIONS.join(", ")}` }))
+    .min(1)
+    .max(PROBE_REGIONS.length)
+    .refine((regions) => new Set(regions).size === regions.length, "must not repeat a region")
+    .nullable()
+    .default(null),
+  quorum: z.number().int().min(1).max(PROBE_REGIONS.length).nullable().default(null),
+})
+  .refine((m) => m.quorum === null || m.regions === null || m.quorum <= m.regions.length, {
+    message: "must be at most the number of regions",
+    path: ["quorum"],
+  });
 
 const componentFields = {
   name: text(100),
@@ -177,6 +190,11 @@ export const subscriptionPreferencesBody = z
 
 /** Twilio's inbound message webhook (form fields); other fields are kept because the signature covers them. */
 export const twilioInboundForm = z.looseObject({ From: z.string().max(32), Body: z.string().max(1600).default("") });
+
+/** `?limit=` rounds of a component's checks, newest first (a day of rounds at most). */
+export const componentChecksQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1440).default(60),
+});
 
 export const notificationsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),

@@ -33,10 +33,11 @@ describe("the cron run", { timeout: 20_000 }, () => {
       expect((await results(id)).at(-1).outcome).toBe("not_monitored");
     }
     expect(await results(monitor.id)).toEqual([{ checked_at: T, outcome: "operational", latency_ms: expect.any(Number), error: null, in_maintenance: 0 }]);
-    // The monitor was asked exactly as configured; the API check ran in-process, not over the network.
+    // The monitor was asked exactly as configured, once from each default region; the API check ran
+    // in-process, not over the network.
     const sent = targets.requests.filter((r) => r.url === url);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]!.method).toBe("GET");
+    expect(sent.map((r) => r.headers.get("beacon-probe-region")).sort()).toEqual(["enam", "weur", "wnam"]);
+    expect(sent.every((r) => r.method === "GET" && r.headers.get("user-agent") === "Beacon-Monitor/1.0")).toBe(true);
     expect(targets.requests.some((r) => r.url.includes("healthz"))).toBe(false);
     // Its first result opens today's rollup; the time it stands for is counted when the next one arrives.
     expect(await rollup(monitor.id)).toMatchObject([{ day: "2031-01-01", checks: 1, observed_seconds: 0 }]);
@@ -55,11 +56,12 @@ describe("the cron run", { timeout: 20_000 }, () => {
     const T = Date.UTC(2031, 0, 2, 12, 0);
     await runCron(T);
 
-    expect((await results(a.id))[0]).toMatchObject({ outcome: "major_outage", error: "timed out after 500 ms" });
-    expect((await results(b.id))[0]).toMatchObject({ outcome: "major_outage", error: "timed out after 500 ms" });
+    const timedOut = "timed out after 500 ms from 3 of 3 regions (wnam, enam, weur)";
+    expect((await results(a.id))[0]).toMatchObject({ outcome: "major_outage", error: timedOut });
+    expect((await results(b.id))[0]).toMatchObject({ outcome: "major_outage", error: timedOut });
     expect((await results(c.id))[0]).toMatchObject({ outcome: "operational", error: null });
     expect((await results(DEFAULT_COMPONENTS.database)).at(-1).checked_at).toBe(T);
-    expect((await adminComponent(a.id)).last_error).toBe("timed out after 500 ms");
+    expect((await adminComponent(a.id)).last_error).toBe(timedOut);
   });
 
   it("needs N agreeing results to move a status, backdated to the first, and records the change", async () => {
@@ -107,7 +109,7 @@ describe("the cron run", { timeout: 20_000 }, () => {
     await runCron(Date.UTC(2031, 0, 4, 12, 0));
     expect((await publicComponent(a.id)).status).toBe("major_outage");
     expect((await results(b.id))[0].outcome).toBe("operational");
-    expect((await results(c.id))[0]).toMatchObject({ outcome: "major_outage", error: "keyword not found in the response" });
+    expect((await results(c.id))[0]).toMatchObject({ outcome: "major_outage", error: "keyword not found in the response from 3 of 3 regions (wnam, enam, weur)" });
     expect(await publicComponent(d.id)).toMatchObject({ status: "degraded", latency_ms: expect.any(Number) });
   });
 
@@ -156,7 +158,7 @@ describe("the cron run", { timeout: 20_000 }, () => {
     await runCron(T + MINUTE);
     await first;
     expect((await results(component.id)).map((r: any) => r.checked_at)).toEqual([T]);
-    expect(targets.requests.filter((r) => r.url === url)).toHaveLength(1);
+    expect(targets.requests.filter((r) => r.url === url)).toHaveLength(3); // once per region
     // Once it has finished, the next run checks again.
     targets.set(url, { status: 200 });
     await runCron(T + 2 * MINUTE);
@@ -235,7 +237,10 @@ describe("POST /api/status/health-check", { timeout: 20_000 }, () => {
       [component.name]: "major_outage",
     });
     expect(body.recorded).toBe(true);
-    expect((await adminComponent(component.id)).last_error).toBe("unexpected HTTP 502");
+    expect((await adminComponent(component.id)).last_error).toBe("unexpected HTTP 502 from 3 of 3 regions (wnam, enam, weur)");
+    expect(body.details.find((d: any) => d.component_id === component.id).regions).toEqual(
+      ["wnam", "enam", "weur"].map((region) => ({ region, status: "major_outage", latency_ms: expect.any(Number), error: "unexpected HTTP 502" })),
+    );
   });
 
   it("refuses anyone who is not an admin", async () => {

@@ -1,10 +1,11 @@
 import type { Database } from "../db/client";
 import type { Statement } from "../db/batch";
-import { insertCheckResults, maintenanceWindows, previousResults, updateCheckStates, upsertRollups, type CheckState, type CheckTargetRow } from "../db/queries/checks";
+import { insertCheckResults, insertRegionResults, maintenanceWindows, previousResults, updateCheckStates, upsertRollups, type CheckState, type CheckTargetRow } from "../db/queries/checks";
 import { loadStatusState, statusChangeStatements, type StatusState } from "../db/queries/status-state";
 import { MAX_RESULT_SPAN_MS, rollupDeltas } from "../uptime/rollup";
 import { applyResult } from "./damping";
 import type { CheckResult } from "./probe";
+import type { RegionResult } from "./quorum";
 
 /**
  * Everything a run writes, for one db.batch: the raw results, their rollups, each component's new check
@@ -12,9 +13,9 @@ import type { CheckResult } from "./probe";
  */
 export async function recordStatements(
   db: Database,
-  opts: { targets: CheckTargetRow[]; results: Map<string, CheckResult>; at: number; now: number; timeZone: string },
+  opts: { targets: CheckTargetRow[]; results: Map<string, CheckResult>; regions?: Map<string, RegionResult[]>; at: number; now: number; timeZone: string },
 ): Promise<{ statements: Statement[]; eventIds: string[] }> {
-  const { targets, results, at, now, timeZone } = opts;
+  const { targets, results, regions, at, now, timeZone } = opts;
   const since = at - MAX_RESULT_SPAN_MS;
   const [before, previous, windows] = await Promise.all([loadStatusState(db), previousResults(db, since, at), maintenanceWindows(db, since, at)]);
   const inMaintenance = new Set(before.maintenanceLinks.map((l) => l.componentId));
@@ -23,9 +24,12 @@ export async function recordStatements(
   const resultRows = [];
   const rollupRows: Parameters<typeof upsertRollups>[1] = [];
   const checkStates: CheckState[] = [];
+  const regionRows: Parameters<typeof insertRegionResults>[1] = [];
   let state: StatusState = before;
 
   for (const target of targets) {
+    // Kept even when the regions could not agree: that is when an admin most wants to see what each saw.
+    for (const r of regions?.get(target.id) ?? []) regionRows.push({ componentId: target.id, checkedAt: at, region: r.region, outcome: r.outcome, latencyMs: r.latencyMs === null ? null : Math.round(r.latencyMs), error: r.error });
     const result = results.get(target.id);
     if (!result) continue;
     const maintenance = inMaintenance.has(target.id);
@@ -56,7 +60,7 @@ export async function recordStatements(
     state = after;
   }
   return {
-    statements: [...insertCheckResults(db, resultRows), ...upsertRollups(db, rollupRows), ...updateCheckStates(db, checkStates), ...statements],
+    statements: [...insertCheckResults(db, resultRows), ...insertRegionResults(db, regionRows), ...upsertRollups(db, rollupRows), ...updateCheckStates(db, checkStates), ...statements],
     eventIds,
   };
 }

@@ -35,6 +35,13 @@ export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
 export const DELIVERY_STATUSES = ["pending", "sending", "sent", "failed", "skipped", "ambiguous"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
+/** Durable Object location hints: the regions an HTTP monitor can be probed from. */
+export const PROBE_REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
+export type ProbeRegion = (typeof PROBE_REGIONS)[number];
+/** What one region saw in a round; `no_answer` when its probe never reported. */
+export const REGION_OUTCOMES = ["operational", "degraded", "major_outage", "no_answer"] as const;
+export type RegionOutcome = (typeof REGION_OUTCOMES)[number];
+
 /** Configuration of an admin-added HTTP monitor, stored as JSON on the component. */
 export interface HttpMonitor {
   type: "http";
@@ -44,6 +51,10 @@ export interface HttpMonitor {
   keyword: string | null;
   timeout_ms: number;
   degraded_latency_ms: number | null;
+  /** Regions it is probed from; null (or absent, for monitors made before regions) means the default set. */
+  regions?: ProbeRegion[] | null;
+  /** Failing regions needed for the round to count as a failure; null means a majority of the regions. */
+  quorum?: number | null;
 }
 
 const now = sql`(cast(unixepoch('subsecond') * 1000 as integer))`;
@@ -107,6 +118,25 @@ export const checkResults = sqliteTable(
   ],
 );
 
+/**
+ * What each region's probe saw for an HTTP monitor in a round, kept as long as the raw results. The agreed
+ * result (quorum) is the row in check_results; a round whose regions could not agree has none.
+ */
+export const checkRegionResults = sqliteTable(
+  "check_region_results",
+  {
+    componentId: text("component_id")
+      .notNull()
+      .references(() => components.id, { onDelete: "cascade" }),
+    checkedAt: integer("checked_at").notNull(),
+    region: text("region").notNull(),
+    outcome: text("outcome", { enum: REGION_OUTCOMES }).notNull(),
+    latencyMs: integer("latency_ms"),
+    error: text("error"),
+  },
+  (t) => [primaryKey({ columns: [t.componentId, t.checkedAt, t.region] }), index("check_region_results_time_idx").on(t.checkedAt)],
+);
+
 /** One row per component per calendar day (page time zone); all durations in seconds. */
 export const dailyRollups = sqliteTable(
   "daily_rollups",
@@ -132,6 +162,8 @@ export const checkRuns = sqliteTable("check_runs", {
   scheduledTime: integer("scheduled_time").primaryKey(),
   startedAt: integer("started_at").notNull(),
   finishedAt: integer("finished_at"),
+  /** How the round went (shards, probe calls, slowest shard, statements written), as JSON. */
+  summary: text("summary", { mode: "json" }).$type<Record<string, unknown>>(),
 });
 
 export const incidents = sqliteTable(

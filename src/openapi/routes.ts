@@ -147,6 +147,9 @@ export const ROUTES: RouteDoc[] = [
   adminRoute("post", "/api/status/health-check", "Checks", "Run every health check now and record the results"),
 
   adminRoute("get", "/api/status/admin/components/{id}", "Components", "A component as the admin sees it, monitor included"),
+  adminRoute("get", "/api/status/components/{id}/checks", "Checks", "A component's latest check rounds: the agreed result and what each region saw", {
+    query: schemas.componentChecksQuery,
+  }),
   adminRoute("post", "/api/status/components", "Components", "Add a component (optionally with an HTTP monitor)", { body: schemas.createComponentBody, status: 201 }),
   adminRoute("patch", "/api/status/components/{id}", "Components", "Edit a component", { body: schemas.editComponentBody }),
   adminRoute("delete", "/api/status/components/{id}", "Components", "Delete a component", { status: 204 }),

@@ -18,9 +18,12 @@ import {
 import type { HttpMonitor } from "../db/schema";
 import type { AppEnv } from "../env";
 import { badRequest, notFound } from "../errors";
-import { createComponentBody, editGroupBody, groupBody, httpMonitorInput, reorderComponentsBody, editComponentBody } from "../schemas";
+import { componentChecksQuery, createComponentBody, editGroupBody, groupBody, httpMonitorInput, reorderComponentsBody, editComponentBody } from "../schemas";
 import { uuidParam, validate } from "../validation";
 import type { Database } from "../db/client";
+import { recentRounds } from "../db/queries/checks";
+import { defaultRegions, monitorQuorum, monitorRegions } from "../checks/plan";
+import { iso } from "../snapshot/format";
 
 function toMonitor(input: z.infer<typeof httpMonitorInput>): HttpMonitor {
   return {
@@ -31,6 +34,8 @@ function toMonitor(input: z.infer<typeof httpMonitorInput>): HttpMonitor {
     keyword: input.keyword,
     timeout_ms: input.timeout_ms,
     degraded_latency_ms: input.degraded_latency_ms,
+    regions: input.regions,
+    quorum: input.quorum,
   };
 }
 
@@ -64,6 +69,27 @@ export const adminComponents = new Hono<AppEnv>()
     const { id } = c.req.valid("param");
     if (!(await findComponent(c.var.db, id))) throw notFound("Component");
     return c.json(await componentView(c.var.db, id));
+  })
+  .get("/components/:id/checks", requireAdmin, validate("param", uuidParam), validate("query", componentChecksQuery), async (c) => {
+    const { id } = c.req.valid("param");
+    const { limit } = c.req.valid("query");
+    const component = await findComponent(c.var.db, id);
+    if (!component) throw notFound("Component");
+    const regions = component.monitor ? monitorRegions(component.monitor, defaultRegions(c.env.CHECK_REGIONS)) : [];
+    const rounds = await recentRounds(c.var.db, id, limit);
+    return c.json({
+      component_id: id,
+      regions,
+      quorum: component.monitor ? monitorQuorum(component.monitor, regions.length) : null,
+      checks: rounds.map((round) => ({
+        checked_at: iso(round.checkedAt),
+        // null: the regions that answered could not agree, so the round has no data.
+        status: round.result?.outcome ?? null,
+        latency_ms: round.result?.latencyMs ?? null,
+        error: round.result?.error ?? null,
+        regions: round.regions.map((r) => ({ region: r.region, status: r.outcome, latency_ms: r.latencyMs, error: r.error })),
+      })),
+    });
   })
   .post("/components", requireAdmin, validate("json", createComponentBody), async (c) => {
     const body = c.req.valid("json");

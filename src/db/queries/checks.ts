@@ -1,7 +1,7 @@
-import { and, eq, gt, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { chunkRows, type Statement } from "../batch";
-import { checkResults, checkRuns, components, dailyRollups, maintenanceComponents, maintenances, type CheckOutcome, type ComponentStatus } from "../schema";
+import { checkRegionResults, checkResults, checkRuns, components, dailyRollups, maintenanceComponents, maintenances, type CheckOutcome, type ComponentStatus } from "../schema";
 import type { MaintenanceWindow, RollupDelta } from "../../uptime/rollup";
 
 /**
@@ -21,8 +21,8 @@ export async function claimCheckRun(db: Database, scheduledTime: number, started
   return existing ? "duplicate" : "busy";
 }
 
-export const finishCheckRun = (db: Database, scheduledTime: number, finishedAt: number): Statement =>
-  db.update(checkRuns).set({ finishedAt }).where(eq(checkRuns.scheduledTime, scheduledTime));
+export const finishCheckRun = (db: Database, scheduledTime: number, finishedAt: number, summary?: Record<string, unknown>): Statement =>
+  db.update(checkRuns).set({ finishedAt, ...(summary && { summary }) }).where(eq(checkRuns.scheduledTime, scheduledTime));
 
 /** Every component that has a check, with its damping state. */
 export async function loadCheckTargets(db: Database) {
@@ -75,6 +75,54 @@ export async function maintenanceWindows(db: Database, since: number, until: num
 
 export function insertCheckResults(db: Database, rows: (typeof checkResults.$inferInsert)[]): Statement[] {
   return chunkRows(rows, 6).map((chunk) => db.insert(checkResults).values(chunk).onConflictDoNothing());
+}
+
+/** Rows per statement: one JSON parameter carries them all, well under D1's statement size. */
+const REGION_ROWS_PER_STATEMENT = 200;
+
+/**
+ * Writes what each region saw. Three or more rows per monitor per round would be hundreds of statements at
+ * 100 bound parameters each, so the rows travel as one JSON parameter and SQLite unpacks them.
+ */
+export function insertRegionResults(db: Database, rows: (typeof checkRegionResults.$inferInsert)[]): Statement[] {
+  const statements: Statement[] = [];
+  for (let i = 0; i < rows.length; i += REGION_ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(i, i + REGION_ROWS_PER_STATEMENT).map((r) => [r.componentId, r.checkedAt, r.region, r.outcome, r.latencyMs ?? null, r.error ?? null]);
+    // Every column in table order, as drizzle's INSERT ... SELECT lists them.
+    statements.push(
+      db
+        .insert(checkRegionResults)
+        .select(sql`select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 from json_each(${JSON.stringify(chunk)}) where true`)
+        .onConflictDoNothing(),
+    );
+  }
+  return statements;
+}
+
+/**
+ * A component's latest rounds, newest first: the agreed result (null when the regions could not agree) with
+ * what each region saw.
+ */
+export async function recentRounds(db: Database, componentId: string, limit: number) {
+  const times = await db.all<{ checked_at: number }>(sql`
+    SELECT checked_at FROM check_results WHERE component_id = ${componentId}
+    UNION SELECT checked_at FROM check_region_results WHERE component_id = ${componentId}
+    ORDER BY checked_at DESC LIMIT ${limit}`);
+  if (!times.length) return [];
+  const oldest = times.at(-1)!.checked_at;
+  const [agreed, regional] = await Promise.all([
+    db.select().from(checkResults).where(and(eq(checkResults.componentId, componentId), gte(checkResults.checkedAt, oldest))),
+    db
+      .select()
+      .from(checkRegionResults)
+      .where(and(eq(checkRegionResults.componentId, componentId), gte(checkRegionResults.checkedAt, oldest)))
+      .orderBy(checkRegionResults.checkedAt, checkRegionResults.region),
+  ]);
+  return times.map(({ checked_at: at }) => ({
+    checkedAt: at,
+    result: agreed.find((r) => r.checkedAt === at) ?? null,
+    regions: regional.filter((r) => r.checkedAt === at),
+  }));
 }
 
 const rank = (column: string) =>
@@ -166,6 +214,10 @@ export async function pruneCheckResults(db: Database, before: number, limit: num
   const oldest = db.select({ id: checkResults.id }).from(checkResults).where(lt(checkResults.checkedAt, before)).orderBy(checkResults.checkedAt).limit(limit);
   await db.batch([
     db.delete(checkResults).where(inArray(checkResults.id, oldest)),
+    // Each round has a row per region: a few times as many, deleted at the same pace.
+    db
+      .delete(checkRegionResults)
+      .where(sql`rowid IN (SELECT rowid FROM check_region_results WHERE checked_at < ${before} ORDER BY checked_at LIMIT ${limit * 5})`),
     db.delete(checkRuns).where(and(lt(checkRuns.scheduledTime, before), sql`${checkRuns.finishedAt} IS NOT NULL`)),
   ]);
 }
