@@ -1,6 +1,6 @@
 import { and, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
-import { chunkRows, type Statement } from "../batch";
+import { jsonRowChunks, type Statement } from "../batch";
 import { checkRegionResults, checkResults, checkRuns, components, dailyRollups, maintenanceComponents, maintenances, type CheckOutcome, type ComponentStatus } from "../schema";
 import type { MaintenanceWindow, RollupDelta } from "../../uptime/rollup";
 
@@ -73,30 +73,30 @@ export async function maintenanceWindows(db: Database, since: number, until: num
   return byComponent;
 }
 
+/**
+ * One statement per ~48 KB of results: rows travel as one JSON parameter, so a round over thousands of
+ * monitors stays a handful of statements (D1 counts every statement of a batch toward an invocation's
+ * 1,000 queries). Every column in table order, as drizzle's INSERT ... SELECT lists them; null is the id.
+ */
 export function insertCheckResults(db: Database, rows: (typeof checkResults.$inferInsert)[]): Statement[] {
-  return chunkRows(rows, 6).map((chunk) => db.insert(checkResults).values(chunk).onConflictDoNothing());
+  const values = rows.map((r) => [r.componentId, r.checkedAt, r.outcome, r.latencyMs ?? null, r.error ?? null, r.inMaintenance ? 1 : 0]);
+  return jsonRowChunks(values).map((json) =>
+    db
+      .insert(checkResults)
+      .select(sql`select null, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 from json_each(${json}) where true`)
+      .onConflictDoNothing(),
+  );
 }
 
-/** Rows per statement: one JSON parameter carries them all, well under D1's statement size. */
-const REGION_ROWS_PER_STATEMENT = 200;
-
-/**
- * Writes what each region saw. Three or more rows per monitor per round would be hundreds of statements at
- * 100 bound parameters each, so the rows travel as one JSON parameter and SQLite unpacks them.
- */
+/** What each region saw; like the results, many rows to a statement. */
 export function insertRegionResults(db: Database, rows: (typeof checkRegionResults.$inferInsert)[]): Statement[] {
-  const statements: Statement[] = [];
-  for (let i = 0; i < rows.length; i += REGION_ROWS_PER_STATEMENT) {
-    const chunk = rows.slice(i, i + REGION_ROWS_PER_STATEMENT).map((r) => [r.componentId, r.checkedAt, r.region, r.outcome, r.latencyMs ?? null, r.error ?? null]);
-    // Every column in table order, as drizzle's INSERT ... SELECT lists them.
-    statements.push(
-      db
-        .insert(checkRegionResults)
-        .select(sql`select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 from json_each(${JSON.stringify(chunk)}) where true`)
-        .onConflictDoNothing(),
-    );
-  }
-  return statements;
+  const values = rows.map((r) => [r.componentId, r.checkedAt, r.region, r.outcome, r.latencyMs ?? null, r.error ?? null]);
+  return jsonRowChunks(values).map((json) =>
+    db
+      .insert(checkRegionResults)
+      .select(sql`select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 from json_each(${json}) where true`)
+      .onConflictDoNothing(),
+  );
 }
 
 /**
@@ -130,27 +130,28 @@ const rank = (column: string) =>
 
 /**
  * Adds a run's seconds and counts to each component's day, creating the row on its first result. One
- * multi-row upsert per chunk: a run over many monitors stays a handful of statements.
+ * upsert per ~48 KB of rows: a run over many monitors stays a handful of statements.
  */
 export function upsertRollups(db: Database, rows: (RollupDelta & { componentId: string })[]): Statement[] {
   const add = (column: string) => sql.raw(`${column} + excluded.${column}`);
-  return chunkRows(rows, 10).map((chunk) =>
+  const values = rows.map((d) => [
+    d.componentId,
+    d.day,
+    d.observedSeconds,
+    d.degradedSeconds,
+    d.partialSeconds,
+    d.majorSeconds,
+    d.maintenanceSeconds,
+    d.checks,
+    d.failures,
+    d.worstStatus ?? "operational",
+  ]);
+  // Every column in table order; `where true` keeps SQLite from reading ON CONFLICT as a join clause.
+  const columns = sql.raw(Array.from({ length: 10 }, (_, i) => `value ->> ${i}`).join(", "));
+  return jsonRowChunks(values).map((json) =>
     db
       .insert(dailyRollups)
-      .values(
-        chunk.map((d) => ({
-          componentId: d.componentId,
-          day: d.day,
-          observedSeconds: d.observedSeconds,
-          degradedSeconds: d.degradedSeconds,
-          partialSeconds: d.partialSeconds,
-          majorSeconds: d.majorSeconds,
-          maintenanceSeconds: d.maintenanceSeconds,
-          checks: d.checks,
-          failures: d.failures,
-          worstStatus: d.worstStatus ?? "operational",
-        })),
-      )
+      .select(sql`select ${columns} from json_each(${json}) where true`)
       .onConflictDoUpdate({
         target: [dailyRollups.componentId, dailyRollups.day],
         set: {
@@ -180,16 +181,11 @@ export interface CheckState {
   lastError: string | null;
 }
 
-/** Writes every checked component's new state; one UPDATE ... FROM (VALUES ...) per chunk of components. */
+/** Writes every checked component's new state; one UPDATE ... FROM json_each(...) per chunk of components. */
 export function updateCheckStates(db: Database, rows: CheckState[]): Statement[] {
-  return chunkRows(rows, 10).map((chunk) => {
-    const values = sql.join(
-      chunk.map(
-        (r) =>
-          sql`(${r.id}, ${r.monitoredStatus}, ${r.monitoredSince}, ${r.monitored ? 1 : 0}, ${r.pendingStatus}, ${r.pendingCount}, ${r.pendingSince}, ${r.lastCheckedAt}, ${r.lastLatencyMs}, ${r.lastError})`,
-      ),
-      sql`, `,
-    );
+  const values = rows.map((r) => [r.id, r.monitoredStatus, r.monitoredSince, r.monitored ? 1 : 0, r.pendingStatus, r.pendingCount, r.pendingSince, r.lastCheckedAt, r.lastLatencyMs, r.lastError]);
+  const columns = sql.raw(Array.from({ length: 10 }, (_, i) => `value ->> ${i} AS column${i + 1}`).join(", "));
+  return jsonRowChunks(values).map((json) => {
     const v = (n: number) => sql.raw(`v.column${n}`);
     return db
       .update(components)
@@ -204,7 +200,7 @@ export function updateCheckStates(db: Database, rows: CheckState[]): Statement[]
         lastLatencyMs: v(9),
         lastError: v(10),
       })
-      .from(sql`(VALUES ${values}) AS v`)
+      .from(sql`(SELECT ${columns} FROM json_each(${json})) AS v`)
       .where(sql`${components.id} = ${v(1)}`);
   });
 }
