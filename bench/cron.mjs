@@ -80,9 +80,9 @@ try {
   console.log(`  probe invocations       ${summary.probeCalls} (${summary.unanswered} unanswered)`);
   console.log(`  slowest shard           ${summary.slowestShard}: ${summary.slowestShardMs} ms`);
   console.log(`  D1 statements written   ${summary.statements} in one batch`);
-  console.log(`  target requests         ${served} served, at most ${peak} open at once across all probes`);
+  console.log(`  target requests         ${served} served, at most ${peak} open at once across all probes (limit: 6 x ${summary.shards} shards)`);
   console.log(`  machine                 ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} (every probe shares one local workerd)`);
-  console.log(`  at 10,000 monitors      ~${Math.ceil(summary.shards * scale)} shards and probe invocations (cron subrequests), ~${Math.ceil(summary.statements * scale)} statements; the wall time stays about the slowest shard`);
+  console.log(`  at 10,000 monitors      ~${Math.ceil(summary.shards * scale)} shards and probe invocations (cron subrequests), at most ~${Math.ceil(summary.statements * scale)} statements (they grow with the bytes written); the wall time stays about the slowest shard`);
 } finally {
   await worker.stop();
   server.close();
