@@ -4,8 +4,12 @@ import { defaultRegions, monitorQuorum, monitorRegions, planShards, type ProbeOr
 import { notMonitored, type CheckResult } from "./probe";
 import { agreeOnRound, type RegionResult } from "./quorum";
 
-/** Past a shard's worst case, how long the round still waits for its probe (start-up, the trip between regions). */
-export const PROBE_GRACE_MS = 3_000;
+/**
+ * Past a shard's worst case, how long the round still waits for its probe (start-up, the trip between
+ * regions, a busy machine): a quarter more, at least 3 s. A 30 s shard is given up at 37.5 s, which still
+ * leaves the round time to record within its minute.
+ */
+export const probeGraceMs = (worstCaseMs: number) => Math.max(3_000, Math.round(worstCaseMs / 4));
 /** A shard whose call fails is delivered again once while its time lasts; the probe answers a repeat from memory. */
 const DELIVERIES = 2;
 
@@ -47,7 +51,7 @@ export async function probeMonitors(env: Bindings, round: number, targets: Check
   await Promise.all(
     shards.map(async (shard) => {
       const started = Date.now();
-      const report = await deliver(env, { round, shard }, started + shard.worstCaseMs + PROBE_GRACE_MS, stats);
+      const report = await deliver(env, { round, shard }, started + shard.worstCaseMs + probeGraceMs(shard.worstCaseMs), stats);
       if (!report || report.round !== round || report.key !== shard.key || reports.has(shard.key)) {
         if (!report) stats.unanswered++;
         return;
