@@ -128,6 +128,7 @@ describe("checks from several regions", { timeout: 30_000 }, () => {
     const [healthy, split] = [targetUrl(), targetUrl()];
     const a = await createMonitoredComponent(healthy, { confirmations: 1 });
     const b = await createMonitoredComponent(split, { confirmations: 1 });
+    const onlyWeur = await createMonitoredComponent(targetUrl(), { regions: ["weur"], confirmations: 1 });
     const T = Date.UTC(2030, 2, 3, 12, 0);
     await runCron(T - MINUTE);
     targets.set(split, { status: 503 }, "wnam");
@@ -148,6 +149,9 @@ describe("checks from several regions", { timeout: 30_000 }, () => {
       { checked_at: T, region: "wnam", outcome: "major_outage", latency_ms: expect.any(Number), error: "unexpected HTTP 503" },
     ]);
     expect((await checksOf(b.id)).checks[0]).toMatchObject({ checked_at: new Date(T).toISOString(), status: null });
+    // A monitor whose only shard never answered has no data at all for the round, and shows no outage.
+    expect((await results(onlyWeur.id)).map((r: any) => r.checked_at)).toEqual([T - MINUTE]);
+    expect(await publicComponent(onlyWeur.id)).toMatchObject({ status: "operational", last_checked: new Date(T - MINUTE).toISOString() });
     const run = await env.DB.prepare("SELECT summary FROM check_runs WHERE scheduled_time = ?").bind(T).first<any>();
     expect(JSON.parse(run.summary)).toMatchObject({ unanswered: expect.any(Number) });
     expect(JSON.parse(run.summary).unanswered).toBeGreaterThan(0);
