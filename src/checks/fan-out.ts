@@ -53,7 +53,10 @@ export async function probeMonitors(env: Bindings, round: number, targets: Check
       const started = Date.now();
       const report = await deliver(env, { round, shard }, started + shard.worstCaseMs + probeGraceMs(shard.worstCaseMs), stats);
       if (!report || report.round !== round || report.key !== shard.key || reports.has(shard.key)) {
-        if (!report) stats.unanswered++;
+        if (!report) {
+          stats.unanswered++;
+          console.warn(`probe ${shard.key} gave no report for round ${round} after ${Date.now() - started} ms`);
+        }
         return;
       }
       reports.set(shard.key, report);
@@ -89,6 +92,7 @@ async function deliver(env: Bindings, order: ProbeOrder, deadline: number, stats
       // A fresh stub per attempt: a stub whose call threw may be broken.
       const answer = await Promise.race([probeFor(env, order.shard).run(order) as Promise<ProbeReport>, late]);
       if (answer === "late") return null;
+      if (!answer?.results) throw new Error("the probe answered without a report");
       return answer;
     } catch (err) {
       console.error(`probe ${order.shard.key} failed`, err);
