@@ -83,6 +83,11 @@ export interface Bindings {
   CHECK_RETENTION_DAYS?: string;
   /** Comma-separated location hints HTTP monitors are probed from unless a monitor lists its own; default wnam,enam,weur. */
   CHECK_REGIONS?: string;
+  /**
+   * Automatic incidents from agreed check results: on by default; "off" turns them off for every component
+   * that does not turn them on itself; a JSON object sets the defaults (see README).
+   */
+  AUTO_INCIDENTS?: string;
   /** Unset: any page may open the live socket; set: only PAGE_URL's origin and these (comma-separated). */
   LIVE_ALLOWED_ORIGINS?: string;
 }

@@ -7,6 +7,7 @@ import { probeMonitors, type ProbeRoundStats } from "./fan-out";
 import { positiveInt, type CheckResult } from "./probe";
 import type { RegionResult } from "./quorum";
 import { recordStatements } from "./record";
+import { autoIncidentDefaults } from "../domain/auto-incidents";
 
 const DAY_MS = 86_400_000;
 /** A run that has not finished after this long is taken to have died: it no longer blocks the next one. */
@@ -61,7 +62,15 @@ export async function startCheckRound(env: Bindings, db: Database, at: number, o
       if (claim !== "claimed") return [];
       try {
         const [checked, probes] = [await results, await probed];
-        const { statements, eventIds } = await recordStatements(db, { targets, results: checked, regions: probes.regions, at, now, timeZone: env.PAGE_TIME_ZONE || "UTC" });
+        const { statements, eventIds } = await recordStatements(db, {
+          targets,
+          results: checked,
+          regions: probes.regions,
+          at,
+          now,
+          timeZone: env.PAGE_TIME_ZONE || "UTC",
+          autoIncidents: autoIncidentDefaults(env.AUTO_INCIDENTS),
+        });
         const summary = { ...probes.stats, statements: statements.length + 1 };
         await runBatch(db, [...statements, finishCheckRun(db, at, Date.now(), summary)]);
         return eventIds;
