@@ -13,6 +13,7 @@ import {
 } from "../domain/auto-incidents";
 import { MAX_RESULT_SPAN_MS, rollupDeltas } from "../uptime/rollup";
 import { applyResult } from "./damping";
+import { latencyRollupStatements, type RecordedResult } from "./latency-rollups";
 import { describeCheckResult } from "./observed";
 import type { CheckResult } from "./probe";
 import type { RegionResult } from "./quorum";
@@ -53,6 +54,7 @@ export async function recordStatements(
   const rollupRows: Parameters<typeof upsertRollups>[1] = [];
   const checkStates: CheckState[] = [];
   const regionRows: Parameters<typeof insertRegionResults>[1] = [];
+  const recorded: RecordedResult[] = [];
   let state: StatusState = before;
 
   for (const target of targets) {
@@ -62,9 +64,15 @@ export async function recordStatements(
     if (!result) continue;
     const maintenance = inMaintenance.has(target.id);
     resultRows.push({ componentId: target.id, checkedAt: at, outcome: result.outcome, latencyMs: result.latencyMs, error: result.error, inMaintenance: maintenance });
-    for (const delta of rollupDeltas(previous.get(target.id) ?? null, { at, outcome: result.outcome, inMaintenance: maintenance }, timeZone, windows.get(target.id))) {
+    const deltas = rollupDeltas(previous.get(target.id) ?? null, { at, outcome: result.outcome, inMaintenance: maintenance }, timeZone, windows.get(target.id));
+    for (const delta of deltas) {
       rollupRows.push({ componentId: target.id, ...delta });
     }
+    recorded.push({
+      componentId: target.id,
+      sample: { at, outcome: result.outcome, latencyMs: result.latencyMs, inMaintenance: maintenance },
+      span: { start: previous.get(target.id)?.at ?? null, deltas },
+    });
 
     const observed = result.outcome !== "not_monitored";
     const damped = observed ? applyResult(target, result.outcome as Exclude<typeof result.outcome, "not_monitored">, at, target.confirmations) : null;
@@ -119,6 +127,7 @@ export async function recordStatements(
       ...insertCheckResults(db, resultRows),
       ...insertRegionResults(db, regionRows),
       ...upsertRollups(db, rollupRows),
+      ...latencyRollupStatements(db, recorded, timeZone),
       ...updateCheckStates(db, checkStates),
       ...statements,
       ...follow,
