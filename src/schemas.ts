@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, SEVERITIES } from "./db/schema";
-import { optionalText, pastTimestamp, text, timestamp } from "./validation";
+import { AUDIT_ENTITY_TYPES, CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, SEVERITIES } from "./db/schema";
+import { decodeCursor } from "./http/cursor";
+import { line, optionalText, pastTimestamp, text, timestamp } from "./validation";
 
 // One zod schema per input: the single source of validation, of the handler's types and of the OpenAPI
 // document. Unknown keys are rejected so a typo in a field name is an error, not silently ignored.
@@ -15,7 +16,7 @@ const affectedComponents = z
   .refine((list) => new Set(list.map((c) => (typeof c === "string" ? c : c.id))).size === list.length, "components must not repeat");
 
 export const createIncidentBody = z.strictObject({
-  title: text(200),
+  title: line(200),
   description: optionalText(10_000).default(""),
   severity: z.enum(SEVERITIES).default("minor"),
   status: z.enum(["investigating", "identified", "monitoring"]).default("investigating"),
@@ -41,7 +42,7 @@ export const resolveIncidentBody = z.strictObject({
 
 export const editIncidentBody = z
   .strictObject({
-    title: text(200).optional(),
+    title: line(200).optional(),
     description: optionalText(10_000).optional(),
     severity: z.enum(SEVERITIES).optional(),
     started_at: pastTimestamp.optional(),
@@ -81,7 +82,7 @@ export const uptimeQuery = z.object({
 
 export const maintenanceBody = z
   .strictObject({
-    title: text(200),
+    title: line(200),
     description: optionalText(10_000).default(""),
     scheduled_start: timestamp,
     scheduled_end: timestamp,
@@ -91,7 +92,7 @@ export const maintenanceBody = z
 
 export const editMaintenanceBody = z
   .strictObject({
-    title: text(200).optional(),
+    title: line(200).optional(),
     description: optionalText(10_000).optional(),
     scheduled_start: timestamp.optional(),
     scheduled_end: timestamp.optional(),
@@ -113,7 +114,7 @@ export const httpMonitorInput = z.strictObject({
 });
 
 const componentFields = {
-  name: text(100),
+  name: line(100),
   description: optionalText(1_000).nullable().optional(),
   position: z.number().int().min(0).max(100_000).optional(),
   group_id: id.nullable().optional(),
@@ -129,14 +130,14 @@ export const editComponentBody = z
 export const reorderComponentsBody = z.strictObject({ ids: ids(500).min(1) });
 
 export const groupBody = z.strictObject({
-  name: text(100),
+  name: line(100),
   description: optionalText(1_000).nullable().optional(),
   position: z.number().int().min(0).max(100_000).optional(),
   collapsed: z.boolean().optional(),
 });
 export const editGroupBody = z
   .strictObject({
-    name: text(100).optional(),
+    name: line(100).optional(),
     description: optionalText(1_000).nullable().optional(),
     position: z.number().int().min(0).max(100_000).optional(),
     collapsed: z.boolean().optional(),
@@ -187,4 +188,23 @@ export const notificationsQuery = z.object({
     .optional(),
   status: z.enum(DELIVERY_STATUSES).optional(),
   channel: z.enum(CHANNELS).optional(),
+});
+
+/** `cursor` is the `next_cursor` of the previous page, opaque to clients. */
+export const auditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z
+    .string()
+    .max(100)
+    .transform((value, ctx) => {
+      const match = /^(\d{1,15})\.([0-9a-f-]{36})$/.exec(decodeCursor(value) ?? "");
+      if (!match) {
+        ctx.addIssue({ code: "custom", message: "must be a next_cursor from a previous page" });
+        return z.NEVER;
+      }
+      return { at: Number(match[1]), id: match[2]! };
+    })
+    .optional(),
+  entity_type: z.enum(AUDIT_ENTITY_TYPES).optional(),
+  entity_id: z.string().min(1).max(100).optional(),
 });

@@ -6,6 +6,9 @@ import { ApiError } from "../errors";
 export interface AdminIdentity {
   userId: string;
   sessionId: string | null;
+  /** From optional `name` / `email` session claims (a Clerk session token template), for the audit log. */
+  name?: string;
+  email?: string;
 }
 
 interface SessionClaims {
@@ -13,7 +16,12 @@ interface SessionClaims {
   sid?: string;
   metadata?: { role?: unknown };
   o?: { rol?: unknown };
+  name?: unknown;
+  email?: unknown;
 }
+
+/** A display claim worth keeping: a short single-line string. */
+const displayClaim = (value: unknown) => (typeof value === "string" && value.trim() && value.length <= 200 && !/[\r\n]/.test(value) ? value.trim() : undefined);
 
 /** A Clerk session is an admin when its custom claim or its active organization role says so. */
 export function isAdminClaims(claims: SessionClaims): boolean {
@@ -61,6 +69,8 @@ export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
   const claims = await verifySession(token, c.env);
   if (!claims?.sub) throw new ApiError(401, "unauthorized", "The session token is invalid or expired.");
   if (!isAdminClaims(claims)) throw new ApiError(403, "forbidden", "This session does not have the admin role.");
-  c.set("admin", { userId: claims.sub, sessionId: claims.sid ?? null });
+  const name = displayClaim(claims.name);
+  const email = displayClaim(claims.email);
+  c.set("admin", { userId: claims.sub, sessionId: claims.sid ?? null, ...(name && { name }), ...(email && { email }) });
   await next();
 };

@@ -28,6 +28,8 @@ export interface RouteDoc {
   personal?: boolean;
   /** Request body media type when not JSON (HTML forms, Twilio's webhook). */
   bodyType?: string;
+  /** An admin write that honours Idempotency-Key and can lose a race (409). */
+  idempotent?: boolean;
 }
 
 const JSON_TYPE = "application/json";
@@ -48,6 +50,9 @@ const adminRoute = (method: Method, path: string, tag: string, summary: string, 
   admin: true,
   ...extra,
 });
+
+const adminWrite = (method: Method, path: string, tag: string, summary: string, extra: Partial<RouteDoc> = {}): RouteDoc =>
+  adminRoute(method, path, tag, summary, { idempotent: true, ...extra });
 
 const tokenLink = (method: Method, path: string, summary: string, extra: Partial<RouteDoc> = {}): RouteDoc => ({
   method,
@@ -132,30 +137,36 @@ export const ROUTES: RouteDoc[] = [
   adminRoute("get", "/api/status/notifications", "Notifications", "Recent deliveries, their outcomes and subscriber counts", { query: schemas.notificationsQuery }),
   adminRoute("delete", "/api/status/notifications/subscribers/{id}", "Notifications", "Remove a subscriber (deliveries stay as history)", { status: 204 }),
 
-  adminRoute("post", "/api/status/incidents/create", "Incidents", "Open an incident", { body: schemas.createIncidentBody, status: 201 }),
-  adminRoute("post", "/api/status/incidents/{id}/updates", "Incidents", "Post an update to an open incident", { body: schemas.incidentUpdateBody, status: 201, errors: [409] }),
-  adminRoute("post", "/api/status/incidents/{id}/resolve", "Incidents", "Resolve an incident", { body: schemas.resolveIncidentBody, errors: [409] }),
-  adminRoute("patch", "/api/status/incidents/{id}", "Incidents", "Edit an incident's fields", { body: schemas.editIncidentBody }),
-  adminRoute("patch", "/api/status/incidents/{id}/updates/{updateId}", "Incidents", "Correct an update's text or ETA", { body: schemas.editIncidentUpdateBody }),
-  adminRoute("post", "/api/status/incidents/{id}/postmortem", "Incidents", "Publish a resolved incident's postmortem", { body: schemas.postmortemBody, errors: [409] }),
-  adminRoute("delete", "/api/status/incidents/{id}", "Incidents", "Delete an incident (lifts what it set)", { status: 204 }),
+  adminRoute("get", "/api/status/audit", "Audit", "Who changed what and when: every admin write, newest first, kept 365 days", {
+    query: schemas.auditQuery,
+    description:
+      "Each entry names the actor (Clerk user id, and name and email when the session token carries `name` / `email` claims), the action, the entity and its state before and after, as JSON. Page with `limit` and the opaque `next_cursor`; filter with `entity_type` and `entity_id`.",
+  }),
 
-  adminRoute("post", "/api/status/maintenance", "Maintenance", "Schedule a maintenance window", { body: schemas.maintenanceBody, status: 201 }),
-  adminRoute("patch", "/api/status/maintenance/{id}", "Maintenance", "Edit a maintenance window", { body: schemas.editMaintenanceBody, errors: [409] }),
-  adminRoute("post", "/api/status/maintenance/{id}/cancel", "Maintenance", "Cancel a maintenance window", { errors: [409] }),
-  adminRoute("post", "/api/status/maintenance/{id}/start", "Maintenance", "Start a scheduled window now, ahead of its time", { errors: [409] }),
-  adminRoute("post", "/api/status/maintenance/{id}/complete", "Maintenance", "Complete a window in progress now, before its scheduled end", { errors: [409] }),
+  adminWrite("post", "/api/status/incidents/create", "Incidents", "Open an incident", { body: schemas.createIncidentBody, status: 201 }),
+  adminWrite("post", "/api/status/incidents/{id}/updates", "Incidents", "Post an update to an open incident", { body: schemas.incidentUpdateBody, status: 201, errors: [409] }),
+  adminWrite("post", "/api/status/incidents/{id}/resolve", "Incidents", "Resolve an incident", { body: schemas.resolveIncidentBody, errors: [409] }),
+  adminWrite("patch", "/api/status/incidents/{id}", "Incidents", "Edit an incident's fields", { body: schemas.editIncidentBody }),
+  adminWrite("patch", "/api/status/incidents/{id}/updates/{updateId}", "Incidents", "Correct an update's text or ETA", { body: schemas.editIncidentUpdateBody }),
+  adminWrite("post", "/api/status/incidents/{id}/postmortem", "Incidents", "Publish a resolved incident's postmortem", { body: schemas.postmortemBody, errors: [409] }),
+  adminWrite("delete", "/api/status/incidents/{id}", "Incidents", "Delete an incident (lifts what it set)", { status: 204 }),
+
+  adminWrite("post", "/api/status/maintenance", "Maintenance", "Schedule a maintenance window", { body: schemas.maintenanceBody, status: 201 }),
+  adminWrite("patch", "/api/status/maintenance/{id}", "Maintenance", "Edit a maintenance window", { body: schemas.editMaintenanceBody, errors: [409] }),
+  adminWrite("post", "/api/status/maintenance/{id}/cancel", "Maintenance", "Cancel a maintenance window", { errors: [409] }),
+  adminWrite("post", "/api/status/maintenance/{id}/start", "Maintenance", "Start a scheduled window now, ahead of its time", { errors: [409] }),
+  adminWrite("post", "/api/status/maintenance/{id}/complete", "Maintenance", "Complete a window in progress now, before its scheduled end", { errors: [409] }),
 
   adminRoute("post", "/api/status/health-check", "Checks", "Run every health check now and record the results"),
 
   adminRoute("get", "/api/status/admin/components/{id}", "Components", "A component as the admin sees it, monitor included"),
-  adminRoute("post", "/api/status/components", "Components", "Add a component (optionally with an HTTP monitor)", { body: schemas.createComponentBody, status: 201 }),
-  adminRoute("patch", "/api/status/components/{id}", "Components", "Edit a component", { body: schemas.editComponentBody }),
-  adminRoute("delete", "/api/status/components/{id}", "Components", "Delete a component", { status: 204 }),
-  adminRoute("post", "/api/status/components/reorder", "Components", "Set the order of components", { body: schemas.reorderComponentsBody }),
-  adminRoute("post", "/api/status/groups", "Components", "Add a component group", { body: schemas.groupBody, status: 201 }),
-  adminRoute("patch", "/api/status/groups/{id}", "Components", "Edit a component group", { body: schemas.editGroupBody }),
-  adminRoute("delete", "/api/status/groups/{id}", "Components", "Delete a group (its components stay, ungrouped)", { status: 204 }),
+  adminWrite("post", "/api/status/components", "Components", "Add a component (optionally with an HTTP monitor)", { body: schemas.createComponentBody, status: 201 }),
+  adminWrite("patch", "/api/status/components/{id}", "Components", "Edit a component", { body: schemas.editComponentBody }),
+  adminWrite("delete", "/api/status/components/{id}", "Components", "Delete a component", { status: 204 }),
+  adminWrite("post", "/api/status/components/reorder", "Components", "Set the order of components", { body: schemas.reorderComponentsBody }),
+  adminWrite("post", "/api/status/groups", "Components", "Add a component group", { body: schemas.groupBody, status: 201 }),
+  adminWrite("patch", "/api/status/groups/{id}", "Components", "Edit a component group", { body: schemas.editGroupBody }),
+  adminWrite("delete", "/api/status/groups/{id}", "Components", "Delete a group (its components stay, ungrouped)", { status: 204 }),
 ];
 
 /** `/api/status/components/{id}` -> a regex matching concrete paths. */
