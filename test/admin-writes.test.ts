@@ -277,6 +277,15 @@ describe("audit log", () => {
     expect(groups.entries.map((e: any) => e.action)).toEqual(["group.create"]);
   });
 
+  it("records the removal of a subscriber", async () => {
+    const reader = await activeSubscriber("email");
+    expect((await admin("DELETE", `/api/status/notifications/subscribers/${reader.id}`)).status).toBe(204);
+    const page = await json(await admin("GET", `/api/status/audit?entity_type=subscriber&entity_id=${reader.id}`));
+    expect(page.entries).toEqual([
+      expect.objectContaining({ action: "subscriber.remove", before: { id: reader.id, channel: "email", address: reader.address, status: "active" }, after: null }),
+    ]);
+  });
+
   it("is for admins only and refuses a cursor it did not issue", async () => {
     expect((await call("GET", "/api/status/audit")).status).toBe(401);
     expect((await call("GET", "/api/status/audit", { token: await adminToken({ role: "member" }) })).status).toBe(403);

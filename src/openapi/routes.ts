@@ -135,7 +135,7 @@ export const ROUTES: RouteDoc[] = [
   },
 
   adminRoute("get", "/api/status/notifications", "Notifications", "Recent deliveries, their outcomes and subscriber counts", { query: schemas.notificationsQuery }),
-  adminRoute("delete", "/api/status/notifications/subscribers/{id}", "Notifications", "Remove a subscriber (deliveries stay as history)", { status: 204 }),
+  adminWrite("delete", "/api/status/notifications/subscribers/{id}", "Notifications", "Remove a subscriber (deliveries stay as history)", { status: 204 }),
 
   adminRoute("get", "/api/status/audit", "Audit", "Who changed what and when: every admin write, newest first, kept 365 days", {
     query: schemas.auditQuery,

@@ -1,4 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
 import { writeGuards } from "../schema";
@@ -11,6 +12,10 @@ import { writeGuards } from "../schema";
 export function guard(db: Database, condition: SQL, reason: string): Statement {
   return db.insert(writeGuards).select(sql`select ${reason} where not (${condition})`);
 }
+
+/** Holds while the row with this id still exists (a concurrent delete got there first otherwise). */
+export const stillExists = (db: Database, table: SQLiteTable, idColumn: SQLiteColumn, id: string): Statement =>
+  guard(db, sql`exists (select 1 from ${table} where ${idColumn} = ${id})`, `row ${id}`);
 
 /** True when a batch failed because one of its guards found the state changed. */
 export function isGuardFailure(err: unknown): boolean {
