@@ -44,6 +44,8 @@ describe("public reads without D1", () => {
   it("serve a warm hit with no D1 query", async () => {
     const incident = await createIncident({ title: "Warm hit probe" });
     await call("GET", "/api/status");
+    // The queue consumer fans the incident's event out in the background; let it finish before counting.
+    await vi.waitFor(async () => expect(await env.DB.prepare("SELECT count(*) AS n FROM events WHERE dispatched_at IS NULL").first("n")).toBe(0), { timeout: 5000 });
     const d1 = countD1();
     for (const path of [...PUBLIC_READS, `/api/status/components/${incident.affected_components[0].id}`]) {
       const res = await call("GET", path);
