@@ -62,7 +62,7 @@ describe("concurrent admin writes", () => {
     expect(responses.every((r) => r.status === 200 || r.status === 409)).toBe(true);
     expect(await eventsOf("maintenance.started", "maintenance_id", m.id)).toBe(1);
     expect(await count("SELECT count(*) AS n FROM audit_log WHERE entity_id = ? AND action = 'maintenance.start'", m.id)).toBe(1);
-    expect((await json(await call("GET", "/api/status/maintenance"))).maintenance.find((x: any) => x.id === m.id).status).toBe("in_progress");
+    expect((await json(await call("GET", "/api/status/maintenance"))).maintenance_windows.find((x: any) => x.id === m.id).status).toBe("in_progress");
   });
 
   it("does not let the cron revive a window an admin cancelled while the cron was moving it", async () => {

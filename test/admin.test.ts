@@ -143,7 +143,7 @@ describe("incidents", () => {
     const resolved = await json(await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "A bad deploy", resolution: "Rolled back" }));
     expect(resolved).toMatchObject({ status: "resolved", root_cause: "A bad deploy", resolution: "Rolled back" });
     expect(Date.parse(resolved.resolved_at)).not.toBeNaN();
-    const component = await json(await call("GET", `/api/status/components/${DEFAULT_COMPONENTS.storage}`));
+    const { component } = await json(await call("GET", `/api/status/components/${DEFAULT_COMPONENTS.storage}`));
     expect(component.status).toBe("operational");
 
     const late = await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "More", status: "monitoring" });
@@ -224,25 +224,38 @@ describe("maintenance", () => {
       description: "Minor version upgrade",
       scheduled_start: new Date(start).toISOString(),
       scheduled_end: new Date(start + 1800_000).toISOString(),
-      components: [DEFAULT_COMPONENTS.database],
+      affected_components: [DEFAULT_COMPONENTS.database],
     });
     expect(res.status).toBe(201);
     const m = await json(res);
-    expect(m).toMatchObject({ status: "scheduled", affected_components: [{ id: DEFAULT_COMPONENTS.database, name: "Database" }] });
+    // The seed's shape: names in affected_components; ids beside them in components.
+    expect(m).toMatchObject({ status: "scheduled", affected_components: ["Database"], components: [{ id: DEFAULT_COMPONENTS.database, name: "Database" }] });
 
     const listed = await json(await call("GET", "/api/status/maintenance"));
-    expect(listed.maintenance.map((x: any) => x.id)).toContain(m.id);
+    expect(Object.keys(listed)).not.toContain("maintenance");
+    expect(listed.maintenance_windows.find((x: any) => x.id === m.id)).toMatchObject({ title: "Database upgrade", affected_components: ["Database"] });
+    const status = await json(await call("GET", "/api/status"));
+    expect(status.scheduled_maintenance.find((x: any) => x.id === m.id).affected_components).toEqual(["Database"]);
 
-    const edited = await json(await admin("PATCH", `/api/status/maintenance/${m.id}`, { title: "Database upgrade (v2)", components: [DEFAULT_COMPONENTS.database, DEFAULT_COMPONENTS.api] }));
+    const edited = await json(
+      await admin("PATCH", `/api/status/maintenance/${m.id}`, { title: "Database upgrade (v2)", affected_components: [DEFAULT_COMPONENTS.database, DEFAULT_COMPONENTS.api] }),
+    );
     expect(edited.title).toBe("Database upgrade (v2)");
-    expect(edited.affected_components.map((c: any) => c.name)).toEqual(["API", "Database"]);
+    expect(edited.affected_components).toEqual(["API", "Database"]);
+    // `components` is still accepted as an alias; both at once is refused and changes nothing.
+    const aliased = await json(await admin("PATCH", `/api/status/maintenance/${m.id}`, { components: [DEFAULT_COMPONENTS.api] }));
+    expect(aliased.affected_components).toEqual(["API"]);
+    const both = await admin("PATCH", `/api/status/maintenance/${m.id}`, { components: [DEFAULT_COMPONENTS.api], affected_components: [DEFAULT_COMPONENTS.email] });
+    expect(both.status).toBe(400);
+    expect((await json(both)).error.details[0]).toMatchObject({ path: "components", message: expect.stringMatching(/not both/) });
+    expect((await json(await call("GET", "/api/status/maintenance"))).maintenance_windows.find((x: any) => x.id === m.id).affected_components).toEqual(["API"]);
 
     const cancelled = await json(await admin("POST", `/api/status/maintenance/${m.id}/cancel`));
     expect(cancelled.status).toBe("cancelled");
     expect((await admin("POST", `/api/status/maintenance/${m.id}/cancel`)).status).toBe(409);
     expect((await admin("PATCH", `/api/status/maintenance/${m.id}`, { title: "again" })).status).toBe(409);
     const after = await json(await call("GET", "/api/status/maintenance"));
-    expect(after.maintenance.map((x: any) => x.id)).not.toContain(m.id);
+    expect(after.maintenance_windows.map((x: any) => x.id)).not.toContain(m.id);
   });
 
   it("puts components under maintenance when a window is in progress, unless an incident says worse", async () => {
@@ -251,7 +264,7 @@ describe("maintenance", () => {
       title: "Email provider switch",
       scheduled_start: now - 60_000,
       scheduled_end: now + 3600_000,
-      components: [DEFAULT_COMPONENTS.email],
+      affected_components: [DEFAULT_COMPONENTS.email],
     });
     const window = await json(res);
     expect(window.status).toBe("in_progress");
@@ -270,11 +283,11 @@ describe("maintenance", () => {
   it("starts a scheduled window now and completes it early, each once", async () => {
     const start = Date.now() + 3600_000;
     const m = await json(
-      await admin("POST", "/api/status/maintenance", { title: "Cache flush", scheduled_start: start, scheduled_end: start + 3600_000, components: [DEFAULT_COMPONENTS.storage] }),
+      await admin("POST", "/api/status/maintenance", { title: "Cache flush", scheduled_start: start, scheduled_end: start + 3600_000, affected_components: [DEFAULT_COMPONENTS.storage] }),
     );
     expect((await admin("POST", `/api/status/maintenance/${m.id}/complete`)).status).toBe(409);
     const started = await json(await admin("POST", `/api/status/maintenance/${m.id}/start`));
-    expect(started).toMatchObject({ status: "in_progress", affected_components: [{ id: DEFAULT_COMPONENTS.storage, name: "File Storage" }] });
+    expect(started).toMatchObject({ status: "in_progress", affected_components: ["File Storage"], components: [{ id: DEFAULT_COMPONENTS.storage, name: "File Storage" }] });
     expect(Date.parse(started.started_at)).toBeLessThan(start);
     let status = await json(await call("GET", "/api/status"));
     expect(status.components.find((c: any) => c.id === DEFAULT_COMPONENTS.storage).status).toBe("under_maintenance");

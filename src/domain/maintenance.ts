@@ -50,7 +50,7 @@ const view = (m: MaintenanceRow, named: Named): SnapshotMaintenance => ({ ...mai
 const CHANGED = "The maintenance changed while this request was being made (an edit, a cancel, or its start or end got there first); reload it and try again.";
 
 /** The guard that makes a write conditional on the window being as it was read. */
-const unchanged = (db: Database, m: MaintenanceRow) => maintenanceUnchanged(db, m.id, m.status, m.updatedAt);
+const unchanged = (db: Database, m: MaintenanceRow) => maintenanceUnchanged(db, m.id, m.status, m.revision);
 
 function audited(db: Database, actor: Actor, action: string, id: string, before: SnapshotMaintenance | null, after: SnapshotMaintenance | null, now: number) {
   return auditStatement(db, actor, { action: `maintenance.${action}`, entityType: "maintenance", entityId: id, before, after }, now);
@@ -82,7 +82,7 @@ function moveWindow(db: Database, m: MaintenanceRow, to: "in_progress" | "comple
   const changes = statusChangeStatements(db, state, next, { source: "maintenance", referenceId: m.id, at, now });
   const event = outboxInsert(db, { type, payload: eventPayload(m, to, named), componentIds: named.map((c) => c.id) }, now);
   const patch = to === "in_progress" ? { status: to, startedAt: at, updatedAt: now } : { status: to, completedAt: at, startedAt: m.startedAt ?? m.scheduledStart, updatedAt: now };
-  const row = { ...m, ...patch };
+  const row = { ...m, ...patch, revision: m.revision + 1 };
   return {
     statements: [
       updateMaintenance(db, m.id, patch),
@@ -105,7 +105,7 @@ async function dueMove(db: Database, m: MaintenanceRow, named: Named, actor: Act
 
 export async function scheduleMaintenance(db: Database, input: ScheduleMaintenanceInput, actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
   if (input.scheduled_end <= now) throw badRequest("scheduled_end must be in the future", [{ path: "scheduled_end", message: "must be in the future" }]);
-  await assertComponentsExist(db, input.components);
+  await assertComponentsExist(db, input.affected_components);
   const row: MaintenanceRow = {
     id: crypto.randomUUID(),
     title: input.title,
@@ -119,12 +119,13 @@ export async function scheduleMaintenance(db: Database, input: ScheduleMaintenan
     createdBy: actorId(actor),
     createdAt: now,
     updatedAt: now,
+    revision: 0,
   };
-  const named = await namedComponents(db, input.components);
-  const event = outboxInsert(db, { type: "maintenance.scheduled", payload: eventPayload(row, "scheduled", named), componentIds: input.components }, now);
+  const named = await namedComponents(db, input.affected_components);
+  const event = outboxInsert(db, { type: "maintenance.scheduled", payload: eventPayload(row, "scheduled", named), componentIds: input.affected_components }, now);
   const statements = [
     insertMaintenance(db, row),
-    ...setMaintenanceComponents(db, row.id, input.components),
+    ...setMaintenanceComponents(db, row.id, input.affected_components),
     event.statement,
     audited(db, actor, "schedule", row.id, null, view(row, named), now),
   ];
@@ -145,9 +146,9 @@ export async function editMaintenance(db: Database, id: string, input: EditMaint
   if (m.status === "in_progress" && input.scheduled_start !== undefined && input.scheduled_start !== m.scheduledStart) {
     throw conflict("The maintenance is in progress; its start can no longer change.");
   }
-  if (input.components) await assertComponentsExist(db, input.components);
+  if (input.affected_components) await assertComponentsExist(db, input.affected_components);
   const namedBefore = await namedComponents(db, await maintenanceComponentIds(db, id));
-  const named = input.components ? await namedComponents(db, input.components) : namedBefore;
+  const named = input.affected_components ? await namedComponents(db, input.affected_components) : namedBefore;
   const patch = {
     ...(input.title !== undefined && { title: input.title }),
     ...(input.description !== undefined && { description: input.description }),
@@ -158,17 +159,17 @@ export async function editMaintenance(db: Database, id: string, input: EditMaint
   const statements: Statement[] = [unchanged(db, m), updateMaintenance(db, id, patch)];
   const eventIds: string[] = [];
   let state: StatusState | undefined;
-  if (input.components) {
-    statements.push(...setMaintenanceComponents(db, id, input.components));
+  if (input.affected_components) {
+    statements.push(...setMaintenanceComponents(db, id, input.affected_components));
     if (m.status === "in_progress") {
       const before = await loadStatusState(db);
-      state = { ...before, maintenanceLinks: [...before.maintenanceLinks.filter((l) => l.maintenanceId !== id), ...input.components.map((componentId) => ({ maintenanceId: id, componentId }))] };
+      state = { ...before, maintenanceLinks: [...before.maintenanceLinks.filter((l) => l.maintenanceId !== id), ...input.affected_components.map((componentId) => ({ maintenanceId: id, componentId }))] };
       const changes = statusChangeStatements(db, before, state, { source: "maintenance", referenceId: id, at: now, now });
       statements.push(...changes.statements);
       eventIds.push(...changes.eventIds);
     }
   }
-  const edited: MaintenanceRow = { ...m, ...patch };
+  const edited: MaintenanceRow = { ...m, ...patch, revision: m.revision + 1 };
   statements.push(audited(db, actor, "edit", id, view(m, namedBefore), view(edited, named), now));
   const move = await dueMove(db, edited, named, actor, now, state);
   return {
@@ -188,7 +189,7 @@ export async function cancelMaintenance(db: Database, id: string, actor: Actor, 
   const changes = statusChangeStatements(db, before, after, { source: "maintenance", referenceId: id, at: now, now });
   const event = outboxInsert(db, { type: "maintenance.cancelled", payload: eventPayload(m, "cancelled", named), componentIds: named.map((c) => c.id) }, now);
   const patch = { status: "cancelled" as const, cancelledAt: now, updatedAt: now };
-  const result = view({ ...m, ...patch }, named);
+  const result = view({ ...m, ...patch, revision: m.revision + 1 }, named);
   return {
     statements: [unchanged(db, m), updateMaintenance(db, id, patch), event.statement, ...changes.statements, audited(db, actor, "cancel", id, view(m, named), result, now)],
     eventIds: [event.id, ...changes.eventIds],

@@ -156,7 +156,7 @@ export const Eta: FC<{ ms: number | null; page: PageInfo }> = ({ ms, page }) =>
 export const IncidentCard: FC<{ incident: SnapshotIncident; page: PageInfo }> = ({ incident, page }) => {
   const eta = currentEta(incident);
   return (
-    <article class="card incident" data-incident={incident.id}>
+    <article class="card incident" data-incident={incident.id} data-severity={incident.severity}>
       <h3>
         <a href={`/incidents/${incident.id}`}>{incident.title}</a>
       </h3>

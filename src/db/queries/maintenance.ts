@@ -19,8 +19,12 @@ export function insertMaintenance(db: Database, row: typeof maintenances.$inferI
   return db.insert(maintenances).values(row);
 }
 
-export function updateMaintenance(db: Database, id: string, values: Partial<typeof maintenances.$inferInsert>): Statement {
-  return db.update(maintenances).set(values).where(eq(maintenances.id, id));
+/** Every change raises the window's revision, so calendar clients see even two edits within one second. */
+export function updateMaintenance(db: Database, id: string, values: Omit<Partial<typeof maintenances.$inferInsert>, "revision">): Statement {
+  return db
+    .update(maintenances)
+    .set({ ...values, revision: sql`${maintenances.revision} + 1` })
+    .where(eq(maintenances.id, id));
 }
 
 export function setMaintenanceComponents(db: Database, maintenanceId: string, componentIds: string[]): Statement[] {
@@ -47,6 +51,6 @@ export async function componentNames(db: Database, ids: string[]) {
   return db.select({ id: components.id, name: components.name }).from(components).where(inArray(components.id, ids)).orderBy(asc(components.position), asc(components.createdAt));
 }
 
-/** Holds while the window is still in the state a write read it in (same status, not written since). */
-export const maintenanceUnchanged = (db: Database, id: string, status: MaintenanceRow["status"], updatedAt: number): Statement =>
-  guard(db, sql`exists (select 1 from ${maintenances} where ${maintenances.id} = ${id} and ${maintenances.status} = ${status} and ${maintenances.updatedAt} = ${updatedAt})`, `maintenance ${id}`);
+/** Holds while the window is still in the state a write read it in (same status and revision). */
+export const maintenanceUnchanged = (db: Database, id: string, status: MaintenanceRow["status"], revision: number): Statement =>
+  guard(db, sql`exists (select 1 from ${maintenances} where ${maintenances.id} = ${id} and ${maintenances.status} = ${status} and ${maintenances.revision} = ${revision})`, `maintenance ${id}`);

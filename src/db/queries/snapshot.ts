@@ -23,7 +23,7 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
     await db.batch([
       db.select().from(componentGroups).orderBy(asc(componentGroups.position), asc(componentGroups.name)),
       db.select().from(components).orderBy(asc(components.position), asc(components.createdAt)),
-      db.select().from(incidents).where(incidentInWindow).orderBy(desc(incidents.startedAt)),
+      db.select().from(incidents).where(incidentInWindow).orderBy(desc(incidents.startedAt), desc(incidents.id)),
       db
         .select({
           incidentId: incidentComponents.incidentId,

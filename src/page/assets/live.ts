@@ -57,6 +57,25 @@ function setOverall(status) {
   if (icon) icon.href = icon.getAttribute("href").replace(/favicon-[a-z_]+\\./, "favicon-" + status + ".");
 }
 
+// The banner names each open incident, worst first, as the active incidents section lists them.
+const SEVERITY = { critical: 3, major: 2, minor: 1, none: 0 };
+function syncBannerIncidents() {
+  const line = $("#banner-incidents");
+  const section = document.getElementById("active-incidents");
+  if (!line || !section) return;
+  const links = $$("[data-incident]", section).map((article) => {
+    const a = $("h3 a", article);
+    return { href: a.getAttribute("href"), title: a.textContent, severity: article.getAttribute("data-severity") || "none" };
+  }).sort((x, y) => (SEVERITY[y.severity] || 0) - (SEVERITY[x.severity] || 0));
+  const nodes = [];
+  links.forEach((l, n) => {
+    if (n) nodes.push(" \\u00b7 ");
+    nodes.push(el("a", { href: l.href, "data-severity": l.severity }, [l.title]));
+  });
+  line.replaceChildren(...nodes);
+  line.hidden = !links.length;
+}
+
 function setComponent(id, status) {
   const row = $('[data-component="' + CSS.escape(id) + '"]');
   if (!row) return false;
@@ -76,7 +95,7 @@ function setComponent(id, status) {
 function incidentArticle(i) {
   const withEta = i.updates.find((u) => u.estimated_resolution !== null);
   const eta = withEta && withEta.estimated_resolution;
-  return el("article", { class: "card incident", "data-incident": i.id }, [
+  return el("article", { class: "card incident", "data-incident": i.id, "data-severity": i.severity }, [
     el("h3", {}, [el("a", { href: "/incidents/" + encodeURIComponent(i.id) }, [i.title])]),
     el("p", { class: "meta" }, [el("span", { class: "sev" }, [i.severity + " impact"]), " \\u00b7 ", el("span", { class: "sev" }, [i.status]), " \\u00b7 started ", timeEl(i.started_at, true)]),
     eta ? el("p", { class: "meta" }, ["Estimated resolution: ", timeEl(eta)]) : null,
@@ -168,6 +187,7 @@ function apply(msg) {
       }
   }
   if (d.overall_status) setOverall(d.overall_status);
+  syncBannerIncidents();
 }
 
 // The live socket: jittered exponential backoff, and catch-up with ?since= on every reconnect.
