@@ -92,12 +92,56 @@ describe("admin authentication", () => {
     expect((await send("https://admin.example.com")).status).toBe(201);
   });
 
-  it("answers 403 to a valid session without the admin role, and accepts the organization admin role", async () => {
+  it("answers 403 to a valid session without the admin role", async () => {
     const member = await create(await adminToken({ role: "member" }));
     expect(member.status).toBe(403);
     expect((await json(member)).error.code).toBe("forbidden");
     expect((await create(await adminToken({ role: null }))).status).toBe(403);
-    expect((await create(await adminToken({ role: null, claims: { o: { id: "org_1", rol: "admin" } } }))).status).toBe(201);
+  });
+
+  /** Sends a create with the given env overrides, straight to the app. */
+  const createWith = async (overrides: Partial<typeof env>, token: string) =>
+    app.fetch(
+      new Request(`${BASE}/api/status/incidents/create`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ title: "Org probe" }),
+      }),
+      { ...env, ...overrides },
+      createExecutionContext(),
+    );
+
+  it("never takes an organization's admin role alone: only in CLERK_ADMIN_ORG_ID, as admin or with org:status:manage", async () => {
+    const orgAdmin = (id: string, extra: Record<string, unknown> = {}) => adminToken({ role: null, claims: { v: 2, o: { id, rol: "admin", ...extra } } });
+    // Anyone can create an organization in Clerk and be its admin.
+    expect((await create(await orgAdmin("org_self_made"))).status).toBe(403);
+    expect((await createWith({ CLERK_ADMIN_ORG_ID: "org_status" }, await orgAdmin("org_self_made"))).status).toBe(403);
+    expect((await createWith({ CLERK_ADMIN_ORG_ID: "org_status" }, await orgAdmin("org_status"))).status).toBe(201);
+    // A member of that organization without the role needs the permission (v2: per + fpm per org feature).
+    const member = (claims: Record<string, unknown>) => adminToken({ role: null, claims });
+    const v2Member = { v: 2, fea: "o:status,o:billing", o: { id: "org_status", rol: "member", per: "read,manage", fpm: "1,3" } };
+    expect((await createWith({ CLERK_ADMIN_ORG_ID: "org_status" }, await member(v2Member))).status).toBe(403);
+    const v2Manager = { ...v2Member, o: { ...v2Member.o, fpm: "3,1" } };
+    expect((await createWith({ CLERK_ADMIN_ORG_ID: "org_status" }, await member(v2Manager))).status).toBe(201);
+    // Session token v1 claims.
+    const v1 = (orgId: string, role: string, permissions: string[]) => member({ org_id: orgId, org_role: role, org_permissions: permissions });
+    expect((await createWith({ CLERK_ADMIN_ORG_ID: "org_status" }, await v1("org_status", "org:member", ["org:status:manage"]))).status).toBe(201);
+    expect((await createWith({ CLERK_ADMIN_ORG_ID: "org_status" }, await v1("org_other", "org:admin", ["org:status:manage"]))).status).toBe(403);
+    expect((await createWith({ CLERK_ADMIN_ORG_ID: "org_status" }, await v1("org_status", "org:member", []))).status).toBe(403);
+  });
+
+  it("refuses what Clerk refuses as a session: no sid, a pending session, another instance's issuer", async () => {
+    expect((await create(await adminToken({ claims: { sid: undefined } }))).status).toBe(401);
+    expect((await create(await adminToken({ claims: { sts: "pending" } }))).status).toBe(401);
+    expect((await create(await adminToken({ claims: { sts: "active" } }))).status).toBe(201);
+
+    const issuer = "https://clerk.status.example.com";
+    expect((await createWith({ CLERK_ISSUER: issuer }, await adminToken({ iss: "https://evil.clerk.accounts.dev" }))).status).toBe(401);
+    expect((await createWith({ CLERK_ISSUER: issuer }, await adminToken({ iss: issuer }))).status).toBe(201);
+    // Derived from the publishable key: base64 of the Frontend API host and a "$".
+    const publishable = `pk_live_${btoa("clerk.status.example.com$")}`;
+    expect((await createWith({ CLERK_PUBLISHABLE_KEY: publishable }, await adminToken({ iss: "https://other.clerk.accounts.dev" }))).status).toBe(401);
+    expect((await createWith({ CLERK_PUBLISHABLE_KEY: publishable }, await adminToken({ iss: issuer }))).status).toBe(201);
   });
 
   it("guards every admin route: 401 without a token, 403 for a member", async () => {

@@ -158,7 +158,7 @@ export function openApiDocument(page: PageInfo) {
           type: "http",
           scheme: "bearer",
           bearerFormat: "JWT",
-          description: "A Clerk session JWT whose `metadata.role` or organization role `o.rol` is `admin`.",
+          description: "A Clerk session JWT whose `metadata.role` is `admin` (or, with `CLERK_ADMIN_ORG_ID` set, an admin or `org:status:manage` holder in that organization).",
         },
       },
       schemas: Object.fromEntries([...Object.entries(responseComponents()), ...schemaRefs].sort(([a], [b]) => a.localeCompare(b))),

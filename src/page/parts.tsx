@@ -134,7 +134,7 @@ const Affected: FC<{ names: string[] }> = ({ names }) => (names.length ? <p clas
 export const Timeline: FC<{ incident: SnapshotIncident; page: PageInfo }> = ({ incident, page }) => (
   <ol class="timeline">
     {incident.updates.map((u) => (
-      <li>
+      <li data-update={u.id} data-at={String(u.created_at)}>
         <strong>{u.status}</strong> <Time ms={u.created_at} page={page} rel />
         <p>{u.message}</p>
       </li>

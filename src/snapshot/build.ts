@@ -236,5 +236,6 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
     components,
     incidents,
     maintenances,
+    older_incident_prefixes: (rows.olderIncidentRows ?? []).map((r) => r.prefix.toLowerCase()).sort(),
   };
 }

@@ -136,6 +136,11 @@ export interface Snapshot {
   incidents: SnapshotIncident[];
   /** Upcoming, in progress, and those that ended in the last 365 days, by start. */
   maintenances: SnapshotMaintenance[];
+  /**
+   * The first 8 characters of the id of every incident older than `incidents` holds, sorted: an id not in it
+   * is answered 404 without a D1 query (absent in snapshots built before it was kept).
+   */
+  older_incident_prefixes?: string[];
 }
 
 /** How many days of incidents and maintenance the snapshot carries (the longest window any endpoint serves). */
