@@ -382,3 +382,19 @@ export const auditLog = sqliteTable(
   },
   (t) => [index("audit_log_at_idx").on(t.at, t.id), index("audit_log_entity_idx").on(t.entityType, t.entityId, t.at, t.id)],
 );
+
+/**
+ * Confirmation messages sent per channel per UTC day, page-wide: the budget that stops a sign-up flood
+ * (email bombing, SMS pumping) from spending without bound. `lastClaim` is the delivery that took the
+ * latest unit, so the INSERT that follows in the same batch knows whether its claim won.
+ */
+export const confirmationBudget = sqliteTable(
+  "confirmation_budget",
+  {
+    channel: text("channel", { enum: CHANNELS }).notNull(),
+    day: text("day").notNull(),
+    sent: integer("sent").notNull().default(0),
+    lastClaim: text("last_claim"),
+  },
+  (t) => [primaryKey({ columns: [t.channel, t.day] })],
+);
