@@ -83,12 +83,22 @@ async function existingIncident(db: Database, id: string): Promise<SnapshotIncid
   return incident;
 }
 
+/**
+ * Any admin edit or update of an automatic incident makes it theirs: from then on Beacon posts no
+ * automatic update and does not resolve it.
+ */
+function takeover(incident: SnapshotIncident, actor: Actor, now: number) {
+  if (actor.kind !== "admin" || !incident.automatic || incident.taken_over_at) return { row: {}, view: {} };
+  return { row: { takenOverAt: now, takenOverBy: actor.userId }, view: { taken_over_at: now } };
+}
+
 /** Incident text that notifications carry, written into the outbox event at the time it happened. */
-function eventPayload(incident: { id: string; title: string; severity: string }, update: { status: IncidentStatus; message: string; eta: number | null }) {
+function eventPayload(incident: { id: string; title: string; severity: string; automatic?: boolean }, update: { status: IncidentStatus; message: string; eta: number | null }) {
   return {
     incident_id: incident.id,
     title: incident.title,
     severity: incident.severity,
+    automatic: incident.automatic ?? false,
     status: update.status,
     message: update.message,
     estimated_resolution: iso(update.eta),
@@ -185,6 +195,7 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
     changeEvents = changes.eventIds;
   }
   const update = newUpdate(input.status, input.message, input.estimated_resolution ?? null, now);
+  const owner = takeover(incident, actor, now);
   const event = outboxInsert(
     db,
     {
@@ -194,12 +205,12 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
     },
     now,
   );
-  const result: SnapshotIncident = { ...incident, status: input.status, updated_at: now, components, updates: [update, ...incident.updates] };
+  const result: SnapshotIncident = { ...incident, ...owner.view, status: input.status, updated_at: now, components, updates: [update, ...incident.updates] };
   return {
     statements: [
       unchanged(db, incident),
       updateInsert(db, id, update, actor),
-      updateIncident(db, id, { status: input.status, updatedAt: now }),
+      updateIncident(db, id, { status: input.status, updatedAt: now, ...owner.row }),
       ...statements,
       event.statement,
       audited(db, actor, "update", id, record(incident), { ...record(result), update }, now),
@@ -218,6 +229,7 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
   const after = { ...before, openLinks: before.openLinks.filter((l) => l.incidentId !== id) };
   const changes = statusChangeStatements(db, before, after, { source: "incident", referenceId: id, at: now, now });
   const update = newUpdate("resolved", input.message ?? input.resolution, null, now);
+  const owner = takeover(incident, actor, now);
   const event = outboxInsert(
     db,
     {
@@ -229,6 +241,7 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
   );
   const result: SnapshotIncident = {
     ...incident,
+    ...owner.view,
     status: "resolved",
     resolved_at: now,
     root_cause: input.root_cause,
@@ -240,7 +253,7 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
     statements: [
       unchanged(db, incident),
       updateInsert(db, id, update, actor),
-      updateIncident(db, id, { status: "resolved", resolvedAt: now, rootCause: input.root_cause, resolution: input.resolution, updatedAt: now }),
+      updateIncident(db, id, { status: "resolved", resolvedAt: now, rootCause: input.root_cause, resolution: input.resolution, updatedAt: now, ...owner.row }),
       event.statement,
       ...changes.statements,
       audited(db, actor, "resolve", id, record(incident), { ...record(result), update }, now),
@@ -253,6 +266,7 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
 
 export async function editIncident(db: Database, id: string, input: EditIncidentInput, actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
   const incident = await existingIncident(db, id);
+  const owner = takeover(incident, actor, now);
   const patch = {
     ...(input.title !== undefined && { title: input.title }),
     ...(input.description !== undefined && { description: input.description }),
@@ -263,6 +277,7 @@ export async function editIncident(db: Database, id: string, input: EditIncident
   };
   const result: SnapshotIncident = {
     ...incident,
+    ...owner.view,
     title: input.title ?? incident.title,
     description: input.description ?? incident.description,
     severity: input.severity ?? incident.severity,
@@ -272,7 +287,7 @@ export async function editIncident(db: Database, id: string, input: EditIncident
     updated_at: now,
   };
   return {
-    statements: [unchanged(db, incident), updateIncident(db, id, { ...patch, updatedAt: now }), audited(db, actor, "edit", id, record(incident), record(result), now)],
+    statements: [unchanged(db, incident), updateIncident(db, id, { ...patch, updatedAt: now, ...owner.row }), audited(db, actor, "edit", id, record(incident), record(result), now)],
     eventIds: [],
     result,
     conflict: CHANGED,
@@ -290,6 +305,7 @@ export async function editIncidentUpdate(
   const incident = await loadIncidentView(db, id);
   const existing = incident?.updates.find((u) => u.id === updateId);
   if (!incident || !existing) throw notFound("Incident update");
+  const owner = takeover(incident, actor, now);
   const edited: SnapshotIncidentUpdate = {
     ...existing,
     message: input.message ?? existing.message,
@@ -304,11 +320,11 @@ export async function editIncidentUpdate(
         ...(input.estimated_resolution !== undefined && { estimatedResolution: input.estimated_resolution }),
         updatedAt: now,
       }),
-      updateIncident(db, id, { updatedAt: now }),
+      updateIncident(db, id, { updatedAt: now, ...owner.row }),
       audited(db, actor, "edit_update", id, { update: existing }, { update: edited }, now),
     ],
     eventIds: [],
-    result: { ...incident, updated_at: now, updates: incident.updates.map((u) => (u.id === updateId ? edited : u)) },
+    result: { ...incident, ...owner.view, updated_at: now, updates: incident.updates.map((u) => (u.id === updateId ? edited : u)) },
     conflict: CHANGED,
   };
 }
