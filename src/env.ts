@@ -95,6 +95,8 @@ export interface Bindings {
 export interface Variables {
   db: Database;
   admin: AdminIdentity;
+  /** An admin write's Idempotency-Key, when it sent one that has no stored answer yet. */
+  idempotency?: { userId: string; key: string; requestHash: string };
   /** Statements sent to D1 while serving this request (the bench reads it from a response header). */
   d1Queries: { count: number };
 }
