@@ -26,7 +26,7 @@ const migrate = spawnSync("npx", ["--no-install", "wrangler", "d1", "migrations"
 });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const dev = wrangler(["dev", "--port", String(port), "--ip", "127.0.0.1", "--var", `PAGE_URL:${origin}`, "--var", "PRECOMPRESS:false", "--log-level", process.env.LOG_LEVEL || "info"]);
+const dev = wrangler(["dev", "--port", String(port), "--ip", "127.0.0.1", "--var", `PAGE_URL:${origin}`, "--var", "PRECOMPRESS:false", "--var", "CONSOLE_LOCAL_SIGN_IN:on", "--log-level", process.env.LOG_LEVEL || "info"]);
 
 async function fireCron() {
   try {
@@ -51,7 +51,7 @@ async function waitForServer() {
 
 let timer;
 if (await waitForServer()) {
-  console.log(`\nBeacon is up on ${origin} (admin token: npm run token). The cron fires every 60 s.\n`);
+  console.log(`\nBeacon is up on ${origin} (admin token: npm run token; console: npm run -s signin-url). The cron fires every 60 s.\n`);
   await fireCron();
   timer = setInterval(fireCron, 60_000);
 }

@@ -1,5 +1,6 @@
 import type { Database } from "./db/client";
 import type { AdminIdentity } from "./auth/clerk";
+import type { ConsoleSession } from "./auth/console-session";
 import type { StatusHub } from "./live/status-hub";
 import type { NotifyMessage } from "./notify/messages";
 
@@ -20,6 +21,13 @@ export interface Bindings {
   CLERK_SECRET_KEY?: string;
   CLERK_AUTHORIZED_PARTIES?: string;
   CLERK_API_URL?: string;
+  /** Turns on Clerk sign-in for the console: its Frontend API host is read from this key. */
+  CLERK_PUBLISHABLE_KEY?: string;
+  /**
+   * "on" lets `npm run signin-url` links sign a browser in to the console without Clerk. Only the local dev
+   * server sets it; a deploy never has it.
+   */
+  CONSOLE_LOCAL_SIGN_IN?: string;
 
   S3_ENDPOINT?: string;
   S3_REGION?: string;
@@ -63,6 +71,8 @@ export interface Bindings {
 export interface Variables {
   db: Database;
   admin: AdminIdentity;
+  /** The signed-in console user: the session token (what the console's own API calls carry) and its CSRF token. */
+  consoleSession: ConsoleSession;
   /** Statements sent to D1 while serving this request (the bench reads it from a response header). */
   d1Queries: { count: number };
 }

@@ -188,3 +188,27 @@ export const notificationsQuery = z.object({
   status: z.enum(DELIVERY_STATUSES).optional(),
   channel: z.enum(CHANNELS).optional(),
 });
+
+const templateComponents = z
+  .array(z.strictObject({ id, status: z.enum(COMPONENT_STATUSES) }))
+  .max(100, "at most 100 components")
+  .refine((list) => new Set(list.map((c) => c.id)).size === list.length, "components must not repeat");
+
+/** A saved incident: what opening it fills in. */
+export const templateBody = z.strictObject({
+  name: text(100),
+  title: text(200),
+  message: optionalText(10_000).default(""),
+  severity: z.enum(SEVERITIES).default("minor"),
+  components: templateComponents.default([]),
+});
+
+export const editTemplateBody = z
+  .strictObject({
+    name: text(100).optional(),
+    title: text(200).optional(),
+    message: optionalText(10_000).optional(),
+    severity: z.enum(SEVERITIES).optional(),
+    components: templateComponents.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, "nothing to change");

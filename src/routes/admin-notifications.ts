@@ -3,7 +3,9 @@ import { requireAdmin } from "../auth/clerk";
 import { deliveryCounts, listDeliveries } from "../db/queries/notifications";
 import { deleteSubscriber, findSubscriberById, listSubscribers, subscriberCounts } from "../db/queries/subscriptions";
 import type { AppEnv } from "../env";
-import { notFound } from "../errors";
+import { conflict, notFound } from "../errors";
+import { findDelivery, requeueDelivery } from "../db/queries/console";
+import { enqueueDeliveries } from "../notify/fan-out";
 import { isConfirmation } from "../notify/messages";
 import { iso } from "../snapshot/format";
 import { notificationsQuery } from "../schemas";
@@ -61,4 +63,14 @@ export const adminNotifications = new Hono<AppEnv>()
     // Deliveries stay as history; anything still pending for this subscriber is skipped when its turn comes.
     await deleteSubscriber(c.var.db, id);
     return c.body(null, 204);
+  })
+  .post("/notifications/deliveries/:id/retry", requireAdmin, validate("param", uuidParam), async (c) => {
+    const { id } = c.req.valid("param");
+    const db = c.var.db;
+    const delivery = await findDelivery(db, id);
+    if (!delivery) throw notFound("Delivery");
+    const [requeued] = await requeueDelivery(db, id, Date.now());
+    if (!requeued) throw conflict(`The delivery is ${delivery.status}; only failed or ambiguous deliveries are sent again.`);
+    await enqueueDeliveries(c.env, [requeued]);
+    return c.json({ id, status: "pending" }, 202);
   });
