@@ -82,10 +82,15 @@ export async function authenticateConsole(c: Context<AppEnv>): Promise<ConsoleAu
   const env = c.env;
   const authorizedParties = consoleParties(env);
   if (frontendApiHost(env.CLERK_PUBLISHABLE_KEY)) {
+    // Clerk's library insists on the secret key even when, with CLERK_JWT_KEY, it verifies without network.
+    if (!env.CLERK_SECRET_KEY) {
+      console.error("console sign-in with Clerk needs CLERK_SECRET_KEY as well as CLERK_PUBLISHABLE_KEY");
+      return { state: "signed-out" };
+    }
     const jwtKey = env.CLERK_JWT_KEY?.replace(/\\n/g, "\n");
     const clerk = createClerkClient({
       publishableKey: env.CLERK_PUBLISHABLE_KEY,
-      ...(env.CLERK_SECRET_KEY ? { secretKey: env.CLERK_SECRET_KEY } : {}),
+      secretKey: env.CLERK_SECRET_KEY,
       ...(jwtKey ? { jwtKey } : {}),
       ...(env.CLERK_API_URL ? { apiUrl: env.CLERK_API_URL } : {}),
     });

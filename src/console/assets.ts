@@ -40,8 +40,6 @@ th{font-size:.85rem;color:var(--muted)}
 .scroll{overflow-x:auto}
 .num{font-variant-numeric:tabular-nums;text-align:right}
 .why{font-size:.85rem;color:var(--muted)}
-.md p{margin:.25rem 0;white-space:normal}.md ul,.md ol{margin:.25rem 0;padding-left:1.4rem}
-.md code{font-family:ui-monospace,monospace;font-size:.9em;background:var(--card);padding:0 .2rem;border-radius:.2rem}
 .preview{border:2px dashed var(--link);border-radius:.5rem;padding:1rem 1.25rem}
 .order{list-style:none;margin:0;padding:0}
 .order li{display:flex;flex-wrap:wrap;gap:.5rem;justify-content:space-between;align-items:center;padding:.6rem 1.25rem;border-top:1px solid var(--line)}

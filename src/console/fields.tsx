@@ -1,8 +1,6 @@
-import { raw } from "hono/html";
 import type { FC } from "hono/jsx";
 import { COMPONENT_STATUSES, SEVERITIES, type ComponentStatus } from "../db/schema";
 import { STATUS_LABELS } from "../status";
-import { renderMarkdown } from "../text/markdown";
 
 // Form controls the console's pages share: every control has a label a screen reader reads out.
 
@@ -135,5 +133,4 @@ export const NotifyBox: FC<{ id: string; checked?: boolean }> = ({ id, checked =
   </div>
 );
 
-/** Text as the public page shows it (the safe Markdown subset). */
-export const Written: FC<{ text: string | null | undefined }> = ({ text }) => (text ? <div class="md">{raw(renderMarkdown(text))}</div> : null);
+export { Written } from "../page/parts";

@@ -38,7 +38,7 @@ export function localTime(form: FormFields, name: string, pageZone: string): str
   const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value);
   if (!match) return value; // The API says what is wrong with it.
   const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
-  const asUtc = Date.UTC(y!, mo! - 1, d!, h!, mi!, s ?? 0);
+  const asUtc = Date.UTC(y!, mo! - 1, d!, h!, mi!, Number.isNaN(s) ? 0 : s!);
   const sent = one(form, "tz_offset");
   const offset = /^-?\d{1,4}$/.test(sent) ? Number(sent) : zoneOffsetMinutes(pageZone, asUtc);
   return new Date(asUtc + offset * 60_000).toISOString();

@@ -131,6 +131,7 @@ export const ROUTES: RouteDoc[] = [
 
   adminRoute("get", "/api/status/notifications", "Notifications", "Recent deliveries, their outcomes and subscriber counts", { query: schemas.notificationsQuery }),
   adminRoute("delete", "/api/status/notifications/subscribers/{id}", "Notifications", "Remove a subscriber (deliveries stay as history)", { status: 204 }),
+  adminRoute("post", "/api/status/notifications/deliveries/{id}/retry", "Notifications", "Send a failed or ambiguous delivery again", { status: 202, errors: [409] }),
 
   adminRoute("post", "/api/status/incidents/create", "Incidents", "Open an incident", { body: schemas.createIncidentBody, status: 201 }),
   adminRoute("post", "/api/status/incidents/{id}/updates", "Incidents", "Post an update to an open incident", { body: schemas.incidentUpdateBody, status: 201, errors: [409] }),
@@ -139,6 +140,12 @@ export const ROUTES: RouteDoc[] = [
   adminRoute("patch", "/api/status/incidents/{id}/updates/{updateId}", "Incidents", "Correct an update's text or ETA", { body: schemas.editIncidentUpdateBody }),
   adminRoute("post", "/api/status/incidents/{id}/postmortem", "Incidents", "Publish a resolved incident's postmortem", { body: schemas.postmortemBody, errors: [409] }),
   adminRoute("delete", "/api/status/incidents/{id}", "Incidents", "Delete an incident (lifts what it set)", { status: 204 }),
+
+  adminRoute("get", "/api/status/templates", "Templates", "Saved incident templates"),
+  adminRoute("get", "/api/status/templates/{id}", "Templates", "One incident template"),
+  adminRoute("post", "/api/status/templates", "Templates", "Save an incident template", { body: schemas.templateBody, status: 201 }),
+  adminRoute("patch", "/api/status/templates/{id}", "Templates", "Edit an incident template", { body: schemas.editTemplateBody }),
+  adminRoute("delete", "/api/status/templates/{id}", "Templates", "Delete an incident template", { status: 204 }),
 
   adminRoute("post", "/api/status/maintenance", "Maintenance", "Schedule a maintenance window", { body: schemas.maintenanceBody, status: 201 }),
   adminRoute("patch", "/api/status/maintenance/{id}", "Maintenance", "Edit a maintenance window", { body: schemas.editMaintenanceBody, errors: [409] }),
