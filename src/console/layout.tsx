@@ -45,6 +45,7 @@ export const ConsoleLayout: FC<{ ctx: ConsoleContext; title: string; children?: 
         <meta name="robots" content="noindex" />
         <title>{`${title} · ${ctx.pageName} console`}</title>
         <meta name="color-scheme" content="light dark" />
+        <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
         <link rel="stylesheet" href={assets.css} />
         <ClerkScript ctx={ctx} />
         <script src={script ?? assets.js} defer></script>
