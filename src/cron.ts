@@ -3,7 +3,7 @@ import { afterCommit } from "./changes";
 import { runBatch } from "./db/batch";
 import type { Bindings } from "./env";
 import { pruneOldResults, startCheckRound } from "./checks/runner";
-import { maintenanceTransitions } from "./maintenance/transitions";
+import { moveMaintenanceOnTime } from "./domain/maintenance";
 import { sweepOutbox } from "./notify/sweep";
 
 /**
@@ -27,8 +27,8 @@ export async function runScheduled(env: Bindings, scheduledTime: number, _ctx?: 
 }
 
 async function moveMaintenance(db: Database, now: number): Promise<string[]> {
-  const due = await maintenanceTransitions(db, now);
-  if (due.moved) await runBatch(db, due.statements);
+  const due = await moveMaintenanceOnTime(db, now);
+  await runBatch(db, due.statements);
   return due.eventIds;
 }
 

@@ -264,6 +264,28 @@ describe("maintenance", () => {
     expect(status.components.find((c: any) => c.id === DEFAULT_COMPONENTS.email).status).toBe("operational");
   });
 
+  it("starts a scheduled window now and completes it early, each once", async () => {
+    const start = Date.now() + 3600_000;
+    const m = await json(
+      await admin("POST", "/api/status/maintenance", { title: "Cache flush", scheduled_start: start, scheduled_end: start + 3600_000, components: [DEFAULT_COMPONENTS.storage] }),
+    );
+    expect((await admin("POST", `/api/status/maintenance/${m.id}/complete`)).status).toBe(409);
+    const started = await json(await admin("POST", `/api/status/maintenance/${m.id}/start`));
+    expect(started).toMatchObject({ status: "in_progress", affected_components: [{ id: DEFAULT_COMPONENTS.storage, name: "File Storage" }] });
+    expect(Date.parse(started.started_at)).toBeLessThan(start);
+    let status = await json(await call("GET", "/api/status"));
+    expect(status.components.find((c: any) => c.id === DEFAULT_COMPONENTS.storage).status).toBe("under_maintenance");
+    expect((await admin("POST", `/api/status/maintenance/${m.id}/start`)).status).toBe(409);
+
+    const completed = await json(await admin("POST", `/api/status/maintenance/${m.id}/complete`));
+    expect(completed.status).toBe("completed");
+    expect(completed.completed_at).not.toBeNull();
+    status = await json(await call("GET", "/api/status"));
+    expect(status.components.find((c: any) => c.id === DEFAULT_COMPONENTS.storage).status).toBe("operational");
+    const events = await env.DB.prepare("SELECT type FROM events WHERE payload ->> 'maintenance_id' = ? ORDER BY created_at").bind(m.id).all<{ type: string }>();
+    expect(events.results.map((e) => e.type)).toEqual(["maintenance.scheduled", "maintenance.started", "maintenance.completed"]);
+  });
+
   it("refuses a window that ends before it starts, or unknown components", async () => {
     const start = Date.now() + 3600_000;
     const bad = await admin("POST", "/api/status/maintenance", { title: "x", scheduled_start: start, scheduled_end: start - 1 });

@@ -1,6 +1,6 @@
 import type { Database } from "../db/client";
 import type { Statement } from "../db/batch";
-import { events } from "../db/schema";
+import { insertEvent } from "../db/queries/outbox";
 import type { Bindings } from "../env";
 import type { NotifyEventType } from "./messages";
 
@@ -11,16 +11,9 @@ export interface OutboxEvent {
   componentIds: string[];
 }
 
-/**
- * The INSERT that records an event in the outbox; callers put it in the same db.batch as the change that
- * caused it, so an event exists exactly when its cause does.
- */
+/** The outbox INSERT for a notification event, to put in the same db.batch as the change that caused it. */
 export function outboxInsert(db: Database, event: Omit<OutboxEvent, "id">, now: number): { id: string; statement: Statement } {
-  const id = crypto.randomUUID();
-  return {
-    id,
-    statement: db.insert(events).values({ id, type: event.type, payload: event.payload, componentIds: event.componentIds, createdAt: now }),
-  };
+  return insertEvent(db, event, now);
 }
 
 /**

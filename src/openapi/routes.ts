@@ -150,6 +150,8 @@ export const ROUTES: RouteDoc[] = [
   adminRoute("post", "/api/status/maintenance", "Maintenance", "Schedule a maintenance window", { body: schemas.maintenanceBody, status: 201 }),
   adminRoute("patch", "/api/status/maintenance/{id}", "Maintenance", "Edit a maintenance window", { body: schemas.editMaintenanceBody, errors: [409] }),
   adminRoute("post", "/api/status/maintenance/{id}/cancel", "Maintenance", "Cancel a maintenance window", { errors: [409] }),
+  adminRoute("post", "/api/status/maintenance/{id}/start", "Maintenance", "Start a scheduled window now, ahead of its time", { errors: [409] }),
+  adminRoute("post", "/api/status/maintenance/{id}/complete", "Maintenance", "Complete a window in progress now, before its scheduled end", { errors: [409] }),
 
   adminRoute("post", "/api/status/health-check", "Checks", "Run every health check now and record the results"),
 

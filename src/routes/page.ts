@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { loadIncidentView } from "../db/queries/incidents";
+import { loadIncidentView } from "../snapshot/incident-view";
 import type { AppEnv } from "../env";
 import { assets, faviconSvg } from "../page/assets";
 import { HISTORY_PAGES, renderHistory, renderHome, renderIncident, renderMaintenance, renderMessage } from "../page/pages";

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { loadIncidentView } from "../db/queries/incidents";
+import { loadIncidentView } from "../snapshot/incident-view";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { dataFreshness, publicComponent, publicIncident, publicMaintenance, recentIncidents, upcomingMaintenance, iso } from "../snapshot/format";

@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { Database } from "../db/client";
 import { runBatch } from "../db/batch";
-import { assertComponentsExist } from "../db/queries/components";
+import { assertComponentsExist } from "../domain/components";
 import { findSubscriber, findSubscriberById, setSubscriberComponents, subscriberComponentIds, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
 import type { AppEnv } from "../env";
 import { ApiError, badRequest } from "../errors";

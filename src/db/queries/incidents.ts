@@ -1,7 +1,6 @@
 import { and, asc, desc, eq } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
-import { incidentFromRow, updateFromRow } from "../../snapshot/build";
 import { components, incidentComponents, incidents, incidentUpdates, type ComponentStatus, type IncidentStatus, type Severity } from "../schema";
 
 export type IncidentRow = typeof incidents.$inferSelect;
@@ -24,10 +23,10 @@ export function insertIncident(db: Database, row: typeof incidents.$inferInsert)
 
 export function insertIncidentUpdate(
   db: Database,
-  row: { incidentId: string; status: IncidentStatus; message: string; estimatedResolution: number | null; createdBy: string | null; at: number },
+  row: { id: string; incidentId: string; status: IncidentStatus; message: string; estimatedResolution: number | null; createdBy: string | null; at: number },
 ): Statement {
   return db.insert(incidentUpdates).values({
-    id: crypto.randomUUID(),
+    id: row.id,
     incidentId: row.incidentId,
     status: row.status,
     message: row.message,
@@ -66,8 +65,8 @@ export function statusForSeverity(severity: Severity): ComponentStatus {
   return severity === "critical" ? "major_outage" : severity === "major" ? "partial_outage" : severity === "minor" ? "degraded" : "operational";
 }
 
-/** One incident in the snapshot's shape, read from D1 (admin answers and incidents older than the snapshot). */
-export async function loadIncidentView(db: Database, id: string) {
+/** One incident's row, its component links (with names) and its updates (newest first), in one round trip. */
+export async function loadIncidentRows(db: Database, id: string) {
   const [rows, links, updates] = await db.batch([
     db.select().from(incidents).where(eq(incidents.id, id)),
     db
@@ -79,6 +78,5 @@ export async function loadIncidentView(db: Database, id: string) {
     db.select().from(incidentUpdates).where(eq(incidentUpdates.incidentId, id)).orderBy(desc(incidentUpdates.createdAt), desc(incidentUpdates.id)),
   ]);
   const row = rows[0];
-  if (!row) return null;
-  return { ...incidentFromRow(row), components: links, updates: updates.map(updateFromRow) };
+  return row ? { row, links, updates } : null;
 }

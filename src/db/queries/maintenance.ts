@@ -1,4 +1,4 @@
-import { and, eq, inArray, lte } from "drizzle-orm";
+import { and, asc, eq, inArray, lte } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
 import { components, maintenanceComponents, maintenances } from "../schema";
@@ -40,7 +40,8 @@ export async function dueMaintenances(db: Database, now: number) {
   return { toStart: toStart.filter((m) => !completing.has(m.id)), toComplete };
 }
 
+/** The named components, in page order. */
 export async function componentNames(db: Database, ids: string[]) {
   if (!ids.length) return [];
-  return db.select({ id: components.id, name: components.name }).from(components).where(inArray(components.id, ids));
+  return db.select({ id: components.id, name: components.name }).from(components).where(inArray(components.id, ids)).orderBy(asc(components.position), asc(components.createdAt));
 }

@@ -2,12 +2,12 @@ import { eq, inArray } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
 import { components, incidentComponents, incidents, maintenanceComponents, maintenances, statusChanges, type ChangeSource, type ComponentStatus, type ShownStatus } from "../schema";
-import { outboxInsert } from "../../notify/outbox";
+import { insertEvent } from "./outbox";
 import { shownStatus } from "../../status";
 
 /** What a component's shown status is computed from, loaded in one round trip. */
 export interface StatusState {
-  components: { id: string; name: string; monitoredStatus: ComponentStatus; monitored: boolean }[];
+  components: { id: string; name: string; position: number; monitoredStatus: ComponentStatus; monitored: boolean }[];
   openLinks: { incidentId: string; componentId: string; status: ComponentStatus }[];
   maintenanceLinks: { maintenanceId: string; componentId: string }[];
 }
@@ -15,8 +15,9 @@ export interface StatusState {
 export async function loadStatusState(db: Database): Promise<StatusState> {
   const [componentRows, openLinks, maintenanceLinks] = await db.batch([
     db
-      .select({ id: components.id, name: components.name, monitoredStatus: components.monitoredStatus, monitored: components.monitored })
-      .from(components),
+      .select({ id: components.id, name: components.name, position: components.position, monitoredStatus: components.monitoredStatus, monitored: components.monitored })
+      .from(components)
+      .orderBy(components.position, components.createdAt),
     db
       .select({ incidentId: incidentComponents.incidentId, componentId: incidentComponents.componentId, status: incidentComponents.status })
       .from(incidentComponents)
@@ -74,7 +75,7 @@ export function statusChangeStatements(
     statements.push(
       db.insert(statusChanges).values({ componentId, fromStatus: previous, toStatus: next, source: cause.source, referenceId: cause.referenceId ?? null, at: cause.at }),
     );
-    const event = outboxInsert(
+    const event = insertEvent(
       db,
       {
         type: "component.status",

@@ -1,0 +1,29 @@
+import type { Statement } from "../db/batch";
+
+/** Who makes a change: an admin (from the API or the console) or Beacon itself (the cron). */
+export type Actor = { kind: "admin"; userId: string; name?: string; email?: string } | { kind: "automation" };
+
+export const AUTOMATION: Actor = { kind: "automation" };
+
+export const adminActor = (admin: { userId: string; name?: string | null; email?: string | null }): Actor => ({
+  kind: "admin",
+  userId: admin.userId,
+  ...(admin.name ? { name: admin.name } : {}),
+  ...(admin.email ? { email: admin.email } : {}),
+});
+
+/** The user id an admin write is recorded under (created_by columns); null for Beacon's own moves. */
+export const actorId = (actor: Actor) => (actor.kind === "admin" ? actor.userId : null);
+
+/**
+ * What one operation does, before it is committed: the statements for one atomic batch, the outbox events
+ * they insert (handed to the queue once committed), and the answer, computed from what the statements
+ * write so nothing is read back after the commit.
+ */
+export interface Change<R = null> {
+  statements: Statement[];
+  eventIds: string[];
+  result: R;
+}
+
+export const noChange = <R>(result: R): Change<R> => ({ statements: [], eventIds: [], result });

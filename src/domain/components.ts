@@ -1,0 +1,145 @@
+import type { z } from "zod";
+import type { Database } from "../db/client";
+import {
+  allComponentIds,
+  deleteComponent as deleteComponentRow,
+  deleteGroup as deleteGroupRow,
+  findComponent,
+  findGroup,
+  insertComponent,
+  insertGroup,
+  nextComponentPosition,
+  nextGroupPosition,
+  updateComponent,
+  updateGroup,
+} from "../db/queries/component-admin";
+import { unknownComponentIds } from "../db/queries/components";
+import type { components, componentGroups, HttpMonitor } from "../db/schema";
+import { badRequest, notFound } from "../errors";
+import type { createComponentBody, editComponentBody, editGroupBody, groupBody, httpMonitorInput } from "../schemas";
+import type { Actor, Change } from "./change";
+
+export type ComponentRow = typeof components.$inferSelect;
+export type GroupRow = typeof componentGroups.$inferSelect;
+export type CreateComponentInput = z.infer<typeof createComponentBody>;
+export type EditComponentInput = z.infer<typeof editComponentBody>;
+export type GroupInput = z.infer<typeof groupBody>;
+export type EditGroupInput = z.infer<typeof editGroupBody>;
+
+/** Throws a 400 naming every id that is not a component. */
+export async function assertComponentsExist(db: Database, ids: string[]) {
+  const missing = await unknownComponentIds(db, ids);
+  if (missing.length) throw badRequest(`Unknown component ids: ${missing.join(", ")}`, { unknown_components: missing });
+}
+
+async function assertGroup(db: Database, groupId: string | null | undefined) {
+  if (groupId && !(await findGroup(db, groupId))) throw badRequest(`Unknown group id: ${groupId}`, { unknown_groups: [groupId] });
+}
+
+function toMonitor(input: z.infer<typeof httpMonitorInput>): HttpMonitor {
+  return {
+    type: "http",
+    url: input.url,
+    method: input.method,
+    expected_status: input.expected_status,
+    keyword: input.keyword,
+    timeout_ms: input.timeout_ms,
+    degraded_latency_ms: input.degraded_latency_ms,
+  };
+}
+
+export async function createComponent(db: Database, input: CreateComponentInput, _actor: Actor, now: number): Promise<Change<ComponentRow>> {
+  await assertGroup(db, input.group_id);
+  const row: ComponentRow = {
+    id: crypto.randomUUID(),
+    name: input.name,
+    description: input.description ?? null,
+    position: input.position ?? (await nextComponentPosition(db)),
+    groupId: input.group_id ?? null,
+    checkKind: input.monitor ? "http" : "none",
+    monitor: input.monitor ? toMonitor(input.monitor) : null,
+    confirmations: input.monitor?.confirmations ?? input.confirmations ?? 2,
+    monitoredStatus: "operational",
+    monitoredSince: null,
+    monitored: false,
+    pendingStatus: null,
+    pendingCount: 0,
+    pendingSince: null,
+    lastCheckedAt: null,
+    lastLatencyMs: null,
+    lastError: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return { statements: [insertComponent(db, row)], eventIds: [], result: row };
+}
+
+export async function editComponent(db: Database, id: string, input: EditComponentInput, _actor: Actor, now: number): Promise<Change<ComponentRow>> {
+  const existing = await findComponent(db, id);
+  if (!existing) throw notFound("Component");
+  await assertGroup(db, input.group_id);
+  const monitorChange =
+    input.monitor === undefined
+      ? {}
+      : input.monitor === null
+        ? existing.checkKind === "http"
+          ? { checkKind: "none" as const, monitor: null, monitored: false, pendingStatus: null, pendingCount: 0, pendingSince: null }
+          : {}
+        : { checkKind: "http" as const, monitor: toMonitor(input.monitor), ...(input.monitor.confirmations ? { confirmations: input.monitor.confirmations } : {}) };
+  const patch = {
+    ...(input.name !== undefined && { name: input.name }),
+    ...(input.description !== undefined && { description: input.description }),
+    ...(input.position !== undefined && { position: input.position }),
+    ...(input.group_id !== undefined && { groupId: input.group_id }),
+    ...(input.confirmations !== undefined && { confirmations: input.confirmations }),
+    ...monitorChange,
+    updatedAt: now,
+  };
+  return { statements: [updateComponent(db, id, patch)], eventIds: [], result: { ...existing, ...patch } };
+}
+
+export async function deleteComponent(db: Database, id: string, _actor: Actor, _now: number): Promise<Change<null>> {
+  if (!(await findComponent(db, id))) throw notFound("Component");
+  return { statements: [deleteComponentRow(db, id)], eventIds: [], result: null };
+}
+
+/** Puts components in the given order (positions 1..n); every id must be a component, once. */
+export async function reorderComponents(db: Database, ids: string[], _actor: Actor, now: number): Promise<Change<{ ids: string[] }>> {
+  const known = new Set(await allComponentIds(db));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length) throw badRequest(`Unknown component ids: ${unknown.join(", ")}`, { unknown_components: unknown });
+  if (new Set(ids).size !== ids.length) throw badRequest("ids must not repeat");
+  return { statements: ids.map((id, i) => updateComponent(db, id, { position: i + 1, updatedAt: now })), eventIds: [], result: { ids } };
+}
+
+export async function createGroup(db: Database, input: GroupInput, _actor: Actor, now: number): Promise<Change<GroupRow>> {
+  const row: GroupRow = {
+    id: crypto.randomUUID(),
+    name: input.name,
+    description: input.description ?? null,
+    position: input.position ?? (await nextGroupPosition(db)),
+    collapsed: input.collapsed ?? false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return { statements: [insertGroup(db, row)], eventIds: [], result: row };
+}
+
+export async function editGroup(db: Database, id: string, input: EditGroupInput, _actor: Actor, now: number): Promise<Change<GroupRow>> {
+  const existing = await findGroup(db, id);
+  if (!existing) throw notFound("Group");
+  const patch = {
+    ...(input.name !== undefined && { name: input.name }),
+    ...(input.description !== undefined && { description: input.description }),
+    ...(input.position !== undefined && { position: input.position }),
+    ...(input.collapsed !== undefined && { collapsed: input.collapsed }),
+    updatedAt: now,
+  };
+  return { statements: [updateGroup(db, id, patch)], eventIds: [], result: { ...existing, ...patch } };
+}
+
+/** Its components stay, ungrouped (the foreign key sets group_id to null). */
+export async function deleteGroup(db: Database, id: string, _actor: Actor, _now: number): Promise<Change<null>> {
+  if (!(await findGroup(db, id))) throw notFound("Group");
+  return { statements: [deleteGroupRow(db, id)], eventIds: [], result: null };
+}

@@ -1,0 +1,296 @@
+import type { z } from "zod";
+import type { Database } from "../db/client";
+import type { Statement } from "../db/batch";
+import {
+  deleteIncident as deleteIncidentRow,
+  insertIncident,
+  insertIncidentUpdate,
+  setIncidentComponents,
+  statusForSeverity,
+  updateIncident,
+  updateIncidentUpdate,
+} from "../db/queries/incidents";
+import { loadStatusState, statusChangeStatements, type StatusState } from "../db/queries/status-state";
+import type { ComponentStatus, IncidentStatus } from "../db/schema";
+import { conflict, notFound } from "../errors";
+import { outboxInsert } from "../notify/outbox";
+import type {
+  affectedComponent,
+  createIncidentBody,
+  editIncidentBody,
+  editIncidentUpdateBody,
+  incidentUpdateBody,
+  postmortemBody,
+  resolveIncidentBody,
+} from "../schemas";
+import { isOpenIncident } from "../snapshot/build";
+import { iso } from "../snapshot/format";
+import { loadIncidentView } from "../snapshot/incident-view";
+import type { SnapshotIncident, SnapshotIncidentUpdate } from "../snapshot/types";
+import { actorId, type Actor, type Change } from "./change";
+import { assertComponentsExist } from "./components";
+
+export type OpenIncidentInput = z.infer<typeof createIncidentBody>;
+export type IncidentUpdateInput = z.infer<typeof incidentUpdateBody>;
+export type ResolveIncidentInput = z.infer<typeof resolveIncidentBody>;
+export type EditIncidentInput = z.infer<typeof editIncidentBody>;
+export type EditIncidentUpdateInput = z.infer<typeof editIncidentUpdateBody>;
+export type PostmortemInput = z.infer<typeof postmortemBody>;
+
+type Link = { componentId: string; status: ComponentStatus };
+
+function links(affected: z.infer<typeof affectedComponent>[], defaultStatus: ComponentStatus): Link[] {
+  return affected.map((c) => (typeof c === "string" ? { componentId: c, status: defaultStatus } : { componentId: c.id, status: c.status }));
+}
+
+/** The status state after an incident's component links are replaced (or removed, when it closes). */
+function withIncidentLinks(state: StatusState, incidentId: string, next: Link[]): StatusState {
+  return {
+    ...state,
+    openLinks: [...state.openLinks.filter((l) => l.incidentId !== incidentId), ...next.map((l) => ({ incidentId, ...l }))],
+  };
+}
+
+/** Links as an incident shows them: with the component's name, in page order. */
+function shownLinks(state: StatusState, next: Link[]): SnapshotIncident["components"] {
+  const byId = new Map(state.components.map((c) => [c.id, c]));
+  return next
+    .map((l) => ({ id: l.componentId, name: byId.get(l.componentId)?.name ?? "", status: l.status, position: byId.get(l.componentId)?.position ?? 0 }))
+    .sort((a, b) => a.position - b.position)
+    .map(({ position: _, ...link }) => link);
+}
+
+async function existingIncident(db: Database, id: string): Promise<SnapshotIncident> {
+  const incident = await loadIncidentView(db, id);
+  if (!incident) throw notFound("Incident");
+  return incident;
+}
+
+/** Incident text that notifications carry, written into the outbox event at the time it happened. */
+function eventPayload(incident: { id: string; title: string; severity: string }, update: { status: IncidentStatus; message: string; eta: number | null }) {
+  return {
+    incident_id: incident.id,
+    title: incident.title,
+    severity: incident.severity,
+    status: update.status,
+    message: update.message,
+    estimated_resolution: iso(update.eta),
+  };
+}
+
+function newUpdate(status: IncidentStatus, message: string, eta: number | null, now: number): SnapshotIncidentUpdate {
+  return { id: crypto.randomUUID(), status, message, estimated_resolution: eta, created_at: now, updated_at: now };
+}
+
+function updateInsert(db: Database, incidentId: string, update: SnapshotIncidentUpdate, actor: Actor): Statement {
+  return insertIncidentUpdate(db, {
+    id: update.id,
+    incidentId,
+    status: update.status,
+    message: update.message,
+    estimatedResolution: update.estimated_resolution,
+    createdBy: actorId(actor),
+    at: update.created_at,
+  });
+}
+
+export async function openIncident(db: Database, input: OpenIncidentInput, actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
+  const linksToSet = links(input.affected_components, statusForSeverity(input.severity));
+  await assertComponentsExist(db, linksToSet.map((l) => l.componentId));
+  const id = crypto.randomUUID();
+  const message = input.description || input.title;
+  const before = await loadStatusState(db);
+  const changes = statusChangeStatements(db, before, withIncidentLinks(before, id, linksToSet), { source: "incident", referenceId: id, at: now, now });
+  const update = newUpdate(input.status, message, input.estimated_resolution ?? null, now);
+  const event = outboxInsert(
+    db,
+    {
+      type: "incident.created",
+      payload: eventPayload({ id, title: input.title, severity: input.severity }, { status: input.status, message, eta: update.estimated_resolution }),
+      componentIds: linksToSet.map((l) => l.componentId),
+    },
+    now,
+  );
+  const incident: SnapshotIncident = {
+    id,
+    title: input.title,
+    description: input.description,
+    status: input.status,
+    severity: input.severity,
+    started_at: input.started_at ?? now,
+    resolved_at: null,
+    root_cause: null,
+    resolution: null,
+    postmortem: null,
+    postmortem_published_at: null,
+    created_at: now,
+    updated_at: now,
+    components: shownLinks(before, linksToSet),
+    updates: [update],
+  };
+  return {
+    statements: [
+      insertIncident(db, {
+        id,
+        title: incident.title,
+        description: incident.description,
+        status: incident.status,
+        severity: incident.severity,
+        startedAt: incident.started_at,
+        createdBy: actorId(actor),
+        createdAt: now,
+        updatedAt: now,
+      }),
+      updateInsert(db, id, update, actor),
+      ...setIncidentComponents(db, id, linksToSet),
+      event.statement,
+      ...changes.statements,
+    ],
+    eventIds: [event.id, ...changes.eventIds],
+    result: incident,
+  };
+}
+
+export async function postIncidentUpdate(db: Database, id: string, input: IncidentUpdateInput, actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
+  const incident = await existingIncident(db, id);
+  if (!isOpenIncident(incident.status)) throw conflict("The incident is resolved; reopen it by creating a new incident.");
+  const statements: Statement[] = [];
+  let components = incident.components;
+  let changeEvents: string[] = [];
+  if (input.affected_components) {
+    const next = links(input.affected_components, statusForSeverity(incident.severity));
+    await assertComponentsExist(db, next.map((l) => l.componentId));
+    const before = await loadStatusState(db);
+    const changes = statusChangeStatements(db, before, withIncidentLinks(before, id, next), { source: "incident", referenceId: id, at: now, now });
+    statements.push(...setIncidentComponents(db, id, next), ...changes.statements);
+    components = shownLinks(before, next);
+    changeEvents = changes.eventIds;
+  }
+  const update = newUpdate(input.status, input.message, input.estimated_resolution ?? null, now);
+  const event = outboxInsert(
+    db,
+    {
+      type: "incident.updated",
+      payload: eventPayload(incident, { status: update.status, message: update.message, eta: update.estimated_resolution }),
+      componentIds: components.map((c) => c.id),
+    },
+    now,
+  );
+  return {
+    statements: [updateInsert(db, id, update, actor), updateIncident(db, id, { status: input.status, updatedAt: now }), ...statements, event.statement],
+    eventIds: [event.id, ...changeEvents],
+    result: { ...incident, status: input.status, updated_at: now, components, updates: [update, ...incident.updates] },
+  };
+}
+
+export async function resolveIncident(db: Database, id: string, input: ResolveIncidentInput, actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
+  const incident = await existingIncident(db, id);
+  if (!isOpenIncident(incident.status)) throw conflict("The incident is already resolved.");
+  const before = await loadStatusState(db);
+  // Resolving lifts what the incident set: its links stay for history but no longer count.
+  const after = { ...before, openLinks: before.openLinks.filter((l) => l.incidentId !== id) };
+  const changes = statusChangeStatements(db, before, after, { source: "incident", referenceId: id, at: now, now });
+  const update = newUpdate("resolved", input.message ?? input.resolution, null, now);
+  const event = outboxInsert(
+    db,
+    {
+      type: "incident.resolved",
+      payload: { ...eventPayload(incident, { status: "resolved", message: update.message, eta: null }), root_cause: input.root_cause, resolution: input.resolution },
+      componentIds: incident.components.map((c) => c.id),
+    },
+    now,
+  );
+  return {
+    statements: [
+      updateInsert(db, id, update, actor),
+      updateIncident(db, id, { status: "resolved", resolvedAt: now, rootCause: input.root_cause, resolution: input.resolution, updatedAt: now }),
+      event.statement,
+      ...changes.statements,
+    ],
+    eventIds: [event.id, ...changes.eventIds],
+    result: {
+      ...incident,
+      status: "resolved",
+      resolved_at: now,
+      root_cause: input.root_cause,
+      resolution: input.resolution,
+      updated_at: now,
+      updates: [update, ...incident.updates],
+    },
+  };
+}
+
+export async function editIncident(db: Database, id: string, input: EditIncidentInput, _actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
+  const incident = await existingIncident(db, id);
+  const patch = {
+    ...(input.title !== undefined && { title: input.title }),
+    ...(input.description !== undefined && { description: input.description }),
+    ...(input.severity !== undefined && { severity: input.severity }),
+    ...(input.started_at !== undefined && { startedAt: input.started_at }),
+    ...(input.root_cause !== undefined && { rootCause: input.root_cause }),
+    ...(input.resolution !== undefined && { resolution: input.resolution }),
+  };
+  return {
+    statements: [updateIncident(db, id, { ...patch, updatedAt: now })],
+    eventIds: [],
+    result: {
+      ...incident,
+      title: input.title ?? incident.title,
+      description: input.description ?? incident.description,
+      severity: input.severity ?? incident.severity,
+      started_at: input.started_at ?? incident.started_at,
+      root_cause: input.root_cause ?? incident.root_cause,
+      resolution: input.resolution ?? incident.resolution,
+      updated_at: now,
+    },
+  };
+}
+
+export async function editIncidentUpdate(
+  db: Database,
+  id: string,
+  updateId: string,
+  input: EditIncidentUpdateInput,
+  _actor: Actor,
+  now: number,
+): Promise<Change<SnapshotIncident>> {
+  const incident = await loadIncidentView(db, id);
+  const existing = incident?.updates.find((u) => u.id === updateId);
+  if (!incident || !existing) throw notFound("Incident update");
+  const edited: SnapshotIncidentUpdate = {
+    ...existing,
+    message: input.message ?? existing.message,
+    estimated_resolution: input.estimated_resolution !== undefined ? input.estimated_resolution : existing.estimated_resolution,
+    updated_at: now,
+  };
+  return {
+    statements: [
+      updateIncidentUpdate(db, updateId, {
+        ...(input.message !== undefined && { message: input.message }),
+        ...(input.estimated_resolution !== undefined && { estimatedResolution: input.estimated_resolution }),
+        updatedAt: now,
+      }),
+      updateIncident(db, id, { updatedAt: now }),
+    ],
+    eventIds: [],
+    result: { ...incident, updated_at: now, updates: incident.updates.map((u) => (u.id === updateId ? edited : u)) },
+  };
+}
+
+export async function publishPostmortem(db: Database, id: string, input: PostmortemInput, _actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
+  const incident = await existingIncident(db, id);
+  if (isOpenIncident(incident.status)) throw conflict("Resolve the incident before publishing its postmortem.");
+  const publishedAt = incident.postmortem_published_at ?? now;
+  return {
+    statements: [updateIncident(db, id, { status: "postmortem", postmortem: input.postmortem, postmortemPublishedAt: publishedAt, updatedAt: now })],
+    eventIds: [],
+    result: { ...incident, status: "postmortem", postmortem: input.postmortem, postmortem_published_at: publishedAt, updated_at: now },
+  };
+}
+
+export async function deleteIncident(db: Database, id: string, _actor: Actor, now: number): Promise<Change<null>> {
+  await existingIncident(db, id);
+  const before = await loadStatusState(db);
+  const changes = statusChangeStatements(db, before, withIncidentLinks(before, id, []), { source: "incident", referenceId: id, at: now, now });
+  return { statements: [...changes.statements, deleteIncidentRow(db, id)], eventIds: changes.eventIds, result: null };
+}

@@ -1,0 +1,211 @@
+import type { z } from "zod";
+import type { Database } from "../db/client";
+import type { Statement } from "../db/batch";
+import {
+  componentNames,
+  dueMaintenances,
+  findMaintenance,
+  insertMaintenance,
+  maintenanceComponentIds,
+  setMaintenanceComponents,
+  updateMaintenance,
+  type MaintenanceRow,
+} from "../db/queries/maintenance";
+import { loadStatusState, statusChangeStatements, type StatusState } from "../db/queries/status-state";
+import { badRequest, conflict, notFound } from "../errors";
+import type { NotifyEventType } from "../notify/messages";
+import { outboxInsert } from "../notify/outbox";
+import type { editMaintenanceBody, maintenanceBody } from "../schemas";
+import { maintenanceFromRow } from "../snapshot/build";
+import { iso } from "../snapshot/format";
+import type { SnapshotMaintenance } from "../snapshot/types";
+import { actorId, type Actor, type Change } from "./change";
+import { assertComponentsExist } from "./components";
+
+export type ScheduleMaintenanceInput = z.infer<typeof maintenanceBody>;
+export type EditMaintenanceInput = z.infer<typeof editMaintenanceBody>;
+
+type Named = { id: string; name: string }[];
+
+/** What notifications say about a maintenance window, captured when the event happens. */
+function eventPayload(m: Pick<MaintenanceRow, "id" | "title" | "description" | "scheduledStart" | "scheduledEnd">, status: string, named: Named) {
+  return {
+    maintenance_id: m.id,
+    title: m.title,
+    description: m.description,
+    status,
+    scheduled_start: iso(m.scheduledStart),
+    scheduled_end: iso(m.scheduledEnd),
+    components: named.map((n) => n.name),
+  };
+}
+
+/** The window's components with their names, in page order. */
+const namedComponents = (db: Database, ids: string[]): Promise<Named> => componentNames(db, ids);
+
+const view = (m: MaintenanceRow, named: Named): SnapshotMaintenance => ({ ...maintenanceFromRow(m), components: named });
+
+async function existingMaintenance(db: Database, id: string) {
+  const m = await findMaintenance(db, id);
+  if (!m) throw notFound("Maintenance");
+  return m;
+}
+
+interface Move {
+  statements: Statement[];
+  eventIds: string[];
+  row: MaintenanceRow;
+  state: StatusState;
+}
+
+/**
+ * One window moving to in_progress (its components show under_maintenance from `at`) or to completed (they
+ * stop at `at`): the row, the status changes it causes and its outbox event.
+ */
+function moveWindow(db: Database, m: MaintenanceRow, to: "in_progress" | "completed", at: number, named: Named, state: StatusState, now: number): Move {
+  const type: NotifyEventType = to === "in_progress" ? "maintenance.started" : "maintenance.completed";
+  const next: StatusState =
+    to === "in_progress"
+      ? { ...state, maintenanceLinks: [...state.maintenanceLinks.filter((l) => l.maintenanceId !== m.id), ...named.map((c) => ({ maintenanceId: m.id, componentId: c.id }))] }
+      : { ...state, maintenanceLinks: state.maintenanceLinks.filter((l) => l.maintenanceId !== m.id) };
+  const changes = statusChangeStatements(db, state, next, { source: "maintenance", referenceId: m.id, at, now });
+  const event = outboxInsert(db, { type, payload: eventPayload(m, to, named), componentIds: named.map((c) => c.id) }, now);
+  const patch = to === "in_progress" ? { status: to, startedAt: at, updatedAt: now } : { status: to, completedAt: at, startedAt: m.startedAt ?? m.scheduledStart, updatedAt: now };
+  return {
+    statements: [updateMaintenance(db, m.id, patch), event.statement, ...changes.statements],
+    eventIds: [event.id, ...changes.eventIds],
+    row: { ...m, ...patch },
+    state: next,
+  };
+}
+
+/** A window written with its start (or end) already past moves now rather than at the next cron run. */
+async function dueMove(db: Database, m: MaintenanceRow, named: Named, now: number, state?: StatusState): Promise<Move | null> {
+  const to = m.scheduledEnd <= now ? "completed" : m.status === "scheduled" && m.scheduledStart <= now ? "in_progress" : null;
+  if (!to) return null;
+  return moveWindow(db, m, to, to === "in_progress" ? m.scheduledStart : m.scheduledEnd, named, state ?? (await loadStatusState(db)), now);
+}
+
+export async function scheduleMaintenance(db: Database, input: ScheduleMaintenanceInput, actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
+  if (input.scheduled_end <= now) throw badRequest("scheduled_end must be in the future", [{ path: "scheduled_end", message: "must be in the future" }]);
+  await assertComponentsExist(db, input.components);
+  const row: MaintenanceRow = {
+    id: crypto.randomUUID(),
+    title: input.title,
+    description: input.description,
+    status: "scheduled",
+    scheduledStart: input.scheduled_start,
+    scheduledEnd: input.scheduled_end,
+    startedAt: null,
+    completedAt: null,
+    cancelledAt: null,
+    createdBy: actorId(actor),
+    createdAt: now,
+    updatedAt: now,
+  };
+  const named = await namedComponents(db, input.components);
+  const event = outboxInsert(db, { type: "maintenance.scheduled", payload: eventPayload(row, "scheduled", named), componentIds: input.components }, now);
+  const statements = [insertMaintenance(db, row), ...setMaintenanceComponents(db, row.id, input.components), event.statement];
+  const move = await dueMove(db, row, named, now);
+  return {
+    statements: [...statements, ...(move?.statements ?? [])],
+    eventIds: [event.id, ...(move?.eventIds ?? [])],
+    result: view(move?.row ?? row, named),
+  };
+}
+
+export async function editMaintenance(db: Database, id: string, input: EditMaintenanceInput, _actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
+  const m = await existingMaintenance(db, id);
+  if (m.status === "completed" || m.status === "cancelled") throw conflict(`The maintenance is ${m.status} and can no longer be edited.`);
+  const start = input.scheduled_start ?? m.scheduledStart;
+  const end = input.scheduled_end ?? m.scheduledEnd;
+  if (end <= start) throw badRequest("scheduled_end must be after scheduled_start", [{ path: "scheduled_end", message: "must be after scheduled_start" }]);
+  if (m.status === "in_progress" && input.scheduled_start !== undefined && input.scheduled_start !== m.scheduledStart) {
+    throw conflict("The maintenance is in progress; its start can no longer change.");
+  }
+  if (input.components) await assertComponentsExist(db, input.components);
+  const componentIds = input.components ?? (await maintenanceComponentIds(db, id));
+  const named = await namedComponents(db, componentIds);
+  const patch = {
+    ...(input.title !== undefined && { title: input.title }),
+    ...(input.description !== undefined && { description: input.description }),
+    scheduledStart: start,
+    scheduledEnd: end,
+    updatedAt: now,
+  };
+  const statements: Statement[] = [updateMaintenance(db, id, patch)];
+  const eventIds: string[] = [];
+  let state: StatusState | undefined;
+  if (input.components) {
+    statements.push(...setMaintenanceComponents(db, id, input.components));
+    if (m.status === "in_progress") {
+      const before = await loadStatusState(db);
+      state = { ...before, maintenanceLinks: [...before.maintenanceLinks.filter((l) => l.maintenanceId !== id), ...input.components.map((componentId) => ({ maintenanceId: id, componentId }))] };
+      const changes = statusChangeStatements(db, before, state, { source: "maintenance", referenceId: id, at: now, now });
+      statements.push(...changes.statements);
+      eventIds.push(...changes.eventIds);
+    }
+  }
+  const edited: MaintenanceRow = { ...m, ...patch };
+  const move = await dueMove(db, edited, named, now, state);
+  return {
+    statements: [...statements, ...(move?.statements ?? [])],
+    eventIds: [...eventIds, ...(move?.eventIds ?? [])],
+    result: view(move?.row ?? edited, named),
+  };
+}
+
+export async function cancelMaintenance(db: Database, id: string, _actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
+  const m = await existingMaintenance(db, id);
+  if (m.status === "completed" || m.status === "cancelled") throw conflict(`The maintenance is already ${m.status}.`);
+  const named = await namedComponents(db, await maintenanceComponentIds(db, id));
+  const before = await loadStatusState(db);
+  const after = { ...before, maintenanceLinks: before.maintenanceLinks.filter((l) => l.maintenanceId !== id) };
+  const changes = statusChangeStatements(db, before, after, { source: "maintenance", referenceId: id, at: now, now });
+  const event = outboxInsert(db, { type: "maintenance.cancelled", payload: eventPayload(m, "cancelled", named), componentIds: named.map((c) => c.id) }, now);
+  const patch = { status: "cancelled" as const, cancelledAt: now, updatedAt: now };
+  return {
+    statements: [updateMaintenance(db, id, patch), event.statement, ...changes.statements],
+    eventIds: [event.id, ...changes.eventIds],
+    result: view({ ...m, ...patch }, named),
+  };
+}
+
+/** An admin starts a scheduled window ahead of its time. */
+export async function startMaintenanceNow(db: Database, id: string, _actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
+  const m = await existingMaintenance(db, id);
+  if (m.status !== "scheduled") throw conflict(`The maintenance is ${m.status.replace("_", " ")}; only a scheduled window can start.`);
+  const named = await namedComponents(db, await maintenanceComponentIds(db, id));
+  const move = moveWindow(db, m, "in_progress", now, named, await loadStatusState(db), now);
+  return { statements: move.statements, eventIds: move.eventIds, result: view(move.row, named) };
+}
+
+/** An admin ends a window in progress before its scheduled end. */
+export async function completeMaintenanceNow(db: Database, id: string, _actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
+  const m = await existingMaintenance(db, id);
+  if (m.status !== "in_progress") throw conflict(`The maintenance is ${m.status.replace("_", " ")}; only a window in progress can complete (cancel a scheduled one).`);
+  const named = await namedComponents(db, await maintenanceComponentIds(db, id));
+  const move = moveWindow(db, m, "completed", now, named, await loadStatusState(db), now);
+  return { statements: move.statements, eventIds: move.eventIds, result: view(move.row, named) };
+}
+
+/**
+ * The cron's move of windows on time: scheduled -> in_progress at their start, -> completed at their end.
+ * Each move records the status changes it causes and an outbox event.
+ */
+export async function moveMaintenanceOnTime(db: Database, now: number): Promise<Change<{ moved: number }>> {
+  const { toStart, toComplete } = await dueMaintenances(db, now);
+  if (!toStart.length && !toComplete.length) return { statements: [], eventIds: [], result: { moved: 0 } };
+  let state = await loadStatusState(db);
+  const statements: Statement[] = [];
+  const eventIds: string[] = [];
+  const moves: (readonly [MaintenanceRow, "in_progress" | "completed"])[] = [...toStart.map((m) => [m, "in_progress"] as const), ...toComplete.map((m) => [m, "completed"] as const)];
+  for (const [m, to] of moves) {
+    const named = await namedComponents(db, await maintenanceComponentIds(db, m.id));
+    const move = moveWindow(db, m, to, to === "in_progress" ? m.scheduledStart : m.scheduledEnd, named, state, now);
+    state = move.state;
+    statements.push(...move.statements);
+    eventIds.push(...move.eventIds);
+  }
+  return { statements, eventIds, result: { moved: moves.length } };
+}
