@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { requireAdmin } from "../auth/clerk";
 import { runBatch } from "../db/batch";
 import type { Database } from "../db/client";
-import { assertComponentsExist } from "../db/queries/components";
+import { assertComponentsExist } from "../domain/components";
 import { deleteTemplate, findTemplate, insertTemplate, listTemplates, updateTemplate, type TemplateRow } from "../db/queries/templates";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";

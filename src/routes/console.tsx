@@ -22,7 +22,7 @@ import { MaintenanceListPage, MaintenancePage } from "../console/maintenance";
 import { SubscribersPage } from "../console/subscribers";
 import { TemplatePage, TemplatesPage } from "../console/templates";
 import { consoleComponents, consoleGroups, deliveryCountsByChannel, findSubscribersByAddress, undeliveredDeliveries } from "../db/queries/console";
-import { loadIncidentView } from "../db/queries/incidents";
+import { loadIncidentView } from "../snapshot/incident-view";
 import { subscriberCounts } from "../db/queries/subscriptions";
 import { findTemplate, listTemplates } from "../db/queries/templates";
 import type { AppEnv, Bindings } from "../env";
