@@ -6,6 +6,8 @@ import { optionalText, pastTimestamp, text, timestamp } from "./validation";
 // document. Unknown keys are rejected so a typo in a field name is an error, not silently ignored.
 
 const id = z.uuid({ message: "must be a UUID" });
+/** false posts without telling subscribers: for small corrections nobody needs to hear about. */
+const notify = z.boolean().default(true);
 const ids = (max: number) => z.array(id).max(max, `at most ${max} ids`);
 
 export const affectedComponent = z.union([id, z.strictObject({ id, status: z.enum(COMPONENT_STATUSES) })]);
@@ -22,6 +24,7 @@ export const createIncidentBody = z.strictObject({
   affected_components: affectedComponents.default([]),
   started_at: pastTimestamp.optional(),
   estimated_resolution: timestamp.nullable().optional(),
+  notify,
 });
 
 export const incidentUpdateBody = z.strictObject({
@@ -31,12 +34,14 @@ export const incidentUpdateBody = z.strictObject({
   }),
   estimated_resolution: timestamp.nullable().optional(),
   affected_components: affectedComponents.optional(),
+  notify,
 });
 
 export const resolveIncidentBody = z.strictObject({
   root_cause: text(10_000),
   resolution: text(10_000),
   message: text(10_000).optional(),
+  notify,
 });
 
 export const editIncidentBody = z
@@ -86,6 +91,7 @@ export const maintenanceBody = z
     scheduled_start: timestamp,
     scheduled_end: timestamp,
     components: ids(100).default([]),
+    notify,
   })
   .refine((m) => m.scheduled_end > m.scheduled_start, { message: "must be after scheduled_start", path: ["scheduled_end"] });
 

@@ -295,6 +295,28 @@ describe("console writes", () => {
   });
 });
 
+describe("the notify choice", () => {
+  const eventsOf = async (incidentId: string) =>
+    (await env.DB.prepare("SELECT type FROM events WHERE json_extract(payload, '$.incident_id') = ? ORDER BY created_at").bind(incidentId).all<{ type: string }>()).results.map((r) => r.type);
+
+  it("posts without notifying subscribers when the admin says notify: false, in the API and in the console", async () => {
+    const quiet = await createIncident({ notify: false });
+    expect(await eventsOf(quiet.id)).toEqual([]);
+    expect((await admin("POST", `/api/status/incidents/${quiet.id}/updates`, { message: "Typo fixed.", status: "identified", notify: false })).status).toBe(201);
+    expect((await admin("POST", `/api/status/incidents/${quiet.id}/updates`, { message: "Real news.", status: "monitoring" })).status).toBe(201);
+    expect(await eventsOf(quiet.id)).toEqual(["incident.updated"]);
+    expect((await admin("POST", "/api/status/incidents/create", { title: "x", notify: "no" })).status).toBe(400);
+
+    const token = await session();
+    const csrf = await csrfOf(token);
+    const unticked = await post("/admin/incidents", token, { _csrf: csrf, title: "Quiet one", severity: "minor", status: "investigating" });
+    const id = /incidents\/([0-9a-f-]{36})/.exec(unticked.headers.get("location")!)![1]!;
+    expect(await eventsOf(id)).toEqual([]);
+    await post(`/admin/incidents/${id}/resolve`, token, { _csrf: csrf, root_cause: "r", resolution: "s", notify: "on" });
+    expect(await eventsOf(id)).toEqual(["incident.resolved"]);
+  });
+});
+
 describe("text as written", () => {
   it("renders the Markdown subset and lets no HTML, script or foreign link through", () => {
     expect(renderMarkdown("a\nb\n\nc")).toBe("<p>a<br>b</p><p>c</p>");

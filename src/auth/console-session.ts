@@ -15,6 +15,9 @@ export interface ConsoleSession {
   sessionId: string;
   /** What the console shows as "signed in as". */
   label: string;
+  /** From the session token's custom claims, when Clerk is set up to carry them (the audit log shows them). */
+  email?: string;
+  name?: string;
   csrf: string;
 }
 
@@ -68,8 +71,12 @@ export const csrfMatches = (session: ConsoleSession, sent: unknown) => typeof se
 async function decide(env: Bindings, token: string, claims: Claims): Promise<ConsoleAuth> {
   if (!claims.sub || !claims.sid) return { state: "signed-out" };
   if (!isAdminClaims(claims)) return { state: "not-admin", userId: claims.sub };
-  const label = typeof claims.email === "string" ? claims.email : typeof claims.name === "string" ? claims.name : claims.sub;
-  return { state: "admin", session: { token, userId: claims.sub, sessionId: claims.sid, label, csrf: await csrfFor(env, claims.sid, claims.sub) } };
+  const email = typeof claims.email === "string" ? claims.email : undefined;
+  const name = typeof claims.name === "string" ? claims.name : undefined;
+  const session: ConsoleSession = { token, userId: claims.sub, sessionId: claims.sid, label: email ?? name ?? claims.sub, csrf: await csrfFor(env, claims.sid, claims.sub) };
+  if (email) session.email = email;
+  if (name) session.name = name;
+  return { state: "admin", session };
 }
 
 /**

@@ -76,6 +76,7 @@ export function openIncidentBody(form: FormFields, pageZone: string, now: number
     status: one(form, "status") || "investigating",
     affected_components: affectedFrom(form),
     ...(eta ? { estimated_resolution: eta } : {}),
+    notify: notifyFrom(form),
   };
 }
 
@@ -88,20 +89,22 @@ export function incidentUpdateBody(form: FormFields, pageZone: string, now: numb
     status: one(form, "status") || "investigating",
     ...(eta !== undefined ? { estimated_resolution: eta } : {}),
     ...(same ? {} : { affected_components: next }),
+    notify: notifyFrom(form),
   };
 }
 
 export function resolveBody(form: FormFields) {
   const message = one(form, "message");
-  return { root_cause: one(form, "root_cause"), resolution: one(form, "resolution"), ...(message ? { message } : {}) };
+  return { root_cause: one(form, "root_cause"), resolution: one(form, "resolution"), ...(message ? { message } : {}), notify: notifyFrom(form) };
 }
 
 export function editIncidentBody(form: FormFields) {
   return { title: one(form, "title"), description: one(form, "message"), severity: one(form, "severity") };
 }
 
-export function maintenanceBody(form: FormFields, pageZone: string) {
+export function maintenanceBody(form: FormFields, pageZone: string, editing = false) {
   return {
+    ...(editing ? {} : { notify: notifyFrom(form) }),
     title: one(form, "title"),
     description: one(form, "description"),
     scheduled_start: localTime(form, "scheduled_start", pageZone) ?? "",

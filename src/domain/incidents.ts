@@ -27,7 +27,7 @@ import { isOpenIncident } from "../snapshot/build";
 import { iso } from "../snapshot/format";
 import { loadIncidentView } from "../snapshot/incident-view";
 import type { SnapshotIncident, SnapshotIncidentUpdate } from "../snapshot/types";
-import { actorId, type Actor, type Change } from "./change";
+import { actorId, notified, type Actor, type Change } from "./change";
 import { assertComponentsExist } from "./components";
 
 export type OpenIncidentInput = z.infer<typeof createIncidentBody>;
@@ -143,10 +143,10 @@ export async function openIncident(db: Database, input: OpenIncidentInput, actor
       }),
       updateInsert(db, id, update, actor),
       ...setIncidentComponents(db, id, linksToSet),
-      event.statement,
+      ...notified(input, event).statements,
       ...changes.statements,
     ],
-    eventIds: [event.id, ...changes.eventIds],
+    eventIds: [...notified(input, event).eventIds, ...changes.eventIds],
     result: incident,
   };
 }
@@ -177,8 +177,8 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
     now,
   );
   return {
-    statements: [updateInsert(db, id, update, actor), updateIncident(db, id, { status: input.status, updatedAt: now }), ...statements, event.statement],
-    eventIds: [event.id, ...changeEvents],
+    statements: [updateInsert(db, id, update, actor), updateIncident(db, id, { status: input.status, updatedAt: now }), ...statements, ...notified(input, event).statements],
+    eventIds: [...notified(input, event).eventIds, ...changeEvents],
     result: { ...incident, status: input.status, updated_at: now, components, updates: [update, ...incident.updates] },
   };
 }
@@ -204,10 +204,10 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
     statements: [
       updateInsert(db, id, update, actor),
       updateIncident(db, id, { status: "resolved", resolvedAt: now, rootCause: input.root_cause, resolution: input.resolution, updatedAt: now }),
-      event.statement,
+      ...notified(input, event).statements,
       ...changes.statements,
     ],
-    eventIds: [event.id, ...changes.eventIds],
+    eventIds: [...notified(input, event).eventIds, ...changes.eventIds],
     result: {
       ...incident,
       status: "resolved",

@@ -19,7 +19,7 @@ import type { editMaintenanceBody, maintenanceBody } from "../schemas";
 import { maintenanceFromRow } from "../snapshot/build";
 import { iso } from "../snapshot/format";
 import type { SnapshotMaintenance } from "../snapshot/types";
-import { actorId, type Actor, type Change } from "./change";
+import { actorId, notified, type Actor, type Change } from "./change";
 import { assertComponentsExist } from "./components";
 
 export type ScheduleMaintenanceInput = z.infer<typeof maintenanceBody>;
@@ -105,11 +105,12 @@ export async function scheduleMaintenance(db: Database, input: ScheduleMaintenan
   };
   const named = await namedComponents(db, input.components);
   const event = outboxInsert(db, { type: "maintenance.scheduled", payload: eventPayload(row, "scheduled", named), componentIds: input.components }, now);
-  const statements = [insertMaintenance(db, row), ...setMaintenanceComponents(db, row.id, input.components), event.statement];
+  const notice = notified(input, event);
+  const statements = [insertMaintenance(db, row), ...setMaintenanceComponents(db, row.id, input.components), ...notice.statements];
   const move = await dueMove(db, row, named, now);
   return {
     statements: [...statements, ...(move?.statements ?? [])],
-    eventIds: [event.id, ...(move?.eventIds ?? [])],
+    eventIds: [...notice.eventIds, ...(move?.eventIds ?? [])],
     result: view(move?.row ?? row, named),
   };
 }

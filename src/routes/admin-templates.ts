@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { requireAdmin } from "../auth/clerk";
-import { runBatch } from "../db/batch";
-import type { Database } from "../db/client";
-import { assertComponentsExist } from "../domain/components";
-import { deleteTemplate, findTemplate, insertTemplate, listTemplates, updateTemplate, type TemplateRow } from "../db/queries/templates";
+import { commitChange } from "../changes";
+import { findTemplate, listTemplates, type TemplateRow } from "../db/queries/templates";
+import { adminActor } from "../domain/change";
+import { createTemplate, deleteTemplate, editTemplate } from "../domain/templates";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { iso } from "../snapshot/format";
@@ -21,37 +21,22 @@ export const publicTemplate = (t: TemplateRow) => ({
   updated_at: iso(t.updatedAt),
 });
 
-async function templateOr404(db: Database, id: string) {
-  const template = await findTemplate(db, id);
-  if (!template) throw notFound("Template");
-  return template;
-}
-
-/** Saved incident templates: nothing public changes when they do, so no snapshot and no outbox. */
 export const adminTemplates = new Hono<AppEnv>()
   .get("/templates", requireAdmin, async (c) => c.json({ templates: (await listTemplates(c.var.db)).map(publicTemplate) }))
-  .get("/templates/:id", requireAdmin, validate("param", uuidParam), async (c) => c.json(publicTemplate(await templateOr404(c.var.db, c.req.valid("param").id))))
+  .get("/templates/:id", requireAdmin, validate("param", uuidParam), async (c) => {
+    const template = await findTemplate(c.var.db, c.req.valid("param").id);
+    if (!template) throw notFound("Template");
+    return c.json(publicTemplate(template));
+  })
   .post("/templates", requireAdmin, validate("json", templateBody), async (c) => {
-    const body = c.req.valid("json");
-    const db = c.var.db;
-    await assertComponentsExist(db, body.components.map((x) => x.id));
-    const id = crypto.randomUUID();
-    const now = Date.now();
-    await runBatch(db, [insertTemplate(db, { id, ...body, createdBy: c.var.admin.userId, createdAt: now, updatedAt: now })]);
-    return c.json(publicTemplate(await templateOr404(db, id)), 201);
+    const change = await createTemplate(c.var.db, c.req.valid("json"), adminActor(c.var.admin), Date.now());
+    return c.json(publicTemplate(await commitChange(c.env, c.var.db, change)), 201);
   })
   .patch("/templates/:id", requireAdmin, validate("param", uuidParam), validate("json", editTemplateBody), async (c) => {
-    const { id } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const db = c.var.db;
-    await templateOr404(db, id);
-    if (body.components) await assertComponentsExist(db, body.components.map((x) => x.id));
-    await runBatch(db, [updateTemplate(db, id, { ...body, updatedAt: Date.now() })]);
-    return c.json(publicTemplate(await templateOr404(db, id)));
+    const change = await editTemplate(c.var.db, c.req.valid("param").id, c.req.valid("json"), adminActor(c.var.admin), Date.now());
+    return c.json(publicTemplate(await commitChange(c.env, c.var.db, change)));
   })
   .delete("/templates/:id", requireAdmin, validate("param", uuidParam), async (c) => {
-    const { id } = c.req.valid("param");
-    await templateOr404(c.var.db, id);
-    await runBatch(c.var.db, [deleteTemplate(c.var.db, id)]);
+    await commitChange(c.env, c.var.db, await deleteTemplate(c.var.db, c.req.valid("param").id, adminActor(c.var.admin), Date.now()));
     return c.body(null, 204);
   });

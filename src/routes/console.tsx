@@ -1,4 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from "hono";
+import type { z } from "zod";
 import { deleteCookie, setCookie } from "hono/cookie";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { verifySession } from "../auth/clerk";
@@ -25,12 +26,23 @@ import { consoleComponents, consoleGroups, deliveryCountsByChannel, findSubscrib
 import { loadIncidentView } from "../snapshot/incident-view";
 import { subscriberCounts } from "../db/queries/subscriptions";
 import { findTemplate, listTemplates } from "../db/queries/templates";
+import { commitChange } from "../changes";
+import { adminActor, type Actor, type Change } from "../domain/change";
+import { createComponent, createGroup, deleteComponent, deleteGroup, editComponent, editGroup, reorderComponents } from "../domain/components";
+import { deleteIncident, editIncident, editIncidentUpdate, openIncident, postIncidentUpdate, publishPostmortem, resolveIncident } from "../domain/incidents";
+import { cancelMaintenance, completeMaintenanceNow, editMaintenance, scheduleMaintenance, startMaintenanceNow } from "../domain/maintenance";
+import { createTemplate, deleteTemplate, editTemplate } from "../domain/templates";
 import type { AppEnv, Bindings } from "../env";
+import { ApiError, errorBody } from "../errors";
+import * as schemas from "../schemas";
+import { issuesOf } from "../validation";
 import { readSnapshot } from "../snapshot/store";
 
-// The admin console: server-rendered pages whose forms go through the same admin API the JSON clients use
-// (in-process, with the signed-in session's own token), so the console cannot do anything the API would
-// refuse, and both are audited alike. Reads come from the snapshot and D1 directly.
+// The admin console: server-rendered pages whose forms are read through the admin API's own zod schemas and
+// carried out by the same domain functions, so the console cannot do anything the API would refuse.
+// Operations that are not domain functions (run the checks, remove a subscriber, resend a delivery) go
+// through the admin API in-process, with the signed-in session's own token. Reads come from the snapshot
+// and D1 directly.
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -135,16 +147,45 @@ async function api(c: Context<AppEnv>, method: string, path: string, body?: unkn
   return { ok: res.ok, status: res.status, data };
 }
 
-/** The API's answer as the console's: on success a redirect (so a reload does not post twice), else what went wrong. */
-function after(c: Context<AppEnv>, answer: ApiAnswer, to: string, done: string) {
-  if (answer.ok) {
-    const [path, hash] = to.split("#");
-    return c.redirect(`${path}${path!.includes("?") ? "&" : "?"}done=${done}${hash ? `#${hash}` : ""}`, 303);
-  }
-  const error = answer.data?.error ?? {};
+function redirectDone(c: Context<AppEnv>, to: string, done: string) {
+  const [path, hash] = to.split("#");
+  return c.redirect(`${path}${path!.includes("?") ? "&" : "?"}done=${done}${hash ? `#${hash}` : ""}`, 303);
+}
+
+/** What went wrong, as the API would have said it: same status, same message, same details. */
+function refused(c: Context<AppEnv>, status: number, error: { message?: string; details?: unknown }) {
   const details = Array.isArray(error.details) ? error.details.map((d: { path?: string; message?: string }) => `${d.path || "form"}: ${d.message ?? ""}`) : undefined;
-  const status = (answer.status >= 400 && answer.status < 600 ? answer.status : 500) as ContentfulStatusCode;
-  return problem(c, status, status === 409 ? "Not possible now" : "Could not save", error.message ?? `The request failed (${answer.status}).`, details);
+  const code = (status >= 400 && status < 600 ? status : 500) as ContentfulStatusCode;
+  return problem(c, code, code === 409 ? "Not possible now" : "Could not save", error.message ?? `The request failed (${status}).`, details);
+}
+
+/** An API answer as the console's: on success a redirect (so a reload does not post twice). */
+function after(c: Context<AppEnv>, answer: ApiAnswer, to: string, done: string) {
+  return answer.ok ? redirectDone(c, to, done) : refused(c, answer.status, answer.data?.error ?? {});
+}
+
+/** Form fields through the API's own schema: the same rules and the same messages. */
+function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new ApiError(400, "validation_failed", "Invalid form", issuesOf(result.error));
+  return result.data;
+}
+
+const actorOf = (c: Context<AppEnv>): Actor => {
+  const s = c.get("consoleSession");
+  return adminActor({ userId: s.userId, email: s.email, name: s.name });
+};
+
+/** One domain operation, committed like the API commits it; refusals become a page, success a redirect. */
+async function perform<R>(c: Context<AppEnv>, run: (actor: Actor, now: number) => Promise<Change<R>>, to: (result: R) => string, done: string) {
+  try {
+    const result = await commitChange(c.env, c.var.db, await run(actorOf(c), Date.now()));
+    return redirectDone(c, to(result), done);
+  } catch (err) {
+    const { status, body } = errorBody(err);
+    if (status >= 500) console.error(`${c.req.method} ${c.req.path} failed`, err);
+    return refused(c, status, body.error);
+  }
 }
 
 const formOf = (c: Context<AppEnv>) => c.req.parseBody({ all: true });
@@ -217,8 +258,8 @@ export const adminConsole = new Hono<AppEnv>()
     );
   })
   .post("/incidents", async (c) => {
-    const answer = await api(c, "POST", "/incidents/create", forms.openIncidentBody(await formOf(c), zoneOf(c.env), Date.now()));
-    return after(c, answer, answer.ok ? `/admin/incidents/${answer.data.id}` : "/admin/incidents", "opened");
+    const form = await formOf(c);
+    return perform(c, (actor, now) => openIncident(c.var.db, parse(schemas.createIncidentBody, forms.openIncidentBody(form, zoneOf(c.env), now)), actor, now), (i) => `/admin/incidents/${i.id}`, "opened");
   })
   .get("/incidents/:id", async (c) => {
     const id = idOr404(c);
@@ -231,29 +272,31 @@ export const adminConsole = new Hono<AppEnv>()
     const incident = id ? await loadIncidentView(c.var.db, id) : null;
     if (!incident) return problem(c, 404, "Not found", "There is no incident with this id.");
     const body = forms.incidentUpdateBody(await formOf(c), zoneOf(c.env), Date.now(), incident.components);
-    return after(c, await api(c, "POST", `/incidents/${id}/updates`, body), `/admin/incidents/${id}`, "updated");
+    return perform(c, (actor, now) => postIncidentUpdate(c.var.db, incident.id, parse(schemas.incidentUpdateBody, body), actor, now), () => `/admin/incidents/${id}`, "updated");
   })
   .post("/incidents/:id/resolve", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no incident with this id.");
-    return after(c, await api(c, "POST", `/incidents/${id}/resolve`, forms.resolveBody(await formOf(c))), `/admin/incidents/${id}`, "resolved");
+    const body = forms.resolveBody(await formOf(c));
+    return perform(c, (actor, now) => resolveIncident(c.var.db, id, parse(schemas.resolveIncidentBody, body), actor, now), () => `/admin/incidents/${id}`, "resolved");
   })
   .post("/incidents/:id/edit", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no incident with this id.");
-    return after(c, await api(c, "PATCH", `/incidents/${id}`, forms.editIncidentBody(await formOf(c))), `/admin/incidents/${id}`, "edited");
+    const body = forms.editIncidentBody(await formOf(c));
+    return perform(c, (actor, now) => editIncident(c.var.db, id, parse(schemas.editIncidentBody, body), actor, now), () => `/admin/incidents/${id}`, "edited");
   })
   .post("/incidents/:id/updates/:updateId", async (c) => {
     const id = idOr404(c);
     const updateId = idOr404(c, "updateId");
     if (!id || !updateId) return problem(c, 404, "Not found", "There is no such update.");
     const body = { message: forms.one(await formOf(c), "message") };
-    return after(c, await api(c, "PATCH", `/incidents/${id}/updates/${updateId}`, body), `/admin/incidents/${id}`, "edited");
+    return perform(c, (actor, now) => editIncidentUpdate(c.var.db, id, updateId, parse(schemas.editIncidentUpdateBody, body), actor, now), () => `/admin/incidents/${id}`, "edited");
   })
   .post("/incidents/:id/delete", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no incident with this id.");
-    return after(c, await api(c, "DELETE", `/incidents/${id}`), "/admin/incidents", "deleted");
+    return perform(c, (actor, now) => deleteIncident(c.var.db, id, actor, now), () => "/admin/incidents", "deleted");
   })
   .get("/incidents/:id/postmortem", async (c) => {
     const id = idOr404(c);
@@ -271,14 +314,17 @@ export const adminConsole = new Hono<AppEnv>()
     if (forms.one(form, "action") === "preview") {
       return page(c, <PostmortemPage ctx={context(c, "/admin/incidents")} page={snapshot.page} incident={incident} text={text} preview />);
     }
-    return after(c, await api(c, "POST", `/incidents/${id}/postmortem`, { postmortem: text }), `/admin/incidents/${id}`, "published");
+    return perform(c, (actor, now) => publishPostmortem(c.var.db, incident.id, parse(schemas.postmortemBody, { postmortem: text }), actor, now), () => `/admin/incidents/${id}`, "published");
   })
 
   .get("/templates", async (c) => {
     const [templates, snapshot] = await Promise.all([listTemplates(c.var.db), snapshotOf(c)]);
     return page(c, <TemplatesPage ctx={context(c, "/admin/templates")} templates={templates} components={named(snapshot.components)} flash={flashOf(c)} />);
   })
-  .post("/templates", async (c) => after(c, await api(c, "POST", "/templates", forms.templateBody(await formOf(c))), "/admin/templates", "created"))
+  .post("/templates", async (c) => {
+    const body = forms.templateBody(await formOf(c));
+    return perform(c, (actor, now) => createTemplate(c.var.db, parse(schemas.templateBody, body), actor, now), () => "/admin/templates", "created");
+  })
   .get("/templates/:id", async (c) => {
     const id = idOr404(c);
     const [template, snapshot] = await Promise.all([id ? findTemplate(c.var.db, id) : null, snapshotOf(c)]);
@@ -288,12 +334,13 @@ export const adminConsole = new Hono<AppEnv>()
   .post("/templates/:id", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no template with this id.");
-    return after(c, await api(c, "PATCH", `/templates/${id}`, forms.templateBody(await formOf(c))), "/admin/templates", "saved");
+    const body = forms.templateBody(await formOf(c));
+    return perform(c, (actor, now) => editTemplate(c.var.db, id, parse(schemas.editTemplateBody, body), actor, now), () => "/admin/templates", "saved");
   })
   .post("/templates/:id/delete", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no template with this id.");
-    return after(c, await api(c, "DELETE", `/templates/${id}`), "/admin/templates", "deleted");
+    return perform(c, (actor, now) => deleteTemplate(c.var.db, id, actor, now), () => "/admin/templates", "deleted");
   })
 
   .get("/maintenance", async (c) => {
@@ -304,8 +351,8 @@ export const adminConsole = new Hono<AppEnv>()
     );
   })
   .post("/maintenance", async (c) => {
-    const answer = await api(c, "POST", "/maintenance", forms.maintenanceBody(await formOf(c), zoneOf(c.env)));
-    return after(c, answer, answer.ok ? `/admin/maintenance/${answer.data.id}` : "/admin/maintenance", "scheduled");
+    const body = forms.maintenanceBody(await formOf(c), zoneOf(c.env));
+    return perform(c, (actor, now) => scheduleMaintenance(c.var.db, parse(schemas.maintenanceBody, body), actor, now), (m) => `/admin/maintenance/${m.id}`, "scheduled");
   })
   .get("/maintenance/:id", async (c) => {
     const id = idOr404(c);
@@ -317,18 +364,15 @@ export const adminConsole = new Hono<AppEnv>()
   .post("/maintenance/:id", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no maintenance with this id.");
-    return after(c, await api(c, "PATCH", `/maintenance/${id}`, forms.maintenanceBody(await formOf(c), zoneOf(c.env))), `/admin/maintenance/${id}`, "edited");
+    const body = forms.maintenanceBody(await formOf(c), zoneOf(c.env), true);
+    return perform(c, (actor, now) => editMaintenance(c.var.db, id, parse(schemas.editMaintenanceBody, body), actor, now), () => `/admin/maintenance/${id}`, "edited");
   })
   .post("/maintenance/:id/:action{start|complete|cancel}", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no maintenance with this id.");
     const action = c.req.param("action");
-    const now = new Date().toISOString();
-    const answer =
-      action === "cancel"
-        ? await api(c, "POST", `/maintenance/${id}/cancel`, {})
-        : await api(c, "PATCH", `/maintenance/${id}`, action === "start" ? { scheduled_start: now } : { scheduled_end: now });
-    return after(c, answer, `/admin/maintenance/${id}`, action === "cancel" ? "cancelled" : action === "start" ? "started" : "completed");
+    const operation = action === "cancel" ? cancelMaintenance : action === "start" ? startMaintenanceNow : completeMaintenanceNow;
+    return perform(c, (actor, now) => operation(c.var.db, id, actor, now), () => `/admin/maintenance/${id}`, action === "cancel" ? "cancelled" : action === "start" ? "started" : "completed");
   })
 
   .get("/components", async (c) => {
@@ -346,8 +390,8 @@ export const adminConsole = new Hono<AppEnv>()
     );
   })
   .post("/components", async (c) => {
-    const answer = await api(c, "POST", "/components", forms.componentBody(await formOf(c), false));
-    return after(c, answer, "/admin/components", "created");
+    const body = forms.componentBody(await formOf(c), false);
+    return perform(c, (actor, now) => createComponent(c.var.db, parse(schemas.createComponentBody, body), actor, now), (r) => `/admin/components#comp-${r.id}`, "created");
   })
   .post("/components/:id/move", async (c) => {
     const id = idOr404(c);
@@ -357,7 +401,7 @@ export const adminConsole = new Hono<AppEnv>()
     if (at < 0) return problem(c, 404, "Not found", "There is no component with this id.");
     const to = direction === "up" ? at - 1 : at + 1;
     if (to >= 0 && to < ids.length) [ids[at], ids[to]] = [ids[to]!, ids[at]!];
-    return after(c, await api(c, "POST", "/components/reorder", { ids }), `/admin/components?moved=${id}:${direction}#comp-${id}`, "moved");
+    return perform(c, (actor, now) => reorderComponents(c.var.db, ids, actor, now), () => `/admin/components?moved=${id}:${direction}#comp-${id}`, "moved");
   })
   .get("/components/:id", async (c) => {
     const id = idOr404(c);
@@ -369,7 +413,8 @@ export const adminConsole = new Hono<AppEnv>()
   .post("/components/:id", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no component with this id.");
-    return after(c, await api(c, "PATCH", `/components/${id}`, forms.componentBody(await formOf(c), true)), `/admin/components/${id}`, "saved");
+    const body = forms.componentBody(await formOf(c), true);
+    return perform(c, (actor, now) => editComponent(c.var.db, id, parse(schemas.editComponentBody, body), actor, now), () => `/admin/components/${id}`, "saved");
   })
   .post("/components/:id/check", async (c) => {
     const id = idOr404(c);
@@ -387,18 +432,22 @@ export const adminConsole = new Hono<AppEnv>()
   .post("/components/:id/delete", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no component with this id.");
-    return after(c, await api(c, "DELETE", `/components/${id}`), "/admin/components", "deleted");
+    return perform(c, (actor, now) => deleteComponent(c.var.db, id, actor, now), () => "/admin/components", "deleted");
   })
-  .post("/groups", async (c) => after(c, await api(c, "POST", "/groups", forms.groupBody(await formOf(c))), "/admin/components", "created"))
+  .post("/groups", async (c) => {
+    const body = forms.groupBody(await formOf(c));
+    return perform(c, (actor, now) => createGroup(c.var.db, parse(schemas.groupBody, body), actor, now), () => "/admin/components", "created");
+  })
   .post("/groups/:id", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no group with this id.");
-    return after(c, await api(c, "PATCH", `/groups/${id}`, forms.groupBody(await formOf(c))), "/admin/components", "saved");
+    const body = forms.groupBody(await formOf(c));
+    return perform(c, (actor, now) => editGroup(c.var.db, id, parse(schemas.editGroupBody, body), actor, now), () => "/admin/components", "saved");
   })
   .post("/groups/:id/delete", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no group with this id.");
-    return after(c, await api(c, "DELETE", `/groups/${id}`), "/admin/components", "deleted");
+    return perform(c, (actor, now) => deleteGroup(c.var.db, id, actor, now), () => "/admin/components", "deleted");
   })
 
   .get("/subscribers", async (c) => {
