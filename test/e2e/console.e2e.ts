@@ -110,6 +110,11 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await publicPage.locator('#live[data-state="live"]').waitFor();
     await publicPage.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
 
+    // A second console tab on the dashboard follows along over the live socket, too.
+    const dashboard = await context.newPage();
+    await dashboard.goto(origin + "/admin");
+    await dashboard.locator('#live[data-state="live"]').waitFor();
+
     await page.goto(origin + "/admin/incidents");
     await page.getByLabel("Title").fill("Database unreachable");
     await page.getByLabel("What is happening").fill("Queries time out.\n\nWe are on it.");
@@ -125,6 +130,9 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     expect(await card.locator("h3").textContent()).toBe("Database unreachable");
     await expect.poll(() => publicPage.locator("#overall").textContent()).toBe("Major System Outage");
     expect(await publicPage.locator(`[data-component="${DATABASE}"] .st`).textContent()).toBe("Major Outage");
+    await dashboard.locator(`#dash a[href="/admin/incidents/${id}"]`).waitFor();
+    expect(await dashboard.locator("#dash").textContent()).toContain('Incident "Database unreachable" sets Major Outage');
+    await dashboard.close();
 
     await page.locator("#u-status").selectOption("identified");
     await page.locator("#u-message").fill("A failed disk; replacing it.");
