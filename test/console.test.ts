@@ -277,6 +277,46 @@ describe("console writes", () => {
     expect((await admin("POST", `/api/status/notifications/deliveries/${id}/retry`)).status).toBe(409);
   });
 
+  it("schedules, starts and completes maintenance, and reorders and checks components from their screens", async () => {
+    const token = await session();
+    const csrf = await csrfOf(token, "/admin/maintenance");
+    const start = new Date(Date.now() + 86_400_000).toISOString().slice(0, 16);
+    const end = new Date(Date.now() + 90_000_000).toISOString().slice(0, 16);
+    const scheduled = await post("/admin/maintenance", token, { _csrf: csrf, title: "Disk swap", description: "Read-only.", scheduled_start: start, scheduled_end: end, components: DEFAULT_COMPONENTS.storage, notify: "on" });
+    expect(scheduled.status).toBe(303);
+    const id = /maintenance\/([0-9a-f-]{36})/.exec(scheduled.headers.get("location")!)![1]!;
+    const planned = await (await send(`/admin/maintenance/${id}`, { cookie: token })).text();
+    expect(planned).toContain("Start now");
+    expect(planned).toContain(`value="${start}"`);
+    expect((await post(`/admin/maintenance/${id}/complete`, token, { _csrf: csrf })).status).toBe(409);
+    expect((await post(`/admin/maintenance/${id}/start`, token, { _csrf: csrf })).status).toBe(303);
+    expect(await (await send(`/admin/maintenance/${id}`, { cookie: token })).text()).toContain("in progress");
+    expect((await post(`/admin/maintenance/${id}/complete`, token, { _csrf: csrf })).status).toBe(303);
+    expect(await (await send(`/admin/maintenance/${id}`, { cookie: token })).text()).toContain("This window is completed");
+
+    const order = async () => (await json(await call("GET", "/api/status", { headers: { "cache-control": "no-cache" } }))).components.map((c: { id: string }) => c.id);
+    const first = (await order())[0];
+    const moved = await post(`/admin/components/${first}/move`, token, { _csrf: csrf, direction: "down" });
+    expect(moved.headers.get("location")).toBe(`/admin/components?moved=${first}:down&done=moved#comp-${first}`);
+    expect((await order())[1]).toBe(first);
+    expect(await (await send(`/admin/components?moved=${first}:down`, { cookie: token })).text()).toMatch(new RegExp(`aria-label="Move [^"]+ down"[^>]*autofocus`));
+
+    const created = await post("/admin/components", token, { _csrf: csrf, name: "Shop", monitor_url: "https://shop.example.com/health" });
+    const componentId = /comp-([0-9a-f-]{36})/.exec(created.headers.get("location")!)![1]!;
+    const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
+      const url = input instanceof Request ? input.url : String(input);
+      return url.startsWith("https://shop.example.com/") ? new Response("ok", { status: 503 }) : new Response("ok");
+    });
+    try {
+      const checked = await post(`/admin/components/${componentId}/check`, token, { _csrf: csrf });
+      expect(checked.status).toBe(200);
+      expect(await checked.text()).toMatch(/<h2>Check result<\/h2><p>major outage, \d+ ms: /);
+      expect(fetchSpy.mock.calls.some(([input]) => (input instanceof Request ? input.url : String(input)) === "https://shop.example.com/health")).toBe(true);
+    } finally {
+      fetchSpy.mockRestore();
+    }
+  });
+
   it("serves every screen to an admin within the first-load budget", async () => {
     const token = await session();
     const incident = await createIncident();

@@ -57,8 +57,12 @@ for (const input of $$("input[name=tz_offset]")) input.value = String(new Date()
 document.addEventListener("submit", (event) => {
   const button = event.submitter;
   const ask = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
-  if (ask && !window.confirm(ask)) event.preventDefault();
+  if (ask && !window.confirm(ask)) return event.preventDefault();
+  // A second click while the first is on its way would post twice (two incidents): hold the buttons. After
+  // the form data is taken, so the clicked button's own value still goes.
+  if (event.target.method === "post") setTimeout(() => { for (const b of $$("button", event.target)) b.disabled = true; }, 0);
 });
+window.addEventListener("pageshow", () => { for (const b of $$("button[disabled]")) if (!b.hasAttribute("data-off")) b.disabled = false; });
 const stamp = document.getElementById("live");
 const dirty = new WeakSet();
 document.addEventListener("input", (event) => { const f = event.target.form; if (f) dirty.add(f); });

@@ -52,6 +52,7 @@ export const ComponentsPage: FC<{ ctx: ConsoleContext; rows: ComponentRow[]; sho
                         class="secondary"
                         aria-label={`Move ${r.name} ${direction}`}
                         disabled={(direction === "up" && n === 0) || (direction === "down" && n === rows.length - 1)}
+                        data-off={(direction === "up" && n === 0) || (direction === "down" && n === rows.length - 1) ? "" : undefined}
                         autofocus={moved === `${r.id}:${direction}`}
                       >
                         {direction === "up" ? "\u2191 Up" : "\u2193 Down"}
