@@ -317,6 +317,48 @@ describe("console writes", () => {
     }
   });
 
+  it("answers hostile form input on every console form with a page that says what is wrong, never a 500", async () => {
+    const token = await session();
+    const csrf = await csrfOf(token);
+    const incident = await createIncident();
+    const fields = {
+      _csrf: csrf,
+      title: "\u0000\uFFFF\uD800".repeat(3),
+      message: "x".repeat(20_000),
+      severity: "apocalyptic",
+      status: "resolved",
+      eta: "2100-99-99T99:99",
+      eta_in: "-5",
+      tz_offset: "99999",
+      scheduled_start: "yesterday",
+      scheduled_end: "1999-01-01T00:00",
+      components: "../../etc/passwd",
+      [`component:${DEFAULT_COMPONENTS.api}`]: "on_fire",
+      "component:not-a-uuid": "degraded",
+      monitor_url: "javascript:alert(1)",
+      expected_status: "abc, 999",
+      confirmations: "9999999",
+      timeout_ms: "-1",
+      direction: "sideways",
+      postmortem: "",
+      action: "publish",
+      name: "",
+    };
+    const paths = new Set<string>();
+    for (const route of app.routes) {
+      if (route.method !== "POST" || !route.path.startsWith("/admin/") || route.path === "/admin/sign-out") continue;
+      for (const id of [incident.id, "00000000-0000-4000-8000-000000000000", "..%2F%00"]) {
+        paths.add(route.path.replace(/:updateId/, id).replace(/:action\{[^}]+\}/, "start").replace(/:id/, id));
+      }
+    }
+    expect(paths.size).toBeGreaterThan(40);
+    for (const path of paths) {
+      const res = await post(path, token, fields);
+      expect(res.status, path).toBeLessThan(500);
+      if (res.status >= 400) expect(res.headers.get("content-type"), path).toMatch(/^text\/html/);
+    }
+  });
+
   it("serves every screen to an admin within the first-load budget", async () => {
     const token = await session();
     const incident = await createIncident();
