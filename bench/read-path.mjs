@@ -1,23 +1,29 @@
 #!/usr/bin/env node
 // npm run bench: how close public reads come to the runtime's own ceiling, on a realistic dataset.
-// Prints req/s, p50 and p99 per endpoint and its ratio to /healthz measured in the same run, the D1
-// statements each warm public request sent, and the time for one broadcast to reach 2,000 sockets.
+// Prints req/s, p50, p90 and p99 per endpoint and its ratio to /healthz measured in the same run, the D1
+// statements each warm public request sent, then the same reads on a socket straight to the worker (no
+// Miniflare entry worker, as in production) BENCH_ROUNDS times with workerd's memory after each round, and
+// the time for one broadcast to reach 2,000 sockets.
 import { spawnSync } from "node:child_process";
 import autocannon from "autocannon";
 import WebSocket from "ws";
 import { readPathDataset } from "./lib/dataset.mjs";
-import { startBundled } from "./lib/bundled.mjs";
+import { startBundled, workerdRssKb } from "./lib/bundled.mjs";
 
 const DURATION = Number(process.env.BENCH_SECONDS || 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
 const SOCKETS = Number(process.env.BENCH_SOCKETS || 2000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+// A read's tail this many times its median is a stall (a lock, a round trip, a collection), not load.
+const TAIL_RATIO = 5;
 // What browsers, feed readers and HTTP libraries send; bodies over 1 KB are then served gzip-compressed.
 const HEADERS = { "accept-encoding": "gzip" };
 
 const dataset = readPathDataset();
 console.log(`Seeding: ${Object.entries(dataset.counts).map(([k, v]) => `${v} ${k}`).join(", ")}`);
 const worker = await startBundled(dataset.sql);
-const { origin } = worker;
+const { origin, direct } = worker;
+const hasWrk = spawnSync("wrk", ["--version"]).error === undefined;
 
 const endpoints = [
   "/healthz",
@@ -42,10 +48,10 @@ try {
     queries[path] = { status: res.status, d1: res.headers.get("x-d1-queries"), identity, sent };
   }
 
-  const table = (client, rows) => {
+  const table = (client, rows, where = "the deployable bundle under Miniflare on 127.0.0.1, through its entry worker") => {
     const ceiling = rows[0].rps;
-    console.log(`\n${client}: ${DURATION} s per endpoint, ${CONNECTIONS} connections, Accept-Encoding: gzip; the deployable bundle under Miniflare on 127.0.0.1\n`);
-    console.log(["endpoint".padEnd(40), "req/s".padStart(7), "p50 ms".padStart(7), "p99 ms".padStart(7), "x ceiling".padStart(9), "D1/req".padStart(6), "KB sent".padStart(8), "KB body".padStart(8), "errors".padStart(7)].join(" "));
+    console.log(`\n${client}: ${DURATION} s per endpoint, ${CONNECTIONS} connections, Accept-Encoding: gzip; ${where}\n`);
+    console.log(["endpoint".padEnd(40), "req/s".padStart(7), "p50 ms".padStart(7), "p90 ms".padStart(7), "p99 ms".padStart(7), "x ceiling".padStart(9), "D1/req".padStart(6), "KB sent".padStart(8), "KB body".padStart(8), "errors".padStart(7)].join(" "));
     for (const r of rows) {
       const q = queries[r.path];
       console.log(
@@ -53,6 +59,7 @@ try {
           r.path.slice(0, 40).padEnd(40),
           r.rps.toFixed(0).padStart(7),
           r.p50.toFixed(1).padStart(7),
+          r.p90.toFixed(1).padStart(7),
           r.p99.toFixed(1).padStart(7),
           (r.rps / ceiling).toFixed(2).padStart(9),
           String(q.status === 200 ? q.d1 ?? "?" : `HTTP ${q.status}`).padStart(6),
@@ -65,21 +72,37 @@ try {
   };
 
   const viaAutocannon = [];
-  for (const path of endpoints) {
-    const result = await autocannon({ url: origin + path, connections: CONNECTIONS, duration: DURATION, headers: HEADERS });
-    viaAutocannon.push({ path, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors });
-  }
+  for (const path of endpoints) viaAutocannon.push(await autocannonRun(origin, path));
   table("autocannon", viaAutocannon);
 
   // autocannon parses every body in JavaScript and becomes the bottleneck on large ones; wrk (C) shows
   // what the worker itself sustains. Used when installed (apt-get install wrk).
-  if (spawnSync("wrk", ["--version"]).error === undefined) {
-    const viaWrk = endpoints.map((path) => wrk(origin + path));
-    table("wrk", viaWrk.map((r, i) => ({ ...r, path: endpoints[i] })));
+  if (hasWrk) table("wrk", endpoints.map((path) => ({ ...wrk(origin + path), path })));
+
+  // The read path as production has it: a socket straight to the worker. Repeated in one process, so a
+  // leak shows as memory that keeps growing from round to round.
+  const client = hasWrk ? "wrk" : "autocannon";
+  const rounds = [];
+  console.log(`\nworkerd resident memory before the direct rounds: ${(workerdRssKb() / 1024).toFixed(0)} MB`);
+  for (let round = 1; round <= ROUNDS; round++) {
+    const rows = [];
+    for (const path of endpoints) rows.push(hasWrk ? { ...wrk(direct + path), path } : await autocannonRun(direct, path));
+    rounds.push(rows);
+    table(`${client}, direct round ${round} of ${ROUNDS}`, rows, "the deployable bundle under Miniflare, straight to the worker (unsafeDirectSockets)");
+    console.log(`  workerd resident memory after round ${round}: ${(workerdRssKb() / 1024).toFixed(0)} MB`);
+  }
+  console.log(`\nAcross the ${ROUNDS} direct rounds (min-max), and whether each read's p99 stays within ${TAIL_RATIO}x its p50 in every round:`);
+  for (const [i, path] of endpoints.entries()) {
+    const of = (key) => rounds.map((rows) => rows[i][key]);
+    const span = (values, digits) => `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
+    const tailOk = rounds.every((rows) => rows[i].p99 <= TAIL_RATIO * Math.max(rows[i].p50, 1));
+    console.log(`  ${path.slice(0, 40).padEnd(40)} req/s ${span(of("rps"), 0).padStart(11)}  p50 ${span(of("p50"), 1).padStart(11)}  p99 ${span(of("p99"), 1).padStart(13)}  ${tailOk ? "tail ok" : "TAIL OVER"}`);
   }
 
   console.log(`\nWebSocket fan-out: ${SOCKETS} clients, one incident created by an admin`);
-  console.log(await fanOut(origin, worker.adminToken));
+  // Straight to the worker: through the entry worker every socket would come from 127.0.0.1, one client,
+  // which the hub caps at a few dozen open sockets.
+  console.log(await fanOut(direct, worker.adminToken));
 } finally {
   await worker.stop();
 }
@@ -126,6 +149,11 @@ async function fanOut(origin, adminToken) {
   ].join("\n");
 }
 
+async function autocannonRun(base, path) {
+  const result = await autocannon({ url: base + path, connections: CONNECTIONS, duration: DURATION, headers: HEADERS });
+  return { path, rps: result.requests.average, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, errors: result.non2xx + result.errors };
+}
+
 function wrk(url) {
   const run = spawnSync("wrk", ["-t2", `-c${CONNECTIONS}`, `-d${DURATION}s`, "--latency", "-H", "accept-encoding: gzip", url], { encoding: "utf8" });
   const ms = (label) => {
@@ -133,5 +161,5 @@ function wrk(url) {
     return m ? Number(m[1]) * (m[2] === "us" ? 0.001 : m[2] === "s" ? 1000 : 1) : NaN;
   };
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(run.stdout)?.[1] ?? "0";
-  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(run.stdout)?.[1] ?? NaN), p50: ms("50%"), p99: ms("99%"), errors: Number(errors) };
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(run.stdout)?.[1] ?? NaN), p50: ms("50%"), p90: ms("90%"), p99: ms("99%"), errors: Number(errors) };
 }

@@ -10,6 +10,10 @@ export interface Bindings {
   STATUS_HUB: DurableObjectNamespace<StatusHub>;
   NOTIFY_QUEUE: Queue<NotifyMessage>;
   SIGNUP_LIMITER?: RateLimit;
+  /** Live socket upgrades per client (IPv4 address or IPv6 /64). */
+  LIVE_LIMITER?: RateLimit;
+  /** Reads of incidents older than the snapshot (the only public reads that reach D1), per client. */
+  HISTORY_LIMITER?: RateLimit;
 
   PAGE_NAME?: string;
   PAGE_URL?: string;
@@ -21,7 +25,11 @@ export interface Bindings {
   CLERK_SECRET_KEY?: string;
   CLERK_AUTHORIZED_PARTIES?: string;
   CLERK_API_URL?: string;
-  /** Turns on Clerk sign-in for the console: its Frontend API host is read from this key. */
+  /** The Clerk organization whose admins (or holders of org:status:manage) are Beacon admins; unset: none are. */
+  CLERK_ADMIN_ORG_ID?: string;
+  /** The instance's issuer (https://<frontend-api>); derived from CLERK_PUBLISHABLE_KEY when unset. */
+  CLERK_ISSUER?: string;
+  /** Turns on Clerk sign-in for the console (its Frontend API host is read from this key) and names the issuer. */
   CLERK_PUBLISHABLE_KEY?: string;
   /**
    * "on" lets `npm run signin-url` links sign a browser in to the console without Clerk. Only the local dev
@@ -57,6 +65,8 @@ export interface Bindings {
    * asks the worker for gzip on every client's behalf but does not decompress for clients that did not.
    */
   PRECOMPRESS?: string;
+  /** Bytes of rendered public responses an isolate keeps (default 16 MiB). */
+  RENDER_CACHE_BYTES?: string;
   CHECK_TIMEOUT_MS?: string;
   /** Latency (ms) above which a built-in check reports degraded. */
   CHECK_DEGRADED_LATENCY_MS?: string;
@@ -65,6 +75,7 @@ export interface Bindings {
   /** A Clerk JWKS URL (e.g. https://<frontend-api>/.well-known/jwks.json) the Authentication check fetches. */
   CLERK_JWKS_URL?: string;
   CHECK_RETENTION_DAYS?: string;
+  /** Unset: any page may open the live socket; set: only PAGE_URL's origin and these (comma-separated). */
   LIVE_ALLOWED_ORIGINS?: string;
 }
 

@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, SEVERITIES } from "./db/schema";
+import { decodeIncidentCursor } from "./snapshot/incident-pages";
 import { optionalText, pastTimestamp, text, timestamp } from "./validation";
+
+/** The largest page of incidents one request may ask for. */
+export const MAX_INCIDENT_PAGE = 100;
+/** The page size when a cursor is given without a limit. */
+export const DEFAULT_INCIDENT_PAGE = 25;
 
 // One zod schema per input: the single source of validation, of the handler's types and of the OpenAPI
 // document. Unknown keys are rejected so a typo in a field name is an error, not silently ignored.
@@ -66,6 +72,7 @@ export const postmortemBody = z.strictObject({
   postmortem: text(50_000),
 });
 
+/** Without `limit` and `cursor`, the seed's answer: every incident in the window. */
 export const incidentListQuery = z.object({
   days: z
     .string()
@@ -73,6 +80,23 @@ export const incidentListQuery = z.object({
     .transform(Number)
     .pipe(z.number().int().min(1, "must be at least 1").max(365, "must be at most 365"))
     .default(90),
+  limit: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(1, "must be at least 1").max(MAX_INCIDENT_PAGE, `must be at most ${MAX_INCIDENT_PAGE}`))
+    .optional()
+    .describe(`Page size (1-${MAX_INCIDENT_PAGE}); the answer then carries next_cursor`),
+  cursor: z
+    .string()
+    .max(200)
+    .transform((value, ctx) => {
+      const cursor = decodeIncidentCursor(value);
+      if (!cursor) ctx.addIssue({ code: "custom", message: "must be a next_cursor from a previous page" });
+      return cursor ?? z.NEVER;
+    })
+    .optional()
+    .describe("The next_cursor of the previous page"),
 });
 
 export const uptimeQuery = z.object({
@@ -84,16 +108,26 @@ export const uptimeQuery = z.object({
     .default(90),
 });
 
+// Maintenance names its components with the seed's `affected_components` (ids), as incidents do.
+// `components` is the older name, still accepted as an alias; giving both is an error.
+const maintenanceComponentIds = ids(100);
+const componentsAlias = maintenanceComponentIds.describe("Deprecated alias of `affected_components`");
+const notBoth = (b: { affected_components?: unknown; components?: unknown }) => b.affected_components === undefined || b.components === undefined;
+const notBothIssue = { message: "give affected_components or its alias components, not both", path: ["components"] };
+
 export const maintenanceBody = z
   .strictObject({
     title: text(200),
     description: optionalText(10_000).default(""),
     scheduled_start: timestamp,
     scheduled_end: timestamp,
-    components: ids(100).default([]),
+    affected_components: maintenanceComponentIds.optional(),
+    components: componentsAlias.optional(),
     notify,
   })
-  .refine((m) => m.scheduled_end > m.scheduled_start, { message: "must be after scheduled_start", path: ["scheduled_end"] });
+  .refine((m) => m.scheduled_end > m.scheduled_start, { message: "must be after scheduled_start", path: ["scheduled_end"] })
+  .refine(notBoth, notBothIssue)
+  .transform(({ components, affected_components, ...m }) => ({ ...m, affected_components: affected_components ?? components ?? [] }));
 
 export const editMaintenanceBody = z
   .strictObject({
@@ -101,9 +135,12 @@ export const editMaintenanceBody = z
     description: optionalText(10_000).optional(),
     scheduled_start: timestamp.optional(),
     scheduled_end: timestamp.optional(),
-    components: ids(100).optional(),
+    affected_components: maintenanceComponentIds.optional(),
+    components: componentsAlias.optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, "nothing to change");
+  .refine((body) => Object.keys(body).length > 0, "nothing to change")
+  .refine(notBoth, notBothIssue)
+  .transform(({ components, affected_components, ...m }) => ({ ...m, affected_components: affected_components ?? components }));
 
 export const httpMonitorInput = z.strictObject({
   type: z.literal("http"),

@@ -1,4 +1,4 @@
-import type { ComponentStatus, ShownStatus } from "./db/schema";
+import type { ComponentStatus, Severity, ShownStatus } from "./db/schema";
 
 // Maintenance sits below any degradation or outage: a window does not hide an incident that says worse.
 const RANK: Record<ShownStatus, number> = {
@@ -34,7 +34,21 @@ export function shownStatus(input: {
   return worstStatus<ShownStatus>([fromChecks, fromIncidents], "operational");
 }
 
-export const overallStatus = (statuses: ShownStatus[]): ShownStatus => worstStatus(statuses, "operational");
+/** The status an incident's severity implies: for the components it names by id alone, and for the whole page. */
+export function statusForSeverity(severity: Severity): ComponentStatus {
+  return severity === "critical" ? "major_outage" : severity === "major" ? "partial_outage" : severity === "minor" ? "degraded" : "operational";
+}
+
+/**
+ * The page's one overall status, used by the API, the banner, the favicon, badges and the v2 indicator: the
+ * worst of what components show and of what each open incident's severity implies, so an open incident
+ * never sits under a green page, whether or not it names components. A window in progress shows maintenance
+ * (even one that names no component), which ranks below any degradation.
+ */
+export function overallStatus(input: { componentStatuses: ShownStatus[]; openIncidentSeverities: Severity[]; maintenanceInProgress: boolean }): ShownStatus {
+  const implied = input.openIncidentSeverities.map(statusForSeverity);
+  return worstStatus<ShownStatus>([...input.componentStatuses, ...implied], input.maintenanceInProgress ? "under_maintenance" : "operational");
+}
 
 export const STATUS_LABELS: Record<ShownStatus, string> = {
   operational: "Operational",

@@ -89,12 +89,56 @@ describe("admin authentication", () => {
     expect((await send("https://admin.example.com")).status).toBe(201);
   });
 
-  it("answers 403 to a valid session without the admin role, and accepts the organization admin role", async () => {
+  it("answers 403 to a valid session without the admin role", async () => {
     const member = await create(await adminToken({ role: "member" }));
     expect(member.status).toBe(403);
     expect((await json(member)).error.code).toBe("forbidden");
     expect((await create(await adminToken({ role: null }))).status).toBe(403);
-    expect((await create(await adminToken({ role: null, claims: { o: { id: "org_1", rol: "admin" } } }))).status).toBe(201);
+  });
+
+  /** Sends a create with the given env overrides, straight to the app. */
+  const createWith = async (overrides: Partial<typeof env>, token: string) =>
+    app.fetch(
+      new Request(`${BASE}/api/status/incidents/create`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ title: "Org probe" }),
+      }),
+      { ...env, ...overrides },
+      createExecutionContext(),
+    );
+
+  it("never takes an organization's admin role alone: only in CLERK_ADMIN_ORG_ID, as admin or with org:status:manage", async () => {
+    const orgAdmin = (id: string, extra: Record<string, unknown> = {}) => adminToken({ role: null, claims: { v: 2, o: { id, rol: "admin", ...extra } } });
+    // Anyone can create an organization in Clerk and be its admin.
+    expect((await create(await orgAdmin("org_self_made"))).status).toBe(403);
+    expect((await createWith({ CLERK_ADMIN_ORG_ID: "org_status" }, await orgAdmin("org_self_made"))).status).toBe(403);
+    expect((await createWith({ CLERK_ADMIN_ORG_ID: "org_status" }, await orgAdmin("org_status"))).status).toBe(201);
+    // A member of that organization without the role needs the permission (v2: per + fpm per org feature).
+    const member = (claims: Record<string, unknown>) => adminToken({ role: null, claims });
+    const v2Member = { v: 2, fea: "o:status,o:billing", o: { id: "org_status", rol: "member", per: "read,manage", fpm: "1,3" } };
+    expect((await createWith({ CLERK_ADMIN_ORG_ID: "org_status" }, await member(v2Member))).status).toBe(403);
+    const v2Manager = { ...v2Member, o: { ...v2Member.o, fpm: "3,1" } };
+    expect((await createWith({ CLERK_ADMIN_ORG_ID: "org_status" }, await member(v2Manager))).status).toBe(201);
+    // Session token v1 claims.
+    const v1 = (orgId: string, role: string, permissions: string[]) => member({ org_id: orgId, org_role: role, org_permissions: permissions });
+    expect((await createWith({ CLERK_ADMIN_ORG_ID: "org_status" }, await v1("org_status", "org:member", ["org:status:manage"]))).status).toBe(201);
+    expect((await createWith({ CLERK_ADMIN_ORG_ID: "org_status" }, await v1("org_other", "org:admin", ["org:status:manage"]))).status).toBe(403);
+    expect((await createWith({ CLERK_ADMIN_ORG_ID: "org_status" }, await v1("org_status", "org:member", []))).status).toBe(403);
+  });
+
+  it("refuses what Clerk refuses as a session: no sid, a pending session, another instance's issuer", async () => {
+    expect((await create(await adminToken({ claims: { sid: undefined } }))).status).toBe(401);
+    expect((await create(await adminToken({ claims: { sts: "pending" } }))).status).toBe(401);
+    expect((await create(await adminToken({ claims: { sts: "active" } }))).status).toBe(201);
+
+    const issuer = "https://clerk.status.example.com";
+    expect((await createWith({ CLERK_ISSUER: issuer }, await adminToken({ iss: "https://evil.clerk.accounts.dev" }))).status).toBe(401);
+    expect((await createWith({ CLERK_ISSUER: issuer }, await adminToken({ iss: issuer }))).status).toBe(201);
+    // Derived from the publishable key: base64 of the Frontend API host and a "$".
+    const publishable = `pk_live_${btoa("clerk.status.example.com$")}`;
+    expect((await createWith({ CLERK_PUBLISHABLE_KEY: publishable }, await adminToken({ iss: "https://other.clerk.accounts.dev" }))).status).toBe(401);
+    expect((await createWith({ CLERK_PUBLISHABLE_KEY: publishable }, await adminToken({ iss: issuer }))).status).toBe(201);
   });
 
   it("guards every admin route: 401 without a token, 403 for a member", async () => {
@@ -140,7 +184,7 @@ describe("incidents", () => {
     const resolved = await json(await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "A bad deploy", resolution: "Rolled back" }));
     expect(resolved).toMatchObject({ status: "resolved", root_cause: "A bad deploy", resolution: "Rolled back" });
     expect(Date.parse(resolved.resolved_at)).not.toBeNaN();
-    const component = await json(await call("GET", `/api/status/components/${DEFAULT_COMPONENTS.storage}`));
+    const { component } = await json(await call("GET", `/api/status/components/${DEFAULT_COMPONENTS.storage}`));
     expect(component.status).toBe("operational");
 
     const late = await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "More", status: "monitoring" });
@@ -221,25 +265,38 @@ describe("maintenance", () => {
       description: "Minor version upgrade",
       scheduled_start: new Date(start).toISOString(),
       scheduled_end: new Date(start + 1800_000).toISOString(),
-      components: [DEFAULT_COMPONENTS.database],
+      affected_components: [DEFAULT_COMPONENTS.database],
     });
     expect(res.status).toBe(201);
     const m = await json(res);
-    expect(m).toMatchObject({ status: "scheduled", affected_components: [{ id: DEFAULT_COMPONENTS.database, name: "Database" }] });
+    // The seed's shape: names in affected_components; ids beside them in components.
+    expect(m).toMatchObject({ status: "scheduled", affected_components: ["Database"], components: [{ id: DEFAULT_COMPONENTS.database, name: "Database" }] });
 
     const listed = await json(await call("GET", "/api/status/maintenance"));
-    expect(listed.maintenance.map((x: any) => x.id)).toContain(m.id);
+    expect(Object.keys(listed)).not.toContain("maintenance");
+    expect(listed.maintenance_windows.find((x: any) => x.id === m.id)).toMatchObject({ title: "Database upgrade", affected_components: ["Database"] });
+    const status = await json(await call("GET", "/api/status"));
+    expect(status.scheduled_maintenance.find((x: any) => x.id === m.id).affected_components).toEqual(["Database"]);
 
-    const edited = await json(await admin("PATCH", `/api/status/maintenance/${m.id}`, { title: "Database upgrade (v2)", components: [DEFAULT_COMPONENTS.database, DEFAULT_COMPONENTS.api] }));
+    const edited = await json(
+      await admin("PATCH", `/api/status/maintenance/${m.id}`, { title: "Database upgrade (v2)", affected_components: [DEFAULT_COMPONENTS.database, DEFAULT_COMPONENTS.api] }),
+    );
     expect(edited.title).toBe("Database upgrade (v2)");
-    expect(edited.affected_components.map((c: any) => c.name)).toEqual(["API", "Database"]);
+    expect(edited.affected_components).toEqual(["API", "Database"]);
+    // `components` is still accepted as an alias; both at once is refused and changes nothing.
+    const aliased = await json(await admin("PATCH", `/api/status/maintenance/${m.id}`, { components: [DEFAULT_COMPONENTS.api] }));
+    expect(aliased.affected_components).toEqual(["API"]);
+    const both = await admin("PATCH", `/api/status/maintenance/${m.id}`, { components: [DEFAULT_COMPONENTS.api], affected_components: [DEFAULT_COMPONENTS.email] });
+    expect(both.status).toBe(400);
+    expect((await json(both)).error.details[0]).toMatchObject({ path: "components", message: expect.stringMatching(/not both/) });
+    expect((await json(await call("GET", "/api/status/maintenance"))).maintenance_windows.find((x: any) => x.id === m.id).affected_components).toEqual(["API"]);
 
     const cancelled = await json(await admin("POST", `/api/status/maintenance/${m.id}/cancel`));
     expect(cancelled.status).toBe("cancelled");
     expect((await admin("POST", `/api/status/maintenance/${m.id}/cancel`)).status).toBe(409);
     expect((await admin("PATCH", `/api/status/maintenance/${m.id}`, { title: "again" })).status).toBe(409);
     const after = await json(await call("GET", "/api/status/maintenance"));
-    expect(after.maintenance.map((x: any) => x.id)).not.toContain(m.id);
+    expect(after.maintenance_windows.map((x: any) => x.id)).not.toContain(m.id);
   });
 
   it("puts components under maintenance when a window is in progress, unless an incident says worse", async () => {
@@ -248,7 +305,7 @@ describe("maintenance", () => {
       title: "Email provider switch",
       scheduled_start: now - 60_000,
       scheduled_end: now + 3600_000,
-      components: [DEFAULT_COMPONENTS.email],
+      affected_components: [DEFAULT_COMPONENTS.email],
     });
     const window = await json(res);
     expect(window.status).toBe("in_progress");
@@ -267,11 +324,11 @@ describe("maintenance", () => {
   it("starts a scheduled window now and completes it early, each once", async () => {
     const start = Date.now() + 3600_000;
     const m = await json(
-      await admin("POST", "/api/status/maintenance", { title: "Cache flush", scheduled_start: start, scheduled_end: start + 3600_000, components: [DEFAULT_COMPONENTS.storage] }),
+      await admin("POST", "/api/status/maintenance", { title: "Cache flush", scheduled_start: start, scheduled_end: start + 3600_000, affected_components: [DEFAULT_COMPONENTS.storage] }),
     );
     expect((await admin("POST", `/api/status/maintenance/${m.id}/complete`)).status).toBe(409);
     const started = await json(await admin("POST", `/api/status/maintenance/${m.id}/start`));
-    expect(started).toMatchObject({ status: "in_progress", affected_components: [{ id: DEFAULT_COMPONENTS.storage, name: "File Storage" }] });
+    expect(started).toMatchObject({ status: "in_progress", affected_components: ["File Storage"], components: [{ id: DEFAULT_COMPONENTS.storage, name: "File Storage" }] });
     expect(Date.parse(started.started_at)).toBeLessThan(start);
     let status = await json(await call("GET", "/api/status"));
     expect(status.components.find((c: any) => c.id === DEFAULT_COMPONENTS.storage).status).toBe("under_maintenance");

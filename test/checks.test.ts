@@ -2,12 +2,13 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runCheck } from "../src/checks/checks";
 import { combineProbes } from "../src/checks/probe";
+import { uptimePercent } from "../src/uptime/formula";
 import { admin, adminToken, call, DEFAULT_COMPONENTS, json } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
 
 afterEach(() => vi.restoreAllMocks());
 
-const publicComponent = async (id: string) => json(await call("GET", `/api/status/components/${id}`));
+const publicComponent = async (id: string) => (await json(await call("GET", `/api/status/components/${id}`))).component;
 const adminComponent = async (id: string) => json(await admin("GET", `/api/status/admin/components/${id}`));
 const results = async (componentId: string) =>
   (await env.DB.prepare("SELECT checked_at, outcome, latency_ms, error, in_maintenance FROM check_results WHERE component_id = ? ORDER BY checked_at").bind(componentId).all<any>()).results;
@@ -29,7 +30,8 @@ describe("the cron run", { timeout: 20_000 }, () => {
     expect(api).toMatchObject({ status: "operational", monitored: true, last_checked: new Date(T).toISOString() });
     expect((await publicComponent(DEFAULT_COMPONENTS.database)).monitored).toBe(true);
     for (const id of [DEFAULT_COMPONENTS.storage, DEFAULT_COMPONENTS.email, DEFAULT_COMPONENTS.auth]) {
-      expect(await publicComponent(id)).toMatchObject({ monitored: false, status: "operational" });
+      // No check could observe it, so it was never checked: no made-up time.
+      expect(await publicComponent(id)).toMatchObject({ monitored: false, status: "operational", last_checked: null });
       expect((await results(id)).at(-1).outcome).toBe("not_monitored");
     }
     expect(await results(monitor.id)).toEqual([{ checked_at: T, outcome: "operational", latency_ms: expect.any(Number), error: null, in_maintenance: 0 }]);
@@ -173,7 +175,48 @@ describe("the cron run", { timeout: 20_000 }, () => {
     expect(await results(component.id)).toHaveLength(2);
     await runCron(T, { CHECK_RETENTION_DAYS: "7" });
     expect((await results(component.id)).map((r: any) => r.checked_at)).toEqual([T]);
-    expect((await rollup(component.id))[0]).toMatchObject({ observed_seconds: 60, checks: 2 });
+    // The run at T closes the last old result: it stands for its capped 90 s, however late the next one comes.
+    expect((await rollup(component.id))[0]).toMatchObject({ observed_seconds: 150, checks: 2 });
+  });
+});
+
+describe("uptime through the recorded path", { timeout: 20_000 }, () => {
+  it("counts a failure's capped span when the next result comes after missed runs (1 - 90/210 = 57.14)", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const component = await createMonitoredComponent(url, { confirmations: 1 });
+    const T = Date.UTC(2031, 2, 3, 12, 0);
+    await runCron(T);
+    targets.set(url, { status: 500 });
+    await runCron(T + MINUTE);
+    // Nine runs are missed; the service is back by the next one.
+    targets.set(url, { status: 200 });
+    await runCron(T + 10 * MINUTE);
+    await runCron(T + 11 * MINUTE);
+    const [day] = await rollup(component.id);
+    expect(day).toMatchObject({ day: "2031-03-03", observed_seconds: 210, major_seconds: 90, checks: 4, worst_status: "major_outage" });
+    // The same figure the formula's own test expects for this case.
+    expect(uptimePercent({ observedSeconds: day.observed_seconds, partialSeconds: day.partial_seconds, majorSeconds: day.major_seconds })).toBe(57.14);
+  });
+
+  it("looks maintenance up over the whole span it closes, however late the next result is", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const component = await createMonitoredComponent(url, { confirmations: 1 });
+    const T = Date.UTC(2031, 2, 4, 12, 0);
+    // A window covers the component for the minute after the failure, and ended long before the next run.
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO maintenances (id, title, status, scheduled_start, scheduled_end, started_at, completed_at, created_at, updated_at) VALUES (?, 'Past window', 'completed', ?, ?, ?, ?, ?, ?)").bind(
+        component.id, T + 60_000, T + 120_000, T + 60_000, T + 120_000, T, T,
+      ),
+      env.DB.prepare("INSERT INTO maintenance_components (maintenance_id, component_id) VALUES (?, ?)").bind(component.id, component.id),
+    ]);
+    targets.set(url, { status: 500 });
+    await runCron(T + 30_000);
+    targets.set(url, { status: 200 });
+    await runCron(T + 30 * MINUTE);
+    // 30 s of outage before the window, 60 s inside it (not downtime); nothing counted past the 90 s cap.
+    expect((await rollup(component.id))[0]).toMatchObject({ observed_seconds: 30, major_seconds: 30, maintenance_seconds: 60 });
   });
 });
 
@@ -198,7 +241,7 @@ describe("maintenance on time", { timeout: 20_000 }, () => {
     await runCron(T + MINUTE);
     expect((await publicComponent(component.id)).status).toBe("under_maintenance");
     let listed = await json(await call("GET", "/api/status/maintenance"));
-    expect(listed.maintenance.find((m: any) => m.id === maintenance.id)).toMatchObject({ status: "in_progress", started_at: new Date(T + 30_000).toISOString() });
+    expect(listed.maintenance_windows.find((m: any) => m.id === maintenance.id)).toMatchObject({ status: "in_progress", started_at: new Date(T + 30_000).toISOString() });
     await runCron(T + 2 * MINUTE);
     expect((await publicComponent(component.id)).status).toBe("under_maintenance");
     await runCron(T + 3 * MINUTE);

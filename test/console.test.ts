@@ -100,6 +100,11 @@ describe("signing in to the console", () => {
     const res = await post("/admin/incidents", member, { title: "Not allowed", _csrf: "x" });
     expect(res.status).toBe(403);
     expect(await incidentCount()).toBe(before);
+
+    // The API's rule: an organization's admin is no admin unless CLERK_ADMIN_ORG_ID names that organization.
+    const orgAdmin = await session({ role: null, claims: { o: { id: "org_beacon", rol: "admin" } } });
+    expect((await send("/admin", { cookie: orgAdmin })).status).toBe(403);
+    expect((await send("/admin", { cookie: orgAdmin }, { ...LOCAL, CLERK_ADMIN_ORG_ID: "org_beacon" })).status).toBe(200);
   });
 
   it("keeps the JSON API on bearer tokens: a console cookie alone is no admin credential there", async () => {

@@ -107,6 +107,18 @@ describe("feeds (RSS, Atom, JSON Feed)", () => {
     expect(item).toMatchObject({ content_text: "Corrected wording", date_published: update.created_at, date_modified: update.updated_at });
   });
 
+  it("tags each JSON Feed update with the status that update set, not the incident's current one", async () => {
+    const incident = await createIncident({ title: `Tagged ${crypto.randomUUID()}`, severity: "minor" });
+    const first = incident.updates[0].id;
+    const identified = (await json(await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Found it", status: "identified" }))).update.id;
+    await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "A", resolution: "B" });
+    const items = JSON.parse(await get("/api/status/feed.json", /feed\+json/)).items;
+    const tags = (id: string) => items.find((i: any) => i.id === id).tags;
+    expect(tags(first)).toEqual(["minor", "investigating"]);
+    expect(tags(identified)).toEqual(["minor", "identified"]);
+    expect(tags(incident.id)).toEqual(["minor", "resolved"]);
+  });
+
   it("characters XML forbids are dropped, never break the document (rendered straight from a snapshot)", () => {
     const raw = `bell\u0007 null\u0000 vt\u000B ff\u000C esc\u001B fffe\uFFFE lone\uD800 ${HOSTILE}`;
     const clean = `bell null vt ff esc fffe lone ${HOSTILE}`;
@@ -187,8 +199,6 @@ describe("iCalendar of maintenance windows", () => {
       await admin("POST", "/api/status/maintenance", { title, description, scheduled_start: hours(5), scheduled_end: hours(6), components: [DEFAULT_COMPONENTS.storage] }),
     );
 
-    // Pretend it was created an hour ago, so the edit below is a later revision by any clock.
-    await env.DB.prepare("UPDATE maintenances SET created_at = created_at - 3600000, updated_at = updated_at - 3600000 WHERE id = ?").bind(created.id).run();
     await admin("PATCH", `/api/status/components/${DEFAULT_COMPONENTS.storage}`, { description: "Object storage (S3-compatible)" });
 
     const res = await call("GET", "/api/status/maintenance.ics", { headers: { "cache-control": "no-cache" } });
@@ -209,18 +219,23 @@ describe("iCalendar of maintenance windows", () => {
     expect(event.DTSTART).toBe(created.scheduled_start.replace(/[-:]/g, "").replace(/\.\d{3}/, ""));
     expect(event.DTEND).toMatch(/^\d{8}T\d{6}Z$/);
     expect(event.STATUS).toBe("CONFIRMED");
-    const sequence = Number(event.SEQUENCE);
+    expect(event.URL).toBe(`https://status.example.com/maintenance/${created.id}`);
+    expect(event.SEQUENCE).toBe("0");
 
+    // Two edits within the same second: each is a new revision that calendar clients must take.
+    const calendar = async () => icsEvents(await (await call("GET", "/api/status/maintenance.ics")).text()).find((e) => e.UID === event.UID)!;
     expect((await admin("PATCH", `/api/status/maintenance/${created.id}`, { scheduled_end: hours(7) })).status).toBe(200);
-    const edited = icsEvents(await (await call("GET", "/api/status/maintenance.ics")).text()).find((e) => e.UID === event.UID)!;
-    expect(Number(edited.SEQUENCE)).toBeGreaterThan(sequence);
-    expect(edited["LAST-MODIFIED"]! > event["LAST-MODIFIED"]!).toBe(true);
-    expect(edited.DTEND).not.toBe(event.DTEND);
+    const once = await calendar();
+    expect((await admin("PATCH", `/api/status/maintenance/${created.id}`, { scheduled_end: hours(8) })).status).toBe(200);
+    const edited = await calendar();
+    expect([once.SEQUENCE, edited.SEQUENCE]).toEqual(["1", "2"]);
+    expect(edited["LAST-MODIFIED"]! >= event["LAST-MODIFIED"]!).toBe(true);
+    expect(edited.DTEND).not.toBe(once.DTEND);
 
     expect((await admin("POST", `/api/status/maintenance/${created.id}/cancel`)).status).toBe(200);
     const cancelled = icsEvents(await (await call("GET", "/api/status/maintenance.ics")).text()).find((e) => e.UID === event.UID)!;
     expect(cancelled.STATUS).toBe("CANCELLED");
-    expect(Number(cancelled.SEQUENCE)).toBeGreaterThanOrEqual(Number(edited.SEQUENCE));
+    expect(cancelled.SEQUENCE).toBe("3");
 
     const other = await call("GET", `/api/status/maintenance.ics?component=${DEFAULT_COMPONENTS.email}`);
     expect(icsEvents(await other.text()).some((e) => e.UID === event.UID)).toBe(false);

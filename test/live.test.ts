@@ -2,6 +2,8 @@ import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
+import { diffSnapshots } from "../src/live/messages";
+import type { Snapshot, SnapshotMaintenance } from "../src/snapshot/types";
 import { admin, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
 
@@ -40,18 +42,50 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
     }
   });
 
-  it("lets the page's origin, listed origins and origin-less clients in, and no one else", async () => {
+  it("lets any page in by default (another host name of the same worker included); LIVE_ALLOWED_ORIGINS opts into a list", async () => {
     const upgrade = (origin?: string, extra: Partial<Cloudflare.Env> = {}) =>
       app.fetch(new Request(`${BASE}/api/status/live`, { headers: { Upgrade: "websocket", ...(origin ? { Origin: origin } : {}) } }), { ...env, ...extra }, createExecutionContext());
-    const refused = await upgrade("https://evil.example");
-    expect(refused.status).toBe(403);
-    expect((await json(refused)).error.code).toBe("forbidden");
-    const allowed = [await upgrade("https://status.example.com"), await upgrade(), await upgrade("https://embed.example.org", { LIVE_ALLOWED_ORIGINS: "https://embed.example.org" })];
-    for (const res of allowed) {
+    const open = async (res: Response) => {
       expect(res.status).toBe(101);
       res.webSocket!.accept();
       res.webSocket!.close(1000);
-    }
+    };
+    // PAGE_URL says https://status.example.com; the page is also reached on other names.
+    for (const origin of ["http://127.0.0.1:8787", "https://beacon.example.workers.dev", "https://www.status.example.com", undefined]) await open(await upgrade(origin));
+
+    const restricted = { LIVE_ALLOWED_ORIGINS: "https://embed.example.org" };
+    const refused = await upgrade("https://evil.example", restricted);
+    expect(refused.status).toBe(403);
+    expect((await json(refused)).error.code).toBe("forbidden");
+    for (const origin of ["https://status.example.com", "https://embed.example.org", undefined]) await open(await upgrade(origin, restricted));
+  });
+
+  it("limits socket upgrades per client, an IPv6 /64 counting as one client, and open sockets per client", async () => {
+    const upgrade = (ip: string, extra: Partial<Cloudflare.Env> = {}) =>
+      app.fetch(new Request(`${BASE}/api/status/live`, { headers: { Upgrade: "websocket", "cf-connecting-ip": ip } }), { ...env, ...extra }, createExecutionContext());
+    const opened: WebSocket[] = [];
+    const keep = (res: Response) => {
+      expect(res.status).toBe(101);
+      res.webSocket!.accept();
+      opened.push(res.webSocket!);
+    };
+    // 30 a minute from one /64, whichever of its addresses: the 31st is refused, another client is not.
+    const prefix = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:7`;
+    for (let i = 0; i < 30; i++) keep(await upgrade(`${prefix}::${(i + 1).toString(16)}`));
+    const limited = await upgrade(`${prefix}:0:0:0:ffff`);
+    expect(limited.status).toBe(429);
+    expect((await json(limited)).error.code).toBe("rate_limited");
+    keep(await upgrade(`${prefix.replace(/:7$/, ":8")}::1`));
+
+    // However slowly they come, one client holds at most 50 open sockets (the hub counts them).
+    const noLimiter = { LIVE_LIMITER: undefined };
+    const ip = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+    for (let i = 0; i < 50; i++) keep(await upgrade(ip, noLimiter));
+    const full = await upgrade(ip, noLimiter);
+    expect(full.status).toBe(429);
+    opened.pop()!.close(1000);
+    await vi.waitFor(async () => expect((await upgrade(ip, noLimiter)).status).toBe(101), { timeout: 10_000 });
+    for (const ws of opened) ws.close(1000);
   });
 
   it("sends the current snapshot on connect, then an incident the moment an admin creates it", async () => {
@@ -128,6 +162,68 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
     const lost = await connect(`?since=${missed.seq + 1_000_000}`);
     expect((await lost.waitFor((m) => m.type === "snapshot")).data.components.length).toBeGreaterThan(0);
     lost.ws.close(1000);
+  });
+
+  it("carries what changed: an update message holds the card's summary and the new update only", async () => {
+    const incident = await createIncident({ title: "Live: many updates", description: "d".repeat(5_000), affected_components: [] });
+    for (let i = 0; i < 3; i++) await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: `Update ${i} ${"u".repeat(2_000)}`, status: "identified" });
+    const client = await connect();
+    await client.waitFor((m) => m.type === "snapshot");
+    const res = await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Only this one", status: "monitoring", estimated_resolution: "2031-01-01T00:00:00Z" });
+    expect(res.status).toBe(201);
+    const updated = await client.waitFor((m) => m.type === "incident.updated" && m.data.incident.id === incident.id);
+    expect(updated.data.updates.map((u: any) => u.message)).toEqual(["Only this one"]);
+    expect(updated.data.incident).toMatchObject({ title: "Live: many updates", status: "monitoring", eta: Date.parse("2031-01-01T00:00:00Z") });
+    expect(updated.data.incident.description).toBeUndefined();
+    expect(updated.data.incident.updates).toBeUndefined();
+    client.ws.close(1000);
+  });
+
+  it("sends every removal to open pages and to replay: a deleted incident and a deleted component", async () => {
+    const first = await connect();
+    const hello = await first.waitFor((m) => m.type === "snapshot");
+    const incident = await createIncident({ title: "Live: to be deleted", affected_components: [] });
+    const component = await json(await admin("POST", "/api/status/components", { name: "Live: short-lived" }));
+    await first.waitFor((m) => m.type === "incident.created" && m.data.incident.id === incident.id);
+
+    expect((await admin("DELETE", `/api/status/incidents/${incident.id}`)).status).toBeLessThan(300);
+    expect((await admin("DELETE", `/api/status/components/${component.id}`)).status).toBeLessThan(300);
+    const deleted = await first.waitFor((m) => m.type === "incident.deleted" && m.data.id === incident.id);
+    expect(deleted.data.overall_status).toEqual(expect.any(String));
+    const gone = await first.waitFor((m) => m.type === "components.changed" && m.data.removed.includes(component.id));
+    expect(gone.data.components.map((c: any) => c.id)).not.toContain(component.id);
+    first.ws.close(1000);
+
+    // A page that was away catches up on the removals too.
+    const back = await connect(`?since=${hello.seq}`);
+    await back.waitFor((m) => m.type === "incident.deleted" && m.data.id === incident.id);
+    await back.waitFor((m) => m.type === "components.changed" && m.data.removed.includes(component.id));
+    back.ws.close(1000);
+  });
+
+  it("tells pages about a maintenance window that left the snapshot", () => {
+    const base = { components: [], incidents: [], maintenances: [], overall_status: "operational" } as unknown as Snapshot;
+    const window = { id: "2b0c6f3e-0000-4000-8000-00000000000a", status: "scheduled", updated_at: 1 } as SnapshotMaintenance;
+    expect(diffSnapshots({ ...base, maintenances: [window] }, base)).toEqual([{ type: "maintenance.deleted", data: { id: window.id, overall_status: "operational" } }]);
+  });
+
+  it("replays at most a bounded number of bytes, and a resume only every few seconds", async () => {
+    const first = await connect();
+    const hello = await first.waitFor((m) => m.type === "snapshot");
+    first.ws.close(1000);
+    const incident = await createIncident({ title: "Live: long updates", affected_components: [] });
+    for (let i = 0; i < 12; i++) await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: `${i} ${"x".repeat(9_000)}`, status: "identified" });
+
+    // Twelve 9 KB updates are more than a replay carries: the client gets the current state instead.
+    const back = await connect(`?since=${hello.seq}`);
+    const fresh = await back.waitFor((m) => m.type === "snapshot");
+    expect(fresh.data.active_incidents.map((i: any) => i.id)).toContain(incident.id);
+    expect(back.messages.filter((m) => m !== "pong" && m.type === "incident.updated")).toHaveLength(0);
+
+    back.ws.send(JSON.stringify({ type: "resume", since: fresh.seq }));
+    back.ws.send(JSON.stringify({ type: "resume", since: fresh.seq }));
+    const closed = await back.closed;
+    expect([closed.code, closed.reason]).toEqual([1008, "Too many resumes"]);
   });
 
   it("answers ping with pong, and closes only the socket that sends an oversized message or floods the hub", async () => {

@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { app } from "../src/app";
 import { jsonSchemaOf } from "../src/openapi/document";
+import { errorResponse } from "../src/openapi/responses";
+import { ROUTES, successType } from "../src/openapi/routes";
 import { createIncidentBody, maintenanceBody } from "../src/schemas";
-import { call, json } from "./support/api";
+import { admin, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 
 // HTML pages and static files are for people, not API clients: the only routes left out of the document.
 const NOT_API = new Set([
@@ -123,7 +125,11 @@ describe("OpenAPI document", () => {
 
     const incidents = doc.paths["/api/status/incidents"].get;
     expect(incidents.security).toEqual([]);
-    expect(incidents.parameters).toEqual([{ name: "days", in: "query", required: false, schema: expect.objectContaining({ type: "string" }) }]);
+    expect(incidents.parameters.map((p: any) => [p.name, p.required, p.schema.type])).toEqual([
+      ["days", false, "string"],
+      ["limit", false, "string"],
+      ["cursor", false, "string"],
+    ]);
     expect(Object.keys(incidents.responses)).toEqual(expect.arrayContaining(["200", "304", "400"]));
     expect(doc.paths["/api/v2/summary.json"].get.security).toEqual([]);
     expect(Object.keys(doc.paths["/badge.svg"].get.responses["200"].content)).toEqual(["image/svg+xml"]);
@@ -148,5 +154,75 @@ describe("OpenAPI document", () => {
     const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
     const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(style));
     expect(csp).toContain(`'sha256-${btoa(String.fromCharCode(...new Uint8Array(digest)))}'`);
+  });
+
+  it("describes every JSON answer with a schema generated from zod, and every error with the one error shape", async () => {
+    const doc = await document();
+    for (const route of ROUTES) {
+      const op = doc.paths[route.path][route.method];
+      const status = String(route.status ?? 200);
+      const where = `${route.method.toUpperCase()} ${route.path}`;
+      if (/json/.test(successType(route)) && status !== "204" && status !== "101") {
+        const ref = op.responses[status].content[successType(route)].schema.$ref;
+        expect(ref, `${where} has no response schema`).toMatch(/^#\/components\/schemas\/\w+$/);
+        expect(doc.components.schemas[ref.split("/").pop()].type, where).toBe("object");
+      }
+      for (const [code, response] of Object.entries<any>(op.responses)) {
+        if (Number(code) >= 400) expect(doc.components.responses[response.$ref.split("/").pop()].content["application/json"].schema.$ref, where).toBe("#/components/schemas/Error");
+      }
+    }
+    expect(doc.components.schemas.Error.properties.error.required).toEqual(["code", "message"]);
+    // Seed keys are spelled out with their types, and answers stay open to added keys.
+    const maintenance = doc.components.schemas.MaintenanceWindow;
+    expect(maintenance.properties.affected_components).toMatchObject({ type: "array", items: { type: "string" } });
+    expect(maintenance.additionalProperties).toBeUndefined();
+    expect(doc.components.schemas.ComponentDetail.properties.component).toEqual({ $ref: "#/components/schemas/Component" });
+    expect(doc.components.schemas.ComponentDetail.properties.uptime.required).toEqual(["30_days", "60_days", "90_days"]);
+  });
+
+  it("matches what is served: real answers parse with their route's schema, with no key left undocumented", { timeout: 20_000 }, async () => {
+    const incident = await createIncident({ title: "Documented", estimated_resolution: new Date(Date.now() + 3600_000).toISOString() });
+    const window = await json(
+      await admin("POST", "/api/status/maintenance", { title: "Documented window", scheduled_start: Date.now() - 60_000, scheduled_end: Date.now() + 3600_000, affected_components: [DEFAULT_COMPONENTS.email] }),
+    );
+    await admin("POST", "/api/status/health-check");
+    const ids: Record<string, string> = { "/api/status/incidents/{id}": incident.id };
+    const served: Record<string, unknown> = {};
+    for (const route of ROUTES) {
+      if (route.method !== "get" || route.admin || route.personal || !route.response || route.path === "/api/openapi.json") continue;
+      const path = route.path.replace("{id}", ids[route.path] ?? DEFAULT_COMPONENTS.api);
+      const res = await call("GET", path);
+      expect(res.status, path).toBe(200);
+      served[route.path] = await res.json();
+    }
+    const adminAnswers: [string, string, string, unknown?][] = [
+      ["post", "/api/status/incidents/{id}/updates", `/api/status/incidents/${incident.id}/updates`, { message: "Found it", status: "identified" }],
+      ["patch", "/api/status/maintenance/{id}", `/api/status/maintenance/${window.id}`, { title: "Documented window (v2)" }],
+      ["post", "/api/status/incidents/{id}/resolve", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "a", resolution: "b" }],
+      ["post", "/api/status/health-check", "/api/status/health-check"],
+      ["get", "/api/status/admin/components/{id}", `/api/status/admin/components/${DEFAULT_COMPONENTS.api}`],
+      ["get", "/api/status/notifications", "/api/status/notifications"],
+      ["post", "/api/status/groups", "/api/status/groups", { name: "Documented group" }],
+      ["post", "/api/status/maintenance/{id}/cancel", `/api/status/maintenance/${window.id}/cancel`],
+    ];
+    for (const [method, template, path, body] of adminAnswers) {
+      const res = await admin(method.toUpperCase(), path, body);
+      expect(res.status, path).toBeLessThan(300);
+      served[`${method} ${template}`] = await res.json();
+    }
+    served["post /api/status/subscriptions"] = await json(await call("POST", "/api/status/subscriptions", { body: { email: "docs@example.com" }, headers: { "cf-connecting-ip": "203.0.113.77" } }));
+
+    for (const [key, body] of Object.entries(served)) {
+      const [method, path] = key.includes(" ") ? key.split(" ") : ["get", key];
+      const route = ROUTES.find((r) => r.method === method && r.path === path)!;
+      const parsed = route.response!.safeParse(body);
+      expect(parsed.error?.issues ?? [], key).toEqual([]);
+      // zod drops keys a schema does not name: an answer equal to its parse has none undocumented.
+      expect(parsed.data, key).toEqual(body);
+    }
+    for (const res of [await call("GET", "/api/status/incidents?days=0"), await call("GET", `/api/status/incidents/${crypto.randomUUID()}`), await admin("POST", "/api/status/incidents/create", {})]) {
+      const body = await res.json();
+      expect(errorResponse.parse(body)).toEqual(body);
+    }
   });
 });

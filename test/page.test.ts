@@ -148,6 +148,8 @@ describe("GET /", () => {
       insert.bind(component.id, day(1), 86_400, 0, 7_200, 1440, "major_outage"),
       insert.bind(component.id, day(2), 86_400, 0, 60, 1440, "major_outage"),
       insert.bind(component.id, day(3), 86_400, 0, 0, 1440, "degraded"),
+      // A whole day under maintenance: checked, but nothing observed outside the window.
+      env.DB.prepare("INSERT INTO daily_rollups (component_id, day, observed_seconds, maintenance_seconds, checks) VALUES (?, ?, 0, 86400, 1440)").bind(component.id, day(4)),
     ]);
     await admin("PATCH", `/api/status/components/${component.id}`, { description: "refresh" });
 
@@ -161,6 +163,11 @@ describe("GET /", () => {
     expect(bar.at(-2)!.label).toContain("91.66% uptime, 2 h down");
     expect(bar.at(-3)).toMatchObject({ level: "par" }); // a one-minute outage is not painted like a long one
     expect(bar.at(-4)).toMatchObject({ level: "deg" });
+    // Drawn as the legend's maintenance colour and said so, not green "No downtime"; the series agrees.
+    expect(bar.at(-5)).toMatchObject({ level: "mnt" });
+    expect(bar.at(-5)!.label).toMatch(/: under maintenance all day$/);
+    const series = await json(await call("GET", `/api/status/components/${component.id}/uptime?days=5`));
+    expect(series.days[0]).toMatchObject({ date: day(4), uptime: null, worst_status: "under_maintenance", maintenance_seconds: 86_400, has_data: false });
     expect(bar[0]).toMatchObject({ level: "none" });
     expect(bar[0]!.label).toMatch(/: no data$/);
     // 4 days observed, 7260 s down: 97.89...% floored

@@ -1,7 +1,10 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { app } from "../src/app";
+import { renderCacheStats } from "../src/snapshot/respond";
 import { forgetLocalSnapshot } from "../src/snapshot/store";
-import { admin, adminToken, call, createIncident, json } from "./support/api";
+import { admin, adminToken, BASE, call, createIncident, json } from "./support/api";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -44,6 +47,8 @@ describe("public reads without D1", () => {
   it("serve a warm hit with no D1 query", async () => {
     const incident = await createIncident({ title: "Warm hit probe" });
     await call("GET", "/api/status");
+    // The notification consumer fans the incident out on its own; only the reads below are counted.
+    await vi.waitFor(async () => expect((await env.DB.prepare("SELECT count(*) AS n FROM events WHERE dispatched_at IS NULL").first<{ n: number }>())!.n).toBe(0), { timeout: 10_000 });
     const d1 = countD1();
     for (const path of [...PUBLIC_READS, `/api/status/components/${incident.affected_components[0].id}`]) {
       const res = await call("GET", path);
@@ -88,6 +93,64 @@ describe("public reads without D1", () => {
   });
 });
 
+/** The worker's env with a StatusHub whose getSnapshot calls are counted and, until released, held. */
+function watchedHub(opts: { hang?: boolean } = {}) {
+  let release!: () => void;
+  const held = opts.hang ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+  const calls = { getSnapshot: 0 };
+  const namespace = env.STATUS_HUB;
+  const STATUS_HUB = {
+    idFromName: (name: string) => namespace.idFromName(name),
+    get: (id: DurableObjectId) => {
+      const stub = namespace.get(id);
+      return new Proxy(stub, {
+        get(target, prop) {
+          if (prop === "getSnapshot") {
+            return async (known?: number) => {
+              calls.getSnapshot++;
+              await held;
+              return target.getSnapshot(known);
+            };
+          }
+          const value = Reflect.get(target, prop);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+    },
+  } as unknown as typeof env.STATUS_HUB;
+  const send = (path: string, headers: Record<string, string> = {}) => app.fetch(new Request(BASE + path, { headers }), { ...env, STATUS_HUB }, createExecutionContext());
+  return { calls, send, release: () => release?.() };
+}
+
+describe("the StatusHub is not a choke point", () => {
+  it("never holds reads behind a slow hub: one revalidation per isolate, the others answer from memory", async () => {
+    await call("GET", "/api/status");
+    // Past the one-second window, so the next read revalidates.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const hub = watchedHub({ hang: true });
+    const started = Date.now();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => hub.send("/api/status")));
+    expect(answers.map((res) => res.status)).toEqual(Array(20).fill(200));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(hub.calls.getSnapshot).toBe(1);
+    hub.release();
+  });
+
+  it("forces a revalidation (no-cache) only for an admin, so anonymous clients cannot make every read a hub call", async () => {
+    const hub = watchedHub();
+    const adminRead = await hub.send("/api/status", { "cache-control": "no-cache", authorization: `Bearer ${await adminToken()}` });
+    expect(adminRead.status).toBe(200);
+    expect(hub.calls.getSnapshot).toBe(1);
+    const member = await adminToken({ role: "member" });
+    for (let i = 0; i < 5; i++) {
+      expect((await hub.send("/api/status", { "cache-control": "no-cache" })).status).toBe(200);
+      expect((await hub.send("/api/status/maintenance", { pragma: "no-cache" })).status).toBe(200);
+      expect((await hub.send("/", { "cache-control": "no-cache", authorization: `Bearer ${member}` })).status).toBe(200);
+    }
+    expect(hub.calls.getSnapshot).toBe(1);
+  });
+});
+
 describe("D1 sessions", () => {
   it("ignores a garbage bookmark instead of failing", async () => {
     // An unknown incident id is a public read that goes to D1 (it may be older than the snapshot).
@@ -99,6 +162,53 @@ describe("D1 sessions", () => {
     }
   });
 
+  it("continues only from bookmarks Beacon issued: never a client's first-primary, a bare or a forged one", async () => {
+    const write = await call("POST", "/api/status/incidents/create", { token: await adminToken(), body: { title: "Bookmark source" } });
+    const issued = write.headers.get("x-d1-bookmark")!;
+    expect(issued).toMatch(/^[\w-]+\.[\w-]{22}$/);
+    const [bookmark] = issued.split(".");
+    const constraints: (string | undefined)[] = [];
+    const withSession = env.DB.withSession.bind(env.DB);
+    vi.spyOn(env.DB, "withSession").mockImplementation((constraint?: string) => {
+      constraints.push(constraint);
+      return withSession(constraint);
+    });
+    const read = (value: string) => call("GET", "/api/status", { headers: { "x-d1-bookmark": value } });
+    for (const sent of ["first-primary", bookmark!, `${bookmark}.${"A".repeat(22)}`, issued]) expect((await read(sent)).status).toBe(200);
+    expect(constraints).toEqual(["first-unconstrained", "first-unconstrained", "first-unconstrained", bookmark]);
+  });
+
+  it("answers an unknown incident id from the snapshot, and reads older incidents from D1 only within a per-client limit", async () => {
+    for (const path of [`/api/status/incidents/${crypto.randomUUID()}`, `/incidents/${crypto.randomUUID()}`]) {
+      const res = await call("GET", path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("x-d1-queries"), path).toBe("0");
+    }
+    // An incident from two years ago is not in the snapshot, but its id is in the snapshot's index.
+    const old = await createIncident({ title: "Two years ago", affected_components: [] });
+    const twoYearsAgo = Date.now() - 730 * 86_400_000;
+    await env.DB.prepare("UPDATE incidents SET started_at = ?, resolved_at = ?, status = 'resolved' WHERE id = ?").bind(twoYearsAgo, twoYearsAgo + 3_600_000, old.id).run();
+    await createIncident({ title: "Rebuilds the snapshot", affected_components: [] });
+    const ip = `192.0.2.${Math.floor(Math.random() * 250) + 1}`;
+    const first = await call("GET", `/api/status/incidents/${old.id}`, { headers: { "cf-connecting-ip": ip } });
+    expect(first.status).toBe(200);
+    expect((await json(first)).title).toBe("Two years ago");
+    expect(Number(first.headers.get("x-d1-queries"))).toBeGreaterThan(0);
+    // 20 a minute (a fixed window on the clock, so a minute boundary may fall in between: one reset at most).
+    const statuses: number[] = [];
+    let limited: Response | null = null;
+    for (let i = 1; i < 41 && !limited; i++) {
+      const res = await call("GET", i % 2 ? `/incidents/${old.id}` : `/api/status/incidents/${old.id}`, { headers: { "cf-connecting-ip": ip } });
+      statuses.push(res.status);
+      if (res.status === 429) limited = res;
+    }
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(19);
+    expect(limited?.status).toBe(429);
+    expect((await json(limited!)).error.code).toBe("rate_limited");
+    // Made-up ids still answer 404 at once, limit or not.
+    expect((await call("GET", `/api/status/incidents/${crypto.randomUUID()}`, { headers: { "cf-connecting-ip": ip } })).status).toBe(404);
+  });
+
   it("returns a bookmark to a writer", async () => {
     const res = await call("POST", "/api/status/incidents/create", {
       token: await adminToken(),
@@ -106,6 +216,33 @@ describe("D1 sessions", () => {
     });
     expect(res.status).toBe(201);
     expect(res.headers.get("x-d1-bookmark")).toBeTruthy();
+  });
+});
+
+describe("the render cache", () => {
+  it("stays within its byte budget however many variants anonymous clients ask for", { timeout: 30_000 }, async () => {
+    const incidents = [];
+    for (let i = 0; i < 12; i++) incidents.push(await createIncident({ title: `Long incident ${i}`, description: `${i} ${"d".repeat(9_990)}`, affected_components: [] }));
+    const budget = 256 * 1024;
+    const limited = { ...env, RENDER_CACHE_BYTES: String(budget) };
+    const send = (path: string) => app.fetch(new Request(BASE + path, { headers: { "accept-encoding": "gzip" } }), limited, createExecutionContext());
+    // Every window of the incident list (each over 120 KB), every incident's page, badges with made-up labels.
+    for (let days = 1; days <= 365; days += 6) {
+      const res = await send(`/api/status/incidents?days=${days}`);
+      expect(res.status).toBe(200);
+      const body = await json(res);
+      expect(body.period_days).toBe(days);
+      expect(body.incidents.filter((i: any) => i.title.startsWith("Long incident"))).toHaveLength(incidents.length);
+      expect(renderCacheStats().bytes).toBeLessThanOrEqual(budget);
+    }
+    for (const incident of incidents) expect((await send(`/incidents/${incident.id}`)).status).toBe(200);
+    for (let i = 0; i < 100; i++) expect((await send(`/badge.svg?label=${"label" + i}`)).status).toBe(200);
+    const stats = renderCacheStats();
+    expect(stats.bytes).toBeLessThanOrEqual(budget);
+    expect(stats.entries).toBeLessThan(30);
+    // What is kept is still served from memory, and a variant that was not kept still answers right.
+    expect((await json(await send("/api/status/incidents?days=90"))).incidents.map((i: any) => i.id)).toEqual(expect.arrayContaining(incidents.map((i) => i.id)));
+    expect(await (await send("/badge.svg?label=build")).text()).toContain("build");
   });
 });
 

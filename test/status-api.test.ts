@@ -42,7 +42,7 @@ describe("GET /api/status/components/{id}", () => {
     const res = await call("GET", `/api/status/components/${DEFAULT_COMPONENTS.email}`);
     expect(res.status).toBe(200);
     const body = await json(res);
-    expect(body).toMatchObject({ id: DEFAULT_COMPONENTS.email, name: "Email Service", uptime: { "30_days": null, "60_days": null, "90_days": null } });
+    expect(body).toMatchObject({ component: { id: DEFAULT_COMPONENTS.email, name: "Email Service" }, uptime: { "30_days": null, "60_days": null, "90_days": null } });
     expect(body.uptime_formula).toMatch(/0\.3/);
   });
 
@@ -106,6 +106,50 @@ describe("GET /api/status/incidents", () => {
     }
     expect((await json(await call("GET", "/api/status/incidents?days=0"))).error.details[0].message).toMatch(/at least 1/);
     expect((await json(await call("GET", "/api/status/incidents?days=366"))).error.details[0].message).toMatch(/at most 365/);
+  });
+});
+
+describe("GET /api/status/incidents?limit&cursor", () => {
+  it("pages through the window with an opaque next_cursor, and keeps the seed's answer without them", async () => {
+    const base = Date.now() - 200 * DAY;
+    // Five incidents, two started at the same moment: the order is total, so no page repeats or skips one.
+    const made = [];
+    for (const [n, at] of [0, 1, 1, 2, 3].entries()) made.push(await createIncident({ title: `Paged ${n}`, started_at: base + at * 60_000 }));
+    const all = (await json(await call("GET", "/api/status/incidents?days=365"))).incidents.map((i: any) => i.id);
+    expect(all).toEqual(expect.arrayContaining(made.map((i) => i.id)));
+    const full = await json(await call("GET", "/api/status/incidents?days=365"));
+    expect(full.next_cursor).toBeNull();
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await call("GET", `/api/status/incidents?days=365&limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(res.status).toBe(200);
+      const body = await json(res);
+      expect(body.incidents.length).toBeLessThanOrEqual(2);
+      expect(body.total).toBe(all.length);
+      expect(body.period_days).toBe(365);
+      seen.push(...body.incidents.map((i: any) => i.id));
+      cursor = body.next_cursor;
+      if (cursor) expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+      pages++;
+    } while (cursor && pages < 100);
+    expect(seen).toEqual(all);
+    expect(pages).toBe(Math.ceil(all.length / 2));
+
+    // A page answers 304 to its own ETag, like the whole list.
+    const first = await call("GET", "/api/status/incidents?days=365&limit=2");
+    const again = await call("GET", "/api/status/incidents?days=365&limit=2", { headers: { "if-none-match": first.headers.get("etag")! } });
+    expect(again.status).toBe(304);
+  });
+
+  it("refuses a limit outside 1-100 and a cursor it did not make", async () => {
+    for (const query of ["limit=0", "limit=101", "limit=x", "cursor=abc", "cursor=" + btoa("1.not-an-id"), "cursor=%25%25"]) {
+      const res = await call("GET", `/api/status/incidents?${query}`);
+      expect(res.status, query).toBe(400);
+      expect((await json(res)).error.details[0].path, query).toBe(query.split("=")[0]);
+    }
   });
 });
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Snapshot, SnapshotComponent } from "../src/snapshot/types";
+import type { Severity } from "../src/db/schema";
+import type { Snapshot } from "../src/snapshot/types";
+import { overallStatus } from "../src/status";
 import { v2Status } from "../src/v2/statuspage";
 import { admin, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 
@@ -249,27 +251,29 @@ describe("Statuspage v2 API", () => {
 });
 
 describe("Statuspage status indicator", () => {
-  const component = (status: SnapshotComponent["status"]) => ({ status }) as SnapshotComponent;
-  const snapshot = (statuses: SnapshotComponent["status"][], extra: Partial<Snapshot> = {}) =>
-    ({ components: statuses.map(component), incidents: [], maintenances: [], ...extra }) as unknown as Snapshot;
-  const incident = (severity: string, status = "investigating") => ({ severity, status, components: [], updates: [] });
+  const snapshot = (overall_status: Snapshot["overall_status"]) => ({ overall_status }) as Snapshot;
 
   it.each([
-    [["operational", "operational"], "none", "All Systems Operational"],
-    [["operational", "degraded"], "minor", "Partially Degraded Service"],
-    [["operational", "partial_outage"], "minor", "Minor Service Outage"],
-    [["degraded", "major_outage"], "major", "Partial System Outage"],
-    [["major_outage", "major_outage"], "critical", "Major Service Outage"],
-    [["operational", "under_maintenance"], "maintenance", "Service Under Maintenance"],
-  ] as const)("components %j -> %s (%s)", (statuses, indicator, description) => {
-    expect(v2Status(snapshot([...statuses]))).toEqual({ indicator, description });
+    ["operational", "none", "All Systems Operational"],
+    ["under_maintenance", "maintenance", "Service Under Maintenance"],
+    ["degraded", "minor", "Degraded Performance"],
+    ["partial_outage", "major", "Partial System Outage"],
+    ["major_outage", "critical", "Major System Outage"],
+  ] as const)("overall %s -> %s (%s), the page's own words", (overall, indicator, description) => {
+    expect(v2Status(snapshot(overall))).toEqual({ indicator, description });
   });
 
-  it("an unresolved incident's impact raises the indicator; a resolved one does not; outages beat maintenance", () => {
-    expect(v2Status(snapshot(["operational"], { incidents: [incident("major")] as never }))).toEqual({ indicator: "major", description: "Partial System Outage" });
-    expect(v2Status(snapshot(["operational"], { incidents: [incident("critical", "resolved")] as never }))).toEqual({ indicator: "none", description: "All Systems Operational" });
-    expect(v2Status(snapshot(["degraded"], { incidents: [incident("minor")] as never })).description).toBe("Partially Degraded Service");
-    expect(v2Status(snapshot(["under_maintenance", "partial_outage"])).indicator).toBe("minor");
-    expect(v2Status(snapshot(["operational"], { incidents: [incident("none")] as never })).indicator).toBe("none");
+  it("uses the one overall rule: open incidents' severity counts, resolved ones do not, maintenance ranks below any degradation", () => {
+    const overall = (componentStatuses: Snapshot["overall_status"][], openIncidentSeverities: Severity[] = [], maintenanceInProgress = false) =>
+      overallStatus({ componentStatuses, openIncidentSeverities, maintenanceInProgress });
+    expect(overall(["operational"], ["major"])).toBe("partial_outage");
+    expect(overall(["operational"], ["minor"])).toBe("degraded");
+    expect(overall(["operational"], ["critical"])).toBe("major_outage");
+    expect(overall(["operational"], ["none"])).toBe("operational");
+    expect(overall(["major_outage"], ["minor"])).toBe("major_outage");
+    expect(overall(["under_maintenance", "operational"], ["minor"])).toBe("degraded");
+    expect(overall(["under_maintenance", "operational"])).toBe("under_maintenance");
+    expect(overall(["operational"], [], true)).toBe("under_maintenance");
+    expect(overall(["partial_outage"], [], true)).toBe("partial_outage");
   });
 });

@@ -2,7 +2,7 @@
 // Durable Object, Queue and rate-limit bindings as wrangler.toml declares them. Unlike `wrangler dev`, no
 // development proxy sits in front (it re-parses every HTML response to inject a live-reload script), so
 // figures reflect the worker itself.
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -55,7 +55,14 @@ export async function startBundled(seedSql) {
       "beacon-notifications": { maxBatchSize: 25, maxBatchTimeout: 2, maxRetries: 8, deadLetterQueue: "beacon-notifications-dlq" },
       "beacon-notifications-dlq": { maxBatchSize: 25, maxBatchTimeout: 5 },
     },
-    ratelimits: { SIGNUP_LIMITER: { simple: { limit: 10, period: 60 } } },
+    ratelimits: {
+      SIGNUP_LIMITER: { simple: { limit: 10, period: 60 } },
+      LIVE_LIMITER: { simple: { limit: 30, period: 60 } },
+      HISTORY_LIMITER: { simple: { limit: 20, period: 60 } },
+    },
+    // A socket straight to the worker, as production has: no entry worker in front (it adds a hop, and
+    // rewrites Accept-Encoding and CF-Connecting-IP).
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
     bindings: { ...vars, CLERK_JWT_KEY: keys.publicKeyPem, SIGNING_SECRET: "bench-signing-secret" },
     // The runtime logs every connection a load generator drops at the end of a run; keep the output readable.
     handleRuntimeStdio(stdout, stderr) {
@@ -73,12 +80,29 @@ export async function startBundled(seedSql) {
     const seed = statements(seedSql);
     for (let i = 0; i < seed.length; i += 20) await db.batch(seed.slice(i, i + 20).map((s) => db.prepare(s)));
   }
+  const direct = await mf.unsafeGetDirectURL();
   return {
     origin: url.origin,
+    direct: direct.origin,
     adminToken: () => mintSessionToken(keys.privateKeyPem),
     async stop() {
       await mf.dispose();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Resident memory (KB) of the workerd processes this Node process started, from ps. */
+export function workerdRssKb() {
+  const rows = execFileSync("ps", ["-eo", "pid=,ppid=,rss=,comm="], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .map(([pid, ppid, rss, comm]) => ({ pid: Number(pid), ppid: Number(ppid), rss: Number(rss), comm }));
+  const mine = new Set([process.pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const row of rows) if (mine.has(row.ppid) && !mine.has(row.pid)) (mine.add(row.pid), (grew = true));
+  }
+  return rows.filter((row) => mine.has(row.pid) && /workerd/.test(row.comm)).reduce((sum, row) => sum + row.rss, 0);
 }

@@ -6,18 +6,77 @@ import { ApiError } from "../errors";
 export interface AdminIdentity {
   userId: string;
   sessionId: string | null;
+  name?: string;
+  email?: string;
 }
 
 interface SessionClaims {
   sub?: string;
   sid?: string;
+  sts?: unknown;
+  iss?: unknown;
+  v?: unknown;
+  fea?: unknown;
+  name?: unknown;
+  email?: unknown;
   metadata?: { role?: unknown };
-  o?: { rol?: unknown };
+  /** Session token v2: the active organization. */
+  o?: { id?: unknown; rol?: unknown; per?: unknown; fpm?: unknown };
+  /** Session token v1. */
+  org_id?: unknown;
+  org_role?: unknown;
+  org_permissions?: unknown;
 }
 
-/** A Clerk session is an admin when its custom claim or its active organization role says so. */
-export function isAdminClaims(claims: SessionClaims): boolean {
-  return claims.metadata?.role === "admin" || claims.o?.rol === "admin";
+/** The custom permission that makes a member of CLERK_ADMIN_ORG_ID a Beacon admin, besides the admin role. */
+export const STATUS_PERMISSION = "org:status:manage";
+
+/**
+ * The active organization's permissions. A v2 token lists permission names in `o.per` and, per org-scoped
+ * feature in `fea`, a decimal bitmask in `o.fpm` of which of them that feature grants.
+ */
+function orgPermissions(claims: SessionClaims): string[] {
+  if (Array.isArray(claims.org_permissions)) return claims.org_permissions.filter((p): p is string => typeof p === "string");
+  const per = typeof claims.o?.per === "string" ? claims.o.per.split(",").map((p) => p.trim()) : [];
+  const fpm = typeof claims.o?.fpm === "string" ? claims.o.fpm.split(",").map((m) => m.trim()) : [];
+  const features = typeof claims.fea === "string" ? claims.fea.split(",").map((f) => f.trim()).filter((f) => f.startsWith("o:")).map((f) => f.slice(2)) : [];
+  const granted: string[] = [];
+  features.forEach((feature, i) => {
+    if (!/^\d+$/.test(fpm[i] ?? "")) return;
+    const mask = BigInt(fpm[i]!);
+    per.forEach((permission, bit) => {
+      if ((mask >> BigInt(bit)) & 1n) granted.push(`org:${feature}:${permission}`);
+    });
+  });
+  return granted;
+}
+
+/**
+ * Admin is the custom session claim `metadata.role == "admin"`, or, only when CLERK_ADMIN_ORG_ID names an
+ * organization, the admin role or the status permission in THAT organization. Anyone can create an
+ * organization in Clerk and be its admin, so an organization role alone never counts.
+ */
+export function isAdminClaims(claims: SessionClaims, env: Pick<Bindings, "CLERK_ADMIN_ORG_ID"> = {}): boolean {
+  if (claims.metadata?.role === "admin") return true;
+  const adminOrg = env.CLERK_ADMIN_ORG_ID?.trim();
+  if (!adminOrg) return false;
+  const orgId = claims.o ? claims.o.id : claims.org_id;
+  if (orgId !== adminOrg) return false;
+  const role = claims.o ? (typeof claims.o.rol === "string" ? `org:${claims.o.rol}` : null) : claims.org_role;
+  return role === "org:admin" || orgPermissions(claims).includes(STATUS_PERMISSION);
+}
+
+/** The instance's issuer: CLERK_ISSUER, or the Frontend API host a publishable key encodes (base64, ending in `$`). */
+export function clerkIssuer(env: Pick<Bindings, "CLERK_ISSUER" | "CLERK_PUBLISHABLE_KEY">): string | null {
+  if (env.CLERK_ISSUER) return env.CLERK_ISSUER.trim().replace(/\/+$/, "");
+  const encoded = /^pk_(?:test|live)_([A-Za-z0-9+/=_-]+)$/.exec(env.CLERK_PUBLISHABLE_KEY?.trim() ?? "")?.[1];
+  if (!encoded) return null;
+  try {
+    const host = atob(encoded.replace(/-/g, "+").replace(/_/g, "/")).replace(/\$$/, "");
+    return /^[a-z0-9.-]+(:\d+)?$/i.test(host) ? `https://${host}` : null;
+  } catch {
+    return null;
+  }
 }
 
 function bearerToken(header: string | undefined): string | null {
@@ -27,7 +86,8 @@ function bearerToken(header: string | undefined): string | null {
 
 /**
  * Verifies a Clerk session JWT. With CLERK_JWT_KEY (PEM) no network is used; only when no key is set and
- * CLERK_SECRET_KEY is, Clerk's JWKS is fetched. With neither, nobody is an admin.
+ * CLERK_SECRET_KEY is, Clerk's JWKS is fetched. With neither, nobody is an admin. Only what Clerk itself
+ * accepts as a session counts: a `sid`, a session that is not pending, and the instance's issuer when known.
  */
 export async function verifySession(token: string, env: Bindings): Promise<SessionClaims | null> {
   const authorizedParties = env.CLERK_AUTHORIZED_PARTIES?.split(",")
@@ -39,6 +99,7 @@ export async function verifySession(token: string, env: Bindings): Promise<Sessi
       ? { secretKey: env.CLERK_SECRET_KEY, ...(env.CLERK_API_URL ? { apiUrl: env.CLERK_API_URL } : {}) }
       : null;
   if (!keyOptions) return null;
+  let claims: SessionClaims;
   try {
     const result = await verifyToken(token, {
       ...keyOptions,
@@ -48,10 +109,32 @@ export async function verifySession(token: string, env: Bindings): Promise<Sessi
     // on failure; accept both shapes.
     const outcome = result as unknown as { errors?: unknown; data?: SessionClaims } & SessionClaims;
     if (outcome.errors) return null;
-    return outcome.data ?? outcome;
+    claims = outcome.data ?? outcome;
   } catch {
     return null;
   }
+  if (typeof claims.sid !== "string" || !claims.sid) return null;
+  if (claims.sts === "pending") return null;
+  const issuer = clerkIssuer(env);
+  if (issuer && (typeof claims.iss !== "string" || claims.iss.replace(/\/+$/, "") !== issuer)) return null;
+  return claims;
+}
+
+const text = (value: unknown) => (typeof value === "string" && value.trim() ? value.trim().slice(0, 200) : undefined);
+
+/** The admin a verified session names, with the optional `name` and `email` custom claims when present. */
+export function adminIdentity(claims: SessionClaims & { sub: string }): AdminIdentity {
+  const name = text(claims.name);
+  const email = text(claims.email);
+  return { userId: claims.sub, sessionId: claims.sid ?? null, ...(name ? { name } : {}), ...(email ? { email } : {}) };
+}
+
+/** The admin behind an `Authorization: Bearer` header, or null (no token, a bad one, or not an admin). */
+export async function adminFromHeader(header: string | undefined, env: Bindings): Promise<AdminIdentity | null> {
+  const token = bearerToken(header);
+  if (!token) return null;
+  const claims = await verifySession(token, env);
+  return claims?.sub && isAdminClaims(claims, env) ? adminIdentity({ ...claims, sub: claims.sub }) : null;
 }
 
 /** Refuses the request with 401 (no or bad credentials) or 403 (a valid session that is not an admin). */
@@ -60,7 +143,7 @@ export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!token) throw new ApiError(401, "unauthorized", "An admin session token is required (Authorization: Bearer).");
   const claims = await verifySession(token, c.env);
   if (!claims?.sub) throw new ApiError(401, "unauthorized", "The session token is invalid or expired.");
-  if (!isAdminClaims(claims)) throw new ApiError(403, "forbidden", "This session does not have the admin role.");
-  c.set("admin", { userId: claims.sub, sessionId: claims.sid ?? null });
+  if (!isAdminClaims(claims, c.env)) throw new ApiError(403, "forbidden", "This session does not have the admin role.");
+  c.set("admin", adminIdentity({ ...claims, sub: claims.sub }));
   await next();
 };

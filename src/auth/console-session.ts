@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv, Bindings } from "../env";
 import { base64url, constantTimeEqual, hmac, hmacKey } from "../notify/crypto";
-import { isAdminClaims, verifySession } from "./clerk";
+import { adminIdentity, clerkIssuer, isAdminClaims, verifySession } from "./clerk";
 
 /** Clerk's session cookie: set by Clerk's browser SDK in production, by the local sign-in link in dev. */
 export const SESSION_COOKIE = "__session";
@@ -30,20 +30,11 @@ export type ConsoleAuth =
   | { state: "handshake"; headers: Headers };
 
 /**
- * The Frontend API host of a Clerk instance: the publishable key is `pk_test_` or `pk_live_` and the base64
- * of the host followed by `$`. Null for anything else, so a malformed key opens no CSP hole.
+ * The Frontend API host of a Clerk instance, read from its publishable key (never from CLERK_ISSUER, which
+ * only names the issuer): null for anything else, so a malformed key opens no CSP hole.
  */
 export function frontendApiHost(publishableKey: string | undefined): string | null {
-  const match = /^pk_(test|live)_([A-Za-z0-9+/=_-]+)$/.exec(publishableKey?.trim() ?? "");
-  if (!match) return null;
-  let decoded: string;
-  try {
-    decoded = atob(match[2]!.replace(/-/g, "+").replace(/_/g, "/"));
-  } catch {
-    return null;
-  }
-  const host = decoded.replace(/\$$/, "");
-  return /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i.test(host) ? host.toLowerCase() : null;
+  return clerkIssuer({ CLERK_PUBLISHABLE_KEY: publishableKey })?.replace(/^https:\/\//, "").toLowerCase() ?? null;
 }
 
 export const localSignInEnabled = (env: Bindings) => env.CONSOLE_LOCAL_SIGN_IN === "on";
@@ -70,9 +61,8 @@ export const csrfMatches = (session: ConsoleSession, sent: unknown) => typeof se
 
 async function decide(env: Bindings, token: string, claims: Claims): Promise<ConsoleAuth> {
   if (!claims.sub || !claims.sid) return { state: "signed-out" };
-  if (!isAdminClaims(claims)) return { state: "not-admin", userId: claims.sub };
-  const email = typeof claims.email === "string" ? claims.email : undefined;
-  const name = typeof claims.name === "string" ? claims.name : undefined;
+  if (!isAdminClaims(claims, env)) return { state: "not-admin", userId: claims.sub };
+  const { email, name } = adminIdentity({ ...claims, sub: claims.sub });
   const session: ConsoleSession = { token, userId: claims.sub, sessionId: claims.sid, label: email ?? name ?? claims.sub, csrf: await csrfFor(env, claims.sid, claims.sub) };
   if (email) session.email = email;
   if (name) session.name = name;

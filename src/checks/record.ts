@@ -15,8 +15,10 @@ export async function recordStatements(
   opts: { targets: CheckTargetRow[]; results: Map<string, CheckResult>; at: number; now: number; timeZone: string },
 ): Promise<{ statements: Statement[]; eventIds: string[] }> {
   const { targets, results, at, now, timeZone } = opts;
-  const since = at - MAX_RESULT_SPAN_MS;
-  const [before, previous, windows] = await Promise.all([loadStatusState(db), previousResults(db, since, at), maintenanceWindows(db, since, at)]);
+  const [before, previous] = await Promise.all([loadStatusState(db), previousResults(db, at)]);
+  // Maintenance over every span this run closes, from the oldest previous result on.
+  const since = Math.min(at - MAX_RESULT_SPAN_MS, ...[...previous.values()].map((p) => p.at));
+  const windows = await maintenanceWindows(db, since, at);
   const inMaintenance = new Set(before.maintenanceLinks.map((l) => l.componentId));
   const statements: Statement[] = [];
   const eventIds: string[] = [];
@@ -41,7 +43,8 @@ export async function recordStatements(
       id: target.id,
       ...next,
       monitored: observed,
-      lastCheckedAt: at,
+      // A check without configuration observed nothing: it keeps the time of the last real check (null if none).
+      lastCheckedAt: observed ? at : null,
       lastLatencyMs: result.latencyMs === null ? null : Math.round(result.latencyMs),
       lastError: result.error,
     });

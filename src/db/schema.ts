@@ -205,6 +205,8 @@ export const maintenances = sqliteTable(
     createdBy: text("created_by"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
+    /** Raised by every change to the window: the calendar's SEQUENCE (RFC 5545 3.8.7.4). */
+    revision: integer("revision").notNull().default(0),
   },
   (t) => [
     index("maintenances_status_start_idx").on(t.status, t.scheduledStart),

@@ -74,7 +74,7 @@ function moveWindow(db: Database, m: MaintenanceRow, to: "in_progress" | "comple
   return {
     statements: [updateMaintenance(db, m.id, patch), event.statement, ...changes.statements],
     eventIds: [event.id, ...changes.eventIds],
-    row: { ...m, ...patch },
+    row: { ...m, ...patch, revision: m.revision + 1 },
     state: next,
   };
 }
@@ -88,7 +88,7 @@ async function dueMove(db: Database, m: MaintenanceRow, named: Named, now: numbe
 
 export async function scheduleMaintenance(db: Database, input: ScheduleMaintenanceInput, actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
   if (input.scheduled_end <= now) throw badRequest("scheduled_end must be in the future", [{ path: "scheduled_end", message: "must be in the future" }]);
-  await assertComponentsExist(db, input.components);
+  await assertComponentsExist(db, input.affected_components);
   const row: MaintenanceRow = {
     id: crypto.randomUUID(),
     title: input.title,
@@ -102,11 +102,12 @@ export async function scheduleMaintenance(db: Database, input: ScheduleMaintenan
     createdBy: actorId(actor),
     createdAt: now,
     updatedAt: now,
+    revision: 0,
   };
-  const named = await namedComponents(db, input.components);
-  const event = outboxInsert(db, { type: "maintenance.scheduled", payload: eventPayload(row, "scheduled", named), componentIds: input.components }, now);
+  const named = await namedComponents(db, input.affected_components);
+  const event = outboxInsert(db, { type: "maintenance.scheduled", payload: eventPayload(row, "scheduled", named), componentIds: input.affected_components }, now);
   const notice = notified(input, event);
-  const statements = [insertMaintenance(db, row), ...setMaintenanceComponents(db, row.id, input.components), ...notice.statements];
+  const statements = [insertMaintenance(db, row), ...setMaintenanceComponents(db, row.id, input.affected_components), ...notice.statements];
   const move = await dueMove(db, row, named, now);
   return {
     statements: [...statements, ...(move?.statements ?? [])],
@@ -124,8 +125,8 @@ export async function editMaintenance(db: Database, id: string, input: EditMaint
   if (m.status === "in_progress" && input.scheduled_start !== undefined && input.scheduled_start !== m.scheduledStart) {
     throw conflict("The maintenance is in progress; its start can no longer change.");
   }
-  if (input.components) await assertComponentsExist(db, input.components);
-  const componentIds = input.components ?? (await maintenanceComponentIds(db, id));
+  if (input.affected_components) await assertComponentsExist(db, input.affected_components);
+  const componentIds = input.affected_components ?? (await maintenanceComponentIds(db, id));
   const named = await namedComponents(db, componentIds);
   const patch = {
     ...(input.title !== undefined && { title: input.title }),
@@ -137,17 +138,17 @@ export async function editMaintenance(db: Database, id: string, input: EditMaint
   const statements: Statement[] = [updateMaintenance(db, id, patch)];
   const eventIds: string[] = [];
   let state: StatusState | undefined;
-  if (input.components) {
-    statements.push(...setMaintenanceComponents(db, id, input.components));
+  if (input.affected_components) {
+    statements.push(...setMaintenanceComponents(db, id, input.affected_components));
     if (m.status === "in_progress") {
       const before = await loadStatusState(db);
-      state = { ...before, maintenanceLinks: [...before.maintenanceLinks.filter((l) => l.maintenanceId !== id), ...input.components.map((componentId) => ({ maintenanceId: id, componentId }))] };
+      state = { ...before, maintenanceLinks: [...before.maintenanceLinks.filter((l) => l.maintenanceId !== id), ...input.affected_components.map((componentId) => ({ maintenanceId: id, componentId }))] };
       const changes = statusChangeStatements(db, before, state, { source: "maintenance", referenceId: id, at: now, now });
       statements.push(...changes.statements);
       eventIds.push(...changes.eventIds);
     }
   }
-  const edited: MaintenanceRow = { ...m, ...patch };
+  const edited: MaintenanceRow = { ...m, ...patch, revision: m.revision + 1 };
   const move = await dueMove(db, edited, named, now, state);
   return {
     statements: [...statements, ...(move?.statements ?? [])],

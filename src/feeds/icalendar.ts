@@ -48,13 +48,13 @@ function vevent(m: SnapshotMaintenance, snapshot: Snapshot, host: string): strin
     `DTSTAMP:${utc(m.updated_at)}`,
     `CREATED:${utc(m.created_at)}`,
     `LAST-MODIFIED:${utc(m.updated_at)}`,
-    // Every edit moves updated_at forward, so seconds since creation only ever grow with each revision.
-    `SEQUENCE:${Math.max(0, Math.floor((m.updated_at - m.created_at) / 1000))}`,
+    // Every change raises the stored revision, however close together two edits come.
+    `SEQUENCE:${m.revision ?? 0}`,
     `DTSTART:${utc(m.scheduled_start)}`,
     `DTEND:${utc(m.scheduled_end)}`,
     `SUMMARY:${escapeText(`Maintenance: ${m.title}`)}`,
     ...(description ? [`DESCRIPTION:${escapeText(description)}`] : []),
-    `URL:${snapshot.page.url}/`,
+    `URL:${snapshot.page.url}/maintenance/${m.id}`,
     `STATUS:${m.status === "cancelled" ? "CANCELLED" : "CONFIRMED"}`,
     "TRANSP:TRANSPARENT",
     "END:VEVENT",

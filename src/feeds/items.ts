@@ -12,6 +12,8 @@ export interface FeedItem {
   /** When it happened (published); `updated` moves when its text is edited later. */
   date: number;
   updated: number;
+  /** The incident's status for its own item; for an update's item, the status that update set. */
+  status: SnapshotIncident["status"];
   incident: SnapshotIncident;
 }
 
@@ -42,6 +44,7 @@ export function feedItems(snapshot: Snapshot, opts: { componentId?: string } = {
       link,
       date: incident.started_at,
       updated: Math.max(incident.started_at, incident.updated_at),
+      status: incident.status,
       incident,
     });
     for (const update of incident.updates) {
@@ -53,6 +56,7 @@ export function feedItems(snapshot: Snapshot, opts: { componentId?: string } = {
         link: `${link}#update-${update.id}`,
         date: update.created_at,
         updated: Math.max(update.created_at, update.updated_at),
+        status: update.status,
         incident,
       });
     }

@@ -19,7 +19,7 @@ export function jsonFeed(snapshot: Snapshot, opts: { title: string; selfUrl: str
       content_text: item.summary,
       date_published: new Date(item.date).toISOString(),
       date_modified: new Date(item.updated).toISOString(),
-      tags: [item.incident.severity, item.incident.status],
+      tags: [item.incident.severity, item.status],
       _beacon: { incident_id: item.incident.id },
     })),
   };

@@ -1,10 +1,27 @@
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv, Bindings } from "../env";
 import { publicReadRoute } from "../openapi/routes";
 
-/** The page's own policy: its scripts and styles come from /assets, live updates over the same origin's socket. */
-export const PAGE_CSP =
-  "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'";
+/**
+ * The page's policy, built in this one place: scripts and styles from /assets, live updates over the same
+ * origin's socket (CSP Level 3 `'self'` covers ws:/wss: to the page's own host), forms posting only back to
+ * the page, and no `<base>`. A feature that needs a third-party origin adds it here, only when it is on.
+ */
+export function pageCsp(_env: Bindings): string {
+  const directives: Record<string, string[]> = {
+    "default-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "style-src": ["'self'"],
+    "script-src": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+    "base-uri": ["'none'"],
+  };
+  return Object.entries(directives)
+    .map(([name, sources]) => `${name} ${sources.join(" ")}`)
+    .join("; ");
+}
 
 // Media other sites embed or fetch without CORS (badges in <img>, feeds in readers, calendars): they must
 // not be blocked by Cross-Origin-Resource-Policy.
@@ -54,7 +71,7 @@ export const httpPolicy: MiddlewareHandler<AppEnv> = async (c, next) => {
     "cross-origin-resource-policy": EMBEDDABLE.test(contentType) ? "cross-origin" : "same-site",
   };
   if (contentType.startsWith("text/html")) {
-    headers["content-security-policy"] = PAGE_CSP;
+    headers["content-security-policy"] = pageCsp(c.env);
     // For browsers that predate CSP's frame-ancestors.
     headers["x-frame-options"] = "DENY";
   }

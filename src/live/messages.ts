@@ -1,5 +1,23 @@
-import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
+import type { Snapshot, SnapshotIncident, SnapshotIncidentUpdate, SnapshotMaintenance } from "../snapshot/types";
 import { isOpenIncident } from "../snapshot/build";
+
+/** What a card on the page shows of an incident; its description, postmortem and history stay on its own page. */
+export function incidentSummary(incident: SnapshotIncident) {
+  return {
+    id: incident.id,
+    title: incident.title,
+    status: incident.status,
+    severity: incident.severity,
+    started_at: incident.started_at,
+    resolved_at: incident.resolved_at,
+    updated_at: incident.updated_at,
+    /** The newest estimate any update gave (an update without one does not withdraw it). */
+    eta: incident.updates.find((u) => u.estimated_resolution !== null)?.estimated_resolution ?? null,
+    components: incident.components,
+  };
+}
+
+export type IncidentSummary = ReturnType<typeof incidentSummary>;
 
 /** What a browser needs to draw the page's live parts; small enough to send on every connect. */
 export function liveView(snapshot: Snapshot) {
@@ -14,21 +32,30 @@ export function liveView(snapshot: Snapshot) {
       status: c.status,
       monitored: c.monitored,
     })),
-    active_incidents: snapshot.incidents.filter((i) => isOpenIncident(i.status)),
+    active_incidents: snapshot.incidents.filter((i) => isOpenIncident(i.status)).map((i) => ({ ...incidentSummary(i), updates: i.updates })),
     maintenances: snapshot.maintenances.filter((m) => m.status === "scheduled" || m.status === "in_progress"),
   };
 }
 
 export type LiveView = ReturnType<typeof liveView>;
 
+/**
+ * Incident messages carry the card's summary and only the updates that are new or edited since the previous
+ * snapshot, not the whole incident: a replay of many of them stays small.
+ */
 export type LiveChange =
   | { type: "component.status"; data: { id: string; name: string; status: string; previous: string; overall_status: string } }
-  | { type: "components.changed"; data: { components: LiveView["components"]; overall_status: string } }
-  | { type: "incident.created" | "incident.updated" | "incident.resolved"; data: { incident: SnapshotIncident; overall_status: string } }
+  | { type: "components.changed"; data: { components: LiveView["components"]; removed: string[]; overall_status: string } }
+  | {
+      type: "incident.created" | "incident.updated" | "incident.resolved";
+      data: { incident: IncidentSummary; updates: SnapshotIncidentUpdate[]; overall_status: string };
+    }
+  | { type: "incident.deleted"; data: { id: string; overall_status: string } }
   | {
       type: "maintenance.scheduled" | "maintenance.updated" | "maintenance.started" | "maintenance.completed" | "maintenance.cancelled";
       data: { maintenance: SnapshotMaintenance; overall_status: string };
-    };
+    }
+  | { type: "maintenance.deleted"; data: { id: string; overall_status: string } };
 
 /** A change as sent on the socket: every message has a type and a sequence number that only grows. */
 export type LiveMessage = LiveChange & { seq: number; version: number; at: number };
@@ -47,7 +74,9 @@ export function diffSnapshots(prev: Snapshot | null, next: Snapshot): LiveChange
       return p && p.id === c.id && p.name === c.name && p.group_id === c.group_id && p.monitored === c.monitored;
     });
   if (!sameSet) {
-    changes.push({ type: "components.changed", data: { components: liveView(next).components, overall_status } });
+    const kept = new Set(next.components.map((c) => c.id));
+    const removed = prev.components.filter((c) => !kept.has(c.id)).map((c) => c.id);
+    changes.push({ type: "components.changed", data: { components: liveView(next).components, removed, overall_status } });
   }
   for (const c of next.components) {
     const p = prevComponents.get(c.id);
@@ -60,15 +89,25 @@ export function diffSnapshots(prev: Snapshot | null, next: Snapshot): LiveChange
   }
 
   const prevIncidents = new Map(prev.incidents.map((i) => [i.id, i]));
+  const nextIncidentIds = new Set(next.incidents.map((i) => i.id));
   for (const incident of [...next.incidents].reverse()) {
     const p = prevIncidents.get(incident.id);
+    const summary = incidentSummary(incident);
     if (!p) {
-      changes.push({ type: "incident.created", data: { incident, overall_status } });
-    } else if (isOpenIncident(p.status) && !isOpenIncident(incident.status)) {
-      changes.push({ type: "incident.resolved", data: { incident, overall_status } });
-    } else if (p.updated_at !== incident.updated_at || p.updates.length !== incident.updates.length) {
-      changes.push({ type: "incident.updated", data: { incident, overall_status } });
+      changes.push({ type: "incident.created", data: { incident: summary, updates: incident.updates, overall_status } });
+      continue;
     }
+    const before = new Map(p.updates.map((u) => [u.id, u.updated_at]));
+    const updates = incident.updates.filter((u) => before.get(u.id) !== u.updated_at);
+    if (isOpenIncident(p.status) && !isOpenIncident(incident.status)) {
+      changes.push({ type: "incident.resolved", data: { incident: summary, updates, overall_status } });
+    } else if (p.updated_at !== incident.updated_at || updates.length || p.updates.length !== incident.updates.length) {
+      changes.push({ type: "incident.updated", data: { incident: summary, updates, overall_status } });
+    }
+  }
+  // Deleted by an admin (or aged out of the snapshot's year): open pages drop the card.
+  for (const p of prev.incidents) {
+    if (!nextIncidentIds.has(p.id)) changes.push({ type: "incident.deleted", data: { id: p.id, overall_status } });
   }
 
   const prevMaintenances = new Map(prev.maintenances.map((m) => [m.id, m]));
@@ -87,6 +126,10 @@ export function diffSnapshots(prev: Snapshot | null, next: Snapshot): LiveChange
               : "maintenance.updated";
     } else if (p.updated_at !== maintenance.updated_at) type = "maintenance.updated";
     if (type) changes.push({ type, data: { maintenance, overall_status } } as LiveChange);
+  }
+  const nextMaintenanceIds = new Set(next.maintenances.map((m) => m.id));
+  for (const p of prev.maintenances) {
+    if (!nextMaintenanceIds.has(p.id)) changes.push({ type: "maintenance.deleted", data: { id: p.id, overall_status } });
   }
   return changes;
 }

@@ -7,6 +7,14 @@ import { diffSnapshots, liveView, type LiveMessage } from "./messages";
 const CHUNK_CHARS = 512 * 1024;
 /** Messages kept for clients that reconnect and ask to catch up from a sequence number. */
 const REPLAY_LIMIT = 500;
+/** Largest catch-up a client gets as a replay; past it, a fresh snapshot (bounded by what is open) is cheaper. */
+const REPLAY_MAX_BYTES = 64 * 1024;
+/** A socket may ask to catch up (`resume`) this often; the page needs it only after a gap. */
+const RESUME_INTERVAL_MS = 5_000;
+/** Open sockets per client (an IPv4 address or an IPv6 /64): enough for a household or an office behind NAT. */
+export const MAX_SOCKETS_PER_CLIENT = 50;
+/** The header the worker sets with the client's key; the hub is reachable only through the worker. */
+export const CLIENT_KEY_HEADER = "x-beacon-client";
 /** Largest message a client may send; anything bigger closes its socket. */
 const MAX_CLIENT_MESSAGE_BYTES = 1024;
 /** Messages (other than "ping") a client may send per window before its socket is closed. */
@@ -17,6 +25,7 @@ interface ClientAttachment {
   connectedAt?: number;
   windowStart?: number;
   messages?: number;
+  lastCatchUp?: number;
 }
 
 /**
@@ -123,10 +132,18 @@ export class StatusHub extends DurableObject<Bindings> {
         headers: { "content-type": "application/json" },
       });
     }
+    const clientKey = request.headers.get(CLIENT_KEY_HEADER);
+    const clientTag = clientKey ? `client:${clientKey}`.slice(0, 256) : null;
+    if (clientTag && this.ctx.getWebSockets(clientTag).length >= MAX_SOCKETS_PER_CLIENT) {
+      return new Response(JSON.stringify({ error: { code: "rate_limited", message: "Too many open live sockets from this address" } }), {
+        status: 429,
+        headers: { "content-type": "application/json", "retry-after": "60" },
+      });
+    }
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
-    this.ctx.acceptWebSocket(server, ["live"]);
-    server.serializeAttachment({ connectedAt: Date.now() });
+    this.ctx.acceptWebSocket(server, clientTag ? ["live", clientTag] : ["live"]);
+    server.serializeAttachment({ connectedAt: Date.now() } satisfies ClientAttachment);
 
     const since = Number(new URL(request.url).searchParams.get("since"));
     this.sendCatchUp(server, Number.isInteger(since) && since > 0 ? since : null);
@@ -139,8 +156,9 @@ export class StatusHub extends DurableObject<Bindings> {
       const rows = this.ctx.storage.sql
         .exec<{ seq: number; body: string }>("SELECT seq, body FROM messages WHERE seq > ? ORDER BY seq", since)
         .toArray();
-      // Replay only when nothing in between was pruned; otherwise the client needs a fresh snapshot.
-      if (rows.length === seq - since) {
+      // Replay only when nothing in between was pruned and it stays small; otherwise a fresh snapshot.
+      const bytes = rows.reduce((sum, row) => sum + row.body.length, 0);
+      if (rows.length === seq - since && bytes <= REPLAY_MAX_BYTES) {
         for (const row of rows) ws.send(row.body);
         return;
       }
@@ -167,13 +185,21 @@ export class StatusHub extends DurableObject<Bindings> {
       return;
     }
     if (typeof message !== "string") return;
-    // Clients may ask to catch up on the open socket: {"type":"resume","since":N}.
+    // Clients may ask to catch up on the open socket: {"type":"resume","since":N}, at most every few seconds.
+    let parsed: { type?: unknown; since?: unknown };
     try {
-      const parsed = JSON.parse(message) as { type?: unknown; since?: unknown };
-      if (parsed.type === "resume" && typeof parsed.since === "number") this.sendCatchUp(ws, parsed.since);
+      parsed = JSON.parse(message) as typeof parsed;
     } catch {
-      // Anything else from a client is ignored.
+      return; // Anything else from a client is ignored.
     }
+    if (parsed.type !== "resume" || typeof parsed.since !== "number") return;
+    if (window.lastCatchUp !== undefined && now - window.lastCatchUp < RESUME_INTERVAL_MS) {
+      ws.close(1008, "Too many resumes");
+      return;
+    }
+    window.lastCatchUp = now;
+    ws.serializeAttachment(window);
+    this.sendCatchUp(ws, parsed.since);
   }
 
   override async webSocketClose(ws: WebSocket, code: number) {

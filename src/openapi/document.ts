@@ -1,6 +1,7 @@
 import { z } from "zod";
 import * as schemas from "../schemas";
 import type { PageInfo } from "../snapshot/types";
+import { responseSchemas } from "./responses";
 import { ROUTES, successType, type RouteDoc } from "./routes";
 
 // The OpenAPI 3.1 document, generated from the route table and the very zod schemas the handlers
@@ -15,7 +16,7 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
   413: { name: "PayloadTooLarge", description: "Request body over 64 KiB" },
   426: { name: "UpgradeRequired", description: "Needs a WebSocket upgrade" },
   429: { name: "RateLimited", description: "Too many requests; try again later" },
-  503: { name: "Unavailable", description: "No status data could be read (D1 and the live hub both unreachable)" },
+  503: { name: "Unavailable", description: "The database cannot be reached (a public read answers this only when no earlier data is at hand either)" },
 };
 
 const SCHEMA_NAMES = new Map<unknown, string>(
@@ -23,6 +24,30 @@ const SCHEMA_NAMES = new Map<unknown, string>(
 );
 
 type JsonSchema = Record<string, unknown>;
+
+/**
+ * Every named response schema, as `#/components/schemas` entries referring to each other. Objects leave
+ * `additionalProperties` open: Beacon may add keys to an answer, never rename, drop or retype one.
+ */
+function responseComponents(): Record<string, JsonSchema> {
+  const { schemas: generated } = z.toJSONSchema(responseSchemas, {
+    io: "output",
+    unrepresentable: "any",
+    target: "draft-2020-12",
+    uri: (id) => `#/components/schemas/${id}`,
+    override: (ctx) => {
+      if (ctx.jsonSchema.additionalProperties === false) delete ctx.jsonSchema.additionalProperties;
+    },
+  }) as { schemas: Record<string, JsonSchema> };
+  return Object.fromEntries(Object.entries(generated).map(([name, { $schema: _, $id: __, ...json }]) => [name, json]));
+}
+
+/** The component name of a route's response schema. */
+function responseName(schema: z.ZodType): string {
+  const meta = responseSchemas.get(schema);
+  if (!meta) throw new Error("a route's response schema must be one of the named schemas in src/openapi/responses.ts");
+  return meta.id;
+}
 
 export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
   // "input": what a client sends (before transforms and defaults are applied).
@@ -51,13 +76,16 @@ const operationId = (route: RouteDoc) =>
     .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
     .join("");
 
+const STATIC_ROUTES = new Set(["/healthz", "/api/openapi.json", "/api/docs"]);
+
 function errorStatuses(route: RouteDoc): number[] {
   const statuses = new Set(route.errors ?? []);
   if (route.query || route.body || pathParams(route.path).length) statuses.add(400);
   if (route.admin) [401, 403].forEach((s) => statuses.add(s));
   if (pathParams(route.path).length) statuses.add(404);
   if (route.body) statuses.add(413);
-  if (route.method === "get" && !route.admin && !route.uncached && !route.personal && route.path !== "/api/openapi.json" && route.path !== "/api/docs") statuses.add(503);
+  // Only the worker's own liveness and its API description answer without any data behind them.
+  if (!STATIC_ROUTES.has(route.path) && route.status !== 101) statuses.add(503);
   return [...statuses].sort((a, b) => a - b);
 }
 
@@ -79,7 +107,7 @@ function operation(route: RouteDoc, schemaRefs: Map<string, JsonSchema>) {
         ? { description: "Done; no body" }
         : status === 101
           ? { description: "Switching protocols to a WebSocket" }
-          : { description: "OK", content: { [successType(route)]: { schema: {} } } },
+          : { description: "OK", content: { [successType(route)]: { schema: route.response ? { $ref: `#/components/schemas/${responseName(route.response)}` } : {} } } },
   };
   if (route.method === "get" && !route.admin && !route.uncached && !route.personal) responses["304"] = { description: "Not modified (If-None-Match matched the ETag)" };
   for (const s of errorStatuses(route)) responses[s] = { $ref: `#/components/responses/${ERROR_RESPONSES[s]!.name}` };
@@ -116,27 +144,10 @@ export function openApiDocument(page: PageInfo) {
           type: "http",
           scheme: "bearer",
           bearerFormat: "JWT",
-          description: "A Clerk session JWT whose `metadata.role` or organization role `o.rol` is `admin`.",
+          description: "A Clerk session JWT whose `metadata.role` is `admin` (or, with `CLERK_ADMIN_ORG_ID` set, an admin or `org:status:manage` holder in that organization).",
         },
       },
-      schemas: {
-        Error: {
-          type: "object",
-          required: ["error"],
-          properties: {
-            error: {
-              type: "object",
-              required: ["code", "message"],
-              properties: {
-                code: { type: "string" },
-                message: { type: "string" },
-                details: {},
-              },
-            },
-          },
-        },
-        ...Object.fromEntries([...schemaRefs].sort(([a], [b]) => a.localeCompare(b))),
-      },
+      schemas: Object.fromEntries([...Object.entries(responseComponents()), ...schemaRefs].sort(([a], [b]) => a.localeCompare(b))),
       responses: Object.fromEntries(
         Object.values(ERROR_RESPONSES).map(({ name, description }) => [
           name,

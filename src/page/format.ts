@@ -60,6 +60,7 @@ export type DayLevel = "none" | "op" | "deg" | "par" | "maj" | "mnt";
  * half an hour shows as partial); grey without data, blue when maintenance was all there was.
  */
 export function dayLevel(day: UptimeDay): DayLevel {
+  if (day.worst_status === "under_maintenance") return "mnt";
   if (!day.has_data) return day.maintenance_seconds > 0 ? "mnt" : "none";
   switch (day.worst_status) {
     case "major_outage":
@@ -76,7 +77,9 @@ export function dayLevel(day: UptimeDay): DayLevel {
 /** What a bar cell says to a screen reader and in its tooltip: date, uptime, downtime, incidents. */
 export function dayLabel(day: UptimeDay, incidents: Map<string, SnapshotIncident>, thisYear?: string): string {
   let label = `${formatDay(day.date, thisYear)}: `;
-  if (day.has_data) {
+  if (day.worst_status === "under_maintenance") {
+    label += "under maintenance all day";
+  } else if (day.has_data) {
     label += `${formatUptime(day.uptime)} uptime`;
     if (day.downtime_seconds > 0) label += `, ${formatDuration(day.downtime_seconds)} down`;
   } else {

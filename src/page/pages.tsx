@@ -25,6 +25,25 @@ const StaleNotice: FC<{ snapshot: Snapshot }> = ({ snapshot }) => {
   );
 };
 
+const SEVERITY_RANK: Record<string, number> = { critical: 3, major: 2, minor: 1, none: 0 };
+
+/** What is going on, under the overall status: each open incident's title, worst first, linked to it. */
+const BannerIncidents: FC<{ incidents: SnapshotIncident[] }> = ({ incidents }) => {
+  const worstFirst = [...incidents].sort((a, b) => SEVERITY_RANK[b.severity]! - SEVERITY_RANK[a.severity]! || b.started_at - a.started_at);
+  return (
+    <p id="banner-incidents" class="banner-incidents" hidden={incidents.length === 0}>
+      {worstFirst.map((i, n) => (
+        <>
+          {n > 0 ? " · " : null}
+          <a href={`/incidents/${i.id}`} data-severity={i.severity}>
+            {i.title}
+          </a>
+        </>
+      ))}
+    </p>
+  );
+};
+
 const Home: FC<{ snapshot: Snapshot }> = ({ snapshot }) => {
   const { page } = snapshot;
   const active = snapshot.incidents.filter((i) => isOpenIncident(i.status));
@@ -38,6 +57,7 @@ const Home: FC<{ snapshot: Snapshot }> = ({ snapshot }) => {
             {OVERALL_LABELS[snapshot.overall_status]}
           </span>
         </h1>
+        <BannerIncidents incidents={active} />
         <p id="live" class="live" data-state="static">
           Updated <Time ms={snapshot.generated_at} page={page} rel />
         </p>

@@ -138,7 +138,7 @@ const Affected: FC<{ names: string[] }> = ({ names }) => (names.length ? <p clas
 export const Timeline: FC<{ incident: SnapshotIncident; page: PageInfo }> = ({ incident, page }) => (
   <ol class="timeline">
     {incident.updates.map((u) => (
-      <li>
+      <li data-update={u.id} data-at={String(u.created_at)}>
         <strong>{u.status}</strong> <Time ms={u.created_at} page={page} rel />
         <Written text={u.message} />
       </li>
@@ -160,7 +160,7 @@ export const Eta: FC<{ ms: number | null; page: PageInfo }> = ({ ms, page }) =>
 export const IncidentCard: FC<{ incident: SnapshotIncident; page: PageInfo }> = ({ incident, page }) => {
   const eta = currentEta(incident);
   return (
-    <article class="card incident" data-incident={incident.id}>
+    <article class="card incident" data-incident={incident.id} data-severity={incident.severity}>
       <h3>
         <a href={`/incidents/${incident.id}`}>{incident.title}</a>
       </h3>

@@ -20,6 +20,8 @@ export const badges = new Hono<AppEnv>()
     const snapshot = await publicSnapshot(c);
     return sendFromSnapshot(c, snapshot, {
       key: `badge:${label ?? ""}`,
+      // A custom label is any text a client likes: rendered per request, never kept.
+      cache: label === undefined,
       contentType: SVG,
       cacheControl: BADGE_CACHE,
       render: () => badgeSvg(label ?? "status", statusText(snapshot.overall_status), STATUS_COLORS[snapshot.overall_status]),
@@ -33,6 +35,7 @@ export const badges = new Hono<AppEnv>()
     if (!component) throw notFound("Component");
     return sendFromSnapshot(c, snapshot, {
       key: `badge:${id}:${metric}:${days}:${label ?? ""}`,
+      cache: label === undefined,
       contentType: SVG,
       cacheControl: BADGE_CACHE,
       render: () => {

@@ -117,7 +117,7 @@ const consoleGate: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   if (auth.state === "not-admin") return page(c, <NotAdminPage ctx={context(c)} userId={auth.userId} />, 403);
   c.set("consoleSession", auth.session);
-  c.set("admin", { userId: auth.session.userId, sessionId: auth.session.sessionId });
+  c.set("admin", { userId: auth.session.userId, sessionId: auth.session.sessionId, ...(auth.session.name ? { name: auth.session.name } : {}), ...(auth.session.email ? { email: auth.session.email } : {}) });
   if (writes) {
     const form = await c.req.parseBody({ all: true });
     if (!csrfMatches(auth.session, forms.one(form, "_csrf"))) {

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import type { AppEnv, Bindings } from "../env";
 import { ApiError } from "../errors";
-import { statusHub } from "../live/status-hub";
+import { clientKey, limitPerClient } from "../http/client";
+import { CLIENT_KEY_HEADER, statusHub } from "../live/status-hub";
 
 function originOf(url: string): string | null {
   try {
@@ -11,15 +12,20 @@ function originOf(url: string): string | null {
   }
 }
 
-/** The page's own origin and those listed in LIVE_ALLOWED_ORIGINS (comma-separated) may open the socket. */
-function allowedOrigins(env: Bindings): Set<string> {
+/**
+ * Unset (the default): any page may open the socket. It carries only public data, already served with CORS
+ * `*`, so an Origin check protects nothing and would refuse the page's own visitors on another host name
+ * (workers.dev, www, http). Set to a comma-separated list to restrict browsers to the page and those origins.
+ */
+function allowedOrigins(env: Bindings): Set<string> | null {
   const listed = (env.LIVE_ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean);
+  if (!listed.length) return null;
   return new Set([env.PAGE_URL || "http://localhost:8787", ...listed].map(originOf).filter((o): o is string => o !== null));
 }
 
 /**
- * The live socket. Browsers always send Origin on a WebSocket handshake, so another site's page is refused;
- * clients without one (servers, CLI tools) are allowed, as they could read the public API anyway.
+ * The live socket. Abuse is bounded per client (an IPv4 address or an IPv6 /64): upgrades by the
+ * LIVE_LIMITER rate limit, open sockets by the hub.
  */
 export const live = new Hono<AppEnv>().all("/live", async (c) => {
   if (c.req.method !== "GET" || c.req.header("upgrade")?.toLowerCase() !== "websocket") {
@@ -27,6 +33,12 @@ export const live = new Hono<AppEnv>().all("/live", async (c) => {
     throw new ApiError(426, "upgrade_required", "GET /api/status/live with a WebSocket upgrade (Upgrade: websocket)");
   }
   const origin = c.req.header("origin");
-  if (origin && !allowedOrigins(c.env).has(origin)) throw new ApiError(403, "forbidden", "This origin may not open the live socket");
-  return statusHub(c.env).fetch(c.req.raw);
+  const allowed = allowedOrigins(c.env);
+  if (origin && allowed && !allowed.has(origin)) throw new ApiError(403, "forbidden", "This origin may not open the live socket");
+  await limitPerClient(c, c.env.LIVE_LIMITER, "live", "Too many live connections from this address; try again in a minute");
+  const client = clientKey(c);
+  const headers = new Headers(c.req.raw.headers);
+  headers.delete(CLIENT_KEY_HEADER);
+  if (client) headers.set(CLIENT_KEY_HEADER, client);
+  return statusHub(c.env).fetch(new Request(c.req.url, { headers }));
 });

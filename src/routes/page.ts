@@ -1,6 +1,7 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { loadIncidentView } from "../snapshot/incident-view";
+import { loadIncidentView, mayBeOlderIncident } from "../snapshot/incident-view";
+import { limitPerClient } from "../http/client";
 import type { AppEnv } from "../env";
 import { assets, faviconSvg } from "../page/assets";
 import { HISTORY_PAGES, renderHistory, renderHome, renderIncident, renderMaintenance, renderMessage } from "../page/pages";
@@ -59,7 +60,9 @@ export const statusPage = new Hono<AppEnv>()
     if (!UUID.test(id)) return notFoundPage(c, snapshot, "Incident");
     const incident = snapshot.incidents.find((i) => i.id === id);
     if (incident) return sendPage(c, snapshot, `incident:${id}`, () => renderIncident(snapshot, incident));
-    // Older than the snapshot's year: a rare read that goes to D1.
+    // Older than the snapshot's year: a rare read that goes to D1, only for an id the index knows, limited.
+    if (!mayBeOlderIncident(snapshot, id)) return notFoundPage(c, snapshot, "Incident");
+    await limitPerClient(c, c.env.HISTORY_LIMITER, "history", "Too many reads of old incidents from this address; try again in a minute");
     const older = await loadIncidentView(c.var.db, id.toLowerCase());
     if (!older) return notFoundPage(c, snapshot, "Incident");
     return c.html(renderIncident(snapshot, older));

@@ -1,14 +1,19 @@
 import { Hono } from "hono";
-import { loadIncidentView } from "../snapshot/incident-view";
+import { loadIncidentView, mayBeOlderIncident } from "../snapshot/incident-view";
+import { limitPerClient } from "../http/client";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { dataFreshness, publicComponent, publicIncident, publicMaintenance, recentIncidents, upcomingMaintenance, iso } from "../snapshot/format";
 import { sendJsonFromSnapshot } from "../snapshot/respond";
 import { publicSnapshot } from "../snapshot/store";
-import { incidentListQuery } from "../schemas";
+import { fnv1a } from "../http/hash";
+import { incidentPage } from "../snapshot/incident-pages";
+import { DEFAULT_INCIDENT_PAGE, incidentListQuery } from "../schemas";
 import { uuidParam, validate } from "../validation";
 
 const DAY_MS = 86_400_000;
+/** Windows of the incident list kept rendered in memory; the others are rendered per request. */
+const CANONICAL_INCIDENT_DAYS = new Set([7, 30, 90, 365]);
 
 export const UPTIME_FORMULA =
   "uptime = 1 - (major_outage seconds + 0.3 x partial_outage seconds) / observed seconds, over calendar days in the page's time zone; degraded counts as up; time under maintenance or without check data is left out; floored to 2 decimals";
@@ -33,7 +38,7 @@ export const publicStatus = new Hono<AppEnv>()
     const component = snapshot.components.find((x) => x.id === id);
     if (!component) throw notFound("Component");
     return sendJsonFromSnapshot(c, snapshot, `component:${id}`, () => ({
-      ...publicComponent(component),
+      component: publicComponent(component),
       uptime: component.uptime,
       uptime_formula: UPTIME_FORMULA,
       last_updated: iso(snapshot.generated_at),
@@ -41,12 +46,35 @@ export const publicStatus = new Hono<AppEnv>()
     }));
   })
   .get("/incidents", validate("query", incidentListQuery), async (c) => {
-    const { days } = c.req.valid("query");
+    const { days, limit, cursor } = c.req.valid("query");
     const snapshot = await publicSnapshot(c);
-    return sendJsonFromSnapshot(c, snapshot, `incidents:${days}`, () => {
-      const since = snapshot.generated_at - days * DAY_MS;
-      const incidents = snapshot.incidents.filter((i) => i.started_at >= since);
-      return { incidents: incidents.map(publicIncident), period_days: days, total: incidents.length, last_updated: iso(snapshot.generated_at), data: dataFreshness(snapshot) };
+    const since = snapshot.generated_at - days * DAY_MS;
+    if (limit === undefined && cursor === undefined) {
+      return sendJsonFromSnapshot(
+        c,
+        snapshot,
+        `incidents:${days}`,
+        () => {
+          const incidents = snapshot.incidents.filter((i) => i.started_at >= since);
+          return { incidents: incidents.map(publicIncident), period_days: days, total: incidents.length, next_cursor: null, last_updated: iso(snapshot.generated_at), data: dataFreshness(snapshot) };
+        },
+        // Any of 365 windows can be asked for; only the usual ones are kept rendered.
+        { cache: CANONICAL_INCIDENT_DAYS.has(days) },
+      );
+    }
+    // A page is a binary search and `limit` incidents to serialize: rendered per request, never kept.
+    const page = incidentPage(snapshot.incidents, { since, limit: limit ?? DEFAULT_INCIDENT_PAGE, cursor });
+    const etag = `W/"${snapshot.version.toString(36)}-${fnv1a(c.req.url)}"`;
+    if (c.req.header("if-none-match")?.split(",").some((tag) => tag.trim() === etag)) return c.body(null, 304, { etag });
+    c.header("etag", etag);
+    c.header("cache-control", "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400");
+    return c.json({
+      incidents: page.incidents.map(publicIncident),
+      period_days: days,
+      total: page.total,
+      next_cursor: page.next_cursor,
+      last_updated: iso(snapshot.generated_at),
+      data: dataFreshness(snapshot),
     });
   })
   .get("/incidents/:id", validate("param", uuidParam), async (c) => {
@@ -54,7 +82,10 @@ export const publicStatus = new Hono<AppEnv>()
     const snapshot = await publicSnapshot(c);
     const incident = snapshot.incidents.find((i) => i.id === id);
     if (incident) return sendJsonFromSnapshot(c, snapshot, `incident:${id}`, () => publicIncident(incident));
-    // Older than the snapshot's year of history: a rare read that goes to D1.
+    // Older than the snapshot's year of history: a rare read that goes to D1, only for an id the snapshot's
+    // index knows, and limited per client.
+    if (!mayBeOlderIncident(snapshot, id)) throw notFound("Incident");
+    await limitPerClient(c, c.env.HISTORY_LIMITER, "history", "Too many reads of old incidents from this address; try again in a minute");
     const view = await loadIncidentView(c.var.db, id);
     if (!view) throw notFound("Incident");
     return c.json(publicIncident(view));
@@ -62,7 +93,7 @@ export const publicStatus = new Hono<AppEnv>()
   .get("/maintenance", async (c) => {
     const snapshot = await publicSnapshot(c);
     return sendJsonFromSnapshot(c, snapshot, "maintenance", () => ({
-      maintenance: upcomingMaintenance(snapshot).map(publicMaintenance),
+      maintenance_windows: upcomingMaintenance(snapshot).map(publicMaintenance),
       last_updated: iso(snapshot.generated_at),
       data: dataFreshness(snapshot),
     }));

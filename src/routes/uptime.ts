@@ -38,5 +38,5 @@ export const uptime = new Hono<AppEnv>().get("/components/:id/uptime", validate(
     })),
     last_updated: iso(snapshot.generated_at),
     data: dataFreshness(snapshot),
-  }));
+  }), { cache: days === 30 || days === 60 || days === 90 });
 });

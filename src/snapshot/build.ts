@@ -99,6 +99,7 @@ export function maintenanceFromRow(m: MaintenanceRow): SnapshotMaintenance {
     cancelled_at: m.cancelledAt,
     created_at: m.createdAt,
     updated_at: m.updatedAt,
+    revision: m.revision,
     components: [],
   };
 }
@@ -158,8 +159,21 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
       const incidentIds = (incidentsByComponent.get(c.id) ?? [])
         .filter((i) => i.started_at < end && (i.resolved_at ?? now) >= start)
         .map((i) => i.id);
-      if (!r || r.observedSeconds + r.maintenanceSeconds <= 0) {
-        return { date: day, uptime: null, worst_status: null, downtime_seconds: 0, observed_seconds: 0, partial_seconds: 0, major_seconds: 0, maintenance_seconds: r?.maintenanceSeconds ?? 0, incident_ids: incidentIds, has_data: false };
+      if (!r || r.observedSeconds <= 0) {
+        // Nothing observed: no data, or a day spent entirely under maintenance, which is drawn as such.
+        const maintenanceSeconds = r?.maintenanceSeconds ?? 0;
+        return {
+          date: day,
+          uptime: null,
+          worst_status: maintenanceSeconds > 0 ? "under_maintenance" : null,
+          downtime_seconds: 0,
+          observed_seconds: 0,
+          partial_seconds: 0,
+          major_seconds: 0,
+          maintenance_seconds: maintenanceSeconds,
+          incident_ids: incidentIds,
+          has_data: false,
+        };
       }
       return {
         date: day,
@@ -213,10 +227,15 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
     version: now,
     generated_at: now,
     page,
-    overall_status: overallStatus(components.map((c) => c.status)),
+    overall_status: overallStatus({
+      componentStatuses: components.map((c) => c.status),
+      openIncidentSeverities: incidents.filter((i) => isOpenIncident(i.status)).map((i) => i.severity),
+      maintenanceInProgress: maintenances.some((m) => m.status === "in_progress"),
+    }),
     groups,
     components,
     incidents,
     maintenances,
+    older_incident_prefixes: (rows.olderIncidentRows ?? []).map((r) => r.prefix.toLowerCase()).sort(),
   };
 }

@@ -60,7 +60,11 @@ export function publicMaintenance(m: SnapshotMaintenance) {
     started_at: iso(m.started_at),
     completed_at: iso(m.completed_at),
     cancelled_at: iso(m.cancelled_at),
-    affected_components: m.components.map((c) => ({ id: c.id, name: c.name })),
+    // The seed's shape: component names. Their ids are in `components`.
+    affected_components: m.components.map((c) => c.name),
+    components: m.components.map((c) => ({ id: c.id, name: c.name })),
+    created_at: iso(m.created_at),
+    updated_at: iso(m.updated_at),
   };
 }
 

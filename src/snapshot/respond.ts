@@ -9,6 +9,10 @@ export const STALE_AFTER_MS = 3 * 60_000;
 interface Rendered {
   body: string;
   etag: string;
+  /** The 10-second slice of the data's age the body reports; a later slice re-renders it in place. */
+  ageSlice: number;
+  /** What the entry holds: the body (V8 keeps an ASCII string at a byte a character) and its gzip once made. */
+  bytes: number;
   /** Compressed once, on the first request that accepts gzip. */
   gzip?: Promise<ArrayBuffer>;
 }
@@ -24,10 +28,41 @@ function acceptsGzip(header: string | undefined): boolean {
   return /(^|,)\s*gzip\s*(;\s*q=(?!0(\.0*)?\s*(,|$))[\d.]+)?\s*(,|$)/i.test(header ?? "");
 }
 
-// Rendered bodies per snapshot version: a warm public read is a map lookup. Cleared when the version moves.
+/**
+ * Memory the renderings of one isolate may hold (an isolate has 128 MB, the snapshot itself a few). Least
+ * recently used renderings go first; one bigger than a quarter of it is sent without being kept.
+ */
+export const RENDER_CACHE_BYTES = 16 * 1024 * 1024;
+
+// Rendered bodies per snapshot version and variant: a warm public read is a map lookup. Cleared when the
+// version moves; the map's order is the order of last use.
 let renderedVersion = -1;
 const rendered = new Map<string, Rendered>();
-const MAX_RENDERED = 500;
+let renderedBytes = 0;
+
+function budget(c: Context<AppEnv>): number {
+  const configured = Number(c.env.RENDER_CACHE_BYTES);
+  return Number.isFinite(configured) && configured > 0 ? configured : RENDER_CACHE_BYTES;
+}
+
+function forget(key: string) {
+  const entry = rendered.get(key);
+  if (!entry) return;
+  rendered.delete(key);
+  renderedBytes -= entry.bytes;
+}
+
+function evictTo(limit: number) {
+  for (const key of rendered.keys()) {
+    if (renderedBytes <= limit) break;
+    forget(key);
+  }
+}
+
+/** What the render cache holds now (tests and benches watch it stay bounded). */
+export function renderCacheStats() {
+  return { entries: rendered.size, bytes: renderedBytes };
+}
 
 export function snapshotAge(snapshot: Snapshot, now = Date.now()) {
   const ageMs = Math.max(0, now - snapshot.generated_at);
@@ -42,22 +77,38 @@ export function snapshotAge(snapshot: Snapshot, now = Date.now()) {
 export async function sendFromSnapshot(
   c: Context<AppEnv>,
   snapshot: Snapshot,
-  opts: { key: string; contentType: string; cacheControl?: string; render: () => string },
+  opts: {
+    key: string;
+    contentType: string;
+    cacheControl?: string;
+    render: () => string;
+    /** false for variants a client can make up (any label, any window): rendered per request, never kept. */
+    cache?: boolean;
+  },
 ): Promise<Response> {
   if (renderedVersion !== snapshot.version) {
     rendered.clear();
+    renderedBytes = 0;
     renderedVersion = snapshot.version;
   }
   // Bodies carry the data's age, so a rendering is reused for at most 10 seconds of it.
-  const { age_seconds } = snapshotAge(snapshot);
-  const key = `${opts.key}|${Math.floor(age_seconds / 10)}`;
-  let entry = rendered.get(key);
-  if (!entry) {
+  const ageSlice = Math.floor(snapshotAge(snapshot).age_seconds / 10);
+  const limit = budget(c);
+  let entry = opts.cache === false ? undefined : rendered.get(opts.key);
+  if (entry && entry.ageSlice === ageSlice) {
+    // Most recently used goes last.
+    rendered.delete(opts.key);
+    rendered.set(opts.key, entry);
+  } else {
+    forget(opts.key);
     const body = opts.render();
     // Weak: renderings of one version differ only in the age they report.
-    entry = { body, etag: `W/"${snapshot.version.toString(36)}-${fnv1a(opts.key)}"` };
-    if (rendered.size >= MAX_RENDERED) rendered.clear();
-    rendered.set(key, entry);
+    entry = { body, etag: `W/"${snapshot.version.toString(36)}-${fnv1a(opts.key)}"`, ageSlice, bytes: body.length };
+    if (opts.cache !== false && entry.bytes <= limit / 4) {
+      rendered.set(opts.key, entry);
+      renderedBytes += entry.bytes;
+      evictTo(limit);
+    }
   }
   const headers: Record<string, string> = {
     "content-type": opts.contentType,
@@ -70,8 +121,19 @@ export async function sendFromSnapshot(
   if (ifNoneMatch && ifNoneMatch.split(",").some((tag) => tag.trim() === entry.etag || tag.trim() === "*")) {
     return new Response(null, { status: 304, headers });
   }
-  if (c.env.PRECOMPRESS !== "false" && entry.body.length >= GZIP_MIN_CHARS && acceptsGzip(c.req.header("accept-encoding"))) {
-    entry.gzip ??= gzip(entry.body);
+  // Only kept renderings are compressed here (once); the platform compresses the others on the way out.
+  const kept = rendered.get(opts.key) === entry;
+  if (kept && c.env.PRECOMPRESS !== "false" && entry.body.length >= GZIP_MIN_CHARS && acceptsGzip(c.req.header("accept-encoding"))) {
+    if (!entry.gzip) {
+      const held = entry;
+      held.gzip = gzip(held.body);
+      void held.gzip.then((compressed) => {
+        if (rendered.get(opts.key) !== held) return;
+        held.bytes += compressed.byteLength;
+        renderedBytes += compressed.byteLength;
+        evictTo(limit);
+      });
+    }
     const compressed = await entry.gzip;
     headers["content-encoding"] = "gzip";
     // "manual": the bytes are already encoded; the runtime must send them as they are.
@@ -80,9 +142,10 @@ export async function sendFromSnapshot(
   return new Response(c.req.method === "HEAD" ? null : entry.body, { status: 200, headers });
 }
 
-export const sendJsonFromSnapshot = (c: Context<AppEnv>, snapshot: Snapshot, key: string, render: () => unknown) =>
+export const sendJsonFromSnapshot = (c: Context<AppEnv>, snapshot: Snapshot, key: string, render: () => unknown, options: { cache?: boolean } = {}) =>
   sendFromSnapshot(c, snapshot, {
     key,
     contentType: "application/json; charset=utf-8",
     render: () => JSON.stringify(render()),
+    ...options,
   });

@@ -1,6 +1,7 @@
 import type { Database } from "../db/client";
 import type { Context } from "hono";
 import type { AppEnv, Bindings } from "../env";
+import { adminFromHeader } from "../auth/clerk";
 import { ApiError } from "../errors";
 import { statusHub } from "../live/status-hub";
 import type { LiveMessage } from "../live/messages";
@@ -9,55 +10,121 @@ import type { Snapshot } from "./types";
 
 /** How long an isolate serves its in-memory snapshot before asking the hub whether there is a newer one. */
 const REVALIDATE_MS = 1000;
+/** The longest a read that holds a snapshot waits for the hub before answering from what it holds. */
+export const HUB_WAIT_MS = 150;
+/** An admin's forced read (read-after-write) may wait a little longer for the hub's latest. */
+const ADMIN_HUB_WAIT_MS = 2000;
+/** A revalidation still unanswered after this is presumed lost (its request ended) and a new one may start. */
+const REVALIDATION_LOST_MS = 10_000;
 
 // Module scope is per isolate and shared by its requests: the hot path is a memory read. It is only ever
 // filled inside a request, never at load.
 let local: { snapshot: Snapshot; checkedAt: number } | null = null;
+// One revalidation in flight per isolate, however many requests arrive while it runs.
+let inflight: { promise: Promise<Snapshot | null>; startedAt: number } | null = null;
+
+/** Whether `since` was less than `ms` ago (a time in the future, from a clock that moved back, is not). */
+const within = (since: number, ms: number, now: number) => now >= since && now - since < ms;
 
 function keep(snapshot: Snapshot, now: number) {
   if (!local || snapshot.version >= local.snapshot.version) local = { snapshot, checkedAt: now };
   else local.checkedAt = now;
 }
 
-/**
- * The snapshot public reads are served from, without D1 on the hot path: memory (revalidated against the
- * StatusHub at most once a second), then the hub's stored copy, and only when neither has one, a build
- * from D1. When D1 and the hub both fail, the last copy in memory is served, however old.
- */
-export async function readSnapshot(env: Bindings, db: () => Database, opts: { revalidate?: boolean } = {}): Promise<Snapshot> {
-  const now = Date.now();
-  if (local && !opts.revalidate && now - local.checkedAt < REVALIDATE_MS) return local.snapshot;
-  try {
-    const stored = await statusHub(env).getSnapshot(local?.snapshot.version);
-    if (stored.json) {
-      keep(JSON.parse(stored.json) as Snapshot, now);
-      return local!.snapshot;
-    }
-    if (stored.version && local) {
-      local.checkedAt = now;
-      return local.snapshot;
-    }
-  } catch (err) {
-    console.error("status hub unreachable, serving the snapshot in memory", err);
-    if (local) return local.snapshot;
-  }
-  try {
-    return (await refreshSnapshot(env, db())).snapshot;
-  } catch (err) {
-    console.error("could not build a snapshot", err);
-    if (local) return local.snapshot;
-    throw new ApiError(503, "unavailable", "Status data is temporarily unavailable; try again shortly.");
-  }
+export interface ReadOptions {
+  /** Ask the hub now, whatever the isolate holds (an admin's read-after-write). */
+  revalidate?: boolean;
+  /** Lets a revalidation outlive the request that started it. */
+  waitUntil?: (promise: Promise<unknown>) => void;
 }
 
 /**
- * The snapshot for a public request. A client that asks for fresh data (`Cache-Control: no-cache`, as a
- * hard reload sends) skips the isolate's memory and gets the hub's latest: read-after-write for anyone who
- * needs it, at the cost of one Durable Object call.
+ * Asks the hub for a newer snapshot than the one held, once per isolate at a time; when the hub has none,
+ * or cannot be reached and nothing is held, builds one from D1. Resolves to what the isolate then holds.
  */
-export function publicSnapshot(c: Context<AppEnv>): Promise<Snapshot> {
-  const wantsFresh = /no-cache/i.test(c.req.header("cache-control") ?? "") || /no-cache/i.test(c.req.header("pragma") ?? "");
-  return readSnapshot(c.env, () => c.var.db, { revalidate: wantsFresh });
+function revalidate(env: Bindings, db: () => Database, opts: ReadOptions): Promise<Snapshot | null> {
+  const now = Date.now();
+  if (inflight && !opts.revalidate && within(inflight.startedAt, REVALIDATION_LOST_MS, now)) return inflight.promise;
+  const promise = (async () => {
+    try {
+      const stored = await statusHub(env).getSnapshot(local?.snapshot.version);
+      if (stored.json) {
+        keep(JSON.parse(stored.json) as Snapshot, Date.now());
+        return local!.snapshot;
+      }
+      if (stored.version && local) {
+        local.checkedAt = Date.now();
+        return local.snapshot;
+      }
+    } catch (err) {
+      console.error("status hub unreachable, serving the snapshot in memory", err);
+      if (local) {
+        // Ask again in a second, not on every request.
+        local.checkedAt = Date.now();
+        return local.snapshot;
+      }
+    }
+    try {
+      return (await refreshSnapshot(env, db())).snapshot;
+    } catch (err) {
+      console.error("could not build a snapshot", err);
+      return local?.snapshot ?? null;
+    }
+  })();
+  const flight = { promise, startedAt: now };
+  inflight = flight;
+  void promise.finally(() => {
+    if (inflight === flight) inflight = null;
+  });
+  opts.waitUntil?.(promise);
+  return promise;
+}
+
+/**
+ * The snapshot public reads are served from, without D1 on the hot path: memory (revalidated against the
+ * StatusHub at most once a second, by one request at a time), then the hub's stored copy, and only when
+ * neither has one, a build from D1. A read that holds a snapshot never waits on the hub for longer than
+ * HUB_WAIT_MS: a slow or unreachable hub leaves it answering from memory, however old.
+ */
+export async function readSnapshot(env: Bindings, db: () => Database, opts: ReadOptions = {}): Promise<Snapshot> {
+  const now = Date.now();
+  const held = local;
+  if (held && !opts.revalidate && within(held.checkedAt, REVALIDATE_MS, now)) return held.snapshot;
+  if (held) {
+    // Another request is already asking: this one answers from memory at once.
+    if (inflight && !opts.revalidate && within(inflight.startedAt, REVALIDATION_LOST_MS, now)) return held.snapshot;
+    const pending = revalidate(env, db, opts);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), opts.revalidate ? ADMIN_HUB_WAIT_MS : HUB_WAIT_MS);
+    });
+    await Promise.race([pending, waited]);
+    if (timer !== undefined) clearTimeout(timer);
+    return local?.snapshot ?? held.snapshot;
+  }
+  // A fresh isolate holds nothing to fall back on: it waits for the hub, or for D1.
+  const snapshot = await revalidate(env, db, opts);
+  if (!snapshot) throw new ApiError(503, "unavailable", "Status data is temporarily unavailable; try again shortly.");
+  return snapshot;
+}
+
+/**
+ * The snapshot for a public request. `Cache-Control: no-cache` (or `Pragma: no-cache`) from an admin (a valid
+ * admin bearer token) skips the isolate's memory and gets the hub's latest: read-after-write for the person
+ * who just wrote. From anyone else it changes nothing, so no client can make every read a hub round trip.
+ */
+export async function publicSnapshot(c: Context<AppEnv>): Promise<Snapshot> {
+  const asksFresh = /no-cache/i.test(c.req.header("cache-control") ?? "") || /no-cache/i.test(c.req.header("pragma") ?? "");
+  const authorization = c.req.header("authorization");
+  const revalidate = asksFresh && !!authorization && (await adminFromHeader(authorization, c.env)) !== null;
+  let waitUntil: ReadOptions["waitUntil"];
+  try {
+    const ctx = c.executionCtx;
+    waitUntil = (promise) => ctx.waitUntil(promise);
+  } catch {
+    waitUntil = undefined; // No execution context (a direct app.fetch in a test).
+  }
+  return readSnapshot(c.env, () => c.var.db, { revalidate, waitUntil });
 }
 
 /**
@@ -77,4 +144,5 @@ export async function refreshSnapshot(env: Bindings, db: Database): Promise<{ sn
 /** Forgets the in-memory copy (tests use it to read as a fresh isolate would). */
 export function forgetLocalSnapshot() {
   local = null;
+  inflight = null;
 }

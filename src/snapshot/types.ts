@@ -13,7 +13,8 @@ import type {
 export interface UptimeDay {
   date: string;
   uptime: number | null;
-  worst_status: ComponentStatus | null;
+  /** `under_maintenance` for a day spent entirely under maintenance; null for a day without data. */
+  worst_status: ShownStatus | null;
   /** Weighted (major + 0.3 x partial), rounded to whole seconds. */
   downtime_seconds: number;
   observed_seconds: number;
@@ -109,6 +110,8 @@ export interface SnapshotMaintenance {
   cancelled_at: number | null;
   created_at: number;
   updated_at: number;
+  /** Raised by every change (absent in snapshots built before it was kept). */
+  revision?: number;
   components: { id: string; name: string }[];
 }
 
@@ -133,6 +136,11 @@ export interface Snapshot {
   incidents: SnapshotIncident[];
   /** Upcoming, in progress, and those that ended in the last 365 days, by start. */
   maintenances: SnapshotMaintenance[];
+  /**
+   * The first 8 characters of the id of every incident older than `incidents` holds, sorted: an id not in it
+   * is answered 404 without a D1 query (absent in snapshots built before it was kept).
+   */
+  older_incident_prefixes?: string[];
 }
 
 /** How many days of incidents and maintenance the snapshot carries (the longest window any endpoint serves). */

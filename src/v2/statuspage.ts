@@ -2,7 +2,7 @@ import type { ShownStatus } from "../db/schema";
 import { isOpenIncident } from "../snapshot/build";
 import { iso } from "../snapshot/format";
 import type { Snapshot, SnapshotComponent, SnapshotGroup, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
-import { worstStatus } from "../status";
+import { OVERALL_LABELS, worstStatus } from "../status";
 import { dayOf } from "../uptime/days";
 import { fnv1a } from "../http/hash";
 
@@ -94,37 +94,20 @@ export function v2Components(snapshot: Snapshot): V2Component[] {
   return rows;
 }
 
-const INDICATOR_RANK: Record<V2Indicator, number> = { none: 0, maintenance: 1, minor: 2, major: 3, critical: 4 };
+const INDICATORS: Record<ShownStatus, V2Indicator> = {
+  operational: "none",
+  under_maintenance: "maintenance",
+  degraded: "minor",
+  partial_outage: "major",
+  major_outage: "critical",
+};
 
 /**
- * The page status the way Statuspage rolls it up: the worse of what the components show and the impact of
- * unresolved incidents; maintenance only when nothing is wrong.
+ * The page's overall status in Statuspage's terms. It is the snapshot's one overall status (components and
+ * open incidents' impact, maintenance below any degradation), so v2 never disagrees with the page or the API.
  */
 export function v2Status(snapshot: Snapshot): { indicator: V2Indicator; description: string } {
-  const statuses = snapshot.components.map((c) => c.status);
-  const worst = worstStatus(statuses, "operational");
-  let fromComponents: { indicator: V2Indicator; description: string } = { indicator: "none", description: "All Systems Operational" };
-  if (worst === "major_outage") {
-    fromComponents = statuses.every((s) => s === "major_outage")
-      ? { indicator: "critical", description: "Major Service Outage" }
-      : { indicator: "major", description: "Partial System Outage" };
-  } else if (worst === "partial_outage") fromComponents = { indicator: "minor", description: "Minor Service Outage" };
-  else if (worst === "degraded") fromComponents = { indicator: "minor", description: "Partially Degraded Service" };
-
-  const impacts = snapshot.incidents.filter((i) => isOpenIncident(i.status)).map((i) => i.severity);
-  const byImpact: Record<string, { indicator: V2Indicator; description: string }> = {
-    minor: { indicator: "minor", description: "Minor Service Outage" },
-    major: { indicator: "major", description: "Partial System Outage" },
-    critical: { indicator: "critical", description: "Major Service Outage" },
-  };
-  let result = fromComponents;
-  for (const impact of impacts) {
-    const candidate = byImpact[impact];
-    if (candidate && INDICATOR_RANK[candidate.indicator] > INDICATOR_RANK[result.indicator]) result = candidate;
-  }
-  const maintenanceActive = worst === "under_maintenance" || snapshot.maintenances.some((m) => m.status === "in_progress");
-  if (result.indicator === "none" && maintenanceActive) return { indicator: "maintenance", description: "Service Under Maintenance" };
-  return result;
+  return { indicator: INDICATORS[snapshot.overall_status], description: OVERALL_LABELS[snapshot.overall_status] };
 }
 
 type AffectedComponent = { code: string; name: string; old_status: V2ComponentStatus; new_status: V2ComponentStatus };

@@ -18,7 +18,7 @@ Object.assign(process.env, { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH
 
 const CHROMIUM = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"].find((p) => existsSync(p));
 
-/** A free port to give the worker, so PAGE_URL (which the live socket checks Origin against) can name it. */
+/** A free port to give the worker, known before it starts so PAGE_URL can name it. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -45,7 +45,7 @@ async function adminCall(method: string, pathname: string, body: unknown) {
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${text}`);
-  return JSON.parse(text);
+  return text ? JSON.parse(text) : null;
 }
 
 // .ci/run installs Chromium; on a machine without it the browser test is skipped with a note, so that
@@ -69,7 +69,8 @@ beforeAll(async () => {
     envFiles: [],
     bindings: {
       CLERK_JWT_KEY: { type: "plain_text", value: keys.publicKeyPem },
-      PAGE_URL: { type: "plain_text", value: origin },
+      // The page is opened on 127.0.0.1 while its configured address says localhost: it must still go live.
+      PAGE_URL: { type: "plain_text", value: `http://localhost:${port}` },
       PAGE_NAME: { type: "plain_text", value: "Beacon E2E" },
     },
     dev: { server: { hostname: "127.0.0.1", port }, inspector: false, persist, logLevel: "warn", watch: false },
@@ -160,6 +161,25 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
 
     // Times are rewritten in the reader's zone, with how long ago.
     expect(await page.locator("#live time").textContent()).toMatch(/\(.*(now|second|minute)/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("goes live on a host name other than PAGE_URL's, and drops a deleted incident without a reload", async () => {
+    expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(origin + "/");
+    await page.locator('#live[data-state="live"]').waitFor();
+    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+
+    const incident = await adminCall("POST", "/api/status/incidents/create", { title: "Posted by mistake", severity: "major", affected_components: [] });
+    const card = page.locator(`[data-incident="${incident.id}"]`);
+    await card.waitFor();
+    await adminCall("DELETE", `/api/status/incidents/${incident.id}`, undefined);
+    await card.waitFor({ state: "detached" });
+    expect(await page.locator("#active-incidents").isHidden()).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -47,16 +47,18 @@ export async function loadCheckTargets(db: Database) {
 
 export type CheckTargetRow = Awaited<ReturnType<typeof loadCheckTargets>>[number];
 
-/** Each component's latest result taken in [since, before): the one whose span a new result closes. */
-export async function previousResults(db: Database, since: number, before: number) {
+/**
+ * Each component's latest result before `before`, however long ago: the one whose span a new result closes.
+ * Its span is capped from its own time, so a failure followed by missed runs still counts. One index seek
+ * per component (component_id, checked_at), never a scan of the retained results.
+ */
+export async function previousResults(db: Database, before: number) {
   const rows = await db.all<{ component_id: string; checked_at: number; outcome: CheckOutcome; in_maintenance: number }>(sql`
     SELECT r.component_id, r.checked_at, r.outcome, r.in_maintenance
-    FROM check_results r
-    JOIN (
-      SELECT component_id, max(checked_at) AS latest FROM check_results
-      WHERE checked_at >= ${since} AND checked_at < ${before}
-      GROUP BY component_id
-    ) l ON l.component_id = r.component_id AND l.latest = r.checked_at`);
+    FROM components c
+    JOIN check_results r ON r.component_id = c.id AND r.checked_at = (
+      SELECT max(x.checked_at) FROM check_results x WHERE x.component_id = c.id AND x.checked_at < ${before}
+    )`);
   return new Map(rows.map((r) => [r.component_id, { at: r.checked_at, outcome: r.outcome, inMaintenance: Boolean(r.in_maintenance) }]));
 }
 
@@ -127,7 +129,8 @@ export interface CheckState {
   pendingStatus: ComponentStatus | null;
   pendingCount: number;
   pendingSince: number | null;
-  lastCheckedAt: number;
+  /** Null when this run observed nothing: the time of the last real check stays. */
+  lastCheckedAt: number | null;
   lastLatencyMs: number | null;
   lastError: string | null;
 }
@@ -152,7 +155,7 @@ export function updateCheckStates(db: Database, rows: CheckState[]): Statement[]
         pendingStatus: v(5),
         pendingCount: v(6),
         pendingSince: v(7),
-        lastCheckedAt: v(8),
+        lastCheckedAt: sql`coalesce(${v(8)}, ${components.lastCheckedAt})`,
         lastLatencyMs: v(9),
         lastError: v(10),
       })

@@ -61,9 +61,7 @@ export function deleteIncident(db: Database, id: string): Statement {
 }
 
 /** The component status an incident sets by default, from its severity. */
-export function statusForSeverity(severity: Severity): ComponentStatus {
-  return severity === "critical" ? "major_outage" : severity === "major" ? "partial_outage" : severity === "minor" ? "degraded" : "operational";
-}
+export { statusForSeverity } from "../../status";
 
 /** One incident's row, its component links (with names) and its updates (newest first), in one round trip. */
 export async function loadIncidentRows(db: Database, id: string) {

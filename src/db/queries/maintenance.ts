@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lte } from "drizzle-orm";
+import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
 import { components, maintenanceComponents, maintenances } from "../schema";
@@ -18,8 +18,12 @@ export function insertMaintenance(db: Database, row: typeof maintenances.$inferI
   return db.insert(maintenances).values(row);
 }
 
-export function updateMaintenance(db: Database, id: string, values: Partial<typeof maintenances.$inferInsert>): Statement {
-  return db.update(maintenances).set(values).where(eq(maintenances.id, id));
+/** Every change raises the window's revision, so calendar clients see even two edits within one second. */
+export function updateMaintenance(db: Database, id: string, values: Omit<Partial<typeof maintenances.$inferInsert>, "revision">): Statement {
+  return db
+    .update(maintenances)
+    .set({ ...values, revision: sql`${maintenances.revision} + 1` })
+    .where(eq(maintenances.id, id));
 }
 
 export function setMaintenanceComponents(db: Database, maintenanceId: string, componentIds: string[]): Statement[] {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNull, or } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, not, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import {
   componentGroups,
@@ -19,11 +19,11 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
     gte(maintenances.scheduledEnd, opts.historySince),
     inArray(maintenances.status, ["scheduled", "in_progress"]),
   );
-  const [groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows] =
+  const [groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows, olderIncidentRows] =
     await db.batch([
       db.select().from(componentGroups).orderBy(asc(componentGroups.position), asc(componentGroups.name)),
       db.select().from(components).orderBy(asc(components.position), asc(components.createdAt)),
-      db.select().from(incidents).where(incidentInWindow).orderBy(desc(incidents.startedAt)),
+      db.select().from(incidents).where(incidentInWindow).orderBy(desc(incidents.startedAt), desc(incidents.id)),
       db
         .select({
           incidentId: incidentComponents.incidentId,
@@ -75,8 +75,13 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
         .from(statusChanges)
         .where(and(gte(statusChanges.at, opts.historySince), eq(statusChanges.source, "incident")))
         .orderBy(asc(statusChanges.at), asc(statusChanges.id)),
+      // Incidents older than the window, as the first 8 characters of their ids: enough to know an id is unknown.
+      db
+        .selectDistinct({ prefix: sql<string>`substr(${incidents.id}, 1, 8)` })
+        .from(incidents)
+        .where(not(incidentInWindow!)),
     ]);
-  return { groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows };
+  return { groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows, olderIncidentRows };
 }
 
 export type SnapshotRows = Awaited<ReturnType<typeof loadSnapshotRows>>;

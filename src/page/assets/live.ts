@@ -57,6 +57,25 @@ function setOverall(status) {
   if (icon) icon.href = icon.getAttribute("href").replace(/favicon-[a-z_]+\\./, "favicon-" + status + ".");
 }
 
+// The banner names each open incident, worst first, as the active incidents section lists them.
+const SEVERITY = { critical: 3, major: 2, minor: 1, none: 0 };
+function syncBannerIncidents() {
+  const line = $("#banner-incidents");
+  const section = document.getElementById("active-incidents");
+  if (!line || !section) return;
+  const links = $$("[data-incident]", section).map((article) => {
+    const a = $("h3 a", article);
+    return { href: a.getAttribute("href"), title: a.textContent, severity: article.getAttribute("data-severity") || "none" };
+  }).sort((x, y) => (SEVERITY[y.severity] || 0) - (SEVERITY[x.severity] || 0));
+  const nodes = [];
+  links.forEach((l, n) => {
+    if (n) nodes.push(" \\u00b7 ");
+    nodes.push(el("a", { href: l.href, "data-severity": l.severity }, [l.title]));
+  });
+  line.replaceChildren(...nodes);
+  line.hidden = !links.length;
+}
+
 function setComponent(id, status) {
   const row = $('[data-component="' + CSS.escape(id) + '"]');
   if (!row) return false;
@@ -73,17 +92,30 @@ function setComponent(id, status) {
   return true;
 }
 
-function incidentArticle(i) {
-  const withEta = i.updates.find((u) => u.estimated_resolution !== null);
-  const eta = withEta && withEta.estimated_resolution;
-  return el("article", { class: "card incident", "data-incident": i.id }, [
+function updateItem(u) {
+  return el("li", { "data-update": u.id, "data-at": String(u.created_at) }, [el("strong", {}, [u.status]), " ", timeEl(u.created_at, true), el("p", {}, [u.message])]);
+}
+
+// A card from the incident's summary; messages carry only new or edited updates, merged into the ones shown.
+function incidentArticle(i, updates, old) {
+  const items = new Map(old ? $$(".timeline li[data-update]", old).map((li) => [li.getAttribute("data-update"), li]) : []);
+  for (const u of updates || []) items.set(u.id, updateItem(u));
+  const timeline = [...items.values()].sort((a, b) => Number(b.getAttribute("data-at")) - Number(a.getAttribute("data-at")));
+  return el("article", { class: "card incident", "data-incident": i.id, "data-severity": i.severity }, [
     el("h3", {}, [el("a", { href: "/incidents/" + encodeURIComponent(i.id) }, [i.title])]),
     el("p", { class: "meta" }, [el("span", { class: "sev" }, [i.severity + " impact"]), " \\u00b7 ", el("span", { class: "sev" }, [i.status]), " \\u00b7 started ", timeEl(i.started_at, true)]),
-    eta ? el("p", { class: "meta" }, ["Estimated resolution: ", timeEl(eta)]) : null,
+    i.eta ? el("p", { class: "meta" }, ["Estimated resolution: ", timeEl(i.eta)]) : null,
     i.components.length ? el("p", { class: "affected" }, ["Affects: " + i.components.map((c) => c.name).join(", ")]) : null,
-    el("ol", { class: "timeline" }, i.updates.map((u) =>
-      el("li", {}, [el("strong", {}, [u.status]), " ", timeEl(u.created_at, true), el("p", {}, [u.message])]))),
+    el("ol", { class: "timeline" }, timeline),
   ]);
+}
+
+const incidentCard = (id) => $('#active-incidents [data-incident="' + CSS.escape(id) + '"]');
+
+function removeIncident(id) {
+  upsert("active-incidents", "data-incident", id, null);
+  const line = $('#resolved [data-line="' + CSS.escape(id) + '"]');
+  if (line) line.remove();
 }
 
 function maintenanceArticle(m) {
@@ -133,11 +165,19 @@ function replaceAll(sectionId, attr, items, render) {
   section.hidden = !$(".list", section).children.length;
 }
 
-function componentsChanged(components) {
+// Removed components leave the page; a new one needs the server's markup, so the page offers a reload.
+function componentsChanged(components, removed) {
+  const keep = new Set(components.map((c) => c.id));
+  for (const row of $$("[data-component]")) {
+    const id = row.getAttribute("data-component");
+    if (keep.has(id) || (removed && !removed.includes(id))) continue;
+    const group = row.closest("[data-group]");
+    row.remove();
+    if (group && !$("[data-component]", group)) group.remove();
+  }
   let missing = false;
   for (const c of components) if (!setComponent(c.id, c.status)) missing = true;
-  const shown = $$("[data-component]").length;
-  if (missing || shown !== components.length) {
+  if (missing) {
     const note = $("#reload-note");
     if (note) note.hidden = false;
   }
@@ -147,20 +187,22 @@ function apply(msg) {
   const d = msg.data || {};
   switch (msg.type) {
     case "snapshot":
-      componentsChanged(d.components || []);
-      replaceAll("active-incidents", "data-incident", d.active_incidents || [], incidentArticle);
+      componentsChanged(d.components || [], null);
+      replaceAll("active-incidents", "data-incident", d.active_incidents || [], (i) => incidentArticle(i, i.updates, null));
       replaceAll("maintenance", "data-maintenance", d.maintenances || [], maintenanceArticle);
       break;
     case "component.status": setComponent(d.id, d.status); break;
-    case "components.changed": componentsChanged(d.components); break;
+    case "components.changed": componentsChanged(d.components, d.removed || []); break;
     case "incident.created":
     case "incident.updated":
     case "incident.resolved": {
       const open = OPEN.includes(d.incident.status);
-      upsert("active-incidents", "data-incident", d.incident.id, open ? incidentArticle(d.incident) : null);
+      upsert("active-incidents", "data-incident", d.incident.id, open ? incidentArticle(d.incident, d.updates, incidentCard(d.incident.id)) : null);
       if (msg.type === "incident.resolved") addResolved(d.incident);
       break;
     }
+    case "incident.deleted": removeIncident(d.id); break;
+    case "maintenance.deleted": upsert("maintenance", "data-maintenance", d.id, null); break;
     default:
       if (msg.type.startsWith("maintenance.")) {
         const m = d.maintenance;
@@ -168,6 +210,7 @@ function apply(msg) {
       }
   }
   if (d.overall_status) setOverall(d.overall_status);
+  syncBannerIncidents();
 }
 
 // The live socket: jittered exponential backoff, and catch-up with ?since= on every reconnect.

@@ -25,6 +25,7 @@ h3{font-size:1.05rem;margin:0}
 .banner{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.5rem;padding:1rem 1.25rem;border-radius:.5rem;color:#fff;background:var(--b)}
 .banner h1,.banner p{margin:0;font-size:1.3rem}
 .banner .st::before{background:#fff;color:var(--b)}
+.banner .banner-incidents{flex-basis:100%;font-size:1rem}.banner-incidents a{color:inherit}
 .b-operational{--b:#1a7f37}.b-degraded{--b:#8a5a00}.b-partial_outage{--b:#bc4c00}.b-major_outage{--b:#cf222e}.b-under_maintenance{--b:#0969da}
 .live{font-size:.9rem}
 .live .dot{display:inline-block;width:.55rem;height:.55rem;border-radius:50%;background:currentColor;margin-right:.35rem;vertical-align:middle}

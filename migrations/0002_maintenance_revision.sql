@@ -1,0 +1,1 @@
+ALTER TABLE `maintenances` ADD `revision` integer DEFAULT 0 NOT NULL;

@@ -1,0 +1,416 @@
+import { z } from "zod";
+import {
+  CHANNELS,
+  COMPONENT_STATUSES,
+  DELIVERY_STATUSES,
+  INCIDENT_STATUSES,
+  MAINTENANCE_STATUSES,
+  SEVERITIES,
+  SHOWN_STATUSES,
+  SUBSCRIBER_STATUSES,
+} from "../db/schema";
+
+// The bodies Beacon answers with, as zod schemas: the OpenAPI document's response schemas are generated
+// from them (as request schemas are from src/schemas.ts), and the tests parse real answers with them, so
+// the document cannot drift from what is served. Each named schema is one entry of `#/components/schemas`.
+
+export const responseSchemas = z.registry<{ id: string; description?: string }>();
+const named = <T extends z.ZodType>(id: string, schema: T, description?: string): T => {
+  responseSchemas.add(schema, { id, ...(description ? { description } : {}) });
+  return schema;
+};
+
+const time = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/).meta({ format: "date-time" });
+const uuid = z.string().meta({ format: "uuid" });
+const shownStatus = z.enum(SHOWN_STATUSES);
+const uptimePercent = z.number().nullable().describe("Percent, floored to 2 decimals; null without data");
+
+export const errorResponse = named(
+  "Error",
+  z.object({
+    error: z.object({
+      code: z.string().describe("Machine-readable: bad_request, validation_failed, unauthorized, forbidden, not_found, conflict, payload_too_large, rate_limited, unavailable, ..."),
+      message: z.string(),
+      details: z.unknown().optional().describe("For validation errors, each problem as {path, message}"),
+    }),
+  }),
+  "Every error: `{ error: { code, message, details? } }`",
+);
+
+const freshness = named(
+  "DataFreshness",
+  z.object({ generated_at: time, age_seconds: z.number().int(), stale: z.boolean().describe("True when the data could not be refreshed for over 3 minutes") }),
+);
+
+export const publicComponent = named(
+  "Component",
+  z.object({
+    id: uuid,
+    name: z.string(),
+    description: z.string().nullable(),
+    status: shownStatus,
+    position: z.number().int(),
+    group_id: uuid.nullable(),
+    monitored: z.boolean().describe("False when no configured check can observe it"),
+    last_checked: time.nullable().describe("The last check that observed it; null until one did"),
+    latency_ms: z.number().int().nullable(),
+    created_at: time,
+    updated_at: time,
+  }),
+);
+
+const incidentUpdate = named(
+  "IncidentUpdate",
+  z.object({
+    id: uuid,
+    status: z.enum(INCIDENT_STATUSES),
+    message: z.string(),
+    estimated_resolution: time.nullable(),
+    created_at: time,
+    updated_at: time,
+  }),
+);
+
+export const incident = named(
+  "Incident",
+  z.object({
+    id: uuid,
+    title: z.string(),
+    description: z.string(),
+    status: z.enum(INCIDENT_STATUSES),
+    severity: z.enum(SEVERITIES),
+    started_at: time,
+    resolved_at: time.nullable(),
+    root_cause: z.string().nullable(),
+    resolution: z.string().nullable(),
+    postmortem: z.string().nullable(),
+    postmortem_published_at: time.nullable(),
+    created_at: time,
+    updated_at: time,
+    affected_components: z.array(z.object({ id: uuid, name: z.string(), status: z.enum(COMPONENT_STATUSES) })),
+    updates: z.array(incidentUpdate).describe("Newest first"),
+  }),
+);
+
+export const incidentWithUpdate = named("IncidentWithUpdate", incident.extend({ update: incidentUpdate.describe("The update just posted") }));
+
+export const maintenanceWindow = named(
+  "MaintenanceWindow",
+  z.object({
+    id: uuid,
+    title: z.string(),
+    description: z.string(),
+    status: z.enum(MAINTENANCE_STATUSES),
+    scheduled_start: time,
+    scheduled_end: time,
+    started_at: time.nullable(),
+    completed_at: time.nullable(),
+    cancelled_at: time.nullable(),
+    affected_components: z.array(z.string()).describe("Component names, as in the seed"),
+    components: z.array(z.object({ id: uuid, name: z.string() })).describe("The same components with their ids"),
+    created_at: time,
+    updated_at: time,
+  }),
+);
+
+export const statusResponse = named(
+  "StatusSummary",
+  z.object({
+    overall_status: shownStatus.describe("Worst of what components show and what open incidents' severity implies; maintenance below any degradation"),
+    components: z.array(publicComponent),
+    groups: z.array(z.object({ id: uuid, name: z.string(), description: z.string().nullable(), position: z.number().int(), components: z.array(uuid) })),
+    recent_incidents: z.array(incident).describe("Open incidents and those resolved in the last 7 days"),
+    scheduled_maintenance: z.array(maintenanceWindow).describe("Scheduled and in-progress windows"),
+    last_updated: time,
+    data: freshness,
+  }),
+);
+
+const uptimeWindows = z.object({ "30_days": uptimePercent, "60_days": uptimePercent, "90_days": uptimePercent });
+
+export const componentDetail = named(
+  "ComponentDetail",
+  z.object({ component: publicComponent, uptime: uptimeWindows, uptime_formula: z.string(), last_updated: time, data: freshness }),
+);
+
+export const incidentList = named(
+  "IncidentList",
+  z.object({
+    incidents: z.array(incident).describe("Newest first"),
+    period_days: z.number().int(),
+    total: z.number().int().describe("Incidents in the whole window"),
+    next_cursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page or without `limit`/`cursor`"),
+    last_updated: time,
+    data: freshness,
+  }),
+);
+
+export const maintenanceList = named("MaintenanceList", z.object({ maintenance_windows: z.array(maintenanceWindow), last_updated: time, data: freshness }));
+
+export const uptimeSeries = named(
+  "UptimeSeries",
+  z.object({
+    component_id: uuid,
+    name: z.string(),
+    monitored: z.boolean(),
+    period_days: z.number().int(),
+    time_zone: z.string(),
+    uptime: uptimePercent,
+    uptime_formula: z.string(),
+    days: z.array(
+      z.object({
+        date: z.string().describe("YYYY-MM-DD in the page's time zone"),
+        uptime: uptimePercent,
+        worst_status: shownStatus.nullable().describe("under_maintenance for a day spent entirely under maintenance; null without data"),
+        downtime_seconds: z.number().int(),
+        observed_seconds: z.number().int(),
+        partial_seconds: z.number().int(),
+        major_seconds: z.number().int(),
+        maintenance_seconds: z.number().int(),
+        incident_ids: z.array(uuid),
+        has_data: z.boolean(),
+      }),
+    ),
+    last_updated: time,
+    data: freshness,
+  }),
+);
+
+export const healthCheck = named(
+  "HealthCheckResult",
+  z.object({
+    message: z.string(),
+    results: z.record(z.string(), z.enum([...COMPONENT_STATUSES, "not_monitored"])).describe("Component name -> outcome"),
+    details: z.array(
+      z.object({ component_id: uuid, name: z.string(), status: z.enum([...COMPONENT_STATUSES, "not_monitored"]), latency_ms: z.number().nullable(), error: z.string().nullable() }),
+    ),
+    checked_at: time,
+    recorded: z.boolean(),
+  }),
+);
+
+const httpMonitor = z.object({
+  type: z.literal("http"),
+  url: z.string(),
+  method: z.enum(["GET", "HEAD", "POST"]),
+  expected_status: z.array(z.number().int()).nullable(),
+  keyword: z.string().nullable(),
+  timeout_ms: z.number().int(),
+  degraded_latency_ms: z.number().int().nullable(),
+});
+
+export const adminComponent = named(
+  "AdminComponent",
+  z.object({
+    id: uuid,
+    name: z.string(),
+    description: z.string().nullable(),
+    position: z.number().int(),
+    group_id: uuid.nullable(),
+    check: z.string().describe("api, database, storage, email, auth, http or none"),
+    monitor: httpMonitor.nullable(),
+    confirmations: z.number().int(),
+    monitored: z.boolean(),
+    monitored_status: z.enum(COMPONENT_STATUSES),
+    last_checked: time.nullable(),
+    last_error: z.string().nullable(),
+    created_at: time,
+    updated_at: time,
+  }),
+);
+
+export const componentGroup = named(
+  "ComponentGroup",
+  z.object({ id: uuid, name: z.string(), description: z.string().nullable(), position: z.number().int(), collapsed: z.boolean() }),
+);
+
+export const incidentTemplate = named(
+  "IncidentTemplate",
+  z.object({
+    id: uuid,
+    name: z.string(),
+    title: z.string(),
+    message: z.string(),
+    severity: z.enum(SEVERITIES),
+    components: z.array(z.object({ id: uuid, status: z.enum(COMPONENT_STATUSES) })),
+    created_at: time,
+    updated_at: time,
+  }),
+);
+
+export const incidentTemplates = named("IncidentTemplates", z.object({ templates: z.array(incidentTemplate) }));
+
+export const deliveryRetry = named("DeliveryRetry", z.object({ id: uuid, status: z.literal("pending") }));
+
+export const componentOrder = named("ComponentOrder", z.object({ ids: z.array(uuid) }));
+
+export const subscriptionPending = named(
+  "SubscriptionPending",
+  z.object({ status: z.literal("pending"), channel: z.enum(CHANNELS), message: z.string() }),
+  "The same answer whether or not the address was already subscribed",
+);
+
+export const subscription = named(
+  "Subscription",
+  z.object({
+    id: uuid,
+    channel: z.enum(CHANNELS),
+    address: z.string(),
+    status: z.enum(SUBSCRIBER_STATUSES),
+    all_components: z.boolean(),
+    components: z.array(uuid),
+    component_changes: z.boolean(),
+    manage_url: z.string(),
+    unsubscribe_url: z.string(),
+  }),
+);
+
+export const unsubscribed = named("Unsubscribed", z.object({ status: z.literal("unsubscribed") }));
+
+export const notifications = named(
+  "Notifications",
+  z.object({
+    deliveries: z.array(
+      z.object({
+        id: z.string(),
+        event_id: z.string(),
+        kind: z.string().nullable(),
+        subscriber_id: z.string(),
+        channel: z.enum(CHANNELS),
+        recipient: z.string(),
+        subject: z.string().nullable(),
+        body_text: z.string(),
+        body_html: z.string().nullable(),
+        status: z.enum(DELIVERY_STATUSES),
+        attempts: z.number().int(),
+        last_error: z.string().nullable(),
+        provider_id: z.string().nullable(),
+        created_at: time,
+        updated_at: time,
+        sent_at: time.nullable(),
+      }),
+    ),
+    delivery_counts: z.record(z.string(), z.number().int()),
+    next_cursor: z.string().nullable(),
+    subscribers: z.array(
+      z.object({
+        id: z.string(),
+        channel: z.enum(CHANNELS),
+        address: z.string(),
+        status: z.enum(SUBSCRIBER_STATUSES),
+        all_components: z.boolean(),
+        component_changes: z.boolean(),
+        consecutive_failures: z.number().int(),
+        created_at: time,
+        confirmed_at: time.nullable(),
+        unsubscribed_at: time.nullable(),
+      }),
+    ),
+    subscriber_counts: z.record(z.string(), z.record(z.string(), z.number().int())),
+  }),
+);
+
+export const liveness = named("Liveness", z.object({ status: z.literal("ok") }));
+
+export const openApiDocumentResponse = named("OpenApiDocument", z.record(z.string(), z.unknown()), "An OpenAPI 3.1 document");
+
+export const jsonFeed = named(
+  "JsonFeed",
+  z.object({
+    version: z.string(),
+    title: z.string(),
+    home_page_url: z.string(),
+    feed_url: z.string(),
+    description: z.string(),
+    language: z.string(),
+    authors: z.array(z.object({ name: z.string(), url: z.string() })),
+    items: z.array(
+      z.object({
+        id: z.string(),
+        url: z.string(),
+        title: z.string(),
+        content_text: z.string(),
+        date_published: time,
+        date_modified: time,
+        tags: z.array(z.string()).describe("[severity, status]: an update's item carries the status that update set"),
+        _beacon: z.object({ incident_id: uuid }),
+      }),
+    ),
+  }),
+  "JSON Feed 1.1",
+);
+
+// Statuspage v2 (Atlassian's public API): every field present, null where Beacon has no such thing.
+const v2Time = time;
+const v2ComponentStatus = z.enum(["operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance"]);
+const v2Page = named("V2Page", z.object({ id: z.string(), name: z.string(), url: z.string(), time_zone: z.string(), updated_at: v2Time }));
+const v2Component = named(
+  "V2Component",
+  z.object({
+    id: uuid,
+    name: z.string(),
+    status: v2ComponentStatus,
+    created_at: v2Time.nullable(),
+    updated_at: v2Time.nullable(),
+    position: z.number().int(),
+    description: z.string().nullable(),
+    showcase: z.boolean(),
+    start_date: z.string().nullable(),
+    group_id: uuid.nullable(),
+    page_id: z.string(),
+    group: z.boolean(),
+    only_show_if_degraded: z.boolean(),
+    components: z.array(uuid).optional().describe("On group rows: the ids of its components"),
+  }),
+);
+const v2Update = z.object({
+  id: z.string(),
+  status: z.string(),
+  body: z.string(),
+  incident_id: z.string(),
+  created_at: v2Time,
+  updated_at: v2Time,
+  display_at: v2Time,
+  affected_components: z.array(z.object({ code: z.string(), name: z.string(), old_status: v2ComponentStatus, new_status: v2ComponentStatus })).nullable(),
+  deliver_notifications: z.boolean(),
+  custom_tweet: z.null(),
+  tweet_id: z.null(),
+});
+const v2IncidentFields = {
+  id: z.string(),
+  name: z.string(),
+  created_at: v2Time,
+  updated_at: v2Time,
+  monitoring_at: v2Time.nullable(),
+  resolved_at: v2Time.nullable(),
+  shortlink: z.string(),
+  started_at: v2Time,
+  page_id: z.string(),
+  incident_updates: z.array(v2Update),
+  components: z.array(v2Component),
+};
+const v2Incident = named("V2Incident", z.object({ ...v2IncidentFields, status: z.enum(INCIDENT_STATUSES), impact: z.enum(SEVERITIES) }));
+const v2Maintenance = named(
+  "V2ScheduledMaintenance",
+  z.object({
+    ...v2IncidentFields,
+    status: z.enum(["scheduled", "in_progress", "completed"]),
+    impact: z.literal("maintenance"),
+    scheduled_for: v2Time,
+    scheduled_until: v2Time,
+  }),
+);
+const v2Status = named(
+  "V2Status",
+  z.object({ indicator: z.enum(["none", "minor", "major", "critical", "maintenance"]), description: z.string() }),
+  "The page's one overall status: none, maintenance, minor (degraded), major (partial outage), critical (major outage)",
+);
+
+export const v2Summary = named(
+  "V2Summary",
+  z.object({ page: v2Page, components: z.array(v2Component), incidents: z.array(v2Incident), scheduled_maintenances: z.array(v2Maintenance), status: v2Status }),
+);
+export const v2StatusResponse = named("V2StatusResponse", z.object({ page: v2Page, status: v2Status }));
+export const v2Components = named("V2Components", z.object({ page: v2Page, components: z.array(v2Component) }));
+export const v2Incidents = named("V2Incidents", z.object({ page: v2Page, incidents: z.array(v2Incident) }));
+export const v2Maintenances = named("V2ScheduledMaintenances", z.object({ page: v2Page, scheduled_maintenances: z.array(v2Maintenance) }));

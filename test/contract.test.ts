@@ -1,0 +1,266 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { admin, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
+
+// The seed document's JSON examples (shared/reference/seed-status-page.txt), copied as they are written
+// there. They are the contract on the seed's endpoints: every key they show must be present with the
+// same type. Beacon may add keys. `[...]` and `"..."` are the seed's own placeholders.
+
+const SEED_STATUS = {
+  components: [{ id: "uuid", name: "API", status: "operational", last_checked: "2024-01-15T10:30:00Z" }],
+  overall_status: "operational",
+  recent_incidents: ["..."],
+  scheduled_maintenance: ["..."],
+  last_updated: "2024-01-15T10:30:00Z",
+};
+
+const SEED_COMPONENT = {
+  component: { id: "uuid", name: "API", status: "operational" },
+  uptime: { "30_days": 99.9, "60_days": 99.8, "90_days": 99.7 },
+};
+
+const SEED_INCIDENT = {
+  id: "uuid",
+  title: "Database Performance Degradation",
+  description: "...",
+  status: "resolved",
+  severity: "major",
+  started_at: "2024-01-15T08:00:00Z",
+  resolved_at: "2024-01-15T10:30:00Z",
+  root_cause: "...",
+  resolution: "...",
+  affected_components: ["..."],
+  updates: ["..."],
+};
+const SEED_INCIDENTS = { incidents: [SEED_INCIDENT], period_days: 90 };
+
+const SEED_MAINTENANCE_WINDOW = {
+  id: "uuid",
+  title: "Database Upgrade",
+  description: "...",
+  scheduled_start: "2024-01-20T02:00:00Z",
+  scheduled_end: "2024-01-20T04:00:00Z",
+  status: "scheduled",
+  affected_components: ["Database"],
+};
+const SEED_MAINTENANCE = { maintenance_windows: [SEED_MAINTENANCE_WINDOW] };
+
+const SEED_CREATE_REQUEST = {
+  title: "Database Performance Issues",
+  description: "Users experiencing slow response times",
+  severity: "major",
+  affected_components: ["component-uuid-1", "component-uuid-2"],
+};
+const SEED_CREATE_RESPONSE = { id: "uuid", title: "...", status: "investigating", severity: "major", started_at: "2024-01-15T10:30:00Z" };
+const SEED_UPDATE_REQUEST = {
+  message: "We have identified the issue and are working on a fix",
+  status: "identified",
+  estimated_resolution: "2024-01-15T12:00:00Z",
+};
+const SEED_RESOLVE_REQUEST = { root_cause: "Database connection pool exhaustion", resolution: "Increased connection pool size and optimized queries" };
+const SEED_HEALTH_CHECK = {
+  message: "Health check completed",
+  results: { API: "operational", Database: "operational", "File Storage": "operational", "Email Service": "operational", Authentication: "operational" },
+};
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+const SEED_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const STATUS_WORDS = ["operational", "degraded", "partial_outage", "major_outage", "under_maintenance"];
+
+type Problems = string[];
+
+/**
+ * Every key of the seed's example is in `actual` with the example's type: a string where it shows a string
+ * (an ISO time where it shows one), a number, an array (each element checked against the example's first
+ * element unless that is a placeholder), an object (recursively). `nullable` names keys whose value may be
+ * null because the state has no such thing yet (an open incident's resolved_at): only those.
+ */
+function contractProblems(actual: unknown, example: unknown, where: string, nullable: string[] = [], problems: Problems = []): Problems {
+  if (Array.isArray(example)) {
+    if (!Array.isArray(actual)) problems.push(`${where}: expected an array, got ${JSON.stringify(actual)}`);
+    else if (example[0] !== "..." && example.length) actual.forEach((item, i) => contractProblems(item, example[0], `${where}[${i}]`, nullable, problems));
+    return problems;
+  }
+  if (example !== null && typeof example === "object") {
+    if (actual === null || typeof actual !== "object" || Array.isArray(actual)) {
+      problems.push(`${where}: expected an object, got ${JSON.stringify(actual)}`);
+      return problems;
+    }
+    for (const [key, value] of Object.entries(example)) {
+      const path = `${where}.${key}`;
+      if (!(key in actual)) problems.push(`${path}: missing`);
+      else if ((actual as Record<string, unknown>)[key] === null && nullable.includes(key)) continue;
+      else contractProblems((actual as Record<string, unknown>)[key], value, path, nullable, problems);
+    }
+    return problems;
+  }
+  if (typeof actual !== typeof example) problems.push(`${where}: expected a ${typeof example}, got ${JSON.stringify(actual)}`);
+  else if (typeof example === "string" && SEED_TIME.test(example) && !ISO_DATE.test(actual as string)) problems.push(`${where}: expected an ISO 8601 time, got ${actual}`);
+  return problems;
+}
+
+function expectContract(actual: unknown, example: unknown, where: string, nullable: string[] = []) {
+  expect(contractProblems(actual, example, where, nullable), where).toEqual([]);
+}
+
+const OPEN_INCIDENT_NULLABLE = ["resolved_at", "root_cause", "resolution"];
+
+describe("the contract checker", () => {
+  it("fails on a renamed, dropped or retyped seed key, and allows added ones", () => {
+    const good = { maintenance_windows: [{ ...SEED_MAINTENANCE_WINDOW, extra: 1 }], also: true };
+    expect(contractProblems(good, SEED_MAINTENANCE, "m")).toEqual([]);
+    expect(contractProblems({ maintenance: good.maintenance_windows }, SEED_MAINTENANCE, "m")).toEqual(["m.maintenance_windows: missing"]);
+    const { scheduled_end: _, ...dropped } = SEED_MAINTENANCE_WINDOW;
+    expect(contractProblems({ maintenance_windows: [dropped] }, SEED_MAINTENANCE, "m")).toEqual(["m.maintenance_windows[0].scheduled_end: missing"]);
+    const objects = { maintenance_windows: [{ ...SEED_MAINTENANCE_WINDOW, affected_components: [{ id: "x", name: "Database" }] }] };
+    expect(contractProblems(objects, SEED_MAINTENANCE, "m")[0]).toMatch(/affected_components\[0\]: expected a string/);
+    expect(contractProblems({ ...SEED_COMPONENT, uptime: { ...SEED_COMPONENT.uptime, "30_days": "99.9" } }, SEED_COMPONENT, "c")[0]).toMatch(/30_days: expected a number/);
+    expect(contractProblems({ id: "x", name: "API", status: "operational", uptime: SEED_COMPONENT.uptime }, SEED_COMPONENT, "c")).toEqual(["c.component: missing"]);
+    expect(contractProblems({ ...SEED_INCIDENT, resolved_at: null }, SEED_INCIDENT, "i")[0]).toMatch(/resolved_at: expected a string/);
+    expect(contractProblems({ ...SEED_INCIDENT, started_at: "yesterday" }, SEED_INCIDENT, "i")[0]).toMatch(/ISO 8601/);
+  });
+});
+
+describe("the seed's endpoints keep the seed's keys and types", { timeout: 20_000 }, () => {
+  it("public: status, component, incidents, maintenance and RSS; admin: create, update, resolve, health check", async () => {
+    // Data the examples show: a monitored component (the health check observes API and Database), uptime
+    // that is a number, a resolved incident with root cause, an open one, and a planned window.
+    const token = await admin("POST", "/api/status/health-check");
+    expect(token.status).toBe(200);
+    expectContract(await json(token), SEED_HEALTH_CHECK, "POST /api/status/health-check");
+
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    await env.DB.prepare("INSERT INTO daily_rollups (component_id, day, observed_seconds, checks) VALUES (?, ?, 86400, 1440)").bind(DEFAULT_COMPONENTS.database, yesterday).run();
+
+    const createRes = await admin("POST", "/api/status/incidents/create", { ...SEED_CREATE_REQUEST, affected_components: [DEFAULT_COMPONENTS.database, DEFAULT_COMPONENTS.api] });
+    expect(createRes.status).toBe(201);
+    const created = await json(createRes);
+    expectContract(created, SEED_CREATE_RESPONSE, "POST /api/status/incidents/create");
+    expect(created).toMatchObject({ title: SEED_CREATE_REQUEST.title, status: "investigating", severity: "major" });
+
+    const updateRes = await admin("POST", `/api/status/incidents/${created.id}/updates`, { ...SEED_UPDATE_REQUEST, estimated_resolution: new Date(Date.now() + 3600_000).toISOString() });
+    expect(updateRes.status).toBe(201);
+    expectContract(await json(updateRes), { ...SEED_INCIDENT, status: "identified" }, "POST /api/status/incidents/{id}/updates", OPEN_INCIDENT_NULLABLE);
+
+    const open = await createIncident({ title: "Still open", severity: "minor" });
+
+    const resolveRes = await admin("POST", `/api/status/incidents/${created.id}/resolve`, SEED_RESOLVE_REQUEST);
+    expect(resolveRes.status).toBe(200);
+    const resolved = await json(resolveRes);
+    expectContract(resolved, SEED_INCIDENT, "POST /api/status/incidents/{id}/resolve");
+    expect(resolved).toMatchObject(SEED_RESOLVE_REQUEST);
+
+    const start = Date.now() + 86_400_000;
+    const windowRes = await admin("POST", "/api/status/maintenance", {
+      title: "Database Upgrade",
+      description: "Minor version",
+      scheduled_start: new Date(start).toISOString(),
+      scheduled_end: new Date(start + 7200_000).toISOString(),
+      affected_components: [DEFAULT_COMPONENTS.database],
+    });
+    expect(windowRes.status).toBe(201);
+    const window = await json(windowRes);
+    expectContract(window, SEED_MAINTENANCE_WINDOW, "POST /api/status/maintenance");
+
+    const status = await json(await call("GET", "/api/status"));
+    expectContract(status, SEED_STATUS, "GET /api/status", ["last_checked"]);
+    for (const c of status.components) expect(STATUS_WORDS).toContain(c.status);
+    expect(STATUS_WORDS).toContain(status.overall_status);
+    // The components a check observed carry last_checked as a time (not null).
+    expectContract(status.components.find((c: any) => c.id === DEFAULT_COMPONENTS.api), SEED_STATUS.components[0], "GET /api/status components[API]");
+    for (const i of status.recent_incidents) expectContract(i, SEED_INCIDENT, "GET /api/status recent_incidents[]", OPEN_INCIDENT_NULLABLE);
+    expect(status.recent_incidents.map((i: any) => i.id)).toEqual(expect.arrayContaining([created.id, open.id]));
+    expect(status.scheduled_maintenance.length).toBeGreaterThan(0);
+    for (const m of status.scheduled_maintenance) expectContract(m, SEED_MAINTENANCE_WINDOW, "GET /api/status scheduled_maintenance[]");
+
+    const component = await json(await call("GET", `/api/status/components/${DEFAULT_COMPONENTS.database}`));
+    expectContract(component, SEED_COMPONENT, "GET /api/status/components/{id}");
+    expect(component.component).toMatchObject({ id: DEFAULT_COMPONENTS.database, name: "Database" });
+
+    const incidents = await json(await call("GET", "/api/status/incidents?days=90"));
+    expectContract(incidents, { ...SEED_INCIDENTS, incidents: ["..."] }, "GET /api/status/incidents");
+    const resolvedListed = incidents.incidents.find((i: any) => i.id === created.id);
+    expectContract(resolvedListed, SEED_INCIDENT, "GET /api/status/incidents incidents[resolved]");
+    for (const i of incidents.incidents) expectContract(i, SEED_INCIDENT, "GET /api/status/incidents incidents[]", OPEN_INCIDENT_NULLABLE);
+    expect(incidents.period_days).toBe(90);
+
+    const maintenance = await json(await call("GET", "/api/status/maintenance"));
+    expectContract(maintenance, SEED_MAINTENANCE, "GET /api/status/maintenance");
+    expect(maintenance.maintenance_windows.find((m: any) => m.id === window.id).affected_components).toEqual(["Database"]);
+
+    const rss = await call("GET", "/api/status/rss");
+    expect(rss.status).toBe(200);
+    expect(rss.headers.get("content-type")).toMatch(/^application\/rss\+xml/);
+    expect(await rss.text()).toMatch(/^<\?xml[^>]*\?>\s*<rss version="2\.0"/);
+
+    await admin("POST", `/api/status/incidents/${open.id}/resolve`, SEED_RESOLVE_REQUEST);
+    await admin("POST", `/api/status/maintenance/${window.id}/cancel`);
+  });
+});
+
+const INDICATOR: Record<string, string> = { operational: "none", under_maintenance: "maintenance", degraded: "minor", partial_outage: "major", major_outage: "critical" };
+
+/** What every view says the overall status is; they must all agree. */
+async function everyView() {
+  const api = (await json(await call("GET", "/api/status"))).overall_status as string;
+  const html = await (await call("GET", "/")).text();
+  const banner = /<section id="banner" class="banner b-([a-z_]+)"/.exec(html)?.[1];
+  const words = /<span id="overall" class="st s-([a-z_]+)">([^<]*)</.exec(html);
+  const iconHref = /<link rel="icon" type="image\/svg\+xml" href="(\/assets\/favicon-([a-z_]+)\.[^"]+)"/.exec(html);
+  const favicon = iconHref?.[2];
+  const pageIcon = iconHref ? await (await call("GET", iconHref[1]!)).text() : "";
+  const faviconSvg = await (await call("GET", "/favicon.svg")).text();
+  const badge = await (await call("GET", "/badge.svg")).text();
+  const v2 = (await json(await call("GET", "/api/v2/status.json"))).status;
+  const incidentsLine = /<p id="banner-incidents"[^>]*>([\s\S]*?)<\/p>/.exec(html)?.[1] ?? "";
+  return { api, banner, overallClass: words?.[1], overallWords: words?.[2], favicon, pageIcon, faviconSvg, badge, v2, incidentsLine };
+}
+
+async function expectAgreement(status: string, words: string, badgeText: string) {
+  const views = await everyView();
+  expect(views).toMatchObject({ api: status, banner: status, overallClass: status, overallWords: words, favicon: status });
+  // /favicon.svg (for clients that ask for it by name) is the very icon the page links.
+  expect(views.faviconSvg).toBe(views.pageIcon);
+  expect(views.badge).toContain(`>${badgeText}<`);
+  expect(views.v2).toEqual({ indicator: INDICATOR[status], description: words });
+  return views;
+}
+
+describe("one overall status: API, banner, favicon, badge and v2 agree", { timeout: 20_000 }, () => {
+  it("with no incident, an incident without components, one on a green component, maintenance plus an incident, and once resolved", async () => {
+    await expectAgreement("operational", "All Systems Operational", "operational");
+
+    // An incident that names no component still turns the page: major -> partial outage.
+    const bare = await createIncident({ title: "Logins fail for some", severity: "major", affected_components: [] });
+    let views = await expectAgreement("partial_outage", "Partial System Outage", "partial outage");
+    expect(views.incidentsLine).toContain(`<a href="/incidents/${bare.id}" data-severity="major">Logins fail for some</a>`);
+
+    // On a component an admin kept green, a critical incident still says major outage overall.
+    const green = await createIncident({ title: "Data loss risk", severity: "critical", affected_components: [{ id: DEFAULT_COMPONENTS.storage, status: "operational" }] });
+    views = await expectAgreement("major_outage", "Major System Outage", "major outage");
+    expect((await json(await call("GET", "/api/status"))).components.find((c: any) => c.id === DEFAULT_COMPONENTS.storage).status).toBe("operational");
+    // Worst first.
+    expect(views.incidentsLine.indexOf(green.id)).toBeLessThan(views.incidentsLine.indexOf(bare.id));
+
+    await admin("POST", `/api/status/incidents/${green.id}/resolve`, SEED_RESOLVE_REQUEST);
+    await admin("POST", `/api/status/incidents/${bare.id}/resolve`, SEED_RESOLVE_REQUEST);
+    views = await expectAgreement("operational", "All Systems Operational", "operational");
+    expect(views.incidentsLine).toBe("");
+
+    // Maintenance in progress shows as such, and any incident ranks above it.
+    const now = Date.now();
+    const window = await json(
+      await admin("POST", "/api/status/maintenance", { title: "Mail relay swap", scheduled_start: now - 60_000, scheduled_end: now + 3600_000, affected_components: [DEFAULT_COMPONENTS.email] }),
+    );
+    expect(window.status).toBe("in_progress");
+    await expectAgreement("under_maintenance", "Service Under Maintenance", "under maintenance");
+    const minor = await createIncident({ title: "Slow dashboards", severity: "minor", affected_components: [] });
+    await expectAgreement("degraded", "Degraded Performance", "degraded performance");
+
+    // Resolved: the incident no longer counts; the window still does until it ends.
+    await admin("POST", `/api/status/incidents/${minor.id}/resolve`, SEED_RESOLVE_REQUEST);
+    await expectAgreement("under_maintenance", "Service Under Maintenance", "under maintenance");
+    await admin("POST", `/api/status/maintenance/${window.id}/cancel`);
+    await expectAgreement("operational", "All Systems Operational", "operational");
+  });
+});
