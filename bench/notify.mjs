@@ -1,12 +1,40 @@
 #!/usr/bin/env node
-// npm run bench:notify: one incident update to 10,000 confirmed email subscribers, delivered through the
-// real queue consumer to a local fake Resend. Prints how many Resend API calls were made, how many emails
-// they carried, and the wall time from the admin's update to the last email accepted.
+// npm run bench:notify: one 10,000-character incident update to 10,000 confirmed email subscribers,
+// delivered through the real queue consumer to a local fake Resend. Prints how many Resend API calls were
+// made, how many emails they carried, the wall time from the admin's update to the last email accepted,
+// and workerd's peak memory while it fanned out and sent (production gives an isolate 128 MB; workerd
+// locally enforces nothing, so the peak is measured).
 import { randomUUID } from "node:crypto";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { prepareDatabase, startWorker } from "./lib/worker.mjs";
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS || 10_000);
+const MESSAGE = "A bad deploy; rolling back now. ".repeat(313).slice(0, 10_000);
+
+/** workerd processes started by this script (wrangler runs them as its children). */
+function workerdPids() {
+  const parentOf = new Map();
+  const named = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parentOf.set(Number(entry), ppid);
+      if (comm.startsWith("workerd")) named.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const descends = (pid) => {
+    for (let p = pid, hops = 0; p > 1 && hops < 20; p = parentOf.get(p) ?? 0, hops++) if (p === process.pid) return true;
+    return false;
+  };
+  return named.filter(descends);
+}
+const statusKb = (pid, field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
 const API_COMPONENT = "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0001";
 
 // The fake Resend: counts calls and emails, answers like the real API (an id per email).
@@ -23,7 +51,7 @@ const server = createServer((req, res) => {
     else calls.single++;
     calls.keys.add(req.headers["idempotency-key"]);
     calls.emails += emails.length;
-    calls.updateEmails += emails.filter((e) => e.subject?.includes("Update:")).length;
+    calls.updateEmails += emails.filter((e) => e.subject?.includes("Update:") && e.text?.includes(MESSAGE)).length;
     lastAcceptedAt = performance.now();
     firstAcceptedAt ||= lastAcceptedAt;
     const ids = emails.map(() => ({ id: randomUUID() }));
@@ -51,7 +79,7 @@ for (let i = 0; i < SUBSCRIBERS; i += 500) {
 }
 
 console.log(`Seeding ${SUBSCRIBERS.toLocaleString("en")} confirmed email subscribers...`);
-const worker = await startWorker(prepareDatabase(seed.join("\n")), { RESEND_API_KEY: "re_bench", RESEND_API_URL: resendUrl, PAGE_URL: "https://status.bench.example" });
+const worker = await startWorker(prepareDatabase(seed.join("\n")), { RESEND_API_KEY: "re_bench", EMAIL_FROM: "Status <status@bench.example>", RESEND_API_URL: resendUrl, PAGE_URL: "https://status.bench.example" });
 const { origin } = worker;
 const admin = async (path, body) => {
   const res = await fetch(`${origin}${path}`, {
@@ -68,22 +96,30 @@ try {
   await new Promise((r) => setTimeout(r, 3_000));
   if (calls.emails) throw new Error("the incident's creation should reach nobody");
 
+  const pids = workerdPids();
+  const baselineKb = pids.reduce((sum, pid) => sum + statusKb(pid, "VmRSS"), 0);
+  // Resets each process's high-water mark (VmHWM) to its current size, so the peak below is this update's.
+  for (const pid of pids) writeFileSync(`/proc/${pid}/clear_refs`, "5");
+
   const started = performance.now();
-  await admin(`/api/status/incidents/${incident.id}/updates`, { status: "identified", message: "A bad deploy; rolling back now.", affected_components: [API_COMPONENT], estimated_resolution: new Date(Date.now() + 3600_000).toISOString() });
+  await admin(`/api/status/incidents/${incident.id}/updates`, { status: "identified", message: MESSAGE, affected_components: [API_COMPONENT], estimated_resolution: new Date(Date.now() + 3600_000).toISOString() });
   const deadline = started + 10 * 60_000;
   while (calls.updateEmails < SUBSCRIBERS && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   const elapsed = (lastAcceptedAt - started) / 1000;
+  const peakKb = pids.reduce((sum, pid) => sum + statusKb(pid, "VmHWM"), 0);
 
   // What the admin sees once the queue has settled.
   await new Promise((r) => setTimeout(r, 2_500));
   const list = await (await fetch(`${origin}/api/status/notifications?limit=1`, { headers: { authorization: `Bearer ${await worker.adminToken()}` } })).json();
 
-  console.log(`\nOne incident update to ${SUBSCRIBERS.toLocaleString("en")} email subscribers (local fake Resend):`);
+  console.log(`\nOne ${MESSAGE.length.toLocaleString("en")}-character incident update to ${SUBSCRIBERS.toLocaleString("en")} email subscribers (local fake Resend):`);
   console.log(`  Resend API calls:      ${calls.batch + calls.single} (${calls.batch} batch, ${calls.single} single), ${calls.keys.size} distinct idempotency keys`);
   console.log(`  emails accepted:       ${calls.updateEmails.toLocaleString("en")} for the update, ${calls.emails.toLocaleString("en")} in total`);
   console.log(`  wall time:             ${elapsed.toFixed(1)} s from the admin's update to the last email accepted`);
-  console.log(`  first email after:     ${((firstAcceptedAt - started) / 1000).toFixed(1)} s (fan-out: render and write 10,000 deliveries)`);
+  console.log(`  first email after:     ${((firstAcceptedAt - started) / 1000).toFixed(1)} s (fan-out writes and queues 500 deliveries at a time)`);
   console.log(`  deliveries by status:  ${JSON.stringify(list.delivery_counts)}`);
+  const mb = (kb) => (kb / 1024).toFixed(0);
+  console.log(`  workerd memory:        ${mb(baselineKb)} MB before the update, peak ${mb(peakKb)} MB while fanning out and sending: +${mb(peakKb - baselineKb)} MB per ${SUBSCRIBERS.toLocaleString("en")} subscribers`);
   if (calls.updateEmails !== SUBSCRIBERS) process.exitCode = 1;
 } finally {
   await worker.stop();

@@ -26,7 +26,7 @@ const migrate = spawnSync("npx", ["--no-install", "wrangler", "d1", "migrations"
 });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const dev = wrangler(["dev", "--port", String(port), "--ip", "127.0.0.1", "--var", `PAGE_URL:${origin}`, "--var", "PRECOMPRESS:false", "--var", "CONSOLE_LOCAL_SIGN_IN:on", "--log-level", process.env.LOG_LEVEL || "info"]);
+const dev = wrangler(["dev", "--port", String(port), "--ip", "127.0.0.1", "--var", `PAGE_URL:${origin}`, "--var", "PRECOMPRESS:false", "--var", "LOCAL_DEV:true", "--log-level", process.env.LOG_LEVEL || "info"]);
 
 async function fireCron() {
   try {

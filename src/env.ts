@@ -31,11 +31,6 @@ export interface Bindings {
   CLERK_ISSUER?: string;
   /** Turns on Clerk sign-in for the console (its Frontend API host is read from this key) and names the issuer. */
   CLERK_PUBLISHABLE_KEY?: string;
-  /**
-   * "on" lets `npm run signin-url` links sign a browser in to the console without Clerk. Only the local dev
-   * server sets it; a deploy never has it.
-   */
-  CONSOLE_LOCAL_SIGN_IN?: string;
 
   S3_ENDPOINT?: string;
   S3_REGION?: string;
@@ -53,11 +48,21 @@ export interface Bindings {
   TWILIO_FROM?: string;
   /** Base URL of the Twilio API; default https://api.twilio.com. */
   TWILIO_API_URL?: string;
+  /** Country calling codes SMS may go to; unset means DEFAULT_SMS_COUNTRY_CODES, "*" means every country. */
   SMS_ALLOWED_COUNTRY_CODES?: string;
+  /** Page-wide confirmation messages per channel per UTC day (defaults in notify/subscribe.ts). */
+  EMAIL_CONFIRMATIONS_PER_DAY?: string;
+  SMS_CONFIRMATIONS_PER_DAY?: string;
+  WEBHOOK_CONFIRMATIONS_PER_DAY?: string;
 
   TURNSTILE_SECRET_KEY?: string;
   TURNSTILE_SITE_KEY?: string;
 
+  /**
+   * "true" only where `npm start` (and the test config) runs Beacon: a channel without credentials then
+   * records its messages in the dev outbox. A deployment never sets it, so there such a channel is off.
+   */
+  LOCAL_DEV?: string;
   /** Secret for signing unsubscribe links and other tokens; generated into .dev.vars locally. */
   SIGNING_SECRET?: string;
   /**

@@ -214,6 +214,12 @@ export const subscriptionTokenQuery = z.object({ token: z.string().min(1, "is re
 
 export const smsCodeBody = z.strictObject({ phone: e164, code: z.string().regex(/^\d{6}$/, "must be the 6-digit code") });
 
+/** A webhook endpoint that cannot echo its ping's challenge is confirmed by pasting the challenge here. */
+export const webhookCodeBody = z.strictObject({
+  webhook: z.url({ protocol: /^https$/, message: "must be an https URL" }).max(2048),
+  code: z.string().regex(/^[\w-]{1,100}$/, "must be the challenge from the subscription.ping"),
+});
+
 export const subscriptionPreferencesBody = z
   .strictObject({ components: ids(100).optional(), component_changes: z.boolean().optional() })
   .refine((b) => Object.keys(b).length > 0, "nothing to change");

@@ -14,8 +14,10 @@ import { eq } from "drizzle-orm";
 // The console as a browser uses it: the local sign-in link, the session cookie, forms posted with their
 // CSRF token from the console's own origin, and everything a page on another site might try instead.
 
-const LOCAL = { CONSOLE_LOCAL_SIGN_IN: "on" };
-type Overrides = Partial<Record<string, string>>;
+// The tests run with LOCAL_DEV on, as `npm start` does; a deploy never has it.
+const LOCAL = { LOCAL_DEV: "true" };
+const DEPLOYED = { LOCAL_DEV: undefined };
+type Overrides = Partial<Record<string, string | undefined>>;
 
 function send(path: string, init: RequestInit & { cookie?: string } = {}, overrides: Overrides = LOCAL) {
   const headers = new Headers(init.headers);
@@ -43,7 +45,7 @@ async function incidentCount() {
 describe("signing in to the console", () => {
   it("signs a browser in from a local sign-in link, only where the local setting is on", async () => {
     const token = await session();
-    expect((await send(`/admin/sign-in/local?token=${token}`, {}, {})).status).toBe(404);
+    expect((await send(`/admin/sign-in/local?token=${token}`, {}, DEPLOYED)).status).toBe(404);
 
     const res = await send(`/admin/sign-in/local?token=${token}`);
     expect(res.status).toBe(303);
@@ -85,7 +87,7 @@ describe("signing in to the console", () => {
       expect(await page.text()).toContain("Sign in to the console");
     }
     // Without the local setting and without Clerk, even a good cookie signs nobody in.
-    expect((await send("/admin", { cookie: await session() }, {})).status).toBe(401);
+    expect((await send("/admin", { cookie: await session() }, DEPLOYED)).status).toBe(401);
   });
 
   it("shows a signed-in non-admin a 403 page, never the console, and lets none of their posts through", async () => {
@@ -134,7 +136,7 @@ describe("Clerk sign-in for the console", () => {
     expect(html).toContain(`src="https://${host}/npm/@clerk/clerk-js@5/dist/clerk.browser.js"`);
     expect(html).toContain('id="clerk-sign-in"');
 
-    const plain = await send("/admin", {}, {});
+    const plain = await send("/admin", {}, DEPLOYED);
     expect(plain.headers.get("content-security-policy")).not.toMatch(/https:/);
   });
 

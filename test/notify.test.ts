@@ -44,6 +44,20 @@ async function fanOut(testEnv: ReturnType<typeof setup>["testEnv"], sent: Notify
   return sent.slice(before);
 }
 
+const RESEND = { RESEND_API_KEY: "re_test_key", EMAIL_FROM: "Beacon <status@example.com>" };
+
+/** Delivers the messages to a fake Resend; returns every email it was asked to send. */
+async function emailsSent(testEnv: ReturnType<typeof setup>["testEnv"], messages: NotifyMessage[]): Promise<any[]> {
+  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (_input, init) => {
+    const body = JSON.parse(String((init as RequestInit).body));
+    return Array.isArray(body) ? json({ data: body.map((_, i) => ({ id: `re_${i}` })) }) : json({ id: "re_1" });
+  });
+  await deliverMessages(testEnv, messages);
+  const calls = await captured(spy);
+  spy.mockRestore();
+  return calls.flatMap((c) => [JSON.parse(c.body)].flat());
+}
+
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 
@@ -85,21 +99,49 @@ describe("fan-out", () => {
 
   it("renders what happened, the status, the ETA and links to the incident and to leave, as HTML and text", async () => {
     const component = await freshComponent();
-    const { testEnv, sent } = setup();
+    const { testEnv, sent } = setup(RESEND);
     const reader = await activeSubscriber("email", { components: [component] });
     const payload = incidentPayload("Payments <delayed>");
-    await fanOut(testEnv, sent, await outboxEvent("incident.updated", payload, [component]));
-    const [d] = await deliveriesFor(reader.id);
-    expect(d!.subject).toBe("[Beacon Test] Update: Payments <delayed> (Identified)");
-    expect(d!.bodyText).toContain("Status: Identified");
-    expect(d!.bodyText).toContain("Expected resolution: Fri, 27 Nov 2026 12:30 UTC");
-    expect(d!.bodyText).toContain("We found a bad deploy & are rolling it back.");
-    expect(d!.bodyText).toContain(`https://status.example.com/incidents/${payload.incident_id}`);
-    expect(d!.bodyText).toMatch(/Unsubscribe: https:\/\/status\.example\.com\/api\/status\/subscriptions\/unsubscribe\?token=/);
+    const [email] = await emailsSent(testEnv, await fanOut(testEnv, sent, await outboxEvent("incident.updated", payload, [component])));
+    expect(email.to).toBe(reader.address);
+    expect(email.subject).toBe("[Beacon Test] Update: Payments <delayed> (Identified)");
+    expect(email.text).toContain("Status: Identified");
+    expect(email.text).toContain("Expected resolution: Fri, 27 Nov 2026 12:30 UTC");
+    expect(email.text).toContain("We found a bad deploy & are rolling it back.");
+    expect(email.text).toContain(`https://status.example.com/incidents/${payload.incident_id}`);
+    expect(email.text).toMatch(/Unsubscribe: https:\/\/status\.example\.com\/api\/status\/subscriptions\/unsubscribe\?token=/);
     // Admin text is escaped in the HTML part.
-    expect(d!.bodyHtml).toContain("Payments &lt;delayed&gt;");
-    expect(d!.bodyHtml).not.toContain("<delayed>");
-    expect(d!.bodyHtml).toContain(`href="https://status.example.com/incidents/${payload.incident_id}"`);
+    expect(email.html).toContain("Payments &lt;delayed&gt;");
+    expect(email.html).not.toContain("<delayed>");
+    expect(email.html).toContain(`href="https://status.example.com/incidents/${payload.incident_id}"`);
+  });
+
+  it("stores no message per subscriber: one long update reaches each with the full text and their own links", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup(RESEND);
+    const readers = await Promise.all([1, 2, 3].map(() => activeSubscriber("email", { components: [component] })));
+    const long = "Rolling back. ".repeat(715).slice(0, 10_000);
+    const eventId = await outboxEvent("incident.updated", incidentPayload("Long update", { message: long }), [component]);
+    const messages = await fanOut(testEnv, sent, eventId);
+    for (const reader of readers) {
+      const [d] = await deliveriesFor(reader.id);
+      // Fan-out writes who and what for, not 10,000 characters per subscriber.
+      expect(d!.bodyText).toBe("");
+      expect(d!.bodyHtml).toBeNull();
+      expect(d!.subject).toBe("[Beacon Test] Update: Long update (Identified)");
+    }
+    const emails = await emailsSent(testEnv, messages);
+    expect(emails.map((e) => e.to).sort()).toEqual(readers.map((r) => r.address).sort());
+    const { tokenSigner } = await import("../src/notify/crypto");
+    const signer = await tokenSigner(testEnv);
+    for (const email of emails) {
+      const reader = readers.find((r) => r.address === email.to)!;
+      const token = encodeURIComponent(await signer.manageToken(reader.id));
+      expect(email.text).toContain(long);
+      expect(email.text).toContain(`Unsubscribe: https://status.example.com/api/status/subscriptions/unsubscribe?token=${token}`);
+      expect(email.html).toContain(`href="https://status.example.com/api/status/subscriptions/manage?token=${token}"`);
+      expect(email.headers["List-Unsubscribe"]).toBe(`<https://status.example.com/api/status/subscriptions/unsubscribe?token=${token}>`);
+    }
   });
 });
 
@@ -142,7 +184,7 @@ describe("email through Resend", () => {
 
   it("sends a lone email with an Idempotency-Key per event and subscriber; a failure then a success sends once", async () => {
     const component = await freshComponent();
-    const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key" });
+    const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key", EMAIL_FROM: "Beacon <status@example.com>" });
     const reader = await activeSubscriber("email", { components: [component] });
     const eventId = await outboxEvent("incident.resolved", incidentPayload("Login errors", { status: "resolved", root_cause: "Expired certificate" }), [component]);
     const [message] = await fanOut(testEnv, sent, eventId);
@@ -171,7 +213,7 @@ describe("email through Resend", () => {
 
   it("honours 429 Retry-After", async () => {
     const component = await freshComponent();
-    const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key" });
+    const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key", EMAIL_FROM: "Beacon <status@example.com>" });
     const reader = await activeSubscriber("email", { components: [component] });
     const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload("Busy"), [component]));
     vi.spyOn(globalThis, "fetch").mockImplementation(async () => json({ statusCode: 429, name: "rate_limit_exceeded", message: "Too many requests" }, 429, { "retry-after": "30" }));
@@ -182,7 +224,7 @@ describe("email through Resend", () => {
 
   it("keeps emails for later when Resend refuses the key, and fails one Resend rejects for good", async () => {
     const component = await freshComponent();
-    const { testEnv, sent } = setup({ RESEND_API_KEY: "re_revoked" });
+    const { testEnv, sent } = setup({ RESEND_API_KEY: "re_revoked", EMAIL_FROM: "Beacon <status@example.com>" });
     const reader = await activeSubscriber("email", { components: [component] });
     const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload("Bad key"), [component]));
     vi.spyOn(globalThis, "fetch")
@@ -210,7 +252,7 @@ describe("email through Resend", () => {
 
   it("leaves a delivery another sender holds until its lease ends, and skips subscribers who left", async () => {
     const component = await freshComponent();
-    const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key" });
+    const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key", EMAIL_FROM: "Beacon <status@example.com>" });
     const held = await activeSubscriber("email", { components: [component] });
     const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload("Held"), [component]));
     const [delivery] = await deliveriesFor(held.id);
@@ -350,7 +392,7 @@ describe("webhooks", () => {
 describe("dead letters", () => {
   it("marks deliveries the queue gave up on as failed, with the reason", async () => {
     const component = await freshComponent();
-    const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key" });
+    const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key", EMAIL_FROM: "Beacon <status@example.com>" });
     const reader = await activeSubscriber("email", { components: [component] });
     const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload(unique("Dead")), [component]));
     vi.spyOn(globalThis, "fetch").mockImplementation(async () => json({ statusCode: 500, name: "internal_server_error", message: "down" }, 500));
@@ -366,15 +408,14 @@ describe("dead letters", () => {
 describe("maintenance messages", () => {
   it("say what is planned, when, and for which components", async () => {
     const component = await freshComponent("Billing");
-    const { testEnv, sent } = setup();
-    const reader = await activeSubscriber("email", { components: [component] });
+    const { testEnv, sent } = setup(RESEND);
+    await activeSubscriber("email", { components: [component] });
     const payload = { maintenance_id: crypto.randomUUID(), title: "Database upgrade", description: "Expect brief read-only periods.", status: "scheduled", scheduled_start: "2026-12-01T02:00:00.000Z", scheduled_end: "2026-12-01T04:00:00.000Z", components: ["Billing"] };
-    await fanOut(testEnv, sent, await outboxEvent("maintenance.scheduled", payload, [component]));
-    const [d] = await deliveriesFor(reader.id);
-    expect(d!.subject).toBe("[Beacon Test] Scheduled maintenance: Database upgrade");
-    expect(d!.bodyText).toContain("Window: Tue, 01 Dec 2026 02:00 UTC to Tue, 01 Dec 2026 04:00 UTC");
-    expect(d!.bodyText).toContain("Components: Billing");
-    expect(d!.bodyText).toContain("Expect brief read-only periods.");
+    const [email] = await emailsSent(testEnv, await fanOut(testEnv, sent, await outboxEvent("maintenance.scheduled", payload, [component])));
+    expect(email.subject).toBe("[Beacon Test] Scheduled maintenance: Database upgrade");
+    expect(email.text).toContain("Window: Tue, 01 Dec 2026 02:00 UTC to Tue, 01 Dec 2026 04:00 UTC");
+    expect(email.text).toContain("Components: Billing");
+    expect(email.text).toContain("Expect brief read-only periods.");
   });
 });
 

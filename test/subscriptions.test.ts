@@ -1,12 +1,12 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
-import { deliveries, subscribers } from "../src/db/schema";
+import { confirmationBudget, deliveries, subscribers } from "../src/db/schema";
 import type { Bindings } from "../src/env";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
-import { captured, db, deliveriesFor, recordingQueue, subscriberRow, uniqueEmail, uniqueIp, uniquePhone } from "./support/subscribers";
+import { activeSubscriber, captured, db, deliverMessages, deliveriesFor, devOutbox, outboxEvent, recordingQueue, subscriberRow, uniqueEmail, uniqueIp, uniquePhone } from "./support/subscribers";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -40,11 +40,12 @@ async function adminDeliveriesTo(recipient: string, count = 1) {
   );
 }
 
-const confirmLink = (delivery: { body_text: string }) => /https:\/\/status\.example\.com\/api\/status\/subscriptions\/confirm\?token=\S+/.exec(delivery.body_text)![0];
+const confirmLink = (text: string) => /https:\/\/status\.example\.com\/api\/status\/subscriptions\/confirm\?token=\S+/.exec(text)![0];
 const path = (url: string) => url.replace(BASE, "");
 
 describe("email subscriptions, offline through the dev outbox", () => {
   it("confirms by link, notifies of an incident with links to it and to leave, and answers alike for known addresses", async () => {
+    const outbox = devOutbox();
     const email = uniqueEmail();
     const first = await subscribe({ email: email.toUpperCase(), components: [DEFAULT_COMPONENTS.api] });
     expect(first.status).toBe(202);
@@ -54,7 +55,7 @@ describe("email subscriptions, offline through the dev outbox", () => {
     const [confirmation] = await adminDeliveriesTo(email);
     expect(confirmation).toMatchObject({ kind: "confirmation", channel: "email", provider_id: "dev-outbox", subject: "[Beacon Test] Confirm your subscription" });
     expect(confirmation.body_html).toContain("Confirm subscription");
-    const link = confirmLink(confirmation);
+    const link = confirmLink((await outbox.waitFor(email))[0]!);
 
     // Opening the link (or a scanner fetching it) only shows a button.
     const page = await call("GET", path(link));
@@ -82,17 +83,19 @@ describe("email subscriptions, offline through the dev outbox", () => {
     expect(notice.subject).toBe("[Beacon Test] New incident: Checkout errors");
     expect(notice.body_text).toContain("Expected resolution: Fri, 27 Nov 2026 15:00 UTC");
     expect(notice.body_text).toContain(`https://status.example.com/incidents/${incident.id}`);
-    expect(notice.body_text).toContain(view.unsubscribe_url);
     expect(notice.body_html).toContain("Checkout errors");
+    const [, sentNotice] = await outbox.waitFor(email, 2);
+    expect(sentNotice).toContain(`Unsubscribe: ${view.unsubscribe_url}`);
     expect(sent).toHaveLength(2);
   });
 
   it("refuses an expired confirmation link", async () => {
+    const outbox = devOutbox();
     const email = uniqueEmail();
     await subscribe({ email });
-    const [confirmation] = await adminDeliveriesTo(email);
+    const [confirmation] = await outbox.waitFor(email);
     await db().update(subscribers).set({ confirmExpiresAt: Date.now() - 1 }).where(eq(subscribers.address, email));
-    const res = await call("POST", path(confirmLink(confirmation)));
+    const res = await call("POST", path(confirmLink(confirmation!)));
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("This link is not valid");
     expect((await subscriberByAddress(email))!.status).toBe("pending");
@@ -102,10 +105,11 @@ describe("email subscriptions, offline through the dev outbox", () => {
   });
 
   it("unsubscribes on POST to the one-click link, never on GET", async () => {
+    const outbox = devOutbox();
     const email = uniqueEmail();
     await subscribe({ email });
-    const [confirmation] = await adminDeliveriesTo(email);
-    const view = await json(await call("POST", path(confirmLink(confirmation)), { headers: { accept: "application/json" } }));
+    const [confirmation] = await outbox.waitFor(email);
+    const view = await json(await call("POST", path(confirmLink(confirmation!)), { headers: { accept: "application/json" } }));
 
     const shown = await call("GET", path(view.unsubscribe_url));
     expect(shown.status).toBe(200);
@@ -129,10 +133,11 @@ describe("email subscriptions, offline through the dev outbox", () => {
   });
 
   it("lets a subscriber change which components they follow", async () => {
+    const outbox = devOutbox();
     const email = uniqueEmail();
     await subscribe({ email });
-    const [confirmation] = await adminDeliveriesTo(email);
-    const view = await json(await call("POST", path(confirmLink(confirmation)), { headers: { accept: "application/json" } }));
+    const [confirmation] = await outbox.waitFor(email);
+    const view = await json(await call("POST", path(confirmLink(confirmation!)), { headers: { accept: "application/json" } }));
     expect(view.all_components).toBe(true);
 
     const res = await call("PATCH", path(view.manage_url), { body: { components: [DEFAULT_COMPONENTS.database], component_changes: true } });
@@ -166,12 +171,33 @@ describe("sign-up input and abuse limits", () => {
       [{ webhook: "https://localhost/hook" }, "local host"],
       [{ webhook: "https://10.1.2.3/hook" }, "private"],
       [{ webhook: "https://[::1]/hook" }, "loopback"],
+      // IPv4 wrapped in IPv6: mapped, compatible, NAT64 and 6to4 forms of private addresses; site-local.
+      [{ webhook: "https://[::7f00:1]/hook" }, "loopback"],
+      [{ webhook: "https://[::127.0.0.1]/hook" }, "loopback"],
+      [{ webhook: "https://[::ffff:10.0.0.1]/hook" }, "loopback"],
+      [{ webhook: "https://[64:ff9b::a9fe:a9fe]/hook" }, "private"],
+      [{ webhook: "https://[64:ff9b::192.168.0.1]/hook" }, "private"],
+      [{ webhook: "https://[2002:7f00:1::1]/hook" }, "private"],
+      [{ webhook: "https://[2002:c0a8:101::]/hook" }, "private"],
+      [{ webhook: "https://[fec0::1]/hook" }, "private"],
+      // Names that resolve to loopback or to the local network.
+      [{ webhook: "https://127.0.0.1.nip.io/hook" }, "local host"],
+      [{ webhook: "https://app.10.0.0.1.sslip.io/hook" }, "local host"],
+      [{ webhook: "https://localtest.me/hook" }, "local host"],
+      [{ webhook: "https://api.localtest.me/hook" }, "local host"],
+      [{ webhook: "https://router.lan/hook" }, "local host"],
+      [{ webhook: "https://nas.home.arpa/hook" }, "local host"],
       [{ email: uniqueEmail(), components: [crypto.randomUUID()] }, "Unknown component"],
     ];
     for (const [body, hint] of cases) {
       const res = await subscribe(body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(JSON.stringify(await json(res))).toContain(hint);
+    }
+    // Public IPv6 and IPv4 in NAT64 or 6to4 form stay allowed.
+    for (const webhook of ["https://[2606:4700::6810:84e5]/hook", "https://[64:ff9b::808:808]/hook", "https://[2002:808:808::1]/hook"]) {
+      const res = await callWith({}, "POST", "/api/status/subscriptions", { body: JSON.stringify({ webhook }), headers: { "content-type": "application/json" } });
+      expect(res.status, webhook).toBe(202);
     }
     const notJson = await call("POST", "/api/status/subscriptions", { body: "email=a@example.org", headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": uniqueIp() } });
     expect(notJson.status).toBe(400);
@@ -196,6 +222,62 @@ describe("sign-up input and abuse limits", () => {
     expect(await deliveriesFor(subscriber!.id)).toHaveLength(3);
   });
 
+  it("caps an address at three confirmations a day even when 30 sign-ups arrive at once, and never answers 500", async () => {
+    const errors = vi.spyOn(console, "error");
+    const email = uniqueEmail();
+    const post = () => callWith({}, "POST", "/api/status/subscriptions", { body: JSON.stringify({ email }), headers: { "content-type": "application/json" } });
+    const answers = await Promise.all(Array.from({ length: 30 }, post));
+    expect(answers.map((r) => r.status)).toEqual(Array(30).fill(202));
+    expect(errors).not.toHaveBeenCalled();
+    const rows = await db().select().from(subscribers).where(eq(subscribers.address, email));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.confirmSentCount).toBe(3);
+    expect(await deliveriesFor(rows[0]!.id)).toHaveLength(3);
+  });
+
+  it("answers a new address and a subscribed one with the same work done before the answer", async () => {
+    const active = uniqueEmail();
+    await db().insert(subscribers).values({ id: crypto.randomUUID(), channel: "email", address: active, status: "active", createdAt: Date.now(), updatedAt: Date.now(), confirmedAt: Date.now() });
+    const known = await subscribe({ email: active });
+    const fresh = await subscribe({ email: uniqueEmail() });
+    expect(await json(known)).toEqual(await json(fresh));
+    // Every statement about the address runs after the answer: both paths send D1 the same before it.
+    expect(known.headers.get("x-d1-queries")).toBe(fresh.headers.get("x-d1-queries"));
+  });
+
+  it("limits an IPv6 client by its /64, not by each address in it", async () => {
+    const network = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;
+    const statuses: number[] = [];
+    for (let i = 1; i <= 11; i++) statuses.push((await subscribe({ email: uniqueEmail() }, `${network}::${i.toString(16)}:${(i * 7).toString(16)}`)).status);
+    expect(statuses.slice(0, 10).every((s) => s === 202)).toBe(true);
+    expect(statuses[10]).toBe(429);
+    // Another /64 is another client.
+    expect((await subscribe({ email: uniqueEmail() }, `${network.replace(/:[0-9a-f]+$/, ":1")}::1`)).status).toBe(202);
+  });
+
+  it("stops confirmations once the channel's daily budget is spent, but keeps notifying confirmed subscribers", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const [row] = await db().select().from(confirmationBudget).where(and(eq(confirmationBudget.channel, "email"), eq(confirmationBudget.day, today)));
+    const budget = { EMAIL_CONFIRMATIONS_PER_DAY: String((row?.sent ?? 0) + 2) };
+    const addresses = [uniqueEmail(), uniqueEmail(), uniqueEmail(), uniqueEmail()];
+    for (const email of addresses) {
+      const res = await callWith(budget, "POST", "/api/status/subscriptions", { body: JSON.stringify({ email }), headers: { "content-type": "application/json" } });
+      expect(res.status).toBe(202);
+    }
+    const sentTo = await db().select().from(deliveries).where(inArray(deliveries.recipient, addresses));
+    expect(sentTo.map((d) => d.recipient).sort()).toEqual(addresses.slice(0, 2).sort());
+
+    const outbox = devOutbox();
+    const { sent, queue } = recordingQueue();
+    const budgetEnv = { ...env, ...budget, NOTIFY_QUEUE: queue };
+    const reader = await activeSubscriber("email");
+    const eventId = await outboxEvent("incident.created", { incident_id: crypto.randomUUID(), title: "Over budget, still told", status: "investigating" }, []);
+    await deliverMessages(budgetEnv, [{ kind: "event", eventId }]);
+    await deliverMessages(budgetEnv, [...sent]);
+    expect(outbox.messagesTo(reader.address)).toHaveLength(1);
+    expect(outbox.messagesTo(reader.address)[0]).toContain("Over budget, still told");
+  });
+
   it("verifies Turnstile when a secret is configured", async () => {
     const turnstile = { TURNSTILE_SECRET_KEY: "ts-secret" };
     const body = (extra: Record<string, unknown>) => ({ body: JSON.stringify({ email: uniqueEmail(), ...extra }), headers: { "content-type": "application/json", "cf-connecting-ip": "198.51.100.7" } });
@@ -215,6 +297,65 @@ describe("sign-up input and abuse limits", () => {
   });
 });
 
+describe("the page's subscribe form", () => {
+  const SITE_KEY = "0x4AAAAAAATestSiteKey";
+  const turnstile = { TURNSTILE_SITE_KEY: SITE_KEY, TURNSTILE_SECRET_KEY: "ts-secret" };
+  const formPost = (fields: Record<string, string>, headers: Record<string, string> = {}, extra: Partial<Bindings> = {}) =>
+    callWith(extra, "POST", "/subscribe", { body: new URLSearchParams(fields).toString(), headers: { "content-type": "application/x-www-form-urlencoded", ...headers } });
+
+  it("renders Turnstile's widget, and opens the CSP to Cloudflare's challenge host, only when it is configured", async () => {
+    const page = await callWith(turnstile, "GET", "/");
+    const html = await page.text();
+    expect(html).toContain(`<div class="cf-turnstile" data-sitekey="${SITE_KEY}"></div>`);
+    expect(html).toContain('<script src="https://challenges.cloudflare.com/turnstile/v0/api.js" async="" defer=""></script>');
+    const csp = page.headers.get("content-security-policy")!.split("; ");
+    expect(csp).toContain("script-src 'self' https://challenges.cloudflare.com");
+    expect(csp).toContain("frame-src https://challenges.cloudflare.com");
+    expect(csp.filter((d) => d.includes("challenges.cloudflare.com"))).toHaveLength(2);
+    // The page's script sends the widget's token with the JSON sign-up.
+    const script = await (await callWith(turnstile, "GET", /src="(\/assets\/live\.[^"]+\.js)"/.exec(html)![1]!)).text();
+    expect(script).toContain('body.turnstile_token = String(data.get("cf-turnstile-response"))');
+
+    const plain = await callWith({}, "GET", "/");
+    expect(await plain.text()).not.toContain("cf-turnstile");
+    expect(plain.headers.get("content-security-policy")).not.toContain("challenges.cloudflare.com");
+  });
+
+  it("sends the widget's token from the form posted without scripts, and refuses a failed check", async () => {
+    const spy = vi
+      .spyOn(globalThis, "fetch")
+      .mockImplementationOnce(async () => Response.json({ success: true }))
+      .mockImplementationOnce(async () => Response.json({ success: false, "error-codes": ["timeout-or-duplicate"] }));
+    const ok = await formPost({ channel: "email", email: uniqueEmail(), "cf-turnstile-response": "widget-token" }, { "sec-fetch-site": "same-origin", "cf-connecting-ip": "198.51.100.23" }, turnstile);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain("Almost subscribed");
+    const refused = await formPost({ channel: "email", email: uniqueEmail(), "cf-turnstile-response": "used-token" }, { "sec-fetch-site": "same-origin" }, turnstile);
+    expect(refused.status).toBe(400);
+    const calls = await captured(spy);
+    expect(calls.map((c) => [c.url, c.method])).toEqual([
+      ["https://challenges.cloudflare.com/turnstile/v0/siteverify", "POST"],
+      ["https://challenges.cloudflare.com/turnstile/v0/siteverify", "POST"],
+    ]);
+    expect(Object.fromEntries(new URLSearchParams(calls[0]!.body))).toEqual({ secret: "ts-secret", response: "widget-token", remoteip: "198.51.100.23" });
+    expect(new URLSearchParams(calls[1]!.body).get("response")).toBe("used-token");
+  });
+
+  it("refuses posts from other sites", async () => {
+    const tries: Record<string, string>[] = [{ "sec-fetch-site": "cross-site" }, { "sec-fetch-site": "same-site" }, { origin: "https://evil.example" }, { origin: "null" }];
+    for (const headers of tries) {
+      const email = uniqueEmail();
+      const res = await formPost({ channel: "email", email }, headers);
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect(await res.text()).toContain("This form only works from this status page");
+      expect(await subscriberByAddress(email)).toBeUndefined();
+    }
+    const email = uniqueEmail();
+    expect((await formPost({ channel: "email", email }, { "sec-fetch-site": "same-origin", origin: BASE })).status).toBe(200);
+    expect((await formPost({ channel: "email", email: uniqueEmail() }, { origin: BASE })).status).toBe(200);
+    expect(await subscriberByAddress(email)).toBeDefined();
+  });
+});
+
 describe("SMS subscriptions", () => {
   it("only accepts configured country codes", async () => {
     const res = await callWith({ SMS_ALLOWED_COUNTRY_CODES: "+44, +33" }, "POST", "/api/status/subscriptions", {
@@ -230,11 +371,38 @@ describe("SMS subscriptions", () => {
     expect(ok.status).toBe(202);
   });
 
-  it("confirms with the texted code, and stops accepting guesses after five wrong ones", async () => {
+  it("texts only North American numbers unless more countries are named, and every country only with *", async () => {
+    const signUp = (phone: string, extra: Partial<Bindings> = {}) =>
+      callWith(extra, "POST", "/api/status/subscriptions", { body: JSON.stringify({ phone }), headers: { "content-type": "application/json" } });
+    const abroad = await signUp("+2693123456");
+    expect(abroad.status).toBe(400);
+    expect(await json(abroad)).toMatchObject({ error: { code: "bad_request", details: { allowed_country_codes: "+1" } } });
+    expect((await signUp(uniquePhone())).status).toBe(202);
+    expect((await signUp("+2693123457", { SMS_ALLOWED_COUNTRY_CODES: "*" })).status).toBe(202);
+  });
+
+  it("counts every code attempt atomically: 30 wrong guesses at once, then the right code, does not subscribe", async () => {
+    const outbox = devOutbox();
     const phone = uniquePhone();
     expect((await subscribe({ phone })).status).toBe(202);
-    const [text] = await adminDeliveriesTo(phone);
-    const code = /^(\d{6}) is your/.exec(text.body_text)![1]!;
+    const [text] = await outbox.waitFor(phone);
+    const code = /(\d{6}) is your/.exec(text!)![1]!;
+    const wrong = code === "000000" ? "111111" : "000000";
+    const guess = (c: string) => call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone, code: c }, headers: { "cf-connecting-ip": uniqueIp() } });
+    const guesses = await Promise.all(Array.from({ length: 30 }, () => guess(wrong)));
+    expect(guesses.map((r) => r.status)).toEqual(Array(30).fill(400));
+    expect((await guess(code)).status).toBe(400);
+    const row = await subscriberByAddress(phone);
+    expect(row!.status).toBe("pending");
+    expect(row!.confirmAttempts).toBe(5);
+  });
+
+  it("confirms with the texted code, and stops accepting guesses after five wrong ones", async () => {
+    const outbox = devOutbox();
+    const phone = uniquePhone();
+    expect((await subscribe({ phone })).status).toBe(202);
+    const [text] = await outbox.waitFor(phone);
+    const code = /(\d{6}) is your/.exec(text!)![1]!;
     const wrong = code === "000000" ? "111111" : "000000";
     const ip = uniqueIp();
     const attempt = (c: string) => call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone, code: c }, headers: { "cf-connecting-ip": ip } });
@@ -245,8 +413,8 @@ describe("SMS subscriptions", () => {
 
     const other = uniquePhone();
     await subscribe({ phone: other });
-    const [otherText] = await adminDeliveriesTo(other);
-    const otherCode = /^(\d{6})/.exec(otherText.body_text)![1]!;
+    const [otherText] = await outbox.waitFor(other);
+    const otherCode = /(\d{6}) is your/.exec(otherText!)![1]!;
     const bad = otherCode === "000000" ? "111111" : "000000";
     for (let i = 0; i < 5; i++) await call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone: other, code: bad }, headers: { "cf-connecting-ip": uniqueIp() } });
     const late = await call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone: other, code: otherCode }, headers: { "cf-connecting-ip": uniqueIp() } });
@@ -282,8 +450,78 @@ describe("SMS subscriptions", () => {
   });
 });
 
+describe("secrets at rest and channels without credentials", () => {
+  it("keeps confirmation links and SMS codes out of stored deliveries and admin answers, yet sends working ones", async () => {
+    const outbox = devOutbox();
+    const email = uniqueEmail();
+    const phone = uniquePhone();
+    await subscribe({ email });
+    await subscribe({ phone });
+    const link = confirmLink((await outbox.waitFor(email))[0]!);
+    const code = /(\d{6}) is your/.exec((await outbox.waitFor(phone))[0]!)![1]!;
+    const token = new URL(link).searchParams.get("token")!;
+
+    const stored = await db().select().from(deliveries).where(inArray(deliveries.recipient, [email, phone]));
+    expect(stored).toHaveLength(2);
+    for (const d of stored) {
+      expect(d.bodyText).not.toContain(token);
+      expect(d.bodyHtml ?? "").not.toContain(token);
+      expect(d.bodyText).not.toContain(code);
+    }
+    const listed = (await json(await admin("GET", "/api/status/notifications?limit=500"))).deliveries.filter((d: any) => [email, phone].includes(d.recipient));
+    expect(listed).toHaveLength(2);
+    const shown = JSON.stringify(listed);
+    expect(shown).not.toContain(token);
+    expect(shown).not.toContain(`${code} is your`);
+    expect(shown).toContain("[confirmation link, sent only to the recipient]");
+    expect(shown).toContain("[code, sent only to the recipient] is your");
+
+    // What was sent still works.
+    expect((await call("POST", path(link), { headers: { accept: "application/json" } })).status).toBe(200);
+    expect((await call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone, code }, headers: { "cf-connecting-ip": uniqueIp() } })).status).toBe(200);
+    // Manage links in admin answers of later notifications are withheld too.
+    await createIncident({ title: "Secrets stay home" });
+    const notice = await vi.waitFor(
+      async () => {
+        const all = (await json(await admin("GET", "/api/status/notifications?limit=500"))).deliveries;
+        const found = all.find((d: any) => d.recipient === email && d.kind === "incident.created");
+        if (!found) throw new Error("waiting for the notice");
+        return found;
+      },
+      { timeout: 5_000, interval: 50 },
+    );
+    expect(notice.body_text).toContain("Unsubscribe: [unsubscribe link, sent only to the recipient]");
+    expect(notice.body_html).not.toMatch(/token=/);
+  });
+
+  it("turns a channel without complete credentials off outside local dev, and says so in the health check", async () => {
+    const deployed = { LOCAL_DEV: undefined, RESEND_API_KEY: "re_live_key" };
+    const signUp = (body: Record<string, unknown>, extra: Partial<Bindings> = deployed) =>
+      callWith(extra, "POST", "/api/status/subscriptions", { body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+    const email = await signUp({ email: uniqueEmail() });
+    expect(email.status).toBe(400);
+    expect(await json(email)).toEqual({ error: { code: "bad_request", message: "Email notifications are off on this page: EMAIL_FROM is not configured." } });
+    const sms = await signUp({ phone: uniquePhone() });
+    expect((await json(sms)).error.message).toBe("SMS notifications are off on this page: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM are not configured.");
+    expect((await signUp({ webhook: `https://hooks.example.org/${crypto.randomUUID()}` })).status).toBe(202);
+    expect((await signUp({ email: uniqueEmail() }, { ...deployed, EMAIL_FROM: "Status <status@example.com>" })).status).toBe(202);
+
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => Response.json({ data: [] }));
+    const health = await callWith(deployed, "POST", "/api/status/health-check", { headers: { authorization: `Bearer ${await adminToken()}` } });
+    expect(health.status).toBe(200);
+    expect((await json(health)).notification_channels).toEqual({
+      email: { state: "off", missing: ["EMAIL_FROM"] },
+      sms: { state: "off", missing: ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"] },
+      webhook: { state: "on" },
+    });
+    const local = await callWith({}, "POST", "/api/status/health-check", { headers: { authorization: `Bearer ${await adminToken()}` } });
+    expect((await json(local)).notification_channels.email).toEqual({ state: "dev-outbox", missing: ["RESEND_API_KEY", "EMAIL_FROM"] });
+  });
+});
+
 describe("webhook subscriptions", () => {
-  it("sends a signed ping carrying the secret; a 2xx answer confirms the endpoint", async () => {
+  /** Signs an endpoint up and hands its ping to a receiver that answers with `answer(ping)`. */
+  async function pingEndpoint(answer: (ping: any) => Response) {
     const { sent, queue } = recordingQueue();
     const url = `https://hooks.example.org/${crypto.randomUUID()}`;
     const ctx = createExecutionContext();
@@ -293,24 +531,64 @@ describe("webhook subscriptions", () => {
       testEnv,
       ctx,
     );
+    await waitOnExecutionContext(ctx);
     expect(res.status).toBe(202);
     const subscriber = await subscriberByAddress(url);
     expect(subscriber!.status).toBe("pending");
-
-    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response(null, { status: 204 }));
-    const { deliverMessages } = await import("./support/subscribers");
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => answer(JSON.parse(String((init as RequestInit).body))));
     await deliverMessages(testEnv, sent);
     const [req] = await captured(spy);
-    expect(req!.url).toBe(url);
-    const ping = JSON.parse(req!.body);
+    return { url, req: req!, subscriber: subscriber! };
+  }
+
+  it("sends a signed ping carrying the secret; an answer echoing its challenge confirms the endpoint", async () => {
+    const { url, req, subscriber } = await pingEndpoint((ping) => Response.json({ challenge: ping.data.challenge }));
+    expect(req.url).toBe(url);
+    const ping = JSON.parse(req.body);
     expect(ping.type).toBe("subscription.ping");
-    expect(ping.data.secret).toMatch(/^whsec_/);
+    expect(ping.data.secret).toMatch(/^whsec_[A-Za-z0-9+/=]{32}$/);
+    expect(ping.data.challenge).toMatch(/^[\w-]{43}$/);
+    expect(ping.data.manage_url).toMatch(/^https:\/\/status\.example\.com\/api\/status\/subscriptions\/manage\?token=/);
     const secretBytes = Uint8Array.from(atob(ping.data.secret.slice(6)), (c) => c.charCodeAt(0));
     const key = await crypto.subtle.importKey("raw", secretBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-    const signed = `${req!.headers.get("webhook-id")}.${req!.headers.get("webhook-timestamp")}.${req!.body}`;
+    const signed = `${req.headers.get("webhook-id")}.${req.headers.get("webhook-timestamp")}.${req.body}`;
     const expected = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(signed)))));
-    expect(req!.headers.get("webhook-signature")).toBe(`v1,${expected}`);
-    expect((await subscriberRow(subscriber!.id))!.status).toBe("active");
+    expect(req.headers.get("webhook-signature")).toBe(`v1,${expected}`);
+    expect((await subscriberRow(subscriber.id))!.status).toBe("active");
+    // Neither the secret nor the challenge is kept in the delivery, nor shown to an admin.
+    const [stored] = await deliveriesFor(subscriber.id);
+    expect(stored!.bodyText).not.toContain(ping.data.secret);
+    expect(stored!.bodyText).not.toContain(ping.data.challenge);
+    const listed = (await json(await admin("GET", "/api/status/notifications?channel=webhook&limit=500"))).deliveries.find((d: any) => d.subscriber_id === subscriber.id);
+    expect(listed.body_text).not.toContain(ping.data.secret);
+    expect(listed.body_text).toContain("[signing secret, sent only to the endpoint]");
+  });
+
+  it("does not confirm an endpoint that answers 2xx without echoing the challenge", async () => {
+    for (const answer of [() => new Response(null, { status: 204 }), () => Response.json({ ok: true }), () => new Response("wrong-challenge")]) {
+      const { subscriber } = await pingEndpoint(answer);
+      expect((await subscriberRow(subscriber.id))!.status).toBe("pending");
+      const [delivery] = await deliveriesFor(subscriber.id);
+      expect(delivery).toMatchObject({ status: "failed" });
+      expect(delivery!.lastError).toContain("without echoing the challenge");
+    }
+    // The plain text challenge is accepted too.
+    const { subscriber } = await pingEndpoint((ping) => new Response(ping.data.challenge));
+    expect((await subscriberRow(subscriber.id))!.status).toBe("active");
+  });
+
+  it("confirms an endpoint that cannot echo when its owner pastes the ping's challenge", async () => {
+    const { url, req, subscriber } = await pingEndpoint(() => new Response(null, { status: 204 }));
+    const challenge = JSON.parse(req.body).data.challenge;
+    const paste = (code: string) => call("POST", "/api/status/subscriptions/confirm/webhook", { body: { webhook: url, code }, headers: { "cf-connecting-ip": uniqueIp() } });
+    const wrong = await paste(challenge.replace(/^./, (ch: string) => (ch === "A" ? "B" : "A")));
+    expect(wrong.status).toBe(400);
+    expect((await json(wrong)).error.message).toContain("The code is wrong or expired");
+    expect((await subscriberRow(subscriber.id))!.status).toBe("pending");
+    const right = await paste(challenge);
+    expect(right.status).toBe(200);
+    expect(await json(right)).toMatchObject({ channel: "webhook", address: url, status: "active" });
+    expect((await paste(challenge)).status).toBe(400);
   });
 });
 

@@ -31,6 +31,8 @@ export default defineConfig(async () => {
                   PAGE_NAME: "Beacon Test",
                   PAGE_URL: "https://status.example.com",
                   SIGNING_SECRET: "test-signing-secret-0123456789abcdef",
+                  // As under `npm start`: channels without credentials record into the dev outbox.
+                  LOCAL_DEV: "true",
                 },
                 queueConsumers: {
                   "beacon-notifications": { maxBatchTimeout: 0 },

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv, Bindings } from "../env";
 import { base64url, constantTimeEqual, hmac, hmacKey } from "../notify/crypto";
+import { isLocalDev } from "../notify/channels";
 import { adminIdentity, clerkIssuer, isAdminClaims, verifySession } from "./clerk";
 
 /** Clerk's session cookie: set by Clerk's browser SDK in production, by the local sign-in link in dev. */
@@ -37,7 +38,8 @@ export function frontendApiHost(publishableKey: string | undefined): string | nu
   return clerkIssuer({ CLERK_PUBLISHABLE_KEY: publishableKey })?.replace(/^https:\/\//, "").toLowerCase() ?? null;
 }
 
-export const localSignInEnabled = (env: Bindings) => env.CONSOLE_LOCAL_SIGN_IN === "on";
+/** Local sign-in links work only on the local dev server (LOCAL_DEV, which a deploy never sets). */
+export const localSignInEnabled = (env: Bindings) => isLocalDev(env);
 
 /** Origins a console session may come from: CLERK_AUTHORIZED_PARTIES, or else the page's own. */
 export function consoleParties(env: Bindings): string[] {
@@ -72,7 +74,7 @@ async function decide(env: Bindings, token: string, claims: Claims): Promise<Con
 /**
  * Who is behind a console request. With CLERK_PUBLISHABLE_KEY, Clerk's authenticateRequest reads the
  * session cookie (networkless with CLERK_JWT_KEY) and asks for a handshake when the short-lived token has
- * expired. Without it, only the local dev server (CONSOLE_LOCAL_SIGN_IN) accepts the cookie the sign-in link
+ * expired. Without it, only the local dev server (LOCAL_DEV) accepts the cookie the sign-in link
  * set, verified with the same key and the same admin rule as the API.
  */
 export async function authenticateConsole(c: Context<AppEnv>): Promise<ConsoleAuth> {

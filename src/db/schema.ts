@@ -340,6 +340,22 @@ export const deliveries = sqliteTable(
   ],
 );
 
+/**
+ * Confirmation messages sent per channel per UTC day, page-wide: the budget that stops a sign-up flood
+ * (email bombing, SMS pumping) from spending without bound. `lastClaim` is the delivery that took the
+ * latest unit, so the INSERT that follows in the same batch knows whether its claim won.
+ */
+export const confirmationBudget = sqliteTable(
+  "confirmation_budget",
+  {
+    channel: text("channel", { enum: CHANNELS }).notNull(),
+    day: text("day").notNull(),
+    sent: integer("sent").notNull().default(0),
+    lastClaim: text("last_claim"),
+  },
+  (t) => [primaryKey({ columns: [t.channel, t.day] })],
+);
+
 /** A saved incident an admin opens in two clicks: what to say and what each component should show. */
 export const incidentTemplates = sqliteTable(
   "incident_templates",

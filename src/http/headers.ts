@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Bindings } from "../env";
+import { TURNSTILE_ORIGIN } from "../notify/turnstile";
 import { publicReadRoute } from "../openapi/routes";
 
 /**
@@ -7,7 +8,7 @@ import { publicReadRoute } from "../openapi/routes";
  * origin's socket (CSP Level 3 `'self'` covers ws:/wss: to the page's own host), forms posting only back to
  * the page, and no `<base>`. A feature that needs a third-party origin adds it here, only when it is on.
  */
-export function pageCsp(_env: Bindings): string {
+export function pageCsp(env: Bindings): string {
   const directives: Record<string, string[]> = {
     "default-src": ["'self'"],
     "connect-src": ["'self'"],
@@ -18,6 +19,11 @@ export function pageCsp(_env: Bindings): string {
     "form-action": ["'self'"],
     "base-uri": ["'none'"],
   };
+  if (env.TURNSTILE_SITE_KEY) {
+    // Turnstile's widget: its script, and the challenge it frames.
+    directives["script-src"]!.push(TURNSTILE_ORIGIN);
+    directives["frame-src"] = [TURNSTILE_ORIGIN];
+  }
   return Object.entries(directives)
     .map(([name, sources]) => `${name} ${sources.join(" ")}`)
     .join("; ");

@@ -1,16 +1,28 @@
-/** Country calling codes that SMS may go to (`SMS_ALLOWED_COUNTRY_CODES="+1,+44"`); unset allows every number. */
+/**
+ * Where SMS may go when SMS_ALLOWED_COUNTRY_CODES is unset: North America (+1) only, as Twilio's own geo
+ * permissions start. Texts to premium-rate ranges abroad are what SMS pumping sells, so every other
+ * country is opened by naming it; "*" opens all of them.
+ */
+export const DEFAULT_SMS_COUNTRY_CODES = "+1";
+
+/** Country calling codes that SMS may go to (`SMS_ALLOWED_COUNTRY_CODES="+1,+44"`, or "*" for every number). */
 export function smsAllowed(phone: string, allowedCodes: string | undefined): boolean {
-  const codes = (allowedCodes ?? "")
+  const list = (allowedCodes ?? "").trim() || DEFAULT_SMS_COUNTRY_CODES;
+  if (list === "*") return true;
+  const codes = list
     .split(",")
     .map((code) => code.trim().replace(/^\+?/, "+"))
     .filter((code) => code.length > 1);
-  return codes.length === 0 || codes.some((code) => phone.startsWith(code));
+  return codes.some((code) => phone.startsWith(code));
 }
 
 function privateIPv4(host: string): boolean {
   const parts = host.split(".").map(Number);
   if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return false;
-  const [a, b] = parts as [number, number, number, number];
+  return privateIPv4Octets(parts as [number, number, number, number]);
+}
+
+function privateIPv4Octets([a, b]: [number, number, number, number]): boolean {
   return (
     a === 0 ||
     a === 10 ||
@@ -24,21 +36,66 @@ function privateIPv4(host: string): boolean {
   );
 }
 
+/** The eight 16-bit groups of an IPv6 address (a dotted IPv4 tail counts as two), or null when it is not one. */
+function ipv6Groups(raw: string): number[] | null {
+  let h = raw.replace(/^\[|\]$/g, "").toLowerCase().replace(/%.*$/, "");
+  if (!h.includes(":")) return null;
+  const dotted = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(h);
+  if (dotted) {
+    const octets = dotted[2]!.split(".").map(Number);
+    if (octets.some((o) => o > 255)) return null;
+    h = `${dotted[1]}${((octets[0]! << 8) | octets[1]!).toString(16)}:${((octets[2]! << 8) | octets[3]!).toString(16)}`;
+  }
+  const halves = h.split("::");
+  if (halves.length > 2) return null;
+  const parse = (part: string) => (part === "" ? [] : part.split(":").map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : NaN)));
+  const head = parse(halves[0]!);
+  const tail = halves.length === 2 ? parse(halves[1]!) : [];
+  const missing = 8 - head.length - tail.length;
+  if ((halves.length === 1 && missing !== 0) || missing < 0 || [...head, ...tail].some(Number.isNaN)) return null;
+  return [...head, ...Array(missing).fill(0), ...tail];
+}
+
+const v4From = (hi: number, lo: number): [number, number, number, number] => [hi >> 8, hi & 255, lo >> 8, lo & 255];
+
 function privateIPv6(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  if (!h.includes(":")) return false;
-  if (h === "::" || h === "::1") return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
-  if (mapped) return privateIPv4(mapped[1]!);
-  // ::ffff:7f00:1 is how the URL parser writes a mapped IPv4 address: refuse the whole mapped range.
-  if (h.startsWith("::ffff:")) return true;
-  return /^f[cd]/.test(h) || /^fe[89ab]/.test(h) || h.startsWith("ff");
+  const g = ipv6Groups(host);
+  if (!g) return false;
+  const [g0, g1, g2, g3, g4, g5, g6, g7] = g as [number, number, number, number, number, number, number, number];
+  const zeroTo = (n: number) => g.slice(0, n).every((x) => x === 0);
+  // ::, ::1, and IPv4-compatible ::a.b.c.d (deprecated, but the stack may still route it to IPv4).
+  if (zeroTo(6)) return true;
+  // IPv4-mapped ::ffff:a.b.c.d and IPv4-translated ::ffff:0:a.b.c.d: refused whatever the address.
+  if (zeroTo(5) && g5 === 0xffff) return true;
+  if (zeroTo(4) && g4 === 0xffff && g5 === 0) return true;
+  // NAT64: the well-known prefix 64:ff9b::/96 carries an IPv4 address; 64:ff9b:1::/48 is for local use.
+  if (g0 === 0x64 && g1 === 0xff9b) return g2 === 1 || (g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0 && privateIPv4Octets(v4From(g6, g7)));
+  // 6to4: 2002:aabb:ccdd::/48 is the IPv4 address aa.bb.cc.dd.
+  if (g0 === 0x2002) return privateIPv4Octets(v4From(g1, g2));
+  return (
+    (g0 & 0xfe00) === 0xfc00 || // unique local fc00::/7
+    (g0 & 0xffc0) === 0xfe80 || // link-local fe80::/10
+    (g0 & 0xffc0) === 0xfec0 || // site-local fec0::/10 (deprecated, still routed by some networks)
+    (g0 & 0xff00) === 0xff00 // multicast
+  );
+}
+
+/** Names that resolve to the asker's own or private network: local suffixes, and public wildcard-DNS services. */
+const LOCAL_SUFFIXES = [".localhost", ".local", ".internal", ".lan", ".home.arpa", ".localdomain", ".intranet", ".corp", ".home", ".private"];
+const LOOPBACK_DOMAINS = ["nip.io", "sslip.io", "xip.io", "localtest.me", "lvh.me", "vcap.me", "lacolhost.com", "localhost.direct"];
+
+function localName(host: string): boolean {
+  if (host === "localhost" || (!host.includes(".") && !host.includes(":"))) return true;
+  if (LOCAL_SUFFIXES.some((suffix) => host.endsWith(suffix) || host === suffix.slice(1))) return true;
+  return LOOPBACK_DOMAINS.some((domain) => host === domain || host.endsWith(`.${domain}`));
 }
 
 /**
  * Why a webhook URL must not be called, or null when it may be: https only, and no loopback, private,
- * link-local or local names, so a subscriber cannot point the worker at internal services. Hostnames are
- * checked as written (the runtime resolves them; Workers cannot reach private networks by name anyway).
+ * link-local or local names (nor IPv4 addresses wrapped in IPv6, nor wildcard-DNS names that resolve to
+ * loopback), so a subscriber cannot point the worker at internal services. Hostnames are checked as
+ * written: the runtime resolves them, and on Cloudflare the platform's egress, which cannot reach private
+ * networks, is the real boundary; this filter is the part Beacon can check itself.
  */
 export function webhookUrlProblem(raw: string): string | null {
   let url: URL;
@@ -50,9 +107,7 @@ export function webhookUrlProblem(raw: string): string | null {
   if (url.protocol !== "https:") return "must use https";
   if (url.username || url.password) return "must not contain credentials";
   const host = url.hostname.toLowerCase().replace(/\.$/, "");
-  if (host === "localhost" || host.endsWith(".localhost") || host.endsWith(".local") || host.endsWith(".internal") || !host.includes(".") && !host.includes(":")) {
-    return "must not point at a local host name";
-  }
+  if (localName(host)) return "must not point at a local host name";
   if (privateIPv4(host) || privateIPv6(host)) return "must not point at a loopback, private or link-local address";
   return null;
 }

@@ -6,6 +6,11 @@ import { fanOutEvent } from "./fan-out";
 import type { NotifyMessage } from "./messages";
 
 const MAX_DELAY_SECONDS = 12 * 3600;
+/**
+ * Messages of one batch handled at once. A chunk of 100 long emails is a few MB while it is being sent,
+ * and an invocation has 128 MB and 6 outgoing connections: a whole batch of 25 at once could exhaust both.
+ */
+const MESSAGES_AT_ONCE = 4;
 
 /** Exponential backoff by queue attempt: 10 s, 20 s, 40 s ... capped at 10 minutes. */
 export const backoffSeconds = (attempts: number) => Math.min(600, 10 * 2 ** Math.max(0, attempts - 1));
@@ -17,24 +22,23 @@ export const backoffSeconds = (attempts: number) => Math.min(600, 10 * 2 ** Math
 export async function handleNotifyBatch(batch: MessageBatch<NotifyMessage>, env: Bindings) {
   if (batch.queue.endsWith("-dlq")) return recordDeadLetters(batch, env);
   const db = createDb(env.DB);
-  await Promise.all(
-    batch.messages.map(async (message) => {
-      try {
-        const body = message.body;
-        if (body.kind === "event") {
-          await fanOutEvent(env, db, body.eventId, Date.now());
-          message.ack();
-          return;
-        }
-        const { retryAfterSeconds } = await sendDeliveries(env, db, body.deliveryIds, Date.now());
-        if (retryAfterSeconds === null) message.ack();
-        else message.retry({ delaySeconds: Math.min(MAX_DELAY_SECONDS, retryAfterSeconds > 0 ? retryAfterSeconds : backoffSeconds(message.attempts)) });
-      } catch (err) {
-        console.error("notification message failed; retrying", err);
-        message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+  const handle = async (message: Message<NotifyMessage>) => {
+    try {
+      const body = message.body;
+      if (body.kind === "event") {
+        await fanOutEvent(env, db, body.eventId, Date.now());
+        message.ack();
+        return;
       }
-    }),
-  );
+      const { retryAfterSeconds } = await sendDeliveries(env, db, body.deliveryIds, Date.now());
+      if (retryAfterSeconds === null) message.ack();
+      else message.retry({ delaySeconds: Math.min(MAX_DELAY_SECONDS, retryAfterSeconds > 0 ? retryAfterSeconds : backoffSeconds(message.attempts)) });
+    } catch (err) {
+      console.error("notification message failed; retrying", err);
+      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+    }
+  };
+  for (let i = 0; i < batch.messages.length; i += MESSAGES_AT_ONCE) await Promise.all(batch.messages.slice(i, i + MESSAGES_AT_ONCE).map(handle));
 }
 
 /** The queue gave up on these: their deliveries are marked failed so admins see them. Events come back via the cron sweep. */

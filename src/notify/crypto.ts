@@ -1,3 +1,4 @@
+import type { Channel } from "../db/schema";
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 
@@ -44,14 +45,23 @@ export function signingSecret(env: Bindings): string {
 }
 
 /**
- * Keyed token signer for one invocation: confirmation tokens and SMS codes are stored only as this hash, and
- * the per-subscriber manage/unsubscribe token is this HMAC itself (nothing stored, nothing to expire).
+ * Keyed token signer for one invocation. Nothing secret is stored: a confirmation secret (email link, SMS
+ * code or webhook challenge) is derived from their delivery's id when the message is sent, only
+ * their hash is kept on the subscriber, and the per-subscriber manage/unsubscribe token is an HMAC of the
+ * subscriber's id (nothing stored, nothing to expire). Without SIGNING_SECRET none of them can be rebuilt.
  */
 export async function tokenSigner(env: Bindings) {
   const key = await hmacKey(signingSecret(env));
   const manageSignature = async (subscriberId: string) => base64url(await hmac(key, `manage:${subscriberId}`)).slice(0, 32);
   return {
-    hashConfirmation: async (subscriberId: string, secret: string) => hex(await hmac(key, `confirm:${subscriberId}:${secret}`)),
+    /** The secret a confirmation delivery carries: 43 url-safe characters, or a 6-digit code for SMS. */
+    confirmationSecret: async (deliveryId: string, channel: Channel) => {
+      const mac = await hmac(key, `confirm-secret:${deliveryId}`);
+      if (channel !== "sms") return base64url(mac);
+      return String(new DataView(mac).getUint32(0) % 1_000_000).padStart(6, "0");
+    },
+    /** What is stored to check a confirmation secret; salted with the address, so equal codes hash apart. */
+    hashConfirmation: async (channel: Channel, address: string, secret: string) => hex(await hmac(key, `confirm:${channel}:${address}:${secret}`)),
     manageToken: async (subscriberId: string) => `${subscriberId}.${await manageSignature(subscriberId)}`,
     /** The subscriber id a manage token stands for, or null when it is not one of ours. */
     readManageToken: async (token: string) => {

@@ -1,14 +1,16 @@
 import type { Database } from "../db/client";
 import { runBatch, type Statement } from "../db/batch";
-import { claimDeliveries, expireSmsLeases, heldLeaseUntil, updateDelivery, type DeliveryRow } from "../db/queries/notifications";
+import { claimDeliveries, eventsByIds, expireSmsLeases, heldLeaseUntil, updateDelivery, type DeliveryRow } from "../db/queries/notifications";
 import { recordEndpointFailure, subscribersByIds, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
 import type { Bindings } from "../env";
-import { hex, tokenSigner } from "./crypto";
+import { deliveryTemplate, type MessageTemplate } from "./compose";
+import { hex, tokenSigner, type TokenSigner } from "./crypto";
 import { sendEmails, type OutgoingEmail } from "./email";
 import { subscriptionLink } from "./links";
 import { isConfirmation } from "./messages";
 import type { SendOutcome } from "./outcome";
 import { sendSms } from "./sms";
+import { fillSlots, type Slot } from "./slots";
 import { sendWebhook } from "./webhook";
 
 /** How long a sender owns a claimed delivery; longer than any provider call (each times out in 10 s). */
@@ -35,7 +37,7 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
     if (outcome.status === "sent") {
       statements.push(updateDelivery(db, delivery.id, { ...base, status: "sent", providerId: outcome.providerId, sentAt: now, lastError: null }));
       if (delivery.channel === "webhook" && subscriber) {
-        // A webhook ping answered 2xx is the endpoint's confirmation.
+        // A ping answered with its challenge echoed is the endpoint's proof of consent (sendWebhook checked it).
         const confirmsNow = isConfirmation(delivery.eventId) && subscriber.status !== "active";
         statements.push(
           updateSubscriber(db, subscriber.id, {
@@ -62,8 +64,18 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
   };
 
   const emails: { delivery: DeliveryRow; email: OutgoingEmail }[] = [];
-  const others: { delivery: DeliveryRow; subscriber: SubscriberRow }[] = [];
-  const signer = claimed.some((d) => d.channel === "email" && !isConfirmation(d.eventId)) ? await tokenSigner(env) : null;
+  const others: { delivery: DeliveryRow; subscriber: SubscriberRow; body: string; challenge: string | null }[] = [];
+  const signer = await tokenSigner(env);
+  // Event deliveries store no body: their event's message is rendered once here for every delivery of the chunk.
+  const eventIds = [...new Set(claimed.filter((d) => d.bodyText === "").map((d) => d.eventId))];
+  const events = new Map((await eventsByIds(db, eventIds)).map((e) => [e.id, e]));
+  const templates = new Map<string, MessageTemplate | null>();
+  const templateOf = (d: DeliveryRow) => {
+    if (d.bodyText !== "") return deliveryTemplate(env, d, null);
+    const key = `${d.eventId}/${d.channel}`;
+    if (!templates.has(key)) templates.set(key, deliveryTemplate(env, d, events.get(d.eventId)));
+    return templates.get(key)!;
+  };
   for (const delivery of claimed) {
     const subscriber = subscribers.get(delivery.subscriberId);
     const stillWanted = subscriber && (isConfirmation(delivery.eventId) || subscriber.status === "active");
@@ -71,19 +83,26 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
       statements.push(updateDelivery(db, delivery.id, { status: "skipped", lastError: "The subscriber left or was disabled before it was sent.", leaseUntil: null, updatedAt: now }));
       continue;
     }
+    const template = templateOf(delivery);
+    if (!template) {
+      settle(delivery, { status: "failed", error: "The event this delivery belongs to no longer exists." });
+      continue;
+    }
+    const secrets = await secretsFor(env, signer, delivery, subscriber);
+    const fill = (text: string) => fillSlots(text, secrets);
     if (delivery.channel !== "email") {
-      others.push({ delivery, subscriber });
+      others.push({ delivery, subscriber, body: fill(template.text), challenge: secrets.challenge ?? null });
       continue;
     }
     const headers: Record<string, string> = {};
-    if (signer) {
+    if (!isConfirmation(delivery.eventId)) {
       // RFC 8058 one-click unsubscribe: mail clients POST "List-Unsubscribe=One-Click" to this URL.
-      headers["List-Unsubscribe"] = `<${subscriptionLink(env, "unsubscribe", await signer.manageToken(subscriber.id))}>`;
+      headers["List-Unsubscribe"] = `<${secrets.unsubscribe_url}>`;
       headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
     }
     emails.push({
       delivery,
-      email: { to: delivery.recipient, subject: delivery.subject, text: delivery.bodyText, html: delivery.bodyHtml, headers, idempotencyKey: `${delivery.eventId}/${delivery.subscriberId}` },
+      email: { to: delivery.recipient, subject: template.subject, text: fill(template.text), html: template.html === null ? null : fill(template.html), headers, idempotencyKey: `${delivery.eventId}/${delivery.subscriberId}` },
     });
   }
 
@@ -97,13 +116,13 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
       })(),
     );
   }
-  for (const { delivery, subscriber } of others) {
+  for (const { delivery, subscriber, body, challenge } of others) {
     sends.push(
       (async () => {
         const outcome =
           delivery.channel === "sms"
-            ? await sendSms(env, delivery.recipient, delivery.bodyText)
-            : await sendWebhook(delivery.recipient, subscriber.webhookSecret, delivery.id, delivery.bodyText, now);
+            ? await sendSms(env, delivery.recipient, body)
+            : await sendWebhook(delivery.recipient, subscriber.webhookSecret, delivery.id, body, now, challenge);
         settle(delivery, outcome);
       })(),
     );
@@ -115,6 +134,21 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
   const heldUntil = await heldLeaseUntil(db, ids.filter((id) => !claimedIds.has(id)), now);
   if (heldUntil !== null) retryAfter = Math.max(retryAfter ?? 0, Math.ceil((heldUntil - now) / 1000) + 1);
   return { retryAfterSeconds: retryAfter };
+}
+
+/** The secrets a delivery's slots stand for, derived now: they are never stored. */
+async function secretsFor(env: Bindings, signer: TokenSigner, delivery: DeliveryRow, subscriber: SubscriberRow): Promise<Partial<Record<Slot, string>>> {
+  const token = await signer.manageToken(subscriber.id);
+  const values: Partial<Record<Slot, string>> = { manage_url: subscriptionLink(env, "manage", token), unsubscribe_url: subscriptionLink(env, "unsubscribe", token) };
+  if (!isConfirmation(delivery.eventId)) return values;
+  const secret = await signer.confirmationSecret(delivery.id, delivery.channel);
+  if (delivery.channel === "email") values.confirm_url = subscriptionLink(env, "confirm", `${subscriber.id}.${secret}`);
+  if (delivery.channel === "sms") values.code = secret;
+  if (delivery.channel === "webhook") {
+    values.webhook_secret = subscriber.webhookSecret ?? "";
+    values.challenge = secret;
+  }
+  return values;
 }
 
 async function digest(value: string) {

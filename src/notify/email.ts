@@ -1,5 +1,6 @@
 import { Resend } from "resend";
 import type { Bindings } from "../env";
+import { channelOffError, channelState, recordInDevOutbox } from "./channels";
 import { DEV_OUTBOX, retryAfterSeconds, type SendOutcome } from "./outcome";
 
 export interface OutgoingEmail {
@@ -32,13 +33,20 @@ function failureOutcome(error: ResendFailure, headers: Record<string, string> | 
 
 /**
  * Sends emails through Resend: one call for one email, the batch endpoint (permissive, so one bad address
- * does not sink the rest) for several. Without RESEND_API_KEY the emails are only recorded (dev outbox).
+ * does not sink the rest) for several. Without credentials the emails are only recorded under `npm start`
+ * (dev outbox), and wait for a configuration anywhere else.
  */
 export async function sendEmails(env: Bindings, emails: OutgoingEmail[], batchKey: string): Promise<SendOutcome[]> {
   if (emails.length === 0) return [];
-  if (!env.RESEND_API_KEY) return emails.map(() => ({ status: "sent", providerId: DEV_OUTBOX }));
-  const resend = new Resend(env.RESEND_API_KEY, env.RESEND_API_URL ? { baseUrl: env.RESEND_API_URL.replace(/\/+$/, "") } : undefined);
-  const from = env.EMAIL_FROM || `${env.PAGE_NAME ?? "Status"} <onboarding@resend.dev>`;
+  const { state, missing } = channelState(env, "email");
+  if (state === "dev-outbox") {
+    for (const e of emails) recordInDevOutbox("email", e.to, e.subject, e.text);
+    return emails.map(() => ({ status: "sent", providerId: DEV_OUTBOX }));
+  }
+  // Kept for when the admin completes the configuration; the queue gives up after its retries.
+  if (state === "off") return emails.map(() => ({ status: "retry", error: channelOffError("email", missing) }));
+  const resend = new Resend(env.RESEND_API_KEY!, env.RESEND_API_URL ? { baseUrl: env.RESEND_API_URL.replace(/\/+$/, "") } : undefined);
+  const from = env.EMAIL_FROM!;
   const payload = (e: OutgoingEmail) => ({ from, to: e.to, subject: e.subject, text: e.text, ...(e.html ? { html: e.html } : {}), headers: e.headers });
 
   if (emails.length === 1) {

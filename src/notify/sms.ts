@@ -1,19 +1,23 @@
 import type { Bindings } from "../env";
+import { channelOffError, channelState, recordInDevOutbox } from "./channels";
 import { DEV_OUTBOX, retryAfterSeconds, type SendOutcome } from "./outcome";
 
 const TIMEOUT_MS = 10_000;
 /** Twilio's error for a number that replied STOP: the recipient opted out at the carrier. */
 const TWILIO_UNSUBSCRIBED = 21610;
 
-export const twilioConfigured = (env: Bindings) => Boolean(env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM);
-
 /**
  * One text through Twilio's Messages API (form-encoded, basic auth). Only answers that prove nothing was
  * created are retried; a timeout, a dropped connection or a 5xx may hide a sent text, so they end as
- * `ambiguous` and are never resent blindly. Without Twilio credentials the text is only recorded (dev outbox).
+ * `ambiguous` and are never resent blindly. Without Twilio credentials the text is only recorded under `npm start` (dev outbox).
  */
 export async function sendSms(env: Bindings, to: string, body: string): Promise<SendOutcome> {
-  if (!twilioConfigured(env)) return { status: "sent", providerId: DEV_OUTBOX };
+  const { state, missing } = channelState(env, "sms");
+  if (state === "dev-outbox") {
+    recordInDevOutbox("sms", to, "SMS", body);
+    return { status: "sent", providerId: DEV_OUTBOX };
+  }
+  if (state === "off") return { status: "retry", error: channelOffError("sms", missing) };
   const sid = env.TWILIO_ACCOUNT_SID!;
   const base = (env.TWILIO_API_URL || "https://api.twilio.com").replace(/\/+$/, "");
   const from = env.TWILIO_FROM!;

@@ -1,20 +1,29 @@
-import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { runBatch, type Statement } from "../db/batch";
-import { insertDeliveries } from "../db/queries/notifications";
-import { findSubscriber, findSubscriberById, insertSubscriber, setSubscriberComponents, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
-import { subscribers, type Channel } from "../db/schema";
+import { runBatch } from "../db/batch";
+import { activateSubscriber, findSubscriberById, signUpStatements, takeConfirmationAttempt, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
+import type { Channel } from "../db/schema";
 import type { Bindings } from "../env";
-import { base64url, constantTimeEqual, newWebhookSecret, randomBytes, tokenSigner } from "./crypto";
-import { pageName, pageUrl, subscriptionLink } from "./links";
+import { constantTimeEqual, newWebhookSecret, tokenSigner } from "./crypto";
+import { pageName, pageUrl } from "./links";
 import { CONFIRMATION_PREFIX } from "./messages";
 import { confirmationEmail, confirmationSms } from "./render";
+import { slot } from "./slots";
 
 export const CONFIRM_TTL_MS = 48 * 3600_000;
 /** Confirmation messages one address can receive per UTC day, however often someone signs it up. */
 export const CONFIRMATIONS_PER_DAY = 3;
 /** Wrong SMS codes after which the code stops working. */
 export const MAX_CODE_ATTEMPTS = 5;
+/** Confirmation messages the whole page sends per channel per UTC day unless configured otherwise. */
+export const DEFAULT_DAILY_CONFIRMATIONS: Record<Channel, number> = { email: 1000, sms: 100, webhook: 1000 };
+
+const BUDGET_VARS = { email: "EMAIL_CONFIRMATIONS_PER_DAY", sms: "SMS_CONFIRMATIONS_PER_DAY", webhook: "WEBHOOK_CONFIRMATIONS_PER_DAY" } as const;
+
+/** The channel's page-wide daily confirmation budget (`EMAIL_CONFIRMATIONS_PER_DAY`, ...). */
+export function dailyConfirmations(env: Bindings, channel: Channel): number {
+  const configured = Number(env[BUDGET_VARS[channel]]);
+  return env[BUDGET_VARS[channel]] !== undefined && Number.isInteger(configured) && configured >= 0 ? configured : DEFAULT_DAILY_CONFIRMATIONS[channel];
+}
 
 export interface SubscriptionRequest {
   channel: Channel;
@@ -23,89 +32,83 @@ export interface SubscriptionRequest {
   componentChanges: boolean;
 }
 
-const sixDigits = () => String(crypto.getRandomValues(new Uint32Array(1))[0]! % 1_000_000).padStart(6, "0");
-
 /**
- * Records a sign-up and writes its confirmation message (email link, SMS code or webhook ping) as a delivery,
- * in one batch. Says nothing about whether the address existed: an active subscriber is left alone, and an
- * address over its daily confirmation cap gets nothing. Returns the deliveries to queue.
+ * Records a sign-up and its confirmation message (email link, SMS code or webhook ping) in one batch whose
+ * statements decide everything atomically: an active subscriber is left alone, an address over its daily
+ * cap or a channel over its daily budget gets nothing. The message is stored with its secrets as slots;
+ * the secret itself is derived from the delivery's id when it is sent. Returns the delivery to queue, if any.
  */
 export async function requestSubscription(env: Bindings, db: Database, req: SubscriptionRequest, now: number): Promise<{ id: string; channel: Channel }[]> {
-  const existing = await findSubscriber(db, req.channel, req.address);
-  if (existing?.status === "active") return [];
-  const today = new Date(now).toISOString().slice(0, 10);
-  const sentToday = existing?.confirmSentDay === today ? existing.confirmSentCount : 0;
-  if (sentToday >= CONFIRMATIONS_PER_DAY) return [];
-
   const signer = await tokenSigner(env);
-  const id = existing?.id ?? crypto.randomUUID();
-  const secret = req.channel === "sms" ? sixDigits() : base64url(randomBytes(32));
-  // A pending endpoint keeps its secret, so a ping still in flight is signed with the secret it carries.
-  const webhookSecret = req.channel !== "webhook" ? null : existing?.status === "pending" && existing.webhookSecret ? existing.webhookSecret : newWebhookSecret();
-  const fields = {
-    status: "pending" as const,
-    allComponents: req.componentIds.length === 0,
-    componentChanges: req.componentChanges,
-    // A webhook confirms by answering the signed ping, so it has no token to hash.
-    confirmTokenHash: req.channel === "webhook" ? null : await signer.hashConfirmation(id, secret),
-    confirmExpiresAt: now + CONFIRM_TTL_MS,
-    confirmAttempts: 0,
-    confirmSentCount: sentToday + 1,
-    confirmSentDay: today,
-    webhookSecret,
-    consecutiveFailures: 0,
-    updatedAt: now,
-  };
-  const statements: Statement[] = [
-    existing ? updateSubscriber(db, id, fields) : insertSubscriber(db, { id, channel: req.channel, address: req.address, createdAt: now, ...fields }),
-    ...setSubscriberComponents(db, id, req.componentIds),
-  ];
+  const deliveryId = crypto.randomUUID();
+  const secret = await signer.confirmationSecret(deliveryId, req.channel);
+  const message = confirmationTemplate(env, req.channel, now);
+  const statements = signUpStatements(
+    db,
+    {
+      id: crypto.randomUUID(),
+      channel: req.channel,
+      address: req.address,
+      allComponents: req.componentIds.length === 0,
+      componentChanges: req.componentChanges,
+      confirmTokenHash: await signer.hashConfirmation(req.channel, req.address, secret),
+      confirmExpiresAt: now + CONFIRM_TTL_MS,
+      webhookSecret: req.channel === "webhook" ? newWebhookSecret() : null,
+      day: new Date(now).toISOString().slice(0, 10),
+    },
+    { perAddress: CONFIRMATIONS_PER_DAY, perChannel: dailyConfirmations(env, req.channel) },
+    {
+      id: deliveryId,
+      eventId: `${CONFIRMATION_PREFIX}${crypto.randomUUID()}`,
+      ...message,
+      now,
+    },
+    req.componentIds,
+  );
+  const results = await runBatch(db, statements);
+  const written = (results.at(-1) as D1Result | undefined)?.meta?.changes ?? 0;
+  return written > 0 ? [{ id: deliveryId, channel: req.channel }] : [];
+}
 
-  const delivery = { id: crypto.randomUUID(), eventId: `${CONFIRMATION_PREFIX}${crypto.randomUUID()}`, subscriberId: id, channel: req.channel, recipient: req.address, createdAt: now, updatedAt: now };
-  if (req.channel === "email") {
-    const message = confirmationEmail(pageName(env), subscriptionLink(env, "confirm", `${id}.${secret}`));
-    statements.push(...insertDeliveries(db, [{ ...delivery, subject: message.subject, bodyText: message.text, bodyHtml: message.html }]));
-  } else if (req.channel === "sms") {
-    statements.push(...insertDeliveries(db, [{ ...delivery, subject: "Confirmation code", bodyText: confirmationSms(pageName(env), secret), bodyHtml: null }]));
-  } else {
-    const ping = JSON.stringify({
-      type: "subscription.ping",
-      timestamp: new Date(now).toISOString(),
-      data: {
-        subscription_id: id,
-        page: pageUrl(env),
-        // The receiver learns its signing secret here, over https, from a message signed with it.
-        secret: webhookSecret,
-        manage_url: subscriptionLink(env, "manage", await signer.manageToken(id)),
-        message: "Answer this request with any 2xx status to confirm the subscription.",
-      },
-    });
-    statements.push(...insertDeliveries(db, [{ ...delivery, subject: "subscription.ping", bodyText: ping, bodyHtml: null }]));
+/** The confirmation message of a channel, its secret parts left as slots. */
+function confirmationTemplate(env: Bindings, channel: Channel, now: number): { subject: string; bodyText: string; bodyHtml: string | null } {
+  if (channel === "email") {
+    const email = confirmationEmail(pageName(env), slot("confirm_url"));
+    return { subject: email.subject, bodyText: email.text, bodyHtml: email.html };
   }
-  await runBatch(db, statements);
-  return [{ id: delivery.id, channel: req.channel }];
+  if (channel === "sms") return { subject: "Confirmation code", bodyText: confirmationSms(pageName(env), slot("code")), bodyHtml: null };
+  return { subject: "subscription.ping", bodyText: webhookPing(env, now), bodyHtml: null };
+}
+
+/** The ping a webhook endpoint must answer by echoing its challenge; the secret parts are filled at send time. */
+function webhookPing(env: Bindings, now: number) {
+  return JSON.stringify({
+    type: "subscription.ping",
+    timestamp: new Date(now).toISOString(),
+    data: {
+      page: pageUrl(env),
+      // The receiver learns its signing secret here, over https, from a message signed with it.
+      secret: slot("webhook_secret"),
+      challenge: slot("challenge"),
+      manage_url: slot("manage_url"),
+      message:
+        'To confirm the subscription, answer this request with a 2xx status and the JSON body {"challenge": "<data.challenge>"}, or post {"webhook", "code": "<data.challenge>"} to /api/status/subscriptions/confirm/webhook.',
+    },
+  });
 }
 
 /**
- * Spends a confirmation secret: the subscriber becomes active when it matches, has not expired and was not
- * used. The UPDATE is conditional on the stored hash, so a token works once even when used twice at once.
- * A wrong secret counts as an attempt; after MAX_CODE_ATTEMPTS the secret is dropped.
+ * Spends a confirmation secret. Every try, right or wrong, first takes one of MAX_CODE_ATTEMPTS attempts in
+ * one atomic UPDATE, so concurrent guesses cannot share an attempt; the subscriber becomes active only
+ * while the stored hash is still the one the secret matches, so a token also works only once.
  */
 export async function confirmSubscription(env: Bindings, db: Database, subscriber: SubscriberRow | undefined, secret: string, now: number): Promise<SubscriberRow | null> {
-  if (!subscriber?.confirmTokenHash || (subscriber.confirmExpiresAt ?? 0) < now || subscriber.confirmAttempts >= MAX_CODE_ATTEMPTS) return null;
-  const signer = await tokenSigner(env);
-  const hash = await signer.hashConfirmation(subscriber.id, secret);
-  if (!constantTimeEqual(hash, subscriber.confirmTokenHash)) {
-    const attempts = subscriber.confirmAttempts + 1;
-    await updateSubscriber(db, subscriber.id, { confirmAttempts: attempts, ...(attempts >= MAX_CODE_ATTEMPTS ? { confirmTokenHash: null } : {}), updatedAt: now });
-    return null;
-  }
-  const [confirmed] = await db
-    .update(subscribers)
-    .set({ status: "active", confirmedAt: now, confirmTokenHash: null, confirmExpiresAt: null, confirmAttempts: 0, unsubscribedAt: null, updatedAt: now })
-    .where(and(eq(subscribers.id, subscriber.id), eq(subscribers.confirmTokenHash, hash)))
-    .returning();
-  return confirmed ?? null;
+  if (!subscriber?.confirmTokenHash) return null;
+  const attempt = await takeConfirmationAttempt(db, subscriber.id, MAX_CODE_ATTEMPTS, now);
+  if (!attempt?.confirmTokenHash) return null;
+  const hash = await (await tokenSigner(env)).hashConfirmation(attempt.channel, attempt.address, secret);
+  if (!constantTimeEqual(hash, attempt.confirmTokenHash)) return null;
+  return (await activateSubscriber(db, attempt.id, hash, now)) ?? null;
 }
 
 /** The subscriber an emailed `id.secret` confirmation token names, and the secret part. */

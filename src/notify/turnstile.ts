@@ -1,7 +1,9 @@
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 
-const SITEVERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
+/** Cloudflare's challenge host: the widget's script and frame, and the siteverify API. */
+export const TURNSTILE_ORIGIN = "https://challenges.cloudflare.com";
+const SITEVERIFY_URL = `${TURNSTILE_ORIGIN}/turnstile/v0/siteverify`;
 
 /** Checks a Turnstile token with Cloudflare when TURNSTILE_SECRET_KEY is set; without it, nothing is checked. */
 export async function verifyTurnstile(env: Bindings, token: string | undefined, ip: string | null) {

@@ -186,6 +186,9 @@ export const healthCheck = named(
     ),
     checked_at: time,
     recorded: z.boolean(),
+    notification_channels: z
+      .record(z.enum(CHANNELS), z.object({ state: z.enum(["on", "dev-outbox", "off"]), missing: z.array(z.string()).optional() }))
+      .describe('Whether each channel sends ("on"), records locally ("dev-outbox", local dev only) or is off, and which settings it lacks'),
   }),
 );
 

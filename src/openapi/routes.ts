@@ -122,6 +122,7 @@ export const ROUTES: RouteDoc[] = [
   tokenLink("get", "confirm", "The confirmation page from the email (a button, so link scanners confirm nothing)", { produces: "text/html" }),
   tokenLink("post", "confirm", "Confirm an email subscription", { response: responses.subscription }),
   { method: "post", path: "/api/status/subscriptions/confirm/sms", tag: "Subscriptions", summary: "Confirm an SMS subscription with its 6-digit code", body: schemas.smsCodeBody, response: responses.subscription, errors: [429] },
+  { method: "post", path: "/api/status/subscriptions/confirm/webhook", tag: "Subscriptions", summary: "Confirm a webhook subscription with the challenge its ping carried", body: schemas.webhookCodeBody, response: responses.subscription, errors: [429] },
   tokenLink("get", "manage", "A subscription's preferences (HTML page, or JSON with Accept: application/json)", { response: responses.subscription }),
   tokenLink("patch", "manage", "Change which components a subscription follows", { body: schemas.subscriptionPreferencesBody, response: responses.subscription }),
   tokenLink("post", "manage", "Save preferences from the manage page's HTML form", { produces: "text/html", bodyType: "application/x-www-form-urlencoded" }),

@@ -44,7 +44,12 @@ const BannerIncidents: FC<{ incidents: SnapshotIncident[] }> = ({ incidents }) =
   );
 };
 
-const Home: FC<{ snapshot: Snapshot }> = ({ snapshot }) => {
+/** What the home page shows beyond the snapshot: settings of this deployment. */
+export interface HomeOptions {
+  turnstileSiteKey?: string;
+}
+
+const Home: FC<{ snapshot: Snapshot; options: HomeOptions }> = ({ snapshot, options }) => {
   const { page } = snapshot;
   const active = snapshot.incidents.filter((i) => isOpenIncident(i.status));
   const maintenance = snapshot.maintenances.filter((m) => m.status === "in_progress" || m.status === "scheduled");
@@ -108,13 +113,13 @@ const Home: FC<{ snapshot: Snapshot }> = ({ snapshot }) => {
 
       <section id="subscribe" aria-labelledby="subscribe-h">
         <h2 id="subscribe-h">Get notified</h2>
-        <SubscribeForm components={snapshot.components} />
+        <SubscribeForm components={snapshot.components} turnstileSiteKey={options.turnstileSiteKey} />
       </section>
     </Layout>
   );
 };
 
-export const renderHome = (snapshot: Snapshot) => renderDocument(<Home snapshot={snapshot} />);
+export const renderHome = (snapshot: Snapshot, options: HomeOptions = {}) => renderDocument(<Home snapshot={snapshot} options={options} />);
 
 /** The months (YYYY-MM, newest first) that a history page covers, and the incidents that started in each. */
 export function historyMonths(snapshot: Snapshot, pageNumber: number) {

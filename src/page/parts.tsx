@@ -206,7 +206,10 @@ export const IncidentLine: FC<{ incident: SnapshotIncident; page: PageInfo }> = 
   </li>
 );
 
-export const SubscribeForm: FC<{ components: SnapshotComponent[] }> = ({ components }) => (
+/** Cloudflare's Turnstile script; the page's CSP allows its host only when a site key is configured. */
+export const TURNSTILE_SCRIPT = "https://challenges.cloudflare.com/turnstile/v0/api.js";
+
+export const SubscribeForm: FC<{ components: SnapshotComponent[]; turnstileSiteKey?: string }> = ({ components, turnstileSiteKey }) => (
   <form class="sub" method="post" action="/subscribe" data-api="/api/status/subscriptions">
     <fieldset>
       <legend>Notify me by</legend>
@@ -243,6 +246,13 @@ export const SubscribeForm: FC<{ components: SnapshotComponent[] }> = ({ compone
         <input type="checkbox" name="component_changes" /> Also tell me when a component's status changes without an incident
       </label>
     </fieldset>
+    {turnstileSiteKey ? (
+      <>
+        {/* The widget adds a cf-turnstile-response field to this form, which both the script and the plain post send. */}
+        <div class="cf-turnstile" data-sitekey={turnstileSiteKey}></div>
+        <script src={TURNSTILE_SCRIPT} async defer></script>
+      </>
+    ) : null}
     <button type="submit">Subscribe</button>
     <p class="notice" role="status" aria-live="polite"></p>
   </form>

@@ -6,7 +6,9 @@ import type { AppEnv } from "../env";
 import { conflict, notFound } from "../errors";
 import { findDelivery, requeueDelivery } from "../db/queries/console";
 import { enqueueDeliveries } from "../notify/fan-out";
+import { deliveryTemplate, type MessageTemplate } from "../notify/compose";
 import { isConfirmation } from "../notify/messages";
+import { redactSecrets } from "../notify/slots";
 import { iso } from "../snapshot/format";
 import { notificationsQuery } from "../schemas";
 import { uuidParam, validate } from "../validation";
@@ -21,25 +23,37 @@ export const adminNotifications = new Hono<AppEnv>()
     const counts: Record<string, Record<string, number>> = {};
     for (const row of subscriberTotals) (counts[row.channel] ??= {})[row.status] = row.count;
     const last = rows.at(-1);
+    // Event deliveries are stored without a body: each event's message is rendered once for the page.
+    const templates = new Map<string, MessageTemplate | null>();
+    const messageOf = (d: (typeof rows)[number]["delivery"], event: (typeof rows)[number]["event"]) => {
+      const key = d.bodyText === "" ? `${d.eventId}/${d.channel}` : d.id;
+      if (!templates.has(key)) templates.set(key, deliveryTemplate(c.env, d, event));
+      return templates.get(key) ?? null;
+    };
     return c.json({
-      deliveries: rows.map(({ delivery: d, eventType }) => ({
-        id: d.id,
-        event_id: d.eventId,
-        kind: isConfirmation(d.eventId) ? "confirmation" : eventType,
-        subscriber_id: d.subscriberId,
-        channel: d.channel,
-        recipient: d.recipient,
-        subject: d.subject,
-        body_text: d.bodyText,
-        body_html: d.bodyHtml,
-        status: d.status,
-        attempts: d.attempts,
-        last_error: d.lastError,
-        provider_id: d.providerId,
-        created_at: iso(d.createdAt),
-        updated_at: iso(d.updatedAt),
-        sent_at: iso(d.sentAt),
-      })),
+      deliveries: rows.map(({ delivery: d, event }) => {
+        const message = messageOf(d, event);
+        return {
+          id: d.id,
+          event_id: d.eventId,
+          kind: isConfirmation(d.eventId) ? "confirmation" : (event?.type ?? null),
+          subscriber_id: d.subscriberId,
+          channel: d.channel,
+          recipient: d.recipient,
+          subject: d.subject,
+          // What was sent, with every link token, code and secret withheld: an admin answer is no way into
+          // someone else's subscription.
+          body_text: message ? redactSecrets(message.text) : "",
+          body_html: message?.html ? redactSecrets(message.html) : null,
+          status: d.status,
+          attempts: d.attempts,
+          last_error: d.lastError,
+          provider_id: d.providerId,
+          created_at: iso(d.createdAt),
+          updated_at: iso(d.updatedAt),
+          sent_at: iso(d.sentAt),
+        };
+      }),
       delivery_counts: Object.fromEntries(byStatus.map((r) => [r.status, r.count])),
       next_cursor: rows.length === query.limit && last ? `${last.delivery.createdAt}.${last.delivery.id}` : null,
       subscribers: subscriberRows.map((s) => ({

@@ -2,7 +2,9 @@ import { Hono } from "hono";
 import { requireAdmin } from "../auth/clerk";
 import { afterCommit } from "../changes";
 import { startCheckRound } from "../checks/runner";
+import { CHANNELS } from "../db/schema";
 import type { AppEnv } from "../env";
+import { channelState } from "../notify/channels";
 import { iso } from "../snapshot/format";
 
 /** Admin: run every check now. Recorded like a cron run unless a run is already in progress. */
@@ -21,5 +23,12 @@ export const health = new Hono<AppEnv>().post("/health-check", requireAdmin, asy
     }),
     checked_at: iso(at),
     recorded: round.claim === "claimed",
+    // Which notification channels can send: "off" channels refuse sign-ups until their credentials are complete.
+    notification_channels: Object.fromEntries(
+      CHANNELS.map((channel) => {
+        const { state, missing } = channelState(c.env, channel);
+        return [channel, { state, ...(missing.length ? { missing } : {}) }];
+      }),
+    ),
   });
 });

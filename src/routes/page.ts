@@ -3,6 +3,7 @@ import { z } from "zod";
 import { loadIncidentView, mayBeOlderIncident } from "../snapshot/incident-view";
 import { limitPerClient } from "../http/client";
 import type { AppEnv } from "../env";
+import { pageUrl } from "../notify/links";
 import { assets, faviconSvg } from "../page/assets";
 import { HISTORY_PAGES, renderHistory, renderHome, renderIncident, renderMaintenance, renderMessage } from "../page/pages";
 import { sendFromSnapshot } from "../snapshot/respond";
@@ -40,14 +41,29 @@ export function subscribeFormBody(form: Record<string, string | File | (string |
   const body: Record<string, unknown> = { [channel]: one(channel), component_changes: one("component_changes") === "on" };
   const components = list("components");
   if (components.length) body.components = components;
+  // The field Turnstile's widget adds to the form.
+  if (one("cf-turnstile-response")) body.turnstile_token = one("cf-turnstile-response");
   return body;
+}
+
+/**
+ * A form post from another site: browsers say so in Sec-Fetch-Site, and older ones in Origin. A post with
+ * neither comes from no browser page at all (curl, a script), and gains nothing from a visitor's browser.
+ */
+function crossSitePost(c: Context<AppEnv>): boolean {
+  const site = c.req.header("sec-fetch-site");
+  if (site) return site !== "same-origin" && site !== "none";
+  const origin = c.req.header("origin");
+  if (!origin) return false;
+  return origin !== new URL(c.req.url).origin && origin !== pageUrl(c.env);
 }
 
 /** The status page people open: server-rendered from the snapshot, no D1 query per view. */
 export const statusPage = new Hono<AppEnv>()
   .get("/", async (c) => {
     const snapshot = await publicSnapshot(c);
-    return sendPage(c, snapshot, "home", () => renderHome(snapshot));
+    const turnstileSiteKey = c.env.TURNSTILE_SITE_KEY;
+    return sendPage(c, snapshot, turnstileSiteKey ? "home:turnstile" : "home", () => renderHome(snapshot, { turnstileSiteKey }));
   })
   .get("/history", validate("query", historyQuery), async (c) => {
     const { page } = c.req.valid("query");
@@ -75,6 +91,11 @@ export const statusPage = new Hono<AppEnv>()
     return sendPage(c, snapshot, `maintenance:${id}`, () => renderMaintenance(snapshot, maintenance));
   })
   .post("/subscribe", async (c) => {
+    // Another site's page must not sign its visitors' browsers up to anything (email bombing by proxy).
+    if (crossSitePost(c)) {
+      const snapshot = await publicSnapshot(c);
+      return c.html(renderMessage(snapshot, "Could not subscribe", "This form only works from this status page. Go back to it and try again."), 403);
+    }
     const form = await c.req.parseBody({ all: true });
     // The same API the script calls, in-process, so its validation, rate limit and answers apply unchanged.
     const { app } = await import("../app");

@@ -4,15 +4,17 @@ import { runBatch } from "../db/batch";
 import { assertComponentsExist } from "../domain/components";
 import { findSubscriber, findSubscriberById, setSubscriberComponents, subscriberComponentIds, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
 import type { AppEnv } from "../env";
+import { limitPerClient } from "../http/client";
 import { ApiError, badRequest } from "../errors";
-import { smsAllowed, webhookUrlProblem } from "../notify/address";
+import { DEFAULT_SMS_COUNTRY_CODES, smsAllowed, webhookUrlProblem } from "../notify/address";
+import { channelOffError, channelState } from "../notify/channels";
 import { constantTimeEqual, tokenSigner, twilioSignature } from "../notify/crypto";
 import { enqueueDeliveries } from "../notify/fan-out";
 import { pageName, pageUrl, subscriptionLink } from "../notify/links";
 import { escapeHtml } from "../notify/render";
 import { confirmSubscription, requestSubscription, subscriberForToken, unsubscribe } from "../notify/subscribe";
 import { verifyTurnstile } from "../notify/turnstile";
-import { smsCodeBody, subscribeBody, subscriptionPreferencesBody, subscriptionTokenQuery, twilioInboundForm } from "../schemas";
+import { smsCodeBody, webhookCodeBody, subscribeBody, subscriptionPreferencesBody, subscriptionTokenQuery, twilioInboundForm } from "../schemas";
 import { publicSnapshot } from "../snapshot/store";
 import { validate } from "../validation";
 
@@ -21,12 +23,9 @@ const STOP_WORDS = new Set(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "
 const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? null;
 const wantsJson = (c: Context<AppEnv>) => (c.req.header("accept") ?? "").includes("application/json");
 
-/** Per-IP limit (SIGNUP_LIMITER) for anything that sends a message or guesses a code. */
-async function limitByIp(c: Context<AppEnv>, what: string) {
-  if (!c.env.SIGNUP_LIMITER) return;
-  const { success } = await c.env.SIGNUP_LIMITER.limit({ key: `${what}:${clientIp(c) ?? "unknown"}` });
-  if (!success) throw new ApiError(429, "rate_limited", "Too many requests from your address; try again in a minute.");
-}
+/** Per-client limit (SIGNUP_LIMITER) for anything that sends a message or guesses a code. */
+const limitSignUps = (c: Context<AppEnv>, what: string) =>
+  limitPerClient(c, c.env.SIGNUP_LIMITER, what, "Too many requests from your address; try again in a minute.");
 
 // Inline styles only, forms only to this origin, never framed (a framed unsubscribe button is a clickjacking target).
 const PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -81,7 +80,7 @@ export const subscriptions = new Hono<AppEnv>()
   .post(
     "/subscriptions",
     async (c, next) => {
-      await limitByIp(c, "signup");
+      await limitSignUps(c, "signup");
       await next();
     },
     validate("json", subscribeBody),
@@ -90,8 +89,10 @@ export const subscriptions = new Hono<AppEnv>()
       await verifyTurnstile(c.env, body.turnstile_token, clientIp(c));
       const channel = body.email !== undefined ? "email" : body.phone !== undefined ? "sms" : "webhook";
       const address = body.email?.trim().toLowerCase() ?? body.phone ?? body.webhook!;
+      const { state, missing } = channelState(c.env, channel);
+      if (state === "off") throw badRequest(channelOffError(channel, missing));
       if (channel === "sms" && !smsAllowed(address, c.env.SMS_ALLOWED_COUNTRY_CODES)) {
-        throw badRequest("SMS is not available for this country code", { allowed_country_codes: c.env.SMS_ALLOWED_COUNTRY_CODES });
+        throw badRequest("SMS is not available for this country code", { allowed_country_codes: c.env.SMS_ALLOWED_COUNTRY_CODES || DEFAULT_SMS_COUNTRY_CODES });
       }
       if (channel === "webhook") {
         const problem = webhookUrlProblem(address);
@@ -99,9 +100,14 @@ export const subscriptions = new Hono<AppEnv>()
       }
       const componentIds = [...new Set(body.components ?? [])];
       await assertComponentsExist(c.var.db, componentIds);
-      const queued = await requestSubscription(c.env, c.var.db, { channel, address, componentIds, componentChanges: body.component_changes }, Date.now());
-      // The confirmation is recorded; if the queue is unreachable the cron's sweep sends it later.
-      await enqueueDeliveries(c.env, queued).catch((err) => console.error("could not enqueue a confirmation", err));
+      // Answered before anything about the address is read or written, so a known address and a new one
+      // take the same time. A confirmation recorded but not queued is sent later by the cron's sweep.
+      const db = c.var.db;
+      c.executionCtx.waitUntil(
+        requestSubscription(c.env, db, { channel, address, componentIds, componentChanges: body.component_changes }, Date.now())
+          .then((queued) => enqueueDeliveries(c.env, queued))
+          .catch((err) => console.error("could not record or queue a sign-up's confirmation", err)),
+      );
       const next = {
         email: "Check your inbox for a confirmation link (valid for 48 hours).",
         sms: "We sent a 6-digit code by SMS; confirm it with POST /api/status/subscriptions/confirm/sms.",
@@ -143,7 +149,7 @@ export const subscriptions = new Hono<AppEnv>()
   .post(
     "/subscriptions/confirm/sms",
     async (c, next) => {
-      await limitByIp(c, "sms-code");
+      await limitSignUps(c, "sms-code");
       await next();
     },
     validate("json", smsCodeBody),
@@ -151,6 +157,20 @@ export const subscriptions = new Hono<AppEnv>()
       const { phone, code } = c.req.valid("json");
       const confirmed = await confirmSubscription(c.env, c.var.db, await findSubscriber(c.var.db, "sms", phone), code, Date.now());
       if (!confirmed) throw badRequest("The code is wrong or expired. Ask for a new one by subscribing again.");
+      return c.json(await subscriptionView(c, confirmed));
+    },
+  )
+  .post(
+    "/subscriptions/confirm/webhook",
+    async (c, next) => {
+      await limitSignUps(c, "webhook-code");
+      await next();
+    },
+    validate("json", webhookCodeBody),
+    async (c) => {
+      const { webhook, code } = c.req.valid("json");
+      const confirmed = await confirmSubscription(c.env, c.var.db, await findSubscriber(c.var.db, "webhook", webhook), code, Date.now());
+      if (!confirmed) throw badRequest("The code is wrong or expired. Subscribe the endpoint again for a new ping.");
       return c.json(await subscriptionView(c, confirmed));
     },
   )

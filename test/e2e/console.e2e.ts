@@ -64,7 +64,7 @@ beforeAll(async () => {
       PAGE_URL: { type: "plain_text", value: origin },
       PAGE_NAME: { type: "plain_text", value: "Beacon E2E" },
       SIGNING_SECRET: { type: "plain_text", value: "console-e2e-signing-secret-0123456789" },
-      CONSOLE_LOCAL_SIGN_IN: { type: "plain_text", value: "on" },
+      LOCAL_DEV: { type: "plain_text", value: "true" },
     },
     dev: { server: { hostname: "127.0.0.1", port }, inspector: false, persist, logLevel: "warn", watch: false },
   });

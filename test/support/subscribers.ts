@@ -1,6 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
+import { vi } from "vitest";
 import { runBatch } from "../../src/db/batch";
 import { createDb } from "../../src/db/client";
 import { components, deliveries, subscriberComponents, subscribers, type Channel } from "../../src/db/schema";
@@ -106,4 +107,27 @@ export async function captured(spy: { mock: { calls: unknown[][] } }) {
       return { url: req.url, method: req.method, headers: req.headers, body: await req.text(), redirect: (init as RequestInit | undefined)?.redirect };
     }),
   );
+}
+
+/**
+ * The dev outbox as a developer reads it under `npm start`: every message a channel without credentials
+ * would have sent, printed with its links and codes. Returns the texts sent to one recipient, waiting
+ * until there are `count` of them.
+ */
+export function devOutbox() {
+  const spy = vi.spyOn(console, "log").mockImplementation(() => {});
+  const messagesTo = (recipient: string) =>
+    spy.mock.calls.map((args) => String(args[0])).filter((line) => line.startsWith("[dev outbox] ") && line.includes(` to ${recipient}: `));
+  return {
+    messagesTo,
+    waitFor: (recipient: string, count = 1) =>
+      vi.waitFor(
+        () => {
+          const found = messagesTo(recipient);
+          if (found.length < count) throw new Error(`waiting for ${count} messages to ${recipient}`);
+          return found;
+        },
+        { timeout: 5_000, interval: 25 },
+      ),
+  };
 }

@@ -51,8 +51,12 @@ export function insertDeliveries(db: Database, rows: NewDelivery[]): Statement[]
   return statements;
 }
 
-export async function pendingDeliveries(db: Database, eventId: string) {
-  return db.select({ id: deliveries.id, channel: deliveries.channel }).from(deliveries).where(and(eq(deliveries.eventId, eventId), eq(deliveries.status, "pending")));
+/** This event's deliveries to these subscribers that are still waiting to be sent. */
+export async function pendingDeliveries(db: Database, eventId: string, subscriberIds: string[]) {
+  return db
+    .select({ id: deliveries.id, channel: deliveries.channel })
+    .from(deliveries)
+    .where(and(eq(deliveries.eventId, eventId), eq(deliveries.status, "pending"), sql`${deliveries.subscriberId} in ${jsonList(subscriberIds)}`));
 }
 
 /**
@@ -111,7 +115,7 @@ export async function staleDeliveries(db: Database, before: number, limit: numbe
 /** Newest first; `after` is the last row of the previous page (many deliveries share one created_at). */
 export async function listDeliveries(db: Database, filter: { limit: number; after?: { createdAt: number; id: string }; status?: DeliveryStatus; channel?: Channel }) {
   return db
-    .select({ delivery: deliveries, eventType: events.type })
+    .select({ delivery: deliveries, event: { type: events.type, payload: events.payload, createdAt: events.createdAt } })
     .from(deliveries)
     .leftJoin(events, eq(events.id, deliveries.eventId))
     .where(
@@ -123,6 +127,11 @@ export async function listDeliveries(db: Database, filter: { limit: number; afte
     )
     .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
     .limit(filter.limit);
+}
+
+export async function eventsByIds(db: Database, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db.select().from(events).where(sql`${events.id} in ${jsonList(ids)}`);
 }
 
 export async function deliveryCounts(db: Database) {

@@ -1,7 +1,7 @@
-import { and, count, desc, eq, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, gte, isNotNull, lt, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { chunkRows, type Statement } from "../batch";
-import { subscriberComponents, subscribers, type Channel } from "../schema";
+import { confirmationBudget, deliveries, subscriberComponents, subscribers, type Channel } from "../schema";
 
 export type SubscriberRow = typeof subscribers.$inferSelect;
 
@@ -40,9 +40,9 @@ export async function subscriberComponentIds(db: Database, subscriberId: string)
 /**
  * Active subscribers an event reaches: confirmed before it happened, following one of its components (or
  * all; an event about no component reaches everyone), and for component status changes only those who
- * asked for them.
+ * asked for them. One page at a time, in id order after `after`, so fan-out holds a bounded number of rows.
  */
-export async function subscribersForEvent(db: Database, event: { type: string; componentIds: string[]; createdAt: number }) {
+export async function subscribersForEvent(db: Database, event: { type: string; componentIds: string[]; createdAt: number }, after: string, limit: number) {
   const follows =
     event.componentIds.length === 0
       ? sql`1`
@@ -56,8 +56,11 @@ export async function subscribersForEvent(db: Database, event: { type: string; c
         sql`${subscribers.confirmedAt} <= ${event.createdAt}`,
         follows,
         event.type === "component.status" ? eq(subscribers.componentChanges, true) : undefined,
+        gt(subscribers.id, after),
       ),
-    );
+    )
+    .orderBy(subscribers.id)
+    .limit(limit);
 }
 
 export async function subscribersByIds(db: Database, ids: string[]) {
@@ -88,3 +91,111 @@ export const recordEndpointFailure = (db: Database, id: string, disableAt: numbe
       updatedAt: now,
     })
     .where(eq(subscribers.id, id));
+
+export interface SignUp {
+  id: string;
+  channel: Channel;
+  address: string;
+  allComponents: boolean;
+  componentChanges: boolean;
+  confirmTokenHash: string;
+  confirmExpiresAt: number;
+  webhookSecret: string | null;
+  /** UTC day (YYYY-MM-DD) the per-address cap counts in. */
+  day: string;
+}
+
+/** The subscriber row this sign-up took, as a subquery: it names nothing when the sign-up lost or was refused. */
+const signedUpBy = (s: Pick<SignUp, "channel" | "address" | "confirmTokenHash">) =>
+  sql`(select id from subscribers where channel = ${s.channel} and address = ${s.address} and confirm_token_hash = ${s.confirmTokenHash})`;
+
+/**
+ * The statements of one sign-up, for one batch, each conditional on the one before: the subscriber row is
+ * created or reset to pending only while it is not active and under its daily cap (decided and counted in
+ * the same UPSERT, so concurrent sign-ups cannot both pass, and a concurrent first sign-up updates rather
+ * than failing on the unique address); its components follow; then one unit of the channel's daily budget
+ * is claimed; then the confirmation delivery is written only if that claim won.
+ */
+export function signUpStatements(db: Database, s: SignUp, caps: { perAddress: number; perChannel: number }, delivery: { id: string; eventId: string; subject: string; bodyText: string; bodyHtml: string | null; now: number }, componentIds: string[]): Statement[] {
+  const now = delivery.now;
+  const ours = signedUpBy(s);
+  return [
+    db
+      .insert(subscribers)
+      .values({
+        id: s.id,
+        channel: s.channel,
+        address: s.address,
+        status: "pending",
+        allComponents: s.allComponents,
+        componentChanges: s.componentChanges,
+        confirmTokenHash: s.confirmTokenHash,
+        confirmExpiresAt: s.confirmExpiresAt,
+        confirmAttempts: 0,
+        confirmSentCount: 1,
+        confirmSentDay: s.day,
+        webhookSecret: s.webhookSecret,
+        consecutiveFailures: 0,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoUpdate({
+        target: [subscribers.channel, subscribers.address],
+        set: {
+          status: "pending",
+          allComponents: s.allComponents,
+          componentChanges: s.componentChanges,
+          confirmTokenHash: s.confirmTokenHash,
+          confirmExpiresAt: s.confirmExpiresAt,
+          confirmAttempts: 0,
+          confirmSentCount: sql`case when ${subscribers.confirmSentDay} = ${s.day} then ${subscribers.confirmSentCount} + 1 else 1 end`,
+          confirmSentDay: s.day,
+          // A pending endpoint keeps its secret, so a ping still in flight is signed with the secret it carries.
+          webhookSecret: sql`case when ${subscribers.status} = 'pending' and ${subscribers.webhookSecret} is not null then ${subscribers.webhookSecret} else ${s.webhookSecret} end`,
+          consecutiveFailures: 0,
+          updatedAt: now,
+        },
+        setWhere: sql`${subscribers.status} != 'active' and (${subscribers.confirmSentDay} is not ${s.day} or ${subscribers.confirmSentCount} < ${caps.perAddress})`,
+      }),
+    db.delete(subscriberComponents).where(sql`${subscriberComponents.subscriberId} = ${ours}`),
+    db.insert(subscriberComponents).select(sql`select ${ours}, value from json_each(${JSON.stringify(componentIds)}) where ${ours} is not null`),
+    db
+      .insert(confirmationBudget)
+      // "where" also keeps SQLite from reading ON CONFLICT as part of the SELECT.
+      .select(sql`select ${s.channel}, ${s.day}, 1, ${delivery.id} where ${caps.perChannel} > 0 and ${ours} is not null`)
+      .onConflictDoUpdate({
+        target: [confirmationBudget.channel, confirmationBudget.day],
+        set: { sent: sql`${confirmationBudget.sent} + 1`, lastClaim: sql`excluded.last_claim` },
+        setWhere: sql`${confirmationBudget.sent} < ${caps.perChannel}`,
+      }),
+    // Every column in table order, as drizzle's INSERT ... SELECT lists them.
+    db.insert(deliveries).select(
+      sql`select ${delivery.id}, ${delivery.eventId}, id, channel, address, ${delivery.subject}, ${delivery.bodyText}, ${delivery.bodyHtml}, 'pending', 0, null, null, null, ${now}, ${now}, null
+          from subscribers where channel = ${s.channel} and address = ${s.address} and confirm_token_hash = ${s.confirmTokenHash}
+          and exists (select 1 from confirmation_budget where channel = ${s.channel} and day = ${s.day} and last_claim = ${delivery.id})`,
+    ),
+  ];
+}
+
+/**
+ * Takes one of a pending subscriber's confirmation attempts, atomically: answers the row as it was when
+ * the attempt was taken, or nothing when no attempt is left (or nothing is waiting to be confirmed).
+ */
+export async function takeConfirmationAttempt(db: Database, id: string, maxAttempts: number, now: number) {
+  const [row] = await db
+    .update(subscribers)
+    .set({ confirmAttempts: sql`${subscribers.confirmAttempts} + 1`, updatedAt: now })
+    .where(and(eq(subscribers.id, id), isNotNull(subscribers.confirmTokenHash), gte(subscribers.confirmExpiresAt, now), lt(subscribers.confirmAttempts, maxAttempts)))
+    .returning();
+  return row;
+}
+
+/** Activates a subscriber whose stored hash is still the one the secret matched (it works once). */
+export async function activateSubscriber(db: Database, id: string, hash: string, now: number) {
+  const [row] = await db
+    .update(subscribers)
+    .set({ status: "active", confirmedAt: now, confirmTokenHash: null, confirmExpiresAt: null, confirmAttempts: 0, unsubscribedAt: null, updatedAt: now })
+    .where(and(eq(subscribers.id, id), eq(subscribers.confirmTokenHash, hash)))
+    .returning();
+  return row;
+}

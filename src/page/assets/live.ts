@@ -300,6 +300,9 @@ if (form) form.addEventListener("submit", async (event) => {
   const body = { [channel]: String(data.get(channel) || "").trim(), component_changes: data.get("component_changes") === "on" };
   const picked = data.getAll("components").map(String);
   if (picked.length) body.components = picked;
+  // Turnstile's widget (when the page has one) leaves its token in the form; a token works once.
+  if (data.get("cf-turnstile-response")) body.turnstile_token = String(data.get("cf-turnstile-response"));
+  if (window.turnstile) window.turnstile.reset();
   const notice = $(".notice", form);
   notice.textContent = "Sending\\u2026";
   try {
