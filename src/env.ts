@@ -80,6 +80,11 @@ export interface Bindings {
   /** A Clerk JWKS URL (e.g. https://<frontend-api>/.well-known/jwks.json) the Authentication check fetches. */
   CLERK_JWKS_URL?: string;
   CHECK_RETENTION_DAYS?: string;
+  /**
+   * Automatic incidents from agreed check results: on by default; "off" turns them off for every component
+   * that does not turn them on itself; a JSON object sets the defaults (see README).
+   */
+  AUTO_INCIDENTS?: string;
   /** Unset: any page may open the live socket; set: only PAGE_URL's origin and these (comma-separated). */
   LIVE_ALLOWED_ORIGINS?: string;
 }

@@ -155,6 +155,24 @@ export const httpMonitorInput = z.strictObject({
   confirmations: z.number().int().min(1).max(10).optional(),
 });
 
+const seconds = (min: number, max: number) => z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+/** Automatic incidents for one component; keys left out take the AUTO_INCIDENTS default. */
+export const autoIncidentsInput = z.strictObject({
+  enabled: z.boolean().optional(),
+  open_after_seconds: seconds(0, 86_400).optional(),
+  resolve_after_seconds: seconds(0, 86_400).optional(),
+  reopen_within_seconds: seconds(0, 86_400).optional(),
+  open_on_degraded_after_seconds: seconds(0, 86_400).nullable().optional(),
+  template: z
+    .strictObject({ title: text(200), message: text(2_000) })
+    .nullable()
+    .optional(),
+});
+
+/** The AUTO_INCIDENTS variable as JSON: the same keys as a component's, plus how close failures group. */
+export const autoIncidentDefaultsInput = autoIncidentsInput.extend({ group_window_seconds: seconds(0, 86_400).optional() });
+
 const componentFields = {
   name: text(100),
   description: optionalText(1_000).nullable().optional(),
@@ -162,6 +180,7 @@ const componentFields = {
   group_id: id.nullable().optional(),
   monitor: httpMonitorInput.nullable().optional(),
   confirmations: z.number().int().min(1).max(10).optional(),
+  auto_incidents: autoIncidentsInput.nullable().optional(),
 };
 
 export const createComponentBody = z.strictObject(componentFields);

@@ -310,6 +310,8 @@ describe("console writes", () => {
 
     const created = await post("/admin/components", token, { _csrf: csrf, name: "Shop", monitor_url: "https://shop.example.com/health" });
     const componentId = /comp-([0-9a-f-]{36})/.exec(created.headers.get("location")!)![1]!;
+    expect((await post(`/admin/components/${componentId}`, token, { _csrf: csrf, name: "Shop", monitor_url: "https://shop.example.com/health", automatic_incidents_was: "off", automatic_incidents: "on" })).status).toBe(303);
+    expect((await json(await admin("GET", `/api/status/admin/components/${componentId}`))).auto_incidents).toMatchObject({ enabled: true });
     const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
       const url = input instanceof Request ? input.url : String(input);
       return url.startsWith("https://shop.example.com/") ? new Response("ok", { status: 503 }) : new Response("ok");

@@ -2,24 +2,42 @@ import type { Database } from "../db/client";
 import type { Statement } from "../db/batch";
 import { insertCheckResults, maintenanceWindows, previousResults, updateCheckStates, upsertRollups, type CheckState, type CheckTargetRow } from "../db/queries/checks";
 import { loadStatusState, statusChangeStatements, type StatusState } from "../db/queries/status-state";
+import { followLink, loadManagedIncidents } from "../db/queries/incidents";
+import {
+  autoIncidentStatements,
+  componentAutoConfig,
+  decideAutoIncidents,
+  followedLinks,
+  type AutoIncidentDefaults,
+  type WatchedComponent,
+} from "../domain/auto-incidents";
 import { MAX_RESULT_SPAN_MS, rollupDeltas } from "../uptime/rollup";
 import { applyResult } from "./damping";
+import { describeCheckResult } from "./observed";
 import type { CheckResult } from "./probe";
+
+/** How far back an incident Beacon resolved may still reopen (the longest reopen window allowed). */
+const REOPEN_LOOKBACK_MS = 86_400_000;
 
 /**
  * Everything a run writes, for one db.batch: the raw results, their rollups, each component's new check
- * state (after flap damping), the status changes that causes with their outbox events, and the run's end.
+ * state (after flap damping), the status changes that causes with their outbox events, what it means for
+ * automatic incidents (opened, joined, updated, resolved, reopened), and the run's end.
  */
 export async function recordStatements(
   db: Database,
-  opts: { targets: CheckTargetRow[]; results: Map<string, CheckResult>; at: number; now: number; timeZone: string },
+  opts: { targets: CheckTargetRow[]; results: Map<string, CheckResult>; at: number; now: number; timeZone: string; autoIncidents: AutoIncidentDefaults },
 ): Promise<{ statements: Statement[]; eventIds: string[] }> {
   const { targets, results, at, now, timeZone } = opts;
-  const [before, previous] = await Promise.all([loadStatusState(db), previousResults(db, at)]);
+  const [before, previous, managed] = await Promise.all([loadStatusState(db), previousResults(db, at), loadManagedIncidents(db, at - REOPEN_LOOKBACK_MS)]);
   // Maintenance over every span this run closes, from the oldest previous result on.
   const since = Math.min(at - MAX_RESULT_SPAN_MS, ...[...previous.values()].map((p) => p.at));
   const windows = await maintenanceWindows(db, since, at);
   const inMaintenance = new Set(before.maintenanceLinks.map((l) => l.componentId));
+  // Links of open automatic incidents follow the agreed status in the same step, so a recovery is recorded
+  // as the checks' own change, backdated like any other.
+  const following = new Set(managed.filter((i) => i.status !== "resolved").map((i) => i.id));
+  const watched: WatchedComponent[] = [];
   const statements: Statement[] = [];
   const eventIds: string[] = [];
   const resultRows = [];
@@ -52,15 +70,41 @@ export async function recordStatements(
     const after: StatusState = {
       ...state,
       components: state.components.map((c) => (c.id === target.id ? { ...c, monitoredStatus: next.monitoredStatus, monitored: observed } : c)),
+      openLinks: observed
+        ? state.openLinks.map((l) => (l.componentId === target.id && following.has(l.incidentId) ? { ...l, status: next.monitoredStatus } : l))
+        : state.openLinks,
     };
     const changes = statusChangeStatements(db, state, after, { source: "monitor", at: damped?.moved?.since ?? at, now });
     statements.push(...changes.statements);
     eventIds.push(...changes.eventIds);
     state = after;
+    watched.push({
+      id: target.id,
+      name: target.name,
+      status: next.monitoredStatus,
+      since: next.monitoredSince ?? 0,
+      observed,
+      inMaintenance: maintenance,
+      heldByPerson: false,
+      config: componentAutoConfig(opts.autoIncidents, target.autoIncidents),
+      checks: describeCheckResult(result),
+      latestPassed: result.outcome === "operational",
+    });
   }
+
+  const observedStatus = new Map(watched.filter((c) => c.observed).map((c) => [c.id, c.status]));
+  const follow = followedLinks(managed, (id) => observedStatus.get(id) ?? null).map((link) => followLink(db, link));
+  const heldByPerson = new Set(state.openLinks.filter((l) => !following.has(l.incidentId)).map((l) => l.componentId));
+  const plans = decideAutoIncidents({
+    components: watched.map((c) => ({ ...c, heldByPerson: heldByPerson.has(c.id) })),
+    incidents: managed,
+    at,
+    groupWindowMs: opts.autoIncidents.groupWindowMs,
+  });
+  const automatic = autoIncidentStatements(db, plans, state, { now });
   return {
-    statements: [...insertCheckResults(db, resultRows), ...upsertRollups(db, rollupRows), ...updateCheckStates(db, checkStates), ...statements],
-    eventIds,
+    statements: [...insertCheckResults(db, resultRows), ...upsertRollups(db, rollupRows), ...updateCheckStates(db, checkStates), ...statements, ...follow, ...automatic.statements],
+    eventIds: [...eventIds, ...automatic.eventIds],
   };
 }
 

@@ -5,6 +5,7 @@ import type { Bindings } from "../env";
 import { runChecks } from "./checks";
 import { positiveInt, type CheckResult } from "./probe";
 import { recordStatements } from "./record";
+import { autoIncidentDefaults } from "../domain/auto-incidents";
 
 const DAY_MS = 86_400_000;
 /** A run that has not finished after this long is taken to have died: it no longer blocks the next one. */
@@ -44,7 +45,7 @@ export async function startCheckRound(env: Bindings, db: Database, at: number, o
     async record(now) {
       if (claim !== "claimed") return [];
       try {
-        const { statements, eventIds } = await recordStatements(db, { targets, results: await results, at, now, timeZone: env.PAGE_TIME_ZONE || "UTC" });
+        const { statements, eventIds } = await recordStatements(db, { targets, results: await results, at, now, timeZone: env.PAGE_TIME_ZONE || "UTC", autoIncidents: autoIncidentDefaults(env.AUTO_INCIDENTS) });
         await runBatch(db, [...statements, finishCheckRun(db, at, Date.now())]);
         return eventIds;
       } catch (err) {

@@ -177,10 +177,12 @@ export const ComponentPage: FC<{ ctx: ConsoleContext; row: ComponentRow; shown?:
         )}
         <fieldset>
           <legend>Automatic incidents</legend>
+          <input type="hidden" name="automatic_incidents_was" value={row.autoIncidents?.enabled === true ? "on" : "off"} />
           <label class="check" for="ec-auto">
-            <input type="checkbox" id="ec-auto" name="automatic_incidents" disabled /> Open and resolve incidents from this component's checks
+            <input type="checkbox" id="ec-auto" name="automatic_incidents" checked={row.autoIncidents?.enabled === true} /> Open and resolve incidents from this component's
+            checks
           </label>
-          <span class="hint">Not available on this page yet.</span>
+          <span class="hint">Unset, the page's default (AUTO_INCIDENTS) applies; timings are set through the API.</span>
         </fieldset>
         <div>
           <button type="submit">Save component</button>

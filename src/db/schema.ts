@@ -46,6 +46,19 @@ export interface HttpMonitor {
   degraded_latency_ms: number | null;
 }
 
+/**
+ * A component's own settings for automatic incidents, stored as JSON with only the keys an admin set; the
+ * rest come from the AUTO_INCIDENTS default.
+ */
+export interface AutoIncidentSettings {
+  enabled?: boolean;
+  open_after_seconds?: number;
+  resolve_after_seconds?: number;
+  reopen_within_seconds?: number;
+  open_on_degraded_after_seconds?: number | null;
+  template?: { title: string; message: string } | null;
+}
+
 const now = sql`(cast(unixepoch('subsecond') * 1000 as integer))`;
 
 export const componentGroups = sqliteTable("component_groups", {
@@ -82,6 +95,7 @@ export const components = sqliteTable(
     lastCheckedAt: integer("last_checked_at"),
     lastLatencyMs: integer("last_latency_ms"),
     lastError: text("last_error"),
+    autoIncidents: text("auto_incidents", { mode: "json" }).$type<AutoIncidentSettings>(),
     createdAt: integer("created_at").notNull().default(now),
     updatedAt: integer("updated_at").notNull().default(now),
   },
@@ -149,6 +163,10 @@ export const incidents = sqliteTable(
     postmortem: text("postmortem"),
     postmortemPublishedAt: integer("postmortem_published_at"),
     createdBy: text("created_by"),
+    /** Opened by the checks; Beacon manages it until a person takes it over. */
+    automatic: integer("automatic", { mode: "boolean" }).notNull().default(false),
+    takenOverAt: integer("taken_over_at"),
+    takenOverBy: text("taken_over_by"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -166,6 +184,9 @@ export const incidentComponents = sqliteTable(
       .references(() => components.id, { onDelete: "cascade" }),
     /** What the component shows while the incident is open. */
     status: text("status", { enum: COMPONENT_STATUSES }).notNull(),
+    /** Automatic incidents: the status the last automatic update told readers, and when (rate limit). */
+    announcedStatus: text("announced_status", { enum: COMPONENT_STATUSES }),
+    announcedAt: integer("announced_at"),
   },
   (t) => [
     primaryKey({ columns: [t.incidentId, t.componentId] }),

@@ -14,9 +14,9 @@ import {
   updateGroup,
 } from "../db/queries/component-admin";
 import { unknownComponentIds } from "../db/queries/components";
-import type { components, componentGroups, HttpMonitor } from "../db/schema";
+import type { AutoIncidentSettings, components, componentGroups, HttpMonitor } from "../db/schema";
 import { badRequest, notFound } from "../errors";
-import type { createComponentBody, editComponentBody, editGroupBody, groupBody, httpMonitorInput } from "../schemas";
+import type { autoIncidentsInput, createComponentBody, editComponentBody, editGroupBody, groupBody, httpMonitorInput } from "../schemas";
 import type { Actor, Change } from "./change";
 
 export type ComponentRow = typeof components.$inferSelect;
@@ -48,6 +48,11 @@ function toMonitor(input: z.infer<typeof httpMonitorInput>): HttpMonitor {
   };
 }
 
+/** Only the keys an admin set, so the rest keep following the page-wide default. */
+function ownSettings(input: z.infer<typeof autoIncidentsInput>): AutoIncidentSettings {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as AutoIncidentSettings;
+}
+
 export async function createComponent(db: Database, input: CreateComponentInput, _actor: Actor, now: number): Promise<Change<ComponentRow>> {
   await assertGroup(db, input.group_id);
   const row: ComponentRow = {
@@ -68,6 +73,7 @@ export async function createComponent(db: Database, input: CreateComponentInput,
     lastCheckedAt: null,
     lastLatencyMs: null,
     lastError: null,
+    autoIncidents: input.auto_incidents ? ownSettings(input.auto_incidents) : null,
     createdAt: now,
     updatedAt: now,
   };
@@ -92,6 +98,10 @@ export async function editComponent(db: Database, id: string, input: EditCompone
     ...(input.position !== undefined && { position: input.position }),
     ...(input.group_id !== undefined && { groupId: input.group_id }),
     ...(input.confirmations !== undefined && { confirmations: input.confirmations }),
+    // Settings merge key by key; null goes back to the AUTO_INCIDENTS default.
+    ...(input.auto_incidents !== undefined && {
+      autoIncidents: input.auto_incidents === null ? null : ownSettings({ ...existing.autoIncidents, ...input.auto_incidents }),
+    }),
     ...monitorChange,
     updatedAt: now,
   };

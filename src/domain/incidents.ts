@@ -66,12 +66,22 @@ async function existingIncident(db: Database, id: string): Promise<SnapshotIncid
   return incident;
 }
 
+/**
+ * Any admin edit or update of an automatic incident makes it theirs: from then on Beacon posts no
+ * automatic update and does not resolve it.
+ */
+function takeover(incident: SnapshotIncident, actor: Actor, now: number) {
+  if (actor.kind !== "admin" || !incident.automatic || incident.taken_over_at) return { row: {}, view: {} };
+  return { row: { takenOverAt: now, takenOverBy: actor.userId }, view: { taken_over_at: now } };
+}
+
 /** Incident text that notifications carry, written into the outbox event at the time it happened. */
-function eventPayload(incident: { id: string; title: string; severity: string }, update: { status: IncidentStatus; message: string; eta: number | null }) {
+function eventPayload(incident: { id: string; title: string; severity: string; automatic?: boolean }, update: { status: IncidentStatus; message: string; eta: number | null }) {
   return {
     incident_id: incident.id,
     title: incident.title,
     severity: incident.severity,
+    automatic: incident.automatic ?? false,
     status: update.status,
     message: update.message,
     estimated_resolution: iso(update.eta),
@@ -167,6 +177,7 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
     changeEvents = changes.eventIds;
   }
   const update = newUpdate(input.status, input.message, input.estimated_resolution ?? null, now);
+  const owner = takeover(incident, actor, now);
   const event = outboxInsert(
     db,
     {
@@ -177,9 +188,9 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
     now,
   );
   return {
-    statements: [updateInsert(db, id, update, actor), updateIncident(db, id, { status: input.status, updatedAt: now }), ...statements, ...notified(input, event).statements],
+    statements: [updateInsert(db, id, update, actor), updateIncident(db, id, { status: input.status, updatedAt: now, ...owner.row }), ...statements, ...notified(input, event).statements],
     eventIds: [...notified(input, event).eventIds, ...changeEvents],
-    result: { ...incident, status: input.status, updated_at: now, components, updates: [update, ...incident.updates] },
+    result: { ...incident, ...owner.view, status: input.status, updated_at: now, components, updates: [update, ...incident.updates] },
   };
 }
 
@@ -191,6 +202,7 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
   const after = { ...before, openLinks: before.openLinks.filter((l) => l.incidentId !== id) };
   const changes = statusChangeStatements(db, before, after, { source: "incident", referenceId: id, at: now, now });
   const update = newUpdate("resolved", input.message ?? input.resolution, null, now);
+  const owner = takeover(incident, actor, now);
   const event = outboxInsert(
     db,
     {
@@ -203,13 +215,14 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
   return {
     statements: [
       updateInsert(db, id, update, actor),
-      updateIncident(db, id, { status: "resolved", resolvedAt: now, rootCause: input.root_cause, resolution: input.resolution, updatedAt: now }),
+      updateIncident(db, id, { status: "resolved", resolvedAt: now, rootCause: input.root_cause, resolution: input.resolution, updatedAt: now, ...owner.row }),
       ...notified(input, event).statements,
       ...changes.statements,
     ],
     eventIds: [...notified(input, event).eventIds, ...changes.eventIds],
     result: {
       ...incident,
+      ...owner.view,
       status: "resolved",
       resolved_at: now,
       root_cause: input.root_cause,
@@ -220,8 +233,9 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
   };
 }
 
-export async function editIncident(db: Database, id: string, input: EditIncidentInput, _actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
+export async function editIncident(db: Database, id: string, input: EditIncidentInput, actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
   const incident = await existingIncident(db, id);
+  const owner = takeover(incident, actor, now);
   const patch = {
     ...(input.title !== undefined && { title: input.title }),
     ...(input.description !== undefined && { description: input.description }),
@@ -231,10 +245,11 @@ export async function editIncident(db: Database, id: string, input: EditIncident
     ...(input.resolution !== undefined && { resolution: input.resolution }),
   };
   return {
-    statements: [updateIncident(db, id, { ...patch, updatedAt: now })],
+    statements: [updateIncident(db, id, { ...patch, updatedAt: now, ...owner.row })],
     eventIds: [],
     result: {
       ...incident,
+      ...owner.view,
       title: input.title ?? incident.title,
       description: input.description ?? incident.description,
       severity: input.severity ?? incident.severity,
@@ -251,12 +266,13 @@ export async function editIncidentUpdate(
   id: string,
   updateId: string,
   input: EditIncidentUpdateInput,
-  _actor: Actor,
+  actor: Actor,
   now: number,
 ): Promise<Change<SnapshotIncident>> {
   const incident = await loadIncidentView(db, id);
   const existing = incident?.updates.find((u) => u.id === updateId);
   if (!incident || !existing) throw notFound("Incident update");
+  const owner = takeover(incident, actor, now);
   const edited: SnapshotIncidentUpdate = {
     ...existing,
     message: input.message ?? existing.message,
@@ -270,10 +286,10 @@ export async function editIncidentUpdate(
         ...(input.estimated_resolution !== undefined && { estimatedResolution: input.estimated_resolution }),
         updatedAt: now,
       }),
-      updateIncident(db, id, { updatedAt: now }),
+      updateIncident(db, id, { updatedAt: now, ...owner.row }),
     ],
     eventIds: [],
-    result: { ...incident, updated_at: now, updates: incident.updates.map((u) => (u.id === updateId ? edited : u)) },
+    result: { ...incident, ...owner.view, updated_at: now, updates: incident.updates.map((u) => (u.id === updateId ? edited : u)) },
   };
 }
 

@@ -40,7 +40,7 @@ export function feedItems(snapshot: Snapshot, opts: { componentId?: string } = {
     items.push({
       id: incident.id,
       title: incident.title,
-      summary: [incident.description, affected && `Affected: ${affected}`, `Severity: ${incident.severity}`].filter(Boolean).join("\n\n"),
+      summary: [incident.automatic && "Detected automatically.", incident.description, affected && `Affected: ${affected}`, `Severity: ${incident.severity}`].filter(Boolean).join("\n\n"),
       link,
       date: incident.started_at,
       updated: Math.max(incident.started_at, incident.updated_at),

@@ -14,6 +14,7 @@ export function incidentSummary(incident: SnapshotIncident) {
     /** The newest estimate any update gave (an update without one does not withdraw it). */
     eta: incident.updates.find((u) => u.estimated_resolution !== null)?.estimated_resolution ?? null,
     components: incident.components,
+    automatic: incident.automatic ?? false,
   };
 }
 

@@ -34,6 +34,8 @@ const MAINTENANCE_LABELS: Record<string, string> = {
   cancelled: "Cancelled",
 };
 
+const AUTOMATIC = "automatically, by Beacon's checks";
+
 const str = (value: unknown) => (typeof value === "string" ? value : "");
 
 /** ISO timestamps as people read them in an email: "Fri, 27 Nov 2026 10:00 UTC". */
@@ -64,6 +66,7 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
     if (payload.severity && payload.severity !== "none") facts.push(["Impact", str(payload.severity)]);
     if (eta && type !== "incident.resolved") facts.push(["Expected resolution", eta]);
     if (type === "incident.resolved" && payload.root_cause) facts.push(["Root cause", str(payload.root_cause)]);
+    if (payload.automatic === true) facts.push(["Detected", AUTOMATIC]);
     return {
       headline: `${verb}: ${title}`,
       subject: type === "incident.updated" ? `${verb}: ${title} (${status})` : `${verb}: ${title}`,
@@ -127,7 +130,8 @@ ${message}
 </body></html>`;
   const status = f.facts[0] ? ` (${f.facts[0][1]})` : "";
   const eta = f.facts.find(([label]) => label === "Expected resolution");
-  const smsBody = `[${links.pageName}] ${f.headline}${status}${eta ? `, ETA ${eta[1]}` : ""}.`;
+  const automatic = f.facts.some(([label]) => label === "Detected") ? " Detected automatically." : "";
+  const smsBody = `[${links.pageName}] ${f.headline}${status}${eta ? `, ETA ${eta[1]}` : ""}.${automatic}`;
   const detail = f.message ? ` ${f.message.length > 140 ? `${f.message.slice(0, 137)}...` : f.message}` : "";
   const sms = `${smsBody}${detail} ${f.link} Reply STOP to unsubscribe.`;
   return { subject, text, html, sms };

@@ -87,8 +87,23 @@ export const incident = named(
     postmortem_published_at: time.nullable(),
     created_at: time,
     updated_at: time,
+    automatic: z.boolean().describe("Opened by the checks (\"Detected automatically\")"),
+    taken_over_at: time.nullable().describe("When a person took an automatic incident over; null while Beacon manages it"),
+    managed_by: z.enum(["automation", "admin"]).describe("automation until a person takes an automatic incident over"),
     affected_components: z.array(z.object({ id: uuid, name: z.string(), status: z.enum(COMPONENT_STATUSES) })),
     updates: z.array(incidentUpdate).describe("Newest first"),
+  }),
+);
+
+export const adminIncident = named(
+  "AdminIncident",
+  incident.extend({
+    taken_over_by: z.string().nullable().describe("The admin who took it over"),
+    missing: z.array(z.literal("root_cause")).describe("What a person still has to write once it is resolved"),
+    checks: z.object({
+      suggestion: z.string().nullable().describe('What the checks say now, e.g. "all checks passing for 12 minutes"'),
+      components: z.array(z.object({ id: uuid, name: z.string(), status: z.enum(COMPONENT_STATUSES), since: time.nullable() })),
+    }),
   }),
 );
 
@@ -217,6 +232,16 @@ export const adminComponent = named(
     monitored_status: z.enum(COMPONENT_STATUSES),
     last_checked: time.nullable(),
     last_error: z.string().nullable(),
+    auto_incidents: z
+      .object({
+        enabled: z.boolean(),
+        open_after_seconds: z.number().int(),
+        resolve_after_seconds: z.number().int(),
+        reopen_within_seconds: z.number().int(),
+        open_on_degraded_after_seconds: z.number().int().nullable(),
+        template: z.object({ title: z.string(), message: z.string() }),
+      })
+      .describe("Every setting as it applies: the component's own over the AUTO_INCIDENTS default"),
     created_at: time,
     updated_at: time,
   }),

@@ -145,6 +145,7 @@ export const ROUTES: RouteDoc[] = [
   adminRoute("post", "/api/status/notifications/deliveries/{id}/retry", "Notifications", "Send a failed or ambiguous delivery again", { response: responses.deliveryRetry, status: 202, errors: [409] }),
 
   adminRoute("post", "/api/status/incidents/create", "Incidents", "Open an incident", { body: schemas.createIncidentBody, response: responses.incident, status: 201 }),
+  adminRoute("get", "/api/status/admin/incidents/{id}", "Incidents", "An incident as the admin sees it: who manages it, what is missing, what the checks say now", { response: responses.adminIncident }),
   adminRoute("post", "/api/status/incidents/{id}/updates", "Incidents", "Post an update to an open incident", { body: schemas.incidentUpdateBody, response: responses.incidentWithUpdate, status: 201, errors: [409] }),
   adminRoute("post", "/api/status/incidents/{id}/resolve", "Incidents", "Resolve an incident", { body: schemas.resolveIncidentBody, response: responses.incident, errors: [409] }),
   adminRoute("patch", "/api/status/incidents/{id}", "Incidents", "Edit an incident's fields", { body: schemas.editIncidentBody, response: responses.incident }),

@@ -5,7 +5,7 @@ import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapsho
 import { OVERALL_LABELS } from "../status";
 import { formatDuration, formatMonth, monthOf } from "./format";
 import { Layout, renderDocument } from "./layout";
-import { ComponentList, currentEta, Eta, IncidentCard, IncidentLine, Legend, MaintenanceCard, Status, SubscribeForm, Time, Timeline, Written } from "./parts";
+import { ComponentList, currentEta, DetectedAutomatically, Eta, IncidentCard, IncidentLine, Legend, MaintenanceCard, Status, SubscribeForm, Time, Timeline, Written } from "./parts";
 
 const DAY_MS = 86_400_000;
 const RESOLVED_SHOWN = 5;
@@ -190,6 +190,7 @@ const IncidentPage: FC<{ snapshot: Snapshot; incident: SnapshotIncident }> = ({ 
               · resolved <Time ms={incident.resolved_at} page={page} /> after {formatDuration((incident.resolved_at - incident.started_at) / 1000)}
             </>
           ) : null}
+          <DetectedAutomatically incident={incident} />
         </p>
         <Eta ms={eta} page={page} />
         <Written text={incident.description} />

@@ -157,6 +157,15 @@ export const Eta: FC<{ ms: number | null; page: PageInfo }> = ({ ms, page }) =>
     </p>
   ) : null;
 
+/** Incidents the checks opened say so wherever they are shown. */
+export const DetectedAutomatically: FC<{ incident: SnapshotIncident }> = ({ incident }) =>
+  incident.automatic ? (
+    <>
+      {" "}
+      · <span class="auto">Detected automatically</span>
+    </>
+  ) : null;
+
 export const IncidentCard: FC<{ incident: SnapshotIncident; page: PageInfo }> = ({ incident, page }) => {
   const eta = currentEta(incident);
   return (
@@ -167,6 +176,7 @@ export const IncidentCard: FC<{ incident: SnapshotIncident; page: PageInfo }> = 
       <p class="meta">
         <span class="sev">{incident.severity} impact</span> · <span class="sev">{incident.status}</span> · started{" "}
         <Time ms={incident.started_at} page={page} rel />
+        <DetectedAutomatically incident={incident} />
       </p>
       <Eta ms={eta} page={page} />
       <Affected names={incident.components.map((c) => c.name)} />

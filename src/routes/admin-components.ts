@@ -14,13 +14,14 @@ import {
   type ComponentRow,
   type GroupRow,
 } from "../domain/components";
-import type { AppEnv } from "../env";
+import { autoConfigView, autoIncidentDefaults, componentAutoConfig } from "../domain/auto-incidents";
+import type { AppEnv, Bindings } from "../env";
 import { notFound } from "../errors";
 import { createComponentBody, editComponentBody, editGroupBody, groupBody, reorderComponentsBody } from "../schemas";
 import { uuidParam, validate } from "../validation";
 
 /** The admin's view of a component: its public fields plus how it is checked. */
-function componentView(c: ComponentRow) {
+function componentView(env: Bindings, c: ComponentRow) {
   return {
     id: c.id,
     name: c.name,
@@ -34,6 +35,8 @@ function componentView(c: ComponentRow) {
     monitored_status: c.monitoredStatus,
     last_checked: c.lastCheckedAt ? new Date(c.lastCheckedAt).toISOString() : null,
     last_error: c.lastError,
+    // Every key as it applies to this component: its own settings over the AUTO_INCIDENTS default.
+    auto_incidents: autoConfigView(componentAutoConfig(autoIncidentDefaults(env.AUTO_INCIDENTS), c.autoIncidents)),
     created_at: new Date(c.createdAt).toISOString(),
     updated_at: new Date(c.updatedAt).toISOString(),
   };
@@ -45,17 +48,17 @@ export const adminComponents = new Hono<AppEnv>()
   .get("/admin/components/:id", requireAdmin, validate("param", uuidParam), async (c) => {
     const component = await findComponent(c.var.db, c.req.valid("param").id);
     if (!component) throw notFound("Component");
-    return c.json(componentView(component));
+    return c.json(componentView(c.env, component));
   })
   .post("/components", requireAdmin, validate("json", createComponentBody), async (c) => {
     const db = c.var.db;
     const change = await createComponent(db, c.req.valid("json"), adminActor(c.var.admin), Date.now());
-    return c.json(componentView(await commitChange(c.env, db, change)), 201);
+    return c.json(componentView(c.env, await commitChange(c.env, db, change)), 201);
   })
   .patch("/components/:id", requireAdmin, validate("param", uuidParam), validate("json", editComponentBody), async (c) => {
     const db = c.var.db;
     const change = await editComponent(db, c.req.valid("param").id, c.req.valid("json"), adminActor(c.var.admin), Date.now());
-    return c.json(componentView(await commitChange(c.env, db, change)));
+    return c.json(componentView(c.env, await commitChange(c.env, db, change)));
   })
   .delete("/components/:id", requireAdmin, validate("param", uuidParam), async (c) => {
     const db = c.var.db;

@@ -4,12 +4,29 @@ import { requireAdmin } from "../auth/clerk";
 import { commitChange } from "../changes";
 import { adminActor } from "../domain/change";
 import { deleteIncident, editIncident, editIncidentUpdate, openIncident, postIncidentUpdate, publishPostmortem, resolveIncident } from "../domain/incidents";
+import { checksSuggestion } from "../domain/auto-incidents";
+import { findIncident, linkedComponentChecks } from "../db/queries/incidents";
 import type { AppEnv } from "../env";
+import { notFound } from "../errors";
+import { isOpenIncident } from "../snapshot/build";
+import { loadIncidentView } from "../snapshot/incident-view";
 import { publicIncident } from "../snapshot/format";
 import { createIncidentBody, editIncidentBody, editIncidentUpdateBody, incidentUpdateBody, postmortemBody, resolveIncidentBody } from "../schemas";
 import { uuidParam, validate } from "../validation";
 
 export const adminIncidents = new Hono<AppEnv>()
+  .get("/admin/incidents/:id", requireAdmin, validate("param", uuidParam), async (c) => {
+    const { id } = c.req.valid("param");
+    const db = c.var.db;
+    const [view, row] = await Promise.all([loadIncidentView(db, id), findIncident(db, id)]);
+    if (!view || !row) throw notFound("Incident");
+    return c.json({
+      ...publicIncident(view),
+      taken_over_by: row.takenOverBy,
+      missing: isOpenIncident(view.status) || view.root_cause ? [] : ["root_cause"],
+      checks: checksSuggestion(await linkedComponentChecks(db, id), Date.now()),
+    });
+  })
   .post("/incidents/create", requireAdmin, validate("json", createIncidentBody), async (c) => {
     const db = c.var.db;
     const change = await openIncident(db, c.req.valid("json"), adminActor(c.var.admin), Date.now());

@@ -413,7 +413,13 @@ export const adminConsole = new Hono<AppEnv>()
   .post("/components/:id", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no component with this id.");
-    const body = forms.componentBody(await formOf(c), true);
+    const form = await formOf(c);
+    const existing = (await consoleComponents(c.var.db)).find((r) => r.id === id);
+    // Only a flipped switch is sent, and only whether automatic incidents are on; timings set through the API stay.
+    const was = forms.one(form, "automatic_incidents_was");
+    const now = forms.one(form, "automatic_incidents") === "on" ? "on" : "off";
+    const auto = was && was !== now ? { auto_incidents: { ...(existing?.autoIncidents ?? {}), enabled: now === "on" } } : {};
+    const body = { ...forms.componentBody(form, true), ...auto };
     return perform(c, (actor, now) => editComponent(c.var.db, id, parse(schemas.editComponentBody, body), actor, now), () => `/admin/components/${id}`, "saved");
   })
   .post("/components/:id/check", async (c) => {

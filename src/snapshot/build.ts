@@ -68,6 +68,8 @@ export function incidentFromRow(i: IncidentRow): SnapshotIncident {
     postmortem_published_at: i.postmortemPublishedAt,
     created_at: i.createdAt,
     updated_at: i.updatedAt,
+    automatic: i.automatic,
+    taken_over_at: i.takenOverAt,
     components: [],
     updates: [],
     status_changes: [],

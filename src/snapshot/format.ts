@@ -22,6 +22,10 @@ export function publicComponent(c: SnapshotComponent) {
   };
 }
 
+/** Who moves an incident now: Beacon's checks until a person takes an automatic incident over. */
+export const managedBy = (i: Pick<SnapshotIncident, "automatic" | "taken_over_at">): "automation" | "admin" =>
+  i.automatic && !i.taken_over_at ? "automation" : "admin";
+
 export function publicIncident(i: SnapshotIncident) {
   return {
     id: i.id,
@@ -37,6 +41,9 @@ export function publicIncident(i: SnapshotIncident) {
     postmortem_published_at: iso(i.postmortem_published_at),
     created_at: iso(i.created_at),
     updated_at: iso(i.updated_at),
+    automatic: i.automatic ?? false,
+    taken_over_at: iso(i.taken_over_at),
+    managed_by: managedBy(i),
     affected_components: i.components.map((c) => ({ id: c.id, name: c.name, status: c.status })),
     updates: i.updates.map((u) => ({
       id: u.id,

@@ -84,6 +84,10 @@ export interface SnapshotIncident {
   postmortem_published_at: number | null;
   created_at: number;
   updated_at: number;
+  /** Opened by the checks ("Detected automatically"); absent in snapshots built before it was kept. */
+  automatic?: boolean;
+  /** When a person took an automatic incident over; from then on Beacon leaves it to them. */
+  taken_over_at?: number | null;
   components: { id: string; name: string; status: ComponentStatus }[];
   /** Newest first. */
   updates: SnapshotIncidentUpdate[];

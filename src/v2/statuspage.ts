@@ -135,9 +135,10 @@ function incidentUpdate(
 const rowsFor = (rows: V2Component[], ids: string[]) => ids.map((id) => rows.find((r) => r.id === id)).filter((r) => r !== undefined);
 
 /**
- * What each update did to the incident's components. The shown-status moves the incident caused are
- * recorded at the instant of the update that caused them; components it did not move are listed as
- * unchanged. Snapshots without that record fall back to: the first update set what the incident says,
+ * What each update did to the incident's components: the shown-status moves since the previous update (an
+ * admin's moves are recorded at the instant of the update that made them; an automatic incident's are its
+ * components' check results, backdated to the first failing check); components that did not move are
+ * listed as unchanged. Snapshots without that record fall back to: the first update set what the incident says,
  * resolving lifted it, the others kept it.
  */
 function affectedByUpdate(snapshot: Snapshot, i: SnapshotIncident): Map<string, AffectedComponent[]> {
@@ -159,7 +160,8 @@ function affectedByUpdate(snapshot: Snapshot, i: SnapshotIncident): Map<string, 
       );
       continue;
     }
-    const moved = i.status_changes.filter((change) => change.at === u.created_at);
+    const previousAt = oldestFirst[oldestFirst.indexOf(u) - 1]?.created_at ?? Number.NEGATIVE_INFINITY;
+    const moved = collapse(i.status_changes.filter((change) => change.at > previousAt && change.at <= u.created_at));
     for (const change of moved) current.set(change.component_id, v2ComponentStatus(change.to));
     const movedIds = new Set(moved.map((change) => change.component_id));
     byUpdate.set(u.id, [
@@ -175,6 +177,16 @@ function affectedByUpdate(snapshot: Snapshot, i: SnapshotIncident): Map<string, 
     ]);
   }
   return byUpdate;
+}
+
+/** Several moves of one component between two updates read as one, from the first status to the last. */
+function collapse(changes: NonNullable<SnapshotIncident["status_changes"]>) {
+  const byComponent = new Map<string, (typeof changes)[number]>();
+  for (const change of changes) {
+    const first = byComponent.get(change.component_id);
+    byComponent.set(change.component_id, first ? { ...change, from: first.from } : change);
+  }
+  return [...byComponent.values()];
 }
 
 export function v2Incident(snapshot: Snapshot, i: SnapshotIncident, rows: V2Component[]) {

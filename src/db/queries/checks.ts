@@ -39,6 +39,7 @@ export async function loadCheckTargets(db: Database) {
       pendingStatus: components.pendingStatus,
       pendingCount: components.pendingCount,
       pendingSince: components.pendingSince,
+      autoIncidents: components.autoIncidents,
     })
     .from(components)
     .where(ne(components.checkKind, "none"))

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gte, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
 import { components, incidentComponents, incidents, incidentUpdates, type ComponentStatus, type IncidentStatus, type Severity } from "../schema";
@@ -77,4 +78,109 @@ export async function loadIncidentRows(db: Database, id: string) {
   ]);
   const row = rows[0];
   return row ? { row, links, updates } : null;
+}
+
+/** An automatic incident no person has taken over, in the state the engine reads and writes. */
+const managed = (id: string) => and(eq(incidents.id, id), eq(incidents.automatic, true), isNull(incidents.takenOverAt));
+
+/**
+ * Automatic incidents Beacon still manages: every open one, and those it resolved since `resolvedSince`
+ * (a failure soon after may reopen them), with their component links.
+ */
+export async function loadManagedIncidents(db: Database, resolvedSince: number) {
+  const where = and(
+    eq(incidents.automatic, true),
+    isNull(incidents.takenOverAt),
+    or(inArray(incidents.status, ["investigating", "identified", "monitoring"]), and(eq(incidents.status, "resolved"), gte(incidents.resolvedAt, resolvedSince))),
+  );
+  const [rows, links] = await db.batch([
+    db.select().from(incidents).where(where),
+    db
+      .select({
+        incidentId: incidentComponents.incidentId,
+        componentId: incidentComponents.componentId,
+        status: incidentComponents.status,
+        announcedStatus: incidentComponents.announcedStatus,
+        announcedAt: incidentComponents.announcedAt,
+      })
+      .from(incidentComponents)
+      .innerJoin(incidents, eq(incidents.id, incidentComponents.incidentId))
+      .where(where),
+  ]);
+  return rows.map((i) => ({
+    id: i.id,
+    title: i.title,
+    severity: i.severity,
+    status: i.status,
+    startedAt: i.startedAt,
+    resolvedAt: i.resolvedAt,
+    links: links.filter((l) => l.incidentId === i.id).map(({ incidentId: _, ...l }) => l),
+  }));
+}
+
+/** Moves an automatic incident only if no person has taken it over and it is still in `from`. */
+export function managedIncidentUpdate(db: Database, id: string, from: IncidentStatus, values: Partial<typeof incidents.$inferInsert>): Statement {
+  return db.update(incidents).set(values).where(and(managed(id), eq(incidents.status, from)));
+}
+
+/** The guard a round's writes to an existing automatic incident share: its own move of the incident happened. */
+const roundApplied = (guard: { incidentId: string; status: IncidentStatus; updatedAt: number }) =>
+  sql`EXISTS (SELECT 1 FROM ${incidents} WHERE ${incidents.id} = ${guard.incidentId} AND ${incidents.automatic} = 1 AND ${incidents.takenOverAt} IS NULL AND ${incidents.status} = ${guard.status} AND ${incidents.updatedAt} = ${guard.updatedAt})`;
+
+/** A row as a one-row SELECT of every column in table order, for an INSERT ... SELECT (unset columns are null). */
+function rowSelect(table: SQLiteTable, row: Record<string, unknown>, where: SQL) {
+  const values = Object.entries(getTableColumns(table)).map(([key, column]) => sql.param(row[key] ?? null, column));
+  return sql`SELECT ${sql.join(values, sql`, `)} WHERE ${where}`;
+}
+
+/** A row written only when the round's own move of its incident happened (see roundApplied). */
+export function incidentGuardedInsert<T extends SQLiteTable>(db: Database, table: T, row: Record<string, unknown>, guard: { incidentId: string; status: IncidentStatus; updatedAt: number }): Statement {
+  return db.insert(table).select(rowSelect(table, row, roundApplied(guard)));
+}
+
+/**
+ * Sets an automatic incident's component links (adding any that are new), with what the round told
+ * readers about each. With a guard, only if the round's own move of the incident happened.
+ */
+export function upsertIncidentLinks(
+  db: Database,
+  incidentId: string,
+  links: { componentId: string; status: ComponentStatus; announcedStatus?: ComponentStatus; announcedAt?: number }[],
+  guard?: { status: IncidentStatus; updatedAt: number },
+): Statement[] {
+  return links.map((l) => {
+    const row = { incidentId, componentId: l.componentId, status: l.status, announcedStatus: l.announcedStatus, announcedAt: l.announcedAt };
+    const where = guard ? roundApplied({ incidentId, ...guard }) : sql`1`;
+    return db
+      .insert(incidentComponents)
+      .select(rowSelect(incidentComponents, row, where))
+      .onConflictDoUpdate({
+        target: [incidentComponents.incidentId, incidentComponents.componentId],
+        set: { status: l.status, ...(l.announcedAt !== undefined && { announcedStatus: l.announcedStatus, announcedAt: l.announcedAt }) },
+      });
+  });
+}
+
+/** A link of an open automatic incident follows its component's agreed status (nothing once a person owns it). */
+export function followLink(db: Database, link: { incidentId: string; componentId: string; status: ComponentStatus }): Statement {
+  return db
+    .update(incidentComponents)
+    .set({ status: link.status })
+    .where(
+      and(
+        eq(incidentComponents.incidentId, link.incidentId),
+        eq(incidentComponents.componentId, link.componentId),
+        sql`EXISTS (SELECT 1 FROM ${incidents} WHERE ${incidents.id} = ${link.incidentId} AND ${incidents.automatic} = 1 AND ${incidents.takenOverAt} IS NULL AND ${incidents.status} IN ('investigating', 'identified', 'monitoring'))`,
+      ),
+    );
+}
+
+/** What the checks currently say about each component an incident affects. */
+export async function linkedComponentChecks(db: Database, incidentId: string) {
+  return db
+    .select({ id: components.id, name: components.name, monitored: components.monitored, status: components.monitoredStatus, since: components.monitoredSince, lastCheckedAt: components.lastCheckedAt })
+    .from(incidentComponents)
+    .innerJoin(components, eq(components.id, incidentComponents.componentId))
+    .where(eq(incidentComponents.incidentId, incidentId))
+    .orderBy(asc(components.position));
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNull, not, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, lte, not, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import {
   componentGroups,
@@ -19,7 +19,7 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
     gte(maintenances.scheduledEnd, opts.historySince),
     inArray(maintenances.status, ["scheduled", "in_progress"]),
   );
-  const [groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows, olderIncidentRows] =
+  const [groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows, olderIncidentRows, checkChangeRows] =
     await db.batch([
       db.select().from(componentGroups).orderBy(asc(componentGroups.position), asc(componentGroups.name)),
       db.select().from(components).orderBy(asc(components.position), asc(components.createdAt)),
@@ -80,8 +80,31 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
         .selectDistinct({ prefix: sql<string>`substr(${incidents.id}, 1, 8)` })
         .from(incidents)
         .where(not(incidentInWindow!)),
+      // An automatic incident's components move with their checks: those moves, while it lasted, are its own.
+      db
+        .select({
+          incidentId: incidents.id,
+          componentId: statusChanges.componentId,
+          fromStatus: statusChanges.fromStatus,
+          toStatus: statusChanges.toStatus,
+          at: statusChanges.at,
+        })
+        .from(statusChanges)
+        .innerJoin(incidentComponents, eq(incidentComponents.componentId, statusChanges.componentId))
+        .innerJoin(incidents, eq(incidents.id, incidentComponents.incidentId))
+        .where(
+          and(
+            eq(incidents.automatic, true),
+            gte(statusChanges.at, opts.historySince),
+            eq(statusChanges.source, "monitor"),
+            gte(statusChanges.at, incidents.startedAt),
+            or(isNull(incidents.resolvedAt), lte(statusChanges.at, incidents.resolvedAt)),
+          ),
+        )
+        .orderBy(asc(statusChanges.at), asc(statusChanges.id)),
     ]);
-  return { groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows, olderIncidentRows };
+  const changeRows = [...incidentChangeRows, ...checkChangeRows].sort((a, b) => a.at - b.at);
+  return { groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows: changeRows, olderIncidentRows };
 }
 
 export type SnapshotRows = Awaited<ReturnType<typeof loadSnapshotRows>>;

@@ -103,7 +103,8 @@ function incidentArticle(i, updates, old) {
   const timeline = [...items.values()].sort((a, b) => Number(b.getAttribute("data-at")) - Number(a.getAttribute("data-at")));
   return el("article", { class: "card incident", "data-incident": i.id, "data-severity": i.severity }, [
     el("h3", {}, [el("a", { href: "/incidents/" + encodeURIComponent(i.id) }, [i.title])]),
-    el("p", { class: "meta" }, [el("span", { class: "sev" }, [i.severity + " impact"]), " \\u00b7 ", el("span", { class: "sev" }, [i.status]), " \\u00b7 started ", timeEl(i.started_at, true)]),
+    el("p", { class: "meta" }, [el("span", { class: "sev" }, [i.severity + " impact"]), " \\u00b7 ", el("span", { class: "sev" }, [i.status]), " \\u00b7 started ", timeEl(i.started_at, true)]
+      .concat(i.automatic ? [" \\u00b7 ", el("span", { class: "auto" }, ["Detected automatically"])] : [])),
     i.eta ? el("p", { class: "meta" }, ["Estimated resolution: ", timeEl(i.eta)]) : null,
     i.components.length ? el("p", { class: "affected" }, ["Affects: " + i.components.map((c) => c.name).join(", ")]) : null,
     el("ol", { class: "timeline" }, timeline),

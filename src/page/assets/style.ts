@@ -66,6 +66,7 @@ details.group>summary .name{flex:1}
 .incident,.maint{padding:1rem 1.25rem}
 .incident h3 a,.maint h3 a{color:inherit}
 .sev{font-size:.85rem;font-weight:600;text-transform:capitalize}
+.auto{font-size:.85rem;font-style:italic}
 .timeline{list-style:none;margin:.75rem 0 0;padding:0 0 0 1rem;border-left:2px solid var(--line)}
 .timeline li{margin:0 0 .75rem}
 .timeline strong{text-transform:capitalize}

@@ -1,0 +1,31 @@
+import type { CheckResult } from "./probe";
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`.replace(".0 s", " s");
+
+/** One failure text as a reader would say it: "HTTP 503", "no answer within 10 s", "could not connect". */
+function plainFailure(error: string): string {
+  const text = error.trim();
+  const http = /^(?:unexpected )?HTTP (\d{3})$/.exec(text);
+  if (http) return `HTTP ${http[1]}`;
+  const timedOut = /^timed out after (\d+) ms$/.exec(text);
+  if (timedOut) return `no answer within ${seconds(Number(timedOut[1]))}`;
+  if (text === "timed out") return "no answer in time";
+  const slow = /^slower than (\d+) ms$/.exec(text);
+  if (slow) return `answers slower than ${seconds(Number(slow[1]))}`;
+  if (text === "keyword not found in the response") return "the expected text was missing from the answer";
+  if (/network connection lost|connection refused|econnrefused|fetch failed|dns/i.test(text)) return `could not connect (${text})`;
+  return text;
+}
+
+/**
+ * What the checks saw, in plain words, from whatever detail a result carries: "HTTP 503",
+ * "no answer within 10 s", "HTTP 503; no answer within 10 s" when probes failed differently.
+ */
+export function describeCheckResult(result: Pick<CheckResult, "outcome" | "error" | "latencyMs">): string {
+  if (result.error) {
+    const parts = [...new Set(result.error.split("; ").map(plainFailure))];
+    return parts.join("; ");
+  }
+  if (result.outcome === "operational") return result.latencyMs === null ? "checks passing" : `checks passing (${Math.round(result.latencyMs)} ms)`;
+  return result.outcome.replace("_", " ");
+}

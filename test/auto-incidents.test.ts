@@ -1,0 +1,346 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { describeCheckResult } from "../src/checks/observed";
+import { autoIncidentDefaults } from "../src/domain/auto-incidents";
+import { renderEvent } from "../src/notify/render";
+import { admin, call, json } from "./support/api";
+import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
+import { activeSubscriber } from "./support/subscribers";
+
+afterEach(() => vi.restoreAllMocks());
+
+/** The incidents that list a component, oldest first, with their updates (oldest first). */
+async function incidentsOf(componentId: string) {
+  const { results } = await env.DB.prepare(
+    "SELECT i.* FROM incidents i JOIN incident_components l ON l.incident_id = i.id WHERE l.component_id = ? ORDER BY i.created_at",
+  )
+    .bind(componentId)
+    .all<any>();
+  return Promise.all(
+    results.map(async (i) => ({
+      ...i,
+      updates: (await env.DB.prepare("SELECT status, message, created_at FROM incident_updates WHERE incident_id = ? ORDER BY created_at, rowid").bind(i.id).all<any>()).results,
+      links: (await env.DB.prepare("SELECT component_id, status FROM incident_components WHERE incident_id = ?").bind(i.id).all<any>()).results,
+    })),
+  );
+}
+
+const eventsOf = async (incidentId: string) =>
+  (await env.DB.prepare("SELECT id, type, payload FROM events WHERE payload LIKE ? ORDER BY created_at, rowid").bind(`%${incidentId}%`).all<any>()).results.map((e) => ({
+    ...e,
+    payload: JSON.parse(e.payload),
+  }));
+
+const publicComponent = async (id: string) => (await json(await call("GET", `/api/status/components/${id}`))).component;
+const publicIncident = async (id: string) => (await json(await call("GET", "/api/status/incidents?days=365"))).incidents.find((i: any) => i.id === id);
+
+/** Plays one round per minute from `from`, with the target answering `behaviour` each time. */
+async function rounds(targets: ReturnType<typeof fakeTargets>, url: string, from: number, plan: (number | "slow")[]) {
+  for (const [i, step] of plan.entries()) {
+    targets.set(url, step === "slow" ? { status: 200, delayMs: 60 } : { status: step });
+    await runCron(from + i * MINUTE);
+  }
+}
+
+// Each test plays many minute rounds; a loaded machine running the whole suite needs room.
+describe("automatic incidents", { timeout: 60_000 }, () => {
+  it("opens once the outage has lasted open_after_seconds, not before, dated to the confirmed change", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url);
+    const T = Date.UTC(2032, 0, 1, 12, 0);
+
+    targets.set(url, { status: 503 });
+    await runCron(T);
+    await runCron(T + MINUTE);
+    // Confirmed (two failures) and shown at once, but only 60 s old: no incident yet.
+    expect((await publicComponent(c.id)).status).toBe("major_outage");
+    expect(await incidentsOf(c.id)).toEqual([]);
+
+    await runCron(T + 2 * MINUTE);
+    const [incident, ...more] = await incidentsOf(c.id);
+    expect(more).toEqual([]);
+    expect(incident).toMatchObject({ automatic: 1, taken_over_at: null, status: "investigating", severity: "critical", started_at: T, title: `${c.name} is down` });
+    expect(incident.links).toEqual([{ component_id: c.id, status: "major_outage" }]);
+    expect(incident.updates).toHaveLength(1);
+    expect(incident.updates[0].message).toBe(`Our checks have found ${c.name} down since 12:00 UTC: HTTP 503. We are looking into it.`);
+
+    const shown = await publicIncident(incident.id);
+    expect(shown).toMatchObject({ automatic: true, taken_over_at: null, managed_by: "automation", started_at: new Date(T).toISOString() });
+    expect(shown.affected_components).toEqual([{ id: c.id, name: c.name, status: "major_outage" }]);
+    const [created] = await eventsOf(incident.id);
+    expect(created).toMatchObject({ type: "incident.created", payload: { automatic: true, severity: "critical", status: "investigating" } });
+
+    // Readers see who opened it: on the page's card, on the incident's own page and in the feeds.
+    const front = await (await call("GET", "/")).text();
+    expect(front).toMatch(new RegExp(`data-incident="${incident.id}"((?!</article>)[\\s\\S])*Detected automatically`));
+    expect(await (await call("GET", `/incidents/${incident.id}`)).text()).toContain("Detected automatically");
+    expect(await (await call("GET", `/api/status/rss?component=${c.id}`)).text()).toContain("Detected automatically.");
+
+    // The v2 API tells the story the checks recorded: the first update took the component down.
+    const v2 = (await json(await call("GET", "/api/v2/incidents.json"))).incidents.find((i: any) => i.id === incident.id);
+    expect(v2.started_at).toBe(new Date(T).toISOString());
+    expect(v2.incident_updates.at(-1).affected_components).toEqual([{ code: c.id, name: c.name, old_status: "operational", new_status: "major_outage" }]);
+  });
+
+  it("opens nothing for a single failed check, even when one result moves the status", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url, { confirmations: 1 });
+    const T = Date.UTC(2032, 0, 2, 12, 0);
+    await rounds(targets, url, T, [503, 200, 200, 200, 200, 503, 200, 200, 200]);
+    expect(await incidentsOf(c.id)).toEqual([]);
+    // Two failures confirm an outage, but the check passing again by the time it would open opens nothing.
+    const d = await createMonitoredComponent(targetUrl());
+    await rounds(targets, d.monitor.url, T + 20 * MINUTE, [503, 503, 200, 200]);
+    expect((await publicComponent(d.id)).status).toBe("operational");
+    expect(await incidentsOf(d.id)).toEqual([]);
+  });
+
+  it("groups a component that fails within the group window into the open incident, with an update naming it", async () => {
+    const targets = fakeTargets();
+    const [dbUrl, apiUrl, laterUrl] = [targetUrl(), targetUrl(), targetUrl()];
+    const database = await createMonitoredComponent(dbUrl);
+    const api = await createMonitoredComponent(apiUrl);
+    const later = await createMonitoredComponent(laterUrl);
+    const T = Date.UTC(2032, 0, 3, 12, 0);
+
+    targets.set(dbUrl, { status: 500 });
+    await runCron(T);
+    targets.set(apiUrl, "refuse");
+    await runCron(T + MINUTE);
+    await runCron(T + 2 * MINUTE); // the database's incident opens
+    await runCron(T + 3 * MINUTE); // the API, failing since T+1m, is due and joins it
+    const [incident] = await incidentsOf(database.id);
+    expect(await incidentsOf(api.id)).toEqual([expect.objectContaining({ id: incident.id })]);
+    expect(incident.links).toEqual(expect.arrayContaining([{ component_id: api.id, status: "major_outage" }]));
+    expect(incident.updates.map((u: any) => u.message)).toEqual([
+      expect.stringContaining(database.name),
+      `${api.name} is also affected: down since 12:01 UTC (could not connect (Network connection lost.)).`,
+    ]);
+    expect((await eventsOf(incident.id)).map((e) => [e.type, e.payload.automatic])).toEqual([
+      ["incident.created", true],
+      ["incident.updated", true],
+    ]);
+
+    // A failure well after the incident started opens its own.
+    targets.set(laterUrl, { status: 502 });
+    for (let i = 10; i <= 12; i++) await runCron(T + i * MINUTE);
+    const [own] = await incidentsOf(later.id);
+    expect(own.id).not.toBe(incident.id);
+    expect(own.started_at).toBe(T + 10 * MINUTE);
+  });
+
+  it("updates when a component gets worse, at most once per component per 5 minutes, and the link follows the checks at once", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url, { degraded_latency_ms: 20, confirmations: 1 }, { auto_incidents: { open_on_degraded_after_seconds: 60 } });
+    const T = Date.UTC(2032, 0, 4, 12, 0);
+    // slow from T: degraded; a minor incident a minute later (this component asked for that).
+    await rounds(targets, url, T, ["slow", "slow"]);
+    let [incident] = await incidentsOf(c.id);
+    expect(incident).toMatchObject({ severity: "minor", started_at: T });
+
+    // Down from T+2m: the component and the link follow at once, the next update waits for its turn.
+    await rounds(targets, url, T + 2 * MINUTE, [500, 500, 500, 500]);
+    [incident] = await incidentsOf(c.id);
+    expect((await publicComponent(c.id)).status).toBe("major_outage");
+    expect(incident.links).toEqual([{ component_id: c.id, status: "major_outage" }]);
+    expect(incident.updates).toHaveLength(1);
+
+    await runCron(T + 6 * MINUTE); // five minutes after the first message
+    [incident] = await incidentsOf(c.id);
+    expect(incident.severity).toBe("critical");
+    expect(incident.updates.map((u: any) => u.message).at(-1)).toBe(`${c.name} got worse: now down (HTTP 500).`);
+
+    // A wobbling check: up, down, up, down within five minutes posts nothing.
+    await rounds(targets, url, T + 7 * MINUTE, [200, 500, 200, 500]);
+    [incident] = await incidentsOf(c.id);
+    expect(incident.updates).toHaveLength(2);
+    expect((await eventsOf(incident.id)).map((e) => e.type)).toEqual(["incident.created", "incident.updated"]);
+    // Past the five minutes, down as the last update said: still nothing new to tell.
+    await rounds(targets, url, T + 11 * MINUTE, [500]);
+    expect((await incidentsOf(c.id))[0].updates).toHaveLength(2);
+    await rounds(targets, url, T + 12 * MINUTE, [200]);
+    [incident] = await incidentsOf(c.id);
+    expect(incident.updates).toHaveLength(3);
+    expect(incident.updates.at(-1).message).toMatch(new RegExp(`^Checks on ${c.name} have passed since 12:12 UTC`));
+  });
+
+  it("resolves itself once every component has passed for resolve_after_seconds, shows recovery at once, and reopens within the window", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url);
+    const T = Date.UTC(2032, 0, 5, 12, 0);
+    await rounds(targets, url, T, [503, 503, 503]);
+    const [opened] = await incidentsOf(c.id);
+
+    // Passing from T+3m (confirmed at T+4m): the component shows it at once, the incident waits.
+    await rounds(targets, url, T + 3 * MINUTE, [200, 200]);
+    expect((await publicComponent(c.id)).status).toBe("operational");
+    expect(await publicIncident(opened.id)).toMatchObject({ status: "investigating", affected_components: [{ id: c.id, status: "operational" }] });
+    await rounds(targets, url, T + 5 * MINUTE, [200, 200, 200]);
+    expect((await incidentsOf(c.id))[0].status).toBe("investigating");
+
+    await runCron(T + 8 * MINUTE); // five minutes of passing checks
+    let [incident] = await incidentsOf(c.id);
+    expect(incident).toMatchObject({ status: "resolved", resolved_at: T + 8 * MINUTE, root_cause: null, taken_over_at: null });
+    expect(incident.updates.at(-1)).toMatchObject({ status: "resolved", message: "Checks have passed for 5 minutes. Resolved automatically." });
+    // The person who writes the root cause sees it is missing.
+    expect(await json(await admin("GET", `/api/status/admin/incidents/${incident.id}`))).toMatchObject({ root_cause: null, missing: ["root_cause"], managed_by: "automation" });
+    const v2 = (await json(await call("GET", "/api/v2/incidents.json"))).incidents.find((i: any) => i.id === incident.id);
+    expect(v2.incident_updates.map((u: any) => u.affected_components[0].new_status)).toEqual(["operational", "operational", "major_outage"]);
+
+    // Failing again four minutes later: the same incident reopens, saying the problem is back.
+    await rounds(targets, url, T + 12 * MINUTE, [500, 500, 500]);
+    const all = await incidentsOf(c.id);
+    expect(all).toHaveLength(1);
+    [incident] = all;
+    expect(incident).toMatchObject({ status: "investigating", resolved_at: null, severity: "critical" });
+    expect(incident.updates.at(-1).message).toBe(`The problem is back: ${c.name} is down again since 12:12 UTC (HTTP 500).`);
+    expect((await eventsOf(incident.id)).map((e) => e.type)).toEqual(["incident.created", "incident.updated", "incident.resolved", "incident.updated"]);
+
+    // Resolved again, then a failure after the reopen window opens a new incident.
+    await rounds(targets, url, T + 15 * MINUTE, [200, 200, 200, 200, 200, 200, 200]);
+    expect((await incidentsOf(c.id))[0].status).toBe("resolved");
+    await rounds(targets, url, T + 40 * MINUTE, [500, 500, 500]);
+    expect((await incidentsOf(c.id)).map((i) => i.status)).toEqual(["resolved", "investigating"]);
+  });
+
+  it("stops automation once an admin posts an update or edits the incident, and shows the checks as a suggestion", async () => {
+    const targets = fakeTargets();
+    const [url, other] = [targetUrl(), targetUrl()];
+    const c = await createMonitoredComponent(url);
+    const d = await createMonitoredComponent(other);
+    const T = Date.UTC(2032, 0, 6, 12, 0);
+    targets.set(other, { status: 500 });
+    await rounds(targets, url, T, [503, 503, 503]);
+    const [incident] = await incidentsOf(c.id);
+    const [second] = await incidentsOf(d.id);
+    expect(second.id).toBe(incident.id); // same minute: grouped
+
+    const posted = await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "We are on it.", status: "identified" });
+    expect(posted.status).toBe(201);
+    expect(await json(posted)).toMatchObject({ automatic: true, managed_by: "admin", taken_over_at: expect.any(String) });
+
+    // Passing for twelve minutes: Beacon neither updates nor resolves it, and the link is the admin's now.
+    targets.set(other, { status: 200 });
+    await rounds(targets, url, T + 3 * MINUTE, Array(13).fill(200));
+    const [after] = await incidentsOf(c.id);
+    expect(after).toMatchObject({ status: "identified", resolved_at: null });
+    expect(after.updates.map((u: any) => u.message)).toEqual(expect.arrayContaining([expect.stringContaining(c.name), "We are on it."]));
+    expect(after.updates).toHaveLength(2);
+    expect((await eventsOf(incident.id)).map((e) => e.type).sort()).toEqual(["incident.created", "incident.updated"]);
+    const view = await json(await admin("GET", `/api/status/admin/incidents/${incident.id}`));
+    expect(view.checks.suggestion).toMatch(/^all checks passing for \d+ minutes$/);
+    expect(view.taken_over_by).toEqual(expect.any(String));
+
+    // Editing the title of another automatic incident takes it over as well.
+    const url3 = targetUrl();
+    const e = await createMonitoredComponent(url3);
+    await rounds(targets, url3, T + 30 * MINUTE, [503, 503, 503]);
+    const [third] = await incidentsOf(e.id);
+    expect((await admin("PATCH", `/api/status/incidents/${third.id}`, { title: "Checkout is down" })).status).toBe(200);
+    await rounds(targets, url3, T + 33 * MINUTE, Array(8).fill(200));
+    expect((await incidentsOf(e.id))[0]).toMatchObject({ status: "investigating", title: "Checkout is down", taken_over_at: expect.any(Number) });
+  });
+
+  it("opens nothing for a component under an in-progress maintenance window", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url);
+    const T = Date.UTC(2032, 0, 7, 12, 0);
+    const res = await admin("POST", "/api/status/maintenance", { title: "Upgrade", scheduled_start: T - MINUTE, scheduled_end: T + 10 * MINUTE, components: [c.id] });
+    expect(res.status).toBe(201);
+    await rounds(targets, url, T, Array(8).fill(500));
+    expect((await publicComponent(c.id)).status).toBe("under_maintenance");
+    expect(await incidentsOf(c.id)).toEqual([]);
+  });
+
+  it("opens nothing when switched off, for the whole page or for one component, nor for unmonitored components", async () => {
+    const targets = fakeTargets();
+    const [a, b] = [targetUrl(), targetUrl()];
+    const off = await createMonitoredComponent(a, {}, { auto_incidents: { enabled: false } });
+    const on = await createMonitoredComponent(b);
+    const T = Date.UTC(2032, 0, 8, 12, 0);
+    targets.set(a, { status: 500 });
+    targets.set(b, { status: 500 });
+    for (let i = 0; i < 4; i++) await runCron(T + i * MINUTE, { AUTO_INCIDENTS: "off" });
+    expect(await incidentsOf(off.id)).toEqual([]);
+    expect(await incidentsOf(on.id)).toEqual([]);
+    await runCron(T + 4 * MINUTE);
+    expect(await incidentsOf(off.id)).toEqual([]);
+    expect(await incidentsOf(on.id)).toHaveLength(1);
+
+    // The admin view shows every setting as it applies; bad settings are refused and change nothing.
+    const view = await json(await admin("GET", `/api/status/admin/components/${off.id}`));
+    expect(view.auto_incidents).toEqual({
+      enabled: false,
+      open_after_seconds: 120,
+      resolve_after_seconds: 300,
+      reopen_within_seconds: 600,
+      open_on_degraded_after_seconds: null,
+      template: { title: "{component} is {status}", message: expect.stringContaining("{checks}") },
+    });
+    const refused = await admin("PATCH", `/api/status/components/${off.id}`, { auto_incidents: { open_after_seconds: -5, colour: "red" } });
+    expect(refused.status).toBe(400);
+    expect((await json(refused)).error.code).toBe("validation_failed");
+    const patched = await json(await admin("PATCH", `/api/status/components/${off.id}`, { auto_incidents: { open_after_seconds: 300, template: { title: "{component} outage", message: "{checks}" } } }));
+    expect(patched.auto_incidents).toMatchObject({ enabled: false, open_after_seconds: 300, template: { title: "{component} outage" } });
+    expect((await json(await admin("PATCH", `/api/status/components/${off.id}`, { auto_incidents: null }))).auto_incidents.enabled).toBe(true);
+  });
+
+  it("notifies each subscriber exactly once per event, saying it was detected automatically; a round delivered twice changes nothing", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url);
+    const reader = await activeSubscriber("email", { components: [c.id] });
+    const phone = await activeSubscriber("sms", { components: [c.id] });
+    const T = Date.UTC(2032, 0, 9, 12, 0);
+    await rounds(targets, url, T, [503, 503, 503]);
+    await runCron(T + 2 * MINUTE); // the opening round, delivered again
+    const [incident] = await incidentsOf(c.id);
+    expect(await incidentsOf(c.id)).toHaveLength(1);
+    expect(incident.updates).toHaveLength(1);
+
+    await rounds(targets, url, T + 3 * MINUTE, Array(6).fill(200));
+    await runCron(T + 8 * MINUTE);
+    const events = await eventsOf(incident.id);
+    expect(events.map((e) => e.type)).toEqual(["incident.created", "incident.updated", "incident.resolved"]);
+
+    const deliveries = async () =>
+      (await env.DB.prepare("SELECT event_id, subscriber_id, subject, body_text FROM deliveries WHERE subscriber_id IN (?, ?)").bind(reader.id, phone.id).all<any>()).results;
+    await vi.waitFor(async () => expect(await deliveries()).toHaveLength(6), { timeout: 10_000 });
+    const sent = await deliveries();
+    for (const event of events) {
+      for (const subscriber of [reader.id, phone.id]) expect(sent.filter((d) => d.event_id === event.id && d.subscriber_id === subscriber)).toHaveLength(1);
+    }
+    const email = sent.find((d) => d.subscriber_id === reader.id && d.event_id === events[0].id);
+    expect(email.subject).toBe(`[Beacon Test] New incident: ${c.name} is down`);
+    // Deliveries keep no copy of the text; it is rendered from the event, as the sender does.
+    const links = { pageName: "Beacon Test", pageUrl: "https://status.example.com", unsubscribeUrl: "https://u.example", manageUrl: "https://m.example" };
+    expect(renderEvent("incident.created", events[0].payload, links).text).toContain("Detected: automatically, by Beacon's checks");
+    expect(renderEvent("incident.resolved", events[2].payload, links).sms).toContain("Detected automatically.");
+  });
+});
+
+describe("what the checks saw, in plain words", () => {
+  it("reads each kind of failure as a person would say it", () => {
+    expect(describeCheckResult({ outcome: "major_outage", error: "unexpected HTTP 503", latencyMs: 12 })).toBe("HTTP 503");
+    expect(describeCheckResult({ outcome: "major_outage", error: "timed out after 10000 ms", latencyMs: 10_000 })).toBe("no answer within 10 s");
+    expect(describeCheckResult({ outcome: "partial_outage", error: "HTTP 500; HTTP 500", latencyMs: 12 })).toBe("HTTP 500");
+    expect(describeCheckResult({ outcome: "degraded", error: "slower than 3000 ms", latencyMs: 4000 })).toBe("answers slower than 3 s");
+    expect(describeCheckResult({ outcome: "major_outage", error: "keyword not found in the response", latencyMs: 4 })).toBe("the expected text was missing from the answer");
+  });
+});
+
+describe("the AUTO_INCIDENTS default", () => {
+  it("is on unless switched off, and takes default settings as JSON", () => {
+    expect(autoIncidentDefaults(undefined)).toMatchObject({ enabled: true, openAfterMs: 120_000, resolveAfterMs: 300_000, reopenWithinMs: 600_000, groupWindowMs: 120_000 });
+    expect(autoIncidentDefaults("off").enabled).toBe(false);
+    expect(autoIncidentDefaults('{"open_after_seconds":300,"group_window_seconds":60}')).toMatchObject({ enabled: true, openAfterMs: 300_000, groupWindowMs: 60_000 });
+    // A value that cannot be read keeps the defaults rather than silencing every incident.
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    expect(autoIncidentDefaults('{"open_after_seconds":"soon"}').openAfterMs).toBe(120_000);
+  });
+});
