@@ -33,6 +33,9 @@ const endpoints = [
   "/api/status/rss",
   `/api/status/components/${dataset.componentIds[0]}`,
   "/api/status/incidents?days=365",
+  `/components/${dataset.componentIds[0]}`,
+  `/api/status/components/${dataset.componentIds[0]}/latency?range=24h`,
+  `/api/status/components/${dataset.componentIds[0]}/latency?range=90d`,
 ];
 
 try {
@@ -56,7 +59,7 @@ try {
       const q = queries[r.path];
       console.log(
         [
-          r.path.slice(0, 40).padEnd(40),
+          r.path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/, "{id}").slice(0, 40).padEnd(40),
           r.rps.toFixed(0).padStart(7),
           r.p50.toFixed(1).padStart(7),
           r.p90.toFixed(1).padStart(7),

@@ -108,6 +108,10 @@ export const uptimeQuery = z.object({
     .default(90),
 });
 
+export const latencyQuery = z.object({
+  range: z.enum(["24h", "7d", "90d"], { message: "must be 24h, 7d or 90d" }).default("24h"),
+});
+
 // Maintenance names its components with the seed's `affected_components` (ids), as incidents do.
 // `components` is the older name, still accepted as an alias; giving both is an error.
 const maintenanceComponentIds = ids(100);

@@ -12,6 +12,7 @@ const NOT_API = new Set([
   "GET /",
   "GET /history",
   "GET /incidents/{id}",
+  "GET /components/{id}",
   "GET /maintenance/{id}",
   "GET /favicon.svg",
   "GET /assets/{file}",

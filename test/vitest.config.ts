@@ -56,6 +56,8 @@ export default defineConfig(async () => {
             include: ["test/e2e/**/*.e2e.ts"],
             // After the workers project, so a browser and a second wrangler do not compete with it for the cores.
             sequence: { groupOrder: 1 },
+            // One browser and one wrangler at a time: on 2 cores, two of each starve the live socket's timing.
+            fileParallelism: false,
             testTimeout: 30_000,
             hookTimeout: 90_000,
           },

@@ -1,5 +1,5 @@
 // A realistic page for the read-path benchmark: 20 components in 4 groups, 90 days of per-minute checks
-// rolled up per day, 1,000 incidents over the last year with 3 updates each, 50 maintenance windows.
+// rolled up per day (and their response times per quarter hour, hour and day), 1,000 incidents over the last year with 3 updates each, 50 maintenance windows.
 import { randomUUID } from "node:crypto";
 
 const DAY = 86_400_000;
@@ -57,6 +57,47 @@ export function readPathDataset(now = Date.now()) {
     ),
   );
 
+  // Response times: quarter hours for the last day, hours for the last week, days for 90 days, each with the
+  // histogram the cron writes (bins as in src/uptime/latency.ts), from one sample a minute.
+  const EDGES = [10, 25, 50, 75, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000];
+  const latencyRows = [];
+  // Its own sequence, so the incidents and maintenance below stay what they were.
+  const jitter = rng(7);
+  const QUARTER = 15 * 60_000;
+  const HOUR = 60 * 60_000;
+  for (const [k, id] of componentIds.entries()) {
+    const base = 40 + (k % 7) * 25;
+    const bucket = (span, start) => {
+      const samples = span / 60_000;
+      const histogram = new Array(EDGES.length + 1).fill(0);
+      let min = Infinity, max = 0, sum = 0;
+      for (let i = 0; i < samples; i++) {
+        // Mostly near the base, with a long tail.
+        const ms = Math.round(base * (0.7 + jitter() * 0.6) * (jitter() < 0.03 ? 3 + jitter() * 10 : 1));
+        const bin = EDGES.findIndex((e) => ms < e);
+        histogram[bin === -1 ? EDGES.length : bin]++;
+        min = Math.min(min, ms);
+        max = Math.max(max, ms);
+        sum += ms;
+      }
+      const failed = jitter() < 0.02 ? 1 + Math.floor(jitter() * 3) : 0;
+      latencyRows.push([id, span, start, samples, min, max, sum, JSON.stringify(histogram), failed, 0, (samples - failed) * 60, 0, failed * 60]);
+    };
+    const quarter = Math.floor(now / QUARTER) * QUARTER;
+    for (let i = 0; i < 96; i++) bucket(QUARTER, quarter - i * QUARTER);
+    const hour = Math.floor(now / HOUR) * HOUR;
+    for (let i = 0; i < 168; i++) bucket(HOUR, hour - i * HOUR);
+    const day = Math.floor(now / DAY) * DAY;
+    for (let i = 0; i < 90; i++) bucket(DAY, day - i * DAY);
+  }
+  sql.push(
+    inserts(
+      "latency_rollups",
+      ["component_id", "span_ms", "start", "count", "min_ms", "max_ms", "sum_ms", "histogram", "failed_checks", "maintenance_checks", "observed_seconds", "partial_seconds", "major_seconds"],
+      latencyRows,
+    ),
+  );
+
   const incidents = [];
   const updates = [];
   const links = [];
@@ -87,5 +128,5 @@ export function readPathDataset(now = Date.now()) {
   sql.push(inserts("maintenances", ["id", "title", "description", "status", "scheduled_start", "scheduled_end", "started_at", "completed_at", "created_at", "updated_at"], maintenances));
   sql.push(inserts("maintenance_components", ["maintenance_id", "component_id"], maintenanceLinks));
 
-  return { sql: sql.join("\n"), componentIds, counts: { components: componentIds.length, groups: groups.length, incidents: incidents.length, updates: updates.length, maintenances: maintenances.length, rollups: rollups.length } };
+  return { sql: sql.join("\n"), componentIds, counts: { components: componentIds.length, groups: groups.length, incidents: incidents.length, updates: updates.length, maintenances: maintenances.length, rollups: rollups.length, "latency rollups": latencyRows.length } };
 }

@@ -13,6 +13,7 @@ import {
 } from "../domain/auto-incidents";
 import { MAX_RESULT_SPAN_MS, rollupDeltas } from "../uptime/rollup";
 import { applyResult } from "./damping";
+import { latencyRollupStatements, type RecordedResult } from "./latency-rollups";
 import { describeCheckResult } from "./observed";
 import type { CheckResult } from "./probe";
 
@@ -43,6 +44,7 @@ export async function recordStatements(
   const resultRows = [];
   const rollupRows: Parameters<typeof upsertRollups>[1] = [];
   const checkStates: CheckState[] = [];
+  const recorded: RecordedResult[] = [];
   let state: StatusState = before;
 
   for (const target of targets) {
@@ -50,9 +52,15 @@ export async function recordStatements(
     if (!result) continue;
     const maintenance = inMaintenance.has(target.id);
     resultRows.push({ componentId: target.id, checkedAt: at, outcome: result.outcome, latencyMs: result.latencyMs, error: result.error, inMaintenance: maintenance });
-    for (const delta of rollupDeltas(previous.get(target.id) ?? null, { at, outcome: result.outcome, inMaintenance: maintenance }, timeZone, windows.get(target.id))) {
+    const deltas = rollupDeltas(previous.get(target.id) ?? null, { at, outcome: result.outcome, inMaintenance: maintenance }, timeZone, windows.get(target.id));
+    for (const delta of deltas) {
       rollupRows.push({ componentId: target.id, ...delta });
     }
+    recorded.push({
+      componentId: target.id,
+      sample: { at, outcome: result.outcome, latencyMs: result.latencyMs, inMaintenance: maintenance },
+      span: { start: previous.get(target.id)?.at ?? null, deltas },
+    });
 
     const observed = result.outcome !== "not_monitored";
     const damped = observed ? applyResult(target, result.outcome as Exclude<typeof result.outcome, "not_monitored">, at, target.confirmations) : null;
@@ -103,7 +111,15 @@ export async function recordStatements(
   });
   const automatic = autoIncidentStatements(db, plans, state, { now });
   return {
-    statements: [...insertCheckResults(db, resultRows), ...upsertRollups(db, rollupRows), ...updateCheckStates(db, checkStates), ...statements, ...follow, ...automatic.statements],
+    statements: [
+      ...insertCheckResults(db, resultRows),
+      ...upsertRollups(db, rollupRows),
+      ...latencyRollupStatements(db, recorded, timeZone),
+      ...updateCheckStates(db, checkStates),
+      ...statements,
+      ...follow,
+      ...automatic.statements,
+    ],
     eventIds: [...eventIds, ...automatic.eventIds],
   };
 }

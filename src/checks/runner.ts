@@ -1,5 +1,6 @@
 import type { Database } from "../db/client";
 import { runBatch } from "../db/batch";
+import { pruneLatencyRollups } from "../db/queries/latency";
 import { claimCheckRun, finishCheckRun, loadCheckTargets, pruneCheckResults, type CheckTargetRow } from "../db/queries/checks";
 import type { Bindings } from "../env";
 import { runChecks } from "./checks";
@@ -59,4 +60,5 @@ export async function startCheckRound(env: Bindings, db: Database, at: number, o
 export async function pruneOldResults(env: Bindings, db: Database, at: number) {
   const retentionDays = positiveInt(env.CHECK_RETENTION_DAYS, 7);
   await pruneCheckResults(db, at - retentionDays * DAY_MS, PRUNE_CHUNK);
+  await pruneLatencyRollups(db, at, PRUNE_CHUNK);
 }

@@ -141,6 +141,35 @@ export const dailyRollups = sqliteTable(
   (t) => [primaryKey({ columns: [t.componentId, t.day] }), index("daily_rollups_day_idx").on(t.day)],
 );
 
+/**
+ * Response times per component per bucket: 15-minute, hourly and daily (calendar days in the page's time
+ * zone) rows, each with a fixed histogram so percentiles are computed, not guessed; plus the uptime seconds
+ * of the results that started in the bucket (a rolling 24 hours needs finer days). Durations in ms, except
+ * the *_seconds columns.
+ */
+export const latencyRollups = sqliteTable(
+  "latency_rollups",
+  {
+    componentId: text("component_id")
+      .notNull()
+      .references(() => components.id, { onDelete: "cascade" }),
+    spanMs: integer("span_ms").notNull(),
+    start: integer("start").notNull(),
+    count: integer("count").notNull().default(0),
+    minMs: integer("min_ms"),
+    maxMs: integer("max_ms"),
+    sumMs: integer("sum_ms").notNull().default(0),
+    /** A JSON array of counts, one per LATENCY_BIN_EDGES_MS bin. */
+    histogram: text("histogram").notNull(),
+    failedChecks: integer("failed_checks").notNull().default(0),
+    maintenanceChecks: integer("maintenance_checks").notNull().default(0),
+    observedSeconds: integer("observed_seconds").notNull().default(0),
+    partialSeconds: integer("partial_seconds").notNull().default(0),
+    majorSeconds: integer("major_seconds").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.componentId, t.spanMs, t.start] }), index("latency_rollups_span_start_idx").on(t.spanMs, t.start)],
+);
+
 /** One row per cron run: makes a redelivered scheduled time a no-op and keeps runs from overlapping. */
 export const checkRuns = sqliteTable("check_runs", {
   scheduledTime: integer("scheduled_time").primaryKey(),

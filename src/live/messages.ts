@@ -1,5 +1,6 @@
 import type { Snapshot, SnapshotIncident, SnapshotIncidentUpdate, SnapshotMaintenance } from "../snapshot/types";
-import { isOpenIncident } from "../snapshot/build";
+import { isOpenIncident, uptimeOfDays } from "../snapshot/build";
+import { latencyGrids, latencyPoints, type LatencyPoint } from "../snapshot/latency";
 
 /** What a card on the page shows of an incident; its description, postmortem and history stay on its own page. */
 export function incidentSummary(incident: SnapshotIncident) {
@@ -56,7 +57,20 @@ export type LiveChange =
       type: "maintenance.scheduled" | "maintenance.updated" | "maintenance.started" | "maintenance.completed" | "maintenance.cancelled";
       data: { maintenance: SnapshotMaintenance; overall_status: string };
     }
-  | { type: "maintenance.deleted"; data: { id: string; overall_status: string } };
+  | { type: "maintenance.deleted"; data: { id: string; overall_status: string } }
+  | { type: "components.latency"; data: { components: LatencyUpdate[]; overall_status: string } };
+
+/**
+ * The last two quarter hours and days of one component's response times, as its page's charts draw them:
+ * a result taken just before a bucket edge lands in the one before the newest.
+ */
+export interface LatencyUpdate {
+  id: string;
+  uptime_24h: number | null;
+  uptime_7d: number | null;
+  uptime: Snapshot["components"][number]["uptime"];
+  points: { "24h": LatencyPoint[]; "90d": LatencyPoint[] };
+}
 
 /** A change as sent on the socket: every message has a type and a sequence number that only grows. */
 export type LiveMessage = LiveChange & { seq: number; version: number; at: number };
@@ -132,5 +146,32 @@ export function diffSnapshots(prev: Snapshot | null, next: Snapshot): LiveChange
   for (const p of prev.maintenances) {
     if (!nextMaintenanceIds.has(p.id)) changes.push({ type: "maintenance.deleted", data: { id: p.id, overall_status } });
   }
+  const latency = latencyChanges(prev, next);
+  if (latency.length) changes.push({ type: "components.latency", data: { components: latency, overall_status } });
   return changes;
+}
+
+/** Components whose newest quarter hour or day of response times moved (a check result arrived). */
+function latencyChanges(prev: Snapshot, next: Snapshot): LatencyUpdate[] {
+  // Snapshots stored before response times were kept have none: nothing to announce.
+  if (!next.components.some((c) => c.latency)) return [];
+  const prevComponents = new Map(prev.components.map((c) => [c.id, c]));
+  const grids = latencyGrids(next.generated_at, next.page.time_zone);
+  const updates: LatencyUpdate[] = [];
+  for (const c of next.components) {
+    const p = prevComponents.get(c.id);
+    const latest = (x: typeof c | undefined) => JSON.stringify([x?.latency?.["24h"].at(-1), x?.latency?.["90d"].at(-1), x?.uptime_24h]);
+    if (!c.latency || latest(p) === latest(c)) continue;
+    updates.push({
+      id: c.id,
+      uptime_24h: c.uptime_24h ?? null,
+      uptime_7d: uptimeOfDays(c.days.slice(-7)),
+      uptime: c.uptime,
+      points: {
+        "24h": latencyPoints(c, "24h", grids["24h"].slice(-2), next.page.time_zone),
+        "90d": latencyPoints(c, "90d", grids["90d"].slice(-2), next.page.time_zone),
+      },
+    });
+  }
+  return updates;
 }

@@ -191,6 +191,37 @@ export const uptimeSeries = named(
   }),
 );
 
+const nullableMs = z.number().int().nonnegative().nullable();
+
+export const latencySeries = named(
+  "LatencySeries",
+  z.object({
+    component_id: uuid,
+    name: z.string(),
+    range: z.enum(["24h", "7d", "90d"]),
+    bucket_seconds: z.number().int().describe("900 (24h), 3600 (7d) or 86400 (90d: calendar days in time_zone, 23 or 25 hours across DST)"),
+    time_zone: z.string(),
+    buckets: z
+      .array(
+        z.object({
+          start: time,
+          count: z.number().int().nonnegative().describe("Checks that answered (a failed check has no response time)"),
+          p50_ms: nullableMs,
+          p95_ms: nullableMs,
+          min_ms: nullableMs,
+          max_ms: nullableMs,
+          failed_checks: z.number().int().nonnegative(),
+          maintenance_checks: z.number().int().nonnegative(),
+        }),
+      )
+      .describe("Every bucket of the range, oldest first; a gap has count 0 and null times"),
+    percentiles: z.string(),
+    last_updated: time,
+    data: freshness,
+  }),
+  "A component's response times per bucket: p50 and p95 computed from a fixed histogram",
+);
+
 export const healthCheck = named(
   "HealthCheckResult",
   z.object({

@@ -82,6 +82,12 @@ export const ROUTES: RouteDoc[] = [
   publicRead("/api/status/incidents/{id}", "Status", "One incident with its updates", { response: responses.incident }),
   publicRead("/api/status/maintenance", "Status", "Upcoming and in-progress maintenance windows", { response: responses.maintenanceList }),
   publicRead("/api/status/components/{id}/uptime", "Status", "A component's daily uptime series over the last `days` days", { query: schemas.uptimeQuery, response: responses.uptimeSeries }),
+  publicRead("/api/status/components/{id}/latency", "Status", "A component's response times (count, p50, p95, min, max) per bucket", {
+    description:
+      "`range=24h` (default): 96 quarter hours; `7d`: 168 hours; `90d`: 90 calendar days in the page's time zone. Every bucket of the range is listed, oldest first; a bucket without an answered check has `count` 0 and null times (a gap, not a zero). p50 and p95 come from a fixed histogram per bucket.",
+    query: schemas.latencyQuery,
+    response: responses.latencySeries,
+  }),
   publicRead("/api/status/live", "Live", "WebSocket of live status changes", {
     description:
       "Send `Upgrade: websocket`. On connect the server sends the current view, then one message per change, each with a growing `seq`; reconnect with `?since=<seq>` to catch up. Browsers may connect only from the page's origin or LIVE_ALLOWED_ORIGINS. Text `ping` is answered `pong`.",

@@ -10,10 +10,13 @@ export interface LayoutProps {
   overall: ShownStatus;
   title?: string;
   description?: string;
+  /** A page's own stylesheet and script, after the shared ones. */
+  extraCss?: string;
+  extraJs?: string;
   children?: Child;
 }
 
-export const Layout: FC<LayoutProps> = ({ page, overall, title, description, children }) => {
+export const Layout: FC<LayoutProps> = ({ page, overall, title, description, extraCss, extraJs, children }) => {
   const { paths } = assets();
   const fullTitle = title ? `${title} · ${page.name} status` : `${page.name} status`;
   return (
@@ -28,7 +31,9 @@ export const Layout: FC<LayoutProps> = ({ page, overall, title, description, chi
         <link rel="stylesheet" href={paths.css} />
         <link rel="alternate" type="application/rss+xml" title={`${page.name} status (RSS)`} href="/api/status/rss" />
         <link rel="alternate" type="application/atom+xml" title={`${page.name} status (Atom)`} href="/api/status/atom" />
+        {extraCss ? <link rel="stylesheet" href={extraCss} /> : null}
         <script src={paths.js} defer></script>
+        {extraJs ? <script src={extraJs} defer></script> : null}
       </head>
       <body>
         <a class="skip" href="#main">

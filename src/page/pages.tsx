@@ -202,7 +202,9 @@ const IncidentPage: FC<{ snapshot: Snapshot; incident: SnapshotIncident }> = ({ 
               {incident.components.map((c) => (
                 <li class="comp">
                   <div class="comp-head">
-                    <span class="comp-name">{c.name}</span>
+                    <a class="comp-name" href={`/components/${c.id}`}>
+                      {c.name}
+                    </a>
                     <Status status={c.status} />
                   </div>
                 </li>

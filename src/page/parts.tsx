@@ -61,7 +61,7 @@ const ComponentRow: FC<{ component: SnapshotComponent; incidents: Map<string, Sn
   <li class="comp" data-component={component.id}>
     <div class="comp-head">
       <span class="comp-name">
-        {component.name}
+        <a href={`/components/${component.id}`}>{component.name}</a>
         {!component.monitored && <span class="tag">not monitored</span>}
       </span>
       <Status status={component.status} />
@@ -219,7 +219,11 @@ export const IncidentLine: FC<{ incident: SnapshotIncident; page: PageInfo }> = 
 /** Cloudflare's Turnstile script; the page's CSP allows its host only when a site key is configured. */
 export const TURNSTILE_SCRIPT = "https://challenges.cloudflare.com/turnstile/v0/api.js";
 
-export const SubscribeForm: FC<{ components: SnapshotComponent[]; turnstileSiteKey?: string }> = ({ components, turnstileSiteKey }) => (
+export const SubscribeForm: FC<{ components: SnapshotComponent[]; turnstileSiteKey?: string; selected?: string[] }> = ({
+  components,
+  turnstileSiteKey,
+  selected = [],
+}) => (
   <form class="sub" method="post" action="/subscribe" data-api="/api/status/subscriptions">
     <fieldset>
       <legend>Notify me by</legend>
@@ -249,7 +253,7 @@ export const SubscribeForm: FC<{ components: SnapshotComponent[]; turnstileSiteK
       <legend>Components (none checked: all of them)</legend>
       {components.map((c) => (
         <label>
-          <input type="checkbox" name="components" value={c.id} /> {c.name}
+          <input type="checkbox" name="components" value={c.id} checked={selected.includes(c.id)} /> {c.name}
         </label>
       ))}
       <label class="field">

@@ -5,6 +5,7 @@ import { limitPerClient } from "../http/client";
 import type { AppEnv } from "../env";
 import { pageUrl } from "../notify/links";
 import { assets, faviconSvg } from "../page/assets";
+import { renderComponent } from "../page/component-page";
 import { HISTORY_PAGES, renderHistory, renderHome, renderIncident, renderMaintenance, renderMessage } from "../page/pages";
 import { sendFromSnapshot } from "../snapshot/respond";
 import { publicSnapshot } from "../snapshot/store";
@@ -82,6 +83,14 @@ export const statusPage = new Hono<AppEnv>()
     const older = await loadIncidentView(c.var.db, id.toLowerCase());
     if (!older) return notFoundPage(c, snapshot, "Incident");
     return c.html(renderIncident(snapshot, older));
+  })
+  .get("/components/:id", async (c) => {
+    const id = c.req.param("id").toLowerCase();
+    const snapshot = await publicSnapshot(c);
+    const component = snapshot.components.find((x) => x.id === id);
+    if (!component) return notFoundPage(c, snapshot, "Component");
+    const turnstileSiteKey = c.env.TURNSTILE_SITE_KEY;
+    return sendPage(c, snapshot, `component:${id}${turnstileSiteKey ? ":turnstile" : ""}`, () => renderComponent(snapshot, component, { turnstileSiteKey }));
   })
   .get("/maintenance/:id", async (c) => {
     const id = c.req.param("id");

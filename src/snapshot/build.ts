@@ -1,9 +1,11 @@
 import type { Database } from "../db/client";
+import { loadLatencyRows, type LatencyRow } from "../db/queries/latency";
 import { loadSnapshotRows, type SnapshotRows } from "../db/queries/snapshot";
 import type { Bindings } from "../env";
 import { overallStatus, shownStatus } from "../status";
 import { addDays, lastDays, startOfDay } from "../uptime/days";
 import { sumTotals, uptimePercent, weightedDowntimeSeconds } from "../uptime/formula";
+import { componentLatency, latencyGrids, latencySince } from "./latency";
 import {
   SNAPSHOT_HISTORY_DAYS,
   UPTIME_DAYS,
@@ -40,11 +42,15 @@ export function uptimeOfDays(days: UptimeDay[]): number | null {
 export async function buildSnapshot(db: Database, env: Bindings, now = Date.now()): Promise<Snapshot> {
   const page = pageInfo(env);
   const days = lastDays(now, UPTIME_DAYS, page.time_zone);
-  const rows = await loadSnapshotRows(db, {
-    historySince: now - SNAPSHOT_HISTORY_DAYS * DAY_MS,
-    firstDay: days[0]!,
-  });
-  return assembleSnapshot(rows, page, days, now);
+  const grids = latencyGrids(now, page.time_zone);
+  const [rows, latencyRows] = await Promise.all([
+    loadSnapshotRows(db, {
+      historySince: now - SNAPSHOT_HISTORY_DAYS * DAY_MS,
+      firstDay: days[0]!,
+    }),
+    loadLatencyRows(db, latencySince(grids)),
+  ]);
+  return assembleSnapshot(rows, page, days, now, latencyRows);
 }
 
 type IncidentRow = SnapshotRows["incidentRows"][number];
@@ -107,7 +113,7 @@ export function maintenanceFromRow(m: MaintenanceRow): SnapshotMaintenance {
 }
 
 /** Pure: rows in, snapshot out (tests and benchmarks call it directly). */
-export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: string[], now: number): Snapshot {
+export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: string[], now: number, latencyRows: LatencyRow[] = []): Snapshot {
   const incidents = rows.incidentRows.map(incidentFromRow);
   const incidentById = new Map(incidents.map((i) => [i.id, i]));
   for (const link of rows.linkRows) {
@@ -151,6 +157,14 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
     byDay.set(r.day, r);
     rollupsByComponent.set(r.componentId, byDay);
   }
+
+  const latencyByComponent = new Map<string, LatencyRow[]>();
+  for (const r of latencyRows) {
+    const list = latencyByComponent.get(r.componentId) ?? [];
+    list.push(r);
+    latencyByComponent.set(r.componentId, list);
+  }
+  const grids = latencyGrids(now, page.time_zone);
 
   const dayBounds = days.map((day) => ({ day, start: startOfDay(day, page.time_zone), end: startOfDay(addDays(day, 1), page.time_zone) }));
 
@@ -211,6 +225,7 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
       updated_at: c.updatedAt,
       uptime: { "30_days": uptimeOfDays(series.slice(-30)), "60_days": uptimeOfDays(series.slice(-60)), "90_days": uptimeOfDays(series) },
       days: series,
+      ...componentLatency(latencyByComponent.get(c.id) ?? [], grids),
     };
   });
 

@@ -6,6 +6,7 @@ import type {
   Severity,
   ShownStatus,
 } from "../db/schema";
+import type { LatencyRange } from "../uptime/latency";
 
 // Everything the public sees, built from D1 after each write and served without touching D1.
 // Times are epoch milliseconds here; each endpoint formats them for its audience.
@@ -24,6 +25,13 @@ export interface UptimeDay {
   incident_ids: string[];
   has_data: boolean;
 }
+
+/**
+ * One bucket of response times: [start, count, p50_ms, p95_ms, min_ms, max_ms, failed_checks,
+ * maintenance_checks]; the ms values are null when no check answered. Only buckets with data are kept:
+ * a missing bucket is a gap.
+ */
+export type LatencyBucket = [number, number, number | null, number | null, number | null, number | null, number, number];
 
 export interface UptimeWindows {
   "30_days": number | null;
@@ -48,6 +56,10 @@ export interface SnapshotComponent {
   uptime: UptimeWindows;
   /** The last 90 calendar days, oldest first. */
   days: UptimeDay[];
+  /** Uptime over the last 24 hours (96 quarter hours), by the same formula as the days. */
+  uptime_24h?: number | null;
+  /** Response times per range ("24h": quarter hours, "7d": hours, "90d": days), oldest first. */
+  latency?: Record<LatencyRange, LatencyBucket[]>;
 }
 
 export interface SnapshotGroup {

@@ -1,4 +1,6 @@
 import { SHOWN_STATUSES, type ShownStatus } from "../../db/schema";
+import { componentScript } from "./component";
+import { COMPONENT_CSS } from "./component-style";
 import { liveScript } from "./live";
 import { STYLE_CSS } from "./style";
 import { fnv1a } from "../../http/hash";
@@ -28,7 +30,7 @@ const compact = (source: string) => source.replace(/^[ \t]+/gm, "").replace(/^\/
 
 interface Built {
   byPath: Map<string, Asset>;
-  paths: { css: string; js: string; favicon: (status: ShownStatus) => string };
+  paths: { css: string; js: string; componentCss: string; componentJs: string; favicon: (status: ShownStatus) => string };
 }
 
 // Built on first use inside a request (never at module load), then kept for the isolate's life.
@@ -44,12 +46,15 @@ export function assets(): Built {
   };
   const css = add("style", "css", { body: STYLE_CSS, contentType: "text/css; charset=utf-8" });
   const js = add("live", "js", { body: compact(liveScript()), contentType: "text/javascript; charset=utf-8" });
+  // The component page's charts and table: only that page loads them, so the home page stays small.
+  const componentCss = add("component", "css", { body: COMPONENT_CSS, contentType: "text/css; charset=utf-8" });
+  const componentJs = add("component", "js", { body: compact(componentScript()), contentType: "text/javascript; charset=utf-8" });
   // One hash for every colour, so the script can switch the icon by swapping the status in its name.
   const faviconHash = fnv1a(SHOWN_STATUSES.map(faviconSvg).join(""));
   const favicons = new Map<ShownStatus, string>();
   for (const status of SHOWN_STATUSES) {
     favicons.set(status, add(`favicon-${status}`, "svg", { body: faviconSvg(status), contentType: "image/svg+xml" }, faviconHash));
   }
-  built = { byPath, paths: { css, js, favicon: (status) => favicons.get(status)! } };
+  built = { byPath, paths: { css, js, componentCss, componentJs, favicon: (status) => favicons.get(status)! } };
   return built;
 }

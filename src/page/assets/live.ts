@@ -246,6 +246,7 @@ function connect() {
       return;
     }
     if (msg.type !== "snapshot" || msg.data) apply(msg);
+    document.dispatchEvent(new CustomEvent("beacon:live", { detail: msg }));
     if (typeof msg.seq === "number") lastSeq = msg.seq;
     if (msg.type !== "snapshot" && msg.at) lastUpdate = msg.at;
     else if (msg.data && msg.data.generated_at) lastUpdate = msg.data.generated_at;

@@ -45,7 +45,7 @@ h3{font-size:1.05rem;margin:0}
 .comps>.comp:first-child,.group>summary+.comps>.comp:first-child{border-top:0}
 .group>summary+.comps>.comp:first-child{border-top:1px solid var(--line)}
 .comp-head{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.25rem 1rem;align-items:baseline}
-.comp-name{font-weight:600}
+.comp-name{font-weight:600}.comp-name a,a.comp-name{color:inherit}
 .tag{display:inline-block;margin-left:.5rem;padding:0 .45rem;border:1px solid var(--line);border-radius:1rem;font-size:.8rem;font-weight:400;color:var(--muted)}
 details.group>summary{cursor:pointer;padding:1rem 1.25rem;display:flex;justify-content:space-between;gap:1rem;font-weight:600;list-style-position:inside}
 details.group>summary::-webkit-details-marker{display:none}

@@ -1,0 +1,296 @@
+import { raw } from "hono/html";
+import type { FC } from "hono/jsx";
+import { isOpenIncident } from "../snapshot/build";
+import { latencyGrids, latencyPoints, type LatencyPoint } from "../snapshot/latency";
+import type { PageInfo, Snapshot, SnapshotComponent, SnapshotIncident, SnapshotMaintenance, UptimeDay } from "../snapshot/types";
+import { uptimeOfDays } from "../snapshot/build";
+import { STATUS_LABELS } from "../status";
+import { assets } from "./assets";
+import { escapeText, formatMs, latencyChartSvg } from "./charts";
+import { dayLevel, formatDay, formatDuration, formatUptime } from "./format";
+import { Layout, renderDocument } from "./layout";
+import type { HomeOptions } from "./pages";
+import { Status, SubscribeForm, Time } from "./parts";
+
+const DAY_MS = 86_400_000;
+/** Incidents and maintenance listed on a component's page: what touched it over the days its bar shows. */
+const LISTED_DAYS = 90;
+
+const tableTimes = new Map<string, Intl.DateTimeFormat>();
+/** A bucket's start as its table row says it; the script writes new rows with the same options. */
+export function bucketLabel(ms: number, timeZone: string, withTime: boolean): string {
+  const key = `${timeZone}|${withTime}`;
+  let f = tableTimes.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", withTime ? { timeZone, month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" } : { timeZone, month: "short", day: "numeric" });
+    tableTimes.set(key, f);
+  }
+  return f.format(ms);
+}
+
+const cell = (ms: number | null) => (ms === null ? "–" : String(ms));
+const note = (p: LatencyPoint) => (p.shade === "o" ? "outage" : p.shade === "m" ? "maintenance" : p.count ? "" : "no data");
+
+// Up to 186 rows: written as terse HTML (no optional end tags), like the bar's cells.
+function tableRows(points: LatencyPoint[], timeZone: string, withTime: boolean) {
+  return raw(
+    points
+      .map(
+        (p) =>
+          `<tr data-t=${p.start}${p.shade ? ` data-s=${p.shade}` : ""}><th scope=row>${bucketLabel(p.start, timeZone, withTime)}<td>${p.count}<td>${cell(p.p50_ms)}<td>${cell(p.p95_ms)}<td>${cell(p.min_ms)}<td>${cell(p.max_ms)}<td>${note(p)}`,
+      )
+      .join(""),
+  );
+}
+
+const LatencyFigure: FC<{ component: SnapshotComponent; range: "24h" | "90d"; points: LatencyPoint[]; page: PageInfo }> = ({ component, range, points, page }) => {
+  const day = range === "90d";
+  const answered = points.filter((p) => p.count > 0);
+  const heading = day ? "Last 90 days, by day" : "Last 24 hours, by quarter hour";
+  const summary = answered.length
+    ? `${heading}: p50 from ${formatMs(Math.min(...answered.map((p) => p.p50_ms!)))} to ${formatMs(Math.max(...answered.map((p) => p.p50_ms!)))}, p95 up to ${formatMs(Math.max(...answered.map((p) => p.p95_ms!)))}.`
+    : `${heading}: no response times yet.`;
+  return (
+    <figure class="latency" data-range={range} data-span={day ? DAY_MS : 900_000}>
+      <h3>{heading}</h3>
+      {raw(
+        latencyChartSvg(points, {
+          id: `c${range}`,
+          title: `${component.name}: response times, ${summary}`,
+          ticks: day ? ["90 days ago", "45 days ago", "today"] : ["24 h ago", "12 h ago", "now"],
+        }),
+      )}
+      <figcaption class="muted">{summary}</figcaption>
+      <details>
+        <summary>Table of the same data</summary>
+        <table class="lat" data-tz={page.time_zone} data-day={day ? "1" : undefined}>
+          <caption>
+            Response times of {component.name}, {heading.toLowerCase()} ({page.time_zone}); times in milliseconds
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">{day ? "Day" : "From"}</th>
+              <th scope="col">Checks</th>
+              <th scope="col">p50</th>
+              <th scope="col">p95</th>
+              <th scope="col">Min</th>
+              <th scope="col">Max</th>
+              <th scope="col">Note</th>
+            </tr>
+          </thead>
+          <tbody>{tableRows(points, page.time_zone, !day)}</tbody>
+        </table>
+      </details>
+    </figure>
+  );
+};
+
+/** A day's cell in the large bar: uptime, partial and major minutes, maintenance and that day's incidents. */
+export function dayDetail(day: UptimeDay, incidents: Map<string, SnapshotIncident>, thisYear: string): string {
+  const parts = [day.has_data ? `${formatUptime(day.uptime)} uptime` : "no data"];
+  if (day.major_seconds > 0) parts.push(`major outage ${formatDuration(day.major_seconds)}`);
+  if (day.partial_seconds > 0) parts.push(`partial outage ${formatDuration(day.partial_seconds)}`);
+  if (day.maintenance_seconds > 0) parts.push(`maintenance ${formatDuration(day.maintenance_seconds)}`);
+  const titles = day.incident_ids.map((id) => incidents.get(id)?.title).filter((t): t is string => !!t);
+  if (titles.length) parts.push(`${titles.length === 1 ? "incident" : `${titles.length} incidents`}: ${titles.join("; ")}`);
+  return `${formatDay(day.date, thisYear)}: ${parts.join(", ")}`;
+}
+
+const LargeBar: FC<{ component: SnapshotComponent; incidents: Map<string, SnapshotIncident> }> = ({ component, incidents }) => {
+  const thisYear = component.days.at(-1)?.date.slice(0, 4) ?? "";
+  return (
+    <>
+      <ol class="bar big" aria-label={`${component.name}: daily uptime over the last ${component.days.length} days`}>
+        {raw(
+          component.days
+            .map((day) => {
+              const level = dayLevel(day);
+              return `<li tabindex=0${level === "none" ? "" : ` class=d-${level}`} aria-label="${escapeText(dayDetail(day, incidents, thisYear))}">`;
+            })
+            .join(""),
+        )}
+      </ol>
+      <p class="bar-foot">
+        <span>{component.days.length} days ago</span>
+        <span>Today</span>
+      </p>
+    </>
+  );
+};
+
+/** Why the component shows what it shows: open incidents, maintenance in progress, its checks. */
+const Why: FC<{ snapshot: Snapshot; component: SnapshotComponent; incidents: SnapshotIncident[]; maintenances: SnapshotMaintenance[] }> = ({
+  snapshot,
+  component,
+  incidents,
+  maintenances,
+}) => {
+  const { page } = snapshot;
+  const open = incidents.filter((i) => isOpenIncident(i.status));
+  const inProgress = maintenances.filter((m) => m.status === "in_progress");
+  return (
+    <ul class="why">
+      {open.map((i) => (
+        <li>
+          Open incident: <a href={`/incidents/${i.id}`}>{i.title}</a> ({i.status}), which sets it to{" "}
+          {STATUS_LABELS[i.components.find((c) => c.id === component.id)?.status ?? "operational"].toLowerCase()}.
+        </li>
+      ))}
+      {inProgress.map((m) => (
+        <li>
+          Maintenance in progress: <a href={`/maintenance/${m.id}`}>{m.title}</a>, until <Time ms={m.scheduled_end} page={page} />.
+        </li>
+      ))}
+      {component.monitored ? (
+        <li>
+          Automatic checks say {STATUS_LABELS[component.monitored_status].toLowerCase()}
+          {component.last_checked_at ? (
+            <>
+              ; last checked <Time ms={component.last_checked_at} page={page} rel />
+              {component.last_latency_ms !== null ? `, answered in ${formatMs(component.last_latency_ms)}` : ""}
+            </>
+          ) : null}
+          .
+        </li>
+      ) : (
+        <li>Not monitored: no automatic check observes it, so only incidents and maintenance set its status.</li>
+      )}
+    </ul>
+  );
+};
+
+const UptimeFigures: FC<{ component: SnapshotComponent }> = ({ component }) => {
+  const figures: [string, string, number | null][] = [
+    ["24h", "24 hours", component.uptime_24h ?? null],
+    ["7d", "7 days", uptimeOfDays(component.days.slice(-7))],
+    ["30d", "30 days", component.uptime["30_days"]],
+    ["60d", "60 days", component.uptime["60_days"]],
+    ["90d", "90 days", component.uptime["90_days"]],
+  ];
+  return (
+    <dl class="uptimes">
+      {figures.map(([key, label, value]) => (
+        <div>
+          <dt>{label}</dt>
+          <dd data-uptime={key}>{formatUptime(value)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+};
+
+type Touched = { kind: "incident"; at: number; incident: SnapshotIncident } | { kind: "maintenance"; at: number; maintenance: SnapshotMaintenance };
+
+const TouchedList: FC<{ items: Touched[]; page: PageInfo }> = ({ items, page }) =>
+  items.length ? (
+    <ul class="card lines">
+      {items.map((item) =>
+        item.kind === "incident" ? (
+          <li>
+            <a href={`/incidents/${item.incident.id}`}>{item.incident.title}</a>
+            <div class="meta">
+              Incident · <span class="sev">{item.incident.severity} impact</span> · <span class="sev">{item.incident.status}</span> ·{" "}
+              <Time ms={item.incident.started_at} page={page} />
+              {item.incident.resolved_at ? (
+                <>
+                  {" "}
+                  to <Time ms={item.incident.resolved_at} page={page} />
+                </>
+              ) : null}
+            </div>
+          </li>
+        ) : (
+          <li>
+            <a href={`/maintenance/${item.maintenance.id}`}>{item.maintenance.title}</a>
+            <div class="meta">
+              Maintenance · {item.maintenance.status.replace("_", " ")} · <Time ms={item.maintenance.started_at ?? item.maintenance.scheduled_start} page={page} /> to{" "}
+              <Time ms={item.maintenance.completed_at ?? item.maintenance.scheduled_end} page={page} />
+            </div>
+          </li>
+        ),
+      )}
+    </ul>
+  ) : (
+    <p class="muted">Nothing in the last {LISTED_DAYS} days.</p>
+  );
+
+const ComponentPage: FC<{ snapshot: Snapshot; component: SnapshotComponent; options: HomeOptions }> = ({ snapshot, component, options }) => {
+  const { page } = snapshot;
+  const since = snapshot.generated_at - LISTED_DAYS * DAY_MS;
+  const incidents = snapshot.incidents.filter((i) => i.components.some((c) => c.id === component.id));
+  const maintenances = snapshot.maintenances.filter((m) => m.status !== "cancelled" && m.components.some((c) => c.id === component.id));
+  const touched: Touched[] = [
+    ...incidents.filter((i) => isOpenIncident(i.status) || (i.resolved_at ?? i.started_at) >= since).map((incident) => ({ kind: "incident" as const, at: incident.started_at, incident })),
+    ...maintenances
+      .filter((m) => m.status !== "scheduled" && (m.completed_at ?? m.scheduled_end) >= since)
+      .map((maintenance) => ({ kind: "maintenance" as const, at: maintenance.started_at ?? maintenance.scheduled_start, maintenance })),
+  ].sort((a, b) => b.at - a.at);
+  const upcoming = maintenances.filter((m) => m.status === "scheduled");
+  const grids = latencyGrids(snapshot.generated_at, page.time_zone);
+  const byId = new Map(snapshot.incidents.map((i) => [i.id, i]));
+  const { paths } = assets();
+  return (
+    <Layout
+      page={page}
+      overall={snapshot.overall_status}
+      title={component.name}
+      description={`${component.name}: status, uptime, response times and incidents on the ${page.name} status page.`}
+      extraCss={paths.componentCss}
+      extraJs={paths.componentJs}
+    >
+      <article class="component-page" data-latency={component.id}>
+        <p class="meta">
+          <a href="/">Current status</a>
+        </p>
+        <h1>{component.name}</h1>
+        {component.description ? <p class="muted">{component.description}</p> : null}
+        <div class="now" data-component={component.id}>
+          <Status status={component.status} />
+          <p id="live" class="live" data-state="static">
+            Updated <Time ms={snapshot.generated_at} page={page} rel />
+          </p>
+        </div>
+        <Why snapshot={snapshot} component={component} incidents={incidents} maintenances={maintenances} />
+
+        <h2>Uptime</h2>
+        <UptimeFigures component={component} />
+        <LargeBar component={component} incidents={byId} />
+        <p class="muted">Each day: uptime, major and partial outage time, maintenance and incidents. Tab into the bar, then use the arrow keys.</p>
+
+        <h2>Response times</h2>
+        <p class="muted">
+          p50 <span class="key k50"></span> and p95 <span class="key k95"></span> of the checks that answered; a gap means no check answered.
+          Shaded: <span class="key ko"></span> failed checks or downtime, <span class="key km"></span> maintenance.
+        </p>
+        <LatencyFigure component={component} range="24h" points={latencyPoints(component, "24h", grids["24h"], page.time_zone)} page={page} />
+        <LatencyFigure component={component} range="90d" points={latencyPoints(component, "90d", grids["90d"], page.time_zone)} page={page} />
+
+        <h2>Incidents and maintenance</h2>
+        <TouchedList items={touched} page={page} />
+        {upcoming.length ? (
+          <>
+            <h3>Upcoming maintenance</h3>
+            <ul class="card lines">
+              {upcoming.map((m) => (
+                <li>
+                  <a href={`/maintenance/${m.id}`}>{m.title}</a>
+                  <div class="meta">
+                    <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
+                  </div>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+
+        <section id="subscribe" aria-labelledby="subscribe-h">
+          <h2 id="subscribe-h">Subscribe to this component</h2>
+          <SubscribeForm components={snapshot.components} turnstileSiteKey={options.turnstileSiteKey} selected={[component.id]} />
+        </section>
+      </article>
+    </Layout>
+  );
+};
+
+export const renderComponent = (snapshot: Snapshot, component: SnapshotComponent, options: HomeOptions = {}) =>
+  renderDocument(<ComponentPage snapshot={snapshot} component={component} options={options} />);
