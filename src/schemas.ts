@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, SEVERITIES } from "./db/schema";
+import { AUDIT_ENTITY_TYPES, CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, SEVERITIES } from "./db/schema";
+import { decodeCursor } from "./http/cursor";
 import { decodeIncidentCursor } from "./snapshot/incident-pages";
-import { optionalText, pastTimestamp, text, timestamp } from "./validation";
+import { line, optionalText, pastTimestamp, text, timestamp } from "./validation";
 
 /** The largest page of incidents one request may ask for. */
 export const MAX_INCIDENT_PAGE = 100;
@@ -23,7 +24,7 @@ const affectedComponents = z
   .refine((list) => new Set(list.map((c) => (typeof c === "string" ? c : c.id))).size === list.length, "components must not repeat");
 
 export const createIncidentBody = z.strictObject({
-  title: text(200),
+  title: line(200),
   description: optionalText(10_000).default(""),
   severity: z.enum(SEVERITIES).default("minor"),
   status: z.enum(["investigating", "identified", "monitoring"]).default("investigating"),
@@ -52,7 +53,7 @@ export const resolveIncidentBody = z.strictObject({
 
 export const editIncidentBody = z
   .strictObject({
-    title: text(200).optional(),
+    title: line(200).optional(),
     description: optionalText(10_000).optional(),
     severity: z.enum(SEVERITIES).optional(),
     started_at: pastTimestamp.optional(),
@@ -121,7 +122,7 @@ const notBothIssue = { message: "give affected_components or its alias component
 
 export const maintenanceBody = z
   .strictObject({
-    title: text(200),
+    title: line(200),
     description: optionalText(10_000).default(""),
     scheduled_start: timestamp,
     scheduled_end: timestamp,
@@ -135,7 +136,7 @@ export const maintenanceBody = z
 
 export const editMaintenanceBody = z
   .strictObject({
-    title: text(200).optional(),
+    title: line(200).optional(),
     description: optionalText(10_000).optional(),
     scheduled_start: timestamp.optional(),
     scheduled_end: timestamp.optional(),
@@ -178,7 +179,7 @@ export const autoIncidentsInput = z.strictObject({
 export const autoIncidentDefaultsInput = autoIncidentsInput.extend({ group_window_seconds: seconds(0, 86_400).optional() });
 
 const componentFields = {
-  name: text(100),
+  name: line(100),
   description: optionalText(1_000).nullable().optional(),
   position: z.number().int().min(0).max(100_000).optional(),
   group_id: id.nullable().optional(),
@@ -195,14 +196,14 @@ export const editComponentBody = z
 export const reorderComponentsBody = z.strictObject({ ids: ids(500).min(1) });
 
 export const groupBody = z.strictObject({
-  name: text(100),
+  name: line(100),
   description: optionalText(1_000).nullable().optional(),
   position: z.number().int().min(0).max(100_000).optional(),
   collapsed: z.boolean().optional(),
 });
 export const editGroupBody = z
   .strictObject({
-    name: text(100).optional(),
+    name: line(100).optional(),
     description: optionalText(1_000).nullable().optional(),
     position: z.number().int().min(0).max(100_000).optional(),
     collapsed: z.boolean().optional(),
@@ -284,3 +285,22 @@ export const editTemplateBody = z
     components: templateComponents.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, "nothing to change");
+
+/** `cursor` is the `next_cursor` of the previous page, opaque to clients. */
+export const auditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z
+    .string()
+    .max(100)
+    .transform((value, ctx) => {
+      const match = /^(\d{1,15})\.([0-9a-f-]{36})$/.exec(decodeCursor(value) ?? "");
+      if (!match) {
+        ctx.addIssue({ code: "custom", message: "must be a next_cursor from a previous page" });
+        return z.NEVER;
+      }
+      return { at: Number(match[1]), id: match[2]! };
+    })
+    .optional(),
+  entity_type: z.enum(AUDIT_ENTITY_TYPES).optional(),
+  entity_id: z.string().min(1).max(100).optional(),
+});

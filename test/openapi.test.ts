@@ -205,6 +205,7 @@ describe("OpenAPI document", () => {
       ["get", "/api/status/notifications", "/api/status/notifications"],
       ["post", "/api/status/groups", "/api/status/groups", { name: "Documented group" }],
       ["post", "/api/status/maintenance/{id}/cancel", `/api/status/maintenance/${window.id}/cancel`],
+      ["get", "/api/status/audit", "/api/status/audit?limit=5"],
     ];
     for (const [method, template, path, body] of adminAnswers) {
       const res = await admin(method.toUpperCase(), path, body);

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // Every timestamp in the database is an integer of milliseconds since the epoch (UTC).
 // Every enumeration is an `as const` array shared with the zod schemas in src/validation.ts.
@@ -34,6 +34,9 @@ export const SUBSCRIBER_STATUSES = ["pending", "active", "unsubscribed", "disabl
 export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
 export const DELIVERY_STATUSES = ["pending", "sending", "sent", "failed", "skipped", "ambiguous"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+export const ACTOR_KINDS = ["admin", "automation"] as const;
+export const AUDIT_ENTITY_TYPES = ["incident", "maintenance", "component", "group", "template", "subscriber"] as const;
+export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 
 /** Configuration of an admin-added HTTP monitor, stored as JSON on the component. */
 export interface HttpMonitor {
@@ -388,6 +391,46 @@ export const deliveries = sqliteTable(
     index("deliveries_status_idx").on(t.status, t.createdAt),
     index("deliveries_created_idx").on(t.createdAt),
   ],
+);
+
+/**
+ * Never holds a row. A write's guard inserts one when the state the write started from has changed
+ * meanwhile; the CHECK refuses it and the whole batch rolls back, so a lost race changes nothing.
+ */
+export const writeGuards = sqliteTable("write_guards", { reason: text("reason").notNull() }, () => [check("state_changed", sql`0`)]);
+
+/** The first answer to an admin write sent with an Idempotency-Key, replayed to retries for a day. */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    userId: text("user_id").notNull(),
+    key: text("key").notNull(),
+    /** SHA-256 of the method, path and body: the same key with another request is refused. */
+    requestHash: text("request_hash").notNull(),
+    status: integer("status").notNull(),
+    body: text("body"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] }), index("idempotency_keys_created_idx").on(t.createdAt)],
+);
+
+/** Who changed what and when: one row per admin write (and per move Beacon makes by itself), kept a year. */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    at: integer("at").notNull(),
+    actorKind: text("actor_kind", { enum: ACTOR_KINDS }).notNull(),
+    actorId: text("actor_id"),
+    actorName: text("actor_name"),
+    actorEmail: text("actor_email"),
+    action: text("action").notNull(),
+    entityType: text("entity_type", { enum: AUDIT_ENTITY_TYPES }).notNull(),
+    entityId: text("entity_id").notNull(),
+    before: text("before", { mode: "json" }).$type<unknown>(),
+    after: text("after", { mode: "json" }).$type<unknown>(),
+  },
+  (t) => [index("audit_log_at_idx").on(t.at, t.id), index("audit_log_entity_idx").on(t.entityType, t.entityId, t.at, t.id)],
 );
 
 /**

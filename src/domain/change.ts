@@ -24,6 +24,8 @@ export interface Change<R = null> {
   statements: Statement[];
   eventIds: string[];
   result: R;
+  /** What a 409 says when a guard in `statements` finds the starting state changed before the commit. */
+  conflict?: string;
 }
 
 export const noChange = <R>(result: R): Change<R> => ({ statements: [], eventIds: [], result });

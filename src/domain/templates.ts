@@ -3,6 +3,7 @@ import type { Database } from "../db/client";
 import { deleteTemplate as deleteTemplateRow, findTemplate, insertTemplate, updateTemplate, type TemplateRow } from "../db/queries/templates";
 import { notFound } from "../errors";
 import type { editTemplateBody, templateBody } from "../schemas";
+import { auditStatement } from "./audit";
 import { actorId, type Actor, type Change } from "./change";
 import { assertComponentsExist } from "./components";
 
@@ -20,17 +21,18 @@ async function existingTemplate(db: Database, id: string): Promise<TemplateRow> 
 export async function createTemplate(db: Database, input: TemplateInput, actor: Actor, now: number): Promise<Change<TemplateRow>> {
   await assertComponentsExist(db, input.components.map((c) => c.id));
   const row: TemplateRow = { id: crypto.randomUUID(), ...input, createdBy: actorId(actor), createdAt: now, updatedAt: now };
-  return { statements: [insertTemplate(db, row)], eventIds: [], result: row };
+  return { statements: [insertTemplate(db, row), auditStatement(db, actor, { action: "template.create", entityType: "template", entityId: row.id, before: null, after: row }, now)], eventIds: [], result: row };
 }
 
-export async function editTemplate(db: Database, id: string, input: EditTemplateInput, _actor: Actor, now: number): Promise<Change<TemplateRow>> {
+export async function editTemplate(db: Database, id: string, input: EditTemplateInput, actor: Actor, now: number): Promise<Change<TemplateRow>> {
   const existing = await existingTemplate(db, id);
   if (input.components) await assertComponentsExist(db, input.components.map((c) => c.id));
   const patch = { ...input, updatedAt: now };
-  return { statements: [updateTemplate(db, id, patch)], eventIds: [], result: { ...existing, ...patch } };
+  const after = { ...existing, ...patch };
+  return { statements: [updateTemplate(db, id, patch), auditStatement(db, actor, { action: "template.edit", entityType: "template", entityId: id, before: existing, after }, now)], eventIds: [], result: after };
 }
 
-export async function deleteTemplate(db: Database, id: string, _actor: Actor, _now: number): Promise<Change<null>> {
-  await existingTemplate(db, id);
-  return { statements: [deleteTemplateRow(db, id)], eventIds: [], result: null };
+export async function deleteTemplate(db: Database, id: string, actor: Actor, now: number): Promise<Change<null>> {
+  const existing = await existingTemplate(db, id);
+  return { statements: [deleteTemplateRow(db, id), auditStatement(db, actor, { action: "template.delete", entityType: "template", entityId: id, before: existing, after: null }, now)], eventIds: [], result: null };
 }

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import {
+  ACTOR_KINDS,
+  AUDIT_ENTITY_TYPES,
   CHANNELS,
   COMPONENT_STATUSES,
   DELIVERY_STATUSES,
@@ -367,6 +369,31 @@ export const notifications = named(
     ),
     subscriber_counts: z.record(z.string(), z.record(z.string(), z.number().int())),
   }),
+);
+
+export const auditLog = named(
+  "AuditLog",
+  z.object({
+    entries: z.array(
+      z.object({
+        id: uuid,
+        at: time,
+        actor: z.object({
+          kind: z.enum(ACTOR_KINDS),
+          user_id: z.string().nullable().describe("The Clerk user id; null for Beacon's own moves"),
+          name: z.string().nullable(),
+          email: z.string().nullable(),
+        }),
+        action: z.string().describe("`<entity>.<verb>`, e.g. `incident.resolve`"),
+        entity_type: z.enum(AUDIT_ENTITY_TYPES),
+        entity_id: z.string(),
+        before: z.unknown().describe("The entity before the write (null when it created it)"),
+        after: z.unknown().describe("The entity after the write (null when it deleted it)"),
+      }),
+    ),
+    next_cursor: z.string().nullable().describe("Pass as `cursor` for the next (older) page; null on the last page"),
+  }),
+  "Admin writes, newest first",
 );
 
 export const liveness = named("Liveness", z.object({ status: z.literal("ok") }));

@@ -1,7 +1,9 @@
 import { Hono } from "hono";
 import { requireAdmin } from "../auth/clerk";
 import { deliveryCounts, listDeliveries } from "../db/queries/notifications";
-import { deleteSubscriber, findSubscriberById, listSubscribers, subscriberCounts } from "../db/queries/subscriptions";
+import { listSubscribers, subscriberCounts } from "../db/queries/subscriptions";
+import { adminActor } from "../domain/change";
+import { removeSubscriber } from "../domain/subscribers";
 import type { AppEnv } from "../env";
 import { conflict, notFound } from "../errors";
 import { findDelivery, requeueDelivery } from "../db/queries/console";
@@ -12,6 +14,7 @@ import { redactSecrets } from "../notify/slots";
 import { iso } from "../snapshot/format";
 import { notificationsQuery } from "../schemas";
 import { uuidParam, validate } from "../validation";
+import { commitAndAnswer, idempotent } from "./admin-write";
 
 const SUBSCRIBERS_SHOWN = 500;
 
@@ -71,12 +74,9 @@ export const adminNotifications = new Hono<AppEnv>()
       subscriber_counts: counts,
     });
   })
-  .delete("/notifications/subscribers/:id", requireAdmin, validate("param", uuidParam), async (c) => {
-    const { id } = c.req.valid("param");
-    if (!(await findSubscriberById(c.var.db, id))) throw notFound("Subscriber");
-    // Deliveries stay as history; anything still pending for this subscriber is skipped when its turn comes.
-    await deleteSubscriber(c.var.db, id);
-    return c.body(null, 204);
+  .delete("/notifications/subscribers/:id", requireAdmin, idempotent, validate("param", uuidParam), async (c) => {
+    const change = await removeSubscriber(c.var.db, c.req.valid("param").id, adminActor(c.var.admin), Date.now());
+    return commitAndAnswer(c, change, 204);
   })
   .post("/notifications/deliveries/:id/retry", requireAdmin, validate("param", uuidParam), async (c) => {
     const { id } = c.req.valid("param");
