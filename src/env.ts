@@ -1,5 +1,6 @@
 import type { Database } from "./db/client";
 import type { AdminIdentity } from "./auth/clerk";
+import type { ConsoleSession } from "./auth/console-session";
 import type { StatusHub } from "./live/status-hub";
 import type { CheckProbe } from "./probes/check-probe";
 import type { NotifyMessage } from "./notify/messages";
@@ -31,6 +32,7 @@ export interface Bindings {
   CLERK_ADMIN_ORG_ID?: string;
   /** The instance's issuer (https://<frontend-api>); derived from CLERK_PUBLISHABLE_KEY when unset. */
   CLERK_ISSUER?: string;
+  /** Turns on Clerk sign-in for the console (its Frontend API host is read from this key) and names the issuer. */
   CLERK_PUBLISHABLE_KEY?: string;
 
   S3_ENDPOINT?: string;
@@ -95,6 +97,8 @@ export interface Bindings {
 export interface Variables {
   db: Database;
   admin: AdminIdentity;
+  /** The signed-in console user: the session token (what the console's own API calls carry) and its CSRF token. */
+  consoleSession: ConsoleSession;
   /** An admin write's Idempotency-Key, when it sent one that has no stored answer yet. */
   idempotency?: { userId: string; key: string; requestHash: string };
   /** Statements sent to D1 while serving this request (the bench reads it from a response header). */

@@ -13,6 +13,8 @@ export const DEFAULT_INCIDENT_PAGE = 25;
 // document. Unknown keys are rejected so a typo in a field name is an error, not silently ignored.
 
 const id = z.uuid({ message: "must be a UUID" });
+/** false posts without telling subscribers: for small corrections nobody needs to hear about. */
+const notify = z.boolean().default(true);
 const ids = (max: number) => z.array(id).max(max, `at most ${max} ids`);
 
 export const affectedComponent = z.union([id, z.strictObject({ id, status: z.enum(COMPONENT_STATUSES) })]);
@@ -29,6 +31,7 @@ export const createIncidentBody = z.strictObject({
   affected_components: affectedComponents.default([]),
   started_at: pastTimestamp.optional(),
   estimated_resolution: timestamp.nullable().optional(),
+  notify,
 });
 
 export const incidentUpdateBody = z.strictObject({
@@ -38,12 +41,14 @@ export const incidentUpdateBody = z.strictObject({
   }),
   estimated_resolution: timestamp.nullable().optional(),
   affected_components: affectedComponents.optional(),
+  notify,
 });
 
 export const resolveIncidentBody = z.strictObject({
   root_cause: text(10_000),
   resolution: text(10_000),
   message: text(10_000).optional(),
+  notify,
 });
 
 export const editIncidentBody = z
@@ -123,6 +128,7 @@ export const maintenanceBody = z
     scheduled_end: timestamp,
     affected_components: maintenanceComponentIds.optional(),
     components: componentsAlias.optional(),
+    notify,
   })
   .refine((m) => m.scheduled_end > m.scheduled_start, { message: "must be after scheduled_start", path: ["scheduled_end"] })
   .refine(notBoth, notBothIssue)
@@ -273,6 +279,30 @@ export const notificationsQuery = z.object({
   status: z.enum(DELIVERY_STATUSES).optional(),
   channel: z.enum(CHANNELS).optional(),
 });
+
+const templateComponents = z
+  .array(z.strictObject({ id, status: z.enum(COMPONENT_STATUSES) }))
+  .max(100, "at most 100 components")
+  .refine((list) => new Set(list.map((c) => c.id)).size === list.length, "components must not repeat");
+
+/** A saved incident: what opening it fills in. */
+export const templateBody = z.strictObject({
+  name: text(100),
+  title: text(200),
+  message: optionalText(10_000).default(""),
+  severity: z.enum(SEVERITIES).default("minor"),
+  components: templateComponents.default([]),
+});
+
+export const editTemplateBody = z
+  .strictObject({
+    name: text(100).optional(),
+    title: text(200).optional(),
+    message: optionalText(10_000).optional(),
+    severity: z.enum(SEVERITIES).optional(),
+    components: templateComponents.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, "nothing to change");
 
 /** `cursor` is the `next_cursor` of the previous page, opaque to clients. */
 export const auditQuery = z.object({

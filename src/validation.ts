@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ApiError } from "./errors";
 
 /** zod issues as the `details` of a 400: where, and what is wrong, never the input echoed back. */
-function issuesOf(error: { issues: readonly z.core.$ZodIssue[] }) {
+export function issuesOf(error: { issues: readonly z.core.$ZodIssue[] }) {
   return error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
 }
 

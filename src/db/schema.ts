@@ -480,3 +480,20 @@ export const confirmationBudget = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.channel, t.day] })],
 );
+
+/** A saved incident an admin opens in two clicks: what to say and what each component should show. */
+export const incidentTemplates = sqliteTable(
+  "incident_templates",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    title: text("title").notNull(),
+    message: text("message").notNull().default(""),
+    severity: text("severity", { enum: SEVERITIES }).notNull().default("minor"),
+    components: text("components", { mode: "json" }).notNull().$type<{ id: string; status: ComponentStatus }[]>(),
+    createdBy: text("created_by"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("incident_templates_name_idx").on(t.name)],
+);

@@ -29,7 +29,7 @@ import { iso } from "../snapshot/format";
 import { loadIncidentView } from "../snapshot/incident-view";
 import type { SnapshotIncident, SnapshotIncidentUpdate } from "../snapshot/types";
 import { auditStatement } from "./audit";
-import { actorId, type Actor, type Change } from "./change";
+import { actorId, notified, type Actor, type Change } from "./change";
 import { assertComponentsExist } from "./components";
 
 export type OpenIncidentInput = z.infer<typeof createIncidentBody>;
@@ -170,11 +170,11 @@ export async function openIncident(db: Database, input: OpenIncidentInput, actor
       }),
       updateInsert(db, id, update, actor),
       ...setIncidentComponents(db, id, linksToSet),
-      event.statement,
+      ...notified(input, event).statements,
       ...changes.statements,
       audited(db, actor, "open", id, null, { ...record(incident), update }, now),
     ],
-    eventIds: [event.id, ...changes.eventIds],
+    eventIds: [...notified(input, event).eventIds, ...changes.eventIds],
     result: incident,
   };
 }
@@ -212,10 +212,10 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
       updateInsert(db, id, update, actor),
       updateIncident(db, id, { status: input.status, updatedAt: now, ...owner.row }),
       ...statements,
-      event.statement,
+      ...notified(input, event).statements,
       audited(db, actor, "update", id, record(incident), { ...record(result), update }, now),
     ],
-    eventIds: [event.id, ...changeEvents],
+    eventIds: [...notified(input, event).eventIds, ...changeEvents],
     result,
     conflict: CHANGED,
   };
@@ -254,11 +254,11 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
       unchanged(db, incident),
       updateInsert(db, id, update, actor),
       updateIncident(db, id, { status: "resolved", resolvedAt: now, rootCause: input.root_cause, resolution: input.resolution, updatedAt: now, ...owner.row }),
-      event.statement,
+      ...notified(input, event).statements,
       ...changes.statements,
       audited(db, actor, "resolve", id, record(incident), { ...record(result), update }, now),
     ],
-    eventIds: [event.id, ...changes.eventIds],
+    eventIds: [...notified(input, event).eventIds, ...changes.eventIds],
     result,
     conflict: CHANGED,
   };

@@ -21,7 +21,7 @@ import { maintenanceFromRow } from "../snapshot/build";
 import { iso } from "../snapshot/format";
 import type { SnapshotMaintenance } from "../snapshot/types";
 import { auditStatement } from "./audit";
-import { actorId, AUTOMATION, type Actor, type Change } from "./change";
+import { actorId, AUTOMATION, notified, type Actor, type Change } from "./change";
 import { assertComponentsExist } from "./components";
 
 export type ScheduleMaintenanceInput = z.infer<typeof maintenanceBody>;
@@ -126,13 +126,13 @@ export async function scheduleMaintenance(db: Database, input: ScheduleMaintenan
   const statements = [
     insertMaintenance(db, row),
     ...setMaintenanceComponents(db, row.id, input.affected_components),
-    event.statement,
+    ...notified(input, event).statements,
     audited(db, actor, "schedule", row.id, null, view(row, named), now),
   ];
   const move = await dueMove(db, row, named, actor, now);
   return {
     statements: [...statements, ...(move?.statements ?? [])],
-    eventIds: [event.id, ...(move?.eventIds ?? [])],
+    eventIds: [...notified(input, event).eventIds, ...(move?.eventIds ?? [])],
     result: view(move?.row ?? row, named),
   };
 }

@@ -326,6 +326,24 @@ export const componentGroup = named(
   z.object({ id: uuid, name: z.string(), description: z.string().nullable(), position: z.number().int(), collapsed: z.boolean() }),
 );
 
+export const incidentTemplate = named(
+  "IncidentTemplate",
+  z.object({
+    id: uuid,
+    name: z.string(),
+    title: z.string(),
+    message: z.string(),
+    severity: z.enum(SEVERITIES),
+    components: z.array(z.object({ id: uuid, status: z.enum(COMPONENT_STATUSES) })),
+    created_at: time,
+    updated_at: time,
+  }),
+);
+
+export const incidentTemplates = named("IncidentTemplates", z.object({ templates: z.array(incidentTemplate) }));
+
+export const deliveryRetry = named("DeliveryRetry", z.object({ id: uuid, status: z.literal("pending") }));
+
 export const componentOrder = named("ComponentOrder", z.object({ ids: z.array(uuid) }));
 
 export const subscriptionPending = named(

@@ -153,6 +153,7 @@ export const ROUTES: RouteDoc[] = [
 
   adminRoute("get", "/api/status/notifications", "Notifications", "Recent deliveries, their outcomes and subscriber counts", { query: schemas.notificationsQuery, response: responses.notifications }),
   adminWrite("delete", "/api/status/notifications/subscribers/{id}", "Notifications", "Remove a subscriber (deliveries stay as history)", { status: 204 }),
+  adminRoute("post", "/api/status/notifications/deliveries/{id}/retry", "Notifications", "Send a failed or ambiguous delivery again", { response: responses.deliveryRetry, status: 202, errors: [409] }),
 
   adminRoute("get", "/api/status/audit", "Audit", "Who changed what and when: every admin write, newest first, kept 365 days", {
     query: schemas.auditQuery,
@@ -169,6 +170,12 @@ export const ROUTES: RouteDoc[] = [
   adminWrite("patch", "/api/status/incidents/{id}/updates/{updateId}", "Incidents", "Correct an update's text or ETA", { body: schemas.editIncidentUpdateBody, response: responses.incident }),
   adminWrite("post", "/api/status/incidents/{id}/postmortem", "Incidents", "Publish a resolved incident's postmortem", { body: schemas.postmortemBody, response: responses.incident, errors: [409] }),
   adminWrite("delete", "/api/status/incidents/{id}", "Incidents", "Delete an incident (lifts what it set)", { status: 204 }),
+
+  adminRoute("get", "/api/status/templates", "Templates", "Saved incident templates", { response: responses.incidentTemplates }),
+  adminRoute("get", "/api/status/templates/{id}", "Templates", "One incident template", { response: responses.incidentTemplate }),
+  adminRoute("post", "/api/status/templates", "Templates", "Save an incident template", { body: schemas.templateBody, response: responses.incidentTemplate, status: 201 }),
+  adminRoute("patch", "/api/status/templates/{id}", "Templates", "Edit an incident template", { body: schemas.editTemplateBody, response: responses.incidentTemplate }),
+  adminRoute("delete", "/api/status/templates/{id}", "Templates", "Delete an incident template", { status: 204 }),
 
   adminWrite("post", "/api/status/maintenance", "Maintenance", "Schedule a maintenance window", { body: schemas.maintenanceBody, response: responses.maintenanceWindow, status: 201 }),
   adminWrite("patch", "/api/status/maintenance/{id}", "Maintenance", "Edit a maintenance window", { body: schemas.editMaintenanceBody, response: responses.maintenanceWindow, errors: [409] }),

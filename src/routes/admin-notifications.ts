@@ -5,7 +5,9 @@ import { listSubscribers, subscriberCounts } from "../db/queries/subscriptions";
 import { adminActor } from "../domain/change";
 import { removeSubscriber } from "../domain/subscribers";
 import type { AppEnv } from "../env";
-import { notFound } from "../errors";
+import { conflict, notFound } from "../errors";
+import { findDelivery, requeueDelivery } from "../db/queries/console";
+import { enqueueDeliveries } from "../notify/fan-out";
 import { deliveryTemplate, type MessageTemplate } from "../notify/compose";
 import { isConfirmation } from "../notify/messages";
 import { redactSecrets } from "../notify/slots";
@@ -75,4 +77,14 @@ export const adminNotifications = new Hono<AppEnv>()
   .delete("/notifications/subscribers/:id", requireAdmin, idempotent, validate("param", uuidParam), async (c) => {
     const change = await removeSubscriber(c.var.db, c.req.valid("param").id, adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 204);
+  })
+  .post("/notifications/deliveries/:id/retry", requireAdmin, validate("param", uuidParam), async (c) => {
+    const { id } = c.req.valid("param");
+    const db = c.var.db;
+    const delivery = await findDelivery(db, id);
+    if (!delivery) throw notFound("Delivery");
+    const [requeued] = await requeueDelivery(db, id, Date.now());
+    if (!requeued) throw conflict(`The delivery is ${delivery.status}; only failed or ambiguous deliveries are sent again.`);
+    await enqueueDeliveries(c.env, [requeued]);
+    return c.json({ id, status: "pending" }, 202);
   });
