@@ -51,7 +51,7 @@ async function waitForServer() {
 
 let timer;
 if (await waitForServer()) {
-  console.log(`\nBeacon is up on ${origin} (admin token: npm run token). The cron fires every 60 s.\n`);
+  console.log(`\nBeacon is up on ${origin} (admin token: npm run token; console: npm run -s signin-url). The cron fires every 60 s.\n`);
   await fireCron();
   timer = setInterval(fireCron, 60_000);
 }

@@ -1,17 +1,26 @@
 import type { Database } from "./db/client";
 import { runBatch } from "./db/batch";
+import { isForeignKeyFailure, isGuardFailure } from "./db/queries/guards";
 import type { Change } from "./domain/change";
 import type { Bindings } from "./env";
+import { conflict } from "./errors";
 import { enqueueEvents } from "./notify/outbox";
 import { refreshSnapshot } from "./snapshot/store";
 
 /**
  * The one way a change that the public sees is made: its statements (with their outbox events) commit in
  * one atomic batch, then the snapshot is rebuilt and broadcast and the events go to the queue. Answers the
- * change's result, never a read made after the commit.
+ * change's result, never a read made after the commit. A batch whose guard found the starting state changed
+ * (a lost race) committed nothing and answers 409.
  */
 export async function commitChange<R>(env: Bindings, db: Database, change: Change<R>): Promise<R> {
-  await runBatch(db, change.statements);
+  try {
+    await runBatch(db, change.statements);
+  } catch (err) {
+    if (isGuardFailure(err)) throw conflict(change.conflict ?? "This changed while the request was being made; reload and try again.");
+    if (isForeignKeyFailure(err)) throw conflict("Something this refers to was deleted while the request was being made; reload and try again.");
+    throw err;
+  }
   await afterCommit(env, db, change.eventIds);
   return change.result;
 }

@@ -3,6 +3,9 @@ import { afterCommit } from "./changes";
 import { runBatch } from "./db/batch";
 import type { Bindings } from "./env";
 import { pruneOldResults, startCheckRound } from "./checks/runner";
+import { pruneAudit } from "./db/queries/audit";
+import { isGuardFailure } from "./db/queries/guards";
+import { IDEMPOTENCY_TTL_MS, pruneIdempotencyKeys } from "./db/queries/idempotency";
 import { moveMaintenanceOnTime } from "./domain/maintenance";
 import { sweepOutbox } from "./notify/sweep";
 
@@ -21,15 +24,32 @@ export async function runScheduled(env: Bindings, scheduledTime: number, _ctx?: 
   // they now are. Each step that fails is logged and left to the next run; the rest still happens.
   const maintenanceEventIds = await moveMaintenance(db, now).catch((err) => logged("maintenance transitions failed", err));
   const checkEventIds = await round.record(now).catch((err) => logged("recording the checks failed", err));
-  if (round.claim === "claimed") await pruneOldResults(env, db, scheduledTime).catch((err) => logged("pruning check results failed", err));
+  if (round.claim === "claimed") {
+    await pruneOldResults(env, db, scheduledTime).catch((err) => logged("pruning check results failed", err));
+    await pruneAdminHistory(db, now).catch((err) => logged("pruning the audit log and idempotency keys failed", err));
+  }
   await sweepOutbox(env, db, now);
   await afterCommit(env, db, [...maintenanceEventIds, ...checkEventIds]);
 }
 
 async function moveMaintenance(db: Database, now: number): Promise<string[]> {
   const due = await moveMaintenanceOnTime(db, now);
-  await runBatch(db, due.statements);
+  try {
+    await runBatch(db, due.statements);
+  } catch (err) {
+    // An admin edited or cancelled a due window while this run read it: nothing moved; the next run looks again.
+    if (isGuardFailure(err)) return [];
+    throw err;
+  }
   return due.eventIds;
+}
+
+/** The audit log is kept a year; stored Idempotency-Key answers a day. */
+export const AUDIT_RETENTION_MS = 365 * 86_400_000;
+
+export async function pruneAdminHistory(db: Database, now: number) {
+  await pruneAudit(db, now - AUDIT_RETENTION_MS, 1000);
+  await pruneIdempotencyKeys(db, now - IDEMPOTENCY_TTL_MS);
 }
 
 function logged(what: string, err: unknown): string[] {

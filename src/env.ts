@@ -1,12 +1,16 @@
 import type { Database } from "./db/client";
 import type { AdminIdentity } from "./auth/clerk";
+import type { ConsoleSession } from "./auth/console-session";
 import type { StatusHub } from "./live/status-hub";
+import type { CheckProbe } from "./probes/check-probe";
 import type { NotifyMessage } from "./notify/messages";
 
 /** Every binding and variable the worker reads, typed once. Optional vars are features that stay off until set. */
 export interface Bindings {
   DB: D1Database;
   STATUS_HUB: DurableObjectNamespace<StatusHub>;
+  /** HTTP monitors' probes: one Durable Object per region and shard, placed with the region as location hint. */
+  CHECK_PROBE: DurableObjectNamespace<CheckProbe>;
   NOTIFY_QUEUE: Queue<NotifyMessage>;
   SIGNUP_LIMITER?: RateLimit;
   /** Live socket upgrades per client (IPv4 address or IPv6 /64). */
@@ -28,6 +32,7 @@ export interface Bindings {
   CLERK_ADMIN_ORG_ID?: string;
   /** The instance's issuer (https://<frontend-api>); derived from CLERK_PUBLISHABLE_KEY when unset. */
   CLERK_ISSUER?: string;
+  /** Turns on Clerk sign-in for the console (its Frontend API host is read from this key) and names the issuer. */
   CLERK_PUBLISHABLE_KEY?: string;
 
   S3_ENDPOINT?: string;
@@ -78,6 +83,8 @@ export interface Bindings {
   /** A Clerk JWKS URL (e.g. https://<frontend-api>/.well-known/jwks.json) the Authentication check fetches. */
   CLERK_JWKS_URL?: string;
   CHECK_RETENTION_DAYS?: string;
+  /** Comma-separated location hints HTTP monitors are probed from unless a monitor lists its own; default wnam,enam,weur. */
+  CHECK_REGIONS?: string;
   /**
    * Automatic incidents from agreed check results: on by default; "off" turns them off for every component
    * that does not turn them on itself; a JSON object sets the defaults (see README).
@@ -90,6 +97,10 @@ export interface Bindings {
 export interface Variables {
   db: Database;
   admin: AdminIdentity;
+  /** The signed-in console user: the session token (what the console's own API calls carry) and its CSRF token. */
+  consoleSession: ConsoleSession;
+  /** An admin write's Idempotency-Key, when it sent one that has no stored answer yet. */
+  idempotency?: { userId: string; key: string; requestHash: string };
   /** Statements sent to D1 while serving this request (the bench reads it from a response header). */
   d1Queries: { count: number };
 }
@@ -104,7 +115,7 @@ declare global {
   namespace Cloudflare {
     interface GlobalProps {
       mainModule: typeof import("./index");
-      durableNamespaces: "StatusHub";
+      durableNamespaces: "StatusHub" | "CheckProbe";
     }
     interface Env extends Bindings {
       TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];

@@ -8,6 +8,7 @@ export type ErrorCode =
   | "forbidden"
   | "not_found"
   | "conflict"
+  | "idempotency_key_reused"
   | "payload_too_large"
   | "unsupported_media_type"
   | "upgrade_required"

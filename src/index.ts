@@ -5,6 +5,7 @@ import type { NotifyMessage } from "./notify/messages";
 import { handleNotifyBatch } from "./notify/consumer";
 
 export { StatusHub } from "./live/status-hub";
+export { CheckProbe } from "./probes/check-probe";
 
 export default {
   fetch: app.fetch,

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, SEVERITIES } from "./db/schema";
+import { AUDIT_ENTITY_TYPES, CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, PROBE_REGIONS, SEVERITIES } from "./db/schema";
+import { decodeCursor } from "./http/cursor";
 import { decodeIncidentCursor } from "./snapshot/incident-pages";
-import { optionalText, pastTimestamp, text, timestamp } from "./validation";
+import { line, optionalText, pastTimestamp, text, timestamp } from "./validation";
 
 /** The largest page of incidents one request may ask for. */
 export const MAX_INCIDENT_PAGE = 100;
@@ -12,6 +13,8 @@ export const DEFAULT_INCIDENT_PAGE = 25;
 // document. Unknown keys are rejected so a typo in a field name is an error, not silently ignored.
 
 const id = z.uuid({ message: "must be a UUID" });
+/** false posts without telling subscribers: for small corrections nobody needs to hear about. */
+const notify = z.boolean().default(true);
 const ids = (max: number) => z.array(id).max(max, `at most ${max} ids`);
 
 export const affectedComponent = z.union([id, z.strictObject({ id, status: z.enum(COMPONENT_STATUSES) })]);
@@ -21,13 +24,14 @@ const affectedComponents = z
   .refine((list) => new Set(list.map((c) => (typeof c === "string" ? c : c.id))).size === list.length, "components must not repeat");
 
 export const createIncidentBody = z.strictObject({
-  title: text(200),
+  title: line(200),
   description: optionalText(10_000).default(""),
   severity: z.enum(SEVERITIES).default("minor"),
   status: z.enum(["investigating", "identified", "monitoring"]).default("investigating"),
   affected_components: affectedComponents.default([]),
   started_at: pastTimestamp.optional(),
   estimated_resolution: timestamp.nullable().optional(),
+  notify,
 });
 
 export const incidentUpdateBody = z.strictObject({
@@ -37,17 +41,19 @@ export const incidentUpdateBody = z.strictObject({
   }),
   estimated_resolution: timestamp.nullable().optional(),
   affected_components: affectedComponents.optional(),
+  notify,
 });
 
 export const resolveIncidentBody = z.strictObject({
   root_cause: text(10_000),
   resolution: text(10_000),
   message: text(10_000).optional(),
+  notify,
 });
 
 export const editIncidentBody = z
   .strictObject({
-    title: text(200).optional(),
+    title: line(200).optional(),
     description: optionalText(10_000).optional(),
     severity: z.enum(SEVERITIES).optional(),
     started_at: pastTimestamp.optional(),
@@ -116,12 +122,13 @@ const notBothIssue = { message: "give affected_components or its alias component
 
 export const maintenanceBody = z
   .strictObject({
-    title: text(200),
+    title: line(200),
     description: optionalText(10_000).default(""),
     scheduled_start: timestamp,
     scheduled_end: timestamp,
     affected_components: maintenanceComponentIds.optional(),
     components: componentsAlias.optional(),
+    notify,
   })
   .refine((m) => m.scheduled_end > m.scheduled_start, { message: "must be after scheduled_start", path: ["scheduled_end"] })
   .refine(notBoth, notBothIssue)
@@ -129,7 +136,7 @@ export const maintenanceBody = z
 
 export const editMaintenanceBody = z
   .strictObject({
-    title: text(200).optional(),
+    title: line(200).optional(),
     description: optionalText(10_000).optional(),
     scheduled_start: timestamp.optional(),
     scheduled_end: timestamp.optional(),
@@ -140,7 +147,8 @@ export const editMaintenanceBody = z
   .refine(notBoth, notBothIssue)
   .transform(({ components, affected_components, ...m }) => ({ ...m, affected_components: affected_components ?? components }));
 
-export const httpMonitorInput = z.strictObject({
+export const httpMonitorInput = z
+  .strictObject({
   type: z.literal("http"),
   url: z
     .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
@@ -151,7 +159,19 @@ export const httpMonitorInput = z.strictObject({
   timeout_ms: z.number().int().min(500).max(30_000).default(10_000),
   degraded_latency_ms: z.number().int().min(1).max(30_000).nullable().default(null),
   confirmations: z.number().int().min(1).max(10).optional(),
-});
+  regions: z
+    .array(z.enum(PROBE_REGIONS, { message: `must be one of ${PROBE_REGIONS.join(", ")}` }))
+    .min(1)
+    .max(PROBE_REGIONS.length)
+    .refine((regions) => new Set(regions).size === regions.length, "must not repeat a region")
+    .nullable()
+    .default(null),
+  quorum: z.number().int().min(1).max(PROBE_REGIONS.length).nullable().default(null),
+})
+  .refine((m) => m.quorum === null || m.regions === null || m.quorum <= m.regions.length, {
+    message: "must be at most the number of regions",
+    path: ["quorum"],
+  });
 
 const seconds = (min: number, max: number) => z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
@@ -172,7 +192,7 @@ export const autoIncidentsInput = z.strictObject({
 export const autoIncidentDefaultsInput = autoIncidentsInput.extend({ group_window_seconds: seconds(0, 86_400).optional() });
 
 const componentFields = {
-  name: text(100),
+  name: line(100),
   description: optionalText(1_000).nullable().optional(),
   position: z.number().int().min(0).max(100_000).optional(),
   group_id: id.nullable().optional(),
@@ -189,14 +209,14 @@ export const editComponentBody = z
 export const reorderComponentsBody = z.strictObject({ ids: ids(500).min(1) });
 
 export const groupBody = z.strictObject({
-  name: text(100),
+  name: line(100),
   description: optionalText(1_000).nullable().optional(),
   position: z.number().int().min(0).max(100_000).optional(),
   collapsed: z.boolean().optional(),
 });
 export const editGroupBody = z
   .strictObject({
-    name: text(100).optional(),
+    name: line(100).optional(),
     description: optionalText(1_000).nullable().optional(),
     position: z.number().int().min(0).max(100_000).optional(),
     collapsed: z.boolean().optional(),
@@ -244,6 +264,11 @@ export const subscriptionPreferencesBody = z
 /** Twilio's inbound message webhook (form fields); other fields are kept because the signature covers them. */
 export const twilioInboundForm = z.looseObject({ From: z.string().max(32), Body: z.string().max(1600).default("") });
 
+/** `?limit=` rounds of a component's checks, newest first (a day of rounds at most). */
+export const componentChecksQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1440).default(60),
+});
+
 export const devOutboxQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   to: z.string().trim().min(1).max(320).optional().describe("Only messages to this recipient (email address, phone number)"),
@@ -258,4 +283,47 @@ export const notificationsQuery = z.object({
     .optional(),
   status: z.enum(DELIVERY_STATUSES).optional(),
   channel: z.enum(CHANNELS).optional(),
+});
+
+const templateComponents = z
+  .array(z.strictObject({ id, status: z.enum(COMPONENT_STATUSES) }))
+  .max(100, "at most 100 components")
+  .refine((list) => new Set(list.map((c) => c.id)).size === list.length, "components must not repeat");
+
+/** A saved incident: what opening it fills in. */
+export const templateBody = z.strictObject({
+  name: text(100),
+  title: text(200),
+  message: optionalText(10_000).default(""),
+  severity: z.enum(SEVERITIES).default("minor"),
+  components: templateComponents.default([]),
+});
+
+export const editTemplateBody = z
+  .strictObject({
+    name: text(100).optional(),
+    title: text(200).optional(),
+    message: optionalText(10_000).optional(),
+    severity: z.enum(SEVERITIES).optional(),
+    components: templateComponents.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, "nothing to change");
+
+/** `cursor` is the `next_cursor` of the previous page, opaque to clients. */
+export const auditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z
+    .string()
+    .max(100)
+    .transform((value, ctx) => {
+      const match = /^(\d{1,15})\.([0-9a-f-]{36})$/.exec(decodeCursor(value) ?? "");
+      if (!match) {
+        ctx.addIssue({ code: "custom", message: "must be a next_cursor from a previous page" });
+        return z.NEVER;
+      }
+      return { at: Number(match[1]), id: match[2]! };
+    })
+    .optional(),
+  entity_type: z.enum(AUDIT_ENTITY_TYPES).optional(),
+  entity_id: z.string().min(1).max(100).optional(),
 });

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ApiError } from "./errors";
 
 /** zod issues as the `details` of a 400: where, and what is wrong, never the input echoed back. */
-function issuesOf(error: { issues: readonly z.core.$ZodIssue[] }) {
+export function issuesOf(error: { issues: readonly z.core.$ZodIssue[] }) {
   return error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
 }
 
@@ -53,3 +53,10 @@ export const optionalText = (max: number) =>
     .string()
     .transform((value) => value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "").trim())
     .pipe(z.string().max(max, `must be at most ${max} characters`));
+
+/**
+ * A title or name: `text` on one line. Line breaks are refused rather than stripped (titles become email
+ * subjects and SMS first lines, where a break could forge a header or a second message).
+ */
+export const line = (max: number) =>
+  text(max).refine((value) => !/[\r\n\u2028\u2029]/.test(value), "must be a single line (no line breaks)");

@@ -327,6 +327,8 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
 describe("what the checks saw, in plain words", () => {
   it("reads each kind of failure as a person would say it", () => {
     expect(describeCheckResult({ outcome: "major_outage", error: "unexpected HTTP 503", latencyMs: 12 })).toBe("HTTP 503");
+    expect(describeCheckResult({ outcome: "major_outage", error: "unexpected HTTP 503 from 2 of 3 regions (enam, weur)", latencyMs: 12 })).toBe("HTTP 503 from 2 of 3 regions");
+    expect(describeCheckResult({ outcome: "major_outage", error: "timed out after 500 ms from 3 of 3 regions (wnam, enam, weur)", latencyMs: 500 })).toBe("no answer within 0.5 s");
     expect(describeCheckResult({ outcome: "major_outage", error: "timed out after 10000 ms", latencyMs: 10_000 })).toBe("no answer within 10 s");
     expect(describeCheckResult({ outcome: "partial_outage", error: "HTTP 500; HTTP 500", latencyMs: 12 })).toBe("HTTP 500");
     expect(describeCheckResult({ outcome: "degraded", error: "slower than 3000 ms", latencyMs: 4000 })).toBe("answers slower than 3 s");

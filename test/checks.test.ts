@@ -1,7 +1,9 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runCheck } from "../src/checks/checks";
+import { planShards, SHARD_BUDGET_MS } from "../src/checks/plan";
 import { combineProbes } from "../src/checks/probe";
+import { agreeOnRound } from "../src/checks/quorum";
 import { uptimePercent } from "../src/uptime/formula";
 import { admin, adminToken, call, DEFAULT_COMPONENTS, json } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
@@ -16,6 +18,200 @@ const rollup = async (componentId: string) =>
   (await env.DB.prepare("SELECT * FROM daily_rollups WHERE component_id = ? ORDER BY day").bind(componentId).all<any>()).results;
 const changes = async (componentId: string) =>
   (await env.DB.prepare("SELECT from_status, to_status, source, at FROM status_changes WHERE component_id = ? ORDER BY id").bind(componentId).all<any>()).results;
+
+const checksOf = async (id: string, query = "") => json(await admin("GET", `/api/status/components/${id}/checks${query}`));
+const regionRows = async (componentId: string) =>
+  (await env.DB.prepare("SELECT checked_at, region, outcome, latency_ms, error FROM check_region_results WHERE component_id = ? ORDER BY checked_at, region").bind(componentId).all<any>()).results;
+
+/** The probes as deployed, except that `region`'s never answer: a partition between the cron and that region. */
+function silentRegion(region: string): DurableObjectNamespace<any> {
+  const probes = env.CHECK_PROBE;
+  return new Proxy(probes, {
+    get(target, prop) {
+      if (prop === "get") {
+        return (id: DurableObjectId, options?: DurableObjectNamespaceGetDurableObjectOptions) =>
+          options?.locationHint === region ? { run: () => new Promise(() => {}) } : target.get(id, options);
+      }
+      const value = Reflect.get(target, prop);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/** The probes as deployed, except that each shard's first answer is lost on the way back: the cron delivers it again. */
+function losingFirstAnswers(): DurableObjectNamespace<any> {
+  const probes = env.CHECK_PROBE;
+  const lost = new Set<string>();
+  return new Proxy(probes, {
+    get(target, prop) {
+      if (prop === "get") {
+        return (id: DurableObjectId, options?: DurableObjectNamespaceGetDurableObjectOptions) => {
+          const stub = target.get(id, options);
+          return {
+            run: async (order: any) => {
+              const report = await stub.run(order);
+              if (lost.has(order.shard.key)) return report;
+              lost.add(order.shard.key);
+              throw new Error("Network connection lost.");
+            },
+          };
+        };
+      }
+      const value = Reflect.get(target, prop);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+describe("checks from several regions", { timeout: 30_000 }, () => {
+  it("calls an outage only when two of three regions agree, and shows each region to admins", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const component = await createMonitoredComponent(url, { confirmations: 1 });
+    targets.set(url, { status: 200, delayMs: 10 }, "wnam");
+    targets.set(url, { status: 200, delayMs: 60 }, "enam");
+    targets.set(url, { status: 503 }, "weur");
+    const T = Date.UTC(2030, 2, 1, 12, 0);
+    await runCron(T);
+    // One region failing is that region's problem, not the service's.
+    expect((await publicComponent(component.id)).status).toBe("operational");
+    const [first] = await results(component.id);
+    expect(first).toMatchObject({ outcome: "operational", error: null });
+    expect(first.latency_ms).toBeGreaterThanOrEqual(10); // the median of the two that answered 200
+    expect(first.latency_ms).toBeLessThan(500);
+
+    targets.set(url, { status: 503 }, "enam");
+    await runCron(T + MINUTE);
+    expect((await publicComponent(component.id)).status).toBe("major_outage");
+    expect((await adminComponent(component.id)).last_error).toBe("unexpected HTTP 503 from 2 of 3 regions (enam, weur)");
+
+    const view = await checksOf(component.id);
+    expect(view).toMatchObject({ component_id: component.id, regions: ["wnam", "enam", "weur"], quorum: 2 });
+    expect(view.checks.map((c: any) => [c.checked_at, c.status])).toEqual([
+      [new Date(T + MINUTE).toISOString(), "major_outage"],
+      [new Date(T).toISOString(), "operational"],
+    ]);
+    expect(view.checks[0].regions).toEqual([
+      { region: "enam", status: "major_outage", latency_ms: expect.any(Number), error: "unexpected HTTP 503" },
+      { region: "weur", status: "major_outage", latency_ms: expect.any(Number), error: "unexpected HTTP 503" },
+      { region: "wnam", status: "operational", latency_ms: expect.any(Number), error: null },
+    ]);
+    expect((await checksOf(component.id, "?limit=1")).checks).toHaveLength(1);
+    // The day's rollup holds the agreed results, one per round, not one per region.
+    expect(await rollup(component.id)).toMatchObject([{ day: "2030-03-01", checks: 2, failures: 1 }]);
+  });
+
+  it("probes from a monitor's own regions with its own quorum, and refuses a configuration that cannot work", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const component = await createMonitoredComponent(url, { regions: ["apac", "weur"], quorum: 1, confirmations: 1 });
+    targets.set(url, { status: 500 }, "apac");
+    await runCron(Date.UTC(2030, 2, 2, 12, 0));
+    expect(targets.requests.filter((r) => r.url === url).map((r) => r.headers.get("beacon-probe-region")).sort()).toEqual(["apac", "weur"]);
+    expect((await publicComponent(component.id)).status).toBe("major_outage");
+    expect(await checksOf(component.id)).toMatchObject({ regions: ["apac", "weur"], quorum: 1 });
+
+    for (const monitor of [
+      { regions: ["mars"] },
+      { regions: ["weur", "weur"] },
+      { regions: [] },
+      { regions: ["weur", "enam"], quorum: 3 },
+      { quorum: 0 },
+    ]) {
+      const res = await admin("POST", "/api/status/components", { name: "Bad regions", monitor: { type: "http", url, ...monitor } });
+      expect(res.status).toBe(400);
+      expect((await json(res)).error.code).toBe("validation_failed");
+    }
+  });
+
+  it("gives a round no data where the regions that answered cannot decide, and no outage from a silent region", async () => {
+    const targets = fakeTargets();
+    const [healthy, split] = [targetUrl(), targetUrl()];
+    const a = await createMonitoredComponent(healthy, { confirmations: 1 });
+    const b = await createMonitoredComponent(split, { confirmations: 1 });
+    const onlyWeur = await createMonitoredComponent(targetUrl(), { regions: ["weur"], confirmations: 1 });
+    const T = Date.UTC(2030, 2, 3, 12, 0);
+    await runCron(T - MINUTE);
+    targets.set(split, { status: 503 }, "wnam");
+    // weur's probes never answer this round.
+    await runCron(T, { CHECK_PROBE: silentRegion("weur") });
+
+    expect((await publicComponent(a.id)).status).toBe("operational");
+    expect((await results(a.id)).map((r: any) => [r.checked_at, r.outcome])).toEqual([
+      [T - MINUTE, "operational"],
+      [T, "operational"],
+    ]);
+    // One down, one up, one silent: neither up nor down. No result, so the minute is not counted.
+    expect((await results(b.id)).map((r: any) => r.checked_at)).toEqual([T - MINUTE]);
+    expect((await publicComponent(b.id)).status).toBe("operational");
+    expect((await regionRows(b.id)).filter((r: any) => r.checked_at === T)).toEqual([
+      { checked_at: T, region: "enam", outcome: "operational", latency_ms: expect.any(Number), error: null },
+      { checked_at: T, region: "weur", outcome: "no_answer", latency_ms: null, error: "the probe did not answer" },
+      { checked_at: T, region: "wnam", outcome: "major_outage", latency_ms: expect.any(Number), error: "unexpected HTTP 503" },
+    ]);
+    expect((await checksOf(b.id)).checks[0]).toMatchObject({ checked_at: new Date(T).toISOString(), status: null });
+    // A monitor whose only shard never answered has no data at all for the round, and shows no outage.
+    expect((await results(onlyWeur.id)).map((r: any) => r.checked_at)).toEqual([T - MINUTE]);
+    expect(await publicComponent(onlyWeur.id)).toMatchObject({ status: "operational", last_checked: new Date(T - MINUTE).toISOString() });
+    const run = await env.DB.prepare("SELECT summary FROM check_runs WHERE scheduled_time = ?").bind(T).first<any>();
+    expect(JSON.parse(run.summary)).toMatchObject({ unanswered: expect.any(Number) });
+    expect(JSON.parse(run.summary).unanswered).toBeGreaterThan(0);
+
+    targets.set(split, { status: 200 }, "wnam");
+    await runCron(T + MINUTE);
+    // Excluded time: the round without data is in neither the observed nor the downtime seconds.
+    const [day] = await rollup(b.id);
+    expect(day).toMatchObject({ checks: 2, major_seconds: 0 });
+    expect(day.observed_seconds).toBeLessThan(120);
+  });
+
+  it("counts a shard delivered twice once, and checks it once", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const component = await createMonitoredComponent(url);
+    const T = Date.UTC(2030, 2, 4, 12, 0);
+    await runCron(T, { CHECK_PROBE: losingFirstAnswers() });
+    // Each region's probe was asked twice (the first answer was lost) but checked the target once.
+    expect(targets.requests.filter((r) => r.url === url)).toHaveLength(3);
+    expect(await results(component.id)).toEqual([{ checked_at: T, outcome: "operational", latency_ms: expect.any(Number), error: null, in_maintenance: 0 }]);
+    expect((await regionRows(component.id)).map((r: any) => r.region)).toEqual(["enam", "weur", "wnam"]);
+    const run = await env.DB.prepare("SELECT summary FROM check_runs WHERE scheduled_time = ?").bind(T).first<any>();
+    const summary = JSON.parse(run.summary);
+    expect(summary.probeCalls).toBe(2 * summary.shards);
+    expect(summary.unanswered).toBe(0);
+  });
+
+  it("keeps six hung targets from starving the other monitors and the platform checks", async () => {
+    const targets = fakeTargets();
+    const hung = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const url = targetUrl();
+        targets.set(url, "hang");
+        // The longest timeout goes first in a shard: these take all six connections before the others start.
+        return createMonitoredComponent(url, { timeout_ms: 1500, confirmations: 1 });
+      }),
+    );
+    const healthy = await Promise.all(Array.from({ length: 3 }, () => createMonitoredComponent(targetUrl(), { timeout_ms: 500, confirmations: 1 })));
+    await runCron(Date.UTC(2030, 2, 5, 12, 0));
+
+    for (const c of hung) expect((await publicComponent(c.id)).status).toBe("major_outage");
+    // They waited 1.5 s for a connection, three times their timeout, and were still timed from their own start.
+    for (const c of healthy) expect((await publicComponent(c.id)).status).toBe("operational");
+    for (const id of [DEFAULT_COMPONENTS.api, DEFAULT_COMPONENTS.database]) expect((await publicComponent(id)).status).toBe("operational");
+    // No probe ever had more than the six connections production allows.
+    for (const region of ["wnam", "enam", "weur"]) expect(targets.maxInFlight.get(region)).toBe(6);
+  });
+
+  it("shows the checks only to admins", async () => {
+    const component = await createMonitoredComponent(targetUrl());
+    const path = `/api/status/components/${component.id}/checks`;
+    expect((await call("GET", path)).status).toBe(401);
+    expect((await call("GET", path, { token: await adminToken({ role: "member" }) })).status).toBe(403);
+    expect((await admin("GET", `/api/status/components/${crypto.randomUUID()}/checks`)).status).toBe(404);
+    expect((await admin("GET", `${path}?limit=0`)).status).toBe(400);
+    expect((await admin("GET", "/api/status/components/not-a-uuid/checks")).status).toBe(400);
+  });
+});
 
 // Each test fires several cron runs; a loaded machine running the whole suite needs more than 5 s.
 describe("the cron run", { timeout: 20_000 }, () => {
@@ -35,10 +231,11 @@ describe("the cron run", { timeout: 20_000 }, () => {
       expect((await results(id)).at(-1).outcome).toBe("not_monitored");
     }
     expect(await results(monitor.id)).toEqual([{ checked_at: T, outcome: "operational", latency_ms: expect.any(Number), error: null, in_maintenance: 0 }]);
-    // The monitor was asked exactly as configured; the API check ran in-process, not over the network.
+    // The monitor was asked exactly as configured, once from each default region; the API check ran
+    // in-process, not over the network.
     const sent = targets.requests.filter((r) => r.url === url);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]!.method).toBe("GET");
+    expect(sent.map((r) => r.headers.get("beacon-probe-region")).sort()).toEqual(["enam", "weur", "wnam"]);
+    expect(sent.every((r) => r.method === "GET" && r.headers.get("user-agent") === "Beacon-Monitor/1.0")).toBe(true);
     expect(targets.requests.some((r) => r.url.includes("healthz"))).toBe(false);
     // Its first result opens today's rollup; the time it stands for is counted when the next one arrives.
     expect(await rollup(monitor.id)).toMatchObject([{ day: "2031-01-01", checks: 1, observed_seconds: 0 }]);
@@ -57,11 +254,12 @@ describe("the cron run", { timeout: 20_000 }, () => {
     const T = Date.UTC(2031, 0, 2, 12, 0);
     await runCron(T);
 
-    expect((await results(a.id))[0]).toMatchObject({ outcome: "major_outage", error: "timed out after 500 ms" });
-    expect((await results(b.id))[0]).toMatchObject({ outcome: "major_outage", error: "timed out after 500 ms" });
+    const timedOut = "timed out after 500 ms from 3 of 3 regions (wnam, enam, weur)";
+    expect((await results(a.id))[0]).toMatchObject({ outcome: "major_outage", error: timedOut });
+    expect((await results(b.id))[0]).toMatchObject({ outcome: "major_outage", error: timedOut });
     expect((await results(c.id))[0]).toMatchObject({ outcome: "operational", error: null });
     expect((await results(DEFAULT_COMPONENTS.database)).at(-1).checked_at).toBe(T);
-    expect((await adminComponent(a.id)).last_error).toBe("timed out after 500 ms");
+    expect((await adminComponent(a.id)).last_error).toBe(timedOut);
   });
 
   it("needs N agreeing results to move a status, backdated to the first, and records the change", async () => {
@@ -109,7 +307,7 @@ describe("the cron run", { timeout: 20_000 }, () => {
     await runCron(Date.UTC(2031, 0, 4, 12, 0));
     expect((await publicComponent(a.id)).status).toBe("major_outage");
     expect((await results(b.id))[0].outcome).toBe("operational");
-    expect((await results(c.id))[0]).toMatchObject({ outcome: "major_outage", error: "keyword not found in the response" });
+    expect((await results(c.id))[0]).toMatchObject({ outcome: "major_outage", error: "keyword not found in the response from 3 of 3 regions (wnam, enam, weur)" });
     expect(await publicComponent(d.id)).toMatchObject({ status: "degraded", latency_ms: expect.any(Number) });
   });
 
@@ -158,7 +356,7 @@ describe("the cron run", { timeout: 20_000 }, () => {
     await runCron(T + MINUTE);
     await first;
     expect((await results(component.id)).map((r: any) => r.checked_at)).toEqual([T]);
-    expect(targets.requests.filter((r) => r.url === url)).toHaveLength(1);
+    expect(targets.requests.filter((r) => r.url === url)).toHaveLength(3); // once per region
     // Once it has finished, the next run checks again.
     targets.set(url, { status: 200 });
     await runCron(T + 2 * MINUTE);
@@ -175,6 +373,9 @@ describe("the cron run", { timeout: 20_000 }, () => {
     expect(await results(component.id)).toHaveLength(2);
     await runCron(T, { CHECK_RETENTION_DAYS: "7" });
     expect((await results(component.id)).map((r: any) => r.checked_at)).toEqual([T]);
+    // What each region saw goes with them.
+    const regionTimes = (await env.DB.prepare("SELECT DISTINCT checked_at FROM check_region_results WHERE component_id = ?").bind(component.id).all<any>()).results;
+    expect(regionTimes.map((r: any) => r.checked_at)).toEqual([T]);
     // The run at T closes the last old result: it stands for its capped 90 s, however late the next one comes.
     expect((await rollup(component.id))[0]).toMatchObject({ observed_seconds: 150, checks: 2 });
   });
@@ -278,7 +479,10 @@ describe("POST /api/status/health-check", { timeout: 20_000 }, () => {
       [component.name]: "major_outage",
     });
     expect(body.recorded).toBe(true);
-    expect((await adminComponent(component.id)).last_error).toBe("unexpected HTTP 502");
+    expect((await adminComponent(component.id)).last_error).toBe("unexpected HTTP 502 from 3 of 3 regions (wnam, enam, weur)");
+    expect(body.details.find((d: any) => d.component_id === component.id).regions).toEqual(
+      ["wnam", "enam", "weur"].map((region) => ({ region, status: "major_outage", latency_ms: expect.any(Number), error: "unexpected HTTP 502" })),
+    );
   });
 
   it("refuses anyone who is not an admin", async () => {
@@ -344,5 +548,39 @@ describe("the built-in checks", () => {
     expect(combineProbes([ok(100), ok(1200)], 1000)).toEqual({ outcome: "degraded", latencyMs: 1200, error: "slower than 1000 ms" });
     expect(combineProbes([ok(100), failed], 1000)).toMatchObject({ outcome: "partial_outage", error: "HTTP 500" });
     expect(combineProbes([failed, failed], 1000)).toMatchObject({ outcome: "major_outage" });
+  });
+});
+
+describe("planning a round", () => {
+  const monitor = (timeout_ms: number, regions: string[] | null = null) =>
+    ({ type: "http", url: "https://x.example.test", method: "GET", expected_status: null, keyword: null, timeout_ms, degraded_latency_ms: null, regions }) as any;
+
+  it("shards every monitor in each of its regions so six connections finish a shard within the budget", () => {
+    const tasks = Array.from({ length: 2000 }, (_, i) => ({ componentId: `m${i}`, monitor: monitor(i % 10 === 0 ? 30_000 : 10_000, i % 7 === 0 ? ["apac"] : null) }));
+    const shards = planShards(tasks, ["wnam", "enam", "weur"]);
+    for (const shard of shards) {
+      const slowest = Math.max(...shard.tasks.map((t) => t.monitor.timeout_ms));
+      // Even if every check runs to its timeout, six at a time, the shard ends within the budget.
+      expect(Math.ceil(shard.tasks.length / 6) * slowest).toBeLessThanOrEqual(SHARD_BUDGET_MS);
+      expect(shard.worstCaseMs).toBeLessThanOrEqual(SHARD_BUDGET_MS);
+    }
+    const placed = shards.flatMap((s) => s.tasks.map((t) => `${s.region} ${t.componentId}`));
+    const expected = tasks.flatMap((t) => (t.monitor.regions ?? ["wnam", "enam", "weur"]).map((r: string) => `${r} ${t.componentId}`));
+    expect(placed.sort()).toEqual(expected.sort());
+    expect(new Set(shards.map((s) => s.key)).size).toBe(shards.length);
+  });
+
+  it("agrees on a round from what the regions saw", () => {
+    const r = (region: string, outcome: any, latencyMs: number | null = 100, error: string | null = null) => ({ region, outcome, latencyMs, error });
+    const up = [r("wnam", "operational", 100), r("enam", "operational", 300), r("weur", "operational", 200)];
+    expect(agreeOnRound(up, 2, null)).toMatchObject({ outcome: "operational", latencyMs: 200 });
+    expect(agreeOnRound(up, 2, 150)).toMatchObject({ outcome: "degraded", error: "slower than 150 ms" });
+    const twoDown = [r("wnam", "major_outage", 5, "timed out"), r("enam", "major_outage", 5, "timed out"), r("weur", "operational")];
+    expect(agreeOnRound(twoDown, 2, null)).toMatchObject({ outcome: "major_outage", error: "timed out from 2 of 3 regions (wnam, enam)" });
+    // A quorum of all three: the one region that saw it up proves it is not down everywhere.
+    expect(agreeOnRound(twoDown, 3, null)).toMatchObject({ outcome: "operational", latencyMs: 100 });
+    expect(agreeOnRound([r("wnam", "major_outage"), r("enam", "operational"), r("weur", "no_answer", null)], 2, null)).toBeNull();
+    expect(agreeOnRound([r("wnam", "operational"), r("enam", "operational"), r("weur", "no_answer", null)], 2, null)).toMatchObject({ outcome: "operational" });
+    expect(agreeOnRound([r("wnam", "no_answer", null), r("enam", "no_answer", null), r("weur", "operational")], 2, null)).toBeNull();
   });
 });

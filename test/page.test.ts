@@ -219,7 +219,7 @@ describe("GET /incidents/{id}", () => {
     const incident = await createIncident({ title: "Login outage", description: "Nobody can sign in.", affected_components: [DEFAULT_COMPONENTS.auth] });
     await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Found it: an expired key.", status: "identified" });
     await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "An expired signing key.", resolution: "Rotated the key." });
-    await admin("POST", `/api/status/incidents/${incident.id}/postmortem`, { postmortem: "Keys now rotate automatically." });
+    await admin("POST", `/api/status/incidents/${incident.id}/postmortem`, { postmortem: "Keys now rotate automatically.\n\nAction items:\n- alert a week before expiry\n- see [the runbook](https://example.com/runbook)" });
 
     const { res, html } = await page(`/incidents/${incident.id}`);
     expect(res.status).toBe(200);
@@ -228,9 +228,12 @@ describe("GET /incidents/{id}", () => {
     expect(html).toContain("Nobody can sign in.");
     expect(html).toContain("Authentication");
     expect(html).toContain("Found it: an expired key.");
-    expect(html).toMatch(/<h2>Root cause<\/h2><p>An expired signing key\.<\/p>/);
-    expect(html).toMatch(/<h2>Resolution<\/h2><p>Rotated the key\.<\/p>/);
-    expect(html).toContain("Keys now rotate automatically.");
+    expect(html).toMatch(/<h2>Root cause<\/h2><div class="md"><p>An expired signing key\.<\/p><\/div>/);
+    expect(html).toMatch(/<h2>Resolution<\/h2><div class="md"><p>Rotated the key\.<\/p><\/div>/);
+    // The postmortem keeps its paragraphs and its list.
+    expect(html).toContain(
+      '<div class="md"><p>Keys now rotate automatically.</p><p>Action items:</p><ul><li>alert a week before expiry</li><li>see <a href="https://example.com/runbook" rel="nofollow noopener noreferrer">the runbook</a></li></ul></div>',
+    );
     expect(html).toMatch(/resolved <time datetime="[^"]+">[^<]+<\/time> after/);
   });
 

@@ -49,7 +49,7 @@ export async function startBundled(seedSql) {
     modules: [{ type: "ESModule", path: scriptPath, contents: readFileSync(scriptPath, "utf8") }],
     compatibilityDate: tomlValue(toml, "compatibility_date"),
     d1Databases: { DB: "beacon" },
-    durableObjects: { STATUS_HUB: { className: "StatusHub", useSQLite: true } },
+    durableObjects: { STATUS_HUB: { className: "StatusHub", useSQLite: true }, CHECK_PROBE: { className: "CheckProbe", useSQLite: true } },
     queueProducers: { NOTIFY_QUEUE: { queueName: "beacon-notifications" } },
     queueConsumers: {
       "beacon-notifications": { maxBatchSize: 25, maxBatchTimeout: 2, maxRetries: 8, deadLetterQueue: "beacon-notifications-dlq" },

@@ -33,12 +33,28 @@ export function checkTimeoutMs(env: Bindings, target: CheckTarget): number {
 }
 
 /**
- * Runs one component's check under its timeout. The signal aborts every request and body read of the
- * check, and the race makes sure even a check that ignores it (a D1 call cannot be aborted) ends on time.
+ * Runs one component's check under its timeout, counted from now: callers start it once its request can
+ * start, never while it waits for a connection.
  */
 export async function runCheck(env: Bindings, target: CheckTarget): Promise<CheckResult> {
-  if (target.checkKind === "none") return notMonitored("no check");
-  const timeoutMs = checkTimeoutMs(env, target);
+  const kind = target.checkKind;
+  if (kind === "none") return notMonitored("no check");
+  const degradedLatencyMs = positiveInt(env.CHECK_DEGRADED_LATENCY_MS, DEFAULT_DEGRADED_LATENCY_MS);
+  return withTimeout(checkTimeoutMs(env, target), (signal) =>
+    kind === "http" ? httpCheck(target.monitor, signal) : BUILT_IN[kind]({ env, signal, degradedLatencyMs }),
+  );
+}
+
+/** One HTTP monitor's check from one region, timed from when its request starts. */
+export function runMonitorCheck(monitor: HttpMonitor, region: string): Promise<CheckResult> {
+  return withTimeout(monitor.timeout_ms || DEFAULT_TIMEOUT_MS, (signal) => httpCheck(monitor, signal, region));
+}
+
+/**
+ * The signal aborts every request and body read of the check, and the race makes sure even a check that
+ * ignores it (a D1 call cannot be aborted) ends on time.
+ */
+async function withTimeout(timeoutMs: number, check: (signal: AbortSignal) => Promise<CheckResult>): Promise<CheckResult> {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<CheckResult>((resolve) => {
@@ -47,16 +63,17 @@ export async function runCheck(env: Bindings, target: CheckTarget): Promise<Chec
       resolve({ outcome: "major_outage", latencyMs: timeoutMs, error: `timed out after ${timeoutMs} ms` });
     }, timeoutMs);
   });
-  const ctx: CheckContext = { env, signal: controller.signal, degradedLatencyMs: positiveInt(env.CHECK_DEGRADED_LATENCY_MS, DEFAULT_DEGRADED_LATENCY_MS) };
-  const run = target.checkKind === "http" ? httpCheck(target.monitor, controller.signal) : BUILT_IN[target.checkKind](ctx);
   try {
-    return await Promise.race([run, timedOut]);
+    return await Promise.race([check(controller.signal), timedOut]);
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }
 }
 
-/** Every target's check at once: a run costs about its slowest check, and one failure cannot stop the rest. */
+/**
+ * Every target's check at once: a run costs about its slowest check, and one failure cannot stop the rest.
+ * The cron gives it only the platform's own checks (a handful of connections); HTTP monitors go to probes.
+ */
 export async function runChecks(env: Bindings, targets: CheckTarget[]): Promise<Map<string, CheckResult>> {
   const settled = await Promise.allSettled(targets.map((t) => runCheck(env, t)));
   return new Map(

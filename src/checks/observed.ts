@@ -5,6 +5,9 @@ const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`.replace(".0 s",
 /** One failure text as a reader would say it: "HTTP 503", "no answer within 10 s", "could not connect". */
 function plainFailure(error: string): string {
   const text = error.trim();
+  // A quorum's failure names how many regions saw it: kept unless every region did.
+  const agreed = /^(.*) from (\d+) of (\d+) regions \([^)]*\)$/.exec(text);
+  if (agreed) return agreed[2] === agreed[3] ? plainFailure(agreed[1]!) : `${plainFailure(agreed[1]!)} from ${agreed[2]} of ${agreed[3]} regions`;
   const http = /^(?:unexpected )?HTTP (\d{3})$/.exec(text);
   if (http) return `HTTP ${http[1]}`;
   const timedOut = /^timed out after (\d+) ms$/.exec(text);

@@ -1,10 +1,14 @@
 import type { CheckOutcome } from "../db/schema";
+import type { RegionResult } from "./quorum";
 
 /** What one check run says about a component. */
 export interface CheckResult {
   outcome: CheckOutcome;
+  /** For a monitor probed from several regions: the median across the regions that answered. */
   latencyMs: number | null;
   error: string | null;
+  /** For a monitor probed from several regions: what each region saw (the result is what they agreed). */
+  regions?: RegionResult[];
 }
 
 /** One request a check makes; a check may make several (e.g. one per region) and combine them. */

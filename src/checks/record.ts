@@ -1,6 +1,6 @@
 import type { Database } from "../db/client";
 import type { Statement } from "../db/batch";
-import { insertCheckResults, maintenanceWindows, previousResults, updateCheckStates, upsertRollups, type CheckState, type CheckTargetRow } from "../db/queries/checks";
+import { insertCheckResults, insertRegionResults, maintenanceWindows, previousResults, updateCheckStates, upsertRollups, type CheckState, type CheckTargetRow } from "../db/queries/checks";
 import { loadStatusState, statusChangeStatements, type StatusState } from "../db/queries/status-state";
 import { followLink, loadManagedIncidents } from "../db/queries/incidents";
 import {
@@ -16,6 +16,7 @@ import { applyResult } from "./damping";
 import { latencyRollupStatements, type RecordedResult } from "./latency-rollups";
 import { describeCheckResult } from "./observed";
 import type { CheckResult } from "./probe";
+import type { RegionResult } from "./quorum";
 
 /** How far back an incident Beacon resolved may still reopen (the longest reopen window allowed). */
 const REOPEN_LOOKBACK_MS = 86_400_000;
@@ -27,9 +28,17 @@ const REOPEN_LOOKBACK_MS = 86_400_000;
  */
 export async function recordStatements(
   db: Database,
-  opts: { targets: CheckTargetRow[]; results: Map<string, CheckResult>; at: number; now: number; timeZone: string; autoIncidents: AutoIncidentDefaults },
+  opts: {
+    targets: CheckTargetRow[];
+    results: Map<string, CheckResult>;
+    regions?: Map<string, RegionResult[]>;
+    at: number;
+    now: number;
+    timeZone: string;
+    autoIncidents: AutoIncidentDefaults;
+  },
 ): Promise<{ statements: Statement[]; eventIds: string[] }> {
-  const { targets, results, at, now, timeZone } = opts;
+  const { targets, results, regions, at, now, timeZone } = opts;
   const [before, previous, managed] = await Promise.all([loadStatusState(db), previousResults(db, at), loadManagedIncidents(db, at - REOPEN_LOOKBACK_MS)]);
   // Maintenance over every span this run closes, from the oldest previous result on.
   const since = Math.min(at - MAX_RESULT_SPAN_MS, ...[...previous.values()].map((p) => p.at));
@@ -44,10 +53,13 @@ export async function recordStatements(
   const resultRows = [];
   const rollupRows: Parameters<typeof upsertRollups>[1] = [];
   const checkStates: CheckState[] = [];
+  const regionRows: Parameters<typeof insertRegionResults>[1] = [];
   const recorded: RecordedResult[] = [];
   let state: StatusState = before;
 
   for (const target of targets) {
+    // Kept even when the regions could not agree: that is when an admin most wants to see what each saw.
+    for (const r of regions?.get(target.id) ?? []) regionRows.push({ componentId: target.id, checkedAt: at, region: r.region, outcome: r.outcome, latencyMs: r.latencyMs === null ? null : Math.round(r.latencyMs), error: r.error });
     const result = results.get(target.id);
     if (!result) continue;
     const maintenance = inMaintenance.has(target.id);
@@ -113,6 +125,7 @@ export async function recordStatements(
   return {
     statements: [
       ...insertCheckResults(db, resultRows),
+      ...insertRegionResults(db, regionRows),
       ...upsertRollups(db, rollupRows),
       ...latencyRollupStatements(db, recorded, timeZone),
       ...updateCheckStates(db, checkStates),

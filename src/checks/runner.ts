@@ -4,7 +4,9 @@ import { pruneLatencyRollups } from "../db/queries/latency";
 import { claimCheckRun, finishCheckRun, loadCheckTargets, pruneCheckResults, type CheckTargetRow } from "../db/queries/checks";
 import type { Bindings } from "../env";
 import { runChecks } from "./checks";
+import { probeMonitors, type ProbeRoundStats } from "./fan-out";
 import { positiveInt, type CheckResult } from "./probe";
+import type { RegionResult } from "./quorum";
 import { recordStatements } from "./record";
 import { autoIncidentDefaults } from "../domain/auto-incidents";
 
@@ -17,8 +19,14 @@ const PRUNE_CHUNK = 1000;
 export interface CheckRound {
   claim: "claimed" | "duplicate" | "busy";
   targets: CheckTargetRow[];
-  /** Resolves once every check has answered or timed out. */
+  /**
+   * Resolves once every check has answered or timed out (or its probe has been given up on). A monitor
+   * whose regions could not agree has no result: no data for the round.
+   */
   results: Promise<Map<string, CheckResult>>;
+  /** What each region saw, per HTTP monitor. */
+  regions: Promise<Map<string, RegionResult[]>>;
+  stats: Promise<ProbeRoundStats>;
   /** Writes the results in one batch (only for a claimed round); returns the outbox events to enqueue. */
   record(now: number): Promise<string[]>;
 }
@@ -38,16 +46,34 @@ export async function startCheckRound(env: Bindings, db: Database, at: number, o
         throw err;
       })
     : [];
-  const results = runChecks(env, targets);
+  // The platform's own checks stay here, with this invocation's connections to themselves; HTTP monitors go
+  // to the probes, so a hung monitor can never hold a connection a platform check is waiting for.
+  const central = runChecks(env, targets.filter((t) => t.checkKind !== "http"));
+  const probed = probeMonitors(env, at, targets.filter((t) => t.checkKind === "http"));
+  const results = Promise.all([central, probed]).then(([c, p]) => new Map([...c, ...p.results]));
+  const regions = probed.then((p) => p.regions);
+  const stats = probed.then((p) => p.stats);
   return {
     claim,
     targets,
     results,
+    regions,
+    stats,
     async record(now) {
       if (claim !== "claimed") return [];
       try {
-        const { statements, eventIds } = await recordStatements(db, { targets, results: await results, at, now, timeZone: env.PAGE_TIME_ZONE || "UTC", autoIncidents: autoIncidentDefaults(env.AUTO_INCIDENTS) });
-        await runBatch(db, [...statements, finishCheckRun(db, at, Date.now())]);
+        const [checked, probes] = [await results, await probed];
+        const { statements, eventIds } = await recordStatements(db, {
+          targets,
+          results: checked,
+          regions: probes.regions,
+          at,
+          now,
+          timeZone: env.PAGE_TIME_ZONE || "UTC",
+          autoIncidents: autoIncidentDefaults(env.AUTO_INCIDENTS),
+        });
+        const summary = { ...probes.stats, statements: statements.length + 1 };
+        await runBatch(db, [...statements, finishCheckRun(db, at, Date.now(), summary)]);
         return eventIds;
       } catch (err) {
         await runBatch(db, [finishCheckRun(db, at, Date.now())]).catch(() => {});

@@ -16,3 +16,26 @@ export function chunkRows<T extends object>(rows: T[], columnsPerRow: number): T
   for (let i = 0; i < rows.length; i += size) chunks.push(rows.slice(i, i + size));
   return chunks;
 }
+
+/**
+ * Splits rows (arrays of column values) into JSON texts of at most `maxBytes`, each to be bound as the one
+ * parameter of an `INSERT ... SELECT ... FROM json_each(?)`: hundreds of rows per statement instead of the
+ * handful that 100 bound parameters allow.
+ */
+export function jsonRowChunks(rows: unknown[][], maxBytes = 48_000): string[] {
+  const chunks: string[] = [];
+  let parts: string[] = [];
+  let size = 0;
+  for (const row of rows) {
+    const text = JSON.stringify(row);
+    if (parts.length && size + text.length + 1 > maxBytes) {
+      chunks.push(`[${parts.join(",")}]`);
+      parts = [];
+      size = 0;
+    }
+    parts.push(text);
+    size += text.length + 1;
+  }
+  if (parts.length) chunks.push(`[${parts.join(",")}]`);
+  return chunks;
+}

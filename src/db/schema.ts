@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // Every timestamp in the database is an integer of milliseconds since the epoch (UTC).
 // Every enumeration is an `as const` array shared with the zod schemas in src/validation.ts.
@@ -34,6 +34,16 @@ export const SUBSCRIBER_STATUSES = ["pending", "active", "unsubscribed", "disabl
 export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
 export const DELIVERY_STATUSES = ["pending", "sending", "sent", "failed", "skipped", "ambiguous"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+export const ACTOR_KINDS = ["admin", "automation"] as const;
+export const AUDIT_ENTITY_TYPES = ["incident", "maintenance", "component", "group", "template", "subscriber"] as const;
+export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
+
+/** Durable Object location hints: the regions an HTTP monitor can be probed from. */
+export const PROBE_REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
+export type ProbeRegion = (typeof PROBE_REGIONS)[number];
+/** What one region saw in a round; `no_answer` when its probe never reported. */
+export const REGION_OUTCOMES = ["operational", "degraded", "major_outage", "no_answer"] as const;
+export type RegionOutcome = (typeof REGION_OUTCOMES)[number];
 
 /** Configuration of an admin-added HTTP monitor, stored as JSON on the component. */
 export interface HttpMonitor {
@@ -44,6 +54,10 @@ export interface HttpMonitor {
   keyword: string | null;
   timeout_ms: number;
   degraded_latency_ms: number | null;
+  /** Regions it is probed from; null (or absent, for monitors made before regions) means the default set. */
+  regions?: ProbeRegion[] | null;
+  /** Failing regions needed for the round to count as a failure; null means a majority of the regions. */
+  quorum?: number | null;
 }
 
 /**
@@ -121,6 +135,25 @@ export const checkResults = sqliteTable(
   ],
 );
 
+/**
+ * What each region's probe saw for an HTTP monitor in a round, kept as long as the raw results. The agreed
+ * result (quorum) is the row in check_results; a round whose regions could not agree has none.
+ */
+export const checkRegionResults = sqliteTable(
+  "check_region_results",
+  {
+    componentId: text("component_id")
+      .notNull()
+      .references(() => components.id, { onDelete: "cascade" }),
+    checkedAt: integer("checked_at").notNull(),
+    region: text("region").notNull(),
+    outcome: text("outcome", { enum: REGION_OUTCOMES }).notNull(),
+    latencyMs: integer("latency_ms"),
+    error: text("error"),
+  },
+  (t) => [primaryKey({ columns: [t.componentId, t.checkedAt, t.region] }), index("check_region_results_time_idx").on(t.checkedAt)],
+);
+
 /** One row per component per calendar day (page time zone); all durations in seconds. */
 export const dailyRollups = sqliteTable(
   "daily_rollups",
@@ -175,6 +208,8 @@ export const checkRuns = sqliteTable("check_runs", {
   scheduledTime: integer("scheduled_time").primaryKey(),
   startedAt: integer("started_at").notNull(),
   finishedAt: integer("finished_at"),
+  /** How the round went (shards, probe calls, slowest shard, statements written), as JSON. */
+  summary: text("summary", { mode: "json" }).$type<Record<string, unknown>>(),
 });
 
 export const incidents = sqliteTable(
@@ -391,6 +426,46 @@ export const deliveries = sqliteTable(
 );
 
 /**
+ * Never holds a row. A write's guard inserts one when the state the write started from has changed
+ * meanwhile; the CHECK refuses it and the whole batch rolls back, so a lost race changes nothing.
+ */
+export const writeGuards = sqliteTable("write_guards", { reason: text("reason").notNull() }, () => [check("state_changed", sql`0`)]);
+
+/** The first answer to an admin write sent with an Idempotency-Key, replayed to retries for a day. */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    userId: text("user_id").notNull(),
+    key: text("key").notNull(),
+    /** SHA-256 of the method, path and body: the same key with another request is refused. */
+    requestHash: text("request_hash").notNull(),
+    status: integer("status").notNull(),
+    body: text("body"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] }), index("idempotency_keys_created_idx").on(t.createdAt)],
+);
+
+/** Who changed what and when: one row per admin write (and per move Beacon makes by itself), kept a year. */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    at: integer("at").notNull(),
+    actorKind: text("actor_kind", { enum: ACTOR_KINDS }).notNull(),
+    actorId: text("actor_id"),
+    actorName: text("actor_name"),
+    actorEmail: text("actor_email"),
+    action: text("action").notNull(),
+    entityType: text("entity_type", { enum: AUDIT_ENTITY_TYPES }).notNull(),
+    entityId: text("entity_id").notNull(),
+    before: text("before", { mode: "json" }).$type<unknown>(),
+    after: text("after", { mode: "json" }).$type<unknown>(),
+  },
+  (t) => [index("audit_log_at_idx").on(t.at, t.id), index("audit_log_entity_idx").on(t.entityType, t.entityId, t.at, t.id)],
+);
+
+/**
  * Confirmation messages sent per channel per UTC day, page-wide: the budget that stops a sign-up flood
  * (email bombing, SMS pumping) from spending without bound. `lastClaim` is the delivery that took the
  * latest unit, so the INSERT that follows in the same batch knows whether its claim won.
@@ -404,6 +479,23 @@ export const confirmationBudget = sqliteTable(
     lastClaim: text("last_claim"),
   },
   (t) => [primaryKey({ columns: [t.channel, t.day] })],
+);
+
+/** A saved incident an admin opens in two clicks: what to say and what each component should show. */
+export const incidentTemplates = sqliteTable(
+  "incident_templates",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    title: text("title").notNull(),
+    message: text("message").notNull().default(""),
+    severity: text("severity", { enum: SEVERITIES }).notNull().default("minor"),
+    components: text("components", { mode: "json" }).notNull().$type<{ id: string; status: ComponentStatus }[]>(),
+    createdBy: text("created_by"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("incident_templates_name_idx").on(t.name)],
 );
 
 /**

@@ -24,6 +24,16 @@ export interface Change<R = null> {
   statements: Statement[];
   eventIds: string[];
   result: R;
+  /** What a 409 says when a guard in `statements` finds the starting state changed before the commit. */
+  conflict?: string;
 }
 
 export const noChange = <R>(result: R): Change<R> => ({ statements: [], eventIds: [], result });
+
+/**
+ * The subscriber notification of a post, unless the admin chose not to notify (`notify: false`) for a
+ * small correction. Component status changes are still recorded for those who follow them.
+ */
+export function notified(input: { notify?: boolean }, event: { id: string; statement: Statement }) {
+  return input.notify === false ? { statements: [], eventIds: [] } : { statements: [event.statement], eventIds: [event.id] };
+}

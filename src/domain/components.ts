@@ -2,10 +2,13 @@ import type { z } from "zod";
 import type { Database } from "../db/client";
 import {
   allComponentIds,
+  componentsStillExist,
+  componentUnchanged,
   deleteComponent as deleteComponentRow,
   deleteGroup as deleteGroupRow,
   findComponent,
   findGroup,
+  groupUnchanged,
   insertComponent,
   insertGroup,
   nextComponentPosition,
@@ -17,6 +20,7 @@ import { unknownComponentIds } from "../db/queries/components";
 import type { AutoIncidentSettings, components, componentGroups, HttpMonitor } from "../db/schema";
 import { badRequest, notFound } from "../errors";
 import type { autoIncidentsInput, createComponentBody, editComponentBody, editGroupBody, groupBody, httpMonitorInput } from "../schemas";
+import { auditStatement, type AuditEntry } from "./audit";
 import type { Actor, Change } from "./change";
 
 export type ComponentRow = typeof components.$inferSelect;
@@ -32,6 +36,10 @@ export async function assertComponentsExist(db: Database, ids: string[]) {
   if (missing.length) throw badRequest(`Unknown component ids: ${missing.join(", ")}`, { unknown_components: missing });
 }
 
+const CHANGED = "It changed while this request was being made (edited or deleted meanwhile); reload it and try again.";
+
+const audited = (db: Database, actor: Actor, entry: AuditEntry, now: number) => auditStatement(db, actor, entry, now);
+
 async function assertGroup(db: Database, groupId: string | null | undefined) {
   if (groupId && !(await findGroup(db, groupId))) throw badRequest(`Unknown group id: ${groupId}`, { unknown_groups: [groupId] });
 }
@@ -45,6 +53,8 @@ function toMonitor(input: z.infer<typeof httpMonitorInput>): HttpMonitor {
     keyword: input.keyword,
     timeout_ms: input.timeout_ms,
     degraded_latency_ms: input.degraded_latency_ms,
+    regions: input.regions,
+    quorum: input.quorum,
   };
 }
 
@@ -53,7 +63,7 @@ function ownSettings(input: z.infer<typeof autoIncidentsInput>): AutoIncidentSet
   return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as AutoIncidentSettings;
 }
 
-export async function createComponent(db: Database, input: CreateComponentInput, _actor: Actor, now: number): Promise<Change<ComponentRow>> {
+export async function createComponent(db: Database, input: CreateComponentInput, actor: Actor, now: number): Promise<Change<ComponentRow>> {
   await assertGroup(db, input.group_id);
   const row: ComponentRow = {
     id: crypto.randomUUID(),
@@ -77,10 +87,14 @@ export async function createComponent(db: Database, input: CreateComponentInput,
     createdAt: now,
     updatedAt: now,
   };
-  return { statements: [insertComponent(db, row)], eventIds: [], result: row };
+  return {
+    statements: [insertComponent(db, row), audited(db, actor, { action: "component.create", entityType: "component", entityId: row.id, before: null, after: row }, now)],
+    eventIds: [],
+    result: row,
+  };
 }
 
-export async function editComponent(db: Database, id: string, input: EditComponentInput, _actor: Actor, now: number): Promise<Change<ComponentRow>> {
+export async function editComponent(db: Database, id: string, input: EditComponentInput, actor: Actor, now: number): Promise<Change<ComponentRow>> {
   const existing = await findComponent(db, id);
   if (!existing) throw notFound("Component");
   await assertGroup(db, input.group_id);
@@ -105,24 +119,54 @@ export async function editComponent(db: Database, id: string, input: EditCompone
     ...monitorChange,
     updatedAt: now,
   };
-  return { statements: [updateComponent(db, id, patch)], eventIds: [], result: { ...existing, ...patch } };
+  const result = { ...existing, ...patch };
+  return {
+    statements: [
+      componentUnchanged(db, id, existing.updatedAt),
+      updateComponent(db, id, patch),
+      audited(db, actor, { action: "component.edit", entityType: "component", entityId: id, before: existing, after: result }, now),
+    ],
+    eventIds: [],
+    result,
+    conflict: CHANGED,
+  };
 }
 
-export async function deleteComponent(db: Database, id: string, _actor: Actor, _now: number): Promise<Change<null>> {
-  if (!(await findComponent(db, id))) throw notFound("Component");
-  return { statements: [deleteComponentRow(db, id)], eventIds: [], result: null };
+export async function deleteComponent(db: Database, id: string, actor: Actor, now: number): Promise<Change<null>> {
+  const existing = await findComponent(db, id);
+  if (!existing) throw notFound("Component");
+  return {
+    statements: [
+      componentUnchanged(db, id, existing.updatedAt),
+      deleteComponentRow(db, id),
+      audited(db, actor, { action: "component.delete", entityType: "component", entityId: id, before: existing, after: null }, now),
+    ],
+    eventIds: [],
+    result: null,
+    conflict: CHANGED,
+  };
 }
 
 /** Puts components in the given order (positions 1..n); every id must be a component, once. */
-export async function reorderComponents(db: Database, ids: string[], _actor: Actor, now: number): Promise<Change<{ ids: string[] }>> {
-  const known = new Set(await allComponentIds(db));
+export async function reorderComponents(db: Database, ids: string[], actor: Actor, now: number): Promise<Change<{ ids: string[] }>> {
+  const order = await allComponentIds(db);
+  const known = new Set(order);
   const unknown = ids.filter((id) => !known.has(id));
   if (unknown.length) throw badRequest(`Unknown component ids: ${unknown.join(", ")}`, { unknown_components: unknown });
   if (new Set(ids).size !== ids.length) throw badRequest("ids must not repeat");
-  return { statements: ids.map((id, i) => updateComponent(db, id, { position: i + 1, updatedAt: now })), eventIds: [], result: { ids } };
+  return {
+    statements: [
+      componentsStillExist(db, ids),
+      ...ids.map((id, i) => updateComponent(db, id, { position: i + 1, updatedAt: now })),
+      audited(db, actor, { action: "component.reorder", entityType: "component", entityId: "*", before: { ids: order }, after: { ids } }, now),
+    ],
+    eventIds: [],
+    result: { ids },
+    conflict: "A component was deleted while this request was being made; reload the list and try again.",
+  };
 }
 
-export async function createGroup(db: Database, input: GroupInput, _actor: Actor, now: number): Promise<Change<GroupRow>> {
+export async function createGroup(db: Database, input: GroupInput, actor: Actor, now: number): Promise<Change<GroupRow>> {
   const row: GroupRow = {
     id: crypto.randomUUID(),
     name: input.name,
@@ -132,10 +176,14 @@ export async function createGroup(db: Database, input: GroupInput, _actor: Actor
     createdAt: now,
     updatedAt: now,
   };
-  return { statements: [insertGroup(db, row)], eventIds: [], result: row };
+  return {
+    statements: [insertGroup(db, row), audited(db, actor, { action: "group.create", entityType: "group", entityId: row.id, before: null, after: row }, now)],
+    eventIds: [],
+    result: row,
+  };
 }
 
-export async function editGroup(db: Database, id: string, input: EditGroupInput, _actor: Actor, now: number): Promise<Change<GroupRow>> {
+export async function editGroup(db: Database, id: string, input: EditGroupInput, actor: Actor, now: number): Promise<Change<GroupRow>> {
   const existing = await findGroup(db, id);
   if (!existing) throw notFound("Group");
   const patch = {
@@ -145,11 +193,31 @@ export async function editGroup(db: Database, id: string, input: EditGroupInput,
     ...(input.collapsed !== undefined && { collapsed: input.collapsed }),
     updatedAt: now,
   };
-  return { statements: [updateGroup(db, id, patch)], eventIds: [], result: { ...existing, ...patch } };
+  const result = { ...existing, ...patch };
+  return {
+    statements: [
+      groupUnchanged(db, id, existing.updatedAt),
+      updateGroup(db, id, patch),
+      audited(db, actor, { action: "group.edit", entityType: "group", entityId: id, before: existing, after: result }, now),
+    ],
+    eventIds: [],
+    result,
+    conflict: CHANGED,
+  };
 }
 
 /** Its components stay, ungrouped (the foreign key sets group_id to null). */
-export async function deleteGroup(db: Database, id: string, _actor: Actor, _now: number): Promise<Change<null>> {
-  if (!(await findGroup(db, id))) throw notFound("Group");
-  return { statements: [deleteGroupRow(db, id)], eventIds: [], result: null };
+export async function deleteGroup(db: Database, id: string, actor: Actor, now: number): Promise<Change<null>> {
+  const existing = await findGroup(db, id);
+  if (!existing) throw notFound("Group");
+  return {
+    statements: [
+      groupUnchanged(db, id, existing.updatedAt),
+      deleteGroupRow(db, id),
+      audited(db, actor, { action: "group.delete", entityType: "group", entityId: id, before: existing, after: null }, now),
+    ],
+    eventIds: [],
+    result: null,
+    conflict: CHANGED,
+  };
 }

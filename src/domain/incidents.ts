@@ -3,6 +3,7 @@ import type { Database } from "../db/client";
 import type { Statement } from "../db/batch";
 import {
   deleteIncident as deleteIncidentRow,
+  incidentUnchanged,
   insertIncident,
   insertIncidentUpdate,
   setIncidentComponents,
@@ -27,7 +28,8 @@ import { isOpenIncident } from "../snapshot/build";
 import { iso } from "../snapshot/format";
 import { loadIncidentView } from "../snapshot/incident-view";
 import type { SnapshotIncident, SnapshotIncidentUpdate } from "../snapshot/types";
-import { actorId, type Actor, type Change } from "./change";
+import { auditStatement } from "./audit";
+import { actorId, notified, type Actor, type Change } from "./change";
 import { assertComponentsExist } from "./components";
 
 export type OpenIncidentInput = z.infer<typeof createIncidentBody>;
@@ -58,6 +60,21 @@ function shownLinks(state: StatusState, next: Link[]): SnapshotIncident["compone
     .map((l) => ({ id: l.componentId, name: byId.get(l.componentId)?.name ?? "", status: l.status, position: byId.get(l.componentId)?.position ?? 0 }))
     .sort((a, b) => a.position - b.position)
     .map(({ position: _, ...link }) => link);
+}
+
+const CHANGED = "The incident changed while this request was being made (another update, a resolve or an edit got there first); reload it and try again.";
+
+/** The guard that makes a write conditional on the incident being as it was read. */
+const unchanged = (db: Database, incident: SnapshotIncident) => incidentUnchanged(db, incident.id, incident.status, incident.updated_at);
+
+/** An incident as the audit log keeps it: its fields and components, not every update's text. */
+function record(incident: SnapshotIncident) {
+  const { updates, status_changes: _, ...fields } = incident;
+  return { ...fields, update_count: updates.length };
+}
+
+function audited(db: Database, actor: Actor, action: string, id: string, before: unknown, after: unknown, now: number) {
+  return auditStatement(db, actor, { action: `incident.${action}`, entityType: "incident", entityId: id, before, after }, now);
 }
 
 async function existingIncident(db: Database, id: string): Promise<SnapshotIncident> {
@@ -153,10 +170,11 @@ export async function openIncident(db: Database, input: OpenIncidentInput, actor
       }),
       updateInsert(db, id, update, actor),
       ...setIncidentComponents(db, id, linksToSet),
-      event.statement,
+      ...notified(input, event).statements,
       ...changes.statements,
+      audited(db, actor, "open", id, null, { ...record(incident), update }, now),
     ],
-    eventIds: [event.id, ...changes.eventIds],
+    eventIds: [...notified(input, event).eventIds, ...changes.eventIds],
     result: incident,
   };
 }
@@ -187,10 +205,19 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
     },
     now,
   );
+  const result: SnapshotIncident = { ...incident, ...owner.view, status: input.status, updated_at: now, components, updates: [update, ...incident.updates] };
   return {
-    statements: [updateInsert(db, id, update, actor), updateIncident(db, id, { status: input.status, updatedAt: now, ...owner.row }), ...statements, event.statement],
-    eventIds: [event.id, ...changeEvents],
-    result: { ...incident, ...owner.view, status: input.status, updated_at: now, components, updates: [update, ...incident.updates] },
+    statements: [
+      unchanged(db, incident),
+      updateInsert(db, id, update, actor),
+      updateIncident(db, id, { status: input.status, updatedAt: now, ...owner.row }),
+      ...statements,
+      ...notified(input, event).statements,
+      audited(db, actor, "update", id, record(incident), { ...record(result), update }, now),
+    ],
+    eventIds: [...notified(input, event).eventIds, ...changeEvents],
+    result,
+    conflict: CHANGED,
   };
 }
 
@@ -212,24 +239,28 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
     },
     now,
   );
+  const result: SnapshotIncident = {
+    ...incident,
+    ...owner.view,
+    status: "resolved",
+    resolved_at: now,
+    root_cause: input.root_cause,
+    resolution: input.resolution,
+    updated_at: now,
+    updates: [update, ...incident.updates],
+  };
   return {
     statements: [
+      unchanged(db, incident),
       updateInsert(db, id, update, actor),
       updateIncident(db, id, { status: "resolved", resolvedAt: now, rootCause: input.root_cause, resolution: input.resolution, updatedAt: now, ...owner.row }),
-      event.statement,
+      ...notified(input, event).statements,
       ...changes.statements,
+      audited(db, actor, "resolve", id, record(incident), { ...record(result), update }, now),
     ],
-    eventIds: [event.id, ...changes.eventIds],
-    result: {
-      ...incident,
-      ...owner.view,
-      status: "resolved",
-      resolved_at: now,
-      root_cause: input.root_cause,
-      resolution: input.resolution,
-      updated_at: now,
-      updates: [update, ...incident.updates],
-    },
+    eventIds: [...notified(input, event).eventIds, ...changes.eventIds],
+    result,
+    conflict: CHANGED,
   };
 }
 
@@ -244,20 +275,22 @@ export async function editIncident(db: Database, id: string, input: EditIncident
     ...(input.root_cause !== undefined && { rootCause: input.root_cause }),
     ...(input.resolution !== undefined && { resolution: input.resolution }),
   };
+  const result: SnapshotIncident = {
+    ...incident,
+    ...owner.view,
+    title: input.title ?? incident.title,
+    description: input.description ?? incident.description,
+    severity: input.severity ?? incident.severity,
+    started_at: input.started_at ?? incident.started_at,
+    root_cause: input.root_cause ?? incident.root_cause,
+    resolution: input.resolution ?? incident.resolution,
+    updated_at: now,
+  };
   return {
-    statements: [updateIncident(db, id, { ...patch, updatedAt: now, ...owner.row })],
+    statements: [unchanged(db, incident), updateIncident(db, id, { ...patch, updatedAt: now, ...owner.row }), audited(db, actor, "edit", id, record(incident), record(result), now)],
     eventIds: [],
-    result: {
-      ...incident,
-      ...owner.view,
-      title: input.title ?? incident.title,
-      description: input.description ?? incident.description,
-      severity: input.severity ?? incident.severity,
-      started_at: input.started_at ?? incident.started_at,
-      root_cause: input.root_cause ?? incident.root_cause,
-      resolution: input.resolution ?? incident.resolution,
-      updated_at: now,
-    },
+    result,
+    conflict: CHANGED,
   };
 }
 
@@ -281,32 +314,46 @@ export async function editIncidentUpdate(
   };
   return {
     statements: [
+      unchanged(db, incident),
       updateIncidentUpdate(db, updateId, {
         ...(input.message !== undefined && { message: input.message }),
         ...(input.estimated_resolution !== undefined && { estimatedResolution: input.estimated_resolution }),
         updatedAt: now,
       }),
       updateIncident(db, id, { updatedAt: now, ...owner.row }),
+      audited(db, actor, "edit_update", id, { update: existing }, { update: edited }, now),
     ],
     eventIds: [],
     result: { ...incident, ...owner.view, updated_at: now, updates: incident.updates.map((u) => (u.id === updateId ? edited : u)) },
+    conflict: CHANGED,
   };
 }
 
-export async function publishPostmortem(db: Database, id: string, input: PostmortemInput, _actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
+export async function publishPostmortem(db: Database, id: string, input: PostmortemInput, actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
   const incident = await existingIncident(db, id);
   if (isOpenIncident(incident.status)) throw conflict("Resolve the incident before publishing its postmortem.");
   const publishedAt = incident.postmortem_published_at ?? now;
+  const result: SnapshotIncident = { ...incident, status: "postmortem", postmortem: input.postmortem, postmortem_published_at: publishedAt, updated_at: now };
   return {
-    statements: [updateIncident(db, id, { status: "postmortem", postmortem: input.postmortem, postmortemPublishedAt: publishedAt, updatedAt: now })],
+    statements: [
+      unchanged(db, incident),
+      updateIncident(db, id, { status: "postmortem", postmortem: input.postmortem, postmortemPublishedAt: publishedAt, updatedAt: now }),
+      audited(db, actor, "postmortem", id, record(incident), record(result), now),
+    ],
     eventIds: [],
-    result: { ...incident, status: "postmortem", postmortem: input.postmortem, postmortem_published_at: publishedAt, updated_at: now },
+    result,
+    conflict: CHANGED,
   };
 }
 
-export async function deleteIncident(db: Database, id: string, _actor: Actor, now: number): Promise<Change<null>> {
-  await existingIncident(db, id);
+export async function deleteIncident(db: Database, id: string, actor: Actor, now: number): Promise<Change<null>> {
+  const incident = await existingIncident(db, id);
   const before = await loadStatusState(db);
   const changes = statusChangeStatements(db, before, withIncidentLinks(before, id, []), { source: "incident", referenceId: id, at: now, now });
-  return { statements: [...changes.statements, deleteIncidentRow(db, id)], eventIds: changes.eventIds, result: null };
+  return {
+    statements: [unchanged(db, incident), ...changes.statements, deleteIncidentRow(db, id), audited(db, actor, "delete", id, record(incident), null, now)],
+    eventIds: changes.eventIds,
+    result: null,
+    conflict: CHANGED,
+  };
 }

@@ -7,6 +7,7 @@ import {
   findMaintenance,
   insertMaintenance,
   maintenanceComponentIds,
+  maintenanceUnchanged,
   setMaintenanceComponents,
   updateMaintenance,
   type MaintenanceRow,
@@ -19,7 +20,8 @@ import type { editMaintenanceBody, maintenanceBody } from "../schemas";
 import { maintenanceFromRow } from "../snapshot/build";
 import { iso } from "../snapshot/format";
 import type { SnapshotMaintenance } from "../snapshot/types";
-import { actorId, type Actor, type Change } from "./change";
+import { auditStatement } from "./audit";
+import { actorId, AUTOMATION, notified, type Actor, type Change } from "./change";
 import { assertComponentsExist } from "./components";
 
 export type ScheduleMaintenanceInput = z.infer<typeof maintenanceBody>;
@@ -45,6 +47,15 @@ const namedComponents = (db: Database, ids: string[]): Promise<Named> => compone
 
 const view = (m: MaintenanceRow, named: Named): SnapshotMaintenance => ({ ...maintenanceFromRow(m), components: named });
 
+const CHANGED = "The maintenance changed while this request was being made (an edit, a cancel, or its start or end got there first); reload it and try again.";
+
+/** The guard that makes a write conditional on the window being as it was read. */
+const unchanged = (db: Database, m: MaintenanceRow) => maintenanceUnchanged(db, m.id, m.status, m.revision);
+
+function audited(db: Database, actor: Actor, action: string, id: string, before: SnapshotMaintenance | null, after: SnapshotMaintenance | null, now: number) {
+  return auditStatement(db, actor, { action: `maintenance.${action}`, entityType: "maintenance", entityId: id, before, after }, now);
+}
+
 async function existingMaintenance(db: Database, id: string) {
   const m = await findMaintenance(db, id);
   if (!m) throw notFound("Maintenance");
@@ -62,7 +73,7 @@ interface Move {
  * One window moving to in_progress (its components show under_maintenance from `at`) or to completed (they
  * stop at `at`): the row, the status changes it causes and its outbox event.
  */
-function moveWindow(db: Database, m: MaintenanceRow, to: "in_progress" | "completed", at: number, named: Named, state: StatusState, now: number): Move {
+function moveWindow(db: Database, m: MaintenanceRow, to: "in_progress" | "completed", at: number, named: Named, state: StatusState, actor: Actor, now: number): Move {
   const type: NotifyEventType = to === "in_progress" ? "maintenance.started" : "maintenance.completed";
   const next: StatusState =
     to === "in_progress"
@@ -71,19 +82,25 @@ function moveWindow(db: Database, m: MaintenanceRow, to: "in_progress" | "comple
   const changes = statusChangeStatements(db, state, next, { source: "maintenance", referenceId: m.id, at, now });
   const event = outboxInsert(db, { type, payload: eventPayload(m, to, named), componentIds: named.map((c) => c.id) }, now);
   const patch = to === "in_progress" ? { status: to, startedAt: at, updatedAt: now } : { status: to, completedAt: at, startedAt: m.startedAt ?? m.scheduledStart, updatedAt: now };
+  const row = { ...m, ...patch, revision: m.revision + 1 };
   return {
-    statements: [updateMaintenance(db, m.id, patch), event.statement, ...changes.statements],
+    statements: [
+      updateMaintenance(db, m.id, patch),
+      event.statement,
+      ...changes.statements,
+      audited(db, actor, to === "in_progress" ? "start" : "complete", m.id, view(m, named), view(row, named), now),
+    ],
     eventIds: [event.id, ...changes.eventIds],
-    row: { ...m, ...patch, revision: m.revision + 1 },
+    row,
     state: next,
   };
 }
 
 /** A window written with its start (or end) already past moves now rather than at the next cron run. */
-async function dueMove(db: Database, m: MaintenanceRow, named: Named, now: number, state?: StatusState): Promise<Move | null> {
+async function dueMove(db: Database, m: MaintenanceRow, named: Named, actor: Actor, now: number, state?: StatusState): Promise<Move | null> {
   const to = m.scheduledEnd <= now ? "completed" : m.status === "scheduled" && m.scheduledStart <= now ? "in_progress" : null;
   if (!to) return null;
-  return moveWindow(db, m, to, to === "in_progress" ? m.scheduledStart : m.scheduledEnd, named, state ?? (await loadStatusState(db)), now);
+  return moveWindow(db, m, to, to === "in_progress" ? m.scheduledStart : m.scheduledEnd, named, state ?? (await loadStatusState(db)), actor, now);
 }
 
 export async function scheduleMaintenance(db: Database, input: ScheduleMaintenanceInput, actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
@@ -106,16 +123,21 @@ export async function scheduleMaintenance(db: Database, input: ScheduleMaintenan
   };
   const named = await namedComponents(db, input.affected_components);
   const event = outboxInsert(db, { type: "maintenance.scheduled", payload: eventPayload(row, "scheduled", named), componentIds: input.affected_components }, now);
-  const statements = [insertMaintenance(db, row), ...setMaintenanceComponents(db, row.id, input.affected_components), event.statement];
-  const move = await dueMove(db, row, named, now);
+  const statements = [
+    insertMaintenance(db, row),
+    ...setMaintenanceComponents(db, row.id, input.affected_components),
+    ...notified(input, event).statements,
+    audited(db, actor, "schedule", row.id, null, view(row, named), now),
+  ];
+  const move = await dueMove(db, row, named, actor, now);
   return {
     statements: [...statements, ...(move?.statements ?? [])],
-    eventIds: [event.id, ...(move?.eventIds ?? [])],
+    eventIds: [...notified(input, event).eventIds, ...(move?.eventIds ?? [])],
     result: view(move?.row ?? row, named),
   };
 }
 
-export async function editMaintenance(db: Database, id: string, input: EditMaintenanceInput, _actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
+export async function editMaintenance(db: Database, id: string, input: EditMaintenanceInput, actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
   const m = await existingMaintenance(db, id);
   if (m.status === "completed" || m.status === "cancelled") throw conflict(`The maintenance is ${m.status} and can no longer be edited.`);
   const start = input.scheduled_start ?? m.scheduledStart;
@@ -125,8 +147,8 @@ export async function editMaintenance(db: Database, id: string, input: EditMaint
     throw conflict("The maintenance is in progress; its start can no longer change.");
   }
   if (input.affected_components) await assertComponentsExist(db, input.affected_components);
-  const componentIds = input.affected_components ?? (await maintenanceComponentIds(db, id));
-  const named = await namedComponents(db, componentIds);
+  const namedBefore = await namedComponents(db, await maintenanceComponentIds(db, id));
+  const named = input.affected_components ? await namedComponents(db, input.affected_components) : namedBefore;
   const patch = {
     ...(input.title !== undefined && { title: input.title }),
     ...(input.description !== undefined && { description: input.description }),
@@ -134,7 +156,7 @@ export async function editMaintenance(db: Database, id: string, input: EditMaint
     scheduledEnd: end,
     updatedAt: now,
   };
-  const statements: Statement[] = [updateMaintenance(db, id, patch)];
+  const statements: Statement[] = [unchanged(db, m), updateMaintenance(db, id, patch)];
   const eventIds: string[] = [];
   let state: StatusState | undefined;
   if (input.affected_components) {
@@ -148,15 +170,17 @@ export async function editMaintenance(db: Database, id: string, input: EditMaint
     }
   }
   const edited: MaintenanceRow = { ...m, ...patch, revision: m.revision + 1 };
-  const move = await dueMove(db, edited, named, now, state);
+  statements.push(audited(db, actor, "edit", id, view(m, namedBefore), view(edited, named), now));
+  const move = await dueMove(db, edited, named, actor, now, state);
   return {
     statements: [...statements, ...(move?.statements ?? [])],
     eventIds: [...eventIds, ...(move?.eventIds ?? [])],
     result: view(move?.row ?? edited, named),
+    conflict: CHANGED,
   };
 }
 
-export async function cancelMaintenance(db: Database, id: string, _actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
+export async function cancelMaintenance(db: Database, id: string, actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
   const m = await existingMaintenance(db, id);
   if (m.status === "completed" || m.status === "cancelled") throw conflict(`The maintenance is already ${m.status}.`);
   const named = await namedComponents(db, await maintenanceComponentIds(db, id));
@@ -165,34 +189,37 @@ export async function cancelMaintenance(db: Database, id: string, _actor: Actor,
   const changes = statusChangeStatements(db, before, after, { source: "maintenance", referenceId: id, at: now, now });
   const event = outboxInsert(db, { type: "maintenance.cancelled", payload: eventPayload(m, "cancelled", named), componentIds: named.map((c) => c.id) }, now);
   const patch = { status: "cancelled" as const, cancelledAt: now, updatedAt: now };
+  const result = view({ ...m, ...patch, revision: m.revision + 1 }, named);
   return {
-    statements: [updateMaintenance(db, id, patch), event.statement, ...changes.statements],
+    statements: [unchanged(db, m), updateMaintenance(db, id, patch), event.statement, ...changes.statements, audited(db, actor, "cancel", id, view(m, named), result, now)],
     eventIds: [event.id, ...changes.eventIds],
-    result: view({ ...m, ...patch }, named),
+    result,
+    conflict: CHANGED,
   };
 }
 
 /** An admin starts a scheduled window ahead of its time. */
-export async function startMaintenanceNow(db: Database, id: string, _actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
+export async function startMaintenanceNow(db: Database, id: string, actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
   const m = await existingMaintenance(db, id);
   if (m.status !== "scheduled") throw conflict(`The maintenance is ${m.status.replace("_", " ")}; only a scheduled window can start.`);
   const named = await namedComponents(db, await maintenanceComponentIds(db, id));
-  const move = moveWindow(db, m, "in_progress", now, named, await loadStatusState(db), now);
-  return { statements: move.statements, eventIds: move.eventIds, result: view(move.row, named) };
+  const move = moveWindow(db, m, "in_progress", now, named, await loadStatusState(db), actor, now);
+  return { statements: [unchanged(db, m), ...move.statements], eventIds: move.eventIds, result: view(move.row, named), conflict: CHANGED };
 }
 
 /** An admin ends a window in progress before its scheduled end. */
-export async function completeMaintenanceNow(db: Database, id: string, _actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
+export async function completeMaintenanceNow(db: Database, id: string, actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
   const m = await existingMaintenance(db, id);
   if (m.status !== "in_progress") throw conflict(`The maintenance is ${m.status.replace("_", " ")}; only a window in progress can complete (cancel a scheduled one).`);
   const named = await namedComponents(db, await maintenanceComponentIds(db, id));
-  const move = moveWindow(db, m, "completed", now, named, await loadStatusState(db), now);
-  return { statements: move.statements, eventIds: move.eventIds, result: view(move.row, named) };
+  const move = moveWindow(db, m, "completed", now, named, await loadStatusState(db), actor, now);
+  return { statements: [unchanged(db, m), ...move.statements], eventIds: move.eventIds, result: view(move.row, named), conflict: CHANGED };
 }
 
 /**
  * The cron's move of windows on time: scheduled -> in_progress at their start, -> completed at their end.
- * Each move records the status changes it causes and an outbox event.
+ * Each move records the status changes it causes and an outbox event, guarded by the window's state as
+ * read: if an admin cancels or edits a window meanwhile, nothing moves and the next run looks again.
  */
 export async function moveMaintenanceOnTime(db: Database, now: number): Promise<Change<{ moved: number }>> {
   const { toStart, toComplete } = await dueMaintenances(db, now);
@@ -203,10 +230,10 @@ export async function moveMaintenanceOnTime(db: Database, now: number): Promise<
   const moves: (readonly [MaintenanceRow, "in_progress" | "completed"])[] = [...toStart.map((m) => [m, "in_progress"] as const), ...toComplete.map((m) => [m, "completed"] as const)];
   for (const [m, to] of moves) {
     const named = await namedComponents(db, await maintenanceComponentIds(db, m.id));
-    const move = moveWindow(db, m, to, to === "in_progress" ? m.scheduledStart : m.scheduledEnd, named, state, now);
+    const move = moveWindow(db, m, to, to === "in_progress" ? m.scheduledStart : m.scheduledEnd, named, state, AUTOMATION, now);
     state = move.state;
-    statements.push(...move.statements);
+    statements.push(unchanged(db, m), ...move.statements);
     eventIds.push(...move.eventIds);
   }
-  return { statements, eventIds, result: { moved: moves.length } };
+  return { statements, eventIds, result: { moved: moves.length }, conflict: CHANGED };
 }

@@ -1,5 +1,6 @@
 import type { ShownStatus } from "../db/schema";
 import { STATUS_LABELS } from "../status";
+import { renderMarkdown } from "../text/markdown";
 import type { NotifyEventType } from "./messages";
 
 export interface RenderedMessage {
@@ -118,7 +119,7 @@ export function renderEvent(type: NotifyEventType, payload: Record<string, unkno
     `Unsubscribe: ${links.unsubscribeUrl}`,
   ].join("\n");
   const rows = f.facts.map(([label, value]) => `<tr><td style="padding:2px 12px 2px 0;color:#555">${escapeHtml(label)}</td><td>${escapeHtml(value)}</td></tr>`).join("");
-  const message = f.message ? `<p style="white-space:pre-wrap">${escapeHtml(f.message)}</p>` : "";
+  const message = f.message ? `<div>${renderMarkdown(f.message)}</div>` : "";
   const html = `<!DOCTYPE html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#111">
 <h2 style="margin:0 0 12px">${escapeHtml(f.headline)}</h2>
 <table style="border-collapse:collapse">${rows}</table>

@@ -12,8 +12,9 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
   401: { name: "Unauthorized", description: "No bearer token, or an expired, forged or unverifiable one" },
   403: { name: "Forbidden", description: "A valid session without the admin role" },
   404: { name: "NotFound", description: "No such resource" },
-  409: { name: "Conflict", description: "The resource is not in a state that allows this" },
+  409: { name: "Conflict", description: "The resource is not in a state that allows this, or it changed while the request was being made (a lost race changes nothing)" },
   413: { name: "PayloadTooLarge", description: "Request body over 64 KiB" },
+  422: { name: "IdempotencyKeyReused", description: "This Idempotency-Key was already used (by this admin, within 24 hours) for a different request" },
   426: { name: "UpgradeRequired", description: "Needs a WebSocket upgrade" },
   429: { name: "RateLimited", description: "Too many requests; try again later" },
   503: { name: "Unavailable", description: "The database cannot be reached (a public read answers this only when no earlier data is at hand either)" },
@@ -76,12 +77,24 @@ const operationId = (route: RouteDoc) =>
     .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
     .join("");
 
+const isAdminWrite = (route: RouteDoc) => Boolean(route.admin && route.idempotent);
+
+const IDEMPOTENCY_KEY = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  description:
+    "Any string of 1 to 255 visible ASCII characters, new for each new request. A retry with the same key (same admin, within 24 hours) gets the first answer again (status and body, with `Idempotent-Replayed: true`) and changes nothing; the same key with a different request is refused with 422.",
+  schema: { type: "string", minLength: 1, maxLength: 255 },
+};
+
 const STATIC_ROUTES = new Set(["/healthz", "/api/openapi.json", "/api/docs"]);
 
 function errorStatuses(route: RouteDoc): number[] {
   const statuses = new Set(route.errors ?? []);
   if (route.query || route.body || pathParams(route.path).length) statuses.add(400);
   if (route.admin) [401, 403].forEach((s) => statuses.add(s));
+  if (isAdminWrite(route)) [409, 422].forEach((s) => statuses.add(s));
   if (pathParams(route.path).length) statuses.add(404);
   if (route.body) statuses.add(413);
   // Only the worker's own liveness and its API description answer without any data behind them.
@@ -94,6 +107,7 @@ function operation(route: RouteDoc, schemaRefs: Map<string, JsonSchema>) {
   const parameters = [
     ...pathParams(route.path).map((name) => ({ name, in: "path", required: true, schema: { type: "string", format: "uuid" } })),
     ...(route.query ? queryParameters(route.query) : []),
+    ...(isAdminWrite(route) ? [IDEMPOTENCY_KEY] : []),
   ];
   let requestBody: unknown;
   if (route.body) {

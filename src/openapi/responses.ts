@@ -1,10 +1,14 @@
 import { z } from "zod";
 import {
+  ACTOR_KINDS,
+  AUDIT_ENTITY_TYPES,
   CHANNELS,
   COMPONENT_STATUSES,
   DELIVERY_STATUSES,
   INCIDENT_STATUSES,
   MAINTENANCE_STATUSES,
+  PROBE_REGIONS,
+  REGION_OUTCOMES,
   SEVERITIES,
   SHOWN_STATUSES,
   SUBSCRIBER_STATUSES,
@@ -191,6 +195,18 @@ export const uptimeSeries = named(
   }),
 );
 
+const regionResult = named(
+  "RegionResult",
+  z.object({
+    region: z.enum(PROBE_REGIONS),
+    status: z.enum(REGION_OUTCOMES).describe("no_answer: the region's probe never reported"),
+    latency_ms: z.number().nullable(),
+    error: z.string().nullable(),
+  }),
+);
+
+const roundOutcome = z.enum([...COMPONENT_STATUSES, "not_monitored", "no_data"]);
+
 const nullableMs = z.number().int().nonnegative().nullable();
 
 export const latencySeries = named(
@@ -226,9 +242,16 @@ export const healthCheck = named(
   "HealthCheckResult",
   z.object({
     message: z.string(),
-    results: z.record(z.string(), z.enum([...COMPONENT_STATUSES, "not_monitored"])).describe("Component name -> outcome"),
+    results: z.record(z.string(), roundOutcome).describe("Component name -> outcome; no_data when a monitor's regions could not agree"),
     details: z.array(
-      z.object({ component_id: uuid, name: z.string(), status: z.enum([...COMPONENT_STATUSES, "not_monitored"]), latency_ms: z.number().nullable(), error: z.string().nullable() }),
+      z.object({
+        component_id: uuid,
+        name: z.string(),
+        status: roundOutcome,
+        latency_ms: z.number().nullable().describe("For an HTTP monitor, the median across its regions"),
+        error: z.string().nullable(),
+        regions: z.array(regionResult).optional().describe("HTTP monitors: what each region saw"),
+      }),
     ),
     checked_at: time,
     recorded: z.boolean(),
@@ -246,7 +269,27 @@ const httpMonitor = z.object({
   keyword: z.string().nullable(),
   timeout_ms: z.number().int(),
   degraded_latency_ms: z.number().int().nullable(),
+  regions: z.array(z.enum(PROBE_REGIONS)).nullable().optional().describe("null: the default regions (CHECK_REGIONS)"),
+  quorum: z.number().int().nullable().optional().describe("Failing regions that make a failure; null: a majority"),
 });
+
+export const componentChecks = named(
+  "ComponentChecks",
+  z.object({
+    component_id: uuid,
+    regions: z.array(z.enum(PROBE_REGIONS)).describe("Where the component's HTTP monitor is probed from (empty for platform checks)"),
+    quorum: z.number().int().nullable(),
+    checks: z.array(
+      z.object({
+        checked_at: time,
+        status: z.enum([...COMPONENT_STATUSES, "not_monitored"]).nullable().describe("The agreed result; null when the regions could not agree (no data)"),
+        latency_ms: z.number().nullable(),
+        error: z.string().nullable(),
+        regions: z.array(regionResult),
+      }),
+    ),
+  }),
+);
 
 export const adminComponent = named(
   "AdminComponent",
@@ -282,6 +325,24 @@ export const componentGroup = named(
   "ComponentGroup",
   z.object({ id: uuid, name: z.string(), description: z.string().nullable(), position: z.number().int(), collapsed: z.boolean() }),
 );
+
+export const incidentTemplate = named(
+  "IncidentTemplate",
+  z.object({
+    id: uuid,
+    name: z.string(),
+    title: z.string(),
+    message: z.string(),
+    severity: z.enum(SEVERITIES),
+    components: z.array(z.object({ id: uuid, status: z.enum(COMPONENT_STATUSES) })),
+    created_at: time,
+    updated_at: time,
+  }),
+);
+
+export const incidentTemplates = named("IncidentTemplates", z.object({ templates: z.array(incidentTemplate) }));
+
+export const deliveryRetry = named("DeliveryRetry", z.object({ id: uuid, status: z.literal("pending") }));
 
 export const componentOrder = named("ComponentOrder", z.object({ ids: z.array(uuid) }));
 
@@ -349,6 +410,31 @@ export const notifications = named(
     ),
     subscriber_counts: z.record(z.string(), z.record(z.string(), z.number().int())),
   }),
+);
+
+export const auditLog = named(
+  "AuditLog",
+  z.object({
+    entries: z.array(
+      z.object({
+        id: uuid,
+        at: time,
+        actor: z.object({
+          kind: z.enum(ACTOR_KINDS),
+          user_id: z.string().nullable().describe("The Clerk user id; null for Beacon's own moves"),
+          name: z.string().nullable(),
+          email: z.string().nullable(),
+        }),
+        action: z.string().describe("`<entity>.<verb>`, e.g. `incident.resolve`"),
+        entity_type: z.enum(AUDIT_ENTITY_TYPES),
+        entity_id: z.string(),
+        before: z.unknown().describe("The entity before the write (null when it created it)"),
+        after: z.unknown().describe("The entity after the write (null when it deleted it)"),
+      }),
+    ),
+    next_cursor: z.string().nullable().describe("Pass as `cursor` for the next (older) page; null on the last page"),
+  }),
+  "Admin writes, newest first",
 );
 
 export const devOutbox = named(

@@ -33,6 +33,8 @@ export interface RouteDoc {
   personal?: boolean;
   /** Request body media type when not JSON (HTML forms, Twilio's webhook). */
   bodyType?: string;
+  /** An admin write that honours Idempotency-Key and can lose a race (409). */
+  idempotent?: boolean;
 }
 
 const JSON_TYPE = "application/json";
@@ -53,6 +55,9 @@ const adminRoute = (method: Method, path: string, tag: string, summary: string, 
   admin: true,
   ...extra,
 });
+
+const adminWrite = (method: Method, path: string, tag: string, summary: string, extra: Partial<RouteDoc> = {}): RouteDoc =>
+  adminRoute(method, path, tag, summary, { idempotent: true, ...extra });
 
 const tokenLink = (method: Method, path: string, summary: string, extra: Partial<RouteDoc> = {}): RouteDoc => ({
   method,
@@ -153,33 +158,51 @@ export const ROUTES: RouteDoc[] = [
     response: responses.devOutbox,
     errors: [404],
   }),
-  adminRoute("delete", "/api/status/notifications/subscribers/{id}", "Notifications", "Remove a subscriber (deliveries stay as history)", { status: 204 }),
+  adminWrite("delete", "/api/status/notifications/subscribers/{id}", "Notifications", "Remove a subscriber (deliveries stay as history)", { status: 204 }),
+  adminRoute("post", "/api/status/notifications/deliveries/{id}/retry", "Notifications", "Send a failed or ambiguous delivery again", { response: responses.deliveryRetry, status: 202, errors: [409] }),
 
-  adminRoute("post", "/api/status/incidents/create", "Incidents", "Open an incident", { body: schemas.createIncidentBody, response: responses.incident, status: 201 }),
+  adminRoute("get", "/api/status/audit", "Audit", "Who changed what and when: every admin write, newest first, kept 365 days", {
+    query: schemas.auditQuery,
+    response: responses.auditLog,
+    description:
+      "Each entry names the actor (Clerk user id, and name and email when the session token carries `name` / `email` claims), the action, the entity and its state before and after, as JSON. Page with `limit` and the opaque `next_cursor`; filter with `entity_type` and `entity_id`.",
+  }),
+
+  adminWrite("post", "/api/status/incidents/create", "Incidents", "Open an incident", { body: schemas.createIncidentBody, response: responses.incident, status: 201 }),
   adminRoute("get", "/api/status/admin/incidents/{id}", "Incidents", "An incident as the admin sees it: who manages it, what is missing, what the checks say now", { response: responses.adminIncident }),
-  adminRoute("post", "/api/status/incidents/{id}/updates", "Incidents", "Post an update to an open incident", { body: schemas.incidentUpdateBody, response: responses.incidentWithUpdate, status: 201, errors: [409] }),
-  adminRoute("post", "/api/status/incidents/{id}/resolve", "Incidents", "Resolve an incident", { body: schemas.resolveIncidentBody, response: responses.incident, errors: [409] }),
-  adminRoute("patch", "/api/status/incidents/{id}", "Incidents", "Edit an incident's fields", { body: schemas.editIncidentBody, response: responses.incident }),
-  adminRoute("patch", "/api/status/incidents/{id}/updates/{updateId}", "Incidents", "Correct an update's text or ETA", { body: schemas.editIncidentUpdateBody, response: responses.incident }),
-  adminRoute("post", "/api/status/incidents/{id}/postmortem", "Incidents", "Publish a resolved incident's postmortem", { body: schemas.postmortemBody, response: responses.incident, errors: [409] }),
-  adminRoute("delete", "/api/status/incidents/{id}", "Incidents", "Delete an incident (lifts what it set)", { status: 204 }),
+  adminWrite("post", "/api/status/incidents/{id}/updates", "Incidents", "Post an update to an open incident", { body: schemas.incidentUpdateBody, response: responses.incidentWithUpdate, status: 201, errors: [409] }),
+  adminWrite("post", "/api/status/incidents/{id}/resolve", "Incidents", "Resolve an incident", { body: schemas.resolveIncidentBody, response: responses.incident, errors: [409] }),
+  adminWrite("patch", "/api/status/incidents/{id}", "Incidents", "Edit an incident's fields", { body: schemas.editIncidentBody, response: responses.incident }),
+  adminWrite("patch", "/api/status/incidents/{id}/updates/{updateId}", "Incidents", "Correct an update's text or ETA", { body: schemas.editIncidentUpdateBody, response: responses.incident }),
+  adminWrite("post", "/api/status/incidents/{id}/postmortem", "Incidents", "Publish a resolved incident's postmortem", { body: schemas.postmortemBody, response: responses.incident, errors: [409] }),
+  adminWrite("delete", "/api/status/incidents/{id}", "Incidents", "Delete an incident (lifts what it set)", { status: 204 }),
 
-  adminRoute("post", "/api/status/maintenance", "Maintenance", "Schedule a maintenance window", { body: schemas.maintenanceBody, response: responses.maintenanceWindow, status: 201 }),
-  adminRoute("patch", "/api/status/maintenance/{id}", "Maintenance", "Edit a maintenance window", { body: schemas.editMaintenanceBody, response: responses.maintenanceWindow, errors: [409] }),
-  adminRoute("post", "/api/status/maintenance/{id}/cancel", "Maintenance", "Cancel a maintenance window", { response: responses.maintenanceWindow, errors: [409] }),
-  adminRoute("post", "/api/status/maintenance/{id}/start", "Maintenance", "Start a scheduled window now, ahead of its time", { response: responses.maintenanceWindow, errors: [409] }),
-  adminRoute("post", "/api/status/maintenance/{id}/complete", "Maintenance", "Complete a window in progress now, before its scheduled end", { response: responses.maintenanceWindow, errors: [409] }),
+  adminRoute("get", "/api/status/templates", "Templates", "Saved incident templates", { response: responses.incidentTemplates }),
+  adminRoute("get", "/api/status/templates/{id}", "Templates", "One incident template", { response: responses.incidentTemplate }),
+  adminRoute("post", "/api/status/templates", "Templates", "Save an incident template", { body: schemas.templateBody, response: responses.incidentTemplate, status: 201 }),
+  adminRoute("patch", "/api/status/templates/{id}", "Templates", "Edit an incident template", { body: schemas.editTemplateBody, response: responses.incidentTemplate }),
+  adminRoute("delete", "/api/status/templates/{id}", "Templates", "Delete an incident template", { status: 204 }),
+
+  adminWrite("post", "/api/status/maintenance", "Maintenance", "Schedule a maintenance window", { body: schemas.maintenanceBody, response: responses.maintenanceWindow, status: 201 }),
+  adminWrite("patch", "/api/status/maintenance/{id}", "Maintenance", "Edit a maintenance window", { body: schemas.editMaintenanceBody, response: responses.maintenanceWindow, errors: [409] }),
+  adminWrite("post", "/api/status/maintenance/{id}/cancel", "Maintenance", "Cancel a maintenance window", { response: responses.maintenanceWindow, errors: [409] }),
+  adminWrite("post", "/api/status/maintenance/{id}/start", "Maintenance", "Start a scheduled window now, ahead of its time", { response: responses.maintenanceWindow, errors: [409] }),
+  adminWrite("post", "/api/status/maintenance/{id}/complete", "Maintenance", "Complete a window in progress now, before its scheduled end", { response: responses.maintenanceWindow, errors: [409] }),
 
   adminRoute("post", "/api/status/health-check", "Checks", "Run every health check now and record the results", { response: responses.healthCheck }),
 
   adminRoute("get", "/api/status/admin/components/{id}", "Components", "A component as the admin sees it, monitor included", { response: responses.adminComponent }),
-  adminRoute("post", "/api/status/components", "Components", "Add a component (optionally with an HTTP monitor)", { body: schemas.createComponentBody, response: responses.adminComponent, status: 201 }),
-  adminRoute("patch", "/api/status/components/{id}", "Components", "Edit a component", { body: schemas.editComponentBody, response: responses.adminComponent }),
-  adminRoute("delete", "/api/status/components/{id}", "Components", "Delete a component", { status: 204 }),
-  adminRoute("post", "/api/status/components/reorder", "Components", "Set the order of components", { body: schemas.reorderComponentsBody, response: responses.componentOrder }),
-  adminRoute("post", "/api/status/groups", "Components", "Add a component group", { body: schemas.groupBody, response: responses.componentGroup, status: 201 }),
-  adminRoute("patch", "/api/status/groups/{id}", "Components", "Edit a component group", { body: schemas.editGroupBody, response: responses.componentGroup }),
-  adminRoute("delete", "/api/status/groups/{id}", "Components", "Delete a group (its components stay, ungrouped)", { status: 204 }),
+  adminRoute("get", "/api/status/components/{id}/checks", "Checks", "A component's latest check rounds: the agreed result and what each region saw", {
+    query: schemas.componentChecksQuery,
+    response: responses.componentChecks,
+  }),
+  adminWrite("post", "/api/status/components", "Components", "Add a component (optionally with an HTTP monitor)", { body: schemas.createComponentBody, response: responses.adminComponent, status: 201 }),
+  adminWrite("patch", "/api/status/components/{id}", "Components", "Edit a component", { body: schemas.editComponentBody, response: responses.adminComponent }),
+  adminWrite("delete", "/api/status/components/{id}", "Components", "Delete a component", { status: 204 }),
+  adminWrite("post", "/api/status/components/reorder", "Components", "Set the order of components", { body: schemas.reorderComponentsBody, response: responses.componentOrder }),
+  adminWrite("post", "/api/status/groups", "Components", "Add a component group", { body: schemas.groupBody, response: responses.componentGroup, status: 201 }),
+  adminWrite("patch", "/api/status/groups/{id}", "Components", "Edit a component group", { body: schemas.editGroupBody, response: responses.componentGroup }),
+  adminWrite("delete", "/api/status/groups/{id}", "Components", "Delete a group (its components stay, ungrouped)", { status: 204 }),
 ];
 
 /** `/api/status/components/{id}` -> a regex matching concrete paths. */

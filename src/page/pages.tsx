@@ -5,7 +5,7 @@ import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapsho
 import { OVERALL_LABELS } from "../status";
 import { formatDuration, formatMonth, monthOf } from "./format";
 import { Layout, renderDocument } from "./layout";
-import { ComponentList, currentEta, DetectedAutomatically, Eta, IncidentCard, IncidentLine, Legend, MaintenanceCard, Status, SubscribeForm, Time, Timeline } from "./parts";
+import { ComponentList, currentEta, DetectedAutomatically, Eta, IncidentCard, IncidentLine, Legend, MaintenanceCard, Status, SubscribeForm, Time, Timeline, Written } from "./parts";
 
 const DAY_MS = 86_400_000;
 const RESOLVED_SHOWN = 5;
@@ -193,7 +193,7 @@ const IncidentPage: FC<{ snapshot: Snapshot; incident: SnapshotIncident }> = ({ 
           <DetectedAutomatically incident={incident} />
         </p>
         <Eta ms={eta} page={page} />
-        {incident.description ? <p>{incident.description}</p> : null}
+        <Written text={incident.description} />
         {incident.components.length ? (
           <>
             <h2>Affected components</h2>
@@ -217,13 +217,13 @@ const IncidentPage: FC<{ snapshot: Snapshot; incident: SnapshotIncident }> = ({ 
         {incident.root_cause ? (
           <>
             <h2>Root cause</h2>
-            <p>{incident.root_cause}</p>
+            <Written text={incident.root_cause} />
           </>
         ) : null}
         {incident.resolution ? (
           <>
             <h2>Resolution</h2>
-            <p>{incident.resolution}</p>
+            <Written text={incident.resolution} />
           </>
         ) : null}
         {incident.postmortem ? (
@@ -234,7 +234,7 @@ const IncidentPage: FC<{ snapshot: Snapshot; incident: SnapshotIncident }> = ({ 
                 Published <Time ms={incident.postmortem_published_at} page={page} />
               </p>
             ) : null}
-            <p>{incident.postmortem}</p>
+            <Written text={incident.postmortem} />
           </>
         ) : null}
       </article>
@@ -271,7 +271,7 @@ const MaintenancePage: FC<{ snapshot: Snapshot; maintenance: SnapshotMaintenance
           Cancelled <Time ms={m.cancelled_at} page={page} />
         </p>
       ) : null}
-      {m.description ? <p>{m.description}</p> : null}
+      <Written text={m.description} />
       {m.components.length ? (
         <>
           <h2>Affected components</h2>

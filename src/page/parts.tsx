@@ -4,6 +4,7 @@ import type { ShownStatus } from "../db/schema";
 import { iso } from "../snapshot/format";
 import type { PageInfo, SnapshotComponent, SnapshotGroup, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
 import { STATUS_LABELS, worstStatus } from "../status";
+import { renderMarkdown } from "../text/markdown";
 import { dayLabel, dayLevel, formatTime, formatUptime } from "./format";
 
 /** A status as icon (from the stylesheet), colour and words: never colour alone. */
@@ -12,6 +13,9 @@ export const Status: FC<{ status: ShownStatus }> = ({ status }) => (
     {STATUS_LABELS[status]}
   </span>
 );
+
+/** Admin text as its author wrote it: paragraphs, line breaks and the safe Markdown subset, nothing else. */
+export const Written: FC<{ text: string | null | undefined }> = ({ text }) => (text ? <div class="md">{raw(renderMarkdown(text))}</div> : null);
 
 /** UTC in the markup, readable text in the page's zone; the script shows the reader's zone. */
 export const Time: FC<{ ms: number; page: PageInfo; rel?: boolean }> = ({ ms, page, rel }) => (
@@ -136,7 +140,7 @@ export const Timeline: FC<{ incident: SnapshotIncident; page: PageInfo }> = ({ i
     {incident.updates.map((u) => (
       <li data-update={u.id} data-at={String(u.created_at)}>
         <strong>{u.status}</strong> <Time ms={u.created_at} page={page} rel />
-        <p>{u.message}</p>
+        <Written text={u.message} />
       </li>
     ))}
   </ol>
@@ -191,7 +195,7 @@ export const MaintenanceCard: FC<{ maintenance: SnapshotMaintenance; page: PageI
       <Time ms={m.scheduled_end} page={page} />
     </p>
     <Affected names={m.components.map((c) => c.name)} />
-    {m.description ? <p>{m.description}</p> : null}
+    <Written text={m.description} />
   </article>
 );
 

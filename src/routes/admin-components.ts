@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { requireAdmin } from "../auth/clerk";
-import { commitChange } from "../changes";
 import { findComponent } from "../db/queries/component-admin";
 import { adminActor } from "../domain/change";
 import {
@@ -16,9 +15,13 @@ import {
 } from "../domain/components";
 import { autoConfigView, autoIncidentDefaults, componentAutoConfig } from "../domain/auto-incidents";
 import type { AppEnv, Bindings } from "../env";
+import { commitAndAnswer, idempotent } from "./admin-write";
 import { notFound } from "../errors";
-import { createComponentBody, editComponentBody, editGroupBody, groupBody, reorderComponentsBody } from "../schemas";
+import { componentChecksQuery, createComponentBody, editComponentBody, editGroupBody, groupBody, reorderComponentsBody } from "../schemas";
 import { uuidParam, validate } from "../validation";
+import { recentRounds } from "../db/queries/checks";
+import { defaultRegions, monitorQuorum, monitorRegions } from "../checks/plan";
+import { iso } from "../snapshot/format";
 
 /** The admin's view of a component: its public fields plus how it is checked. */
 function componentView(env: Bindings, c: ComponentRow) {
@@ -50,38 +53,57 @@ export const adminComponents = new Hono<AppEnv>()
     if (!component) throw notFound("Component");
     return c.json(componentView(c.env, component));
   })
-  .post("/components", requireAdmin, validate("json", createComponentBody), async (c) => {
+  .get("/components/:id/checks", requireAdmin, validate("param", uuidParam), validate("query", componentChecksQuery), async (c) => {
+    const { id } = c.req.valid("param");
+    const { limit } = c.req.valid("query");
+    const component = await findComponent(c.var.db, id);
+    if (!component) throw notFound("Component");
+    const regions = component.monitor ? monitorRegions(component.monitor, defaultRegions(c.env.CHECK_REGIONS)) : [];
+    const rounds = await recentRounds(c.var.db, id, limit);
+    return c.json({
+      component_id: id,
+      regions,
+      quorum: component.monitor ? monitorQuorum(component.monitor, regions.length) : null,
+      checks: rounds.map((round) => ({
+        checked_at: iso(round.checkedAt),
+        // null: the regions that answered could not agree, so the round has no data.
+        status: round.result?.outcome ?? null,
+        latency_ms: round.result?.latencyMs ?? null,
+        error: round.result?.error ?? null,
+        regions: round.regions.map((r) => ({ region: r.region, status: r.outcome, latency_ms: r.latencyMs, error: r.error })),
+      })),
+    });
+  })
+  .post("/components", requireAdmin, idempotent, validate("json", createComponentBody), async (c) => {
     const db = c.var.db;
     const change = await createComponent(db, c.req.valid("json"), adminActor(c.var.admin), Date.now());
-    return c.json(componentView(c.env, await commitChange(c.env, db, change)), 201);
+    return commitAndAnswer(c, change, 201, (row) => componentView(c.env, row));
   })
-  .patch("/components/:id", requireAdmin, validate("param", uuidParam), validate("json", editComponentBody), async (c) => {
+  .patch("/components/:id", requireAdmin, idempotent, validate("param", uuidParam), validate("json", editComponentBody), async (c) => {
     const db = c.var.db;
     const change = await editComponent(db, c.req.valid("param").id, c.req.valid("json"), adminActor(c.var.admin), Date.now());
-    return c.json(componentView(c.env, await commitChange(c.env, db, change)));
+    return commitAndAnswer(c, change, 200, (row) => componentView(c.env, row));
   })
-  .delete("/components/:id", requireAdmin, validate("param", uuidParam), async (c) => {
+  .delete("/components/:id", requireAdmin, idempotent, validate("param", uuidParam), async (c) => {
     const db = c.var.db;
-    await commitChange(c.env, db, await deleteComponent(db, c.req.valid("param").id, adminActor(c.var.admin), Date.now()));
-    return c.body(null, 204);
+    return commitAndAnswer(c, await deleteComponent(db, c.req.valid("param").id, adminActor(c.var.admin), Date.now()), 204);
   })
-  .post("/components/reorder", requireAdmin, validate("json", reorderComponentsBody), async (c) => {
+  .post("/components/reorder", requireAdmin, idempotent, validate("json", reorderComponentsBody), async (c) => {
     const db = c.var.db;
     const change = await reorderComponents(db, c.req.valid("json").ids, adminActor(c.var.admin), Date.now());
-    return c.json(await commitChange(c.env, db, change));
+    return commitAndAnswer(c, change, 200, (result) => result);
   })
-  .post("/groups", requireAdmin, validate("json", groupBody), async (c) => {
+  .post("/groups", requireAdmin, idempotent, validate("json", groupBody), async (c) => {
     const db = c.var.db;
     const change = await createGroup(db, c.req.valid("json"), adminActor(c.var.admin), Date.now());
-    return c.json(groupView(await commitChange(c.env, db, change)), 201);
+    return commitAndAnswer(c, change, 201, groupView);
   })
-  .patch("/groups/:id", requireAdmin, validate("param", uuidParam), validate("json", editGroupBody), async (c) => {
+  .patch("/groups/:id", requireAdmin, idempotent, validate("param", uuidParam), validate("json", editGroupBody), async (c) => {
     const db = c.var.db;
     const change = await editGroup(db, c.req.valid("param").id, c.req.valid("json"), adminActor(c.var.admin), Date.now());
-    return c.json(groupView(await commitChange(c.env, db, change)));
+    return commitAndAnswer(c, change, 200, groupView);
   })
-  .delete("/groups/:id", requireAdmin, validate("param", uuidParam), async (c) => {
+  .delete("/groups/:id", requireAdmin, idempotent, validate("param", uuidParam), async (c) => {
     const db = c.var.db;
-    await commitChange(c.env, db, await deleteGroup(db, c.req.valid("param").id, adminActor(c.var.admin), Date.now()));
-    return c.body(null, 204);
+    return commitAndAnswer(c, await deleteGroup(db, c.req.valid("param").id, adminActor(c.var.admin), Date.now()), 204);
   });

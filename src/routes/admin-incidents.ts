@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { requireAdmin } from "../auth/clerk";
-import { commitChange } from "../changes";
 import { adminActor } from "../domain/change";
 import { deleteIncident, editIncident, editIncidentUpdate, openIncident, postIncidentUpdate, publishPostmortem, resolveIncident } from "../domain/incidents";
 import { checksSuggestion } from "../domain/auto-incidents";
 import { findIncident, linkedComponentChecks } from "../db/queries/incidents";
 import type { AppEnv } from "../env";
+import { commitAndAnswer, idempotent } from "./admin-write";
 import { notFound } from "../errors";
 import { isOpenIncident } from "../snapshot/build";
 import { loadIncidentView } from "../snapshot/incident-view";
@@ -27,40 +27,41 @@ export const adminIncidents = new Hono<AppEnv>()
       checks: checksSuggestion(await linkedComponentChecks(db, id), Date.now()),
     });
   })
-  .post("/incidents/create", requireAdmin, validate("json", createIncidentBody), async (c) => {
+  .post("/incidents/create", requireAdmin, idempotent, validate("json", createIncidentBody), async (c) => {
     const db = c.var.db;
     const change = await openIncident(db, c.req.valid("json"), adminActor(c.var.admin), Date.now());
-    return c.json(publicIncident(await commitChange(c.env, db, change)), 201);
+    return commitAndAnswer(c, change, 201, publicIncident);
   })
-  .post("/incidents/:id/updates", requireAdmin, validate("param", uuidParam), validate("json", incidentUpdateBody), async (c) => {
+  .post("/incidents/:id/updates", requireAdmin, idempotent, validate("param", uuidParam), validate("json", incidentUpdateBody), async (c) => {
     const db = c.var.db;
     const change = await postIncidentUpdate(db, c.req.valid("param").id, c.req.valid("json"), adminActor(c.var.admin), Date.now());
-    const incident = publicIncident(await commitChange(c.env, db, change));
-    return c.json({ ...incident, update: incident.updates[0] }, 201);
+    return commitAndAnswer(c, change, 201, (result) => {
+      const incident = publicIncident(result);
+      return { ...incident, update: incident.updates[0] };
+    });
   })
-  .post("/incidents/:id/resolve", requireAdmin, validate("param", uuidParam), validate("json", resolveIncidentBody), async (c) => {
+  .post("/incidents/:id/resolve", requireAdmin, idempotent, validate("param", uuidParam), validate("json", resolveIncidentBody), async (c) => {
     const db = c.var.db;
     const change = await resolveIncident(db, c.req.valid("param").id, c.req.valid("json"), adminActor(c.var.admin), Date.now());
-    return c.json(publicIncident(await commitChange(c.env, db, change)));
+    return commitAndAnswer(c, change, 200, publicIncident);
   })
-  .patch("/incidents/:id", requireAdmin, validate("param", uuidParam), validate("json", editIncidentBody), async (c) => {
+  .patch("/incidents/:id", requireAdmin, idempotent, validate("param", uuidParam), validate("json", editIncidentBody), async (c) => {
     const db = c.var.db;
     const change = await editIncident(db, c.req.valid("param").id, c.req.valid("json"), adminActor(c.var.admin), Date.now());
-    return c.json(publicIncident(await commitChange(c.env, db, change)));
+    return commitAndAnswer(c, change, 200, publicIncident);
   })
-  .patch("/incidents/:id/updates/:updateId", requireAdmin, validate("param", z.object({ id: z.uuid(), updateId: z.uuid() })), validate("json", editIncidentUpdateBody), async (c) => {
+  .patch("/incidents/:id/updates/:updateId", requireAdmin, idempotent, validate("param", z.object({ id: z.uuid(), updateId: z.uuid() })), validate("json", editIncidentUpdateBody), async (c) => {
     const { id, updateId } = c.req.valid("param");
     const db = c.var.db;
     const change = await editIncidentUpdate(db, id, updateId, c.req.valid("json"), adminActor(c.var.admin), Date.now());
-    return c.json(publicIncident(await commitChange(c.env, db, change)));
+    return commitAndAnswer(c, change, 200, publicIncident);
   })
-  .post("/incidents/:id/postmortem", requireAdmin, validate("param", uuidParam), validate("json", postmortemBody), async (c) => {
+  .post("/incidents/:id/postmortem", requireAdmin, idempotent, validate("param", uuidParam), validate("json", postmortemBody), async (c) => {
     const db = c.var.db;
     const change = await publishPostmortem(db, c.req.valid("param").id, c.req.valid("json"), adminActor(c.var.admin), Date.now());
-    return c.json(publicIncident(await commitChange(c.env, db, change)));
+    return commitAndAnswer(c, change, 200, publicIncident);
   })
-  .delete("/incidents/:id", requireAdmin, validate("param", uuidParam), async (c) => {
+  .delete("/incidents/:id", requireAdmin, idempotent, validate("param", uuidParam), async (c) => {
     const db = c.var.db;
-    await commitChange(c.env, db, await deleteIncident(db, c.req.valid("param").id, adminActor(c.var.admin), Date.now()));
-    return c.body(null, 204);
+    return commitAndAnswer(c, await deleteIncident(db, c.req.valid("param").id, adminActor(c.var.admin), Date.now()), 204);
   });

@@ -2,16 +2,21 @@ import { Hono } from "hono";
 import { requireAdmin } from "../auth/clerk";
 import { listDevOutbox } from "../db/queries/dev-outbox";
 import { deliveryCounts, listDeliveries } from "../db/queries/notifications";
-import { deleteSubscriber, findSubscriberById, listSubscribers, subscriberCounts } from "../db/queries/subscriptions";
+import { listSubscribers, subscriberCounts } from "../db/queries/subscriptions";
+import { adminActor } from "../domain/change";
+import { removeSubscriber } from "../domain/subscribers";
 import type { AppEnv } from "../env";
-import { ApiError, notFound } from "../errors";
+import { ApiError, conflict, notFound } from "../errors";
 import { isLocalDev } from "../notify/channels";
+import { findDelivery, requeueDelivery } from "../db/queries/console";
+import { enqueueDeliveries } from "../notify/fan-out";
 import { deliveryTemplate, type MessageTemplate } from "../notify/compose";
 import { isConfirmation } from "../notify/messages";
 import { redactSecrets } from "../notify/slots";
 import { iso } from "../snapshot/format";
 import { devOutboxQuery, notificationsQuery } from "../schemas";
 import { uuidParam, validate } from "../validation";
+import { commitAndAnswer, idempotent } from "./admin-write";
 
 const SUBSCRIBERS_SHOWN = 500;
 
@@ -78,10 +83,17 @@ export const adminNotifications = new Hono<AppEnv>()
       messages: rows.map((m) => ({ id: m.id, channel: m.channel, to: m.recipient, subject: m.subject, text: m.bodyText, html: m.bodyHtml, delivery_id: m.deliveryId, created_at: iso(m.createdAt) })),
     });
   })
-  .delete("/notifications/subscribers/:id", requireAdmin, validate("param", uuidParam), async (c) => {
+  .delete("/notifications/subscribers/:id", requireAdmin, idempotent, validate("param", uuidParam), async (c) => {
+    const change = await removeSubscriber(c.var.db, c.req.valid("param").id, adminActor(c.var.admin), Date.now());
+    return commitAndAnswer(c, change, 204);
+  })
+  .post("/notifications/deliveries/:id/retry", requireAdmin, validate("param", uuidParam), async (c) => {
     const { id } = c.req.valid("param");
-    if (!(await findSubscriberById(c.var.db, id))) throw notFound("Subscriber");
-    // Deliveries stay as history; anything still pending for this subscriber is skipped when its turn comes.
-    await deleteSubscriber(c.var.db, id);
-    return c.body(null, 204);
+    const db = c.var.db;
+    const delivery = await findDelivery(db, id);
+    if (!delivery) throw notFound("Delivery");
+    const [requeued] = await requeueDelivery(db, id, Date.now());
+    if (!requeued) throw conflict(`The delivery is ${delivery.status}; only failed or ambiguous deliveries are sent again.`);
+    await enqueueDeliveries(c.env, [requeued]);
+    return c.json({ id, status: "pending" }, 202);
   });

@@ -6,20 +6,32 @@ import { CHANNELS } from "../db/schema";
 import type { AppEnv } from "../env";
 import { channelState } from "../notify/channels";
 import { iso } from "../snapshot/format";
+import type { RegionResult } from "../checks/quorum";
+
+export const regionView = (r: RegionResult) => ({ region: r.region, status: r.outcome, latency_ms: r.latencyMs, error: r.error });
 
 /** Admin: run every check now. Recorded like a cron run unless a run is already in progress. */
 export const health = new Hono<AppEnv>().post("/health-check", requireAdmin, async (c) => {
   const at = Date.now();
   const round = await startCheckRound(c.env, c.var.db, at, { checkWhenBusy: true });
-  const results = await round.results;
+  const [results, regions] = [await round.results, await round.regions];
   const eventIds = await round.record(at);
   if (round.claim === "claimed") await afterCommit(c.env, c.var.db, eventIds);
   return c.json({
     message: round.claim === "claimed" ? "Health check completed" : "Health check completed; a scheduled run is in progress, so these results were not recorded",
-    results: Object.fromEntries(round.targets.map((t) => [t.name, results.get(t.id)!.outcome])),
+    // "no_data": a monitor whose regions could not agree this time.
+    results: Object.fromEntries(round.targets.map((t) => [t.name, results.get(t.id)?.outcome ?? "no_data"])),
     details: round.targets.map((t) => {
-      const r = results.get(t.id)!;
-      return { component_id: t.id, name: t.name, status: r.outcome, latency_ms: r.latencyMs, error: r.error };
+      const r = results.get(t.id);
+      const probed = regions.get(t.id);
+      return {
+        component_id: t.id,
+        name: t.name,
+        status: r?.outcome ?? "no_data",
+        latency_ms: r?.latencyMs ?? null,
+        error: r?.error ?? null,
+        ...(probed && { regions: probed.map(regionView) }),
+      };
     }),
     checked_at: iso(at),
     recorded: round.claim === "claimed",

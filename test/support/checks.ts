@@ -16,32 +16,46 @@ export type TargetBehaviour = { status?: number; body?: string; delayMs?: number
 
 /**
  * Stands in for the monitored services: every outbound fetch is answered by the behaviour set for its URL
- * (200 "ok" by default). "hang" never answers unless the request is aborted; "hang-body" sends headers
- * and then never finishes the body.
+ * (200 "ok" by default), or for its URL as seen from one probe region. "hang" never answers unless the
+ * request is aborted; "hang-body" sends headers and then never finishes the body. `maxInFlight` is the
+ * most requests each region had open at once.
  */
 export function fakeTargets() {
   const behaviours = new Map<string, TargetBehaviour>();
   const requests: Request[] = [];
+  const inFlight = new Map<string, number>();
+  const maxInFlight = new Map<string, number>();
   const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
     const request = new Request(input as RequestInfo, init as RequestInit);
     requests.push(request);
-    const signal = (init as RequestInit | undefined)?.signal ?? null;
-    const behaviour = behaviours.get(request.url) ?? { status: 200, body: "ok" };
-    if (behaviour === "hang") {
-      return new Promise<Response>((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason)));
+    const region = request.headers.get("beacon-probe-region") ?? "";
+    inFlight.set(region, (inFlight.get(region) ?? 0) + 1);
+    maxInFlight.set(region, Math.max(maxInFlight.get(region) ?? 0, inFlight.get(region)!));
+    try {
+      return await answer((init as RequestInit | undefined)?.signal ?? null, behaviours.get(`${region} ${request.url}`) ?? behaviours.get(request.url));
+    } finally {
+      inFlight.set(region, inFlight.get(region)! - 1);
     }
-    if (behaviour === "hang-body") {
-      return new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode("partial")) }), { status: 200 });
-    }
-    if (behaviour === "refuse") throw new TypeError("Network connection lost.");
-    if (behaviour.delayMs) await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
-    return new Response(behaviour.body ?? "ok", { status: behaviour.status ?? 200 });
   });
   return {
     spy,
     requests,
-    set: (url: string, behaviour: TargetBehaviour) => behaviours.set(url, behaviour),
+    maxInFlight,
+    set: (url: string, behaviour: TargetBehaviour, region?: string) => behaviours.set(region ? `${region} ${url}` : url, behaviour),
   };
+}
+
+async function answer(signal: AbortSignal | null, set: TargetBehaviour | undefined): Promise<Response> {
+  const behaviour = set ?? { status: 200, body: "ok" };
+  if (behaviour === "hang") {
+    return new Promise<Response>((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason)));
+  }
+  if (behaviour === "hang-body") {
+    return new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode("partial")) }), { status: 200 });
+  }
+  if (behaviour === "refuse") throw new TypeError("Network connection lost.");
+  if (behaviour.delayMs) await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
+  return new Response(behaviour.body ?? "ok", { status: behaviour.status ?? 200 });
 }
 
 export const targetUrl = () => `https://svc-${crypto.randomUUID().slice(0, 8)}.example.test/health`;

@@ -1,7 +1,7 @@
-import { and, eq, gt, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
-import { chunkRows, type Statement } from "../batch";
-import { checkResults, checkRuns, components, dailyRollups, maintenanceComponents, maintenances, type CheckOutcome, type ComponentStatus } from "../schema";
+import { jsonRowChunks, type Statement } from "../batch";
+import { checkRegionResults, checkResults, checkRuns, components, dailyRollups, maintenanceComponents, maintenances, type CheckOutcome, type ComponentStatus } from "../schema";
 import type { MaintenanceWindow, RollupDelta } from "../../uptime/rollup";
 
 /**
@@ -21,8 +21,8 @@ export async function claimCheckRun(db: Database, scheduledTime: number, started
   return existing ? "duplicate" : "busy";
 }
 
-export const finishCheckRun = (db: Database, scheduledTime: number, finishedAt: number): Statement =>
-  db.update(checkRuns).set({ finishedAt }).where(eq(checkRuns.scheduledTime, scheduledTime));
+export const finishCheckRun = (db: Database, scheduledTime: number, finishedAt: number, summary?: Record<string, unknown>): Statement =>
+  db.update(checkRuns).set({ finishedAt, ...(summary && { summary }) }).where(eq(checkRuns.scheduledTime, scheduledTime));
 
 /** Every component that has a check, with its damping state. */
 export async function loadCheckTargets(db: Database) {
@@ -76,8 +76,56 @@ export async function maintenanceWindows(db: Database, since: number, until: num
   return byComponent;
 }
 
+/**
+ * One statement per ~48 KB of results: rows travel as one JSON parameter, so a round over thousands of
+ * monitors stays a handful of statements (D1 counts every statement of a batch toward an invocation's
+ * 1,000 queries). Every column in table order, as drizzle's INSERT ... SELECT lists them; null is the id.
+ */
 export function insertCheckResults(db: Database, rows: (typeof checkResults.$inferInsert)[]): Statement[] {
-  return chunkRows(rows, 6).map((chunk) => db.insert(checkResults).values(chunk).onConflictDoNothing());
+  const values = rows.map((r) => [r.componentId, r.checkedAt, r.outcome, r.latencyMs ?? null, r.error ?? null, r.inMaintenance ? 1 : 0]);
+  return jsonRowChunks(values).map((json) =>
+    db
+      .insert(checkResults)
+      .select(sql`select null, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 from json_each(${json}) where true`)
+      .onConflictDoNothing(),
+  );
+}
+
+/** What each region saw; like the results, many rows to a statement. */
+export function insertRegionResults(db: Database, rows: (typeof checkRegionResults.$inferInsert)[]): Statement[] {
+  const values = rows.map((r) => [r.componentId, r.checkedAt, r.region, r.outcome, r.latencyMs ?? null, r.error ?? null]);
+  return jsonRowChunks(values).map((json) =>
+    db
+      .insert(checkRegionResults)
+      .select(sql`select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 from json_each(${json}) where true`)
+      .onConflictDoNothing(),
+  );
+}
+
+/**
+ * A component's latest rounds, newest first: the agreed result (null when the regions could not agree) with
+ * what each region saw.
+ */
+export async function recentRounds(db: Database, componentId: string, limit: number) {
+  const times = await db.all<{ checked_at: number }>(sql`
+    SELECT checked_at FROM check_results WHERE component_id = ${componentId}
+    UNION SELECT checked_at FROM check_region_results WHERE component_id = ${componentId}
+    ORDER BY checked_at DESC LIMIT ${limit}`);
+  if (!times.length) return [];
+  const oldest = times.at(-1)!.checked_at;
+  const [agreed, regional] = await Promise.all([
+    db.select().from(checkResults).where(and(eq(checkResults.componentId, componentId), gte(checkResults.checkedAt, oldest))),
+    db
+      .select()
+      .from(checkRegionResults)
+      .where(and(eq(checkRegionResults.componentId, componentId), gte(checkRegionResults.checkedAt, oldest)))
+      .orderBy(checkRegionResults.checkedAt, checkRegionResults.region),
+  ]);
+  return times.map(({ checked_at: at }) => ({
+    checkedAt: at,
+    result: agreed.find((r) => r.checkedAt === at) ?? null,
+    regions: regional.filter((r) => r.checkedAt === at),
+  }));
 }
 
 const rank = (column: string) =>
@@ -85,27 +133,28 @@ const rank = (column: string) =>
 
 /**
  * Adds a run's seconds and counts to each component's day, creating the row on its first result. One
- * multi-row upsert per chunk: a run over many monitors stays a handful of statements.
+ * upsert per ~48 KB of rows: a run over many monitors stays a handful of statements.
  */
 export function upsertRollups(db: Database, rows: (RollupDelta & { componentId: string })[]): Statement[] {
   const add = (column: string) => sql.raw(`${column} + excluded.${column}`);
-  return chunkRows(rows, 10).map((chunk) =>
+  const values = rows.map((d) => [
+    d.componentId,
+    d.day,
+    d.observedSeconds,
+    d.degradedSeconds,
+    d.partialSeconds,
+    d.majorSeconds,
+    d.maintenanceSeconds,
+    d.checks,
+    d.failures,
+    d.worstStatus ?? "operational",
+  ]);
+  // Every column in table order; `where true` keeps SQLite from reading ON CONFLICT as a join clause.
+  const columns = sql.raw(Array.from({ length: 10 }, (_, i) => `value ->> ${i}`).join(", "));
+  return jsonRowChunks(values).map((json) =>
     db
       .insert(dailyRollups)
-      .values(
-        chunk.map((d) => ({
-          componentId: d.componentId,
-          day: d.day,
-          observedSeconds: d.observedSeconds,
-          degradedSeconds: d.degradedSeconds,
-          partialSeconds: d.partialSeconds,
-          majorSeconds: d.majorSeconds,
-          maintenanceSeconds: d.maintenanceSeconds,
-          checks: d.checks,
-          failures: d.failures,
-          worstStatus: d.worstStatus ?? "operational",
-        })),
-      )
+      .select(sql`select ${columns} from json_each(${json}) where true`)
       .onConflictDoUpdate({
         target: [dailyRollups.componentId, dailyRollups.day],
         set: {
@@ -136,16 +185,11 @@ export interface CheckState {
   lastError: string | null;
 }
 
-/** Writes every checked component's new state; one UPDATE ... FROM (VALUES ...) per chunk of components. */
+/** Writes every checked component's new state; one UPDATE ... FROM json_each(...) per chunk of components. */
 export function updateCheckStates(db: Database, rows: CheckState[]): Statement[] {
-  return chunkRows(rows, 10).map((chunk) => {
-    const values = sql.join(
-      chunk.map(
-        (r) =>
-          sql`(${r.id}, ${r.monitoredStatus}, ${r.monitoredSince}, ${r.monitored ? 1 : 0}, ${r.pendingStatus}, ${r.pendingCount}, ${r.pendingSince}, ${r.lastCheckedAt}, ${r.lastLatencyMs}, ${r.lastError})`,
-      ),
-      sql`, `,
-    );
+  const values = rows.map((r) => [r.id, r.monitoredStatus, r.monitoredSince, r.monitored ? 1 : 0, r.pendingStatus, r.pendingCount, r.pendingSince, r.lastCheckedAt, r.lastLatencyMs, r.lastError]);
+  const columns = sql.raw(Array.from({ length: 10 }, (_, i) => `value ->> ${i} AS column${i + 1}`).join(", "));
+  return jsonRowChunks(values).map((json) => {
     const v = (n: number) => sql.raw(`v.column${n}`);
     return db
       .update(components)
@@ -160,7 +204,7 @@ export function updateCheckStates(db: Database, rows: CheckState[]): Statement[]
         lastLatencyMs: v(9),
         lastError: v(10),
       })
-      .from(sql`(VALUES ${values}) AS v`)
+      .from(sql`(SELECT ${columns} FROM json_each(${json})) AS v`)
       .where(sql`${components.id} = ${v(1)}`);
   });
 }
@@ -170,6 +214,10 @@ export async function pruneCheckResults(db: Database, before: number, limit: num
   const oldest = db.select({ id: checkResults.id }).from(checkResults).where(lt(checkResults.checkedAt, before)).orderBy(checkResults.checkedAt).limit(limit);
   await db.batch([
     db.delete(checkResults).where(inArray(checkResults.id, oldest)),
+    // Each round has a row per region: a few times as many, deleted at the same pace.
+    db
+      .delete(checkRegionResults)
+      .where(sql`rowid IN (SELECT rowid FROM check_region_results WHERE checked_at < ${before} ORDER BY checked_at LIMIT ${limit * 5})`),
     db.delete(checkRuns).where(and(lt(checkRuns.scheduledTime, before), sql`${checkRuns.finishedAt} IS NOT NULL`)),
   ]);
 }

@@ -1,6 +1,8 @@
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
+import { guard } from "./guards";
+import { jsonList } from "./subscriptions";
 import { componentGroups, components } from "../schema";
 
 export async function findComponent(db: Database, id: string) {
@@ -31,6 +33,18 @@ export const updateGroup = (db: Database, id: string, values: Partial<typeof com
   db.update(componentGroups).set(values).where(eq(componentGroups.id, id));
 export const deleteGroup = (db: Database, id: string): Statement => db.delete(componentGroups).where(eq(componentGroups.id, id));
 
+/** Every component id, in page order. */
 export async function allComponentIds(db: Database): Promise<string[]> {
-  return (await db.select({ id: components.id }).from(components)).map((r) => r.id);
+  return (await db.select({ id: components.id }).from(components).orderBy(components.position, components.createdAt)).map((r) => r.id);
 }
+
+/** Holds while the component is as a write read it (not deleted or written since). */
+export const componentUnchanged = (db: Database, id: string, updatedAt: number): Statement =>
+  guard(db, sql`exists (select 1 from ${components} where ${components.id} = ${id} and ${components.updatedAt} = ${updatedAt})`, `component ${id}`);
+
+export const groupUnchanged = (db: Database, id: string, updatedAt: number): Statement =>
+  guard(db, sql`exists (select 1 from ${componentGroups} where ${componentGroups.id} = ${id} and ${componentGroups.updatedAt} = ${updatedAt})`, `group ${id}`);
+
+/** Holds while every one of these components still exists. */
+export const componentsStillExist = (db: Database, ids: string[]): Statement =>
+  guard(db, sql`(select count(*) from ${components} where ${components.id} in ${jsonList(ids)}) = ${ids.length}`, "components");

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, getTableColumns, gte, inArray, isNull, or, sql, typ
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
+import { guard } from "./guards";
 import { components, incidentComponents, incidents, incidentUpdates, type ComponentStatus, type IncidentStatus, type Severity } from "../schema";
 
 export type IncidentRow = typeof incidents.$inferSelect;
@@ -79,6 +80,10 @@ export async function loadIncidentRows(db: Database, id: string) {
   const row = rows[0];
   return row ? { row, links, updates } : null;
 }
+
+/** Holds while the incident is still in the state a write read it in (same status, not written since). */
+export const incidentUnchanged = (db: Database, id: string, status: IncidentStatus, updatedAt: number): Statement =>
+  guard(db, sql`exists (select 1 from ${incidents} where ${incidents.id} = ${id} and ${incidents.status} = ${status} and ${incidents.updatedAt} = ${updatedAt})`, `incident ${id}`);
 
 /** An automatic incident no person has taken over, in the state the engine reads and writes. */
 const managed = (id: string) => and(eq(incidents.id, id), eq(incidents.automatic, true), isNull(incidents.takenOverAt));

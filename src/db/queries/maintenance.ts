@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
+import { guard } from "./guards";
 import { components, maintenanceComponents, maintenances } from "../schema";
 
 export type MaintenanceRow = typeof maintenances.$inferSelect;
@@ -49,3 +50,7 @@ export async function componentNames(db: Database, ids: string[]) {
   if (!ids.length) return [];
   return db.select({ id: components.id, name: components.name }).from(components).where(inArray(components.id, ids)).orderBy(asc(components.position), asc(components.createdAt));
 }
+
+/** Holds while the window is still in the state a write read it in (same status and revision). */
+export const maintenanceUnchanged = (db: Database, id: string, status: MaintenanceRow["status"], revision: number): Statement =>
+  guard(db, sql`exists (select 1 from ${maintenances} where ${maintenances.id} = ${id} and ${maintenances.status} = ${status} and ${maintenances.revision} = ${revision})`, `maintenance ${id}`);

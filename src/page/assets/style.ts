@@ -71,6 +71,8 @@ details.group>summary .name{flex:1}
 .timeline li{margin:0 0 .75rem}
 .timeline strong{text-transform:capitalize}
 .timeline p,.incident p,.maint p{margin:.25rem 0;white-space:pre-line;overflow-wrap:anywhere}
+.md p{white-space:normal}.md ul,.md ol{margin:.25rem 0;padding-left:1.4rem}
+.md code{font-family:ui-monospace,monospace;font-size:.9em;background:var(--card);padding:0 .2rem;border-radius:.2rem}
 .affected{margin:.5rem 0 0;font-size:.9rem;color:var(--muted)}
 .lines{list-style:none;margin:0;padding:0 1.25rem}.lines li{padding:.6rem 0;border-top:1px solid var(--line)}.lines li:first-child{border-top:0}
 .month{margin-bottom:1.5rem}

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Prints a link that signs a browser in to the console of the local dev server (npm start), without Clerk.
+//   npm run -s signin-url                     as an admin, for 12 hours
+//   npm run -s signin-url -- --role member    as a signed-in user who is not an admin (the console says 403)
+// PORT picks the server as it does for npm start. Only the local dev server accepts these links.
+import { existsSync, readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { ensureLocalSecrets, privateKeyPath } from "./lib/local-keys.mjs";
+import { mintSessionToken } from "./lib/session-token.mjs";
+
+const { values } = parseArgs({
+  options: {
+    role: { type: "string", default: "admin" },
+    ttl: { type: "string", default: String(12 * 3600) },
+    sub: { type: "string" },
+  },
+});
+
+const origin = `http://localhost:${Number(process.env.PORT || 8787)}`;
+if (!existsSync(privateKeyPath)) await ensureLocalSecrets();
+const token = await mintSessionToken(readFileSync(privateKeyPath, "utf8"), {
+  role: values.role === "none" ? null : values.role,
+  ttlSeconds: Number(values.ttl),
+  sub: values.sub ?? (values.role === "admin" ? "user_local_admin" : `user_local_${values.role}`),
+  sid: `sess_local_${Date.now().toString(36)}`,
+  azp: origin,
+  claims: { email: values.role === "admin" ? "admin@localhost" : `${values.role}@localhost` },
+});
+process.stdout.write(`${origin}/admin/sign-in/local?token=${token}\n`);

@@ -1,0 +1,145 @@
+import { fnv1a } from "../http/hash";
+import { STYLE_CSS } from "../page/assets/style";
+
+// The console's stylesheet is the page's plus what forms and tables need, so both look the same.
+const CONSOLE_CSS = `${STYLE_CSS}
+.wrap{max-width:64rem}
+header.top nav ul{gap:.25rem .9rem;font-size:.95rem}
+header.top nav a[aria-current=page]{font-weight:700;color:var(--fg)}
+.who{display:flex;align-items:center;gap:.6rem;font-size:.85rem;color:var(--muted)}
+.who form{margin:0}.who button{padding:.25rem .6rem;font-size:.85rem}
+.grid{display:grid;gap:1rem;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr))}
+.card.pad,.pad{padding:1rem 1.25rem}
+.card h2,.card h3{margin-top:0}
+.flash{padding:.75rem 1rem;border-radius:.5rem;border:1px solid var(--op);background:var(--card);font-weight:600}
+.error{padding:.75rem 1rem;border-radius:.5rem;border:2px solid var(--maj);background:var(--card)}
+.error ul{margin:.25rem 0 0}
+form.f{display:grid;gap:.75rem;margin:0}
+form.f fieldset{border:1px solid var(--line);border-radius:.5rem;margin:0;padding:.75rem 1rem;display:grid;gap:.6rem}
+form.f legend{font-weight:700;padding:0 .3rem}
+.field{display:grid;gap:.25rem}
+.field>span,.field>label{font-weight:600}
+.hint{color:var(--muted);font-size:.85rem;font-weight:400}
+input[type=text],input[type=url],input[type=number],input[type=search],input[type=datetime-local],input[type=email],select,textarea{width:100%;padding:.5rem;font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--muted);border-radius:.35rem}
+textarea{min-height:7rem;resize:vertical}
+textarea.tall{min-height:22rem;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.9rem}
+.check{display:flex;align-items:center;gap:.5rem;font-weight:600}
+.check input{width:1.2rem;height:1.2rem}
+.notify{padding:.5rem .75rem;border:1px dashed var(--muted);border-radius:.35rem}
+.row{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
+.row>.field{flex:1 1 12rem}
+.comp-pick{display:grid;grid-template-columns:1fr minmax(10rem,14rem);gap:.35rem .75rem;align-items:center}
+button.secondary{background:var(--card);color:var(--fg);border:1px solid var(--muted)}
+button.danger{background:var(--maj)}
+@media (prefers-color-scheme:dark){button.danger{color:#0d1117}button.secondary{color:var(--fg)}}
+.actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
+.actions form{margin:0}
+table{width:100%;border-collapse:collapse;font-size:.95rem}
+th,td{text-align:left;padding:.5rem .4rem;border-top:1px solid var(--line);vertical-align:top}
+th{font-size:.85rem;color:var(--muted)}
+.scroll{overflow-x:auto}
+.num{font-variant-numeric:tabular-nums;text-align:right}
+.why{font-size:.85rem;color:var(--muted)}
+.preview{border:2px dashed var(--link);border-radius:.5rem;padding:1rem 1.25rem}
+.order{list-style:none;margin:0;padding:0}
+.order li{display:flex;flex-wrap:wrap;gap:.5rem;justify-content:space-between;align-items:center;padding:.6rem 1.25rem;border-top:1px solid var(--line)}
+.order li:first-child{border-top:0}
+@media (max-width:40rem){form.f fieldset{padding:.6rem}.comp-pick{grid-template-columns:1fr}th,td{padding:.4rem .25rem}}
+`;
+
+// Plain JavaScript, no build step. Every form works without it; it adds live updates over the StatusHub
+// socket (the page's regions are fetched again and swapped), confirmations before deleting, the reader's
+// time zone for times typed in, and keeps a form someone is filling in untouched.
+const CONSOLE_JS = `(() => {
+"use strict";
+const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+for (const input of $$("input[name=tz_offset]")) input.value = String(new Date().getTimezoneOffset());
+document.addEventListener("submit", (event) => {
+  const button = event.submitter;
+  const ask = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
+  if (ask && !window.confirm(ask)) return event.preventDefault();
+  // A second click while the first is on its way would post twice (two incidents): hold the buttons. After
+  // the form data is taken, so the clicked button's own value still goes.
+  if (event.target.method === "post") setTimeout(() => { for (const b of $$("button", event.target)) b.disabled = true; }, 0);
+});
+window.addEventListener("pageshow", () => { for (const b of $$("button[disabled]")) if (!b.hasAttribute("data-off")) b.disabled = false; });
+const stamp = document.getElementById("live");
+const dirty = new WeakSet();
+document.addEventListener("input", (event) => { const f = event.target.form; if (f) dirty.add(f); });
+async function refresh() {
+  const regions = $$("[data-live]");
+  if (!regions.length) return;
+  const res = await fetch(location.href, { headers: { accept: "text/html" }, credentials: "same-origin" }).catch(() => null);
+  if (!res || !res.ok) return;
+  const next = new DOMParser().parseFromString(await res.text(), "text/html");
+  for (const region of regions) {
+    const fresh = next.getElementById(region.id);
+    if (!fresh || region.contains(document.activeElement) || $$("form", region).some((f) => dirty.has(f))) continue;
+    region.replaceWith(document.importNode(fresh, true));
+  }
+  for (const input of $$("input[name=tz_offset]")) input.value = String(new Date().getTimezoneOffset());
+  if (stamp) stamp.textContent = "Live \\u00b7 updated " + new Date().toLocaleTimeString();
+}
+let timer = null, attempt = 0;
+function connect() {
+  if (!window.WebSocket || !stamp) return;
+  const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/status/live");
+  ws.onopen = () => { attempt = 0; stamp.dataset.state = "live"; stamp.textContent = "Live"; };
+  ws.onmessage = (event) => {
+    if (event.data === "pong") return;
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 250);
+  };
+  ws.onclose = () => {
+    stamp.dataset.state = "reconnecting";
+    stamp.textContent = "Reconnecting\\u2026";
+    const ceiling = Math.min(30000, 1000 * 2 ** attempt++);
+    setTimeout(connect, ceiling / 2 + Math.random() * ceiling / 2);
+  };
+}
+connect();
+if (window.Clerk && window.Clerk.load) window.Clerk.load().catch(() => {});
+})();
+`;
+
+const SIGN_IN_JS = `(() => {
+"use strict";
+const mount = document.getElementById("clerk-sign-in");
+const leaving = document.getElementById("clerk-sign-out");
+async function start() {
+  if (!window.Clerk) return setTimeout(start, 100);
+  await window.Clerk.load();
+  if (leaving) return window.Clerk.signOut({ redirectUrl: "/admin" });
+  if (window.Clerk.user) return location.reload();
+  window.Clerk.mountSignIn(mount, { forceRedirectUrl: location.href });
+  window.Clerk.addListener((state) => { if (state.user) location.reload(); });
+}
+if (mount || leaving) start();
+})();
+`;
+
+export interface ConsoleAsset {
+  body: string;
+  contentType: string;
+}
+
+let built: { byPath: Map<string, ConsoleAsset>; css: string; js: string; signIn: string } | null = null;
+
+/** Hashed names, so browsers keep them for a year and a deploy that changes one changes its URL. */
+export function consoleAssets() {
+  if (built) return built;
+  const byPath = new Map<string, ConsoleAsset>();
+  const add = (name: string, ext: string, asset: ConsoleAsset) => {
+    const path = `/admin/assets/${name}.${fnv1a(asset.body)}.${ext}`;
+    byPath.set(path, asset);
+    return path;
+  };
+  const compact = (source: string) => source.replace(/^[ \t]+/gm, "");
+  built = {
+    byPath,
+    css: add("console", "css", { body: CONSOLE_CSS, contentType: "text/css; charset=utf-8" }),
+    js: add("console", "js", { body: compact(CONSOLE_JS), contentType: "text/javascript; charset=utf-8" }),
+    signIn: add("sign-in", "js", { body: compact(SIGN_IN_JS), contentType: "text/javascript; charset=utf-8" }),
+  };
+  return built;
+}

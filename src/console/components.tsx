@@ -1,0 +1,201 @@
+import type { FC } from "hono/jsx";
+import type { consoleGroups } from "../db/queries/console";
+import { Status } from "../page/parts";
+import type { SnapshotComponent } from "../snapshot/types";
+import { Flash, type ComponentRow } from "./dashboard";
+import { Field, Select, TextArea } from "./fields";
+import { ConsoleLayout, Csrf, type ConsoleContext } from "./layout";
+
+type GroupRow = Awaited<ReturnType<typeof consoleGroups>>[number];
+
+export interface CheckResult {
+  status: string;
+  latency_ms: number | null;
+  error: string | null;
+  recorded: boolean;
+}
+
+const groupOptions = (groups: GroupRow[]) => [["", "No group"] as const, ...groups.map((g) => [g.id, g.name] as const)];
+
+export const ComponentsPage: FC<{ ctx: ConsoleContext; rows: ComponentRow[]; shown: Map<string, SnapshotComponent>; groups: GroupRow[]; moved?: string | null; flash?: string | null }> = ({
+  ctx,
+  rows,
+  shown,
+  groups,
+  moved,
+  flash,
+}) => {
+  const groupName = new Map(groups.map((g) => [g.id, g.name]));
+  return (
+    <ConsoleLayout ctx={ctx} title="Components">
+      <h1>Components</h1>
+      <Flash text={flash} />
+      <section aria-labelledby="order-h">
+        <h2 id="order-h">In page order</h2>
+        <p class="hint">Move a component with its buttons; the focus stays on the one you moved.</p>
+        <ol class="card order" id="component-order">
+          {rows.map((r, n) => {
+            const status = shown.get(r.id)?.status;
+            return (
+              <li id={`comp-${r.id}`}>
+                <span>
+                  <a href={`/admin/components/${r.id}`}>{r.name}</a>
+                  {r.groupId ? <span class="tag">{groupName.get(r.groupId)}</span> : null} {status ? <Status status={status} /> : null}
+                </span>
+                <span class="actions">
+                  {(["up", "down"] as const).map((direction) => (
+                    <form method="post" action={`/admin/components/${r.id}/move`}>
+                      <Csrf ctx={ctx} />
+                      <input type="hidden" name="direction" value={direction} />
+                      <button
+                        type="submit"
+                        class="secondary"
+                        aria-label={`Move ${r.name} ${direction}`}
+                        disabled={(direction === "up" && n === 0) || (direction === "down" && n === rows.length - 1)}
+                        data-off={(direction === "up" && n === 0) || (direction === "down" && n === rows.length - 1) ? "" : undefined}
+                        autofocus={moved === `${r.id}:${direction}`}
+                      >
+                        {direction === "up" ? "\u2191 Up" : "\u2193 Down"}
+                      </button>
+                    </form>
+                  ))}
+                </span>
+              </li>
+            );
+          })}
+        </ol>
+      </section>
+      <section aria-labelledby="new-comp-h">
+        <h2 id="new-comp-h">Add a component</h2>
+        <form class="f card pad" method="post" action="/admin/components">
+          <Csrf ctx={ctx} />
+          <Field label="Name" name="name" id="nc-name" required max={100} />
+          <Field label="Description" name="description" id="nc-description" />
+          <Select label="Group" name="group_id" id="nc-group" options={groupOptions(groups)} />
+          <Field label="HTTP monitor URL" name="monitor_url" id="nc-url" type="url" hint="(optional; checked every minute)" />
+          <div>
+            <button type="submit">Add component</button>
+          </div>
+        </form>
+      </section>
+      <section aria-labelledby="groups-h">
+        <h2 id="groups-h">Groups</h2>
+        <ul class="card lines">
+          {groups.map((g, n) => (
+            <li>
+              <form class="f" method="post" action={`/admin/groups/${g.id}`}>
+                <Csrf ctx={ctx} />
+                <div class="row">
+                  <Field label="Name" name="name" id={`g-${n}-name`} value={g.name} required max={100} />
+                  <Field label="Description" name="description" id={`g-${n}-description`} value={g.description} />
+                </div>
+                <label class="check" for={`g-${n}-collapsed`}>
+                  <input type="checkbox" id={`g-${n}-collapsed`} name="collapsed" checked={g.collapsed} /> Collapsed on the page
+                </label>
+                <div class="actions">
+                  <button type="submit" class="secondary">
+                    Save group
+                  </button>
+                  <button type="submit" class="danger" formaction={`/admin/groups/${g.id}/delete`} data-confirm={`Delete the group ${g.name}? Its components stay, ungrouped.`}>
+                    Delete group
+                  </button>
+                </div>
+              </form>
+            </li>
+          ))}
+        </ul>
+        <form class="f card pad" method="post" action="/admin/groups">
+          <Csrf ctx={ctx} />
+          <Field label="New group name" name="name" id="ng-name" required max={100} />
+          <div>
+            <button type="submit">Add group</button>
+          </div>
+        </form>
+      </section>
+    </ConsoleLayout>
+  );
+};
+
+export const ComponentPage: FC<{ ctx: ConsoleContext; row: ComponentRow; shown?: SnapshotComponent; groups: GroupRow[]; check?: CheckResult | null; flash?: string | null }> = ({
+  ctx,
+  row,
+  shown,
+  groups,
+  check,
+  flash,
+}) => {
+  const m = row.monitor;
+  return (
+    <ConsoleLayout ctx={ctx} title={row.name}>
+      <p>
+        <a href="/admin/components">All components</a> · <a href={`/components/${row.id}`}>Its public page</a>
+      </p>
+      <Flash text={flash} />
+      <h1>{row.name}</h1>
+      <p>
+        {shown ? <Status status={shown.status} /> : null} <span class="meta">Checked by: {row.checkKind === "none" ? "nothing (incidents and maintenance only)" : row.checkKind}</span>
+      </p>
+      {check ? (
+        <div class="card pad" role="status" id="check-result">
+          <h2>Check result</h2>
+          <p>
+            {check.status.replace(/_/g, " ")}
+            {check.latency_ms !== null ? `, ${check.latency_ms} ms` : ""}
+            {check.error ? `: ${check.error}` : ""}
+          </p>
+          <p class="hint">{check.recorded ? "Recorded like a scheduled run." : "A scheduled run was in progress, so this result was not recorded."}</p>
+        </div>
+      ) : null}
+      <form method="post" action={`/admin/components/${row.id}/check`}>
+        <Csrf ctx={ctx} />
+        <p>
+          <button type="submit" class="secondary">
+            Check now
+          </button>
+        </p>
+      </form>
+      <form class="f card pad" method="post" action={`/admin/components/${row.id}`}>
+        <Csrf ctx={ctx} />
+        <Field label="Name" name="name" id="ec-name" value={row.name} required max={100} />
+        <TextArea label="Description" name="description" id="ec-description" value={row.description} />
+        <Select label="Group" name="group_id" id="ec-group" options={groupOptions(groups)} value={row.groupId ?? ""} />
+        <Field label="Results that must agree before the status moves" name="confirmations" id="ec-confirmations" type="number" value={String(row.confirmations)} />
+        {row.checkKind === "http" || row.checkKind === "none" ? (
+          <fieldset>
+            <legend>HTTP monitor</legend>
+            <Field label="URL" name="monitor_url" id="ec-url" type="url" value={m?.url} hint="(empty: no monitor)" />
+            <Select label="Method" name="monitor_method" id="ec-method" options={[["GET", "GET"], ["HEAD", "HEAD"], ["POST", "POST"]]} value={m?.method ?? "GET"} />
+            <Field label="Expected status codes" name="expected_status" id="ec-status" value={m?.expected_status?.join(", ")} hint="(comma-separated; empty: any 2xx or 3xx)" />
+            <Field label="Keyword the body must contain" name="keyword" id="ec-keyword" value={m?.keyword} />
+            <div class="row">
+              <Field label="Timeout (ms)" name="timeout_ms" id="ec-timeout" type="number" value={String(m?.timeout_ms ?? 10000)} />
+              <Field label="Degraded above (ms)" name="degraded_latency_ms" id="ec-degraded" type="number" value={m?.degraded_latency_ms ? String(m.degraded_latency_ms) : ""} />
+            </div>
+          </fieldset>
+        ) : (
+          <p class="hint">A built-in check; its endpoint and credentials come from the page's configuration.</p>
+        )}
+        <fieldset>
+          <legend>Automatic incidents</legend>
+          <input type="hidden" name="automatic_incidents_was" value={row.autoIncidents?.enabled === true ? "on" : "off"} />
+          <label class="check" for="ec-auto">
+            <input type="checkbox" id="ec-auto" name="automatic_incidents" checked={row.autoIncidents?.enabled === true} /> Open and resolve incidents from this component's
+            checks
+          </label>
+          <span class="hint">Unset, the page's default (AUTO_INCIDENTS) applies; timings are set through the API.</span>
+        </fieldset>
+        <div>
+          <button type="submit">Save component</button>
+        </div>
+      </form>
+      <form method="post" action={`/admin/components/${row.id}/delete`} data-confirm={`Delete ${row.name} and its history?`}>
+        <Csrf ctx={ctx} />
+        <p>
+          <button type="submit" class="danger">
+            Delete component
+          </button>
+        </p>
+      </form>
+    </ConsoleLayout>
+  );
+};

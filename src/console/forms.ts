@@ -1,0 +1,157 @@
+import { COMPONENT_STATUSES, type ComponentStatus } from "../db/schema";
+
+// Console forms as the admin API's JSON bodies. The API validates them: these only translate field names
+// and the few shapes HTML forms cannot send (lists, numbers, times typed in a zone).
+
+export type FormFields = Record<string, string | File | (string | File)[]>;
+
+export const one = (form: FormFields, name: string): string => {
+  const value = form[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === "string" ? first.trim() : "";
+};
+
+export const all = (form: FormFields, name: string): string[] =>
+  [form[name] ?? []].flat().filter((v): v is string => typeof v === "string" && v.trim() !== "").map((v) => v.trim());
+
+const checked = (form: FormFields, name: string) => one(form, name) === "on";
+
+/** Minutes a zone is behind UTC at an instant (what getTimezoneOffset says), from Intl. */
+function zoneOffsetMinutes(timeZone: string, ms: number): number {
+  try {
+    const parts = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }).formatToParts(ms);
+    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+    const local = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"));
+    return Math.round((Math.floor(ms / 60_000) * 60_000 - local) / 60_000);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A `datetime-local` value as an ISO instant. The script sends the browser's offset (tz_offset); without
+ * it the time is read in the page's time zone, which the form names next to the field.
+ */
+export function localTime(form: FormFields, name: string, pageZone: string): string | null | undefined {
+  const value = one(form, name);
+  if (!value) return undefined;
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value);
+  if (!match) return value; // The API says what is wrong with it.
+  const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
+  const asUtc = Date.UTC(y!, mo! - 1, d!, h!, mi!, Number.isNaN(s) ? 0 : s!);
+  const sent = one(form, "tz_offset");
+  const offset = /^-?\d{1,4}$/.test(sent) ? Number(sent) : zoneOffsetMinutes(pageZone, asUtc);
+  return new Date(asUtc + offset * 60_000).toISOString();
+}
+
+/** An ETA: "in N minutes" from the quick choice, or an exact time; "none" clears it. */
+export function etaFrom(form: FormFields, pageZone: string, now: number): string | null | undefined {
+  const exact = localTime(form, "eta", pageZone);
+  if (exact) return exact;
+  const inMinutes = one(form, "eta_in");
+  if (inMinutes === "clear") return null;
+  if (/^\d{1,5}$/.test(inMinutes) && Number(inMinutes) > 0) return new Date(now + Number(inMinutes) * 60_000).toISOString();
+  return undefined;
+}
+
+/** Per-component selects named `component:<id>`: "" leaves it out, a status sets what it shows. */
+export function affectedFrom(form: FormFields): { id: string; status: ComponentStatus }[] {
+  const out: { id: string; status: ComponentStatus }[] = [];
+  for (const [key, value] of Object.entries(form)) {
+    if (!key.startsWith("component:") || typeof value !== "string") continue;
+    if ((COMPONENT_STATUSES as readonly string[]).includes(value)) out.push({ id: key.slice("component:".length), status: value as ComponentStatus });
+  }
+  return out;
+}
+
+/** The notify choice: a checkbox that is on unless the admin unticks it. */
+export const notifyFrom = (form: FormFields) => checked(form, "notify");
+
+export function openIncidentBody(form: FormFields, pageZone: string, now: number) {
+  const eta = etaFrom(form, pageZone, now);
+  return {
+    title: one(form, "title"),
+    description: one(form, "message"),
+    severity: one(form, "severity") || "minor",
+    status: one(form, "status") || "investigating",
+    affected_components: affectedFrom(form),
+    ...(eta ? { estimated_resolution: eta } : {}),
+    notify: notifyFrom(form),
+  };
+}
+
+export function incidentUpdateBody(form: FormFields, pageZone: string, now: number, current: { id: string; status: string }[]) {
+  const eta = etaFrom(form, pageZone, now);
+  const next = affectedFrom(form);
+  const same = next.length === current.length && next.every((n) => current.some((c) => c.id === n.id && c.status === n.status));
+  return {
+    message: one(form, "message"),
+    status: one(form, "status") || "investigating",
+    ...(eta !== undefined ? { estimated_resolution: eta } : {}),
+    ...(same ? {} : { affected_components: next }),
+    notify: notifyFrom(form),
+  };
+}
+
+export function resolveBody(form: FormFields) {
+  const message = one(form, "message");
+  return { root_cause: one(form, "root_cause"), resolution: one(form, "resolution"), ...(message ? { message } : {}), notify: notifyFrom(form) };
+}
+
+export function editIncidentBody(form: FormFields) {
+  return { title: one(form, "title"), description: one(form, "message"), severity: one(form, "severity") };
+}
+
+export function maintenanceBody(form: FormFields, pageZone: string, editing = false) {
+  return {
+    ...(editing ? {} : { notify: notifyFrom(form) }),
+    title: one(form, "title"),
+    description: one(form, "description"),
+    scheduled_start: localTime(form, "scheduled_start", pageZone) ?? "",
+    scheduled_end: localTime(form, "scheduled_end", pageZone) ?? "",
+    components: all(form, "components"),
+  };
+}
+
+export function templateBody(form: FormFields) {
+  return {
+    name: one(form, "name"),
+    title: one(form, "title"),
+    message: one(form, "message"),
+    severity: one(form, "severity") || "minor",
+    components: affectedFrom(form),
+  };
+}
+
+const int = (value: string) => (/^\d{1,6}$/.test(value) ? Number(value) : value === "" ? undefined : value);
+
+export function componentBody(form: FormFields, editing: boolean) {
+  const group = one(form, "group_id");
+  const url = one(form, "monitor_url");
+  const statuses = one(form, "expected_status");
+  const monitor = url
+    ? {
+        type: "http",
+        url,
+        method: one(form, "monitor_method") || "GET",
+        expected_status: statuses ? statuses.split(/[\s,]+/).filter(Boolean).map((s) => int(s)) : null,
+        keyword: one(form, "keyword") || null,
+        timeout_ms: int(one(form, "timeout_ms")) ?? 10_000,
+        degraded_latency_ms: int(one(form, "degraded_latency_ms")) ?? null,
+      }
+    : editing
+      ? null
+      : undefined;
+  const confirmations = int(one(form, "confirmations"));
+  return {
+    name: one(form, "name"),
+    description: one(form, "description") || null,
+    group_id: group || null,
+    ...(monitor !== undefined ? { monitor } : {}),
+    ...(confirmations !== undefined ? { confirmations } : {}),
+  };
+}
+
+export function groupBody(form: FormFields) {
+  return { name: one(form, "name"), description: one(form, "description") || null, collapsed: checked(form, "collapsed") };
+}

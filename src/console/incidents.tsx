@@ -1,0 +1,314 @@
+import type { FC } from "hono/jsx";
+import type { TemplateRow } from "../db/queries/templates";
+import type { ComponentStatus } from "../db/schema";
+import { Status, Time } from "../page/parts";
+import { formatDuration } from "../page/format";
+import { isOpenIncident } from "../snapshot/build";
+import type { PageInfo, SnapshotIncident } from "../snapshot/types";
+import { Flash } from "./dashboard";
+import { ComponentPicker, EtaFields, Field, NotifyBox, OPEN_STATUS_OPTIONS, Select, SEVERITY_OPTIONS, TextArea, Written } from "./fields";
+import { ConsoleLayout, Csrf, type ConsoleContext } from "./layout";
+
+type Named = { id: string; name: string };
+
+export const IncidentsPage: FC<{
+  ctx: ConsoleContext;
+  page: PageInfo;
+  incidents: SnapshotIncident[];
+  components: Named[];
+  templates: TemplateRow[];
+  template?: TemplateRow | null;
+  flash?: string | null;
+}> = ({ ctx, page, incidents, components, templates, template, flash }) => {
+  const open = incidents.filter((i) => isOpenIncident(i.status));
+  const closed = incidents.filter((i) => !isOpenIncident(i.status)).slice(0, 25);
+  const chosen = new Map<string, ComponentStatus>((template?.components ?? []).map((c) => [c.id, c.status]));
+  return (
+    <ConsoleLayout ctx={ctx} title="Incidents">
+      <h1>Incidents</h1>
+      <Flash text={flash} />
+      <section id="incident-lists" data-live aria-labelledby="open-h">
+        <h2 id="open-h">Open</h2>
+        {open.length ? (
+          <ul class="card lines">
+            {open.map((i) => (
+              <li data-incident={i.id}>
+                <a href={`/admin/incidents/${i.id}`}>{i.title}</a>
+                <div class="meta">
+                  <span class="sev">{i.status}</span> · <span class="sev">{i.severity}</span> · started <Time ms={i.started_at} page={page} />
+                  {i.components.length ? ` · ${i.components.map((c) => c.name).join(", ")}` : ""}
+                </div>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p class="muted">No open incidents.</p>
+        )}
+        <h2>Recently resolved</h2>
+        {closed.length ? (
+          <ul class="card lines">
+            {closed.map((i) => (
+              <li>
+                <a href={`/admin/incidents/${i.id}`}>{i.title}</a>
+                <div class="meta">
+                  <span class="sev">{i.status}</span> · started <Time ms={i.started_at} page={page} />
+                  {i.postmortem ? " · postmortem published" : ""}
+                </div>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p class="muted">None in the last year.</p>
+        )}
+      </section>
+
+      <section id="open-form" aria-labelledby="open-form-h">
+        <h2 id="open-form-h">Open an incident</h2>
+        {templates.length ? (
+          <nav aria-label="Start from a template" class="actions">
+            <span>From a template:</span>
+            {templates.map((t) => (
+              <a href={`/admin/incidents?template=${t.id}#open-form`} aria-current={template?.id === t.id ? "true" : undefined}>
+                {t.name}
+              </a>
+            ))}
+          </nav>
+        ) : (
+          <p class="muted">
+            <a href="/admin/templates">Save a template</a> for incidents that recur, to open them in two clicks.
+          </p>
+        )}
+        <form class="f card pad" method="post" action="/admin/incidents">
+          <Csrf ctx={ctx} />
+          <Field label="Title" name="title" value={template?.title} required max={200} autofocus={!!template} />
+          <TextArea label="What is happening" name="message" value={template?.message} hint="(paragraphs, lists, **bold**, *italic*, `code`, [links](https://...))" />
+          <div class="row">
+            <Select label="Severity" name="severity" options={SEVERITY_OPTIONS} value={template?.severity ?? "minor"} />
+            <Select label="Status" name="status" options={OPEN_STATUS_OPTIONS} value="investigating" />
+          </div>
+          <ComponentPicker components={components} chosen={chosen} prefix="open" />
+          <EtaFields zone={page.time_zone} prefix="open" />
+          <NotifyBox id="open-notify" />
+          <div>
+            <button type="submit">Open incident</button>
+          </div>
+        </form>
+      </section>
+    </ConsoleLayout>
+  );
+};
+
+export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: SnapshotIncident; components: Named[]; flash?: string | null }> = ({
+  ctx,
+  page,
+  incident: i,
+  components,
+  flash,
+}) => {
+  const open = isOpenIncident(i.status);
+  const current = new Map<string, ComponentStatus>(i.components.map((c) => [c.id, c.status]));
+  const eta = i.updates.find((u) => u.estimated_resolution !== null)?.estimated_resolution ?? null;
+  return (
+    <ConsoleLayout ctx={ctx} title={i.title}>
+      <p>
+        <a href="/admin/incidents">All incidents</a> · <a href={`/incidents/${i.id}`}>Public page</a>
+      </p>
+      <Flash text={flash} />
+      <div id="incident" data-live>
+        <h1>{i.title}</h1>
+        <p class="meta">
+          <span class="sev">{i.status}</span> · <span class="sev">{i.severity} impact</span> · started <Time ms={i.started_at} page={page} />
+          {i.resolved_at ? (
+            <>
+              {" "}
+              · resolved <Time ms={i.resolved_at} page={page} /> after {formatDuration((i.resolved_at - i.started_at) / 1000)}
+            </>
+          ) : null}
+          {open && eta ? (
+            <>
+              {" "}
+              · expected resolution <Time ms={eta} page={page} />
+            </>
+          ) : null}
+        </p>
+        {i.components.length ? (
+          <ul class="card comps">
+            {i.components.map((c) => (
+              <li class="comp">
+                <div class="comp-head">
+                  <span class="comp-name">{c.name}</span>
+                  <Status status={c.status} />
+                </div>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        <Written text={i.description} />
+      </div>
+
+      {open ? (
+        <>
+          <section aria-labelledby="update-h">
+            <h2 id="update-h">Post an update</h2>
+            <form class="f card pad" method="post" action={`/admin/incidents/${i.id}/updates`}>
+              <Csrf ctx={ctx} />
+              <Select label="Status" name="status" id="u-status" options={OPEN_STATUS_OPTIONS} value={i.status} />
+              <TextArea label="Message" name="message" id="u-message" required />
+              <EtaFields zone={page.time_zone} prefix="u" canClear />
+              <ComponentPicker components={components} chosen={current} prefix="u" />
+              <NotifyBox id="u-notify" />
+              <div>
+                <button type="submit">Post update</button>
+              </div>
+            </form>
+          </section>
+          <section aria-labelledby="resolve-h">
+            <h2 id="resolve-h">Resolve</h2>
+            <form class="f card pad" method="post" action={`/admin/incidents/${i.id}/resolve`}>
+              <Csrf ctx={ctx} />
+              <TextArea label="Root cause" name="root_cause" id="r-root" required />
+              <TextArea label="Resolution" name="resolution" id="r-resolution" required />
+              <TextArea label="Closing message" name="message" id="r-message" hint="(optional; the resolution is used otherwise)" />
+              <NotifyBox id="r-notify" />
+              <div>
+                <button type="submit">Resolve incident</button>
+              </div>
+            </form>
+          </section>
+        </>
+      ) : (
+        <section aria-labelledby="pm-h">
+          <h2 id="pm-h">Postmortem</h2>
+          {i.postmortem ? <Written text={i.postmortem} /> : <p class="muted">Not written yet.</p>}
+          <p>
+            <a href={`/admin/incidents/${i.id}/postmortem`}>{i.postmortem ? "Edit the postmortem" : "Write the postmortem"}</a>
+          </p>
+        </section>
+      )}
+
+      <section aria-labelledby="updates-h">
+        <h2 id="updates-h">Updates</h2>
+        <ol class="timeline">
+          {i.updates.map((u, n) => (
+            <li>
+              <strong>{u.status}</strong> <Time ms={u.created_at} page={page} />
+              {u.estimated_resolution ? (
+                <span class="meta">
+                  {" "}
+                  · ETA <Time ms={u.estimated_resolution} page={page} />
+                </span>
+              ) : null}
+              <Written text={u.message} />
+              <details>
+                <summary>Edit this update</summary>
+                <form class="f" method="post" action={`/admin/incidents/${i.id}/updates/${u.id}`}>
+                  <Csrf ctx={ctx} />
+                  <TextArea label="Message" name="message" id={`e-u-${n}`} value={u.message} required />
+                  <div>
+                    <button type="submit" class="secondary">
+                      Save the update's text
+                    </button>
+                  </div>
+                </form>
+              </details>
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      <section aria-labelledby="edit-h">
+        <h2 id="edit-h">Edit the incident</h2>
+        <form class="f card pad" method="post" action={`/admin/incidents/${i.id}/edit`}>
+          <Csrf ctx={ctx} />
+          <Field label="Title" name="title" id="e-title" value={i.title} required max={200} />
+          <TextArea label="Description" name="message" id="e-message" value={i.description} />
+          <Select label="Severity" name="severity" id="e-severity" options={SEVERITY_OPTIONS} value={i.severity} />
+          <p class="hint">Edits correct the text; subscribers are not notified of them.</p>
+          <div>
+            <button type="submit" class="secondary">
+              Save changes
+            </button>
+          </div>
+        </form>
+        <form method="post" action={`/admin/incidents/${i.id}/delete`} data-confirm="Delete this incident and its updates for good?">
+          <Csrf ctx={ctx} />
+          <p>
+            <button type="submit" class="danger">
+              Delete incident
+            </button>
+          </p>
+        </form>
+      </section>
+    </ConsoleLayout>
+  );
+};
+
+const clock = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace("T", " ");
+
+/** The editor's starting point: sections to fill in, and a timeline built from the incident's updates. */
+export function postmortemDraft(i: SnapshotIncident): string {
+  const timeline = [...i.updates]
+    .reverse()
+    .map((u) => `- ${clock(u.created_at)} UTC, ${u.status}: ${u.message.replace(/\s*\n\s*/g, " ")}`)
+    .join("\n");
+  const lasted = i.resolved_at ? ` for ${formatDuration((i.resolved_at - i.started_at) / 1000)}` : "";
+  const affected = i.components.map((c) => c.name).join(", ") || "no component";
+  return [
+    "**Summary**",
+    `${i.title}. What happened, in two sentences.`,
+    "",
+    "**Impact**",
+    `${affected} affected${lasted}. Who noticed what.`,
+    "",
+    "**Timeline**",
+    timeline,
+    "",
+    "**Root cause**",
+    i.root_cause ?? "",
+    "",
+    "**Resolution**",
+    i.resolution ?? "",
+    "",
+    "**Action items**",
+    "- ",
+  ].join("\n");
+}
+
+export const PostmortemPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: SnapshotIncident; text: string; preview: boolean }> = ({
+  ctx,
+  page,
+  incident: i,
+  text,
+  preview,
+}) => (
+  <ConsoleLayout ctx={ctx} title={`Postmortem: ${i.title}`}>
+    <p>
+      <a href={`/admin/incidents/${i.id}`}>Back to the incident</a>
+    </p>
+    <h1>Postmortem: {i.title}</h1>
+    {preview ? (
+      <section aria-labelledby="preview-h" class="preview">
+        <h2 id="preview-h">Preview: as the public page will show it</h2>
+        <article class="incident-page">
+          <h2>Postmortem</h2>
+          <Written text={text} />
+        </article>
+      </section>
+    ) : null}
+    <form class="f" method="post" action={`/admin/incidents/${i.id}/postmortem`}>
+      <Csrf ctx={ctx} />
+      <TextArea label="Postmortem" name="postmortem" id="pm-text" value={text} required tall hint="(paragraphs, lists, **bold**, *italic*, `code`, [links](https://...))" />
+      <p class="hint">
+        Publishing shows it on the incident's public page ({page.url}/incidents/{i.id}); subscribers are not notified of postmortems.
+      </p>
+      <div class="actions">
+        <button type="submit" name="action" value="preview" class="secondary">
+          Preview
+        </button>
+        <button type="submit" name="action" value="publish">
+          Publish postmortem
+        </button>
+      </div>
+    </form>
+  </ConsoleLayout>
+);

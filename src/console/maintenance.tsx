@@ -1,0 +1,156 @@
+import type { FC } from "hono/jsx";
+import { Time } from "../page/parts";
+import type { PageInfo, SnapshotMaintenance } from "../snapshot/types";
+import { Flash } from "./dashboard";
+import { Field, NotifyBox, TextArea, Written } from "./fields";
+import { ConsoleLayout, Csrf, type ConsoleContext } from "./layout";
+
+type Named = { id: string; name: string };
+
+/** A datetime-local value in the page's zone (the script does not rewrite values, only reads the offset). */
+function localValue(ms: number, zone: string): string {
+  try {
+    const parts = new Intl.DateTimeFormat("en-CA", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }).formatToParts(ms);
+    const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "00";
+    return `${get("year")}-${get("month")}-${get("day")}T${get("hour")}:${get("minute")}`;
+  } catch {
+    return new Date(ms).toISOString().slice(0, 16);
+  }
+}
+
+const MaintenanceForm: FC<{ ctx: ConsoleContext; page: PageInfo; components: Named[]; m?: SnapshotMaintenance }> = ({ ctx, page, components, m }) => {
+  const chosen = new Set(m?.components.map((c) => c.id) ?? []);
+  const prefix = m ? "me" : "ms";
+  return (
+    <form class="f card pad" method="post" action={m ? `/admin/maintenance/${m.id}` : "/admin/maintenance"}>
+      <Csrf ctx={ctx} />
+      <Field label="Title" name="title" id={`${prefix}-title`} value={m?.title} required max={200} />
+      <TextArea label="Description" name="description" id={`${prefix}-description`} value={m?.description} />
+      <div class="row">
+        <div class="field">
+          <label for={`${prefix}-start`}>
+            Starts <span class="hint">(times in {page.time_zone})</span>
+          </label>
+          <input type="datetime-local" id={`${prefix}-start`} name="scheduled_start" required value={m ? localValue(m.scheduled_start, page.time_zone) : ""} />
+        </div>
+        <div class="field">
+          <label for={`${prefix}-end`}>Ends</label>
+          <input type="datetime-local" id={`${prefix}-end`} name="scheduled_end" required value={m ? localValue(m.scheduled_end, page.time_zone) : ""} />
+        </div>
+      </div>
+      <fieldset>
+        <legend>Components under maintenance</legend>
+        {components.map((c) => (
+          <label class="check" for={`${prefix}-c-${c.id}`}>
+            <input type="checkbox" id={`${prefix}-c-${c.id}`} name="components" value={c.id} checked={chosen.has(c.id)} /> {c.name}
+          </label>
+        ))}
+      </fieldset>
+      {m ? null : <NotifyBox id={`${prefix}-notify`} />}
+      <div>
+        <button type="submit">{m ? "Save changes" : "Schedule maintenance"}</button>
+      </div>
+    </form>
+  );
+};
+
+export const MaintenanceListPage: FC<{ ctx: ConsoleContext; page: PageInfo; maintenances: SnapshotMaintenance[]; components: Named[]; flash?: string | null }> = ({
+  ctx,
+  page,
+  maintenances,
+  components,
+  flash,
+}) => {
+  const active = maintenances.filter((m) => m.status === "scheduled" || m.status === "in_progress");
+  const past = maintenances.filter((m) => m.status === "completed" || m.status === "cancelled").slice(-20).reverse();
+  return (
+    <ConsoleLayout ctx={ctx} title="Maintenance">
+      <h1>Maintenance</h1>
+      <Flash text={flash} />
+      <section id="maint-lists" data-live>
+        <h2>Upcoming and in progress</h2>
+        {active.length ? (
+          <ul class="card lines">
+            {active.map((m) => (
+              <li>
+                <a href={`/admin/maintenance/${m.id}`}>{m.title}</a>
+                <div class="meta">
+                  {m.status === "in_progress" ? "In progress" : "Scheduled"} · <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
+                  {m.components.length ? ` · ${m.components.map((c) => c.name).join(", ")}` : ""}
+                </div>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p class="muted">Nothing planned.</p>
+        )}
+        <h2>Past</h2>
+        {past.length ? (
+          <ul class="card lines">
+            {past.map((m) => (
+              <li>
+                <a href={`/admin/maintenance/${m.id}`}>{m.title}</a> <span class="meta">{m.status}</span>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p class="muted">None.</p>
+        )}
+      </section>
+      <section id="schedule" aria-labelledby="schedule-h">
+        <h2 id="schedule-h">Schedule maintenance</h2>
+        <MaintenanceForm ctx={ctx} page={page} components={components} />
+      </section>
+    </ConsoleLayout>
+  );
+};
+
+export const MaintenancePage: FC<{ ctx: ConsoleContext; page: PageInfo; m: SnapshotMaintenance; components: Named[]; flash?: string | null }> = ({
+  ctx,
+  page,
+  m,
+  components,
+  flash,
+}) => {
+  const live = m.status === "scheduled" || m.status === "in_progress";
+  return (
+    <ConsoleLayout ctx={ctx} title={m.title}>
+      <p>
+        <a href="/admin/maintenance">All maintenance</a> · <a href={`/maintenance/${m.id}`}>Public page</a>
+      </p>
+      <Flash text={flash} />
+      <h1>{m.title}</h1>
+      <p class="meta">
+        {m.status.replace("_", " ")} · <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
+      </p>
+      <Written text={m.description} />
+      {live ? (
+        <>
+          <div class="actions">
+            {m.status === "scheduled" ? (
+              <form method="post" action={`/admin/maintenance/${m.id}/start`}>
+                <Csrf ctx={ctx} />
+                <button type="submit">Start now</button>
+              </form>
+            ) : (
+              <form method="post" action={`/admin/maintenance/${m.id}/complete`}>
+                <Csrf ctx={ctx} />
+                <button type="submit">Complete now</button>
+              </form>
+            )}
+            <form method="post" action={`/admin/maintenance/${m.id}/cancel`} data-confirm="Cancel this maintenance?">
+              <Csrf ctx={ctx} />
+              <button type="submit" class="danger">
+                Cancel maintenance
+              </button>
+            </form>
+          </div>
+          <h2>Edit</h2>
+          <MaintenanceForm ctx={ctx} page={page} components={components} m={m} />
+        </>
+      ) : (
+        <p class="muted">This window is {m.status}; it can no longer change.</p>
+      )}
+    </ConsoleLayout>
+  );
+};

@@ -1,0 +1,66 @@
+import type { Context, MiddlewareHandler } from "hono";
+import type { ContentfulStatusCode, StatusCode } from "hono/utils/http-status";
+import { commitChange } from "../changes";
+import { errorText } from "../db/queries/guards";
+import { findIdempotentAnswer, IDEMPOTENCY_TTL_MS, insertIdempotentAnswer, isIdempotencyKeyTaken, type IdempotentAnswer } from "../db/queries/idempotency";
+import type { Change } from "../domain/change";
+import type { AppEnv } from "../env";
+import { ApiError } from "../errors";
+
+const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+
+async function requestHash(c: Context<AppEnv>): Promise<string> {
+  const body = await c.req.text();
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${c.req.method} ${c.req.path}\n${body}`));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function replay(c: Context<AppEnv>, stored: IdempotentAnswer, requestHash: string): Response {
+  if (stored.requestHash !== requestHash) {
+    throw new ApiError(422, "idempotency_key_reused", "This Idempotency-Key was already used for a different request; send a new key with a new request.");
+  }
+  c.header("idempotent-replayed", "true");
+  if (stored.body === null) return c.body(null, stored.status as StatusCode);
+  return c.body(stored.body, stored.status as ContentfulStatusCode, { "content-type": "application/json" });
+}
+
+/**
+ * `Idempotency-Key` on an admin write (after requireAdmin): a retry with the same key, by the same admin,
+ * within a day, gets the first answer again and changes nothing; the same key with another request is a 422.
+ */
+export const idempotent: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const key = c.req.header("idempotency-key");
+  if (key === undefined) return next();
+  if (!KEY_FORMAT.test(key)) throw new ApiError(400, "bad_request", "Idempotency-Key must be 1 to 255 visible ASCII characters");
+  const userId = c.var.admin.userId;
+  const hash = await requestHash(c);
+  const stored = await findIdempotentAnswer(c.var.db, userId, key, Date.now() - IDEMPOTENCY_TTL_MS);
+  if (stored) return replay(c, stored, hash);
+  c.set("idempotency", { userId, key, requestHash: hash });
+  await next();
+};
+
+/**
+ * Commits an admin write and answers it from the change's result. With an Idempotency-Key, the answer is
+ * stored in the same batch as the change, first, so a concurrent request with the same key fails on it,
+ * changes nothing, and gets the stored answer.
+ */
+export async function commitAndAnswer<R>(c: Context<AppEnv>, change: Change<R>, status: 200 | 201 | 204, serialize?: (result: R) => unknown): Promise<Response> {
+  const body = serialize ? JSON.stringify(serialize(change.result)) : null;
+  const pending = c.var.idempotency;
+  const now = Date.now();
+  const statements = pending
+    ? [...insertIdempotentAnswer(c.var.db, { ...pending, status, body, createdAt: now }, now - IDEMPOTENCY_TTL_MS), ...change.statements]
+    : change.statements;
+  try {
+    await commitChange(c.env, c.var.db, { ...change, statements });
+  } catch (err) {
+    if (pending && isIdempotencyKeyTaken(errorText(err))) {
+      const stored = await findIdempotentAnswer(c.var.db, pending.userId, pending.key, now - IDEMPOTENCY_TTL_MS);
+      if (stored) return replay(c, stored, pending.requestHash);
+    }
+    throw err;
+  }
+  if (body === null) return c.body(null, status);
+  return c.body(body, status as ContentfulStatusCode, { "content-type": "application/json" });
+}

@@ -1,0 +1,493 @@
+import { Hono, type Context, type MiddlewareHandler } from "hono";
+import type { z } from "zod";
+import { deleteCookie, setCookie } from "hono/cookie";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { verifySession } from "../auth/clerk";
+import {
+  authenticateConsole,
+  consoleParties,
+  cookieIsSecure,
+  csrfMatches,
+  fromSameSite,
+  frontendApiHost,
+  localSignInEnabled,
+  SESSION_COOKIE,
+} from "../auth/console-session";
+import { consoleAssets } from "../console/assets";
+import { ComponentPage, ComponentsPage, type CheckResult } from "../console/components";
+import { Dashboard } from "../console/dashboard";
+import * as forms from "../console/forms";
+import { IncidentPage, IncidentsPage, PostmortemPage, postmortemDraft } from "../console/incidents";
+import { NotAdminPage, ProblemPage, renderConsole, SignInPage, type ConsoleContext } from "../console/layout";
+import { MaintenanceListPage, MaintenancePage } from "../console/maintenance";
+import { SubscribersPage } from "../console/subscribers";
+import { TemplatePage, TemplatesPage } from "../console/templates";
+import { consoleComponents, consoleGroups, deliveryCountsByChannel, findSubscribersByAddress, undeliveredDeliveries } from "../db/queries/console";
+import { loadIncidentView } from "../snapshot/incident-view";
+import { subscriberCounts } from "../db/queries/subscriptions";
+import { findTemplate, listTemplates } from "../db/queries/templates";
+import { commitChange } from "../changes";
+import { adminActor, type Actor, type Change } from "../domain/change";
+import { createComponent, createGroup, deleteComponent, deleteGroup, editComponent, editGroup, reorderComponents } from "../domain/components";
+import { deleteIncident, editIncident, editIncidentUpdate, openIncident, postIncidentUpdate, publishPostmortem, resolveIncident } from "../domain/incidents";
+import { cancelMaintenance, completeMaintenanceNow, editMaintenance, scheduleMaintenance, startMaintenanceNow } from "../domain/maintenance";
+import { createTemplate, deleteTemplate, editTemplate } from "../domain/templates";
+import type { AppEnv, Bindings } from "../env";
+import { ApiError, errorBody } from "../errors";
+import * as schemas from "../schemas";
+import { issuesOf } from "../validation";
+import { readSnapshot } from "../snapshot/store";
+
+// The admin console: server-rendered pages whose forms are read through the admin API's own zod schemas and
+// carried out by the same domain functions, so the console cannot do anything the API would refuse.
+// Operations that are not domain functions (run the checks, remove a subscriber, resend a delivery) go
+// through the admin API in-process, with the signed-in session's own token. Reads come from the snapshot
+// and D1 directly.
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The console's policy: the page's, plus Clerk's Frontend API host (and nothing else) when Clerk signs people in. */
+export function consoleCsp(clerkHost: string | null): string {
+  const clerk = clerkHost ? ` https://${clerkHost}` : "";
+  return [
+    "default-src 'self'",
+    `connect-src 'self' ws: wss:${clerk}`,
+    `img-src 'self' data:${clerk}`,
+    // Clerk's sign-in component injects its own styles.
+    `style-src 'self'${clerk ? " 'unsafe-inline'" : ""}`,
+    `script-src 'self'${clerk}`,
+    `frame-src${clerk || " 'none'"}`,
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "object-src 'none'",
+  ].join("; ");
+}
+
+const FLASH: Record<string, string> = {
+  opened: "Incident opened.",
+  updated: "Update posted.",
+  resolved: "Incident resolved.",
+  edited: "Changes saved.",
+  deleted: "Deleted.",
+  published: "Postmortem published.",
+  scheduled: "Maintenance scheduled.",
+  started: "Maintenance started.",
+  completed: "Maintenance completed.",
+  cancelled: "Maintenance cancelled.",
+  saved: "Saved.",
+  created: "Created.",
+  removed: "Subscriber removed.",
+  retried: "Delivery queued again.",
+  moved: "Order saved.",
+};
+
+function context(c: Context<AppEnv>, section?: string): ConsoleContext {
+  const host = frontendApiHost(c.env.CLERK_PUBLISHABLE_KEY);
+  return {
+    pageName: c.env.PAGE_NAME || "Beacon",
+    clerkHost: host,
+    ...(host ? { publishableKey: c.env.CLERK_PUBLISHABLE_KEY } : {}),
+    ...(c.get("consoleSession") ? { session: c.get("consoleSession") } : {}),
+    ...(section ? { section } : {}),
+  };
+}
+
+const page = (c: Context<AppEnv>, node: unknown, status: ContentfulStatusCode = 200) => {
+  c.header("content-security-policy", consoleCsp(frontendApiHost(c.env.CLERK_PUBLISHABLE_KEY)));
+  return c.html(renderConsole(node), status);
+};
+
+const problem = (c: Context<AppEnv>, status: ContentfulStatusCode, title: string, message: string, details?: string[]) =>
+  page(c, <ProblemPage ctx={context(c)} title={title} message={message} details={details} />, status);
+
+const flashOf = (c: Context<AppEnv>) => FLASH[c.req.query("done") ?? ""] ?? null;
+
+/**
+ * Who may use the console, checked before any handler: a request from another site is refused before it is
+ * read; the session must be an admin's (the API's rule); a form must carry the session's CSRF token.
+ */
+const consoleGate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const writes = c.req.method !== "GET" && c.req.method !== "HEAD";
+  if (writes && !fromSameSite(c)) return problem(c, 403, "Refused", "This request came from another site, so it was refused and nothing changed.");
+  const auth = await authenticateConsole(c);
+  if (auth.state === "handshake" && !writes) return new Response(null, { status: 307, headers: auth.headers });
+  if (auth.state === "handshake" || auth.state === "signed-out") {
+    return page(c, <SignInPage ctx={context(c)} localSignIn={localSignInEnabled(c.env)} />, 401);
+  }
+  if (auth.state === "not-admin") return page(c, <NotAdminPage ctx={context(c)} userId={auth.userId} />, 403);
+  c.set("consoleSession", auth.session);
+  c.set("admin", { userId: auth.session.userId, sessionId: auth.session.sessionId, ...(auth.session.name ? { name: auth.session.name } : {}), ...(auth.session.email ? { email: auth.session.email } : {}) });
+  if (writes) {
+    const form = await c.req.parseBody({ all: true });
+    if (!csrfMatches(auth.session, forms.one(form, "_csrf"))) {
+      return problem(c, 403, "Refused", "The form's security token is missing or out of date. Reload the page and try again; nothing changed.");
+    }
+  }
+  await next();
+};
+
+interface ApiAnswer {
+  ok: boolean;
+  status: number;
+  data: any;
+}
+
+/** One admin API call, in-process, as the signed-in admin. */
+async function api(c: Context<AppEnv>, method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+  const { app } = await import("../app");
+  const headers = new Headers({ authorization: `Bearer ${c.get("consoleSession").token}` });
+  if (body !== undefined) headers.set("content-type", "application/json");
+  const res = await app.fetch(
+    new Request(new URL(`/api/status${path}`, c.req.url), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }),
+    c.env,
+    c.executionCtx,
+  );
+  const data = res.status === 204 ? null : await res.json().catch(() => null);
+  return { ok: res.ok, status: res.status, data };
+}
+
+function redirectDone(c: Context<AppEnv>, to: string, done: string) {
+  const [path, hash] = to.split("#");
+  return c.redirect(`${path}${path!.includes("?") ? "&" : "?"}done=${done}${hash ? `#${hash}` : ""}`, 303);
+}
+
+/** What went wrong, as the API would have said it: same status, same message, same details. */
+function refused(c: Context<AppEnv>, status: number, error: { message?: string; details?: unknown }) {
+  const details = Array.isArray(error.details) ? error.details.map((d: { path?: string; message?: string }) => `${d.path || "form"}: ${d.message ?? ""}`) : undefined;
+  const code = (status >= 400 && status < 600 ? status : 500) as ContentfulStatusCode;
+  return problem(c, code, code === 409 ? "Not possible now" : "Could not save", error.message ?? `The request failed (${status}).`, details);
+}
+
+/** An API answer as the console's: on success a redirect (so a reload does not post twice). */
+function after(c: Context<AppEnv>, answer: ApiAnswer, to: string, done: string) {
+  return answer.ok ? redirectDone(c, to, done) : refused(c, answer.status, answer.data?.error ?? {});
+}
+
+/** Form fields through the API's own schema: the same rules and the same messages. */
+function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new ApiError(400, "validation_failed", "Invalid form", issuesOf(result.error));
+  return result.data;
+}
+
+const actorOf = (c: Context<AppEnv>): Actor => {
+  const s = c.get("consoleSession");
+  return adminActor({ userId: s.userId, email: s.email, name: s.name });
+};
+
+/** One domain operation, committed like the API commits it; refusals become a page, success a redirect. */
+async function perform<R>(c: Context<AppEnv>, run: (actor: Actor, now: number) => Promise<Change<R>>, to: (result: R) => string, done: string) {
+  try {
+    const result = await commitChange(c.env, c.var.db, await run(actorOf(c), Date.now()));
+    return redirectDone(c, to(result), done);
+  } catch (err) {
+    const { status, body } = errorBody(err);
+    if (status >= 500) console.error(`${c.req.method} ${c.req.path} failed`, err);
+    return refused(c, status, body.error);
+  }
+}
+
+const formOf = (c: Context<AppEnv>) => c.req.parseBody({ all: true });
+const snapshotOf = (c: Context<AppEnv>) => readSnapshot(c.env, () => c.var.db, { revalidate: true });
+const named = (list: { id: string; name: string }[]) => list.map((x) => ({ id: x.id, name: x.name }));
+const zoneOf = (env: Bindings) => env.PAGE_TIME_ZONE || "UTC";
+
+/** The id in the path, or a 404 page for anything that is not one. */
+function idOr404(c: Context<AppEnv>, name = "id"): string | null {
+  const id = c.req.param(name)?.toLowerCase() ?? "";
+  return UUID.test(id) ? id : null;
+}
+
+export const adminConsole = new Hono<AppEnv>()
+  .get("/assets/:file", (c) => {
+    const asset = consoleAssets().byPath.get(c.req.path);
+    if (!asset) return c.json({ error: { code: "not_found", message: "No such asset" } }, 404);
+    return c.body(asset.body, 200, { "content-type": asset.contentType, "cache-control": "public, max-age=31536000, immutable" });
+  })
+  // The local dev server's sign-in link (npm run signin-url): a session token minted with the local key.
+  .get("/sign-in/local", async (c) => {
+    if (!localSignInEnabled(c.env)) return c.json({ error: { code: "not_found", message: `No route for GET ${c.req.path}` } }, 404);
+    const token = c.req.query("token") ?? "";
+    const claims = token ? ((await verifySession(token, c.env)) as { sub?: string; sid?: string; azp?: string; exp?: number } | null) : null;
+    if (!claims?.sub || !claims.sid || !claims.azp || !consoleParties(c.env).includes(claims.azp)) {
+      return problem(c, 401, "Sign-in link not accepted", "The link is invalid or has expired. Run npm run -s signin-url again.");
+    }
+    setCookie(c, SESSION_COOKIE, token, {
+      httpOnly: true,
+      secure: cookieIsSecure(c.req.url),
+      sameSite: "Lax",
+      path: "/",
+      maxAge: Math.max(0, (claims.exp ?? 0) - Math.floor(Date.now() / 1000)),
+    });
+    return c.redirect("/admin", 303);
+  })
+  .post("/sign-out", async (c) => {
+    if (!fromSameSite(c)) return problem(c, 403, "Refused", "This request came from another site, so it was refused.");
+    deleteCookie(c, SESSION_COOKIE, { path: "/", secure: cookieIsSecure(c.req.url) });
+    if (frontendApiHost(c.env.CLERK_PUBLISHABLE_KEY)) {
+      // Clerk's session lives with Clerk: its script ends it, then comes back here.
+      return page(c, <SignInPage ctx={context(c)} localSignIn={false} signingOut />);
+    }
+    return c.redirect("/admin", 303);
+  })
+  .use("*", consoleGate)
+
+  .get("/", async (c) => {
+    const [snapshot, rows, byStatus] = await Promise.all([snapshotOf(c), consoleComponents(c.var.db), deliveryCountsByChannel(c.var.db)]);
+    const totals: Record<string, number> = {};
+    for (const r of byStatus) totals[r.status] = (totals[r.status] ?? 0) + r.count;
+    return page(c, <Dashboard ctx={context(c, "/admin")} snapshot={snapshot} rows={rows} health={{ byStatus: totals }} flash={flashOf(c)} />);
+  })
+
+  .get("/incidents", async (c) => {
+    const [snapshot, templates] = await Promise.all([snapshotOf(c), listTemplates(c.var.db)]);
+    const templateId = c.req.query("template")?.toLowerCase();
+    const template = templateId && UUID.test(templateId) ? await findTemplate(c.var.db, templateId) : null;
+    return page(
+      c,
+      <IncidentsPage
+        ctx={context(c, "/admin/incidents")}
+        page={snapshot.page}
+        incidents={snapshot.incidents}
+        components={named(snapshot.components)}
+        templates={templates}
+        template={template}
+        flash={flashOf(c)}
+      />,
+    );
+  })
+  .post("/incidents", async (c) => {
+    const form = await formOf(c);
+    return perform(c, (actor, now) => openIncident(c.var.db, parse(schemas.createIncidentBody, forms.openIncidentBody(form, zoneOf(c.env), now)), actor, now), (i) => `/admin/incidents/${i.id}`, "opened");
+  })
+  .get("/incidents/:id", async (c) => {
+    const id = idOr404(c);
+    const [incident, snapshot] = await Promise.all([id ? loadIncidentView(c.var.db, id) : null, snapshotOf(c)]);
+    if (!incident) return problem(c, 404, "Not found", "There is no incident with this id.");
+    return page(c, <IncidentPage ctx={context(c, "/admin/incidents")} page={snapshot.page} incident={incident} components={named(snapshot.components)} flash={flashOf(c)} />);
+  })
+  .post("/incidents/:id/updates", async (c) => {
+    const id = idOr404(c);
+    const incident = id ? await loadIncidentView(c.var.db, id) : null;
+    if (!incident) return problem(c, 404, "Not found", "There is no incident with this id.");
+    const body = forms.incidentUpdateBody(await formOf(c), zoneOf(c.env), Date.now(), incident.components);
+    return perform(c, (actor, now) => postIncidentUpdate(c.var.db, incident.id, parse(schemas.incidentUpdateBody, body), actor, now), () => `/admin/incidents/${id}`, "updated");
+  })
+  .post("/incidents/:id/resolve", async (c) => {
+    const id = idOr404(c);
+    if (!id) return problem(c, 404, "Not found", "There is no incident with this id.");
+    const body = forms.resolveBody(await formOf(c));
+    return perform(c, (actor, now) => resolveIncident(c.var.db, id, parse(schemas.resolveIncidentBody, body), actor, now), () => `/admin/incidents/${id}`, "resolved");
+  })
+  .post("/incidents/:id/edit", async (c) => {
+    const id = idOr404(c);
+    if (!id) return problem(c, 404, "Not found", "There is no incident with this id.");
+    const body = forms.editIncidentBody(await formOf(c));
+    return perform(c, (actor, now) => editIncident(c.var.db, id, parse(schemas.editIncidentBody, body), actor, now), () => `/admin/incidents/${id}`, "edited");
+  })
+  .post("/incidents/:id/updates/:updateId", async (c) => {
+    const id = idOr404(c);
+    const updateId = idOr404(c, "updateId");
+    if (!id || !updateId) return problem(c, 404, "Not found", "There is no such update.");
+    const body = { message: forms.one(await formOf(c), "message") };
+    return perform(c, (actor, now) => editIncidentUpdate(c.var.db, id, updateId, parse(schemas.editIncidentUpdateBody, body), actor, now), () => `/admin/incidents/${id}`, "edited");
+  })
+  .post("/incidents/:id/delete", async (c) => {
+    const id = idOr404(c);
+    if (!id) return problem(c, 404, "Not found", "There is no incident with this id.");
+    return perform(c, (actor, now) => deleteIncident(c.var.db, id, actor, now), () => "/admin/incidents", "deleted");
+  })
+  .get("/incidents/:id/postmortem", async (c) => {
+    const id = idOr404(c);
+    const [incident, snapshot] = await Promise.all([id ? loadIncidentView(c.var.db, id) : null, snapshotOf(c)]);
+    if (!incident) return problem(c, 404, "Not found", "There is no incident with this id.");
+    const text = incident.postmortem ?? postmortemDraft(incident);
+    return page(c, <PostmortemPage ctx={context(c, "/admin/incidents")} page={snapshot.page} incident={incident} text={text} preview={false} />);
+  })
+  .post("/incidents/:id/postmortem", async (c) => {
+    const id = idOr404(c);
+    const [incident, snapshot] = await Promise.all([id ? loadIncidentView(c.var.db, id) : null, snapshotOf(c)]);
+    if (!incident) return problem(c, 404, "Not found", "There is no incident with this id.");
+    const form = await formOf(c);
+    const text = typeof form.postmortem === "string" ? form.postmortem : "";
+    if (forms.one(form, "action") === "preview") {
+      return page(c, <PostmortemPage ctx={context(c, "/admin/incidents")} page={snapshot.page} incident={incident} text={text} preview />);
+    }
+    return perform(c, (actor, now) => publishPostmortem(c.var.db, incident.id, parse(schemas.postmortemBody, { postmortem: text }), actor, now), () => `/admin/incidents/${id}`, "published");
+  })
+
+  .get("/templates", async (c) => {
+    const [templates, snapshot] = await Promise.all([listTemplates(c.var.db), snapshotOf(c)]);
+    return page(c, <TemplatesPage ctx={context(c, "/admin/templates")} templates={templates} components={named(snapshot.components)} flash={flashOf(c)} />);
+  })
+  .post("/templates", async (c) => {
+    const body = forms.templateBody(await formOf(c));
+    return perform(c, (actor, now) => createTemplate(c.var.db, parse(schemas.templateBody, body), actor, now), () => "/admin/templates", "created");
+  })
+  .get("/templates/:id", async (c) => {
+    const id = idOr404(c);
+    const [template, snapshot] = await Promise.all([id ? findTemplate(c.var.db, id) : null, snapshotOf(c)]);
+    if (!template) return problem(c, 404, "Not found", "There is no template with this id.");
+    return page(c, <TemplatePage ctx={context(c, "/admin/templates")} t={template} components={named(snapshot.components)} />);
+  })
+  .post("/templates/:id", async (c) => {
+    const id = idOr404(c);
+    if (!id) return problem(c, 404, "Not found", "There is no template with this id.");
+    const body = forms.templateBody(await formOf(c));
+    return perform(c, (actor, now) => editTemplate(c.var.db, id, parse(schemas.editTemplateBody, body), actor, now), () => "/admin/templates", "saved");
+  })
+  .post("/templates/:id/delete", async (c) => {
+    const id = idOr404(c);
+    if (!id) return problem(c, 404, "Not found", "There is no template with this id.");
+    return perform(c, (actor, now) => deleteTemplate(c.var.db, id, actor, now), () => "/admin/templates", "deleted");
+  })
+
+  .get("/maintenance", async (c) => {
+    const snapshot = await snapshotOf(c);
+    return page(
+      c,
+      <MaintenanceListPage ctx={context(c, "/admin/maintenance")} page={snapshot.page} maintenances={snapshot.maintenances} components={named(snapshot.components)} flash={flashOf(c)} />,
+    );
+  })
+  .post("/maintenance", async (c) => {
+    const body = forms.maintenanceBody(await formOf(c), zoneOf(c.env));
+    return perform(c, (actor, now) => scheduleMaintenance(c.var.db, parse(schemas.maintenanceBody, body), actor, now), (m) => `/admin/maintenance/${m.id}`, "scheduled");
+  })
+  .get("/maintenance/:id", async (c) => {
+    const id = idOr404(c);
+    const snapshot = await snapshotOf(c);
+    const m = snapshot.maintenances.find((x) => x.id === id);
+    if (!m) return problem(c, 404, "Not found", "There is no maintenance with this id in the last year.");
+    return page(c, <MaintenancePage ctx={context(c, "/admin/maintenance")} page={snapshot.page} m={m} components={named(snapshot.components)} flash={flashOf(c)} />);
+  })
+  .post("/maintenance/:id", async (c) => {
+    const id = idOr404(c);
+    if (!id) return problem(c, 404, "Not found", "There is no maintenance with this id.");
+    const body = forms.maintenanceBody(await formOf(c), zoneOf(c.env), true);
+    return perform(c, (actor, now) => editMaintenance(c.var.db, id, parse(schemas.editMaintenanceBody, body), actor, now), () => `/admin/maintenance/${id}`, "edited");
+  })
+  .post("/maintenance/:id/:action{start|complete|cancel}", async (c) => {
+    const id = idOr404(c);
+    if (!id) return problem(c, 404, "Not found", "There is no maintenance with this id.");
+    const action = c.req.param("action");
+    const operation = action === "cancel" ? cancelMaintenance : action === "start" ? startMaintenanceNow : completeMaintenanceNow;
+    return perform(c, (actor, now) => operation(c.var.db, id, actor, now), () => `/admin/maintenance/${id}`, action === "cancel" ? "cancelled" : action === "start" ? "started" : "completed");
+  })
+
+  .get("/components", async (c) => {
+    const [rows, groups, snapshot] = await Promise.all([consoleComponents(c.var.db), consoleGroups(c.var.db), snapshotOf(c)]);
+    return page(
+      c,
+      <ComponentsPage
+        ctx={context(c, "/admin/components")}
+        rows={rows}
+        groups={groups}
+        shown={new Map(snapshot.components.map((x) => [x.id, x]))}
+        moved={c.req.query("moved") ?? null}
+        flash={flashOf(c)}
+      />,
+    );
+  })
+  .post("/components", async (c) => {
+    const body = forms.componentBody(await formOf(c), false);
+    return perform(c, (actor, now) => createComponent(c.var.db, parse(schemas.createComponentBody, body), actor, now), (r) => `/admin/components#comp-${r.id}`, "created");
+  })
+  .post("/components/:id/move", async (c) => {
+    const id = idOr404(c);
+    const direction = forms.one(await formOf(c), "direction") === "up" ? "up" : "down";
+    const ids = (await consoleComponents(c.var.db)).map((r) => r.id);
+    const at = id ? ids.indexOf(id) : -1;
+    if (at < 0) return problem(c, 404, "Not found", "There is no component with this id.");
+    const to = direction === "up" ? at - 1 : at + 1;
+    if (to >= 0 && to < ids.length) [ids[at], ids[to]] = [ids[to]!, ids[at]!];
+    return perform(c, (actor, now) => reorderComponents(c.var.db, ids, actor, now), () => `/admin/components?moved=${id}:${direction}#comp-${id}`, "moved");
+  })
+  .get("/components/:id", async (c) => {
+    const id = idOr404(c);
+    const [rows, groups, snapshot] = await Promise.all([consoleComponents(c.var.db), consoleGroups(c.var.db), snapshotOf(c)]);
+    const row = rows.find((r) => r.id === id);
+    if (!row) return problem(c, 404, "Not found", "There is no component with this id.");
+    return page(c, <ComponentPage ctx={context(c, "/admin/components")} row={row} groups={groups} shown={snapshot.components.find((x) => x.id === id)} flash={flashOf(c)} />);
+  })
+  .post("/components/:id", async (c) => {
+    const id = idOr404(c);
+    if (!id) return problem(c, 404, "Not found", "There is no component with this id.");
+    const form = await formOf(c);
+    const existing = (await consoleComponents(c.var.db)).find((r) => r.id === id);
+    // Only a flipped switch is sent, and only whether automatic incidents are on; timings set through the API stay.
+    const was = forms.one(form, "automatic_incidents_was");
+    const now = forms.one(form, "automatic_incidents") === "on" ? "on" : "off";
+    const auto = was && was !== now ? { auto_incidents: { ...(existing?.autoIncidents ?? {}), enabled: now === "on" } } : {};
+    const body = { ...forms.componentBody(form, true), ...auto };
+    return perform(c, (actor, now) => editComponent(c.var.db, id, parse(schemas.editComponentBody, body), actor, now), () => `/admin/components/${id}`, "saved");
+  })
+  .post("/components/:id/check", async (c) => {
+    const id = idOr404(c);
+    const answer = await api(c, "POST", "/health-check");
+    const [rows, groups, snapshot] = await Promise.all([consoleComponents(c.var.db), consoleGroups(c.var.db), snapshotOf(c)]);
+    const row = rows.find((r) => r.id === id);
+    if (!row) return problem(c, 404, "Not found", "There is no component with this id.");
+    if (!answer.ok) return after(c, answer, "", "");
+    const detail = (answer.data.details as { component_id: string; status: string; latency_ms: number | null; error: string | null }[]).find((d) => d.component_id === id);
+    const check: CheckResult = detail
+      ? { status: detail.status, latency_ms: detail.latency_ms, error: detail.error, recorded: answer.data.recorded }
+      : { status: "not_checked", latency_ms: null, error: "This component has no check to run.", recorded: false };
+    return page(c, <ComponentPage ctx={context(c, "/admin/components")} row={row} groups={groups} shown={snapshot.components.find((x) => x.id === id)} check={check} />);
+  })
+  .post("/components/:id/delete", async (c) => {
+    const id = idOr404(c);
+    if (!id) return problem(c, 404, "Not found", "There is no component with this id.");
+    return perform(c, (actor, now) => deleteComponent(c.var.db, id, actor, now), () => "/admin/components", "deleted");
+  })
+  .post("/groups", async (c) => {
+    const body = forms.groupBody(await formOf(c));
+    return perform(c, (actor, now) => createGroup(c.var.db, parse(schemas.groupBody, body), actor, now), () => "/admin/components", "created");
+  })
+  .post("/groups/:id", async (c) => {
+    const id = idOr404(c);
+    if (!id) return problem(c, 404, "Not found", "There is no group with this id.");
+    const body = forms.groupBody(await formOf(c));
+    return perform(c, (actor, now) => editGroup(c.var.db, id, parse(schemas.editGroupBody, body), actor, now), () => "/admin/components", "saved");
+  })
+  .post("/groups/:id/delete", async (c) => {
+    const id = idOr404(c);
+    if (!id) return problem(c, 404, "Not found", "There is no group with this id.");
+    return perform(c, (actor, now) => deleteGroup(c.var.db, id, actor, now), () => "/admin/components", "deleted");
+  })
+
+  .get("/subscribers", async (c) => {
+    const query = (c.req.query("q") ?? "").trim().slice(0, 254);
+    const db = c.var.db;
+    const [snapshot, counts, deliveries, undelivered, found] = await Promise.all([
+      snapshotOf(c),
+      subscriberCounts(db),
+      deliveryCountsByChannel(db),
+      undeliveredDeliveries(db, 50),
+      query ? findSubscribersByAddress(db, query, 50) : Promise.resolve(null),
+    ]);
+    return page(
+      c,
+      <SubscribersPage
+        ctx={context(c, "/admin/subscribers")}
+        page={snapshot.page}
+        subscriberCounts={counts}
+        deliveryCounts={deliveries}
+        query={query}
+        found={found}
+        undelivered={undelivered}
+        flash={flashOf(c)}
+      />,
+    );
+  })
+  .post("/subscribers/:id/delete", async (c) => {
+    const id = idOr404(c);
+    if (!id) return problem(c, 404, "Not found", "There is no subscriber with this id.");
+    const q = forms.one(await formOf(c), "q");
+    return after(c, await api(c, "DELETE", `/notifications/subscribers/${id}`), `/admin/subscribers?q=${encodeURIComponent(q)}`, "removed");
+  })
+  .post("/deliveries/:id/retry", async (c) => {
+    const id = idOr404(c);
+    if (!id) return problem(c, 404, "Not found", "There is no delivery with this id.");
+    return after(c, await api(c, "POST", `/notifications/deliveries/${id}/retry`), "/admin/subscribers#undelivered", "retried");
+  });

@@ -1,0 +1,333 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { pruneAdminHistory } from "../src/cron";
+import { runBatch } from "../src/db/batch";
+import { createDb } from "../src/db/client";
+import { isGuardFailure } from "../src/db/queries/guards";
+import { commitChange } from "../src/changes";
+import { adminActor } from "../src/domain/change";
+import { editComponent } from "../src/domain/components";
+import { moveMaintenanceOnTime } from "../src/domain/maintenance";
+import { admin, adminToken, call, createIncident, json } from "./support/api";
+import { activeSubscriber, deliveriesFor, freshComponent } from "./support/subscribers";
+
+afterEach(() => vi.restoreAllMocks());
+
+const count = async (sql: string, ...params: unknown[]) => (await env.DB.prepare(sql).bind(...params).first<{ n: number }>())!.n;
+const eventsOf = (type: string, key: string, id: string) => count(`SELECT count(*) AS n FROM events WHERE type = ? AND payload ->> ? = ?`, type, key, id);
+const RESOLVE = { root_cause: "A bad deploy", resolution: "Rolled back" };
+
+describe("concurrent admin writes", () => {
+  it("lets exactly one of many concurrent resolves win: the rest answer 409, one event, one email per subscriber", async () => {
+    const component = await freshComponent();
+    const reader = await activeSubscriber("email", { components: [component] });
+    const incident = await createIncident({ affected_components: [component] });
+    const token = await adminToken();
+
+    const responses = await Promise.all(Array.from({ length: 6 }, () => call("POST", `/api/status/incidents/${incident.id}/resolve`, { token, body: RESOLVE })));
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 409, 409, 409, 409, 409]);
+    const refused = await json(responses.find((r) => r.status === 409)!);
+    expect(refused.error).toEqual({ code: "conflict", message: expect.stringMatching(/already resolved|changed while/) });
+
+    expect(await eventsOf("incident.resolved", "incident_id", incident.id)).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM incident_updates WHERE incident_id = ? AND status = 'resolved'", incident.id)).toBe(1);
+    await vi.waitFor(async () => expect((await deliveriesFor(reader.id)).map((d) => d.subject)).toEqual([expect.any(String), expect.stringContaining("Resolved")]), { timeout: 5000 });
+  });
+
+  it("never leaves an incident identified with resolved_at set when a resolve races an update", async () => {
+    for (let round = 0; round < 5; round++) {
+      const incident = await createIncident();
+      const token = await adminToken();
+      const [resolve, update] = await Promise.all([
+        call("POST", `/api/status/incidents/${incident.id}/resolve`, { token, body: RESOLVE }),
+        call("POST", `/api/status/incidents/${incident.id}/updates`, { token, body: { status: "identified", message: "Found it" } }),
+      ]);
+      expect(resolve.status === 200 || resolve.status === 409).toBe(true);
+      expect(update.status === 201 || update.status === 409).toBe(true);
+      const row = await env.DB.prepare("SELECT status, resolved_at FROM incidents WHERE id = ?").bind(incident.id).first<{ status: string; resolved_at: number | null }>();
+      // Either one lost (409, nothing written), or the update landed before the resolve read the incident.
+      if (resolve.status === 200) expect(row).toMatchObject({ status: "resolved", resolved_at: expect.any(Number) });
+      else expect(row).toEqual({ status: "identified", resolved_at: null });
+      const updates = await env.DB.prepare("SELECT status FROM incident_updates WHERE incident_id = ? ORDER BY created_at, rowid").bind(incident.id).all<{ status: string }>();
+      expect(updates.results.map((u) => u.status).slice(-1)).toEqual([row!.status]);
+    }
+  });
+
+  it("sends one 'in progress' notice when several edits move a window's start into the past at once", async () => {
+    const start = Date.now() + 3600_000;
+    const m = await json(await admin("POST", "/api/status/maintenance", { title: "Failover drill", scheduled_start: start, scheduled_end: start + 3600_000 }));
+    const token = await adminToken();
+    const responses = await Promise.all(
+      [1, 2, 3].map((i) => call("PATCH", `/api/status/maintenance/${m.id}`, { token, body: { title: `Failover drill ${i}`, scheduled_start: Date.now() - 1000 } })),
+    );
+    // An edit that read the window after another one started it is a plain edit; one that read it
+    // before loses the race and changes nothing.
+    expect(responses.every((r) => r.status === 200 || r.status === 409)).toBe(true);
+    expect(await eventsOf("maintenance.started", "maintenance_id", m.id)).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM audit_log WHERE entity_id = ? AND action = 'maintenance.start'", m.id)).toBe(1);
+    expect((await json(await call("GET", "/api/status/maintenance"))).maintenance_windows.find((x: any) => x.id === m.id).status).toBe("in_progress");
+  });
+
+  it("does not let the cron revive a window an admin cancelled while the cron was moving it", async () => {
+    const start = Date.now() + 3600_000;
+    const m = await json(await admin("POST", "/api/status/maintenance", { title: "Storage migration", scheduled_start: start, scheduled_end: start + 3600_000 }));
+    const db = createDb(env.DB);
+    // The cron reads the window as due to start...
+    const due = await moveMaintenanceOnTime(db, start + 1000);
+    expect(due.result.moved).toBeGreaterThanOrEqual(1);
+    // ...an admin cancels it before the cron commits...
+    expect((await admin("POST", `/api/status/maintenance/${m.id}/cancel`)).status).toBe(200);
+    // ...and the cron's batch then changes nothing.
+    const failure = await runBatch(db, due.statements).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(isGuardFailure(failure)).toBe(true);
+    const row = await env.DB.prepare("SELECT status, started_at FROM maintenances WHERE id = ?").bind(m.id).first();
+    expect(row).toEqual({ status: "cancelled", started_at: null });
+    expect(await eventsOf("maintenance.started", "maintenance_id", m.id)).toBe(0);
+  });
+
+  it("answers 409 to an edit of a component deleted while it was being made, and changes nothing", async () => {
+    const created = await json(await admin("POST", "/api/status/components", { name: "Search" }));
+    const db = createDb(env.DB);
+    const edit = await editComponent(db, created.id, { name: "Search API" }, adminActor({ userId: "user_local_admin" }), Date.now());
+    expect((await admin("DELETE", `/api/status/components/${created.id}`)).status).toBe(204);
+    await expect(commitChange(env, db, edit)).rejects.toMatchObject({ status: 409, code: "conflict" });
+    expect(await count("SELECT count(*) AS n FROM components WHERE id = ?", created.id)).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM audit_log WHERE entity_id = ? AND action = 'component.edit'", created.id)).toBe(0);
+  });
+});
+
+describe("Idempotency-Key", () => {
+  const withKey = async (method: string, path: string, key: string, body?: unknown, token?: string) =>
+    call(method, path, { body, token: token ?? (await adminToken()), headers: { "idempotency-key": key } });
+
+  it("answers a retry with the first answer and opens the incident once", async () => {
+    const key = crypto.randomUUID();
+    const body = { title: "Login failures", severity: "major" };
+    const first = await withKey("POST", "/api/status/incidents/create", key, body);
+    const retry = await withKey("POST", "/api/status/incidents/create", key, body);
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    const [a, b] = [await json(first), await json(retry)];
+    expect(b).toEqual(a);
+    expect(await count("SELECT count(*) AS n FROM incidents WHERE title = 'Login failures'")).toBe(1);
+    expect(await eventsOf("incident.created", "incident_id", a.id)).toBe(1);
+  });
+
+  it("answers concurrent retries with one answer and does the work once", async () => {
+    const key = crypto.randomUUID();
+    const token = await adminToken();
+    const body = { title: `Checkout errors ${key}` };
+    const responses = await Promise.all([1, 2, 3, 4].map(() => withKey("POST", "/api/status/incidents/create", key, body, token)));
+    expect(responses.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    const ids = new Set(await Promise.all(responses.map(async (r) => (await json(r)).id)));
+    expect(ids.size).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM incidents WHERE title = ?", body.title)).toBe(1);
+  });
+
+  it("replays a resolve instead of answering 409 to its retry", async () => {
+    const incident = await createIncident();
+    const key = crypto.randomUUID();
+    const first = await withKey("POST", `/api/status/incidents/${incident.id}/resolve`, key, RESOLVE);
+    const retry = await withKey("POST", `/api/status/incidents/${incident.id}/resolve`, key, RESOLVE);
+    expect([first.status, retry.status]).toEqual([200, 200]);
+    expect(await json(retry)).toEqual(await json(first));
+    const deleteKey = crypto.randomUUID();
+    expect((await withKey("DELETE", `/api/status/incidents/${incident.id}`, deleteKey)).status).toBe(204);
+    const again = await withKey("DELETE", `/api/status/incidents/${incident.id}`, deleteKey);
+    expect(again.status).toBe(204);
+    expect(await again.text()).toBe("");
+  });
+
+  it("refuses the same key with a different request (422), a malformed key (400), and keeps keys per admin", async () => {
+    const key = crypto.randomUUID();
+    expect((await withKey("POST", "/api/status/incidents/create", key, { title: "Queue backlog" })).status).toBe(201);
+    const reused = await withKey("POST", "/api/status/incidents/create", key, { title: "Something else" });
+    expect(reused.status).toBe(422);
+    expect((await json(reused)).error).toEqual({ code: "idempotency_key_reused", message: expect.stringContaining("different request") });
+    expect(await count("SELECT count(*) AS n FROM incidents WHERE title = 'Something else'")).toBe(0);
+
+    const bad = await withKey("POST", "/api/status/incidents/create", "has spaces in it", { title: "x" });
+    expect(bad.status).toBe(400);
+
+    const other = await withKey("POST", "/api/status/incidents/create", key, { title: "Queue backlog" }, await adminToken({ sub: "user_other_admin" }));
+    expect(other.status).toBe(201);
+    expect(await count("SELECT count(*) AS n FROM incidents WHERE title = 'Queue backlog'")).toBe(2);
+  });
+
+  it("does not store a refused request, so its retry runs", async () => {
+    const key = crypto.randomUUID();
+    const unknown = "00000000-0000-4000-8000-000000000000";
+    const body = { title: "Degraded", affected_components: [unknown] };
+    expect((await withKey("POST", "/api/status/incidents/create", key, body)).status).toBe(400);
+    expect(await count("SELECT count(*) AS n FROM idempotency_keys WHERE key = ?", key)).toBe(0);
+  });
+});
+
+describe("answers from what the commit wrote", () => {
+  /** D1 works until the batch that inserts into `table` commits; every statement after it fails. */
+  function failReadsAfterCommitOf(table: string) {
+    const withSession = env.DB.withSession.bind(env.DB);
+    const state = { committed: false };
+    vi.spyOn(env.DB, "withSession").mockImplementation((constraint?: string) => {
+      const session = withSession(constraint);
+      let writing = false;
+      const outage = () => {
+        throw new Error("D1_ERROR: Network connection lost.");
+      };
+      return new Proxy(session, {
+        get(target, prop) {
+          if (prop === "prepare") {
+            return (query: string) => {
+              if (state.committed) outage();
+              if (query.startsWith(`insert into "${table}"`)) writing = true;
+              return target.prepare(query);
+            };
+          }
+          if (prop === "batch") {
+            return async (statements: D1PreparedStatement[]) => {
+              if (state.committed) outage();
+              const results = await target.batch(statements);
+              if (writing) state.committed = true;
+              return results;
+            };
+          }
+          const value = Reflect.get(target, prop);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+    });
+    return state;
+  }
+
+  it("answers 201 with the incident when every read after the commit fails", async () => {
+    const state = failReadsAfterCommitOf("incidents");
+    const res = await admin("POST", "/api/status/incidents/create", { title: "Webhooks delayed", description: "Deliveries lag by minutes", severity: "minor" });
+    expect(state.committed).toBe(true);
+    expect(res.status).toBe(201);
+    const body = await json(res);
+    vi.restoreAllMocks();
+    expect(body).toMatchObject({ title: "Webhooks delayed", status: "investigating", severity: "minor", updates: [{ message: "Deliveries lag by minutes" }] });
+    // Committed as answered (the public page catches up at the next snapshot refresh).
+    const stored = await env.DB.prepare("SELECT i.title, u.id AS update_id FROM incidents i JOIN incident_updates u ON u.incident_id = i.id WHERE i.id = ?").bind(body.id).first();
+    expect(stored).toEqual({ title: "Webhooks delayed", update_id: body.updates[0].id });
+  });
+
+  it("answers a posted update the same way", async () => {
+    const incident = await createIncident();
+    const state = failReadsAfterCommitOf("incident_updates");
+    const res = await admin("POST", `/api/status/incidents/${incident.id}/updates`, { status: "monitoring", message: "Fix deployed" });
+    expect(state.committed).toBe(true);
+    expect(res.status).toBe(201);
+    const body = await json(res);
+    expect(body).toMatchObject({ id: incident.id, status: "monitoring", update: { status: "monitoring", message: "Fix deployed" } });
+    expect(body.updates).toHaveLength(2);
+  });
+});
+
+describe("audit log", () => {
+  it("records who did what, before and after, newest first, paged and filtered", async () => {
+    const token = await adminToken({ sub: "user_ada", claims: { name: "Ada Lovelace", email: "ada@example.com" } });
+    const created = await json(await call("POST", "/api/status/incidents/create", { token, body: { title: "DNS errors", severity: "major" } }));
+    await call("POST", `/api/status/incidents/${created.id}/updates`, { token, body: { status: "identified", message: "A resolver is down" } });
+    await call("POST", `/api/status/incidents/${created.id}/resolve`, { token: await adminToken(), body: RESOLVE });
+
+    const res = await admin("GET", `/api/status/audit?entity_type=incident&entity_id=${created.id}`);
+    expect(res.status).toBe(200);
+    const page = await json(res);
+    expect(page.entries.map((e: any) => e.action)).toEqual(["incident.resolve", "incident.update", "incident.open"]);
+    const [resolve, update, open] = page.entries;
+    expect(open).toMatchObject({
+      actor: { kind: "admin", user_id: "user_ada", name: "Ada Lovelace", email: "ada@example.com" },
+      entity_type: "incident",
+      entity_id: created.id,
+      before: null,
+      after: { title: "DNS errors", status: "investigating", severity: "major" },
+    });
+    expect(Date.parse(open.at)).toBeGreaterThan(Date.now() - 60_000);
+    expect(update).toMatchObject({ before: { status: "investigating" }, after: { status: "identified", update: { message: "A resolver is down" } } });
+    expect(resolve).toMatchObject({ actor: { user_id: "user_local_admin", name: null, email: null }, before: { status: "identified" }, after: { status: "resolved", root_cause: "A bad deploy" } });
+
+    const first = await json(await admin("GET", `/api/status/audit?entity_id=${created.id}&limit=2`));
+    expect(first.entries).toHaveLength(2);
+    expect(first.next_cursor).toEqual(expect.any(String));
+    const second = await json(await admin("GET", `/api/status/audit?entity_id=${created.id}&limit=2&cursor=${first.next_cursor}`));
+    expect(second.entries.map((e: any) => e.action)).toEqual(["incident.open"]);
+    expect(second.next_cursor).toBeNull();
+  });
+
+  it("records maintenance, component and group writes, and nothing for a refused write", async () => {
+    const before = await count("SELECT count(*) AS n FROM audit_log");
+    expect((await admin("POST", "/api/status/components", { name: "Bad\nname" })).status).toBe(400);
+    expect(await count("SELECT count(*) AS n FROM audit_log")).toBe(before);
+
+    const group = await json(await admin("POST", "/api/status/groups", { name: "Edge" }));
+    const component = await json(await admin("POST", "/api/status/components", { name: "CDN", group_id: group.id }));
+    await admin("PATCH", `/api/status/components/${component.id}`, { name: "Edge CDN" });
+    const start = Date.now() + 3600_000;
+    const m = await json(await admin("POST", "/api/status/maintenance", { title: "Edge upgrade", scheduled_start: start, scheduled_end: start + 60_000, components: [component.id] }));
+    await admin("POST", `/api/status/maintenance/${m.id}/cancel`);
+
+    const edits = await json(await admin("GET", `/api/status/audit?entity_type=component&entity_id=${component.id}`));
+    expect(edits.entries.map((e: any) => e.action)).toEqual(["component.edit", "component.create"]);
+    expect(edits.entries[0]).toMatchObject({ before: { name: "CDN" }, after: { name: "Edge CDN" } });
+    const windows = await json(await admin("GET", `/api/status/audit?entity_type=maintenance&entity_id=${m.id}`));
+    expect(windows.entries.map((e: any) => e.action)).toEqual(["maintenance.cancel", "maintenance.schedule"]);
+    expect(windows.entries[0]).toMatchObject({ before: { status: "scheduled" }, after: { status: "cancelled" } });
+    const groups = await json(await admin("GET", `/api/status/audit?entity_type=group&entity_id=${group.id}`));
+    expect(groups.entries.map((e: any) => e.action)).toEqual(["group.create"]);
+  });
+
+  it("records the removal of a subscriber", async () => {
+    const reader = await activeSubscriber("email");
+    expect((await admin("DELETE", `/api/status/notifications/subscribers/${reader.id}`)).status).toBe(204);
+    const page = await json(await admin("GET", `/api/status/audit?entity_type=subscriber&entity_id=${reader.id}`));
+    expect(page.entries).toEqual([
+      expect.objectContaining({ action: "subscriber.remove", before: { id: reader.id, channel: "email", address: reader.address, status: "active" }, after: null }),
+    ]);
+  });
+
+  it("is for admins only and refuses a cursor it did not issue", async () => {
+    expect((await call("GET", "/api/status/audit")).status).toBe(401);
+    expect((await call("GET", "/api/status/audit", { token: await adminToken({ role: "member" }) })).status).toBe(403);
+    const bad = await admin("GET", "/api/status/audit?cursor=not-a-cursor");
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).error.code).toBe("validation_failed");
+  });
+
+  it("keeps a year of entries and a day of idempotency keys (the cron prunes the rest)", async () => {
+    const now = Date.now();
+    const day = 86_400_000;
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO audit_log (id, at, actor_kind, action, entity_type, entity_id) VALUES (?, ?, 'automation', 'maintenance.start', 'maintenance', 'old')").bind(crypto.randomUUID(), now - 366 * day),
+      env.DB.prepare("INSERT INTO audit_log (id, at, actor_kind, action, entity_type, entity_id) VALUES (?, ?, 'automation', 'maintenance.start', 'maintenance', 'recent')").bind(crypto.randomUUID(), now - 364 * day),
+      env.DB.prepare("INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) VALUES ('u', 'old', 'h', 201, '{}', ?)").bind(now - 25 * 3600_000),
+      env.DB.prepare("INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) VALUES ('u', 'recent', 'h', 201, '{}', ?)").bind(now - 23 * 3600_000),
+    ]);
+    await pruneAdminHistory(createDb(env.DB), now);
+    expect(await count("SELECT count(*) AS n FROM audit_log WHERE entity_id IN ('old', 'recent')")).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM audit_log WHERE entity_id = 'recent'")).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM idempotency_keys WHERE user_id = 'u'")).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM idempotency_keys WHERE key = 'recent'")).toBe(1);
+  });
+});
+
+describe("single-line fields", () => {
+  it("refuses line breaks in titles and names, and keeps them in messages and descriptions", async () => {
+    const refused = await admin("POST", "/api/status/incidents/create", { title: "Outage\r\nBcc: everyone@example.com" });
+    expect(refused.status).toBe(400);
+    expect((await json(refused)).error.details).toEqual([{ path: "title", message: "must be a single line (no line breaks)" }]);
+
+    const incident = await createIncident({ title: "Outage", description: "First paragraph.\n\nSecond paragraph." });
+    expect(incident.description).toBe("First paragraph.\n\nSecond paragraph.");
+    expect((await admin("PATCH", `/api/status/incidents/${incident.id}`, { title: "Two\nlines" })).status).toBe(400);
+    const start = Date.now() + 3600_000;
+    expect((await admin("POST", "/api/status/maintenance", { title: "a\nb", scheduled_start: start, scheduled_end: start + 1000 })).status).toBe(400);
+    expect((await admin("POST", "/api/status/components", { name: "a\rb" })).status).toBe(400);
+    expect((await admin("POST", "/api/status/groups", { name: "a\u2028b" })).status).toBe(400);
+  });
+});

@@ -1,0 +1,453 @@
+import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { app } from "../src/app";
+import { frontendApiHost } from "../src/auth/console-session";
+import { renderMarkdown } from "../src/text/markdown";
+import { renderEvent } from "../src/notify/render";
+import { generateKeyPairPem, mintSessionToken, unsignedToken } from "../scripts/lib/session-token.mjs";
+import { admin, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
+import { activeSubscriber, db } from "./support/subscribers";
+import { deliveries } from "../src/db/schema";
+import { eq } from "drizzle-orm";
+
+// The console as a browser uses it: the local sign-in link, the session cookie, forms posted with their
+// CSRF token from the console's own origin, and everything a page on another site might try instead.
+
+// The tests run with LOCAL_DEV on, as `npm start` does; a deploy never has it.
+const LOCAL = { LOCAL_DEV: "true" };
+const DEPLOYED = { LOCAL_DEV: undefined };
+type Overrides = Partial<Record<string, string | undefined>>;
+
+function send(path: string, init: RequestInit & { cookie?: string } = {}, overrides: Overrides = LOCAL) {
+  const headers = new Headers(init.headers);
+  if (init.cookie) headers.set("cookie", `__session=${init.cookie}`);
+  return app.fetch(new Request(BASE + path, { ...init, headers, redirect: "manual" }), { ...env, ...overrides }, createExecutionContext());
+}
+
+const session = (options: Parameters<typeof mintSessionToken>[1] = {}) =>
+  mintSessionToken(env.TEST_CLERK_PRIVATE_KEY, { azp: BASE, sid: `sess_${crypto.randomUUID()}`, claims: { email: "ops@example.com" }, ...options });
+
+async function csrfOf(token: string, path = "/admin/incidents") {
+  const html = await (await send(path, { cookie: token })).text();
+  return /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+}
+
+/** A form post as the console's own page sends it (same origin), unless headers say otherwise. */
+function post(path: string, token: string, fields: Record<string, string>, headers: Record<string, string> = { origin: BASE, "sec-fetch-site": "same-origin" }, overrides: Overrides = LOCAL) {
+  return send(path, { method: "POST", cookie: token, headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body: new URLSearchParams(fields).toString() }, overrides);
+}
+
+async function incidentCount() {
+  return (await env.DB.prepare("SELECT count(*) AS n FROM incidents").first<{ n: number }>())!.n;
+}
+
+describe("signing in to the console", () => {
+  it("signs a browser in from a local sign-in link, only where the local setting is on", async () => {
+    const token = await session();
+    expect((await send(`/admin/sign-in/local?token=${token}`, {}, DEPLOYED)).status).toBe(404);
+
+    const res = await send(`/admin/sign-in/local?token=${token}`);
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/admin");
+    const cookie = res.headers.get("set-cookie")!;
+    expect(cookie).toMatch(/^__session=/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).toMatch(/Secure/);
+
+    const local = await app.fetch(new Request(`http://localhost:8787/admin/sign-in/local?token=${await session({ azp: "http://localhost:8787" })}`), { ...env, ...LOCAL, PAGE_URL: "http://localhost:8787" }, createExecutionContext());
+    expect(local.status).toBe(303);
+    expect(local.headers.get("set-cookie")).not.toMatch(/Secure/);
+
+    const home = await send("/admin", { cookie: token });
+    expect(home.status).toBe(200);
+    const html = await home.text();
+    expect(html).toContain("Signed in as ops@example.com");
+    expect(home.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(home.headers.get("x-frame-options")).toBe("DENY");
+    expect(home.headers.get("cache-control")).toBe("no-store");
+  });
+
+  it("refuses expired, forged, unsigned and foreign-party links and cookies", async () => {
+    const other = await generateKeyPairPem();
+    const bad = [
+      await session({ ttlSeconds: -60 }),
+      await mintSessionToken(other.privateKeyPem, { azp: BASE }),
+      unsignedToken({ sub: "user_x", sid: "sess_x", azp: BASE, metadata: { role: "admin" }, exp: Math.floor(Date.now() / 1000) + 600 }),
+      await session({ azp: "https://evil.example" }),
+      await session({ sid: "" }),
+    ];
+    for (const token of bad) {
+      const link = await send(`/admin/sign-in/local?token=${encodeURIComponent(token)}`);
+      expect(link.status).toBe(401);
+      expect(link.headers.get("set-cookie")).toBeNull();
+      const page = await send("/admin", { cookie: token });
+      expect(page.status).toBe(401);
+      expect(await page.text()).toContain("Sign in to the console");
+    }
+    // Without the local setting and without Clerk, even a good cookie signs nobody in.
+    expect((await send("/admin", { cookie: await session() }, DEPLOYED)).status).toBe(401);
+  });
+
+  it("shows a signed-in non-admin a 403 page, never the console, and lets none of their posts through", async () => {
+    const member = await session({ role: "member", sub: "user_member" });
+    const page = await send("/admin/incidents", { cookie: member });
+    expect(page.status).toBe(403);
+    const html = await page.text();
+    expect(html).toContain("You are signed in, but not an admin");
+    expect(html).toContain("user_member");
+    expect(html).not.toContain("Open an incident");
+    const before = await incidentCount();
+    const res = await post("/admin/incidents", member, { title: "Not allowed", _csrf: "x" });
+    expect(res.status).toBe(403);
+    expect(await incidentCount()).toBe(before);
+
+    // The API's rule: an organization's admin is no admin unless CLERK_ADMIN_ORG_ID names that organization.
+    const orgAdmin = await session({ role: null, claims: { o: { id: "org_beacon", rol: "admin" } } });
+    expect((await send("/admin", { cookie: orgAdmin })).status).toBe(403);
+    expect((await send("/admin", { cookie: orgAdmin }, { ...LOCAL, CLERK_ADMIN_ORG_ID: "org_beacon" })).status).toBe(200);
+  });
+
+  it("keeps the JSON API on bearer tokens: a console cookie alone is no admin credential there", async () => {
+    const token = await session();
+    const res = await send("/api/status/incidents/create", { method: "POST", cookie: token, headers: { "content-type": "application/json" }, body: JSON.stringify({ title: "x" }) });
+    expect(res.status).toBe(401);
+    expect((await admin("GET", "/api/status/templates")).status).toBe(200);
+  });
+});
+
+describe("Clerk sign-in for the console", () => {
+  const host = "clerk.status.example.com";
+  const CLERK = { CLERK_PUBLISHABLE_KEY: `pk_live_${btoa(`${host}$`)}`, CLERK_SECRET_KEY: "sk_live_console_test" };
+
+  it("reads the Frontend API host from the publishable key and opens the CSP to exactly that host", async () => {
+    expect(frontendApiHost(CLERK.CLERK_PUBLISHABLE_KEY)).toBe(host);
+    expect(frontendApiHost(`pk_test_${btoa("evil.example/x' 'unsafe-eval$")}`)).toBeNull();
+    expect(frontendApiHost("sk_live_abc")).toBeNull();
+    expect(frontendApiHost(undefined)).toBeNull();
+
+    const signedOut = await send("/admin", {}, CLERK);
+    expect(signedOut.status).toBe(401);
+    const csp = signedOut.headers.get("content-security-policy")!;
+    expect(csp).toContain(`script-src 'self' https://${host}`);
+    expect(csp.match(/https:\/\/[^\s;]+/g)!.every((h) => h === `https://${host}`)).toBe(true);
+    const html = await signedOut.text();
+    expect(html).toContain(`src="https://${host}/npm/@clerk/clerk-js@5/dist/clerk.browser.js"`);
+    expect(html).toContain('id="clerk-sign-in"');
+
+    const plain = await send("/admin", {}, DEPLOYED);
+    expect(plain.headers.get("content-security-policy")).not.toMatch(/https:/);
+  });
+
+  it("authenticates Clerk's session cookie without network, and asks for a handshake when it has expired", async () => {
+    const fetchSpy = vi.spyOn(globalThis, "fetch");
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      const token = await session({ iss: `https://${host}` });
+      const cookie = `__session=${token}; __client_uat=${now - 30}`;
+      const ok = await send("/admin", { headers: { cookie, "sec-fetch-dest": "document" } }, CLERK);
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain("Signed in as ops@example.com");
+
+      const expired = await session({ iss: `https://${host}`, ttlSeconds: -30, now: Date.now() - 60_000 });
+      const res = await send("/admin", { headers: { cookie: `__session=${expired}; __client_uat=${now - 120}`, "sec-fetch-dest": "document", accept: "text/html" } }, CLERK);
+      expect(res.status).toBe(307);
+      expect(res.headers.get("location")).toMatch(new RegExp(`^https://${host.replace(/\./g, "\\.")}/v1/client/handshake\\?`));
+      expect(fetchSpy).not.toHaveBeenCalled();
+    } finally {
+      fetchSpy.mockRestore();
+    }
+  });
+});
+
+describe("console writes", () => {
+  it("refuses a cross-site form post, even with a valid cookie and token, and changes nothing", async () => {
+    const token = await session();
+    const csrf = await csrfOf(token);
+    const before = await incidentCount();
+    const fields = { _csrf: csrf, title: "Forged incident", severity: "critical" };
+    for (const headers of <Record<string, string>[]>[
+      { origin: "https://evil.example", "sec-fetch-site": "cross-site" },
+      { origin: "https://evil.example" },
+      { "sec-fetch-site": "same-site" },
+      { origin: "null" },
+    ]) {
+      const res = await post("/admin/incidents", token, fields, headers);
+      expect(res.status).toBe(403);
+      expect(await res.text()).toContain("came from another site");
+    }
+    expect((await post("/admin/incidents", token, { ...fields, _csrf: "" })).status).toBe(403);
+    expect((await post("/admin/incidents", token, { ...fields, _csrf: await csrfOf(await session()) })).status).toBe(403);
+    expect(await incidentCount()).toBe(before);
+  });
+
+  it("opens, updates and resolves an incident through the forms, keeping the text as written", async () => {
+    const token = await session();
+    const csrf = await csrfOf(token);
+    const message = "First paragraph\nsecond line.\n\n- one\n- two <script>alert(1)</script>";
+    const opened = await post("/admin/incidents", token, {
+      _csrf: csrf,
+      title: "Checkout errors",
+      message,
+      severity: "major",
+      status: "investigating",
+      [`component:${DEFAULT_COMPONENTS.database}`]: "major_outage",
+      eta_in: "60",
+      notify: "on",
+    });
+    expect(opened.status).toBe(303);
+    const location = opened.headers.get("location")!;
+    const id = /\/admin\/incidents\/([0-9a-f-]{36})\?done=opened$/.exec(location)![1]!;
+    const view = await json(await call("GET", "/api/status/incidents?days=1"));
+    const row = view.incidents.find((i: { id: string }) => i.id === id);
+    expect(row.description).toBe(message);
+    expect(row.affected_components).toEqual([{ id: DEFAULT_COMPONENTS.database, name: expect.any(String), status: "major_outage" }]);
+
+    const page = await (await send(`/admin/incidents/${id}?done=opened`, { cookie: token })).text();
+    expect(page).toContain("Incident opened.");
+    expect(page).toContain("<p>First paragraph<br>second line.</p><ul><li>one</li><li>two &lt;script&gt;alert(1)&lt;/script&gt;</li></ul>");
+
+    const eta = new Date(Date.now() + 7_200_000);
+    const local = eta.toISOString().slice(0, 16);
+    const updated = await post(`/admin/incidents/${id}/updates`, token, { _csrf: csrf, status: "identified", message: "Found it.", eta: local, tz_offset: "0", [`component:${DEFAULT_COMPONENTS.database}`]: "partial_outage" });
+    expect(updated.status).toBe(303);
+    const afterUpdate = (await json(await call("GET", "/api/status/incidents?days=1"))).incidents.find((i: { id: string }) => i.id === id);
+    expect(afterUpdate.status).toBe("identified");
+    expect(afterUpdate.affected_components[0].status).toBe("partial_outage");
+    expect(afterUpdate.updates[0].estimated_resolution).toBe(`${local}:00.000Z`);
+
+    const resolved = await post(`/admin/incidents/${id}/resolve`, token, { _csrf: csrf, root_cause: "A full disk.", resolution: "Freed space." });
+    expect(resolved.status).toBe(303);
+    const again = await post(`/admin/incidents/${id}/resolve`, token, { _csrf: csrf, root_cause: "x", resolution: "y" });
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain("already resolved");
+
+    const editor = await (await send(`/admin/incidents/${id}/postmortem`, { cookie: token })).text();
+    expect(editor).toContain("**Timeline**");
+    expect(editor).toMatch(/- \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC, identified: Found it\./);
+    expect(editor).toContain("A full disk.");
+    const preview = await post(`/admin/incidents/${id}/postmortem`, token, { _csrf: csrf, action: "preview", postmortem: "**Summary**\nDisk *filled*." });
+    expect(preview.status).toBe(200);
+    expect(await preview.text()).toContain("<p><strong>Summary</strong><br>Disk <em>filled</em>.</p>");
+    expect((await json(await call("GET", "/api/status/incidents?days=1"))).incidents.find((i: { id: string }) => i.id === id).postmortem).toBeNull();
+    const published = await post(`/admin/incidents/${id}/postmortem`, token, { _csrf: csrf, action: "publish", postmortem: "**Summary**\nDisk *filled*." });
+    expect(published.status).toBe(303);
+    const publicPage = await (await call("GET", `/incidents/${id}`, { headers: { "cache-control": "no-cache" } })).text();
+    expect(publicPage).toContain("<p><strong>Summary</strong><br>Disk <em>filled</em>.</p>");
+  });
+
+  it("shows what the API refused, with its details, and changes nothing", async () => {
+    const token = await session();
+    const before = await incidentCount();
+    const res = await post("/admin/incidents", token, { _csrf: await csrfOf(token), title: "", severity: "catastrophic" });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain("title: must not be empty");
+    expect(html).toContain("severity:");
+    expect(await incidentCount()).toBe(before);
+  });
+
+  it("saves templates in the console and the API, and opens an incident from one", async () => {
+    const created = await admin("POST", "/api/status/templates", { name: "Database down", title: "Database unavailable", message: "We are looking into it.", severity: "critical", components: [{ id: DEFAULT_COMPONENTS.database, status: "major_outage" }] });
+    expect(created.status).toBe(201);
+    const template = await json(created);
+    expect((await admin("POST", "/api/status/templates", { name: "x", title: "y", components: [{ id: "00000000-0000-4000-8000-000000000000", status: "degraded" }] })).status).toBe(400);
+    expect((await admin("PATCH", `/api/status/templates/${template.id}`, { title: "Database is unavailable" })).status).toBe(200);
+
+    const token = await session();
+    const form = await (await send(`/admin/incidents?template=${template.id}`, { cookie: token })).text();
+    expect(form).toContain('value="Database is unavailable"');
+    expect(form).toMatch(new RegExp(`name="component:${DEFAULT_COMPONENTS.database}"><option value="">Not affected</option>.*?<option value="major_outage" selected=""`));
+
+    const csrf = await csrfOf(token, "/admin/templates");
+    expect((await post("/admin/templates", token, { _csrf: csrf, name: "API slow", title: "Slow API", severity: "minor", [`component:${DEFAULT_COMPONENTS.api}`]: "degraded" })).status).toBe(303);
+    const list = await json(await admin("GET", "/api/status/templates"));
+    expect(list.templates.map((t: { name: string }) => t.name)).toEqual(["API slow", "Database down"]);
+    expect((await post(`/admin/templates/${template.id}/delete`, token, { _csrf: csrf })).status).toBe(303);
+    expect((await admin("GET", `/api/status/templates/${template.id}`)).status).toBe(404);
+  });
+
+  it("sends a failed delivery again from the subscribers screen, and finds subscribers by address", async () => {
+    const sub = await activeSubscriber("email", { address: "pat@findme.example" });
+    const id = crypto.randomUUID();
+    const now = Date.now();
+    await db().insert(deliveries).values({ id, eventId: crypto.randomUUID(), subscriberId: sub.id, channel: "email", recipient: sub.address, subject: "s", bodyText: "b", status: "failed", attempts: 9, lastError: "dead-lettered", createdAt: now, updatedAt: now });
+    const token = await session();
+    const page = await (await send("/admin/subscribers?q=FINDME", { cookie: token })).text();
+    expect(page).toContain("pat@findme.example");
+    expect(page).toContain("dead-lettered");
+    const res = await post(`/admin/deliveries/${id}/retry`, token, { _csrf: await csrfOf(token, "/admin/subscribers") });
+    expect(res.status).toBe(303);
+    const row = await db().select().from(deliveries).where(eq(deliveries.id, id)).get();
+    expect(row!.status).not.toBe("failed");
+    expect((await admin("POST", `/api/status/notifications/deliveries/${id}/retry`)).status).toBe(409);
+  });
+
+  it("schedules, starts and completes maintenance, and reorders and checks components from their screens", async () => {
+    const token = await session();
+    const csrf = await csrfOf(token, "/admin/maintenance");
+    const start = new Date(Date.now() + 86_400_000).toISOString().slice(0, 16);
+    const end = new Date(Date.now() + 90_000_000).toISOString().slice(0, 16);
+    const scheduled = await post("/admin/maintenance", token, { _csrf: csrf, title: "Disk swap", description: "Read-only.", scheduled_start: start, scheduled_end: end, components: DEFAULT_COMPONENTS.storage, notify: "on" });
+    expect(scheduled.status).toBe(303);
+    const id = /maintenance\/([0-9a-f-]{36})/.exec(scheduled.headers.get("location")!)![1]!;
+    const planned = await (await send(`/admin/maintenance/${id}`, { cookie: token })).text();
+    expect(planned).toContain("Start now");
+    expect(planned).toContain(`value="${start}"`);
+    expect((await post(`/admin/maintenance/${id}/complete`, token, { _csrf: csrf })).status).toBe(409);
+    expect((await post(`/admin/maintenance/${id}/start`, token, { _csrf: csrf })).status).toBe(303);
+    expect(await (await send(`/admin/maintenance/${id}`, { cookie: token })).text()).toContain("in progress");
+    expect((await post(`/admin/maintenance/${id}/complete`, token, { _csrf: csrf })).status).toBe(303);
+    expect(await (await send(`/admin/maintenance/${id}`, { cookie: token })).text()).toContain("This window is completed");
+
+    const order = async () => (await json(await call("GET", "/api/status", { headers: { "cache-control": "no-cache" } }))).components.map((c: { id: string }) => c.id);
+    const first = (await order())[0];
+    const moved = await post(`/admin/components/${first}/move`, token, { _csrf: csrf, direction: "down" });
+    expect(moved.headers.get("location")).toBe(`/admin/components?moved=${first}:down&done=moved#comp-${first}`);
+    expect((await order())[1]).toBe(first);
+    expect(await (await send(`/admin/components?moved=${first}:down`, { cookie: token })).text()).toMatch(new RegExp(`aria-label="Move [^"]+ down"[^>]*autofocus`));
+
+    const created = await post("/admin/components", token, { _csrf: csrf, name: "Shop", monitor_url: "https://shop.example.com/health" });
+    const componentId = /comp-([0-9a-f-]{36})/.exec(created.headers.get("location")!)![1]!;
+    expect((await post(`/admin/components/${componentId}`, token, { _csrf: csrf, name: "Shop", monitor_url: "https://shop.example.com/health", automatic_incidents_was: "off", automatic_incidents: "on" })).status).toBe(303);
+    expect((await json(await admin("GET", `/api/status/admin/components/${componentId}`))).auto_incidents).toMatchObject({ enabled: true });
+    const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
+      const url = input instanceof Request ? input.url : String(input);
+      return url.startsWith("https://shop.example.com/") ? new Response("ok", { status: 503 }) : new Response("ok");
+    });
+    try {
+      const checked = await post(`/admin/components/${componentId}/check`, token, { _csrf: csrf });
+      expect(checked.status).toBe(200);
+      expect(await checked.text()).toMatch(/<h2>Check result<\/h2><p>major outage, \d+ ms: /);
+      expect(fetchSpy.mock.calls.some(([input]) => (input instanceof Request ? input.url : String(input)) === "https://shop.example.com/health")).toBe(true);
+    } finally {
+      fetchSpy.mockRestore();
+    }
+  });
+
+  it("answers hostile form input on every console form with a page that says what is wrong, never a 500", async () => {
+    const token = await session();
+    const csrf = await csrfOf(token);
+    const incident = await createIncident();
+    const fields = {
+      _csrf: csrf,
+      title: "\u0000\uFFFF\uD800".repeat(3),
+      message: "x".repeat(20_000),
+      severity: "apocalyptic",
+      status: "resolved",
+      eta: "2100-99-99T99:99",
+      eta_in: "-5",
+      tz_offset: "99999",
+      scheduled_start: "yesterday",
+      scheduled_end: "1999-01-01T00:00",
+      components: "../../etc/passwd",
+      [`component:${DEFAULT_COMPONENTS.api}`]: "on_fire",
+      "component:not-a-uuid": "degraded",
+      monitor_url: "javascript:alert(1)",
+      expected_status: "abc, 999",
+      confirmations: "9999999",
+      timeout_ms: "-1",
+      direction: "sideways",
+      postmortem: "",
+      action: "publish",
+      name: "",
+    };
+    const paths = new Set<string>();
+    for (const route of app.routes) {
+      if (route.method !== "POST" || !route.path.startsWith("/admin/") || route.path === "/admin/sign-out") continue;
+      for (const id of [incident.id, "00000000-0000-4000-8000-000000000000", "..%2F%00"]) {
+        paths.add(route.path.replace(/:updateId/, id).replace(/:action\{[^}]+\}/, "start").replace(/:id/, id));
+      }
+    }
+    expect(paths.size).toBeGreaterThan(40);
+    for (const path of paths) {
+      const res = await post(path, token, fields);
+      expect(res.status, path).toBeLessThan(500);
+      if (res.status >= 400) expect(res.headers.get("content-type"), path).toMatch(/^text\/html/);
+    }
+  });
+
+  it("serves every screen to an admin within the first-load budget", async () => {
+    const token = await session();
+    const incident = await createIncident();
+    for (const path of ["/admin", "/admin/incidents", `/admin/incidents/${incident.id}`, "/admin/templates", "/admin/maintenance", "/admin/components", `/admin/components/${DEFAULT_COMPONENTS.api}`, "/admin/subscribers"]) {
+      const res = await send(path, { cookie: token });
+      expect(res.status, path).toBe(200);
+      const html = await res.text();
+      let bytes = html.length;
+      for (const asset of html.matchAll(/(?:href|src)="(\/admin\/assets\/[^"]+)"/g)) bytes += (await (await send(asset[1]!)).text()).length;
+      // Uncompressed: what goes over the wire gzip-compressed is a fraction of this.
+      expect(bytes, path).toBeLessThan(60 * 1024);
+      for (const label of html.matchAll(/<(?:input|select|textarea)\b[^>]*\bid="([^"]+)"/g)) {
+        expect(html, `${path}: a label for #${label[1]}`).toContain(`for="${label[1]}"`);
+      }
+    }
+  });
+});
+
+describe("the notify choice", () => {
+  const eventsOf = async (incidentId: string) =>
+    (await env.DB.prepare("SELECT type FROM events WHERE json_extract(payload, '$.incident_id') = ? ORDER BY created_at").bind(incidentId).all<{ type: string }>()).results.map((r) => r.type);
+
+  it("posts without notifying subscribers when the admin says notify: false, in the API and in the console", async () => {
+    const quiet = await createIncident({ notify: false });
+    expect(await eventsOf(quiet.id)).toEqual([]);
+    expect((await admin("POST", `/api/status/incidents/${quiet.id}/updates`, { message: "Typo fixed.", status: "identified", notify: false })).status).toBe(201);
+    expect((await admin("POST", `/api/status/incidents/${quiet.id}/updates`, { message: "Real news.", status: "monitoring" })).status).toBe(201);
+    expect(await eventsOf(quiet.id)).toEqual(["incident.updated"]);
+    expect((await admin("POST", "/api/status/incidents/create", { title: "x", notify: "no" })).status).toBe(400);
+
+    const token = await session();
+    const csrf = await csrfOf(token);
+    const unticked = await post("/admin/incidents", token, { _csrf: csrf, title: "Quiet one", severity: "minor", status: "investigating" });
+    const id = /incidents\/([0-9a-f-]{36})/.exec(unticked.headers.get("location")!)![1]!;
+    expect(await eventsOf(id)).toEqual([]);
+    await post(`/admin/incidents/${id}/resolve`, token, { _csrf: csrf, root_cause: "r", resolution: "s", notify: "on" });
+    expect(await eventsOf(id)).toEqual(["incident.resolved"]);
+  });
+});
+
+describe("text as written", () => {
+  it("renders the Markdown subset and lets no HTML, script or foreign link through", () => {
+    expect(renderMarkdown("a\nb\n\nc")).toBe("<p>a<br>b</p><p>c</p>");
+    expect(renderMarkdown("Steps:\n1. look\n2. fix")).toBe("<p>Steps:</p><ol><li>look</li><li>fix</li></ol>");
+    expect(renderMarkdown("**b** *i* _i_ `x<y>` [docs](https://example.com/a?b=1&c=2)")).toBe(
+      '<p><strong>b</strong> <em>i</em> <em>i</em> <code>x&lt;y&gt;</code> <a href="https://example.com/a?b=1&amp;c=2" rel="nofollow noopener noreferrer">docs</a></p>',
+    );
+    const hostile = [
+      "<script>alert(1)</script>",
+      "<img src=x onerror=alert(1)>",
+      "[x](javascript:alert(1))",
+      "[x](JaVaScRiPt:alert(1))",
+      "[x]( javascript:alert(1))",
+      "[x](data:text/html;base64,PHNjcmlwdD4=)",
+      "[x](vbscript:msgbox)",
+      '[x](https://a.example/"onmouseover="alert(1))',
+      "**<b onclick=alert(1)>x</b>**",
+      "`</code><script>x</script>`",
+      "<a href='javascript:alert(1)'>x</a>",
+      "&lt;script&gt; &#x3C;",
+      "[[x](https://a.example)](javascript:alert(1))",
+      "https://a.example/<script>",
+      "<!-- x --> <![CDATA[ y ]]> <style>*{}</style>",
+    ];
+    for (const text of hostile) {
+      const html = renderMarkdown(text);
+      for (const [, tag, attributes] of html.matchAll(/<\/?([^\s>]*)([^>]*)>/g)) {
+        expect(["p", "br", "ul", "ol", "li", "strong", "em", "code", "a"], text).toContain(tag);
+        expect(attributes, text).toMatch(/^(\s(href|rel|start)="[^"<>]*")*$/);
+      }
+      for (const href of html.matchAll(/href="([^"]*)"/g)) expect(href[1], text).toMatch(/^(https?:|mailto:)/);
+    }
+    expect(renderMarkdown("&lt;")).toBe("<p>&amp;lt;</p>");
+  });
+
+  it("renders messages in HTML email and keeps them as written in plain text and SMS", () => {
+    const message = "Paragraph one.\n\n- **bold** item\n- <b>tag</b>";
+    const out = renderEvent("incident.updated", { incident_id: "i", title: "T", status: "identified", message }, { pageName: "P", pageUrl: "https://p", unsubscribeUrl: "https://u", manageUrl: "https://m" });
+    expect(out.html).toContain("<p>Paragraph one.</p><ul><li><strong>bold</strong> item</li><li>&lt;b&gt;tag&lt;/b&gt;</li></ul>");
+    expect(out.text).toContain(message);
+    expect(out.sms).toContain("Paragraph one.");
+  });
+});

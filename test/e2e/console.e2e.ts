@@ -1,0 +1,243 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { unstable_startWorker } from "wrangler";
+import { generateKeyPairPem, mintSessionToken } from "../../scripts/lib/session-token.mjs";
+
+// The console as an admin uses it under pressure: signed in with the local sign-in link, working through
+// forms (and only the keyboard), with the public page open in another tab.
+
+const root = path.resolve(__dirname, "../..");
+const DATABASE = "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0002";
+const quiet = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true" };
+Object.assign(process.env, { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true" });
+
+const CHROMIUM = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"].find((p) => existsSync(p));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+let persist: string;
+let worker: Awaited<ReturnType<typeof unstable_startWorker>>;
+let browser: Browser;
+let origin: string;
+let privateKey: string;
+
+/** What `npm run -s signin-url` prints, for this test's worker and key. */
+async function signInUrl(role = "admin", sub = role === "admin" ? "user_e2e_admin" : "user_e2e_member") {
+  const token = await mintSessionToken(privateKey, { azp: origin, role, sub, sid: `sess_${crypto.randomUUID()}`, claims: { email: `${role}@example.com` } });
+  return `${origin}/admin/sign-in/local?token=${token}`;
+}
+
+async function incidents(): Promise<{ id: string; title: string; status: string; postmortem: string | null; updates: { message: string; estimated_resolution: string | null }[] }[]> {
+  const res = await fetch(`${origin}/api/status/incidents?days=1`, { headers: { "cache-control": "no-cache" } });
+  return (await res.json()).incidents;
+}
+
+if (!CHROMIUM) console.warn("Skipping the console browser test: Chromium is not installed (apt-get install -y chromium).");
+
+beforeAll(async () => {
+  if (!CHROMIUM) return;
+  persist = mkdtempSync(path.join(tmpdir(), "beacon-console-e2e-"));
+  execFileSync("npx", ["--no-install", "wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { cwd: root, env: quiet, stdio: "pipe" });
+  const keys = await generateKeyPairPem();
+  privateKey = keys.privateKeyPem;
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  worker = await unstable_startWorker({
+    config: path.join(root, "wrangler.toml"),
+    envFiles: [],
+    bindings: {
+      CLERK_JWT_KEY: { type: "plain_text", value: keys.publicKeyPem },
+      PAGE_URL: { type: "plain_text", value: origin },
+      PAGE_NAME: { type: "plain_text", value: "Beacon E2E" },
+      SIGNING_SECRET: { type: "plain_text", value: "console-e2e-signing-secret-0123456789" },
+      LOCAL_DEV: { type: "plain_text", value: "true" },
+    },
+    dev: { server: { hostname: "127.0.0.1", port }, inspector: false, persist, logLevel: "warn", watch: false },
+  });
+  await worker.ready;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await worker?.dispose();
+  if (persist) rmSync(persist, { recursive: true, force: true });
+});
+
+function watchErrors(page: Page) {
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(err.message));
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && !/status of 40[13]/.test(msg.text())) errors.push(msg.text());
+  });
+  return errors;
+}
+
+async function signedIn(role = "admin"): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(await signInUrl(role));
+  return { context, page };
+}
+
+describe.skipIf(!CHROMIUM)("the console in a browser", () => {
+  it("signs in locally, opens an incident the public page shows without a reload, and runs it to a postmortem", async () => {
+    const { context, page } = await signedIn();
+    const errors = watchErrors(page);
+    expect(new URL(page.url()).pathname).toBe("/admin");
+    expect(await page.locator(".who").textContent()).toContain("Signed in as admin@example.com");
+
+    const publicPage = await context.newPage();
+    const publicErrors = watchErrors(publicPage);
+    await publicPage.goto(origin + "/");
+    await publicPage.locator('#live[data-state="live"]').waitFor();
+    await publicPage.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+
+    // A second console tab on the dashboard follows along over the live socket, too.
+    const dashboard = await context.newPage();
+    await dashboard.goto(origin + "/admin");
+    await dashboard.locator('#live[data-state="live"]').waitFor();
+
+    await page.goto(origin + "/admin/incidents");
+    await page.getByLabel("Title").fill("Database unreachable");
+    await page.getByLabel("What is happening").fill("Queries time out.\n\nWe are on it.");
+    await page.getByLabel("Severity").selectOption("critical");
+    await page.getByLabel("Database", { exact: true }).selectOption("major_outage");
+    await page.getByRole("button", { name: "Open incident" }).click();
+    await page.waitForURL(/\/admin\/incidents\/[0-9a-f-]{36}\?done=opened$/);
+    expect(await page.locator(".flash").textContent()).toBe("Incident opened.");
+    const id = /incidents\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+
+    const card = publicPage.locator(`[data-incident="${id}"]`);
+    await card.waitFor();
+    expect(await card.locator("h3").textContent()).toBe("Database unreachable");
+    await expect.poll(() => publicPage.locator("#overall").textContent()).toBe("Major System Outage");
+    expect(await publicPage.locator(`[data-component="${DATABASE}"] .st`).textContent()).toBe("Major Outage");
+    await dashboard.locator(`#dash a[href="/admin/incidents/${id}"]`).waitFor();
+    expect(await dashboard.locator("#dash").textContent()).toContain('Incident "Database unreachable" sets Major Outage');
+    await dashboard.close();
+
+    await page.locator("#u-status").selectOption("identified");
+    await page.locator("#u-message").fill("A failed disk; replacing it.");
+    await page.locator("#u-eta-in").selectOption("60");
+    const before = Date.now();
+    await page.getByRole("button", { name: "Post update" }).click();
+    await page.waitForURL(/done=updated$/);
+    const updated = (await incidents()).find((i) => i.id === id)!;
+    expect(updated.status).toBe("identified");
+    const eta = Date.parse(updated.updates[0]!.estimated_resolution!);
+    expect(eta).toBeGreaterThanOrEqual(before + 59 * 60_000);
+    expect(eta).toBeLessThanOrEqual(Date.now() + 61 * 60_000);
+    await expect.poll(() => card.locator(".timeline li").count()).toBe(2);
+    expect(await page.locator("#incident .meta").textContent()).toContain("expected resolution");
+
+    await page.locator("#r-root").fill("A disk failed in the primary.");
+    await page.locator("#r-resolution").fill("Replaced the disk and failed over.");
+    await page.getByRole("button", { name: "Resolve incident" }).click();
+    await page.waitForURL(/done=resolved$/);
+    await card.waitFor({ state: "detached" });
+    await expect.poll(() => publicPage.locator("#overall").textContent()).toBe("All Systems Operational");
+
+    await page.getByRole("link", { name: "Write the postmortem" }).click();
+    const editor = page.locator("#pm-text");
+    const draft = await editor.inputValue();
+    expect(draft).toContain("**Timeline**");
+    expect(draft).toContain("identified: A failed disk; replacing it.");
+    expect(draft).toContain("A disk failed in the primary.");
+    await editor.fill(draft.replace("What happened, in two sentences.", "The primary's disk *failed*.") + "rotate disks yearly");
+    await page.getByRole("button", { name: "Preview" }).click();
+    expect(await page.locator(".preview em").textContent()).toBe("failed");
+    expect((await incidents()).find((i) => i.id === id)!.postmortem).toBeNull();
+    await page.getByRole("button", { name: "Publish postmortem" }).click();
+    await page.waitForURL(/done=published$/);
+
+    await publicPage.goto(`${origin}/incidents/${id}`);
+    expect(await publicPage.locator(".incident-page .md em").last().textContent()).toBe("failed");
+    expect(await publicPage.locator(".incident-page .md li").last().textContent()).toBe("rotate disks yearly");
+    expect(errors).toEqual([]);
+    expect(publicErrors).toEqual([]);
+    await context.close();
+  });
+
+  it("opens an incident with the keyboard alone", async () => {
+    const { context, page } = await signedIn();
+    await page.goto(origin + "/admin/incidents");
+    const focusedId = () => page.evaluate(() => document.activeElement?.id ?? "");
+    const tabTo = async (id: string) => {
+      for (let i = 0; i < 80 && (await focusedId()) !== id; i++) await page.keyboard.press("Tab");
+      expect(await focusedId()).toBe(id);
+    };
+    await tabTo("f-title");
+    await page.keyboard.type("Search is slow");
+    await page.keyboard.press("Tab");
+    expect(await focusedId()).toBe("f-message");
+    await page.keyboard.type("Results take seconds.");
+    await page.keyboard.press("Tab");
+    expect(await focusedId()).toBe("f-severity");
+    await page.keyboard.press("ArrowDown");
+    await tabTo(`open-${DATABASE}`);
+    // Not affected -> Operational -> Degraded Performance.
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowDown");
+    await tabTo("open-notify");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Open incident");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/done=opened$/);
+    const opened = (await incidents()).find((i) => i.title === "Search is slow")!;
+    expect(opened.status).toBe("investigating");
+    const full = await (await fetch(`${origin}/api/status/incidents?days=1`)).json();
+    const row = full.incidents.find((i: { id: string }) => i.id === opened.id);
+    expect(row.severity).toBe("major");
+    expect(row.affected_components).toEqual([expect.objectContaining({ id: DATABASE, status: "degraded" })]);
+    await context.close();
+  });
+
+  it("shows a signed-in non-admin a 403 page", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(await signInUrl("member"));
+    const res = await page.goto(origin + "/admin/incidents");
+    expect(res!.status()).toBe(403);
+    expect(await page.locator("h1").textContent()).toBe("You are signed in, but not an admin");
+    expect(await page.locator("form[action='/admin/incidents']").count()).toBe(0);
+    await context.close();
+  });
+
+  it("refuses a form another site posts to the console, and changes nothing", async () => {
+    const { context, page } = await signedIn();
+    const count = (await incidents()).length;
+    const attacker = "http://attacker.example/";
+    await page.route(attacker, (route) =>
+      route.fulfill({
+        contentType: "text/html",
+        body: `<!DOCTYPE html><form method="post" action="${origin}/admin/incidents"><input name="_csrf" value="guess"><input name="title" value="Forged"><input name="severity" value="critical"></form><script>document.forms[0].submit()</script>`,
+      }),
+    );
+    const landed = page.waitForResponse((r) => r.url() === `${origin}/admin/incidents` && r.request().method() === "POST");
+    await page.goto(attacker);
+    const res = await landed;
+    expect(res.status()).toBe(403);
+    await page.waitForLoadState();
+    expect(await page.locator(".error").textContent()).toContain("came from another site");
+    expect((await incidents()).length).toBe(count);
+    await context.close();
+  });
+});
