@@ -59,9 +59,9 @@ const Change: FC<{ row: AuditRow }> = ({ row }) => {
       ) : null}
       <details>
         <summary>Before and after</summary>
-        <h3 class="hint">Before</h3>
+        <p class="hint">Before</p>
         <pre class="json">{JSON.stringify(row.before, null, 2)}</pre>
-        <h3 class="hint">After</h3>
+        <p class="hint">After</p>
         <pre class="json">{JSON.stringify(row.after, null, 2)}</pre>
       </details>
     </>
