@@ -368,10 +368,64 @@ describe("console writes", () => {
     }
   });
 
+  it("shows on the audit screen who opened an incident through a console form, paged and filtered", async () => {
+    const token = await session({ sub: "user_auditor", claims: { email: "auditor@example.com", name: "Ada Auditor" } });
+    const csrf = await csrfOf(token);
+    const opened = await post("/admin/incidents", token, { _csrf: csrf, title: "Audited outage", severity: "minor", status: "investigating" });
+    const id = /\/admin\/incidents\/([0-9a-f-]{36})/.exec(opened.headers.get("location")!)![1]!;
+    await post(`/admin/incidents/${id}/resolve`, token, { _csrf: csrf, root_cause: "A loose cable.", resolution: "Plugged it in." });
+
+    const res = await send("/admin/audit?entity_type=incident", { cookie: token });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const html = await res.text();
+    expect(html).toContain('<a href="/admin/audit" aria-current="page">Audit log</a>');
+    const entries = [...html.matchAll(/<li data-audit="[^"]+">([\s\S]*?)<\/li>\s*(?=<li data-audit|<\/ol>)/g)].map((m) => m[1]!);
+    // Newest first: the resolve, then the open, each with who did it and a link to the incident.
+    expect(entries[0]).toContain("<strong>incident.resolve</strong>");
+    expect(entries[0]).toMatch(/<code>status<\/code>: <del>&quot;investigating&quot;<\/del> → <ins>&quot;resolved&quot;<\/ins>/);
+    expect(entries[1]).toContain("<strong>incident.open</strong>");
+    for (const entry of entries.slice(0, 2)) {
+      expect(entry).toContain(`<a href="/admin/incidents/${id}">`);
+      expect(entry).toContain("<strong>Ada Auditor</strong> (auditor@example.com)");
+      expect(entry).toContain('<code class="who-id">user_auditor</code>');
+      expect(entry).toMatch(/<time datetime="\d{4}-\d{2}-\d{2}T[\d:.]+Z">[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2} [AP]M UTC<\/time>/);
+    }
+    expect(entries[1]).toContain("<summary>Before and after</summary>");
+    expect(entries[1]).toContain("&quot;title&quot;: &quot;Audited outage&quot;");
+
+    // Another type's filter leaves the incident out; the API's own cursor pages through, one entry at a time.
+    expect(await (await send("/admin/audit?entity_type=template", { cookie: token })).text()).not.toContain(id);
+    const first = await (await send(`/admin/audit?entity_type=incident&entity_id=${id}&limit=1`, { cookie: token })).text();
+    expect(first).toContain("incident.resolve");
+    expect(first).not.toContain("incident.open");
+    const older = /<a href="([^"]+)" rel="next">Older<\/a>/.exec(first)![1]!.replace(/&amp;/g, "&");
+    expect(older).toMatch(/^\/admin\/audit\?entity_type=incident&entity_id=[0-9a-f-]{36}&cursor=/);
+    const second = await (await send(older, { cookie: token })).text();
+    expect(second).toContain("incident.open");
+    expect(second).not.toContain("incident.resolve");
+    expect(second).toContain('<a href="/admin/audit?entity_type=incident&amp;entity_id=');
+
+    // The "All" choice is no filter; nonsense in the address is a 400 page that says what is wrong.
+    expect((await send("/admin/audit?entity_type=&cursor=", { cookie: token })).status).toBe(200);
+    for (const q of ["cursor=bm9wZQ", "cursor=%00%FF", `cursor=${"x".repeat(500)}`, "entity_type=planet", "entity_type=incident&entity_id=" + "x".repeat(200), "limit=0", "limit=abc"]) {
+      const bad = await send(`/admin/audit?${q}`, { cookie: token });
+      expect(bad.status, q).toBe(400);
+      expect(bad.headers.get("content-type"), q).toMatch(/^text\/html/);
+      expect(await bad.text(), q).toContain("Cannot show that");
+    }
+
+    const member = await session({ role: "member", sub: "user_member" });
+    const refused = await send("/admin/audit", { cookie: member });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).not.toContain("incident.open");
+    expect((await send("/admin/audit")).status).toBe(401);
+  });
+
   it("serves every screen to an admin within the first-load budget", async () => {
     const token = await session();
     const incident = await createIncident();
-    for (const path of ["/admin", "/admin/incidents", `/admin/incidents/${incident.id}`, "/admin/templates", "/admin/maintenance", "/admin/components", `/admin/components/${DEFAULT_COMPONENTS.api}`, "/admin/subscribers"]) {
+    for (const path of ["/admin", "/admin/incidents", `/admin/incidents/${incident.id}`, "/admin/templates", "/admin/maintenance", "/admin/components", `/admin/components/${DEFAULT_COMPONENTS.api}`, "/admin/subscribers", "/admin/audit"]) {
       const res = await send(path, { cookie: token });
       expect(res.status, path).toBe(200);
       const html = await res.text();

@@ -44,6 +44,11 @@ th{font-size:.85rem;color:var(--muted)}
 .order{list-style:none;margin:0;padding:0}
 .order li{display:flex;flex-wrap:wrap;gap:.5rem;justify-content:space-between;align-items:center;padding:.6rem 1.25rem;border-top:1px solid var(--line)}
 .order li:first-child{border-top:0}
+.diff{margin:.35rem 0 0;padding-left:1.1rem;font-size:.9rem;overflow-wrap:anywhere}
+.diff del{color:var(--muted)}.diff ins{text-decoration:none;font-weight:600}
+.audit details{margin-top:.35rem}.audit details p{margin:.35rem 0 0}.audit summary{cursor:pointer;color:var(--link)}
+pre.json{margin:.25rem 0;padding:.5rem;white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85rem;background:var(--card);border-radius:.35rem}
+.who-id{font-size:.8rem;overflow-wrap:anywhere}
 @media (max-width:40rem){form.f fieldset{padding:.6rem}.comp-pick{grid-template-columns:1fr}th,td{padding:.4rem .25rem}}
 `;
 

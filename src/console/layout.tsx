@@ -9,6 +9,7 @@ export const SECTIONS = [
   ["/admin/maintenance", "Maintenance"],
   ["/admin/components", "Components"],
   ["/admin/subscribers", "Subscribers"],
+  ["/admin/audit", "Audit log"],
 ] as const;
 
 export interface ConsoleContext {

@@ -1,5 +1,7 @@
 import { Hono } from "hono";
+import type { z } from "zod";
 import { requireAdmin } from "../auth/clerk";
+import type { Database } from "../db/client";
 import { listAudit } from "../db/queries/audit";
 import type { AppEnv } from "../env";
 import { iso } from "../snapshot/format";
@@ -7,10 +9,15 @@ import { encodeCursor } from "../http/cursor";
 import { auditQuery } from "../schemas";
 import { validate } from "../validation";
 
-export const adminAudit = new Hono<AppEnv>().get("/audit", requireAdmin, validate("query", auditQuery), async (c) => {
-  const query = c.req.valid("query");
-  const rows = await listAudit(c.var.db, { limit: query.limit, after: query.cursor, entityType: query.entity_type, entityId: query.entity_id });
+/** One page of the audit log, newest first, for the API and the console alike. */
+export async function readAuditPage(db: Database, query: z.output<typeof auditQuery>) {
+  const rows = await listAudit(db, { limit: query.limit, after: query.cursor, entityType: query.entity_type, entityId: query.entity_id });
   const last = rows.at(-1);
+  return { rows, nextCursor: rows.length === query.limit && last ? encodeCursor(`${last.at}.${last.id}`) : null };
+}
+
+export const adminAudit = new Hono<AppEnv>().get("/audit", requireAdmin, validate("query", auditQuery), async (c) => {
+  const { rows, nextCursor } = await readAuditPage(c.var.db, c.req.valid("query"));
   return c.json({
     entries: rows.map((r) => ({
       id: r.id,
@@ -22,6 +29,6 @@ export const adminAudit = new Hono<AppEnv>().get("/audit", requireAdmin, validat
       before: r.before,
       after: r.after,
     })),
-    next_cursor: rows.length === query.limit && last ? encodeCursor(`${last.at}.${last.id}`) : null,
+    next_cursor: nextCursor,
   });
 });

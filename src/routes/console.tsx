@@ -14,6 +14,7 @@ import {
   SESSION_COOKIE,
 } from "../auth/console-session";
 import { consoleAssets } from "../console/assets";
+import { AuditPage } from "../console/audit";
 import { ComponentPage, ComponentsPage, type CheckResult } from "../console/components";
 import { Dashboard } from "../console/dashboard";
 import * as forms from "../console/forms";
@@ -37,6 +38,7 @@ import { ApiError, errorBody } from "../errors";
 import * as schemas from "../schemas";
 import { issuesOf } from "../validation";
 import { readSnapshot } from "../snapshot/store";
+import { readAuditPage } from "./admin-audit";
 
 // The admin console: server-rendered pages whose forms are read through the admin API's own zod schemas and
 // carried out by the same domain functions, so the console cannot do anything the API would refuse.
@@ -478,6 +480,22 @@ export const adminConsole = new Hono<AppEnv>()
         undelivered={undelivered}
         flash={flashOf(c)}
       />,
+    );
+  })
+
+  .get("/audit", async (c) => {
+    // The API's query schema; an empty field (the filter's "All") means no filter.
+    const given = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ""));
+    const parsed = schemas.auditQuery.safeParse(given);
+    if (!parsed.success) {
+      const details = issuesOf(parsed.error).map((d) => `${d.path || "query"}: ${d.message}`);
+      return page(c, <ProblemPage ctx={context(c, "/admin/audit")} title="Cannot show that" message="The address asks for an audit page that does not exist." details={details} back="/admin/audit" />, 400);
+    }
+    const query = parsed.data;
+    const { rows, nextCursor } = await readAuditPage(c.var.db, query);
+    return page(
+      c,
+      <AuditPage ctx={context(c, "/admin/audit")} zone={zoneOf(c.env)} rows={rows} nextCursor={nextCursor} entityType={query.entity_type} entityId={query.entity_id} paged={!!query.cursor} />,
     );
   })
   .post("/subscribers/:id/delete", async (c) => {

@@ -168,6 +168,26 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await page.getByRole("button", { name: "Publish postmortem" }).click();
     await page.waitForURL(/done=published$/);
 
+    // The audit screen, reached from the navigation, names the signed-in admin for each of those steps.
+    await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Audit log" }).click();
+    await page.waitForURL(/\/admin\/audit$/);
+    const latest = page.locator("#audit > li").first();
+    expect(await latest.locator("strong").first().textContent()).toBe("incident.postmortem");
+    expect(await latest.locator(".meta").textContent()).toContain("admin@example.com");
+    expect(await latest.locator(".who-id").textContent()).toBe("user_e2e_admin");
+    expect(await latest.locator("time").getAttribute("datetime")).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    const opened = page.locator("#audit > li", { hasText: "incident.open" }).first();
+    expect(await opened.locator(".who-id").textContent()).toBe("user_e2e_admin");
+    await opened.getByText("Before and after").click();
+    expect(await opened.locator("pre.json").last().textContent()).toContain('"title": "Database unreachable"');
+    await page.getByLabel("Entity type").selectOption("component");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.waitForURL(/entity_type=component$/);
+    expect(await page.locator("#audit > li", { hasText: "incident." }).count()).toBe(0);
+    await page.goto(origin + "/admin/audit?entity_type=incident");
+    await page.locator("#audit > li").first().getByRole("link").click();
+    expect(new URL(page.url()).pathname).toBe(`/admin/incidents/${id}`);
+
     await publicPage.goto(`${origin}/incidents/${id}`);
     expect(await publicPage.locator(".incident-page .md em").last().textContent()).toBe("failed");
     expect(await publicPage.locator(".incident-page .md li").last().textContent()).toBe("rotate disks yearly");
