@@ -1,37 +1,14 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { unstable_startWorker } from "wrangler";
-import { generateKeyPairPem } from "../../scripts/lib/session-token.mjs";
+import { CHROMIUM, startBeacon, watchErrors, type RunningBeacon } from "./support/beacon";
 
 // A component's page as a person sees it: the real worker under wrangler, real cron runs recording real
 // check results, and a browser that keeps the page open while a new result arrives.
 
-const root = path.resolve(__dirname, "../..");
 const DATABASE = "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0002";
 const QUARTER_HOUR = 15 * 60_000;
-const quiet = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true" };
-Object.assign(process.env, { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true" });
 
-const CHROMIUM = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"].find((p) => existsSync(p));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-let persist: string;
-let worker: Awaited<ReturnType<typeof unstable_startWorker>>;
+let beacon: RunningBeacon;
 let browser: Browser;
 let origin: string;
 
@@ -45,42 +22,11 @@ if (!CHROMIUM) console.warn("Skipping the component page browser test: Chromium 
 
 beforeAll(async () => {
   if (!CHROMIUM) return;
-  persist = mkdtempSync(path.join(tmpdir(), "beacon-e2e-component-"));
-  execFileSync("npx", ["--no-install", "wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { cwd: root, env: quiet, stdio: "pipe" });
-  const keys = await generateKeyPairPem();
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  worker = await unstable_startWorker({
-    config: path.join(root, "wrangler.toml"),
-    envFiles: [],
-    bindings: {
-      CLERK_JWT_KEY: { type: "plain_text", value: keys.publicKeyPem },
-      PAGE_URL: { type: "plain_text", value: origin },
-      PAGE_NAME: { type: "plain_text", value: "Beacon E2E" },
-    },
-    dev: { server: { hostname: "127.0.0.1", port }, inspector: false, persist, logLevel: "warn", watch: false },
-  });
-  await worker.ready;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  beacon = await startBeacon({ name: "component-page" });
+  ({ origin, browser } = beacon);
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await worker?.dispose();
-  if (persist) rmSync(persist, { recursive: true, force: true });
-});
-
-function watchErrors(page: Page) {
-  const errors: string[] = [];
-  page.on("pageerror", (err) => errors.push(err.message));
-  page.on("console", (msg) => {
-    if (msg.type() === "error") errors.push(msg.text());
-  });
-  return errors;
-}
+afterAll(() => beacon?.stop());
 
 describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
   it("shows both charts and the table, and moves the chart when a new check result arrives", async () => {

@@ -1,36 +1,14 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { unstable_startWorker } from "wrangler";
-import { generateKeyPairPem, mintSessionToken } from "../../scripts/lib/session-token.mjs";
+import { CHROMIUM, startBeacon, watchErrors, type RunningBeacon } from "./support/beacon";
+import { mintSessionToken } from "../../scripts/lib/session-token.mjs";
 
 // The console as an admin uses it under pressure: signed in with the local sign-in link, working through
 // forms (and only the keyboard), with the public page open in another tab.
 
-const root = path.resolve(__dirname, "../..");
 const DATABASE = "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0002";
-const quiet = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true" };
-Object.assign(process.env, { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true" });
 
-const CHROMIUM = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"].find((p) => existsSync(p));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-let persist: string;
-let worker: Awaited<ReturnType<typeof unstable_startWorker>>;
+let beacon: RunningBeacon;
 let browser: Browser;
 let origin: string;
 let privateKey: string;
@@ -50,45 +28,14 @@ if (!CHROMIUM) console.warn("Skipping the console browser test: Chromium is not 
 
 beforeAll(async () => {
   if (!CHROMIUM) return;
-  persist = mkdtempSync(path.join(tmpdir(), "beacon-console-e2e-"));
-  execFileSync("npx", ["--no-install", "wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { cwd: root, env: quiet, stdio: "pipe" });
-  const keys = await generateKeyPairPem();
-  privateKey = keys.privateKeyPem;
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  worker = await unstable_startWorker({
-    config: path.join(root, "wrangler.toml"),
-    envFiles: [],
-    bindings: {
-      CLERK_JWT_KEY: { type: "plain_text", value: keys.publicKeyPem },
-      PAGE_URL: { type: "plain_text", value: origin },
-      PAGE_NAME: { type: "plain_text", value: "Beacon E2E" },
-      SIGNING_SECRET: { type: "plain_text", value: "console-e2e-signing-secret-0123456789" },
-      LOCAL_DEV: { type: "plain_text", value: "true" },
-    },
-    dev: { server: { hostname: "127.0.0.1", port }, inspector: false, persist, logLevel: "warn", watch: false },
+  beacon = await startBeacon({
+    name: "console",
+    vars: { SIGNING_SECRET: "console-e2e-signing-secret-0123456789", LOCAL_DEV: "true" },
   });
-  await worker.ready;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  ({ origin, browser, privateKey } = beacon);
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await worker?.dispose();
-  if (persist) rmSync(persist, { recursive: true, force: true });
-});
-
-function watchErrors(page: Page) {
-  const errors: string[] = [];
-  page.on("pageerror", (err) => errors.push(err.message));
-  page.on("console", (msg) => {
-    if (msg.type() === "error" && !/status of 40[13]/.test(msg.text())) errors.push(msg.text());
-  });
-  return errors;
-}
+afterAll(() => beacon?.stop());
 
 async function signedIn(role = "admin"): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext();
@@ -100,7 +47,7 @@ async function signedIn(role = "admin"): Promise<{ context: BrowserContext; page
 describe.skipIf(!CHROMIUM)("the console in a browser", () => {
   it("signs in locally, opens an incident the public page shows without a reload, and runs it to a postmortem", async () => {
     const { context, page } = await signedIn();
-    const errors = watchErrors(page);
+    const errors = watchErrors(page, /status of 40[13]/);
     expect(new URL(page.url()).pathname).toBe("/admin");
     expect(await page.locator(".who").textContent()).toContain("Signed in as admin@example.com");
 

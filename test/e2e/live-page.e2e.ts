@@ -1,37 +1,14 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { unstable_startWorker } from "wrangler";
-import { generateKeyPairPem, mintSessionToken } from "../../scripts/lib/session-token.mjs";
+import { CHROMIUM, startBeacon, watchErrors, type RunningBeacon } from "./support/beacon";
+import { mintSessionToken } from "../../scripts/lib/session-token.mjs";
 
 // The page as a person sees it: the real worker under wrangler (D1, the StatusHub, its socket), a real
 // browser, and an admin working through the API while the page stays open.
 
-const root = path.resolve(__dirname, "../..");
 const API = "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0001";
-const quiet = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true" };
-Object.assign(process.env, { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true" });
 
-const CHROMIUM = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"].find((p) => existsSync(p));
-
-/** A free port to give the worker, known before it starts so PAGE_URL can name it. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-let persist: string;
-let worker: Awaited<ReturnType<typeof unstable_startWorker>>;
+let beacon: RunningBeacon;
 let browser: Browser;
 let origin: string;
 let privateKey: string;
@@ -54,49 +31,15 @@ if (!CHROMIUM) console.warn("Skipping the browser test: Chromium is not installe
 
 beforeAll(async () => {
   if (!CHROMIUM) return;
-  persist = mkdtempSync(path.join(tmpdir(), "beacon-e2e-"));
-  execFileSync("npx", ["--no-install", "wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
-    cwd: root,
-    env: quiet,
-    stdio: "pipe",
+  beacon = await startBeacon({
+    name: "live-page",
+    // The page is opened on 127.0.0.1 while its configured address says localhost: it must still go live.
+    pageUrl: (port) => `http://localhost:${port}`,
   });
-  const keys = await generateKeyPairPem();
-  privateKey = keys.privateKeyPem;
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  worker = await unstable_startWorker({
-    config: path.join(root, "wrangler.toml"),
-    envFiles: [],
-    bindings: {
-      CLERK_JWT_KEY: { type: "plain_text", value: keys.publicKeyPem },
-      // The page is opened on 127.0.0.1 while its configured address says localhost: it must still go live.
-      PAGE_URL: { type: "plain_text", value: `http://localhost:${port}` },
-      PAGE_NAME: { type: "plain_text", value: "Beacon E2E" },
-    },
-    dev: { server: { hostname: "127.0.0.1", port }, inspector: false, persist, logLevel: "warn", watch: false },
-  });
-  await worker.ready;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  ({ origin, browser, privateKey } = beacon);
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await worker?.dispose();
-  if (persist) rmSync(persist, { recursive: true, force: true });
-});
-
-/** Fails the test on any script error or blocked resource (a CSP violation shows up as a console error). */
-function watchErrors(page: Page) {
-  const errors: string[] = [];
-  page.on("pageerror", (err) => errors.push(err.message));
-  page.on("console", (msg) => {
-    if (msg.type() === "error") errors.push(msg.text());
-  });
-  return errors;
-}
+afterAll(() => beacon?.stop());
 
 describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
   it("shows an incident an admin opens, its updates and its resolution, without a reload", async () => {
