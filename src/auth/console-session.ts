@@ -2,7 +2,7 @@ import { createClerkClient } from "@clerk/backend";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv, Bindings } from "../env";
-import { base64url, constantTimeEqual, hmac, hmacKey } from "../notify/crypto";
+import { base64url, constantTimeEqual, hmac, hmacKey } from "../crypto";
 import { isLocalDev } from "../notify/channels";
 import { adminIdentity, clerkIssuer, isAdminClaims, verifySession } from "./clerk";
 

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv, Bindings } from "../env";
-import { base64url, constantTimeEqual, hmac, hmacKey } from "../notify/crypto";
+import { base64url, constantTimeEqual, hmac, hmacKey } from "../crypto";
 import { countingD1, createDb } from "./client";
 
 const BOOKMARK_HEADER = "x-d1-bookmark";

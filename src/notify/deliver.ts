@@ -6,7 +6,8 @@ import { recordEndpointFailure, subscribersByIds, updateSubscriber, type Subscri
 import type { Bindings } from "../env";
 import { isLocalDev } from "./channels";
 import { deliveryTemplate, type MessageTemplate } from "./compose";
-import { hex, tokenSigner, type TokenSigner } from "./crypto";
+import { hex } from "../crypto";
+import { tokenSigner, type TokenSigner } from "./crypto";
 import { sendEmails, type OutgoingEmail } from "./email";
 import { subscriptionLink } from "./links";
 import { isConfirmation } from "./messages";
