@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { AUDIT_ENTITY_TYPES, CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, PROBE_REGIONS, SEVERITIES } from "./db/schema";
-import { decodeCursor } from "./http/cursor";
-import { decodeIncidentCursor } from "./snapshot/incident-pages";
+import { decodeCursor } from "./cursor";
 import { line, optionalText, pastTimestamp, text, timestamp } from "./validation";
 
 /** The largest page of incidents one request may ask for. */
@@ -92,7 +91,7 @@ export const incidentListQuery = z.object({
     .string()
     .max(200)
     .transform((value, ctx) => {
-      const cursor = decodeIncidentCursor(value);
+      const cursor = decodeCursor(value);
       if (!cursor) ctx.addIssue({ code: "custom", message: "must be a next_cursor from a previous page" });
       return cursor ?? z.NEVER;
     })
@@ -316,12 +315,9 @@ export const auditQuery = z.object({
     .string()
     .max(100)
     .transform((value, ctx) => {
-      const match = /^(\d{1,15})\.([0-9a-f-]{36})$/.exec(decodeCursor(value) ?? "");
-      if (!match) {
-        ctx.addIssue({ code: "custom", message: "must be a next_cursor from a previous page" });
-        return z.NEVER;
-      }
-      return { at: Number(match[1]), id: match[2]! };
+      const cursor = decodeCursor(value);
+      if (!cursor) ctx.addIssue({ code: "custom", message: "must be a next_cursor from a previous page" });
+      return cursor ?? z.NEVER;
     })
     .optional(),
   entity_type: z.enum(AUDIT_ENTITY_TYPES).optional(),

@@ -5,7 +5,7 @@ import type { Database } from "../db/client";
 import { listAudit } from "../db/queries/audit";
 import type { AppEnv } from "../env";
 import { iso } from "../snapshot/format";
-import { encodeCursor } from "../http/cursor";
+import { encodeCursor } from "../cursor";
 import { auditQuery } from "../schemas";
 import { validate } from "../validation";
 
@@ -13,7 +13,7 @@ import { validate } from "../validation";
 export async function readAuditPage(db: Database, query: z.output<typeof auditQuery>) {
   const rows = await listAudit(db, { limit: query.limit, after: query.cursor, entityType: query.entity_type, entityId: query.entity_id });
   const last = rows.at(-1);
-  return { rows, nextCursor: rows.length === query.limit && last ? encodeCursor(`${last.at}.${last.id}`) : null };
+  return { rows, nextCursor: rows.length === query.limit && last ? encodeCursor(last) : null };
 }
 
 export const adminAudit = new Hono<AppEnv>().get("/audit", requireAdmin, validate("query", auditQuery), async (c) => {

@@ -1,29 +1,9 @@
+import { encodeCursor, type PageCursor } from "../cursor";
 import type { SnapshotIncident } from "./types";
 
 // Paging over the snapshot's incidents, which are kept newest first (ties by id, descending). A page is
 // found by binary search and only its incidents are serialized, so a paged read costs O(log n + limit)
 // whatever the cursor, and nothing per cursor is kept in memory.
-
-export interface IncidentCursor {
-  startedAt: number;
-  id: string;
-}
-
-const toBase64Url = (text: string) => btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-
-/** Opaque to clients: the position after the last incident of a page. */
-export const encodeIncidentCursor = (incident: Pick<SnapshotIncident, "started_at" | "id">) => toBase64Url(`${incident.started_at}.${incident.id}`);
-
-export function decodeIncidentCursor(value: string): IncidentCursor | null {
-  let text: string;
-  try {
-    text = atob(value.replace(/-/g, "+").replace(/_/g, "/"));
-  } catch {
-    return null;
-  }
-  const match = /^(\d{1,15})\.([0-9a-f-]{36})$/.exec(text);
-  return match ? { startedAt: Number(match[1]), id: match[2]! } : null;
-}
 
 /** The first index whose incident satisfies `test`, where `test` is false then true along the list. */
 function firstIndex(incidents: SnapshotIncident[], test: (i: SnapshotIncident) => boolean): number {
@@ -40,11 +20,11 @@ function firstIndex(incidents: SnapshotIncident[], test: (i: SnapshotIncident) =
 /** Incidents started at or after `since`: a prefix of the newest-first list. */
 export const incidentsSinceCount = (incidents: SnapshotIncident[], since: number) => firstIndex(incidents, (i) => i.started_at < since);
 
-export function incidentPage(incidents: SnapshotIncident[], opts: { since: number; limit: number; cursor?: IncidentCursor }) {
+export function incidentPage(incidents: SnapshotIncident[], opts: { since: number; limit: number; cursor?: PageCursor }) {
   const total = incidentsSinceCount(incidents, opts.since);
   const { cursor } = opts;
-  const start = cursor ? firstIndex(incidents, (i) => i.started_at < cursor.startedAt || (i.started_at === cursor.startedAt && i.id < cursor.id)) : 0;
+  const start = cursor ? firstIndex(incidents, (i) => i.started_at < cursor.at || (i.started_at === cursor.at && i.id < cursor.id)) : 0;
   const end = Math.min(total, start + opts.limit);
   const page = incidents.slice(Math.min(start, end), end);
-  return { incidents: page, total, next_cursor: end < total && page.length ? encodeIncidentCursor(page.at(-1)!) : null };
+  return { incidents: page, total, next_cursor: end < total && page.length ? encodeCursor({ at: page.at(-1)!.started_at, id: page.at(-1)!.id }) : null };
 }
