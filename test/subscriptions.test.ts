@@ -27,7 +27,7 @@ async function callWith(extra: Partial<Bindings>, method: string, path: string, 
 }
 
 async function subscriberByAddress(address: string) {
-  return db().query.subscribers.findFirst({ where: eq(subscribers.address, address) });
+  return db().select().from(subscribers).where(eq(subscribers.address, address)).get();
 }
 
 /** What the admin's notification list shows for one recipient, once the queue has handled it. */

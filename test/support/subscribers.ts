@@ -89,7 +89,7 @@ export async function deliveriesFor(subscriberId: string) {
 }
 
 export async function subscriberRow(id: string) {
-  return db().query.subscribers.findFirst({ where: eq(subscribers.id, id) });
+  return db().select().from(subscribers).where(eq(subscribers.id, id)).get();
 }
 
 /** A component of its own for one test, so other tests' subscribers and events never cross it. */

@@ -8,7 +8,7 @@ export type DeliveryRow = typeof deliveries.$inferSelect;
 export type NewDelivery = Omit<typeof deliveries.$inferInsert, "status" | "attempts" | "lastError" | "providerId" | "leaseUntil" | "sentAt">;
 
 export async function findEvent(db: Database, id: string) {
-  return db.query.events.findFirst({ where: eq(events.id, id) });
+  return db.select().from(events).where(eq(events.id, id)).get();
 }
 
 export const markEventDispatched = (db: Database, id: string, now: number) =>

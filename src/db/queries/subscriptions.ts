@@ -9,11 +9,11 @@ export type SubscriberRow = typeof subscribers.$inferSelect;
 export const jsonList = (values: string[]) => sql`(select value from json_each(${JSON.stringify(values)}))`;
 
 export async function findSubscriber(db: Database, channel: Channel, address: string) {
-  return db.query.subscribers.findFirst({ where: and(eq(subscribers.channel, channel), eq(subscribers.address, address)) });
+  return db.select().from(subscribers).where(and(eq(subscribers.channel, channel), eq(subscribers.address, address))).get();
 }
 
 export async function findSubscriberById(db: Database, id: string) {
-  return db.query.subscribers.findFirst({ where: eq(subscribers.id, id) });
+  return db.select().from(subscribers).where(eq(subscribers.id, id)).get();
 }
 
 export const insertSubscriber = (db: Database, row: typeof subscribers.$inferInsert) => db.insert(subscribers).values(row);
