@@ -33,8 +33,11 @@ interface ClientAttachment {
  * out to browsers over hibernating WebSockets (no timers, so an idle hub costs nothing).
  */
 export class StatusHub extends DurableObject<Bindings> {
+  // Strings only: a parsed snapshot is tens of thousands of objects for the collector to walk on every
+  // cycle, and all a read or a new socket needs is text. The stored JSON is parsed when a publish diffs it.
   private snapshotJson: string | null = null;
-  private snapshot: Snapshot | null = null;
+  /** What a new socket is sent first, rendered once per version: `{version, data}` of liveView. */
+  private liveViewJson: { version: number; data: string } | null = null;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -65,11 +68,16 @@ export class StatusHub extends DurableObject<Bindings> {
   }
 
   private loadSnapshot(): Snapshot | null {
-    if (!this.snapshot) {
-      const json = this.loadSnapshotJson();
-      this.snapshot = json ? (JSON.parse(json) as Snapshot) : null;
+    const json = this.loadSnapshotJson();
+    return json ? (JSON.parse(json) as Snapshot) : null;
+  }
+
+  private loadLiveView(): { version: number; data: string } | null {
+    if (!this.liveViewJson) {
+      const snapshot = this.loadSnapshot();
+      this.liveViewJson = snapshot ? { version: snapshot.version, data: JSON.stringify(liveView(snapshot)) } : null;
     }
-    return this.snapshot;
+    return this.liveViewJson;
   }
 
   /** The stored snapshot's version (0: none yet) and its JSON, left out when the caller holds that version. */
@@ -108,7 +116,7 @@ export class StatusHub extends DurableObject<Bindings> {
       this.setMeta("seq", seq);
     });
     this.snapshotJson = json;
-    this.snapshot = next;
+    this.liveViewJson = { version: next.version, data: JSON.stringify(liveView(next)) };
 
     for (const m of messages) this.broadcast(JSON.stringify(m));
     return { accepted: true, version: next.version, messages };
@@ -163,8 +171,9 @@ export class StatusHub extends DurableObject<Bindings> {
         return;
       }
     }
-    const snapshot = this.loadSnapshot();
-    ws.send(JSON.stringify({ type: "snapshot", seq, version: snapshot?.version ?? 0, at: Date.now(), data: snapshot ? liveView(snapshot) : null }));
+    // Spliced from the text rendered once per version, not serialized again for every socket.
+    const view = this.loadLiveView();
+    ws.send(`{"type":"snapshot","seq":${seq},"version":${view?.version ?? 0},"at":${Date.now()},"data":${view?.data ?? "null"}}`);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
