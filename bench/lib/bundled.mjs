@@ -40,6 +40,7 @@ export async function startBundled(seedSql) {
     [...toml.slice(toml.indexOf("[vars]")).matchAll(/^([A-Z_]+)\s*=\s*"([^"]*)"/gm)].map((m) => [m[1], m[2]]),
   );
   const keys = await generateKeyPairPem();
+  const before = new Set(workerdProcesses().map((row) => row.pid));
   const mf = new Miniflare({
     host: "127.0.0.1",
     port: 0,
@@ -71,6 +72,7 @@ export async function startBundled(seedSql) {
     },
   });
   const url = await mf.ready;
+  const pids = new Set(workerdProcesses().map((row) => row.pid).filter((pid) => !before.has(pid)));
   const db = await mf.getD1Database("DB");
   const migrations = readdirSync(path.join(root, "migrations")).filter((f) => f.endsWith(".sql")).sort();
   for (const file of migrations) {
@@ -84,6 +86,8 @@ export async function startBundled(seedSql) {
   return {
     origin: url.origin,
     direct: direct.origin,
+    /** workerd's resident memory (KB) for this worker alone. */
+    rssKb: () => workerdRssKb(pids),
     adminToken: () => mintSessionToken(keys.privateKeyPem),
     async stop() {
       await mf.dispose();
@@ -92,8 +96,7 @@ export async function startBundled(seedSql) {
   };
 }
 
-/** Resident memory (KB) of the workerd processes this Node process started, from ps. */
-export function workerdRssKb() {
+function workerdProcesses() {
   const rows = execFileSync("ps", ["-eo", "pid=,ppid=,rss=,comm="], { encoding: "utf8" })
     .trim()
     .split("\n")
@@ -104,5 +107,34 @@ export function workerdRssKb() {
     grew = false;
     for (const row of rows) if (mine.has(row.ppid) && !mine.has(row.pid)) (mine.add(row.pid), (grew = true));
   }
-  return rows.filter((row) => mine.has(row.pid) && /workerd/.test(row.comm)).reduce((sum, row) => sum + row.rss, 0);
+  return rows.filter((row) => mine.has(row.pid) && /workerd/.test(row.comm));
+}
+
+/** Resident memory (KB) of the workerd processes this Node process started, from ps (all, or those of `pids`). */
+export function workerdRssKb(pids) {
+  return workerdProcesses()
+    .filter((row) => !pids || pids.has(row.pid))
+    .reduce((sum, row) => sum + row.rss, 0);
+}
+
+/**
+ * The runtime's own floor: a worker that answers "ok" and does nothing else, served the same way (same
+ * workerd, a socket straight to the worker). What it shows under load is the runtime's, not Beacon's.
+ */
+export async function startFloor() {
+  const mf = new Miniflare({
+    host: "127.0.0.1",
+    port: 0,
+    modules: true,
+    script: `export default { fetch() { return new Response("ok"); } };`,
+    compatibilityDate: tomlValue(readFileSync(path.join(root, "wrangler.toml"), "utf8"), "compatibility_date"),
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+    handleRuntimeStdio(stdout, stderr) {
+      stdout.resume();
+      stderr.resume();
+    },
+  });
+  await mf.ready;
+  const direct = await mf.unsafeGetDirectURL();
+  return { direct: direct.origin, stop: () => mf.dispose() };
 }
