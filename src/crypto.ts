@@ -25,6 +25,11 @@ export async function hmac(key: CryptoKey, value: string): Promise<ArrayBuffer> 
   return crypto.subtle.sign("HMAC", key, encoder.encode(value));
 }
 
+/** SHA-256 of a text, as hex. */
+export async function sha256Hex(text: string): Promise<string> {
+  return hex(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
+}
+
 export function hex(bytes: ArrayBuffer): string {
   return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -237,6 +237,40 @@ describe("console writes", () => {
     expect(publicPage).toContain("<p><strong>Summary</strong><br>Disk <em>filled</em>.</p>");
   });
 
+  it("takes a form sent twice (a double click, a browser resending it) as one submission: one incident, one notification", async () => {
+    const token = await session();
+    const html = await (await send("/admin/incidents", { cookie: token })).text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+    const submissions = [...html.matchAll(/name="_submission" value="([0-9a-f-]{36})"/g)].map((m) => m[1]!);
+    expect(new Set(submissions).size).toBe(submissions.length); // every form on the page has its own
+    const title = `Double click ${crypto.randomUUID()}`;
+    const form = { _csrf: csrf, _submission: submissions[0]!, title, severity: "minor", status: "investigating", notify: "on" };
+    const countOf = async (t: string) => (await env.DB.prepare("SELECT count(*) AS n FROM incidents WHERE title = ?").bind(t).first<{ n: number }>())!.n;
+    const eventsFor = async (t: string) =>
+      (await env.DB.prepare("SELECT count(*) AS n FROM events e JOIN incidents i ON json_extract(e.payload, '$.incident_id') = i.id WHERE i.title = ?").bind(t).first<{ n: number }>())!.n;
+
+    const first = await post("/admin/incidents", token, form);
+    const second = await post("/admin/incidents", token, { ...form, tz_offset: "-60" });
+    expect(first.status).toBe(303);
+    expect(second.status).toBe(303);
+    expect(second.headers.get("location")).toBe(first.headers.get("location"));
+    expect(await countOf(title)).toBe(1);
+    expect(await eventsFor(title)).toBe(1);
+
+    // Racing, as two clicks in flight at once: one commits, the other gets its answer.
+    const raced = `Raced ${crypto.randomUUID()}`;
+    const racing = await Promise.all([1, 2, 3].map(() => post("/admin/incidents", token, { ...form, _submission: submissions[1]!, title: raced })));
+    expect(racing.map((r) => r.status)).toEqual([303, 303, 303]);
+    expect(new Set(racing.map((r) => r.headers.get("location"))).size).toBe(1);
+    expect(await countOf(raced)).toBe(1);
+    expect(await eventsFor(raced)).toBe(1);
+
+    // Back, changed, sent again: a new request, not a replay.
+    const changed = await post("/admin/incidents", token, { ...form, title: `${title} (second)` });
+    expect(changed.headers.get("location")).not.toBe(first.headers.get("location"));
+    expect(await countOf(`${title} (second)`)).toBe(1);
+  });
+
   it("shows what the API refused, with its details, and changes nothing", async () => {
     const token = await session();
     const before = await incidentCount();

@@ -32,8 +32,17 @@ const ClerkScript: FC<{ ctx: ConsoleContext }> = ({ ctx }) =>
     ></script>
   ) : null;
 
-/** Every console form carries the session's CSRF token. */
-export const Csrf: FC<{ ctx: ConsoleContext }> = ({ ctx }) => <input type="hidden" name="_csrf" value={ctx.session?.csrf ?? ""} />;
+/**
+ * Every console form carries the session's CSRF token, and a key of its own for this rendering of the form:
+ * the same form sent twice (a double click without JavaScript, a browser resending after a dropped answer)
+ * is one submission, answered the first time's way.
+ */
+export const Csrf: FC<{ ctx: ConsoleContext }> = ({ ctx }) => (
+  <>
+    <input type="hidden" name="_csrf" value={ctx.session?.csrf ?? ""} />
+    <input type="hidden" name="_submission" value={crypto.randomUUID()} />
+  </>
+);
 
 export const ConsoleLayout: FC<{ ctx: ConsoleContext; title: string; children?: Child; script?: string }> = ({ ctx, title, children, script }) => {
   const assets = consoleAssets();

@@ -6,13 +6,12 @@ import { findIdempotentAnswer, IDEMPOTENCY_TTL_MS, insertIdempotentAnswer, isIde
 import type { Change } from "../domain/change";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
+import { sha256Hex } from "../crypto";
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
 async function requestHash(c: Context<AppEnv>): Promise<string> {
-  const body = await c.req.text();
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${c.req.method} ${c.req.path}\n${body}`));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
 }
 
 function replay(c: Context<AppEnv>, stored: IdempotentAnswer, requestHash: string): Response {

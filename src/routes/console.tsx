@@ -28,6 +28,9 @@ import { loadIncidentView } from "../snapshot/incident-view";
 import { subscriberCounts } from "../db/queries/subscriptions";
 import { findTemplate, listTemplates } from "../db/queries/templates";
 import { commitChange } from "../changes";
+import { errorText } from "../db/queries/guards";
+import { findIdempotentAnswer, IDEMPOTENCY_TTL_MS, insertIdempotentAnswer, isIdempotencyKeyTaken } from "../db/queries/idempotency";
+import { sha256Hex } from "../crypto";
 import { adminActor, type Actor, type Change } from "../domain/change";
 import { createComponent, createGroup, deleteComponent, deleteGroup, editComponent, editGroup, reorderComponents } from "../domain/components";
 import { deleteIncident, editIncident, editIncidentUpdate, openIncident, postIncidentUpdate, publishPostmortem, resolveIncident } from "../domain/incidents";
@@ -149,9 +152,32 @@ async function api(c: Context<AppEnv>, method: string, path: string, body?: unkn
   return { ok: res.ok, status: res.status, data };
 }
 
-function redirectDone(c: Context<AppEnv>, to: string, done: string) {
+function doneLocation(to: string, done: string) {
   const [path, hash] = to.split("#");
-  return c.redirect(`${path}${path!.includes("?") ? "&" : "?"}done=${done}${hash ? `#${hash}` : ""}`, 303);
+  return `${path}${path!.includes("?") ? "&" : "?"}done=${done}${hash ? `#${hash}` : ""}`;
+}
+
+function redirectDone(c: Context<AppEnv>, to: string, done: string) {
+  return c.redirect(doneLocation(to, done), 303);
+}
+
+/** Fields that differ between two sendings of one filled-in form without changing what it asks for. */
+const TRANSPORT_FIELDS = new Set(["_csrf", "_submission", "tz_offset"]);
+
+/**
+ * The submission a console form stands for: its rendering's key (the `_submission` field) and what was
+ * filled in. Sent twice as it was, it is one submission; changed and sent again (back, edit, send), another.
+ */
+async function submissionOf(c: Context<AppEnv>): Promise<{ userId: string; key: string; requestHash: string } | null> {
+  const form = await formOf(c);
+  const rendering = forms.one(form, "_submission");
+  if (!UUID.test(rendering)) return null;
+  const filled = Object.keys(form)
+    .filter((name) => !TRANSPORT_FIELDS.has(name))
+    .sort()
+    .map((name) => [name, [form[name]].flat().map((v) => (typeof v === "string" ? v : ""))]);
+  const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${JSON.stringify(filled)}`);
+  return { userId: c.get("consoleSession").userId, key: `console:${rendering}:${requestHash.slice(0, 32)}`, requestHash };
 }
 
 /** What went wrong, as the API would have said it: same status, same message, same details. */
@@ -178,11 +204,34 @@ const actorOf = (c: Context<AppEnv>): Actor => {
   return adminActor({ userId: s.userId, email: s.email, name: s.name });
 };
 
-/** One domain operation, committed like the API commits it; refusals become a page, success a redirect. */
+/**
+ * One domain operation, committed like the API commits it; refusals become a page, success a redirect. A
+ * form sent again (see submissionOf) changes nothing and gets the first sending's redirect: the answer is
+ * stored in the same batch as the change, so of two sendings racing, one commits and the other replays.
+ */
 async function perform<R>(c: Context<AppEnv>, run: (actor: Actor, now: number) => Promise<Change<R>>, to: (result: R) => string, done: string) {
   try {
-    const result = await commitChange(c.env, c.var.db, await run(actorOf(c), Date.now()));
-    return redirectDone(c, to(result), done);
+    const submission = await submissionOf(c);
+    const now = Date.now();
+    const earlier = async () => {
+      const stored = submission ? await findIdempotentAnswer(c.var.db, submission.userId, submission.key, now - IDEMPOTENCY_TTL_MS) : undefined;
+      return stored?.body && stored.requestHash === submission!.requestHash ? c.redirect(stored.body, 303) : null;
+    };
+    const replay = await earlier();
+    if (replay) return replay;
+    const change = await run(actorOf(c), now);
+    const location = doneLocation(to(change.result), done);
+    const statements = submission
+      ? [...insertIdempotentAnswer(c.var.db, { ...submission, status: 303, body: location, createdAt: now }, now - IDEMPOTENCY_TTL_MS), ...change.statements]
+      : change.statements;
+    try {
+      await commitChange(c.env, c.var.db, { ...change, statements });
+    } catch (err) {
+      const raced = submission && isIdempotencyKeyTaken(errorText(err)) ? await earlier() : null;
+      if (raced) return raced;
+      throw err;
+    }
+    return c.redirect(location, 303);
   } catch (err) {
     const { status, body } = errorBody(err);
     if (status >= 500) console.error(`${c.req.method} ${c.req.path} failed`, err);
