@@ -1,6 +1,7 @@
 import type { Snapshot, SnapshotIncident, SnapshotIncidentUpdate, SnapshotMaintenance } from "../snapshot/types";
 import { isOpenIncident, uptimeOfDays } from "../snapshot/build";
 import { latencyGrids, latencyPoints, type LatencyPoint } from "../snapshot/latency";
+import { renderMarkdown } from "../text/markdown";
 
 /** What a card on the page shows of an incident; its description, postmortem and history stay on its own page. */
 export function incidentSummary(incident: SnapshotIncident) {
@@ -21,6 +22,14 @@ export function incidentSummary(incident: SnapshotIncident) {
 
 export type IncidentSummary = ReturnType<typeof incidentSummary>;
 
+/**
+ * An update as the page draws it: the text as written, and beside it the HTML the server renders from it
+ * (the sanitized Markdown subset), so a card added live reads as it will after a reload.
+ */
+export const liveUpdate = (update: SnapshotIncidentUpdate) => ({ ...update, message_html: renderMarkdown(update.message) });
+
+export type LiveUpdate = ReturnType<typeof liveUpdate>;
+
 /** What a browser needs to draw the page's live parts; small enough to send on every connect. */
 export function liveView(snapshot: Snapshot) {
   return {
@@ -34,7 +43,7 @@ export function liveView(snapshot: Snapshot) {
       status: c.status,
       monitored: c.monitored,
     })),
-    active_incidents: snapshot.incidents.filter((i) => isOpenIncident(i.status)).map((i) => ({ ...incidentSummary(i), updates: i.updates })),
+    active_incidents: snapshot.incidents.filter((i) => isOpenIncident(i.status)).map((i) => ({ ...incidentSummary(i), updates: i.updates.map(liveUpdate) })),
     maintenances: snapshot.maintenances.filter((m) => m.status === "scheduled" || m.status === "in_progress"),
   };
 }
@@ -50,7 +59,7 @@ export type LiveChange =
   | { type: "components.changed"; data: { components: LiveView["components"]; removed: string[]; overall_status: string } }
   | {
       type: "incident.created" | "incident.updated" | "incident.resolved";
-      data: { incident: IncidentSummary; updates: SnapshotIncidentUpdate[]; overall_status: string };
+      data: { incident: IncidentSummary; updates: LiveUpdate[]; overall_status: string };
     }
   | { type: "incident.deleted"; data: { id: string; overall_status: string } }
   | {
@@ -109,11 +118,11 @@ export function diffSnapshots(prev: Snapshot | null, next: Snapshot): LiveChange
     const p = prevIncidents.get(incident.id);
     const summary = incidentSummary(incident);
     if (!p) {
-      changes.push({ type: "incident.created", data: { incident: summary, updates: incident.updates, overall_status } });
+      changes.push({ type: "incident.created", data: { incident: summary, updates: incident.updates.map(liveUpdate), overall_status } });
       continue;
     }
     const before = new Map(p.updates.map((u) => [u.id, u.updated_at]));
-    const updates = incident.updates.filter((u) => before.get(u.id) !== u.updated_at);
+    const updates = incident.updates.filter((u) => before.get(u.id) !== u.updated_at).map(liveUpdate);
     if (isOpenIncident(p.status) && !isOpenIncident(incident.status)) {
       changes.push({ type: "incident.resolved", data: { incident: summary, updates, overall_status } });
     } else if (p.updated_at !== incident.updated_at || updates.length || p.updates.length !== incident.updates.length) {

@@ -66,9 +66,14 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     expect(await page.locator("link[rel=icon]").getAttribute("href")).toMatch(/favicon-major_outage\./);
     expect(await page.title()).toBe("Beacon E2E status");
 
-    await adminCall("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Rolling back the deploy.", status: "identified" });
-    await expect.poll(() => card.locator(".timeline li").count()).toBe(2);
-    expect(await card.locator(".timeline li").first().textContent()).toContain("Rolling back the deploy.");
+    await adminCall("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Rolling back **the deploy**.\n\n- step one <img src=x onerror=alert(1)>", status: "identified" });
+    await expect.poll(() => card.locator(".timeline > li").count()).toBe(2);
+    const added = card.locator(".timeline > li").first();
+    expect(await added.textContent()).toContain("Rolling back the deploy.");
+    // Drawn as a reload draws it: the Markdown subset rendered, and nothing of the HTML taken as markup.
+    expect(await added.locator(".md strong").textContent()).toBe("the deploy");
+    expect(await added.locator(".md li").textContent()).toBe("step one <img src=x onerror=alert(1)>");
+    expect(await added.locator("img").count()).toBe(0);
 
     await adminCall("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "A bad deploy.", resolution: "Rolled back." });
     await expect.poll(() => overall.textContent()).toBe("All Systems Operational");

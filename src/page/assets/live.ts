@@ -92,8 +92,16 @@ function setComponent(id, status) {
   return true;
 }
 
+// The message as the server renders it (its sanitized Markdown subset), as a reload would show it.
+function written(u) {
+  if (typeof u.message_html !== "string") return el("p", {}, [u.message]);
+  const box = el("div", { class: "md" });
+  box.innerHTML = u.message_html;
+  return box;
+}
+
 function updateItem(u) {
-  return el("li", { "data-update": u.id, "data-at": String(u.created_at) }, [el("strong", {}, [u.status]), " ", timeEl(u.created_at, true), el("p", {}, [u.message])]);
+  return el("li", { "data-update": u.id, "data-at": String(u.created_at) }, [el("strong", {}, [u.status]), " ", timeEl(u.created_at, true), written(u)]);
 }
 
 // A card from the incident's summary; messages carry only new or edited updates, merged into the ones shown.
