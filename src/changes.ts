@@ -1,6 +1,6 @@
 import type { Database } from "./db/client";
 import { runBatch } from "./db/batch";
-import { isForeignKeyFailure, isGuardFailure } from "./db/queries/guards";
+import { isForeignKeyFailure, isGuardFailure, isStatusConflict } from "./db/queries/guards";
 import type { Change } from "./domain/change";
 import type { Bindings } from "./env";
 import { conflict } from "./errors";
@@ -18,6 +18,7 @@ export async function commitChange<R>(env: Bindings, db: Database, change: Chang
     await runBatch(db, change.statements);
   } catch (err) {
     if (isGuardFailure(err)) throw conflict(change.conflict ?? "This changed while the request was being made; reload and try again.");
+    if (isStatusConflict(err)) throw conflict("A component's status moved while this was being saved, so nothing changed; try again.");
     if (isForeignKeyFailure(err)) throw conflict("Something this refers to was deleted while the request was being made; reload and try again.");
     throw err;
   }

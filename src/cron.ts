@@ -4,7 +4,7 @@ import { runBatch } from "./db/batch";
 import type { Bindings } from "./env";
 import { pruneOldResults, startCheckRound } from "./checks/runner";
 import { pruneAudit } from "./db/queries/audit";
-import { isGuardFailure } from "./db/queries/guards";
+import { isGuardFailure, isStatusConflict } from "./db/queries/guards";
 import { IDEMPOTENCY_TTL_MS, pruneIdempotencyKeys } from "./db/queries/idempotency";
 import { moveMaintenanceOnTime } from "./domain/maintenance";
 import { sweepOutbox } from "./notify/sweep";
@@ -37,8 +37,9 @@ async function moveMaintenance(db: Database, now: number): Promise<string[]> {
   try {
     await runBatch(db, due.statements);
   } catch (err) {
-    // An admin edited or cancelled a due window while this run read it: nothing moved; the next run looks again.
-    if (isGuardFailure(err)) return [];
+    // An admin edited or cancelled a due window, or moved a status, while this run read it: nothing moved;
+    // the next run looks again.
+    if (isGuardFailure(err) || isStatusConflict(err)) return [];
     throw err;
   }
   return due.eventIds;

@@ -8,6 +8,7 @@ import { commitChange } from "../src/changes";
 import { adminActor } from "../src/domain/change";
 import { editComponent } from "../src/domain/components";
 import { moveMaintenanceOnTime } from "../src/domain/maintenance";
+import { openIncident } from "../src/domain/incidents";
 import { admin, adminToken, call, createIncident, json } from "./support/api";
 import { activeSubscriber, deliveriesFor, freshComponent } from "./support/subscribers";
 
@@ -87,6 +88,48 @@ describe("concurrent admin writes", () => {
     const row = await env.DB.prepare("SELECT status, started_at FROM maintenances WHERE id = ?").bind(m.id).first();
     expect(row).toEqual({ status: "cancelled", started_at: null });
     expect(await eventsOf("maintenance.started", "maintenance_id", m.id)).toBe(0);
+  });
+
+  it("keeps a component's status history one chain when two writes move it at once: the stale one answers 409", async () => {
+    const component = await freshComponent();
+    const db = createDb(env.DB);
+    const actor = adminActor({ userId: "user_local_admin" });
+    const open = (title: string, status: string) =>
+      openIncident(db, { title, severity: "minor", status: "investigating", affected_components: [{ id: component, status }], notify: true } as never, actor, Date.now());
+    const history = async () =>
+      (await env.DB.prepare("SELECT from_status AS f, to_status AS t FROM status_changes WHERE component_id = ? ORDER BY id").bind(component).all<{ f: string; t: string }>()).results;
+    const shown = async () => (await json(await call("GET", `/api/status/components/${component}`, { headers: { "cache-control": "no-cache" }, token: await adminToken() }))).component.status;
+
+    // Both read the component as operational; each would record a move from there.
+    const outage = await open("Outage", "major_outage");
+    const slowdown = await open("Slowdown", "partial_outage");
+    await commitChange(env, db, outage);
+    await expect(commitChange(env, db, slowdown)).rejects.toMatchObject({ status: 409, code: "conflict" });
+    expect(await count("SELECT count(*) AS n FROM incidents WHERE id = ?", slowdown.result.id)).toBe(0);
+
+    // Made again from what is there now, it commits, and the history stays a chain ending where the page is.
+    await commitChange(env, db, await open("Slowdown", "partial_outage"));
+    const rows = await history();
+    expect(rows).toEqual([{ f: "operational", t: "major_outage" }]);
+    expect(await shown()).toBe("major_outage");
+    expect(await eventsOf("component.status", "component_id", component)).toBe(rows.length);
+  });
+
+  it("answers 409 to a write whose read another write's move made stale, and lets through one that only writes moving nothing ran beside", async () => {
+    const component = await freshComponent();
+    const db = createDb(env.DB);
+    const actor = adminActor({ userId: "user_local_admin" });
+    const input = { title: "Stale read", severity: "minor", status: "investigating", affected_components: [{ id: component, status: "degraded" }], notify: true } as never;
+
+    // A write whose read nothing moved since commits, however many writes that moved nothing ran meanwhile.
+    const quiet = await openIncident(db, input, actor, Date.now());
+    expect((await admin("PATCH", `/api/status/components/${component}`, { description: "Renamed nothing" })).status).toBe(200);
+    await commitChange(env, db, quiet);
+
+    // One whose read another write's move made stale does not.
+    const stale = await openIncident(db, { ...(input as object), title: "Stale read 2" } as never, actor, Date.now());
+    expect((await admin("POST", `/api/status/incidents/${quiet.result.id}/resolve`, RESOLVE)).status).toBe(200);
+    await expect(commitChange(env, db, stale)).rejects.toMatchObject({ status: 409, message: expect.stringContaining("status moved") });
   });
 
   it("answers 409 to an edit of a component deleted while it was being made, and changes nothing", async () => {

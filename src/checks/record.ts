@@ -94,7 +94,11 @@ export async function recordStatements(
         ? state.openLinks.map((l) => (l.componentId === target.id && following.has(l.incidentId) ? { ...l, status: next.monitoredStatus } : l))
         : state.openLinks,
     };
-    const changes = statusChangeStatements(db, state, after, { source: "monitor", at: damped?.moved?.since ?? at, now });
+    // Only a check that moved what statuses are derived from claims them (see statusClaim): a quiet round
+    // never makes an admin's concurrent write retry.
+    const current = state.components.find((c) => c.id === target.id);
+    const moved = !current || current.monitoredStatus !== next.monitoredStatus || current.monitored !== observed;
+    const changes = statusChangeStatements(db, state, after, { source: "monitor", at: damped?.moved?.since ?? at, now }, { claim: moved });
     statements.push(...changes.statements);
     eventIds.push(...changes.eventIds);
     state = after;

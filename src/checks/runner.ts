@@ -1,5 +1,6 @@
 import type { Database } from "../db/client";
 import { runBatch } from "../db/batch";
+import { isStatusConflict } from "../db/queries/guards";
 import { pruneLatencyRollups } from "../db/queries/latency";
 import { claimCheckRun, finishCheckRun, loadCheckTargets, pruneCheckResults, type CheckTargetRow } from "../db/queries/checks";
 import type { Bindings } from "../env";
@@ -36,6 +37,9 @@ export interface CheckRound {
  * a run that starts while another is still going ("busy") unless asked to (an admin's "check now"); only
  * the claimed round records.
  */
+/** How many times a round's results are rebuilt when admins keep moving statuses while it records them. */
+const RECORD_ATTEMPTS = 3;
+
 export async function startCheckRound(env: Bindings, db: Database, at: number, opts: { checkWhenBusy?: boolean } = {}): Promise<CheckRound> {
   const wallNow = Date.now();
   const claim = await claimCheckRun(db, at, wallNow, wallNow - RUN_STALE_MS);
@@ -63,18 +67,26 @@ export async function startCheckRound(env: Bindings, db: Database, at: number, o
       if (claim !== "claimed") return [];
       try {
         const [checked, probes] = [await results, await probed];
-        const { statements, eventIds } = await recordStatements(db, {
-          targets,
-          results: checked,
-          regions: probes.regions,
-          at,
-          now,
-          timeZone: env.PAGE_TIME_ZONE || "UTC",
-          autoIncidents: autoIncidentDefaults(env.AUTO_INCIDENTS),
-        });
-        const summary = { ...probes.stats, statements: statements.length + 1 };
-        await runBatch(db, [...statements, finishCheckRun(db, at, Date.now(), summary)]);
-        return eventIds;
+        // Recorded from the statuses as they are when the batch is built; if an admin moved one before it
+        // committed, nothing was written and it is built again from the new state.
+        for (let attempt = 1; ; attempt++) {
+          const { statements, eventIds } = await recordStatements(db, {
+            targets,
+            results: checked,
+            regions: probes.regions,
+            at,
+            now,
+            timeZone: env.PAGE_TIME_ZONE || "UTC",
+            autoIncidents: autoIncidentDefaults(env.AUTO_INCIDENTS),
+          });
+          const summary = { ...probes.stats, statements: statements.length + 1 };
+          try {
+            await runBatch(db, [...statements, finishCheckRun(db, at, Date.now(), summary)]);
+            return eventIds;
+          } catch (err) {
+            if (!isStatusConflict(err) || attempt >= RECORD_ATTEMPTS) throw err;
+          }
+        }
       } catch (err) {
         await runBatch(db, [finishCheckRun(db, at, Date.now())]).catch(() => {});
         throw err;

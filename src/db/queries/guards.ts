@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
-import { writeGuards } from "../schema";
+import { statusGuards, writeGuards } from "../schema";
 
 /**
  * A statement that aborts its whole batch unless `condition` still holds when the batch runs: when it does
@@ -16,6 +16,16 @@ export function guard(db: Database, condition: SQL, reason: string): Statement {
 /** Holds while the row with this id still exists (a concurrent delete got there first otherwise). */
 export const stillExists = (db: Database, table: SQLiteTable, idColumn: SQLiteColumn, id: string): Statement =>
   guard(db, sql`exists (select 1 from ${table} where ${idColumn} = ${id})`, `row ${id}`);
+
+/** Like guard, for the status claim (see statusClaim): its failure is told apart by isStatusConflict. */
+export function statusGuard(db: Database, condition: SQL, reason: string): Statement {
+  return db.insert(statusGuards).select(sql`select ${reason} where not (${condition})`);
+}
+
+/** True when a batch failed because another write moved components' statuses since this one read them. */
+export function isStatusConflict(err: unknown): boolean {
+  return errorText(err).includes("CHECK constraint failed: status_moved");
+}
 
 /** True when a batch failed because one of its guards found the state changed. */
 export function isGuardFailure(err: unknown): boolean {

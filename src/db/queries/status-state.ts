@@ -1,7 +1,8 @@
-import { eq, inArray } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
-import { components, incidentComponents, incidents, maintenanceComponents, maintenances, statusChanges, type ChangeSource, type ComponentStatus, type ShownStatus } from "../schema";
+import { components, incidentComponents, incidents, maintenanceComponents, maintenances, statusChanges, statusClaim, type ChangeSource, type ComponentStatus, type ShownStatus } from "../schema";
+import { statusGuard } from "./guards";
 import { insertEvent } from "./outbox";
 import { shownStatus } from "../../status";
 
@@ -10,10 +11,21 @@ export interface StatusState {
   components: { id: string; name: string; position: number; monitoredStatus: ComponentStatus; monitored: boolean }[];
   openLinks: { incidentId: string; componentId: string; status: ComponentStatus }[];
   maintenanceLinks: { maintenanceId: string; componentId: string }[];
+  /**
+   * The status claim token this state was read at, and the one a write from it swaps in (see statusClaim).
+   * States derived from one read share it, so several steps of one batch claim once.
+   */
+  claim?: { read: number; next: number };
+}
+
+/** A token no other write will pick: 48 random bits. */
+function newToken(): number {
+  const [high, low] = crypto.getRandomValues(new Uint32Array(2));
+  return (high! & 0xffff) * 2 ** 32 + low!;
 }
 
 export async function loadStatusState(db: Database): Promise<StatusState> {
-  const [componentRows, openLinks, maintenanceLinks] = await db.batch([
+  const [componentRows, openLinks, maintenanceLinks, claimRows] = await db.batch([
     db
       .select({ id: components.id, name: components.name, position: components.position, monitoredStatus: components.monitoredStatus, monitored: components.monitored })
       .from(components)
@@ -28,8 +40,28 @@ export async function loadStatusState(db: Database): Promise<StatusState> {
       .from(maintenanceComponents)
       .innerJoin(maintenances, eq(maintenances.id, maintenanceComponents.maintenanceId))
       .where(eq(maintenances.status, "in_progress")),
+    db.select({ token: statusClaim.token }).from(statusClaim).where(eq(statusClaim.id, 1)),
   ]);
-  return { components: componentRows, openLinks, maintenanceLinks };
+  const read = claimRows[0]?.token ?? 0;
+  let next = newToken();
+  while (next === read) next = newToken();
+  return { components: componentRows, openLinks, maintenanceLinks, claim: { read, next } };
+}
+
+/**
+ * The statements that make a write from `state` conditional on no other write having moved statuses since
+ * it was read: a guard that the claim still holds the token read (or this write's own, taken by an earlier
+ * step of the same batch), then the swap to this write's token. A batch that lost the race fails on the
+ * guard, changes nothing, and is told by isStatusConflict.
+ */
+export function claimStatements(db: Database, state: StatusState): Statement[] {
+  if (!state.claim) return [];
+  const { read, next } = state.claim;
+  const current = sql`coalesce((select ${statusClaim.token} from ${statusClaim} where ${statusClaim.id} = 1), 0)`;
+  return [
+    statusGuard(db, sql`${current} in (${read}, ${next})`, "status moved"),
+    db.insert(statusClaim).values({ id: 1, token: next }).onConflictDoUpdate({ target: statusClaim.id, set: { token: next } }),
+  ];
 }
 
 export function shownStatuses(state: StatusState): Map<string, ShownStatus> {
@@ -61,11 +93,13 @@ export function statusChangeStatements(
   before: StatusState,
   after: StatusState,
   cause: { source: ChangeSource; referenceId?: string | null; at: number; now: number },
+  /** Whether this step changes what statuses are derived from; a step that only re-reads them need not claim. */
+  opts: { claim?: boolean } = {},
 ): { statements: Statement[]; eventIds: string[]; changes: { componentId: string; from: ShownStatus; to: ShownStatus }[] } {
   const from = shownStatuses(before);
   const to = shownStatuses(after);
   const names = new Map(after.components.map((c) => [c.id, c.name]));
-  const statements: Statement[] = [];
+  const statements: Statement[] = opts.claim === false ? [] : claimStatements(db, before);
   const eventIds: string[] = [];
   const changes: { componentId: string; from: ShownStatus; to: ShownStatus }[] = [];
   for (const [componentId, next] of to) {
