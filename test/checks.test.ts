@@ -97,6 +97,10 @@ describe("checks from several regions", { timeout: 30_000 }, () => {
       { region: "wnam", status: "operational", latency_ms: expect.any(Number), error: null },
     ]);
     expect((await checksOf(component.id, "?limit=1")).checks).toHaveLength(1);
+    // The public page says where the latest check came from and what each place saw, without error text.
+    const page = await (await call("GET", `/components/${component.id}`, { headers: { "cache-control": "no-cache" }, token: await adminToken() })).text();
+    expect(page).toMatch(/Checked from 3 regions: eastern North America major outage \(\d+ ms\), western Europe major outage \(\d+ ms\), western North America operational \(\d+ ms\)\./);
+    expect(page).not.toContain("unexpected HTTP 503");
     // The day's rollup holds the agreed results, one per round, not one per region.
     expect(await rollup(component.id)).toMatchObject([{ day: "2030-03-01", checks: 2, failures: 1 }]);
   });

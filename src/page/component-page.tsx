@@ -118,6 +118,32 @@ const LargeBar: FC<{ component: SnapshotComponent; incidents: Map<string, Snapsh
   );
 };
 
+/** Cloudflare's location hints, as a reader knows the places. */
+const REGION_NAMES: Record<string, string> = {
+  wnam: "western North America",
+  enam: "eastern North America",
+  sam: "South America",
+  weur: "western Europe",
+  eeur: "eastern Europe",
+  apac: "Asia-Pacific",
+  oc: "Oceania",
+  afr: "Africa",
+  me: "the Middle East",
+};
+
+const REGION_OUTCOME_LABELS: Record<string, string> = { no_answer: "no answer", ...Object.fromEntries(Object.entries(STATUS_LABELS).map(([k, v]) => [k, v.toLowerCase()])) };
+
+/** What each region saw in the latest check: the outcome and how fast it answered, never the error text. */
+const Regions: FC<{ regions: NonNullable<SnapshotComponent["regions"]> }> = ({ regions }) => (
+  <li>
+    Checked from {regions.length} {regions.length === 1 ? "region" : "regions"}:{" "}
+    {regions
+      .map((r) => `${REGION_NAMES[r.region] ?? r.region} ${REGION_OUTCOME_LABELS[r.outcome] ?? r.outcome}${r.latency_ms !== null && r.outcome !== "no_answer" ? ` (${formatMs(r.latency_ms)})` : ""}`)
+      .join(", ")}
+    .
+  </li>
+);
+
 /** Why the component shows what it shows: open incidents, maintenance in progress, its checks. */
 const Why: FC<{ snapshot: Snapshot; component: SnapshotComponent; incidents: SnapshotIncident[]; maintenances: SnapshotMaintenance[] }> = ({
   snapshot,
@@ -155,6 +181,7 @@ const Why: FC<{ snapshot: Snapshot; component: SnapshotComponent; incidents: Sna
       ) : (
         <li>Not monitored: no automatic check observes it, so only incidents and maintenance set its status.</li>
       )}
+      {component.monitored && component.regions?.length ? <Regions regions={component.regions} /> : null}
     </ul>
   );
 };

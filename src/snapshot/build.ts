@@ -158,7 +158,11 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
     rollupsByComponent.set(r.componentId, byDay);
   }
 
-  const latencyByComponent = new Map<string, LatencyRow[]>();
+  const regionsByComponent = new Map<string, NonNullable<SnapshotComponent["regions"]>>();
+  for (const r of rows.regionRows ?? []) {
+    regionsByComponent.set(r.componentId, [...(regionsByComponent.get(r.componentId) ?? []), { region: r.region, outcome: r.outcome, latency_ms: r.latencyMs }]);
+  }
+    const latencyByComponent = new Map<string, LatencyRow[]>();
   for (const r of latencyRows) {
     const list = latencyByComponent.get(r.componentId) ?? [];
     list.push(r);
@@ -226,6 +230,7 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
       uptime: { "30_days": uptimeOfDays(series.slice(-30)), "60_days": uptimeOfDays(series.slice(-60)), "90_days": uptimeOfDays(series) },
       days: series,
       ...componentLatency(latencyByComponent.get(c.id) ?? [], grids),
+      ...(regionsByComponent.has(c.id) ? { regions: regionsByComponent.get(c.id) } : {}),
     };
   });
 

@@ -60,6 +60,8 @@ export interface SnapshotComponent {
   uptime_24h?: number | null;
   /** Response times per range ("24h": quarter hours, "7d": hours, "90d": days), oldest first. */
   latency?: Record<LatencyRange, LatencyBucket[]>;
+  /** What each region saw in the latest check, for monitors probed from several regions; absent otherwise. */
+  regions?: { region: string; outcome: "operational" | "degraded" | "major_outage" | "no_answer"; latency_ms: number | null }[];
 }
 
 export interface SnapshotGroup {

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lte, not, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import {
+  checkRegionResults,
   componentGroups,
   components,
   dailyRollups,
@@ -19,7 +20,7 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
     gte(maintenances.scheduledEnd, opts.historySince),
     inArray(maintenances.status, ["scheduled", "in_progress"]),
   );
-  const [groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows, olderIncidentRows, checkChangeRows] =
+  const [groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows, olderIncidentRows, checkChangeRows, regionRows] =
     await db.batch([
       db.select().from(componentGroups).orderBy(asc(componentGroups.position), asc(componentGroups.name)),
       db.select().from(components).orderBy(asc(components.position), asc(components.createdAt)),
@@ -102,9 +103,15 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
           ),
         )
         .orderBy(asc(statusChanges.at), asc(statusChanges.id)),
+      // What each region saw in a component's latest check (HTTP monitors probed from several regions).
+      db
+        .select({ componentId: checkRegionResults.componentId, region: checkRegionResults.region, outcome: checkRegionResults.outcome, latencyMs: checkRegionResults.latencyMs })
+        .from(checkRegionResults)
+        .innerJoin(components, and(eq(components.id, checkRegionResults.componentId), eq(checkRegionResults.checkedAt, components.lastCheckedAt)))
+        .orderBy(asc(checkRegionResults.region)),
     ]);
   const changeRows = [...incidentChangeRows, ...checkChangeRows].sort((a, b) => a.at - b.at);
-  return { groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows: changeRows, olderIncidentRows };
+  return { groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows: changeRows, olderIncidentRows, regionRows };
 }
 
 export type SnapshotRows = Awaited<ReturnType<typeof loadSnapshotRows>>;
