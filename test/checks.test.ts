@@ -1,6 +1,12 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runCheck } from "../src/checks/checks";
+import { startCheckRound } from "../src/checks/runner";
+import { commitChange } from "../src/changes";
+import { createDb } from "../src/db/client";
+import { adminActor } from "../src/domain/change";
+import { openIncident } from "../src/domain/incidents";
+import { freshComponent } from "./support/subscribers";
 import { planShards, SHARD_BUDGET_MS } from "../src/checks/plan";
 import { combineProbes } from "../src/checks/probe";
 import { agreeOnRound } from "../src/checks/quorum";
@@ -62,6 +68,46 @@ function losingFirstAnswers(): DurableObjectNamespace<any> {
     },
   });
 }
+
+describe("a check round racing an admin", () => {
+  it("builds its round again when an admin moved a status after it read them, and records both moves once", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    targets.set(url, { status: 503 });
+    const monitored = await createMonitoredComponent(url, { confirmations: 1, regions: ["weur"], quorum: 1 });
+    const other = await freshComponent();
+    const real = createDb(env.DB);
+    let batchesWithClaim = 0;
+    // The round's database, except that an admin opens an incident on another component just before the
+    // round's first write batch commits: after the round read the statuses, before it wrote.
+    const db = new Proxy(real, {
+      get(target, prop, receiver) {
+        if (prop !== "batch") return Reflect.get(target, prop, receiver);
+        return async (statements: any[]) => {
+          if (statements.some((s) => /status_guards/.test(s.toSQL?.().sql ?? ""))) {
+            batchesWithClaim++;
+            if (batchesWithClaim === 1) {
+              const fresh = createDb(env.DB);
+              const input = { title: "Opened during a round", severity: "major", status: "investigating", affected_components: [{ id: other, status: "major_outage" }], notify: true } as never;
+              await commitChange(env, fresh, await openIncident(fresh, input, adminActor({ userId: "user_local_admin" }), Date.now()));
+            }
+          }
+          return target.batch(statements as never);
+        };
+      },
+    });
+
+    const at = Date.UTC(2030, 5, 1, 12, 0);
+    const round = await startCheckRound(env, db as typeof real, at);
+    expect(round.claim).toBe("claimed");
+    await round.record(at);
+
+    expect(batchesWithClaim).toBe(2); // the first lost to the admin's write and changed nothing; the second committed
+    expect((await results(monitored.id)).map((r: any) => [r.checked_at, r.outcome])).toEqual([[at, "major_outage"]]);
+    expect((await changes(monitored.id)).map((c: any) => [c.from_status, c.to_status, c.source])).toEqual([["operational", "major_outage", "monitor"]]);
+    expect((await changes(other)).map((c: any) => [c.from_status, c.to_status, c.source])).toEqual([["operational", "major_outage", "incident"]]);
+  });
+});
 
 describe("checks from several regions", { timeout: 30_000 }, () => {
   it("calls an outage only when two of three regions agree, and shows each region to admins", async () => {
