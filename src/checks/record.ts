@@ -1,7 +1,7 @@
 import type { Database } from "../db/client";
 import type { Statement } from "../db/batch";
 import { insertCheckResults, insertRegionResults, maintenanceWindows, previousResults, updateCheckStates, upsertRollups, type CheckState, type CheckTargetRow } from "../db/queries/checks";
-import { loadStatusState, statusChangeStatements, type StatusState } from "../db/queries/status-state";
+import { claimStatements, loadStatusState, statusChangeStatements, type StatusState } from "../db/queries/status-state";
 import { followLink, loadManagedIncidents } from "../db/queries/incidents";
 import {
   autoIncidentStatements,
@@ -56,6 +56,7 @@ export async function recordStatements(
   const regionRows: Parameters<typeof insertRegionResults>[1] = [];
   const recorded: RecordedResult[] = [];
   let state: StatusState = before;
+  let movesInputs = false;
 
   for (const target of targets) {
     // Kept even when the regions could not agree: that is when an admin most wants to see what each saw.
@@ -94,11 +95,11 @@ export async function recordStatements(
         ? state.openLinks.map((l) => (l.componentId === target.id && following.has(l.incidentId) ? { ...l, status: next.monitoredStatus } : l))
         : state.openLinks,
     };
-    // Only a check that moved what statuses are derived from claims them (see statusClaim): a quiet round
-    // never makes an admin's concurrent write retry.
+    // Only a round whose checks moved what statuses are derived from claims them (see statusClaim), once for
+    // the whole batch: a quiet round never makes an admin's concurrent write retry.
     const current = state.components.find((c) => c.id === target.id);
-    const moved = !current || current.monitoredStatus !== next.monitoredStatus || current.monitored !== observed;
-    const changes = statusChangeStatements(db, state, after, { source: "monitor", at: damped?.moved?.since ?? at, now }, { claim: moved });
+    if (!current || current.monitoredStatus !== next.monitoredStatus || current.monitored !== observed) movesInputs = true;
+    const changes = statusChangeStatements(db, state, after, { source: "monitor", at: damped?.moved?.since ?? at, now }, { claim: false });
     statements.push(...changes.statements);
     eventIds.push(...changes.eventIds);
     state = after;
@@ -128,6 +129,7 @@ export async function recordStatements(
   const automatic = autoIncidentStatements(db, plans, state, { now });
   return {
     statements: [
+      ...(movesInputs ? claimStatements(db, before) : []),
       ...insertCheckResults(db, resultRows),
       ...insertRegionResults(db, regionRows),
       ...upsertRollups(db, rollupRows),
