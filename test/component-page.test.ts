@@ -3,7 +3,8 @@ import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDb } from "../src/db/client";
 import { latencyRollups } from "../src/db/schema";
-import { pruneLatencyRollups } from "../src/db/queries/latency";
+import { pruneLatencyRollups, upsertLatencyRollups } from "../src/db/queries/latency";
+import { runBatch } from "../src/db/batch";
 import { linePath, niceMax } from "../src/page/charts";
 import { dayDetail } from "../src/page/component-page";
 import type { SnapshotIncident } from "../src/snapshot/types";
@@ -149,6 +150,45 @@ describe("latency rollups", () => {
     expect((await db.select().from(latencyRollups).where(eq(latencyRollups.componentId, component.id))).map((r) => r.spanMs).sort()).toEqual([HOUR_MS, DAY_MS].sort());
     await pruneLatencyRollups(db, t0 + 92 * DAY_MS, 1000);
     expect(await db.select().from(latencyRollups).where(eq(latencyRollups.componentId, component.id))).toEqual([]);
+  });
+
+  it("write thousands of buckets in a few statements (D1 allows an invocation 1,000 queries), adding to what is there", async () => {
+    const component = (await createMonitoredComponent(targetUrl())).id;
+    const t0 = Date.UTC(2032, 0, 1);
+    const histogram = Array.from({ length: LATENCY_BINS }, (_, i) => (i === 3 ? 1 : 0));
+    // As many bucket rows as a round over 2,000 monitors writes (three widths each).
+    const rows = Array.from({ length: 6_000 }, (_, i) => ({
+      componentId: component,
+      spanMs: QUARTER_HOUR_MS,
+      start: t0 + i * QUARTER_HOUR_MS,
+      count: 1,
+      minMs: 40 + (i % 7),
+      maxMs: 40 + (i % 7),
+      sumMs: 40 + (i % 7),
+      histogram,
+      failedChecks: i % 2,
+      maintenanceChecks: 0,
+      observedSeconds: 60,
+      partialSeconds: 0,
+      majorSeconds: i % 2 ? 60 : 0,
+    }));
+    const db = createDb(env.DB);
+    const statements = upsertLatencyRollups(db, rows);
+    expect(statements.length).toBeLessThanOrEqual(50);
+    await runBatch(db, statements);
+    await runBatch(db, upsertLatencyRollups(db, [{ ...rows[1]!, minMs: 10, maxMs: 900, sumMs: 910 }]));
+    const stored = await db.select().from(latencyRollups).where(eq(latencyRollups.componentId, component));
+    expect(stored).toHaveLength(6_000);
+    expect(stored.find((r) => r.start === t0 + QUARTER_HOUR_MS)).toMatchObject({
+      count: 2,
+      minMs: 10,
+      maxMs: 900,
+      sumMs: 41 + 910,
+      failedChecks: 2,
+      observedSeconds: 120,
+      majorSeconds: 120,
+      histogram: JSON.stringify(histogram.map((n) => n * 2)),
+    });
   });
 });
 
