@@ -4,6 +4,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
 import { renderCacheStats } from "../src/snapshot/respond";
 import { forgetLocalSnapshot } from "../src/snapshot/store";
+import { buildSnapshot } from "../src/snapshot/build";
+import { decodeSnapshot, encodeSnapshot } from "../src/snapshot/codec";
+import { createDb } from "../src/db/client";
 import { admin, adminToken, BASE, call, createIncident, json } from "./support/api";
 
 afterEach(() => vi.restoreAllMocks());
@@ -261,5 +264,21 @@ describe("compression", () => {
 
     const refused = await call("GET", "/api/status/incidents?days=365", { headers: { "accept-encoding": "gzip;q=0, identity" } });
     expect(refused.headers.get("content-encoding")).toBeNull();
+  });
+});
+
+describe("the snapshot as it travels to the hub and back", () => {
+  it("comes back exactly as built, reads one stored before days went as columns, and fits 2,000 components in one call", async () => {
+    const built = await buildSnapshot(createDb(env.DB), env);
+    expect(decodeSnapshot(encodeSnapshot(built))).toEqual(built);
+    expect(decodeSnapshot(JSON.stringify(built))).toEqual(built);
+
+    // A page of 2,000 components, each with 90 days: a Durable Object call carries at most 32 MiB.
+    const component = { ...built.components[0]!, latency: undefined };
+    const page = { ...built, components: Array.from({ length: 2_000 }, (_, i) => ({ ...component, id: `component-${i}` })) };
+    const encoded = new TextEncoder().encode(encodeSnapshot(page)).byteLength;
+    const plain = new TextEncoder().encode(JSON.stringify(page)).byteLength;
+    expect(encoded).toBeLessThan(16 * 1024 * 1024);
+    expect(encoded).toBeLessThan(plain / 2);
   });
 });

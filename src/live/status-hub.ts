@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
 import type { Snapshot } from "../snapshot/types";
 import { diffSnapshots, liveView, type LiveMessage } from "./messages";
+import { decodeSnapshot, encodeSnapshot } from "../snapshot/codec";
 
 // SQLite-backed values are capped at 2 MB; a year of incidents can exceed that, so the snapshot is chunked.
 const CHUNK_CHARS = 512 * 1024;
@@ -69,7 +70,7 @@ export class StatusHub extends DurableObject<Bindings> {
 
   private loadSnapshot(): Snapshot | null {
     const json = this.loadSnapshotJson();
-    return json ? (JSON.parse(json) as Snapshot) : null;
+    return json ? decodeSnapshot(json) : null;
   }
 
   private loadLiveView(): { version: number; data: string } | null {
@@ -93,11 +94,11 @@ export class StatusHub extends DurableObject<Bindings> {
    * the page never goes back in time; otherwise it gets a version above the stored one.
    */
   async publish(json: string): Promise<{ accepted: boolean; version: number; messages: LiveMessage[] }> {
-    const next = JSON.parse(json) as Snapshot;
+    const next = decodeSnapshot(json);
     const current = this.meta("version");
     if (next.generated_at < this.meta("generated_at")) return { accepted: false, version: current, messages: [] };
     next.version = Math.max(next.generated_at, current + 1);
-    json = JSON.stringify(next);
+    json = encodeSnapshot(next);
     const prev = this.loadSnapshot();
     const changes = diffSnapshots(prev, next);
 

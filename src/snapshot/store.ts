@@ -6,6 +6,7 @@ import { ApiError } from "../errors";
 import { statusHub } from "../live/status-hub";
 import type { LiveMessage } from "../live/messages";
 import { buildSnapshot } from "./build";
+import { decodeSnapshot, encodeSnapshot } from "./codec";
 import type { Snapshot } from "./types";
 
 /** How long an isolate serves its in-memory snapshot before asking the hub whether there is a newer one. */
@@ -49,7 +50,7 @@ function revalidate(env: Bindings, db: () => Database, opts: ReadOptions): Promi
     try {
       const stored = await statusHub(env).getSnapshot(local?.snapshot.version);
       if (stored.json) {
-        keep(JSON.parse(stored.json) as Snapshot, Date.now());
+        keep(decodeSnapshot(stored.json), Date.now());
         return local!.snapshot;
       }
       if (stored.version && local) {
@@ -133,7 +134,7 @@ export async function publicSnapshot(c: Context<AppEnv>): Promise<Snapshot> {
  */
 export async function refreshSnapshot(env: Bindings, db: Database): Promise<{ snapshot: Snapshot; messages: LiveMessage[] }> {
   const snapshot = await buildSnapshot(db, env);
-  const published = await statusHub(env).publish(JSON.stringify(snapshot));
+  const published = await statusHub(env).publish(encodeSnapshot(snapshot));
   if (published.accepted) {
     snapshot.version = published.version;
     keep(snapshot, Date.now());
