@@ -110,10 +110,10 @@ function workerdProcesses() {
   return rows.filter((row) => mine.has(row.pid) && /workerd/.test(row.comm));
 }
 
-/** Resident memory (KB) of the workerd processes this Node process started, from ps (all, or those of `pids`). */
-export function workerdRssKb(pids) {
+/** Resident memory (KB) of the workerd processes in `pids` (those one Miniflare started), from ps. */
+function workerdRssKb(pids) {
   return workerdProcesses()
-    .filter((row) => !pids || pids.has(row.pid))
+    .filter((row) => pids.has(row.pid))
     .reduce((sum, row) => sum + row.rss, 0);
 }
 

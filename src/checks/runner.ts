@@ -17,6 +17,9 @@ const RUN_STALE_MS = 5 * 60_000;
 /** Raw results deleted per run at most; the daily rollups keep everything the page shows. */
 const PRUNE_CHUNK = 1000;
 
+/** How many times a round's results are rebuilt when admins keep moving statuses while it records them. */
+const RECORD_ATTEMPTS = 3;
+
 export interface CheckRound {
   claim: "claimed" | "duplicate" | "busy";
   targets: CheckTargetRow[];
@@ -37,9 +40,6 @@ export interface CheckRound {
  * a run that starts while another is still going ("busy") unless asked to (an admin's "check now"); only
  * the claimed round records.
  */
-/** How many times a round's results are rebuilt when admins keep moving statuses while it records them. */
-const RECORD_ATTEMPTS = 3;
-
 export async function startCheckRound(env: Bindings, db: Database, at: number, opts: { checkWhenBusy?: boolean } = {}): Promise<CheckRound> {
   const wallNow = Date.now();
   const claim = await claimCheckRun(db, at, wallNow, wallNow - RUN_STALE_MS);

@@ -5,6 +5,7 @@ import { latencyGrids, latencyPoints, type LatencyPoint } from "../snapshot/late
 import type { PageInfo, Snapshot, SnapshotComponent, SnapshotIncident, SnapshotMaintenance, UptimeDay } from "../snapshot/types";
 import { uptimeOfDays } from "../snapshot/build";
 import { STATUS_LABELS } from "../status";
+import type { ProbeRegion } from "../db/schema";
 import { assets } from "./assets";
 import { escapeText, formatMs, latencyChartSvg } from "./charts";
 import { dayLevel, formatDay, formatDuration, formatUptime } from "./format";
@@ -119,7 +120,7 @@ const LargeBar: FC<{ component: SnapshotComponent; incidents: Map<string, Snapsh
 };
 
 /** Cloudflare's location hints, as a reader knows the places. */
-const REGION_NAMES: Record<string, string> = {
+const REGION_NAMES: Record<ProbeRegion, string> = {
   wnam: "western North America",
   enam: "eastern North America",
   sam: "South America",
@@ -138,7 +139,7 @@ const Regions: FC<{ regions: NonNullable<SnapshotComponent["regions"]> }> = ({ r
   <li>
     Checked from {regions.length} {regions.length === 1 ? "region" : "regions"}:{" "}
     {regions
-      .map((r) => `${REGION_NAMES[r.region] ?? r.region} ${REGION_OUTCOME_LABELS[r.outcome] ?? r.outcome}${r.latency_ms !== null && r.outcome !== "no_answer" ? ` (${formatMs(r.latency_ms)})` : ""}`)
+      .map((r) => `${REGION_NAMES[r.region as ProbeRegion] ?? r.region} ${REGION_OUTCOME_LABELS[r.outcome] ?? r.outcome}${r.latency_ms !== null && r.outcome !== "no_answer" ? ` (${formatMs(r.latency_ms)})` : ""}`)
       .join(", ")}
     .
   </li>

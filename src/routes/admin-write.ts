@@ -39,27 +39,43 @@ export const idempotent: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
+export type PendingKey = NonNullable<AppEnv["Variables"]["idempotency"]>;
+
 /**
- * Commits an admin write and answers it from the change's result. With an Idempotency-Key, the answer is
- * stored in the same batch as the change, first, so a concurrent request with the same key fails on it,
- * changes nothing, and gets the stored answer.
+ * Commits a change, and with a key, the answer to it in the same batch, first: of two requests with one key
+ * racing, one commits and the other's batch fails on the key and changes nothing. Resolves to null when this
+ * request committed, or to the answer the one that got there first stored. Shared by the API's
+ * Idempotency-Key and the console's form submissions.
+ */
+export async function commitOnce<R>(
+  c: Context<AppEnv>,
+  change: Change<R>,
+  pending: PendingKey | undefined,
+  answer: { status: number; body: string | null },
+): Promise<IdempotentAnswer | null> {
+  const now = Date.now();
+  const statements = pending
+    ? [...insertIdempotentAnswer(c.var.db, { ...pending, ...answer, createdAt: now }, now - IDEMPOTENCY_TTL_MS), ...change.statements]
+    : change.statements;
+  try {
+    await commitChange(c.env, c.var.db, { ...change, statements });
+    return null;
+  } catch (err) {
+    const stored = pending && isIdempotencyKeyTaken(errorText(err)) ? await findIdempotentAnswer(c.var.db, pending.userId, pending.key, now - IDEMPOTENCY_TTL_MS) : undefined;
+    if (stored) return stored;
+    throw err;
+  }
+}
+
+/**
+ * Commits an admin write and answers it from the change's result. With an Idempotency-Key, a concurrent
+ * request with the same key changes nothing and gets the stored answer (see commitOnce).
  */
 export async function commitAndAnswer<R>(c: Context<AppEnv>, change: Change<R>, status: 200 | 201 | 204, serialize?: (result: R) => unknown): Promise<Response> {
   const body = serialize ? JSON.stringify(serialize(change.result)) : null;
   const pending = c.var.idempotency;
-  const now = Date.now();
-  const statements = pending
-    ? [...insertIdempotentAnswer(c.var.db, { ...pending, status, body, createdAt: now }, now - IDEMPOTENCY_TTL_MS), ...change.statements]
-    : change.statements;
-  try {
-    await commitChange(c.env, c.var.db, { ...change, statements });
-  } catch (err) {
-    if (pending && isIdempotencyKeyTaken(errorText(err))) {
-      const stored = await findIdempotentAnswer(c.var.db, pending.userId, pending.key, now - IDEMPOTENCY_TTL_MS);
-      if (stored) return replay(c, stored, pending.requestHash);
-    }
-    throw err;
-  }
+  const raced = await commitOnce(c, change, pending, { status, body });
+  if (raced) return replay(c, raced, pending!.requestHash);
   if (body === null) return c.body(null, status);
   return c.body(body, status as ContentfulStatusCode, { "content-type": "application/json" });
 }

@@ -27,9 +27,8 @@ import { consoleComponents, consoleGroups, deliveryCountsByChannel, findSubscrib
 import { loadIncidentView } from "../snapshot/incident-view";
 import { subscriberCounts } from "../db/queries/subscriptions";
 import { findTemplate, listTemplates } from "../db/queries/templates";
-import { commitChange } from "../changes";
-import { errorText } from "../db/queries/guards";
-import { findIdempotentAnswer, IDEMPOTENCY_TTL_MS, insertIdempotentAnswer, isIdempotencyKeyTaken } from "../db/queries/idempotency";
+import { findIdempotentAnswer, IDEMPOTENCY_TTL_MS } from "../db/queries/idempotency";
+import { commitOnce, type PendingKey } from "./admin-write";
 import { sha256Hex } from "../crypto";
 import { adminActor, type Actor, type Change } from "../domain/change";
 import { createComponent, createGroup, deleteComponent, deleteGroup, editComponent, editGroup, reorderComponents } from "../domain/components";
@@ -168,7 +167,7 @@ const TRANSPORT_FIELDS = new Set(["_csrf", "_submission", "tz_offset"]);
  * The submission a console form stands for: its rendering's key (the `_submission` field) and what was
  * filled in. Sent twice as it was, it is one submission; changed and sent again (back, edit, send), another.
  */
-async function submissionOf(c: Context<AppEnv>): Promise<{ userId: string; key: string; requestHash: string } | null> {
+async function submissionOf(c: Context<AppEnv>): Promise<PendingKey | null> {
   const form = await formOf(c);
   const rendering = forms.one(form, "_submission");
   if (!UUID.test(rendering)) return null;
@@ -211,27 +210,15 @@ const actorOf = (c: Context<AppEnv>): Actor => {
  */
 async function perform<R>(c: Context<AppEnv>, run: (actor: Actor, now: number) => Promise<Change<R>>, to: (result: R) => string, done: string) {
   try {
-    const submission = await submissionOf(c);
-    const now = Date.now();
-    const earlier = async () => {
-      const stored = submission ? await findIdempotentAnswer(c.var.db, submission.userId, submission.key, now - IDEMPOTENCY_TTL_MS) : undefined;
-      return stored?.body && stored.requestHash === submission!.requestHash ? c.redirect(stored.body, 303) : null;
-    };
-    const replay = await earlier();
-    if (replay) return replay;
-    const change = await run(actorOf(c), now);
-    const location = doneLocation(to(change.result), done);
-    const statements = submission
-      ? [...insertIdempotentAnswer(c.var.db, { ...submission, status: 303, body: location, createdAt: now }, now - IDEMPOTENCY_TTL_MS), ...change.statements]
-      : change.statements;
-    try {
-      await commitChange(c.env, c.var.db, { ...change, statements });
-    } catch (err) {
-      const raced = submission && isIdempotencyKeyTaken(errorText(err)) ? await earlier() : null;
-      if (raced) return raced;
-      throw err;
+    const submission = (await submissionOf(c)) ?? undefined;
+    if (submission) {
+      const earlier = await findIdempotentAnswer(c.var.db, submission.userId, submission.key, Date.now() - IDEMPOTENCY_TTL_MS);
+      if (earlier?.body) return c.redirect(earlier.body, 303);
     }
-    return c.redirect(location, 303);
+    const change = await run(actorOf(c), Date.now());
+    const location = doneLocation(to(change.result), done);
+    const raced = await commitOnce(c, change, submission, { status: 303, body: location });
+    return c.redirect(raced?.body ?? location, 303);
   } catch (err) {
     const { status, body } = errorBody(err);
     if (status >= 500) console.error(`${c.req.method} ${c.req.path} failed`, err);

@@ -3,6 +3,7 @@ import type {
   ComponentStatus,
   IncidentStatus,
   MaintenanceStatus,
+  RegionOutcome,
   Severity,
   ShownStatus,
 } from "../db/schema";
@@ -61,7 +62,7 @@ export interface SnapshotComponent {
   /** Response times per range ("24h": quarter hours, "7d": hours, "90d": days), oldest first. */
   latency?: Record<LatencyRange, LatencyBucket[]>;
   /** What each region saw in the latest check, for monitors probed from several regions; absent otherwise. */
-  regions?: { region: string; outcome: "operational" | "degraded" | "major_outage" | "no_answer"; latency_ms: number | null }[];
+  regions?: { region: string; outcome: RegionOutcome; latency_ms: number | null }[];
 }
 
 export interface SnapshotGroup {
