@@ -4,6 +4,7 @@ import { database } from "./db/middleware";
 import type { AppEnv } from "./env";
 import { ApiError, errorBody } from "./errors";
 import { httpPolicy } from "./http/headers";
+import { MethodRouter } from "./http/router";
 import { adminAudit } from "./routes/admin-audit";
 import { adminComponents } from "./routes/admin-components";
 import { adminIncidents } from "./routes/admin-incidents";
@@ -26,10 +27,13 @@ import { statuspageV2 } from "./routes/v2";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-export const app = new Hono<AppEnv>();
+export const app = new Hono<AppEnv>({ router: new MethodRouter() });
 
 app.use(httpPolicy);
-app.use(
+// Only requests that may carry a body pass through the limit; a read skips the layer.
+app.on(
+  ["POST", "PUT", "PATCH", "DELETE"],
+  "*",
   bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {

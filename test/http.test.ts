@@ -184,3 +184,29 @@ describe("security headers", () => {
     expectSecurityHeaders(tooLarge);
   });
 });
+
+describe("routing", () => {
+  it("tells a literal segment from an id for every method, and answers any other method with a JSON 404", async () => {
+    // POST has the seed's /incidents/create beside /incidents/{id}/...: both reach their own handler.
+    const incident = await createIncident({ title: `Routing ${crypto.randomUUID()}` });
+    const update = await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Still looking", status: "investigating" });
+    expect(update.status).toBe(201);
+    // GET has no literal there: "create" is an incident id, and not a valid one.
+    const asId = await call("GET", "/api/status/incidents/create");
+    expect(asId.status).toBe(400);
+    expect((await asId.json<any>()).error.code).toBe("validation_failed");
+
+    for (const method of ["PUT", "PROPFIND", "MKCOL"]) {
+      for (const path of ["/api/status", `/api/status/incidents/${incident.id}`, "/no/such/route"]) {
+        const res = await call(method, path);
+        expect(res.status, `${method} ${path}`).toBe(404);
+        expect((await res.json<any>()).error.code).toBe("not_found");
+        expectSecurityHeaders(res);
+      }
+    }
+    // HEAD is GET without the body.
+    const head = await call("HEAD", "/api/status");
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
+  });
+});
