@@ -216,16 +216,29 @@ export function pathPattern(path: string): RegExp {
 
 let patterns: { route: RouteDoc; pattern: RegExp; params: number }[] | null = null;
 
+// Every request asks, and scanning the documented routes costs more than the rest of a warm read's middleware.
+// Paths come from clients, so the memo is bounded in entries and in length (documented paths are short): it
+// starts over once full.
+const MEMO_PATHS = 1024;
+const MEMO_PATH_CHARS = 200;
+const memo = new Map<string, RouteDoc | null>();
+
 /**
  * The documented public (non-admin, non-personal) GET route a concrete path is, if any. As in the router,
  * a literal segment beats a parameter: `/api/status/incidents/create` is the admin route, not an incident id.
  */
 export function publicReadRoute(path: string): RouteDoc | null {
+  const known = memo.get(path);
+  if (known !== undefined) return known;
   patterns ??= ROUTES.map((route) => ({ route, pattern: pathPattern(route.path), params: route.path.split("{").length - 1 }));
   const matching = patterns.filter((p) => p.pattern.test(path));
-  if (!matching.length) return null;
   const fewest = Math.min(...matching.map((p) => p.params));
-  return matching.find((p) => p.params === fewest && p.route.method === "get" && !p.route.admin && !p.route.personal)?.route ?? null;
+  const route = matching.find((p) => p.params === fewest && p.route.method === "get" && !p.route.admin && !p.route.personal)?.route ?? null;
+  if (path.length <= MEMO_PATH_CHARS) {
+    if (memo.size >= MEMO_PATHS) memo.clear();
+    memo.set(path, route);
+  }
+  return route;
 }
 
 export const successType = (route: RouteDoc) => route.produces ?? JSON_TYPE;

@@ -9,12 +9,15 @@ export const STALE_AFTER_MS = 3 * 60_000;
 interface Rendered {
   body: string;
   etag: string;
+  /** The response's headers, made once with the body (a gzip answer adds its encoding to a copy). */
+  headers: Record<string, string>;
   /** The 10-second slice of the data's age the body reports; a later slice re-renders it in place. */
   ageSlice: number;
   /** What the entry holds: the body (V8 keeps an ASCII string at a byte a character) and its gzip once made. */
   bytes: number;
   /** Compressed once, on the first request that accepts gzip. */
   gzip?: Promise<ArrayBuffer>;
+  gzipHeaders?: Record<string, string>;
 }
 
 /** Bodies smaller than this are not worth compressing. */
@@ -103,20 +106,22 @@ export async function sendFromSnapshot(
     forget(opts.key);
     const body = opts.render();
     // Weak: renderings of one version differ only in the age they report.
-    entry = { body, etag: `W/"${snapshot.version.toString(36)}-${fnv1a(opts.key)}"`, ageSlice, bytes: body.length };
+    const etag = `W/"${snapshot.version.toString(36)}-${fnv1a(opts.key)}"`;
+    const headers = {
+      "content-type": opts.contentType,
+      etag,
+      "cache-control": opts.cacheControl ?? "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400",
+      "last-modified": new Date(snapshot.generated_at).toUTCString(),
+      vary: "accept-encoding",
+    };
+    entry = { body, etag, headers, ageSlice, bytes: body.length };
     if (opts.cache !== false && entry.bytes <= limit / 4) {
       rendered.set(opts.key, entry);
       renderedBytes += entry.bytes;
       evictTo(limit);
     }
   }
-  const headers: Record<string, string> = {
-    "content-type": opts.contentType,
-    etag: entry.etag,
-    "cache-control": opts.cacheControl ?? "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400",
-    "last-modified": new Date(snapshot.generated_at).toUTCString(),
-    vary: "accept-encoding",
-  };
+  const headers = entry.headers;
   const ifNoneMatch = c.req.header("if-none-match");
   if (ifNoneMatch && ifNoneMatch.split(",").some((tag) => tag.trim() === entry.etag || tag.trim() === "*")) {
     return new Response(null, { status: 304, headers });
@@ -135,9 +140,9 @@ export async function sendFromSnapshot(
       });
     }
     const compressed = await entry.gzip;
-    headers["content-encoding"] = "gzip";
+    entry.gzipHeaders ??= { ...headers, "content-encoding": "gzip" };
     // "manual": the bytes are already encoded; the runtime must send them as they are.
-    return new Response(c.req.method === "HEAD" ? null : compressed, { status: 200, headers, encodeBody: "manual" });
+    return new Response(c.req.method === "HEAD" ? null : compressed, { status: 200, headers: entry.gzipHeaders, encodeBody: "manual" });
   }
   return new Response(c.req.method === "HEAD" ? null : entry.body, { status: 200, headers });
 }
