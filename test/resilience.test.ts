@@ -170,15 +170,26 @@ describe("D1 sessions", () => {
     const issued = write.headers.get("x-d1-bookmark")!;
     expect(issued).toMatch(/^[\w-]+\.[\w-]{22}$/);
     const [bookmark] = issued.split(".");
+    // A read that goes to D1: an incident older than the snapshot's window.
+    const old = await createIncident({ title: "Bookmark reader", affected_components: [] });
+    const longAgo = Date.now() - 730 * 86_400_000;
+    await env.DB.prepare("UPDATE incidents SET started_at = ?, resolved_at = ?, status = 'resolved' WHERE id = ?").bind(longAgo, longAgo + 60_000, old.id).run();
+    await createIncident({ title: "Rebuilds the snapshot", affected_components: [] });
     const constraints: (string | undefined)[] = [];
     const withSession = env.DB.withSession.bind(env.DB);
     vi.spyOn(env.DB, "withSession").mockImplementation((constraint?: string) => {
       constraints.push(constraint);
       return withSession(constraint);
     });
-    const read = (value: string) => call("GET", "/api/status", { headers: { "x-d1-bookmark": value } });
+    const ip = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+    const read = (value: string) => call("GET", `/api/status/incidents/${old.id}`, { headers: { "x-d1-bookmark": value, "cf-connecting-ip": ip } });
     for (const sent of ["first-primary", bookmark!, `${bookmark}.${"A".repeat(22)}`, issued]) expect((await read(sent)).status).toBe(200);
     expect(constraints).toEqual(["first-unconstrained", "first-unconstrained", "first-unconstrained", bookmark]);
+    // A read answered from memory opens no session at all.
+    const warm = await call("GET", "/api/status", { headers: { "x-d1-bookmark": issued } });
+    expect(warm.status).toBe(200);
+    expect(warm.headers.get("x-d1-queries")).toBe("0");
+    expect(constraints).toHaveLength(4);
   });
 
   it("answers an unknown incident id from the snapshot, and reads older incidents from D1 only within a per-client limit", async () => {

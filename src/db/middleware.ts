@@ -34,27 +34,50 @@ function openSession(d1: D1Database, constraint: string): D1DatabaseSession {
 }
 
 /**
- * One Drizzle client per request, over a D1 session (Sessions API). Writes and admin requests start at the
- * primary; public reads may use any replica, or continue from a bookmark Beacon issued (signed with
- * SIGNING_SECRET), which is what gives a writer read-after-write. Anything else a client sends, `first-primary`
- * included, is ignored: no client pins reads to the primary. The latest bookmark goes back in `x-d1-bookmark`.
+ * `make()`, called on first use. A warm public read answers from memory and never touches its Drizzle
+ * client, so it should not pay for building one (a D1 session and a few hundred bytes of Drizzle objects).
+ * Methods are bound to the real client, so `this` inside Drizzle is always the client itself.
+ */
+function onFirstUse<T extends object>(make: () => T): T {
+  let made: T | undefined;
+  return new Proxy({} as T, {
+    get(_, prop) {
+      made ??= make();
+      const value = Reflect.get(made, prop, made);
+      return typeof value === "function" ? value.bind(made) : value;
+    },
+  });
+}
+
+/**
+ * One Drizzle client per request, over a D1 session (Sessions API), made when the request first uses it.
+ * Writes and admin requests start at the primary; public reads may use any replica, or continue from a
+ * bookmark Beacon issued (signed with SIGNING_SECRET), which is what gives a writer read-after-write. Anything
+ * else a client sends, `first-primary` included, is ignored: no client pins reads to the primary. The latest
+ * bookmark goes back in `x-d1-bookmark`.
  */
 export const database: MiddlewareHandler<AppEnv> = async (c, next) => {
   const counter = { count: 0 };
   const write = c.req.method !== "GET" && c.req.method !== "HEAD";
-  const bookmark = write ? null : await issuedBookmark(c.env, c.req.header(BOOKMARK_HEADER));
+  const sent = write ? undefined : c.req.header(BOOKMARK_HEADER);
+  const bookmark = sent ? await issuedBookmark(c.env, sent) : null;
   const constraint = write ? "first-primary" : (bookmark ?? "first-unconstrained");
   let session: D1DatabaseSession | null = null;
-  try {
-    session = openSession(c.env.DB, constraint);
-  } catch {
-    session = null; // Sessions are unavailable: use the binding as it is.
-  }
   c.set("d1Queries", counter);
-  c.set("db", createDb(countingD1(session ?? c.env.DB, counter)));
+  c.set(
+    "db",
+    onFirstUse(() => {
+      try {
+        session = openSession(c.env.DB, constraint);
+      } catch {
+        session = null; // Sessions are unavailable: use the binding as it is.
+      }
+      return createDb(countingD1(session ?? c.env.DB, counter));
+    }),
+  );
   await next();
   c.header("x-d1-queries", String(counter.count));
-  const latest = counter.count > 0 ? session?.getBookmark() : null;
+  const latest = counter.count > 0 ? (session as D1DatabaseSession | null)?.getBookmark() : null;
   const issued = latest ? await signBookmark(c.env, latest) : null;
   if (issued) c.header(BOOKMARK_HEADER, issued);
 };
