@@ -35,16 +35,17 @@ const EMBEDDABLE = /^(image\/svg\+xml|application\/(rss|atom)\+xml|application\/
 
 const READ_METHODS = new Set(["GET", "HEAD"]);
 
+function fill(target: Headers, headers: Record<string, string>) {
+  for (const name in headers) if (!target.has(name)) target.set(name, headers[name]!);
+}
+
 function setHeaders(c: Context<AppEnv>, headers: Record<string, string>) {
-  const apply = (target: Headers) => {
-    for (const [name, value] of Object.entries(headers)) if (!target.has(name)) target.set(name, value);
-  };
   try {
-    apply(c.res.headers);
+    fill(c.res.headers, headers);
   } catch {
     // A response passed through from fetch() has immutable headers: copy it once.
     const res = new Response(c.res.body, c.res);
-    apply(res.headers);
+    fill(res.headers, headers);
     c.res = res;
   }
 }

@@ -118,6 +118,8 @@ export async function publicSnapshot(c: Context<AppEnv>): Promise<Snapshot> {
   const asksFresh = /no-cache/i.test(c.req.header("cache-control") ?? "") || /no-cache/i.test(c.req.header("pragma") ?? "");
   const authorization = c.req.header("authorization");
   const revalidate = asksFresh && !!authorization && (await adminFromHeader(authorization, c.env)) !== null;
+  // The hot path: a snapshot checked against the hub within the last second.
+  if (!revalidate && local && within(local.checkedAt, REVALIDATE_MS, Date.now())) return local.snapshot;
   let waitUntil: ReadOptions["waitUntil"];
   try {
     const ctx = c.executionCtx;
