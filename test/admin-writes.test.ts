@@ -132,6 +132,26 @@ describe("concurrent admin writes", () => {
     await expect(commitChange(env, db, stale)).rejects.toMatchObject({ status: 409, message: expect.stringContaining("status moved") });
   });
 
+  it("lets two writes that read the same state through when they move different components", async () => {
+    const [first, second] = [await freshComponent(), await freshComponent()];
+    const db = createDb(env.DB);
+    const actor = adminActor({ userId: "user_local_admin" });
+    const open = (component: string) =>
+      openIncident(db, { title: `Only ${component}`, severity: "minor", status: "investigating", affected_components: [{ id: component, status: "degraded" }], notify: true } as never, actor, Date.now());
+    // Both read before either commits; neither touches what the other's component is derived from.
+    const [one, two] = [await open(first), await open(second)];
+    await commitChange(env, db, one);
+    await commitChange(env, db, two);
+    for (const component of [first, second]) {
+      const rows = (await env.DB.prepare("SELECT from_status AS f, to_status AS t FROM status_changes WHERE component_id = ?").bind(component).all()).results;
+      expect(rows).toEqual([{ f: "operational", t: "degraded" }]);
+    }
+    // Moves of its own component still make a read stale.
+    const stale = await open(first);
+    await commitChange(env, db, await open(first));
+    await expect(commitChange(env, db, stale)).rejects.toMatchObject({ status: 409, message: expect.stringContaining("status moved") });
+  });
+
   it("answers 409 to an edit of a component deleted while it was being made, and changes nothing", async () => {
     const created = await json(await admin("POST", "/api/status/components", { name: "Search" }));
     const db = createDb(env.DB);

@@ -70,7 +70,8 @@ function losingFirstAnswers(): DurableObjectNamespace<any> {
 }
 
 describe("a check round racing an admin", () => {
-  it("builds its round again when an admin moved a status after it read them, and records both moves once", async () => {
+  /** A round whose first write batch an admin's incident on `target(monitored)` beats: returns the batches that claimed. */
+  async function roundBeatenBy(target: (monitored: string, other: string) => string, status: string, at: number) {
     const targets = fakeTargets();
     const url = targetUrl();
     targets.set(url, { status: 503 });
@@ -78,8 +79,8 @@ describe("a check round racing an admin", () => {
     const other = await freshComponent();
     const real = createDb(env.DB);
     let batchesWithClaim = 0;
-    // The round's database, except that an admin opens an incident on another component just before the
-    // round's first write batch commits: after the round read the statuses, before it wrote.
+    // The round's database, except that an admin opens an incident just before the round's first write batch
+    // commits: after the round read the statuses, before it wrote.
     const db = new Proxy(real, {
       get(target, prop, receiver) {
         if (prop !== "batch") return Reflect.get(target, prop, receiver);
@@ -88,7 +89,7 @@ describe("a check round racing an admin", () => {
             batchesWithClaim++;
             if (batchesWithClaim === 1) {
               const fresh = createDb(env.DB);
-              const input = { title: "Opened during a round", severity: "major", status: "investigating", affected_components: [{ id: other, status: "major_outage" }], notify: true } as never;
+              const input = { title: "Opened during a round", severity: "major", status: "investigating", affected_components: [{ id: targetId, status }], notify: true } as never;
               await commitChange(env, fresh, await openIncident(fresh, input, adminActor({ userId: "user_local_admin" }), Date.now()));
             }
           }
@@ -96,15 +97,29 @@ describe("a check round racing an admin", () => {
         };
       },
     });
+    const targetId = target(monitored.id, other);
 
-    const at = Date.UTC(2030, 5, 1, 12, 0);
     const round = await startCheckRound(env, db as typeof real, at);
     expect(round.claim).toBe("claimed");
     await round.record(at);
-
-    expect(batchesWithClaim).toBe(2); // the first lost to the admin's write and changed nothing; the second committed
     expect((await results(monitored.id)).map((r: any) => [r.checked_at, r.outcome])).toEqual([[at, "major_outage"]]);
-    expect((await changes(monitored.id)).map((c: any) => [c.from_status, c.to_status, c.source])).toEqual([["operational", "major_outage", "monitor"]]);
+    return { batchesWithClaim, monitored: monitored.id, other };
+  }
+
+  it("builds its round again when an admin moved one of its components after it read them, and records both moves once", async () => {
+    const { batchesWithClaim, monitored } = await roundBeatenBy((monitored) => monitored, "degraded", Date.UTC(2030, 5, 1, 12, 0));
+    expect(batchesWithClaim).toBe(2); // the first lost to the admin's write and changed nothing; the second committed
+    // One chain: the admin's incident moved it first, then the round's check, built again from there.
+    expect((await changes(monitored)).map((c: any) => [c.from_status, c.to_status, c.source])).toEqual([
+      ["operational", "degraded", "incident"],
+      ["degraded", "major_outage", "monitor"],
+    ]);
+  });
+
+  it("commits at once when the admin moved only components its checks did not", async () => {
+    const { batchesWithClaim, monitored, other } = await roundBeatenBy((_, other) => other, "major_outage", Date.UTC(2030, 5, 1, 12, 1));
+    expect(batchesWithClaim).toBe(1);
+    expect((await changes(monitored)).map((c: any) => [c.from_status, c.to_status, c.source])).toEqual([["operational", "major_outage", "monitor"]]);
     expect((await changes(other)).map((c: any) => [c.from_status, c.to_status, c.source])).toEqual([["operational", "major_outage", "incident"]]);
   });
 });

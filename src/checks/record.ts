@@ -56,7 +56,7 @@ export async function recordStatements(
   const regionRows: Parameters<typeof insertRegionResults>[1] = [];
   const recorded: RecordedResult[] = [];
   let state: StatusState = before;
-  let movesInputs = false;
+  const moved: string[] = [];
 
   for (const target of targets) {
     // Kept even when the regions could not agree: that is when an admin most wants to see what each saw.
@@ -95,10 +95,10 @@ export async function recordStatements(
         ? state.openLinks.map((l) => (l.componentId === target.id && following.has(l.incidentId) ? { ...l, status: next.monitoredStatus } : l))
         : state.openLinks,
     };
-    // Only a round whose checks moved what statuses are derived from claims them (see statusClaim), once for
-    // the whole batch: a quiet round never makes an admin's concurrent write retry.
+    // A round claims only the components whose checks moved what their status is derived from (see
+    // statusClaims), once for the whole batch: a quiet check never makes an admin's concurrent write retry.
     const current = state.components.find((c) => c.id === target.id);
-    if (!current || current.monitoredStatus !== next.monitoredStatus || current.monitored !== observed) movesInputs = true;
+    if (!current || current.monitoredStatus !== next.monitoredStatus || current.monitored !== observed) moved.push(target.id);
     const changes = statusChangeStatements(db, state, after, { source: "monitor", at: damped?.moved?.since ?? at, now }, { claim: false });
     statements.push(...changes.statements);
     eventIds.push(...changes.eventIds);
@@ -129,7 +129,7 @@ export async function recordStatements(
   const automatic = autoIncidentStatements(db, plans, state, { now });
   return {
     statements: [
-      ...(movesInputs ? claimStatements(db, before) : []),
+      ...claimStatements(db, before, moved),
       ...insertCheckResults(db, resultRows),
       ...insertRegionResults(db, regionRows),
       ...upsertRollups(db, rollupRows),

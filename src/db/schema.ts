@@ -432,12 +432,13 @@ export const deliveries = sqliteTable(
 export const writeGuards = sqliteTable("write_guards", { reason: text("reason").notNull() }, () => [check("state_changed", sql`0`)]);
 
 /**
- * One row: a token that every write moving what components show swaps, guarded on the token it read. A
- * component's shown status is derived from several rows (its checks, every open incident naming it,
- * maintenance), so two writes that read the same state and each record the move they computed would
- * otherwise both commit, and the history and notifications would carry a move the other made stale.
+ * A token per component, swapped by every write that changes what the component's shown status is derived
+ * from, guarded on the token the write read. That status comes from several rows (its checks, every open
+ * incident naming it, maintenance), so two writes that read the same state and each record the move they
+ * computed would otherwise both commit, and the history and notifications would carry a move the other made
+ * stale. Per component, so writes to different components never wait on each other. No row reads as 0.
  */
-export const statusClaim = sqliteTable("status_claim", { id: integer("id").primaryKey(), token: integer("token").notNull() });
+export const statusClaims = sqliteTable("status_claims", { componentId: text("component_id").primaryKey(), token: integer("token").notNull() });
 
 /** Like write_guards, for the status claim: its own constraint name tells its failure apart. */
 export const statusGuards = sqliteTable("status_guards", { reason: text("reason").notNull() }, () => [check("status_moved", sql`0`)]);

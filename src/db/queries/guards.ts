@@ -17,7 +17,7 @@ export function guard(db: Database, condition: SQL, reason: string): Statement {
 export const stillExists = (db: Database, table: SQLiteTable, idColumn: SQLiteColumn, id: string): Statement =>
   guard(db, sql`exists (select 1 from ${table} where ${idColumn} = ${id})`, `row ${id}`);
 
-/** Like guard, for the status claim (see statusClaim): its failure is told apart by isStatusConflict. */
+/** Like guard, for the status claim (see statusClaims): its failure is told apart by isStatusConflict. */
 export function statusGuard(db: Database, condition: SQL, reason: string): Statement {
   return db.insert(statusGuards).select(sql`select ${reason} where not (${condition})`);
 }

@@ -1,7 +1,7 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
-import { components, incidentComponents, incidents, maintenanceComponents, maintenances, statusChanges, statusClaim, type ChangeSource, type ComponentStatus, type ShownStatus } from "../schema";
+import { components, incidentComponents, incidents, maintenanceComponents, maintenances, statusChanges, statusClaims, type ChangeSource, type ComponentStatus, type ShownStatus } from "../schema";
 import { statusGuard } from "./guards";
 import { insertEvent } from "./outbox";
 import { shownStatus } from "../../status";
@@ -12,10 +12,11 @@ export interface StatusState {
   openLinks: { incidentId: string; componentId: string; status: ComponentStatus }[];
   maintenanceLinks: { maintenanceId: string; componentId: string }[];
   /**
-   * The status claim token this state was read at, and the one a write from it swaps in (see statusClaim).
-   * States derived from one read share it, so several steps of one batch claim once.
+   * Each component's status claim token when this state was read (none: 0), and the one a write from it
+   * swaps in (see statusClaims). States derived from one read share it, so steps of one batch that claim the
+   * same component agree.
    */
-  claim?: { read: number; next: number };
+  claim?: { read: Map<string, number>; next: number };
 }
 
 /** A token no other write will pick: 48 random bits. */
@@ -40,28 +41,51 @@ export async function loadStatusState(db: Database): Promise<StatusState> {
       .from(maintenanceComponents)
       .innerJoin(maintenances, eq(maintenances.id, maintenanceComponents.maintenanceId))
       .where(eq(maintenances.status, "in_progress")),
-    db.select({ token: statusClaim.token }).from(statusClaim).where(eq(statusClaim.id, 1)),
+    db.select({ componentId: statusClaims.componentId, token: statusClaims.token }).from(statusClaims),
   ]);
-  const read = claimRows[0]?.token ?? 0;
-  let next = newToken();
-  while (next === read) next = newToken();
-  return { components: componentRows, openLinks, maintenanceLinks, claim: { read, next } };
+  const read = new Map(claimRows.map((row) => [row.componentId, row.token]));
+  return { components: componentRows, openLinks, maintenanceLinks, claim: { read, next: newToken() } };
 }
 
 /**
- * The statements that make a write from `state` conditional on no other write having moved statuses since
- * it was read: a guard that the claim still holds the token read (or this write's own, taken by an earlier
- * step of the same batch), then the swap to this write's token. A batch that lost the race fails on the
- * guard, changes nothing, and is told by isStatusConflict.
+ * The statements that make a write from `state` conditional on no other write having moved what these
+ * components' statuses derive from since it was read: a guard that each one's claim still holds the token
+ * read (or this write's own, taken by an earlier step of the same batch), then the swap to this write's
+ * token. Two statements however many components. A batch that lost the race fails on the guard, changes
+ * nothing, and is told by isStatusConflict.
  */
-export function claimStatements(db: Database, state: StatusState): Statement[] {
+export function claimStatements(db: Database, state: StatusState, componentIds: Iterable<string>): Statement[] {
   if (!state.claim) return [];
   const { read, next } = state.claim;
-  const current = sql`coalesce((select ${statusClaim.token} from ${statusClaim} where ${statusClaim.id} = 1), 0)`;
+  const claimed = [...new Set(componentIds)].map((id) => [id, read.get(id) ?? 0]);
+  if (claimed.length === 0) return [];
+  const json = JSON.stringify(claimed);
+  const moved = sql`exists (select 1 from json_each(${json}) as c left join ${statusClaims} on ${statusClaims.componentId} = c.value ->> 0
+    where coalesce(${statusClaims.token}, 0) not in (c.value ->> 1, ${next}))`;
   return [
-    statusGuard(db, sql`${current} in (${read}, ${next})`, "status moved"),
-    db.insert(statusClaim).values({ id: 1, token: next }).onConflictDoUpdate({ target: statusClaim.id, set: { token: next } }),
+    statusGuard(db, sql`not ${moved}`, "status moved"),
+    db
+      .insert(statusClaims)
+      .select(sql`select value ->> 0, ${next} from json_each(${json}) where true`)
+      .onConflictDoUpdate({ target: statusClaims.componentId, set: { token: next } }),
   ];
+}
+
+/** What a component's shown status is computed from, as text: two states with the same one show the same. */
+function inputsOf(state: StatusState): Map<string, string> {
+  const links = new Map<string, string[]>();
+  for (const l of state.openLinks) links.set(l.componentId, [...(links.get(l.componentId) ?? []), `${l.incidentId}:${l.status}`]);
+  for (const l of state.maintenanceLinks) links.set(l.componentId, [...(links.get(l.componentId) ?? []), `maintenance:${l.maintenanceId}`]);
+  return new Map(state.components.map((c) => [c.id, [c.monitoredStatus, c.monitored, ...(links.get(c.id) ?? []).sort()].join(" ")]));
+}
+
+/** The components whose status inputs differ between two states (added and removed ones included). */
+export function componentsMoved(before: StatusState, after: StatusState): string[] {
+  const from = inputsOf(before);
+  const to = inputsOf(after);
+  const moved = [...to].filter(([id, inputs]) => from.get(id) !== inputs).map(([id]) => id);
+  for (const id of from.keys()) if (!to.has(id)) moved.push(id);
+  return moved;
 }
 
 export function shownStatuses(state: StatusState): Map<string, ShownStatus> {
@@ -99,7 +123,7 @@ export function statusChangeStatements(
   const from = shownStatuses(before);
   const to = shownStatuses(after);
   const names = new Map(after.components.map((c) => [c.id, c.name]));
-  const statements: Statement[] = opts.claim === false ? [] : claimStatements(db, before);
+  const statements: Statement[] = opts.claim === false ? [] : claimStatements(db, before, componentsMoved(before, after));
   const eventIds: string[] = [];
   const changes: { componentId: string; from: ShownStatus; to: ShownStatus }[] = [];
   for (const [componentId, next] of to) {
