@@ -62,7 +62,8 @@ export const database: MiddlewareHandler<AppEnv> = async (c, next) => {
   const sent = write ? undefined : c.req.header(BOOKMARK_HEADER);
   const bookmark = sent ? await issuedBookmark(c.env, sent) : null;
   const constraint = write ? "first-primary" : (bookmark ?? "first-unconstrained");
-  let session: D1DatabaseSession | null = null;
+  // Set by the client's first use, which TypeScript cannot see from here: hence the widened initializer.
+  let session = null as D1DatabaseSession | null;
   c.set("d1Queries", counter);
   c.set(
     "db",
@@ -77,7 +78,7 @@ export const database: MiddlewareHandler<AppEnv> = async (c, next) => {
   );
   await next();
   c.header("x-d1-queries", String(counter.count));
-  const latest = counter.count > 0 ? (session as D1DatabaseSession | null)?.getBookmark() : null;
+  const latest = counter.count > 0 ? session?.getBookmark() : null;
   const issued = latest ? await signBookmark(c.env, latest) : null;
   if (issued) c.header(BOOKMARK_HEADER, issued);
 };
