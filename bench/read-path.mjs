@@ -35,6 +35,8 @@ const worker = await startBundled(dataset.sql);
 const floor = await startFloor();
 const { origin, direct } = worker;
 const FLOOR = "(empty worker)";
+// The same empty worker inside Beacon's runtime process: a pause it shares is the process's, not Beacon's.
+const FLOOR_BESIDE = "(empty worker, same process)";
 const hasWrk = spawnSync("wrk", ["--version"]).error === undefined;
 
 const endpoints = [
@@ -95,6 +97,7 @@ try {
     const rows = [];
     for (const path of endpoints) rows.push(await openLoop(direct + path, path));
     rows.push(await openLoop(floor.direct + "/", FLOOR));
+    rows.push(await openLoop(worker.floorDirect + "/", FLOOR_BESIDE));
     openRounds.push(rows);
     console.log(`\nOpen loop, round ${round} of ${ROUNDS}: ${RATE} requests/s for ${DURATION} s over up to ${CONNECTIONS} connections, Accept-Encoding: gzip, straight to the worker; latency from when each request was due\n`);
     console.log(["endpoint".padEnd(40), "p50 ms".padStart(7), "p90 ms".padStart(7), "p99 ms".padStart(7), "max ms".padStart(7), "p99/p50".padStart(8), "client stall".padStart(13), "failed".padStart(7)].join(" "));
@@ -103,7 +106,7 @@ try {
     }
   }
   console.log(`\nOpen loop across the ${ROUNDS} rounds (min-max), and whether each read's p99 stayed within ${TAIL_RATIO}x its p50 (or 1 ms) in every round:`);
-  for (const [i, path] of [...endpoints, FLOOR].entries()) {
+  for (const [i, path] of [...endpoints, FLOOR, FLOOR_BESIDE].entries()) {
     const rows = openRounds.map((round) => round[i]);
     const of = (key) => rows.map((r) => r[key]);
     console.log(`  ${shortPath(path).padEnd(40)} p50 ${span(of("p50"), 1).padStart(9)}  p99 ${span(of("p99"), 1).padStart(10)}  ${rows.every(tailOk) ? "tail ok" : "TAIL OVER"}`);

@@ -44,32 +44,40 @@ export async function startBundled(seedSql) {
   const mf = new Miniflare({
     host: "127.0.0.1",
     port: 0,
-    // Listed explicitly so Miniflare does not try to resolve the optional dynamic import that `resend`
-    // keeps for React email templates (never used here).
-    modulesRoot: dir,
-    modules: [{ type: "ESModule", path: scriptPath, contents: readFileSync(scriptPath, "utf8") }],
-    compatibilityDate: tomlValue(toml, "compatibility_date"),
-    d1Databases: { DB: "beacon" },
-    durableObjects: { STATUS_HUB: { className: "StatusHub", useSQLite: true }, CHECK_PROBE: { className: "CheckProbe", useSQLite: true } },
-    queueProducers: { NOTIFY_QUEUE: { queueName: "beacon-notifications" } },
-    queueConsumers: {
-      "beacon-notifications": { maxBatchSize: 25, maxBatchTimeout: 2, maxRetries: 8, deadLetterQueue: "beacon-notifications-dlq" },
-      "beacon-notifications-dlq": { maxBatchSize: 25, maxBatchTimeout: 5 },
-    },
-    ratelimits: {
-      SIGNUP_LIMITER: { simple: { limit: 10, period: 60 } },
-      LIVE_LIMITER: { simple: { limit: 30, period: 60 } },
-      HISTORY_LIMITER: { simple: { limit: 20, period: 60 } },
-    },
-    // A socket straight to the worker, as production has: no entry worker in front (it adds a hop, and
-    // rewrites Accept-Encoding and CF-Connecting-IP).
-    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
-    bindings: { ...vars, CLERK_JWT_KEY: keys.publicKeyPem, SIGNING_SECRET: "bench-signing-secret" },
     // The runtime logs every connection a load generator drops at the end of a run; keep the output readable.
     handleRuntimeStdio(stdout, stderr) {
       stdout.resume();
       stderr.resume();
     },
+    workers: [
+      {
+        name: "beacon",
+        // Listed explicitly so Miniflare does not try to resolve the optional dynamic import that `resend`
+        // keeps for React email templates (never used here).
+        modulesRoot: dir,
+        modules: [{ type: "ESModule", path: scriptPath, contents: readFileSync(scriptPath, "utf8") }],
+        compatibilityDate: tomlValue(toml, "compatibility_date"),
+        d1Databases: { DB: "beacon" },
+        durableObjects: { STATUS_HUB: { className: "StatusHub", useSQLite: true }, CHECK_PROBE: { className: "CheckProbe", useSQLite: true } },
+        queueProducers: { NOTIFY_QUEUE: { queueName: "beacon-notifications" } },
+        queueConsumers: {
+          "beacon-notifications": { maxBatchSize: 25, maxBatchTimeout: 2, maxRetries: 8, deadLetterQueue: "beacon-notifications-dlq" },
+          "beacon-notifications-dlq": { maxBatchSize: 25, maxBatchTimeout: 5 },
+        },
+        ratelimits: {
+          SIGNUP_LIMITER: { simple: { limit: 10, period: 60 } },
+          LIVE_LIMITER: { simple: { limit: 30, period: 60 } },
+          HISTORY_LIMITER: { simple: { limit: 20, period: 60 } },
+        },
+        // A socket straight to the worker, as production has: no entry worker in front (it adds a hop, and
+        // rewrites Accept-Encoding and CF-Connecting-IP).
+        unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+        bindings: { ...vars, CLERK_JWT_KEY: keys.publicKeyPem, SIGNING_SECRET: "bench-signing-secret" },
+      },
+      // The empty worker again, in Beacon's own runtime process: whatever that process does besides serving
+      // Beacon (its other isolates, Miniflare's D1, queue and Durable Object machinery) shows here too.
+      { name: "floor", ...FLOOR_WORKER, compatibilityDate: tomlValue(toml, "compatibility_date"), unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] },
+    ],
   });
   const url = await mf.ready;
   const pids = new Set(workerdProcesses().map((row) => row.pid).filter((pid) => !before.has(pid)));
@@ -82,10 +90,13 @@ export async function startBundled(seedSql) {
     const seed = statements(seedSql);
     for (let i = 0; i < seed.length; i += 20) await db.batch(seed.slice(i, i + 20).map((s) => db.prepare(s)));
   }
-  const direct = await mf.unsafeGetDirectURL();
+  const direct = await mf.unsafeGetDirectURL("beacon");
+  const floorDirect = await mf.unsafeGetDirectURL("floor");
   return {
     origin: url.origin,
     direct: direct.origin,
+    /** The empty worker in the same runtime process, straight to it. */
+    floorDirect: floorDirect.origin,
     /** workerd's resident memory (KB) for this worker alone. */
     rssKb: () => workerdRssKb(pids),
     adminToken: () => mintSessionToken(keys.privateKeyPem),
@@ -117,6 +128,8 @@ function workerdRssKb(pids) {
     .reduce((sum, row) => sum + row.rss, 0);
 }
 
+const FLOOR_WORKER = { modules: true, script: `export default { fetch() { return new Response("ok"); } };` };
+
 /**
  * The runtime's own floor: a worker that answers "ok" and does nothing else, served the same way (same
  * workerd, a socket straight to the worker). What it shows under load is the runtime's, not Beacon's.
@@ -125,8 +138,7 @@ export async function startFloor() {
   const mf = new Miniflare({
     host: "127.0.0.1",
     port: 0,
-    modules: true,
-    script: `export default { fetch() { return new Response("ok"); } };`,
+    ...FLOOR_WORKER,
     compatibilityDate: tomlValue(readFileSync(path.join(root, "wrangler.toml"), "utf8"), "compatibility_date"),
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
     handleRuntimeStdio(stdout, stderr) {
