@@ -388,6 +388,10 @@ describe("live", { timeout: 20_000 }, () => {
     expect(quarter).toMatchObject({ count: 1, shade: null });
     expect(quarter.p50_ms).toBeGreaterThanOrEqual(25);
     expect(update.points["90d"].reduce((n: number, p: any) => n + p.count, 0)).toBeGreaterThanOrEqual(1);
+    // And what each region saw, worded as the page words it, for the page to replace its line with.
+    expect(update.regions).toMatch(/^Checked from \d+ regions?: .*operational \(\d+ ms\).*\.$/);
+    const page = await (await call("GET", `/components/${component.id}`)).text();
+    expect(page).toContain(`<li data-regions="true">${update.regions}</li>`);
     ws.close(1000);
   });
 });

@@ -2,6 +2,7 @@ import type { Snapshot, SnapshotIncident, SnapshotIncidentUpdate, SnapshotMainte
 import { isOpenIncident, uptimeOfDays } from "../snapshot/build";
 import { latencyGrids, latencyPoints, type LatencyPoint } from "../snapshot/latency";
 import { renderMarkdown } from "../text/markdown";
+import { regionsLine } from "../text/checks";
 
 /** What a card on the page shows of an incident; its description, postmortem and history stay on its own page. */
 export function incidentSummary(incident: SnapshotIncident) {
@@ -79,6 +80,8 @@ export interface LatencyUpdate {
   uptime_7d: number | null;
   uptime: Snapshot["components"][number]["uptime"];
   points: { "24h": LatencyPoint[]; "90d": LatencyPoint[] };
+  /** What each region saw in this check, as the page words it (null: a monitor checked from one place). */
+  regions: string | null;
 }
 
 /** A change as sent on the socket: every message has a type and a sequence number that only grows. */
@@ -169,7 +172,7 @@ function latencyChanges(prev: Snapshot, next: Snapshot): LatencyUpdate[] {
   const updates: LatencyUpdate[] = [];
   for (const c of next.components) {
     const p = prevComponents.get(c.id);
-    const latest = (x: typeof c | undefined) => JSON.stringify([x?.latency?.["24h"].at(-1), x?.latency?.["90d"].at(-1), x?.uptime_24h]);
+    const latest = (x: typeof c | undefined) => JSON.stringify([x?.latency?.["24h"].at(-1), x?.latency?.["90d"].at(-1), x?.uptime_24h, x?.regions]);
     if (!c.latency || latest(p) === latest(c)) continue;
     updates.push({
       id: c.id,
@@ -180,6 +183,7 @@ function latencyChanges(prev: Snapshot, next: Snapshot): LatencyUpdate[] {
         "24h": latencyPoints(c, "24h", grids["24h"].slice(-2), next.page.time_zone),
         "90d": latencyPoints(c, "90d", grids["90d"].slice(-2), next.page.time_zone),
       },
+      regions: c.monitored && c.regions?.length ? regionsLine(c.regions) : null,
     });
   }
   return updates;

@@ -1,4 +1,5 @@
 import type { LatencyPoint } from "../snapshot/latency";
+import { formatMs } from "../text/checks";
 
 // Response-time charts as inline SVG, drawn on the server from the snapshot: no chart library reaches the
 // browser. The component page's script redraws the same geometry from the table when a check result
@@ -16,7 +17,6 @@ export function niceMax(ms: number): number {
   return 10 * power;
 }
 
-export const formatMs = (ms: number) => (ms >= 1000 ? `${+(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 export const escapeText = (text: string) => text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);

@@ -5,9 +5,9 @@ import { latencyGrids, latencyPoints, type LatencyPoint } from "../snapshot/late
 import type { PageInfo, Snapshot, SnapshotComponent, SnapshotIncident, SnapshotMaintenance, UptimeDay } from "../snapshot/types";
 import { uptimeOfDays } from "../snapshot/build";
 import { STATUS_LABELS } from "../status";
-import type { ProbeRegion } from "../db/schema";
 import { assets } from "./assets";
-import { escapeText, formatMs, latencyChartSvg } from "./charts";
+import { escapeText, latencyChartSvg } from "./charts";
+import { formatMs, regionsLine } from "../text/checks";
 import { dayLevel, formatDay, formatDuration, formatUptime } from "./format";
 import { Layout, renderDocument } from "./layout";
 import type { HomeOptions } from "./pages";
@@ -119,31 +119,8 @@ const LargeBar: FC<{ component: SnapshotComponent; incidents: Map<string, Snapsh
   );
 };
 
-/** Cloudflare's location hints, as a reader knows the places. */
-const REGION_NAMES: Record<ProbeRegion, string> = {
-  wnam: "western North America",
-  enam: "eastern North America",
-  sam: "South America",
-  weur: "western Europe",
-  eeur: "eastern Europe",
-  apac: "Asia-Pacific",
-  oc: "Oceania",
-  afr: "Africa",
-  me: "the Middle East",
-};
-
-const REGION_OUTCOME_LABELS: Record<string, string> = { no_answer: "no answer", ...Object.fromEntries(Object.entries(STATUS_LABELS).map(([k, v]) => [k, v.toLowerCase()])) };
-
-/** What each region saw in the latest check: the outcome and how fast it answered, never the error text. */
-const Regions: FC<{ regions: NonNullable<SnapshotComponent["regions"]> }> = ({ regions }) => (
-  <li>
-    Checked from {regions.length} {regions.length === 1 ? "region" : "regions"}:{" "}
-    {regions
-      .map((r) => `${REGION_NAMES[r.region as ProbeRegion] ?? r.region} ${REGION_OUTCOME_LABELS[r.outcome] ?? r.outcome}${r.latency_ms !== null && r.outcome !== "no_answer" ? ` (${formatMs(r.latency_ms)})` : ""}`)
-      .join(", ")}
-    .
-  </li>
-);
+/** What each region saw in the latest check; live updates replace its text with the next check's. */
+const Regions: FC<{ regions: NonNullable<SnapshotComponent["regions"]> }> = ({ regions }) => <li data-regions>{regionsLine(regions)}</li>;
 
 /** Why the component shows what it shows: open incidents, maintenance in progress, its checks. */
 const Why: FC<{ snapshot: Snapshot; component: SnapshotComponent; incidents: SnapshotIncident[]; maintenances: SnapshotMaintenance[] }> = ({
