@@ -17,7 +17,6 @@ export function niceMax(ms: number): number {
   return 10 * power;
 }
 
-
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 export const escapeText = (text: string) => text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
 
