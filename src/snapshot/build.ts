@@ -162,7 +162,7 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
   for (const r of rows.regionRows ?? []) {
     regionsByComponent.set(r.componentId, [...(regionsByComponent.get(r.componentId) ?? []), { region: r.region, outcome: r.outcome, latency_ms: r.latencyMs }]);
   }
-    const latencyByComponent = new Map<string, LatencyRow[]>();
+  const latencyByComponent = new Map<string, LatencyRow[]>();
   for (const r of latencyRows) {
     const list = latencyByComponent.get(r.componentId) ?? [];
     list.push(r);

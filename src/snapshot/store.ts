@@ -27,6 +27,9 @@ let inflight: { promise: Promise<Snapshot | null>; startedAt: number } | null = 
 /** Whether `since` was less than `ms` ago (a time in the future, from a clock that moved back, is not). */
 const within = (since: number, ms: number, now: number) => now >= since && now - since < ms;
 
+/** The snapshot in memory if it was checked against the hub within the last REVALIDATE_MS: the hot path. */
+const checkedRecently = (now: number): Snapshot | null => (local && within(local.checkedAt, REVALIDATE_MS, now) ? local.snapshot : null);
+
 function keep(snapshot: Snapshot, now: number) {
   if (!local || snapshot.version >= local.snapshot.version) local = { snapshot, checkedAt: now };
   else local.checkedAt = now;
@@ -89,8 +92,9 @@ function revalidate(env: Bindings, db: () => Database, opts: ReadOptions): Promi
  */
 export async function readSnapshot(env: Bindings, db: () => Database, opts: ReadOptions = {}): Promise<Snapshot> {
   const now = Date.now();
+  const fresh = opts.revalidate ? null : checkedRecently(now);
+  if (fresh) return fresh;
   const held = local;
-  if (held && !opts.revalidate && within(held.checkedAt, REVALIDATE_MS, now)) return held.snapshot;
   if (held) {
     // Another request is already asking: this one answers from memory at once.
     if (inflight && !opts.revalidate && within(inflight.startedAt, REVALIDATION_LOST_MS, now)) return held.snapshot;
@@ -118,8 +122,9 @@ export async function publicSnapshot(c: Context<AppEnv>): Promise<Snapshot> {
   const asksFresh = /no-cache/i.test(c.req.header("cache-control") ?? "") || /no-cache/i.test(c.req.header("pragma") ?? "");
   const authorization = c.req.header("authorization");
   const revalidate = asksFresh && !!authorization && (await adminFromHeader(authorization, c.env)) !== null;
-  // The hot path: a snapshot checked against the hub within the last second.
-  if (!revalidate && local && within(local.checkedAt, REVALIDATE_MS, Date.now())) return local.snapshot;
+  // The hot path, before building what a revalidation would need.
+  const fresh = revalidate ? null : checkedRecently(Date.now());
+  if (fresh) return fresh;
   let waitUntil: ReadOptions["waitUntil"];
   try {
     const ctx = c.executionCtx;
