@@ -260,6 +260,43 @@ describe("the render cache", () => {
   });
 });
 
+describe("the data's age in kept bodies", () => {
+  const withoutAge = (body: any) => ({ ...body, data: { ...body.data, age_seconds: undefined } });
+
+  it("grows with every read while the bodies themselves are rendered once per snapshot", async () => {
+    await createIncident({ title: "Ageing body" });
+    const gzip = { headers: { "accept-encoding": "gzip" } };
+    const first = await json(await call("GET", "/api/status/incidents?days=365", gzip));
+    const feed = await (await call("GET", "/api/status/rss", gzip)).text();
+    const rendered = renderCacheStats().renders;
+
+    const start = Date.now();
+    for (const seconds of [25, 47]) {
+      vi.spyOn(Date, "now").mockReturnValue(start + seconds * 1000);
+      const later = await json(await call("GET", "/api/status/incidents?days=365", gzip));
+      expect(later.data.age_seconds).toBeGreaterThanOrEqual(first.data.age_seconds + seconds);
+      expect(later.data.age_seconds).toBeLessThan(first.data.age_seconds + seconds + 5);
+      expect(withoutAge(later)).toEqual(withoutAge(first));
+      // The same bytes without compression, for a client that does not accept it.
+      expect(await json(await call("GET", "/api/status/incidents?days=365"))).toEqual(later);
+      expect(await (await call("GET", "/api/status/rss", gzip)).text()).toBe(feed);
+    }
+    // Filling the age in is not rendering: the year of incidents was rendered once, the feed once.
+    expect(renderCacheStats().renders).toBe(rendered);
+  });
+
+  it("is rendered again, in words on the page, once the data turns stale", async () => {
+    await createIncident({ title: "Stale body" });
+    await call("GET", "/");
+    breakD1();
+    vi.spyOn(Date, "now").mockReturnValue(Date.now() + 10 * 60_000);
+    const body = await json(await call("GET", "/api/status"));
+    expect(body.data).toMatchObject({ stale: true, age_seconds: expect.any(Number) });
+    expect(body.data.age_seconds).toBeGreaterThanOrEqual(600);
+    expect(await (await call("GET", "/")).text()).toMatch(/we could not refresh it/);
+  });
+});
+
 describe("compression", () => {
   it("sends large public reads gzip-compressed to clients that accept it, and plain to the others", async () => {
     await createIncident({ title: "Compression probe" });
