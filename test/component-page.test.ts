@@ -11,7 +11,7 @@ import type { SnapshotIncident } from "../src/snapshot/types";
 import { latencySeries as latencyResponse, uptimeSeries as uptimeResponse } from "../src/openapi/responses";
 import { forgetLocalSnapshot } from "../src/snapshot/store";
 import { bucketStart, bucketStarts, DAY_MS, HOUR_MS, LATENCY_BINS, latencyBin, latencyDeltas, percentileFromHistogram, QUARTER_HOUR_MS } from "../src/uptime/latency";
-import { BASE, call, createIncident, json } from "./support/api";
+import { BASE, call, createIncident, json, readCompressed } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
 
 afterEach(() => vi.restoreAllMocks());
@@ -270,7 +270,7 @@ describe("GET /components/{id}", () => {
   it("is complete without JavaScript: status and why, uptime, the large bar, both charts and their table, incidents, subscribe", async () => {
     const { component, now } = await componentWithRecentChecks();
     const incident = await createIncident({ title: "Slow <checkout>", severity: "minor", affected_components: [component.id] });
-    const res = await call("GET", `/components/${component.id}`, { headers: { "accept-encoding": "gzip" } });
+    const res = await readCompressed(`/components/${component.id}`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect(res.headers.get("content-encoding")).toBe("gzip");

@@ -7,7 +7,7 @@ import { forgetLocalSnapshot } from "../src/snapshot/store";
 import { buildSnapshot } from "../src/snapshot/build";
 import { decodeSnapshot, encodeSnapshot } from "../src/snapshot/codec";
 import { createDb } from "../src/db/client";
-import { admin, adminToken, BASE, call, createIncident, json } from "./support/api";
+import { admin, adminToken, BASE, call, createIncident, json, readCompressed } from "./support/api";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -299,19 +299,49 @@ describe("the data's age in kept bodies", () => {
 
 describe("compression", () => {
   it("sends large public reads gzip-compressed to clients that accept it, and plain to the others", async () => {
-    await createIncident({ title: "Compression probe" });
+    await createIncident({ title: "Compression probe", description: "A body worth compressing. ".repeat(200) });
     const plain = await call("GET", "/api/status/incidents?days=365");
     expect(plain.headers.get("content-encoding")).toBeNull();
     const text = await plain.text();
 
-    const compressed = await call("GET", "/api/status/incidents?days=365", { headers: { "accept-encoding": "gzip, deflate, br" } });
-    expect(compressed.headers.get("content-encoding")).toBe("gzip");
+    // The first read that accepts gzip does not wait for the compression it starts.
+    const first = await call("GET", "/api/status/incidents?days=365", { headers: { "accept-encoding": "gzip, deflate, br" } });
+    expect(first.headers.get("content-encoding")).toBeNull();
+    expect(await first.text()).toBe(text);
+    const compressed = await readCompressed("/api/status/incidents?days=365", { "accept-encoding": "gzip, deflate, br" });
     expect(compressed.headers.get("vary")).toMatch(/accept-encoding/i);
     // The runtime hands a caller the decoded body, as any HTTP client would after decompressing.
     expect(await compressed.text()).toBe(text);
 
     const refused = await call("GET", "/api/status/incidents?days=365", { headers: { "accept-encoding": "gzip;q=0, identity" } });
     expect(refused.headers.get("content-encoding")).toBeNull();
+  });
+
+  it("keeps answering when a compression fails, and compresses again on a later read", async () => {
+    await createIncident({ title: "Failed compression", description: "A body worth compressing. ".repeat(200) });
+    const text = await (await call("GET", "/api/status/incidents?days=365")).text();
+    // As when the client whose read started it hangs up: the compression never finishes.
+    const scope = globalThis as unknown as { CompressionStream: typeof CompressionStream };
+    const Original = scope.CompressionStream;
+    class Cancelled extends TransformStream {
+      constructor() {
+        super({ transform: () => Promise.reject(new Error("compression cancelled")) });
+      }
+    }
+    scope.CompressionStream = Cancelled as unknown as typeof CompressionStream;
+    try {
+      const res = await call("GET", "/api/status/incidents?days=365", { headers: { "accept-encoding": "gzip" } });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe(text);
+    } finally {
+      scope.CompressionStream = Original;
+    }
+    for (let i = 0; i < 3; i++) {
+      const res = await call("GET", "/api/status/incidents?days=365", { headers: { "accept-encoding": "gzip" } });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe(text);
+    }
+    expect(await (await readCompressed("/api/status/incidents?days=365")).text()).toBe(text);
   });
 });
 

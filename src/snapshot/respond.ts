@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import type { Snapshot } from "./types";
+import { waitUntilOf } from "../http/background";
 import { fnv1a } from "../http/hash";
 
 /** A snapshot older than this is flagged stale: the cron rebuilds it every minute while D1 is healthy. */
@@ -25,8 +26,10 @@ interface Rendered {
   ageSlice: number;
   /** What the entry holds: its parts, the body when spliced from them, and its gzip once made. */
   bytes: number;
-  /** Compressed once per body, on the first request that accepts gzip. */
-  gzip?: Promise<Blob>;
+  /** The body's compression, started by the first request that accepts gzip. */
+  gzip?: Promise<void>;
+  /** That compression once done; until then readers get the body as it is (the platform compresses it). */
+  gzipped?: Blob;
   gzipHeaders?: Record<string, string>;
 }
 
@@ -118,6 +121,29 @@ function renderParts(render: () => string, markAge: boolean): Blob[] {
   return text.split(AGE_MARK_TEXT).map((part) => new Blob([part]));
 }
 
+/**
+ * Compresses a kept body in the background. No read waits for it: a read that shared another's compression
+ * would hang with it if that client hung up, and a large body takes tens of milliseconds. A failed
+ * compression is forgotten, so the next read that accepts gzip starts another.
+ */
+function compress(held: Rendered, key: string, limit: number, waitUntil: ((promise: Promise<unknown>) => void) | undefined) {
+  const pending: Promise<void> = gzip(held.body).then(
+    (compressed) => {
+      // Kept only if the entry still holds the body this compressed.
+      if (rendered.get(key) !== held || held.gzip !== pending) return;
+      held.gzipped = compressed;
+      held.bytes += compressed.size;
+      renderedBytes += compressed.size;
+      evictTo(limit);
+    },
+    () => {
+      if (held.gzip === pending) held.gzip = undefined;
+    },
+  );
+  waitUntil?.(pending);
+  return pending;
+}
+
 /** Bytes held for the parts and the body made from them (the same Blob when the body reports no age). */
 const heldBytes = (parts: Blob[], body: Blob) => (parts.length === 1 ? body.size : parts.reduce((sum, part) => sum + part.size, body.size));
 
@@ -163,7 +189,7 @@ export async function sendFromSnapshot(
     const held = entry;
     held.body = spliceAge(held.parts, age_seconds);
     held.ageSlice = ageSlice;
-    held.gzip = undefined;
+    held.gzip = held.gzipped = undefined;
     const bytes = heldBytes(held.parts, held.body);
     renderedBytes += bytes - held.bytes;
     held.bytes = bytes;
@@ -200,21 +226,12 @@ export async function sendFromSnapshot(
   // Only kept renderings are compressed here (once); the platform compresses the others on the way out.
   const kept = rendered.get(opts.key) === entry;
   if (kept && c.env.PRECOMPRESS !== "false" && entry.body.size >= GZIP_MIN_BYTES && acceptsGzip(c.req.header("accept-encoding"))) {
-    if (!entry.gzip) {
-      const held = entry;
-      const pending = (held.gzip = gzip(held.body));
-      void pending.then((compressed) => {
-        // Counted only if the entry still holds this body's compression.
-        if (rendered.get(opts.key) !== held || held.gzip !== pending) return;
-        held.bytes += compressed.size;
-        renderedBytes += compressed.size;
-        evictTo(limit);
-      });
+    entry.gzip ??= compress(entry, opts.key, limit, waitUntilOf(c));
+    if (entry.gzipped) {
+      entry.gzipHeaders ??= { ...headers, "content-encoding": "gzip" };
+      // "manual": the bytes are already encoded; the runtime must send them as they are.
+      return new Response(c.req.method === "HEAD" ? null : entry.gzipped, { status: 200, headers: entry.gzipHeaders, encodeBody: "manual" });
     }
-    const compressed = await entry.gzip;
-    entry.gzipHeaders ??= { ...headers, "content-encoding": "gzip" };
-    // "manual": the bytes are already encoded; the runtime must send them as they are.
-    return new Response(c.req.method === "HEAD" ? null : compressed, { status: 200, headers: entry.gzipHeaders, encodeBody: "manual" });
   }
   return new Response(c.req.method === "HEAD" ? null : entry.body, { status: 200, headers });
 }

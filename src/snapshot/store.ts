@@ -8,6 +8,7 @@ import type { LiveMessage } from "../live/messages";
 import { buildSnapshot } from "./build";
 import { decodeSnapshot, encodeSnapshot } from "./codec";
 import type { Snapshot } from "./types";
+import { waitUntilOf } from "../http/background";
 
 /** How long an isolate serves its in-memory snapshot before asking the hub whether there is a newer one. */
 const REVALIDATE_MS = 1000;
@@ -125,14 +126,7 @@ export async function publicSnapshot(c: Context<AppEnv>): Promise<Snapshot> {
   // The hot path, before building what a revalidation would need.
   const fresh = revalidate ? null : checkedRecently(Date.now());
   if (fresh) return fresh;
-  let waitUntil: ReadOptions["waitUntil"];
-  try {
-    const ctx = c.executionCtx;
-    waitUntil = (promise) => ctx.waitUntil(promise);
-  } catch {
-    waitUntil = undefined; // No execution context (a direct app.fetch in a test).
-  }
-  return readSnapshot(c.env, () => c.var.db, { revalidate, waitUntil });
+  return readSnapshot(c.env, () => c.var.db, { revalidate, waitUntil: waitUntilOf(c) });
 }
 
 /**

@@ -28,6 +28,20 @@ export async function call(method: string, path: string, options: CallOptions = 
   return exports.default.fetch(new Request(BASE + path, { method, headers, body }));
 }
 
+/**
+ * A read that accepts gzip, repeated until it comes compressed: a kept body is compressed in the background
+ * after the first read that accepts gzip, and sent as it is until then.
+ */
+export async function readCompressed(path: string, headers: Record<string, string> = { "accept-encoding": "gzip" }): Promise<Response> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const res = await call("GET", path, { headers });
+    if (res.headers.get("content-encoding") === "gzip") return res;
+    await res.arrayBuffer();
+    await new Promise((resume) => setTimeout(resume, 10));
+  }
+  throw new Error(`${path} was never sent compressed`);
+}
+
 /** An admin call: a fresh admin token unless one is given. */
 export async function admin(method: string, path: string, body?: unknown, token?: string): Promise<Response> {
   return call(method, path, { body, token: token ?? (await adminToken()) });
