@@ -28,7 +28,10 @@ interface Rendered {
   bytes: number;
   /** The body's compression, started by the first request that accepts gzip. */
   gzip?: Promise<void>;
-  /** That compression once done; until then readers get the body as it is (the platform compresses it). */
+  /**
+   * The latest compression done: of this body, or until this body's is done, of the one before it (its age
+   * one slice older). Before the first, readers get the body as it is (the platform compresses it).
+   */
   gzipped?: Blob;
   gzipHeaders?: Record<string, string>;
 }
@@ -131,9 +134,10 @@ function compress(held: Rendered, key: string, limit: number, waitUntil: ((promi
     (compressed) => {
       // Kept only if the entry still holds the body this compressed.
       if (rendered.get(key) !== held || held.gzip !== pending) return;
+      const grown = compressed.size - (held.gzipped?.size ?? 0);
       held.gzipped = compressed;
-      held.bytes += compressed.size;
-      renderedBytes += compressed.size;
+      held.bytes += grown;
+      renderedBytes += grown;
       evictTo(limit);
     },
     () => {
@@ -189,8 +193,8 @@ export async function sendFromSnapshot(
     const held = entry;
     held.body = spliceAge(held.parts, age_seconds);
     held.ageSlice = ageSlice;
-    held.gzip = held.gzipped = undefined;
-    const bytes = heldBytes(held.parts, held.body);
+    held.gzip = undefined;
+    const bytes = heldBytes(held.parts, held.body) + (held.gzipped?.size ?? 0);
     renderedBytes += bytes - held.bytes;
     held.bytes = bytes;
     rendered.delete(opts.key);
