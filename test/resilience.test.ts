@@ -295,11 +295,19 @@ describe("the data's age in kept bodies", () => {
     await createIncident({ title: "Stale body" });
     await call("GET", "/");
     breakD1();
-    vi.spyOn(Date, "now").mockReturnValue(Date.now() + 10 * 60_000);
+    const later = Date.now() + 10 * 60_000;
+    vi.spyOn(Date, "now").mockReturnValue(later);
     const body = await json(await call("GET", "/api/status"));
     expect(body.data).toMatchObject({ stale: true, age_seconds: expect.any(Number) });
     expect(body.data.age_seconds).toBeGreaterThanOrEqual(600);
     expect(await (await call("GET", "/")).text()).toMatch(/we could not refresh it/);
+    // Stale, a JSON body still only has its age filled in; the page words it again.
+    const rendered = renderCacheStats().renders;
+    vi.spyOn(Date, "now").mockReturnValue(later + 30_000);
+    expect((await json(await call("GET", "/api/status"))).data.age_seconds).toBe(body.data.age_seconds + 30);
+    expect(renderCacheStats().renders).toBe(rendered);
+    expect(await (await call("GET", "/")).text()).toMatch(/we could not refresh it/);
+    expect(renderCacheStats().renders).toBe(rendered + 1);
   });
 });
 

@@ -1,5 +1,5 @@
 import { isOpenIncident } from "./build";
-import { snapshotAge } from "./respond";
+import { reportedAge } from "./respond";
 import type { Snapshot, SnapshotComponent, SnapshotIncident, SnapshotMaintenance } from "./types";
 
 // The public JSON shapes of the seed API, made from the snapshot. Times are ISO 8601 (UTC).
@@ -77,7 +77,7 @@ export function publicMaintenance(m: SnapshotMaintenance) {
 
 /** How fresh the data is; `stale` is true when the snapshot could not be rebuilt for a while (e.g. D1 down). */
 export function dataFreshness(snapshot: Snapshot) {
-  const { age_seconds, stale } = snapshotAge(snapshot);
+  const { age_seconds, stale } = reportedAge(snapshot);
   return { generated_at: iso(snapshot.generated_at), age_seconds, stale };
 }
 

@@ -46,19 +46,8 @@ let markingAge = false;
 /** Bodies smaller than this are not worth compressing. */
 const GZIP_MIN_BYTES = 1024;
 
-/** Compressed this much at a time, yielding between pieces: one call for a 1.4 MB body holds every read for ~20 ms. */
-const GZIP_PIECE_BYTES = 64 * 1024;
-
-async function gzip(body: Blob): Promise<Blob> {
-  const stream = new CompressionStream("gzip");
-  const compressed = new Response(stream.readable).blob();
-  const writer = stream.writable.getWriter();
-  for (let at = 0; at < body.size; at += GZIP_PIECE_BYTES) {
-    if (at > 0) await new Promise((resume) => setTimeout(resume, 0));
-    await writer.write(new Uint8Array(await body.slice(at, at + GZIP_PIECE_BYTES).arrayBuffer()));
-  }
-  await writer.close();
-  return compressed;
+function gzip(body: Blob): Promise<Blob> {
+  return new Response(body.stream().pipeThrough(new CompressionStream("gzip"))).blob();
 }
 
 function acceptsGzip(header: string | undefined): boolean {
@@ -105,9 +94,17 @@ export function renderCacheStats() {
 
 export function snapshotAge(snapshot: Snapshot, now = Date.now()) {
   const ageMs = Math.max(0, now - snapshot.generated_at);
-  const stale = ageMs > STALE_AFTER_MS;
-  // A stale body says how old its data is in words too: rendered per slice, never marked.
-  return { age_seconds: markingAge && !stale ? AGE_MARK : Math.floor(ageMs / 1000), stale };
+  return { age_seconds: Math.floor(ageMs / 1000), stale: ageMs > STALE_AFTER_MS };
+}
+
+/**
+ * The age a body reports as a number (`data.age_seconds`): marked while a kept body is rendered. Text that
+ * words the age (the page's "5 minutes ago") uses snapshotAge, so its body has no mark and, once the data
+ * is stale, is rendered again for each slice.
+ */
+export function reportedAge(snapshot: Snapshot) {
+  const age = snapshotAge(snapshot);
+  return markingAge ? { ...age, age_seconds: AGE_MARK } : age;
 }
 
 /** Renders a body; with the data's age marked, cut where the age shows. */
@@ -185,11 +182,12 @@ export async function sendFromSnapshot(
   const ageSlice = Math.floor(age_seconds / 10);
   const limit = budget(c);
   let entry = opts.cache === false ? undefined : rendered.get(opts.key);
+  // Fresh data's bodies without a mark stay for the whole version; a stale page words its age anew.
   if (entry && entry.stale === stale && (entry.ageSlice === ageSlice || (entry.parts.length === 1 && !stale))) {
     // Most recently used goes last.
     rendered.delete(opts.key);
     rendered.set(opts.key, entry);
-  } else if (entry && entry.stale === stale && !stale) {
+  } else if (entry && entry.stale === stale && entry.parts.length > 1) {
     const held = entry;
     held.body = spliceAge(held.parts, age_seconds);
     held.ageSlice = ageSlice;
@@ -203,8 +201,8 @@ export async function sendFromSnapshot(
   } else {
     forget(opts.key);
     const kept = opts.cache !== false;
-    // A body for one request (or a stale one, which changes with every slice) needs no marks.
-    const parts = renderParts(opts.render, kept && !stale);
+    // A body for one request needs no marks.
+    const parts = renderParts(opts.render, kept);
     const body = spliceAge(parts, age_seconds);
     // Weak: renderings of one version differ only in the age they report.
     const etag = `W/"${snapshot.version.toString(36)}-${fnv1a(opts.key)}"`;
