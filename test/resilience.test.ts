@@ -301,10 +301,12 @@ describe("the data's age in kept bodies", () => {
     expect(body.data).toMatchObject({ stale: true, age_seconds: expect.any(Number) });
     expect(body.data.age_seconds).toBeGreaterThanOrEqual(600);
     expect(await (await call("GET", "/")).text()).toMatch(/we could not refresh it/);
-    // Stale, a JSON body still only has its age filled in; the page words it again.
+    const feed = await (await call("GET", "/api/status/rss")).text();
+    // Stale, a JSON body still only has its age filled in, a feed stays as it is, and the page words it again.
     const rendered = renderCacheStats().renders;
     vi.spyOn(Date, "now").mockReturnValue(later + 30_000);
     expect((await json(await call("GET", "/api/status"))).data.age_seconds).toBe(body.data.age_seconds + 30);
+    expect(await (await call("GET", "/api/status/rss")).text()).toBe(feed);
     expect(renderCacheStats().renders).toBe(rendered);
     expect(await (await call("GET", "/")).text()).toMatch(/we could not refresh it/);
     expect(renderCacheStats().renders).toBe(rendered + 1);

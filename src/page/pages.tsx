@@ -1,6 +1,6 @@
 import type { FC } from "hono/jsx";
 import { isOpenIncident } from "../snapshot/build";
-import { snapshotAge } from "../snapshot/respond";
+import { snapshotAge, wordedAge } from "../snapshot/respond";
 import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
 import { OVERALL_LABELS } from "../status";
 import { formatDuration, formatMonth, monthOf } from "./format";
@@ -15,11 +15,10 @@ export const HISTORY_PAGES = Math.ceil(HISTORY_DAYS / HISTORY_PAGE_DAYS);
 
 /** Shown when the data could not be refreshed for a while (e.g. the database is down). */
 const StaleNotice: FC<{ snapshot: Snapshot }> = ({ snapshot }) => {
-  const { stale, age_seconds } = snapshotAge(snapshot);
-  if (!stale) return null;
+  if (!snapshotAge(snapshot).stale) return null;
   return (
     <p class="stale" role="note">
-      Data as of <Time ms={snapshot.generated_at} page={snapshot.page} rel /> ({formatDuration(age_seconds)} ago): we could not refresh it
+      Data as of <Time ms={snapshot.generated_at} page={snapshot.page} rel /> ({formatDuration(wordedAge(snapshot))} ago): we could not refresh it
       since, so it may be out of date.
     </p>
   );

@@ -16,8 +16,10 @@ interface Rendered {
    * between consecutive parts. One part: the body reports no age and stays as it is for the whole version.
    */
   parts: Blob[];
-  /** Whether the data was stale when rendered: crossing that line renders again (pages say so in words). */
+  /** Whether the data was stale when rendered: crossing that line renders again (pages say so). */
   stale: boolean;
+  /** Whether the body words the data's age ("5 minutes ago"): rendered again for each slice of it. */
+  worded: boolean;
   body: Blob;
   etag: string;
   /** The response's headers, made once with the body (a gzip answer adds its encoding to a copy). */
@@ -42,6 +44,7 @@ interface Rendered {
 const AGE_MARK = 9.8765432109e300;
 const AGE_MARK_TEXT = JSON.stringify(AGE_MARK);
 let markingAge = false;
+let agedInWords = false;
 
 /** Bodies smaller than this are not worth compressing. */
 const GZIP_MIN_BYTES = 1024;
@@ -108,28 +111,31 @@ export function snapshotAge(snapshot: Snapshot, now = Date.now()) {
   return { age_seconds: Math.floor(ageMs / 1000), stale: ageMs > STALE_AFTER_MS };
 }
 
-/**
- * The age a body reports as a number (`data.age_seconds`): marked while a kept body is rendered. Text that
- * words the age (the page's "5 minutes ago") uses snapshotAge, so its body has no mark and, once the data
- * is stale, is rendered again for each slice.
- */
+/** The age a body reports as a number (`data.age_seconds`): marked while a kept body is rendered. */
 export function reportedAge(snapshot: Snapshot) {
   const age = snapshotAge(snapshot);
   return markingAge ? { ...age, age_seconds: AGE_MARK } : age;
 }
 
-/** Renders a body; with the data's age marked, cut where the age shows. */
-function renderParts(render: () => string, markAge: boolean): Blob[] {
+/** The age for text that words it (the page's "5 minutes ago"): its body is rendered again for each slice. */
+export function wordedAge(snapshot: Snapshot) {
+  if (markingAge) agedInWords = true;
+  return snapshotAge(snapshot).age_seconds;
+}
+
+/** Renders a body; with the data's age marked, cut where the age shows, and whether it words the age. */
+function renderParts(render: () => string, markAge: boolean): { parts: Blob[]; worded: boolean } {
   renders++;
-  if (!markAge) return [new Blob([render()])];
+  if (!markAge) return { parts: [new Blob([render()])], worded: true };
   markingAge = true;
+  agedInWords = false;
   let text: string;
   try {
     text = render();
   } finally {
     markingAge = false;
   }
-  return text.split(AGE_MARK_TEXT).map((part) => new Blob([part]));
+  return { parts: text.split(AGE_MARK_TEXT).map((part) => new Blob([part])), worded: agedInWords };
 }
 
 /**
@@ -193,12 +199,12 @@ export async function sendFromSnapshot(
   const ageSlice = Math.floor(age_seconds / 10);
   const limit = budget(c);
   let entry = opts.cache === false ? undefined : rendered.get(opts.key);
-  // Fresh data's bodies without a mark stay for the whole version; a stale page words its age anew.
-  if (entry && entry.stale === stale && (entry.ageSlice === ageSlice || (entry.parts.length === 1 && !stale))) {
+  // A body that reports no age stays for the whole version; one that words it is rendered per slice.
+  if (entry && entry.stale === stale && (entry.ageSlice === ageSlice || (entry.parts.length === 1 && !entry.worded))) {
     // Most recently used goes last.
     rendered.delete(opts.key);
     rendered.set(opts.key, entry);
-  } else if (entry && entry.stale === stale && entry.parts.length > 1) {
+  } else if (entry && entry.stale === stale && !entry.worded) {
     const held = entry;
     held.body = spliceAge(held.parts, age_seconds);
     held.ageSlice = ageSlice;
@@ -213,7 +219,7 @@ export async function sendFromSnapshot(
     forget(opts.key);
     const kept = opts.cache !== false;
     // A body for one request needs no marks.
-    const parts = renderParts(opts.render, kept);
+    const { parts, worded } = renderParts(opts.render, kept);
     const body = spliceAge(parts, age_seconds);
     // Weak: renderings of one version differ only in the age they report.
     const etag = `W/"${snapshot.version.toString(36)}-${fnv1a(opts.key)}"`;
@@ -224,7 +230,7 @@ export async function sendFromSnapshot(
       "last-modified": new Date(snapshot.generated_at).toUTCString(),
       vary: "accept-encoding",
     };
-    entry = { parts, stale, body, etag, headers, ageSlice, bytes: heldBytes(parts, body) };
+    entry = { parts, stale, worded, body, etag, headers, ageSlice, bytes: heldBytes(parts, body) };
     if (kept && entry.bytes <= limit / 4) {
       rendered.set(opts.key, entry);
       renderedBytes += entry.bytes;
