@@ -49,10 +49,16 @@ let agedInWords = false;
 /** Bodies smaller than this are not worth compressing. */
 const GZIP_MIN_BYTES = 1024;
 
-/** Compressed this much at a time, yielding between pieces: one call for a 1.4 MB body holds every read for ~25 ms. */
+/** Compressed this much at a time when yielding: one call for a 1.4 MB body holds every read for ~25 ms. */
 const GZIP_PIECE_BYTES = 64 * 1024;
 
-async function gzip(body: Blob): Promise<Blob> {
+/**
+ * Compresses a body, in one pass or, with `yielding`, a piece at a time with a turn of the event loop
+ * between pieces. Yielding suits a body whose previous compression is served meanwhile: under saturation the
+ * turns can take long, and a body with nothing compressed yet would go out uncompressed all that time.
+ */
+async function gzip(body: Blob, yielding: boolean): Promise<Blob> {
+  if (!yielding) return new Response(body.stream().pipeThrough(new CompressionStream("gzip"))).blob();
   const stream = new CompressionStream("gzip");
   const compressed = new Response(stream.readable).blob();
   const writer = stream.writable.getWriter();
@@ -144,7 +150,7 @@ function renderParts(render: () => string, markAge: boolean): { parts: Blob[]; w
  * compression is forgotten, so the next read that accepts gzip starts another.
  */
 function compress(held: Rendered, key: string, limit: number, waitUntil: ((promise: Promise<unknown>) => void) | undefined) {
-  const pending: Promise<void> = gzip(held.body).then(
+  const pending: Promise<void> = gzip(held.body, held.gzipped !== undefined).then(
     (compressed) => {
       // Kept only if the entry still holds the body this compressed.
       if (rendered.get(key) !== held || held.gzip !== pending) return;
