@@ -12,8 +12,8 @@ export const STALE_AFTER_MS = 3 * 60_000;
 // per read of a year of incidents, even gzipped). The bytes also live outside the objects the collector marks.
 interface Rendered {
   /**
-   * The body as rendered once per snapshot version, cut where it reports the data's age: the age goes
-   * between consecutive parts. One part: the body reports no age and stays as it is for the whole version.
+   * The body as rendered once per snapshot version, cut where it reports the data's age as a number: the
+   * age goes between consecutive parts. One part: it reports none, and stays as it is unless `worded`.
    */
   parts: Blob[];
   /** Whether the data was stale when rendered: crossing that line renders again (pages say so). */
