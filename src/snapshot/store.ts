@@ -3,12 +3,12 @@ import type { Context } from "hono";
 import type { AppEnv, Bindings } from "../env";
 import { adminFromHeader } from "../auth/clerk";
 import { ApiError } from "../errors";
+import { waitUntilOf } from "../http/background";
 import { statusHub } from "../live/status-hub";
 import type { LiveMessage } from "../live/messages";
 import { buildSnapshot } from "./build";
 import { decodeSnapshot, encodeSnapshot } from "./codec";
 import type { Snapshot } from "./types";
-import { waitUntilOf } from "../http/background";
 
 /** How long an isolate serves its in-memory snapshot before asking the hub whether there is a newer one. */
 const REVALIDATE_MS = 1000;
