@@ -195,10 +195,10 @@ describe("latency rollups", () => {
 // A scheduled time runs once per database: each caller shifts its runs by a few seconds.
 let shift = 0;
 
-/** Runs checks over the last hour with a gap: answers 60 and 59 minutes ago, then 20 and 19 minutes ago. */
 /** When componentWithRecentChecks runs its checks, in minutes before now. */
 const CHECKS_AGO = [60, 59, 20, 19];
 
+/** Runs checks over the last hour with a gap: answers 60 and 59 minutes ago, then 20 and 19 minutes ago. */
 async function componentWithRecentChecks() {
   const targets = fakeTargets();
   const url = targetUrl();

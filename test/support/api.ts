@@ -29,17 +29,22 @@ export async function call(method: string, path: string, options: CallOptions = 
 }
 
 /**
- * A read that accepts gzip, repeated until it comes compressed: a kept body is compressed in the background
- * after the first read that accepts gzip, and sent as it is until then.
+ * A read that accepts gzip, repeated until it comes compressed (and, with `until`, until its decoded body
+ * passes): a kept body is compressed in the background after the first read that accepts gzip, and until
+ * then sent as it is, or as the previous slice of the data's age was compressed.
  */
-export async function readCompressed(path: string, headers: Record<string, string> = { "accept-encoding": "gzip" }): Promise<Response> {
+export async function readCompressed(
+  path: string,
+  opts: { headers?: Record<string, string>; until?: (body: string) => boolean } = {},
+): Promise<Response> {
+  const headers = opts.headers ?? { "accept-encoding": "gzip" };
   for (let attempt = 0; attempt < 50; attempt++) {
     const res = await call("GET", path, { headers });
-    if (res.headers.get("content-encoding") === "gzip") return res;
+    if (res.headers.get("content-encoding") === "gzip" && (!opts.until || opts.until(await res.clone().text()))) return res;
     await res.arrayBuffer();
     await new Promise((resume) => setTimeout(resume, 10));
   }
-  throw new Error(`${path} was never sent compressed`);
+  throw new Error(`${path} was never sent compressed as expected`);
 }
 
 /** An admin call: a fresh admin token unless one is given. */
