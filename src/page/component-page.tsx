@@ -119,8 +119,12 @@ const LargeBar: FC<{ component: SnapshotComponent; incidents: Map<string, Snapsh
   );
 };
 
-/** What each region saw in the latest check; live updates replace its text with the next check's. */
-const Regions: FC<{ regions: NonNullable<SnapshotComponent["regions"]> }> = ({ regions }) => <li data-regions>{regionsLine(regions)}</li>;
+/**
+ * What each region saw in the latest check. Always there for a monitored component, hidden while it is probed
+ * from one region, so that live updates can fill it in, replace it, or hide it again without a reload.
+ */
+const Regions: FC<{ regions: SnapshotComponent["regions"] }> = ({ regions }) =>
+  regions?.length ? <li data-regions>{regionsLine(regions)}</li> : <li data-regions hidden />;
 
 /** Why the component shows what it shows: open incidents, maintenance in progress, its checks. */
 const Why: FC<{ snapshot: Snapshot; component: SnapshotComponent; incidents: SnapshotIncident[]; maintenances: SnapshotMaintenance[] }> = ({
@@ -159,7 +163,7 @@ const Why: FC<{ snapshot: Snapshot; component: SnapshotComponent; incidents: Sna
       ) : (
         <li>Not monitored: no automatic check observes it, so only incidents and maintenance set its status.</li>
       )}
-      {component.monitored && component.regions?.length ? <Regions regions={component.regions} /> : null}
+      {component.monitored ? <Regions regions={component.regions} /> : null}
     </ul>
   );
 };

@@ -58,8 +58,24 @@ describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
     expect(await day.locator("table.lat").isVisible()).toBe(true);
     expect(await rows.nth(94).locator("td").first().textContent()).toBe("1");
 
+    // What each region saw: a line the live updates fill in and hide again (the platform's own checks are
+    // probed from one place, so their next result hides it).
+    const regions = page.locator("[data-regions]");
+    expect(await regions.isHidden()).toBe(true);
+    const seen = "Checked from 2 regions: western Europe operational (12 ms), eastern North America operational (15 ms).";
+    await page.evaluate(
+      ([id, regions]) => {
+        const update = { id, points: {}, uptime: {}, regions };
+        document.dispatchEvent(new CustomEvent("beacon:live", { detail: { type: "components.latency", data: { components: [update] } } }));
+      },
+      [DATABASE, seen],
+    );
+    expect(await regions.textContent()).toBe(seen);
+    expect(await regions.isVisible()).toBe(true);
+
     await runCron(current + 1000);
     await expect.poll(() => rows.last().locator("td").first().textContent(), { timeout: 10_000 }).toBe("1");
+    expect(await regions.isHidden()).toBe(true);
     await expect.poll(() => p50.getAttribute("d")).not.toBe(before);
     expect((await p50.getAttribute("d"))!.length).toBeGreaterThan(before!.length);
     expect(await rows.count()).toBe(96);

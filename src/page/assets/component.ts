@@ -109,7 +109,10 @@ document.addEventListener("beacon:live", (event) => {
     if (Array.isArray(points)) for (const point of points) put(figure, point);
   }
   const regions = document.querySelector("[data-regions]");
-  if (regions && typeof update.regions === "string") regions.textContent = update.regions;
+  if (regions && "regions" in update) {
+    regions.textContent = update.regions || "";
+    regions.hidden = !update.regions;
+  }
   const figures = { "24h": update.uptime_24h, "7d": update.uptime_7d, "30d": update.uptime["30_days"], "60d": update.uptime["60_days"], "90d": update.uptime["90_days"] };
   for (const [key, u] of Object.entries(figures)) {
     const dd = root.querySelector('[data-uptime="' + key + '"]');
