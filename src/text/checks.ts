@@ -1,10 +1,11 @@
+import type { ProbeRegion, RegionOutcome } from "../db/schema";
 import { STATUS_LABELS } from "../status";
 
 /** A response time as a reader takes it in: milliseconds, or seconds past one. */
 export const formatMs = (ms: number) => (ms >= 1000 ? `${+(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
 
-/** Cloudflare's location hints, as a reader knows the places. */
-const REGION_NAMES: Record<string, string> = {
+/** Cloudflare's location hints, as a reader knows the places: every region a monitor can be probed from. */
+const REGION_NAMES: Record<ProbeRegion, string> = {
   wnam: "western North America",
   enam: "eastern North America",
   sam: "South America",
@@ -16,7 +17,12 @@ const REGION_NAMES: Record<string, string> = {
   me: "the Middle East",
 };
 
-const REGION_OUTCOME_LABELS: Record<string, string> = { no_answer: "no answer", ...Object.fromEntries(Object.entries(STATUS_LABELS).map(([k, v]) => [k, v.toLowerCase()])) };
+const REGION_OUTCOME_LABELS: Record<RegionOutcome, string> = {
+  operational: STATUS_LABELS.operational.toLowerCase(),
+  degraded: STATUS_LABELS.degraded.toLowerCase(),
+  major_outage: STATUS_LABELS.major_outage.toLowerCase(),
+  no_answer: "no answer",
+};
 
 /**
  * What each region saw in the latest check, in one sentence: the outcome and how fast it answered, never the
@@ -25,7 +31,7 @@ const REGION_OUTCOME_LABELS: Record<string, string> = { no_answer: "no answer", 
 export function regionsLine(regions: { region: string; outcome: string; latency_ms: number | null }[]): string {
   const seen = regions.map(
     (r) =>
-      `${REGION_NAMES[r.region] ?? r.region} ${REGION_OUTCOME_LABELS[r.outcome] ?? r.outcome}${r.latency_ms !== null && r.outcome !== "no_answer" ? ` (${formatMs(r.latency_ms)})` : ""}`,
+      `${REGION_NAMES[r.region as ProbeRegion] ?? r.region} ${REGION_OUTCOME_LABELS[r.outcome as RegionOutcome] ?? r.outcome}${r.latency_ms !== null && r.outcome !== "no_answer" ? ` (${formatMs(r.latency_ms)})` : ""}`,
   );
   return `Checked from ${regions.length} ${regions.length === 1 ? "region" : "regions"}: ${seen.join(", ")}.`;
 }
