@@ -14,6 +14,17 @@ export const DEFAULT_INCIDENT_PAGE = 25;
 const id = z.uuid({ message: "must be a UUID" });
 /** false posts without telling subscribers: for small corrections nobody needs to hear about. */
 const notify = z.boolean().default(true);
+/** The opaque `next_cursor` of a newest-first list (incidents, audit log, deliveries), as sent back. */
+const pageCursor = z
+  .string()
+  .max(200)
+  .transform((value, ctx) => {
+    const cursor = decodeCursor(value);
+    if (!cursor) ctx.addIssue({ code: "custom", message: "must be a next_cursor from a previous page" });
+    return cursor ?? z.NEVER;
+  })
+  .optional()
+  .describe("The next_cursor of the previous page");
 const ids = (max: number) => z.array(id).max(max, `at most ${max} ids`);
 
 export const affectedComponent = z.union([id, z.strictObject({ id, status: z.enum(COMPONENT_STATUSES) })]);
@@ -87,16 +98,7 @@ export const incidentListQuery = z.object({
     .pipe(z.number().int().min(1, "must be at least 1").max(MAX_INCIDENT_PAGE, `must be at most ${MAX_INCIDENT_PAGE}`))
     .optional()
     .describe(`Page size (1-${MAX_INCIDENT_PAGE}); the answer then carries next_cursor`),
-  cursor: z
-    .string()
-    .max(200)
-    .transform((value, ctx) => {
-      const cursor = decodeCursor(value);
-      if (!cursor) ctx.addIssue({ code: "custom", message: "must be a next_cursor from a previous page" });
-      return cursor ?? z.NEVER;
-    })
-    .optional()
-    .describe("The next_cursor of the previous page"),
+  cursor: pageCursor,
 });
 
 export const uptimeQuery = z.object({
@@ -275,11 +277,7 @@ export const devOutboxQuery = z.object({
 
 export const notificationsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z
-    .string()
-    .regex(/^\d{1,15}\.[0-9a-f-]{36}$/, "must be a next_cursor from a previous page")
-    .transform((value) => ({ createdAt: Number(value.split(".")[0]), id: value.split(".")[1]! }))
-    .optional(),
+  cursor: pageCursor,
   status: z.enum(DELIVERY_STATUSES).optional(),
   channel: z.enum(CHANNELS).optional(),
 });
@@ -311,15 +309,7 @@ export const editTemplateBody = z
 /** `cursor` is the `next_cursor` of the previous page, opaque to clients. */
 export const auditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .max(100)
-    .transform((value, ctx) => {
-      const cursor = decodeCursor(value);
-      if (!cursor) ctx.addIssue({ code: "custom", message: "must be a next_cursor from a previous page" });
-      return cursor ?? z.NEVER;
-    })
-    .optional(),
+  cursor: pageCursor,
   entity_type: z.enum(AUDIT_ENTITY_TYPES).optional(),
   entity_id: z.string().min(1).max(100).optional(),
 });

@@ -3,6 +3,7 @@ import { requireAdmin } from "../auth/clerk";
 import { listDevOutbox } from "../db/queries/dev-outbox";
 import { deliveryCounts, listDeliveries } from "../db/queries/notifications";
 import { listSubscribers, subscriberCounts } from "../db/queries/subscriptions";
+import { encodeCursor } from "../cursor";
 import { adminActor } from "../domain/change";
 import { removeSubscriber } from "../domain/subscribers";
 import type { AppEnv } from "../env";
@@ -60,7 +61,7 @@ export const adminNotifications = new Hono<AppEnv>()
         };
       }),
       delivery_counts: Object.fromEntries(byStatus.map((r) => [r.status, r.count])),
-      next_cursor: rows.length === query.limit && last ? `${last.delivery.createdAt}.${last.delivery.id}` : null,
+      next_cursor: rows.length === query.limit && last ? encodeCursor({ at: last.delivery.createdAt, id: last.delivery.id }) : null,
       subscribers: subscriberRows.map((s) => ({
         id: s.id,
         channel: s.channel,

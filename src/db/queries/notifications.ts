@@ -2,6 +2,7 @@ import { and, count, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm"
 import type { Database } from "../client";
 import type { Statement } from "../batch";
 import { deliveries, events, type Channel, type DeliveryStatus } from "../schema";
+import type { PageCursor } from "../../cursor";
 import { jsonList } from "./subscriptions";
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
@@ -113,14 +114,14 @@ export async function staleDeliveries(db: Database, before: number, limit: numbe
 }
 
 /** Newest first; `after` is the last row of the previous page (many deliveries share one created_at). */
-export async function listDeliveries(db: Database, filter: { limit: number; after?: { createdAt: number; id: string }; status?: DeliveryStatus; channel?: Channel }) {
+export async function listDeliveries(db: Database, filter: { limit: number; after?: PageCursor; status?: DeliveryStatus; channel?: Channel }) {
   return db
     .select({ delivery: deliveries, event: { type: events.type, payload: events.payload, createdAt: events.createdAt } })
     .from(deliveries)
     .leftJoin(events, eq(events.id, deliveries.eventId))
     .where(
       and(
-        filter.after ? or(lt(deliveries.createdAt, filter.after.createdAt), and(eq(deliveries.createdAt, filter.after.createdAt), lt(deliveries.id, filter.after.id))) : undefined,
+        filter.after ? or(lt(deliveries.createdAt, filter.after.at), and(eq(deliveries.createdAt, filter.after.at), lt(deliveries.id, filter.after.id))) : undefined,
         filter.status ? eq(deliveries.status, filter.status) : undefined,
         filter.channel ? eq(deliveries.channel, filter.channel) : undefined,
       ),
