@@ -201,6 +201,14 @@ describe("email subscriptions, offline through the dev outbox", () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("You are unsubscribed");
     expect((await subscriberByAddress(email))!.status).toBe("unsubscribed");
+    // Its manage page no longer offers choices that would send nothing, and says how to come back.
+    const manage = await call("GET", path(view.manage_url));
+    const manageHtml = await manage.text();
+    expect(manageHtml).toContain("This address is unsubscribed and receives nothing");
+    expect(manageHtml).not.toContain("Save</button>");
+    const saving = await call("POST", path(view.manage_url), { body: `components=${DEFAULT_COMPONENTS.api}`, headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(saving.status).toBe(409);
+    expect((await call("PATCH", path(view.manage_url), { body: { component_changes: true } })).status).toBe(409);
 
     await createIncident({ title: "After leaving" });
     await new Promise((r) => setTimeout(r, 300));
@@ -235,6 +243,17 @@ describe("email subscriptions, offline through the dev outbox", () => {
     // The HTML manage page lists the components with checkboxes.
     const page = await call("GET", path(view.manage_url), { headers: { accept: "text/html" } });
     expect(await page.text()).toContain(`value="${DEFAULT_COMPONENTS.database}" checked`);
+    // Unticking every box, or ticking only components that are gone, saves nothing rather than everything.
+    const formPost = (body: string) => call("POST", path(view.manage_url), { body, headers: { "content-type": "application/x-www-form-urlencoded" } });
+    for (const body of ["", `components=${crypto.randomUUID()}`]) {
+      const refused = await formPost(body);
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toContain("Tick at least one component");
+    }
+    expect(await json(await call("GET", path(view.manage_url), { headers: { accept: "application/json" } }))).toMatchObject({ all_components: false, components: [DEFAULT_COMPONENTS.database] });
+    const saved = await formPost(`components=${DEFAULT_COMPONENTS.api}&components=${DEFAULT_COMPONENTS.database}`);
+    expect(saved.status).toBe(200);
+    expect(await saved.text()).toContain("Your choices are saved");
   });
 });
 
@@ -432,6 +451,61 @@ describe("the page's subscribe form", () => {
     expect((await formPost({ channel: "email", email }, { "sec-fetch-site": "same-origin", origin: BASE })).status).toBe(200);
     expect((await formPost({ channel: "email", email: uniqueEmail() }, { origin: BASE })).status).toBe(200);
     expect(await subscriberByAddress(email)).toBeDefined();
+  });
+});
+
+describe("the subscribe form without scripts", () => {
+  const form = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
+    call("POST", path, { body: new URLSearchParams(fields).toString(), headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": uniqueIp(), ...headers } });
+
+  it("says in a page why the API refused, whatever shape its reasons take, and never answers 500", async () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ channel: "phone", phone: "+447700900123" }, "country code"],
+      [{ channel: "email", email: uniqueEmail(), components: crypto.randomUUID() }, "nknown component"],
+      [{ channel: "email", email: "not an address" }, "email: must be an email address"],
+    ];
+    for (const [fields, reason] of cases) {
+      const res = await form("/subscribe", fields);
+      expect(res.status, JSON.stringify(fields)).toBe(400);
+      expect(res.headers.get("content-type")).toContain("text/html");
+      const html = await res.text();
+      expect(html).toContain("<h1>Could not subscribe</h1>");
+      expect(html).toContain(reason);
+    }
+  });
+
+  it("takes the texted code through a form, and brings the form back with the reason when it is wrong", async () => {
+    const outbox = devOutbox();
+    const phone = uniquePhone();
+    const signUp = await form("/subscribe", { channel: "phone", phone });
+    expect(signUp.status).toBe(200);
+    const step = await signUp.text();
+    expect(step).toContain('<form class="code" method="post" action="/subscribe/confirm">');
+    expect(step).toContain(`<input type="hidden" name="phone" value="${phone}"/>`);
+    expect(step).not.toContain("POST /api/status");
+    const code = /(\d{6}) is your/.exec((await outbox.waitFor(phone))[0]!)![1]!;
+
+    const wrong = await form("/subscribe/confirm", { channel: "phone", phone, code: code === "000000" ? "111111" : "000000" });
+    expect(wrong.status).toBe(400);
+    const again = await wrong.text();
+    expect(again).toContain("<h1>Could not confirm</h1>");
+    expect(again).toContain("The code is wrong or expired");
+    expect(again).toContain('action="/subscribe/confirm"');
+    expect((await subscriberByAddress(phone))!.status).toBe("pending");
+
+    const right = await form("/subscribe/confirm", { channel: "phone", phone, code });
+    expect(right.status).toBe(200);
+    const done = await right.text();
+    expect(done).toContain("<h1>You are subscribed</h1>");
+    const manage = /href="([^"]*\/subscriptions\/manage\?token=[^"]+)"/.exec(done)![1]!.replace(/&amp;/g, "&");
+    expect((await call("GET", new URL(manage).pathname + new URL(manage).search, { headers: { accept: "application/json" } })).status).toBe(200);
+    expect((await subscriberByAddress(phone))!.status).toBe("active");
+  });
+
+  it("refuses a code posted from another site", async () => {
+    const res = await form("/subscribe/confirm", { channel: "phone", phone: uniquePhone(), code: "123456" }, { "sec-fetch-site": "cross-site" });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain("This form only works from this status page");
   });
 });
 

@@ -302,3 +302,76 @@ const Message: FC<{ snapshot: Snapshot; title: string; text: string }> = ({ snap
 );
 
 export const renderMessage = (snapshot: Snapshot, title: string, text: string) => renderDocument(<Message snapshot={snapshot} title={title} text={text} />);
+
+/** A channel whose sign-up is confirmed by sending back a code: SMS (texted) or a webhook (its ping's challenge). */
+export type CodeChannel = "phone" | "webhook";
+
+const CODE_FIELDS: Record<CodeChannel, { label: string; numeric: boolean }> = {
+  phone: { label: "6-digit code from the SMS", numeric: true },
+  webhook: { label: "Challenge from the subscription.ping", numeric: false },
+};
+
+/**
+ * The step after an SMS or webhook sign-up for readers without scripts: the code goes back through this
+ * form, and a wrong one brings the form back with the reason.
+ */
+const CodeStep: FC<{ snapshot: Snapshot; title: string; text: string; channel: CodeChannel; address: string; error?: string }> = ({
+  snapshot,
+  title,
+  text,
+  channel,
+  address,
+  error,
+}) => {
+  const field = CODE_FIELDS[channel];
+  return (
+    <Layout page={snapshot.page} overall={snapshot.overall_status} title={title}>
+      <h1>{title}</h1>
+      {error ? (
+        <p class="notice" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <p>{text}</p>
+      <form class="code" method="post" action="/subscribe/confirm">
+        <input type="hidden" name="channel" value={channel} />
+        <input type="hidden" name={channel} value={address} />
+        <label class="field">
+          <span>{field.label}</span>
+          <input
+            type="text"
+            name="code"
+            required
+            autocomplete={field.numeric ? "one-time-code" : "off"}
+            inputmode={field.numeric ? "numeric" : undefined}
+            pattern={field.numeric ? "[0-9]{6}" : undefined}
+            maxlength={field.numeric ? 6 : 100}
+          />
+        </label>
+        <button type="submit">Confirm</button>
+      </form>
+      <p>
+        <a href="/">Current status</a>
+      </p>
+    </Layout>
+  );
+};
+
+export const renderCodeStep = (snapshot: Snapshot, step: { title: string; text: string; channel: CodeChannel; address: string; error?: string }) =>
+  renderDocument(<CodeStep snapshot={snapshot} {...step} />);
+
+/** A confirmed subscription, for readers without scripts: where it goes, and the way to change or leave it. */
+const Subscribed: FC<{ snapshot: Snapshot; address: string; manageUrl: string }> = ({ snapshot, address, manageUrl }) => (
+  <Layout page={snapshot.page} overall={snapshot.overall_status} title="You are subscribed">
+    <h1>You are subscribed</h1>
+    <p>
+      Status updates will go to <strong>{address}</strong>. Every message says how to stop them.
+    </p>
+    <p>
+      <a href={manageUrl}>Choose which components you follow</a> · <a href="/">Current status</a>
+    </p>
+  </Layout>
+);
+
+export const renderSubscribed = (snapshot: Snapshot, address: string, manageUrl: string) =>
+  renderDocument(<Subscribed snapshot={snapshot} address={address} manageUrl={manageUrl} />);

@@ -6,7 +6,7 @@ import type { AppEnv } from "../env";
 import { pageUrl } from "../notify/links";
 import { assets, faviconSvg } from "../page/assets";
 import { renderComponent } from "../page/component-page";
-import { HISTORY_PAGES, renderHistory, renderHome, renderIncident, renderMaintenance, renderMessage } from "../page/pages";
+import { HISTORY_PAGES, renderCodeStep, renderHistory, renderHome, renderIncident, renderMaintenance, renderMessage, renderSubscribed, type CodeChannel } from "../page/pages";
 import { sendFromSnapshot } from "../snapshot/respond";
 import { publicSnapshot } from "../snapshot/store";
 import type { Snapshot } from "../snapshot/types";
@@ -59,6 +59,55 @@ function crossSitePost(c: Context<AppEnv>): boolean {
   return origin !== new URL(c.req.url).origin && origin !== pageUrl(c.env);
 }
 
+/** What the subscriptions API answers, as far as the pages use it. */
+interface ApiReply {
+  message?: string;
+  address?: string;
+  manage_url?: string;
+  error?: { message?: string; details?: unknown };
+}
+
+/**
+ * Sends a form's fields to a subscriptions API route in-process, so its validation, rate limits and answers
+ * apply unchanged, with the client's address for the limits.
+ */
+async function callSubscriptionsApi(c: Context<AppEnv>, path: string, body: Record<string, unknown>): Promise<{ res: Response; reply: ApiReply }> {
+  const { app } = await import("../app");
+  const headers = new Headers({ "content-type": "application/json" });
+  for (const name of ["cf-connecting-ip", "x-forwarded-for"]) {
+    const value = c.req.header(name);
+    if (value) headers.set(name, value);
+  }
+  const res = await app.fetch(new Request(new URL(path, c.req.url), { method: "POST", headers, body: JSON.stringify(body) }), c.env, c.executionCtx);
+  const reply: unknown = await res.json().catch(() => ({}));
+  return { res, reply: typeof reply === "object" && reply !== null ? (reply as ApiReply) : {} };
+}
+
+/** The API's refusal in a sentence: its message, and each field it named (validation errors list them). */
+function refusal(reply: ApiReply): string {
+  const details = Array.isArray(reply.error?.details)
+    ? reply.error.details
+        .filter((d): d is { path?: unknown; message: string } => typeof d === "object" && d !== null && typeof d.message === "string")
+        .map((d) => `${typeof d.path === "string" && d.path ? d.path : "form"}: ${d.message}`)
+        .join("; ")
+    : "";
+  const message = (reply.error?.message ?? "Something went wrong.").replace(/\.?$/, "");
+  return `${message}${details ? ` (${details})` : ""}.`;
+}
+
+const refusalStatus = (res: Response) => (res.status >= 500 ? 503 : res.status === 429 ? 429 : 400);
+
+function refuseCrossSite(c: Context<AppEnv>, title: string) {
+  return publicSnapshot(c).then((snapshot) => c.html(renderMessage(snapshot, title, "This form only works from this status page. Go back to it and try again."), 403));
+}
+
+/** What the code step says, for a reader who has no script to explain it. */
+const CODE_STEP_TEXT: Record<CodeChannel, string> = {
+  phone: "If this number can be subscribed, we have texted it a 6-digit code. Enter it here to confirm.",
+  webhook:
+    "If this endpoint can be subscribed, it will receive a signed subscription.ping. Answering it with the challenge it carries confirms the subscription; an endpoint that cannot do that confirms it by pasting the challenge here.",
+};
+
 /** The status page people open: server-rendered from the snapshot, no D1 query per view. */
 export const statusPage = new Hono<AppEnv>()
   .get("/", async (c) => {
@@ -101,29 +150,28 @@ export const statusPage = new Hono<AppEnv>()
   })
   .post("/subscribe", async (c) => {
     // Another site's page must not sign its visitors' browsers up to anything (email bombing by proxy).
-    if (crossSitePost(c)) {
-      const snapshot = await publicSnapshot(c);
-      return c.html(renderMessage(snapshot, "Could not subscribe", "This form only works from this status page. Go back to it and try again."), 403);
-    }
+    if (crossSitePost(c)) return refuseCrossSite(c, "Could not subscribe");
     const form = await c.req.parseBody({ all: true });
-    // The same API the script calls, in-process, so its validation, rate limit and answers apply unchanged.
-    const { app } = await import("../app");
-    const headers = new Headers({ "content-type": "application/json" });
-    for (const name of ["cf-connecting-ip", "x-forwarded-for"]) {
-      const value = c.req.header(name);
-      if (value) headers.set(name, value);
-    }
-    const res = await app.fetch(
-      new Request(new URL("/api/status/subscriptions", c.req.url), { method: "POST", headers, body: JSON.stringify(subscribeFormBody(form)) }),
-      c.env,
-      c.executionCtx,
-    );
-    const reply = (await res.json().catch(() => ({}))) as { message?: string; error?: { message?: string; details?: { path: string; message: string }[] } };
+    const body = subscribeFormBody(form);
+    const { res, reply } = await callSubscriptionsApi(c, "/api/status/subscriptions", body);
     const snapshot = await publicSnapshot(c);
-    if (res.ok) return c.html(renderMessage(snapshot, "Almost subscribed", reply.message ?? "Check your inbox to confirm."), 200);
-    const details = (reply.error?.details ?? []).map((d) => `${d.path || "form"}: ${d.message}`).join("; ");
-    const text = `${reply.error?.message ?? "Something went wrong."}${details ? ` (${details})` : ""}. Go back to correct it.`;
-    return c.html(renderMessage(snapshot, "Could not subscribe", text), res.status >= 500 ? 503 : res.status === 429 ? 429 : 400);
+    if (!res.ok) return c.html(renderMessage(snapshot, "Could not subscribe", `${refusal(reply)} Go back to correct it.`), refusalStatus(res));
+    const channel = form.channel === "phone" || form.channel === "webhook" ? form.channel : null;
+    if (!channel) return c.html(renderMessage(snapshot, "Almost subscribed", reply.message ?? "Check your inbox to confirm."), 200);
+    return c.html(renderCodeStep(snapshot, { title: "Almost subscribed", text: CODE_STEP_TEXT[channel], channel, address: String(body[channel]) }), 200);
+  })
+  .post("/subscribe/confirm", async (c) => {
+    if (crossSitePost(c)) return refuseCrossSite(c, "Could not confirm");
+    const form = await c.req.parseBody();
+    const field = (name: string) => (typeof form[name] === "string" ? form[name].trim() : "");
+    const channel = field("channel") === "webhook" ? "webhook" : "phone";
+    const address = field(channel);
+    const code = field("code");
+    const { res, reply } = await callSubscriptionsApi(c, `/api/status/subscriptions/confirm/${channel === "phone" ? "sms" : "webhook"}`, { [channel]: address, code });
+    const snapshot = await publicSnapshot(c);
+    if (res.ok && typeof reply.manage_url === "string") return c.html(renderSubscribed(snapshot, String(reply.address ?? address), reply.manage_url), 200);
+    const error = refusal(reply);
+    return c.html(renderCodeStep(snapshot, { title: "Could not confirm", text: CODE_STEP_TEXT[channel], channel, address, error }), refusalStatus(res));
   })
   .get("/favicon.svg", async (c) => {
     const snapshot = await publicSnapshot(c);

@@ -5,7 +5,7 @@ import { assertComponentsExist } from "../domain/components";
 import { findSubscriber, findSubscriberById, setSubscriberComponents, subscriberComponentIds, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
 import type { AppEnv } from "../env";
 import { limitPerClient } from "../http/client";
-import { ApiError, badRequest } from "../errors";
+import { ApiError, badRequest, conflict } from "../errors";
 import { DEFAULT_SMS_COUNTRY_CODES, smsAllowed, webhookUrlProblem } from "../notify/address";
 import { channelOffError, channelState } from "../notify/channels";
 import { constantTimeEqual } from "../crypto";
@@ -32,7 +32,7 @@ const limitSignUps = (c: Context<AppEnv>, what: string) =>
 const PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /** A small, fully escaped HTML page for people who follow a link from an email. */
-function htmlPage(c: Context<AppEnv>, title: string, body: string, status: 200 | 400 = 200) {
+function htmlPage(c: Context<AppEnv>, title: string, body: string, status: 200 | 400 | 409 = 200) {
   const name = escapeHtml(pageName(c.env));
   return c.html(
     `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)} · ${name}</title>
@@ -44,6 +44,12 @@ function htmlPage(c: Context<AppEnv>, title: string, body: string, status: 200 |
 }
 
 const BAD_LINK = "This link is not valid. Use the newest link you received, or subscribe again.";
+
+/** Preferences are kept for an address that left, but nothing is sent to it: saving them would mislead. */
+const LEFT = "This address is unsubscribed and receives nothing. To receive updates again, subscribe on the status page.";
+
+const subscribeAgain = (c: Context<AppEnv>) =>
+  `<p>${escapeHtml(LEFT)}</p><p><a href="${escapeHtml(pageUrl(c.env))}/#subscribe">Subscribe again</a></p>`;
 
 async function subscriberForManageToken(c: Context<AppEnv>, token: string): Promise<SubscriberRow | null> {
   const id = await (await tokenSigner(c.env)).readManageToken(token);
@@ -112,7 +118,7 @@ export const subscriptions = new Hono<AppEnv>()
       const next = {
         email: "Check your inbox for a confirmation link (valid for 48 hours).",
         sms: "We sent a 6-digit code by SMS; confirm it with POST /api/status/subscriptions/confirm/sms.",
-        webhook: "Your endpoint will receive a signed subscription.ping carrying its signing secret; answer it with any 2xx to confirm.",
+        webhook: 'Your endpoint will receive a signed subscription.ping carrying its signing secret and a challenge: answer it with a 2xx and {"challenge": "<the challenge>"}, or post {"webhook", "code": "<the challenge>"} to /api/status/subscriptions/confirm/webhook.',
       }[channel];
       // The same answer whether or not the address was already subscribed.
       return c.json({ status: "pending", channel, message: `If this ${channel === "sms" ? "number" : channel === "email" ? "address" : "endpoint"} can be subscribed, confirmation is on its way. ${next}` }, 202);
@@ -183,6 +189,7 @@ export const subscriptions = new Hono<AppEnv>()
     }
     const view = await subscriptionView(c, subscriber);
     if (wantsJson(c)) return c.json(view);
+    if (subscriber.status === "unsubscribed") return htmlPage(c, "You are unsubscribed", subscribeAgain(c));
     const snapshot = await publicSnapshot(c);
     const followed = new Set(view.components);
     const boxes = snapshot.components
@@ -201,6 +208,7 @@ export const subscriptions = new Hono<AppEnv>()
   .patch("/subscriptions/manage", validate("query", subscriptionTokenQuery), validate("json", subscriptionPreferencesBody), async (c) => {
     const subscriber = await subscriberForManageToken(c, c.req.valid("query").token);
     if (!subscriber) throw badRequest(BAD_LINK);
+    if (subscriber.status === "unsubscribed") throw conflict(LEFT);
     await savePreferences(c.var.db, subscriber, c.req.valid("json"), Date.now());
     return c.json(await subscriptionView(c, (await findSubscriberById(c.var.db, subscriber.id))!));
   })
@@ -208,14 +216,20 @@ export const subscriptions = new Hono<AppEnv>()
     // The HTML form on the manage page: every component ticked means "all", including ones added later.
     const subscriber = await subscriberForManageToken(c, c.req.valid("query").token);
     if (!subscriber) return htmlPage(c, "Link not valid", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
+    const back = `<p><a href="${escapeHtml(subscriptionLink(c.env, "manage", c.req.valid("query").token))}">Back</a></p>`;
+    if (subscriber.status === "unsubscribed") return htmlPage(c, "You are unsubscribed", subscribeAgain(c), 409);
     const form = await c.req.parseBody({ all: true }).catch(() => ({}) as Record<string, unknown>);
     const picked = ([] as unknown[]).concat(form.components ?? []).filter((v): v is string => typeof v === "string");
     const snapshot = await publicSnapshot(c);
     const known = new Set(snapshot.components.map((comp) => comp.id));
     const chosen = picked.filter((id) => known.has(id));
-    const everything = chosen.length === 0 || snapshot.components.every((comp) => chosen.includes(comp.id));
+    // Nothing ticked reads as "nothing", not as "everything": saying so beats widening the subscription.
+    if (chosen.length === 0) {
+      return htmlPage(c, "Nothing saved", `<p>Tick at least one component to follow. To stop every update, use Unsubscribe instead.</p>${back}`, 400);
+    }
+    const everything = snapshot.components.every((comp) => chosen.includes(comp.id));
     await savePreferences(c.var.db, subscriber, { components: everything ? [] : chosen, component_changes: form.component_changes === "true" }, Date.now());
-    return htmlPage(c, "Saved", `<p>Your choices are saved.</p><p><a href="${escapeHtml(subscriptionLink(c.env, "manage", c.req.valid("query").token))}">Back</a></p>`);
+    return htmlPage(c, "Saved", `<p>Your choices are saved.</p>${back}`);
   })
   .get("/subscriptions/unsubscribe", validate("query", subscriptionTokenQuery), async (c) => {
     const { token } = c.req.valid("query");
