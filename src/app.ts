@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { database } from "./db/middleware";
 import type { AppEnv } from "./env";
 import { ApiError, errorBody } from "./errors";
+import { bodyLimit } from "./http/body-limit";
 import { httpPolicy } from "./http/headers";
 import { MethodRouter } from "./http/router";
 import { adminAudit } from "./routes/admin-audit";
@@ -31,16 +31,7 @@ export const app = new Hono<AppEnv>({ router: new MethodRouter() });
 
 app.use(httpPolicy);
 // Only requests that may carry a body pass through the limit; a read skips the layer.
-app.on(
-  ["POST", "PUT", "PATCH", "DELETE"],
-  "*",
-  bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new ApiError(413, "payload_too_large", `Request body must be at most ${MAX_BODY_BYTES} bytes`);
-    },
-  }),
-);
+app.on(["POST", "PUT", "PATCH", "DELETE"], "*", bodyLimit(MAX_BODY_BYTES));
 app.use(database);
 
 // The runtime's own ceiling: touches nothing else (no D1, no hub). The API health check probes it.

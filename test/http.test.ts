@@ -1,7 +1,7 @@
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ROUTES } from "../src/openapi/routes";
-import { admin, adminToken, call, createIncident, DEFAULT_COMPONENTS } from "./support/api";
+import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS } from "./support/api";
 
 /** A concrete URL for each documented public read (incident ids for incident paths, a component otherwise). */
 async function publicReads(): Promise<{ path: string; cached: boolean }[]> {
@@ -182,6 +182,33 @@ describe("security headers", () => {
     const tooLarge = await call("POST", "/api/status/incidents/create", { token: await adminToken(), body: JSON.stringify({ title: "x".repeat(70_000) }) });
     expect(tooLarge.status).toBe(413);
     expectSecurityHeaders(tooLarge);
+  });
+});
+
+describe("request bodies", () => {
+  it("refuses a chunked body over 64 KiB with a 413 after reading it to its end, so its connection stays usable", async () => {
+    const chunk = new TextEncoder().encode(" ".repeat(16 * 1024));
+    let pulled = 0;
+    let ended = false;
+    // No Content-Length: the body arrives chunked and is counted as it comes.
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled === 12) {
+          ended = true;
+          controller.close();
+          return;
+        }
+        pulled++;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await exports.default.fetch(new Request(`${BASE}/api/status/subscriptions`, { method: "POST", headers: { "content-type": "application/json" }, body }));
+    expect(res.status).toBe(413);
+    expect((await res.json<any>()).error.code).toBe("payload_too_large");
+    await vi.waitFor(() => expect(ended).toBe(true));
+
+    const small = await call("POST", "/api/status/subscriptions", { body: "{bad" });
+    expect(small.status).toBe(400);
   });
 });
 

@@ -1,0 +1,61 @@
+import type { MiddlewareHandler } from "hono";
+import { ApiError } from "../errors";
+
+/** How much of a refused chunked body is read and thrown away, so the connection stays usable. */
+export const DRAIN_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Refuses a request body over `maxBytes` with a 413: by its Content-Length when it gives one (the body is
+ * then never read), else by counting a chunked body as it arrives. A chunked body refused half read must be
+ * read to its end: left mid-stream (as Hono's bodyLimit leaves it) or cancelled, the connection it came on
+ * is left broken, and under wrangler dev the next write from anyone fails with a 503. The rest is read and
+ * discarded, up to DRAIN_BYTES, so a client cannot hold the request open forever.
+ */
+export function bodyLimit(maxBytes: number): MiddlewareHandler {
+  const tooLarge = () => new ApiError(413, "payload_too_large", `Request body must be at most ${maxBytes} bytes`);
+  return async (c, next) => {
+    const body = c.req.raw.body;
+    if (!body) return next();
+    const declared = c.req.raw.headers.get("content-length");
+    if (declared !== null && !c.req.raw.headers.has("transfer-encoding")) {
+      if (Number(declared) > maxBytes) throw tooLarge();
+      return next();
+    }
+    const reader = body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await drain(reader, DRAIN_BYTES - size);
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+    const bytes = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    c.req.raw = new Request(c.req.raw, { body: bytes });
+    return next();
+  };
+}
+
+/** Reads and discards up to `budget` more bytes; a body longer still is cancelled. */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number) {
+  let left = budget;
+  try {
+    while (left > 0) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      left -= value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // The client went away: nothing left to keep usable.
+  }
+}
