@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AUDIT_ENTITY_TYPES, CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, PROBE_REGIONS, SEVERITIES } from "./db/schema";
 import { decodeCursor } from "./cursor";
-import { line, optionalText, pastTimestamp, text, timestamp } from "./validation";
+import { line, optionalText, pastTimestamp, text, timestamp, uuid } from "./validation";
 
 /** The largest page of incidents one request may ask for. */
 export const MAX_INCIDENT_PAGE = 100;
@@ -11,7 +11,7 @@ export const DEFAULT_INCIDENT_PAGE = 25;
 // One zod schema per input: the single source of validation, of the handler's types and of the OpenAPI
 // document. Unknown keys are rejected so a typo in a field name is an error, not silently ignored.
 
-const id = z.uuid({ message: "must be a UUID" });
+const id = uuid;
 /** false posts without telling subscribers: for small corrections nobody needs to hear about. */
 const notify = z.boolean().default(true);
 /** The opaque `next_cursor` of a newest-first list (incidents, audit log, deliveries), as sent back. */

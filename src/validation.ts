@@ -26,7 +26,10 @@ export const validate = <T extends z.ZodType, Target extends keyof ValidationTar
     }
   });
 
-export const uuidParam = z.object({ id: z.uuid({ message: "must be a UUID" }) });
+/** A UUID in any case, lowered: UUIDs are case-insensitive and Beacon stores them lower case. */
+export const uuid = z.uuid({ message: "must be a UUID" }).toLowerCase();
+
+export const uuidParam = z.object({ id: uuid });
 
 // Dates a status page can mean; anything outside is a typo (and past year 275760 not even a JS Date).
 const EARLIEST = Date.UTC(2000, 0, 1);

@@ -153,6 +153,38 @@ describe("GET /api/status/incidents?limit&cursor", () => {
   });
 });
 
+describe("ids in upper case", () => {
+  it("are the same ids: every public route that takes one, API and pages, answers as for lower case", async () => {
+    const incident = await createIncident({ title: "Upper-case ids" });
+    const start = Date.now() + 3 * DAY;
+    const maintenance = await json(
+      await admin("POST", "/api/status/maintenance", { title: "Upper-case window", scheduled_start: start, scheduled_end: start + 3_600_000, components: [DEFAULT_COMPONENTS.api] }),
+    );
+    const component = DEFAULT_COMPONENTS.api.toUpperCase();
+    const paths = [
+      `/api/status/components/${component}`,
+      `/api/status/components/${component}/uptime`,
+      `/api/status/components/${component}/latency`,
+      `/api/status/components/${component}/badge.svg`,
+      `/api/status/incidents/${incident.id.toUpperCase()}`,
+      `/api/status/rss?component=${component}`,
+      `/api/status/maintenance.ics?component=${component}`,
+      `/components/${component}`,
+      `/incidents/${incident.id.toUpperCase()}`,
+      `/maintenance/${maintenance.id.toUpperCase()}`,
+    ];
+    for (const path of paths) {
+      const upper = await call("GET", path);
+      expect(upper.status, path).toBe(200);
+      const lower = await call("GET", path.replace(/[0-9A-F-]{36}/, (id) => id.toLowerCase()));
+      expect(await upper.text(), path).toBe(await lower.text());
+    }
+    const edit = await admin("PATCH", `/api/status/incidents/${incident.id.toUpperCase()}`, { title: "Upper-case ids, edited" });
+    expect(edit.status).toBe(200);
+    expect((await json(await call("GET", `/api/status/incidents/${incident.id}`))).title).toBe("Upper-case ids, edited");
+  });
+});
+
 describe("errors", () => {
   it("answers unknown routes with a JSON 404", async () => {
     const res = await call("GET", "/api/status/nope");

@@ -12,7 +12,7 @@ import { isOpenIncident } from "../snapshot/build";
 import { loadIncidentView } from "../snapshot/incident-view";
 import { publicIncident } from "../snapshot/format";
 import { createIncidentBody, editIncidentBody, editIncidentUpdateBody, incidentUpdateBody, postmortemBody, resolveIncidentBody } from "../schemas";
-import { uuidParam, validate } from "../validation";
+import { uuid, uuidParam, validate } from "../validation";
 
 export const adminIncidents = new Hono<AppEnv>()
   .get("/admin/incidents/:id", requireAdmin, validate("param", uuidParam), async (c) => {
@@ -50,7 +50,7 @@ export const adminIncidents = new Hono<AppEnv>()
     const change = await editIncident(db, c.req.valid("param").id, c.req.valid("json"), adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 200, publicIncident);
   })
-  .patch("/incidents/:id/updates/:updateId", requireAdmin, idempotent, validate("param", z.object({ id: z.uuid(), updateId: z.uuid() })), validate("json", editIncidentUpdateBody), async (c) => {
+  .patch("/incidents/:id/updates/:updateId", requireAdmin, idempotent, validate("param", z.object({ id: uuid, updateId: uuid })), validate("json", editIncidentUpdateBody), async (c) => {
     const { id, updateId } = c.req.valid("param");
     const db = c.var.db;
     const change = await editIncidentUpdate(db, id, updateId, c.req.valid("json"), adminActor(c.var.admin), Date.now());

@@ -10,14 +10,16 @@ import { HISTORY_PAGES, renderCodeStep, renderHistory, renderHome, renderInciden
 import { sendFromSnapshot } from "../snapshot/respond";
 import { publicSnapshot } from "../snapshot/store";
 import type { Snapshot } from "../snapshot/types";
-import { validate } from "../validation";
+import { uuid, validate } from "../validation";
 
 const HTML = "text/html; charset=utf-8";
 const IMMUTABLE = "public, max-age=31536000, immutable";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const sendPage = (c: Context<AppEnv>, snapshot: Snapshot, key: string, render: () => string) =>
   sendFromSnapshot(c, snapshot, { key: `page:${key}`, contentType: HTML, render });
+
+/** The page's id, lowered as the API lowers it; null when it is no UUID (the page then answers 404). */
+const pathId = (c: Context<AppEnv>) => uuid.safeParse(c.req.param("id")).data ?? null;
 
 const notFoundPage = (c: Context<AppEnv>, snapshot: Snapshot, what: string) =>
   c.html(renderMessage(snapshot, `${what} not found`, `There is no ${what.toLowerCase()} at this address.`), 404);
@@ -121,30 +123,30 @@ export const statusPage = new Hono<AppEnv>()
     return sendPage(c, snapshot, `history:${page}`, () => renderHistory(snapshot, page));
   })
   .get("/incidents/:id", async (c) => {
-    const id = c.req.param("id");
+    const id = pathId(c);
     const snapshot = await publicSnapshot(c);
-    if (!UUID.test(id)) return notFoundPage(c, snapshot, "Incident");
+    if (!id) return notFoundPage(c, snapshot, "Incident");
     const incident = snapshot.incidents.find((i) => i.id === id);
     if (incident) return sendPage(c, snapshot, `incident:${id}`, () => renderIncident(snapshot, incident));
     // Older than the snapshot's year: a rare read that goes to D1, only for an id the index knows, limited.
     if (!mayBeOlderIncident(snapshot, id)) return notFoundPage(c, snapshot, "Incident");
     await limitPerClient(c, c.env.HISTORY_LIMITER, "history", "Too many reads of old incidents from this address; try again in a minute");
-    const older = await loadIncidentView(c.var.db, id.toLowerCase());
+    const older = await loadIncidentView(c.var.db, id);
     if (!older) return notFoundPage(c, snapshot, "Incident");
     return c.html(renderIncident(snapshot, older));
   })
   .get("/components/:id", async (c) => {
-    const id = c.req.param("id").toLowerCase();
+    const id = pathId(c);
     const snapshot = await publicSnapshot(c);
-    const component = snapshot.components.find((x) => x.id === id);
+    const component = id && snapshot.components.find((x) => x.id === id);
     if (!component) return notFoundPage(c, snapshot, "Component");
     const turnstileSiteKey = c.env.TURNSTILE_SITE_KEY;
     return sendPage(c, snapshot, `component:${id}${turnstileSiteKey ? ":turnstile" : ""}`, () => renderComponent(snapshot, component, { turnstileSiteKey }));
   })
   .get("/maintenance/:id", async (c) => {
-    const id = c.req.param("id");
+    const id = pathId(c);
     const snapshot = await publicSnapshot(c);
-    const maintenance = snapshot.maintenances.find((m) => m.id === id);
+    const maintenance = id && snapshot.maintenances.find((m) => m.id === id);
     if (!maintenance) return notFoundPage(c, snapshot, "Maintenance");
     return sendPage(c, snapshot, `maintenance:${id}`, () => renderMaintenance(snapshot, maintenance));
   })
