@@ -46,12 +46,24 @@ describe("HTTP behaviour of public reads", () => {
       expect(again.headers.get("etag"), path).toBe(etag);
       expect(again.headers.get("access-control-allow-origin"), path).toBe("*");
       expect((await call("GET", path, { headers: { "if-none-match": '"something-else"' } })).status, path).toBe(200);
+      // The weak comparison (RFC 9110 13.1.2): with or without W/, alone or in a list, and *.
+      const strong = etag!.replace(/^W\//, "");
+      for (const header of [strong, `"something-else", ${strong}`, `W/"something-else",${etag}`, "*"]) {
+        expect((await call("GET", path, { headers: { "if-none-match": header } })).status, `${path} ${header}`).toBe(304);
+      }
 
       const head = await call("HEAD", path);
       expect(head.status, path).toBe(200);
       expect(head.headers.get("content-type"), path).toBe(res.headers.get("content-type"));
       expect(head.headers.get("etag"), path).toBe(etag);
       expect(await head.text(), path).toBe("");
+    }
+    // A page of incidents has its own ETag, compared the same way.
+    const paged = await call("GET", "/api/status/incidents?limit=2");
+    const pagedTag = paged.headers.get("etag")!;
+    expect(pagedTag).toMatch(/^W\//);
+    for (const header of [pagedTag, pagedTag.slice(2), `"x", ${pagedTag.slice(2)}`, "*"]) {
+      expect((await call("GET", "/api/status/incidents?limit=2", { headers: { "if-none-match": header } })).status, header).toBe(304);
     }
   });
 

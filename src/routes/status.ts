@@ -6,6 +6,7 @@ import { notFound } from "../errors";
 import { dataFreshness, publicComponent, publicIncident, publicMaintenance, recentIncidents, upcomingMaintenance, iso } from "../snapshot/format";
 import { sendJsonFromSnapshot } from "../snapshot/respond";
 import { publicSnapshot } from "../snapshot/store";
+import { ifNoneMatchHits } from "../http/conditional";
 import { fnv1a } from "../http/hash";
 import { incidentPage } from "../snapshot/incident-pages";
 import { DEFAULT_INCIDENT_PAGE, incidentListQuery } from "../schemas";
@@ -65,7 +66,7 @@ export const publicStatus = new Hono<AppEnv>()
     // A page is a binary search and `limit` incidents to serialize: rendered per request, never kept.
     const page = incidentPage(snapshot.incidents, { since, limit: limit ?? DEFAULT_INCIDENT_PAGE, cursor });
     const etag = `W/"${snapshot.version.toString(36)}-${fnv1a(c.req.url)}"`;
-    if (c.req.header("if-none-match")?.split(",").some((tag) => tag.trim() === etag)) return c.body(null, 304, { etag });
+    if (ifNoneMatchHits(c.req.header("if-none-match"), etag)) return c.body(null, 304, { etag });
     c.header("etag", etag);
     c.header("cache-control", "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400");
     return c.json({

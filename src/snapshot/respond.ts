@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import type { Snapshot } from "./types";
 import { waitUntilOf } from "../http/background";
+import { ifNoneMatchHits } from "../http/conditional";
 import { fnv1a } from "../http/hash";
 
 /** A snapshot older than this is flagged stale: the cron rebuilds it every minute while D1 is healthy. */
@@ -244,8 +245,7 @@ export async function sendFromSnapshot(
     }
   }
   const headers = entry.headers;
-  const ifNoneMatch = c.req.header("if-none-match");
-  if (ifNoneMatch && ifNoneMatch.split(",").some((tag) => tag.trim() === entry.etag || tag.trim() === "*")) {
+  if (ifNoneMatchHits(c.req.header("if-none-match"), entry.etag)) {
     return new Response(null, { status: 304, headers });
   }
   // Only kept renderings are compressed here (once); the platform compresses the others on the way out.
