@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
-import { foldLine } from "../src/feeds/icalendar";
+import { foldLine, maintenanceCalendar } from "../src/feeds/icalendar";
 import { renderAtomFeed, renderJsonFeed, renderRss } from "../src/routes/feeds";
-import type { Snapshot } from "../src/snapshot/types";
+import type { Snapshot, SnapshotMaintenance } from "../src/snapshot/types";
 import { admin, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 
 const HOSTILE = `Quotes "double" & 'single' <script>alert(1)</script> ]]> twice ]]> and ]]]]> <![CDATA[ x ]]> tab\there 🔥 émoji`;
@@ -239,6 +239,64 @@ describe("iCalendar of maintenance windows", () => {
 
     const other = await call("GET", `/api/status/maintenance.ics?component=${DEFAULT_COMPONENTS.email}`);
     expect(icsEvents(await other.text()).some((e) => e.UID === event.UID)).toBe(false);
+  });
+
+  it("follows a window started or completed off schedule: DTSTART and DTEND become when it really ran", async () => {
+    const ics = (iso: string) => iso.replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+    const created = await json(
+      await admin("POST", "/api/status/maintenance", { title: "Early start", scheduled_start: hours(48), scheduled_end: hours(49), components: [DEFAULT_COMPONENTS.email] }),
+    );
+    const calendar = async () =>
+      icsEvents(await (await call("GET", "/api/status/maintenance.ics")).text()).find((e) => e.UID === `maintenance-${created.id}@status.example.com`)!;
+    const planned = await calendar();
+    expect(planned.DTSTART).toBe(ics(created.scheduled_start));
+    expect(planned.DTEND).toBe(ics(created.scheduled_end));
+
+    const started = await json(await admin("POST", `/api/status/maintenance/${created.id}/start`));
+    const running = await calendar();
+    expect(running.DTSTART).toBe(ics(started.started_at));
+    expect(running.DTSTART).not.toBe(planned.DTSTART);
+    // Still running: it ends as planned.
+    expect(running.DTEND).toBe(ics(created.scheduled_end));
+    expect(running.SEQUENCE).toBe("1");
+
+    const completed = await json(await admin("POST", `/api/status/maintenance/${created.id}/complete`));
+    const done = await calendar();
+    expect(done.DTSTART).toBe(ics(started.started_at));
+    // Ended within the second it started: no DTEND, which calendars read as ending at its start.
+    expect(done.DTEND).toBe(ics(completed.completed_at) > done.DTSTART! ? ics(completed.completed_at) : undefined);
+    expect(done.DTEND).not.toBe(planned.DTEND);
+    expect(done.STATUS).toBe("CONFIRMED");
+    expect(done.SEQUENCE).toBe("2");
+  });
+
+  it("puts the real times of a window that ran, and the plan of one that never did (rendered from a snapshot)", () => {
+    const at = (iso: string) => Date.parse(iso);
+    const window = (over: Partial<SnapshotMaintenance>): SnapshotMaintenance => ({
+      id: crypto.randomUUID(),
+      title: "Window",
+      description: "",
+      status: "scheduled",
+      scheduled_start: at("2030-01-01T02:00:00Z"),
+      scheduled_end: at("2030-01-01T03:00:00Z"),
+      started_at: null,
+      completed_at: null,
+      cancelled_at: null,
+      created_at: at("2029-12-01T00:00:00Z"),
+      updated_at: at("2029-12-01T00:00:00Z"),
+      revision: 0,
+      components: [],
+      ...over,
+    });
+    const late = window({ status: "completed", started_at: at("2030-01-01T02:20:00Z"), completed_at: at("2030-01-01T03:45:10Z"), revision: 2 });
+    const cutShort = window({ status: "cancelled", started_at: at("2030-01-01T02:00:00Z"), cancelled_at: at("2030-01-01T02:30:00Z"), revision: 2 });
+    const called = window({ status: "cancelled", cancelled_at: at("2029-12-20T00:00:00Z"), revision: 1 });
+    const snapshot = { ...snapshotWith("x", "y"), maintenances: [late, cutShort, called] };
+    const events = icsEvents(maintenanceCalendar(snapshot));
+    const pick = (m: SnapshotMaintenance) => events.find((e) => e.UID!.startsWith(`maintenance-${m.id}@`))!;
+    expect(pick(late)).toMatchObject({ DTSTART: "20300101T022000Z", DTEND: "20300101T034510Z", STATUS: "CONFIRMED", SEQUENCE: "2" });
+    expect(pick(cutShort)).toMatchObject({ DTSTART: "20300101T020000Z", DTEND: "20300101T023000Z", STATUS: "CANCELLED", SEQUENCE: "2" });
+    expect(pick(called)).toMatchObject({ DTSTART: "20300101T020000Z", DTEND: "20300101T030000Z", STATUS: "CANCELLED", SEQUENCE: "1" });
   });
 
   it("folds by octets without splitting a multi-byte character", () => {

@@ -39,9 +39,20 @@ export function foldLine(line: string): string {
 
 const utc = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 
+/**
+ * When the window ran, once that is known, else when it is planned: started early or late, it starts when it
+ * started; completed (or cancelled while in progress), it ends when it did. Calendars then show what happened.
+ */
+export function windowSpan(m: SnapshotMaintenance): { start: number; end: number } {
+  const start = m.started_at ?? m.scheduled_start;
+  const stopped = m.completed_at ?? (m.started_at !== null && m.status === "cancelled" ? m.cancelled_at : null);
+  return { start, end: stopped ?? m.scheduled_end };
+}
+
 function vevent(m: SnapshotMaintenance, snapshot: Snapshot, host: string): string[] {
   const components = m.components.map((c) => c.name).join(", ");
   const description = [m.description, components && `Affected: ${components}`].filter(Boolean).join("\n\n");
+  const { start, end } = windowSpan(m);
   return [
     "BEGIN:VEVENT",
     `UID:maintenance-${m.id}@${host}`,
@@ -50,8 +61,10 @@ function vevent(m: SnapshotMaintenance, snapshot: Snapshot, host: string): strin
     `LAST-MODIFIED:${utc(m.updated_at)}`,
     // Every change raises the stored revision, however close together two edits come.
     `SEQUENCE:${m.revision ?? 0}`,
-    `DTSTART:${utc(m.scheduled_start)}`,
-    `DTEND:${utc(m.scheduled_end)}`,
+    `DTSTART:${utc(start)}`,
+    // DTEND must come after DTSTART (to the second); a window that ended as it started has none, which
+    // RFC 5545 reads as ending at its start.
+    ...(utc(end) > utc(start) ? [`DTEND:${utc(end)}`] : []),
     `SUMMARY:${escapeText(`Maintenance: ${m.title}`)}`,
     ...(description ? [`DESCRIPTION:${escapeText(description)}`] : []),
     `URL:${snapshot.page.url}/maintenance/${m.id}`,

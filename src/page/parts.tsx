@@ -191,7 +191,7 @@ export const MaintenanceCard: FC<{ maintenance: SnapshotMaintenance; page: PageI
       <a href={`/maintenance/${m.id}`}>{m.title}</a>
     </h3>
     <p class="meta">
-      {m.status === "in_progress" ? "In progress" : "Scheduled"} · <Time ms={m.scheduled_start} page={page} /> to{" "}
+      {m.status === "in_progress" ? "In progress" : "Scheduled"} · <Time ms={m.started_at ?? m.scheduled_start} page={page} /> to{" "}
       <Time ms={m.scheduled_end} page={page} />
     </p>
     <Affected names={m.components.map((c) => c.name)} />
