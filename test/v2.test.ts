@@ -250,6 +250,48 @@ describe("Statuspage v2 API", () => {
   });
 });
 
+describe("component updated_at", () => {
+  it("moves when the shown status changes (incident, its resolution, maintenance), in v2 and /api/status, groups too", async () => {
+    const component = await makeComponent(`Search ${crypto.randomUUID().slice(0, 8)}`);
+    const group = await makeGroup(`Edge ${crypto.randomUUID().slice(0, 8)}`, [component.id]);
+    const read = async () => {
+      const rows = (await json(await call("GET", "/api/v2/components.json"))).components;
+      const seed = (await json(await call("GET", "/api/status"))).components.find((c: any) => c.id === component.id);
+      const row = rows.find((r: any) => r.id === component.id);
+      expect(seed.updated_at).toBe(row.updated_at);
+      return { status: row.status, at: Date.parse(row.updated_at), group: Date.parse(rows.find((r: any) => r.id === group.id).updated_at) };
+    };
+    const pause = () => new Promise((resume) => setTimeout(resume, 5));
+    const edited = await read();
+    expect(edited.status).toBe("operational");
+
+    await pause();
+    const since = Date.now();
+    const incident = await createIncident({ title: "Search slow", severity: "minor", affected_components: [component.id] });
+    const degraded = await read();
+    expect(degraded.status).toBe("degraded_performance");
+    expect(degraded.at).toBeGreaterThanOrEqual(since);
+    expect(degraded.group).toBe(degraded.at);
+
+    await pause();
+    const resolvedSince = Date.now();
+    await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "A slow index.", resolution: "Rebuilt it." });
+    const resolved = await read();
+    expect(resolved.status).toBe("operational");
+    expect(resolved.at).toBeGreaterThanOrEqual(resolvedSince);
+
+    await pause();
+    const maintenanceSince = Date.now();
+    const m = await json(await admin("POST", "/api/status/maintenance", { title: "Reindex", scheduled_start: hours(24), scheduled_end: hours(25), components: [component.id] }));
+    // Planned, it changes nothing shown yet.
+    expect((await read()).at).toBe(resolved.at);
+    await admin("POST", `/api/status/maintenance/${m.id}/start`);
+    const maintained = await read();
+    expect(maintained.status).toBe("under_maintenance");
+    expect(maintained.at).toBeGreaterThanOrEqual(maintenanceSince);
+  });
+});
+
 describe("Statuspage status indicator", () => {
   const snapshot = (overall_status: Snapshot["overall_status"]) => ({ overall_status }) as Snapshot;
 

@@ -226,7 +226,8 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
       last_checked_at: c.lastCheckedAt,
       last_latency_ms: c.lastLatencyMs,
       created_at: c.createdAt,
-      updated_at: c.updatedAt,
+      // Statuspage clients read updated_at as "when its status last changed": an edit or a status move.
+      updated_at: Math.max(c.updatedAt, c.lastStatusChangeAt ?? 0),
       uptime: { "30_days": uptimeOfDays(series.slice(-30)), "60_days": uptimeOfDays(series.slice(-60)), "90_days": uptimeOfDays(series) },
       days: series,
       ...componentLatency(latencyByComponent.get(c.id) ?? [], grids),
@@ -242,7 +243,8 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
     collapsed: g.collapsed,
     component_ids: components.filter((c) => c.group_id === g.id).map((c) => c.id),
     created_at: g.createdAt,
-    updated_at: g.updatedAt,
+    // A group's status is its components': it moves when one of theirs does.
+    updated_at: Math.max(g.updatedAt, ...rows.componentRows.filter((c) => c.groupId === g.id).map((c) => c.lastStatusChangeAt ?? 0)),
   }));
 
   return {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNull, lte, not, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gte, inArray, isNull, lte, not, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import {
   checkRegionResults,
@@ -23,7 +23,14 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
   const [groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows, olderIncidentRows, checkChangeRows, regionRows] =
     await db.batch([
       db.select().from(componentGroups).orderBy(asc(componentGroups.position), asc(componentGroups.name)),
-      db.select().from(components).orderBy(asc(components.position), asc(components.createdAt)),
+      db
+        .select({
+          ...getTableColumns(components),
+          // The last move of its shown status (incident, maintenance, monitor): one seek on (component_id, at).
+          lastStatusChangeAt: sql<number | null>`(select max(sc.at) from ${statusChanges} sc where sc.component_id = ${components}.id)`,
+        })
+        .from(components)
+        .orderBy(asc(components.position), asc(components.createdAt)),
       db.select().from(incidents).where(incidentInWindow).orderBy(desc(incidents.startedAt), desc(incidents.id)),
       db
         .select({
