@@ -216,13 +216,14 @@ async function everyView() {
   return { api, banner, overallClass: words?.[1], overallWords: words?.[2], favicon, pageIcon, faviconSvg, badge, v2, incidentsLine };
 }
 
-async function expectAgreement(status: string, words: string, badgeText: string) {
+/** v2 agrees on the indicator and words it in Statuspage's vocabulary, where the page has its own. */
+async function expectAgreement(status: string, words: string, badgeText: string, v2Words = words) {
   const views = await everyView();
   expect(views).toMatchObject({ api: status, banner: status, overallClass: status, overallWords: words, favicon: status });
   // /favicon.svg (for clients that ask for it by name) is the very icon the page links.
   expect(views.faviconSvg).toBe(views.pageIcon);
   expect(views.badge).toContain(`>${badgeText}<`);
-  expect(views.v2).toEqual({ indicator: INDICATOR[status], description: words });
+  expect(views.v2).toEqual({ indicator: INDICATOR[status], description: v2Words });
   return views;
 }
 
@@ -237,7 +238,7 @@ describe("one overall status: API, banner, favicon, badge and v2 agree", { timeo
 
     // On a component an admin kept green, a critical incident still says major outage overall.
     const green = await createIncident({ title: "Data loss risk", severity: "critical", affected_components: [{ id: DEFAULT_COMPONENTS.storage, status: "operational" }] });
-    views = await expectAgreement("major_outage", "Major System Outage", "major outage");
+    views = await expectAgreement("major_outage", "Major System Outage", "major outage", "Major Service Outage");
     expect((await json(await call("GET", "/api/status"))).components.find((c: any) => c.id === DEFAULT_COMPONENTS.storage).status).toBe("operational");
     // Worst first.
     expect(views.incidentsLine.indexOf(green.id)).toBeLessThan(views.incidentsLine.indexOf(bare.id));
@@ -255,7 +256,8 @@ describe("one overall status: API, banner, favicon, badge and v2 agree", { timeo
     expect(window.status).toBe("in_progress");
     await expectAgreement("under_maintenance", "Service Under Maintenance", "under maintenance");
     const minor = await createIncident({ title: "Slow dashboards", severity: "minor", affected_components: [] });
-    await expectAgreement("degraded", "Degraded Performance", "degraded performance");
+    // A minor incident on no degraded component: Statuspage's "Minor Service Outage".
+    await expectAgreement("degraded", "Degraded Performance", "degraded performance", "Minor Service Outage");
 
     // Resolved: the incident no longer counts; the window still does until it ends.
     await admin("POST", `/api/status/incidents/${minor.id}/resolve`, SEED_RESOLVE_REQUEST);

@@ -293,16 +293,31 @@ describe("component updated_at", () => {
 });
 
 describe("Statuspage status indicator", () => {
-  const snapshot = (overall_status: Snapshot["overall_status"]) => ({ overall_status }) as Snapshot;
+  const snapshot = (overall_status: Snapshot["overall_status"], componentStatus: Snapshot["overall_status"] = overall_status) =>
+    ({ overall_status, components: [{ status: "operational" }, { status: componentStatus }] }) as Snapshot;
+  // The descriptions Statuspage uses (shared/reference/statuspage-v2.md), which tools match on.
+  const VOCABULARY = ["All Systems Operational", "Partially Degraded Service", "Minor Service Outage", "Partial System Outage", "Major Service Outage", "Service Under Maintenance"];
 
   it.each([
-    ["operational", "none", "All Systems Operational"],
-    ["under_maintenance", "maintenance", "Service Under Maintenance"],
-    ["degraded", "minor", "Degraded Performance"],
-    ["partial_outage", "major", "Partial System Outage"],
-    ["major_outage", "critical", "Major System Outage"],
-  ] as const)("overall %s -> %s (%s), the page's own words", (overall, indicator, description) => {
-    expect(v2Status(snapshot(overall))).toEqual({ indicator, description });
+    ["operational", "operational", "none", "All Systems Operational"],
+    ["under_maintenance", "under_maintenance", "maintenance", "Service Under Maintenance"],
+    ["degraded", "degraded", "minor", "Partially Degraded Service"],
+    ["degraded", "operational", "minor", "Minor Service Outage"],
+    ["partial_outage", "partial_outage", "major", "Partial System Outage"],
+    ["major_outage", "major_outage", "critical", "Major Service Outage"],
+  ] as const)("overall %s (a component %s) -> %s (%s), in Statuspage's words", (overall, component, indicator, description) => {
+    expect(v2Status(snapshot(overall, component))).toEqual({ indicator, description });
+    expect(VOCABULARY).toContain(description);
+  });
+
+  it("status.json describes the page in Statuspage's words through an incident", async () => {
+    const component = await makeComponent(`Billing ${crypto.randomUUID().slice(0, 8)}`);
+    const incident = await createIncident({ title: "Slow invoices", severity: "minor", affected_components: [component.id] });
+    const open = (await json(await call("GET", "/api/v2/status.json"))).status;
+    expect(open.indicator).not.toBe("none");
+    expect(VOCABULARY).toContain(open.description);
+    await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "Load.", resolution: "Scaled." });
+    expect(VOCABULARY).toContain((await json(await call("GET", "/api/v2/status.json"))).status.description);
   });
 
   it("uses the one overall rule: open incidents' severity counts, resolved ones do not, maintenance ranks below any degradation", () => {

@@ -2,7 +2,7 @@ import type { ShownStatus } from "../db/schema";
 import { isOpenIncident } from "../snapshot/build";
 import { iso } from "../snapshot/format";
 import type { Snapshot, SnapshotComponent, SnapshotGroup, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
-import { OVERALL_LABELS, worstStatus } from "../status";
+import { worstStatus } from "../status";
 import { dayOf } from "../uptime/days";
 import { fnv1a } from "../http/hash";
 
@@ -102,12 +102,25 @@ const INDICATORS: Record<ShownStatus, V2Indicator> = {
   major_outage: "critical",
 };
 
+/** The words Statuspage puts beside each indicator (tools match on them, so never the page's own). */
+const DESCRIPTIONS: Record<ShownStatus, string> = {
+  operational: "All Systems Operational",
+  under_maintenance: "Service Under Maintenance",
+  degraded: "Minor Service Outage",
+  partial_outage: "Partial System Outage",
+  major_outage: "Major Service Outage",
+};
+
 /**
  * The page's overall status in Statuspage's terms. It is the snapshot's one overall status (components and
  * open incidents' impact, maintenance below any degradation), so v2 never disagrees with the page or the API.
+ * `minor` has two descriptions there: degraded components make it "Partially Degraded Service", a minor
+ * incident alone "Minor Service Outage".
  */
 export function v2Status(snapshot: Snapshot): { indicator: V2Indicator; description: string } {
-  return { indicator: INDICATORS[snapshot.overall_status], description: OVERALL_LABELS[snapshot.overall_status] };
+  const status = snapshot.overall_status;
+  const degradedComponent = status === "degraded" && snapshot.components.some((c) => c.status === "degraded");
+  return { indicator: INDICATORS[status], description: degradedComponent ? "Partially Degraded Service" : DESCRIPTIONS[status] };
 }
 
 type AffectedComponent = { code: string; name: string; old_status: V2ComponentStatus; new_status: V2ComponentStatus };
