@@ -1,7 +1,8 @@
 import { Hono } from "hono";
+import type { H, RouterRoute } from "hono/types";
 import { database } from "./db/middleware";
 import type { AppEnv } from "./env";
-import { ApiError, errorBody } from "./errors";
+import { errorBody } from "./errors";
 import { bodyLimit } from "./http/body-limit";
 import { httpPolicy } from "./http/headers";
 import { MethodRouter } from "./http/router";
@@ -26,8 +27,10 @@ import { uptime } from "./routes/uptime";
 import { statuspageV2 } from "./routes/v2";
 
 const MAX_BODY_BYTES = 64 * 1024;
+const METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
 
-export const app = new Hono<AppEnv>({ router: new MethodRouter() });
+const router = new MethodRouter<[H, RouterRoute]>();
+export const app = new Hono<AppEnv>({ router });
 
 app.use(httpPolicy);
 // Only requests that may carry a body pass through the limit; a read skips the layer.
@@ -57,7 +60,13 @@ app.route("/admin", adminConsole);
 app.route("/", badges);
 app.route("/", statusPage);
 
-app.notFound((c) => c.json({ error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
+app.notFound((c) => {
+  const allowed = router.allowedMethods(c.req.path);
+  if (allowed.length === 0) return c.json({ error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` } }, 404);
+  // HEAD is answered wherever GET is.
+  const allow = METHOD_ORDER.filter((m) => allowed.includes(m) || (m === "HEAD" && allowed.includes("GET"))).join(", ");
+  return c.json({ error: { code: "method_not_allowed", message: `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow}` } }, 405, { allow });
+});
 
 app.onError((err, c) => {
   const { status, body } = errorBody(err);

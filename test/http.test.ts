@@ -225,7 +225,7 @@ describe("request bodies", () => {
 });
 
 describe("routing", () => {
-  it("tells a literal segment from an id for every method, and answers any other method with a JSON 404", async () => {
+  it("tells a literal segment from an id for every method; a method a path does not take is a JSON 405 with Allow", async () => {
     // POST has the seed's /incidents/create beside /incidents/{id}/...: both reach their own handler.
     const incident = await createIncident({ title: `Routing ${crypto.randomUUID()}` });
     const update = await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Still looking", status: "investigating" });
@@ -235,14 +235,30 @@ describe("routing", () => {
     expect(asId.status).toBe(400);
     expect((await asId.json<any>()).error.code).toBe("validation_failed");
 
-    for (const method of ["PUT", "PROPFIND", "MKCOL"]) {
-      for (const path of ["/api/status", `/api/status/incidents/${incident.id}`, "/no/such/route"]) {
+    const allowed: Record<string, string> = {
+      "/api/status": "GET, HEAD",
+      [`/api/status/incidents/${incident.id}`]: "GET, HEAD, PATCH, DELETE",
+      "/api/v2/summary.json": "GET, HEAD",
+      "/badge.svg": "GET, HEAD",
+      "/history": "GET, HEAD",
+      "/api/status/maintenance.ics": "GET, HEAD",
+    };
+    for (const method of ["PUT", "PROPFIND", "MKCOL", "DELETE"]) {
+      for (const [path, allow] of Object.entries(allowed)) {
+        if (allow.includes(method)) continue;
         const res = await call(method, path);
-        expect(res.status, `${method} ${path}`).toBe(404);
-        expect((await res.json<any>()).error.code).toBe("not_found");
+        expect(res.status, `${method} ${path}`).toBe(405);
+        expect(res.headers.get("allow"), `${method} ${path}`).toBe(allow);
+        expect((await res.json<any>()).error.code).toBe("method_not_allowed");
         expectSecurityHeaders(res);
       }
+      const unknown = await call(method, "/no/such/route");
+      expect(unknown.status).toBe(404);
+      expect((await unknown.json<any>()).error.code).toBe("not_found");
     }
+    const post = await call("POST", "/api/status", { body: {} });
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe("GET, HEAD");
     // HEAD is GET without the body.
     const head = await call("HEAD", "/api/status");
     expect(head.status).toBe(200);

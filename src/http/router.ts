@@ -15,10 +15,28 @@ export class MethodRouter<T> implements Router<T> {
   name = "MethodRouter";
   #routes: [method: string, path: string, handler: T][] | null = [];
   #byMethod = new Map<string, Router<T>>();
+  /** The routes that answer requests: middleware is mounted on wildcard paths, and answers none itself. */
+  #endpoints: [method: string, path: string][] = [];
+  #endpointRouter: TrieRouter<true> | null = null;
 
   add(method: string, path: string, handler: T) {
     if (!this.#routes) throw new Error("Routes are added before the first request is matched.");
     this.#routes.push([method, path, handler]);
+    if (!path.endsWith("*")) this.#endpoints.push([method, path]);
+  }
+
+  /**
+   * The methods some route answers at `path`: for a request no route took, whether the path exists under
+   * other methods (405 and its Allow header) or not at all (404). Built on first use: it is not a hot path.
+   */
+  allowedMethods(path: string): string[] {
+    if (!this.#endpointRouter) {
+      this.#endpointRouter = new TrieRouter<true>();
+      for (const [method, route] of this.#endpoints) this.#endpointRouter.add(method, route, true);
+    }
+    const router = this.#endpointRouter;
+    const methods = new Set(this.#endpoints.map(([method]) => method));
+    return [...methods].filter((method) => method !== METHOD_NAME_ALL && router.match(method, path)[0].length > 0);
   }
 
   match(method: string, path: string): Result<T> {
