@@ -270,9 +270,21 @@ describe("GET /history", () => {
     expect(last.res.status).toBe(200);
     expect(last.html).not.toContain("Older incidents");
 
-    const beyond = await call("GET", "/history?page=6");
-    expect(beyond.status).toBe(400);
-    expect((await json(beyond)).error.code).toBe("validation_failed");
+    // A mistyped address gets a page in the site's layout, as an unknown incident does.
+    for (const [query, status, title] of [
+      ["page=6", 404, "Page not found"],
+      ["page=99999999999999999999", 404, "Page not found"],
+      ["page=abc", 400, "Not a page of history"],
+      ["page=0", 400, "Not a page of history"],
+      ["page=-1", 400, "Not a page of history"],
+      ["page=", 400, "Not a page of history"],
+    ] as const) {
+      const wrong = await page(`/history?${query}`);
+      expect(wrong.res.status, query).toBe(status);
+      expect(wrong.res.headers.get("content-type"), query).toContain("text/html");
+      expect(wrong.html, query).toContain(`<h1>${title}</h1>`);
+      expect(wrong.html, query).toContain('href="/assets/');
+    }
   });
 });
 

@@ -10,7 +10,7 @@ import { HISTORY_PAGES, renderCodeStep, renderHistory, renderHome, renderInciden
 import { sendFromSnapshot } from "../snapshot/respond";
 import { publicSnapshot } from "../snapshot/store";
 import type { Snapshot } from "../snapshot/types";
-import { uuid, validate } from "../validation";
+import { uuid } from "../validation";
 
 const HTML = "text/html; charset=utf-8";
 const IMMUTABLE = "public, max-age=31536000, immutable";
@@ -24,13 +24,9 @@ const pathId = (c: Context<AppEnv>) => uuid.safeParse(c.req.param("id")).data ??
 const notFoundPage = (c: Context<AppEnv>, snapshot: Snapshot, what: string) =>
   c.html(renderMessage(snapshot, `${what} not found`, `There is no ${what.toLowerCase()} at this address.`), 404);
 
+/** `?page=`: a number from 1; past the last page of history there is nothing (404), not a mistake (400). */
 export const historyQuery = z.object({
-  page: z
-    .string()
-    .regex(/^\d+$/, "must be a page number")
-    .transform(Number)
-    .pipe(z.number().int().min(1, "must be at least 1").max(HISTORY_PAGES, `must be at most ${HISTORY_PAGES}`))
-    .default(1),
+  page: z.string().regex(/^\d+$/, "must be a page number").transform(Number).pipe(z.number().min(1, "must be at least 1")).default(1),
 });
 
 /** The subscribe form as the subscriptions API's JSON body (the form posts here when scripts do not run). */
@@ -117,9 +113,13 @@ export const statusPage = new Hono<AppEnv>()
     const turnstileSiteKey = c.env.TURNSTILE_SITE_KEY;
     return sendPage(c, snapshot, turnstileSiteKey ? "home:turnstile" : "home", () => renderHome(snapshot, { turnstileSiteKey }));
   })
-  .get("/history", validate("query", historyQuery), async (c) => {
-    const { page } = c.req.valid("query");
+  .get("/history", async (c) => {
+    const query = historyQuery.safeParse(c.req.query());
     const snapshot = await publicSnapshot(c);
+    // A mistyped address in a browser: a page in the site's layout, not the API's JSON error.
+    if (!query.success) return c.html(renderMessage(snapshot, "Not a page of history", `The page number must be a whole number from 1 to ${HISTORY_PAGES}.`), 400);
+    const { page } = query.data;
+    if (page > HISTORY_PAGES) return c.html(renderMessage(snapshot, "Page not found", `Incident history goes back ${HISTORY_PAGES} pages; this one is past the end.`), 404);
     return sendPage(c, snapshot, `history:${page}`, () => renderHistory(snapshot, page));
   })
   .get("/incidents/:id", async (c) => {
