@@ -43,7 +43,7 @@ const utc = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "").repl
  * When the window ran, once that is known, else when it is planned: started early or late, it starts when it
  * started; completed (or cancelled while in progress), it ends when it did. Calendars then show what happened.
  */
-export function windowSpan(m: SnapshotMaintenance): { start: number; end: number } {
+function windowSpan(m: SnapshotMaintenance): { start: number; end: number } {
   const start = m.started_at ?? m.scheduled_start;
   const stopped = m.completed_at ?? (m.started_at !== null && m.status === "cancelled" ? m.cancelled_at : null);
   return { start, end: stopped ?? m.scheduled_end };
