@@ -18,6 +18,8 @@ const NOT_API = new Set([
   "GET /assets/{file}",
   // The page's no-script sign-up form; it answers with HTML and calls the documented POST /api/status/subscriptions.
   "POST /subscribe",
+  // Its code step (SMS code or webhook challenge), answering HTML and calling the documented confirm routes.
+  "POST /subscribe/confirm",
 ]);
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
