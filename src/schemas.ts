@@ -26,6 +26,8 @@ const pageCursor = z
   .optional()
   .describe("The next_cursor of the previous page");
 const ids = (max: number) => z.array(id).max(max, `at most ${max} ids`);
+/** A list that becomes one row per id: a repeat is refused by name rather than failing on the table's key. */
+const distinctIds = (max: number) => ids(max).refine((list) => new Set(list).size === list.length, "must not repeat");
 
 export const affectedComponent = z.union([id, z.strictObject({ id, status: z.enum(COMPONENT_STATUSES) })]);
 const affectedComponents = z
@@ -116,7 +118,7 @@ export const latencyQuery = z.object({
 
 // Maintenance names its components with the seed's `affected_components` (ids), as incidents do.
 // `components` is the older name, still accepted as an alias; giving both is an error.
-const maintenanceComponentIds = ids(100);
+const maintenanceComponentIds = distinctIds(100);
 const componentsAlias = maintenanceComponentIds.describe("Deprecated alias of `affected_components`");
 const notBoth = (b: { affected_components?: unknown; components?: unknown }) => b.affected_components === undefined || b.components === undefined;
 const notBothIssue = { message: "give affected_components or its alias components, not both", path: ["components"] };
@@ -207,7 +209,7 @@ export const editComponentBody = z
   .strictObject({ ...componentFields, name: componentFields.name.optional() })
   .refine((body) => Object.keys(body).length > 0, "nothing to change");
 
-export const reorderComponentsBody = z.strictObject({ ids: ids(500).min(1) });
+export const reorderComponentsBody = z.strictObject({ ids: distinctIds(500).min(1) });
 
 export const groupBody = z.strictObject({
   name: line(100),
@@ -259,7 +261,7 @@ export const webhookCodeBody = z.strictObject({
 });
 
 export const subscriptionPreferencesBody = z
-  .strictObject({ components: ids(100).optional(), component_changes: z.boolean().optional() })
+  .strictObject({ components: distinctIds(100).optional(), component_changes: z.boolean().optional() })
   .refine((b) => Object.keys(b).length > 0, "nothing to change");
 
 /** Twilio's inbound message webhook (form fields); other fields are kept because the signature covers them. */

@@ -232,6 +232,10 @@ describe("email subscriptions, offline through the dev outbox", () => {
     expect(await json(res)).toMatchObject({ all_components: false, components: [DEFAULT_COMPONENTS.database], component_changes: true });
     const unknown = await call("PATCH", path(view.manage_url), { body: { components: [crypto.randomUUID()] } });
     expect(unknown.status).toBe(400);
+    // A component named twice is refused by name, not a failure on the table's key.
+    const repeated = await call("PATCH", path(view.manage_url), { body: { components: [DEFAULT_COMPONENTS.api, DEFAULT_COMPONENTS.api] } });
+    expect(repeated.status).toBe(400);
+    expect((await json(repeated)).error.details).toEqual([{ path: "components", message: "must not repeat" }]);
 
     await createIncident({ title: "Only the API", affected_components: [DEFAULT_COMPONENTS.api] });
     await createIncident({ title: "Database slow", affected_components: [DEFAULT_COMPONENTS.database] });
@@ -251,7 +255,7 @@ describe("email subscriptions, offline through the dev outbox", () => {
       expect(await refused.text()).toContain("Tick at least one component");
     }
     expect(await json(await call("GET", path(view.manage_url), { headers: { accept: "application/json" } }))).toMatchObject({ all_components: false, components: [DEFAULT_COMPONENTS.database] });
-    const saved = await formPost(`components=${DEFAULT_COMPONENTS.api}&components=${DEFAULT_COMPONENTS.database}`);
+    const saved = await formPost(`components=${DEFAULT_COMPONENTS.api}&components=${DEFAULT_COMPONENTS.database}&components=${DEFAULT_COMPONENTS.api}`);
     expect(saved.status).toBe(200);
     expect(await saved.text()).toContain("Your choices are saved");
   });
