@@ -353,7 +353,94 @@ describe("maintenance", () => {
     expect((await json(bad)).error.details[0].path).toBe("scheduled_end");
     const unknown = await admin("POST", "/api/status/maintenance", { title: "x", scheduled_start: start, scheduled_end: start + 1, components: [UNKNOWN] });
     expect(unknown.status).toBe(400);
+    // A component named twice is a 400 naming the field, on create and on edit, under either name.
+    for (const field of ["affected_components", "components"]) {
+      const repeated = await admin("POST", "/api/status/maintenance", { title: "x", scheduled_start: start, scheduled_end: start + 1, [field]: [DEFAULT_COMPONENTS.api, DEFAULT_COMPONENTS.api] });
+      expect(repeated.status).toBe(400);
+      expect((await json(repeated)).error.details).toEqual([{ path: field, message: "must not repeat" }]);
+    }
+    const m = await json(await admin("POST", "/api/status/maintenance", { title: "Repeat probe", scheduled_start: start, scheduled_end: start + 60_000, affected_components: [DEFAULT_COMPONENTS.api] }));
+    const edit = await admin("PATCH", `/api/status/maintenance/${m.id}`, { affected_components: [DEFAULT_COMPONENTS.database, DEFAULT_COMPONENTS.database] });
+    expect(edit.status).toBe(400);
+    expect((await json(edit)).error.details[0]).toEqual({ path: "affected_components", message: "must not repeat" });
+    expect((await json(await call("GET", "/api/status/maintenance"))).maintenance_windows.find((x: any) => x.id === m.id).affected_components).toEqual(["API"]);
     expect((await admin("POST", `/api/status/maintenance/${UNKNOWN}/cancel`)).status).toBe(404);
+  });
+});
+
+describe("maintenance edits and quiet windows", () => {
+  const windowRow = (id: string) => env.DB.prepare("SELECT status, scheduled_start, scheduled_end, started_at, revision FROM maintenances WHERE id = ?").bind(id).first();
+  const noticesOf = async (id: string) =>
+    (await env.DB.prepare("SELECT type FROM events WHERE type LIKE 'maintenance.%' AND payload ->> 'maintenance_id' = ? ORDER BY created_at, rowid").bind(id).all<{ type: string }>()).results.map((e) => e.type);
+
+  it("applies scheduling's rules to an edit: a window cannot be moved into the past, nor started backdated", async () => {
+    const start = Date.now() + 3600_000;
+    const m = await json(await admin("POST", "/api/status/maintenance", { title: "Edit test", scheduled_start: start, scheduled_end: start + 3600_000, affected_components: [DEFAULT_COMPONENTS.storage] }));
+    const before = await windowRow(m.id);
+
+    // A year typed wrong (2020 for 2030): refused as scheduling refuses it, nothing started or completed.
+    const past = await admin("PATCH", `/api/status/maintenance/${m.id}`, { scheduled_start: "2020-01-01T05:00:00Z", scheduled_end: "2020-01-01T06:00:00Z" });
+    expect(past.status).toBe(400);
+    expect((await json(past)).error).toMatchObject({ code: "bad_request", message: "scheduled_end must be in the future", details: [{ path: "scheduled_end", message: "must be in the future" }] });
+    const endOnly = await admin("PATCH", `/api/status/maintenance/${m.id}`, { scheduled_end: "2020-01-01T06:00:00Z" });
+    expect(endOnly.status).toBe(400);
+    expect((await json(endOnly)).error.details).toEqual([{ path: "scheduled_end", message: "must be after scheduled_start" }]);
+    expect(await windowRow(m.id)).toEqual(before);
+    expect(await noticesOf(m.id)).toEqual(["maintenance.scheduled"]);
+
+    // A start moved into the past starts the window now, not years back.
+    const asked = Date.now();
+    const started = await json(await admin("PATCH", `/api/status/maintenance/${m.id}`, { scheduled_start: "2020-01-01T05:00:00Z" }));
+    expect(started.status).toBe("in_progress");
+    expect(Date.parse(started.started_at)).toBeGreaterThanOrEqual(asked);
+    const change = await env.DB.prepare("SELECT at FROM status_changes WHERE reference_id = ? ORDER BY at").bind(m.id).first<{ at: number }>();
+    expect(change!.at).toBeGreaterThanOrEqual(asked);
+
+    // In progress, the end may move, but not to now or before (completing is what ends a window now).
+    const early = await admin("PATCH", `/api/status/maintenance/${m.id}`, { scheduled_end: Date.now() - 1000 });
+    expect(early.status).toBe(400);
+    expect((await json(early)).error.message).toMatch(/must be in the future; to end the window now, complete it/);
+    const later = await json(await admin("PATCH", `/api/status/maintenance/${m.id}`, { scheduled_end: start + 7200_000 }));
+    expect(later).toMatchObject({ status: "in_progress", scheduled_end: new Date(start + 7200_000).toISOString() });
+    expect((await admin("POST", `/api/status/maintenance/${m.id}/complete`)).status).toBe(200);
+  });
+
+  it("keeps a window scheduled with notify:false quiet when it starts, completes or is cancelled", async () => {
+    const start = Date.now() + 3600_000;
+    const quiet = { scheduled_start: start, scheduled_end: start + 3600_000, affected_components: [DEFAULT_COMPONENTS.storage], notify: false };
+    const a = await json(await admin("POST", "/api/status/maintenance", { title: "Quiet window", ...quiet }));
+    expect((await admin("POST", `/api/status/maintenance/${a.id}/start`)).status).toBe(200);
+    expect((await admin("POST", `/api/status/maintenance/${a.id}/complete`)).status).toBe(200);
+    expect(await noticesOf(a.id)).toEqual([]);
+
+    const b = await json(await admin("POST", "/api/status/maintenance", { title: "Quiet window 2", ...quiet }));
+    expect((await admin("POST", `/api/status/maintenance/${b.id}/cancel`)).status).toBe(200);
+    expect(await noticesOf(b.id)).toEqual([]);
+
+    // A window that told subscribers it was coming tells them it was called off.
+    const c = await json(await admin("POST", "/api/status/maintenance", { title: "Loud window", ...quiet, notify: true }));
+    expect((await admin("POST", `/api/status/maintenance/${c.id}/cancel`)).status).toBe(200);
+    expect(await noticesOf(c.id)).toEqual(["maintenance.scheduled", "maintenance.cancelled"]);
+  });
+
+  it("refuses a body on transitions that take none, and changes nothing", async () => {
+    const start = Date.now() + 3600_000;
+    const m = await json(await admin("POST", "/api/status/maintenance", { title: "Bodiless", scheduled_start: start, scheduled_end: start + 3600_000 }));
+    for (const action of ["cancel", "start", "complete"]) {
+      const res = await admin("POST", `/api/status/maintenance/${m.id}/${action}`, { notify: false });
+      expect(res.status, action).toBe(400);
+      expect((await json(res)).error).toMatchObject({ code: "validation_failed", details: [{ path: "", message: expect.stringContaining("notify") }] });
+      const text = await call("POST", `/api/status/maintenance/${m.id}/${action}`, { token: await adminToken(), body: "please", headers: { "content-type": "text/plain" } });
+      expect(text.status, action).toBe(400);
+    }
+    for (const [method, path] of [["DELETE", `/api/status/incidents/${UNKNOWN}`], ["DELETE", `/api/status/components/${DEFAULT_COMPONENTS.api}`], ["POST", "/api/status/health-check"]] as const) {
+      expect((await admin(method, path, { force: true })).status, path).toBe(400);
+    }
+    expect((await windowRow(m.id))!.status).toBe("scheduled");
+    expect((await call("GET", `/api/status/components/${DEFAULT_COMPONENTS.api}`)).status).toBe(200);
+    // No body, or an empty object, is what they take.
+    expect((await admin("POST", `/api/status/maintenance/${m.id}/start`, {})).status).toBe(200);
+    expect((await admin("POST", `/api/status/maintenance/${m.id}/complete`)).status).toBe(200);
   });
 });
 
