@@ -291,8 +291,8 @@ const templateComponents = z
 
 /** A saved incident: what opening it fills in. */
 export const templateBody = z.strictObject({
-  name: text(100),
-  title: text(200),
+  name: line(100),
+  title: line(200),
   message: optionalText(10_000).default(""),
   severity: z.enum(SEVERITIES).default("minor"),
   components: templateComponents.default([]),
@@ -300,8 +300,8 @@ export const templateBody = z.strictObject({
 
 export const editTemplateBody = z
   .strictObject({
-    name: text(100).optional(),
-    title: text(200).optional(),
+    name: line(100).optional(),
+    title: line(200).optional(),
     message: optionalText(10_000).optional(),
     severity: z.enum(SEVERITIES).optional(),
     components: templateComponents.optional(),
