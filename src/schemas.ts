@@ -186,7 +186,7 @@ export const autoIncidentsInput = z.strictObject({
   reopen_within_seconds: seconds(0, 86_400).optional(),
   open_on_degraded_after_seconds: seconds(0, 86_400).nullable().optional(),
   template: z
-    .strictObject({ title: text(200), message: text(2_000) })
+    .strictObject({ title: line(200), message: text(2_000) })
     .nullable()
     .optional(),
 });
