@@ -116,14 +116,16 @@ export const ComponentsPage: FC<{ ctx: ConsoleContext; rows: ComponentRow[]; sho
   );
 };
 
-export const ComponentPage: FC<{ ctx: ConsoleContext; row: ComponentRow; shown?: SnapshotComponent; groups: GroupRow[]; check?: CheckResult | null; flash?: string | null }> = ({
-  ctx,
-  row,
-  shown,
-  groups,
-  check,
-  flash,
-}) => {
+export const ComponentPage: FC<{
+  ctx: ConsoleContext;
+  row: ComponentRow;
+  shown?: SnapshotComponent;
+  groups: GroupRow[];
+  /** Whether automatic incidents apply to it: its own setting, else the page's default. */
+  autoIncidents: boolean;
+  check?: CheckResult | null;
+  flash?: string | null;
+}> = ({ ctx, row, shown, groups, autoIncidents, check, flash }) => {
   const m = row.monitor;
   return (
     <ConsoleLayout ctx={ctx} title={row.name}>
@@ -177,12 +179,15 @@ export const ComponentPage: FC<{ ctx: ConsoleContext; row: ComponentRow; shown?:
         )}
         <fieldset>
           <legend>Automatic incidents</legend>
-          <input type="hidden" name="automatic_incidents_was" value={row.autoIncidents?.enabled === true ? "on" : "off"} />
+          <input type="hidden" name="automatic_incidents_was" value={autoIncidents ? "on" : "off"} />
           <label class="check" for="ec-auto">
-            <input type="checkbox" id="ec-auto" name="automatic_incidents" checked={row.autoIncidents?.enabled === true} /> Open and resolve incidents from this component's
+            <input type="checkbox" id="ec-auto" name="automatic_incidents" checked={autoIncidents} /> Open and resolve incidents from this component's
             checks
           </label>
-          <span class="hint">Unset, the page's default (AUTO_INCIDENTS) applies; timings are set through the API.</span>
+          <span class="hint">
+            {row.autoIncidents?.enabled === undefined ? "As the page's default (AUTO_INCIDENTS) says, until you change it here" : "Set for this component"}; timings are set
+            through the API.
+          </span>
         </fieldset>
         <div>
           <button type="submit">Save component</button>
