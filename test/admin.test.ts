@@ -221,6 +221,30 @@ describe("incidents", () => {
     expect(await tableCounts()).toEqual(before);
   });
 
+  it("keeps an incident's times in order: started_at not after now or resolved_at, no ETA before the start", async () => {
+    const incident = await createIncident({ started_at: Date.now() - 3600_000 });
+    const resolved = await json(await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "a", resolution: "b" }));
+    const resolvedAt = Date.parse(resolved.resolved_at);
+    for (const started_at of [resolvedAt + 1000, Date.now() + 60_000]) {
+      const res = await admin("PATCH", `/api/status/incidents/${incident.id}`, { started_at });
+      expect(res.status).toBe(400);
+      expect((await json(res)).error.details).toEqual([{ path: "started_at", message: expect.stringMatching(/^must not be (after resolved_at|in the future)/) }]);
+    }
+    expect((await admin("PATCH", `/api/status/incidents/${incident.id}`, { started_at: resolvedAt - 60_000 })).status).toBe(200);
+
+    const eta = { estimated_resolution: "2001-01-01T00:00:00Z" };
+    const before = await tableCounts();
+    const opened = await admin("POST", "/api/status/incidents/create", { title: "ETA probe", ...eta });
+    expect(opened.status).toBe(400);
+    expect((await json(opened)).error.details).toEqual([{ path: "estimated_resolution", message: expect.stringMatching(/^must not be before started_at/) }]);
+    expect(await tableCounts()).toEqual(before);
+    const open = await createIncident({ started_at: Date.now() - 600_000 });
+    expect((await admin("POST", `/api/status/incidents/${open.id}/updates`, { status: "identified", message: "m", estimated_resolution: Date.now() - 1200_000 })).status).toBe(400);
+    expect((await admin("PATCH", `/api/status/incidents/${open.id}/updates/${open.updates[0].id}`, eta)).status).toBe(400);
+    // An ETA that has just passed is still a real one (the fix took longer than hoped).
+    expect((await admin("POST", `/api/status/incidents/${open.id}/updates`, { status: "identified", message: "m", estimated_resolution: Date.now() - 60_000 })).status).toBe(201);
+  });
+
   it("answers 404 for an unknown incident and 400 for an id that is not a UUID", async () => {
     const res = await admin("POST", `/api/status/incidents/${UNKNOWN}/updates`, { message: "m", status: "identified" });
     expect(res.status).toBe(404);

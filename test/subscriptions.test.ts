@@ -80,11 +80,11 @@ describe("email subscriptions, offline through the dev outbox", () => {
     expect(again.status).toBe(202);
     expect(await json(again)).toEqual(answer);
 
-    const incident = await createIncident({ title: "Checkout errors", affected_components: [DEFAULT_COMPONENTS.api], estimated_resolution: "2026-11-27T15:00:00Z" });
+    const incident = await createIncident({ title: "Checkout errors", affected_components: [DEFAULT_COMPONENTS.api], estimated_resolution: "2037-11-27T15:00:00Z" });
     const sent = await adminDeliveriesTo(email, 2);
     const notice = sent.find((d: any) => d.kind === "incident.created");
     expect(notice.subject).toBe("[Beacon Test] New incident: Checkout errors");
-    expect(notice.body_text).toContain("Expected resolution: Fri, 27 Nov 2026 15:00 UTC");
+    expect(notice.body_text).toContain("Expected resolution: Fri, 27 Nov 2037 15:00 UTC");
     expect(notice.body_text).toContain(`https://status.example.com/incidents/${incident.id}`);
     expect(notice.body_html).toContain("Checkout errors");
     const [, sentNotice] = await outbox.waitFor(email, 2);
