@@ -496,6 +496,24 @@ describe("components and groups", () => {
     expect((await call("GET", `/api/status/components/${cdn.id}`)).status).toBe(404);
   });
 
+  it("reorders a partial list where the first of them stood, keeping every position unique", async () => {
+    const page = async () => (await json(await call("GET", "/api/status"))).components as { id: string; position: number }[];
+    const before = (await page()).map((c) => c.id);
+    const [first, second, ...middle] = before;
+    const last = middle.pop()!;
+    // The last one asked to come before the second: both land where the second was, the rest keep their order.
+    const res = await admin("POST", "/api/status/components/reorder", { ids: [last, second] });
+    expect(res.status).toBe(200);
+    const expected = [first, last, second, ...middle];
+    expect((await json(res)).ids).toEqual(expected);
+    const after = await page();
+    expect(after.map((c) => c.id)).toEqual(expected);
+    expect(after.map((c) => c.position)).toEqual(expected.map((_, i) => i + 1));
+    const repeated = await admin("POST", "/api/status/components/reorder", { ids: [first, first] });
+    expect(repeated.status).toBe(400);
+    expect((await json(repeated)).error.details).toEqual([{ path: "ids", message: "must not repeat" }]);
+  });
+
   it("validates component input", async () => {
     expect((await admin("POST", "/api/status/components", { name: "" })).status).toBe(400);
     expect((await admin("POST", "/api/status/components", { name: "x", group_id: UNKNOWN })).status).toBe(400);

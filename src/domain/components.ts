@@ -1,8 +1,8 @@
 import type { z } from "zod";
 import type { Database } from "../db/client";
 import {
-  allComponentIds,
-  componentsStillExist,
+  componentPositions,
+  componentsAreExactly,
   componentUnchanged,
   deleteComponent as deleteComponentRow,
   deleteGroup as deleteGroupRow,
@@ -147,22 +147,39 @@ export async function deleteComponent(db: Database, id: string, actor: Actor, no
   };
 }
 
-/** Puts components in the given order (positions 1..n); every id must be a component, once. */
+/**
+ * The page order after a reorder: the listed components, in the order given, where the first of them (in the
+ * current order) stood; every other component keeps its place relative to the rest. A full list is simply
+ * the new order.
+ */
+export function reorderedIds(current: string[], ids: string[]): string[] {
+  const listed = new Set(ids);
+  // Nothing before the first listed one is listed, so it keeps exactly that many components ahead of it.
+  const at = current.findIndex((id) => listed.has(id));
+  const rest = current.filter((id) => !listed.has(id));
+  return [...rest.slice(0, at), ...ids, ...rest.slice(at)];
+}
+
+/** Puts the listed components in the given order and numbers every component 1..n, so no two share a place. */
 export async function reorderComponents(db: Database, ids: string[], actor: Actor, now: number): Promise<Change<{ ids: string[] }>> {
-  const order = await allComponentIds(db);
+  const positions = await componentPositions(db);
+  const order = positions.map((c) => c.id);
   const known = new Set(order);
   const unknown = ids.filter((id) => !known.has(id));
   if (unknown.length) throw badRequest(`Unknown component ids: ${unknown.join(", ")}`, { unknown_components: unknown });
   if (new Set(ids).size !== ids.length) throw badRequest("ids must not repeat");
+  const next = reorderedIds(order, ids);
+  const placeOf = new Map(positions.map((c) => [c.id, c.position]));
   return {
     statements: [
-      componentsStillExist(db, ids),
-      ...ids.map((id, i) => updateComponent(db, id, { position: i + 1, updatedAt: now })),
-      audited(db, actor, { action: "component.reorder", entityType: "component", entityId: "*", before: { ids: order }, after: { ids } }, now),
+      componentsAreExactly(db, order),
+      // Only the components whose place changes are written, so an edit of another one racing this is not lost.
+      ...next.flatMap((id, i) => (placeOf.get(id) === i + 1 ? [] : [updateComponent(db, id, { position: i + 1, updatedAt: now })])),
+      audited(db, actor, { action: "component.reorder", entityType: "component", entityId: "*", before: { ids: order }, after: { ids: next } }, now),
     ],
     eventIds: [],
-    result: { ids },
-    conflict: "A component was deleted while this request was being made; reload the list and try again.",
+    result: { ids: next },
+    conflict: "A component was added or deleted while this request was being made; reload the list and try again.",
   };
 }
 
