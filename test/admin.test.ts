@@ -514,6 +514,25 @@ describe("components and groups", () => {
     expect((await json(repeated)).error.details).toEqual([{ path: "ids", message: "must not repeat" }]);
   });
 
+  it("refuses a second component with a name already in use, case aside, so none hides another", async () => {
+    for (const name of ["API", "api", " Database "]) {
+      const res = await admin("POST", "/api/status/components", { name, monitor: { type: "http", url: "http://127.0.0.1:1/", timeout_ms: 1000 } });
+      expect(res.status, name).toBe(409);
+      expect((await json(res)).error).toEqual({ code: "conflict", message: expect.stringMatching(/^There is already a component named "(API|Database)"/) });
+    }
+    expect((await json(await call("GET", "/api/status"))).components.filter((c: any) => c.name.toLowerCase() === "api")).toHaveLength(1);
+
+    const name = `Search ${crypto.randomUUID()}`;
+    const racing = await Promise.all([1, 2].map(async () => admin("POST", "/api/status/components", { name })));
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 409]);
+    const search = await json(racing.find((r) => r.status === 201)!);
+    expect((await admin("PATCH", `/api/status/components/${search.id}`, { name: "authentication" })).status).toBe(409);
+    // Its own name, in another case, or another field with the name resent: not a clash.
+    expect((await json(await admin("PATCH", `/api/status/components/${search.id}`, { name: name.toUpperCase() }))).name).toBe(name.toUpperCase());
+    expect((await admin("PATCH", `/api/status/components/${search.id}`, { name: name.toUpperCase(), description: "Finds things" })).status).toBe(200);
+    expect((await admin("DELETE", `/api/status/components/${search.id}`)).status).toBe(204);
+  });
+
   it("validates component input", async () => {
     expect((await admin("POST", "/api/status/components", { name: "" })).status).toBe(400);
     expect((await admin("POST", "/api/status/components", { name: "x", group_id: UNKNOWN })).status).toBe(400);

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Database } from "../db/client";
 import {
+  componentNamed,
   componentPositions,
   componentsAreExactly,
   componentUnchanged,
@@ -11,6 +12,7 @@ import {
   groupUnchanged,
   insertComponent,
   insertGroup,
+  nameStillFree,
   nextComponentPosition,
   nextGroupPosition,
   updateComponent,
@@ -18,7 +20,7 @@ import {
 } from "../db/queries/component-admin";
 import { unknownComponentIds } from "../db/queries/components";
 import type { AutoIncidentSettings, components, componentGroups, HttpMonitor } from "../db/schema";
-import { badRequest, notFound } from "../errors";
+import { badRequest, conflict, notFound } from "../errors";
 import type { autoIncidentsInput, createComponentBody, editComponentBody, editGroupBody, groupBody, httpMonitorInput } from "../schemas";
 import { auditStatement, type AuditEntry } from "./audit";
 import type { Actor, Change } from "./change";
@@ -37,8 +39,20 @@ export async function assertComponentsExist(db: Database, ids: string[]) {
 }
 
 const CHANGED = "It changed while this request was being made (edited or deleted meanwhile); reload it and try again.";
+const RENAME_CHANGED = "It changed while this request was being made (edited, deleted, or its new name taken by another component meanwhile); reload it and try again.";
 
 const audited = (db: Database, actor: Actor, entry: AuditEntry, now: number) => auditStatement(db, actor, entry, now);
+
+/**
+ * Component names are unique, case aside: readers, notifications, maintenance notices and the seed's
+ * health-check results (keyed by name) tell components apart by their names.
+ */
+async function assertNameFree(db: Database, name: string, exceptId: string | null) {
+  const taken = await componentNamed(db, name, exceptId);
+  if (taken) throw conflict(`There is already a component named "${taken.name}"; give this one another name.`);
+}
+
+const nameTaken = (name: string) => `A component named "${name}" was added while this request was being made; give this one another name.`;
 
 async function assertGroup(db: Database, groupId: string | null | undefined) {
   if (groupId && !(await findGroup(db, groupId))) throw badRequest(`Unknown group id: ${groupId}`, { unknown_groups: [groupId] });
@@ -65,6 +79,7 @@ function ownSettings(input: z.infer<typeof autoIncidentsInput>): AutoIncidentSet
 
 export async function createComponent(db: Database, input: CreateComponentInput, actor: Actor, now: number): Promise<Change<ComponentRow>> {
   await assertGroup(db, input.group_id);
+  await assertNameFree(db, input.name, null);
   const row: ComponentRow = {
     id: crypto.randomUUID(),
     name: input.name,
@@ -88,9 +103,14 @@ export async function createComponent(db: Database, input: CreateComponentInput,
     updatedAt: now,
   };
   return {
-    statements: [insertComponent(db, row), audited(db, actor, { action: "component.create", entityType: "component", entityId: row.id, before: null, after: row }, now)],
+    statements: [
+      nameStillFree(db, row.name, row.id),
+      insertComponent(db, row),
+      audited(db, actor, { action: "component.create", entityType: "component", entityId: row.id, before: null, after: row }, now),
+    ],
     eventIds: [],
     result: row,
+    conflict: nameTaken(row.name),
   };
 }
 
@@ -98,6 +118,8 @@ export async function editComponent(db: Database, id: string, input: EditCompone
   const existing = await findComponent(db, id);
   if (!existing) throw notFound("Component");
   await assertGroup(db, input.group_id);
+  const renamed = input.name !== undefined && input.name !== existing.name;
+  if (renamed) await assertNameFree(db, input.name!, id);
   const monitorChange =
     input.monitor === undefined
       ? {}
@@ -123,12 +145,13 @@ export async function editComponent(db: Database, id: string, input: EditCompone
   return {
     statements: [
       componentUnchanged(db, id, existing.updatedAt),
+      ...(renamed ? [nameStillFree(db, input.name!, id)] : []),
       updateComponent(db, id, patch),
       audited(db, actor, { action: "component.edit", entityType: "component", entityId: id, before: existing, after: result }, now),
     ],
     eventIds: [],
     result,
-    conflict: CHANGED,
+    conflict: renamed ? RENAME_CHANGED : CHANGED,
   };
 }
 

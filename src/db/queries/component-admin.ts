@@ -53,3 +53,15 @@ export const componentsAreExactly = (db: Database, ids: string[]): Statement =>
     "components",
   );
 
+/** Another component already called this, case aside (SQLite's lower() folds ASCII letters). */
+export async function componentNamed(db: Database, name: string, exceptId: string | null) {
+  return db
+    .select({ id: components.id, name: components.name })
+    .from(components)
+    .where(sql`lower(${components.name}) = lower(${name}) and ${components.id} is not ${exceptId}`)
+    .get();
+}
+
+/** Holds while no other component has taken this name (two creates racing with one name). */
+export const nameStillFree = (db: Database, name: string, exceptId: string): Statement =>
+  guard(db, sql`not exists (select 1 from ${components} where lower(${components.name}) = lower(${name}) and ${components.id} != ${exceptId})`, `name ${name}`);
