@@ -44,7 +44,7 @@ export const ComponentsPage: FC<{ ctx: ConsoleContext; rows: ComponentRow[]; sho
                 </span>
                 <span class="actions">
                   {(["up", "down"] as const).map((direction) => (
-                    <form method="post" action={`/admin/components/${r.id}/move`}>
+                    <form method="post" autocomplete="off" action={`/admin/components/${r.id}/move`}>
                       <Csrf ctx={ctx} />
                       <input type="hidden" name="direction" value={direction} />
                       <button
@@ -67,7 +67,7 @@ export const ComponentsPage: FC<{ ctx: ConsoleContext; rows: ComponentRow[]; sho
       </section>
       <section aria-labelledby="new-comp-h">
         <h2 id="new-comp-h">Add a component</h2>
-        <form class="f card pad" method="post" action="/admin/components">
+        <form class="f card pad" method="post" autocomplete="off" action="/admin/components">
           <Csrf ctx={ctx} />
           <Field label="Name" name="name" id="nc-name" required max={100} />
           <Field label="Description" name="description" id="nc-description" />
@@ -83,7 +83,7 @@ export const ComponentsPage: FC<{ ctx: ConsoleContext; rows: ComponentRow[]; sho
         <ul class="card lines">
           {groups.map((g, n) => (
             <li>
-              <form class="f" method="post" action={`/admin/groups/${g.id}`}>
+              <form class="f" method="post" autocomplete="off" action={`/admin/groups/${g.id}`}>
                 <Csrf ctx={ctx} />
                 <div class="row">
                   <Field label="Name" name="name" id={`g-${n}-name`} value={g.name} required max={100} />
@@ -104,7 +104,7 @@ export const ComponentsPage: FC<{ ctx: ConsoleContext; rows: ComponentRow[]; sho
             </li>
           ))}
         </ul>
-        <form class="f card pad" method="post" action="/admin/groups">
+        <form class="f card pad" method="post" autocomplete="off" action="/admin/groups">
           <Csrf ctx={ctx} />
           <Field label="New group name" name="name" id="ng-name" required max={100} />
           <div>
@@ -148,7 +148,7 @@ export const ComponentPage: FC<{
           <p class="hint">{check.recorded ? "Recorded like a scheduled run." : "A scheduled run was in progress, so this result was not recorded."}</p>
         </div>
       ) : null}
-      <form method="post" action={`/admin/components/${row.id}/check`}>
+      <form method="post" autocomplete="off" action={`/admin/components/${row.id}/check`}>
         <Csrf ctx={ctx} />
         <p>
           <button type="submit" class="secondary">
@@ -156,7 +156,7 @@ export const ComponentPage: FC<{
           </button>
         </p>
       </form>
-      <form class="f card pad" method="post" action={`/admin/components/${row.id}`}>
+      <form class="f card pad" method="post" autocomplete="off" action={`/admin/components/${row.id}`}>
         <Csrf ctx={ctx} />
         <Field label="Name" name="name" id="ec-name" value={row.name} required max={100} />
         <TextArea label="Description" name="description" id="ec-description" value={row.description} />
@@ -193,7 +193,7 @@ export const ComponentPage: FC<{
           <button type="submit">Save component</button>
         </div>
       </form>
-      <form method="post" action={`/admin/components/${row.id}/delete`} data-confirm={`Delete ${row.name} and its history?`}>
+      <form method="post" autocomplete="off" action={`/admin/components/${row.id}/delete`} data-confirm={`Delete ${row.name} and its history?`}>
         <Csrf ctx={ctx} />
         <p>
           <button type="submit" class="danger">
