@@ -26,6 +26,8 @@ const pageCursor = z
   .optional()
   .describe("The next_cursor of the previous page");
 const ids = (max: number) => z.array(id).max(max, `at most ${max} ids`);
+/** A list that becomes one row per id: a repeat is refused by name rather than failing on the table's key. */
+const distinctIds = (max: number) => ids(max).refine((list) => new Set(list).size === list.length, "must not repeat");
 
 export const affectedComponent = z.union([id, z.strictObject({ id, status: z.enum(COMPONENT_STATUSES) })]);
 const affectedComponents = z
@@ -116,7 +118,7 @@ export const latencyQuery = z.object({
 
 // Maintenance names its components with the seed's `affected_components` (ids), as incidents do.
 // `components` is the older name, still accepted as an alias; giving both is an error.
-const maintenanceComponentIds = ids(100);
+const maintenanceComponentIds = distinctIds(100);
 const componentsAlias = maintenanceComponentIds.describe("Deprecated alias of `affected_components`");
 const notBoth = (b: { affected_components?: unknown; components?: unknown }) => b.affected_components === undefined || b.components === undefined;
 const notBothIssue = { message: "give affected_components or its alias components, not both", path: ["components"] };
@@ -184,7 +186,7 @@ export const autoIncidentsInput = z.strictObject({
   reopen_within_seconds: seconds(0, 86_400).optional(),
   open_on_degraded_after_seconds: seconds(0, 86_400).nullable().optional(),
   template: z
-    .strictObject({ title: text(200), message: text(2_000) })
+    .strictObject({ title: line(200), message: text(2_000) })
     .nullable()
     .optional(),
 });
@@ -207,7 +209,7 @@ export const editComponentBody = z
   .strictObject({ ...componentFields, name: componentFields.name.optional() })
   .refine((body) => Object.keys(body).length > 0, "nothing to change");
 
-export const reorderComponentsBody = z.strictObject({ ids: ids(500).min(1) });
+export const reorderComponentsBody = z.strictObject({ ids: distinctIds(500).min(1) });
 
 export const groupBody = z.strictObject({
   name: line(100),
@@ -259,7 +261,7 @@ export const webhookCodeBody = z.strictObject({
 });
 
 export const subscriptionPreferencesBody = z
-  .strictObject({ components: ids(100).optional(), component_changes: z.boolean().optional() })
+  .strictObject({ components: distinctIds(100).optional(), component_changes: z.boolean().optional() })
   .refine((b) => Object.keys(b).length > 0, "nothing to change");
 
 /** Twilio's inbound message webhook (form fields); other fields are kept because the signature covers them. */
@@ -289,8 +291,8 @@ const templateComponents = z
 
 /** A saved incident: what opening it fills in. */
 export const templateBody = z.strictObject({
-  name: text(100),
-  title: text(200),
+  name: line(100),
+  title: line(200),
   message: optionalText(10_000).default(""),
   severity: z.enum(SEVERITIES).default("minor"),
   components: templateComponents.default([]),
@@ -298,8 +300,8 @@ export const templateBody = z.strictObject({
 
 export const editTemplateBody = z
   .strictObject({
-    name: text(100).optional(),
-    title: text(200).optional(),
+    name: line(100).optional(),
+    title: line(200).optional(),
     message: optionalText(10_000).optional(),
     severity: z.enum(SEVERITIES).optional(),
     components: templateComponents.optional(),

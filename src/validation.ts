@@ -1,5 +1,5 @@
 import { zValidator } from "@hono/zod-validator";
-import type { ValidationTargets } from "hono";
+import type { MiddlewareHandler, ValidationTargets } from "hono";
 import { z } from "zod";
 import { ApiError } from "./errors";
 
@@ -25,6 +25,27 @@ export const validate = <T extends z.ZodType, Target extends keyof ValidationTar
       throw new ApiError(400, "validation_failed", `Invalid request ${where}`, issuesOf(result.error));
     }
   });
+
+const NOTHING = z.strictObject({});
+
+/**
+ * For a route whose path says everything (cancel, start, delete...): no body, or `{}`. Anything else is
+ * refused as a body with unknown fields would be, rather than silently ignored.
+ */
+export const noBody: MiddlewareHandler = async (c, next) => {
+  const raw = (await c.req.text()).trim();
+  if (raw !== "") {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new ApiError(400, "bad_request", "This request takes no body");
+    }
+    const result = NOTHING.safeParse(parsed);
+    if (!result.success) throw new ApiError(400, "validation_failed", "This request takes no body", issuesOf(result.error));
+  }
+  await next();
+};
 
 /** A UUID in any case, lowered: UUIDs are case-insensitive and Beacon stores them lower case. */
 export const uuid = z.uuid({ message: "must be a UUID" }).toLowerCase();

@@ -222,6 +222,36 @@ describe("Idempotency-Key", () => {
     expect(await count("SELECT count(*) AS n FROM incidents WHERE title = 'Queue backlog'")).toBe(2);
   });
 
+  it("covers saved incidents too: a retried create makes one template, concurrent edits give one winner", async () => {
+    const key = crypto.randomUUID();
+    const body = { name: `idem ${key}`, title: "t", message: "m" };
+    const [first, retry] = [await withKey("POST", "/api/status/templates", key, body), await withKey("POST", "/api/status/templates", key, body)];
+    expect([first.status, retry.status]).toEqual([201, 201]);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    const template = await json(first);
+    expect((await json(retry)).id).toBe(template.id);
+    expect(await count("SELECT count(*) AS n FROM incident_templates WHERE name = ?", body.name)).toBe(1);
+    expect((await withKey("POST", "/api/status/templates", "bad key with spaces", body)).status).toBe(400);
+
+    const token = await adminToken();
+    const edits = await Promise.all([1, 2, 3, 4, 5].map((i) => call("PATCH", `/api/status/templates/${template.id}`, { token, body: { name: `n${i}` } })));
+    const statuses = edits.map((r) => r.status);
+    expect(statuses.every((st) => st === 200 || st === 409)).toBe(true);
+    expect(statuses.filter((st) => st === 409).length).toBeGreaterThan(0);
+    expect((await json(edits.find((r) => r.status === 409)!)).error.message).toMatch(/template changed while/);
+    // One chain in the audit log: each edit starts from what the one before it wrote.
+    const { entries } = await json(await admin("GET", `/api/status/audit?entity_id=${template.id}`));
+    const chain = entries.reverse().map((e: any) => [e.before?.name ?? null, e.after.name]);
+    expect(chain).toHaveLength(1 + statuses.filter((st) => st === 200).length);
+    for (let i = 1; i < chain.length; i++) expect(chain[i][0]).toBe(chain[i - 1][1]);
+
+    const deleteKey = crypto.randomUUID();
+    expect((await withKey("DELETE", `/api/status/templates/${template.id}`, deleteKey)).status).toBe(204);
+    const again = await withKey("DELETE", `/api/status/templates/${template.id}`, deleteKey);
+    expect(again.status).toBe(204);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+  });
+
   it("does not store a refused request, so its retry runs", async () => {
     const key = crypto.randomUUID();
     const unknown = "00000000-0000-4000-8000-000000000000";
@@ -392,5 +422,15 @@ describe("single-line fields", () => {
     expect((await admin("POST", "/api/status/maintenance", { title: "a\nb", scheduled_start: start, scheduled_end: start + 1000 })).status).toBe(400);
     expect((await admin("POST", "/api/status/components", { name: "a\rb" })).status).toBe(400);
     expect((await admin("POST", "/api/status/groups", { name: "a\u2028b" })).status).toBe(400);
+
+    // Saved incidents fill in an incident's title, so their title and name are single lines too.
+    for (const body of [{ name: "NL template", title: "line1\nline2" }, { name: "NL\r\ntemplate", title: "t" }]) {
+      const res = await admin("POST", "/api/status/templates", body);
+      expect(res.status).toBe(400);
+      expect((await json(res)).error.details[0].message).toBe("must be a single line (no line breaks)");
+    }
+    const template = await json(await admin("POST", "/api/status/templates", { name: "One line", title: "Checkout failing" }));
+    expect((await admin("PATCH", `/api/status/templates/${template.id}`, { title: "a\u2029b" })).status).toBe(400);
+    expect((await json(await admin("GET", `/api/status/templates/${template.id}`))).title).toBe("Checkout failing");
   });
 });

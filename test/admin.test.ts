@@ -221,6 +221,30 @@ describe("incidents", () => {
     expect(await tableCounts()).toEqual(before);
   });
 
+  it("keeps an incident's times in order: started_at not after now or resolved_at, no ETA before the start", async () => {
+    const incident = await createIncident({ started_at: Date.now() - 3600_000 });
+    const resolved = await json(await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "a", resolution: "b" }));
+    const resolvedAt = Date.parse(resolved.resolved_at);
+    for (const started_at of [resolvedAt + 1000, Date.now() + 60_000]) {
+      const res = await admin("PATCH", `/api/status/incidents/${incident.id}`, { started_at });
+      expect(res.status).toBe(400);
+      expect((await json(res)).error.details).toEqual([{ path: "started_at", message: expect.stringMatching(/^must not be (after resolved_at|in the future)/) }]);
+    }
+    expect((await admin("PATCH", `/api/status/incidents/${incident.id}`, { started_at: resolvedAt - 60_000 })).status).toBe(200);
+
+    const eta = { estimated_resolution: "2001-01-01T00:00:00Z" };
+    const before = await tableCounts();
+    const opened = await admin("POST", "/api/status/incidents/create", { title: "ETA probe", ...eta });
+    expect(opened.status).toBe(400);
+    expect((await json(opened)).error.details).toEqual([{ path: "estimated_resolution", message: expect.stringMatching(/^must not be before started_at/) }]);
+    expect(await tableCounts()).toEqual(before);
+    const open = await createIncident({ started_at: Date.now() - 600_000 });
+    expect((await admin("POST", `/api/status/incidents/${open.id}/updates`, { status: "identified", message: "m", estimated_resolution: Date.now() - 1200_000 })).status).toBe(400);
+    expect((await admin("PATCH", `/api/status/incidents/${open.id}/updates/${open.updates[0].id}`, eta)).status).toBe(400);
+    // An ETA that has just passed is still a real one (the fix took longer than hoped).
+    expect((await admin("POST", `/api/status/incidents/${open.id}/updates`, { status: "identified", message: "m", estimated_resolution: Date.now() - 60_000 })).status).toBe(201);
+  });
+
   it("answers 404 for an unknown incident and 400 for an id that is not a UUID", async () => {
     const res = await admin("POST", `/api/status/incidents/${UNKNOWN}/updates`, { message: "m", status: "identified" });
     expect(res.status).toBe(404);
@@ -353,7 +377,94 @@ describe("maintenance", () => {
     expect((await json(bad)).error.details[0].path).toBe("scheduled_end");
     const unknown = await admin("POST", "/api/status/maintenance", { title: "x", scheduled_start: start, scheduled_end: start + 1, components: [UNKNOWN] });
     expect(unknown.status).toBe(400);
+    // A component named twice is a 400 naming the field, on create and on edit, under either name.
+    for (const field of ["affected_components", "components"]) {
+      const repeated = await admin("POST", "/api/status/maintenance", { title: "x", scheduled_start: start, scheduled_end: start + 1, [field]: [DEFAULT_COMPONENTS.api, DEFAULT_COMPONENTS.api] });
+      expect(repeated.status).toBe(400);
+      expect((await json(repeated)).error.details).toEqual([{ path: field, message: "must not repeat" }]);
+    }
+    const m = await json(await admin("POST", "/api/status/maintenance", { title: "Repeat probe", scheduled_start: start, scheduled_end: start + 60_000, affected_components: [DEFAULT_COMPONENTS.api] }));
+    const edit = await admin("PATCH", `/api/status/maintenance/${m.id}`, { affected_components: [DEFAULT_COMPONENTS.database, DEFAULT_COMPONENTS.database] });
+    expect(edit.status).toBe(400);
+    expect((await json(edit)).error.details[0]).toEqual({ path: "affected_components", message: "must not repeat" });
+    expect((await json(await call("GET", "/api/status/maintenance"))).maintenance_windows.find((x: any) => x.id === m.id).affected_components).toEqual(["API"]);
     expect((await admin("POST", `/api/status/maintenance/${UNKNOWN}/cancel`)).status).toBe(404);
+  });
+});
+
+describe("maintenance edits and quiet windows", () => {
+  const windowRow = (id: string) => env.DB.prepare("SELECT status, scheduled_start, scheduled_end, started_at, revision FROM maintenances WHERE id = ?").bind(id).first();
+  const noticesOf = async (id: string) =>
+    (await env.DB.prepare("SELECT type FROM events WHERE type LIKE 'maintenance.%' AND payload ->> 'maintenance_id' = ? ORDER BY created_at, rowid").bind(id).all<{ type: string }>()).results.map((e) => e.type);
+
+  it("applies scheduling's rules to an edit: a window cannot be moved into the past, nor started backdated", async () => {
+    const start = Date.now() + 3600_000;
+    const m = await json(await admin("POST", "/api/status/maintenance", { title: "Edit test", scheduled_start: start, scheduled_end: start + 3600_000, affected_components: [DEFAULT_COMPONENTS.storage] }));
+    const before = await windowRow(m.id);
+
+    // A year typed wrong (2020 for 2030): refused as scheduling refuses it, nothing started or completed.
+    const past = await admin("PATCH", `/api/status/maintenance/${m.id}`, { scheduled_start: "2020-01-01T05:00:00Z", scheduled_end: "2020-01-01T06:00:00Z" });
+    expect(past.status).toBe(400);
+    expect((await json(past)).error).toMatchObject({ code: "bad_request", message: "scheduled_end must be in the future", details: [{ path: "scheduled_end", message: "must be in the future" }] });
+    const endOnly = await admin("PATCH", `/api/status/maintenance/${m.id}`, { scheduled_end: "2020-01-01T06:00:00Z" });
+    expect(endOnly.status).toBe(400);
+    expect((await json(endOnly)).error.details).toEqual([{ path: "scheduled_end", message: "must be after scheduled_start" }]);
+    expect(await windowRow(m.id)).toEqual(before);
+    expect(await noticesOf(m.id)).toEqual(["maintenance.scheduled"]);
+
+    // A start moved into the past starts the window now, not years back.
+    const asked = Date.now();
+    const started = await json(await admin("PATCH", `/api/status/maintenance/${m.id}`, { scheduled_start: "2020-01-01T05:00:00Z" }));
+    expect(started.status).toBe("in_progress");
+    expect(Date.parse(started.started_at)).toBeGreaterThanOrEqual(asked);
+    const change = await env.DB.prepare("SELECT at FROM status_changes WHERE reference_id = ? ORDER BY at").bind(m.id).first<{ at: number }>();
+    expect(change!.at).toBeGreaterThanOrEqual(asked);
+
+    // In progress, the end may move, but not to now or before (completing is what ends a window now).
+    const early = await admin("PATCH", `/api/status/maintenance/${m.id}`, { scheduled_end: Date.now() - 1000 });
+    expect(early.status).toBe(400);
+    expect((await json(early)).error.message).toMatch(/must be in the future; to end the window now, complete it/);
+    const later = await json(await admin("PATCH", `/api/status/maintenance/${m.id}`, { scheduled_end: start + 7200_000 }));
+    expect(later).toMatchObject({ status: "in_progress", scheduled_end: new Date(start + 7200_000).toISOString() });
+    expect((await admin("POST", `/api/status/maintenance/${m.id}/complete`)).status).toBe(200);
+  });
+
+  it("keeps a window scheduled with notify:false quiet when it starts, completes or is cancelled", async () => {
+    const start = Date.now() + 3600_000;
+    const quiet = { scheduled_start: start, scheduled_end: start + 3600_000, affected_components: [DEFAULT_COMPONENTS.storage], notify: false };
+    const a = await json(await admin("POST", "/api/status/maintenance", { title: "Quiet window", ...quiet }));
+    expect((await admin("POST", `/api/status/maintenance/${a.id}/start`)).status).toBe(200);
+    expect((await admin("POST", `/api/status/maintenance/${a.id}/complete`)).status).toBe(200);
+    expect(await noticesOf(a.id)).toEqual([]);
+
+    const b = await json(await admin("POST", "/api/status/maintenance", { title: "Quiet window 2", ...quiet }));
+    expect((await admin("POST", `/api/status/maintenance/${b.id}/cancel`)).status).toBe(200);
+    expect(await noticesOf(b.id)).toEqual([]);
+
+    // A window that told subscribers it was coming tells them it was called off.
+    const c = await json(await admin("POST", "/api/status/maintenance", { title: "Loud window", ...quiet, notify: true }));
+    expect((await admin("POST", `/api/status/maintenance/${c.id}/cancel`)).status).toBe(200);
+    expect(await noticesOf(c.id)).toEqual(["maintenance.scheduled", "maintenance.cancelled"]);
+  });
+
+  it("refuses a body on transitions that take none, and changes nothing", async () => {
+    const start = Date.now() + 3600_000;
+    const m = await json(await admin("POST", "/api/status/maintenance", { title: "Bodiless", scheduled_start: start, scheduled_end: start + 3600_000 }));
+    for (const action of ["cancel", "start", "complete"]) {
+      const res = await admin("POST", `/api/status/maintenance/${m.id}/${action}`, { notify: false });
+      expect(res.status, action).toBe(400);
+      expect((await json(res)).error).toMatchObject({ code: "validation_failed", details: [{ path: "", message: expect.stringContaining("notify") }] });
+      const text = await call("POST", `/api/status/maintenance/${m.id}/${action}`, { token: await adminToken(), body: "please", headers: { "content-type": "text/plain" } });
+      expect(text.status, action).toBe(400);
+    }
+    for (const [method, path] of [["DELETE", `/api/status/incidents/${UNKNOWN}`], ["DELETE", `/api/status/components/${DEFAULT_COMPONENTS.api}`], ["POST", "/api/status/health-check"]] as const) {
+      expect((await admin(method, path, { force: true })).status, path).toBe(400);
+    }
+    expect((await windowRow(m.id))!.status).toBe("scheduled");
+    expect((await call("GET", `/api/status/components/${DEFAULT_COMPONENTS.api}`)).status).toBe(200);
+    // No body, or an empty object, is what they take.
+    expect((await admin("POST", `/api/status/maintenance/${m.id}/start`, {})).status).toBe(200);
+    expect((await admin("POST", `/api/status/maintenance/${m.id}/complete`)).status).toBe(200);
   });
 });
 
@@ -383,6 +494,43 @@ describe("components and groups", () => {
     status = await json(await call("GET", "/api/status"));
     expect(status.components.map((c: any) => c.id)).not.toContain(cdn.id);
     expect((await call("GET", `/api/status/components/${cdn.id}`)).status).toBe(404);
+  });
+
+  it("reorders a partial list where the first of them stood, keeping every position unique", async () => {
+    const page = async () => (await json(await call("GET", "/api/status"))).components as { id: string; position: number }[];
+    const before = (await page()).map((c) => c.id);
+    const [first, second, ...middle] = before;
+    const last = middle.pop()!;
+    // The last one asked to come before the second: both land where the second was, the rest keep their order.
+    const res = await admin("POST", "/api/status/components/reorder", { ids: [last, second] });
+    expect(res.status).toBe(200);
+    const expected = [first, last, second, ...middle];
+    expect((await json(res)).ids).toEqual(expected);
+    const after = await page();
+    expect(after.map((c) => c.id)).toEqual(expected);
+    expect(after.map((c) => c.position)).toEqual(expected.map((_, i) => i + 1));
+    const repeated = await admin("POST", "/api/status/components/reorder", { ids: [first, first] });
+    expect(repeated.status).toBe(400);
+    expect((await json(repeated)).error.details).toEqual([{ path: "ids", message: "must not repeat" }]);
+  });
+
+  it("refuses a second component with a name already in use, case aside, so none hides another", async () => {
+    for (const name of ["API", "api", " Database "]) {
+      const res = await admin("POST", "/api/status/components", { name, monitor: { type: "http", url: "http://127.0.0.1:1/", timeout_ms: 1000 } });
+      expect(res.status, name).toBe(409);
+      expect((await json(res)).error).toEqual({ code: "conflict", message: expect.stringMatching(/^There is already a component named "(API|Database)"/) });
+    }
+    expect((await json(await call("GET", "/api/status"))).components.filter((c: any) => c.name.toLowerCase() === "api")).toHaveLength(1);
+
+    const name = `Search ${crypto.randomUUID()}`;
+    const racing = await Promise.all([1, 2].map(async () => admin("POST", "/api/status/components", { name })));
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 409]);
+    const search = await json(racing.find((r) => r.status === 201)!);
+    expect((await admin("PATCH", `/api/status/components/${search.id}`, { name: "authentication" })).status).toBe(409);
+    // Its own name, in another case, or another field with the name resent: not a clash.
+    expect((await json(await admin("PATCH", `/api/status/components/${search.id}`, { name: name.toUpperCase() }))).name).toBe(name.toUpperCase());
+    expect((await admin("PATCH", `/api/status/components/${search.id}`, { name: name.toUpperCase(), description: "Finds things" })).status).toBe(200);
+    expect((await admin("DELETE", `/api/status/components/${search.id}`)).status).toBe(204);
   });
 
   it("validates component input", async () => {

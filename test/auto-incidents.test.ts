@@ -290,6 +290,27 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     expect((await json(await admin("PATCH", `/api/status/components/${off.id}`, { auto_incidents: null }))).auto_incidents.enabled).toBe(true);
   });
 
+  it("keeps an incident title on one line: a template title with a break is refused, and one saved earlier is joined", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url);
+    const template = { title: "{component} is {status}\r\nSecond line", message: "{checks} since {since}" };
+    for (const [method, path, body] of [
+      ["PATCH", `/api/status/components/${c.id}`, { auto_incidents: { template } }],
+      ["POST", "/api/status/components", { name: `Line probe ${crypto.randomUUID()}`, auto_incidents: { template } }],
+    ] as const) {
+      const res = await admin(method, path, body);
+      expect(res.status, method).toBe(400);
+      expect((await json(res)).error.details).toEqual([{ path: "auto_incidents.template.title", message: "must be a single line (no line breaks)" }]);
+    }
+    // Settings written before the rule: the incident (and so the email subject) still gets one line.
+    await env.DB.prepare("UPDATE components SET auto_incidents = ? WHERE id = ?").bind(JSON.stringify({ template }), c.id).run();
+    const T = Date.UTC(2032, 1, 15, 12, 0);
+    await rounds(targets, url, T, [503, 503, 503]);
+    const [incident] = await incidentsOf(c.id);
+    expect(incident.title).toBe(`${c.name} is down Second line`);
+  });
+
   it("notifies each subscriber exactly once per event, saying it was detected automatically; a round delivered twice changes nothing", async () => {
     const targets = fakeTargets();
     const url = targetUrl();

@@ -474,6 +474,35 @@ describe("console writes", () => {
   });
 });
 
+// After the screen budgets above: this writes component rows, which the audit screen then shows.
+describe("component settings in the console", () => {
+  it("shows whether automatic incidents apply to a component, default included, and turns them off in one save", async () => {
+    const token = await session();
+    const component = await json(await admin("POST", "/api/status/components", { name: `Checkout ${crypto.randomUUID()}`, monitor: { type: "http", url: "https://checkout.example.com/health" } }));
+    const box = async (overrides: Overrides = LOCAL) => {
+      const html = await (await send(`/admin/components/${component.id}`, { cookie: token }, overrides)).text();
+      return { checked: /<input[^>]*id="ec-auto"[^>]*>/.exec(html)![0].includes("checked"), was: /name="automatic_incidents_was" value="(on|off)"/.exec(html)![1]!, html };
+    };
+    // Nothing set on the component: the page-wide default (on) applies, and the box says so.
+    expect((await json(await admin("GET", `/api/status/admin/components/${component.id}`))).auto_incidents.enabled).toBe(true);
+    const shown = await box();
+    expect(shown).toMatchObject({ checked: true, was: "on" });
+    expect(shown.html).toContain("default (AUTO_INCIDENTS) says, until you change it here");
+    expect(await box({ ...LOCAL, AUTO_INCIDENTS: "off" })).toMatchObject({ checked: false, was: "off" });
+
+    // Unticking it and saving once turns them off; saving again unchanged keeps them off.
+    const csrf = await csrfOf(token, `/admin/components/${component.id}`);
+    const form = { _csrf: csrf, name: component.name, monitor_url: "https://checkout.example.com/health" };
+    expect((await post(`/admin/components/${component.id}`, token, { ...form, automatic_incidents_was: shown.was })).status).toBe(303);
+    expect((await json(await admin("GET", `/api/status/admin/components/${component.id}`))).auto_incidents.enabled).toBe(false);
+    const off = await box();
+    expect(off).toMatchObject({ checked: false, was: "off" });
+    expect(off.html).toContain("Set for this component");
+    expect((await post(`/admin/components/${component.id}`, token, { ...form, automatic_incidents_was: off.was })).status).toBe(303);
+    expect((await json(await admin("GET", `/api/status/admin/components/${component.id}`))).auto_incidents.enabled).toBe(false);
+  });
+});
+
 describe("the notify choice", () => {
   const eventsOf = async (incidentId: string) =>
     (await env.DB.prepare("SELECT type FROM events WHERE json_extract(payload, '$.incident_id') = ? ORDER BY created_at").bind(incidentId).all<{ type: string }>()).results.map((r) => r.type);

@@ -16,9 +16,9 @@ const NOT_API = new Set([
   "GET /maintenance/{id}",
   "GET /favicon.svg",
   "GET /assets/{file}",
-  // The page's no-script sign-up form; it answers with HTML and calls the documented POST /api/status/subscriptions.
+  // The page's no-script sign-up form and its code step; they answer with HTML and call the documented
+  // POST /api/status/subscriptions and /api/status/subscriptions/confirm/{sms,webhook}.
   "POST /subscribe",
-  // Its code step (SMS code or webhook challenge), answering HTML and calling the documented confirm routes.
   "POST /subscribe/confirm",
 ]);
 

@@ -20,7 +20,7 @@ function componentRow(html: string, id: string): string {
 }
 
 const cells = (row: string) =>
-  [...row.matchAll(/<li tabindex=0(?: class=d-(\w+))? aria-label="([^"]*)">/g)].map((m) => ({ level: m[1] ?? "none", label: m[2] }));
+  [...row.matchAll(/<li(?: tabindex=0)?(?: class=d-(\w+))? aria-label="([^"]*)">/g)].map((m) => ({ level: m[1] ?? "none", label: m[2] }));
 
 describe("GET /", () => {
   it("is a complete HTML document: title, description, feeds, hashed assets, favicon, strict CSP", async () => {
@@ -157,6 +157,9 @@ describe("GET /", () => {
     const row = componentRow(html, component.id);
     const bar = cells(row);
     expect(bar).toHaveLength(90);
+    // One tab stop per bar, today's: the arrow keys move between days.
+    expect(row.match(/<li tabindex=0[ >]/g)).toHaveLength(1);
+    expect(row).toMatch(/<li tabindex=0 class=d-op aria-label="[^"]*">(<\/ol>|$)/);
     expect(bar.at(-1)).toMatchObject({ level: "op" });
     expect(bar.at(-1)!.label).toMatch(/^[A-Z][a-z]{2} \d{1,2}: 100% uptime$/);
     expect(bar.at(-2)).toMatchObject({ level: "maj" });

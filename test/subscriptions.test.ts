@@ -80,11 +80,11 @@ describe("email subscriptions, offline through the dev outbox", () => {
     expect(again.status).toBe(202);
     expect(await json(again)).toEqual(answer);
 
-    const incident = await createIncident({ title: "Checkout errors", affected_components: [DEFAULT_COMPONENTS.api], estimated_resolution: "2026-11-27T15:00:00Z" });
+    const incident = await createIncident({ title: "Checkout errors", affected_components: [DEFAULT_COMPONENTS.api], estimated_resolution: "2037-11-27T15:00:00Z" });
     const sent = await adminDeliveriesTo(email, 2);
     const notice = sent.find((d: any) => d.kind === "incident.created");
     expect(notice.subject).toBe("[Beacon Test] New incident: Checkout errors");
-    expect(notice.body_text).toContain("Expected resolution: Fri, 27 Nov 2026 15:00 UTC");
+    expect(notice.body_text).toContain("Expected resolution: Fri, 27 Nov 2037 15:00 UTC");
     expect(notice.body_text).toContain(`https://status.example.com/incidents/${incident.id}`);
     expect(notice.body_html).toContain("Checkout errors");
     const [, sentNotice] = await outbox.waitFor(email, 2);
@@ -232,6 +232,10 @@ describe("email subscriptions, offline through the dev outbox", () => {
     expect(await json(res)).toMatchObject({ all_components: false, components: [DEFAULT_COMPONENTS.database], component_changes: true });
     const unknown = await call("PATCH", path(view.manage_url), { body: { components: [crypto.randomUUID()] } });
     expect(unknown.status).toBe(400);
+    // A component named twice is refused by name, not a failure on the table's key.
+    const repeated = await call("PATCH", path(view.manage_url), { body: { components: [DEFAULT_COMPONENTS.api, DEFAULT_COMPONENTS.api] } });
+    expect(repeated.status).toBe(400);
+    expect((await json(repeated)).error.details).toEqual([{ path: "components", message: "must not repeat" }]);
 
     await createIncident({ title: "Only the API", affected_components: [DEFAULT_COMPONENTS.api] });
     await createIncident({ title: "Database slow", affected_components: [DEFAULT_COMPONENTS.database] });
@@ -251,7 +255,7 @@ describe("email subscriptions, offline through the dev outbox", () => {
       expect(await refused.text()).toContain("Tick at least one component");
     }
     expect(await json(await call("GET", path(view.manage_url), { headers: { accept: "application/json" } }))).toMatchObject({ all_components: false, components: [DEFAULT_COMPONENTS.database] });
-    const saved = await formPost(`components=${DEFAULT_COMPONENTS.api}&components=${DEFAULT_COMPONENTS.database}`);
+    const saved = await formPost(`components=${DEFAULT_COMPONENTS.api}&components=${DEFAULT_COMPONENTS.database}&components=${DEFAULT_COMPONENTS.api}`);
     expect(saved.status).toBe(200);
     expect(await saved.text()).toContain("Your choices are saved");
   });

@@ -44,7 +44,7 @@ export const ComponentsPage: FC<{ ctx: ConsoleContext; rows: ComponentRow[]; sho
                 </span>
                 <span class="actions">
                   {(["up", "down"] as const).map((direction) => (
-                    <form method="post" action={`/admin/components/${r.id}/move`}>
+                    <form method="post" autocomplete="off" action={`/admin/components/${r.id}/move`}>
                       <Csrf ctx={ctx} />
                       <input type="hidden" name="direction" value={direction} />
                       <button
@@ -67,7 +67,7 @@ export const ComponentsPage: FC<{ ctx: ConsoleContext; rows: ComponentRow[]; sho
       </section>
       <section aria-labelledby="new-comp-h">
         <h2 id="new-comp-h">Add a component</h2>
-        <form class="f card pad" method="post" action="/admin/components">
+        <form class="f card pad" method="post" autocomplete="off" action="/admin/components">
           <Csrf ctx={ctx} />
           <Field label="Name" name="name" id="nc-name" required max={100} />
           <Field label="Description" name="description" id="nc-description" />
@@ -83,7 +83,7 @@ export const ComponentsPage: FC<{ ctx: ConsoleContext; rows: ComponentRow[]; sho
         <ul class="card lines">
           {groups.map((g, n) => (
             <li>
-              <form class="f" method="post" action={`/admin/groups/${g.id}`}>
+              <form class="f" method="post" autocomplete="off" action={`/admin/groups/${g.id}`}>
                 <Csrf ctx={ctx} />
                 <div class="row">
                   <Field label="Name" name="name" id={`g-${n}-name`} value={g.name} required max={100} />
@@ -104,7 +104,7 @@ export const ComponentsPage: FC<{ ctx: ConsoleContext; rows: ComponentRow[]; sho
             </li>
           ))}
         </ul>
-        <form class="f card pad" method="post" action="/admin/groups">
+        <form class="f card pad" method="post" autocomplete="off" action="/admin/groups">
           <Csrf ctx={ctx} />
           <Field label="New group name" name="name" id="ng-name" required max={100} />
           <div>
@@ -116,14 +116,16 @@ export const ComponentsPage: FC<{ ctx: ConsoleContext; rows: ComponentRow[]; sho
   );
 };
 
-export const ComponentPage: FC<{ ctx: ConsoleContext; row: ComponentRow; shown?: SnapshotComponent; groups: GroupRow[]; check?: CheckResult | null; flash?: string | null }> = ({
-  ctx,
-  row,
-  shown,
-  groups,
-  check,
-  flash,
-}) => {
+export const ComponentPage: FC<{
+  ctx: ConsoleContext;
+  row: ComponentRow;
+  shown?: SnapshotComponent;
+  groups: GroupRow[];
+  /** Whether automatic incidents apply to it: its own setting, else the page's default. */
+  autoIncidents: boolean;
+  check?: CheckResult | null;
+  flash?: string | null;
+}> = ({ ctx, row, shown, groups, autoIncidents, check, flash }) => {
   const m = row.monitor;
   return (
     <ConsoleLayout ctx={ctx} title={row.name}>
@@ -146,7 +148,7 @@ export const ComponentPage: FC<{ ctx: ConsoleContext; row: ComponentRow; shown?:
           <p class="hint">{check.recorded ? "Recorded like a scheduled run." : "A scheduled run was in progress, so this result was not recorded."}</p>
         </div>
       ) : null}
-      <form method="post" action={`/admin/components/${row.id}/check`}>
+      <form method="post" autocomplete="off" action={`/admin/components/${row.id}/check`}>
         <Csrf ctx={ctx} />
         <p>
           <button type="submit" class="secondary">
@@ -154,7 +156,7 @@ export const ComponentPage: FC<{ ctx: ConsoleContext; row: ComponentRow; shown?:
           </button>
         </p>
       </form>
-      <form class="f card pad" method="post" action={`/admin/components/${row.id}`}>
+      <form class="f card pad" method="post" autocomplete="off" action={`/admin/components/${row.id}`}>
         <Csrf ctx={ctx} />
         <Field label="Name" name="name" id="ec-name" value={row.name} required max={100} />
         <TextArea label="Description" name="description" id="ec-description" value={row.description} />
@@ -177,18 +179,21 @@ export const ComponentPage: FC<{ ctx: ConsoleContext; row: ComponentRow; shown?:
         )}
         <fieldset>
           <legend>Automatic incidents</legend>
-          <input type="hidden" name="automatic_incidents_was" value={row.autoIncidents?.enabled === true ? "on" : "off"} />
+          <input type="hidden" name="automatic_incidents_was" value={autoIncidents ? "on" : "off"} />
           <label class="check" for="ec-auto">
-            <input type="checkbox" id="ec-auto" name="automatic_incidents" checked={row.autoIncidents?.enabled === true} /> Open and resolve incidents from this component's
+            <input type="checkbox" id="ec-auto" name="automatic_incidents" checked={autoIncidents} /> Open and resolve incidents from this component's
             checks
           </label>
-          <span class="hint">Unset, the page's default (AUTO_INCIDENTS) applies; timings are set through the API.</span>
+          <span class="hint">
+            {row.autoIncidents?.enabled === undefined ? "As the page's default (AUTO_INCIDENTS) says, until you change it here" : "Set for this component"}; timings are set
+            through the API.
+          </span>
         </fieldset>
         <div>
           <button type="submit">Save component</button>
         </div>
       </form>
-      <form method="post" action={`/admin/components/${row.id}/delete`} data-confirm={`Delete ${row.name} and its history?`}>
+      <form method="post" autocomplete="off" action={`/admin/components/${row.id}/delete`} data-confirm={`Delete ${row.name} and its history?`}>
         <Csrf ctx={ctx} />
         <p>
           <button type="submit" class="danger">

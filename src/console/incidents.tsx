@@ -78,7 +78,7 @@ export const IncidentsPage: FC<{
             <a href="/admin/templates">Save a template</a> for incidents that recur, to open them in two clicks.
           </p>
         )}
-        <form class="f card pad" method="post" action="/admin/incidents">
+        <form class="f card pad" method="post" autocomplete="off" action="/admin/incidents">
           <Csrf ctx={ctx} />
           <Field label="Title" name="title" value={template?.title} required max={200} autofocus={!!template} />
           <TextArea label="What is happening" name="message" value={template?.message} hint="(paragraphs, lists, **bold**, *italic*, `code`, [links](https://...))" />
@@ -150,7 +150,7 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
         <>
           <section aria-labelledby="update-h">
             <h2 id="update-h">Post an update</h2>
-            <form class="f card pad" method="post" action={`/admin/incidents/${i.id}/updates`}>
+            <form class="f card pad" method="post" autocomplete="off" action={`/admin/incidents/${i.id}/updates`}>
               <Csrf ctx={ctx} />
               <Select label="Status" name="status" id="u-status" options={OPEN_STATUS_OPTIONS} value={i.status} />
               <TextArea label="Message" name="message" id="u-message" required />
@@ -164,7 +164,7 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
           </section>
           <section aria-labelledby="resolve-h">
             <h2 id="resolve-h">Resolve</h2>
-            <form class="f card pad" method="post" action={`/admin/incidents/${i.id}/resolve`}>
+            <form class="f card pad" method="post" autocomplete="off" action={`/admin/incidents/${i.id}/resolve`}>
               <Csrf ctx={ctx} />
               <TextArea label="Root cause" name="root_cause" id="r-root" required />
               <TextArea label="Resolution" name="resolution" id="r-resolution" required />
@@ -201,7 +201,7 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
               <Written text={u.message} />
               <details>
                 <summary>Edit this update</summary>
-                <form class="f" method="post" action={`/admin/incidents/${i.id}/updates/${u.id}`}>
+                <form class="f" method="post" autocomplete="off" action={`/admin/incidents/${i.id}/updates/${u.id}`}>
                   <Csrf ctx={ctx} />
                   <TextArea label="Message" name="message" id={`e-u-${n}`} value={u.message} required />
                   <div>
@@ -218,7 +218,7 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
 
       <section aria-labelledby="edit-h">
         <h2 id="edit-h">Edit the incident</h2>
-        <form class="f card pad" method="post" action={`/admin/incidents/${i.id}/edit`}>
+        <form class="f card pad" method="post" autocomplete="off" action={`/admin/incidents/${i.id}/edit`}>
           <Csrf ctx={ctx} />
           <Field label="Title" name="title" id="e-title" value={i.title} required max={200} />
           <TextArea label="Description" name="message" id="e-message" value={i.description} />
@@ -230,7 +230,7 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
             </button>
           </div>
         </form>
-        <form method="post" action={`/admin/incidents/${i.id}/delete`} data-confirm="Delete this incident and its updates for good?">
+        <form method="post" autocomplete="off" action={`/admin/incidents/${i.id}/delete`} data-confirm="Delete this incident and its updates for good?">
           <Csrf ctx={ctx} />
           <p>
             <button type="submit" class="danger">
@@ -295,7 +295,7 @@ export const PostmortemPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident:
         </article>
       </section>
     ) : null}
-    <form class="f" method="post" action={`/admin/incidents/${i.id}/postmortem`}>
+    <form class="f" method="post" autocomplete="off" action={`/admin/incidents/${i.id}/postmortem`}>
       <Csrf ctx={ctx} />
       <TextArea label="Postmortem" name="postmortem" id="pm-text" value={text} required tall hint="(paragraphs, lists, **bold**, *italic*, `code`, [links](https://...))" />
       <p class="hint">

@@ -35,7 +35,8 @@ const ClerkScript: FC<{ ctx: ConsoleContext }> = ({ ctx }) =>
 /**
  * Every console form carries the session's CSRF token, and a key of its own for this rendering of the form:
  * the same form sent twice (a double click without JavaScript, a browser resending after a dropped answer)
- * is one submission, answered the first time's way.
+ * is one submission, answered the first time's way. Post forms are also autocomplete="off": otherwise Back
+ * refills a fresh rendering (with a new key) with the text already sent, one click from sending it again.
  */
 export const Csrf: FC<{ ctx: ConsoleContext }> = ({ ctx }) => (
   <>
@@ -72,7 +73,7 @@ export const ConsoleLayout: FC<{ ctx: ConsoleContext; title: string; children?: 
               <div class="who">
                 <span>Signed in as {ctx.session.label}</span>
                 <span id="live" class="live" data-state="static" role="status"></span>
-                <form method="post" action="/admin/sign-out">
+                <form method="post" autocomplete="off" action="/admin/sign-out">
                   <Csrf ctx={ctx} />
                   <button type="submit" class="secondary">
                     Sign out
@@ -138,7 +139,7 @@ export const NotAdminPage: FC<{ ctx: ConsoleContext; userId: string }> = ({ ctx,
       The account <code>{userId}</code> does not have the admin role on this status page, so the console is closed to it. Ask an admin to
       give your Clerk user the role.
     </p>
-    <form method="post" action="/admin/sign-out">
+    <form method="post" autocomplete="off" action="/admin/sign-out">
       <button type="submit" class="secondary">
         Sign out
       </button>

@@ -22,7 +22,7 @@ const MaintenanceForm: FC<{ ctx: ConsoleContext; page: PageInfo; components: Nam
   const chosen = new Set(m?.components.map((c) => c.id) ?? []);
   const prefix = m ? "me" : "ms";
   return (
-    <form class="f card pad" method="post" action={m ? `/admin/maintenance/${m.id}` : "/admin/maintenance"}>
+    <form class="f card pad" method="post" autocomplete="off" action={m ? `/admin/maintenance/${m.id}` : "/admin/maintenance"}>
       <Csrf ctx={ctx} />
       <Field label="Title" name="title" id={`${prefix}-title`} value={m?.title} required max={200} />
       <TextArea label="Description" name="description" id={`${prefix}-description`} value={m?.description} />
@@ -128,17 +128,17 @@ export const MaintenancePage: FC<{ ctx: ConsoleContext; page: PageInfo; m: Snaps
         <>
           <div class="actions">
             {m.status === "scheduled" ? (
-              <form method="post" action={`/admin/maintenance/${m.id}/start`}>
+              <form method="post" autocomplete="off" action={`/admin/maintenance/${m.id}/start`}>
                 <Csrf ctx={ctx} />
                 <button type="submit">Start now</button>
               </form>
             ) : (
-              <form method="post" action={`/admin/maintenance/${m.id}/complete`}>
+              <form method="post" autocomplete="off" action={`/admin/maintenance/${m.id}/complete`}>
                 <Csrf ctx={ctx} />
                 <button type="submit">Complete now</button>
               </form>
             )}
-            <form method="post" action={`/admin/maintenance/${m.id}/cancel`} data-confirm="Cancel this maintenance?">
+            <form method="post" autocomplete="off" action={`/admin/maintenance/${m.id}/cancel`} data-confirm="Cancel this maintenance?">
               <Csrf ctx={ctx} />
               <button type="submit" class="danger">
                 Cancel maintenance

@@ -100,7 +100,7 @@ export const SubscribersPage: FC<{
                       <Time ms={s.createdAt} page={page} />
                     </td>
                     <td>
-                      <form method="post" action={`/admin/subscribers/${s.id}/delete`} data-confirm={`Remove ${s.address}?`}>
+                      <form method="post" autocomplete="off" action={`/admin/subscribers/${s.id}/delete`} data-confirm={`Remove ${s.address}?`}>
                         <Csrf ctx={ctx} />
                         <input type="hidden" name="q" value={query} />
                         <button type="submit" class="danger" aria-label={`Remove ${s.address}`}>
@@ -146,7 +146,7 @@ export const SubscribersPage: FC<{
                   <td class="num">{d.attempts}</td>
                   <td>{d.lastError}</td>
                   <td>
-                    <form method="post" action={`/admin/deliveries/${d.id}/retry`}>
+                    <form method="post" autocomplete="off" action={`/admin/deliveries/${d.id}/retry`}>
                       <Csrf ctx={ctx} />
                       <button type="submit" class="secondary" aria-label={`Retry the delivery to ${d.recipient}`}>
                         Retry

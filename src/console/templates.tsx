@@ -10,7 +10,7 @@ type Named = { id: string; name: string };
 const TemplateForm: FC<{ ctx: ConsoleContext; components: Named[]; t?: TemplateRow }> = ({ ctx, components, t }) => {
   const prefix = t ? "te" : "tn";
   return (
-    <form class="f card pad" method="post" action={t ? `/admin/templates/${t.id}` : "/admin/templates"}>
+    <form class="f card pad" method="post" autocomplete="off" action={t ? `/admin/templates/${t.id}` : "/admin/templates"}>
       <Csrf ctx={ctx} />
       <Field label="Template name" name="name" id={`${prefix}-name`} value={t?.name} required max={100} />
       <Field label="Incident title" name="title" id={`${prefix}-title`} value={t?.title} required max={200} />
@@ -55,7 +55,7 @@ export const TemplatePage: FC<{ ctx: ConsoleContext; t: TemplateRow; components:
     </p>
     <h1>Template: {t.name}</h1>
     <TemplateForm ctx={ctx} components={components} t={t} />
-    <form method="post" action={`/admin/templates/${t.id}/delete`} data-confirm={`Delete the template ${t.name}?`}>
+    <form method="post" autocomplete="off" action={`/admin/templates/${t.id}/delete`} data-confirm={`Delete the template ${t.name}?`}>
       <Csrf ctx={ctx} />
       <p>
         <button type="submit" class="danger">

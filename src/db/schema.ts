@@ -292,6 +292,8 @@ export const maintenances = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
     /** Raised by every change to the window: the calendar's SEQUENCE (RFC 5545 3.8.7.4). */
     revision: integer("revision").notNull().default(0),
+    /** false: scheduled without telling subscribers, so its start, end or cancellation is not told either. */
+    notify: integer("notify", { mode: "boolean" }).notNull().default(true),
   },
   (t) => [
     index("maintenances_status_start_idx").on(t.status, t.scheduledStart),

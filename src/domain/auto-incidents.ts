@@ -281,7 +281,8 @@ export function decideAutoIncidents(input: {
     }
     opened.push({
       kind: "open",
-      title: fillTemplate(c.config.template.title, c),
+      // Settings saved before titles had to be single lines may still hold a break: a title is a subject line.
+      title: fillTemplate(c.config.template.title, c).replace(/\s*[\r\n\u2028\u2029]+\s*/g, " "),
       startedAt: c.since,
       severity: SEVERITY_FOR[c.status],
       message: "",

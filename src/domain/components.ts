@@ -1,8 +1,9 @@
 import type { z } from "zod";
 import type { Database } from "../db/client";
 import {
-  allComponentIds,
-  componentsStillExist,
+  componentNamed,
+  componentPositions,
+  componentsAreExactly,
   componentUnchanged,
   deleteComponent as deleteComponentRow,
   deleteGroup as deleteGroupRow,
@@ -11,6 +12,7 @@ import {
   groupUnchanged,
   insertComponent,
   insertGroup,
+  nameStillFree,
   nextComponentPosition,
   nextGroupPosition,
   updateComponent,
@@ -18,7 +20,7 @@ import {
 } from "../db/queries/component-admin";
 import { unknownComponentIds } from "../db/queries/components";
 import type { AutoIncidentSettings, components, componentGroups, HttpMonitor } from "../db/schema";
-import { badRequest, notFound } from "../errors";
+import { badRequest, conflict, notFound } from "../errors";
 import type { autoIncidentsInput, createComponentBody, editComponentBody, editGroupBody, groupBody, httpMonitorInput } from "../schemas";
 import { auditStatement, type AuditEntry } from "./audit";
 import type { Actor, Change } from "./change";
@@ -37,8 +39,20 @@ export async function assertComponentsExist(db: Database, ids: string[]) {
 }
 
 const CHANGED = "It changed while this request was being made (edited or deleted meanwhile); reload it and try again.";
+const RENAME_CHANGED = "It changed while this request was being made (edited, deleted, or its new name taken by another component meanwhile); reload it and try again.";
 
 const audited = (db: Database, actor: Actor, entry: AuditEntry, now: number) => auditStatement(db, actor, entry, now);
+
+/**
+ * Component names are unique, case aside: readers, notifications, maintenance notices and the seed's
+ * health-check results (keyed by name) tell components apart by their names.
+ */
+async function assertNameFree(db: Database, name: string, exceptId: string | null) {
+  const taken = await componentNamed(db, name, exceptId);
+  if (taken) throw conflict(`There is already a component named "${taken.name}"; give this one another name.`);
+}
+
+const nameTaken = (name: string) => `A component named "${name}" was added while this request was being made; give this one another name.`;
 
 async function assertGroup(db: Database, groupId: string | null | undefined) {
   if (groupId && !(await findGroup(db, groupId))) throw badRequest(`Unknown group id: ${groupId}`, { unknown_groups: [groupId] });
@@ -65,6 +79,7 @@ function ownSettings(input: z.infer<typeof autoIncidentsInput>): AutoIncidentSet
 
 export async function createComponent(db: Database, input: CreateComponentInput, actor: Actor, now: number): Promise<Change<ComponentRow>> {
   await assertGroup(db, input.group_id);
+  await assertNameFree(db, input.name, null);
   const row: ComponentRow = {
     id: crypto.randomUUID(),
     name: input.name,
@@ -88,9 +103,14 @@ export async function createComponent(db: Database, input: CreateComponentInput,
     updatedAt: now,
   };
   return {
-    statements: [insertComponent(db, row), audited(db, actor, { action: "component.create", entityType: "component", entityId: row.id, before: null, after: row }, now)],
+    statements: [
+      nameStillFree(db, row.name, row.id),
+      insertComponent(db, row),
+      audited(db, actor, { action: "component.create", entityType: "component", entityId: row.id, before: null, after: row }, now),
+    ],
     eventIds: [],
     result: row,
+    conflict: nameTaken(row.name),
   };
 }
 
@@ -98,6 +118,8 @@ export async function editComponent(db: Database, id: string, input: EditCompone
   const existing = await findComponent(db, id);
   if (!existing) throw notFound("Component");
   await assertGroup(db, input.group_id);
+  const renamed = input.name !== undefined && input.name !== existing.name;
+  if (renamed) await assertNameFree(db, input.name!, id);
   const monitorChange =
     input.monitor === undefined
       ? {}
@@ -123,12 +145,13 @@ export async function editComponent(db: Database, id: string, input: EditCompone
   return {
     statements: [
       componentUnchanged(db, id, existing.updatedAt),
+      ...(renamed ? [nameStillFree(db, input.name!, id)] : []),
       updateComponent(db, id, patch),
       audited(db, actor, { action: "component.edit", entityType: "component", entityId: id, before: existing, after: result }, now),
     ],
     eventIds: [],
     result,
-    conflict: CHANGED,
+    conflict: renamed ? RENAME_CHANGED : CHANGED,
   };
 }
 
@@ -147,22 +170,39 @@ export async function deleteComponent(db: Database, id: string, actor: Actor, no
   };
 }
 
-/** Puts components in the given order (positions 1..n); every id must be a component, once. */
+/**
+ * The page order after a reorder: the listed components, in the order given, where the first of them (in the
+ * current order) stood; every other component keeps its place relative to the rest. A full list is simply
+ * the new order.
+ */
+export function reorderedIds(current: string[], ids: string[]): string[] {
+  const listed = new Set(ids);
+  // Nothing before the first listed one is listed, so it keeps exactly that many components ahead of it.
+  const at = current.findIndex((id) => listed.has(id));
+  const rest = current.filter((id) => !listed.has(id));
+  return [...rest.slice(0, at), ...ids, ...rest.slice(at)];
+}
+
+/** Puts the listed components in the given order and numbers every component 1..n, so no two share a place. */
 export async function reorderComponents(db: Database, ids: string[], actor: Actor, now: number): Promise<Change<{ ids: string[] }>> {
-  const order = await allComponentIds(db);
+  const positions = await componentPositions(db);
+  const order = positions.map((c) => c.id);
   const known = new Set(order);
   const unknown = ids.filter((id) => !known.has(id));
   if (unknown.length) throw badRequest(`Unknown component ids: ${unknown.join(", ")}`, { unknown_components: unknown });
   if (new Set(ids).size !== ids.length) throw badRequest("ids must not repeat");
+  const next = reorderedIds(order, ids);
+  const placeOf = new Map(positions.map((c) => [c.id, c.position]));
   return {
     statements: [
-      componentsStillExist(db, ids),
-      ...ids.map((id, i) => updateComponent(db, id, { position: i + 1, updatedAt: now })),
-      audited(db, actor, { action: "component.reorder", entityType: "component", entityId: "*", before: { ids: order }, after: { ids } }, now),
+      componentsAreExactly(db, order),
+      // Only the components whose place changes are written, so an edit of another one racing this is not lost.
+      ...next.flatMap((id, i) => (placeOf.get(id) === i + 1 ? [] : [updateComponent(db, id, { position: i + 1, updatedAt: now })])),
+      audited(db, actor, { action: "component.reorder", entityType: "component", entityId: "*", before: { ids: order }, after: { ids: next } }, now),
     ],
     eventIds: [],
-    result: { ids },
-    conflict: "A component was deleted while this request was being made; reload the list and try again.",
+    result: { ids: next },
+    conflict: "A component was added or deleted while this request was being made; reload the list and try again.",
   };
 }
 

@@ -13,7 +13,7 @@ import {
 } from "../db/queries/incidents";
 import { loadStatusState, statusChangeStatements, type StatusState } from "../db/queries/status-state";
 import type { ComponentStatus, IncidentStatus } from "../db/schema";
-import { conflict, notFound } from "../errors";
+import { badRequest, conflict, notFound } from "../errors";
 import { outboxInsert } from "../notify/outbox";
 import type {
   affectedComponent,
@@ -121,7 +121,23 @@ function updateInsert(db: Database, incidentId: string, update: SnapshotIncident
   });
 }
 
+/** An ETA is when the incident is expected to end: never before it started. */
+function assertEta(eta: number | null | undefined, startedAt: number) {
+  if (eta != null && eta < startedAt) {
+    throw badRequest("estimated_resolution must not be before the incident started", [{ path: "estimated_resolution", message: `must not be before started_at (${iso(startedAt)})` }]);
+  }
+}
+
+/** A start the incident's other times agree with: not after now, nor after it was resolved. */
+function assertStart(startedAt: number, incident: Pick<SnapshotIncident, "resolved_at">, now: number) {
+  if (startedAt > now) throw badRequest("started_at must not be in the future", [{ path: "started_at", message: "must not be in the future" }]);
+  if (incident.resolved_at !== null && startedAt > incident.resolved_at) {
+    throw badRequest("started_at must not be after the incident was resolved", [{ path: "started_at", message: `must not be after resolved_at (${iso(incident.resolved_at)})` }]);
+  }
+}
+
 export async function openIncident(db: Database, input: OpenIncidentInput, actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
+  assertEta(input.estimated_resolution, input.started_at ?? now);
   const linksToSet = links(input.affected_components, statusForSeverity(input.severity));
   await assertComponentsExist(db, linksToSet.map((l) => l.componentId));
   const id = crypto.randomUUID();
@@ -182,6 +198,7 @@ export async function openIncident(db: Database, input: OpenIncidentInput, actor
 export async function postIncidentUpdate(db: Database, id: string, input: IncidentUpdateInput, actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
   const incident = await existingIncident(db, id);
   if (!isOpenIncident(incident.status)) throw conflict("The incident is resolved; reopen it by creating a new incident.");
+  assertEta(input.estimated_resolution, incident.started_at);
   const statements: Statement[] = [];
   let components = incident.components;
   let changeEvents: string[] = [];
@@ -266,6 +283,7 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
 
 export async function editIncident(db: Database, id: string, input: EditIncidentInput, actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
   const incident = await existingIncident(db, id);
+  if (input.started_at !== undefined) assertStart(input.started_at, incident, now);
   const owner = takeover(incident, actor, now);
   const patch = {
     ...(input.title !== undefined && { title: input.title }),
@@ -305,6 +323,7 @@ export async function editIncidentUpdate(
   const incident = await loadIncidentView(db, id);
   const existing = incident?.updates.find((u) => u.id === updateId);
   if (!incident || !existing) throw notFound("Incident update");
+  assertEta(input.estimated_resolution, incident.started_at);
   const owner = takeover(incident, actor, now);
   const edited: SnapshotIncidentUpdate = {
     ...existing,

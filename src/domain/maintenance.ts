@@ -80,31 +80,53 @@ function moveWindow(db: Database, m: MaintenanceRow, to: "in_progress" | "comple
       ? { ...state, maintenanceLinks: [...state.maintenanceLinks.filter((l) => l.maintenanceId !== m.id), ...named.map((c) => ({ maintenanceId: m.id, componentId: c.id }))] }
       : { ...state, maintenanceLinks: state.maintenanceLinks.filter((l) => l.maintenanceId !== m.id) };
   const changes = statusChangeStatements(db, state, next, { source: "maintenance", referenceId: m.id, at, now });
-  const event = outboxInsert(db, { type, payload: eventPayload(m, to, named), componentIds: named.map((c) => c.id) }, now);
+  const event = windowNotice(db, m, type, eventPayload(m, to, named), named, now);
   const patch = to === "in_progress" ? { status: to, startedAt: at, updatedAt: now } : { status: to, completedAt: at, startedAt: m.startedAt ?? m.scheduledStart, updatedAt: now };
   const row = { ...m, ...patch, revision: m.revision + 1 };
   return {
     statements: [
       updateMaintenance(db, m.id, patch),
-      event.statement,
+      ...event.statements,
       ...changes.statements,
       audited(db, actor, to === "in_progress" ? "start" : "complete", m.id, view(m, named), view(row, named), now),
     ],
-    eventIds: [event.id, ...changes.eventIds],
+    eventIds: [...event.eventIds, ...changes.eventIds],
     row,
     state: next,
   };
 }
 
-/** A window written with its start (or end) already past moves now rather than at the next cron run. */
+/** A later notice of a window follows the choice it was scheduled with: a quiet window stays quiet. */
+function windowNotice(db: Database, m: MaintenanceRow, type: NotifyEventType, payload: ReturnType<typeof eventPayload>, named: Named, now: number) {
+  return notified({ notify: m.notify }, outboxInsert(db, { type, payload, componentIds: named.map((c) => c.id) }, now));
+}
+
+/**
+ * A window written with its start already past starts now rather than at the next cron run. It starts at
+ * the moment it was written, not at the past start: the page never showed it under maintenance before, so
+ * its history must not say so either.
+ */
 async function dueMove(db: Database, m: MaintenanceRow, named: Named, actor: Actor, now: number, state?: StatusState): Promise<Move | null> {
   const to = m.scheduledEnd <= now ? "completed" : m.status === "scheduled" && m.scheduledStart <= now ? "in_progress" : null;
   if (!to) return null;
-  return moveWindow(db, m, to, to === "in_progress" ? m.scheduledStart : m.scheduledEnd, named, state ?? (await loadStatusState(db)), actor, now);
+  return moveWindow(db, m, to, to === "in_progress" ? now : m.scheduledEnd, named, state ?? (await loadStatusState(db)), actor, now);
+}
+
+/**
+ * The times a window may be given: its end in the future (to end a window now, complete it), and after its
+ * start. A window in progress keeps its start.
+ */
+function assertWindowTimes(m: Pick<MaintenanceRow, "status" | "scheduledStart">, start: number, end: number, now: number) {
+  if (m.status === "in_progress" && start !== m.scheduledStart) throw conflict("The maintenance is in progress; its start can no longer change.");
+  if (end <= start) throw badRequest("scheduled_end must be after scheduled_start", [{ path: "scheduled_end", message: "must be after scheduled_start" }]);
+  if (end <= now) {
+    const how = m.status === "in_progress" ? "; to end the window now, complete it" : "";
+    throw badRequest(`scheduled_end must be in the future${how}`, [{ path: "scheduled_end", message: "must be in the future" }]);
+  }
 }
 
 export async function scheduleMaintenance(db: Database, input: ScheduleMaintenanceInput, actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
-  if (input.scheduled_end <= now) throw badRequest("scheduled_end must be in the future", [{ path: "scheduled_end", message: "must be in the future" }]);
+  assertWindowTimes({ status: "scheduled", scheduledStart: input.scheduled_start }, input.scheduled_start, input.scheduled_end, now);
   await assertComponentsExist(db, input.affected_components);
   const row: MaintenanceRow = {
     id: crypto.randomUUID(),
@@ -120,6 +142,7 @@ export async function scheduleMaintenance(db: Database, input: ScheduleMaintenan
     createdAt: now,
     updatedAt: now,
     revision: 0,
+    notify: input.notify,
   };
   const named = await namedComponents(db, input.affected_components);
   const event = outboxInsert(db, { type: "maintenance.scheduled", payload: eventPayload(row, "scheduled", named), componentIds: input.affected_components }, now);
@@ -142,10 +165,8 @@ export async function editMaintenance(db: Database, id: string, input: EditMaint
   if (m.status === "completed" || m.status === "cancelled") throw conflict(`The maintenance is ${m.status} and can no longer be edited.`);
   const start = input.scheduled_start ?? m.scheduledStart;
   const end = input.scheduled_end ?? m.scheduledEnd;
-  if (end <= start) throw badRequest("scheduled_end must be after scheduled_start", [{ path: "scheduled_end", message: "must be after scheduled_start" }]);
-  if (m.status === "in_progress" && input.scheduled_start !== undefined && input.scheduled_start !== m.scheduledStart) {
-    throw conflict("The maintenance is in progress; its start can no longer change.");
-  }
+  // The same rule as scheduling, for the times this edit gives (a title fix of an overdue window is not refused).
+  if (input.scheduled_start !== undefined || input.scheduled_end !== undefined) assertWindowTimes(m, start, end, now);
   if (input.affected_components) await assertComponentsExist(db, input.affected_components);
   const namedBefore = await namedComponents(db, await maintenanceComponentIds(db, id));
   const named = input.affected_components ? await namedComponents(db, input.affected_components) : namedBefore;
@@ -187,12 +208,12 @@ export async function cancelMaintenance(db: Database, id: string, actor: Actor, 
   const before = await loadStatusState(db);
   const after = { ...before, maintenanceLinks: before.maintenanceLinks.filter((l) => l.maintenanceId !== id) };
   const changes = statusChangeStatements(db, before, after, { source: "maintenance", referenceId: id, at: now, now });
-  const event = outboxInsert(db, { type: "maintenance.cancelled", payload: eventPayload(m, "cancelled", named), componentIds: named.map((c) => c.id) }, now);
+  const event = windowNotice(db, m, "maintenance.cancelled", eventPayload(m, "cancelled", named), named, now);
   const patch = { status: "cancelled" as const, cancelledAt: now, updatedAt: now };
   const result = view({ ...m, ...patch, revision: m.revision + 1 }, named);
   return {
-    statements: [unchanged(db, m), updateMaintenance(db, id, patch), event.statement, ...changes.statements, audited(db, actor, "cancel", id, view(m, named), result, now)],
-    eventIds: [event.id, ...changes.eventIds],
+    statements: [unchanged(db, m), updateMaintenance(db, id, patch), ...event.statements, ...changes.statements, audited(db, actor, "cancel", id, view(m, named), result, now)],
+    eventIds: [...event.eventIds, ...changes.eventIds],
     result,
     conflict: CHANGED,
   };

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { Database } from "../db/client";
-import { deleteTemplate as deleteTemplateRow, findTemplate, insertTemplate, updateTemplate, type TemplateRow } from "../db/queries/templates";
+import { deleteTemplate as deleteTemplateRow, findTemplate, insertTemplate, templateUnchanged, updateTemplate, type TemplateRow } from "../db/queries/templates";
 import { notFound } from "../errors";
 import type { editTemplateBody, templateBody } from "../schemas";
 import { auditStatement } from "./audit";
@@ -18,6 +18,8 @@ async function existingTemplate(db: Database, id: string): Promise<TemplateRow> 
 
 // Saved incidents: nothing the public sees changes with them, so no outbox event.
 
+const CHANGED = "The template changed while this request was being made (edited or deleted meanwhile); reload it and try again.";
+
 export async function createTemplate(db: Database, input: TemplateInput, actor: Actor, now: number): Promise<Change<TemplateRow>> {
   await assertComponentsExist(db, input.components.map((c) => c.id));
   const row: TemplateRow = { id: crypto.randomUUID(), ...input, createdBy: actorId(actor), createdAt: now, updatedAt: now };
@@ -27,12 +29,31 @@ export async function createTemplate(db: Database, input: TemplateInput, actor: 
 export async function editTemplate(db: Database, id: string, input: EditTemplateInput, actor: Actor, now: number): Promise<Change<TemplateRow>> {
   const existing = await existingTemplate(db, id);
   if (input.components) await assertComponentsExist(db, input.components.map((c) => c.id));
-  const patch = { ...input, updatedAt: now };
+  // Strictly later than what was read, so a second edit within the same millisecond still finds it changed.
+  const patch = { ...input, updatedAt: Math.max(now, existing.updatedAt + 1) };
   const after = { ...existing, ...patch };
-  return { statements: [updateTemplate(db, id, patch), auditStatement(db, actor, { action: "template.edit", entityType: "template", entityId: id, before: existing, after }, now)], eventIds: [], result: after };
+  return {
+    statements: [
+      templateUnchanged(db, id, existing.updatedAt),
+      updateTemplate(db, id, patch),
+      auditStatement(db, actor, { action: "template.edit", entityType: "template", entityId: id, before: existing, after }, now),
+    ],
+    eventIds: [],
+    result: after,
+    conflict: CHANGED,
+  };
 }
 
 export async function deleteTemplate(db: Database, id: string, actor: Actor, now: number): Promise<Change<null>> {
   const existing = await existingTemplate(db, id);
-  return { statements: [deleteTemplateRow(db, id), auditStatement(db, actor, { action: "template.delete", entityType: "template", entityId: id, before: existing, after: null }, now)], eventIds: [], result: null };
+  return {
+    statements: [
+      templateUnchanged(db, id, existing.updatedAt),
+      deleteTemplateRow(db, id),
+      auditStatement(db, actor, { action: "template.delete", entityType: "template", entityId: id, before: existing, after: null }, now),
+    ],
+    eventIds: [],
+    result: null,
+    conflict: CHANGED,
+  };
 }

@@ -179,9 +179,9 @@ export const ROUTES: RouteDoc[] = [
 
   adminRoute("get", "/api/status/templates", "Templates", "Saved incident templates", { response: responses.incidentTemplates }),
   adminRoute("get", "/api/status/templates/{id}", "Templates", "One incident template", { response: responses.incidentTemplate }),
-  adminRoute("post", "/api/status/templates", "Templates", "Save an incident template", { body: schemas.templateBody, response: responses.incidentTemplate, status: 201 }),
-  adminRoute("patch", "/api/status/templates/{id}", "Templates", "Edit an incident template", { body: schemas.editTemplateBody, response: responses.incidentTemplate }),
-  adminRoute("delete", "/api/status/templates/{id}", "Templates", "Delete an incident template", { status: 204 }),
+  adminWrite("post", "/api/status/templates", "Templates", "Save an incident template", { body: schemas.templateBody, response: responses.incidentTemplate, status: 201 }),
+  adminWrite("patch", "/api/status/templates/{id}", "Templates", "Edit an incident template", { body: schemas.editTemplateBody, response: responses.incidentTemplate }),
+  adminWrite("delete", "/api/status/templates/{id}", "Templates", "Delete an incident template", { status: 204 }),
 
   adminWrite("post", "/api/status/maintenance", "Maintenance", "Schedule a maintenance window", { body: schemas.maintenanceBody, response: responses.maintenanceWindow, status: 201 }),
   adminWrite("patch", "/api/status/maintenance/{id}", "Maintenance", "Edit a maintenance window", { body: schemas.editMaintenanceBody, response: responses.maintenanceWindow, errors: [409] }),
@@ -199,7 +199,7 @@ export const ROUTES: RouteDoc[] = [
   adminWrite("post", "/api/status/components", "Components", "Add a component (optionally with an HTTP monitor)", { body: schemas.createComponentBody, response: responses.adminComponent, status: 201 }),
   adminWrite("patch", "/api/status/components/{id}", "Components", "Edit a component", { body: schemas.editComponentBody, response: responses.adminComponent }),
   adminWrite("delete", "/api/status/components/{id}", "Components", "Delete a component", { status: 204 }),
-  adminWrite("post", "/api/status/components/reorder", "Components", "Set the order of components", { body: schemas.reorderComponentsBody, response: responses.componentOrder }),
+  adminWrite("post", "/api/status/components/reorder", "Components", "Set the order of components: the listed ones, in that order, where the first of them stood", { body: schemas.reorderComponentsBody, response: responses.componentOrder }),
   adminWrite("post", "/api/status/groups", "Components", "Add a component group", { body: schemas.groupBody, response: responses.componentGroup, status: 201 }),
   adminWrite("patch", "/api/status/groups/{id}", "Components", "Edit a component group", { body: schemas.editGroupBody, response: responses.componentGroup }),
   adminWrite("delete", "/api/status/groups/{id}", "Components", "Delete a group (its components stay, ungrouped)", { status: 204 }),

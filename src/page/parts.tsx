@@ -28,15 +28,17 @@ const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;"
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
 
 // 90 cells per component are most of the page's bytes, so they are written as terse HTML (unquoted
-// attributes, no optional end tags) rather than through JSX. Each is focusable and labelled: its tooltip
-// is the label, shown by the stylesheet on hover and focus.
+// attributes, no optional end tags) rather than through JSX. Each is labelled: its tooltip is the label,
+// shown by the stylesheet on hover and focus. A bar is one tab stop, today's cell; the script moves it with
+// the arrow keys (90 stops per component would make the keyboard walk the whole page, and cost 5 KB).
 const barCells = (component: SnapshotComponent, incidents: Map<string, SnapshotIncident>, thisYear: string) =>
   raw(
     component.days
-      .map((day) => {
+      .map((day, i) => {
         const level = dayLevel(day);
+        const focus = i === component.days.length - 1 ? " tabindex=0" : "";
         // Grey (no data) is the bar's default colour, so those cells need no class.
-        return `<li tabindex=0${level === "none" ? "" : ` class=d-${level}`} aria-label="${escapeHtml(dayLabel(day, incidents, thisYear))}">`;
+        return `<li${focus}${level === "none" ? "" : ` class=d-${level}`} aria-label="${escapeHtml(dayLabel(day, incidents, thisYear))}">`;
       })
       .join(""),
   );

@@ -18,7 +18,7 @@ import type { AppEnv, Bindings } from "../env";
 import { commitAndAnswer, idempotent } from "./admin-write";
 import { notFound } from "../errors";
 import { componentChecksQuery, createComponentBody, editComponentBody, editGroupBody, groupBody, reorderComponentsBody } from "../schemas";
-import { uuidParam, validate } from "../validation";
+import { noBody, uuidParam, validate } from "../validation";
 import { recentRounds } from "../db/queries/checks";
 import { defaultRegions, monitorQuorum, monitorRegions } from "../checks/plan";
 import { iso } from "../snapshot/format";
@@ -84,7 +84,7 @@ export const adminComponents = new Hono<AppEnv>()
     const change = await editComponent(db, c.req.valid("param").id, c.req.valid("json"), adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 200, (row) => componentView(c.env, row));
   })
-  .delete("/components/:id", requireAdmin, idempotent, validate("param", uuidParam), async (c) => {
+  .delete("/components/:id", requireAdmin, idempotent, validate("param", uuidParam), noBody, async (c) => {
     const db = c.var.db;
     return commitAndAnswer(c, await deleteComponent(db, c.req.valid("param").id, adminActor(c.var.admin), Date.now()), 204);
   })
@@ -103,7 +103,7 @@ export const adminComponents = new Hono<AppEnv>()
     const change = await editGroup(db, c.req.valid("param").id, c.req.valid("json"), adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 200, groupView);
   })
-  .delete("/groups/:id", requireAdmin, idempotent, validate("param", uuidParam), async (c) => {
+  .delete("/groups/:id", requireAdmin, idempotent, validate("param", uuidParam), noBody, async (c) => {
     const db = c.var.db;
     return commitAndAnswer(c, await deleteGroup(db, c.req.valid("param").id, adminActor(c.var.admin), Date.now()), 204);
   });

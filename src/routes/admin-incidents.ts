@@ -12,7 +12,7 @@ import { isOpenIncident } from "../snapshot/build";
 import { loadIncidentView } from "../snapshot/incident-view";
 import { publicIncident } from "../snapshot/format";
 import { createIncidentBody, editIncidentBody, editIncidentUpdateBody, incidentUpdateBody, postmortemBody, resolveIncidentBody } from "../schemas";
-import { uuid, uuidParam, validate } from "../validation";
+import { noBody, uuid, uuidParam, validate } from "../validation";
 
 export const adminIncidents = new Hono<AppEnv>()
   .get("/admin/incidents/:id", requireAdmin, validate("param", uuidParam), async (c) => {
@@ -61,7 +61,7 @@ export const adminIncidents = new Hono<AppEnv>()
     const change = await publishPostmortem(db, c.req.valid("param").id, c.req.valid("json"), adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 200, publicIncident);
   })
-  .delete("/incidents/:id", requireAdmin, idempotent, validate("param", uuidParam), async (c) => {
+  .delete("/incidents/:id", requireAdmin, idempotent, validate("param", uuidParam), noBody, async (c) => {
     const db = c.var.db;
     return commitAndAnswer(c, await deleteIncident(db, c.req.valid("param").id, adminActor(c.var.admin), Date.now()), 204);
   });

@@ -6,7 +6,7 @@ import type { AppEnv } from "../env";
 import { commitAndAnswer, idempotent } from "./admin-write";
 import { publicMaintenance } from "../snapshot/format";
 import { editMaintenanceBody, maintenanceBody } from "../schemas";
-import { uuidParam, validate } from "../validation";
+import { noBody, uuidParam, validate } from "../validation";
 
 export const adminMaintenance = new Hono<AppEnv>()
   .post("/maintenance", requireAdmin, idempotent, validate("json", maintenanceBody), async (c) => {
@@ -19,17 +19,17 @@ export const adminMaintenance = new Hono<AppEnv>()
     const change = await editMaintenance(db, c.req.valid("param").id, c.req.valid("json"), adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 200, publicMaintenance);
   })
-  .post("/maintenance/:id/cancel", requireAdmin, idempotent, validate("param", uuidParam), async (c) => {
+  .post("/maintenance/:id/cancel", requireAdmin, idempotent, validate("param", uuidParam), noBody, async (c) => {
     const db = c.var.db;
     const change = await cancelMaintenance(db, c.req.valid("param").id, adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 200, publicMaintenance);
   })
-  .post("/maintenance/:id/start", requireAdmin, idempotent, validate("param", uuidParam), async (c) => {
+  .post("/maintenance/:id/start", requireAdmin, idempotent, validate("param", uuidParam), noBody, async (c) => {
     const db = c.var.db;
     const change = await startMaintenanceNow(db, c.req.valid("param").id, adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 200, publicMaintenance);
   })
-  .post("/maintenance/:id/complete", requireAdmin, idempotent, validate("param", uuidParam), async (c) => {
+  .post("/maintenance/:id/complete", requireAdmin, idempotent, validate("param", uuidParam), noBody, async (c) => {
     const db = c.var.db;
     const change = await completeMaintenanceNow(db, c.req.valid("param").id, adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 200, publicMaintenance);

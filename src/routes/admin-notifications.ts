@@ -16,7 +16,7 @@ import { isConfirmation } from "../notify/messages";
 import { redactSecrets } from "../notify/slots";
 import { iso } from "../snapshot/format";
 import { devOutboxQuery, notificationsQuery } from "../schemas";
-import { uuidParam, validate } from "../validation";
+import { noBody, uuidParam, validate } from "../validation";
 import { commitAndAnswer, idempotent } from "./admin-write";
 
 const SUBSCRIBERS_SHOWN = 500;
@@ -84,11 +84,11 @@ export const adminNotifications = new Hono<AppEnv>()
       messages: rows.map((m) => ({ id: m.id, channel: m.channel, to: m.recipient, subject: m.subject, text: m.bodyText, html: m.bodyHtml, delivery_id: m.deliveryId, created_at: iso(m.createdAt) })),
     });
   })
-  .delete("/notifications/subscribers/:id", requireAdmin, idempotent, validate("param", uuidParam), async (c) => {
+  .delete("/notifications/subscribers/:id", requireAdmin, idempotent, validate("param", uuidParam), noBody, async (c) => {
     const change = await removeSubscriber(c.var.db, c.req.valid("param").id, adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 204);
   })
-  .post("/notifications/deliveries/:id/retry", requireAdmin, validate("param", uuidParam), async (c) => {
+  .post("/notifications/deliveries/:id/retry", requireAdmin, validate("param", uuidParam), noBody, async (c) => {
     const { id } = c.req.valid("param");
     const db = c.var.db;
     const delivery = await findDelivery(db, id);

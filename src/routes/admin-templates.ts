@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { requireAdmin } from "../auth/clerk";
-import { commitChange } from "../changes";
 import { findTemplate, listTemplates, type TemplateRow } from "../db/queries/templates";
 import { adminActor } from "../domain/change";
 import { createTemplate, deleteTemplate, editTemplate } from "../domain/templates";
@@ -8,7 +7,8 @@ import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { iso } from "../snapshot/format";
 import { editTemplateBody, templateBody } from "../schemas";
-import { uuidParam, validate } from "../validation";
+import { noBody, uuidParam, validate } from "../validation";
+import { commitAndAnswer, idempotent } from "./admin-write";
 
 export const publicTemplate = (t: TemplateRow) => ({
   id: t.id,
@@ -28,15 +28,14 @@ export const adminTemplates = new Hono<AppEnv>()
     if (!template) throw notFound("Template");
     return c.json(publicTemplate(template));
   })
-  .post("/templates", requireAdmin, validate("json", templateBody), async (c) => {
+  .post("/templates", requireAdmin, idempotent, validate("json", templateBody), async (c) => {
     const change = await createTemplate(c.var.db, c.req.valid("json"), adminActor(c.var.admin), Date.now());
-    return c.json(publicTemplate(await commitChange(c.env, c.var.db, change)), 201);
+    return commitAndAnswer(c, change, 201, publicTemplate);
   })
-  .patch("/templates/:id", requireAdmin, validate("param", uuidParam), validate("json", editTemplateBody), async (c) => {
+  .patch("/templates/:id", requireAdmin, idempotent, validate("param", uuidParam), validate("json", editTemplateBody), async (c) => {
     const change = await editTemplate(c.var.db, c.req.valid("param").id, c.req.valid("json"), adminActor(c.var.admin), Date.now());
-    return c.json(publicTemplate(await commitChange(c.env, c.var.db, change)));
+    return commitAndAnswer(c, change, 200, publicTemplate);
   })
-  .delete("/templates/:id", requireAdmin, validate("param", uuidParam), async (c) => {
-    await commitChange(c.env, c.var.db, await deleteTemplate(c.var.db, c.req.valid("param").id, adminActor(c.var.admin), Date.now()));
-    return c.body(null, 204);
+  .delete("/templates/:id", requireAdmin, idempotent, validate("param", uuidParam), noBody, async (c) => {
+    return commitAndAnswer(c, await deleteTemplate(c.var.db, c.req.valid("param").id, adminActor(c.var.admin), Date.now()), 204);
   });

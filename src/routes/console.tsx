@@ -35,6 +35,7 @@ import { createComponent, createGroup, deleteComponent, deleteGroup, editCompone
 import { deleteIncident, editIncident, editIncidentUpdate, openIncident, postIncidentUpdate, publishPostmortem, resolveIncident } from "../domain/incidents";
 import { cancelMaintenance, completeMaintenanceNow, editMaintenance, scheduleMaintenance, startMaintenanceNow } from "../domain/maintenance";
 import { createTemplate, deleteTemplate, editTemplate } from "../domain/templates";
+import { autoIncidentDefaults, componentAutoConfig } from "../domain/auto-incidents";
 import type { AppEnv, Bindings } from "../env";
 import { ApiError, errorBody } from "../errors";
 import * as schemas from "../schemas";
@@ -230,6 +231,8 @@ const formOf = (c: Context<AppEnv>) => c.req.parseBody({ all: true });
 const snapshotOf = (c: Context<AppEnv>) => readSnapshot(c.env, () => c.var.db, { revalidate: true });
 const named = (list: { id: string; name: string }[]) => list.map((x) => ({ id: x.id, name: x.name }));
 const zoneOf = (env: Bindings) => env.PAGE_TIME_ZONE || "UTC";
+/** Whether automatic incidents apply to a component, as the checks will decide it. */
+const autoIncidentsOn = (env: Bindings, row: { autoIncidents: Parameters<typeof componentAutoConfig>[1] }) => componentAutoConfig(autoIncidentDefaults(env.AUTO_INCIDENTS), row.autoIncidents).enabled;
 
 /** The id in the path, or a 404 page for anything that is not one. */
 function idOr404(c: Context<AppEnv>, name = "id"): string | null {
@@ -446,14 +449,15 @@ export const adminConsole = new Hono<AppEnv>()
     const [rows, groups, snapshot] = await Promise.all([consoleComponents(c.var.db), consoleGroups(c.var.db), snapshotOf(c)]);
     const row = rows.find((r) => r.id === id);
     if (!row) return problem(c, 404, "Not found", "There is no component with this id.");
-    return page(c, <ComponentPage ctx={context(c, "/admin/components")} row={row} groups={groups} shown={snapshot.components.find((x) => x.id === id)} flash={flashOf(c)} />);
+    return page(c, <ComponentPage ctx={context(c, "/admin/components")} row={row} groups={groups} shown={snapshot.components.find((x) => x.id === id)} autoIncidents={autoIncidentsOn(c.env, row)} flash={flashOf(c)} />);
   })
   .post("/components/:id", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no component with this id.");
     const form = await formOf(c);
     const existing = (await consoleComponents(c.var.db)).find((r) => r.id === id);
-    // Only a flipped switch is sent, and only whether automatic incidents are on; timings set through the API stay.
+    // Only a flipped switch is sent (the page showed what applied, default included), and only whether automatic
+    // incidents are on; timings set through the API stay.
     const was = forms.one(form, "automatic_incidents_was");
     const now = forms.one(form, "automatic_incidents") === "on" ? "on" : "off";
     const auto = was && was !== now ? { auto_incidents: { ...(existing?.autoIncidents ?? {}), enabled: now === "on" } } : {};
@@ -471,7 +475,7 @@ export const adminConsole = new Hono<AppEnv>()
     const check: CheckResult = detail
       ? { status: detail.status, latency_ms: detail.latency_ms, error: detail.error, recorded: answer.data.recorded }
       : { status: "not_checked", latency_ms: null, error: "This component has no check to run.", recorded: false };
-    return page(c, <ComponentPage ctx={context(c, "/admin/components")} row={row} groups={groups} shown={snapshot.components.find((x) => x.id === id)} check={check} />);
+    return page(c, <ComponentPage ctx={context(c, "/admin/components")} row={row} groups={groups} shown={snapshot.components.find((x) => x.id === id)} autoIncidents={autoIncidentsOn(c.env, row)} check={check} />);
   })
   .post("/components/:id/delete", async (c) => {
     const id = idOr404(c);

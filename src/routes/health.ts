@@ -7,11 +7,12 @@ import type { AppEnv } from "../env";
 import { channelState } from "../notify/channels";
 import { iso } from "../snapshot/format";
 import type { RegionResult } from "../checks/quorum";
+import { noBody } from "../validation";
 
 export const regionView = (r: RegionResult) => ({ region: r.region, status: r.outcome, latency_ms: r.latencyMs, error: r.error });
 
 /** Admin: run every check now. Recorded like a cron run unless a run is already in progress. */
-export const health = new Hono<AppEnv>().post("/health-check", requireAdmin, async (c) => {
+export const health = new Hono<AppEnv>().post("/health-check", requireAdmin, noBody, async (c) => {
   const at = Date.now();
   const round = await startCheckRound(c.env, c.var.db, at, { checkWhenBusy: true });
   const [results, regions] = [await round.results, await round.regions];

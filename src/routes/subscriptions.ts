@@ -222,7 +222,7 @@ export const subscriptions = new Hono<AppEnv>()
     const picked = ([] as unknown[]).concat(form.components ?? []).filter((v): v is string => typeof v === "string");
     const snapshot = await publicSnapshot(c);
     const known = new Set(snapshot.components.map((comp) => comp.id));
-    const chosen = picked.filter((id) => known.has(id));
+    const chosen = [...new Set(picked)].filter((id) => known.has(id));
     // Nothing ticked reads as "nothing", not as "everything": saying so beats widening the subscription.
     if (chosen.length === 0) {
       return htmlPage(c, "Nothing saved", `<p>Tick at least one component to follow. To stop every update, use Unsubscribe instead.</p>${back}`, 400);

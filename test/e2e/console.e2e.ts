@@ -177,6 +177,32 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await context.close();
   });
 
+  it("does not bring a sent form back with Back, ready to post the same thing again", async () => {
+    const { context, page } = await signedIn();
+    await page.goto(origin + "/admin/incidents");
+    await page.getByLabel("Title").fill("Double submit test");
+    await page.getByLabel("What is happening").fill("Checkout payments failing.");
+    await page.getByRole("button", { name: "Open incident" }).click();
+    await page.waitForURL(/done=opened$/);
+    const id = /incidents\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+
+    await page.locator("#u-status").selectOption("identified");
+    await page.locator("#u-message").fill("Found the cause.");
+    await page.getByRole("button", { name: "Post update" }).click();
+    await page.waitForURL(/done=updated$/);
+    await page.goBack();
+    await page.waitForURL(/done=opened$/);
+    expect(await page.locator("#u-message").inputValue()).toBe("");
+    await page.goBack();
+    await page.waitForURL(/\/admin\/incidents$/);
+    expect(await page.getByLabel("Title").inputValue()).toBe("");
+    expect(await page.getByLabel("What is happening").inputValue()).toBe("");
+
+    expect((await incidents()).filter((i) => i.title === "Double submit test")).toHaveLength(1);
+    expect((await incidents()).find((i) => i.id === id)!.updates).toHaveLength(2);
+    await context.close();
+  });
+
   it("shows a signed-in non-admin a 403 page", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

@@ -33,9 +33,9 @@ export const updateGroup = (db: Database, id: string, values: Partial<typeof com
   db.update(componentGroups).set(values).where(eq(componentGroups.id, id));
 export const deleteGroup = (db: Database, id: string): Statement => db.delete(componentGroups).where(eq(componentGroups.id, id));
 
-/** Every component id, in page order. */
-export async function allComponentIds(db: Database): Promise<string[]> {
-  return (await db.select({ id: components.id }).from(components).orderBy(components.position, components.createdAt)).map((r) => r.id);
+/** Every component's id and position, in page order. */
+export async function componentPositions(db: Database): Promise<{ id: string; position: number }[]> {
+  return db.select({ id: components.id, position: components.position }).from(components).orderBy(components.position, components.createdAt);
 }
 
 /** Holds while the component is as a write read it (not deleted or written since). */
@@ -45,6 +45,23 @@ export const componentUnchanged = (db: Database, id: string, updatedAt: number):
 export const groupUnchanged = (db: Database, id: string, updatedAt: number): Statement =>
   guard(db, sql`exists (select 1 from ${componentGroups} where ${componentGroups.id} = ${id} and ${componentGroups.updatedAt} = ${updatedAt})`, `group ${id}`);
 
-/** Holds while every one of these components still exists. */
-export const componentsStillExist = (db: Database, ids: string[]): Statement =>
-  guard(db, sql`(select count(*) from ${components} where ${components.id} in ${jsonList(ids)}) = ${ids.length}`, "components");
+/** Holds while these are still all the components: none deleted, none added. */
+export const componentsAreExactly = (db: Database, ids: string[]): Statement =>
+  guard(
+    db,
+    sql`(select count(*) from ${components} where ${components.id} in ${jsonList(ids)}) = ${ids.length} and (select count(*) from ${components}) = ${ids.length}`,
+    "components",
+  );
+
+/** Another component already called this, case aside (SQLite's lower() folds ASCII letters). */
+export async function componentNamed(db: Database, name: string, exceptId: string | null) {
+  return db
+    .select({ id: components.id, name: components.name })
+    .from(components)
+    .where(sql`lower(${components.name}) = lower(${name}) and ${components.id} is not ${exceptId}`)
+    .get();
+}
+
+/** Holds while no other component has taken this name (two creates racing with one name). */
+export const nameStillFree = (db: Database, name: string, exceptId: string): Statement =>
+  guard(db, sql`not exists (select 1 from ${components} where lower(${components.name}) = lower(${name}) and ${components.id} != ${exceptId})`, `name ${name}`);

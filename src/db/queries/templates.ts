@@ -1,6 +1,7 @@
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
+import { guard } from "./guards";
 import { incidentTemplates } from "../schema";
 
 export type TemplateRow = typeof incidentTemplates.$inferSelect;
@@ -15,3 +16,7 @@ export const updateTemplate = (db: Database, id: string, values: Partial<typeof 
   db.update(incidentTemplates).set(values).where(eq(incidentTemplates.id, id));
 
 export const deleteTemplate = (db: Database, id: string): Statement => db.delete(incidentTemplates).where(eq(incidentTemplates.id, id));
+
+/** Holds while the template is as a write read it (not edited or deleted since). */
+export const templateUnchanged = (db: Database, id: string, updatedAt: number): Statement =>
+  guard(db, sql`exists (select 1 from ${incidentTemplates} where ${incidentTemplates.id} = ${id} and ${incidentTemplates.updatedAt} = ${updatedAt})`, `template ${id}`);

@@ -81,11 +81,9 @@ details.group>summary .name{flex:1}
 .pager{display:flex;justify-content:space-between;margin-top:1.5rem}
 form.sub fieldset{border:1px solid var(--line);border-radius:.5rem;margin:0 0 1rem;padding:.75rem 1rem}
 form.sub label{display:inline-flex;align-items:center;gap:.35rem;margin:.2rem 1rem .2rem 0}
-form.sub input[type=email],form.sub input[type=tel],form.sub input[type=url]{width:100%;max-width:28rem;padding:.5rem;font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--muted);border-radius:.35rem}
-form.sub .field{display:block;margin:.5rem 0}
-form.sub .field>span{display:block;font-weight:600}
-form.code .field{display:block;margin:.5rem 0 1rem}form.code .field>span{display:block;font-weight:600}
-form.code input[name=code]{width:100%;max-width:20rem;padding:.5rem;font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--muted);border-radius:.35rem}
+form.sub input[type=email],form.sub input[type=tel],form.sub input[type=url],form.code input{width:100%;max-width:28rem;padding:.5rem;font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--muted);border-radius:.35rem}
+form .field{display:block;margin:.5rem 0}
+form .field>span{display:block;font-weight:600}
 button{font:inherit;font-weight:600;padding:.5rem 1.1rem;border:0;border-radius:.35rem;background:var(--link);color:#fff;cursor:pointer}
 @media (prefers-color-scheme:dark){button{color:#0d1117}}
 .notice{margin-top:.75rem;font-weight:600}

@@ -1,0 +1,1 @@
+ALTER TABLE `maintenances` ADD `notify` integer DEFAULT true NOT NULL;
