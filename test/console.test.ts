@@ -459,6 +459,11 @@ describe("console writes", () => {
   it("serves every screen to an admin within the first-load budget", async () => {
     const token = await session();
     const incident = await createIncident();
+    // Audit entries that each carry a whole component record, before and after.
+    for (let i = 0; i < 25; i++) {
+      const res = await admin("POST", "/api/status/components", { name: `Budget ${i} ${crypto.randomUUID().slice(0, 8)}`, description: "d".repeat(500) });
+      expect(res.status).toBe(201);
+    }
     for (const path of ["/admin", "/admin/incidents", `/admin/incidents/${incident.id}`, "/admin/templates", "/admin/maintenance", "/admin/components", `/admin/components/${DEFAULT_COMPONENTS.api}`, "/admin/subscribers", "/admin/audit"]) {
       const res = await send(path, { cookie: token });
       expect(res.status, path).toBe(200);
@@ -474,7 +479,6 @@ describe("console writes", () => {
   });
 });
 
-// After the screen budgets above: this writes component rows, which the audit screen then shows.
 describe("component settings in the console", () => {
   it("shows whether automatic incidents apply to a component, default included, and turns them off in one save", async () => {
     const token = await session();
