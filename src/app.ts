@@ -20,7 +20,7 @@ import { feeds } from "./routes/feeds";
 import { health } from "./routes/health";
 import { latency } from "./routes/latency";
 import { live } from "./routes/live";
-import { statusPage } from "./routes/page";
+import { statusPage, unknownPage } from "./routes/page";
 import { publicStatus } from "./routes/status";
 import { subscriptions } from "./routes/subscriptions";
 import { uptime } from "./routes/uptime";
@@ -60,9 +60,9 @@ app.route("/admin", adminConsole);
 app.route("/", badges);
 app.route("/", statusPage);
 
-app.notFound((c) => {
+app.notFound(async (c) => {
   const allowed = router.allowedMethods(c.req.path);
-  if (allowed.length === 0) return c.json({ error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` } }, 404);
+  if (allowed.length === 0) return (await unknownPage(c)) ?? c.json({ error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` } }, 404);
   // HEAD is answered wherever GET is.
   const allow = METHOD_ORDER.filter((m) => allowed.includes(m) || (m === "HEAD" && allowed.includes("GET"))).join(", ");
   return c.json({ error: { code: "method_not_allowed", message: `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow}` } }, 405, { allow });

@@ -250,6 +250,26 @@ describe("GET /incidents/{id}", () => {
   });
 });
 
+describe("an address nothing answers", () => {
+  it("is the site's 404 page for a browser, and the API's JSON error for API paths and other clients", async () => {
+    const browser = { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
+    for (const path of ["/nope", "/incidents", "/components/", "/maintenance"]) {
+      const res = await call("GET", path, { headers: browser });
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("content-type"), path).toContain("text/html");
+      const html = await res.text();
+      expect(html).toContain("<h1>Page not found</h1>");
+      expect(html).toContain('href="/history"');
+    }
+    const api = await call("GET", "/api/status/nope", { headers: browser });
+    expect(api.status).toBe(404);
+    expect(await api.json()).toMatchObject({ error: { code: "not_found" } });
+    const script = await call("GET", "/nope");
+    expect(script.status).toBe(404);
+    expect(await script.json()).toMatchObject({ error: { code: "not_found" } });
+  });
+});
+
 describe("GET /history", () => {
   it("lists incidents by month, 90 days per page, paging back to a year", async () => {
     const recent = await createIncident({ title: "Recent blip", started_at: Date.now() - 10 * DAY });

@@ -21,6 +21,16 @@ const sendPage = (c: Context<AppEnv>, snapshot: Snapshot, key: string, render: (
 /** The page's id, lowered as the API lowers it; null when it is no UUID (the page then answers 404). */
 const pathId = (c: Context<AppEnv>) => uuid.safeParse(c.req.param("id")).data ?? null;
 
+/**
+ * An address no route answers, asked for by a browser (a mistyped link): the site's own 404 page rather than
+ * the API's JSON. API paths, and clients that do not ask for HTML, get the JSON error.
+ */
+export async function unknownPage(c: Context<AppEnv>): Promise<Response | null> {
+  if (c.req.method !== "GET" || c.req.path.startsWith("/api/") || !/\btext\/html\b/.test(c.req.header("accept") ?? "")) return null;
+  const snapshot = await publicSnapshot(c);
+  return c.html(renderMessage(snapshot, "Page not found", "There is no page at this address."), 404);
+}
+
 const notFoundPage = (c: Context<AppEnv>, snapshot: Snapshot, what: string) =>
   c.html(renderMessage(snapshot, `${what} not found`, `There is no ${what.toLowerCase()} at this address.`), 404);
 
