@@ -145,6 +145,7 @@ export const editMaintenanceBody = z
     scheduled_end: timestamp.optional(),
     affected_components: maintenanceComponentIds.optional(),
     components: componentsAlias.optional(),
+    notify: z.boolean().optional().describe("Whether its start, completion or cancellation is told to subscribers from now on"),
   })
   .refine((body) => Object.keys(body).length > 0, "nothing to change")
   .refine(notBoth, notBothIssue)

@@ -445,6 +445,12 @@ describe("maintenance edits and quiet windows", () => {
     const c = await json(await admin("POST", "/api/status/maintenance", { title: "Loud window", ...quiet, notify: true }));
     expect((await admin("POST", `/api/status/maintenance/${c.id}/cancel`)).status).toBe(200);
     expect(await noticesOf(c.id)).toEqual(["maintenance.scheduled", "maintenance.cancelled"]);
+
+    // Scheduled quietly, then made public: its start is told from then on.
+    const d = await json(await admin("POST", "/api/status/maintenance", { title: "Quiet, then announced", ...quiet }));
+    expect(await json(await admin("PATCH", `/api/status/maintenance/${d.id}`, { notify: true }))).toMatchObject({ id: d.id, status: "scheduled" });
+    expect((await admin("POST", `/api/status/maintenance/${d.id}/start`)).status).toBe(200);
+    expect(await noticesOf(d.id)).toEqual(["maintenance.started"]);
   });
 
   it("refuses a body on transitions that take none, and changes nothing", async () => {

@@ -173,6 +173,7 @@ export async function editMaintenance(db: Database, id: string, input: EditMaint
   const patch = {
     ...(input.title !== undefined && { title: input.title }),
     ...(input.description !== undefined && { description: input.description }),
+    ...(input.notify !== undefined && { notify: input.notify }),
     scheduledStart: start,
     scheduledEnd: end,
     updatedAt: now,
