@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
 import { diffSnapshots } from "../src/live/messages";
 import type { Snapshot, SnapshotMaintenance } from "../src/snapshot/types";
-import { admin, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
+import { admin, awayFromMinuteEdge, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
 
 afterEach(() => vi.restoreAllMocks());
@@ -71,6 +71,7 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
     };
     // 30 a minute from one /64, whichever of its addresses: the 31st is refused, another client is not.
     const prefix = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:7`;
+    await awayFromMinuteEdge();
     for (let i = 0; i < 30; i++) keep(await upgrade(`${prefix}::${(i + 1).toString(16)}`));
     const limited = await upgrade(`${prefix}:0:0:0:ffff`);
     expect(limited.status).toBe(429);

@@ -8,7 +8,7 @@ import { DEV_OUTBOX_KEPT, recordDevOutbox } from "../src/db/queries/dev-outbox";
 import { confirmationBudget, deliveries, devOutbox as devOutboxTable, subscribers } from "../src/db/schema";
 import type { Bindings } from "../src/env";
 import { devOutbox as devOutboxResponse } from "../src/openapi/responses";
-import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
+import { admin, adminToken, awayFromMinuteEdge, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 import { activeSubscriber, captured, db, deliverMessages, deliveriesFor, devOutbox, outboxEvent, recordingQueue, subscriberRow, uniqueEmail, uniqueIp, uniquePhone } from "./support/subscribers";
 
 afterEach(() => {
@@ -306,6 +306,7 @@ describe("sign-up input and abuse limits", () => {
   });
 
   it("limits sign-ups per IP address", async () => {
+    await awayFromMinuteEdge();
     const ip = uniqueIp();
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++) statuses.push((await subscribe({ email: uniqueEmail() }, ip)).status);
@@ -350,6 +351,7 @@ describe("sign-up input and abuse limits", () => {
   it("limits an IPv6 client by its /64, not by each address in it", async () => {
     const network = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;
     const statuses: number[] = [];
+    await awayFromMinuteEdge();
     for (let i = 1; i <= 11; i++) statuses.push((await subscribe({ email: uniqueEmail() }, `${network}::${i.toString(16)}:${(i * 7).toString(16)}`)).status);
     expect(statuses.slice(0, 10).every((s) => s === 202)).toBe(true);
     expect(statuses[10]).toBe(429);

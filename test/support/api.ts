@@ -67,3 +67,12 @@ export async function createIncident(overrides: Record<string, unknown> = {}) {
   if (res.status !== 201) throw new Error(`createIncident: ${res.status} ${await res.text()}`);
   return json(res);
 }
+
+/**
+ * Waits out the last seconds of a wall-clock minute. The runtime's rate limiters count in fixed windows on
+ * the clock, so a test that expects the limit to bite after N requests must not straddle a window's end.
+ */
+export async function awayFromMinuteEdge(marginMs = 5_000) {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < marginMs) await new Promise((resume) => setTimeout(resume, left + 50));
+}
