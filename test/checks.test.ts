@@ -175,6 +175,20 @@ describe("a check round racing an admin's monitor edit", { timeout: 20_000 }, ()
     expect(await adminComponent(component.id)).toMatchObject({ monitor: { url: newUrl }, monitored: false, monitored_status: "operational", last_checked: null });
     expect((await results(DEFAULT_COMPONENTS.database)).at(-1).checked_at).toBe(at);
   });
+
+  it("clears what the checks left behind whenever a monitor is removed, even one already gone", async () => {
+    const component = await json(await admin("POST", "/api/status/components", { name: `Left behind ${crypto.randomUUID().slice(0, 8)}` }));
+    // The state an earlier round wrote over a removed monitor: no check, yet a major outage.
+    await env.DB.prepare("UPDATE components SET monitored = 1, monitored_status = 'major_outage', monitored_since = 1, pending_count = 1, last_error = 'HTTP 503' WHERE id = ?")
+      .bind(component.id)
+      .run();
+    const res = await admin("PATCH", `/api/status/components/${component.id}`, { monitor: null });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ check: "none", monitored: false, monitored_status: "operational", last_error: null });
+    expect(await publicComponent(component.id)).toMatchObject({ status: "operational", monitored: false });
+    // The page moved back to operational: recorded as the admin's change, for those who follow it.
+    expect((await changes(component.id)).map((c: any) => [c.from_status, c.to_status, c.source])).toEqual([["major_outage", "operational", "admin"]]);
+  });
 });
 
 describe("checks from several regions", { timeout: 30_000 }, () => {
