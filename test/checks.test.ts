@@ -147,33 +147,47 @@ describe("a check round racing an admin's monitor edit", { timeout: 20_000 }, ()
     expect((await results(DEFAULT_COMPONENTS.database)).at(-1).checked_at).toBe(T);
   });
 
-  it("builds its batch again without a component an admin edits after the round read it", async () => {
+  /** A round on a failing monitor where `act` runs just before the round's first write batch commits. */
+  async function roundInterruptedBy(act: (componentId: string) => Promise<void>, at: number) {
     const targets = fakeTargets();
-    const [oldUrl, newUrl] = [targetUrl(), targetUrl()];
-    targets.set(oldUrl, { status: 503 });
-    const component = await createMonitoredComponent(oldUrl, { confirmations: 1, regions: ["weur"], quorum: 1 });
+    const url = targetUrl();
+    targets.set(url, { status: 503 });
+    const component = await createMonitoredComponent(url, { confirmations: 1, regions: ["weur"], quorum: 1 });
     const real = createDb(env.DB);
     let batches = 0;
-    // The admin points the monitor somewhere else just before the round's first write batch commits.
     const db = new Proxy(real, {
       get(target, prop, receiver) {
         if (prop !== "batch") return Reflect.get(target, prop, receiver);
         return async (statements: any[]) => {
-          if (statements.some((s) => /write_guards/.test(s.toSQL?.().sql ?? "")) && ++batches === 1) {
-            expect((await admin("PATCH", `/api/status/components/${component.id}`, { monitor: { type: "http", url: newUrl, timeout_ms: 500 } })).status).toBe(200);
-          }
+          if (statements.some((s) => /write_guards/.test(s.toSQL?.().sql ?? "")) && ++batches === 1) await act(component.id);
           return target.batch(statements as never);
         };
       },
     });
-    const at = Date.UTC(2030, 6, 2, 12, 0);
     const round = await startCheckRound(env, db as typeof real, at);
     await round.record(at);
+    // The first batch changed nothing; the second, built again without the component, recorded the rest.
     expect(batches).toBe(2);
-    // The old URL's failure says nothing about the new one.
     expect(await results(component.id)).toEqual([]);
-    expect(await adminComponent(component.id)).toMatchObject({ monitor: { url: newUrl }, monitored: false, monitored_status: "operational", last_checked: null });
     expect((await results(DEFAULT_COMPONENTS.database)).at(-1).checked_at).toBe(at);
+    return component.id;
+  }
+
+  it("builds its batch again without a component an admin edits after the round read it", async () => {
+    const newUrl = targetUrl();
+    const id = await roundInterruptedBy(async (id) => {
+      expect((await admin("PATCH", `/api/status/components/${id}`, { monitor: { type: "http", url: newUrl, timeout_ms: 500 } })).status).toBe(200);
+    }, Date.UTC(2030, 6, 2, 12, 0));
+    // The old URL's failure says nothing about the new one.
+    expect(await adminComponent(id)).toMatchObject({ monitor: { url: newUrl }, monitored: false, monitored_status: "operational", last_checked: null });
+    expect(await changes(id)).toEqual([]);
+  });
+
+  it("records the rest of its round when a component is deleted while it runs", async () => {
+    const id = await roundInterruptedBy(async (id) => {
+      expect((await admin("DELETE", `/api/status/components/${id}`)).status).toBe(204);
+    }, Date.UTC(2030, 6, 3, 12, 0));
+    expect((await admin("GET", `/api/status/admin/components/${id}`)).status).toBe(404);
   });
 
   it("clears what the checks left behind whenever a monitor is removed, even one already gone", async () => {
@@ -576,6 +590,7 @@ describe("rounds that arrive late", { timeout: 30_000 }, () => {
       results: await results(component.id),
       regions: await regionRows(component.id),
       rollup: await rollup(component.id),
+      latency: (await env.DB.prepare("SELECT * FROM latency_rollups WHERE component_id = ? ORDER BY span_ms, start").bind(component.id).all<any>()).results,
       changes: await changes(component.id),
       view: await adminComponent(component.id),
       incidents: await incidentStatuses(component.id),
