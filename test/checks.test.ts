@@ -124,6 +124,87 @@ describe("a check round racing an admin", () => {
   });
 });
 
+describe("a check round racing an admin's monitor edit", { timeout: 20_000 }, () => {
+  it("leaves a monitor removed while the round was checking it as the admin left it", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    targets.set(url, "hang");
+    const component = await createMonitoredComponent(url, { timeout_ms: 1500, confirmations: 1 }, { auto_incidents: { enabled: false } });
+    const T = Date.UTC(2030, 6, 1, 12, 0);
+    const round = runCron(T);
+    await vi.waitFor(() => expect(targets.requests.some((r) => r.url === url)).toBe(true), { timeout: 2500 });
+    expect((await admin("PATCH", `/api/status/components/${component.id}`, { monitor: null })).status).toBe(200);
+    await round;
+
+    // The timeout the round saw was for a monitor that no longer exists: none of it is recorded.
+    expect(await publicComponent(component.id)).toMatchObject({ status: "operational", monitored: false });
+    expect(await adminComponent(component.id)).toMatchObject({ check: "none", monitor: null, monitored: false, monitored_status: "operational", last_error: null });
+    expect(await results(component.id)).toEqual([]);
+    expect(await regionRows(component.id)).toEqual([]);
+    expect(await changes(component.id)).toEqual([]);
+    expect((await json(await call("GET", "/api/status"))).components.find((c: any) => c.id === component.id).status).toBe("operational");
+    // The rest of the round was recorded.
+    expect((await results(DEFAULT_COMPONENTS.database)).at(-1).checked_at).toBe(T);
+  });
+
+  /** A round on a failing monitor where `act` runs just before the round's first write batch commits. */
+  async function roundInterruptedBy(act: (componentId: string) => Promise<void>, at: number) {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    targets.set(url, { status: 503 });
+    const component = await createMonitoredComponent(url, { confirmations: 1, regions: ["weur"], quorum: 1 });
+    const real = createDb(env.DB);
+    let batches = 0;
+    const db = new Proxy(real, {
+      get(target, prop, receiver) {
+        if (prop !== "batch") return Reflect.get(target, prop, receiver);
+        return async (statements: any[]) => {
+          if (statements.some((s) => /write_guards/.test(s.toSQL?.().sql ?? "")) && ++batches === 1) await act(component.id);
+          return target.batch(statements as never);
+        };
+      },
+    });
+    const round = await startCheckRound(env, db as typeof real, at);
+    await round.record(at);
+    // The first batch changed nothing; the second, built again without the component, recorded the rest.
+    expect(batches).toBe(2);
+    expect(await results(component.id)).toEqual([]);
+    expect((await results(DEFAULT_COMPONENTS.database)).at(-1).checked_at).toBe(at);
+    return component.id;
+  }
+
+  it("builds its batch again without a component an admin edits after the round read it", async () => {
+    const newUrl = targetUrl();
+    const id = await roundInterruptedBy(async (id) => {
+      expect((await admin("PATCH", `/api/status/components/${id}`, { monitor: { type: "http", url: newUrl, timeout_ms: 500 } })).status).toBe(200);
+    }, Date.UTC(2030, 6, 2, 12, 0));
+    // The old URL's failure says nothing about the new one.
+    expect(await adminComponent(id)).toMatchObject({ monitor: { url: newUrl }, monitored: false, monitored_status: "operational", last_checked: null });
+    expect(await changes(id)).toEqual([]);
+  });
+
+  it("records the rest of its round when a component is deleted while it runs", async () => {
+    const id = await roundInterruptedBy(async (id) => {
+      expect((await admin("DELETE", `/api/status/components/${id}`)).status).toBe(204);
+    }, Date.UTC(2030, 6, 3, 12, 0));
+    expect((await admin("GET", `/api/status/admin/components/${id}`)).status).toBe(404);
+  });
+
+  it("clears what the checks left behind whenever a monitor is removed, even one already gone", async () => {
+    const component = await json(await admin("POST", "/api/status/components", { name: `Left behind ${crypto.randomUUID().slice(0, 8)}` }));
+    // The state an earlier round wrote over a removed monitor: no check, yet a major outage.
+    await env.DB.prepare("UPDATE components SET monitored = 1, monitored_status = 'major_outage', monitored_since = 1, pending_count = 1, last_error = 'HTTP 503' WHERE id = ?")
+      .bind(component.id)
+      .run();
+    const res = await admin("PATCH", `/api/status/components/${component.id}`, { monitor: null });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ check: "none", monitored: false, monitored_status: "operational", last_error: null });
+    expect(await publicComponent(component.id)).toMatchObject({ status: "operational", monitored: false });
+    // The page moved back to operational: recorded as the admin's change, for those who follow it.
+    expect((await changes(component.id)).map((c: any) => [c.from_status, c.to_status, c.source])).toEqual([["major_outage", "operational", "admin"]]);
+  });
+});
+
 describe("checks from several regions", { timeout: 30_000 }, () => {
   it("calls an outage only when two of three regions agree, and shows each region to admins", async () => {
     const targets = fakeTargets();
@@ -483,6 +564,86 @@ describe("uptime through the recorded path", { timeout: 20_000 }, () => {
     await runCron(T + 30 * MINUTE);
     // 30 s of outage before the window, 60 s inside it (not downtime); nothing counted past the 90 s cap.
     expect((await rollup(component.id))[0]).toMatchObject({ observed_seconds: 30, major_seconds: 30, maintenance_seconds: 60 });
+  });
+});
+
+describe("rounds that arrive late", { timeout: 30_000 }, () => {
+  const incidentStatuses = async (componentId: string) =>
+    (
+      await env.DB.prepare("SELECT i.status FROM incidents i JOIN incident_components l ON l.incident_id = i.id WHERE l.component_id = ? ORDER BY i.created_at")
+        .bind(componentId)
+        .all<any>()
+    ).results.map((i: any) => i.status);
+
+  it("change nothing for a component that already has a newer result", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const component = await createMonitoredComponent(url, { confirmations: 1 });
+    const T0 = Date.UTC(2031, 2, 5, 12, 0);
+    // Eleven rounds a minute apart, failing at minutes 2 to 4: 180 s down of 600 s; the automatic incident
+    // opens at minute 4 and resolves after five passing minutes.
+    for (let k = 0; k <= 10; k++) {
+      targets.set(url, { status: k >= 2 && k <= 4 ? 503 : 200 });
+      await runCron(T0 + k * MINUTE);
+    }
+    const snapshot = async () => ({
+      results: await results(component.id),
+      regions: await regionRows(component.id),
+      rollup: await rollup(component.id),
+      latency: (await env.DB.prepare("SELECT * FROM latency_rollups WHERE component_id = ? ORDER BY span_ms, start").bind(component.id).all<any>()).results,
+      changes: await changes(component.id),
+      view: await adminComponent(component.id),
+      incidents: await incidentStatuses(component.id),
+    });
+    const before = await snapshot();
+    expect(before.rollup).toMatchObject([{ observed_seconds: 600, major_seconds: 180 }]);
+    expect(before.incidents).toEqual(["resolved"]);
+    expect(before.view).toMatchObject({ monitored_status: "operational", last_checked: new Date(T0 + 10 * MINUTE).toISOString() });
+
+    // A round scheduled between two recorded ones, then three failing ones, all delivered after the newest.
+    targets.set(url, { status: 200 });
+    await runCron(T0 + 150_000);
+    targets.set(url, { status: 503 });
+    for (const late of [T0 + 450_000, T0 + 510_000, T0 + 570_000, T0 + 10 * MINUTE - 40 * 86_400_000]) await runCron(late);
+
+    // No span counted twice, no status or last check moved back, no incident reopened.
+    expect(await snapshot()).toEqual(before);
+    expect((await publicComponent(component.id)).status).toBe("operational");
+
+    // The next round in order counts exactly its own minute.
+    targets.set(url, { status: 200 });
+    await runCron(T0 + 11 * MINUTE);
+    expect(await rollup(component.id)).toMatchObject([{ observed_seconds: 660, major_seconds: 180 }]);
+  });
+
+  it("builds its batch again without a component whose newer result landed after the round read it", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    targets.set(url, { status: 503 });
+    const component = await createMonitoredComponent(url, { confirmations: 1, regions: ["weur"], quorum: 1 });
+    const at = Date.UTC(2031, 2, 6, 12, 0);
+    const newer = at + 30_000;
+    const real = createDb(env.DB);
+    let batches = 0;
+    const db = new Proxy(real, {
+      get(target, prop, receiver) {
+        if (prop !== "batch") return Reflect.get(target, prop, receiver);
+        return async (statements: any[]) => {
+          if (statements.some((s) => /write_guards/.test(s.toSQL?.().sql ?? "")) && ++batches === 1) {
+            // A newer round's result for the component lands first.
+            await env.DB.prepare("INSERT INTO check_results (component_id, checked_at, outcome, in_maintenance) VALUES (?, ?, 'operational', 0)").bind(component.id, newer).run();
+          }
+          return target.batch(statements as never);
+        };
+      },
+    });
+    const round = await startCheckRound(env, db as typeof real, at);
+    await round.record(at);
+    expect(batches).toBe(2);
+    expect((await results(component.id)).map((r: any) => r.checked_at)).toEqual([newer]);
+    expect(await rollup(component.id)).toEqual([]);
+    expect(await adminComponent(component.id)).toMatchObject({ monitored_status: "operational", last_checked: null });
+    expect(await changes(component.id)).toEqual([]);
   });
 });
 

@@ -1,6 +1,17 @@
 import type { Database } from "../db/client";
 import type { Statement } from "../db/batch";
-import { insertCheckResults, insertRegionResults, maintenanceWindows, previousResults, updateCheckStates, upsertRollups, type CheckState, type CheckTargetRow } from "../db/queries/checks";
+import {
+  insertCheckResults,
+  insertRegionResults,
+  maintenanceWindows,
+  previousResults,
+  recordableTargets,
+  targetsStillRecordable,
+  updateCheckStates,
+  upsertRollups,
+  type CheckState,
+  type CheckTargetRow,
+} from "../db/queries/checks";
 import { claimStatements, loadStatusState, statusChangeStatements, type StatusState } from "../db/queries/status-state";
 import { followLink, loadManagedIncidents } from "../db/queries/incidents";
 import {
@@ -25,6 +36,10 @@ const REOPEN_LOOKBACK_MS = 86_400_000;
  * Everything a run writes, for one db.batch: the raw results, their rollups, each component's new check
  * state (after flap damping), the status changes that causes with their outbox events, what it means for
  * automatic incidents (opened, joined, updated, resolved, reopened), and the run's end.
+ *
+ * A component edited or deleted since the round loaded it, or with a round at or after this one already
+ * recorded (a late delivery), gets nothing from it: its results were taken against a monitor that is no
+ * longer there, or are older than what it already shows. The batch holds only while that is still so.
  */
 export async function recordStatements(
   db: Database,
@@ -38,8 +53,15 @@ export async function recordStatements(
     autoIncidents: AutoIncidentDefaults;
   },
 ): Promise<{ statements: Statement[]; eventIds: string[] }> {
-  const { targets, results, regions, at, now, timeZone } = opts;
-  const [before, previous, managed] = await Promise.all([loadStatusState(db), previousResults(db, at), loadManagedIncidents(db, at - REOPEN_LOOKBACK_MS)]);
+  const { results, regions, at, now, timeZone } = opts;
+  const [before, previous, managed, recordable] = await Promise.all([
+    loadStatusState(db),
+    previousResults(db, at),
+    loadManagedIncidents(db, at - REOPEN_LOOKBACK_MS),
+    recordableTargets(db, opts.targets, at),
+  ]);
+  const targets = opts.targets.filter((t) => recordable.has(t.id));
+  const skipped = new Set(opts.targets.filter((t) => !recordable.has(t.id)).map((t) => t.id));
   // Maintenance over every span this run closes, from the oldest previous result on.
   const since = Math.min(at - MAX_RESULT_SPAN_MS, ...[...previous.values()].map((p) => p.at));
   const windows = await maintenanceWindows(db, since, at);
@@ -120,15 +142,17 @@ export async function recordStatements(
   const observedStatus = new Map(watched.filter((c) => c.observed).map((c) => [c.id, c.status]));
   const follow = followedLinks(managed, (id) => observedStatus.get(id) ?? null).map((link) => followLink(db, link));
   const heldByPerson = new Set(state.openLinks.filter((l) => !following.has(l.incidentId)).map((l) => l.componentId));
+  // An incident that follows a component this round does not record waits for a round that does.
   const plans = decideAutoIncidents({
     components: watched.map((c) => ({ ...c, heldByPerson: heldByPerson.has(c.id) })),
     incidents: managed,
     at,
     groupWindowMs: opts.autoIncidents.groupWindowMs,
-  });
+  }).filter((plan) => plan.kind === "open" || !plan.incident.links.some((l) => skipped.has(l.componentId)));
   const automatic = autoIncidentStatements(db, plans, state, { now });
   return {
     statements: [
+      ...targetsStillRecordable(db, targets, at),
       ...claimStatements(db, before, moved),
       ...insertCheckResults(db, resultRows),
       ...insertRegionResults(db, regionRows),

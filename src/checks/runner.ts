@@ -1,6 +1,6 @@
 import type { Database } from "../db/client";
 import { runBatch } from "../db/batch";
-import { isStatusConflict } from "../db/queries/guards";
+import { isGuardFailure, isStatusConflict } from "../db/queries/guards";
 import { pruneLatencyRollups } from "../db/queries/latency";
 import { claimCheckRun, finishCheckRun, loadCheckTargets, pruneCheckResults, type CheckTargetRow } from "../db/queries/checks";
 import type { Bindings } from "../env";
@@ -17,7 +17,7 @@ const RUN_STALE_MS = 5 * 60_000;
 /** Raw results deleted per run at most; the daily rollups keep everything the page shows. */
 const PRUNE_CHUNK = 1000;
 
-/** How many times a round's results are rebuilt when admins keep moving statuses while it records them. */
+/** How many times a round's results are rebuilt when admins keep moving statuses or components while it records them. */
 const RECORD_ATTEMPTS = 3;
 
 export interface CheckRound {
@@ -67,8 +67,9 @@ export async function startCheckRound(env: Bindings, db: Database, at: number, o
       if (claim !== "claimed") return [];
       try {
         const [checked, probes] = [await results, await probed];
-        // Recorded from the statuses as they are when the batch is built; if an admin moved one before it
-        // committed, nothing was written and it is built again from the new state.
+        // Recorded from the statuses and components as they are when the batch is built; if an admin moved a
+        // status or edited a component (or a newer round landed) before it committed, nothing was written and
+        // it is built again from the new state.
         for (let attempt = 1; ; attempt++) {
           const { statements, eventIds } = await recordStatements(db, {
             targets,
@@ -84,7 +85,7 @@ export async function startCheckRound(env: Bindings, db: Database, at: number, o
             await runBatch(db, [...statements, finishCheckRun(db, at, Date.now(), summary)]);
             return eventIds;
           } catch (err) {
-            if (!isStatusConflict(err) || attempt >= RECORD_ATTEMPTS) throw err;
+            if (!(isStatusConflict(err) || isGuardFailure(err)) || attempt >= RECORD_ATTEMPTS) throw err;
           }
         }
       } catch (err) {

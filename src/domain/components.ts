@@ -19,6 +19,7 @@ import {
   updateGroup,
 } from "../db/queries/component-admin";
 import { unknownComponentIds } from "../db/queries/components";
+import { loadStatusState, statusChangeStatements } from "../db/queries/status-state";
 import type { AutoIncidentSettings, components, componentGroups, HttpMonitor } from "../db/schema";
 import { badRequest, conflict, notFound } from "../errors";
 import type { autoIncidentsInput, createComponentBody, editComponentBody, editGroupBody, groupBody, httpMonitorInput } from "../schemas";
@@ -77,6 +78,31 @@ function ownSettings(input: z.infer<typeof autoIncidentsInput>): AutoIncidentSet
   return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as AutoIncidentSettings;
 }
 
+/**
+ * A component whose monitor is removed: nothing observes it any more, so its checks say nothing about it
+ * (operational, not monitored) and no half-counted confirmation or old error is left to come back if a
+ * monitor is added later. The time of its last real check stays.
+ */
+const UNMONITORED = {
+  checkKind: "none",
+  monitor: null,
+  monitored: false,
+  monitoredStatus: "operational",
+  monitoredSince: null,
+  pendingStatus: null,
+  pendingCount: 0,
+  pendingSince: null,
+  lastLatencyMs: null,
+  lastError: null,
+} as const satisfies Partial<ComponentRow>;
+
+/** The status move removing a monitor makes on the page, recorded (and claimed) like any other. */
+async function unmonitoredStatusChange(db: Database, id: string, now: number) {
+  const before = await loadStatusState(db);
+  const after = { ...before, components: before.components.map((c) => (c.id === id ? { ...c, monitoredStatus: UNMONITORED.monitoredStatus, monitored: false } : c)) };
+  return statusChangeStatements(db, before, after, { source: "admin", at: now, now });
+}
+
 export async function createComponent(db: Database, input: CreateComponentInput, actor: Actor, now: number): Promise<Change<ComponentRow>> {
   await assertGroup(db, input.group_id);
   await assertNameFree(db, input.name, null);
@@ -120,14 +146,18 @@ export async function editComponent(db: Database, id: string, input: EditCompone
   await assertGroup(db, input.group_id);
   const renamed = input.name !== undefined && input.name !== existing.name;
   if (renamed) await assertNameFree(db, input.name!, id);
+  // Removing a monitor always clears what the checks said, even when there is none any more: a round that
+  // was running while it was removed may have left its state behind. Built-in platform checks are not monitors.
+  const unmonitor = input.monitor === null && (existing.checkKind === "http" || existing.checkKind === "none");
   const monitorChange =
     input.monitor === undefined
       ? {}
       : input.monitor === null
-        ? existing.checkKind === "http"
-          ? { checkKind: "none" as const, monitor: null, monitored: false, pendingStatus: null, pendingCount: 0, pendingSince: null }
+        ? unmonitor
+          ? UNMONITORED
           : {}
         : { checkKind: "http" as const, monitor: toMonitor(input.monitor), ...(input.monitor.confirmations ? { confirmations: input.monitor.confirmations } : {}) };
+  const statusMove = unmonitor ? await unmonitoredStatusChange(db, id, now) : { statements: [], eventIds: [] };
   const patch = {
     ...(input.name !== undefined && { name: input.name }),
     ...(input.description !== undefined && { description: input.description }),
@@ -147,9 +177,10 @@ export async function editComponent(db: Database, id: string, input: EditCompone
       componentUnchanged(db, id, existing.updatedAt),
       ...(renamed ? [nameStillFree(db, input.name!, id)] : []),
       updateComponent(db, id, patch),
+      ...statusMove.statements,
       audited(db, actor, { action: "component.edit", entityType: "component", entityId: id, before: existing, after: result }, now),
     ],
-    eventIds: [],
+    eventIds: statusMove.eventIds,
     result,
     conflict: renamed ? RENAME_CHANGED : CHANGED,
   };

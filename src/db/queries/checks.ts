@@ -1,8 +1,9 @@
-import { and, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../client";
 import { jsonRowChunks, type Statement } from "../batch";
 import { checkRegionResults, checkResults, checkRuns, components, dailyRollups, maintenanceComponents, maintenances, type CheckOutcome, type ComponentStatus } from "../schema";
 import type { MaintenanceWindow, RollupDelta } from "../../uptime/rollup";
+import { guard } from "./guards";
 
 /**
  * Claims a cron run for its scheduled time, in one statement so two runs cannot both win. "duplicate": this
@@ -40,6 +41,7 @@ export async function loadCheckTargets(db: Database) {
       pendingCount: components.pendingCount,
       pendingSince: components.pendingSince,
       autoIncidents: components.autoIncidents,
+      updatedAt: components.updatedAt,
     })
     .from(components)
     .where(ne(components.checkKind, "none"))
@@ -47,6 +49,35 @@ export async function loadCheckTargets(db: Database) {
 }
 
 export type CheckTargetRow = Awaited<ReturnType<typeof loadCheckTargets>>[number];
+
+/**
+ * Whether a round at `at` may still record for the target in `row` (a JSON [id, updated_at] as the round
+ * loaded it): the component is as the round loaded it, not edited or deleted since (an admin who removed or
+ * changed its monitor meanwhile keeps what they set), and no round at or after `at` is recorded for it (a
+ * late delivery would count a span twice and move its status and last check back).
+ */
+const recordable = (row: SQL, at: number) => sql`exists (select 1 from ${components} where ${components.id} = ${row} ->> 0 and ${components.updatedAt} = ${row} ->> 1)
+  and not exists (select 1 from ${checkResults} where ${checkResults.componentId} = ${row} ->> 0 and ${checkResults.checkedAt} >= ${at})
+  and not exists (select 1 from ${checkRegionResults} where ${checkRegionResults.componentId} = ${row} ->> 0 and ${checkRegionResults.checkedAt} >= ${at})`;
+
+const loadedRows = (targets: Pick<CheckTargetRow, "id" | "updatedAt">[]) => jsonRowChunks(targets.map((t) => [t.id, t.updatedAt]));
+
+/** The ids of the targets a round at `at` may record (see recordable); one index seek per target. */
+export async function recordableTargets(db: Database, targets: Pick<CheckTargetRow, "id" | "updatedAt">[], at: number): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const json of loadedRows(targets)) {
+    const rows = await db.all<{ id: string }>(sql`select value ->> 0 as id from json_each(${json}) where ${recordable(sql.raw("value"), at)}`);
+    for (const r of rows) ids.add(r.id);
+  }
+  return ids;
+}
+
+/**
+ * Guards for a round's batch: it commits only while every target it records is still recordable, so an
+ * admin's edit or a newer round that lands after the round read them makes it build again without them.
+ */
+export const targetsStillRecordable = (db: Database, targets: Pick<CheckTargetRow, "id" | "updatedAt">[], at: number): Statement[] =>
+  loadedRows(targets).map((json) => guard(db, sql`not exists (select 1 from json_each(${json}) where not (${recordable(sql.raw("value"), at)}))`, "round targets"));
 
 /**
  * Each component's latest result before `before`, however long ago: the one whose span a new result closes.
