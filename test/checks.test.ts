@@ -582,6 +582,11 @@ describe("the built-in checks", () => {
     expect(targets.requests[0]!.headers.get("authorization")).toBe("Bearer re_test_123");
     targets.set("https://api.resend.com/domains", { status: 401, body: '{"name":"validation_error"}' });
     expect((await runCheck({ ...env, RESEND_API_KEY: "re_bad" }, target("email"))).outcome).toBe("major_outage");
+    // RESEND_API_URL moves the check with the sender, to the same base.
+    targets.set("http://127.0.0.1:8852/resend/domains", { status: 200, body: '{"data":[]}' });
+    const local = await runCheck({ ...env, RESEND_API_KEY: "re_test_123", RESEND_API_URL: "http://127.0.0.1:8852/resend/" }, target("email"));
+    expect(local.outcome).toBe("operational");
+    expect(targets.requests.at(-1)!.url).toBe("http://127.0.0.1:8852/resend/domains");
   });
 
   it("reports a partial outage when one of Clerk's two endpoints fails", async () => {
