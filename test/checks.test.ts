@@ -374,6 +374,26 @@ describe("the cron run", { timeout: 20_000 }, () => {
     expect((await results(b.id))[0].outcome).toBe("operational");
     expect((await results(c.id))[0]).toMatchObject({ outcome: "major_outage", error: "keyword not found in the response from 3 of 3 regions (wnam, enam, weur)" });
     expect(await publicComponent(d.id)).toMatchObject({ status: "degraded", latency_ms: expect.any(Number) });
+    // Redirects are followed, so an expected 2xx is the page a redirect leads to...
+    expect(targets.requests.find((r) => r.url === once)!.redirect).toBe("follow");
+  });
+
+  it("compares a redirect itself when the expected statuses list a 3xx, without following it", async () => {
+    const targets = fakeTargets();
+    const [login, moved] = [targetUrl(), targetUrl()];
+    const a = await createMonitoredComponent(login, { expected_status: [302], confirmations: 1 });
+    const b = await createMonitoredComponent(moved, { expected_status: [200, 301], confirmations: 1 });
+    targets.spy.mockImplementation(async (input, init) => {
+      const request = new Request(input as RequestInfo, init as RequestInit);
+      targets.requests.push(request);
+      // A login page that sends readers on; followed, it would end at the landing page's 200.
+      if (request.redirect === "follow") return new Response("landing", { status: 200 });
+      return new Response(null, { status: request.url === login ? 302 : 301, headers: { location: "/landing" } });
+    });
+    await runCron(Date.UTC(2031, 0, 4, 13, 0));
+    expect((await results(a.id))[0]).toMatchObject({ outcome: "operational", error: null });
+    expect((await results(b.id))[0]).toMatchObject({ outcome: "operational", error: null });
+    expect(targets.requests.filter((r) => r.url === login).map((r) => r.redirect)).toEqual(["manual", "manual", "manual"]);
   });
 
   it("checks a monitor added to an existing component with PATCH, and stops when it is removed", async () => {
