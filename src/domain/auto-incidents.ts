@@ -219,12 +219,11 @@ export function decideAutoIncidents(input: {
 
   for (const incident of input.incidents.filter((i) => isOpen(i.status))) {
     for (const link of incident.links) linked.add(link.componentId);
-    const passed = incident.links.every((link) => {
-      const c = byId.get(link.componentId);
-      return !c?.observed || (c.status === "operational" && at - c.since >= c.config.resolveAfterMs);
-    });
+    // A component without a result this round (its monitor removed, its check no longer configured, regions
+    // that could not agree) has not passed: no data never resolves anything.
+    const passing = incident.links.map((l) => byId.get(l.componentId));
+    const passed = passing.every((c) => c?.observed === true && c.status === "operational" && at - c.since >= c.config.resolveAfterMs);
     if (passed) {
-      const passing = incident.links.map((l) => byId.get(l.componentId)).filter((c) => c?.observed);
       const shortest = passing.length ? Math.min(...passing.map((c) => at - c!.since)) : 0;
       plans.push({
         kind: "resolve",
