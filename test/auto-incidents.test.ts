@@ -290,6 +290,23 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     expect(await incidentsOf(c.id)).toEqual([]);
   });
 
+  it("counts an outage from the end of a maintenance window it failed through, and never dates the incident inside it", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url);
+    const T = Date.UTC(2032, 0, 11, 12, 0);
+    const res = await admin("POST", "/api/status/maintenance", { title: "Upgrade", scheduled_start: T - MINUTE, scheduled_end: T + 5 * MINUTE, components: [c.id] });
+    expect(res.status).toBe(201);
+    // Failing all through the window (12:00 to 12:05) and after it: two minutes from its end, not from 12:00.
+    await rounds(targets, url, T, Array(7).fill(503));
+    expect((await publicComponent(c.id)).status).toBe("major_outage");
+    expect(await incidentsOf(c.id)).toEqual([]);
+    await runCron(T + 7 * MINUTE);
+    const [incident] = await incidentsOf(c.id);
+    expect(incident).toMatchObject({ status: "investigating", started_at: T + 5 * MINUTE });
+    expect(incident.updates[0].message).toBe(`Our checks have found ${c.name} down since 12:05 UTC: HTTP 503. We are looking into it.`);
+  });
+
   it("opens nothing when switched off, for the whole page or for one component, nor for unmonitored components", async () => {
     const targets = fakeTargets();
     const [a, b] = [targetUrl(), targetUrl()];

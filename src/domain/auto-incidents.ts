@@ -178,6 +178,15 @@ export function fillTemplate(template: string, c: Pick<WatchedComponent, "name" 
   return template.replace(/\{(component|status|since|checks)\}/g, (_, key: string) => values[key]!);
 }
 
+/**
+ * When a failing component's outage clock starts: its first failing check, or the end of the latest
+ * maintenance window that covered it since then (one still in progress ends now). Maintenance is not
+ * downtime, so a failure during a window neither counts toward open_after_seconds nor dates the incident.
+ */
+export function outageSince(since: number, windows: { from: number; to: number | null }[], at: number): number {
+  return windows.reduce((start, w) => (w.from < at && (w.to ?? at) > start ? Math.min(w.to ?? at, at) : start), since);
+}
+
 /** Whether a component's agreed status has lasted long enough to open (or join, or reopen) an incident. */
 function isDue(c: WatchedComponent, at: number): boolean {
   if (!c.observed || !c.config.enabled || c.inMaintenance || c.heldByPerson || c.latestPassed) return false;
