@@ -451,10 +451,11 @@ describe("the cron run", { timeout: 20_000 }, () => {
   it("prunes raw results past the retention and keeps the rollups", async () => {
     fakeTargets();
     const component = await createMonitoredComponent(targetUrl());
-    const T = Date.UTC(2031, 0, 20, 12, 0);
+    // Retention counts from the wall clock: results from eight days before today's noon are past seven days.
+    const T = Math.floor(Date.now() / 86_400_000) * 86_400_000 + 12 * 3_600_000;
     const old = T - 8 * 86_400_000;
-    await runCron(old);
-    await runCron(old + MINUTE);
+    await runCron(old, { CHECK_RETENTION_DAYS: "30" });
+    await runCron(old + MINUTE, { CHECK_RETENTION_DAYS: "30" });
     expect(await results(component.id)).toHaveLength(2);
     await runCron(T, { CHECK_RETENTION_DAYS: "7" });
     expect((await results(component.id)).map((r: any) => r.checked_at)).toEqual([T]);
