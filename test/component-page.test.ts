@@ -7,7 +7,8 @@ import { pruneLatencyRollups, upsertLatencyRollups } from "../src/db/queries/lat
 import { runBatch } from "../src/db/batch";
 import { linePath, niceMax } from "../src/page/charts";
 import { dayDetail } from "../src/page/component-page";
-import type { SnapshotIncident } from "../src/snapshot/types";
+import { latencyGrids, latencyPoints } from "../src/snapshot/latency";
+import type { LatencyBucket, SnapshotComponent, SnapshotIncident } from "../src/snapshot/types";
 import { latencySeries as latencyResponse, uptimeSeries as uptimeResponse } from "../src/openapi/responses";
 import { forgetLocalSnapshot } from "../src/snapshot/store";
 import { bucketStart, bucketStarts, DAY_MS, HOUR_MS, LATENCY_BINS, latencyBin, latencyDeltas, percentileFromHistogram, QUARTER_HOUR_MS } from "../src/uptime/latency";
@@ -113,6 +114,22 @@ describe("buckets in the page's time zone", () => {
       [QUARTER_HOUR_MS, Date.UTC(2031, 0, 20, 4, 30), 1],
       [HOUR_MS, Date.UTC(2031, 0, 20, 4), 1],
       [DAY_MS, Date.UTC(2031, 0, 19, 5), 1],
+    ]);
+  });
+});
+
+describe("the latency view's slots", () => {
+  it("keeps the current quarter hour when a bucket after it exists (results dated ahead of the clock)", () => {
+    const now = Date.UTC(2031, 0, 15, 1, 40);
+    const grid = latencyGrids(now, "UTC")["24h"];
+    const bucket = (start: number, count: number): LatencyBucket => [start, count, 100, 120, 90, 130, 0, 0];
+    const current = bucket(Date.UTC(2031, 0, 15, 1, 30), 9);
+    const component = { days: [], latency: { "24h": [bucket(Date.UTC(2031, 0, 15, 1, 15), 3), current, bucket(Date.UTC(2031, 0, 15, 1, 45), 1)], "7d": [], "90d": [] } } as unknown as SnapshotComponent;
+    const points = latencyPoints(component, "24h", grid, "UTC");
+    expect(points).toHaveLength(96);
+    expect(points.slice(-2).map((p) => [p.start, p.count])).toEqual([
+      [Date.UTC(2031, 0, 15, 1, 15), 3],
+      [Date.UTC(2031, 0, 15, 1, 30), 9],
     ]);
   });
 });
