@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { describeCheckResult } from "../src/checks/observed";
-import { autoIncidentDefaults } from "../src/domain/auto-incidents";
+import { autoIncidentDefaults, decideAutoIncidents } from "../src/domain/auto-incidents";
 import { renderEvent } from "../src/notify/render";
 import { admin, call, json } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
@@ -207,6 +207,39 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     expect((await incidentsOf(c.id)).map((i) => i.status)).toEqual(["resolved", "investigating"]);
   });
 
+  it("never takes a component without a result as passed: its monitor removed, or a round with no data", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url);
+    const T = Date.UTC(2032, 0, 10, 12, 0);
+    await rounds(targets, url, T, [503, 503, 503]);
+    const [opened] = await incidentsOf(c.id);
+    expect(opened.status).toBe("investigating");
+
+    // The monitor is removed while the service still fails: the checks say nothing more, so the incident waits
+    // for a person, well past resolve_after_seconds.
+    expect((await admin("PATCH", `/api/status/components/${c.id}`, { monitor: null })).status).toBe(200);
+    for (let i = 3; i <= 12; i++) await runCron(T + i * MINUTE);
+    const [kept] = await incidentsOf(c.id);
+    expect(kept).toMatchObject({ status: "investigating", resolved_at: null });
+    expect(kept.updates).toHaveLength(1);
+    // No "Resolved" for subscribers either: no event was written.
+    expect((await eventsOf(opened.id)).map((e) => e.type)).toEqual(["incident.created"]);
+    expect((await admin("POST", `/api/status/incidents/${opened.id}/resolve`, { root_cause: "Retired", resolution: "Monitor removed" })).status).toBe(200);
+
+    // A round whose regions could not agree leaves the component out of the round: no data, not a pass.
+    const config = autoIncidentDefaults(undefined);
+    const at = T + 60 * MINUTE;
+    // Told a minute ago, so this round has nothing new to say either.
+    const incident = { id: "i", title: "A and B are down", severity: "critical" as const, status: "investigating" as const, startedAt: T, resolvedAt: null, links: ["a", "b"].map((componentId) => ({ componentId, status: "major_outage" as const, announcedStatus: "major_outage" as const, announcedAt: at - MINUTE })) };
+    const passed = { id: "a", name: "A", status: "operational" as const, since: T, observed: true, inMaintenance: false, heldByPerson: false, config, checks: "checks passing", latestPassed: true };
+    expect(decideAutoIncidents({ components: [passed], incidents: [incident], at, groupWindowMs: config.groupWindowMs })).toEqual([]);
+    expect(decideAutoIncidents({ components: [passed, { ...passed, id: "b", observed: false }], incidents: [incident], at, groupWindowMs: config.groupWindowMs })).toEqual([]);
+    expect(decideAutoIncidents({ components: [passed, { ...passed, id: "b" }], incidents: [incident], at, groupWindowMs: config.groupWindowMs })).toEqual([
+      expect.objectContaining({ kind: "resolve", message: "Checks have passed for 60 minutes. Resolved automatically." }),
+    ]);
+  });
+
   it("stops automation once an admin posts an update or edits the incident, and shows the checks as a suggestion", async () => {
     const targets = fakeTargets();
     const [url, other] = [targetUrl(), targetUrl()];
@@ -255,6 +288,23 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     await rounds(targets, url, T, Array(8).fill(500));
     expect((await publicComponent(c.id)).status).toBe("under_maintenance");
     expect(await incidentsOf(c.id)).toEqual([]);
+  });
+
+  it("counts an outage from the end of a maintenance window it failed through, and never dates the incident inside it", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url);
+    const T = Date.UTC(2032, 0, 11, 12, 0);
+    const res = await admin("POST", "/api/status/maintenance", { title: "Upgrade", scheduled_start: T - MINUTE, scheduled_end: T + 5 * MINUTE, components: [c.id] });
+    expect(res.status).toBe(201);
+    // Failing all through the window (12:00 to 12:05) and after it: two minutes from its end, not from 12:00.
+    await rounds(targets, url, T, Array(7).fill(503));
+    expect((await publicComponent(c.id)).status).toBe("major_outage");
+    expect(await incidentsOf(c.id)).toEqual([]);
+    await runCron(T + 7 * MINUTE);
+    const [incident] = await incidentsOf(c.id);
+    expect(incident).toMatchObject({ status: "investigating", started_at: T + 5 * MINUTE });
+    expect(incident.updates[0].message).toBe(`Our checks have found ${c.name} down since 12:05 UTC: HTTP 503. We are looking into it.`);
   });
 
   it("opens nothing when switched off, for the whole page or for one component, nor for unmonitored components", async () => {

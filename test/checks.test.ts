@@ -455,6 +455,26 @@ describe("the cron run", { timeout: 20_000 }, () => {
     expect((await results(b.id))[0].outcome).toBe("operational");
     expect((await results(c.id))[0]).toMatchObject({ outcome: "major_outage", error: "keyword not found in the response from 3 of 3 regions (wnam, enam, weur)" });
     expect(await publicComponent(d.id)).toMatchObject({ status: "degraded", latency_ms: expect.any(Number) });
+    // Redirects are followed, so an expected 2xx is the page a redirect leads to...
+    expect(targets.requests.find((r) => r.url === once)!.redirect).toBe("follow");
+  });
+
+  it("compares a redirect itself when the expected statuses list a 3xx, without following it", async () => {
+    const targets = fakeTargets();
+    const [login, moved] = [targetUrl(), targetUrl()];
+    const a = await createMonitoredComponent(login, { expected_status: [302], confirmations: 1 });
+    const b = await createMonitoredComponent(moved, { expected_status: [200, 301], confirmations: 1 });
+    targets.spy.mockImplementation(async (input, init) => {
+      const request = new Request(input as RequestInfo, init as RequestInit);
+      targets.requests.push(request);
+      // A login page that sends readers on; followed, it would end at the landing page's 200.
+      if (request.redirect === "follow") return new Response("landing", { status: 200 });
+      return new Response(null, { status: request.url === login ? 302 : 301, headers: { location: "/landing" } });
+    });
+    await runCron(Date.UTC(2031, 0, 4, 13, 0));
+    expect((await results(a.id))[0]).toMatchObject({ outcome: "operational", error: null });
+    expect((await results(b.id))[0]).toMatchObject({ outcome: "operational", error: null });
+    expect(targets.requests.filter((r) => r.url === login).map((r) => r.redirect)).toEqual(["manual", "manual", "manual"]);
   });
 
   it("checks a monitor added to an existing component with PATCH, and stops when it is removed", async () => {
@@ -512,10 +532,11 @@ describe("the cron run", { timeout: 20_000 }, () => {
   it("prunes raw results past the retention and keeps the rollups", async () => {
     fakeTargets();
     const component = await createMonitoredComponent(targetUrl());
-    const T = Date.UTC(2031, 0, 20, 12, 0);
+    // Retention counts from the wall clock: results from eight days before today's noon are past seven days.
+    const T = Math.floor(Date.now() / 86_400_000) * 86_400_000 + 12 * 3_600_000;
     const old = T - 8 * 86_400_000;
-    await runCron(old);
-    await runCron(old + MINUTE);
+    await runCron(old, { CHECK_RETENTION_DAYS: "30" });
+    await runCron(old + MINUTE, { CHECK_RETENTION_DAYS: "30" });
     expect(await results(component.id)).toHaveLength(2);
     await runCron(T, { CHECK_RETENTION_DAYS: "7" });
     expect((await results(component.id)).map((r: any) => r.checked_at)).toEqual([T]);
@@ -743,6 +764,11 @@ describe("the built-in checks", () => {
     expect(targets.requests[0]!.headers.get("authorization")).toBe("Bearer re_test_123");
     targets.set("https://api.resend.com/domains", { status: 401, body: '{"name":"validation_error"}' });
     expect((await runCheck({ ...env, RESEND_API_KEY: "re_bad" }, target("email"))).outcome).toBe("major_outage");
+    // RESEND_API_URL moves the check with the sender, to the same base.
+    targets.set("http://127.0.0.1:8852/resend/domains", { status: 200, body: '{"data":[]}' });
+    const local = await runCheck({ ...env, RESEND_API_KEY: "re_test_123", RESEND_API_URL: "http://127.0.0.1:8852/resend/" }, target("email"));
+    expect(local.outcome).toBe("operational");
+    expect(targets.requests.at(-1)!.url).toBe("http://127.0.0.1:8852/resend/domains");
   });
 
   it("reports a partial outage when one of Clerk's two endpoints fails", async () => {

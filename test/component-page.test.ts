@@ -7,11 +7,12 @@ import { pruneLatencyRollups, upsertLatencyRollups } from "../src/db/queries/lat
 import { runBatch } from "../src/db/batch";
 import { linePath, niceMax } from "../src/page/charts";
 import { dayDetail } from "../src/page/component-page";
-import type { SnapshotIncident } from "../src/snapshot/types";
+import { latencyGrids, latencyPoints } from "../src/snapshot/latency";
+import type { LatencyBucket, SnapshotComponent, SnapshotIncident } from "../src/snapshot/types";
 import { latencySeries as latencyResponse, uptimeSeries as uptimeResponse } from "../src/openapi/responses";
 import { forgetLocalSnapshot } from "../src/snapshot/store";
 import { bucketStart, bucketStarts, DAY_MS, HOUR_MS, LATENCY_BINS, latencyBin, latencyDeltas, percentileFromHistogram, QUARTER_HOUR_MS } from "../src/uptime/latency";
-import { BASE, call, createIncident, json, readCompressed } from "./support/api";
+import { admin, BASE, call, createIncident, json, readCompressed } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
 
 afterEach(() => vi.restoreAllMocks());
@@ -113,6 +114,22 @@ describe("buckets in the page's time zone", () => {
       [QUARTER_HOUR_MS, Date.UTC(2031, 0, 20, 4, 30), 1],
       [HOUR_MS, Date.UTC(2031, 0, 20, 4), 1],
       [DAY_MS, Date.UTC(2031, 0, 19, 5), 1],
+    ]);
+  });
+});
+
+describe("the latency view's slots", () => {
+  it("keeps the current quarter hour when a bucket after it exists (results dated ahead of the clock)", () => {
+    const now = Date.UTC(2031, 0, 15, 1, 40);
+    const grid = latencyGrids(now, "UTC")["24h"];
+    const bucket = (start: number, count: number): LatencyBucket => [start, count, 100, 120, 90, 130, 0, 0];
+    const current = bucket(Date.UTC(2031, 0, 15, 1, 30), 9);
+    const component = { days: [], latency: { "24h": [bucket(Date.UTC(2031, 0, 15, 1, 15), 3), current, bucket(Date.UTC(2031, 0, 15, 1, 45), 1)], "7d": [], "90d": [] } } as unknown as SnapshotComponent;
+    const points = latencyPoints(component, "24h", grid, "UTC");
+    expect(points).toHaveLength(96);
+    expect(points.slice(-2).map((p) => [p.start, p.count])).toEqual([
+      [Date.UTC(2031, 0, 15, 1, 15), 3],
+      [Date.UTC(2031, 0, 15, 1, 30), 9],
     ]);
   });
 });
@@ -349,6 +366,35 @@ describe("GET /components/{id}", () => {
     const day = await json(await call("GET", `/api/status/components/${component.id}/latency?range=24h`));
     expect(day.buckets.reduce((n: number, b: any) => n + b.failed_checks, 0)).toBe(1);
     expect(day.buckets.reduce((n: number, b: any) => n + b.count, 0)).toBe(2);
+  });
+
+  it("says a check that got no answer waited its timeout, and gives no response time for it", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    targets.set(url, "hang");
+    const component = await createMonitoredComponent(url, { timeout_ms: 500, confirmations: 1 });
+    const now = Math.floor(Date.now() / MINUTE) * MINUTE + ++shift * 1000;
+    await runCron(now - 2 * MINUTE);
+    forgetLocalSnapshot();
+    const html = await (await call("GET", `/components/${component.id}`)).text();
+    const why = html.slice(html.indexOf('<ul class="why">'), html.indexOf("<h2>Uptime"));
+    expect(why).toMatch(/Automatic checks say major outage; last checked <time[^]*?<\/time>, no answer within 500 ms\./);
+    expect(why).not.toContain("answered in");
+    expect(why).toContain("western North America major outage (no answer within 500 ms)");
+    const listed = (await json(await call("GET", "/api/status"))).components.find((c: any) => c.id === component.id);
+    expect(listed).toMatchObject({ status: "major_outage", latency_ms: null });
+    expect((await json(await call("GET", `/api/status/components/${component.id}`))).component.latency_ms).toBeNull();
+    // Admins keep the detail of what happened.
+    const [round] = (await json(await admin("GET", `/api/status/components/${component.id}/checks?limit=1`))).checks;
+    expect(round).toMatchObject({ latency_ms: 500, error: "timed out after 500 ms from 3 of 3 regions (wnam, enam, weur)" });
+
+    // An answer, even a failing one, is a response time.
+    targets.set(url, { status: 503 });
+    await runCron(now - MINUTE);
+    forgetLocalSnapshot();
+    const after = await (await call("GET", `/components/${component.id}`)).text();
+    expect(after).toMatch(/, answered in \d+ ms\./);
+    expect(after).not.toContain("no answer within");
   });
 
   it("is linked from the home page and from incident pages", async () => {

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CheckOutcome } from "../src/db/schema";
 import { startOfDay } from "../src/uptime/days";
@@ -196,5 +197,38 @@ describe("GET /api/status/components/{id}/uptime", { timeout: 20_000 }, () => {
     }
     expect((await call("GET", `/api/status/components/${id}/uptime`)).status).toBe(404);
     expect((await call("GET", "/api/status/components/not-a-uuid/uptime")).status).toBe(400);
+  });
+});
+
+describe("a scheduled time far from the wall clock", { timeout: 20_000 }, () => {
+  const DAY = 86_400_000;
+  const resultTimes = async (componentId: string) =>
+    (await env.DB.prepare("SELECT checked_at FROM check_results WHERE component_id = ? ORDER BY checked_at").bind(componentId).all<any>()).results.map((r) => r.checked_at);
+  const auditKept = async (id: string) => (await env.DB.prepare("SELECT count(*) AS n FROM audit_log WHERE id = ?").bind(id).first<any>()).n === 1;
+
+  it("is refused, and pruning goes by the wall clock, so a bad time cannot wipe history or date anything ahead", async () => {
+    fakeTargets();
+    const component = await createMonitoredComponent(targetUrl(), { confirmations: 1 });
+    const now = Math.floor(Date.now() / MINUTE) * MINUTE + 7_000;
+    // An admin's action from 364 days ago and a round from 6 days ago: both still inside their retention.
+    const entry = crypto.randomUUID();
+    await env.DB.prepare("INSERT INTO audit_log (id, at, actor_kind, action, entity_type, entity_id) VALUES (?, ?, 'automation', 'component.updated', 'component', ?)")
+      .bind(entry, now - 364 * DAY, component.id)
+      .run();
+    await runCron(now - 6 * DAY);
+    await runCron(now - 2 * MINUTE);
+
+    // Deployed, a time 400 days ahead records nothing and deletes nothing; nor, anywhere, one older than the
+    // raw results are kept.
+    await runCron(now + 400 * DAY, { LOCAL_DEV: undefined });
+    await runCron(now - 40 * DAY);
+    expect(await resultTimes(component.id)).toEqual([now - 6 * DAY, now - 2 * MINUTE]);
+    expect((await json(await call("GET", `/api/status/components/${component.id}`))).component.last_checked).toBe(new Date(now - 2 * MINUTE).toISOString());
+    expect(await auditKept(entry)).toBe(true);
+
+    // Locally a round may be played ahead (as the README's walkthrough does), and still prunes by the wall clock.
+    await runCron(now + 2 * DAY);
+    expect(await resultTimes(component.id)).toEqual([now - 6 * DAY, now - 2 * MINUTE, now + 2 * DAY]);
+    expect(await auditKept(entry)).toBe(true);
   });
 });

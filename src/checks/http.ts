@@ -14,7 +14,9 @@ export async function httpCheck(monitor: HttpMonitor | null, signal: AbortSignal
   // The region header lets the service's own logs tell the probes apart.
   const headers: Record<string, string> = { "user-agent": USER_AGENT, ...(region && { [REGION_HEADER]: region }) };
   const result = await probe(async () => {
-    const res = await fetch(monitor.url, { method: monitor.method, headers, redirect: "follow", signal });
+    // Redirects are followed unless a 3xx is expected: then the redirect itself is what is compared.
+    const redirect = monitor.expected_status?.some((status) => status >= 300 && status < 400) ? "manual" : "follow";
+    const res = await fetch(monitor.url, { method: monitor.method, headers, redirect, signal });
     const body = await readBody(res, signal);
     const expected = monitor.expected_status?.length ? monitor.expected_status.includes(res.status) : res.status >= 200 && res.status < 300;
     if (!expected) return `unexpected HTTP ${res.status}`;

@@ -19,6 +19,7 @@ import {
   componentAutoConfig,
   decideAutoIncidents,
   followedLinks,
+  outageSince,
   type AutoIncidentDefaults,
   type WatchedComponent,
 } from "../domain/auto-incidents";
@@ -63,7 +64,9 @@ export async function recordStatements(
   const targets = opts.targets.filter((t) => recordable.has(t.id));
   const skipped = new Set(opts.targets.filter((t) => !recordable.has(t.id)).map((t) => t.id));
   // Maintenance over every span this run closes, from the oldest previous result on.
-  const since = Math.min(at - MAX_RESULT_SPAN_MS, ...[...previous.values()].map((p) => p.at));
+  // Also since each failing component's first failure: a window in between restarts its outage clock.
+  const failingSince = targets.flatMap((t) => [t.monitoredStatus !== "operational" ? t.monitoredSince : null, t.pendingSince]).filter((t): t is number => t !== null);
+  const since = Math.min(at - MAX_RESULT_SPAN_MS, ...[...previous.values()].map((p) => p.at), ...failingSince);
   const windows = await maintenanceWindows(db, since, at);
   const inMaintenance = new Set(before.maintenanceLinks.map((l) => l.componentId));
   // Links of open automatic incidents follow the agreed status in the same step, so a recovery is recorded
@@ -129,7 +132,7 @@ export async function recordStatements(
       id: target.id,
       name: target.name,
       status: next.monitoredStatus,
-      since: next.monitoredSince ?? 0,
+      since: next.monitoredStatus === "operational" ? (next.monitoredSince ?? 0) : outageSince(next.monitoredSince ?? 0, windows.get(target.id) ?? [], at),
       observed,
       inMaintenance: maintenance,
       heldByPerson: false,

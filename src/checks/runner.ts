@@ -96,8 +96,11 @@ export async function startCheckRound(env: Bindings, db: Database, at: number, o
   };
 }
 
-export async function pruneOldResults(env: Bindings, db: Database, at: number) {
-  const retentionDays = positiveInt(env.CHECK_RETENTION_DAYS, 7);
-  await pruneCheckResults(db, at - retentionDays * DAY_MS, PRUNE_CHUNK);
-  await pruneLatencyRollups(db, at, PRUNE_CHUNK);
+/** How long raw and per-region results (and the claims of runs) are kept: CHECK_RETENTION_DAYS. */
+export const checkRetentionMs = (env: Bindings) => positiveInt(env.CHECK_RETENTION_DAYS, 7) * DAY_MS;
+
+/** Deletes what is past its retention as of `now`, the wall clock: never a round's own scheduled time. */
+export async function pruneOldResults(env: Bindings, db: Database, now: number) {
+  await pruneCheckResults(db, now - checkRetentionMs(env), PRUNE_CHUNK);
+  await pruneLatencyRollups(db, now, PRUNE_CHUNK);
 }

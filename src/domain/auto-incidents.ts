@@ -178,6 +178,15 @@ export function fillTemplate(template: string, c: Pick<WatchedComponent, "name" 
   return template.replace(/\{(component|status|since|checks)\}/g, (_, key: string) => values[key]!);
 }
 
+/**
+ * When a failing component's outage clock starts: its first failing check, or the end of the latest
+ * maintenance window that covered it since then (one still in progress ends now). Maintenance is not
+ * downtime, so a failure during a window neither counts toward open_after_seconds nor dates the incident.
+ */
+export function outageSince(since: number, windows: { from: number; to: number | null }[], at: number): number {
+  return windows.reduce((start, w) => (w.from < at && (w.to ?? at) > start ? Math.min(w.to ?? at, at) : start), since);
+}
+
 /** Whether a component's agreed status has lasted long enough to open (or join, or reopen) an incident. */
 function isDue(c: WatchedComponent, at: number): boolean {
   if (!c.observed || !c.config.enabled || c.inMaintenance || c.heldByPerson || c.latestPassed) return false;
@@ -219,12 +228,11 @@ export function decideAutoIncidents(input: {
 
   for (const incident of input.incidents.filter((i) => isOpen(i.status))) {
     for (const link of incident.links) linked.add(link.componentId);
-    const passed = incident.links.every((link) => {
-      const c = byId.get(link.componentId);
-      return !c?.observed || (c.status === "operational" && at - c.since >= c.config.resolveAfterMs);
-    });
+    // A component without a result this round (its monitor removed, its check no longer configured, regions
+    // that could not agree) has not passed: no data never resolves anything.
+    const passing = incident.links.map((l) => byId.get(l.componentId));
+    const passed = passing.every((c) => c?.observed === true && c.status === "operational" && at - c.since >= c.config.resolveAfterMs);
     if (passed) {
-      const passing = incident.links.map((l) => byId.get(l.componentId)).filter((c) => c?.observed);
       const shortest = passing.length ? Math.min(...passing.map((c) => at - c!.since)) : 0;
       plans.push({
         kind: "resolve",

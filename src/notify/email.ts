@@ -13,6 +13,9 @@ export interface OutgoingEmail {
   idempotencyKey: string;
 }
 
+/** Resend's API base: RESEND_API_URL (a local fake) when set. The sender and the Email Service check share it. */
+export const resendBaseUrl = (env: Pick<Bindings, "RESEND_API_URL">) => (env.RESEND_API_URL || "https://api.resend.com").replace(/\/+$/, "");
+
 interface ResendFailure {
   statusCode: number | null;
   name: string;
@@ -44,7 +47,7 @@ export async function sendEmails(env: Bindings, emails: OutgoingEmail[], batchKe
   }
   // Kept for when the admin completes the configuration; the queue gives up after its retries.
   if (state === "off") return emails.map(() => ({ status: "retry", error: channelOffError("email", missing) }));
-  const resend = new Resend(env.RESEND_API_KEY!, env.RESEND_API_URL ? { baseUrl: env.RESEND_API_URL.replace(/\/+$/, "") } : undefined);
+  const resend = new Resend(env.RESEND_API_KEY!, { baseUrl: resendBaseUrl(env) });
   const from = env.EMAIL_FROM!;
   const payload = (e: OutgoingEmail) => ({ from, to: e.to, subject: e.subject, text: e.text, ...(e.html ? { html: e.html } : {}), headers: e.headers });
 

@@ -57,7 +57,7 @@ export const publicComponent = named(
     group_id: uuid.nullable(),
     monitored: z.boolean().describe("False when no configured check can observe it"),
     last_checked: time.nullable().describe("The last check that observed it; null until one did"),
-    latency_ms: z.number().int().nullable(),
+    latency_ms: z.number().int().nullable().describe("How fast the latest check answered; null when it got no answer (a timeout is not a response time)"),
     created_at: time,
     updated_at: time,
   }),

@@ -155,7 +155,11 @@ const Why: FC<{ snapshot: Snapshot; component: SnapshotComponent; incidents: Sna
           {component.last_checked_at ? (
             <>
               ; last checked <Time ms={component.last_checked_at} page={page} rel />
-              {component.last_latency_ms !== null ? `, answered in ${formatMs(component.last_latency_ms)}` : ""}
+              {component.no_answer_within_ms !== undefined
+                ? `, no answer within ${formatMs(component.no_answer_within_ms)}`
+                : component.last_latency_ms !== null
+                  ? `, answered in ${formatMs(component.last_latency_ms)}`
+                  : ""}
             </>
           ) : null}
           .

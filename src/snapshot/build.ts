@@ -5,6 +5,7 @@ import type { Bindings } from "../env";
 import { overallStatus, shownStatus } from "../status";
 import { addDays, lastDays, startOfDay } from "../uptime/days";
 import { sumTotals, uptimePercent, weightedDowntimeSeconds } from "../uptime/formula";
+import { unansweredWithin } from "../text/checks";
 import { componentLatency, latencyGrids, latencySince } from "./latency";
 import {
   SNAPSHOT_HISTORY_DAYS,
@@ -113,6 +114,17 @@ export function maintenanceFromRow(m: MaintenanceRow): SnapshotMaintenance {
 }
 
 /** Pure: rows in, snapshot out (tests and benchmarks call it directly). */
+/** A check's time as readers see it: how fast it answered, or, when it got no answer, the timeout it waited. */
+function checkTime(latencyMs: number | null, error: string | null): { latency_ms: number | null; no_answer_within_ms?: number } {
+  const within = unansweredWithin(error);
+  return within === null ? { latency_ms: latencyMs } : { latency_ms: null, no_answer_within_ms: within };
+}
+
+function lastCheckTime(latencyMs: number | null, error: string | null): Pick<SnapshotComponent, "last_latency_ms" | "no_answer_within_ms"> {
+  const { latency_ms, ...rest } = checkTime(latencyMs, error);
+  return { last_latency_ms: latency_ms, ...rest };
+}
+
 export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: string[], now: number, latencyRows: LatencyRow[] = []): Snapshot {
   const incidents = rows.incidentRows.map(incidentFromRow);
   const incidentById = new Map(incidents.map((i) => [i.id, i]));
@@ -160,7 +172,7 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
 
   const regionsByComponent = new Map<string, NonNullable<SnapshotComponent["regions"]>>();
   for (const r of rows.regionRows ?? []) {
-    regionsByComponent.set(r.componentId, [...(regionsByComponent.get(r.componentId) ?? []), { region: r.region, outcome: r.outcome, latency_ms: r.latencyMs }]);
+    regionsByComponent.set(r.componentId, [...(regionsByComponent.get(r.componentId) ?? []), { region: r.region, outcome: r.outcome, ...checkTime(r.latencyMs, r.error) }]);
   }
   const latencyByComponent = new Map<string, LatencyRow[]>();
   for (const r of latencyRows) {
@@ -224,7 +236,7 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
       monitored_status: c.monitoredStatus,
       monitored: c.monitored,
       last_checked_at: c.lastCheckedAt,
-      last_latency_ms: c.lastLatencyMs,
+      ...lastCheckTime(c.lastLatencyMs, c.lastError),
       created_at: c.createdAt,
       // Statuspage clients read updated_at as "when its status last changed": an edit or a status move.
       updated_at: Math.max(c.updatedAt, c.lastStatusChangeAt ?? 0),

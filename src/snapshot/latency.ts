@@ -1,6 +1,6 @@
 import type { LatencyRow } from "../db/queries/latency";
 import { sumTotals, uptimePercent } from "../uptime/formula";
-import { bucketStarts, LATENCY_RANGE_NAMES, LATENCY_RANGES, percentileFromHistogram, type LatencyRange } from "../uptime/latency";
+import { bucketStart, bucketStarts, LATENCY_RANGE_NAMES, LATENCY_RANGES, percentileFromHistogram, type LatencyRange } from "../uptime/latency";
 import { startOfDay } from "../uptime/days";
 import type { LatencyBucket, SnapshotComponent, UptimeDay } from "./types";
 
@@ -82,9 +82,13 @@ const emptyPoint = (start: number, shade: Shade = null): LatencyPoint => ({
 export function latencyPoints(component: SnapshotComponent, range: LatencyRange, grid: number[], timeZone: string): LatencyPoint[] {
   const buckets = component.latency?.[range] ?? [];
   const byIndex = new Map<number, LatencyBucket>();
+  const last = grid.length - 1;
   for (const b of buckets) {
-    // Nearest grid slot: a day is 23 or 25 hours across a DST change.
-    const i = grid.findIndex((start, k) => b[0] >= start && (k === grid.length - 1 || b[0] < grid[k + 1]!));
+    // Nearest grid slot: a day is 23 or 25 hours across a DST change. The last slot takes only its own
+    // bucket: one after it (results dated ahead of the clock) must not take the current one's place.
+    const i = grid.findIndex((start, k) =>
+      k === last ? bucketStart(b[0], LATENCY_RANGES[range].spanMs, timeZone) === start : b[0] >= start && b[0] < grid[k + 1]!,
+    );
     if (i >= 0) byIndex.set(i, b);
   }
   const days = range === "90d" ? component.days.slice(-grid.length) : null;

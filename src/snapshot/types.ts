@@ -51,7 +51,10 @@ export interface SnapshotComponent {
   monitored_status: ComponentStatus;
   monitored: boolean;
   last_checked_at: number | null;
+  /** Null when the latest check got no answer: a timeout is not a response time. */
   last_latency_ms: number | null;
+  /** Set when the latest check got no answer: the timeout it waited. */
+  no_answer_within_ms?: number;
   created_at: number;
   updated_at: number;
   uptime: UptimeWindows;
@@ -62,7 +65,7 @@ export interface SnapshotComponent {
   /** Response times per range ("24h": quarter hours, "7d": hours, "90d": days), oldest first. */
   latency?: Record<LatencyRange, LatencyBucket[]>;
   /** What each region saw in the latest check, for monitors probed from several regions; absent otherwise. */
-  regions?: { region: string; outcome: RegionOutcome; latency_ms: number | null }[];
+  regions?: { region: string; outcome: RegionOutcome; latency_ms: number | null; no_answer_within_ms?: number }[];
 }
 
 export interface SnapshotGroup {

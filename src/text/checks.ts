@@ -4,6 +4,15 @@ import { STATUS_LABELS } from "../status";
 /** A response time as a reader takes it in: milliseconds, or seconds past one. */
 export const formatMs = (ms: number) => (ms >= 1000 ? `${+(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
 
+/**
+ * The timeout a check ran into when it got no answer at all ("timed out after 2000 ms", from every region or
+ * from the quorum that agreed), else null. Such a check has no response time: its time is its timeout.
+ */
+export function unansweredWithin(error: string | null): number | null {
+  const timedOut = error && /^timed out after (\d+) ms(?: from \d+ of \d+ regions \([^)]*\))?$/.exec(error);
+  return timedOut ? Number(timedOut[1]) : null;
+}
+
 /** Cloudflare's location hints, as a reader knows the places: every region a monitor can be probed from. */
 const REGION_NAMES: Record<ProbeRegion, string> = {
   wnam: "western North America",
@@ -25,13 +34,17 @@ const REGION_OUTCOME_LABELS: Record<RegionOutcome, string> = {
 };
 
 /**
- * What each region saw in the latest check, in one sentence: the outcome and how fast it answered, never the
- * error text. The component page draws it, and live updates replace it with the next check's.
+ * What each region saw in the latest check, in one sentence: the outcome and how fast it answered (or that it
+ * got no answer within its timeout), never the error text. The component page draws it, and live updates
+ * replace it with the next check's.
  */
-export function regionsLine(regions: { region: string; outcome: string; latency_ms: number | null }[]): string {
-  const seen = regions.map(
-    (r) =>
-      `${REGION_NAMES[r.region as ProbeRegion] ?? r.region} ${REGION_OUTCOME_LABELS[r.outcome as RegionOutcome] ?? r.outcome}${r.latency_ms !== null && r.outcome !== "no_answer" ? ` (${formatMs(r.latency_ms)})` : ""}`,
-  );
+export function regionsLine(regions: { region: string; outcome: string; latency_ms: number | null; no_answer_within_ms?: number }[]): string {
+  const detail = (r: (typeof regions)[number]) =>
+    r.no_answer_within_ms !== undefined
+      ? ` (no answer within ${formatMs(r.no_answer_within_ms)})`
+      : r.latency_ms !== null && r.outcome !== "no_answer"
+        ? ` (${formatMs(r.latency_ms)})`
+        : "";
+  const seen = regions.map((r) => `${REGION_NAMES[r.region as ProbeRegion] ?? r.region} ${REGION_OUTCOME_LABELS[r.outcome as RegionOutcome] ?? r.outcome}${detail(r)}`);
   return `Checked from ${regions.length} ${regions.length === 1 ? "region" : "regions"}: ${seen.join(", ")}.`;
 }

@@ -112,7 +112,7 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
         .orderBy(asc(statusChanges.at), asc(statusChanges.id)),
       // What each region saw in a component's latest check (HTTP monitors probed from several regions).
       db
-        .select({ componentId: checkRegionResults.componentId, region: checkRegionResults.region, outcome: checkRegionResults.outcome, latencyMs: checkRegionResults.latencyMs })
+        .select({ componentId: checkRegionResults.componentId, region: checkRegionResults.region, outcome: checkRegionResults.outcome, latencyMs: checkRegionResults.latencyMs, error: checkRegionResults.error })
         .from(checkRegionResults)
         .innerJoin(components, and(eq(components.id, checkRegionResults.componentId), eq(checkRegionResults.checkedAt, components.lastCheckedAt)))
         .orderBy(asc(checkRegionResults.region)),
