@@ -2,6 +2,8 @@ import { env } from "cloudflare:workers";
 import { createExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { app } from "../src/app";
+import type { NotifyEventType } from "../src/notify/messages";
+import { humanTime, renderEvent } from "../src/notify/render";
 import { generateKeyPairPem, mintSessionToken, unsignedToken } from "../scripts/lib/session-token.mjs";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 
@@ -427,6 +429,27 @@ describe("maintenance edits and quiet windows", () => {
     const later = await json(await admin("PATCH", `/api/status/maintenance/${m.id}`, { scheduled_end: start + 7200_000 }));
     expect(later).toMatchObject({ status: "in_progress", scheduled_end: new Date(start + 7200_000).toISOString() });
     expect((await admin("POST", `/api/status/maintenance/${m.id}/complete`)).status).toBe(200);
+  });
+
+  it("tells subscribers when a window really started and completed, not only what was planned", async () => {
+    const start = Date.now() + 20 * 86_400_000;
+    const m = await json(await admin("POST", "/api/status/maintenance", { title: "Early upgrade", scheduled_start: start, scheduled_end: start + 3 * 3600_000, affected_components: [DEFAULT_COMPONENTS.storage] }));
+    expect((await admin("POST", `/api/status/maintenance/${m.id}/start`)).status).toBe(200);
+    expect((await admin("POST", `/api/status/maintenance/${m.id}/complete`)).status).toBe(200);
+    const row = (await env.DB.prepare("SELECT started_at AS startedAt, completed_at AS completedAt FROM maintenances WHERE id = ?").bind(m.id).first<{ startedAt: number; completedAt: number }>())!;
+    const notices = (
+      await env.DB.prepare("SELECT type, payload FROM events WHERE type LIKE 'maintenance.%' AND payload ->> 'maintenance_id' = ? ORDER BY created_at, rowid").bind(m.id).all<{ type: string; payload: string }>()
+    ).results.map((e) => ({ type: e.type as NotifyEventType, payload: JSON.parse(e.payload) as Record<string, unknown> }));
+    expect(notices.map((n) => n.type)).toEqual(["maintenance.scheduled", "maintenance.started", "maintenance.completed"]);
+    const [, started, completed] = notices;
+    expect(started!.payload).toMatchObject({ started_at: new Date(row.startedAt).toISOString(), completed_at: null });
+    expect(completed!.payload).toMatchObject({ started_at: new Date(row.startedAt).toISOString(), completed_at: new Date(row.completedAt).toISOString() });
+    const links = { pageName: "Beacon", pageUrl: BASE, unsubscribeUrl: `${BASE}/u`, manageUrl: `${BASE}/m` };
+    const said = (n: (typeof notices)[number]) => renderEvent(n.type, n.payload, links).text;
+    expect(said(started!)).toContain(`Started: ${humanTime(row.startedAt)}`);
+    expect(said(started!)).toContain(`Planned end: ${humanTime(start + 3 * 3600_000)}`);
+    expect(said(completed!)).toContain(`Completed: ${humanTime(row.completedAt)}`);
+    expect(said(completed!)).not.toContain("Window:");
   });
 
   it("keeps a window scheduled with notify:false quiet when it starts, completes or is cancelled", async () => {

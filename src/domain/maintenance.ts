@@ -30,7 +30,8 @@ export type EditMaintenanceInput = z.infer<typeof editMaintenanceBody>;
 type Named = { id: string; name: string }[];
 
 /** What notifications say about a maintenance window, captured when the event happens. */
-function eventPayload(m: Pick<MaintenanceRow, "id" | "title" | "description" | "scheduledStart" | "scheduledEnd">, status: string, named: Named) {
+/** A window's notice: its plan, and when it really started and ended (a window moved by hand keeps its plan). */
+function eventPayload(m: Pick<MaintenanceRow, "id" | "title" | "description" | "scheduledStart" | "scheduledEnd" | "startedAt" | "completedAt">, status: string, named: Named) {
   return {
     maintenance_id: m.id,
     title: m.title,
@@ -38,6 +39,8 @@ function eventPayload(m: Pick<MaintenanceRow, "id" | "title" | "description" | "
     status,
     scheduled_start: iso(m.scheduledStart),
     scheduled_end: iso(m.scheduledEnd),
+    started_at: m.startedAt === null ? null : iso(m.startedAt),
+    completed_at: m.completedAt === null ? null : iso(m.completedAt),
     components: named.map((n) => n.name),
   };
 }
@@ -80,9 +83,9 @@ function moveWindow(db: Database, m: MaintenanceRow, to: "in_progress" | "comple
       ? { ...state, maintenanceLinks: [...state.maintenanceLinks.filter((l) => l.maintenanceId !== m.id), ...named.map((c) => ({ maintenanceId: m.id, componentId: c.id }))] }
       : { ...state, maintenanceLinks: state.maintenanceLinks.filter((l) => l.maintenanceId !== m.id) };
   const changes = statusChangeStatements(db, state, next, { source: "maintenance", referenceId: m.id, at, now });
-  const event = windowNotice(db, m, type, eventPayload(m, to, named), named, now);
   const patch = to === "in_progress" ? { status: to, startedAt: at, updatedAt: now } : { status: to, completedAt: at, startedAt: m.startedAt ?? m.scheduledStart, updatedAt: now };
   const row = { ...m, ...patch, revision: m.revision + 1 };
+  const event = windowNotice(db, m, type, eventPayload(row, to, named), named, now);
   return {
     statements: [
       updateMaintenance(db, m.id, patch),

@@ -79,10 +79,13 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
     const verb =
       type === "maintenance.scheduled" ? "Scheduled maintenance" : type === "maintenance.started" ? "Maintenance in progress" : type === "maintenance.completed" ? "Maintenance completed" : "Maintenance cancelled";
     const components = Array.isArray(payload.components) ? payload.components.map(String).join(", ") : "";
-    const facts: [string, string][] = [
-      ["Status", MAINTENANCE_LABELS[str(payload.status)] ?? str(payload.status)],
-      ["Window", `${humanTime(payload.scheduled_start)} to ${humanTime(payload.scheduled_end)}`],
-    ];
+    const facts: [string, string][] = [["Status", MAINTENANCE_LABELS[str(payload.status)] ?? str(payload.status)]];
+    // Once a window has run, when it really did (started early or late, completed ahead of plan) is the news.
+    if (type === "maintenance.started" && payload.started_at) facts.push(["Started", humanTime(payload.started_at)], ["Planned end", humanTime(payload.scheduled_end)]);
+    else if (type === "maintenance.completed" && payload.completed_at) {
+      if (payload.started_at) facts.push(["Started", humanTime(payload.started_at)]);
+      facts.push(["Completed", humanTime(payload.completed_at)]);
+    } else facts.push(["Window", `${humanTime(payload.scheduled_start)} to ${humanTime(payload.scheduled_end)}`]);
     if (components) facts.push(["Components", components]);
     return { headline: `${verb}: ${title}`, subject: `${verb}: ${title}`, facts, message: str(payload.description), link: pageUrl };
   }
