@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { deliveries, events } from "../src/db/schema";
+import { deliveries, events, subscribers } from "../src/db/schema";
 import type { NotifyMessage } from "../src/notify/messages";
 import {
   activeSubscriber,
@@ -374,6 +374,26 @@ describe("webhooks", () => {
     }
     expect(delays.slice(0, 5)).toEqual([10, 20, 40, 80, 160]);
     expect((await subscriberRow(hook.id))!.status).toBe("disabled");
+  });
+
+  it("sends an endpoint confirmed again none of the backlog from before, whichever part had not been tried", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup();
+    const hook = await activeSubscriber("webhook", { components: [component] });
+    const backlog = await fanOut(testEnv, sent, await outboxEvent("incident.updated", incidentPayload("Before it came back"), [component]));
+    expect(backlog).toHaveLength(1);
+    // Disabled after failures, then confirmed again by its owner.
+    await db().update(subscribers).set({ status: "disabled" }).where(eq(subscribers.id, hook.id));
+    await db().update(subscribers).set({ status: "active", confirmedAt: Date.now() + 1 }).where(eq(subscribers.id, hook.id));
+    await new Promise((resume) => setTimeout(resume, 5));
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("ok"));
+    await deliverMessages(testEnv, backlog);
+    expect(spy).not.toHaveBeenCalled();
+    expect((await deliveriesFor(hook.id)).map((d) => d.status)).toEqual(["skipped"]);
+    // What happens after it confirmed again reaches it.
+    const fresh = await fanOut(testEnv, sent, await outboxEvent("incident.updated", incidentPayload("After it came back"), [component]));
+    await deliverMessages(testEnv, fresh);
+    expect(spy).toHaveBeenCalledTimes(1);
   });
 
   it("refuses loopback and private targets at send time", async () => {

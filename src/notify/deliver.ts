@@ -92,6 +92,12 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
       statements.push(updateDelivery(db, delivery.id, { status: "skipped", lastError: "The subscriber left or was disabled before it was sent.", leaseUntil: null, updatedAt: now }));
       continue;
     }
+    // Only events after a subscriber confirmed are sent: one that was disabled (or left) and then confirmed
+    // again gets none of the backlog from before, rather than whichever part of it had not been tried yet.
+    if (!isConfirmation(delivery.eventId) && subscriber.confirmedAt !== null && delivery.createdAt < subscriber.confirmedAt) {
+      statements.push(updateDelivery(db, delivery.id, { status: "skipped", lastError: "Made before the subscriber last confirmed; only events after that are sent.", leaseUntil: null, updatedAt: now }));
+      continue;
+    }
     const template = templateOf(delivery);
     if (!template) {
       settle(delivery, { status: "failed", error: "The event this delivery belongs to no longer exists." });
