@@ -263,6 +263,10 @@ const ComponentPage: FC<{ snapshot: Snapshot; component: SnapshotComponent; opti
             Updated <Time ms={snapshot.generated_at} page={page} rel />
           </p>
         </div>
+        <p class="stale" data-watch={`component:${component.id}`} role="status" hidden>
+          Its incidents, maintenance or the list of components changed since this page was loaded.{" "}
+          <a href={`/components/${component.id}`}>Reload it</a> to see how.
+        </p>
         <Why snapshot={snapshot} component={component} incidents={incidents} maintenances={maintenances} />
 
         <h2>Uptime</h2>

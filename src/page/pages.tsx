@@ -24,6 +24,21 @@ const StaleNotice: FC<{ snapshot: Snapshot }> = ({ snapshot }) => {
   );
 };
 
+/**
+ * For pages the live socket does not redraw: the time of the data, kept current by the script, and a note it
+ * shows when something this page shows has changed (`watch`: "incidents", "incident:<id>", "component:<id>").
+ */
+export const WatchedLive: FC<{ snapshot: Snapshot; watch: string; what: string; href: string }> = ({ snapshot, watch, what, href }) => (
+  <>
+    <p id="live" class="live" data-state="static">
+      Updated <Time ms={snapshot.generated_at} page={snapshot.page} rel />
+    </p>
+    <p class="stale" data-watch={watch} role="status" hidden>
+      {what} changed since this page was loaded. <a href={href}>Reload it</a> to see how.
+    </p>
+  </>
+);
+
 const SEVERITY_RANK: Record<string, number> = { critical: 3, major: 2, minor: 1, none: 0 };
 
 /** What is going on, under the overall status: each open incident's title, worst first, linked to it. */
@@ -148,6 +163,7 @@ const History: FC<{ snapshot: Snapshot; pageNumber: number }> = ({ snapshot, pag
       <p class="muted">
         From <Time ms={since} page={page} /> to <Time ms={until} page={page} />.
       </p>
+      <WatchedLive snapshot={snapshot} watch="incidents" what="Incidents" href={pageNumber > 1 ? `/history?page=${pageNumber}` : "/history"} />
       <StaleNotice snapshot={snapshot} />
       {months.map(({ month, incidents }) => (
         <section class="month" aria-labelledby={`m-${month}`}>
@@ -180,6 +196,7 @@ const IncidentPage: FC<{ snapshot: Snapshot; incident: SnapshotIncident }> = ({ 
     <Layout page={page} overall={snapshot.overall_status} title={incident.title} description={`${incident.title}: incident report on the ${page.name} status page.`}>
       <article class="incident-page">
         <h1>{incident.title}</h1>
+        <WatchedLive snapshot={snapshot} watch={`incident:${incident.id}`} what="This incident" href={`/incidents/${incident.id}`} />
         <p class="meta">
           <span class="sev">{incident.severity} impact</span> · <span class="sev">{incident.status}</span> · started{" "}
           <Time ms={incident.started_at} page={page} />

@@ -83,6 +83,8 @@ describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
     const sameDay = Math.floor((current - 5 * 60_000) / DAY) === Math.floor((current + 1000) / DAY);
     expect(await page.locator('figure[data-range="90d"] tbody tr').last().locator("td").first().textContent()).toBe(sameDay ? "2" : "1");
 
+    // New check results are drawn in place: nothing here asks for a reload.
+    expect(await page.locator("[data-watch]").isHidden()).toBe(true);
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     expect(errors).toEqual([]);
     await page.close();

@@ -60,6 +60,16 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     });
     const card = page.locator(`[data-incident="${incident.id}"]`);
     await card.waitFor();
+    // Pages that do not redraw an incident say when it changed: its own page, and the history.
+    const own = await browser.newPage();
+    const history = await browser.newPage();
+    const elsewhere = [watchErrors(own), watchErrors(history)];
+    await own.goto(`${origin}/incidents/${incident.id}`);
+    await history.goto(`${origin}/history`);
+    for (const p of [own, history]) {
+      await p.locator('#live[data-state="live"]').waitFor();
+      expect(await p.locator("[data-watch]").isHidden()).toBe(true);
+    }
     expect(await card.locator("h3").textContent()).toBe("Checkout <b>errors</b>");
     await expect.poll(() => overall.textContent()).toBe("Major System Outage");
     expect(await page.locator(`[data-component="${API}"] .st`).textContent()).toBe("Major Outage");
@@ -68,6 +78,11 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
 
     await adminCall("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Rolling back **the deploy**.\n\n- step one <img src=x onerror=alert(1)>", status: "identified" });
     await expect.poll(() => card.locator(".timeline > li").count()).toBe(2);
+    for (const p of [own, history]) await p.locator("[data-watch]").waitFor({ state: "visible" });
+    expect(await own.locator("[data-watch]").textContent()).toContain("This incident changed since this page was loaded");
+    expect(elsewhere.flat()).toEqual([]);
+    await own.close();
+    await history.close();
     const added = card.locator(".timeline > li").first();
     expect(await added.textContent()).toContain("Rolling back the deploy.");
     // Drawn as a reload draws it: the Markdown subset rendered, and nothing of the HTML taken as markup.
@@ -82,6 +97,12 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     expect(await page.locator("#active-incidents").isHidden()).toBe(true);
     expect(await page.locator("#resolved li").first().textContent()).toContain("Checkout <b>errors</b>");
     expect(await page.locator("link[rel=icon]").getAttribute("href")).toMatch(/favicon-operational\./);
+
+    // A renamed component needs the server's markup: the page offers a reload.
+    expect(await page.locator("#reload-note").isHidden()).toBe(true);
+    await adminCall("PATCH", `/api/status/components/${API}`, { name: "Public API" });
+    await page.locator("#reload-note").waitFor({ state: "visible" });
+    await adminCall("PATCH", `/api/status/components/${API}`, { name: "API" });
 
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
 
@@ -124,6 +145,16 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     const incident = await adminCall("POST", "/api/status/incidents/create", { title: "Posted by mistake", severity: "major", affected_components: [] });
     const card = page.locator(`[data-incident="${incident.id}"]`);
     await card.waitFor();
+    // Pages that do not redraw an incident say when it changed: its own page, and the history.
+    const own = await browser.newPage();
+    const history = await browser.newPage();
+    const elsewhere = [watchErrors(own), watchErrors(history)];
+    await own.goto(`${origin}/incidents/${incident.id}`);
+    await history.goto(`${origin}/history`);
+    for (const p of [own, history]) {
+      await p.locator('#live[data-state="live"]').waitFor();
+      expect(await p.locator("[data-watch]").isHidden()).toBe(true);
+    }
     await adminCall("DELETE", `/api/status/incidents/${incident.id}`, undefined);
     await card.waitFor({ state: "detached" });
     expect(await page.locator("#active-incidents").isHidden()).toBe(true);

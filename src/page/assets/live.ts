@@ -130,7 +130,7 @@ function removeIncident(id) {
 function maintenanceArticle(m) {
   return el("article", { class: "card maint", "data-maintenance": m.id }, [
     el("h3", {}, [el("a", { href: "/maintenance/" + encodeURIComponent(m.id) }, [m.title])]),
-    el("p", { class: "meta" }, [m.status === "in_progress" ? "In progress" : "Scheduled", " \\u00b7 ", timeEl(m.scheduled_start), " to ", timeEl(m.scheduled_end)]),
+    el("p", { class: "meta" }, [m.status === "in_progress" ? "In progress" : "Scheduled", " \\u00b7 ", timeEl(m.started_at || m.scheduled_start), " to ", timeEl(m.scheduled_end)]),
     m.components.length ? el("p", { class: "affected" }, ["Affects: " + m.components.map((c) => c.name).join(", ")]) : null,
     m.description ? el("p", {}, [m.description]) : null,
   ]);
@@ -186,6 +186,11 @@ function componentsChanged(components, removed) {
   }
   let missing = false;
   for (const c of components) if (!setComponent(c.id, c.status)) missing = true;
+  // A renamed component needs the server's markup too (its name is in the page's links and forms).
+  for (const c of components) {
+    const name = $('[data-component="' + CSS.escape(c.id) + '"] .comp-name a');
+    if (name && c.name && name.textContent !== c.name) missing = true;
+  }
   if (missing) {
     const note = $("#reload-note");
     if (note) note.hidden = false;
@@ -220,6 +225,23 @@ function apply(msg) {
   }
   if (d.overall_status) setOverall(d.overall_status);
   syncBannerIncidents();
+  noteIfWatched(msg.type, d);
+}
+
+// Pages that show what a message changes but do not redraw it (an incident's own page, the history, a
+// component's incidents and maintenance) say so, with a link to reload.
+function noteIfWatched(type, d) {
+  const note = $("[data-watch]");
+  if (!note || type === "snapshot") return;
+  const [kind, id] = note.getAttribute("data-watch").split(":");
+  const incident = d.incident, m = d.maintenance;
+  const names = (list) => (list || []).some((c) => c.id === id);
+  const hit =
+    kind === "incidents" ? type.startsWith("incident.") :
+    kind === "incident" ? type.startsWith("incident.") && ((incident && incident.id === id) || d.id === id) :
+    kind === "component" ? (incident && names(incident.components)) || (m && names(m.components)) || type === "incident.deleted" || type === "maintenance.deleted" || type === "components.changed" :
+    false;
+  if (hit) note.hidden = false;
 }
 
 // The live socket: jittered exponential backoff, and catch-up with ?since= on every reconnect.
