@@ -75,6 +75,12 @@ async function refresh() {
   const regions = $$("[data-live]");
   if (!regions.length) return;
   const res = await fetch(location.href, { headers: { accept: "text/html" }, credentials: "same-origin" }).catch(() => null);
+  // Deleted meanwhile (by another admin, or the cron): say so rather than go on offering its forms.
+  if (res && res.status === 404 && !document.getElementById("gone")) {
+    const gone = Object.assign(document.createElement("p"), { id: "gone", className: "flash", textContent: "This was deleted since the page was loaded." });
+    gone.setAttribute("role", "alert");
+    (document.getElementById("main") || document.body).prepend(gone);
+  }
   if (!res || !res.ok) return;
   const next = new DOMParser().parseFromString(await res.text(), "text/html");
   for (const region of regions) {

@@ -146,47 +146,49 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
         <Written text={i.description} />
       </div>
 
-      {open ? (
-        <>
-          <section aria-labelledby="update-h">
-            <h2 id="update-h">Post an update</h2>
-            <form class="f card pad" method="post" autocomplete="off" action={`/admin/incidents/${i.id}/updates`}>
-              <Csrf ctx={ctx} />
-              <Select label="Status" name="status" id="u-status" options={OPEN_STATUS_OPTIONS} value={i.status} />
-              <TextArea label="Message" name="message" id="u-message" required />
-              <EtaFields zone={page.time_zone} prefix="u" canClear />
-              <ComponentPicker components={components} chosen={current} prefix="u" />
-              <NotifyBox id="u-notify" />
-              <div>
-                <button type="submit">Post update</button>
-              </div>
-            </form>
+      <div id="incident-actions" data-live>
+        {open ? (
+          <>
+            <section aria-labelledby="update-h">
+              <h2 id="update-h">Post an update</h2>
+              <form class="f card pad" method="post" autocomplete="off" action={`/admin/incidents/${i.id}/updates`}>
+                <Csrf ctx={ctx} />
+                <Select label="Status" name="status" id="u-status" options={OPEN_STATUS_OPTIONS} value={i.status} />
+                <TextArea label="Message" name="message" id="u-message" required />
+                <EtaFields zone={page.time_zone} prefix="u" canClear />
+                <ComponentPicker components={components} chosen={current} prefix="u" />
+                <NotifyBox id="u-notify" />
+                <div>
+                  <button type="submit">Post update</button>
+                </div>
+              </form>
+            </section>
+            <section aria-labelledby="resolve-h">
+              <h2 id="resolve-h">Resolve</h2>
+              <form class="f card pad" method="post" autocomplete="off" action={`/admin/incidents/${i.id}/resolve`}>
+                <Csrf ctx={ctx} />
+                <TextArea label="Root cause" name="root_cause" id="r-root" required />
+                <TextArea label="Resolution" name="resolution" id="r-resolution" required />
+                <TextArea label="Closing message" name="message" id="r-message" hint="(optional; the resolution is used otherwise)" />
+                <NotifyBox id="r-notify" />
+                <div>
+                  <button type="submit">Resolve incident</button>
+                </div>
+              </form>
+            </section>
+          </>
+        ) : (
+          <section aria-labelledby="pm-h">
+            <h2 id="pm-h">Postmortem</h2>
+            {i.postmortem ? <Written text={i.postmortem} /> : <p class="muted">Not written yet.</p>}
+            <p>
+              <a href={`/admin/incidents/${i.id}/postmortem`}>{i.postmortem ? "Edit the postmortem" : "Write the postmortem"}</a>
+            </p>
           </section>
-          <section aria-labelledby="resolve-h">
-            <h2 id="resolve-h">Resolve</h2>
-            <form class="f card pad" method="post" autocomplete="off" action={`/admin/incidents/${i.id}/resolve`}>
-              <Csrf ctx={ctx} />
-              <TextArea label="Root cause" name="root_cause" id="r-root" required />
-              <TextArea label="Resolution" name="resolution" id="r-resolution" required />
-              <TextArea label="Closing message" name="message" id="r-message" hint="(optional; the resolution is used otherwise)" />
-              <NotifyBox id="r-notify" />
-              <div>
-                <button type="submit">Resolve incident</button>
-              </div>
-            </form>
-          </section>
-        </>
-      ) : (
-        <section aria-labelledby="pm-h">
-          <h2 id="pm-h">Postmortem</h2>
-          {i.postmortem ? <Written text={i.postmortem} /> : <p class="muted">Not written yet.</p>}
-          <p>
-            <a href={`/admin/incidents/${i.id}/postmortem`}>{i.postmortem ? "Edit the postmortem" : "Write the postmortem"}</a>
-          </p>
-        </section>
-      )}
+        )}
+      </div>
 
-      <section aria-labelledby="updates-h">
+      <section id="incident-updates" data-live aria-labelledby="updates-h">
         <h2 id="updates-h">Updates</h2>
         <ol class="timeline">
           {i.updates.map((u, n) => (

@@ -203,6 +203,32 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await context.close();
   });
 
+  it("keeps an open incident screen current while another admin works on it, and says when it is deleted", async () => {
+    const token = await mintSessionToken(privateKey, { azp: origin, sid: `sess_${crypto.randomUUID()}` });
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(origin + path, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+      expect(res.ok, `${method} ${path}: ${res.status}`).toBe(true);
+      return res.status === 204 ? null : res.json();
+    };
+    const incident = await api("POST", "/api/status/incidents/create", { title: "Watched elsewhere", description: "Searches time out.", severity: "minor", notify: false });
+    const { context, page } = await signedIn();
+    const errors = watchErrors(page);
+    await page.goto(`${origin}/admin/incidents/${incident.id}`);
+    await page.locator('#live[data-state="live"]').waitFor();
+
+    await api("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Found the slow query.", status: "identified", notify: false });
+    await page.locator("#incident-updates").getByText("Found the slow query.").first().waitFor();
+    await api("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "A missing index.", resolution: "Added it.", notify: false });
+    await page.getByRole("link", { name: "Write the postmortem" }).waitFor();
+    expect(await page.getByRole("button", { name: "Post update" }).count()).toBe(0);
+
+    await api("DELETE", `/api/status/incidents/${incident.id}`);
+    await page.locator("#gone").waitFor();
+    expect(await page.locator("#gone").textContent()).toBe("This was deleted since the page was loaded.");
+    expect(errors.filter((e) => !/404/.test(e))).toEqual([]);
+    await context.close();
+  });
+
   it("shows a signed-in non-admin a 403 page", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
