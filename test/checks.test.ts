@@ -69,6 +69,25 @@ function losingFirstAnswers(): DurableObjectNamespace<any> {
   });
 }
 
+/**
+ * The round's database, except that `act` runs just before the first write batch whose SQL matches `marker`
+ * commits; `batches` counts the batches that matched (a lost batch is built again and sent again).
+ */
+function actingBeforeFirstWrite(marker: RegExp, act: () => Promise<void>) {
+  const real = createDb(env.DB);
+  let batches = 0;
+  const db = new Proxy(real, {
+    get(target, prop, receiver) {
+      if (prop !== "batch") return Reflect.get(target, prop, receiver);
+      return async (statements: any[]) => {
+        if (statements.some((s) => marker.test(s.toSQL?.().sql ?? "")) && ++batches === 1) await act();
+        return target.batch(statements as never);
+      };
+    },
+  });
+  return { db, batches: () => batches };
+}
+
 describe("a check round racing an admin", () => {
   /** A round whose first write batch an admin's incident on `target(monitored)` beats: returns the batches that claimed. */
   async function roundBeatenBy(target: (monitored: string, other: string) => string, status: string, at: number) {
@@ -77,33 +96,20 @@ describe("a check round racing an admin", () => {
     targets.set(url, { status: 503 });
     const monitored = await createMonitoredComponent(url, { confirmations: 1, regions: ["weur"], quorum: 1 });
     const other = await freshComponent();
-    const real = createDb(env.DB);
-    let batchesWithClaim = 0;
-    // The round's database, except that an admin opens an incident just before the round's first write batch
-    // commits: after the round read the statuses, before it wrote.
-    const db = new Proxy(real, {
-      get(target, prop, receiver) {
-        if (prop !== "batch") return Reflect.get(target, prop, receiver);
-        return async (statements: any[]) => {
-          if (statements.some((s) => /status_guards/.test(s.toSQL?.().sql ?? ""))) {
-            batchesWithClaim++;
-            if (batchesWithClaim === 1) {
-              const fresh = createDb(env.DB);
-              const input = { title: "Opened during a round", severity: "major", status: "investigating", affected_components: [{ id: targetId, status }], notify: true } as never;
-              await commitChange(env, fresh, await openIncident(fresh, input, adminActor({ userId: "user_local_admin" }), Date.now()));
-            }
-          }
-          return target.batch(statements as never);
-        };
-      },
-    });
     const targetId = target(monitored.id, other);
+    // An admin opens an incident just before the round's first write batch commits: after the round read the
+    // statuses, before it wrote.
+    const { db, batches } = actingBeforeFirstWrite(/status_guards/, async () => {
+      const fresh = createDb(env.DB);
+      const input = { title: "Opened during a round", severity: "major", status: "investigating", affected_components: [{ id: targetId, status }], notify: true } as never;
+      await commitChange(env, fresh, await openIncident(fresh, input, adminActor({ userId: "user_local_admin" }), Date.now()));
+    });
 
-    const round = await startCheckRound(env, db as typeof real, at);
+    const round = await startCheckRound(env, db, at);
     expect(round.claim).toBe("claimed");
     await round.record(at);
     expect((await results(monitored.id)).map((r: any) => [r.checked_at, r.outcome])).toEqual([[at, "major_outage"]]);
-    return { batchesWithClaim, monitored: monitored.id, other };
+    return { batchesWithClaim: batches(), monitored: monitored.id, other };
   }
 
   it("builds its round again when an admin moved one of its components after it read them, and records both moves once", async () => {
@@ -153,21 +159,11 @@ describe("a check round racing an admin's monitor edit", { timeout: 20_000 }, ()
     const url = targetUrl();
     targets.set(url, { status: 503 });
     const component = await createMonitoredComponent(url, { confirmations: 1, regions: ["weur"], quorum: 1 });
-    const real = createDb(env.DB);
-    let batches = 0;
-    const db = new Proxy(real, {
-      get(target, prop, receiver) {
-        if (prop !== "batch") return Reflect.get(target, prop, receiver);
-        return async (statements: any[]) => {
-          if (statements.some((s) => /write_guards/.test(s.toSQL?.().sql ?? "")) && ++batches === 1) await act(component.id);
-          return target.batch(statements as never);
-        };
-      },
-    });
-    const round = await startCheckRound(env, db as typeof real, at);
+    const { db, batches } = actingBeforeFirstWrite(/write_guards/, () => act(component.id));
+    const round = await startCheckRound(env, db, at);
     await round.record(at);
     // The first batch changed nothing; the second, built again without the component, recorded the rest.
-    expect(batches).toBe(2);
+    expect(batches()).toBe(2);
     expect(await results(component.id)).toEqual([]);
     expect((await results(DEFAULT_COMPONENTS.database)).at(-1).checked_at).toBe(at);
     return component.id;

@@ -8,6 +8,7 @@ import { emailCheck } from "./email";
 import { httpCheck } from "./http";
 import { notMonitored, positiveInt, type CheckResult } from "./probe";
 import { storageCheck } from "./storage";
+import { timedOutError } from "../text/checks";
 
 export interface CheckTarget {
   id: string;
@@ -59,8 +60,8 @@ async function withTimeout(timeoutMs: number, check: (signal: AbortSignal) => Pr
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<CheckResult>((resolve) => {
     timer = setTimeout(() => {
-      controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, "TimeoutError"));
-      resolve({ outcome: "major_outage", latencyMs: timeoutMs, error: `timed out after ${timeoutMs} ms` });
+      controller.abort(new DOMException(timedOutError(timeoutMs), "TimeoutError"));
+      resolve({ outcome: "major_outage", latencyMs: timeoutMs, error: timedOutError(timeoutMs) });
     }, timeoutMs);
   });
   try {

@@ -1,3 +1,4 @@
+import { unansweredWithin } from "../text/checks";
 import type { CheckResult } from "./probe";
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`.replace(".0 s", " s");
@@ -10,8 +11,8 @@ function plainFailure(error: string): string {
   if (agreed) return agreed[2] === agreed[3] ? plainFailure(agreed[1]!) : `${plainFailure(agreed[1]!)} from ${agreed[2]} of ${agreed[3]} regions`;
   const http = /^(?:unexpected )?HTTP (\d{3})$/.exec(text);
   if (http) return `HTTP ${http[1]}`;
-  const timedOut = /^timed out after (\d+) ms$/.exec(text);
-  if (timedOut) return `no answer within ${seconds(Number(timedOut[1]))}`;
+  const within = unansweredWithin(text);
+  if (within !== null) return `no answer within ${seconds(within)}`;
   if (text === "timed out") return "no answer in time";
   const slow = /^slower than (\d+) ms$/.exec(text);
   if (slow) return `answers slower than ${seconds(Number(slow[1]))}`;

@@ -29,8 +29,10 @@ export type EditMaintenanceInput = z.infer<typeof editMaintenanceBody>;
 
 type Named = { id: string; name: string }[];
 
-/** What notifications say about a maintenance window, captured when the event happens. */
-/** A window's notice: its plan, and when it really started and ended (a window moved by hand keeps its plan). */
+/**
+ * What notifications say about a maintenance window, captured when the event happens: its plan, and when it
+ * really started and ended (a window moved by hand keeps its plan).
+ */
 function eventPayload(m: Pick<MaintenanceRow, "id" | "title" | "description" | "scheduledStart" | "scheduledEnd" | "startedAt" | "completedAt">, status: string, named: Named) {
   return {
     maintenance_id: m.id,

@@ -105,8 +105,9 @@ function refusal(reply: ApiReply): string {
 
 const refusalStatus = (res: Response) => (res.status >= 500 ? 503 : res.status === 429 ? 429 : 400);
 
-function refuseCrossSite(c: Context<AppEnv>, title: string) {
-  return publicSnapshot(c).then((snapshot) => c.html(renderMessage(snapshot, title, "This form only works from this status page. Go back to it and try again."), 403));
+async function refuseCrossSite(c: Context<AppEnv>, title: string) {
+  const snapshot = await publicSnapshot(c);
+  return c.html(renderMessage(snapshot, title, "This form only works from this status page. Go back to it and try again."), 403);
 }
 
 /** What the code step says, for a reader who has no script to explain it. */

@@ -113,7 +113,6 @@ export function maintenanceFromRow(m: MaintenanceRow): SnapshotMaintenance {
   };
 }
 
-/** Pure: rows in, snapshot out (tests and benchmarks call it directly). */
 /** A check's time as readers see it: how fast it answered, or, when it got no answer, the timeout it waited. */
 function checkTime(latencyMs: number | null, error: string | null): { latency_ms: number | null; no_answer_within_ms?: number } {
   const within = unansweredWithin(error);
@@ -125,6 +124,7 @@ function lastCheckTime(latencyMs: number | null, error: string | null): Pick<Sna
   return { last_latency_ms: latency_ms, ...rest };
 }
 
+/** Pure: rows in, snapshot out (tests and benchmarks call it directly). */
 export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: string[], now: number, latencyRows: LatencyRow[] = []): Snapshot {
   const incidents = rows.incidentRows.map(incidentFromRow);
   const incidentById = new Map(incidents.map((i) => [i.id, i]));

@@ -4,9 +4,12 @@ import { STATUS_LABELS } from "../status";
 /** A response time as a reader takes it in: milliseconds, or seconds past one. */
 export const formatMs = (ms: number) => (ms >= 1000 ? `${+(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
 
+/** What a check that got no answer within its timeout records as its error (read back by unansweredWithin). */
+export const timedOutError = (timeoutMs: number) => `timed out after ${timeoutMs} ms`;
+
 /**
- * The timeout a check ran into when it got no answer at all ("timed out after 2000 ms", from every region or
- * from the quorum that agreed), else null. Such a check has no response time: its time is its timeout.
+ * The timeout a check ran into when it got no answer at all (timedOutError, from every region or from the
+ * quorum that agreed), else null. Such a check has no response time: its time is its timeout.
  */
 export function unansweredWithin(error: string | null): number | null {
   const timedOut = error && /^timed out after (\d+) ms(?: from \d+ of \d+ regions \([^)]*\))?$/.exec(error);
