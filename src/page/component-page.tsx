@@ -11,7 +11,7 @@ import { formatMs, regionsLine } from "../text/checks";
 import { dayLevel, formatDay, formatDuration, formatUptime } from "./format";
 import { Layout, renderDocument } from "./layout";
 import type { HomeOptions } from "./pages";
-import { Status, SubscribeForm, Time } from "./parts";
+import { Status, SubscribeForm, Time, WatchNote } from "./parts";
 
 const DAY_MS = 86_400_000;
 /** Incidents and maintenance listed on a component's page: what touched it over the days its bar shows. */
@@ -263,10 +263,7 @@ const ComponentPage: FC<{ snapshot: Snapshot; component: SnapshotComponent; opti
             Updated <Time ms={snapshot.generated_at} page={page} rel />
           </p>
         </div>
-        <p class="stale" data-watch={`component:${component.id}`} role="status" hidden>
-          Its incidents, maintenance or the list of components changed since this page was loaded.{" "}
-          <a href={`/components/${component.id}`}>Reload it</a> to see how.
-        </p>
+        <WatchNote watch={`component:${component.id}`} what="Its incidents, maintenance or the list of components" href={`/components/${component.id}`} />
         <Why snapshot={snapshot} component={component} incidents={incidents} maintenances={maintenances} />
 
         <h2>Uptime</h2>

@@ -5,7 +5,7 @@ import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapsho
 import { OVERALL_LABELS } from "../status";
 import { formatDuration, formatMonth, monthOf } from "./format";
 import { Layout, renderDocument } from "./layout";
-import { ComponentList, currentEta, DetectedAutomatically, Eta, IncidentCard, IncidentLine, Legend, MaintenanceCard, Status, SubscribeForm, Time, Timeline, Written } from "./parts";
+import { ComponentList, currentEta, DetectedAutomatically, Eta, IncidentCard, IncidentLine, Legend, MaintenanceCard, Status, SubscribeForm, Time, Timeline, WatchNote, Written } from "./parts";
 
 const DAY_MS = 86_400_000;
 const RESOLVED_SHOWN = 5;
@@ -24,18 +24,13 @@ const StaleNotice: FC<{ snapshot: Snapshot }> = ({ snapshot }) => {
   );
 };
 
-/**
- * For pages the live socket does not redraw: the time of the data, kept current by the script, and a note it
- * shows when something this page shows has changed (`watch`: "incidents", "incident:<id>", "component:<id>").
- */
-export const WatchedLive: FC<{ snapshot: Snapshot; watch: string; what: string; href: string }> = ({ snapshot, watch, what, href }) => (
+/** For pages the live socket does not redraw: the time of the data, kept current by the script, and its note. */
+const WatchedLive: FC<{ snapshot: Snapshot; watch: string; what: string; href: string }> = ({ snapshot, ...note }) => (
   <>
     <p id="live" class="live" data-state="static">
       Updated <Time ms={snapshot.generated_at} page={snapshot.page} rel />
     </p>
-    <p class="stale" data-watch={watch} role="status" hidden>
-      {what} changed since this page was loaded. <a href={href}>Reload it</a> to see how.
-    </p>
+    <WatchNote {...note} />
   </>
 );
 

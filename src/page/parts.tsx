@@ -273,3 +273,13 @@ export const SubscribeForm: FC<{ components: SnapshotComponent[]; turnstileSiteK
     <p class="notice" role="status" aria-live="polite"></p>
   </form>
 );
+
+/**
+ * The note a page shows, through the live script, when something it shows changed in a way the script does
+ * not redraw (`watch`: "incidents", "incident:<id>", "component:<id>").
+ */
+export const WatchNote: FC<{ watch: string; what: string; href: string }> = ({ watch, what, href }) => (
+  <p class="stale" data-watch={watch} role="status" hidden>
+    {what} changed since this page was loaded. <a href={href}>Reload it</a> to see how.
+  </p>
+);
