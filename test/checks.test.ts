@@ -640,23 +640,13 @@ describe("rounds that arrive late", { timeout: 30_000 }, () => {
     const component = await createMonitoredComponent(url, { confirmations: 1, regions: ["weur"], quorum: 1 });
     const at = Date.UTC(2031, 2, 6, 12, 0);
     const newer = at + 30_000;
-    const real = createDb(env.DB);
-    let batches = 0;
-    const db = new Proxy(real, {
-      get(target, prop, receiver) {
-        if (prop !== "batch") return Reflect.get(target, prop, receiver);
-        return async (statements: any[]) => {
-          if (statements.some((s) => /write_guards/.test(s.toSQL?.().sql ?? "")) && ++batches === 1) {
-            // A newer round's result for the component lands first.
-            await env.DB.prepare("INSERT INTO check_results (component_id, checked_at, outcome, in_maintenance) VALUES (?, ?, 'operational', 0)").bind(component.id, newer).run();
-          }
-          return target.batch(statements as never);
-        };
-      },
+    // A newer round's result for the component lands first.
+    const { db, batches } = actingBeforeFirstWrite(/write_guards/, async () => {
+      await env.DB.prepare("INSERT INTO check_results (component_id, checked_at, outcome, in_maintenance) VALUES (?, ?, 'operational', 0)").bind(component.id, newer).run();
     });
-    const round = await startCheckRound(env, db as typeof real, at);
+    const round = await startCheckRound(env, db, at);
     await round.record(at);
-    expect(batches).toBe(2);
+    expect(batches()).toBe(2);
     expect((await results(component.id)).map((r: any) => r.checked_at)).toEqual([newer]);
     expect(await rollup(component.id)).toEqual([]);
     expect(await adminComponent(component.id)).toMatchObject({ monitored_status: "operational", last_checked: null });
