@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { describeCheckResult } from "../src/checks/observed";
 import { autoIncidentDefaults, decideAutoIncidents } from "../src/domain/auto-incidents";
 import { renderEvent } from "../src/notify/render";
+import { iso } from "../src/time";
 import { admin, call, json } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
 import { activeSubscriber } from "./support/subscribers";
@@ -66,7 +67,7 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     expect(incident.updates[0].message).toBe(`Our checks have found ${c.name} down since 12:00 UTC: HTTP 503. We are looking into it.`);
 
     const shown = await publicIncident(incident.id);
-    expect(shown).toMatchObject({ automatic: true, taken_over_at: null, managed_by: "automation", started_at: new Date(T).toISOString() });
+    expect(shown).toMatchObject({ automatic: true, taken_over_at: null, managed_by: "automation", started_at: iso(T) });
     expect(shown.affected_components).toEqual([{ id: c.id, name: c.name, status: "major_outage" }]);
     const [created] = await eventsOf(incident.id);
     expect(created).toMatchObject({ type: "incident.created", payload: { automatic: true, severity: "critical", status: "investigating" } });

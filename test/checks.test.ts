@@ -10,6 +10,7 @@ import { freshComponent } from "./support/subscribers";
 import { planShards, SHARD_BUDGET_MS } from "../src/checks/plan";
 import { combineProbes } from "../src/checks/probe";
 import { agreeOnRound } from "../src/checks/quorum";
+import { iso } from "../src/time";
 import { uptimePercent } from "../src/uptime/formula";
 import { admin, adminToken, call, DEFAULT_COMPONENTS, json } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
@@ -226,8 +227,8 @@ describe("checks from several regions", { timeout: 30_000 }, () => {
     const view = await checksOf(component.id);
     expect(view).toMatchObject({ component_id: component.id, regions: ["wnam", "enam", "weur"], quorum: 2 });
     expect(view.checks.map((c: any) => [c.checked_at, c.status])).toEqual([
-      [new Date(T + MINUTE).toISOString(), "major_outage"],
-      [new Date(T).toISOString(), "operational"],
+      [iso(T + MINUTE), "major_outage"],
+      [iso(T), "operational"],
     ]);
     expect(view.checks[0].regions).toEqual([
       { region: "enam", status: "major_outage", latency_ms: expect.any(Number), error: "unexpected HTTP 503" },
@@ -291,10 +292,10 @@ describe("checks from several regions", { timeout: 30_000 }, () => {
       { checked_at: T, region: "weur", outcome: "no_answer", latency_ms: null, error: "the probe did not answer" },
       { checked_at: T, region: "wnam", outcome: "major_outage", latency_ms: expect.any(Number), error: "unexpected HTTP 503" },
     ]);
-    expect((await checksOf(b.id)).checks[0]).toMatchObject({ checked_at: new Date(T).toISOString(), status: null });
+    expect((await checksOf(b.id)).checks[0]).toMatchObject({ checked_at: iso(T), status: null });
     // A monitor whose only shard never answered has no data at all for the round, and shows no outage.
     expect((await results(onlyWeur.id)).map((r: any) => r.checked_at)).toEqual([T - MINUTE]);
-    expect(await publicComponent(onlyWeur.id)).toMatchObject({ status: "operational", last_checked: new Date(T - MINUTE).toISOString() });
+    expect(await publicComponent(onlyWeur.id)).toMatchObject({ status: "operational", last_checked: iso(T - MINUTE) });
     const run = await env.DB.prepare("SELECT summary FROM check_runs WHERE scheduled_time = ?").bind(T).first<any>();
     expect(JSON.parse(run.summary)).toMatchObject({ unanswered: expect.any(Number) });
     expect(JSON.parse(run.summary).unanswered).toBeGreaterThan(0);
@@ -365,7 +366,7 @@ describe("the cron run", { timeout: 20_000 }, () => {
     await runCron(T);
 
     const api = await publicComponent(DEFAULT_COMPONENTS.api);
-    expect(api).toMatchObject({ status: "operational", monitored: true, last_checked: new Date(T).toISOString() });
+    expect(api).toMatchObject({ status: "operational", monitored: true, last_checked: iso(T) });
     expect((await publicComponent(DEFAULT_COMPONENTS.database)).monitored).toBe(true);
     for (const id of [DEFAULT_COMPONENTS.storage, DEFAULT_COMPONENTS.email, DEFAULT_COMPONENTS.auth]) {
       // No check could observe it, so it was never checked: no made-up time.
@@ -615,7 +616,7 @@ describe("rounds that arrive late", { timeout: 30_000 }, () => {
     const before = await snapshot();
     expect(before.rollup).toMatchObject([{ observed_seconds: 600, major_seconds: 180 }]);
     expect(before.incidents).toEqual(["resolved"]);
-    expect(before.view).toMatchObject({ monitored_status: "operational", last_checked: new Date(T0 + 10 * MINUTE).toISOString() });
+    expect(before.view).toMatchObject({ monitored_status: "operational", last_checked: iso(T0 + 10 * MINUTE) });
 
     // A round scheduled between two recorded ones, then three failing ones, all delivered after the newest.
     targets.set(url, { status: 200 });
@@ -675,7 +676,7 @@ describe("maintenance on time", { timeout: 20_000 }, () => {
     await runCron(T + MINUTE);
     expect((await publicComponent(component.id)).status).toBe("under_maintenance");
     let listed = await json(await call("GET", "/api/status/maintenance"));
-    expect(listed.maintenance_windows.find((m: any) => m.id === maintenance.id)).toMatchObject({ status: "in_progress", started_at: new Date(T + 30_000).toISOString() });
+    expect(listed.maintenance_windows.find((m: any) => m.id === maintenance.id)).toMatchObject({ status: "in_progress", started_at: iso(T + 30_000) });
     await runCron(T + 2 * MINUTE);
     expect((await publicComponent(component.id)).status).toBe("under_maintenance");
     await runCron(T + 3 * MINUTE);

@@ -63,7 +63,7 @@ const SEED_HEALTH_CHECK = {
   results: { API: "operational", Database: "operational", "File Storage": "operational", "Email Service": "operational", Authentication: "operational" },
 };
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+/** The seed's times: UTC to the whole second, "2024-01-15T10:30:00Z". Milliseconds are another format. */
 const SEED_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const STATUS_WORDS = ["operational", "degraded", "partial_outage", "major_outage", "under_maintenance"];
 
@@ -95,7 +95,7 @@ function contractProblems(actual: unknown, example: unknown, where: string, null
     return problems;
   }
   if (typeof actual !== typeof example) problems.push(`${where}: expected a ${typeof example}, got ${JSON.stringify(actual)}`);
-  else if (typeof example === "string" && SEED_TIME.test(example) && !ISO_DATE.test(actual as string)) problems.push(`${where}: expected an ISO 8601 time, got ${actual}`);
+  else if (typeof example === "string" && SEED_TIME.test(example) && !SEED_TIME.test(actual as string)) problems.push(`${where}: expected a time like ${example}, got ${actual}`);
   return problems;
 }
 
@@ -104,6 +104,20 @@ function expectContract(actual: unknown, example: unknown, where: string, nullab
 }
 
 const OPEN_INCIDENT_NULLABLE = ["resolved_at", "root_cause", "resolution"];
+
+/** Times a client sends in the seed's form, expected back exactly as sent. */
+const ETA = "2030-01-15T12:00:00Z";
+const WINDOW = { scheduled_start: "2030-01-20T02:00:00Z", scheduled_end: "2030-01-20T04:00:00Z" };
+
+/** An incident's updates: their times (created_at, estimated_resolution when set) in the seed's form. */
+function expectSeedTimes(updates: { created_at: string; estimated_resolution: string | null }[], where: string) {
+  for (const [i, u] of updates.entries()) {
+    expect(u.created_at, `${where}[${i}].created_at`).toMatch(SEED_TIME);
+    if (u.estimated_resolution !== null) expect(u.estimated_resolution, `${where}[${i}].estimated_resolution`).toMatch(SEED_TIME);
+  }
+}
+
+const etaOf = (incident: { updates: { estimated_resolution: string | null }[] }) => incident.updates.find((u) => u.estimated_resolution !== null)?.estimated_resolution;
 
 describe("the contract checker", () => {
   it("fails on a renamed, dropped or retyped seed key, and allows added ones", () => {
@@ -117,7 +131,10 @@ describe("the contract checker", () => {
     expect(contractProblems({ ...SEED_COMPONENT, uptime: { ...SEED_COMPONENT.uptime, "30_days": "99.9" } }, SEED_COMPONENT, "c")[0]).toMatch(/30_days: expected a number/);
     expect(contractProblems({ id: "x", name: "API", status: "operational", uptime: SEED_COMPONENT.uptime }, SEED_COMPONENT, "c")).toEqual(["c.component: missing"]);
     expect(contractProblems({ ...SEED_INCIDENT, resolved_at: null }, SEED_INCIDENT, "i")[0]).toMatch(/resolved_at: expected a string/);
-    expect(contractProblems({ ...SEED_INCIDENT, started_at: "yesterday" }, SEED_INCIDENT, "i")[0]).toMatch(/ISO 8601/);
+    expect(contractProblems({ ...SEED_INCIDENT, started_at: "yesterday" }, SEED_INCIDENT, "i")[0]).toMatch(/expected a time like/);
+    expect(contractProblems({ ...SEED_INCIDENT, started_at: "2024-01-15T08:00:00.000Z" }, SEED_INCIDENT, "i")).toEqual([
+      "i.started_at: expected a time like 2024-01-15T08:00:00Z, got 2024-01-15T08:00:00.000Z",
+    ]);
   });
 });
 
@@ -138,9 +155,13 @@ describe("the seed's endpoints keep the seed's keys and types", { timeout: 20_00
     expectContract(created, SEED_CREATE_RESPONSE, "POST /api/status/incidents/create");
     expect(created).toMatchObject({ title: SEED_CREATE_REQUEST.title, status: "investigating", severity: "major" });
 
-    const updateRes = await admin("POST", `/api/status/incidents/${created.id}/updates`, { ...SEED_UPDATE_REQUEST, estimated_resolution: new Date(Date.now() + 3600_000).toISOString() });
+    // The seed's ETA is in 2024, before this incident started (refused); the same form, later.
+    const updateRes = await admin("POST", `/api/status/incidents/${created.id}/updates`, { ...SEED_UPDATE_REQUEST, estimated_resolution: ETA });
     expect(updateRes.status).toBe(201);
-    expectContract(await json(updateRes), { ...SEED_INCIDENT, status: "identified" }, "POST /api/status/incidents/{id}/updates", OPEN_INCIDENT_NULLABLE);
+    const updated = await json(updateRes);
+    expectContract(updated, { ...SEED_INCIDENT, status: "identified" }, "POST /api/status/incidents/{id}/updates", OPEN_INCIDENT_NULLABLE);
+    expect(updated.update.estimated_resolution).toBe(ETA);
+    expectSeedTimes(updated.updates, "POST /api/status/incidents/{id}/updates updates");
 
     const open = await createIncident({ title: "Still open", severity: "minor" });
 
@@ -150,17 +171,17 @@ describe("the seed's endpoints keep the seed's keys and types", { timeout: 20_00
     expectContract(resolved, SEED_INCIDENT, "POST /api/status/incidents/{id}/resolve");
     expect(resolved).toMatchObject(SEED_RESOLVE_REQUEST);
 
-    const start = Date.now() + 86_400_000;
     const windowRes = await admin("POST", "/api/status/maintenance", {
       title: "Database Upgrade",
       description: "Minor version",
-      scheduled_start: new Date(start).toISOString(),
-      scheduled_end: new Date(start + 7200_000).toISOString(),
+      scheduled_start: WINDOW.scheduled_start,
+      scheduled_end: WINDOW.scheduled_end,
       affected_components: [DEFAULT_COMPONENTS.database],
     });
     expect(windowRes.status).toBe(201);
     const window = await json(windowRes);
     expectContract(window, SEED_MAINTENANCE_WINDOW, "POST /api/status/maintenance");
+    expect(window).toMatchObject(WINDOW);
 
     const status = await json(await call("GET", "/api/status"));
     expectContract(status, SEED_STATUS, "GET /api/status", ["last_checked"]);
@@ -169,9 +190,12 @@ describe("the seed's endpoints keep the seed's keys and types", { timeout: 20_00
     // The components a check observed carry last_checked as a time (not null).
     expectContract(status.components.find((c: any) => c.id === DEFAULT_COMPONENTS.api), SEED_STATUS.components[0], "GET /api/status components[API]");
     for (const i of status.recent_incidents) expectContract(i, SEED_INCIDENT, "GET /api/status recent_incidents[]", OPEN_INCIDENT_NULLABLE);
+    for (const i of status.recent_incidents) expectSeedTimes(i.updates, "GET /api/status recent_incidents[].updates");
+    expect(etaOf(status.recent_incidents.find((i: any) => i.id === created.id))).toBe(ETA);
     expect(status.recent_incidents.map((i: any) => i.id)).toEqual(expect.arrayContaining([created.id, open.id]));
     expect(status.scheduled_maintenance.length).toBeGreaterThan(0);
     for (const m of status.scheduled_maintenance) expectContract(m, SEED_MAINTENANCE_WINDOW, "GET /api/status scheduled_maintenance[]");
+    expect(status.scheduled_maintenance.find((m: any) => m.id === window.id)).toMatchObject(WINDOW);
 
     const component = await json(await call("GET", `/api/status/components/${DEFAULT_COMPONENTS.database}`));
     expectContract(component, SEED_COMPONENT, "GET /api/status/components/{id}");
@@ -182,11 +206,14 @@ describe("the seed's endpoints keep the seed's keys and types", { timeout: 20_00
     const resolvedListed = incidents.incidents.find((i: any) => i.id === created.id);
     expectContract(resolvedListed, SEED_INCIDENT, "GET /api/status/incidents incidents[resolved]");
     for (const i of incidents.incidents) expectContract(i, SEED_INCIDENT, "GET /api/status/incidents incidents[]", OPEN_INCIDENT_NULLABLE);
+    for (const i of incidents.incidents) expectSeedTimes(i.updates, "GET /api/status/incidents incidents[].updates");
+    expect(etaOf(resolvedListed)).toBe(ETA);
+    expect(etaOf(await json(await call("GET", `/api/status/incidents/${created.id}`)))).toBe(ETA);
     expect(incidents.period_days).toBe(90);
 
     const maintenance = await json(await call("GET", "/api/status/maintenance"));
     expectContract(maintenance, SEED_MAINTENANCE, "GET /api/status/maintenance");
-    expect(maintenance.maintenance_windows.find((m: any) => m.id === window.id).affected_components).toEqual(["Database"]);
+    expect(maintenance.maintenance_windows.find((m: any) => m.id === window.id)).toMatchObject({ ...WINDOW, affected_components: ["Database"] });
 
     const rss = await call("GET", "/api/status/rss");
     expect(rss.status).toBe(200);
@@ -195,6 +222,34 @@ describe("the seed's endpoints keep the seed's keys and types", { timeout: 20_00
 
     await admin("POST", `/api/status/incidents/${open.id}/resolve`, SEED_RESOLVE_REQUEST);
     await admin("POST", `/api/status/maintenance/${window.id}/cancel`);
+  });
+});
+
+describe("times read from the API and sent back", { timeout: 20_000 }, () => {
+  it("mean the instant they were read as, though stored times carry milliseconds the API does not show", async () => {
+    // Stored with milliseconds, as times Beacon takes itself (now) or a client sends as epoch ms are.
+    const startedMs = Math.floor(Date.now() / 1000) * 1000 - 60_000 + 737;
+    const incident = await createIncident({ title: "Round trip", severity: "minor", affected_components: [], started_at: startedMs });
+    expect(incident.started_at).toBe(new Date(startedMs - 737).toISOString().replace(".000Z", "Z"));
+    // "Expected back by the time it started" is the earliest ETA allowed: the shown start is that time.
+    const updated = await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Back soon", status: "identified", estimated_resolution: incident.started_at });
+    expect(updated.status).toBe(201);
+    const update = (await json(updated)).update;
+    expect(update.estimated_resolution).toBe(incident.started_at);
+    const edited = await admin("PATCH", `/api/status/incidents/${incident.id}/updates/${update.id}`, { estimated_resolution: incident.started_at });
+    expect(edited.status).toBe(200);
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, SEED_RESOLVE_REQUEST)).status).toBe(200);
+
+    // A window in progress keeps its start: the start as read, sent back with a new end, is that start.
+    const window = await json(
+      await admin("POST", "/api/status/maintenance", { title: "Round trip window", scheduled_start: startedMs, scheduled_end: Date.now() + 3600_000, affected_components: [] }),
+    );
+    expect(window.status).toBe("in_progress");
+    const newEnd = new Date(Math.floor(Date.now() / 1000) * 1000 + 7200_000).toISOString().replace(".000Z", "Z");
+    const moved = await admin("PATCH", `/api/status/maintenance/${window.id}`, { scheduled_start: window.scheduled_start, scheduled_end: newEnd });
+    expect(moved.status).toBe(200);
+    expect(await json(moved)).toMatchObject({ scheduled_start: window.scheduled_start, scheduled_end: newEnd });
+    expect((await admin("POST", `/api/status/maintenance/${window.id}/complete`)).status).toBe(200);
   });
 });
 

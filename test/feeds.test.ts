@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { foldLine, maintenanceCalendar } from "../src/feeds/icalendar";
 import { renderAtomFeed, renderJsonFeed, renderRss } from "../src/routes/feeds";
 import type { Snapshot, SnapshotMaintenance } from "../src/snapshot/types";
+import { iso } from "../src/time";
 import { admin, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 
 const HOSTILE = `Quotes "double" & 'single' <script>alert(1)</script> ]]> twice ]]> and ]]]]> <![CDATA[ x ]]> tab\there 🔥 émoji`;
@@ -101,10 +102,12 @@ describe("feeds (RSS, Atom, JSON Feed)", () => {
 
     const entry = list<any>(parseXml(await get("/api/status/atom", /atom/)).feed.entry).find((e) => e.id === `urn:uuid:${updateId}`);
     expect(entry.summary["#text"]).toBe("Corrected wording");
-    expect(entry.published).toBe(update.created_at);
-    expect(entry.updated).toBe(update.updated_at);
+    // Feeds write RFC 3339 with milliseconds; the API the same instants to the second.
+    expect(iso(Date.parse(entry.published))).toBe(update.created_at);
+    expect(iso(Date.parse(entry.updated))).toBe(update.updated_at);
     const item = JSON.parse(await get("/api/status/feed.json", /feed\+json/)).items.find((i: any) => i.id === updateId);
-    expect(item).toMatchObject({ content_text: "Corrected wording", date_published: update.created_at, date_modified: update.updated_at });
+    expect(item).toMatchObject({ content_text: "Corrected wording" });
+    expect([iso(Date.parse(item.date_published)), iso(Date.parse(item.date_modified))]).toEqual([update.created_at, update.updated_at]);
   });
 
   it("tags each JSON Feed update with the status that update set, not the incident's current one", async () => {

@@ -2,7 +2,7 @@ import type { FC } from "hono/jsx";
 import type { AuditRow } from "../db/queries/audit";
 import { AUDIT_ENTITY_TYPES, type AuditEntityType } from "../db/schema";
 import { formatTime } from "../page/format";
-import { iso } from "../snapshot/format";
+import { isoMillis } from "../time";
 import { ConsoleLayout, type ConsoleContext } from "./layout";
 
 const ENTITY_PAGES: Partial<Record<AuditEntityType, string>> = {
@@ -120,7 +120,7 @@ export const AuditPage: FC<{
                 {href ? <a href={href}>{row.entityId === "*" ? "all components" : <code>{row.entityId}</code>}</a> : <code>{row.entityId}</code>}
               </div>
               <div class="meta">
-                <Who row={row} /> · <time datetime={iso(row.at)!}>{formatTime(row.at, zone)}</time>
+                <Who row={row} /> · <time datetime={isoMillis(row.at)!}>{formatTime(row.at, zone)}</time>
               </div>
               <Change row={row} />
             </li>

@@ -11,6 +11,7 @@ import { statusChangeStatements, type StatusState } from "../db/queries/status-s
 import type { AutoIncidentSettings, ComponentStatus, IncidentStatus, Severity } from "../db/schema";
 import { events, incidentUpdates } from "../db/schema";
 import { autoIncidentDefaultsInput } from "../schemas";
+import { iso } from "../time";
 import { statusRank } from "../status";
 
 // Automatic incidents: the checks open, update and resolve an incident once they agree, and hand it to a
@@ -407,7 +408,7 @@ export function checksSuggestion(
   now: number,
 ) {
   const watched = components.filter((c) => c.monitored);
-  const list = watched.map((c) => ({ id: c.id, name: c.name, status: c.status, since: c.since === null ? null : new Date(c.since).toISOString() }));
+  const list = watched.map((c) => ({ id: c.id, name: c.name, status: c.status, since: iso(c.since) }));
   if (!watched.length) return { suggestion: null, components: list };
   const failing = watched.filter((c) => c.status !== "operational");
   // As of each component's latest check: that is what the checks have said so far.

@@ -25,7 +25,7 @@ import type {
   resolveIncidentBody,
 } from "../schemas";
 import { isOpenIncident } from "../snapshot/build";
-import { iso } from "../snapshot/format";
+import { iso, sameShownTime } from "../time";
 import { loadIncidentView } from "../snapshot/incident-view";
 import type { SnapshotIncident, SnapshotIncidentUpdate } from "../snapshot/types";
 import { auditStatement } from "./audit";
@@ -121,9 +121,9 @@ function updateInsert(db: Database, incidentId: string, update: SnapshotIncident
   });
 }
 
-/** An ETA is when the incident is expected to end: never before it started. */
+/** An ETA is when the incident is expected to end: never before it started (as the API shows that, to the second). */
 function assertEta(eta: number | null | undefined, startedAt: number) {
-  if (eta != null && eta < startedAt) {
+  if (eta != null && eta < startedAt && !sameShownTime(eta, startedAt)) {
     throw badRequest("estimated_resolution must not be before the incident started", [{ path: "estimated_resolution", message: `must not be before started_at (${iso(startedAt)})` }]);
   }
 }

@@ -18,7 +18,7 @@ import type { NotifyEventType } from "../notify/messages";
 import { outboxInsert } from "../notify/outbox";
 import type { editMaintenanceBody, maintenanceBody } from "../schemas";
 import { maintenanceFromRow } from "../snapshot/build";
-import { iso } from "../snapshot/format";
+import { iso, sameShownTime } from "../time";
 import type { SnapshotMaintenance } from "../snapshot/types";
 import { auditStatement } from "./audit";
 import { actorId, AUTOMATION, notified, type Actor, type Change } from "./change";
@@ -168,8 +168,9 @@ export async function scheduleMaintenance(db: Database, input: ScheduleMaintenan
 export async function editMaintenance(db: Database, id: string, input: EditMaintenanceInput, actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
   const m = await existingMaintenance(db, id);
   if (m.status === "completed" || m.status === "cancelled") throw conflict(`The maintenance is ${m.status} and can no longer be edited.`);
-  const start = input.scheduled_start ?? m.scheduledStart;
-  const end = input.scheduled_end ?? m.scheduledEnd;
+  // A time sent back as the API showed it (whole seconds) is the stored one, not a move by its milliseconds.
+  const start = input.scheduled_start === undefined || sameShownTime(input.scheduled_start, m.scheduledStart) ? m.scheduledStart : input.scheduled_start;
+  const end = input.scheduled_end === undefined || sameShownTime(input.scheduled_end, m.scheduledEnd) ? m.scheduledEnd : input.scheduled_end;
   // The same rule as scheduling, for the times this edit gives (a title fix of an overdue window is not refused).
   if (input.scheduled_start !== undefined || input.scheduled_end !== undefined) assertWindowTimes(m, start, end, now);
   if (input.affected_components) await assertComponentsExist(db, input.affected_components);

@@ -1,6 +1,7 @@
 import type { ShownStatus } from "../db/schema";
 import { STATUS_LABELS } from "../status";
 import { renderMarkdown } from "../text/markdown";
+import { iso } from "../time";
 import type { NotifyEventType } from "./messages";
 
 export interface RenderedMessage {
@@ -142,7 +143,7 @@ ${message}
 
 /** The body a webhook receives for an event: stable field names, the producer's payload as `data`. */
 export function webhookBody(type: string, payload: Record<string, unknown>, at: number): string {
-  return JSON.stringify({ type, timestamp: new Date(at).toISOString(), data: payload });
+  return JSON.stringify({ type, timestamp: iso(at), data: payload });
 }
 
 export function confirmationEmail(pageName: string, confirmUrl: string): Omit<RenderedMessage, "sms"> {

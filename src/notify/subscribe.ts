@@ -4,6 +4,7 @@ import { activateSubscriber, findSubscriberById, signUpStatements, takeConfirmat
 import type { Channel } from "../db/schema";
 import type { Bindings } from "../env";
 import { constantTimeEqual } from "../crypto";
+import { iso } from "../time";
 import { newWebhookSecret, tokenSigner } from "./crypto";
 import { pageName, pageUrl } from "./links";
 import { CONFIRMATION_PREFIX } from "./messages";
@@ -85,7 +86,7 @@ function confirmationTemplate(env: Bindings, channel: Channel, now: number): { s
 function webhookPing(env: Bindings, now: number) {
   return JSON.stringify({
     type: "subscription.ping",
-    timestamp: new Date(now).toISOString(),
+    timestamp: iso(now),
     data: {
       page: pageUrl(env),
       // The receiver learns its signing secret here, over https, from a message signed with it.

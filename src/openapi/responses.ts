@@ -24,7 +24,16 @@ const named = <T extends z.ZodType>(id: string, schema: T, description?: string)
   return schema;
 };
 
-const time = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/).meta({ format: "date-time" });
+/** Beacon's times: UTC to the whole second, as the seed writes them (a time a client sent comes back as sent). */
+const time = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/)
+  .meta({ format: "date-time", examples: ["2024-01-15T10:30:00Z"] });
+/** RFC 3339 with milliseconds, where the format asks for them (JSON Feed, Statuspage v2). */
+const timeMillis = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+  .meta({ format: "date-time", examples: ["2024-01-15T10:30:00.000Z"] });
 const uuid = z.string().meta({ format: "uuid" });
 const shownStatus = z.enum(SHOWN_STATUSES);
 const uptimePercent = z.number().nullable().describe("Percent, floored to 2 decimals; null without data");
@@ -476,8 +485,8 @@ export const jsonFeed = named(
         url: z.string(),
         title: z.string(),
         content_text: z.string(),
-        date_published: time,
-        date_modified: time,
+        date_published: timeMillis,
+        date_modified: timeMillis,
         tags: z.array(z.string()).describe("[severity, status]: an update's item carries the status that update set"),
         _beacon: z.object({ incident_id: uuid }),
       }),
@@ -487,7 +496,7 @@ export const jsonFeed = named(
 );
 
 // Statuspage v2 (Atlassian's public API): every field present, null where Beacon has no such thing.
-const v2Time = time;
+const v2Time = timeMillis;
 const v2ComponentStatus = z.enum(["operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance"]);
 const v2Page = named("V2Page", z.object({ id: z.string(), name: z.string(), url: z.string(), time_zone: z.string(), updated_at: v2Time }));
 const v2Component = named(

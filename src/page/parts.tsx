@@ -1,7 +1,7 @@
 import { raw } from "hono/html";
 import type { Child, FC } from "hono/jsx";
 import type { ShownStatus } from "../db/schema";
-import { iso } from "../snapshot/format";
+import { isoMillis } from "../time";
 import type { PageInfo, SnapshotComponent, SnapshotGroup, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
 import { STATUS_LABELS, worstStatus } from "../status";
 import { renderMarkdown } from "../text/markdown";
@@ -19,7 +19,7 @@ export const Written: FC<{ text: string | null | undefined }> = ({ text }) => (t
 
 /** UTC in the markup, readable text in the page's zone; the script shows the reader's zone. */
 export const Time: FC<{ ms: number; page: PageInfo; rel?: boolean }> = ({ ms, page, rel }) => (
-  <time datetime={iso(ms)!} data-rel={rel ? "" : undefined}>
+  <time datetime={isoMillis(ms)!} data-rel={rel ? "" : undefined}>
     {formatTime(ms, page.time_zone)}
   </time>
 );

@@ -4,7 +4,7 @@ import { requireAdmin } from "../auth/clerk";
 import type { Database } from "../db/client";
 import { listAudit } from "../db/queries/audit";
 import type { AppEnv } from "../env";
-import { iso } from "../snapshot/format";
+import { iso } from "../time";
 import { encodeCursor } from "../cursor";
 import { auditQuery } from "../schemas";
 import { validate } from "../validation";

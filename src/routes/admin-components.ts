@@ -21,7 +21,7 @@ import { componentChecksQuery, createComponentBody, editComponentBody, editGroup
 import { noBody, uuidParam, validate } from "../validation";
 import { recentRounds } from "../db/queries/checks";
 import { defaultRegions, monitorQuorum, monitorRegions } from "../checks/plan";
-import { iso } from "../snapshot/format";
+import { iso } from "../time";
 
 /** The admin's view of a component: its public fields plus how it is checked. */
 function componentView(env: Bindings, c: ComponentRow) {
@@ -36,12 +36,12 @@ function componentView(env: Bindings, c: ComponentRow) {
     confirmations: c.confirmations,
     monitored: c.monitored,
     monitored_status: c.monitoredStatus,
-    last_checked: c.lastCheckedAt ? new Date(c.lastCheckedAt).toISOString() : null,
+    last_checked: iso(c.lastCheckedAt),
     last_error: c.lastError,
     // Every key as it applies to this component: its own settings over the AUTO_INCIDENTS default.
     auto_incidents: autoConfigView(componentAutoConfig(autoIncidentDefaults(env.AUTO_INCIDENTS), c.autoIncidents)),
-    created_at: new Date(c.createdAt).toISOString(),
-    updated_at: new Date(c.updatedAt).toISOString(),
+    created_at: iso(c.createdAt),
+    updated_at: iso(c.updatedAt),
   };
 }
 

@@ -14,7 +14,7 @@ import { enqueueDeliveries } from "../notify/fan-out";
 import { deliveryTemplate, type MessageTemplate } from "../notify/compose";
 import { isConfirmation } from "../notify/messages";
 import { redactSecrets } from "../notify/slots";
-import { iso } from "../snapshot/format";
+import { iso } from "../time";
 import { devOutboxQuery, notificationsQuery } from "../schemas";
 import { noBody, uuidParam, validate } from "../validation";
 import { commitAndAnswer, idempotent } from "./admin-write";

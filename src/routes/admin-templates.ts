@@ -5,7 +5,7 @@ import { adminActor } from "../domain/change";
 import { createTemplate, deleteTemplate, editTemplate } from "../domain/templates";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
-import { iso } from "../snapshot/format";
+import { iso } from "../time";
 import { editTemplateBody, templateBody } from "../schemas";
 import { noBody, uuidParam, validate } from "../validation";
 import { commitAndAnswer, idempotent } from "./admin-write";

@@ -5,7 +5,7 @@ import { startCheckRound } from "../checks/runner";
 import { CHANNELS } from "../db/schema";
 import type { AppEnv } from "../env";
 import { channelState } from "../notify/channels";
-import { iso } from "../snapshot/format";
+import { iso } from "../time";
 import type { RegionResult } from "../checks/quorum";
 import { noBody } from "../validation";
 

@@ -3,7 +3,8 @@ import { loadIncidentView, mayBeOlderIncident } from "../snapshot/incident-view"
 import { limitPerClient } from "../http/client";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
-import { dataFreshness, publicComponent, publicIncident, publicMaintenance, recentIncidents, upcomingMaintenance, iso } from "../snapshot/format";
+import { dataFreshness, publicComponent, publicIncident, publicMaintenance, recentIncidents, upcomingMaintenance } from "../snapshot/format";
+import { iso } from "../time";
 import { sendJsonFromSnapshot } from "../snapshot/respond";
 import { publicSnapshot } from "../snapshot/store";
 import { ifNoneMatchHits } from "../http/conditional";

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
-import { dataFreshness, iso } from "../snapshot/format";
+import { dataFreshness } from "../snapshot/format";
+import { iso } from "../time";
 import { sendJsonFromSnapshot } from "../snapshot/respond";
 import { publicSnapshot } from "../snapshot/store";
 import { uptimeOfDays } from "../snapshot/build";

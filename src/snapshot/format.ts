@@ -1,10 +1,9 @@
 import { isOpenIncident } from "./build";
 import { reportedAge } from "./respond";
 import type { Snapshot, SnapshotComponent, SnapshotIncident, SnapshotMaintenance } from "./types";
+import { iso } from "../time";
 
 // The public JSON shapes of the seed API, made from the snapshot. Times are ISO 8601 (UTC).
-
-export const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
 export function publicComponent(c: SnapshotComponent) {
   return {

@@ -1,6 +1,6 @@
 import type { ShownStatus } from "../db/schema";
 import { isOpenIncident } from "../snapshot/build";
-import { iso } from "../snapshot/format";
+import { isoMillis } from "../time";
 import type { Snapshot, SnapshotComponent, SnapshotGroup, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
 import { worstStatus } from "../status";
 import { dayOf } from "../uptime/days";
@@ -26,7 +26,7 @@ export function v2Page(snapshot: Snapshot) {
     name: snapshot.page.name,
     url: snapshot.page.url,
     time_zone: snapshot.page.time_zone,
-    updated_at: iso(snapshot.generated_at),
+    updated_at: isoMillis(snapshot.generated_at),
   };
 }
 
@@ -37,8 +37,8 @@ function componentRow(snapshot: Snapshot, c: SnapshotComponent, position: number
     id: c.id,
     name: c.name,
     status: v2ComponentStatus(c.status),
-    created_at: iso(c.created_at),
-    updated_at: iso(c.updated_at),
+    created_at: isoMillis(c.created_at),
+    updated_at: isoMillis(c.updated_at),
     position,
     description: c.description,
     showcase: true,
@@ -55,8 +55,8 @@ function groupRow(snapshot: Snapshot, g: SnapshotGroup, children: SnapshotCompon
     id: g.id,
     name: g.name,
     status: v2ComponentStatus(worstStatus(children.map((c) => c.status), "operational")),
-    created_at: iso(g.created_at),
-    updated_at: iso(g.updated_at),
+    created_at: isoMillis(g.created_at),
+    updated_at: isoMillis(g.updated_at),
     position,
     description: g.description,
     showcase: false,
@@ -135,9 +135,9 @@ function incidentUpdate(
     status: u.status,
     body: u.body,
     incident_id: incidentId,
-    created_at: iso(u.at),
-    updated_at: iso(u.updated_at),
-    display_at: iso(u.at),
+    created_at: isoMillis(u.at),
+    updated_at: isoMillis(u.updated_at),
+    display_at: isoMillis(u.at),
     affected_components: affected,
     deliver_notifications: true,
     custom_tweet: null,
@@ -209,13 +209,13 @@ export function v2Incident(snapshot: Snapshot, i: SnapshotIncident, rows: V2Comp
     id: i.id,
     name: i.title,
     status: i.status,
-    created_at: iso(i.created_at),
-    updated_at: iso(i.updated_at),
-    monitoring_at: iso(monitoring?.created_at),
-    resolved_at: iso(i.resolved_at),
+    created_at: isoMillis(i.created_at),
+    updated_at: isoMillis(i.updated_at),
+    monitoring_at: isoMillis(monitoring?.created_at),
+    resolved_at: isoMillis(i.resolved_at),
     impact: i.severity,
     shortlink: `${snapshot.page.url}/incidents/${i.id}`,
-    started_at: iso(i.started_at),
+    started_at: isoMillis(i.started_at),
     page_id: pageId(snapshot),
     incident_updates: i.updates.map((u) =>
       incidentUpdate(
@@ -249,18 +249,18 @@ export function v2Maintenance(snapshot: Snapshot, m: SnapshotMaintenance, rows: 
     id: m.id,
     name: m.title,
     status: m.status,
-    created_at: iso(m.created_at),
-    updated_at: iso(m.updated_at),
+    created_at: isoMillis(m.created_at),
+    updated_at: isoMillis(m.updated_at),
     monitoring_at: null,
-    resolved_at: iso(m.completed_at),
+    resolved_at: isoMillis(m.completed_at),
     impact: "maintenance",
     shortlink: `${snapshot.page.url}/maintenance/${m.id}`,
-    started_at: iso(m.started_at ?? m.scheduled_start),
+    started_at: isoMillis(m.started_at ?? m.scheduled_start),
     page_id: pageId(snapshot),
     incident_updates: updates,
     components: rowsFor(rows, m.components.map((c) => c.id)),
-    scheduled_for: iso(m.scheduled_start),
-    scheduled_until: iso(m.scheduled_end),
+    scheduled_for: isoMillis(m.scheduled_start),
+    scheduled_until: isoMillis(m.scheduled_end),
   };
 }
 
