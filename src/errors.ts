@@ -16,19 +16,28 @@ export type ErrorCode =
   | "unavailable"
   | "internal_error";
 
-/** The one error type handlers throw; `onError` turns it into `{ error: { code, message, details? } }`. */
+/** One problem with a request: where (a field's path, `affected_components.0`) and what is wrong. */
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+/**
+ * The one error type handlers throw; `onError` turns it into `{ error: { code, message, details? } }`.
+ * `details` always has one form, a list of problems, so a client can iterate it whatever the error.
+ */
 export class ApiError extends HTTPException {
   readonly code: ErrorCode;
-  readonly details?: unknown;
+  readonly details?: ErrorDetail[];
 
-  constructor(status: ContentfulStatusCode, code: ErrorCode, message: string, details?: unknown) {
+  constructor(status: ContentfulStatusCode, code: ErrorCode, message: string, details?: ErrorDetail[]) {
     super(status, { message });
     this.code = code;
     this.details = details;
   }
 }
 
-export const badRequest = (message: string, details?: unknown) => new ApiError(400, "bad_request", message, details);
+export const badRequest = (message: string, details?: ErrorDetail[]) => new ApiError(400, "bad_request", message, details);
 export const notFound = (what: string) => new ApiError(404, "not_found", `${what} not found`);
 export const conflict = (message: string) => new ApiError(409, "conflict", message);
 
@@ -45,7 +54,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   503: "unavailable",
 };
 
-export function errorBody(err: unknown): { status: ContentfulStatusCode; body: { error: { code: ErrorCode; message: string; details?: unknown } } } {
+export function errorBody(err: unknown): { status: ContentfulStatusCode; body: { error: { code: ErrorCode; message: string; details?: ErrorDetail[] } } } {
   if (err instanceof ApiError) {
     const error = { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) };
     return { status: err.status as ContentfulStatusCode, body: { error } };

@@ -220,7 +220,7 @@ describe("incidents", () => {
     expect(res.status).toBe(400);
     const body = await json(res);
     expect(body.error.message).toContain(UNKNOWN);
-    expect(body.error.details.unknown_components).toEqual([UNKNOWN]);
+    expect(body.error.details).toEqual([{ path: "affected_components.1", message: `unknown component ${UNKNOWN}` }]);
     expect(await tableCounts()).toEqual(before);
   });
 

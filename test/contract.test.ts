@@ -253,6 +253,38 @@ describe("times read from the API and sent back", { timeout: 20_000 }, () => {
   });
 });
 
+describe("error details", { timeout: 20_000 }, () => {
+  it("are one list of {path, message} in every 400: fields, unknown components and groups, SMS countries", async () => {
+    const unknown = "00000000-0000-4000-8000-000000000000";
+    const named = (path: string) => [{ path, message: `unknown component ${unknown}` }];
+    const incident = await createIncident({ title: "Details", severity: "minor", affected_components: [] });
+    const window = await json(
+      await admin("POST", "/api/status/maintenance", { title: "Details window", scheduled_start: "2030-02-01T02:00:00Z", scheduled_end: "2030-02-01T03:00:00Z", affected_components: [] }),
+    );
+    const refusals: [string, Promise<Response>, unknown][] = [
+      ["validation", admin("POST", "/api/status/incidents/create", { ...SEED_CREATE_REQUEST, affected_components: [DEFAULT_COMPONENTS.api, DEFAULT_COMPONENTS.api] }), [{ path: "affected_components", message: "components must not repeat" }]],
+      ["open", admin("POST", "/api/status/incidents/create", { ...SEED_CREATE_REQUEST, affected_components: [DEFAULT_COMPONENTS.api, unknown] }), named("affected_components.1")],
+      ["update", admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "m", status: "identified", affected_components: [{ id: unknown, status: "degraded" }] }), named("affected_components.0")],
+      ["schedule", admin("POST", "/api/status/maintenance", { title: "t", scheduled_start: "2030-02-01T02:00:00Z", scheduled_end: "2030-02-01T03:00:00Z", affected_components: [unknown] }), named("affected_components.0")],
+      ["edit window", admin("PATCH", `/api/status/maintenance/${window.id}`, { affected_components: [DEFAULT_COMPONENTS.email, unknown] }), named("affected_components.1")],
+      ["reorder", admin("POST", "/api/status/components/reorder", { ids: [unknown, DEFAULT_COMPONENTS.api] }), named("ids.0")],
+      ["template", admin("POST", "/api/status/templates", { name: "Details", title: "t", message: "m", components: [{ id: unknown, status: "degraded" }] }), named("components.0")],
+      ["group", admin("POST", "/api/status/components", { name: `Details ${crypto.randomUUID()}`, group_id: unknown }), [{ path: "group_id", message: `unknown group ${unknown}` }]],
+      ["regroup", admin("PATCH", `/api/status/components/${DEFAULT_COMPONENTS.auth}`, { group_id: unknown }), [{ path: "group_id", message: `unknown group ${unknown}` }]],
+      ["subscribe", call("POST", "/api/status/subscriptions", { body: { email: "details@example.com", components: [unknown] } }), named("components.0")],
+      ["sms country", call("POST", "/api/status/subscriptions", { body: { phone: "+447700900123" } }), [{ path: "phone", message: "SMS goes only to country codes +1" }]],
+    ];
+    for (const [what, pending, details] of refusals) {
+      const res = await pending;
+      expect(res.status, what).toBe(400);
+      const { error } = await json(res);
+      expect(error.details, what).toEqual(details);
+    }
+    await admin("POST", `/api/status/incidents/${incident.id}/resolve`, SEED_RESOLVE_REQUEST);
+    await admin("POST", `/api/status/maintenance/${window.id}/cancel`);
+  });
+});
+
 const INDICATOR: Record<string, string> = { operational: "none", under_maintenance: "maintenance", degraded: "minor", partial_outage: "major", major_outage: "critical" };
 
 /** What every view says the overall status is; they must all agree. */

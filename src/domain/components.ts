@@ -33,10 +33,16 @@ export type EditComponentInput = z.infer<typeof editComponentBody>;
 export type GroupInput = z.infer<typeof groupBody>;
 export type EditGroupInput = z.infer<typeof editGroupBody>;
 
-/** Throws a 400 naming every id that is not a component. */
-export async function assertComponentsExist(db: Database, ids: string[]) {
+/** A 400 naming every unknown id, each at its place in the list the client sent (`field`). */
+function unknownComponents(field: string, ids: string[], unknown: string[]) {
+  const details = unknown.map((id) => ({ path: `${field}.${ids.indexOf(id)}`, message: `unknown component ${id}` }));
+  return badRequest(`Unknown component ids: ${unknown.join(", ")}`, details);
+}
+
+/** Throws a 400 naming every id of `ids` (the client's list called `field`) that is not a component. */
+export async function assertComponentsExist(db: Database, ids: string[], field = "affected_components") {
   const missing = await unknownComponentIds(db, ids);
-  if (missing.length) throw badRequest(`Unknown component ids: ${missing.join(", ")}`, { unknown_components: missing });
+  if (missing.length) throw unknownComponents(field, ids, missing);
 }
 
 const CHANGED = "It changed while this request was being made (edited or deleted meanwhile); reload it and try again.";
@@ -56,7 +62,7 @@ async function assertNameFree(db: Database, name: string, exceptId: string | nul
 const nameTaken = (name: string) => `A component named "${name}" was added while this request was being made; give this one another name.`;
 
 async function assertGroup(db: Database, groupId: string | null | undefined) {
-  if (groupId && !(await findGroup(db, groupId))) throw badRequest(`Unknown group id: ${groupId}`, { unknown_groups: [groupId] });
+  if (groupId && !(await findGroup(db, groupId))) throw badRequest(`Unknown group id: ${groupId}`, [{ path: "group_id", message: `unknown group ${groupId}` }]);
 }
 
 function toMonitor(input: z.infer<typeof httpMonitorInput>): HttpMonitor {
@@ -220,7 +226,7 @@ export async function reorderComponents(db: Database, ids: string[], actor: Acto
   const order = positions.map((c) => c.id);
   const known = new Set(order);
   const unknown = ids.filter((id) => !known.has(id));
-  if (unknown.length) throw badRequest(`Unknown component ids: ${unknown.join(", ")}`, { unknown_components: unknown });
+  if (unknown.length) throw unknownComponents("ids", ids, unknown);
   if (new Set(ids).size !== ids.length) throw badRequest("ids must not repeat");
   const next = reorderedIds(order, ids);
   const placeOf = new Map(positions.map((c) => [c.id, c.position]));

@@ -21,14 +21,14 @@ async function existingTemplate(db: Database, id: string): Promise<TemplateRow> 
 const CHANGED = "The template changed while this request was being made (edited or deleted meanwhile); reload it and try again.";
 
 export async function createTemplate(db: Database, input: TemplateInput, actor: Actor, now: number): Promise<Change<TemplateRow>> {
-  await assertComponentsExist(db, input.components.map((c) => c.id));
+  await assertComponentsExist(db, input.components.map((c) => c.id), "components");
   const row: TemplateRow = { id: crypto.randomUUID(), ...input, createdBy: actorId(actor), createdAt: now, updatedAt: now };
   return { statements: [insertTemplate(db, row), auditStatement(db, actor, { action: "template.create", entityType: "template", entityId: row.id, before: null, after: row }, now)], eventIds: [], result: row };
 }
 
 export async function editTemplate(db: Database, id: string, input: EditTemplateInput, actor: Actor, now: number): Promise<Change<TemplateRow>> {
   const existing = await existingTemplate(db, id);
-  if (input.components) await assertComponentsExist(db, input.components.map((c) => c.id));
+  if (input.components) await assertComponentsExist(db, input.components.map((c) => c.id), "components");
   // Strictly later than what was read, so a second edit within the same millisecond still finds it changed.
   const patch = { ...input, updatedAt: Math.max(now, existing.updatedAt + 1) };
   const after = { ...existing, ...patch };

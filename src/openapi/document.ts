@@ -8,7 +8,10 @@ import { ROUTES, successType, type RouteDoc } from "./routes";
 // validate with (zod's own JSON Schema output is draft 2020-12, which is what OpenAPI 3.1 uses).
 
 const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
-  400: { name: "BadRequest", description: "Invalid input: `details` lists each problem (path and message)" },
+  400: {
+    name: "BadRequest",
+    description: "Invalid input: `details` lists each problem as `{path, message}` (an unknown id at its place in the list sent, e.g. `affected_components.0`)",
+  },
   401: { name: "Unauthorized", description: "No bearer token, or an expired, forged or unverifiable one" },
   403: { name: "Forbidden", description: "A valid session without the admin role" },
   404: { name: "NotFound", description: "No such resource" },

@@ -44,7 +44,10 @@ export const errorResponse = named(
     error: z.object({
       code: z.string().describe("Machine-readable: bad_request, validation_failed, unauthorized, forbidden, not_found, conflict, payload_too_large, rate_limited, unavailable, ..."),
       message: z.string(),
-      details: z.unknown().optional().describe("For validation errors, each problem as {path, message}"),
+      details: z
+        .array(z.object({ path: z.string().describe("The field, e.g. `affected_components.0`"), message: z.string() }))
+        .optional()
+        .describe("Each problem with the request, always as this list: where and what is wrong"),
     }),
   }),
   "Every error: `{ error: { code, message, details? } }`",

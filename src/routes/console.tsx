@@ -37,7 +37,7 @@ import { cancelMaintenance, completeMaintenanceNow, editMaintenance, scheduleMai
 import { createTemplate, deleteTemplate, editTemplate } from "../domain/templates";
 import { autoIncidentDefaults, componentAutoConfig } from "../domain/auto-incidents";
 import type { AppEnv, Bindings } from "../env";
-import { ApiError, errorBody } from "../errors";
+import { ApiError, errorBody, type ErrorDetail } from "../errors";
 import * as schemas from "../schemas";
 import { issuesOf } from "../validation";
 import { readSnapshot } from "../snapshot/store";
@@ -184,8 +184,8 @@ async function submissionOf(c: Context<AppEnv>): Promise<PendingKey | null> {
 }
 
 /** What went wrong, as the API would have said it: same status, same message, same details. */
-function refused(c: Context<AppEnv>, status: number, error: { message?: string; details?: unknown }) {
-  const details = Array.isArray(error.details) ? error.details.map((d: { path?: string; message?: string }) => `${d.path || "form"}: ${d.message ?? ""}`) : undefined;
+function refused(c: Context<AppEnv>, status: number, error: { message?: string; details?: ErrorDetail[] }) {
+  const details = error.details?.map((d) => `${d.path || "form"}: ${d.message}`);
   const code = (status >= 400 && status < 600 ? status : 500) as ContentfulStatusCode;
   return problem(c, code, code === 409 ? "Not possible now" : "Could not save", error.message ?? `The request failed (${status}).`, details);
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { loadIncidentView, mayBeOlderIncident } from "../snapshot/incident-view";
 import { limitPerClient } from "../http/client";
 import type { AppEnv } from "../env";
+import type { ErrorDetail } from "../errors";
 import { pageUrl } from "../notify/links";
 import { assets, faviconSvg } from "../page/assets";
 import { renderComponent } from "../page/component-page";
@@ -72,7 +73,7 @@ interface ApiReply {
   message?: string;
   address?: string;
   manage_url?: string;
-  error?: { message?: string; details?: unknown };
+  error?: { message?: string; details?: ErrorDetail[] };
 }
 
 /**
@@ -91,14 +92,9 @@ async function callSubscriptionsApi(c: Context<AppEnv>, path: string, body: Reco
   return { res, reply: typeof reply === "object" && reply !== null ? (reply as ApiReply) : {} };
 }
 
-/** The API's refusal in a sentence: its message, and each field it named (validation errors list them). */
+/** The API's refusal in a sentence: its message, and each problem its `details` list (a field and what is wrong). */
 function refusal(reply: ApiReply): string {
-  const details = Array.isArray(reply.error?.details)
-    ? reply.error.details
-        .filter((d): d is { path?: unknown; message: string } => typeof d === "object" && d !== null && typeof d.message === "string")
-        .map((d) => `${typeof d.path === "string" && d.path ? d.path : "form"}: ${d.message}`)
-        .join("; ")
-    : "";
+  const details = (reply.error?.details ?? []).map((d) => `${d.path || "form"}: ${d.message}`).join("; ");
   const message = (reply.error?.message ?? "Something went wrong.").replace(/\.?$/, "");
   return `${message}${details ? ` (${details})` : ""}.`;
 }

@@ -72,7 +72,7 @@ async function subscriptionView(c: Context<AppEnv>, s: SubscriberRow) {
 }
 
 async function savePreferences(db: Database, s: SubscriberRow, prefs: { components?: string[]; component_changes?: boolean }, now: number) {
-  if (prefs.components) await assertComponentsExist(db, prefs.components);
+  if (prefs.components) await assertComponentsExist(db, prefs.components, "components");
   await runBatch(db, [
     updateSubscriber(db, s.id, {
       ...(prefs.components ? { allComponents: prefs.components.length === 0 } : {}),
@@ -99,14 +99,15 @@ export const subscriptions = new Hono<AppEnv>()
       const { state, missing } = channelState(c.env, channel);
       if (state === "off") throw badRequest(channelOffError(channel, missing));
       if (channel === "sms" && !smsAllowed(address, c.env.SMS_ALLOWED_COUNTRY_CODES)) {
-        throw badRequest("SMS is not available for this country code", { allowed_country_codes: c.env.SMS_ALLOWED_COUNTRY_CODES || DEFAULT_SMS_COUNTRY_CODES });
+        const allowed = (c.env.SMS_ALLOWED_COUNTRY_CODES || DEFAULT_SMS_COUNTRY_CODES).split(",").map((code) => code.trim()).join(", ");
+        throw badRequest("SMS is not available for this country code", [{ path: "phone", message: `SMS goes only to country codes ${allowed}` }]);
       }
       if (channel === "webhook") {
         const problem = webhookUrlProblem(address);
         if (problem) throw new ApiError(400, "validation_failed", "Invalid request body", [{ path: "webhook", message: problem }]);
       }
       const componentIds = [...new Set(body.components ?? [])];
-      await assertComponentsExist(c.var.db, componentIds);
+      await assertComponentsExist(c.var.db, body.components ?? [], "components");
       // Answered before anything about the address is read or written, so a known address and a new one
       // take the same time. A confirmation recorded but not queued is sent later by the cron's sweep.
       const db = c.var.db;
