@@ -19,6 +19,26 @@ function parseXml(xml: string) {
 
 const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
+const ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
+
+/**
+ * An RSS description as a feed reader renders it: parsed as HTML. The elements it holds (only `br` is
+ * expected) and its text, each `<br>` a line break.
+ */
+async function asHtml(html: string) {
+  const elements: string[] = [];
+  await new HTMLRewriter()
+    .on("*", { element: (e) => void elements.push(e.tagName) })
+    .transform(new Response(html))
+    .text();
+  const text = html
+    .replace(/<br>/g, "\n")
+    .replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (whole, name: string) =>
+      name.startsWith("#") ? String.fromCodePoint(Number(name.startsWith("#x") ? `0x${name.slice(2)}` : name.slice(1))) : (ENTITIES[name] ?? whole),
+    );
+  return { elements: [...new Set(elements)], text };
+}
+
 async function get(path: string, type: RegExp) {
   const res = await call("GET", path);
   expect(res.status).toBe(200);
@@ -71,7 +91,7 @@ describe("feeds (RSS, Atom, JSON Feed)", () => {
     expect(rssItems.find((i) => i.guid["#text"] === incident.id || i.guid === incident.id).title).toBe(HOSTILE);
     const rssUpdate = rssItems.find((i) => (i.guid["#text"] ?? i.guid) === updateId);
     expect(rssUpdate.title).toBe(`${HOSTILE}: Identified`);
-    expect(rssUpdate.description).toBe(HOSTILE_MESSAGE);
+    expect(await asHtml(rssUpdate.description)).toEqual({ elements: ["br"], text: HOSTILE_MESSAGE });
 
     const atom = parseXml(await get("/api/status/atom", /^application\/atom\+xml/));
     expect(atom.feed["@xmlns"]).toBe("http://www.w3.org/2005/Atom");
@@ -92,6 +112,32 @@ describe("feeds (RSS, Atom, JSON Feed)", () => {
     expect(item).toMatchObject({ title: `${HOSTILE}: Identified`, content_text: HOSTILE_MESSAGE, url: `https://status.example.com/incidents/${incident.id}#update-${updateId}` });
     expect(Date.parse(item.date_published)).not.toBeNaN();
     expect(feed.items.find((i: any) => i.id === incident.id).title).toBe(HOSTILE);
+  });
+
+  it("RSS descriptions are escaped HTML with <br> line breaks: readers show the text as written, and no markup from it", async () => {
+    const message = `Press <Ctrl>+<R> & retry, "quoted" and 'single'.\nIf a <script>alert(1)</script> dialog appears, close it.`;
+    const incident = await createIncident({ title: `Login fails for <admin> & "ops" ${crypto.randomUUID().slice(0, 8)}`, description: message, affected_components: [] });
+    const updateId = incident.updates[0].id;
+    const raw = await get("/api/status/rss", /rss/);
+    const item = list<any>(parseXml(raw).rss.channel.item).find((i) => (i.guid["#text"] ?? i.guid) === updateId);
+    expect(item.description).toBe(
+      "Press &lt;Ctrl&gt;+&lt;R&gt; &amp; retry, &quot;quoted&quot; and &#39;single&#39;.<br>If a &lt;script&gt;alert(1)&lt;/script&gt; dialog appears, close it.",
+    );
+    expect(await asHtml(item.description)).toEqual({ elements: ["br"], text: message });
+    // The incident's own item: its description, the components line and the severity, paragraphs kept.
+    const first = list<any>(parseXml(raw).rss.channel.item).find((i) => (i.guid["#text"] ?? i.guid) === incident.id);
+    expect((await asHtml(first.description)).text).toBe(`${message}\n\nSeverity: major`);
+    // Titles are plain text, in RSS as in Atom and JSON Feed: the XML carries them as written.
+    expect(item.title).toBe(`${incident.title}: Investigating`);
+
+    // Atom and JSON Feed carry plain text as such: escaped once by XML, once by JSON, never as HTML.
+    const entry = list<any>(parseXml(await get("/api/status/atom", /atom/)).feed.entry).find((e) => e.id === `urn:uuid:${updateId}`);
+    expect(entry.summary).toEqual({ "#text": message, "@type": "text" });
+    expect(entry.title).toEqual({ "#text": `${incident.title}: Investigating`, "@type": "text" });
+    const jsonItem = JSON.parse(await get("/api/status/feed.json", /feed\+json/)).items.find((i: any) => i.id === updateId);
+    expect(jsonItem).toMatchObject({ title: `${incident.title}: Investigating`, content_text: message });
+    expect(jsonItem.content_html).toBeUndefined();
+    await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "a", resolution: "b" });
   });
 
   it("an edited update keeps its published time and shows when it was modified (Atom updated, JSON Feed date_modified)", async () => {

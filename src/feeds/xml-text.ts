@@ -1,3 +1,5 @@
+import { escapeHtml } from "../text/markdown";
+
 // `feed` (through xml-js) wraps item text in CDATA but escapes only the first "]]>" and passes through
 // characters XML forbids; either makes the whole document unreadable. Text is cleaned before it reaches
 // `feed`, and "]]>" is swapped for a marker that is turned into a proper CDATA split afterwards.
@@ -28,4 +30,13 @@ const XML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&
 /** Text for an XML element or attribute value written by hand (Atom): cleaned, then escaped. */
 export function escapeXml(text: string): string {
   return cleanXmlText(text).replace(/[&<>"']/g, (ch) => XML_ESCAPES[ch]!);
+}
+
+/**
+ * Plain text for a field feed readers parse as HTML (an RSS item's `description`, which RSS 2.0 lets carry
+ * entity-encoded HTML): escaped, each line break a `<br>`, so readers show exactly what was written, line
+ * breaks included, and never receive markup from it.
+ */
+export function htmlOfText(text: string): string {
+  return escapeHtml(text).replace(/\r\n?|\n/g, "<br>");
 }

@@ -5,7 +5,7 @@ import { notFound } from "../errors";
 import { renderAtom } from "../feeds/atom";
 import { feedItems } from "../feeds/items";
 import { jsonFeed } from "../feeds/json-feed";
-import { cdataText, cleanXmlText, restoreCdataEnds } from "../feeds/xml-text";
+import { cdataText, cleanXmlText, htmlOfText, restoreCdataEnds } from "../feeds/xml-text";
 import { feedQuery } from "../schemas";
 import { sendFromSnapshot } from "../snapshot/respond";
 import { publicSnapshot } from "../snapshot/store";
@@ -47,7 +47,8 @@ export function renderRss(snapshot: Snapshot, componentId?: string): string {
       title: cdataText(item.title),
       id: item.id,
       link: item.link,
-      description: cdataText(item.summary),
+      // Titles are plain text in RSS (as in Atom and JSON Feed); the description is HTML to readers.
+      description: cdataText(htmlOfText(item.summary)),
       date: new Date(item.date),
     });
   }
