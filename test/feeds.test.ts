@@ -184,6 +184,64 @@ describe("feeds (RSS, Atom, JSON Feed)", () => {
     expect(feed.items[0].title).toBe(raw);
   });
 
+  it("carry maintenance: an item when a window is scheduled, and one each when it starts, completes or is cancelled", async () => {
+    const title = `Storage upgrade ${crypto.randomUUID().slice(0, 8)}`;
+    const ran = await json(
+      await admin("POST", "/api/status/maintenance", { title, description: "Read-only for a while.", scheduled_start: hours(30), scheduled_end: hours(31), affected_components: [DEFAULT_COMPONENTS.storage] }),
+    );
+    const started = await json(await admin("POST", `/api/status/maintenance/${ran.id}/start`));
+    const completed = await json(await admin("POST", `/api/status/maintenance/${ran.id}/complete`));
+    const dropped = await json(await admin("POST", "/api/status/maintenance", { title: `Called off ${title}`, scheduled_start: hours(40), scheduled_end: hours(41), affected_components: [DEFAULT_COMPONENTS.auth] }));
+    const cancelled = await json(await admin("POST", `/api/status/maintenance/${dropped.id}/cancel`));
+
+    // [window, move, title, when, JSON Feed tags]
+    const expected = [
+      [ran.id, "scheduled", `Scheduled maintenance: ${title}`, ran.created_at, ["maintenance", "scheduled"]],
+      [ran.id, "started", `Maintenance in progress: ${title}`, started.started_at, ["maintenance", "in_progress"]],
+      [ran.id, "completed", `Maintenance completed: ${title}`, completed.completed_at, ["maintenance", "completed"]],
+      [dropped.id, "scheduled", `Scheduled maintenance: Called off ${title}`, dropped.created_at, ["maintenance", "scheduled"]],
+      [dropped.id, "cancelled", `Maintenance cancelled: Called off ${title}`, cancelled.cancelled_at, ["maintenance", "cancelled"]],
+    ] as const;
+    const ours = (id: string) => id.includes(ran.id) || id.includes(dropped.id);
+    const itemId = (window: string, move: string) => `maintenance-${window}-${move}`;
+    const sorted = <T>(rows: T[]) => rows.map((row) => JSON.stringify(row)).sort();
+
+    const jsonItems = JSON.parse(await get("/api/status/feed.json", /feed\+json/)).items.filter((i: any) => ours(i.id));
+    expect(sorted(jsonItems.map((i: any) => [i.id, i.title, iso(Date.parse(i.date_published)), i.tags]))).toEqual(
+      sorted(expected.map(([window, move, itemTitle, at, tags]) => [itemId(window, move), itemTitle, at, tags])),
+    );
+    const item = (window: string, move: string) => jsonItems.find((i: any) => i.id === itemId(window, move));
+    expect(item(ran.id, "scheduled")).toMatchObject({
+      url: `https://status.example.com/maintenance/${ran.id}`,
+      content_text: `Read-only for a while.\n\nPlanned: ${ran.scheduled_start} to ${ran.scheduled_end}\n\nAffected: File Storage`,
+      _beacon: { maintenance_id: ran.id },
+    });
+    expect(item(ran.id, "completed").content_text).toBe(`Started: ${started.started_at}\nCompleted: ${completed.completed_at}\n\nAffected: File Storage`);
+
+    const rssItems = list<any>(parseXml(await get("/api/status/rss", /rss/)).rss.channel.item).filter((i) => ours(i.guid["#text"]));
+    expect(sorted(rssItems.map((i) => [i.guid["#text"], i.guid["@isPermaLink"], i.title, iso(Date.parse(i.pubDate))]))).toEqual(
+      sorted(expected.map(([window, move, itemTitle, at]) => [itemId(window, move), "false", itemTitle, at])),
+    );
+    const entries = list<any>(parseXml(await get("/api/status/atom", /atom/)).feed.entry).filter((e) => ours(e.id));
+    expect(sorted(entries.map((e) => [e.id, e.title["#text"], iso(Date.parse(e.published))]))).toEqual(
+      sorted(expected.map(([window, move, itemTitle, at]) => [`https://status.example.com/maintenance/${window}#${move}`, itemTitle, at])),
+    );
+
+    // Stable: an edit changes an item's text, never its id or when it happened.
+    const other = await json(await admin("POST", "/api/status/maintenance", { title: `Later ${title}`, scheduled_start: hours(50), scheduled_end: hours(51), affected_components: [DEFAULT_COMPONENTS.storage] }));
+    expect((await admin("PATCH", `/api/status/maintenance/${other.id}`, { title: `Moved ${title}`, scheduled_end: hours(52) })).status).toBe(200);
+    const edited = JSON.parse(await get("/api/status/feed.json", /feed\+json/)).items.filter((i: any) => i.id.includes(other.id));
+    expect(edited.map((i: any) => [i.id, i.title, iso(Date.parse(i.date_published))])).toEqual([[`maintenance-${other.id}-scheduled`, `Scheduled maintenance: Moved ${title}`, other.created_at]]);
+
+    // ?component= keeps the windows that name that component.
+    const storage = JSON.parse(await get(`/api/status/feed.json?component=${DEFAULT_COMPONENTS.storage}`, /feed\+json/)).items.map((i: any) => i.id);
+    expect(storage).toEqual(expect.arrayContaining([`maintenance-${ran.id}-scheduled`, `maintenance-${ran.id}-started`, `maintenance-${ran.id}-completed`]));
+    expect(storage.filter((id: string) => id.includes(dropped.id))).toEqual([]);
+    const auth = list<any>(parseXml(await get(`/api/status/rss?component=${DEFAULT_COMPONENTS.auth}`, /rss/)).rss.channel.item).map((i) => i.guid["#text"]);
+    expect(auth.filter((id: string) => ours(id)).sort()).toEqual([`maintenance-${dropped.id}-cancelled`, `maintenance-${dropped.id}-scheduled`]);
+    await admin("POST", `/api/status/maintenance/${other.id}/cancel`);
+  });
+
   it("?component= narrows each feed to one component's incidents; unknown or malformed ids are refused", async () => {
     const onApi = await createIncident({ title: `API only ${crypto.randomUUID()}`, affected_components: [DEFAULT_COMPONENTS.api] });
     const onAuth = await createIncident({ title: `Auth only ${crypto.randomUUID()}`, affected_components: [DEFAULT_COMPONENTS.auth] });

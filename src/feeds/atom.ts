@@ -1,5 +1,5 @@
 import type { Snapshot } from "../snapshot/types";
-import type { FeedItem } from "./items";
+import { feedDescription, type FeedItem } from "./items";
 import { escapeXml } from "./xml-text";
 
 // Atom (RFC 4287) written directly: status text is plain text, so every text construct is type="text",
@@ -12,7 +12,7 @@ export function renderAtom(snapshot: Snapshot, opts: { title: string; selfUrl: s
   const updated = Math.max(0, ...opts.items.map((item) => item.updated)) || snapshot.generated_at;
   const entries = opts.items.map(
     (item) => `  <entry>
-    <id>urn:uuid:${escapeXml(item.id)}</id>
+    <id>${escapeXml(item.iri)}</id>
     <title type="text">${escapeXml(item.title)}</title>
     <link rel="alternate" type="text/html" href="${escapeXml(item.link)}"/>
     <updated>${iso(item.updated)}</updated>
@@ -25,7 +25,7 @@ export function renderAtom(snapshot: Snapshot, opts: { title: string; selfUrl: s
     `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">`,
     `  <id>${escapeXml(opts.selfUrl)}</id>`,
     `  <title type="text">${escapeXml(opts.title)}</title>`,
-    `  <subtitle type="text">${escapeXml(`Incidents and updates from the ${page.name} status page`)}</subtitle>`,
+    `  <subtitle type="text">${escapeXml(feedDescription(page.name))}</subtitle>`,
     `  <link rel="self" type="application/atom+xml" href="${escapeXml(opts.selfUrl)}"/>`,
     `  <link rel="alternate" type="text/html" href="${escapeXml(page.url + "/")}"/>`,
     `  <updated>${iso(updated)}</updated>`,

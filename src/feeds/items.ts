@@ -1,21 +1,31 @@
-import type { Snapshot, SnapshotIncident } from "../snapshot/types";
+import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
 import { STATUS_LABELS } from "../status";
+import { iso } from "../time";
 
 const FEED_DAYS = 90;
 const MAX_ITEMS = 200;
 
 export interface FeedItem {
+  /** Stable and unique: the RSS guid and the JSON Feed id. */
   id: string;
+  /** The same item as an IRI, for Atom's entry id. */
+  iri: string;
   title: string;
   summary: string;
   link: string;
   /** When it happened (published); `updated` moves when its text is edited later. */
   date: number;
   updated: number;
-  /** The incident's status for its own item; for an update's item, the status that update set. */
-  status: SnapshotIncident["status"];
-  incident: SnapshotIncident;
+  /**
+   * JSON Feed tags: an incident's severity and the status this item set (an update's item carries the
+   * status that update set); for maintenance, "maintenance" and the status the window moved to.
+   */
+  tags: string[];
+  about: { incident_id: string } | { maintenance_id: string };
 }
+
+/** What every feed says it carries. */
+export const feedDescription = (pageName: string) => `Incidents, their updates and maintenance from the ${pageName} status page`;
 
 const INCIDENT_STATUS_LABELS: Record<string, string> = {
   investigating: "Investigating",
@@ -25,41 +35,108 @@ const INCIDENT_STATUS_LABELS: Record<string, string> = {
   postmortem: "Postmortem",
 };
 
-/**
- * The items every feed (RSS, Atom, JSON Feed) is made of: one per incident and one per update, newest
- * first, over the last 90 days; optionally only incidents that affected one component.
- */
-export function feedItems(snapshot: Snapshot, opts: { componentId?: string } = {}): FeedItem[] {
-  const since = snapshot.generated_at - FEED_DAYS * 86_400_000;
-  const items: FeedItem[] = [];
-  for (const incident of snapshot.incidents) {
-    if (incident.started_at < since) continue;
-    if (opts.componentId && !incident.components.some((c) => c.id === opts.componentId)) continue;
-    const link = `${snapshot.page.url}/incidents/${incident.id}`;
-    const affected = incident.components.map((c) => `${c.name}: ${STATUS_LABELS[c.status]}`).join(", ");
-    items.push({
+function incidentItems(incident: SnapshotIncident, pageUrl: string): FeedItem[] {
+  const link = `${pageUrl}/incidents/${incident.id}`;
+  const affected = incident.components.map((c) => `${c.name}: ${STATUS_LABELS[c.status]}`).join(", ");
+  const about = { incident_id: incident.id };
+  const items: FeedItem[] = [
+    {
       id: incident.id,
+      iri: `urn:uuid:${incident.id}`,
       title: incident.title,
       summary: [incident.automatic && "Detected automatically.", incident.description, affected && `Affected: ${affected}`, `Severity: ${incident.severity}`].filter(Boolean).join("\n\n"),
       link,
       date: incident.started_at,
       updated: Math.max(incident.started_at, incident.updated_at),
-      status: incident.status,
-      incident,
+      tags: [incident.severity, incident.status],
+      about,
+    },
+  ];
+  for (const update of incident.updates) {
+    const eta = update.estimated_resolution ? `\n\nEstimated resolution: ${iso(update.estimated_resolution)}` : "";
+    items.push({
+      id: update.id,
+      iri: `urn:uuid:${update.id}`,
+      title: `${incident.title}: ${INCIDENT_STATUS_LABELS[update.status] ?? update.status}`,
+      summary: `${update.message}${eta}`,
+      link: `${link}#update-${update.id}`,
+      date: update.created_at,
+      updated: Math.max(update.created_at, update.updated_at),
+      tags: [incident.severity, update.status],
+      about,
     });
-    for (const update of incident.updates) {
-      const eta = update.estimated_resolution ? `\n\nEstimated resolution: ${new Date(update.estimated_resolution).toISOString()}` : "";
-      items.push({
-        id: update.id,
-        title: `${incident.title}: ${INCIDENT_STATUS_LABELS[update.status] ?? update.status}`,
-        summary: `${update.message}${eta}`,
-        link: `${link}#update-${update.id}`,
-        date: update.created_at,
-        updated: Math.max(update.created_at, update.updated_at),
-        status: update.status,
-        incident,
-      });
-    }
+  }
+  return items;
+}
+
+/** A window's moves, each an item of its own when it happened, worded as the notifications word them. */
+const MAINTENANCE_MOVES = [
+  { move: "scheduled", status: "scheduled", heading: "Scheduled maintenance" },
+  { move: "started", status: "in_progress", heading: "Maintenance in progress" },
+  { move: "completed", status: "completed", heading: "Maintenance completed" },
+  { move: "cancelled", status: "cancelled", heading: "Maintenance cancelled" },
+] as const;
+
+type MaintenanceMove = (typeof MAINTENANCE_MOVES)[number]["move"];
+
+const MOVE_TIME: Record<MaintenanceMove, (m: SnapshotMaintenance) => number | null> = {
+  scheduled: (m) => m.created_at,
+  started: (m) => m.started_at,
+  completed: (m) => m.completed_at,
+  cancelled: (m) => m.cancelled_at,
+};
+
+/** What each move's item says: the plan when scheduled, then when the window really started and ended. */
+function moveFacts(m: SnapshotMaintenance, move: MaintenanceMove): string[] {
+  if (move === "scheduled") return [m.description, `Planned: ${iso(m.scheduled_start)} to ${iso(m.scheduled_end)}`];
+  const lines = [m.started_at !== null && `Started: ${iso(m.started_at)}`];
+  if (move === "started") lines.push(`Planned end: ${iso(m.scheduled_end)}`);
+  if (move === "completed") lines.push(`Completed: ${iso(m.completed_at)}`);
+  if (move === "cancelled") lines.push(`Cancelled: ${iso(m.cancelled_at)}`);
+  return [lines.filter(Boolean).join("\n")];
+}
+
+/**
+ * One item when a window is scheduled, and one each when it starts, completes or is cancelled, dated when
+ * that happened. Ids are stable: the window's id and the move.
+ */
+function maintenanceItems(m: SnapshotMaintenance, pageUrl: string): FeedItem[] {
+  const link = `${pageUrl}/maintenance/${m.id}`;
+  const affected = m.components.map((c) => c.name).join(", ");
+  const items: FeedItem[] = [];
+  for (const { move, status, heading } of MAINTENANCE_MOVES) {
+    const at = MOVE_TIME[move](m);
+    if (at === null) continue;
+    items.push({
+      id: `maintenance-${m.id}-${move}`,
+      iri: `${link}#${move}`,
+      title: `${heading}: ${m.title}`,
+      summary: [...moveFacts(m, move), affected && `Affected: ${affected}`].filter(Boolean).join("\n\n"),
+      link,
+      date: at,
+      updated: Math.max(at, m.updated_at),
+      tags: ["maintenance", status],
+      about: { maintenance_id: m.id },
+    });
+  }
+  return items;
+}
+
+/**
+ * The items every feed (RSS, Atom, JSON Feed) is made of, newest first, over the last 90 days: one per
+ * incident and one per update, and one per move of each maintenance window; optionally only what named
+ * one component.
+ */
+export function feedItems(snapshot: Snapshot, opts: { componentId?: string } = {}): FeedItem[] {
+  const since = snapshot.generated_at - FEED_DAYS * 86_400_000;
+  const names = (components: { id: string }[]) => !opts.componentId || components.some((c) => c.id === opts.componentId);
+  const items: FeedItem[] = [];
+  for (const incident of snapshot.incidents) {
+    if (incident.started_at < since || !names(incident.components)) continue;
+    items.push(...incidentItems(incident, snapshot.page.url));
+  }
+  for (const m of snapshot.maintenances) {
+    if (names(m.components)) items.push(...maintenanceItems(m, snapshot.page.url).filter((item) => item.date >= since));
   }
   return items.sort((a, b) => b.date - a.date || a.id.localeCompare(b.id)).slice(0, MAX_ITEMS);
 }

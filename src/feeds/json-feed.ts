@@ -1,5 +1,5 @@
 import type { Snapshot } from "../snapshot/types";
-import type { FeedItem } from "./items";
+import { feedDescription, type FeedItem } from "./items";
 
 /** JSON Feed 1.1 (https://jsonfeed.org/version/1.1): plain text in `content_text`, JSON escaping does the rest. */
 export function jsonFeed(snapshot: Snapshot, opts: { title: string; selfUrl: string; items: FeedItem[] }) {
@@ -9,7 +9,7 @@ export function jsonFeed(snapshot: Snapshot, opts: { title: string; selfUrl: str
     title: opts.title,
     home_page_url: page.url + "/",
     feed_url: opts.selfUrl,
-    description: `Incidents and updates from the ${page.name} status page`,
+    description: feedDescription(page.name),
     language: "en",
     authors: [{ name: page.name, url: page.url + "/" }],
     items: opts.items.map((item) => ({
@@ -19,8 +19,8 @@ export function jsonFeed(snapshot: Snapshot, opts: { title: string; selfUrl: str
       content_text: item.summary,
       date_published: new Date(item.date).toISOString(),
       date_modified: new Date(item.updated).toISOString(),
-      tags: [item.incident.severity, item.status],
-      _beacon: { incident_id: item.incident.id },
+      tags: item.tags,
+      _beacon: item.about,
     })),
   };
 }

@@ -490,8 +490,10 @@ export const jsonFeed = named(
         content_text: z.string(),
         date_published: timeMillis,
         date_modified: timeMillis,
-        tags: z.array(z.string()).describe("[severity, status]: an update's item carries the status that update set"),
-        _beacon: z.object({ incident_id: uuid }),
+        tags: z
+          .array(z.string())
+          .describe("[severity, status] for an incident's items (an update's item carries the status that update set); [\"maintenance\", status] for a window's"),
+        _beacon: z.union([z.object({ incident_id: uuid }), z.object({ maintenance_id: uuid })]).describe("What the item is about"),
       }),
     ),
   }),

@@ -101,9 +101,9 @@ export const ROUTES: RouteDoc[] = [
     uncached: true,
   }),
 
-  publicRead("/api/status/rss", "Feeds", "RSS 2.0 feed of incidents and their updates", { query: schemas.feedQuery, produces: "application/rss+xml" }),
-  publicRead("/api/status/atom", "Feeds", "Atom feed of incidents and their updates", { query: schemas.feedQuery, produces: "application/atom+xml" }),
-  publicRead("/api/status/feed.json", "Feeds", "JSON Feed 1.1 of incidents and their updates", { query: schemas.feedQuery, produces: "application/feed+json", response: responses.jsonFeed }),
+  publicRead("/api/status/rss", "Feeds", "RSS 2.0 feed of incidents, their updates and maintenance", { query: schemas.feedQuery, produces: "application/rss+xml" }),
+  publicRead("/api/status/atom", "Feeds", "Atom feed of incidents, their updates and maintenance", { query: schemas.feedQuery, produces: "application/atom+xml" }),
+  publicRead("/api/status/feed.json", "Feeds", "JSON Feed 1.1 of incidents, their updates and maintenance", { query: schemas.feedQuery, produces: "application/feed+json", response: responses.jsonFeed }),
   publicRead("/api/status/maintenance.ics", "Feeds", "iCalendar of maintenance windows (cancelled ones marked so)", { query: schemas.feedQuery, produces: "text/calendar" }),
   publicRead("/badge.svg", "Badges", "Overall status badge", { produces: "image/svg+xml" }),
   publicRead("/api/status/components/{id}/badge.svg", "Badges", "A component's status badge, or its uptime with ?metric=uptime", {

@@ -3,7 +3,7 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { renderAtom } from "../feeds/atom";
-import { feedItems } from "../feeds/items";
+import { feedDescription, feedItems } from "../feeds/items";
 import { jsonFeed } from "../feeds/json-feed";
 import { cdataText, cleanXmlText, htmlOfText, restoreCdataEnds } from "../feeds/xml-text";
 import { feedQuery } from "../schemas";
@@ -33,7 +33,7 @@ export function renderRss(snapshot: Snapshot, componentId?: string): string {
   const component = componentScope(snapshot, componentId);
   const feed = new Feed({
     title: cleanXmlText(feedTitle(snapshot, componentId)),
-    description: cleanXmlText(`Incidents and updates from the ${snapshot.page.name} status page`),
+    description: cleanXmlText(feedDescription(snapshot.page.name)),
     id: snapshot.page.url + "/",
     link: snapshot.page.url + "/",
     language: "en",
