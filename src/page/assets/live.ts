@@ -342,7 +342,7 @@ if (form) form.addEventListener("submit", async (event) => {
     const reply = await res.json().catch(() => ({}));
     if (!res.ok) {
       const err = reply.error || {};
-      const details = (err.details || []).map((d) => (d.path ? d.path + ": " : "") + d.message).join("; ");
+      const details = (err.details || []).map((d) => (d.path ? d.path + " " : "") + d.message).join("; ");
       notice.textContent = (err.message || "Could not subscribe (" + res.status + ")") + (details ? ": " + details : "");
       return;
     }
