@@ -3,7 +3,7 @@ import type { H, RouterRoute } from "hono/types";
 import { database } from "./db/middleware";
 import type { AppEnv } from "./env";
 import { errorBody } from "./errors";
-import { bodyLimit } from "./http/body-limit";
+import { BODY_METHODS, bodyLimit } from "./http/body-limit";
 import { httpPolicy } from "./http/headers";
 import { MethodRouter } from "./http/router";
 import { adminAudit } from "./routes/admin-audit";
@@ -34,7 +34,7 @@ export const app = new Hono<AppEnv>({ router });
 
 app.use(httpPolicy);
 // Only requests that may carry a body pass through the limit; a read skips the layer.
-app.on(["POST", "PUT", "PATCH", "DELETE"], "*", bodyLimit(MAX_BODY_BYTES));
+app.on(BODY_METHODS, "*", bodyLimit(MAX_BODY_BYTES));
 app.use(database);
 
 // The runtime's own ceiling: touches nothing else (no D1, no hub). The API health check probes it.

@@ -1,11 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { app } from "../src/app";
 import { jsonSchemaOf } from "../src/openapi/document";
 import { errorResponse } from "../src/openapi/responses";
 import { ROUTES, successType } from "../src/openapi/routes";
 import { createIncidentBody, maintenanceBody } from "../src/schemas";
-import { admin, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
+import { admin, adminToken, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 
 // HTML pages and static files are for people, not API clients: the only routes left out of the document.
 const NOT_API = new Set([
@@ -60,6 +61,10 @@ function collectRefs(node: unknown, out: string[] = []): string[] {
   }
   return out;
 }
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 describe("OpenAPI document", () => {
   it("documents every route the app serves, and nothing it does not", async () => {
@@ -229,5 +234,65 @@ describe("OpenAPI document", () => {
       const body = await res.json();
       expect(errorResponse.parse(body)).toEqual(body);
     }
+  });
+
+  it("lists every status a route answers, probed with what makes each route refuse", { timeout: 120_000 }, async () => {
+    const doc = await document();
+    const [token, member] = [await adminToken(), await adminToken({ role: "member" })];
+    // Older than the snapshot's year: its reads reach D1 and are limited per client.
+    const old = await createIncident({ title: "Old", started_at: "2024-01-15T08:00:00Z", affected_components: [] });
+    await admin("POST", `/api/status/incidents/${old.id}/resolve`, { root_cause: "a", resolution: "b" });
+    const unknown = "00000000-0000-4000-8000-000000000000";
+    const known = (path: string) => (path.startsWith("/api/status/incidents/") ? old.id : DEFAULT_COMPONENTS.api);
+    const jsonBody = (value: unknown) => ({ body: JSON.stringify(value), headers: { "content-type": "application/json" } });
+
+    interface Probe {
+      name: string;
+      applies: (route: (typeof ROUTES)[number]) => boolean;
+      id: (path: string) => string;
+      token?: string;
+      body?: { body: string; headers: Record<string, string> };
+      headers?: Record<string, string>;
+    }
+    const writes = (route: (typeof ROUTES)[number]) => route.method !== "get";
+    const probes: Probe[] = [
+      { name: "anonymous", applies: () => true, id: () => unknown, body: jsonBody({}) },
+      { name: "admin, unknown ids", applies: () => true, id: () => unknown, token, body: jsonBody({}) },
+      { name: "malformed ids", applies: (r) => r.path.includes("{"), id: () => "nope", token, body: jsonBody({}) },
+      { name: "not an admin", applies: (r) => Boolean(r.admin), id: () => unknown, token: member, body: jsonBody({}) },
+      { name: "over 64 KiB", applies: writes, id: () => unknown, token, body: jsonBody({ padding: "x".repeat(70_000) }) },
+      { name: "a body where none is taken", applies: (r) => writes(r) && !r.body, id: () => unknown, token, body: jsonBody({ unexpected: true }) },
+      {
+        name: "rate limited",
+        applies: (r) => !r.admin,
+        id: known,
+        body: jsonBody({}),
+        // A read asks for a WebSocket too: the live socket's upgrade is limited per client.
+        headers: { "cf-connecting-ip": "203.0.113.9" },
+      },
+    ];
+    // Every per-client limit refuses (only requests that name their client, as Cloudflare's always do).
+    for (const limiter of [env.SIGNUP_LIMITER, env.LIVE_LIMITER, env.HISTORY_LIMITER]) vi.spyOn(limiter!, "limit").mockResolvedValue({ success: false });
+
+    const undocumented: string[] = [];
+    const queue = ROUTES.flatMap((route) => probes.filter((p) => p.applies(route)).map((probe) => ({ route, probe })));
+    await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) {
+          const { route, probe } = next;
+          const path = route.path.replace(/\{[^}]+\}/g, () => probe.id(route.path));
+          const limited = probe.name === "rate limited";
+          const res = await call(route.method.toUpperCase(), path, {
+            token: probe.token,
+            ...(writes(route) ? probe.body : {}),
+            headers: { ...(writes(route) ? probe.body?.headers : { ...(limited ? { upgrade: "websocket" } : {}) }), ...(limited ? probe.headers : {}) },
+          });
+          await res.arrayBuffer();
+          const listed = Object.keys(doc.paths[route.path][route.method].responses);
+          if (!listed.includes(String(res.status))) undocumented.push(`${route.method.toUpperCase()} ${route.path} (${probe.name}) -> ${res.status}`);
+        }
+      }),
+    );
+    expect(undocumented).toEqual([]);
   });
 });

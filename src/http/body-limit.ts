@@ -1,6 +1,9 @@
 import type { MiddlewareHandler } from "hono";
 import { ApiError } from "../errors";
 
+/** The methods whose requests pass through the body limit: every one that may carry a body. */
+export const BODY_METHODS = ["POST", "PUT", "PATCH", "DELETE"];
+
 /** How much of a refused chunked body is read and thrown away, so the connection stays usable. */
 export const DRAIN_BYTES = 8 * 1024 * 1024;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BODY_METHODS } from "../http/body-limit";
 import * as schemas from "../schemas";
 import type { PageInfo } from "../snapshot/types";
 import { responseSchemas } from "./responses";
@@ -10,13 +11,14 @@ import { ROUTES, successType, type RouteDoc } from "./routes";
 const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
   400: {
     name: "BadRequest",
-    description: "Invalid input: `details` lists each problem as `{path, message}` (an unknown id at its place in the list sent, e.g. `affected_components.0`)",
+    description:
+      "Invalid input, or a body sent to a route that takes none: `details` lists each problem as `{path, message}` (an unknown id at its place in the list sent, e.g. `affected_components.0`)",
   },
   401: { name: "Unauthorized", description: "No bearer token, or an expired, forged or unverifiable one" },
   403: { name: "Forbidden", description: "A valid session without the admin role" },
   404: { name: "NotFound", description: "No such resource" },
   409: { name: "Conflict", description: "The resource is not in a state that allows this, or it changed while the request was being made (a lost race changes nothing)" },
-  413: { name: "PayloadTooLarge", description: "Request body over 64 KiB" },
+  413: { name: "PayloadTooLarge", description: "Request body over 64 KiB (checked on every POST, PUT, PATCH and DELETE, whether or not the route takes a body)" },
   422: { name: "IdempotencyKeyReused", description: "This Idempotency-Key was already used (by this admin, within 24 hours) for a different request" },
   426: { name: "UpgradeRequired", description: "Needs a WebSocket upgrade" },
   429: { name: "RateLimited", description: "Too many requests; try again later" },
@@ -93,13 +95,17 @@ const IDEMPOTENCY_KEY = {
 
 const STATIC_ROUTES = new Set(["/healthz", "/api/openapi.json", "/api/docs"]);
 
+/** Requests that may carry a body pass the body limit, whether or not their route takes one. */
+const passesBodyLimit = (route: RouteDoc) => BODY_METHODS.includes(route.method.toUpperCase());
+
 function errorStatuses(route: RouteDoc): number[] {
   const statuses = new Set(route.errors ?? []);
-  if (route.query || route.body || pathParams(route.path).length) statuses.add(400);
+  // A write without a body schema takes none and refuses one (`noBody`); the others validate what they take.
+  if (route.query || route.body || pathParams(route.path).length || passesBodyLimit(route)) statuses.add(400);
   if (route.admin) [401, 403].forEach((s) => statuses.add(s));
   if (isAdminWrite(route)) [409, 422].forEach((s) => statuses.add(s));
   if (pathParams(route.path).length) statuses.add(404);
-  if (route.body) statuses.add(413);
+  if (passesBodyLimit(route)) statuses.add(413);
   // Only the worker's own liveness and its API description answer without any data behind them.
   if (!STATIC_ROUTES.has(route.path) && route.status !== 101) statuses.add(503);
   return [...statuses].sort((a, b) => a - b);

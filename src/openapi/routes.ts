@@ -84,7 +84,11 @@ export const ROUTES: RouteDoc[] = [
     query: schemas.incidentListQuery,
     response: responses.incidentList,
   }),
-  publicRead("/api/status/incidents/{id}", "Status", "One incident with its updates", { response: responses.incident }),
+  publicRead("/api/status/incidents/{id}", "Status", "One incident with its updates", {
+    description: "An incident older than a year is read from the database, at most 20 times a minute per client (429 past that).",
+    response: responses.incident,
+    errors: [429],
+  }),
   publicRead("/api/status/maintenance", "Status", "Upcoming and in-progress maintenance windows", { response: responses.maintenanceList }),
   publicRead("/api/status/components/{id}/uptime", "Status", "A component's daily uptime series over the last `days` days", { query: schemas.uptimeQuery, response: responses.uptimeSeries }),
   publicRead("/api/status/components/{id}/latency", "Status", "A component's response times (count, p50, p95, min, max) per bucket", {
@@ -97,7 +101,7 @@ export const ROUTES: RouteDoc[] = [
     description:
       "Send `Upgrade: websocket`. On connect the server sends the current view, then one message per change, each with a growing `seq`; reconnect with `?since=<seq>` to catch up. Browsers may connect only from the page's origin or LIVE_ALLOWED_ORIGINS. Text `ping` is answered `pong`.",
     status: 101,
-    errors: [403, 426],
+    errors: [403, 426, 429],
     uncached: true,
   }),
 
@@ -128,15 +132,17 @@ export const ROUTES: RouteDoc[] = [
     body: schemas.subscribeBody,
     response: responses.subscriptionPending,
     status: 202,
-    errors: [429],
+    // 403: the human check (Turnstile), when the page has one, failed.
+    errors: [403, 429],
   },
   tokenLink("get", "confirm", "The confirmation page from the email (a button, so link scanners confirm nothing)", { produces: "text/html" }),
   tokenLink("post", "confirm", "Confirm an email subscription", { response: responses.subscription }),
   { method: "post", path: "/api/status/subscriptions/confirm/sms", tag: "Subscriptions", summary: "Confirm an SMS subscription with its 6-digit code", body: schemas.smsCodeBody, response: responses.subscription, errors: [429] },
   { method: "post", path: "/api/status/subscriptions/confirm/webhook", tag: "Subscriptions", summary: "Confirm a webhook subscription with the challenge its ping carried", body: schemas.webhookCodeBody, response: responses.subscription, errors: [429] },
   tokenLink("get", "manage", "A subscription's preferences (HTML page, or JSON with Accept: application/json)", { response: responses.subscription }),
-  tokenLink("patch", "manage", "Change which components a subscription follows", { body: schemas.subscriptionPreferencesBody, response: responses.subscription }),
-  tokenLink("post", "manage", "Save preferences from the manage page's HTML form", { produces: "text/html", bodyType: "application/x-www-form-urlencoded" }),
+  // 409: the address has unsubscribed, so preferences would mislead.
+  tokenLink("patch", "manage", "Change which components a subscription follows", { body: schemas.subscriptionPreferencesBody, response: responses.subscription, errors: [409] }),
+  tokenLink("post", "manage", "Save preferences from the manage page's HTML form", { produces: "text/html", bodyType: "application/x-www-form-urlencoded", errors: [409] }),
   tokenLink("get", "unsubscribe", "The unsubscribe page (a button)", { produces: "text/html" }),
   tokenLink("post", "unsubscribe", "One-click unsubscribe (RFC 8058 List-Unsubscribe-Post)", { response: responses.unsubscribed }),
   {
@@ -148,7 +154,8 @@ export const ROUTES: RouteDoc[] = [
     bodyType: "application/x-www-form-urlencoded",
     produces: "text/xml",
     personal: true,
-    errors: [403],
+    // 404 where SMS is not configured (no TWILIO_AUTH_TOKEN to check signatures with).
+    errors: [403, 404],
   },
 
   adminRoute("get", "/api/status/notifications", "Notifications", "Recent deliveries, their outcomes and subscriber counts", { query: schemas.notificationsQuery, response: responses.notifications }),
