@@ -5,7 +5,7 @@ import * as responses from "./responses";
 // Every route the app serves, one entry each. The OpenAPI document is generated from this table, the zod
 // schemas the handlers validate with and the zod schemas of what they answer (./responses.ts); the HTTP
 // policy reads it to know which paths are public reads. A new route is one entry here: its `response`
-// (every JSON answer needs one) and the `errors` it can give beyond those implied by auth, input and ids.
+// (every JSON answer needs one) and the `errors` it can give beyond those implied by auth, input, ids and method.
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 
@@ -25,7 +25,7 @@ export interface RouteDoc {
   /** Success status and content type (JSON unless said). */
   status?: number;
   produces?: string;
-  /** Error statuses beyond those implied by auth, input and path parameters. */
+  /** Error statuses beyond those implied by auth, input, path parameters and the method (the body limit). */
   errors?: number[];
   /** Not answered from the snapshot, so no ETag/304 (liveness probe, WebSocket, personal links). */
   uncached?: boolean;
