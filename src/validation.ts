@@ -60,7 +60,8 @@ const LATEST = Date.UTC(2100, 0, 1);
 export const timestamp = z
   .union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()])
   .transform((value) => (typeof value === "number" ? value : Date.parse(value)))
-  .pipe(z.number().min(EARLIEST, "must be in the year 2000 or later").max(LATEST, "must be before the year 2100"));
+  .pipe(z.number().min(EARLIEST, "must be in the year 2000 or later").max(LATEST, "must be before the year 2100"))
+  .describe("An ISO 8601 time with its offset (2024-01-15T10:30:00Z) or epoch milliseconds; answered in UTC to the whole second");
 
 /** A moment that has already happened (a little clock skew allowed). */
 export const pastTimestamp = timestamp.refine((ms) => ms <= Date.now() + 5 * 60_000, "must not be in the future");
