@@ -306,12 +306,14 @@ function retry() {
 
 window.addEventListener("online", () => { attempt = 0; if (!socket || socket.readyState > 1) connect(); });
 
-// Bars: one tab stop each; the arrow keys, Home and End move between days.
+// Bars: one tab stop each; the arrow keys, Home and End move between days (said only where this runs).
+for (const note of $$("[data-js]")) note.hidden = false;
 for (const bar of $$(".bar")) {
   const cells = $$("li", bar);
   cells.forEach((cell, i) => cell.setAttribute("tabindex", i === cells.length - 1 ? "0" : "-1"));
   bar.addEventListener("keydown", (event) => {
-    const visible = cells.filter((c) => c.offsetParent !== null);
+    // On narrow screens the oldest 60 days are drawn 1 px wide: kept for screen readers, skipped here.
+    const visible = cells.filter((c) => c.offsetWidth > 1);
     const at = visible.indexOf(document.activeElement);
     if (at < 0) return;
     const to = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: visible.length - 1 }[event.key];
