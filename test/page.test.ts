@@ -35,6 +35,11 @@ describe("GET /", () => {
     expect(html).toContain('href="/api/status/rss"');
     expect(html).toContain('href="/api/status/atom"');
     expect(html).not.toMatch(/<script>|<style>|\sstyle="|\sonclick=/);
+    // The footer explains uptime in words; the exact formula is one click away.
+    const footer = html.slice(html.indexOf("<footer>"));
+    expect(footer).toMatch(/<details><summary>How uptime is counted<\/summary><p>From automated checks only: the share of checked time a component was up\./);
+    expect(footer).toMatch(/<p>Exact formula: uptime = 1 - \(major_outage seconds/);
+    expect(footer.indexOf("uptime = 1 -")).toBeGreaterThan(footer.indexOf("<details>"));
 
     const css = html.match(/href="(\/assets\/style\.\w+\.css)"/)![1]!;
     const js = html.match(/src="(\/assets\/live\.\w+\.js)"/)![1]!;
@@ -384,7 +389,9 @@ describe("POST /subscribe (the form without scripts)", () => {
     expect(refused.status).toBe(400);
     const refusedHtml = await refused.text();
     expect(refusedHtml).toContain("<h1>Could not subscribe</h1>");
-    expect(refusedHtml).toContain("email: must be an email address");
+    // Said in a visitor's words, not the API's.
+    expect(refusedHtml).toContain("Enter a valid email address, like name@example.com. Go back to correct it.");
+    expect(refusedHtml).not.toContain("Invalid request body");
   });
 });
 

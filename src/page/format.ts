@@ -113,3 +113,13 @@ export function dayLabel(day: UptimeDay, incidents: Map<string, SnapshotIncident
   if (titles.length) label += `; ${titles.length === 1 ? "incident" : `${titles.length} incidents`}: ${titles.join("; ")}`;
   return label;
 }
+
+/** What the subscribe form says when the address typed is not one (the API's validation refusal), per channel. */
+export const SUBSCRIBE_FIELD_HELP = {
+  email: "Enter a valid email address, like name@example.com.",
+  phone: "Enter a mobile number in international format, like +14155550100.",
+  webhook: "Enter a webhook URL that starts with https:// and points to a public host.",
+} as const;
+
+/** What the form says once an SMS code is on its way; the code field follows it. */
+export const SMS_CODE_SENT = "If this number can be subscribed, we have texted it a 6-digit code. Enter it below to confirm.";
