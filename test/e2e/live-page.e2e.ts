@@ -251,4 +251,40 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await page.close();
     await adminCall("DELETE", `/api/status/incidents/${incident.id}`, undefined);
   });
+  it("subscribes once for a double click, and speaks plainly about a wrong address and the SMS code", async () => {
+    const page = await browser.newPage();
+    // The refusals this test provokes are logged by the browser as failed loads (400); nothing else may be.
+    const errors = watchErrors(page, /status of 400/);
+    await page.goto(origin + "/");
+    const form = page.locator("form.sub");
+    const notice = form.locator(".notice");
+
+    // Passes the browser's own check, not the API's.
+    await form.locator("input[name=email]").fill("reader@localhost");
+    await form.locator("button[type=submit]").click();
+    await expect.poll(() => notice.textContent()).toBe("Enter a valid email address, like name@example.com.");
+
+    const email = `double-${Date.now()}@example.com`;
+    await form.locator("input[name=email]").fill(email);
+    await form.locator("button[type=submit]").dblclick();
+    await expect.poll(() => notice.textContent()).toMatch(/^If this address can be subscribed, confirmation is on its way\./);
+    expect(await form.locator("button[type=submit]").getAttribute("aria-disabled")).toBeNull();
+    const confirmations = async () => (await adminCall("GET", "/api/status/notifications?limit=500", undefined)).deliveries.filter((d: { recipient: string }) => d.recipient === email).length;
+    await expect.poll(confirmations).toBe(1);
+    // The only sign-up's link is the one that works, so there is no first email that fails.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await confirmations()).toBe(1);
+
+    await form.locator("input[value=phone]").check();
+    await form.locator("input[name=phone]").fill("+14155550123");
+    await form.locator("button[type=submit]").click();
+    await expect.poll(() => notice.textContent()).toBe("If this number can be subscribed, we have texted it a 6-digit code. Enter it below to confirm.");
+    const code = form.locator("input[autocomplete=one-time-code]");
+    await code.fill("000000");
+    await form.locator("button", { hasText: "Confirm" }).click();
+    await expect.poll(() => notice.textContent()).toMatch(/^(Wrong code, try again\.|Subscribed\.)/);
+    expect(await page.content()).not.toContain("/api/status/subscriptions/confirm");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });
