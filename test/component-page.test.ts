@@ -334,6 +334,8 @@ describe("GET /components/{id}", () => {
     // The same data as a table, one row per bucket, gaps said in words.
     const tables = [...html.matchAll(/<table class="lat"[^]*?<\/table>/g)].map((m) => m[0]);
     expect(tables).toHaveLength(2);
+    // Each in its own horizontal scroll box, so a phone scrolls the table rather than the page.
+    expect(html.match(/<div class="scroll"><table class="lat"/g)).toHaveLength(2);
     expect(tables[0]!.match(/<tr data-t=/g)).toHaveLength(96);
     expect(tables[1]!.match(/<tr data-t=/g)).toHaveLength(90);
     expect(tables[0]).toContain(`<tr data-t=${bucketStart(now - 40 * MINUTE, QUARTER_HOUR_MS)}><th scope=row>`);

@@ -242,6 +242,14 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await page.keyboard.press("Home");
     expect(await page.evaluate(() => [...document.activeElement!.parentElement!.children].indexOf(document.activeElement!))).toBe(60);
     expect(await bar.locator("li").nth(0).evaluate((li) => li.getBoundingClientRect().width)).toBeLessThanOrEqual(1);
+    // The subscribe form puts its label above the address field, which keeps the width of the screen.
+    const field = await page.evaluate(() => {
+      const label = document.querySelector("form.sub [data-channel=email]>span")!.getBoundingClientRect();
+      const input = document.querySelector("form.sub input[name=email]")!.getBoundingClientRect();
+      return { below: input.top >= label.bottom, width: input.width };
+    });
+    expect(field.below).toBe(true);
+    expect(field.width).toBeGreaterThan(250);
     // The banner's incident titles stay inside the banner.
     const inside = await page.evaluate(() => {
       const banner = document.querySelector("#banner")!.getBoundingClientRect();
