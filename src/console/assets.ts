@@ -14,6 +14,9 @@ header.top nav a[aria-current=page]{font-weight:700;color:var(--fg)}
 .flash{padding:.75rem 1rem;border-radius:.5rem;border:1px solid var(--op);background:var(--card);font-weight:600}
 .error{padding:.75rem 1rem;border-radius:.5rem;border:2px solid var(--maj);background:var(--card)}
 .error ul{margin:.25rem 0 0}
+.error:focus{outline-offset:2px}
+.field-error{margin:0;color:var(--maj);font-weight:600}
+[aria-invalid=true]{border:2px solid var(--maj)}
 form.f{display:grid;gap:.75rem;margin:0}
 form.f fieldset{border:1px solid var(--line);border-radius:.5rem;margin:0;padding:.75rem 1rem;display:grid;gap:.6rem}
 form.f legend{font-weight:700;padding:0 .3rem}
@@ -59,6 +62,9 @@ const CONSOLE_JS = `(() => {
 "use strict";
 const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
 for (const input of $$("input[name=tz_offset]")) input.value = String(new Date().getTimezoneOffset());
+// A refused form's summary: the browser's autofocus may not reach it (a fragment in the address), this does.
+const refused = document.querySelector("[data-form-error]");
+if (refused) refused.focus();
 document.addEventListener("submit", (event) => {
   const button = event.submitter;
   const ask = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");

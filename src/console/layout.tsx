@@ -169,6 +169,6 @@ export const ProblemPage: FC<{ ctx: ConsoleContext; title: string; message: stri
         </ul>
       ) : null}
     </div>
-    <p>{back ? <a href={back}>Go back</a> : <a href="/admin">Back to the dashboard</a>} (what you typed is kept by your browser's Back button).</p>
+    <p>{back ? <a href={back}>Go back</a> : <a href="/admin">Back to the dashboard</a>}</p>
   </ConsoleLayout>
 );
