@@ -378,8 +378,42 @@ describe("console writes", () => {
     expect((await post("/admin/templates", token, { _csrf: csrf, name: "API slow", title: "Slow API", severity: "minor", [`component:${DEFAULT_COMPONENTS.api}`]: "degraded" })).status).toBe(303);
     const list = await json(await admin("GET", "/api/status/templates"));
     expect(list.templates.map((t: { name: string }) => t.name)).toEqual(["API slow", "Database down"]);
-    expect((await post(`/admin/templates/${template.id}/delete`, token, { _csrf: csrf })).status).toBe(303);
+    expect((await post(`/admin/templates/${template.id}/delete`, token, { _csrf: csrf, confirm: "1" })).status).toBe(303);
     expect((await admin("GET", `/api/status/templates/${template.id}`)).status).toBe(404);
+  });
+
+  it("asks on a page of its own before deleting or cancelling when the browser runs no script", async () => {
+    const token = await session();
+    const csrf = await csrfOf(token);
+    const incident = await createIncident({ title: "Flaky logins" });
+    await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Looking.", status: "identified", notify: false });
+    const component = await json(await admin("POST", "/api/status/components", { name: "Doomed component" }));
+    const group = await json(await admin("POST", "/api/status/groups", { name: "Doomed group" }));
+    const template = await json(await admin("POST", "/api/status/templates", { name: "Doomed template", title: "x" }));
+    const subscriber = await activeSubscriber("email", { address: "leaving@example.com" });
+    const start = Date.now() + 86_400_000;
+    const maintenance = await json(await admin("POST", "/api/status/maintenance", { title: "Doomed window", scheduled_start: new Date(start).toISOString(), scheduled_end: new Date(start + 3_600_000).toISOString(), notify: false }));
+    const cases: [path: string, question: string, keep: string, gone: () => Promise<boolean>][] = [
+      [`/admin/incidents/${incident.id}/delete`, "Delete &quot;Flaky logins&quot; and its 2 updates for good?", `/admin/incidents/${incident.id}`, async () => (await call("GET", `/api/status/incidents/${incident.id}`, { headers: { "cache-control": "no-cache" } })).status === 404],
+      [`/admin/components/${component.id}/delete`, "Delete &quot;Doomed component&quot; and its history for good?", `/admin/components/${component.id}`, async () => (await admin("GET", `/api/status/admin/components/${component.id}`)).status === 404],
+      [`/admin/groups/${group.id}/delete`, "Delete the group &quot;Doomed group&quot;? Its components stay, ungrouped.", "/admin/components", async () => !(await env.DB.prepare("SELECT 1 FROM component_groups WHERE id = ?").bind(group.id).first())],
+      [`/admin/templates/${template.id}/delete`, "Delete the template &quot;Doomed template&quot;?", `/admin/templates/${template.id}`, async () => (await admin("GET", `/api/status/templates/${template.id}`)).status === 404],
+      [`/admin/subscribers/${subscriber.id}/delete`, "Remove leaving@example.com?", "/admin/subscribers?q=leaving", async () => !(await env.DB.prepare("SELECT 1 FROM subscribers WHERE id = ? AND status = 'active'").bind(subscriber.id).first())],
+      [`/admin/maintenance/${maintenance.id}/cancel`, "Cancel &quot;Doomed window&quot;?", `/admin/maintenance/${maintenance.id}`, async () => (await env.DB.prepare("SELECT status FROM maintenances WHERE id = ?").bind(maintenance.id).first<{ status: string }>())!.status === "cancelled"],
+    ];
+    for (const [path, question, keep, gone] of cases) {
+      const asked = await post(path, token, { _csrf: csrf, q: "leaving" });
+      expect(asked.status, path).toBe(200);
+      const html = await asked.text();
+      expect(html, path).toContain(question);
+      expect(html, path).toContain(`<a href="${keep.replace(/&/g, "&amp;")}">Keep it</a>`);
+      const form = new RegExp(`<form method="post" autocomplete="off" action="${path}"><input type="hidden" name="_csrf" value="${csrf}"/><input type="hidden" name="_submission" value="([0-9a-f-]{36})"/><input type="hidden" name="confirm" value="1"/>`).exec(html);
+      expect(form, path).not.toBeNull();
+      expect(await gone(), path).toBe(false);
+      const done = await post(path, token, { _csrf: csrf, _submission: form![1]!, confirm: "1", q: "leaving" });
+      expect(done.status, path).toBe(303);
+      expect(await gone(), path).toBe(true);
+    }
   });
 
   it("sends a failed delivery again from the subscribers screen, and finds subscribers by address", async () => {

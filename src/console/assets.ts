@@ -69,6 +69,8 @@ document.addEventListener("submit", (event) => {
   const button = event.submitter;
   const ask = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
   if (ask && !window.confirm(ask)) return event.preventDefault();
+  // Asked and answered here: the server's own confirmation step (for browsers without scripts) is skipped.
+  if (ask && !event.target.querySelector("input[name=confirm]")) event.target.append(Object.assign(document.createElement("input"), { type: "hidden", name: "confirm", value: "1" }));
   // A second click while the first is on its way would post twice (two incidents): hold the buttons. After
   // the form data is taken, so the clicked button's own value still goes.
   if (event.target.method === "post") setTimeout(() => { for (const b of $$("button", event.target)) b.disabled = true; }, 0);

@@ -19,13 +19,13 @@ import { ComponentPage, ComponentsPage, type CheckResult } from "../console/comp
 import { Dashboard } from "../console/dashboard";
 import * as forms from "../console/forms";
 import { IncidentPage, IncidentsPage, PostmortemPage, postmortemDraft } from "../console/incidents";
-import { NotAdminPage, ProblemPage, renderConsole, SignInPage, type ConsoleContext } from "../console/layout";
+import { ConfirmPage, NotAdminPage, ProblemPage, renderConsole, SignInPage, type ConsoleContext } from "../console/layout";
 import { MaintenanceListPage, MaintenancePage } from "../console/maintenance";
 import { SubscribersPage } from "../console/subscribers";
 import { TemplatePage, TemplatesPage } from "../console/templates";
 import { consoleComponents, consoleGroups, deliveryCountsByChannel, findSubscribersByAddress, undeliveredDeliveries } from "../db/queries/console";
 import { loadIncidentView } from "../snapshot/incident-view";
-import { subscriberCounts } from "../db/queries/subscriptions";
+import { findSubscriberById, subscriberCounts } from "../db/queries/subscriptions";
 import { findTemplate, listTemplates } from "../db/queries/templates";
 import { findIdempotentAnswer, IDEMPOTENCY_TTL_MS } from "../db/queries/idempotency";
 import { commitOnce, type PendingKey } from "./admin-write";
@@ -253,6 +253,15 @@ async function perform<R>(c: Context<AppEnv>, run: (actor: Actor, now: number) =
 }
 
 const formOf = (c: Context<AppEnv>) => c.req.parseBody({ all: true });
+
+/** Whether a post that cannot be undone was confirmed: by the script's dialog, or on the confirmation page. */
+const confirmed = async (c: Context<AppEnv>) => forms.one(await formOf(c), "confirm") === "1";
+
+/** The confirmation page for this post: it sends the same post again, confirmed. */
+const confirmFirst = (c: Context<AppEnv>, ask: { title: string; question: string; yes: string; keep: string; fields?: Record<string, string> }) =>
+  page(c, <ConfirmPage ctx={context(c)} action={c.req.path} {...ask} />);
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 const snapshotOf = (c: Context<AppEnv>) => readSnapshot(c.env, () => c.var.db, { revalidate: true });
 const named = (list: { id: string; name: string }[]) => list.map((x) => ({ id: x.id, name: x.name }));
 const zoneOf = (env: Bindings) => env.PAGE_TIME_ZONE || "UTC";
@@ -450,6 +459,12 @@ export const adminConsole = new Hono<AppEnv>()
   .post("/incidents/:id/delete", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no incident with this id.");
+    if (!(await confirmed(c))) {
+      const incident = await loadIncidentView(c.var.db, id);
+      if (!incident) return problem(c, 404, "Not found", "There is no incident with this id.");
+      const question = `Delete "${incident.title}" and its ${plural(incident.updates.length, "update", "updates")} for good? It disappears from the status page and its history.`;
+      return confirmFirst(c, { title: "Delete this incident?", question, yes: "Delete incident", keep: `/admin/incidents/${id}` });
+    }
     return perform(c, (actor, now) => deleteIncident(c.var.db, id, actor, now), () => "/admin/incidents", "deleted");
   })
   .get("/incidents/:id/postmortem", async (c) => {
@@ -498,6 +513,11 @@ export const adminConsole = new Hono<AppEnv>()
   .post("/templates/:id/delete", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no template with this id.");
+    if (!(await confirmed(c))) {
+      const template = await findTemplate(c.var.db, id);
+      if (!template) return problem(c, 404, "Not found", "There is no template with this id.");
+      return confirmFirst(c, { title: "Delete this template?", question: `Delete the template "${template.name}"? Incidents opened from it stay.`, yes: "Delete template", keep: `/admin/templates/${id}` });
+    }
     return perform(c, (actor, now) => deleteTemplate(c.var.db, id, actor, now), () => "/admin/templates", "deleted");
   })
 
@@ -526,6 +546,11 @@ export const adminConsole = new Hono<AppEnv>()
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no maintenance with this id.");
     const action = c.req.param("action");
+    if (action === "cancel" && !(await confirmed(c))) {
+      const m = (await snapshotOf(c)).maintenances.find((x) => x.id === id);
+      if (!m) return problem(c, 404, "Not found", "There is no maintenance with this id in the last year.");
+      return confirmFirst(c, { title: "Cancel this maintenance?", question: `Cancel "${m.title}"? It cannot be scheduled again; schedule a new window instead.`, yes: "Cancel maintenance", keep: `/admin/maintenance/${id}` });
+    }
     const operation = action === "cancel" ? cancelMaintenance : action === "start" ? startMaintenanceNow : completeMaintenanceNow;
     return perform(c, (actor, now) => operation(c.var.db, id, actor, now), () => `/admin/maintenance/${id}`, action === "cancel" ? "cancelled" : action === "start" ? "started" : "completed");
   })
@@ -583,6 +608,11 @@ export const adminConsole = new Hono<AppEnv>()
   .post("/components/:id/delete", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no component with this id.");
+    if (!(await confirmed(c))) {
+      const row = (await consoleComponents(c.var.db)).find((r) => r.id === id);
+      if (!row) return problem(c, 404, "Not found", "There is no component with this id.");
+      return confirmFirst(c, { title: "Delete this component?", question: `Delete "${row.name}" and its history for good? It disappears from the status page.`, yes: "Delete component", keep: `/admin/components/${id}` });
+    }
     return perform(c, (actor, now) => deleteComponent(c.var.db, id, actor, now), () => "/admin/components", "deleted");
   })
   .post("/groups", async (c) => {
@@ -604,6 +634,11 @@ export const adminConsole = new Hono<AppEnv>()
   .post("/groups/:id/delete", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no group with this id.");
+    if (!(await confirmed(c))) {
+      const group = (await consoleGroups(c.var.db)).find((g) => g.id === id);
+      if (!group) return problem(c, 404, "Not found", "There is no group with this id.");
+      return confirmFirst(c, { title: "Delete this group?", question: `Delete the group "${group.name}"? Its components stay, ungrouped.`, yes: "Delete group", keep: "/admin/components" });
+    }
     return perform(c, (actor, now) => deleteGroup(c.var.db, id, actor, now), () => "/admin/components", "deleted");
   })
 
@@ -652,6 +687,12 @@ export const adminConsole = new Hono<AppEnv>()
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no subscriber with this id.");
     const q = forms.one(await formOf(c), "q");
+    if (!(await confirmed(c))) {
+      const subscriber = await findSubscriberById(c.var.db, id);
+      if (!subscriber) return problem(c, 404, "Not found", "There is no subscriber with this id.");
+      const keep = `/admin/subscribers?q=${encodeURIComponent(q)}`;
+      return confirmFirst(c, { title: "Remove this subscriber?", question: `Remove ${subscriber.address}? They get no more notifications; they can subscribe again.`, yes: "Remove subscriber", keep, fields: { q } });
+    }
     return after(c, await api(c, "DELETE", `/notifications/subscribers/${id}`), `/admin/subscribers?q=${encodeURIComponent(q)}`, "removed");
   })
   .post("/deliveries/:id/retry", async (c) => {
