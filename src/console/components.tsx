@@ -38,6 +38,10 @@ export const ComponentsPage: FC<{
         <ol class="card order" id="component-order">
           {rows.map((r, n) => {
             const status = shown.get(r.id)?.status;
+            const off = { up: n === 0, down: n === rows.length - 1 };
+            // Moved to the top or the bottom, the pressed button is off: the focus goes to the other one.
+            const pressed = moved?.startsWith(`${r.id}:`) ? (moved.endsWith(":up") ? "up" : "down") : null;
+            const focused = pressed && off[pressed] && rows.length > 1 ? (pressed === "up" ? "down" : "up") : pressed;
             return (
               <li id={`comp-${r.id}`}>
                 <span>
@@ -53,9 +57,9 @@ export const ComponentsPage: FC<{
                         type="submit"
                         class="secondary"
                         aria-label={`Move ${r.name} ${direction}`}
-                        disabled={(direction === "up" && n === 0) || (direction === "down" && n === rows.length - 1)}
-                        data-off={(direction === "up" && n === 0) || (direction === "down" && n === rows.length - 1) ? "" : undefined}
-                        autofocus={moved === `${r.id}:${direction}`}
+                        disabled={off[direction]}
+                        data-off={off[direction] ? "" : undefined}
+                        autofocus={focused === direction}
                       >
                         {direction === "up" ? "\u2191 Up" : "\u2193 Down"}
                       </button>

@@ -571,7 +571,9 @@ export const adminConsole = new Hono<AppEnv>()
     if (at < 0) return problem(c, 404, "Not found", "There is no component with this id.");
     const to = direction === "up" ? at - 1 : at + 1;
     if (to >= 0 && to < ids.length) [ids[at], ids[to]] = [ids[to]!, ids[at]!];
-    return perform(c, (actor, now) => reorderComponents(c.var.db, ids, actor, now), () => `/admin/components?moved=${id}:${direction}#comp-${id}`, "moved");
+    // No #fragment in the answer: Chromium skips autofocus on an address with one, and focus on the pressed
+    // button (which scrolls its row into view) is what lets Down be pressed again.
+    return perform(c, (actor, now) => reorderComponents(c.var.db, ids, actor, now), () => `/admin/components?moved=${id}:${direction}`, "moved");
   })
   .get("/components/:id", async (c) => {
     const screen = await componentScreen(c, idOr404(c));

@@ -177,6 +177,50 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await context.close();
   });
 
+  it("keeps the focus on the moved component's button, so Down can be pressed again", async () => {
+    const { context, page } = await signedIn();
+    await page.goto(origin + "/admin/components");
+    const names = () => page.locator("#component-order li > span:first-child > a").allTextContents();
+    const name = (await names())[0]!;
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.tagName);
+    await page.locator(`button[aria-label='Move ${name} down']`).focus();
+    for (const at of [1, 2]) {
+      await Promise.all([page.waitForEvent("load"), page.keyboard.press("Enter")]);
+      expect(await names()).toHaveProperty(String(at), name);
+      expect(await focused()).toBe(`Move ${name} down`);
+    }
+    // And back to the top, where Up is off: the focus goes to its Down.
+    await page.locator(`button[aria-label='Move ${name} up']`).focus();
+    for (let i = 0; i < 2; i++) await Promise.all([page.waitForEvent("load"), page.keyboard.press("Enter")]);
+    expect((await names())[0]).toBe(name);
+    expect(await focused()).toBe(`Move ${name} down`);
+    await context.close();
+  });
+
+  it("deletes in one step once the script's dialog is accepted, and not at all when it is dismissed", async () => {
+    const { context, page } = await signedIn();
+    await page.goto(origin + "/admin/components");
+    await page.getByLabel("New group name").fill("Short-lived group");
+    await page.getByRole("button", { name: "Add group" }).click();
+    await page.waitForURL(/done=created$/);
+    const row = page.locator(".lines li", { has: page.locator('input[value="Short-lived group"]') });
+    const asked: string[] = [];
+    let answer = false;
+    page.on("dialog", (dialog) => {
+      asked.push(dialog.message());
+      void (answer ? dialog.accept() : dialog.dismiss());
+    });
+    await row.getByRole("button", { name: "Delete group" }).click();
+    expect(asked).toEqual(["Delete the group Short-lived group? Its components stay, ungrouped."]);
+    expect(await row.count()).toBe(1);
+    answer = true;
+    await row.getByRole("button", { name: "Delete group" }).click();
+    await page.waitForURL(/done=deleted$/);
+    expect(await page.locator(".flash").textContent()).toBe("Deleted.");
+    expect(await row.count()).toBe(0);
+    await context.close();
+  });
+
   it("does not bring a sent form back with Back, ready to post the same thing again", async () => {
     const { context, page } = await signedIn();
     await page.goto(origin + "/admin/incidents");
