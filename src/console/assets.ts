@@ -81,7 +81,7 @@ const dirty = new WeakSet();
 document.addEventListener("input", (event) => { const f = event.target.form; if (f) dirty.add(f); });
 async function refresh() {
   const regions = $$("[data-live]");
-  if (!regions.length) return;
+  if (!regions.length) return announce();
   const res = await fetch(location.href, { headers: { accept: "text/html" }, credentials: "same-origin" }).catch(() => null);
   // Deleted meanwhile (by another admin, or the cron): say so rather than go on offering its forms.
   if (res && res.status === 404 && !document.getElementById("gone")) {
@@ -89,7 +89,7 @@ async function refresh() {
     gone.setAttribute("role", "alert");
     (document.getElementById("main") || document.body).prepend(gone);
   }
-  if (!res || !res.ok) return;
+  if (!res || !res.ok) return announce();
   const next = new DOMParser().parseFromString(await res.text(), "text/html");
   for (const region of regions) {
     const fresh = next.getElementById(region.id);
@@ -97,7 +97,22 @@ async function refresh() {
     region.replaceWith(document.importNode(fresh, true));
   }
   for (const input of $$("input[name=tz_offset]")) input.value = String(new Date().getTimezoneOffset());
-  if (stamp) stamp.textContent = "Live \\u00b7 updated " + new Date().toLocaleTimeString();
+  announce();
+}
+// Say what changed (the header line is a status region a screen reader reads out), and when, zone named;
+// latency figures move every minute and are not announced.
+function announce() {
+  if (stamp && changes.length) stamp.textContent = "Live \\u00b7 " + changes.splice(0).join("; ") + " \\u00b7 " + new Date().toLocaleTimeString([], { hour: "numeric", minute: "2-digit", second: "2-digit", timeZoneName: "short" });
+}
+const changes = [];
+/** A socket message in words, or null for the minute-by-minute latency figures nobody needs announced. */
+function said(m) {
+  const d = m.data || {}, kind = String(m.type || "").split(".");
+  if (kind[0] === "incident") return kind[1] === "deleted" ? "incident deleted" : "incident " + (kind[1] === "created" ? "opened" : kind[1]) + ": " + ((d.incident && d.incident.title) || "");
+  if (kind[0] === "maintenance") return "maintenance " + kind[1] + (d.maintenance ? ": " + d.maintenance.title : "");
+  if (m.type === "component.status") return d.name + " " + String(d.status).replace(/_/g, " ");
+  if (m.type === "components.changed") return "components changed";
+  return null;
 }
 let timer = null, attempt = 0;
 function connect() {
@@ -106,6 +121,9 @@ function connect() {
   ws.onopen = () => { attempt = 0; stamp.dataset.state = "live"; stamp.textContent = "Live"; };
   ws.onmessage = (event) => {
     if (event.data === "pong") return;
+    let words = null;
+    try { words = said(JSON.parse(event.data)); } catch {}
+    if (words && !changes.includes(words)) changes.push(words);
     clearTimeout(timer);
     timer = setTimeout(refresh, 250);
   };
