@@ -62,6 +62,11 @@ const CONSOLE_JS = `(() => {
 "use strict";
 const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
 for (const input of $$("input[name=tz_offset]")) input.value = String(new Date().getTimezoneOffset());
+// Times the server wrote in the page's zone, shown in the reader's: the zone tz_offset says they are typed in.
+for (const input of $$("input[data-at]")) {
+  const at = new Date(Number(input.dataset.at)), two = (n) => String(n).padStart(2, "0");
+  input.value = at.getFullYear() + "-" + two(at.getMonth() + 1) + "-" + two(at.getDate()) + "T" + two(at.getHours()) + ":" + two(at.getMinutes());
+}
 // A refused form's summary: the browser's autofocus may not reach it (a fragment in the address), this does.
 const refused = document.querySelector("[data-form-error]");
 if (refused) refused.focus();
@@ -70,6 +75,10 @@ document.addEventListener("submit", (event) => {
   const ask = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
   if (ask && !window.confirm(ask)) return event.preventDefault();
   // Asked and answered here: the server's own confirmation step (for browsers without scripts) is skipped.
+  // The zone's offset at the time typed, not today's: a window planned across a daylight-saving change.
+  const typedAt = $$("input[type=datetime-local]", event.target).find((i) => i.value);
+  const offset = event.target.querySelector("input[name=tz_offset]");
+  if (offset && typedAt && !isNaN(new Date(typedAt.value))) offset.value = String(new Date(typedAt.value).getTimezoneOffset());
   if (ask && !event.target.querySelector("input[name=confirm]")) event.target.append(Object.assign(document.createElement("input"), { type: "hidden", name: "confirm", value: "1" }));
   // A second click while the first is on its way would post twice (two incidents): hold the buttons. After
   // the form data is taken, so the clicked button's own value still goes.

@@ -87,7 +87,19 @@ export const CheckBox: FC<{ id: string; name: string; value?: string; checked: b
 
 export type { FormFields };
 
-export const Field: FC<{ label: string; name: string; value?: string | null; hint?: string; required?: boolean; type?: string; id?: string; max?: number; autofocus?: boolean }> = ({
+export const Field: FC<{
+  label: string;
+  name: string;
+  value?: string | null;
+  hint?: string;
+  required?: boolean;
+  type?: string;
+  id?: string;
+  max?: number;
+  autofocus?: boolean;
+  /** For a time: the instant `value` shows in the page's zone, which the script shows in the reader's. */
+  at?: number;
+}> = ({
   label,
   name,
   value,
@@ -97,16 +109,28 @@ export const Field: FC<{ label: string; name: string; value?: string | null; hin
   id,
   max,
   autofocus,
+  at,
 }) => {
   const fieldId = id ?? `f-${name}`;
   const error = fieldError(name, fieldId);
+  const sent = typed(name);
   return (
     <div class="field">
       <label for={fieldId}>
         {label} {hint ? <span class="hint">{hint}</span> : null}
       </label>
       {error.note}
-      <input type={type ?? "text"} id={fieldId} name={name} value={typed(name) ?? value ?? ""} required={required} maxlength={max} autofocus={autofocus} {...error.attrs} />
+      <input
+        type={type ?? "text"}
+        id={fieldId}
+        name={name}
+        value={sent ?? value ?? ""}
+        required={required}
+        maxlength={max}
+        autofocus={autofocus}
+        data-at={sent === undefined && at !== undefined ? String(at) : undefined}
+        {...error.attrs}
+      />
     </div>
   );
 };

@@ -8,7 +8,7 @@ import { ConsoleLayout, Csrf, type ConsoleContext } from "./layout";
 
 type Named = { id: string; name: string };
 
-/** A datetime-local value in the page's zone (the script does not rewrite values, only reads the offset). */
+/** A datetime-local value in the page's zone; the script shows it in the reader's (see data-at) and sends its offset. */
 function localValue(ms: number, zone: string): string {
   try {
     const parts = new Intl.DateTimeFormat("en-CA", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }).formatToParts(ms);
@@ -26,8 +26,18 @@ const MaintenanceForm: FC<{ ctx: ConsoleContext; page: PageInfo; components: Nam
       <Field label="Title" name="title" id={`${prefix}-title`} value={m?.title} required max={200} />
       <TextArea label="Description" name="description" id={`${prefix}-description`} value={m?.description} />
       <div class="row">
-        <Field label="Starts" hint={`(times in ${page.time_zone})`} name="scheduled_start" id={`${prefix}-start`} type="datetime-local" required value={m ? localValue(m.scheduled_start, page.time_zone) : ""} />
-        <Field label="Ends" name="scheduled_end" id={`${prefix}-end`} type="datetime-local" required value={m ? localValue(m.scheduled_end, page.time_zone) : ""} />
+        <Field
+          label="Starts"
+          hint={`(your time zone; ${page.time_zone} without scripts)`}
+          name="scheduled_start"
+          id={`${prefix}-start`}
+          type="datetime-local"
+          required
+          value={m ? localValue(m.scheduled_start, page.time_zone) : ""}
+          at={m?.scheduled_start}
+        />
+        <Field label="Ends" name="scheduled_end" id={`${prefix}-end`} type="datetime-local" required value={m ? localValue(m.scheduled_end, page.time_zone) : ""} at={m?.scheduled_end} />
+        <input type="hidden" name="tz_offset" value="" />
       </div>
       <fieldset>
         <legend>Components under maintenance</legend>

@@ -37,8 +37,8 @@ beforeAll(async () => {
 
 afterAll(() => beacon?.stop());
 
-async function signedIn(role = "admin", live = true): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext();
+async function signedIn(role = "admin", live = true, timezoneId?: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext(timezoneId ? { timezoneId } : {});
   // Tests that load many pages and need no live updates answer the socket here: the hub holds a limited
   // number of sockets per address, and closed ones linger in it for a while.
   if (!live) await context.routeWebSocket(/\/api\/status\/live$/, () => {});
@@ -247,6 +247,29 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await page.waitForURL(/done=updated$/);
     const id = /incidents\/([0-9a-f-]{36})/.exec(page.url())![1]!;
     expect((await incidents()).find((i) => i.id === id)!.updates.map((u) => u.message)).toContain("Long carefully worded customer update.");
+    await context.close();
+  });
+
+  it("reads maintenance times in the admin's zone, as the incident ETA is, and shows them back in it", async () => {
+    const { context, page } = await signedIn("admin", false, "America/New_York");
+    const windows = async () => (await (await fetch(`${origin}/api/status/maintenance`, { headers: { "cache-control": "no-cache" } })).json()).maintenance_windows as { id: string; title: string; scheduled_start: string; scheduled_end: string }[];
+    await page.goto(origin + "/admin/maintenance");
+    await page.locator("#ms-title").fill("Zoned window");
+    // July: New York is on daylight time (UTC-4) there, though not today.
+    await page.locator("#ms-start").fill("2027-07-10T02:00");
+    await page.locator("#ms-end").fill("2027-07-10T04:30");
+    await page.getByRole("button", { name: "Schedule maintenance" }).click();
+    await page.waitForURL(/done=scheduled$/);
+    let window = (await windows()).find((w) => w.title === "Zoned window")!;
+    expect([window.scheduled_start, window.scheduled_end]).toEqual(["2027-07-10T06:00:00.000Z", "2027-07-10T08:30:00.000Z"]);
+    // The edit form shows them as typed, and saving it unchanged moves nothing.
+    expect(await page.locator("#me-start").inputValue()).toBe("2027-07-10T02:00");
+    expect(await page.locator("#me-end").inputValue()).toBe("2027-07-10T04:30");
+    await page.locator("#me-title").fill("Zoned window, renamed");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.waitForURL(/done=edited$/);
+    window = (await windows()).find((w) => w.id === window.id)!;
+    expect([window.title, window.scheduled_start, window.scheduled_end]).toEqual(["Zoned window, renamed", "2027-07-10T06:00:00.000Z", "2027-07-10T08:30:00.000Z"]);
     await context.close();
   });
 
