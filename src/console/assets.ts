@@ -68,6 +68,7 @@ for (const input of $$("input[data-at]")) {
   input.value = at.getFullYear() + "-" + two(at.getMonth() + 1) + "-" + two(at.getDate()) + "T" + two(at.getHours()) + ":" + two(at.getMinutes());
 }
 // A refused form's summary: the browser's autofocus may not reach it (a fragment in the address), this does.
+// Its address is the form's, not the screen's, so the screen is not fetched again under it meanwhile.
 const refused = document.querySelector("[data-form-error]");
 if (refused) refused.focus();
 document.addEventListener("submit", (event) => {
@@ -90,7 +91,7 @@ const dirty = new WeakSet();
 document.addEventListener("input", (event) => { const f = event.target.form; if (f) dirty.add(f); });
 async function refresh() {
   const regions = $$("[data-live]");
-  if (!regions.length) return announce();
+  if (!regions.length || refused) return announce();
   const res = await fetch(location.href, { headers: { accept: "text/html" }, credentials: "same-origin" }).catch(() => null);
   // Deleted meanwhile (by another admin, or the cron): say so rather than go on offering its forms.
   if (res && res.status === 404 && !document.getElementById("gone")) {

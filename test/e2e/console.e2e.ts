@@ -227,7 +227,8 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
   });
 
   it("brings a refused update back filled in, its reason focused, and posts it once corrected", async () => {
-    const { context, page } = await signedIn("admin", false);
+    const { context, page } = await signedIn();
+    const errors = watchErrors(page, /status of 400/);
     await page.goto(origin + "/admin/incidents");
     await page.getByLabel("Title").fill("Refused update test");
     await page.getByRole("button", { name: "Open incident" }).click();
@@ -242,11 +243,21 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     expect(await page.locator("#u-message").inputValue()).toBe("Long carefully worded customer update.");
     expect(await page.locator("#u-status").inputValue()).toBe("monitoring");
     expect(await page.locator("#u-eta").getAttribute("aria-invalid")).toBe("true");
+    // Another admin's change meanwhile is announced, and leaves the refused form as it is.
+    const id = /incidents\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    await page.locator('#live[data-state="live"]').waitFor();
+    const token = await mintSessionToken(privateKey, { azp: origin, sid: `sess_${crypto.randomUUID()}` });
+    const edit = await fetch(`${origin}/api/status/incidents/${id}`, { method: "PATCH", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ severity: "major" }) });
+    expect(edit.status).toBe(200);
+    await expect.poll(() => page.locator("#live").textContent()).toContain("incident updated: Refused update test");
+    expect(await page.locator("#u-message").inputValue()).toBe("Long carefully worded customer update.");
+    expect(await page.locator("[data-form-error]").count()).toBe(1);
+    expect(await page.locator("#gone").count()).toBe(0);
     await page.locator("#u-eta").fill("");
     await page.getByRole("button", { name: "Post update" }).click();
     await page.waitForURL(/done=updated$/);
-    const id = /incidents\/([0-9a-f-]{36})/.exec(page.url())![1]!;
     expect((await incidents()).find((i) => i.id === id)!.updates.map((u) => u.message)).toContain("Long carefully worded customer update.");
+    expect(errors).toEqual([]);
     await context.close();
   });
 
