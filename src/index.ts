@@ -3,12 +3,20 @@ import type { Bindings } from "./env";
 import { runScheduled } from "./cron";
 import type { NotifyMessage } from "./notify/messages";
 import { handleNotifyBatch } from "./notify/consumer";
+import { answerFromKept, keepAnswer } from "./snapshot/respond";
 
 export { StatusHub } from "./live/status-hub";
 export { CheckProbe } from "./probes/check-probe";
 
+async function routed(request: Request, env: Bindings, ctx: ExecutionContext) {
+  const response = await app.fetch(request, env, ctx);
+  keepAnswer(request, response);
+  return response;
+}
+
 export default {
-  fetch: app.fetch,
+  // A warm public read asked again is answered before routing (see answerFromKept).
+  fetch: (request, env, ctx) => answerFromKept(request) ?? routed(request, env, ctx),
   async scheduled(controller, env, ctx) {
     await runScheduled(env, controller.scheduledTime, ctx);
   },

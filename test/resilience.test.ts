@@ -2,12 +2,12 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
-import { renderCacheStats } from "../src/snapshot/respond";
+import { keptAnswerStats, renderCacheStats } from "../src/snapshot/respond";
 import { forgetLocalSnapshot } from "../src/snapshot/store";
 import { buildSnapshot } from "../src/snapshot/build";
 import { decodeSnapshot, encodeSnapshot } from "../src/snapshot/codec";
 import { createDb } from "../src/db/client";
-import { admin, adminToken, BASE, call, createIncident, json, readCompressed } from "./support/api";
+import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json, readCompressed } from "./support/api";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -257,6 +257,100 @@ describe("the render cache", () => {
     // What is kept is still served from memory, and a variant that was not kept still answers right.
     expect((await json(await send("/api/status/incidents?days=90"))).incidents.map((i: any) => i.id)).toEqual(expect.arrayContaining(incidents.map((i) => i.id)));
     expect(await (await send("/badge.svg?label=build")).text()).toContain("build");
+  });
+});
+
+describe("a warm read asked again", () => {
+  const api = DEFAULT_COMPONENTS.api;
+  const reads = ["/api/status", "/api/v2/summary.json", "/", "/api/status/rss", `/api/status/components/${api}`, "/api/status/incidents?days=365", `/components/${api}`, `/api/status/components/${api}/latency?range=24h`, "/badge.svg"];
+  const GZIP = { "accept-encoding": "gzip" };
+  const seen = async (res: Response) => ({ status: res.status, headers: [...res.headers].sort(), body: res.status === 200 ? await res.text() : "" });
+
+  it("gets, before routing, exactly what the routes answer: status, headers and bytes, GET and HEAD, gzip or not", async () => {
+    await createIncident({ title: "Asked again" });
+    for (const path of reads) {
+      for (const headers of [GZIP, {}]) {
+        // Through the routes until the answer is final (a gzip reader's once the body is compressed), then kept.
+        let routed = await seen(await call("GET", path, { headers }));
+        let before = keptAnswerStats().hits;
+        let again = await seen(await call("GET", path, { headers }));
+        for (let attempt = 0; keptAnswerStats().hits === before && attempt < 50; attempt++) {
+          await new Promise((resume) => setTimeout(resume, 10));
+          routed = again;
+          before = keptAnswerStats().hits;
+          again = await seen(await call("GET", path, { headers }));
+        }
+        expect(keptAnswerStats().hits, path).toBe(before + 1);
+        expect(again, path).toEqual(routed);
+        if (headers === GZIP && routed.body.length > 1024) expect(routed.headers, path).toContainEqual(["content-encoding", "gzip"]);
+        // A HEAD gets the same headers and no body (through the routes too, should the snapshot be due for
+        // revalidation in between: asked again until it is kept).
+        let head: Response | undefined;
+        for (let attempt = 0; attempt < 5; attempt++) {
+          before = keptAnswerStats().hits;
+          head = await call("HEAD", path, { headers });
+          if (keptAnswerStats().hits === before + 1) break;
+        }
+        expect(keptAnswerStats().hits, path).toBe(before + 1);
+        expect(await head!.text()).toBe("");
+        expect([...head!.headers].sort()).toEqual(routed.headers);
+      }
+    }
+  });
+
+  it("never outlives its data: a write, a revalidation, the data's age and conditional or admin reads go through the routes", async () => {
+    await createIncident({ title: "Before the write" });
+    // The clock stands still until said otherwise: the snapshot stays within its second between checks.
+    const start = Date.now();
+    vi.spyOn(Date, "now").mockReturnValue(start);
+    await call("GET", "/api/status");
+    const hits = keptAnswerStats().hits;
+    expect((await json(await call("GET", "/api/status"))).recent_incidents.map((i: any) => i.title)).toContain("Before the write");
+    expect(keptAnswerStats().hits).toBe(hits + 1);
+
+    // An admin's write is in the very next read.
+    await createIncident({ title: "After the write" });
+    expect((await json(await call("GET", "/api/status"))).recent_incidents.map((i: any) => i.title)).toContain("After the write");
+    expect(keptAnswerStats().hits).toBe(hits + 1);
+    const etag = (await call("GET", "/api/status")).headers.get("etag")!;
+
+    // A conditional read gets its 304; an admin's forced read revalidates.
+    expect((await call("GET", "/api/status", { headers: { "if-none-match": etag } })).status).toBe(304);
+    const forced = await call("GET", "/api/status", { token: await adminToken(), headers: { "cache-control": "no-cache" } });
+    expect(forced.status).toBe(200);
+    await forced.arrayBuffer();
+
+    // Once the snapshot is due for revalidation, or the data's age reaches another 10-second slice, the
+    // routes answer again (and report the age as it is).
+    const before = keptAnswerStats().hits;
+    vi.spyOn(Date, "now").mockReturnValue(start + 12_000);
+    const later = await json(await call("GET", "/api/status"));
+    expect(keptAnswerStats().hits).toBe(before);
+    expect(later.data.age_seconds).toBeGreaterThanOrEqual(12);
+    expect((await json(await call("GET", "/api/status"))).data.age_seconds).toBe(later.data.age_seconds);
+    expect(keptAnswerStats().hits).toBe(before + 1);
+
+    // Half a second before the age reaches a new slice, then just after: checked within the second, yet
+    // the age moved, so the routes answer with the new age.
+    const generated = Date.parse(later.data.generated_at);
+    const slice = Math.ceil((start + 14_000 - generated) / 10_000) * 10;
+    vi.spyOn(Date, "now").mockReturnValue(generated + slice * 1000 - 500);
+    await call("GET", "/api/status");
+    const beforeSlice = keptAnswerStats().hits;
+    await call("GET", "/api/status");
+    expect(keptAnswerStats().hits).toBe(beforeSlice + 1);
+    vi.spyOn(Date, "now").mockReturnValue(generated + slice * 1000 + 100);
+    expect((await json(await call("GET", "/api/status"))).data.age_seconds).toBe(slice);
+    expect(keptAnswerStats().hits).toBe(beforeSlice + 1);
+  });
+
+  it("is kept for a bounded number of addresses, however many a client makes up", { timeout: 30_000 }, async () => {
+    for (let i = 0; i < 270; i++) {
+      const res = await call("GET", `/api/status?variant=${i}`);
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+      expect(keptAnswerStats().answers).toBeLessThanOrEqual(256);
+    }
   });
 });
 

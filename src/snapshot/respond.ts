@@ -4,6 +4,7 @@ import type { Snapshot } from "./types";
 import { waitUntilOf } from "../http/background";
 import { ifNoneMatchHits } from "../http/conditional";
 import { fnv1a } from "../http/hash";
+import { checkedRecently } from "./store";
 
 /** A snapshot older than this is flagged stale: the cron rebuilds it every minute while D1 is healthy. */
 export const STALE_AFTER_MS = 3 * 60_000;
@@ -97,6 +98,7 @@ function forget(key: string) {
   if (!entry) return;
   rendered.delete(key);
   renderedBytes -= entry.bytes;
+  dropKeptAnswers();
 }
 
 function evictTo(limit: number) {
@@ -157,6 +159,7 @@ function compress(held: Rendered, key: string, limit: number, waitUntil: ((promi
       if (rendered.get(key) !== held || held.gzip !== pending) return;
       const grown = compressed.size - (held.gzipped?.size ?? 0);
       held.gzipped = compressed;
+      dropKeptAnswers();
       held.bytes += grown;
       renderedBytes += grown;
       evictTo(limit);
@@ -200,6 +203,7 @@ export async function sendFromSnapshot(
     rendered.clear();
     renderedBytes = 0;
     renderedVersion = snapshot.version;
+    dropKeptAnswers();
   }
   // Bodies that report the data's age have it filled in again for each 10-second slice of it.
   const { age_seconds, stale } = snapshotAge(snapshot);
@@ -214,6 +218,7 @@ export async function sendFromSnapshot(
   } else if (entry && entry.stale === stale && !entry.worded) {
     const held = entry;
     held.body = spliceAge(held.parts, age_seconds);
+    dropKeptAnswers();
     held.ageSlice = ageSlice;
     held.gzip = undefined;
     const bytes = heldBytes(held.parts, held.body) + (held.gzipped?.size ?? 0);
@@ -250,15 +255,89 @@ export async function sendFromSnapshot(
   }
   // Only kept renderings are compressed here (once); the platform compresses the others on the way out.
   const kept = rendered.get(opts.key) === entry;
-  if (kept && c.env.PRECOMPRESS !== "false" && entry.body.size >= GZIP_MIN_BYTES && acceptsGzip(c.req.header("accept-encoding"))) {
+  const compressible = kept && c.env.PRECOMPRESS !== "false" && entry.body.size >= GZIP_MIN_BYTES;
+  const gzipReader = acceptsGzip(c.req.header("accept-encoding"));
+  const answered = { snapshot, ageSlice, stale };
+  if (compressible && gzipReader) {
     entry.gzip ??= compress(entry, opts.key, limit, waitUntilOf(c));
     if (entry.gzipped) {
       entry.gzipHeaders ??= { ...headers, "content-encoding": "gzip" };
+      if (c.req.method === "GET") served.set(c.req.raw, { ...answered, body: entry.gzipped, gzip: true });
       // "manual": the bytes are already encoded; the runtime must send them as they are.
       return new Response(c.req.method === "HEAD" ? null : entry.gzipped, { status: 200, headers: entry.gzipHeaders, encodeBody: "manual" });
     }
   }
+  // Kept only once final: a gzip reader of a body still being compressed gets the gzip answer next.
+  if (kept && c.req.method === "GET" && !(compressible && gzipReader)) served.set(c.req.raw, { ...answered, body: entry.body, gzip: false });
   return new Response(c.req.method === "HEAD" ? null : entry.body, { status: 200, headers });
+}
+
+/** A public read's whole answer, as the routes and the HTTP policy made it, from one rendering. */
+interface KeptAnswer {
+  /** The snapshot it was rendered from (the very object: a revalidation that replaces it retires the answer). */
+  snapshot: Snapshot;
+  ageSlice: number;
+  stale: boolean;
+  body: Blob;
+  gzip: boolean;
+  init?: ResponseInit;
+}
+
+/**
+ * Whole answers to warm public reads, by URL, for gzip readers and for the others: the next identical request
+ * is answered from here before routing. A warm read through the router and its middleware allocates some
+ * 6 KB (a second Response among it), and at a few hundred reads a second that rate keeps V8's young
+ * generation at its largest, whose collections then stall every request for tens of milliseconds; answered
+ * from here a read allocates under 2 KB, and V8 shrinks the young generation back. Emptied whenever the
+ * render cache changes what it holds, so an answer never outlives its rendering or pins a body it dropped.
+ */
+const keptForGzip = new Map<string, KeptAnswer>();
+const keptForIdentity = new Map<string, KeptAnswer>();
+/** Each answer is a URL's headers and references to bodies the render cache holds: ~1 KB apiece. */
+const KEPT_ANSWERS_MAX = 256;
+// What sendFromSnapshot answered a GET with, until the entry point has the response the middleware finished.
+const served = new WeakMap<Request, KeptAnswer>();
+let keptHits = 0;
+
+function dropKeptAnswers() {
+  keptForGzip.clear();
+  keptForIdentity.clear();
+}
+
+/** How many reads were answered before routing, and how many answers are held (tests and benches watch). */
+export function keptAnswerStats() {
+  return { hits: keptHits, answers: keptForGzip.size + keptForIdentity.size };
+}
+
+/** Keeps `response` as the answer to requests like `request`, when it is one sendFromSnapshot kept rendered. */
+export function keepAnswer(request: Request, response: Response) {
+  const answer = served.get(request);
+  // Only a warm read's answer is the same for the next request: one that built the snapshot says so in its
+  // query count (and may carry a D1 bookmark of its own).
+  if (!answer || response.status !== 200 || response.headers.get("x-d1-queries") !== "0" || response.headers.has("set-cookie")) return;
+  const kept = acceptsGzip(request.headers.get("accept-encoding") ?? undefined) ? keptForGzip : keptForIdentity;
+  if (kept.size >= KEPT_ANSWERS_MAX) kept.clear();
+  kept.set(request.url, { ...answer, init: { status: 200, headers: new Headers(response.headers), encodeBody: answer.gzip ? "manual" : "automatic" } });
+}
+
+/**
+ * The kept answer to a GET or HEAD, or null for the router to answer: when none is kept for the URL, when the
+ * snapshot is due for revalidation or has moved on, when the data's age moved to another 10-second slice, and
+ * for conditional or authorized requests (304s, and an admin's forced revalidation, go through the routes).
+ */
+export function answerFromKept(request: Request): Response | null {
+  if ((request.method !== "GET" && request.method !== "HEAD") || keptForGzip.size + keptForIdentity.size === 0) return null;
+  const headers = request.headers;
+  if (headers.has("if-none-match") || headers.has("authorization")) return null;
+  const answer = (acceptsGzip(headers.get("accept-encoding") ?? undefined) ? keptForGzip : keptForIdentity).get(request.url);
+  if (!answer?.init) return null;
+  const now = Date.now();
+  const snapshot = checkedRecently(now);
+  if (snapshot !== answer.snapshot) return null;
+  const { age_seconds, stale } = snapshotAge(snapshot, now);
+  if (stale !== answer.stale || Math.floor(age_seconds / 10) !== answer.ageSlice) return null;
+  keptHits++;
+  return new Response(request.method === "HEAD" ? null : answer.body, answer.init);
 }
 
 export const sendJsonFromSnapshot = (c: Context<AppEnv>, snapshot: Snapshot, key: string, render: () => unknown, options: { cache?: boolean } = {}) =>

@@ -29,7 +29,7 @@ let inflight: { promise: Promise<Snapshot | null>; startedAt: number } | null = 
 const within = (since: number, ms: number, now: number) => now >= since && now - since < ms;
 
 /** The snapshot in memory if it was checked against the hub within the last REVALIDATE_MS: the hot path. */
-const checkedRecently = (now: number): Snapshot | null => (local && within(local.checkedAt, REVALIDATE_MS, now) ? local.snapshot : null);
+export const checkedRecently = (now: number): Snapshot | null => (local && within(local.checkedAt, REVALIDATE_MS, now) ? local.snapshot : null);
 
 function keep(snapshot: Snapshot, now: number) {
   if (!local || snapshot.version >= local.snapshot.version) local = { snapshot, checkedAt: now };
