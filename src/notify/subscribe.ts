@@ -1,6 +1,6 @@
 import type { Database } from "../db/client";
 import { runBatch } from "../db/batch";
-import { activateSubscriber, findSubscriberById, signUpStatements, takeConfirmationAttempt, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
+import { activateSubscriber, confirmationDeliveryIds, findSubscriberById, signUpStatements, takeConfirmationAttempt, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
 import type { Channel } from "../db/schema";
 import type { Bindings } from "../env";
 import { constantTimeEqual } from "../crypto";
@@ -111,6 +111,18 @@ export async function confirmSubscription(env: Bindings, db: Database, subscribe
   const hash = await (await tokenSigner(env)).hashConfirmation(attempt.channel, attempt.address, secret);
   if (!constantTimeEqual(hash, attempt.confirmTokenHash)) return null;
   return (await activateSubscriber(db, attempt.id, hash, now)) ?? null;
+}
+
+/**
+ * Whether a confirmation secret is one Beacon sent this subscriber, even after it was used: an active
+ * subscriber who opens their link again is told so, and only someone holding a real link learns it.
+ */
+export async function sentConfirmationSecret(env: Bindings, db: Database, subscriber: SubscriberRow, secret: string): Promise<boolean> {
+  const signer = await tokenSigner(env);
+  for (const id of await confirmationDeliveryIds(db, subscriber.id, CONFIRMATION_PREFIX)) {
+    if (constantTimeEqual(await signer.confirmationSecret(id, subscriber.channel), secret)) return true;
+  }
+  return false;
 }
 
 /** The subscriber an emailed `id.secret` confirmation token names, and the secret part. */
