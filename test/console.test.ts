@@ -338,6 +338,10 @@ describe("console writes", () => {
     html = await edit.text();
     expect(alertOf(html)).toContain("Ends must be after the start");
     expect(html).toContain('value="Disk swap, both racks"');
+    // A component deleted while the form was open: said in the screen's words, on the components.
+    const stale = await post("/admin/maintenance", token, { _csrf: csrf, title: "Disk swap", scheduled_start: start, scheduled_end: end, components: crypto.randomUUID() });
+    expect(stale.status).toBe(400);
+    expect(alertOf(await stale.text())).toContain("A chosen component no longer exists; reload the page to see the current ones.");
 
     // Components: a taken name (a conflict) and a monitor address that is not http(s).
     const taken = (await json(await call("GET", "/api/status"))).components.find((c: { id: string }) => c.id === DEFAULT_COMPONENTS.database).name;
