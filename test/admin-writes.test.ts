@@ -6,7 +6,7 @@ import { createDb } from "../src/db/client";
 import { isGuardFailure } from "../src/db/queries/guards";
 import { commitChange } from "../src/changes";
 import { adminActor } from "../src/domain/change";
-import { editComponent } from "../src/domain/components";
+import { editComponent, reorderComponents } from "../src/domain/components";
 import { moveMaintenanceOnTime } from "../src/domain/maintenance";
 import { openIncident } from "../src/domain/incidents";
 import { admin, adminToken, call, createIncident, json } from "./support/api";
@@ -160,6 +160,27 @@ describe("concurrent admin writes", () => {
     await expect(commitChange(env, db, edit)).rejects.toMatchObject({ status: 409, code: "conflict" });
     expect(await count("SELECT count(*) AS n FROM components WHERE id = ?", created.id)).toBe(0);
     expect(await count("SELECT count(*) AS n FROM audit_log WHERE entity_id = ? AND action = 'component.edit'", created.id)).toBe(0);
+  });
+  it("answers 409 to a reorder made from an order another reorder changed, and keeps every position unique", async () => {
+    const [a, b, c] = [await freshComponent(), await freshComponent(), await freshComponent()];
+    const db = createDb(env.DB);
+    const positions = async () => (await env.DB.prepare("SELECT id, position FROM components ORDER BY position").all<{ id: string; position: number }>()).results;
+    // Both read the same order; each would renumber from it.
+    const first = await reorderComponents(db, [c, a], adminActor({ userId: "user_local_admin" }), Date.now());
+    const second = await reorderComponents(db, [b, a], adminActor({ userId: "user_second_admin" }), Date.now());
+    await commitChange(env, db, first);
+    const after = await positions();
+    await expect(commitChange(env, db, second)).rejects.toMatchObject({ status: 409, code: "conflict", message: expect.stringContaining("order changed") });
+    expect(await positions()).toEqual(after);
+    expect(new Set(after.map((r) => r.position)).size).toBe(after.length);
+    expect(await count("SELECT count(*) AS n FROM audit_log WHERE action = 'component.reorder'")).toBe(1);
+
+    // Sent at once through the API: each either read the other's order or lost; no place is ever shared.
+    const token = await adminToken();
+    const sent = await Promise.all([[a, c], [c, b], [b, a]].map((ids) => call("POST", "/api/status/components/reorder", { token, body: { ids } })));
+    for (const r of sent) expect([200, 409]).toContain(r.status);
+    const now = await positions();
+    expect(new Set(now.map((r) => r.position)).size).toBe(now.length);
   });
 });
 

@@ -3,7 +3,6 @@ import type { Database } from "../db/client";
 import {
   componentNamed,
   componentPositions,
-  componentsAreExactly,
   componentUnchanged,
   deleteComponent as deleteComponentRow,
   deleteGroup as deleteGroupRow,
@@ -15,6 +14,7 @@ import {
   nameStillFree,
   nextComponentPosition,
   nextGroupPosition,
+  orderUnchanged,
   updateComponent,
   updateGroup,
 } from "../db/queries/component-admin";
@@ -226,14 +226,14 @@ export async function reorderComponents(db: Database, ids: string[], actor: Acto
   const placeOf = new Map(positions.map((c) => [c.id, c.position]));
   return {
     statements: [
-      componentsAreExactly(db, order),
+      orderUnchanged(db, positions),
       // Only the components whose place changes are written, so an edit of another one racing this is not lost.
       ...next.flatMap((id, i) => (placeOf.get(id) === i + 1 ? [] : [updateComponent(db, id, { position: i + 1, updatedAt: now })])),
       audited(db, actor, { action: "component.reorder", entityType: "component", entityId: "*", before: { ids: order }, after: { ids: next } }, now),
     ],
     eventIds: [],
     result: { ids: next },
-    conflict: "A component was added or deleted while this request was being made; reload the list and try again.",
+    conflict: "The order changed while this request was being made (a component was added, deleted or moved); reload the list and try again.",
   };
 }
 
