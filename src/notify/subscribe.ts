@@ -112,11 +112,18 @@ export async function confirmSubscription(env: Bindings, db: Database, subscribe
   return (await activateSubscriber(db, attempt.id, hash, now)) ?? null;
 }
 
-/** The subscriber an emailed `id.secret` confirmation token names, and the secret part. */
-export async function subscriberForToken(db: Database, token: string) {
+/**
+ * The pending email subscriber an emailed `id.secret` confirmation link names, only when the secret is the
+ * one its stored hash was made from. Checked before anything is shown or an attempt is taken: subscriber
+ * ids are in every manage link, so an id with any other secret must reveal and spend nothing.
+ */
+export async function emailConfirmation(env: Bindings, db: Database, token: string, now: number): Promise<{ subscriber: SubscriberRow; secret: string } | null> {
   const [id, secret] = token.split(".");
-  if (!id || !secret || !/^[0-9a-f-]{36}$/.test(id)) return { subscriber: undefined, secret: "" };
-  return { subscriber: await findSubscriberById(db, id), secret };
+  if (!id || !secret || !/^[0-9a-f-]{36}$/.test(id)) return null;
+  const subscriber = await findSubscriberById(db, id);
+  if (subscriber?.channel !== "email" || !subscriber.confirmTokenHash || (subscriber.confirmExpiresAt ?? 0) < now) return null;
+  const hash = await (await tokenSigner(env)).hashConfirmation("email", subscriber.address, secret);
+  return constantTimeEqual(hash, subscriber.confirmTokenHash) ? { subscriber, secret } : null;
 }
 
 export async function unsubscribe(db: Database, subscriber: SubscriberRow, now: number) {
