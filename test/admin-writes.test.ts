@@ -6,7 +6,7 @@ import { createDb } from "../src/db/client";
 import { isGuardFailure } from "../src/db/queries/guards";
 import { commitChange } from "../src/changes";
 import { adminActor } from "../src/domain/change";
-import { editComponent, reorderComponents } from "../src/domain/components";
+import { createGroup, editComponent, reorderComponents } from "../src/domain/components";
 import { moveMaintenanceOnTime } from "../src/domain/maintenance";
 import { openIncident } from "../src/domain/incidents";
 import { admin, adminToken, call, createIncident, json } from "./support/api";
@@ -181,6 +181,30 @@ describe("concurrent admin writes", () => {
     for (const r of sent) expect([200, 409]).toContain(r.status);
     const now = await positions();
     expect(new Set(now.map((r) => r.position)).size).toBe(now.length);
+  });
+
+  it("keeps group names unique, case aside: a second one is a 409, and of concurrent creates one wins", async () => {
+    const first = await admin("POST", "/api/status/groups", { name: "Storage tier" });
+    expect(first.status).toBe(201);
+    const again = await admin("POST", "/api/status/groups", { name: "STORAGE TIER" });
+    expect(again.status).toBe(409);
+    expect((await json(again)).error).toEqual({ code: "conflict", message: 'There is already a group named "Storage tier"; give this one another name.' });
+    const other = await json(await admin("POST", "/api/status/groups", { name: "Network tier" }));
+    expect((await admin("PATCH", `/api/status/groups/${other.id}`, { name: "storage Tier" })).status).toBe(409);
+    expect((await admin("PATCH", `/api/status/groups/${other.id}`, { name: "Network Tier" })).status).toBe(200);
+
+    const token = await adminToken();
+    const name = `Edge ${crypto.randomUUID()}`;
+    const sent = await Promise.all(Array.from({ length: 6 }, () => call("POST", "/api/status/groups", { token, body: { name } })));
+    expect(sent.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    expect(await count("SELECT count(*) AS n FROM component_groups WHERE lower(name) = lower(?)", name)).toBe(1);
+
+    // Made from the same read, the later create loses in its batch.
+    const db = createDb(env.DB);
+    const actor = adminActor({ userId: "user_local_admin" });
+    const [one, two] = [await createGroup(db, { name: "Racing" }, actor, Date.now()), await createGroup(db, { name: "racing" }, actor, Date.now())];
+    await commitChange(env, db, one);
+    await expect(commitChange(env, db, two)).rejects.toMatchObject({ status: 409, message: expect.stringContaining('A group named "racing" was added') });
   });
 });
 

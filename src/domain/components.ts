@@ -8,6 +8,8 @@ import {
   deleteGroup as deleteGroupRow,
   findComponent,
   findGroup,
+  groupNamed,
+  groupNameStillFree,
   groupUnchanged,
   insertComponent,
   insertGroup,
@@ -52,6 +54,15 @@ async function assertNameFree(db: Database, name: string, exceptId: string | nul
   const taken = await componentNamed(db, name, exceptId);
   if (taken) throw conflict(`There is already a component named "${taken.name}"; give this one another name.`);
 }
+
+/** Group names are unique too, case aside: the page and the console show a group by its name alone. */
+async function assertGroupNameFree(db: Database, name: string, exceptId: string | null) {
+  const taken = await groupNamed(db, name, exceptId);
+  if (taken) throw conflict(`There is already a group named "${taken.name}"; give this one another name.`);
+}
+
+const groupNameTaken = (name: string) => `A group named "${name}" was added while this request was being made; give this one another name.`;
+const GROUP_RENAME_CHANGED = "It changed while this request was being made (edited, deleted, or its new name taken by another group meanwhile); reload it and try again.";
 
 const nameTaken = (name: string) => `A component named "${name}" was added while this request was being made; give this one another name.`;
 
@@ -238,6 +249,7 @@ export async function reorderComponents(db: Database, ids: string[], actor: Acto
 }
 
 export async function createGroup(db: Database, input: GroupInput, actor: Actor, now: number): Promise<Change<GroupRow>> {
+  await assertGroupNameFree(db, input.name, null);
   const row: GroupRow = {
     id: crypto.randomUUID(),
     name: input.name,
@@ -248,15 +260,22 @@ export async function createGroup(db: Database, input: GroupInput, actor: Actor,
     updatedAt: now,
   };
   return {
-    statements: [insertGroup(db, row), audited(db, actor, { action: "group.create", entityType: "group", entityId: row.id, before: null, after: row }, now)],
+    statements: [
+      groupNameStillFree(db, row.name, row.id),
+      insertGroup(db, row),
+      audited(db, actor, { action: "group.create", entityType: "group", entityId: row.id, before: null, after: row }, now),
+    ],
     eventIds: [],
     result: row,
+    conflict: groupNameTaken(row.name),
   };
 }
 
 export async function editGroup(db: Database, id: string, input: EditGroupInput, actor: Actor, now: number): Promise<Change<GroupRow>> {
   const existing = await findGroup(db, id);
   if (!existing) throw notFound("Group");
+  const renamed = input.name !== undefined && input.name !== existing.name;
+  if (renamed) await assertGroupNameFree(db, input.name!, id);
   const patch = {
     ...(input.name !== undefined && { name: input.name }),
     ...(input.description !== undefined && { description: input.description }),
@@ -268,12 +287,13 @@ export async function editGroup(db: Database, id: string, input: EditGroupInput,
   return {
     statements: [
       groupUnchanged(db, id, existing.updatedAt),
+      ...(renamed ? [groupNameStillFree(db, input.name!, id)] : []),
       updateGroup(db, id, patch),
       audited(db, actor, { action: "group.edit", entityType: "group", entityId: id, before: existing, after: result }, now),
     ],
     eventIds: [],
     result,
-    conflict: CHANGED,
+    conflict: renamed ? GROUP_RENAME_CHANGED : CHANGED,
   };
 }
 

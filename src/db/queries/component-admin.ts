@@ -69,3 +69,16 @@ export async function componentNamed(db: Database, name: string, exceptId: strin
 /** Holds while no other component has taken this name (two creates racing with one name). */
 export const nameStillFree = (db: Database, name: string, exceptId: string): Statement =>
   guard(db, sql`not exists (select 1 from ${components} where lower(${components.name}) = lower(${name}) and ${components.id} != ${exceptId})`, `name ${name}`);
+
+/** Another group already called this, case aside. */
+export async function groupNamed(db: Database, name: string, exceptId: string | null) {
+  return db
+    .select({ id: componentGroups.id, name: componentGroups.name })
+    .from(componentGroups)
+    .where(sql`lower(${componentGroups.name}) = lower(${name}) and ${componentGroups.id} is not ${exceptId}`)
+    .get();
+}
+
+/** Holds while no other group has taken this name (two creates racing with one name). */
+export const groupNameStillFree = (db: Database, name: string, exceptId: string): Statement =>
+  guard(db, sql`not exists (select 1 from ${componentGroups} where lower(${componentGroups.name}) = lower(${name}) and ${componentGroups.id} != ${exceptId})`, `group name ${name}`);
