@@ -75,6 +75,8 @@ export interface Bindings {
   PRECOMPRESS?: string;
   /** Bytes of rendered public responses an isolate keeps (default 16 MiB). */
   RENDER_CACHE_BYTES?: string;
+  /** URLs whose whole answers an isolate keeps, per encoding (default 256). */
+  KEPT_ANSWER_URLS?: string;
   CHECK_TIMEOUT_MS?: string;
   /** Latency (ms) above which a built-in check reports degraded. */
   CHECK_DEGRADED_LATENCY_MS?: string;

@@ -10,7 +10,8 @@ export { CheckProbe } from "./probes/check-probe";
 
 async function routed(request: Request, env: Bindings, ctx: ExecutionContext) {
   const response = await app.fetch(request, env, ctx);
-  keepAnswer(request, response);
+  const limit = Number(env.KEPT_ANSWER_URLS);
+  keepAnswer(request, response, Number.isInteger(limit) && limit > 0 ? limit : undefined);
   return response;
 }
 

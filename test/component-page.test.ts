@@ -310,10 +310,21 @@ describe("GET /components/{id}", () => {
     expect(html.slice(html.indexOf('<ul class="why">'), html.indexOf("<h2>Uptime"))).toMatch(/Automatic checks say operational; last checked <time/);
     // Uptime over every window.
     for (const key of ["24h", "7d", "30d", "60d", "90d"]) expect(html).toMatch(new RegExp(`data-uptime="${key}">(100%|\\d+\\.\\d\\d%)<`));
-    // The large bar: 90 focusable days with their details.
-    const bar = html.slice(html.indexOf('<ol class="bar big"'), html.indexOf("</ol>", html.indexOf('<ol class="bar big"')));
-    expect(bar.match(/<li tabindex=0/g)).toHaveLength(90);
-    expect(bar).toMatch(/aria-label="[A-Z][a-z]{2} \d{1,2}: 100% uptime(, incident: Slow &lt;checkout&gt;)?"/);
+    // The large bar: 90 days with their details, one tab stop (today's) as on the front page; the arrow keys
+    // are offered only where the script that handles them runs.
+    const barStart = html.indexOf('<ol class="bar big"');
+    const bar = html.slice(barStart, html.indexOf("</ol>", barStart));
+    expect(bar).toContain(`aria-label="${component.name}: daily uptime over the last 90 days"`);
+    expect(bar.match(/<li[ >]/g)).toHaveLength(90);
+    expect(bar.match(/<li tabindex=0/g)).toHaveLength(1);
+    expect(bar).toMatch(/<li tabindex=0[^>]*>$/);
+    expect(html).toMatch(/<span data-js="true" hidden="">\s*Tab into the bar, then use the arrow keys\.\s*<\/span>/);
+    // On a phone the bar draws 30 days, and its caption says so.
+    const foot = html.slice(html.indexOf("</ol>", barStart), html.indexOf("</p>", html.indexOf("</ol>", barStart)));
+    expect(foot).toContain('<span class="from90">90 days ago</span><span class="from30">30 days ago</span>');
+    // Today the incident says degraded: the cell is painted so and says it, while the checks' uptime stays.
+    expect(bar).toMatch(/<li tabindex=0 class=d-deg aria-label="[A-Z][a-z]{2} \d{1,2}: degraded performance reported in an incident; (100% uptime in automated checks|no data), incident: Slow &lt;checkout&gt;">$/);
+    expect(html).toContain("These figures count automated checks only.");
     // Both charts, drawn on the server, with a gap in the last hour: two separate runs of the p50 line.
     const charts = [...html.matchAll(/<svg class=chart [^]*?<\/svg>/g)].map((m) => m[0]);
     expect(charts).toHaveLength(2);
@@ -323,6 +334,8 @@ describe("GET /components/{id}", () => {
     // The same data as a table, one row per bucket, gaps said in words.
     const tables = [...html.matchAll(/<table class="lat"[^]*?<\/table>/g)].map((m) => m[0]);
     expect(tables).toHaveLength(2);
+    // Each in its own horizontal scroll box, so a phone scrolls the table rather than the page.
+    expect(html.match(/<div class="scroll"><table class="lat"/g)).toHaveLength(2);
     expect(tables[0]!.match(/<tr data-t=/g)).toHaveLength(96);
     expect(tables[1]!.match(/<tr data-t=/g)).toHaveLength(90);
     expect(tables[0]).toContain(`<tr data-t=${bucketStart(now - 40 * MINUTE, QUARTER_HOUR_MS)}><th scope=row>`);
@@ -457,6 +470,9 @@ describe("a day in the large bar", () => {
       "Mar 4: 99.31% uptime, major outage 4 min, partial outage 20 min, maintenance 1 h, incident: Slow search",
     );
     expect(dayDetail({ ...day, has_data: false, uptime: null, major_seconds: 0, partial_seconds: 0, incident_ids: [] }, new Map(), "2030")).toBe("Mar 4, 2031: no data, maintenance 1 h");
+    expect(dayDetail({ ...day, incident_ids: [...day.incident_ids] }, new Map([["i1", incident]]), "2031", "major_outage")).toBe(
+      "Mar 4: major outage reported in an incident; 99.31% uptime in automated checks, major outage 4 min, partial outage 20 min, maintenance 1 h, incident: Slow search",
+    );
   });
 });
 

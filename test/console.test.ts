@@ -272,15 +272,95 @@ describe("console writes", () => {
     expect(await countOf(`${title} (second)`)).toBe(1);
   });
 
-  it("shows what the API refused, with its details, and changes nothing", async () => {
+  it("brings a refused form back as the same screen: what was typed, and why, next to the field, and changes nothing", async () => {
     const token = await session();
+    const csrf = await csrfOf(token);
     const before = await incidentCount();
-    const res = await post("/admin/incidents", token, { _csrf: await csrfOf(token), title: "", severity: "catastrophic" });
+    const alertOf = (html: string) => /<div class="error" role="alert" tabindex="-1" autofocus="" data-form-error="true">([\s\S]*?)<\/div>/.exec(html)?.[1] ?? "";
+    const submissionsOf = (html: string) => [...html.matchAll(/name="_submission" value="([0-9a-f-]{36})"/g)].map((m) => m[1]!);
+
+    const res = await post("/admin/incidents", token, { _csrf: csrf, _submission: crypto.randomUUID(), title: "", message: "A long, carefully worded update.", severity: "catastrophic", [`component:${DEFAULT_COMPONENTS.api}`]: "degraded", eta: "2030-01-02T03:04", notify: "on" });
     expect(res.status).toBe(400);
-    const html = await res.text();
-    expect(html).toContain("title: must not be empty");
-    expect(html).toContain("severity:");
+    let html = await res.text();
+    expect(html).toContain("<h1>Incidents</h1>");
+    expect(alertOf(html)).toContain("Title must not be empty");
+    expect(alertOf(html)).toContain("Severity is not one of the choices");
+    expect(html).toMatch(/<p class="field-error" id="f-title-error">Title must not be empty<\/p><input type="text" id="f-title" name="title" value="" required="" maxlength="200" aria-invalid="true" aria-describedby="f-title-error"/);
+    expect(html).toContain(">A long, carefully worded update.</textarea>");
+    expect(html).toMatch(new RegExp(`name="component:${DEFAULT_COMPONENTS.api}"><option value="">Not affected</option>.*?<option value="degraded" selected=""`));
+    expect(html).toContain('name="eta" value="2030-01-02T03:04"');
+    expect(html).not.toContain("Back button");
     expect(await incidentCount()).toBe(before);
+
+    // A past ETA on an update: the screen's words and a time in the page's zone, not the API's paths.
+    const incident = await createIncident();
+    const startedAt = Date.parse(incident.started_at ?? incident.created_at);
+    const sent = crypto.randomUUID();
+    const update = await post(`/admin/incidents/${incident.id}/updates`, token, { _csrf: csrf, _submission: sent, status: "monitoring", message: "Carefully worded.\n\nSecond paragraph.", eta: "2020-01-01T10:00", tz_offset: "0", notify: "on" });
+    expect(update.status).toBe(400);
+    html = await update.text();
+    const started = new Intl.DateTimeFormat("en-US", { timeZone: "UTC", dateStyle: "medium", timeStyle: "short" }).format(startedAt);
+    expect(alertOf(html)).toContain(`Expected resolution must be after the incident started (${started} UTC)`);
+    expect(alertOf(html)).not.toMatch(/estimated_resolution|started_at|\d{4}-\d{2}-\d{2}T/);
+    expect(html).toContain(">Carefully worded.\n\nSecond paragraph.</textarea>");
+    expect(html).toMatch(/id="u-status" name="status">.*?<option value="monitoring" selected="">/);
+    expect(html).toMatch(/<input type="datetime-local" id="u-eta" name="eta" value="2020-01-01T10:00" aria-invalid="true" aria-describedby="u-eta-error"/);
+    // Only the refused form is refilled; a fresh submission key, the session's token, so it can be sent again.
+    expect(html).toContain('id="r-root" name="root_cause" required=""></textarea>');
+    expect(submissionsOf(html)).not.toContain(sent);
+    expect(html).toContain(`name="_csrf" value="${csrf}"`);
+    expect((await json(await call("GET", "/api/status/incidents?days=1"))).incidents.find((i: { id: string }) => i.id === incident.id).updates).toHaveLength(1);
+    const fixed = await post(`/admin/incidents/${incident.id}/updates`, token, { _csrf: csrf, _submission: submissionsOf(html)[1]!, status: "monitoring", message: "Carefully worded.", eta_in: "60", notify: "on" });
+    expect(fixed.status).toBe(303);
+
+    const resolve = await post(`/admin/incidents/${incident.id}/resolve`, token, { _csrf: csrf, root_cause: " ", resolution: "Restarted the pool." });
+    expect(resolve.status).toBe(400);
+    html = await resolve.text();
+    expect(alertOf(html)).toContain("Root cause must not be empty");
+    expect(html).toContain(">Restarted the pool.</textarea>");
+
+    // Maintenance, scheduled and edited: the times and the ticked components as typed.
+    const start = new Date(Date.now() + 86_400_000).toISOString().slice(0, 16);
+    const earlier = new Date(Date.now() + 3_600_000).toISOString().slice(0, 16);
+    const maint = await post("/admin/maintenance", token, { _csrf: csrf, title: "Disk swap", description: "Read-only.", scheduled_start: start, scheduled_end: earlier, components: DEFAULT_COMPONENTS.storage });
+    expect(maint.status).toBe(400);
+    html = await maint.text();
+    expect(alertOf(html)).toContain("Ends must be after the start");
+    expect(html).toContain('value="Disk swap"');
+    expect(html).toContain(`name="scheduled_start" value="${start}"`);
+    expect(html).toMatch(/id="ms-end" name="scheduled_end" value="[^"]+" required="" aria-invalid="true" aria-describedby="ms-end-error"/);
+    expect(html).toContain(`value="${DEFAULT_COMPONENTS.storage}" checked=""`);
+    expect(html).not.toMatch(/name="notify" checked/);
+    const end = new Date(Date.now() + 90_000_000).toISOString().slice(0, 16);
+    const scheduled = await post("/admin/maintenance", token, { _csrf: csrf, title: "Disk swap", scheduled_start: start, scheduled_end: end });
+    const mid = /maintenance\/([0-9a-f-]{36})/.exec(scheduled.headers.get("location")!)![1]!;
+    const edit = await post(`/admin/maintenance/${mid}`, token, { _csrf: csrf, title: "Disk swap, both racks", scheduled_start: start, scheduled_end: earlier });
+    expect(edit.status).toBe(400);
+    html = await edit.text();
+    expect(alertOf(html)).toContain("Ends must be after the start");
+    expect(html).toContain('value="Disk swap, both racks"');
+
+    // Components: a taken name (a conflict) and a monitor address that is not http(s).
+    const taken = (await json(await call("GET", "/api/status"))).components.find((c: { id: string }) => c.id === DEFAULT_COMPONENTS.database).name;
+    const rename = await post(`/admin/components/${DEFAULT_COMPONENTS.api}`, token, { _csrf: csrf, name: taken, description: "Typed description" });
+    expect(rename.status).toBe(409);
+    html = await rename.text();
+    expect(alertOf(html)).toContain(`There is already a component named`);
+    expect(html).toMatch(/id="ec-name" name="name" value="[^"]+" required="" maxlength="100" aria-invalid="true"/);
+    expect(html).toContain(">Typed description</textarea>");
+    const create = await post("/admin/components", token, { _csrf: csrf, name: "Shop front", monitor_url: "ftp://shop.example.com" });
+    expect(create.status).toBe(400);
+    html = await create.text();
+    expect(alertOf(html)).toContain("URL must be a web address starting with http:// or https://");
+    expect(html).toContain('id="nc-name" name="name" value="Shop front"');
+    expect(html).toMatch(/id="nc-url" name="monitor_url" value="ftp:\/\/shop.example.com" aria-invalid="true"/);
+
+    const template = await post("/admin/templates", token, { _csrf: csrf, name: "", title: "Slow API", message: "Typed message", severity: "major" });
+    expect(template.status).toBe(400);
+    html = await template.text();
+    expect(alertOf(html)).toContain("Template name must not be empty");
+    expect(html).toContain('id="tn-title" name="title" value="Slow API"');
+    expect(html).toMatch(/id="tn-severity" name="severity">.*?<option value="major" selected="">/);
   });
 
   it("saves templates in the console and the API, and opens an incident from one", async () => {
@@ -299,8 +379,42 @@ describe("console writes", () => {
     expect((await post("/admin/templates", token, { _csrf: csrf, name: "API slow", title: "Slow API", severity: "minor", [`component:${DEFAULT_COMPONENTS.api}`]: "degraded" })).status).toBe(303);
     const list = await json(await admin("GET", "/api/status/templates"));
     expect(list.templates.map((t: { name: string }) => t.name)).toEqual(["API slow", "Database down"]);
-    expect((await post(`/admin/templates/${template.id}/delete`, token, { _csrf: csrf })).status).toBe(303);
+    expect((await post(`/admin/templates/${template.id}/delete`, token, { _csrf: csrf, confirm: "1" })).status).toBe(303);
     expect((await admin("GET", `/api/status/templates/${template.id}`)).status).toBe(404);
+  });
+
+  it("asks on a page of its own before deleting or cancelling when the browser runs no script", async () => {
+    const token = await session();
+    const csrf = await csrfOf(token);
+    const incident = await createIncident({ title: "Flaky logins" });
+    await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Looking.", status: "identified", notify: false });
+    const component = await json(await admin("POST", "/api/status/components", { name: "Doomed component" }));
+    const group = await json(await admin("POST", "/api/status/groups", { name: "Doomed group" }));
+    const template = await json(await admin("POST", "/api/status/templates", { name: "Doomed template", title: "x" }));
+    const subscriber = await activeSubscriber("email", { address: "leaving@example.com" });
+    const start = Date.now() + 86_400_000;
+    const maintenance = await json(await admin("POST", "/api/status/maintenance", { title: "Doomed window", scheduled_start: new Date(start).toISOString(), scheduled_end: new Date(start + 3_600_000).toISOString(), notify: false }));
+    const cases: [path: string, question: string, keep: string, gone: () => Promise<boolean>][] = [
+      [`/admin/incidents/${incident.id}/delete`, "Delete &quot;Flaky logins&quot; and its 2 updates for good?", `/admin/incidents/${incident.id}`, async () => (await call("GET", `/api/status/incidents/${incident.id}`, { headers: { "cache-control": "no-cache" } })).status === 404],
+      [`/admin/components/${component.id}/delete`, "Delete &quot;Doomed component&quot; and its history for good?", `/admin/components/${component.id}`, async () => (await admin("GET", `/api/status/admin/components/${component.id}`)).status === 404],
+      [`/admin/groups/${group.id}/delete`, "Delete the group &quot;Doomed group&quot;? Its components stay, ungrouped.", "/admin/components", async () => !(await env.DB.prepare("SELECT 1 FROM component_groups WHERE id = ?").bind(group.id).first())],
+      [`/admin/templates/${template.id}/delete`, "Delete the template &quot;Doomed template&quot;?", `/admin/templates/${template.id}`, async () => (await admin("GET", `/api/status/templates/${template.id}`)).status === 404],
+      [`/admin/subscribers/${subscriber.id}/delete`, "Remove leaving@example.com?", "/admin/subscribers?q=leaving", async () => !(await env.DB.prepare("SELECT 1 FROM subscribers WHERE id = ? AND status = 'active'").bind(subscriber.id).first())],
+      [`/admin/maintenance/${maintenance.id}/cancel`, "Cancel &quot;Doomed window&quot;?", `/admin/maintenance/${maintenance.id}`, async () => (await env.DB.prepare("SELECT status FROM maintenances WHERE id = ?").bind(maintenance.id).first<{ status: string }>())!.status === "cancelled"],
+    ];
+    for (const [path, question, keep, gone] of cases) {
+      const asked = await post(path, token, { _csrf: csrf, q: "leaving" });
+      expect(asked.status, path).toBe(200);
+      const html = await asked.text();
+      expect(html, path).toContain(question);
+      expect(html, path).toContain(`<a href="${keep.replace(/&/g, "&amp;")}">Keep it</a>`);
+      const form = new RegExp(`<form method="post" autocomplete="off" action="${path}"><input type="hidden" name="_csrf" value="${csrf}"/><input type="hidden" name="_submission" value="([0-9a-f-]{36})"/><input type="hidden" name="confirm" value="1"/>`).exec(html);
+      expect(form, path).not.toBeNull();
+      expect(await gone(), path).toBe(false);
+      const done = await post(path, token, { _csrf: csrf, _submission: form![1]!, confirm: "1", q: "leaving" });
+      expect(done.status, path).toBe(303);
+      expect(await gone(), path).toBe(true);
+    }
   });
 
   it("sends a failed delivery again from the subscribers screen, and finds subscribers by address", async () => {
@@ -349,7 +463,7 @@ describe("console writes", () => {
     const order = async () => (await json(await call("GET", "/api/status", { headers: { "cache-control": "no-cache" } }))).components.map((c: { id: string }) => c.id);
     const first = (await order())[0];
     const moved = await post(`/admin/components/${first}/move`, token, { _csrf: csrf, direction: "down" });
-    expect(moved.headers.get("location")).toBe(`/admin/components?moved=${first}:down&done=moved#comp-${first}`);
+    expect(moved.headers.get("location")).toBe(`/admin/components?moved=${first}:down&done=moved`);
     expect((await order())[1]).toBe(first);
     expect(await (await send(`/admin/components?moved=${first}:down`, { cookie: token })).text()).toMatch(new RegExp(`aria-label="Move [^"]+ down"[^>]*autofocus`));
 

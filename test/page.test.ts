@@ -35,6 +35,11 @@ describe("GET /", () => {
     expect(html).toContain('href="/api/status/rss"');
     expect(html).toContain('href="/api/status/atom"');
     expect(html).not.toMatch(/<script>|<style>|\sstyle="|\sonclick=/);
+    // The footer explains uptime in words; the exact formula is one click away.
+    const footer = html.slice(html.indexOf("<footer>"));
+    expect(footer).toMatch(/<details><summary>How uptime is counted<\/summary><p>From automated checks only: the share of checked time a component was up\./);
+    expect(footer).toMatch(/<p>Exact formula: uptime = 1 - \(major_outage seconds/);
+    expect(footer.indexOf("uptime = 1 -")).toBeGreaterThan(footer.indexOf("<details>"));
 
     const css = html.match(/href="(\/assets\/style\.\w+\.css)"/)![1]!;
     const js = html.match(/src="(\/assets\/live\.\w+\.js)"/)![1]!;
@@ -175,6 +180,55 @@ describe("GET /", () => {
     expect(bar[0]!.label).toMatch(/: no data$/);
     // 4 days observed, 7260 s down: 97.89...% floored
     expect(row).toContain("<span>97.89% uptime</span>");
+  });
+
+  it("paints a day an incident declared an outage in its colour, not green, and says uptime counts checks only", async () => {
+    const watched = await json(await admin("POST", "/api/status/components", { name: "Declared probe" }));
+    const unwatched = await json(await admin("POST", "/api/status/components", { name: "Declared unmonitored" }));
+    const today = new Date().toISOString().slice(0, 10);
+    await env.DB.prepare("UPDATE components SET monitored = 1 WHERE id = ?").bind(watched.id).run();
+    await env.DB.prepare("INSERT INTO daily_rollups (component_id, day, observed_seconds, partial_seconds, major_seconds, checks, worst_status) VALUES (?, ?, 86400, 0, 0, 1440, 'operational')")
+      .bind(watched.id, today)
+      .run();
+    await createIncident({
+      title: "Declared outage",
+      affected_components: [
+        { id: watched.id, status: "partial_outage" },
+        { id: unwatched.id, status: "degraded" },
+      ],
+    });
+    const { html } = await page();
+    const watchedToday = cells(componentRow(html, watched.id)).at(-1)!;
+    expect(watchedToday.level).toBe("par");
+    expect(watchedToday.label).toMatch(/^[A-Z][a-z]{2} \d{1,2}: partial outage reported in an incident; 100% uptime in automated checks; incident: Declared outage$/);
+    // Without a monitor there is no data, but the declared status still colours the day.
+    const unwatchedToday = cells(componentRow(html, unwatched.id)).at(-1)!;
+    expect(unwatchedToday.level).toBe("deg");
+    expect(unwatchedToday.label).toMatch(/: degraded performance reported in an incident; no data; incident: Declared outage$/);
+    expect(html).toContain("Uptime figures count automated checks only.");
+    // The figures themselves keep the design's formula: checks only.
+    expect((await json(await call("GET", `/api/status/components/${watched.id}`))).uptime).toMatchObject({ "30_days": 100, "90_days": 100 });
+    expect(componentRow(html, watched.id)).toContain("<span>100% uptime</span>");
+  });
+
+  it("draws keyboard focus on the banner's links in a colour that stands out from every banner colour", async () => {
+    const { html } = await page();
+    const css = await (await call("GET", html.match(/href="(\/assets\/style\.\w+\.css)"/)![1]!)).text();
+    const ring = css.match(/\.banner a:focus-visible\{outline-color:(#[0-9a-f]{3,6})\}/)![1]!;
+    const banners = [...css.matchAll(/\.b-\w+\{--b:(#[0-9a-f]{6})\}/g)].map((m) => m[1]!);
+    expect(banners).toHaveLength(5);
+    const luminance = (hex: string) => {
+      const full = hex.length === 4 ? hex.replace(/\w/g, (d) => d + d) : hex;
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(full.slice(i, i + 2), 16) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    const contrast = (a: string, b: string) => {
+      const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+      return (hi! + 0.05) / (lo! + 0.05);
+    };
+    // The banner keeps its colours in the dark scheme, so one ring serves both.
+    expect(css).not.toMatch(/prefers-color-scheme:dark\)\{[^}]*--b:/);
+    for (const banner of banners) expect(contrast(ring, banner), banner).toBeGreaterThanOrEqual(3);
   });
 
   it("shows components in their groups, collapsed where the admin said so", async () => {
@@ -335,7 +389,9 @@ describe("POST /subscribe (the form without scripts)", () => {
     expect(refused.status).toBe(400);
     const refusedHtml = await refused.text();
     expect(refusedHtml).toContain("<h1>Could not subscribe</h1>");
-    expect(refusedHtml).toContain("email: must be an email address");
+    // Said in a visitor's words, not the API's.
+    expect(refusedHtml).toContain("Enter a valid email address, like name@example.com. Go back to correct it.");
+    expect(refusedHtml).not.toContain("Invalid request body");
   });
 });
 

@@ -74,6 +74,18 @@ describe("email subscriptions, offline through the dev outbox", () => {
     const reused = await call("POST", path(link), { headers: { accept: "application/json" } });
     expect(reused.status).toBe(400);
     expect((await json(reused)).error.code).toBe("bad_request");
+    // Opened again in a browser, the used link says the address is subscribed and leads to its settings.
+    for (const method of ["GET", "POST"] as const) {
+      const opened = await call(method, path(link));
+      expect(opened.status, method).toBe(200);
+      const html = await opened.text();
+      expect(html, method).toContain("<h1>You are already subscribed</h1>");
+      expect(html, method).toContain(`<a href="${view.manage_url}">Manage your subscription</a>`);
+    }
+    // A made-up secret for the same subscriber learns nothing.
+    const forged = await call("GET", path(link).replace(/\.[^.]+$/, ".not-a-secret"));
+    expect(forged.status).toBe(400);
+    expect(await forged.text()).not.toContain("already subscribed");
 
     // Signing up an address that is already active answers exactly the same, and sends nothing.
     const again = await subscribe({ email });
@@ -494,7 +506,7 @@ describe("the subscribe form without scripts", () => {
     const cases: [Record<string, string>, string][] = [
       [{ channel: "phone", phone: "+447700900123" }, "country code"],
       [{ channel: "email", email: uniqueEmail(), components: crypto.randomUUID() }, "nknown component"],
-      [{ channel: "email", email: "not an address" }, "email: must be an email address"],
+      [{ channel: "email", email: "not an address" }, "Enter a valid email address, like name@example.com."],
     ];
     for (const [fields, reason] of cases) {
       const res = await form("/subscribe", fields);
@@ -521,7 +533,7 @@ describe("the subscribe form without scripts", () => {
     expect(wrong.status).toBe(400);
     const again = await wrong.text();
     expect(again).toContain("<h1>Could not confirm</h1>");
-    expect(again).toContain("The code is wrong or expired");
+    expect(again).toContain("Wrong code, try again.");
     expect(again).toContain('action="/subscribe/confirm"');
     expect((await subscriberByAddress(phone))!.status).toBe("pending");
 
@@ -591,7 +603,9 @@ describe("SMS subscriptions", () => {
     const wrong = code === "000000" ? "111111" : "000000";
     const ip = uniqueIp();
     const attempt = (c: string) => call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone, code: c }, headers: { "cf-connecting-ip": ip } });
-    expect((await attempt(wrong)).status).toBe(400);
+    const mistyped = await attempt(wrong);
+    expect(mistyped.status).toBe(400);
+    expect((await json(mistyped)).error.message).toBe("Wrong code, try again.");
     const ok = await attempt(code);
     expect(ok.status).toBe(200);
     expect(await json(ok)).toMatchObject({ channel: "sms", address: phone, status: "active" });
@@ -604,6 +618,7 @@ describe("SMS subscriptions", () => {
     for (let i = 0; i < 5; i++) await call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone: other, code: bad }, headers: { "cf-connecting-ip": uniqueIp() } });
     const late = await call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone: other, code: otherCode }, headers: { "cf-connecting-ip": uniqueIp() } });
     expect(late.status).toBe(400);
+    expect((await json(late)).error.message).toBe("The code is wrong or expired. Ask for a new one by subscribing again.");
     expect((await subscriberByAddress(other))!.status).toBe("pending");
   });
 

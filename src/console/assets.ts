@@ -14,6 +14,9 @@ header.top nav a[aria-current=page]{font-weight:700;color:var(--fg)}
 .flash{padding:.75rem 1rem;border-radius:.5rem;border:1px solid var(--op);background:var(--card);font-weight:600}
 .error{padding:.75rem 1rem;border-radius:.5rem;border:2px solid var(--maj);background:var(--card)}
 .error ul{margin:.25rem 0 0}
+.error:focus{outline-offset:2px}
+.field-error{margin:0;color:var(--maj);font-weight:600}
+[aria-invalid=true]{border:2px solid var(--maj)}
 form.f{display:grid;gap:.75rem;margin:0}
 form.f fieldset{border:1px solid var(--line);border-radius:.5rem;margin:0;padding:.75rem 1rem;display:grid;gap:.6rem}
 form.f legend{font-weight:700;padding:0 .3rem}
@@ -59,10 +62,25 @@ const CONSOLE_JS = `(() => {
 "use strict";
 const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
 for (const input of $$("input[name=tz_offset]")) input.value = String(new Date().getTimezoneOffset());
+// Times the server wrote in the page's zone, shown in the reader's: the zone tz_offset says they are typed in.
+for (const input of $$("input[data-at]")) {
+  const at = new Date(Number(input.dataset.at)), two = (n) => String(n).padStart(2, "0");
+  input.value = at.getFullYear() + "-" + two(at.getMonth() + 1) + "-" + two(at.getDate()) + "T" + two(at.getHours()) + ":" + two(at.getMinutes());
+}
+// A refused form's summary: the browser's autofocus may not reach it (a fragment in the address), this does.
+// Its address is the form's, not the screen's, so the screen is not fetched again under it meanwhile.
+const refused = document.querySelector("[data-form-error]");
+if (refused) refused.focus();
 document.addEventListener("submit", (event) => {
   const button = event.submitter;
   const ask = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
   if (ask && !window.confirm(ask)) return event.preventDefault();
+  // Asked and answered here: the server's own confirmation step (for browsers without scripts) is skipped.
+  // The zone's offset at the time typed, not today's: a window planned across a daylight-saving change.
+  const typedAt = $$("input[type=datetime-local]", event.target).find((i) => i.value);
+  const offset = event.target.querySelector("input[name=tz_offset]");
+  if (offset && typedAt && !isNaN(new Date(typedAt.value))) offset.value = String(new Date(typedAt.value).getTimezoneOffset());
+  if (ask && !event.target.querySelector("input[name=confirm]")) event.target.append(Object.assign(document.createElement("input"), { type: "hidden", name: "confirm", value: "1" }));
   // A second click while the first is on its way would post twice (two incidents): hold the buttons. After
   // the form data is taken, so the clicked button's own value still goes.
   if (event.target.method === "post") setTimeout(() => { for (const b of $$("button", event.target)) b.disabled = true; }, 0);
@@ -73,7 +91,7 @@ const dirty = new WeakSet();
 document.addEventListener("input", (event) => { const f = event.target.form; if (f) dirty.add(f); });
 async function refresh() {
   const regions = $$("[data-live]");
-  if (!regions.length) return;
+  if (!regions.length || refused) return announce();
   const res = await fetch(location.href, { headers: { accept: "text/html" }, credentials: "same-origin" }).catch(() => null);
   // Deleted meanwhile (by another admin, or the cron): say so rather than go on offering its forms.
   if (res && res.status === 404 && !document.getElementById("gone")) {
@@ -81,7 +99,7 @@ async function refresh() {
     gone.setAttribute("role", "alert");
     (document.getElementById("main") || document.body).prepend(gone);
   }
-  if (!res || !res.ok) return;
+  if (!res || !res.ok) return announce();
   const next = new DOMParser().parseFromString(await res.text(), "text/html");
   for (const region of regions) {
     const fresh = next.getElementById(region.id);
@@ -89,7 +107,22 @@ async function refresh() {
     region.replaceWith(document.importNode(fresh, true));
   }
   for (const input of $$("input[name=tz_offset]")) input.value = String(new Date().getTimezoneOffset());
-  if (stamp) stamp.textContent = "Live \\u00b7 updated " + new Date().toLocaleTimeString();
+  announce();
+}
+// Say what changed (the header line is a status region a screen reader reads out), and when, zone named;
+// latency figures move every minute and are not announced.
+function announce() {
+  if (stamp && changes.length) stamp.textContent = "Live \\u00b7 " + changes.splice(0).join("; ") + " \\u00b7 " + new Date().toLocaleTimeString([], { hour: "numeric", minute: "2-digit", second: "2-digit", timeZoneName: "short" });
+}
+const changes = [];
+/** A socket message in words, or null for the minute-by-minute latency figures nobody needs announced. */
+function said(m) {
+  const d = m.data || {}, kind = String(m.type || "").split(".");
+  if (kind[0] === "incident") return kind[1] === "deleted" ? "incident deleted" : "incident " + (kind[1] === "created" ? "opened" : kind[1]) + ": " + ((d.incident && d.incident.title) || "");
+  if (kind[0] === "maintenance") return "maintenance " + kind[1] + (d.maintenance ? ": " + d.maintenance.title : "");
+  if (m.type === "component.status") return d.name + " " + String(d.status).replace(/_/g, " ");
+  if (m.type === "components.changed") return "components changed";
+  return null;
 }
 let timer = null, attempt = 0;
 function connect() {
@@ -98,6 +131,9 @@ function connect() {
   ws.onopen = () => { attempt = 0; stamp.dataset.state = "live"; stamp.textContent = "Live"; };
   ws.onmessage = (event) => {
     if (event.data === "pong") return;
+    let words = null;
+    try { words = said(JSON.parse(event.data)); } catch {}
+    if (words && !changes.includes(words)) changes.push(words);
     clearTimeout(timer);
     timer = setTimeout(refresh, 250);
   };

@@ -3,7 +3,8 @@ import type { consoleGroups } from "../db/queries/console";
 import { Status } from "../page/parts";
 import type { SnapshotComponent } from "../snapshot/types";
 import { Flash, type ComponentRow } from "./dashboard";
-import { Field, Select, TextArea } from "./fields";
+import { CheckBox, ConsoleForm, Field, Select, TextArea } from "./fields";
+import type { Refill } from "./forms";
 import { ConsoleLayout, Csrf, type ConsoleContext } from "./layout";
 
 type GroupRow = Awaited<ReturnType<typeof consoleGroups>>[number];
@@ -17,14 +18,15 @@ export interface CheckResult {
 
 const groupOptions = (groups: GroupRow[]) => [["", "No group"] as const, ...groups.map((g) => [g.id, g.name] as const)];
 
-export const ComponentsPage: FC<{ ctx: ConsoleContext; rows: ComponentRow[]; shown: Map<string, SnapshotComponent>; groups: GroupRow[]; moved?: string | null; flash?: string | null }> = ({
-  ctx,
-  rows,
-  shown,
-  groups,
-  moved,
-  flash,
-}) => {
+export const ComponentsPage: FC<{
+  ctx: ConsoleContext;
+  rows: ComponentRow[];
+  shown: Map<string, SnapshotComponent>;
+  groups: GroupRow[];
+  moved?: string | null;
+  flash?: string | null;
+  refill?: Refill | null;
+}> = ({ ctx, rows, shown, groups, moved, flash, refill }) => {
   const groupName = new Map(groups.map((g) => [g.id, g.name]));
   return (
     <ConsoleLayout ctx={ctx} title="Components">
@@ -36,6 +38,10 @@ export const ComponentsPage: FC<{ ctx: ConsoleContext; rows: ComponentRow[]; sho
         <ol class="card order" id="component-order">
           {rows.map((r, n) => {
             const status = shown.get(r.id)?.status;
+            const off = { up: n === 0, down: n === rows.length - 1 };
+            // Moved to the top or the bottom, the pressed button is off: the focus goes to the other one.
+            const pressed = moved?.startsWith(`${r.id}:`) ? (moved.endsWith(":up") ? "up" : "down") : null;
+            const focused = pressed && off[pressed] && rows.length > 1 ? (pressed === "up" ? "down" : "up") : pressed;
             return (
               <li id={`comp-${r.id}`}>
                 <span>
@@ -51,9 +57,9 @@ export const ComponentsPage: FC<{ ctx: ConsoleContext; rows: ComponentRow[]; sho
                         type="submit"
                         class="secondary"
                         aria-label={`Move ${r.name} ${direction}`}
-                        disabled={(direction === "up" && n === 0) || (direction === "down" && n === rows.length - 1)}
-                        data-off={(direction === "up" && n === 0) || (direction === "down" && n === rows.length - 1) ? "" : undefined}
-                        autofocus={moved === `${r.id}:${direction}`}
+                        disabled={off[direction]}
+                        data-off={off[direction] ? "" : undefined}
+                        autofocus={focused === direction}
                       >
                         {direction === "up" ? "\u2191 Up" : "\u2193 Down"}
                       </button>
@@ -67,8 +73,7 @@ export const ComponentsPage: FC<{ ctx: ConsoleContext; rows: ComponentRow[]; sho
       </section>
       <section aria-labelledby="new-comp-h">
         <h2 id="new-comp-h">Add a component</h2>
-        <form class="f card pad" method="post" autocomplete="off" action="/admin/components">
-          <Csrf ctx={ctx} />
+        <ConsoleForm ctx={ctx} action="/admin/components" refill={refill}>
           <Field label="Name" name="name" id="nc-name" required max={100} />
           <Field label="Description" name="description" id="nc-description" />
           <Select label="Group" name="group_id" id="nc-group" options={groupOptions(groups)} />
@@ -76,21 +81,20 @@ export const ComponentsPage: FC<{ ctx: ConsoleContext; rows: ComponentRow[]; sho
           <div>
             <button type="submit">Add component</button>
           </div>
-        </form>
+        </ConsoleForm>
       </section>
       <section aria-labelledby="groups-h">
         <h2 id="groups-h">Groups</h2>
         <ul class="card lines">
           {groups.map((g, n) => (
             <li>
-              <form class="f" method="post" autocomplete="off" action={`/admin/groups/${g.id}`}>
-                <Csrf ctx={ctx} />
+              <ConsoleForm ctx={ctx} class="f" action={`/admin/groups/${g.id}`} refill={refill}>
                 <div class="row">
                   <Field label="Name" name="name" id={`g-${n}-name`} value={g.name} required max={100} />
                   <Field label="Description" name="description" id={`g-${n}-description`} value={g.description} />
                 </div>
                 <label class="check" for={`g-${n}-collapsed`}>
-                  <input type="checkbox" id={`g-${n}-collapsed`} name="collapsed" checked={g.collapsed} /> Collapsed on the page
+                  <CheckBox id={`g-${n}-collapsed`} name="collapsed" checked={g.collapsed} /> Collapsed on the page
                 </label>
                 <div class="actions">
                   <button type="submit" class="secondary">
@@ -100,17 +104,16 @@ export const ComponentsPage: FC<{ ctx: ConsoleContext; rows: ComponentRow[]; sho
                     Delete group
                   </button>
                 </div>
-              </form>
+              </ConsoleForm>
             </li>
           ))}
         </ul>
-        <form class="f card pad" method="post" autocomplete="off" action="/admin/groups">
-          <Csrf ctx={ctx} />
+        <ConsoleForm ctx={ctx} action="/admin/groups" refill={refill}>
           <Field label="New group name" name="name" id="ng-name" required max={100} />
           <div>
             <button type="submit">Add group</button>
           </div>
-        </form>
+        </ConsoleForm>
       </section>
     </ConsoleLayout>
   );
@@ -125,7 +128,8 @@ export const ComponentPage: FC<{
   autoIncidents: boolean;
   check?: CheckResult | null;
   flash?: string | null;
-}> = ({ ctx, row, shown, groups, autoIncidents, check, flash }) => {
+  refill?: Refill | null;
+}> = ({ ctx, row, shown, groups, autoIncidents, check, flash, refill }) => {
   const m = row.monitor;
   return (
     <ConsoleLayout ctx={ctx} title={row.name}>
@@ -156,8 +160,7 @@ export const ComponentPage: FC<{
           </button>
         </p>
       </form>
-      <form class="f card pad" method="post" autocomplete="off" action={`/admin/components/${row.id}`}>
-        <Csrf ctx={ctx} />
+      <ConsoleForm ctx={ctx} action={`/admin/components/${row.id}`} refill={refill}>
         <Field label="Name" name="name" id="ec-name" value={row.name} required max={100} />
         <TextArea label="Description" name="description" id="ec-description" value={row.description} />
         <Select label="Group" name="group_id" id="ec-group" options={groupOptions(groups)} value={row.groupId ?? ""} />
@@ -181,7 +184,7 @@ export const ComponentPage: FC<{
           <legend>Automatic incidents</legend>
           <input type="hidden" name="automatic_incidents_was" value={autoIncidents ? "on" : "off"} />
           <label class="check" for="ec-auto">
-            <input type="checkbox" id="ec-auto" name="automatic_incidents" checked={autoIncidents} /> Open and resolve incidents from this component's
+            <CheckBox id="ec-auto" name="automatic_incidents" checked={autoIncidents} /> Open and resolve incidents from this component's
             checks
           </label>
           <span class="hint">
@@ -192,7 +195,7 @@ export const ComponentPage: FC<{
         <div>
           <button type="submit">Save component</button>
         </div>
-      </form>
+      </ConsoleForm>
       <form method="post" autocomplete="off" action={`/admin/components/${row.id}/delete`} data-confirm={`Delete ${row.name} and its history?`}>
         <Csrf ctx={ctx} />
         <p>

@@ -1,10 +1,105 @@
-import type { FC } from "hono/jsx";
+import { createContext, useContext, type Child, type FC } from "hono/jsx";
 import { COMPONENT_STATUSES, SEVERITIES, type ComponentStatus } from "../db/schema";
 import { STATUS_LABELS } from "../status";
+import type { FormFields, FormProblem, Refill } from "./forms";
+import { Csrf, type ConsoleContext } from "./layout";
 
-// Form controls the console's pages share: every control has a label a screen reader reads out.
+// Form controls the console's pages share: every control has a label a screen reader reads out. Inside a
+// form that came back refused, each control shows what was typed into it and what is wrong with it.
 
-export const Field: FC<{ label: string; name: string; value?: string | null; hint?: string; required?: boolean; type?: string; id?: string; max?: number; autofocus?: boolean }> = ({
+const Refilled = createContext<Refill | null>(null);
+
+/** What was typed into a field of the refused form around it (undefined outside one). */
+function typed(name: string): string | undefined {
+  const refill = useContext(Refilled);
+  if (!refill) return undefined;
+  const value = refill.values[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === "string" ? first : "";
+}
+
+/** Every value a field (checkboxes of one name) was sent with, or undefined outside a refused form. */
+function typedAll(name: string): string[] | undefined {
+  const refill = useContext(Refilled);
+  return refill ? [refill.values[name] ?? []].flat().filter((v): v is string => typeof v === "string") : undefined;
+}
+
+function problemsOf(name: string): FormProblem[] {
+  return useContext(Refilled)?.problems.filter((p) => p.field === name) ?? [];
+}
+
+/** A field's own error message, and the attributes that tie the field to it. */
+function fieldError(name: string, fieldId: string): { attrs: Record<string, string>; note: unknown } {
+  const problems = problemsOf(name);
+  if (!problems.length) return { attrs: {}, note: null };
+  const noteId = `${fieldId}-error`;
+  return {
+    attrs: { "aria-invalid": "true", "aria-describedby": noteId },
+    note: (
+      <p class="field-error" id={noteId}>
+        {problems.map((p) => p.text).join(" ")}
+      </p>
+    ),
+  };
+}
+
+/** A refused form's summary: first in the form, focused on arrival (the script focuses it too). */
+export const FormErrors: FC<{ refill: Refill }> = ({ refill }) => (
+  <div class="error" role="alert" tabindex={-1} autofocus data-form-error>
+    <p>
+      <strong>Not saved.</strong> {refill.problems.length > 1 ? "Correct these and send it again:" : "Correct this and send it again:"}
+    </p>
+    <ul>
+      {refill.problems.map((p) => (
+        <li>{p.text}</li>
+      ))}
+    </ul>
+  </div>
+);
+
+/**
+ * A console post form: the session's CSRF token and a fresh submission key, and, when this form is the one
+ * that was refused, its summary and what was typed into each of its fields.
+ */
+export const ConsoleForm: FC<{ ctx: ConsoleContext; action: string; refill?: Refill | null; class?: string; confirm?: string; children?: Child }> = ({
+  ctx,
+  action,
+  refill,
+  class: className,
+  confirm,
+  children,
+}) => {
+  const mine = refill && refill.action === action.toLowerCase() ? refill : null;
+  return (
+    <form class={className ?? "f card pad"} method="post" autocomplete="off" action={action} data-confirm={confirm}>
+      <Csrf ctx={ctx} />
+      {mine ? <FormErrors refill={mine} /> : null}
+      <Refilled.Provider value={mine}>{children}</Refilled.Provider>
+    </form>
+  );
+};
+
+/** A checkbox: ticked as sent in a refused form around it, else as given. */
+export const CheckBox: FC<{ id: string; name: string; value?: string; checked: boolean }> = ({ id, name, value, checked }) => {
+  const sent = typedAll(name);
+  return <input type="checkbox" id={id} name={name} value={value} checked={sent ? sent.includes(value ?? "on") : checked} />;
+};
+
+export type { FormFields };
+
+export const Field: FC<{
+  label: string;
+  name: string;
+  value?: string | null;
+  hint?: string;
+  required?: boolean;
+  type?: string;
+  id?: string;
+  max?: number;
+  autofocus?: boolean;
+  /** For a time: the instant `value` shows in the page's zone, which the script shows in the reader's. */
+  at?: number;
+}> = ({
   label,
   name,
   value,
@@ -14,14 +109,28 @@ export const Field: FC<{ label: string; name: string; value?: string | null; hin
   id,
   max,
   autofocus,
+  at,
 }) => {
   const fieldId = id ?? `f-${name}`;
+  const error = fieldError(name, fieldId);
+  const sent = typed(name);
   return (
     <div class="field">
       <label for={fieldId}>
         {label} {hint ? <span class="hint">{hint}</span> : null}
       </label>
-      <input type={type ?? "text"} id={fieldId} name={name} value={value ?? ""} required={required} maxlength={max} autofocus={autofocus} />
+      {error.note}
+      <input
+        type={type ?? "text"}
+        id={fieldId}
+        name={name}
+        value={sent ?? value ?? ""}
+        required={required}
+        maxlength={max}
+        autofocus={autofocus}
+        data-at={sent === undefined && at !== undefined ? String(at) : undefined}
+        {...error.attrs}
+      />
     </div>
   );
 };
@@ -36,13 +145,15 @@ export const TextArea: FC<{ label: string; name: string; value?: string | null; 
   tall,
 }) => {
   const fieldId = id ?? `f-${name}`;
+  const error = fieldError(name, fieldId);
   return (
     <div class="field">
       <label for={fieldId}>
         {label} {hint ? <span class="hint">{hint}</span> : null}
       </label>
-      <textarea id={fieldId} name={name} required={required} class={tall ? "tall" : undefined}>
-        {value ?? ""}
+      {error.note}
+      <textarea id={fieldId} name={name} required={required} class={tall ? "tall" : undefined} {...error.attrs}>
+        {typed(name) ?? value ?? ""}
       </textarea>
     </div>
   );
@@ -57,14 +168,17 @@ export const Select: FC<{ label: string; name: string; options: readonly (readon
   hint,
 }) => {
   const fieldId = id ?? `f-${name}`;
+  const error = fieldError(name, fieldId);
+  const chosen = typed(name) ?? value;
   return (
     <div class="field">
       <label for={fieldId}>
         {label} {hint ? <span class="hint">{hint}</span> : null}
       </label>
-      <select id={fieldId} name={name}>
+      {error.note}
+      <select id={fieldId} name={name} {...error.attrs}>
         {options.map(([v, text]) => (
-          <option value={v} selected={v === value}>
+          <option value={v} selected={v === chosen}>
             {text}
           </option>
         ))}
@@ -81,9 +195,14 @@ export const OPEN_STATUS_OPTIONS = [
 ] as const;
 
 /** One select per component: not affected, or the status it should show while the incident is open. */
-export const ComponentPicker: FC<{ components: { id: string; name: string }[]; chosen: Map<string, ComponentStatus>; prefix?: string }> = ({ components, chosen, prefix }) => (
-  <fieldset>
+export const ComponentPicker: FC<{ components: { id: string; name: string }[]; chosen: Map<string, ComponentStatus>; prefix?: string }> = ({ components, chosen, prefix }) => {
+  const error = fieldError("components", `${prefix ?? "c"}-components`);
+  const sent = useContext(Refilled);
+  const statusOf = (id: string) => (sent ? typed(`component:${id}`) : chosen.get(id));
+  return (
+  <fieldset aria-describedby={error.attrs["aria-describedby"]}>
     <legend>Affected components</legend>
+    {error.note}
     <div class="comp-pick">
       {components.map((c) => {
         const id = `${prefix ?? "c"}-${c.id}`;
@@ -93,7 +212,7 @@ export const ComponentPicker: FC<{ components: { id: string; name: string }[]; c
             <select id={id} name={`component:${c.id}`}>
               <option value="">Not affected</option>
               {COMPONENT_STATUSES.map((s) => (
-                <option value={s} selected={chosen.get(c.id) === s}>
+                <option value={s} selected={statusOf(c.id) === s}>
                   {STATUS_LABELS[s]}
                 </option>
               ))}
@@ -103,9 +222,12 @@ export const ComponentPicker: FC<{ components: { id: string; name: string }[]; c
       })}
     </div>
   </fieldset>
-);
+  );
+};
 
-export const EtaFields: FC<{ zone: string; prefix: string; canClear?: boolean }> = ({ zone, prefix, canClear }) => (
+export const EtaFields: FC<{ zone: string; prefix: string; canClear?: boolean }> = ({ zone, prefix, canClear }) => {
+  const error = fieldError("eta", `${prefix}-eta`);
+  return (
   <div class="row">
     <Select
       label="Expected resolution"
@@ -117,17 +239,19 @@ export const EtaFields: FC<{ zone: string; prefix: string; canClear?: boolean }>
       <label for={`${prefix}-eta`}>
         or at <span class="hint">(your time zone; {zone} without scripts)</span>
       </label>
-      <input type="datetime-local" id={`${prefix}-eta`} name="eta" />
+      {error.note}
+      <input type="datetime-local" id={`${prefix}-eta`} name="eta" value={typed("eta")} {...error.attrs} />
     </div>
     <input type="hidden" name="tz_offset" value="" />
   </div>
-);
+  );
+};
 
 /** The choice to notify subscribers, visible on every post that would. */
 export const NotifyBox: FC<{ id: string; checked?: boolean }> = ({ id, checked = true }) => (
   <div class="notify">
     <label class="check" for={id}>
-      <input type="checkbox" id={id} name="notify" checked={checked} /> Notify subscribers
+      <CheckBox id={id} name="notify" checked={checked} /> Notify subscribers
     </label>
     <span class="hint">Untick for small corrections nobody needs to be told about.</span>
   </div>

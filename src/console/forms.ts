@@ -155,3 +155,118 @@ export function componentBody(form: FormFields, editing: boolean) {
 export function groupBody(form: FormFields) {
   return { name: one(form, "name"), description: one(form, "description") || null, collapsed: checked(form, "collapsed") };
 }
+
+// A refused form comes back as the same screen, filled in as it was sent, with the reasons in the console's
+// words: each form names its fields as the API does (path) and as the screen does (field name and label).
+
+/** API path (its first segment, or the whole path) -> the form's field name and the label the screen shows. */
+export type FieldMap = Record<string, readonly [name: string, label: string]>;
+
+export interface FormProblem {
+  /** The form field it is about, when it is about one. */
+  field?: string;
+  text: string;
+}
+
+/** What a refused form comes back with: which form (its action), what was typed, and what is wrong. */
+export interface Refill {
+  action: string;
+  values: FormFields;
+  problems: FormProblem[];
+}
+
+export const OPEN_INCIDENT_FIELDS: FieldMap = {
+  title: ["title", "Title"],
+  description: ["message", "What is happening"],
+  severity: ["severity", "Severity"],
+  status: ["status", "Status"],
+  affected_components: ["components", "Affected components"],
+  estimated_resolution: ["eta", "Expected resolution"],
+};
+export const UPDATE_FIELDS: FieldMap = {
+  message: ["message", "Message"],
+  status: ["status", "Status"],
+  affected_components: ["components", "Affected components"],
+  estimated_resolution: ["eta", "Expected resolution"],
+};
+export const RESOLVE_FIELDS: FieldMap = { root_cause: ["root_cause", "Root cause"], resolution: ["resolution", "Resolution"], message: ["message", "Closing message"] };
+export const EDIT_INCIDENT_FIELDS: FieldMap = { title: ["title", "Title"], description: ["message", "Description"], severity: ["severity", "Severity"] };
+export const EDIT_UPDATE_FIELDS: FieldMap = { message: ["message", "Message"] };
+export const POSTMORTEM_FIELDS: FieldMap = { postmortem: ["postmortem", "Postmortem"] };
+export const MAINTENANCE_FIELDS: FieldMap = {
+  title: ["title", "Title"],
+  description: ["description", "Description"],
+  scheduled_start: ["scheduled_start", "Starts"],
+  scheduled_end: ["scheduled_end", "Ends"],
+  affected_components: ["components", "Components under maintenance"],
+  components: ["components", "Components under maintenance"],
+};
+export const TEMPLATE_FIELDS: FieldMap = {
+  name: ["name", "Template name"],
+  title: ["title", "Incident title"],
+  message: ["message", "Message"],
+  severity: ["severity", "Severity"],
+  components: ["components", "Affected components"],
+};
+export const COMPONENT_FIELDS: FieldMap = {
+  name: ["name", "Name"],
+  description: ["description", "Description"],
+  group_id: ["group_id", "Group"],
+  confirmations: ["confirmations", "Results that must agree"],
+  monitor: ["monitor_url", "URL"],
+  "monitor.url": ["monitor_url", "URL"],
+  "monitor.method": ["monitor_method", "Method"],
+  "monitor.expected_status": ["expected_status", "Expected status codes"],
+  "monitor.keyword": ["keyword", "Keyword"],
+  "monitor.timeout_ms": ["timeout_ms", "Timeout"],
+  "monitor.degraded_latency_ms": ["degraded_latency_ms", "Degraded above"],
+  auto_incidents: ["automatic_incidents", "Automatic incidents"],
+};
+export const GROUP_FIELDS: FieldMap = { name: ["name", "Name"], description: ["description", "Description"] };
+
+/** The API's wording of a rule, as the screen says it; `at` formats an instant in the page's zone. */
+function plainRule(message: string, at: (ms: number) => string): string {
+  const before = /^must not be before started_at \(([^)]+)\)$/.exec(message);
+  if (before) return `must be after the incident started (${at(Date.parse(before[1]!))})`;
+  const after = /^must not be after resolved_at \(([^)]+)\)$/.exec(message);
+  if (after) return `must be before the incident was resolved (${at(Date.parse(after[1]!))})`;
+  if (message === "must be after scheduled_start") return "must be after the start";
+  if (/received undefined$/.test(message)) return "is required";
+  if (/^Invalid option/.test(message)) return "is not one of the choices";
+  if (/^Invalid (input|ISO datetime)/.test(message)) return "is not a valid value";
+  if (/^Too big/.test(message)) return "is too large";
+  if (/^Too small/.test(message)) return "is too small";
+  if (/must not repeat$/.test(message)) return "names one item twice";
+  if (message === "must be an http(s) URL") return "must be a web address starting with http:// or https://";
+  return message;
+}
+
+const sentence = (text: string) => (text ? text[0]!.toUpperCase() + text.slice(1) : text);
+
+/**
+ * A refusal (the API's error: message, and details as a list of {path, message} or an object naming
+ * unknown ids) as problems the form shows: each about a field when the error names one.
+ */
+export function plainProblems(error: { message?: string; details?: unknown }, fields: FieldMap, at: (ms: number) => string): FormProblem[] {
+  const fieldOf = (path: string) => fields[path] ?? fields[path.split(".")[0]!];
+  const problems: FormProblem[] = [];
+  if (Array.isArray(error.details)) {
+    for (const d of error.details as { path?: unknown; message?: unknown }[]) {
+      const path = typeof d?.path === "string" ? d.path : "";
+      const rule = plainRule(typeof d?.message === "string" ? d.message : "", at);
+      const known = fieldOf(path);
+      if (known) problems.push({ field: known[0], text: `${known[1]} ${rule}` });
+      else problems.push({ text: sentence(path ? `${path.split(".")[0]!.replace(/_/g, " ")} ${rule}` : rule) });
+    }
+  } else if (error.details && typeof error.details === "object") {
+    const d = error.details as Record<string, unknown>;
+    if (d.unknown_components) problems.push({ field: fieldOf("affected_components")?.[0] ?? fieldOf("components")?.[0], text: "A chosen component no longer exists; reload the page to see the current ones." });
+    if (d.unknown_groups) problems.push({ field: "group_id", text: "The chosen group no longer exists; reload the page to see the current ones." });
+  }
+  if (!problems.length) {
+    const message = error.message ?? "The request was refused.";
+    // A conflict about a name (another component or group has it) is about the name field.
+    problems.push({ ...(/ named "/.test(message) && fields.name ? { field: fields.name[0] } : {}), text: message });
+  }
+  return problems.map((p) => (p.field === undefined ? { text: p.text } : p));
+}

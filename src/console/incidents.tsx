@@ -6,7 +6,8 @@ import { formatDuration } from "../page/format";
 import { isOpenIncident } from "../snapshot/build";
 import type { PageInfo, SnapshotIncident } from "../snapshot/types";
 import { Flash } from "./dashboard";
-import { ComponentPicker, EtaFields, Field, NotifyBox, OPEN_STATUS_OPTIONS, Select, SEVERITY_OPTIONS, TextArea, Written } from "./fields";
+import { ComponentPicker, ConsoleForm, EtaFields, Field, FormErrors, NotifyBox, OPEN_STATUS_OPTIONS, Select, SEVERITY_OPTIONS, TextArea, Written } from "./fields";
+import type { Refill } from "./forms";
 import { ConsoleLayout, Csrf, type ConsoleContext } from "./layout";
 
 type Named = { id: string; name: string };
@@ -19,7 +20,8 @@ export const IncidentsPage: FC<{
   templates: TemplateRow[];
   template?: TemplateRow | null;
   flash?: string | null;
-}> = ({ ctx, page, incidents, components, templates, template, flash }) => {
+  refill?: Refill | null;
+}> = ({ ctx, page, incidents, components, templates, template, flash, refill }) => {
   const open = incidents.filter((i) => isOpenIncident(i.status));
   const closed = incidents.filter((i) => !isOpenIncident(i.status)).slice(0, 25);
   const chosen = new Map<string, ComponentStatus>((template?.components ?? []).map((c) => [c.id, c.status]));
@@ -78,8 +80,7 @@ export const IncidentsPage: FC<{
             <a href="/admin/templates">Save a template</a> for incidents that recur, to open them in two clicks.
           </p>
         )}
-        <form class="f card pad" method="post" autocomplete="off" action="/admin/incidents">
-          <Csrf ctx={ctx} />
+        <ConsoleForm ctx={ctx} action="/admin/incidents" refill={refill}>
           <Field label="Title" name="title" value={template?.title} required max={200} autofocus={!!template} />
           <TextArea label="What is happening" name="message" value={template?.message} hint="(paragraphs, lists, **bold**, *italic*, `code`, [links](https://...))" />
           <div class="row">
@@ -92,18 +93,19 @@ export const IncidentsPage: FC<{
           <div>
             <button type="submit">Open incident</button>
           </div>
-        </form>
+        </ConsoleForm>
       </section>
     </ConsoleLayout>
   );
 };
 
-export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: SnapshotIncident; components: Named[]; flash?: string | null }> = ({
+export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: SnapshotIncident; components: Named[]; flash?: string | null; refill?: Refill | null }> = ({
   ctx,
   page,
   incident: i,
   components,
   flash,
+  refill,
 }) => {
   const open = isOpenIncident(i.status);
   const current = new Map<string, ComponentStatus>(i.components.map((c) => [c.id, c.status]));
@@ -151,8 +153,7 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
           <>
             <section aria-labelledby="update-h">
               <h2 id="update-h">Post an update</h2>
-              <form class="f card pad" method="post" autocomplete="off" action={`/admin/incidents/${i.id}/updates`}>
-                <Csrf ctx={ctx} />
+              <ConsoleForm ctx={ctx} action={`/admin/incidents/${i.id}/updates`} refill={refill}>
                 <Select label="Status" name="status" id="u-status" options={OPEN_STATUS_OPTIONS} value={i.status} />
                 <TextArea label="Message" name="message" id="u-message" required />
                 <EtaFields zone={page.time_zone} prefix="u" canClear />
@@ -161,12 +162,11 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
                 <div>
                   <button type="submit">Post update</button>
                 </div>
-              </form>
+              </ConsoleForm>
             </section>
             <section aria-labelledby="resolve-h">
               <h2 id="resolve-h">Resolve</h2>
-              <form class="f card pad" method="post" autocomplete="off" action={`/admin/incidents/${i.id}/resolve`}>
-                <Csrf ctx={ctx} />
+              <ConsoleForm ctx={ctx} action={`/admin/incidents/${i.id}/resolve`} refill={refill}>
                 <TextArea label="Root cause" name="root_cause" id="r-root" required />
                 <TextArea label="Resolution" name="resolution" id="r-resolution" required />
                 <TextArea label="Closing message" name="message" id="r-message" hint="(optional; the resolution is used otherwise)" />
@@ -174,11 +174,12 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
                 <div>
                   <button type="submit">Resolve incident</button>
                 </div>
-              </form>
+              </ConsoleForm>
             </section>
           </>
         ) : (
           <section aria-labelledby="pm-h">
+            {refill && /\/(updates|resolve)$/.test(refill.action) ? <FormErrors refill={refill} /> : null}
             <h2 id="pm-h">Postmortem</h2>
             {i.postmortem ? <Written text={i.postmortem} /> : <p class="muted">Not written yet.</p>}
             <p>
@@ -201,17 +202,16 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
                 </span>
               ) : null}
               <Written text={u.message} />
-              <details>
+              <details open={refill?.action === `/admin/incidents/${i.id}/updates/${u.id}` || undefined}>
                 <summary>Edit this update</summary>
-                <form class="f" method="post" autocomplete="off" action={`/admin/incidents/${i.id}/updates/${u.id}`}>
-                  <Csrf ctx={ctx} />
+                <ConsoleForm ctx={ctx} class="f" action={`/admin/incidents/${i.id}/updates/${u.id}`} refill={refill}>
                   <TextArea label="Message" name="message" id={`e-u-${n}`} value={u.message} required />
                   <div>
                     <button type="submit" class="secondary">
                       Save the update's text
                     </button>
                   </div>
-                </form>
+                </ConsoleForm>
               </details>
             </li>
           ))}
@@ -220,8 +220,7 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
 
       <section aria-labelledby="edit-h">
         <h2 id="edit-h">Edit the incident</h2>
-        <form class="f card pad" method="post" autocomplete="off" action={`/admin/incidents/${i.id}/edit`}>
-          <Csrf ctx={ctx} />
+        <ConsoleForm ctx={ctx} action={`/admin/incidents/${i.id}/edit`} refill={refill}>
           <Field label="Title" name="title" id="e-title" value={i.title} required max={200} />
           <TextArea label="Description" name="message" id="e-message" value={i.description} />
           <Select label="Severity" name="severity" id="e-severity" options={SEVERITY_OPTIONS} value={i.severity} />
@@ -231,7 +230,7 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
               Save changes
             </button>
           </div>
-        </form>
+        </ConsoleForm>
         <form method="post" autocomplete="off" action={`/admin/incidents/${i.id}/delete`} data-confirm="Delete this incident and its updates for good?">
           <Csrf ctx={ctx} />
           <p>
@@ -276,12 +275,13 @@ export function postmortemDraft(i: SnapshotIncident): string {
   ].join("\n");
 }
 
-export const PostmortemPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: SnapshotIncident; text: string; preview: boolean }> = ({
+export const PostmortemPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: SnapshotIncident; text: string; preview: boolean; refill?: Refill | null }> = ({
   ctx,
   page,
   incident: i,
   text,
   preview,
+  refill,
 }) => (
   <ConsoleLayout ctx={ctx} title={`Postmortem: ${i.title}`}>
     <p>
@@ -297,8 +297,7 @@ export const PostmortemPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident:
         </article>
       </section>
     ) : null}
-    <form class="f" method="post" autocomplete="off" action={`/admin/incidents/${i.id}/postmortem`}>
-      <Csrf ctx={ctx} />
+    <ConsoleForm ctx={ctx} class="f" action={`/admin/incidents/${i.id}/postmortem`} refill={refill}>
       <TextArea label="Postmortem" name="postmortem" id="pm-text" value={text} required tall hint="(paragraphs, lists, **bold**, *italic*, `code`, [links](https://...))" />
       <p class="hint">
         Publishing shows it on the incident's public page ({page.url}/incidents/{i.id}); subscribers are not notified of postmortems.
@@ -311,6 +310,6 @@ export const PostmortemPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident:
           Publish postmortem
         </button>
       </div>
-    </form>
+    </ConsoleForm>
   </ConsoleLayout>
 );

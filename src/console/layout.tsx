@@ -169,6 +169,38 @@ export const ProblemPage: FC<{ ctx: ConsoleContext; title: string; message: stri
         </ul>
       ) : null}
     </div>
-    <p>{back ? <a href={back}>Go back</a> : <a href="/admin">Back to the dashboard</a>} (what you typed is kept by your browser's Back button).</p>
+    <p>{back ? <a href={back}>Go back</a> : <a href="/admin">Back to the dashboard</a>}</p>
+  </ConsoleLayout>
+);
+
+/**
+ * The step before something that cannot be undone, for a browser without scripts (the script asks in a
+ * dialog and sends the form confirmed). Keep goes back to where the button was.
+ */
+export const ConfirmPage: FC<{ ctx: ConsoleContext; title: string; question: string; action: string; yes: string; keep: string; fields?: Record<string, string> }> = ({
+  ctx,
+  title,
+  question,
+  action,
+  yes,
+  keep,
+  fields,
+}) => (
+  <ConsoleLayout ctx={ctx} title={title}>
+    <h1>{title}</h1>
+    <form method="post" autocomplete="off" action={action}>
+      <Csrf ctx={ctx} />
+      <input type="hidden" name="confirm" value="1" />
+      {Object.entries(fields ?? {}).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <p>{question}</p>
+      <p class="actions">
+        <button type="submit" class="danger" autofocus>
+          {yes}
+        </button>
+        <a href={keep}>Keep it</a>
+      </p>
+    </form>
   </ConsoleLayout>
 );

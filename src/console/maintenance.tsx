@@ -2,12 +2,13 @@ import type { FC } from "hono/jsx";
 import { Time } from "../page/parts";
 import type { PageInfo, SnapshotMaintenance } from "../snapshot/types";
 import { Flash } from "./dashboard";
-import { Field, NotifyBox, TextArea, Written } from "./fields";
+import { CheckBox, ConsoleForm, Field, FormErrors, NotifyBox, TextArea, Written } from "./fields";
+import type { Refill } from "./forms";
 import { ConsoleLayout, Csrf, type ConsoleContext } from "./layout";
 
 type Named = { id: string; name: string };
 
-/** A datetime-local value in the page's zone (the script does not rewrite values, only reads the offset). */
+/** A datetime-local value in the page's zone; the script shows it in the reader's (see data-at) and sends its offset. */
 function localValue(ms: number, zone: string): string {
   try {
     const parts = new Intl.DateTimeFormat("en-CA", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }).formatToParts(ms);
@@ -18,31 +19,31 @@ function localValue(ms: number, zone: string): string {
   }
 }
 
-const MaintenanceForm: FC<{ ctx: ConsoleContext; page: PageInfo; components: Named[]; m?: SnapshotMaintenance }> = ({ ctx, page, components, m }) => {
-  const chosen = new Set(m?.components.map((c) => c.id) ?? []);
+const MaintenanceForm: FC<{ ctx: ConsoleContext; page: PageInfo; components: Named[]; m?: SnapshotMaintenance; refill?: Refill | null }> = ({ ctx, page, components, m, refill }) => {
   const prefix = m ? "me" : "ms";
   return (
-    <form class="f card pad" method="post" autocomplete="off" action={m ? `/admin/maintenance/${m.id}` : "/admin/maintenance"}>
-      <Csrf ctx={ctx} />
+    <ConsoleForm ctx={ctx} action={m ? `/admin/maintenance/${m.id}` : "/admin/maintenance"} refill={refill}>
       <Field label="Title" name="title" id={`${prefix}-title`} value={m?.title} required max={200} />
       <TextArea label="Description" name="description" id={`${prefix}-description`} value={m?.description} />
       <div class="row">
-        <div class="field">
-          <label for={`${prefix}-start`}>
-            Starts <span class="hint">(times in {page.time_zone})</span>
-          </label>
-          <input type="datetime-local" id={`${prefix}-start`} name="scheduled_start" required value={m ? localValue(m.scheduled_start, page.time_zone) : ""} />
-        </div>
-        <div class="field">
-          <label for={`${prefix}-end`}>Ends</label>
-          <input type="datetime-local" id={`${prefix}-end`} name="scheduled_end" required value={m ? localValue(m.scheduled_end, page.time_zone) : ""} />
-        </div>
+        <Field
+          label="Starts"
+          hint={`(your time zone; ${page.time_zone} without scripts)`}
+          name="scheduled_start"
+          id={`${prefix}-start`}
+          type="datetime-local"
+          required
+          value={m ? localValue(m.scheduled_start, page.time_zone) : ""}
+          at={m?.scheduled_start}
+        />
+        <Field label="Ends" name="scheduled_end" id={`${prefix}-end`} type="datetime-local" required value={m ? localValue(m.scheduled_end, page.time_zone) : ""} at={m?.scheduled_end} />
+        <input type="hidden" name="tz_offset" value="" />
       </div>
       <fieldset>
         <legend>Components under maintenance</legend>
         {components.map((c) => (
           <label class="check" for={`${prefix}-c-${c.id}`}>
-            <input type="checkbox" id={`${prefix}-c-${c.id}`} name="components" value={c.id} checked={chosen.has(c.id)} /> {c.name}
+            <CheckBox id={`${prefix}-c-${c.id}`} name="components" value={c.id} checked={!!m?.components.some((x) => x.id === c.id)} /> {c.name}
           </label>
         ))}
       </fieldset>
@@ -50,16 +51,17 @@ const MaintenanceForm: FC<{ ctx: ConsoleContext; page: PageInfo; components: Nam
       <div>
         <button type="submit">{m ? "Save changes" : "Schedule maintenance"}</button>
       </div>
-    </form>
+    </ConsoleForm>
   );
 };
 
-export const MaintenanceListPage: FC<{ ctx: ConsoleContext; page: PageInfo; maintenances: SnapshotMaintenance[]; components: Named[]; flash?: string | null }> = ({
+export const MaintenanceListPage: FC<{ ctx: ConsoleContext; page: PageInfo; maintenances: SnapshotMaintenance[]; components: Named[]; flash?: string | null; refill?: Refill | null }> = ({
   ctx,
   page,
   maintenances,
   components,
   flash,
+  refill,
 }) => {
   const active = maintenances.filter((m) => m.status === "scheduled" || m.status === "in_progress");
   const past = maintenances.filter((m) => m.status === "completed" || m.status === "cancelled").slice(-20).reverse();
@@ -99,18 +101,19 @@ export const MaintenanceListPage: FC<{ ctx: ConsoleContext; page: PageInfo; main
       </section>
       <section id="schedule" aria-labelledby="schedule-h">
         <h2 id="schedule-h">Schedule maintenance</h2>
-        <MaintenanceForm ctx={ctx} page={page} components={components} />
+        <MaintenanceForm ctx={ctx} page={page} components={components} refill={refill} />
       </section>
     </ConsoleLayout>
   );
 };
 
-export const MaintenancePage: FC<{ ctx: ConsoleContext; page: PageInfo; m: SnapshotMaintenance; components: Named[]; flash?: string | null }> = ({
+export const MaintenancePage: FC<{ ctx: ConsoleContext; page: PageInfo; m: SnapshotMaintenance; components: Named[]; flash?: string | null; refill?: Refill | null }> = ({
   ctx,
   page,
   m,
   components,
   flash,
+  refill,
 }) => {
   const live = m.status === "scheduled" || m.status === "in_progress";
   return (
@@ -146,10 +149,13 @@ export const MaintenancePage: FC<{ ctx: ConsoleContext; page: PageInfo; m: Snaps
             </form>
           </div>
           <h2>Edit</h2>
-          <MaintenanceForm ctx={ctx} page={page} components={components} m={m} />
+          <MaintenanceForm ctx={ctx} page={page} components={components} m={m} refill={refill} />
         </>
       ) : (
-        <p class="muted">This window is {m.status}; it can no longer change.</p>
+        <>
+          {refill ? <FormErrors refill={refill} /> : null}
+          <p class="muted">This window is {m.status}; it can no longer change.</p>
+        </>
       )}
     </ConsoleLayout>
   );

@@ -1,6 +1,6 @@
 import type { Database } from "../db/client";
 import { runBatch } from "../db/batch";
-import { activateSubscriber, findSubscriberById, signUpStatements, takeConfirmationAttempt, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
+import { activateSubscriber, confirmationDeliveryIds, findSubscriberById, signUpStatements, takeConfirmationAttempt, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
 import type { Channel } from "../db/schema";
 import type { Bindings } from "../env";
 import { constantTimeEqual } from "../crypto";
@@ -113,17 +113,33 @@ export async function confirmSubscription(env: Bindings, db: Database, subscribe
 }
 
 /**
- * The pending email subscriber an emailed `id.secret` confirmation link names, only when the secret is the
- * one its stored hash was made from. Checked before anything is shown or an attempt is taken: subscriber
- * ids are in every manage link, so an id with any other secret must reveal and spend nothing.
+ * Whether a confirmation secret is one Beacon sent this subscriber, even after it was used: an active
+ * subscriber who opens their link again is told so, and only someone holding a real link learns it.
  */
-export async function emailConfirmation(env: Bindings, db: Database, token: string, now: number): Promise<{ subscriber: SubscriberRow; secret: string } | null> {
+export async function sentConfirmationSecret(env: Bindings, db: Database, subscriber: SubscriberRow, secret: string): Promise<boolean> {
+  const signer = await tokenSigner(env);
+  for (const id of await confirmationDeliveryIds(db, subscriber.id, CONFIRMATION_PREFIX)) {
+    if (constantTimeEqual(await signer.confirmationSecret(id, subscriber.channel), secret)) return true;
+  }
+  return false;
+}
+
+/** The subscriber an emailed `id.secret` confirmation token names, and the secret part. */
+export async function subscriberForToken(db: Database, token: string) {
   const [id, secret] = token.split(".");
-  if (!id || !secret || !/^[0-9a-f-]{36}$/.test(id)) return null;
-  const subscriber = await findSubscriberById(db, id);
-  if (subscriber?.channel !== "email" || !subscriber.confirmTokenHash || (subscriber.confirmExpiresAt ?? 0) < now) return null;
+  if (!id || !secret || !/^[0-9a-f-]{36}$/.test(id)) return { subscriber: undefined, secret: "" };
+  return { subscriber: await findSubscriberById(db, id), secret };
+}
+
+/**
+ * Whether an email link's secret is the one a pending subscriber's stored hash was made from. Checked
+ * before anything is shown or an attempt is taken: subscriber ids are in every manage link, so an id with
+ * any other secret must reveal and spend nothing.
+ */
+export async function awaitsThisConfirmation(env: Bindings, subscriber: SubscriberRow | undefined, secret: string, now: number): Promise<boolean> {
+  if (subscriber?.channel !== "email" || !subscriber.confirmTokenHash || (subscriber.confirmExpiresAt ?? 0) < now) return false;
   const hash = await (await tokenSigner(env)).hashConfirmation("email", subscriber.address, secret);
-  return constantTimeEqual(hash, subscriber.confirmTokenHash) ? { subscriber, secret } : null;
+  return constantTimeEqual(hash, subscriber.confirmTokenHash);
 }
 
 export async function unsubscribe(db: Database, subscriber: SubscriberRow, now: number) {

@@ -2,13 +2,14 @@ import { raw } from "hono/html";
 import type { FC } from "hono/jsx";
 import { isOpenIncident } from "../snapshot/build";
 import { latencyGrids, latencyPoints, type LatencyPoint } from "../snapshot/latency";
+import type { ComponentStatus } from "../db/schema";
 import type { PageInfo, Snapshot, SnapshotComponent, SnapshotIncident, SnapshotMaintenance, UptimeDay } from "../snapshot/types";
 import { uptimeOfDays } from "../snapshot/build";
 import { STATUS_LABELS } from "../status";
 import { assets } from "./assets";
 import { escapeText, latencyChartSvg } from "./charts";
 import { formatMs, regionsLine } from "../text/checks";
-import { dayLevel, formatDay, formatDuration, formatUptime } from "./format";
+import { dayLevel, formatDay, formatDuration, formatUptime, reportedStatus, reportedText } from "./format";
 import { Layout, renderDocument } from "./layout";
 import type { HomeOptions } from "./pages";
 import { Status, SubscribeForm, Time, WatchNote } from "./parts";
@@ -64,37 +65,39 @@ const LatencyFigure: FC<{ component: SnapshotComponent; range: "24h" | "90d"; po
       <figcaption class="muted">{summary}</figcaption>
       <details>
         <summary>Table of the same data</summary>
-        <table class="lat" data-tz={page.time_zone} data-day={day ? "1" : undefined}>
-          <caption>
-            Response times of {component.name}, {heading.toLowerCase()} ({page.time_zone}); times in milliseconds
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">{day ? "Day" : "From"}</th>
-              <th scope="col">Checks</th>
-              <th scope="col">p50</th>
-              <th scope="col">p95</th>
-              <th scope="col">Min</th>
-              <th scope="col">Max</th>
-              <th scope="col">Note</th>
-            </tr>
-          </thead>
-          <tbody>{tableRows(points, page.time_zone, !day)}</tbody>
-        </table>
+        <div class="scroll">
+          <table class="lat" data-tz={page.time_zone} data-day={day ? "1" : undefined}>
+            <caption>
+              Response times of {component.name}, {heading.toLowerCase()} ({page.time_zone}); times in milliseconds
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">{day ? "Day" : "From"}</th>
+                <th scope="col">Checks</th>
+                <th scope="col">p50</th>
+                <th scope="col">p95</th>
+                <th scope="col">Min</th>
+                <th scope="col">Max</th>
+                <th scope="col">Note</th>
+              </tr>
+            </thead>
+            <tbody>{tableRows(points, page.time_zone, !day)}</tbody>
+          </table>
+        </div>
       </details>
     </figure>
   );
 };
 
 /** A day's cell in the large bar: uptime, partial and major minutes, maintenance and that day's incidents. */
-export function dayDetail(day: UptimeDay, incidents: Map<string, SnapshotIncident>, thisYear: string): string {
-  const parts = [day.has_data ? `${formatUptime(day.uptime)} uptime` : "no data"];
+export function dayDetail(day: UptimeDay, incidents: Map<string, SnapshotIncident>, thisYear: string, reported: ComponentStatus = "operational"): string {
+  const parts = [day.has_data ? `${formatUptime(day.uptime)} uptime${reported === "operational" ? "" : " in automated checks"}` : "no data"];
   if (day.major_seconds > 0) parts.push(`major outage ${formatDuration(day.major_seconds)}`);
   if (day.partial_seconds > 0) parts.push(`partial outage ${formatDuration(day.partial_seconds)}`);
   if (day.maintenance_seconds > 0) parts.push(`maintenance ${formatDuration(day.maintenance_seconds)}`);
   const titles = day.incident_ids.map((id) => incidents.get(id)?.title).filter((t): t is string => !!t);
   if (titles.length) parts.push(`${titles.length === 1 ? "incident" : `${titles.length} incidents`}: ${titles.join("; ")}`);
-  return `${formatDay(day.date, thisYear)}: ${parts.join(", ")}`;
+  return `${formatDay(day.date, thisYear)}: ${reportedText(reported)}${parts.join(", ")}`;
 }
 
 const LargeBar: FC<{ component: SnapshotComponent; incidents: Map<string, SnapshotIncident> }> = ({ component, incidents }) => {
@@ -104,15 +107,21 @@ const LargeBar: FC<{ component: SnapshotComponent; incidents: Map<string, Snapsh
       <ol class="bar big" aria-label={`${component.name}: daily uptime over the last ${component.days.length} days`}>
         {raw(
           component.days
-            .map((day) => {
-              const level = dayLevel(day);
-              return `<li tabindex=0${level === "none" ? "" : ` class=d-${level}`} aria-label="${escapeText(dayDetail(day, incidents, thisYear))}">`;
+            .map((day, i) => {
+              const reported = reportedStatus(day, component.id, incidents);
+              const level = dayLevel(day, reported);
+              // One tab stop, today's, as on the front page: the script moves it with the arrow keys.
+              const focus = i === component.days.length - 1 ? " tabindex=0" : "";
+              return `<li${focus}${level === "none" ? "" : ` class=d-${level}`} aria-label="${escapeText(dayDetail(day, incidents, thisYear, reported))}">`;
             })
             .join(""),
         )}
       </ol>
       <p class="bar-foot">
-        <span>{component.days.length} days ago</span>
+        <span>
+          <span class="from90">{component.days.length} days ago</span>
+          <span class="from30">30 days ago</span>
+        </span>
         <span>Today</span>
       </p>
     </>
@@ -268,8 +277,18 @@ const ComponentPage: FC<{ snapshot: Snapshot; component: SnapshotComponent; opti
 
         <h2>Uptime</h2>
         <UptimeFigures component={component} />
+        <p class="muted">
+          {component.monitored
+            ? "These figures count automated checks only. An outage reported in an incident colours the bar below but does not lower them."
+            : "Not monitored: no automated check measures its uptime. The bar below shows what incidents reported."}
+        </p>
         <LargeBar component={component} incidents={byId} />
-        <p class="muted">Each day: uptime, major and partial outage time, maintenance and incidents. Tab into the bar, then use the arrow keys.</p>
+        <p class="muted">
+          Each day: uptime, major and partial outage time, maintenance and incidents.{" "}
+          <span data-js hidden>
+            Tab into the bar, then use the arrow keys.
+          </span>
+        </p>
 
         <h2>Response times</h2>
         <p class="muted">

@@ -1,4 +1,6 @@
+import type { ComponentStatus } from "../db/schema";
 import type { SnapshotIncident, UptimeDay } from "../snapshot/types";
+import { STATUS_LABELS, statusRank, worstStatus } from "../status";
 
 // Pure helpers that turn snapshot values into the words and classes the page shows.
 
@@ -55,11 +57,29 @@ export const formatUptime = (uptime: number | null) => (uptime === null ? "no da
 
 export type DayLevel = "none" | "op" | "deg" | "par" | "maj" | "mnt";
 
+const LEVEL_RANK: Record<DayLevel, number> = { none: 0, op: 1, mnt: 2, deg: 3, par: 4, maj: 5 };
+const REPORTED_LEVEL: Record<ComponentStatus, DayLevel> = { operational: "op", degraded: "deg", partial_outage: "par", major_outage: "maj" };
+
 /**
- * A bar cell's colour: the day's worst status, softened by how long it lasted (a major outage shorter than
- * half an hour shows as partial); grey without data, blue when maintenance was all there was.
+ * The worst status the day's incidents set for the component. Uptime counts automated checks only, so a
+ * day an admin declared an outage would otherwise read as a good one.
  */
-export function dayLevel(day: UptimeDay): DayLevel {
+export function reportedStatus(day: UptimeDay, componentId: string, incidents: Map<string, SnapshotIncident>): ComponentStatus {
+  const set = day.incident_ids.flatMap((id) => incidents.get(id)?.components.filter((c) => c.id === componentId).map((c) => c.status) ?? []);
+  return worstStatus(set, "operational");
+}
+
+/**
+ * A bar cell's colour: the worse of the measured day and what its incidents reported. Measured, the day's
+ * worst status, softened by how long it lasted (a major outage shorter than half an hour shows as partial);
+ * grey without data, blue when maintenance was all there was.
+ */
+export function dayLevel(day: UptimeDay, reported: ComponentStatus = "operational"): DayLevel {
+  const measured = measuredLevel(day);
+  return statusRank(reported) > 0 && LEVEL_RANK[REPORTED_LEVEL[reported]] > LEVEL_RANK[measured] ? REPORTED_LEVEL[reported] : measured;
+}
+
+function measuredLevel(day: UptimeDay): DayLevel {
   if (day.worst_status === "under_maintenance") return "mnt";
   if (!day.has_data) return day.maintenance_seconds > 0 ? "mnt" : "none";
   switch (day.worst_status) {
@@ -74,13 +94,17 @@ export function dayLevel(day: UptimeDay): DayLevel {
   }
 }
 
-/** What a bar cell says to a screen reader and in its tooltip: date, uptime, downtime, incidents. */
-export function dayLabel(day: UptimeDay, incidents: Map<string, SnapshotIncident>, thisYear?: string): string {
-  let label = `${formatDay(day.date, thisYear)}: `;
+/** What a cell says of an incident-reported status, before the measured figures ("" when none was). */
+export const reportedText = (reported: ComponentStatus) =>
+  reported === "operational" ? "" : `${STATUS_LABELS[reported].toLowerCase()} reported in an incident; `;
+
+/** What a bar cell says to a screen reader and in its tooltip: date, reported status, uptime, downtime, incidents. */
+export function dayLabel(day: UptimeDay, incidents: Map<string, SnapshotIncident>, thisYear?: string, reported: ComponentStatus = "operational"): string {
+  let label = `${formatDay(day.date, thisYear)}: ${reportedText(reported)}`;
   if (day.worst_status === "under_maintenance") {
     label += "under maintenance all day";
   } else if (day.has_data) {
-    label += `${formatUptime(day.uptime)} uptime`;
+    label += `${formatUptime(day.uptime)} uptime${reported === "operational" ? "" : " in automated checks"}`;
     if (day.downtime_seconds > 0) label += `, ${formatDuration(day.downtime_seconds)} down`;
   } else {
     label += day.maintenance_seconds > 0 ? "maintenance" : "no data";
@@ -89,3 +113,13 @@ export function dayLabel(day: UptimeDay, incidents: Map<string, SnapshotIncident
   if (titles.length) label += `; ${titles.length === 1 ? "incident" : `${titles.length} incidents`}: ${titles.join("; ")}`;
   return label;
 }
+
+/** What the subscribe form says when the address typed is not one (the API's validation refusal), per channel. */
+export const SUBSCRIBE_FIELD_HELP = {
+  email: "Enter a valid email address, like name@example.com.",
+  phone: "Enter a mobile number in international format, like +14155550100.",
+  webhook: "Enter a webhook URL that starts with https:// and points to a public host.",
+} as const;
+
+/** What the form says once an SMS code is on its way; the code field follows it. */
+export const SMS_CODE_SENT = "If this number can be subscribed, we have texted it a 6-digit code. Enter it below to confirm.";

@@ -68,7 +68,15 @@ export const Layout: FC<LayoutProps> = ({ page, overall, title, description, ext
         </main>
         <footer>
           <div class="wrap">
-            <p>Uptime: {UPTIME_FORMULA}.</p>
+            <details>
+              <summary>How uptime is counted</summary>
+              <p>
+                From automated checks only: the share of checked time a component was up. An hour of major outage counts as a whole hour down,
+                an hour of partial outage as 18 minutes; slow (degraded) time counts as up, and maintenance or time without checks is left
+                out. Each day follows the page's time zone.
+              </p>
+              <p>Exact formula: {UPTIME_FORMULA}.</p>
+            </details>
             <p>
               Feeds: <a href="/api/status/rss">RSS</a> · <a href="/api/status/atom">Atom</a> · <a href="/api/status">JSON</a>. Times show in
               your time zone when scripts run, otherwise in {page.time_zone}.

@@ -103,6 +103,7 @@ const Home: FC<{ snapshot: Snapshot; options: HomeOptions }> = ({ snapshot, opti
         <h2 id="components-h">Components</h2>
         <ComponentList components={snapshot.components} groups={snapshot.groups} incidents={snapshot.incidents} />
         <Legend />
+        <p class="muted">Uptime figures count automated checks only. A day also takes the colour of the worst status an incident reported for it.</p>
       </section>
 
       <section id="resolved" aria-labelledby="resolved-h">

@@ -5,7 +5,7 @@ import { iso } from "../snapshot/format";
 import type { PageInfo, SnapshotComponent, SnapshotGroup, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
 import { STATUS_LABELS, worstStatus } from "../status";
 import { renderMarkdown } from "../text/markdown";
-import { dayLabel, dayLevel, formatTime, formatUptime } from "./format";
+import { dayLabel, dayLevel, formatTime, formatUptime, reportedStatus } from "./format";
 
 /** A status as icon (from the stylesheet), colour and words: never colour alone. */
 export const Status: FC<{ status: ShownStatus }> = ({ status }) => (
@@ -35,10 +35,11 @@ const barCells = (component: SnapshotComponent, incidents: Map<string, SnapshotI
   raw(
     component.days
       .map((day, i) => {
-        const level = dayLevel(day);
+        const reported = reportedStatus(day, component.id, incidents);
+        const level = dayLevel(day, reported);
         const focus = i === component.days.length - 1 ? " tabindex=0" : "";
         // Grey (no data) is the bar's default colour, so those cells need no class.
-        return `<li${focus}${level === "none" ? "" : ` class=d-${level}`} aria-label="${escapeHtml(dayLabel(day, incidents, thisYear))}">`;
+        return `<li${focus}${level === "none" ? "" : ` class=d-${level}`} aria-label="${escapeHtml(dayLabel(day, incidents, thisYear, reported))}">`;
       })
       .join(""),
   );

@@ -19,13 +19,13 @@ import { ComponentPage, ComponentsPage, type CheckResult } from "../console/comp
 import { Dashboard } from "../console/dashboard";
 import * as forms from "../console/forms";
 import { IncidentPage, IncidentsPage, PostmortemPage, postmortemDraft } from "../console/incidents";
-import { NotAdminPage, ProblemPage, renderConsole, SignInPage, type ConsoleContext } from "../console/layout";
+import { ConfirmPage, NotAdminPage, ProblemPage, renderConsole, SignInPage, type ConsoleContext } from "../console/layout";
 import { MaintenanceListPage, MaintenancePage } from "../console/maintenance";
 import { SubscribersPage } from "../console/subscribers";
 import { TemplatePage, TemplatesPage } from "../console/templates";
 import { consoleComponents, consoleGroups, deliveryCountsByChannel, findSubscribersByAddress, undeliveredDeliveries } from "../db/queries/console";
 import { loadIncidentView } from "../snapshot/incident-view";
-import { subscriberCounts } from "../db/queries/subscriptions";
+import { findSubscriberById, subscriberCounts } from "../db/queries/subscriptions";
 import { findTemplate, listTemplates } from "../db/queries/templates";
 import { findIdempotentAnswer, IDEMPOTENCY_TTL_MS } from "../db/queries/idempotency";
 import { commitOnce, type PendingKey } from "./admin-write";
@@ -40,6 +40,7 @@ import type { AppEnv, Bindings } from "../env";
 import { ApiError, errorBody } from "../errors";
 import * as schemas from "../schemas";
 import { issuesOf } from "../validation";
+import { formatTime } from "../page/format";
 import { readSnapshot } from "../snapshot/store";
 import { readAuditPage } from "./admin-audit";
 
@@ -190,6 +191,26 @@ function refused(c: Context<AppEnv>, status: number, error: { message?: string; 
   return problem(c, code, code === 409 ? "Not possible now" : "Could not save", error.message ?? `The request failed (${status}).`, details);
 }
 
+/**
+ * The screen a refused form came from, drawn again around it: what was typed, and why it was refused, in the
+ * screen's words. `screen` answers null when the form's screen is gone (its record deleted meanwhile).
+ */
+interface Again {
+  fields: forms.FieldMap;
+  screen: (refill: forms.Refill) => Promise<unknown | null>;
+}
+
+async function refusedForm(c: Context<AppEnv>, status: number, error: { message?: string; details?: unknown }, again: Again) {
+  const zone = zoneOf(c.env);
+  const refill: forms.Refill = {
+    action: c.req.path.toLowerCase(),
+    values: await formOf(c),
+    problems: forms.plainProblems(error, again.fields, (ms) => formatTime(ms, zone)),
+  };
+  const node = await again.screen(refill);
+  return node === null ? refused(c, status, error) : page(c, node, status as ContentfulStatusCode);
+}
+
 /** An API answer as the console's: on success a redirect (so a reload does not post twice). */
 function after(c: Context<AppEnv>, answer: ApiAnswer, to: string, done: string) {
   return answer.ok ? redirectDone(c, to, done) : refused(c, answer.status, answer.data?.error ?? {});
@@ -212,7 +233,7 @@ const actorOf = (c: Context<AppEnv>): Actor => {
  * form sent again (see submissionOf) changes nothing and gets the first sending's redirect: the answer is
  * stored in the same batch as the change, so of two sendings racing, one commits and the other replays.
  */
-async function perform<R>(c: Context<AppEnv>, run: (actor: Actor, now: number) => Promise<Change<R>>, to: (result: R) => string, done: string) {
+async function perform<R>(c: Context<AppEnv>, run: (actor: Actor, now: number) => Promise<Change<R>>, to: (result: R) => string, done: string, again?: Again) {
   try {
     const submission = (await submissionOf(c)) ?? undefined;
     if (submission) {
@@ -226,11 +247,21 @@ async function perform<R>(c: Context<AppEnv>, run: (actor: Actor, now: number) =
   } catch (err) {
     const { status, body } = errorBody(err);
     if (status >= 500) console.error(`${c.req.method} ${c.req.path} failed`, err);
+    if (again && status >= 400 && status < 500 && status !== 404) return refusedForm(c, status, body.error, again);
     return refused(c, status, body.error);
   }
 }
 
 const formOf = (c: Context<AppEnv>) => c.req.parseBody({ all: true });
+
+/** Whether a post that cannot be undone was confirmed: by the script's dialog, or on the confirmation page. */
+const confirmed = async (c: Context<AppEnv>) => forms.one(await formOf(c), "confirm") === "1";
+
+/** The confirmation page for this post: it sends the same post again, confirmed. */
+const confirmFirst = (c: Context<AppEnv>, ask: { title: string; question: string; yes: string; keep: string; fields?: Record<string, string> }) =>
+  page(c, <ConfirmPage ctx={context(c)} action={c.req.path} {...ask} />);
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 const snapshotOf = (c: Context<AppEnv>) => readSnapshot(c.env, () => c.var.db, { revalidate: true });
 const named = (list: { id: string; name: string }[]) => list.map((x) => ({ id: x.id, name: x.name }));
 const zoneOf = (env: Bindings) => env.PAGE_TIME_ZONE || "UTC";
@@ -241,6 +272,97 @@ const autoIncidentsOn = (env: Bindings, row: { autoIncidents: Parameters<typeof 
 function idOr404(c: Context<AppEnv>, name = "id"): string | null {
   const id = c.req.param(name)?.toLowerCase() ?? "";
   return UUID.test(id) ? id : null;
+}
+
+// Each screen with forms, as a GET shows it and as a refused form comes back to it.
+
+async function incidentsScreen(c: Context<AppEnv>, refill?: forms.Refill) {
+  const [snapshot, templates] = await Promise.all([snapshotOf(c), listTemplates(c.var.db)]);
+  const templateId = c.req.query("template")?.toLowerCase();
+  const template = !refill && templateId && UUID.test(templateId) ? await findTemplate(c.var.db, templateId) : null;
+  return (
+    <IncidentsPage
+      ctx={context(c, "/admin/incidents")}
+      page={snapshot.page}
+      incidents={snapshot.incidents}
+      components={named(snapshot.components)}
+      templates={templates}
+      template={template}
+      flash={refill ? null : flashOf(c)}
+      refill={refill}
+    />
+  );
+}
+
+async function incidentScreen(c: Context<AppEnv>, id: string | null, refill?: forms.Refill) {
+  const [incident, snapshot] = await Promise.all([id ? loadIncidentView(c.var.db, id) : null, snapshotOf(c)]);
+  if (!incident) return null;
+  return <IncidentPage ctx={context(c, "/admin/incidents")} page={snapshot.page} incident={incident} components={named(snapshot.components)} flash={refill ? null : flashOf(c)} refill={refill} />;
+}
+
+async function templatesScreen(c: Context<AppEnv>, refill?: forms.Refill) {
+  const [templates, snapshot] = await Promise.all([listTemplates(c.var.db), snapshotOf(c)]);
+  return <TemplatesPage ctx={context(c, "/admin/templates")} templates={templates} components={named(snapshot.components)} flash={refill ? null : flashOf(c)} refill={refill} />;
+}
+
+async function templateScreen(c: Context<AppEnv>, id: string | null, refill?: forms.Refill) {
+  const [template, snapshot] = await Promise.all([id ? findTemplate(c.var.db, id) : null, snapshotOf(c)]);
+  if (!template) return null;
+  return <TemplatePage ctx={context(c, "/admin/templates")} t={template} components={named(snapshot.components)} refill={refill} />;
+}
+
+async function maintenanceListScreen(c: Context<AppEnv>, refill?: forms.Refill) {
+  const snapshot = await snapshotOf(c);
+  return (
+    <MaintenanceListPage
+      ctx={context(c, "/admin/maintenance")}
+      page={snapshot.page}
+      maintenances={snapshot.maintenances}
+      components={named(snapshot.components)}
+      flash={refill ? null : flashOf(c)}
+      refill={refill}
+    />
+  );
+}
+
+async function maintenanceScreen(c: Context<AppEnv>, id: string | null, refill?: forms.Refill) {
+  const snapshot = await snapshotOf(c);
+  const m = snapshot.maintenances.find((x) => x.id === id);
+  if (!m) return null;
+  return <MaintenancePage ctx={context(c, "/admin/maintenance")} page={snapshot.page} m={m} components={named(snapshot.components)} flash={refill ? null : flashOf(c)} refill={refill} />;
+}
+
+async function componentsScreen(c: Context<AppEnv>, refill?: forms.Refill) {
+  const [rows, groups, snapshot] = await Promise.all([consoleComponents(c.var.db), consoleGroups(c.var.db), snapshotOf(c)]);
+  return (
+    <ComponentsPage
+      ctx={context(c, "/admin/components")}
+      rows={rows}
+      groups={groups}
+      shown={new Map(snapshot.components.map((x) => [x.id, x]))}
+      moved={refill ? null : (c.req.query("moved") ?? null)}
+      flash={refill ? null : flashOf(c)}
+      refill={refill}
+    />
+  );
+}
+
+async function componentScreen(c: Context<AppEnv>, id: string | null, refill?: forms.Refill, check?: CheckResult) {
+  const [rows, groups, snapshot] = await Promise.all([consoleComponents(c.var.db), consoleGroups(c.var.db), snapshotOf(c)]);
+  const row = rows.find((r) => r.id === id);
+  if (!row) return null;
+  return (
+    <ComponentPage
+      ctx={context(c, "/admin/components")}
+      row={row}
+      groups={groups}
+      shown={snapshot.components.find((x) => x.id === id)}
+      autoIncidents={autoIncidentsOn(c.env, row)}
+      check={check}
+      flash={refill || check ? null : flashOf(c)}
+      refill={refill}
+    />
+  );
 }
 
 export const adminConsole = new Hono<AppEnv>()
@@ -284,62 +406,65 @@ export const adminConsole = new Hono<AppEnv>()
     return page(c, <Dashboard ctx={context(c, "/admin")} snapshot={snapshot} rows={rows} health={{ byStatus: totals }} flash={flashOf(c)} />);
   })
 
-  .get("/incidents", async (c) => {
-    const [snapshot, templates] = await Promise.all([snapshotOf(c), listTemplates(c.var.db)]);
-    const templateId = c.req.query("template")?.toLowerCase();
-    const template = templateId && UUID.test(templateId) ? await findTemplate(c.var.db, templateId) : null;
-    return page(
-      c,
-      <IncidentsPage
-        ctx={context(c, "/admin/incidents")}
-        page={snapshot.page}
-        incidents={snapshot.incidents}
-        components={named(snapshot.components)}
-        templates={templates}
-        template={template}
-        flash={flashOf(c)}
-      />,
-    );
-  })
+  .get("/incidents", async (c) => page(c, await incidentsScreen(c)))
   .post("/incidents", async (c) => {
     const form = await formOf(c);
-    return perform(c, (actor, now) => openIncident(c.var.db, parse(schemas.createIncidentBody, forms.openIncidentBody(form, zoneOf(c.env), now)), actor, now), (i) => `/admin/incidents/${i.id}`, "opened");
+    return perform(c, (actor, now) => openIncident(c.var.db, parse(schemas.createIncidentBody, forms.openIncidentBody(form, zoneOf(c.env), now)), actor, now), (i) => `/admin/incidents/${i.id}`, "opened", {
+      fields: forms.OPEN_INCIDENT_FIELDS,
+      screen: (refill) => incidentsScreen(c, refill),
+    });
   })
   .get("/incidents/:id", async (c) => {
-    const id = idOr404(c);
-    const [incident, snapshot] = await Promise.all([id ? loadIncidentView(c.var.db, id) : null, snapshotOf(c)]);
-    if (!incident) return problem(c, 404, "Not found", "There is no incident with this id.");
-    return page(c, <IncidentPage ctx={context(c, "/admin/incidents")} page={snapshot.page} incident={incident} components={named(snapshot.components)} flash={flashOf(c)} />);
+    const screen = await incidentScreen(c, idOr404(c));
+    return screen ? page(c, screen) : problem(c, 404, "Not found", "There is no incident with this id.");
   })
   .post("/incidents/:id/updates", async (c) => {
     const id = idOr404(c);
     const incident = id ? await loadIncidentView(c.var.db, id) : null;
     if (!incident) return problem(c, 404, "Not found", "There is no incident with this id.");
     const body = forms.incidentUpdateBody(await formOf(c), zoneOf(c.env), Date.now(), incident.components);
-    return perform(c, (actor, now) => postIncidentUpdate(c.var.db, incident.id, parse(schemas.incidentUpdateBody, body), actor, now), () => `/admin/incidents/${id}`, "updated");
+    return perform(c, (actor, now) => postIncidentUpdate(c.var.db, incident.id, parse(schemas.incidentUpdateBody, body), actor, now), () => `/admin/incidents/${id}`, "updated", {
+      fields: forms.UPDATE_FIELDS,
+      screen: (refill) => incidentScreen(c, id, refill),
+    });
   })
   .post("/incidents/:id/resolve", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no incident with this id.");
     const body = forms.resolveBody(await formOf(c));
-    return perform(c, (actor, now) => resolveIncident(c.var.db, id, parse(schemas.resolveIncidentBody, body), actor, now), () => `/admin/incidents/${id}`, "resolved");
+    return perform(c, (actor, now) => resolveIncident(c.var.db, id, parse(schemas.resolveIncidentBody, body), actor, now), () => `/admin/incidents/${id}`, "resolved", {
+      fields: forms.RESOLVE_FIELDS,
+      screen: (refill) => incidentScreen(c, id, refill),
+    });
   })
   .post("/incidents/:id/edit", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no incident with this id.");
     const body = forms.editIncidentBody(await formOf(c));
-    return perform(c, (actor, now) => editIncident(c.var.db, id, parse(schemas.editIncidentBody, body), actor, now), () => `/admin/incidents/${id}`, "edited");
+    return perform(c, (actor, now) => editIncident(c.var.db, id, parse(schemas.editIncidentBody, body), actor, now), () => `/admin/incidents/${id}`, "edited", {
+      fields: forms.EDIT_INCIDENT_FIELDS,
+      screen: (refill) => incidentScreen(c, id, refill),
+    });
   })
   .post("/incidents/:id/updates/:updateId", async (c) => {
     const id = idOr404(c);
     const updateId = idOr404(c, "updateId");
     if (!id || !updateId) return problem(c, 404, "Not found", "There is no such update.");
     const body = { message: forms.one(await formOf(c), "message") };
-    return perform(c, (actor, now) => editIncidentUpdate(c.var.db, id, updateId, parse(schemas.editIncidentUpdateBody, body), actor, now), () => `/admin/incidents/${id}`, "edited");
+    return perform(c, (actor, now) => editIncidentUpdate(c.var.db, id, updateId, parse(schemas.editIncidentUpdateBody, body), actor, now), () => `/admin/incidents/${id}`, "edited", {
+      fields: forms.EDIT_UPDATE_FIELDS,
+      screen: (refill) => incidentScreen(c, id, refill),
+    });
   })
   .post("/incidents/:id/delete", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no incident with this id.");
+    if (!(await confirmed(c))) {
+      const incident = await loadIncidentView(c.var.db, id);
+      if (!incident) return problem(c, 404, "Not found", "There is no incident with this id.");
+      const question = `Delete "${incident.title}" and its ${plural(incident.updates.length, "update", "updates")} for good? It disappears from the status page and its history.`;
+      return confirmFirst(c, { title: "Delete this incident?", question, yes: "Delete incident", keep: `/admin/incidents/${id}` });
+    }
     return perform(c, (actor, now) => deleteIncident(c.var.db, id, actor, now), () => "/admin/incidents", "deleted");
   })
   .get("/incidents/:id/postmortem", async (c) => {
@@ -358,84 +483,85 @@ export const adminConsole = new Hono<AppEnv>()
     if (forms.one(form, "action") === "preview") {
       return page(c, <PostmortemPage ctx={context(c, "/admin/incidents")} page={snapshot.page} incident={incident} text={text} preview />);
     }
-    return perform(c, (actor, now) => publishPostmortem(c.var.db, incident.id, parse(schemas.postmortemBody, { postmortem: text }), actor, now), () => `/admin/incidents/${id}`, "published");
+    return perform(c, (actor, now) => publishPostmortem(c.var.db, incident.id, parse(schemas.postmortemBody, { postmortem: text }), actor, now), () => `/admin/incidents/${id}`, "published", {
+      fields: forms.POSTMORTEM_FIELDS,
+      screen: async (refill) => <PostmortemPage ctx={context(c, "/admin/incidents")} page={snapshot.page} incident={incident} text={text} preview={false} refill={refill} />,
+    });
   })
 
-  .get("/templates", async (c) => {
-    const [templates, snapshot] = await Promise.all([listTemplates(c.var.db), snapshotOf(c)]);
-    return page(c, <TemplatesPage ctx={context(c, "/admin/templates")} templates={templates} components={named(snapshot.components)} flash={flashOf(c)} />);
-  })
+  .get("/templates", async (c) => page(c, await templatesScreen(c)))
   .post("/templates", async (c) => {
     const body = forms.templateBody(await formOf(c));
-    return perform(c, (actor, now) => createTemplate(c.var.db, parse(schemas.templateBody, body), actor, now), () => "/admin/templates", "created");
+    return perform(c, (actor, now) => createTemplate(c.var.db, parse(schemas.templateBody, body), actor, now), () => "/admin/templates", "created", {
+      fields: forms.TEMPLATE_FIELDS,
+      screen: (refill) => templatesScreen(c, refill),
+    });
   })
   .get("/templates/:id", async (c) => {
-    const id = idOr404(c);
-    const [template, snapshot] = await Promise.all([id ? findTemplate(c.var.db, id) : null, snapshotOf(c)]);
-    if (!template) return problem(c, 404, "Not found", "There is no template with this id.");
-    return page(c, <TemplatePage ctx={context(c, "/admin/templates")} t={template} components={named(snapshot.components)} />);
+    const screen = await templateScreen(c, idOr404(c));
+    return screen ? page(c, screen) : problem(c, 404, "Not found", "There is no template with this id.");
   })
   .post("/templates/:id", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no template with this id.");
     const body = forms.templateBody(await formOf(c));
-    return perform(c, (actor, now) => editTemplate(c.var.db, id, parse(schemas.editTemplateBody, body), actor, now), () => "/admin/templates", "saved");
+    return perform(c, (actor, now) => editTemplate(c.var.db, id, parse(schemas.editTemplateBody, body), actor, now), () => "/admin/templates", "saved", {
+      fields: forms.TEMPLATE_FIELDS,
+      screen: (refill) => templateScreen(c, id, refill),
+    });
   })
   .post("/templates/:id/delete", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no template with this id.");
+    if (!(await confirmed(c))) {
+      const template = await findTemplate(c.var.db, id);
+      if (!template) return problem(c, 404, "Not found", "There is no template with this id.");
+      return confirmFirst(c, { title: "Delete this template?", question: `Delete the template "${template.name}"? Incidents opened from it stay.`, yes: "Delete template", keep: `/admin/templates/${id}` });
+    }
     return perform(c, (actor, now) => deleteTemplate(c.var.db, id, actor, now), () => "/admin/templates", "deleted");
   })
 
-  .get("/maintenance", async (c) => {
-    const snapshot = await snapshotOf(c);
-    return page(
-      c,
-      <MaintenanceListPage ctx={context(c, "/admin/maintenance")} page={snapshot.page} maintenances={snapshot.maintenances} components={named(snapshot.components)} flash={flashOf(c)} />,
-    );
-  })
+  .get("/maintenance", async (c) => page(c, await maintenanceListScreen(c)))
   .post("/maintenance", async (c) => {
     const body = forms.maintenanceBody(await formOf(c), zoneOf(c.env));
-    return perform(c, (actor, now) => scheduleMaintenance(c.var.db, parse(schemas.maintenanceBody, body), actor, now), (m) => `/admin/maintenance/${m.id}`, "scheduled");
+    return perform(c, (actor, now) => scheduleMaintenance(c.var.db, parse(schemas.maintenanceBody, body), actor, now), (m) => `/admin/maintenance/${m.id}`, "scheduled", {
+      fields: forms.MAINTENANCE_FIELDS,
+      screen: (refill) => maintenanceListScreen(c, refill),
+    });
   })
   .get("/maintenance/:id", async (c) => {
-    const id = idOr404(c);
-    const snapshot = await snapshotOf(c);
-    const m = snapshot.maintenances.find((x) => x.id === id);
-    if (!m) return problem(c, 404, "Not found", "There is no maintenance with this id in the last year.");
-    return page(c, <MaintenancePage ctx={context(c, "/admin/maintenance")} page={snapshot.page} m={m} components={named(snapshot.components)} flash={flashOf(c)} />);
+    const screen = await maintenanceScreen(c, idOr404(c));
+    return screen ? page(c, screen) : problem(c, 404, "Not found", "There is no maintenance with this id in the last year.");
   })
   .post("/maintenance/:id", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no maintenance with this id.");
     const body = forms.maintenanceBody(await formOf(c), zoneOf(c.env), true);
-    return perform(c, (actor, now) => editMaintenance(c.var.db, id, parse(schemas.editMaintenanceBody, body), actor, now), () => `/admin/maintenance/${id}`, "edited");
+    return perform(c, (actor, now) => editMaintenance(c.var.db, id, parse(schemas.editMaintenanceBody, body), actor, now), () => `/admin/maintenance/${id}`, "edited", {
+      fields: forms.MAINTENANCE_FIELDS,
+      screen: (refill) => maintenanceScreen(c, id, refill),
+    });
   })
   .post("/maintenance/:id/:action{start|complete|cancel}", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no maintenance with this id.");
     const action = c.req.param("action");
+    if (action === "cancel" && !(await confirmed(c))) {
+      const m = (await snapshotOf(c)).maintenances.find((x) => x.id === id);
+      if (!m) return problem(c, 404, "Not found", "There is no maintenance with this id in the last year.");
+      return confirmFirst(c, { title: "Cancel this maintenance?", question: `Cancel "${m.title}"? It cannot be scheduled again; schedule a new window instead.`, yes: "Cancel maintenance", keep: `/admin/maintenance/${id}` });
+    }
     const operation = action === "cancel" ? cancelMaintenance : action === "start" ? startMaintenanceNow : completeMaintenanceNow;
     return perform(c, (actor, now) => operation(c.var.db, id, actor, now), () => `/admin/maintenance/${id}`, action === "cancel" ? "cancelled" : action === "start" ? "started" : "completed");
   })
 
-  .get("/components", async (c) => {
-    const [rows, groups, snapshot] = await Promise.all([consoleComponents(c.var.db), consoleGroups(c.var.db), snapshotOf(c)]);
-    return page(
-      c,
-      <ComponentsPage
-        ctx={context(c, "/admin/components")}
-        rows={rows}
-        groups={groups}
-        shown={new Map(snapshot.components.map((x) => [x.id, x]))}
-        moved={c.req.query("moved") ?? null}
-        flash={flashOf(c)}
-      />,
-    );
-  })
+  .get("/components", async (c) => page(c, await componentsScreen(c)))
   .post("/components", async (c) => {
     const body = forms.componentBody(await formOf(c), false);
-    return perform(c, (actor, now) => createComponent(c.var.db, parse(schemas.createComponentBody, body), actor, now), (r) => `/admin/components#comp-${r.id}`, "created");
+    return perform(c, (actor, now) => createComponent(c.var.db, parse(schemas.createComponentBody, body), actor, now), (r) => `/admin/components#comp-${r.id}`, "created", {
+      fields: forms.COMPONENT_FIELDS,
+      screen: (refill) => componentsScreen(c, refill),
+    });
   })
   .post("/components/:id/move", async (c) => {
     const id = idOr404(c);
@@ -445,14 +571,13 @@ export const adminConsole = new Hono<AppEnv>()
     if (at < 0) return problem(c, 404, "Not found", "There is no component with this id.");
     const to = direction === "up" ? at - 1 : at + 1;
     if (to >= 0 && to < ids.length) [ids[at], ids[to]] = [ids[to]!, ids[at]!];
-    return perform(c, (actor, now) => reorderComponents(c.var.db, ids, actor, now), () => `/admin/components?moved=${id}:${direction}#comp-${id}`, "moved");
+    // No #fragment in the answer: Chromium skips autofocus on an address with one, and focus on the pressed
+    // button (which scrolls its row into view) is what lets Down be pressed again.
+    return perform(c, (actor, now) => reorderComponents(c.var.db, ids, actor, now), () => `/admin/components?moved=${id}:${direction}`, "moved");
   })
   .get("/components/:id", async (c) => {
-    const id = idOr404(c);
-    const [rows, groups, snapshot] = await Promise.all([consoleComponents(c.var.db), consoleGroups(c.var.db), snapshotOf(c)]);
-    const row = rows.find((r) => r.id === id);
-    if (!row) return problem(c, 404, "Not found", "There is no component with this id.");
-    return page(c, <ComponentPage ctx={context(c, "/admin/components")} row={row} groups={groups} shown={snapshot.components.find((x) => x.id === id)} autoIncidents={autoIncidentsOn(c.env, row)} flash={flashOf(c)} />);
+    const screen = await componentScreen(c, idOr404(c));
+    return screen ? page(c, screen) : problem(c, 404, "Not found", "There is no component with this id.");
   })
   .post("/components/:id", async (c) => {
     const id = idOr404(c);
@@ -465,39 +590,57 @@ export const adminConsole = new Hono<AppEnv>()
     const now = forms.one(form, "automatic_incidents") === "on" ? "on" : "off";
     const auto = was && was !== now ? { auto_incidents: { ...(existing?.autoIncidents ?? {}), enabled: now === "on" } } : {};
     const body = { ...forms.componentBody(form, true), ...auto };
-    return perform(c, (actor, now) => editComponent(c.var.db, id, parse(schemas.editComponentBody, body), actor, now), () => `/admin/components/${id}`, "saved");
+    return perform(c, (actor, now) => editComponent(c.var.db, id, parse(schemas.editComponentBody, body), actor, now), () => `/admin/components/${id}`, "saved", {
+      fields: forms.COMPONENT_FIELDS,
+      screen: (refill) => componentScreen(c, id, refill),
+    });
   })
   .post("/components/:id/check", async (c) => {
     const id = idOr404(c);
+    if (!id || !(await consoleComponents(c.var.db)).some((r) => r.id === id)) return problem(c, 404, "Not found", "There is no component with this id.");
     const answer = await api(c, "POST", "/health-check");
-    const [rows, groups, snapshot] = await Promise.all([consoleComponents(c.var.db), consoleGroups(c.var.db), snapshotOf(c)]);
-    const row = rows.find((r) => r.id === id);
-    if (!row) return problem(c, 404, "Not found", "There is no component with this id.");
     if (!answer.ok) return after(c, answer, "", "");
     const detail = (answer.data.details as { component_id: string; status: string; latency_ms: number | null; error: string | null }[]).find((d) => d.component_id === id);
     const check: CheckResult = detail
       ? { status: detail.status, latency_ms: detail.latency_ms, error: detail.error, recorded: answer.data.recorded }
       : { status: "not_checked", latency_ms: null, error: "This component has no check to run.", recorded: false };
-    return page(c, <ComponentPage ctx={context(c, "/admin/components")} row={row} groups={groups} shown={snapshot.components.find((x) => x.id === id)} autoIncidents={autoIncidentsOn(c.env, row)} check={check} />);
+    const screen = await componentScreen(c, id, undefined, check);
+    return screen ? page(c, screen) : problem(c, 404, "Not found", "There is no component with this id.");
   })
   .post("/components/:id/delete", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no component with this id.");
+    if (!(await confirmed(c))) {
+      const row = (await consoleComponents(c.var.db)).find((r) => r.id === id);
+      if (!row) return problem(c, 404, "Not found", "There is no component with this id.");
+      return confirmFirst(c, { title: "Delete this component?", question: `Delete "${row.name}" and its history for good? It disappears from the status page.`, yes: "Delete component", keep: `/admin/components/${id}` });
+    }
     return perform(c, (actor, now) => deleteComponent(c.var.db, id, actor, now), () => "/admin/components", "deleted");
   })
   .post("/groups", async (c) => {
     const body = forms.groupBody(await formOf(c));
-    return perform(c, (actor, now) => createGroup(c.var.db, parse(schemas.groupBody, body), actor, now), () => "/admin/components", "created");
+    return perform(c, (actor, now) => createGroup(c.var.db, parse(schemas.groupBody, body), actor, now), () => "/admin/components", "created", {
+      fields: forms.GROUP_FIELDS,
+      screen: (refill) => componentsScreen(c, refill),
+    });
   })
   .post("/groups/:id", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no group with this id.");
     const body = forms.groupBody(await formOf(c));
-    return perform(c, (actor, now) => editGroup(c.var.db, id, parse(schemas.editGroupBody, body), actor, now), () => "/admin/components", "saved");
+    return perform(c, (actor, now) => editGroup(c.var.db, id, parse(schemas.editGroupBody, body), actor, now), () => "/admin/components", "saved", {
+      fields: forms.GROUP_FIELDS,
+      screen: (refill) => componentsScreen(c, refill),
+    });
   })
   .post("/groups/:id/delete", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no group with this id.");
+    if (!(await confirmed(c))) {
+      const group = (await consoleGroups(c.var.db)).find((g) => g.id === id);
+      if (!group) return problem(c, 404, "Not found", "There is no group with this id.");
+      return confirmFirst(c, { title: "Delete this group?", question: `Delete the group "${group.name}"? Its components stay, ungrouped.`, yes: "Delete group", keep: "/admin/components" });
+    }
     return perform(c, (actor, now) => deleteGroup(c.var.db, id, actor, now), () => "/admin/components", "deleted");
   })
 
@@ -546,6 +689,12 @@ export const adminConsole = new Hono<AppEnv>()
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no subscriber with this id.");
     const q = forms.one(await formOf(c), "q");
+    if (!(await confirmed(c))) {
+      const subscriber = await findSubscriberById(c.var.db, id);
+      if (!subscriber) return problem(c, 404, "Not found", "There is no subscriber with this id.");
+      const keep = `/admin/subscribers?q=${encodeURIComponent(q)}`;
+      return confirmFirst(c, { title: "Remove this subscriber?", question: `Remove ${subscriber.address}? They get no more notifications; they can subscribe again.`, yes: "Remove subscriber", keep, fields: { q } });
+    }
     return after(c, await api(c, "DELETE", `/notifications/subscribers/${id}`), `/admin/subscribers?q=${encodeURIComponent(q)}`, "removed");
   })
   .post("/deliveries/:id/retry", async (c) => {

@@ -6,6 +6,7 @@ import type { AppEnv } from "../env";
 import { pageUrl } from "../notify/links";
 import { assets, faviconSvg } from "../page/assets";
 import { renderComponent } from "../page/component-page";
+import { SUBSCRIBE_FIELD_HELP } from "../page/format";
 import { HISTORY_PAGES, renderCodeStep, renderHistory, renderHome, renderIncident, renderMaintenance, renderMessage, renderSubscribed, type CodeChannel } from "../page/pages";
 import { sendFromSnapshot } from "../snapshot/respond";
 import { publicSnapshot } from "../snapshot/store";
@@ -72,7 +73,7 @@ interface ApiReply {
   message?: string;
   address?: string;
   manage_url?: string;
-  error?: { message?: string; details?: unknown };
+  error?: { code?: string; message?: string; details?: unknown };
 }
 
 /**
@@ -168,8 +169,12 @@ export const statusPage = new Hono<AppEnv>()
     const body = subscribeFormBody(form);
     const { res, reply } = await callSubscriptionsApi(c, "/api/status/subscriptions", body);
     const snapshot = await publicSnapshot(c);
-    if (!res.ok) return c.html(renderMessage(snapshot, "Could not subscribe", `${refusal(reply)} Go back to correct it.`), refusalStatus(res));
     const channel = form.channel === "phone" || form.channel === "webhook" ? form.channel : null;
+    if (!res.ok) {
+      // The address is the only field a person types: a validation refusal is about it, said in plain words.
+      const why = reply.error?.code === "validation_failed" ? SUBSCRIBE_FIELD_HELP[channel ?? "email"] : refusal(reply);
+      return c.html(renderMessage(snapshot, "Could not subscribe", `${why} Go back to correct it.`), refusalStatus(res));
+    }
     if (!channel) return c.html(renderMessage(snapshot, "Almost subscribed", reply.message ?? "Check your inbox to confirm."), 200);
     return c.html(renderCodeStep(snapshot, { title: "Almost subscribed", text: CODE_STEP_TEXT[channel], channel, address: String(body[channel]) }), 200);
   })

@@ -13,7 +13,7 @@ import { tokenSigner, twilioSignature } from "../notify/crypto";
 import { enqueueDeliveries } from "../notify/fan-out";
 import { pageName, pageUrl, subscriptionLink } from "../notify/links";
 import { escapeHtml } from "../notify/render";
-import { confirmSubscription, emailConfirmation, requestSubscription, unsubscribe } from "../notify/subscribe";
+import { MAX_CODE_ATTEMPTS, awaitsThisConfirmation, confirmSubscription, requestSubscription, sentConfirmationSecret, subscriberForToken, unsubscribe } from "../notify/subscribe";
 import { verifyTurnstile } from "../notify/turnstile";
 import { smsCodeBody, webhookCodeBody, subscribeBody, subscriptionPreferencesBody, subscriptionTokenQuery, twilioInboundForm } from "../schemas";
 import { publicSnapshot } from "../snapshot/store";
@@ -42,7 +42,7 @@ function htmlPage(c: Context<AppEnv>, title: string, body: string, status: 200 |
   const name = escapeHtml(pageName(c.env));
   return c.html(
     `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)} · ${name}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#111}button{font:inherit;padding:.5rem 1rem;border-radius:4px;border:1px solid #111;background:#111;color:#fff;cursor:pointer}label{display:block;margin:.25rem 0}a{color:inherit}</style></head>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#111}button{font:inherit;padding:.5rem 1rem;border-radius:4px;border:1px solid #111;background:#111;color:#fff;cursor:pointer}label{display:block;margin:.25rem 0}a{color:inherit}body,fieldset{overflow-wrap:anywhere;min-width:0}</style></head>
 <body><p><a href="${escapeHtml(pageUrl(c.env))}/">${name}</a></p><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
     status,
     { "content-security-policy": PAGE_POLICY },
@@ -56,6 +56,18 @@ const LEFT = "This address is unsubscribed and receives nothing. To receive upda
 
 const subscribeAgain = (c: Context<AppEnv>) =>
   `<p>${escapeHtml(LEFT)}</p><p><a href="${escapeHtml(pageUrl(c.env))}/#subscribe">Subscribe again</a></p>`;
+
+/** A confirmation link opened again after it did its work: no error, and the way to the preferences. */
+async function alreadySubscribed(c: Context<AppEnv>, subscriber: SubscriberRow | undefined, secret: string) {
+  if (subscriber?.channel !== "email" || subscriber.status !== "active" || !(await sentConfirmationSecret(c.env, c.var.db, subscriber, secret))) return null;
+  const view = await subscriptionView(c, subscriber);
+  return htmlPage(
+    c,
+    "You are already subscribed",
+    `<p>Status updates already go to <strong>${escapeHtml(subscriber.address)}</strong>; this link has done its work.</p>
+<p><a href="${escapeHtml(view.manage_url)}">Manage your subscription</a></p>`,
+  );
+}
 
 async function subscriberForManageToken(c: Context<AppEnv>, token: string): Promise<SubscriberRow | null> {
   const id = await (await tokenSigner(c.env)).readManageToken(token);
@@ -132,22 +144,27 @@ export const subscriptions = new Hono<AppEnv>()
   )
   .get("/subscriptions/confirm", limitConfirmLinks, validate("query", subscriptionTokenQuery), async (c) => {
     const { token } = c.req.valid("query");
-    const found = await emailConfirmation(c.env, c.var.db, token, Date.now());
-    if (!found) return htmlPage(c, "Link expired", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
+    const { subscriber, secret } = await subscriberForToken(c.var.db, token);
+    const used = await alreadySubscribed(c, subscriber, secret);
+    if (used) return used;
+    if (!subscriber || !(await awaitsThisConfirmation(c.env, subscriber, secret, Date.now()))) return htmlPage(c, "Link expired", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
     // Confirming takes a click: link scanners that open every URL must not subscribe anyone.
     return htmlPage(
       c,
       "Confirm your subscription",
-      `<p>Receive ${escapeHtml(pageName(c.env))} status updates at <strong>${escapeHtml(found.subscriber.address)}</strong>?</p>
+      `<p>Receive ${escapeHtml(pageName(c.env))} status updates at <strong>${escapeHtml(subscriber.address)}</strong>?</p>
 <form method="post" action="?token=${escapeHtml(encodeURIComponent(token))}"><button type="submit">Confirm subscription</button></form>`,
     );
   })
   .post("/subscriptions/confirm", limitConfirmLinks, validate("query", subscriptionTokenQuery), async (c) => {
     const { token } = c.req.valid("query");
-    const found = await emailConfirmation(c.env, c.var.db, token, Date.now());
-    const confirmed = found ? await confirmSubscription(c.env, c.var.db, found.subscriber, found.secret, Date.now()) : null;
+    const { subscriber, secret } = await subscriberForToken(c.var.db, token);
+    const matches = await awaitsThisConfirmation(c.env, subscriber, secret, Date.now());
+    const confirmed = matches ? await confirmSubscription(c.env, c.var.db, subscriber, secret, Date.now()) : null;
     if (!confirmed) {
       if (wantsJson(c)) throw badRequest("This confirmation link is invalid, already used or expired.");
+      const used = await alreadySubscribed(c, subscriber, secret);
+      if (used) return used;
       return htmlPage(c, "Link expired", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
     }
     const view = await subscriptionView(c, confirmed);
@@ -169,7 +186,12 @@ export const subscriptions = new Hono<AppEnv>()
     async (c) => {
       const { phone, code } = c.req.valid("json");
       const confirmed = await confirmSubscription(c.env, c.var.db, await findSubscriber(c.var.db, "sms", phone), code, Date.now());
-      if (!confirmed) throw badRequest("The code is wrong or expired. Ask for a new one by subscribing again.");
+      if (!confirmed) {
+        // While the code still takes guesses, the person most likely mistyped it; after that, a new one is needed.
+        const after = await findSubscriber(c.var.db, "sms", phone);
+        const retry = !!after?.confirmTokenHash && after.confirmAttempts < MAX_CODE_ATTEMPTS && (after.confirmExpiresAt ?? 0) >= Date.now();
+        throw badRequest(retry ? "Wrong code, try again." : "The code is wrong or expired. Ask for a new one by subscribing again.");
+      }
       return c.json(await subscriptionView(c, confirmed));
     },
   )

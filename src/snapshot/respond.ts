@@ -294,7 +294,7 @@ interface KeptAnswer {
 const keptForGzip = new Map<string, KeptAnswer>();
 const keptForIdentity = new Map<string, KeptAnswer>();
 /** Each answer is a URL's headers and references to bodies the render cache holds: ~1 KB apiece. */
-const KEPT_ANSWERS_MAX = 256;
+export const KEPT_ANSWER_URLS = 256;
 // What sendFromSnapshot answered a GET with, until the entry point has the response the middleware finished.
 const served = new WeakMap<Request, KeptAnswer>();
 let keptHits = 0;
@@ -309,14 +309,17 @@ export function keptAnswerStats() {
   return { hits: keptHits, answers: keptForGzip.size + keptForIdentity.size };
 }
 
-/** Keeps `response` as the answer to requests like `request`, when it is one sendFromSnapshot kept rendered. */
-export function keepAnswer(request: Request, response: Response) {
+/**
+ * Keeps `response` as the answer to requests like `request`, when it is one sendFromSnapshot kept rendered;
+ * past `limit` URLs (per encoding) the kept answers start over.
+ */
+export function keepAnswer(request: Request, response: Response, limit = KEPT_ANSWER_URLS) {
   const answer = served.get(request);
   // Only a warm read's answer is the same for the next request: one that built the snapshot says so in its
   // query count (and may carry a D1 bookmark of its own).
   if (!answer || response.status !== 200 || response.headers.get("x-d1-queries") !== "0" || response.headers.has("set-cookie")) return;
   const kept = acceptsGzip(request.headers.get("accept-encoding") ?? undefined) ? keptForGzip : keptForIdentity;
-  if (kept.size >= KEPT_ANSWERS_MAX) kept.clear();
+  if (kept.size >= limit) kept.clear();
   kept.set(request.url, { ...answer, init: { status: 200, headers: new Headers(response.headers), encodeBody: answer.gzip ? "manual" : "automatic" } });
 }
 

@@ -39,6 +39,8 @@ describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
     const errors = watchErrors(page);
     await page.goto(`${origin}/components/${DATABASE}`);
     expect(await page.locator("h1").textContent()).toBe("Database");
+    // With the script running, the bar's arrow keys are offered (the server leaves that hint hidden).
+    expect(await page.locator("[data-js]").isVisible()).toBe(true);
     await page.locator('#live[data-state="live"]').waitFor();
     await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
 

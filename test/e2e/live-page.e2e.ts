@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, startBeacon, watchErrors, type RunningBeacon } from "./support/beacon";
@@ -7,6 +8,7 @@ import { mintSessionToken } from "../../scripts/lib/session-token.mjs";
 // browser, and an admin working through the API while the page stays open.
 
 const API = "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0001";
+const SIGNING_SECRET = "live-page-e2e-signing-secret";
 
 let beacon: RunningBeacon;
 let browser: Browser;
@@ -35,6 +37,8 @@ beforeAll(async () => {
     name: "live-page",
     // The page is opened on 127.0.0.1 while its configured address says localhost: it must still go live.
     pageUrl: (port) => `http://localhost:${port}`,
+    // Subscriptions work (recorded in the dev outbox), with a secret the test can sign manage links with.
+    vars: { LOCAL_DEV: "true", SIGNING_SECRET: SIGNING_SECRET },
   });
   ({ origin, browser, privateKey } = beacon);
 }, 60_000);
@@ -193,6 +197,101 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
 
     await adminCall("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "Cold cache.", resolution: "Warmed it." });
     await card.waitFor({ state: "detached" });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+  it("fits a 375 px phone with 60-character words in names, titles, descriptions and links", async () => {
+    const word = "Supercalifragilisticexpialidociousnotificationdispatcherserv";
+    expect(word).toHaveLength(60);
+    const component = await adminCall("POST", "/api/status/components", { name: word, description: `Sends https://example.com/${word}/${word}` });
+    const incident = await adminCall("POST", "/api/status/incidents/create", {
+      title: `Slow ${word} for long payloads`,
+      description: `The token ${word}${word} at https://example.com/${word}?q=${word}`,
+      severity: "major",
+      affected_components: [{ id: component.id, status: "partial_outage" }],
+    });
+    // A subscriber's manage page lists every component by name.
+    const signUp = await fetch(`${origin}/api/status/subscriptions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "narrow@example.com" }),
+    });
+    expect(signUp.status).toBe(202);
+    let subscriberId = "";
+    await expect
+      .poll(async () => {
+        const listed = await adminCall("GET", "/api/status/notifications", undefined);
+        subscriberId = listed.subscribers.find((s: { address: string }) => s.address === "narrow@example.com")?.id ?? "";
+        return subscriberId;
+      })
+      .not.toBe("");
+    const manageToken = `${subscriberId}.${createHmac("sha256", SIGNING_SECRET).update(`manage:${subscriberId}`).digest("base64url").slice(0, 32)}`;
+
+    const page = await browser.newPage({ viewport: { width: 375, height: 812 } });
+    for (const path of ["/", "/history", `/incidents/${incident.id}`, `/components/${component.id}`, `/api/status/subscriptions/manage?token=${manageToken}`]) {
+      const res = await page.goto(origin + path);
+      expect(res!.status(), path).toBe(200);
+      expect(await page.content(), path).toContain(word);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(375);
+    }
+    await page.goto(origin + "/");
+    // On a phone the bar draws 30 days: Home goes to the oldest drawn one, while the other 60 stay in the
+    // list for screen readers.
+    const bar = page.locator(`[data-component="${component.id}"] .bar`);
+    await bar.locator("li").last().focus();
+    await page.keyboard.press("Home");
+    expect(await page.evaluate(() => [...document.activeElement!.parentElement!.children].indexOf(document.activeElement!))).toBe(60);
+    expect(await bar.locator("li").nth(0).evaluate((li) => li.getBoundingClientRect().width)).toBeLessThanOrEqual(1);
+    // The subscribe form puts its label above the address field, which keeps the width of the screen.
+    const field = await page.evaluate(() => {
+      const label = document.querySelector("form.sub [data-channel=email]>span")!.getBoundingClientRect();
+      const input = document.querySelector("form.sub input[name=email]")!.getBoundingClientRect();
+      return { below: input.top >= label.bottom, width: input.width };
+    });
+    expect(field.below).toBe(true);
+    expect(field.width).toBeGreaterThan(250);
+    // The banner's incident titles stay inside the banner.
+    const inside = await page.evaluate(() => {
+      const banner = document.querySelector("#banner")!.getBoundingClientRect();
+      return [...document.querySelectorAll("#banner a")].every((a) => [...a.getClientRects()].every((r) => r.left >= banner.left && r.right <= banner.right));
+    });
+    expect(inside).toBe(true);
+    await page.close();
+    await adminCall("DELETE", `/api/status/incidents/${incident.id}`, undefined);
+  });
+  it("subscribes once for a double click, and speaks plainly about a wrong address and the SMS code", async () => {
+    const page = await browser.newPage();
+    // The refusals this test provokes are logged by the browser as failed loads (400); nothing else may be.
+    const errors = watchErrors(page, /status of 400/);
+    await page.goto(origin + "/");
+    const form = page.locator("form.sub");
+    const notice = form.locator(".notice");
+
+    // Passes the browser's own check, not the API's.
+    await form.locator("input[name=email]").fill("reader@localhost");
+    await form.locator("button[type=submit]").click();
+    await expect.poll(() => notice.textContent()).toBe("Enter a valid email address, like name@example.com.");
+
+    const email = `double-${Date.now()}@example.com`;
+    await form.locator("input[name=email]").fill(email);
+    await form.locator("button[type=submit]").dblclick();
+    await expect.poll(() => notice.textContent()).toMatch(/^If this address can be subscribed, confirmation is on its way\./);
+    expect(await form.locator("button[type=submit]").getAttribute("aria-disabled")).toBeNull();
+    const confirmations = async () => (await adminCall("GET", "/api/status/notifications?limit=500", undefined)).deliveries.filter((d: { recipient: string }) => d.recipient === email).length;
+    await expect.poll(confirmations).toBe(1);
+    // The only sign-up's link is the one that works, so there is no first email that fails.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await confirmations()).toBe(1);
+
+    await form.locator("input[value=phone]").check();
+    await form.locator("input[name=phone]").fill("+14155550123");
+    await form.locator("button[type=submit]").click();
+    await expect.poll(() => notice.textContent()).toBe("If this number can be subscribed, we have texted it a 6-digit code. Enter it below to confirm.");
+    const code = form.locator("input[autocomplete=one-time-code]");
+    await code.fill("000000");
+    await form.locator("button", { hasText: "Confirm" }).click();
+    await expect.poll(() => notice.textContent()).toMatch(/^(Wrong code, try again\.|Subscribed\.)/);
+    expect(await page.content()).not.toContain("/api/status/subscriptions/confirm");
     expect(errors).toEqual([]);
     await page.close();
   });

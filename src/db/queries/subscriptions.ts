@@ -16,6 +16,17 @@ export async function findSubscriberById(db: Database, id: string) {
   return db.select().from(subscribers).where(eq(subscribers.id, id)).get();
 }
 
+/** The newest confirmation messages made for a subscriber, newest first: their secrets derive from these ids. */
+export async function confirmationDeliveryIds(db: Database, subscriberId: string, eventPrefix: string, limit = 10): Promise<string[]> {
+  const rows = await db
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(and(eq(deliveries.subscriberId, subscriberId), sql`substr(${deliveries.eventId}, 1, ${eventPrefix.length}) = ${eventPrefix}`))
+    .orderBy(desc(deliveries.createdAt))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
 export const insertSubscriber = (db: Database, row: typeof subscribers.$inferInsert) => db.insert(subscribers).values(row);
 
 export const updateSubscriber = (db: Database, id: string, patch: Partial<typeof subscribers.$inferInsert>) =>

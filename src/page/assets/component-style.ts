@@ -22,7 +22,8 @@ export const COMPONENT_CSS = `
 .k50{height:0;border-top:2px solid var(--link)}.k95{height:0;border-top:2px dashed var(--deg)}
 .ko{background:var(--maj);opacity:.4}.km{background:var(--mnt);opacity:.4}
 details>summary{cursor:pointer;color:var(--link)}
-.lat{border-collapse:collapse;margin-top:.5rem;font-size:.85rem;font-variant-numeric:tabular-nums}
+.scroll{overflow-x:auto}
+.lat{overflow-wrap:normal;border-collapse:collapse;margin-top:.5rem;font-size:.85rem;font-variant-numeric:tabular-nums}
 .lat caption{text-align:left;color:var(--muted);padding-bottom:.25rem}
 .lat th,.lat td{padding:.15rem .6rem;border-bottom:1px solid var(--line);text-align:right}
 .lat th[scope=row],.lat td:last-child,.lat thead th:first-child{text-align:left}

@@ -1,4 +1,5 @@
 import { OVERALL_LABELS, STATUS_LABELS } from "../../status";
+import { SMS_CODE_SENT, SUBSCRIBE_FIELD_HELP } from "../format";
 
 // The page's only script: plain JavaScript, no build step. The server-rendered page is complete without it;
 // this keeps it current over the StatusHub socket, shows times in the reader's zone, lets a bar be walked
@@ -8,6 +9,7 @@ export const liveScript = () => `(() => {
 "use strict";
 const LABELS = ${JSON.stringify(STATUS_LABELS)};
 const OVERALL = ${JSON.stringify(OVERALL_LABELS)};
+const FIELD_HELP = ${JSON.stringify(SUBSCRIBE_FIELD_HELP)};
 const RANK = { operational: 0, under_maintenance: 1, degraded: 2, partial_outage: 3, major_outage: 4 };
 const OPEN = ["investigating", "identified", "monitoring"];
 const $ = (sel, root) => (root || document).querySelector(sel);
@@ -306,12 +308,14 @@ function retry() {
 
 window.addEventListener("online", () => { attempt = 0; if (!socket || socket.readyState > 1) connect(); });
 
-// Bars: one tab stop each; the arrow keys, Home and End move between days.
+// Bars: one tab stop each; the arrow keys, Home and End move between days (said only where this runs).
+for (const note of $$("[data-js]")) note.hidden = false;
 for (const bar of $$(".bar")) {
   const cells = $$("li", bar);
   cells.forEach((cell, i) => cell.setAttribute("tabindex", i === cells.length - 1 ? "0" : "-1"));
   bar.addEventListener("keydown", (event) => {
-    const visible = cells.filter((c) => c.offsetParent !== null);
+    // On narrow screens the oldest 60 days are drawn 1 px wide: kept for screen readers, skipped here.
+    const visible = cells.filter((c) => c.offsetWidth > 1);
     const at = visible.indexOf(document.activeElement);
     if (at < 0) return;
     const to = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: visible.length - 1 }[event.key];
@@ -327,6 +331,13 @@ for (const bar of $$(".bar")) {
 const form = $("form.sub");
 if (form) form.addEventListener("submit", async (event) => {
   event.preventDefault();
+  // Held while its request is in flight: a double click is one sign-up, one confirmation message.
+  const button = $("button[type=submit]", form);
+  if (button.getAttribute("aria-disabled")) return;
+  button.setAttribute("aria-disabled", "true");
+  try { await subscribe(); } finally { button.removeAttribute("aria-disabled"); }
+});
+async function subscribe() {
   const data = new FormData(form);
   const channel = data.get("channel") || "email";
   const body = { [channel]: String(data.get(channel) || "").trim(), component_changes: data.get("component_changes") === "on" };
@@ -342,16 +353,16 @@ if (form) form.addEventListener("submit", async (event) => {
     const reply = await res.json().catch(() => ({}));
     if (!res.ok) {
       const err = reply.error || {};
-      const details = (err.details || []).map((d) => (d.path ? d.path + " " : "") + d.message).join("; ");
-      notice.textContent = (err.message || "Could not subscribe (" + res.status + ")") + (details ? ": " + details : "");
+      // The address is the only field typed by hand: a validation refusal is about it.
+      notice.textContent = err.code === "validation_failed" ? FIELD_HELP[channel] : err.message || "Could not subscribe (" + res.status + ").";
       return;
     }
-    notice.textContent = reply.message || "Thanks. Check your inbox to confirm the subscription.";
+    notice.textContent = channel === "phone" ? ${JSON.stringify(SMS_CODE_SENT)} : reply.message || "Thanks. Check your inbox to confirm the subscription.";
     if (channel === "phone") askSmsCode(body.phone, notice);
   } catch {
     notice.textContent = "Could not reach the server. Try again in a moment.";
   }
-});
+}
 // SMS subscriptions are confirmed with the code the text message carries.
 function askSmsCode(phone, notice) {
   const input = el("input", { type: "text", inputmode: "numeric", autocomplete: "one-time-code", pattern: "[0-9]{6}", maxlength: "6" });

@@ -7,7 +7,8 @@ export const STYLE_CSS = `
 --op:#3fb950;--deg:#d29922;--par:#f0883e;--maj:#f85149;--mnt:#4493f8;--none:#3d444d;--focus:#4493f8}}
 *{box-sizing:border-box}
 [hidden]{display:none!important}
-body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;overflow-wrap:anywhere}
+fieldset,.comp-head>*,.banner>*,details.group>summary>*{min-width:0}
 a{color:var(--link)}
 :focus-visible{outline:3px solid var(--focus);outline-offset:2px}
 .wrap{max-width:56rem;margin:0 auto;padding:0 1rem}
@@ -26,6 +27,7 @@ h3{font-size:1.05rem;margin:0}
 .banner h1,.banner p{margin:0;font-size:1.3rem}
 .banner .st::before{background:#fff;color:var(--b)}
 .banner .banner-incidents{flex-basis:100%;font-size:1rem}.banner-incidents a{color:inherit}
+.banner a:focus-visible{outline-color:#fff}
 .b-operational{--b:#1a7f37}.b-degraded{--b:#8a5a00}.b-partial_outage{--b:#bc4c00}.b-major_outage{--b:#cf222e}.b-under_maintenance{--b:#0969da}
 .live{font-size:.9rem}
 .live .dot{display:inline-block;width:.55rem;height:.55rem;border-radius:50%;background:currentColor;margin-right:.35rem;vertical-align:middle}
@@ -84,11 +86,12 @@ form.sub label{display:inline-flex;align-items:center;gap:.35rem;margin:.2rem 1r
 form.sub input[type=email],form.sub input[type=tel],form.sub input[type=url],form.code input{width:100%;max-width:28rem;padding:.5rem;font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--muted);border-radius:.35rem}
 form .field{display:block;margin:.5rem 0}
 form .field>span{display:block;font-weight:600}
+form.sub .field{display:block}
 button{font:inherit;font-weight:600;padding:.5rem 1.1rem;border:0;border-radius:.35rem;background:var(--link);color:#fff;cursor:pointer}
 @media (prefers-color-scheme:dark){button{color:#0d1117}}
 .notice{margin-top:.75rem;font-weight:600}
 footer{border-top:1px solid var(--line);padding-block:1.5rem;color:var(--muted);font-size:.85rem}
 footer p{margin:.25rem 0}
-@media (max-width:40rem){.banner h1,.banner p{font-size:1.1rem}.bar{height:1.6rem}.bar li:nth-child(-n+60){display:none}.from90{display:none}.from30{display:inline}.comp,.incident,.maint{padding:.85rem 1rem}}
+@media (max-width:40rem){.banner h1,.banner p{font-size:1.1rem}.bar{height:1.6rem}.bar li:nth-child(-n+60){position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}.from90{display:none}.from30{display:inline}.comp,.incident,.maint{padding:.85rem 1rem}}
 @media (prefers-reduced-motion:no-preference){.bar li{transition:filter .1s}}
 `;
