@@ -476,6 +476,12 @@ describe("console writes", () => {
       return url.startsWith("https://shop.example.com/") ? new Response("ok", { status: 503 }) : new Response("ok");
     });
     try {
+      // An unknown id is refused before any check runs.
+      const lastChecked = async () => (await env.DB.prepare("SELECT max(last_checked_at) AS at FROM components").first<{ at: number | null }>())!.at;
+      const before = await lastChecked();
+      expect((await post(`/admin/components/${crypto.randomUUID()}/check`, token, { _csrf: csrf })).status).toBe(404);
+      expect(fetchSpy).not.toHaveBeenCalled();
+      expect(await lastChecked()).toBe(before);
       const checked = await post(`/admin/components/${componentId}/check`, token, { _csrf: csrf });
       expect(checked.status).toBe(200);
       expect(await checked.text()).toMatch(/<h2>Check result<\/h2><p>major outage, \d+ ms: /);
