@@ -478,4 +478,29 @@ describe("single-line fields", () => {
     expect((await admin("PATCH", `/api/status/templates/${template.id}`, { title: "a\u2029b" })).status).toBe(400);
     expect((await json(await admin("GET", `/api/status/templates/${template.id}`))).title).toBe("Checkout failing");
   });
+
+  it("refuses NEL as a line break, titles of nothing visible, and half of a surrogate pair in any text", async () => {
+    const detail = async (res: Response) => [res.status, (await json(res)).error.details?.[0]?.message];
+    expect(await detail(await admin("POST", "/api/status/incidents/create", { title: "Outage\u0085Second line", notify: false }))).toEqual([400, "must be a single line (no line breaks)"]);
+    for (const title of ["\u200b\u200d", "\u202e", "\ufeff \u2800"]) {
+      expect(await detail(await admin("POST", "/api/status/incidents/create", { title, notify: false }))).toEqual([400, "must not be empty (it has nothing visible)"]);
+    }
+    expect((await admin("POST", "/api/status/components", { name: "\u3164" })).status).toBe(400);
+
+    // What D1 would store as U+FFFD is refused, in titles, names and longer text alike; a whole pair is a character.
+    const halves = [
+      ["/api/status/components", { name: "Surr \ud800" }],
+      ["/api/status/components", { name: "Surr \udbff x" }],
+      ["/api/status/incidents/create", { title: "Outage", description: "bad \udc00 text", notify: false }],
+      ["/api/status/templates", { name: "Half", title: "t", message: "\ud83d" }],
+    ] as const;
+    for (const [path, body] of halves) {
+      const res = await admin("POST", path, body);
+      expect(res.status, path).toBe(400);
+      expect((await json(res)).error.details[0].message).toBe("must be valid text (it holds half of a UTF-16 surrogate pair)");
+    }
+    const emoji = await admin("POST", "/api/status/components", { name: "Payments \ud83d\udcb3" });
+    expect(emoji.status).toBe(201);
+    expect((await json(emoji)).name).toBe("Payments \u{1F4B3}");
+  });
 });
