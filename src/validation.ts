@@ -93,7 +93,7 @@ export const optionalText = (max: number) =>
  * such as U+202E) and the blank fillers. A title of only these would be an empty subject line, or reverse
  * the text after it.
  */
-const INVISIBLE_ONLY = /^[\p{Z}\p{Cf}\s\u115F\u1160\u2800\u3164\uFFA0]*$/u;
+const INVISIBLE_ONLY = /^[\p{Z}\p{Cf}\s\u115F\u1160\u2800\u3164\uFFA0]+$/u;
 
 /**
  * A title or name: `text` on one line. Line breaks are refused rather than stripped (titles become email
