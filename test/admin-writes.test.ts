@@ -297,6 +297,28 @@ describe("Idempotency-Key", () => {
     expect(again.headers.get("idempotent-replayed")).toBe("true");
   });
 
+  it("covers sending a failed delivery again: retries with one key get the first 202, and it is queued once", async () => {
+    const sub = await activeSubscriber("email");
+    const id = crypto.randomUUID();
+    const now = Date.now();
+    await env.DB.prepare("INSERT INTO deliveries (id, event_id, subscriber_id, channel, recipient, subject, body_text, status, attempts, last_error, created_at, updated_at) VALUES (?, ?, ?, 'email', ?, 's', 'b', 'failed', 9, 'gave up', ?, ?)")
+      .bind(id, crypto.randomUUID(), sub.id, sub.address, now, now)
+      .run();
+    const send = vi.spyOn(env.NOTIFY_QUEUE, "sendBatch");
+    const token = await adminToken();
+    const key = crypto.randomUUID();
+    const path = `/api/status/notifications/deliveries/${id}/retry`;
+    const responses = await Promise.all([1, 2, 3, 4].map(() => withKey("POST", path, key, undefined, token)));
+    expect(responses.map((r) => r.status)).toEqual([202, 202, 202, 202]);
+    expect(responses.filter((r) => r.headers.get("idempotent-replayed") === "true")).toHaveLength(3);
+    const again = await withKey("POST", path, key, undefined, token);
+    expect([again.status, again.headers.get("idempotent-replayed"), await json(again)]).toEqual([202, "true", { id, status: "pending" }]);
+    expect(send.mock.calls.flatMap(([batch]) => [...batch]).filter((m) => JSON.stringify(m.body).includes(id))).toHaveLength(1);
+    // Without the key, a second sending is told plainly why nothing happened.
+    const refused = await call("POST", path, { token });
+    expect(refused.status).toBe(409);
+  });
+
   it("does not store a refused request, so its retry runs", async () => {
     const key = crypto.randomUUID();
     const unknown = "00000000-0000-4000-8000-000000000000";

@@ -159,7 +159,7 @@ export const ROUTES: RouteDoc[] = [
     errors: [404],
   }),
   adminWrite("delete", "/api/status/notifications/subscribers/{id}", "Notifications", "Remove a subscriber (deliveries stay as history)", { status: 204 }),
-  adminRoute("post", "/api/status/notifications/deliveries/{id}/retry", "Notifications", "Send a failed or ambiguous delivery again", { response: responses.deliveryRetry, status: 202, errors: [409] }),
+  adminRoute("post", "/api/status/notifications/deliveries/{id}/retry", "Notifications", "Send a failed or ambiguous delivery again", { response: responses.deliveryRetry, status: 202, errors: [409], idempotent: true }),
 
   adminRoute("get", "/api/status/audit", "Audit", "Who changed what and when: every admin write, newest first, kept 365 days", {
     query: schemas.auditQuery,

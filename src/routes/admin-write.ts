@@ -14,7 +14,7 @@ async function requestHash(c: Context<AppEnv>): Promise<string> {
   return sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
 }
 
-function replay(c: Context<AppEnv>, stored: IdempotentAnswer, requestHash: string): Response {
+export function replay(c: Context<AppEnv>, stored: IdempotentAnswer, requestHash: string): Response {
   if (stored.requestHash !== requestHash) {
     throw new ApiError(422, "idempotency_key_reused", "This Idempotency-Key was already used for a different request; send a new key with a new request.");
   }
