@@ -267,6 +267,20 @@ describe("Idempotency-Key", () => {
     expect(await count("SELECT count(*) AS n FROM incidents WHERE title = 'Queue backlog'")).toBe(2);
   });
 
+  it("replays a faithful retry that spells the id in upper case or orders the body's keys differently", async () => {
+    const incident = await createIncident({ title: "Retried resolve" });
+    const key = crypto.randomUUID();
+    const first = await withKey("POST", `/api/status/incidents/${incident.id}/resolve`, key, { root_cause: "a", resolution: "b" });
+    expect(first.status).toBe(200);
+    const upper = await withKey("POST", `/api/status/incidents/${incident.id.toUpperCase()}/resolve`, key, { root_cause: "a", resolution: "b" });
+    const reordered = await withKey("POST", `/api/status/incidents/${incident.id}/resolve`, key, { resolution: "b", root_cause: "a" });
+    for (const retry of [upper, reordered]) {
+      expect([retry.status, retry.headers.get("idempotent-replayed")]).toEqual([200, "true"]);
+      expect(await json(retry)).toEqual(await json(first.clone()));
+    }
+    expect((await withKey("POST", `/api/status/incidents/${incident.id}/resolve`, key, { resolution: "c", root_cause: "a" })).status).toBe(422);
+  });
+
   it("covers saved incidents too: a retried create makes one template, concurrent edits give one winner", async () => {
     const key = crypto.randomUUID();
     const body = { name: `idem ${key}`, title: "t", message: "m" };
