@@ -70,8 +70,11 @@ export function errorBody(err: unknown): { status: ContentfulStatusCode; body: {
   return { status: 500, body: { error: { code: "internal_error", message: "Something went wrong on our side." } } };
 }
 
-/** D1 reports outages, overload and timeouts as errors whose message starts with "D1_". */
+/**
+ * D1 reports outages, overload and timeouts as errors whose message starts with "D1_". A statement SQLite
+ * itself refused (SQLITE_ERROR) is a fault in the query, not an outage, and is not told as one.
+ */
 function isD1Unavailable(err: unknown): boolean {
   const message = err instanceof Error ? `${err.message} ${err.cause instanceof Error ? err.cause.message : ""}` : "";
-  return /\bD1_(ERROR|EXEC_ERROR|TYPE_ERROR)?\b|D1 DB|Network connection lost|storage operation exceeded|overloaded/i.test(message) && !/constraint/i.test(message);
+  return /\bD1_(ERROR|EXEC_ERROR|TYPE_ERROR)?\b|D1 DB|Network connection lost|storage operation exceeded|overloaded/i.test(message) && !/constraint|SQLITE_ERROR/i.test(message);
 }

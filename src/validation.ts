@@ -66,22 +66,42 @@ export const timestamp = z
 /** A moment that has already happened (a little clock skew allowed). */
 export const pastTimestamp = timestamp.refine((ms) => ms <= Date.now() + 5 * 60_000, "must not be in the future");
 
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+
+/**
+ * A lone UTF-16 surrogate (JSON's "\ud800") is no character: D1 would store it as three U+FFFD, so the
+ * answer and what is read back later would differ, and two names that look alike would pass as different.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const wellFormed = (value: string) => !LONE_SURROGATE.test(value);
+const ILL_FORMED = "must be valid text (it holds half of a UTF-16 surrogate pair)";
+
 /** Trimmed, non-empty text with a length cap; control characters other than newline and tab removed. */
 export const text = (max: number) =>
   z
     .string()
-    .transform((value) => value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "").trim())
-    .pipe(z.string().min(1, "must not be empty").max(max, `must be at most ${max} characters`));
+    .transform((value) => value.replace(CONTROL, "").trim())
+    .pipe(z.string().min(1, "must not be empty").max(max, `must be at most ${max} characters`).refine(wellFormed, ILL_FORMED));
 
 export const optionalText = (max: number) =>
   z
     .string()
-    .transform((value) => value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "").trim())
-    .pipe(z.string().max(max, `must be at most ${max} characters`));
+    .transform((value) => value.replace(CONTROL, "").trim())
+    .pipe(z.string().max(max, `must be at most ${max} characters`).refine(wellFormed, ILL_FORMED));
+
+/**
+ * Characters that show nothing on their own: spaces, format characters (zero-width joiners, bidi overrides
+ * such as U+202E) and the blank fillers. A title of only these would be an empty subject line, or reverse
+ * the text after it.
+ */
+const INVISIBLE_ONLY = /^[\p{Z}\p{Cf}\s\u115F\u1160\u2800\u3164\uFFA0]+$/u;
 
 /**
  * A title or name: `text` on one line. Line breaks are refused rather than stripped (titles become email
- * subjects and SMS first lines, where a break could forge a header or a second message).
+ * subjects and SMS first lines, where a break could forge a header or a second message); U+0085 (NEL) is
+ * one too.
  */
 export const line = (max: number) =>
-  text(max).refine((value) => !/[\r\n\u2028\u2029]/.test(value), "must be a single line (no line breaks)");
+  text(max)
+    .refine((value) => !INVISIBLE_ONLY.test(value), "must not be empty (it has nothing visible)")
+    .refine((value) => !/[\r\n\u0085\u2028\u2029]/.test(value), "must be a single line (no line breaks)");

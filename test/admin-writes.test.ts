@@ -6,7 +6,7 @@ import { createDb } from "../src/db/client";
 import { isGuardFailure } from "../src/db/queries/guards";
 import { commitChange } from "../src/changes";
 import { adminActor } from "../src/domain/change";
-import { editComponent } from "../src/domain/components";
+import { createGroup, editComponent, reorderComponents } from "../src/domain/components";
 import { moveMaintenanceOnTime } from "../src/domain/maintenance";
 import { openIncident } from "../src/domain/incidents";
 import { admin, adminToken, call, createIncident, json } from "./support/api";
@@ -161,6 +161,51 @@ describe("concurrent admin writes", () => {
     expect(await count("SELECT count(*) AS n FROM components WHERE id = ?", created.id)).toBe(0);
     expect(await count("SELECT count(*) AS n FROM audit_log WHERE entity_id = ? AND action = 'component.edit'", created.id)).toBe(0);
   });
+  it("answers 409 to a reorder made from an order another reorder changed, and keeps every position unique", async () => {
+    const [a, b, c] = [await freshComponent(), await freshComponent(), await freshComponent()];
+    const db = createDb(env.DB);
+    const positions = async () => (await env.DB.prepare("SELECT id, position FROM components ORDER BY position").all<{ id: string; position: number }>()).results;
+    // Both read the same order; each would renumber from it.
+    const first = await reorderComponents(db, [c, a], adminActor({ userId: "user_local_admin" }), Date.now());
+    const second = await reorderComponents(db, [b, a], adminActor({ userId: "user_second_admin" }), Date.now());
+    await commitChange(env, db, first);
+    const after = await positions();
+    await expect(commitChange(env, db, second)).rejects.toMatchObject({ status: 409, code: "conflict", message: expect.stringContaining("order changed") });
+    expect(await positions()).toEqual(after);
+    expect(new Set(after.map((r) => r.position)).size).toBe(after.length);
+    expect(await count("SELECT count(*) AS n FROM audit_log WHERE action = 'component.reorder'")).toBe(1);
+
+    // Sent at once through the API: each either read the other's order or lost; no place is ever shared.
+    const token = await adminToken();
+    const sent = await Promise.all([[a, c], [c, b], [b, a]].map((ids) => call("POST", "/api/status/components/reorder", { token, body: { ids } })));
+    for (const r of sent) expect([200, 409]).toContain(r.status);
+    const now = await positions();
+    expect(new Set(now.map((r) => r.position)).size).toBe(now.length);
+  });
+
+  it("keeps group names unique, case aside: a second one is a 409, and of concurrent creates one wins", async () => {
+    const first = await admin("POST", "/api/status/groups", { name: "Storage tier" });
+    expect(first.status).toBe(201);
+    const again = await admin("POST", "/api/status/groups", { name: "STORAGE TIER" });
+    expect(again.status).toBe(409);
+    expect((await json(again)).error).toEqual({ code: "conflict", message: 'There is already a group named "Storage tier"; give this one another name.' });
+    const other = await json(await admin("POST", "/api/status/groups", { name: "Network tier" }));
+    expect((await admin("PATCH", `/api/status/groups/${other.id}`, { name: "storage Tier" })).status).toBe(409);
+    expect((await admin("PATCH", `/api/status/groups/${other.id}`, { name: "Network Tier" })).status).toBe(200);
+
+    const token = await adminToken();
+    const name = `Edge ${crypto.randomUUID()}`;
+    const sent = await Promise.all(Array.from({ length: 6 }, () => call("POST", "/api/status/groups", { token, body: { name } })));
+    expect(sent.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    expect(await count("SELECT count(*) AS n FROM component_groups WHERE lower(name) = lower(?)", name)).toBe(1);
+
+    // Made from the same read, the later create loses in its batch.
+    const db = createDb(env.DB);
+    const actor = adminActor({ userId: "user_local_admin" });
+    const [one, two] = [await createGroup(db, { name: "Racing" }, actor, Date.now()), await createGroup(db, { name: "racing" }, actor, Date.now())];
+    await commitChange(env, db, one);
+    await expect(commitChange(env, db, two)).rejects.toMatchObject({ status: 409, message: expect.stringContaining('A group named "racing" was added') });
+  });
 });
 
 describe("Idempotency-Key", () => {
@@ -222,6 +267,20 @@ describe("Idempotency-Key", () => {
     expect(await count("SELECT count(*) AS n FROM incidents WHERE title = 'Queue backlog'")).toBe(2);
   });
 
+  it("replays a faithful retry that spells the id in upper case or orders the body's keys differently", async () => {
+    const incident = await createIncident({ title: "Retried resolve" });
+    const key = crypto.randomUUID();
+    const first = await withKey("POST", `/api/status/incidents/${incident.id}/resolve`, key, { root_cause: "a", resolution: "b" });
+    expect(first.status).toBe(200);
+    const upper = await withKey("POST", `/api/status/incidents/${incident.id.toUpperCase()}/resolve`, key, { root_cause: "a", resolution: "b" });
+    const reordered = await withKey("POST", `/api/status/incidents/${incident.id}/resolve`, key, { resolution: "b", root_cause: "a" });
+    for (const retry of [upper, reordered]) {
+      expect([retry.status, retry.headers.get("idempotent-replayed")]).toEqual([200, "true"]);
+      expect(await json(retry)).toEqual(await json(first.clone()));
+    }
+    expect((await withKey("POST", `/api/status/incidents/${incident.id}/resolve`, key, { resolution: "c", root_cause: "a" })).status).toBe(422);
+  });
+
   it("covers saved incidents too: a retried create makes one template, concurrent edits give one winner", async () => {
     const key = crypto.randomUUID();
     const body = { name: `idem ${key}`, title: "t", message: "m" };
@@ -250,6 +309,28 @@ describe("Idempotency-Key", () => {
     const again = await withKey("DELETE", `/api/status/templates/${template.id}`, deleteKey);
     expect(again.status).toBe(204);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
+  });
+
+  it("covers sending a failed delivery again: retries with one key get the first 202, and it is queued once", async () => {
+    const sub = await activeSubscriber("email");
+    const id = crypto.randomUUID();
+    const now = Date.now();
+    await env.DB.prepare("INSERT INTO deliveries (id, event_id, subscriber_id, channel, recipient, subject, body_text, status, attempts, last_error, created_at, updated_at) VALUES (?, ?, ?, 'email', ?, 's', 'b', 'failed', 9, 'gave up', ?, ?)")
+      .bind(id, crypto.randomUUID(), sub.id, sub.address, now, now)
+      .run();
+    const send = vi.spyOn(env.NOTIFY_QUEUE, "sendBatch");
+    const token = await adminToken();
+    const key = crypto.randomUUID();
+    const path = `/api/status/notifications/deliveries/${id}/retry`;
+    const responses = await Promise.all([1, 2, 3, 4].map(() => withKey("POST", path, key, undefined, token)));
+    expect(responses.map((r) => r.status)).toEqual([202, 202, 202, 202]);
+    expect(responses.filter((r) => r.headers.get("idempotent-replayed") === "true")).toHaveLength(3);
+    const again = await withKey("POST", path, key, undefined, token);
+    expect([again.status, again.headers.get("idempotent-replayed"), await json(again)]).toEqual([202, "true", { id, status: "pending" }]);
+    expect(send.mock.calls.flatMap(([batch]) => [...batch]).filter((m) => JSON.stringify(m.body).includes(id))).toHaveLength(1);
+    // Without the key, a second sending is told plainly why nothing happened.
+    const refused = await call("POST", path, { token });
+    expect(refused.status).toBe(409);
   });
 
   it("does not store a refused request, so its retry runs", async () => {
@@ -432,5 +513,30 @@ describe("single-line fields", () => {
     const template = await json(await admin("POST", "/api/status/templates", { name: "One line", title: "Checkout failing" }));
     expect((await admin("PATCH", `/api/status/templates/${template.id}`, { title: "a\u2029b" })).status).toBe(400);
     expect((await json(await admin("GET", `/api/status/templates/${template.id}`))).title).toBe("Checkout failing");
+  });
+
+  it("refuses NEL as a line break, titles of nothing visible, and half of a surrogate pair in any text", async () => {
+    const detail = async (res: Response) => [res.status, (await json(res)).error.details?.[0]?.message];
+    expect(await detail(await admin("POST", "/api/status/incidents/create", { title: "Outage\u0085Second line", notify: false }))).toEqual([400, "must be a single line (no line breaks)"]);
+    for (const title of ["\u200b\u200d", "\u202e", "\ufeff \u2800"]) {
+      expect(await detail(await admin("POST", "/api/status/incidents/create", { title, notify: false }))).toEqual([400, "must not be empty (it has nothing visible)"]);
+    }
+    expect((await admin("POST", "/api/status/components", { name: "\u3164" })).status).toBe(400);
+
+    // What D1 would store as U+FFFD is refused, in titles, names and longer text alike; a whole pair is a character.
+    const halves = [
+      ["/api/status/components", { name: "Surr \ud800" }],
+      ["/api/status/components", { name: "Surr \udbff x" }],
+      ["/api/status/incidents/create", { title: "Outage", description: "bad \udc00 text", notify: false }],
+      ["/api/status/templates", { name: "Half", title: "t", message: "\ud83d" }],
+    ] as const;
+    for (const [path, body] of halves) {
+      const res = await admin("POST", path, body);
+      expect(res.status, path).toBe(400);
+      expect((await json(res)).error.details[0].message).toBe("must be valid text (it holds half of a UTF-16 surrogate pair)");
+    }
+    const emoji = await admin("POST", "/api/status/components", { name: "Payments \ud83d\udcb3" });
+    expect(emoji.status).toBe(201);
+    expect((await json(emoji)).name).toBe("Payments \u{1F4B3}");
   });
 });

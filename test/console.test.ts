@@ -5,6 +5,7 @@ import { app } from "../src/app";
 import { frontendApiHost } from "../src/auth/console-session";
 import { renderMarkdown } from "../src/text/markdown";
 import { renderEvent } from "../src/notify/render";
+import { errorBody } from "../src/errors";
 import { generateKeyPairPem, mintSessionToken, unsignedToken } from "../scripts/lib/session-token.mjs";
 import { admin, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 import { activeSubscriber, db } from "./support/subscribers";
@@ -428,6 +429,16 @@ describe("console writes", () => {
     const token = await session();
     const page = await (await send("/admin/subscribers?q=FINDME", { cookie: token })).text();
     expect(page).toContain("pat@findme.example");
+    // Real addresses are longer than the 50 bytes D1 allows a LIKE pattern; a search that is only wildcards finds nothing.
+    const long = "firstname.lastname.of.someone@subsidiary.example-company.com";
+    await activeSubscriber("email", { address: long });
+    const found = await send(`/admin/subscribers?q=${encodeURIComponent(long.toUpperCase())}`, { cookie: token });
+    expect([found.status, found.headers.get("content-type")]).toEqual([200, "text/html; charset=UTF-8"]);
+    expect(await found.text()).toContain(long);
+    const wildcards = await send(`/admin/subscribers?q=${"%25".repeat(30)}`, { cookie: token });
+    expect(wildcards.status).toBe(200);
+    expect(await wildcards.text()).not.toContain(long);
+    expect(errorBody(new Error("D1_ERROR: LIKE or GLOB pattern too complex: SQLITE_ERROR")).status).toBe(500);
     expect(page).toContain("dead-lettered");
     const res = await post(`/admin/deliveries/${id}/retry`, token, { _csrf: await csrfOf(token, "/admin/subscribers") });
     expect(res.status).toBe(303);
@@ -469,6 +480,12 @@ describe("console writes", () => {
       return url.startsWith("https://shop.example.com/") ? new Response("ok", { status: 503 }) : new Response("ok");
     });
     try {
+      // An unknown id is refused before any check runs.
+      const lastChecked = async () => (await env.DB.prepare("SELECT max(last_checked_at) AS at FROM components").first<{ at: number | null }>())!.at;
+      const before = await lastChecked();
+      expect((await post(`/admin/components/${crypto.randomUUID()}/check`, token, { _csrf: csrf })).status).toBe(404);
+      expect(fetchSpy).not.toHaveBeenCalled();
+      expect(await lastChecked()).toBe(before);
       const checked = await post(`/admin/components/${componentId}/check`, token, { _csrf: csrf });
       expect(checked.status).toBe(200);
       expect(await checked.text()).toMatch(/<h2>Check result<\/h2><p>major outage, \d+ ms: /);

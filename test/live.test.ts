@@ -1,8 +1,9 @@
-import { createExecutionContext } from "cloudflare:test";
+import { createExecutionContext, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
 import { diffSnapshots } from "../src/live/messages";
+import { statusHub, type StatusHub } from "../src/live/status-hub";
 import type { Snapshot, SnapshotMaintenance } from "../src/snapshot/types";
 import { admin, awayFromMinuteEdge, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
@@ -246,5 +247,34 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
     const incident = await createIncident({ title: "After the abuser left", affected_components: [] });
     await bystander.waitFor((m) => m.type === "incident.created" && m.data.incident.id === incident.id);
     bystander.ws.close(1000);
+  });
+
+  it("ignores every message that is not a resume without an error, and counts the size limit in UTF-8 bytes", async () => {
+    // Called on the hub itself: an exception inside it never reaches the socket, only the runtime's log.
+    const socket = () => {
+      let attachment: unknown = null;
+      const closes: [number, string][] = [];
+      const sent: string[] = [];
+      const ws = { deserializeAttachment: () => attachment, serializeAttachment: (v: unknown) => void (attachment = v), close: (code: number, reason: string) => void closes.push([code, reason]), send: (m: string) => void sent.push(m) };
+      return { ws: ws as unknown as WebSocket, closes, sent };
+    };
+    await runInDurableObject(statusHub(env), async (hub: StatusHub) => {
+      for (const message of ["null", "42", "[]", "[null]", '"resume"', "true", "{", '{"type":"resume"}', '{"type":"resume","since":"1"}', '{"since":1}', '{"type":"resume","since":1e999}']) {
+        const client = socket();
+        await hub.webSocketMessage(client.ws, message);
+        expect([message, client.closes, client.sent]).toEqual([message, [], []]);
+      }
+      const resumed = socket();
+      await hub.webSocketMessage(resumed.ws, JSON.stringify({ type: "resume", since: 0 }));
+      expect(resumed.sent.length).toBeGreaterThan(0);
+
+      // 342 euro signs are 1,026 bytes on the wire in 342 characters.
+      const wide = socket();
+      await hub.webSocketMessage(wide.ws, "\u20ac".repeat(342));
+      expect(wide.closes).toEqual([[1009, "Message too large"]]);
+      const fits = socket();
+      await hub.webSocketMessage(fits.ws, "\u20ac".repeat(341));
+      expect(fits.closes).toEqual([]);
+    });
   });
 });

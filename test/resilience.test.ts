@@ -220,7 +220,11 @@ describe("D1 sessions", () => {
     }
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(19);
     expect(limited?.status).toBe(429);
-    expect((await json(limited!)).error.code).toBe("rate_limited");
+    // A browser past the limit gets the site's page saying so; a client of the API gets the JSON error.
+    const page = await call("GET", `/incidents/${old.id}`, { headers: { "cf-connecting-ip": ip, accept: "text/html" } });
+    expect([page.status, page.headers.get("content-type"), page.headers.get("retry-after")]).toEqual([429, "text/html; charset=UTF-8", "60"]);
+    expect(await page.text()).toContain("Too many requests");
+    expect((await json(await call("GET", `/api/status/incidents/${old.id}`, { headers: { "cf-connecting-ip": ip } }))).error.code).toBe("rate_limited");
     // Made-up ids still answer 404 at once, limit or not.
     expect((await call("GET", `/api/status/incidents/${crypto.randomUUID()}`, { headers: { "cf-connecting-ip": ip } })).status).toBe(404);
   });

@@ -195,6 +195,32 @@ describe("email subscriptions, offline through the dev outbox", () => {
     expect(forged.status).toBe(400);
   });
 
+  it("checks a confirmation link's secret before showing the address or spending an attempt, and limits links per client", async () => {
+    const outbox = devOutbox();
+    const email = uniqueEmail();
+    await subscribe({ email });
+    const link = path(confirmLink((await outbox.waitFor(email))[0]!));
+    const id = (await subscriberByAddress(email))!.id;
+    // Subscriber ids are in every manage link; with a wrong secret the link shows and spends nothing.
+    const shown = await call("GET", `/api/status/subscriptions/confirm?token=${id}.wrong-secret`);
+    expect(shown.status).toBe(400);
+    expect(await shown.text()).not.toContain(email);
+    for (let i = 0; i < 6; i++) expect((await call("POST", `/api/status/subscriptions/confirm?token=${id}.wrong-secret`)).status).toBe(400);
+    expect((await subscriberByAddress(email))!.confirmAttempts).toBe(0);
+    expect(await (await call("GET", link)).text()).toContain(email);
+    expect((await call("POST", link, { headers: { accept: "application/json" } })).status).toBe(200);
+    expect((await subscriberByAddress(email))!.status).toBe("active");
+
+    await awayFromMinuteEdge();
+    const ip = uniqueIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const method = i % 2 ? "POST" : "GET";
+      statuses.push((await call(method, `/api/status/subscriptions/confirm?token=${crypto.randomUUID()}.x`, { headers: { "cf-connecting-ip": ip } })).status);
+    }
+    expect(statuses).toEqual([...Array(10).fill(400), 429]);
+  });
+
   it("unsubscribes on POST to the one-click link, never on GET", async () => {
     const outbox = devOutbox();
     const email = uniqueEmail();

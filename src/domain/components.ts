@@ -3,18 +3,20 @@ import type { Database } from "../db/client";
 import {
   componentNamed,
   componentPositions,
-  componentsAreExactly,
   componentUnchanged,
   deleteComponent as deleteComponentRow,
   deleteGroup as deleteGroupRow,
   findComponent,
   findGroup,
+  groupNamed,
+  groupNameStillFree,
   groupUnchanged,
   insertComponent,
   insertGroup,
   nameStillFree,
   nextComponentPosition,
   nextGroupPosition,
+  orderUnchanged,
   updateComponent,
   updateGroup,
 } from "../db/queries/component-admin";
@@ -58,6 +60,15 @@ async function assertNameFree(db: Database, name: string, exceptId: string | nul
   const taken = await componentNamed(db, name, exceptId);
   if (taken) throw conflict(`There is already a component named "${taken.name}"; give this one another name.`);
 }
+
+/** Group names are unique too, case aside: the page and the console show a group by its name alone. */
+async function assertGroupNameFree(db: Database, name: string, exceptId: string | null) {
+  const taken = await groupNamed(db, name, exceptId);
+  if (taken) throw conflict(`There is already a group named "${taken.name}"; give this one another name.`);
+}
+
+const groupNameTaken = (name: string) => `A group named "${name}" was added while this request was being made; give this one another name.`;
+const GROUP_RENAME_CHANGED = "It changed while this request was being made (edited, deleted, or its new name taken by another group meanwhile); reload it and try again.";
 
 const nameTaken = (name: string) => `A component named "${name}" was added while this request was being made; give this one another name.`;
 
@@ -232,18 +243,19 @@ export async function reorderComponents(db: Database, ids: string[], actor: Acto
   const placeOf = new Map(positions.map((c) => [c.id, c.position]));
   return {
     statements: [
-      componentsAreExactly(db, order),
+      orderUnchanged(db, positions),
       // Only the components whose place changes are written, so an edit of another one racing this is not lost.
       ...next.flatMap((id, i) => (placeOf.get(id) === i + 1 ? [] : [updateComponent(db, id, { position: i + 1, updatedAt: now })])),
       audited(db, actor, { action: "component.reorder", entityType: "component", entityId: "*", before: { ids: order }, after: { ids: next } }, now),
     ],
     eventIds: [],
     result: { ids: next },
-    conflict: "A component was added or deleted while this request was being made; reload the list and try again.",
+    conflict: "The order changed while this request was being made (a component was added, deleted or moved); reload the list and try again.",
   };
 }
 
 export async function createGroup(db: Database, input: GroupInput, actor: Actor, now: number): Promise<Change<GroupRow>> {
+  await assertGroupNameFree(db, input.name, null);
   const row: GroupRow = {
     id: crypto.randomUUID(),
     name: input.name,
@@ -254,15 +266,22 @@ export async function createGroup(db: Database, input: GroupInput, actor: Actor,
     updatedAt: now,
   };
   return {
-    statements: [insertGroup(db, row), audited(db, actor, { action: "group.create", entityType: "group", entityId: row.id, before: null, after: row }, now)],
+    statements: [
+      groupNameStillFree(db, row.name, row.id),
+      insertGroup(db, row),
+      audited(db, actor, { action: "group.create", entityType: "group", entityId: row.id, before: null, after: row }, now),
+    ],
     eventIds: [],
     result: row,
+    conflict: groupNameTaken(row.name),
   };
 }
 
 export async function editGroup(db: Database, id: string, input: EditGroupInput, actor: Actor, now: number): Promise<Change<GroupRow>> {
   const existing = await findGroup(db, id);
   if (!existing) throw notFound("Group");
+  const renamed = input.name !== undefined && input.name !== existing.name;
+  if (renamed) await assertGroupNameFree(db, input.name!, id);
   const patch = {
     ...(input.name !== undefined && { name: input.name }),
     ...(input.description !== undefined && { description: input.description }),
@@ -274,12 +293,13 @@ export async function editGroup(db: Database, id: string, input: EditGroupInput,
   return {
     statements: [
       groupUnchanged(db, id, existing.updatedAt),
+      ...(renamed ? [groupNameStillFree(db, input.name!, id)] : []),
       updateGroup(db, id, patch),
       audited(db, actor, { action: "group.edit", entityType: "group", entityId: id, before: existing, after: result }, now),
     ],
     eventIds: [],
     result,
-    conflict: CHANGED,
+    conflict: renamed ? GROUP_RENAME_CHANGED : CHANGED,
   };
 }
 

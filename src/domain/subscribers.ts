@@ -1,8 +1,9 @@
 import type { Database } from "../db/client";
+import { deliveryAwaitsRetry, findDelivery, mayRetryDelivery, requeueDelivery } from "../db/queries/console";
 import { stillExists } from "../db/queries/guards";
 import { deleteSubscriber, findSubscriberById } from "../db/queries/subscriptions";
-import { subscribers } from "../db/schema";
-import { notFound } from "../errors";
+import { subscribers, type Channel } from "../db/schema";
+import { conflict, notFound } from "../errors";
 import { auditStatement } from "./audit";
 import type { Actor, Change } from "./change";
 
@@ -20,5 +21,18 @@ export async function removeSubscriber(db: Database, id: string, actor: Actor, n
     eventIds: [],
     result: null,
     conflict: "The subscriber was removed while this request was being made.",
+  };
+}
+
+/** An admin sends a failed or ambiguous delivery again: back to pending, queued once that is committed. */
+export async function retryDelivery(db: Database, id: string, now: number): Promise<Change<{ id: string; channel: Channel }>> {
+  const delivery = await findDelivery(db, id);
+  if (!delivery) throw notFound("Delivery");
+  if (!mayRetryDelivery(delivery.status)) throw conflict(`The delivery is ${delivery.status}; only failed or ambiguous deliveries are sent again.`);
+  return {
+    statements: [deliveryAwaitsRetry(db, id), requeueDelivery(db, id, now)],
+    eventIds: [],
+    result: { id, channel: delivery.channel },
+    conflict: "The delivery was sent again by another request meanwhile; it is no longer failed or ambiguous.",
   };
 }

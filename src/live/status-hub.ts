@@ -22,6 +22,27 @@ const MAX_CLIENT_MESSAGE_BYTES = 1024;
 const MAX_CLIENT_MESSAGES_PER_WINDOW = 20;
 const CLIENT_WINDOW_MS = 10_000;
 
+/** The size a text message had on the wire; a string longer than the limit is over it whatever it holds. */
+function utf8Bytes(message: string): number {
+  return message.length > MAX_CLIENT_MESSAGE_BYTES ? message.length : new TextEncoder().encode(message).byteLength;
+}
+
+/**
+ * The sequence number of a client's `{"type":"resume","since":N}`, its only message the hub acts on (at most
+ * every few seconds); null for anything else, whatever JSON (or not) it is.
+ */
+function resumeSince(message: string): number | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(message);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
+  const { type, since } = parsed as { type?: unknown; since?: unknown };
+  return type === "resume" && typeof since === "number" && Number.isFinite(since) ? since : null;
+}
+
 interface ClientAttachment {
   connectedAt?: number;
   windowStart?: number;
@@ -178,7 +199,7 @@ export class StatusHub extends DurableObject<Bindings> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
-    const size = typeof message === "string" ? message.length : message.byteLength;
+    const size = typeof message === "string" ? utf8Bytes(message) : message.byteLength;
     if (size > MAX_CLIENT_MESSAGE_BYTES) {
       ws.close(1009, "Message too large");
       return;
@@ -195,21 +216,15 @@ export class StatusHub extends DurableObject<Bindings> {
       return;
     }
     if (typeof message !== "string") return;
-    // Clients may ask to catch up on the open socket: {"type":"resume","since":N}, at most every few seconds.
-    let parsed: { type?: unknown; since?: unknown };
-    try {
-      parsed = JSON.parse(message) as typeof parsed;
-    } catch {
-      return; // Anything else from a client is ignored.
-    }
-    if (parsed.type !== "resume" || typeof parsed.since !== "number") return;
+    const since = resumeSince(message);
+    if (since === null) return; // Anything else from a client is ignored.
     if (window.lastCatchUp !== undefined && now - window.lastCatchUp < RESUME_INTERVAL_MS) {
       ws.close(1008, "Too many resumes");
       return;
     }
     window.lastCatchUp = now;
     ws.serializeAttachment(window);
-    this.sendCatchUp(ws, parsed.since);
+    this.sendCatchUp(ws, since);
   }
 
   override async webSocketClose(ws: WebSocket, code: number) {

@@ -48,7 +48,7 @@ async function recordDeadLetters(batch: MessageBatch<NotifyMessage>, env: Bindin
   for (const message of batch.messages) {
     const body = message.body;
     if (body.kind === "deliveries") {
-      await failUndelivered(db, body.deliveryIds, `gave up after ${message.attempts} attempts`, now);
+      await failUndelivered(db, body.deliveryIds, now);
     } else {
       console.error(`event ${body.eventId} reached the dead-letter queue; the outbox sweep will offer it again`);
     }

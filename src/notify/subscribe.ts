@@ -132,6 +132,17 @@ export async function subscriberForToken(db: Database, token: string) {
   return { subscriber: await findSubscriberById(db, id), secret };
 }
 
+/**
+ * Whether an email link's secret is the one a pending subscriber's stored hash was made from. Checked
+ * before anything is shown or an attempt is taken: subscriber ids are in every manage link, so an id with
+ * any other secret must reveal and spend nothing.
+ */
+export async function awaitsThisConfirmation(env: Bindings, subscriber: SubscriberRow | undefined, secret: string, now: number): Promise<boolean> {
+  if (subscriber?.channel !== "email" || !subscriber.confirmTokenHash || (subscriber.confirmExpiresAt ?? 0) < now) return false;
+  const hash = await (await tokenSigner(env)).hashConfirmation("email", subscriber.address, secret);
+  return constantTimeEqual(hash, subscriber.confirmTokenHash);
+}
+
 export async function unsubscribe(db: Database, subscriber: SubscriberRow, now: number) {
   if (subscriber.status === "unsubscribed") return;
   await updateSubscriber(db, subscriber.id, { status: "unsubscribed", unsubscribedAt: now, confirmTokenHash: null, confirmExpiresAt: null, updatedAt: now });

@@ -135,8 +135,8 @@ export const ROUTES: RouteDoc[] = [
     // 403: the human check (Turnstile), when the page has one, failed.
     errors: [403, 429],
   },
-  tokenLink("get", "confirm", "The confirmation page from the email (a button, so link scanners confirm nothing)", { produces: "text/html" }),
-  tokenLink("post", "confirm", "Confirm an email subscription", { response: responses.subscription }),
+  tokenLink("get", "confirm", "The confirmation page from the email (a button, so link scanners confirm nothing)", { produces: "text/html", errors: [429] }),
+  tokenLink("post", "confirm", "Confirm an email subscription", { response: responses.subscription, errors: [429] }),
   { method: "post", path: "/api/status/subscriptions/confirm/sms", tag: "Subscriptions", summary: "Confirm an SMS subscription with its 6-digit code", body: schemas.smsCodeBody, response: responses.subscription, errors: [429] },
   { method: "post", path: "/api/status/subscriptions/confirm/webhook", tag: "Subscriptions", summary: "Confirm a webhook subscription with the challenge its ping carried", body: schemas.webhookCodeBody, response: responses.subscription, errors: [429] },
   tokenLink("get", "manage", "A subscription's preferences (HTML page, or JSON with Accept: application/json)", { response: responses.subscription }),
@@ -166,7 +166,7 @@ export const ROUTES: RouteDoc[] = [
     errors: [404],
   }),
   adminWrite("delete", "/api/status/notifications/subscribers/{id}", "Notifications", "Remove a subscriber (deliveries stay as history)", { status: 204 }),
-  adminRoute("post", "/api/status/notifications/deliveries/{id}/retry", "Notifications", "Send a failed or ambiguous delivery again", { response: responses.deliveryRetry, status: 202, errors: [409] }),
+  adminRoute("post", "/api/status/notifications/deliveries/{id}/retry", "Notifications", "Send a failed or ambiguous delivery again", { response: responses.deliveryRetry, status: 202, errors: [409], idempotent: true }),
 
   adminRoute("get", "/api/status/audit", "Audit", "Who changed what and when: every admin write, newest first, kept 365 days", {
     query: schemas.auditQuery,

@@ -5,11 +5,10 @@ import { deliveryCounts, listDeliveries } from "../db/queries/notifications";
 import { listSubscribers, subscriberCounts } from "../db/queries/subscriptions";
 import { encodeCursor } from "../cursor";
 import { adminActor } from "../domain/change";
-import { removeSubscriber } from "../domain/subscribers";
+import { removeSubscriber, retryDelivery } from "../domain/subscribers";
 import type { AppEnv } from "../env";
-import { ApiError, conflict, notFound } from "../errors";
+import { ApiError } from "../errors";
 import { isLocalDev } from "../notify/channels";
-import { findDelivery, requeueDelivery } from "../db/queries/console";
 import { enqueueDeliveries } from "../notify/fan-out";
 import { deliveryTemplate, type MessageTemplate } from "../notify/compose";
 import { isConfirmation } from "../notify/messages";
@@ -17,7 +16,7 @@ import { redactSecrets } from "../notify/slots";
 import { iso } from "../time";
 import { devOutboxQuery, notificationsQuery } from "../schemas";
 import { noBody, uuidParam, validate } from "../validation";
-import { commitAndAnswer, idempotent } from "./admin-write";
+import { commitAndAnswer, commitOnce, idempotent, replay } from "./admin-write";
 
 const SUBSCRIBERS_SHOWN = 500;
 
@@ -88,13 +87,11 @@ export const adminNotifications = new Hono<AppEnv>()
     const change = await removeSubscriber(c.var.db, c.req.valid("param").id, adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 204);
   })
-  .post("/notifications/deliveries/:id/retry", requireAdmin, validate("param", uuidParam), noBody, async (c) => {
-    const { id } = c.req.valid("param");
-    const db = c.var.db;
-    const delivery = await findDelivery(db, id);
-    if (!delivery) throw notFound("Delivery");
-    const [requeued] = await requeueDelivery(db, id, Date.now());
-    if (!requeued) throw conflict(`The delivery is ${delivery.status}; only failed or ambiguous deliveries are sent again.`);
-    await enqueueDeliveries(c.env, [requeued]);
-    return c.json({ id, status: "pending" }, 202);
+  .post("/notifications/deliveries/:id/retry", requireAdmin, idempotent, validate("param", uuidParam), noBody, async (c) => {
+    const change = await retryDelivery(c.var.db, c.req.valid("param").id, Date.now());
+    const body = JSON.stringify({ id: change.result.id, status: "pending" });
+    const raced = await commitOnce(c, change, c.var.idempotency, { status: 202, body });
+    if (raced) return replay(c, raced, c.var.idempotency!.requestHash);
+    await enqueueDeliveries(c.env, [change.result]);
+    return c.body(body, 202, { "content-type": "application/json" });
   });

@@ -10,11 +10,32 @@ import { sha256Hex } from "../crypto";
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
+/**
+ * What makes two requests the same one: the method, the path with its ids in lower case (they are taken in
+ * either case) and the body as parsed, keys in order, so a faithful retry that spells them differently
+ * replays. A body that is no JSON is taken as sent (validation refuses it, and refusals are not stored).
+ */
 async function requestHash(c: Context<AppEnv>): Promise<string> {
-  return sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+  const raw = await c.req.text();
+  let body = raw;
+  try {
+    body = raw === "" ? "" : canonicalJson(JSON.parse(raw));
+  } catch {
+    // not JSON: hashed as it came
+  }
+  return sha256Hex(`${c.req.method} ${c.req.path.toLowerCase()}\n${body}`);
 }
 
-function replay(c: Context<AppEnv>, stored: IdempotentAnswer, requestHash: string): Response {
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function replay(c: Context<AppEnv>, stored: IdempotentAnswer, requestHash: string): Response {
   if (stored.requestHash !== requestHash) {
     throw new ApiError(422, "idempotency_key_reused", "This Idempotency-Key was already used for a different request; send a new key with a new request.");
   }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { loadIncidentView, mayBeOlderIncident } from "../snapshot/incident-view";
 import { limitPerClient } from "../http/client";
 import type { AppEnv } from "../env";
-import type { ErrorDetail } from "../errors";
+import { ApiError, type ErrorDetail } from "../errors";
 import { pageUrl } from "../notify/links";
 import { assets, faviconSvg } from "../page/assets";
 import { renderComponent } from "../page/component-page";
@@ -138,7 +138,12 @@ export const statusPage = new Hono<AppEnv>()
     if (incident) return sendPage(c, snapshot, `incident:${id}`, () => renderIncident(snapshot, incident));
     // Older than the snapshot's year: a rare read that goes to D1, only for an id the index knows, limited.
     if (!mayBeOlderIncident(snapshot, id)) return notFoundPage(c, snapshot, "Incident");
-    await limitPerClient(c, c.env.HISTORY_LIMITER, "history", "Too many reads of old incidents from this address; try again in a minute");
+    try {
+      await limitPerClient(c, c.env.HISTORY_LIMITER, "history", "Too many reads of old incidents from this address; try again in a minute");
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 429)) throw err;
+      return c.html(renderMessage(snapshot, "Too many requests", `${err.message}.`), 429);
+    }
     const older = await loadIncidentView(c.var.db, id);
     if (!older) return notFoundPage(c, snapshot, "Incident");
     return c.html(renderIncident(snapshot, older));

@@ -1,4 +1,4 @@
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import type { Database } from "../db/client";
 import { runBatch } from "../db/batch";
 import { assertComponentsExist } from "../domain/components";
@@ -13,7 +13,7 @@ import { tokenSigner, twilioSignature } from "../notify/crypto";
 import { enqueueDeliveries } from "../notify/fan-out";
 import { pageName, pageUrl, subscriptionLink } from "../notify/links";
 import { escapeHtml } from "../notify/render";
-import { MAX_CODE_ATTEMPTS, confirmSubscription, requestSubscription, sentConfirmationSecret, subscriberForToken, unsubscribe } from "../notify/subscribe";
+import { MAX_CODE_ATTEMPTS, awaitsThisConfirmation, confirmSubscription, requestSubscription, sentConfirmationSecret, subscriberForToken, unsubscribe } from "../notify/subscribe";
 import { verifyTurnstile } from "../notify/turnstile";
 import { smsCodeBody, webhookCodeBody, subscribeBody, subscriptionPreferencesBody, subscriptionTokenQuery, twilioInboundForm } from "../schemas";
 import { publicSnapshot } from "../snapshot/store";
@@ -27,6 +27,12 @@ const wantsJson = (c: Context<AppEnv>) => (c.req.header("accept") ?? "").include
 /** Per-client limit (SIGNUP_LIMITER) for anything that sends a message or guesses a code. */
 const limitSignUps = (c: Context<AppEnv>, what: string) =>
   limitPerClient(c, c.env.SIGNUP_LIMITER, what, "Too many requests from your address; try again in a minute.");
+
+/** An email confirmation link reads D1 to check its secret, so a client may open only so many a minute. */
+const limitConfirmLinks: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await limitSignUps(c, "confirm-link");
+  await next();
+};
 
 // Inline styles only, forms only to this origin, never framed (a framed unsubscribe button is a clickjacking target).
 const PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -137,12 +143,12 @@ export const subscriptions = new Hono<AppEnv>()
       return c.json({ status: "pending", channel, message: `If this ${channel === "sms" ? "number" : channel === "email" ? "address" : "endpoint"} can be subscribed, confirmation is on its way. ${next}` }, 202);
     },
   )
-  .get("/subscriptions/confirm", validate("query", subscriptionTokenQuery), async (c) => {
+  .get("/subscriptions/confirm", limitConfirmLinks, validate("query", subscriptionTokenQuery), async (c) => {
     const { token } = c.req.valid("query");
     const { subscriber, secret } = await subscriberForToken(c.var.db, token);
     const used = await alreadySubscribed(c, subscriber, secret);
     if (used) return used;
-    if (!subscriber?.confirmTokenHash || (subscriber.confirmExpiresAt ?? 0) < Date.now()) return htmlPage(c, "Link expired", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
+    if (!subscriber || !(await awaitsThisConfirmation(c.env, subscriber, secret, Date.now()))) return htmlPage(c, "Link expired", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
     // Confirming takes a click: link scanners that open every URL must not subscribe anyone.
     return htmlPage(
       c,
@@ -151,10 +157,11 @@ export const subscriptions = new Hono<AppEnv>()
 <form method="post" action="?token=${escapeHtml(encodeURIComponent(token))}"><button type="submit">Confirm subscription</button></form>`,
     );
   })
-  .post("/subscriptions/confirm", validate("query", subscriptionTokenQuery), async (c) => {
+  .post("/subscriptions/confirm", limitConfirmLinks, validate("query", subscriptionTokenQuery), async (c) => {
     const { token } = c.req.valid("query");
     const { subscriber, secret } = await subscriberForToken(c.var.db, token);
-    const confirmed = subscriber?.channel === "email" ? await confirmSubscription(c.env, c.var.db, subscriber, secret, Date.now()) : null;
+    const matches = await awaitsThisConfirmation(c.env, subscriber, secret, Date.now());
+    const confirmed = matches ? await confirmSubscription(c.env, c.var.db, subscriber, secret, Date.now()) : null;
     if (!confirmed) {
       if (wantsJson(c)) throw badRequest("This confirmation link is invalid, already used or expired.");
       const used = await alreadySubscribed(c, subscriber, secret);

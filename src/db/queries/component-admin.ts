@@ -2,7 +2,6 @@ import { eq, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
 import { guard } from "./guards";
-import { jsonList } from "./subscriptions";
 import { componentGroups, components } from "../schema";
 
 export async function findComponent(db: Database, id: string) {
@@ -45,12 +44,17 @@ export const componentUnchanged = (db: Database, id: string, updatedAt: number):
 export const groupUnchanged = (db: Database, id: string, updatedAt: number): Statement =>
   guard(db, sql`exists (select 1 from ${componentGroups} where ${componentGroups.id} = ${id} and ${componentGroups.updatedAt} = ${updatedAt})`, `group ${id}`);
 
-/** Holds while these are still all the components: none deleted, none added. */
-export const componentsAreExactly = (db: Database, ids: string[]): Statement =>
+/**
+ * Holds while the components are exactly those read, each still at the position read: none added, deleted
+ * or moved since. A reorder computed from an order another write has changed would leave two in one place.
+ */
+export const orderUnchanged = (db: Database, positions: { id: string; position: number }[]): Statement =>
   guard(
     db,
-    sql`(select count(*) from ${components} where ${components.id} in ${jsonList(ids)}) = ${ids.length} and (select count(*) from ${components}) = ${ids.length}`,
-    "components",
+    sql`(select count(*) from ${components} join json_each(${JSON.stringify(positions.map((c) => [c.id, c.position]))}) as read_order
+      on ${components.id} = json_extract(read_order.value, '$[0]') and ${components.position} = json_extract(read_order.value, '$[1]')) = ${positions.length}
+      and (select count(*) from ${components}) = ${positions.length}`,
+    "component order",
   );
 
 /** Another component already called this, case aside (SQLite's lower() folds ASCII letters). */
@@ -65,3 +69,16 @@ export async function componentNamed(db: Database, name: string, exceptId: strin
 /** Holds while no other component has taken this name (two creates racing with one name). */
 export const nameStillFree = (db: Database, name: string, exceptId: string): Statement =>
   guard(db, sql`not exists (select 1 from ${components} where lower(${components.name}) = lower(${name}) and ${components.id} != ${exceptId})`, `name ${name}`);
+
+/** Another group already called this, case aside. */
+export async function groupNamed(db: Database, name: string, exceptId: string | null) {
+  return db
+    .select({ id: componentGroups.id, name: componentGroups.name })
+    .from(componentGroups)
+    .where(sql`lower(${componentGroups.name}) = lower(${name}) and ${componentGroups.id} is not ${exceptId}`)
+    .get();
+}
+
+/** Holds while no other group has taken this name (two creates racing with one name). */
+export const groupNameStillFree = (db: Database, name: string, exceptId: string): Statement =>
+  guard(db, sql`not exists (select 1 from ${componentGroups} where lower(${componentGroups.name}) = lower(${name}) and ${componentGroups.id} != ${exceptId})`, `group name ${name}`);

@@ -98,10 +98,11 @@ export async function heldLeaseUntil(db: Database, ids: string[], now: number): 
 export const updateDelivery = (db: Database, id: string, patch: Partial<typeof deliveries.$inferInsert>) => db.update(deliveries).set(patch).where(eq(deliveries.id, id));
 
 /** Dead letters: whatever is still pending or in flight after the queue gave up is failed, visibly. */
-export const failUndelivered = (db: Database, ids: string[], reason: string, now: number) =>
+export const failUndelivered = (db: Database, ids: string[], now: number) =>
   db
     .update(deliveries)
-    .set({ status: "failed", lastError: sql`coalesce(${deliveries.lastError} || ' / ', '') || ${reason}`, leaseUntil: null, updatedAt: now })
+    // The delivery's own count: the dead-letter queue's message starts its attempts again from 1.
+    .set({ status: "failed", lastError: sql`coalesce(${deliveries.lastError} || ' / ', '') || 'gave up after ' || ${deliveries.attempts} || ' attempts'`, leaseUntil: null, updatedAt: now })
     .where(and(sql`${deliveries.id} in ${jsonList(ids)}`, inArray(deliveries.status, ["pending", "sending"])));
 
 /** Deliveries nothing has touched for a long time (their queue message was lost); the cron re-enqueues them. */
