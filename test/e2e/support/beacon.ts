@@ -57,7 +57,12 @@ export async function startBeacon(options: { name: string; pageUrl?: (port: numb
   const worker = await unstable_startWorker({
     config: path.join(root, "wrangler.toml"),
     envFiles: [],
-    bindings: Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, { type: "plain_text" as const, value }])),
+    bindings: {
+      ...Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, { type: "plain_text" as const, value }])),
+      // Every page a test opens connects from 127.0.0.1: one file opens more live sockets a minute than the
+      // per-client limit allows one visitor (the limit itself is tested in the workers project).
+      LIVE_LIMITER: { type: "ratelimit" as const, name: "LIVE_LIMITER", namespace_id: "1002", simple: { limit: 1000, period: 60 as const } },
+    },
     dev: { server: { hostname: "127.0.0.1", port }, inspector: false, persist, logLevel: "warn", watch: false },
   });
   await worker.ready;
