@@ -280,7 +280,7 @@ interface KeptAnswer {
   stale: boolean;
   body: Blob;
   gzip: boolean;
-  init?: ResponseInit;
+  init: ResponseInit;
 }
 
 /**
@@ -296,7 +296,7 @@ const keptForIdentity = new Map<string, KeptAnswer>();
 /** Each answer is a URL's headers and references to bodies the render cache holds: ~1 KB apiece. */
 export const KEPT_ANSWER_URLS = 256;
 // What sendFromSnapshot answered a GET with, until the entry point has the response the middleware finished.
-const served = new WeakMap<Request, KeptAnswer>();
+const served = new WeakMap<Request, Omit<KeptAnswer, "init">>();
 let keptHits = 0;
 
 function dropKeptAnswers() {
@@ -333,7 +333,7 @@ export function answerFromKept(request: Request): Response | null {
   const headers = request.headers;
   if (headers.has("if-none-match") || headers.has("authorization")) return null;
   const answer = (acceptsGzip(headers.get("accept-encoding") ?? undefined) ? keptForGzip : keptForIdentity).get(request.url);
-  if (!answer?.init) return null;
+  if (!answer) return null;
   const now = Date.now();
   const snapshot = checkedRecently(now);
   if (snapshot !== answer.snapshot) return null;
