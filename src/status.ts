@@ -58,6 +58,14 @@ export const STATUS_LABELS: Record<ShownStatus, string> = {
   under_maintenance: "Under Maintenance",
 };
 
+/** How a maintenance window's moves are headed, in notifications and in the feeds alike. */
+export const MAINTENANCE_MOVE_HEADINGS = {
+  scheduled: "Scheduled maintenance",
+  started: "Maintenance in progress",
+  completed: "Maintenance completed",
+  cancelled: "Maintenance cancelled",
+} as const;
+
 export const OVERALL_LABELS: Record<ShownStatus, string> = {
   operational: "All Systems Operational",
   degraded: "Degraded Performance",

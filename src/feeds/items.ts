@@ -1,5 +1,5 @@
 import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
-import { STATUS_LABELS } from "../status";
+import { MAINTENANCE_MOVE_HEADINGS, STATUS_LABELS } from "../status";
 import { iso } from "../time";
 
 const FEED_DAYS = 90;
@@ -71,10 +71,10 @@ function incidentItems(incident: SnapshotIncident, pageUrl: string): FeedItem[] 
 
 /** A window's moves, each an item of its own when it happened, worded as the notifications word them. */
 const MAINTENANCE_MOVES = [
-  { move: "scheduled", status: "scheduled", heading: "Scheduled maintenance" },
-  { move: "started", status: "in_progress", heading: "Maintenance in progress" },
-  { move: "completed", status: "completed", heading: "Maintenance completed" },
-  { move: "cancelled", status: "cancelled", heading: "Maintenance cancelled" },
+  { move: "scheduled", status: "scheduled", heading: MAINTENANCE_MOVE_HEADINGS.scheduled },
+  { move: "started", status: "in_progress", heading: MAINTENANCE_MOVE_HEADINGS.started },
+  { move: "completed", status: "completed", heading: MAINTENANCE_MOVE_HEADINGS.completed },
+  { move: "cancelled", status: "cancelled", heading: MAINTENANCE_MOVE_HEADINGS.cancelled },
 ] as const;
 
 type MaintenanceMove = (typeof MAINTENANCE_MOVES)[number]["move"];

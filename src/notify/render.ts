@@ -1,5 +1,5 @@
 import type { ShownStatus } from "../db/schema";
-import { STATUS_LABELS } from "../status";
+import { MAINTENANCE_MOVE_HEADINGS, STATUS_LABELS } from "../status";
 import { renderMarkdown } from "../text/markdown";
 import { iso } from "../time";
 import type { NotifyEventType } from "./messages";
@@ -77,8 +77,8 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
     };
   }
   if (type.startsWith("maintenance.")) {
-    const verb =
-      type === "maintenance.scheduled" ? "Scheduled maintenance" : type === "maintenance.started" ? "Maintenance in progress" : type === "maintenance.completed" ? "Maintenance completed" : "Maintenance cancelled";
+    const move = type.slice("maintenance.".length);
+    const verb = move in MAINTENANCE_MOVE_HEADINGS ? MAINTENANCE_MOVE_HEADINGS[move as keyof typeof MAINTENANCE_MOVE_HEADINGS] : MAINTENANCE_MOVE_HEADINGS.cancelled;
     const components = Array.isArray(payload.components) ? payload.components.map(String).join(", ") : "";
     const facts: [string, string][] = [["Status", MAINTENANCE_LABELS[str(payload.status)] ?? str(payload.status)]];
     // Once a window has run, when it really did (started early or late, completed ahead of plan) is the news.
