@@ -1,6 +1,6 @@
 import { zValidator } from "@hono/zod-validator";
 import type { MiddlewareHandler, ValidationTargets } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { ApiError } from "./errors";
 
 /** zod issues as the `details` of a 400: where, and what is wrong, never the input echoed back. */
