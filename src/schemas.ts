@@ -245,7 +245,7 @@ export const subscribeBody = z
     email: z.email({ message: "must be an email address" }).max(254).optional(),
     phone: e164.optional(),
     webhook: z.url({ protocol: /^https$/, message: "must be an https URL" }).max(2048).optional(),
-    components: ids(100).optional(),
+    components: distinctIds(100).optional(),
     component_changes: z.boolean().default(false),
     turnstile_token: z.string().max(2048).optional(),
   })

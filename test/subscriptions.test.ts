@@ -339,6 +339,12 @@ describe("sign-up input and abuse limits", () => {
       const res = await callWith({}, "POST", "/api/status/subscriptions", { body: JSON.stringify({ webhook }), headers: { "content-type": "application/json" } });
       expect(res.status, webhook).toBe(202);
     }
+    // A component named twice, even in two cases, is refused by name as the manage link refuses it.
+    for (const components of [[DEFAULT_COMPONENTS.api, DEFAULT_COMPONENTS.api], [DEFAULT_COMPONENTS.api, DEFAULT_COMPONENTS.api.toUpperCase()]]) {
+      const res = await subscribe({ email: uniqueEmail(), components });
+      expect(res.status, JSON.stringify(components)).toBe(400);
+      expect((await json(res)).error.details).toEqual([expect.objectContaining({ path: "components", message: "must not repeat" })]);
+    }
     const notJson = await call("POST", "/api/status/subscriptions", { body: "email=a@example.org", headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": uniqueIp() } });
     expect(notJson.status).toBe(400);
   });
@@ -517,6 +523,13 @@ describe("the subscribe form without scripts", () => {
       expect(html).toContain("<h1>Could not subscribe</h1>");
       expect(html).toContain(reason);
     }
+    // Only a hand-made post names a box twice; it is refused in words about the boxes, not the address.
+    const twice = `channel=email&email=${encodeURIComponent(uniqueEmail())}&components=${DEFAULT_COMPONENTS.api}&components=${DEFAULT_COMPONENTS.api.toUpperCase()}`;
+    const res = await call("POST", "/subscribe", { body: twice, headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": uniqueIp() } });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain("<h1>Could not subscribe</h1>");
+    expect(html).toContain("Choose each component once. Go back to correct it.");
   });
 
   it("takes the texted code through a form, and brings the form back with the reason when it is wrong", async () => {

@@ -121,5 +121,8 @@ export const SUBSCRIBE_FIELD_HELP = {
   webhook: "Enter a webhook URL that starts with https:// and points to a public host.",
 } as const;
 
+/** A form whose component boxes name one component twice (only a hand-made post can). */
+export const SUBSCRIBE_COMPONENTS_HELP = "Choose each component once.";
+
 /** What the form says once an SMS code is on its way; the code field follows it. */
 export const SMS_CODE_SENT = "If this number can be subscribed, we have texted it a 6-digit code. Enter it below to confirm.";

@@ -7,7 +7,7 @@ import { ApiError, type ErrorDetail } from "../errors";
 import { pageUrl } from "../notify/links";
 import { assets, faviconSvg } from "../page/assets";
 import { renderComponent } from "../page/component-page";
-import { SUBSCRIBE_FIELD_HELP } from "../page/format";
+import { SUBSCRIBE_COMPONENTS_HELP, SUBSCRIBE_FIELD_HELP } from "../page/format";
 import { HISTORY_PAGES, renderCodeStep, renderHistory, renderHome, renderIncident, renderMaintenance, renderMessage, renderSubscribed, type CodeChannel } from "../page/pages";
 import { sendFromSnapshot } from "../snapshot/respond";
 import { publicSnapshot } from "../snapshot/store";
@@ -172,8 +172,10 @@ export const statusPage = new Hono<AppEnv>()
     const snapshot = await publicSnapshot(c);
     const channel = form.channel === "phone" || form.channel === "webhook" ? form.channel : null;
     if (!res.ok) {
-      // The address is the only field a person types: a validation refusal is about it, said in plain words.
-      const why = reply.error?.code === "validation_failed" ? SUBSCRIBE_FIELD_HELP[channel ?? "email"] : refusal(reply);
+      // The address is the only field a person types: a validation refusal is about it, said in plain words,
+      // unless it is about the component boxes.
+      const aboutComponents = reply.error?.details?.some((d) => d.path.startsWith("components"));
+      const why = reply.error?.code !== "validation_failed" ? refusal(reply) : aboutComponents ? SUBSCRIBE_COMPONENTS_HELP : SUBSCRIBE_FIELD_HELP[channel ?? "email"];
       return c.html(renderMessage(snapshot, "Could not subscribe", `${why} Go back to correct it.`), refusalStatus(res));
     }
     if (!channel) return c.html(renderMessage(snapshot, "Almost subscribed", reply.message ?? "Check your inbox to confirm."), 200);

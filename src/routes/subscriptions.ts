@@ -124,8 +124,8 @@ export const subscriptions = new Hono<AppEnv>()
         const problem = webhookUrlProblem(address);
         if (problem) throw new ApiError(400, "validation_failed", "Invalid request body", [{ path: "webhook", message: problem }]);
       }
-      const componentIds = [...new Set(body.components ?? [])];
-      await assertComponentsExist(c.var.db, body.components ?? [], "components");
+      const componentIds = body.components ?? [];
+      await assertComponentsExist(c.var.db, componentIds, "components");
       // Answered before anything about the address is read or written, so a known address and a new one
       // take the same time. A confirmation recorded but not queued is sent later by the cron's sweep.
       const db = c.var.db;
