@@ -139,6 +139,13 @@ describe("Clerk sign-in for the console", () => {
 
     const plain = await send("/admin", {}, DEPLOYED);
     expect(plain.headers.get("content-security-policy")).not.toMatch(/https:/);
+
+    // Sockets go to the page's own host only ('self' covers ws:/wss: there), never to any host.
+    const connectSrc = (res: Response) => /(?:^|; )connect-src ([^;]*)/.exec(res.headers.get("content-security-policy")!)![1];
+    expect(connectSrc(signedOut)).toBe(`'self' https://${host}`);
+    expect(connectSrc(plain)).toBe("'self'");
+    const page = await call("GET", "/");
+    for (const res of [signedOut, plain, page]) expect(res.headers.get("content-security-policy")).not.toMatch(/\bwss?:/);
   });
 
   it("authenticates Clerk's session cookie without network, and asks for a handshake when it has expired", async () => {

@@ -60,7 +60,7 @@ export function consoleCsp(clerkHost: string | null): string {
   const clerk = clerkHost ? ` https://${clerkHost}` : "";
   return [
     "default-src 'self'",
-    `connect-src 'self' ws: wss:${clerk}`,
+    `connect-src 'self'${clerk}`,
     `img-src 'self' data:${clerk}`,
     // Clerk's sign-in component injects its own styles.
     `style-src 'self'${clerk ? " 'unsafe-inline'" : ""}`,
