@@ -50,6 +50,16 @@ function setHeaders(c: Context<AppEnv>, headers: Record<string, string>) {
   }
 }
 
+/** What every answer carries, preflights included. */
+function securityHeaders(contentType: string): Record<string, string> {
+  return {
+    "x-content-type-options": "nosniff",
+    "strict-transport-security": "max-age=31536000; includeSubDomains",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "cross-origin-resource-policy": EMBEDDABLE.test(contentType) ? "cross-origin" : "same-site",
+  };
+}
+
 /**
  * Answers CORS preflights for public reads; after the handler, adds CORS (public reads only, never admin
  * routes or writes), security headers, and a cache policy for responses that did not choose one.
@@ -63,7 +73,7 @@ export const httpPolicy: MiddlewareHandler<AppEnv> = async (c, next) => {
       "access-control-allow-methods": "GET, HEAD, OPTIONS",
       "access-control-allow-headers": "If-None-Match, If-Modified-Since, Cache-Control",
       "access-control-max-age": "86400",
-      "x-content-type-options": "nosniff",
+      ...securityHeaders(""),
     });
   }
   await next();
@@ -71,12 +81,7 @@ export const httpPolicy: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.res.status === 101) return;
 
   const contentType = c.res.headers.get("content-type") ?? "";
-  const headers: Record<string, string> = {
-    "x-content-type-options": "nosniff",
-    "strict-transport-security": "max-age=31536000; includeSubDomains",
-    "referrer-policy": "strict-origin-when-cross-origin",
-    "cross-origin-resource-policy": EMBEDDABLE.test(contentType) ? "cross-origin" : "same-site",
-  };
+  const headers = securityHeaders(contentType);
   if (contentType.startsWith("text/html")) {
     headers["content-security-policy"] = pageCsp(c.env);
     // For browsers that predate CSP's frame-ancestors.
