@@ -84,6 +84,21 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     expect(v2.incident_updates.at(-1).affected_components).toEqual([{ code: c.id, name: c.name, old_status: "operational", new_status: "major_outage" }]);
   });
 
+  it("words a failure the runtime describes in its own terms as could not connect, in the check and the incident", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url);
+    const T = Date.UTC(2031, 11, 1, 12, 0);
+    targets.set(url, { throws: "internal error; reference = h65g1h5hsrg8uu8c7d3ujcsk" });
+    for (let i = 0; i <= 2; i++) await runCron(T + i * MINUTE);
+    const [incident] = await incidentsOf(c.id);
+    expect(incident.updates[0].message).toBe(`Our checks have found ${c.name} down since 12:00 UTC: could not connect. We are looking into it.`);
+    const { checks } = await json(await admin("GET", `/api/status/components/${c.id}/checks?limit=3`));
+    expect(checks).toHaveLength(3);
+    for (const check of checks) expect(check.error).toMatch(/^could not connect( from 3 of 3 regions \([a-z, ]+\))?$/);
+    expect(JSON.stringify(await json(await call("GET", `/api/status/components/${c.id}`)))).not.toContain("reference");
+  });
+
   it("opens nothing for a single failed check, even when one result moves the status", async () => {
     const targets = fakeTargets();
     const url = targetUrl();
@@ -405,6 +420,11 @@ describe("what the checks saw, in plain words", () => {
     expect(describeCheckResult({ outcome: "partial_outage", error: "HTTP 500; HTTP 500", latencyMs: 12 })).toBe("HTTP 500");
     expect(describeCheckResult({ outcome: "degraded", error: "slower than 3000 ms", latencyMs: 4000 })).toBe("answers slower than 3 s");
     expect(describeCheckResult({ outcome: "major_outage", error: "keyword not found in the response", latencyMs: 4 })).toBe("the expected text was missing from the answer");
+    expect(describeCheckResult({ outcome: "major_outage", error: "Network connection lost.", latencyMs: 4 })).toBe("could not connect (Network connection lost.)");
+    // Errors recorded with the runtime's own words, before checks worded fetch failures themselves.
+    for (const error of ["internal error; reference = h65g1h5hsrg8uu8c7d3ujcsk", "DNS lookup failed", "TLS peer's certificate is not trusted"]) {
+      expect(describeCheckResult({ outcome: "major_outage", error, latencyMs: 4 }), error).toBe("could not connect");
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import type { CheckContext } from "./context";
-import { combineProbes, notMonitored, probe, readBody, type CheckResult } from "./probe";
+import { combineProbes, fetchTarget, notMonitored, probe, readBody, type CheckResult } from "./probe";
 
 const CLERK_API = "https://api.clerk.com";
 
@@ -28,7 +28,7 @@ export async function authCheck({ env, signal, degradedLatencyMs }: CheckContext
   const probes = await Promise.all(
     targets.map(({ url, headers }) =>
       probe(async () => {
-        const res = await fetch(url, { headers, signal });
+        const res = await fetchTarget(url, { headers, signal });
         const body = await readBody(res, signal);
         if (!res.ok) return `HTTP ${res.status}`;
         return hasKeys(body) ? null : "no signing keys in the JWKS";

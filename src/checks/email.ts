@@ -1,6 +1,6 @@
 import { resendBaseUrl } from "../notify/email";
 import type { CheckContext } from "./context";
-import { combineProbes, notMonitored, probe, readBody, type CheckResult } from "./probe";
+import { combineProbes, fetchTarget, notMonitored, probe, readBody, type CheckResult } from "./probe";
 
 /**
  * The email service: an authenticated read of Resend's API with the configured key. A sending-only key
@@ -9,7 +9,7 @@ import { combineProbes, notMonitored, probe, readBody, type CheckResult } from "
 export async function emailCheck({ env, signal, degradedLatencyMs }: CheckContext): Promise<CheckResult> {
   if (!env.RESEND_API_KEY) return notMonitored("RESEND_API_KEY is not configured");
   const result = await probe(async () => {
-    const res = await fetch(`${resendBaseUrl(env)}/domains`, { headers: { authorization: `Bearer ${env.RESEND_API_KEY}` }, signal });
+    const res = await fetchTarget(`${resendBaseUrl(env)}/domains`, { headers: { authorization: `Bearer ${env.RESEND_API_KEY}` }, signal });
     const body = await readBody(res, signal);
     if (res.ok) return null;
     if (res.status === 401 && body.includes("restricted_api_key")) return null;

@@ -1,5 +1,5 @@
 import type { HttpMonitor } from "../db/schema";
-import { combineProbes, notMonitored, probe, readBody, type CheckResult } from "./probe";
+import { combineProbes, fetchTarget, notMonitored, probe, readBody, type CheckResult } from "./probe";
 
 const USER_AGENT = "Beacon-Monitor/1.0";
 export const REGION_HEADER = "beacon-probe-region";
@@ -16,7 +16,7 @@ export async function httpCheck(monitor: HttpMonitor | null, signal: AbortSignal
   const result = await probe(async () => {
     // Redirects are followed unless a 3xx is expected: then the redirect itself is what is compared.
     const redirect = monitor.expected_status?.some((status) => status >= 300 && status < 400) ? "manual" : "follow";
-    const res = await fetch(monitor.url, { method: monitor.method, headers, redirect, signal });
+    const res = await fetchTarget(monitor.url, { method: monitor.method, headers, redirect, signal });
     const body = await readBody(res, signal);
     const expected = monitor.expected_status?.length ? monitor.expected_status.includes(res.status) : res.status >= 200 && res.status < 300;
     if (!expected) return `unexpected HTTP ${res.status}`;

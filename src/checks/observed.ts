@@ -1,4 +1,4 @@
-import { unansweredWithin } from "../text/checks";
+import { COULD_NOT_CONNECT, NAMED_CONNECT_FAILURE, unansweredWithin } from "../text/checks";
 import type { CheckResult } from "./probe";
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`.replace(".0 s", " s");
@@ -17,7 +17,9 @@ function plainFailure(error: string): string {
   const slow = /^slower than (\d+) ms$/.exec(text);
   if (slow) return `answers slower than ${seconds(Number(slow[1]))}`;
   if (text === "keyword not found in the response") return "the expected text was missing from the answer";
-  if (/network connection lost|connection refused|econnrefused|fetch failed|dns/i.test(text)) return `could not connect (${text})`;
+  if (NAMED_CONNECT_FAILURE.test(text)) return `${COULD_NOT_CONNECT} (${text})`;
+  // Errors recorded before checks worded fetch failures themselves may still carry the runtime's own words.
+  if (/internal error|reference = |dns|tls|ssl|certificate|handshake/i.test(text)) return COULD_NOT_CONNECT;
   return text;
 }
 

@@ -1,3 +1,4 @@
+import { COULD_NOT_CONNECT, NAMED_CONNECT_FAILURE } from "../text/checks";
 import type { CheckOutcome } from "../db/schema";
 import type { RegionResult } from "./quorum";
 
@@ -52,6 +53,20 @@ export async function probe(run: () => Promise<string | null>): Promise<Probe> {
   }
 }
 
+/**
+ * fetch() for a check: a throw that is not the check's own timeout becomes a failure a reader can name, or
+ * else COULD_NOT_CONNECT, so no runtime's internal message reaches a recorded error or an incident's text.
+ */
+export async function fetchTarget(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    if (init.signal?.aborted) throw err;
+    const text = errorText(err);
+    throw new Error(NAMED_CONNECT_FAILURE.test(text) ? text : COULD_NOT_CONNECT);
+  }
+}
+
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
@@ -84,7 +99,7 @@ export async function readBody(res: Response, signal: AbortSignal): Promise<stri
 
 /** Sends a request that the check's signal can cut, body read included; non-2xx becomes a failure text. */
 export async function expectOk(url: string, init: RequestInit, signal: AbortSignal): Promise<{ failure: string | null; body: string }> {
-  const res = await fetch(url, { ...init, signal });
+  const res = await fetchTarget(url, { ...init, signal });
   const body = await readBody(res, signal);
   return { failure: res.ok ? null : `HTTP ${res.status}`, body };
 }

@@ -7,6 +7,15 @@ export const formatMs = (ms: number) => (ms >= 1000 ? `${+(ms / 1000).toFixed(2)
 /** What a check that got no answer within its timeout records as its error (read back by unansweredWithin). */
 export const timedOutError = (timeoutMs: number) => `timed out after ${timeoutMs} ms`;
 
+/** Connection failures a reader can name, kept in a check's error as the runtime words them. */
+export const NAMED_CONNECT_FAILURE = /network connection lost|connection refused|econnrefused|fetch failed/i;
+
+/**
+ * What a check records when a target could not be reached for a reason only the runtime knows (workerd's
+ * "internal error; reference = ...", DNS or TLS details): the reader learns nothing more from those.
+ */
+export const COULD_NOT_CONNECT = "could not connect";
+
 /**
  * The timeout a check ran into when it got no answer at all (timedOutError, from every region or from the
  * quorum that agreed), else null. Such a check has no response time: its time is its timeout.
