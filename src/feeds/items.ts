@@ -17,8 +17,9 @@ export interface FeedItem {
   date: number;
   updated: number;
   /**
-   * JSON Feed tags: an incident's severity and the status this item set (an update's item carries the
-   * status that update set); for maintenance, "maintenance" and the status the window moved to.
+   * JSON Feed tags: an incident's severity and the status this item set (the incident's own item the status
+   * it opened with, an update's item the status that update set); for maintenance, "maintenance" and the
+   * status the window moved to.
    */
   tags: string[];
   about: { incident_id: string } | { maintenance_id: string };
@@ -39,6 +40,8 @@ function incidentItems(incident: SnapshotIncident, pageUrl: string): FeedItem[] 
   const link = `${pageUrl}/incidents/${incident.id}`;
   const affected = incident.components.map((c) => `${c.name}: ${STATUS_LABELS[c.status]}`).join(", ");
   const about = { incident_id: incident.id };
+  // The incident's own item is its opening: it set the status the incident opened with, its oldest update's.
+  const opening = incident.updates.reduce<SnapshotIncident["updates"][number] | undefined>((oldest, u) => (!oldest || u.created_at < oldest.created_at ? u : oldest), undefined);
   const items: FeedItem[] = [
     {
       id: incident.id,
@@ -48,7 +51,7 @@ function incidentItems(incident: SnapshotIncident, pageUrl: string): FeedItem[] 
       link,
       date: incident.started_at,
       updated: Math.max(incident.started_at, incident.updated_at),
-      tags: [incident.severity, incident.status],
+      tags: [incident.severity, opening?.status ?? incident.status],
       about,
     },
   ];
