@@ -706,6 +706,17 @@ describe("text as written", () => {
     expect(renderMarkdown("&lt;")).toBe("<p>&amp;lt;</p>");
   });
 
+  it("keeps a refused link's words as written, and a target's own parentheses inside the link", () => {
+    expect(renderMarkdown("[bad](javascript:alert(1))")).toBe("<p>bad</p>");
+    expect(renderMarkdown("See [the log](javascript:void(0)) (details) and [x](data:text/html,a).")).toBe("<p>See the log (details) and x.</p>");
+    expect(renderMarkdown("[page](/relative) then")).toBe("<p>page then</p>");
+    // Never closed: nothing was a link, so all of it reads as written.
+    expect(renderMarkdown("[bad](javascript:alert(1)")).toBe("<p>[bad](javascript:alert(1)</p>");
+    expect(renderMarkdown("[X](https://en.wikipedia.org/wiki/X_(y)), next")).toBe(
+      '<p><a href="https://en.wikipedia.org/wiki/X_(y)" rel="nofollow noopener noreferrer">X</a>, next</p>',
+    );
+  });
+
   it("renders messages in HTML email and keeps them as written in plain text and SMS", () => {
     const message = "Paragraph one.\n\n- **bold** item\n- <b>tag</b>";
     const out = renderEvent("incident.updated", { incident_id: "i", title: "T", status: "identified", message }, { pageName: "P", pageUrl: "https://p", unsubscribeUrl: "https://u", manageUrl: "https://m" });

@@ -38,6 +38,24 @@ function finder(text: string) {
   };
 }
 
+/** The longest link target looked through for its closing parenthesis, so unclosed ones stay cheap. */
+const MAX_TARGET_CHARS = 2048;
+
+/**
+ * Where a link's target that starts at `from` ends: the ")" that balances its parentheses, as in
+ * `[x](https://en.wikipedia.org/wiki/X_(y))` or `[x](javascript:alert(1))`; -1 when there is none.
+ */
+function targetEnd(text: string, from: number): number {
+  let depth = 0;
+  for (let j = from; j < text.length && j < from + MAX_TARGET_CHARS; j++) {
+    const ch = text[j];
+    if (ch === "\\") j++;
+    else if (ch === "(") depth++;
+    else if (ch === ")" && depth-- === 0) return j;
+  }
+  return -1;
+}
+
 /** Inline markup of one line of text; depth bounds nesting (emphasis inside a link inside strong...). */
 function inline(text: string, depth = 0, links = true): string {
   const find = finder(text);
@@ -80,7 +98,7 @@ function inline(text: string, depth = 0, links = true): string {
     }
     if (ch === "[" && links && depth < 3) {
       const close = find("](", i + 1);
-      const paren = close > i ? find(")", close + 2) : -1;
+      const paren = close > i ? targetEnd(text, close + 2) : -1;
       if (close > i + 1 && paren > close + 2 && !text.slice(i + 1, close).includes("[")) {
         const href = safeHref(text.slice(close + 2, paren));
         const label = text.slice(i + 1, close);
