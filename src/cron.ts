@@ -46,7 +46,10 @@ export async function runScheduled(env: Bindings, scheduledTime: number, _ctx?: 
   // The checks are in flight while maintenance moves, so their results are recorded against the windows as
   // they now are. Each step that fails is logged and left to the next run; the rest still happens.
   const maintenanceEventIds = await moveMaintenance(db, now).catch((err) => logged("maintenance transitions failed", err));
-  const checkEventIds = await round.record(now).catch((err) => logged("recording the checks failed", err));
+  const checkEventIds = await round
+    .record(now)
+    .then((r) => r.eventIds)
+    .catch((err) => logged("recording the checks failed", err));
   if (round.claim === "claimed") {
     // By the wall clock: a round played ahead locally must not delete history that is still in its retention.
     await pruneOldResults(env, db, Date.now()).catch((err) => logged("pruning check results failed", err));

@@ -713,10 +713,27 @@ describe("POST /api/status/health-check", { timeout: 20_000 }, () => {
       [component.name]: "major_outage",
     });
     expect(body.recorded).toBe(true);
+    expect(body.details.find((d: any) => d.component_id === component.id).recorded).toBe(true);
     expect((await adminComponent(component.id)).last_error).toBe("unexpected HTTP 502 from 3 of 3 regions (wnam, enam, weur)");
     expect(body.details.find((d: any) => d.component_id === component.id).regions).toEqual(
       ["wnam", "enam", "weur"].map((region) => ({ region, status: "major_outage", latency_ms: expect.any(Number), error: "unexpected HTTP 502" })),
     );
+  });
+
+  it("says it recorded nothing when every component already has a newer result, as after rounds played ahead", async () => {
+    const targets = fakeTargets();
+    const component = await createMonitoredComponent(targetUrl());
+    const ahead = Math.floor(Date.now() / MINUTE) * MINUTE + 3 * MINUTE;
+    await runCron(ahead);
+    expect((await adminComponent(component.id)).last_checked).toBe(iso(ahead));
+
+    const body = await json(await admin("POST", "/api/status/health-check"));
+    expect(body.recorded).toBe(false);
+    expect(body.message).toBe("Health check completed; every component already has a newer result, so these results were not recorded");
+    expect(body.details.every((d: any) => d.recorded === false)).toBe(true);
+    expect(body.results[component.name]).toBe("operational");
+    expect(targets.requests.length).toBeGreaterThan(0);
+    expect((await adminComponent(component.id)).last_checked).toBe(iso(ahead));
   });
 
   it("refuses anyone who is not an admin", async () => {

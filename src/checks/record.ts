@@ -53,7 +53,7 @@ export async function recordStatements(
     timeZone: string;
     autoIncidents: AutoIncidentDefaults;
   },
-): Promise<{ statements: Statement[]; eventIds: string[] }> {
+): Promise<{ statements: Statement[]; eventIds: string[]; recorded: string[] }> {
   const { results, regions, at, now, timeZone } = opts;
   const [before, previous, managed, recordable] = await Promise.all([
     loadStatusState(db),
@@ -167,6 +167,8 @@ export async function recordStatements(
       ...automatic.statements,
     ],
     eventIds: [...eventIds, ...automatic.eventIds],
+    // The components this batch gives a result: none when each already has a newer one (rounds played ahead).
+    recorded: resultRows.map((r) => r.componentId),
   };
 }
 

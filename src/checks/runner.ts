@@ -31,8 +31,11 @@ export interface CheckRound {
   /** What each region saw, per HTTP monitor. */
   regions: Promise<Map<string, RegionResult[]>>;
   stats: Promise<ProbeRoundStats>;
-  /** Writes the results in one batch (only for a claimed round); returns the outbox events to enqueue. */
-  record(now: number): Promise<string[]>;
+  /**
+   * Writes the results in one batch (only for a claimed round); returns the outbox events to enqueue and
+   * the components that got a result from it.
+   */
+  record(now: number): Promise<{ eventIds: string[]; recorded: string[] }>;
 }
 
 /**
@@ -64,14 +67,14 @@ export async function startCheckRound(env: Bindings, db: Database, at: number, o
     regions,
     stats,
     async record(now) {
-      if (claim !== "claimed") return [];
+      if (claim !== "claimed") return { eventIds: [], recorded: [] };
       try {
         const [checked, probes] = [await results, await probed];
         // Recorded from the statuses and components as they are when the batch is built; if an admin moved a
         // status or edited a component (or a newer round landed) before it committed, nothing was written and
         // it is built again from the new state.
         for (let attempt = 1; ; attempt++) {
-          const { statements, eventIds } = await recordStatements(db, {
+          const { statements, eventIds, recorded } = await recordStatements(db, {
             targets,
             results: checked,
             regions: probes.regions,
@@ -83,7 +86,7 @@ export async function startCheckRound(env: Bindings, db: Database, at: number, o
           const summary = { ...probes.stats, statements: statements.length + 1 };
           try {
             await runBatch(db, [...statements, finishCheckRun(db, at, Date.now(), summary)]);
-            return eventIds;
+            return { eventIds, recorded };
           } catch (err) {
             if (!(isStatusConflict(err) || isGuardFailure(err)) || attempt >= RECORD_ATTEMPTS) throw err;
           }

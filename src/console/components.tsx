@@ -149,7 +149,7 @@ export const ComponentPage: FC<{
             {check.latency_ms !== null ? `, ${check.latency_ms} ms` : ""}
             {check.error ? `: ${check.error}` : ""}
           </p>
-          <p class="hint">{check.recorded ? "Recorded like a scheduled run." : "A scheduled run was in progress, so this result was not recorded."}</p>
+          <p class="hint">{check.recorded ? "Recorded like a scheduled run." : "Not recorded: a scheduled run was in progress, or this component already has a newer result."}</p>
         </div>
       ) : null}
       <form method="post" autocomplete="off" action={`/admin/components/${row.id}/check`}>

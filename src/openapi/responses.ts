@@ -262,11 +262,12 @@ export const healthCheck = named(
         status: roundOutcome,
         latency_ms: z.number().nullable().describe("For an HTTP monitor, the median across its regions"),
         error: z.string().nullable(),
+        recorded: z.boolean().describe("false when a run was in progress, or the component already has a newer result"),
         regions: z.array(regionResult).optional().describe("HTTP monitors: what each region saw"),
       }),
     ),
     checked_at: time,
-    recorded: z.boolean(),
+    recorded: z.boolean().describe("Whether any component's result was recorded; the message says why not"),
     notification_channels: z
       .record(z.enum(CHANNELS), z.object({ state: z.enum(["on", "dev-outbox", "off"]), missing: z.array(z.string()).optional() }))
       .describe('Whether each channel sends ("on"), records locally ("dev-outbox", local dev only) or is off, and which settings it lacks'),

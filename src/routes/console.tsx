@@ -600,9 +600,9 @@ export const adminConsole = new Hono<AppEnv>()
     if (!id || !(await consoleComponents(c.var.db)).some((r) => r.id === id)) return problem(c, 404, "Not found", "There is no component with this id.");
     const answer = await api(c, "POST", "/health-check");
     if (!answer.ok) return after(c, answer, "", "");
-    const detail = (answer.data.details as { component_id: string; status: string; latency_ms: number | null; error: string | null }[]).find((d) => d.component_id === id);
+    const detail = (answer.data.details as { component_id: string; status: string; latency_ms: number | null; error: string | null; recorded: boolean }[]).find((d) => d.component_id === id);
     const check: CheckResult = detail
-      ? { status: detail.status, latency_ms: detail.latency_ms, error: detail.error, recorded: answer.data.recorded }
+      ? { status: detail.status, latency_ms: detail.latency_ms, error: detail.error, recorded: detail.recorded }
       : { status: "not_checked", latency_ms: null, error: "This component has no check to run.", recorded: false };
     const screen = await componentScreen(c, id, undefined, check);
     return screen ? page(c, screen) : problem(c, 404, "Not found", "There is no component with this id.");

@@ -16,10 +16,17 @@ export const health = new Hono<AppEnv>().post("/health-check", requireAdmin, noB
   const at = Date.now();
   const round = await startCheckRound(c.env, c.var.db, at, { checkWhenBusy: true });
   const [results, regions] = [await round.results, await round.regions];
-  const eventIds = await round.record(at);
+  const { eventIds, recorded } = await round.record(at);
   if (round.claim === "claimed") await afterCommit(c.env, c.var.db, eventIds);
+  const gotResult = new Set(recorded);
   return c.json({
-    message: round.claim === "claimed" ? "Health check completed" : "Health check completed; a scheduled run is in progress, so these results were not recorded",
+    message:
+      round.claim !== "claimed"
+        ? "Health check completed; a scheduled run is in progress, so these results were not recorded"
+        : gotResult.size
+          ? "Health check completed"
+          : // Rounds played ahead of the clock (locally) leave results dated later than now.
+            "Health check completed; every component already has a newer result, so these results were not recorded",
     // "no_data": a monitor whose regions could not agree this time.
     results: Object.fromEntries(round.targets.map((t) => [t.name, results.get(t.id)?.outcome ?? "no_data"])),
     details: round.targets.map((t) => {
@@ -31,11 +38,12 @@ export const health = new Hono<AppEnv>().post("/health-check", requireAdmin, noB
         status: r?.outcome ?? "no_data",
         latency_ms: r?.latencyMs ?? null,
         error: r?.error ?? null,
+        recorded: gotResult.has(t.id),
         ...(probed && { regions: probed.map(regionView) }),
       };
     }),
     checked_at: iso(at),
-    recorded: round.claim === "claimed",
+    recorded: gotResult.size > 0,
     // Which notification channels can send: "off" channels refuse sign-ups until their credentials are complete.
     notification_channels: Object.fromEntries(
       CHANNELS.map((channel) => {
