@@ -96,6 +96,9 @@ export interface Bindings {
   LIVE_ALLOWED_ORIGINS?: string;
 }
 
+/** The page's name: PAGE_NAME, or "Beacon" when unset, the same on the page, the console, feeds and messages. */
+export const pageName = (env: Pick<Bindings, "PAGE_NAME">) => env.PAGE_NAME || "Beacon";
+
 export interface Variables {
   db: Database;
   admin: AdminIdentity;

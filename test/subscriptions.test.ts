@@ -8,6 +8,7 @@ import { DEV_OUTBOX_KEPT, recordDevOutbox } from "../src/db/queries/dev-outbox";
 import { confirmationBudget, deliveries, devOutbox as devOutboxTable, subscribers } from "../src/db/schema";
 import type { Bindings } from "../src/env";
 import { devOutbox as devOutboxResponse } from "../src/openapi/responses";
+import { pageInfo } from "../src/snapshot/build";
 import { admin, adminToken, awayFromMinuteEdge, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 import { activeSubscriber, captured, db, deliverMessages, deliveriesFor, devOutbox, outboxEvent, recordingQueue, subscriberRow, uniqueEmail, uniqueIp, uniquePhone } from "./support/subscribers";
 
@@ -178,6 +179,16 @@ describe("email subscriptions, offline through the dev outbox", () => {
     expect(newest.subject).toBe(`Message ${DEV_OUTBOX_KEPT + 2}`);
     expect(await d.$count(devOutboxTable, eq(devOutboxTable.recipient, "cap-2@example.org"))).toBe(0);
     expect(await d.$count(devOutboxTable, eq(devOutboxTable.recipient, "cap-3@example.org"))).toBe(1);
+  });
+
+  it("names the page Beacon in messages when PAGE_NAME is unset, as the page itself does", async () => {
+    const email = uniqueEmail();
+    const res = await callWith({ PAGE_NAME: undefined }, "POST", "/api/status/subscriptions", { body: JSON.stringify({ email }), headers: { "content-type": "application/json" } });
+    expect(res.status).toBe(202);
+    const subscriber = await subscriberByAddress(email);
+    const [confirmation] = await deliveriesFor(subscriber!.id);
+    expect(confirmation!.subject).toBe("[Beacon] Confirm your subscription");
+    expect(pageInfo({ ...env, PAGE_NAME: undefined }).name).toBe("Beacon");
   });
 
   it("refuses an expired confirmation link", async () => {

@@ -1,6 +1,6 @@
 import type { Channel } from "../db/schema";
-import type { Bindings } from "../env";
-import { pageName, pageUrl } from "./links";
+import { pageName, type Bindings } from "../env";
+import { pageUrl } from "./links";
 import type { NotifyEventType } from "./messages";
 import { renderEvent, webhookBody } from "./render";
 import { slot } from "./slots";

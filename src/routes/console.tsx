@@ -36,7 +36,7 @@ import { deleteIncident, editIncident, editIncidentUpdate, openIncident, postInc
 import { cancelMaintenance, completeMaintenanceNow, editMaintenance, scheduleMaintenance, startMaintenanceNow } from "../domain/maintenance";
 import { createTemplate, deleteTemplate, editTemplate } from "../domain/templates";
 import { autoIncidentDefaults, componentAutoConfig } from "../domain/auto-incidents";
-import type { AppEnv, Bindings } from "../env";
+import { pageName, type AppEnv, type Bindings } from "../env";
 import { ApiError, errorBody, type ErrorDetail } from "../errors";
 import * as schemas from "../schemas";
 import { issuesOf } from "../validation";
@@ -94,7 +94,7 @@ const FLASH: Record<string, string> = {
 function context(c: Context<AppEnv>, section?: string): ConsoleContext {
   const host = frontendApiHost(c.env.CLERK_PUBLISHABLE_KEY);
   return {
-    pageName: c.env.PAGE_NAME || "Beacon",
+    pageName: pageName(c.env),
     clerkHost: host,
     ...(host ? { publishableKey: c.env.CLERK_PUBLISHABLE_KEY } : {}),
     ...(c.get("consoleSession") ? { session: c.get("consoleSession") } : {}),

@@ -1,7 +1,7 @@
 import type { Database } from "../db/client";
 import { loadLatencyRows, type LatencyRow } from "../db/queries/latency";
 import { loadSnapshotRows, type SnapshotRows } from "../db/queries/snapshot";
-import type { Bindings } from "../env";
+import { pageName, type Bindings } from "../env";
 import { overallStatus, shownStatus } from "../status";
 import { addDays, lastDays, startOfDay } from "../uptime/days";
 import { sumTotals, uptimePercent, weightedDowntimeSeconds } from "../uptime/formula";
@@ -23,7 +23,7 @@ const OPEN_INCIDENT = new Set(["investigating", "identified", "monitoring"]);
 
 export function pageInfo(env: Bindings): PageInfo {
   return {
-    name: env.PAGE_NAME || "Beacon",
+    name: pageName(env),
     url: (env.PAGE_URL || "http://localhost:8787").replace(/\/+$/, ""),
     logo_url: env.PAGE_LOGO_URL || null,
     description: env.PAGE_DESCRIPTION || null,
