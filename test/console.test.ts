@@ -606,6 +606,11 @@ describe("console writes", () => {
       const res = await admin("POST", "/api/status/components", { name: `Budget ${i} ${crypto.randomUUID().slice(0, 8)}`, description: "d".repeat(500) });
       expect(res.status).toBe(201);
     }
+    // The longest description the API takes, edited a few times: each entry holds it before and after.
+    const long = await createIncident({ title: "Long story", description: `${"Details. ".repeat(1_111)}x` });
+    for (const title of ["Long story, edited", "Long story, edited again", "Long story, final"]) {
+      expect((await admin("PATCH", `/api/status/incidents/${long.id}`, { title })).status).toBe(200);
+    }
     for (const path of ["/admin", "/admin/incidents", `/admin/incidents/${incident.id}`, "/admin/templates", "/admin/maintenance", "/admin/components", `/admin/components/${DEFAULT_COMPONENTS.api}`, "/admin/subscribers", "/admin/audit"]) {
       const res = await send(path, { cookie: token });
       expect(res.status, path).toBe(200);
@@ -618,6 +623,12 @@ describe("console writes", () => {
         expect(html, `${path}: a label for #${label[1]}`).toContain(`for="${label[1]}"`);
       }
     }
+    // The screen cuts long texts and says so; the API keeps every record whole.
+    const screen = await (await send(`/admin/audit?entity_type=incident&entity_id=${long.id}`, { cookie: token })).text();
+    expect(screen).toContain("… (10,000 characters in full)");
+    // The API keeps every record whole.
+    const { entries } = await json(await admin("GET", `/api/status/audit?entity_type=incident&entity_id=${long.id}`));
+    expect(entries.at(-1).after.description).toHaveLength(10_000);
   });
 });
 

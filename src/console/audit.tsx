@@ -27,6 +27,22 @@ const short = (value: unknown) => {
   return text.length > 160 ? `${text.slice(0, 159)}…` : text;
 };
 
+/** How much of a long text the screen shows of each record; the API keeps the whole record. */
+export const AUDIT_TEXT_SHOWN = 300;
+
+/**
+ * A record as the screen shows it: every string longer than AUDIT_TEXT_SHOWN cut there, saying how long it
+ * is in full, so twenty entries of 10,000-character descriptions stay within the console's first-load budget.
+ */
+export function shownRecord(value: unknown): unknown {
+  if (typeof value === "string") {
+    return value.length > AUDIT_TEXT_SHOWN ? `${value.slice(0, AUDIT_TEXT_SHOWN)}… (${value.length.toLocaleString("en-US")} characters in full)` : value;
+  }
+  if (Array.isArray(value)) return value.map(shownRecord);
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shownRecord(v)]));
+  return value;
+}
+
 /** The keys whose values differ between two objects, or null when before and after are not both objects. */
 export function changedKeys(before: unknown, after: unknown): { key: string; from: string; to: string }[] | null {
   if (!isRecord(before) || !isRecord(after)) return null;
@@ -60,9 +76,9 @@ const Change: FC<{ row: AuditRow }> = ({ row }) => {
       <details>
         <summary>Before and after</summary>
         <p class="hint">Before</p>
-        <pre class="json">{JSON.stringify(row.before, null, 2)}</pre>
+        <pre class="json">{JSON.stringify(shownRecord(row.before), null, 2)}</pre>
         <p class="hint">After</p>
-        <pre class="json">{JSON.stringify(row.after, null, 2)}</pre>
+        <pre class="json">{JSON.stringify(shownRecord(row.after), null, 2)}</pre>
       </details>
     </>
   );
