@@ -1,4 +1,4 @@
-import type { ComponentStatus, Severity, ShownStatus } from "./db/schema";
+import type { CheckKind, ComponentStatus, Severity, ShownStatus } from "./db/schema";
 
 // Maintenance sits below any degradation or outage: a window does not hide an incident that says worse.
 const RANK: Record<ShownStatus, number> = {
@@ -33,6 +33,13 @@ export function shownStatus(input: {
   const fromChecks: ShownStatus = input.monitored ? input.monitoredStatus : "operational";
   return worstStatus<ShownStatus>([fromChecks, fromIncidents], "operational");
 }
+
+/**
+ * A component is monitored when a check has observed it, or when it has an HTTP monitor that has not reported
+ * yet: that one always observes, it is only awaiting its first check. Until then its checks move nothing.
+ */
+export const isMonitored = (c: { monitored: boolean; checkKind: CheckKind }) => c.monitored || c.checkKind === "http";
+export const awaitsFirstCheck = (c: { monitored: boolean; checkKind: CheckKind }) => !c.monitored && c.checkKind === "http";
 
 /** The status an incident's severity implies: for the components it names by id alone, and for the whole page. */
 export function statusForSeverity(severity: Severity): ComponentStatus {

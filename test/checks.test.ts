@@ -175,8 +175,8 @@ describe("a check round racing an admin's monitor edit", { timeout: 20_000 }, ()
     const id = await roundInterruptedBy(async (id) => {
       expect((await admin("PATCH", `/api/status/components/${id}`, { monitor: { type: "http", url: newUrl, timeout_ms: 500 } })).status).toBe(200);
     }, Date.UTC(2030, 6, 2, 12, 0));
-    // The old URL's failure says nothing about the new one.
-    expect(await adminComponent(id)).toMatchObject({ monitor: { url: newUrl }, monitored: false, monitored_status: "operational", last_checked: null });
+    // The old URL's failure says nothing about the new one, which awaits its first check.
+    expect(await adminComponent(id)).toMatchObject({ monitor: { url: newUrl }, monitored: true, monitored_status: "operational", last_checked: null });
     expect(await changes(id)).toEqual([]);
   });
 
@@ -485,8 +485,17 @@ describe("the cron run", { timeout: 20_000 }, () => {
 
     const patched = await admin("PATCH", `/api/status/components/${created.id}`, { monitor: { type: "http", url, confirmations: 1 } });
     expect(patched.status).toBe(200);
+    // Monitored from now on, with no result yet: the page says it awaits its first check.
+    expect(await json(patched)).toMatchObject({ check: "http", monitored: true });
+    expect(await publicComponent(created.id)).toMatchObject({ status: "operational", monitored: true, last_checked: null });
+    const row = (html: string) => new RegExp(`<li class="comp" data-component="${created.id}">((?!</li>)[\\s\\S])*`).exec(html)![0];
+    const awaiting = row(await (await call("GET", "/")).text());
+    expect(awaiting).toContain("awaiting first check");
+    expect(awaiting).not.toContain("not monitored");
+    expect(await (await call("GET", `/components/${created.id}`)).text()).toContain("Monitored, awaiting its first automatic check");
     await runCron(T + MINUTE);
     expect(await publicComponent(created.id)).toMatchObject({ status: "major_outage", monitored: true });
+    expect(row(await (await call("GET", "/")).text())).not.toContain("awaiting first check");
 
     expect((await admin("PATCH", `/api/status/components/${created.id}`, { monitor: null })).status).toBe(200);
     expect(await publicComponent(created.id)).toMatchObject({ status: "operational", monitored: false });

@@ -24,6 +24,7 @@ export function reasonsFor(component: SnapshotComponent, row: ComponentRow | und
     if (link) reasons.push(`Incident "${i.title}" sets ${STATUS_LABELS[link.status]}`);
   }
   if (!component.monitored) reasons.push(row?.checkKind === "none" ? "No monitor: only incidents and maintenance move it" : "Not monitored: its check has no credentials or endpoint configured");
+  else if (component.awaiting_first_check) reasons.push("Checks: awaiting the first check");
   else if (row) {
     const last = row.lastCheckedAt ? `last check ${STATUS_LABELS[row.monitoredStatus]}` : "not checked yet";
     const latency = row.lastLatencyMs !== null ? `, ${row.lastLatencyMs} ms` : "";

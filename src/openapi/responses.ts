@@ -67,7 +67,7 @@ export const publicComponent = named(
     status: shownStatus,
     position: z.number().int(),
     group_id: uuid.nullable(),
-    monitored: z.boolean().describe("False when no configured check can observe it"),
+    monitored: z.boolean().describe("False when no configured check can observe it; true from when an HTTP monitor is set, before its first check"),
     last_checked: time.nullable().describe("The last check that observed it; null until one did"),
     latency_ms: z.number().int().nullable().describe("How fast the latest check answered; null when it got no answer (a timeout is not a response time)"),
     created_at: time,

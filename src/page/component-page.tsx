@@ -158,7 +158,9 @@ const Why: FC<{ snapshot: Snapshot; component: SnapshotComponent; incidents: Sna
           Maintenance in progress: <a href={`/maintenance/${m.id}`}>{m.title}</a>, until <Time ms={m.scheduled_end} page={page} />.
         </li>
       ))}
-      {component.monitored ? (
+      {component.awaiting_first_check ? (
+        <li>Monitored, awaiting its first automatic check: until it reports, only incidents and maintenance set its status.</li>
+      ) : component.monitored ? (
         <li>
           Automatic checks say {STATUS_LABELS[component.monitored_status].toLowerCase()}
           {component.last_checked_at ? (

@@ -66,6 +66,7 @@ const ComponentRow: FC<{ component: SnapshotComponent; incidents: Map<string, Sn
       <span class="comp-name">
         <a href={`/components/${component.id}`}>{component.name}</a>
         {!component.monitored && <span class="tag">not monitored</span>}
+        {component.awaiting_first_check && <span class="tag">awaiting first check</span>}
       </span>
       <Status status={component.status} />
     </div>

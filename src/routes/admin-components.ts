@@ -22,6 +22,7 @@ import { noBody, uuidParam, validate } from "../validation";
 import { recentRounds } from "../db/queries/checks";
 import { defaultRegions, monitorQuorum, monitorRegions } from "../checks/plan";
 import { iso } from "../time";
+import { isMonitored } from "../status";
 
 /** The admin's view of a component: its public fields plus how it is checked. */
 function componentView(env: Bindings, c: ComponentRow) {
@@ -34,7 +35,7 @@ function componentView(env: Bindings, c: ComponentRow) {
     check: c.checkKind,
     monitor: c.monitor ?? null,
     confirmations: c.confirmations,
-    monitored: c.monitored,
+    monitored: isMonitored(c),
     monitored_status: c.monitoredStatus,
     last_checked: iso(c.lastCheckedAt),
     last_error: c.lastError,

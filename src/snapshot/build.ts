@@ -2,7 +2,7 @@ import type { Database } from "../db/client";
 import { loadLatencyRows, type LatencyRow } from "../db/queries/latency";
 import { loadSnapshotRows, type SnapshotRows } from "../db/queries/snapshot";
 import { pageName, type Bindings } from "../env";
-import { overallStatus, shownStatus } from "../status";
+import { awaitsFirstCheck, isMonitored, overallStatus, shownStatus } from "../status";
 import { addDays, lastDays, startOfDay } from "../uptime/days";
 import { sumTotals, uptimePercent, weightedDowntimeSeconds } from "../uptime/formula";
 import { unansweredWithin } from "../text/checks";
@@ -234,7 +234,8 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
         inMaintenance: inMaintenance.has(c.id),
       }),
       monitored_status: c.monitoredStatus,
-      monitored: c.monitored,
+      monitored: isMonitored(c),
+      awaiting_first_check: awaitsFirstCheck(c),
       last_checked_at: c.lastCheckedAt,
       ...lastCheckTime(c.lastLatencyMs, c.lastError),
       created_at: c.createdAt,

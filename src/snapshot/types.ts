@@ -49,7 +49,10 @@ export interface SnapshotComponent {
   check_kind: CheckKind;
   status: ShownStatus;
   monitored_status: ComponentStatus;
+  /** A check observes it, or it has an HTTP monitor awaiting its first check. */
   monitored: boolean;
+  /** An HTTP monitor that has not reported yet: monitored, but its checks have said nothing so far. */
+  awaiting_first_check: boolean;
   last_checked_at: number | null;
   /** Null when the latest check got no answer: a timeout is not a response time. */
   last_latency_ms: number | null;
