@@ -37,7 +37,7 @@ export type EditGroupInput = z.infer<typeof editGroupBody>;
 
 /** A 400 naming every unknown id, each at its place in the list the client sent (`field`). */
 function unknownComponents(field: string, ids: string[], unknown: string[]) {
-  const details = unknown.map((id) => ({ path: `${field}.${ids.indexOf(id)}`, message: `unknown component ${id}` }));
+  const details = unknown.map((id) => ({ path: `${field}.${ids.indexOf(id)}`, message: `unknown component ${id}`, code: "unknown_component" as const }));
   return badRequest(`Unknown component ids: ${unknown.join(", ")}`, details);
 }
 
@@ -73,7 +73,7 @@ const GROUP_RENAME_CHANGED = "It changed while this request was being made (edit
 const nameTaken = (name: string) => `A component named "${name}" was added while this request was being made; give this one another name.`;
 
 async function assertGroup(db: Database, groupId: string | null | undefined) {
-  if (groupId && !(await findGroup(db, groupId))) throw badRequest(`Unknown group id: ${groupId}`, [{ path: "group_id", message: `unknown group ${groupId}` }]);
+  if (groupId && !(await findGroup(db, groupId))) throw badRequest(`Unknown group id: ${groupId}`, [{ path: "group_id", message: `unknown group ${groupId}`, code: "unknown_group" }]);
 }
 
 function toMonitor(input: z.infer<typeof httpMonitorInput>): HttpMonitor {

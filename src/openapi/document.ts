@@ -12,7 +12,7 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
   400: {
     name: "BadRequest",
     description:
-      "Invalid input, or a body sent to a route that takes none: `details` lists each problem as `{path, message}` (an unknown id at its place in the list sent, e.g. `affected_components.0`)",
+      "Invalid input, or a body sent to a route that takes none: `details` lists each problem as `{path, message, code}` (an unknown id at its place in the list sent, e.g. `affected_components.0`)",
   },
   401: { name: "Unauthorized", description: "No bearer token, or an expired, forged or unverifiable one" },
   403: { name: "Forbidden", description: "A valid session without the admin role" },
