@@ -92,7 +92,7 @@ export class ApiError extends HTTPException {
 
 export const badRequest = (message: string, details?: ErrorDetail[]) => new ApiError(400, "bad_request", message, details);
 export const notFound = (what: string) => new ApiError(404, "not_found", `${what} not found`);
-export const conflict = (message: string) => new ApiError(409, "conflict", message);
+export const conflict = (message: string, details?: ErrorDetail[]) => new ApiError(409, "conflict", message, details);
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: "bad_request",

@@ -188,9 +188,15 @@ describe("concurrent admin writes", () => {
     expect(first.status).toBe(201);
     const again = await admin("POST", "/api/status/groups", { name: "STORAGE TIER" });
     expect(again.status).toBe(409);
-    expect((await json(again)).error).toEqual({ code: "conflict", message: 'There is already a group named "Storage tier"; give this one another name.' });
+    expect((await json(again)).error).toEqual({
+      code: "conflict",
+      message: 'There is already a group named "Storage tier"; give this one another name.',
+      details: [{ path: "name", message: "is taken by another group", code: "name_taken" }],
+    });
     const other = await json(await admin("POST", "/api/status/groups", { name: "Network tier" }));
-    expect((await admin("PATCH", `/api/status/groups/${other.id}`, { name: "storage Tier" })).status).toBe(409);
+    const renamed = await admin("PATCH", `/api/status/groups/${other.id}`, { name: "storage Tier" });
+    expect(renamed.status).toBe(409);
+    expect((await json(renamed)).error.details).toEqual([{ path: "name", message: "is taken by another group", code: "name_taken" }]);
     expect((await admin("PATCH", `/api/status/groups/${other.id}`, { name: "Network Tier" })).status).toBe(200);
 
     const token = await adminToken();

@@ -556,7 +556,11 @@ describe("components and groups", () => {
     for (const name of ["API", "api", " Database "]) {
       const res = await admin("POST", "/api/status/components", { name, monitor: { type: "http", url: "http://127.0.0.1:1/", timeout_ms: 1000 } });
       expect(res.status, name).toBe(409);
-      expect((await json(res)).error).toEqual({ code: "conflict", message: expect.stringMatching(/^There is already a component named "(API|Database)"/) });
+      expect((await json(res)).error).toEqual({
+        code: "conflict",
+        message: expect.stringMatching(/^There is already a component named "(API|Database)"/),
+        details: [{ path: "name", message: "is taken by another component", code: "name_taken" }],
+      });
     }
     expect((await json(await call("GET", "/api/status"))).components.filter((c: any) => c.name.toLowerCase() === "api")).toHaveLength(1);
 
@@ -564,7 +568,9 @@ describe("components and groups", () => {
     const racing = await Promise.all([1, 2].map(async () => admin("POST", "/api/status/components", { name })));
     expect(racing.map((r) => r.status).sort()).toEqual([201, 409]);
     const search = await json(racing.find((r) => r.status === 201)!);
-    expect((await admin("PATCH", `/api/status/components/${search.id}`, { name: "authentication" })).status).toBe(409);
+    const renamed = await admin("PATCH", `/api/status/components/${search.id}`, { name: "authentication" });
+    expect(renamed.status).toBe(409);
+    expect((await json(renamed)).error.details).toEqual([{ path: "name", message: "is taken by another component", code: "name_taken" }]);
     // Its own name, in another case, or another field with the name resent: not a clash.
     expect((await json(await admin("PATCH", `/api/status/components/${search.id}`, { name: name.toUpperCase() }))).name).toBe(name.toUpperCase());
     expect((await admin("PATCH", `/api/status/components/${search.id}`, { name: name.toUpperCase(), description: "Finds things" })).status).toBe(200);

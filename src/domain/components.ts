@@ -58,13 +58,13 @@ const audited = (db: Database, actor: Actor, entry: AuditEntry, now: number) => 
  */
 async function assertNameFree(db: Database, name: string, exceptId: string | null) {
   const taken = await componentNamed(db, name, exceptId);
-  if (taken) throw conflict(`There is already a component named "${taken.name}"; give this one another name.`);
+  if (taken) throw conflict(`There is already a component named "${taken.name}"; give this one another name.`, [{ path: "name", message: "is taken by another component", code: "name_taken" }]);
 }
 
 /** Group names are unique too, case aside: the page and the console show a group by its name alone. */
 async function assertGroupNameFree(db: Database, name: string, exceptId: string | null) {
   const taken = await groupNamed(db, name, exceptId);
-  if (taken) throw conflict(`There is already a group named "${taken.name}"; give this one another name.`);
+  if (taken) throw conflict(`There is already a group named "${taken.name}"; give this one another name.`, [{ path: "name", message: "is taken by another group", code: "name_taken" }]);
 }
 
 const groupNameTaken = (name: string) => `A group named "${name}" was added while this request was being made; give this one another name.`;
