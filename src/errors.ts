@@ -61,12 +61,13 @@ export const RULE_CODES = [
   "name_taken",
 ] as const;
 
-export type DetailCode = (typeof CHECK_CODES)[number] | (typeof RULE_CODES)[number];
+export type RuleCode = (typeof RULE_CODES)[number];
+export type DetailCode = (typeof CHECK_CODES)[number] | RuleCode;
 
 /**
  * One problem with a request: where (a field's path, `affected_components.0`), what is wrong in words, and
  * as a code a client can switch on. `limit` is the bound a value crossed, where the code has one: a length,
- * a count or a number (`too_long`, `too_small`...), or an instant (`before_start`, `after_resolution`).
+ * a count or a number (`too_long`, `too_small`...), or an instant (`before_start`, `out_of_range`...).
  */
 export interface ErrorDetail {
   path: string;

@@ -1,7 +1,7 @@
 import { zValidator } from "@hono/zod-validator";
 import type { MiddlewareHandler, ValidationTargets } from "hono";
 import { z } from "zod";
-import { ApiError, type DetailCode, type ErrorDetail, type RULE_CODES } from "./errors";
+import { ApiError, type DetailCode, type ErrorDetail, type RuleCode } from "./errors";
 import { iso } from "./time";
 
 /**
@@ -51,8 +51,6 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   }
   return value;
 }
-
-type RuleCode = (typeof RULE_CODES)[number];
 
 /**
  * A refinement's message and the code of the Beacon rule it checks (and the bound, when the rule has one),
@@ -116,6 +114,7 @@ const LATEST = Date.UTC(2100, 0, 1);
 export const timestamp = z
   .union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()])
   .transform((value) => (typeof value === "number" ? value : Date.parse(value)))
+  // Refinements rather than min/max, so a refusal gives the bound as a time, not as a count of milliseconds.
   .pipe(
     z
       .number()
