@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { AUDIT_ENTITY_TYPES, CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, PROBE_REGIONS, SEVERITIES } from "./db/schema";
 import { decodeCursor } from "./cursor";
 import { line, optionalText, pastTimestamp, rule, text, timestamp, uuid } from "./validation";

@@ -1,6 +1,6 @@
 import { zValidator } from "@hono/zod-validator";
 import type { MiddlewareHandler, ValidationTargets } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { ApiError, type DetailCode, type ErrorDetail, type RuleCode } from "./errors";
 import { iso } from "./time";
 

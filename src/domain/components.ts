@@ -1,18 +1,17 @@
 import type { z } from "zod";
 import type { Database } from "../db/client";
 import {
-  componentNamed,
   componentPositions,
   componentUnchanged,
   deleteComponent as deleteComponentRow,
   deleteGroup as deleteGroupRow,
   findComponent,
   findGroup,
-  groupNamed,
-  groupNameStillFree,
   groupUnchanged,
   insertComponent,
   insertGroup,
+  namedAlready,
+  type NamedKind,
   nameStillFree,
   nextComponentPosition,
   nextGroupPosition,
@@ -48,29 +47,24 @@ export async function assertComponentsExist(db: Database, ids: string[], field =
 }
 
 const CHANGED = "It changed while this request was being made (edited or deleted meanwhile); reload it and try again.";
-const RENAME_CHANGED = "It changed while this request was being made (edited, deleted, or its new name taken by another component meanwhile); reload it and try again.";
 
 const audited = (db: Database, actor: Actor, entry: AuditEntry, now: number) => auditStatement(db, actor, entry, now);
 
 /**
- * Component names are unique, case aside: readers, notifications, maintenance notices and the seed's
- * health-check results (keyed by name) tell components apart by their names.
+ * Names are unique among components, and among groups, case aside: readers, notifications, maintenance notices
+ * and the seed's health-check results (keyed by name) tell components apart by their names, and the page and the
+ * console show a group by its name alone.
  */
-async function assertNameFree(db: Database, name: string, exceptId: string | null) {
-  const taken = await componentNamed(db, name, exceptId);
-  if (taken) throw conflict(`There is already a component named "${taken.name}"; give this one another name.`, [{ path: "name", message: "is taken by another component", code: "name_taken" }]);
+async function assertNameFree(db: Database, kind: NamedKind, name: string, exceptId: string | null) {
+  const taken = await namedAlready(db, kind, name, exceptId);
+  if (taken) throw conflict(`There is already a ${kind} named "${taken.name}"; give this one another name.`, [{ path: "name", message: `is taken by another ${kind}`, code: "name_taken" }]);
 }
 
-/** Group names are unique too, case aside: the page and the console show a group by its name alone. */
-async function assertGroupNameFree(db: Database, name: string, exceptId: string | null) {
-  const taken = await groupNamed(db, name, exceptId);
-  if (taken) throw conflict(`There is already a group named "${taken.name}"; give this one another name.`, [{ path: "name", message: "is taken by another group", code: "name_taken" }]);
-}
-
-const groupNameTaken = (name: string) => `A group named "${name}" was added while this request was being made; give this one another name.`;
-const GROUP_RENAME_CHANGED = "It changed while this request was being made (edited, deleted, or its new name taken by another group meanwhile); reload it and try again.";
-
-const nameTaken = (name: string) => `A component named "${name}" was added while this request was being made; give this one another name.`;
+/** The refusal when another request took the name between the check above and the batch. */
+const takenMeanwhile = (kind: NamedKind, name: string) =>
+  `A ${kind} named "${name}" was added while this request was being made; give this one another name.`;
+const renameChanged = (kind: NamedKind) =>
+  `It changed while this request was being made (edited, deleted, or its new name taken by another ${kind} meanwhile); reload it and try again.`;
 
 async function assertGroup(db: Database, groupId: string | null | undefined) {
   if (groupId && !(await findGroup(db, groupId))) throw badRequest(`Unknown group id: ${groupId}`, [{ path: "group_id", message: `unknown group ${groupId}`, code: "unknown_group" }]);
@@ -122,7 +116,7 @@ async function unmonitoredStatusChange(db: Database, id: string, now: number) {
 
 export async function createComponent(db: Database, input: CreateComponentInput, actor: Actor, now: number): Promise<Change<ComponentRow>> {
   await assertGroup(db, input.group_id);
-  await assertNameFree(db, input.name, null);
+  await assertNameFree(db, "component", input.name, null);
   const row: ComponentRow = {
     id: crypto.randomUUID(),
     name: input.name,
@@ -147,13 +141,13 @@ export async function createComponent(db: Database, input: CreateComponentInput,
   };
   return {
     statements: [
-      nameStillFree(db, row.name, row.id),
+      nameStillFree(db, "component", row.name, row.id),
       insertComponent(db, row),
       audited(db, actor, { action: "component.create", entityType: "component", entityId: row.id, before: null, after: row }, now),
     ],
     eventIds: [],
     result: row,
-    conflict: nameTaken(row.name),
+    conflict: takenMeanwhile("component", row.name),
   };
 }
 
@@ -162,7 +156,7 @@ export async function editComponent(db: Database, id: string, input: EditCompone
   if (!existing) throw notFound("Component");
   await assertGroup(db, input.group_id);
   const renamed = input.name !== undefined && input.name !== existing.name;
-  if (renamed) await assertNameFree(db, input.name!, id);
+  if (renamed) await assertNameFree(db, "component", input.name!, id);
   // Removing a monitor always clears what the checks said, even when there is none any more: a round that
   // was running while it was removed may have left its state behind. Built-in platform checks are not monitors.
   const unmonitor = input.monitor === null && (existing.checkKind === "http" || existing.checkKind === "none");
@@ -192,14 +186,14 @@ export async function editComponent(db: Database, id: string, input: EditCompone
   return {
     statements: [
       componentUnchanged(db, id, existing.updatedAt),
-      ...(renamed ? [nameStillFree(db, input.name!, id)] : []),
+      ...(renamed ? [nameStillFree(db, "component", input.name!, id)] : []),
       updateComponent(db, id, patch),
       ...statusMove.statements,
       audited(db, actor, { action: "component.edit", entityType: "component", entityId: id, before: existing, after: result }, now),
     ],
     eventIds: statusMove.eventIds,
     result,
-    conflict: renamed ? RENAME_CHANGED : CHANGED,
+    conflict: renamed ? renameChanged("component") : CHANGED,
   };
 }
 
@@ -255,7 +249,7 @@ export async function reorderComponents(db: Database, ids: string[], actor: Acto
 }
 
 export async function createGroup(db: Database, input: GroupInput, actor: Actor, now: number): Promise<Change<GroupRow>> {
-  await assertGroupNameFree(db, input.name, null);
+  await assertNameFree(db, "group", input.name, null);
   const row: GroupRow = {
     id: crypto.randomUUID(),
     name: input.name,
@@ -267,13 +261,13 @@ export async function createGroup(db: Database, input: GroupInput, actor: Actor,
   };
   return {
     statements: [
-      groupNameStillFree(db, row.name, row.id),
+      nameStillFree(db, "group", row.name, row.id),
       insertGroup(db, row),
       audited(db, actor, { action: "group.create", entityType: "group", entityId: row.id, before: null, after: row }, now),
     ],
     eventIds: [],
     result: row,
-    conflict: groupNameTaken(row.name),
+    conflict: takenMeanwhile("group", row.name),
   };
 }
 
@@ -281,7 +275,7 @@ export async function editGroup(db: Database, id: string, input: EditGroupInput,
   const existing = await findGroup(db, id);
   if (!existing) throw notFound("Group");
   const renamed = input.name !== undefined && input.name !== existing.name;
-  if (renamed) await assertGroupNameFree(db, input.name!, id);
+  if (renamed) await assertNameFree(db, "group", input.name!, id);
   const patch = {
     ...(input.name !== undefined && { name: input.name }),
     ...(input.description !== undefined && { description: input.description }),
@@ -293,13 +287,13 @@ export async function editGroup(db: Database, id: string, input: EditGroupInput,
   return {
     statements: [
       groupUnchanged(db, id, existing.updatedAt),
-      ...(renamed ? [groupNameStillFree(db, input.name!, id)] : []),
+      ...(renamed ? [nameStillFree(db, "group", input.name!, id)] : []),
       updateGroup(db, id, patch),
       audited(db, actor, { action: "group.edit", entityType: "group", entityId: id, before: existing, after: result }, now),
     ],
     eventIds: [],
     result,
-    conflict: renamed ? GROUP_RENAME_CHANGED : CHANGED,
+    conflict: renamed ? renameChanged("group") : CHANGED,
   };
 }
 

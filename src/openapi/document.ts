@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { BODY_METHODS } from "../http/body-limit";
 import * as schemas from "../schemas";
 import type { PageInfo } from "../snapshot/types";

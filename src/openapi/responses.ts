@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import {
   ACTOR_KINDS,
   AUDIT_ENTITY_TYPES,

@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { loadIncidentView, mayBeOlderIncident } from "../snapshot/incident-view";
 import { limitPerClient } from "../http/client";
 import type { AppEnv } from "../env";

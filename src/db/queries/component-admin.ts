@@ -57,28 +57,22 @@ export const orderUnchanged = (db: Database, positions: { id: string; position: 
     "component order",
   );
 
-/** Another component already called this, case aside (SQLite's lower() folds ASCII letters). */
-export async function componentNamed(db: Database, name: string, exceptId: string | null) {
+/** What has a name of its own among its kind, case aside: components, and groups. */
+export type NamedKind = "component" | "group";
+const NAMED = { component: components, group: componentGroups } as const;
+
+/** Another component (or group) already called this, case aside (SQLite's lower() folds ASCII letters). */
+export async function namedAlready(db: Database, kind: NamedKind, name: string, exceptId: string | null) {
+  const table = NAMED[kind];
   return db
-    .select({ id: components.id, name: components.name })
-    .from(components)
-    .where(sql`lower(${components.name}) = lower(${name}) and ${components.id} is not ${exceptId}`)
+    .select({ id: table.id, name: table.name })
+    .from(table)
+    .where(sql`lower(${table.name}) = lower(${name}) and ${table.id} is not ${exceptId}`)
     .get();
 }
 
-/** Holds while no other component has taken this name (two creates racing with one name). */
-export const nameStillFree = (db: Database, name: string, exceptId: string): Statement =>
-  guard(db, sql`not exists (select 1 from ${components} where lower(${components.name}) = lower(${name}) and ${components.id} != ${exceptId})`, `name ${name}`);
-
-/** Another group already called this, case aside. */
-export async function groupNamed(db: Database, name: string, exceptId: string | null) {
-  return db
-    .select({ id: componentGroups.id, name: componentGroups.name })
-    .from(componentGroups)
-    .where(sql`lower(${componentGroups.name}) = lower(${name}) and ${componentGroups.id} is not ${exceptId}`)
-    .get();
+/** Holds while no other component (or group) has taken this name (two creates racing with one name). */
+export function nameStillFree(db: Database, kind: NamedKind, name: string, exceptId: string): Statement {
+  const table = NAMED[kind];
+  return guard(db, sql`not exists (select 1 from ${table} where lower(${table.name}) = lower(${name}) and ${table.id} != ${exceptId})`, `${kind} name ${name}`);
 }
-
-/** Holds while no other group has taken this name (two creates racing with one name). */
-export const groupNameStillFree = (db: Database, name: string, exceptId: string): Statement =>
-  guard(db, sql`not exists (select 1 from ${componentGroups} where lower(${componentGroups.name}) = lower(${name}) and ${componentGroups.id} != ${exceptId})`, `group name ${name}`);
