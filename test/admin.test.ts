@@ -2,6 +2,12 @@ import { env } from "cloudflare:workers";
 import { createExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { app } from "../src/app";
+import { commitChange } from "../src/changes";
+import { createDb } from "../src/db/client";
+import { adminActor } from "../src/domain/change";
+import { createComponent } from "../src/domain/components";
+import { ApiError } from "../src/errors";
+import { createComponentBody } from "../src/schemas";
 import type { NotifyEventType } from "../src/notify/messages";
 import { humanTime, renderEvent } from "../src/notify/render";
 import { iso } from "../src/time";
@@ -567,6 +573,8 @@ describe("components and groups", () => {
     const name = `Search ${crypto.randomUUID()}`;
     const racing = await Promise.all([1, 2].map(async () => admin("POST", "/api/status/components", { name })));
     expect(racing.map((r) => r.status).sort()).toEqual([201, 409]);
+    // Whether the loser read the winner's row or only met its guard in the batch, the refusal is about the name.
+    expect((await json(racing.find((r) => r.status === 409)!)).error.details).toEqual([{ path: "name", message: "is taken by another component", code: "name_taken" }]);
     const search = await json(racing.find((r) => r.status === 201)!);
     const renamed = await admin("PATCH", `/api/status/components/${search.id}`, { name: "authentication" });
     expect(renamed.status).toBe(409);
@@ -575,6 +583,17 @@ describe("components and groups", () => {
     expect((await json(await admin("PATCH", `/api/status/components/${search.id}`, { name: name.toUpperCase() }))).name).toBe(name.toUpperCase());
     expect((await admin("PATCH", `/api/status/components/${search.id}`, { name: name.toUpperCase(), description: "Finds things" })).status).toBe(200);
     expect((await admin("DELETE", `/api/status/components/${search.id}`)).status).toBe(204);
+  });
+
+  it("refuses a name another admin took between the check and the save as a name taken", async () => {
+    const name = `Race ${crypto.randomUUID()}`;
+    const db = createDb(env.DB);
+    const change = await createComponent(db, createComponentBody.parse({ name }), adminActor({ userId: "user_a" }), Date.now());
+    expect((await admin("POST", "/api/status/components", { name: name.toLowerCase() })).status).toBe(201);
+    const refused = await commitChange(env, db, change).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect(refused).toMatchObject({ status: 409, message: expect.stringMatching(/was added while this request was being made/), details: [{ path: "name", message: "is taken by another component", code: "name_taken" }] });
+    expect((await json(await call("GET", "/api/status"))).components.filter((c: any) => c.name.toLowerCase() === name.toLowerCase())).toHaveLength(1);
   });
 
   it("validates component input", async () => {
