@@ -17,7 +17,7 @@ export async function commitChange<R>(env: Bindings, db: Database, change: Chang
   try {
     await runBatch(db, change.statements);
   } catch (err) {
-    if (isGuardFailure(err)) throw conflict(change.conflict ?? "This changed while the request was being made; reload and try again.");
+    if (isGuardFailure(err)) throw conflict(change.conflict ?? "This changed while the request was being made; reload and try again.", change.conflictDetails);
     if (isStatusConflict(err)) throw conflict("A component's status moved while this was being saved, so nothing changed; try again.");
     if (isForeignKeyFailure(err)) throw conflict("Something this refers to was deleted while the request was being made; reload and try again.");
     throw err;

@@ -16,10 +16,64 @@ export type ErrorCode =
   | "unavailable"
   | "internal_error";
 
-/** One problem with a request: where (a field's path, `affected_components.0`) and what is wrong. */
+/** What zod found wrong with a value, by its issue (and, for sizes, by what was measured). */
+export const CHECK_CODES = [
+  "required",
+  "invalid_type",
+  "invalid_value",
+  "invalid_format",
+  "invalid_url",
+  "invalid_union",
+  "too_short",
+  "too_long",
+  "too_few",
+  "too_many",
+  "too_small",
+  "too_big",
+  "not_multiple_of",
+  "unrecognized_keys",
+  "invalid_key",
+  "invalid_element",
+  "custom",
+] as const;
+
+/** Beacon's own rules, one code each. */
+export const RULE_CODES = [
+  "nothing_to_change",
+  "nothing_visible",
+  "line_break",
+  "ill_formed_text",
+  "out_of_range",
+  "in_future",
+  "in_past",
+  "before_start",
+  "after_resolution",
+  "end_before_start",
+  "duplicate",
+  "alias_conflict",
+  "quorum_above_regions",
+  "invalid_cursor",
+  "one_channel",
+  "unsafe_url",
+  "sms_country_not_allowed",
+  "unknown_component",
+  "unknown_group",
+  "name_taken",
+] as const;
+
+export type RuleCode = (typeof RULE_CODES)[number];
+export type DetailCode = (typeof CHECK_CODES)[number] | RuleCode;
+
+/**
+ * One problem with a request: where (a field's path, `affected_components.0`), what is wrong in words, and
+ * as a code a client can switch on. `limit` is the bound a value crossed, where the code has one: a length,
+ * a count or a number (`too_long`, `too_small`...), or an instant (`before_start`, `out_of_range`...).
+ */
 export interface ErrorDetail {
   path: string;
   message: string;
+  code: DetailCode;
+  limit?: number | string;
 }
 
 /**
@@ -39,7 +93,7 @@ export class ApiError extends HTTPException {
 
 export const badRequest = (message: string, details?: ErrorDetail[]) => new ApiError(400, "bad_request", message, details);
 export const notFound = (what: string) => new ApiError(404, "not_found", `${what} not found`);
-export const conflict = (message: string) => new ApiError(409, "conflict", message);
+export const conflict = (message: string, details?: ErrorDetail[]) => new ApiError(409, "conflict", message, details);
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: "bad_request",

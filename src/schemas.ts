@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { AUDIT_ENTITY_TYPES, CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, PROBE_REGIONS, SEVERITIES } from "./db/schema";
 import { decodeCursor } from "./cursor";
-import { line, optionalText, pastTimestamp, text, timestamp, uuid } from "./validation";
+import { line, optionalText, pastTimestamp, rule, text, timestamp, uuid } from "./validation";
 
 /** The largest page of incidents one request may ask for. */
 export const MAX_INCIDENT_PAGE = 100;
@@ -20,20 +20,22 @@ const pageCursor = z
   .max(200)
   .transform((value, ctx) => {
     const cursor = decodeCursor(value);
-    if (!cursor) ctx.addIssue({ code: "custom", message: "must be a next_cursor from a previous page" });
+    if (!cursor) ctx.addIssue({ code: "custom", ...rule("invalid_cursor", "must be a next_cursor from a previous page") });
     return cursor ?? z.NEVER;
   })
   .optional()
   .describe("The next_cursor of the previous page");
+/** A PATCH must change something: an empty body is a mistake, not a no-op. */
+const NOTHING_TO_CHANGE = rule("nothing_to_change", "nothing to change");
 const ids = (max: number) => z.array(id).max(max, `at most ${max} ids`);
 /** A list that becomes one row per id: a repeat is refused by name rather than failing on the table's key. */
-const distinctIds = (max: number) => ids(max).refine((list) => new Set(list).size === list.length, "must not repeat");
+const distinctIds = (max: number) => ids(max).refine((list) => new Set(list).size === list.length, rule("duplicate", "must not repeat"));
 
 export const affectedComponent = z.union([id, z.strictObject({ id, status: z.enum(COMPONENT_STATUSES) })]);
 const affectedComponents = z
   .array(affectedComponent)
   .max(100, "at most 100 components")
-  .refine((list) => new Set(list.map((c) => (typeof c === "string" ? c : c.id))).size === list.length, "components must not repeat");
+  .refine((list) => new Set(list.map((c) => (typeof c === "string" ? c : c.id))).size === list.length, rule("duplicate", "components must not repeat"));
 
 export const createIncidentBody = z.strictObject({
   title: line(200),
@@ -72,14 +74,14 @@ export const editIncidentBody = z
     root_cause: text(10_000).optional(),
     resolution: text(10_000).optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, "nothing to change");
+  .refine((body) => Object.keys(body).length > 0, NOTHING_TO_CHANGE);
 
 export const editIncidentUpdateBody = z
   .strictObject({
     message: text(10_000).optional(),
     estimated_resolution: timestamp.nullable().optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, "nothing to change");
+  .refine((body) => Object.keys(body).length > 0, NOTHING_TO_CHANGE);
 
 export const postmortemBody = z.strictObject({
   postmortem: text(50_000),
@@ -121,7 +123,7 @@ export const latencyQuery = z.object({
 const maintenanceComponentIds = distinctIds(100);
 const componentsAlias = maintenanceComponentIds.describe("Deprecated alias of `affected_components`");
 const notBoth = (b: { affected_components?: unknown; components?: unknown }) => b.affected_components === undefined || b.components === undefined;
-const notBothIssue = { message: "give affected_components or its alias components, not both", path: ["components"] };
+const notBothIssue = rule("alias_conflict", "give affected_components or its alias components, not both", { path: ["components"] });
 
 export const maintenanceBody = z
   .strictObject({
@@ -133,7 +135,7 @@ export const maintenanceBody = z
     components: componentsAlias.optional(),
     notify,
   })
-  .refine((m) => m.scheduled_end > m.scheduled_start, { message: "must be after scheduled_start", path: ["scheduled_end"] })
+  .refine((m) => m.scheduled_end > m.scheduled_start, rule("end_before_start", "must be after scheduled_start", { path: ["scheduled_end"] }))
   .refine(notBoth, notBothIssue)
   .transform(({ components, affected_components, ...m }) => ({ ...m, affected_components: affected_components ?? components ?? [] }));
 
@@ -147,7 +149,7 @@ export const editMaintenanceBody = z
     components: componentsAlias.optional(),
     notify: z.boolean().optional().describe("Whether its start, completion or cancellation is told to subscribers from now on"),
   })
-  .refine((body) => Object.keys(body).length > 0, "nothing to change")
+  .refine((body) => Object.keys(body).length > 0, NOTHING_TO_CHANGE)
   .refine(notBoth, notBothIssue)
   .transform(({ components, affected_components, ...m }) => ({ ...m, affected_components: affected_components ?? components }));
 
@@ -167,15 +169,12 @@ export const httpMonitorInput = z
     .array(z.enum(PROBE_REGIONS, { message: `must be one of ${PROBE_REGIONS.join(", ")}` }))
     .min(1)
     .max(PROBE_REGIONS.length)
-    .refine((regions) => new Set(regions).size === regions.length, "must not repeat a region")
+    .refine((regions) => new Set(regions).size === regions.length, rule("duplicate", "must not repeat a region"))
     .nullable()
     .default(null),
   quorum: z.number().int().min(1).max(PROBE_REGIONS.length).nullable().default(null),
 })
-  .refine((m) => m.quorum === null || m.regions === null || m.quorum <= m.regions.length, {
-    message: "must be at most the number of regions",
-    path: ["quorum"],
-  });
+  .refine((m) => m.quorum === null || m.regions === null || m.quorum <= m.regions.length, rule("quorum_above_regions", "must be at most the number of regions", { path: ["quorum"] }));
 
 const seconds = (min: number, max: number) => z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
@@ -208,7 +207,7 @@ const componentFields = {
 export const createComponentBody = z.strictObject(componentFields);
 export const editComponentBody = z
   .strictObject({ ...componentFields, name: componentFields.name.optional() })
-  .refine((body) => Object.keys(body).length > 0, "nothing to change");
+  .refine((body) => Object.keys(body).length > 0, NOTHING_TO_CHANGE);
 
 export const reorderComponentsBody = z.strictObject({ ids: distinctIds(500).min(1) });
 
@@ -225,7 +224,7 @@ export const editGroupBody = z
     position: z.number().int().min(0).max(100_000).optional(),
     collapsed: z.boolean().optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, "nothing to change");
+  .refine((body) => Object.keys(body).length > 0, NOTHING_TO_CHANGE);
 
 
 /** `?component={id}` narrows a feed (RSS, Atom, JSON Feed, iCalendar) to one component. */
@@ -249,7 +248,7 @@ export const subscribeBody = z
     component_changes: z.boolean().default(false),
     turnstile_token: z.string().max(2048).optional(),
   })
-  .refine((b) => [b.email, b.phone, b.webhook].filter((v) => v !== undefined).length === 1, "give exactly one of email, phone or webhook");
+  .refine((b) => [b.email, b.phone, b.webhook].filter((v) => v !== undefined).length === 1, rule("one_channel", "give exactly one of email, phone or webhook"));
 
 export const subscriptionTokenQuery = z.object({ token: z.string().min(1, "is required").max(300) });
 
@@ -263,7 +262,7 @@ export const webhookCodeBody = z.strictObject({
 
 export const subscriptionPreferencesBody = z
   .strictObject({ components: distinctIds(100).optional(), component_changes: z.boolean().optional() })
-  .refine((b) => Object.keys(b).length > 0, "nothing to change");
+  .refine((b) => Object.keys(b).length > 0, NOTHING_TO_CHANGE);
 
 /** Twilio's inbound message webhook (form fields); other fields are kept because the signature covers them. */
 export const twilioInboundForm = z.looseObject({ From: z.string().max(32), Body: z.string().max(1600).default("") });
@@ -288,7 +287,7 @@ export const notificationsQuery = z.object({
 const templateComponents = z
   .array(z.strictObject({ id, status: z.enum(COMPONENT_STATUSES) }))
   .max(100, "at most 100 components")
-  .refine((list) => new Set(list.map((c) => c.id)).size === list.length, "components must not repeat");
+  .refine((list) => new Set(list.map((c) => c.id)).size === list.length, rule("duplicate", "components must not repeat"));
 
 /** A saved incident: what opening it fills in. */
 export const templateBody = z.strictObject({
@@ -307,7 +306,7 @@ export const editTemplateBody = z
     severity: z.enum(SEVERITIES).optional(),
     components: templateComponents.optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, "nothing to change");
+  .refine((body) => Object.keys(body).length > 0, NOTHING_TO_CHANGE);
 
 /** `cursor` is the `next_cursor` of the previous page, opaque to clients. */
 export const auditQuery = z.object({

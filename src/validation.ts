@@ -1,12 +1,66 @@
 import { zValidator } from "@hono/zod-validator";
 import type { MiddlewareHandler, ValidationTargets } from "hono";
 import * as z from "zod";
-import { ApiError } from "./errors";
+import { ApiError, type DetailCode, type ErrorDetail, type RuleCode } from "./errors";
+import { iso } from "./time";
 
-/** zod issues as the `details` of a 400: where, and what is wrong, never the input echoed back. */
-export function issuesOf(error: { issues: readonly z.core.$ZodIssue[] }) {
-  return error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+/**
+ * zod issues as the `details` of a 400: where, what is wrong and its code, never the input echoed back.
+ * `input` is what was parsed: a key missing from it is `required`, not a value of the wrong type.
+ */
+export function issuesOf(error: { issues: readonly z.core.$ZodIssue[] }, input: unknown): ErrorDetail[] {
+  return error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message, ...codeOf(issue, input) }));
 }
+
+/** Sizes by what was measured: a text's length, a list's items, or a value. */
+const SIZE_CODES: Record<string, readonly [under: DetailCode, over: DetailCode]> = {
+  string: ["too_short", "too_long"],
+  array: ["too_few", "too_many"],
+  set: ["too_few", "too_many"],
+};
+
+/** The one mapping from a zod issue to a detail's code (and the bound it crossed, where it has one). */
+function codeOf(issue: z.core.$ZodIssue, input: unknown): Pick<ErrorDetail, "code" | "limit"> {
+  switch (issue.code) {
+    case "custom": {
+      // Beacon's own rules written as zod refinements carry their code (and bound) in `params`; see `rule`.
+      const { code, limit } = (issue.params ?? {}) as { code?: RuleCode; limit?: string };
+      return code ? { code, ...(limit === undefined ? {} : { limit }) } : { code: "custom" };
+    }
+    case "invalid_type":
+      return { code: valueAt(input, issue.path) === undefined ? "required" : "invalid_type" };
+    case "invalid_format":
+      return { code: issue.format === "url" ? "invalid_url" : "invalid_format" };
+    case "too_small":
+    case "too_big": {
+      const [under, over] = SIZE_CODES[issue.origin] ?? ["too_small", "too_big"];
+      const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
+      return { code: issue.code === "too_small" ? under : over, ...(issue.inclusive === false ? {} : { limit: Number(bound) }) };
+    }
+    default:
+      return { code: issue.code };
+  }
+}
+
+/** The value at a zod path in what was parsed; undefined where nothing is. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * A refinement's message and the code of the Beacon rule it checks (and the bound, when the rule has one),
+ * so its detail says which rule failed: `.refine(fn, rule("duplicate", "must not repeat"))`.
+ */
+export const rule = (code: RuleCode, message: string, more: { path?: PropertyKey[]; limit?: string } = {}) => ({
+  message,
+  ...(more.path ? { path: more.path } : {}),
+  params: { code, ...(more.limit === undefined ? {} : { limit: more.limit }) },
+});
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/;
 
@@ -22,7 +76,7 @@ export const validate = <T extends z.ZodType, Target extends keyof ValidationTar
     }
     if (!result.success) {
       const where = target === "json" ? "body" : target === "param" ? "path" : target;
-      throw new ApiError(400, "validation_failed", `Invalid request ${where}`, issuesOf(result.error));
+      throw new ApiError(400, "validation_failed", `Invalid request ${where}`, issuesOf(result.error, result.data));
     }
   });
 
@@ -42,7 +96,7 @@ export const noBody: MiddlewareHandler = async (c, next) => {
       throw new ApiError(400, "bad_request", "This request takes no body");
     }
     const result = NOTHING.safeParse(parsed);
-    if (!result.success) throw new ApiError(400, "validation_failed", "This request takes no body", issuesOf(result.error));
+    if (!result.success) throw new ApiError(400, "validation_failed", "This request takes no body", issuesOf(result.error, parsed));
   }
   await next();
 };
@@ -60,11 +114,17 @@ const LATEST = Date.UTC(2100, 0, 1);
 export const timestamp = z
   .union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()])
   .transform((value) => (typeof value === "number" ? value : Date.parse(value)))
-  .pipe(z.number().min(EARLIEST, "must be in the year 2000 or later").max(LATEST, "must be before the year 2100"))
+  // Refinements rather than min/max, so a refusal gives the bound as a time, not as a count of milliseconds.
+  .pipe(
+    z
+      .number()
+      .refine((ms) => ms >= EARLIEST, rule("out_of_range", "must be in the year 2000 or later", { limit: iso(EARLIEST)! }))
+      .refine((ms) => ms <= LATEST, rule("out_of_range", "must be before the year 2100", { limit: iso(LATEST)! })),
+  )
   .describe("An ISO 8601 time with its offset (2024-01-15T10:30:00Z) or epoch milliseconds; answered in UTC to the whole second");
 
 /** A moment that has already happened (a little clock skew allowed). */
-export const pastTimestamp = timestamp.refine((ms) => ms <= Date.now() + 5 * 60_000, "must not be in the future");
+export const pastTimestamp = timestamp.refine((ms) => ms <= Date.now() + 5 * 60_000, rule("in_future", "must not be in the future"));
 
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
@@ -74,7 +134,7 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
  */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const wellFormed = (value: string) => !LONE_SURROGATE.test(value);
-const ILL_FORMED = "must be valid text (it holds half of a UTF-16 surrogate pair)";
+const ILL_FORMED = rule("ill_formed_text", "must be valid text (it holds half of a UTF-16 surrogate pair)");
 
 /** Trimmed, non-empty text with a length cap; control characters other than newline and tab removed. */
 export const text = (max: number) =>
@@ -103,5 +163,5 @@ const INVISIBLE_ONLY = /^[\p{Z}\p{Cf}\s\u115F\u1160\u2800\u3164\uFFA0]+$/u;
  */
 export const line = (max: number) =>
   text(max)
-    .refine((value) => !INVISIBLE_ONLY.test(value), "must not be empty (it has nothing visible)")
-    .refine((value) => !/[\r\n\u0085\u2028\u2029]/.test(value), "must be a single line (no line breaks)");
+    .refine((value) => !INVISIBLE_ONLY.test(value), rule("nothing_visible", "must not be empty (it has nothing visible)"))
+    .refine((value) => !/[\r\n\u0085\u2028\u2029]/.test(value), rule("line_break", "must be a single line (no line breaks)"));

@@ -188,9 +188,15 @@ describe("concurrent admin writes", () => {
     expect(first.status).toBe(201);
     const again = await admin("POST", "/api/status/groups", { name: "STORAGE TIER" });
     expect(again.status).toBe(409);
-    expect((await json(again)).error).toEqual({ code: "conflict", message: 'There is already a group named "Storage tier"; give this one another name.' });
+    expect((await json(again)).error).toEqual({
+      code: "conflict",
+      message: 'There is already a group named "Storage tier"; give this one another name.',
+      details: [{ path: "name", message: "is taken by another group", code: "name_taken" }],
+    });
     const other = await json(await admin("POST", "/api/status/groups", { name: "Network tier" }));
-    expect((await admin("PATCH", `/api/status/groups/${other.id}`, { name: "storage Tier" })).status).toBe(409);
+    const renamed = await admin("PATCH", `/api/status/groups/${other.id}`, { name: "storage Tier" });
+    expect(renamed.status).toBe(409);
+    expect((await json(renamed)).error.details).toEqual([{ path: "name", message: "is taken by another group", code: "name_taken" }]);
     expect((await admin("PATCH", `/api/status/groups/${other.id}`, { name: "Network Tier" })).status).toBe(200);
 
     const token = await adminToken();
@@ -494,7 +500,7 @@ describe("single-line fields", () => {
   it("refuses line breaks in titles and names, and keeps them in messages and descriptions", async () => {
     const refused = await admin("POST", "/api/status/incidents/create", { title: "Outage\r\nBcc: everyone@example.com" });
     expect(refused.status).toBe(400);
-    expect((await json(refused)).error.details).toEqual([{ path: "title", message: "must be a single line (no line breaks)" }]);
+    expect((await json(refused)).error.details).toEqual([{ path: "title", message: "must be a single line (no line breaks)", code: "line_break" }]);
 
     const incident = await createIncident({ title: "Outage", description: "First paragraph.\n\nSecond paragraph." });
     expect(incident.description).toBe("First paragraph.\n\nSecond paragraph.");
@@ -516,10 +522,13 @@ describe("single-line fields", () => {
   });
 
   it("refuses NEL as a line break, titles of nothing visible, and half of a surrogate pair in any text", async () => {
-    const detail = async (res: Response) => [res.status, (await json(res)).error.details?.[0]?.message];
-    expect(await detail(await admin("POST", "/api/status/incidents/create", { title: "Outage\u0085Second line", notify: false }))).toEqual([400, "must be a single line (no line breaks)"]);
+    const detail = async (res: Response) => {
+      const first = (await json(res)).error.details?.[0];
+      return [res.status, first?.message, first?.code];
+    };
+    expect(await detail(await admin("POST", "/api/status/incidents/create", { title: "Outage\u0085Second line", notify: false }))).toEqual([400, "must be a single line (no line breaks)", "line_break"]);
     for (const title of ["\u200b\u200d", "\u202e", "\ufeff \u2800"]) {
-      expect(await detail(await admin("POST", "/api/status/incidents/create", { title, notify: false }))).toEqual([400, "must not be empty (it has nothing visible)"]);
+      expect(await detail(await admin("POST", "/api/status/incidents/create", { title, notify: false }))).toEqual([400, "must not be empty (it has nothing visible)", "nothing_visible"]);
     }
     expect((await admin("POST", "/api/status/components", { name: "\u3164" })).status).toBe(400);
 
@@ -533,7 +542,7 @@ describe("single-line fields", () => {
     for (const [path, body] of halves) {
       const res = await admin("POST", path, body);
       expect(res.status, path).toBe(400);
-      expect((await json(res)).error.details[0].message).toBe("must be valid text (it holds half of a UTF-16 surrogate pair)");
+      expect((await json(res)).error.details[0], path).toMatchObject({ message: "must be valid text (it holds half of a UTF-16 surrogate pair)", code: "ill_formed_text" });
     }
     const emoji = await admin("POST", "/api/status/components", { name: "Payments \ud83d\udcb3" });
     expect(emoji.status).toBe(201);

@@ -2,6 +2,12 @@ import { env } from "cloudflare:workers";
 import { createExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { app } from "../src/app";
+import { commitChange } from "../src/changes";
+import { createDb } from "../src/db/client";
+import { adminActor } from "../src/domain/change";
+import { createComponent } from "../src/domain/components";
+import { ApiError } from "../src/errors";
+import { createComponentBody } from "../src/schemas";
 import type { NotifyEventType } from "../src/notify/messages";
 import { humanTime, renderEvent } from "../src/notify/render";
 import { iso } from "../src/time";
@@ -220,7 +226,7 @@ describe("incidents", () => {
     expect(res.status).toBe(400);
     const body = await json(res);
     expect(body.error.message).toContain(UNKNOWN);
-    expect(body.error.details).toEqual([{ path: "affected_components.1", message: `unknown component ${UNKNOWN}` }]);
+    expect(body.error.details).toEqual([{ path: "affected_components.1", message: `unknown component ${UNKNOWN}`, code: "unknown_component" }]);
     expect(await tableCounts()).toEqual(before);
   });
 
@@ -228,10 +234,15 @@ describe("incidents", () => {
     const incident = await createIncident({ started_at: Date.now() - 3600_000 });
     const resolved = await json(await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "a", resolution: "b" }));
     const resolvedAt = Date.parse(resolved.resolved_at);
-    for (const started_at of [resolvedAt + 1000, Date.now() + 60_000]) {
+    // Each rule by its code; the one about resolved_at carries that time as its limit. A start a second after
+    // the resolution is in the future until that second has passed, so wait for it.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, resolvedAt + 1100 - Date.now())));
+    const afterResolution = { path: "started_at", message: `must not be after resolved_at (${resolved.resolved_at})`, code: "after_resolution", limit: resolved.resolved_at };
+    const inFuture = { path: "started_at", message: "must not be in the future", code: "in_future" };
+    for (const [started_at, detail] of [[resolvedAt + 1000, afterResolution], [Date.now() + 60_000, inFuture]] as const) {
       const res = await admin("PATCH", `/api/status/incidents/${incident.id}`, { started_at });
       expect(res.status).toBe(400);
-      expect((await json(res)).error.details).toEqual([{ path: "started_at", message: expect.stringMatching(/^must not be (after resolved_at|in the future)/) }]);
+      expect((await json(res)).error.details).toEqual([detail]);
     }
     expect((await admin("PATCH", `/api/status/incidents/${incident.id}`, { started_at: resolvedAt - 60_000 })).status).toBe(200);
 
@@ -239,7 +250,9 @@ describe("incidents", () => {
     const before = await tableCounts();
     const opened = await admin("POST", "/api/status/incidents/create", { title: "ETA probe", ...eta });
     expect(opened.status).toBe(400);
-    expect((await json(opened)).error.details).toEqual([{ path: "estimated_resolution", message: expect.stringMatching(/^must not be before started_at/) }]);
+    const [tooEarly] = (await json(opened)).error.details;
+    expect(tooEarly).toEqual({ path: "estimated_resolution", message: `must not be before started_at (${tooEarly.limit})`, code: "before_start", limit: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) });
+    expect(Math.abs(Date.parse(tooEarly.limit) - Date.now())).toBeLessThan(60_000);
     expect(await tableCounts()).toEqual(before);
     const open = await createIncident({ started_at: Date.now() - 600_000 });
     expect((await admin("POST", `/api/status/incidents/${open.id}/updates`, { status: "identified", message: "m", estimated_resolution: Date.now() - 1200_000 })).status).toBe(400);
@@ -384,12 +397,12 @@ describe("maintenance", () => {
     for (const field of ["affected_components", "components"]) {
       const repeated = await admin("POST", "/api/status/maintenance", { title: "x", scheduled_start: start, scheduled_end: start + 1, [field]: [DEFAULT_COMPONENTS.api, DEFAULT_COMPONENTS.api] });
       expect(repeated.status).toBe(400);
-      expect((await json(repeated)).error.details).toEqual([{ path: field, message: "must not repeat" }]);
+      expect((await json(repeated)).error.details).toEqual([{ path: field, message: "must not repeat", code: "duplicate" }]);
     }
     const m = await json(await admin("POST", "/api/status/maintenance", { title: "Repeat probe", scheduled_start: start, scheduled_end: start + 60_000, affected_components: [DEFAULT_COMPONENTS.api] }));
     const edit = await admin("PATCH", `/api/status/maintenance/${m.id}`, { affected_components: [DEFAULT_COMPONENTS.database, DEFAULT_COMPONENTS.database] });
     expect(edit.status).toBe(400);
-    expect((await json(edit)).error.details[0]).toEqual({ path: "affected_components", message: "must not repeat" });
+    expect((await json(edit)).error.details[0]).toEqual({ path: "affected_components", message: "must not repeat", code: "duplicate" });
     expect((await json(await call("GET", "/api/status/maintenance"))).maintenance_windows.find((x: any) => x.id === m.id).affected_components).toEqual(["API"]);
     expect((await admin("POST", `/api/status/maintenance/${UNKNOWN}/cancel`)).status).toBe(404);
   });
@@ -408,10 +421,10 @@ describe("maintenance edits and quiet windows", () => {
     // A year typed wrong (2020 for 2030): refused as scheduling refuses it, nothing started or completed.
     const past = await admin("PATCH", `/api/status/maintenance/${m.id}`, { scheduled_start: "2020-01-01T05:00:00Z", scheduled_end: "2020-01-01T06:00:00Z" });
     expect(past.status).toBe(400);
-    expect((await json(past)).error).toMatchObject({ code: "bad_request", message: "scheduled_end must be in the future", details: [{ path: "scheduled_end", message: "must be in the future" }] });
+    expect((await json(past)).error).toMatchObject({ code: "bad_request", message: "scheduled_end must be in the future", details: [{ path: "scheduled_end", message: "must be in the future", code: "in_past" }] });
     const endOnly = await admin("PATCH", `/api/status/maintenance/${m.id}`, { scheduled_end: "2020-01-01T06:00:00Z" });
     expect(endOnly.status).toBe(400);
-    expect((await json(endOnly)).error.details).toEqual([{ path: "scheduled_end", message: "must be after scheduled_start" }]);
+    expect((await json(endOnly)).error.details).toEqual([{ path: "scheduled_end", message: "must be after scheduled_start", code: "end_before_start" }]);
     expect(await windowRow(m.id)).toEqual(before);
     expect(await noticesOf(m.id)).toEqual(["maintenance.scheduled"]);
 
@@ -484,7 +497,7 @@ describe("maintenance edits and quiet windows", () => {
     for (const action of ["cancel", "start", "complete"]) {
       const res = await admin("POST", `/api/status/maintenance/${m.id}/${action}`, { notify: false });
       expect(res.status, action).toBe(400);
-      expect((await json(res)).error).toMatchObject({ code: "validation_failed", details: [{ path: "", message: expect.stringContaining("notify") }] });
+      expect((await json(res)).error).toMatchObject({ code: "validation_failed", details: [{ path: "", message: expect.stringContaining("notify"), code: "unrecognized_keys" }] });
       const text = await call("POST", `/api/status/maintenance/${m.id}/${action}`, { token: await adminToken(), body: "please", headers: { "content-type": "text/plain" } });
       expect(text.status, action).toBe(400);
     }
@@ -542,26 +555,45 @@ describe("components and groups", () => {
     expect(after.map((c) => c.position)).toEqual(expected.map((_, i) => i + 1));
     const repeated = await admin("POST", "/api/status/components/reorder", { ids: [first, first] });
     expect(repeated.status).toBe(400);
-    expect((await json(repeated)).error.details).toEqual([{ path: "ids", message: "must not repeat" }]);
+    expect((await json(repeated)).error.details).toEqual([{ path: "ids", message: "must not repeat", code: "duplicate" }]);
   });
 
   it("refuses a second component with a name already in use, case aside, so none hides another", async () => {
     for (const name of ["API", "api", " Database "]) {
       const res = await admin("POST", "/api/status/components", { name, monitor: { type: "http", url: "http://127.0.0.1:1/", timeout_ms: 1000 } });
       expect(res.status, name).toBe(409);
-      expect((await json(res)).error).toEqual({ code: "conflict", message: expect.stringMatching(/^There is already a component named "(API|Database)"/) });
+      expect((await json(res)).error).toEqual({
+        code: "conflict",
+        message: expect.stringMatching(/^There is already a component named "(API|Database)"/),
+        details: [{ path: "name", message: "is taken by another component", code: "name_taken" }],
+      });
     }
     expect((await json(await call("GET", "/api/status"))).components.filter((c: any) => c.name.toLowerCase() === "api")).toHaveLength(1);
 
     const name = `Search ${crypto.randomUUID()}`;
     const racing = await Promise.all([1, 2].map(async () => admin("POST", "/api/status/components", { name })));
     expect(racing.map((r) => r.status).sort()).toEqual([201, 409]);
+    // Whether the loser read the winner's row or only met its guard in the batch, the refusal is about the name.
+    expect((await json(racing.find((r) => r.status === 409)!)).error.details).toEqual([{ path: "name", message: "is taken by another component", code: "name_taken" }]);
     const search = await json(racing.find((r) => r.status === 201)!);
-    expect((await admin("PATCH", `/api/status/components/${search.id}`, { name: "authentication" })).status).toBe(409);
+    const renamed = await admin("PATCH", `/api/status/components/${search.id}`, { name: "authentication" });
+    expect(renamed.status).toBe(409);
+    expect((await json(renamed)).error.details).toEqual([{ path: "name", message: "is taken by another component", code: "name_taken" }]);
     // Its own name, in another case, or another field with the name resent: not a clash.
     expect((await json(await admin("PATCH", `/api/status/components/${search.id}`, { name: name.toUpperCase() }))).name).toBe(name.toUpperCase());
     expect((await admin("PATCH", `/api/status/components/${search.id}`, { name: name.toUpperCase(), description: "Finds things" })).status).toBe(200);
     expect((await admin("DELETE", `/api/status/components/${search.id}`)).status).toBe(204);
+  });
+
+  it("refuses a name another admin took between the check and the save as a name taken", async () => {
+    const name = `Race ${crypto.randomUUID()}`;
+    const db = createDb(env.DB);
+    const change = await createComponent(db, createComponentBody.parse({ name }), adminActor({ userId: "user_a" }), Date.now());
+    expect((await admin("POST", "/api/status/components", { name: name.toLowerCase() })).status).toBe(201);
+    const refused = await commitChange(env, db, change).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect(refused).toMatchObject({ status: 409, message: expect.stringMatching(/was added while this request was being made/), details: [{ path: "name", message: "is taken by another component", code: "name_taken" }] });
+    expect((await json(await call("GET", "/api/status"))).components.filter((c: any) => c.name.toLowerCase() === name.toLowerCase())).toHaveLength(1);
   });
 
   it("validates component input", async () => {

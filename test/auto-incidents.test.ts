@@ -367,7 +367,7 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     ] as const) {
       const res = await admin(method, path, body);
       expect(res.status, method).toBe(400);
-      expect((await json(res)).error.details).toEqual([{ path: "auto_incidents.template.title", message: "must be a single line (no line breaks)" }]);
+      expect((await json(res)).error.details).toEqual([{ path: "auto_incidents.template.title", message: "must be a single line (no line breaks)", code: "line_break" }]);
     }
     // Settings written before the rule: the incident (and so the email subject) still gets one line.
     await env.DB.prepare("UPDATE components SET auto_incidents = ? WHERE id = ?").bind(JSON.stringify({ template }), c.id).run();

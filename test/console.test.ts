@@ -6,6 +6,7 @@ import { frontendApiHost } from "../src/auth/console-session";
 import { renderMarkdown } from "../src/text/markdown";
 import { renderEvent } from "../src/notify/render";
 import { errorBody } from "../src/errors";
+import { GROUP_FIELDS, MAINTENANCE_FIELDS, OPEN_INCIDENT_FIELDS, plainProblems } from "../src/console/forms";
 import { generateKeyPairPem, mintSessionToken, unsignedToken } from "../scripts/lib/session-token.mjs";
 import { admin, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 import { activeSubscriber, db } from "./support/subscribers";
@@ -372,6 +373,45 @@ describe("console writes", () => {
     expect(alertOf(html)).toContain("Template name must not be empty");
     expect(html).toContain('id="tn-title" name="title" value="Slow API"');
     expect(html).toMatch(/id="tn-severity" name="severity">.*?<option value="major" selected="">/);
+  });
+
+  it("words a refusal by each problem's code, whatever the API's message says, and shows a problem it has no words for as sent", () => {
+    const at = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+    // Messages reworded (or in another language): the console's words follow the code and its limit.
+    const incident = plainProblems(
+      {
+        message: "Invalid request body",
+        details: [
+          { path: "title", message: "darf nicht leer sein", code: "too_short", limit: 1 },
+          { path: "severity", message: "pick another", code: "invalid_value" },
+          { path: "estimated_resolution", message: "ETA precedes the start", code: "before_start", limit: "2026-01-02T03:04:05Z" },
+          { path: "affected_components.0", message: "gone", code: "unknown_component" },
+          { path: "affected_components.2", message: "gone too", code: "unknown_component" },
+          { path: "title", message: "must rhyme", code: "a_rule_added_later" },
+          { path: "description", message: "has no code" },
+        ],
+      },
+      OPEN_INCIDENT_FIELDS,
+      at,
+    );
+    expect(incident).toEqual([
+      { field: "title", text: "Title must not be empty" },
+      { field: "severity", text: "Severity is not one of the choices" },
+      { field: "eta", text: "Expected resolution must be after the incident started (2026-01-02 03:04 UTC)" },
+      { field: "components", text: "A chosen component no longer exists; reload the page to see the current ones." },
+      { field: "title", text: "Title must rhyme" },
+      { field: "message", text: "What is happening has no code" },
+    ]);
+    const window = plainProblems({ details: [{ path: "scheduled_end", message: "end <= start", code: "end_before_start" }, { path: "title", message: "way too long", code: "too_long", limit: 200 }] }, MAINTENANCE_FIELDS, at);
+    expect(window).toEqual([
+      { field: "scheduled_end", text: "Ends must be after the start" },
+      { field: "title", text: "Title must be at most 200 characters" },
+    ]);
+    // A bound the detail does not carry: the API's message rather than words with a hole in them.
+    expect(plainProblems({ details: [{ path: "title", message: "is far too long", code: "too_long" }] }, MAINTENANCE_FIELDS, at)).toEqual([{ field: "title", text: "Title is far too long" }]);
+    // A taken name is about the name field because the detail says so, and is said in the conflict's own words.
+    const taken = 'There is already a group named "Edge"; give this one another name.';
+    expect(plainProblems({ message: taken, details: [{ path: "name", message: "is in use", code: "name_taken" }] }, GROUP_FIELDS, at)).toEqual([{ field: "name", text: taken }]);
   });
 
   it("saves templates in the console and the API, and opens an incident from one", async () => {

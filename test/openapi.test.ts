@@ -180,6 +180,9 @@ describe("OpenAPI document", () => {
       }
     }
     expect(doc.components.schemas.Error.properties.error.required).toEqual(["code", "message"]);
+    const detail = doc.components.schemas.Error.properties.error.properties.details.items;
+    expect(detail.required).toEqual(["path", "message", "code"]);
+    expect(Object.keys(detail.properties)).toEqual(["path", "message", "code", "limit"]);
     // Seed keys are spelled out with their types, and answers stay open to added keys.
     const maintenance = doc.components.schemas.MaintenanceWindow;
     expect(maintenance.properties.affected_components).toMatchObject({ type: "array", items: { type: "string" } });
@@ -230,10 +233,22 @@ describe("OpenAPI document", () => {
       // zod drops keys a schema does not name: an answer equal to its parse has none undocumented.
       expect(parsed.data, key).toEqual(body);
     }
-    for (const res of [await call("GET", "/api/status/incidents?days=0"), await call("GET", `/api/status/incidents/${crypto.randomUUID()}`), await admin("POST", "/api/status/incidents/create", {})]) {
-      const body = await res.json();
+    // Errors with each kind of detail: a number limit, none, a time limit, and a conflict naming its field.
+    const hourAgo = new Date(Math.floor(Date.now() / 1000) * 1000 - 3600_000).toISOString();
+    const errors = [
+      await call("GET", "/api/status/incidents?days=0"),
+      await call("GET", `/api/status/incidents/${crypto.randomUUID()}`),
+      await admin("POST", "/api/status/incidents/create", {}),
+      await admin("POST", "/api/status/incidents/create", { title: "Early ETA", started_at: hourAgo, estimated_resolution: "2001-01-01T00:00:00Z", notify: false }),
+      await admin("POST", "/api/status/groups", { name: "Documented group" }),
+    ];
+    const codes: string[] = [];
+    for (const res of errors) {
+      const body = await res.json<any>();
       expect(errorResponse.parse(body)).toEqual(body);
+      codes.push(...(body.error.details ?? []).map((d: { code: string }) => d.code));
     }
+    expect(codes).toEqual(["too_small", "required", "before_start", "name_taken"]);
   });
 
   it("lists every status a route answers, probed with what makes each route refuse", { timeout: 120_000 }, async () => {

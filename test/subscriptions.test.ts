@@ -284,7 +284,7 @@ describe("email subscriptions, offline through the dev outbox", () => {
     // A component named twice is refused by name, not a failure on the table's key.
     const repeated = await call("PATCH", path(view.manage_url), { body: { components: [DEFAULT_COMPONENTS.api, DEFAULT_COMPONENTS.api] } });
     expect(repeated.status).toBe(400);
-    expect((await json(repeated)).error.details).toEqual([{ path: "components", message: "must not repeat" }]);
+    expect((await json(repeated)).error.details).toEqual([{ path: "components", message: "must not repeat", code: "duplicate" }]);
 
     await createIncident({ title: "Only the API", affected_components: [DEFAULT_COMPONENTS.api] });
     await createIncident({ title: "Database slow", affected_components: [DEFAULT_COMPONENTS.database] });
@@ -312,38 +312,41 @@ describe("email subscriptions, offline through the dev outbox", () => {
 
 describe("sign-up input and abuse limits", () => {
   it("refuses bad input with clear JSON errors", async () => {
-    const cases: [Record<string, unknown>, string][] = [
-      [{}, "give exactly one"],
-      [{ email: "a@example.org", phone: "+14155550100" }, "give exactly one"],
-      [{ email: "not-an-email" }, "email"],
-      [{ phone: "0044 20 7946 0000" }, "E.164"],
-      [{ webhook: "http://hooks.example.org/x" }, "https"],
-      [{ webhook: "https://127.0.0.1/hook" }, "loopback"],
-      [{ webhook: "https://localhost/hook" }, "local host"],
-      [{ webhook: "https://10.1.2.3/hook" }, "private"],
-      [{ webhook: "https://[::1]/hook" }, "loopback"],
+    // Each refusal says what is wrong in words (hint) and by its detail's code.
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{}, "give exactly one", "one_channel"],
+      [{ email: "a@example.org", phone: "+14155550100" }, "give exactly one", "one_channel"],
+      [{ email: "not-an-email" }, "email", "invalid_format"],
+      [{ phone: "0044 20 7946 0000" }, "E.164", "invalid_format"],
+      [{ webhook: "http://hooks.example.org/x" }, "https", "invalid_url"],
+      [{ webhook: "https://127.0.0.1/hook" }, "loopback", "unsafe_url"],
+      [{ webhook: "https://localhost/hook" }, "local host", "unsafe_url"],
+      [{ webhook: "https://10.1.2.3/hook" }, "private", "unsafe_url"],
+      [{ webhook: "https://[::1]/hook" }, "loopback", "unsafe_url"],
       // IPv4 wrapped in IPv6: mapped, compatible, NAT64 and 6to4 forms of private addresses; site-local.
-      [{ webhook: "https://[::7f00:1]/hook" }, "loopback"],
-      [{ webhook: "https://[::127.0.0.1]/hook" }, "loopback"],
-      [{ webhook: "https://[::ffff:10.0.0.1]/hook" }, "loopback"],
-      [{ webhook: "https://[64:ff9b::a9fe:a9fe]/hook" }, "private"],
-      [{ webhook: "https://[64:ff9b::192.168.0.1]/hook" }, "private"],
-      [{ webhook: "https://[2002:7f00:1::1]/hook" }, "private"],
-      [{ webhook: "https://[2002:c0a8:101::]/hook" }, "private"],
-      [{ webhook: "https://[fec0::1]/hook" }, "private"],
+      [{ webhook: "https://[::7f00:1]/hook" }, "loopback", "unsafe_url"],
+      [{ webhook: "https://[::127.0.0.1]/hook" }, "loopback", "unsafe_url"],
+      [{ webhook: "https://[::ffff:10.0.0.1]/hook" }, "loopback", "unsafe_url"],
+      [{ webhook: "https://[64:ff9b::a9fe:a9fe]/hook" }, "private", "unsafe_url"],
+      [{ webhook: "https://[64:ff9b::192.168.0.1]/hook" }, "private", "unsafe_url"],
+      [{ webhook: "https://[2002:7f00:1::1]/hook" }, "private", "unsafe_url"],
+      [{ webhook: "https://[2002:c0a8:101::]/hook" }, "private", "unsafe_url"],
+      [{ webhook: "https://[fec0::1]/hook" }, "private", "unsafe_url"],
       // Names that resolve to loopback or to the local network.
-      [{ webhook: "https://127.0.0.1.nip.io/hook" }, "local host"],
-      [{ webhook: "https://app.10.0.0.1.sslip.io/hook" }, "local host"],
-      [{ webhook: "https://localtest.me/hook" }, "local host"],
-      [{ webhook: "https://api.localtest.me/hook" }, "local host"],
-      [{ webhook: "https://router.lan/hook" }, "local host"],
-      [{ webhook: "https://nas.home.arpa/hook" }, "local host"],
-      [{ email: uniqueEmail(), components: [crypto.randomUUID()] }, "Unknown component"],
+      [{ webhook: "https://127.0.0.1.nip.io/hook" }, "local host", "unsafe_url"],
+      [{ webhook: "https://app.10.0.0.1.sslip.io/hook" }, "local host", "unsafe_url"],
+      [{ webhook: "https://localtest.me/hook" }, "local host", "unsafe_url"],
+      [{ webhook: "https://api.localtest.me/hook" }, "local host", "unsafe_url"],
+      [{ webhook: "https://router.lan/hook" }, "local host", "unsafe_url"],
+      [{ webhook: "https://nas.home.arpa/hook" }, "local host", "unsafe_url"],
+      [{ email: uniqueEmail(), components: [crypto.randomUUID()] }, "Unknown component", "unknown_component"],
     ];
-    for (const [body, hint] of cases) {
+    for (const [body, hint, code] of cases) {
       const res = await subscribe(body);
       expect(res.status, JSON.stringify(body)).toBe(400);
-      expect(JSON.stringify(await json(res))).toContain(hint);
+      const answer = await json(res);
+      expect(JSON.stringify(answer)).toContain(hint);
+      expect(answer.error.details.map((d: { code: string }) => d.code), JSON.stringify(body)).toContain(code);
     }
     // Public IPv6 and IPv4 in NAT64 or 6to4 form stay allowed.
     for (const webhook of ["https://[2606:4700::6810:84e5]/hook", "https://[64:ff9b::808:808]/hook", "https://[2002:808:808::1]/hook"]) {
@@ -598,7 +601,7 @@ describe("SMS subscriptions", () => {
       callWith(extra, "POST", "/api/status/subscriptions", { body: JSON.stringify({ phone }), headers: { "content-type": "application/json" } });
     const abroad = await signUp("+2693123456");
     expect(abroad.status).toBe(400);
-    expect(await json(abroad)).toMatchObject({ error: { code: "bad_request", details: [{ path: "phone", message: "SMS goes only to country codes +1" }] } });
+    expect(await json(abroad)).toMatchObject({ error: { code: "bad_request", details: [{ path: "phone", message: "SMS goes only to country codes +1", code: "sms_country_not_allowed" }] } });
     expect((await signUp(uniquePhone())).status).toBe(202);
     expect((await signUp("+2693123457", { SMS_ALLOWED_COUNTRY_CODES: "*" })).status).toBe(202);
   });

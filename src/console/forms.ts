@@ -1,5 +1,5 @@
 import { COMPONENT_STATUSES, type ComponentStatus } from "../db/schema";
-import type { ErrorDetail } from "../errors";
+import type { DetailCode, ErrorDetail } from "../errors";
 
 // Console forms as the admin API's JSON bodies. The API validates them: these only translate field names
 // and the few shapes HTML forms cannot send (lists, numbers, times typed in a zone).
@@ -225,53 +225,79 @@ export const COMPONENT_FIELDS: FieldMap = {
 };
 export const GROUP_FIELDS: FieldMap = { name: ["name", "Name"], description: ["description", "Description"] };
 
-/** The API's wording of a rule, as the screen says it; `at` formats an instant in the page's zone. */
-function plainRule(message: string, at: (ms: number) => string): string {
-  const before = /^must not be before started_at \(([^)]+)\)$/.exec(message);
-  if (before) return `must be after the incident started (${at(Date.parse(before[1]!))})`;
-  const after = /^must not be after resolved_at \(([^)]+)\)$/.exec(message);
-  if (after) return `must be before the incident was resolved (${at(Date.parse(after[1]!))})`;
-  if (message === "must be after scheduled_start") return "must be after the start";
-  if (/received undefined$/.test(message)) return "is required";
-  if (/^Invalid option/.test(message)) return "is not one of the choices";
-  if (/^Invalid (input|ISO datetime)/.test(message)) return "is not a valid value";
-  if (/^Too big/.test(message)) return "is too large";
-  if (/^Too small/.test(message)) return "is too small";
-  if (/must not repeat$/.test(message)) return "names one item twice";
-  if (message === "must be an http(s) URL") return "must be a web address starting with http:// or https://";
-  return message;
-}
+/** A problem as the API lists it. `code` is how the console knows it; one without a code it does not know shows its message. */
+export type ReceivedDetail = Pick<ErrorDetail, "path" | "message"> & { code?: string; limit?: number | string };
+
+type Words = (d: ReceivedDetail, at: (ms: number) => string) => string | undefined;
+
+/** Words with the detail's bound in them; none (so the API's message shows) when it carries no number. */
+const counted =
+  (say: (n: number) => string): Words =>
+  (d) =>
+    typeof d.limit === "number" ? say(d.limit) : undefined;
+
+/** Words with the detail's instant in them, in the page's zone; none when it carries no time. */
+const timed =
+  (say: (time: string) => string): Words =>
+  (d, at) => {
+    const ms = typeof d.limit === "string" ? Date.parse(d.limit) : NaN;
+    return Number.isNaN(ms) ? undefined : say(at(ms));
+  };
+
+/**
+ * The rules the console says in its own words, after the field's label ("Title must not be empty"); `at`
+ * formats an instant in the page's zone. A rule whose bound is missing shows the API's message instead.
+ */
+const RULE_WORDS: Partial<Record<DetailCode, Words>> = {
+  required: () => "is required",
+  invalid_type: () => "is not a valid value",
+  invalid_union: () => "is not a valid value",
+  invalid_format: () => "is not a valid value",
+  invalid_value: () => "is not one of the choices",
+  invalid_url: () => "must be a web address starting with http:// or https://",
+  too_short: counted((n) => (n === 1 ? "must not be empty" : `must be at least ${n} characters`)),
+  too_long: counted((n) => `must be at most ${n} characters`),
+  too_few: counted((n) => `must have at least ${n}`),
+  too_many: counted((n) => `must have at most ${n}`),
+  too_small: counted((n) => `must be at least ${n}`),
+  too_big: counted((n) => `must be at most ${n}`),
+  duplicate: () => "names one item twice",
+  end_before_start: () => "must be after the start",
+  before_start: timed((time) => `must be after the incident started (${time})`),
+  after_resolution: timed((time) => `must be before the incident was resolved (${time})`),
+};
+
+/**
+ * Problems said as a sentence of their own, once however many items they name: something deleted while the
+ * form was open, and a name in use (a conflict's message names it and says what to do).
+ */
+const SENTENCES: Partial<Record<DetailCode, (error: { message?: string }) => string | undefined>> = {
+  unknown_component: () => "A chosen component no longer exists; reload the page to see the current ones.",
+  unknown_group: () => "The chosen group no longer exists; reload the page to see the current ones.",
+  name_taken: (error) => error.message,
+};
 
 const sentence = (text: string) => (text ? text[0]!.toUpperCase() + text.slice(1) : text);
 
-/** Refusals about something deleted meanwhile (a stale form), said once however many ids they name. */
-const GONE: [RegExp, string][] = [
-  [/^unknown component /, "A chosen component no longer exists; reload the page to see the current ones."],
-  [/^unknown group /, "The chosen group no longer exists; reload the page to see the current ones."],
-];
-
 /**
- * A refusal (the API's error: message, and details as a list of {path, message}) as problems the form
+ * A refusal (the API's error: message, and details as a list of {path, message, code}) as problems the form
  * shows: each about a field when the error names one.
  */
-export function plainProblems(error: { message?: string; details?: ErrorDetail[] }, fields: FieldMap, at: (ms: number) => string): FormProblem[] {
+export function plainProblems(error: { message?: string; details?: ReceivedDetail[] }, fields: FieldMap, at: (ms: number) => string): FormProblem[] {
   const fieldOf = (path: string) => fields[path] ?? fields[path.split(".")[0]!];
+  const wordsOf = <T>(table: Partial<Record<DetailCode, T>>, code: string | undefined) => (code !== undefined && Object.hasOwn(table, code) ? table[code as DetailCode] : undefined);
   const problems: FormProblem[] = [];
   for (const d of error.details ?? []) {
-    const gone = GONE.find(([pattern]) => pattern.test(d.message))?.[1];
-    if (gone) {
-      if (!problems.some((p) => p.text === gone)) problems.push({ field: fieldOf(d.path)?.[0], text: gone });
+    const whole = wordsOf(SENTENCES, d.code)?.(error);
+    if (whole) {
+      if (!problems.some((p) => p.text === whole)) problems.push({ field: fieldOf(d.path)?.[0], text: whole });
       continue;
     }
-    const rule = plainRule(d.message, at);
+    const rule = wordsOf(RULE_WORDS, d.code)?.(d, at) ?? d.message;
     const known = fieldOf(d.path);
     if (known) problems.push({ field: known[0], text: `${known[1]} ${rule}` });
     else problems.push({ text: sentence(d.path ? `${d.path.split(".")[0]!.replace(/_/g, " ")} ${rule}` : rule) });
   }
-  if (!problems.length) {
-    const message = error.message ?? "The request was refused.";
-    // A conflict about a name (another component or group has it) is about the name field.
-    problems.push({ ...(/ named "/.test(message) && fields.name ? { field: fields.name[0] } : {}), text: message });
-  }
+  if (!problems.length) problems.push({ text: error.message ?? "The request was refused." });
   return problems.map((p) => (p.field === undefined ? { text: p.text } : p));
 }

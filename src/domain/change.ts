@@ -1,4 +1,5 @@
 import type { Statement } from "../db/batch";
+import type { ErrorDetail } from "../errors";
 
 /** Who makes a change: an admin (from the API or the console) or Beacon itself (the cron). */
 export type Actor = { kind: "admin"; userId: string; name?: string; email?: string } | { kind: "automation" };
@@ -26,6 +27,8 @@ export interface Change<R = null> {
   result: R;
   /** What a 409 says when a guard in `statements` finds the starting state changed before the commit. */
   conflict?: string;
+  /** The fields that 409 is about, when it is about one (a name another request took meanwhile). */
+  conflictDetails?: ErrorDetail[];
 }
 
 export const noChange = <R>(result: R): Change<R> => ({ statements: [], eventIds: [], result });

@@ -22,7 +22,7 @@ import {
 import { unknownComponentIds } from "../db/queries/components";
 import { loadStatusState, statusChangeStatements } from "../db/queries/status-state";
 import type { AutoIncidentSettings, components, componentGroups, HttpMonitor } from "../db/schema";
-import { badRequest, conflict, notFound } from "../errors";
+import { badRequest, conflict, notFound, type ErrorDetail } from "../errors";
 import type { autoIncidentsInput, createComponentBody, editComponentBody, editGroupBody, groupBody, httpMonitorInput } from "../schemas";
 import { auditStatement, type AuditEntry } from "./audit";
 import type { Actor, Change } from "./change";
@@ -36,7 +36,7 @@ export type EditGroupInput = z.infer<typeof editGroupBody>;
 
 /** A 400 naming every unknown id, each at its place in the list the client sent (`field`). */
 function unknownComponents(field: string, ids: string[], unknown: string[]) {
-  const details = unknown.map((id) => ({ path: `${field}.${ids.indexOf(id)}`, message: `unknown component ${id}` }));
+  const details = unknown.map((id) => ({ path: `${field}.${ids.indexOf(id)}`, message: `unknown component ${id}`, code: "unknown_component" as const }));
   return badRequest(`Unknown component ids: ${unknown.join(", ")}`, details);
 }
 
@@ -57,8 +57,10 @@ const audited = (db: Database, actor: Actor, entry: AuditEntry, now: number) => 
  */
 async function assertNameFree(db: Database, kind: NamedKind, name: string, exceptId: string | null) {
   const taken = await namedAlready(db, kind, name, exceptId);
-  if (taken) throw conflict(`There is already a ${kind} named "${taken.name}"; give this one another name.`);
+  if (taken) throw conflict(`There is already a ${kind} named "${taken.name}"; give this one another name.`, [nameTaken(kind)]);
 }
+
+const nameTaken = (kind: NamedKind): ErrorDetail => ({ path: "name", message: `is taken by another ${kind}`, code: "name_taken" });
 
 /** The refusal when another request took the name between the check above and the batch. */
 const takenMeanwhile = (kind: NamedKind, name: string) =>
@@ -67,7 +69,7 @@ const renameChanged = (kind: NamedKind) =>
   `It changed while this request was being made (edited, deleted, or its new name taken by another ${kind} meanwhile); reload it and try again.`;
 
 async function assertGroup(db: Database, groupId: string | null | undefined) {
-  if (groupId && !(await findGroup(db, groupId))) throw badRequest(`Unknown group id: ${groupId}`, [{ path: "group_id", message: `unknown group ${groupId}` }]);
+  if (groupId && !(await findGroup(db, groupId))) throw badRequest(`Unknown group id: ${groupId}`, [{ path: "group_id", message: `unknown group ${groupId}`, code: "unknown_group" }]);
 }
 
 function toMonitor(input: z.infer<typeof httpMonitorInput>): HttpMonitor {
@@ -148,6 +150,7 @@ export async function createComponent(db: Database, input: CreateComponentInput,
     eventIds: [],
     result: row,
     conflict: takenMeanwhile("component", row.name),
+    conflictDetails: [nameTaken("component")],
   };
 }
 
@@ -268,6 +271,7 @@ export async function createGroup(db: Database, input: GroupInput, actor: Actor,
     eventIds: [],
     result: row,
     conflict: takenMeanwhile("group", row.name),
+    conflictDetails: [nameTaken("group")],
   };
 }
 

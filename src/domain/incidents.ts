@@ -124,15 +124,15 @@ function updateInsert(db: Database, incidentId: string, update: SnapshotIncident
 /** An ETA is when the incident is expected to end: never before it started (as the API shows that, to the second). */
 function assertEta(eta: number | null | undefined, startedAt: number) {
   if (eta != null && eta < startedAt && !sameShownTime(eta, startedAt)) {
-    throw badRequest("estimated_resolution must not be before the incident started", [{ path: "estimated_resolution", message: `must not be before started_at (${iso(startedAt)})` }]);
+    throw badRequest("estimated_resolution must not be before the incident started", [{ path: "estimated_resolution", message: `must not be before started_at (${iso(startedAt)})`, code: "before_start", limit: iso(startedAt)! }]);
   }
 }
 
 /** A start the incident's other times agree with: not after now, nor after it was resolved. */
 function assertStart(startedAt: number, incident: Pick<SnapshotIncident, "resolved_at">, now: number) {
-  if (startedAt > now) throw badRequest("started_at must not be in the future", [{ path: "started_at", message: "must not be in the future" }]);
+  if (startedAt > now) throw badRequest("started_at must not be in the future", [{ path: "started_at", message: "must not be in the future", code: "in_future" }]);
   if (incident.resolved_at !== null && startedAt > incident.resolved_at) {
-    throw badRequest("started_at must not be after the incident was resolved", [{ path: "started_at", message: `must not be after resolved_at (${iso(incident.resolved_at)})` }]);
+    throw badRequest("started_at must not be after the incident was resolved", [{ path: "started_at", message: `must not be after resolved_at (${iso(incident.resolved_at)})`, code: "after_resolution", limit: iso(incident.resolved_at)! }]);
   }
 }
 

@@ -123,10 +123,10 @@ async function dueMove(db: Database, m: MaintenanceRow, named: Named, actor: Act
  */
 function assertWindowTimes(m: Pick<MaintenanceRow, "status" | "scheduledStart">, start: number, end: number, now: number) {
   if (m.status === "in_progress" && start !== m.scheduledStart) throw conflict("The maintenance is in progress; its start can no longer change.");
-  if (end <= start) throw badRequest("scheduled_end must be after scheduled_start", [{ path: "scheduled_end", message: "must be after scheduled_start" }]);
+  if (end <= start) throw badRequest("scheduled_end must be after scheduled_start", [{ path: "scheduled_end", message: "must be after scheduled_start", code: "end_before_start" }]);
   if (end <= now) {
     const how = m.status === "in_progress" ? "; to end the window now, complete it" : "";
-    throw badRequest(`scheduled_end must be in the future${how}`, [{ path: "scheduled_end", message: "must be in the future" }]);
+    throw badRequest(`scheduled_end must be in the future${how}`, [{ path: "scheduled_end", message: "must be in the future", code: "in_past" }]);
   }
 }
 

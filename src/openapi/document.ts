@@ -12,12 +12,16 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
   400: {
     name: "BadRequest",
     description:
-      "Invalid input, or a body sent to a route that takes none: `details` lists each problem as `{path, message}` (an unknown id at its place in the list sent, e.g. `affected_components.0`)",
+      "Invalid input, or a body sent to a route that takes none: `details` lists each problem as `{path, message, code}` (an unknown id at its place in the list sent, e.g. `affected_components.0`)",
   },
   401: { name: "Unauthorized", description: "No bearer token, or an expired, forged or unverifiable one" },
   403: { name: "Forbidden", description: "A valid session without the admin role" },
   404: { name: "NotFound", description: "No such resource" },
-  409: { name: "Conflict", description: "The resource is not in a state that allows this, or it changed while the request was being made (a lost race changes nothing)" },
+  409: {
+    name: "Conflict",
+    description:
+      "The resource is not in a state that allows this, or it changed while the request was being made (a lost race changes nothing); a name another component or group has is named in `details` (`name`, code `name_taken`)",
+  },
   413: { name: "PayloadTooLarge", description: "Request body over 64 KiB (checked on every POST, PUT, PATCH and DELETE, whether or not the route takes a body)" },
   422: { name: "IdempotencyKeyReused", description: "This Idempotency-Key was already used (by this admin, within 24 hours) for a different request" },
   426: { name: "UpgradeRequired", description: "Needs a WebSocket upgrade" },

@@ -13,6 +13,7 @@ import {
   SHOWN_STATUSES,
   SUBSCRIBER_STATUSES,
 } from "../db/schema";
+import { CHECK_CODES, RULE_CODES } from "../errors";
 
 // The bodies Beacon answers with, as zod schemas: the OpenAPI document's response schemas are generated
 // from them (as request schemas are from src/schemas.ts), and the tests parse real answers with them, so
@@ -45,7 +46,21 @@ export const errorResponse = named(
       code: z.string().describe("Machine-readable: bad_request, validation_failed, unauthorized, forbidden, not_found, conflict, payload_too_large, rate_limited, unavailable, ..."),
       message: z.string(),
       details: z
-        .array(z.object({ path: z.string().describe("The field, e.g. `affected_components.0`"), message: z.string() }))
+        .array(
+          z.object({
+            path: z.string().describe("The field, e.g. `affected_components.0`"),
+            message: z.string(),
+            code: z
+              .string()
+              .describe(
+                `What is wrong, as a word to switch on (more may be added). From validation: ${CHECK_CODES.join(", ")}. Beacon's own rules: ${RULE_CODES.join(", ")}`,
+              ),
+            limit: z
+              .union([z.number(), z.string()])
+              .optional()
+              .describe("The bound the value crossed: a length, count or number (too_short, too_long, too_few, too_many, too_small, too_big), or a time (before_start, after_resolution, out_of_range)"),
+          }),
+        )
         .optional()
         .describe("Each problem with the request, always as this list: where and what is wrong"),
     }),

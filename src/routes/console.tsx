@@ -219,7 +219,7 @@ function after(c: Context<AppEnv>, answer: ApiAnswer, to: string, done: string) 
 /** Form fields through the API's own schema: the same rules and the same messages. */
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const result = schema.safeParse(body);
-  if (!result.success) throw new ApiError(400, "validation_failed", "Invalid form", issuesOf(result.error));
+  if (!result.success) throw new ApiError(400, "validation_failed", "Invalid form", issuesOf(result.error, body));
   return result.data;
 }
 
@@ -675,7 +675,7 @@ export const adminConsole = new Hono<AppEnv>()
     const given = { limit: String(AUDIT_SCREEN_ENTRIES), ...Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== "")) };
     const parsed = schemas.auditQuery.safeParse(given);
     if (!parsed.success) {
-      const details = issuesOf(parsed.error).map((d) => `${d.path || "query"}: ${d.message}`);
+      const details = issuesOf(parsed.error, given).map((d) => `${d.path || "query"}: ${d.message}`);
       return page(c, <ProblemPage ctx={context(c, "/admin/audit")} title="Cannot show that" message="The address asks for an audit page that does not exist." details={details} back="/admin/audit" />, 400);
     }
     const query = parsed.data;

@@ -118,11 +118,11 @@ export const subscriptions = new Hono<AppEnv>()
       if (state === "off") throw badRequest(channelOffError(channel, missing));
       if (channel === "sms" && !smsAllowed(address, c.env.SMS_ALLOWED_COUNTRY_CODES)) {
         const allowed = (c.env.SMS_ALLOWED_COUNTRY_CODES || DEFAULT_SMS_COUNTRY_CODES).split(",").map((code) => code.trim()).join(", ");
-        throw badRequest("SMS is not available for this country code", [{ path: "phone", message: `SMS goes only to country codes ${allowed}` }]);
+        throw badRequest("SMS is not available for this country code", [{ path: "phone", message: `SMS goes only to country codes ${allowed}`, code: "sms_country_not_allowed" }]);
       }
       if (channel === "webhook") {
         const problem = webhookUrlProblem(address);
-        if (problem) throw new ApiError(400, "validation_failed", "Invalid request body", [{ path: "webhook", message: problem }]);
+        if (problem) throw new ApiError(400, "validation_failed", "Invalid request body", [{ path: "webhook", message: problem, code: "unsafe_url" }]);
       }
       const componentIds = body.components ?? [];
       await assertComponentsExist(c.var.db, componentIds, "components");
