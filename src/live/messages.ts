@@ -43,6 +43,7 @@ export function liveView(snapshot: Snapshot) {
       group_id: c.group_id,
       status: c.status,
       monitored: c.monitored,
+      awaiting_first_check: c.awaiting_first_check === true,
     })),
     active_incidents: snapshot.incidents.filter((i) => isOpenIncident(i.status)).map((i) => ({ ...incidentSummary(i), updates: i.updates.map(liveUpdate) })),
     maintenances: snapshot.maintenances.filter((m) => m.status === "scheduled" || m.status === "in_progress"),
@@ -98,7 +99,15 @@ export function diffSnapshots(prev: Snapshot | null, next: Snapshot): LiveChange
     prev.components.length === next.components.length &&
     next.components.every((c, i) => {
       const p = prev.components[i];
-      return p && p.id === c.id && p.name === c.name && p.group_id === c.group_id && p.monitored === c.monitored;
+      return (
+        p &&
+        p.id === c.id &&
+        p.name === c.name &&
+        p.group_id === c.group_id &&
+        p.monitored === c.monitored &&
+        // The page tags a monitor that has not reported yet; its first result drops the tag.
+        (p.awaiting_first_check === true) === (c.awaiting_first_check === true)
+      );
     });
   if (!sameSet) {
     const kept = new Set(next.components.map((c) => c.id));

@@ -8,6 +8,7 @@ import { mintSessionToken } from "../../scripts/lib/session-token.mjs";
 // browser, and an admin working through the API while the page stays open.
 
 const API = "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0001";
+const STORAGE = "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0003";
 const SIGNING_SECRET = "live-page-e2e-signing-secret";
 
 let beacon: RunningBeacon;
@@ -152,6 +153,28 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await adminCall("DELETE", `/api/status/incidents/${incident.id}`, undefined);
     await card.waitFor({ state: "detached" });
     expect(await page.locator("#active-incidents").isHidden()).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("tags a component as awaiting its first check when a monitor is added, and drops the tag when it reports", async () => {
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(origin + "/");
+    await page.locator('#live[data-state="live"]').waitFor();
+    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+    // File Storage has no S3 credentials here: not monitored until an admin gives it a monitor.
+    const tags = page.locator(`[data-component="${STORAGE}"] .comp-name .tag`);
+    await expect.poll(() => tags.allTextContents()).toEqual(["not monitored"]);
+
+    await adminCall("PATCH", `/api/status/components/${STORAGE}`, { monitor: { type: "http", url: `${origin}/healthz`, confirmations: 1 } });
+    await expect.poll(() => tags.allTextContents()).toEqual(["awaiting first check"]);
+    await adminCall("POST", "/api/status/health-check", undefined);
+    await expect.poll(() => tags.allTextContents()).toEqual([]);
+
+    await adminCall("PATCH", `/api/status/components/${STORAGE}`, { monitor: null });
+    await expect.poll(() => tags.allTextContents()).toEqual(["not monitored"]);
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     expect(errors).toEqual([]);
     await page.close();

@@ -177,6 +177,15 @@ function replaceAll(sectionId, attr, items, render) {
 }
 
 // Removed components leave the page; a new one needs the server's markup, so the page offers a reload.
+// The tags beside a component's name, as the server draws them: a monitor added or its first result in.
+function setTags(c) {
+  const name = $('[data-component="' + CSS.escape(c.id) + '"] .comp-name');
+  if (!name || typeof c.monitored !== "boolean") return;
+  for (const tag of $$(".tag", name)) tag.remove();
+  if (!c.monitored) name.append(el("span", { class: "tag" }, ["not monitored"]));
+  if (c.awaiting_first_check) name.append(el("span", { class: "tag" }, ["awaiting first check"]));
+}
+
 function componentsChanged(components, removed) {
   const keep = new Set(components.map((c) => c.id));
   for (const row of $$("[data-component]")) {
@@ -188,6 +197,7 @@ function componentsChanged(components, removed) {
   }
   let missing = false;
   for (const c of components) if (!setComponent(c.id, c.status)) missing = true;
+  for (const c of components) setTags(c);
   // A renamed component needs the server's markup too (its name is in the page's links and forms).
   for (const c of components) {
     const name = $('[data-component="' + CSS.escape(c.id) + '"] .comp-name a');
