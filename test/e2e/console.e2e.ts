@@ -189,16 +189,20 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     const name = (await names())[0]!;
     const focused = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.tagName);
     await page.locator(`button[aria-label='Move ${name} down']`).focus();
+    // The browser applies autofocus after the page loads, at its next rendering: a key pressed before that
+    // goes nowhere, so each press waits for the focus as a person's next press would.
     for (const at of [1, 2]) {
       await Promise.all([page.waitForEvent("load"), page.keyboard.press("Enter")]);
       expect(await names()).toHaveProperty(String(at), name);
-      expect(await focused()).toBe(`Move ${name} down`);
+      await expect.poll(focused).toBe(`Move ${name} down`);
     }
     // And back to the top, where Up is off: the focus goes to its Down.
     await page.locator(`button[aria-label='Move ${name} up']`).focus();
-    for (let i = 0; i < 2; i++) await Promise.all([page.waitForEvent("load"), page.keyboard.press("Enter")]);
+    await Promise.all([page.waitForEvent("load"), page.keyboard.press("Enter")]);
+    await expect.poll(focused).toBe(`Move ${name} up`);
+    await Promise.all([page.waitForEvent("load"), page.keyboard.press("Enter")]);
     expect((await names())[0]).toBe(name);
-    expect(await focused()).toBe(`Move ${name} down`);
+    await expect.poll(focused).toBe(`Move ${name} down`);
     await context.close();
   });
 
