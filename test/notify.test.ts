@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { deliveries, events, subscribers } from "../src/db/schema";
-import type { NotifyMessage } from "../src/notify/messages";
+import type { NotifyEventType, NotifyMessage } from "../src/notify/messages";
 import {
   activeSubscriber,
   captured,
@@ -428,7 +428,7 @@ describe("dead letters", () => {
 });
 
 describe("maintenance messages", () => {
-  it("say what is planned, when, and for which components", async () => {
+  it("say what is planned, when, and for which components, and link to the window's own page", async () => {
     const component = await freshComponent("Billing");
     const { testEnv, sent } = setup(RESEND);
     await activeSubscriber("email", { components: [component] });
@@ -438,6 +438,29 @@ describe("maintenance messages", () => {
     expect(email.text).toContain("Window: Tue, 01 Dec 2026 02:00 UTC to Tue, 01 Dec 2026 04:00 UTC");
     expect(email.text).toContain("Components: Billing");
     expect(email.text).toContain("Expect brief read-only periods.");
+    expect(email.text).toContain(`Details: https://status.example.com/maintenance/${payload.maintenance_id}\n`);
+    expect(email.html).toContain(`<a href="https://status.example.com/maintenance/${payload.maintenance_id}">`);
+  });
+
+  it("say by text message when the window is, and then when it really started or completed", async () => {
+    const component = await freshComponent("Search");
+    const { testEnv, sent } = setup({ TWILIO_ACCOUNT_SID: "AC0123456789abcdef", TWILIO_AUTH_TOKEN: "twilio-token", TWILIO_FROM: "+15005550006" });
+    await activeSubscriber("sms", { components: [component] });
+    const window = { maintenance_id: crypto.randomUUID(), title: "Index rebuild", description: "", scheduled_start: "2026-12-01T02:00:00.000Z", scheduled_end: "2026-12-01T04:00:00.000Z", started_at: null, completed_at: null, components: ["Search"] };
+    const moves: [NotifyEventType, Record<string, unknown>, string][] = [
+      ["maintenance.scheduled", { status: "scheduled" }, "Scheduled maintenance: Index rebuild, Tue, 01 Dec 2026 02:00 UTC to Tue, 01 Dec 2026 04:00 UTC."],
+      ["maintenance.started", { status: "in_progress", started_at: "2026-12-01T02:05:00.000Z" }, "Maintenance in progress: Index rebuild, started Tue, 01 Dec 2026 02:05 UTC, planned end Tue, 01 Dec 2026 04:00 UTC."],
+      ["maintenance.completed", { status: "completed", started_at: "2026-12-01T02:05:00.000Z", completed_at: "2026-12-01T03:10:00.000Z" }, "Maintenance completed: Index rebuild, completed Tue, 01 Dec 2026 03:10 UTC."],
+      ["maintenance.cancelled", { status: "cancelled" }, "Maintenance cancelled: Index rebuild, was planned for Tue, 01 Dec 2026 02:00 UTC to Tue, 01 Dec 2026 04:00 UTC."],
+    ];
+    for (const [type, change, says] of moves) {
+      const [message] = await fanOut(testEnv, sent, await outboxEvent(type, { ...window, ...change }, [component]));
+      const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => json({ sid: "SM123" }, 201));
+      await deliverMessages(testEnv, [message!]);
+      const [req] = await captured(spy);
+      spy.mockRestore();
+      expect(new URLSearchParams(req!.body).get("Body"), type).toBe(`[Beacon Test] ${says} https://status.example.com/maintenance/${window.maintenance_id} Reply STOP to unsubscribe.`);
+    }
   });
 });
 

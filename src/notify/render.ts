@@ -54,6 +54,19 @@ interface Facts {
   facts: [string, string][];
   message: string;
   link: string;
+  /** What a text message says after the headline: the status, or for maintenance when the window is. */
+  smsFacts: string;
+}
+
+/** The page of the thing an event is about (`/incidents/{id}`, `/maintenance/{id}`...), else the status page. */
+const pageOf = (pageUrl: string, kind: string, id: unknown) => (typeof id === "string" && id ? `${pageUrl}/${kind}/${encodeURIComponent(id)}` : pageUrl);
+
+/** When a window is, as a text message says it: the plan until it runs, then when it really started or completed. */
+function windowInWords(move: string, payload: Record<string, unknown>): string {
+  const planned = `${humanTime(payload.scheduled_start)} to ${humanTime(payload.scheduled_end)}`;
+  if (move === "started" && payload.started_at) return `started ${humanTime(payload.started_at)}, planned end ${humanTime(payload.scheduled_end)}`;
+  if (move === "completed" && payload.completed_at) return `completed ${humanTime(payload.completed_at)}`;
+  return move === "cancelled" ? `was planned for ${planned}` : planned;
 }
 
 /** What an event says, from the payload its producer captured when it happened. */
@@ -68,12 +81,14 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
     if (eta && type !== "incident.resolved") facts.push(["Expected resolution", eta]);
     if (type === "incident.resolved" && payload.root_cause) facts.push(["Root cause", str(payload.root_cause)]);
     if (payload.automatic === true) facts.push(["Detected", AUTOMATIC]);
+    const etaText = eta && type !== "incident.resolved" ? `, ETA ${eta}` : "";
     return {
       headline: `${verb}: ${title}`,
       subject: type === "incident.updated" ? `${verb}: ${title} (${status})` : `${verb}: ${title}`,
       facts,
       message: str(payload.message),
-      link: `${pageUrl}/incidents/${str(payload.incident_id)}`,
+      link: pageOf(pageUrl, "incidents", payload.incident_id),
+      smsFacts: `${type === "incident.resolved" ? "" : ` (${status})`}${etaText}`,
     };
   }
   if (type.startsWith("maintenance.")) {
@@ -88,7 +103,14 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
       facts.push(["Completed", humanTime(payload.completed_at)]);
     } else facts.push(["Window", `${humanTime(payload.scheduled_start)} to ${humanTime(payload.scheduled_end)}`]);
     if (components) facts.push(["Components", components]);
-    return { headline: `${verb}: ${title}`, subject: `${verb}: ${title}`, facts, message: str(payload.description), link: pageUrl };
+    return {
+      headline: `${verb}: ${title}`,
+      subject: `${verb}: ${title}`,
+      facts,
+      message: str(payload.description),
+      link: pageOf(pageUrl, "maintenance", payload.maintenance_id),
+      smsFacts: `, ${windowInWords(move, payload)}`,
+    };
   }
   const name = str(payload.component_name) || "A component";
   const to = STATUS_LABELS[payload.to as ShownStatus] ?? str(payload.to);
@@ -102,7 +124,8 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
       ["Since", humanTime(payload.at)],
     ],
     message: "",
-    link: pageUrl,
+    link: pageOf(pageUrl, "components", payload.component_id),
+    smsFacts: "",
   };
 }
 
@@ -132,10 +155,8 @@ ${message}
 <p style="font-size:12px;color:#666">You receive this because you subscribed to ${escapeHtml(links.pageName)} status updates.
 <a href="${escapeHtml(links.manageUrl)}">Change what you follow</a> · <a href="${escapeHtml(links.unsubscribeUrl)}">Unsubscribe</a></p>
 </body></html>`;
-  const status = f.facts[0] ? ` (${f.facts[0][1]})` : "";
-  const eta = f.facts.find(([label]) => label === "Expected resolution");
   const automatic = f.facts.some(([label]) => label === "Detected") ? " Detected automatically." : "";
-  const smsBody = `[${links.pageName}] ${f.headline}${status}${eta ? `, ETA ${eta[1]}` : ""}.${automatic}`;
+  const smsBody = `[${links.pageName}] ${f.headline}${f.smsFacts}.${automatic}`;
   const detail = f.message ? ` ${f.message.length > 140 ? `${f.message.slice(0, 137)}...` : f.message}` : "";
   const sms = `${smsBody}${detail} ${f.link} Reply STOP to unsubscribe.`;
   return { subject, text, html, sms };
