@@ -483,6 +483,14 @@ describe("the page's subscribe form", () => {
     expect(plain.headers.get("content-security-policy")).not.toContain("challenges.cloudflare.com");
   });
 
+  it("tells a visitor without scripts that the human check needs them, rather than naming a missing field", async () => {
+    const res = await formPost({ channel: "email", email: uniqueEmail() }, { "sec-fetch-site": "same-origin" }, turnstile);
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain("This page checks that you are a person before it subscribes anyone, which needs JavaScript");
+    expect(html).not.toContain("turnstile_token");
+  });
+
   it("sends the widget's token from the form posted without scripts, and refuses a failed check", async () => {
     const spy = vi
       .spyOn(globalThis, "fetch")
@@ -522,12 +530,15 @@ describe("the subscribe form without scripts", () => {
   const form = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
     call("POST", path, { body: new URLSearchParams(fields).toString(), headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": uniqueIp(), ...headers } });
 
-  it("says in a page why the API refused, with each problem it listed, and never answers 500", async () => {
+  it("says in a page, in words a visitor reads, why the API refused, and never answers 500", async () => {
     const unknownId = crypto.randomUUID();
     const cases: [Record<string, string>, string][] = [
-      [{ channel: "phone", phone: "+447700900123" }, "(phone: SMS goes only to country codes +1)"],
-      [{ channel: "email", email: uniqueEmail(), components: unknownId }, `(components.0: unknown component ${unknownId})`],
+      [{ channel: "phone", phone: "+447700900123" }, "SMS goes only to country codes +1. Go back to correct it."],
+      // A component deleted while the page was open.
+      [{ channel: "email", email: uniqueEmail(), components: unknownId }, "A chosen component no longer exists; reload the page to see the current ones. Go back"],
+      [{ channel: "email", email: uniqueEmail(), components: "not-an-id" }, "Choose components from the list on the page. Go back"],
       [{ channel: "email", email: "not an address" }, "Enter a valid email address, like name@example.com."],
+      [{ channel: "phone", phone: "0800 123" }, "Enter a mobile number in international format, like +14155550100."],
     ];
     for (const [fields, reason] of cases) {
       const res = await form("/subscribe", fields);
@@ -536,6 +547,8 @@ describe("the subscribe form without scripts", () => {
       const html = await res.text();
       expect(html).toContain("<h1>Could not subscribe</h1>");
       expect(html).toContain(reason);
+      // Never the API's own vocabulary: paths, ids or "Invalid request body".
+      expect(html).not.toMatch(/\(\w+(\.\d+)?: |Invalid request|unknown component /);
     }
     // Only a hand-made post names a box twice; it is refused in words about the boxes, not the address.
     const twice = `channel=email&email=${encodeURIComponent(uniqueEmail())}&components=${DEFAULT_COMPONENTS.api}&components=${DEFAULT_COMPONENTS.api.toUpperCase()}`;
@@ -564,6 +577,19 @@ describe("the subscribe form without scripts", () => {
     expect(again).toContain("Wrong code, try again.");
     expect(again).toContain('action="/subscribe/confirm"');
     expect((await subscriberByAddress(phone))!.status).toBe("pending");
+    // What is typed that is no code at all is said as what to type, not as the API's path and rule.
+    const mistyped: [Record<string, string>, string][] = [
+      [{ channel: "phone", phone, code: "12" }, "Enter the 6-digit code from the text message."],
+      [{ channel: "phone", phone: "hello", code }, "Enter a mobile number in international format, like +14155550100."],
+      [{ channel: "webhook", webhook: "https://hooks.example.com/beacon", code: "not a challenge!" }, "Paste the challenge from the subscription.ping your endpoint received."],
+    ];
+    for (const [fields, reason] of mistyped) {
+      const res = await form("/subscribe/confirm", fields);
+      expect(res.status, JSON.stringify(fields)).toBe(400);
+      const html = await res.text();
+      expect(html).toContain(reason);
+      expect(html).not.toContain("Invalid request body");
+    }
 
     const right = await form("/subscribe/confirm", { channel: "phone", phone, code });
     expect(right.status).toBe(200);

@@ -8,7 +8,7 @@ const SITEVERIFY_URL = `${TURNSTILE_ORIGIN}/turnstile/v0/siteverify`;
 /** Checks a Turnstile token with Cloudflare when TURNSTILE_SECRET_KEY is set; without it, nothing is checked. */
 export async function verifyTurnstile(env: Bindings, token: string | undefined, ip: string | null) {
   if (!env.TURNSTILE_SECRET_KEY) return;
-  if (!token) throw new ApiError(400, "bad_request", "turnstile_token is required");
+  if (!token) throw new ApiError(400, "bad_request", "turnstile_token is required", [{ path: "turnstile_token", message: "is required", code: "required" }]);
   const form = new URLSearchParams({ secret: env.TURNSTILE_SECRET_KEY, response: token, ...(ip ? { remoteip: ip } : {}) });
   let outcome: { success?: boolean };
   try {

@@ -1,6 +1,7 @@
 import type { ComponentStatus } from "../db/schema";
 import type { SnapshotIncident, UptimeDay } from "../snapshot/types";
 import { STATUS_LABELS, statusRank, worstStatus } from "../status";
+import { plainProblems, type FieldMap, type ReceivedDetail } from "../text/refusals";
 
 // Pure helpers that turn snapshot values into the words and classes the page shows.
 
@@ -123,6 +124,43 @@ export const SUBSCRIBE_FIELD_HELP = {
 
 /** A form whose component boxes name one component twice (only a hand-made post can). */
 export const SUBSCRIBE_COMPONENTS_HELP = "Choose each component once.";
+
+/** What the code step says when what was typed in its field is not a code at all. */
+const CODE_HELP = {
+  phone: "Enter the 6-digit code from the text message.",
+  webhook: "Paste the challenge from the subscription.ping your endpoint received.",
+} as const;
+
+/** Turnstile's widget fills its field only with scripts on. */
+const TURNSTILE_HELP = "This page checks that you are a person before it subscribes anyone, which needs JavaScript: turn it on, reload the page and try again.";
+
+/** The subscribe form's and code step's fields as the subscriptions API names them, with the page's labels. */
+const SUBSCRIBE_FIELDS: FieldMap = {
+  email: ["email", "Email address"],
+  phone: ["phone", "Mobile number"],
+  webhook: ["webhook", "Webhook URL"],
+  component_changes: ["component_changes", "Component status changes"],
+};
+
+/**
+ * A refusal of the subscribe form or of its code step in the page's words: the field typed by hand (address
+ * or code) and the component boxes said as what to do, everything else in the words the console uses, each
+ * said once.
+ */
+export function subscribeRefusal(error: { message?: string; details?: ReceivedDetail[] }, channel: keyof typeof SUBSCRIBE_FIELD_HELP, at: (ms: number) => string): string {
+  const said: string[] = [];
+  const rest: ReceivedDetail[] = [];
+  for (const d of error.details ?? []) {
+    const field = d.path.split(".")[0];
+    if (field === channel && d.code !== "sms_country_not_allowed") said.push(SUBSCRIBE_FIELD_HELP[channel]);
+    else if (field === "code" && channel !== "email") said.push(CODE_HELP[channel]);
+    else if (field === "components" && d.code !== "unknown_component") said.push(d.code === "duplicate" ? SUBSCRIBE_COMPONENTS_HELP : "Choose components from the list on the page.");
+    else if (field === "turnstile_token") said.push(TURNSTILE_HELP);
+    else rest.push(d);
+  }
+  if (rest.length || !said.length) said.push(...plainProblems({ message: error.message, details: rest }, SUBSCRIBE_FIELDS, at).map((p) => p.text));
+  return [...new Set(said.map((text) => (/[.!?]$/.test(text) ? text : `${text}.`)))].join(" ");
+}
 
 /** What the form says once an SMS code is on its way; the code field follows it. */
 export const SMS_CODE_SENT = "If this number can be subscribed, we have texted it a 6-digit code. Enter it below to confirm.";

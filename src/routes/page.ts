@@ -7,7 +7,7 @@ import { ApiError, type ErrorDetail } from "../errors";
 import { pageUrl } from "../notify/links";
 import { assets, faviconSvg } from "../page/assets";
 import { renderComponent } from "../page/component-page";
-import { SUBSCRIBE_COMPONENTS_HELP, SUBSCRIBE_FIELD_HELP } from "../page/format";
+import { formatTime, subscribeRefusal } from "../page/format";
 import { HISTORY_PAGES, renderCodeStep, renderHistory, renderHome, renderIncident, renderMaintenance, renderMessage, renderSubscribed, type CodeChannel } from "../page/pages";
 import { sendFromSnapshot } from "../snapshot/respond";
 import { publicSnapshot } from "../snapshot/store";
@@ -93,12 +93,9 @@ async function callSubscriptionsApi(c: Context<AppEnv>, path: string, body: Reco
   return { res, reply: typeof reply === "object" && reply !== null ? (reply as ApiReply) : {} };
 }
 
-/** The API's refusal in a sentence: its message, and each problem its `details` list (a field and what is wrong). */
-function refusal(reply: ApiReply): string {
-  const details = (reply.error?.details ?? []).map((d) => `${d.path || "form"}: ${d.message}`).join("; ");
-  const message = (reply.error?.message ?? "Something went wrong.").replace(/\.?$/, "");
-  return `${message}${details ? ` (${details})` : ""}.`;
-}
+/** The API's refusal in the page's words, times in the page's zone. */
+const refusal = (snapshot: Snapshot, reply: ApiReply, channel: "email" | CodeChannel) =>
+  subscribeRefusal(reply.error ?? {}, channel, (ms) => formatTime(ms, snapshot.page.time_zone));
 
 const refusalStatus = (res: Response) => (res.status >= 500 ? 503 : res.status === 429 ? 429 : 400);
 
@@ -171,13 +168,7 @@ export const statusPage = new Hono<AppEnv>()
     const { res, reply } = await callSubscriptionsApi(c, "/api/status/subscriptions", body);
     const snapshot = await publicSnapshot(c);
     const channel = form.channel === "phone" || form.channel === "webhook" ? form.channel : null;
-    if (!res.ok) {
-      // The address is the only field a person types: a validation refusal is about it, said in plain words,
-      // unless it is about the component boxes.
-      const aboutComponents = reply.error?.details?.some((d) => d.path.startsWith("components"));
-      const why = reply.error?.code !== "validation_failed" ? refusal(reply) : aboutComponents ? SUBSCRIBE_COMPONENTS_HELP : SUBSCRIBE_FIELD_HELP[channel ?? "email"];
-      return c.html(renderMessage(snapshot, "Could not subscribe", `${why} Go back to correct it.`), refusalStatus(res));
-    }
+    if (!res.ok) return c.html(renderMessage(snapshot, "Could not subscribe", `${refusal(snapshot, reply, channel ?? "email")} Go back to correct it.`), refusalStatus(res));
     if (!channel) return c.html(renderMessage(snapshot, "Almost subscribed", reply.message ?? "Check your inbox to confirm."), 200);
     return c.html(renderCodeStep(snapshot, { title: "Almost subscribed", text: CODE_STEP_TEXT[channel], channel, address: String(body[channel]) }), 200);
   })
@@ -191,7 +182,7 @@ export const statusPage = new Hono<AppEnv>()
     const { res, reply } = await callSubscriptionsApi(c, `/api/status/subscriptions/confirm/${channel === "phone" ? "sms" : "webhook"}`, { [channel]: address, code });
     const snapshot = await publicSnapshot(c);
     if (res.ok && typeof reply.manage_url === "string") return c.html(renderSubscribed(snapshot, String(reply.address ?? address), reply.manage_url), 200);
-    const error = refusal(reply);
+    const error = refusal(snapshot, reply, channel);
     return c.html(renderCodeStep(snapshot, { title: "Could not confirm", text: CODE_STEP_TEXT[channel], channel, address, error }), refusalStatus(res));
   })
   .get("/favicon.svg", async (c) => {
