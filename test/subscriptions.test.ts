@@ -268,6 +268,28 @@ describe("email subscriptions, offline through the dev outbox", () => {
     expect(tampered.status).toBe(400);
   });
 
+  it("answers a link cut short with the page a wrong link gets when a browser opens it, and with JSON otherwise", async () => {
+    const browser = { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
+    const long = "a".repeat(301);
+    for (const action of ["manage", "unsubscribe", "confirm"]) {
+      for (const query of ["", "?token=", `?token=${long}`, "?token=a&token=b"]) {
+        for (const method of ["GET", "POST"]) {
+          const where = `${method} ${action}${query.slice(0, 20)}`;
+          const res = await call(method, `/api/status/subscriptions/${action}${query}`, { headers: { ...browser, "cf-connecting-ip": uniqueIp() } });
+          expect(res.status, where).toBe(400);
+          expect(res.headers.get("content-type"), where).toMatch(/^text\/html/);
+          const html = await res.text();
+          expect(html, where).toContain("<h1>Link not valid</h1>");
+          expect(html, where).not.toContain("Invalid input");
+        }
+      }
+      // Mail clients (one-click unsubscribe) and API clients keep the JSON refusal.
+      const api = await call("POST", `/api/status/subscriptions/${action}`, { headers: { "cf-connecting-ip": uniqueIp() } });
+      expect(api.status).toBe(400);
+      expect((await json(api)).error).toMatchObject({ code: "validation_failed", details: [{ path: "token" }] });
+    }
+  });
+
   it("lets a subscriber change which components they follow", async () => {
     const outbox = devOutbox();
     const email = uniqueEmail();

@@ -57,6 +57,19 @@ const LEFT = "This address is unsubscribed and receives nothing. To receive upda
 const subscribeAgain = (c: Context<AppEnv>) =>
   `<p>${escapeHtml(LEFT)}</p><p><a href="${escapeHtml(pageUrl(c.env))}/#subscribe">Subscribe again</a></p>`;
 
+const badLinkPage = (c: Context<AppEnv>) => htmlPage(c, "Link not valid", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
+
+/**
+ * A link whose token is missing or mangled (a mail client that cut it short, a partial copy), opened in a
+ * browser: the page a wrong token gets, not the API's JSON refusal, which other clients still get.
+ */
+const linkFromBrowser: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const tokens = c.req.queries("token") ?? [];
+  const readable = tokens.length === 1 && subscriptionTokenQuery.safeParse({ token: tokens[0] }).success;
+  if (!readable && !wantsJson(c) && /\btext\/html\b/.test(c.req.header("accept") ?? "")) return badLinkPage(c);
+  await next();
+};
+
 /** A confirmation link opened again after it did its work: no error, and the way to the preferences. */
 async function alreadySubscribed(c: Context<AppEnv>, subscriber: SubscriberRow | undefined, secret: string) {
   if (subscriber?.channel !== "email" || subscriber.status !== "active" || !(await sentConfirmationSecret(c.env, c.var.db, subscriber, secret))) return null;
@@ -143,7 +156,7 @@ export const subscriptions = new Hono<AppEnv>()
       return c.json({ status: "pending", channel, message: `If this ${channel === "sms" ? "number" : channel === "email" ? "address" : "endpoint"} can be subscribed, confirmation is on its way. ${next}` }, 202);
     },
   )
-  .get("/subscriptions/confirm", limitConfirmLinks, validate("query", subscriptionTokenQuery), async (c) => {
+  .get("/subscriptions/confirm", limitConfirmLinks, linkFromBrowser, validate("query", subscriptionTokenQuery), async (c) => {
     const { token } = c.req.valid("query");
     const { subscriber, secret } = await subscriberForToken(c.var.db, token);
     const used = await alreadySubscribed(c, subscriber, secret);
@@ -157,7 +170,7 @@ export const subscriptions = new Hono<AppEnv>()
 <form method="post" action="?token=${escapeHtml(encodeURIComponent(token))}"><button type="submit">Confirm subscription</button></form>`,
     );
   })
-  .post("/subscriptions/confirm", limitConfirmLinks, validate("query", subscriptionTokenQuery), async (c) => {
+  .post("/subscriptions/confirm", limitConfirmLinks, linkFromBrowser, validate("query", subscriptionTokenQuery), async (c) => {
     const { token } = c.req.valid("query");
     const { subscriber, secret } = await subscriberForToken(c.var.db, token);
     const matches = await awaitsThisConfirmation(c.env, subscriber, secret, Date.now());
@@ -210,11 +223,11 @@ export const subscriptions = new Hono<AppEnv>()
       return c.json(await subscriptionView(c, confirmed));
     },
   )
-  .get("/subscriptions/manage", validate("query", subscriptionTokenQuery), async (c) => {
+  .get("/subscriptions/manage", linkFromBrowser, validate("query", subscriptionTokenQuery), async (c) => {
     const subscriber = await subscriberForManageToken(c, c.req.valid("query").token);
     if (!subscriber) {
       if (wantsJson(c)) throw badRequest(BAD_LINK);
-      return htmlPage(c, "Link not valid", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
+      return badLinkPage(c);
     }
     const view = await subscriptionView(c, subscriber);
     if (wantsJson(c)) return c.json(view);
@@ -241,10 +254,10 @@ export const subscriptions = new Hono<AppEnv>()
     await savePreferences(c.var.db, subscriber, c.req.valid("json"), Date.now());
     return c.json(await subscriptionView(c, (await findSubscriberById(c.var.db, subscriber.id))!));
   })
-  .post("/subscriptions/manage", validate("query", subscriptionTokenQuery), async (c) => {
+  .post("/subscriptions/manage", linkFromBrowser, validate("query", subscriptionTokenQuery), async (c) => {
     // The HTML form on the manage page: every component ticked means "all", including ones added later.
     const subscriber = await subscriberForManageToken(c, c.req.valid("query").token);
-    if (!subscriber) return htmlPage(c, "Link not valid", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
+    if (!subscriber) return badLinkPage(c);
     const back = `<p><a href="${escapeHtml(subscriptionLink(c.env, "manage", c.req.valid("query").token))}">Back</a></p>`;
     if (subscriber.status === "unsubscribed") return htmlPage(c, "You are unsubscribed", subscribeAgain(c), 409);
     const form = await c.req.parseBody({ all: true }).catch(() => ({}) as Record<string, unknown>);
@@ -260,10 +273,10 @@ export const subscriptions = new Hono<AppEnv>()
     await savePreferences(c.var.db, subscriber, { components: everything ? [] : chosen, component_changes: form.component_changes === "true" }, Date.now());
     return htmlPage(c, "Saved", `<p>Your choices are saved.</p>${back}`);
   })
-  .get("/subscriptions/unsubscribe", validate("query", subscriptionTokenQuery), async (c) => {
+  .get("/subscriptions/unsubscribe", linkFromBrowser, validate("query", subscriptionTokenQuery), async (c) => {
     const { token } = c.req.valid("query");
     const subscriber = await subscriberForManageToken(c, token);
-    if (!subscriber) return htmlPage(c, "Link not valid", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
+    if (!subscriber) return badLinkPage(c);
     // A GET only shows the button: link scanners and previews open URLs, and must not unsubscribe anyone.
     return htmlPage(
       c,
@@ -272,12 +285,12 @@ export const subscriptions = new Hono<AppEnv>()
 <form method="post" action="?token=${escapeHtml(encodeURIComponent(token))}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`,
     );
   })
-  .post("/subscriptions/unsubscribe", validate("query", subscriptionTokenQuery), async (c) => {
+  .post("/subscriptions/unsubscribe", linkFromBrowser, validate("query", subscriptionTokenQuery), async (c) => {
     // RFC 8058 one-click: mail clients POST here with no login; the signed token is the authority.
     const subscriber = await subscriberForManageToken(c, c.req.valid("query").token);
     if (!subscriber) {
       if (wantsJson(c)) throw badRequest(BAD_LINK);
-      return htmlPage(c, "Link not valid", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
+      return badLinkPage(c);
     }
     await unsubscribe(c.var.db, subscriber, Date.now());
     if (wantsJson(c)) return c.json({ status: "unsubscribed" });
