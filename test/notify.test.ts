@@ -1,8 +1,10 @@
 import { env } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { deliveries, events, subscribers } from "../src/db/schema";
 import type { NotifyEventType, NotifyMessage } from "../src/notify/messages";
+import { renderEvent, webhookBody } from "../src/notify/render";
+import { admin, json as body } from "./support/api";
 import {
   activeSubscriber,
   captured,
@@ -114,6 +116,36 @@ describe("fan-out", () => {
     expect(email.html).toContain("Payments &lt;delayed&gt;");
     expect(email.html).not.toContain("<delayed>");
     expect(email.html).toContain(`href="https://status.example.com/incidents/${payload.incident_id}"`);
+  });
+
+  it("names the components an incident affects, and what each shows, in email, text and webhook", async () => {
+    const checkout = unique("Checkout");
+    const search = unique("Search");
+    const [checkoutId, searchId] = [await freshComponent(checkout), await freshComponent(search)];
+    const opened = await body(
+      await admin("POST", "/api/status/incidents/create", {
+        title: unique("Payments fail"),
+        description: "Card payments time out.",
+        severity: "major",
+        affected_components: [{ id: checkoutId, status: "partial_outage" }, { id: searchId, status: "degraded" }],
+      }),
+    );
+    const payloadOf = async (type: NotifyEventType) =>
+      (await db().select().from(events).where(and(eq(events.type, type), sql`${events.payload} ->> 'incident_id' = ${opened.id}`)).get())!.payload;
+    const links = { pageName: "Beacon", pageUrl: "https://status.example.com", unsubscribeUrl: "https://status.example.com/u", manageUrl: "https://status.example.com/m" };
+
+    const created = await payloadOf("incident.created");
+    expect(renderEvent("incident.created", created, links).text).toContain(`Components: ${checkout} (Partial Outage), ${search} (Degraded Performance)\n`);
+    expect(renderEvent("incident.created", created, links).sms).toContain(`(Investigating), affecting ${checkout}, ${search}.`);
+    expect(JSON.parse(webhookBody("incident.created", created, Date.now())).data.affected_components).toEqual([
+      { id: checkoutId, name: checkout, status: "partial_outage" },
+      { id: searchId, name: search, status: "degraded" },
+    ]);
+
+    await admin("POST", `/api/status/incidents/${opened.id}/updates`, { message: "Search is back.", status: "identified", affected_components: [{ id: checkoutId, status: "major_outage" }] });
+    expect(renderEvent("incident.updated", await payloadOf("incident.updated"), links).text).toContain(`Components: ${checkout} (Major Outage)\n`);
+    await admin("POST", `/api/status/incidents/${opened.id}/resolve`, { root_cause: "A full disk", resolution: "Freed space" });
+    expect(renderEvent("incident.resolved", await payloadOf("incident.resolved"), links).text).toContain(`Components: ${checkout}\n`);
   });
 
   it("stores no message per subscriber: one long update reaches each with the full text and their own links", async () => {

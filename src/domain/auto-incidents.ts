@@ -327,8 +327,17 @@ export function followedLinks(incidents: ManagedIncident[], statusOf: (component
 }
 
 
-function eventPayload(incident: { id: string; title: string; severity: Severity }, status: IncidentStatus, message: string) {
-  return { incident_id: incident.id, title: incident.title, severity: incident.severity, status, message, estimated_resolution: null, automatic: true };
+function eventPayload(incident: { id: string; title: string; severity: Severity }, status: IncidentStatus, message: string, affected: { id: string; name: string; status: ComponentStatus }[]) {
+  return { incident_id: incident.id, title: incident.title, severity: incident.severity, status, message, estimated_resolution: null, automatic: true, affected_components: affected };
+}
+
+/** The components a plan links, with their names, in page order: what its notification names. */
+function affectedComponents(state: StatusState, links: PlannedLink[]) {
+  const byId = new Map(state.components.map((c) => [c.id, c]));
+  return links
+    .map((l) => ({ id: l.componentId, name: byId.get(l.componentId)?.name ?? "", status: l.status, position: byId.get(l.componentId)?.position ?? 0 }))
+    .sort((a, b) => a.position - b.position)
+    .map(({ position: _, ...link }) => link);
 }
 
 /**
@@ -366,7 +375,7 @@ export function autoIncidentStatements(
     const event = {
       id: eventId,
       type,
-      payload: { ...eventPayload({ id: incidentId, title, severity }, to, plan.message), ...(plan.kind === "resolve" && { root_cause: null, resolution: null }) },
+      payload: { ...eventPayload({ id: incidentId, title, severity }, to, plan.message, affectedComponents(current, plan.links)), ...(plan.kind === "resolve" && { root_cause: null, resolution: null }) },
       componentIds: plan.links.map((l) => l.componentId),
       createdAt: now,
     };

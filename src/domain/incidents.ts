@@ -93,7 +93,10 @@ function takeover(incident: SnapshotIncident, actor: Actor, now: number) {
 }
 
 /** Incident text that notifications carry, written into the outbox event at the time it happened. */
-function eventPayload(incident: { id: string; title: string; severity: string; automatic?: boolean }, update: { status: IncidentStatus; message: string; eta: number | null }) {
+function eventPayload(
+  incident: { id: string; title: string; severity: string; automatic?: boolean; components: SnapshotIncident["components"] },
+  update: { status: IncidentStatus; message: string; eta: number | null },
+) {
   return {
     incident_id: incident.id,
     title: incident.title,
@@ -102,6 +105,7 @@ function eventPayload(incident: { id: string; title: string; severity: string; a
     status: update.status,
     message: update.message,
     estimated_resolution: iso(update.eta),
+    affected_components: incident.components.map(({ id, name, status }) => ({ id, name, status })),
   };
 }
 
@@ -149,7 +153,7 @@ export async function openIncident(db: Database, input: OpenIncidentInput, actor
     db,
     {
       type: "incident.created",
-      payload: eventPayload({ id, title: input.title, severity: input.severity }, { status: input.status, message, eta: update.estimated_resolution }),
+      payload: eventPayload({ id, title: input.title, severity: input.severity, components: shownLinks(before, linksToSet) }, { status: input.status, message, eta: update.estimated_resolution }),
       componentIds: linksToSet.map((l) => l.componentId),
     },
     now,
@@ -217,7 +221,7 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
     db,
     {
       type: "incident.updated",
-      payload: eventPayload(incident, { status: update.status, message: update.message, eta: update.estimated_resolution }),
+      payload: eventPayload({ ...incident, components }, { status: update.status, message: update.message, eta: update.estimated_resolution }),
       componentIds: components.map((c) => c.id),
     },
     now,

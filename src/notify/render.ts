@@ -61,6 +61,15 @@ interface Facts {
 /** The page of the thing an event is about (`/incidents/{id}`, `/maintenance/{id}`...), else the status page. */
 const pageOf = (pageUrl: string, kind: string, id: unknown) => (typeof id === "string" && id ? `${pageUrl}/${kind}/${encodeURIComponent(id)}` : pageUrl);
 
+/** The components an incident event names (events written before they named them name none). */
+function affectedOf(payload: Record<string, unknown>): { name: string; status: string }[] {
+  if (!Array.isArray(payload.affected_components)) return [];
+  return payload.affected_components
+    .map((c) => (typeof c === "object" && c !== null ? (c as Record<string, unknown>) : {}))
+    .filter((c) => str(c.name) !== "")
+    .map((c) => ({ name: str(c.name), status: STATUS_LABELS[c.status as ShownStatus] ?? str(c.status) }));
+}
+
 /** When a window is, as a text message says it: the plan until it runs, then when it really started or completed. */
 function windowInWords(move: string, payload: Record<string, unknown>): string {
   const planned = `${humanTime(payload.scheduled_start)} to ${humanTime(payload.scheduled_end)}`;
@@ -76,8 +85,11 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
     const status = INCIDENT_LABELS[str(payload.status)] ?? str(payload.status);
     const eta = humanTime(payload.estimated_resolution);
     const verb = type === "incident.created" ? "New incident" : type === "incident.resolved" ? "Resolved" : "Update";
+    const affected = affectedOf(payload);
     const facts: [string, string][] = [["Status", status]];
     if (payload.severity && payload.severity !== "none") facts.push(["Impact", str(payload.severity)]);
+    // What each component showed while the incident was open; once resolved, which ones it was about.
+    if (affected.length) facts.push(["Components", affected.map((c) => (type === "incident.resolved" || !c.status ? c.name : `${c.name} (${c.status})`)).join(", ")]);
     if (eta && type !== "incident.resolved") facts.push(["Expected resolution", eta]);
     if (type === "incident.resolved" && payload.root_cause) facts.push(["Root cause", str(payload.root_cause)]);
     if (payload.automatic === true) facts.push(["Detected", AUTOMATIC]);
@@ -88,7 +100,7 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
       facts,
       message: str(payload.message),
       link: pageOf(pageUrl, "incidents", payload.incident_id),
-      smsFacts: `${type === "incident.resolved" ? "" : ` (${status})`}${etaText}`,
+      smsFacts: `${type === "incident.resolved" ? "" : ` (${status})`}${etaText}${affected.length && type !== "incident.resolved" ? `, affecting ${affected.map((c) => c.name).join(", ")}` : ""}`,
     };
   }
   if (type.startsWith("maintenance.")) {
