@@ -99,6 +99,19 @@ describe("fan-out", () => {
     await db().update((await import("../src/db/schema")).subscribers).set({ status: "unsubscribed" }).where(eq((await import("../src/db/schema")).subscribers.id, everything.id));
   });
 
+  it("tells followers of status changes only of moves no incident or window announces, so a quiet incident stays quiet", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup();
+    const changes = await activeSubscriber("email", { components: [component], componentChanges: true });
+    await admin("POST", "/api/status/incidents/create", { title: unique("Quiet"), description: "Told to nobody.", severity: "major", notify: false, affected_components: [{ id: component, status: "partial_outage" }] });
+    const moves = await db().select().from(events).where(and(eq(events.type, "component.status"), sql`${events.payload} ->> 'component_id' = ${component}`)).all();
+    expect(moves.map((e) => e.payload.source)).toEqual(["incident"]);
+    await fanOut(testEnv, sent, moves[0]!.id);
+    const window = await outboxEvent("component.status", { component_id: component, component_name: "C", from: "partial_outage", to: "under_maintenance", source: "maintenance", at: Date.now() }, [component]);
+    await fanOut(testEnv, sent, window);
+    expect(await deliveriesFor(changes.id)).toEqual([]);
+  });
+
   it("renders what happened, the status, the ETA and links to the incident and to leave, as HTML and text", async () => {
     const component = await freshComponent();
     const { testEnv, sent } = setup(RESEND);

@@ -25,6 +25,13 @@ export async function enqueueDeliveries(env: Bindings, list: { id: string; chann
 }
 
 /**
+ * A status move an incident or a maintenance window made: its own message tells it (or, made with
+ * `notify: false`, nothing does). Followers of status changes hear of the moves nothing else announces.
+ */
+const toldElsewhere = (event: { type: string; payload: Record<string, unknown> }) =>
+  event.type === "component.status" && (event.payload.source === "incident" || event.payload.source === "maintenance");
+
+/**
  * Turns one outbox event into one delivery per subscriber it reaches, a page of subscribers at a time:
  * each page is read, written and queued before the next, and a delivery stores no body (its message is
  * the event's, rendered once when sent), so memory stays flat however many subscribers there are. Running
@@ -34,6 +41,10 @@ export async function enqueueDeliveries(env: Bindings, list: { id: string; chann
 export async function fanOutEvent(env: Bindings, db: Database, eventId: string, now: number) {
   const event = await findEvent(db, eventId);
   if (!event || event.dispatchedAt !== null) return;
+  if (toldElsewhere(event)) {
+    await markEventDispatched(db, event.id, now);
+    return;
+  }
   const subjects = new Map<Channel, string>();
   const subjectFor = (channel: Channel) => subjects.get(channel) ?? subjects.set(channel, eventTemplate(env, event, channel).subject).get(channel)!;
   for (let after = ""; ; ) {
