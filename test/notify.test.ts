@@ -148,7 +148,7 @@ describe("fan-out", () => {
     const links = { pageName: "Beacon", pageUrl: "https://status.example.com", unsubscribeUrl: "https://status.example.com/u", manageUrl: "https://status.example.com/m" };
 
     const created = await payloadOf("incident.created");
-    expect(renderEvent("incident.created", created, links).text).toContain(`Components: ${checkout} (Partial Outage), ${search} (Degraded Performance)\n`);
+    expect(renderEvent("incident.created", created, links).text).toContain(`Impact: Major\nComponents: ${checkout} (Partial Outage), ${search} (Degraded Performance)\n`);
     expect(renderEvent("incident.created", created, links).sms).toContain(`(Investigating), affecting ${checkout}, ${search}.`);
     expect(JSON.parse(webhookBody("incident.created", created, Date.now())).data.affected_components).toEqual([
       { id: checkoutId, name: checkout, status: "partial_outage" },

@@ -87,7 +87,8 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
     const verb = type === "incident.created" ? "New incident" : type === "incident.resolved" ? "Resolved" : "Update";
     const affected = affectedOf(payload);
     const facts: [string, string][] = [["Status", status]];
-    if (payload.severity && payload.severity !== "none") facts.push(["Impact", str(payload.severity)]);
+    const severity = str(payload.severity);
+    if (severity && severity !== "none") facts.push(["Impact", severity[0]!.toUpperCase() + severity.slice(1)]);
     // What each component showed while the incident was open; once resolved, which ones it was about.
     if (affected.length) facts.push(["Components", affected.map((c) => (type === "incident.resolved" || !c.status ? c.name : `${c.name} (${c.status})`)).join(", ")]);
     if (eta && type !== "incident.resolved") facts.push(["Expected resolution", eta]);
