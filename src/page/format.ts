@@ -125,8 +125,8 @@ export const SUBSCRIBE_FIELD_HELP = {
 /** A form whose component boxes name one component twice (only a hand-made post can). */
 export const SUBSCRIBE_COMPONENTS_HELP = "Choose each component once.";
 
-/** What the code step says when what was typed in its field is not a code at all. */
-const CODE_HELP = {
+/** What the code step says when what was typed in its field is not a code at all (page and script alike). */
+export const SUBSCRIBE_CODE_HELP = {
   phone: "Enter the 6-digit code from the text message.",
   webhook: "Paste the challenge from the subscription.ping your endpoint received.",
 } as const;
@@ -153,7 +153,7 @@ export function subscribeRefusal(error: { message?: string; details?: ReceivedDe
   for (const d of error.details ?? []) {
     const field = d.path.split(".")[0];
     if (field === channel && d.code !== "sms_country_not_allowed") said.push(SUBSCRIBE_FIELD_HELP[channel]);
-    else if (field === "code" && channel !== "email") said.push(CODE_HELP[channel]);
+    else if (field === "code" && channel !== "email") said.push(SUBSCRIBE_CODE_HELP[channel]);
     else if (field === "components" && d.code !== "unknown_component") said.push(d.code === "duplicate" ? SUBSCRIBE_COMPONENTS_HELP : "Choose components from the list on the page.");
     else if (field === "turnstile_token") said.push(TURNSTILE_HELP);
     else rest.push(d);

@@ -311,9 +311,23 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await form.locator("button[type=submit]").click();
     await expect.poll(() => notice.textContent()).toBe("If this number can be subscribed, we have texted it a 6-digit code. Enter it below to confirm.");
     const code = form.locator("input[autocomplete=one-time-code]");
-    await code.fill("000000");
-    await form.locator("button", { hasText: "Confirm" }).click();
-    await expect.poll(() => notice.textContent()).toMatch(/^(Wrong code, try again\.|Subscribed\.)/);
+    const confirm = form.locator("button", { hasText: "Confirm" });
+    // What is typed that is no code at all is said as what to type, not as the API's "Invalid request body".
+    await code.fill("12");
+    await confirm.click();
+    await expect.poll(() => notice.textContent()).toBe("Enter the 6-digit code from the text message.");
+    const texted = async () => (await adminCall("GET", "/api/status/dev-outbox?to=%2B14155550123", undefined)).messages.map((m: { text: string }) => /^(\d{6}) is your/.exec(m.text)?.[1]).find(Boolean);
+    await expect.poll(texted, { timeout: 20_000, interval: 250 }).toMatch(/^\d{6}$/);
+    const right = (await texted()) as string;
+    await code.fill(right === "000000" ? "111111" : "000000");
+    await confirm.click();
+    await expect.poll(() => notice.textContent()).toBe("Wrong code, try again.");
+    // A double click on Confirm is one confirmation: the second click must not come back "wrong or expired".
+    await code.fill(right);
+    await confirm.dblclick();
+    await expect.poll(() => notice.textContent()).toBe("Subscribed. Every message tells you how to stop.");
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await notice.textContent()).toBe("Subscribed. Every message tells you how to stop.");
     expect(await page.content()).not.toContain("/api/status/subscriptions/confirm");
     expect(errors).toEqual([]);
     await page.close();

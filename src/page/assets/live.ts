@@ -1,5 +1,5 @@
 import { OVERALL_LABELS, STATUS_LABELS } from "../../status";
-import { SMS_CODE_SENT, SUBSCRIBE_FIELD_HELP } from "../format";
+import { SMS_CODE_SENT, SUBSCRIBE_CODE_HELP, SUBSCRIBE_FIELD_HELP } from "../format";
 
 // The page's only script: plain JavaScript, no build step. The server-rendered page is complete without it;
 // this keeps it current over the StatusHub socket, shows times in the reader's zone, lets a bar be walked
@@ -10,6 +10,7 @@ export const liveScript = () => `(() => {
 const LABELS = ${JSON.stringify(STATUS_LABELS)};
 const OVERALL = ${JSON.stringify(OVERALL_LABELS)};
 const FIELD_HELP = ${JSON.stringify(SUBSCRIBE_FIELD_HELP)};
+const CODE_HELP = ${JSON.stringify(SUBSCRIBE_CODE_HELP.phone)};
 const RANK = { operational: 0, under_maintenance: 1, degraded: 2, partial_outage: 3, major_outage: 4 };
 const OPEN = ["investigating", "identified", "monitoring"];
 const $ = (sel, root) => (root || document).querySelector(sel);
@@ -380,11 +381,19 @@ function askSmsCode(phone, notice) {
   const box = el("p", { class: "field" }, [el("label", {}, [el("span", {}, ["6-digit code from the SMS"]), input]), button]);
   notice.after(box);
   button.addEventListener("click", async () => {
-    const res = await fetch("/api/status/subscriptions/confirm/sms", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ phone, code: input.value.trim() }) }).catch(() => null);
-    const reply = res ? await res.json().catch(() => ({})) : {};
-    notice.textContent = res && res.ok ? "Subscribed. Every message tells you how to stop." : (reply.error && reply.error.message) || "Could not confirm the code.";
-    if (res && res.ok) box.remove();
+    // Held while its request is in flight: the second of a double click would find the code spent.
+    if (button.getAttribute("aria-disabled")) return;
+    button.setAttribute("aria-disabled", "true");
+    try { await confirmCode(phone, input.value.trim(), notice, box); } finally { button.removeAttribute("aria-disabled"); }
   });
+}
+async function confirmCode(phone, code, notice, box) {
+  const res = await fetch("/api/status/subscriptions/confirm/sms", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ phone, code }) }).catch(() => null);
+  const reply = res ? await res.json().catch(() => ({})) : {};
+  const err = reply.error || {};
+  // The number was accepted at sign-up: a refused shape is about what was typed in the code field.
+  notice.textContent = res && res.ok ? "Subscribed. Every message tells you how to stop." : err.code === "validation_failed" ? CODE_HELP : err.message || "Could not confirm the code.";
+  if (res && res.ok) box.remove();
 }
 
 // Without the script every channel's field shows; with it, only the chosen one.
