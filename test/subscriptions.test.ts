@@ -572,6 +572,14 @@ describe("the subscribe form without scripts", () => {
       // Never the API's own vocabulary: paths, ids or "Invalid request body".
       expect(html).not.toMatch(/\(\w+(\.\d+)?: |Invalid request|unknown component /);
     }
+    // A limit has nothing to correct: it says to wait.
+    const ip = uniqueIp();
+    for (let i = 0; i < 10; i++) await form("/subscribe", { channel: "email", email: "not an address" }, { "cf-connecting-ip": ip });
+    const limited = await form("/subscribe", { channel: "email", email: uniqueEmail() }, { "cf-connecting-ip": ip });
+    expect(limited.status).toBe(429);
+    const wait = await limited.text();
+    expect(wait).toContain("Too many requests from your address; try again in a minute.");
+    expect(wait).not.toContain("Go back to correct it");
     // Only a hand-made post names a box twice; it is refused in words about the boxes, not the address.
     const twice = `channel=email&email=${encodeURIComponent(uniqueEmail())}&components=${DEFAULT_COMPONENTS.api}&components=${DEFAULT_COMPONENTS.api.toUpperCase()}`;
     const res = await call("POST", "/subscribe", { body: twice, headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": uniqueIp() } });

@@ -168,7 +168,11 @@ export const statusPage = new Hono<AppEnv>()
     const { res, reply } = await callSubscriptionsApi(c, "/api/status/subscriptions", body);
     const snapshot = await publicSnapshot(c);
     const channel = form.channel === "phone" || form.channel === "webhook" ? form.channel : null;
-    if (!res.ok) return c.html(renderMessage(snapshot, "Could not subscribe", `${refusal(snapshot, reply, channel ?? "email")} Go back to correct it.`), refusalStatus(res));
+    if (!res.ok) {
+      // Only a refusal of what was typed has something to correct; a limit or an outage is waited out.
+      const next = refusalStatus(res) === 400 ? " Go back to correct it." : "";
+      return c.html(renderMessage(snapshot, "Could not subscribe", `${refusal(snapshot, reply, channel ?? "email")}${next}`), refusalStatus(res));
+    }
     if (!channel) return c.html(renderMessage(snapshot, "Almost subscribed", reply.message ?? "Check your inbox to confirm."), 200);
     return c.html(renderCodeStep(snapshot, { title: "Almost subscribed", text: CODE_STEP_TEXT[channel], channel, address: String(body[channel]) }), 200);
   })
