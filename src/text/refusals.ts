@@ -54,6 +54,9 @@ const RULE_WORDS: Partial<Record<DetailCode, Words>> = {
   after_resolution: timed((time) => `must be before the incident was resolved (${time})`),
 };
 
+/** A component chosen in a form was deleted while the form was open (the page's script says it too). */
+export const UNKNOWN_COMPONENT = "A chosen component no longer exists; reload the page to see the current ones.";
+
 const sentence = (text: string) => (text ? text[0]!.toUpperCase() + text.slice(1) : text);
 
 /**
@@ -62,7 +65,7 @@ const sentence = (text: string) => (text ? text[0]!.toUpperCase() + text.slice(1
  * not reach (the detail names the codes it does).
  */
 const SENTENCES: Partial<Record<DetailCode, (error: { message?: string }, d: ReceivedDetail) => string | undefined>> = {
-  unknown_component: () => "A chosen component no longer exists; reload the page to see the current ones.",
+  unknown_component: () => UNKNOWN_COMPONENT,
   unknown_group: () => "The chosen group no longer exists; reload the page to see the current ones.",
   name_taken: (error) => error.message,
   sms_country_not_allowed: (_error, d) => `${sentence(d.message)}.`,

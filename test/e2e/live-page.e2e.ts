@@ -282,6 +282,28 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await page.close();
     await adminCall("DELETE", `/api/status/incidents/${incident.id}`, undefined);
   });
+  it("says what to do when a chosen component was deleted meanwhile, or texts do not reach the country", async () => {
+    const doomed = await adminCall("POST", "/api/status/components", { name: `Doomed ${Date.now()}` });
+    const page = await browser.newPage();
+    const errors = watchErrors(page, /status of 400/);
+    await page.goto(origin + "/");
+    const form = page.locator("form.sub");
+    const notice = form.locator(".notice");
+    const box = form.locator(`input[name=components][value="${doomed.id}"]`);
+    await adminCall("DELETE", `/api/status/components/${doomed.id}`, undefined);
+    await box.check();
+    await form.locator("input[name=email]").fill(`gone-${Date.now()}@example.com`);
+    await form.locator("button[type=submit]").click();
+    await expect.poll(() => notice.textContent()).toBe("A chosen component no longer exists; reload the page to see the current ones.");
+    await box.uncheck();
+    await form.locator("input[value=phone]").check();
+    await form.locator("input[name=phone]").fill("+447700900123");
+    await form.locator("button[type=submit]").click();
+    await expect.poll(() => notice.textContent()).toBe("SMS goes only to country codes +1.");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("subscribes once for a double click, and speaks plainly about a wrong address and the SMS code", async () => {
     const page = await browser.newPage();
     // The refusals this test provokes are logged by the browser as failed loads (400); nothing else may be.

@@ -1,4 +1,5 @@
 import { OVERALL_LABELS, STATUS_LABELS } from "../../status";
+import { UNKNOWN_COMPONENT } from "../../text/refusals";
 import { SMS_CODE_SENT, SUBSCRIBE_CODE_HELP, SUBSCRIBE_FIELD_HELP } from "../format";
 
 // The page's only script: plain JavaScript, no build step. The server-rendered page is complete without it;
@@ -11,6 +12,7 @@ const LABELS = ${JSON.stringify(STATUS_LABELS)};
 const OVERALL = ${JSON.stringify(OVERALL_LABELS)};
 const FIELD_HELP = ${JSON.stringify(SUBSCRIBE_FIELD_HELP)};
 const CODE_HELP = ${JSON.stringify(SUBSCRIBE_CODE_HELP.phone)};
+const UNKNOWN_COMPONENT = ${JSON.stringify(UNKNOWN_COMPONENT)};
 const RANK = { operational: 0, under_maintenance: 1, degraded: 2, partial_outage: 3, major_outage: 4 };
 const OPEN = ["investigating", "identified", "monitoring"];
 const $ = (sel, root) => (root || document).querySelector(sel);
@@ -364,8 +366,14 @@ async function subscribe() {
     const reply = await res.json().catch(() => ({}));
     if (!res.ok) {
       const err = reply.error || {};
-      // The address is the only field typed by hand: a validation refusal is about it.
-      notice.textContent = err.code === "validation_failed" ? FIELD_HELP[channel] : err.message || "Could not subscribe (" + res.status + ").";
+      const details = err.details || [];
+      const country = details.find((d) => d.code === "sms_country_not_allowed");
+      // As the page without scripts words them: a box for a component deleted since the page loaded, a
+      // country texts do not reach, and otherwise the address, the only field typed by hand.
+      notice.textContent = details.some((d) => d.code === "unknown_component") ? UNKNOWN_COMPONENT
+        : country ? country.message + "."
+        : err.code === "validation_failed" ? FIELD_HELP[channel]
+        : err.message || "Could not subscribe (" + res.status + ").";
       return;
     }
     notice.textContent = channel === "phone" ? ${JSON.stringify(SMS_CODE_SENT)} : reply.message || "Thanks. Check your inbox to confirm the subscription.";
