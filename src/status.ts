@@ -68,6 +68,7 @@ export const STATUS_LABELS: Record<ShownStatus, string> = {
 /** How a maintenance window's moves are headed, in notifications and in the feeds alike. */
 export const MAINTENANCE_MOVE_HEADINGS = {
   scheduled: "Scheduled maintenance",
+  rescheduled: "Maintenance rescheduled",
   started: "Maintenance in progress",
   completed: "Maintenance completed",
   cancelled: "Maintenance cancelled",

@@ -487,6 +487,28 @@ describe("maintenance messages", () => {
     expect(email.html).toContain(`<a href="https://status.example.com/maintenance/${payload.maintenance_id}">`);
   });
 
+  it("tell subscribers when a window they were told of moves, and keep a quiet window quiet", async () => {
+    const component = await freshComponent("Ledger");
+    const day = 86_400_000;
+    const start = Date.UTC(2031, 0, 10, 2);
+    const window = await body(await admin("POST", "/api/status/maintenance", { title: unique("Ledger move"), scheduled_start: start, scheduled_end: start + 3600_000, affected_components: [component] }));
+    await admin("PATCH", `/api/status/maintenance/${window.id}`, { title: `${window.title} (renamed)` });
+    await admin("PATCH", `/api/status/maintenance/${window.id}`, { scheduled_start: start + 2 * day, scheduled_end: start + 2 * day + 3 * 3600_000 });
+    const quiet = await body(await admin("POST", "/api/status/maintenance", { title: unique("Quiet move"), scheduled_start: start, scheduled_end: start + 3600_000, notify: false }));
+    await admin("PATCH", `/api/status/maintenance/${quiet.id}`, { scheduled_start: start + day, scheduled_end: start + day + 3600_000 });
+    const noticesOf = async (id: string) =>
+      (await db().select().from(events).where(sql`${events.payload} ->> 'maintenance_id' = ${id}`).orderBy(events.createdAt).all()).map((e) => ({ type: e.type as NotifyEventType, payload: e.payload }));
+
+    const told = await noticesOf(window.id);
+    expect(told.map((n) => n.type)).toEqual(["maintenance.scheduled", "maintenance.rescheduled"]);
+    const links = { pageName: "Beacon", pageUrl: "https://status.example.com", unsubscribeUrl: "https://status.example.com/u", manageUrl: "https://status.example.com/m" };
+    const moved = renderEvent("maintenance.rescheduled", told[1]!.payload, links);
+    expect(moved.subject).toBe(`[Beacon] Maintenance rescheduled: ${window.title} (renamed)`);
+    expect(moved.text).toContain("Window: Sun, 12 Jan 2031 02:00 UTC to Sun, 12 Jan 2031 05:00 UTC\nWas: Fri, 10 Jan 2031 02:00 UTC to Fri, 10 Jan 2031 03:00 UTC\n");
+    expect(moved.sms).toContain(", now Sun, 12 Jan 2031 02:00 UTC to Sun, 12 Jan 2031 05:00 UTC, was Fri, 10 Jan 2031 02:00 UTC to Fri, 10 Jan 2031 03:00 UTC.");
+    expect(await noticesOf(quiet.id)).toEqual([]);
+  });
+
   it("say by text message when the window is, and then when it really started or completed", async () => {
     const component = await freshComponent("Search");
     const { testEnv, sent } = setup({ TWILIO_ACCOUNT_SID: "AC0123456789abcdef", TWILIO_AUTH_TOKEN: "twilio-token", TWILIO_FROM: "+15005550006" });

@@ -331,13 +331,13 @@ function eventPayload(incident: { id: string; title: string; severity: Severity 
   return { incident_id: incident.id, title: incident.title, severity: incident.severity, status, message, estimated_resolution: null, automatic: true, affected_components: affected };
 }
 
-/** The components a plan links, with their names, in page order: what its notification names. */
+/** The components a plan links, with their names, in page order (state.components' order): what its notification names. */
 function affectedComponents(state: StatusState, links: PlannedLink[]) {
-  const byId = new Map(state.components.map((c) => [c.id, c]));
-  return links
-    .map((l) => ({ id: l.componentId, name: byId.get(l.componentId)?.name ?? "", status: l.status, position: byId.get(l.componentId)?.position ?? 0 }))
-    .sort((a, b) => a.position - b.position)
-    .map(({ position: _, ...link }) => link);
+  const place = new Map(state.components.map((c, i) => [c.id, i]));
+  const names = new Map(state.components.map((c) => [c.id, c.name]));
+  return [...links]
+    .sort((a, b) => (place.get(a.componentId) ?? 0) - (place.get(b.componentId) ?? 0))
+    .map((l) => ({ id: l.componentId, name: names.get(l.componentId) ?? "", status: l.status }));
 }
 
 /**

@@ -200,6 +200,14 @@ export async function editMaintenance(db: Database, id: string, input: EditMaint
   const edited: MaintenanceRow = { ...m, ...patch, revision: m.revision + 1 };
   statements.push(audited(db, actor, "edit", id, view(m, namedBefore), view(edited, named), now));
   const move = await dueMove(db, edited, named, actor, now, state);
+  // Subscribers told of a window hear when it moves (one this edit starts or completes is told by that move);
+  // a window that was quiet, or is made quiet now, stays quiet.
+  if (!move && (start !== m.scheduledStart || end !== m.scheduledEnd)) {
+    const payload = { ...eventPayload(edited, edited.status, named), previous_start: iso(m.scheduledStart), previous_end: iso(m.scheduledEnd) };
+    const notice = windowNotice(db, { ...edited, notify: m.notify && edited.notify }, "maintenance.rescheduled", payload, named, now);
+    statements.push(...notice.statements);
+    eventIds.push(...notice.eventIds);
+  }
   return {
     statements: [...statements, ...(move?.statements ?? [])],
     eventIds: [...eventIds, ...(move?.eventIds ?? [])],

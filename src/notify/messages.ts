@@ -9,6 +9,7 @@ export const NOTIFY_EVENT_TYPES = [
   "incident.updated",
   "incident.resolved",
   "maintenance.scheduled",
+  "maintenance.rescheduled",
   "maintenance.started",
   "maintenance.completed",
   "maintenance.cancelled",

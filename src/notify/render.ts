@@ -75,6 +75,7 @@ function windowInWords(move: string, payload: Record<string, unknown>): string {
   const planned = `${humanTime(payload.scheduled_start)} to ${humanTime(payload.scheduled_end)}`;
   if (move === "started" && payload.started_at) return `started ${humanTime(payload.started_at)}, planned end ${humanTime(payload.scheduled_end)}`;
   if (move === "completed" && payload.completed_at) return `completed ${humanTime(payload.completed_at)}`;
+  if (move === "rescheduled") return `now ${planned}, was ${humanTime(payload.previous_start)} to ${humanTime(payload.previous_end)}`;
   return move === "cancelled" ? `was planned for ${planned}` : planned;
 }
 
@@ -115,6 +116,7 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
       if (payload.started_at) facts.push(["Started", humanTime(payload.started_at)]);
       facts.push(["Completed", humanTime(payload.completed_at)]);
     } else facts.push(["Window", `${humanTime(payload.scheduled_start)} to ${humanTime(payload.scheduled_end)}`]);
+    if (type === "maintenance.rescheduled") facts.push(["Was", `${humanTime(payload.previous_start)} to ${humanTime(payload.previous_end)}`]);
     if (components) facts.push(["Components", components]);
     return {
       headline: `${verb}: ${title}`,
