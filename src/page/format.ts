@@ -162,5 +162,18 @@ export function subscribeRefusal(error: { message?: string; details?: ReceivedDe
   return [...new Set(said.map((text) => (/[.!?]$/.test(text) ? text : `${text}.`)))].join(" ");
 }
 
+/** The code step's field, per channel: SMS (a texted code) or a webhook (its ping's challenge). */
+export const SUBSCRIBE_CODE_FIELDS = {
+  phone: { label: "6-digit code from the SMS", numeric: true },
+  webhook: { label: "Challenge from the subscription.ping", numeric: false },
+} as const;
+
+/** What the code step says, for a reader without scripts, and with them for a webhook. */
+export const SUBSCRIBE_CODE_STEP = {
+  phone: "If this number can be subscribed, we have texted it a 6-digit code. Enter it here to confirm.",
+  webhook:
+    "If this endpoint can be subscribed, it will receive a signed subscription.ping. Answering it with the challenge it carries confirms the subscription; an endpoint that cannot do that confirms it by pasting the challenge here.",
+} as const;
+
 /** What the form says once an SMS code is on its way; the code field follows it. */
 export const SMS_CODE_SENT = "If this number can be subscribed, we have texted it a 6-digit code. Enter it below to confirm.";

@@ -3,7 +3,7 @@ import { isOpenIncident } from "../snapshot/build";
 import { snapshotAge, wordedAge } from "../snapshot/respond";
 import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
 import { OVERALL_LABELS } from "../status";
-import { formatDuration, formatMonth, monthOf } from "./format";
+import { formatDuration, formatMonth, monthOf, SUBSCRIBE_CODE_FIELDS } from "./format";
 import { Layout, renderDocument } from "./layout";
 import { ComponentList, currentEta, DetectedAutomatically, Eta, IncidentCard, IncidentLine, Legend, MaintenanceCard, Status, SubscribeForm, Time, Timeline, WatchNote, Written } from "./parts";
 
@@ -319,11 +319,6 @@ export const renderMessage = (snapshot: Snapshot, title: string, text: string) =
 /** A channel whose sign-up is confirmed by sending back a code: SMS (texted) or a webhook (its ping's challenge). */
 export type CodeChannel = "phone" | "webhook";
 
-const CODE_FIELDS: Record<CodeChannel, { label: string; numeric: boolean }> = {
-  phone: { label: "6-digit code from the SMS", numeric: true },
-  webhook: { label: "Challenge from the subscription.ping", numeric: false },
-};
-
 /**
  * The step after an SMS or webhook sign-up for readers without scripts: the code goes back through this
  * form, and a wrong one brings the form back with the reason.
@@ -336,7 +331,7 @@ const CodeStep: FC<{ snapshot: Snapshot; title: string; text: string; channel: C
   address,
   error,
 }) => {
-  const field = CODE_FIELDS[channel];
+  const field = SUBSCRIBE_CODE_FIELDS[channel];
   return (
     <Layout page={snapshot.page} overall={snapshot.overall_status} title={title}>
       <h1>{title}</h1>

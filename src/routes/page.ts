@@ -7,7 +7,7 @@ import { ApiError, type ErrorDetail } from "../errors";
 import { pageUrl } from "../notify/links";
 import { assets, faviconSvg } from "../page/assets";
 import { renderComponent } from "../page/component-page";
-import { formatTime, subscribeRefusal } from "../page/format";
+import { formatTime, SUBSCRIBE_CODE_STEP, subscribeRefusal } from "../page/format";
 import { HISTORY_PAGES, renderCodeStep, renderHistory, renderHome, renderIncident, renderMaintenance, renderMessage, renderSubscribed, type CodeChannel } from "../page/pages";
 import { sendFromSnapshot } from "../snapshot/respond";
 import { publicSnapshot } from "../snapshot/store";
@@ -104,13 +104,6 @@ async function refuseCrossSite(c: Context<AppEnv>, title: string) {
   return c.html(renderMessage(snapshot, title, "This form only works from this status page. Go back to it and try again."), 403);
 }
 
-/** What the code step says, for a reader who has no script to explain it. */
-const CODE_STEP_TEXT: Record<CodeChannel, string> = {
-  phone: "If this number can be subscribed, we have texted it a 6-digit code. Enter it here to confirm.",
-  webhook:
-    "If this endpoint can be subscribed, it will receive a signed subscription.ping. Answering it with the challenge it carries confirms the subscription; an endpoint that cannot do that confirms it by pasting the challenge here.",
-};
-
 /** The status page people open: server-rendered from the snapshot, no D1 query per view. */
 export const statusPage = new Hono<AppEnv>()
   .get("/", async (c) => {
@@ -174,7 +167,7 @@ export const statusPage = new Hono<AppEnv>()
       return c.html(renderMessage(snapshot, "Could not subscribe", `${refusal(snapshot, reply, channel ?? "email")}${next}`), refusalStatus(res));
     }
     if (!channel) return c.html(renderMessage(snapshot, "Almost subscribed", reply.message ?? "Check your inbox to confirm."), 200);
-    return c.html(renderCodeStep(snapshot, { title: "Almost subscribed", text: CODE_STEP_TEXT[channel], channel, address: String(body[channel]) }), 200);
+    return c.html(renderCodeStep(snapshot, { title: "Almost subscribed", text: SUBSCRIBE_CODE_STEP[channel], channel, address: String(body[channel]) }), 200);
   })
   .post("/subscribe/confirm", async (c) => {
     if (crossSitePost(c)) return refuseCrossSite(c, "Could not confirm");
@@ -187,7 +180,7 @@ export const statusPage = new Hono<AppEnv>()
     const snapshot = await publicSnapshot(c);
     if (res.ok && typeof reply.manage_url === "string") return c.html(renderSubscribed(snapshot, String(reply.address ?? address), reply.manage_url), 200);
     const error = refusal(snapshot, reply, channel);
-    return c.html(renderCodeStep(snapshot, { title: "Could not confirm", text: CODE_STEP_TEXT[channel], channel, address, error }), refusalStatus(res));
+    return c.html(renderCodeStep(snapshot, { title: "Could not confirm", text: SUBSCRIBE_CODE_STEP[channel], channel, address, error }), refusalStatus(res));
   })
   .get("/favicon.svg", async (c) => {
     const snapshot = await publicSnapshot(c);

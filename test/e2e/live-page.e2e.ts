@@ -304,6 +304,28 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await page.close();
   });
 
+  it("offers a webhook's owner the field to paste the challenge, as the page without scripts does", async () => {
+    const page = await browser.newPage();
+    const errors = watchErrors(page, /status of 400/);
+    await page.goto(origin + "/");
+    const form = page.locator("form.sub");
+    const notice = form.locator(".notice");
+    await form.locator("input[value=webhook]").check();
+    await form.locator("input[name=webhook]").fill(`https://hooks.example.invalid/beacon-${Date.now()}`); // never resolves: the ping goes nowhere
+    await form.locator("button[type=submit]").click();
+    await expect.poll(() => notice.textContent()).toMatch(/^If this endpoint can be subscribed, it will receive a signed subscription\.ping\./);
+    const challenge = form.getByLabel("Challenge from the subscription.ping");
+    const confirm = form.locator("button", { hasText: "Confirm" });
+    await challenge.fill("not a challenge!");
+    await confirm.click();
+    await expect.poll(() => notice.textContent()).toBe("Paste the challenge from the subscription.ping your endpoint received.");
+    await challenge.fill("abc123");
+    await confirm.click();
+    await expect.poll(() => notice.textContent()).toBe("The code is wrong or expired. Subscribe the endpoint again for a new ping.");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("subscribes once for a double click, and speaks plainly about a wrong address and the SMS code", async () => {
     const page = await browser.newPage();
     // The refusals this test provokes are logged by the browser as failed loads (400); nothing else may be.

@@ -1,6 +1,6 @@
 import { OVERALL_LABELS, STATUS_LABELS } from "../../status";
 import { UNKNOWN_COMPONENT } from "../../text/refusals";
-import { SMS_CODE_SENT, SUBSCRIBE_CODE_HELP, SUBSCRIBE_FIELD_HELP } from "../format";
+import { SMS_CODE_SENT, SUBSCRIBE_CODE_FIELDS, SUBSCRIBE_CODE_HELP, SUBSCRIBE_CODE_STEP, SUBSCRIBE_FIELD_HELP } from "../format";
 
 // The page's only script: plain JavaScript, no build step. The server-rendered page is complete without it;
 // this keeps it current over the StatusHub socket, shows times in the reader's zone, lets a bar be walked
@@ -11,7 +11,8 @@ export const liveScript = () => `(() => {
 const LABELS = ${JSON.stringify(STATUS_LABELS)};
 const OVERALL = ${JSON.stringify(OVERALL_LABELS)};
 const FIELD_HELP = ${JSON.stringify(SUBSCRIBE_FIELD_HELP)};
-const CODE_HELP = ${JSON.stringify(SUBSCRIBE_CODE_HELP.phone)};
+const CODE_HELP = ${JSON.stringify(SUBSCRIBE_CODE_HELP)};
+const CODE_FIELDS = ${JSON.stringify(SUBSCRIBE_CODE_FIELDS)};
 const UNKNOWN_COMPONENT = ${JSON.stringify(UNKNOWN_COMPONENT)};
 const RANK = { operational: 0, under_maintenance: 1, degraded: 2, partial_outage: 3, major_outage: 4 };
 const OPEN = ["investigating", "identified", "monitoring"];
@@ -376,31 +377,34 @@ async function subscribe() {
         : err.message || "Could not subscribe (" + res.status + ").";
       return;
     }
-    notice.textContent = channel === "phone" ? ${JSON.stringify(SMS_CODE_SENT)} : reply.message || "Thanks. Check your inbox to confirm the subscription.";
-    if (channel === "phone") askSmsCode(body.phone, notice);
+    // SMS and webhooks are confirmed by sending back a code: the texted one, or the ping's challenge.
+    const codeStep = { phone: ${JSON.stringify(SMS_CODE_SENT)}, webhook: ${JSON.stringify(SUBSCRIBE_CODE_STEP.webhook)} }[channel];
+    notice.textContent = codeStep || reply.message || "Thanks. Check your inbox to confirm the subscription.";
+    if (codeStep) askCode(channel, body[channel], notice);
   } catch {
     notice.textContent = "Could not reach the server. Try again in a moment.";
   }
 }
-// SMS subscriptions are confirmed with the code the text message carries.
-function askSmsCode(phone, notice) {
-  const input = el("input", { type: "text", inputmode: "numeric", autocomplete: "one-time-code", pattern: "[0-9]{6}", maxlength: "6" });
+function askCode(channel, address, notice) {
+  const field = CODE_FIELDS[channel];
+  const input = el("input", field.numeric ? { type: "text", inputmode: "numeric", autocomplete: "one-time-code", pattern: "[0-9]{6}", maxlength: "6" } : { type: "text", autocomplete: "off", maxlength: "100" });
   const button = el("button", { type: "button" }, ["Confirm"]);
-  const box = el("p", { class: "field" }, [el("label", {}, [el("span", {}, ["6-digit code from the SMS"]), input]), button]);
+  const box = el("p", { class: "field" }, [el("label", {}, [el("span", {}, [field.label]), input]), button]);
   notice.after(box);
   button.addEventListener("click", async () => {
     // Held while its request is in flight: the second of a double click would find the code spent.
     if (button.getAttribute("aria-disabled")) return;
     button.setAttribute("aria-disabled", "true");
-    try { await confirmCode(phone, input.value.trim(), notice, box); } finally { button.removeAttribute("aria-disabled"); }
+    try { await confirmCode(channel, address, input.value.trim(), notice, box); } finally { button.removeAttribute("aria-disabled"); }
   });
 }
-async function confirmCode(phone, code, notice, box) {
-  const res = await fetch("/api/status/subscriptions/confirm/sms", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ phone, code }) }).catch(() => null);
+async function confirmCode(channel, address, code, notice, box) {
+  const path = "/api/status/subscriptions/confirm/" + (channel === "phone" ? "sms" : "webhook");
+  const res = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ [channel]: address, code }) }).catch(() => null);
   const reply = res ? await res.json().catch(() => ({})) : {};
   const err = reply.error || {};
-  // The number was accepted at sign-up: a refused shape is about what was typed in the code field.
-  notice.textContent = res && res.ok ? "Subscribed. Every message tells you how to stop." : err.code === "validation_failed" ? CODE_HELP : err.message || "Could not confirm the code.";
+  // The address was accepted at sign-up: a refused shape is about what was typed in the code field.
+  notice.textContent = res && res.ok ? "Subscribed. Every message tells you how to stop." : err.code === "validation_failed" ? CODE_HELP[channel] : err.message || "Could not confirm the code.";
   if (res && res.ok) box.remove();
 }
 
