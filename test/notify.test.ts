@@ -9,14 +9,12 @@ import {
   db,
   deliverMessages,
   deliveriesFor,
-  devOutbox,
   freshComponent,
   outboxEvent,
   recordingQueue,
   subscriberRow,
   unique,
 } from "./support/subscribers";
-import { admin, createIncident } from "./support/api";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -116,25 +114,6 @@ describe("fan-out", () => {
     expect(email.html).toContain("Payments &lt;delayed&gt;");
     expect(email.html).not.toContain("<delayed>");
     expect(email.html).toContain(`href="https://status.example.com/incidents/${payload.incident_id}"`);
-  });
-
-  it("names the components an admin's incident affects and what each shows, by email and by webhook", async () => {
-    const [api, database] = [await freshComponent("Payments API"), await freshComponent("Ledger")];
-    const outbox = devOutbox();
-    const reader = await activeSubscriber("email", { components: [database] });
-    const incident = await createIncident({ title: "Slow payments", affected_components: [{ id: api, status: "partial_outage" }, database] });
-    const created = await env.DB.prepare("SELECT payload FROM events WHERE type = 'incident.created' AND payload LIKE ?").bind(`%${incident.id}%`).first<{ payload: string }>();
-    // A webhook's `data` is this payload.
-    expect(JSON.parse(created!.payload).affected_components).toEqual([
-      { id: api, name: "Payments API", status: "partial_outage" },
-      { id: database, name: "Ledger", status: "partial_outage" },
-    ]);
-    const [opened] = await outbox.waitFor(reader.address);
-    expect(opened).toContain("Components: Payments API (Partial Outage), Ledger (Partial Outage)");
-
-    expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "A slow disk.", resolution: "Replaced it." })).status).toBe(200);
-    const [, resolved] = await outbox.waitFor(reader.address, 2);
-    expect(resolved).toContain("Components: Payments API, Ledger\n");
   });
 
   it("stores no message per subscriber: one long update reaches each with the full text and their own links", async () => {

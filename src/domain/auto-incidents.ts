@@ -327,9 +327,8 @@ export function followedLinks(incidents: ManagedIncident[], statusOf: (component
 }
 
 
-/** The payload a person's incident events carry (see domain/incidents.ts), for an automatic one. */
-function eventPayload(incident: { id: string; title: string; severity: Severity }, affected: { id: string; name: string; status: ComponentStatus }[], status: IncidentStatus, message: string) {
-  return { incident_id: incident.id, title: incident.title, severity: incident.severity, status, message, estimated_resolution: null, automatic: true, affected_components: affected };
+function eventPayload(incident: { id: string; title: string; severity: Severity }, status: IncidentStatus, message: string) {
+  return { incident_id: incident.id, title: incident.title, severity: incident.severity, status, message, estimated_resolution: null, automatic: true };
 }
 
 /**
@@ -346,7 +345,6 @@ export function autoIncidentStatements(
   const { now } = opts;
   const statements: Statement[] = [];
   const eventIds: string[] = [];
-  const names = new Map(state.components.map((c) => [c.id, c.name]));
   let current = state;
 
   for (const plan of plans) {
@@ -368,10 +366,7 @@ export function autoIncidentStatements(
     const event = {
       id: eventId,
       type,
-      payload: {
-        ...eventPayload({ id: incidentId, title, severity }, plan.links.map((l) => ({ id: l.componentId, name: names.get(l.componentId) ?? "", status: l.status })), to, plan.message),
-        ...(plan.kind === "resolve" && { root_cause: null, resolution: null }),
-      },
+      payload: { ...eventPayload({ id: incidentId, title, severity }, to, plan.message), ...(plan.kind === "resolve" && { root_cause: null, resolution: null }) },
       componentIds: plan.links.map((l) => l.componentId),
       createdAt: now,
     };

@@ -92,15 +92,8 @@ function takeover(incident: SnapshotIncident, actor: Actor, now: number) {
   return { row: { takenOverAt: now, takenOverBy: actor.userId }, view: { taken_over_at: now } };
 }
 
-/**
- * Incident text that notifications carry, written into the outbox event at the time it happened, with the
- * components it affects then (and what each shows), so a subscriber to some of them knows which is hit.
- */
-function eventPayload(
-  incident: { id: string; title: string; severity: string; automatic?: boolean },
-  components: SnapshotIncident["components"],
-  update: { status: IncidentStatus; message: string; eta: number | null },
-) {
+/** Incident text that notifications carry, written into the outbox event at the time it happened. */
+function eventPayload(incident: { id: string; title: string; severity: string; automatic?: boolean }, update: { status: IncidentStatus; message: string; eta: number | null }) {
   return {
     incident_id: incident.id,
     title: incident.title,
@@ -109,7 +102,6 @@ function eventPayload(
     status: update.status,
     message: update.message,
     estimated_resolution: iso(update.eta),
-    affected_components: components.map(({ id, name, status }) => ({ id, name, status })),
   };
 }
 
@@ -153,12 +145,11 @@ export async function openIncident(db: Database, input: OpenIncidentInput, actor
   const before = await loadStatusState(db);
   const changes = statusChangeStatements(db, before, withIncidentLinks(before, id, linksToSet), { source: "incident", referenceId: id, at: now, now });
   const update = newUpdate(input.status, message, input.estimated_resolution ?? null, now);
-  const components = shownLinks(before, linksToSet);
   const event = outboxInsert(
     db,
     {
       type: "incident.created",
-      payload: eventPayload({ id, title: input.title, severity: input.severity }, components, { status: input.status, message, eta: update.estimated_resolution }),
+      payload: eventPayload({ id, title: input.title, severity: input.severity }, { status: input.status, message, eta: update.estimated_resolution }),
       componentIds: linksToSet.map((l) => l.componentId),
     },
     now,
@@ -177,7 +168,7 @@ export async function openIncident(db: Database, input: OpenIncidentInput, actor
     postmortem_published_at: null,
     created_at: now,
     updated_at: now,
-    components,
+    components: shownLinks(before, linksToSet),
     updates: [update],
   };
   return {
@@ -226,7 +217,7 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
     db,
     {
       type: "incident.updated",
-      payload: eventPayload(incident, components, { status: update.status, message: update.message, eta: update.estimated_resolution }),
+      payload: eventPayload(incident, { status: update.status, message: update.message, eta: update.estimated_resolution }),
       componentIds: components.map((c) => c.id),
     },
     now,
@@ -260,7 +251,7 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
     db,
     {
       type: "incident.resolved",
-      payload: { ...eventPayload(incident, incident.components, { status: "resolved", message: update.message, eta: null }), root_cause: input.root_cause, resolution: input.resolution },
+      payload: { ...eventPayload(incident, { status: "resolved", message: update.message, eta: null }), root_cause: input.root_cause, resolution: input.resolution },
       componentIds: incident.components.map((c) => c.id),
     },
     now,

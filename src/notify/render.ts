@@ -47,18 +47,6 @@ export function humanTime(isoValue: unknown): string {
   return `${d.toUTCString().slice(0, 22)} UTC`;
 }
 
-/** "API (Partial Outage), Database (Degraded)": what an open incident sets each to; names alone once resolved. */
-function affectedComponents(value: unknown, withStatus: boolean): string {
-  if (!Array.isArray(value)) return "";
-  return value
-    .map((c: { name?: unknown; status?: unknown }) => {
-      const label = STATUS_LABELS[c?.status as ShownStatus];
-      return withStatus && label ? `${str(c?.name)} (${label})` : str(c?.name);
-    })
-    .filter(Boolean)
-    .join(", ");
-}
-
 interface Facts {
   headline: string;
   subject: string;
@@ -77,8 +65,6 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
     const verb = type === "incident.created" ? "New incident" : type === "incident.resolved" ? "Resolved" : "Update";
     const facts: [string, string][] = [["Status", status]];
     if (payload.severity && payload.severity !== "none") facts.push(["Impact", str(payload.severity)]);
-    const affected = affectedComponents(payload.affected_components, type !== "incident.resolved");
-    if (affected) facts.push(["Components", affected]);
     if (eta && type !== "incident.resolved") facts.push(["Expected resolution", eta]);
     if (type === "incident.resolved" && payload.root_cause) facts.push(["Root cause", str(payload.root_cause)]);
     if (payload.automatic === true) facts.push(["Detected", AUTOMATIC]);
