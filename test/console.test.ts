@@ -40,6 +40,33 @@ function post(path: string, token: string, fields: Record<string, string>, heade
   return send(path, { method: "POST", cookie: token, headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body: new URLSearchParams(fields).toString() }, overrides);
 }
 
+const unescapeHtml = (text: string) => text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+
+/** What a browser sends for the form posting to `action` on a console page, as drawn: values, choices, ticks. */
+function drawnForm(html: string, action: string): [string, string][] {
+  const form = new RegExp(`<form[^>]*action="${action}"[^>]*>([\\s\\S]*?)</form>`).exec(html)![1]!;
+  const fields: [string, string][] = [];
+  for (const [, attrs] of form.matchAll(/<input\b([^>]*)>/g)) {
+    const name = /\bname="([^"]*)"/.exec(attrs!)?.[1];
+    const type = /\btype="([^"]*)"/.exec(attrs!)?.[1] ?? "text";
+    if (!name || (type === "checkbox" && !/\bchecked/.test(attrs!))) continue;
+    fields.push([name, unescapeHtml(/\bvalue="([^"]*)"/.exec(attrs!)?.[1] ?? (type === "checkbox" ? "on" : ""))]);
+  }
+  for (const [, name, text] of form.matchAll(/<textarea\b[^>]*\bname="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g)) fields.push([name!, unescapeHtml(text!)]);
+  for (const [, name, options] of form.matchAll(/<select\b[^>]*\bname="([^"]*)"[^>]*>([\s\S]*?)<\/select>/g)) {
+    const chosen = /<option value="([^"]*)" selected/.exec(options!) ?? /<option value="([^"]*)"/.exec(options!);
+    fields.push([name!, unescapeHtml(chosen![1]!)]);
+  }
+  return fields;
+}
+
+/** A drawn form sent as the console's own page sends it, with some fields changed (or added). */
+function postDrawn(path: string, token: string, fields: [string, string][], changes: Record<string, string> = {}) {
+  const sent = new URLSearchParams(fields.filter(([name]) => !(name in changes)));
+  for (const [name, value] of Object.entries(changes)) sent.append(name, value);
+  return send(path, { method: "POST", cookie: token, headers: { "content-type": "application/x-www-form-urlencoded", origin: BASE, "sec-fetch-site": "same-origin" }, body: sent.toString() });
+}
+
 async function incidentCount() {
   return (await env.DB.prepare("SELECT count(*) AS n FROM incidents").first<{ n: number }>())!.n;
 }
@@ -697,6 +724,97 @@ describe("component settings in the console", () => {
     expect(off.html).toContain("Set for this component");
     expect((await post(`/admin/components/${component.id}`, token, { ...form, automatic_incidents_was: off.was })).status).toBe(303);
     expect((await json(await admin("GET", `/api/status/admin/components/${component.id}`))).auto_incidents.enabled).toBe(false);
+  });
+});
+
+describe("forms drawn before another change", () => {
+  const STALE = "after this form was opened, so nothing was saved";
+
+  it("refuses an edit drawn before another admin's change, keeps what was typed, and saves it when sent again", async () => {
+    const token = await session();
+    const incident = await createIncident({ title: "Stale form", severity: "minor" });
+    const path = `/admin/incidents/${incident.id}`;
+    const stale = await (await send(path, { cookie: token })).text();
+    expect((await admin("PATCH", path.replace("/admin", "/api/status"), { title: "Renamed elsewhere" })).status).toBe(200);
+
+    // The tab drawn before the rename changes only the severity; sent as drawn, it would put the old title back.
+    const refused = await postDrawn(`${path}/edit`, token, drawnForm(stale, `${path}/edit`), { severity: "major" });
+    expect(refused.status).toBe(409);
+    const page = await refused.text();
+    expect(page).toContain(STALE);
+    expect(await json(await call("GET", `/api/status/incidents/${incident.id}`))).toMatchObject({ title: "Renamed elsewhere", severity: "minor" });
+    // It comes back as typed, around the incident as it is now, with the current version: sent again, it saves.
+    expect(page).toContain("<h1>Renamed elsewhere</h1>");
+    const again = drawnForm(page, `${path}/edit`);
+    expect(again).toContainEqual(["severity", "major"]);
+    expect((await postDrawn(`${path}/edit`, token, again)).status).toBe(303);
+    expect(await json(await call("GET", `/api/status/incidents/${incident.id}`))).toMatchObject({ title: "Stale form", severity: "major" });
+
+    // An update's text: another update posted meanwhile does not make it stale; an edit of that same update does.
+    const drawn = await (await send(path, { cookie: token })).text();
+    const updateId = incident.updates[0].id;
+    const updateForm = drawnForm(drawn, `${path}/updates/${updateId}`);
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Another one", status: "identified", notify: false })).status).toBe(201);
+    expect((await postDrawn(`${path}/updates/${updateId}`, token, updateForm, { message: "First fix" })).status).toBe(303);
+    expect((await admin("PATCH", `/api/status/incidents/${incident.id}/updates/${updateId}`, { message: "Second fix, elsewhere" })).status).toBe(200);
+    const late = await postDrawn(`${path}/updates/${updateId}`, token, updateForm, { message: "Third fix" });
+    expect(late.status).toBe(409);
+    expect(await late.text()).toContain(STALE);
+    const updates = (await json(await call("GET", `/api/status/incidents/${incident.id}`))).updates;
+    expect(updates.find((u: { id: string }) => u.id === updateId).message).toBe("Second fix, elsewhere");
+  });
+
+  it("keeps a monitor another admin added when a component form drawn before it is saved, and a maintenance edit", async () => {
+    const token = await session();
+    const component = await json(await admin("POST", "/api/status/components", { name: `Stale ${crypto.randomUUID().slice(0, 8)}` }));
+    const path = `/admin/components/${component.id}`;
+    const stale = drawnForm(await (await send(path, { cookie: token })).text(), path);
+    const monitor = { type: "http", url: "https://stale.example.com/health" };
+    expect((await admin("PATCH", `/api/status/components/${component.id}`, { monitor })).status).toBe(200);
+    // Its URL field was empty when drawn: sent as it was, the form would remove the monitor.
+    const refused = await postDrawn(path, token, stale, { description: "Edited in a stale tab" });
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain(STALE);
+    expect(await json(await admin("GET", `/api/status/admin/components/${component.id}`))).toMatchObject({ monitor: { url: monitor.url }, description: null });
+
+    const start = new Date(Date.now() + 86_400_000).toISOString();
+    const window = await json(await admin("POST", "/api/status/maintenance", { title: "Stale window", scheduled_start: start, scheduled_end: new Date(Date.now() + 90_000_000).toISOString(), notify: false }));
+    const drawn = drawnForm(await (await send(`/admin/maintenance/${window.id}`, { cookie: token })).text(), `/admin/maintenance/${window.id}`);
+    expect((await admin("PATCH", `/api/status/maintenance/${window.id}`, { description: "Read-only meanwhile." })).status).toBe(200);
+    const late = await postDrawn(`/admin/maintenance/${window.id}`, token, drawn, { title: "Stale window, renamed" });
+    expect(late.status).toBe(409);
+    expect(await json(await call("GET", "/api/status/maintenance"))).toMatchObject({ maintenance_windows: expect.arrayContaining([expect.objectContaining({ id: window.id, title: "Stale window", description: "Read-only meanwhile." })]) });
+  });
+});
+
+describe("a component's monitor in the console", () => {
+  it("shows the regions and quorum set through the API, keeps them on a save that does not touch them, and sets them", async () => {
+    const token = await session();
+    const monitor = { type: "http", url: "https://regional.example.com/health", regions: ["weur", "enam"], quorum: 1 };
+    const component = await json(await admin("POST", "/api/status/components", { name: `Regional ${crypto.randomUUID().slice(0, 8)}`, monitor }));
+    const path = `/admin/components/${component.id}`;
+    const monitorOf = async () => (await json(await admin("GET", `/api/status/admin/components/${component.id}`))).monitor;
+    const html = await (await send(path, { cookie: token })).text();
+    const drawn = drawnForm(html, path);
+    expect(drawn.filter(([name]) => name === "regions").map(([, value]) => value).sort()).toEqual(["enam", "weur"]);
+    expect(drawn).toContainEqual(["quorum", "1"]);
+    expect(html).toContain("(none ticked: western North America, eastern North America, western Europe)");
+
+    // Only the description changes: where it is checked from stays as it was.
+    expect((await postDrawn(path, token, drawn, { description: "Checked from two regions" })).status).toBe(303);
+    expect(await monitorOf()).toMatchObject({ regions: ["weur", "enam"], quorum: 1 });
+
+    // Ticked and typed in the console, as the API takes them; refused in the console's words.
+    const now = drawnForm(await (await send(path, { cookie: token })).text(), path).filter(([name]) => name !== "regions");
+    const tooMany = await postDrawn(path, token, [...now, ["regions", "apac"]], { quorum: "2" });
+    expect(tooMany.status).toBe(400);
+    expect(await tooMany.text()).toContain("Regions that must see a failure must be at most the number of regions");
+    expect((await postDrawn(path, token, [...now, ["regions", "apac"], ["regions", "oc"]], { quorum: "2" })).status).toBe(303);
+    expect(await monitorOf()).toMatchObject({ regions: ["apac", "oc"], quorum: 2 });
+    // None ticked and no quorum: back to the page's default regions and a majority.
+    const latest = drawnForm(await (await send(path, { cookie: token })).text(), path).filter(([name]) => name !== "regions");
+    expect((await postDrawn(path, token, latest, { quorum: "" })).status).toBe(303);
+    expect(await monitorOf()).toMatchObject({ regions: null, quorum: null });
   });
 });
 

@@ -59,20 +59,24 @@ export const FormErrors: FC<{ refill: Refill }> = ({ refill }) => (
 
 /**
  * A console post form: the session's CSRF token and a fresh submission key, and, when this form is the one
- * that was refused, its summary and what was typed into each of its fields.
+ * that was refused, its summary and what was typed into each of its fields. An edit form carries the
+ * version of what it shows (`version`: its updated_at or revision), so an edit drawn before another change
+ * is refused rather than putting back what that change replaced; a refused form carries the current one.
  */
-export const ConsoleForm: FC<{ ctx: ConsoleContext; action: string; refill?: Refill | null; class?: string; confirm?: string; children?: Child }> = ({
+export const ConsoleForm: FC<{ ctx: ConsoleContext; action: string; refill?: Refill | null; class?: string; confirm?: string; version?: number; children?: Child }> = ({
   ctx,
   action,
   refill,
   class: className,
   confirm,
+  version,
   children,
 }) => {
   const mine = refill && refill.action === action.toLowerCase() ? refill : null;
   return (
     <form class={className ?? "f card pad"} method="post" autocomplete="off" action={action} data-confirm={confirm}>
       <Csrf ctx={ctx} />
+      {version !== undefined ? <input type="hidden" name="_version" value={String(version)} /> : null}
       {mine ? <FormErrors refill={mine} /> : null}
       <Refilled.Provider value={mine}>{children}</Refilled.Provider>
     </form>

@@ -130,6 +130,7 @@ export function componentBody(form: FormFields, editing: boolean) {
   const group = one(form, "group_id");
   const url = one(form, "monitor_url");
   const statuses = one(form, "expected_status");
+  const regions = all(form, "regions");
   const monitor = url
     ? {
         type: "http",
@@ -139,6 +140,9 @@ export function componentBody(form: FormFields, editing: boolean) {
         keyword: one(form, "keyword") || null,
         timeout_ms: int(one(form, "timeout_ms")) ?? 10_000,
         degraded_latency_ms: int(one(form, "degraded_latency_ms")) ?? null,
+        // None ticked (or a form without the boxes): the page's default regions, and a majority of them.
+        regions: regions.length ? regions : null,
+        quorum: int(one(form, "quorum")) ?? null,
       }
     : editing
       ? null
@@ -221,6 +225,8 @@ export const COMPONENT_FIELDS: FieldMap = {
   "monitor.keyword": ["keyword", "Keyword"],
   "monitor.timeout_ms": ["timeout_ms", "Timeout"],
   "monitor.degraded_latency_ms": ["degraded_latency_ms", "Degraded above"],
+  "monitor.regions": ["regions", "Regions"],
+  "monitor.quorum": ["quorum", "Regions that must see a failure"],
   auto_incidents: ["automatic_incidents", "Automatic incidents"],
 };
 export const GROUP_FIELDS: FieldMap = { name: ["name", "Name"], description: ["description", "Description"] };

@@ -204,7 +204,7 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
               <Written text={u.message} />
               <details open={refill?.action === `/admin/incidents/${i.id}/updates/${u.id}` || undefined}>
                 <summary>Edit this update</summary>
-                <ConsoleForm ctx={ctx} class="f" action={`/admin/incidents/${i.id}/updates/${u.id}`} refill={refill}>
+                <ConsoleForm ctx={ctx} class="f" action={`/admin/incidents/${i.id}/updates/${u.id}`} refill={refill} version={u.updated_at}>
                   <TextArea label="Message" name="message" id={`e-u-${n}`} value={u.message} required />
                   <div>
                     <button type="submit" class="secondary">
@@ -220,7 +220,7 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
 
       <section aria-labelledby="edit-h">
         <h2 id="edit-h">Edit the incident</h2>
-        <ConsoleForm ctx={ctx} action={`/admin/incidents/${i.id}/edit`} refill={refill}>
+        <ConsoleForm ctx={ctx} action={`/admin/incidents/${i.id}/edit`} refill={refill} version={i.updated_at}>
           <Field label="Title" name="title" id="e-title" value={i.title} required max={200} />
           <TextArea label="Description" name="message" id="e-message" value={i.description} />
           <Select label="Severity" name="severity" id="e-severity" options={SEVERITY_OPTIONS} value={i.severity} />

@@ -22,7 +22,7 @@ function localValue(ms: number, zone: string): string {
 const MaintenanceForm: FC<{ ctx: ConsoleContext; page: PageInfo; components: Named[]; m?: SnapshotMaintenance; refill?: Refill | null }> = ({ ctx, page, components, m, refill }) => {
   const prefix = m ? "me" : "ms";
   return (
-    <ConsoleForm ctx={ctx} action={m ? `/admin/maintenance/${m.id}` : "/admin/maintenance"} refill={refill}>
+    <ConsoleForm ctx={ctx} action={m ? `/admin/maintenance/${m.id}` : "/admin/maintenance"} refill={refill} version={m?.revision}>
       <Field label="Title" name="title" id={`${prefix}-title`} value={m?.title} required max={200} />
       <TextArea label="Description" name="description" id={`${prefix}-description`} value={m?.description} />
       <div class="row">

@@ -29,7 +29,7 @@ import { iso, sameShownTime } from "../time";
 import { loadIncidentView } from "../snapshot/incident-view";
 import type { SnapshotIncident, SnapshotIncidentUpdate } from "../snapshot/types";
 import { auditStatement } from "./audit";
-import { actorId, notified, type Actor, type Change } from "./change";
+import { actorId, assertAsShown, notified, type Actor, type Change } from "./change";
 import { assertComponentsExist } from "./components";
 
 export type OpenIncidentInput = z.infer<typeof createIncidentBody>;
@@ -281,8 +281,10 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
   };
 }
 
-export async function editIncident(db: Database, id: string, input: EditIncidentInput, actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
+/** `shown`: the incident's updated_at as the form sent was drawn (see assertAsShown). */
+export async function editIncident(db: Database, id: string, input: EditIncidentInput, actor: Actor, now: number, shown?: number): Promise<Change<SnapshotIncident>> {
   const incident = await existingIncident(db, id);
+  assertAsShown(incident.updated_at, shown);
   if (input.started_at !== undefined) assertStart(input.started_at, incident, now);
   const owner = takeover(incident, actor, now);
   const patch = {
@@ -319,10 +321,13 @@ export async function editIncidentUpdate(
   input: EditIncidentUpdateInput,
   actor: Actor,
   now: number,
+  /** The update's updated_at as the form sent was drawn: only a change to this update makes it stale. */
+  shown?: number,
 ): Promise<Change<SnapshotIncident>> {
   const incident = await loadIncidentView(db, id);
   const existing = incident?.updates.find((u) => u.id === updateId);
   if (!incident || !existing) throw notFound("Incident update");
+  assertAsShown(existing.updated_at, shown);
   assertEta(input.estimated_resolution, incident.started_at);
   const owner = takeover(incident, actor, now);
   const edited: SnapshotIncidentUpdate = {

@@ -18,6 +18,7 @@ import { AuditPage } from "../console/audit";
 import { ComponentPage, ComponentsPage, type CheckResult } from "../console/components";
 import { Dashboard } from "../console/dashboard";
 import * as forms from "../console/forms";
+import { defaultRegions } from "../checks/plan";
 import { IncidentPage, IncidentsPage, PostmortemPage, postmortemDraft } from "../console/incidents";
 import { ConfirmPage, NotAdminPage, ProblemPage, renderConsole, SignInPage, type ConsoleContext } from "../console/layout";
 import { MaintenanceListPage, MaintenancePage } from "../console/maintenance";
@@ -254,6 +255,12 @@ async function perform<R>(c: Context<AppEnv>, run: (actor: Actor, now: number) =
 
 const formOf = (c: Context<AppEnv>) => c.req.parseBody({ all: true });
 
+/** The version of what an edit form showed (see ConsoleForm), when it carries one. */
+async function shownVersion(c: Context<AppEnv>): Promise<number | undefined> {
+  const sent = forms.one(await formOf(c), "_version");
+  return /^\d{1,15}$/.test(sent) ? Number(sent) : undefined;
+}
+
 /** Whether a post that cannot be undone was confirmed: by the script's dialog, or on the confirmation page. */
 const confirmed = async (c: Context<AppEnv>) => forms.one(await formOf(c), "confirm") === "1";
 
@@ -358,6 +365,7 @@ async function componentScreen(c: Context<AppEnv>, id: string | null, refill?: f
       groups={groups}
       shown={snapshot.components.find((x) => x.id === id)}
       autoIncidents={autoIncidentsOn(c.env, row)}
+      defaultRegions={defaultRegions(c.env.CHECK_REGIONS)}
       check={check}
       flash={refill || check ? null : flashOf(c)}
       refill={refill}
@@ -441,7 +449,8 @@ export const adminConsole = new Hono<AppEnv>()
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no incident with this id.");
     const body = forms.editIncidentBody(await formOf(c));
-    return perform(c, (actor, now) => editIncident(c.var.db, id, parse(schemas.editIncidentBody, body), actor, now), () => `/admin/incidents/${id}`, "edited", {
+    const shown = await shownVersion(c);
+    return perform(c, (actor, now) => editIncident(c.var.db, id, parse(schemas.editIncidentBody, body), actor, now, shown), () => `/admin/incidents/${id}`, "edited", {
       fields: forms.EDIT_INCIDENT_FIELDS,
       screen: (refill) => incidentScreen(c, id, refill),
     });
@@ -451,7 +460,8 @@ export const adminConsole = new Hono<AppEnv>()
     const updateId = idOr404(c, "updateId");
     if (!id || !updateId) return problem(c, 404, "Not found", "There is no such update.");
     const body = { message: forms.one(await formOf(c), "message") };
-    return perform(c, (actor, now) => editIncidentUpdate(c.var.db, id, updateId, parse(schemas.editIncidentUpdateBody, body), actor, now), () => `/admin/incidents/${id}`, "edited", {
+    const shown = await shownVersion(c);
+    return perform(c, (actor, now) => editIncidentUpdate(c.var.db, id, updateId, parse(schemas.editIncidentUpdateBody, body), actor, now, shown), () => `/admin/incidents/${id}`, "edited", {
       fields: forms.EDIT_UPDATE_FIELDS,
       screen: (refill) => incidentScreen(c, id, refill),
     });
@@ -505,7 +515,8 @@ export const adminConsole = new Hono<AppEnv>()
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no template with this id.");
     const body = forms.templateBody(await formOf(c));
-    return perform(c, (actor, now) => editTemplate(c.var.db, id, parse(schemas.editTemplateBody, body), actor, now), () => "/admin/templates", "saved", {
+    const shown = await shownVersion(c);
+    return perform(c, (actor, now) => editTemplate(c.var.db, id, parse(schemas.editTemplateBody, body), actor, now, shown), () => "/admin/templates", "saved", {
       fields: forms.TEMPLATE_FIELDS,
       screen: (refill) => templateScreen(c, id, refill),
     });
@@ -537,7 +548,8 @@ export const adminConsole = new Hono<AppEnv>()
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no maintenance with this id.");
     const body = forms.maintenanceBody(await formOf(c), zoneOf(c.env), true);
-    return perform(c, (actor, now) => editMaintenance(c.var.db, id, parse(schemas.editMaintenanceBody, body), actor, now), () => `/admin/maintenance/${id}`, "edited", {
+    const shown = await shownVersion(c);
+    return perform(c, (actor, now) => editMaintenance(c.var.db, id, parse(schemas.editMaintenanceBody, body), actor, now, shown), () => `/admin/maintenance/${id}`, "edited", {
       fields: forms.MAINTENANCE_FIELDS,
       screen: (refill) => maintenanceScreen(c, id, refill),
     });
@@ -590,7 +602,13 @@ export const adminConsole = new Hono<AppEnv>()
     const now = forms.one(form, "automatic_incidents") === "on" ? "on" : "off";
     const auto = was && was !== now ? { auto_incidents: { ...(existing?.autoIncidents ?? {}), enabled: now === "on" } } : {};
     const body = { ...forms.componentBody(form, true), ...auto };
-    return perform(c, (actor, now) => editComponent(c.var.db, id, parse(schemas.editComponentBody, body), actor, now), () => `/admin/components/${id}`, "saved", {
+    // The boxes list regions in their own order: the same ones ticked are no change of order either.
+    const regions = existing?.monitor?.regions;
+    if (body.monitor?.regions && regions && body.monitor.regions.length === regions.length && regions.every((r) => body.monitor!.regions!.includes(r))) {
+      body.monitor.regions = regions;
+    }
+    const shown = await shownVersion(c);
+    return perform(c, (actor, now) => editComponent(c.var.db, id, parse(schemas.editComponentBody, body), actor, now, shown), () => `/admin/components/${id}`, "saved", {
       fields: forms.COMPONENT_FIELDS,
       screen: (refill) => componentScreen(c, id, refill),
     });
@@ -628,7 +646,8 @@ export const adminConsole = new Hono<AppEnv>()
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no group with this id.");
     const body = forms.groupBody(await formOf(c));
-    return perform(c, (actor, now) => editGroup(c.var.db, id, parse(schemas.editGroupBody, body), actor, now), () => "/admin/components", "saved", {
+    const shown = await shownVersion(c);
+    return perform(c, (actor, now) => editGroup(c.var.db, id, parse(schemas.editGroupBody, body), actor, now, shown), () => "/admin/components", "saved", {
       fields: forms.GROUP_FIELDS,
       screen: (refill) => componentsScreen(c, refill),
     });
