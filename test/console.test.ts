@@ -609,6 +609,34 @@ describe("console writes", () => {
       expect(res.status, path).toBeLessThan(500);
       if (res.status >= 400) expect(res.headers.get("content-type"), path).toMatch(/^text\/html/);
     }
+
+    // A garbled multipart body, and one larger than any form within its fields' limits: pages, not JSON.
+    const origin = { origin: BASE, "sec-fetch-site": "same-origin" };
+    const garbled = await send("/admin/incidents", { method: "POST", cookie: token, headers: { ...origin, "content-type": "multipart/form-data; boundary=xyz" }, body: '--xyz\r\nContent-Disposition: form-data; name="title"\r\n\r\nhello' });
+    expect(garbled.status).toBe(400);
+    expect(garbled.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await garbled.text()).toContain("The form arrived garbled, so nothing changed.");
+    const huge = await post(`/admin/incidents/${incident.id}/updates`, token, { _csrf: csrf, status: "identified", message: "x".repeat(600_000) });
+    expect(huge.status).toBe(413);
+    expect(huge.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await huge.text()).toContain("The form was larger than the console takes (512 KB), so nothing changed.");
+  });
+
+  it("takes every text its fields allow in any script, though form-encoded it is far above the API's 64 KiB", async () => {
+    const token = await session();
+    const csrf = await csrfOf(token);
+    const incident = await createIncident();
+    // 10,000 characters of Japanese are 90 KB form-encoded (%E3%81%82 each), 50,000 for a postmortem 450 KB.
+    const message = "障害".repeat(5_000);
+    const update = await post(`/admin/incidents/${incident.id}/updates`, token, { _csrf: csrf, status: "identified", message });
+    expect(update.status).toBe(303);
+    expect((await json(await call("GET", `/api/status/incidents/${incident.id}`))).updates[0].message).toBe(message);
+    expect((await post(`/admin/incidents/${incident.id}/resolve`, token, { _csrf: csrf, root_cause: "原因", resolution: "対応" })).status).toBe(303);
+    const postmortem = "振り返り".repeat(12_500);
+    expect((await post(`/admin/incidents/${incident.id}/postmortem`, token, { _csrf: csrf, postmortem, action: "publish" })).status).toBe(303);
+    expect((await json(await call("GET", `/api/status/incidents/${incident.id}`))).postmortem).toBe(postmortem);
+    // The API's own limit stands.
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/updates`, { status: "identified", message: "x".repeat(70_000) })).status).toBe(413);
   });
 
   it("shows on the audit screen who opened an incident through a console form, paged and filtered", async () => {

@@ -39,6 +39,7 @@ import { createTemplate, deleteTemplate, editTemplate } from "../domain/template
 import { autoIncidentDefaults, componentAutoConfig } from "../domain/auto-incidents";
 import { pageName, type AppEnv, type Bindings } from "../env";
 import { ApiError, errorBody, type ErrorDetail } from "../errors";
+import { bodyLimit } from "../http/body-limit";
 import * as schemas from "../schemas";
 import { issuesOf } from "../validation";
 import { formatTime } from "../page/format";
@@ -129,7 +130,8 @@ const consoleGate: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("consoleSession", auth.session);
   c.set("admin", { userId: auth.session.userId, sessionId: auth.session.sessionId, ...(auth.session.name ? { name: auth.session.name } : {}), ...(auth.session.email ? { email: auth.session.email } : {}) });
   if (writes) {
-    const form = await c.req.parseBody({ all: true });
+    const form = await c.req.parseBody({ all: true }).catch(() => null);
+    if (!form) return problem(c, 400, "Could not read the form", "The form arrived garbled, so nothing changed. Reload the page and send it again.");
     if (!csrfMatches(auth.session, forms.one(form, "_csrf"))) {
       return problem(c, 403, "Refused", "The form's security token is missing or out of date. Reload the page and try again; nothing changed.");
     }
@@ -373,7 +375,24 @@ async function componentScreen(c: Context<AppEnv>, id: string | null, refill?: f
   );
 }
 
+/**
+ * The console's form posts may be larger than the API's bodies: a form-encoded character outside ASCII takes
+ * up to 9 bytes, so a 50,000-character postmortem in Japanese is 450 KB. Every form within its fields' limits
+ * fits, and one that does not is refused with a page, not the API's JSON.
+ */
+export const CONSOLE_MAX_BODY_BYTES = 512 * 1024;
+const consoleBodies = bodyLimit(CONSOLE_MAX_BODY_BYTES);
+const consoleBodyLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
+  try {
+    await consoleBodies(c, next);
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 413) throw err;
+    return problem(c, 413, "Too large to send", `The form was larger than the console takes (${CONSOLE_MAX_BODY_BYTES / 1024} KB), so nothing changed.`);
+  }
+};
+
 export const adminConsole = new Hono<AppEnv>()
+  .use("*", consoleBodyLimit)
   .get("/assets/:file", (c) => {
     const asset = consoleAssets().byPath.get(c.req.path);
     if (!asset) return c.json({ error: { code: "not_found", message: "No such asset" } }, 404);
