@@ -313,5 +313,6 @@ export const auditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: pageCursor,
   entity_type: z.enum(AUDIT_ENTITY_TYPES).optional(),
-  entity_id: z.string().min(1).max(100).optional(),
+  // Ids are taken in either case, and stored in lower case.
+  entity_id: z.string().min(1).max(100).transform((id) => id.toLowerCase()).optional(),
 });

@@ -8,7 +8,7 @@ import { renderEvent } from "../src/notify/render";
 import { errorBody } from "../src/errors";
 import { GROUP_FIELDS, MAINTENANCE_FIELDS, OPEN_INCIDENT_FIELDS, plainProblems } from "../src/console/forms";
 import { generateKeyPairPem, mintSessionToken, unsignedToken } from "../scripts/lib/session-token.mjs";
-import { admin, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
+import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 import { activeSubscriber, db } from "./support/subscribers";
 import { deliveries } from "../src/db/schema";
 import { eq } from "drizzle-orm";
@@ -651,7 +651,8 @@ describe("console writes", () => {
     expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
     const html = await res.text();
     expect(html).toContain('<a href="/admin/audit" aria-current="page">Audit log</a>');
-    const entries = [...html.matchAll(/<li data-audit="[^"]+">([\s\S]*?)<\/li>\s*(?=<li data-audit|<\/ol>)/g)].map((m) => m[1]!);
+    const listed = [...html.matchAll(/<li data-audit="([^"]+)">([\s\S]*?)<\/li>\s*(?=<li data-audit|<\/ol>)/g)];
+    const entries = listed.map((m) => m[2]!);
     // Newest first: the resolve, then the open, each with who did it and a link to the incident.
     expect(entries[0]).toContain("<strong>incident.resolve</strong>");
     expect(entries[0]).toMatch(/<code>status<\/code>: <del>&quot;investigating&quot;<\/del> → <ins>&quot;resolved&quot;<\/ins>/);
@@ -662,8 +663,24 @@ describe("console writes", () => {
       expect(entry).toContain('<code class="who-id">user_auditor</code>');
       expect(entry).toMatch(/<time datetime="\d{4}-\d{2}-\d{2}T[\d:.]+Z">[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2} [AP]M UTC<\/time>/);
     }
-    expect(entries[1]).toContain("<summary>Before and after</summary>");
-    expect(entries[1]).toContain("&quot;title&quot;: &quot;Audited outage&quot;");
+    // Both records are a click away, on the entry's own screen.
+    const openId = listed[1]![1]!;
+    expect(entries[1]).toContain(`<a href="/admin/audit/${openId}">Before and after</a>`);
+    expect(entries[1]).not.toContain("&quot;title&quot;: &quot;Audited outage&quot;");
+    const entry = await send(`/admin/audit/${openId.toUpperCase()}`, { cookie: token });
+    expect(entry.status).toBe(200);
+    const entryHtml = await entry.text();
+    expect(entryHtml).toContain("<strong>incident.open</strong>");
+    expect(entryHtml).toContain("<strong>Ada Auditor</strong> (auditor@example.com)");
+    expect(entryHtml).toMatch(/<h2>Before<\/h2><pre class="json">null<\/pre>/);
+    expect(entryHtml).toContain("&quot;title&quot;: &quot;Audited outage&quot;");
+    expect((await send(`/admin/audit/${crypto.randomUUID()}`, { cookie: token })).status).toBe(404);
+    expect((await send("/admin/audit/nope", { cookie: token })).status).toBe(404);
+    expect((await send(`/admin/audit/${openId}`)).status).toBe(401);
+
+    // An id is taken in either case, in the filter as everywhere.
+    expect(await (await send(`/admin/audit?entity_id=${id.toUpperCase()}`, { cookie: token })).text()).toContain("incident.resolve");
+    expect((await json(await admin("GET", `/api/status/audit?entity_type=incident&entity_id=${id.toUpperCase()}`))).entries).toHaveLength(2);
 
     // Another type's filter leaves the incident out; the API's own cursor pages through, one entry at a time.
     expect(await (await send("/admin/audit?entity_type=template", { cookie: token })).text()).not.toContain(id);
@@ -706,20 +723,36 @@ describe("console writes", () => {
     for (const title of ["Long story, edited", "Long story, edited again", "Long story, final"]) {
       expect((await admin("PATCH", `/api/status/incidents/${long.id}`, { title })).status).toBe(200);
     }
-    for (const path of ["/admin", "/admin/incidents", `/admin/incidents/${incident.id}`, "/admin/templates", "/admin/maintenance", "/admin/components", `/admin/components/${DEFAULT_COMPONENTS.api}`, "/admin/subscribers", "/admin/audit"]) {
+    // The worst an audit screen can hold: twenty entries whose records carry every long text an incident has,
+    // in characters that escaping makes five or six bytes each, by an admin whose claims are long too.
+    const escaped = (n: number) => `<&"'`.repeat(n).slice(0, n);
+    const worst = await createIncident({ title: escaped(200), description: escaped(9_000), notify: false });
+    const wordy = await adminToken({ claims: { name: escaped(300), email: `${"e".repeat(200)}@example.com` } });
+    expect((await admin("POST", `/api/status/incidents/${worst.id}/resolve`, { root_cause: escaped(9_000), resolution: escaped(9_000), notify: false }, wordy)).status).toBe(200);
+    expect((await admin("POST", `/api/status/incidents/${worst.id}/postmortem`, { postmortem: escaped(9_000) }, wordy)).status).toBe(200);
+    for (let i = 0; i < 20; i++) {
+      const edit = { title: `${escaped(190)} ${i}`, description: `${escaped(8_990)} ${i}`, root_cause: `${escaped(8_990)} ${i}`, resolution: `${escaped(8_990)} ${i}` };
+      expect((await admin("PATCH", `/api/status/incidents/${worst.id}`, edit, wordy)).status).toBe(200);
+    }
+    const newest = (await json(await admin("GET", `/api/status/audit?entity_id=${worst.id}&limit=1`))).entries[0].id;
+    for (const path of ["/admin", "/admin/incidents", `/admin/incidents/${incident.id}`, "/admin/templates", "/admin/maintenance", "/admin/components", `/admin/components/${DEFAULT_COMPONENTS.api}`, "/admin/subscribers", "/admin/audit", `/admin/audit/${newest}`]) {
       const res = await send(path, { cookie: token });
       expect(res.status, path).toBe(200);
       const html = await res.text();
-      let bytes = html.length;
-      for (const asset of html.matchAll(/(?:href|src)="(\/admin\/assets\/[^"]+)"/g)) bytes += (await (await send(asset[1]!)).text()).length;
+      // Bytes, as they go over the wire: escaped text and other scripts take more than one per character.
+      let bytes = new TextEncoder().encode(html).length;
+      for (const asset of html.matchAll(/(?:href|src)="(\/admin\/assets\/[^"]+)"/g)) bytes += new TextEncoder().encode(await (await send(asset[1]!)).text()).length;
       // Uncompressed: what goes over the wire gzip-compressed is a fraction of this.
       expect(bytes, path).toBeLessThan(60 * 1024);
       for (const label of html.matchAll(/<(?:input|select|textarea)\b[^>]*\bid="([^"]+)"/g)) {
         expect(html, `${path}: a label for #${label[1]}`).toContain(`for="${label[1]}"`);
       }
     }
-    // The screen cuts long texts and says so; the API keeps every record whole.
-    const screen = await (await send(`/admin/audit?entity_type=incident&entity_id=${long.id}`, { cookie: token })).text();
+    // The list shows twenty entries, each with its first changes cut short; the entry's screen cuts long
+    // texts and says so; the API keeps every record whole.
+    expect([...(await (await send("/admin/audit", { cookie: token })).text()).matchAll(/<li data-audit=/g)]).toHaveLength(20);
+    const [longest] = (await json(await admin("GET", `/api/status/audit?entity_id=${long.id}&limit=1`))).entries;
+    const screen = await (await send(`/admin/audit/${longest.id}`, { cookie: token })).text();
     expect(screen).toContain("… (10,000 characters in full)");
     // The API keeps every record whole.
     const { entries } = await json(await admin("GET", `/api/status/audit?entity_type=incident&entity_id=${long.id}`));

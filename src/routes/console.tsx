@@ -14,7 +14,8 @@ import {
   SESSION_COOKIE,
 } from "../auth/console-session";
 import { consoleAssets } from "../console/assets";
-import { AuditPage } from "../console/audit";
+import { AuditEntryPage, AuditPage } from "../console/audit";
+import { findAuditEntry } from "../db/queries/audit";
 import { ComponentPage, ComponentsPage, type CheckResult } from "../console/components";
 import { Dashboard } from "../console/dashboard";
 import * as forms from "../console/forms";
@@ -708,20 +709,27 @@ export const adminConsole = new Hono<AppEnv>()
   })
 
   .get("/audit", async (c) => {
-    // The API's query schema; an empty field (the filter's "All") means no filter. Each entry carries its
-    // record before and after in full, so a screen holds fewer than the API's page: it stays a light load.
+    // The API's query schema; an empty field (the filter's "All") means no filter. A screen holds fewer
+    // entries than the API's page, each with its first changes only, so it stays a light load.
     const given = { limit: String(AUDIT_SCREEN_ENTRIES), ...Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== "")) };
     const parsed = schemas.auditQuery.safeParse(given);
     if (!parsed.success) {
       const details = issuesOf(parsed.error, given).map((d) => `${d.path || "query"}: ${d.message}`);
       return page(c, <ProblemPage ctx={context(c, "/admin/audit")} title="Cannot show that" message="The address asks for an audit page that does not exist." details={details} back="/admin/audit" />, 400);
     }
-    const query = parsed.data;
+    // A screen never lists more than its budget holds, whatever limit the address asks for.
+    const query = { ...parsed.data, limit: Math.min(parsed.data.limit, AUDIT_SCREEN_ENTRIES) };
     const { rows, nextCursor } = await readAuditPage(c.var.db, query);
     return page(
       c,
       <AuditPage ctx={context(c, "/admin/audit")} zone={zoneOf(c.env)} rows={rows} nextCursor={nextCursor} entityType={query.entity_type} entityId={query.entity_id} paged={!!query.cursor} />,
     );
+  })
+  .get("/audit/:id", async (c) => {
+    const id = idOr404(c);
+    const row = id ? await findAuditEntry(c.var.db, id) : undefined;
+    if (!row) return problem(c, 404, "Not found", "There is no audit entry with this id (entries are kept 365 days).");
+    return page(c, <AuditEntryPage ctx={context(c, "/admin/audit")} zone={zoneOf(c.env)} row={row} />);
   })
   .post("/subscribers/:id/delete", async (c) => {
     const id = idOr404(c);
