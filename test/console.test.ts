@@ -848,6 +848,38 @@ describe("forms drawn before another change", () => {
   });
 });
 
+describe("components that share a position", () => {
+  it("are listed in one order everywhere: page API, v2, the console, an incident's and a window's components", async () => {
+    const token = await session();
+    // Created one after the other, named so that their names sort the other way, all at one position.
+    const tag = crypto.randomUUID().slice(0, 6);
+    const ids: string[] = [];
+    for (const name of [`Tie ${tag} C`, `Tie ${tag} B`, `Tie ${tag} A`]) {
+      const res = await admin("POST", "/api/status/components", { name, position: 0 });
+      expect(res.status).toBe(201);
+      ids.push((await json(res)).id);
+    }
+    const tied = (list: string[]) => list.filter((id) => ids.includes(id));
+    const fresh = { headers: { "cache-control": "no-cache" } };
+    const page = tied((await json(await call("GET", "/api/status", fresh))).components.map((c: { id: string }) => c.id));
+    expect(page).toHaveLength(3);
+    expect(tied((await json(await call("GET", "/api/v2/components.json", fresh))).components.map((c: { id: string }) => c.id))).toEqual(page);
+    const consoleOrder = [...(await (await send("/admin/components", { cookie: token })).text()).matchAll(/<li id="comp-([0-9a-f-]{36})">/g)].map((m) => m[1]!);
+    expect(tied(consoleOrder)).toEqual(page);
+
+    const reversed = [...page].reverse();
+    const incident = await createIncident({ affected_components: reversed, notify: false });
+    expect(incident.affected_components.map((c: { id: string }) => c.id)).toEqual(page);
+    expect((await json(await call("GET", `/api/status/incidents/${incident.id}`))).affected_components.map((c: { id: string }) => c.id)).toEqual(page);
+    const window = await json(await admin("POST", "/api/status/maintenance", { title: "Tied", scheduled_start: new Date(Date.now() + 86_400_000).toISOString(), scheduled_end: new Date(Date.now() + 90_000_000).toISOString(), affected_components: reversed, notify: false }));
+    expect(window.components.map((c: { id: string }) => c.id)).toEqual(page);
+
+    // Up in the console moves it above its neighbour as the page shows them, and the page follows.
+    expect((await post(`/admin/components/${page[1]}/move`, token, { _csrf: await csrfOf(token, "/admin/components"), direction: "up" })).status).toBe(303);
+    expect(tied((await json(await call("GET", "/api/status", fresh))).components.map((c: { id: string }) => c.id))).toEqual([page[1], page[0], page[2]]);
+  });
+});
+
 describe("a component's monitor in the console", () => {
   it("shows the regions and quorum set through the API, keeps them on a save that does not touch them, and sets them", async () => {
     const token = await session();

@@ -55,11 +55,13 @@ function withIncidentLinks(state: StatusState, incidentId: string, next: Link[])
 
 /** Links as an incident shows them: with the component's name, in page order. */
 function shownLinks(state: StatusState, next: Link[]): SnapshotIncident["components"] {
+  // state.components is in page order: its index is the place, ties included.
+  const placeOf = new Map(state.components.map((c, place) => [c.id, place]));
   const byId = new Map(state.components.map((c) => [c.id, c]));
   return next
-    .map((l) => ({ id: l.componentId, name: byId.get(l.componentId)?.name ?? "", status: l.status, position: byId.get(l.componentId)?.position ?? 0 }))
-    .sort((a, b) => a.position - b.position)
-    .map(({ position: _, ...link }) => link);
+    .map((l) => ({ id: l.componentId, name: byId.get(l.componentId)?.name ?? "", status: l.status, place: placeOf.get(l.componentId) ?? 0 }))
+    .sort((a, b) => a.place - b.place)
+    .map(({ place: _, ...link }) => link);
 }
 
 const CHANGED = "The incident changed while this request was being made (another update, a resolve or an edit got there first); reload it and try again.";

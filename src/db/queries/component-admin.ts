@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../client";
+import { componentPageOrder } from "./components";
 import type { Statement } from "../batch";
 import { guard } from "./guards";
 import { componentGroups, components } from "../schema";
@@ -34,7 +35,7 @@ export const deleteGroup = (db: Database, id: string): Statement => db.delete(co
 
 /** Every component's id and position, in page order. */
 export async function componentPositions(db: Database): Promise<{ id: string; position: number }[]> {
-  return db.select({ id: components.id, position: components.position }).from(components).orderBy(components.position, components.createdAt);
+  return db.select({ id: components.id, position: components.position }).from(components).orderBy(...componentPageOrder);
 }
 
 /** Holds while the component is as a write read it (not deleted or written since). */
