@@ -534,9 +534,17 @@ describe("console writes", () => {
     expect(planned).toContain(`value="${start}"`);
     expect((await post(`/admin/maintenance/${id}/complete`, token, { _csrf: csrf })).status).toBe(409);
     expect((await post(`/admin/maintenance/${id}/start`, token, { _csrf: csrf })).status).toBe(303);
-    expect(await (await send(`/admin/maintenance/${id}`, { cookie: token })).text()).toContain("in progress");
+    const started = await (await send(`/admin/maintenance/${id}`, { cookie: token })).text();
+    expect(started).toContain("in progress · planned");
+    // Started by hand a day early: the screen and the list say when it really started, as the page does.
+    const startedAt = Date.parse(/<p class="meta">Started <time datetime="([^"]+)">/.exec(started)![1]!);
+    expect(Math.abs(startedAt - Date.now())).toBeLessThan(60_000);
+    const listed = /<time datetime="([^"]+)">/.exec((await (await send("/admin/maintenance", { cookie: token })).text()).split(`/admin/maintenance/${id}"`)[1]!)![1]!;
+    expect(Date.parse(listed)).toBe(startedAt);
     expect((await post(`/admin/maintenance/${id}/complete`, token, { _csrf: csrf })).status).toBe(303);
-    expect(await (await send(`/admin/maintenance/${id}`, { cookie: token })).text()).toContain("This window is completed");
+    const completed = await (await send(`/admin/maintenance/${id}`, { cookie: token })).text();
+    expect(completed).toContain("This window is completed");
+    expect(completed).toMatch(/<p class="meta">Started <time datetime="[^"]+">[^<]+<\/time>, completed <time datetime="[^"]+">/);
 
     const order = async () => (await json(await call("GET", "/api/status", { headers: { "cache-control": "no-cache" } }))).components.map((c: { id: string }) => c.id);
     const first = (await order())[0];

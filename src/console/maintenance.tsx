@@ -77,7 +77,7 @@ export const MaintenanceListPage: FC<{ ctx: ConsoleContext; page: PageInfo; main
               <li>
                 <a href={`/admin/maintenance/${m.id}`}>{m.title}</a>
                 <div class="meta">
-                  {m.status === "in_progress" ? "In progress" : "Scheduled"} · <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
+                  {m.status === "in_progress" ? "In progress" : "Scheduled"} · <Time ms={m.started_at ?? m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
                   {m.components.length ? ` · ${m.components.map((c) => c.name).join(", ")}` : ""}
                 </div>
               </li>
@@ -124,8 +124,24 @@ export const MaintenancePage: FC<{ ctx: ConsoleContext; page: PageInfo; m: Snaps
       <Flash text={flash} />
       <h1>{m.title}</h1>
       <p class="meta">
-        {m.status.replace("_", " ")} · <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
+        {m.status.replace("_", " ")} · planned <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
       </p>
+      {/* When it really started and ended, which Start now, Complete now and Cancel make differ from the plan. */}
+      {m.started_at ? (
+        <p class="meta">
+          Started <Time ms={m.started_at} page={page} />
+          {m.completed_at ? (
+            <>
+              , completed <Time ms={m.completed_at} page={page} />
+            </>
+          ) : null}
+        </p>
+      ) : null}
+      {m.cancelled_at ? (
+        <p class="meta">
+          Cancelled <Time ms={m.cancelled_at} page={page} />
+        </p>
+      ) : null}
       <Written text={m.description} />
       {live ? (
         <>
