@@ -856,6 +856,36 @@ describe("forms drawn before another change", () => {
   });
 });
 
+describe("an automatic incident in the console", () => {
+  it("says Beacon runs it until a person acts, who took it over, and takes the root cause Beacon left out", async () => {
+    const token = await session({ sub: "user_night_shift" });
+    const incident = await createIncident({ title: "Checkout is down", notify: false });
+    // As the checks open one (auto-incidents.test.ts plays the rounds that do): Beacon's own, not yet taken over.
+    await env.DB.prepare("UPDATE incidents SET automatic = 1, created_by = NULL WHERE id = ?").bind(incident.id).run();
+    const path = `/admin/incidents/${incident.id}`;
+    const running = await (await send(path, { cookie: token })).text();
+    expect(running).toContain("<strong>Detected automatically.</strong> Beacon keeps it up to date and resolves it once its checks pass. Posting an update, resolving it or editing it makes it yours, and Beacon stops.");
+
+    const csrf = await csrfOf(token, path);
+    expect((await post(`${path}/updates`, token, { _csrf: csrf, status: "identified", message: "We are on it." })).status).toBe(303);
+    const taken = await (await send(path, { cookie: token })).text();
+    expect(taken).toMatch(/Taken over by <code>user_night_shift<\/code> <time datetime="[^"]+">[^<]+<\/time>: Beacon no longer updates or resolves it\./);
+
+    // Resolved by Beacon, which leaves the root cause for a person: the edit form takes it.
+    await env.DB.prepare("UPDATE incidents SET status = 'resolved', resolved_at = ?, root_cause = NULL, resolution = NULL, taken_over_at = NULL, taken_over_by = NULL WHERE id = ?").bind(Date.now(), incident.id).run();
+    const resolved = await (await send(path, { cookie: token })).text();
+    expect(resolved).toContain("Beacon resolved it when its checks passed.");
+    expect(resolved).toContain("No root cause yet: add it under &quot;Edit the incident&quot;.");
+    expect((await json(await admin("GET", `/api/status/admin/incidents/${incident.id}`))).missing).toEqual(["root_cause"]);
+    const edit = drawnForm(resolved, `${path}/edit`);
+    expect(edit.map(([name]) => name)).toEqual(expect.arrayContaining(["root_cause", "resolution"]));
+    expect((await postDrawn(`${path}/edit`, token, edit, { root_cause: "A full disk on the checkout database." })).status).toBe(303);
+    const after = await json(await admin("GET", `/api/status/admin/incidents/${incident.id}`));
+    expect(after).toMatchObject({ root_cause: "A full disk on the checkout database.", resolution: null, missing: [] });
+    expect(await (await send(path, { cookie: token })).text()).not.toContain("No root cause yet");
+  });
+});
+
 describe("components that share a position", () => {
   it("are listed in one order everywhere: page API, v2, the console, an incident's and a window's components", async () => {
     const token = await session();

@@ -100,7 +100,16 @@ export function resolveBody(form: FormFields) {
 }
 
 export function editIncidentBody(form: FormFields) {
-  return { title: one(form, "title"), description: one(form, "message"), severity: one(form, "severity") };
+  // A resolved incident's form also has its root cause and resolution (one Beacon resolved has none yet).
+  const rootCause = one(form, "root_cause");
+  const resolution = one(form, "resolution");
+  return {
+    title: one(form, "title"),
+    description: one(form, "message"),
+    severity: one(form, "severity"),
+    ...(rootCause ? { root_cause: rootCause } : {}),
+    ...(resolution ? { resolution } : {}),
+  };
 }
 
 export function maintenanceBody(form: FormFields, pageZone: string, editing = false) {
@@ -195,7 +204,13 @@ export const UPDATE_FIELDS: FieldMap = {
   estimated_resolution: ["eta", "Expected resolution"],
 };
 export const RESOLVE_FIELDS: FieldMap = { root_cause: ["root_cause", "Root cause"], resolution: ["resolution", "Resolution"], message: ["message", "Closing message"] };
-export const EDIT_INCIDENT_FIELDS: FieldMap = { title: ["title", "Title"], description: ["message", "Description"], severity: ["severity", "Severity"] };
+export const EDIT_INCIDENT_FIELDS: FieldMap = {
+  title: ["title", "Title"],
+  description: ["message", "Description"],
+  severity: ["severity", "Severity"],
+  root_cause: ["root_cause", "Root cause"],
+  resolution: ["resolution", "Resolution"],
+};
 export const EDIT_UPDATE_FIELDS: FieldMap = { message: ["message", "Message"] };
 export const POSTMORTEM_FIELDS: FieldMap = { postmortem: ["postmortem", "Postmortem"] };
 export const MAINTENANCE_FIELDS: FieldMap = {

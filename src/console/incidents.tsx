@@ -99,10 +99,43 @@ export const IncidentsPage: FC<{
   );
 };
 
-export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: SnapshotIncident; components: Named[]; flash?: string | null; refill?: Refill | null }> = ({
+/** Who took an automatic incident over, and what its components' checks say now. */
+export interface Automation {
+  takenOverBy: string | null;
+  suggestion: string | null;
+}
+
+/**
+ * What an admin should know before acting on an incident the checks opened: whether Beacon still runs it,
+ * that acting makes it theirs, what the checks say, and that its root cause is left for a person.
+ */
+const AutomationNote: FC<{ i: SnapshotIncident; automation: Automation; page: PageInfo }> = ({ i, automation, page }) => {
+  const open = isOpenIncident(i.status);
+  return (
+    <div class="card pad" id="automation">
+      <p>
+        <strong>Detected automatically.</strong>{" "}
+        {i.taken_over_at ? (
+          <>
+            Taken over by <code>{automation.takenOverBy ?? "an admin"}</code> <Time ms={i.taken_over_at} page={page} />: Beacon no longer updates or resolves it.
+          </>
+        ) : open ? (
+          "Beacon keeps it up to date and resolves it once its checks pass. Posting an update, resolving it or editing it makes it yours, and Beacon stops."
+        ) : (
+          "Beacon resolved it when its checks passed."
+        )}
+      </p>
+      {automation.suggestion ? <p class="meta">What the checks say: {automation.suggestion}.</p> : null}
+      {!open && !i.root_cause ? <p class="meta">No root cause yet: add it under "Edit the incident".</p> : null}
+    </div>
+  );
+};
+
+export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: SnapshotIncident; automation?: Automation | null; components: Named[]; flash?: string | null; refill?: Refill | null }> = ({
   ctx,
   page,
   incident: i,
+  automation,
   components,
   flash,
   refill,
@@ -145,6 +178,7 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
             ))}
           </ul>
         ) : null}
+        {i.automatic && automation ? <AutomationNote i={i} automation={automation} page={page} /> : null}
         <Written text={i.description} />
       </div>
 
@@ -224,6 +258,12 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
           <Field label="Title" name="title" id="e-title" value={i.title} required max={200} />
           <TextArea label="Description" name="message" id="e-message" value={i.description} />
           <Select label="Severity" name="severity" id="e-severity" options={SEVERITY_OPTIONS} value={i.severity} />
+          {open ? null : (
+            <>
+              <TextArea label="Root cause" name="root_cause" id="e-root" value={i.root_cause} />
+              <TextArea label="Resolution" name="resolution" id="e-resolution" value={i.resolution} />
+            </>
+          )}
           <p class="hint">Edits correct the text; subscribers are not notified of them.</p>
           <div>
             <button type="submit" class="secondary">

@@ -20,7 +20,8 @@ import { ComponentPage, ComponentsPage, type CheckResult } from "../console/comp
 import { Dashboard } from "../console/dashboard";
 import * as forms from "../console/forms";
 import { defaultRegions } from "../checks/plan";
-import { IncidentPage, IncidentsPage, PostmortemPage, postmortemDraft } from "../console/incidents";
+import { IncidentPage, IncidentsPage, PostmortemPage, postmortemDraft, type Automation } from "../console/incidents";
+import { findIncident, linkedComponentChecks } from "../db/queries/incidents";
 import { ConfirmPage, NotAdminPage, ProblemPage, renderConsole, SignInPage, type ConsoleContext } from "../console/layout";
 import { MaintenanceListPage, MaintenancePage } from "../console/maintenance";
 import { SubscribersPage } from "../console/subscribers";
@@ -37,7 +38,7 @@ import { createComponent, createGroup, deleteComponent, deleteGroup, editCompone
 import { deleteIncident, editIncident, editIncidentUpdate, openIncident, postIncidentUpdate, publishPostmortem, resolveIncident } from "../domain/incidents";
 import { cancelMaintenance, completeMaintenanceNow, editMaintenance, scheduleMaintenance, startMaintenanceNow } from "../domain/maintenance";
 import { createTemplate, deleteTemplate, editTemplate } from "../domain/templates";
-import { autoIncidentDefaults, componentAutoConfig } from "../domain/auto-incidents";
+import { autoIncidentDefaults, checksSuggestion, componentAutoConfig } from "../domain/auto-incidents";
 import { pageName, type AppEnv, type Bindings } from "../env";
 import { ApiError, errorBody, type ErrorDetail } from "../errors";
 import { bodyLimit } from "../http/body-limit";
@@ -307,7 +308,24 @@ async function incidentsScreen(c: Context<AppEnv>, refill?: forms.Refill) {
 async function incidentScreen(c: Context<AppEnv>, id: string | null, refill?: forms.Refill) {
   const [incident, snapshot] = await Promise.all([id ? loadIncidentView(c.var.db, id) : null, snapshotOf(c)]);
   if (!incident) return null;
-  return <IncidentPage ctx={context(c, "/admin/incidents")} page={snapshot.page} incident={incident} components={named(snapshot.components)} flash={refill ? null : flashOf(c)} refill={refill} />;
+  const automation = incident.automatic ? await automationOf(c, incident.id) : null;
+  return (
+    <IncidentPage
+      ctx={context(c, "/admin/incidents")}
+      page={snapshot.page}
+      incident={incident}
+      automation={automation}
+      components={named(snapshot.components)}
+      flash={refill ? null : flashOf(c)}
+      refill={refill}
+    />
+  );
+}
+
+/** What the API's admin view says of an automatic incident: who took it over, and the checks' suggestion. */
+async function automationOf(c: Context<AppEnv>, id: string): Promise<Automation> {
+  const [row, checks] = await Promise.all([findIncident(c.var.db, id), linkedComponentChecks(c.var.db, id)]);
+  return { takenOverBy: row?.takenOverBy ?? null, suggestion: checksSuggestion(checks, Date.now()).suggestion };
 }
 
 async function templatesScreen(c: Context<AppEnv>, refill?: forms.Refill) {
