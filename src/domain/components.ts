@@ -20,6 +20,7 @@ import {
   updateGroup,
 } from "../db/queries/component-admin";
 import { unknownComponentIds } from "../db/queries/components";
+import { dropComponentFromTemplates } from "../db/queries/templates";
 import { loadStatusState, statusChangeStatements } from "../db/queries/status-state";
 import type { AutoIncidentSettings, components, componentGroups, HttpMonitor } from "../db/schema";
 import { badRequest, conflict, notFound, type ErrorDetail } from "../errors";
@@ -209,6 +210,7 @@ export async function deleteComponent(db: Database, id: string, actor: Actor, no
     statements: [
       componentUnchanged(db, id, existing.updatedAt),
       deleteComponentRow(db, id),
+      dropComponentFromTemplates(db, id),
       audited(db, actor, { action: "component.delete", entityType: "component", entityId: id, before: existing, after: null }, now),
     ],
     eventIds: [],
