@@ -577,6 +577,28 @@ describe("console writes", () => {
     }
   });
 
+  it("edits a window whose times have seconds without moving them, in progress included", async () => {
+    const token = await session();
+    const atSeconds = (ms: number) => new Date(Math.floor(ms / 60_000) * 60_000 + 17_000).toISOString().replace(".000", "");
+    // A start already past starts the window at once; through the API, times keep their seconds.
+    const running = await json(await admin("POST", "/api/status/maintenance", { title: "Seconds, running", scheduled_start: atSeconds(Date.now() - 600_000), scheduled_end: atSeconds(Date.now() + 3_600_000), notify: false }));
+    const planned = await json(await admin("POST", "/api/status/maintenance", { title: "Seconds, planned", scheduled_start: atSeconds(Date.now() + 86_400_000), scheduled_end: atSeconds(Date.now() + 90_000_000), notify: false }));
+    expect(running.status).toBe("in_progress");
+    for (const window of [running, planned]) {
+      const path = `/admin/maintenance/${window.id}`;
+      const drawn = drawnForm(await (await send(path, { cookie: token })).text(), path);
+      const res = await postDrawn(path, token, drawn, { title: `${window.title}, renamed`, description: "Only the words change." });
+      expect(res.status, window.title).toBe(303);
+      const now = (await json(await call("GET", "/api/status/maintenance", { headers: { "cache-control": "no-cache" } }))).maintenance_windows.find((m: { id: string }) => m.id === window.id);
+      expect(now).toMatchObject({ title: `${window.title}, renamed`, scheduled_start: window.scheduled_start, scheduled_end: window.scheduled_end });
+    }
+    // A minute typed in the form is that minute.
+    const path = `/admin/maintenance/${planned.id}`;
+    const moved = new Date(Date.parse(planned.scheduled_end) + 3_600_000 - 17_000).toISOString().slice(0, 16);
+    expect((await postDrawn(path, token, drawnForm(await (await send(path, { cookie: token })).text(), path), { scheduled_end: moved, tz_offset: "0" })).status).toBe(303);
+    expect((await json(await call("GET", "/api/status/maintenance", { headers: { "cache-control": "no-cache" } }))).maintenance_windows.find((m: { id: string }) => m.id === planned.id).scheduled_end).toBe(`${moved}:00Z`);
+  });
+
   it("answers hostile form input on every console form with a page that says what is wrong, never a 500", async () => {
     const token = await session();
     const csrf = await csrfOf(token);

@@ -585,7 +585,17 @@ export const adminConsole = new Hono<AppEnv>()
   .post("/maintenance/:id", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no maintenance with this id.");
-    const body = forms.maintenanceBody(await formOf(c), zoneOf(c.env), true);
+    const sent = forms.maintenanceBody(await formOf(c), zoneOf(c.env), true);
+    // The form's times are whole minutes: one sent as the minute it showed is the stored time, seconds and
+    // all, not a move to the minute (which a window in progress would refuse for its start).
+    const m = (await snapshotOf(c)).maintenances.find((x) => x.id === id);
+    const asShown = (time: string, stored: number | undefined) => stored !== undefined && Date.parse(time) === Math.floor(stored / 60_000) * 60_000;
+    const { scheduled_start, scheduled_end, ...rest } = sent;
+    const body = {
+      ...rest,
+      ...(asShown(scheduled_start, m?.scheduled_start) ? {} : { scheduled_start }),
+      ...(asShown(scheduled_end, m?.scheduled_end) ? {} : { scheduled_end }),
+    };
     const shown = await shownVersion(c);
     return perform(c, (actor, now) => editMaintenance(c.var.db, id, parse(schemas.editMaintenanceBody, body), actor, now, shown), () => `/admin/maintenance/${id}`, "edited", {
       fields: forms.MAINTENANCE_FIELDS,
