@@ -753,15 +753,16 @@ describe("console writes", () => {
     for (const title of ["Long story, edited", "Long story, edited again", "Long story, final"]) {
       expect((await admin("PATCH", `/api/status/incidents/${long.id}`, { title })).status).toBe(200);
     }
-    // The worst an audit screen can hold: twenty entries whose records carry every long text an incident has,
-    // in characters that escaping makes five or six bytes each, by an admin whose claims are long too.
+    // The worst an audit screen can hold: twenty entries whose records carry every long text an incident has
+    // (each past the 300 characters a record shows), in characters that escaping makes five or six bytes each,
+    // by an admin whose claims are long too.
     const escaped = (n: number) => `<&"'`.repeat(n).slice(0, n);
-    const worst = await createIncident({ title: escaped(200), description: escaped(9_000), notify: false });
+    const worst = await createIncident({ title: escaped(200), description: escaped(400), notify: false });
     const wordy = await adminToken({ claims: { name: escaped(300), email: `${"e".repeat(200)}@example.com` } });
-    expect((await admin("POST", `/api/status/incidents/${worst.id}/resolve`, { root_cause: escaped(9_000), resolution: escaped(9_000), notify: false }, wordy)).status).toBe(200);
-    expect((await admin("POST", `/api/status/incidents/${worst.id}/postmortem`, { postmortem: escaped(9_000) }, wordy)).status).toBe(200);
+    expect((await admin("POST", `/api/status/incidents/${worst.id}/resolve`, { root_cause: escaped(400), resolution: escaped(400), notify: false }, wordy)).status).toBe(200);
+    expect((await admin("POST", `/api/status/incidents/${worst.id}/postmortem`, { postmortem: escaped(400) }, wordy)).status).toBe(200);
     for (let i = 0; i < 20; i++) {
-      const edit = { title: `${escaped(190)} ${i}`, description: `${escaped(8_990)} ${i}`, root_cause: `${escaped(8_990)} ${i}`, resolution: `${escaped(8_990)} ${i}` };
+      const edit = { title: `${escaped(190)} ${i}`, description: `${escaped(390)} ${i}`, root_cause: `${escaped(390)} ${i}`, resolution: `${escaped(390)} ${i}` };
       expect((await admin("PATCH", `/api/status/incidents/${worst.id}`, edit, wordy)).status).toBe(200);
     }
     const newest = (await json(await admin("GET", `/api/status/audit?entity_id=${worst.id}&limit=1`))).entries[0].id;
@@ -787,7 +788,7 @@ describe("console writes", () => {
     // The API keeps every record whole.
     const { entries } = await json(await admin("GET", `/api/status/audit?entity_type=incident&entity_id=${long.id}`));
     expect(entries.at(-1).after.description).toHaveLength(10_000);
-  });
+  }, 20_000);
 });
 
 describe("component settings in the console", () => {
@@ -853,6 +854,26 @@ describe("forms drawn before another change", () => {
     expect(await late.text()).toContain(STALE);
     const updates = (await json(await call("GET", `/api/status/incidents/${incident.id}`))).updates;
     expect(updates.find((u: { id: string }) => u.id === updateId).message).toBe("Second fix, elsewhere");
+  });
+
+  it("posts an update from a tab drawn before another admin's, changing only the components this admin changed", async () => {
+    const token = await session();
+    const { api, database, storage } = DEFAULT_COMPONENTS;
+    const incident = await createIncident({ title: "Two responders", affected_components: [{ id: database, status: "degraded" }], notify: false });
+    const path = `/admin/incidents/${incident.id}`;
+    const stale = drawnForm(await (await send(path, { cookie: token })).text(), `${path}/updates`);
+    const worse = [{ id: api, status: "degraded" }, { id: database, status: "major_outage" }];
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Worse now.", status: "identified", affected_components: worse, notify: false })).status).toBe(201);
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    const linksOf = async () =>
+      (await json(await call("GET", `/api/status/incidents/${incident.id}`))).affected_components.map((c: { id: string; status: string }) => ({ id: c.id, status: c.status })).sort(byId);
+
+    // Its picker untouched: the message goes out, the other admin's component changes stay.
+    expect((await postDrawn(`${path}/updates`, token, stale, { message: "Still on it." })).status).toBe(303);
+    expect(await linksOf()).toEqual([...worse].sort(byId));
+    // One component changed in its picker: that one changes, the rest stay as they are now.
+    expect((await postDrawn(`${path}/updates`, token, stale, { message: "Storage too.", [`component:${storage}`]: "partial_outage" })).status).toBe(303);
+    expect(await linksOf()).toEqual([...worse, { id: storage, status: "partial_outage" }].sort(byId));
   });
 
   it("keeps a monitor another admin added when a component form drawn before it is saved, and a maintenance edit", async () => {

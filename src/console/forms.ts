@@ -81,15 +81,36 @@ export function openIncidentBody(form: FormFields, pageZone: string, now: number
   };
 }
 
+/** What the component picker showed when drawn (`components_was`: "id=status,..."), for a form that says. */
+export const pickerShown = (links: { id: string; status: string }[]) => links.map((l) => `${l.id}=${l.status}`).join(",");
+
+function drawnLinks(form: FormFields): Map<string, string> | null {
+  if (typeof form.components_was !== "string") return null;
+  const pairs = form.components_was.split(",").filter(Boolean).map((pair) => pair.split("=") as [string, string]);
+  return new Map(pairs.filter(([id, status]) => id && status));
+}
+
+/**
+ * An update's component changes: only what the admin changed in the picker, from what it showed when drawn,
+ * applied to the incident's components as they are now. Another admin's change made meanwhile to a
+ * component this admin did not touch stays; a picker left as drawn changes nothing.
+ */
 export function incidentUpdateBody(form: FormFields, pageZone: string, now: number, current: { id: string; status: string }[]) {
   const eta = etaFrom(form, pageZone, now);
-  const next = affectedFrom(form);
-  const same = next.length === current.length && next.every((n) => current.some((c) => c.id === n.id && c.status === n.status));
+  const sent = new Map(affectedFrom(form).map((l) => [l.id, l.status] as const));
+  const drawn = drawnLinks(form) ?? new Map(current.map((l) => [l.id, l.status]));
+  const touched = [...new Set([...drawn.keys(), ...sent.keys()])].filter((id) => drawn.get(id) !== sent.get(id));
+  const next = new Map(current.map((l) => [l.id, l.status]));
+  for (const id of touched) {
+    const status = sent.get(id);
+    if (status === undefined) next.delete(id);
+    else next.set(id, status);
+  }
   return {
     message: one(form, "message"),
     status: one(form, "status") || "investigating",
     ...(eta !== undefined ? { estimated_resolution: eta } : {}),
-    ...(same ? {} : { affected_components: next }),
+    ...(touched.length ? { affected_components: [...next].map(([id, status]) => ({ id, status })) } : {}),
     notify: notifyFrom(form),
   };
 }
