@@ -876,6 +876,24 @@ describe("forms drawn before another change", () => {
     expect(await linksOf()).toEqual([...worse, { id: storage, status: "partial_outage" }].sort(byId));
   });
 
+  it("refuses a postmortem from an editor opened before another admin published one, previews included", async () => {
+    const token = await session();
+    const incident = await createIncident({ title: "Two writers", notify: false });
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "r", resolution: "s", notify: false })).status).toBe(200);
+    const path = `/admin/incidents/${incident.id}/postmortem`;
+    const editor = drawnForm(await (await send(path, { cookie: token })).text(), path);
+    expect((await admin("POST", path.replace("/admin", "/api/status"), { postmortem: "Written by the other admin." })).status).toBe(200);
+    // A preview keeps the version the editor was opened with; publishing is then refused, the text kept.
+    const previewed = drawnForm(await (await postDrawn(path, token, editor, { postmortem: "Mine.", action: "preview" })).text(), path);
+    const refused = await postDrawn(path, token, previewed, { postmortem: "Mine.", action: "publish" });
+    expect(refused.status).toBe(409);
+    const page = await refused.text();
+    expect(page).toContain(STALE);
+    expect((await json(await call("GET", `/api/status/incidents/${incident.id}`))).postmortem).toBe("Written by the other admin.");
+    expect((await postDrawn(path, token, drawnForm(page, path), { action: "publish" })).status).toBe(303);
+    expect((await json(await call("GET", `/api/status/incidents/${incident.id}`))).postmortem).toBe("Mine.");
+  });
+
   it("keeps a monitor another admin added when a component form drawn before it is saved, and a maintenance edit", async () => {
     const token = await session();
     const component = await json(await admin("POST", "/api/status/components", { name: `Stale ${crypto.randomUUID().slice(0, 8)}` }));

@@ -316,14 +316,16 @@ export function postmortemDraft(i: SnapshotIncident): string {
   ].join("\n");
 }
 
-export const PostmortemPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: SnapshotIncident; text: string; preview: boolean; refill?: Refill | null }> = ({
-  ctx,
-  page,
-  incident: i,
-  text,
-  preview,
-  refill,
-}) => (
+export const PostmortemPage: FC<{
+  ctx: ConsoleContext;
+  page: PageInfo;
+  incident: SnapshotIncident;
+  text: string;
+  preview: boolean;
+  refill?: Refill | null;
+  /** The incident's version the editor was first drawn from, kept through previews (see ConsoleForm). */
+  version?: number;
+}> = ({ ctx, page, incident: i, text, preview, refill, version }) => (
   <ConsoleLayout ctx={ctx} title={`Postmortem: ${i.title}`}>
     <p>
       <a href={`/admin/incidents/${i.id}`}>Back to the incident</a>
@@ -338,7 +340,7 @@ export const PostmortemPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident:
         </article>
       </section>
     ) : null}
-    <ConsoleForm ctx={ctx} class="f" action={`/admin/incidents/${i.id}/postmortem`} refill={refill}>
+    <ConsoleForm ctx={ctx} class="f" action={`/admin/incidents/${i.id}/postmortem`} refill={refill} version={version ?? i.updated_at}>
       <TextArea label="Postmortem" name="postmortem" id="pm-text" value={text} required tall hint="(paragraphs, lists, **bold**, *italic*, `code`, [links](https://...))" />
       <p class="hint">
         Publishing shows it on the incident's public page ({page.url}/incidents/{i.id}); subscribers are not notified of postmortems.

@@ -355,8 +355,10 @@ export async function editIncidentUpdate(
   };
 }
 
-export async function publishPostmortem(db: Database, id: string, input: PostmortemInput, actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
+/** `shown`: the incident's updated_at as the editor sent was drawn (see assertAsShown). */
+export async function publishPostmortem(db: Database, id: string, input: PostmortemInput, actor: Actor, now: number, shown?: number): Promise<Change<SnapshotIncident>> {
   const incident = await existingIncident(db, id);
+  assertAsShown(incident.updated_at, shown);
   if (isOpenIncident(incident.status)) throw conflict("Resolve the incident before publishing its postmortem.");
   const publishedAt = incident.postmortem_published_at ?? now;
   const result: SnapshotIncident = { ...incident, status: "postmortem", postmortem: input.postmortem, postmortem_published_at: publishedAt, updated_at: now };

@@ -528,10 +528,11 @@ export const adminConsole = new Hono<AppEnv>()
     if (!incident) return problem(c, 404, "Not found", "There is no incident with this id.");
     const form = await formOf(c);
     const text = typeof form.postmortem === "string" ? form.postmortem : "";
+    const shown = await shownVersion(c);
     if (forms.one(form, "action") === "preview") {
-      return page(c, <PostmortemPage ctx={context(c, "/admin/incidents")} page={snapshot.page} incident={incident} text={text} preview />);
+      return page(c, <PostmortemPage ctx={context(c, "/admin/incidents")} page={snapshot.page} incident={incident} text={text} preview version={shown} />);
     }
-    return perform(c, (actor, now) => publishPostmortem(c.var.db, incident.id, parse(schemas.postmortemBody, { postmortem: text }), actor, now), () => `/admin/incidents/${id}`, "published", {
+    return perform(c, (actor, now) => publishPostmortem(c.var.db, incident.id, parse(schemas.postmortemBody, { postmortem: text }), actor, now, shown), () => `/admin/incidents/${id}`, "published", {
       fields: forms.POSTMORTEM_FIELDS,
       screen: async (refill) => <PostmortemPage ctx={context(c, "/admin/incidents")} page={snapshot.page} incident={incident} text={text} preview={false} refill={refill} />,
     });
