@@ -1,5 +1,5 @@
 import type { ComponentStatus } from "../db/schema";
-import type { SnapshotIncident, UptimeDay } from "../snapshot/types";
+import type { SnapshotComponent, SnapshotIncident, UptimeDay } from "../snapshot/types";
 import { STATUS_LABELS, statusRank, worstStatus } from "../status";
 
 // Pure helpers that turn snapshot values into the words and classes the page shows.
@@ -10,6 +10,18 @@ function formatter(key: string, make: () => Intl.DateTimeFormat) {
   if (!f) formatters.set(key, (f = make()));
   return f;
 }
+
+/**
+ * The tags beside a component's name, each shown while a field of the published component has a value. The
+ * server draws them and the page script redraws them from the same table when a component changes.
+ */
+export const COMPONENT_TAGS = [
+  { field: "monitored", shownWhen: false, label: "not monitored" },
+  { field: "awaiting_first_check", shownWhen: true, label: "awaiting first check" },
+] as const satisfies readonly { field: keyof SnapshotComponent; shownWhen: unknown; label: string }[];
+
+export const componentTags = (c: SnapshotComponent): string[] =>
+  COMPONENT_TAGS.filter((t) => c[t.field] === t.shownWhen).map((t) => t.label);
 
 /** "Nov 27, 2026, 10:15 UTC" in the page's zone; the script rewrites it in the reader's. */
 export function formatTime(ms: number, timeZone: string): string {

@@ -5,7 +5,7 @@ import { isoMillis } from "../time";
 import type { PageInfo, SnapshotComponent, SnapshotGroup, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
 import { STATUS_LABELS, worstStatus } from "../status";
 import { renderMarkdown } from "../text/markdown";
-import { dayLabel, dayLevel, formatTime, formatUptime, reportedStatus } from "./format";
+import { componentTags, dayLabel, dayLevel, formatTime, formatUptime, reportedStatus } from "./format";
 
 /** A status as icon (from the stylesheet), colour and words: never colour alone. */
 export const Status: FC<{ status: ShownStatus }> = ({ status }) => (
@@ -65,8 +65,7 @@ const ComponentRow: FC<{ component: SnapshotComponent; incidents: Map<string, Sn
     <div class="comp-head">
       <span class="comp-name">
         <a href={`/components/${component.id}`}>{component.name}</a>
-        {!component.monitored && <span class="tag">not monitored</span>}
-        {component.awaiting_first_check && <span class="tag">awaiting first check</span>}
+        {componentTags(component).map((label) => <span class="tag">{label}</span>)}
       </span>
       <Status status={component.status} />
     </div>

@@ -1,5 +1,5 @@
 import { OVERALL_LABELS, STATUS_LABELS } from "../../status";
-import { SMS_CODE_SENT, SUBSCRIBE_FIELD_HELP } from "../format";
+import { COMPONENT_TAGS, SMS_CODE_SENT, SUBSCRIBE_FIELD_HELP } from "../format";
 
 // The page's only script: plain JavaScript, no build step. The server-rendered page is complete without it;
 // this keeps it current over the StatusHub socket, shows times in the reader's zone, lets a bar be walked
@@ -10,6 +10,7 @@ export const liveScript = () => `(() => {
 const LABELS = ${JSON.stringify(STATUS_LABELS)};
 const OVERALL = ${JSON.stringify(OVERALL_LABELS)};
 const FIELD_HELP = ${JSON.stringify(SUBSCRIBE_FIELD_HELP)};
+const TAGS = ${JSON.stringify(COMPONENT_TAGS)};
 const RANK = { operational: 0, under_maintenance: 1, degraded: 2, partial_outage: 3, major_outage: 4 };
 const OPEN = ["investigating", "identified", "monitoring"];
 const $ = (sel, root) => (root || document).querySelector(sel);
@@ -176,16 +177,15 @@ function replaceAll(sectionId, attr, items, render) {
   section.hidden = !$(".list", section).children.length;
 }
 
-// Removed components leave the page; a new one needs the server's markup, so the page offers a reload.
-// The tags beside a component's name, as the server draws them: a monitor added or its first result in.
+// The tags beside a component's name, redrawn from the table the server draws them with (COMPONENT_TAGS).
 function setTags(c) {
   const name = $('[data-component="' + CSS.escape(c.id) + '"] .comp-name');
   if (!name || typeof c.monitored !== "boolean") return;
   for (const tag of $$(".tag", name)) tag.remove();
-  if (!c.monitored) name.append(el("span", { class: "tag" }, ["not monitored"]));
-  if (c.awaiting_first_check) name.append(el("span", { class: "tag" }, ["awaiting first check"]));
+  for (const t of TAGS) if (c[t.field] === t.shownWhen) name.append(el("span", { class: "tag" }, [t.label]));
 }
 
+// Removed components leave the page; a new one needs the server's markup, so the page offers a reload.
 function componentsChanged(components, removed) {
   const keep = new Set(components.map((c) => c.id));
   for (const row of $$("[data-component]")) {
