@@ -477,6 +477,9 @@ describe("audit log", () => {
     const bad = await admin("GET", "/api/status/audit?cursor=not-a-cursor");
     expect(bad.status).toBe(400);
     expect((await json(bad)).error.code).toBe("validation_failed");
+    // A limit is a whole number as written, as on every other list.
+    for (const limit of ["1e1", "0x14", "%205", "5.0", "0", "201"]) expect((await admin("GET", `/api/status/audit?limit=${limit}`)).status, limit).toBe(400);
+    expect((await json(await admin("GET", "/api/status/audit?limit=200"))).entries.length).toBeLessThanOrEqual(200);
   });
 
   it("keeps a year of entries and a day of idempotency keys (the cron prunes the rest)", async () => {
