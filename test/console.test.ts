@@ -586,7 +586,10 @@ describe("console writes", () => {
     expect(running.status).toBe("in_progress");
     for (const window of [running, planned]) {
       const path = `/admin/maintenance/${window.id}`;
-      const drawn = drawnForm(await (await send(path, { cookie: token })).text(), path);
+      const html = await (await send(path, { cookie: token })).text();
+      // In progress, it keeps its start: the field says so and cannot be changed.
+      expect(/<input[^>]*id="me-start"[^>]*>/.exec(html)![0].includes("readonly"), window.title).toBe(window.status === "in_progress");
+      const drawn = drawnForm(html, path);
       const res = await postDrawn(path, token, drawn, { title: `${window.title}, renamed`, description: "Only the words change." });
       expect(res.status, window.title).toBe(303);
       const now = (await json(await call("GET", "/api/status/maintenance", { headers: { "cache-control": "no-cache" } }))).maintenance_windows.find((m: { id: string }) => m.id === window.id);

@@ -101,6 +101,8 @@ export const Field: FC<{
   id?: string;
   max?: number;
   autofocus?: boolean;
+  /** Shown and sent as it is, not changed: what the record no longer lets change. */
+  readonly?: boolean;
   /** For a time: the instant `value` shows in the page's zone, which the script shows in the reader's. */
   at?: number;
 }> = ({
@@ -113,6 +115,7 @@ export const Field: FC<{
   id,
   max,
   autofocus,
+  readonly,
   at,
 }) => {
   const fieldId = id ?? `f-${name}`;
@@ -132,6 +135,7 @@ export const Field: FC<{
         required={required}
         maxlength={max}
         autofocus={autofocus}
+        readonly={readonly}
         data-at={sent === undefined && at !== undefined ? String(at) : undefined}
         {...error.attrs}
       />

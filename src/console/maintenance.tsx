@@ -28,10 +28,11 @@ const MaintenanceForm: FC<{ ctx: ConsoleContext; page: PageInfo; components: Nam
       <div class="row">
         <Field
           label="Starts"
-          hint={`(your time zone; ${page.time_zone} without scripts)`}
+          hint={m?.status === "in_progress" ? "(in progress: it keeps its start)" : `(your time zone; ${page.time_zone} without scripts)`}
           name="scheduled_start"
           id={`${prefix}-start`}
           type="datetime-local"
+          readonly={m?.status === "in_progress"}
           required
           value={m ? localValue(m.scheduled_start, page.time_zone) : ""}
           at={m?.scheduled_start}
