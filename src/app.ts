@@ -33,8 +33,10 @@ const router = new MethodRouter<[H, RouterRoute]>();
 export const app = new Hono<AppEnv>({ router });
 
 app.use(httpPolicy);
-// Only requests that may carry a body pass through the limit; a read skips the layer.
-app.on(BODY_METHODS, "*", bodyLimit(MAX_BODY_BYTES));
+// Only requests that may carry a body pass through the limit; a read skips the layer. The console's forms
+// have a limit of their own (CONSOLE_MAX_BODY_BYTES), refused with a page.
+const apiBodies = bodyLimit(MAX_BODY_BYTES);
+app.on(BODY_METHODS, "*", (c, next) => (c.req.path === "/admin" || c.req.path.startsWith("/admin/") ? next() : apiBodies(c, next)));
 app.use(database);
 
 // The runtime's own ceiling: touches nothing else (no D1, no hub). The API health check probes it.

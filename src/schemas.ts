@@ -310,8 +310,15 @@ export const editTemplateBody = z
 
 /** `cursor` is the `next_cursor` of the previous page, opaque to clients. */
 export const auditQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  // A whole number as written, as every other list takes it (not 1e1, 0x14 or " 5").
+  limit: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(1, "must be at least 1").max(200, "must be at most 200"))
+    .default(50),
   cursor: pageCursor,
   entity_type: z.enum(AUDIT_ENTITY_TYPES).optional(),
-  entity_id: z.string().min(1).max(100).optional(),
+  // Ids are taken in either case, and stored in lower case.
+  entity_id: z.string().min(1).max(100).transform((id) => id.toLowerCase()).optional(),
 });

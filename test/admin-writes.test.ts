@@ -9,7 +9,7 @@ import { adminActor } from "../src/domain/change";
 import { createGroup, editComponent, reorderComponents } from "../src/domain/components";
 import { moveMaintenanceOnTime } from "../src/domain/maintenance";
 import { openIncident } from "../src/domain/incidents";
-import { admin, adminToken, call, createIncident, json } from "./support/api";
+import { admin, adminToken, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 import { activeSubscriber, deliveriesFor, freshComponent } from "./support/subscribers";
 
 afterEach(() => vi.restoreAllMocks());
@@ -477,6 +477,9 @@ describe("audit log", () => {
     const bad = await admin("GET", "/api/status/audit?cursor=not-a-cursor");
     expect(bad.status).toBe(400);
     expect((await json(bad)).error.code).toBe("validation_failed");
+    // A limit is a whole number as written, as on every other list.
+    for (const limit of ["1e1", "0x14", "%205", "5.0", "0", "201"]) expect((await admin("GET", `/api/status/audit?limit=${limit}`)).status, limit).toBe(400);
+    expect((await json(await admin("GET", "/api/status/audit?limit=200"))).entries.length).toBeLessThanOrEqual(200);
   });
 
   it("keeps a year of entries and a day of idempotency keys (the cron prunes the rest)", async () => {
@@ -519,6 +522,16 @@ describe("single-line fields", () => {
     const template = await json(await admin("POST", "/api/status/templates", { name: "One line", title: "Checkout failing" }));
     expect((await admin("PATCH", `/api/status/templates/${template.id}`, { title: "a\u2029b" })).status).toBe(400);
     expect((await json(await admin("GET", `/api/status/templates/${template.id}`))).title).toBe("Checkout failing");
+  });
+
+  it("takes a deleted component out of the templates that name it, so one never opens an incident with it", async () => {
+    const doomed = await json(await admin("POST", "/api/status/components", { name: `Doomed ${crypto.randomUUID().slice(0, 8)}` }));
+    const keeps = { id: DEFAULT_COMPONENTS.api, status: "degraded" };
+    const naming = await json(await admin("POST", "/api/status/templates", { name: "Names it", title: "Doomed is down", components: [{ id: doomed.id, status: "major_outage" }, keeps] }));
+    expect((await admin("DELETE", `/api/status/components/${doomed.id}`)).status).toBe(204);
+    const left = await json(await admin("GET", `/api/status/templates/${naming.id}`));
+    expect(left.components).toEqual([keeps]);
+    expect((await admin("POST", "/api/status/incidents/create", { title: left.title, affected_components: left.components, notify: false })).status).toBe(201);
   });
 
   it("refuses NEL as a line break, titles of nothing visible, and half of a surrogate pair in any text", async () => {

@@ -569,6 +569,16 @@ describe("components and groups", () => {
       });
     }
     expect((await json(await call("GET", "/api/status"))).components.filter((c: any) => c.name.toLowerCase() === "api")).toHaveLength(1);
+    // Case aside in every script, and names that read the same written another way: fullwidth, decomposed.
+    const cafe = await admin("POST", "/api/status/groups", { name: "Café Ünïcode" });
+    expect(cafe.status).toBe(201);
+    for (const lookalike of ["CAFÉ ÜNÏCODE", "Cafe\u0301 U\u0308ni\u0308code", "ｃａｆé ünïcode"]) {
+      const res = await admin("POST", "/api/status/groups", { name: lookalike });
+      expect(res.status, lookalike).toBe(409);
+      expect((await json(res)).error.details).toEqual([{ path: "name", message: "is taken by another group", code: "name_taken" }]);
+    }
+    expect((await admin("POST", "/api/status/components", { name: "ＡＰＩ" })).status).toBe(409);
+    expect((await admin("DELETE", `/api/status/groups/${(await json(cafe)).id}`)).status).toBe(204);
 
     const name = `Search ${crypto.randomUUID()}`;
     const racing = await Promise.all([1, 2].map(async () => admin("POST", "/api/status/components", { name })));

@@ -20,19 +20,54 @@ function entityHref(row: AuditRow): string | null {
   return base ? base + row.entityId : null;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-const short = (value: unknown) => {
-  const text = value === undefined ? "(none)" : JSON.stringify(value);
-  return text.length > 160 ? `${text.slice(0, 159)}…` : text;
+const query = (params: Record<string, string | undefined>) => {
+  const q = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1])).toString();
+  return q ? `/admin/audit?${q}` : "/admin/audit";
 };
 
-/** How much of a long text the screen shows of each record; the API keeps the whole record. */
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+const encoder = new TextEncoder();
+/** What a character costs in the page, escaped as the renderer escapes text. */
+const ESCAPED: Record<string, number> = { "&": 5, "<": 4, ">": 4, '"': 6, "'": 5 };
+const pageBytes = (ch: string) => ESCAPED[ch] ?? encoder.encode(ch).length;
+
+/**
+ * A text cut to at most `maxBytes` as the page carries it (escaped, UTF-8), so what an entry shows has a
+ * bound whatever it holds: quotes and ampersands take 4-6 bytes each, most scripts 2-4.
+ */
+export function fitted(text: string, maxBytes: number): string {
+  let total = 0;
+  for (const ch of text) total += pageBytes(ch);
+  if (total <= maxBytes) return text;
+  let used = 0;
+  let kept = "";
+  // By code point, so a surrogate pair is never split; the ellipsis takes 3 bytes.
+  for (const ch of text) {
+    used += pageBytes(ch);
+    if (used > maxBytes - 3) break;
+    kept += ch;
+  }
+  return `${kept}…`;
+}
+
+const shownValue = (value: unknown, maxBytes: number) => fitted(value === undefined ? "(none)" : JSON.stringify(value), maxBytes);
+
+/** How much of a long text the entry's screen shows of each record; the API keeps the whole record. */
 export const AUDIT_TEXT_SHOWN = 300;
+/** The most a record takes on the entry's screen, escaped (two of them, and the diff, within the budget). */
+const RECORD_BYTES = 14_000;
+/** What each changed value takes: in the list, and on the entry's screen. */
+const LISTED_VALUE_BYTES = 100;
+const ENTRY_VALUE_BYTES = 160;
+/** Changed fields a list entry names; the entry's screen shows them all. */
+const LISTED_CHANGES = 4;
+/** A name or email from the session's claims, as the log shows it. */
+const CLAIM_BYTES = 80;
 
 /**
  * A record as the screen shows it: every string longer than AUDIT_TEXT_SHOWN cut there, saying how long it
- * is in full, so twenty entries of 10,000-character descriptions stay within the console's first-load budget.
+ * is in full.
  */
 export function shownRecord(value: unknown): unknown {
   if (typeof value === "string") {
@@ -43,51 +78,94 @@ export function shownRecord(value: unknown): unknown {
   return value;
 }
 
-/** The keys whose values differ between two objects, or null when before and after are not both objects. */
-export function changedKeys(before: unknown, after: unknown): { key: string; from: string; to: string }[] | null {
-  if (!isRecord(before) || !isRecord(after)) return null;
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-  return keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).map((key) => ({ key, from: short(before[key]), to: short(after[key]) }));
+/** The JSON of a record as the entry's screen shows it, within RECORD_BYTES. */
+function recordText(value: unknown): string {
+  const text = JSON.stringify(shownRecord(value), null, 2) ?? "null";
+  const shown = fitted(text, RECORD_BYTES);
+  return shown === text ? text : `${shown}\n(cut here: the whole record is in GET /api/status/audit)`;
 }
 
-const Who: FC<{ row: AuditRow }> = ({ row }) =>
-  row.actorKind === "automation" ? (
-    <strong>Beacon</strong>
-  ) : (
-    <>
-      <strong>{row.actorName ?? row.actorEmail ?? "An admin"}</strong>
-      {row.actorName && row.actorEmail ? ` (${row.actorEmail})` : ""} <code class="who-id">{row.actorId}</code>
-    </>
-  );
+/** The keys whose values differ between two objects, or null when before and after are not both objects. */
+export function changedKeys(before: unknown, after: unknown, maxBytes = LISTED_VALUE_BYTES): { key: string; from: string; to: string }[] | null {
+  if (!isRecord(before) || !isRecord(after)) return null;
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  return keys
+    .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+    .map((key) => ({ key: fitted(key, 60), from: shownValue(before[key], maxBytes), to: shownValue(after[key], maxBytes) }));
+}
 
-const Change: FC<{ row: AuditRow }> = ({ row }) => {
-  const changed = changedKeys(row.before, row.after);
+const Who: FC<{ row: AuditRow }> = ({ row }) => {
+  if (row.actorKind === "automation") return <strong>Beacon</strong>;
+  const name = row.actorName ? fitted(row.actorName, CLAIM_BYTES) : null;
+  const email = row.actorEmail ? fitted(row.actorEmail, CLAIM_BYTES) : null;
   return (
     <>
-      {changed?.length ? (
-        <ul class="diff">
-          {changed.map((d) => (
-            <li>
-              <code>{d.key}</code>: <del>{d.from}</del> → <ins>{d.to}</ins>
-            </li>
-          ))}
-        </ul>
-      ) : null}
-      <details>
-        <summary>Before and after</summary>
-        <p class="hint">Before</p>
-        <pre class="json">{JSON.stringify(shownRecord(row.before), null, 2)}</pre>
-        <p class="hint">After</p>
-        <pre class="json">{JSON.stringify(shownRecord(row.after), null, 2)}</pre>
-      </details>
+      <strong>{name ?? email ?? "An admin"}</strong>
+      {name && email ? ` (${email})` : ""} <code class="who-id">{fitted(row.actorId ?? "", CLAIM_BYTES)}</code>
     </>
   );
 };
 
-const query = (params: Record<string, string | undefined>) => {
-  const q = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1])).toString();
-  return q ? `/admin/audit?${q}` : "/admin/audit";
+const Diff: FC<{ changed: { key: string; from: string; to: string }[]; more?: number }> = ({ changed, more }) => (
+  <ul class="diff">
+    {changed.map((d) => (
+      <li>
+        <code>{d.key}</code>: <del>{d.from}</del> → <ins>{d.to}</ins>
+      </li>
+    ))}
+    {more ? <li class="meta">and {more === 1 ? "1 more field" : `${more} more fields`}</li> : null}
+  </ul>
+);
+
+/** What an entry is about: the action, what it changed (linked while it exists), who and when. */
+const Heading: FC<{ row: AuditRow; zone: string }> = ({ row, zone }) => {
+  const href = entityHref(row);
+  return (
+    <>
+      <div>
+        <strong>{row.action}</strong> on {row.entityType}{" "}
+        {href ? <a href={href}>{row.entityId === "*" ? "all components" : <code>{row.entityId}</code>}</a> : <code>{row.entityId}</code>}
+      </div>
+      <div class="meta">
+        <Who row={row} /> · <time datetime={isoMillis(row.at)!}>{formatTime(row.at, zone)}</time>
+      </div>
+    </>
+  );
 };
+
+/** One entry in the list: its first changed fields, each value cut short; the records are on its own screen. */
+const ListedEntry: FC<{ row: AuditRow; zone: string }> = ({ row, zone }) => {
+  const changed = changedKeys(row.before, row.after) ?? [];
+  return (
+    <li data-audit={row.id}>
+      <Heading row={row} zone={zone} />
+      {changed.length ? <Diff changed={changed.slice(0, LISTED_CHANGES)} more={changed.length - Math.min(changed.length, LISTED_CHANGES)} /> : null}
+      <a href={`/admin/audit/${row.id}`}>Before and after</a>
+    </li>
+  );
+};
+
+/** One entry with both records: what it was before and after, texts past AUDIT_TEXT_SHOWN characters cut. */
+export const AuditEntryPage: FC<{ ctx: ConsoleContext; zone: string; row: AuditRow }> = ({ ctx, zone, row }) => {
+  const changed = changedKeys(row.before, row.after, ENTRY_VALUE_BYTES);
+  return (
+    <ConsoleLayout ctx={ctx} title={`Audit entry: ${row.action}`}>
+      <p>
+        <a href="/admin/audit">Audit log</a> · <a href={query({ entity_type: row.entityType, entity_id: row.entityId })}>Every entry for this {row.entityType}</a>
+      </p>
+      <h1>Audit entry</h1>
+      <div class="card pad" data-audit={row.id}>
+        <Heading row={row} zone={zone} />
+        {changed?.length ? <Diff changed={changed} /> : null}
+        <h2>Before</h2>
+        <pre class="json">{recordText(row.before)}</pre>
+        <h2>After</h2>
+        <pre class="json">{recordText(row.after)}</pre>
+      </div>
+    </ConsoleLayout>
+  );
+};
+
 
 export const AuditPage: FC<{
   ctx: ConsoleContext;
@@ -127,21 +205,9 @@ export const AuditPage: FC<{
     ) : null}
     {rows.length ? (
       <ol class="card lines audit" id="audit">
-        {rows.map((row) => {
-          const href = entityHref(row);
-          return (
-            <li data-audit={row.id}>
-              <div>
-                <strong>{row.action}</strong> on {row.entityType}{" "}
-                {href ? <a href={href}>{row.entityId === "*" ? "all components" : <code>{row.entityId}</code>}</a> : <code>{row.entityId}</code>}
-              </div>
-              <div class="meta">
-                <Who row={row} /> · <time datetime={isoMillis(row.at)!}>{formatTime(row.at, zone)}</time>
-              </div>
-              <Change row={row} />
-            </li>
-          );
-        })}
+        {rows.map((row) => (
+          <ListedEntry row={row} zone={zone} />
+        ))}
       </ol>
     ) : (
       <p class="muted">{paged ? "No older entries." : "Nothing has been recorded yet."}</p>

@@ -1,7 +1,9 @@
 import type { FC } from "hono/jsx";
 import type { consoleGroups } from "../db/queries/console";
+import { PROBE_REGIONS, type ProbeRegion } from "../db/schema";
 import { Status } from "../page/parts";
 import type { SnapshotComponent } from "../snapshot/types";
+import { REGION_NAMES } from "../text/checks";
 import { Flash, type ComponentRow } from "./dashboard";
 import { CheckBox, ConsoleForm, Field, Select, TextArea } from "./fields";
 import type { Refill } from "./forms";
@@ -88,7 +90,7 @@ export const ComponentsPage: FC<{
         <ul class="card lines">
           {groups.map((g, n) => (
             <li>
-              <ConsoleForm ctx={ctx} class="f" action={`/admin/groups/${g.id}`} refill={refill}>
+              <ConsoleForm ctx={ctx} class="f" action={`/admin/groups/${g.id}`} refill={refill} version={g.updatedAt}>
                 <div class="row">
                   <Field label="Name" name="name" id={`g-${n}-name`} value={g.name} required max={100} />
                   <Field label="Description" name="description" id={`g-${n}-description`} value={g.description} />
@@ -126,10 +128,12 @@ export const ComponentPage: FC<{
   groups: GroupRow[];
   /** Whether automatic incidents apply to it: its own setting, else the page's default. */
   autoIncidents: boolean;
+  /** Where a monitor without regions of its own is checked from (CHECK_REGIONS). */
+  defaultRegions: ProbeRegion[];
   check?: CheckResult | null;
   flash?: string | null;
   refill?: Refill | null;
-}> = ({ ctx, row, shown, groups, autoIncidents, check, flash, refill }) => {
+}> = ({ ctx, row, shown, groups, autoIncidents, defaultRegions, check, flash, refill }) => {
   const m = row.monitor;
   return (
     <ConsoleLayout ctx={ctx} title={row.name}>
@@ -160,7 +164,7 @@ export const ComponentPage: FC<{
           </button>
         </p>
       </form>
-      <ConsoleForm ctx={ctx} action={`/admin/components/${row.id}`} refill={refill}>
+      <ConsoleForm ctx={ctx} action={`/admin/components/${row.id}`} refill={refill} version={row.updatedAt}>
         <Field label="Name" name="name" id="ec-name" value={row.name} required max={100} />
         <TextArea label="Description" name="description" id="ec-description" value={row.description} />
         <Select label="Group" name="group_id" id="ec-group" options={groupOptions(groups)} value={row.groupId ?? ""} />
@@ -176,6 +180,17 @@ export const ComponentPage: FC<{
               <Field label="Timeout (ms)" name="timeout_ms" id="ec-timeout" type="number" value={String(m?.timeout_ms ?? 10000)} />
               <Field label="Degraded above (ms)" name="degraded_latency_ms" id="ec-degraded" type="number" value={m?.degraded_latency_ms ? String(m.degraded_latency_ms) : ""} />
             </div>
+            <fieldset>
+              <legend>
+                Regions it is checked from <span class="hint">(none ticked: {defaultRegions.map((r) => REGION_NAMES[r]).join(", ")})</span>
+              </legend>
+              {PROBE_REGIONS.map((r) => (
+                <label class="check" for={`ec-region-${r}`}>
+                  <CheckBox id={`ec-region-${r}`} name="regions" value={r} checked={!!m?.regions?.includes(r)} /> {REGION_NAMES[r]}
+                </label>
+              ))}
+            </fieldset>
+            <Field label="Regions that must see a failure" name="quorum" id="ec-quorum" type="number" value={m?.quorum ? String(m.quorum) : ""} hint="(empty: a majority)" />
           </fieldset>
         ) : (
           <p class="hint">A built-in check; its endpoint and credentials come from the page's configuration.</p>

@@ -59,20 +59,24 @@ export const FormErrors: FC<{ refill: Refill }> = ({ refill }) => (
 
 /**
  * A console post form: the session's CSRF token and a fresh submission key, and, when this form is the one
- * that was refused, its summary and what was typed into each of its fields.
+ * that was refused, its summary and what was typed into each of its fields. An edit form carries the
+ * version of what it shows (`version`: its updated_at or revision), so an edit drawn before another change
+ * is refused rather than putting back what that change replaced; a refused form carries the current one.
  */
-export const ConsoleForm: FC<{ ctx: ConsoleContext; action: string; refill?: Refill | null; class?: string; confirm?: string; children?: Child }> = ({
+export const ConsoleForm: FC<{ ctx: ConsoleContext; action: string; refill?: Refill | null; class?: string; confirm?: string; version?: number; children?: Child }> = ({
   ctx,
   action,
   refill,
   class: className,
   confirm,
+  version,
   children,
 }) => {
   const mine = refill && refill.action === action.toLowerCase() ? refill : null;
   return (
     <form class={className ?? "f card pad"} method="post" autocomplete="off" action={action} data-confirm={confirm}>
       <Csrf ctx={ctx} />
+      {version !== undefined ? <input type="hidden" name="_version" value={String(version)} /> : null}
       {mine ? <FormErrors refill={mine} /> : null}
       <Refilled.Provider value={mine}>{children}</Refilled.Provider>
     </form>
@@ -97,6 +101,8 @@ export const Field: FC<{
   id?: string;
   max?: number;
   autofocus?: boolean;
+  /** Shown and sent as it is, not changed: what the record no longer lets change. */
+  readonly?: boolean;
   /** For a time: the instant `value` shows in the page's zone, which the script shows in the reader's. */
   at?: number;
 }> = ({
@@ -109,6 +115,7 @@ export const Field: FC<{
   id,
   max,
   autofocus,
+  readonly,
   at,
 }) => {
   const fieldId = id ?? `f-${name}`;
@@ -128,6 +135,7 @@ export const Field: FC<{
         required={required}
         maxlength={max}
         autofocus={autofocus}
+        readonly={readonly}
         data-at={sent === undefined && at !== undefined ? String(at) : undefined}
         {...error.attrs}
       />

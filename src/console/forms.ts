@@ -81,15 +81,36 @@ export function openIncidentBody(form: FormFields, pageZone: string, now: number
   };
 }
 
+/** What the component picker showed when drawn (`components_was`: "id=status,..."), for a form that says. */
+export const pickerShown = (links: { id: string; status: string }[]) => links.map((l) => `${l.id}=${l.status}`).join(",");
+
+function drawnLinks(form: FormFields): Map<string, string> | null {
+  if (typeof form.components_was !== "string") return null;
+  const pairs = form.components_was.split(",").filter(Boolean).map((pair) => pair.split("=") as [string, string]);
+  return new Map(pairs.filter(([id, status]) => id && status));
+}
+
+/**
+ * An update's component changes: only what the admin changed in the picker, from what it showed when drawn,
+ * applied to the incident's components as they are now. Another admin's change made meanwhile to a
+ * component this admin did not touch stays; a picker left as drawn changes nothing.
+ */
 export function incidentUpdateBody(form: FormFields, pageZone: string, now: number, current: { id: string; status: string }[]) {
   const eta = etaFrom(form, pageZone, now);
-  const next = affectedFrom(form);
-  const same = next.length === current.length && next.every((n) => current.some((c) => c.id === n.id && c.status === n.status));
+  const sent = new Map(affectedFrom(form).map((l) => [l.id, l.status] as const));
+  const drawn = drawnLinks(form) ?? new Map(current.map((l) => [l.id, l.status]));
+  const touched = [...new Set([...drawn.keys(), ...sent.keys()])].filter((id) => drawn.get(id) !== sent.get(id));
+  const next = new Map(current.map((l) => [l.id, l.status]));
+  for (const id of touched) {
+    const status = sent.get(id);
+    if (status === undefined) next.delete(id);
+    else next.set(id, status);
+  }
   return {
     message: one(form, "message"),
     status: one(form, "status") || "investigating",
     ...(eta !== undefined ? { estimated_resolution: eta } : {}),
-    ...(same ? {} : { affected_components: next }),
+    ...(touched.length ? { affected_components: [...next].map(([id, status]) => ({ id, status })) } : {}),
     notify: notifyFrom(form),
   };
 }
@@ -100,7 +121,16 @@ export function resolveBody(form: FormFields) {
 }
 
 export function editIncidentBody(form: FormFields) {
-  return { title: one(form, "title"), description: one(form, "message"), severity: one(form, "severity") };
+  // A resolved incident's form also has its root cause and resolution (one Beacon resolved has none yet).
+  const rootCause = one(form, "root_cause");
+  const resolution = one(form, "resolution");
+  return {
+    title: one(form, "title"),
+    description: one(form, "message"),
+    severity: one(form, "severity"),
+    ...(rootCause ? { root_cause: rootCause } : {}),
+    ...(resolution ? { resolution } : {}),
+  };
 }
 
 export function maintenanceBody(form: FormFields, pageZone: string, editing = false) {
@@ -130,6 +160,7 @@ export function componentBody(form: FormFields, editing: boolean) {
   const group = one(form, "group_id");
   const url = one(form, "monitor_url");
   const statuses = one(form, "expected_status");
+  const regions = all(form, "regions");
   const monitor = url
     ? {
         type: "http",
@@ -139,6 +170,9 @@ export function componentBody(form: FormFields, editing: boolean) {
         keyword: one(form, "keyword") || null,
         timeout_ms: int(one(form, "timeout_ms")) ?? 10_000,
         degraded_latency_ms: int(one(form, "degraded_latency_ms")) ?? null,
+        // None ticked (or a form without the boxes): the page's default regions, and a majority of them.
+        regions: regions.length ? regions : null,
+        quorum: int(one(form, "quorum")) ?? null,
       }
     : editing
       ? null
@@ -184,7 +218,13 @@ export const UPDATE_FIELDS: FieldMap = {
   estimated_resolution: ["eta", "Expected resolution"],
 };
 export const RESOLVE_FIELDS: FieldMap = { root_cause: ["root_cause", "Root cause"], resolution: ["resolution", "Resolution"], message: ["message", "Closing message"] };
-export const EDIT_INCIDENT_FIELDS: FieldMap = { title: ["title", "Title"], description: ["message", "Description"], severity: ["severity", "Severity"] };
+export const EDIT_INCIDENT_FIELDS: FieldMap = {
+  title: ["title", "Title"],
+  description: ["message", "Description"],
+  severity: ["severity", "Severity"],
+  root_cause: ["root_cause", "Root cause"],
+  resolution: ["resolution", "Resolution"],
+};
 export const EDIT_UPDATE_FIELDS: FieldMap = { message: ["message", "Message"] };
 export const POSTMORTEM_FIELDS: FieldMap = { postmortem: ["postmortem", "Postmortem"] };
 export const MAINTENANCE_FIELDS: FieldMap = {
@@ -214,6 +254,8 @@ export const COMPONENT_FIELDS: FieldMap = {
   "monitor.keyword": ["keyword", "Keyword"],
   "monitor.timeout_ms": ["timeout_ms", "Timeout"],
   "monitor.degraded_latency_ms": ["degraded_latency_ms", "Degraded above"],
+  "monitor.regions": ["regions", "Regions"],
+  "monitor.quorum": ["quorum", "Regions that must see a failure"],
   auto_incidents: ["automatic_incidents", "Automatic incidents"],
 };
 export const GROUP_FIELDS: FieldMap = { name: ["name", "Name"], description: ["description", "Description"] };

@@ -7,7 +7,7 @@ import { isOpenIncident } from "../snapshot/build";
 import type { PageInfo, SnapshotIncident } from "../snapshot/types";
 import { Flash } from "./dashboard";
 import { ComponentPicker, ConsoleForm, EtaFields, Field, FormErrors, NotifyBox, OPEN_STATUS_OPTIONS, Select, SEVERITY_OPTIONS, TextArea, Written } from "./fields";
-import type { Refill } from "./forms";
+import { pickerShown, type Refill } from "./forms";
 import { ConsoleLayout, Csrf, type ConsoleContext } from "./layout";
 
 type Named = { id: string; name: string };
@@ -99,10 +99,43 @@ export const IncidentsPage: FC<{
   );
 };
 
-export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: SnapshotIncident; components: Named[]; flash?: string | null; refill?: Refill | null }> = ({
+/** Who took an automatic incident over, and what its components' checks say now. */
+export interface Automation {
+  takenOverBy: string | null;
+  suggestion: string | null;
+}
+
+/**
+ * What an admin should know before acting on an incident the checks opened: whether Beacon still runs it,
+ * that acting makes it theirs, what the checks say, and that its root cause is left for a person.
+ */
+const AutomationNote: FC<{ i: SnapshotIncident; automation: Automation; page: PageInfo }> = ({ i, automation, page }) => {
+  const open = isOpenIncident(i.status);
+  return (
+    <div class="card pad" id="automation">
+      <p>
+        <strong>Detected automatically.</strong>{" "}
+        {i.taken_over_at ? (
+          <>
+            Taken over by <code>{automation.takenOverBy ?? "an admin"}</code> <Time ms={i.taken_over_at} page={page} />: Beacon no longer updates or resolves it.
+          </>
+        ) : open ? (
+          "Beacon keeps it up to date and resolves it once its checks pass. Posting an update, resolving it or editing it makes it yours, and Beacon stops."
+        ) : (
+          "Beacon resolved it when its checks passed."
+        )}
+      </p>
+      {automation.suggestion ? <p class="meta">What the checks say: {automation.suggestion}.</p> : null}
+      {!open && !i.root_cause ? <p class="meta">No root cause yet: add it under "Edit the incident".</p> : null}
+    </div>
+  );
+};
+
+export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: SnapshotIncident; automation?: Automation | null; components: Named[]; flash?: string | null; refill?: Refill | null }> = ({
   ctx,
   page,
   incident: i,
+  automation,
   components,
   flash,
   refill,
@@ -145,6 +178,7 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
             ))}
           </ul>
         ) : null}
+        {i.automatic && automation ? <AutomationNote i={i} automation={automation} page={page} /> : null}
         <Written text={i.description} />
       </div>
 
@@ -154,6 +188,7 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
             <section aria-labelledby="update-h">
               <h2 id="update-h">Post an update</h2>
               <ConsoleForm ctx={ctx} action={`/admin/incidents/${i.id}/updates`} refill={refill}>
+                <input type="hidden" name="components_was" value={pickerShown(i.components)} />
                 <Select label="Status" name="status" id="u-status" options={OPEN_STATUS_OPTIONS} value={i.status} />
                 <TextArea label="Message" name="message" id="u-message" required />
                 <EtaFields zone={page.time_zone} prefix="u" canClear />
@@ -204,7 +239,7 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
               <Written text={u.message} />
               <details open={refill?.action === `/admin/incidents/${i.id}/updates/${u.id}` || undefined}>
                 <summary>Edit this update</summary>
-                <ConsoleForm ctx={ctx} class="f" action={`/admin/incidents/${i.id}/updates/${u.id}`} refill={refill}>
+                <ConsoleForm ctx={ctx} class="f" action={`/admin/incidents/${i.id}/updates/${u.id}`} refill={refill} version={u.updated_at}>
                   <TextArea label="Message" name="message" id={`e-u-${n}`} value={u.message} required />
                   <div>
                     <button type="submit" class="secondary">
@@ -220,10 +255,16 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
 
       <section aria-labelledby="edit-h">
         <h2 id="edit-h">Edit the incident</h2>
-        <ConsoleForm ctx={ctx} action={`/admin/incidents/${i.id}/edit`} refill={refill}>
+        <ConsoleForm ctx={ctx} action={`/admin/incidents/${i.id}/edit`} refill={refill} version={i.updated_at}>
           <Field label="Title" name="title" id="e-title" value={i.title} required max={200} />
           <TextArea label="Description" name="message" id="e-message" value={i.description} />
           <Select label="Severity" name="severity" id="e-severity" options={SEVERITY_OPTIONS} value={i.severity} />
+          {open ? null : (
+            <>
+              <TextArea label="Root cause" name="root_cause" id="e-root" value={i.root_cause} />
+              <TextArea label="Resolution" name="resolution" id="e-resolution" value={i.resolution} />
+            </>
+          )}
           <p class="hint">Edits correct the text; subscribers are not notified of them.</p>
           <div>
             <button type="submit" class="secondary">
@@ -275,14 +316,16 @@ export function postmortemDraft(i: SnapshotIncident): string {
   ].join("\n");
 }
 
-export const PostmortemPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: SnapshotIncident; text: string; preview: boolean; refill?: Refill | null }> = ({
-  ctx,
-  page,
-  incident: i,
-  text,
-  preview,
-  refill,
-}) => (
+export const PostmortemPage: FC<{
+  ctx: ConsoleContext;
+  page: PageInfo;
+  incident: SnapshotIncident;
+  text: string;
+  preview: boolean;
+  refill?: Refill | null;
+  /** The incident's version the editor was first drawn from, kept through previews (see ConsoleForm). */
+  version?: number;
+}> = ({ ctx, page, incident: i, text, preview, refill, version }) => (
   <ConsoleLayout ctx={ctx} title={`Postmortem: ${i.title}`}>
     <p>
       <a href={`/admin/incidents/${i.id}`}>Back to the incident</a>
@@ -297,7 +340,7 @@ export const PostmortemPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident:
         </article>
       </section>
     ) : null}
-    <ConsoleForm ctx={ctx} class="f" action={`/admin/incidents/${i.id}/postmortem`} refill={refill}>
+    <ConsoleForm ctx={ctx} class="f" action={`/admin/incidents/${i.id}/postmortem`} refill={refill} version={version ?? i.updated_at}>
       <TextArea label="Postmortem" name="postmortem" id="pm-text" value={text} required tall hint="(paragraphs, lists, **bold**, *italic*, `code`, [links](https://...))" />
       <p class="hint">
         Publishing shows it on the incident's public page ({page.url}/incidents/{i.id}); subscribers are not notified of postmortems.

@@ -22,16 +22,17 @@ function localValue(ms: number, zone: string): string {
 const MaintenanceForm: FC<{ ctx: ConsoleContext; page: PageInfo; components: Named[]; m?: SnapshotMaintenance; refill?: Refill | null }> = ({ ctx, page, components, m, refill }) => {
   const prefix = m ? "me" : "ms";
   return (
-    <ConsoleForm ctx={ctx} action={m ? `/admin/maintenance/${m.id}` : "/admin/maintenance"} refill={refill}>
+    <ConsoleForm ctx={ctx} action={m ? `/admin/maintenance/${m.id}` : "/admin/maintenance"} refill={refill} version={m?.revision}>
       <Field label="Title" name="title" id={`${prefix}-title`} value={m?.title} required max={200} />
       <TextArea label="Description" name="description" id={`${prefix}-description`} value={m?.description} />
       <div class="row">
         <Field
           label="Starts"
-          hint={`(your time zone; ${page.time_zone} without scripts)`}
+          hint={m?.status === "in_progress" ? "(in progress: it keeps its start)" : `(your time zone; ${page.time_zone} without scripts)`}
           name="scheduled_start"
           id={`${prefix}-start`}
           type="datetime-local"
+          readonly={m?.status === "in_progress"}
           required
           value={m ? localValue(m.scheduled_start, page.time_zone) : ""}
           at={m?.scheduled_start}
@@ -77,7 +78,7 @@ export const MaintenanceListPage: FC<{ ctx: ConsoleContext; page: PageInfo; main
               <li>
                 <a href={`/admin/maintenance/${m.id}`}>{m.title}</a>
                 <div class="meta">
-                  {m.status === "in_progress" ? "In progress" : "Scheduled"} · <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
+                  {m.status === "in_progress" ? "In progress" : "Scheduled"} · <Time ms={m.started_at ?? m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
                   {m.components.length ? ` · ${m.components.map((c) => c.name).join(", ")}` : ""}
                 </div>
               </li>
@@ -124,8 +125,24 @@ export const MaintenancePage: FC<{ ctx: ConsoleContext; page: PageInfo; m: Snaps
       <Flash text={flash} />
       <h1>{m.title}</h1>
       <p class="meta">
-        {m.status.replace("_", " ")} · <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
+        {m.status.replace("_", " ")} · planned <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
       </p>
+      {/* When it really started and ended, which Start now, Complete now and Cancel make differ from the plan. */}
+      {m.started_at ? (
+        <p class="meta">
+          Started <Time ms={m.started_at} page={page} />
+          {m.completed_at ? (
+            <>
+              , completed <Time ms={m.completed_at} page={page} />
+            </>
+          ) : null}
+        </p>
+      ) : null}
+      {m.cancelled_at ? (
+        <p class="meta">
+          Cancelled <Time ms={m.cancelled_at} page={page} />
+        </p>
+      ) : null}
       <Written text={m.description} />
       {live ? (
         <>

@@ -11,7 +11,7 @@ type Named = { id: string; name: string };
 const TemplateForm: FC<{ ctx: ConsoleContext; components: Named[]; t?: TemplateRow; refill?: Refill | null }> = ({ ctx, components, t, refill }) => {
   const prefix = t ? "te" : "tn";
   return (
-    <ConsoleForm ctx={ctx} action={t ? `/admin/templates/${t.id}` : "/admin/templates"} refill={refill}>
+    <ConsoleForm ctx={ctx} action={t ? `/admin/templates/${t.id}` : "/admin/templates"} refill={refill} version={t?.updatedAt}>
       <Field label="Template name" name="name" id={`${prefix}-name`} value={t?.name} required max={100} />
       <Field label="Incident title" name="title" id={`${prefix}-title`} value={t?.title} required max={200} />
       <TextArea label="Message" name="message" id={`${prefix}-message`} value={t?.message} />

@@ -1,5 +1,5 @@
 import type { Statement } from "../db/batch";
-import type { ErrorDetail } from "../errors";
+import { conflict, type ErrorDetail } from "../errors";
 
 /** Who makes a change: an admin (from the API or the console) or Beacon itself (the cron). */
 export type Actor = { kind: "admin"; userId: string; name?: string; email?: string } | { kind: "automation" };
@@ -39,4 +39,15 @@ export const noChange = <R>(result: R): Change<R> => ({ statements: [], eventIds
  */
 export function notified(input: { notify?: boolean }, event: { id: string; statement: Statement }) {
   return input.notify === false ? { statements: [], eventIds: [] } : { statements: [event.statement], eventIds: [event.id] };
+}
+
+/**
+ * An edit sent from a form drawn from an older version (`shown`: the updated_at or revision it showed) would put back
+ * what a change made since replaced, field by field, without anyone seeing it: it is refused instead. The
+ * batch's guard on the version read closes the rest of the race.
+ */
+export function assertAsShown(current: number, shown: number | undefined) {
+  if (shown !== undefined && shown !== current) {
+    throw conflict("It was changed (by another admin, or by Beacon) after this form was opened, so nothing was saved. Check it as it is now and send your changes again.");
+  }
 }

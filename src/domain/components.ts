@@ -20,12 +20,13 @@ import {
   updateGroup,
 } from "../db/queries/component-admin";
 import { unknownComponentIds } from "../db/queries/components";
+import { dropComponentFromTemplates } from "../db/queries/templates";
 import { loadStatusState, statusChangeStatements } from "../db/queries/status-state";
 import type { AutoIncidentSettings, components, componentGroups, HttpMonitor } from "../db/schema";
 import { badRequest, conflict, notFound, type ErrorDetail } from "../errors";
 import type { autoIncidentsInput, createComponentBody, editComponentBody, editGroupBody, groupBody, httpMonitorInput } from "../schemas";
 import { auditStatement, type AuditEntry } from "./audit";
-import type { Actor, Change } from "./change";
+import { assertAsShown, type Actor, type Change } from "./change";
 
 export type ComponentRow = typeof components.$inferSelect;
 export type GroupRow = typeof componentGroups.$inferSelect;
@@ -154,9 +155,11 @@ export async function createComponent(db: Database, input: CreateComponentInput,
   };
 }
 
-export async function editComponent(db: Database, id: string, input: EditComponentInput, actor: Actor, now: number): Promise<Change<ComponentRow>> {
+/** `shown`: the component's updated_at as the form sent was drawn (see assertAsShown). */
+export async function editComponent(db: Database, id: string, input: EditComponentInput, actor: Actor, now: number, shown?: number): Promise<Change<ComponentRow>> {
   const existing = await findComponent(db, id);
   if (!existing) throw notFound("Component");
+  assertAsShown(existing.updatedAt, shown);
   await assertGroup(db, input.group_id);
   const renamed = input.name !== undefined && input.name !== existing.name;
   if (renamed) await assertNameFree(db, "component", input.name!, id);
@@ -207,6 +210,7 @@ export async function deleteComponent(db: Database, id: string, actor: Actor, no
     statements: [
       componentUnchanged(db, id, existing.updatedAt),
       deleteComponentRow(db, id),
+      dropComponentFromTemplates(db, id),
       audited(db, actor, { action: "component.delete", entityType: "component", entityId: id, before: existing, after: null }, now),
     ],
     eventIds: [],
@@ -275,9 +279,11 @@ export async function createGroup(db: Database, input: GroupInput, actor: Actor,
   };
 }
 
-export async function editGroup(db: Database, id: string, input: EditGroupInput, actor: Actor, now: number): Promise<Change<GroupRow>> {
+/** `shown`: the group's updated_at as the form sent was drawn (see assertAsShown). */
+export async function editGroup(db: Database, id: string, input: EditGroupInput, actor: Actor, now: number, shown?: number): Promise<Change<GroupRow>> {
   const existing = await findGroup(db, id);
   if (!existing) throw notFound("Group");
+  assertAsShown(existing.updatedAt, shown);
   const renamed = input.name !== undefined && input.name !== existing.name;
   if (renamed) await assertNameFree(db, "group", input.name!, id);
   const patch = {

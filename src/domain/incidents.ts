@@ -29,7 +29,7 @@ import { iso, sameShownTime } from "../time";
 import { loadIncidentView } from "../snapshot/incident-view";
 import type { SnapshotIncident, SnapshotIncidentUpdate } from "../snapshot/types";
 import { auditStatement } from "./audit";
-import { actorId, notified, type Actor, type Change } from "./change";
+import { actorId, assertAsShown, notified, type Actor, type Change } from "./change";
 import { assertComponentsExist } from "./components";
 
 export type OpenIncidentInput = z.infer<typeof createIncidentBody>;
@@ -55,11 +55,13 @@ function withIncidentLinks(state: StatusState, incidentId: string, next: Link[])
 
 /** Links as an incident shows them: with the component's name, in page order. */
 function shownLinks(state: StatusState, next: Link[]): SnapshotIncident["components"] {
+  // state.components is in page order: its index is the place, ties included.
+  const placeOf = new Map(state.components.map((c, place) => [c.id, place]));
   const byId = new Map(state.components.map((c) => [c.id, c]));
   return next
-    .map((l) => ({ id: l.componentId, name: byId.get(l.componentId)?.name ?? "", status: l.status, position: byId.get(l.componentId)?.position ?? 0 }))
-    .sort((a, b) => a.position - b.position)
-    .map(({ position: _, ...link }) => link);
+    .map((l) => ({ id: l.componentId, name: byId.get(l.componentId)?.name ?? "", status: l.status, place: placeOf.get(l.componentId) ?? 0 }))
+    .sort((a, b) => a.place - b.place)
+    .map(({ place: _, ...link }) => link);
 }
 
 const CHANGED = "The incident changed while this request was being made (another update, a resolve or an edit got there first); reload it and try again.";
@@ -285,8 +287,10 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
   };
 }
 
-export async function editIncident(db: Database, id: string, input: EditIncidentInput, actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
+/** `shown`: the incident's updated_at as the form sent was drawn (see assertAsShown). */
+export async function editIncident(db: Database, id: string, input: EditIncidentInput, actor: Actor, now: number, shown?: number): Promise<Change<SnapshotIncident>> {
   const incident = await existingIncident(db, id);
+  assertAsShown(incident.updated_at, shown);
   if (input.started_at !== undefined) assertStart(input.started_at, incident, now);
   const owner = takeover(incident, actor, now);
   const patch = {
@@ -323,10 +327,13 @@ export async function editIncidentUpdate(
   input: EditIncidentUpdateInput,
   actor: Actor,
   now: number,
+  /** The update's updated_at as the form sent was drawn: only a change to this update makes it stale. */
+  shown?: number,
 ): Promise<Change<SnapshotIncident>> {
   const incident = await loadIncidentView(db, id);
   const existing = incident?.updates.find((u) => u.id === updateId);
   if (!incident || !existing) throw notFound("Incident update");
+  assertAsShown(existing.updated_at, shown);
   assertEta(input.estimated_resolution, incident.started_at);
   const owner = takeover(incident, actor, now);
   const edited: SnapshotIncidentUpdate = {
@@ -352,8 +359,10 @@ export async function editIncidentUpdate(
   };
 }
 
-export async function publishPostmortem(db: Database, id: string, input: PostmortemInput, actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
+/** `shown`: the incident's updated_at as the editor sent was drawn (see assertAsShown). */
+export async function publishPostmortem(db: Database, id: string, input: PostmortemInput, actor: Actor, now: number, shown?: number): Promise<Change<SnapshotIncident>> {
   const incident = await existingIncident(db, id);
+  assertAsShown(incident.updated_at, shown);
   if (isOpenIncident(incident.status)) throw conflict("Resolve the incident before publishing its postmortem.");
   const publishedAt = incident.postmortem_published_at ?? now;
   const result: SnapshotIncident = { ...incident, status: "postmortem", postmortem: input.postmortem, postmortem_published_at: publishedAt, updated_at: now };

@@ -21,7 +21,7 @@ import { maintenanceFromRow } from "../snapshot/build";
 import { iso, sameShownTime } from "../time";
 import type { SnapshotMaintenance } from "../snapshot/types";
 import { auditStatement } from "./audit";
-import { actorId, AUTOMATION, notified, type Actor, type Change } from "./change";
+import { actorId, assertAsShown, AUTOMATION, notified, type Actor, type Change } from "./change";
 import { assertComponentsExist } from "./components";
 
 export type ScheduleMaintenanceInput = z.infer<typeof maintenanceBody>;
@@ -165,8 +165,10 @@ export async function scheduleMaintenance(db: Database, input: ScheduleMaintenan
   };
 }
 
-export async function editMaintenance(db: Database, id: string, input: EditMaintenanceInput, actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
+/** `shown`: the window's revision as the form sent was drawn (see assertAsShown). */
+export async function editMaintenance(db: Database, id: string, input: EditMaintenanceInput, actor: Actor, now: number, shown?: number): Promise<Change<SnapshotMaintenance>> {
   const m = await existingMaintenance(db, id);
+  assertAsShown(m.revision, shown);
   if (m.status === "completed" || m.status === "cancelled") throw conflict(`The maintenance is ${m.status} and can no longer be edited.`);
   // A time sent back as the API showed it (whole seconds) is the stored one, not a move by its milliseconds.
   const start = input.scheduled_start === undefined || sameShownTime(input.scheduled_start, m.scheduledStart) ? m.scheduledStart : input.scheduled_start;

@@ -4,7 +4,7 @@ import { deleteTemplate as deleteTemplateRow, findTemplate, insertTemplate, temp
 import { notFound } from "../errors";
 import type { editTemplateBody, templateBody } from "../schemas";
 import { auditStatement } from "./audit";
-import { actorId, type Actor, type Change } from "./change";
+import { actorId, assertAsShown, type Actor, type Change } from "./change";
 import { assertComponentsExist } from "./components";
 
 export type TemplateInput = z.infer<typeof templateBody>;
@@ -26,8 +26,10 @@ export async function createTemplate(db: Database, input: TemplateInput, actor: 
   return { statements: [insertTemplate(db, row), auditStatement(db, actor, { action: "template.create", entityType: "template", entityId: row.id, before: null, after: row }, now)], eventIds: [], result: row };
 }
 
-export async function editTemplate(db: Database, id: string, input: EditTemplateInput, actor: Actor, now: number): Promise<Change<TemplateRow>> {
+/** `shown`: the template's updated_at as the form sent was drawn (see assertAsShown). */
+export async function editTemplate(db: Database, id: string, input: EditTemplateInput, actor: Actor, now: number, shown?: number): Promise<Change<TemplateRow>> {
   const existing = await existingTemplate(db, id);
+  assertAsShown(existing.updatedAt, shown);
   if (input.components) await assertComponentsExist(db, input.components.map((c) => c.id), "components");
   // Strictly later than what was read, so a second edit within the same millisecond still finds it changed.
   const patch = { ...input, updatedAt: Math.max(now, existing.updatedAt + 1) };

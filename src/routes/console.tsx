@@ -14,11 +14,14 @@ import {
   SESSION_COOKIE,
 } from "../auth/console-session";
 import { consoleAssets } from "../console/assets";
-import { AuditPage } from "../console/audit";
+import { AuditEntryPage, AuditPage } from "../console/audit";
+import { findAuditEntry } from "../db/queries/audit";
 import { ComponentPage, ComponentsPage, type CheckResult } from "../console/components";
 import { Dashboard } from "../console/dashboard";
 import * as forms from "../console/forms";
-import { IncidentPage, IncidentsPage, PostmortemPage, postmortemDraft } from "../console/incidents";
+import { defaultRegions } from "../checks/plan";
+import { IncidentPage, IncidentsPage, PostmortemPage, postmortemDraft, type Automation } from "../console/incidents";
+import { findIncident, linkedComponentChecks } from "../db/queries/incidents";
 import { ConfirmPage, NotAdminPage, ProblemPage, renderConsole, SignInPage, type ConsoleContext } from "../console/layout";
 import { MaintenanceListPage, MaintenancePage } from "../console/maintenance";
 import { SubscribersPage } from "../console/subscribers";
@@ -35,9 +38,10 @@ import { createComponent, createGroup, deleteComponent, deleteGroup, editCompone
 import { deleteIncident, editIncident, editIncidentUpdate, openIncident, postIncidentUpdate, publishPostmortem, resolveIncident } from "../domain/incidents";
 import { cancelMaintenance, completeMaintenanceNow, editMaintenance, scheduleMaintenance, startMaintenanceNow } from "../domain/maintenance";
 import { createTemplate, deleteTemplate, editTemplate } from "../domain/templates";
-import { autoIncidentDefaults, componentAutoConfig } from "../domain/auto-incidents";
+import { autoIncidentDefaults, checksSuggestion, componentAutoConfig } from "../domain/auto-incidents";
 import { pageName, type AppEnv, type Bindings } from "../env";
 import { ApiError, errorBody, type ErrorDetail } from "../errors";
+import { bodyLimit } from "../http/body-limit";
 import * as schemas from "../schemas";
 import { issuesOf } from "../validation";
 import { formatTime } from "../page/format";
@@ -128,7 +132,8 @@ const consoleGate: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("consoleSession", auth.session);
   c.set("admin", { userId: auth.session.userId, sessionId: auth.session.sessionId, ...(auth.session.name ? { name: auth.session.name } : {}), ...(auth.session.email ? { email: auth.session.email } : {}) });
   if (writes) {
-    const form = await c.req.parseBody({ all: true });
+    const form = await c.req.parseBody({ all: true }).catch(() => null);
+    if (!form) return problem(c, 400, "Could not read the form", "The form arrived garbled, so nothing changed. Reload the page and send it again.");
     if (!csrfMatches(auth.session, forms.one(form, "_csrf"))) {
       return problem(c, 403, "Refused", "The form's security token is missing or out of date. Reload the page and try again; nothing changed.");
     }
@@ -254,6 +259,12 @@ async function perform<R>(c: Context<AppEnv>, run: (actor: Actor, now: number) =
 
 const formOf = (c: Context<AppEnv>) => c.req.parseBody({ all: true });
 
+/** The version of what an edit form showed (see ConsoleForm), when it carries one. */
+async function shownVersion(c: Context<AppEnv>): Promise<number | undefined> {
+  const sent = forms.one(await formOf(c), "_version");
+  return /^\d{1,15}$/.test(sent) ? Number(sent) : undefined;
+}
+
 /** Whether a post that cannot be undone was confirmed: by the script's dialog, or on the confirmation page. */
 const confirmed = async (c: Context<AppEnv>) => forms.one(await formOf(c), "confirm") === "1";
 
@@ -297,7 +308,24 @@ async function incidentsScreen(c: Context<AppEnv>, refill?: forms.Refill) {
 async function incidentScreen(c: Context<AppEnv>, id: string | null, refill?: forms.Refill) {
   const [incident, snapshot] = await Promise.all([id ? loadIncidentView(c.var.db, id) : null, snapshotOf(c)]);
   if (!incident) return null;
-  return <IncidentPage ctx={context(c, "/admin/incidents")} page={snapshot.page} incident={incident} components={named(snapshot.components)} flash={refill ? null : flashOf(c)} refill={refill} />;
+  const automation = incident.automatic ? await automationOf(c, incident.id) : null;
+  return (
+    <IncidentPage
+      ctx={context(c, "/admin/incidents")}
+      page={snapshot.page}
+      incident={incident}
+      automation={automation}
+      components={named(snapshot.components)}
+      flash={refill ? null : flashOf(c)}
+      refill={refill}
+    />
+  );
+}
+
+/** What the API's admin view says of an automatic incident: who took it over, and the checks' suggestion. */
+async function automationOf(c: Context<AppEnv>, id: string): Promise<Automation> {
+  const [row, checks] = await Promise.all([findIncident(c.var.db, id), linkedComponentChecks(c.var.db, id)]);
+  return { takenOverBy: row?.takenOverBy ?? null, suggestion: checksSuggestion(checks, Date.now()).suggestion };
 }
 
 async function templatesScreen(c: Context<AppEnv>, refill?: forms.Refill) {
@@ -358,6 +386,7 @@ async function componentScreen(c: Context<AppEnv>, id: string | null, refill?: f
       groups={groups}
       shown={snapshot.components.find((x) => x.id === id)}
       autoIncidents={autoIncidentsOn(c.env, row)}
+      defaultRegions={defaultRegions(c.env.CHECK_REGIONS)}
       check={check}
       flash={refill || check ? null : flashOf(c)}
       refill={refill}
@@ -365,7 +394,24 @@ async function componentScreen(c: Context<AppEnv>, id: string | null, refill?: f
   );
 }
 
+/**
+ * The console's form posts may be larger than the API's bodies: a form-encoded character outside ASCII takes
+ * up to 9 bytes, so a 50,000-character postmortem in Japanese is 450 KB. Every form within its fields' limits
+ * fits, and one that does not is refused with a page, not the API's JSON.
+ */
+export const CONSOLE_MAX_BODY_BYTES = 512 * 1024;
+const consoleBodies = bodyLimit(CONSOLE_MAX_BODY_BYTES);
+const consoleBodyLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
+  try {
+    await consoleBodies(c, next);
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 413) throw err;
+    return problem(c, 413, "Too large to send", `The form was larger than the console takes (${CONSOLE_MAX_BODY_BYTES / 1024} KB), so nothing changed.`);
+  }
+};
+
 export const adminConsole = new Hono<AppEnv>()
+  .use("*", consoleBodyLimit)
   .get("/assets/:file", (c) => {
     const asset = consoleAssets().byPath.get(c.req.path);
     if (!asset) return c.json({ error: { code: "not_found", message: "No such asset" } }, 404);
@@ -441,7 +487,8 @@ export const adminConsole = new Hono<AppEnv>()
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no incident with this id.");
     const body = forms.editIncidentBody(await formOf(c));
-    return perform(c, (actor, now) => editIncident(c.var.db, id, parse(schemas.editIncidentBody, body), actor, now), () => `/admin/incidents/${id}`, "edited", {
+    const shown = await shownVersion(c);
+    return perform(c, (actor, now) => editIncident(c.var.db, id, parse(schemas.editIncidentBody, body), actor, now, shown), () => `/admin/incidents/${id}`, "edited", {
       fields: forms.EDIT_INCIDENT_FIELDS,
       screen: (refill) => incidentScreen(c, id, refill),
     });
@@ -451,7 +498,8 @@ export const adminConsole = new Hono<AppEnv>()
     const updateId = idOr404(c, "updateId");
     if (!id || !updateId) return problem(c, 404, "Not found", "There is no such update.");
     const body = { message: forms.one(await formOf(c), "message") };
-    return perform(c, (actor, now) => editIncidentUpdate(c.var.db, id, updateId, parse(schemas.editIncidentUpdateBody, body), actor, now), () => `/admin/incidents/${id}`, "edited", {
+    const shown = await shownVersion(c);
+    return perform(c, (actor, now) => editIncidentUpdate(c.var.db, id, updateId, parse(schemas.editIncidentUpdateBody, body), actor, now, shown), () => `/admin/incidents/${id}`, "edited", {
       fields: forms.EDIT_UPDATE_FIELDS,
       screen: (refill) => incidentScreen(c, id, refill),
     });
@@ -480,10 +528,11 @@ export const adminConsole = new Hono<AppEnv>()
     if (!incident) return problem(c, 404, "Not found", "There is no incident with this id.");
     const form = await formOf(c);
     const text = typeof form.postmortem === "string" ? form.postmortem : "";
+    const shown = await shownVersion(c);
     if (forms.one(form, "action") === "preview") {
-      return page(c, <PostmortemPage ctx={context(c, "/admin/incidents")} page={snapshot.page} incident={incident} text={text} preview />);
+      return page(c, <PostmortemPage ctx={context(c, "/admin/incidents")} page={snapshot.page} incident={incident} text={text} preview version={shown} />);
     }
-    return perform(c, (actor, now) => publishPostmortem(c.var.db, incident.id, parse(schemas.postmortemBody, { postmortem: text }), actor, now), () => `/admin/incidents/${id}`, "published", {
+    return perform(c, (actor, now) => publishPostmortem(c.var.db, incident.id, parse(schemas.postmortemBody, { postmortem: text }), actor, now, shown), () => `/admin/incidents/${id}`, "published", {
       fields: forms.POSTMORTEM_FIELDS,
       screen: async (refill) => <PostmortemPage ctx={context(c, "/admin/incidents")} page={snapshot.page} incident={incident} text={text} preview={false} refill={refill} />,
     });
@@ -505,7 +554,8 @@ export const adminConsole = new Hono<AppEnv>()
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no template with this id.");
     const body = forms.templateBody(await formOf(c));
-    return perform(c, (actor, now) => editTemplate(c.var.db, id, parse(schemas.editTemplateBody, body), actor, now), () => "/admin/templates", "saved", {
+    const shown = await shownVersion(c);
+    return perform(c, (actor, now) => editTemplate(c.var.db, id, parse(schemas.editTemplateBody, body), actor, now, shown), () => "/admin/templates", "saved", {
       fields: forms.TEMPLATE_FIELDS,
       screen: (refill) => templateScreen(c, id, refill),
     });
@@ -536,8 +586,19 @@ export const adminConsole = new Hono<AppEnv>()
   .post("/maintenance/:id", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no maintenance with this id.");
-    const body = forms.maintenanceBody(await formOf(c), zoneOf(c.env), true);
-    return perform(c, (actor, now) => editMaintenance(c.var.db, id, parse(schemas.editMaintenanceBody, body), actor, now), () => `/admin/maintenance/${id}`, "edited", {
+    const sent = forms.maintenanceBody(await formOf(c), zoneOf(c.env), true);
+    // The form's times are whole minutes: one sent as the minute it showed is the stored time, seconds and
+    // all, not a move to the minute (which a window in progress would refuse for its start).
+    const m = (await snapshotOf(c)).maintenances.find((x) => x.id === id);
+    const asShown = (time: string, stored: number | undefined) => stored !== undefined && Date.parse(time) === Math.floor(stored / 60_000) * 60_000;
+    const { scheduled_start, scheduled_end, ...rest } = sent;
+    const body = {
+      ...rest,
+      ...(asShown(scheduled_start, m?.scheduled_start) ? {} : { scheduled_start }),
+      ...(asShown(scheduled_end, m?.scheduled_end) ? {} : { scheduled_end }),
+    };
+    const shown = await shownVersion(c);
+    return perform(c, (actor, now) => editMaintenance(c.var.db, id, parse(schemas.editMaintenanceBody, body), actor, now, shown), () => `/admin/maintenance/${id}`, "edited", {
       fields: forms.MAINTENANCE_FIELDS,
       screen: (refill) => maintenanceScreen(c, id, refill),
     });
@@ -590,7 +651,13 @@ export const adminConsole = new Hono<AppEnv>()
     const now = forms.one(form, "automatic_incidents") === "on" ? "on" : "off";
     const auto = was && was !== now ? { auto_incidents: { ...(existing?.autoIncidents ?? {}), enabled: now === "on" } } : {};
     const body = { ...forms.componentBody(form, true), ...auto };
-    return perform(c, (actor, now) => editComponent(c.var.db, id, parse(schemas.editComponentBody, body), actor, now), () => `/admin/components/${id}`, "saved", {
+    // The boxes list regions in their own order: the same ones ticked are no change of order either.
+    const regions = existing?.monitor?.regions;
+    if (body.monitor?.regions && regions && body.monitor.regions.length === regions.length && regions.every((r) => body.monitor!.regions!.includes(r))) {
+      body.monitor.regions = regions;
+    }
+    const shown = await shownVersion(c);
+    return perform(c, (actor, now) => editComponent(c.var.db, id, parse(schemas.editComponentBody, body), actor, now, shown), () => `/admin/components/${id}`, "saved", {
       fields: forms.COMPONENT_FIELDS,
       screen: (refill) => componentScreen(c, id, refill),
     });
@@ -628,7 +695,8 @@ export const adminConsole = new Hono<AppEnv>()
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no group with this id.");
     const body = forms.groupBody(await formOf(c));
-    return perform(c, (actor, now) => editGroup(c.var.db, id, parse(schemas.editGroupBody, body), actor, now), () => "/admin/components", "saved", {
+    const shown = await shownVersion(c);
+    return perform(c, (actor, now) => editGroup(c.var.db, id, parse(schemas.editGroupBody, body), actor, now, shown), () => "/admin/components", "saved", {
       fields: forms.GROUP_FIELDS,
       screen: (refill) => componentsScreen(c, refill),
     });
@@ -670,20 +738,27 @@ export const adminConsole = new Hono<AppEnv>()
   })
 
   .get("/audit", async (c) => {
-    // The API's query schema; an empty field (the filter's "All") means no filter. Each entry carries its
-    // record before and after in full, so a screen holds fewer than the API's page: it stays a light load.
+    // The API's query schema; an empty field (the filter's "All") means no filter. A screen holds fewer
+    // entries than the API's page, each with its first changes only, so it stays a light load.
     const given = { limit: String(AUDIT_SCREEN_ENTRIES), ...Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== "")) };
     const parsed = schemas.auditQuery.safeParse(given);
     if (!parsed.success) {
       const details = issuesOf(parsed.error, given).map((d) => `${d.path || "query"}: ${d.message}`);
       return page(c, <ProblemPage ctx={context(c, "/admin/audit")} title="Cannot show that" message="The address asks for an audit page that does not exist." details={details} back="/admin/audit" />, 400);
     }
-    const query = parsed.data;
+    // A screen never lists more than its budget holds, whatever limit the address asks for.
+    const query = { ...parsed.data, limit: Math.min(parsed.data.limit, AUDIT_SCREEN_ENTRIES) };
     const { rows, nextCursor } = await readAuditPage(c.var.db, query);
     return page(
       c,
       <AuditPage ctx={context(c, "/admin/audit")} zone={zoneOf(c.env)} rows={rows} nextCursor={nextCursor} entityType={query.entity_type} entityId={query.entity_id} paged={!!query.cursor} />,
     );
+  })
+  .get("/audit/:id", async (c) => {
+    const id = idOr404(c);
+    const row = id ? await findAuditEntry(c.var.db, id) : undefined;
+    if (!row) return problem(c, 404, "Not found", "There is no audit entry with this id (entries are kept 365 days).");
+    return page(c, <AuditEntryPage ctx={context(c, "/admin/audit")} zone={zoneOf(c.env)} row={row} />);
   })
   .post("/subscribers/:id/delete", async (c) => {
     const id = idOr404(c);

@@ -26,7 +26,7 @@ export function unansweredWithin(error: string | null): number | null {
 }
 
 /** Cloudflare's location hints, as a reader knows the places: every region a monitor can be probed from. */
-const REGION_NAMES: Record<ProbeRegion, string> = {
+export const REGION_NAMES: Record<ProbeRegion, string> = {
   wnam: "western North America",
   enam: "eastern North America",
   sam: "South America",

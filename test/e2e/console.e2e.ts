@@ -130,14 +130,17 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     expect(await latest.locator("time").getAttribute("datetime")).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     const opened = page.locator("#audit > li", { hasText: "incident.open" }).first();
     expect(await opened.locator(".who-id").textContent()).toBe("user_e2e_admin");
-    await opened.getByText("Before and after").click();
-    expect(await opened.locator("pre.json").last().textContent()).toContain('"title": "Database unreachable"');
+    // Both records are on the entry's own screen, one click away.
+    await opened.getByRole("link", { name: "Before and after" }).click();
+    await page.waitForURL(/\/admin\/audit\/[0-9a-f-]{36}$/);
+    expect(await page.locator("pre.json").last().textContent()).toContain('"title": "Database unreachable"');
+    await page.goBack();
     await page.getByLabel("Entity type").selectOption("component");
     await page.getByRole("button", { name: "Filter" }).click();
     await page.waitForURL(/entity_type=component$/);
     expect(await page.locator("#audit > li", { hasText: "incident." }).count()).toBe(0);
     await page.goto(origin + "/admin/audit?entity_type=incident");
-    await page.locator("#audit > li").first().getByRole("link").click();
+    await page.locator("#audit > li").first().getByRole("link", { name: id }).click();
     expect(new URL(page.url()).pathname).toBe(`/admin/incidents/${id}`);
 
     await publicPage.goto(`${origin}/incidents/${id}`);
@@ -337,6 +340,34 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await page.locator("#gone").waitFor();
     expect(await page.locator("#gone").textContent()).toBe("This was deleted since the page was loaded.");
     expect(errors.filter((e) => !/404/.test(e))).toEqual([]);
+    await context.close();
+  });
+
+  it("refuses a save from a tab drawn before another tab's save, keeps what was typed, and focuses why", async () => {
+    const { context, page: first } = await signedIn("admin", false);
+    const errors = watchErrors(first, /status of 409/);
+    await first.goto(origin + "/admin/components");
+    await first.getByLabel("Name", { exact: true }).first().fill("Two tabs");
+    await first.getByRole("button", { name: "Add component" }).click();
+    await first.waitForURL(/done=created/);
+    const id = /comp-([0-9a-f-]{36})/.exec(first.url())![1]!;
+    const second = await context.newPage();
+    await first.goto(`${origin}/admin/components/${id}`);
+    await second.goto(`${origin}/admin/components/${id}`);
+
+    // The first tab adds a monitor; the second, drawn before it with an empty URL field, renames.
+    await first.getByLabel("URL").fill("https://two-tabs.example.com/health");
+    await first.getByRole("button", { name: "Save component" }).click();
+    await first.waitForURL(/done=saved$/);
+    await second.locator("#ec-name").fill("Two tabs, renamed");
+    await second.getByRole("button", { name: "Save component" }).click();
+    await second.locator("[data-form-error]").waitFor();
+    await expect.poll(() => second.evaluate(() => document.activeElement?.hasAttribute("data-form-error"))).toBe(true);
+    expect(await second.locator("[data-form-error]").textContent()).toContain("after this form was opened, so nothing was saved");
+    expect(await second.locator("#ec-name").inputValue()).toBe("Two tabs, renamed");
+    const saved = await (await fetch(`${origin}/api/status/components/${id}`)).json();
+    expect(saved.component.name).toBe("Two tabs");
+    expect(errors).toEqual([]);
     await context.close();
   });
 

@@ -23,6 +23,10 @@ export async function listAudit(db: Database, filter: { limit: number; after?: {
     .limit(filter.limit);
 }
 
+export async function findAuditEntry(db: Database, id: string) {
+  return db.select().from(auditLog).where(eq(auditLog.id, id)).get();
+}
+
 /** Deletes at most `limit` entries older than `before`, oldest first, so one cron run's delete stays small. */
 export async function pruneAudit(db: Database, before: number, limit: number) {
   const oldest = db.select({ id: auditLog.id }).from(auditLog).where(lt(auditLog.at, before)).orderBy(auditLog.at).limit(limit);

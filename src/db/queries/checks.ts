@@ -1,5 +1,6 @@
 import { and, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../client";
+import { componentPageOrder } from "./components";
 import { jsonRowChunks, type Statement } from "../batch";
 import { checkRegionResults, checkResults, checkRuns, components, dailyRollups, maintenanceComponents, maintenances, type CheckOutcome, type ComponentStatus } from "../schema";
 import type { MaintenanceWindow, RollupDelta } from "../../uptime/rollup";
@@ -45,7 +46,7 @@ export async function loadCheckTargets(db: Database) {
     })
     .from(components)
     .where(ne(components.checkKind, "none"))
-    .orderBy(components.position);
+    .orderBy(...componentPageOrder);
 }
 
 export type CheckTargetRow = Awaited<ReturnType<typeof loadCheckTargets>>[number];

@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../client";
+import { componentPageOrder } from "./components";
 import type { Statement } from "../batch";
 import { guard } from "./guards";
 import { componentGroups, components } from "../schema";
@@ -34,7 +35,7 @@ export const deleteGroup = (db: Database, id: string): Statement => db.delete(co
 
 /** Every component's id and position, in page order. */
 export async function componentPositions(db: Database): Promise<{ id: string; position: number }[]> {
-  return db.select({ id: components.id, position: components.position }).from(components).orderBy(components.position, components.createdAt);
+  return db.select({ id: components.id, position: components.position }).from(components).orderBy(...componentPageOrder);
 }
 
 /** Holds while the component is as a write read it (not deleted or written since). */
@@ -61,17 +62,25 @@ export const orderUnchanged = (db: Database, positions: { id: string; position: 
 export type NamedKind = "component" | "group";
 const NAMED = { component: components, group: componentGroups } as const;
 
-/** Another component (or group) already called this, case aside (SQLite's lower() folds ASCII letters). */
+/**
+ * A name as readers tell names apart: compatibility forms folded (fullwidth "ＡＰＩ" is "API", a decomposed
+ * "é" the composed one) and case aside in every script, which SQLite's lower() (ASCII only) cannot do.
+ */
+export const nameKey = (name: string) => name.normalize("NFKC").toLowerCase().normalize("NFKC");
+
+/** Another component (or group) already called this, as readers would read it (nameKey). */
 export async function namedAlready(db: Database, kind: NamedKind, name: string, exceptId: string | null) {
   const table = NAMED[kind];
-  return db
-    .select({ id: table.id, name: table.name })
-    .from(table)
-    .where(sql`lower(${table.name}) = lower(${name}) and ${table.id} is not ${exceptId}`)
-    .get();
+  // Names are few (a page lists them all), so they are compared here rather than by a key column.
+  const rows = await db.select({ id: table.id, name: table.name }).from(table).where(sql`${table.id} is not ${exceptId}`);
+  const key = nameKey(name);
+  return rows.find((row) => nameKey(row.name) === key);
 }
 
-/** Holds while no other component (or group) has taken this name (two creates racing with one name). */
+/**
+ * Holds while no other component (or group) has taken this name (two creates racing with one name); in SQL,
+ * so case aside in ASCII only: namedAlready, just before, compares as readers do.
+ */
 export function nameStillFree(db: Database, kind: NamedKind, name: string, exceptId: string): Statement {
   const table = NAMED[kind];
   return guard(db, sql`not exists (select 1 from ${table} where lower(${table.name}) = lower(${name}) and ${table.id} != ${exceptId})`, `${kind} name ${name}`);

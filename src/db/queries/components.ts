@@ -1,6 +1,14 @@
-import { inArray } from "drizzle-orm";
+import { asc, inArray } from "drizzle-orm";
 import type { Database } from "../client";
-import { components } from "../schema";
+import { componentGroups, components } from "../schema";
+
+/**
+ * The order components are listed in everywhere (page, API, v2, console, an incident's or a window's list):
+ * by position, and where two share one (set through the API, or created at once), the older first, then by
+ * id, so a tie never shows two orders.
+ */
+export const componentPageOrder = [asc(components.position), asc(components.createdAt), asc(components.id)] as const;
+export const groupPageOrder = [asc(componentGroups.position), asc(componentGroups.name), asc(componentGroups.id)] as const;
 
 /** The ids in `ids` that are not components (each named once). */
 export async function unknownComponentIds(db: Database, ids: string[]): Promise<string[]> {

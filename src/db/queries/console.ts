@@ -1,14 +1,15 @@
 import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../client";
+import { componentPageOrder, groupPageOrder } from "./components";
 import type { Statement } from "../batch";
 import { guard } from "./guards";
 import { componentGroups, components, deliveries, subscribers, type Channel } from "../schema";
 
 // Reads only the console makes: how each component is checked, delivery health by channel, and lookups.
 
-export const consoleComponents = (db: Database) => db.select().from(components).orderBy(asc(components.position), asc(components.name));
+export const consoleComponents = (db: Database) => db.select().from(components).orderBy(...componentPageOrder);
 
-export const consoleGroups = (db: Database) => db.select().from(componentGroups).orderBy(asc(componentGroups.position), asc(componentGroups.name));
+export const consoleGroups = (db: Database) => db.select().from(componentGroups).orderBy(...groupPageOrder);
 
 export const deliveryCountsByChannel = (db: Database) =>
   db.select({ channel: deliveries.channel, status: deliveries.status, count: count() }).from(deliveries).groupBy(deliveries.channel, deliveries.status);

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, gte, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "../client";
+import { componentPageOrder } from "./components";
 import type { Statement } from "../batch";
 import { guard } from "./guards";
 import { components, incidentComponents, incidents, incidentUpdates, type ComponentStatus, type IncidentStatus, type Severity } from "../schema";
@@ -74,7 +75,7 @@ export async function loadIncidentRows(db: Database, id: string) {
       .from(incidentComponents)
       .innerJoin(components, eq(components.id, incidentComponents.componentId))
       .where(eq(incidentComponents.incidentId, id))
-      .orderBy(asc(components.position)),
+      .orderBy(...componentPageOrder),
     db.select().from(incidentUpdates).where(eq(incidentUpdates.incidentId, id)).orderBy(desc(incidentUpdates.createdAt), desc(incidentUpdates.id)),
   ]);
   const row = rows[0];
@@ -187,5 +188,5 @@ export async function linkedComponentChecks(db: Database, incidentId: string) {
     .from(incidentComponents)
     .innerJoin(components, eq(components.id, incidentComponents.componentId))
     .where(eq(incidentComponents.incidentId, incidentId))
-    .orderBy(asc(components.position));
+    .orderBy(...componentPageOrder);
 }

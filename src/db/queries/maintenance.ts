@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Database } from "../client";
+import { componentPageOrder } from "./components";
 import type { Statement } from "../batch";
 import { guard } from "./guards";
 import { components, maintenanceComponents, maintenances } from "../schema";
@@ -48,7 +49,7 @@ export async function dueMaintenances(db: Database, now: number) {
 /** The named components, in page order. */
 export async function componentNames(db: Database, ids: string[]) {
   if (!ids.length) return [];
-  return db.select({ id: components.id, name: components.name }).from(components).where(inArray(components.id, ids)).orderBy(asc(components.position), asc(components.createdAt));
+  return db.select({ id: components.id, name: components.name }).from(components).where(inArray(components.id, ids)).orderBy(...componentPageOrder);
 }
 
 /** Holds while the window is still in the state a write read it in (same status and revision). */

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, gte, inArray, isNull, lte, not, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
+import { componentPageOrder, groupPageOrder } from "./components";
 import {
   checkRegionResults,
   componentGroups,
@@ -22,7 +23,7 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
   );
   const [groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows, olderIncidentRows, checkChangeRows, regionRows] =
     await db.batch([
-      db.select().from(componentGroups).orderBy(asc(componentGroups.position), asc(componentGroups.name)),
+      db.select().from(componentGroups).orderBy(...groupPageOrder),
       db
         .select({
           ...getTableColumns(components),
@@ -30,7 +31,7 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
           lastStatusChangeAt: sql<number | null>`(select max(sc.at) from ${statusChanges} sc where sc.component_id = ${components}.id)`,
         })
         .from(components)
-        .orderBy(asc(components.position), asc(components.createdAt)),
+        .orderBy(...componentPageOrder),
       db.select().from(incidents).where(incidentInWindow).orderBy(desc(incidents.startedAt), desc(incidents.id)),
       db
         .select({
@@ -43,7 +44,7 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
         .innerJoin(incidents, eq(incidents.id, incidentComponents.incidentId))
         .innerJoin(components, eq(components.id, incidentComponents.componentId))
         .where(incidentInWindow)
-        .orderBy(asc(components.position)),
+        .orderBy(...componentPageOrder),
       db
         .select({
           id: incidentUpdates.id,
@@ -69,7 +70,7 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
         .innerJoin(maintenances, eq(maintenances.id, maintenanceComponents.maintenanceId))
         .innerJoin(components, eq(components.id, maintenanceComponents.componentId))
         .where(maintenanceInWindow)
-        .orderBy(asc(components.position)),
+        .orderBy(...componentPageOrder),
       db.select().from(dailyRollups).where(gte(dailyRollups.day, opts.firstDay)),
       // The shown-status moves incidents caused (by time, on the `at` index), for Statuspage's affected_components.
       db

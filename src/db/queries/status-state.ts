@@ -1,5 +1,6 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../client";
+import { componentPageOrder } from "./components";
 import type { Statement } from "../batch";
 import { components, incidentComponents, incidents, maintenanceComponents, maintenances, statusChanges, statusClaims, type ChangeSource, type ComponentStatus, type ShownStatus } from "../schema";
 import { statusGuard } from "./guards";
@@ -30,7 +31,7 @@ export async function loadStatusState(db: Database): Promise<StatusState> {
     db
       .select({ id: components.id, name: components.name, position: components.position, monitoredStatus: components.monitoredStatus, monitored: components.monitored })
       .from(components)
-      .orderBy(components.position, components.createdAt),
+      .orderBy(...componentPageOrder),
     db
       .select({ incidentId: incidentComponents.incidentId, componentId: incidentComponents.componentId, status: incidentComponents.status })
       .from(incidentComponents)
