@@ -587,6 +587,25 @@ describe("the subscribe form without scripts", () => {
     const html = await res.text();
     expect(html).toContain("<h1>Could not subscribe</h1>");
     expect(html).toContain("Choose each component once. Go back to correct it.");
+
+    // A multipart body cut short cannot be read; it is a page that says so, for either form.
+    for (const [path, title] of [["/subscribe", "Could not subscribe"], ["/subscribe/confirm", "Could not confirm"]]) {
+      const broken = await call("POST", path!, {
+        body: '--xyz\r\nContent-Disposition: form-data; name="email"\r\n\r\nreader@example.org',
+        headers: { "content-type": "multipart/form-data; boundary=xyz", "cf-connecting-ip": uniqueIp() },
+      });
+      expect(broken.status, path).toBe(400);
+      const page = await broken.text();
+      expect(page).toContain(`<h1>${title}</h1>`);
+      expect(page).toContain("The form could not be read.");
+    }
+    // Twilio's inbound hook reads a form too: a broken one is a 400 in JSON, never a 500.
+    const inbound = await call("POST", "/api/status/subscriptions/sms/inbound", {
+      body: '--xyz\r\nContent-Disposition: form-data; name="From"\r\n\r\n+14155550100',
+      headers: { "content-type": "multipart/form-data; boundary=xyz" },
+    });
+    expect(inbound.status).toBe(400);
+    expect((await inbound.json()).error.code).toBeTypeOf("string");
   });
 
   it("takes the texted code through a form, and brings the form back with the reason when it is wrong", async () => {

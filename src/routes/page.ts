@@ -104,6 +104,12 @@ async function refuseCrossSite(c: Context<AppEnv>, title: string) {
   return c.html(renderMessage(snapshot, title, "This form only works from this status page. Go back to it and try again."), 403);
 }
 
+/** A form body that does not parse (a broken multipart body, say): nothing was sent, so nothing is done. */
+async function unreadableForm(c: Context<AppEnv>, title: string) {
+  const snapshot = await publicSnapshot(c);
+  return c.html(renderMessage(snapshot, title, "The form could not be read. Go back to the page and send it again."), 400);
+}
+
 /** The status page people open: server-rendered from the snapshot, no D1 query per view. */
 export const statusPage = new Hono<AppEnv>()
   .get("/", async (c) => {
@@ -156,7 +162,8 @@ export const statusPage = new Hono<AppEnv>()
   .post("/subscribe", async (c) => {
     // Another site's page must not sign its visitors' browsers up to anything (email bombing by proxy).
     if (crossSitePost(c)) return refuseCrossSite(c, "Could not subscribe");
-    const form = await c.req.parseBody({ all: true });
+    const form = await c.req.parseBody({ all: true }).catch(() => null);
+    if (!form) return unreadableForm(c, "Could not subscribe");
     const body = subscribeFormBody(form);
     const { res, reply } = await callSubscriptionsApi(c, "/api/status/subscriptions", body);
     const snapshot = await publicSnapshot(c);
@@ -171,7 +178,8 @@ export const statusPage = new Hono<AppEnv>()
   })
   .post("/subscribe/confirm", async (c) => {
     if (crossSitePost(c)) return refuseCrossSite(c, "Could not confirm");
-    const form = await c.req.parseBody();
+    const form = await c.req.parseBody().catch(() => null);
+    if (!form) return unreadableForm(c, "Could not confirm");
     const field = (name: string) => (typeof form[name] === "string" ? form[name].trim() : "");
     const channel = field("channel") === "webhook" ? "webhook" : "phone";
     const address = field(channel);
