@@ -605,7 +605,7 @@ describe("the subscribe form without scripts", () => {
       headers: { "content-type": "multipart/form-data; boundary=xyz" },
     });
     expect(inbound.status).toBe(400);
-    expect((await inbound.json()).error.code).toBeTypeOf("string");
+    expect(((await inbound.json()) as { error: { code: string } }).error.code).toBeTypeOf("string");
   });
 
   it("takes the texted code through a form, and brings the form back with the reason when it is wrong", async () => {
