@@ -187,6 +187,28 @@ describe("a check round racing an admin's monitor edit", { timeout: 20_000 }, ()
     expect((await admin("GET", `/api/status/admin/components/${id}`)).status).toBe(404);
   });
 
+  it("brings a seeded component's platform check back when the HTTP monitor that replaced it is removed", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const database = DEFAULT_COMPONENTS.database;
+    expect(await adminComponent(database)).toMatchObject({ check: "database", platform_check: "database", monitor: null });
+    expect((await admin("PATCH", `/api/status/components/${database}`, { monitor: { type: "http", url } })).status).toBe(200);
+    expect(await adminComponent(database)).toMatchObject({ check: "http", platform_check: "database", monitor: { url } });
+
+    const res = await admin("PATCH", `/api/status/components/${database}`, { monitor: null });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ check: "database", platform_check: "database", monitor: null });
+    // The next round checks D1 again, and asks the old monitor's URL nothing.
+    const T = Date.UTC(2030, 6, 4, 12, 0);
+    await runCron(T);
+    expect((await results(database)).at(-1)).toMatchObject({ checked_at: T, outcome: "operational" });
+    expect(await publicComponent(database)).toMatchObject({ monitored: true, last_checked: iso(T) });
+    expect(targets.requests.filter((r) => r.url === url)).toEqual([]);
+    // A component made by an admin has no platform check to come back to.
+    const made = await json(await admin("POST", "/api/status/components", { name: `Made ${crypto.randomUUID().slice(0, 8)}`, monitor: { type: "http", url } }));
+    expect(await json(await admin("PATCH", `/api/status/components/${made.id}`, { monitor: null }))).toMatchObject({ check: "none", platform_check: null });
+  });
+
   it("clears what the checks left behind whenever a monitor is removed, even one already gone", async () => {
     const component = await json(await admin("POST", "/api/status/components", { name: `Left behind ${crypto.randomUUID().slice(0, 8)}` }));
     // The state an earlier round wrote over a removed monitor: no check, yet a major outage.

@@ -12,6 +12,9 @@ export type ShownStatus = (typeof SHOWN_STATUSES)[number];
 
 export const CHECK_KINDS = ["api", "database", "storage", "email", "auth", "http", "none"] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
+/** The checks Beacon makes of the platform itself (see src/checks), one per seeded component. */
+export const PLATFORM_CHECK_KINDS = ["api", "database", "storage", "email", "auth"] as const satisfies readonly CheckKind[];
+export type PlatformCheckKind = (typeof PLATFORM_CHECK_KINDS)[number];
 
 /** A single check outcome; `not_monitored` means the check has no configuration and proves nothing. */
 export const CHECK_OUTCOMES = [...COMPONENT_STATUSES, "not_monitored"] as const;
@@ -94,6 +97,8 @@ export const components = sqliteTable(
     position: integer("position").notNull().default(0),
     groupId: text("group_id").references(() => componentGroups.id, { onDelete: "set null" }),
     checkKind: text("check_kind", { enum: CHECK_KINDS }).notNull().default("none"),
+    /** The platform check the component was seeded with: an HTTP monitor may replace it, and removing the monitor brings it back. */
+    platformCheck: text("platform_check", { enum: PLATFORM_CHECK_KINDS }),
     monitor: text("monitor", { mode: "json" }).$type<HttpMonitor>(),
     /** Consecutive agreeing results needed before the monitored status moves (flap damping). */
     confirmations: integer("confirmations").notNull().default(2),

@@ -127,6 +127,7 @@ export async function createComponent(db: Database, input: CreateComponentInput,
     position: input.position ?? (await nextComponentPosition(db)),
     groupId: input.group_id ?? null,
     checkKind: input.monitor ? "http" : "none",
+    platformCheck: null,
     monitor: input.monitor ? toMonitor(input.monitor) : null,
     confirmations: input.monitor?.confirmations ?? input.confirmations ?? 2,
     monitoredStatus: "operational",
@@ -164,14 +165,15 @@ export async function editComponent(db: Database, id: string, input: EditCompone
   const renamed = input.name !== undefined && input.name !== existing.name;
   if (renamed) await assertNameFree(db, "component", input.name!, id);
   // Removing a monitor always clears what the checks said, even when there is none any more: a round that
-  // was running while it was removed may have left its state behind. Built-in platform checks are not monitors.
+  // was running while it was removed may have left its state behind. Built-in platform checks are not
+  // monitors; one a monitor replaced comes back when the monitor is removed, and reports from the next round.
   const unmonitor = input.monitor === null && (existing.checkKind === "http" || existing.checkKind === "none");
   const monitorChange =
     input.monitor === undefined
       ? {}
       : input.monitor === null
         ? unmonitor
-          ? UNMONITORED
+          ? { ...UNMONITORED, checkKind: existing.platformCheck ?? UNMONITORED.checkKind }
           : {}
         : { checkKind: "http" as const, monitor: toMonitor(input.monitor), ...(input.monitor.confirmations ? { confirmations: input.monitor.confirmations } : {}) };
   const statusMove = unmonitor ? await unmonitoredStatusChange(db, id, now) : { statements: [], eventIds: [] };

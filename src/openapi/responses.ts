@@ -7,6 +7,7 @@ import {
   DELIVERY_STATUSES,
   INCIDENT_STATUSES,
   MAINTENANCE_STATUSES,
+  PLATFORM_CHECK_KINDS,
   PROBE_REGIONS,
   REGION_OUTCOMES,
   SEVERITIES,
@@ -328,6 +329,10 @@ export const adminComponent = named(
     position: z.number().int(),
     group_id: uuid.nullable(),
     check: z.string().describe("api, database, storage, email, auth, http or none"),
+    platform_check: z
+      .enum(PLATFORM_CHECK_KINDS)
+      .nullable()
+      .describe("the platform check a seeded component is made with; an HTTP monitor replaces it, and removing the monitor brings it back"),
     monitor: httpMonitor.nullable(),
     confirmations: z.number().int(),
     monitored: z.boolean(),

@@ -33,6 +33,7 @@ function componentView(env: Bindings, c: ComponentRow) {
     position: c.position,
     group_id: c.groupId,
     check: c.checkKind,
+    platform_check: c.platformCheck,
     monitor: c.monitor ?? null,
     confirmations: c.confirmations,
     monitored: isMonitored(c),
