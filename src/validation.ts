@@ -76,7 +76,12 @@ export const validate = <T extends z.ZodType, Target extends keyof ValidationTar
     }
     if (!result.success) {
       const where = target === "json" ? "body" : target === "param" ? "path" : target;
-      throw new ApiError(400, "validation_failed", `Invalid request ${where}`, issuesOf(result.error, result.data));
+      const details = issuesOf(result.error, result.data);
+      // A parameter named twice in a query string reaches the schema as a list: say so, not "received array".
+      if (target === "query") {
+        for (const d of details) if (d.code === "invalid_type" && Array.isArray(valueAt(result.data, [d.path]))) Object.assign(d, { code: "duplicate", message: "must be given once" });
+      }
+      throw new ApiError(400, "validation_failed", `Invalid request ${where}`, details);
     }
   });
 

@@ -106,6 +106,12 @@ describe("GET /api/status/incidents", () => {
     }
     expect((await json(await call("GET", "/api/status/incidents?days=0"))).error.details[0].message).toMatch(/at least 1/);
     expect((await json(await call("GET", "/api/status/incidents?days=366"))).error.details[0].message).toMatch(/at most 365/);
+    // A parameter given twice is named as such, not as a list the schema did not expect.
+    for (const [path, name] of [["/api/status/incidents?days=30&days=40", "days"], ["/badge.svg?label=a&label=b", "label"]] as const) {
+      const twice = await call("GET", path);
+      expect(twice.status, path).toBe(400);
+      expect((await json(twice)).error.details, path).toEqual([{ path: name, message: "must be given once", code: "duplicate" }]);
+    }
   });
 });
 
