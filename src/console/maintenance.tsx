@@ -1,5 +1,5 @@
 import type { FC } from "hono/jsx";
-import { Time } from "../page/parts";
+import { Time, WhenItRan } from "../page/parts";
 import type { PageInfo, SnapshotMaintenance } from "../snapshot/types";
 import { Flash } from "./dashboard";
 import { CheckBox, ConsoleForm, Field, FormErrors, NotifyBox, TextArea, Written } from "./fields";
@@ -127,22 +127,7 @@ export const MaintenancePage: FC<{ ctx: ConsoleContext; page: PageInfo; m: Snaps
       <p class="meta">
         {m.status.replace("_", " ")} · planned <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
       </p>
-      {/* When it really started and ended, which Start now, Complete now and Cancel make differ from the plan. */}
-      {m.started_at ? (
-        <p class="meta">
-          Started <Time ms={m.started_at} page={page} />
-          {m.completed_at ? (
-            <>
-              , completed <Time ms={m.completed_at} page={page} />
-            </>
-          ) : null}
-        </p>
-      ) : null}
-      {m.cancelled_at ? (
-        <p class="meta">
-          Cancelled <Time ms={m.cancelled_at} page={page} />
-        </p>
-      ) : null}
+      <WhenItRan maintenance={m} page={page} />
       <Written text={m.description} />
       {live ? (
         <>

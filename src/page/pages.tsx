@@ -5,7 +5,7 @@ import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapsho
 import { OVERALL_LABELS } from "../status";
 import { formatDuration, formatMonth, monthOf, SUBSCRIBE_CODE_FIELDS } from "./format";
 import { Layout, renderDocument } from "./layout";
-import { ComponentList, currentEta, DetectedAutomatically, Eta, IncidentCard, IncidentLine, Legend, MaintenanceCard, Status, SubscribeForm, Time, Timeline, WatchNote, Written } from "./parts";
+import { ComponentList, currentEta, DetectedAutomatically, Eta, IncidentCard, IncidentLine, Legend, MaintenanceCard, Status, SubscribeForm, Time, Timeline, WatchNote, WhenItRan, Written } from "./parts";
 
 const DAY_MS = 86_400_000;
 const RESOLVED_SHOWN = 5;
@@ -268,21 +268,7 @@ const MaintenancePage: FC<{ snapshot: Snapshot; maintenance: SnapshotMaintenance
       <p class="meta">
         {stateLabel} · planned <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
       </p>
-      {m.started_at ? (
-        <p class="meta">
-          Started <Time ms={m.started_at} page={page} />
-          {m.completed_at ? (
-            <>
-              , completed <Time ms={m.completed_at} page={page} />
-            </>
-          ) : null}
-        </p>
-      ) : null}
-      {m.cancelled_at ? (
-        <p class="meta">
-          Cancelled <Time ms={m.cancelled_at} page={page} />
-        </p>
-      ) : null}
+      <WhenItRan maintenance={m} page={page} />
       <Written text={m.description} />
       {m.components.length ? (
         <>

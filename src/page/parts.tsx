@@ -24,6 +24,27 @@ export const Time: FC<{ ms: number; page: PageInfo; rel?: boolean }> = ({ ms, pa
   </time>
 );
 
+/** When a window really started and ended (or was called off), which Start now, Complete now and Cancel make differ from the plan. */
+export const WhenItRan: FC<{ maintenance: Pick<SnapshotMaintenance, "started_at" | "completed_at" | "cancelled_at">; page: PageInfo }> = ({ maintenance: m, page }) => (
+  <>
+    {m.started_at ? (
+      <p class="meta">
+        Started <Time ms={m.started_at} page={page} />
+        {m.completed_at ? (
+          <>
+            , completed <Time ms={m.completed_at} page={page} />
+          </>
+        ) : null}
+      </p>
+    ) : null}
+    {m.cancelled_at ? (
+      <p class="meta">
+        Cancelled <Time ms={m.cancelled_at} page={page} />
+      </p>
+    ) : null}
+  </>
+);
+
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
 
