@@ -223,6 +223,28 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     expect((await incidentsOf(c.id)).map((i) => i.status)).toEqual(["resolved", "investigating"]);
   });
 
+  it("resolves its incident with the delete when the only component it is about is deleted", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url);
+    const T = Date.UTC(2032, 0, 12, 12, 0);
+    await rounds(targets, url, T, Array(6).fill(503));
+    const [incident] = await incidentsOf(c.id);
+    expect(incident).toMatchObject({ automatic: 1, status: "investigating" });
+
+    expect((await admin("DELETE", `/api/status/components/${c.id}`)).status).toBe(204);
+    // Not left open as an incident about nothing (which reads as the whole page) until the next round.
+    const shown = await publicIncident(incident.id);
+    expect(shown).toMatchObject({ status: "resolved", affected_components: [] });
+    expect(shown.updates.filter((u: any) => u.status === "resolved").map((u: any) => u.message)).toEqual([`${c.name} was removed from this page. Resolved automatically.`]);
+    const resolved = (await eventsOf(incident.id)).filter((e) => e.type === "incident.resolved");
+    expect(resolved).toHaveLength(1);
+    expect(resolved[0].payload.affected_components).toEqual([{ id: c.id, name: c.name, status: "major_outage" }]);
+    // The next round has nothing left to do for it.
+    await runCron(T + 6 * MINUTE);
+    expect((await eventsOf(incident.id)).filter((e) => e.type === "incident.resolved")).toHaveLength(1);
+  });
+
   it("never takes a component without a result as passed: its monitor removed, or a round with no data", async () => {
     const targets = fakeTargets();
     const url = targetUrl();

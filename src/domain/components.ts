@@ -22,6 +22,9 @@ import {
 import { unknownComponentIds } from "../db/queries/components";
 import { dropComponentFromTemplates } from "../db/queries/templates";
 import { loadStatusState, statusChangeStatements } from "../db/queries/status-state";
+import { loadManagedIncidents } from "../db/queries/incidents";
+import { isOpenIncident } from "../snapshot/build";
+import { autoIncidentStatements, type AutoIncidentPlan } from "./auto-incidents";
 import type { AutoIncidentSettings, components, componentGroups, HttpMonitor } from "../db/schema";
 import { badRequest, conflict, notFound, type ErrorDetail } from "../errors";
 import type { autoIncidentsInput, createComponentBody, editComponentBody, editGroupBody, groupBody, httpMonitorInput } from "../schemas";
@@ -208,17 +211,39 @@ export async function editComponent(db: Database, id: string, input: EditCompone
 export async function deleteComponent(db: Database, id: string, actor: Actor, now: number): Promise<Change<null>> {
   const existing = await findComponent(db, id);
   if (!existing) throw notFound("Component");
+  const orphaned = await resolveOrphanedAutoIncidents(db, existing, now);
   return {
     statements: [
       componentUnchanged(db, id, existing.updatedAt),
+      // Before the row goes: what the resolve records about the component is then removed with it.
+      ...orphaned.statements,
       deleteComponentRow(db, id),
       dropComponentFromTemplates(db, id),
       audited(db, actor, { action: "component.delete", entityType: "component", entityId: id, before: existing, after: null }, now),
     ],
-    eventIds: [],
+    eventIds: orphaned.eventIds,
     result: null,
     conflict: CHANGED,
   };
+}
+
+/**
+ * An automatic incident about this component alone would outlive it as an incident about nothing, which the
+ * page reads as one about the whole page, until the next round resolved it. Beacon resolves it with the
+ * delete instead, saying why; each write holds only while no person has taken the incident over.
+ */
+async function resolveOrphanedAutoIncidents(db: Database, component: ComponentRow, now: number) {
+  const orphaned = (await loadManagedIncidents(db, now)).filter(
+    (i) => isOpenIncident(i.status) && i.links.length > 0 && i.links.every((l) => l.componentId === component.id),
+  );
+  if (!orphaned.length) return { statements: [], eventIds: [] };
+  const plans: AutoIncidentPlan[] = orphaned.map((incident) => ({
+    kind: "resolve",
+    incident,
+    message: `${component.name} was removed from this page. Resolved automatically.`,
+    links: incident.links.map((l) => ({ componentId: l.componentId, status: l.status, announced: false })),
+  }));
+  return autoIncidentStatements(db, plans, await loadStatusState(db), { now });
 }
 
 /**
