@@ -11,6 +11,7 @@ import {
   db,
   deliverMessages,
   deliveriesFor,
+  devOutbox,
   freshComponent,
   outboxEvent,
   recordingQueue,
@@ -159,6 +160,28 @@ describe("fan-out", () => {
     expect(renderEvent("incident.updated", await payloadOf("incident.updated"), links).text).toContain(`Components: ${checkout} (Major Outage)\n`);
     await admin("POST", `/api/status/incidents/${opened.id}/resolve`, { root_cause: "A full disk", resolution: "Freed space" });
     expect(renderEvent("incident.resolved", await payloadOf("incident.resolved"), links).text).toContain(`Components: ${checkout}\n`);
+  });
+
+  it("tells whoever heard an incident began that it ended, though the component they follow is gone from it", async () => {
+    const [checkout, search] = [unique("Checkout"), unique("Search")];
+    const [checkoutId, searchId] = [await freshComponent(checkout), await freshComponent(search)];
+    const outbox = devOutbox();
+    const follower = await activeSubscriber("email", { components: [searchId] });
+    const bystander = await activeSubscriber("email", { components: [await freshComponent()] });
+    const opened = await body(
+      await admin("POST", "/api/status/incidents/create", { title: unique("Slow payments"), severity: "major", affected_components: [checkoutId, searchId] }),
+    );
+    const [first] = await outbox.waitFor(follower.address);
+    expect(first).toContain(`New incident: ${opened.title}`);
+
+    // Search leaves the page, and with it the follower's only subscription row.
+    expect((await admin("DELETE", `/api/status/components/${searchId}`)).status).toBe(204);
+    expect((await admin("POST", `/api/status/incidents/${opened.id}/resolve`, { root_cause: "A full disk", resolution: "Freed space" })).status).toBe(200);
+    const [, last] = await outbox.waitFor(follower.address, 2);
+    expect(last).toContain(`Resolved: ${opened.title}`);
+    // Someone who follows neither never heard of it, and is not told it ended (fan-out wrote every delivery
+    // of the event before the follower's was sent).
+    expect(await deliveriesFor(bystander.id)).toEqual([]);
   });
 
   it("stores no message per subscriber: one long update reaches each with the full text and their own links", async () => {

@@ -1,6 +1,6 @@
 import type { Database } from "../db/client";
 import { runBatch } from "../db/batch";
-import { findEvent, insertDeliveries, markEventDispatched, pendingDeliveries, type NewDelivery } from "../db/queries/notifications";
+import { earlierIncidentEventIds, findEvent, insertDeliveries, markEventDispatched, pendingDeliveries, type NewDelivery } from "../db/queries/notifications";
 import { subscribersForEvent } from "../db/queries/subscriptions";
 import type { Channel } from "../db/schema";
 import type { Bindings } from "../env";
@@ -45,10 +45,13 @@ export async function fanOutEvent(env: Bindings, db: Database, eventId: string, 
     await markEventDispatched(db, event.id, now);
     return;
   }
+  // Whoever was told an incident began hears that it ended, even if what they follow no longer names its
+  // components (a component taken off the incident, or deleted with it).
+  const toldBy = event.type === "incident.resolved" ? await earlierIncidentEventIds(db, event) : [];
   const subjects = new Map<Channel, string>();
   const subjectFor = (channel: Channel) => subjects.get(channel) ?? subjects.set(channel, eventTemplate(env, event, channel).subject).get(channel)!;
   for (let after = ""; ; ) {
-    const page = await subscribersForEvent(db, event, after, FAN_OUT_PAGE);
+    const page = await subscribersForEvent(db, event, after, FAN_OUT_PAGE, toldBy);
     if (page.length === 0) break;
     const rows: NewDelivery[] = page.map((s) => ({
       id: crypto.randomUUID(),

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
 import { deliveries, events, type Channel, type DeliveryStatus } from "../schema";
@@ -10,6 +10,17 @@ export type NewDelivery = Omit<typeof deliveries.$inferInsert, "status" | "attem
 
 export async function findEvent(db: Database, id: string) {
   return db.select().from(events).where(eq(events.id, id)).get();
+}
+
+/** The events an incident sent before `event` (its opening and updates), to reach whoever heard of it. */
+export async function earlierIncidentEventIds(db: Database, event: { id: string; payload: Record<string, unknown> }): Promise<string[]> {
+  const incidentId = event.payload.incident_id;
+  if (typeof incidentId !== "string") return [];
+  const rows = await db
+    .select({ id: events.id })
+    .from(events)
+    .where(and(inArray(events.type, ["incident.created", "incident.updated"]), sql`json_extract(${events.payload}, '$.incident_id') = ${incidentId}`, ne(events.id, event.id)));
+  return rows.map((r) => r.id);
 }
 
 export const markEventDispatched = (db: Database, id: string, now: number) =>

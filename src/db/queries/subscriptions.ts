@@ -53,11 +53,21 @@ export async function subscriberComponentIds(db: Database, subscriberId: string)
  * all; an event about no component reaches everyone), and for component status changes only those who
  * asked for them. One page at a time, in id order after `after`, so fan-out holds a bounded number of rows.
  */
-export async function subscribersForEvent(db: Database, event: { type: string; componentIds: string[]; createdAt: number }, after: string, limit: number) {
+export async function subscribersForEvent(
+  db: Database,
+  event: { type: string; componentIds: string[]; createdAt: number },
+  after: string,
+  limit: number,
+  /** Events whose recipients this one reaches too, whatever they follow now (an incident's earlier ones, for its resolution). */
+  toldBy: string[] = [],
+) {
+  const told = toldBy.length
+    ? sql` or exists (select 1 from ${deliveries} where ${deliveries.eventId} in ${jsonList(toldBy)} and ${deliveries.subscriberId} = ${subscribers.id})`
+    : sql``;
   const follows =
     event.componentIds.length === 0
       ? sql`1`
-      : sql`(${subscribers.allComponents} = 1 or exists (select 1 from ${subscriberComponents} where ${subscriberComponents.subscriberId} = ${subscribers.id} and ${subscriberComponents.componentId} in ${jsonList(event.componentIds)}))`;
+      : sql`(${subscribers.allComponents} = 1 or exists (select 1 from ${subscriberComponents} where ${subscriberComponents.subscriberId} = ${subscribers.id} and ${subscriberComponents.componentId} in ${jsonList(event.componentIds)})${told})`;
   return db
     .select({ id: subscribers.id, channel: subscribers.channel, address: subscribers.address })
     .from(subscribers)
