@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm run bench:notify: one 10,000-character incident update to 10,000 confirmed email subscribers,
+// npm run bench:notify: one 10,000-character incident update to 10,000 confirmed email subscribers (then its
+// resolution, after the incident left their component),
 // delivered through the real queue consumer to a local fake Resend. Prints how many Resend API calls were
 // made, how many emails they carried, the wall time from the admin's update to the last email accepted,
 // and workerd's peak memory while it fanned out and sent (production gives an isolate 128 MB; workerd
@@ -38,7 +39,7 @@ const statusKb = (pid, field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(r
 const API_COMPONENT = "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0001";
 
 // The fake Resend: counts calls and emails, answers like the real API (an id per email).
-const calls = { batch: 0, single: 0, emails: 0, updateEmails: 0, keys: new Set() };
+const calls = { batch: 0, single: 0, emails: 0, updateEmails: 0, resolvedEmails: 0, keys: new Set() };
 let firstAcceptedAt = 0;
 let lastAcceptedAt = 0;
 const server = createServer((req, res) => {
@@ -52,6 +53,7 @@ const server = createServer((req, res) => {
     calls.keys.add(req.headers["idempotency-key"]);
     calls.emails += emails.length;
     calls.updateEmails += emails.filter((e) => e.subject?.includes("Update:") && e.text?.includes(MESSAGE)).length;
+    calls.resolvedEmails += emails.filter((e) => e.subject?.includes("Resolved:")).length;
     lastAcceptedAt = performance.now();
     firstAcceptedAt ||= lastAcceptedAt;
     const ids = emails.map(() => ({ id: randomUUID() }));
@@ -120,7 +122,16 @@ try {
   console.log(`  deliveries by status:  ${JSON.stringify(list.delivery_counts)}`);
   const mb = (kb) => (kb / 1024).toFixed(0);
   console.log(`  workerd memory:        ${mb(baselineKb)} MB before the update, peak ${mb(peakKb)} MB while fanning out and sending: +${mb(peakKb - baselineKb)} MB per ${SUBSCRIBERS.toLocaleString("en")} subscribers`);
-  if (calls.updateEmails !== SUBSCRIBERS) process.exitCode = 1;
+
+  // The incident leaves the API (the update reaches nobody: no subscriber follows the Database), then
+  // resolves: everyone told of it hears it ended, found through the deliveries of its earlier events.
+  await admin(`/api/status/incidents/${incident.id}/updates`, { status: "monitoring", message: "The API is back.", affected_components: [DATABASE_COMPONENT] });
+  await new Promise((r) => setTimeout(r, 3_000));
+  const resolveStarted = performance.now();
+  await admin(`/api/status/incidents/${incident.id}/resolve`, { root_cause: "A bad deploy", resolution: "Rolled back" });
+  while (calls.resolvedEmails < SUBSCRIBERS && performance.now() < resolveStarted + 10 * 60_000) await new Promise((r) => setTimeout(r, 100));
+  console.log(`  resolution:            ${calls.resolvedEmails.toLocaleString("en")} emails, to subscribers who no longer follow its component, in ${((lastAcceptedAt - resolveStarted) / 1000).toFixed(1)} s`);
+  if (calls.updateEmails !== SUBSCRIBERS || calls.resolvedEmails !== SUBSCRIBERS) process.exitCode = 1;
 } finally {
   await worker.stop();
   server.close();
