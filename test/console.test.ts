@@ -653,6 +653,13 @@ describe("console writes", () => {
     expect(huge.status).toBe(413);
     expect(huge.headers.get("content-type")).toMatch(/^text\/html/);
     expect(await huge.text()).toContain("The form was larger than the console takes (512 KB), so nothing changed.");
+    // Someone not signed in is sent to sign in: the console's larger limit is only for an admin's forms.
+    const anonymous = await send(`/admin/incidents/${incident.id}/updates`, {
+      method: "POST",
+      headers: { ...origin, "content-type": "application/x-www-form-urlencoded" },
+      body: `message=${"x".repeat(600_000)}`,
+    });
+    expect(anonymous.status).toBe(401);
   });
 
   it("takes every text its fields allow in any script, though form-encoded it is far above the API's 64 KiB", async () => {
