@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { deliveries, events, subscribers } from "../src/db/schema";
 import type { NotifyEventType, NotifyMessage } from "../src/notify/messages";
 import { renderEvent, webhookBody } from "../src/notify/render";
+import { incidentEventsQuery } from "../src/db/queries/notifications";
 import { admin, json as body } from "./support/api";
 import {
   activeSubscriber,
@@ -182,6 +183,10 @@ describe("fan-out", () => {
     // Someone who follows neither never heard of it, and is not told it ended (fan-out wrote every delivery
     // of the event before the follower's was sent).
     expect(await deliveriesFor(bystander.id)).toEqual([]);
+    // Events are never pruned: finding an incident's earlier ones is an index search, not a scan of them all.
+    const { sql: lookup, params } = incidentEventsQuery(db(), opened.id, crypto.randomUUID()).toSQL();
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${lookup}`).bind(...params).all<{ detail: string }>();
+    expect(plan.results.map((r) => r.detail).join("; ")).toContain("USING INDEX events_incident_idx");
   });
 
   it("stores no message per subscriber: one long update reaches each with the full text and their own links", async () => {

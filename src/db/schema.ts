@@ -355,7 +355,11 @@ export const events = sqliteTable(
     enqueuedAt: integer("enqueued_at"),
     dispatchedAt: integer("dispatched_at"),
   },
-  (t) => [index("events_dispatched_idx").on(t.dispatchedAt, t.createdAt)],
+  (t) => [
+    index("events_dispatched_idx").on(t.dispatchedAt, t.createdAt),
+    // An incident's earlier events, found when its resolution goes to whoever heard of it (never pruned, so indexed).
+    index("events_incident_idx").on(sql`json_extract(${t.payload}, '$.incident_id')`),
+  ],
 );
 
 export const subscribers = sqliteTable(

@@ -16,12 +16,16 @@ export async function findEvent(db: Database, id: string) {
 export async function earlierIncidentEventIds(db: Database, event: { id: string; payload: Record<string, unknown> }): Promise<string[]> {
   const incidentId = event.payload.incident_id;
   if (typeof incidentId !== "string") return [];
-  const rows = await db
-    .select({ id: events.id })
-    .from(events)
-    .where(and(inArray(events.type, ["incident.created", "incident.updated"]), sql`json_extract(${events.payload}, '$.incident_id') = ${incidentId}`, ne(events.id, event.id)));
+  const rows = await incidentEventsQuery(db, incidentId, event.id);
   return rows.map((r) => r.id);
 }
+
+/** By the payload's incident id, as events_incident_idx indexes it (events are never pruned). */
+export const incidentEventsQuery = (db: Database, incidentId: string, exceptId: string) =>
+  db
+    .select({ id: events.id })
+    .from(events)
+    .where(and(inArray(events.type, ["incident.created", "incident.updated"]), sql`json_extract(${events.payload}, '$.incident_id') = ${incidentId}`, ne(events.id, exceptId)));
 
 export const markEventDispatched = (db: Database, id: string, now: number) =>
   db.update(events).set({ dispatchedAt: now }).where(and(eq(events.id, id), isNull(events.dispatchedAt)));
