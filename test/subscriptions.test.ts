@@ -385,6 +385,35 @@ describe("sign-up input and abuse limits", () => {
     expect(notJson.status).toBe(400);
   });
 
+  it("words each refusal of a sign-up or a code for a person (error.hint), as the page shows it", async () => {
+    const cases: [string, Record<string, unknown>, number, string][] = [
+      ["/api/status/subscriptions", { email: "not-an-email" }, 400, "Enter a valid email address, like name@example.com."],
+      ["/api/status/subscriptions", { webhook: "https://127.0.0.1/hook" }, 400, "Enter a webhook URL that starts with https:// and points to a public host."],
+      ["/api/status/subscriptions", { phone: "+447700900123" }, 400, "SMS goes only to country codes +1."],
+      ["/api/status/subscriptions", { email: uniqueEmail(), components: [crypto.randomUUID()] }, 400, "A chosen component no longer exists; reload the page to see the current ones."],
+      ["/api/status/subscriptions", { email: uniqueEmail(), components: ["not-an-id"] }, 400, "Choose components from the list on the page."],
+      ["/api/status/subscriptions/confirm/sms", { phone: "+14155550100", code: "12" }, 400, "Enter the 6-digit code from the text message."],
+      ["/api/status/subscriptions/confirm/webhook", { webhook: "https://hooks.example.org/x", code: "" }, 400, "Paste the challenge from the subscription.ping your endpoint received."],
+      ["/api/status/subscriptions/confirm/webhook", { webhook: "https://hooks.example.org/x", code: "not-the-challenge" }, 400, "The code is wrong or expired. Subscribe the endpoint again for a new ping."],
+    ];
+    for (const [path, body, status, hint] of cases) {
+      const res = await call("POST", path, { body, headers: { "cf-connecting-ip": uniqueIp() } });
+      expect(res.status, JSON.stringify(body)).toBe(status);
+      const { error } = await json(res);
+      expect(error.hint, JSON.stringify(body)).toBe(hint);
+      // Beside the API's own words, not instead of them.
+      expect(error.code).toBeTypeOf("string");
+      expect(error.message).toBeTypeOf("string");
+    }
+    // A limit says to wait, and keeps its Retry-After.
+    const ip = uniqueIp();
+    for (let i = 0; i < 10; i++) await subscribe({ email: "not an address" }, ip);
+    const limited = await subscribe({ email: uniqueEmail() }, ip);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBeTruthy();
+    expect((await json(limited)).error.hint).toBe("Too many requests from your address; try again in a minute.");
+  });
+
   it("limits sign-ups per IP address", async () => {
     await awayFromMinuteEdge();
     const ip = uniqueIp();
@@ -803,7 +832,8 @@ describe("secrets at rest and channels without credentials", () => {
       callWith(extra, "POST", "/api/status/subscriptions", { body: JSON.stringify(body), headers: { "content-type": "application/json" } });
     const email = await signUp({ email: uniqueEmail() });
     expect(email.status).toBe(400);
-    expect(await json(email)).toEqual({ error: { code: "bad_request", message: "Email notifications are off on this page: EMAIL_FROM is not configured." } });
+    const off = "Email notifications are off on this page: EMAIL_FROM is not configured.";
+    expect(await json(email)).toEqual({ error: { code: "bad_request", message: off, hint: off } });
     const sms = await signUp({ phone: uniquePhone() });
     expect((await json(sms)).error.message).toBe("SMS notifications are off on this page: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM are not configured.");
     expect((await signUp({ webhook: `https://hooks.example.org/${crypto.randomUUID()}` })).status).toBe(202);

@@ -64,6 +64,10 @@ export const errorResponse = named(
         )
         .optional()
         .describe("Each problem with the request, always as this list: where and what is wrong"),
+      hint: z
+        .string()
+        .optional()
+        .describe("On sign-ups and their codes only: the refusal in the words the status page shows a person, to show as it is"),
     }),
   }),
   "Every error: `{ error: { code, message, details? } }`",

@@ -7,8 +7,8 @@ import { ApiError, type ErrorDetail } from "../errors";
 import { pageUrl } from "../notify/links";
 import { assets, faviconSvg } from "../page/assets";
 import { renderComponent } from "../page/component-page";
-import { formatTime, SUBSCRIBE_CODE_STEP, subscribeRefusal } from "../page/format";
-import { HISTORY_PAGES, renderCodeStep, renderHistory, renderHome, renderIncident, renderMaintenance, renderMessage, renderSubscribed, type CodeChannel } from "../page/pages";
+import { SUBSCRIBE_CODE_STEP } from "../page/format";
+import { HISTORY_PAGES, renderCodeStep, renderHistory, renderHome, renderIncident, renderMaintenance, renderMessage, renderSubscribed } from "../page/pages";
 import { sendFromSnapshot } from "../snapshot/respond";
 import { publicSnapshot } from "../snapshot/store";
 import type { Snapshot } from "../snapshot/types";
@@ -74,7 +74,7 @@ interface ApiReply {
   message?: string;
   address?: string;
   manage_url?: string;
-  error?: { code?: string; message?: string; details?: ErrorDetail[] };
+  error?: { code?: string; message?: string; details?: ErrorDetail[]; hint?: string };
 }
 
 /**
@@ -93,9 +93,8 @@ async function callSubscriptionsApi(c: Context<AppEnv>, path: string, body: Reco
   return { res, reply: typeof reply === "object" && reply !== null ? (reply as ApiReply) : {} };
 }
 
-/** The API's refusal in the page's words, times in the page's zone. */
-const refusal = (snapshot: Snapshot, reply: ApiReply, channel: "email" | CodeChannel) =>
-  subscribeRefusal(reply.error ?? {}, channel, (ms) => formatTime(ms, snapshot.page.time_zone));
+/** The API's refusal in the page's words: the API says it (`error.hint`), for this page and its script alike. */
+const refusal = (reply: ApiReply) => reply.error?.hint ?? reply.error?.message ?? "The request was refused.";
 
 const refusalStatus = (res: Response) => (res.status >= 500 ? 503 : res.status === 429 ? 429 : 400);
 
@@ -171,7 +170,7 @@ export const statusPage = new Hono<AppEnv>()
     if (!res.ok) {
       // Only a refusal of what was typed has something to correct; a limit or an outage is waited out.
       const next = refusalStatus(res) === 400 ? " Go back to correct it." : "";
-      return c.html(renderMessage(snapshot, "Could not subscribe", `${refusal(snapshot, reply, channel ?? "email")}${next}`), refusalStatus(res));
+      return c.html(renderMessage(snapshot, "Could not subscribe", `${refusal(reply)}${next}`), refusalStatus(res));
     }
     if (!channel) return c.html(renderMessage(snapshot, "Almost subscribed", reply.message ?? "Check your inbox to confirm."), 200);
     return c.html(renderCodeStep(snapshot, { title: "Almost subscribed", text: SUBSCRIBE_CODE_STEP[channel], channel, address: String(body[channel]) }), 200);
@@ -187,7 +186,7 @@ export const statusPage = new Hono<AppEnv>()
     const { res, reply } = await callSubscriptionsApi(c, `/api/status/subscriptions/confirm/${channel === "phone" ? "sms" : "webhook"}`, { [channel]: address, code });
     const snapshot = await publicSnapshot(c);
     if (res.ok && typeof reply.manage_url === "string") return c.html(renderSubscribed(snapshot, String(reply.address ?? address), reply.manage_url), 200);
-    const error = refusal(snapshot, reply, channel);
+    const error = refusal(reply);
     return c.html(renderCodeStep(snapshot, { title: "Could not confirm", text: SUBSCRIBE_CODE_STEP[channel], channel, address, error }), refusalStatus(res));
   })
   .get("/favicon.svg", async (c) => {

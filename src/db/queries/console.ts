@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { componentPageOrder, groupPageOrder } from "./components";
 import type { Statement } from "../batch";

@@ -1,10 +1,10 @@
-import { and, asc, desc, eq, getTableColumns, gte, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gte, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "../client";
 import { componentPageOrder } from "./components";
 import type { Statement } from "../batch";
 import { guard } from "./guards";
-import { components, incidentComponents, incidents, incidentUpdates, type ComponentStatus, type IncidentStatus, type Severity } from "../schema";
+import { components, incidentComponents, incidents, incidentUpdates, type ComponentStatus, type IncidentStatus } from "../schema";
 
 export type IncidentRow = typeof incidents.$inferSelect;
 

@@ -1,6 +1,5 @@
 import { OVERALL_LABELS, STATUS_LABELS } from "../../status";
-import { UNKNOWN_COMPONENT } from "../../text/refusals";
-import { COMPONENT_TAGS, SMS_CODE_SENT, SUBSCRIBE_CODE_FIELDS, SUBSCRIBE_CODE_HELP, SUBSCRIBE_CODE_STEP, SUBSCRIBE_FIELD_HELP } from "../format";
+import { COMPONENT_TAGS, SMS_CODE_SENT, SUBSCRIBE_CODE_FIELDS, SUBSCRIBE_CODE_STEP } from "../format";
 
 // The page's only script: plain JavaScript, no build step. The server-rendered page is complete without it;
 // this keeps it current over the StatusHub socket, shows times in the reader's zone, lets a bar be walked
@@ -10,10 +9,7 @@ export const liveScript = () => `(() => {
 "use strict";
 const LABELS = ${JSON.stringify(STATUS_LABELS)};
 const OVERALL = ${JSON.stringify(OVERALL_LABELS)};
-const FIELD_HELP = ${JSON.stringify(SUBSCRIBE_FIELD_HELP)};
-const CODE_HELP = ${JSON.stringify(SUBSCRIBE_CODE_HELP)};
 const CODE_FIELDS = ${JSON.stringify(SUBSCRIBE_CODE_FIELDS)};
-const UNKNOWN_COMPONENT = ${JSON.stringify(UNKNOWN_COMPONENT)};
 const TAGS = ${JSON.stringify(COMPONENT_TAGS)};
 const RANK = { operational: 0, under_maintenance: 1, degraded: 2, partial_outage: 3, major_outage: 4 };
 const OPEN = ["investigating", "identified", "monitoring"];
@@ -366,15 +362,9 @@ async function subscribe() {
     const res = await fetch(form.getAttribute("data-api"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const reply = await res.json().catch(() => ({}));
     if (!res.ok) {
+      // The API words its refusal for people (error.hint), as the page without scripts shows it.
       const err = reply.error || {};
-      const details = err.details || [];
-      const country = details.find((d) => d.code === "sms_country_not_allowed");
-      // As the page without scripts words them: a box for a component deleted since the page loaded, a
-      // country texts do not reach, and otherwise the address, the only field typed by hand.
-      notice.textContent = details.some((d) => d.code === "unknown_component") ? UNKNOWN_COMPONENT
-        : country ? country.message + "."
-        : err.code === "validation_failed" ? FIELD_HELP[channel]
-        : err.message || "Could not subscribe (" + res.status + ").";
+      notice.textContent = err.hint || err.message || "Could not subscribe (" + res.status + ").";
       return;
     }
     // SMS and webhooks are confirmed by sending back a code: the texted one, or the ping's challenge.
@@ -403,8 +393,7 @@ async function confirmCode(channel, address, code, notice, box) {
   const res = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ [channel]: address, code }) }).catch(() => null);
   const reply = res ? await res.json().catch(() => ({})) : {};
   const err = reply.error || {};
-  // The address was accepted at sign-up: a refused shape is about what was typed in the code field.
-  notice.textContent = res && res.ok ? "Subscribed. Every message tells you how to stop." : err.code === "validation_failed" ? CODE_HELP[channel] : err.message || "Could not confirm the code.";
+  notice.textContent = res && res.ok ? "Subscribed. Every message tells you how to stop." : err.hint || err.message || "Could not confirm the code.";
   if (res && res.ok) box.remove();
 }
 
