@@ -26,6 +26,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const RATE = Number(process.env.BENCH_RATE || 500);
 // A read's tail this many times its median is a stall (a lock, a round trip, a collection), not load.
 const TAIL_RATIO = 5;
+// BENCH_ONLY=tail stops after the open loop: a few minutes instead of half an hour.
+const TAIL_ONLY = process.env.BENCH_ONLY === "tail";
 // What browsers, feed readers and HTTP libraries send; bodies over 1 KB are then served gzip-compressed.
 const HEADERS = { "accept-encoding": "gzip" };
 
@@ -112,43 +114,46 @@ try {
     console.log(`  ${shortPath(path).padEnd(40)} p50 ${span(of("p50"), 1).padStart(9)}  p99 ${span(of("p99"), 1).padStart(10)}  ${rows.every(tailOk) ? "tail ok" : "TAIL OVER"}`);
   }
 
-  const viaAutocannon = [];
-  for (const path of endpoints) viaAutocannon.push(await autocannonRun(origin, path));
-  table("autocannon", viaAutocannon);
+  if (TAIL_ONLY) console.log("\nBENCH_ONLY=tail: throughput and the broadcast are skipped.");
+  else {
+    const viaAutocannon = [];
+    for (const path of endpoints) viaAutocannon.push(await autocannonRun(origin, path));
+    table("autocannon", viaAutocannon);
 
-  // autocannon parses every body in JavaScript and becomes the bottleneck on large ones; wrk (C) shows
-  // what the worker itself sustains. Used when installed (apt-get install wrk).
-  if (hasWrk) {
-    const rows = [];
-    for (const path of endpoints) rows.push({ ...(await wrk(origin + path)), path });
-    table("wrk", rows);
-  }
+    // autocannon parses every body in JavaScript and becomes the bottleneck on large ones; wrk (C) shows
+    // what the worker itself sustains. Used when installed (apt-get install wrk).
+    if (hasWrk) {
+      const rows = [];
+      for (const path of endpoints) rows.push({ ...(await wrk(origin + path)), path });
+      table("wrk", rows);
+    }
 
-  // The read path as production has it: a socket straight to the worker. Repeated in one process, so a
-  // leak shows as memory that keeps growing from round to round.
-  const client = hasWrk ? "wrk" : "autocannon";
-  const closedLoop = async (base, path) => (hasWrk ? { ...(await wrk(base + path)), path } : autocannonRun(base, path));
-  const rounds = [];
-  console.log(`\nworkerd resident memory before the direct rounds: ${(worker.rssKb() / 1024).toFixed(0)} MB`);
-  for (let round = 1; round <= ROUNDS; round++) {
-    const rows = [];
-    for (const path of endpoints) rows.push(await closedLoop(direct, path));
-    const floorRow = { ...(await closedLoop(floor.direct, "/")), path: FLOOR };
-    table(`${client}, direct round ${round} of ${ROUNDS}`, [...rows, floorRow], "the deployable bundle under Miniflare, straight to the worker (unsafeDirectSockets)");
-    console.log(`  workerd resident memory after round ${round}: ${(worker.rssKb() / 1024).toFixed(0)} MB`);
-    rounds.push([...rows, floorRow]);
-  }
-  console.log(`\nAcross the ${ROUNDS} direct rounds (min-max), and the worst p99/p50 ${client} saw:`);
-  for (const [i, path] of [...endpoints, FLOOR].entries()) {
-    const closed = rounds.map((rows) => rows[i]);
-    const worst = Math.max(...closed.map(tailRatio));
-    console.log(`  ${shortPath(path).padEnd(40)} req/s ${span(closed.map((r) => r.rps), 0).padStart(11)}  p50 ${span(closed.map((r) => r.p50), 1).padStart(10)}  p99 ${span(closed.map((r) => r.p99), 1).padStart(12)}  p99/p50 up to ${worst.toFixed(0)}x`);
-  }
+    // The read path as production has it: a socket straight to the worker. Repeated in one process, so a
+    // leak shows as memory that keeps growing from round to round.
+    const client = hasWrk ? "wrk" : "autocannon";
+    const closedLoop = async (base, path) => (hasWrk ? { ...(await wrk(base + path)), path } : autocannonRun(base, path));
+    const rounds = [];
+    console.log(`\nworkerd resident memory before the direct rounds: ${(worker.rssKb() / 1024).toFixed(0)} MB`);
+    for (let round = 1; round <= ROUNDS; round++) {
+      const rows = [];
+      for (const path of endpoints) rows.push(await closedLoop(direct, path));
+      const floorRow = { ...(await closedLoop(floor.direct, "/")), path: FLOOR };
+      table(`${client}, direct round ${round} of ${ROUNDS}`, [...rows, floorRow], "the deployable bundle under Miniflare, straight to the worker (unsafeDirectSockets)");
+      console.log(`  workerd resident memory after round ${round}: ${(worker.rssKb() / 1024).toFixed(0)} MB`);
+      rounds.push([...rows, floorRow]);
+    }
+    console.log(`\nAcross the ${ROUNDS} direct rounds (min-max), and the worst p99/p50 ${client} saw:`);
+    for (const [i, path] of [...endpoints, FLOOR].entries()) {
+      const closed = rounds.map((rows) => rows[i]);
+      const worst = Math.max(...closed.map(tailRatio));
+      console.log(`  ${shortPath(path).padEnd(40)} req/s ${span(closed.map((r) => r.rps), 0).padStart(11)}  p50 ${span(closed.map((r) => r.p50), 1).padStart(10)}  p99 ${span(closed.map((r) => r.p99), 1).padStart(12)}  p99/p50 up to ${worst.toFixed(0)}x`);
+    }
 
-  console.log(`\nWebSocket fan-out: ${SOCKETS} clients, one incident created by an admin`);
-  // Straight to the worker: through the entry worker every socket would come from 127.0.0.1, one client,
-  // which the hub caps at a few dozen open sockets.
-  console.log(await fanOut(direct, worker.adminToken));
+    console.log(`\nWebSocket fan-out: ${SOCKETS} clients, one incident created by an admin`);
+    // Straight to the worker: through the entry worker every socket would come from 127.0.0.1, one client,
+    // which the hub caps at a few dozen open sockets.
+    console.log(await fanOut(direct, worker.adminToken));
+  }
 } finally {
   await worker.stop();
   await floor.stop();
