@@ -15,8 +15,8 @@ import { pageUrl, subscriptionLink } from "../notify/links";
 import { escapeHtml } from "../notify/render";
 import { MAX_CODE_ATTEMPTS, awaitsThisConfirmation, confirmSubscription, requestSubscription, sentConfirmationSecret, subscriberForToken, unsubscribe } from "../notify/subscribe";
 import { verifyTurnstile } from "../notify/turnstile";
-import { smsCodeBody, webhookCodeBody, subscribeBody, subscriptionPreferencesBody, subscriptionTokenQuery, twilioInboundForm } from "../schemas";
 import { formatTime, subscribeRefusal } from "../page/format";
+import { smsCodeBody, webhookCodeBody, subscribeBody, subscriptionPreferencesBody, subscriptionTokenQuery, twilioInboundForm } from "../schemas";
 import { publicSnapshot } from "../snapshot/store";
 import { validate } from "../validation";
 
@@ -116,28 +116,29 @@ async function savePreferences(db: Database, s: SubscriberRow, prefs: { componen
 }
 
 const SIGN_UP_FIELDS = ["email", "phone", "webhook"] as const;
+type SignUpField = (typeof SIGN_UP_FIELDS)[number];
 
 /**
  * Each refusal of a sign-up or of its code also said in a person's words (`error.hint`), as the status page
- * shows it with scripts and without: one place decides what someone filling in the form is told. For a
- * sign-up the channel is the field the refusal names (the page says how to write that field).
+ * shows it with scripts and without: one place decides what someone filling in the form is told. A code
+ * route knows its channel; for a sign-up it is the field the refusal names, if any.
  */
 const inWords =
-  (route: "email" | "phone" | "webhook" | "sign-up"): MiddlewareHandler<AppEnv> =>
+  (channel: SignUpField | "named"): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
     await next();
     const res = c.res;
-    if (res.status < 400 || res.status >= 500 || res.status === 413 || !res.headers.get("content-type")?.startsWith("application/json")) return;
+    if (res.status < 400 || res.status >= 500 || !res.headers.get("content-type")?.startsWith("application/json")) return;
     const reply: unknown = await res.clone().json().catch(() => null);
     const error = typeof reply === "object" && reply !== null ? (reply as { error?: unknown }).error : undefined;
     if (typeof error !== "object" || error === null) return;
     const refused = error as { message?: string; details?: { path: string; message: string; code: string }[] };
-    const named = refused.details?.map((d) => d.path.split(".")[0]).find((f) => SIGN_UP_FIELDS.some((field) => field === f));
-    const channel = route !== "sign-up" ? route : ((named as (typeof SIGN_UP_FIELDS)[number] | undefined) ?? "email");
+    const field = channel !== "named" ? channel : (SIGN_UP_FIELDS.find((f) => refused.details?.some((d) => d.path.split(".")[0] === f)) ?? "email");
     const timeZone = c.env.PAGE_TIME_ZONE || "UTC";
-    const hint = subscribeRefusal(refused, channel, (ms) => formatTime(ms, timeZone));
+    const hint = subscribeRefusal(refused, field, (ms) => formatTime(ms, timeZone));
     const headers = new Headers(res.headers);
     headers.delete("content-length");
+    // Unset first, or Hono would copy the old answer's headers onto the new one.
     c.res = undefined;
     c.res = new Response(JSON.stringify({ ...(reply as object), error: { ...refused, hint } }), { status: res.status, headers });
   };
@@ -145,7 +146,7 @@ const inWords =
 export const subscriptions = new Hono<AppEnv>()
   .post(
     "/subscriptions",
-    inWords("sign-up"),
+    inWords("named"),
     async (c, next) => {
       await limitSignUps(c, "signup");
       await next();
