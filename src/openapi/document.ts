@@ -22,7 +22,7 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
     description:
       "The resource is not in a state that allows this, or it changed while the request was being made (a lost race changes nothing); a name another component or group has is named in `details` (`name`, code `name_taken`)",
   },
-  413: { name: "PayloadTooLarge", description: "Request body over 64 KiB (checked on every POST, PUT, PATCH and DELETE, whether or not the route takes a body)" },
+  413: { name: "PayloadTooLarge", description: "Request body over 64 KiB, or over 512 KiB from an admin (checked on every POST, PUT, PATCH and DELETE, whether or not the route takes a body)" },
   422: { name: "IdempotencyKeyReused", description: "This Idempotency-Key was already used (by this admin, within 24 hours) for a different request" },
   426: { name: "UpgradeRequired", description: "Needs a WebSocket upgrade" },
   429: { name: "RateLimited", description: "Too many requests; try again later" },
