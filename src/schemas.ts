@@ -15,6 +15,17 @@ const id = uuid;
 /** false posts without telling subscribers: for small corrections nobody needs to hear about. */
 const notify = z.boolean().default(true);
 /** The opaque `next_cursor` of a newest-first list (incidents, audit log, deliveries), as sent back. */
+/**
+ * A whole number in a query string, as written (not 1e1, 0x14 or " 5"), from 1 to `max`; `unit` names what
+ * it counts in the refusal ("days": "must be a whole number of days").
+ */
+const wholeNumberParam = (max: number, unit?: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, unit ? `must be a whole number of ${unit}` : "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(1, "must be at least 1").max(max, `must be at most ${max}`));
+
 const pageCursor = z
   .string()
   .max(200)
@@ -89,29 +100,15 @@ export const postmortemBody = z.strictObject({
 
 /** Without `limit` and `cursor`, the seed's answer: every incident in the window. */
 export const incidentListQuery = z.object({
-  days: z
-    .string()
-    .regex(/^\d+$/, "must be a whole number of days")
-    .transform(Number)
-    .pipe(z.number().int().min(1, "must be at least 1").max(365, "must be at most 365"))
-    .default(90),
-  limit: z
-    .string()
-    .regex(/^\d+$/, "must be a whole number")
-    .transform(Number)
-    .pipe(z.number().int().min(1, "must be at least 1").max(MAX_INCIDENT_PAGE, `must be at most ${MAX_INCIDENT_PAGE}`))
+  days: wholeNumberParam(365, "days").default(90),
+  limit: wholeNumberParam(MAX_INCIDENT_PAGE)
     .optional()
     .describe(`Page size (1-${MAX_INCIDENT_PAGE}); the answer then carries next_cursor`),
   cursor: pageCursor,
 });
 
 export const uptimeQuery = z.object({
-  days: z
-    .string()
-    .regex(/^\d+$/, "must be a whole number of days")
-    .transform(Number)
-    .pipe(z.number().int().min(1, "must be at least 1").max(90, "must be at most 90"))
-    .default(90),
+  days: wholeNumberParam(90, "days").default(90),
 });
 
 export const latencyQuery = z.object({
@@ -311,12 +308,7 @@ export const editTemplateBody = z
 /** `cursor` is the `next_cursor` of the previous page, opaque to clients. */
 export const auditQuery = z.object({
   // A whole number as written, as every other list takes it (not 1e1, 0x14 or " 5").
-  limit: z
-    .string()
-    .regex(/^\d+$/, "must be a whole number")
-    .transform(Number)
-    .pipe(z.number().int().min(1, "must be at least 1").max(200, "must be at most 200"))
-    .default(50),
+  limit: wholeNumberParam(200).default(50),
   cursor: pageCursor,
   entity_type: z.enum(AUDIT_ENTITY_TYPES).optional(),
   // Ids are taken in either case, and stored in lower case.
