@@ -6,7 +6,8 @@ import { createDb } from "../src/db/client";
 import { isGuardFailure } from "../src/db/queries/guards";
 import { commitChange } from "../src/changes";
 import { adminActor } from "../src/domain/change";
-import { createGroup, editComponent, reorderComponents } from "../src/domain/components";
+import { createComponent, createGroup, editComponent, editGroup, reorderComponents } from "../src/domain/components";
+import { findGroup } from "../src/db/queries/component-admin";
 import { moveMaintenanceOnTime } from "../src/domain/maintenance";
 import { openIncident } from "../src/domain/incidents";
 import { admin, adminToken, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
@@ -183,7 +184,7 @@ describe("concurrent admin writes", () => {
     expect(new Set(now.map((r) => r.position)).size).toBe(now.length);
   });
 
-  it("keeps group names unique, case aside: a second one is a 409, and of concurrent creates one wins", async () => {
+  it("keeps names unique as readers tell them apart: a second one is a 409, and of racing creates or renames one wins", async () => {
     const first = await admin("POST", "/api/status/groups", { name: "Storage tier" });
     expect(first.status).toBe(201);
     const again = await admin("POST", "/api/status/groups", { name: "STORAGE TIER" });
@@ -211,6 +212,20 @@ describe("concurrent admin writes", () => {
     const [one, two] = [await createGroup(db, { name: "Racing" }, actor, Date.now()), await createGroup(db, { name: "racing" }, actor, Date.now())];
     await commitChange(env, db, one);
     await expect(commitChange(env, db, two)).rejects.toMatchObject({ status: 409, message: expect.stringContaining('A group named "racing" was added') });
+
+    // Names readers cannot tell apart, though SQLite's lower() can: fullwidth beside ASCII, and a rename into it.
+    const [wide, narrow] = [await createComponent(db, { name: "ＱＵＥＵＥ" }, actor, Date.now()), await createComponent(db, { name: "Queue" }, actor, Date.now())];
+    await commitChange(env, db, wide);
+    await expect(commitChange(env, db, narrow)).rejects.toMatchObject({ status: 409, message: expect.stringContaining('A component named "Queue" was added') });
+    const spare = await commitChange(env, db, await createGroup(db, { name: "Spare" }, actor, Date.now()));
+    const [cafe, rename] = [await createGroup(db, { name: "Café" }, actor, Date.now()), await editGroup(db, spare.id, { name: "CAFÉ" }, actor, Date.now())];
+    await commitChange(env, db, cafe);
+    await expect(commitChange(env, db, rename)).rejects.toMatchObject({ status: 409 });
+    expect((await findGroup(db, spare.id))?.name).toBe("Spare");
+    // Another name appearing meanwhile, in ASCII beside an ASCII name, is no reason to refuse.
+    const [alpha, beta] = [await createGroup(db, { name: "Alpha tier" }, actor, Date.now()), await createGroup(db, { name: "Beta tier" }, actor, Date.now())];
+    await commitChange(env, db, alpha);
+    await commitChange(env, db, beta);
   });
 });
 

@@ -60,8 +60,9 @@ const audited = (db: Database, actor: Actor, entry: AuditEntry, now: number) => 
  * console show a group by its name alone.
  */
 async function assertNameFree(db: Database, kind: NamedKind, name: string, exceptId: string | null) {
-  const taken = await namedAlready(db, kind, name, exceptId);
+  const { taken, compared } = await namedAlready(db, kind, name, exceptId);
   if (taken) throw conflict(`There is already a ${kind} named "${taken.name}"; give this one another name.`, [nameTaken(kind)]);
+  return compared;
 }
 
 const nameTaken = (kind: NamedKind): ErrorDetail => ({ path: "name", message: `is taken by another ${kind}`, code: "name_taken" });
@@ -122,7 +123,7 @@ async function unmonitoredStatusChange(db: Database, id: string, now: number) {
 
 export async function createComponent(db: Database, input: CreateComponentInput, actor: Actor, now: number): Promise<Change<ComponentRow>> {
   await assertGroup(db, input.group_id);
-  await assertNameFree(db, "component", input.name, null);
+  const compared = await assertNameFree(db, "component", input.name, null);
   const row: ComponentRow = {
     id: crypto.randomUUID(),
     name: input.name,
@@ -148,7 +149,7 @@ export async function createComponent(db: Database, input: CreateComponentInput,
   };
   return {
     statements: [
-      nameStillFree(db, "component", row.name, row.id),
+      nameStillFree(db, "component", row.name, row.id, compared),
       insertComponent(db, row),
       audited(db, actor, { action: "component.create", entityType: "component", entityId: row.id, before: null, after: row }, now),
     ],
@@ -166,7 +167,7 @@ export async function editComponent(db: Database, id: string, input: EditCompone
   assertAsShown(existing.updatedAt, shown);
   await assertGroup(db, input.group_id);
   const renamed = input.name !== undefined && input.name !== existing.name;
-  if (renamed) await assertNameFree(db, "component", input.name!, id);
+  const compared = renamed ? await assertNameFree(db, "component", input.name!, id) : [];
   // Removing a monitor always clears what the checks said, even when there is none any more: a round that
   // was running while it was removed may have left its state behind. Built-in platform checks are not
   // monitors; one a monitor replaced comes back when the monitor is removed, and reports from the next round.
@@ -197,7 +198,7 @@ export async function editComponent(db: Database, id: string, input: EditCompone
   return {
     statements: [
       componentUnchanged(db, id, existing.updatedAt),
-      ...(renamed ? [nameStillFree(db, "component", input.name!, id)] : []),
+      ...(renamed ? [nameStillFree(db, "component", input.name!, id, compared)] : []),
       updateComponent(db, id, patch),
       ...statusMove.statements,
       audited(db, actor, { action: "component.edit", entityType: "component", entityId: id, before: existing, after: result }, now),
@@ -283,7 +284,7 @@ export async function reorderComponents(db: Database, ids: string[], actor: Acto
 }
 
 export async function createGroup(db: Database, input: GroupInput, actor: Actor, now: number): Promise<Change<GroupRow>> {
-  await assertNameFree(db, "group", input.name, null);
+  const compared = await assertNameFree(db, "group", input.name, null);
   const row: GroupRow = {
     id: crypto.randomUUID(),
     name: input.name,
@@ -295,7 +296,7 @@ export async function createGroup(db: Database, input: GroupInput, actor: Actor,
   };
   return {
     statements: [
-      nameStillFree(db, "group", row.name, row.id),
+      nameStillFree(db, "group", row.name, row.id, compared),
       insertGroup(db, row),
       audited(db, actor, { action: "group.create", entityType: "group", entityId: row.id, before: null, after: row }, now),
     ],
@@ -312,7 +313,7 @@ export async function editGroup(db: Database, id: string, input: EditGroupInput,
   if (!existing) throw notFound("Group");
   assertAsShown(existing.updatedAt, shown);
   const renamed = input.name !== undefined && input.name !== existing.name;
-  if (renamed) await assertNameFree(db, "group", input.name!, id);
+  const compared = renamed ? await assertNameFree(db, "group", input.name!, id) : [];
   const patch = {
     ...(input.name !== undefined && { name: input.name }),
     ...(input.description !== undefined && { description: input.description }),
@@ -324,7 +325,7 @@ export async function editGroup(db: Database, id: string, input: EditGroupInput,
   return {
     statements: [
       groupUnchanged(db, id, existing.updatedAt),
-      ...(renamed ? [nameStillFree(db, "group", input.name!, id)] : []),
+      ...(renamed ? [nameStillFree(db, "group", input.name!, id, compared)] : []),
       updateGroup(db, id, patch),
       audited(db, actor, { action: "group.edit", entityType: "group", entityId: id, before: existing, after: result }, now),
     ],

@@ -68,20 +68,35 @@ const NAMED = { component: components, group: componentGroups } as const;
  */
 export const nameKey = (name: string) => name.normalize("NFKC").toLowerCase().normalize("NFKC");
 
-/** Another component (or group) already called this, as readers would read it (nameKey). */
+/**
+ * Another component (or group) already called this, as readers would read it (nameKey), and the names the
+ * others had when compared: nameStillFree holds the batch to them.
+ */
 export async function namedAlready(db: Database, kind: NamedKind, name: string, exceptId: string | null) {
   const table = NAMED[kind];
   // Names are few (a page lists them all), so they are compared here rather than by a key column.
   const rows = await db.select({ id: table.id, name: table.name }).from(table).where(sql`${table.id} is not ${exceptId}`);
   const key = nameKey(name);
-  return rows.find((row) => nameKey(row.name) === key);
+  return { taken: rows.find((row) => nameKey(row.name) === key), compared: rows.map((row) => row.name) };
 }
 
+/** Any character outside ASCII, where SQLite's lower() stops telling names apart as readers do. */
+const NON_ASCII = /[^\0-\x7f]/;
+
 /**
- * Holds while no other component (or group) has taken this name (two creates racing with one name); in SQL,
- * so case aside in ASCII only: namedAlready, just before, compares as readers do.
+ * Holds while no other component (or group) has taken this name since namedAlready compared it with `compared`
+ * (two creates or renames racing with one name). SQLite's lower() tells names apart as nameKey does only
+ * between ASCII names; so a name that appeared meanwhile also fails the guard where either it or this one has
+ * any other character (a fullwidth "ＡＰＩ" created beside "API"). A rename of something else to an unrelated
+ * non-ASCII name at that very moment costs a 409 and a retry, never two components one reader cannot tell apart.
  */
-export function nameStillFree(db: Database, kind: NamedKind, name: string, exceptId: string): Statement {
+export function nameStillFree(db: Database, kind: NamedKind, name: string, exceptId: string, compared: readonly string[]): Statement {
   const table = NAMED[kind];
-  return guard(db, sql`not exists (select 1 from ${table} where lower(${table.name}) = lower(${name}) and ${table.id} != ${exceptId})`, `${kind} name ${name}`);
+  const appeared = sql`${table.name} not in (select value from json_each(${JSON.stringify(compared)}))`;
+  const beyondAscii = NON_ASCII.test(name) ? sql`1` : sql`length(cast(${table.name} as blob)) != length(${table.name})`;
+  return guard(
+    db,
+    sql`not exists (select 1 from ${table} where ${table.id} != ${exceptId} and (lower(${table.name}) = lower(${name}) or (${appeared} and ${beyondAscii})))`,
+    `${kind} name ${name}`,
+  );
 }
