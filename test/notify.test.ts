@@ -1,3 +1,4 @@
+import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { and, eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -178,8 +179,10 @@ describe("fan-out", () => {
     // Search leaves the page, and with it the follower's only subscription row.
     expect((await admin("DELETE", `/api/status/components/${searchId}`)).status).toBe(204);
     expect((await admin("POST", `/api/status/incidents/${opened.id}/resolve`, { root_cause: "A full disk", resolution: "Freed space" })).status).toBe(200);
-    const [, last] = await outbox.waitFor(follower.address, 2);
-    expect(last).toContain(`Resolved: ${opened.title}`);
+    // It was the follower's only component: they hear of that too, and then of the resolution.
+    const told = await outbox.waitFor(follower.address, 3);
+    expect(told.some((message) => message.includes(`${search} is no longer on the status page`))).toBe(true);
+    expect(told.some((message) => message.includes(`Resolved: ${opened.title}`))).toBe(true);
     // Someone who follows neither never heard of it, and is not told it ended (fan-out wrote every delivery
     // of the event before the follower's was sent).
     expect(await deliveriesFor(bystander.id)).toEqual([]);
@@ -187,6 +190,50 @@ describe("fan-out", () => {
     const { sql: lookup, params } = incidentEventsQuery(db(), opened.id, crypto.randomUUID()).toSQL();
     const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${lookup}`).bind(...params).all<{ detail: string }>();
     expect(plan.results.map((r) => r.detail).join("; ")).toContain("USING INDEX events_incident_idx");
+  });
+
+  it("tells whoever followed only a deleted component, once, that nothing more will come, and how to choose again", async () => {
+    const [gone, kept] = [unique("Legacy API"), unique("Search")];
+    const [goneId, keptId] = [await freshComponent(gone), await freshComponent(kept)];
+    const outbox = devOutbox();
+    const onlyIt = await activeSubscriber("email", { components: [goneId] });
+    const byText = await activeSubscriber("sms", { components: [goneId] });
+    const withMore = await activeSubscriber("email", { components: [goneId, keptId] });
+    const everything = await activeSubscriber("email");
+    const left = await activeSubscriber("email", { components: [goneId] });
+    await db().update(subscribers).set({ status: "unsubscribed" }).where(eq(subscribers.id, left.id));
+
+    expect((await admin("DELETE", `/api/status/components/${goneId}`)).status).toBe(204);
+    const [email] = await outbox.waitFor(onlyIt.address);
+    expect(email).toContain(`: [Beacon Test] ${gone} is no longer on the status page\n`);
+    expect(email).toContain("It was the only component you followed, so nothing more will be sent to you until you choose others to follow.");
+    expect(email).toMatch(/Change what you follow: \S+\/api\/status\/subscriptions\/manage\?token=\S+\n/);
+    const [text] = await outbox.waitFor(byText.address);
+    expect(text).toMatch(/no longer on the status page\. It was the only component you followed, .* Choose what you follow: \S+\/subscriptions\/manage\?token=\S+ Reply STOP to unsubscribe\./);
+
+    const event = (await db().select().from(events).where(and(eq(events.type, "component.removed"), sql`${events.payload} ->> 'component_id' = ${goneId}`)).get())!;
+    await vi.waitFor(async () => expect((await db().select().from(events).where(eq(events.id, event.id)).get())!.dispatchedAt).not.toBeNull());
+    // Those who follow something else, or everything, or left, hear nothing of it.
+    for (const quiet of [withMore, everything, left]) expect(await deliveriesFor(quiet.id)).toEqual([]);
+    // A subscriber to everything would hear of every later test's events.
+    await db().delete(subscribers).where(eq(subscribers.id, everything.id));
+    const [delivery] = await deliveriesFor(onlyIt.id);
+    expect(delivery!.subject).toBe(`[Beacon Test] ${gone} is no longer on the status page`);
+    expect(JSON.parse(webhookBody("component.removed", event.payload, event.createdAt))).toMatchObject({
+      type: "component.removed",
+      data: { component_id: goneId, component_name: gone, removed_at: expect.any(String) },
+    });
+    // Deleted again (a double click): a 404, and nobody is told twice.
+    expect((await admin("DELETE", `/api/status/components/${goneId}`)).status).toBe(404);
+    expect(await deliveriesFor(onlyIt.id)).toHaveLength(1);
+
+    // The manage page says why nothing comes, to them and to no one else.
+    const { tokenSigner } = await import("../src/notify/crypto");
+    const signer = await tokenSigner(env);
+    const page = async (id: string) =>
+      (await SELF.fetch(`https://status.example.com/api/status/subscriptions/manage?token=${encodeURIComponent(await signer.manageToken(id))}`)).text();
+    expect(await page(onlyIt.id)).toContain("You follow no component now");
+    expect(await page(withMore.id)).not.toContain("You follow no component now");
   });
 
   it("stores no message per subscriber: one long update reaches each with the full text and their own links", async () => {

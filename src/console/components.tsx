@@ -211,7 +211,7 @@ export const ComponentPage: FC<{
           <button type="submit">Save component</button>
         </div>
       </ConsoleForm>
-      <form method="post" autocomplete="off" action={`/admin/components/${row.id}/delete`} data-confirm={`Delete ${row.name} and its history?`}>
+      <form method="post" autocomplete="off" action={`/admin/components/${row.id}/delete`} data-confirm={`Delete ${row.name} and its history? Whoever followed it alone is told.`}>
         <Csrf ctx={ctx} />
         <p>
           <button type="submit" class="danger">

@@ -21,6 +21,9 @@ import {
 } from "../db/queries/component-admin";
 import { unknownComponentIds } from "../db/queries/components";
 import { dropComponentFromTemplates } from "../db/queries/templates";
+import { deliveriesToLastFollowers } from "../db/queries/notifications";
+import { outboxInsert } from "../notify/outbox";
+import { iso } from "../time";
 import { loadStatusState, statusChangeStatements } from "../db/queries/status-state";
 import { loadManagedIncidents } from "../db/queries/incidents";
 import { isOpenIncident } from "../snapshot/build";
@@ -213,16 +216,25 @@ export async function deleteComponent(db: Database, id: string, actor: Actor, no
   const existing = await findComponent(db, id);
   if (!existing) throw notFound("Component");
   const orphaned = await resolveOrphanedAutoIncidents(db, existing, now);
+  // Whoever followed this component and no other would otherwise go quiet without knowing why.
+  const removal = outboxInsert(
+    db,
+    { type: "component.removed", payload: { component_id: id, component_name: existing.name, removed_at: iso(now) }, componentIds: [id] },
+    now,
+  );
   return {
     statements: [
       componentUnchanged(db, id, existing.updatedAt),
-      // Before the row goes: what the resolve records about the component is then removed with it.
+      // Before the row goes: what the resolve records about the component is then removed with it, and so is
+      // what its last followers follow.
       ...orphaned.statements,
+      removal.statement,
+      deliveriesToLastFollowers(db, removal.id, id, now),
       deleteComponentRow(db, id),
       dropComponentFromTemplates(db, id),
       audited(db, actor, { action: "component.delete", entityType: "component", entityId: id, before: existing, after: null }, now),
     ],
-    eventIds: orphaned.eventIds,
+    eventIds: [...orphaned.eventIds, removal.id],
     result: null,
     conflict: CHANGED,
   };

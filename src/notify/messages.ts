@@ -14,6 +14,7 @@ export const NOTIFY_EVENT_TYPES = [
   "maintenance.completed",
   "maintenance.cancelled",
   "component.status",
+  "component.removed",
 ] as const;
 export type NotifyEventType = (typeof NOTIFY_EVENT_TYPES)[number];
 

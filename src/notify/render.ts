@@ -56,6 +56,8 @@ interface Facts {
   link: string;
   /** What a text message says after the headline: the status, or for maintenance when the window is. */
   smsFacts: string;
+  /** A text message that must carry the link to choose what to follow (texts otherwise only say STOP). */
+  smsManage?: boolean;
 }
 
 /** The page of the thing an event is about (`/incidents/{id}`, `/maintenance/{id}`...), else the status page. */
@@ -128,6 +130,18 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
     };
   }
   const name = str(payload.component_name) || "A component";
+  if (type === "component.removed") {
+    // Sent only to those for whom it was the last component they followed (deliveriesToLastFollowers).
+    return {
+      headline: `${name} is no longer on the status page`,
+      subject: `${name} is no longer on the status page`,
+      facts: [["Removed", humanTime(payload.removed_at)]],
+      message: "It was the only component you followed, so nothing more will be sent to you until you choose others to follow.",
+      link: pageUrl,
+      smsFacts: "",
+      smsManage: true,
+    };
+  }
   const to = STATUS_LABELS[payload.to as ShownStatus] ?? str(payload.to);
   const from = STATUS_LABELS[payload.from as ShownStatus] ?? str(payload.from);
   return {
@@ -173,7 +187,9 @@ ${message}
   const automatic = f.facts.some(([label]) => label === "Detected") ? " Detected automatically." : "";
   const smsBody = `[${links.pageName}] ${f.headline}${f.smsFacts}.${automatic}`;
   const detail = f.message ? ` ${f.message.length > 140 ? `${f.message.slice(0, 137)}...` : f.message}` : "";
-  const sms = `${smsBody}${detail} ${f.link} Reply STOP to unsubscribe.`;
+  const sms = f.smsManage
+    ? `${smsBody}${detail} Choose what you follow: ${links.manageUrl} Reply STOP to unsubscribe.`
+    : `${smsBody}${detail} ${f.link} Reply STOP to unsubscribe.`;
   return { subject, text, html, sms };
 }
 

@@ -682,7 +682,7 @@ export const adminConsole = new Hono<AppEnv>()
     if (!(await confirmed(c))) {
       const row = (await consoleComponents(c.var.db)).find((r) => r.id === id);
       if (!row) return problem(c, 404, "Not found", "There is no component with this id.");
-      return confirmFirst(c, { title: "Delete this component?", question: `Delete "${row.name}" and its history for good? It disappears from the status page.`, yes: "Delete component", keep: `/admin/components/${id}` });
+      return confirmFirst(c, { title: "Delete this component?", question: `Delete "${row.name}" and its history for good? It disappears from the status page, and whoever followed it alone is told.`, yes: "Delete component", keep: `/admin/components/${id}` });
     }
     return perform(c, (actor, now) => deleteComponent(c.var.db, id, actor, now), () => "/admin/components", "deleted");
   })

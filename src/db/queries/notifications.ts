@@ -1,7 +1,7 @@
 import { and, count, desc, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
-import { deliveries, events, type Channel, type DeliveryStatus } from "../schema";
+import { deliveries, events, subscriberComponents, subscribers, type Channel, type DeliveryStatus } from "../schema";
 import type { PageCursor } from "../../cursor";
 import { jsonList } from "./subscriptions";
 
@@ -34,7 +34,8 @@ export const markEventDispatched = (db: Database, id: string, now: number) =>
 const MAX_JSON_BYTES = 512 * 1024;
 
 /**
- * INSERT OR IGNORE on (event_id, subscriber_id): fanning the same event out twice adds nothing. The rows
+ * INSERT OR IGNORE on (event_id, subscriber_id): fanning the same event out twice adds nothing (but the
+ * subject, on a delivery written before its event's message was, as toLastFollowers writes them). The rows
  * travel as ONE JSON parameter read with json_each, so a statement carries hundreds of rows where bound
  * columns (100 parameters at most) would allow five.
  */
@@ -51,7 +52,7 @@ export function insertDeliveries(db: Database, rows: NewDelivery[]): Statement[]
         .select(
           sql`select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, 'pending', 0, null, null, null, value ->> 8, value ->> 9, null from json_each(${JSON.stringify(chunk)}) where true`,
         )
-        .onConflictDoNothing(),
+        .onConflictDoUpdate({ target: [deliveries.eventId, deliveries.subscriberId], set: { subject: sql`excluded.subject` }, setWhere: sql`${deliveries.subject} = ''` }),
     );
     chunk = [];
     size = 0;
@@ -65,6 +66,26 @@ export function insertDeliveries(db: Database, rows: NewDelivery[]): Statement[]
   }
   flush();
   return statements;
+}
+
+/**
+ * The deliveries of a component's removal to whoever followed it and nothing else: active subscribers who
+ * chose components, and chose only this one. Put in the delete's batch before the row goes (what they
+ * follow goes with it), they are the event's recipients: fan-out sends to these and to no one else, and
+ * fills in their subject.
+ */
+export function deliveriesToLastFollowers(db: Database, eventId: string, componentId: string, now: number): Statement {
+  // A version-4 UUID per row, as crypto.randomUUID() writes them (delivery ids are UUIDs everywhere).
+  const uuid = sql.raw(
+    `lower(substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(h, 18, 3) || '-' || substr(h, 21, 12))`,
+  );
+  return db.insert(deliveries).select(
+    sql`select ${uuid}, ${eventId}, id, channel, address, '', '', null, 'pending', 0, null, null, null, ${now}, ${now}, null
+      from (select hex(randomblob(16)) as h, ${subscribers.id} as id, ${subscribers.channel} as channel, ${subscribers.address} as address
+        from ${subscriberComponents} join ${subscribers} on ${subscribers.id} = ${subscriberComponents.subscriberId}
+        where ${subscriberComponents.componentId} = ${componentId} and ${subscribers.status} = 'active' and ${subscribers.allComponents} = 0
+          and not exists (select 1 from ${subscriberComponents} as others where others.subscriber_id = ${subscribers.id} and others.component_id != ${componentId}))`,
+  );
 }
 
 /** This event's deliveries to these subscribers that are still waiting to be sent. */

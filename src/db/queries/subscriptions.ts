@@ -55,7 +55,7 @@ export async function subscriberComponentIds(db: Database, subscriberId: string)
  */
 export async function subscribersForEvent(
   db: Database,
-  event: { type: string; componentIds: string[]; createdAt: number },
+  event: { id: string; type: string; componentIds: string[]; createdAt: number },
   after: string,
   limit: number,
   /** Events whose recipients this one reaches too, whatever they follow now (an incident's earlier ones, for its resolution). */
@@ -65,8 +65,11 @@ export async function subscribersForEvent(
     ? sql` or exists (select 1 from ${deliveries} where ${deliveries.eventId} in ${jsonList(toldBy)} and ${deliveries.subscriberId} = ${subscribers.id})`
     : sql``;
   const follows =
-    event.componentIds.length === 0
-      ? sql`1`
+    event.type === "component.removed"
+      ? // Its recipients were chosen when it was written (deliveriesToLastFollowers): what they followed is gone.
+        sql`exists (select 1 from ${deliveries} where ${deliveries.eventId} = ${event.id} and ${deliveries.subscriberId} = ${subscribers.id})`
+      : event.componentIds.length === 0
+        ? sql`1`
       : sql`(${subscribers.allComponents} = 1 or exists (select 1 from ${subscriberComponents} where ${subscriberComponents.subscriberId} = ${subscribers.id} and ${subscriberComponents.componentId} in ${jsonList(event.componentIds)})${told})`;
   return db
     .select({ id: subscribers.id, channel: subscribers.channel, address: subscribers.address })
