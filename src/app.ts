@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { H, RouterRoute } from "hono/types";
-import { adminFromHeader } from "./auth/clerk";
+import { adminFromRequest } from "./auth/clerk";
 import { database } from "./db/middleware";
 import type { AppEnv } from "./env";
 import { errorBody } from "./errors";
@@ -41,7 +41,7 @@ app.use(httpPolicy);
  */
 const adminBodies = {
   maxBytes: CONSOLE_MAX_BODY_BYTES,
-  allowed: (c: Context) => adminFromHeader(c.req.header("authorization"), c.env).then((admin) => admin !== null, () => false),
+  allowed: (c: Context<AppEnv>) => adminFromRequest(c).then((admin) => admin !== null, () => false),
 };
 
 // Only requests that may carry a body pass through the limit; a read skips the layer. The console's forms

@@ -1,5 +1,5 @@
 import type { Database } from "./db/client";
-import type { AdminIdentity } from "./auth/clerk";
+import type { AdminIdentity, SessionClaims } from "./auth/clerk";
 import type { ConsoleSession } from "./auth/console-session";
 import type { StatusHub } from "./live/status-hub";
 import type { CheckProbe } from "./probes/check-probe";
@@ -102,6 +102,8 @@ export const pageName = (env: Pick<Bindings, "PAGE_NAME">) => env.PAGE_NAME || "
 export interface Variables {
   db: Database;
   admin: AdminIdentity;
+  /** The bearer token's session, verified on first use (see adminFromRequest). */
+  bearerSession?: Promise<SessionClaims | null>;
   /** The signed-in console user: the session token (what the console's own API calls carry) and its CSRF token. */
   consoleSession: ConsoleSession;
   /** An admin write's Idempotency-Key, when it sent one that has no stored answer yet. */

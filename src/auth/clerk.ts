@@ -1,5 +1,5 @@
 import { verifyToken } from "@clerk/backend";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Bindings } from "../env";
 import { ApiError } from "../errors";
 
@@ -10,7 +10,7 @@ export interface AdminIdentity {
   email?: string;
 }
 
-interface SessionClaims {
+export interface SessionClaims {
   sub?: string;
   sid?: string;
   sts?: unknown;
@@ -129,19 +129,30 @@ export function adminIdentity(claims: SessionClaims & { sub: string }): AdminIde
   return { userId: claims.sub, sessionId: claims.sid ?? null, ...(name ? { name } : {}), ...(email ? { email } : {}) };
 }
 
-/** The admin behind an `Authorization: Bearer` header, or null (no token, a bad one, or not an admin). */
-export async function adminFromHeader(header: string | undefined, env: Bindings): Promise<AdminIdentity | null> {
-  const token = bearerToken(header);
-  if (!token) return null;
-  const claims = await verifySession(token, env);
-  return claims?.sub && isAdminClaims(claims, env) ? adminIdentity({ ...claims, sub: claims.sub }) : null;
+/**
+ * The session an `Authorization: Bearer` header carries, verified once per request however many layers ask
+ * (the API's body limit for a large body, then requireAdmin), or null (no token, or a bad one).
+ */
+function bearerSession(c: Context<AppEnv>): Promise<SessionClaims | null> {
+  let verified = c.get("bearerSession");
+  if (!verified) {
+    const token = bearerToken(c.req.header("authorization"));
+    verified = token ? verifySession(token, c.env) : Promise.resolve(null);
+    c.set("bearerSession", verified);
+  }
+  return verified;
+}
+
+/** The admin behind the request's `Authorization: Bearer` header, or null (no token, a bad one, or not an admin). */
+export async function adminFromRequest(c: Context<AppEnv>): Promise<AdminIdentity | null> {
+  const claims = await bearerSession(c);
+  return claims?.sub && isAdminClaims(claims, c.env) ? adminIdentity({ ...claims, sub: claims.sub }) : null;
 }
 
 /** Refuses the request with 401 (no or bad credentials) or 403 (a valid session that is not an admin). */
 export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const token = bearerToken(c.req.header("authorization"));
-  if (!token) throw new ApiError(401, "unauthorized", "An admin session token is required (Authorization: Bearer).");
-  const claims = await verifySession(token, c.env);
+  if (!bearerToken(c.req.header("authorization"))) throw new ApiError(401, "unauthorized", "An admin session token is required (Authorization: Bearer).");
+  const claims = await bearerSession(c);
   if (!claims?.sub) throw new ApiError(401, "unauthorized", "The session token is invalid or expired.");
   if (!isAdminClaims(claims, c.env)) throw new ApiError(403, "forbidden", "This session does not have the admin role.");
   c.set("admin", adminIdentity({ ...claims, sub: claims.sub }));

@@ -1,7 +1,7 @@
 import type { Database } from "../db/client";
 import type { Context } from "hono";
 import type { AppEnv, Bindings } from "../env";
-import { adminFromHeader } from "../auth/clerk";
+import { adminFromRequest } from "../auth/clerk";
 import { ApiError } from "../errors";
 import { waitUntilOf } from "../http/background";
 import { statusHub } from "../live/status-hub";
@@ -121,8 +121,7 @@ export async function readSnapshot(env: Bindings, db: () => Database, opts: Read
  */
 export async function publicSnapshot(c: Context<AppEnv>): Promise<Snapshot> {
   const asksFresh = /no-cache/i.test(c.req.header("cache-control") ?? "") || /no-cache/i.test(c.req.header("pragma") ?? "");
-  const authorization = c.req.header("authorization");
-  const revalidate = asksFresh && !!authorization && (await adminFromHeader(authorization, c.env)) !== null;
+  const revalidate = asksFresh && c.req.header("authorization") !== undefined && (await adminFromRequest(c)) !== null;
   // The hot path, before building what a revalidation would need.
   const fresh = revalidate ? null : checkedRecently(Date.now());
   if (fresh) return fresh;
