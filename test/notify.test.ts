@@ -192,7 +192,7 @@ describe("fan-out", () => {
     expect(plan.results.map((r) => r.detail).join("; ")).toContain("USING INDEX events_incident_idx");
   });
 
-  it("tells whoever followed only a deleted component, once, that nothing more will come, and how to choose again", async () => {
+  it("tells whoever followed only a deleted component, once, that only news of the whole page will come, and how to choose again", async () => {
     const [gone, kept] = [unique("Legacy API"), unique("Search")];
     const [goneId, keptId] = [await freshComponent(gone), await freshComponent(kept)];
     const outbox = devOutbox();
@@ -206,10 +206,10 @@ describe("fan-out", () => {
     expect((await admin("DELETE", `/api/status/components/${goneId}`)).status).toBe(204);
     const [email] = await outbox.waitFor(onlyIt.address);
     expect(email).toContain(`: [Beacon Test] ${gone} is no longer on the status page\n`);
-    expect(email).toContain("It was the only component you followed, so nothing more will be sent to you until you choose others to follow.");
+    expect(email).toContain("It was the only component you followed: only news about the whole page will reach you until you choose others.");
     expect(email).toMatch(/Change what you follow: \S+\/api\/status\/subscriptions\/manage\?token=\S+\n/);
     const [text] = await outbox.waitFor(byText.address);
-    expect(text).toMatch(/no longer on the status page\. It was the only component you followed, .* Choose what you follow: \S+\/subscriptions\/manage\?token=\S+ Reply STOP to unsubscribe\./);
+    expect(text).toMatch(/no longer on the status page\. It was the only component you followed: .* Choose what you follow: \S+\/subscriptions\/manage\?token=\S+ Reply STOP to unsubscribe\./);
 
     const event = (await db().select().from(events).where(and(eq(events.type, "component.removed"), sql`${events.payload} ->> 'component_id' = ${goneId}`)).get())!;
     await vi.waitFor(async () => expect((await db().select().from(events).where(eq(events.id, event.id)).get())!.dispatchedAt).not.toBeNull());

@@ -136,7 +136,7 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
       headline: `${name} is no longer on the status page`,
       subject: `${name} is no longer on the status page`,
       facts: [["Removed", humanTime(payload.removed_at)]],
-      message: "It was the only component you followed, so nothing more will be sent to you until you choose others to follow.",
+      message: "It was the only component you followed: only news about the whole page will reach you until you choose others.",
       link: pageUrl,
       smsFacts: "",
       smsManage: true,

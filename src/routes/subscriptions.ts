@@ -275,7 +275,7 @@ export const subscriptions = new Hono<AppEnv>()
       c,
       "Your subscription",
       `<p>Updates go to <strong>${escapeHtml(subscriber.address)}</strong> (${escapeHtml(subscriber.status)}).</p>
-${followsNothing ? `<p role="status"><strong>You follow no component now</strong>: what you followed was removed from this page, so nothing is sent to you. Tick what to follow, or unsubscribe.</p>\n` : ""}<form method="post"><fieldset><legend>Components you follow (all ticked = everything, including new ones)</legend>${boxes}</fieldset>
+${followsNothing ? `<p role="status"><strong>You follow no component now</strong>: what you followed was removed from this page, so only news about the whole page reaches you. Tick what to follow, or unsubscribe.</p>\n` : ""}<form method="post"><fieldset><legend>Components you follow (all ticked = everything, including new ones)</legend>${boxes}</fieldset>
 <label><input type="checkbox" name="component_changes" value="true"${view.component_changes ? " checked" : ""}> Also tell me when a component's status changes on its own</label>
 <p><button type="submit">Save</button></p></form>
 <form method="post" action="unsubscribe?token=${escapeHtml(encodeURIComponent(c.req.valid("query").token))}"><button type="submit">Unsubscribe</button></form>`,
