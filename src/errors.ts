@@ -59,6 +59,7 @@ export const RULE_CODES = [
   "unknown_component",
   "unknown_group",
   "name_taken",
+  "component_in_use",
 ] as const;
 
 export type RuleCode = (typeof RULE_CODES)[number];

@@ -6,7 +6,7 @@ import { createDb } from "../src/db/client";
 import { isGuardFailure } from "../src/db/queries/guards";
 import { commitChange } from "../src/changes";
 import { adminActor } from "../src/domain/change";
-import { createComponent, createGroup, editComponent, editGroup, reorderComponents } from "../src/domain/components";
+import { createComponent, createGroup, deleteComponent, editComponent, editGroup, reorderComponents } from "../src/domain/components";
 import { findGroup } from "../src/db/queries/component-admin";
 import { moveMaintenanceOnTime } from "../src/domain/maintenance";
 import { openIncident } from "../src/domain/incidents";
@@ -162,6 +162,36 @@ describe("concurrent admin writes", () => {
     expect(await count("SELECT count(*) AS n FROM components WHERE id = ?", created.id)).toBe(0);
     expect(await count("SELECT count(*) AS n FROM audit_log WHERE entity_id = ? AND action = 'component.edit'", created.id)).toBe(0);
   });
+  it("keeps the only component of an open incident or a coming window, which would otherwise read as the whole page", async () => {
+    const named = async () => json(await admin("POST", "/api/status/components", { name: `Reports ${crypto.randomUUID().slice(0, 8)}` }));
+    const reports = await named();
+    const incident = await createIncident({ title: "Reports fail", affected_components: [reports.id] });
+    const refused = await admin("DELETE", `/api/status/components/${reports.id}`);
+    expect(refused.status).toBe(409);
+    expect((await json(refused)).error).toMatchObject({
+      code: "conflict",
+      message: `${reports.name} is the only component of the open incident "Reports fail": name another component on it, or resolve it, before deleting ${reports.name}.`,
+      details: [{ path: "id", code: "component_in_use" }],
+    });
+    expect((await admin("GET", `/api/status/admin/components/${reports.id}`)).status).toBe(200);
+    await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "x", resolution: "y" });
+
+    const window = await json(
+      await admin("POST", "/api/status/maintenance", { title: "Reports upgrade", scheduled_start: Date.now() + 3_600_000, scheduled_end: Date.now() + 7_200_000, affected_components: [reports.id], notify: false }),
+    );
+    expect((await json(await admin("DELETE", `/api/status/components/${reports.id}`))).error.details[0].code).toBe("component_in_use");
+    expect((await admin("POST", `/api/status/maintenance/${window.id}/cancel`)).status).toBe(200);
+    expect((await admin("DELETE", `/api/status/components/${reports.id}`)).status).toBe(204);
+
+    // An incident opened about it while the delete was being made stops the delete in its batch.
+    const exports = await named();
+    const db = createDb(env.DB);
+    const removal = await deleteComponent(db, exports.id, adminActor({ userId: "user_local_admin" }), Date.now());
+    await createIncident({ title: "Exports fail", affected_components: [exports.id] });
+    await expect(commitChange(env, db, removal)).rejects.toMatchObject({ status: 409 });
+    expect((await admin("GET", `/api/status/admin/components/${exports.id}`)).status).toBe(200);
+  });
+
   it("answers 409 to a reorder made from an order another reorder changed, and keeps every position unique", async () => {
     const [a, b, c] = [await freshComponent(), await freshComponent(), await freshComponent()];
     const db = createDb(env.DB);

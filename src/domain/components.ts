@@ -13,6 +13,8 @@ import {
   namedAlready,
   type NamedKind,
   nameStillFree,
+  soleSubjectOf,
+  soleSubjectOfNothing,
   nextComponentPosition,
   nextGroupPosition,
   orderUnchanged,
@@ -216,6 +218,7 @@ export async function deleteComponent(db: Database, id: string, actor: Actor, no
   const existing = await findComponent(db, id);
   if (!existing) throw notFound("Component");
   const orphaned = await resolveOrphanedAutoIncidents(db, existing, now);
+  await assertSubjectOfNothingOpen(db, existing, new Set(orphaned.resolvedIds));
   // Whoever followed this component and no other would otherwise go quiet without knowing why.
   const removal = outboxInsert(
     db,
@@ -228,6 +231,7 @@ export async function deleteComponent(db: Database, id: string, actor: Actor, no
       // Before the row goes: what the resolve records about the component is then removed with it, and so is
       // what its last followers follow.
       ...orphaned.statements,
+      soleSubjectOfNothing(db, id),
       removal.statement,
       deliveriesToLastFollowers(db, removal.id, id, now),
       deleteComponentRow(db, id),
@@ -249,14 +253,35 @@ async function resolveOrphanedAutoIncidents(db: Database, component: ComponentRo
   const orphaned = (await loadManagedIncidents(db, now)).filter(
     (i) => isOpenIncident(i.status) && i.links.length > 0 && i.links.every((l) => l.componentId === component.id),
   );
-  if (!orphaned.length) return { statements: [], eventIds: [] };
+  if (!orphaned.length) return { statements: [], eventIds: [], resolvedIds: [] };
   const plans: AutoIncidentPlan[] = orphaned.map((incident) => ({
     kind: "resolve",
     incident,
     message: `${component.name} was removed from this page. Resolved automatically.`,
     links: incident.links.map((l) => ({ componentId: l.componentId, status: l.status, announced: false })),
   }));
-  return autoIncidentStatements(db, plans, await loadStatusState(db), { now });
+  return { ...(await autoIncidentStatements(db, plans, await loadStatusState(db), { now })), resolvedIds: orphaned.map((i) => i.id) };
+}
+
+/**
+ * A person's open incident, or an upcoming or running window, about this component alone would be left about
+ * nothing, which readers and subscribers take to mean the whole page: its author names another component on
+ * it, or ends it, first. (Beacon's own automatic incidents, in `resolving`, are resolved with the delete.)
+ */
+async function assertSubjectOfNothingOpen(db: Database, component: ComponentRow, resolving: Set<string>) {
+  const sole = await soleSubjectOf(db, component.id);
+  const incident = sole.incidents.find((i) => !resolving.has(i.id));
+  if (incident) {
+    throw conflict(`${component.name} is the only component of the open incident "${incident.title}": name another component on it, or resolve it, before deleting ${component.name}.`, [
+      { path: "id", message: `is the only component of open incident ${incident.id}`, code: "component_in_use" },
+    ]);
+  }
+  const window = sole.windows[0];
+  if (window) {
+    throw conflict(`${component.name} is the only component of the maintenance window "${window.title}": name another component on it, or complete or cancel it, before deleting ${component.name}.`, [
+      { path: "id", message: `is the only component of maintenance window ${window.id}`, code: "component_in_use" },
+    ]);
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Database } from "../client";
 import { componentPageOrder } from "./components";
 import type { Statement } from "../batch";
 import { guard } from "./guards";
-import { componentGroups, components } from "../schema";
+import { componentGroups, components, incidentComponents, incidents, maintenanceComponents, maintenances } from "../schema";
 
 export async function findComponent(db: Database, id: string) {
   return db.select().from(components).where(eq(components.id, id)).get();
@@ -100,3 +100,33 @@ export function nameStillFree(db: Database, kind: NamedKind, name: string, excep
     `${kind} name ${name}`,
   );
 }
+
+/** Conditions on an open incident `i` (or an upcoming or running window `m`) being about this component and no other. */
+const incidentAboutOnly = (componentId: string) =>
+  sql`${incidents.status} != 'resolved'
+    and exists (select 1 from ${incidentComponents} where ${incidentComponents.incidentId} = ${incidents.id} and ${incidentComponents.componentId} = ${componentId})
+    and not exists (select 1 from ${incidentComponents} where ${incidentComponents.incidentId} = ${incidents.id} and ${incidentComponents.componentId} != ${componentId})`;
+const windowAboutOnly = (componentId: string) =>
+  sql`${maintenances.status} in ('scheduled', 'in_progress')
+    and exists (select 1 from ${maintenanceComponents} where ${maintenanceComponents.maintenanceId} = ${maintenances.id} and ${maintenanceComponents.componentId} = ${componentId})
+    and not exists (select 1 from ${maintenanceComponents} where ${maintenanceComponents.maintenanceId} = ${maintenances.id} and ${maintenanceComponents.componentId} != ${componentId})`;
+
+/**
+ * The open incidents and the upcoming or running maintenance windows about this component alone: deleted,
+ * it would leave each about nothing, which every reader (and fan-out) takes to mean the whole page.
+ */
+export async function soleSubjectOf(db: Database, componentId: string) {
+  const [open, windows] = await Promise.all([
+    db.select({ id: incidents.id, title: incidents.title }).from(incidents).where(incidentAboutOnly(componentId)),
+    db.select({ id: maintenances.id, title: maintenances.title }).from(maintenances).where(windowAboutOnly(componentId)),
+  ]);
+  return { incidents: open, windows };
+}
+
+/** Holds while no open incident and no upcoming or running window is about this component alone. */
+export const soleSubjectOfNothing = (db: Database, componentId: string): Statement =>
+  guard(
+    db,
+    sql`not exists (select 1 from ${incidents} where ${incidentAboutOnly(componentId)}) and not exists (select 1 from ${maintenances} where ${windowAboutOnly(componentId)})`,
+    `component ${componentId} subject of nothing open`,
+  );
