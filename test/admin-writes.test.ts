@@ -252,6 +252,9 @@ describe("concurrent admin writes", () => {
     await commitChange(env, db, cafe);
     await expect(commitChange(env, db, rename)).rejects.toMatchObject({ status: 409 });
     expect((await findGroup(db, spare.id))?.name).toBe("Spare");
+    const [spaced, single] = [await createGroup(db, { name: "Edge  tier" }, actor, Date.now()), await createGroup(db, { name: "Edge tier" }, actor, Date.now())];
+    await commitChange(env, db, spaced);
+    await expect(commitChange(env, db, single)).rejects.toMatchObject({ status: 409 });
     // Another name appearing meanwhile, in ASCII beside an ASCII name, is no reason to refuse.
     const [alpha, beta] = [await createGroup(db, { name: "Alpha tier" }, actor, Date.now()), await createGroup(db, { name: "Beta tier" }, actor, Date.now())];
     await commitChange(env, db, alpha);

@@ -598,6 +598,16 @@ describe("components and groups", () => {
       expect((await json(res)).error.details).toEqual([{ path: "name", message: "is taken by another group", code: "name_taken" }]);
     }
     expect((await admin("POST", "/api/status/components", { name: "ＡＰＩ" })).status).toBe(409);
+    // Characters that show nothing, and spaces a page shows as one, make no new name; nor does full case folding.
+    expect((await admin("POST", "/api/status/groups", { name: "Data tier" })).status).toBe(201);
+    for (const lookalike of ["A\u200bPI", "API\u200e", "AP\u00adI", "\u2060API", "API\ufe0f"]) {
+      expect((await admin("POST", "/api/status/components", { name: lookalike })).status, JSON.stringify(lookalike)).toBe(409);
+    }
+    for (const lookalike of ["Data  tier", "Data\ttier", "Data\u00a0tier"]) {
+      expect((await admin("POST", "/api/status/groups", { name: lookalike })).status, JSON.stringify(lookalike)).toBe(409);
+    }
+    expect((await admin("POST", "/api/status/groups", { name: "Straße" })).status).toBe(201);
+    expect((await admin("POST", "/api/status/groups", { name: "STRASSE" })).status).toBe(409);
     expect((await admin("DELETE", `/api/status/groups/${(await json(cafe)).id}`)).status).toBe(204);
 
     const name = `Search ${crypto.randomUUID()}`;

@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../client";
 import { componentPageOrder } from "./components";
 import type { Statement } from "../batch";
@@ -62,11 +62,17 @@ export const orderUnchanged = (db: Database, positions: { id: string; position: 
 export type NamedKind = "component" | "group";
 const NAMED = { component: components, group: componentGroups } as const;
 
+/** What shows nothing in a name: zero-width and format characters (bidi marks too), soft hyphens, fillers. */
+const UNSEEN = /[\p{Default_Ignorable_Code_Point}\p{Cf}\u2800]/gu;
+
 /**
  * A name as readers tell names apart: compatibility forms folded (fullwidth "ＡＰＩ" is "API", a decomposed
- * "é" the composed one) and case aside in every script, which SQLite's lower() (ASCII only) cannot do.
+ * "é" the composed one), what shows nothing dropped ("A\u200BPI" is "API"), runs of spaces as one (as a page
+ * shows them), and case aside in every script, folded as fully as upper then lower case does ("Straße" is
+ * "STRASSE"), which SQLite's lower() (ASCII only) cannot do.
  */
-export const nameKey = (name: string) => name.normalize("NFKC").toLowerCase().normalize("NFKC");
+export const nameKey = (name: string) =>
+  name.normalize("NFKC").replace(UNSEEN, "").replace(/\s+/gu, " ").trim().toUpperCase().toLowerCase().normalize("NFKC");
 
 /**
  * Another component (or group) already called this, as readers would read it (nameKey), and the names the
@@ -80,23 +86,28 @@ export async function namedAlready(db: Database, kind: NamedKind, name: string, 
   return { taken: rows.find((row) => nameKey(row.name) === key), compared: rows.map((row) => row.name) };
 }
 
-/** Any character outside ASCII, where SQLite's lower() stops telling names apart as readers do. */
-const NON_ASCII = /[^\0-\x7f]/;
+/**
+ * Where SQLite's lower() stops telling names apart as nameKey does: any character outside printable ASCII,
+ * or two spaces in a row. The same test in SQL (control characters never reach a name but tabs).
+ */
+const BEYOND_LOWER = /[^\x20-\x7e]| {2}/;
+const beyondLower = (column: SQL) => sql`(length(cast(${column} as blob)) != length(${column}) or instr(${column}, '  ') > 0 or instr(${column}, char(9)) > 0)`;
 
 /**
  * Holds while no other component (or group) has taken this name since namedAlready compared it with `compared`
  * (two creates or renames racing with one name). SQLite's lower() tells names apart as nameKey does only
- * between ASCII names; so a name that appeared meanwhile also fails the guard where either it or this one has
- * any other character (a fullwidth "ＡＰＩ" created beside "API"). A rename of something else to an unrelated
- * non-ASCII name at that very moment costs a 409 and a retry, never two components one reader cannot tell apart.
+ * between names of printable ASCII with single spaces; so a name that appeared meanwhile also fails the guard
+ * where either it or this one has anything else (a fullwidth "ＡＰＩ" created beside "API"). A rename of
+ * something else to an unrelated such name at that very moment costs a 409 and a retry, never two components
+ * one reader cannot tell apart.
  */
 export function nameStillFree(db: Database, kind: NamedKind, name: string, exceptId: string, compared: readonly string[]): Statement {
   const table = NAMED[kind];
   const appeared = sql`${table.name} not in (select value from json_each(${JSON.stringify(compared)}))`;
-  const beyondAscii = NON_ASCII.test(name) ? sql`1` : sql`length(cast(${table.name} as blob)) != length(${table.name})`;
+  const unlike = BEYOND_LOWER.test(name) ? sql`1` : beyondLower(sql`${table.name}`);
   return guard(
     db,
-    sql`not exists (select 1 from ${table} where ${table.id} != ${exceptId} and (lower(${table.name}) = lower(${name}) or (${appeared} and ${beyondAscii})))`,
+    sql`not exists (select 1 from ${table} where ${table.id} != ${exceptId} and (lower(${table.name}) = lower(${name}) or (${appeared} and ${unlike})))`,
     `${kind} name ${name}`,
   );
 }
