@@ -254,20 +254,18 @@ describe("routing", () => {
     const incident = await createIncident({ title: `Routing ${crypto.randomUUID()}` });
     const update = await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Still looking", status: "investigating" });
     expect(update.status).toBe(201);
-    // GET has no literal there: "create" is an incident id, and not a valid one.
-    const asId = await call("GET", "/api/status/incidents/create");
-    expect(asId.status).toBe(400);
-    expect((await asId.json<any>()).error.code).toBe("validation_failed");
-
     const allowed: Record<string, string> = {
       "/api/status": "GET, HEAD",
       [`/api/status/incidents/${incident.id}`]: "GET, HEAD, PATCH, DELETE",
+      // A fixed action is its own path under every method, not an {id} that is not a UUID.
+      "/api/status/incidents/create": "POST",
+      "/api/status/components/reorder": "POST",
       "/api/v2/summary.json": "GET, HEAD",
       "/badge.svg": "GET, HEAD",
       "/history": "GET, HEAD",
       "/api/status/maintenance.ics": "GET, HEAD",
     };
-    for (const method of ["PUT", "PROPFIND", "MKCOL", "DELETE"]) {
+    for (const method of ["GET", "PUT", "PATCH", "PROPFIND", "MKCOL", "DELETE"]) {
       for (const [path, allow] of Object.entries(allowed)) {
         if (allow.includes(method)) continue;
         const res = await call(method, path);
@@ -280,6 +278,9 @@ describe("routing", () => {
       expect(unknown.status).toBe(404);
       expect((await unknown.json<any>()).error.code).toBe("not_found");
     }
+    const headOnAction = await call("HEAD", "/api/status/components/reorder");
+    expect(headOnAction.status).toBe(405);
+    expect(headOnAction.headers.get("allow")).toBe("POST");
     const post = await call("POST", "/api/status", { body: {} });
     expect(post.status).toBe(405);
     expect(post.headers.get("allow")).toBe("GET, HEAD");
