@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { AUDIT_ENTITY_TYPES, CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, PROBE_REGIONS, SEVERITIES } from "./db/schema";
 import { decodeCursor } from "./cursor";
-import { line, optionalText, pastTimestamp, rule, text, timestamp, uuid } from "./validation";
+import { coercedWholeNumber, line, optionalText, pastTimestamp, rule, text, timestamp, uuid, wholeNumber } from "./validation";
 
 /** The largest page of incidents one request may ask for. */
 export const MAX_INCIDENT_PAGE = 100;
@@ -24,7 +24,7 @@ const wholeNumberParam = (max: number, unit?: string) =>
     .string()
     .regex(/^\d+$/, unit ? `must be a whole number of ${unit}` : "must be a whole number")
     .transform(Number)
-    .pipe(z.number().int().min(1, "must be at least 1").max(max, `must be at most ${max}`));
+    .pipe(wholeNumber().min(1, "must be at least 1").max(max, `must be at most ${max}`));
 
 const pageCursor = z
   .string()
@@ -157,11 +157,11 @@ export const httpMonitorInput = z
     .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
     .max(2048),
   method: z.enum(["GET", "HEAD", "POST"]).default("GET"),
-  expected_status: z.array(z.number().int().min(100).max(599)).min(1).max(20).nullable().default(null),
+  expected_status: z.array(wholeNumber().min(100).max(599)).min(1).max(20).nullable().default(null),
   keyword: z.string().min(1).max(200).nullable().default(null),
-  timeout_ms: z.number().int().min(500).max(30_000).default(10_000),
-  degraded_latency_ms: z.number().int().min(1).max(30_000).nullable().default(null),
-  confirmations: z.number().int().min(1).max(10).optional(),
+  timeout_ms: wholeNumber().min(500).max(30_000).default(10_000),
+  degraded_latency_ms: wholeNumber().min(1).max(30_000).nullable().default(null),
+  confirmations: wholeNumber().min(1).max(10).optional(),
   regions: z
     .array(z.enum(PROBE_REGIONS, { message: `must be one of ${PROBE_REGIONS.join(", ")}` }))
     .min(1)
@@ -169,11 +169,11 @@ export const httpMonitorInput = z
     .refine((regions) => new Set(regions).size === regions.length, rule("duplicate", "must not repeat a region"))
     .nullable()
     .default(null),
-  quorum: z.number().int().min(1).max(PROBE_REGIONS.length).nullable().default(null),
+  quorum: wholeNumber().min(1).max(PROBE_REGIONS.length).nullable().default(null),
 })
   .refine((m) => m.quorum === null || m.regions === null || m.quorum <= m.regions.length, rule("quorum_above_regions", "must be at most the number of regions", { path: ["quorum"] }));
 
-const seconds = (min: number, max: number) => z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+const seconds = (min: number, max: number) => wholeNumber().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 /** Automatic incidents for one component; keys left out take the AUTO_INCIDENTS default. */
 export const autoIncidentsInput = z.strictObject({
@@ -194,10 +194,10 @@ export const autoIncidentDefaultsInput = autoIncidentsInput.extend({ group_windo
 const componentFields = {
   name: line(100),
   description: optionalText(1_000).nullable().optional(),
-  position: z.number().int().min(0).max(100_000).optional(),
+  position: wholeNumber().min(0).max(100_000).optional(),
   group_id: id.nullable().optional(),
   monitor: httpMonitorInput.nullable().optional(),
-  confirmations: z.number().int().min(1).max(10).optional(),
+  confirmations: wholeNumber().min(1).max(10).optional(),
   auto_incidents: autoIncidentsInput.nullable().optional(),
 };
 
@@ -211,14 +211,14 @@ export const reorderComponentsBody = z.strictObject({ ids: distinctIds(500).min(
 export const groupBody = z.strictObject({
   name: line(100),
   description: optionalText(1_000).nullable().optional(),
-  position: z.number().int().min(0).max(100_000).optional(),
+  position: wholeNumber().min(0).max(100_000).optional(),
   collapsed: z.boolean().optional(),
 });
 export const editGroupBody = z
   .strictObject({
     name: line(100).optional(),
     description: optionalText(1_000).nullable().optional(),
-    position: z.number().int().min(0).max(100_000).optional(),
+    position: wholeNumber().min(0).max(100_000).optional(),
     collapsed: z.boolean().optional(),
   })
   .refine((body) => Object.keys(body).length > 0, NOTHING_TO_CHANGE);
@@ -266,16 +266,16 @@ export const twilioInboundForm = z.looseObject({ From: z.string().max(32), Body:
 
 /** `?limit=` rounds of a component's checks, newest first (a day of rounds at most). */
 export const componentChecksQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1440).default(60),
+  limit: coercedWholeNumber().min(1).max(1440).default(60),
 });
 
 export const devOutboxQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: coercedWholeNumber().min(1).max(100).default(20),
   to: z.string().trim().min(1).max(320).optional().describe("Only messages to this recipient (email address, phone number)"),
 });
 
 export const notificationsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: coercedWholeNumber().min(1).max(500).default(100),
   cursor: pageCursor,
   status: z.enum(DELIVERY_STATUSES).optional(),
   channel: z.enum(CHANNELS).optional(),

@@ -106,6 +106,17 @@ export const noBody: MiddlewareHandler = async (c, next) => {
   await next();
 };
 
+// Past 2^53 every number is whole but none is exact, and zod's int() refuses one there in its own words
+// ("expected int to be <=9007199254740991") beside the field's own bound. Every whole number Beacon takes is
+// bounded far inside 2^53: such a number is brought to that edge, and only the field's bound refuses it.
+const intoExactRange = (n: number) => Math.min(Math.max(n, -Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER);
+
+/** A whole number, its bounds to follow: `wholeNumber().min(0).max(100_000)`. */
+export const wholeNumber = () => z.number().overwrite(intoExactRange).int();
+
+/** The same from a query string, as JavaScript reads a number ("1e2" is 100). */
+export const coercedWholeNumber = () => z.coerce.number().overwrite(intoExactRange).int();
+
 /** A UUID in any case, lowered: UUIDs are case-insensitive and Beacon stores them lower case. */
 export const uuid = z.uuid({ message: "must be a UUID" }).toLowerCase();
 
@@ -117,7 +128,7 @@ const LATEST = Date.UTC(2100, 0, 1);
 
 /** Milliseconds or ISO 8601 strings in, epoch milliseconds out, between the years 2000 and 2100. */
 export const timestamp = z
-  .union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()])
+  .union([z.iso.datetime({ offset: true }), wholeNumber().nonnegative()])
   .transform((value) => (typeof value === "number" ? value : Date.parse(value)))
   // Refinements rather than min/max, so a refusal gives the bound as a time, not as a count of milliseconds.
   .pipe(

@@ -643,6 +643,13 @@ describe("components and groups", () => {
     expect((await admin("PATCH", `/api/status/components/${UNKNOWN}`, { name: "x" })).status).toBe(404);
     expect((await admin("PATCH", `/api/status/components/${DEFAULT_COMPONENTS.api}`, {})).status).toBe(400);
     expect((await admin("POST", "/api/status/components/reorder", { ids: [UNKNOWN] })).status).toBe(400);
+    // A whole number past 2^53 is refused once, by the field's own bound; a fraction is still not a whole number.
+    const refusal = async (body: Record<string, unknown>) => (await json(await admin("POST", "/api/status/components", { name: `Bounds ${crypto.randomUUID()}`, ...body }))).error.details;
+    expect(await refusal({ position: 1e20 })).toEqual([{ path: "position", message: "Too big: expected number to be <=100000", code: "too_big", limit: 100_000 }]);
+    expect(await refusal({ position: -1e20 })).toEqual([{ path: "position", message: "Too small: expected number to be >=0", code: "too_small", limit: 0 }]);
+    expect(await refusal({ confirmations: 1e20 })).toEqual([{ path: "confirmations", message: "Too big: expected number to be <=10", code: "too_big", limit: 10 }]);
+    expect(await refusal({ auto_incidents: { open_after_seconds: 1e20 } })).toEqual([{ path: "auto_incidents.open_after_seconds", message: "must be at most 86400", code: "too_big", limit: 86_400 }]);
+    expect(await refusal({ position: 123_456.5 })).toEqual([{ path: "position", message: "Invalid input: expected int, received number", code: "invalid_type" }]);
   });
 });
 
@@ -653,6 +660,9 @@ describe("dates", () => {
       expect(res.status, String(started_at)).toBe(400);
       expect((await json(res)).error.details[0].path).toBe("started_at");
     }
+    // Milliseconds past 2^53 are refused by the date's own bound, not by zod's safe-integer range.
+    const farOff = await admin("POST", "/api/status/incidents/create", { title: "Date probe", started_at: 1e20 });
+    expect((await json(farOff)).error.details.map((d: any) => d.code)).toEqual(["out_of_range", "in_future"]);
     const window = await admin("POST", "/api/status/maintenance", { title: "x", scheduled_start: "2030-01-01T00:00:00Z", scheduled_end: 8.64e15 });
     expect(window.status).toBe(400);
     expect((await call("GET", "/api/status")).status).toBe(200);

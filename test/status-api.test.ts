@@ -106,6 +106,10 @@ describe("GET /api/status/incidents", () => {
     }
     expect((await json(await call("GET", "/api/status/incidents?days=0"))).error.details[0].message).toMatch(/at least 1/);
     expect((await json(await call("GET", "/api/status/incidents?days=366"))).error.details[0].message).toMatch(/at most 365/);
+    // Past 2^53 a whole number is refused once, by the field's own bound, not also by zod's safe-integer range.
+    const huge = "99999999999999999999";
+    expect((await json(await call("GET", `/api/status/incidents?days=${huge}`))).error.details).toEqual([{ path: "days", message: "must be at most 365", code: "too_big", limit: 365 }]);
+    expect((await json(await call("GET", `/api/status/components/${DEFAULT_COMPONENTS.api}/uptime?days=${huge}`))).error.details).toEqual([{ path: "days", message: "must be at most 90", code: "too_big", limit: 90 }]);
     // A parameter given twice is named as such, not as a list the schema did not expect.
     for (const [path, name] of [["/api/status/incidents?days=30&days=40", "days"], ["/badge.svg?label=a&label=b", "label"]] as const) {
       const twice = await call("GET", path);
