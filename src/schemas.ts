@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { AUDIT_ENTITY_TYPES, CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, PROBE_REGIONS, SEVERITIES } from "./db/schema";
+import { shownOnBadge } from "./badges/svg";
 import { decodeCursor } from "./cursor";
 import { coercedWholeNumber, line, optionalText, pastTimestamp, rule, text, timestamp, uuid, wholeNumber } from "./validation";
 
@@ -230,7 +231,8 @@ export const feedQuery = z.object({ component: id.optional() });
 export const badgeQuery = z.object({
   metric: z.enum(["status", "uptime"]).default("status"),
   days: z.enum(["30", "60", "90"], { message: "must be 30, 60 or 90" }).default("30"),
-  label: z.string().min(1).max(60).optional(),
+  // A label of only control characters would be drawn empty: refused as an empty one is.
+  label: z.string().min(1).max(60).transform(shownOnBadge).pipe(z.string().min(1)).optional(),
 });
 
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 phone number such as +14155550100");

@@ -440,6 +440,15 @@ describe("badges", () => {
     const labelled = await call("GET", `/badge.svg?label=${encodeURIComponent("<b>my app</b>")}`);
     expect(parseXml(await labelled.text()).svg.title).toMatch(/^<b>my app<\/b>: /);
 
+    // A label of only control characters is as empty as no text at all.
+    const empty = { path: "label", message: "Too small: expected string to have >=1 characters", code: "too_short", limit: 1 };
+    for (const path of ["/badge.svg?label=", "/badge.svg?label=%00%1b%0a", `/api/status/components/${component.id}/badge.svg?label=%7f%09`]) {
+      const res = await call("GET", path);
+      expect(res.status, path).toBe(400);
+      expect((await json(res)).error.details, path).toEqual([empty]);
+    }
+    expect(parseXml(await (await call("GET", "/badge.svg?label=%00build%1b")).text()).svg.title).toMatch(/^build: /);
+
     expect((await call("GET", `/api/status/components/${component.id}/badge.svg?days=7&metric=uptime`)).status).toBe(400);
     expect((await call("GET", `/api/status/components/${crypto.randomUUID()}/badge.svg`)).status).toBe(404);
   });

@@ -31,9 +31,11 @@ function textWidth(text: string): number {
   return Math.ceil(width);
 }
 
+/** What a badge shows of a text: control characters (none renders, and XML cannot hold most) and U+FFFE, U+FFFF removed. */
+export const shownOnBadge = (text: string) => text.replace(/[\u0000-\u001F\u007F\uFFFE\uFFFF]/g, "");
+
 const escape = (text: string) =>
-  text
-    .replace(/[\u0000-\u001F\u007F\uFFFE\uFFFF]/g, "")
+  shownOnBadge(text)
     .replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
 
 export function badgeSvg(label: string, value: string, color: string): string {
