@@ -10,7 +10,7 @@ export const iso = (ms: number | null | undefined) => (ms === null || ms === und
 export const isoMillis = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
 /**
- * Whether a time a client sent is the stored one as `iso` showed it: the API shows whole seconds, so a value
- * read and sent back may lack the stored milliseconds.
+ * Whether a time a client sent is the stored one as `iso` showed it: a client's times are stored to the whole
+ * second, but those Beacon took itself (now) keep milliseconds the API does not show.
  */
 export const sameShownTime = (sent: number, stored: number) => Math.floor(sent / 1000) === Math.floor(stored / 1000);

@@ -126,10 +126,14 @@ export const uuidParam = z.object({ id: uuid });
 const EARLIEST = Date.UTC(2000, 0, 1);
 const LATEST = Date.UTC(2100, 0, 1);
 
-/** Milliseconds or ISO 8601 strings in, epoch milliseconds out, between the years 2000 and 2100. */
+/**
+ * Milliseconds or ISO 8601 strings in, epoch milliseconds out, between the years 2000 and 2100. Stored to the
+ * whole second (toward the past), as the API shows times: v2 and feeds, which keep milliseconds, then show
+ * the instant the API answered.
+ */
 export const timestamp = z
   .union([z.iso.datetime({ offset: true }), wholeNumber().nonnegative()])
-  .transform((value) => (typeof value === "number" ? value : Date.parse(value)))
+  .transform((value) => Math.floor((typeof value === "number" ? value : Date.parse(value)) / 1000) * 1000)
   // Refinements rather than min/max, so a refusal gives the bound as a time, not as a count of milliseconds.
   .pipe(
     z
@@ -137,7 +141,7 @@ export const timestamp = z
       .refine((ms) => ms >= EARLIEST, rule("out_of_range", "must be in the year 2000 or later", { limit: iso(EARLIEST)! }))
       .refine((ms) => ms <= LATEST, rule("out_of_range", "must be before the year 2100", { limit: iso(LATEST)! })),
   )
-  .describe("An ISO 8601 time with its offset (2024-01-15T10:30:00Z) or epoch milliseconds; answered in UTC to the whole second");
+  .describe("An ISO 8601 time with its offset (2024-01-15T10:30:00Z) or epoch milliseconds; stored and answered in UTC to the whole second");
 
 /** A moment that has already happened (a little clock skew allowed). */
 export const pastTimestamp = timestamp.refine((ms) => ms <= Date.now() + 5 * 60_000, rule("in_future", "must not be in the future"));

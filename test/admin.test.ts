@@ -411,11 +411,11 @@ describe("maintenance", () => {
     const bad = await admin("POST", "/api/status/maintenance", { title: "x", scheduled_start: start, scheduled_end: start - 1 });
     expect(bad.status).toBe(400);
     expect((await json(bad)).error.details[0].path).toBe("scheduled_end");
-    const unknown = await admin("POST", "/api/status/maintenance", { title: "x", scheduled_start: start, scheduled_end: start + 1, components: [UNKNOWN] });
+    const unknown = await admin("POST", "/api/status/maintenance", { title: "x", scheduled_start: start, scheduled_end: start + 1_000, components: [UNKNOWN] });
     expect(unknown.status).toBe(400);
     // A component named twice is a 400 naming the field, on create and on edit, under either name.
     for (const field of ["affected_components", "components"]) {
-      const repeated = await admin("POST", "/api/status/maintenance", { title: "x", scheduled_start: start, scheduled_end: start + 1, [field]: [DEFAULT_COMPONENTS.api, DEFAULT_COMPONENTS.api] });
+      const repeated = await admin("POST", "/api/status/maintenance", { title: "x", scheduled_start: start, scheduled_end: start + 1_000, [field]: [DEFAULT_COMPONENTS.api, DEFAULT_COMPONENTS.api] });
       expect(repeated.status).toBe(400);
       expect((await json(repeated)).error.details).toEqual([{ path: field, message: "must not repeat", code: "duplicate" }]);
     }

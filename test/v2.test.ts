@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Severity } from "../src/db/schema";
 import type { Snapshot } from "../src/snapshot/types";
@@ -290,6 +291,43 @@ describe("component updated_at", () => {
     const maintained = await read();
     expect(maintained.status).toBe("under_maintenance");
     expect(maintained.at).toBeGreaterThanOrEqual(maintenanceSince);
+  });
+});
+
+describe("times a client sends", () => {
+  it("are stored to the whole second, so v2's milliseconds show the instant the API answered", async () => {
+    const component = await makeComponent(`Billing ${crypto.randomUUID().slice(0, 8)}`);
+    const incident = await createIncident({ title: "Billing slow", severity: "minor", affected_components: [component.id], notify: false });
+    const edited = await admin("PATCH", `/api/status/incidents/${incident.id}`, { started_at: "2026-01-02T13:05:00.123Z" });
+    expect(edited.status).toBe(200);
+    expect((await json(edited)).started_at).toBe("2026-01-02T13:05:00Z");
+    const v2Incident = (await v2("incidents.json")).incidents.find((i: any) => i.id === incident.id);
+    expect(v2Incident.started_at).toBe("2026-01-02T13:05:00.000Z");
+
+    // Epoch milliseconds and offsets too: dropped toward the past, as the API shows them.
+    const eta = Date.UTC(2030, 0, 1, 12, 0, 0, 999);
+    const posted = await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "ETA", status: "identified", estimated_resolution: eta, notify: false });
+    expect(posted.status).toBe(201);
+    const update = (await json(posted)).update;
+    expect(update.estimated_resolution).toBe("2030-01-01T12:00:00Z");
+    const stored = await env.DB.prepare("SELECT estimated_resolution FROM incident_updates WHERE id = ?").bind(update.id).first<{ estimated_resolution: number }>();
+    expect(stored?.estimated_resolution).toBe(eta - 999);
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "x", resolution: "y", notify: false })).status).toBe(200);
+
+    const window = await json(
+      await admin("POST", "/api/status/maintenance", { title: "Billing upgrade", scheduled_start: "2030-01-01T03:00:00.500+02:00", scheduled_end: "2030-01-01T03:30:00Z", components: [component.id], notify: false }),
+    );
+    expect(window.scheduled_start).toBe("2030-01-01T01:00:00Z");
+    const moved = await admin("PATCH", `/api/status/maintenance/${window.id}`, { scheduled_end: "2030-01-01T04:00:00.999+02:00" });
+    expect(moved.status).toBe(200);
+    expect((await json(moved)).scheduled_end).toBe("2030-01-01T02:00:00Z");
+    const v2Window = (await v2("scheduled-maintenances.json")).scheduled_maintenances.find((m: any) => m.id === window.id);
+    expect(v2Window).toMatchObject({ scheduled_for: "2030-01-01T01:00:00.000Z", scheduled_until: "2030-01-01T02:00:00.000Z" });
+    // Two times within one second are the same time: an end there is not after the start.
+    const sameSecond = await admin("POST", "/api/status/maintenance", { title: "Blink", scheduled_start: "2030-01-02T00:00:00.100Z", scheduled_end: "2030-01-02T00:00:00.900Z" });
+    expect(sameSecond.status).toBe(400);
+    expect((await json(sameSecond)).error.details).toEqual([{ path: "scheduled_end", message: "must be after scheduled_start", code: "end_before_start" }]);
+    expect((await admin("POST", `/api/status/maintenance/${window.id}/cancel`)).status).toBe(200);
   });
 });
 
