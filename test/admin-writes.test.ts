@@ -510,6 +510,37 @@ describe("audit log", () => {
     expect(groups.entries.map((e: any) => e.action)).toEqual(["group.create"]);
   });
 
+  it("answers the times in its records as ISO 8601 to the second, as every answer does; other numbers stay numbers", async () => {
+    const SECOND = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+    const incident = await createIncident({ title: "Audited times", severity: "minor", affected_components: [], started_at: "2026-12-01T10:00:00Z", estimated_resolution: "2030-01-01T12:00:00Z", notify: false });
+    await admin("PATCH", `/api/status/incidents/${incident.id}`, { started_at: "2026-12-01T09:30:00Z" });
+    const incidentEntries = (await json(await admin("GET", `/api/status/audit?entity_type=incident&entity_id=${incident.id}`))).entries;
+    const [edit, open] = incidentEntries;
+    expect(open.after).toMatchObject({ started_at: "2026-12-01T10:00:00Z", resolved_at: null, update_count: 1, update: { estimated_resolution: "2030-01-01T12:00:00Z" } });
+    expect(open.after.created_at).toMatch(SECOND);
+    expect(open.after.update.created_at).toMatch(SECOND);
+    expect(edit.before.started_at).toBe("2026-12-01T10:00:00Z");
+    expect(edit.after.started_at).toBe("2026-12-01T09:30:00Z");
+
+    const m = await json(await admin("POST", "/api/status/maintenance", { title: "Audited window", scheduled_start: "2030-04-01T02:00:00Z", scheduled_end: "2030-04-01T03:00:00Z", notify: false }));
+    await admin("POST", `/api/status/maintenance/${m.id}/cancel`);
+    const [cancel] = (await json(await admin("GET", `/api/status/audit?entity_type=maintenance&entity_id=${m.id}`))).entries;
+    expect(cancel.after).toMatchObject({ scheduled_start: "2030-04-01T02:00:00Z", scheduled_end: "2030-04-01T03:00:00Z", started_at: null, revision: expect.any(Number) });
+    expect(cancel.after.cancelled_at).toMatch(SECOND);
+
+    // Component rows keep their column names (createdAt, monitoredSince); a monitor's durations are no times.
+    const component = await json(await admin("POST", "/api/status/components", { name: `Audited ${crypto.randomUUID()}`, monitor: { type: "http", url: "https://shop.example.com/", timeout_ms: 5000 } }));
+    const [created] = (await json(await admin("GET", `/api/status/audit?entity_type=component&entity_id=${component.id}`))).entries;
+    expect(created.after.createdAt).toMatch(SECOND);
+    expect(created.after.updatedAt).toMatch(SECOND);
+    expect(created.after.monitor.timeout_ms).toBe(5000);
+    expect(created.after.position).toEqual(expect.any(Number));
+
+    // No time anywhere in these records is left as a number.
+    const text = JSON.stringify([...incidentEntries, cancel, created]);
+    expect(text).not.toMatch(/"(\w*(_at|At|_since|Since)|scheduled_(start|end)|estimated_resolution)":\d/);
+  });
+
   it("records the removal of a subscriber", async () => {
     const reader = await activeSubscriber("email");
     expect((await admin("DELETE", `/api/status/notifications/subscribers/${reader.id}`)).status).toBe(204);

@@ -715,6 +715,9 @@ describe("console writes", () => {
     expect(entryHtml).toContain("<strong>Ada Auditor</strong> (auditor@example.com)");
     expect(entryHtml).toMatch(/<h2>Before<\/h2><pre class="json">null<\/pre>/);
     expect(entryHtml).toContain("&quot;title&quot;: &quot;Audited outage&quot;");
+    // Times in the records as the API answers them: ISO 8601 UTC to the second, not epoch milliseconds.
+    expect(entryHtml).toMatch(/&quot;started_at&quot;: &quot;\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z&quot;/);
+    expect(entries[0]).toMatch(/<code>resolved_at<\/code>: <del>null<\/del> → <ins>&quot;\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z&quot;<\/ins>/);
     expect((await send(`/admin/audit/${crypto.randomUUID()}`, { cookie: token })).status).toBe(404);
     expect((await send("/admin/audit/nope", { cookie: token })).status).toBe(404);
     expect((await send(`/admin/audit/${openId}`)).status).toBe(401);

@@ -1,6 +1,7 @@
 import type { FC } from "hono/jsx";
 import type { AuditRow } from "../db/queries/audit";
 import { AUDIT_ENTITY_TYPES, type AuditEntityType } from "../db/schema";
+import { recordWithIsoTimes } from "../domain/audit";
 import { formatTime } from "../page/format";
 import { isoMillis } from "../time";
 import { ConsoleLayout, type ConsoleContext } from "./layout";
@@ -135,7 +136,7 @@ const Heading: FC<{ row: AuditRow; zone: string }> = ({ row, zone }) => {
 
 /** One entry in the list: its first changed fields, each value cut short; the records are on its own screen. */
 const ListedEntry: FC<{ row: AuditRow; zone: string }> = ({ row, zone }) => {
-  const changed = changedKeys(row.before, row.after) ?? [];
+  const changed = changedKeys(recordWithIsoTimes(row.before), recordWithIsoTimes(row.after)) ?? [];
   return (
     <li data-audit={row.id}>
       <Heading row={row} zone={zone} />
@@ -147,7 +148,8 @@ const ListedEntry: FC<{ row: AuditRow; zone: string }> = ({ row, zone }) => {
 
 /** One entry with both records: what it was before and after, texts past AUDIT_TEXT_SHOWN characters cut. */
 export const AuditEntryPage: FC<{ ctx: ConsoleContext; zone: string; row: AuditRow }> = ({ ctx, zone, row }) => {
-  const changed = changedKeys(row.before, row.after, ENTRY_VALUE_BYTES);
+  const [before, after] = [recordWithIsoTimes(row.before), recordWithIsoTimes(row.after)];
+  const changed = changedKeys(before, after, ENTRY_VALUE_BYTES);
   return (
     <ConsoleLayout ctx={ctx} title={`Audit entry: ${row.action}`}>
       <p>
@@ -158,9 +160,9 @@ export const AuditEntryPage: FC<{ ctx: ConsoleContext; zone: string; row: AuditR
         <Heading row={row} zone={zone} />
         {changed?.length ? <Diff changed={changed} /> : null}
         <h2>Before</h2>
-        <pre class="json">{recordText(row.before)}</pre>
+        <pre class="json">{recordText(before)}</pre>
         <h2>After</h2>
-        <pre class="json">{recordText(row.after)}</pre>
+        <pre class="json">{recordText(after)}</pre>
       </div>
     </ConsoleLayout>
   );
