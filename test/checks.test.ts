@@ -330,6 +330,47 @@ describe("checks from several regions", { timeout: 30_000 }, () => {
     expect(day.observed_seconds).toBeLessThan(120);
   });
 
+  it("records no response time for a target no region could connect to; an answer, even a 503, keeps its time", async () => {
+    const targets = fakeTargets();
+    const [unreachable, failing, mixed] = [targetUrl(), targetUrl(), targetUrl()];
+    // The runtime's own words for a DNS or connect failure, after the 12 ms it took to find out.
+    targets.set(unreachable, { throws: "internal error; reference = 7f3a", delayMs: 12 });
+    targets.set(failing, { status: 503, delayMs: 12 });
+    targets.set(mixed, { status: 503, delayMs: 12 });
+    targets.set(mixed, "refuse", "wnam");
+    const a = await createMonitoredComponent(unreachable, { confirmations: 1 });
+    const b = await createMonitoredComponent(failing, { confirmations: 1 });
+    const c = await createMonitoredComponent(mixed, { confirmations: 1 });
+    const T = Date.UTC(2030, 2, 6, 12, 0);
+    await runCron(T);
+
+    expect(await results(a.id)).toEqual([{ checked_at: T, outcome: "major_outage", latency_ms: null, error: "could not connect from 3 of 3 regions (wnam, enam, weur)", in_maintenance: 0 }]);
+    expect((await regionRows(a.id)).map((r: any) => [r.region, r.outcome, r.latency_ms])).toEqual([
+      ["enam", "major_outage", null],
+      ["weur", "major_outage", null],
+      ["wnam", "major_outage", null],
+    ]);
+    expect(await publicComponent(a.id)).toMatchObject({ status: "major_outage", latency_ms: null });
+    expect((await json(await call("GET", "/api/status"))).components.find((x: any) => x.id === a.id)).toMatchObject({ status: "major_outage", latency_ms: null });
+    expect((await checksOf(a.id)).checks[0]).toMatchObject({ status: "major_outage", latency_ms: null });
+    // Nothing answered: no response time in the rollups, only a failed check.
+    const buckets = (await env.DB.prepare("SELECT count, min_ms, max_ms, sum_ms, failed_checks FROM latency_rollups WHERE component_id = ?").bind(a.id).all<any>()).results;
+    expect(buckets).toHaveLength(3); // a quarter hour, an hour and a day
+    for (const bucket of buckets) expect(bucket).toEqual({ count: 0, min_ms: null, max_ms: null, sum_ms: 0, failed_checks: 1 });
+
+    // A 503 is an answer: its time stays, agreed and per region.
+    expect((await results(b.id))[0]).toMatchObject({ outcome: "major_outage", latency_ms: expect.any(Number), error: "unexpected HTTP 503 from 3 of 3 regions (wnam, enam, weur)" });
+    expect((await results(b.id))[0].latency_ms).toBeGreaterThanOrEqual(12);
+    expect(await publicComponent(b.id)).toMatchObject({ status: "major_outage", latency_ms: expect.any(Number) });
+    // Two regions answered 503 and one could not connect: the time is that of the answers only.
+    expect((await results(c.id))[0].latency_ms).toBeGreaterThanOrEqual(12);
+    expect((await regionRows(c.id)).map((r: any) => [r.region, r.latency_ms === null])).toEqual([
+      ["enam", false],
+      ["weur", false],
+      ["wnam", true],
+    ]);
+  });
+
   it("counts a shard delivered twice once, and checks it once", async () => {
     const targets = fakeTargets();
     const url = targetUrl();
@@ -835,6 +876,10 @@ describe("the built-in checks", () => {
     expect(combineProbes([ok(100), ok(1200)], 1000)).toEqual({ outcome: "degraded", latencyMs: 1200, error: "slower than 1000 ms" });
     expect(combineProbes([ok(100), failed], 1000)).toMatchObject({ outcome: "partial_outage", error: "HTTP 500" });
     expect(combineProbes([failed, failed], 1000)).toMatchObject({ outcome: "major_outage" });
+    // A probe that got no response has no time: the check's is that of the probes that got one, or none.
+    const unanswered = { ok: false, latencyMs: null, error: "could not connect" };
+    expect(combineProbes([ok(100), unanswered], 1000)).toMatchObject({ outcome: "partial_outage", latencyMs: 100 });
+    expect(combineProbes([unanswered, unanswered], 1000)).toEqual({ outcome: "major_outage", latencyMs: null, error: "could not connect; could not connect" });
   });
 });
 

@@ -399,7 +399,7 @@ describe("GET /components/{id}", () => {
     expect((await json(await call("GET", `/api/status/components/${component.id}`))).component.latency_ms).toBeNull();
     // Admins keep the detail of what happened.
     const [round] = (await json(await admin("GET", `/api/status/components/${component.id}/checks?limit=1`))).checks;
-    expect(round).toMatchObject({ latency_ms: 500, error: "timed out after 500 ms from 3 of 3 regions (wnam, enam, weur)" });
+    expect(round).toMatchObject({ latency_ms: null, error: "timed out after 500 ms from 3 of 3 regions (wnam, enam, weur)" });
 
     // An answer, even a failing one, is a response time.
     targets.set(url, { status: 503 });
@@ -408,6 +408,23 @@ describe("GET /components/{id}", () => {
     const after = await (await call("GET", `/components/${component.id}`)).text();
     expect(after).toMatch(/, answered in \d+ ms\./);
     expect(after).not.toContain("no answer within");
+  });
+
+  it("gives no response time for a check that could not connect, from any region", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    targets.set(url, { throws: "Network connection lost.", delayMs: 12 });
+    const component = await createMonitoredComponent(url, { confirmations: 1 });
+    const now = Math.floor(Date.now() / MINUTE) * MINUTE + ++shift * 1000;
+    await runCron(now - MINUTE);
+    forgetLocalSnapshot();
+    const html = await (await call("GET", `/components/${component.id}`)).text();
+    const why = html.slice(html.indexOf('<ul class="why">'), html.indexOf("<h2>Uptime"));
+    expect(why).toMatch(/Automatic checks say major outage; last checked <time[^]*?<\/time>\./);
+    expect(why).not.toContain("answered in");
+    expect(why).toContain("Checked from 3 regions: eastern North America major outage, western Europe major outage, western North America major outage.");
+    const listed = (await json(await call("GET", "/api/status"))).components.find((c: any) => c.id === component.id);
+    expect(listed).toMatchObject({ status: "major_outage", latency_ms: null });
   });
 
   it("is linked from the home page and from incident pages", async () => {

@@ -61,7 +61,8 @@ async function withTimeout(timeoutMs: number, check: (signal: AbortSignal) => Pr
   const timedOut = new Promise<CheckResult>((resolve) => {
     timer = setTimeout(() => {
       controller.abort(new DOMException(timedOutError(timeoutMs), "TimeoutError"));
-      resolve({ outcome: "major_outage", latencyMs: timeoutMs, error: timedOutError(timeoutMs) });
+      // No answer within the timeout: no response time (the error says how long it waited).
+      resolve({ outcome: "major_outage", latencyMs: null, error: timedOutError(timeoutMs) });
     }, timeoutMs);
   });
   try {

@@ -15,9 +15,13 @@ export interface CheckResult {
 /** One request a check makes; a check may make several (e.g. one per region) and combine them. */
 export interface Probe {
   ok: boolean;
-  latencyMs: number;
+  /** Null when it got no response at all: a refused connection or a failed lookup is no response time. */
+  latencyMs: number | null;
   error?: string;
 }
+
+/** A request that got no response (it could not connect, or its check timed out first). */
+export class NoResponseError extends Error {}
 
 export const notMonitored = (reason: string): CheckResult => ({ outcome: "not_monitored", latencyMs: null, error: reason });
 
@@ -34,7 +38,8 @@ export function errorText(err: unknown): string {
  */
 export function combineProbes(probes: Probe[], degradedLatencyMs: number | null): CheckResult {
   const failed = probes.filter((p) => !p.ok);
-  const latencyMs = probes.length ? Math.max(...probes.map((p) => p.latencyMs)) : null;
+  const answered = probes.flatMap((p) => (p.latencyMs === null ? [] : [p.latencyMs]));
+  const latencyMs = answered.length ? Math.max(...answered) : null;
   const error = failed.length ? failed.map((p) => p.error ?? "failed").join("; ").slice(0, MAX_ERROR_CHARS) : null;
   if (!probes.length || failed.length === probes.length) return { outcome: "major_outage", latencyMs, error: error ?? "no probe ran" };
   if (failed.length) return { outcome: "partial_outage", latencyMs, error };
@@ -42,28 +47,32 @@ export function combineProbes(probes: Probe[], degradedLatencyMs: number | null)
   return { outcome: slow ? "degraded" : "operational", latencyMs, error: slow ? `slower than ${degradedLatencyMs} ms` : null };
 }
 
-/** Runs one probe, timing it and turning a throw into a failed probe. */
+/**
+ * Runs one probe, timing it and turning a throw into a failed probe. One that got no response (see
+ * fetchTarget) has no time: how long a lookup or a refused connection took is not how fast the target answers.
+ */
 export async function probe(run: () => Promise<string | null>): Promise<Probe> {
   const started = Date.now();
   try {
     const failure = await run();
     return failure === null ? { ok: true, latencyMs: Date.now() - started } : { ok: false, latencyMs: Date.now() - started, error: failure };
   } catch (err) {
-    return { ok: false, latencyMs: Date.now() - started, error: errorText(err) };
+    return { ok: false, latencyMs: err instanceof NoResponseError ? null : Date.now() - started, error: errorText(err) };
   }
 }
 
 /**
  * fetch() for a check: a throw that is not the check's own timeout becomes a failure a reader can name, or
  * else COULD_NOT_CONNECT, so no runtime's internal message reaches a recorded error or an incident's text.
+ * Either way it is a NoResponseError: fetch throws only when no response came.
  */
 export async function fetchTarget(url: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(url, init);
   } catch (err) {
-    if (init.signal?.aborted) throw err;
     const text = errorText(err);
-    throw new Error(NAMED_CONNECT_FAILURE.test(text) ? text : COULD_NOT_CONNECT);
+    if (init.signal?.aborted) throw new NoResponseError(text);
+    throw new NoResponseError(NAMED_CONNECT_FAILURE.test(text) ? text : COULD_NOT_CONNECT);
   }
 }
 

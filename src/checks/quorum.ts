@@ -20,7 +20,8 @@ export function median(values: number[]): number | null {
  * The round's agreed result for a monitor probed from several regions. It fails only when `quorum` regions
  * saw it fail, so one region's bad network is not the service's outage. It is up when enough regions saw
  * it up that the silent ones could not have made a quorum of failures. Otherwise the regions that answered
- * cannot decide: null, no data for the round (neither up nor down). Latency is the median of the regions.
+ * cannot decide: null, no data for the round (neither up nor down). Latency is the median of the regions
+ * that got a response; null when none did.
  */
 export function agreeOnRound(regions: RegionResult[], quorum: number, degradedLatencyMs: number | null): CheckResult | null {
   const needed = Math.min(regions.length, Math.max(1, quorum));

@@ -89,7 +89,7 @@ export const publicComponent = named(
     group_id: uuid.nullable(),
     monitored: z.boolean().describe("False when no configured check can observe it; true from when an HTTP monitor is set, before its first check"),
     last_checked: time.nullable().describe("The last check that observed it; null until one did"),
-    latency_ms: z.number().int().nullable().describe("How fast the latest check answered; null when it got no answer (a timeout is not a response time)"),
+    latency_ms: z.number().int().nullable().describe("How fast the latest check answered; null when it got no response (it timed out or could not connect: no response time)"),
     created_at: time,
     updated_at: time,
   }),
@@ -232,7 +232,7 @@ const regionResult = named(
   z.object({
     region: z.enum(PROBE_REGIONS),
     status: z.enum(REGION_OUTCOMES).describe("no_answer: the region's probe never reported"),
-    latency_ms: z.number().nullable(),
+    latency_ms: z.number().nullable().describe("null when the region got no response"),
     error: z.string().nullable(),
   }),
 );
@@ -280,7 +280,7 @@ export const healthCheck = named(
         component_id: uuid,
         name: z.string(),
         status: roundOutcome,
-        latency_ms: z.number().nullable().describe("For an HTTP monitor, the median across its regions"),
+        latency_ms: z.number().nullable().describe("For an HTTP monitor, the median across the regions that got a response; null when none did"),
         error: z.string().nullable(),
         recorded: z.boolean().describe("false when a run was in progress, or the component already has a newer result"),
         regions: z.array(regionResult).optional().describe("HTTP monitors: what each region saw"),
@@ -316,7 +316,7 @@ export const componentChecks = named(
       z.object({
         checked_at: time,
         status: z.enum([...COMPONENT_STATUSES, "not_monitored"]).nullable().describe("The agreed result; null when the regions could not agree (no data)"),
-        latency_ms: z.number().nullable(),
+        latency_ms: z.number().nullable().describe("null when the check got no response (it timed out or could not connect)"),
         error: z.string().nullable(),
         regions: z.array(regionResult),
       }),

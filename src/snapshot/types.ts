@@ -54,7 +54,7 @@ export interface SnapshotComponent {
   /** An HTTP monitor that has not reported yet: monitored, but its checks have said nothing so far. */
   awaiting_first_check: boolean;
   last_checked_at: number | null;
-  /** Null when the latest check got no answer: a timeout is not a response time. */
+  /** Null when the latest check got no response (a timeout, a refused connection): no response time. */
   last_latency_ms: number | null;
   /** Set when the latest check got no answer: the timeout it waited. */
   no_answer_within_ms?: number;

@@ -12,13 +12,14 @@ export async function runCron(scheduledTime: number, overrides: Partial<Cloudfla
   await waitOnExecutionContext(ctx);
 }
 
-export type TargetBehaviour = { status?: number; body?: string; delayMs?: number } | { throws: string } | "hang" | "hang-body" | "refuse";
+export type TargetBehaviour = { status?: number; body?: string; delayMs?: number } | { throws: string; delayMs?: number } | "hang" | "hang-body" | "refuse";
 
 /**
  * Stands in for the monitored services: every outbound fetch is answered by the behaviour set for its URL
  * (200 "ok" by default), or for its URL as seen from one probe region. "hang" never answers unless the
  * request is aborted; "hang-body" sends headers and then never finishes the body; `throws` makes fetch throw
- * that message, as a runtime does for a failure it words itself. `maxInFlight` is the
+ * that message (after `delayMs`, as a DNS lookup or a refused connection takes a while), as a runtime does for
+ * a failure it words itself. `maxInFlight` is the
  * most requests each region had open at once.
  */
 export function fakeTargets() {
@@ -55,8 +56,8 @@ async function answer(signal: AbortSignal | null, set: TargetBehaviour | undefin
     return new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode("partial")) }), { status: 200 });
   }
   if (behaviour === "refuse") throw new TypeError("Network connection lost.");
-  if ("throws" in behaviour) throw new Error(behaviour.throws);
   if (behaviour.delayMs) await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
+  if ("throws" in behaviour) throw new Error(behaviour.throws);
   return new Response(behaviour.body ?? "ok", { status: behaviour.status ?? 200 });
 }
 
