@@ -29,6 +29,9 @@ function codeOf(issue: z.core.$ZodIssue, input: unknown): Pick<ErrorDetail, "cod
     }
     case "invalid_type":
       return { code: valueAt(input, issue.path) === undefined ? "required" : "invalid_type" };
+    // A field of several forms (a time as text or as a number) that is missing is missing, not in no form.
+    case "invalid_union":
+      return { code: valueAt(input, issue.path) === undefined ? "required" : "invalid_union" };
     case "invalid_format":
       return { code: issue.format === "url" ? "invalid_url" : "invalid_format" };
     case "too_small":

@@ -402,6 +402,42 @@ describe("console writes", () => {
     expect(html).toMatch(/id="tn-severity" name="severity">.*?<option value="major" selected="">/);
   });
 
+  it("points each refusal at the field it is about, in that field's words, and says a missing time is required", async () => {
+    const token = await session();
+    const csrf = await csrfOf(token, "/admin/components");
+    const alertOf = (html: string) => /<div class="error" role="alert"[^>]*>([\s\S]*?)<\/div>/.exec(html)?.[1] ?? "";
+    const shop = await json(await admin("POST", "/api/status/components", { name: `Shop ${crypto.randomUUID().slice(0, 8)}` }));
+    const monitor = { _csrf: csrf, name: shop.name, monitor_url: "https://shop.example.com/health" };
+    let html = await (await post(`/admin/components/${shop.id}`, token, { ...monitor, expected_status: "200, 999" })).text();
+    expect(alertOf(html)).toContain("Expected status codes must be at most 599");
+    expect(alertOf(html)).not.toContain("URL");
+    expect(html).toMatch(/name="expected_status" value="200, 999"[^>]*aria-invalid="true"/);
+    expect(html).not.toMatch(/name="monitor_url"[^>]*aria-invalid/);
+    html = await (await post(`/admin/components/${shop.id}`, token, { ...monitor, timeout_ms: "-5" })).text();
+    expect(alertOf(html)).toContain("Timeout must be at least 500");
+
+    const empty = await post("/admin/maintenance", token, { _csrf: csrf, title: "Disk swap", scheduled_start: "", scheduled_end: "" });
+    expect(empty.status).toBe(400);
+    html = await empty.text();
+    expect(alertOf(html)).toContain("Starts is required");
+    expect(alertOf(html)).toContain("Ends is required");
+    expect(alertOf(html)).not.toContain("after the start");
+    const start = Date.now() + 86_400_000;
+    const window = await json(await admin("POST", "/api/status/maintenance", { title: "Rack move", scheduled_start: start, scheduled_end: start + 3_600_000, notify: false }));
+    html = await (await post(`/admin/maintenance/${window.id}`, token, { _csrf: csrf, title: "Rack move", scheduled_start: new Date(start).toISOString().slice(0, 16), scheduled_end: "" })).text();
+    expect(alertOf(html)).toContain("Ends is required");
+
+    // A component still the only one of an open incident: the reason once, in words, and the way back to it.
+    const cdn = await json(await admin("POST", "/api/status/components", { name: `CDN ${crypto.randomUUID().slice(0, 8)}` }));
+    await createIncident({ title: "CDN slow", affected_components: [cdn.id] });
+    const refused = await post(`/admin/components/${cdn.id}/delete`, token, { _csrf: csrf, confirm: "1" });
+    expect(refused.status).toBe(409);
+    html = await refused.text();
+    expect(html).toContain(`${cdn.name} is the only component of the open incident &quot;CDN slow&quot;`);
+    expect(html).not.toContain("id: is the only component");
+    expect(html).toContain(`<a href="/admin/components/${cdn.id}">Go back</a>`);
+  });
+
   it("words a refusal by each problem's code, whatever the API's message says, and shows a problem it has no words for as sent", () => {
     const at = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
     // Messages reworded (or in another language): the console's words follow the code and its limit.
@@ -1043,6 +1079,28 @@ describe("the notify choice", () => {
     expect(await eventsOf(id)).toEqual([]);
     await post(`/admin/incidents/${id}/resolve`, token, { _csrf: csrf, root_cause: "r", resolution: "s", notify: "on" });
     expect(await eventsOf(id)).toEqual(["incident.resolved"]);
+  });
+
+  it("shows a window's own choice on its edit form: unticked, a move is told to nobody and the window stays quiet", async () => {
+    const token = await session();
+    const windowEvents = async (id: string) =>
+      (await env.DB.prepare("SELECT type FROM events WHERE json_extract(payload, '$.maintenance_id') = ? ORDER BY created_at").bind(id).all<{ type: string }>()).results.map((r) => r.type);
+    const notifies = async (id: string) => (await env.DB.prepare("SELECT notify FROM maintenances WHERE id = ?").bind(id).first<{ notify: number }>())!.notify;
+    const start = Math.floor(Date.now() / 60_000) * 60_000 + 86_400_000;
+    const loud = await json(await admin("POST", "/api/status/maintenance", { title: "Loud window", scheduled_start: start, scheduled_end: start + 3_600_000 }));
+    const quiet = await json(await admin("POST", "/api/status/maintenance", { title: "Quiet window", scheduled_start: start, scheduled_end: start + 3_600_000, notify: false }));
+    const drawn = async (id: string) => drawnForm(await (await send(`/admin/maintenance/${id}`, { cookie: token })).text(), `/admin/maintenance/${id}`);
+    expect(await drawn(loud.id)).toContainEqual(["notify", "on"]);
+    expect(await drawn(quiet.id)).not.toContainEqual(["notify", "on"]);
+
+    const later = new Date(start + 7_200_000).toISOString().slice(0, 16);
+    const unticked = (await drawn(loud.id)).filter(([name]) => name !== "notify");
+    expect((await postDrawn(`/admin/maintenance/${loud.id}`, token, unticked, { scheduled_end: later })).status).toBe(303);
+    expect(await windowEvents(loud.id)).toEqual(["maintenance.scheduled"]);
+    expect(await notifies(loud.id)).toBe(0);
+    // Ticked on a quiet window: its start, completion or cancellation is told from now on.
+    expect((await postDrawn(`/admin/maintenance/${quiet.id}`, token, await drawn(quiet.id), { notify: "on" })).status).toBe(303);
+    expect(await notifies(quiet.id)).toBe(1);
   });
 });
 

@@ -256,12 +256,12 @@ export const EtaFields: FC<{ zone: string; prefix: string; canClear?: boolean }>
 };
 
 /** The choice to notify subscribers, visible on every post that would. */
-export const NotifyBox: FC<{ id: string; checked?: boolean }> = ({ id, checked = true }) => (
+export const NotifyBox: FC<{ id: string; checked?: boolean; hint?: string }> = ({ id, checked = true, hint = "Untick for small corrections nobody needs to be told about." }) => (
   <div class="notify">
     <label class="check" for={id}>
       <CheckBox id={id} name="notify" checked={checked} /> Notify subscribers
     </label>
-    <span class="hint">Untick for small corrections nobody needs to be told about.</span>
+    <span class="hint">{hint}</span>
   </div>
 );
 

@@ -133,13 +133,19 @@ export function editIncidentBody(form: FormFields) {
   };
 }
 
-export function maintenanceBody(form: FormFields, pageZone: string, editing = false) {
+const timeOf = <K extends string>(form: FormFields, name: K, pageZone: string): { [key in K]?: string } => {
+  const time = localTime(form, name, pageZone);
+  return time ? ({ [name]: time } as { [key in K]: string }) : {};
+};
+
+export function maintenanceBody(form: FormFields, pageZone: string) {
   return {
-    ...(editing ? {} : { notify: notifyFrom(form) }),
+    notify: notifyFrom(form),
     title: one(form, "title"),
     description: one(form, "description"),
-    scheduled_start: localTime(form, "scheduled_start", pageZone) ?? "",
-    scheduled_end: localTime(form, "scheduled_end", pageZone) ?? "",
+    // Left empty: not sent, so the answer is that it is required (not that "" is no time).
+    ...timeOf(form, "scheduled_start", pageZone),
+    ...timeOf(form, "scheduled_end", pageZone),
     components: all(form, "components"),
   };
 }
@@ -154,7 +160,8 @@ export function templateBody(form: FormFields) {
   };
 }
 
-const int = (value: string) => (/^\d{1,6}$/.test(value) ? Number(value) : value === "" ? undefined : value);
+// A sign too, so "-5" is refused by its field's bound ("at least 500") rather than as no number.
+const int = (value: string) => (/^-?\d{1,6}$/.test(value) ? Number(value) : value === "" ? undefined : value);
 
 export function componentBody(form: FormFields, editing: boolean) {
   const group = one(form, "group_id");
@@ -194,7 +201,7 @@ export function groupBody(form: FormFields) {
 // A refused form comes back as the same screen, filled in as it was sent, with the reasons in the console's
 // words: each form names its fields as the API does (path) and as the screen does (field name and label).
 
-export { plainProblems, type FieldMap, type FormProblem, type ReceivedDetail } from "../text/refusals";
+export { plainProblems, saidByMessage, type FieldMap, type FormProblem, type ReceivedDetail } from "../text/refusals";
 
 /** What a refused form comes back with: which form (its action), what was typed, and what is wrong. */
 export interface Refill {

@@ -19,7 +19,14 @@ function localValue(ms: number, zone: string): string {
   }
 }
 
-const MaintenanceForm: FC<{ ctx: ConsoleContext; page: PageInfo; components: Named[]; m?: SnapshotMaintenance; refill?: Refill | null }> = ({ ctx, page, components, m, refill }) => {
+const MaintenanceForm: FC<{ ctx: ConsoleContext; page: PageInfo; components: Named[]; m?: SnapshotMaintenance; notify?: boolean; refill?: Refill | null }> = ({
+  ctx,
+  page,
+  components,
+  m,
+  notify = true,
+  refill,
+}) => {
   const prefix = m ? "me" : "ms";
   return (
     <ConsoleForm ctx={ctx} action={m ? `/admin/maintenance/${m.id}` : "/admin/maintenance"} refill={refill} version={m?.revision}>
@@ -48,7 +55,19 @@ const MaintenanceForm: FC<{ ctx: ConsoleContext; page: PageInfo; components: Nam
           </label>
         ))}
       </fieldset>
-      {m ? null : <NotifyBox id={`${prefix}-notify`} />}
+      {m ? (
+        <NotifyBox
+          id={`${prefix}-notify`}
+          checked={notify}
+          hint={
+            notify
+              ? "A move of its start or end is told to subscribers, and so are its start, completion or cancellation. Untick to keep this window quiet from now on."
+              : "Scheduled quietly: nothing about this window is told. Tick to tell subscribers of its start, completion or cancellation from now on."
+          }
+        />
+      ) : (
+        <NotifyBox id={`${prefix}-notify`} />
+      )}
       <div>
         <button type="submit">{m ? "Save changes" : "Schedule maintenance"}</button>
       </div>
@@ -108,10 +127,11 @@ export const MaintenanceListPage: FC<{ ctx: ConsoleContext; page: PageInfo; main
   );
 };
 
-export const MaintenancePage: FC<{ ctx: ConsoleContext; page: PageInfo; m: SnapshotMaintenance; components: Named[]; flash?: string | null; refill?: Refill | null }> = ({
+export const MaintenancePage: FC<{ ctx: ConsoleContext; page: PageInfo; m: SnapshotMaintenance; notify: boolean; components: Named[]; flash?: string | null; refill?: Refill | null }> = ({
   ctx,
   page,
   m,
+  notify,
   components,
   flash,
   refill,
@@ -151,7 +171,7 @@ export const MaintenancePage: FC<{ ctx: ConsoleContext; page: PageInfo; m: Snaps
             </form>
           </div>
           <h2>Edit</h2>
-          <MaintenanceForm ctx={ctx} page={page} components={components} m={m} refill={refill} />
+          <MaintenanceForm ctx={ctx} page={page} components={components} m={m} notify={notify} refill={refill} />
         </>
       ) : (
         <>

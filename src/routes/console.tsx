@@ -22,6 +22,7 @@ import * as forms from "../console/forms";
 import { defaultRegions } from "../checks/plan";
 import { IncidentPage, IncidentsPage, PostmortemPage, postmortemDraft, type Automation } from "../console/incidents";
 import { findIncident, linkedComponentChecks } from "../db/queries/incidents";
+import { findMaintenance } from "../db/queries/maintenance";
 import { ConfirmPage, NotAdminPage, ProblemPage, renderConsole, SignInPage, type ConsoleContext } from "../console/layout";
 import { MaintenanceListPage, MaintenancePage } from "../console/maintenance";
 import { SubscribersPage } from "../console/subscribers";
@@ -40,7 +41,7 @@ import { cancelMaintenance, completeMaintenanceNow, editMaintenance, scheduleMai
 import { createTemplate, deleteTemplate, editTemplate } from "../domain/templates";
 import { autoIncidentDefaults, checksSuggestion, componentAutoConfig } from "../domain/auto-incidents";
 import { pageName, type AppEnv, type Bindings } from "../env";
-import { ApiError, errorBody, type ErrorDetail } from "../errors";
+import { ApiError, badRequest, errorBody, type ErrorDetail } from "../errors";
 import { bodyLimit } from "../http/body-limit";
 import * as schemas from "../schemas";
 import { issuesOf } from "../validation";
@@ -193,10 +194,11 @@ async function submissionOf(c: Context<AppEnv>): Promise<PendingKey | null> {
 }
 
 /** What went wrong, as the API would have said it: same status, same message, same details. */
-function refused(c: Context<AppEnv>, status: number, error: { message?: string; details?: ErrorDetail[] }) {
-  const details = error.details?.map((d) => `${d.path || "form"}: ${d.message}`);
+function refused(c: Context<AppEnv>, status: number, error: { message?: string; details?: ErrorDetail[] }, back?: string) {
+  const details = error.details?.filter((d) => !forms.saidByMessage(d)).map((d) => `${d.path || "form"}: ${d.message}`);
   const code = (status >= 400 && status < 600 ? status : 500) as ContentfulStatusCode;
-  return problem(c, code, code === 409 ? "Not possible now" : "Could not save", error.message ?? `The request failed (${status}).`, details);
+  const message = error.message ?? `The request failed (${status}).`;
+  return page(c, <ProblemPage ctx={context(c)} title={code === 409 ? "Not possible now" : "Could not save"} message={message} details={details} back={back} />, code);
 }
 
 /**
@@ -241,7 +243,7 @@ const actorOf = (c: Context<AppEnv>): Actor => {
  * form sent again (see submissionOf) changes nothing and gets the first sending's redirect: the answer is
  * stored in the same batch as the change, so of two sendings racing, one commits and the other replays.
  */
-async function perform<R>(c: Context<AppEnv>, run: (actor: Actor, now: number) => Promise<Change<R>>, to: (result: R) => string, done: string, again?: Again) {
+async function perform<R>(c: Context<AppEnv>, run: (actor: Actor, now: number) => Promise<Change<R>>, to: (result: R) => string, done: string, again?: Again | { back: string }) {
   try {
     const submission = (await submissionOf(c)) ?? undefined;
     if (submission) {
@@ -255,8 +257,8 @@ async function perform<R>(c: Context<AppEnv>, run: (actor: Actor, now: number) =
   } catch (err) {
     const { status, body } = errorBody(err);
     if (status >= 500) console.error(`${c.req.method} ${c.req.path} failed`, err);
-    if (again && status >= 400 && status < 500 && status !== 404) return refusedForm(c, status, body.error, again);
-    return refused(c, status, body.error);
+    if (again && "screen" in again && status >= 400 && status < 500 && status !== 404) return refusedForm(c, status, body.error, again);
+    return refused(c, status, body.error, again && "back" in again ? again.back : undefined);
   }
 }
 
@@ -360,7 +362,11 @@ async function maintenanceScreen(c: Context<AppEnv>, id: string | null, refill?:
   const snapshot = await snapshotOf(c);
   const m = snapshot.maintenances.find((x) => x.id === id);
   if (!m) return null;
-  return <MaintenancePage ctx={context(c, "/admin/maintenance")} page={snapshot.page} m={m} components={named(snapshot.components)} flash={refill ? null : flashOf(c)} refill={refill} />;
+  // Whether subscribers hear of it is not on the public page, so not in the snapshot.
+  const notify = (await findMaintenance(c.var.db, m.id))?.notify ?? true;
+  return (
+    <MaintenancePage ctx={context(c, "/admin/maintenance")} page={snapshot.page} m={m} notify={notify} components={named(snapshot.components)} flash={refill ? null : flashOf(c)} refill={refill} />
+  );
 }
 
 async function componentsScreen(c: Context<AppEnv>, refill?: forms.Refill) {
@@ -588,19 +594,26 @@ export const adminConsole = new Hono<AppEnv>()
   .post("/maintenance/:id", async (c) => {
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no maintenance with this id.");
-    const sent = forms.maintenanceBody(await formOf(c), zoneOf(c.env), true);
+    const sent = forms.maintenanceBody(await formOf(c), zoneOf(c.env));
     // The form's times are whole minutes: one sent as the minute it showed is the stored time, seconds and
     // all, not a move to the minute (which a window in progress would refuse for its start).
     const m = (await snapshotOf(c)).maintenances.find((x) => x.id === id);
-    const asShown = (time: string, stored: number | undefined) => stored !== undefined && Date.parse(time) === Math.floor(stored / 60_000) * 60_000;
+    const asShown = (time: string | undefined, stored: number | undefined) =>
+      time !== undefined && stored !== undefined && Date.parse(time) === Math.floor(stored / 60_000) * 60_000;
     const { scheduled_start, scheduled_end, ...rest } = sent;
     const body = {
       ...rest,
       ...(asShown(scheduled_start, m?.scheduled_start) ? {} : { scheduled_start }),
       ...(asShown(scheduled_end, m?.scheduled_end) ? {} : { scheduled_end }),
     };
+    // The form always shows both times: one emptied is a mistake to point out, not "leave it as it was".
+    const emptied = (["scheduled_start", "scheduled_end"] as const).filter((field) => sent[field] === undefined);
     const shown = await shownVersion(c);
-    return perform(c, (actor, now) => editMaintenance(c.var.db, id, parse(schemas.editMaintenanceBody, body), actor, now, shown), () => `/admin/maintenance/${id}`, "edited", {
+    const edit = (actor: Actor, now: number) => {
+      if (emptied.length) throw badRequest("Invalid form", emptied.map((path) => ({ path, message: "is required", code: "required" as const })));
+      return editMaintenance(c.var.db, id, parse(schemas.editMaintenanceBody, body), actor, now, shown);
+    };
+    return perform(c, edit, () => `/admin/maintenance/${id}`, "edited", {
       fields: forms.MAINTENANCE_FIELDS,
       screen: (refill) => maintenanceScreen(c, id, refill),
     });
@@ -684,7 +697,7 @@ export const adminConsole = new Hono<AppEnv>()
       if (!row) return problem(c, 404, "Not found", "There is no component with this id.");
       return confirmFirst(c, { title: "Delete this component?", question: `Delete "${row.name}" and its history for good? It disappears from the status page, and whoever followed it alone is told.`, yes: "Delete component", keep: `/admin/components/${id}` });
     }
-    return perform(c, (actor, now) => deleteComponent(c.var.db, id, actor, now), () => "/admin/components", "deleted");
+    return perform(c, (actor, now) => deleteComponent(c.var.db, id, actor, now), () => "/admin/components", "deleted", { back: `/admin/components/${id}` });
   })
   .post("/groups", async (c) => {
     const body = forms.groupBody(await formOf(c));

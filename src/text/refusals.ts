@@ -68,15 +68,27 @@ const SENTENCES: Partial<Record<DetailCode, (error: { message?: string }, d: Rec
   unknown_component: () => UNKNOWN_COMPONENT,
   unknown_group: () => "The chosen group no longer exists; reload the page to see the current ones.",
   name_taken: (error) => error.message,
+  component_in_use: (error) => error.message,
   sms_country_not_allowed: (_error, d) => `${sentence(d.message)}.`,
 };
+
+/** Whether a detail only repeats, for machines, what its error's message already says in full. */
+export const saidByMessage = (d: ReceivedDetail) => d.code === "name_taken" || d.code === "component_in_use";
 
 /**
  * A refusal (the API's error: message, and details as a list of {path, message, code}) as problems the form
  * shows: each about a field when the error names one.
  */
 export function plainProblems(error: { message?: string; details?: ReceivedDetail[] }, fields: FieldMap, at: (ms: number) => string): FormProblem[] {
-  const fieldOf = (path: string) => fields[path] ?? fields[path.split(".")[0]!];
+  // The most specific field a path names: `monitor.expected_status.0` is the status codes' field, not the monitor's.
+  const fieldOf = (path: string) => {
+    const parts = path.split(".");
+    for (let n = parts.length; n > 0; n--) {
+      const key = parts.slice(0, n).join(".");
+      if (Object.hasOwn(fields, key)) return fields[key];
+    }
+    return undefined;
+  };
   const wordsOf = <T>(table: Partial<Record<DetailCode, T>>, code: string | undefined) => (code !== undefined && Object.hasOwn(table, code) ? table[code as DetailCode] : undefined);
   const problems: FormProblem[] = [];
   for (const d of error.details ?? []) {
