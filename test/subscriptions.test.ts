@@ -255,6 +255,10 @@ describe("email subscriptions, offline through the dev outbox", () => {
     const manageHtml = await manage.text();
     expect(manageHtml).toContain("This address is unsubscribed and receives nothing");
     expect(manageHtml).not.toContain("Save</button>");
+    // The same link opened again says so, rather than offering to unsubscribe once more.
+    const again = await (await call("GET", path(view.unsubscribe_url))).text();
+    expect(again).toContain("This address is unsubscribed and receives nothing");
+    expect(again).not.toContain("Unsubscribe</button>");
     const saving = await call("POST", path(view.manage_url), { body: `components=${DEFAULT_COMPONENTS.api}`, headers: { "content-type": "application/x-www-form-urlencoded" } });
     expect(saving.status).toBe(409);
     expect((await call("PATCH", path(view.manage_url), { body: { component_changes: true } })).status).toBe(409);

@@ -311,6 +311,7 @@ ${followsNothing ? `<p role="status"><strong>You follow no component now</strong
     const { token } = c.req.valid("query");
     const subscriber = await subscriberForManageToken(c, token);
     if (!subscriber) return badLinkPage(c);
+    if (subscriber.status === "unsubscribed") return htmlPage(c, "You are unsubscribed", subscribeAgain(c));
     // A GET only shows the button: link scanners and previews open URLs, and must not unsubscribe anyone.
     return htmlPage(
       c,
