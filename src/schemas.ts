@@ -23,7 +23,8 @@ const notify = z.boolean().default(true);
 const wholeNumberParam = (max: number, unit?: string) =>
   z
     .string()
-    .regex(/^\d+$/, unit ? `must be a whole number of ${unit}` : "must be a whole number")
+    // A sign too, so "-1" is refused by the bound ("at least 1") like "0", not as no number.
+    .regex(/^-?\d+$/, unit ? `must be a whole number of ${unit}` : "must be a whole number")
     .transform(Number)
     .pipe(wholeNumber().min(1, "must be at least 1").max(max, `must be at most ${max}`));
 
@@ -240,7 +241,7 @@ const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 phone numbe
 /** The public sign-up: exactly one of email, phone or webhook; no components means every component. */
 export const subscribeBody = z
   .strictObject({
-    email: z.email({ message: "must be an email address" }).max(254).optional(),
+    email: z.email({ message: "must be an email address" }).max(254, "must be at most 254 characters").optional(),
     phone: e164.optional(),
     webhook: z.url({ protocol: /^https$/, message: "must be an https URL" }).max(2048).optional(),
     components: distinctIds(100).optional(),

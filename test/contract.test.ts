@@ -303,6 +303,7 @@ describe("error details", { timeout: 20_000 }, () => {
       ["invalid_format", create({ started_at: "yesterday" }), [{ path: "started_at", message: "Invalid ISO datetime", code: "invalid_format" }]],
       ["unrecognized_keys", create({ colour: "red" }), [{ path: "", message: 'Unrecognized key: "colour"', code: "unrecognized_keys" }]],
       ["too_small", call("GET", "/api/status/incidents?days=0"), [{ path: "days", message: "must be at least 1", code: "too_small", limit: 1 }]],
+      ["too_small", call("GET", "/api/status/incidents?days=-1"), [{ path: "days", message: "must be at least 1", code: "too_small", limit: 1 }]],
       ["too_big", component({ timeout_ms: 60_000 }), [{ path: "monitor.timeout_ms", message: "Too big: expected number to be <=30000", code: "too_big", limit: 30_000 }]],
       ["too_many", admin("POST", "/api/status/components/reorder", { ids: Array.from({ length: 501 }, () => crypto.randomUUID()) }), [{ path: "ids", message: "at most 500 ids", code: "too_many", limit: 500 }]],
       ["invalid_url", component({ url: "ftp://shop.example.com/" }), [{ path: "monitor.url", message: "must be an http(s) URL", code: "invalid_url" }]],

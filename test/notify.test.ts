@@ -126,6 +126,11 @@ describe("fan-out", () => {
     expect(email.text).toContain("Status: Identified");
     expect(email.text).toContain("Expected resolution: Fri, 27 Nov 2026 12:30 UTC");
     expect(email.text).toContain("We found a bad deploy & are rolling it back.");
+    // A time with seconds is said with them: a window ending 13:44:32 does not end at 13:44.
+    const window = { title: "Swap", status: "scheduled", scheduled_start: "2026-11-27T13:42:00Z", scheduled_end: "2026-11-27T13:44:32Z" };
+    expect(renderEvent("maintenance.scheduled", window, { pageName: "B", pageUrl: "https://s", unsubscribeUrl: "u", manageUrl: "m" }).text).toContain(
+      "Window: Fri, 27 Nov 2026 13:42 UTC to Fri, 27 Nov 2026 13:44:32 UTC",
+    );
     expect(email.text).toContain(`https://status.example.com/incidents/${payload.incident_id}`);
     expect(email.text).toMatch(/Unsubscribe: https:\/\/status\.example\.com\/api\/status\/subscriptions\/unsubscribe\?token=/);
     // Admin text is escaped in the HTML part.

@@ -343,6 +343,7 @@ describe("sign-up input and abuse limits", () => {
       [{}, "give exactly one", "one_channel"],
       [{ email: "a@example.org", phone: "+14155550100" }, "give exactly one", "one_channel"],
       [{ email: "not-an-email" }, "email", "invalid_format"],
+      [{ email: `${"a".repeat(250)}@example.org` }, "at most 254 characters", "too_long"],
       [{ phone: "0044 20 7946 0000" }, "E.164", "invalid_format"],
       [{ webhook: "http://hooks.example.org/x" }, "https", "invalid_url"],
       [{ webhook: "https://127.0.0.1/hook" }, "loopback", "unsafe_url"],

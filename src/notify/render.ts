@@ -39,12 +39,15 @@ const AUTOMATIC = "automatically, by Beacon's checks";
 
 const str = (value: unknown) => (typeof value === "string" ? value : "");
 
-/** ISO timestamps as people read them in an email: "Fri, 27 Nov 2026 10:00 UTC". */
+/**
+ * ISO timestamps as people read them in an email: "Fri, 27 Nov 2026 10:00 UTC", with the seconds when the
+ * time has any ("10:00:30 UTC"), so a window that ends at 13:44:32 is not said to end at 13:44.
+ */
 export function humanTime(isoValue: unknown): string {
   const ms = typeof isoValue === "number" ? isoValue : Date.parse(str(isoValue));
   if (!Number.isFinite(ms)) return "";
   const d = new Date(ms);
-  return `${d.toUTCString().slice(0, 22)} UTC`;
+  return `${d.toUTCString().slice(0, d.getUTCSeconds() ? 25 : 22)} UTC`;
 }
 
 interface Facts {
