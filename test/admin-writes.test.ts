@@ -528,13 +528,18 @@ describe("audit log", () => {
     expect(cancel.after).toMatchObject({ scheduled_start: "2030-04-01T02:00:00Z", scheduled_end: "2030-04-01T03:00:00Z", started_at: null, revision: expect.any(Number) });
     expect(cancel.after.cancelled_at).toMatch(SECOND);
 
-    // Component rows keep their column names (createdAt, monitoredSince); a monitor's durations are no times.
+    // Component rows, kept with their column names (createdAt, groupId), are answered in snake_case like the
+    // rest; a monitor's durations are no times. Each entry names what it is about.
     const component = await json(await admin("POST", "/api/status/components", { name: `Audited ${crypto.randomUUID()}`, monitor: { type: "http", url: "https://shop.example.com/", timeout_ms: 5000 } }));
     const [created] = (await json(await admin("GET", `/api/status/audit?entity_type=component&entity_id=${component.id}`))).entries;
-    expect(created.after.createdAt).toMatch(SECOND);
-    expect(created.after.updatedAt).toMatch(SECOND);
+    expect(created.entity_name).toBe(component.name);
+    expect(created.after.created_at).toMatch(SECOND);
+    expect(created.after.updated_at).toMatch(SECOND);
+    expect(created.after).toHaveProperty("group_id", null);
+    expect(created.after).not.toHaveProperty("groupId");
     expect(created.after.monitor.timeout_ms).toBe(5000);
     expect(created.after.position).toEqual(expect.any(Number));
+    expect(cancel.entity_name).toBe("Audited window");
 
     // No time anywhere in these records is left as a number.
     const text = JSON.stringify([...incidentEntries, cancel, created]);

@@ -1,7 +1,7 @@
 import type { FC } from "hono/jsx";
 import type { AuditRow } from "../db/queries/audit";
 import { AUDIT_ENTITY_TYPES, type AuditEntityType } from "../db/schema";
-import { recordWithIsoTimes } from "../domain/audit";
+import { auditedName, recordWithIsoTimes } from "../domain/audit";
 import { formatTime } from "../page/format";
 import { isoMillis } from "../time";
 import { ConsoleLayout, type ConsoleContext } from "./layout";
@@ -121,11 +121,14 @@ const Diff: FC<{ changed: { key: string; from: string; to: string }[]; more?: nu
 /** What an entry is about: the action, what it changed (linked while it exists), who and when. */
 const Heading: FC<{ row: AuditRow; zone: string }> = ({ row, zone }) => {
   const href = entityHref(row);
+  const named = auditedName(row.before, row.after);
+  // Titles run to 200 characters: the list shows the start of one.
+  const name = named && [...named].length > 60 ? `${[...named].slice(0, 59).join("")}…` : named;
+  const what = row.entityId === "*" ? "all components" : name ? <span>{name}</span> : <code>{row.entityId}</code>;
   return (
     <>
       <div>
-        <strong>{row.action}</strong> on {row.entityType}{" "}
-        {href ? <a href={href}>{row.entityId === "*" ? "all components" : <code>{row.entityId}</code>}</a> : <code>{row.entityId}</code>}
+        <strong>{row.action}</strong> on {row.entityType} {href ? <a href={href}>{what}</a> : what}
       </div>
       <div class="meta">
         <Who row={row} /> · <time datetime={isoMillis(row.at)!}>{formatTime(row.at, zone)}</time>

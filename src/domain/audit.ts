@@ -38,13 +38,28 @@ export function auditStatement(db: Database, actor: Actor, entry: AuditEntry, no
  */
 const TIME_KEY = /(?:_at|At|_since|Since)$|^(?:at|scheduled_start|scheduled_end|scheduledStart|scheduledEnd|estimated_resolution|estimatedResolution)$/;
 
+/** A table row's camelCase key in the snake_case every answer uses (`groupId` is `group_id`). */
+const snakeCase = (key: string) => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
 /**
- * A before or after record as answered: records keep the epoch milliseconds they were written with, and
- * are answered with their times as every answer gives them, ISO 8601 UTC to the second.
+ * A before or after record as answered: records keep the epoch milliseconds and the key spelling they were
+ * written with (a table row's camelCase, or a snapshot's snake_case), and are answered as every answer is:
+ * snake_case keys, times in ISO 8601 UTC to the second.
  */
 export function recordWithIsoTimes(value: unknown, key?: string): unknown {
   if (typeof value === "number" && key !== undefined && TIME_KEY.test(key)) return iso(value);
   if (Array.isArray(value)) return value.map((item) => recordWithIsoTimes(item));
-  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, recordWithIsoTimes(v, k)]));
+  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [snakeCase(k), recordWithIsoTimes(v, k)]));
   return value;
+}
+
+/** What people call the thing an entry is about (a component's name, an incident's title), from its records. */
+export function auditedName(before: unknown, after: unknown): string | null {
+  for (const record of [after, before]) {
+    if (typeof record !== "object" || record === null) continue;
+    const { name, title } = record as { name?: unknown; title?: unknown };
+    if (typeof name === "string" && name) return name;
+    if (typeof title === "string" && title) return title;
+  }
+  return null;
 }

@@ -465,6 +465,7 @@ export const auditLog = named(
         action: z.string().describe("`<entity>.<verb>`, e.g. `incident.resolve`"),
         entity_type: z.enum(AUDIT_ENTITY_TYPES),
         entity_id: z.string(),
+        entity_name: z.string().nullable().describe("What the entity is called (a component's name, an incident's title), from its records"),
         before: z.unknown().describe("The entity before the write (null when it created it); its times in UTC to the whole second"),
         after: z.unknown().describe("The entity after the write (null when it deleted it); its times in UTC to the whole second"),
       }),

@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { requireAdmin } from "../auth/clerk";
 import type { Database } from "../db/client";
 import { listAudit } from "../db/queries/audit";
-import { recordWithIsoTimes } from "../domain/audit";
+import { auditedName, recordWithIsoTimes } from "../domain/audit";
 import type { AppEnv } from "../env";
 import { iso } from "../time";
 import { encodeCursor } from "../cursor";
@@ -27,6 +27,7 @@ export const adminAudit = new Hono<AppEnv>().get("/audit", requireAdmin, validat
       action: r.action,
       entity_type: r.entityType,
       entity_id: r.entityId,
+      entity_name: auditedName(r.before, r.after),
       before: recordWithIsoTimes(r.before),
       after: recordWithIsoTimes(r.after),
     })),
