@@ -148,6 +148,7 @@ export const MaintenancePage: FC<{ ctx: ConsoleContext; page: PageInfo; m: Snaps
         {m.status.replace("_", " ")} · planned <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
       </p>
       <WhenItRan maintenance={m} page={page} />
+      <p>Under maintenance: {m.components.length ? m.components.map((c) => c.name).join(", ") : "the whole page (no component named)"}</p>
       <Written text={m.description} />
       {live ? (
         <>
