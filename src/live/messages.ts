@@ -31,6 +31,14 @@ export const liveUpdate = (update: SnapshotIncidentUpdate) => ({ ...update, mess
 
 export type LiveUpdate = ReturnType<typeof liveUpdate>;
 
+/** A maintenance window as the page draws it: its description as written, and as the server renders it. */
+export const liveMaintenance = (maintenance: SnapshotMaintenance) => ({
+  ...maintenance,
+  description_html: maintenance.description ? renderMarkdown(maintenance.description) : null,
+});
+
+export type LiveMaintenance = ReturnType<typeof liveMaintenance>;
+
 /** What a browser needs to draw the page's live parts; small enough to send on every connect. */
 export function liveView(snapshot: Snapshot) {
   return {
@@ -46,7 +54,7 @@ export function liveView(snapshot: Snapshot) {
       awaiting_first_check: c.awaiting_first_check === true,
     })),
     active_incidents: snapshot.incidents.filter((i) => isOpenIncident(i.status)).map((i) => ({ ...incidentSummary(i), updates: i.updates.map(liveUpdate) })),
-    maintenances: snapshot.maintenances.filter((m) => m.status === "scheduled" || m.status === "in_progress"),
+    maintenances: snapshot.maintenances.filter((m) => m.status === "scheduled" || m.status === "in_progress").map(liveMaintenance),
   };
 }
 
@@ -66,7 +74,7 @@ export type LiveChange =
   | { type: "incident.deleted"; data: { id: string; overall_status: string } }
   | {
       type: "maintenance.scheduled" | "maintenance.updated" | "maintenance.started" | "maintenance.completed" | "maintenance.cancelled";
-      data: { maintenance: SnapshotMaintenance; overall_status: string };
+      data: { maintenance: LiveMaintenance; overall_status: string };
     }
   | { type: "maintenance.deleted"; data: { id: string; overall_status: string } }
   | { type: "components.latency"; data: { components: LatencyUpdate[]; overall_status: string } };
@@ -149,7 +157,7 @@ export function diffSnapshots(prev: Snapshot | null, next: Snapshot): LiveChange
   const prevMaintenances = new Map(prev.maintenances.map((m) => [m.id, m]));
   for (const maintenance of next.maintenances) {
     const p = prevMaintenances.get(maintenance.id);
-    let type: Extract<LiveChange, { data: { maintenance: SnapshotMaintenance } }>["type"] | null = null;
+    let type: Extract<LiveChange, { data: { maintenance: LiveMaintenance } }>["type"] | null = null;
     if (!p) type = "maintenance.scheduled";
     else if (p.status !== maintenance.status) {
       type =
@@ -161,7 +169,7 @@ export function diffSnapshots(prev: Snapshot | null, next: Snapshot): LiveChange
               ? "maintenance.cancelled"
               : "maintenance.updated";
     } else if (p.updated_at !== maintenance.updated_at) type = "maintenance.updated";
-    if (type) changes.push({ type, data: { maintenance, overall_status } } as LiveChange);
+    if (type) changes.push({ type, data: { maintenance: liveMaintenance(maintenance), overall_status } } as LiveChange);
   }
   const nextMaintenanceIds = new Set(next.maintenances.map((m) => m.id));
   for (const p of prev.maintenances) {

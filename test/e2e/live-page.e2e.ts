@@ -125,10 +125,33 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     expect(focused.stops).toBe(1);
     // Maintenance appears as it is planned and goes when it is cancelled.
     const start = Date.now() + 86_400_000;
-    const window = await adminCall("POST", "/api/status/maintenance", { title: "Database upgrade", scheduled_start: start, scheduled_end: start + 3_600_000, components: [API] });
+    const window = await adminCall("POST", "/api/status/maintenance", {
+      title: "Database upgrade",
+      description: "Flush **all** caches <img src=x onerror=alert(1)>",
+      scheduled_start: start,
+      scheduled_end: start + 3_600_000,
+      components: [API],
+    });
     const planned = page.locator(`[data-maintenance="${window.id}"]`);
     await planned.waitFor();
     expect(await planned.locator("h3").textContent()).toBe("Database upgrade");
+    // Its description drawn as the server draws it, live and on a fresh load (whose snapshot redraws the card).
+    const described = (card: typeof planned) =>
+      card.evaluate((article) => ({
+        strong: article.querySelector(".md strong")?.textContent ?? null,
+        text: article.querySelector(".md")?.textContent ?? article.lastElementChild!.textContent,
+        images: article.querySelectorAll("img").length,
+      }));
+    const rendered = { strong: "all", text: "Flush all caches <img src=x onerror=alert(1)>", images: 0 };
+    expect(await described(planned)).toEqual(rendered);
+    const fresh = await browser.newPage();
+    await fresh.addInitScript(() => document.addEventListener("beacon:live", (e) => {
+      if ((e as CustomEvent<{ type: string }>).detail.type === "snapshot") (window as unknown as { drawn: boolean }).drawn = true;
+    }));
+    await fresh.goto(origin + "/");
+    await fresh.waitForFunction(() => (window as unknown as { drawn?: boolean }).drawn === true);
+    expect(await described(fresh.locator(`[data-maintenance="${window.id}"]`))).toEqual(rendered);
+    await fresh.close();
     await adminCall("POST", `/api/status/maintenance/${window.id}/cancel`, {});
     await planned.waitFor({ state: "detached" });
     expect(await page.locator("#maintenance").isHidden()).toBe(true);

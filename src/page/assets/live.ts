@@ -3,8 +3,8 @@ import { COMPONENT_TAGS, SMS_CODE_SENT, SUBSCRIBE_CODE_FIELDS, SUBSCRIBE_CODE_ST
 
 // The page's only script: plain JavaScript, no build step. The server-rendered page is complete without it;
 // this keeps it current over the StatusHub socket, shows times in the reader's zone, lets a bar be walked
-// with the arrow keys and sends the subscribe form as JSON. Admin text only ever reaches the DOM as
-// textContent, never as HTML.
+// with the arrow keys and sends the subscribe form as JSON. Admin text reaches the DOM as textContent, or as
+// the HTML the server rendered from it (the sanitized Markdown subset), never as HTML of its own.
 export const liveScript = () => `(() => {
 "use strict";
 const LABELS = ${JSON.stringify(STATUS_LABELS)};
@@ -95,16 +95,17 @@ function setComponent(id, status) {
   return true;
 }
 
-// The message as the server renders it (its sanitized Markdown subset), as a reload would show it.
-function written(u) {
-  if (typeof u.message_html !== "string") return el("p", {}, [u.message]);
+// Admin text as the server renders it (its sanitized Markdown subset), as a reload would show it; as plain
+// text when a message carries no rendering.
+function written(text, html) {
+  if (typeof html !== "string") return el("p", {}, [text]);
   const box = el("div", { class: "md" });
-  box.innerHTML = u.message_html;
+  box.innerHTML = html;
   return box;
 }
 
 function updateItem(u) {
-  return el("li", { "data-update": u.id, "data-at": String(u.created_at) }, [el("strong", {}, [u.status]), " ", timeEl(u.created_at, true), written(u)]);
+  return el("li", { "data-update": u.id, "data-at": String(u.created_at) }, [el("strong", {}, [u.status]), " ", timeEl(u.created_at, true), written(u.message, u.message_html)]);
 }
 
 // A card from the incident's summary; messages carry only new or edited updates, merged into the ones shown.
@@ -135,7 +136,7 @@ function maintenanceArticle(m) {
     el("h3", {}, [el("a", { href: "/maintenance/" + encodeURIComponent(m.id) }, [m.title])]),
     el("p", { class: "meta" }, [m.status === "in_progress" ? "In progress" : "Scheduled", " \\u00b7 ", timeEl(m.started_at || m.scheduled_start), " to ", timeEl(m.scheduled_end)]),
     m.components.length ? el("p", { class: "affected" }, ["Affects: " + m.components.map((c) => c.name).join(", ")]) : null,
-    m.description ? el("p", {}, [m.description]) : null,
+    m.description ? written(m.description, m.description_html) : null,
   ]);
 }
 
