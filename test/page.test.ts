@@ -385,14 +385,27 @@ describe("POST /subscribe (the form without scripts)", () => {
     expect(okHtml).toContain("<h1>Almost subscribed</h1>");
     expect(okHtml).toContain("confirmation");
 
-    const bad = new URLSearchParams({ channel: "email", email: "not an address" });
+    const bad = new URLSearchParams({ channel: "email", email: "not-an-email", components: DEFAULT_COMPONENTS.api, component_changes: "on" });
     const refused = await call("POST", "/subscribe", { body: bad.toString(), headers: { "content-type": "application/x-www-form-urlencoded" } });
     expect(refused.status).toBe(400);
     const refusedHtml = await refused.text();
     expect(refusedHtml).toContain("<h1>Could not subscribe</h1>");
-    // Said in a visitor's words, not the API's.
-    expect(refusedHtml).toContain("Enter a valid email address, like name@example.com. Go back to correct it.");
     expect(refusedHtml).not.toContain("Invalid request body");
+    // The form comes back as it was sent, the refused field marked, focused and described by the reason,
+    // said in a visitor's words beside it.
+    const tag = (pattern: RegExp) => refusedHtml.match(pattern)?.[0] ?? "";
+    const email = tag(/<input[^>]*name="email"[^>]*>/);
+    expect(email).toContain('value="not-an-email"');
+    expect(email).toContain('aria-invalid="true"');
+    expect(email).toMatch(/\bautofocus\b/);
+    const describedBy = /aria-describedby="([^"]+)"/.exec(email)?.[1];
+    expect(tag(new RegExp(`<p[^>]*id="${describedBy}"[^>]*>[^<]*</p>`))).toContain(">Enter a valid email address, like name@example.com.</p>");
+    expect(refusedHtml).not.toContain("Go back to correct it");
+    expect(tag(/<input[^>]*name="channel" value="email"[^>]*>/)).toMatch(/\bchecked\b/);
+    expect(tag(new RegExp(`<input[^>]*value="${DEFAULT_COMPONENTS.api}"[^>]*>`))).toMatch(/\bchecked\b/);
+    expect(tag(/<input[^>]*name="component_changes"[^>]*>/)).toMatch(/\bchecked\b/);
+    // The other fields are not marked.
+    expect(tag(/<input[^>]*name="phone"[^>]*>/)).not.toContain("aria-invalid");
   });
 });
 

@@ -589,7 +589,7 @@ describe("the subscribe form without scripts", () => {
   it("says in a page, in words a visitor reads, why the API refused, and never answers 500", async () => {
     const unknownId = crypto.randomUUID();
     const cases: [Record<string, string>, string][] = [
-      [{ channel: "phone", phone: "+447700900123" }, "SMS goes only to country codes +1. Go back to correct it."],
+      [{ channel: "phone", phone: "+447700900123" }, "SMS goes only to country codes +1."],
       // A component deleted while the page was open.
       [{ channel: "email", email: uniqueEmail(), components: unknownId }, "A chosen component no longer exists; reload the page to see the current ones. Go back"],
       [{ channel: "email", email: uniqueEmail(), components: "not-an-id" }, "Choose components from the list on the page. Go back"],
@@ -605,6 +605,9 @@ describe("the subscribe form without scripts", () => {
       expect(html).toContain(reason);
       // Never the API's own vocabulary: paths, ids or "Invalid request body".
       expect(html).not.toMatch(/\(\w+(\.\d+)?: |Invalid request|unknown component /);
+      // A refusal of the typed field marks it in the form that comes back; one about the boxes is said on its own.
+      const field = fields.components ? null : fields.channel!;
+      expect(html.match(/<input[^>]*aria-invalid="true"[^>]*>/g)?.map((input) => /name="(\w+)"/.exec(input)?.[1]) ?? null, JSON.stringify(fields)).toEqual(field && [field]);
     }
     // A limit has nothing to correct: it says to wait.
     const ip = uniqueIp();

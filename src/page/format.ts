@@ -127,6 +127,25 @@ export function dayLabel(day: UptimeDay, incidents: Map<string, SnapshotIncident
   return label;
 }
 
+/** The subscribe form's typed fields, one per channel, named as the subscriptions API names them. */
+export const SUBSCRIBE_TYPED_FIELDS = ["email", "phone", "webhook"] as const;
+export type SubscribeTypedField = (typeof SUBSCRIBE_TYPED_FIELDS)[number];
+
+/**
+ * The typed field a refusal of the subscribe form is about (its first detail whose path names one), which
+ * the form marks and says the refusal beside; none for a refusal about anything else (a limit, the boxes).
+ */
+export function refusedField(details: readonly { path: string }[] | undefined): SubscribeTypedField | null {
+  for (const d of details ?? []) {
+    const field = SUBSCRIBE_TYPED_FIELDS.find((f) => f === d.path.split(".")[0]);
+    if (field) return field;
+  }
+  return null;
+}
+
+/** The id of the reason said beside a refused field of the subscribe form (page and script alike). */
+export const subscribeErrorId = (field: SubscribeTypedField) => `sub-${field}-error`;
+
 /** What the subscribe form says when the address typed is not one (the API's validation refusal), per channel. */
 export const SUBSCRIBE_FIELD_HELP = {
   email: "Enter a valid email address, like name@example.com.",

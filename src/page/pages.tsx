@@ -5,7 +5,24 @@ import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapsho
 import { OVERALL_LABELS } from "../status";
 import { formatDuration, formatMonth, monthOf, SUBSCRIBE_CODE_FIELDS } from "./format";
 import { Layout, renderDocument } from "./layout";
-import { ComponentList, currentEta, DetectedAutomatically, Eta, IncidentCard, IncidentLine, Legend, MaintenanceCard, Status, SubscribeForm, Time, Timeline, WatchNote, WhenItRan, Written } from "./parts";
+import {
+  ComponentList,
+  currentEta,
+  DetectedAutomatically,
+  Eta,
+  IncidentCard,
+  IncidentLine,
+  Legend,
+  MaintenanceCard,
+  Status,
+  SubscribeForm,
+  Time,
+  Timeline,
+  WatchNote,
+  WhenItRan,
+  Written,
+  type RefusedSignUp,
+} from "./parts";
 
 const DAY_MS = 86_400_000;
 const RESOLVED_SHOWN = 5;
@@ -301,6 +318,29 @@ const Message: FC<{ snapshot: Snapshot; title: string; text: string }> = ({ snap
 );
 
 export const renderMessage = (snapshot: Snapshot, title: string, text: string) => renderDocument(<Message snapshot={snapshot} title={title} text={text} />);
+
+/**
+ * A sign-up refused for what was typed, for readers without scripts: the form back as it was sent, the
+ * field marked and focused, the reason beside it.
+ */
+const SubscribeRefused: FC<{ snapshot: Snapshot; refused: RefusedSignUp; selected: string[]; turnstileSiteKey?: string }> = ({
+  snapshot,
+  refused,
+  selected,
+  turnstileSiteKey,
+}) => (
+  <Layout page={snapshot.page} overall={snapshot.overall_status} title="Could not subscribe">
+    <h1>Could not subscribe</h1>
+    <p>Change what is marked below and send the form again.</p>
+    <SubscribeForm components={snapshot.components} turnstileSiteKey={turnstileSiteKey} selected={selected} refused={refused} />
+    <p>
+      <a href="/">Current status</a>
+    </p>
+  </Layout>
+);
+
+export const renderSubscribeRefused = (snapshot: Snapshot, form: { refused: RefusedSignUp; selected: string[]; turnstileSiteKey?: string }) =>
+  renderDocument(<SubscribeRefused snapshot={snapshot} {...form} />);
 
 /** A channel whose sign-up is confirmed by sending back a code: SMS (texted) or a webhook (its ping's challenge). */
 export type CodeChannel = "phone" | "webhook";

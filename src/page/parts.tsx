@@ -5,7 +5,7 @@ import { isoMillis } from "../time";
 import type { PageInfo, SnapshotComponent, SnapshotGroup, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
 import { STATUS_LABELS, worstStatus } from "../status";
 import { renderMarkdown } from "../text/markdown";
-import { componentTags, dayLabel, dayLevel, formatTime, formatUptime, reportedStatus } from "./format";
+import { componentTags, dayLabel, dayLevel, formatTime, formatUptime, reportedStatus, subscribeErrorId, type SubscribeTypedField } from "./format";
 
 /** A status as icon (from the stylesheet), colour and words: never colour alone. */
 export const Status: FC<{ status: ShownStatus }> = ({ status }) => (
@@ -243,35 +243,65 @@ export const IncidentLine: FC<{ incident: SnapshotIncident; page: PageInfo }> = 
 /** Cloudflare's Turnstile script; the page's CSP allows its host only when a site key is configured. */
 export const TURNSTILE_SCRIPT = "https://challenges.cloudflare.com/turnstile/v0/api.js";
 
-export const SubscribeForm: FC<{ components: SnapshotComponent[]; turnstileSiteKey?: string; selected?: string[] }> = ({
+/** The subscribe form's typed fields, one per channel. */
+const SUBSCRIBE_INPUTS: { field: SubscribeTypedField; label: string; type: string; autocomplete?: string }[] = [
+  { field: "email", label: "Email address", type: "email", autocomplete: "email" },
+  { field: "phone", label: "Mobile number (international format, e.g. +14155550100)", type: "tel", autocomplete: "tel" },
+  { field: "webhook", label: "Webhook URL (https)", type: "url" },
+];
+
+/** A sign-up the API refused, brought back as it was sent, with the reason beside the field it names. */
+export interface RefusedSignUp {
+  channel: SubscribeTypedField;
+  address: string;
+  componentChanges: boolean;
+  field: SubscribeTypedField;
+  reason: string;
+}
+
+export const SubscribeForm: FC<{ components: SnapshotComponent[]; turnstileSiteKey?: string; selected?: string[]; refused?: RefusedSignUp }> = ({
   components,
   turnstileSiteKey,
   selected = [],
+  refused,
 }) => (
   <form class="sub" method="post" action="/subscribe" data-api="/api/status/subscriptions">
     <fieldset>
       <legend>Notify me by</legend>
       <label>
-        <input type="radio" name="channel" value="email" checked /> Email
+        <input type="radio" name="channel" value="email" checked={(refused?.channel ?? "email") === "email"} /> Email
       </label>
       <label>
-        <input type="radio" name="channel" value="phone" /> SMS
+        <input type="radio" name="channel" value="phone" checked={refused?.channel === "phone"} /> SMS
       </label>
       <label>
-        <input type="radio" name="channel" value="webhook" /> Webhook
+        <input type="radio" name="channel" value="webhook" checked={refused?.channel === "webhook"} /> Webhook
       </label>
-      <label class="field" data-channel="email">
-        <span>Email address</span>
-        <input type="email" name="email" autocomplete="email" />
-      </label>
-      <label class="field" data-channel="phone">
-        <span>Mobile number (international format, e.g. +14155550100)</span>
-        <input type="tel" name="phone" autocomplete="tel" />
-      </label>
-      <label class="field" data-channel="webhook">
-        <span>Webhook URL (https)</span>
-        <input type="url" name="webhook" />
-      </label>
+      {SUBSCRIBE_INPUTS.map(({ field, label, type, autocomplete }) => {
+        // The refused field is marked, described by the reason said after it, and focused (as the script does).
+        const wrong = refused?.field === field;
+        return (
+          <>
+            <label class="field" data-channel={field}>
+              <span>{label}</span>
+              <input
+                type={type}
+                name={field}
+                autocomplete={autocomplete}
+                value={refused?.channel === field ? refused.address : undefined}
+                aria-invalid={wrong ? "true" : undefined}
+                aria-describedby={wrong ? subscribeErrorId(field) : undefined}
+                autofocus={wrong}
+              />
+            </label>
+            {wrong ? (
+              <p class="field-error" id={subscribeErrorId(field)} data-channel={field}>
+                {refused.reason}
+              </p>
+            ) : null}
+          </>
+        );
+      })}
     </fieldset>
     <fieldset>
       <legend>Components (none checked: all of them)</legend>
@@ -281,7 +311,7 @@ export const SubscribeForm: FC<{ components: SnapshotComponent[]; turnstileSiteK
         </label>
       ))}
       <label class="field">
-        <input type="checkbox" name="component_changes" /> Also tell me when a component's status changes without an incident
+        <input type="checkbox" name="component_changes" checked={refused?.componentChanges} /> Also tell me when a component's status changes without an incident
       </label>
     </fieldset>
     {turnstileSiteKey ? (

@@ -7,8 +7,9 @@ import { ApiError, type ErrorDetail } from "../errors";
 import { pageUrl } from "../notify/links";
 import { assets, faviconSvg } from "../page/assets";
 import { renderComponent } from "../page/component-page";
-import { SUBSCRIBE_CODE_STEP } from "../page/format";
-import { HISTORY_PAGES, renderCodeStep, renderHistory, renderHome, renderIncident, renderMaintenance, renderMessage, renderSubscribed } from "../page/pages";
+import type { RefusedSignUp } from "../page/parts";
+import { refusedField, SUBSCRIBE_CODE_STEP } from "../page/format";
+import { HISTORY_PAGES, renderCodeStep, renderHistory, renderHome, renderIncident, renderMaintenance, renderMessage, renderSubscribed, renderSubscribeRefused } from "../page/pages";
 import { sendFromSnapshot } from "../snapshot/respond";
 import { publicSnapshot } from "../snapshot/store";
 import type { Snapshot } from "../snapshot/types";
@@ -168,7 +169,15 @@ export const statusPage = new Hono<AppEnv>()
     const snapshot = await publicSnapshot(c);
     const channel = form.channel === "phone" || form.channel === "webhook" ? form.channel : null;
     if (!res.ok) {
-      // Only a refusal of what was typed has something to correct; a limit or an outage is waited out.
+      // A refusal of the typed field brings the form back with the reason beside it, as the script shows it.
+      const field = refusalStatus(res) === 400 ? refusedField(reply.error?.details) : null;
+      if (field) {
+        const sent = channel === "phone" || channel === "webhook" ? channel : "email";
+        const refused: RefusedSignUp = { channel: sent, address: String(body[sent] ?? ""), componentChanges: body.component_changes === true, field, reason: refusal(reply) };
+        const selected = Array.isArray(body.components) ? body.components.map(String) : [];
+        return c.html(renderSubscribeRefused(snapshot, { refused, selected, turnstileSiteKey: c.env.TURNSTILE_SITE_KEY }), 400);
+      }
+      // Any other refusal of what was sent has something to correct; a limit or an outage is waited out.
       const next = refusalStatus(res) === 400 ? " Go back to correct it." : "";
       return c.html(renderMessage(snapshot, "Could not subscribe", `${refusal(reply)}${next}`), refusalStatus(res));
     }

@@ -15,7 +15,7 @@ import { pageUrl, subscriptionLink } from "../notify/links";
 import { escapeHtml } from "../notify/render";
 import { MAX_CODE_ATTEMPTS, awaitsThisConfirmation, confirmSubscription, requestSubscription, sentConfirmationSecret, subscriberForToken, unsubscribe } from "../notify/subscribe";
 import { verifyTurnstile } from "../notify/turnstile";
-import { formatTime, subscribeRefusal } from "../page/format";
+import { formatTime, refusedField, subscribeRefusal, type SubscribeTypedField } from "../page/format";
 import { smsCodeBody, webhookCodeBody, subscribeBody, subscriptionPreferencesBody, subscriptionTokenQuery, twilioInboundForm } from "../schemas";
 import { publicSnapshot } from "../snapshot/store";
 import { validate } from "../validation";
@@ -115,16 +115,13 @@ async function savePreferences(db: Database, s: SubscriberRow, prefs: { componen
   ]);
 }
 
-const SIGN_UP_FIELDS = ["email", "phone", "webhook"] as const;
-type SignUpField = (typeof SIGN_UP_FIELDS)[number];
-
 /**
  * Each refusal of a sign-up or of its code also said in a person's words (`error.hint`), as the status page
  * shows it with scripts and without: one place decides what someone filling in the form is told. A code
  * route knows its channel; for a sign-up it is the field the refusal names, if any.
  */
 const inWords =
-  (channel: SignUpField | "named"): MiddlewareHandler<AppEnv> =>
+  (channel: SubscribeTypedField | "named"): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
     await next();
     const res = c.res;
@@ -133,7 +130,7 @@ const inWords =
     const error = typeof reply === "object" && reply !== null ? (reply as { error?: unknown }).error : undefined;
     if (typeof error !== "object" || error === null) return;
     const refused = error as { message?: string; details?: { path: string; message: string; code: string }[] };
-    const field = channel !== "named" ? channel : (SIGN_UP_FIELDS.find((f) => refused.details?.some((d) => d.path.split(".")[0] === f)) ?? "email");
+    const field = channel !== "named" ? channel : (refusedField(refused.details) ?? "email");
     const timeZone = c.env.PAGE_TIME_ZONE || "UTC";
     const hint = subscribeRefusal(refused, field, (ms) => formatTime(ms, timeZone));
     const headers = new Headers(res.headers);

@@ -318,11 +318,17 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await form.locator("input[name=email]").fill(`gone-${Date.now()}@example.com`);
     await form.locator("button[type=submit]").click();
     await expect.poll(() => notice.textContent()).toBe("A chosen component no longer exists; reload the page to see the current ones.");
+    // About no field the form has one input for: said in the form's notice, no field marked.
+    expect(await form.locator("[aria-invalid]").count()).toBe(0);
     await box.uncheck();
     await form.locator("input[value=phone]").check();
-    await form.locator("input[name=phone]").fill("+447700900123");
+    const phone = form.locator("input[name=phone]");
+    await phone.fill("+447700900123");
     await form.locator("button[type=submit]").click();
-    await expect.poll(() => notice.textContent()).toBe("SMS goes only to country codes +1.");
+    // About the number: said beside its field.
+    await expect.poll(() => phone.getAttribute("aria-invalid")).toBe("true");
+    expect(await form.locator(`#${await phone.getAttribute("aria-describedby")}`).textContent()).toBe("SMS goes only to country codes +1.");
+    expect(await notice.textContent()).toBe("");
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -357,15 +363,39 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     const form = page.locator("form.sub");
     const notice = form.locator(".notice");
 
-    // Passes the browser's own check, not the API's.
-    await form.locator("input[name=email]").fill("reader@localhost");
+    // Passes the browser's own check, not the API's: the refusal is said beside the field, which it marks
+    // and focuses, not under the button.
+    const field = form.locator("input[name=email]");
+    await field.fill("reader@localhost");
     await form.locator("button[type=submit]").click();
-    await expect.poll(() => notice.textContent()).toBe("Enter a valid email address, like name@example.com.");
+    await expect.poll(() => field.getAttribute("aria-invalid")).toBe("true");
+    const reason = form.locator(`#${await field.getAttribute("aria-describedby")}`);
+    expect(await reason.textContent()).toBe("Enter a valid email address, like name@example.com.");
+    expect(await reason.evaluate((p) => p.previousElementSibling!.contains(document.querySelector("form.sub input[name=email]")))).toBe(true);
+    expect(await field.evaluate((input) => input === document.activeElement)).toBe(true);
+    expect(await notice.textContent()).toBe("");
 
     const email = `double-${Date.now()}@example.com`;
-    await form.locator("input[name=email]").fill(email);
+    await field.fill(email);
     await form.locator("button[type=submit]").dblclick();
     await expect.poll(() => notice.textContent()).toMatch(/^If this address can be subscribed, confirmation is on its way\./);
+    // A sign-up that goes through clears the mark.
+    expect(await field.getAttribute("aria-invalid")).toBeNull();
+    expect(await field.getAttribute("aria-describedby")).toBeNull();
+    expect(await reason.count()).toBe(0);
+    // Without scripts the form comes back from the server the same way: marked, described and focused.
+    const plain = await browser.newPage({ javaScriptEnabled: false });
+    await plain.goto(origin + "/");
+    await plain.locator("form.sub input[name=email]").fill("reader@localhost");
+    await plain.locator("form.sub button[type=submit]").click();
+    await plain.waitForURL(/\/subscribe$/);
+    expect(
+      await plain.evaluate(() => {
+        const input = document.activeElement as HTMLInputElement;
+        return [input.name, input.value, input.getAttribute("aria-invalid"), document.getElementById(input.getAttribute("aria-describedby")!)?.textContent];
+      }),
+    ).toEqual(["email", "reader@localhost", "true", "Enter a valid email address, like name@example.com."]);
+    await plain.close();
     expect(await form.locator("button[type=submit]").getAttribute("aria-disabled")).toBeNull();
     const confirmations = async () => (await adminCall("GET", "/api/status/notifications?limit=500", undefined)).deliveries.filter((d: { recipient: string }) => d.recipient === email).length;
     await expect.poll(confirmations).toBe(1);

@@ -1,5 +1,5 @@
 import { OVERALL_LABELS, STATUS_LABELS } from "../../status";
-import { COMPONENT_TAGS, SMS_CODE_SENT, SUBSCRIBE_CODE_FIELDS, SUBSCRIBE_CODE_STEP } from "../format";
+import { COMPONENT_TAGS, SMS_CODE_SENT, SUBSCRIBE_CODE_FIELDS, SUBSCRIBE_CODE_STEP, SUBSCRIBE_TYPED_FIELDS, subscribeErrorId } from "../format";
 
 // The page's only script: plain JavaScript, no build step. The server-rendered page is complete without it;
 // this keeps it current over the StatusHub socket, shows times in the reader's zone, lets a bar be walked
@@ -10,6 +10,7 @@ export const liveScript = () => `(() => {
 const LABELS = ${JSON.stringify(STATUS_LABELS)};
 const OVERALL = ${JSON.stringify(OVERALL_LABELS)};
 const CODE_FIELDS = ${JSON.stringify(SUBSCRIBE_CODE_FIELDS)};
+const TYPED_FIELDS = ${JSON.stringify(Object.fromEntries(SUBSCRIBE_TYPED_FIELDS.map((f) => [f, subscribeErrorId(f)])))};
 const TAGS = ${JSON.stringify(COMPONENT_TAGS)};
 const RANK = { operational: 0, under_maintenance: 1, degraded: 2, partial_outage: 3, major_outage: 4 };
 const OPEN = ["investigating", "identified", "monitoring"];
@@ -358,14 +359,22 @@ async function subscribe() {
   if (data.get("cf-turnstile-response")) body.turnstile_token = String(data.get("cf-turnstile-response"));
   if (window.turnstile) window.turnstile.reset();
   const notice = $(".notice", form);
+  clearRefusedField();
   notice.textContent = "Sending\\u2026";
   try {
     const res = await fetch(form.getAttribute("data-api"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const reply = await res.json().catch(() => ({}));
     if (!res.ok) {
-      // The API words its refusal for people (error.hint), as the page without scripts shows it.
+      // The API words its refusal for people (error.hint), as the page without scripts shows it: beside the
+      // field it names, or in the form's notice when it names none (a limit, the component boxes).
       const err = reply.error || {};
-      notice.textContent = err.hint || err.message || "Could not subscribe (" + res.status + ").";
+      const text = err.hint || err.message || "Could not subscribe (" + res.status + ").";
+      const named = (Array.isArray(err.details) ? err.details : []).map((d) => String(d && d.path).split(".")[0]).find((f) => Object.hasOwn(TYPED_FIELDS, f));
+      const input = named && $('input[name="' + named + '"]', form);
+      if (input) {
+        notice.textContent = "";
+        markRefusedField(input, text);
+      } else notice.textContent = text;
       return;
     }
     // SMS and webhooks are confirmed by sending back a code: the texted one, or the ping's challenge.
@@ -374,6 +383,23 @@ async function subscribe() {
     if (codeStep) askCode(channel, body[channel], notice);
   } catch {
     notice.textContent = "Could not reach the server. Try again in a moment.";
+  }
+}
+// The refused field is marked invalid, described by the reason said after its label, and focused, as the
+// page without scripts draws it; the reason follows its field when another channel is picked.
+function markRefusedField(input, text) {
+  const id = TYPED_FIELDS[input.name];
+  input.closest("label").after(el("p", { class: "field-error", id, "data-channel": input.name }, [text]));
+  input.setAttribute("aria-invalid", "true");
+  input.setAttribute("aria-describedby", id);
+  showChannel();
+  input.focus();
+}
+function clearRefusedField() {
+  for (const reason of $$(".field-error", form)) reason.remove();
+  for (const input of $$("[aria-invalid]", form)) {
+    input.removeAttribute("aria-invalid");
+    input.removeAttribute("aria-describedby");
   }
 }
 function askCode(channel, address, notice) {
