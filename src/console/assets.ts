@@ -1,7 +1,10 @@
 import { fnv1a } from "../http/hash";
 import { STYLE_CSS } from "../page/assets/style";
 
-// The console's stylesheet is the page's plus what forms and tables need, so both look the same.
+// The console's stylesheet is the page's plus what forms and tables need, so both look the same. The page
+// lets text wrap anywhere, which in a table lets a column shrink to one letter; table cells wrap only
+// between words, and a table wider than the screen scrolls in its .scroll box. Only an address cell
+// (.addr: an email, a number, a URL) may wrap inside a word, and keeps a readable width.
 const CONSOLE_CSS = `${STYLE_CSS}
 .wrap{max-width:64rem}
 header.top nav ul{gap:.25rem .9rem;font-size:.95rem}
@@ -38,7 +41,8 @@ button.danger{background:var(--maj)}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
 .actions form{margin:0}
 table{width:100%;border-collapse:collapse;font-size:.95rem}
-th,td{text-align:left;padding:.5rem .4rem;border-top:1px solid var(--line);vertical-align:top}
+th,td{text-align:left;padding:.5rem .4rem;border-top:1px solid var(--line);vertical-align:top;overflow-wrap:normal}
+td.addr{overflow-wrap:anywhere;min-width:10rem}td.addr .hint{overflow-wrap:normal}
 th{font-size:.85rem;color:var(--muted)}
 .scroll{overflow-x:auto}
 .num{font-variant-numeric:tabular-nums;text-align:right}

@@ -93,7 +93,7 @@ export const SubscribersPage: FC<{
               <tbody>
                 {found.map((s) => (
                   <tr>
-                    <td>{s.address}</td>
+                    <td class="addr">{s.address}</td>
                     <td>{s.channel}</td>
                     <td>{s.status}</td>
                     <td>
@@ -138,7 +138,7 @@ export const SubscribersPage: FC<{
             <tbody>
               {undelivered.map((d) => (
                 <tr>
-                  <td>
+                  <td class="addr">
                     {d.recipient} <span class="hint">({d.channel})</span>
                   </td>
                   <td>{d.subject}</td>

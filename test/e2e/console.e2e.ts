@@ -371,6 +371,44 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await context.close();
   });
 
+  it("reads the subscriber and delivery tables on a 375 px phone: no word broken, a wide table scrolls in its box", async () => {
+    const address = `a-rather-long-mailbox-for-a-narrow-screen-${Date.now()}@subscribers.example.com`;
+    const signUp = await fetch(`${origin}/api/status/subscriptions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: address }) });
+    expect(signUp.status).toBe(202);
+    const { context, page } = await signedIn("admin", false);
+    await page.setViewportSize({ width: 375, height: 812 });
+    // The sign-up is written after its answer: look until it is found.
+    await expect
+      .poll(async () => {
+        await page.goto(`${origin}/admin/subscribers?q=${encodeURIComponent(address)}`);
+        return page.locator("td", { hasText: address }).count();
+      })
+      .toBe(1);
+    const layout = await page.evaluate(() => {
+      // Every word of a header or cell on one line; only an address (an @ or a /) may wrap inside itself.
+      const broken: string[] = [];
+      for (const cell of document.querySelectorAll("main th, main td")) {
+        const texts = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+          for (const word of node.textContent!.matchAll(/\S+/g)) {
+            if (/[@/]/.test(word[0])) continue;
+            const range = document.createRange();
+            range.setStart(node, word.index);
+            range.setEnd(node, word.index + word[0].length);
+            if (new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) broken.push(word[0]);
+          }
+        }
+      }
+      return {
+        broken,
+        pageWidth: document.documentElement.scrollWidth,
+        scrolls: [...document.querySelectorAll("main .scroll")].some((box) => box.scrollWidth > box.clientWidth),
+      };
+    });
+    expect(layout).toEqual({ broken: [], pageWidth: 375, scrolls: true });
+    await context.close();
+  });
+
   it("shows a signed-in non-admin a 403 page", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
