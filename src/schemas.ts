@@ -2,6 +2,7 @@ import * as z from "zod";
 import { AUDIT_ENTITY_TYPES, CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, PROBE_REGIONS, SEVERITIES } from "./db/schema";
 import { shownOnBadge } from "./badges/svg";
 import { decodeCursor } from "./cursor";
+import { normalWebhookUrl } from "./notify/address";
 import { coercedWholeNumber, line, optionalText, pastTimestamp, rule, text, timestamp, uuid, wholeNumber } from "./validation";
 
 /** The largest page of incidents one request may ask for. */
@@ -236,6 +237,9 @@ export const badgeQuery = z.object({
   label: z.string().min(1).max(60).transform(shownOnBadge).pipe(z.string().min(1)).optional(),
 });
 
+/** An endpoint's URL, in the one spelling it is stored and compared in (see normalWebhookUrl). */
+const webhookUrl = z.url({ protocol: /^https$/, message: "must be an https URL" }).max(2048).transform(normalWebhookUrl);
+
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 phone number such as +14155550100");
 
 /** The public sign-up: exactly one of email, phone or webhook; no components means every component. */
@@ -243,7 +247,7 @@ export const subscribeBody = z
   .strictObject({
     email: z.email({ message: "must be an email address" }).max(254, "must be at most 254 characters").optional(),
     phone: e164.optional(),
-    webhook: z.url({ protocol: /^https$/, message: "must be an https URL" }).max(2048).optional(),
+    webhook: webhookUrl.optional(),
     components: distinctIds(100).optional(),
     component_changes: z.boolean().default(false),
     turnstile_token: z.string().max(2048).optional(),
@@ -256,7 +260,7 @@ export const smsCodeBody = z.strictObject({ phone: e164, code: z.string().regex(
 
 /** A webhook endpoint that cannot echo its ping's challenge is confirmed by pasting the challenge here. */
 export const webhookCodeBody = z.strictObject({
-  webhook: z.url({ protocol: /^https$/, message: "must be an https URL" }).max(2048),
+  webhook: webhookUrl,
   code: z.string().regex(/^[\w-]{1,100}$/, "must be the challenge from the subscription.ping"),
 });
 

@@ -1,6 +1,6 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, like } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
 import { runBatch } from "../src/db/batch";
@@ -916,6 +916,71 @@ describe("webhook subscriptions", () => {
     // The plain text challenge is accepted too.
     const { subscriber } = await pingEndpoint((ping) => new Response(ping.data.challenge));
     expect((await subscriberRow(subscriber.id))!.status).toBe("active");
+  });
+
+  it("counts an endpoint as one address however its URL is spelt, so respelling it gets no more than three pings a day", async () => {
+    const { queue } = recordingQueue();
+    const signUp = async (webhook: string) => {
+      const ctx = createExecutionContext();
+      const res = await app.fetch(
+        new Request(`${BASE}/api/status/subscriptions`, { method: "POST", body: JSON.stringify({ webhook }), headers: { "content-type": "application/json", "cf-connecting-ip": uniqueIp() } }),
+        { ...env, NOTIFY_QUEUE: queue },
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      expect(res.status, webhook).toBe(202);
+    };
+    const endpointRows = (host: string) => db().select().from(subscribers).where(like(subscribers.address, `%${host.toLowerCase()}%`));
+
+    // A fragment never reaches the server.
+    const fragHost = `frag-${crypto.randomUUID().slice(0, 8)}.example.net`;
+    for (let i = 1; i <= 6; i++) await signUp(`https://${fragHost}/hook#${i}`);
+    const [fragged, ...moreFragged] = await endpointRows(fragHost);
+    expect(moreFragged).toEqual([]);
+    expect(fragged!.address).toBe(`https://${fragHost}/hook`);
+    expect(await deliveriesFor(fragged!.id)).toHaveLength(3);
+
+    // Case in the scheme and host, the default port, no slashes after the scheme, a trailing dot: one host.
+    const host = `hooks-${crypto.randomUUID().slice(0, 8)}.example.com`;
+    for (const webhook of [`https://${host}/beacon`, `HTTPS://${host.toUpperCase()}/beacon`, `https://${host}:443/beacon`, `https:${host}/beacon`, `https://${host}./beacon`]) await signUp(webhook);
+    const [respelt, ...moreRespelt] = await endpointRows(host);
+    expect(moreRespelt).toEqual([]);
+    expect(respelt!.address).toBe(`https://${host}/beacon`);
+    expect(await deliveriesFor(respelt!.id)).toHaveLength(3);
+    // Every ping goes to that one spelling.
+    expect(new Set((await deliveriesFor(respelt!.id)).map((d) => d.recipient))).toEqual(new Set([`https://${host}/beacon`]));
+
+    // The path and query are the receiver's: kept as sent, so another path or query is another endpoint.
+    await signUp(`https://${host}/Beacon?b=2&a=1`);
+    expect((await endpointRows(host)).map((row) => row.address).sort()).toEqual([`https://${host}/Beacon?b=2&a=1`, `https://${host}/beacon`]);
+  });
+
+  it("confirms an endpoint by its normal spelling whichever one its owner types, and shows that spelling", async () => {
+    const { sent, queue } = recordingQueue();
+    const testEnv = { ...env, NOTIFY_QUEUE: queue };
+    const host = `hooks-${crypto.randomUUID().slice(0, 8)}.example.com`;
+    const url = `https://${host}/beacon?v=1`;
+    const ctx = createExecutionContext();
+    const res = await app.fetch(
+      new Request(`${BASE}/api/status/subscriptions`, { method: "POST", body: JSON.stringify({ webhook: `HTTPS://${host.toUpperCase()}.:443/beacon?v=1#top` }), headers: { "content-type": "application/json", "cf-connecting-ip": uniqueIp() } }),
+      testEnv,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(202);
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response(null, { status: 204 }));
+    await deliverMessages(testEnv, sent);
+    expect(spy.mock.calls.map(([input]) => String(input))).toEqual([url]);
+    const challenge = JSON.parse(String((spy.mock.calls[0]![1] as RequestInit).body)).data.challenge;
+    spy.mockRestore();
+
+    const pasted = await call("POST", "/api/status/subscriptions/confirm/webhook", { body: { webhook: `https:${host}:443/beacon?v=1#pasted`, code: challenge }, headers: { "cf-connecting-ip": uniqueIp() } });
+    expect(pasted.status).toBe(200);
+    const view = await json(pasted);
+    expect(view).toMatchObject({ channel: "webhook", address: url, status: "active" });
+    const manage = await call("GET", path(view.manage_url), { headers: { accept: "application/json" } });
+    expect(await json(manage)).toMatchObject({ address: url });
+    expect(await (await call("GET", path(view.manage_url))).text()).toContain(`<strong>${url}</strong>`);
   });
 
   it("confirms an endpoint that cannot echo when its owner pastes the ping's challenge", async () => {

@@ -91,6 +91,25 @@ function localName(host: string): boolean {
 }
 
 /**
+ * A webhook URL in the one spelling it is stored, capped and looked up by: as the URL parser reads it
+ * (scheme and host lower-cased, the default port dropped), without the fragment, which never reaches the
+ * server, and without a trailing dot on the host. The path and query are the receiver's and stay as sent.
+ * A URL the parser cannot read is returned unchanged, for the checks to refuse.
+ */
+export function normalWebhookUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return raw;
+  }
+  url.hash = "";
+  const host = url.hostname.replace(/\.+$/, "");
+  if (host && host !== url.hostname) url.hostname = host;
+  return url.href;
+}
+
+/**
  * Why a webhook URL must not be called, or null when it may be: https only, and no loopback, private,
  * link-local or local names (nor IPv4 addresses wrapped in IPv6, nor wildcard-DNS names that resolve to
  * loopback), so a subscriber cannot point the worker at internal services. Hostnames are checked as
