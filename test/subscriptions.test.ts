@@ -44,6 +44,9 @@ async function adminDeliveriesTo(recipient: string, count = 1) {
   );
 }
 
+/** Every refusal of an SMS code, whatever the number's state: it reveals nothing about it. */
+const WRONG_SMS_CODE = "The code is wrong or expired: check it and try again, or subscribe again for a new one.";
+
 const confirmLink = (text: string) => /https:\/\/status\.example\.com\/api\/status\/subscriptions\/confirm\?token=\S+/.exec(text)![0];
 const path = (url: string) => url.replace(BASE, "");
 
@@ -660,7 +663,7 @@ describe("the subscribe form without scripts", () => {
     expect(wrong.status).toBe(400);
     const again = await wrong.text();
     expect(again).toContain("<h1>Could not confirm</h1>");
-    expect(again).toContain("Wrong code, try again.");
+    expect(again).toContain(WRONG_SMS_CODE);
     expect(again).toContain('action="/subscribe/confirm"');
     expect((await subscriberByAddress(phone))!.status).toBe("pending");
     // What is typed that is no code at all is said as what to type, not as the API's path and rule.
@@ -745,7 +748,8 @@ describe("SMS subscriptions", () => {
     const attempt = (c: string) => call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone, code: c }, headers: { "cf-connecting-ip": ip } });
     const mistyped = await attempt(wrong);
     expect(mistyped.status).toBe(400);
-    expect((await json(mistyped)).error.message).toBe("Wrong code, try again.");
+    expect((await json(mistyped)).error.message).toBe(WRONG_SMS_CODE);
+    expect((await subscriberByAddress(phone))!.confirmAttempts).toBe(1);
     const ok = await attempt(code);
     expect(ok.status).toBe(200);
     expect(await json(ok)).toMatchObject({ channel: "sms", address: phone, status: "active" });
@@ -758,8 +762,42 @@ describe("SMS subscriptions", () => {
     for (let i = 0; i < 5; i++) await call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone: other, code: bad }, headers: { "cf-connecting-ip": uniqueIp() } });
     const late = await call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone: other, code: otherCode }, headers: { "cf-connecting-ip": uniqueIp() } });
     expect(late.status).toBe(400);
-    expect((await json(late)).error.message).toBe("The code is wrong or expired. Ask for a new one by subscribing again.");
+    expect((await json(late)).error.message).toBe(WRONG_SMS_CODE);
     expect((await subscriberByAddress(other))!.status).toBe("pending");
+  });
+
+  it("answers a wrong code the same whether the number awaits a code, never signed up, or is already subscribed", async () => {
+    const outbox = devOutbox();
+    const pending = uniquePhone();
+    expect((await subscribe({ phone: pending })).status).toBe(202);
+    const code = /(\d{6}) is your/.exec((await outbox.waitFor(pending))[0]!)![1]!;
+    const wrong = code === "000000" ? "111111" : "000000";
+    const spent = uniquePhone();
+    expect((await subscribe({ phone: spent })).status).toBe(202);
+    await outbox.waitFor(spent);
+    await db().update(subscribers).set({ confirmAttempts: 5 }).where(eq(subscribers.address, spent));
+    const expired = uniquePhone();
+    expect((await subscribe({ phone: expired })).status).toBe(202);
+    await outbox.waitFor(expired);
+    await db().update(subscribers).set({ confirmExpiresAt: Date.now() - 1000 }).where(eq(subscribers.address, expired));
+    const active = (await activeSubscriber("sms")).address;
+    const unknown = uniquePhone();
+
+    // Everything a client sees of a refusal: status, body (message and hint) and the count of D1 statements.
+    const refusal = async (phone: string) => {
+      const res = await call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone, code: wrong }, headers: { "cf-connecting-ip": uniqueIp() } });
+      return { status: res.status, body: await res.text(), d1: res.headers.get("x-d1-queries") };
+    };
+    const first = await refusal(pending);
+    expect(first.status).toBe(400);
+    expect(JSON.parse(first.body).error).toMatchObject({ code: "bad_request", message: WRONG_SMS_CODE, hint: WRONG_SMS_CODE });
+    for (const phone of [spent, expired, active, unknown]) expect(await refusal(phone), phone).toEqual(first);
+    // Each wrong code still takes one attempt from a number awaiting one, and none from the others.
+    expect((await subscriberByAddress(pending))!.confirmAttempts).toBe(1);
+    expect((await subscriberByAddress(spent))!.confirmAttempts).toBe(5);
+    expect((await subscriberByAddress(expired))!.confirmAttempts).toBe(0);
+    expect((await subscriberByAddress(active))!.status).toBe("active");
+    expect((await call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone: pending, code }, headers: { "cf-connecting-ip": uniqueIp() } })).status).toBe(200);
   });
 
   it("unsubscribes on a STOP from Twilio's signed inbound webhook, and ignores forged ones", async () => {
@@ -990,6 +1028,11 @@ describe("webhook subscriptions", () => {
     const wrong = await paste(challenge.replace(/^./, (ch: string) => (ch === "A" ? "B" : "A")));
     expect(wrong.status).toBe(400);
     expect((await json(wrong)).error.message).toContain("The code is wrong or expired");
+    // An endpoint never signed up is refused with the same words and the same work as this pending one.
+    const stranger = await call("POST", "/api/status/subscriptions/confirm/webhook", { body: { webhook: `${url}-other`, code: challenge }, headers: { "cf-connecting-ip": uniqueIp() } });
+    expect(stranger.status).toBe(400);
+    expect(stranger.headers.get("x-d1-queries")).toBe(wrong.headers.get("x-d1-queries"));
+    expect((await json(stranger)).error.message).toContain("The code is wrong or expired");
     expect((await subscriberRow(subscriber.id))!.status).toBe("pending");
     const right = await paste(challenge);
     expect(right.status).toBe(200);

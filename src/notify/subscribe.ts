@@ -1,6 +1,6 @@
 import type { Database } from "../db/client";
 import { runBatch } from "../db/batch";
-import { activateSubscriber, confirmationDeliveryIds, findSubscriberById, signUpStatements, takeConfirmationAttempt, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
+import { activateSubscriber, confirmationDeliveryIds, findSubscriberById, signUpStatements, takeConfirmationAttempt, takeConfirmationAttemptFor, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
 import type { Channel } from "../db/schema";
 import { pageName, type Bindings } from "../env";
 import { constantTimeEqual } from "../crypto";
@@ -110,6 +110,19 @@ export async function confirmSubscription(env: Bindings, db: Database, subscribe
   if (!attempt?.confirmTokenHash) return null;
   const hash = await (await tokenSigner(env)).hashConfirmation(attempt.channel, attempt.address, secret);
   if (!constantTimeEqual(hash, attempt.confirmTokenHash)) return null;
+  return (await activateSubscriber(db, attempt.id, hash, now)) ?? null;
+}
+
+/**
+ * Spends a code typed for an address (an SMS code, a pasted webhook challenge) as confirmSubscription does.
+ * An address with no sign-up awaiting a code, an active one, and one whose code expired or took its last
+ * attempt cost the same work as a wrong code for a pending one: the hash is made first, and the attempt
+ * is taken by one statement that finds the address or not.
+ */
+export async function confirmAddress(env: Bindings, db: Database, channel: Channel, address: string, secret: string, now: number): Promise<SubscriberRow | null> {
+  const hash = await (await tokenSigner(env)).hashConfirmation(channel, address, secret);
+  const attempt = await takeConfirmationAttemptFor(db, channel, address, MAX_CODE_ATTEMPTS, now);
+  if (!attempt?.confirmTokenHash || !constantTimeEqual(hash, attempt.confirmTokenHash)) return null;
   return (await activateSubscriber(db, attempt.id, hash, now)) ?? null;
 }
 

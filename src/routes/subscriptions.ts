@@ -13,7 +13,7 @@ import { tokenSigner, twilioSignature } from "../notify/crypto";
 import { enqueueDeliveries } from "../notify/fan-out";
 import { pageUrl, subscriptionLink } from "../notify/links";
 import { escapeHtml } from "../notify/render";
-import { MAX_CODE_ATTEMPTS, awaitsThisConfirmation, confirmSubscription, requestSubscription, sentConfirmationSecret, subscriberForToken, unsubscribe } from "../notify/subscribe";
+import { awaitsThisConfirmation, confirmAddress, confirmSubscription, requestSubscription, sentConfirmationSecret, subscriberForToken, unsubscribe } from "../notify/subscribe";
 import { verifyTurnstile } from "../notify/turnstile";
 import { formatTime, refusedField, subscribeRefusal, type SubscribeTypedField } from "../page/format";
 import { smsCodeBody, webhookCodeBody, subscribeBody, subscriptionPreferencesBody, subscriptionTokenQuery, twilioInboundForm } from "../schemas";
@@ -49,6 +49,13 @@ function htmlPage(c: Context<AppEnv>, title: string, body: string, status: 200 |
     { "content-security-policy": PAGE_POLICY },
   );
 }
+
+/**
+ * Every refusal of an SMS code, whether the number awaits a code, never signed up or is subscribed: telling
+ * these apart would tell anyone whether a number has a pending sign-up. It serves a person who mistyped
+ * the code and one whose code expired or took its last attempt alike.
+ */
+const WRONG_SMS_CODE = "The code is wrong or expired: check it and try again, or subscribe again for a new one.";
 
 const BAD_LINK = "This link is not valid. Use the newest link you received, or subscribe again.";
 
@@ -227,13 +234,8 @@ export const subscriptions = new Hono<AppEnv>()
     validate("json", smsCodeBody),
     async (c) => {
       const { phone, code } = c.req.valid("json");
-      const confirmed = await confirmSubscription(c.env, c.var.db, await findSubscriber(c.var.db, "sms", phone), code, Date.now());
-      if (!confirmed) {
-        // While the code still takes guesses, the person most likely mistyped it; after that, a new one is needed.
-        const after = await findSubscriber(c.var.db, "sms", phone);
-        const retry = !!after?.confirmTokenHash && after.confirmAttempts < MAX_CODE_ATTEMPTS && (after.confirmExpiresAt ?? 0) >= Date.now();
-        throw badRequest(retry ? "Wrong code, try again." : "The code is wrong or expired. Ask for a new one by subscribing again.");
-      }
+      const confirmed = await confirmAddress(c.env, c.var.db, "sms", phone, code, Date.now());
+      if (!confirmed) throw badRequest(WRONG_SMS_CODE);
       return c.json(await subscriptionView(c, confirmed));
     },
   )
@@ -247,7 +249,7 @@ export const subscriptions = new Hono<AppEnv>()
     validate("json", webhookCodeBody),
     async (c) => {
       const { webhook, code } = c.req.valid("json");
-      const confirmed = await confirmSubscription(c.env, c.var.db, await findSubscriber(c.var.db, "webhook", webhook), code, Date.now());
+      const confirmed = await confirmAddress(c.env, c.var.db, "webhook", webhook, code, Date.now());
       if (!confirmed) throw badRequest("The code is wrong or expired. Subscribe the endpoint again for a new ping.");
       return c.json(await subscriptionView(c, confirmed));
     },

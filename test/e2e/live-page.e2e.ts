@@ -418,7 +418,7 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     const right = (await texted()) as string;
     await code.fill(right === "000000" ? "111111" : "000000");
     await confirm.click();
-    await expect.poll(() => notice.textContent()).toBe("Wrong code, try again.");
+    await expect.poll(() => notice.textContent()).toBe("The code is wrong or expired: check it and try again, or subscribe again for a new one.");
     // A double click on Confirm is one confirmation: the second click must not come back "wrong or expired".
     await code.fill(right);
     await confirm.dblclick();

@@ -214,6 +214,19 @@ export async function takeConfirmationAttempt(db: Database, id: string, maxAttem
   return row;
 }
 
+/**
+ * takeConfirmationAttempt for the subscriber of an address, in the same one statement whether or not the
+ * address has a pending sign-up, so trying a code learns nothing from the work it causes.
+ */
+export async function takeConfirmationAttemptFor(db: Database, channel: Channel, address: string, maxAttempts: number, now: number) {
+  const [row] = await db
+    .update(subscribers)
+    .set({ confirmAttempts: sql`${subscribers.confirmAttempts} + 1`, updatedAt: now })
+    .where(and(eq(subscribers.channel, channel), eq(subscribers.address, address), isNotNull(subscribers.confirmTokenHash), gte(subscribers.confirmExpiresAt, now), lt(subscribers.confirmAttempts, maxAttempts)))
+    .returning();
+  return row;
+}
+
 /** Activates a subscriber whose stored hash is still the one the secret matched (it works once). */
 export async function activateSubscriber(db: Database, id: string, hash: string, now: number) {
   const [row] = await db
