@@ -362,11 +362,21 @@ describe("sign-up input and abuse limits", () => {
       [{ webhook: "https://[2002:7f00:1::1]/hook" }, "private", "unsafe_url"],
       [{ webhook: "https://[2002:c0a8:101::]/hook" }, "private", "unsafe_url"],
       [{ webhook: "https://[fec0::1]/hook" }, "private", "unsafe_url"],
+      // Teredo (2001:0::/32) carries an IPv4 address too, here 127.0.0.1 (the client's, bits inverted).
+      [{ webhook: "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/" }, "loopback", "unsafe_url"],
+      [{ webhook: "https://[2001::53aa:64c:0:1]/hook" }, "loopback", "unsafe_url"],
       // Names that resolve to loopback or to the local network.
       [{ webhook: "https://127.0.0.1.nip.io/hook" }, "local host", "unsafe_url"],
       [{ webhook: "https://app.10.0.0.1.sslip.io/hook" }, "local host", "unsafe_url"],
       [{ webhook: "https://localtest.me/hook" }, "local host", "unsafe_url"],
       [{ webhook: "https://api.localtest.me/hook" }, "local host", "unsafe_url"],
+      [{ webhook: "https://10-0-0-1.traefik.me/" }, "local host", "unsafe_url"],
+      [{ webhook: "https://app.local.gd/" }, "local host", "unsafe_url"],
+      [{ webhook: "https://localh.st/" }, "local host", "unsafe_url"],
+      [{ webhook: "https://api.localho.st/hook" }, "local host", "unsafe_url"],
+      [{ webhook: "https://app.fuf.me/hook" }, "local host", "unsafe_url"],
+      [{ webhook: "https://app.127.ca/hook" }, "local host", "unsafe_url"],
+      [{ webhook: "https://app.lvh.me/hook" }, "local host", "unsafe_url"],
       [{ webhook: "https://router.lan/hook" }, "local host", "unsafe_url"],
       [{ webhook: "https://nas.home.arpa/hook" }, "local host", "unsafe_url"],
       [{ email: uniqueEmail(), components: [crypto.randomUUID()] }, "Unknown component", "unknown_component"],
@@ -378,8 +388,9 @@ describe("sign-up input and abuse limits", () => {
       expect(JSON.stringify(answer)).toContain(hint);
       expect(answer.error.details.map((d: { code: string }) => d.code), JSON.stringify(body)).toContain(code);
     }
-    // Public IPv6 and IPv4 in NAT64 or 6to4 form stay allowed.
-    for (const webhook of ["https://[2606:4700::6810:84e5]/hook", "https://[64:ff9b::808:808]/hook", "https://[2002:808:808::1]/hook"]) {
+    // Public IPv6 and IPv4 in NAT64 or 6to4 form stay allowed, as do addresses beside Teredo's prefix and
+    // tunnels to a developer's machine (localhost.run), which are public endpoints.
+    for (const webhook of ["https://[2606:4700::6810:84e5]/hook", "https://[64:ff9b::808:808]/hook", "https://[2002:808:808::1]/hook", "https://[2001:4860:4860::8888]/hook", "https://abc123.localhost.run/hook", "https://hooks.fuf.me.example.com/hook"]) {
       const res = await callWith({}, "POST", "/api/status/subscriptions", { body: JSON.stringify({ webhook }), headers: { "content-type": "application/json" } });
       expect(res.status, webhook).toBe(202);
     }

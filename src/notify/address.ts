@@ -72,6 +72,10 @@ function privateIPv6(host: string): boolean {
   if (g0 === 0x64 && g1 === 0xff9b) return g2 === 1 || (g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0 && privateIPv4Octets(v4From(g6, g7)));
   // 6to4: 2002:aabb:ccdd::/48 is the IPv4 address aa.bb.cc.dd.
   if (g0 === 0x2002) return privateIPv4Octets(v4From(g1, g2));
+  // Teredo, 2001:0::/32: a relay hands the packet to the IPv4 address and port in its last bits, which
+  // whoever made the address chose. Refused whatever it carries: Teredo is all but retired, and no
+  // endpoint that wants events needs it.
+  if (g0 === 0x2001 && g1 === 0) return true;
   return (
     (g0 & 0xfe00) === 0xfc00 || // unique local fc00::/7
     (g0 & 0xffc0) === 0xfe80 || // link-local fe80::/10
@@ -82,7 +86,27 @@ function privateIPv6(host: string): boolean {
 
 /** Names that resolve to the asker's own or private network: local suffixes, and public wildcard-DNS services. */
 const LOCAL_SUFFIXES = [".localhost", ".local", ".internal", ".lan", ".home.arpa", ".localdomain", ".intranet", ".corp", ".home", ".private"];
-const LOOPBACK_DOMAINS = ["nip.io", "sslip.io", "xip.io", "localtest.me", "lvh.me", "vcap.me", "lacolhost.com", "localhost.direct"];
+/**
+ * Public domains whose every name resolves to loopback (localtest.me, lvh.me, ...) or to the address the
+ * name spells (nip.io's 10.0.0.1.nip.io, traefik.me's 10-0-0-1.traefik.me). Tunnels such as localhost.run
+ * are not among them: their names resolve to the tunnel's public servers.
+ */
+const LOOPBACK_DOMAINS = [
+  "nip.io",
+  "sslip.io",
+  "xip.io",
+  "traefik.me",
+  "localtest.me",
+  "local.gd",
+  "localh.st",
+  "localho.st",
+  "lvh.me",
+  "fuf.me",
+  "vcap.me",
+  "127.ca",
+  "lacolhost.com",
+  "localhost.direct",
+];
 
 function localName(host: string): boolean {
   if (host === "localhost" || (!host.includes(".") && !host.includes(":"))) return true;
@@ -111,10 +135,11 @@ export function normalWebhookUrl(raw: string): string {
 
 /**
  * Why a webhook URL must not be called, or null when it may be: https only, and no loopback, private,
- * link-local or local names (nor IPv4 addresses wrapped in IPv6, nor wildcard-DNS names that resolve to
- * loopback), so a subscriber cannot point the worker at internal services. Hostnames are checked as
- * written: the runtime resolves them, and on Cloudflare the platform's egress, which cannot reach private
- * networks, is the real boundary; this filter is the part Beacon can check itself.
+ * link-local or local names (nor IPv4 addresses wrapped in IPv6 or reached through Teredo, nor
+ * wildcard-DNS names that resolve to loopback or private addresses), so a subscriber cannot point the
+ * worker at internal services. Hostnames are checked as written: the runtime resolves them, and on
+ * Cloudflare the platform's egress, which cannot reach private networks, is the real boundary; this
+ * filter is the part Beacon can check itself.
  */
 export function webhookUrlProblem(raw: string): string | null {
   let url: URL;
