@@ -56,6 +56,7 @@ export const RULE_CODES = [
   "one_channel",
   "unsafe_url",
   "sms_country_not_allowed",
+  "premium_rate_number",
   "unknown_component",
   "unknown_group",
   "name_taken",

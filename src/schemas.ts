@@ -240,7 +240,17 @@ export const badgeQuery = z.object({
 /** An endpoint's URL, in the one spelling it is stored and compared in (see normalWebhookUrl). */
 const webhookUrl = z.url({ protocol: /^https$/, message: "must be an https URL" }).max(2048).transform(normalWebhookUrl);
 
-const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 phone number such as +14155550100");
+/**
+ * A phone number in E.164 form. Under +1 (North America) it is exactly 10 more digits, NXX-NXX-XXXX, the
+ * area code and the exchange each starting 2-9, and not premium-rate (the 900 area code, 976 exchanges):
+ * texts to a number that cannot exist, or that bills its sender, are what SMS pumping sells.
+ */
+const e164 = z
+  .string()
+  .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 phone number such as +14155550100")
+  // Only a "+1" followed by digits alone is held to it: anything else is not E.164, and said so once.
+  .regex(/^(?!\+1\d*$)|^\+1[2-9]\d{2}[2-9]\d{6}$/, "must be a North American number: +1 and 10 digits")
+  .refine((phone) => !/^\+1(?:900\d{7}|[2-9]\d{2}976\d{4})$/.test(phone), rule("premium_rate_number", "SMS does not go to premium-rate numbers (area code 900 or exchange 976)"));
 
 /** The public sign-up: exactly one of email, phone or webhook; no components means every component. */
 export const subscribeBody = z

@@ -732,6 +732,37 @@ describe("SMS subscriptions", () => {
     expect((await signUp("+2693123457", { SMS_ALLOWED_COUNTRY_CODES: "*" })).status).toBe(202);
   });
 
+  it("takes under +1 only numbers that can exist, and no premium-rate ones; other countries keep the E.164 rule", async () => {
+    const signUp = (phone: string, extra: Partial<Bindings> = {}) =>
+      callWith(extra, "POST", "/api/status/subscriptions", { body: JSON.stringify({ phone }), headers: { "content-type": "application/json" } });
+    const NANP = { path: "phone", message: "must be a North American number: +1 and 10 digits", code: "invalid_format" };
+    // Too short, too long, an area code or an exchange starting 0 or 1.
+    for (const phone of ["+1234567", "+100000000", "+141555501000", "+10155550100", "+11155550100", "+14150550100", "+14151550100"]) {
+      const res = await signUp(phone, { SMS_ALLOWED_COUNTRY_CODES: "*" });
+      expect(res.status, phone).toBe(400);
+      const { error } = await json(res);
+      expect(error.details, phone).toEqual([NANP]);
+      expect(error.hint).toBe("Enter a mobile number in international format, like +14155550100.");
+    }
+    // The 900 area code and 976 exchanges are premium-rate: whoever signs one up is paid for each text.
+    for (const phone of ["+19005550100", "+12129765555"]) {
+      const res = await signUp(phone);
+      expect(res.status, phone).toBe(400);
+      const { error } = await json(res);
+      expect(error.details, phone).toEqual([{ path: "phone", message: "SMS does not go to premium-rate numbers (area code 900 or exchange 976)", code: "premium_rate_number" }]);
+      expect(error.hint).toBe("SMS does not go to premium-rate numbers (area code 900 or exchange 976).");
+    }
+    const code = await call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone: "+1234567", code: "123456" }, headers: { "cf-connecting-ip": uniqueIp() } });
+    expect(code.status).toBe(400);
+    expect((await json(code)).error.details).toEqual([NANP]);
+    for (const phone of ["+12125550123", "+19095550100", "+19765550100", uniquePhone()]) expect((await signUp(phone)).status, phone).toBe(202);
+    // Elsewhere a number is E.164 as before: +1 is only North America's.
+    for (const phone of ["+447700900123", "+3312345", "+861012345678901"]) expect((await signUp(phone, { SMS_ALLOWED_COUNTRY_CODES: "*" })).status, phone).toBe(202);
+    expect((await json(await signUp("+0123456789", { SMS_ALLOWED_COUNTRY_CODES: "*" }))).error.details).toEqual([
+      { path: "phone", message: "must be an E.164 phone number such as +14155550100", code: "invalid_format" },
+    ]);
+  });
+
   it("counts every code attempt atomically: 30 wrong guesses at once, then the right code, does not subscribe", async () => {
     const outbox = devOutbox();
     const phone = uniquePhone();

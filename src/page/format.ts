@@ -153,6 +153,9 @@ export const SUBSCRIBE_FIELD_HELP = {
   webhook: "Enter a webhook URL that starts with https:// and points to a public host.",
 } as const;
 
+/** Refusals of a well-typed number that say why in their own words: typing it again differently would not help. */
+const OWN_SENTENCE = new Set(["sms_country_not_allowed", "premium_rate_number"]);
+
 /** A form whose component boxes name one component twice (only a hand-made post can). */
 export const SUBSCRIBE_COMPONENTS_HELP = "Choose each component once.";
 
@@ -183,7 +186,7 @@ export function subscribeRefusal(error: { message?: string; details?: ReceivedDe
   const rest: ReceivedDetail[] = [];
   for (const d of error.details ?? []) {
     const field = d.path.split(".")[0];
-    if (field === channel && d.code !== "sms_country_not_allowed") said.push(SUBSCRIBE_FIELD_HELP[channel]);
+    if (field === channel && !OWN_SENTENCE.has(d.code ?? "")) said.push(SUBSCRIBE_FIELD_HELP[channel]);
     else if (field === "code" && channel !== "email") said.push(SUBSCRIBE_CODE_HELP[channel]);
     else if (field === "components" && d.code !== "unknown_component") said.push(d.code === "duplicate" ? SUBSCRIBE_COMPONENTS_HELP : "Choose components from the list on the page.");
     else if (field === "turnstile_token") said.push(TURNSTILE_HELP);

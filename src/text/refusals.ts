@@ -61,8 +61,8 @@ const sentence = (text: string) => (text ? text[0]!.toUpperCase() + text.slice(1
 
 /**
  * Problems said as a sentence of their own, once however many items they name: something deleted while the
- * form was open, a name in use (a conflict's message names it and says what to do), and a country SMS does
- * not reach (the detail names the codes it does).
+ * form was open, a name in use (a conflict's message names it and says what to do), and a country or a
+ * premium-rate number SMS does not reach (the detail names the codes it does, or the ranges it does not).
  */
 const SENTENCES: Partial<Record<DetailCode, (error: { message?: string }, d: ReceivedDetail) => string | undefined>> = {
   unknown_component: () => UNKNOWN_COMPONENT,
@@ -70,6 +70,7 @@ const SENTENCES: Partial<Record<DetailCode, (error: { message?: string }, d: Rec
   name_taken: (error) => error.message,
   component_in_use: (error) => error.message,
   sms_country_not_allowed: (_error, d) => `${sentence(d.message)}.`,
+  premium_rate_number: (_error, d) => `${sentence(d.message)}.`,
 };
 
 /** Whether a detail only repeats, for machines, what its error's message already says in full. */

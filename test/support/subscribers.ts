@@ -15,7 +15,8 @@ export const db = () => createDb(env.DB);
 let counter = 0;
 export const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 export const uniqueEmail = () => `${unique("reader")}@example.org`;
-export const uniquePhone = () => `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+/** A North American number that can exist: area code 555, an exchange from 200 to 899 (none premium-rate). */
+export const uniquePhone = () => `+1555${2 + Math.floor(Math.random() * 7)}${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
 export const uniqueIp = () => `203.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
 
 /** An active subscriber written straight into D1 (confirmed an hour ago). */
