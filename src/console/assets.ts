@@ -26,6 +26,7 @@ form.f legend{font-weight:700;padding:0 .3rem}
 .field{display:grid;gap:.25rem}
 .field>span,.field>label{font-weight:600}
 .hint{color:var(--muted);font-size:.85rem;font-weight:400}
+#live{overflow-wrap:normal;white-space:nowrap}
 input[type=text],input[type=url],input[type=number],input[type=search],input[type=datetime-local],input[type=email],select,textarea{width:100%;padding:.5rem;font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--muted);border-radius:.35rem}
 textarea{min-height:7rem;resize:vertical}
 textarea.tall{min-height:22rem;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.9rem}
