@@ -442,7 +442,7 @@ describe("badges", () => {
 
     // A label of only control characters is as empty as no text at all.
     const empty = { path: "label", message: "Too small: expected string to have >=1 characters", code: "too_short", limit: 1 };
-    for (const path of ["/badge.svg?label=", "/badge.svg?label=%00%1b%0a", `/api/status/components/${component.id}/badge.svg?label=%7f%09`]) {
+    for (const path of ["/badge.svg?label=", "/badge.svg?label=%00%1b%0a", "/badge.svg?label=%C2%85%C2%9B", `/api/status/components/${component.id}/badge.svg?label=%7f%09`]) {
       const res = await call("GET", path);
       expect(res.status, path).toBe(400);
       expect((await json(res)).error.details, path).toEqual([empty]);

@@ -59,6 +59,14 @@ describe("HTTP behaviour of public reads", () => {
       expect(head.headers.get("etag"), path).toBe(etag);
       expect(await head.text(), path).toBe("");
     }
+    // By date as well: Last-Modified sent back is a 304, unless If-None-Match is sent too (it wins) or the
+    // date is in the future.
+    const modified = (await call("GET", "/api/status")).headers.get("last-modified")!;
+    expect((await call("GET", "/api/status", { headers: { "if-modified-since": modified } })).status).toBe(304);
+    expect((await call("GET", "/api/status/rss", { headers: { "if-modified-since": new Date().toUTCString() } })).status).toBe(304);
+    expect((await call("GET", "/api/status", { headers: { "if-modified-since": modified, "if-none-match": '"something-else"' } })).status).toBe(200);
+    expect((await call("GET", "/api/status", { headers: { "if-modified-since": new Date(Date.now() + 86_400_000).toUTCString() } })).status).toBe(200);
+    expect((await call("GET", "/api/status", { headers: { "if-modified-since": "yesterday" } })).status).toBe(200);
     for (const path of ["/api/openapi.json", "/api/docs"]) {
       const etag = (await call("GET", path)).headers.get("etag")!;
       expect(etag, path).toMatch(/^W\/"/);
@@ -126,6 +134,8 @@ describe("CORS", () => {
     expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
     expect(preflight.headers.get("access-control-allow-methods")).toBe("GET, HEAD, OPTIONS");
     expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("if-none-match");
+    // A reader on another site can send back the bookmark of an old incident's read, and read it and Retry-After.
+    expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("x-d1-bookmark");
     expectSecurityHeaders(preflight);
   });
 

@@ -401,12 +401,21 @@ describe("the data's age in kept bodies", () => {
   it("is rendered again, in words on the page, once the data turns stale", async () => {
     await createIncident({ title: "Stale body" });
     await call("GET", "/");
+    // What a browser or cache revalidates with, from before the outage.
+    const fresh = await call("GET", "/api/status");
+    const [etag, modified] = [fresh.headers.get("etag")!, fresh.headers.get("last-modified")!];
     breakD1();
     const later = Date.now() + 10 * 60_000;
     vi.spyOn(Date, "now").mockReturnValue(later);
     const body = await json(await call("GET", "/api/status"));
     expect(body.data).toMatchObject({ stale: true, age_seconds: expect.any(Number) });
     expect(body.data.age_seconds).toBeGreaterThanOrEqual(600);
+    // Revalidating gets the body that says the data is stale, not a 304 that keeps the one that did not.
+    for (const headers of [{ "if-none-match": etag }, { "if-modified-since": modified }] as Record<string, string>[]) {
+      const revalidated = await call("GET", "/api/status", { headers });
+      expect(revalidated.status, JSON.stringify(headers)).toBe(200);
+      expect((await json(revalidated)).data.stale).toBe(true);
+    }
     expect(await (await call("GET", "/")).text()).toMatch(/we could not refresh it/);
     const feed = await (await call("GET", "/api/status/rss")).text();
     // Stale, a JSON body still only has its age filled in, a feed stays as it is, and the page words it again.

@@ -32,7 +32,7 @@ function textWidth(text: string): number {
 }
 
 /** What a badge shows of a text: control characters (none renders, and XML cannot hold most) and U+FFFE, U+FFFF removed. */
-export const shownOnBadge = (text: string) => text.replace(/[\u0000-\u001F\u007F\uFFFE\uFFFF]/g, "");
+export const shownOnBadge = (text: string) => text.replace(/[\u0000-\u001F\u007F-\u009F\uFFFE\uFFFF]/g, "");
 
 const escape = (text: string) =>
   shownOnBadge(text)

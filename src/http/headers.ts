@@ -71,7 +71,8 @@ export const httpPolicy: MiddlewareHandler<AppEnv> = async (c, next) => {
     return c.body(null, 204, {
       "access-control-allow-origin": "*",
       "access-control-allow-methods": "GET, HEAD, OPTIONS",
-      "access-control-allow-headers": "If-None-Match, If-Modified-Since, Cache-Control",
+      // x-d1-bookmark: the token a read of an old incident hands back (see Reads that survive a dead database).
+      "access-control-allow-headers": "If-None-Match, If-Modified-Since, Cache-Control, X-D1-Bookmark",
       "access-control-max-age": "86400",
       ...securityHeaders(""),
     });
@@ -92,7 +93,7 @@ export const httpPolicy: MiddlewareHandler<AppEnv> = async (c, next) => {
   const isPublic = publicRead && READ_METHODS.has(c.req.method);
   if (isPublic) {
     headers["access-control-allow-origin"] = "*";
-    headers["access-control-expose-headers"] = "ETag, Last-Modified";
+    headers["access-control-expose-headers"] = "ETag, Last-Modified, Retry-After, X-D1-Bookmark";
   }
   // Anything that did not pick a policy: public data briefly; liveness, admin, personal links and errors never.
   headers["cache-control"] = isPublic && !publicRead.uncached && c.res.status === 200 ? "public, max-age=10" : "no-store";

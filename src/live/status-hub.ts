@@ -184,10 +184,11 @@ export class StatusHub extends DurableObject<Bindings> {
     const seq = this.meta("seq");
     if (since !== null && since <= seq) {
       const rows = this.ctx.storage.sql
-        .exec<{ seq: number; body: string }>("SELECT seq, body FROM messages WHERE seq > ? ORDER BY seq", since)
+        .exec<{ seq: number; body: string; bytes: number }>("SELECT seq, body, length(CAST(body AS BLOB)) AS bytes FROM messages WHERE seq > ? ORDER BY seq", since)
         .toArray();
-      // Replay only when nothing in between was pruned and it stays small; otherwise a fresh snapshot.
-      const bytes = rows.reduce((sum, row) => sum + row.body.length, 0);
+      // Replay only when nothing in between was pruned and it stays small (in the UTF-8 bytes a socket
+      // carries, not in characters); otherwise a fresh snapshot.
+      const bytes = rows.reduce((sum, row) => sum + row.bytes, 0);
       if (rows.length === seq - since && bytes <= REPLAY_MAX_BYTES) {
         for (const row of rows) ws.send(row.body);
         return;

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import type { Snapshot } from "./types";
 import { waitUntilOf } from "../http/background";
-import { ifNoneMatchHits } from "../http/conditional";
+import { ifNoneMatchHits, unmodifiedSince } from "../http/conditional";
 import { fnv1a } from "../http/hash";
 import { checkedRecently } from "./store";
 
@@ -233,8 +233,9 @@ export async function sendFromSnapshot(
     // A body for one request needs no marks.
     const { parts, worded } = renderParts(opts.render, kept);
     const body = spliceAge(parts, age_seconds);
-    // Weak: renderings of one version differ only in the age they report.
-    const etag = `W/"${snapshot.version.toString(36)}-${fnv1a(opts.key)}"`;
+    // Weak: renderings of one version differ only in the age they report. Stale data has a validator of its
+    // own, so a client revalidating through an outage gets the body that says so, not a 304.
+    const etag = `W/"${snapshot.version.toString(36)}-${fnv1a(opts.key)}${stale ? "-stale" : ""}"`;
     const headers = {
       "content-type": opts.contentType,
       etag,
@@ -250,7 +251,9 @@ export async function sendFromSnapshot(
     }
   }
   const headers = entry.headers;
-  if (ifNoneMatchHits(c.req.header("if-none-match"), entry.etag)) {
+  // By date too, but never across the data going stale: Last-Modified does not move when it does.
+  const ifNoneMatch = c.req.header("if-none-match");
+  if (ifNoneMatchHits(ifNoneMatch, entry.etag) || (!stale && unmodifiedSince(ifNoneMatch, c.req.header("if-modified-since"), snapshot.generated_at))) {
     return new Response(null, { status: 304, headers });
   }
   // Only kept renderings are compressed here (once); the platform compresses the others on the way out.
@@ -331,7 +334,7 @@ export function keepAnswer(request: Request, response: Response, limit = KEPT_AN
 export function answerFromKept(request: Request): Response | null {
   if ((request.method !== "GET" && request.method !== "HEAD") || keptForGzip.size + keptForIdentity.size === 0) return null;
   const headers = request.headers;
-  if (headers.has("if-none-match") || headers.has("authorization")) return null;
+  if (headers.has("if-none-match") || headers.has("if-modified-since") || headers.has("authorization")) return null;
   const answer = (acceptsGzip(headers.get("accept-encoding") ?? undefined) ? keptForGzip : keptForIdentity).get(request.url);
   if (!answer) return null;
   const now = Date.now();
