@@ -245,6 +245,25 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     expect((await eventsOf(incident.id)).filter((e) => e.type === "incident.resolved")).toHaveLength(1);
   });
 
+  it("counts only passing checks that ran: after missed rounds, the time to resolve starts again", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url);
+    const T = Date.UTC(2032, 0, 13, 12, 0);
+    await rounds(targets, url, T, [503, 503, 503]);
+    const [opened] = await incidentsOf(c.id);
+    // Two passing rounds, then nothing is checked for 54 minutes, then one passing round: 3 minutes of
+    // passing were seen, not 57.
+    await rounds(targets, url, T + 3 * MINUTE, [200, 200]);
+    await rounds(targets, url, T + 60 * MINUTE, [200]);
+    expect((await incidentsOf(c.id))[0]).toMatchObject({ id: opened.id, status: "investigating" });
+    // Five minutes of passing checks from there resolve it, and say so.
+    await rounds(targets, url, T + 61 * MINUTE, [200, 200, 200, 200, 200]);
+    const [incident] = await incidentsOf(c.id);
+    expect(incident).toMatchObject({ status: "resolved", resolved_at: T + 65 * MINUTE });
+    expect(incident.updates.at(-1).message).toBe("Checks have passed for 5 minutes. Resolved automatically.");
+  });
+
   it("never takes a component without a result as passed: its monitor removed, or a round with no data", async () => {
     const targets = fakeTargets();
     const url = targetUrl();

@@ -102,7 +102,12 @@ export async function recordStatements(
 
     const observed = result.outcome !== "not_monitored";
     const damped = observed ? applyResult(target, result.outcome as Exclude<typeof result.outcome, "not_monitored">, at, target.confirmations) : null;
-    const next = damped?.state ?? { monitoredStatus: target.monitoredStatus, monitoredSince: target.monitoredSince, pendingStatus: null, pendingCount: 0, pendingSince: null };
+    const kept = damped?.state ?? { monitoredStatus: target.monitoredStatus, monitoredSince: target.monitoredSince, pendingStatus: null, pendingCount: 0, pendingSince: null };
+    // Passing is counted only while it is seen: after a gap longer than a result stands for (missed rounds),
+    // "passed since" starts again at this check, so an incident does not resolve on checks nobody ran.
+    const prior = previous.get(target.id);
+    const resumed = result.outcome === "operational" && kept.monitoredStatus === "operational" && prior !== undefined && at - prior.at > MAX_RESULT_SPAN_MS;
+    const next = resumed ? { ...kept, monitoredSince: at } : kept;
     checkStates.push({
       id: target.id,
       ...next,
