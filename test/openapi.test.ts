@@ -311,3 +311,32 @@ describe("OpenAPI document", () => {
     expect(undocumented).toEqual([]);
   });
 });
+
+/** The media types the document gives for one answer of an operation, its `$ref` followed. */
+function documentedTypes(doc: any, method: string, path: string, status: number): string[] {
+  const response = doc.paths[path]?.[method]?.responses?.[String(status)];
+  if (!response) return [];
+  const resolved = response.$ref ? response.$ref.slice(2).split("/").reduce((node: any, key: string) => node?.[key], doc) : response;
+  return Object.keys(resolved?.content ?? {});
+}
+
+/** Asserts that the document lists the answer's status and, when it has a body, its media type. */
+async function expectDocumented(doc: any, method: string, path: string, res: Response, where: string) {
+  await res.arrayBuffer();
+  const types = documentedTypes(doc, method, path, res.status);
+  expect(Object.keys(doc.paths[path][method].responses), `${where}: status ${res.status} not documented`).toContain(String(res.status));
+  const type = (res.headers.get("content-type") ?? "").split(";")[0]!.trim();
+  if (type) expect(types, `${where}: ${res.status} ${type} not documented`).toContain(type);
+}
+
+describe("OpenAPI document, as integrators read it", () => {
+  it("documents the 404 a feed or the calendar answers for an unknown component", async () => {
+    const doc = await document();
+    for (const path of ["/api/status/rss", "/api/status/atom", "/api/status/feed.json", "/api/status/maintenance.ics"]) {
+      const res = await call("GET", `${path}?component=${crypto.randomUUID()}`);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("content-type"), path).toMatch(/^application\/json/);
+      await expectDocumented(doc, "get", path, res, path);
+    }
+  });
+});

@@ -105,10 +105,11 @@ export const ROUTES: RouteDoc[] = [
     uncached: true,
   }),
 
-  publicRead("/api/status/rss", "Feeds", "RSS 2.0 feed of incidents, their updates and maintenance", { query: schemas.feedQuery, produces: "application/rss+xml" }),
-  publicRead("/api/status/atom", "Feeds", "Atom feed of incidents, their updates and maintenance", { query: schemas.feedQuery, produces: "application/atom+xml" }),
-  publicRead("/api/status/feed.json", "Feeds", "JSON Feed 1.1 of incidents, their updates and maintenance", { query: schemas.feedQuery, produces: "application/feed+json", response: responses.jsonFeed }),
-  publicRead("/api/status/maintenance.ics", "Feeds", "iCalendar of maintenance windows (cancelled ones marked so)", { query: schemas.feedQuery, produces: "text/calendar" }),
+  // 404: `?component=` names no component.
+  publicRead("/api/status/rss", "Feeds", "RSS 2.0 feed of incidents, their updates and maintenance", { query: schemas.feedQuery, produces: "application/rss+xml", errors: [404] }),
+  publicRead("/api/status/atom", "Feeds", "Atom feed of incidents, their updates and maintenance", { query: schemas.feedQuery, produces: "application/atom+xml", errors: [404] }),
+  publicRead("/api/status/feed.json", "Feeds", "JSON Feed 1.1 of incidents, their updates and maintenance", { query: schemas.feedQuery, produces: "application/feed+json", response: responses.jsonFeed, errors: [404] }),
+  publicRead("/api/status/maintenance.ics", "Feeds", "iCalendar of maintenance windows (cancelled ones marked so)", { query: schemas.feedQuery, produces: "text/calendar", errors: [404] }),
   publicRead("/badge.svg", "Badges", "Overall status badge", { produces: "image/svg+xml" }),
   publicRead("/api/status/components/{id}/badge.svg", "Badges", "A component's status badge, or its uptime with ?metric=uptime", {
     query: schemas.badgeQuery,
