@@ -237,6 +237,9 @@ export const badgeQuery = z.object({
   label: z.string().min(1).max(60).transform(shownOnBadge).pipe(z.string().min(1)).optional(),
 });
 
+/** The overall badge takes only the label: it has no metric or window. */
+export const overallBadgeQuery = badgeQuery.pick({ label: true });
+
 /** An endpoint's URL, in the one spelling it is stored and compared in (see normalWebhookUrl). */
 const webhookUrl = z.url({ protocol: /^https$/, message: "must be an https URL" }).max(2048).transform(normalWebhookUrl);
 

@@ -340,3 +340,22 @@ describe("OpenAPI document, as integrators read it", () => {
     }
   });
 });
+
+describe("OpenAPI document: the overall badge", () => {
+  it("documents its label as the component badge does, and the 400 for one out of bounds", async () => {
+    const doc = await document();
+    const op = doc.paths["/badge.svg"].get;
+    const label = op.parameters?.find((p: any) => p.name === "label");
+    const componentLabel = doc.paths["/api/status/components/{id}/badge.svg"].get.parameters.find((p: any) => p.name === "label");
+    expect(label).toEqual(componentLabel);
+    expect(label.schema).toMatchObject({ type: "string", minLength: 1, maxLength: 60 });
+    const ok = await call("GET", `/badge.svg?label=${"x".repeat(60)}`);
+    expect(ok.status).toBe(200);
+    await expectDocumented(doc, "get", "/badge.svg", ok, "60 characters");
+    for (const bad of ["", "x".repeat(61)]) {
+      const res = await call("GET", `/badge.svg?label=${bad}`);
+      expect(res.status, `label of ${bad.length}`).toBe(400);
+      await expectDocumented(doc, "get", "/badge.svg", res, `label of ${bad.length}`);
+    }
+  });
+});

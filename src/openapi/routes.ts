@@ -110,7 +110,7 @@ export const ROUTES: RouteDoc[] = [
   publicRead("/api/status/atom", "Feeds", "Atom feed of incidents, their updates and maintenance", { query: schemas.feedQuery, produces: "application/atom+xml", errors: [404] }),
   publicRead("/api/status/feed.json", "Feeds", "JSON Feed 1.1 of incidents, their updates and maintenance", { query: schemas.feedQuery, produces: "application/feed+json", response: responses.jsonFeed, errors: [404] }),
   publicRead("/api/status/maintenance.ics", "Feeds", "iCalendar of maintenance windows (cancelled ones marked so)", { query: schemas.feedQuery, produces: "text/calendar", errors: [404] }),
-  publicRead("/badge.svg", "Badges", "Overall status badge", { produces: "image/svg+xml" }),
+  publicRead("/badge.svg", "Badges", "Overall status badge", { query: schemas.overallBadgeQuery, produces: "image/svg+xml" }),
   publicRead("/api/status/components/{id}/badge.svg", "Badges", "A component's status badge, or its uptime with ?metric=uptime", {
     query: schemas.badgeQuery,
     produces: "image/svg+xml",

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { badgeSvg, STATUS_COLORS, uptimeColor } from "../badges/svg";
-import { badgeQuery } from "../schemas";
+import { badgeQuery, overallBadgeQuery } from "../schemas";
 import { sendFromSnapshot } from "../snapshot/respond";
 import { publicSnapshot } from "../snapshot/store";
 import { STATUS_LABELS } from "../status";
@@ -15,7 +15,7 @@ const statusText = (status: keyof typeof STATUS_LABELS) => STATUS_LABELS[status]
 
 /** Status and uptime badges for READMEs and other sites: `/badge.svg` and `/api/status/components/{id}/badge.svg`. */
 export const badges = new Hono<AppEnv>()
-  .get("/badge.svg", validate("query", badgeQuery.pick({ label: true })), async (c) => {
+  .get("/badge.svg", validate("query", overallBadgeQuery), async (c) => {
     const { label } = c.req.valid("query");
     const snapshot = await publicSnapshot(c);
     return sendFromSnapshot(c, snapshot, {
