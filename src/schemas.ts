@@ -18,16 +18,25 @@ const id = uuid;
 const notify = z.boolean().default(true);
 /** The opaque `next_cursor` of a newest-first list (incidents, audit log, deliveries), as sent back. */
 /**
+ * The whole-number query parameters and their bounds. The OpenAPI document describes each as the integer it
+ * is read as (with its default), as it does a coerced number, not as the digits it is checked as.
+ */
+export const wholeNumberParams = z.registry<{ minimum: number; maximum: number }, z.core.$ZodType>();
+
+/**
  * A whole number in a query string, as written (not 1e1, 0x14 or " 5"), from 1 to `max`; `unit` names what
  * it counts in the refusal ("days": "must be a whole number of days").
  */
-const wholeNumberParam = (max: number, unit?: string) =>
-  z
+const wholeNumberParam = (max: number, unit?: string) => {
+  const param = z
     .string()
     // A sign too, so "-1" is refused by the bound ("at least 1") like "0", not as no number.
     .regex(/^-?\d+$/, unit ? `must be a whole number of ${unit}` : "must be a whole number")
     .transform(Number)
     .pipe(wholeNumber().min(1, "must be at least 1").max(max, `must be at most ${max}`));
+  wholeNumberParams.add(param, { minimum: 1, maximum: max });
+  return param;
+};
 
 const pageCursor = z
   .string()

@@ -134,8 +134,8 @@ describe("OpenAPI document", () => {
     const incidents = doc.paths["/api/status/incidents"].get;
     expect(incidents.security).toEqual([]);
     expect(incidents.parameters.map((p: any) => [p.name, p.required, p.schema.type])).toEqual([
-      ["days", false, "string"],
-      ["limit", false, "string"],
+      ["days", false, "integer"],
+      ["limit", false, "integer"],
       ["cursor", false, "string"],
     ]);
     expect(Object.keys(incidents.responses)).toEqual(expect.arrayContaining(["200", "304", "400"]));
@@ -357,5 +357,33 @@ describe("OpenAPI document: the overall badge", () => {
       expect(res.status, `label of ${bad.length}`).toBe(400);
       await expectDocumented(doc, "get", "/badge.svg", res, `label of ${bad.length}`);
     }
+  });
+});
+
+describe("OpenAPI document: whole-number query parameters", () => {
+  it("gives each as an integer with the bounds and default the server applies, as coerced ones are", async () => {
+    const doc = await document();
+    const param = (path: string, name: string) => doc.paths[path].get.parameters.find((p: any) => p.name === name).schema;
+    const uptime = `/api/status/components/${DEFAULT_COMPONENTS.api}/uptime`;
+    const cases: [string, string, string, { minimum: number; maximum: number; default?: number }, (n: number | null) => Promise<Response>][] = [
+      ["/api/status/incidents", "days", "integer", { minimum: 1, maximum: 365, default: 90 }, (n) => call("GET", `/api/status/incidents${n === null ? "" : `?days=${n}`}`)],
+      ["/api/status/incidents", "limit", "integer", { minimum: 1, maximum: 100 }, (n) => call("GET", `/api/status/incidents${n === null ? "" : `?limit=${n}`}`)],
+      ["/api/status/components/{id}/uptime", "days", "integer", { minimum: 1, maximum: 90, default: 90 }, (n) => call("GET", `${uptime}${n === null ? "" : `?days=${n}`}`)],
+      ["/api/status/audit", "limit", "integer", { minimum: 1, maximum: 200, default: 50 }, (n) => admin("GET", `/api/status/audit${n === null ? "" : `?limit=${n}`}`)],
+    ];
+    for (const [path, name, type, bounds, ask] of cases) {
+      const where = `${path} ${name}`;
+      expect(param(path, name), where).toEqual({ ...(name === "limit" && path === "/api/status/incidents" ? { description: expect.any(String) } : {}), type, ...bounds });
+      // The bounds are the server's: each is taken, one past either is refused.
+      for (const n of [bounds.minimum, bounds.maximum]) expect((await ask(n)).status, `${where}=${n}`).toBe(200);
+      for (const n of [bounds.minimum - 1, bounds.maximum + 1]) expect((await ask(n)).status, `${where}=${n}`).toBe(400);
+    }
+    // The defaults are the server's.
+    expect((await json(await call("GET", "/api/status/incidents"))).period_days).toBe(90);
+    expect((await json(await call("GET", uptime))).period_days).toBe(90);
+    for (let i = 0; i < 51; i++) await admin("POST", "/api/status/groups", { name: `Audited ${i}` });
+    expect((await json(await admin("GET", "/api/status/audit"))).entries).toHaveLength(50);
+    // Those coerced from the start were already described so.
+    expect(param("/api/status/notifications", "limit")).toEqual({ type: "integer", minimum: 1, maximum: 500, default: 100 });
   });
 });

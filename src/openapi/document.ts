@@ -61,8 +61,22 @@ function responseName(schema: z.ZodType): string {
 
 export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
   // "input": what a client sends (before transforms and defaults are applied).
-  const { $schema: _, ...json } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any", target: "draft-2020-12" }) as JsonSchema;
+  const { $schema: _, ...json } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any", target: "draft-2020-12", override: wholeNumberParam }) as JsonSchema;
   return json;
+}
+
+/**
+ * A whole-number query parameter is checked as digits and read as a number: described as that integer, its
+ * bounds and its default, as a coerced number is (zod would give the string, and drop the default of a
+ * transforming schema's input).
+ */
+function wholeNumberParam({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodTypes; jsonSchema: JsonSchema }) {
+  const bounds = schemas.wholeNumberParams.get(zodSchema);
+  if (bounds) {
+    for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
+    Object.assign(jsonSchema, { type: "integer", ...bounds });
+  }
+  if (zodSchema instanceof z.ZodDefault && schemas.wholeNumberParams.has(zodSchema.unwrap())) jsonSchema.default = zodSchema.def.defaultValue;
 }
 
 const pathParams = (path: string) => [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
