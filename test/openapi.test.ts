@@ -6,7 +6,9 @@ import { jsonSchemaOf } from "../src/openapi/document";
 import { errorResponse } from "../src/openapi/responses";
 import { ROUTES, successType } from "../src/openapi/routes";
 import { createIncidentBody, maintenanceBody } from "../src/schemas";
+import { tokenSigner } from "../src/notify/crypto";
 import { admin, adminToken, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
+import { activeSubscriber } from "./support/subscribers";
 
 // HTML pages and static files are for people, not API clients: the only routes left out of the document.
 const NOT_API = new Set([
@@ -385,5 +387,50 @@ describe("OpenAPI document: whole-number query parameters", () => {
     expect((await json(await admin("GET", "/api/status/audit"))).entries).toHaveLength(50);
     // Those coerced from the start were already described so.
     expect(param("/api/status/notifications", "limit")).toEqual({ type: "integer", minimum: 1, maximum: 500, default: 100 });
+  });
+});
+
+describe("OpenAPI document: links from subscription messages", () => {
+  it("documents the HTML a browser gets and the JSON a client asking for it gets, refusals included", { timeout: 20_000 }, async () => {
+    const doc = await document();
+    const JSON_ACCEPT = { accept: "application/json" };
+    const BROWSER = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
+    const manageToken = async () => encodeURIComponent(await (await tokenSigner(env)).manageToken((await activeSubscriber("email")).id));
+    const links: [string, string][] = [
+      ["get", "confirm"],
+      ["post", "confirm"],
+      ["get", "manage"],
+      ["post", "manage"],
+      ["get", "unsubscribe"],
+      ["post", "unsubscribe"],
+    ];
+    for (const [method, link] of links) {
+      const path = `/api/status/subscriptions/${link}`;
+      for (const [accept, type] of [[JSON_ACCEPT, "application/json"], [BROWSER, "text/html"], [{}, "text/html"]] as const) {
+        const where = `${method.toUpperCase()} ${link}, a wrong token, accept ${accept.accept ?? "(none)"}`;
+        const res = await call(method.toUpperCase(), `${path}?token=not-a-token`, { headers: accept });
+        expect(res.status, where).toBe(400);
+        expect(res.headers.get("content-type"), where).toMatch(new RegExp(`^${type}`));
+        if (type === "application/json") expect(errorResponse.safeParse(await res.clone().json()).success, where).toBe(true);
+        await expectDocumented(doc, method, path, res, where);
+      }
+    }
+    // What a working link answers, a browser and a client that asks for JSON.
+    for (const [accept, type] of [[{}, "text/html"], [JSON_ACCEPT, "application/json"]] as const) {
+      for (const [method, link] of [["get", "manage"], ["post", "unsubscribe"]] as const) {
+        const where = `${method.toUpperCase()} ${link}, accept ${accept.accept ?? "(none)"}`;
+        const res = await call(method.toUpperCase(), `/api/status/subscriptions/${link}?token=${await manageToken()}`, { headers: accept });
+        expect(res.status, where).toBe(200);
+        expect(res.headers.get("content-type"), where).toMatch(new RegExp(`^${type}`));
+        await expectDocumented(doc, method, `/api/status/subscriptions/${link}`, res, where);
+      }
+      // Preferences of an address that left are refused, as a page or as JSON.
+      const token = await manageToken();
+      await call("POST", `/api/status/subscriptions/unsubscribe?token=${token}`, { headers: JSON_ACCEPT });
+      const left = await call("POST", `/api/status/subscriptions/manage?token=${token}`, { headers: accept });
+      expect(left.status).toBe(409);
+      expect(left.headers.get("content-type")).toMatch(new RegExp(`^${type}`));
+      await expectDocumented(doc, "post", "/api/status/subscriptions/manage", left, `409, accept ${accept.accept ?? "(none)"}`);
+    }
   });
 });

@@ -29,6 +29,13 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
   503: { name: "Unavailable", description: "The database cannot be reached (a public read answers this only when no earlier data is at hand either)" },
 };
 
+/** Refusals a link opened in a browser gives as an HTML page, and as JSON with `Accept: application/json`. */
+const PAGE_ERRORS = [400, 409];
+const pageError = (status: number) => ({
+  name: `${ERROR_RESPONSES[status]!.name}OrPage`,
+  description: `${ERROR_RESPONSES[status]!.description}. A browser (no \`Accept: application/json\`) gets it as an HTML page`,
+});
+
 const SCHEMA_NAMES = new Map<unknown, string>(
   Object.entries(schemas).map(([name, schema]) => [schema, name.charAt(0).toUpperCase() + name.slice(1)]),
 );
@@ -129,6 +136,15 @@ function errorStatuses(route: RouteDoc): number[] {
   return [...statuses].sort((a, b) => a - b);
 }
 
+const HTML_PAGE = { "text/html": { schema: { type: "string" } } };
+
+function successContent(route: RouteDoc): Record<string, unknown> {
+  const json = route.response ? { [successType(route)]: { schema: { $ref: `#/components/schemas/${responseName(route.response)}` } } } : null;
+  // A browser gets a page; a client that asks for JSON, the JSON answer.
+  if (route.pages && json) return { ...HTML_PAGE, ...json };
+  return json ?? { [successType(route)]: { schema: {} } };
+}
+
 function operation(route: RouteDoc, schemaRefs: Map<string, JsonSchema>) {
   const status = route.status ?? 200;
   const parameters = [
@@ -148,10 +164,13 @@ function operation(route: RouteDoc, schemaRefs: Map<string, JsonSchema>) {
         ? { description: "Done; no body" }
         : status === 101
           ? { description: "Switching protocols to a WebSocket" }
-          : { description: "OK", content: { [successType(route)]: { schema: route.response ? { $ref: `#/components/schemas/${responseName(route.response)}` } : {} } } },
+          : { description: "OK", content: successContent(route) },
   };
   if (route.method === "get" && !route.admin && !route.uncached && !route.personal) responses["304"] = { description: "Not modified (If-None-Match matched the ETag)" };
-  for (const s of errorStatuses(route)) responses[s] = { $ref: `#/components/responses/${ERROR_RESPONSES[s]!.name}` };
+  for (const s of errorStatuses(route)) {
+    const name = route.pages && PAGE_ERRORS.includes(s) ? pageError(s).name : ERROR_RESPONSES[s]!.name;
+    responses[s] = { $ref: `#/components/responses/${name}` };
+  }
   return {
     operationId: operationId(route),
     tags: [route.tag],
@@ -189,12 +208,16 @@ export function openApiDocument(page: PageInfo) {
         },
       },
       schemas: Object.fromEntries([...Object.entries(responseComponents()), ...schemaRefs].sort(([a], [b]) => a.localeCompare(b))),
-      responses: Object.fromEntries(
-        Object.values(ERROR_RESPONSES).map(({ name, description }) => [
+      responses: Object.fromEntries([
+        ...Object.values(ERROR_RESPONSES).map(({ name, description }) => [
           name,
           { description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
         ]),
-      ),
+        ...PAGE_ERRORS.map(pageError).map(({ name, description }) => [
+          name,
+          { description, content: { ...HTML_PAGE, "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+        ]),
+      ]),
     },
   };
 }

@@ -35,6 +35,11 @@ export interface RouteDoc {
   bodyType?: string;
   /** An admin write that honours Idempotency-Key and can lose a race (409). */
   idempotent?: boolean;
+  /**
+   * A link from a message, opened in a browser: HTML pages unless the client sends `Accept: application/json`,
+   * which gets JSON. Its 400 and 409 refusals are either, and so is its success when it has a `response`.
+   */
+  pages?: boolean;
 }
 
 const JSON_TYPE = "application/json";
@@ -60,6 +65,7 @@ const adminWrite = (method: Method, path: string, tag: string, summary: string, 
   adminRoute(method, path, tag, summary, { idempotent: true, ...extra });
 
 const tokenLink = (method: Method, path: string, summary: string, extra: Partial<RouteDoc> = {}): RouteDoc => ({
+  pages: method !== "patch",
   method,
   path: `/api/status/subscriptions/${path}`,
   tag: "Subscriptions",
@@ -137,7 +143,7 @@ export const ROUTES: RouteDoc[] = [
     errors: [403, 429],
   },
   tokenLink("get", "confirm", "The confirmation page from the email (a button, so link scanners confirm nothing)", { produces: "text/html", errors: [429] }),
-  tokenLink("post", "confirm", "Confirm an email subscription", { response: responses.subscription, errors: [429] }),
+  tokenLink("post", "confirm", "Confirm an email subscription (an HTML page, or JSON with Accept: application/json)", { response: responses.subscription, errors: [429] }),
   { method: "post", path: "/api/status/subscriptions/confirm/sms", tag: "Subscriptions", summary: "Confirm an SMS subscription with its 6-digit code", body: schemas.smsCodeBody, response: responses.subscription, errors: [429] },
   { method: "post", path: "/api/status/subscriptions/confirm/webhook", tag: "Subscriptions", summary: "Confirm a webhook subscription with the challenge its ping carried", body: schemas.webhookCodeBody, response: responses.subscription, errors: [429] },
   tokenLink("get", "manage", "A subscription's preferences (HTML page, or JSON with Accept: application/json)", { response: responses.subscription }),
@@ -145,7 +151,7 @@ export const ROUTES: RouteDoc[] = [
   tokenLink("patch", "manage", "Change which components a subscription follows", { body: schemas.subscriptionPreferencesBody, response: responses.subscription, errors: [409] }),
   tokenLink("post", "manage", "Save preferences from the manage page's HTML form", { produces: "text/html", bodyType: "application/x-www-form-urlencoded", errors: [409] }),
   tokenLink("get", "unsubscribe", "The unsubscribe page (a button)", { produces: "text/html" }),
-  tokenLink("post", "unsubscribe", "One-click unsubscribe (RFC 8058 List-Unsubscribe-Post)", { response: responses.unsubscribed }),
+  tokenLink("post", "unsubscribe", "One-click unsubscribe (RFC 8058 List-Unsubscribe-Post; an HTML page, or JSON with Accept: application/json)", { response: responses.unsubscribed }),
   {
     method: "post",
     path: "/api/status/subscriptions/sms/inbound",

@@ -59,6 +59,10 @@ const WRONG_SMS_CODE = "The code is wrong or expired: check it and try again, or
 
 const BAD_LINK = "This link is not valid. Use the newest link you received, or subscribe again.";
 
+const EXPIRED_CONFIRMATION = "This confirmation link is invalid, already used or expired.";
+
+const NOTHING_TICKED = "Tick at least one component to follow. To stop every update, use Unsubscribe instead.";
+
 /** Preferences are kept for an address that left, but nothing is sent to it: saving them would mislead. */
 const LEFT = "This address is unsubscribed and receives nothing. To receive updates again, subscribe on the status page.";
 
@@ -195,7 +199,10 @@ export const subscriptions = new Hono<AppEnv>()
     const { subscriber, secret } = await subscriberForToken(c.var.db, token);
     const used = await alreadySubscribed(c, subscriber, secret);
     if (used) return used;
-    if (!subscriber || !(await awaitsThisConfirmation(c.env, subscriber, secret, Date.now()))) return htmlPage(c, "Link expired", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
+    if (!subscriber || !(await awaitsThisConfirmation(c.env, subscriber, secret, Date.now()))) {
+      if (wantsJson(c)) throw badRequest(EXPIRED_CONFIRMATION);
+      return htmlPage(c, "Link expired", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
+    }
     // Confirming takes a click: link scanners that open every URL must not subscribe anyone.
     return htmlPage(
       c,
@@ -210,7 +217,7 @@ export const subscriptions = new Hono<AppEnv>()
     const matches = await awaitsThisConfirmation(c.env, subscriber, secret, Date.now());
     const confirmed = matches ? await confirmSubscription(c.env, c.var.db, subscriber, secret, Date.now()) : null;
     if (!confirmed) {
-      if (wantsJson(c)) throw badRequest("This confirmation link is invalid, already used or expired.");
+      if (wantsJson(c)) throw badRequest(EXPIRED_CONFIRMATION);
       const used = await alreadySubscribed(c, subscriber, secret);
       if (used) return used;
       return htmlPage(c, "Link expired", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
@@ -290,9 +297,15 @@ ${followsNothing ? `<p role="status"><strong>You follow no component now</strong
   .post("/subscriptions/manage", linkFromBrowser, validate("query", subscriptionTokenQuery), async (c) => {
     // The HTML form on the manage page: every component ticked means "all", including ones added later.
     const subscriber = await subscriberForManageToken(c, c.req.valid("query").token);
-    if (!subscriber) return badLinkPage(c);
+    if (!subscriber) {
+      if (wantsJson(c)) throw badRequest(BAD_LINK);
+      return badLinkPage(c);
+    }
     const back = `<p><a href="${escapeHtml(subscriptionLink(c.env, "manage", c.req.valid("query").token))}">Back</a></p>`;
-    if (subscriber.status === "unsubscribed") return htmlPage(c, "You are unsubscribed", subscribeAgain(c), 409);
+    if (subscriber.status === "unsubscribed") {
+      if (wantsJson(c)) throw conflict(LEFT);
+      return htmlPage(c, "You are unsubscribed", subscribeAgain(c), 409);
+    }
     const form = await c.req.parseBody({ all: true }).catch(() => ({}) as Record<string, unknown>);
     const picked = ([] as unknown[]).concat(form.components ?? []).filter((v): v is string => typeof v === "string");
     const snapshot = await publicSnapshot(c);
@@ -300,7 +313,8 @@ ${followsNothing ? `<p role="status"><strong>You follow no component now</strong
     const chosen = [...new Set(picked)].filter((id) => known.has(id));
     // Nothing ticked reads as "nothing", not as "everything": saying so beats widening the subscription.
     if (chosen.length === 0) {
-      return htmlPage(c, "Nothing saved", `<p>Tick at least one component to follow. To stop every update, use Unsubscribe instead.</p>${back}`, 400);
+      if (wantsJson(c)) throw badRequest(NOTHING_TICKED);
+      return htmlPage(c, "Nothing saved", `<p>${escapeHtml(NOTHING_TICKED)}</p>${back}`, 400);
     }
     const everything = snapshot.components.every((comp) => chosen.includes(comp.id));
     await savePreferences(c.var.db, subscriber, { components: everything ? [] : chosen, component_changes: form.component_changes === "true" }, Date.now());
@@ -309,7 +323,10 @@ ${followsNothing ? `<p role="status"><strong>You follow no component now</strong
   .get("/subscriptions/unsubscribe", linkFromBrowser, validate("query", subscriptionTokenQuery), async (c) => {
     const { token } = c.req.valid("query");
     const subscriber = await subscriberForManageToken(c, token);
-    if (!subscriber) return badLinkPage(c);
+    if (!subscriber) {
+      if (wantsJson(c)) throw badRequest(BAD_LINK);
+      return badLinkPage(c);
+    }
     if (subscriber.status === "unsubscribed") return htmlPage(c, "You are unsubscribed", subscribeAgain(c));
     // A GET only shows the button: link scanners and previews open URLs, and must not unsubscribe anyone.
     return htmlPage(
