@@ -16,7 +16,6 @@ export const DEFAULT_INCIDENT_PAGE = 25;
 const id = uuid;
 /** false posts without telling subscribers: for small corrections nobody needs to hear about. */
 const notify = z.boolean().default(true);
-/** The opaque `next_cursor` of a newest-first list (incidents, audit log, deliveries), as sent back. */
 /**
  * The whole-number query parameters and their bounds. The OpenAPI document describes each as the integer it
  * is read as (with its default), as it does a coerced number, not as the digits it is checked as.
@@ -38,6 +37,7 @@ const wholeNumberParam = (max: number, unit?: string) => {
   return param;
 };
 
+/** The opaque `next_cursor` of a newest-first list (incidents, audit log, deliveries), as sent back. */
 const pageCursor = z
   .string()
   .max(200)

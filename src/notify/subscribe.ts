@@ -1,6 +1,6 @@
 import type { Database } from "../db/client";
 import { runBatch } from "../db/batch";
-import { activateSubscriber, confirmationDeliveryIds, findSubscriberById, signUpStatements, takeConfirmationAttempt, takeConfirmationAttemptFor, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
+import { activateSubscriber, confirmationDeliveryIds, findSubscriberById, signUpStatements, takeConfirmationAttempt, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
 import type { Channel } from "../db/schema";
 import { pageName, type Bindings } from "../env";
 import { constantTimeEqual } from "../crypto";
@@ -100,31 +100,23 @@ function webhookPing(env: Bindings, now: number) {
 }
 
 /**
- * Spends a confirmation secret. Every try, right or wrong, first takes one of MAX_CODE_ATTEMPTS attempts in
- * one atomic UPDATE, so concurrent guesses cannot share an attempt; the subscriber becomes active only
- * while the stored hash is still the one the secret matches, so a token also works only once.
- */
-export async function confirmSubscription(env: Bindings, db: Database, subscriber: SubscriberRow | undefined, secret: string, now: number): Promise<SubscriberRow | null> {
-  if (!subscriber?.confirmTokenHash) return null;
-  const attempt = await takeConfirmationAttempt(db, subscriber.id, MAX_CODE_ATTEMPTS, now);
-  if (!attempt?.confirmTokenHash) return null;
-  const hash = await (await tokenSigner(env)).hashConfirmation(attempt.channel, attempt.address, secret);
-  if (!constantTimeEqual(hash, attempt.confirmTokenHash)) return null;
-  return (await activateSubscriber(db, attempt.id, hash, now)) ?? null;
-}
-
-/**
- * Spends a code typed for an address (an SMS code, a pasted webhook challenge) as confirmSubscription does.
- * An address with no sign-up awaiting a code, an active one, and one whose code expired or took its last
- * attempt cost the same work as a wrong code for a pending one: the hash is made first, and the attempt
- * is taken by one statement that finds the address or not.
+ * Spends a confirmation secret (a link's token, an SMS code, a pasted webhook challenge) typed for an address.
+ * Every try, right or wrong, first takes one of MAX_CODE_ATTEMPTS attempts in one atomic UPDATE, so
+ * concurrent guesses cannot share an attempt; the subscriber becomes active only while the stored hash is
+ * still the one the secret matches, so a secret also works once. An address with no sign-up awaiting a
+ * secret, an active one, and one whose secret expired or took its last attempt cost the same work as a
+ * wrong secret for a pending one: the hash is made first, and the attempt is one statement either way.
  */
 export async function confirmAddress(env: Bindings, db: Database, channel: Channel, address: string, secret: string, now: number): Promise<SubscriberRow | null> {
   const hash = await (await tokenSigner(env)).hashConfirmation(channel, address, secret);
-  const attempt = await takeConfirmationAttemptFor(db, channel, address, MAX_CODE_ATTEMPTS, now);
+  const attempt = await takeConfirmationAttempt(db, channel, address, MAX_CODE_ATTEMPTS, now);
   if (!attempt?.confirmTokenHash || !constantTimeEqual(hash, attempt.confirmTokenHash)) return null;
   return (await activateSubscriber(db, attempt.id, hash, now)) ?? null;
 }
+
+/** confirmAddress for a subscriber already found (by a link's token, or an inbound text's number). */
+export const confirmSubscription = (env: Bindings, db: Database, subscriber: SubscriberRow | undefined, secret: string, now: number) =>
+  subscriber ? confirmAddress(env, db, subscriber.channel, subscriber.address, secret, now) : Promise.resolve(null);
 
 /**
  * Whether a confirmation secret is one Beacon sent this subscriber, even after it was used: an active

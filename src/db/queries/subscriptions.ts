@@ -202,23 +202,12 @@ export function signUpStatements(db: Database, s: SignUp, caps: { perAddress: nu
 }
 
 /**
- * Takes one of a pending subscriber's confirmation attempts, atomically: answers the row as it was when
- * the attempt was taken, or nothing when no attempt is left (or nothing is waiting to be confirmed).
+ * Takes one of the confirmation attempts of an address's pending sign-up, atomically: answers the row as it
+ * was when the attempt was taken, or nothing when no attempt is left, nothing is waiting to be confirmed, or
+ * the address never signed up. One statement either way, so trying a code learns nothing from the work it
+ * causes.
  */
-export async function takeConfirmationAttempt(db: Database, id: string, maxAttempts: number, now: number) {
-  const [row] = await db
-    .update(subscribers)
-    .set({ confirmAttempts: sql`${subscribers.confirmAttempts} + 1`, updatedAt: now })
-    .where(and(eq(subscribers.id, id), isNotNull(subscribers.confirmTokenHash), gte(subscribers.confirmExpiresAt, now), lt(subscribers.confirmAttempts, maxAttempts)))
-    .returning();
-  return row;
-}
-
-/**
- * takeConfirmationAttempt for the subscriber of an address, in the same one statement whether or not the
- * address has a pending sign-up, so trying a code learns nothing from the work it causes.
- */
-export async function takeConfirmationAttemptFor(db: Database, channel: Channel, address: string, maxAttempts: number, now: number) {
+export async function takeConfirmationAttempt(db: Database, channel: Channel, address: string, maxAttempts: number, now: number) {
   const [row] = await db
     .update(subscribers)
     .set({ confirmAttempts: sql`${subscribers.confirmAttempts} + 1`, updatedAt: now })
