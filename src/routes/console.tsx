@@ -112,8 +112,8 @@ const page = (c: Context<AppEnv>, node: unknown, status: ContentfulStatusCode = 
   return c.html(renderConsole(node), status);
 };
 
-const problem = (c: Context<AppEnv>, status: ContentfulStatusCode, title: string, message: string, details?: string[]) =>
-  page(c, <ProblemPage ctx={context(c)} title={title} message={message} details={details} />, status);
+const problem = (c: Context<AppEnv>, status: ContentfulStatusCode, title: string, message: string, details?: string[], back?: string) =>
+  page(c, <ProblemPage ctx={context(c)} title={title} message={message} details={details} back={back} />, status);
 
 const flashOf = (c: Context<AppEnv>) => FLASH[c.req.query("done") ?? ""] ?? null;
 
@@ -197,8 +197,7 @@ async function submissionOf(c: Context<AppEnv>): Promise<PendingKey | null> {
 function refused(c: Context<AppEnv>, status: number, error: { message?: string; details?: ErrorDetail[] }, back?: string) {
   const details = error.details?.filter((d) => !forms.saidByMessage(d)).map((d) => `${d.path || "form"}: ${d.message}`);
   const code = (status >= 400 && status < 600 ? status : 500) as ContentfulStatusCode;
-  const message = error.message ?? `The request failed (${status}).`;
-  return page(c, <ProblemPage ctx={context(c)} title={code === 409 ? "Not possible now" : "Could not save"} message={message} details={details} back={back} />, code);
+  return problem(c, code, code === 409 ? "Not possible now" : "Could not save", error.message ?? `The request failed (${status}).`, details, back);
 }
 
 /**

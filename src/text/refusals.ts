@@ -64,17 +64,19 @@ const sentence = (text: string) => (text ? text[0]!.toUpperCase() + text.slice(1
  * form was open, a name in use (a conflict's message names it and says what to do), and a country or a
  * premium-rate number SMS does not reach (the detail names the codes it does, or the ranges it does not).
  */
+/** Refusals whose message names what is in the way and says what to do: a name in use, a component still needed. */
+const SAID_BY_MESSAGE = ["name_taken", "component_in_use"] as const satisfies readonly DetailCode[];
+
 const SENTENCES: Partial<Record<DetailCode, (error: { message?: string }, d: ReceivedDetail) => string | undefined>> = {
   unknown_component: () => UNKNOWN_COMPONENT,
   unknown_group: () => "The chosen group no longer exists; reload the page to see the current ones.",
-  name_taken: (error) => error.message,
-  component_in_use: (error) => error.message,
+  ...Object.fromEntries(SAID_BY_MESSAGE.map((code) => [code, (error: { message?: string }) => error.message])),
   sms_country_not_allowed: (_error, d) => `${sentence(d.message)}.`,
   premium_rate_number: (_error, d) => `${sentence(d.message)}.`,
 };
 
 /** Whether a detail only repeats, for machines, what its error's message already says in full. */
-export const saidByMessage = (d: ReceivedDetail) => d.code === "name_taken" || d.code === "component_in_use";
+export const saidByMessage = (d: ReceivedDetail) => (SAID_BY_MESSAGE as readonly (string | undefined)[]).includes(d.code);
 
 /**
  * A refusal (the API's error: message, and details as a list of {path, message, code}) as problems the form
