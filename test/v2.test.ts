@@ -152,12 +152,12 @@ describe("Statuspage v2 API", () => {
     for (const id of Object.values(DEFAULT_COMPONENTS)) expect(components.components.some((c: any) => c.id === id)).toBe(true);
   });
 
-  it("incidents.json keeps resolved incidents, unresolved.json drops them; updates carry affected components old -> new", async () => {
+  it("incidents.json keeps resolved incidents, unresolved.json drops them; updates carry affected components old -> new, and whether subscribers were told", async () => {
     const component = await makeComponent(`Queue ${crypto.randomUUID()}`);
     const other = await makeComponent(`Jobs ${crypto.randomUUID()}`);
     const open = await createIncident({ title: "Still open", severity: "critical", affected_components: [{ id: other.id, status: "major_outage" }] });
     const closed = await createIncident({ title: "Fixed", severity: "major", affected_components: [{ id: component.id, status: "partial_outage" }] });
-    expect((await admin("POST", `/api/status/incidents/${closed.id}/updates`, { message: "Watching it", status: "monitoring" })).status).toBe(201);
+    expect((await admin("POST", `/api/status/incidents/${closed.id}/updates`, { message: "Watching it", status: "monitoring", notify: false })).status).toBe(201);
     expect((await admin("POST", `/api/status/incidents/${closed.id}/resolve`, { root_cause: "Bad deploy", resolution: "Rolled back" })).status).toBe(200);
 
     const all = await v2("incidents.json");
@@ -172,6 +172,8 @@ describe("Statuspage v2 API", () => {
     const [resolveUpdate, monitoringUpdate, firstUpdate] = resolved.incident_updates;
     expect(firstUpdate.affected_components).toEqual([{ code: component.id, name: component.name, old_status: "operational", new_status: "partial_outage" }]);
     expect(monitoringUpdate.body).toBe("Watching it");
+    // Posted without telling subscribers: integrations that mirror notifications must not announce it.
+    expect(resolved.incident_updates.map((u: any) => u.deliver_notifications)).toEqual([true, false, true]);
     expect(monitoringUpdate.affected_components[0]).toMatchObject({ old_status: "partial_outage", new_status: "partial_outage" });
     expect(resolveUpdate.affected_components[0]).toMatchObject({ old_status: "partial_outage", new_status: "operational" });
     for (const i of all.incidents) expect(Object.keys(i)).toEqual(INCIDENT_FIELDS);
@@ -222,6 +224,7 @@ describe("Statuspage v2 API", () => {
     const component = await makeComponent(`Cache ${crypto.randomUUID()}`);
     const later = await json(await admin("POST", "/api/status/maintenance", { title: "Later", scheduled_start: hours(48), scheduled_end: hours(49), components: [component.id] }));
     const now = await json(await admin("POST", "/api/status/maintenance", { title: "Now", scheduled_start: hours(-1), scheduled_end: hours(1), components: [component.id] }));
+    const quiet = await json(await admin("POST", "/api/status/maintenance", { title: "Quiet", scheduled_start: hours(50), scheduled_end: hours(51), components: [component.id], notify: false }));
     const cancelled = await json(await admin("POST", "/api/status/maintenance", { title: "Called off", scheduled_start: hours(72), scheduled_end: hours(73), components: [component.id] }));
     expect((await admin("POST", `/api/status/maintenance/${cancelled.id}/cancel`)).status).toBe(200);
 
@@ -231,6 +234,8 @@ describe("Statuspage v2 API", () => {
     expect(ids(upcoming.scheduled_maintenances)).toContain(later.id);
     expect(ids(upcoming.scheduled_maintenances)).not.toContain(now.id);
     expect(ids(upcoming.scheduled_maintenances)).not.toContain(cancelled.id);
+    const told = (id: string) => upcoming.scheduled_maintenances.find((m: any) => m.id === id).incident_updates[0].deliver_notifications;
+    expect([told(later.id), told(quiet.id)]).toEqual([true, false]);
 
     const active = await v2("scheduled-maintenances/active.json");
     const running = active.scheduled_maintenances.find((m: any) => m.id === now.id);

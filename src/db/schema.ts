@@ -274,6 +274,8 @@ export const incidentUpdates = sqliteTable(
     message: text("message").notNull(),
     estimatedResolution: integer("estimated_resolution"),
     createdBy: text("created_by"),
+    /** Whether subscribers were told of this update (an admin may post with `notify: false`). */
+    notified: integer("notified", { mode: "boolean" }).notNull().default(true),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

@@ -111,8 +111,8 @@ function eventPayload(
   };
 }
 
-function newUpdate(status: IncidentStatus, message: string, eta: number | null, now: number): SnapshotIncidentUpdate {
-  return { id: crypto.randomUUID(), status, message, estimated_resolution: eta, created_at: now, updated_at: now };
+function newUpdate(status: IncidentStatus, message: string, eta: number | null, now: number, notify: boolean | undefined): SnapshotIncidentUpdate {
+  return { id: crypto.randomUUID(), status, message, estimated_resolution: eta, created_at: now, updated_at: now, ...(notify === false && { notified: false as const }) };
 }
 
 function updateInsert(db: Database, incidentId: string, update: SnapshotIncidentUpdate, actor: Actor): Statement {
@@ -124,6 +124,7 @@ function updateInsert(db: Database, incidentId: string, update: SnapshotIncident
     estimatedResolution: update.estimated_resolution,
     createdBy: actorId(actor),
     at: update.created_at,
+    notified: update.notified !== false,
   });
 }
 
@@ -150,7 +151,7 @@ export async function openIncident(db: Database, input: OpenIncidentInput, actor
   const message = input.description || input.title;
   const before = await loadStatusState(db);
   const changes = statusChangeStatements(db, before, withIncidentLinks(before, id, linksToSet), { source: "incident", referenceId: id, at: now, now });
-  const update = newUpdate(input.status, message, input.estimated_resolution ?? null, now);
+  const update = newUpdate(input.status, message, input.estimated_resolution ?? null, now, input.notify);
   const event = outboxInsert(
     db,
     {
@@ -217,7 +218,7 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
     components = shownLinks(before, next);
     changeEvents = changes.eventIds;
   }
-  const update = newUpdate(input.status, input.message, input.estimated_resolution ?? null, now);
+  const update = newUpdate(input.status, input.message, input.estimated_resolution ?? null, now, input.notify);
   const owner = takeover(incident, actor, now);
   const event = outboxInsert(
     db,
@@ -251,7 +252,7 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
   // Resolving lifts what the incident set: its links stay for history but no longer count.
   const after = { ...before, openLinks: before.openLinks.filter((l) => l.incidentId !== id) };
   const changes = statusChangeStatements(db, before, after, { source: "incident", referenceId: id, at: now, now });
-  const update = newUpdate("resolved", input.message ?? input.resolution, null, now);
+  const update = newUpdate("resolved", input.message ?? input.resolution, null, now, input.notify);
   const owner = takeover(incident, actor, now);
   const event = outboxInsert(
     db,

@@ -91,6 +91,7 @@ export function updateFromRow(u: UpdateRow): SnapshotIncident["updates"][number]
     estimated_resolution: u.estimatedResolution,
     created_at: u.createdAt,
     updated_at: u.updatedAt,
+    ...(!u.notified && { notified: false as const }),
   };
 }
 
@@ -109,6 +110,7 @@ export function maintenanceFromRow(m: MaintenanceRow): SnapshotMaintenance {
     created_at: m.createdAt,
     updated_at: m.updatedAt,
     revision: m.revision,
+    ...(!m.notify && { notify: false as const }),
     components: [],
   };
 }

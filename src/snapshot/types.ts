@@ -89,6 +89,8 @@ export interface SnapshotIncidentUpdate {
   estimated_resolution: number | null;
   created_at: number;
   updated_at: number;
+  /** false when the admin posted it without telling subscribers; absent when they were told. */
+  notified?: false;
 }
 
 export interface SnapshotIncident {
@@ -137,6 +139,8 @@ export interface SnapshotMaintenance {
   updated_at: number;
   /** Raised by every change (absent in snapshots built before it was kept). */
   revision?: number;
+  /** false when subscribers are not told of the window's start, completion or cancellation. */
+  notify?: false;
   components: { id: string; name: string }[];
 }
 

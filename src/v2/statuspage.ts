@@ -127,7 +127,7 @@ type AffectedComponent = { code: string; name: string; old_status: V2ComponentSt
 
 function incidentUpdate(
   incidentId: string,
-  u: { id: string; status: string; body: string; at: number; updated_at: number },
+  u: { id: string; status: string; body: string; at: number; updated_at: number; notified: boolean },
   affected: AffectedComponent[] | null,
 ) {
   return {
@@ -139,7 +139,7 @@ function incidentUpdate(
     updated_at: isoMillis(u.updated_at),
     display_at: isoMillis(u.at),
     affected_components: affected,
-    deliver_notifications: true,
+    deliver_notifications: u.notified,
     custom_tweet: null,
     tweet_id: null,
   };
@@ -220,7 +220,7 @@ export function v2Incident(snapshot: Snapshot, i: SnapshotIncident, rows: V2Comp
     incident_updates: i.updates.map((u) =>
       incidentUpdate(
         i.id,
-        { id: u.id, status: u.status, body: u.message, at: u.created_at, updated_at: u.updated_at },
+        { id: u.id, status: u.status, body: u.message, at: u.created_at, updated_at: u.updated_at, notified: u.notified !== false },
         affected.get(u.id) ?? null,
       ),
     ),
@@ -235,15 +235,16 @@ const MAINTENANCE_TEXT = {
 
 export function v2Maintenance(snapshot: Snapshot, m: SnapshotMaintenance, rows: V2Component[]) {
   const affected = (from: V2ComponentStatus, to: V2ComponentStatus) => m.components.map((c) => ({ code: c.id, name: c.name, old_status: from, new_status: to }));
+  const notified = m.notify !== false;
   // Beacon records a window's transitions rather than written updates: each becomes the update Statuspage would post.
   const updates = [
-    incidentUpdate(m.id, { id: `${m.id}-scheduled`, status: "scheduled", body: m.description || m.title, at: m.created_at, updated_at: m.created_at }, affected("operational", "operational")),
+    incidentUpdate(m.id, { id: `${m.id}-scheduled`, status: "scheduled", body: m.description || m.title, at: m.created_at, updated_at: m.created_at, notified }, affected("operational", "operational")),
     ...(m.started_at === null
       ? []
-      : [incidentUpdate(m.id, { id: `${m.id}-in-progress`, status: "in_progress", body: MAINTENANCE_TEXT.in_progress, at: m.started_at, updated_at: m.started_at }, affected("operational", "under_maintenance"))]),
+      : [incidentUpdate(m.id, { id: `${m.id}-in-progress`, status: "in_progress", body: MAINTENANCE_TEXT.in_progress, at: m.started_at, updated_at: m.started_at, notified }, affected("operational", "under_maintenance"))]),
     ...(m.completed_at === null
       ? []
-      : [incidentUpdate(m.id, { id: `${m.id}-completed`, status: "completed", body: MAINTENANCE_TEXT.completed, at: m.completed_at, updated_at: m.completed_at }, affected("under_maintenance", "operational"))]),
+      : [incidentUpdate(m.id, { id: `${m.id}-completed`, status: "completed", body: MAINTENANCE_TEXT.completed, at: m.completed_at, updated_at: m.completed_at, notified }, affected("under_maintenance", "operational"))]),
   ].reverse();
   return {
     id: m.id,

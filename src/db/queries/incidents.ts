@@ -26,7 +26,7 @@ export function insertIncident(db: Database, row: typeof incidents.$inferInsert)
 
 export function insertIncidentUpdate(
   db: Database,
-  row: { id: string; incidentId: string; status: IncidentStatus; message: string; estimatedResolution: number | null; createdBy: string | null; at: number },
+  row: { id: string; incidentId: string; status: IncidentStatus; message: string; estimatedResolution: number | null; createdBy: string | null; at: number; notified?: boolean },
 ): Statement {
   return db.insert(incidentUpdates).values({
     id: row.id,
@@ -35,6 +35,7 @@ export function insertIncidentUpdate(
     message: row.message,
     estimatedResolution: row.estimatedResolution,
     createdBy: row.createdBy,
+    notified: row.notified ?? true,
     createdAt: row.at,
     updatedAt: row.at,
   });

@@ -52,6 +52,7 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
           status: incidentUpdates.status,
           message: incidentUpdates.message,
           estimatedResolution: incidentUpdates.estimatedResolution,
+          notified: incidentUpdates.notified,
           createdAt: incidentUpdates.createdAt,
           updatedAt: incidentUpdates.updatedAt,
         })
