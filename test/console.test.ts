@@ -872,25 +872,41 @@ describe("component settings in the console", () => {
 describe("forms drawn before another change", () => {
   const STALE = "after this form was opened, so nothing was saved";
 
-  it("refuses an edit drawn before another admin's change, keeps what was typed, and saves it when sent again", async () => {
+  it("refuses an edit drawn before another admin's change, comes back as the record is now with what was typed kept, and saves that", async () => {
     const token = await session();
-    const incident = await createIncident({ title: "Stale form", severity: "minor" });
+    const incident = await createIncident({ title: "Stale form", severity: "minor", description: "As first written." });
     const path = `/admin/incidents/${incident.id}`;
     const stale = await (await send(path, { cookie: token })).text();
     expect((await admin("PATCH", path.replace("/admin", "/api/status"), { title: "Renamed elsewhere" })).status).toBe(200);
 
-    // The tab drawn before the rename changes only the severity; sent as drawn, it would put the old title back.
-    const refused = await postDrawn(`${path}/edit`, token, drawnForm(stale, `${path}/edit`), { severity: "major" });
+    // The tab drawn before the rename changes only the severity (the script says which fields were typed into).
+    const refused = await postDrawn(`${path}/edit`, token, drawnForm(stale, `${path}/edit`), { severity: "major", _touched: "severity" });
     expect(refused.status).toBe(409);
     const page = await refused.text();
     expect(page).toContain(STALE);
     expect(await json(await call("GET", `/api/status/incidents/${incident.id}`))).toMatchObject({ title: "Renamed elsewhere", severity: "minor" });
-    // It comes back as typed, around the incident as it is now, with the current version: sent again, it saves.
+    // The other admin's title, this admin's severity, the current version: sent again, it saves both.
     expect(page).toContain("<h1>Renamed elsewhere</h1>");
     const again = drawnForm(page, `${path}/edit`);
     expect(again).toContainEqual(["severity", "major"]);
+    expect(again).toContainEqual(["title", "Renamed elsewhere"]);
     expect((await postDrawn(`${path}/edit`, token, again)).status).toBe(303);
-    expect(await json(await call("GET", `/api/status/incidents/${incident.id}`))).toMatchObject({ title: "Stale form", severity: "major" });
+    expect(await json(await call("GET", `/api/status/incidents/${incident.id}`))).toMatchObject({ title: "Renamed elsewhere", severity: "major" });
+
+    // Without the script nothing says what was typed: every field shows the incident as it is now, and what was
+    // sent is listed to copy back. Sent again unchanged, it puts back nothing.
+    const drawnBefore = await (await send(path, { cookie: token })).text();
+    expect((await admin("PATCH", path.replace("/admin", "/api/status"), { description: "Rewritten elsewhere." })).status).toBe(200);
+    const blind = await postDrawn(`${path}/edit`, token, drawnForm(drawnBefore, `${path}/edit`), { title: "Renamed here" });
+    expect(blind.status).toBe(409);
+    const blindPage = await blind.text();
+    const listed = /<div class="error" role="alert"[^>]*>([\s\S]*?)<\/div>/.exec(blindPage)?.[1] ?? "";
+    expect(listed).toContain("What you sent, to copy back where it still applies:");
+    expect(listed).toContain("Renamed here");
+    const resent = drawnForm(blindPage, `${path}/edit`);
+    expect(resent).toContainEqual(["title", "Renamed elsewhere"]);
+    expect((await postDrawn(`${path}/edit`, token, resent)).status).toBe(303);
+    expect(await json(await call("GET", `/api/status/incidents/${incident.id}`))).toMatchObject({ title: "Renamed elsewhere", description: "Rewritten elsewhere.", severity: "major" });
 
     // An update's text: another update posted meanwhile does not make it stale; an edit of that same update does.
     const drawn = await (await send(path, { cookie: token })).text();
@@ -933,15 +949,23 @@ describe("forms drawn before another change", () => {
     const path = `/admin/incidents/${incident.id}/postmortem`;
     const editor = drawnForm(await (await send(path, { cookie: token })).text(), path);
     expect((await admin("POST", path.replace("/admin", "/api/status"), { postmortem: "Written by the other admin." })).status).toBe(200);
-    // A preview keeps the version the editor was opened with; publishing is then refused, the text kept.
+    // A preview keeps the version the editor was opened with, and counts the previewed text as typed; publishing
+    // is then refused, the text kept.
     const previewed = drawnForm(await (await postDrawn(path, token, editor, { postmortem: "Mine.", action: "preview" })).text(), path);
-    const refused = await postDrawn(path, token, previewed, { postmortem: "Mine.", action: "publish" });
+    expect(previewed).toContainEqual(["_touched", "postmortem"]);
+    const refused = await postDrawn(path, token, previewed, { action: "publish" });
     expect(refused.status).toBe(409);
     const page = await refused.text();
     expect(page).toContain(STALE);
     expect((await json(await call("GET", `/api/status/incidents/${incident.id}`))).postmortem).toBe("Written by the other admin.");
     expect((await postDrawn(path, token, drawnForm(page, path), { action: "publish" })).status).toBe(303);
     expect((await json(await call("GET", `/api/status/incidents/${incident.id}`))).postmortem).toBe("Mine.");
+    // Refused without a word of what was typed, the editor shows the published text and lists what was sent.
+    const another = drawnForm(await (await send(path, { cookie: token })).text(), path);
+    expect((await admin("POST", path.replace("/admin", "/api/status"), { postmortem: "Rewritten by the other admin." })).status).toBe(200);
+    const blind = await (await postDrawn(path, token, another, { postmortem: "Mine, again.", action: "publish" })).text();
+    expect(drawnForm(blind, path)).toContainEqual(["postmortem", "Rewritten by the other admin."]);
+    expect(/<div class="error" role="alert"[^>]*>([\s\S]*?)<\/div>/.exec(blind)?.[1]).toContain("Mine, again.");
   });
 
   it("keeps a monitor another admin added when a component form drawn before it is saved, and a maintenance edit", async () => {
@@ -952,10 +976,14 @@ describe("forms drawn before another change", () => {
     const monitor = { type: "http", url: "https://stale.example.com/health" };
     expect((await admin("PATCH", `/api/status/components/${component.id}`, { monitor })).status).toBe(200);
     // Its URL field was empty when drawn: sent as it was, the form would remove the monitor.
-    const refused = await postDrawn(path, token, stale, { description: "Edited in a stale tab" });
+    const refused = await postDrawn(path, token, stale, { description: "Edited in a stale tab", _touched: "description" });
     expect(refused.status).toBe(409);
-    expect(await refused.text()).toContain(STALE);
+    const page = await refused.text();
+    expect(page).toContain(STALE);
     expect(await json(await admin("GET", `/api/status/admin/components/${component.id}`))).toMatchObject({ monitor: { url: monitor.url }, description: null });
+    // It comes back with the monitor, and the description as typed: saved, both stay.
+    expect((await postDrawn(path, token, drawnForm(page, path))).status).toBe(303);
+    expect(await json(await admin("GET", `/api/status/admin/components/${component.id}`))).toMatchObject({ monitor: { url: monitor.url }, description: "Edited in a stale tab" });
 
     const start = new Date(Date.now() + 86_400_000).toISOString();
     const window = await json(await admin("POST", "/api/status/maintenance", { title: "Stale window", scheduled_start: start, scheduled_end: new Date(Date.now() + 90_000_000).toISOString(), notify: false }));

@@ -17,6 +17,7 @@ header.top nav a[aria-current=page]{font-weight:700;color:var(--fg)}
 .flash{padding:.75rem 1rem;border-radius:.5rem;border:1px solid var(--op);background:var(--card);font-weight:600}
 .error{padding:.75rem 1rem;border-radius:.5rem;border:2px solid var(--maj);background:var(--card)}
 .error ul{margin:.25rem 0 0}
+.error dl.sent{margin:.25rem 0 0}.error dl.sent dt{font-weight:600}.error dl.sent dd{margin:0 0 .5rem;white-space:pre-wrap;overflow-wrap:anywhere}
 .error:focus{outline-offset:2px}
 .field-error{margin:0;color:var(--maj);font-weight:600}
 [aria-invalid=true]{border:2px solid var(--maj)}
@@ -81,10 +82,17 @@ document.addEventListener("submit", (event) => {
   const ask = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
   if (ask && !window.confirm(ask)) return event.preventDefault();
   // Asked and answered here: the server's own confirmation step (for browsers without scripts) is skipped.
-  // The zone's offset at the time typed, not today's: a window planned across a daylight-saving change.
-  const typedAt = $$("input[type=datetime-local]", event.target).find((i) => i.value);
-  const offset = event.target.querySelector("input[name=tz_offset]");
-  if (offset && typedAt && !isNaN(new Date(typedAt.value))) offset.value = String(new Date(typedAt.value).getTimezoneOffset());
+  // Each time with the zone's offset at that time, not today's: a window can span a daylight-saving change.
+  for (const typed of $$("input[type=datetime-local]", event.target)) {
+    if (!typed.name || !typed.value || isNaN(new Date(typed.value))) continue;
+    const name = "tz_offset:" + typed.name;
+    const offset = event.target.querySelector("input[name='" + name + "']") || event.target.appendChild(Object.assign(document.createElement("input"), { type: "hidden", name }));
+    offset.value = String(new Date(typed.value).getTimezoneOffset());
+  }
+  if (event.target.method === "post") {
+    const names = event.target.querySelector("input[name=_touched]") || event.target.appendChild(Object.assign(document.createElement("input"), { type: "hidden", name: "_touched" }));
+    names.value = Array.from(new Set([...names.value.split(",").filter(Boolean), ...(touched.get(event.target) || [])])).join(",");
+  }
   if (ask && !event.target.querySelector("input[name=confirm]")) event.target.append(Object.assign(document.createElement("input"), { type: "hidden", name: "confirm", value: "1" }));
   // A second click while the first is on its way would post twice (two incidents): hold the buttons. After
   // the form data is taken, so the clicked button's own value still goes.
@@ -93,7 +101,18 @@ document.addEventListener("submit", (event) => {
 window.addEventListener("pageshow", () => { for (const b of $$("button[disabled]")) if (!b.hasAttribute("data-off")) b.disabled = false; });
 const stamp = document.getElementById("live");
 const dirty = new WeakSet();
-document.addEventListener("input", (event) => { const f = event.target.form; if (f) dirty.add(f); });
+// The fields typed into, by form: refused as drawn before another change, a form keeps these as typed and
+// shows the rest as the record is now.
+const touched = new WeakMap();
+const touch = (event) => {
+  const f = event.target.form;
+  if (!f) return;
+  dirty.add(f);
+  if (!touched.has(f)) touched.set(f, new Set());
+  if (event.target.name) touched.get(f).add(event.target.name);
+};
+document.addEventListener("input", touch);
+document.addEventListener("change", touch);
 async function refresh() {
   const regions = $$("[data-live]");
   if (!regions.length || refused) return announce();

@@ -9,19 +9,23 @@ import { Csrf, type ConsoleContext } from "./layout";
 
 const Refilled = createContext<Refill | null>(null);
 
-/** What was typed into a field of the refused form around it (undefined outside one). */
+/**
+ * What was typed into a field of the refused form around it: undefined outside one, and for a field a form
+ * drawn before another change did not touch (it shows the record as it is now).
+ */
 function typed(name: string): string | undefined {
   const refill = useContext(Refilled);
-  if (!refill) return undefined;
+  if (!refill || (refill.stale && !(name in refill.values))) return undefined;
   const value = refill.values[name];
   const first = Array.isArray(value) ? value[0] : value;
   return typeof first === "string" ? first : "";
 }
 
-/** Every value a field (checkboxes of one name) was sent with, or undefined outside a refused form. */
+/** Every value a field (checkboxes of one name) was sent with, or undefined where typed() is. */
 function typedAll(name: string): string[] | undefined {
   const refill = useContext(Refilled);
-  return refill ? [refill.values[name] ?? []].flat().filter((v): v is string => typeof v === "string") : undefined;
+  if (!refill || (refill.stale && !(name in refill.values))) return undefined;
+  return [refill.values[name] ?? []].flat().filter((v): v is string => typeof v === "string");
 }
 
 function problemsOf(name: string): FormProblem[] {
@@ -44,18 +48,40 @@ function fieldError(name: string, fieldId: string): { attrs: Record<string, stri
 }
 
 /** A refused form's summary: first in the form, focused on arrival (the script focuses it too). */
-export const FormErrors: FC<{ refill: Refill }> = ({ refill }) => (
-  <div class="error" role="alert" tabindex={-1} autofocus data-form-error>
-    <p>
-      <strong>Not saved.</strong> {refill.problems.length > 1 ? "Correct these and send it again:" : "Correct this and send it again:"}
-    </p>
-    <ul>
-      {refill.problems.map((p) => (
-        <li>{p.text}</li>
-      ))}
-    </ul>
-  </div>
-);
+export const FormErrors: FC<{ refill: Refill }> = ({ refill }) =>
+  refill.stale ? (
+    <div class="error" role="alert" tabindex={-1} autofocus data-form-error>
+      <p>
+        <strong>Not saved.</strong> {refill.problems.map((p) => p.text).join(" ")}
+      </p>
+      {refill.stale.sent.length ? (
+        <>
+          <p>The form now shows it as it is. What you sent, to copy back where it still applies:</p>
+          <dl class="sent">
+            {refill.stale.sent.map((f) => (
+              <>
+                <dt>{f.label}</dt>
+                <dd>{f.text}</dd>
+              </>
+            ))}
+          </dl>
+        </>
+      ) : (
+        <p>The form now shows it as it is, with what you typed kept in the fields you changed: check them and send it again.</p>
+      )}
+    </div>
+  ) : (
+    <div class="error" role="alert" tabindex={-1} autofocus data-form-error>
+      <p>
+        <strong>Not saved.</strong> {refill.problems.length > 1 ? "Correct these and send it again:" : "Correct this and send it again:"}
+      </p>
+      <ul>
+        {refill.problems.map((p) => (
+          <li>{p.text}</li>
+        ))}
+      </ul>
+    </div>
+  );
 
 /**
  * A console post form: the session's CSRF token and a fresh submission key, and, when this form is the one
@@ -63,20 +89,25 @@ export const FormErrors: FC<{ refill: Refill }> = ({ refill }) => (
  * version of what it shows (`version`: its updated_at or revision), so an edit drawn before another change
  * is refused rather than putting back what that change replaced; a refused form carries the current one.
  */
-export const ConsoleForm: FC<{ ctx: ConsoleContext; action: string; refill?: Refill | null; class?: string; confirm?: string; version?: number; children?: Child }> = ({
-  ctx,
-  action,
-  refill,
-  class: className,
-  confirm,
-  version,
-  children,
-}) => {
+export const ConsoleForm: FC<{
+  ctx: ConsoleContext;
+  action: string;
+  refill?: Refill | null;
+  class?: string;
+  confirm?: string;
+  version?: number;
+  /** Fields drawn with what the admin typed on an earlier screen (a preview): as if typed into here. */
+  touched?: string;
+  children?: Child;
+}> = ({ ctx, action, refill, class: className, confirm, version, touched, children }) => {
   const mine = refill && refill.action === action.toLowerCase() ? refill : null;
+  // The fields typed into so far, carried through refusals and previews (the script adds what is typed here).
+  const carried = [touched, mine ? [mine.values._touched ?? []].flat().find((v) => typeof v === "string") : undefined].filter(Boolean).join(",");
   return (
     <form class={className ?? "f card pad"} method="post" autocomplete="off" action={action} data-confirm={confirm}>
       <Csrf ctx={ctx} />
       {version !== undefined ? <input type="hidden" name="_version" value={String(version)} /> : null}
+      {carried ? <input type="hidden" name="_touched" value={carried} /> : null}
       {mine ? <FormErrors refill={mine} /> : null}
       <Refilled.Provider value={mine}>{children}</Refilled.Provider>
     </form>
@@ -205,8 +236,7 @@ export const OPEN_STATUS_OPTIONS = [
 /** One select per component: not affected, or the status it should show while the incident is open. */
 export const ComponentPicker: FC<{ components: { id: string; name: string }[]; chosen: Map<string, ComponentStatus>; prefix?: string }> = ({ components, chosen, prefix }) => {
   const error = fieldError("components", `${prefix ?? "c"}-components`);
-  const sent = useContext(Refilled);
-  const statusOf = (id: string) => (sent ? typed(`component:${id}`) : chosen.get(id));
+  const statusOf = (id: string) => typed(`component:${id}`) ?? chosen.get(id);
   return (
   <fieldset aria-describedby={error.attrs["aria-describedby"]}>
     <legend>Affected components</legend>

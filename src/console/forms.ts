@@ -30,8 +30,9 @@ function zoneOffsetMinutes(timeZone: string, ms: number): number {
 }
 
 /**
- * A `datetime-local` value as an ISO instant. The script sends the browser's offset (tz_offset); without
- * it the time is read in the page's time zone, which the form names next to the field.
+ * A `datetime-local` value as an ISO instant. The script sends the browser's offset at that very time
+ * (`tz_offset:<field>`, or the form's `tz_offset`); without it the time is read in the page's time zone,
+ * which the form names next to the field.
  */
 export function localTime(form: FormFields, name: string, pageZone: string): string | null | undefined {
   const value = one(form, name);
@@ -40,8 +41,8 @@ export function localTime(form: FormFields, name: string, pageZone: string): str
   if (!match) return value; // The API says what is wrong with it.
   const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
   const asUtc = Date.UTC(y!, mo! - 1, d!, h!, mi!, Number.isNaN(s) ? 0 : s!);
-  const sent = one(form, "tz_offset");
-  const offset = /^-?\d{1,4}$/.test(sent) ? Number(sent) : zoneOffsetMinutes(pageZone, asUtc);
+  const sent = [one(form, `tz_offset:${name}`), one(form, "tz_offset")].find((v) => /^-?\d{1,4}$/.test(v));
+  const offset = sent !== undefined ? Number(sent) : zoneOffsetMinutes(pageZone, asUtc);
   return new Date(asUtc + offset * 60_000).toISOString();
 }
 
@@ -208,6 +209,37 @@ export interface Refill {
   action: string;
   values: FormFields;
   problems: FormProblem[];
+  /**
+   * Set when the form was drawn before another change: `values` then holds only the fields typed into (the
+   * others show the record as it is now, so sending it again does not put back what that change replaced).
+   */
+  stale?: {
+    /** What was sent, field by field, when the form could not say which fields were typed into. */
+    sent: { label: string; text: string }[];
+  };
+}
+
+/**
+ * A form drawn before another change, as it comes back: the fields the script saw typed into (`_touched`)
+ * as sent, the others left to the record as it is now. Without the script nothing says which were, so every
+ * field shows the record, and what was sent is listed to copy back.
+ */
+export function staleRefill(action: string, form: FormFields, fields: FieldMap, problems: FormProblem[]): Refill {
+  const touched = one(form, "_touched");
+  if (touched) {
+    const names = new Set(touched.split(",").slice(0, 200));
+    // A box typed into and left unticked is not in the form at all: it comes back unticked, not as it is now.
+    const values: FormFields = { ...Object.fromEntries([...names].map((name) => [name, form[name] ?? []])), _touched: touched };
+    return { action, values, problems, stale: { sent: [] } };
+  }
+  const seen = new Set<string>();
+  const sent = Object.values(fields).flatMap(([name, label]) => {
+    const text = one(form, name).trim();
+    if (!text || seen.has(name)) return [];
+    seen.add(name);
+    return [{ label, text }];
+  });
+  return { action, values: {}, problems, stale: { sent } };
 }
 
 export const OPEN_INCIDENT_FIELDS: FieldMap = {

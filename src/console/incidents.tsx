@@ -340,7 +340,7 @@ export const PostmortemPage: FC<{
         </article>
       </section>
     ) : null}
-    <ConsoleForm ctx={ctx} class="f" action={`/admin/incidents/${i.id}/postmortem`} refill={refill} version={version ?? i.updated_at}>
+    <ConsoleForm ctx={ctx} class="f" action={`/admin/incidents/${i.id}/postmortem`} refill={refill} version={version ?? i.updated_at} touched={preview ? "postmortem" : undefined}>
       <TextArea label="Postmortem" name="postmortem" id="pm-text" value={text} required tall hint="(paragraphs, lists, **bold**, *italic*, `code`, [links](https://...))" />
       <p class="hint">
         Publishing shows it on the incident's public page ({page.url}/incidents/{i.id}); subscribers are not notified of postmortems.

@@ -47,7 +47,9 @@ export function notified(input: { notify?: boolean }, event: { id: string; state
  * batch's guard on the version read closes the rest of the race.
  */
 export function assertAsShown(current: number, shown: number | undefined) {
-  if (shown !== undefined && shown !== current) {
-    throw conflict("It was changed (by another admin, or by Beacon) after this form was opened, so nothing was saved. Check it as it is now and send your changes again.");
-  }
+  if (shown !== undefined && shown !== current) throw conflict(CHANGED_SINCE_SHOWN);
 }
+
+/** The refusal of a form drawn before another change (the console draws such a form around the record as it is now). */
+export const CHANGED_SINCE_SHOWN =
+  "It was changed (by another admin, or by Beacon) after this form was opened, so nothing was saved. Check it as it is now and send your changes again.";

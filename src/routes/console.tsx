@@ -34,7 +34,7 @@ import { findTemplate, listTemplates } from "../db/queries/templates";
 import { findIdempotentAnswer, IDEMPOTENCY_TTL_MS } from "../db/queries/idempotency";
 import { commitOnce, type PendingKey } from "./admin-write";
 import { sha256Hex } from "../crypto";
-import { adminActor, type Actor, type Change } from "../domain/change";
+import { adminActor, CHANGED_SINCE_SHOWN, type Actor, type Change } from "../domain/change";
 import { createComponent, createGroup, deleteComponent, deleteGroup, editComponent, editGroup, reorderComponents } from "../domain/components";
 import { deleteIncident, editIncident, editIncidentUpdate, openIncident, postIncidentUpdate, publishPostmortem, resolveIncident } from "../domain/incidents";
 import { cancelMaintenance, completeMaintenanceNow, editMaintenance, scheduleMaintenance, startMaintenanceNow } from "../domain/maintenance";
@@ -211,11 +211,13 @@ interface Again {
 
 async function refusedForm(c: Context<AppEnv>, status: number, error: { message?: string; details?: ErrorDetail[] }, again: Again) {
   const zone = zoneOf(c.env);
-  const refill: forms.Refill = {
-    action: c.req.path.toLowerCase(),
-    values: await formOf(c),
-    problems: forms.plainProblems(error, again.fields, (ms) => formatTime(ms, zone)),
-  };
+  const action = c.req.path.toLowerCase();
+  const problems = forms.plainProblems(error, again.fields, (ms) => formatTime(ms, zone));
+  // Drawn before another change: filled in as sent, it would put back what that change replaced when sent again.
+  const refill: forms.Refill =
+    status === 409 && error.message === CHANGED_SINCE_SHOWN
+      ? forms.staleRefill(action, await formOf(c), again.fields, problems)
+      : { action, values: await formOf(c), problems };
   const node = await again.screen(refill);
   return node === null ? refused(c, status, error) : page(c, node, status as ContentfulStatusCode);
 }
@@ -541,7 +543,10 @@ export const adminConsole = new Hono<AppEnv>()
     }
     return perform(c, (actor, now) => publishPostmortem(c.var.db, incident.id, parse(schemas.postmortemBody, { postmortem: text }), actor, now, shown), () => `/admin/incidents/${id}`, "published", {
       fields: forms.POSTMORTEM_FIELDS,
-      screen: async (refill) => <PostmortemPage ctx={context(c, "/admin/incidents")} page={snapshot.page} incident={incident} text={text} preview={false} refill={refill} />,
+      // Drawn before another postmortem was published: that one, unless this text was typed (see staleRefill).
+      screen: async (refill) => (
+        <PostmortemPage ctx={context(c, "/admin/incidents")} page={snapshot.page} incident={incident} text={refill.stale ? (incident.postmortem ?? postmortemDraft(incident)) : text} preview={false} refill={refill} />
+      ),
     });
   })
 

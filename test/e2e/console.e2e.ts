@@ -292,6 +292,27 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await context.close();
   });
 
+  it("reads each maintenance time with its own offset across a daylight-saving change, and a title edit moves neither", async () => {
+    const { context, page } = await signedIn("admin", false, "Europe/Berlin");
+    const windows = async () => (await (await fetch(`${origin}/api/status/maintenance`, { headers: { "cache-control": "no-cache" } })).json()).maintenance_windows as { id: string; title: string; scheduled_start: string; scheduled_end: string }[];
+    await page.goto(origin + "/admin/maintenance");
+    await page.locator("#ms-title").fill("Across the change");
+    // Berlin moves from UTC+1 to UTC+2 at 02:00 local on 2030-03-31.
+    await page.locator("#ms-start").fill("2030-03-31T01:00");
+    await page.locator("#ms-end").fill("2030-03-31T04:00");
+    await page.getByRole("button", { name: "Schedule maintenance" }).click();
+    await page.waitForURL(/done=scheduled$/);
+    let window = (await windows()).find((w) => w.title === "Across the change")!;
+    expect([window.scheduled_start, window.scheduled_end]).toEqual(["2030-03-31T00:00:00Z", "2030-03-31T02:00:00Z"]);
+    expect(await page.locator("#me-end").inputValue()).toBe("2030-03-31T04:00");
+    await page.locator("#me-title").fill("Across the change, renamed");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.waitForURL(/done=edited$/);
+    window = (await windows()).find((w) => w.id === window.id)!;
+    expect([window.title, window.scheduled_start, window.scheduled_end]).toEqual(["Across the change, renamed", "2030-03-31T00:00:00Z", "2030-03-31T02:00:00Z"]);
+    await context.close();
+  });
+
   it("does not bring a sent form back with Back, ready to post the same thing again", async () => {
     const { context, page } = await signedIn();
     await page.goto(origin + "/admin/incidents");
@@ -344,7 +365,7 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await context.close();
   });
 
-  it("refuses a save from a tab drawn before another tab's save, keeps what was typed, and focuses why", async () => {
+  it("refuses a save from a tab drawn before another tab's save, shows the other save with what was typed kept, and focuses why", async () => {
     const { context, page: first } = await signedIn("admin", false);
     const errors = watchErrors(first, /status of 409/);
     await first.goto(origin + "/admin/components");
@@ -366,8 +387,14 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await expect.poll(() => second.evaluate(() => document.activeElement?.hasAttribute("data-form-error"))).toBe(true);
     expect(await second.locator("[data-form-error]").textContent()).toContain("after this form was opened, so nothing was saved");
     expect(await second.locator("#ec-name").inputValue()).toBe("Two tabs, renamed");
+    // The monitor the first tab added is in the form now: saving it again keeps both changes.
+    expect(await second.getByLabel("URL").inputValue()).toBe("https://two-tabs.example.com/health");
     const saved = await (await fetch(`${origin}/api/status/components/${id}`)).json();
     expect(saved.component.name).toBe("Two tabs");
+    await second.getByRole("button", { name: "Save component" }).click();
+    await second.waitForURL(/done=saved$/);
+    const both = await (await fetch(`${origin}/api/status/admin/components/${id}`, { headers: { authorization: `Bearer ${await mintSessionToken(privateKey, { azp: origin, sid: `sess_${crypto.randomUUID()}` })}` } })).json();
+    expect([both.name, both.monitor?.url]).toEqual(["Two tabs, renamed", "https://two-tabs.example.com/health"]);
     expect(errors).toEqual([]);
     await context.close();
   });
