@@ -37,6 +37,18 @@ describe("GET /api/status", () => {
   });
 });
 
+describe("an incident that started long ago", () => {
+  it("is recent news when it is resolved: listed as recently resolved, in v2 and on the page", async () => {
+    const incident = await createIncident({ title: "Ancient outage", started_at: "2020-01-01T00:00:00Z", notify: false });
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "Old", resolution: "Fixed", notify: false })).status).toBe(200);
+    const status = await json(await call("GET", "/api/status"));
+    expect(status.recent_incidents.find((i: any) => i.id === incident.id)).toMatchObject({ status: "resolved" });
+    const v2 = await json(await call("GET", "/api/v2/incidents.json"));
+    expect(v2.incidents.find((i: any) => i.id === incident.id)).toMatchObject({ status: "resolved" });
+    expect(await (await call("GET", "/")).text()).toContain("Ancient outage");
+  });
+});
+
 describe("GET /api/status/components/{id}", () => {
   it("says uptime is unknown (null) before any check, never a made-up 100", async () => {
     const res = await call("GET", `/api/status/components/${DEFAULT_COMPONENTS.email}`);

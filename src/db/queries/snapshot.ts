@@ -16,7 +16,8 @@ import {
 
 /** Everything a snapshot is made of, read in one round trip (one db.batch of selects). */
 export async function loadSnapshotRows(db: Database, opts: { historySince: number; firstDay: string }) {
-  const incidentInWindow = or(gte(incidents.startedAt, opts.historySince), isNull(incidents.resolvedAt));
+  // Started in the window, still open, or resolved in it (a long one, resolved today, is recent news).
+  const incidentInWindow = or(gte(incidents.startedAt, opts.historySince), isNull(incidents.resolvedAt), gte(incidents.resolvedAt, opts.historySince));
   const maintenanceInWindow = or(
     gte(maintenances.scheduledEnd, opts.historySince),
     inArray(maintenances.status, ["scheduled", "in_progress"]),
