@@ -169,6 +169,25 @@ describe("feeds (RSS, Atom, JSON Feed)", () => {
     expect(tags(incident.id)).toEqual(["minor", "investigating"]);
   });
 
+  it("carry a long incident's updates of the last 90 days though it started earlier, and its published postmortem", async () => {
+    const title = `Long-running ${crypto.randomUUID()}`;
+    const incident = await createIncident({ title, started_at: new Date(Date.now() - 200 * 86_400_000).toISOString(), notify: false });
+    const later = (await json(await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Still on it", status: "identified", notify: false }))).update.id;
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "A", resolution: "B", notify: false })).status).toBe(200);
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/postmortem`, { postmortem: "What went wrong, and what we changed." })).status).toBe(200);
+    const items = JSON.parse(await get("/api/status/feed.json", /feed\+json/)).items;
+    const ids = items.map((i: any) => i.id);
+    // Its opening is older than the feed's window; what happened since is not.
+    expect(ids).not.toContain(incident.id);
+    expect(ids).toContain(later);
+    const postmortem = items.find((i: any) => i.id === `${incident.id}-postmortem`);
+    expect(postmortem).toMatchObject({ title: `${title}: Postmortem`, content_text: "What went wrong, and what we changed.", tags: ["major", "postmortem"] });
+    expect(postmortem.url).toMatch(new RegExp(`/incidents/${incident.id}#postmortem$`));
+    const rss = await get("/api/status/rss", /rss/);
+    expect(rss).toContain(`${title}: Postmortem`);
+    expect(rss).toContain(`${title}: Identified`);
+  });
+
   it("characters XML forbids are dropped, never break the document (rendered straight from a snapshot)", () => {
     const raw = `bell\u0007 null\u0000 vt\u000B ff\u000C esc\u001B fffe\uFFFE lone\uD800 ${HOSTILE}`;
     const clean = `bell null vt ff esc fffe lone ${HOSTILE}`;

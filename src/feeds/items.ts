@@ -69,6 +69,20 @@ function incidentItems(incident: SnapshotIncident, pageUrl: string): FeedItem[] 
       about,
     });
   }
+  // Its postmortem, when published: news for whoever followed the incident.
+  if (incident.postmortem && incident.postmortem_published_at !== null) {
+    items.push({
+      id: `${incident.id}-postmortem`,
+      iri: `${link}#postmortem`,
+      title: `${incident.title}: ${INCIDENT_STATUS_LABELS.postmortem}`,
+      summary: incident.postmortem,
+      link: `${link}#postmortem`,
+      date: incident.postmortem_published_at,
+      updated: incident.postmortem_published_at,
+      tags: [incident.severity, "postmortem"],
+      about,
+    });
+  }
   return items;
 }
 
@@ -135,8 +149,8 @@ export function feedItems(snapshot: Snapshot, opts: { componentId?: string } = {
   const names = (components: { id: string }[]) => !opts.componentId || components.some((c) => c.id === opts.componentId);
   const items: FeedItem[] = [];
   for (const incident of snapshot.incidents) {
-    if (incident.started_at < since || !names(incident.components)) continue;
-    items.push(...incidentItems(incident, snapshot.page.url));
+    // By each item's own date: a long incident's update today is news, though it started months ago.
+    if (names(incident.components)) items.push(...incidentItems(incident, snapshot.page.url).filter((item) => item.date >= since));
   }
   for (const m of snapshot.maintenances) {
     if (names(m.components)) items.push(...maintenanceItems(m, snapshot.page.url).filter((item) => item.date >= since));

@@ -257,7 +257,7 @@ const IncidentPage: FC<{ snapshot: Snapshot; incident: SnapshotIncident }> = ({ 
         ) : null}
         {incident.postmortem ? (
           <>
-            <h2>Postmortem</h2>
+            <h2 id="postmortem">Postmortem</h2>
             {incident.postmortem_published_at ? (
               <p class="meta">
                 Published <Time ms={incident.postmortem_published_at} page={page} />
