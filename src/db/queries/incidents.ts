@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, gte, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gte, inArray, is, isNull, or, SQL, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "../client";
 import { componentPageOrder } from "./components";
@@ -136,7 +136,11 @@ const roundApplied = (guard: { incidentId: string; status: IncidentStatus; updat
 
 /** A row as a one-row SELECT of every column in table order, for an INSERT ... SELECT (unset columns are null). */
 function rowSelect(table: SQLiteTable, row: Record<string, unknown>, where: SQL) {
-  const values = Object.entries(getTableColumns(table)).map(([key, column]) => sql.param(row[key] ?? null, column));
+  // Every column is named, so one the row leaves out gets its default here, as a plain INSERT would give it.
+  const values = Object.entries(getTableColumns(table)).map(([key, column]) => {
+    const value = row[key] !== undefined ? row[key] : column.default !== undefined ? column.default : column.defaultFn?.();
+    return is(value, SQL) ? value : sql.param(value ?? null, column);
+  });
   return sql`SELECT ${sql.join(values, sql`, `)} WHERE ${where}`;
 }
 
