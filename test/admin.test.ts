@@ -181,6 +181,31 @@ describe("incidents", () => {
     expect(incident.updates[0]).toMatchObject({ status: "investigating", message: "Sign-in takes up to 30 s." });
   });
 
+  it("keeps an ETA through updates that give none, and drops it for one that withdraws it (null), page and subscribers told", async () => {
+    const incident = await createIncident({ title: `Withdrawn ETA ${crypto.randomUUID()}`, notify: false });
+    const path = `/api/status/incidents/${incident.id}`;
+    const eta = "2030-01-01T12:00:00Z";
+    expect((await admin("POST", `${path}/updates`, { message: "Fix on its way", status: "identified", estimated_resolution: eta, notify: false })).status).toBe(201);
+    expect((await admin("POST", `${path}/updates`, { message: "Still rolling out", status: "identified", notify: false })).status).toBe(201);
+    let shown = await json(await call("GET", path));
+    expect(shown.estimated_resolution).toBe(eta);
+    expect(await (await call("GET", `/incidents/${incident.id}`)).text()).toContain("Estimated resolution");
+
+    const withdrawn = await json(await admin("POST", `${path}/updates`, { message: "The fix did not hold.", status: "investigating", estimated_resolution: null }));
+    expect(withdrawn.update).toMatchObject({ estimated_resolution: null, eta_withdrawn: true });
+    shown = await json(await call("GET", path));
+    expect(shown.estimated_resolution).toBeNull();
+    expect(shown.updates.map((u: any) => u.eta_withdrawn)).toEqual([true, false, false, false]);
+    expect(await (await call("GET", `/incidents/${incident.id}`)).text()).not.toContain("Estimated resolution");
+    // Subscribers who were told the ETA are told it no longer holds.
+    const event = await env.DB.prepare("SELECT type, payload FROM events WHERE json_extract(payload, '$.incident_id') = ? ORDER BY created_at DESC LIMIT 1").bind(incident.id).first<{ type: "incident.updated"; payload: string }>();
+    const said = renderEvent(event!.type, JSON.parse(event!.payload), { pageName: "B", pageUrl: "https://s", unsubscribeUrl: "u", manageUrl: "m" });
+    expect(said.text).toContain("Expected resolution: No estimate for now (the earlier one no longer holds)");
+    expect(said.sms).toContain(", no ETA for now");
+    // Resolved, no ETA stands.
+    expect((await admin("POST", `${path}/resolve`, { root_cause: "r", resolution: "s", notify: false })).status).toBe(200);
+  });
+
   it("posts updates with an ETA, which show on the public API, then resolves with root cause and resolution", async () => {
     const incident = await createIncident({ affected_components: [{ id: DEFAULT_COMPONENTS.storage, status: "partial_outage" }] });
     const eta = "2030-01-01T12:00:00Z";

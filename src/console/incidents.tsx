@@ -5,6 +5,7 @@ import { Status, Time } from "../page/parts";
 import { formatDuration } from "../page/format";
 import { isOpenIncident } from "../snapshot/build";
 import type { PageInfo, SnapshotIncident } from "../snapshot/types";
+import { currentEta } from "../snapshot/format";
 import { Flash } from "./dashboard";
 import { ComponentPicker, ConsoleForm, EtaFields, Field, FormErrors, NotifyBox, OPEN_STATUS_OPTIONS, Select, SEVERITY_OPTIONS, TextArea, Written } from "./fields";
 import { pickerShown, type Refill } from "./forms";
@@ -142,7 +143,7 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
 }) => {
   const open = isOpenIncident(i.status);
   const current = new Map<string, ComponentStatus>(i.components.map((c) => [c.id, c.status]));
-  const eta = i.updates.find((u) => u.estimated_resolution !== null)?.estimated_resolution ?? null;
+  const eta = currentEta(i);
   return (
     <ConsoleLayout ctx={ctx} title={i.title}>
       <p>

@@ -276,6 +276,8 @@ export const incidentUpdates = sqliteTable(
     createdBy: text("created_by"),
     /** Whether subscribers were told of this update (an admin may post with `notify: false`). */
     notified: integer("notified", { mode: "boolean" }).notNull().default(true),
+    /** Whether this update withdrew the ETA given earlier (its own is then null, and no ETA stands). */
+    etaWithdrawn: integer("eta_withdrawn", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

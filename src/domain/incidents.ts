@@ -25,6 +25,7 @@ import type {
   resolveIncidentBody,
 } from "../schemas";
 import { isOpenIncident } from "../snapshot/build";
+import { currentEta } from "../snapshot/format";
 import { iso, sameShownTime } from "../time";
 import { loadIncidentView } from "../snapshot/incident-view";
 import type { SnapshotIncident, SnapshotIncidentUpdate } from "../snapshot/types";
@@ -111,8 +112,17 @@ function eventPayload(
   };
 }
 
-function newUpdate(status: IncidentStatus, message: string, eta: number | null, now: number, notify: boolean | undefined): SnapshotIncidentUpdate {
-  return { id: crypto.randomUUID(), status, message, estimated_resolution: eta, created_at: now, updated_at: now, ...(notify === false && { notified: false as const }) };
+function newUpdate(status: IncidentStatus, message: string, eta: number | null, now: number, notify: boolean | undefined, etaWithdrawn = false): SnapshotIncidentUpdate {
+  return {
+    id: crypto.randomUUID(),
+    status,
+    message,
+    estimated_resolution: eta,
+    created_at: now,
+    updated_at: now,
+    ...(notify === false && { notified: false as const }),
+    ...(etaWithdrawn && { eta_withdrawn: true as const }),
+  };
 }
 
 function updateInsert(db: Database, incidentId: string, update: SnapshotIncidentUpdate, actor: Actor): Statement {
@@ -125,6 +135,7 @@ function updateInsert(db: Database, incidentId: string, update: SnapshotIncident
     createdBy: actorId(actor),
     at: update.created_at,
     notified: update.notified !== false,
+    etaWithdrawn: update.eta_withdrawn === true,
   });
 }
 
@@ -218,13 +229,15 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
     components = shownLinks(before, next);
     changeEvents = changes.eventIds;
   }
-  const update = newUpdate(input.status, input.message, input.estimated_resolution ?? null, now, input.notify);
+  // An explicit null withdraws the ETA that stands (omitted, it stands on).
+  const withdrawn = input.estimated_resolution === null && currentEta(incident) !== null;
+  const update = newUpdate(input.status, input.message, input.estimated_resolution ?? null, now, input.notify, withdrawn);
   const owner = takeover(incident, actor, now);
   const event = outboxInsert(
     db,
     {
       type: "incident.updated",
-      payload: eventPayload({ ...incident, components }, { status: update.status, message: update.message, eta: update.estimated_resolution }),
+      payload: { ...eventPayload({ ...incident, components }, { status: update.status, message: update.message, eta: update.estimated_resolution }), ...(withdrawn && { eta_withdrawn: true }) },
       componentIds: components.map((c) => c.id),
     },
     now,

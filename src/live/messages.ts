@@ -1,6 +1,7 @@
 import type { Snapshot, SnapshotIncident, SnapshotIncidentUpdate, SnapshotMaintenance } from "../snapshot/types";
 import { isOpenIncident, uptimeOfDays } from "../snapshot/build";
 import { latencyGrids, latencyPoints, type LatencyPoint } from "../snapshot/latency";
+import { currentEta } from "../snapshot/format";
 import { renderMarkdown } from "../text/markdown";
 import { regionsLine } from "../text/checks";
 
@@ -15,7 +16,7 @@ export function incidentSummary(incident: SnapshotIncident) {
     resolved_at: incident.resolved_at,
     updated_at: incident.updated_at,
     /** The newest estimate any update gave (an update without one does not withdraw it). */
-    eta: incident.updates.find((u) => u.estimated_resolution !== null)?.estimated_resolution ?? null,
+    eta: currentEta(incident),
     components: incident.components,
     automatic: incident.automatic ?? false,
   };

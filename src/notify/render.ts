@@ -84,6 +84,9 @@ function windowInWords(move: string, payload: Record<string, unknown>): string {
   return move === "cancelled" ? `was planned for ${planned}` : planned;
 }
 
+/** What an update that withdrew the earlier ETA says in its place. */
+const ETA_WITHDRAWN = "No estimate for now (the earlier one no longer holds)";
+
 /** What an event says, from the payload its producer captured when it happened. */
 function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUrl: string): Facts {
   const title = str(payload.title);
@@ -98,9 +101,10 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
     // What each component showed while the incident was open; once resolved, which ones it was about.
     if (affected.length) facts.push(["Components", affected.map((c) => (type === "incident.resolved" || !c.status ? c.name : `${c.name} (${c.status})`)).join(", ")]);
     if (eta && type !== "incident.resolved") facts.push(["Expected resolution", eta]);
+    else if (payload.eta_withdrawn === true) facts.push(["Expected resolution", ETA_WITHDRAWN]);
     if (type === "incident.resolved" && payload.root_cause) facts.push(["Root cause", str(payload.root_cause)]);
     if (payload.automatic === true) facts.push(["Detected", AUTOMATIC]);
-    const etaText = eta && type !== "incident.resolved" ? `, ETA ${eta}` : "";
+    const etaText = eta && type !== "incident.resolved" ? `, ETA ${eta}` : payload.eta_withdrawn === true ? ", no ETA for now" : "";
     return {
       headline: `${verb}: ${title}`,
       subject: type === "incident.updated" ? `${verb}: ${title} (${status})` : `${verb}: ${title}`,

@@ -101,7 +101,8 @@ const incidentUpdate = named(
     id: uuid,
     status: z.enum(INCIDENT_STATUSES),
     message: z.string(),
-    estimated_resolution: time.nullable(),
+    estimated_resolution: time.nullable().describe("The ETA this update gave, if any"),
+    eta_withdrawn: z.boolean().describe("Whether this update withdrew the ETA given earlier (sent with estimated_resolution: null)"),
     created_at: time,
     updated_at: time,
   }),
@@ -127,6 +128,7 @@ export const incident = named(
     taken_over_at: time.nullable().describe("When a person took an automatic incident over; null while Beacon manages it"),
     managed_by: z.enum(["automation", "admin"]).describe("automation until a person takes an automatic incident over"),
     affected_components: z.array(z.object({ id: uuid, name: z.string(), status: z.enum(COMPONENT_STATUSES) })),
+    estimated_resolution: time.nullable().describe("The ETA that stands while it is open: the newest given, unless withdrawn since"),
     updates: z.array(incidentUpdate).describe("Newest first"),
   }),
 );

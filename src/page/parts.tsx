@@ -3,6 +3,7 @@ import type { Child, FC } from "hono/jsx";
 import type { ShownStatus } from "../db/schema";
 import { isoMillis } from "../time";
 import type { PageInfo, SnapshotComponent, SnapshotGroup, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
+import { currentEta } from "../snapshot/format";
 import { STATUS_LABELS, worstStatus } from "../status";
 import { renderMarkdown } from "../text/markdown";
 import { componentTags, dayLabel, dayLevel, formatTime, formatUptime, reportedStatus, subscribeErrorId, type SubscribeTypedField } from "./format";
@@ -171,7 +172,7 @@ export const Timeline: FC<{ incident: SnapshotIncident; page: PageInfo }> = ({ i
 );
 
 /** The newest estimate any update gave (an update without one does not withdraw it). */
-export const currentEta = (incident: SnapshotIncident) => incident.updates.find((u) => u.estimated_resolution !== null)?.estimated_resolution ?? null;
+export { currentEta };
 
 /** An open incident as it shows on the front page (the script builds the same markup for live ones). */
 export const Eta: FC<{ ms: number | null; page: PageInfo }> = ({ ms, page }) =>

@@ -92,6 +92,7 @@ export function updateFromRow(u: UpdateRow): SnapshotIncident["updates"][number]
     created_at: u.createdAt,
     updated_at: u.updatedAt,
     ...(!u.notified && { notified: false as const }),
+    ...(u.etaWithdrawn && { eta_withdrawn: true as const }),
   };
 }
 

@@ -21,6 +21,18 @@ export function publicComponent(c: SnapshotComponent) {
   };
 }
 
+/**
+ * The ETA that stands: the newest one given, unless a later update withdrew it. An update that gives none
+ * and withdraws none leaves the earlier one standing.
+ */
+export function currentEta(i: Pick<SnapshotIncident, "updates">): number | null {
+  for (const u of i.updates) {
+    if (u.eta_withdrawn) return null;
+    if (u.estimated_resolution !== null) return u.estimated_resolution;
+  }
+  return null;
+}
+
 /** Who moves an incident now: Beacon's checks until a person takes an automatic incident over. */
 export const managedBy = (i: Pick<SnapshotIncident, "automatic" | "taken_over_at">): "automation" | "admin" =>
   i.automatic && !i.taken_over_at ? "automation" : "admin";
@@ -44,11 +56,13 @@ export function publicIncident(i: SnapshotIncident) {
     taken_over_at: iso(i.taken_over_at),
     managed_by: managedBy(i),
     affected_components: i.components.map((c) => ({ id: c.id, name: c.name, status: c.status })),
+    estimated_resolution: iso(isOpenIncident(i.status) ? currentEta(i) : null),
     updates: i.updates.map((u) => ({
       id: u.id,
       status: u.status,
       message: u.message,
       estimated_resolution: iso(u.estimated_resolution),
+      eta_withdrawn: u.eta_withdrawn ?? false,
       created_at: iso(u.created_at),
       updated_at: iso(u.updated_at),
     })),

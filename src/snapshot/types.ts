@@ -91,6 +91,8 @@ export interface SnapshotIncidentUpdate {
   updated_at: number;
   /** false when the admin posted it without telling subscribers; absent when they were told. */
   notified?: false;
+  /** true when it withdrew the ETA given earlier: no ETA stands after it (see currentEta). */
+  eta_withdrawn?: true;
 }
 
 export interface SnapshotIncident {

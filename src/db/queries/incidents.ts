@@ -26,7 +26,7 @@ export function insertIncident(db: Database, row: typeof incidents.$inferInsert)
 
 export function insertIncidentUpdate(
   db: Database,
-  row: { id: string; incidentId: string; status: IncidentStatus; message: string; estimatedResolution: number | null; createdBy: string | null; at: number; notified?: boolean },
+  row: { id: string; incidentId: string; status: IncidentStatus; message: string; estimatedResolution: number | null; createdBy: string | null; at: number; notified?: boolean; etaWithdrawn?: boolean },
 ): Statement {
   return db.insert(incidentUpdates).values({
     id: row.id,
@@ -36,6 +36,7 @@ export function insertIncidentUpdate(
     estimatedResolution: row.estimatedResolution,
     createdBy: row.createdBy,
     notified: row.notified ?? true,
+    etaWithdrawn: row.etaWithdrawn ?? false,
     createdAt: row.at,
     updatedAt: row.at,
   });

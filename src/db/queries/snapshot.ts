@@ -54,6 +54,7 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
           message: incidentUpdates.message,
           estimatedResolution: incidentUpdates.estimatedResolution,
           notified: incidentUpdates.notified,
+          etaWithdrawn: incidentUpdates.etaWithdrawn,
           createdAt: incidentUpdates.createdAt,
           updatedAt: incidentUpdates.updatedAt,
         })
