@@ -48,6 +48,7 @@ export const RULE_CODES = [
   "in_past",
   "before_start",
   "after_resolution",
+  "after_eta",
   "end_before_start",
   "duplicate",
   "alias_conflict",

@@ -255,7 +255,7 @@ describe("incidents", () => {
     expect(await tableCounts()).toEqual(before);
   });
 
-  it("keeps an incident's times in order: started_at not after now or resolved_at, no ETA before the start", async () => {
+  it("keeps an incident's times in order: started_at not after now, resolved_at or an ETA, no ETA before the start", async () => {
     const incident = await createIncident({ started_at: Date.now() - 3600_000 });
     const resolved = await json(await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "a", resolution: "b" }));
     const resolvedAt = Date.parse(resolved.resolved_at);
@@ -264,7 +264,8 @@ describe("incidents", () => {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, resolvedAt + 1100 - Date.now())));
     const afterResolution = { path: "started_at", message: `must not be after resolved_at (${resolved.resolved_at})`, code: "after_resolution", limit: resolved.resolved_at };
     const inFuture = { path: "started_at", message: "must not be in the future", code: "in_future" };
-    for (const [started_at, detail] of [[resolvedAt + 1000, afterResolution], [Date.now() + 60_000, inFuture]] as const) {
+    // A minute ahead is a client clock ahead of Beacon's: taken as now, which is after the resolution here.
+    for (const [started_at, detail] of [[resolvedAt + 1000, afterResolution], [Date.now() + 60_000, afterResolution], [Date.now() + 600_000, inFuture]] as const) {
       const res = await admin("PATCH", `/api/status/incidents/${incident.id}`, { started_at });
       expect(res.status).toBe(400);
       expect((await json(res)).error.details).toEqual([detail]);
@@ -282,6 +283,14 @@ describe("incidents", () => {
     const open = await createIncident({ started_at: Date.now() - 600_000 });
     expect((await admin("POST", `/api/status/incidents/${open.id}/updates`, { status: "identified", message: "m", estimated_resolution: Date.now() - 1200_000 })).status).toBe(400);
     expect((await admin("PATCH", `/api/status/incidents/${open.id}/updates/${open.updates[0].id}`, eta)).status).toBe(400);
+    // Created a minute ahead, it starts now: never after it was opened, or resolved.
+    const ahead = await createIncident({ started_at: Date.now() + 60_000, notify: false });
+    expect(Date.parse(ahead.started_at)).toBeLessThanOrEqual(Date.parse(ahead.created_at));
+    // A start moved past an ETA the incident was given is refused, as that ETA would be.
+    const withEta = await createIncident({ started_at: Date.now() - 7200_000, estimated_resolution: Date.now() - 3600_000, notify: false });
+    const moved = await admin("PATCH", `/api/status/incidents/${withEta.id}`, { started_at: Date.now() - 1800_000 });
+    expect(moved.status).toBe(400);
+    expect((await json(moved)).error.details).toEqual([{ path: "started_at", message: `must not be after its earliest ETA (${withEta.updates[0].estimated_resolution})`, code: "after_eta", limit: withEta.updates[0].estimated_resolution }]);
     // An ETA that has just passed is still a real one (the fix took longer than hoped).
     expect((await admin("POST", `/api/status/incidents/${open.id}/updates`, { status: "identified", message: "m", estimated_resolution: Date.now() - 60_000 })).status).toBe(201);
   });

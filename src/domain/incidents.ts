@@ -146,16 +146,27 @@ function assertEta(eta: number | null | undefined, startedAt: number) {
   }
 }
 
-/** A start the incident's other times agree with: not after now, nor after it was resolved. */
-function assertStart(startedAt: number, incident: Pick<SnapshotIncident, "resolved_at">, now: number) {
-  if (startedAt > now) throw badRequest("started_at must not be in the future", [{ path: "started_at", message: "must not be in the future", code: "in_future" }]);
+/**
+ * A start as sent, taken as now when it is ahead of Beacon's clock by no more than the schema lets through
+ * (a client's clock a little ahead): an incident never starts after it was opened, or resolved.
+ */
+const startNoLaterThan = (startedAt: number, now: number) => Math.min(startedAt, now);
+
+/** A start the incident's other times agree with: not after it was resolved, nor after an ETA it was given. */
+function assertStart(startedAt: number, incident: Pick<SnapshotIncident, "resolved_at" | "updates">) {
   if (incident.resolved_at !== null && startedAt > incident.resolved_at) {
     throw badRequest("started_at must not be after the incident was resolved", [{ path: "started_at", message: `must not be after resolved_at (${iso(incident.resolved_at)})`, code: "after_resolution", limit: iso(incident.resolved_at)! }]);
+  }
+  const etas = incident.updates.flatMap((u) => (u.estimated_resolution === null ? [] : [u.estimated_resolution]));
+  const earliest = etas.length ? Math.min(...etas) : null;
+  if (earliest !== null && startedAt > earliest && !sameShownTime(startedAt, earliest)) {
+    throw badRequest("started_at must not be after an ETA the incident was given", [{ path: "started_at", message: `must not be after its earliest ETA (${iso(earliest)})`, code: "after_eta", limit: iso(earliest)! }]);
   }
 }
 
 export async function openIncident(db: Database, input: OpenIncidentInput, actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
-  assertEta(input.estimated_resolution, input.started_at ?? now);
+  const startedAt = startNoLaterThan(input.started_at ?? now, now);
+  assertEta(input.estimated_resolution, startedAt);
   const linksToSet = links(input.affected_components, statusForSeverity(input.severity));
   await assertComponentsExist(db, linksToSet.map((l) => l.componentId));
   const id = crypto.randomUUID();
@@ -178,7 +189,7 @@ export async function openIncident(db: Database, input: OpenIncidentInput, actor
     description: input.description,
     status: input.status,
     severity: input.severity,
-    started_at: input.started_at ?? now,
+    started_at: startedAt,
     resolved_at: null,
     root_cause: null,
     resolution: null,
@@ -305,13 +316,14 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
 export async function editIncident(db: Database, id: string, input: EditIncidentInput, actor: Actor, now: number, shown?: number): Promise<Change<SnapshotIncident>> {
   const incident = await existingIncident(db, id);
   assertAsShown(incident.updated_at, shown);
-  if (input.started_at !== undefined) assertStart(input.started_at, incident, now);
+  const startedAt = input.started_at === undefined ? undefined : startNoLaterThan(input.started_at, now);
+  if (startedAt !== undefined) assertStart(startedAt, incident);
   const owner = takeover(incident, actor, now);
   const patch = {
     ...(input.title !== undefined && { title: input.title }),
     ...(input.description !== undefined && { description: input.description }),
     ...(input.severity !== undefined && { severity: input.severity }),
-    ...(input.started_at !== undefined && { startedAt: input.started_at }),
+    ...(startedAt !== undefined && { startedAt }),
     ...(input.root_cause !== undefined && { rootCause: input.root_cause }),
     ...(input.resolution !== undefined && { resolution: input.resolution }),
   };
@@ -321,7 +333,7 @@ export async function editIncident(db: Database, id: string, input: EditIncident
     title: input.title ?? incident.title,
     description: input.description ?? incident.description,
     severity: input.severity ?? incident.severity,
-    started_at: input.started_at ?? incident.started_at,
+    started_at: startedAt ?? incident.started_at,
     root_cause: input.root_cause ?? incident.root_cause,
     resolution: input.resolution ?? incident.resolution,
     updated_at: now,
