@@ -486,18 +486,33 @@ describe("webhooks", () => {
     expect(spy).toHaveBeenCalledTimes(1);
   });
 
-  it("disables an endpoint after ten failed attempts in a row", async () => {
+  it("keeps an endpoint through a short outage of its receiver, and disables it after ten failed attempts over a day", async () => {
     const component = await freshComponent();
     const { testEnv, sent } = setup();
     const hook = await activeSubscriber("webhook", { components: [component] });
     const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload("Flaky"), [component]));
-    vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("down", { status: 500 }));
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("down", { status: 500 }));
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 10; attempt++) {
       const result = await deliverMessages(testEnv, [message!], { attempts: attempt });
       delays.push(result.retryMessages[0]?.delaySeconds ?? 0);
     }
     expect(delays.slice(0, 5)).toEqual([10, 20, 40, 80, 160]);
+    // Ten failures within minutes (a deploy, every retry of the events in flight): still told of what follows.
+    expect(await subscriberRow(hook.id)).toMatchObject({ status: "active", consecutiveFailures: 10 });
+    const [later] = await fanOut(testEnv, sent, await outboxEvent("incident.updated", incidentPayload("Flaky"), [component]));
+    expect(later).toBeDefined();
+    // Answering again ends the run of failures.
+    spy.mockImplementation(async () => new Response(null, { status: 204 }));
+    await deliverMessages(testEnv, [later!]);
+    expect(await subscriberRow(hook.id)).toMatchObject({ status: "active", consecutiveFailures: 0, failingSince: null });
+
+    // Failing for over a day, ten attempts in a row: disabled.
+    spy.mockImplementation(async () => new Response("down", { status: 500 }));
+    const [third] = await fanOut(testEnv, sent, await outboxEvent("incident.updated", incidentPayload("Flaky"), [component]));
+    await deliverMessages(testEnv, [third!]);
+    await db().update(subscribers).set({ failingSince: Date.now() - 25 * 3600_000, consecutiveFailures: 9 }).where(eq(subscribers.id, hook.id));
+    await deliverMessages(testEnv, [third!], { attempts: 2 });
     expect((await subscriberRow(hook.id))!.status).toBe("disabled");
   });
 

@@ -985,6 +985,46 @@ describe("webhook subscriptions", () => {
     expect(listed.body_text).toContain("[signing secret, sent only to the endpoint]");
   });
 
+  it("stops a ping's retries once the endpoint is confirmed with its code, and an old ping never confirms an endpoint its owner left", async () => {
+    // The receiver is down: the ping is retried.
+    const { sent, queue } = recordingQueue();
+    const testEnv = { ...env, NOTIFY_QUEUE: queue };
+    const signUp = async (url: string) => {
+      const ctx = createExecutionContext();
+      const res = await app.fetch(new Request(`${BASE}/api/status/subscriptions`, { method: "POST", body: JSON.stringify({ webhook: url }), headers: { "content-type": "application/json", "cf-connecting-ip": uniqueIp() } }), testEnv, ctx);
+      await waitOnExecutionContext(ctx);
+      expect(res.status).toBe(202);
+      return (await subscriberByAddress(url))!;
+    };
+    const url = `https://hooks.example.org/${crypto.randomUUID()}`;
+    const subscriber = await signUp(url);
+    let challenge = "";
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (_input, init) => {
+      challenge = JSON.parse(String((init as RequestInit).body)).data.challenge;
+      throw new TypeError("Network connection lost.");
+    });
+    const pings = sent.splice(0);
+    expect((await deliverMessages(testEnv, pings)).retryMessages).toHaveLength(1);
+    // Its owner pastes the challenge from their logs: confirmed, and the ping is not sent again.
+    expect((await call("POST", "/api/status/subscriptions/confirm/webhook", { body: { webhook: url, code: challenge }, headers: { "cf-connecting-ip": uniqueIp() } })).status).toBe(200);
+    spy.mockClear();
+    await deliverMessages(testEnv, pings, { attempts: 2 });
+    expect(spy).not.toHaveBeenCalled();
+    expect((await deliveriesFor(subscriber.id))[0]).toMatchObject({ status: "skipped" });
+
+    // Another endpoint signs up, and its owner leaves before the ping gets through: an echo then confirms nothing.
+    const other = `https://hooks.example.org/${crypto.randomUUID()}`;
+    const leaving = await signUp(other);
+    const otherPings = sent.splice(0);
+    await deliverMessages(testEnv, otherPings);
+    await db().update(subscribers).set({ status: "unsubscribed", unsubscribedAt: Date.now() }).where(eq(subscribers.id, leaving.id));
+    spy.mockImplementation(async (_input, init) => Response.json({ challenge: JSON.parse(String((init as RequestInit).body)).data.challenge }));
+    spy.mockClear();
+    await deliverMessages(testEnv, otherPings, { attempts: 2 });
+    expect(spy).not.toHaveBeenCalled();
+    expect((await subscriberRow(leaving.id))!.status).toBe("unsubscribed");
+  });
+
   it("does not confirm an endpoint that answers 2xx without echoing the challenge", async () => {
     for (const answer of [() => new Response(null, { status: 204 }), () => Response.json({ ok: true }), () => new Response("wrong-challenge")]) {
       const { subscriber } = await pingEndpoint(answer);

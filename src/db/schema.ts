@@ -385,6 +385,8 @@ export const subscribers = sqliteTable(
     confirmSentDay: text("confirm_sent_day"),
     webhookSecret: text("webhook_secret"),
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    /** When a webhook endpoint's current run of failed attempts began (null while it answers). */
+    failingSince: integer("failing_since"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
     confirmedAt: integer("confirmed_at"),

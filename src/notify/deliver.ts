@@ -18,8 +18,8 @@ import { sendWebhook } from "./webhook";
 
 /** How long a sender owns a claimed delivery; longer than any provider call (each times out in 10 s). */
 export const LEASE_MS = 60_000;
-/** Failed attempts in a row after which a webhook endpoint is disabled. */
-export const WEBHOOK_DISABLE_AFTER = 10;
+/** A webhook endpoint is disabled after this many failed attempts in a row, failing for at least this long. */
+export const WEBHOOK_DISABLE_AFTER = { attempts: 10, forMs: 24 * 3600_000 };
 
 /**
  * Sends the given deliveries, each at most once: a delivery is claimed (pending -> sending, with a lease)
@@ -46,11 +46,13 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
         devOutbox.push({ ...message, recipient: to, bodyText: text, bodyHtml: html, deliveryId: delivery.id, createdAt: now });
       }
       if (delivery.channel === "webhook" && subscriber) {
-        // A ping answered with its challenge echoed is the endpoint's proof of consent (sendWebhook checked it).
-        const confirmsNow = isConfirmation(delivery.eventId) && subscriber.status !== "active";
+        // A ping answered with its challenge echoed is the endpoint's proof of consent (sendWebhook checked it),
+        // for a sign-up still waiting for it: never for an endpoint its owner has since left.
+        const confirmsNow = isConfirmation(delivery.eventId) && subscriber.status === "pending";
         statements.push(
           updateSubscriber(db, subscriber.id, {
             consecutiveFailures: 0,
+            failingSince: null,
             updatedAt: now,
             ...(confirmsNow ? { status: "active", confirmedAt: now, unsubscribedAt: null } : {}),
           }),
@@ -87,9 +89,12 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
   };
   for (const delivery of claimed) {
     const subscriber = subscribers.get(delivery.subscriberId);
-    const stillWanted = subscriber && (isConfirmation(delivery.eventId) || subscriber.status === "active");
+    // A confirmation only while the sign-up waits for one (a webhook confirmed with its pasted code stops its
+    // ping's retries); anything else only while the subscriber is active.
+    const stillWanted = subscriber && subscriber.status === (isConfirmation(delivery.eventId) ? "pending" : "active");
     if (!stillWanted) {
-      statements.push(updateDelivery(db, delivery.id, { status: "skipped", lastError: "The subscriber left or was disabled before it was sent.", leaseUntil: null, updatedAt: now }));
+      const lastError = isConfirmation(delivery.eventId) ? "No longer waiting for a confirmation: confirmed, left or disabled meanwhile." : "The subscriber left or was disabled before it was sent.";
+      statements.push(updateDelivery(db, delivery.id, { status: "skipped", lastError, leaseUntil: null, updatedAt: now }));
       continue;
     }
     // Only events after a subscriber confirmed are sent: one that was disabled (or left) and then confirmed

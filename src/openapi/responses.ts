@@ -442,6 +442,7 @@ export const notifications = named(
         all_components: z.boolean(),
         component_changes: z.boolean(),
         consecutive_failures: z.number().int(),
+        failing_since: time.nullable().describe("When a webhook endpoint's current run of failed attempts began; null while it answers"),
         created_at: time,
         confirmed_at: time.nullable(),
         unsubscribed_at: time.nullable(),

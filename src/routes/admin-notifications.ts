@@ -69,6 +69,7 @@ export const adminNotifications = new Hono<AppEnv>()
         all_components: s.allComponents,
         component_changes: s.componentChanges,
         consecutive_failures: s.consecutiveFailures,
+        failing_since: iso(s.failingSince),
         created_at: iso(s.createdAt),
         confirmed_at: iso(s.confirmedAt),
         unsubscribed_at: iso(s.unsubscribedAt),

@@ -105,13 +105,18 @@ export async function listSubscribers(db: Database, limit: number) {
 
 export const deleteSubscriber = (db: Database, id: string) => db.delete(subscribers).where(eq(subscribers.id, id));
 
-/** A failed webhook attempt; the endpoint is disabled once `disableAt` attempts in a row have failed. */
-export const recordEndpointFailure = (db: Database, id: string, disableAt: number, now: number) =>
+/**
+ * A failed webhook attempt. The endpoint is disabled once `rule.attempts` attempts in a row have failed over
+ * at least `rule.forMs`: a receiver down for a deploy fails every retry of every event in flight, which is no
+ * reason to stop telling it anything.
+ */
+export const recordEndpointFailure = (db: Database, id: string, rule: { attempts: number; forMs: number }, now: number) =>
   db
     .update(subscribers)
     .set({
       consecutiveFailures: sql`${subscribers.consecutiveFailures} + 1`,
-      status: sql`case when ${subscribers.consecutiveFailures} + 1 >= ${disableAt} and ${subscribers.status} = 'active' then 'disabled' else ${subscribers.status} end`,
+      failingSince: sql`coalesce(${subscribers.failingSince}, ${now})`,
+      status: sql`case when ${subscribers.consecutiveFailures} + 1 >= ${rule.attempts} and coalesce(${subscribers.failingSince}, ${now}) <= ${now - rule.forMs} and ${subscribers.status} = 'active' then 'disabled' else ${subscribers.status} end`,
       updatedAt: now,
     })
     .where(eq(subscribers.id, id));
