@@ -197,6 +197,24 @@ describe("fan-out", () => {
     expect(plan.results.map((r) => r.detail).join("; ")).toContain("USING INDEX events_incident_idx");
   });
 
+  it("tells followers of a component an update takes off the incident, and not those of one it never named", async () => {
+    const [checkout, search] = [unique("Checkout"), unique("Search")];
+    const [checkoutId, searchId] = [await freshComponent(checkout), await freshComponent(search)];
+    const outbox = devOutbox();
+    const follower = await activeSubscriber("email", { components: [checkoutId] });
+    const bystander = await activeSubscriber("email", { components: [await freshComponent()] });
+    const opened = await body(await admin("POST", "/api/status/incidents/create", { title: unique("Checkout errors"), severity: "major", affected_components: [checkoutId] }));
+    await outbox.waitFor(follower.address);
+    // Checkout is fine now; it was Search all along.
+    const moved = await admin("POST", `/api/status/incidents/${opened.id}/updates`, { message: "Checkout is fine; Search is the one failing.", status: "identified", affected_components: [{ id: searchId, status: "degraded" }] });
+    expect(moved.status).toBe(201);
+    const told = await outbox.waitFor(follower.address, 2);
+    expect(told[1]).toContain(`Update: ${opened.title}`);
+    expect(told[1]).toContain("Checkout is fine; Search is the one failing.");
+    expect(await deliveriesFor(bystander.id)).toEqual([]);
+    expect((await admin("POST", `/api/status/incidents/${opened.id}/resolve`, { root_cause: "r", resolution: "s", notify: false })).status).toBe(200);
+  });
+
   it("tells whoever followed only a deleted component, once, that only news of the whole page will come, and how to choose again", async () => {
     const [gone, kept] = [unique("Legacy API"), unique("Search")];
     const [goneId, keptId] = [await freshComponent(gone), await freshComponent(kept)];

@@ -249,7 +249,8 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
     {
       type: "incident.updated",
       payload: { ...eventPayload({ ...incident, components }, { status: update.status, message: update.message, eta: update.estimated_resolution }), ...(withdrawn && { eta_withdrawn: true }) },
-      componentIds: components.map((c) => c.id),
+      // Followers of a component this update takes off hear of it too: it is their news most of all.
+      componentIds: [...new Set([...incident.components, ...components].map((c) => c.id))],
     },
     now,
   );
