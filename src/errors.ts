@@ -49,6 +49,7 @@ export const RULE_CODES = [
   "before_start",
   "after_resolution",
   "after_eta",
+  "announced",
   "end_before_start",
   "duplicate",
   "alias_conflict",

@@ -245,6 +245,22 @@ describe("incidents", () => {
     expect((await call("GET", `/api/status/incidents/${incident.id}`)).status).toBe(404);
   });
 
+  it("refuses to delete an open incident subscribers were told of, and deletes one nobody heard of", async () => {
+    const told = await createIncident({ title: "Announced outage" });
+    const refused = await admin("DELETE", `/api/status/incidents/${told.id}`);
+    expect(refused.status).toBe(409);
+    const { error } = await json(refused);
+    expect(error.message).toContain('"Announced outage" is open and subscribers were told of it: resolve it first');
+    expect(error.details).toEqual([{ path: "id", message: "is an open incident subscribers were told of", code: "announced" }]);
+    expect((await call("GET", `/api/status/incidents/${told.id}`)).status).toBe(200);
+    // Resolved (they hear it ended), it can go.
+    expect((await admin("POST", `/api/status/incidents/${told.id}/resolve`, { root_cause: "Opened by mistake", resolution: "Nothing was wrong" })).status).toBe(200);
+    expect((await admin("DELETE", `/api/status/incidents/${told.id}`)).status).toBe(204);
+    // Opened without telling anyone, it can go at once.
+    const quiet = await createIncident({ title: "Quiet mistake", notify: false });
+    expect((await admin("DELETE", `/api/status/incidents/${quiet.id}`)).status).toBe(204);
+  });
+
   it("names unknown component ids in a 400 and writes nothing", async () => {
     const before = await tableCounts();
     const res = await admin("POST", "/api/status/incidents/create", { title: "x", affected_components: [DEFAULT_COMPONENTS.api, UNKNOWN] });

@@ -500,7 +500,7 @@ describe("console writes", () => {
   it("asks on a page of its own before deleting or cancelling when the browser runs no script", async () => {
     const token = await session();
     const csrf = await csrfOf(token);
-    const incident = await createIncident({ title: "Flaky logins" });
+    const incident = await createIncident({ title: "Flaky logins", notify: false });
     await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Looking.", status: "identified", notify: false });
     const component = await json(await admin("POST", "/api/status/components", { name: "Doomed component" }));
     const group = await json(await admin("POST", "/api/status/groups", { name: "Doomed group" }));

@@ -184,7 +184,7 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
   it("sends every removal to open pages and to replay: a deleted incident and a deleted component", async () => {
     const first = await connect();
     const hello = await first.waitFor((m) => m.type === "snapshot");
-    const incident = await createIncident({ title: "Live: to be deleted", affected_components: [] });
+    const incident = await createIncident({ title: "Live: to be deleted", affected_components: [], notify: false });
     const component = await json(await admin("POST", "/api/status/components", { name: "Live: short-lived" }));
     await first.waitFor((m) => m.type === "incident.created" && m.data.incident.id === incident.id);
 

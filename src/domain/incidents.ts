@@ -26,6 +26,7 @@ import type {
 } from "../schemas";
 import { isOpenIncident } from "../snapshot/build";
 import { currentEta } from "../snapshot/format";
+import { incidentEventsQuery } from "../db/queries/notifications";
 import { iso, sameShownTime } from "../time";
 import { loadIncidentView } from "../snapshot/incident-view";
 import type { SnapshotIncident, SnapshotIncidentUpdate } from "../snapshot/types";
@@ -407,6 +408,14 @@ export async function publishPostmortem(db: Database, id: string, input: Postmor
 
 export async function deleteIncident(db: Database, id: string, actor: Actor, now: number): Promise<Change<null>> {
   const incident = await existingIncident(db, id);
+  // Subscribers told it began would never hear it ended, and their link would lead nowhere. (An update made
+  // meanwhile moves updated_at, which the batch's guard checks.)
+  if (isOpenIncident(incident.status) && (await incidentEventsQuery(db, id, "").limit(1)).length) {
+    throw conflict(
+      `"${incident.title}" is open and subscribers were told of it: resolve it first (they are told it ended; say it was opened by mistake if it was), then delete it.`,
+      [{ path: "id", message: "is an open incident subscribers were told of", code: "announced" }],
+    );
+  }
   const before = await loadStatusState(db);
   const changes = statusChangeStatements(db, before, withIncidentLinks(before, id, []), { source: "incident", referenceId: id, at: now, now });
   return {

@@ -66,7 +66,7 @@ const sentence = (text: string) => (text ? text[0]!.toUpperCase() + text.slice(1
  * premium-rate number SMS does not reach (the detail names the codes it does, or the ranges it does not).
  */
 /** Refusals whose message names what is in the way and says what to do: a name in use, a component still needed. */
-const SAID_BY_MESSAGE = ["name_taken", "component_in_use"] as const satisfies readonly DetailCode[];
+const SAID_BY_MESSAGE = ["name_taken", "component_in_use", "announced"] as const satisfies readonly DetailCode[];
 
 const SENTENCES: Partial<Record<DetailCode, (error: { message?: string }, d: ReceivedDetail) => string | undefined>> = {
   unknown_component: () => UNKNOWN_COMPONENT,

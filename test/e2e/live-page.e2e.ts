@@ -170,7 +170,7 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await page.locator('#live[data-state="live"]').waitFor();
     await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
 
-    const incident = await adminCall("POST", "/api/status/incidents/create", { title: "Posted by mistake", severity: "major", affected_components: [] });
+    const incident = await adminCall("POST", "/api/status/incidents/create", { title: "Posted by mistake", severity: "major", affected_components: [], notify: false });
     const card = page.locator(`[data-incident="${incident.id}"]`);
     await card.waitFor();
     await adminCall("DELETE", `/api/status/incidents/${incident.id}`, undefined);
@@ -255,6 +255,7 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
       description: `The token ${word}${word} at https://example.com/${word}?q=${word}`,
       severity: "major",
       affected_components: [{ id: component.id, status: "partial_outage" }],
+      notify: false,
     });
     // A subscriber's manage page lists every component by name.
     const signUp = await fetch(`${origin}/api/status/subscriptions`, {
