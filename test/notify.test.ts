@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { deliveries, events, subscribers } from "../src/db/schema";
 import type { NotifyEventType, NotifyMessage } from "../src/notify/messages";
 import { renderEvent, webhookBody } from "../src/notify/render";
-import { incidentEventsQuery } from "../src/db/queries/notifications";
+import { incidentEventsQuery, maintenanceEventsQuery } from "../src/db/queries/notifications";
 import { admin, json as body } from "./support/api";
 import {
   activeSubscriber,
@@ -195,6 +195,37 @@ describe("fan-out", () => {
     const { sql: lookup, params } = incidentEventsQuery(db(), opened.id, crypto.randomUUID()).toSQL();
     const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${lookup}`).bind(...params).all<{ detail: string }>();
     expect(plan.results.map((r) => r.detail).join("; ")).toContain("USING INDEX events_incident_idx");
+  });
+
+  it("tells who was told of a window, and who follows what it covers now, when it moves to other components and when it is cancelled", async () => {
+    const [checkout, storage] = [unique("Checkout"), unique("Storage")];
+    const [checkoutId, storageId] = [await freshComponent(checkout), await freshComponent(storage)];
+    const outbox = devOutbox();
+    const before = await activeSubscriber("email", { components: [checkoutId] });
+    const after = await activeSubscriber("sms", { components: [storageId] });
+    const bystander = await activeSubscriber("email", { components: [await freshComponent()] });
+    const start = Date.now() + 30 * 86_400_000;
+    const title = unique("Checkout migration");
+    const window = await body(await admin("POST", "/api/status/maintenance", { title, scheduled_start: new Date(start).toISOString(), scheduled_end: new Date(start + 3_600_000).toISOString(), components: [checkoutId] }));
+    await outbox.waitFor(before.address);
+
+    // It moves from Checkout to Storage: Checkout's follower hears it no longer concerns them, Storage's that it does.
+    expect((await admin("PATCH", `/api/status/maintenance/${window.id}`, { affected_components: [storageId] })).status).toBe(200);
+    const [, changed] = await outbox.waitFor(before.address, 2);
+    expect(changed).toContain(`Maintenance changed: ${title}`);
+    expect(changed).toContain(`Components: ${storage}\nWas on: ${checkout}\n`);
+    const [text] = await outbox.waitFor(after.address);
+    expect(text).toContain(`now on ${storage}, was on ${checkout}`);
+
+    // Cancelled: both hear of it, though Checkout's follower follows nothing the window covers now.
+    expect((await admin("POST", `/api/status/maintenance/${window.id}/cancel`)).status).toBe(200);
+    expect((await outbox.waitFor(before.address, 3))[2]).toContain(`Maintenance cancelled: ${title}`);
+    expect((await outbox.waitFor(after.address, 2))[1]).toContain("Maintenance cancelled");
+    expect(await deliveriesFor(bystander.id)).toEqual([]);
+    // Events are never pruned: a window's earlier ones are found through an index.
+    const { sql: lookup, params } = maintenanceEventsQuery(db(), window.id, crypto.randomUUID()).toSQL();
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${lookup}`).bind(...params).all<{ detail: string }>();
+    expect(plan.results.map((r) => r.detail).join("; ")).toContain("USING INDEX events_maintenance_idx");
   });
 
   it("tells followers of a component an update takes off the incident, and not those of one it never named", async () => {

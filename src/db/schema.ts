@@ -363,6 +363,8 @@ export const events = sqliteTable(
     index("events_dispatched_idx").on(t.dispatchedAt, t.createdAt),
     // An incident's earlier events, found when its resolution goes to whoever heard of it (never pruned, so indexed).
     index("events_incident_idx").on(sql`json_extract(${t.payload}, '$.incident_id')`),
+    // A window's earlier events, found when a later move of it goes to whoever heard of it.
+    index("events_maintenance_idx").on(sql`json_extract(${t.payload}, '$.maintenance_id')`),
   ],
 );
 

@@ -202,10 +202,18 @@ export async function editMaintenance(db: Database, id: string, input: EditMaint
   const edited: MaintenanceRow = { ...m, ...patch, revision: m.revision + 1 };
   statements.push(audited(db, actor, "edit", id, view(m, namedBefore), view(edited, named), now));
   const move = await dueMove(db, edited, named, actor, now, state);
-  // Subscribers told of a window hear when it moves (one this edit starts or completes is told by that move);
-  // a window that was quiet, or is made quiet now, stays quiet.
-  if (!move && (start !== m.scheduledStart || end !== m.scheduledEnd)) {
-    const payload = { ...eventPayload(edited, edited.status, named), previous_start: iso(m.scheduledStart), previous_end: iso(m.scheduledEnd) };
+  // Subscribers told of a window hear when it moves, or covers other components (one this edit starts or
+  // completes is told by that move): followers of the components it now covers, and whoever was told of it
+  // before (see fan-out). A window that was quiet, or is made quiet now, stays quiet.
+  const sameIds = (a: Named, b: Named) => a.length === b.length && a.every((c) => b.some((d) => d.id === c.id));
+  const repointed = !sameIds(named, namedBefore);
+  if (!move && (start !== m.scheduledStart || end !== m.scheduledEnd || repointed)) {
+    const payload = {
+      ...eventPayload(edited, edited.status, named),
+      previous_start: iso(m.scheduledStart),
+      previous_end: iso(m.scheduledEnd),
+      ...(repointed && { previous_components: namedBefore.map((c) => c.name) }),
+    };
     const notice = windowNotice(db, { ...edited, notify: m.notify && edited.notify }, "maintenance.rescheduled", payload, named, now);
     statements.push(...notice.statements);
     eventIds.push(...notice.eventIds);

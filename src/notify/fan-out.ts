@@ -1,6 +1,6 @@
 import type { Database } from "../db/client";
 import { runBatch } from "../db/batch";
-import { earlierIncidentEventIds, findEvent, insertDeliveries, markEventDispatched, pendingDeliveries, type NewDelivery } from "../db/queries/notifications";
+import { earlierEventIds, findEvent, insertDeliveries, markEventDispatched, pendingDeliveries, type NewDelivery } from "../db/queries/notifications";
 import { subscribersForEvent } from "../db/queries/subscriptions";
 import type { Channel } from "../db/schema";
 import type { Bindings } from "../env";
@@ -31,6 +31,9 @@ export async function enqueueDeliveries(env: Bindings, list: { id: string; chann
 const toldElsewhere = (event: { type: string; payload: Record<string, unknown> }) =>
   event.type === "component.status" && (event.payload.source === "incident" || event.payload.source === "maintenance");
 
+/** Events that reach whoever heard of the incident or window before, besides its components' followers. */
+const TOLD_AGAIN = new Set(["incident.resolved", "maintenance.rescheduled", "maintenance.started", "maintenance.completed", "maintenance.cancelled"]);
+
 /**
  * Turns one outbox event into one delivery per subscriber it reaches, a page of subscribers at a time:
  * each page is read, written and queued before the next, and a delivery stores no body (its message is
@@ -45,9 +48,9 @@ export async function fanOutEvent(env: Bindings, db: Database, eventId: string, 
     await markEventDispatched(db, event.id, now);
     return;
   }
-  // Whoever was told an incident began hears that it ended, even if what they follow no longer names its
-  // components (a component taken off the incident, or deleted with it).
-  const toldBy = event.type === "incident.resolved" ? await earlierIncidentEventIds(db, event) : [];
+  // Whoever was told an incident began hears that it ended, and whoever was told of a window hears of its
+  // later moves, even if what they follow no longer names its components (taken off it, or deleted).
+  const toldBy = TOLD_AGAIN.has(event.type) ? await earlierEventIds(db, event) : [];
   const subjects = new Map<Channel, string>();
   const subjectFor = (channel: Channel) => subjects.get(channel) ?? subjects.set(channel, eventTemplate(env, event, channel).subject).get(channel)!;
   for (let after = ""; ; ) {

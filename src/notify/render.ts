@@ -80,9 +80,17 @@ function windowInWords(move: string, payload: Record<string, unknown>): string {
   const planned = `${humanTime(payload.scheduled_start)} to ${humanTime(payload.scheduled_end)}`;
   if (move === "started" && payload.started_at) return `started ${humanTime(payload.started_at)}, planned end ${humanTime(payload.scheduled_end)}`;
   if (move === "completed" && payload.completed_at) return `completed ${humanTime(payload.completed_at)}`;
-  if (move === "rescheduled") return `now ${planned}, was ${humanTime(payload.previous_start)} to ${humanTime(payload.previous_end)}`;
+  if (move === "rescheduled") {
+    const moved = payload.previous_start !== payload.scheduled_start || payload.previous_end !== payload.scheduled_end;
+    const on = (names: unknown) => (Array.isArray(names) && names.length ? names.map(String).join(", ") : "no component");
+    const times = moved ? `now ${planned}, was ${humanTime(payload.previous_start)} to ${humanTime(payload.previous_end)}` : planned;
+    return Array.isArray(payload.previous_components) ? `${times}; now on ${on(payload.components)}, was on ${on(payload.previous_components)}` : times;
+  }
   return move === "cancelled" ? `was planned for ${planned}` : planned;
 }
+
+/** The heading of an edit that moved a window's components, not its times. */
+const MAINTENANCE_CHANGED = "Maintenance changed";
 
 /** What an update that withdrew the earlier ETA says in its place. */
 const ETA_WITHDRAWN = "No estimate for now (the earlier one no longer holds)";
@@ -116,8 +124,16 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
   }
   if (type.startsWith("maintenance.")) {
     const move = type.slice("maintenance.".length);
-    const verb = move in MAINTENANCE_MOVE_HEADINGS ? MAINTENANCE_MOVE_HEADINGS[move as keyof typeof MAINTENANCE_MOVE_HEADINGS] : MAINTENANCE_MOVE_HEADINGS.cancelled;
     const components = Array.isArray(payload.components) ? payload.components.map(String).join(", ") : "";
+    // An edit that moved no time but the components the window covers.
+    const moved = payload.previous_start !== payload.scheduled_start || payload.previous_end !== payload.scheduled_end;
+    const previousComponents = Array.isArray(payload.previous_components) ? payload.previous_components.map(String).join(", ") || "none" : null;
+    const verb =
+      move === "rescheduled" && !moved
+        ? MAINTENANCE_CHANGED
+        : move in MAINTENANCE_MOVE_HEADINGS
+          ? MAINTENANCE_MOVE_HEADINGS[move as keyof typeof MAINTENANCE_MOVE_HEADINGS]
+          : MAINTENANCE_MOVE_HEADINGS.cancelled;
     const facts: [string, string][] = [["Status", MAINTENANCE_LABELS[str(payload.status)] ?? str(payload.status)]];
     // Once a window has run, when it really did (started early or late, completed ahead of plan) is the news.
     if (type === "maintenance.started" && payload.started_at) facts.push(["Started", humanTime(payload.started_at)], ["Planned end", humanTime(payload.scheduled_end)]);
@@ -125,8 +141,9 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
       if (payload.started_at) facts.push(["Started", humanTime(payload.started_at)]);
       facts.push(["Completed", humanTime(payload.completed_at)]);
     } else facts.push(["Window", `${humanTime(payload.scheduled_start)} to ${humanTime(payload.scheduled_end)}`]);
-    if (type === "maintenance.rescheduled") facts.push(["Was", `${humanTime(payload.previous_start)} to ${humanTime(payload.previous_end)}`]);
-    if (components) facts.push(["Components", components]);
+    if (type === "maintenance.rescheduled" && moved) facts.push(["Was", `${humanTime(payload.previous_start)} to ${humanTime(payload.previous_end)}`]);
+    if (components || previousComponents !== null) facts.push(["Components", components || "none"]);
+    if (type === "maintenance.rescheduled" && previousComponents !== null) facts.push(["Was on", previousComponents]);
     return {
       headline: `${verb}: ${title}`,
       subject: `${verb}: ${title}`,

@@ -12,13 +12,23 @@ export async function findEvent(db: Database, id: string) {
   return db.select().from(events).where(eq(events.id, id)).get();
 }
 
-/** The events an incident sent before `event` (its opening and updates), to reach whoever heard of it. */
-export async function earlierIncidentEventIds(db: Database, event: { id: string; payload: Record<string, unknown> }): Promise<string[]> {
-  const incidentId = event.payload.incident_id;
-  if (typeof incidentId !== "string") return [];
-  const rows = await incidentEventsQuery(db, incidentId, event.id);
-  return rows.map((r) => r.id);
+/**
+ * The events sent before `event` about the same incident (its opening and updates) or the same maintenance
+ * window (its scheduling and later moves), to reach whoever heard of it.
+ */
+export async function earlierEventIds(db: Database, event: { id: string; type: string; payload: Record<string, unknown> }): Promise<string[]> {
+  const { incident_id: incidentId, maintenance_id: maintenanceId } = event.payload;
+  if (event.type.startsWith("incident.") && typeof incidentId === "string") return (await incidentEventsQuery(db, incidentId, event.id)).map((r) => r.id);
+  if (event.type.startsWith("maintenance.") && typeof maintenanceId === "string") return (await maintenanceEventsQuery(db, maintenanceId, event.id)).map((r) => r.id);
+  return [];
 }
+
+/** By the payload's maintenance id, as events_maintenance_idx indexes it. */
+export const maintenanceEventsQuery = (db: Database, maintenanceId: string, exceptId: string) =>
+  db
+    .select({ id: events.id })
+    .from(events)
+    .where(and(sql`json_extract(${events.payload}, '$.maintenance_id') = ${maintenanceId}`, ne(events.id, exceptId)));
 
 /** By the payload's incident id, as events_incident_idx indexes it (events are never pruned). */
 export const incidentEventsQuery = (db: Database, incidentId: string, exceptId: string) =>
