@@ -149,7 +149,8 @@ export const timestamp = z
 /** A moment that has already happened (a little clock skew allowed). */
 export const pastTimestamp = timestamp.refine((ms) => ms <= Date.now() + 5 * 60_000, rule("in_future", "must not be in the future"));
 
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+// C0 and C1 controls (the CSI U+009B among them) and DEL; tab and the line breaks (CR, LF, NEL) are kept.
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F]/g;
 
 /**
  * A lone UTF-16 surrogate (JSON's "\ud800") is no character: D1 would store it as three U+FFFD, so the

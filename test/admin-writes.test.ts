@@ -628,6 +628,9 @@ describe("single-line fields", () => {
       expect(await detail(await admin("POST", "/api/status/incidents/create", { title, notify: false }))).toEqual([400, "must not be empty (it has nothing visible)", "nothing_visible"]);
     }
     expect((await admin("POST", "/api/status/components", { name: "\u3164" })).status).toBe(400);
+    // C1 controls are taken out like C0 ones: a CSI (U+009B) would start a terminal escape in a log or an SMS.
+    const csi = await json(await admin("POST", "/api/status/incidents/create", { title: "Sev\u009b31m edit\u001b[0m", description: "a\u0080b\u009fc", notify: false }));
+    expect([csi.title, csi.description]).toEqual(["Sev31m edit[0m", "abc"]);
 
     // What D1 would store as U+FFFD is refused, in titles, names and longer text alike; a whole pair is a character.
     const halves = [
