@@ -245,6 +245,18 @@ describe("incidents", () => {
     expect((await call("GET", `/api/status/incidents/${incident.id}`)).status).toBe(404);
   });
 
+  it("takes a root cause and resolution only once the incident is resolved", async () => {
+    const incident = await createIncident({ title: "Not over yet", notify: false });
+    for (const body of [{ root_cause: "Premature" }, { resolution: "Premature" }]) {
+      const res = await admin("PATCH", `/api/status/incidents/${incident.id}`, body);
+      expect(res.status).toBe(409);
+      expect((await json(res)).error.message).toContain("still open");
+    }
+    expect((await json(await call("GET", `/api/status/incidents/${incident.id}`))).root_cause).toBeNull();
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "A", resolution: "B", notify: false })).status).toBe(200);
+    expect((await json(await admin("PATCH", `/api/status/incidents/${incident.id}`, { root_cause: "A full disk" }))).root_cause).toBe("A full disk");
+  });
+
   it("refuses to delete an open incident subscribers were told of, and deletes one nobody heard of", async () => {
     const told = await createIncident({ title: "Announced outage" });
     const refused = await admin("DELETE", `/api/status/incidents/${told.id}`);

@@ -318,6 +318,10 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
 export async function editIncident(db: Database, id: string, input: EditIncidentInput, actor: Actor, now: number, shown?: number): Promise<Change<SnapshotIncident>> {
   const incident = await existingIncident(db, id);
   assertAsShown(incident.updated_at, shown);
+  // What caused it and how it was fixed are known once it is over: the page shows them beside "Resolved".
+  if (isOpenIncident(incident.status) && (input.root_cause !== undefined || input.resolution !== undefined)) {
+    throw conflict("The incident is still open: its root cause and resolution are written when it is resolved (POST .../resolve), or edited after.");
+  }
   const startedAt = input.started_at === undefined ? undefined : startNoLaterThan(input.started_at, now);
   if (startedAt !== undefined) assertStart(startedAt, incident);
   const owner = takeover(incident, actor, now);
