@@ -160,10 +160,17 @@ describe("GET /api/status/incidents?limit&cursor", () => {
     expect(seen).toEqual(all);
     expect(pages).toBe(Math.ceil(all.length / 2));
 
-    // A page answers 304 to its own ETag, like the whole list.
+    // A page answers as the whole list does: 304 to its own ETag, with the same caching headers (a cache
+    // refreshes what it stored from them), and its own ETag per page.
     const first = await call("GET", "/api/status/incidents?days=365&limit=2");
+    expect(first.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(first.headers.get("vary")).toMatch(/accept-encoding/i);
     const again = await call("GET", "/api/status/incidents?days=365&limit=2", { headers: { "if-none-match": first.headers.get("etag")! } });
     expect(again.status).toBe(304);
+    expect(again.headers.get("cache-control")).toBe(first.headers.get("cache-control"));
+    expect(again.headers.get("cache-control")).toMatch(/^public, max-age=10/);
+    const second = await call("GET", `/api/status/incidents?days=365&limit=2&cursor=${encodeURIComponent((await json(first)).next_cursor)}`);
+    expect(second.headers.get("etag")).not.toBe(first.headers.get("etag"));
   });
 
   it("refuses a limit outside 1-100 and a cursor it did not make", async () => {

@@ -7,8 +7,6 @@ import { dataFreshness, publicComponent, publicIncident, publicMaintenance, rece
 import { iso } from "../time";
 import { sendJsonFromSnapshot } from "../snapshot/respond";
 import { publicSnapshot } from "../snapshot/store";
-import { ifNoneMatchHits } from "../http/conditional";
-import { fnv1a } from "../http/hash";
 import { incidentPage } from "../snapshot/incident-pages";
 import { DEFAULT_INCIDENT_PAGE, incidentListQuery } from "../schemas";
 import { uuidParam, validate } from "../validation";
@@ -64,20 +62,19 @@ export const publicStatus = new Hono<AppEnv>()
         { cache: CANONICAL_INCIDENT_DAYS.has(days) },
       );
     }
-    // A page is a binary search and `limit` incidents to serialize: rendered per request, never kept.
-    const page = incidentPage(snapshot.incidents, { since, limit: limit ?? DEFAULT_INCIDENT_PAGE, cursor });
-    const etag = `W/"${snapshot.version.toString(36)}-${fnv1a(c.req.url)}"`;
-    if (ifNoneMatchHits(c.req.header("if-none-match"), etag)) return c.body(null, 304, { etag });
-    c.header("etag", etag);
-    c.header("cache-control", "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400");
-    return c.json({
-      incidents: page.incidents.map(publicIncident),
-      period_days: days,
-      total: page.total,
-      next_cursor: page.next_cursor,
-      last_updated: iso(snapshot.generated_at),
-      data: dataFreshness(snapshot),
-    });
+    // A page is a binary search and `limit` incidents to serialize: rendered per request, never kept, and
+    // answered as every other snapshot read is (validators, stale marker, caching headers on 304s too).
+    const pageLimit = limit ?? DEFAULT_INCIDENT_PAGE;
+    return sendJsonFromSnapshot(
+      c,
+      snapshot,
+      `incidents:${days}:${pageLimit}:${c.req.query("cursor") ?? ""}`,
+      () => {
+        const page = incidentPage(snapshot.incidents, { since, limit: pageLimit, cursor });
+        return { incidents: page.incidents.map(publicIncident), period_days: days, total: page.total, next_cursor: page.next_cursor, last_updated: iso(snapshot.generated_at), data: dataFreshness(snapshot) };
+      },
+      { cache: false },
+    );
   })
   .get("/incidents/:id", validate("param", uuidParam), async (c) => {
     const { id } = c.req.valid("param");
