@@ -80,9 +80,10 @@ export const validate = <T extends z.ZodType, Target extends keyof ValidationTar
     if (!result.success) {
       const where = target === "json" ? "body" : target === "param" ? "path" : target;
       const details = issuesOf(result.error, result.data);
-      // A parameter named twice in a query string reaches the schema as a list: say so, not "received array".
+      // A parameter named twice in a query string reaches the schema as a list: say so, whatever rule the list
+      // broke first ("received array", or not one of an enum's values).
       if (target === "query") {
-        for (const d of details) if (d.code === "invalid_type" && Array.isArray(valueAt(result.data, [d.path]))) Object.assign(d, { code: "duplicate", message: "must be given once" });
+        for (const d of details) if (Array.isArray(valueAt(result.data, [d.path]))) Object.assign(d, { code: "duplicate", message: "must be given once" });
       }
       throw new ApiError(400, "validation_failed", `Invalid request ${where}`, details);
     }

@@ -123,7 +123,14 @@ describe("GET /api/status/incidents", () => {
     expect((await json(await call("GET", `/api/status/incidents?days=${huge}`))).error.details).toEqual([{ path: "days", message: "must be at most 365", code: "too_big", limit: 365 }]);
     expect((await json(await call("GET", `/api/status/components/${DEFAULT_COMPONENTS.api}/uptime?days=${huge}`))).error.details).toEqual([{ path: "days", message: "must be at most 90", code: "too_big", limit: 90 }]);
     // A parameter given twice is named as such, not as a list the schema did not expect.
-    for (const [path, name] of [["/api/status/incidents?days=30&days=40", "days"], ["/badge.svg?label=a&label=b", "label"]] as const) {
+    const api = DEFAULT_COMPONENTS.api;
+    for (const [path, name] of [
+      ["/api/status/incidents?days=30&days=40", "days"],
+      ["/badge.svg?label=a&label=b", "label"],
+      // Choices (enums) too, the same value twice included.
+      [`/api/status/components/${api}/latency?range=7d&range=7d`, "range"],
+      [`/api/status/components/${api}/badge.svg?metric=uptime&metric=status`, "metric"],
+    ] as const) {
       const twice = await call("GET", path);
       expect(twice.status, path).toBe(400);
       expect((await json(twice)).error.details, path).toEqual([{ path: name, message: "must be given once", code: "duplicate" }]);
