@@ -298,6 +298,12 @@ describe("Idempotency-Key", () => {
     const retry = await withKey("POST", `/api/status/incidents/${incident.id}/resolve`, key, RESOLVE);
     expect([first.status, retry.status]).toEqual([200, 200]);
     expect(await json(retry)).toEqual(await json(first));
+    // Ids in the body in another case, keys in another order: the same request.
+    const openKey = crypto.randomUUID();
+    const opened = await withKey("POST", "/api/status/incidents/create", openKey, { title: "Retried open", affected_components: [DEFAULT_COMPONENTS.api], notify: false });
+    const reopened = await withKey("POST", "/api/status/incidents/create", openKey, { notify: false, affected_components: [DEFAULT_COMPONENTS.api.toUpperCase()], title: "Retried open" });
+    expect([opened.status, reopened.status, reopened.headers.get("idempotent-replayed")]).toEqual([201, 201, "true"]);
+    expect((await json(reopened)).id).toBe((await json(opened)).id);
     const deleteKey = crypto.randomUUID();
     expect((await withKey("DELETE", `/api/status/incidents/${incident.id}`, deleteKey)).status).toBe(204);
     const again = await withKey("DELETE", `/api/status/incidents/${incident.id}`, deleteKey);

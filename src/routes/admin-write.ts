@@ -15,6 +15,8 @@ const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
  * either case) and the body as parsed, keys in order, so a faithful retry that spells them differently
  * replays. A body that is no JSON is taken as sent (validation refuses it, and refusals are not stored).
  */
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 async function requestHash(c: Context<AppEnv>): Promise<string> {
   const raw = await c.req.text();
   let body = raw;
@@ -26,7 +28,9 @@ async function requestHash(c: Context<AppEnv>): Promise<string> {
   return sha256Hex(`${c.req.method} ${c.req.path.toLowerCase()}\n${body}`);
 }
 
+/** The body as a retry may spell it: keys in any order, ids in either case (both name the same record). */
 function canonicalJson(value: unknown): string {
+  if (typeof value === "string" && UUID_TEXT.test(value)) return JSON.stringify(value.toLowerCase());
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value !== null && typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
