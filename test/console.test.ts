@@ -774,6 +774,14 @@ describe("console writes", () => {
     expect(second).not.toContain("incident.resolve");
     expect(second).toContain('<a href="/admin/audit?entity_type=incident&amp;entity_id=');
 
+    // Deleted, the incident is named in its entries but no longer linked (the link would be a 404).
+    expect((await admin("DELETE", `/api/status/incidents/${id}`)).status).toBe(204);
+    const afterDelete = await (await send(`/admin/audit?entity_type=incident&entity_id=${id}`, { cookie: token })).text();
+    expect(afterDelete).toContain("incident.open");
+    expect(afterDelete).not.toContain(`<a href="/admin/incidents/${id}">`);
+    expect(afterDelete).toContain("(since deleted)");
+    expect(await (await send(`/admin/audit/${openId}`, { cookie: token })).text()).not.toContain(`<a href="/admin/incidents/${id}">`);
+
     // The "All" choice is no filter; nonsense in the address is a 400 page that says what is wrong.
     expect((await send("/admin/audit?entity_type=&cursor=", { cookie: token })).status).toBe(200);
     for (const q of ["cursor=bm9wZQ", "cursor=%00%FF", `cursor=${"x".repeat(500)}`, "entity_type=planet", "entity_type=incident&entity_id=" + "x".repeat(200), "limit=0", "limit=abc"]) {

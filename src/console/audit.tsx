@@ -14,8 +14,8 @@ const ENTITY_PAGES: Partial<Record<AuditEntityType, string>> = {
 };
 
 /** Where the entity is edited, while it still exists: groups and reorders live on the components screen. */
-function entityHref(row: AuditRow): string | null {
-  if (row.action.endsWith(".delete") || row.action.endsWith(".remove")) return null;
+function entityHref(row: AuditRow, deleted: boolean): string | null {
+  if (deleted || row.action.endsWith(".delete") || row.action.endsWith(".remove")) return null;
   if (row.entityType === "group" || row.entityId === "*") return "/admin/components";
   const base = ENTITY_PAGES[row.entityType];
   return base ? base + row.entityId : null;
@@ -119,8 +119,9 @@ const Diff: FC<{ changed: { key: string; from: string; to: string }[]; more?: nu
 );
 
 /** What an entry is about: the action, what it changed (linked while it exists), who and when. */
-const Heading: FC<{ row: AuditRow; zone: string }> = ({ row, zone }) => {
-  const href = entityHref(row);
+const Heading: FC<{ row: AuditRow; zone: string; gone: ReadonlySet<string> }> = ({ row, zone, gone }) => {
+  const deleted = gone.has(`${row.entityType}/${row.entityId}`);
+  const href = entityHref(row, deleted);
   const named = auditedName(row.before, row.after);
   // Titles run to 200 characters: the list shows the start of one.
   const name = named && [...named].length > 60 ? `${[...named].slice(0, 59).join("")}…` : named;
@@ -129,6 +130,7 @@ const Heading: FC<{ row: AuditRow; zone: string }> = ({ row, zone }) => {
     <>
       <div>
         <strong>{row.action}</strong> on {row.entityType} {href ? <a href={href}>{what}</a> : what}
+        {deleted && !row.action.endsWith(".delete") ? <span class="meta"> (since deleted)</span> : null}
       </div>
       <div class="meta">
         <Who row={row} /> · <time datetime={isoMillis(row.at)!}>{formatTime(row.at, zone)}</time>
@@ -138,11 +140,11 @@ const Heading: FC<{ row: AuditRow; zone: string }> = ({ row, zone }) => {
 };
 
 /** One entry in the list: its first changed fields, each value cut short; the records are on its own screen. */
-const ListedEntry: FC<{ row: AuditRow; zone: string }> = ({ row, zone }) => {
+const ListedEntry: FC<{ row: AuditRow; zone: string; gone: ReadonlySet<string> }> = ({ row, zone, gone }) => {
   const changed = changedKeys(recordWithIsoTimes(row.before), recordWithIsoTimes(row.after)) ?? [];
   return (
     <li data-audit={row.id}>
-      <Heading row={row} zone={zone} />
+      <Heading row={row} zone={zone} gone={gone} />
       {changed.length ? <Diff changed={changed.slice(0, LISTED_CHANGES)} more={changed.length - Math.min(changed.length, LISTED_CHANGES)} /> : null}
       <a href={`/admin/audit/${row.id}`}>Before and after</a>
     </li>
@@ -150,7 +152,7 @@ const ListedEntry: FC<{ row: AuditRow; zone: string }> = ({ row, zone }) => {
 };
 
 /** One entry with both records: what it was before and after, texts past AUDIT_TEXT_SHOWN characters cut. */
-export const AuditEntryPage: FC<{ ctx: ConsoleContext; zone: string; row: AuditRow }> = ({ ctx, zone, row }) => {
+export const AuditEntryPage: FC<{ ctx: ConsoleContext; zone: string; row: AuditRow; gone: ReadonlySet<string> }> = ({ ctx, zone, row, gone }) => {
   const [before, after] = [recordWithIsoTimes(row.before), recordWithIsoTimes(row.after)];
   const changed = changedKeys(before, after, ENTRY_VALUE_BYTES);
   return (
@@ -160,7 +162,7 @@ export const AuditEntryPage: FC<{ ctx: ConsoleContext; zone: string; row: AuditR
       </p>
       <h1>Audit entry</h1>
       <div class="card pad" data-audit={row.id}>
-        <Heading row={row} zone={zone} />
+        <Heading row={row} zone={zone} gone={gone} />
         {changed?.length ? <Diff changed={changed} /> : null}
         <h2>Before</h2>
         <pre class="json">{recordText(before)}</pre>
@@ -180,7 +182,9 @@ export const AuditPage: FC<{
   entityType?: AuditEntityType;
   entityId?: string;
   paged: boolean;
-}> = ({ ctx, zone, rows, nextCursor, entityType, entityId, paged }) => (
+  /** Entities since deleted ("type/id"): named, not linked. */
+  gone: ReadonlySet<string>;
+}> = ({ ctx, zone, rows, nextCursor, entityType, entityId, paged, gone }) => (
   <ConsoleLayout ctx={ctx} title="Audit log">
     <h1>Audit log</h1>
     <p class="muted">Every change made in the console, through the API or by Beacon itself, newest first.</p>
@@ -211,7 +215,7 @@ export const AuditPage: FC<{
     {rows.length ? (
       <ol class="card lines audit" id="audit">
         {rows.map((row) => (
-          <ListedEntry row={row} zone={zone} />
+          <ListedEntry row={row} zone={zone} gone={gone} />
         ))}
       </ol>
     ) : (

@@ -15,7 +15,7 @@ import {
 } from "../auth/console-session";
 import { consoleAssets } from "../console/assets";
 import { AuditEntryPage, AuditPage } from "../console/audit";
-import { findAuditEntry } from "../db/queries/audit";
+import { deletedEntities, findAuditEntry } from "../db/queries/audit";
 import { ComponentPage, ComponentsPage, type CheckResult } from "../console/components";
 import { Dashboard } from "../console/dashboard";
 import * as forms from "../console/forms";
@@ -768,16 +768,17 @@ export const adminConsole = new Hono<AppEnv>()
     // A screen never lists more than its budget holds, whatever limit the address asks for.
     const query = { ...parsed.data, limit: Math.min(parsed.data.limit, AUDIT_SCREEN_ENTRIES) };
     const { rows, nextCursor } = await readAuditPage(c.var.db, query);
+    const gone = await deletedEntities(c.var.db, rows);
     return page(
       c,
-      <AuditPage ctx={context(c, "/admin/audit")} zone={zoneOf(c.env)} rows={rows} nextCursor={nextCursor} entityType={query.entity_type} entityId={query.entity_id} paged={!!query.cursor} />,
+      <AuditPage ctx={context(c, "/admin/audit")} zone={zoneOf(c.env)} rows={rows} nextCursor={nextCursor} entityType={query.entity_type} entityId={query.entity_id} paged={!!query.cursor} gone={gone} />,
     );
   })
   .get("/audit/:id", async (c) => {
     const id = idOr404(c);
     const row = id ? await findAuditEntry(c.var.db, id) : undefined;
     if (!row) return problem(c, 404, "Not found", "There is no audit entry with this id (entries are kept 365 days).");
-    return page(c, <AuditEntryPage ctx={context(c, "/admin/audit")} zone={zoneOf(c.env)} row={row} />);
+    return page(c, <AuditEntryPage ctx={context(c, "/admin/audit")} zone={zoneOf(c.env)} row={row} gone={await deletedEntities(c.var.db, [row])} />);
   })
   .post("/subscribers/:id/delete", async (c) => {
     const id = idOr404(c);

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, or } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, or } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
 import { auditLog, type AuditEntityType } from "../schema";
@@ -21,6 +21,21 @@ export async function listAudit(db: Database, filter: { limit: number; after?: {
     )
     .orderBy(desc(auditLog.at), desc(auditLog.id))
     .limit(filter.limit);
+}
+
+/**
+ * Of the entities these entries are about, those an entry says were deleted (its `after` is null), as
+ * "type/id": a screen does not link to what no longer exists. One index search for a screen's entries.
+ */
+export async function deletedEntities(db: Database, rows: Pick<AuditRow, "entityType" | "entityId">[]): Promise<Set<string>> {
+  const types = [...new Set(rows.map((r) => r.entityType))];
+  const ids = [...new Set(rows.map((r) => r.entityId))];
+  if (!ids.length) return new Set();
+  const found = await db
+    .selectDistinct({ type: auditLog.entityType, id: auditLog.entityId })
+    .from(auditLog)
+    .where(and(inArray(auditLog.entityType, types), inArray(auditLog.entityId, ids), isNull(auditLog.after)));
+  return new Set(found.map((f) => `${f.type}/${f.id}`));
 }
 
 export async function findAuditEntry(db: Database, id: string) {
