@@ -3,7 +3,7 @@ import { AUDIT_ENTITY_TYPES, CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, PR
 import { shownOnBadge } from "./badges/svg";
 import { decodeCursor } from "./cursor";
 import { normalWebhookUrl } from "./notify/address";
-import { coercedWholeNumber, line, optionalText, pastTimestamp, rule, text, timestamp, uuid, wholeNumber } from "./validation";
+import { coercedWholeNumber, line, NOTHING_VISIBLE, optionalText, pastTimestamp, rule, showsSomething, text, timestamp, uuid, wholeNumber } from "./validation";
 
 /** The largest page of incidents one request may ask for. */
 export const MAX_INCIDENT_PAGE = 100;
@@ -242,8 +242,9 @@ export const feedQuery = z.object({ component: id.optional() });
 export const badgeQuery = z.object({
   metric: z.enum(["status", "uptime"]).default("status"),
   days: z.enum(["30", "60", "90"], { message: "must be 30, 60 or 90" }).default("30"),
-  // A label of only control characters would be drawn empty: refused as an empty one is.
-  label: z.string().min(1).max(60).transform(shownOnBadge).pipe(z.string().min(1)).optional(),
+  // A label of only control characters would be drawn empty: refused as an empty one is, and one of only
+  // zero-width or format characters as such a title is.
+  label: z.string().min(1).max(60).transform(shownOnBadge).pipe(z.string().min(1).refine(showsSomething, NOTHING_VISIBLE)).optional(),
 });
 
 /** The overall badge takes only the label: it has no metric or window. */

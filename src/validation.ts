@@ -181,6 +181,10 @@ export const optionalText = (max: number) =>
  */
 const INVISIBLE_ONLY = /^[\p{Z}\p{Cf}\s\u115F\u1160\u2800\u3164\uFFA0]+$/u;
 
+/** Whether text shows something: not only spaces, format characters and blank fillers. */
+export const showsSomething = (value: string) => !INVISIBLE_ONLY.test(value);
+export const NOTHING_VISIBLE = rule("nothing_visible", "must not be empty (it has nothing visible)");
+
 /**
  * A title or name: `text` on one line. Line breaks are refused rather than stripped (titles become email
  * subjects and SMS first lines, where a break could forge a header or a second message); U+0085 (NEL) is
@@ -188,5 +192,5 @@ const INVISIBLE_ONLY = /^[\p{Z}\p{Cf}\s\u115F\u1160\u2800\u3164\uFFA0]+$/u;
  */
 export const line = (max: number) =>
   text(max)
-    .refine((value) => !INVISIBLE_ONLY.test(value), rule("nothing_visible", "must not be empty (it has nothing visible)"))
+    .refine(showsSomething, NOTHING_VISIBLE)
     .refine((value) => !/[\r\n\u0085\u2028\u2029]/.test(value), rule("line_break", "must be a single line (no line breaks)"));

@@ -467,6 +467,12 @@ describe("badges", () => {
       expect((await json(res)).error.details, path).toEqual([empty]);
     }
     expect(parseXml(await (await call("GET", "/badge.svg?label=%00build%1b")).text()).svg.title).toMatch(/^build: /);
+    // One of only zero-width, bidi or blank characters would be drawn empty too: refused as such a title is.
+    for (const label of ["%E2%80%8B%E2%80%8E", "%20%20", "%E2%A0%80"]) {
+      const res = await call("GET", `/badge.svg?label=${label}`);
+      expect(res.status, label).toBe(400);
+      expect((await json(res)).error.details, label).toEqual([{ path: "label", message: "must not be empty (it has nothing visible)", code: "nothing_visible" }]);
+    }
 
     expect((await call("GET", `/api/status/components/${component.id}/badge.svg?days=7&metric=uptime`)).status).toBe(400);
     expect((await call("GET", `/api/status/components/${crypto.randomUUID()}/badge.svg`)).status).toBe(404);
