@@ -5,12 +5,12 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
 import { runBatch } from "../src/db/batch";
 import { DEV_OUTBOX_KEPT, recordDevOutbox } from "../src/db/queries/dev-outbox";
-import { confirmationBudget, deliveries, devOutbox as devOutboxTable, subscribers } from "../src/db/schema";
+import { confirmationBudget, deliveries, devOutbox as devOutboxTable, subscriberComponents, subscribers } from "../src/db/schema";
 import type { Bindings } from "../src/env";
 import { devOutbox as devOutboxResponse } from "../src/openapi/responses";
 import { pageInfo } from "../src/snapshot/build";
 import { admin, adminToken, awayFromMinuteEdge, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
-import { activeSubscriber, captured, db, deliverMessages, deliveriesFor, devOutbox, outboxEvent, recordingQueue, subscriberRow, uniqueEmail, uniqueIp, uniquePhone } from "./support/subscribers";
+import { activeSubscriber, captured, db, deliverMessages, deliveriesFor, devOutbox, freshComponent, outboxEvent, recordingQueue, subscriberRow, uniqueEmail, uniqueIp, uniquePhone } from "./support/subscribers";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -91,21 +91,48 @@ describe("email subscriptions, offline through the dev outbox", () => {
     expect(forged.status).toBe(400);
     expect(await forged.text()).not.toContain("already subscribed");
 
-    // Signing up an address that is already active answers exactly the same, and sends nothing.
+    // Signing up an address that is already active answers exactly the same and changes nothing; the address
+    // gets the way to its choices (a lost manage link comes back this way).
     const again = await subscribe({ email });
     expect(again.status).toBe(202);
     expect(await json(again)).toEqual(answer);
+    const [, reminder] = await outbox.waitFor(email, 2);
+    expect(reminder).toContain("[Beacon Test] You are already subscribed");
+    expect(reminder).toContain(`Choose what you follow, or unsubscribe: ${view.manage_url}`);
+    expect(await subscriberByAddress(email)).toMatchObject({ status: "active", allComponents: false });
 
     const incident = await createIncident({ title: "Checkout errors", affected_components: [DEFAULT_COMPONENTS.api], estimated_resolution: "2037-11-27T15:00:00Z" });
-    const sent = await adminDeliveriesTo(email, 2);
+    const sent = await adminDeliveriesTo(email, 3);
+    expect(sent.find((d: any) => d.kind === "already_subscribed").body_text).not.toContain(view.manage_url);
     const notice = sent.find((d: any) => d.kind === "incident.created");
     expect(notice.subject).toBe("[Beacon Test] New incident: Checkout errors");
     expect(notice.body_text).toContain("Expected resolution: Fri, 27 Nov 2037 15:00 UTC");
     expect(notice.body_text).toContain(`https://status.example.com/incidents/${incident.id}`);
     expect(notice.body_html).toContain("Checkout errors");
-    const [, sentNotice] = await outbox.waitFor(email, 2);
+    const [, , sentNotice] = await outbox.waitFor(email, 3);
     expect(sentNotice).toContain(`Unsubscribe: ${view.unsubscribe_url}`);
-    expect(sent).toHaveLength(2);
+    expect(sent).toHaveLength(3);
+  });
+
+  it("texts a number already subscribed its manage link when it is signed up again, at most three times a day; an endpoint gets nothing", async () => {
+    const outbox = devOutbox();
+    // Each follows a component of its own, so no other test's incident reaches them.
+    const own = await freshComponent();
+    const phone = await activeSubscriber("sms", { components: [own] });
+    for (let i = 0; i < 5; i++) expect((await subscribe({ phone: phone.address, components: [DEFAULT_COMPONENTS.database] })).status).toBe(202);
+    const texts = await outbox.waitFor(phone.address, 3);
+    expect(texts[0]).toMatch(/This number already gets Beacon Test status updates\. Choose what you follow: https:\/\/status\.example\.com\/api\/status\/subscriptions\/manage\?token=\S+ Reply STOP to opt out\./);
+    await new Promise((resume) => setTimeout(resume, 200));
+    expect(await deliveriesFor(phone.id)).toHaveLength(3);
+    // Nothing about it changed: still active, still following its one component.
+    const row = (await subscriberRow(phone.id))!;
+    expect(row.status).toBe("active");
+    expect((await db().select().from(subscriberComponents).where(eq(subscriberComponents.subscriberId, phone.id))).map((c) => c.componentId)).toEqual([own]);
+
+    const hook = await activeSubscriber("webhook", { components: [own] });
+    expect((await subscribe({ webhook: hook.address })).status).toBe(202);
+    await new Promise((resume) => setTimeout(resume, 200));
+    expect(await deliveriesFor(hook.id)).toEqual([]);
   });
 
   it("keeps what it would have sent in a dev outbox the admin reads, links included", async () => {

@@ -21,3 +21,5 @@ export type NotifyEventType = (typeof NOTIFY_EVENT_TYPES)[number];
 /** Deliveries that are not about an event (confirmation emails, SMS codes, webhook pings) use this event id prefix. */
 export const CONFIRMATION_PREFIX = "confirm:";
 export const isConfirmation = (eventId: string) => eventId.startsWith(CONFIRMATION_PREFIX);
+/** The event id prefix of the message an active address gets when signed up again (see alreadySubscribedStatements). */
+export const ALREADY_SUBSCRIBED_PREFIX = "subscribed-again:";

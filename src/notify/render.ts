@@ -242,4 +242,25 @@ export function confirmationEmail(pageName: string, confirmUrl: string): Omit<Re
 export const confirmationSms = (pageName: string, code: string) =>
   `${code} is your ${pageName} status updates code. It expires in 48 hours. Reply STOP to opt out.`;
 
+/** What an address already subscribed gets when it is signed up again: the way to its choices, nothing changed. */
+export function alreadySubscribedEmail(pageName: string, manageUrl: string): Omit<RenderedMessage, "sms"> {
+  const subject = `[${pageName}] You are already subscribed`;
+  const text = [
+    `Someone (hopefully you) asked to receive ${pageName} status updates at this address, which already receives them.`,
+    "",
+    `Choose what you follow, or unsubscribe: ${manageUrl}`,
+    "",
+    "If it was not you, ignore this email: nothing has changed.",
+  ].join("\n");
+  const html = `<!DOCTYPE html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#111">
+<p>Someone (hopefully you) asked to receive ${escapeHtml(pageName)} status updates at this address, which already receives them.</p>
+<p><a href="${escapeHtml(manageUrl)}" style="display:inline-block;padding:8px 16px;background:#111;color:#fff;text-decoration:none;border-radius:4px">Choose what you follow</a></p>
+<p style="font-size:12px;color:#666">If it was not you, ignore this email: nothing has changed.</p>
+</body></html>`;
+  return { subject, text, html };
+}
+
+export const alreadySubscribedSms = (pageName: string, manageUrl: string) =>
+  `This number already gets ${pageName} status updates. Choose what you follow: ${manageUrl} Reply STOP to opt out.`;
+
 export { escapeHtml };

@@ -1,14 +1,14 @@
 import type { Database } from "../db/client";
 import { runBatch } from "../db/batch";
-import { activateSubscriber, confirmationDeliveryIds, findSubscriberById, signUpStatements, takeConfirmationAttempt, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
+import { activateSubscriber, alreadySubscribedStatements, confirmationDeliveryIds, findSubscriberById, signUpStatements, takeConfirmationAttempt, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
 import type { Channel } from "../db/schema";
 import { pageName, type Bindings } from "../env";
 import { constantTimeEqual } from "../crypto";
 import { iso } from "../time";
 import { newWebhookSecret, tokenSigner } from "./crypto";
 import { pageUrl } from "./links";
-import { CONFIRMATION_PREFIX } from "./messages";
-import { confirmationEmail, confirmationSms } from "./render";
+import { ALREADY_SUBSCRIBED_PREFIX, CONFIRMATION_PREFIX } from "./messages";
+import { alreadySubscribedEmail, alreadySubscribedSms, confirmationEmail, confirmationSms } from "./render";
 import { slot } from "./slots";
 
 export const CONFIRM_TTL_MS = 48 * 3600_000;
@@ -45,6 +45,8 @@ export async function requestSubscription(env: Bindings, db: Database, req: Subs
   const deliveryId = crypto.randomUUID();
   const secret = await signer.confirmationSecret(deliveryId, req.channel);
   const message = confirmationTemplate(env, req.channel, now);
+  const day = new Date(now).toISOString().slice(0, 10);
+  const caps = { perAddress: CONFIRMATIONS_PER_DAY, perChannel: dailyConfirmations(env, req.channel) };
   const statements = signUpStatements(
     db,
     {
@@ -56,9 +58,9 @@ export async function requestSubscription(env: Bindings, db: Database, req: Subs
       confirmTokenHash: await signer.hashConfirmation(req.channel, req.address, secret),
       confirmExpiresAt: now + CONFIRM_TTL_MS,
       webhookSecret: req.channel === "webhook" ? newWebhookSecret() : null,
-      day: new Date(now).toISOString().slice(0, 10),
+      day,
     },
-    { perAddress: CONFIRMATIONS_PER_DAY, perChannel: dailyConfirmations(env, req.channel) },
+    caps,
     {
       id: deliveryId,
       eventId: `${CONFIRMATION_PREFIX}${crypto.randomUUID()}`,
@@ -67,9 +69,27 @@ export async function requestSubscription(env: Bindings, db: Database, req: Subs
     },
     req.componentIds,
   );
-  const results = await runBatch(db, statements);
-  const written = (results.at(-1) as D1Result | undefined)?.meta?.changes ?? 0;
-  return written > 0 ? [{ id: deliveryId, channel: req.channel }] : [];
+  // An address already active is sent the way to its choices (a lost manage link comes back this way);
+  // an endpoint has it in the ping it confirmed, and is sent nothing.
+  const again = alreadySubscribedTemplate(env, req.channel);
+  const againId = crypto.randomUUID();
+  const againStatements = again ? alreadySubscribedStatements(db, { channel: req.channel, address: req.address, day }, caps, { id: againId, eventId: `${ALREADY_SUBSCRIBED_PREFIX}${crypto.randomUUID()}`, ...again, now }) : [];
+  const results = await runBatch(db, [...statements, ...againStatements]);
+  const changed = (i: number) => ((results[i] as D1Result | undefined)?.meta?.changes ?? 0) > 0;
+  return [
+    ...(changed(statements.length - 1) ? [{ id: deliveryId, channel: req.channel }] : []),
+    ...(again && changed(results.length - 1) ? [{ id: againId, channel: req.channel }] : []),
+  ];
+}
+
+/** The message an active address gets when signed up again, its manage link left as a slot; none for webhooks. */
+function alreadySubscribedTemplate(env: Bindings, channel: Channel): { subject: string; bodyText: string; bodyHtml: string | null } | null {
+  if (channel === "email") {
+    const email = alreadySubscribedEmail(pageName(env), slot("manage_url"));
+    return { subject: email.subject, bodyText: email.text, bodyHtml: email.html };
+  }
+  if (channel === "sms") return { subject: "Already subscribed", bodyText: alreadySubscribedSms(pageName(env), slot("manage_url")), bodyHtml: null };
+  return null;
 }
 
 /** The confirmation message of a channel, its secret parts left as slots. */

@@ -11,7 +11,7 @@ import { ApiError } from "../errors";
 import { isLocalDev } from "../notify/channels";
 import { enqueueDeliveries } from "../notify/fan-out";
 import { deliveryTemplate, type MessageTemplate } from "../notify/compose";
-import { isConfirmation } from "../notify/messages";
+import { ALREADY_SUBSCRIBED_PREFIX, isConfirmation } from "../notify/messages";
 import { redactSecrets } from "../notify/slots";
 import { iso } from "../time";
 import { devOutboxQuery, notificationsQuery } from "../schemas";
@@ -41,7 +41,7 @@ export const adminNotifications = new Hono<AppEnv>()
         return {
           id: d.id,
           event_id: d.eventId,
-          kind: isConfirmation(d.eventId) ? "confirmation" : (event?.type ?? null),
+          kind: isConfirmation(d.eventId) ? "confirmation" : d.eventId.startsWith(ALREADY_SUBSCRIBED_PREFIX) ? "already_subscribed" : (event?.type ?? null),
           subscriber_id: d.subscriberId,
           channel: d.channel,
           recipient: d.recipient,

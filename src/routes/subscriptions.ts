@@ -1,5 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from "hono";
-import type { Database } from "../db/client";
+import { createDb, type Database } from "../db/client";
 import { runBatch } from "../db/batch";
 import { assertComponentsExist } from "../domain/components";
 import { findSubscriber, findSubscriberById, setSubscriberComponents, subscriberComponentIds, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
@@ -178,8 +178,9 @@ export const subscriptions = new Hono<AppEnv>()
       const componentIds = body.components ?? [];
       await assertComponentsExist(c.var.db, componentIds, "components");
       // Answered before anything about the address is read or written, so a known address and a new one
-      // take the same time. A confirmation recorded but not queued is sent later by the cron's sweep.
-      const db = c.var.db;
+      // take the same time. A confirmation recorded but not queued is sent later by the cron's sweep. Its
+      // statements are not the request's (x-d1-queries counts what was done before the answer).
+      const db = createDb(c.env.DB);
       c.executionCtx.waitUntil(
         requestSubscription(c.env, db, { channel, address, componentIds, componentChanges: body.component_changes }, Date.now())
           .then((queued) => enqueueDeliveries(c.env, queued))

@@ -207,6 +207,47 @@ export function signUpStatements(db: Database, s: SignUp, caps: { perAddress: nu
 }
 
 /**
+ * The statements that answer a sign-up of an address already active, in the same batch as signUpStatements
+ * (which leave it alone): the address gets one message with the way to its choices, under the same daily cap
+ * per address and budget per channel as confirmations, and nothing else changes. Every statement runs for
+ * every sign-up and matches nothing unless the address is active, so an answer or its timing says nothing
+ * of who is subscribed.
+ */
+export function alreadySubscribedStatements(
+  db: Database,
+  s: Pick<SignUp, "channel" | "address" | "day">,
+  caps: { perAddress: number; perChannel: number },
+  delivery: { id: string; eventId: string; subject: string; bodyText: string; bodyHtml: string | null; now: number },
+): Statement[] {
+  const now = delivery.now;
+  // The row this batch counted the message against (updated_at is its mark: an active row's is set only here).
+  const counted = sql`(select id from subscribers where channel = ${s.channel} and address = ${s.address} and status = 'active' and updated_at = ${now} and confirm_sent_day = ${s.day})`;
+  return [
+    db
+      .update(subscribers)
+      .set({
+        confirmSentCount: sql`case when ${subscribers.confirmSentDay} = ${s.day} then ${subscribers.confirmSentCount} + 1 else 1 end`,
+        confirmSentDay: s.day,
+        updatedAt: now,
+      })
+      .where(and(eq(subscribers.channel, s.channel), eq(subscribers.address, s.address), eq(subscribers.status, "active"), sql`(${subscribers.confirmSentDay} is not ${s.day} or ${subscribers.confirmSentCount} < ${caps.perAddress})`)),
+    db
+      .insert(confirmationBudget)
+      .select(sql`select ${s.channel}, ${s.day}, 1, ${delivery.id} where ${caps.perChannel} > 0 and ${counted} is not null`)
+      .onConflictDoUpdate({
+        target: [confirmationBudget.channel, confirmationBudget.day],
+        set: { sent: sql`${confirmationBudget.sent} + 1`, lastClaim: sql`excluded.last_claim` },
+        setWhere: sql`${confirmationBudget.sent} < ${caps.perChannel}`,
+      }),
+    db.insert(deliveries).select(
+      sql`select ${delivery.id}, ${delivery.eventId}, id, channel, address, ${delivery.subject}, ${delivery.bodyText}, ${delivery.bodyHtml}, 'pending', 0, null, null, null, ${now}, ${now}, null
+          from subscribers where id = ${counted}
+          and exists (select 1 from confirmation_budget where channel = ${s.channel} and day = ${s.day} and last_claim = ${delivery.id})`,
+    ),
+  ];
+}
+
+/**
  * Takes one of the confirmation attempts of an address's pending sign-up, atomically: answers the row as it
  * was when the attempt was taken, or nothing when no attempt is left, nothing is waiting to be confirmed, or
  * the address never signed up. One statement either way, so trying a code learns nothing from the work it
