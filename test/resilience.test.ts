@@ -368,6 +368,18 @@ describe("a warm read asked again", () => {
     const hits = keptAnswerStats().hits;
     await (await worker.fetch!(new Request(`${BASE}/api/status?variant=29`), limited, createExecutionContext())).arrayBuffer();
     expect(keptAnswerStats().hits).toBe(hits + 1);
+
+    // A page's own address, asked for between the made-up ones, stays answered from memory: the made-up ones
+    // push each other out, the least recently asked for first.
+    const read = async (path: string) => (await worker.fetch!(new Request(`${BASE}${path}`), limited, createExecutionContext())).arrayBuffer();
+    await read("/api/status");
+    await read("/api/status");
+    const before = keptAnswerStats().hits;
+    for (let i = 100; i < 130; i++) {
+      await read(`/api/status?cycled=${i}`);
+      await read("/api/status");
+    }
+    expect(keptAnswerStats().hits).toBe(before + 30);
   });
 });
 

@@ -314,7 +314,8 @@ export function keptAnswerStats() {
 
 /**
  * Keeps `response` as the answer to requests like `request`, when it is one sendFromSnapshot kept rendered;
- * past `limit` URLs (per encoding) the kept answers start over.
+ * past `limit` URLs (per encoding) the one least recently asked for goes, so a client cycling made-up query
+ * strings pushes out its own answers, not the page's popular ones.
  */
 export function keepAnswer(request: Request, response: Response, limit = KEPT_ANSWER_URLS) {
   const answer = served.get(request);
@@ -322,7 +323,11 @@ export function keepAnswer(request: Request, response: Response, limit = KEPT_AN
   // query count (and may carry a D1 bookmark of its own).
   if (!answer || response.status !== 200 || response.headers.get("x-d1-queries") !== "0" || response.headers.has("set-cookie")) return;
   const kept = acceptsGzip(request.headers.get("accept-encoding") ?? undefined) ? keptForGzip : keptForIdentity;
-  if (kept.size >= limit) kept.clear();
+  kept.delete(request.url);
+  for (const oldest of kept.keys()) {
+    if (kept.size < limit) break;
+    kept.delete(oldest);
+  }
   kept.set(request.url, { ...answer, init: { status: 200, headers: new Headers(response.headers), encodeBody: answer.gzip ? "manual" : "automatic" } });
 }
 
@@ -335,7 +340,8 @@ export function answerFromKept(request: Request): Response | null {
   if ((request.method !== "GET" && request.method !== "HEAD") || keptForGzip.size + keptForIdentity.size === 0) return null;
   const headers = request.headers;
   if (headers.has("if-none-match") || headers.has("if-modified-since") || headers.has("authorization")) return null;
-  const answer = (acceptsGzip(headers.get("accept-encoding") ?? undefined) ? keptForGzip : keptForIdentity).get(request.url);
+  const kept = acceptsGzip(headers.get("accept-encoding") ?? undefined) ? keptForGzip : keptForIdentity;
+  const answer = kept.get(request.url);
   if (!answer) return null;
   const now = Date.now();
   const snapshot = checkedRecently(now);
@@ -343,6 +349,9 @@ export function answerFromKept(request: Request): Response | null {
   const { age_seconds, stale } = snapshotAge(snapshot, now);
   if (stale !== answer.stale || Math.floor(age_seconds / 10) !== answer.ageSlice) return null;
   keptHits++;
+  // Most recently asked for goes last: the last to go when the map is full.
+  kept.delete(request.url);
+  kept.set(request.url, answer);
   return new Response(request.method === "HEAD" ? null : answer.body, answer.init);
 }
 
