@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gt, gte, isNotNull, lt, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, gte, isNotNull, lt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../client";
 import { chunkRows, type Statement } from "../batch";
 import { confirmationBudget, deliveries, subscriberComponents, subscribers, type Channel } from "../schema";
@@ -188,22 +188,38 @@ export function signUpStatements(db: Database, s: SignUp, caps: { perAddress: nu
       }),
     db.delete(subscriberComponents).where(sql`${subscriberComponents.subscriberId} = ${ours}`),
     db.insert(subscriberComponents).select(sql`select ${ours}, value from json_each(${JSON.stringify(componentIds)}) where ${ours} is not null`),
+    claimBudget(db, s, caps.perChannel, delivery.id, ours),
+    budgetedDelivery(db, s, delivery, ours),
+  ];
+}
+
+/**
+ * One unit of the channel's daily budget, claimed for a message to `subscriber` (a subquery answering its id,
+ * or null when this batch did not get that far): the claim records the message's id, which wins only while
+ * the budget lasts.
+ */
+function claimBudget(db: Database, s: Pick<SignUp, "channel" | "day">, perChannel: number, deliveryId: string, subscriber: SQL) {
+  return (
     db
       .insert(confirmationBudget)
       // "where" also keeps SQLite from reading ON CONFLICT as part of the SELECT.
-      .select(sql`select ${s.channel}, ${s.day}, 1, ${delivery.id} where ${caps.perChannel} > 0 and ${ours} is not null`)
+      .select(sql`select ${s.channel}, ${s.day}, 1, ${deliveryId} where ${perChannel} > 0 and ${subscriber} is not null`)
       .onConflictDoUpdate({
         target: [confirmationBudget.channel, confirmationBudget.day],
         set: { sent: sql`${confirmationBudget.sent} + 1`, lastClaim: sql`excluded.last_claim` },
-        setWhere: sql`${confirmationBudget.sent} < ${caps.perChannel}`,
-      }),
-    // Every column in table order, as drizzle's INSERT ... SELECT lists them.
-    db.insert(deliveries).select(
-      sql`select ${delivery.id}, ${delivery.eventId}, id, channel, address, ${delivery.subject}, ${delivery.bodyText}, ${delivery.bodyHtml}, 'pending', 0, null, null, null, ${now}, ${now}, null
-          from subscribers where channel = ${s.channel} and address = ${s.address} and confirm_token_hash = ${s.confirmTokenHash}
-          and exists (select 1 from confirmation_budget where channel = ${s.channel} and day = ${s.day} and last_claim = ${delivery.id})`,
-    ),
-  ];
+        setWhere: sql`${confirmationBudget.sent} < ${perChannel}`,
+      })
+  );
+}
+
+/** The message to `subscriber`, written only if its claim on the budget (claimBudget) won. */
+function budgetedDelivery(db: Database, s: Pick<SignUp, "channel" | "day">, delivery: { id: string; eventId: string; subject: string; bodyText: string; bodyHtml: string | null; now: number }, subscriber: SQL) {
+  // Every column in table order, as drizzle's INSERT ... SELECT lists them.
+  return db.insert(deliveries).select(
+    sql`select ${delivery.id}, ${delivery.eventId}, id, channel, address, ${delivery.subject}, ${delivery.bodyText}, ${delivery.bodyHtml}, 'pending', 0, null, null, null, ${delivery.now}, ${delivery.now}, null
+        from subscribers where id = ${subscriber}
+        and exists (select 1 from confirmation_budget where channel = ${s.channel} and day = ${s.day} and last_claim = ${delivery.id})`,
+  );
 }
 
 /**
@@ -231,19 +247,8 @@ export function alreadySubscribedStatements(
         updatedAt: now,
       })
       .where(and(eq(subscribers.channel, s.channel), eq(subscribers.address, s.address), eq(subscribers.status, "active"), sql`(${subscribers.confirmSentDay} is not ${s.day} or ${subscribers.confirmSentCount} < ${caps.perAddress})`)),
-    db
-      .insert(confirmationBudget)
-      .select(sql`select ${s.channel}, ${s.day}, 1, ${delivery.id} where ${caps.perChannel} > 0 and ${counted} is not null`)
-      .onConflictDoUpdate({
-        target: [confirmationBudget.channel, confirmationBudget.day],
-        set: { sent: sql`${confirmationBudget.sent} + 1`, lastClaim: sql`excluded.last_claim` },
-        setWhere: sql`${confirmationBudget.sent} < ${caps.perChannel}`,
-      }),
-    db.insert(deliveries).select(
-      sql`select ${delivery.id}, ${delivery.eventId}, id, channel, address, ${delivery.subject}, ${delivery.bodyText}, ${delivery.bodyHtml}, 'pending', 0, null, null, null, ${now}, ${now}, null
-          from subscribers where id = ${counted}
-          and exists (select 1 from confirmation_budget where channel = ${s.channel} and day = ${s.day} and last_claim = ${delivery.id})`,
-    ),
+    claimBudget(db, s, caps.perChannel, delivery.id, counted),
+    budgetedDelivery(db, s, delivery, counted),
   ];
 }
 
