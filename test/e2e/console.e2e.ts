@@ -269,47 +269,31 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await context.close();
   });
 
-  it("reads maintenance times in the admin's zone, as the incident ETA is, and shows them back in it", async () => {
-    const { context, page } = await signedIn("admin", false, "America/New_York");
-    const windows = async () => (await (await fetch(`${origin}/api/status/maintenance`, { headers: { "cache-control": "no-cache" } })).json()).maintenance_windows as { id: string; title: string; scheduled_start: string; scheduled_end: string }[];
-    await page.goto(origin + "/admin/maintenance");
-    await page.locator("#ms-title").fill("Zoned window");
+  // Each time read with the offset in force at that time, and shown back as typed: saving the form with only
+  // its title changed moves neither time.
+  const ZONED = [
     // July: New York is on daylight time (UTC-4) there, though not today.
-    await page.locator("#ms-start").fill("2027-07-10T02:00");
-    await page.locator("#ms-end").fill("2027-07-10T04:30");
-    await page.getByRole("button", { name: "Schedule maintenance" }).click();
-    await page.waitForURL(/done=scheduled$/);
-    let window = (await windows()).find((w) => w.title === "Zoned window")!;
-    expect([window.scheduled_start, window.scheduled_end]).toEqual(["2027-07-10T06:00:00Z", "2027-07-10T08:30:00Z"]);
-    // The edit form shows them as typed, and saving it unchanged moves nothing.
-    expect(await page.locator("#me-start").inputValue()).toBe("2027-07-10T02:00");
-    expect(await page.locator("#me-end").inputValue()).toBe("2027-07-10T04:30");
-    await page.locator("#me-title").fill("Zoned window, renamed");
-    await page.getByRole("button", { name: "Save changes" }).click();
-    await page.waitForURL(/done=edited$/);
-    window = (await windows()).find((w) => w.id === window.id)!;
-    expect([window.title, window.scheduled_start, window.scheduled_end]).toEqual(["Zoned window, renamed", "2027-07-10T06:00:00Z", "2027-07-10T08:30:00Z"]);
-    await context.close();
-  });
-
-  it("reads each maintenance time with its own offset across a daylight-saving change, and a title edit moves neither", async () => {
-    const { context, page } = await signedIn("admin", false, "Europe/Berlin");
+    { zone: "America/New_York", title: "Zoned window", start: "2027-07-10T02:00", end: "2027-07-10T04:30", utc: ["2027-07-10T06:00:00Z", "2027-07-10T08:30:00Z"] },
+    // Berlin moves from UTC+1 to UTC+2 at 02:00 local on 2030-03-31, between the start and the end.
+    { zone: "Europe/Berlin", title: "Across the change", start: "2030-03-31T01:00", end: "2030-03-31T04:00", utc: ["2030-03-31T00:00:00Z", "2030-03-31T02:00:00Z"] },
+  ];
+  it.each(ZONED)("reads maintenance times in the admin's zone ($zone), each with its own offset, and shows them back in it", async ({ zone, title, start, end, utc }) => {
+    const { context, page } = await signedIn("admin", false, zone);
     const windows = async () => (await (await fetch(`${origin}/api/status/maintenance`, { headers: { "cache-control": "no-cache" } })).json()).maintenance_windows as { id: string; title: string; scheduled_start: string; scheduled_end: string }[];
     await page.goto(origin + "/admin/maintenance");
-    await page.locator("#ms-title").fill("Across the change");
-    // Berlin moves from UTC+1 to UTC+2 at 02:00 local on 2030-03-31.
-    await page.locator("#ms-start").fill("2030-03-31T01:00");
-    await page.locator("#ms-end").fill("2030-03-31T04:00");
+    await page.locator("#ms-title").fill(title);
+    await page.locator("#ms-start").fill(start);
+    await page.locator("#ms-end").fill(end);
     await page.getByRole("button", { name: "Schedule maintenance" }).click();
     await page.waitForURL(/done=scheduled$/);
-    let window = (await windows()).find((w) => w.title === "Across the change")!;
-    expect([window.scheduled_start, window.scheduled_end]).toEqual(["2030-03-31T00:00:00Z", "2030-03-31T02:00:00Z"]);
-    expect(await page.locator("#me-end").inputValue()).toBe("2030-03-31T04:00");
-    await page.locator("#me-title").fill("Across the change, renamed");
+    let window = (await windows()).find((w) => w.title === title)!;
+    expect([window.scheduled_start, window.scheduled_end]).toEqual(utc);
+    expect([await page.locator("#me-start").inputValue(), await page.locator("#me-end").inputValue()]).toEqual([start, end]);
+    await page.locator("#me-title").fill(`${title}, renamed`);
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.waitForURL(/done=edited$/);
     window = (await windows()).find((w) => w.id === window.id)!;
-    expect([window.title, window.scheduled_start, window.scheduled_end]).toEqual(["Across the change, renamed", "2030-03-31T00:00:00Z", "2030-03-31T02:00:00Z"]);
+    expect([window.title, window.scheduled_start, window.scheduled_end]).toEqual([`${title}, renamed`, ...utc]);
     await context.close();
   });
 
