@@ -41,6 +41,13 @@ const incidentPayload = (title: string, extra: Record<string, unknown> = {}) => 
   ...extra,
 });
 
+/** How SQLite would run a query: its plan's steps, joined. */
+async function queryPlan(query: { toSQL(): { sql: string; params: unknown[] } }) {
+  const { sql: text, params } = query.toSQL();
+  const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${text}`).bind(...params).all<{ detail: string }>();
+  return plan.results.map((r) => r.detail).join("; ");
+}
+
 /** Fans an event out through the consumer; returns the delivery messages it queued. */
 async function fanOut(testEnv: ReturnType<typeof setup>["testEnv"], sent: NotifyMessage[], eventId: string) {
   const before = sent.length;
@@ -192,9 +199,7 @@ describe("fan-out", () => {
     // of the event before the follower's was sent).
     expect(await deliveriesFor(bystander.id)).toEqual([]);
     // Events are never pruned: finding an incident's earlier ones is an index search, not a scan of them all.
-    const { sql: lookup, params } = incidentEventsQuery(db(), opened.id, crypto.randomUUID()).toSQL();
-    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${lookup}`).bind(...params).all<{ detail: string }>();
-    expect(plan.results.map((r) => r.detail).join("; ")).toContain("USING INDEX events_incident_idx");
+    expect(await queryPlan(incidentEventsQuery(db(), opened.id, crypto.randomUUID()))).toContain("USING INDEX events_incident_idx");
   });
 
   it("tells who was told of a window, and who follows what it covers now, when it moves to other components and when it is cancelled", async () => {
@@ -223,9 +228,7 @@ describe("fan-out", () => {
     expect((await outbox.waitFor(after.address, 2))[1]).toContain("Maintenance cancelled");
     expect(await deliveriesFor(bystander.id)).toEqual([]);
     // Events are never pruned: a window's earlier ones are found through an index.
-    const { sql: lookup, params } = maintenanceEventsQuery(db(), window.id, crypto.randomUUID()).toSQL();
-    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${lookup}`).bind(...params).all<{ detail: string }>();
-    expect(plan.results.map((r) => r.detail).join("; ")).toContain("USING INDEX events_maintenance_idx");
+    expect(await queryPlan(maintenanceEventsQuery(db(), window.id, crypto.randomUUID()))).toContain("USING INDEX events_maintenance_idx");
   });
 
   it("tells followers of a component an update takes off the incident, and not those of one it never named", async () => {
