@@ -49,6 +49,8 @@ const endpoints = [
   "/api/status/rss",
   `/api/status/components/${dataset.componentIds[0]}`,
   "/api/status/incidents?days=365",
+  // A window nobody keeps rendered: what any client can ask for.
+  "/api/status/incidents?days=364",
   `/components/${dataset.componentIds[0]}`,
   `/api/status/components/${dataset.componentIds[0]}/latency?range=24h`,
   `/api/status/components/${dataset.componentIds[0]}/latency?range=90d`,

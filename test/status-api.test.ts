@@ -109,6 +109,22 @@ describe("GET /api/status/incidents", () => {
     expect((await json(await call("GET", "/api/status/incidents?days=1"))).period_days).toBe(1);
   });
 
+  it("answers any window as the kept ones are: the same incidents, fields and order, as JSON.stringify writes them", async () => {
+    const old = await createIncident({ title: "Two hundred days ago", started_at: new Date(Date.now() - 200 * DAY).toISOString(), notify: false });
+    const recent = await createIncident({ title: "Today", notify: false });
+    for (const days of [199, 201, 364]) {
+      const text = await (await call("GET", `/api/status/incidents?days=${days}`)).text();
+      const body = JSON.parse(text);
+      expect(JSON.stringify(body)).toBe(text);
+      const year = await json(await call("GET", "/api/status/incidents?days=365"));
+      const since = Date.parse(body.last_updated) - days * DAY;
+      const expected = year.incidents.filter((i: any) => Date.parse(i.started_at) >= since);
+      expect(body).toMatchObject({ incidents: expected, period_days: days, total: expected.length, next_cursor: null });
+      expect(body.incidents.some((i: any) => i.id === old.id)).toBe(days > 200);
+      expect(body.incidents[0].id).toBe(recent.id);
+    }
+  });
+
   it("refuses a days value outside 1-365 with a 400 that says why", async () => {
     for (const days of ["0", "366", "-1", "abc", "1.5", ""]) {
       const res = await call("GET", `/api/status/incidents?days=${days}`);

@@ -5,7 +5,8 @@ import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { dataFreshness, publicComponent, publicIncident, publicMaintenance, recentIncidents, upcomingMaintenance } from "../snapshot/format";
 import { iso } from "../time";
-import { sendJsonFromSnapshot } from "../snapshot/respond";
+import { sendFromSnapshot, sendJsonFromSnapshot } from "../snapshot/respond";
+import type { Snapshot } from "../snapshot/types";
 import { publicSnapshot } from "../snapshot/store";
 import { incidentPage } from "../snapshot/incident-pages";
 import { DEFAULT_INCIDENT_PAGE, incidentListQuery } from "../schemas";
@@ -14,6 +15,15 @@ import { uuidParam, validate } from "../validation";
 const DAY_MS = 86_400_000;
 /** Windows of the incident list kept rendered in memory; the others are rendered per request. */
 const CANONICAL_INCIDENT_DAYS = new Set([7, 30, 90, 365]);
+
+/** Each incident of a snapshot as its public JSON text, made once per snapshot (and dropped with it). */
+const incidentTextsBySnapshot = new WeakMap<Snapshot, string[]>();
+
+function incidentTexts(snapshot: Snapshot): string[] {
+  let texts = incidentTextsBySnapshot.get(snapshot);
+  if (!texts) incidentTextsBySnapshot.set(snapshot, (texts = snapshot.incidents.map((i) => JSON.stringify(publicIncident(i)))));
+  return texts;
+}
 
 export const UPTIME_FORMULA =
   "uptime = 1 - (major_outage seconds + 0.3 x partial_outage seconds) / observed seconds, over calendar days in the page's time zone; degraded counts as up; time under maintenance or without check data is left out; floored to 2 decimals";
@@ -50,17 +60,20 @@ export const publicStatus = new Hono<AppEnv>()
     const snapshot = await publicSnapshot(c);
     const since = snapshot.generated_at - days * DAY_MS;
     if (limit === undefined && cursor === undefined) {
-      return sendJsonFromSnapshot(
-        c,
-        snapshot,
-        `incidents:${days}`,
-        () => {
-          const incidents = snapshot.incidents.filter((i) => i.started_at >= since);
-          return { incidents: incidents.map(publicIncident), period_days: days, total: incidents.length, next_cursor: null, last_updated: iso(snapshot.generated_at), data: dataFreshness(snapshot) };
+      return sendFromSnapshot(c, snapshot, {
+        key: `incidents:${days}`,
+        contentType: "application/json; charset=utf-8",
+        // The same text JSON.stringify would make of { incidents, period_days, total, next_cursor, last_updated, data }.
+        render: () => {
+          const texts = incidentTexts(snapshot);
+          const inWindow = texts.filter((_, n) => snapshot.incidents[n]!.started_at >= since);
+          const rest = JSON.stringify({ period_days: days, total: inWindow.length, next_cursor: null, last_updated: iso(snapshot.generated_at), data: dataFreshness(snapshot) });
+          return `{"incidents":[${inWindow.join(",")}],${rest.slice(1)}`;
         },
-        // Any of 365 windows can be asked for; only the usual ones are kept rendered.
-        { cache: CANONICAL_INCIDENT_DAYS.has(days) },
-      );
+        // Any of 365 windows can be asked for; only the usual ones are kept rendered, and the others are a
+        // join of texts made once per snapshot, not a rendering of every incident per request.
+        cache: CANONICAL_INCIDENT_DAYS.has(days),
+      });
     }
     // A page is a binary search and `limit` incidents to serialize: rendered per request, never kept, and
     // answered as every other snapshot read is (validators, stale marker, caching headers on 304s too).
