@@ -930,6 +930,25 @@ describe("forms drawn before another change", () => {
     expect(updates.find((u: { id: string }) => u.id === updateId).message).toBe("Second fix, elsewhere");
   });
 
+  it("keeps a form refused for what it says on the version it was drawn from, so once corrected it is refused as stale", async () => {
+    const token = await session();
+    const start = Date.now() + 86_400_000;
+    const window = await json(await admin("POST", "/api/status/maintenance", { title: "Original title", scheduled_start: new Date(start).toISOString(), scheduled_end: new Date(start + 3_600_000).toISOString(), notify: false }));
+    const path = `/admin/maintenance/${window.id}`;
+    const drawn = drawnForm(await (await send(path, { cookie: token })).text(), path);
+    expect((await admin("PATCH", `/api/status/maintenance/${window.id}`, { title: "Renamed by another admin" })).status).toBe(200);
+    // Refused for its too-long description, before anyone checks whether it is stale.
+    const refused = await postDrawn(path, token, drawn, { description: "x".repeat(10_001), _touched: "description" });
+    expect(refused.status).toBe(400);
+    const again = drawnForm(await refused.text(), path);
+    expect(again).toContainEqual(["_version", drawn.find(([name]) => name === "_version")![1]]);
+    // Corrected and sent again: refused as stale, the other admin's title kept.
+    const stale = await postDrawn(path, token, again, { description: "Short now." });
+    expect(stale.status).toBe(409);
+    const listed = (await json(await call("GET", "/api/status/maintenance", { headers: { "cache-control": "no-cache" } }))).maintenance_windows;
+    expect(listed.find((m: { id: string }) => m.id === window.id)).toMatchObject({ title: "Renamed by another admin", description: "" });
+  });
+
   it("posts an update from a tab drawn before another admin's, changing only the components this admin changed", async () => {
     const token = await session();
     const { api, database, storage } = DEFAULT_COMPONENTS;

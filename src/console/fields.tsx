@@ -101,12 +101,17 @@ export const ConsoleForm: FC<{
   children?: Child;
 }> = ({ ctx, action, refill, class: className, confirm, version, touched, children }) => {
   const mine = refill && refill.action === action.toLowerCase() ? refill : null;
+  // Refused for what it says (not for being stale), the form still edits what it was first drawn from: it
+  // keeps that version, so once corrected it is refused if someone changed the record meanwhile, rather
+  // than putting back what they changed. Refused as stale, it is drawn around the record as it is now.
+  const sentVersion = mine && !mine.stale ? [mine.values._version ?? []].flat().find((v): v is string => typeof v === "string" && /^\d{1,15}$/.test(v)) : undefined;
+  const drawnFrom = sentVersion ?? (version !== undefined ? String(version) : undefined);
   // The fields typed into so far, carried through refusals and previews (the script adds what is typed here).
   const carried = [touched, mine ? [mine.values._touched ?? []].flat().find((v) => typeof v === "string") : undefined].filter(Boolean).join(",");
   return (
     <form class={className ?? "f card pad"} method="post" autocomplete="off" action={action} data-confirm={confirm}>
       <Csrf ctx={ctx} />
-      {version !== undefined ? <input type="hidden" name="_version" value={String(version)} /> : null}
+      {drawnFrom !== undefined && version !== undefined ? <input type="hidden" name="_version" value={drawnFrom} /> : null}
       {carried ? <input type="hidden" name="_touched" value={carried} /> : null}
       {mine ? <FormErrors refill={mine} /> : null}
       <Refilled.Provider value={mine}>{children}</Refilled.Provider>
