@@ -1032,8 +1032,11 @@ describe("webhook subscriptions", () => {
     });
     const pings = sent.splice(0);
     expect((await deliverMessages(testEnv, pings)).retryMessages).toHaveLength(1);
-    // Its owner pastes the challenge from their logs: confirmed, and the ping is not sent again.
+    expect((await subscriberRow(subscriber.id))!.failingSince).not.toBeNull();
+    // Its owner pastes the challenge from their logs: confirmed, with no failures to its name (the ping's were
+    // not the endpoint's record), and the ping is not sent again.
     expect((await call("POST", "/api/status/subscriptions/confirm/webhook", { body: { webhook: url, code: challenge }, headers: { "cf-connecting-ip": uniqueIp() } })).status).toBe(200);
+    expect(await subscriberRow(subscriber.id)).toMatchObject({ status: "active", consecutiveFailures: 0, failingSince: null });
     spy.mockClear();
     await deliverMessages(testEnv, pings, { attempts: 2 });
     expect(spy).not.toHaveBeenCalled();

@@ -54,7 +54,7 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
             consecutiveFailures: 0,
             failingSince: null,
             updatedAt: now,
-            ...(confirmsNow ? { status: "active", confirmedAt: now, unsubscribedAt: null } : {}),
+            ...(confirmsNow ? { status: "active", confirmedAt: now, unsubscribedAt: null, confirmTokenHash: null, confirmExpiresAt: null } : {}),
           }),
         );
       }

@@ -182,6 +182,7 @@ export function signUpStatements(db: Database, s: SignUp, caps: { perAddress: nu
           // A pending endpoint keeps its secret, so a ping still in flight is signed with the secret it carries.
           webhookSecret: sql`case when ${subscribers.status} = 'pending' and ${subscribers.webhookSecret} is not null then ${subscribers.webhookSecret} else ${s.webhookSecret} end`,
           consecutiveFailures: 0,
+          failingSince: null,
           updatedAt: now,
         },
         setWhere: sql`${subscribers.status} != 'active' and (${subscribers.confirmSentDay} is not ${s.day} or ${subscribers.confirmSentCount} < ${caps.perAddress})`,
@@ -271,7 +272,8 @@ export async function takeConfirmationAttempt(db: Database, channel: Channel, ad
 export async function activateSubscriber(db: Database, id: string, hash: string, now: number) {
   const [row] = await db
     .update(subscribers)
-    .set({ status: "active", confirmedAt: now, confirmTokenHash: null, confirmExpiresAt: null, confirmAttempts: 0, unsubscribedAt: null, updatedAt: now })
+    // A confirmed endpoint starts with no failures: its ping's, while it waited, are not its record.
+    .set({ status: "active", confirmedAt: now, confirmTokenHash: null, confirmExpiresAt: null, confirmAttempts: 0, unsubscribedAt: null, consecutiveFailures: 0, failingSince: null, updatedAt: now })
     .where(and(eq(subscribers.id, id), eq(subscribers.confirmTokenHash, hash)))
     .returning();
   return row;
