@@ -186,7 +186,13 @@ describe("incidents", () => {
     const path = `/api/status/incidents/${incident.id}`;
     const eta = "2030-01-01T12:00:00Z";
     expect((await admin("POST", `${path}/updates`, { message: "Fix on its way", status: "identified", estimated_resolution: eta, notify: false })).status).toBe(201);
-    expect((await admin("POST", `${path}/updates`, { message: "Still rolling out", status: "identified", notify: false })).status).toBe(201);
+    expect((await admin("POST", `${path}/updates`, { message: "Still rolling out", status: "identified" })).status).toBe(201);
+    const lastEvent = async () => {
+      const event = await env.DB.prepare("SELECT type, payload FROM events WHERE json_extract(payload, '$.incident_id') = ? ORDER BY created_at DESC, rowid DESC LIMIT 1").bind(incident.id).first<{ type: "incident.updated"; payload: string }>();
+      return renderEvent(event!.type, JSON.parse(event!.payload), { pageName: "B", pageUrl: "https://s", unsubscribeUrl: "u", manageUrl: "m" });
+    };
+    // An update that gives none tells subscribers the ETA that still stands.
+    expect((await lastEvent()).text).toContain("Expected resolution: Tue, 01 Jan 2030 12:00 UTC");
     let shown = await json(await call("GET", path));
     expect(shown.estimated_resolution).toBe(eta);
     expect(await (await call("GET", `/incidents/${incident.id}`)).text()).toContain("Estimated resolution");
@@ -198,10 +204,13 @@ describe("incidents", () => {
     expect(shown.updates.map((u: any) => u.eta_withdrawn)).toEqual([true, false, false, false]);
     expect(await (await call("GET", `/incidents/${incident.id}`)).text()).not.toContain("Estimated resolution");
     // Subscribers who were told the ETA are told it no longer holds.
-    const event = await env.DB.prepare("SELECT type, payload FROM events WHERE json_extract(payload, '$.incident_id') = ? ORDER BY created_at DESC LIMIT 1").bind(incident.id).first<{ type: "incident.updated"; payload: string }>();
-    const said = renderEvent(event!.type, JSON.parse(event!.payload), { pageName: "B", pageUrl: "https://s", unsubscribeUrl: "u", manageUrl: "m" });
+    const said = await lastEvent();
     expect(said.text).toContain("Expected resolution: No estimate for now (the earlier one no longer holds)");
     expect(said.sms).toContain(", no ETA for now");
+    // Given an ETA by an edit, that update gives one instead of withdrawing it.
+    const edited = await json(await admin("PATCH", `${path}/updates/${withdrawn.update.id}`, { estimated_resolution: "2031-01-01T00:00:00Z" }));
+    expect(edited.updates[0]).toMatchObject({ estimated_resolution: "2031-01-01T00:00:00Z", eta_withdrawn: false });
+    expect((await json(await call("GET", path))).estimated_resolution).toBe("2031-01-01T00:00:00Z");
     // Resolved, no ETA stands.
     expect((await admin("POST", `${path}/resolve`, { root_cause: "r", resolution: "s", notify: false })).status).toBe(200);
   });

@@ -245,6 +245,7 @@ describe("fan-out", () => {
     const told = await outbox.waitFor(follower.address, 2);
     expect(told[1]).toContain(`Update: ${opened.title}`);
     expect(told[1]).toContain("Checkout is fine; Search is the one failing.");
+    expect(told[1]).toContain(`No longer affected: ${checkout}\n`);
     expect(await deliveriesFor(bystander.id)).toEqual([]);
     expect((await admin("POST", `/api/status/incidents/${opened.id}/resolve`, { root_cause: "r", resolution: "s", notify: false })).status).toBe(200);
   });

@@ -245,13 +245,19 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
   const withdrawn = input.estimated_resolution === null && currentEta(incident) !== null;
   const update = newUpdate(input.status, input.message, input.estimated_resolution ?? null, now, input.notify, withdrawn);
   const owner = takeover(incident, actor, now);
+  // Components this update takes off: their followers hear of it too (it is their news most of all), told so.
+  const removed = incident.components.filter((c) => !components.some((kept) => kept.id === c.id));
   const event = outboxInsert(
     db,
     {
       type: "incident.updated",
-      payload: { ...eventPayload({ ...incident, components }, { status: update.status, message: update.message, eta: update.estimated_resolution }), ...(withdrawn && { eta_withdrawn: true }) },
-      // Followers of a component this update takes off hear of it too: it is their news most of all.
-      componentIds: [...new Set([...incident.components, ...components].map((c) => c.id))],
+      payload: {
+        // The ETA that stands after it: one given earlier still holds unless this update withdrew it.
+        ...eventPayload({ ...incident, components }, { status: update.status, message: update.message, eta: currentEta({ updates: [update, ...incident.updates] }) }),
+        ...(withdrawn && { eta_withdrawn: true }),
+        ...(removed.length && { removed_components: removed.map(({ id, name }) => ({ id, name })) }),
+      },
+      componentIds: [...components, ...removed].map((c) => c.id),
     },
     now,
   );
@@ -368,8 +374,11 @@ export async function editIncidentUpdate(
   assertAsShown(existing.updated_at, shown);
   assertEta(input.estimated_resolution, incident.started_at);
   const owner = takeover(incident, actor, now);
+  // An update that withdrew the ETA and is given one now gives it instead: it no longer withdraws one.
+  const givesEta = input.estimated_resolution !== undefined && input.estimated_resolution !== null;
+  const { eta_withdrawn: _withdrew, ...rest } = existing;
   const edited: SnapshotIncidentUpdate = {
-    ...existing,
+    ...(givesEta ? rest : existing),
     message: input.message ?? existing.message,
     estimated_resolution: input.estimated_resolution !== undefined ? input.estimated_resolution : existing.estimated_resolution,
     updated_at: now,
@@ -380,6 +389,7 @@ export async function editIncidentUpdate(
       updateIncidentUpdate(db, updateId, {
         ...(input.message !== undefined && { message: input.message }),
         ...(input.estimated_resolution !== undefined && { estimatedResolution: input.estimated_resolution }),
+        ...(givesEta && { etaWithdrawn: false }),
         updatedAt: now,
       }),
       updateIncident(db, id, { updatedAt: now, ...owner.row }),

@@ -108,6 +108,9 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
     if (severity && severity !== "none") facts.push(["Impact", severity[0]!.toUpperCase() + severity.slice(1)]);
     // What each component showed while the incident was open; once resolved, which ones it was about.
     if (affected.length) facts.push(["Components", affected.map((c) => (type === "incident.resolved" || !c.status ? c.name : `${c.name} (${c.status})`)).join(", ")]);
+    // Taken off the incident by this update: said to their followers, whom the update reaches for it.
+    const removed = affectedOf({ affected_components: payload.removed_components }).map((c) => c.name);
+    if (removed.length) facts.push(["No longer affected", removed.join(", ")]);
     if (eta && type !== "incident.resolved") facts.push(["Expected resolution", eta]);
     else if (payload.eta_withdrawn === true) facts.push(["Expected resolution", ETA_WITHDRAWN]);
     if (type === "incident.resolved" && payload.root_cause) facts.push(["Root cause", str(payload.root_cause)]);
@@ -119,7 +122,7 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
       facts,
       message: str(payload.message),
       link: pageOf(pageUrl, "incidents", payload.incident_id),
-      smsFacts: `${type === "incident.resolved" ? "" : ` (${status})`}${etaText}${affected.length && type !== "incident.resolved" ? `, affecting ${affected.map((c) => c.name).join(", ")}` : ""}`,
+      smsFacts: `${type === "incident.resolved" ? "" : ` (${status})`}${etaText}${affected.length && type !== "incident.resolved" ? `, affecting ${affected.map((c) => c.name).join(", ")}` : ""}${removed.length ? `, no longer ${removed.join(", ")}` : ""}`,
     };
   }
   if (type.startsWith("maintenance.")) {
