@@ -49,6 +49,7 @@ export const RULE_CODES = [
   "before_start",
   "after_resolution",
   "after_eta",
+  "after_opened",
   "announced",
   "end_before_start",
   "duplicate",

@@ -320,9 +320,13 @@ describe("incidents", () => {
     const open = await createIncident({ started_at: Date.now() - 600_000 });
     expect((await admin("POST", `/api/status/incidents/${open.id}/updates`, { status: "identified", message: "m", estimated_resolution: Date.now() - 1200_000 })).status).toBe(400);
     expect((await admin("PATCH", `/api/status/incidents/${open.id}/updates/${open.updates[0].id}`, eta)).status).toBe(400);
-    // Created a minute ahead, it starts now: never after it was opened, or resolved.
+    // Created a minute ahead, it starts now: never after it was opened, or resolved; nor moved there later.
     const ahead = await createIncident({ started_at: Date.now() + 60_000, notify: false });
     expect(Date.parse(ahead.started_at)).toBeLessThanOrEqual(Date.parse(ahead.created_at));
+    await new Promise((resume) => setTimeout(resume, Math.max(0, Date.parse(ahead.created_at) + 1100 - Date.now())));
+    const later = await admin("PATCH", `/api/status/incidents/${ahead.id}`, { started_at: Date.now() });
+    expect(later.status).toBe(400);
+    expect((await json(later)).error.details).toEqual([{ path: "started_at", message: `must not be after it was opened (${ahead.created_at})`, code: "after_opened", limit: ahead.created_at }]);
     // A start moved past an ETA the incident was given is refused, as that ETA would be.
     const withEta = await createIncident({ started_at: Date.now() - 7200_000, estimated_resolution: Date.now() - 3600_000, notify: false });
     const moved = await admin("PATCH", `/api/status/incidents/${withEta.id}`, { started_at: Date.now() - 1800_000 });

@@ -153,10 +153,13 @@ function assertEta(eta: number | null | undefined, startedAt: number) {
  */
 const startNoLaterThan = (startedAt: number, now: number) => Math.min(startedAt, now);
 
-/** A start the incident's other times agree with: not after it was resolved, nor after an ETA it was given. */
-function assertStart(startedAt: number, incident: Pick<SnapshotIncident, "resolved_at" | "updates">) {
+/** A start the incident's other times agree with: not after it was opened or resolved, nor after an ETA it was given. */
+function assertStart(startedAt: number, incident: Pick<SnapshotIncident, "resolved_at" | "updates" | "created_at">) {
   if (incident.resolved_at !== null && startedAt > incident.resolved_at) {
     throw badRequest("started_at must not be after the incident was resolved", [{ path: "started_at", message: `must not be after resolved_at (${iso(incident.resolved_at)})`, code: "after_resolution", limit: iso(incident.resolved_at)! }]);
+  }
+  if (startedAt > incident.created_at && !sameShownTime(startedAt, incident.created_at)) {
+    throw badRequest("started_at must not be after the incident was opened", [{ path: "started_at", message: `must not be after it was opened (${iso(incident.created_at)})`, code: "after_opened", limit: iso(incident.created_at)! }]);
   }
   const etas = incident.updates.flatMap((u) => (u.estimated_resolution === null ? [] : [u.estimated_resolution]));
   const earliest = etas.length ? Math.min(...etas) : null;

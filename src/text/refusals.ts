@@ -52,6 +52,7 @@ const RULE_WORDS: Partial<Record<DetailCode, Words>> = {
   end_before_start: () => "must be after the start",
   before_start: timed((time) => `must be after the incident started (${time})`),
   after_resolution: timed((time) => `must be before the incident was resolved (${time})`),
+  after_opened: timed((time) => `must be before the incident was opened (${time})`),
   after_eta: timed((time) => `must be before the earliest expected resolution it was given (${time})`),
 };
 
