@@ -227,6 +227,11 @@ describe("fan-out", () => {
     expect((await outbox.waitFor(before.address, 3))[2]).toContain(`Maintenance cancelled: ${title}`);
     expect((await outbox.waitFor(after.address, 2))[1]).toContain("Maintenance cancelled");
     expect(await deliveriesFor(bystander.id)).toEqual([]);
+    // Moved onto no component, a window is about the whole page, and is said to be.
+    const times = { scheduled_start: "2030-01-01T00:00:00Z", scheduled_end: "2030-01-01T01:00:00Z", previous_start: "2030-01-01T00:00:00Z", previous_end: "2030-01-01T01:00:00Z" };
+    const whole = renderEvent("maintenance.rescheduled", { maintenance_id: window.id, title, status: "scheduled", ...times, components: [], previous_components: [storage] }, { pageName: "B", pageUrl: "https://s", unsubscribeUrl: "u", manageUrl: "m" });
+    expect(whole.text).toContain(`Components: the whole page\nWas on: ${storage}\n`);
+    expect(whole.sms).toContain(`now on the whole page, was on ${storage}`);
     // Events are never pruned: a window's earlier ones are found through an index.
     expect(await queryPlan(maintenanceEventsQuery(db(), window.id, crypto.randomUUID()))).toContain("USING INDEX events_maintenance_idx");
   });

@@ -82,12 +82,15 @@ function windowInWords(move: string, payload: Record<string, unknown>): string {
   if (move === "completed" && payload.completed_at) return `completed ${humanTime(payload.completed_at)}`;
   if (move === "rescheduled") {
     const moved = payload.previous_start !== payload.scheduled_start || payload.previous_end !== payload.scheduled_end;
-    const on = (names: unknown) => (Array.isArray(names) && names.length ? names.map(String).join(", ") : "no component");
+    const on = (names: unknown) => (Array.isArray(names) && names.length ? names.map(String).join(", ") : WHOLE_PAGE);
     const times = moved ? `now ${planned}, was ${humanTime(payload.previous_start)} to ${humanTime(payload.previous_end)}` : planned;
     return Array.isArray(payload.previous_components) ? `${times}; now on ${on(payload.components)}, was on ${on(payload.previous_components)}` : times;
   }
   return move === "cancelled" ? `was planned for ${planned}` : planned;
 }
+
+/** What a window on no component covers. */
+const WHOLE_PAGE = "the whole page";
 
 /** The heading of an edit that moved a window's components, not its times. */
 const MAINTENANCE_CHANGED = "Maintenance changed";
@@ -130,7 +133,8 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
     const components = Array.isArray(payload.components) ? payload.components.map(String).join(", ") : "";
     // An edit that moved no time but the components the window covers.
     const moved = payload.previous_start !== payload.scheduled_start || payload.previous_end !== payload.scheduled_end;
-    const previousComponents = Array.isArray(payload.previous_components) ? payload.previous_components.map(String).join(", ") || "none" : null;
+    // A window on no component is about the whole page.
+    const previousComponents = Array.isArray(payload.previous_components) ? payload.previous_components.map(String).join(", ") || WHOLE_PAGE : null;
     const verb =
       move === "rescheduled" && !moved
         ? MAINTENANCE_CHANGED
@@ -145,7 +149,7 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
       facts.push(["Completed", humanTime(payload.completed_at)]);
     } else facts.push(["Window", `${humanTime(payload.scheduled_start)} to ${humanTime(payload.scheduled_end)}`]);
     if (type === "maintenance.rescheduled" && moved) facts.push(["Was", `${humanTime(payload.previous_start)} to ${humanTime(payload.previous_end)}`]);
-    if (components || previousComponents !== null) facts.push(["Components", components || "none"]);
+    if (components || previousComponents !== null) facts.push(["Components", components || WHOLE_PAGE]);
     if (type === "maintenance.rescheduled" && previousComponents !== null) facts.push(["Was on", previousComponents]);
     return {
       headline: `${verb}: ${title}`,
