@@ -179,7 +179,7 @@ export const optionalText = (max: number) =>
  * such as U+202E) and the blank fillers. A title of only these would be an empty subject line, or reverse
  * the text after it.
  */
-const INVISIBLE_ONLY = /^[\p{Z}\p{Cf}\s\u115F\u1160\u2800\u3164\uFFA0]+$/u;
+const INVISIBLE_ONLY = /^[\p{Z}\p{Cf}\p{Default_Ignorable_Code_Point}\s\u115F\u1160\u2800\u3164\uFFA0]+$/u;
 
 /** Whether text shows something: not only spaces, format characters and blank fillers. */
 export const showsSomething = (value: string) => !INVISIBLE_ONLY.test(value);

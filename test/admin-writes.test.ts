@@ -630,7 +630,8 @@ describe("single-line fields", () => {
       return [res.status, first?.message, first?.code];
     };
     expect(await detail(await admin("POST", "/api/status/incidents/create", { title: "Outage\u0085Second line", notify: false }))).toEqual([400, "must be a single line (no line breaks)", "line_break"]);
-    for (const title of ["\u200b\u200d", "\u202e", "\ufeff \u2800"]) {
+    // Variation selectors and the combining grapheme joiner show nothing on their own either.
+    for (const title of ["\u200b\u200d", "\u202e", "\ufeff \u2800", "\u034f\ufe0f", "\u180b"]) {
       expect(await detail(await admin("POST", "/api/status/incidents/create", { title, notify: false }))).toEqual([400, "must not be empty (it has nothing visible)", "nothing_visible"]);
     }
     expect((await admin("POST", "/api/status/components", { name: "\u3164" })).status).toBe(400);
