@@ -66,6 +66,8 @@ export const Layout: FC<LayoutProps> = ({ page, overall, title, description, ext
         <main id="main" class="wrap">
           {children}
         </main>
+        {/* What the live script says changed (a new incident, an update), read out by screen readers. */}
+        <p id="announce" class="sr" role="status" aria-live="polite"></p>
         <footer>
           <div class="wrap">
             <details>

@@ -356,6 +356,64 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await page.close();
   });
 
+  it("sends the picked channel whatever another holds, with one code box for the latest sign-up", async () => {
+    // A client of its own: the sign-ups of the other tests here count against 127.0.0.1's limit.
+    const page = await browser.newPage({ extraHTTPHeaders: { "cf-connecting-ip": "198.51.100.41" } });
+    const errors = watchErrors(page);
+    await page.goto(origin + "/");
+    const form = page.locator("form.sub");
+    const notice = form.locator(".notice");
+    // A mistyped email, then texts picked instead: the hidden email field does not block the sign-up.
+    await form.locator("input[name=email]").fill("not-an-email");
+    await form.locator("input[value=phone]").check();
+    await form.locator("input[name=phone]").fill("+14155550141");
+    await form.locator("button[type=submit]").click();
+    await expect.poll(() => notice.textContent()).toMatch(/we have texted it a 6-digit code/);
+    // Another number, then an endpoint: each time one code box, for the latest sign-up.
+    await form.locator("input[name=phone]").fill("+14155550142");
+    await form.locator("button[type=submit]").click();
+    await expect.poll(() => form.locator(".code-step").count()).toBe(1);
+    await form.locator("input[value=webhook]").check();
+    await form.locator("input[name=webhook]").fill("https://hooks.example.com/one-box");
+    await form.locator("button[type=submit]").click();
+    await expect.poll(() => notice.textContent()).toMatch(/subscription\.ping/);
+    expect(await form.locator(".code-step").count()).toBe(1);
+    expect(await form.locator(".code-step:visible").textContent()).toContain("Challenge");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("tells screen readers what changed, once, and keeps bold text as written and day labels on screen on a phone", async () => {
+    const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
+    await page.goto(origin + "/");
+    await page.locator('#live[data-state="live"]').waitFor();
+    // Count every rewrite of the banner's words (a live region: each rewrite is read out).
+    await page.evaluate(() => {
+      (window as unknown as { rewrites: number }).rewrites = 0;
+      new MutationObserver(() => (window as unknown as { rewrites: number }).rewrites++).observe(document.querySelector("#overall")!, { childList: true, characterData: true, subtree: true });
+    });
+    const incident = await adminCall("POST", "/api/status/incidents/create", { title: "Announced slowness", description: "Some **requests** fail", severity: "minor", affected_components: [], notify: false });
+    await expect.poll(() => page.locator("#announce").textContent()).toBe("New incident: Announced slowness");
+    const rewrites = await page.evaluate(() => (window as unknown as { rewrites: number }).rewrites);
+    await adminCall("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Still on it", status: "identified", notify: false });
+    await expect.poll(() => page.locator("#announce").textContent()).toBe("Update on Announced slowness: identified");
+    // The overall status did not change with the update: its words were not written again.
+    expect(await page.evaluate(() => (window as unknown as { rewrites: number }).rewrites)).toBe(rewrites);
+    // Bold in a message stays as written; the update's status word is capitalised by design.
+    const bold = page.locator(`[data-incident="${incident.id}"] .md strong`).first();
+    expect(await bold.evaluate((b) => getComputedStyle(b).textTransform)).toBe("none");
+    // The first day a phone shows opens its label to the right, inside the screen.
+    const first = page.locator(".bar").first().locator("li").nth(60);
+    await first.focus();
+    const box = await first.evaluate((li) => {
+      const after = getComputedStyle(li, "::after");
+      return { left: after.left, transform: after.transform };
+    });
+    expect(box).toEqual({ left: "0px", transform: "none" });
+    await adminCall("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
+    await page.close();
+  });
+
   it("subscribes once for a double click, and speaks plainly about a wrong address and the SMS code", async () => {
     const page = await browser.newPage();
     // The refusals this test provokes are logged by the browser as failed loads (400); nothing else may be.

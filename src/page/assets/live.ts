@@ -45,10 +45,29 @@ function paintTime(t) {
 }
 const paintTimes = () => $$("time[datetime]").forEach(paintTime);
 
+// Only what changed is written: the banner is a live region, and rewriting the same words reads them out again.
 function setStatus(node, status, labels) {
   if (!node) return;
-  node.className = node.className.replace(/\\bs-[a-z_]+/, "s-" + status);
-  node.textContent = (labels || LABELS)[status] || status;
+  const name = node.className.replace(/\\bs-[a-z_]+/, "s-" + status);
+  if (node.className !== name) node.className = name;
+  const text = (labels || LABELS)[status] || status;
+  if (node.textContent !== text) node.textContent = text;
+}
+
+// What a message changed, in words, for screen readers (#announce is a polite status region).
+const SAID = {
+  "incident.created": (d) => "New incident: " + d.incident.title,
+  "incident.updated": (d) => "Update on " + d.incident.title + ": " + d.incident.status,
+  "incident.resolved": (d) => "Resolved: " + d.incident.title,
+  "maintenance.scheduled": (d) => "Maintenance scheduled: " + d.maintenance.title,
+  "maintenance.started": (d) => "Maintenance in progress: " + d.maintenance.title,
+  "maintenance.completed": (d) => "Maintenance completed: " + d.maintenance.title,
+  "maintenance.cancelled": (d) => "Maintenance cancelled: " + d.maintenance.title,
+};
+function announce(type, d) {
+  const region = document.getElementById("announce");
+  const said = SAID[type];
+  if (region && said) region.textContent = said(d);
 }
 
 function setOverall(status) {
@@ -239,6 +258,7 @@ function apply(msg) {
   }
   if (d.overall_status) setOverall(d.overall_status);
   syncBannerIncidents();
+  announce(msg.type, d);
   noteIfWatched(msg.type, d);
 }
 
@@ -380,6 +400,8 @@ async function subscribe() {
     // SMS and webhooks are confirmed by sending back a code: the texted one, or the ping's challenge.
     const codeStep = { phone: ${JSON.stringify(SMS_CODE_SENT)}, webhook: ${JSON.stringify(SUBSCRIBE_CODE_STEP.webhook)} }[channel];
     notice.textContent = codeStep || reply.message || "Thanks. Check your inbox to confirm the subscription.";
+    // One code box, for this sign-up: an earlier one's is gone.
+    for (const old of $$(".code-step", form)) old.remove();
     if (codeStep) askCode(channel, body[channel], notice);
   } catch {
     notice.textContent = "Could not reach the server. Try again in a moment.";
@@ -406,7 +428,8 @@ function askCode(channel, address, notice) {
   const field = CODE_FIELDS[channel];
   const input = el("input", field.numeric ? { type: "text", inputmode: "numeric", autocomplete: "one-time-code", pattern: "[0-9]{6}", maxlength: "6" } : { type: "text", autocomplete: "off", maxlength: "100" });
   const button = el("button", { type: "button" }, ["Confirm"]);
-  const box = el("p", { class: "field" }, [el("label", {}, [el("span", {}, [field.label]), input]), button]);
+  // Shown with its channel's field, hidden (not lost) while another channel is picked.
+  const box = el("p", { class: "field code-step", "data-channel": channel }, [el("label", {}, [el("span", {}, [field.label]), input]), button]);
   notice.after(box);
   button.addEventListener("click", async () => {
     // Held while its request is in flight: the second of a double click would find the code spent.
@@ -424,10 +447,15 @@ async function confirmCode(channel, address, code, notice, box) {
   if (res && res.ok) box.remove();
 }
 
-// Without the script every channel's field shows; with it, only the chosen one.
+// Without the script every channel's field shows; with it, only the chosen one. A hidden field is disabled
+// too: what was typed in it is neither checked by the browser (a mistyped email must not block an SMS
+// sign-up) nor sent.
 function showChannel() {
   const picked = $("form.sub input[name=channel]:checked");
-  for (const field of $$("form.sub [data-channel]")) field.hidden = !!picked && field.getAttribute("data-channel") !== picked.value;
+  for (const field of $$("form.sub [data-channel]")) {
+    field.hidden = !!picked && field.getAttribute("data-channel") !== picked.value;
+    for (const input of $$("input", field)) input.disabled = field.hidden;
+  }
 }
 for (const input of $$("form.sub input[name=channel]")) input.addEventListener("change", showChannel);
 showChannel();

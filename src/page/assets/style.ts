@@ -71,7 +71,8 @@ details.group>summary .name{flex:1}
 .auto{font-size:.85rem;font-style:italic}
 .timeline{list-style:none;margin:.75rem 0 0;padding:0 0 0 1rem;border-left:2px solid var(--line)}
 .timeline li{margin:0 0 .75rem}
-.timeline strong{text-transform:capitalize}
+.timeline>li>strong{text-transform:capitalize}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 .timeline p,.incident p,.maint p{margin:.25rem 0;white-space:pre-line;overflow-wrap:anywhere}
 .md p{white-space:normal}.md ul,.md ol{margin:.25rem 0;padding-left:1.4rem}
 .md code{font-family:ui-monospace,monospace;font-size:.9em;background:var(--card);padding:0 .2rem;border-radius:.2rem}
@@ -83,7 +84,7 @@ details.group>summary .name{flex:1}
 .pager{display:flex;justify-content:space-between;margin-top:1.5rem}
 form.sub fieldset{border:1px solid var(--line);border-radius:.5rem;margin:0 0 1rem;padding:.75rem 1rem}
 form.sub label{display:inline-flex;align-items:center;gap:.35rem;margin:.2rem 1rem .2rem 0}
-form.sub input[type=email],form.sub input[type=tel],form.sub input[type=url],form.code input{width:100%;max-width:28rem;padding:.5rem;font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--muted);border-radius:.35rem}
+form.sub input[type=email],form.sub input[type=tel],form.sub input[type=url],form.sub .code-step input,form.code input{width:100%;max-width:28rem;padding:.5rem;font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--muted);border-radius:.35rem}
 form .field{display:block;margin:.5rem 0}
 form .field>span{display:block;font-weight:600}
 form.sub .field{display:block}
@@ -94,6 +95,6 @@ button{font:inherit;font-weight:600;padding:.5rem 1.1rem;border:0;border-radius:
 .notice{margin-top:.75rem;font-weight:600}
 footer{border-top:1px solid var(--line);padding-block:1.5rem;color:var(--muted);font-size:.85rem}
 footer p{margin:.25rem 0}
-@media (max-width:40rem){.banner h1,.banner p{font-size:1.1rem}.bar{height:1.6rem}.bar li:nth-child(-n+60){position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}.from90{display:none}.from30{display:inline}.comp,.incident,.maint{padding:.85rem 1rem}}
+@media (max-width:40rem){.banner h1,.banner p{font-size:1.1rem}.bar{height:1.6rem}.bar li:nth-child(-n+60){position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}.bar li:nth-child(n+61):nth-child(-n+75):hover::after,.bar li:nth-child(n+61):nth-child(-n+75):focus::after{left:0;transform:none}.from90{display:none}.from30{display:inline}.comp,.incident,.maint{padding:.85rem 1rem}}
 @media (prefers-reduced-motion:no-preference){.bar li{transition:filter .1s}}
 `;
