@@ -1,10 +1,12 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, startBeacon, watchErrors, type RunningBeacon } from "./support/beacon";
+import { mintSessionToken } from "../../scripts/lib/session-token.mjs";
 
 // A component's page as a person sees it: the real worker under wrangler, real cron runs recording real
 // check results, and a browser that keeps the page open while a new result arrives.
 
+const API = "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0001";
 const DATABASE = "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0002";
 const QUARTER_HOUR = 15 * 60_000;
 const DAY = 86_400_000;
@@ -89,6 +91,31 @@ describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
     expect(await page.locator("[data-watch]").isHidden()).toBe(true);
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("asks for a reload for its own component's news only, not for another's incident deleted or another component added", async () => {
+    const token = await mintSessionToken(beacon.privateKey, { azp: origin });
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(origin + path, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+      expect(res.ok, `${method} ${path}: ${res.status}`).toBe(true);
+      return res.status === 204 ? null : res.json();
+    };
+    const page = await browser.newPage();
+    await page.goto(`${origin}/components/${DATABASE}`);
+    await page.locator('#live[data-state="live"]').waitFor();
+    const note = page.locator("[data-watch]");
+    // Another component's incident, opened and deleted, and a component added: none of them is on this page.
+    const other = (await api("POST", "/api/status/incidents/create", { title: "Elsewhere", affected_components: [API], notify: false })) as { id: string };
+    await page.locator("#announce").filter({ hasText: "New incident: Elsewhere" }).waitFor({ state: "attached" });
+    await api("DELETE", `/api/status/incidents/${other.id}`);
+    await api("POST", "/api/status/components", { name: `Added ${Date.now()}` });
+    await new Promise((resume) => setTimeout(resume, 1500));
+    expect(await note.isHidden()).toBe(true);
+    // Its own: an incident about it.
+    const own = (await api("POST", "/api/status/incidents/create", { title: "Here", affected_components: [DATABASE], notify: false })) as { id: string };
+    await expect.poll(() => note.isVisible()).toBe(true);
+    await api("POST", `/api/status/incidents/${own.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
     await page.close();
   });
 });

@@ -264,17 +264,34 @@ function apply(msg) {
 
 // Pages that show what a message changes but do not redraw it (an incident's own page, the history, a
 // component's incidents and maintenance) say so, with a link to reload.
+// A component page's own component as the socket last described it: a change to another one is not its news.
+let watchedComponent;
 function noteIfWatched(type, d) {
   const note = $("[data-watch]");
-  if (!note || type === "snapshot") return;
+  if (!note) return;
   const [kind, id] = note.getAttribute("data-watch").split(":");
+  // What the page drew of its component and the socket does not redraw (its status moves live).
+  const own = (list) => {
+    const c = (list || []).find((x) => x.id === id);
+    return c ? JSON.stringify([c.name, c.group_id, c.monitored]) : "gone";
+  };
+  if (type === "snapshot") {
+    watchedComponent = own(d.components);
+    return;
+  }
   const incident = d.incident, m = d.maintenance;
   const names = (list) => (list || []).some((c) => c.id === id);
+  // A deleted incident or window matters to the page that lists it.
+  const listed = (kind) => !!document.querySelector('a[href="/' + kind + "/" + d.id + '"]');
   const hit =
     kind === "incidents" ? type.startsWith("incident.") :
     kind === "incident" ? type.startsWith("incident.") && ((incident && incident.id === id) || d.id === id) :
-    kind === "component" ? (incident && names(incident.components)) || (m && names(m.components)) || type === "incident.deleted" || type === "maintenance.deleted" || type === "components.changed" :
-    false;
+    kind === "component"
+      ? (incident && names(incident.components)) || (m && names(m.components)) ||
+        (type === "incident.deleted" && listed("incidents")) || (type === "maintenance.deleted" && listed("maintenance")) ||
+        (type === "components.changed" && own(d.components) !== watchedComponent)
+      : false;
+  if (type === "components.changed") watchedComponent = own(d.components);
   if (hit) note.hidden = false;
 }
 
