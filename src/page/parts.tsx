@@ -194,7 +194,7 @@ export const DetectedAutomatically: FC<{ incident: SnapshotIncident }> = ({ inci
 export const IncidentCard: FC<{ incident: SnapshotIncident; page: PageInfo }> = ({ incident, page }) => {
   const eta = currentEta(incident);
   return (
-    <article class="card incident" data-incident={incident.id} data-severity={incident.severity}>
+    <article class="card incident" data-incident={incident.id} data-severity={incident.severity} data-start={String(incident.started_at)}>
       <h3>
         <a href={`/incidents/${incident.id}`}>{incident.title}</a>
       </h3>
@@ -211,7 +211,7 @@ export const IncidentCard: FC<{ incident: SnapshotIncident; page: PageInfo }> = 
 };
 
 export const MaintenanceCard: FC<{ maintenance: SnapshotMaintenance; page: PageInfo }> = ({ maintenance: m, page }) => (
-  <article class="card maint" data-maintenance={m.id}>
+  <article class="card maint" data-maintenance={m.id} data-start={String(m.scheduled_start)}>
     <h3>
       <a href={`/maintenance/${m.id}`}>{m.title}</a>
     </h3>
@@ -226,7 +226,7 @@ export const MaintenanceCard: FC<{ maintenance: SnapshotMaintenance; page: PageI
 
 /** One line per incident, for the resolved list and the history. */
 export const IncidentLine: FC<{ incident: SnapshotIncident; page: PageInfo }> = ({ incident, page }) => (
-  <li data-line={incident.id}>
+  <li data-line={incident.id} data-start={String(incident.started_at)}>
     <a href={`/incidents/${incident.id}`}>{incident.title}</a>
     <div class="meta">
       <span class="sev">{incident.severity} impact</span> · <span class="sev">{incident.status}</span> ·{" "}

@@ -414,6 +414,30 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await page.close();
   });
 
+  it("puts what arrives live where a reload would: incidents by start, newest first, windows soonest first", async () => {
+    const page = await browser.newPage();
+    await page.goto(origin + "/");
+    await page.locator('#live[data-state="live"]').waitFor();
+    const now = Date.now();
+    const recent = await adminCall("POST", "/api/status/incidents/create", { title: "Started just now", affected_components: [], notify: false });
+    await page.locator(`[data-incident="${recent.id}"]`).waitFor();
+    const backdated = await adminCall("POST", "/api/status/incidents/create", { title: "Started two hours ago", started_at: new Date(now - 7_200_000).toISOString(), affected_components: [], notify: false });
+    await page.locator(`[data-incident="${backdated.id}"]`).waitFor();
+    const running = await adminCall("POST", "/api/status/maintenance", { title: "Running window", scheduled_start: new Date(now - 60_000).toISOString(), scheduled_end: new Date(now + 3_600_000).toISOString(), notify: false });
+    await page.locator(`[data-maintenance="${running.id}"]`).waitFor();
+    const later = await adminCall("POST", "/api/status/maintenance", { title: "Later window", scheduled_start: new Date(now + 86_400_000).toISOString(), scheduled_end: new Date(now + 90_000_000).toISOString(), notify: false });
+    await page.locator(`[data-maintenance="${later.id}"]`).waitFor();
+    const order = (selector: string, attr: string) => page.locator(selector).evaluateAll((nodes, a) => nodes.map((n) => n.getAttribute(a)), attr);
+    const live = [await order("#active-incidents [data-incident]", "data-incident"), await order("#maintenance [data-maintenance]", "data-maintenance")];
+    await page.reload();
+    expect(live).toEqual([await order("#active-incidents [data-incident]", "data-incident"), await order("#maintenance [data-maintenance]", "data-maintenance")]);
+    expect(live[0]!.indexOf(recent.id)).toBeLessThan(live[0]!.indexOf(backdated.id));
+    expect(live[1]!.indexOf(running.id)).toBeLessThan(live[1]!.indexOf(later.id));
+    for (const id of [recent.id, backdated.id]) await adminCall("POST", `/api/status/incidents/${id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
+    for (const id of [running.id, later.id]) await adminCall("POST", `/api/status/maintenance/${id}/cancel`, undefined);
+    await page.close();
+  });
+
   it("subscribes once for a double click, and speaks plainly about a wrong address and the SMS code", async () => {
     const page = await browser.newPage();
     // The refusals this test provokes are logged by the browser as failed loads (400); nothing else may be.

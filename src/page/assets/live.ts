@@ -133,7 +133,7 @@ function incidentArticle(i, updates, old) {
   const items = new Map(old ? $$(".timeline li[data-update]", old).map((li) => [li.getAttribute("data-update"), li]) : []);
   for (const u of updates || []) items.set(u.id, updateItem(u));
   const timeline = [...items.values()].sort((a, b) => Number(b.getAttribute("data-at")) - Number(a.getAttribute("data-at")));
-  return el("article", { class: "card incident", "data-incident": i.id, "data-severity": i.severity }, [
+  return el("article", { class: "card incident", "data-incident": i.id, "data-severity": i.severity, "data-start": String(i.started_at) }, [
     el("h3", {}, [el("a", { href: "/incidents/" + encodeURIComponent(i.id) }, [i.title])]),
     el("p", { class: "meta" }, [el("span", { class: "sev" }, [i.severity + " impact"]), " \\u00b7 ", el("span", { class: "sev" }, [i.status]), " \\u00b7 started ", timeEl(i.started_at, true)]
       .concat(i.automatic ? [" \\u00b7 ", el("span", { class: "auto" }, ["Detected automatically"])] : [])),
@@ -152,7 +152,7 @@ function removeIncident(id) {
 }
 
 function maintenanceArticle(m) {
-  return el("article", { class: "card maint", "data-maintenance": m.id }, [
+  return el("article", { class: "card maint", "data-maintenance": m.id, "data-start": String(m.scheduled_start) }, [
     el("h3", {}, [el("a", { href: "/maintenance/" + encodeURIComponent(m.id) }, [m.title])]),
     el("p", { class: "meta" }, [m.status === "in_progress" ? "In progress" : "Scheduled", " \\u00b7 ", timeEl(m.started_at || m.scheduled_start), " to ", timeEl(m.scheduled_end)]),
     m.components.length ? el("p", { class: "affected" }, ["Affects: " + m.components.map((c) => c.name).join(", ")]) : null,
@@ -160,17 +160,24 @@ function maintenanceArticle(m) {
   ]);
 }
 
-// A resolved incident joins the top of the recently resolved list, which keeps its length.
+// Where the server puts it: incidents newest start first, maintenance soonest first (data-start).
+function placeByStart(list, node, newestFirst) {
+  const start = Number(node.getAttribute("data-start"));
+  const after = [...list.children].find((c) => c !== node && (newestFirst ? Number(c.getAttribute("data-start")) < start : Number(c.getAttribute("data-start")) > start));
+  list.insertBefore(node, after || null);
+}
+
+// A resolved incident joins the recently resolved list where its start puts it; the list keeps its length.
 function addResolved(i) {
   const list = $("#resolved ul");
   if (!list) return;
   const old = $('[data-line="' + CSS.escape(i.id) + '"]', list);
   if (old) old.remove();
-  list.prepend(el("li", { "data-line": i.id }, [
+  placeByStart(list, el("li", { "data-line": i.id, "data-start": String(i.started_at) }, [
     el("a", { href: "/incidents/" + encodeURIComponent(i.id) }, [i.title]),
     el("div", { class: "meta" }, [el("span", { class: "sev" }, [i.severity + " impact"]), " \u00b7 ", el("span", { class: "sev" }, [i.status]), " \u00b7 ",
       timeEl(i.started_at), i.resolved_at ? " to " : null, i.resolved_at ? timeEl(i.resolved_at) : null]),
-  ]));
+  ]), true);
   while (list.children.length > 5) list.lastElementChild.remove();
   list.hidden = false;
   const empty = $("#resolved p.muted");
@@ -183,9 +190,8 @@ function upsert(sectionId, attr, id, article) {
   if (!section) return;
   const list = $(".list", section);
   const old = $("[" + attr + '="' + CSS.escape(id) + '"]', list);
-  if (article && old) old.replaceWith(article);
-  else if (article) list.prepend(article);
-  else if (old) old.remove();
+  if (old) old.remove();
+  if (article) placeByStart(list, article, sectionId === "active-incidents");
   section.hidden = !list.children.length;
 }
 
