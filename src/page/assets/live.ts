@@ -55,19 +55,12 @@ function setStatus(node, status, labels) {
 }
 
 // What a message changed, in words, for screen readers (#announce is a polite status region).
-const SAID = {
-  "incident.created": (d) => "New incident: " + d.incident.title,
-  "incident.updated": (d) => "Update on " + d.incident.title + ": " + d.incident.status,
-  "incident.resolved": (d) => "Resolved: " + d.incident.title,
-  "maintenance.scheduled": (d) => "Maintenance scheduled: " + d.maintenance.title,
-  "maintenance.started": (d) => "Maintenance in progress: " + d.maintenance.title,
-  "maintenance.completed": (d) => "Maintenance completed: " + d.maintenance.title,
-  "maintenance.cancelled": (d) => "Maintenance cancelled: " + d.maintenance.title,
-};
+const SAID = { "incident.created": "New incident: ", "incident.resolved": "Resolved: ", "maintenance.scheduled": "Maintenance scheduled: ", "maintenance.started": "Maintenance in progress: ", "maintenance.completed": "Maintenance completed: ", "maintenance.cancelled": "Maintenance cancelled: " };
 function announce(type, d) {
-  const region = document.getElementById("announce");
-  const said = SAID[type];
-  if (region && said) region.textContent = said(d);
+  const region = $("#announce"), x = d.incident || d.maintenance;
+  if (!region || !x) return;
+  if (type === "incident.updated") region.textContent = "Update on " + x.title + ": " + x.status;
+  else if (SAID[type]) region.textContent = SAID[type] + x.title;
 }
 
 function setOverall(status) {
@@ -270,34 +263,22 @@ function apply(msg) {
 
 // Pages that show what a message changes but do not redraw it (an incident's own page, the history, a
 // component's incidents and maintenance) say so, with a link to reload.
-// A component page's own component as the socket last described it: a change to another one is not its news.
-let watchedComponent;
+// A component page's own component as the socket last described it (what the page drew of it and does not
+// redraw: its status moves live): a change to another component is not its news.
+let watched;
 function noteIfWatched(type, d) {
   const note = $("[data-watch]");
   if (!note) return;
   const [kind, id] = note.getAttribute("data-watch").split(":");
-  // What the page drew of its component and the socket does not redraw (its status moves live).
-  const own = (list) => {
-    const c = (list || []).find((x) => x.id === id);
-    return c ? JSON.stringify([c.name, c.group_id, c.monitored]) : "gone";
-  };
-  if (type === "snapshot") {
-    watchedComponent = own(d.components);
-    return;
-  }
-  const incident = d.incident, m = d.maintenance;
-  const names = (list) => (list || []).some((c) => c.id === id);
-  // A deleted incident or window matters to the page that lists it.
-  const listed = (kind) => !!document.querySelector('a[href="/' + kind + "/" + d.id + '"]');
+  const c = (d.components || []).find((x) => x.id === id), own = c ? [c.name, c.group_id, c.monitored].join("|") : "-";
+  if (type === "snapshot") return void (watched = own);
+  const x = d.incident || d.maintenance;
   const hit =
     kind === "incidents" ? type.startsWith("incident.") :
-    kind === "incident" ? type.startsWith("incident.") && ((incident && incident.id === id) || d.id === id) :
-    kind === "component"
-      ? (incident && names(incident.components)) || (m && names(m.components)) ||
-        (type === "incident.deleted" && listed("incidents")) || (type === "maintenance.deleted" && listed("maintenance")) ||
-        (type === "components.changed" && own(d.components) !== watchedComponent)
-      : false;
-  if (type === "components.changed") watchedComponent = own(d.components);
+    kind === "incident" ? type.startsWith("incident.") && (x ? x.id : d.id) === id :
+    // A deleted incident or window matters to the page that links to it.
+    kind === "component" && ((x && (x.components || []).some((c) => c.id === id)) || (type.endsWith(".deleted") && !!$('a[href$="/' + d.id + '"]')) || (type === "components.changed" && own !== watched));
+  if (type === "components.changed") watched = own;
   if (hit) note.hidden = false;
 }
 
