@@ -36,9 +36,10 @@ export interface SubscriptionRequest {
 
 /**
  * Records a sign-up and its confirmation message (email link, SMS code or webhook ping) in one batch whose
- * statements decide everything atomically: an active subscriber is left alone, an address over its daily
- * cap or a channel over its daily budget gets nothing. The message is stored with its secrets as slots;
- * the secret itself is derived from the delivery's id when it is sent. Returns the delivery to queue, if any.
+ * statements decide everything atomically: an active subscriber keeps its subscription and gets its manage
+ * link instead (email and SMS), an address over its daily cap or a channel over its daily budget gets
+ * nothing. The message is stored with its secrets as slots; the secret itself is derived from the
+ * delivery's id when it is sent. Returns the deliveries to queue, if any.
  */
 export async function requestSubscription(env: Bindings, db: Database, req: SubscriptionRequest, now: number): Promise<{ id: string; channel: Channel }[]> {
   const signer = await tokenSigner(env);
