@@ -399,6 +399,9 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await expect.poll(() => page.locator("#announce").textContent()).toBe("Update on Announced slowness: identified");
     // The overall status did not change with the update: its words were not written again.
     expect(await page.evaluate(() => (window as unknown as { rewrites: number }).rewrites)).toBe(rewrites);
+    // The status icons are drawn, not read: the banner's heading is named by its words alone.
+    const words = (await page.locator("#overall").textContent())!;
+    expect(await page.getByRole("heading", { level: 1, name: words, exact: true }).count()).toBe(1);
     // Bold in a message stays as written; the update's status word is capitalised by design.
     const bold = page.locator(`[data-incident="${incident.id}"] .md strong`).first();
     expect(await bold.evaluate((b) => getComputedStyle(b).textTransform)).toBe("none");
