@@ -67,7 +67,7 @@ export type LiveView = ReturnType<typeof liveView>;
  */
 export type LiveChange =
   | { type: "component.status"; data: { id: string; name: string; status: string; previous: string; overall_status: string } }
-  | { type: "components.changed"; data: { components: LiveView["components"]; removed: string[]; overall_status: string } }
+  | { type: "components.changed"; data: { components: LiveView["components"]; removed: string[]; groups: { id: string; name: string }[]; overall_status: string } }
   | {
       type: "incident.created" | "incident.updated" | "incident.resolved";
       data: { incident: IncidentSummary; updates: LiveUpdate[]; overall_status: string };
@@ -118,10 +118,14 @@ export function diffSnapshots(prev: Snapshot | null, next: Snapshot): LiveChange
         (p.awaiting_first_check === true) === (c.awaiting_first_check === true)
       );
     });
-  if (!sameSet) {
+  // A group renamed or moved changes the list as a page draws it too.
+  const [before, after] = [prev.groups ?? [], next.groups ?? []];
+  const sameGroups = before.length === after.length && after.every((g, i) => before[i]?.id === g.id && before[i]?.name === g.name);
+  if (!sameSet || !sameGroups) {
     const kept = new Set(next.components.map((c) => c.id));
     const removed = prev.components.filter((c) => !kept.has(c.id)).map((c) => c.id);
-    changes.push({ type: "components.changed", data: { components: liveView(next).components, removed, overall_status } });
+    const groups = after.map((g) => ({ id: g.id, name: g.name }));
+    changes.push({ type: "components.changed", data: { components: liveView(next).components, removed, groups, overall_status } });
   }
   for (const c of next.components) {
     const p = prevComponents.get(c.id);

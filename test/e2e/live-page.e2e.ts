@@ -441,6 +441,35 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await page.close();
   });
 
+  it("asks for a reload when a group is renamed or a component moves, and not for a status or a monitor", async () => {
+    const group = await adminCall("POST", "/api/status/groups", { name: `Edge ${Date.now()}` });
+    const inside = await adminCall("POST", "/api/status/components", { name: `CDN ${Date.now()}`, group_id: group.id });
+    const outside = await adminCall("POST", "/api/status/components", { name: `Queue ${Date.now()}` });
+    const opened = async () => {
+      const page = await browser.newPage();
+      await page.goto(origin + "/");
+      await page.locator('#live[data-state="live"]').waitFor();
+      return page;
+    };
+    const note = (page: Page) => page.locator("#reload-note");
+    // A monitor added is drawn in place (its tag): no reload asked for.
+    let page = await opened();
+    await adminCall("PATCH", `/api/status/components/${outside.id}`, { monitor: { type: "http", url: "https://queue.example.com/health" } });
+    await page.locator(`[data-component="${outside.id}"] .tag`).first().waitFor();
+    expect(await note(page).isHidden()).toBe(true);
+    // The group renamed: the page's group heading is out of date.
+    await adminCall("PATCH", `/api/status/groups/${group.id}`, { name: `Edge and CDN ${Date.now()}` });
+    await expect.poll(() => note(page).isVisible()).toBe(true);
+    await page.close();
+    // A component moved into the group.
+    page = await opened();
+    await adminCall("PATCH", `/api/status/components/${outside.id}`, { group_id: group.id });
+    await expect.poll(() => note(page).isVisible()).toBe(true);
+    await page.close();
+    for (const c of [inside, outside]) await adminCall("DELETE", `/api/status/components/${c.id}`, undefined);
+    await adminCall("DELETE", `/api/status/groups/${group.id}`, undefined);
+  });
+
   it("subscribes once for a double click, and speaks plainly about a wrong address and the SMS code", async () => {
     const page = await browser.newPage();
     // The refusals this test provokes are logged by the browser as failed loads (400); nothing else may be.

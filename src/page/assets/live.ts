@@ -55,12 +55,12 @@ function setStatus(node, status, labels) {
 }
 
 // What a message changed, in words, for screen readers (#announce is a polite status region).
-const SAID = { "incident.created": "New incident: ", "incident.resolved": "Resolved: ", "maintenance.scheduled": "Maintenance scheduled: ", "maintenance.started": "Maintenance in progress: ", "maintenance.completed": "Maintenance completed: ", "maintenance.cancelled": "Maintenance cancelled: " };
+const SAID = { created: "New incident", resolved: "Resolved", scheduled: "Maintenance scheduled", started: "Maintenance in progress", completed: "Maintenance completed", cancelled: "Maintenance cancelled" };
 function announce(type, d) {
-  const region = $("#announce"), x = d.incident || d.maintenance;
+  const region = $("#announce"), x = d.incident || d.maintenance, move = type.split(".")[1];
   if (!region || !x) return;
   if (type === "incident.updated") region.textContent = "Update on " + x.title + ": " + x.status;
-  else if (SAID[type]) region.textContent = SAID[type] + x.title;
+  else if (SAID[move]) region.textContent = SAID[move] + ": " + x.title;
 }
 
 function setOverall(status) {
@@ -155,9 +155,8 @@ function maintenanceArticle(m) {
 
 // Where the server puts it: incidents newest start first, maintenance soonest first (data-start).
 function placeByStart(list, node, newestFirst) {
-  const start = Number(node.getAttribute("data-start"));
-  const after = [...list.children].find((c) => c !== node && (newestFirst ? Number(c.getAttribute("data-start")) < start : Number(c.getAttribute("data-start")) > start));
-  list.insertBefore(node, after || null);
+  const start = +node.dataset.start, sign = newestFirst ? 1 : -1;
+  list.insertBefore(node, [...list.children].find((c) => c !== node && sign * (start - c.dataset.start) > 0) || null);
 }
 
 // A resolved incident joins the recently resolved list where its start puts it; the list keeps its length.
@@ -206,7 +205,7 @@ function setTags(c) {
 }
 
 // Removed components leave the page; a new one needs the server's markup, so the page offers a reload.
-function componentsChanged(components, removed) {
+function componentsChanged(components, removed, groups) {
   const keep = new Set(components.map((c) => c.id));
   for (const row of $$("[data-component]")) {
     const id = row.getAttribute("data-component");
@@ -218,10 +217,20 @@ function componentsChanged(components, removed) {
   let missing = false;
   for (const c of components) if (!setComponent(c.id, c.status)) missing = true;
   for (const c of components) setTags(c);
-  // A renamed component needs the server's markup too (its name is in the page's links and forms).
+  // A renamed component needs the server's markup too (its name is in the page's links and forms), as do a
+  // component moved to another group or place in it, and a group renamed or moved.
   for (const c of components) {
-    const name = $('[data-component="' + CSS.escape(c.id) + '"] .comp-name a');
-    if (name && c.name && name.textContent !== c.name) missing = true;
+    const row = $('[data-component="' + CSS.escape(c.id) + '"]'), a = row && $(".comp-name a", row), g = row && row.closest("[data-group]");
+    if (row && ((c.name && a && a.textContent !== c.name) || (g ? g.getAttribute("data-group") : null) !== (c.group_id || null))) missing = true;
+  }
+  // The order the server draws: by position, a group's members together where its first one comes.
+  const seen = new Set(), want = [];
+  for (const c of components) if (!c.group_id) want.push(c.id); else if (!seen.has(c.group_id)) { seen.add(c.group_id); want.push(...components.filter((m) => m.group_id === c.group_id).map((m) => m.id)); }
+  const rows = $$("[data-component]").map((r) => r.getAttribute("data-component"));
+  if (want.filter((id) => rows.includes(id)).join() !== rows.filter((id) => want.includes(id)).join()) missing = true;
+  for (const g of groups || []) {
+    const name = $('details[data-group="' + CSS.escape(g.id) + '"] summary .name');
+    if (name && name.textContent !== g.name) missing = true;
   }
   if (missing) {
     const note = $("#reload-note");
@@ -238,7 +247,7 @@ function apply(msg) {
       replaceAll("maintenance", "data-maintenance", d.maintenances || [], maintenanceArticle);
       break;
     case "component.status": setComponent(d.id, d.status); break;
-    case "components.changed": componentsChanged(d.components, d.removed || []); break;
+    case "components.changed": componentsChanged(d.components, d.removed || [], d.groups); break;
     case "incident.created":
     case "incident.updated":
     case "incident.resolved": {

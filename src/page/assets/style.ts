@@ -35,11 +35,11 @@ h3{font-size:1.05rem;margin:0}
 .stale{margin:1rem 0;padding:.75rem 1rem;border:1px solid var(--par);border-radius:.5rem;background:var(--card)}
 .st{display:inline-flex;align-items:center;gap:.4rem;font-weight:600;white-space:nowrap}
 .st::before{display:inline-grid;place-items:center;width:1.15rem;height:1.15rem;border-radius:50%;color:var(--bg);background:var(--c);font-size:.75rem;line-height:1;font-weight:700}
-.s-operational{--c:var(--op)}.s-operational::before{content:"\\2713";content:"\\2713" / ""}
-.s-degraded{--c:var(--deg)}.s-degraded::before{content:"!";content:"!" / ""}
-.s-partial_outage{--c:var(--par)}.s-partial_outage::before{content:"\\2212";content:"\\2212" / ""}
-.s-major_outage{--c:var(--maj)}.s-major_outage::before{content:"\\2715";content:"\\2715" / ""}
-.s-under_maintenance{--c:var(--mnt)}.s-under_maintenance::before{content:"\\2692";content:"\\2692" / ""}
+.s-operational{--c:var(--op)}.s-operational::before{content:"\\2713" / ""}
+.s-degraded{--c:var(--deg)}.s-degraded::before{content:"!" / ""}
+.s-partial_outage{--c:var(--par)}.s-partial_outage::before{content:"\\2212" / ""}
+.s-major_outage{--c:var(--maj)}.s-major_outage::before{content:"\\2715" / ""}
+.s-under_maintenance{--c:var(--mnt)}.s-under_maintenance::before{content:"\\2692" / ""}
 .comp .st{color:var(--c)}
 .card{border:1px solid var(--line);border-radius:.5rem;margin-bottom:1rem;background:var(--bg)}
 .comps{list-style:none;margin:0;padding:0}
@@ -51,8 +51,8 @@ h3{font-size:1.05rem;margin:0}
 .tag{display:inline-block;margin-left:.5rem;padding:0 .45rem;border:1px solid var(--line);border-radius:1rem;font-size:.8rem;font-weight:400;color:var(--muted)}
 details.group>summary{cursor:pointer;padding:1rem 1.25rem;display:flex;justify-content:space-between;gap:1rem;font-weight:600;list-style-position:inside}
 details.group>summary::-webkit-details-marker{display:none}
-details.group>summary::before{content:"\\25B8";content:"\\25B8" / "";margin-right:.5rem}
-details.group[open]>summary::before{content:"\\25BE";content:"\\25BE" / ""}
+details.group>summary::before{content:"\\25B8" / "";margin-right:.5rem}
+details.group[open]>summary::before{content:"\\25BE" / ""}
 details.group>summary .name{flex:1}
 .bar{display:flex;gap:1px;margin:.6rem 0 .25rem;padding:0;list-style:none;height:2rem}
 .bar li{flex:1;position:relative;border-radius:1px;background:var(--d,var(--none))}
@@ -95,6 +95,6 @@ button{font:inherit;font-weight:600;padding:.5rem 1.1rem;border:0;border-radius:
 .notice{margin-top:.75rem;font-weight:600}
 footer{border-top:1px solid var(--line);padding-block:1.5rem;color:var(--muted);font-size:.85rem}
 footer p{margin:.25rem 0}
-@media (max-width:40rem){.banner h1,.banner p{font-size:1.1rem}.bar{height:1.6rem}.bar li:nth-child(-n+60){position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}.bar li:nth-child(n+61):nth-child(-n+75):hover::after,.bar li:nth-child(n+61):nth-child(-n+75):focus::after{left:0;transform:none}.from90{display:none}.from30{display:inline}.comp,.incident,.maint{padding:.85rem 1rem}}
+@media (max-width:40rem){.banner h1,.banner p{font-size:1.1rem}.bar{height:1.6rem}.bar li:nth-child(-n+60){position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}.bar li:nth-child(-n+75):hover::after,.bar li:nth-child(-n+75):focus::after{left:0;transform:none}.from90{display:none}.from30{display:inline}.comp,.incident,.maint{padding:.85rem 1rem}}
 @media (prefers-reduced-motion:no-preference){.bar li{transition:filter .1s}}
 `;
