@@ -1,5 +1,6 @@
 import type { FC } from "hono/jsx";
 import { isOpenIncident } from "../snapshot/build";
+import { currentEta } from "../snapshot/format";
 import { snapshotAge, wordedAge } from "../snapshot/respond";
 import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
 import { OVERALL_LABELS } from "../status";
@@ -7,7 +8,6 @@ import { formatDuration, formatMonth, monthOf, SUBSCRIBE_CODE_FIELDS } from "./f
 import { Layout, renderDocument } from "./layout";
 import {
   ComponentList,
-  currentEta,
   DetectedAutomatically,
   Eta,
   IncidentCard,

@@ -171,9 +171,6 @@ export const Timeline: FC<{ incident: SnapshotIncident; page: PageInfo }> = ({ i
   </ol>
 );
 
-/** The newest estimate any update gave (an update without one does not withdraw it). */
-export { currentEta };
-
 /** An open incident as it shows on the front page (the script builds the same markup for live ones). */
 export const Eta: FC<{ ms: number | null; page: PageInfo }> = ({ ms, page }) =>
   ms ? (
