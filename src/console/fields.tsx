@@ -1,7 +1,7 @@
 import { createContext, useContext, type Child, type FC } from "hono/jsx";
 import { COMPONENT_STATUSES, SEVERITIES, type ComponentStatus } from "../db/schema";
 import { STATUS_LABELS } from "../status";
-import type { FormFields, FormProblem, Refill } from "./forms";
+import { formVersion, one, type FormFields, type FormProblem, type Refill } from "./forms";
 import { Csrf, type ConsoleContext } from "./layout";
 
 // Form controls the console's pages share: every control has a label a screen reader reads out. Inside a
@@ -14,11 +14,8 @@ const Refilled = createContext<Refill | null>(null);
  * drawn before another change did not touch (it shows the record as it is now).
  */
 function typed(name: string): string | undefined {
-  const refill = useContext(Refilled);
-  if (!refill || (refill.stale && !(name in refill.values))) return undefined;
-  const value = refill.values[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return typeof first === "string" ? first : "";
+  const sent = typedAll(name);
+  return sent && (sent[0] ?? "");
 }
 
 /** Every value a field (checkboxes of one name) was sent with, or undefined where typed() is. */
@@ -48,46 +45,49 @@ function fieldError(name: string, fieldId: string): { attrs: Record<string, stri
 }
 
 /** A refused form's summary: first in the form, focused on arrival (the script focuses it too). */
-export const FormErrors: FC<{ refill: Refill }> = ({ refill }) =>
-  refill.stale ? (
-    <div class="error" role="alert" tabindex={-1} autofocus data-form-error>
-      <p>
-        <strong>Not saved.</strong> {refill.problems.map((p) => p.text).join(" ")}
-      </p>
-      {refill.stale.sent.length ? (
-        <>
-          <p>The form now shows it as it is. What you sent, to copy back where it still applies:</p>
-          <dl class="sent">
-            {refill.stale.sent.map((f) => (
-              <>
-                <dt>{f.label}</dt>
-                <dd>{f.text}</dd>
-              </>
-            ))}
-          </dl>
-        </>
-      ) : (
-        <p>The form now shows it as it is, with what you typed kept in the fields you changed: check them and send it again.</p>
-      )}
-    </div>
-  ) : (
-    <div class="error" role="alert" tabindex={-1} autofocus data-form-error>
-      <p>
-        <strong>Not saved.</strong> {refill.problems.length > 1 ? "Correct these and send it again:" : "Correct this and send it again:"}
-      </p>
-      <ul>
-        {refill.problems.map((p) => (
-          <li>{p.text}</li>
-        ))}
-      </ul>
-    </div>
-  );
+export const FormErrors: FC<{ refill: Refill }> = ({ refill }) => (
+  <div class="error" role="alert" tabindex={-1} autofocus data-form-error>
+    {refill.stale ? (
+      <>
+        <p>
+          <strong>Not saved.</strong> {refill.problems.map((p) => p.text).join(" ")}
+        </p>
+        {refill.stale.sent.length ? (
+          <>
+            <p>The form now shows it as it is. What you sent, to copy back where it still applies:</p>
+            <dl class="sent">
+              {refill.stale.sent.map((f) => (
+                <>
+                  <dt>{f.label}</dt>
+                  <dd>{f.text}</dd>
+                </>
+              ))}
+            </dl>
+          </>
+        ) : (
+          <p>The form now shows it as it is, with what you typed kept in the fields you changed: check them and send it again.</p>
+        )}
+      </>
+    ) : (
+      <>
+        <p>
+          <strong>Not saved.</strong> {refill.problems.length > 1 ? "Correct these and send it again:" : "Correct this and send it again:"}
+        </p>
+        <ul>
+          {refill.problems.map((p) => (
+            <li>{p.text}</li>
+          ))}
+        </ul>
+      </>
+    )}
+  </div>
+);
 
 /**
  * A console post form: the session's CSRF token and a fresh submission key, and, when this form is the one
  * that was refused, its summary and what was typed into each of its fields. An edit form carries the
  * version of what it shows (`version`: its updated_at or revision), so an edit drawn before another change
- * is refused rather than putting back what that change replaced; a refused form carries the current one.
+ * is refused rather than putting back what that change replaced.
  */
 export const ConsoleForm: FC<{
   ctx: ConsoleContext;
@@ -104,14 +104,13 @@ export const ConsoleForm: FC<{
   // Refused for what it says (not for being stale), the form still edits what it was first drawn from: it
   // keeps that version, so once corrected it is refused if someone changed the record meanwhile, rather
   // than putting back what they changed. Refused as stale, it is drawn around the record as it is now.
-  const sentVersion = mine && !mine.stale ? [mine.values._version ?? []].flat().find((v): v is string => typeof v === "string" && /^\d{1,15}$/.test(v)) : undefined;
-  const drawnFrom = sentVersion ?? (version !== undefined ? String(version) : undefined);
+  const drawnFrom = (mine && !mine.stale ? formVersion(mine.values) : undefined) ?? version;
   // The fields typed into so far, carried through refusals and previews (the script adds what is typed here).
-  const carried = [touched, mine ? [mine.values._touched ?? []].flat().find((v) => typeof v === "string") : undefined].filter(Boolean).join(",");
+  const carried = [touched, mine && one(mine.values, "_touched")].filter(Boolean).join(",");
   return (
     <form class={className ?? "f card pad"} method="post" autocomplete="off" action={action} data-confirm={confirm}>
       <Csrf ctx={ctx} />
-      {drawnFrom !== undefined && version !== undefined ? <input type="hidden" name="_version" value={drawnFrom} /> : null}
+      {version !== undefined ? <input type="hidden" name="_version" value={String(drawnFrom)} /> : null}
       {carried ? <input type="hidden" name="_touched" value={carried} /> : null}
       {mine ? <FormErrors refill={mine} /> : null}
       <Refilled.Provider value={mine}>{children}</Refilled.Provider>

@@ -17,6 +17,12 @@ export const all = (form: FormFields, name: string): string[] =>
 
 const checked = (form: FormFields, name: string) => one(form, name) === "on";
 
+/** The version of what an edit form showed (`_version`, see ConsoleForm), when it carries one. */
+export function formVersion(form: FormFields): number | undefined {
+  const sent = one(form, "_version");
+  return /^\d{1,15}$/.test(sent) ? Number(sent) : undefined;
+}
+
 /** Minutes a zone is behind UTC at an instant (what getTimezoneOffset says), from Intl. */
 function zoneOffsetMinutes(timeZone: string, ms: number): number {
   try {

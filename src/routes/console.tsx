@@ -266,10 +266,7 @@ async function perform<R>(c: Context<AppEnv>, run: (actor: Actor, now: number) =
 const formOf = (c: Context<AppEnv>) => c.req.parseBody({ all: true });
 
 /** The version of what an edit form showed (see ConsoleForm), when it carries one. */
-async function shownVersion(c: Context<AppEnv>): Promise<number | undefined> {
-  const sent = forms.one(await formOf(c), "_version");
-  return /^\d{1,15}$/.test(sent) ? Number(sent) : undefined;
-}
+const shownVersion = async (c: Context<AppEnv>) => forms.formVersion(await formOf(c));
 
 /** Whether a post that cannot be undone was confirmed: by the script's dialog, or on the confirmation page. */
 const confirmed = async (c: Context<AppEnv>) => forms.one(await formOf(c), "confirm") === "1";
