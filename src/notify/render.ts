@@ -81,16 +81,17 @@ function windowInWords(move: string, payload: Record<string, unknown>): string {
   if (move === "started" && payload.started_at) return `started ${humanTime(payload.started_at)}, planned end ${humanTime(payload.scheduled_end)}`;
   if (move === "completed" && payload.completed_at) return `completed ${humanTime(payload.completed_at)}`;
   if (move === "rescheduled") {
-    const moved = payload.previous_start !== payload.scheduled_start || payload.previous_end !== payload.scheduled_end;
-    const on = (names: unknown) => (Array.isArray(names) && names.length ? names.map(String).join(", ") : WHOLE_PAGE);
-    const times = moved ? `now ${planned}, was ${humanTime(payload.previous_start)} to ${humanTime(payload.previous_end)}` : planned;
-    return Array.isArray(payload.previous_components) ? `${times}; now on ${on(payload.components)}, was on ${on(payload.previous_components)}` : times;
+    const times = windowMoved(payload) ? `now ${planned}, was ${humanTime(payload.previous_start)} to ${humanTime(payload.previous_end)}` : planned;
+    return Array.isArray(payload.previous_components) ? `${times}; now on ${coveredBy(payload.components)}, was on ${coveredBy(payload.previous_components)}` : times;
   }
   return move === "cancelled" ? `was planned for ${planned}` : planned;
 }
 
-/** What a window on no component covers. */
-const WHOLE_PAGE = "the whole page";
+/** The components a window covers, by name: none means the whole page. */
+const coveredBy = (names: unknown) => (Array.isArray(names) && names.length ? names.map(String).join(", ") : "the whole page");
+
+/** Whether a reschedule moved the window's times (an edit of its components alone moves none). */
+const windowMoved = (payload: Record<string, unknown>) => payload.previous_start !== payload.scheduled_start || payload.previous_end !== payload.scheduled_end;
 
 /** The heading of an edit that moved a window's components, not its times. */
 const MAINTENANCE_CHANGED = "Maintenance changed";
@@ -131,10 +132,8 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
   if (type.startsWith("maintenance.")) {
     const move = type.slice("maintenance.".length);
     const components = Array.isArray(payload.components) ? payload.components.map(String).join(", ") : "";
-    // An edit that moved no time but the components the window covers.
-    const moved = payload.previous_start !== payload.scheduled_start || payload.previous_end !== payload.scheduled_end;
-    // A window on no component is about the whole page.
-    const previousComponents = Array.isArray(payload.previous_components) ? payload.previous_components.map(String).join(", ") || WHOLE_PAGE : null;
+    const moved = windowMoved(payload);
+    const previousComponents = Array.isArray(payload.previous_components) ? coveredBy(payload.previous_components) : null;
     const verb =
       move === "rescheduled" && !moved
         ? MAINTENANCE_CHANGED
@@ -149,7 +148,7 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
       facts.push(["Completed", humanTime(payload.completed_at)]);
     } else facts.push(["Window", `${humanTime(payload.scheduled_start)} to ${humanTime(payload.scheduled_end)}`]);
     if (type === "maintenance.rescheduled" && moved) facts.push(["Was", `${humanTime(payload.previous_start)} to ${humanTime(payload.previous_end)}`]);
-    if (components || previousComponents !== null) facts.push(["Components", components || WHOLE_PAGE]);
+    if (components || previousComponents !== null) facts.push(["Components", coveredBy(payload.components)]);
     if (type === "maintenance.rescheduled" && previousComponents !== null) facts.push(["Was on", previousComponents]);
     return {
       headline: `${verb}: ${title}`,
@@ -229,21 +228,26 @@ export function webhookBody(type: string, payload: Record<string, unknown>, at: 
   return JSON.stringify({ type, timestamp: iso(at), data: payload });
 }
 
-export function confirmationEmail(pageName: string, confirmUrl: string): Omit<RenderedMessage, "sms"> {
-  const subject = `[${pageName}] Confirm your subscription`;
-  const text = [
-    `Someone (hopefully you) asked to receive ${pageName} status updates at this address.`,
-    "",
-    `Confirm within 48 hours: ${confirmUrl}`,
-    "",
-    "If it was not you, ignore this email: nothing will be sent without confirmation.",
-  ].join("\n");
+/** An email about a subscription whose point is one link: said, then offered as a button. */
+function oneLinkEmail(m: { subject: string; intro: string; link: { url: string; said: string; button: string }; textNote: string; htmlNote: string }): Omit<RenderedMessage, "sms"> {
+  const text = [m.intro, "", `${m.link.said}: ${m.link.url}`, "", m.textNote].join("\n");
   const html = `<!DOCTYPE html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#111">
-<p>Someone (hopefully you) asked to receive ${escapeHtml(pageName)} status updates at this address.</p>
-<p><a href="${escapeHtml(confirmUrl)}" style="display:inline-block;padding:8px 16px;background:#111;color:#fff;text-decoration:none;border-radius:4px">Confirm subscription</a></p>
-<p style="font-size:12px;color:#666">The link works once, for 48 hours. If it was not you, ignore this email: nothing will be sent without confirmation.</p>
+<p>${escapeHtml(m.intro)}</p>
+<p><a href="${escapeHtml(m.link.url)}" style="display:inline-block;padding:8px 16px;background:#111;color:#fff;text-decoration:none;border-radius:4px">${escapeHtml(m.link.button)}</a></p>
+<p style="font-size:12px;color:#666">${escapeHtml(m.htmlNote)}</p>
 </body></html>`;
-  return { subject, text, html };
+  return { subject: m.subject, text, html };
+}
+
+export function confirmationEmail(pageName: string, confirmUrl: string): Omit<RenderedMessage, "sms"> {
+  const ignore = "If it was not you, ignore this email: nothing will be sent without confirmation.";
+  return oneLinkEmail({
+    subject: `[${pageName}] Confirm your subscription`,
+    intro: `Someone (hopefully you) asked to receive ${pageName} status updates at this address.`,
+    link: { url: confirmUrl, said: "Confirm within 48 hours", button: "Confirm subscription" },
+    textNote: ignore,
+    htmlNote: `The link works once, for 48 hours. ${ignore}`,
+  });
 }
 
 export const confirmationSms = (pageName: string, code: string) =>
@@ -251,20 +255,14 @@ export const confirmationSms = (pageName: string, code: string) =>
 
 /** What an address already subscribed gets when it is signed up again: the way to its choices, nothing changed. */
 export function alreadySubscribedEmail(pageName: string, manageUrl: string): Omit<RenderedMessage, "sms"> {
-  const subject = `[${pageName}] You are already subscribed`;
-  const text = [
-    `Someone (hopefully you) asked to receive ${pageName} status updates at this address, which already receives them.`,
-    "",
-    `Choose what you follow, or unsubscribe: ${manageUrl}`,
-    "",
-    "If it was not you, ignore this email: nothing has changed.",
-  ].join("\n");
-  const html = `<!DOCTYPE html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#111">
-<p>Someone (hopefully you) asked to receive ${escapeHtml(pageName)} status updates at this address, which already receives them.</p>
-<p><a href="${escapeHtml(manageUrl)}" style="display:inline-block;padding:8px 16px;background:#111;color:#fff;text-decoration:none;border-radius:4px">Choose what you follow</a></p>
-<p style="font-size:12px;color:#666">If it was not you, ignore this email: nothing has changed.</p>
-</body></html>`;
-  return { subject, text, html };
+  const ignore = "If it was not you, ignore this email: nothing has changed.";
+  return oneLinkEmail({
+    subject: `[${pageName}] You are already subscribed`,
+    intro: `Someone (hopefully you) asked to receive ${pageName} status updates at this address, which already receives them.`,
+    link: { url: manageUrl, said: "Choose what you follow, or unsubscribe", button: "Choose what you follow" },
+    textNote: ignore,
+    htmlNote: ignore,
+  });
 }
 
 export const alreadySubscribedSms = (pageName: string, manageUrl: string) =>
