@@ -455,7 +455,9 @@ describe("live", { timeout: 20_000 }, () => {
     const res = await exports.default.fetch(new Request(`${BASE}/api/status/live`, { headers: { Upgrade: "websocket" } }));
     const ws = res.webSocket!;
     const messages: any[] = [];
-    ws.addEventListener("message", (e) => messages.push(JSON.parse(e.data as string)));
+    ws.addEventListener("message", (e) => {
+      messages.push(JSON.parse(e.data as string));
+    });
     ws.accept();
     await runCron(Math.floor(Date.now() / MINUTE) * MINUTE - MINUTE);
     const update = await vi.waitFor(

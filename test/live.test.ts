@@ -19,7 +19,9 @@ async function connect(query = "", headers: Record<string, string> = {}) {
   const ws = res.webSocket!;
   const messages: Message[] = [];
   const closed = new Promise<CloseEvent>((resolve) => ws.addEventListener("close", resolve));
-  ws.addEventListener("message", (e) => messages.push(e.data === "pong" ? "pong" : JSON.parse(e.data as string)));
+  ws.addEventListener("message", (e) => {
+    messages.push(e.data === "pong" ? "pong" : JSON.parse(e.data as string));
+  });
   ws.accept();
   const waitFor = (match: (m: any) => boolean) =>
     vi.waitFor(
