@@ -220,6 +220,31 @@ describe("Statuspage v2 API", () => {
     expect(found.incident_updates[0].affected_components[0]).toEqual({ code: component.id, name: component.name, old_status: "major_outage", new_status: "operational" });
   });
 
+  it("affected_components of an earlier update show the status of its own time, never one a later update set", async () => {
+    const quiet = await makeComponent(`Mail ${crypto.randomUUID()}`);
+    const added = await makeComponent(`Search ${crypto.randomUUID()}`);
+    const incident = await createIncident({ title: "Mail delayed", severity: "minor", affected_components: [{ id: quiet.id, status: "operational" }] });
+    const worse = await admin("POST", `/api/status/incidents/${incident.id}/updates`, {
+      message: "Now failing for some",
+      status: "identified",
+      affected_components: [
+        { id: quiet.id, status: "partial_outage" },
+        { id: added.id, status: "major_outage" },
+      ],
+    });
+    expect(worse.status).toBe(201);
+
+    const found = (await v2("incidents.json")).incidents.find((i: any) => i.id === incident.id);
+    const moves = [...found.incident_updates]
+      .reverse()
+      .map((u: any) => [u.status, u.affected_components.map((a: any) => `${a.name.split(" ")[0]}: ${a.old_status}->${a.new_status}`).sort()]);
+    expect(moves).toEqual([
+      ["investigating", ["Mail: operational->operational", "Search: operational->operational"]],
+      ["identified", ["Mail: operational->partial_outage", "Search: operational->major_outage"]],
+    ]);
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "Queue", resolution: "Drained" })).status).toBe(200);
+  });
+
   it("scheduled maintenances: upcoming, active (in_progress, components under_maintenance), cancelled left out", async () => {
     const component = await makeComponent(`Cache ${crypto.randomUUID()}`);
     const later = await json(await admin("POST", "/api/status/maintenance", { title: "Later", scheduled_start: hours(48), scheduled_end: hours(49), components: [component.id] }));

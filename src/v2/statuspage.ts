@@ -151,7 +151,7 @@ const rowsFor = (rows: V2Component[], ids: string[]) => ids.map((id) => rows.fin
  * What each update did to the incident's components: the shown-status moves since the previous update (an
  * admin's moves are recorded at the instant of the update that made them; an automatic incident's are its
  * components' check results, backdated to the first failing check); components that did not move are
- * listed as unchanged. Snapshots without that record fall back to: the first update set what the incident says,
+ * listed as unchanged, at the status they had then. Snapshots without that record fall back to: the first update set what the incident says,
  * resolving lifted it, the others kept it.
  */
 function affectedByUpdate(snapshot: Snapshot, i: SnapshotIncident): Map<string, AffectedComponent[]> {
@@ -160,7 +160,10 @@ function affectedByUpdate(snapshot: Snapshot, i: SnapshotIncident): Map<string, 
   // A component taken off the incident mid-way is no longer among its links, but its moves still count.
   const names = new Map([...snapshot.components, ...i.components].map((c) => [c.id, c.name]));
   const byUpdate = new Map<string, AffectedComponent[]>();
+  // Each component starts where it stood before this incident first moved it (its link's status when it never
+  // did), and walks forward with the moves: an update shows the status of its own time, not a later one.
   const current = new Map(i.components.map((c) => [c.id, v2ComponentStatus(c.status)]));
+  for (const change of [...(i.status_changes ?? [])].reverse()) current.set(change.component_id, v2ComponentStatus(change.from));
   for (const u of oldestFirst) {
     if (!i.status_changes) {
       const phase = u === oldestFirst[0] ? "opened" : u === firstResolved ? "resolved" : "ongoing";
