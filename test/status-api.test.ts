@@ -89,15 +89,27 @@ describe("GET /api/status/components/{id}", () => {
 });
 
 describe("GET /api/status/incidents", () => {
-  it("returns incidents started within the window, with components and updates, 90 days by default", async () => {
+  it("returns the incidents open at some time in the window, with components and updates, 90 days by default", async () => {
     const recent = await createIncident({ title: "Recent", started_at: new Date(Date.now() - 5 * DAY).toISOString() });
     const older = await createIncident({ title: "Older", started_at: new Date(Date.now() - 100 * DAY).toISOString() });
+    const ongoing = await createIncident({ title: "Still going", started_at: new Date(Date.now() - 120 * DAY).toISOString() });
+    const endedLately = await createIncident({ title: "Ended ten days ago", started_at: new Date(Date.now() - 130 * DAY).toISOString() });
+    await env.DB.prepare("UPDATE incidents SET resolved_at = ?, status = 'resolved' WHERE id = ?").bind(Date.now() - 5 * DAY + 3_600_000, recent.id).run();
+    await env.DB.prepare("UPDATE incidents SET resolved_at = ?, status = 'resolved' WHERE id = ?").bind(Date.now() - 95 * DAY, older.id).run();
+    await env.DB.prepare("UPDATE incidents SET resolved_at = ?, status = 'resolved' WHERE id = ?").bind(Date.now() - 10 * DAY, endedLately.id).run();
+    // Rebuilds the snapshot after the rows were moved back in time.
+    await createIncident({ title: "Today", notify: false });
 
     const byDefault = await json(await call("GET", "/api/status/incidents"));
     expect(byDefault.period_days).toBe(90);
     const ids = byDefault.incidents.map((i: any) => i.id);
     expect(ids).toContain(recent.id);
     expect(ids).not.toContain(older.id);
+    // Started before the window, but open in it: part of its history, after the ones started in it.
+    const carried = ids.filter((id: string) => id === ongoing.id || id === endedLately.id);
+    expect(carried).toEqual([ongoing.id, endedLately.id]);
+    expect(byDefault.incidents.slice(ids.indexOf(ongoing.id)).every((i: any) => Date.parse(i.started_at) < Date.now() - 90 * DAY)).toBe(true);
+    expect(byDefault.total).toBe(ids.length);
     const shown = byDefault.incidents.find((i: any) => i.id === recent.id);
     expect(shown.affected_components[0]).toMatchObject({ id: DEFAULT_COMPONENTS.api, name: "API" });
     expect(shown.updates.length).toBeGreaterThan(0);
@@ -105,12 +117,21 @@ describe("GET /api/status/incidents", () => {
     const edges = async (days: number) => (await json(await call("GET", `/api/status/incidents?days=${days}`))).incidents.map((i: any) => i.id);
     expect(await edges(4)).not.toContain(recent.id);
     expect(await edges(6)).toContain(recent.id);
+    expect(await edges(9)).not.toContain(endedLately.id);
+    expect(await edges(11)).toContain(endedLately.id);
+    expect(await edges(4)).toContain(ongoing.id);
     expect(await edges(365)).toContain(older.id);
+    // A page of the window holds the same incidents.
+    const paged = await json(await call("GET", "/api/status/incidents?days=11&limit=100"));
+    expect(paged.incidents.map((i: any) => i.id)).toEqual(await edges(11));
+    expect(paged.total).toBe(paged.incidents.length);
     expect((await json(await call("GET", "/api/status/incidents?days=1"))).period_days).toBe(1);
+    await admin("POST", `/api/status/incidents/${ongoing.id}/resolve`, { root_cause: "x", resolution: "y" });
   });
 
   it("answers any window as the kept ones are: the same incidents, fields and order, as JSON.stringify writes them", async () => {
     const old = await createIncident({ title: "Two hundred days ago", started_at: new Date(Date.now() - 200 * DAY).toISOString(), notify: false });
+    await env.DB.prepare("UPDATE incidents SET resolved_at = ?, status = 'resolved' WHERE id = ?").bind(Date.now() - 200 * DAY + 3_600_000, old.id).run();
     const recent = await createIncident({ title: "Today", notify: false });
     for (const days of [199, 201, 364]) {
       const text = await (await call("GET", `/api/status/incidents?days=${days}`)).text();
@@ -118,7 +139,7 @@ describe("GET /api/status/incidents", () => {
       expect(JSON.stringify(body)).toBe(text);
       const year = await json(await call("GET", "/api/status/incidents?days=365"));
       const since = Date.parse(body.last_updated) - days * DAY;
-      const expected = year.incidents.filter((i: any) => Date.parse(i.started_at) >= since);
+      const expected = year.incidents.filter((i: any) => Date.parse(i.started_at) >= since || i.resolved_at === null || Date.parse(i.resolved_at) >= since);
       expect(body).toMatchObject({ incidents: expected, period_days: days, total: expected.length, next_cursor: null });
       expect(body.incidents.some((i: any) => i.id === old.id)).toBe(days > 200);
       expect(body.incidents[0].id).toBe(recent.id);

@@ -85,8 +85,8 @@ export const ROUTES: RouteDoc[] = [
 
   publicRead("/api/status", "Status", "Overall status, components, groups, recent incidents and upcoming maintenance", { response: responses.statusResponse }),
   publicRead("/api/status/components/{id}", "Status", "One component with its 30/60/90-day uptime", { response: responses.componentDetail }),
-  publicRead("/api/status/incidents", "Status", "Incidents started within the last `days` days", {
-    description: "Without `limit` or `cursor`, every incident in the window (the seed's answer). With them, one page, newest first, and `next_cursor` for the next.",
+  publicRead("/api/status/incidents", "Status", "Incidents open at some time in the last `days` days", {
+    description: "Those started in the window, newest first, then those started earlier and still open in it (ongoing, or resolved inside it). Without `limit` or `cursor`, every incident in the window (the seed's answer). With them, one page, newest first, and `next_cursor` for the next.",
     query: schemas.incidentListQuery,
     response: responses.incidentList,
   }),

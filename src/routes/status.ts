@@ -8,7 +8,7 @@ import { iso } from "../time";
 import { sendFromSnapshot, sendJsonFromSnapshot } from "../snapshot/respond";
 import type { Snapshot } from "../snapshot/types";
 import { publicSnapshot } from "../snapshot/store";
-import { incidentPage } from "../snapshot/incident-pages";
+import { incidentPage, openSince } from "../snapshot/incident-pages";
 import { DEFAULT_INCIDENT_PAGE, incidentListQuery } from "../schemas";
 import { uuidParam, validate } from "../validation";
 
@@ -66,7 +66,7 @@ export const publicStatus = new Hono<AppEnv>()
         // The same text JSON.stringify would make of { incidents, period_days, total, next_cursor, last_updated, data }.
         render: () => {
           const texts = incidentTexts(snapshot);
-          const inWindow = texts.filter((_, n) => snapshot.incidents[n]!.started_at >= since);
+          const inWindow = texts.filter((_, n) => openSince(snapshot.incidents[n]!, since));
           const rest = JSON.stringify({ period_days: days, total: inWindow.length, next_cursor: null, last_updated: iso(snapshot.generated_at), data: dataFreshness(snapshot) });
           return `{"incidents":[${inWindow.join(",")}],${rest.slice(1)}`;
         },
