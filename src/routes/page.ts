@@ -18,8 +18,15 @@ import { uuid } from "../validation";
 const HTML = "text/html; charset=utf-8";
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
+/**
+ * Pages are revalidated on every visit (a 304 from memory when nothing changed): a copy kept for a few seconds
+ * would show someone who came back after an incident opened or resolved a page the live socket only partly
+ * corrects (the banner and the open incidents, not the history or the bars).
+ */
+const PAGE_CACHE = "public, no-cache, stale-if-error=86400";
+
 const sendPage = (c: Context<AppEnv>, snapshot: Snapshot, key: string, render: () => string) =>
-  sendFromSnapshot(c, snapshot, { key: `page:${key}`, contentType: HTML, render });
+  sendFromSnapshot(c, snapshot, { key: `page:${key}`, contentType: HTML, cacheControl: PAGE_CACHE, render });
 
 /** The page's id, lowered as the API lowers it; null when it is no UUID (the page then answers 404). */
 const pathId = (c: Context<AppEnv>) => uuid.safeParse(c.req.param("id")).data ?? null;
