@@ -78,6 +78,10 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     expect(await card.locator("h3").textContent()).toBe("Checkout <b>errors</b>");
     await expect.poll(() => overall.textContent()).toBe("Major System Outage");
     expect(await page.locator(`[data-component="${API}"] .st`).textContent()).toBe("Major Outage");
+    // Today's cell of the bar shows the outage too, as a reload would.
+    const today = page.locator(`[data-component="${API}"] .bar li:last-child`);
+    expect(await today.getAttribute("class")).toBe("d-maj");
+    expect(await today.getAttribute("aria-label")).toMatch(/^[A-Z][a-z]{2} \d+: major outage today; /);
     expect(await page.locator("link[rel=icon]").getAttribute("href")).toMatch(/favicon-major_outage\./);
     expect(await page.title()).toBe("Beacon E2E status");
 
@@ -99,6 +103,12 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await expect.poll(() => overall.textContent()).toBe("All Systems Operational");
     await card.waitFor({ state: "detached" });
     expect(await page.locator(`[data-component="${API}"] .st`).textContent()).toBe("Operational");
+    // The day keeps the worst it saw, on the open page as on a fresh one.
+    const another = await browser.newPage();
+    await another.goto(origin + "/");
+    const reloaded = await another.locator(`[data-component="${API}"] .bar li:last-child`).getAttribute("class");
+    await another.close();
+    expect([await today.getAttribute("class"), reloaded]).toEqual(["d-maj", "d-maj"]);
     expect(await page.locator("#active-incidents").isHidden()).toBe(true);
     expect(await page.locator("#resolved li").first().textContent()).toContain("Checkout <b>errors</b>");
     expect(await page.locator("link[rel=icon]").getAttribute("href")).toMatch(/favicon-operational\./);
