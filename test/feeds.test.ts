@@ -72,7 +72,10 @@ function snapshotWith(title: string, message: string): Snapshot {
         created_at: now,
         updated_at: now,
         components: [],
-        updates: [{ id: "00000000-0000-4000-8000-000000000002", status: "investigating", message, estimated_resolution: null, created_at: now, updated_at: now }],
+        updates: [
+          { id: "00000000-0000-4000-8000-000000000003", status: "identified", message, estimated_resolution: null, created_at: now + 1000, updated_at: now + 1000 },
+          { id: "00000000-0000-4000-8000-000000000002", status: "investigating", message, estimated_resolution: null, created_at: now, updated_at: now },
+        ],
       },
     ],
     maintenances: [],
@@ -117,7 +120,7 @@ describe("feeds (RSS, Atom, JSON Feed)", () => {
   it("RSS descriptions are escaped HTML with <br> line breaks: readers show the text as written, and no markup from it", async () => {
     const message = `Press <Ctrl>+<R> & retry, "quoted" and 'single'.\nIf a <script>alert(1)</script> dialog appears, close it.`;
     const incident = await createIncident({ title: `Login fails for <admin> & "ops" ${crypto.randomUUID().slice(0, 8)}`, description: message, affected_components: [] });
-    const updateId = incident.updates[0].id;
+    const updateId = (await json(await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message, status: "identified" }))).update.id;
     const raw = await get("/api/status/rss", /rss/);
     const item = list<any>(parseXml(raw).rss.channel.item).find((i) => (i.guid["#text"] ?? i.guid) === updateId);
     expect(item.description).toBe(
@@ -128,21 +131,23 @@ describe("feeds (RSS, Atom, JSON Feed)", () => {
     const first = list<any>(parseXml(raw).rss.channel.item).find((i) => (i.guid["#text"] ?? i.guid) === incident.id);
     expect((await asHtml(first.description)).text).toBe(`${message}\n\nSeverity: major`);
     // Titles are plain text, in RSS as in Atom and JSON Feed: the XML carries them as written.
-    expect(item.title).toBe(`${incident.title}: Investigating`);
+    expect(item.title).toBe(`${incident.title}: Identified`);
+    // The opening update is the incident's own item, not a second item saying the same.
+    expect(list<any>(parseXml(raw).rss.channel.item).some((i) => (i.guid["#text"] ?? i.guid) === incident.updates[0].id)).toBe(false);
 
     // Atom and JSON Feed carry plain text as such: escaped once by XML, once by JSON, never as HTML.
     const entry = list<any>(parseXml(await get("/api/status/atom", /atom/)).feed.entry).find((e) => e.id === `urn:uuid:${updateId}`);
     expect(entry.summary).toEqual({ "#text": message, "@type": "text" });
-    expect(entry.title).toEqual({ "#text": `${incident.title}: Investigating`, "@type": "text" });
+    expect(entry.title).toEqual({ "#text": `${incident.title}: Identified`, "@type": "text" });
     const jsonItem = JSON.parse(await get("/api/status/feed.json", /feed\+json/)).items.find((i: any) => i.id === updateId);
-    expect(jsonItem).toMatchObject({ title: `${incident.title}: Investigating`, content_text: message });
+    expect(jsonItem).toMatchObject({ title: `${incident.title}: Identified`, content_text: message });
     expect(jsonItem.content_html).toBeUndefined();
     await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "a", resolution: "b" });
   });
 
   it("an edited update keeps its published time and shows when it was modified (Atom updated, JSON Feed date_modified)", async () => {
     const incident = await createIncident({ title: `Edited ${crypto.randomUUID()}`, affected_components: [DEFAULT_COMPONENTS.storage] });
-    const updateId = incident.updates[0].id;
+    const updateId = (await json(await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Found it", status: "identified" }))).update.id;
     const edited = await json(await admin("PATCH", `/api/status/incidents/${incident.id}/updates/${updateId}`, { message: "Corrected wording" }));
     const update = edited.updates.find((u: any) => u.id === updateId);
 
@@ -163,9 +168,9 @@ describe("feeds (RSS, Atom, JSON Feed)", () => {
     await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "A", resolution: "B" });
     const items = JSON.parse(await get("/api/status/feed.json", /feed\+json/)).items;
     const tags = (id: string) => items.find((i: any) => i.id === id).tags;
-    expect(tags(first)).toEqual(["minor", "investigating"]);
+    expect(items.some((i: any) => i.id === first)).toBe(false);
     expect(tags(identified)).toEqual(["minor", "identified"]);
-    // The incident's own item is its opening, as it opened.
+    // The incident's own item is its opening (its first update is no item of its own), as it opened.
     expect(tags(incident.id)).toEqual(["minor", "investigating"]);
   });
 
@@ -193,15 +198,15 @@ describe("feeds (RSS, Atom, JSON Feed)", () => {
     const clean = `bell null vt ff esc fffe lone ${HOSTILE}`;
     const snapshot = snapshotWith(raw, raw);
     const rss = parseXml(renderRss(snapshot));
-    expect(list<any>(rss.rss.channel.item)[0].title).toBe(clean);
+    expect(list<any>(rss.rss.channel.item).map((i) => i.title)).toEqual([`${clean}: Identified`, clean]);
     expect(rss.rss.channel.title).toBe("Beacon Test status");
     const atom = parseXml(renderAtomFeed(snapshot));
     const [incidentEntry, updateEntry] = [...list<any>(atom.feed.entry)].sort((a, b) => a.id.localeCompare(b.id));
     expect(incidentEntry.title["#text"]).toBe(clean);
-    expect(updateEntry.title["#text"]).toBe(`${clean}: Investigating`);
+    expect(updateEntry.title["#text"]).toBe(`${clean}: Identified`);
     expect(updateEntry.summary["#text"]).toBe(clean);
     const feed = JSON.parse(renderJsonFeed(snapshot));
-    expect(feed.items[0].title).toBe(raw);
+    expect(feed.items.map((i: any) => i.title)).toEqual([`${raw}: Identified`, raw]);
   });
 
   it("carry maintenance: an item when a window is scheduled, and one each when it starts, completes or is cancelled", async () => {

@@ -40,22 +40,34 @@ function incidentItems(incident: SnapshotIncident, pageUrl: string): FeedItem[] 
   const link = `${pageUrl}/incidents/${incident.id}`;
   const affected = incident.components.map((c) => `${c.name}: ${STATUS_LABELS[c.status]}`).join(", ");
   const about = { incident_id: incident.id };
-  // The incident's own item is its opening: it set the status the incident opened with, its oldest update's.
+  // The incident's own item is its opening: it set the status the incident opened with, its oldest update's,
+  // and it says what that update said, so the update is not an item of its own (readers would see it twice).
   const opening = incident.updates.reduce<SnapshotIncident["updates"][number] | undefined>((oldest, u) => (!oldest || u.created_at < oldest.created_at ? u : oldest), undefined);
+  const openingWords = opening && opening.message !== incident.description && opening.message !== incident.title ? opening.message : null;
   const items: FeedItem[] = [
     {
       id: incident.id,
       iri: `urn:uuid:${incident.id}`,
       title: incident.title,
-      summary: [incident.automatic && "Detected automatically.", incident.description, affected && `Affected: ${affected}`, `Severity: ${incident.severity}`].filter(Boolean).join("\n\n"),
+      summary: [
+        incident.automatic && "Detected automatically.",
+        incident.description,
+        openingWords,
+        opening?.estimated_resolution && `Estimated resolution: ${iso(opening.estimated_resolution)}`,
+        affected && `Affected: ${affected}`,
+        `Severity: ${incident.severity}`,
+      ]
+        .filter(Boolean)
+        .join("\n\n"),
       link,
       date: incident.started_at,
-      updated: Math.max(incident.started_at, incident.updated_at),
+      updated: Math.max(incident.started_at, incident.updated_at, opening?.updated_at ?? 0),
       tags: [incident.severity, opening?.status ?? incident.status],
       about,
     },
   ];
   for (const update of incident.updates) {
+    if (update === opening) continue;
     const eta = update.estimated_resolution ? `\n\nEstimated resolution: ${iso(update.estimated_resolution)}` : "";
     items.push({
       id: update.id,
