@@ -18,13 +18,21 @@ const wrangler = (args, options = {}) => spawn("npx", ["--no-install", "wrangler
 const created = await ensureLocalSecrets();
 if (created.length) console.log(`Generated local secrets in .dev.vars: ${created.join(", ")}`);
 
-// Migrations include the five default components; applying twice changes nothing.
+// Migrations include the five default components; applying twice changes nothing. wrangler prints a table
+// per migration (a thousand lines on a first start): one line says what happened, all of it if it failed.
 const migrate = spawnSync("npx", ["--no-install", "wrangler", "d1", "migrations", "apply", "DB", "--local"], {
   cwd: root,
   env: { ...env, CI: "true" },
-  stdio: "inherit",
+  encoding: "utf8",
+  maxBuffer: 64 * 1024 * 1024,
 });
-if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+if (migrate.status !== 0) {
+  process.stdout.write(migrate.stdout ?? "");
+  process.stderr.write(migrate.stderr ?? "");
+  process.exit(migrate.status ?? 1);
+}
+const applied = new Set((migrate.stdout ?? "").match(/\d{4}_[\w-]+\.sql/g) ?? []).size;
+console.log(applied ? `Local D1: applied ${applied} migration${applied === 1 ? "" : "s"} (.wrangler/state).` : "Local D1: up to date (.wrangler/state).");
 
 const dev = wrangler(["dev", "--port", String(port), "--ip", "127.0.0.1", "--var", `PAGE_URL:${origin}`, "--var", "PRECOMPRESS:false", "--var", "LOCAL_DEV:true", "--log-level", process.env.LOG_LEVEL || "info"]);
 
@@ -51,7 +59,10 @@ async function waitForServer() {
 
 let timer;
 if (await waitForServer()) {
-  console.log(`\nBeacon is up on ${origin} (admin token: npm run token; console: npm run -s signin-url). The cron fires every 60 s.\n`);
+  console.log(
+    `\nBeacon is up on ${origin} (admin token: npm run token; console: npm run -s signin-url).\n` +
+      "The cron fires every 60 s: this script triggers it, so wrangler's note that scheduled workers are not triggered locally does not apply.\n",
+  );
   await fireCron();
   timer = setInterval(fireCron, 60_000);
 }
