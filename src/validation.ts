@@ -29,9 +29,11 @@ function codeOf(issue: z.core.$ZodIssue, input: unknown): Pick<ErrorDetail, "cod
     }
     case "invalid_type":
       return { code: valueAt(input, issue.path) === undefined ? "required" : "invalid_type" };
-    // A field of several forms (a time as text or as a number) that is missing is missing, not in no form.
+    // A field of several forms (a time as text or as a number), or one of a list (a status), that is missing is
+    // missing, not in no form or none of the list.
     case "invalid_union":
-      return { code: valueAt(input, issue.path) === undefined ? "required" : "invalid_union" };
+    case "invalid_value":
+      return { code: valueAt(input, issue.path) === undefined ? "required" : issue.code };
     case "invalid_format":
       return { code: issue.format === "url" ? "invalid_url" : "invalid_format" };
     case "too_small":

@@ -222,6 +222,7 @@ describe("the seed's endpoints keep the seed's keys and types", { timeout: 20_00
 
     await admin("POST", `/api/status/incidents/${open.id}/resolve`, SEED_RESOLVE_REQUEST);
     await admin("POST", `/api/status/maintenance/${window.id}/cancel`);
+    await admin("POST", `/api/status/incidents/${open.id}/resolve`, { root_cause: "a", resolution: "b" });
   });
 });
 
@@ -293,9 +294,11 @@ describe("error details", { timeout: 20_000 }, () => {
     const window = await json(
       await admin("POST", "/api/status/maintenance", { title: "Codes window", scheduled_start: "2030-03-01T02:00:00Z", scheduled_end: "2030-03-01T03:00:00Z", notify: false }),
     );
+    const open = await json(await create({ title: "Codes incident" }));
     const refusals: [string, Promise<Response>, unknown][] = [
       // From validation: the code follows zod's issue (a missing key is `required`; sizes say what was measured).
       ["required", admin("POST", "/api/status/incidents/create", {}), [{ path: "title", message: "Invalid input: expected string, received undefined", code: "required" }]],
+      ["required (one of a list)", admin("POST", `/api/status/incidents/${open.id}/updates`, { message: "No status" }), [{ path: "status", message: expect.stringMatching(/^must be investigating/), code: "required" }]],
       ["invalid_type", create({ title: 42 }), [{ path: "title", message: "Invalid input: expected string, received number", code: "invalid_type" }]],
       ["too_short", create({ title: "   " }), [{ path: "title", message: "must not be empty", code: "too_short", limit: 1 }]],
       ["too_long", create({ title: "x".repeat(201) }), [{ path: "title", message: "must be at most 200 characters", code: "too_long", limit: 200 }]],
@@ -326,6 +329,7 @@ describe("error details", { timeout: 20_000 }, () => {
       expect((await json(res)).error.details, what).toEqual(details);
     }
     await admin("POST", `/api/status/maintenance/${window.id}/cancel`);
+    await admin("POST", `/api/status/incidents/${open.id}/resolve`, { root_cause: "a", resolution: "b" });
   });
 });
 
