@@ -354,13 +354,13 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await form.locator("input[name=webhook]").fill(`https://hooks.example.invalid/beacon-${Date.now()}`); // never resolves: the ping goes nowhere
     await form.locator("button[type=submit]").click();
     await expect.poll(() => notice.textContent()).toMatch(/^If this endpoint can be subscribed, it will receive a signed subscription\.ping\./);
-    const challenge = form.getByLabel("Challenge from the subscription.ping");
-    const confirm = form.locator("button", { hasText: "Confirm" });
+    const challenge = page.getByLabel("Challenge from the subscription.ping");
+    const confirm = page.locator("button", { hasText: "Confirm" });
     await challenge.fill("not a challenge!");
     await confirm.click();
     await expect.poll(() => notice.textContent()).toBe("Paste the challenge from the subscription.ping your endpoint received.");
     await challenge.fill("abc123");
-    await confirm.click();
+    await challenge.press("Enter");
     await expect.poll(() => notice.textContent()).toBe("The code is wrong or expired. Subscribe the endpoint again for a new ping.");
     expect(errors).toEqual([]);
     await page.close();
@@ -382,13 +382,13 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     // Another number, then an endpoint: each time one code box, for the latest sign-up.
     await form.locator("input[name=phone]").fill("+14155550142");
     await form.locator("button[type=submit]").click();
-    await expect.poll(() => form.locator(".code-step").count()).toBe(1);
+    await expect.poll(() => page.locator("form.code").count()).toBe(1);
     await form.locator("input[value=webhook]").check();
     await form.locator("input[name=webhook]").fill("https://hooks.example.com/one-box");
     await form.locator("button[type=submit]").click();
     await expect.poll(() => notice.textContent()).toMatch(/subscription\.ping/);
-    expect(await form.locator(".code-step").count()).toBe(1);
-    expect(await form.locator(".code-step:visible").textContent()).toContain("Challenge");
+    expect(await page.locator("form.code").count()).toBe(1);
+    expect(await page.locator("form.code:visible").textContent()).toContain("Challenge");
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -532,18 +532,24 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await form.locator("input[name=phone]").fill("+14155550123");
     await form.locator("button[type=submit]").click();
     await expect.poll(() => notice.textContent()).toBe("If this number can be subscribed, we have texted it a 6-digit code. Enter it below to confirm.");
-    const code = form.locator("input[autocomplete=one-time-code]");
-    const confirm = form.locator("button", { hasText: "Confirm" });
+    const code = page.getByLabel("6-digit code from the SMS");
+    const confirm = page.locator("button", { hasText: "Confirm" });
     // What is typed that is no code at all is said as what to type, not as the API's "Invalid request body".
     await code.fill("12");
     await confirm.click();
     await expect.poll(() => notice.textContent()).toBe("Enter the 6-digit code from the text message.");
-    const texted = async () => (await adminCall("GET", "/api/status/dev-outbox?to=%2B14155550123", undefined)).messages.map((m: { text: string }) => /^(\d{6}) is your/.exec(m.text)?.[1]).find(Boolean);
-    await expect.poll(texted, { timeout: 20_000, interval: 250 }).toMatch(/^\d{6}$/);
-    const right = (await texted()) as string;
-    await code.fill(right === "000000" ? "111111" : "000000");
-    await confirm.click();
+    const texts = async () => (await adminCall("GET", "/api/status/dev-outbox?to=%2B14155550123", undefined)).messages.map((m: { text: string }) => /^(\d{6}) is your/.exec(m.text)?.[1]).filter(Boolean);
+    await expect.poll(async () => (await texts()).length, { timeout: 20_000, interval: 250 }).toBe(1);
+    const [right] = (await texts()) as string[];
+    // Enter in the code field confirms the code typed: it does not send the sign-up again (a second text,
+    // which would void the first code).
+    const wrong = right === "000000" ? "111111" : "000000";
+    await code.fill(wrong);
+    await code.press("Enter");
     await expect.poll(() => notice.textContent()).toBe("The code is wrong or expired: check it and try again, or subscribe again for a new one.");
+    expect(await code.inputValue()).toBe(wrong);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await texts()).toEqual([right]);
     // A double click on Confirm is one confirmation: the second click must not come back "wrong or expired".
     await code.fill(right);
     await confirm.dblclick();
@@ -553,5 +559,19 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     expect(await page.content()).not.toContain("/api/status/subscriptions/confirm");
     expect(errors).toEqual([]);
     await page.close();
+
+    // Without scripts the code step is a page with a form of its own: Enter in its field sends the code.
+    const bare = await browser.newPage({ javaScriptEnabled: false, extraHTTPHeaders: { "cf-connecting-ip": "198.51.100.43" } });
+    await bare.goto(origin + "/");
+    await bare.locator("form.sub input[value=phone]").check();
+    await bare.locator("form.sub input[name=phone]").fill("+14155550124");
+    await bare.locator("form.sub button[type=submit]").click();
+    await bare.waitForURL(/\/subscribe$/);
+    await bare.getByLabel("6-digit code from the SMS").fill("000000");
+    await bare.getByLabel("6-digit code from the SMS").press("Enter");
+    await bare.waitForURL(/\/subscribe\/confirm$/);
+    expect(await bare.locator("h1").textContent()).toBe("Could not confirm");
+    expect(await bare.getByLabel("6-digit code from the SMS").count()).toBe(1);
+    await bare.close();
   });
 });

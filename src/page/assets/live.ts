@@ -420,8 +420,8 @@ async function subscribe() {
     // SMS and webhooks are confirmed by sending back a code: the texted one, or the ping's challenge.
     const codeStep = { phone: ${JSON.stringify(SMS_CODE_SENT)}, webhook: ${JSON.stringify(SUBSCRIBE_CODE_STEP.webhook)} }[channel];
     notice.textContent = codeStep || reply.message || "Thanks. Check your inbox to confirm the subscription.";
-    // One code box, for this sign-up: an earlier one's is gone.
-    for (const old of $$(".code-step", form)) old.remove();
+    // One code form, for this sign-up: an earlier one's is gone.
+    for (const old of $$("form.code")) old.remove();
     if (codeStep) askCode(channel, body[channel], notice);
   } catch {
     notice.textContent = "Could not reach the server. Try again in a moment.";
@@ -444,14 +444,17 @@ function clearRefusedField() {
     input.removeAttribute("aria-describedby");
   }
 }
+// The code step is a form of its own after the subscribe form, as without scripts: Enter in its field
+// confirms the code typed, and never sends the sign-up again (which would text a new code and void this one).
 function askCode(channel, address, notice) {
   const field = CODE_FIELDS[channel];
-  const input = el("input", field.numeric ? { type: "text", inputmode: "numeric", autocomplete: "one-time-code", pattern: "[0-9]{6}", maxlength: "6" } : { type: "text", autocomplete: "off", maxlength: "100" });
-  const button = el("button", { type: "button" }, ["Confirm"]);
+  const input = el("input", field.numeric ? { type: "text", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "6" } : { type: "text", autocomplete: "off", maxlength: "100" });
+  const button = el("button", { type: "submit" }, ["Confirm"]);
   // Shown with its channel's field, hidden (not lost) while another channel is picked.
-  const box = el("p", { class: "field code-step", "data-channel": channel }, [el("label", {}, [el("span", {}, [field.label]), input]), button]);
-  notice.after(box);
-  button.addEventListener("click", async () => {
+  const box = el("form", { class: "code", "data-channel": channel }, [el("label", { class: "field" }, [el("span", {}, [field.label]), input]), button]);
+  form.after(box);
+  box.addEventListener("submit", async (event) => {
+    event.preventDefault();
     // Held while its request is in flight: the second of a double click would find the code spent.
     if (button.getAttribute("aria-disabled")) return;
     button.setAttribute("aria-disabled", "true");
@@ -472,7 +475,7 @@ async function confirmCode(channel, address, code, notice, box) {
 // sign-up) nor sent.
 function showChannel() {
   const picked = $("form.sub input[name=channel]:checked");
-  for (const field of $$("form.sub [data-channel]")) {
+  for (const field of $$("form.sub [data-channel], form.code")) {
     field.hidden = !!picked && field.getAttribute("data-channel") !== picked.value;
     for (const input of $$("input", field)) input.disabled = field.hidden;
   }

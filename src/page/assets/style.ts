@@ -84,7 +84,7 @@ details.group>summary .name{flex:1}
 .pager{display:flex;justify-content:space-between;margin-top:1.5rem}
 form.sub fieldset{border:1px solid var(--line);border-radius:.5rem;margin:0 0 1rem;padding:.75rem 1rem}
 form.sub label{display:inline-flex;align-items:center;gap:.35rem;margin:.2rem 1rem .2rem 0}
-form.sub input[type=email],form.sub input[type=tel],form.sub input[type=url],form.sub .code-step input,form.code input{width:100%;max-width:28rem;padding:.5rem;font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--muted);border-radius:.35rem}
+form.sub input[type=email],form.sub input[type=tel],form.sub input[type=url],form.code input{width:100%;max-width:28rem;padding:.5rem;font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--muted);border-radius:.35rem}
 form .field{display:block;margin:.5rem 0}
 form .field>span{display:block;font-weight:600}
 form.sub .field{display:block}
