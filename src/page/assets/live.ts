@@ -19,22 +19,20 @@ const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
 
 function el(tag, attrs, children) {
   const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) if (v !== null && v !== undefined) node.setAttribute(k, v);
-  for (const child of children || []) if (child !== null && child !== undefined) node.append(child);
+  for (const [k, v] of Object.entries(attrs || {})) if (v != null) node.setAttribute(k, v);
+  for (const child of children || []) if (child != null) node.append(child);
   return node;
 }
 const iso = (ms) => new Date(ms).toISOString();
-const timeEl = (ms, rel) => paintTime(el("time", rel ? { datetime: iso(ms), "data-rel": "" } : { datetime: iso(ms) }, [iso(ms)]));
+const timeEl = (ms, rel) => paintTime(el("time", { datetime: iso(ms), "data-rel": rel ? "" : null }, [iso(ms)]));
 
 // Times: the server writes UTC (or the page's zone); the reader sees their own, and how long ago.
 const absolute = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
 function ago(ms) {
   const s = (ms - Date.now()) / 1000, a = Math.abs(s);
-  if (a < 60) return relative.format(Math.round(s), "second");
-  if (a < 3600) return relative.format(Math.round(s / 60), "minute");
-  if (a < 86400) return relative.format(Math.round(s / 3600), "hour");
-  return relative.format(Math.round(s / 86400), "day");
+  const [unit, per] = a < 60 ? ["second", 1] : a < 3600 ? ["minute", 60] : a < 86400 ? ["hour", 3600] : ["day", 86400];
+  return relative.format(Math.round(s / per), unit);
 }
 function paintTime(t) {
   const ms = Date.parse(t.getAttribute("datetime"));
@@ -85,7 +83,7 @@ function syncBannerIncidents() {
   }).sort((x, y) => (SEVERITY[y.severity] || 0) - (SEVERITY[x.severity] || 0));
   const nodes = [];
   links.forEach((l, n) => {
-    if (n) nodes.push(" \\u00b7 ");
+    if (n) nodes.push(" \u00b7 ");
     nodes.push(el("a", { href: l.href, "data-severity": l.severity }, [l.title]));
   });
   line.replaceChildren(...nodes);
@@ -135,8 +133,8 @@ function incidentArticle(i, updates, old) {
   const timeline = [...items.values()].sort((a, b) => Number(b.getAttribute("data-at")) - Number(a.getAttribute("data-at")));
   return el("article", { class: "card incident", "data-incident": i.id, "data-severity": i.severity, "data-start": String(i.started_at) }, [
     el("h3", {}, [el("a", { href: "/incidents/" + encodeURIComponent(i.id) }, [i.title])]),
-    el("p", { class: "meta" }, [el("span", { class: "sev" }, [i.severity + " impact"]), " \\u00b7 ", el("span", { class: "sev" }, [i.status]), " \\u00b7 started ", timeEl(i.started_at, true)]
-      .concat(i.automatic ? [" \\u00b7 ", el("span", { class: "auto" }, ["Detected automatically"])] : [])),
+    el("p", { class: "meta" }, [el("span", { class: "sev" }, [i.severity + " impact"]), " \u00b7 ", el("span", { class: "sev" }, [i.status]), " \u00b7 started ", timeEl(i.started_at, true)]
+      .concat(i.automatic ? [" \u00b7 ", el("span", { class: "auto" }, ["Detected automatically"])] : [])),
     i.eta ? el("p", { class: "meta" }, ["Estimated resolution: ", timeEl(i.eta)]) : null,
     i.components.length ? el("p", { class: "affected" }, ["Affects: " + i.components.map((c) => c.name).join(", ")]) : null,
     el("ol", { class: "timeline" }, timeline),
@@ -154,7 +152,7 @@ function removeIncident(id) {
 function maintenanceArticle(m) {
   return el("article", { class: "card maint", "data-maintenance": m.id, "data-start": String(m.scheduled_start) }, [
     el("h3", {}, [el("a", { href: "/maintenance/" + encodeURIComponent(m.id) }, [m.title])]),
-    el("p", { class: "meta" }, [m.status === "in_progress" ? "In progress" : "Scheduled", " \\u00b7 ", timeEl(m.started_at || m.scheduled_start), " to ", timeEl(m.scheduled_end)]),
+    el("p", { class: "meta" }, [m.status === "in_progress" ? "In progress" : "Scheduled", " \u00b7 ", timeEl(m.started_at || m.scheduled_start), " to ", timeEl(m.scheduled_end)]),
     m.components.length ? el("p", { class: "affected" }, ["Affects: " + m.components.map((c) => c.name).join(", ")]) : null,
     m.description ? written(m.description, m.description_html) : null,
   ]);
@@ -307,7 +305,7 @@ function showState(state) {
   if (!live) return;
   live.dataset.state = state;
   const label = state === "live" ? "Live" : state === "offline" ? "Offline" : "Reconnecting\\u2026";
-  live.replaceChildren(el("span", { class: "dot", "aria-hidden": "true" }), label + " \\u00b7 updated ", timeEl(lastUpdate, true));
+  live.replaceChildren(el("span", { class: "dot", "aria-hidden": "true" }), label + " \u00b7 updated ", timeEl(lastUpdate, true));
 }
 
 function connect() {
@@ -324,10 +322,12 @@ function connect() {
     try { msg = JSON.parse(event.data); } catch { return; }
     if (!msg || typeof msg.type !== "string") return;
     attempt = 0;
-    if (msg.type !== "snapshot" && lastSeq !== null && msg.seq <= lastSeq) return;
-    if (msg.type !== "snapshot" && lastSeq !== null && msg.seq > lastSeq + 1) {
-      ws.send(JSON.stringify({ type: "resume", since: lastSeq }));
-      return;
+    if (msg.type !== "snapshot" && lastSeq !== null) {
+      if (msg.seq <= lastSeq) return;
+      if (msg.seq > lastSeq + 1) {
+        ws.send(JSON.stringify({ type: "resume", since: lastSeq }));
+        return;
+      }
     }
     if (msg.type !== "snapshot" || msg.data) apply(msg);
     document.dispatchEvent(new CustomEvent("beacon:live", { detail: msg }));
