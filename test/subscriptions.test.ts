@@ -701,8 +701,14 @@ describe("the subscribe form without scripts", () => {
     expect(wrong.status).toBe(400);
     const again = await wrong.text();
     expect(again).toContain("<h1>Could not confirm</h1>");
-    expect(again).toContain(WRONG_SMS_CODE);
     expect(again).toContain('action="/subscribe/confirm"');
+    // Said beside the code field, which it marks and focuses, as a refused address is on the sign-up form.
+    const codeField = /<input[^>]*name="code"[^>]*>/.exec(again)![0];
+    expect(codeField).toContain('aria-invalid="true"');
+    expect(codeField).toContain('aria-describedby="sub-code-error"');
+    expect(codeField).toContain("autofocus");
+    expect(again).toContain(`<p class="field-error" id="sub-code-error">${WRONG_SMS_CODE}</p>`);
+    expect(again).not.toContain('role="alert"');
     expect((await subscriberByAddress(phone))!.status).toBe("pending");
     // What is typed that is no code at all is said as what to type, not as the API's path and rule.
     const mistyped: [Record<string, string>, string][] = [
@@ -714,9 +720,17 @@ describe("the subscribe form without scripts", () => {
       const res = await form("/subscribe/confirm", fields);
       expect(res.status, JSON.stringify(fields)).toBe(400);
       const html = await res.text();
-      expect(html).toContain(reason);
+      expect(html).toContain(`id="sub-code-error">${reason}</p>`);
       expect(html).not.toContain("Invalid request body");
     }
+    // A limit has nothing to correct in the field: it is said above the form, the field left unmarked.
+    const ip = uniqueIp();
+    for (let i = 0; i < 10; i++) await form("/subscribe/confirm", { channel: "phone", phone, code: "12" }, { "cf-connecting-ip": ip });
+    const limited = await form("/subscribe/confirm", { channel: "phone", phone, code }, { "cf-connecting-ip": ip });
+    expect(limited.status).toBe(429);
+    const wait = await limited.text();
+    expect(wait).toContain('<p class="notice" role="alert">Too many requests from your address; try again in a minute.</p>');
+    expect(wait).not.toContain("aria-invalid");
 
     const right = await form("/subscribe/confirm", { channel: "phone", phone, code });
     expect(right.status).toBe(200);

@@ -144,7 +144,7 @@ export function refusedField(details: readonly { path: string }[] | undefined): 
 }
 
 /** The id of the reason said beside a refused field of the subscribe form (page and script alike). */
-export const subscribeErrorId = (field: SubscribeTypedField) => `sub-${field}-error`;
+export const subscribeErrorId = (field: SubscribeTypedField | "code") => `sub-${field}-error`;
 
 /** What the subscribe form says when the address typed is not one (the API's validation refusal), per channel. */
 export const SUBSCRIBE_FIELD_HELP = {

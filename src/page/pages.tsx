@@ -4,7 +4,7 @@ import { currentEta } from "../snapshot/format";
 import { snapshotAge, wordedAge } from "../snapshot/respond";
 import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
 import { OVERALL_LABELS } from "../status";
-import { formatDuration, formatMonth, monthOf, SUBSCRIBE_CODE_FIELDS } from "./format";
+import { formatDuration, formatMonth, monthOf, SUBSCRIBE_CODE_FIELDS, subscribeErrorId } from "./format";
 import { Layout, renderDocument } from "./layout";
 import {
   ComponentList,
@@ -347,15 +347,17 @@ export type CodeChannel = "phone" | "webhook";
 
 /**
  * The step after an SMS or webhook sign-up for readers without scripts: the code goes back through this
- * form, and a wrong one brings the form back with the reason.
+ * form, and a refused one brings the form back with the reason beside the code field, which it marks and
+ * focuses (as the script does); a limit or an outage is said above the form.
  */
-const CodeStep: FC<{ snapshot: Snapshot; title: string; text: string; channel: CodeChannel; address: string; error?: string }> = ({
+const CodeStep: FC<{ snapshot: Snapshot; title: string; text: string; channel: CodeChannel; address: string; error?: string; refusedCode?: string }> = ({
   snapshot,
   title,
   text,
   channel,
   address,
   error,
+  refusedCode,
 }) => {
   const field = SUBSCRIBE_CODE_FIELDS[channel];
   return (
@@ -380,8 +382,16 @@ const CodeStep: FC<{ snapshot: Snapshot; title: string; text: string; channel: C
             inputmode={field.numeric ? "numeric" : undefined}
             pattern={field.numeric ? "[0-9]{6}" : undefined}
             maxlength={field.numeric ? 6 : 100}
+            aria-invalid={refusedCode ? "true" : undefined}
+            aria-describedby={refusedCode ? subscribeErrorId("code") : undefined}
+            autofocus={!!refusedCode}
           />
         </label>
+        {refusedCode ? (
+          <p class="field-error" id={subscribeErrorId("code")}>
+            {refusedCode}
+          </p>
+        ) : null}
         <button type="submit">Confirm</button>
       </form>
       <p>
@@ -391,7 +401,7 @@ const CodeStep: FC<{ snapshot: Snapshot; title: string; text: string; channel: C
   );
 };
 
-export const renderCodeStep = (snapshot: Snapshot, step: { title: string; text: string; channel: CodeChannel; address: string; error?: string }) =>
+export const renderCodeStep = (snapshot: Snapshot, step: { title: string; text: string; channel: CodeChannel; address: string; error?: string; refusedCode?: string }) =>
   renderDocument(<CodeStep snapshot={snapshot} {...step} />);
 
 /** A confirmed subscription, for readers without scripts: where it goes, and the way to change or leave it. */

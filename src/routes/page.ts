@@ -202,8 +202,10 @@ export const statusPage = new Hono<AppEnv>()
     const { res, reply } = await callSubscriptionsApi(c, `/api/status/subscriptions/confirm/${channel === "phone" ? "sms" : "webhook"}`, { [channel]: address, code });
     const snapshot = await publicSnapshot(c);
     if (res.ok && typeof reply.manage_url === "string") return c.html(renderSubscribed(snapshot, String(reply.address ?? address), reply.manage_url), 200);
-    const error = refusal(reply);
-    return c.html(renderCodeStep(snapshot, { title: "Could not confirm", text: SUBSCRIBE_CODE_STEP[channel], channel, address, error }), refusalStatus(res));
+    // A refused code is said beside its field; a limit or an outage is waited out, not corrected there.
+    const reason = refusal(reply);
+    const said = refusalStatus(res) === 400 ? { refusedCode: reason } : { error: reason };
+    return c.html(renderCodeStep(snapshot, { title: "Could not confirm", text: SUBSCRIBE_CODE_STEP[channel], channel, address, ...said }), refusalStatus(res));
   })
   .get("/favicon.svg", async (c) => {
     const snapshot = await publicSnapshot(c);

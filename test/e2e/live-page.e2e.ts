@@ -356,12 +356,15 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await expect.poll(() => notice.textContent()).toMatch(/^If this endpoint can be subscribed, it will receive a signed subscription\.ping\./);
     const challenge = page.getByLabel("Challenge from the subscription.ping");
     const confirm = page.locator("button", { hasText: "Confirm" });
+    // Refused, the challenge is said beside its field, as the texted code is.
+    const said = () => page.locator("#sub-code-error").textContent();
     await challenge.fill("not a challenge!");
     await confirm.click();
-    await expect.poll(() => notice.textContent()).toBe("Paste the challenge from the subscription.ping your endpoint received.");
+    await expect.poll(said).toBe("Paste the challenge from the subscription.ping your endpoint received.");
+    expect(await challenge.getAttribute("aria-describedby")).toBe("sub-code-error");
     await challenge.fill("abc123");
     await challenge.press("Enter");
-    await expect.poll(() => notice.textContent()).toBe("The code is wrong or expired. Subscribe the endpoint again for a new ping.");
+    await expect.poll(said).toBe("The code is wrong or expired. Subscribe the endpoint again for a new ping.");
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -499,6 +502,8 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     expect(await reason.evaluate((p) => p.previousElementSibling!.contains(document.querySelector("form.sub input[name=email]")))).toBe(true);
     expect(await field.evaluate((input) => input === document.activeElement)).toBe(true);
     expect(await notice.textContent()).toBe("");
+    const errorColour = await reason.evaluate((p) => getComputedStyle(p).color);
+    const invalidBorder = await field.evaluate((input) => getComputedStyle(input).borderColor);
 
     const email = `double-${Date.now()}@example.com`;
     await field.fill(email);
@@ -531,13 +536,24 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await form.locator("input[value=phone]").check();
     await form.locator("input[name=phone]").fill("+14155550123");
     await form.locator("button[type=submit]").click();
-    await expect.poll(() => notice.textContent()).toBe("If this number can be subscribed, we have texted it a 6-digit code. Enter it below to confirm.");
+    const sent = "If this number can be subscribed, we have texted it a 6-digit code. Enter it below to confirm.";
+    await expect.poll(() => notice.textContent()).toBe(sent);
     const code = page.getByLabel("6-digit code from the SMS");
     const confirm = page.locator("button", { hasText: "Confirm" });
+    // A refused code is said as a refused address is: beside the field, in the same red, the field marked
+    // and focused; the notice keeps saying where the code went.
+    const refusedCode = async () => {
+      await expect.poll(() => code.getAttribute("aria-invalid")).toBe("true");
+      const said = page.locator(`#${await code.getAttribute("aria-describedby")}`);
+      expect(await said.evaluate((p) => [p.className, getComputedStyle(p).color])).toEqual(["field-error", errorColour]);
+      expect(await code.evaluate((input) => [input === document.activeElement, getComputedStyle(input).borderColor])).toEqual([true, invalidBorder]);
+      expect(await notice.textContent()).toBe(sent);
+      return said.textContent();
+    };
     // What is typed that is no code at all is said as what to type, not as the API's "Invalid request body".
     await code.fill("12");
     await confirm.click();
-    await expect.poll(() => notice.textContent()).toBe("Enter the 6-digit code from the text message.");
+    expect(await refusedCode()).toBe("Enter the 6-digit code from the text message.");
     const texts = async () => (await adminCall("GET", "/api/status/dev-outbox?to=%2B14155550123", undefined)).messages.map((m: { text: string }) => /^(\d{6}) is your/.exec(m.text)?.[1]).filter(Boolean);
     await expect.poll(async () => (await texts()).length, { timeout: 20_000, interval: 250 }).toBe(1);
     const [right] = (await texts()) as string[];
@@ -546,7 +562,7 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     const wrong = right === "000000" ? "111111" : "000000";
     await code.fill(wrong);
     await code.press("Enter");
-    await expect.poll(() => notice.textContent()).toBe("The code is wrong or expired: check it and try again, or subscribe again for a new one.");
+    expect(await refusedCode()).toBe("The code is wrong or expired: check it and try again, or subscribe again for a new one.");
     expect(await code.inputValue()).toBe(wrong);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await texts()).toEqual([right]);
@@ -560,7 +576,8 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     expect(errors).toEqual([]);
     await page.close();
 
-    // Without scripts the code step is a page with a form of its own: Enter in its field sends the code.
+    // Without scripts the code step is a page with a form of its own: Enter in its field sends the code, and
+    // a refused one comes back beside the field, marked and focused.
     const bare = await browser.newPage({ javaScriptEnabled: false, extraHTTPHeaders: { "cf-connecting-ip": "198.51.100.43" } });
     await bare.goto(origin + "/");
     await bare.locator("form.sub input[value=phone]").check();
@@ -570,8 +587,12 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await bare.getByLabel("6-digit code from the SMS").fill("000000");
     await bare.getByLabel("6-digit code from the SMS").press("Enter");
     await bare.waitForURL(/\/subscribe\/confirm$/);
-    expect(await bare.locator("h1").textContent()).toBe("Could not confirm");
-    expect(await bare.getByLabel("6-digit code from the SMS").count()).toBe(1);
+    expect(
+      await bare.evaluate(() => {
+        const input = document.activeElement as HTMLInputElement;
+        return [input.name, input.getAttribute("aria-invalid"), document.getElementById(input.getAttribute("aria-describedby")!)?.textContent];
+      }),
+    ).toEqual(["code", "true", "The code is wrong or expired: check it and try again, or subscribe again for a new one."]);
     await bare.close();
   });
 });

@@ -11,6 +11,7 @@ const LABELS = ${JSON.stringify(STATUS_LABELS)};
 const OVERALL = ${JSON.stringify(OVERALL_LABELS)};
 const CODE_FIELDS = ${JSON.stringify(SUBSCRIBE_CODE_FIELDS)};
 const TYPED_FIELDS = ${JSON.stringify(Object.fromEntries(SUBSCRIBE_TYPED_FIELDS.map((f) => [f, subscribeErrorId(f)])))};
+const CODE_ERROR = "${subscribeErrorId("code")}";
 const TAGS = ${JSON.stringify(COMPONENT_TAGS)};
 const RANK = { operational: 0, under_maintenance: 1, degraded: 2, partial_outage: 3, major_outage: 4 };
 const OPEN = ["investigating", "identified", "monitoring"];
@@ -399,7 +400,7 @@ async function subscribe() {
   if (data.get("cf-turnstile-response")) body.turnstile_token = String(data.get("cf-turnstile-response"));
   if (window.turnstile) window.turnstile.reset();
   const notice = $(".notice", form);
-  clearRefusedField();
+  clearRefusedField(form);
   notice.textContent = "Sending\\u2026";
   try {
     const res = await fetch(form.getAttribute("data-api"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -413,7 +414,7 @@ async function subscribe() {
       const input = named && $('input[name="' + named + '"]', form);
       if (input) {
         notice.textContent = "";
-        markRefusedField(input, text);
+        markRefusedField(input, TYPED_FIELDS[named], text);
       } else notice.textContent = text;
       return;
     }
@@ -422,31 +423,30 @@ async function subscribe() {
     notice.textContent = codeStep || reply.message || "Thanks. Check your inbox to confirm the subscription.";
     // One code form, for this sign-up: an earlier one's is gone.
     for (const old of $$("form.code")) old.remove();
-    if (codeStep) askCode(channel, body[channel], notice);
+    if (codeStep) askCode(channel, body[channel], notice, codeStep);
   } catch {
     notice.textContent = "Could not reach the server. Try again in a moment.";
   }
 }
 // The refused field is marked invalid, described by the reason said after its label, and focused, as the
 // page without scripts draws it; the reason follows its field when another channel is picked.
-function markRefusedField(input, text) {
-  const id = TYPED_FIELDS[input.name];
-  input.closest("label").after(el("p", { class: "field-error", id, "data-channel": input.name }, [text]));
+function markRefusedField(input, id, text) {
+  input.closest("label").after(el("p", { class: "field-error", id, "data-channel": input.closest("[data-channel]").dataset.channel }, [text]));
   input.setAttribute("aria-invalid", "true");
   input.setAttribute("aria-describedby", id);
   showChannel();
   input.focus();
 }
-function clearRefusedField() {
-  for (const reason of $$(".field-error", form)) reason.remove();
-  for (const input of $$("[aria-invalid]", form)) {
+function clearRefusedField(root) {
+  for (const reason of $$(".field-error", root)) reason.remove();
+  for (const input of $$("[aria-invalid]", root)) {
     input.removeAttribute("aria-invalid");
     input.removeAttribute("aria-describedby");
   }
 }
 // The code step is a form of its own after the subscribe form, as without scripts: Enter in its field
 // confirms the code typed, and never sends the sign-up again (which would text a new code and void this one).
-function askCode(channel, address, notice) {
+function askCode(channel, address, notice, sent) {
   const field = CODE_FIELDS[channel];
   const input = el("input", field.numeric ? { type: "text", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "6" } : { type: "text", autocomplete: "off", maxlength: "100" });
   const button = el("button", { type: "submit" }, ["Confirm"]);
@@ -458,16 +458,23 @@ function askCode(channel, address, notice) {
     // Held while its request is in flight: the second of a double click would find the code spent.
     if (button.getAttribute("aria-disabled")) return;
     button.setAttribute("aria-disabled", "true");
-    try { await confirmCode(channel, address, input.value.trim(), notice, box); } finally { button.removeAttribute("aria-disabled"); }
+    try { await confirmCode(channel, address, input, notice, sent, box); } finally { button.removeAttribute("aria-disabled"); }
   });
 }
-async function confirmCode(channel, address, code, notice, box) {
+async function confirmCode(channel, address, input, notice, sent, box) {
+  clearRefusedField(box);
   const path = "/api/status/subscriptions/confirm/" + (channel === "phone" ? "sms" : "webhook");
-  const res = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ [channel]: address, code }) }).catch(() => null);
-  const reply = res ? await res.json().catch(() => ({})) : {};
-  const err = reply.error || {};
-  notice.textContent = res && res.ok ? "Subscribed. Every message tells you how to stop." : err.hint || err.message || "Could not confirm the code.";
-  if (res && res.ok) box.remove();
+  const res = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ [channel]: address, code: input.value.trim() }) }).catch(() => null);
+  const err = (res && (await res.json().catch(() => ({}))).error) || {};
+  const text = err.hint || err.message || "Could not confirm the code.";
+  // A code refused is said beside its field, as an address refused is; a limit or an outage under the form.
+  if (res && res.ok) {
+    notice.textContent = "Subscribed. Every message tells you how to stop.";
+    box.remove();
+  } else if (res && res.status === 400) {
+    notice.textContent = sent;
+    markRefusedField(input, CODE_ERROR, text);
+  } else notice.textContent = text;
 }
 
 // Without the script every channel's field shows; with it, only the chosen one. A hidden field is disabled

@@ -88,7 +88,7 @@ form.sub input[type=email],form.sub input[type=tel],form.sub input[type=url],for
 form .field{display:block;margin:.5rem 0}
 form .field>span{display:block;font-weight:600}
 form.sub .field{display:block}
-form.sub input[aria-invalid=true]{border-color:var(--maj)}
+input[aria-invalid=true]{border-color:var(--maj)}
 .field-error{margin:-.25rem 0 .5rem;color:var(--maj);font-weight:600}
 button{font:inherit;font-weight:600;padding:.5rem 1.1rem;border:0;border-radius:.35rem;background:var(--link);color:#fff;cursor:pointer}
 @media (prefers-color-scheme:dark){button{color:#0d1117}}
