@@ -364,6 +364,17 @@ describe("GET /components/{id}", () => {
     expect((await call("GET", `/components/${component.id}`)).headers.get("x-d1-queries")).toBe("0");
   });
 
+  it("says nothing measures a component's response times when nothing monitors it, and draws no empty charts", async () => {
+    const created = await json(await admin("POST", "/api/status/components", { name: `Unwatched ${crypto.randomUUID()}` }));
+    forgetLocalSnapshot();
+    const listed = (await json(await call("GET", "/api/status"))).components.find((c: any) => c.id === created.id);
+    expect(listed.monitored).toBe(false);
+    const html = await (await call("GET", `/components/${created.id}`)).text();
+    const section = html.slice(html.indexOf("<h2>Response times</h2>"), html.indexOf("<h2>Incidents and maintenance</h2>"));
+    expect(section).toContain("Not monitored: no automated check measures its response times.");
+    expect(section).not.toMatch(/<figure|<svg|<table|no response times yet|class="key/);
+  });
+
   it("counts the last 24 hours by the uptime formula: a failed minute out of two is 50%", async () => {
     const targets = fakeTargets();
     const url = targetUrl();

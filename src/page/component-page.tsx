@@ -293,12 +293,19 @@ const ComponentPage: FC<{ snapshot: Snapshot; component: SnapshotComponent; opti
         </p>
 
         <h2>Response times</h2>
-        <p class="muted">
-          p50 <span class="key k50"></span> and p95 <span class="key k95"></span> of the checks that answered; a gap means no check answered.
-          Shaded: <span class="key ko"></span> failed checks or downtime, <span class="key km"></span> maintenance.
-        </p>
-        <LatencyFigure component={component} range="24h" points={latencyPoints(component, "24h", grids["24h"], page.time_zone)} page={page} />
-        <LatencyFigure component={component} range="90d" points={latencyPoints(component, "90d", grids["90d"], page.time_zone)} page={page} />
+        {/* Nothing will ever fill charts of a component no check measures: they would only say "no response times yet". */}
+        {component.monitored ? (
+          <>
+            <p class="muted">
+              p50 <span class="key k50"></span> and p95 <span class="key k95"></span> of the checks that answered; a gap means no check answered.
+              Shaded: <span class="key ko"></span> failed checks or downtime, <span class="key km"></span> maintenance.
+            </p>
+            <LatencyFigure component={component} range="24h" points={latencyPoints(component, "24h", grids["24h"], page.time_zone)} page={page} />
+            <LatencyFigure component={component} range="90d" points={latencyPoints(component, "90d", grids["90d"], page.time_zone)} page={page} />
+          </>
+        ) : (
+          <p class="muted">Not monitored: no automated check measures its response times.</p>
+        )}
 
         <h2>Incidents and maintenance</h2>
         <TouchedList items={touched} page={page} />
