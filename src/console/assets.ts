@@ -39,6 +39,7 @@ textarea.tall{min-height:22rem;font-family:ui-monospace,SFMono-Regular,Menlo,mon
 .comp-pick{display:grid;grid-template-columns:1fr minmax(10rem,14rem);gap:.35rem .75rem;align-items:center}
 button.secondary{background:var(--card);color:var(--fg);border:1px solid var(--muted)}
 button.danger{background:var(--maj)}
+button:disabled{opacity:.5;cursor:default}
 @media (prefers-color-scheme:dark){button.danger{color:#0d1117}button.secondary{color:var(--fg)}}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
 .actions form{margin:0}

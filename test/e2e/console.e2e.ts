@@ -191,6 +191,12 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await page.goto(origin + "/admin/components");
     const names = () => page.locator("#component-order li > span:first-child > a").allTextContents();
     const name = (await names())[0]!;
+    // The first Up is off, and looks it: faded, with no pointer; the Down beside it looks pressable.
+    const look = (direction: string) => page.locator(`button[aria-label='Move ${name} ${direction}']`).evaluate((b) => [(b as HTMLButtonElement).disabled, getComputedStyle(b).cursor, Number(getComputedStyle(b).opacity) < 1]);
+    expect([await look("up"), await look("down")]).toEqual([
+      [true, "default", true],
+      [false, "pointer", false],
+    ]);
     const focused = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.tagName);
     await page.locator(`button[aria-label='Move ${name} down']`).focus();
     // The browser applies autofocus after the page loads, at its next rendering: a key pressed before that
