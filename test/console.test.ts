@@ -1084,6 +1084,20 @@ describe("components that share a position", () => {
   });
 });
 
+describe("the components screen", () => {
+  it("draws the groups list only when there are groups, so no empty box sits above the new group form", async () => {
+    const token = await session();
+    const groups = async () => {
+      const html = await (await send("/admin/components", { cookie: token })).text();
+      return html.slice(html.indexOf('<h2 id="groups-h">'), html.indexOf('id="ng-name"'));
+    };
+    // A new page has no groups.
+    expect(await groups()).not.toContain("<ul");
+    await admin("POST", "/api/status/groups", { name: "Edge" });
+    expect(await groups()).toMatch(/<ul class="card lines"><li>[^]*value="Edge"/);
+  });
+});
+
 describe("a component's monitor in the console", () => {
   it("shows the regions and quorum set through the API, keeps them on a save that does not touch them, and sets them", async () => {
     const token = await session();

@@ -87,29 +87,31 @@ export const ComponentsPage: FC<{
       </section>
       <section aria-labelledby="groups-h">
         <h2 id="groups-h">Groups</h2>
-        <ul class="card lines">
-          {groups.map((g, n) => (
-            <li>
-              <ConsoleForm ctx={ctx} class="f" action={`/admin/groups/${g.id}`} refill={refill} version={g.updatedAt}>
-                <div class="row">
-                  <Field label="Name" name="name" id={`g-${n}-name`} value={g.name} required max={100} />
-                  <Field label="Description" name="description" id={`g-${n}-description`} value={g.description} />
-                </div>
-                <label class="check" for={`g-${n}-collapsed`}>
-                  <CheckBox id={`g-${n}-collapsed`} name="collapsed" checked={g.collapsed} /> Collapsed on the page
-                </label>
-                <div class="actions">
-                  <button type="submit" class="secondary">
-                    Save group
-                  </button>
-                  <button type="submit" class="danger" formaction={`/admin/groups/${g.id}/delete`} data-confirm={`Delete the group ${g.name}? Its components stay, ungrouped.`}>
-                    Delete group
-                  </button>
-                </div>
-              </ConsoleForm>
-            </li>
-          ))}
-        </ul>
+        {groups.length ? (
+          <ul class="card lines">
+            {groups.map((g, n) => (
+              <li>
+                <ConsoleForm ctx={ctx} class="f" action={`/admin/groups/${g.id}`} refill={refill} version={g.updatedAt}>
+                  <div class="row">
+                    <Field label="Name" name="name" id={`g-${n}-name`} value={g.name} required max={100} />
+                    <Field label="Description" name="description" id={`g-${n}-description`} value={g.description} />
+                  </div>
+                  <label class="check" for={`g-${n}-collapsed`}>
+                    <CheckBox id={`g-${n}-collapsed`} name="collapsed" checked={g.collapsed} /> Collapsed on the page
+                  </label>
+                  <div class="actions">
+                    <button type="submit" class="secondary">
+                      Save group
+                    </button>
+                    <button type="submit" class="danger" formaction={`/admin/groups/${g.id}/delete`} data-confirm={`Delete the group ${g.name}? Its components stay, ungrouped.`}>
+                      Delete group
+                    </button>
+                  </div>
+                </ConsoleForm>
+              </li>
+            ))}
+          </ul>
+        ) : null}
         <ConsoleForm ctx={ctx} action="/admin/groups" refill={refill}>
           <Field label="New group name" name="name" id="ng-name" required max={100} />
           <div>
