@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { AUDIT_ENTITY_TYPES, CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, PROBE_REGIONS, SEVERITIES } from "./db/schema";
+import { AUDIT_ENTITY_TYPES, CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, PROBE_REGIONS, SEVERITIES, SUBSCRIBER_STATUSES } from "./db/schema";
 import { shownOnBadge } from "./badges/svg";
 import { decodeCursor } from "./cursor";
 import { normalWebhookUrl } from "./notify/address";
@@ -37,7 +37,7 @@ const wholeNumberParam = (max: number, unit?: string) => {
   return param;
 };
 
-/** The opaque `next_cursor` of a newest-first list (incidents, audit log, deliveries), as sent back. */
+/** The opaque `next_cursor` of a newest-first list (incidents, audit log, deliveries, subscribers), as sent back. */
 const pageCursor = z
   .string()
   .max(200)
@@ -307,7 +307,17 @@ export const devOutboxQuery = z.object({
 export const notificationsQuery = z.object({
   limit: coercedWholeNumber().min(1).max(500).default(100),
   cursor: pageCursor,
-  status: z.enum(DELIVERY_STATUSES).optional(),
+  status: z
+    .enum(DELIVERY_STATUSES, { error: `must be a delivery status (${DELIVERY_STATUSES.join(", ")}); subscribers by their status are listed at /api/status/subscribers` })
+    .optional()
+    .describe("Only deliveries in this status"),
+  channel: z.enum(CHANNELS).optional().describe("Only deliveries and subscribers of this channel"),
+});
+
+export const subscribersQuery = z.object({
+  limit: coercedWholeNumber().min(1).max(500).default(100),
+  cursor: pageCursor,
+  status: z.enum(SUBSCRIBER_STATUSES).optional(),
   channel: z.enum(CHANNELS).optional(),
 });
 

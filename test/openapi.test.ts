@@ -216,6 +216,7 @@ describe("OpenAPI document", () => {
       ["get", "/api/status/admin/components/{id}", `/api/status/admin/components/${DEFAULT_COMPONENTS.api}`],
       ["get", "/api/status/components/{id}/checks", `/api/status/components/${DEFAULT_COMPONENTS.api}/checks`],
       ["get", "/api/status/notifications", "/api/status/notifications"],
+      ["get", "/api/status/subscribers", "/api/status/subscribers?limit=5"],
       ["post", "/api/status/groups", "/api/status/groups", { name: "Documented group" }],
       ["post", "/api/status/maintenance/{id}/cancel", `/api/status/maintenance/${window.id}/cancel`],
       ["get", "/api/status/audit", "/api/status/audit?limit=5"],

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { and, eq, inArray, like } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
-import { runBatch } from "../src/db/batch";
+import { chunkRows, runBatch } from "../src/db/batch";
 import { DEV_OUTBOX_KEPT, recordDevOutbox } from "../src/db/queries/dev-outbox";
 import { confirmationBudget, deliveries, devOutbox as devOutboxTable, subscriberComponents, subscribers } from "../src/db/schema";
 import type { Bindings } from "../src/env";
@@ -1204,5 +1204,56 @@ describe("admin notifications", () => {
     expect(await subscriberByAddress(email)).toBeUndefined();
     // Its history stays for the admin.
     expect((await db().select().from(deliveries).where(eq(deliveries.recipient, email))).length).toBe(1);
+  });
+
+  it("lists subscribers by channel and status, a page at a time", async () => {
+    const hooks = [await activeSubscriber("webhook"), await activeSubscriber("webhook"), await activeSubscriber("webhook")];
+    await activeSubscriber("email");
+    // Signed up in one moment: pages must still follow one another without gaps or repeats.
+    await db().update(subscribers).set({ createdAt: Date.now() - 60_000 }).where(inArray(subscribers.id, hooks.map((h) => h.id)));
+
+    // The overview's channel filter holds for its subscribers as for its deliveries.
+    const overview = await json(await admin("GET", "/api/status/notifications?channel=webhook"));
+    expect(overview.subscribers.map((s: any) => s.id)).toEqual(expect.arrayContaining(hooks.map((h) => h.id)));
+    expect(overview.subscribers.every((s: any) => s.channel === "webhook")).toBe(true);
+    expect(overview.subscribers_next_cursor).toBeNull();
+    // There `status` is a delivery's; the refusal says where subscribers are filtered by theirs.
+    const refused = await admin("GET", "/api/status/notifications?status=active");
+    expect(refused.status).toBe(400);
+    expect((await json(refused)).error.details[0]).toMatchObject({ path: "status", message: expect.stringContaining("/api/status/subscribers") });
+
+    const all = (await json(await admin("GET", "/api/status/subscribers?channel=webhook&status=active&limit=500"))).subscribers;
+    expect(all.map((s: any) => s.id)).toEqual(expect.arrayContaining(hooks.map((h) => h.id)));
+    expect(all.every((s: any) => s.channel === "webhook" && s.status === "active")).toBe(true);
+    expect(all[0]).toEqual(overview.subscribers.find((s: any) => s.id === all[0].id));
+    const page1 = await json(await admin("GET", "/api/status/subscribers?channel=webhook&status=active&limit=2"));
+    const page2 = await json(await admin("GET", `/api/status/subscribers?channel=webhook&status=active&limit=2&cursor=${page1.next_cursor}`));
+    expect([...page1.subscribers, ...page2.subscribers].map((s: any) => s.id)).toEqual(all.slice(0, 4).map((s: any) => s.id));
+    expect((await json(await admin("GET", "/api/status/subscribers?status=unsubscribed&channel=email"))).subscribers.every((s: any) => s.status === "unsubscribed")).toBe(true);
+    for (const query of ["status=sent", "channel=pigeon", "limit=0", "limit=501", "cursor=yesterday"]) {
+      const res = await admin("GET", `/api/status/subscribers?${query}`);
+      expect(res.status, query).toBe(400);
+      expect((await json(res)).error.code, query).toBe("validation_failed");
+    }
+    expect((await call("GET", "/api/status/subscribers")).status).toBe(401);
+    expect((await call("GET", "/api/status/subscribers", { token: await adminToken({ role: "member" }) })).status).toBe(403);
+  });
+
+  it("goes on from the overview's 500 subscribers to the rest of them", async () => {
+    const at = Date.now() - 7_200_000;
+    const rows = Array.from({ length: 502 }, (_, i) => ({ id: crypto.randomUUID(), channel: "sms" as const, address: `+1555${String(i).padStart(7, "0")}`, status: "disabled" as const, createdAt: at, updatedAt: at }));
+    const d = db();
+    await runBatch(d, chunkRows(rows, 20).map((chunk) => d.insert(subscribers).values(chunk)));
+    try {
+      const overview = await json(await admin("GET", "/api/status/notifications?channel=sms"));
+      expect(overview.subscribers).toHaveLength(500);
+      expect(overview.subscribers.every((s: any) => s.channel === "sms")).toBe(true);
+      const rest = await json(await admin("GET", `/api/status/subscribers?channel=sms&limit=500&cursor=${overview.subscribers_next_cursor}`));
+      const seen = [...overview.subscribers, ...rest.subscribers].map((s: any) => s.id);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen).toEqual(expect.arrayContaining(rows.map((r) => r.id)));
+    } finally {
+      await d.delete(subscribers).where(and(eq(subscribers.channel, "sms"), eq(subscribers.createdAt, at)));
+    }
   });
 });

@@ -408,6 +408,23 @@ export const subscription = named(
 
 export const unsubscribed = named("Unsubscribed", z.object({ status: z.literal("unsubscribed") }));
 
+const subscriber = named(
+  "Subscriber",
+  z.object({
+    id: z.string(),
+    channel: z.enum(CHANNELS),
+    address: z.string(),
+    status: z.enum(SUBSCRIBER_STATUSES),
+    all_components: z.boolean(),
+    component_changes: z.boolean(),
+    consecutive_failures: z.number().int(),
+    failing_since: time.nullable().describe("When a webhook endpoint's current run of failed attempts began; null while it answers"),
+    created_at: time,
+    confirmed_at: time.nullable(),
+    unsubscribed_at: time.nullable(),
+  }),
+);
+
 export const notifications = named(
   "Notifications",
   z.object({
@@ -433,22 +450,17 @@ export const notifications = named(
     ),
     delivery_counts: z.record(z.string(), z.number().int()),
     next_cursor: z.string().nullable(),
-    subscribers: z.array(
-      z.object({
-        id: z.string(),
-        channel: z.enum(CHANNELS),
-        address: z.string(),
-        status: z.enum(SUBSCRIBER_STATUSES),
-        all_components: z.boolean(),
-        component_changes: z.boolean(),
-        consecutive_failures: z.number().int(),
-        failing_since: time.nullable().describe("When a webhook endpoint's current run of failed attempts began; null while it answers"),
-        created_at: time,
-        confirmed_at: time.nullable(),
-        unsubscribed_at: time.nullable(),
-      }),
-    ),
+    subscribers: z.array(subscriber).describe("The newest 500 subscribers (of `channel`, when given); the rest are at GET /api/status/subscribers"),
+    subscribers_next_cursor: z.string().nullable().describe("The `cursor` of GET /api/status/subscribers for the subscribers after these (with the same `channel`); null when these are all"),
     subscriber_counts: z.record(z.string(), z.record(z.string(), z.number().int())),
+  }),
+);
+
+export const subscribers = named(
+  "Subscribers",
+  z.object({
+    subscribers: z.array(subscriber),
+    next_cursor: z.string().nullable(),
   }),
 );
 

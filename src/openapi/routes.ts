@@ -172,6 +172,7 @@ export const ROUTES: RouteDoc[] = [
     response: responses.devOutbox,
     errors: [404],
   }),
+  adminRoute("get", "/api/status/subscribers", "Notifications", "Every subscriber, newest first, by channel and status, a page at a time", { query: schemas.subscribersQuery, response: responses.subscribers }),
   adminWrite("delete", "/api/status/notifications/subscribers/{id}", "Notifications", "Remove a subscriber (deliveries stay as history)", { status: 204 }),
   adminRoute("post", "/api/status/notifications/deliveries/{id}/retry", "Notifications", "Send a failed or ambiguous delivery again", { response: responses.deliveryRetry, status: 202, errors: [409], idempotent: true }),
 

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { requireAdmin } from "../auth/clerk";
 import { listDevOutbox } from "../db/queries/dev-outbox";
 import { deliveryCounts, listDeliveries } from "../db/queries/notifications";
-import { listSubscribers, subscriberCounts } from "../db/queries/subscriptions";
+import { listSubscribers, subscriberCounts, type SubscriberRow } from "../db/queries/subscriptions";
 import { encodeCursor } from "../cursor";
 import { adminActor } from "../domain/change";
 import { removeSubscriber, retryDelivery } from "../domain/subscribers";
@@ -14,20 +14,40 @@ import { deliveryTemplate, type MessageTemplate } from "../notify/compose";
 import { ALREADY_SUBSCRIBED_PREFIX, isConfirmation } from "../notify/messages";
 import { redactSecrets } from "../notify/slots";
 import { iso } from "../time";
-import { devOutboxQuery, notificationsQuery } from "../schemas";
+import { devOutboxQuery, notificationsQuery, subscribersQuery } from "../schemas";
 import { noBody, uuidParam, validate } from "../validation";
 import { commitAndAnswer, commitOnce, idempotent, replay } from "./admin-write";
 
+/** How many subscribers the notifications overview lists; the rest are paged at GET /subscribers. */
 const SUBSCRIBERS_SHOWN = 500;
+
+const subscriberJson = (s: SubscriberRow) => ({
+  id: s.id,
+  channel: s.channel,
+  address: s.address,
+  status: s.status,
+  all_components: s.allComponents,
+  component_changes: s.componentChanges,
+  consecutive_failures: s.consecutiveFailures,
+  failing_since: iso(s.failingSince),
+  created_at: iso(s.createdAt),
+  confirmed_at: iso(s.confirmedAt),
+  unsubscribed_at: iso(s.unsubscribedAt),
+});
+
+/** The cursor of the page after `rows`, when it was full (a newest-first list ordered by created_at and id). */
+const nextCursorOf = (rows: { createdAt: number; id: string }[], limit: number) => {
+  const last = rows.at(-1);
+  return rows.length === limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null;
+};
 
 export const adminNotifications = new Hono<AppEnv>()
   .get("/notifications", requireAdmin, validate("query", notificationsQuery), async (c) => {
     const query = c.req.valid("query");
     const db = c.var.db;
-    const [rows, byStatus, subscriberTotals, subscriberRows] = await Promise.all([listDeliveries(db, { ...query, after: query.cursor }), deliveryCounts(db), subscriberCounts(db), listSubscribers(db, SUBSCRIBERS_SHOWN)]);
+    const [rows, byStatus, subscriberTotals, subscriberRows] = await Promise.all([listDeliveries(db, { ...query, after: query.cursor }), deliveryCounts(db), subscriberCounts(db), listSubscribers(db, { limit: SUBSCRIBERS_SHOWN, channel: query.channel })]);
     const counts: Record<string, Record<string, number>> = {};
     for (const row of subscriberTotals) (counts[row.channel] ??= {})[row.status] = row.count;
-    const last = rows.at(-1);
     // Event deliveries are stored without a body: each event's message is rendered once for the page.
     const templates = new Map<string, MessageTemplate | null>();
     const messageOf = (d: (typeof rows)[number]["delivery"], event: (typeof rows)[number]["event"]) => {
@@ -60,22 +80,17 @@ export const adminNotifications = new Hono<AppEnv>()
         };
       }),
       delivery_counts: Object.fromEntries(byStatus.map((r) => [r.status, r.count])),
-      next_cursor: rows.length === query.limit && last ? encodeCursor({ at: last.delivery.createdAt, id: last.delivery.id }) : null,
-      subscribers: subscriberRows.map((s) => ({
-        id: s.id,
-        channel: s.channel,
-        address: s.address,
-        status: s.status,
-        all_components: s.allComponents,
-        component_changes: s.componentChanges,
-        consecutive_failures: s.consecutiveFailures,
-        failing_since: iso(s.failingSince),
-        created_at: iso(s.createdAt),
-        confirmed_at: iso(s.confirmedAt),
-        unsubscribed_at: iso(s.unsubscribedAt),
-      })),
+      next_cursor: nextCursorOf(rows.map((r) => r.delivery), query.limit),
+      subscribers: subscriberRows.map(subscriberJson),
+      // Where the subscribers listed here go on: the `cursor` of GET /subscribers (with the same channel).
+      subscribers_next_cursor: nextCursorOf(subscriberRows, SUBSCRIBERS_SHOWN),
       subscriber_counts: counts,
     });
+  })
+  .get("/subscribers", requireAdmin, validate("query", subscribersQuery), async (c) => {
+    const query = c.req.valid("query");
+    const rows = await listSubscribers(c.var.db, { ...query, after: query.cursor });
+    return c.json({ subscribers: rows.map(subscriberJson), next_cursor: nextCursorOf(rows, query.limit) });
   })
   .get("/dev-outbox", requireAdmin, validate("query", devOutboxQuery), async (c) => {
     if (!isLocalDev(c.env)) throw new ApiError(404, "not_found", "The dev outbox exists only in local dev (LOCAL_DEV=true, as npm start sets); here notifications are really sent.");

@@ -1,7 +1,8 @@
-import { and, count, desc, eq, gt, gte, isNotNull, lt, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, gte, isNotNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../client";
 import { chunkRows, type Statement } from "../batch";
-import { confirmationBudget, deliveries, subscriberComponents, subscribers, type Channel } from "../schema";
+import { confirmationBudget, deliveries, subscriberComponents, subscribers, type Channel, type SubscriberStatus } from "../schema";
+import type { PageCursor } from "../../cursor";
 
 export type SubscriberRow = typeof subscribers.$inferSelect;
 
@@ -99,8 +100,20 @@ export async function subscriberCounts(db: Database) {
     .groupBy(subscribers.channel, subscribers.status);
 }
 
-export async function listSubscribers(db: Database, limit: number) {
-  return db.select().from(subscribers).orderBy(desc(subscribers.createdAt)).limit(limit);
+/** Newest first; `after` is the last row of the previous page (a batch of sign-ups can share one created_at). */
+export async function listSubscribers(db: Database, filter: { limit: number; after?: PageCursor; channel?: Channel; status?: SubscriberStatus }) {
+  return db
+    .select()
+    .from(subscribers)
+    .where(
+      and(
+        filter.after ? or(lt(subscribers.createdAt, filter.after.at), and(eq(subscribers.createdAt, filter.after.at), lt(subscribers.id, filter.after.id))) : undefined,
+        filter.channel ? eq(subscribers.channel, filter.channel) : undefined,
+        filter.status ? eq(subscribers.status, filter.status) : undefined,
+      ),
+    )
+    .orderBy(desc(subscribers.createdAt), desc(subscribers.id))
+    .limit(filter.limit);
 }
 
 export const deleteSubscriber = (db: Database, id: string) => db.delete(subscribers).where(eq(subscribers.id, id));
