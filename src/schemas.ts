@@ -321,18 +321,13 @@ export const subscribersQuery = z.object({
   channel: z.enum(CHANNELS).optional(),
 });
 
-const templateComponents = z
-  .array(z.strictObject({ id, status: z.enum(COMPONENT_STATUSES) }))
-  .max(100, "at most 100 components")
-  .refine((list) => new Set(list.map((c) => c.id)).size === list.length, rule("duplicate", "components must not repeat"));
-
-/** A saved incident: what opening it fills in. */
+/** A saved incident: what opening it fills in. Its components are written as an incident's are. */
 export const templateBody = z.strictObject({
   name: line(100),
   title: line(200),
   message: optionalText(10_000).default(""),
   severity: z.enum(SEVERITIES).default("minor"),
-  components: templateComponents.default([]),
+  components: affectedComponents.default([]),
 });
 
 export const editTemplateBody = z
@@ -341,7 +336,7 @@ export const editTemplateBody = z
     title: line(200).optional(),
     message: optionalText(10_000).optional(),
     severity: z.enum(SEVERITIES).optional(),
-    components: templateComponents.optional(),
+    components: affectedComponents.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, NOTHING_TO_CHANGE);
 

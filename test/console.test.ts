@@ -497,6 +497,29 @@ describe("console writes", () => {
     expect((await admin("GET", `/api/status/templates/${template.id}`)).status).toBe(404);
   });
 
+  it("takes a template's components by id alone, showing what its severity implies as an incident's do", async () => {
+    const { api, database, storage } = DEFAULT_COMPONENTS;
+    const created = await admin("POST", "/api/status/templates", { name: "Mixed", title: "Mixed components", severity: "major", components: [api, { id: database, status: "degraded" }] });
+    expect(created.status).toBe(201);
+    const template = await json(created);
+    expect(template.components).toEqual([{ id: api, status: "partial_outage" }, { id: database, status: "degraded" }]);
+    // An incident opened with the same ids shows the same.
+    const incident = await createIncident({ severity: "major", affected_components: [api], notify: false });
+    expect(incident.affected_components).toEqual([expect.objectContaining({ id: api, status: "partial_outage" })]);
+    await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "a", resolution: "b", notify: false });
+    // In an edit, an id alone takes the severity the template will have after it.
+    const edited = await admin("PATCH", `/api/status/templates/${template.id}`, { severity: "critical", components: [storage] });
+    expect((await json(edited)).components).toEqual([{ id: storage, status: "major_outage" }]);
+    expect((await json(await admin("PATCH", `/api/status/templates/${template.id}`, { components: [api] }))).components).toEqual([{ id: api, status: "major_outage" }]);
+    // Refused as an incident's list is: a repeat however written, an unknown id.
+    for (const components of [[api, { id: api, status: "degraded" }], ["00000000-0000-4000-8000-000000000000"], ["not-an-id"]]) {
+      const res = await admin("POST", "/api/status/templates", { name: "Refused", title: "t", components });
+      expect(res.status, JSON.stringify(components)).toBe(400);
+      expect((await json(res)).error.details[0].path, JSON.stringify(components)).toMatch(/^components/);
+    }
+    await admin("DELETE", `/api/status/templates/${template.id}`);
+  });
+
   it("asks on a page of its own before deleting or cancelling when the browser runs no script", async () => {
     const token = await session();
     const csrf = await csrfOf(token);

@@ -1,7 +1,9 @@
 import type { z } from "zod";
 import type { Database } from "../db/client";
 import { deleteTemplate as deleteTemplateRow, findTemplate, insertTemplate, templateUnchanged, updateTemplate, type TemplateRow } from "../db/queries/templates";
+import type { Severity } from "../db/schema";
 import { notFound } from "../errors";
+import { statusForSeverity } from "../status";
 import type { editTemplateBody, templateBody } from "../schemas";
 import { auditStatement } from "./audit";
 import { actorId, assertAsShown, type Actor, type Change } from "./change";
@@ -20,9 +22,18 @@ async function existingTemplate(db: Database, id: string): Promise<TemplateRow> 
 
 const CHANGED = "The template changed while this request was being made (edited or deleted meanwhile); reload it and try again.";
 
+/**
+ * A component named by id alone shows what the template's severity implies, as it would on an incident
+ * opened with it. Kept with its status, so the console's incident form fills in what the template says.
+ */
+function withStatuses(components: NonNullable<EditTemplateInput["components"]>, severity: Severity): TemplateRow["components"] {
+  return components.map((c) => (typeof c === "string" ? { id: c, status: statusForSeverity(severity) } : c));
+}
+
 export async function createTemplate(db: Database, input: TemplateInput, actor: Actor, now: number): Promise<Change<TemplateRow>> {
-  await assertComponentsExist(db, input.components.map((c) => c.id), "components");
-  const row: TemplateRow = { id: crypto.randomUUID(), ...input, createdBy: actorId(actor), createdAt: now, updatedAt: now };
+  const components = withStatuses(input.components, input.severity);
+  await assertComponentsExist(db, components.map((c) => c.id), "components");
+  const row: TemplateRow = { id: crypto.randomUUID(), ...input, components, createdBy: actorId(actor), createdAt: now, updatedAt: now };
   return { statements: [insertTemplate(db, row), auditStatement(db, actor, { action: "template.create", entityType: "template", entityId: row.id, before: null, after: row }, now)], eventIds: [], result: row };
 }
 
@@ -30,9 +41,11 @@ export async function createTemplate(db: Database, input: TemplateInput, actor: 
 export async function editTemplate(db: Database, id: string, input: EditTemplateInput, actor: Actor, now: number, shown?: number): Promise<Change<TemplateRow>> {
   const existing = await existingTemplate(db, id);
   assertAsShown(existing.updatedAt, shown);
-  if (input.components) await assertComponentsExist(db, input.components.map((c) => c.id), "components");
+  const { components: given, ...fields } = input;
+  const components = given && withStatuses(given, input.severity ?? existing.severity);
+  if (components) await assertComponentsExist(db, components.map((c) => c.id), "components");
   // Strictly later than what was read, so a second edit within the same millisecond still finds it changed.
-  const patch = { ...input, updatedAt: Math.max(now, existing.updatedAt + 1) };
+  const patch = { ...fields, ...(components ? { components } : {}), updatedAt: Math.max(now, existing.updatedAt + 1) };
   const after = { ...existing, ...patch };
   return {
     statements: [
