@@ -7,7 +7,7 @@ import { chunkRows, runBatch } from "../src/db/batch";
 import { DEV_OUTBOX_KEPT, recordDevOutbox } from "../src/db/queries/dev-outbox";
 import { confirmationBudget, deliveries, devOutbox as devOutboxTable, subscriberComponents, subscribers } from "../src/db/schema";
 import type { Bindings } from "../src/env";
-import { devOutbox as devOutboxResponse } from "../src/openapi/responses";
+import { confirmedSubscription as confirmedSubscriptionResponse, devOutbox as devOutboxResponse } from "../src/openapi/responses";
 import { pageInfo } from "../src/snapshot/build";
 import { admin, adminToken, awayFromMinuteEdge, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 import { activeSubscriber, captured, db, deliverMessages, deliveriesFor, devOutbox, freshComponent, outboxEvent, recordingQueue, subscriberRow, uniqueEmail, uniqueIp, uniquePhone } from "./support/subscribers";
@@ -72,12 +72,17 @@ describe("email subscriptions, offline through the dev outbox", () => {
 
     const confirmed = await call("POST", path(link), { headers: { accept: "application/json" } });
     expect(confirmed.status).toBe(200);
-    const view = await json(confirmed);
+    const { already_subscribed: firstTime, ...view } = await json(confirmed);
+    expect(firstTime).toBe(false);
     expect(view).toMatchObject({ channel: "email", address: email, status: "active", all_components: false, components: [DEFAULT_COMPONENTS.api] });
-    // Used once: the same link is refused.
+    // Posted again by a client, the used link answers as a browser is answered: subscribed already, nothing changed.
+    const before = await subscriberByAddress(email);
     const reused = await call("POST", path(link), { headers: { accept: "application/json" } });
-    expect(reused.status).toBe(400);
-    expect((await json(reused)).error.code).toBe("bad_request");
+    expect(reused.status).toBe(200);
+    const reusedView = await json(reused);
+    expect(reusedView).toEqual({ ...view, already_subscribed: true });
+    expect(confirmedSubscriptionResponse.parse(reusedView)).toEqual(reusedView);
+    expect(await subscriberByAddress(email)).toEqual(before);
     // Opened again in a browser, the used link says the address is subscribed and leads to its settings.
     for (const method of ["GET", "POST"] as const) {
       const opened = await call(method, path(link));
@@ -280,6 +285,10 @@ describe("email subscriptions, offline through the dev outbox", () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("You are unsubscribed");
     expect((await subscriberByAddress(email))!.status).toBe("unsubscribed");
+    // The confirmation link no longer stands for a subscription: it is refused, not called a success.
+    const confirmAgain = await call("POST", path(confirmLink(confirmation!)), { headers: { accept: "application/json" } });
+    expect(confirmAgain.status).toBe(400);
+    expect((await json(confirmAgain)).error.code).toBe("bad_request");
     // Its manage page no longer offers choices that would send nothing, and says how to come back.
     const manage = await call("GET", path(view.manage_url));
     const manageHtml = await manage.text();

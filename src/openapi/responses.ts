@@ -406,6 +406,13 @@ export const subscription = named(
   }),
 );
 
+export const confirmedSubscription = named(
+  "ConfirmedSubscription",
+  subscription.extend({
+    already_subscribed: z.boolean().describe("true when the link had already confirmed this subscription, which still stands; nothing changed"),
+  }),
+);
+
 export const unsubscribed = named("Unsubscribed", z.object({ status: z.literal("unsubscribed") }));
 
 const subscriber = named(

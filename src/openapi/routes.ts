@@ -143,7 +143,7 @@ export const ROUTES: RouteDoc[] = [
     errors: [403, 429],
   },
   tokenLink("get", "confirm", "The confirmation page from the email (a button, so link scanners confirm nothing)", { produces: "text/html", errors: [429] }),
-  tokenLink("post", "confirm", "Confirm an email subscription (an HTML page, or JSON with Accept: application/json)", { response: responses.subscription, errors: [429] }),
+  tokenLink("post", "confirm", "Confirm an email subscription (an HTML page, or JSON with Accept: application/json); a link that already did so answers as it did", { response: responses.confirmedSubscription, errors: [429] }),
   { method: "post", path: "/api/status/subscriptions/confirm/sms", tag: "Subscriptions", summary: "Confirm an SMS subscription with its 6-digit code", body: schemas.smsCodeBody, response: responses.subscription, errors: [429] },
   { method: "post", path: "/api/status/subscriptions/confirm/webhook", tag: "Subscriptions", summary: "Confirm a webhook subscription with the challenge its ping carried", body: schemas.webhookCodeBody, response: responses.subscription, errors: [429] },
   tokenLink("get", "manage", "A subscription's preferences (HTML page, or JSON with Accept: application/json)", { response: responses.subscription }),

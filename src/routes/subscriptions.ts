@@ -82,10 +82,14 @@ const linkFromBrowser: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** A confirmation link opened again after it did its work: no error, and the way to the preferences. */
-async function alreadySubscribed(c: Context<AppEnv>, subscriber: SubscriberRow | undefined, secret: string) {
+/**
+ * A confirmation link opened again after it did its work, while the subscription it confirmed stands: no
+ * error, and the way to the preferences (for a client asking for JSON, the subscription, saying so).
+ */
+async function alreadySubscribed(c: Context<AppEnv>, subscriber: SubscriberRow | undefined, secret: string, answerJson: boolean) {
   if (subscriber?.channel !== "email" || subscriber.status !== "active" || !(await sentConfirmationSecret(c.env, c.var.db, subscriber, secret))) return null;
   const view = await subscriptionView(c, subscriber);
+  if (answerJson) return c.json({ ...view, already_subscribed: true });
   return htmlPage(
     c,
     "You are already subscribed",
@@ -198,7 +202,8 @@ export const subscriptions = new Hono<AppEnv>()
   .get("/subscriptions/confirm", limitConfirmLinks, linkFromBrowser, validate("query", subscriptionTokenQuery), async (c) => {
     const { token } = c.req.valid("query");
     const { subscriber, secret } = await subscriberForToken(c.var.db, token);
-    const used = await alreadySubscribed(c, subscriber, secret);
+    // The confirmation page is one for people: the used link's answer is a page too, whatever was asked for.
+    const used = await alreadySubscribed(c, subscriber, secret, false);
     if (used) return used;
     if (!subscriber || !(await awaitsThisConfirmation(c.env, subscriber, secret, Date.now()))) {
       if (wantsJson(c)) throw badRequest(EXPIRED_CONFIRMATION);
@@ -218,13 +223,13 @@ export const subscriptions = new Hono<AppEnv>()
     const matches = await awaitsThisConfirmation(c.env, subscriber, secret, Date.now());
     const confirmed = matches ? await confirmSubscription(c.env, c.var.db, subscriber, secret, Date.now()) : null;
     if (!confirmed) {
-      if (wantsJson(c)) throw badRequest(EXPIRED_CONFIRMATION);
-      const used = await alreadySubscribed(c, subscriber, secret);
+      const used = await alreadySubscribed(c, subscriber, secret, wantsJson(c));
       if (used) return used;
+      if (wantsJson(c)) throw badRequest(EXPIRED_CONFIRMATION);
       return htmlPage(c, "Link expired", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
     }
     const view = await subscriptionView(c, confirmed);
-    if (wantsJson(c)) return c.json(view);
+    if (wantsJson(c)) return c.json({ ...view, already_subscribed: false });
     return htmlPage(
       c,
       "You are subscribed",
