@@ -407,7 +407,7 @@ describe("OpenAPI document: links from subscription messages", () => {
     ];
     for (const [method, link] of links) {
       const path = `/api/status/subscriptions/${link}`;
-      for (const [accept, type] of [[JSON_ACCEPT, "application/json"], [BROWSER, "text/html"], [{}, "text/html"]] as const) {
+      for (const [accept, type] of [[JSON_ACCEPT, "application/json"], [BROWSER, "text/html"], [{}, "application/json"]] as const) {
         const where = `${method.toUpperCase()} ${link}, a wrong token, accept ${accept.accept ?? "(none)"}`;
         const res = await call(method.toUpperCase(), `${path}?token=not-a-token`, { headers: accept });
         expect(res.status, where).toBe(400);
@@ -425,7 +425,9 @@ describe("OpenAPI document: links from subscription messages", () => {
         expect(res.headers.get("content-type"), where).toMatch(new RegExp(`^${type}`));
         await expectDocumented(doc, method, `/api/status/subscriptions/${link}`, res, where);
       }
-      // Preferences of an address that left are refused, as a page or as JSON.
+    }
+    // Preferences of an address that left are refused, as a page to a browser or as JSON.
+    for (const [accept, type] of [[BROWSER, "text/html"], [JSON_ACCEPT, "application/json"], [{}, "application/json"]] as const) {
       const token = await manageToken();
       await call("POST", `/api/status/subscriptions/unsubscribe?token=${token}`, { headers: JSON_ACCEPT });
       const left = await call("POST", `/api/status/subscriptions/manage?token=${token}`, { headers: accept });

@@ -232,9 +232,16 @@ describe("email subscriptions, offline through the dev outbox", () => {
     await subscribe({ email });
     const [confirmation] = await outbox.waitFor(email);
     await db().update(subscribers).set({ confirmExpiresAt: Date.now() - 1 }).where(eq(subscribers.address, email));
-    const res = await call("POST", path(confirmLink(confirmation!)));
-    expect(res.status).toBe(400);
-    expect(await res.text()).toContain("This link is not valid");
+    // In a browser, a page whose heading and text say the same; curl and API clients get the JSON refusal.
+    for (const method of ["GET", "POST"]) {
+      const page = await call(method, path(confirmLink(confirmation!)), { headers: { accept: "text/html,*/*;q=0.8" } });
+      expect(page.status, method).toBe(400);
+      const html = await page.text();
+      expect(html, method).toContain("<h1>Link not valid</h1><p>This link is not valid.");
+      const res = await call(method, path(confirmLink(confirmation!)), { headers: { accept: "*/*" } });
+      expect(res.status, method).toBe(400);
+      expect((await json(res)).error, method).toMatchObject({ code: "bad_request", message: "This confirmation link is invalid, already used or expired." });
+    }
     expect((await subscriberByAddress(email))!.status).toBe("pending");
     // A forged token is refused the same way.
     const forged = await call("POST", `/api/status/subscriptions/confirm?token=${(await subscriberByAddress(email))!.id}.forged`, { headers: { accept: "application/json" } });
@@ -311,7 +318,7 @@ describe("email subscriptions, offline through the dev outbox", () => {
     expect(tampered.status).toBe(400);
   });
 
-  it("answers a link cut short with the page a wrong link gets when a browser opens it, and with JSON otherwise", async () => {
+  it("answers a link cut short or wrong with a page when a browser opens it, and with JSON otherwise", async () => {
     const browser = { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
     const long = "a".repeat(301);
     for (const action of ["manage", "unsubscribe", "confirm"]) {
@@ -330,6 +337,17 @@ describe("email subscriptions, offline through the dev outbox", () => {
       const api = await call("POST", `/api/status/subscriptions/${action}`, { headers: { "cf-connecting-ip": uniqueIp() } });
       expect(api.status).toBe(400);
       expect((await json(api)).error).toMatchObject({ code: "validation_failed", details: [{ path: "token" }] });
+      // A token cut to something readable is a wrong one, refused by the same rule: a page only for a browser.
+      for (const method of ["GET", "POST"]) {
+        for (const accept of [{ accept: "*/*" }, {}, { accept: "application/json" }] as Record<string, string>[]) {
+          const where = `${method} ${action}?token=bad, accept ${accept.accept ?? "(none)"}`;
+          const res = await call(method, `/api/status/subscriptions/${action}?token=bad`, { headers: { ...accept, "cf-connecting-ip": uniqueIp() } });
+          expect(res.status, where).toBe(400);
+          expect((await json(res)).error.code, where).toBe("bad_request");
+        }
+        const page = await call(method, `/api/status/subscriptions/${action}?token=bad`, { headers: { ...browser, "cf-connecting-ip": uniqueIp() } });
+        expect(await page.text(), method).toContain("<h1>Link not valid</h1>");
+      }
     }
   });
 

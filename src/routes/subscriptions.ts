@@ -24,6 +24,11 @@ const STOP_WORDS = new Set(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "
 
 const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? null;
 const wantsJson = (c: Context<AppEnv>) => (c.req.header("accept") ?? "").includes("application/json");
+/**
+ * A refusal is a page only for a client that asks for HTML (a browser), as the rest of the app answers:
+ * curl, mail clients posting one-click unsubscribes and API clients get the JSON error.
+ */
+const wantsPage = (c: Context<AppEnv>) => !wantsJson(c) && /\btext\/html\b/.test(c.req.header("accept") ?? "");
 
 /** Per-client limit (SIGNUP_LIMITER) for anything that sends a message or guesses a code. */
 const limitSignUps = (c: Context<AppEnv>, what: string) =>
@@ -73,12 +78,12 @@ const badLinkPage = (c: Context<AppEnv>) => htmlPage(c, "Link not valid", `<p>${
 
 /**
  * A link whose token is missing or mangled (a mail client that cut it short, a partial copy), opened in a
- * browser: the page a wrong token gets, not the API's JSON refusal, which other clients still get.
+ * browser: the page a wrong token gets, not the API's JSON refusal, which other clients get for both.
  */
 const linkFromBrowser: MiddlewareHandler<AppEnv> = async (c, next) => {
   const tokens = c.req.queries("token") ?? [];
   const readable = tokens.length === 1 && subscriptionTokenQuery.safeParse({ token: tokens[0] }).success;
-  if (!readable && !wantsJson(c) && /\btext\/html\b/.test(c.req.header("accept") ?? "")) return badLinkPage(c);
+  if (!readable && wantsPage(c)) return badLinkPage(c);
   await next();
 };
 
@@ -206,8 +211,8 @@ export const subscriptions = new Hono<AppEnv>()
     const used = await alreadySubscribed(c, subscriber, secret, false);
     if (used) return used;
     if (!subscriber || !(await awaitsThisConfirmation(c.env, subscriber, secret, Date.now()))) {
-      if (wantsJson(c)) throw badRequest(EXPIRED_CONFIRMATION);
-      return htmlPage(c, "Link expired", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
+      if (!wantsPage(c)) throw badRequest(EXPIRED_CONFIRMATION);
+      return badLinkPage(c);
     }
     // Confirming takes a click: link scanners that open every URL must not subscribe anyone.
     return htmlPage(
@@ -225,8 +230,8 @@ export const subscriptions = new Hono<AppEnv>()
     if (!confirmed) {
       const used = await alreadySubscribed(c, subscriber, secret, wantsJson(c));
       if (used) return used;
-      if (wantsJson(c)) throw badRequest(EXPIRED_CONFIRMATION);
-      return htmlPage(c, "Link expired", `<p>${escapeHtml(BAD_LINK)}</p>`, 400);
+      if (!wantsPage(c)) throw badRequest(EXPIRED_CONFIRMATION);
+      return badLinkPage(c);
     }
     const view = await subscriptionView(c, confirmed);
     if (wantsJson(c)) return c.json({ ...view, already_subscribed: false });
@@ -270,7 +275,7 @@ export const subscriptions = new Hono<AppEnv>()
   .get("/subscriptions/manage", linkFromBrowser, validate("query", subscriptionTokenQuery), async (c) => {
     const subscriber = await subscriberForManageToken(c, c.req.valid("query").token);
     if (!subscriber) {
-      if (wantsJson(c)) throw badRequest(BAD_LINK);
+      if (!wantsPage(c)) throw badRequest(BAD_LINK);
       return badLinkPage(c);
     }
     const view = await subscriptionView(c, subscriber);
@@ -304,12 +309,12 @@ ${followsNothing ? `<p role="status"><strong>You follow no component now</strong
     // The HTML form on the manage page: every component ticked means "all", including ones added later.
     const subscriber = await subscriberForManageToken(c, c.req.valid("query").token);
     if (!subscriber) {
-      if (wantsJson(c)) throw badRequest(BAD_LINK);
+      if (!wantsPage(c)) throw badRequest(BAD_LINK);
       return badLinkPage(c);
     }
     const back = `<p><a href="${escapeHtml(subscriptionLink(c.env, "manage", c.req.valid("query").token))}">Back</a></p>`;
     if (subscriber.status === "unsubscribed") {
-      if (wantsJson(c)) throw conflict(LEFT);
+      if (!wantsPage(c)) throw conflict(LEFT);
       return htmlPage(c, "You are unsubscribed", subscribeAgain(c), 409);
     }
     const form = await c.req.parseBody({ all: true }).catch(() => ({}) as Record<string, unknown>);
@@ -319,7 +324,7 @@ ${followsNothing ? `<p role="status"><strong>You follow no component now</strong
     const chosen = [...new Set(picked)].filter((id) => known.has(id));
     // Nothing ticked reads as "nothing", not as "everything": saying so beats widening the subscription.
     if (chosen.length === 0) {
-      if (wantsJson(c)) throw badRequest(NOTHING_TICKED);
+      if (!wantsPage(c)) throw badRequest(NOTHING_TICKED);
       return htmlPage(c, "Nothing saved", `<p>${escapeHtml(NOTHING_TICKED)}</p>${back}`, 400);
     }
     const everything = snapshot.components.every((comp) => chosen.includes(comp.id));
@@ -330,7 +335,7 @@ ${followsNothing ? `<p role="status"><strong>You follow no component now</strong
     const { token } = c.req.valid("query");
     const subscriber = await subscriberForManageToken(c, token);
     if (!subscriber) {
-      if (wantsJson(c)) throw badRequest(BAD_LINK);
+      if (!wantsPage(c)) throw badRequest(BAD_LINK);
       return badLinkPage(c);
     }
     if (subscriber.status === "unsubscribed") return htmlPage(c, "You are unsubscribed", subscribeAgain(c));
@@ -346,7 +351,7 @@ ${followsNothing ? `<p role="status"><strong>You follow no component now</strong
     // RFC 8058 one-click: mail clients POST here with no login; the signed token is the authority.
     const subscriber = await subscriberForManageToken(c, c.req.valid("query").token);
     if (!subscriber) {
-      if (wantsJson(c)) throw badRequest(BAD_LINK);
+      if (!wantsPage(c)) throw badRequest(BAD_LINK);
       return badLinkPage(c);
     }
     await unsubscribe(c.var.db, subscriber, Date.now());
