@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ensureLocalSecrets, privateKeyPath } from "./lib/local-keys.mjs";
-import { mintSessionToken } from "./lib/session-token.mjs";
+import { localSession, mintSessionToken } from "./lib/session-token.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -16,14 +16,14 @@ const { values } = parseArgs({
   },
 });
 
-const origin = `http://localhost:${Number(process.env.PORT || 8787)}`;
+const session = localSession(values.role, process.env.PORT);
 if (!existsSync(privateKeyPath)) await ensureLocalSecrets();
 const token = await mintSessionToken(readFileSync(privateKeyPath, "utf8"), {
   role: values.role === "none" ? null : values.role,
   ttlSeconds: Number(values.ttl),
-  sub: values.sub ?? (values.role === "admin" ? "user_local_admin" : `user_local_${values.role}`),
+  sub: values.sub ?? session.sub,
   sid: `sess_local_${Date.now().toString(36)}`,
-  azp: origin,
-  claims: { email: values.role === "admin" ? "admin@localhost" : `${values.role}@localhost` },
+  azp: session.origin,
+  claims: { email: session.email },
 });
-process.stdout.write(`${origin}/admin/sign-in/local?token=${token}\n`);
+process.stdout.write(`${session.origin}/admin/sign-in/local?token=${token}\n`);

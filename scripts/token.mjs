@@ -3,23 +3,26 @@
 //   npm run token                      an admin (metadata.role = "admin"), valid for 12 hours
 //   npm run token -- --role member     a signed-in user who is not an admin (the API answers 403)
 //   npm run token -- --ttl 60          valid for 60 seconds
+// PORT names the server it is for (its azp), as it picks the one npm start runs.
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ensureLocalSecrets, privateKeyPath } from "./lib/local-keys.mjs";
-import { mintSessionToken } from "./lib/session-token.mjs";
+import { localSession, mintSessionToken } from "./lib/session-token.mjs";
 
 const { values } = parseArgs({
   options: {
     role: { type: "string", default: "admin" },
     ttl: { type: "string", default: String(12 * 3600) },
-    sub: { type: "string", default: "user_local_admin" },
+    sub: { type: "string" },
   },
 });
 
+const session = localSession(values.role, process.env.PORT);
 if (!existsSync(privateKeyPath)) await ensureLocalSecrets();
 const token = await mintSessionToken(readFileSync(privateKeyPath, "utf8"), {
   role: values.role === "none" ? null : values.role,
   ttlSeconds: Number(values.ttl),
-  sub: values.sub,
+  sub: values.sub ?? session.sub,
+  azp: session.origin,
 });
 process.stdout.write(token + "\n");

@@ -11,7 +11,7 @@ import { createComponentBody } from "../src/schemas";
 import type { NotifyEventType } from "../src/notify/messages";
 import { humanTime, renderEvent } from "../src/notify/render";
 import { iso } from "../src/time";
-import { generateKeyPairPem, mintSessionToken, unsignedToken } from "../scripts/lib/session-token.mjs";
+import { generateKeyPairPem, localSession, mintSessionToken, unsignedToken } from "../scripts/lib/session-token.mjs";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 
 const UNKNOWN = "00000000-0000-4000-8000-000000000000";
@@ -99,6 +99,26 @@ describe("admin authentication", () => {
       );
     expect((await send("https://evil.example.net")).status).toBe(401);
     expect((await send("https://admin.example.com")).status).toBe(201);
+  });
+
+  it("mints local sessions (npm run token, npm run signin-url) as the role's own user, for the server on PORT", async () => {
+    expect(localSession("member", "8856")).toEqual({ sub: "user_local_member", email: "member@localhost", origin: "http://localhost:8856" });
+    expect(localSession("admin", undefined)).toEqual({ sub: "user_local_admin", email: "admin@localhost", origin: "http://localhost:8787" });
+    // A server that names its own origin among its authorized parties takes a token minted for its port.
+    const session = localSession("admin", "8856");
+    const onPort = { ...env, CLERK_AUTHORIZED_PARTIES: session.origin };
+    const sendAs = async (azp: string) =>
+      app.fetch(
+        new Request(`${BASE}/api/status/incidents/create`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${await adminToken({ sub: session.sub, azp })}`, "content-type": "application/json" },
+          body: JSON.stringify({ title: "Local session probe", notify: false }),
+        }),
+        onPort,
+        createExecutionContext(),
+      );
+    expect((await sendAs(session.origin)).status).toBe(201);
+    expect((await sendAs(localSession("admin").origin)).status).toBe(401);
   });
 
   it("answers 403 to a valid session without the admin role", async () => {

@@ -14,4 +14,5 @@ export function mintSessionToken(
     claims?: Record<string, unknown>;
   },
 ): Promise<string>;
+export function localSession(role?: string, port?: string | number): { sub: string; email: string; origin: string };
 export function unsignedToken(claims: Record<string, unknown>): string;

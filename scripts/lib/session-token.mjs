@@ -53,6 +53,15 @@ export async function mintSessionToken(privateKeyPem, options = {}) {
   return `${signingInput}.${b64url(signature)}`;
 }
 
+/**
+ * Who a local session is, for `npm run token` and `npm run signin-url` alike: the role's own user id and
+ * address (`user_local_member`, `member@localhost`), and as `azp` the dev server it is for, on the port
+ * `npm start` serves (PORT, 8787 unless set).
+ */
+export function localSession(role = "admin", port = undefined) {
+  return { sub: `user_local_${role}`, email: `${role}@localhost`, origin: `http://localhost:${Number(port || 8787)}` };
+}
+
 /** An unsigned token (`alg: none`), for proving it is refused. */
 export function unsignedToken(claims) {
   return `${b64urlJson({ alg: "none", typ: "JWT" })}.${b64urlJson(claims)}.`;
