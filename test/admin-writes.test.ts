@@ -10,6 +10,7 @@ import { createComponent, createGroup, deleteComponent, editComponent, editGroup
 import { findGroup } from "../src/db/queries/component-admin";
 import { moveMaintenanceOnTime } from "../src/domain/maintenance";
 import { openIncident } from "../src/domain/incidents";
+import { DEFAULT_REGIONS } from "../src/checks/plan";
 import { admin, adminToken, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 import { activeSubscriber, deliveriesFor, freshComponent } from "./support/subscribers";
 
@@ -156,7 +157,7 @@ describe("concurrent admin writes", () => {
   it("answers 409 to an edit of a component deleted while it was being made, and changes nothing", async () => {
     const created = await json(await admin("POST", "/api/status/components", { name: "Search" }));
     const db = createDb(env.DB);
-    const edit = await editComponent(db, created.id, { name: "Search API" }, adminActor({ userId: "user_local_admin" }), Date.now());
+    const edit = await editComponent(db, created.id, { name: "Search API" }, adminActor({ userId: "user_local_admin" }), Date.now(), DEFAULT_REGIONS);
     expect((await admin("DELETE", `/api/status/components/${created.id}`)).status).toBe(204);
     await expect(commitChange(env, db, edit)).rejects.toMatchObject({ status: 409, code: "conflict" });
     expect(await count("SELECT count(*) AS n FROM components WHERE id = ?", created.id)).toBe(0);
@@ -244,7 +245,7 @@ describe("concurrent admin writes", () => {
     await expect(commitChange(env, db, two)).rejects.toMatchObject({ status: 409, message: expect.stringContaining('A group named "racing" was added') });
 
     // Names readers cannot tell apart, though SQLite's lower() can: fullwidth beside ASCII, and a rename into it.
-    const [wide, narrow] = [await createComponent(db, { name: "ＱＵＥＵＥ" }, actor, Date.now()), await createComponent(db, { name: "Queue" }, actor, Date.now())];
+    const [wide, narrow] = [await createComponent(db, { name: "ＱＵＥＵＥ" }, actor, Date.now(), DEFAULT_REGIONS), await createComponent(db, { name: "Queue" }, actor, Date.now(), DEFAULT_REGIONS)];
     await commitChange(env, db, wide);
     await expect(commitChange(env, db, narrow)).rejects.toMatchObject({ status: 409, message: expect.stringContaining('A component named "Queue" was added') });
     const spare = await commitChange(env, db, await createGroup(db, { name: "Spare" }, actor, Date.now()));

@@ -11,6 +11,7 @@ import { createComponentBody } from "../src/schemas";
 import type { NotifyEventType } from "../src/notify/messages";
 import { humanTime, renderEvent } from "../src/notify/render";
 import { iso } from "../src/time";
+import { DEFAULT_REGIONS } from "../src/checks/plan";
 import { generateKeyPairPem, localSession, mintSessionToken, unsignedToken } from "../scripts/lib/session-token.mjs";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 
@@ -723,7 +724,7 @@ describe("components and groups", () => {
   it("refuses a name another admin took between the check and the save as a name taken", async () => {
     const name = `Race ${crypto.randomUUID()}`;
     const db = createDb(env.DB);
-    const change = await createComponent(db, createComponentBody.parse({ name }), adminActor({ userId: "user_a" }), Date.now());
+    const change = await createComponent(db, createComponentBody.parse({ name }), adminActor({ userId: "user_a" }), Date.now(), DEFAULT_REGIONS);
     expect((await admin("POST", "/api/status/components", { name: name.toLowerCase() })).status).toBe(201);
     const refused = await commitChange(env, db, change).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(ApiError);

@@ -1,5 +1,7 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { app } from "../src/app";
 import { runCheck } from "../src/checks/checks";
 import { startCheckRound } from "../src/checks/runner";
 import { commitChange } from "../src/changes";
@@ -12,7 +14,7 @@ import { combineProbes } from "../src/checks/probe";
 import { agreeOnRound } from "../src/checks/quorum";
 import { iso } from "../src/time";
 import { uptimePercent } from "../src/uptime/formula";
-import { admin, adminToken, call, DEFAULT_COMPONENTS, json } from "./support/api";
+import { admin, adminToken, BASE, call, DEFAULT_COMPONENTS, json } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
 
 afterEach(() => vi.restoreAllMocks());
@@ -282,11 +284,39 @@ describe("checks from several regions", { timeout: 30_000 }, () => {
       { regions: [] },
       { regions: ["weur", "enam"], quorum: 3 },
       { quorum: 0 },
+      // No regions: the default three run, so four can never agree.
+      { quorum: 4 },
     ]) {
       const res = await admin("POST", "/api/status/components", { name: "Bad regions", monitor: { type: "http", url, ...monitor } });
       expect(res.status).toBe(400);
       expect((await json(res)).error.code).toBe("validation_failed");
     }
+    const beyondDefaults = await admin("PATCH", `/api/status/components/${component.id}`, { monitor: { ...component.monitor, regions: null, quorum: 4 } });
+    expect(beyondDefaults.status).toBe(400);
+    expect((await json(beyondDefaults)).error.details).toEqual([
+      { path: "monitor.quorum", code: "quorum_above_regions", message: "must be at most the number of regions: with none given, this page's 3 (wnam, enam, weur)" },
+    ]);
+    expect(await checksOf(component.id)).toMatchObject({ regions: ["apac", "weur"], quorum: 1 });
+    const atDefaults = await admin("PATCH", `/api/status/components/${component.id}`, { monitor: { ...component.monitor, regions: null, quorum: 3 } });
+    expect(atDefaults.status).toBe(200);
+    expect((await json(atDefaults)).monitor).toMatchObject({ regions: null, quorum: 3 });
+    // Back as it was: later tests count the requests each region's probes have open at once.
+    expect((await admin("PATCH", `/api/status/components/${component.id}`, { monitor: component.monitor })).status).toBe(200);
+    // The page's regions are CHECK_REGIONS when set: a quorum is held to them.
+    const createOn = async (checkRegions: string, quorum: number) =>
+      app.fetch(
+        new Request(`${BASE}/api/status/components`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${await adminToken()}`, "content-type": "application/json" },
+          body: JSON.stringify({ name: `Two regions ${quorum}`, monitor: { type: "http", url: targetUrl(), timeout_ms: 500, quorum } }),
+        }),
+        { ...env, CHECK_REGIONS: checkRegions },
+        createExecutionContext(),
+      );
+    expect((await createOn("weur,apac", 3)).status).toBe(400);
+    const accepted = await createOn("weur,apac", 2);
+    expect(accepted.status).toBe(201);
+    expect((await admin("DELETE", `/api/status/components/${(await json(accepted)).id}`)).status).toBe(204);
   });
 
   it("gives a round no data where the regions that answered cannot decide, and no outage from a silent region", async () => {

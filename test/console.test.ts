@@ -1149,6 +1149,12 @@ describe("a component's monitor in the console", () => {
     const latest = drawnForm(await (await send(path, { cookie: token })).text(), path).filter(([name]) => name !== "regions");
     expect((await postDrawn(path, token, latest, { quorum: "" })).status).toBe(303);
     expect(await monitorOf()).toMatchObject({ regions: null, quorum: null });
+    // With none ticked, the quorum is held to the page's regions, the ones that will run.
+    const defaults = drawnForm(await (await send(path, { cookie: token })).text(), path).filter(([name]) => name !== "regions");
+    const beyond = await postDrawn(path, token, defaults, { quorum: "4" });
+    expect(beyond.status).toBe(400);
+    expect(await beyond.text()).toContain("Regions that must see a failure must be at most the number of regions: with none given, this page&#39;s 3");
+    expect(await monitorOf()).toMatchObject({ regions: null, quorum: null });
   });
 });
 

@@ -30,8 +30,8 @@ import { loadStatusState, statusChangeStatements } from "../db/queries/status-st
 import { loadManagedIncidents } from "../db/queries/incidents";
 import { isOpenIncident } from "../snapshot/build";
 import { autoIncidentStatements, type AutoIncidentPlan } from "./auto-incidents";
-import type { AutoIncidentSettings, components, componentGroups, HttpMonitor } from "../db/schema";
-import { badRequest, conflict, notFound, type ErrorDetail } from "../errors";
+import type { AutoIncidentSettings, components, componentGroups, HttpMonitor, ProbeRegion } from "../db/schema";
+import { ApiError, badRequest, conflict, notFound, type ErrorDetail } from "../errors";
 import type { autoIncidentsInput, createComponentBody, editComponentBody, editGroupBody, groupBody, httpMonitorInput } from "../schemas";
 import { auditStatement, type AuditEntry } from "./audit";
 import { assertAsShown, type Actor, type Change } from "./change";
@@ -126,7 +126,20 @@ async function unmonitoredStatusChange(db: Database, id: string, now: number) {
   return statusChangeStatements(db, before, after, { source: "admin", at: now, now });
 }
 
-export async function createComponent(db: Database, input: CreateComponentInput, actor: Actor, now: number): Promise<Change<ComponentRow>> {
+/**
+ * A quorum is a number of the regions that will run: above them it could never be reached. The schema
+ * checks it against the regions a monitor names; one that names none runs from the page's own
+ * (`pageRegions`, CHECK_REGIONS or the default three), which only the worker knows.
+ */
+function assertQuorumReachable(monitor: z.infer<typeof httpMonitorInput> | null | undefined, pageRegions: ProbeRegion[]) {
+  if (!monitor || monitor.quorum === null || monitor.regions !== null || monitor.quorum <= pageRegions.length) return;
+  const message = `must be at most the number of regions: with none given, this page's ${pageRegions.length} (${pageRegions.join(", ")})`;
+  throw new ApiError(400, "validation_failed", "Invalid request body", [{ path: "monitor.quorum", message, code: "quorum_above_regions" }]);
+}
+
+/** `pageRegions`: the regions a monitor that names none is probed from (see assertQuorumReachable). */
+export async function createComponent(db: Database, input: CreateComponentInput, actor: Actor, now: number, pageRegions: ProbeRegion[]): Promise<Change<ComponentRow>> {
+  assertQuorumReachable(input.monitor, pageRegions);
   await assertGroup(db, input.group_id);
   const compared = await assertNameFree(db, "component", input.name, null);
   const row: ComponentRow = {
@@ -165,8 +178,12 @@ export async function createComponent(db: Database, input: CreateComponentInput,
   };
 }
 
-/** `shown`: the component's updated_at as the form sent was drawn (see assertAsShown). */
-export async function editComponent(db: Database, id: string, input: EditComponentInput, actor: Actor, now: number, shown?: number): Promise<Change<ComponentRow>> {
+/**
+ * `pageRegions`: as for createComponent; `shown`: the component's updated_at as the form sent was drawn
+ * (see assertAsShown).
+ */
+export async function editComponent(db: Database, id: string, input: EditComponentInput, actor: Actor, now: number, pageRegions: ProbeRegion[], shown?: number): Promise<Change<ComponentRow>> {
+  assertQuorumReachable(input.monitor, pageRegions);
   const existing = await findComponent(db, id);
   if (!existing) throw notFound("Component");
   assertAsShown(existing.updatedAt, shown);

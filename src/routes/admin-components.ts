@@ -78,12 +78,12 @@ export const adminComponents = new Hono<AppEnv>()
   })
   .post("/components", requireAdmin, idempotent, validate("json", createComponentBody), async (c) => {
     const db = c.var.db;
-    const change = await createComponent(db, c.req.valid("json"), adminActor(c.var.admin), Date.now());
+    const change = await createComponent(db, c.req.valid("json"), adminActor(c.var.admin), Date.now(), defaultRegions(c.env.CHECK_REGIONS));
     return commitAndAnswer(c, change, 201, (row) => componentView(c.env, row));
   })
   .patch("/components/:id", requireAdmin, idempotent, validate("param", uuidParam), validate("json", editComponentBody), async (c) => {
     const db = c.var.db;
-    const change = await editComponent(db, c.req.valid("param").id, c.req.valid("json"), adminActor(c.var.admin), Date.now());
+    const change = await editComponent(db, c.req.valid("param").id, c.req.valid("json"), adminActor(c.var.admin), Date.now(), defaultRegions(c.env.CHECK_REGIONS));
     return commitAndAnswer(c, change, 200, (row) => componentView(c.env, row));
   })
   .delete("/components/:id", requireAdmin, idempotent, validate("param", uuidParam), noBody, async (c) => {

@@ -635,7 +635,7 @@ export const adminConsole = new Hono<AppEnv>()
   .get("/components", async (c) => page(c, await componentsScreen(c)))
   .post("/components", async (c) => {
     const body = forms.componentBody(await formOf(c), false);
-    return perform(c, (actor, now) => createComponent(c.var.db, parse(schemas.createComponentBody, body), actor, now), (r) => `/admin/components#comp-${r.id}`, "created", {
+    return perform(c, (actor, now) => createComponent(c.var.db, parse(schemas.createComponentBody, body), actor, now, defaultRegions(c.env.CHECK_REGIONS)), (r) => `/admin/components#comp-${r.id}`, "created", {
       fields: forms.COMPONENT_FIELDS,
       screen: (refill) => componentsScreen(c, refill),
     });
@@ -673,7 +673,7 @@ export const adminConsole = new Hono<AppEnv>()
       body.monitor.regions = regions;
     }
     const shown = await shownVersion(c);
-    return perform(c, (actor, now) => editComponent(c.var.db, id, parse(schemas.editComponentBody, body), actor, now, shown), () => `/admin/components/${id}`, "saved", {
+    return perform(c, (actor, now) => editComponent(c.var.db, id, parse(schemas.editComponentBody, body), actor, now, defaultRegions(c.env.CHECK_REGIONS), shown), () => `/admin/components/${id}`, "saved", {
       fields: forms.COMPONENT_FIELDS,
       screen: (refill) => componentScreen(c, id, refill),
     });
