@@ -297,6 +297,12 @@ describe("fan-out", () => {
       (await SELF.fetch(`https://status.example.com/api/status/subscriptions/manage?token=${encodeURIComponent(await signer.manageToken(id))}`)).text();
     expect(await page(onlyIt.id)).toContain("You follow no component now");
     expect(await page(withMore.id)).not.toContain("You follow no component now");
+    // In the site's words and colours: its name as the page calls itself, a main landmark, dark when the reader's is.
+    const html = await page(withMore.id);
+    expect(html).toMatch(/<header><p><a href="https:\/\/status\.example\.com\/">Beacon Test status<\/a><\/p><\/header><main><h1>/);
+    expect(html).toContain("@media (prefers-color-scheme:dark)");
+    // Unsubscribing is there, but not as the page's main button.
+    expect(html).toContain("form[action^=unsubscribe] button{background:transparent");
   });
 
   it("stores no message per subscriber: one long update reaches each with the full text and their own links", async () => {

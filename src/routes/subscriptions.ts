@@ -48,8 +48,8 @@ function htmlPage(c: Context<AppEnv>, title: string, body: string, status: 200 |
   const name = escapeHtml(pageName(c.env));
   return c.html(
     `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)} · ${name}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#111}button{font:inherit;padding:.5rem 1rem;border-radius:4px;border:1px solid #111;background:#111;color:#fff;cursor:pointer}label{display:block;margin:.25rem 0}a{color:inherit}body,fieldset{overflow-wrap:anywhere;min-width:0}</style></head>
-<body><p><a href="${escapeHtml(pageUrl(c.env))}/">${name}</a></p><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
+<style>:root{color-scheme:light dark}body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#111;background:#fff}button{font:inherit;padding:.5rem 1rem;border-radius:4px;border:1px solid #111;background:#111;color:#fff;cursor:pointer}form[action^=unsubscribe] button{background:transparent;color:inherit}label{display:block;margin:.25rem 0}a{color:inherit}body,fieldset{overflow-wrap:anywhere;min-width:0}@media (prefers-color-scheme:dark){body{color:#e6edf3;background:#0d1117}button{border-color:#e6edf3;background:#e6edf3;color:#0d1117}}</style></head>
+<body><header><p><a href="${escapeHtml(pageUrl(c.env))}/">${name} status</a></p></header><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`,
     status,
     { "content-security-policy": PAGE_POLICY },
   );
