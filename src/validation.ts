@@ -155,6 +155,16 @@ export const pastTimestamp = timestamp.refine((ms) => ms <= Date.now() + 5 * 60_
 // C0 and C1 controls (the CSI U+009B among them) and DEL; tab and the line breaks (CR, LF, NEL) are kept.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F]/g;
 
+/** Every control character, tab and line breaks too (U+2028 and U+2029 as well): none belongs on one line. */
+const ANY_CONTROL = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g;
+
+/**
+ * A one-line text Beacon takes as another system signed it rather than as a person typed it (a session's
+ * user id, name and email): stored and shown as every typed line is, without control characters and at
+ * most `max` characters, cut between characters, never inside one.
+ */
+export const oneLine = (value: string, max: number) => [...value.replace(ANY_CONTROL, "").trim()].slice(0, max).join("").trim();
+
 /**
  * A lone UTF-16 surrogate (JSON's "\ud800") is no character: D1 would store it as three U+FFFD, so the
  * answer and what is read back later would differ, and two names that look alike would pass as different.

@@ -821,6 +821,28 @@ describe("console writes", () => {
     expect((await send("/admin/audit")).status).toBe(401);
   });
 
+  it("records and shows a session's user id, name and email without control characters, and bounded", async () => {
+    const sub = `user_\u0000odd\u001b[2J${"x".repeat(5_000)}`;
+    const claims = { name: "Eve\u0007 Ops\u0085\n<b>", email: "eve\u0000@example.com\u2028" };
+    const token = await session({ sub, claims });
+    // Through the API, with a bearer token holding the same claims.
+    const viaApi = await call("POST", "/api/status/groups", { token: await adminToken({ sub, claims }), body: { name: `Claims ${crypto.randomUUID().slice(0, 8)}` } });
+    expect(viaApi.status).toBe(201);
+    const [entry] = (await json(await admin("GET", `/api/status/audit?entity_type=group&entity_id=${(await json(viaApi)).id}`))).entries;
+    expect(entry.actor).toEqual({ kind: "admin", user_id: `user_odd[2J${"x".repeat(189)}`, name: "Eve Ops<b>", email: "eve@example.com" });
+    // Through the console: the same record, and no control character reaches its pages.
+    const csrf = await csrfOf(token);
+    const opened = await post("/admin/incidents", token, { _csrf: csrf, title: "Claims probe", severity: "minor", status: "investigating" });
+    const id = /\/admin\/incidents\/([0-9a-f-]{36})/.exec(opened.headers.get("location")!)![1]!;
+    const [open] = (await json(await admin("GET", `/api/status/audit?entity_type=incident&entity_id=${id}`))).entries;
+    expect(open.actor).toEqual(entry.actor);
+    const html = await (await send(`/admin/audit?entity_id=${id}`, { cookie: token })).text();
+    expect(html).toContain("<strong>Eve Ops&lt;b&gt;</strong> (eve@example.com)");
+    expect(html).toContain('<code class="who-id">user_odd[2Jxxx');
+    expect(html).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028]/);
+    await admin("POST", `/api/status/incidents/${id}/resolve`, { root_cause: "a", resolution: "b", notify: false });
+  });
+
   it("serves every screen to an admin within the first-load budget", async () => {
     const token = await session();
     const incident = await createIncident();

@@ -2,6 +2,7 @@ import { verifyToken } from "@clerk/backend";
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Bindings } from "../env";
 import { ApiError } from "../errors";
+import { oneLine } from "../validation";
 
 export interface AdminIdentity {
   userId: string;
@@ -120,13 +121,20 @@ export async function verifySession(token: string, env: Bindings): Promise<Sessi
   return claims;
 }
 
-const text = (value: unknown) => (typeof value === "string" && value.trim() ? value.trim().slice(0, 200) : undefined);
+/** What a session's claims may hold in each of the audit log's fields (a Clerk user id is about 32). */
+const CLAIM_MAX = 200;
+const claimText = (value: unknown) => (typeof value === "string" ? oneLine(value, CLAIM_MAX) || undefined : undefined);
 
-/** The admin a verified session names, with the optional `name` and `email` custom claims when present. */
-export function adminIdentity(claims: SessionClaims & { sub: string }): AdminIdentity {
-  const name = text(claims.name);
-  const email = text(claims.email);
-  return { userId: claims.sub, sessionId: claims.sid ?? null, ...(name ? { name } : {}), ...(email ? { email } : {}) };
+/**
+ * The admin a verified session names, with the optional `name` and `email` custom claims when present, each
+ * as it is recorded and shown (see oneLine); null when its `sub` holds no user id that could be shown.
+ */
+export function adminIdentity(claims: SessionClaims): AdminIdentity | null {
+  const userId = claimText(claims.sub);
+  if (!userId) return null;
+  const name = claimText(claims.name);
+  const email = claimText(claims.email);
+  return { userId, sessionId: claims.sid ?? null, ...(name ? { name } : {}), ...(email ? { email } : {}) };
 }
 
 /**
@@ -146,15 +154,16 @@ function bearerSession(c: Context<AppEnv>): Promise<SessionClaims | null> {
 /** The admin behind the request's `Authorization: Bearer` header, or null (no token, a bad one, or not an admin). */
 export async function adminFromRequest(c: Context<AppEnv>): Promise<AdminIdentity | null> {
   const claims = await bearerSession(c);
-  return claims?.sub && isAdminClaims(claims, c.env) ? adminIdentity({ ...claims, sub: claims.sub }) : null;
+  return claims && isAdminClaims(claims, c.env) ? adminIdentity(claims) : null;
 }
 
 /** Refuses the request with 401 (no or bad credentials) or 403 (a valid session that is not an admin). */
 export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!bearerToken(c.req.header("authorization"))) throw new ApiError(401, "unauthorized", "An admin session token is required (Authorization: Bearer).");
   const claims = await bearerSession(c);
-  if (!claims?.sub) throw new ApiError(401, "unauthorized", "The session token is invalid or expired.");
+  const admin = claims && adminIdentity(claims);
+  if (!claims || !admin) throw new ApiError(401, "unauthorized", "The session token is invalid or expired.");
   if (!isAdminClaims(claims, c.env)) throw new ApiError(403, "forbidden", "This session does not have the admin role.");
-  c.set("admin", adminIdentity({ ...claims, sub: claims.sub }));
+  c.set("admin", admin);
   await next();
 };

@@ -62,10 +62,11 @@ async function csrfFor(env: Bindings, sessionId: string, userId: string): Promis
 export const csrfMatches = (session: ConsoleSession, sent: unknown) => typeof sent === "string" && constantTimeEqual(sent, session.csrf);
 
 async function decide(env: Bindings, token: string, claims: Claims): Promise<ConsoleAuth> {
-  if (!claims.sub || !claims.sid) return { state: "signed-out" };
-  if (!isAdminClaims(claims, env)) return { state: "not-admin", userId: claims.sub };
-  const { email, name } = adminIdentity({ ...claims, sub: claims.sub });
-  const session: ConsoleSession = { token, userId: claims.sub, sessionId: claims.sid, label: email ?? name ?? claims.sub, csrf: await csrfFor(env, claims.sid, claims.sub) };
+  const identity = adminIdentity(claims);
+  if (!identity || !claims.sid) return { state: "signed-out" };
+  const { userId, email, name } = identity;
+  if (!isAdminClaims(claims, env)) return { state: "not-admin", userId };
+  const session: ConsoleSession = { token, userId, sessionId: claims.sid, label: email ?? name ?? userId, csrf: await csrfFor(env, claims.sid, userId) };
   if (email) session.email = email;
   if (name) session.name = name;
   return { state: "admin", session };
