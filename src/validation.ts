@@ -155,15 +155,23 @@ export const pastTimestamp = timestamp.refine((ms) => ms <= Date.now() + 5 * 60_
 // C0 and C1 controls (the CSI U+009B among them) and DEL; tab and the line breaks (CR, LF, NEL) are kept.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F]/g;
 
+/**
+ * Explicit bidi formatting: the embeddings and overrides (U+202A-U+202E) and the isolates (U+2066-U+2069).
+ * On one line they reorder what follows them: "\u202EIPA" shows as "API" beside the real API, and a title
+ * ending in U+202E reverses whatever a feed or a subject line puts after it. The marks (LRM, RLM, ALM) stay:
+ * they open nothing that lasts past them.
+ */
+const BIDI_FORMATTING = /[\u202A-\u202E\u2066-\u2069]/g;
+
 /** Every control character, tab and line breaks too (U+2028 and U+2029 as well): none belongs on one line. */
 const ANY_CONTROL = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g;
 
 /**
  * A one-line text Beacon takes as another system signed it rather than as a person typed it (a session's
- * user id, name and email): stored and shown as every typed line is, without control characters and at
- * most `max` characters, cut between characters, never inside one.
+ * user id, name and email): stored and shown as every typed line is, without control characters or bidi
+ * formatting and at most `max` characters, cut between characters, never inside one.
  */
-export const oneLine = (value: string, max: number) => [...value.replace(ANY_CONTROL, "").trim()].slice(0, max).join("").trim();
+export const oneLine = (value: string, max: number) => [...value.replace(ANY_CONTROL, "").replace(BIDI_FORMATTING, "").trim()].slice(0, max).join("").trim();
 
 /**
  * A lone UTF-16 surrogate (JSON's "\ud800") is no character: D1 would store it as three U+FFFD, so the
@@ -198,11 +206,13 @@ export const showsSomething = (value: string) => !INVISIBLE_ONLY.test(value);
 export const NOTHING_VISIBLE = rule("nothing_visible", "must not be empty (it has nothing visible)");
 
 /**
- * A title or name: `text` on one line. Line breaks are refused rather than stripped (titles become email
- * subjects and SMS first lines, where a break could forge a header or a second message); U+0085 (NEL) is
- * one too.
+ * A title or name: `text` on one line, without bidi formatting. Line breaks are refused rather than
+ * stripped (titles become email subjects and SMS first lines, where a break could forge a header or a
+ * second message); U+0085 (NEL) is one too.
  */
 export const line = (max: number) =>
   text(max)
     .refine(showsSomething, NOTHING_VISIBLE)
-    .refine((value) => !/[\r\n\u0085\u2028\u2029]/.test(value), rule("line_break", "must be a single line (no line breaks)"));
+    .refine((value) => !/[\r\n\u0085\u2028\u2029]/.test(value), rule("line_break", "must be a single line (no line breaks)"))
+    // Removed once checked, so a line of nothing else is refused as one with nothing visible.
+    .transform((value) => value.replace(BIDI_FORMATTING, "").trim());

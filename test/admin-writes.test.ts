@@ -639,6 +639,16 @@ describe("single-line fields", () => {
     // C1 controls are taken out like C0 ones: a CSI (U+009B) would start a terminal escape in a log or an SMS.
     const csi = await json(await admin("POST", "/api/status/incidents/create", { title: "Sev\u009b31m edit\u001b[0m", description: "a\u0080b\u009fc", notify: false }));
     expect([csi.title, csi.description]).toEqual(["Sev31m edit[0m", "abc"]);
+    // Bidi formatting is taken out of a line (it would reverse what a feed or a subject line puts after the
+    // title), not out of longer text, where a paragraph in two scripts may need it.
+    const bidi = await json(await admin("POST", "/api/status/incidents/create", { title: "Checkout down \u202e", description: "\u2067\u05e9\u05dc\u05d5\u05dd\u2069 hi", notify: false }));
+    expect([bidi.title, bidi.description]).toEqual(["Checkout down", "\u2067\u05e9\u05dc\u05d5\u05dd\u2069 hi"]);
+    expect((await json(await call("GET", `/api/status/incidents/${bidi.id}`))).title).toBe("Checkout down");
+    const maintenanceStart = Date.now() + 3_600_000;
+    const window = await json(await admin("POST", "/api/status/maintenance", { title: "\u202dDB\u202c upgrade", scheduled_start: maintenanceStart, scheduled_end: maintenanceStart + 60_000, notify: false }));
+    expect(window.title).toBe("DB upgrade");
+    await admin("POST", `/api/status/maintenance/${window.id}/cancel`);
+    await admin("POST", `/api/status/incidents/${bidi.id}/resolve`, { root_cause: "a", resolution: "b", notify: false });
 
     // What D1 would store as U+FFFD is refused, in titles, names and longer text alike; a whole pair is a character.
     const halves = [

@@ -696,9 +696,19 @@ describe("components and groups", () => {
     expect((await admin("POST", "/api/status/components", { name: "ＡＰＩ" })).status).toBe(409);
     // Characters that show nothing, and spaces a page shows as one, make no new name; nor does full case folding.
     expect((await admin("POST", "/api/status/groups", { name: "Data tier" })).status).toBe(201);
-    for (const lookalike of ["A\u200bPI", "API\u200e", "AP\u00adI", "\u2060API", "API\ufe0f"]) {
+    for (const lookalike of ["A\u200bPI", "API\u200e", "AP\u00adI", "\u2060API", "API\ufe0f", "\u2066API\u2069"]) {
       expect((await admin("POST", "/api/status/components", { name: lookalike })).status, JSON.stringify(lookalike)).toBe(409);
     }
+    // Bidi formatting is no part of a name: "\u202EIPA" would show as "API" beside the real one.
+    const reversed = await admin("POST", "/api/status/components", { name: "\u202eIPA" });
+    expect(reversed.status).toBe(201);
+    const { id: reversedId, name: shown } = await json(reversed);
+    expect(shown).toBe("IPA");
+    const isolated = await json(await admin("POST", "/api/status/groups", { name: "Edge \u2067tier\u2069" }));
+    expect(isolated.name).toBe("Edge tier");
+    expect((await json(await admin("PATCH", `/api/status/groups/${isolated.id}`, { name: "\u202aEdge\u202c layer" }))).name).toBe("Edge layer");
+    expect((await admin("DELETE", `/api/status/components/${reversedId}`)).status).toBe(204);
+    expect((await admin("DELETE", `/api/status/groups/${isolated.id}`)).status).toBe(204);
     for (const lookalike of ["Data  tier", "Data\ttier", "Data\u00a0tier"]) {
       expect((await admin("POST", "/api/status/groups", { name: lookalike })).status, JSON.stringify(lookalike)).toBe(409);
     }
