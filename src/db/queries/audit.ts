@@ -1,7 +1,8 @@
-import { and, desc, eq, inArray, isNull, lt, or } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
 import { auditLog, type AuditEntityType } from "../schema";
+import { newestFirst, olderThan } from "./paging";
 
 export type AuditRow = typeof auditLog.$inferSelect;
 
@@ -14,12 +15,12 @@ export async function listAudit(db: Database, filter: { limit: number; after?: {
     .from(auditLog)
     .where(
       and(
-        filter.after ? or(lt(auditLog.at, filter.after.at), and(eq(auditLog.at, filter.after.at), lt(auditLog.id, filter.after.id))) : undefined,
+        olderThan(auditLog.at, auditLog.id, filter.after),
         filter.entityType ? eq(auditLog.entityType, filter.entityType) : undefined,
         filter.entityId ? eq(auditLog.entityId, filter.entityId) : undefined,
       ),
     )
-    .orderBy(desc(auditLog.at), desc(auditLog.id))
+    .orderBy(...newestFirst(auditLog.at, auditLog.id))
     .limit(filter.limit);
 }
 

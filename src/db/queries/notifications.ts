@@ -1,8 +1,9 @@
-import { and, count, desc, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
 import { deliveries, events, subscriberComponents, subscribers, type Channel, type DeliveryStatus } from "../schema";
 import type { PageCursor } from "../../cursor";
+import { newestFirst, olderThan } from "./paging";
 import { jsonList } from "./subscriptions";
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
@@ -168,12 +169,12 @@ export async function listDeliveries(db: Database, filter: { limit: number; afte
     .leftJoin(events, eq(events.id, deliveries.eventId))
     .where(
       and(
-        filter.after ? or(lt(deliveries.createdAt, filter.after.at), and(eq(deliveries.createdAt, filter.after.at), lt(deliveries.id, filter.after.id))) : undefined,
+        olderThan(deliveries.createdAt, deliveries.id, filter.after),
         filter.status ? eq(deliveries.status, filter.status) : undefined,
         filter.channel ? eq(deliveries.channel, filter.channel) : undefined,
       ),
     )
-    .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
+    .orderBy(...newestFirst(deliveries.createdAt, deliveries.id))
     .limit(filter.limit);
 }
 

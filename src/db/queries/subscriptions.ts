@@ -1,8 +1,9 @@
-import { and, count, desc, eq, gt, gte, isNotNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, gte, isNotNull, lt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../client";
 import { chunkRows, type Statement } from "../batch";
 import { confirmationBudget, deliveries, subscriberComponents, subscribers, type Channel, type SubscriberStatus } from "../schema";
 import type { PageCursor } from "../../cursor";
+import { newestFirst, olderThan } from "./paging";
 
 export type SubscriberRow = typeof subscribers.$inferSelect;
 
@@ -107,12 +108,12 @@ export async function listSubscribers(db: Database, filter: { limit: number; aft
     .from(subscribers)
     .where(
       and(
-        filter.after ? or(lt(subscribers.createdAt, filter.after.at), and(eq(subscribers.createdAt, filter.after.at), lt(subscribers.id, filter.after.id))) : undefined,
+        olderThan(subscribers.createdAt, subscribers.id, filter.after),
         filter.channel ? eq(subscribers.channel, filter.channel) : undefined,
         filter.status ? eq(subscribers.status, filter.status) : undefined,
       ),
     )
-    .orderBy(desc(subscribers.createdAt), desc(subscribers.id))
+    .orderBy(...newestFirst(subscribers.createdAt, subscribers.id))
     .limit(filter.limit);
 }
 
