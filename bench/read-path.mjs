@@ -109,7 +109,8 @@ try {
     console.log(`\nOpen loop, round ${round} of ${ROUNDS}: ${RATE} requests/s for ${DURATION} s over up to ${CONNECTIONS} connections, Accept-Encoding: gzip, straight to the worker; latency from when each request was due\n`);
     console.log(["endpoint".padEnd(40), "p50 ms".padStart(7), "p90 ms".padStart(7), "p99 ms".padStart(7), "max ms".padStart(7), "p99/p50".padStart(8), "client stall".padStart(13), "failed".padStart(7)].join(" "));
     for (const r of rows) {
-      console.log([shortPath(r.path).padEnd(40), r.p50.toFixed(1).padStart(7), r.p90.toFixed(1).padStart(7), r.p99.toFixed(1).padStart(7), r.max.toFixed(0).padStart(7), `${tailRatio(r).toFixed(1)}x`.padStart(8), `${r.clientMaxStall.toFixed(0)} ms`.padStart(13), String(r.errors).padStart(7)].join(" "));
+      const why = r.errors ? `  (${Object.entries(r.failures).map(([kind, n]) => `${n} ${kind}`).join(", ")})` : "";
+      console.log([shortPath(r.path).padEnd(40), r.p50.toFixed(1).padStart(7), r.p90.toFixed(1).padStart(7), r.p99.toFixed(1).padStart(7), r.max.toFixed(0).padStart(7), `${tailRatio(r).toFixed(1)}x`.padStart(8), `${r.clientMaxStall.toFixed(0)} ms`.padStart(13), String(r.errors).padStart(7)].join(" ") + why);
     }
   }
   console.log(`\nOpen loop across the ${ROUNDS} rounds (min-max), and whether each read's p99 stayed within ${TAIL_RATIO}x its p50 (or 1 ms) in every round:`);

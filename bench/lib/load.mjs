@@ -21,6 +21,12 @@ export async function openLoop(url, { rate, seconds, connections = 50, headers =
   const latencies = new Float64Array(total);
   let done = 0;
   let errors = 0;
+  // What failed, by HTTP status or network error code: a count alone says nothing of whose fault it was.
+  const failures = {};
+  const failed = (kind) => {
+    errors++;
+    failures[kind] = (failures[kind] ?? 0) + 1;
+  };
   const interval = 1000 / rate;
   const start = performance.now() + 50;
 
@@ -29,13 +35,13 @@ export async function openLoop(url, { rate, seconds, connections = 50, headers =
       const request = http.get(url, { agent, headers }, (res) => {
         res.on("data", () => {});
         res.on("end", () => {
-          if (recorded && res.statusCode >= 400) errors++;
+          if (recorded && res.statusCode >= 400) failed(`HTTP ${res.statusCode}`);
           if (recorded) latencies[done++] = performance.now() - due;
           resolve();
         });
       });
-      request.on("error", () => {
-        if (recorded) errors++;
+      request.on("error", (error) => {
+        if (recorded) failed(error.code ?? error.message);
         resolve();
       });
     });
@@ -63,7 +69,7 @@ export async function openLoop(url, { rate, seconds, connections = 50, headers =
 
   const sorted = latencies.subarray(0, done).sort();
   const at = (p) => (done ? sorted[Math.min(done - 1, Math.floor(done * p))] : NaN);
-  return { rate, done, errors, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: done ? sorted[done - 1] : NaN, clientMaxStall: clientDelay.max / 1e6 };
+  return { rate, done, errors, failures, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: done ? sorted[done - 1] : NaN, clientMaxStall: clientDelay.max / 1e6 };
 }
 
 /**
