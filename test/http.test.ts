@@ -137,6 +137,10 @@ describe("CORS", () => {
     // A reader on another site can send back the bookmark of an old incident's read, and read it and Retry-After.
     expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("x-d1-bookmark");
     expectSecurityHeaders(preflight);
+    // A plain OPTIONS (no preflight) asks what the address takes: the same methods, as Allow.
+    const plain = await call("OPTIONS", "/api/v2/summary.json");
+    expect([plain.status, plain.headers.get("allow")]).toEqual([204, "GET, HEAD, OPTIONS"]);
+    expect(plain.headers.get("access-control-allow-origin")).toBe("*");
   });
 
   it("is absent on admin routes and writes, with or without a token, preflight included", async () => {
