@@ -148,9 +148,9 @@ const Why: FC<{ snapshot: Snapshot; component: SnapshotComponent; incidents: Sna
   return (
     <ul class="why">
       {open.map((i) => (
-        <li>
-          Open incident: <a href={`/incidents/${i.id}`}>{i.title}</a> ({i.status}), which sets it to{" "}
-          {STATUS_LABELS[i.components.find((c) => c.id === component.id)?.status ?? "operational"].toLowerCase()}.
+        <li data-incident={i.id}>
+          Open incident: <a href={`/incidents/${i.id}`}>{i.title}</a> (<span data-state>{i.status}</span>), which sets it to{" "}
+          <span data-sets>{STATUS_LABELS[i.components.find((c) => c.id === component.id)?.status ?? "operational"].toLowerCase()}</span>.
         </li>
       ))}
       {inProgress.map((m) => (

@@ -1,4 +1,7 @@
 import { CHART } from "../charts";
+import { INCIDENT_STATUSES } from "../../db/schema";
+import { isOpenIncident } from "../../snapshot/build";
+import { STATUS_LABELS } from "../../status";
 
 // The component page's script: when the socket brings a component's newest quarter hours and days, it writes
 // them into the data tables and redraws both charts from the tables, with the server's geometry (CHART,
@@ -9,6 +12,7 @@ const root = document.querySelector("[data-latency]");
 if (!root) return;
 const id = root.getAttribute("data-latency");
 const C = ${JSON.stringify(CHART)};
+const LABELS = ${JSON.stringify(STATUS_LABELS)}, OPEN = ${JSON.stringify(INCIDENT_STATUSES.filter(isOpenIncident))};
 const PW = C.width - C.left - C.right, PH = C.height - C.top - C.bottom;
 const r1 = (n) => Math.round(n * 10) / 10;
 function niceMax(ms) {
@@ -99,8 +103,20 @@ function put(figure, point) {
 
 const formatUptime = (u) => (u === null || u === undefined ? "no data" : u === 100 ? "100%" : u.toFixed(2) + "%");
 
+// The open incidents said to set its status: kept in step with their updates (a new one needs a reload).
+function incidentMoved(incident) {
+  const line = root.querySelector('.why [data-incident="' + CSS.escape(incident.id) + '"]');
+  if (!line) return;
+  const link = (incident.components || []).find((c) => c.id === id);
+  line.hidden = !link || !OPEN.includes(incident.status);
+  if (line.hidden) return;
+  line.querySelector("[data-state]").textContent = incident.status;
+  line.querySelector("[data-sets]").textContent = LABELS[link.status].toLowerCase();
+}
+
 document.addEventListener("beacon:live", (event) => {
   const msg = event.detail;
+  if (msg && msg.data && msg.data.incident && msg.type.startsWith("incident.")) incidentMoved(msg.data.incident);
   if (!msg || msg.type !== "components.latency" || !msg.data) return;
   const update = (msg.data.components || []).find((c) => c.id === id);
   if (!update) return;
