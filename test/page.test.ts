@@ -269,7 +269,8 @@ describe("GET /", () => {
     expect(own.res.status).toBe(200);
     expect(own.html).toContain("<h1>Database upgrade</h1>");
     expect(own.html).toContain("Read-only for ten minutes.");
-    expect(own.html).toContain("<li>Database</li>");
+    // Each affected component links to its page, as an incident's do.
+    expect(own.html).toContain(`<li><a href="/components/${DEFAULT_COMPONENTS.database}">Database</a></li>`);
     expect((await page("/maintenance/00000000-0000-4000-8000-000000000000")).res.status).toBe(404);
   });
 });

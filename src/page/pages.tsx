@@ -292,7 +292,9 @@ const MaintenancePage: FC<{ snapshot: Snapshot; maintenance: SnapshotMaintenance
           <h2>Affected components</h2>
           <ul>
             {m.components.map((c) => (
-              <li>{c.name}</li>
+              <li>
+                <a href={`/components/${c.id}`}>{c.name}</a>
+              </li>
             ))}
           </ul>
         </>
