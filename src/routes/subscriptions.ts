@@ -164,10 +164,12 @@ export const subscriptions = new Hono<AppEnv>()
   .post(
     "/subscriptions",
     inWords("named"),
-    // Checked before the limit: a typo costs nothing but the check, and must not count against its author.
+    async (c, next) => {
+      await limitSignUps(c, "signup");
+      await next();
+    },
     validate("json", subscribeBody),
     async (c) => {
-      await limitSignUps(c, "signup");
       const body = c.req.valid("json");
       await verifyTurnstile(c.env, body.turnstile_token, clientIp(c));
       const channel = body.email !== undefined ? "email" : body.phone !== undefined ? "sms" : "webhook";
