@@ -60,8 +60,10 @@ function incidentItems(incident: SnapshotIncident, pageUrl: string): FeedItem[] 
         .filter(Boolean)
         .join("\n\n"),
       link,
-      date: incident.started_at,
-      updated: Math.max(incident.started_at, incident.updated_at, opening?.updated_at ?? 0),
+      // News from when it was told (its first update), not from when it began: an incident opened today
+      // with a start weeks back is today's news, and a feed's window must not leave it out.
+      date: opening?.created_at ?? incident.created_at,
+      updated: Math.max(incident.created_at, incident.updated_at, opening?.updated_at ?? 0),
       tags: [incident.severity, opening?.status ?? incident.status],
       about,
     },
