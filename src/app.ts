@@ -28,7 +28,7 @@ import { uptime } from "./routes/uptime";
 import { statuspageV2 } from "./routes/v2";
 
 const MAX_BODY_BYTES = 64 * 1024;
-const METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+const METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
 const router = new MethodRouter<[H, RouterRoute]>();
 export const app = new Hono<AppEnv>({ router });
@@ -76,8 +76,9 @@ app.route("/", statusPage);
 app.notFound(async (c) => {
   const allowed = router.allowedMethods(c.req.path);
   if (allowed.length === 0) return (await unknownPage(c)) ?? c.json({ error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` } }, 404);
-  // HEAD is answered wherever GET is.
-  const allow = METHOD_ORDER.filter((m) => allowed.includes(m) || (m === "HEAD" && allowed.includes("GET"))).join(", ");
+  // HEAD is answered wherever GET is, and OPTIONS (which asks what an address takes) everywhere.
+  const allow = METHOD_ORDER.filter((m) => allowed.includes(m) || (m === "HEAD" && allowed.includes("GET")) || m === "OPTIONS").join(", ");
+  if (c.req.method === "OPTIONS") return c.body(null, 204, { allow });
   return c.json({ error: { code: "method_not_allowed", message: `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow}` } }, 405, { allow });
 });
 

@@ -137,10 +137,13 @@ describe("CORS", () => {
     // A reader on another site can send back the bookmark of an old incident's read, and read it and Retry-After.
     expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("x-d1-bookmark");
     expectSecurityHeaders(preflight);
-    // A plain OPTIONS (no preflight) asks what the address takes: the same methods, as Allow.
+    // A plain OPTIONS (no preflight) asks what the address takes: Allow lists every method, as a 405 would.
     const plain = await call("OPTIONS", "/api/v2/summary.json");
     expect([plain.status, plain.headers.get("allow")]).toEqual([204, "GET, HEAD, OPTIONS"]);
-    expect(plain.headers.get("access-control-allow-origin")).toBe("*");
+    const writable = await call("OPTIONS", `/api/status/incidents/${crypto.randomUUID()}`);
+    expect([writable.status, writable.headers.get("allow")]).toEqual([204, "GET, HEAD, PATCH, DELETE, OPTIONS"]);
+    expect((await call("PUT", `/api/status/incidents/${crypto.randomUUID()}`)).headers.get("allow")).toBe("GET, HEAD, PATCH, DELETE, OPTIONS");
+    expect((await call("OPTIONS", "/api/v2/nope.json")).status).toBe(404);
   });
 
   it("is absent on admin routes and writes, with or without a token, preflight included", async () => {
@@ -269,15 +272,15 @@ describe("routing", () => {
     const update = await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Still looking", status: "investigating" });
     expect(update.status).toBe(201);
     const allowed: Record<string, string> = {
-      "/api/status": "GET, HEAD",
-      [`/api/status/incidents/${incident.id}`]: "GET, HEAD, PATCH, DELETE",
+      "/api/status": "GET, HEAD, OPTIONS",
+      [`/api/status/incidents/${incident.id}`]: "GET, HEAD, PATCH, DELETE, OPTIONS",
       // A fixed action is its own path under every method, not an {id} that is not a UUID.
-      "/api/status/incidents/create": "POST",
-      "/api/status/components/reorder": "POST",
-      "/api/v2/summary.json": "GET, HEAD",
-      "/badge.svg": "GET, HEAD",
-      "/history": "GET, HEAD",
-      "/api/status/maintenance.ics": "GET, HEAD",
+      "/api/status/incidents/create": "POST, OPTIONS",
+      "/api/status/components/reorder": "POST, OPTIONS",
+      "/api/v2/summary.json": "GET, HEAD, OPTIONS",
+      "/badge.svg": "GET, HEAD, OPTIONS",
+      "/history": "GET, HEAD, OPTIONS",
+      "/api/status/maintenance.ics": "GET, HEAD, OPTIONS",
     };
     for (const method of ["GET", "PUT", "PATCH", "PROPFIND", "MKCOL", "DELETE"]) {
       for (const [path, allow] of Object.entries(allowed)) {
@@ -294,10 +297,10 @@ describe("routing", () => {
     }
     const headOnAction = await call("HEAD", "/api/status/components/reorder");
     expect(headOnAction.status).toBe(405);
-    expect(headOnAction.headers.get("allow")).toBe("POST");
+    expect(headOnAction.headers.get("allow")).toBe("POST, OPTIONS");
     const post = await call("POST", "/api/status", { body: {} });
     expect(post.status).toBe(405);
-    expect(post.headers.get("allow")).toBe("GET, HEAD");
+    expect(post.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
     // HEAD is GET without the body.
     const head = await call("HEAD", "/api/status");
     expect(head.status).toBe(200);

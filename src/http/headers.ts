@@ -67,10 +67,8 @@ function securityHeaders(contentType: string): Record<string, string> {
 export const httpPolicy: MiddlewareHandler<AppEnv> = async (c, next) => {
   const publicRead = publicReadRoute(c.req.path);
   const preflightFor = c.req.header("access-control-request-method")?.toUpperCase();
-  // A preflight for a read, or a plain OPTIONS (which asks what the address takes), of a public read.
-  if (c.req.method === "OPTIONS" && publicRead && (!preflightFor || READ_METHODS.has(preflightFor))) {
+  if (c.req.method === "OPTIONS" && publicRead && preflightFor && READ_METHODS.has(preflightFor)) {
     return c.body(null, 204, {
-      allow: "GET, HEAD, OPTIONS",
       "access-control-allow-origin": "*",
       "access-control-allow-methods": "GET, HEAD, OPTIONS",
       // x-d1-bookmark: the token a read of an old incident hands back (see Reads that survive a dead database).
