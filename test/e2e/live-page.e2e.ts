@@ -113,6 +113,20 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     expect(await page.locator("#resolved li").first().textContent()).toContain("Checkout <b>errors</b>");
     expect(await page.locator("link[rel=icon]").getAttribute("href")).toMatch(/favicon-operational\./);
 
+    // A cell drawn with an incident's status, made worse live, says the new one only.
+    const worse = await adminCall("POST", "/api/status/incidents/create", { title: "Slow storage", severity: "major", affected_components: [STORAGE], notify: false });
+    const drawn = await browser.newPage();
+    await drawn.goto(origin + "/");
+    await drawn.locator('#live[data-state="live"]').waitFor();
+    const cell = drawn.locator(`[data-component="${STORAGE}"] .bar li:last-child`);
+    expect(await cell.getAttribute("aria-label")).toMatch(/: partial outage reported in an incident; /);
+    await adminCall("POST", `/api/status/incidents/${worse.id}/updates`, { message: "Down", status: "identified", affected_components: [{ id: STORAGE, status: "major_outage" }], notify: false });
+    await expect.poll(() => drawn.locator(`[data-component="${STORAGE}"] .st`).textContent()).toBe("Major Outage");
+    expect(await cell.getAttribute("aria-label")).toMatch(/^[A-Z][a-z]{2} \d+: major outage today; /);
+    expect(await cell.getAttribute("aria-label")).not.toContain("partial outage");
+    await drawn.close();
+    await adminCall("POST", `/api/status/incidents/${worse.id}/resolve`, { root_cause: "a", resolution: "b", notify: false });
+
     // A renamed component needs the server's markup: the page offers a reload.
     expect(await page.locator("#reload-note").isHidden()).toBe(true);
     await adminCall("PATCH", `/api/status/components/${API}`, { name: "Public API" });

@@ -91,7 +91,8 @@ function syncBannerIncidents() {
   line.hidden = !links.length;
 }
 
-// Today's cell keeps the worst the day saw (as a reload draws it): a worse status darkens it at once.
+// Today's cell keeps the worst the day saw (as a reload draws it): a worse status darkens it at once, and
+// its label says that status in place of the one it gave ("... today" or "... reported in an incident").
 const CELL = { under_maintenance: "mnt", degraded: "deg", partial_outage: "par", major_outage: "maj" }, LEVELS = "op mnt deg par maj";
 function setComponent(id, status) {
   const row = $('[data-component="' + CSS.escape(id) + '"]');
@@ -100,7 +101,7 @@ function setComponent(id, status) {
   const cell = $(".bar li:last-child", row), level = CELL[status], was = /d-(\\w+)/.exec(cell && cell.className);
   if (cell && level && LEVELS.indexOf(level) > (was ? LEVELS.indexOf(was[1]) : -1)) {
     cell.className = "d-" + level;
-    cell.setAttribute("aria-label", cell.getAttribute("aria-label").replace(/: ([a-z ]+ today; )?/, ": " + LABELS[status].toLowerCase() + " today; "));
+    cell.setAttribute("aria-label", cell.getAttribute("aria-label").replace(/: ([a-z ]+ (today|rep[^;]+); )?/, ": " + LABELS[status].toLowerCase() + " today; "));
   }
   const group = row.closest("[data-group]");
   if (group) {
