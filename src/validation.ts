@@ -211,8 +211,12 @@ export const NOTHING_VISIBLE = rule("nothing_visible", "must not be empty (it ha
  * second message); U+0085 (NEL) is one too.
  */
 export const line = (max: number) =>
-  text(max)
+  z
+    .string()
+    .transform((value) => value.replace(CONTROL, "").trim())
     .refine(showsSomething, NOTHING_VISIBLE)
     .refine((value) => !/[\r\n\u0085\u2028\u2029]/.test(value), rule("line_break", "must be a single line (no line breaks)"))
-    // Removed once checked, so a line of nothing else is refused as one with nothing visible.
-    .transform((value) => value.replace(BIDI_FORMATTING, "").trim());
+    // Removed once checked, so a line of nothing else is refused as one with nothing visible; measured
+    // without them, as it is stored.
+    .transform((value) => value.replace(BIDI_FORMATTING, "").trim())
+    .pipe(text(max));

@@ -709,6 +709,10 @@ describe("components and groups", () => {
     expect((await json(await admin("PATCH", `/api/status/groups/${isolated.id}`, { name: "\u202aEdge\u202c layer" }))).name).toBe("Edge layer");
     expect((await admin("DELETE", `/api/status/components/${reversedId}`)).status).toBe(204);
     expect((await admin("DELETE", `/api/status/groups/${isolated.id}`)).status).toBe(204);
+    // Measured as stored: 99 characters between two bidi marks (101 as sent) fit the 100 a name may have.
+    const full = await admin("POST", "/api/status/groups", { name: `‮${"g".repeat(98)}z‬` });
+    expect(full.status).toBe(201);
+    expect((await admin("DELETE", `/api/status/groups/${(await json(full)).id}`)).status).toBe(204);
     for (const lookalike of ["Data  tier", "Data\ttier", "Data\u00a0tier"]) {
       expect((await admin("POST", "/api/status/groups", { name: lookalike })).status, JSON.stringify(lookalike)).toBe(409);
     }
