@@ -1,4 +1,4 @@
-import type { ComponentStatus } from "../db/schema";
+import type { ComponentStatus, ShownStatus } from "../db/schema";
 import type { SnapshotComponent, SnapshotIncident, UptimeDay } from "../snapshot/types";
 import { STATUS_LABELS, statusRank, worstStatus } from "../status";
 import { plainProblems, type FieldMap, type ReceivedDetail } from "../text/refusals";
@@ -72,6 +72,16 @@ export type DayLevel = "none" | "op" | "deg" | "par" | "maj" | "mnt";
 
 const LEVEL_RANK: Record<DayLevel, number> = { none: 0, op: 1, mnt: 2, deg: 3, par: 4, maj: 5 };
 const REPORTED_LEVEL: Record<ComponentStatus, DayLevel> = { operational: "op", degraded: "deg", partial_outage: "par", major_outage: "maj" };
+
+/**
+ * For the page's script, which darkens today's cell live: the levels from best to worst, and the level of
+ * each status that can darken a cell (operational never does: a grey day without data stays grey).
+ */
+export const DAY_LEVELS_BY_RANK = (Object.keys(LEVEL_RANK) as DayLevel[]).sort((a, b) => LEVEL_RANK[a] - LEVEL_RANK[b]);
+export const DARKENING_LEVEL: Partial<Record<ShownStatus, DayLevel>> = {
+  ...Object.fromEntries(Object.entries(REPORTED_LEVEL).filter(([status]) => status !== "operational")),
+  under_maintenance: "mnt",
+};
 
 /**
  * The worst status the day's incidents set for the component. Uptime counts automated checks only, so a

@@ -75,7 +75,8 @@ export const publicStatus = new Hono<AppEnv>()
         cache: CANONICAL_INCIDENT_DAYS.has(days),
       });
     }
-    // A page is a binary search and `limit` incidents to serialize: rendered per request, never kept, and
+    // A page is the window (the started-in prefix and a scan of the older incidents for open ones), a binary
+    // search in it and `limit` incidents to serialize: rendered per request, never kept, and
     // answered as every other snapshot read is (validators, stale marker, caching headers on 304s too).
     const pageLimit = limit ?? DEFAULT_INCIDENT_PAGE;
     return sendJsonFromSnapshot(

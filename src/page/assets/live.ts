@@ -1,5 +1,5 @@
 import { OVERALL_LABELS, STATUS_LABELS } from "../../status";
-import { COMPONENT_TAGS, SMS_CODE_SENT, SUBSCRIBE_CODE_FIELDS, SUBSCRIBE_CODE_STEP, SUBSCRIBE_TYPED_FIELDS, subscribeErrorId } from "../format";
+import { COMPONENT_TAGS, DARKENING_LEVEL, DAY_LEVELS_BY_RANK, SMS_CODE_SENT, SUBSCRIBE_CODE_FIELDS, SUBSCRIBE_CODE_STEP, SUBSCRIBE_TYPED_FIELDS, subscribeErrorId } from "../format";
 
 // The page's only script: plain JavaScript, no build step. The server-rendered page is complete without it;
 // this keeps it current over the StatusHub socket, shows times in the reader's zone, lets a bar be walked
@@ -93,7 +93,7 @@ function syncBannerIncidents() {
 
 // Today's cell keeps the worst the day saw (as a reload draws it): a worse status darkens it at once, and
 // its label says that status in place of the one it gave ("... today" or "... reported in an incident").
-const CELL = { under_maintenance: "mnt", degraded: "deg", partial_outage: "par", major_outage: "maj" }, LEVELS = "op mnt deg par maj";
+const CELL = ${JSON.stringify(DARKENING_LEVEL)}, LEVELS = "${DAY_LEVELS_BY_RANK.join(" ")}";
 function setComponent(id, status) {
   const row = $('[data-component="' + CSS.escape(id) + '"]');
   if (!row) return false;
