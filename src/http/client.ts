@@ -2,6 +2,9 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 
+/** Whether the client asks for HTML (a browser): pages answer it, every other client gets the API's JSON. */
+export const asksForHtml = (c: Context<AppEnv>) => /\btext\/html\b/.test(c.req.header("accept") ?? "");
+
 /**
  * The key per-client limits count against: the IPv4 address Cloudflare reports, or the /64 an IPv6 address
  * sits in (one subscriber line gets a whole /64, so a per-/128 key would give one client 2^64 budgets).

@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import * as z from "zod";
 import { loadIncidentView, mayBeOlderIncident } from "../snapshot/incident-view";
-import { limitPerClient } from "../http/client";
+import { asksForHtml, limitPerClient } from "../http/client";
 import type { AppEnv } from "../env";
 import { ApiError, type ErrorDetail } from "../errors";
 import { pageUrl } from "../notify/links";
@@ -36,7 +36,7 @@ const pathId = (c: Context<AppEnv>) => uuid.safeParse(c.req.param("id")).data ??
  * the API's JSON. API paths, and clients that do not ask for HTML, get the JSON error.
  */
 export async function unknownPage(c: Context<AppEnv>): Promise<Response | null> {
-  if (c.req.method !== "GET" || c.req.path.startsWith("/api/") || !/\btext\/html\b/.test(c.req.header("accept") ?? "")) return null;
+  if (c.req.method !== "GET" || c.req.path.startsWith("/api/") || !asksForHtml(c)) return null;
   const snapshot = await publicSnapshot(c);
   return c.html(renderMessage(snapshot, "Page not found", "There is no page at this address."), 404);
 }

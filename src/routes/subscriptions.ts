@@ -4,7 +4,7 @@ import { runBatch } from "../db/batch";
 import { assertComponentsExist } from "../domain/components";
 import { findSubscriber, findSubscriberById, setSubscriberComponents, subscriberComponentIds, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
 import { pageName, type AppEnv } from "../env";
-import { limitPerClient } from "../http/client";
+import { asksForHtml, limitPerClient } from "../http/client";
 import { ApiError, badRequest, conflict } from "../errors";
 import { DEFAULT_SMS_COUNTRY_CODES, smsAllowed, webhookUrlProblem } from "../notify/address";
 import { channelOffError, channelState } from "../notify/channels";
@@ -28,7 +28,7 @@ const wantsJson = (c: Context<AppEnv>) => (c.req.header("accept") ?? "").include
  * A refusal is a page only for a client that asks for HTML (a browser), as the rest of the app answers:
  * curl, mail clients posting one-click unsubscribes and API clients get the JSON error.
  */
-const wantsPage = (c: Context<AppEnv>) => !wantsJson(c) && /\btext\/html\b/.test(c.req.header("accept") ?? "");
+const wantsPage = (c: Context<AppEnv>) => !wantsJson(c) && asksForHtml(c);
 
 /** Per-client limit (SIGNUP_LIMITER) for anything that sends a message or guesses a code. */
 const limitSignUps = (c: Context<AppEnv>, what: string) =>
