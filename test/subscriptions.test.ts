@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
 import { chunkRows, runBatch } from "../src/db/batch";
 import { DEV_OUTBOX_KEPT, recordDevOutbox } from "../src/db/queries/dev-outbox";
+import { listSubscribers } from "../src/db/queries/subscriptions";
 import { confirmationBudget, deliveries, devOutbox as devOutboxTable, subscriberComponents, subscribers } from "../src/db/schema";
 import type { Bindings } from "../src/env";
 import { confirmedSubscription as confirmedSubscriptionResponse, devOutbox as devOutboxResponse } from "../src/openapi/responses";
@@ -1264,6 +1265,13 @@ describe("admin notifications", () => {
     }
     expect((await call("GET", "/api/status/subscribers")).status).toBe(401);
     expect((await call("GET", "/api/status/subscribers", { token: await adminToken({ role: "member" }) })).status).toBe(403);
+    // A page of a list of a hundred thousand reads a page of rows in order, not the whole table and a sort.
+    for (const filter of [{}, { channel: "webhook" as const, status: "active" as const, after: { at: Date.now(), id: hooks[0]!.id } }]) {
+      const query = listSubscribers(db(), { limit: 50, ...filter }).toSQL();
+      const plan = (await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).bind(...query.params).all<{ detail: string }>()).results.map((r) => r.detail).join("; ");
+      expect(plan).toMatch(/USING INDEX subscribers_(status_)?created_idx/);
+      expect(plan).not.toContain("TEMP B-TREE");
+    }
   });
 
   it("goes on from the overview's 500 subscribers to the rest of them", async () => {

@@ -396,7 +396,9 @@ export const subscribers = sqliteTable(
   },
   (t) => [
     uniqueIndex("subscribers_channel_address_idx").on(t.channel, t.address),
-    index("subscribers_status_idx").on(t.status),
+    // Admin listings page through subscribers newest first (see olderThan), of one status or of all.
+    index("subscribers_status_created_idx").on(t.status, t.createdAt, t.id),
+    index("subscribers_created_idx").on(t.createdAt, t.id),
   ],
 );
 

@@ -102,7 +102,7 @@ export async function subscriberCounts(db: Database) {
 }
 
 /** Newest first; `after` is the last row of the previous page (a batch of sign-ups can share one created_at). */
-export async function listSubscribers(db: Database, filter: { limit: number; after?: PageCursor; channel?: Channel; status?: SubscriberStatus }) {
+export function listSubscribers(db: Database, filter: { limit: number; after?: PageCursor; channel?: Channel; status?: SubscriberStatus }) {
   return db
     .select()
     .from(subscribers)
