@@ -52,6 +52,21 @@ const confirmLink = (text: string) => /https:\/\/status\.example\.com\/api\/stat
 const path = (url: string) => url.replace(BASE, "");
 
 describe("email subscriptions, offline through the dev outbox", () => {
+  it("answers every click of a double-clicked confirmation as subscribed, and confirms once", async () => {
+    const outbox = devOutbox();
+    // Which click wins, and how the others interleave with it, varies: a few sign-ups, many clicks each.
+    for (let round = 0; round < 4; round++) {
+      const email = uniqueEmail();
+      expect((await subscribe({ email })).status).toBe(202);
+      const link = path(confirmLink((await outbox.waitFor(email))[0]!));
+      const clicks = await Promise.all(Array.from({ length: 20 }, () => call("POST", link, { headers: { accept: "application/json", "cf-connecting-ip": uniqueIp() } })));
+      expect(clicks.map((r) => r.status)).toEqual(Array(20).fill(200));
+      const answers = await Promise.all(clicks.map((r) => json(r)));
+      expect(answers.filter((a) => a.already_subscribed === false)).toHaveLength(1);
+      expect(answers.every((a) => a.status === "active" && a.address === email)).toBe(true);
+    }
+  });
+
   it("confirms by link, notifies of an incident with links to it and to leave, and answers alike for known addresses", async () => {
     const outbox = devOutbox();
     const email = uniqueEmail();

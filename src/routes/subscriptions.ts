@@ -228,7 +228,9 @@ export const subscriptions = new Hono<AppEnv>()
     const matches = await awaitsThisConfirmation(c.env, subscriber, secret, Date.now());
     const confirmed = matches ? await confirmSubscription(c.env, c.var.db, subscriber, secret, Date.now()) : null;
     if (!confirmed) {
-      const used = await alreadySubscribed(c, subscriber, secret, wantsJson(c));
+      // Lost to a concurrent click of the same link: what that click made of the subscriber is what counts.
+      const now = matches ? await findSubscriberById(c.var.db, subscriber!.id) : subscriber;
+      const used = await alreadySubscribed(c, now, secret, wantsJson(c));
       if (used) return used;
       if (!wantsPage(c)) throw badRequest(EXPIRED_CONFIRMATION);
       return badLinkPage(c);
