@@ -994,7 +994,7 @@ describe("forms drawn before another change", () => {
     expect(listed.find((m: { id: string }) => m.id === window.id)).toMatchObject({ title: "Renamed by another admin", description: "" });
   });
 
-  it("posts an update from a tab drawn before another admin's, changing only the components this admin changed", async () => {
+  it("posts an update from a tab drawn before another admin's, changing only the components and status this admin changed", async () => {
     const token = await session();
     const { api, database, storage } = DEFAULT_COMPONENTS;
     const incident = await createIncident({ title: "Two responders", affected_components: [{ id: database, status: "degraded" }], notify: false });
@@ -1012,6 +1012,24 @@ describe("forms drawn before another change", () => {
     // One component changed in its picker: that one changes, the rest stay as they are now.
     expect((await postDrawn(`${path}/updates`, token, stale, { message: "Storage too.", [`component:${storage}`]: "partial_outage" })).status).toBe(303);
     expect(await linksOf()).toEqual([...worse, { id: storage, status: "partial_outage" }].sort(byId));
+
+    // Its status left as drawn: the incident stays where the other admin moved it, and the update says so.
+    const statusOf = async () => {
+      const now = await json(await call("GET", `/api/status/incidents/${incident.id}`));
+      return [now.status, now.updates[0].status, now.updates[0].message];
+    };
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Fix deployed.", status: "monitoring", notify: false })).status).toBe(201);
+    expect((await postDrawn(`${path}/updates`, token, stale, { message: "Watching the error rate." })).status).toBe(303);
+    expect(await statusOf()).toEqual(["monitoring", "monitoring", "Watching the error rate."]);
+    // Chosen in the form, a status is what the admin asked for, whatever it was drawn at.
+    expect((await postDrawn(`${path}/updates`, token, stale, { message: "Errors are back.", status: "identified" })).status).toBe(303);
+    expect(await statusOf()).toEqual(["identified", "identified", "Errors are back."]);
+    // Refused for its message and sent again, a form drawn before that keeps saying the status was left alone.
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Fixed again.", status: "monitoring", notify: false })).status).toBe(201);
+    const refused = await postDrawn(`${path}/updates`, token, stale, { message: "" });
+    expect(refused.status).toBe(400);
+    expect((await postDrawn(`${path}/updates`, token, drawnForm(await refused.text(), `${path}/updates`), { message: "Still watching." })).status).toBe(303);
+    expect(await statusOf()).toEqual(["monitoring", "monitoring", "Still watching."]);
   });
 
   it("refuses a postmortem from an editor opened before another admin published one, previews included", async () => {

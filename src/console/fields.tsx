@@ -118,6 +118,12 @@ export const ConsoleForm: FC<{
   );
 };
 
+/**
+ * What a form showed when first drawn, for the server to tell what the admin changed: kept as sent when a
+ * refused form is drawn again (the record may have moved since), else as given.
+ */
+export const Drawn: FC<{ name: string; value: string }> = ({ name, value }) => <input type="hidden" name={name} value={typed(name) ?? value} />;
+
 /** A checkbox: ticked as sent in a refused form around it, else as given. */
 export const CheckBox: FC<{ id: string; name: string; value?: string; checked: boolean }> = ({ id, name, value, checked }) => {
   const sent = typedAll(name);

@@ -100,9 +100,11 @@ function drawnLinks(form: FormFields): Map<string, string> | null {
 /**
  * An update's component changes: only what the admin changed in the picker, from what it showed when drawn,
  * applied to the incident's components as they are now. Another admin's change made meanwhile to a
- * component this admin did not touch stays; a picker left as drawn changes nothing.
+ * component this admin did not touch stays; a picker left as drawn changes nothing. The status likewise: left
+ * as drawn (`status_was`), it is the incident's status now, not the one another admin's update moved it from.
  */
-export function incidentUpdateBody(form: FormFields, pageZone: string, now: number, current: { id: string; status: string }[]) {
+export function incidentUpdateBody(form: FormFields, pageZone: string, now: number, incident: { status: string; components: { id: string; status: string }[] }) {
+  const current = incident.components;
   const eta = etaFrom(form, pageZone, now);
   const sent = new Map(affectedFrom(form).map((l) => [l.id, l.status] as const));
   const drawn = drawnLinks(form) ?? new Map(current.map((l) => [l.id, l.status]));
@@ -115,11 +117,17 @@ export function incidentUpdateBody(form: FormFields, pageZone: string, now: numb
   }
   return {
     message: one(form, "message"),
-    status: one(form, "status") || "investigating",
+    status: statusChosen(form, incident.status),
     ...(eta !== undefined ? { estimated_resolution: eta } : {}),
     ...(touched.length ? { affected_components: [...next].map(([id, status]) => ({ id, status })) } : {}),
     notify: notifyFrom(form),
   };
+}
+
+/** The status an update form asks for: the incident's as it is now when the form's was left as drawn. */
+function statusChosen(form: FormFields, now: string): string {
+  const sent = one(form, "status") || "investigating";
+  return typeof form.status_was === "string" && form.status_was === sent ? now : sent;
 }
 
 export function resolveBody(form: FormFields) {

@@ -7,7 +7,7 @@ import { isOpenIncident } from "../snapshot/build";
 import type { PageInfo, SnapshotIncident } from "../snapshot/types";
 import { currentEta } from "../snapshot/format";
 import { Flash } from "./dashboard";
-import { ComponentPicker, ConsoleForm, EtaFields, Field, FormErrors, NotifyBox, OPEN_STATUS_OPTIONS, Select, SEVERITY_OPTIONS, TextArea, Written } from "./fields";
+import { ComponentPicker, ConsoleForm, Drawn, EtaFields, Field, FormErrors, NotifyBox, OPEN_STATUS_OPTIONS, Select, SEVERITY_OPTIONS, TextArea, Written } from "./fields";
 import { pickerShown, type Refill } from "./forms";
 import { ConsoleLayout, Csrf, type ConsoleContext } from "./layout";
 
@@ -189,7 +189,8 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
             <section aria-labelledby="update-h">
               <h2 id="update-h">Post an update</h2>
               <ConsoleForm ctx={ctx} action={`/admin/incidents/${i.id}/updates`} refill={refill}>
-                <input type="hidden" name="components_was" value={pickerShown(i.components)} />
+                <Drawn name="components_was" value={pickerShown(i.components)} />
+                <Drawn name="status_was" value={i.status} />
                 <Select label="Status" name="status" id="u-status" options={OPEN_STATUS_OPTIONS} value={i.status} />
                 <TextArea label="Message" name="message" id="u-message" required />
                 <EtaFields zone={page.time_zone} prefix="u" canClear />

@@ -474,7 +474,7 @@ export const adminConsole = new Hono<AppEnv>()
     const id = idOr404(c);
     const incident = id ? await loadIncidentView(c.var.db, id) : null;
     if (!incident) return problem(c, 404, "Not found", "There is no incident with this id.");
-    const body = forms.incidentUpdateBody(await formOf(c), zoneOf(c.env), Date.now(), incident.components);
+    const body = forms.incidentUpdateBody(await formOf(c), zoneOf(c.env), Date.now(), incident);
     return perform(c, (actor, now) => postIncidentUpdate(c.var.db, incident.id, parse(schemas.incidentUpdateBody, body), actor, now), () => `/admin/incidents/${id}`, "updated", {
       fields: forms.UPDATE_FIELDS,
       screen: (refill) => incidentScreen(c, id, refill),
