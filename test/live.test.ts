@@ -3,7 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
 import { diffSnapshots } from "../src/live/messages";
-import { statusHub, type StatusHub } from "../src/live/status-hub";
+import { MAX_SOCKETS_PER_CLIENT, statusHub, type StatusHub } from "../src/live/status-hub";
 import type { Snapshot, SnapshotMaintenance } from "../src/snapshot/types";
 import { admin, awayFromMinuteEdge, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
@@ -72,19 +72,19 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
       res.webSocket!.accept();
       opened.push(res.webSocket!);
     };
-    // 30 a minute from one /64, whichever of its addresses: the 31st is refused, another client is not.
+    // 120 a minute from one /64, whichever of its addresses: the 121st is refused, another client is not.
     const prefix = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:7`;
     await awayFromMinuteEdge();
-    for (let i = 0; i < 30; i++) keep(await upgrade(`${prefix}::${(i + 1).toString(16)}`));
+    for (let i = 0; i < 120; i++) keep(await upgrade(`${prefix}::${(i + 1).toString(16)}`));
     const limited = await upgrade(`${prefix}:0:0:0:ffff`);
     expect(limited.status).toBe(429);
     expect((await json(limited)).error.code).toBe("rate_limited");
     keep(await upgrade(`${prefix.replace(/:7$/, ":8")}::1`));
 
-    // However slowly they come, one client holds at most 50 open sockets (the hub counts them).
+    // However slowly they come, one client holds at most 200 open sockets (the hub counts them).
     const noLimiter = { LIVE_LIMITER: undefined };
     const ip = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
-    for (let i = 0; i < 50; i++) keep(await upgrade(ip, noLimiter));
+    for (let i = 0; i < MAX_SOCKETS_PER_CLIENT; i++) keep(await upgrade(ip, noLimiter));
     const full = await upgrade(ip, noLimiter);
     expect(full.status).toBe(429);
     opened.pop()!.close(1000);

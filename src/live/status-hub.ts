@@ -12,8 +12,8 @@ const REPLAY_LIMIT = 500;
 const REPLAY_MAX_BYTES = 64 * 1024;
 /** A socket may ask to catch up (`resume`) this often; the page needs it only after a gap. */
 const RESUME_INTERVAL_MS = 5_000;
-/** Open sockets per client (an IPv4 address or an IPv6 /64): enough for a household or an office behind NAT. */
-export const MAX_SOCKETS_PER_CLIENT = 50;
+/** Open sockets per client (an IPv4 address or an IPv6 /64): enough for an office behind NAT, few for a flood. */
+export const MAX_SOCKETS_PER_CLIENT = 200;
 /** The header the worker sets with the client's key; the hub is reachable only through the worker. */
 export const CLIENT_KEY_HEADER = "x-beacon-client";
 /** Largest message a client may send; anything bigger closes its socket. */
