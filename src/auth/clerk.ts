@@ -15,6 +15,7 @@ export interface SessionClaims {
   sub?: string;
   sid?: string;
   sts?: unknown;
+  exp?: unknown;
   iss?: unknown;
   v?: unknown;
   fea?: unknown;
@@ -116,6 +117,8 @@ export async function verifySession(token: string, env: Bindings): Promise<Sessi
   }
   if (typeof claims.sid !== "string" || !claims.sid) return null;
   if (claims.sts === "pending") return null;
+  // Clerk allows 5 s of clock skew on every time claim, which a fresh token's iat needs; an expiry needs none.
+  if (typeof claims.exp !== "number" || claims.exp * 1000 <= Date.now()) return null;
   const issuer = clerkIssuer(env);
   if (issuer && (typeof claims.iss !== "string" || claims.iss.replace(/\/+$/, "") !== issuer)) return null;
   return claims;
