@@ -2,6 +2,7 @@
 // `npm start`: Beacon on http://localhost:8787 (PORT overrides) with a local D1 that is migrated and seeded,
 // local admin keys, and the cron fired every minute (wrangler dev does not fire crons by itself).
 import { spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { ensureLocalSecrets, root } from "./lib/local-keys.mjs";
 
 const port = Number(process.env.PORT || 8787);
@@ -13,7 +14,6 @@ const env = {
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
   WRANGLER_HIDE_BANNER: "true",
 };
-const wrangler = (args, options = {}) => spawn("npx", ["--no-install", "wrangler", ...args], { cwd: root, env, stdio: "inherit", ...options });
 
 const created = await ensureLocalSecrets();
 if (created.length) console.log(`Generated local secrets in .dev.vars: ${created.join(", ")}`);
@@ -34,7 +34,13 @@ if (migrate.status !== 0) {
 const applied = new Set((migrate.stdout ?? "").match(/\d{4}_[\w-]+\.sql/g) ?? []).size;
 console.log(applied ? `Local D1: applied ${applied} migration${applied === 1 ? "" : "s"} (.wrangler/state).` : "Local D1: up to date (.wrangler/state).");
 
-const dev = wrangler(["dev", "--port", String(port), "--ip", "127.0.0.1", "--var", `PAGE_URL:${origin}`, "--var", "PRECOMPRESS:false", "--var", "LOCAL_DEV:true", "--log-level", process.env.LOG_LEVEL || "info"]);
+// wrangler itself, not through npx (which does not pass signals on), in a process group of its own, so that
+// stopping this script stops wrangler and the workerd it runs, however this script is stopped.
+const dev = spawn(
+  join(root, "node_modules", ".bin", "wrangler"),
+  ["dev", "--port", String(port), "--ip", "127.0.0.1", "--var", `PAGE_URL:${origin}`, "--var", "PRECOMPRESS:false", "--var", "LOCAL_DEV:true", "--log-level", process.env.LOG_LEVEL || "info"],
+  { cwd: root, env, stdio: "inherit", detached: true },
+);
 
 async function fireCron() {
   try {
@@ -67,13 +73,34 @@ if (await waitForServer()) {
   timer = setInterval(fireCron, 60_000);
 }
 
+/** Signals wrangler's whole process group (wrangler and workerd); gone already is fine. */
+const signalServer = (signal) => {
+  try {
+    process.kill(-dev.pid, signal);
+  } catch {
+    // already stopped
+  }
+};
+let stopping = false;
 const stop = () => {
   clearInterval(timer);
-  dev.kill("SIGINT");
+  if (stopping) return;
+  stopping = true;
+  signalServer("SIGINT");
+  // wrangler shuts workerd down in a moment; one that hangs is not left holding the port.
+  setTimeout(() => signalServer("SIGKILL"), 5_000).unref();
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
+process.on("SIGHUP", stop);
+// `npm start` stopped by a signal of its own (a process manager, `kill`) does not pass it on: this script
+// would be left running, with the server. It stops when its parent goes.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) stop();
+}, 1_000).unref();
 dev.on("exit", (code) => {
   clearInterval(timer);
+  signalServer("SIGKILL");
   process.exit(code ?? 0);
 });
