@@ -144,7 +144,10 @@ describe("the seed's endpoints keep the seed's keys and types", { timeout: 20_00
     // that is a number, a resolved incident with root cause, an open one, and a planned window.
     const token = await admin("POST", "/api/status/health-check");
     expect(token.status).toBe(200);
-    expectContract(await json(token), SEED_HEALTH_CHECK, "POST /api/status/health-check");
+    const checked = await json(token);
+    expectContract(checked, SEED_HEALTH_CHECK, "POST /api/status/health-check");
+    // Components no check observes (File Storage, Email, Authentication here) included: the seed's four words.
+    for (const status of Object.values(checked.results)) expect(STATUS_WORDS.slice(0, 4)).toContain(status);
 
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     await env.DB.prepare("INSERT INTO daily_rollups (component_id, day, observed_seconds, checks) VALUES (?, ?, 86400, 1440)").bind(DEFAULT_COMPONENTS.database, yesterday).run();
@@ -199,6 +202,8 @@ describe("the seed's endpoints keep the seed's keys and types", { timeout: 20_00
 
     const component = await json(await call("GET", `/api/status/components/${DEFAULT_COMPONENTS.database}`));
     expectContract(component, SEED_COMPONENT, "GET /api/status/components/{id}");
+    // One no check has ever observed: numbers too.
+    expectContract(await json(await call("GET", `/api/status/components/${DEFAULT_COMPONENTS.storage}`)), SEED_COMPONENT, "GET /api/status/components/{unobserved}");
     expect(component.component).toMatchObject({ id: DEFAULT_COMPONENTS.database, name: "Database" });
 
     const incidents = await json(await call("GET", "/api/status/incidents?days=90"));

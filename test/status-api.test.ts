@@ -50,11 +50,15 @@ describe("an incident that started long ago", () => {
 });
 
 describe("GET /api/status/components/{id}", () => {
-  it("says uptime is unknown (null) before any check, never a made-up 100", async () => {
+  it("keeps the seed's numbers before any check, and says that no second was observed", async () => {
     const res = await call("GET", `/api/status/components/${DEFAULT_COMPONENTS.email}`);
     expect(res.status).toBe(200);
     const body = await json(res);
-    expect(body).toMatchObject({ component: { id: DEFAULT_COMPONENTS.email, name: "Email Service" }, uptime: { "30_days": null, "60_days": null, "90_days": null } });
+    expect(body).toMatchObject({
+      component: { id: DEFAULT_COMPONENTS.email, name: "Email Service" },
+      uptime: { "30_days": 100, "60_days": 100, "90_days": 100 },
+      uptime_observed_seconds: { "30_days": 0, "60_days": 0, "90_days": 0 },
+    });
     expect(body.uptime_formula).toMatch(/0\.3/);
   });
 
@@ -78,6 +82,7 @@ describe("GET /api/status/components/{id}", () => {
     // 60 and 90 days also include the bad day: 259200 s observed, 8941 s down -> 96.550...
     expect(body.uptime["60_days"]).toBe(96.55);
     expect(body.uptime["90_days"]).toBe(96.55);
+    expect(body.uptime_observed_seconds).toEqual({ "30_days": 172_800, "60_days": 259_200, "90_days": 259_200 });
   });
 
   it("answers 404 for an unknown component and 400 for a malformed id", async () => {

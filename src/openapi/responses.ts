@@ -179,11 +179,21 @@ export const statusResponse = named(
   }),
 );
 
-const uptimeWindows = z.object({ "30_days": uptimePercent, "60_days": uptimePercent, "90_days": uptimePercent });
+const seedPercent = z.number().describe("Percent, floored to 2 decimals; 100 for a window with no observed second (see uptime_observed_seconds)");
+const seedUptimeWindows = z.object({ "30_days": seedPercent, "60_days": seedPercent, "90_days": seedPercent });
+const observedSecond = z.number().int().nonnegative().describe("Seconds the checks observed in the window: 0 when the figure rests on nothing");
+const observedWindows = z.object({ "30_days": observedSecond, "60_days": observedSecond, "90_days": observedSecond });
 
 export const componentDetail = named(
   "ComponentDetail",
-  z.object({ component: publicComponent, uptime: uptimeWindows, uptime_formula: z.string(), last_updated: time, data: freshness }),
+  z.object({
+    component: publicComponent,
+    uptime: seedUptimeWindows,
+    uptime_observed_seconds: observedWindows,
+    uptime_formula: z.string(),
+    last_updated: time,
+    data: freshness,
+  }),
 );
 
 export const incidentList = named(

@@ -27,8 +27,14 @@ export const health = new Hono<AppEnv>().post("/health-check", requireAdmin, noB
           ? "Health check completed"
           : // Rounds played ahead of the clock (locally) leave results dated later than now.
             "Health check completed; every component already has a newer result, so these results were not recorded",
-    // "no_data": a monitor whose regions could not agree this time.
-    results: Object.fromEntries(round.targets.map((t) => [t.name, results.get(t.id)?.outcome ?? "no_data"])),
+    // The seed's four statuses: what the check found, or, where it observed nothing (no check configured, or
+    // a monitor whose regions could not agree), the status the checks left it at. `details` says which.
+    results: Object.fromEntries(
+      round.targets.map((t) => {
+        const outcome = results.get(t.id)?.outcome;
+        return [t.name, outcome === undefined || outcome === "not_monitored" ? t.monitoredStatus : outcome];
+      }),
+    ),
     details: round.targets.map((t) => {
       const r = results.get(t.id);
       const probed = regions.get(t.id);

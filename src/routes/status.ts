@@ -6,7 +6,7 @@ import { notFound } from "../errors";
 import { dataFreshness, publicComponent, publicIncident, publicMaintenance, recentIncidents, upcomingMaintenance } from "../snapshot/format";
 import { iso } from "../time";
 import { sendFromSnapshot, sendJsonFromSnapshot } from "../snapshot/respond";
-import type { Snapshot } from "../snapshot/types";
+import type { Snapshot, UptimeDay } from "../snapshot/types";
 import { publicSnapshot } from "../snapshot/store";
 import { incidentPage, openSince } from "../snapshot/incident-pages";
 import { DEFAULT_INCIDENT_PAGE, incidentListQuery } from "../schemas";
@@ -24,6 +24,9 @@ function incidentTexts(snapshot: Snapshot): string[] {
   if (!texts) incidentTextsBySnapshot.set(snapshot, (texts = snapshot.incidents.map((i) => JSON.stringify(publicIncident(i)))));
   return texts;
 }
+
+/** The seconds of days that checks observed: what an uptime figure over them rests on. */
+const observedSeconds = (days: UptimeDay[]) => days.reduce((sum, d) => sum + d.observed_seconds, 0);
 
 export const UPTIME_FORMULA =
   "uptime = 1 - (major_outage seconds + 0.3 x partial_outage seconds) / observed seconds, over calendar days in the page's time zone; degraded counts as up; time under maintenance or without check data is left out; floored to 2 decimals";
@@ -49,7 +52,18 @@ export const publicStatus = new Hono<AppEnv>()
     if (!component) throw notFound("Component");
     return sendJsonFromSnapshot(c, snapshot, `component:${id}`, () => ({
       component: publicComponent(component),
-      uptime: component.uptime,
+      // The seed's numbers: a window with no observed second has seen no downtime (100), and the seconds
+      // each figure rests on say so (0).
+      uptime: {
+        "30_days": component.uptime["30_days"] ?? 100,
+        "60_days": component.uptime["60_days"] ?? 100,
+        "90_days": component.uptime["90_days"] ?? 100,
+      },
+      uptime_observed_seconds: {
+        "30_days": observedSeconds(component.days.slice(-30)),
+        "60_days": observedSeconds(component.days.slice(-60)),
+        "90_days": observedSeconds(component.days),
+      },
       uptime_formula: UPTIME_FORMULA,
       last_updated: iso(snapshot.generated_at),
       data: dataFreshness(snapshot),
