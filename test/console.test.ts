@@ -9,7 +9,7 @@ import { errorBody } from "../src/errors";
 import { GROUP_FIELDS, MAINTENANCE_FIELDS, OPEN_INCIDENT_FIELDS, plainProblems } from "../src/console/forms";
 import { generateKeyPairPem, mintSessionToken, unsignedToken } from "../scripts/lib/session-token.mjs";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
-import { activeSubscriber, db } from "./support/subscribers";
+import { activeSubscriber, db, unique } from "./support/subscribers";
 import { deliveries } from "../src/db/schema";
 import { eq } from "drizzle-orm";
 
@@ -1148,6 +1148,36 @@ describe("components that share a position", () => {
 });
 
 describe("the components screen", () => {
+  it("lists and moves components as the page shows them, a group's members together", async () => {
+    const token = await session();
+    const group = await json(await admin("POST", "/api/status/groups", { name: unique("Edge") }));
+    const make = async (name: string, grouped: boolean) => (await json(await admin("POST", "/api/status/components", { name: unique(name), ...(grouped ? { group_id: group.id } : {}) }))).id as string;
+    // Added one after another: CDN and Workers in the group, Search between them outside it.
+    const [cdn, search, workers] = [await make("CDN", true), await make("Search", false), await make("Workers", true)];
+    const mine = (ids: string[]) => ids.filter((id) => [cdn, search, workers].includes(id));
+    const onPage = async () => mine([...(await (await call("GET", "/", { headers: { "cache-control": "no-cache", authorization: `Bearer ${await adminToken()}` } })).text()).matchAll(/data-component="([0-9a-f-]{36})"/g)].map((m) => m[1]!));
+    const inConsole = async () => mine([...(await (await send("/admin/components", { cookie: token })).text()).matchAll(/<li id="comp-([0-9a-f-]{36})">/g)].map((m) => m[1]!));
+    const move = async (id: string, direction: "up" | "down") => {
+      expect((await post(`/admin/components/${id}/move`, token, { _csrf: await csrfOf(token, "/admin/components"), direction })).status).toBe(303);
+    };
+    expect(await onPage()).toEqual([cdn, workers, search]);
+    expect(await inConsole()).toEqual([cdn, workers, search]);
+    // The page's subscribe form lists them in the same order.
+    const form = await (await call("GET", "/", { headers: { "cache-control": "no-cache", authorization: `Bearer ${await adminToken()}` } })).text();
+    expect(mine([...form.matchAll(/name="components" value="([0-9a-f-]{36})"/g)].map((m) => m[1]!))).toEqual([cdn, workers, search]);
+    // Up from below the group: above the whole group, in one press.
+    await move(search, "up");
+    expect(await onPage()).toEqual([search, cdn, workers]);
+    expect(await inConsole()).toEqual([search, cdn, workers]);
+    // A member moves within its group; at its edge, its button is off and a press changes nothing.
+    const screen = await (await send("/admin/components", { cookie: token })).text();
+    expect(screen).toMatch(new RegExp(`aria-label="Move [^"]+ up"[^>]*disabled[^>]*>[^<]*</button></form>(?:(?!<li).)*aria-label="Move [^"]+ down"`, "s"));
+    await move(cdn, "down");
+    expect(await onPage()).toEqual([search, workers, cdn]);
+    await move(cdn, "down");
+    expect(await onPage()).toEqual([search, workers, cdn]);
+  });
+
   it("draws the groups list only when there are groups, so no empty box sits above the new group form", async () => {
     const token = await session();
     const groups = async () => {

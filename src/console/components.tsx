@@ -1,6 +1,7 @@
 import type { FC } from "hono/jsx";
 import type { consoleGroups } from "../db/queries/console";
 import { PROBE_REGIONS, type ProbeRegion } from "../db/schema";
+import { pageBlocks, pageMoves } from "../domain/page-order";
 import { Status } from "../page/parts";
 import type { SnapshotComponent } from "../snapshot/types";
 import { REGION_NAMES } from "../text/checks";
@@ -30,20 +31,23 @@ export const ComponentsPage: FC<{
   refill?: Refill | null;
 }> = ({ ctx, rows, shown, groups, moved, flash, refill }) => {
   const groupName = new Map(groups.map((g) => [g.id, g.name]));
+  const inPage = pageBlocks(rows).flatMap((b) => b.members);
+  const moves = pageMoves(rows);
   return (
     <ConsoleLayout ctx={ctx} title="Components">
       <h1>Components</h1>
       <Flash text={flash} />
       <section aria-labelledby="order-h">
         <h2 id="order-h">In page order</h2>
-        <p class="hint">Move a component with its buttons; the focus stays on the one you moved.</p>
+        <p class="hint">Move a component with its buttons; the focus stays on the one you moved. A group's members move within it; any other component moves past a whole group.</p>
         <ol class="card order" id="component-order">
-          {rows.map((r, n) => {
+          {inPage.map((r) => {
             const status = shown.get(r.id)?.status;
-            const off = { up: n === 0, down: n === rows.length - 1 };
+            const can = moves.get(r.id)!;
+            const off = { up: !can.up, down: !can.down };
             // Moved to the top or the bottom, the pressed button is off: the focus goes to the other one.
             const pressed = moved?.startsWith(`${r.id}:`) ? (moved.endsWith(":up") ? "up" : "down") : null;
-            const focused = pressed && off[pressed] && rows.length > 1 ? (pressed === "up" ? "down" : "up") : pressed;
+            const focused = pressed && off[pressed] && !off[pressed === "up" ? "down" : "up"] ? (pressed === "up" ? "down" : "up") : pressed;
             return (
               <li id={`comp-${r.id}`}>
                 <span>

@@ -1,3 +1,4 @@
+import { inPageOrder } from "../domain/page-order";
 import { raw } from "hono/html";
 import type { Child, FC } from "hono/jsx";
 import type { ShownStatus } from "../db/schema";
@@ -303,7 +304,7 @@ export const SubscribeForm: FC<{ components: SnapshotComponent[]; turnstileSiteK
     </fieldset>
     <fieldset>
       <legend>Components (none checked: all of them)</legend>
-      {components.map((c) => (
+      {inPageOrder(components).map((c) => (
         <label>
           <input type="checkbox" name="components" value={c.id} checked={selected.includes(c.id)} /> {c.name}
         </label>

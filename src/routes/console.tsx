@@ -36,6 +36,7 @@ import { commitOnce, type PendingKey } from "./admin-write";
 import { sha256Hex } from "../crypto";
 import { adminActor, CHANGED_SINCE_SHOWN, type Actor, type Change } from "../domain/change";
 import { createComponent, createGroup, deleteComponent, deleteGroup, editComponent, editGroup, reorderComponents } from "../domain/components";
+import { movedInPage, pageBlocks } from "../domain/page-order";
 import { deleteIncident, editIncident, editIncidentUpdate, openIncident, postIncidentUpdate, publishPostmortem, resolveIncident } from "../domain/incidents";
 import { cancelMaintenance, completeMaintenanceNow, editMaintenance, scheduleMaintenance, startMaintenanceNow } from "../domain/maintenance";
 import { createTemplate, deleteTemplate, editTemplate } from "../domain/templates";
@@ -643,11 +644,10 @@ export const adminConsole = new Hono<AppEnv>()
   .post("/components/:id/move", async (c) => {
     const id = idOr404(c);
     const direction = forms.one(await formOf(c), "direction") === "up" ? "up" : "down";
-    const ids = (await consoleComponents(c.var.db)).map((r) => r.id);
-    const at = id ? ids.indexOf(id) : -1;
-    if (at < 0) return problem(c, 404, "Not found", "There is no component with this id.");
-    const to = direction === "up" ? at - 1 : at + 1;
-    if (to >= 0 && to < ids.length) [ids[at], ids[to]] = [ids[to]!, ids[at]!];
+    const rows = await consoleComponents(c.var.db);
+    if (!id || !rows.some((r) => r.id === id)) return problem(c, 404, "Not found", "There is no component with this id.");
+    // As the page shows them; at the edge of the list or of its group, the order as it is (numbered afresh).
+    const ids = movedInPage(rows, id, direction) ?? pageBlocks(rows).flatMap((b) => b.members.map((r) => r.id));
     // No #fragment in the answer: Chromium skips autofocus on an address with one, and focus on the pressed
     // button (which scrolls its row into view) is what lets Down be pressed again.
     return perform(c, (actor, now) => reorderComponents(c.var.db, ids, actor, now), () => `/admin/components?moved=${id}:${direction}`, "moved");

@@ -1,3 +1,4 @@
+import { inPageOrder } from "../domain/page-order";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { createDb, type Database } from "../db/client";
 import { runBatch } from "../db/batch";
@@ -287,7 +288,7 @@ export const subscriptions = new Hono<AppEnv>()
     const followed = new Set(view.components);
     // Every component a subscriber chose was deleted since (a form never saves none).
     const followsNothing = !view.all_components && !snapshot.components.some((comp) => followed.has(comp.id));
-    const boxes = snapshot.components
+    const boxes = inPageOrder(snapshot.components)
       .map((comp) => `<label><input type="checkbox" name="components" value="${escapeHtml(comp.id)}"${view.all_components || followed.has(comp.id) ? " checked" : ""}> ${escapeHtml(comp.name)}</label>`)
       .join("");
     return htmlPage(
