@@ -115,11 +115,10 @@ describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
     // Its own: an incident about it.
     const own = (await api("POST", "/api/status/incidents/create", { title: "Here", affected_components: [DATABASE], notify: false })) as { id: string };
     await expect.poll(() => note.isVisible()).toBe(true);
-    // Why it shows what it shows keeps in step with the incident's updates, as the status above it does.
-    await page.reload();
-    await page.locator('#live[data-state="live"]').waitFor();
+    // Why it shows what it shows: said at once, and kept in step with the incident's updates, as the status above it is.
     const why = page.locator(`.why [data-incident="${own.id}"]`);
-    expect(await why.textContent()).toBe("Open incident: Here (investigating), which sets it to degraded performance.");
+    await expect.poll(() => why.textContent()).toBe("Open incident: Here (investigating), which sets it to degraded performance.");
+    expect(await why.locator("a").getAttribute("href")).toBe(`/incidents/${own.id}`);
     await api("POST", `/api/status/incidents/${own.id}/updates`, { message: "Worse", status: "identified", affected_components: [{ id: DATABASE, status: "major_outage" }], notify: false });
     await expect.poll(() => why.textContent()).toBe("Open incident: Here (identified), which sets it to major outage.");
     await api("POST", `/api/status/incidents/${own.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });

@@ -103,15 +103,36 @@ function put(figure, point) {
 
 const formatUptime = (u) => (u === null || u === undefined ? "no data" : u === 100 ? "100%" : u.toFixed(2) + "%");
 
-// The open incidents said to set its status: kept in step with their updates (a new one needs a reload).
+// The open incidents said to set its status: kept in step with their updates, one newly about it added.
 function incidentMoved(incident) {
-  const line = root.querySelector('.why [data-incident="' + CSS.escape(incident.id) + '"]');
-  if (!line) return;
   const link = (incident.components || []).find((c) => c.id === id);
-  line.hidden = !link || !OPEN.includes(incident.status);
+  const open = Boolean(link) && OPEN.includes(incident.status);
+  const line = root.querySelector('.why [data-incident="' + CSS.escape(incident.id) + '"]') || (open ? whyLine(incident) : null);
+  if (!line) return;
+  line.hidden = !open;
   if (line.hidden) return;
   line.querySelector("[data-state]").textContent = incident.status;
   line.querySelector("[data-sets]").textContent = LABELS[link.status].toLowerCase();
+}
+
+// "Open incident: <title> (<status>), which sets it to <status>.", as the server draws it, after the others.
+function whyLine(incident) {
+  const why = root.querySelector(".why");
+  if (!why) return null;
+  const line = document.createElement("li");
+  line.dataset.incident = incident.id;
+  const link = document.createElement("a");
+  link.href = "/incidents/" + encodeURIComponent(incident.id);
+  link.textContent = incident.title;
+  const state = document.createElement("span");
+  state.dataset.state = "";
+  const sets = document.createElement("span");
+  sets.dataset.sets = "";
+  line.append("Open incident: ", link, " (", state, "), which sets it to ", sets, ".");
+  const before = why.querySelectorAll("[data-incident]");
+  if (before.length) before[before.length - 1].after(line);
+  else why.prepend(line);
+  return line;
 }
 
 document.addEventListener("beacon:live", (event) => {
