@@ -119,6 +119,15 @@ export const incidentListQuery = z.object({
   cursor: pageCursor,
 });
 
+export const liveQuery = z.object({
+  since: z
+    .string()
+    .regex(/^\d{1,15}$/, "must be a whole number: the seq of the last message received")
+    .transform(Number)
+    .optional()
+    .describe("The seq of the last message received: what came after it is replayed, or a fresh snapshot sent"),
+});
+
 export const uptimeQuery = z.object({
   days: wholeNumberParam(90, "days").default(90),
 });

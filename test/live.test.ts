@@ -45,6 +45,23 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
     }
   });
 
+  it("reads ?since= as strictly as any query string: a whole number, given once", async () => {
+    const upgrade = (query: string) =>
+      app.fetch(new Request(`${BASE}/api/status/live${query}`, { headers: { Upgrade: "websocket", "cf-connecting-ip": `198.51.100.${Math.floor(Math.random() * 250) + 1}` } }), env, createExecutionContext());
+    for (const [query, code] of [["?since=0x10", "invalid_format"], ["?since=1e3", "invalid_format"], ["?since=-1", "invalid_format"], ["?since=1&since=2", "duplicate"], ["?since=", "invalid_format"]] as const) {
+      const res = await upgrade(query);
+      expect(res.status, query).toBe(400);
+      expect((await json(res)).error.details[0], query).toMatchObject({ path: "since", code });
+    }
+    // A page that saw nothing yet asks from 0.
+    for (const query of ["?since=0", "?since=12", ""]) {
+      const res = await upgrade(query);
+      expect(res.status, query).toBe(101);
+      res.webSocket!.accept();
+      res.webSocket!.close(1000);
+    }
+  });
+
   it("lets any page in by default (another host name of the same worker included); LIVE_ALLOWED_ORIGINS opts into a list", async () => {
     const upgrade = (origin?: string, extra: Partial<Cloudflare.Env> = {}) =>
       app.fetch(new Request(`${BASE}/api/status/live`, { headers: { Upgrade: "websocket", ...(origin ? { Origin: origin } : {}) } }), { ...env, ...extra }, createExecutionContext());

@@ -3,6 +3,8 @@ import type { AppEnv, Bindings } from "../env";
 import { ApiError } from "../errors";
 import { clientKey, limitPerClient } from "../http/client";
 import { CLIENT_KEY_HEADER, statusHub } from "../live/status-hub";
+import { liveQuery } from "../schemas";
+import { validate } from "../validation";
 
 function originOf(url: string): string | null {
   try {
@@ -27,7 +29,7 @@ function allowedOrigins(env: Bindings): Set<string> | null {
  * The live socket. Abuse is bounded per client (an IPv4 address or an IPv6 /64): upgrades by the
  * LIVE_LIMITER rate limit, open sockets by the hub.
  */
-export const live = new Hono<AppEnv>().all("/live", async (c) => {
+export const live = new Hono<AppEnv>().all("/live", validate("query", liveQuery), async (c) => {
   if (c.req.method !== "GET" || c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     c.header("upgrade", "websocket");
     throw new ApiError(426, "upgrade_required", "GET /api/status/live with a WebSocket upgrade (Upgrade: websocket)");
