@@ -432,6 +432,15 @@ describe("sign-up input and abuse limits", () => {
       [{ webhook: "https://[2002:7f00:1::1]/hook" }, "private", "unsafe_url"],
       [{ webhook: "https://[2002:c0a8:101::]/hook" }, "private", "unsafe_url"],
       [{ webhook: "https://[fec0::1]/hook" }, "private", "unsafe_url"],
+      // Special-purpose ranges no receiver lives in: protocol assignments, documentation, 6to4 relays, discard.
+      [{ webhook: "https://192.0.0.1/hook" }, "reserved", "unsafe_url"],
+      [{ webhook: "https://192.0.2.1/hook" }, "reserved", "unsafe_url"],
+      [{ webhook: "https://198.51.100.1/hook" }, "reserved", "unsafe_url"],
+      [{ webhook: "https://203.0.113.1/hook" }, "reserved", "unsafe_url"],
+      [{ webhook: "https://192.88.99.1/hook" }, "reserved", "unsafe_url"],
+      [{ webhook: "https://[2001:db8::1]/hook" }, "reserved", "unsafe_url"],
+      [{ webhook: "https://[3fff::1]/hook" }, "reserved", "unsafe_url"],
+      [{ webhook: "https://[100::1]/hook" }, "reserved", "unsafe_url"],
       // Teredo (2001:0::/32) carries an IPv4 address too, here 127.0.0.1 (the client's, bits inverted).
       [{ webhook: "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/" }, "loopback", "unsafe_url"],
       [{ webhook: "https://[2001::53aa:64c:0:1]/hook" }, "loopback", "unsafe_url"],

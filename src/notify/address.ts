@@ -22,7 +22,7 @@ function privateIPv4(host: string): boolean {
   return privateIPv4Octets(parts as [number, number, number, number]);
 }
 
-function privateIPv4Octets([a, b]: [number, number, number, number]): boolean {
+function privateIPv4Octets([a, b, c]: [number, number, number, number]): boolean {
   return (
     a === 0 ||
     a === 10 ||
@@ -32,6 +32,12 @@ function privateIPv4Octets([a, b]: [number, number, number, number]): boolean {
     (a === 172 && b >= 16 && b <= 31) ||
     (a === 192 && b === 168) ||
     (a === 198 && (b === 18 || b === 19)) ||
+    // Special purpose: protocol assignments 192.0.0.0/24, documentation 192.0.2.0/24, 198.51.100.0/24 and
+    // 203.0.113.0/24, the retired 6to4 relays 192.88.99.0/24.
+    (a === 192 && b === 0 && (c === 0 || c === 2)) ||
+    (a === 198 && b === 51 && c === 100) ||
+    (a === 203 && b === 0 && c === 113) ||
+    (a === 192 && b === 88 && c === 99) ||
     a >= 224
   );
 }
@@ -80,6 +86,9 @@ function privateIPv6(host: string): boolean {
     (g0 & 0xfe00) === 0xfc00 || // unique local fc00::/7
     (g0 & 0xffc0) === 0xfe80 || // link-local fe80::/10
     (g0 & 0xffc0) === 0xfec0 || // site-local fec0::/10 (deprecated, still routed by some networks)
+    (g0 === 0x2001 && g1 === 0xdb8) || // documentation 2001:db8::/32
+    (g0 & 0xfff0) === 0x3ff0 || // documentation 3fff::/20
+    (g0 === 0x100 && g1 === 0 && g2 === 0 && g3 === 0) || // discard-only 100::/64
     (g0 & 0xff00) === 0xff00 // multicast
   );
 }
@@ -152,6 +161,6 @@ export function webhookUrlProblem(raw: string): string | null {
   if (url.username || url.password) return "must not contain credentials";
   const host = url.hostname.toLowerCase().replace(/\.$/, "");
   if (localName(host)) return "must not point at a local host name";
-  if (privateIPv4(host) || privateIPv6(host)) return "must not point at a loopback, private or link-local address";
+  if (privateIPv4(host) || privateIPv6(host)) return "must not point at a loopback, private, link-local or reserved address";
   return null;
 }
