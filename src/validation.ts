@@ -186,13 +186,14 @@ export const text = (max: number) =>
   z
     .string()
     .transform((value) => value.replace(CONTROL, "").trim())
-    .pipe(z.string().min(1, "must not be empty").max(max, `must be at most ${max} characters`).refine(wellFormed, ILL_FORMED));
+    .pipe(z.string().min(1, "must not be empty").max(max, `must be at most ${max} characters`).refine(wellFormed, ILL_FORMED).refine(emptyOrVisible, NOTHING_VISIBLE));
 
+/** Text that may be left empty; written, it must show something (a message of zero-width spaces is a blank one). */
 export const optionalText = (max: number) =>
   z
     .string()
     .transform((value) => value.replace(CONTROL, "").trim())
-    .pipe(z.string().max(max, `must be at most ${max} characters`).refine(wellFormed, ILL_FORMED));
+    .pipe(z.string().max(max, `must be at most ${max} characters`).refine(wellFormed, ILL_FORMED).refine(emptyOrVisible, NOTHING_VISIBLE));
 
 /**
  * Characters that show nothing on their own: spaces, format characters (zero-width joiners, bidi overrides
@@ -204,6 +205,8 @@ const INVISIBLE_ONLY = /^[\p{Z}\p{Cf}\p{Default_Ignorable_Code_Point}\s\u115F\u1
 /** Whether text shows something: not only spaces, format characters and blank fillers. */
 export const showsSomething = (value: string) => !INVISIBLE_ONLY.test(value);
 export const NOTHING_VISIBLE = rule("nothing_visible", "must not be empty (it has nothing visible)");
+/** Empty is said by its own rule ("must not be empty") where text is required. */
+const emptyOrVisible = (value: string) => value === "" || showsSomething(value);
 
 /**
  * A title or name: `text` on one line, without bidi formatting. Line breaks are refused rather than

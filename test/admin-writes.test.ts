@@ -636,6 +636,18 @@ describe("single-line fields", () => {
       expect(await detail(await admin("POST", "/api/status/incidents/create", { title, notify: false }))).toEqual([400, "must not be empty (it has nothing visible)", "nothing_visible"]);
     }
     expect((await admin("POST", "/api/status/components", { name: "\u3164" })).status).toBe(400);
+    // Nor longer text: an update that says nothing would go out to every subscriber as a blank message.
+    const open = await json(await admin("POST", "/api/status/incidents/create", { title: "Says something", notify: false }));
+    for (const [path, body] of [
+      [`/api/status/incidents/${open.id}/updates`, { message: "   \u200b ", status: "identified", notify: false }],
+      [`/api/status/incidents/${open.id}/resolve`, { root_cause: "\u2800", resolution: "Fixed", notify: false }],
+      [`/api/status/incidents/${open.id}/resolve`, { root_cause: "r", resolution: "s", message: "\u200d\u200b", notify: false }],
+      ["/api/status/incidents/create", { title: "Blank", description: "\u3164", notify: false }],
+    ] as const) {
+      expect(await detail(await admin("POST", path, body)), `${path} ${JSON.stringify(body)}`).toEqual([400, "must not be empty (it has nothing visible)", "nothing_visible"]);
+    }
+    expect((await json(await call("GET", `/api/status/incidents/${open.id}`))).updates).toHaveLength(1);
+    await admin("POST", `/api/status/incidents/${open.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
     // C1 controls are taken out like C0 ones: a CSI (U+009B) would start a terminal escape in a log or an SMS.
     const csi = await json(await admin("POST", "/api/status/incidents/create", { title: "Sev\u009b31m edit\u001b[0m", description: "a\u0080b\u009fc", notify: false }));
     expect([csi.title, csi.description]).toEqual(["Sev31m edit[0m", "abc"]);
