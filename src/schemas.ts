@@ -3,7 +3,7 @@ import { AUDIT_ENTITY_TYPES, CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, PR
 import { shownOnBadge } from "./badges/svg";
 import { decodeCursor } from "./cursor";
 import { normalWebhookUrl } from "./notify/address";
-import { coercedWholeNumber, line, NOTHING_VISIBLE, optionalText, pastTimestamp, rule, showsSomething, text, timestamp, uuid, wholeNumber } from "./validation";
+import { line, NOTHING_VISIBLE, optionalText, pastTimestamp, rule, showsSomething, text, timestamp, uuid, wholeNumber } from "./validation";
 
 /** The largest page of incidents one request may ask for. */
 export const MAX_INCIDENT_PAGE = 100;
@@ -305,16 +305,16 @@ export const twilioInboundForm = z.looseObject({ From: z.string().max(32), Body:
 
 /** `?limit=` rounds of a component's checks, newest first (a day of rounds at most). */
 export const componentChecksQuery = z.object({
-  limit: coercedWholeNumber().min(1).max(1440).default(60),
+  limit: wholeNumberParam(1440).default(60),
 });
 
 export const devOutboxQuery = z.object({
-  limit: coercedWholeNumber().min(1).max(100).default(20),
+  limit: wholeNumberParam(100).default(20),
   to: z.string().trim().min(1).max(320).optional().describe("Only messages to this recipient (email address, phone number)"),
 });
 
 export const notificationsQuery = z.object({
-  limit: coercedWholeNumber().min(1).max(500).default(100),
+  limit: wholeNumberParam(500).default(100),
   cursor: pageCursor,
   status: z
     .enum(DELIVERY_STATUSES, { error: `must be a delivery status (${DELIVERY_STATUSES.join(", ")}); subscribers by their status are listed at /api/status/subscribers` })
@@ -324,7 +324,7 @@ export const notificationsQuery = z.object({
 });
 
 export const subscribersQuery = z.object({
-  limit: coercedWholeNumber().min(1).max(500).default(100),
+  limit: wholeNumberParam(500).default(100),
   cursor: pageCursor,
   status: z.enum(SUBSCRIBER_STATUSES).optional(),
   channel: z.enum(CHANNELS).optional(),

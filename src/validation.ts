@@ -120,9 +120,6 @@ const intoExactRange = (n: number) => Math.min(Math.max(n, -Number.MAX_SAFE_INTE
 /** A whole number, its bounds to follow: `wholeNumber().min(0).max(100_000)`. */
 export const wholeNumber = () => z.number().overwrite(intoExactRange).int();
 
-/** The same from a query string, as JavaScript reads a number ("1e2" is 100). */
-export const coercedWholeNumber = () => z.coerce.number().overwrite(intoExactRange).int();
-
 /** A UUID in any case, lowered: UUIDs are case-insensitive and Beacon stores them lower case. */
 export const uuid = z.uuid({ message: "must be a UUID" }).toLowerCase();
 

@@ -1289,6 +1289,16 @@ describe("admin notifications", () => {
     }
     expect((await call("GET", "/api/status/subscribers")).status).toBe(401);
     expect((await call("GET", "/api/status/subscribers", { token: await adminToken({ role: "member" }) })).status).toBe(403);
+    // Every admin list reads limit= as the public ones do: as written, with the same words.
+    const component = DEFAULT_COMPONENTS.api;
+    for (const path of ["/api/status/subscribers", "/api/status/notifications", "/api/status/dev-outbox", `/api/status/components/${component}/checks`]) {
+      for (const limit of ["abc", "1.5", "1e2", "0x10", " 5"]) {
+        const res = await admin("GET", `${path}?limit=${encodeURIComponent(limit)}`);
+        expect(res.status, `${path} ${limit}`).toBe(400);
+        expect((await json(res)).error.details[0], `${path} ${limit}`).toMatchObject({ path: "limit", code: "invalid_format", message: "must be a whole number" });
+      }
+      expect((await admin("GET", `${path}?limit=2`)).status, path).toBe(200);
+    }
     // A page of a list of a hundred thousand reads a page of rows in order, not the whole table and a sort.
     for (const filter of [{}, { channel: "webhook" as const, status: "active" as const, after: { at: Date.now(), id: hooks[0]!.id } }]) {
       const query = listSubscribers(db(), { limit: 50, ...filter }).toSQL();
