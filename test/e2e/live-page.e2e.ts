@@ -553,6 +553,8 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     const sent = "If this number can be subscribed, we have texted it a 6-digit code. Enter it below to confirm.";
     await expect.poll(() => notice.textContent()).toBe(sent);
     const code = page.getByLabel("6-digit code from the SMS");
+    // The focus goes where the next thing to type is.
+    await expect.poll(() => code.evaluate((input) => input === document.activeElement)).toBe(true);
     const confirm = page.locator("button", { hasText: "Confirm" });
     // A refused code is said as a refused address is: beside the field, in the same red, the field marked
     // and focused; the notice keeps saying where the code went.

@@ -454,6 +454,7 @@ function askCode(channel, address, notice, sent) {
   // Shown with its channel's field, hidden (not lost) while another channel is picked.
   const box = el("form", { class: "code", "data-channel": channel }, [el("label", { class: "field" }, [el("span", {}, [field.label]), input]), button]);
   form.after(box);
+  input.focus();
   box.addEventListener("submit", async (event) => {
     event.preventDefault();
     // Held while its request is in flight: the second of a double click would find the code spent.
