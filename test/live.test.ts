@@ -5,7 +5,7 @@ import { app } from "../src/app";
 import { diffSnapshots } from "../src/live/messages";
 import { MAX_SOCKETS_PER_CLIENT, statusHub, type StatusHub } from "../src/live/status-hub";
 import type { Snapshot, SnapshotMaintenance } from "../src/snapshot/types";
-import { admin, awayFromMinuteEdge, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
+import { admin, BASE, call, createIncident, DEFAULT_COMPONENTS, json, withinOneMinute } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
 
 afterEach(() => vi.restoreAllMocks());
@@ -90,10 +90,11 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
       opened.push(res.webSocket!);
     };
     // 120 a minute from one /64, whichever of its addresses: the 121st is refused, another client is not.
-    const prefix = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:7`;
-    await awayFromMinuteEdge();
-    for (let i = 0; i < 120; i++) keep(await upgrade(`${prefix}::${(i + 1).toString(16)}`));
-    const limited = await upgrade(`${prefix}:0:0:0:ffff`);
+    const { prefix, limited } = await withinOneMinute(async () => {
+      const prefix = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:7`;
+      for (let i = 0; i < 120; i++) keep(await upgrade(`${prefix}::${(i + 1).toString(16)}`));
+      return { prefix, limited: await upgrade(`${prefix}:0:0:0:ffff`) };
+    });
     expect(limited.status).toBe(429);
     expect((await json(limited)).error.code).toBe("rate_limited");
     keep(await upgrade(`${prefix.replace(/:7$/, ":8")}::1`));
