@@ -360,8 +360,11 @@ async function everyView() {
 async function expectAgreement(status: string, words: string, badgeText: string, v2Words = words) {
   const views = await everyView();
   expect(views).toMatchObject({ api: status, banner: status, overallClass: status, overallWords: words, favicon: status });
-  // /favicon.svg (for clients that ask for it by name) is the very icon the page links.
+  // /favicon.svg (for clients that ask for it by name) is the very icon the page links, and /favicon.ico,
+  // which browsers ask for on a page that links none (a feed opened in a tab), leads to it.
   expect(views.faviconSvg).toBe(views.pageIcon);
+  const ico = await call("GET", "/favicon.ico");
+  expect([ico.status, await ico.text()]).toEqual([200, views.faviconSvg]);
   expect(views.badge).toContain(`>${badgeText}<`);
   expect(views.v2).toEqual({ indicator: INDICATOR[status], description: v2Words });
   return views;

@@ -18,6 +18,7 @@ const NOT_API = new Set([
   "GET /components/{id}",
   "GET /maintenance/{id}",
   "GET /favicon.svg",
+  "GET /favicon.ico",
   "GET /assets/{file}",
   // The page's no-script sign-up form and its code step; they answer with HTML and call the documented
   // POST /api/status/subscriptions and /api/status/subscriptions/confirm/{sms,webhook}.

@@ -216,6 +216,8 @@ export const statusPage = new Hono<AppEnv>()
       render: () => faviconSvg(snapshot.overall_status),
     });
   })
+  // Asked for by browsers on what links no icon (a feed opened in a tab): the page's icon, not a 404.
+  .get("/favicon.ico", (c) => c.redirect("/favicon.svg", 301))
   .get("/assets/:file", (c) => {
     const asset = assets().byPath.get(c.req.path);
     if (!asset) return c.json({ error: { code: "not_found", message: "No such asset" } }, 404);
