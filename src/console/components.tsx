@@ -39,7 +39,7 @@ export const ComponentsPage: FC<{
       <Flash text={flash} />
       <section aria-labelledby="order-h">
         <h2 id="order-h">In page order</h2>
-        <p class="hint">Move a component with its buttons; the focus stays on the one you moved. A group's members move within it; any other component moves past a whole group.</p>
+        <p class="hint">Move a component with its buttons; the focus stays on the one you moved. A group's members move within it, and past its edge take the whole group along; any other component moves past a whole group.</p>
         <ol class="card order" id="component-order">
           {inPage.map((r) => {
             const status = shown.get(r.id)?.status;

@@ -28,7 +28,7 @@ export function pageMoves<T extends { id: string; groupId: string | null }>(rows
   const blocks = pageBlocks(rows);
   blocks.forEach((block, b) =>
     block.members.forEach((row, m) =>
-      moves.set(row.id, block.groupId ? { up: m > 0, down: m < block.members.length - 1 } : { up: b > 0, down: b < blocks.length - 1 }),
+      moves.set(row.id, { up: (block.groupId !== null && m > 0) || b > 0, down: (block.groupId !== null && m < block.members.length - 1) || b < blocks.length - 1 }),
     ),
   );
   return moves;
@@ -36,8 +36,8 @@ export function pageMoves<T extends { id: string; groupId: string | null }>(rows
 
 /**
  * The order of every component after one press of Up or Down as the page shows them: a group's member trades
- * places with its neighbour in the group; any other component passes the whole block (a group, or one
- * component) next to it. Null where it cannot go that way.
+ * places with its neighbour in the group, and at the group's edge takes the whole group past the block (a
+ * group, or one component) next to it; any other component passes that block. Null where it cannot go.
  */
 export function movedInPage<T extends { id: string; groupId: string | null }>(rows: T[], id: string, direction: "up" | "down"): string[] | null {
   const blocks = pageBlocks(rows);
@@ -45,14 +45,10 @@ export function movedInPage<T extends { id: string; groupId: string | null }>(ro
   if (b < 0) return null;
   const step = direction === "up" ? -1 : 1;
   const block = blocks[b]!;
-  if (block.groupId) {
-    const m = block.members.findIndex((r) => r.id === id);
-    if (!block.members[m + step]) return null;
-    [block.members[m], block.members[m + step]] = [block.members[m + step]!, block.members[m]!];
-  } else {
-    if (!blocks[b + step]) return null;
-    [blocks[b], blocks[b + step]] = [blocks[b + step]!, blocks[b]!];
-  }
+  const m = block.members.findIndex((r) => r.id === id);
+  if (block.groupId && block.members[m + step]) [block.members[m], block.members[m + step]] = [block.members[m + step]!, block.members[m]!];
+  else if (blocks[b + step]) [blocks[b], blocks[b + step]] = [blocks[b + step]!, blocks[b]!];
+  else return null;
   return blocks.flatMap((x) => x.members.map((r) => r.id));
 }
 
