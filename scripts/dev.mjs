@@ -42,37 +42,7 @@ const dev = spawn(
   { cwd: root, env, stdio: "inherit", detached: true },
 );
 
-async function fireCron() {
-  try {
-    const res = await fetch(`${origin}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*`);
-    if (!res.ok) console.error(`cron: ${res.status}`);
-  } catch {
-    // Not listening yet, or restarting after a file change: the next tick will do.
-  }
-}
-
-async function waitForServer() {
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(`${origin}/healthz`)).ok) return true;
-    } catch {
-      // still starting
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return false;
-}
-
 let timer;
-if (await waitForServer()) {
-  console.log(
-    `\nBeacon is up on ${origin} (admin token: npm run token; console: npm run -s signin-url).\n` +
-      "The cron fires every 60 s: this script triggers it, so wrangler's note that scheduled workers are not triggered locally does not apply.\n",
-  );
-  await fireCron();
-  timer = setInterval(fireCron, 60_000);
-}
-
 /** Signals wrangler's whole process group (wrangler and workerd); gone already is fine. */
 const signalServer = (signal) => {
   try {
@@ -104,3 +74,33 @@ dev.on("exit", (code) => {
   signalServer("SIGKILL");
   process.exit(code ?? 0);
 });
+
+async function fireCron() {
+  try {
+    const res = await fetch(`${origin}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*`);
+    if (!res.ok) console.error(`cron: ${res.status}`);
+  } catch {
+    // Not listening yet, or restarting after a file change: the next tick will do.
+  }
+}
+
+async function waitForServer() {
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`${origin}/healthz`)).ok) return true;
+    } catch {
+      // still starting
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+
+if ((await waitForServer()) && !stopping) {
+  console.log(
+    `\nBeacon is up on ${origin} (admin token: npm run token; console: npm run -s signin-url).\n` +
+      "The cron fires every 60 s: this script triggers it, so wrangler's note that scheduled workers are not triggered locally does not apply.\n",
+  );
+  await fireCron();
+  timer = setInterval(fireCron, 60_000);
+}
