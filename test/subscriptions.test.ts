@@ -1306,10 +1306,10 @@ describe("admin notifications", () => {
       expect((await admin("GET", `${path}?limit=2`)).status, path).toBe(200);
     }
     // A page of a list of a hundred thousand reads a page of rows in order, not the whole table and a sort.
-    for (const filter of [{}, { channel: "webhook" as const, status: "active" as const, after: { at: Date.now(), id: hooks[0]!.id } }]) {
+    for (const filter of [{}, { channel: "webhook" as const }, { status: "active" as const }, { channel: "webhook" as const, status: "active" as const, after: { at: Date.now(), id: hooks[0]!.id } }]) {
       const query = listSubscribers(db(), { limit: 50, ...filter }).toSQL();
       const plan = (await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).bind(...query.params).all<{ detail: string }>()).results.map((r) => r.detail).join("; ");
-      expect(plan).toMatch(/USING INDEX subscribers_(status_)?created_idx/);
+      expect(plan).toMatch(/USING INDEX subscribers_(status_|channel_)?created_idx/);
       expect(plan).not.toContain("TEMP B-TREE");
     }
   });

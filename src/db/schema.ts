@@ -399,6 +399,7 @@ export const subscribers = sqliteTable(
     // Admin listings page through subscribers newest first (see olderThan), of one status or of all.
     index("subscribers_status_created_idx").on(t.status, t.createdAt, t.id),
     index("subscribers_created_idx").on(t.createdAt, t.id),
+    index("subscribers_channel_created_idx").on(t.channel, t.createdAt, t.id),
   ],
 );
 

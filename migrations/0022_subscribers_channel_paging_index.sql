@@ -1,0 +1,2 @@
+-- The admin list of subscribers of one channel pages through them newest first, like those of one status.
+CREATE INDEX `subscribers_channel_created_idx` ON `subscribers` (`channel`,`created_at`,`id`);
