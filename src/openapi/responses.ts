@@ -286,7 +286,9 @@ export const healthCheck = named(
   "HealthCheckResult",
   z.object({
     message: z.string(),
-    results: z.record(z.string(), roundOutcome).describe("Component name -> outcome; no_data when a monitor's regions could not agree"),
+    results: z
+      .record(z.string(), z.enum(COMPONENT_STATUSES))
+      .describe("Component name -> status: what the check found, or where it observed nothing (details say not_monitored or no_data), the status the checks left it at"),
     details: z.array(
       z.object({
         component_id: uuid,
