@@ -28,7 +28,8 @@ export function pageMoves<T extends { id: string; groupId: string | null }>(rows
   const blocks = pageBlocks(rows);
   blocks.forEach((block, b) =>
     block.members.forEach((row, m) =>
-      moves.set(row.id, { up: (block.groupId !== null && m > 0) || b > 0, down: (block.groupId !== null && m < block.members.length - 1) || b < blocks.length - 1 }),
+      // Within its block (only a group has more than one member), else past the next block.
+      moves.set(row.id, { up: m > 0 || b > 0, down: m < block.members.length - 1 || b < blocks.length - 1 }),
     ),
   );
   return moves;
@@ -46,7 +47,7 @@ export function movedInPage<T extends { id: string; groupId: string | null }>(ro
   const step = direction === "up" ? -1 : 1;
   const block = blocks[b]!;
   const m = block.members.findIndex((r) => r.id === id);
-  if (block.groupId && block.members[m + step]) [block.members[m], block.members[m + step]] = [block.members[m + step]!, block.members[m]!];
+  if (block.members[m + step]) [block.members[m], block.members[m + step]] = [block.members[m + step]!, block.members[m]!];
   else if (blocks[b + step]) [blocks[b], blocks[b + step]] = [blocks[b + step]!, blocks[b]!];
   else return null;
   return blocks.flatMap((x) => x.members.map((r) => r.id));
