@@ -121,6 +121,8 @@ describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
     expect(await why.locator("a").getAttribute("href")).toBe(`/incidents/${own.id}`);
     await api("POST", `/api/status/incidents/${own.id}/updates`, { message: "Worse", status: "identified", affected_components: [{ id: DATABASE, status: "major_outage" }], notify: false });
     await expect.poll(() => why.textContent()).toBe("Open incident: Here (identified), which sets it to major outage.");
+    await api("PATCH", `/api/status/incidents/${own.id}`, { title: "Renamed here" });
+    await expect.poll(() => why.textContent()).toBe("Open incident: Renamed here (identified), which sets it to major outage.");
     await api("POST", `/api/status/incidents/${own.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
     await why.waitFor({ state: "hidden" });
     await page.close();

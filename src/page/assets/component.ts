@@ -111,6 +111,7 @@ function incidentMoved(incident) {
   if (!line) return;
   line.hidden = !open;
   if (line.hidden) return;
+  line.querySelector("a").textContent = incident.title;
   line.querySelector("[data-state]").textContent = incident.status;
   line.querySelector("[data-sets]").textContent = LABELS[link.status].toLowerCase();
 }
