@@ -125,6 +125,12 @@ describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
     await expect.poll(() => why.textContent()).toBe("Open incident: Renamed here (identified), which sets it to major outage.");
     await api("POST", `/api/status/incidents/${own.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
     await why.waitFor({ state: "hidden" });
+    // One deleted while open says nothing any more either.
+    const gone = (await api("POST", "/api/status/incidents/create", { title: "Mistake", affected_components: [DATABASE], notify: false })) as { id: string };
+    const goneWhy = page.locator(`.why [data-incident="${gone.id}"]`);
+    await expect.poll(() => goneWhy.textContent()).toBe("Open incident: Mistake (investigating), which sets it to degraded performance.");
+    await api("DELETE", `/api/status/incidents/${gone.id}`);
+    await goneWhy.waitFor({ state: "hidden" });
     await page.close();
   });
 });

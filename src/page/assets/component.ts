@@ -139,6 +139,8 @@ function whyLine(incident) {
 document.addEventListener("beacon:live", (event) => {
   const msg = event.detail;
   if (msg && msg.data && msg.data.incident && msg.type.startsWith("incident.")) incidentMoved(msg.data.incident);
+  // Deleted: it sets nothing any more (the message names only its id).
+  if (msg && msg.type === "incident.deleted" && msg.data) incidentMoved({ id: msg.data.id, status: "resolved", components: [] });
   if (!msg || msg.type !== "components.latency" || !msg.data) return;
   const update = (msg.data.components || []).find((c) => c.id === id);
   if (!update) return;
