@@ -1,5 +1,6 @@
 import { zValidator } from "@hono/zod-validator";
-import type { MiddlewareHandler, ValidationTargets } from "hono";
+import type { Context, MiddlewareHandler, ValidationTargets } from "hono";
+import type { AppEnv } from "./env";
 import * as z from "zod";
 import { ApiError, type DetailCode, type ErrorDetail, type RuleCode } from "./errors";
 import { iso } from "./time";
@@ -73,8 +74,13 @@ const JSON_TYPE = /^application\/([\w.-]+\+)?json$/;
  * zValidator with Beacon's error shape. For JSON bodies the content type is checked first: Hono's validator
  * silently validates `{}` when it is wrong, which would surface as a confusing "field required".
  */
-export const validate = <T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
-  zValidator(target, schema, (result, c) => {
+export const validate = <T extends z.ZodType, Target extends keyof ValidationTargets>(
+  target: Target,
+  schema: T,
+  /** What else to say about a refused input (a taken name beside a bad URL), in the same answer. */
+  alsoRefused?: (c: Context<AppEnv>, input: unknown) => Promise<ErrorDetail[]>,
+) =>
+  zValidator(target, schema, async (result, c) => {
     if (target === "json") {
       const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
       if (!JSON_TYPE.test(type)) throw new ApiError(400, "bad_request", "Content-Type must be application/json");
@@ -87,7 +93,9 @@ export const validate = <T extends z.ZodType, Target extends keyof ValidationTar
       if (target === "query") {
         for (const d of details) if (Array.isArray(valueAt(result.data, [d.path]))) Object.assign(d, { code: "duplicate", message: "must be given once" });
       }
-      throw new ApiError(400, "validation_failed", `Invalid request ${where}`, details);
+      const more = alsoRefused ? await alsoRefused(c as unknown as Context<AppEnv>, result.data) : [];
+      const said = new Set(details.map((d) => d.path));
+      throw new ApiError(400, "validation_failed", `Invalid request ${where}`, [...details, ...more.filter((d) => !said.has(d.path))]);
     }
   });
 

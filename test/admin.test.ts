@@ -688,6 +688,15 @@ describe("components and groups", () => {
       });
     }
     expect((await json(await call("GET", "/api/status"))).components.filter((c: any) => c.name.toLowerCase() === "api")).toHaveLength(1);
+    // Refused for something else too, the name is said in the same answer, not in the next one.
+    const both = await admin("POST", "/api/status/components", { name: "api", monitor: { type: "http", url: "ftp://shop.example.com" } });
+    expect(both.status).toBe(400);
+    expect((await json(both)).error.details).toEqual([
+      expect.objectContaining({ path: "monitor.url" }),
+      { path: "name", message: "is taken by another component", code: "name_taken" },
+    ]);
+    const clash = await admin("PATCH", `/api/status/components/${DEFAULT_COMPONENTS.database}`, { name: "API", description: 5 });
+    expect((await json(clash)).error.details.map((d: any) => d.code)).toEqual([expect.any(String), "name_taken"]);
     // Case aside in every script, and names that read the same written another way: fullwidth, decomposed.
     const cafe = await admin("POST", "/api/status/groups", { name: "Café Ünïcode" });
     expect(cafe.status).toBe(201);

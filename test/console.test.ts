@@ -393,6 +393,10 @@ describe("console writes", () => {
     expect(alertOf(html)).toContain("URL must be a web address starting with http:// or https://");
     expect(html).toContain('id="nc-name" name="name" value="Shop front"');
     expect(html).toMatch(/id="nc-url" name="monitor_url" value="ftp:\/\/shop.example.com" aria-invalid="true"/);
+    // A taken name and a bad URL in one form: both said at once, not one refusal after the other.
+    html = await (await post("/admin/components", token, { _csrf: csrf, name: taken.toUpperCase(), monitor_url: "ftp://shop.example.com" })).text();
+    expect(html).toMatch(/id="nc-name" name="name" value="[^"]+" required="" maxlength="100" aria-invalid="true"/);
+    expect(html).toMatch(/id="nc-url" name="monitor_url" value="ftp:\/\/shop.example.com" aria-invalid="true"/);
 
     const template = await post("/admin/templates", token, { _csrf: csrf, name: "", title: "Slow API", message: "Typed message", severity: "major" });
     expect(template.status).toBe(400);

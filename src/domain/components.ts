@@ -72,6 +72,16 @@ async function assertNameFree(db: Database, kind: NamedKind, name: string, excep
 
 const nameTaken = (kind: NamedKind): ErrorDetail => ({ path: "name", message: `is taken by another ${kind}`, code: "name_taken" });
 
+/**
+ * For a body refused for something else: whether the name it gives is taken too, so that both are said in
+ * one answer (a name itself malformed is already among the refusal's details).
+ */
+export async function nameAlsoTaken(db: Database, kind: NamedKind, body: unknown, exceptId: string | null): Promise<ErrorDetail[]> {
+  const name = typeof body === "object" && body !== null ? (body as { name?: unknown }).name : undefined;
+  if (typeof name !== "string" || !name.trim() || name.length > 200) return [];
+  return (await namedAlready(db, kind, name.trim(), exceptId)).taken ? [nameTaken(kind)] : [];
+}
+
 /** The refusal when another request took the name between the check above and the batch. */
 const takenMeanwhile = (kind: NamedKind, name: string) =>
   `A ${kind} named "${name}" was added while this request was being made; give this one another name.`;

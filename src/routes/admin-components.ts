@@ -9,6 +9,7 @@ import {
   deleteGroup,
   editComponent,
   editGroup,
+  nameAlsoTaken,
   reorderComponents,
   type ComponentRow,
   type GroupRow,
@@ -76,12 +77,12 @@ export const adminComponents = new Hono<AppEnv>()
       })),
     });
   })
-  .post("/components", requireAdmin, idempotent, validate("json", createComponentBody), async (c) => {
+  .post("/components", requireAdmin, idempotent, validate("json", createComponentBody, (c, body) => nameAlsoTaken(c.var.db, "component", body, null)), async (c) => {
     const db = c.var.db;
     const change = await createComponent(db, c.req.valid("json"), adminActor(c.var.admin), Date.now(), defaultRegions(c.env.CHECK_REGIONS));
     return commitAndAnswer(c, change, 201, (row) => componentView(c.env, row));
   })
-  .patch("/components/:id", requireAdmin, idempotent, validate("param", uuidParam), validate("json", editComponentBody), async (c) => {
+  .patch("/components/:id", requireAdmin, idempotent, validate("param", uuidParam), validate("json", editComponentBody, (c, body) => nameAlsoTaken(c.var.db, "component", body, c.req.param("id")?.toLowerCase() ?? null)), async (c) => {
     const db = c.var.db;
     const change = await editComponent(db, c.req.valid("param").id, c.req.valid("json"), adminActor(c.var.admin), Date.now(), defaultRegions(c.env.CHECK_REGIONS));
     return commitAndAnswer(c, change, 200, (row) => componentView(c.env, row));
@@ -95,12 +96,12 @@ export const adminComponents = new Hono<AppEnv>()
     const change = await reorderComponents(db, c.req.valid("json").ids, adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 200, (result) => result);
   })
-  .post("/groups", requireAdmin, idempotent, validate("json", groupBody), async (c) => {
+  .post("/groups", requireAdmin, idempotent, validate("json", groupBody, (c, body) => nameAlsoTaken(c.var.db, "group", body, null)), async (c) => {
     const db = c.var.db;
     const change = await createGroup(db, c.req.valid("json"), adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 201, groupView);
   })
-  .patch("/groups/:id", requireAdmin, idempotent, validate("param", uuidParam), validate("json", editGroupBody), async (c) => {
+  .patch("/groups/:id", requireAdmin, idempotent, validate("param", uuidParam), validate("json", editGroupBody, (c, body) => nameAlsoTaken(c.var.db, "group", body, c.req.param("id")?.toLowerCase() ?? null)), async (c) => {
     const db = c.var.db;
     const change = await editGroup(db, c.req.valid("param").id, c.req.valid("json"), adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 200, groupView);

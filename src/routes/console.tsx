@@ -35,7 +35,7 @@ import { findIdempotentAnswer, IDEMPOTENCY_TTL_MS } from "../db/queries/idempote
 import { commitOnce, type PendingKey } from "./admin-write";
 import { sha256Hex } from "../crypto";
 import { adminActor, CHANGED_SINCE_SHOWN, type Actor, type Change } from "../domain/change";
-import { createComponent, createGroup, deleteComponent, deleteGroup, editComponent, editGroup, reorderComponents } from "../domain/components";
+import { createComponent, createGroup, deleteComponent, deleteGroup, editComponent, editGroup, nameAlsoTaken, reorderComponents } from "../domain/components";
 import { movedInPage, pageBlocks } from "../domain/page-order";
 import { deleteIncident, editIncident, editIncidentUpdate, openIncident, postIncidentUpdate, publishPostmortem, resolveIncident } from "../domain/incidents";
 import { cancelMaintenance, completeMaintenanceNow, editMaintenance, scheduleMaintenance, startMaintenanceNow } from "../domain/maintenance";
@@ -233,6 +233,16 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const result = schema.safeParse(body);
   if (!result.success) throw new ApiError(400, "validation_failed", "Invalid form", issuesOf(result.error, body));
   return result.data;
+}
+
+/** parse for a form that names a component or a group: refused for anything, it also says whether the name is taken. */
+async function parseNamed<T extends z.ZodType>(c: Context<AppEnv>, schema: T, body: unknown, kind: "component" | "group", exceptId: string | null): Promise<z.output<T>> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const details = issuesOf(result.error, body);
+  const said = new Set(details.map((d) => d.path));
+  const taken = (await nameAlsoTaken(c.var.db, kind, body, exceptId)).filter((d) => !said.has(d.path));
+  throw new ApiError(400, "validation_failed", "Invalid form", [...details, ...taken]);
 }
 
 const actorOf = (c: Context<AppEnv>): Actor => {
@@ -636,7 +646,7 @@ export const adminConsole = new Hono<AppEnv>()
   .get("/components", async (c) => page(c, await componentsScreen(c)))
   .post("/components", async (c) => {
     const body = forms.componentBody(await formOf(c), false);
-    return perform(c, (actor, now) => createComponent(c.var.db, parse(schemas.createComponentBody, body), actor, now, defaultRegions(c.env.CHECK_REGIONS)), (r) => `/admin/components#comp-${r.id}`, "created", {
+    return perform(c, async (actor, now) => createComponent(c.var.db, await parseNamed(c, schemas.createComponentBody, body, "component", null), actor, now, defaultRegions(c.env.CHECK_REGIONS)), (r) => `/admin/components#comp-${r.id}`, "created", {
       fields: forms.COMPONENT_FIELDS,
       screen: (refill) => componentsScreen(c, refill),
     });
@@ -673,7 +683,7 @@ export const adminConsole = new Hono<AppEnv>()
       body.monitor.regions = regions;
     }
     const shown = await shownVersion(c);
-    return perform(c, (actor, now) => editComponent(c.var.db, id, parse(schemas.editComponentBody, body), actor, now, defaultRegions(c.env.CHECK_REGIONS), shown), () => `/admin/components/${id}`, "saved", {
+    return perform(c, async (actor, now) => editComponent(c.var.db, id, await parseNamed(c, schemas.editComponentBody, body, "component", id), actor, now, defaultRegions(c.env.CHECK_REGIONS), shown), () => `/admin/components/${id}`, "saved", {
       fields: forms.COMPONENT_FIELDS,
       screen: (refill) => componentScreen(c, id, refill),
     });
@@ -702,7 +712,7 @@ export const adminConsole = new Hono<AppEnv>()
   })
   .post("/groups", async (c) => {
     const body = forms.groupBody(await formOf(c));
-    return perform(c, (actor, now) => createGroup(c.var.db, parse(schemas.groupBody, body), actor, now), () => "/admin/components", "created", {
+    return perform(c, async (actor, now) => createGroup(c.var.db, await parseNamed(c, schemas.groupBody, body, "group", null), actor, now), () => "/admin/components", "created", {
       fields: forms.GROUP_FIELDS,
       screen: (refill) => componentsScreen(c, refill),
     });
@@ -712,7 +722,7 @@ export const adminConsole = new Hono<AppEnv>()
     if (!id) return problem(c, 404, "Not found", "There is no group with this id.");
     const body = forms.groupBody(await formOf(c));
     const shown = await shownVersion(c);
-    return perform(c, (actor, now) => editGroup(c.var.db, id, parse(schemas.editGroupBody, body), actor, now, shown), () => "/admin/components", "saved", {
+    return perform(c, async (actor, now) => editGroup(c.var.db, id, await parseNamed(c, schemas.editGroupBody, body, "group", id), actor, now, shown), () => "/admin/components", "saved", {
       fields: forms.GROUP_FIELDS,
       screen: (refill) => componentsScreen(c, refill),
     });
