@@ -1,4 +1,4 @@
-import { inPageOrder } from "../domain/page-order";
+import { inPageOrder, pageBlocks } from "../domain/page-order";
 import { raw } from "hono/html";
 import type { Child, FC } from "hono/jsx";
 import type { ShownStatus } from "../db/schema";
@@ -97,7 +97,7 @@ const ComponentRow: FC<{ component: SnapshotComponent; incidents: Map<string, Sn
   </li>
 );
 
-/** Components in page order; a group appears where its first component would, collapsible. */
+/** Components in page order (pageBlocks: a group where its first component stands), groups collapsible. */
 export const ComponentList: FC<{ components: SnapshotComponent[]; groups: SnapshotGroup[]; incidents: SnapshotIncident[] }> = ({
   components,
   groups,
@@ -105,7 +105,7 @@ export const ComponentList: FC<{ components: SnapshotComponent[]; groups: Snapsh
 }) => {
   const byIncident = new Map(incidents.map((i) => [i.id, i]));
   const groupById = new Map(groups.map((g) => [g.id, g]));
-  const seen = new Set<string>();
+  const rows = components.map((component) => ({ id: component.id, groupId: component.group_id && groupById.has(component.group_id) ? component.group_id : null, component }));
   const blocks: Child[] = [];
   let loose: SnapshotComponent[] = [];
   const flushLoose = () => {
@@ -120,16 +120,14 @@ export const ComponentList: FC<{ components: SnapshotComponent[]; groups: Snapsh
     }
     loose = [];
   };
-  for (const component of components) {
-    const group = component.group_id ? groupById.get(component.group_id) : undefined;
+  for (const block of pageBlocks(rows)) {
+    const members = block.members.map((m) => m.component);
+    const group = block.groupId ? groupById.get(block.groupId) : undefined;
     if (!group) {
-      loose.push(component);
+      loose.push(...members);
       continue;
     }
-    if (seen.has(group.id)) continue;
-    seen.add(group.id);
     flushLoose();
-    const members = components.filter((c) => c.group_id === group.id);
     blocks.push(
       <details class="card group" data-group={group.id} open={!group.collapsed}>
         <summary>
