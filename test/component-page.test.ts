@@ -308,7 +308,7 @@ describe("GET /components/{id}", () => {
     // Now, and why: the open incident that sets it, and what the checks say.
     expect(html).toMatch(/class="st s-degraded">Degraded Performance/);
     expect(html).toContain(`href="/incidents/${incident.id}">Slow &lt;checkout&gt;</a>`);
-    expect(html.slice(html.indexOf('<ul class="why">'), html.indexOf("<h2>Uptime"))).toMatch(/Automatic checks say operational; last checked <time/);
+    expect(html.slice(html.indexOf('<ul class="why"'), html.indexOf("<h2>Uptime"))).toMatch(/Automatic checks say operational; last checked <time/);
     // Uptime over every window.
     for (const key of ["24h", "7d", "30d", "60d", "90d"]) expect(html).toMatch(new RegExp(`data-uptime="${key}">(100%|\\d+\\.\\d\\d%)<`));
     // The large bar: 90 days with their details, one tab stop (today's) as on the front page; the arrow keys
@@ -402,7 +402,7 @@ describe("GET /components/{id}", () => {
     await runCron(now - 2 * MINUTE);
     forgetLocalSnapshot();
     const html = await (await call("GET", `/components/${component.id}`)).text();
-    const why = html.slice(html.indexOf('<ul class="why">'), html.indexOf("<h2>Uptime"));
+    const why = html.slice(html.indexOf('<ul class="why"'), html.indexOf("<h2>Uptime"));
     expect(why).toMatch(/Automatic checks say major outage; last checked <time[^]*?<\/time>, no answer within 500 ms\./);
     expect(why).not.toContain("answered in");
     expect(why).toContain("western North America major outage (no answer within 500 ms)");
@@ -431,7 +431,7 @@ describe("GET /components/{id}", () => {
     await runCron(now - MINUTE);
     forgetLocalSnapshot();
     const html = await (await call("GET", `/components/${component.id}`)).text();
-    const why = html.slice(html.indexOf('<ul class="why">'), html.indexOf("<h2>Uptime"));
+    const why = html.slice(html.indexOf('<ul class="why"'), html.indexOf("<h2>Uptime"));
     expect(why).toMatch(/Automatic checks say major outage; last checked <time[^]*?<\/time>\./);
     expect(why).not.toContain("answered in");
     expect(why).toContain("Checked from 3 regions: eastern North America major outage, western Europe major outage, western North America major outage.");

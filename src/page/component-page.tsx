@@ -12,7 +12,7 @@ import { formatMs, regionsLine } from "../text/checks";
 import { dayLevel, formatDay, formatDuration, formatUptime, reportedStatus, reportedText } from "./format";
 import { Layout, renderDocument } from "./layout";
 import type { HomeOptions } from "./pages";
-import { Status, SubscribeForm, Time, WatchNote } from "./parts";
+import { LiveStamp, Status, SubscribeForm, Time, WatchNote } from "./parts";
 
 const DAY_MS = 86_400_000;
 /** Incidents and maintenance listed on a component's page: what touched it over the days its bar shows. */
@@ -146,7 +146,7 @@ const Why: FC<{ snapshot: Snapshot; component: SnapshotComponent; incidents: Sna
   const open = incidents.filter((i) => isOpenIncident(i.status));
   const inProgress = maintenances.filter((m) => m.status === "in_progress");
   return (
-    <ul class="why">
+    <ul class="why" data-redraw="why">
       {open.map((i) => (
         <li data-incident={i.id}>
           Open incident: <a href={`/incidents/${i.id}`}>{i.title}</a> (<span data-state>{i.status}</span>), which sets it to{" "}
@@ -266,13 +266,13 @@ const ComponentPage: FC<{ snapshot: Snapshot; component: SnapshotComponent; opti
         <p class="meta">
           <a href="/">Current status</a>
         </p>
-        <h1>{component.name}</h1>
-        {component.description ? <p class="muted">{component.description}</p> : null}
+        <div data-redraw="title">
+          <h1>{component.name}</h1>
+          {component.description ? <p class="muted">{component.description}</p> : null}
+        </div>
         <div class="now" data-component={component.id}>
           <Status status={component.status} />
-          <p id="live" class="live" data-state="static">
-            Updated <Time ms={snapshot.generated_at} page={page} rel />
-          </p>
+          <LiveStamp version={snapshot.version} generatedAt={snapshot.generated_at} page={page} />
         </div>
         <WatchNote watch={`component:${component.id}`} what="Its incidents, maintenance or the list of components" href={`/components/${component.id}`} />
         <Why snapshot={snapshot} component={component} incidents={incidents} maintenances={maintenances} />
@@ -308,6 +308,7 @@ const ComponentPage: FC<{ snapshot: Snapshot; component: SnapshotComponent; opti
         )}
 
         <h2>Incidents and maintenance</h2>
+        <div data-redraw="touched">
         <TouchedList items={touched} page={page} />
         {upcoming.length ? (
           <>
@@ -324,6 +325,7 @@ const ComponentPage: FC<{ snapshot: Snapshot; component: SnapshotComponent; opti
             </ul>
           </>
         ) : null}
+        </div>
 
         <section id="subscribe" aria-labelledby="subscribe-h">
           <h2 id="subscribe-h">Subscribe to this component</h2>

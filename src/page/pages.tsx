@@ -13,6 +13,7 @@ import {
   IncidentCard,
   IncidentLine,
   Legend,
+  LiveStamp,
   MaintenanceCard,
   Status,
   SubscribeForm,
@@ -44,9 +45,7 @@ const StaleNotice: FC<{ snapshot: Snapshot }> = ({ snapshot }) => {
 /** For pages the live socket does not redraw: the time of the data, kept current by the script, and its note. */
 const WatchedLive: FC<{ snapshot: Snapshot; watch: string; what: string; href: string }> = ({ snapshot, ...note }) => (
   <>
-    <p id="live" class="live" data-state="static">
-      Updated <Time ms={snapshot.generated_at} page={snapshot.page} rel />
-    </p>
+    <LiveStamp version={snapshot.version} generatedAt={snapshot.generated_at} page={snapshot.page} />
     <WatchNote {...note} />
   </>
 );
@@ -89,11 +88,10 @@ const Home: FC<{ snapshot: Snapshot; options: HomeOptions }> = ({ snapshot, opti
           </span>
         </h1>
         <BannerIncidents incidents={active} />
-        <p id="live" class="live" data-state="static">
-          Updated <Time ms={snapshot.generated_at} page={page} rel />
-        </p>
+        <LiveStamp version={snapshot.version} generatedAt={snapshot.generated_at} page={page} />
       </section>
       <StaleNotice snapshot={snapshot} />
+      {/* Shown by the live script only when it cannot draw the new list of components itself. */}
       <p id="reload-note" class="stale" hidden>
         The list of components changed. <a href="/">Reload the page</a> to see it.
       </p>
@@ -118,12 +116,14 @@ const Home: FC<{ snapshot: Snapshot; options: HomeOptions }> = ({ snapshot, opti
 
       <section aria-labelledby="components-h">
         <h2 id="components-h">Components</h2>
-        <ComponentList components={snapshot.components} groups={snapshot.groups} incidents={snapshot.incidents} />
+        <div data-redraw="components">
+          <ComponentList components={snapshot.components} groups={snapshot.groups} incidents={snapshot.incidents} />
+        </div>
         <Legend />
         <p class="muted">Uptime figures count automated checks only. A day also takes the colour of the worst status an incident reported for it.</p>
       </section>
 
-      <section id="resolved" aria-labelledby="resolved-h">
+      <section id="resolved" aria-labelledby="resolved-h" data-redraw="resolved">
         <h2 id="resolved-h">Recently resolved</h2>
         <ul class="card lines" hidden={resolved.length === 0}>
           {resolved.map((i) => (
@@ -178,20 +178,22 @@ const History: FC<{ snapshot: Snapshot; pageNumber: number }> = ({ snapshot, pag
       </p>
       <WatchedLive snapshot={snapshot} watch="incidents" what="Incidents" href={pageNumber > 1 ? `/history?page=${pageNumber}` : "/history"} />
       <StaleNotice snapshot={snapshot} />
-      {months.map(({ month, incidents }) => (
-        <section class="month" aria-labelledby={`m-${month}`}>
-          <h2 id={`m-${month}`}>{formatMonth(month)}</h2>
-          {incidents.length ? (
-            <ul>
-              {incidents.map((i) => (
-                <IncidentLine incident={i} page={page} />
-              ))}
-            </ul>
-          ) : (
-            <p class="muted">No incidents reported.</p>
-          )}
-        </section>
-      ))}
+      <div data-redraw="history">
+        {months.map(({ month, incidents }) => (
+          <section class="month" aria-labelledby={`m-${month}`}>
+            <h2 id={`m-${month}`}>{formatMonth(month)}</h2>
+            {incidents.length ? (
+              <ul>
+                {incidents.map((i) => (
+                  <IncidentLine incident={i} page={page} />
+                ))}
+              </ul>
+            ) : (
+              <p class="muted">No incidents reported.</p>
+            )}
+          </section>
+        ))}
+      </div>
       <nav class="pager" aria-label="History pages">
         {pageNumber > 1 ? <a href={pageNumber === 2 ? "/history" : `/history?page=${pageNumber - 1}`}>Newer incidents</a> : <span></span>}
         {pageNumber < HISTORY_PAGES ? <a href={`/history?page=${pageNumber + 1}`}>Older incidents</a> : <span></span>}
@@ -207,7 +209,7 @@ const IncidentPage: FC<{ snapshot: Snapshot; incident: SnapshotIncident }> = ({ 
   const eta = isOpenIncident(incident.status) ? currentEta(incident) : null;
   return (
     <Layout page={page} overall={snapshot.overall_status} title={incident.title} description={`${incident.title}: incident report on the ${page.name} status page.`}>
-      <article class="incident-page">
+      <article class="incident-page" data-redraw="incident">
         <h1>{incident.title}</h1>
         <WatchedLive snapshot={snapshot} watch={`incident:${incident.id}`} what="This incident" href={`/incidents/${incident.id}`} />
         <p class="meta">

@@ -300,7 +300,7 @@ export const SubscribeForm: FC<{ components: SnapshotComponent[]; turnstileSiteK
         );
       })}
     </fieldset>
-    <fieldset>
+    <fieldset data-redraw="picker">
       <legend>Components (none checked: all of them)</legend>
       {inPageOrder(components).map((c) => (
         <label>
@@ -324,8 +324,19 @@ export const SubscribeForm: FC<{ components: SnapshotComponent[]; turnstileSiteK
 );
 
 /**
- * The note a page shows, through the live script, when something it shows changed in a way the script does
- * not redraw (`watch`: "incidents", "incident:<id>", "component:<id>").
+ * When the data was made, kept current by the live script, which also reads the snapshot version here: a page
+ * that draws parts of itself again from the server's markup (`data-redraw`) takes them only from a copy at
+ * least as new as the change it heard of.
+ */
+export const LiveStamp: FC<{ version: number; generatedAt: number; page: PageInfo }> = ({ version, generatedAt, page }) => (
+  <p id="live" class="live" data-state="static" data-version={String(version)}>
+    Updated <Time ms={generatedAt} page={page} rel />
+  </p>
+);
+
+/**
+ * Which changes a page follows (`watch`: "incidents", "incident:<id>", "component:<id>") by drawing its
+ * `data-redraw` regions again from the server's markup; the note shows only when that fails.
  */
 export const WatchNote: FC<{ watch: string; what: string; href: string }> = ({ watch, what, href }) => (
   <p class="stale" data-watch={watch} role="status" hidden>

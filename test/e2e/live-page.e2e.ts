@@ -65,7 +65,7 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     });
     const card = page.locator(`[data-incident="${incident.id}"]`);
     await card.waitFor();
-    // Pages that do not redraw an incident say when it changed: its own page, and the history.
+    // Its own page and the history, which messages do not describe in full, draw it again from the server's markup.
     const own = await browser.newPage();
     const history = await browser.newPage();
     const elsewhere = [watchErrors(own), watchErrors(history)];
@@ -73,7 +73,7 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await history.goto(`${origin}/history`);
     for (const p of [own, history]) {
       await p.locator('#live[data-state="live"]').waitFor();
-      expect(await p.locator("[data-watch]").isHidden()).toBe(true);
+      await p.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
     }
     expect(await card.locator("h3").textContent()).toBe("Checkout <b>errors</b>");
     await expect.poll(() => overall.textContent()).toBe("Major System Outage");
@@ -87,8 +87,21 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
 
     await adminCall("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Rolling back **the deploy**.\n\n- step one <img src=x onerror=alert(1)>", status: "identified" });
     await expect.poll(() => card.locator(".timeline > li").count()).toBe(2);
-    for (const p of [own, history]) await p.locator("[data-watch]").waitFor({ state: "visible" });
-    expect(await own.locator("[data-watch]").textContent()).toContain("This incident changed since this page was loaded");
+    await expect.poll(() => own.locator(".timeline > li").count()).toBe(2);
+    expect(await own.locator(".timeline > li").first().textContent()).toContain("Rolling back the deploy.");
+    expect(await own.locator(".incident-page > .meta .sev").nth(1).textContent()).toBe("identified");
+    await expect.poll(() => history.locator(`[data-line="${incident.id}"] .sev`).nth(1).textContent()).toBe("identified");
+    await adminCall("PATCH", `/api/status/incidents/${incident.id}`, { title: "Checkout <b>errors</b> for cards" });
+    await expect.poll(() => own.locator("h1").textContent()).toBe("Checkout <b>errors</b> for cards");
+    expect(await own.title()).toContain("Checkout <b>errors</b> for cards");
+    await expect.poll(() => history.locator(`[data-line="${incident.id}"] a`).textContent()).toBe("Checkout <b>errors</b> for cards");
+    for (const p of [own, history]) {
+      expect(await p.locator("[data-watch]").isHidden()).toBe(true);
+      // The live line stays as it was, and its times are in the reader's zone.
+      expect(await p.locator("#live").getAttribute("data-state")).toBe("live");
+      expect(await p.locator("main time").first().textContent()).not.toMatch(/^\d{4}-/);
+      expect(await p.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    }
     expect(elsewhere.flat()).toEqual([]);
     await own.close();
     await history.close();
@@ -127,11 +140,18 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await drawn.close();
     await adminCall("POST", `/api/status/incidents/${worse.id}/resolve`, { root_cause: "a", resolution: "b", notify: false });
 
-    // A renamed component needs the server's markup: the page offers a reload.
-    expect(await page.locator("#reload-note").isHidden()).toBe(true);
+    // A renamed component is drawn again from the server's markup: its row, and its box in the form, ticked as
+    // it was.
+    const box = page.locator(`form.sub input[name=components][value="${API}"]`);
+    await box.check();
     await adminCall("PATCH", `/api/status/components/${API}`, { name: "Public API" });
-    await page.locator("#reload-note").waitFor({ state: "visible" });
+    await expect.poll(() => page.locator(`[data-component="${API}"] .comp-name a`).textContent()).toBe("Public API");
+    await expect.poll(() => page.locator(`form.sub label:has(input[value="${API}"])`).textContent()).toContain("Public API");
+    expect(await box.isChecked()).toBe(true);
+    expect(await page.locator("#reload-note").isHidden()).toBe(true);
     await adminCall("PATCH", `/api/status/components/${API}`, { name: "API" });
+    await expect.poll(() => page.locator(`[data-component="${API}"] .comp-name a`).textContent()).toBe("API");
+    await box.uncheck();
 
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
 
@@ -188,6 +208,13 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
 
   it("goes live on a host name other than PAGE_URL's, and drops a deleted incident without a reload", async () => {
     expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    // Six resolved incidents: the page lists the newest five.
+    const resolved: { id: string }[] = [];
+    for (let n = 1; n <= 6; n++) {
+      const made = await adminCall("POST", "/api/status/incidents/create", { title: `Resolved ${n}`, severity: "minor", affected_components: [], notify: false });
+      await adminCall("POST", `/api/status/incidents/${made.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
+      resolved.push(made);
+    }
     const page = await browser.newPage();
     const errors = watchErrors(page);
     await page.goto(origin + "/");
@@ -200,6 +227,11 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await adminCall("DELETE", `/api/status/incidents/${incident.id}`, undefined);
     await card.waitFor({ state: "detached" });
     expect(await page.locator("#active-incidents").isHidden()).toBe(true);
+    // A recently resolved one deleted leaves its place to the next, as a reload would list them.
+    const lines = page.locator("#resolved li a");
+    expect(await lines.allTextContents()).toEqual(["Resolved 6", "Resolved 5", "Resolved 4", "Resolved 3", "Resolved 2"]);
+    await adminCall("DELETE", `/api/status/incidents/${resolved[5]!.id}`, undefined);
+    await expect.poll(() => lines.allTextContents()).toEqual(["Resolved 5", "Resolved 4", "Resolved 3", "Resolved 2", "Resolved 1"]);
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
@@ -468,30 +500,36 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await page.close();
   });
 
-  it("asks for a reload when a group is renamed or a component moves, and not for a status or a monitor", async () => {
+  it("draws a renamed group and a moved component again from the server's markup, and keeps the bars' keys working", async () => {
     const group = await adminCall("POST", "/api/status/groups", { name: `Edge ${Date.now()}` });
     const inside = await adminCall("POST", "/api/status/components", { name: `CDN ${Date.now()}`, group_id: group.id });
     const outside = await adminCall("POST", "/api/status/components", { name: `Queue ${Date.now()}` });
-    const opened = async () => {
-      const page = await browser.newPage();
-      await page.goto(origin + "/");
-      await page.locator('#live[data-state="live"]').waitFor();
-      return page;
-    };
-    const note = (page: Page) => page.locator("#reload-note");
-    // A monitor added is drawn in place (its tag): no reload asked for.
-    let page = await opened();
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(origin + "/");
+    await page.locator('#live[data-state="live"]').waitFor();
+    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+    // A monitor added is drawn in place (its tag).
     await adminCall("PATCH", `/api/status/components/${outside.id}`, { monitor: { type: "http", url: "https://queue.example.com/health" } });
     await page.locator(`[data-component="${outside.id}"] .tag`).first().waitFor();
-    expect(await note(page).isHidden()).toBe(true);
-    // The group renamed: the page's group heading is out of date.
-    await adminCall("PATCH", `/api/status/groups/${group.id}`, { name: `Edge and CDN ${Date.now()}` });
-    await expect.poll(() => note(page).isVisible()).toBe(true);
-    await page.close();
+    // The group renamed: its heading follows.
+    const renamed = `Edge and CDN ${Date.now()}`;
+    await adminCall("PATCH", `/api/status/groups/${group.id}`, { name: renamed });
+    await expect.poll(() => page.locator(`details[data-group="${group.id}"] summary .name`).textContent()).toBe(renamed);
     // A component moved into the group.
-    page = await opened();
     await adminCall("PATCH", `/api/status/components/${outside.id}`, { group_id: group.id });
-    await expect.poll(() => note(page).isVisible()).toBe(true);
+    await page.locator(`details[data-group="${group.id}"] [data-component="${outside.id}"]`).waitFor();
+    expect(await page.locator(`[data-component="${outside.id}"]`).count()).toBe(1);
+    expect(await page.locator("#reload-note").isHidden()).toBe(true);
+    // The redrawn bars walk with the arrow keys, one tab stop each.
+    const bar = page.locator(`[data-component="${outside.id}"] .bar`);
+    expect(await bar.locator('li[tabindex="0"]').count()).toBe(1);
+    await bar.locator("li").last().focus();
+    await page.keyboard.press("ArrowLeft");
+    expect(await page.evaluate(() => document.activeElement!.getAttribute("tabindex"))).toBe("0");
+    expect(await bar.locator('li[tabindex="0"]').count()).toBe(1);
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    expect(errors).toEqual([]);
     await page.close();
     for (const c of [inside, outside]) await adminCall("DELETE", `/api/status/components/${c.id}`, undefined);
     await adminCall("DELETE", `/api/status/groups/${group.id}`, undefined);

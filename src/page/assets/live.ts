@@ -145,10 +145,15 @@ function incidentArticle(i, updates, old) {
 
 const incidentCard = (id) => $('#active-incidents [data-incident="' + CSS.escape(id) + '"]');
 
-function removeIncident(id) {
+// A deleted incident leaves the page; when it was among the recently resolved, the server's list (which
+// takes the next one in its place) is drawn again.
+function removeIncident(id, version) {
   upsert("active-incidents", "data-incident", id, null);
   const line = $('#resolved [data-line="' + CSS.escape(id) + '"]');
-  if (line) line.remove();
+  if (line) {
+    line.remove();
+    redraw(version, null);
+  }
 }
 
 function maintenanceArticle(m) {
@@ -211,8 +216,8 @@ function setTags(c) {
   for (const t of TAGS) if (c[t.field] === t.shownWhen) name.append(el("span", { class: "tag" }, [t.label]));
 }
 
-// Removed components leave the page; a new one needs the server's markup, so the page offers a reload.
-function componentsChanged(components, removed, groups) {
+// Removed components leave the page; a new one needs the server's markup, which the page fetches and draws.
+function componentsChanged(components, removed, groups, version) {
   const keep = new Set(components.map((c) => c.id));
   for (const row of $$("[data-component]")) {
     const id = row.getAttribute("data-component");
@@ -239,22 +244,20 @@ function componentsChanged(components, removed, groups) {
     const name = $('details[data-group="' + CSS.escape(g.id) + '"] summary .name');
     if (name && name.textContent !== g.name) missing = true;
   }
-  if (missing) {
-    const note = $("#reload-note");
-    if (note) note.hidden = false;
-  }
+  // Only the home page lists them all (a component's page lists none).
+  if (missing && $('[data-redraw="components"]')) redraw(version, "#reload-note");
 }
 
 function apply(msg) {
   const d = msg.data || {};
   switch (msg.type) {
     case "snapshot":
-      componentsChanged(d.components || [], null);
+      componentsChanged(d.components || [], null, null, d.version);
       replaceAll("active-incidents", "data-incident", d.active_incidents || [], (i) => incidentArticle(i, i.updates, null));
       replaceAll("maintenance", "data-maintenance", d.maintenances || [], maintenanceArticle);
       break;
     case "component.status": setComponent(d.id, d.status); break;
-    case "components.changed": componentsChanged(d.components, d.removed || [], d.groups); break;
+    case "components.changed": componentsChanged(d.components, d.removed || [], d.groups, msg.version); break;
     case "incident.created":
     case "incident.updated":
     case "incident.resolved": {
@@ -263,7 +266,7 @@ function apply(msg) {
       if (msg.type === "incident.resolved") addResolved(d.incident);
       break;
     }
-    case "incident.deleted": removeIncident(d.id); break;
+    case "incident.deleted": removeIncident(d.id, msg.version); break;
     case "maintenance.deleted": upsert("maintenance", "data-maintenance", d.id, null); break;
     default:
       if (msg.type.startsWith("maintenance.")) {
@@ -274,16 +277,16 @@ function apply(msg) {
   if (d.overall_status) setOverall(d.overall_status);
   syncBannerIncidents();
   announce(msg.type, d);
-  noteIfWatched(msg.type, d);
+  redrawIfWatched(msg);
 }
 
-// Pages that show what a message changes but do not redraw it (an incident's own page, the history, a
-// component's incidents and maintenance) say so, with a link to reload.
-// A component page's own component as the socket last described it (what the page drew of it and does not
-// redraw: its status moves live): a change to another component is not its news.
+// Pages whose messages do not carry all they draw (an incident's own page, the history, a component's
+// incidents and maintenance) draw those parts again from the server's markup when what they watch changes.
+// A component page's own component as the socket last described it (its status moves live): a change to
+// another component is not its news, and one that adds or drops its charts (monitored) asks for a reload.
 let watched;
-function noteIfWatched(type, d) {
-  const note = $("[data-watch]");
+function redrawIfWatched(msg) {
+  const note = $("[data-watch]"), d = msg.data || {}, type = msg.type;
   if (!note) return;
   const [kind, id] = note.getAttribute("data-watch").split(":");
   const c = (d.components || []).find((x) => x.id === id), own = c ? [c.name, c.group_id, c.monitored].join("|") : "-";
@@ -294,16 +297,75 @@ function noteIfWatched(type, d) {
     kind === "incident" ? type.startsWith("incident.") && (x ? x.id : d.id) === id :
     // A deleted incident or window matters to the page that links to it.
     kind === "component" && ((x && (x.components || []).some((c) => c.id === id)) || (type.endsWith(".deleted") && !!$('a[href$="/' + d.id + '"]')) || (type === "components.changed" && own !== watched));
+  const charts = type === "components.changed" && watched !== undefined && own.split("|")[2] !== watched.split("|")[2];
   if (type === "components.changed") watched = own;
-  if (hit) note.hidden = false;
+  if (charts) note.hidden = false;
+  else if (hit) redraw(msg.version, "[data-watch]");
+}
+
+// Draws the page's data-redraw regions again from a fresh copy of the page at least as new as the change heard of
+// (an isolate may answer from a snapshot a second older than the socket's news, so a copy too old is asked
+// for again). The first fetch waits a random moment, so that every open page does not ask in the same
+// instant. One fetch at a time; news arriving meanwhile is waited for too. If no copy comes, the note (a
+// selector) says to reload.
+let redrawing = false, wanted = 0;
+function redraw(version, note) {
+  wanted = Math.max(wanted, Number(version) || 0);
+  if (redrawing) return;
+  redrawing = true;
+  (async () => {
+    for (let tries = 0; tries < 6; tries++) {
+      await new Promise((resume) => setTimeout(resume, tries ? 500 * tries : 200 + Math.random() * 600));
+      const target = wanted;
+      const res = await fetch(location.href, { cache: "no-store", headers: { accept: "text/html" } }).catch(() => null);
+      if (!res || !res.ok) return false;
+      const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+      const stamp = $("#live", doc), got = stamp ? Number(stamp.getAttribute("data-version")) : NaN;
+      if (!(got >= target)) continue;
+      if (!swapRegions(doc)) return false;
+      const live = $("#live");
+      if (live) live.setAttribute("data-version", String(got));
+      if (got >= wanted) return true;
+    }
+    return false;
+  })().catch(() => false).then((done) => {
+    redrawing = false;
+    const shown = note && $(note);
+    if (!done && shown) shown.hidden = false;
+  });
+}
+
+// Each region is replaced by its fresh copy, with what the reader ticked kept, the live line (and its
+// state) kept as it is, times in the reader's zone and the bars' keys working.
+function swapRegions(doc) {
+  const regions = $$("[data-redraw]");
+  const fresh = regions.map((r) => $('[data-redraw="' + CSS.escape(r.getAttribute("data-redraw")) + '"]', doc));
+  if (!regions.length || fresh.some((f) => !f)) return false;
+  regions.forEach((old, n) => {
+    const next = document.adoptNode(fresh[n]);
+    for (const box of $$("input[type=checkbox], input[type=radio]", next)) {
+      const was = $('input[name="' + CSS.escape(box.name) + '"][value="' + CSS.escape(box.value) + '"]', old);
+      if (was) box.checked = was.checked;
+    }
+    const stamp = $("#live", next), live = $("#live", old);
+    if (stamp && live) stamp.replaceWith(live);
+    old.replaceWith(next);
+    $$("time[datetime]", next).forEach(paintTime);
+    for (const hint of $$("[data-js]", next)) hint.hidden = false;
+    wireBars(next);
+  });
+  if (doc.title) document.title = doc.title;
+  syncBannerIncidents();
+  return true;
 }
 
 // The live socket: jittered exponential backoff, and catch-up with ?since= on every reconnect.
-const live = $("#live");
+const stamp = $("#live");
 let lastSeq = null, attempt = 0, socket = null, pingTimer = null, pongTimer = null, retryTimer = null;
-let lastUpdate = live && live.querySelector("time") ? Date.parse(live.querySelector("time").getAttribute("datetime")) : Date.now();
+let lastUpdate = stamp && stamp.querySelector("time") ? Date.parse(stamp.querySelector("time").getAttribute("datetime")) : Date.now();
 
 function showState(state) {
+  const live = $("#live");
   if (!live) return;
   live.dataset.state = state;
   const label = state === "live" ? "Live" : state === "offline" ? "Offline" : "Reconnecting\\u2026";
@@ -364,22 +426,25 @@ window.addEventListener("online", () => { attempt = 0; if (!socket || socket.rea
 
 // Bars: one tab stop each; the arrow keys, Home and End move between days (said only where this runs).
 for (const note of $$("[data-js]")) note.hidden = false;
-for (const bar of $$(".bar")) {
-  const cells = $$("li", bar);
-  cells.forEach((cell, i) => cell.setAttribute("tabindex", i === cells.length - 1 ? "0" : "-1"));
-  bar.addEventListener("keydown", (event) => {
-    // On narrow screens the oldest 60 days are drawn 1 px wide: kept for screen readers, skipped here.
-    const visible = cells.filter((c) => c.offsetWidth > 1);
-    const at = visible.indexOf(document.activeElement);
-    if (at < 0) return;
-    const to = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: visible.length - 1 }[event.key];
-    if (to === undefined || !visible[to]) return;
-    event.preventDefault();
-    document.activeElement.setAttribute("tabindex", "-1");
-    visible[to].setAttribute("tabindex", "0");
-    visible[to].focus();
-  });
+function wireBars(root) {
+  for (const bar of $$(".bar", root)) {
+    const cells = $$("li", bar);
+    cells.forEach((cell, i) => cell.setAttribute("tabindex", i === cells.length - 1 ? "0" : "-1"));
+    bar.addEventListener("keydown", (event) => {
+      // On narrow screens the oldest 60 days are drawn 1 px wide: kept for screen readers, skipped here.
+      const visible = cells.filter((c) => c.offsetWidth > 1);
+      const at = visible.indexOf(document.activeElement);
+      if (at < 0) return;
+      const to = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: visible.length - 1 }[event.key];
+      if (to === undefined || !visible[to]) return;
+      event.preventDefault();
+      document.activeElement.setAttribute("tabindex", "-1");
+      visible[to].setAttribute("tabindex", "0");
+      visible[to].focus();
+    });
+  }
 }
+wireBars(document);
 
 // Subscribe: the form posts JSON to the subscriptions API and says what happened.
 const form = $("form.sub");
@@ -494,6 +559,6 @@ showChannel();
 
 paintTimes();
 setInterval(paintTimes, 30000);
-if (live) connect();
+if (stamp) connect();
 })();
 `;
