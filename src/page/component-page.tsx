@@ -309,22 +309,22 @@ const ComponentPage: FC<{ snapshot: Snapshot; component: SnapshotComponent; opti
 
         <h2>Incidents and maintenance</h2>
         <div data-redraw="touched">
-        <TouchedList items={touched} page={page} />
-        {upcoming.length ? (
-          <>
-            <h3>Upcoming maintenance</h3>
-            <ul class="card lines">
-              {upcoming.map((m) => (
-                <li>
-                  <a href={`/maintenance/${m.id}`}>{m.title}</a>
-                  <div class="meta">
-                    <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
-                  </div>
-                </li>
-              ))}
-            </ul>
-          </>
-        ) : null}
+          <TouchedList items={touched} page={page} />
+          {upcoming.length ? (
+            <>
+              <h3>Upcoming maintenance</h3>
+              <ul class="card lines">
+                {upcoming.map((m) => (
+                  <li>
+                    <a href={`/maintenance/${m.id}`}>{m.title}</a>
+                    <div class="meta">
+                      <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
+                    </div>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
         </div>
 
         <section id="subscribe" aria-labelledby="subscribe-h">

@@ -283,24 +283,27 @@ const MaintenancePage: FC<{ snapshot: Snapshot; maintenance: SnapshotMaintenance
   const stateLabel = { scheduled: "Scheduled", in_progress: "In progress", completed: "Completed", cancelled: "Cancelled" }[m.status];
   return (
     <Layout page={page} overall={snapshot.overall_status} title={m.title} description={`${m.title}: maintenance on the ${page.name} status page.`}>
-      <h1>{m.title}</h1>
-      <p class="meta">
-        {stateLabel} · planned <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
-      </p>
-      <WhenItRan maintenance={m} page={page} />
-      <Written text={m.description} />
-      {m.components.length ? (
-        <>
-          <h2>Affected components</h2>
-          <ul>
-            {m.components.map((c) => (
-              <li>
-                <a href={`/components/${c.id}`}>{c.name}</a>
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
+      <article data-redraw="maintenance">
+        <h1>{m.title}</h1>
+        <WatchedLive snapshot={snapshot} watch={`maintenance:${m.id}`} what="This maintenance" href={`/maintenance/${m.id}`} />
+        <p class="meta">
+          {stateLabel} · planned <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
+        </p>
+        <WhenItRan maintenance={m} page={page} />
+        <Written text={m.description} />
+        {m.components.length ? (
+          <>
+            <h2>Affected components</h2>
+            <ul>
+              {m.components.map((c) => (
+                <li>
+                  <a href={`/components/${c.id}`}>{c.name}</a>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+      </article>
       <p>
         <a href="/">Current status</a>
       </p>

@@ -335,7 +335,7 @@ export const LiveStamp: FC<{ version: number; generatedAt: number; page: PageInf
 );
 
 /**
- * Which changes a page follows (`watch`: "incidents", "incident:<id>", "component:<id>") by drawing its
+ * Which changes a page follows (`watch`: "incidents", "incident:<id>", "maintenance:<id>", "component:<id>") by drawing its
  * `data-redraw` regions again from the server's markup; the note shows only when that fails.
  */
 export const WatchNote: FC<{ watch: string; what: string; href: string }> = ({ watch, what, href }) => (

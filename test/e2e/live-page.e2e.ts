@@ -196,8 +196,17 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await fresh.waitForFunction(() => (window as unknown as { drawn?: boolean }).drawn === true);
     expect(await described(fresh.locator(`[data-maintenance="${window.id}"]`))).toEqual(rendered);
     await fresh.close();
+    // Its own page follows it too.
+    const itsPage = await browser.newPage();
+    await itsPage.goto(`${origin}/maintenance/${window.id}`);
+    await itsPage.locator('#live[data-state="live"]').waitFor();
+    const state = itsPage.locator("main .meta").first();
+    expect(await state.textContent()).toMatch(/^Scheduled · planned/);
     await adminCall("POST", `/api/status/maintenance/${window.id}/cancel`, {});
     await planned.waitFor({ state: "detached" });
+    await expect.poll(() => state.textContent()).toMatch(/^Cancelled · planned/);
+    expect(await itsPage.locator("[data-watch]").isHidden()).toBe(true);
+    await itsPage.close();
     expect(await page.locator("#maintenance").isHidden()).toBe(true);
 
     // Times are rewritten in the reader's zone, with how long ago.

@@ -280,8 +280,8 @@ function apply(msg) {
   redrawIfWatched(msg);
 }
 
-// Pages whose messages do not carry all they draw (an incident's own page, the history, a component's
-// incidents and maintenance) draw those parts again from the server's markup when what they watch changes.
+// Pages whose messages do not carry all they draw (an incident's or a window's own page, the history, a
+// component's incidents and maintenance) draw those parts again from the server's markup when what they watch changes.
 // A component page's own component as the socket last described it (its status moves live): a change to
 // another component is not its news, and one that adds or drops its charts (monitored) asks for a reload.
 let watched;
@@ -294,7 +294,7 @@ function redrawIfWatched(msg) {
   const x = d.incident || d.maintenance;
   const hit =
     kind === "incidents" ? type.startsWith("incident.") :
-    kind === "incident" ? type.startsWith("incident.") && (x ? x.id : d.id) === id :
+    kind === "incident" || kind === "maintenance" ? type.startsWith(kind + ".") && (x ? x.id : d.id) === id :
     // A deleted incident or window matters to the page that links to it.
     kind === "component" && ((x && (x.components || []).some((c) => c.id === id)) || (type.endsWith(".deleted") && !!$('a[href$="/' + d.id + '"]')) || (type === "components.changed" && own !== watched));
   const charts = type === "components.changed" && watched !== undefined && own.split("|")[2] !== watched.split("|")[2];
