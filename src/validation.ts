@@ -68,6 +68,12 @@ export const rule = (code: RuleCode, message: string, more: { path?: PropertyKey
   params: { code, ...(more.limit === undefined ? {} : { limit: more.limit }) },
 });
 
+/** A refusal's details, then what else is wrong with the input on paths they do not already speak of. */
+export function withAlsoRefused(details: ErrorDetail[], more: ErrorDetail[]): ErrorDetail[] {
+  const said = new Set(details.map((d) => d.path));
+  return [...details, ...more.filter((d) => !said.has(d.path))];
+}
+
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/;
 
 /**
@@ -94,8 +100,7 @@ export const validate = <T extends z.ZodType, Target extends keyof ValidationTar
         for (const d of details) if (Array.isArray(valueAt(result.data, [d.path]))) Object.assign(d, { code: "duplicate", message: "must be given once" });
       }
       const more = alsoRefused ? await alsoRefused(c as unknown as Context<AppEnv>, result.data) : [];
-      const said = new Set(details.map((d) => d.path));
-      throw new ApiError(400, "validation_failed", `Invalid request ${where}`, [...details, ...more.filter((d) => !said.has(d.path))]);
+      throw new ApiError(400, "validation_failed", `Invalid request ${where}`, withAlsoRefused(details, more));
     }
   });
 

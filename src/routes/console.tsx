@@ -45,7 +45,7 @@ import { pageName, type AppEnv, type Bindings } from "../env";
 import { ApiError, badRequest, errorBody, type ErrorDetail } from "../errors";
 import { bodyLimit } from "../http/body-limit";
 import * as schemas from "../schemas";
-import { issuesOf } from "../validation";
+import { issuesOf, withAlsoRefused } from "../validation";
 import { formatTime } from "../page/format";
 import { readSnapshot } from "../snapshot/store";
 import { readAuditPage } from "./admin-audit";
@@ -239,10 +239,7 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
 async function parseNamed<T extends z.ZodType>(c: Context<AppEnv>, schema: T, body: unknown, kind: "component" | "group", exceptId: string | null): Promise<z.output<T>> {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
-  const details = issuesOf(result.error, body);
-  const said = new Set(details.map((d) => d.path));
-  const taken = (await nameAlsoTaken(c.var.db, kind, body, exceptId)).filter((d) => !said.has(d.path));
-  throw new ApiError(400, "validation_failed", "Invalid form", [...details, ...taken]);
+  throw new ApiError(400, "validation_failed", "Invalid form", withAlsoRefused(issuesOf(result.error, body), await nameAlsoTaken(c.var.db, kind, body, exceptId)));
 }
 
 const actorOf = (c: Context<AppEnv>): Actor => {
