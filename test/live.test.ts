@@ -223,6 +223,28 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
     back.ws.close(1000);
   });
 
+  it("tells pages which components changed as drawn, a description alone included, and not for a status", async () => {
+    // A write before the page connects: the hub then holds a snapshot to tell the next ones from.
+    const earlier = await json(await admin("POST", "/api/status/components", { name: "Live: already there" }));
+    const client = await connect();
+    await client.waitFor((m) => m.type === "snapshot");
+    const component = await json(await admin("POST", "/api/status/components", { name: "Live: described" }));
+    const added = await client.waitFor((m) => m.type === "components.changed" && m.data.changed.includes(component.id));
+    expect(added.data.changed).toEqual([component.id]);
+    expect((await admin("PATCH", `/api/status/components/${component.id}`, { description: "Now with words" })).status).toBe(200);
+    const described = await client.waitFor((m) => m.type === "components.changed" && m.seq > added.seq);
+    expect(described.data.changed).toEqual([component.id]);
+    expect(described.data.removed).toEqual([]);
+    await createIncident({ title: "Live: slows it", affected_components: [component.id], notify: false });
+    const moved = await client.waitFor((m) => m.seq > described.seq && m.type === "component.status");
+    expect(moved.data.id).toBe(component.id);
+    expect(client.messages.filter((m: any) => m.seq > described.seq && m.type === "components.changed")).toEqual([]);
+    expect((await admin("DELETE", `/api/status/components/${earlier.id}`)).status).toBeLessThan(300);
+    const gone = await client.waitFor((m) => m.type === "components.changed" && m.data.removed.includes(earlier.id));
+    expect(gone.data.changed).toEqual([]);
+    client.ws.close(1000);
+  });
+
   it("tells pages about a maintenance window that left the snapshot", () => {
     const base = { components: [], incidents: [], maintenances: [], overall_status: "operational" } as unknown as Snapshot;
     const window = { id: "2b0c6f3e-0000-4000-8000-00000000000a", status: "scheduled", updated_at: 1 } as SnapshotMaintenance;

@@ -67,7 +67,11 @@ export type LiveView = ReturnType<typeof liveView>;
  */
 export type LiveChange =
   | { type: "component.status"; data: { id: string; name: string; status: string; previous: string; overall_status: string } }
-  | { type: "components.changed"; data: { components: LiveView["components"]; removed: string[]; groups: { id: string; name: string }[]; overall_status: string } }
+  | {
+      type: "components.changed";
+      /** `changed`: the components added, or whose name, description, group or monitoring changed (their own pages draw them again). */
+      data: { components: LiveView["components"]; removed: string[]; changed: string[]; groups: { id: string; name: string }[]; overall_status: string };
+    }
   | {
       type: "incident.created" | "incident.updated" | "incident.resolved";
       data: { incident: IncidentSummary; updates: LiveUpdate[]; overall_status: string };
@@ -104,20 +108,16 @@ export function diffSnapshots(prev: Snapshot | null, next: Snapshot): LiveChange
   const overall_status = next.overall_status;
 
   const prevComponents = new Map(prev.components.map((c) => [c.id, c]));
-  const sameSet =
-    prev.components.length === next.components.length &&
-    next.components.every((c, i) => {
-      const p = prev.components[i];
-      return (
-        p &&
-        p.id === c.id &&
-        p.name === c.name &&
-        p.group_id === c.group_id &&
-        p.monitored === c.monitored &&
-        // The page tags a monitor that has not reported yet; its first result drops the tag.
-        (p.awaiting_first_check === true) === (c.awaiting_first_check === true)
-      );
-    });
+  const drawnAlike = (p: Snapshot["components"][number] | undefined, c: Snapshot["components"][number]) =>
+    p !== undefined &&
+    p.name === c.name &&
+    (p.description ?? null) === (c.description ?? null) &&
+    p.group_id === c.group_id &&
+    p.monitored === c.monitored &&
+    // The page tags a monitor that has not reported yet; its first result drops the tag.
+    (p.awaiting_first_check === true) === (c.awaiting_first_check === true);
+  const changed = next.components.filter((c) => !drawnAlike(prevComponents.get(c.id), c)).map((c) => c.id);
+  const sameSet = prev.components.length === next.components.length && changed.length === 0 && next.components.every((c, i) => prev.components[i]?.id === c.id);
   // A group renamed or moved changes the list as a page draws it too.
   const [before, after] = [prev.groups ?? [], next.groups ?? []];
   const sameGroups = before.length === after.length && after.every((g, i) => before[i]?.id === g.id && before[i]?.name === g.name);
@@ -125,7 +125,7 @@ export function diffSnapshots(prev: Snapshot | null, next: Snapshot): LiveChange
     const kept = new Set(next.components.map((c) => c.id));
     const removed = prev.components.filter((c) => !kept.has(c.id)).map((c) => c.id);
     const groups = after.map((g) => ({ id: g.id, name: g.name }));
-    changes.push({ type: "components.changed", data: { components: liveView(next).components, removed, groups, overall_status } });
+    changes.push({ type: "components.changed", data: { components: liveView(next).components, removed, changed, groups, overall_status } });
   }
   for (const c of next.components) {
     const p = prevComponents.get(c.id);

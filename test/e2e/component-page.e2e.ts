@@ -148,9 +148,11 @@ describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
     await api("PATCH", `/api/status/components/${DATABASE}`, { name: "Primary database" });
     await expect.poll(() => page.locator("h1").textContent()).toBe("Primary database");
     expect(await page.title()).toContain("Primary database");
+    await api("PATCH", `/api/status/components/${DATABASE}`, { description: "Where the data lives" });
+    await expect.poll(() => page.locator('[data-redraw="title"] p').textContent()).toBe("Where the data lives");
     expect(await note.isHidden()).toBe(true);
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
-    await api("PATCH", `/api/status/components/${DATABASE}`, { name: "Database" });
+    await api("PATCH", `/api/status/components/${DATABASE}`, { name: "Database", description: null });
     await page.close();
     // Being given a monitor adds charts the page does not draw live: that one asks for a reload. (File Storage
     // has no S3 credentials here: not monitored until an admin gives it a monitor.)

@@ -97,9 +97,11 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await expect.poll(() => history.locator(`[data-line="${incident.id}"] a`).textContent()).toBe("Checkout <b>errors</b> for cards");
     for (const p of [own, history]) {
       expect(await p.locator("[data-watch]").isHidden()).toBe(true);
-      // The live line stays as it was, and its times are in the reader's zone.
+      // The live line stays as it was, and the redrawn times are in the reader's zone (the server writes UTC).
       expect(await p.locator("#live").getAttribute("data-state")).toBe("live");
-      expect(await p.locator("main time").first().textContent()).not.toMatch(/^\d{4}-/);
+      const redrawn = p.locator('[data-redraw] time:not(#live time)');
+      expect(await redrawn.count()).toBeGreaterThan(0);
+      for (const text of await redrawn.allTextContents()) expect(text).not.toMatch(/UTC$/);
       expect(await p.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     }
     expect(elsewhere.flat()).toEqual([]);
@@ -144,10 +146,13 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     // it was.
     const box = page.locator(`form.sub input[name=components][value="${API}"]`);
     await box.check();
+    await box.focus();
     await adminCall("PATCH", `/api/status/components/${API}`, { name: "Public API" });
     await expect.poll(() => page.locator(`[data-component="${API}"] .comp-name a`).textContent()).toBe("Public API");
     await expect.poll(() => page.locator(`form.sub label:has(input[value="${API}"])`).textContent()).toContain("Public API");
     expect(await box.isChecked()).toBe(true);
+    // The reader's focus stays where it was, on the box's fresh copy.
+    expect(await page.evaluate((id) => (document.activeElement as HTMLInputElement).value === id && document.activeElement!.isConnected, API)).toBe(true);
     expect(await page.locator("#reload-note").isHidden()).toBe(true);
     await adminCall("PATCH", `/api/status/components/${API}`, { name: "API" });
     await expect.poll(() => page.locator(`[data-component="${API}"] .comp-name a`).textContent()).toBe("API");
@@ -200,12 +205,14 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     const itsPage = await browser.newPage();
     await itsPage.goto(`${origin}/maintenance/${window.id}`);
     await itsPage.locator('#live[data-state="live"]').waitFor();
+    await itsPage.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
     const state = itsPage.locator("main .meta").first();
     expect(await state.textContent()).toMatch(/^Scheduled · planned/);
     await adminCall("POST", `/api/status/maintenance/${window.id}/cancel`, {});
     await planned.waitFor({ state: "detached" });
     await expect.poll(() => state.textContent()).toMatch(/^Cancelled · planned/);
     expect(await itsPage.locator("[data-watch]").isHidden()).toBe(true);
+    expect(await itsPage.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     await itsPage.close();
     expect(await page.locator("#maintenance").isHidden()).toBe(true);
 
@@ -244,6 +251,34 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it("draws what changed before its socket first connected, from the server's markup", async () => {
+    const incident = await adminCall("POST", "/api/status/incidents/create", { title: "Missed while connecting", severity: "minor", affected_components: [], notify: false });
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    // The socket cannot open until the test lets it.
+    await page.addInitScript(() => {
+      const w = window as unknown as { blocked: boolean };
+      const Native = window.WebSocket;
+      w.blocked = true;
+      window.WebSocket = class extends Native {
+        constructor(url: string | URL, protocols?: string | string[]) {
+          if (w.blocked) throw new Error("offline");
+          super(url, protocols);
+        }
+      };
+    });
+    await page.goto(`${origin}/incidents/${incident.id}`);
+    await page.locator('#live[data-state="reconnecting"]').waitFor();
+    await adminCall("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Found it", status: "identified", notify: false });
+    await page.evaluate(() => Object.assign(window, { stayed: true, blocked: false }));
+    await expect.poll(() => page.locator(".timeline > li").count(), { timeout: 15_000 }).toBe(2);
+    expect(await page.locator(".timeline > li").first().textContent()).toContain("Found it");
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+    await adminCall("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
   });
 
   it("tags a component as awaiting its first check when a monitor is added, and drops the tag when it reports", async () => {
@@ -521,10 +556,15 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     // A monitor added is drawn in place (its tag).
     await adminCall("PATCH", `/api/status/components/${outside.id}`, { monitor: { type: "http", url: "https://queue.example.com/health" } });
     await page.locator(`[data-component="${outside.id}"] .tag`).first().waitFor();
-    // The group renamed: its heading follows.
+    // The group renamed: its heading follows, and the group stays closed as the reader left it.
+    const details = page.locator(`details[data-group="${group.id}"]`);
+    await details.locator("summary").click();
+    expect(await details.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
     const renamed = `Edge and CDN ${Date.now()}`;
     await adminCall("PATCH", `/api/status/groups/${group.id}`, { name: renamed });
     await expect.poll(() => page.locator(`details[data-group="${group.id}"] summary .name`).textContent()).toBe(renamed);
+    expect(await details.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    await details.locator("summary").click();
     // A component moved into the group.
     await adminCall("PATCH", `/api/status/components/${outside.id}`, { group_id: group.id });
     await page.locator(`details[data-group="${group.id}"] [data-component="${outside.id}"]`).waitFor();
@@ -535,8 +575,9 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     expect(await bar.locator('li[tabindex="0"]').count()).toBe(1);
     await bar.locator("li").last().focus();
     await page.keyboard.press("ArrowLeft");
-    expect(await page.evaluate(() => document.activeElement!.getAttribute("tabindex"))).toBe("0");
-    expect(await bar.locator('li[tabindex="0"]').count()).toBe(1);
+    const cells = await bar.locator("li").count();
+    expect(await bar.locator("li").nth(cells - 2).evaluate((cell) => cell === document.activeElement && cell.getAttribute("tabindex") === "0")).toBe(true);
+    expect(await bar.locator("li").last().getAttribute("tabindex")).toBe("-1");
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     expect(errors).toEqual([]);
     await page.close();

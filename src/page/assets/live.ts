@@ -216,8 +216,9 @@ function setTags(c) {
   for (const t of TAGS) if (c[t.field] === t.shownWhen) name.append(el("span", { class: "tag" }, [t.label]));
 }
 
-// Removed components leave the page; a new one needs the server's markup, which the page fetches and draws.
-function componentsChanged(components, removed, groups, version) {
+// Removed components leave the page and statuses and tags move at once; the rest (a component added,
+// renamed, described or moved, a group renamed) comes with the server's markup, drawn again on the front page.
+function componentsChanged(components, removed, version) {
   const keep = new Set(components.map((c) => c.id));
   for (const row of $$("[data-component]")) {
     const id = row.getAttribute("data-component");
@@ -226,38 +227,25 @@ function componentsChanged(components, removed, groups, version) {
     row.remove();
     if (group && !$("[data-component]", group)) group.remove();
   }
-  let missing = false;
-  for (const c of components) if (!setComponent(c.id, c.status)) missing = true;
+  for (const c of components) setComponent(c.id, c.status);
   for (const c of components) setTags(c);
-  // A renamed component needs the server's markup too (its name is in the page's links and forms), as do a
-  // component moved to another group or place in it, and a group renamed or moved.
-  for (const c of components) {
-    const row = $('[data-component="' + CSS.escape(c.id) + '"]'), a = row && $(".comp-name a", row), g = row && row.closest("[data-group]");
-    if (row && ((c.name && a && a.textContent !== c.name) || (g ? g.getAttribute("data-group") : null) !== (c.group_id || null))) missing = true;
-  }
-  // The order the server draws: by position, a group's members together where its first one comes.
-  const seen = new Set(), want = [];
-  for (const c of components) if (!c.group_id) want.push(c.id); else if (!seen.has(c.group_id)) { seen.add(c.group_id); want.push(...components.filter((m) => m.group_id === c.group_id).map((m) => m.id)); }
-  const rows = $$("[data-component]").map((r) => r.getAttribute("data-component"));
-  if (want.filter((id) => rows.includes(id)).join() !== rows.filter((id) => want.includes(id)).join()) missing = true;
-  for (const g of groups || []) {
-    const name = $('details[data-group="' + CSS.escape(g.id) + '"] summary .name');
-    if (name && name.textContent !== g.name) missing = true;
-  }
   // Only the home page lists them all (a component's page lists none).
-  if (missing && $('[data-redraw="components"]')) redraw(version, "#reload-note");
+  if (removed && $('[data-redraw="components"]')) redraw(version, "#reload-note");
 }
 
 function apply(msg) {
   const d = msg.data || {};
   switch (msg.type) {
     case "snapshot":
-      componentsChanged(d.components || [], null, null, d.version);
+      componentsChanged(d.components || [], null, d.version);
+      // Drawn from an older snapshot than the socket's (a reconnect too late to replay what it missed, or an
+      // isolate a tick behind): what no message will bring again is drawn anew.
+      if ($("[data-redraw]") && Number(d.version) > drawnVersion()) redraw(d.version, $("[data-watch]") ? "[data-watch]" : "#reload-note");
       replaceAll("active-incidents", "data-incident", d.active_incidents || [], (i) => incidentArticle(i, i.updates, null));
       replaceAll("maintenance", "data-maintenance", d.maintenances || [], maintenanceArticle);
       break;
     case "component.status": setComponent(d.id, d.status); break;
-    case "components.changed": componentsChanged(d.components, d.removed || [], d.groups, msg.version); break;
+    case "components.changed": componentsChanged(d.components, d.removed || [], msg.version); break;
     case "incident.created":
     case "incident.updated":
     case "incident.resolved": {
@@ -282,23 +270,25 @@ function apply(msg) {
 
 // Pages whose messages do not carry all they draw (an incident's or a window's own page, the history, a
 // component's incidents and maintenance) draw those parts again from the server's markup when what they watch changes.
-// A component page's own component as the socket last described it (its status moves live): a change to
-// another component is not its news, and one that adds or drops its charts (monitored) asks for a reload.
-let watched;
+// Whether a component page's own component is monitored, as the socket last said: gaining or losing that adds
+// or drops its charts, which the page does not draw live, so it asks for a reload.
+let monitored;
 function redrawIfWatched(msg) {
   const note = $("[data-watch]"), d = msg.data || {}, type = msg.type;
   if (!note) return;
   const [kind, id] = note.getAttribute("data-watch").split(":");
-  const c = (d.components || []).find((x) => x.id === id), own = c ? [c.name, c.group_id, c.monitored].join("|") : "-";
-  if (type === "snapshot") return void (watched = own);
+  const c = (d.components || []).find((x) => x.id === id);
+  if (type === "snapshot") return void (monitored = c ? c.monitored : undefined);
   const x = d.incident || d.maintenance;
+  // An incident or window the page links to matters to it, about its component or no longer (edited away,
+  // or deleted); a change to another component is not its news.
+  const linked = (thing) => !!$('a[href$="/' + CSS.escape(thing) + '"]');
   const hit =
     kind === "incidents" ? type.startsWith("incident.") :
     kind === "incident" || kind === "maintenance" ? type.startsWith(kind + ".") && (x ? x.id : d.id) === id :
-    // A deleted incident or window matters to the page that links to it.
-    kind === "component" && ((x && (x.components || []).some((c) => c.id === id)) || (type.endsWith(".deleted") && !!$('a[href$="/' + d.id + '"]')) || (type === "components.changed" && own !== watched));
-  const charts = type === "components.changed" && watched !== undefined && own.split("|")[2] !== watched.split("|")[2];
-  if (type === "components.changed") watched = own;
+    kind === "component" && ((x && ((x.components || []).some((c) => c.id === id) || linked(x.id))) || (type.endsWith(".deleted") && linked(d.id)) || (type === "components.changed" && (d.changed || []).includes(id)));
+  const charts = type === "components.changed" && c && monitored !== undefined && c.monitored !== monitored;
+  if (type === "components.changed" && c) monitored = c.monitored;
   if (charts) note.hidden = false;
   else if (hit) redraw(msg.version, "[data-watch]");
 }
@@ -308,31 +298,52 @@ function redrawIfWatched(msg) {
 // for again). The first fetch waits a random moment, so that every open page does not ask in the same
 // instant. One fetch at a time; news arriving meanwhile is waited for too. If no copy comes, the note (a
 // selector) says to reload.
-let redrawing = false, wanted = 0;
+// A copy is taken only if it is at least as new as every message the page has drawn meanwhile too (a
+// status drawn in place must not be put back by an older copy's markup).
+let redrawing = false, wanted = 0, applied = 0;
+const notes = new Set();
+function drawnVersion() {
+  const live = $("#live");
+  return live ? Number(live.getAttribute("data-version")) || 0 : 0;
+}
 function redraw(version, note) {
   wanted = Math.max(wanted, Number(version) || 0);
+  if (note) notes.add(note);
   if (redrawing) return;
   redrawing = true;
   (async () => {
     for (let tries = 0; tries < 6; tries++) {
       await new Promise((resume) => setTimeout(resume, tries ? 500 * tries : 200 + Math.random() * 600));
-      const target = wanted;
       const res = await fetch(location.href, { cache: "no-store", headers: { accept: "text/html" } }).catch(() => null);
       if (!res || !res.ok) return false;
       const doc = new DOMParser().parseFromString(await res.text(), "text/html");
       const stamp = $("#live", doc), got = stamp ? Number(stamp.getAttribute("data-version")) : NaN;
-      if (!(got >= target)) continue;
+      // Nothing runs between this check and the swap: no message can slip in between.
+      if (!(got >= Math.max(wanted, applied, drawnVersion()))) continue;
       if (!swapRegions(doc)) return false;
       const live = $("#live");
       if (live) live.setAttribute("data-version", String(got));
-      if (got >= wanted) return true;
+      return true;
     }
     return false;
   })().catch(() => false).then((done) => {
     redrawing = false;
-    const shown = note && $(note);
-    if (!done && shown) shown.hidden = false;
+    if (!done) for (const note of notes) { const shown = $(note); if (shown) shown.hidden = false; }
+    notes.clear();
   });
+}
+
+// Where the reader's focus was in a region, as a selector that finds the same place in its fresh copy.
+function focusKey(region) {
+  const f = document.activeElement;
+  if (!f || !region.contains(f)) return null;
+  if (f.id) return "#" + CSS.escape(f.id);
+  if (f.matches("input")) return 'input[name="' + CSS.escape(f.name) + '"][value="' + CSS.escape(f.value) + '"]';
+  if (f.matches("a[href]")) return 'a[href="' + CSS.escape(f.getAttribute("href")) + '"]';
+  const row = f.closest("[data-component]"), group = f.closest("[data-group]");
+  if (row && f.matches(".bar li")) return '[data-component="' + CSS.escape(row.getAttribute("data-component")) + '"] .bar li:nth-child(' + ([...f.parentNode.children].indexOf(f) + 1) + ")";
+  if (group && f.matches("summary")) return '[data-group="' + CSS.escape(group.getAttribute("data-group")) + '"] > summary';
+  return null;
 }
 
 // Each region is replaced by its fresh copy, with what the reader ticked kept, the live line (and its
@@ -347,12 +358,24 @@ function swapRegions(doc) {
       const was = $('input[name="' + CSS.escape(box.name) + '"][value="' + CSS.escape(box.value) + '"]', old);
       if (was) box.checked = was.checked;
     }
+    // Groups stay open or closed as the reader left them.
+    for (const group of $$("details[data-group]", next)) {
+      const was = $('details[data-group="' + CSS.escape(group.getAttribute("data-group")) + '"]', old);
+      if (was) group.open = was.open;
+    }
     const stamp = $("#live", next), live = $("#live", old);
     if (stamp && live) stamp.replaceWith(live);
+    const key = focusKey(old);
     old.replaceWith(next);
     $$("time[datetime]", next).forEach(paintTime);
     for (const hint of $$("[data-js]", next)) hint.hidden = false;
     wireBars(next);
+    const again = key && $(key, next);
+    if (again) {
+      // A bar's day keeps its place as the bar's one tab stop.
+      if (again.matches(".bar li")) for (const cell of again.parentNode.children) cell.setAttribute("tabindex", cell === again ? "0" : "-1");
+      again.focus({ preventScroll: true });
+    }
   });
   if (doc.title) document.title = doc.title;
   syncBannerIncidents();
@@ -393,6 +416,8 @@ function connect() {
         return;
       }
     }
+    const version = Number(msg.type === "snapshot" && msg.data ? msg.data.version : msg.version);
+    if (version > applied) applied = version;
     if (msg.type !== "snapshot" || msg.data) apply(msg);
     document.dispatchEvent(new CustomEvent("beacon:live", { detail: msg }));
     if (typeof msg.seq === "number") lastSeq = msg.seq;
