@@ -9,7 +9,7 @@ const CONSOLE_CSS = `${STYLE_CSS}
 .wrap{max-width:64rem}
 header.top nav ul{gap:.25rem .9rem;font-size:.95rem}
 header.top nav a[aria-current=page]{font-weight:700;color:var(--fg)}
-.who{display:flex;align-items:center;gap:.6rem;font-size:.85rem;color:var(--muted)}
+.who{display:flex;flex-wrap:wrap;align-items:center;gap:.6rem;font-size:.85rem;color:var(--muted);min-width:0}
 .who form{margin:0}.who button{padding:.25rem .6rem;font-size:.85rem}
 .grid{display:grid;gap:1rem;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr))}
 .card.pad,.pad{padding:1rem 1.25rem}
@@ -27,7 +27,7 @@ form.f legend{font-weight:700;padding:0 .3rem}
 .field{display:grid;gap:.25rem}
 .field>span,.field>label{font-weight:600}
 .hint{color:var(--muted);font-size:.85rem;font-weight:400}
-#live{overflow-wrap:normal;white-space:nowrap}
+#live{overflow-wrap:anywhere;min-width:0}
 input[type=text],input[type=url],input[type=number],input[type=search],input[type=datetime-local],input[type=email],select,textarea{width:100%;padding:.5rem;font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--muted);border-radius:.35rem}
 textarea{min-height:7rem;resize:vertical}
 textarea.tall{min-height:22rem;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.9rem}

@@ -40,7 +40,7 @@ export const ComponentsPage: FC<{
       <section aria-labelledby="order-h">
         <h2 id="order-h">In page order</h2>
         <p class="hint">Move a component with its buttons; the focus stays on the one you moved. A group's members move within it, and past its edge take the whole group along; any other component moves past a whole group.</p>
-        <ol class="card order" id="component-order">
+        <ol class="card order" id="component-order" data-live>
           {inPage.map((r) => {
             const status = shown.get(r.id)?.status;
             const can = moves.get(r.id)!;
@@ -147,10 +147,12 @@ export const ComponentPage: FC<{
         <a href="/admin/components">All components</a> · <a href={`/components/${row.id}`}>Its public page</a>
       </p>
       <Flash text={flash} />
-      <h1>{row.name}</h1>
-      <p>
-        {shown ? <Status status={shown.status} /> : null} <span class="meta">Checked by: {row.checkKind === "none" ? "nothing (incidents and maintenance only)" : row.checkKind}</span>
-      </p>
+      <div id="component-head" data-live>
+        <h1>{row.name}</h1>
+        <p>
+          {shown ? <Status status={shown.status} /> : null} <span class="meta">Checked by: {row.checkKind === "none" ? "nothing (incidents and maintenance only)" : row.checkKind}</span>
+        </p>
+      </div>
       {check ? (
         <div class="card pad" role="status" id="check-result">
           <h2>Check result</h2>

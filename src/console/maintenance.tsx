@@ -143,43 +143,46 @@ export const MaintenancePage: FC<{ ctx: ConsoleContext; page: PageInfo; m: Snaps
         <a href="/admin/maintenance">All maintenance</a> · <a href={`/maintenance/${m.id}`}>Public page</a>
       </p>
       <Flash text={flash} />
-      <h1>{m.title}</h1>
-      <p class="meta">
-        {m.status.replace("_", " ")} · planned <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
-      </p>
-      <WhenItRan maintenance={m} page={page} />
-      <p>Under maintenance: {m.components.length ? m.components.map((c) => c.name).join(", ") : "the whole page (no component named)"}</p>
-      <Written text={m.description} />
-      {live ? (
-        <>
-          <div class="actions">
-            {m.status === "scheduled" ? (
-              <form method="post" autocomplete="off" action={`/admin/maintenance/${m.id}/start`}>
+      {/* Started, completed, cancelled or edited elsewhere (the cron starts it), unless its form is being filled in. */}
+      <div id="window" data-live>
+        <h1>{m.title}</h1>
+        <p class="meta">
+          {m.status.replace("_", " ")} · planned <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
+        </p>
+        <WhenItRan maintenance={m} page={page} />
+        <p>Under maintenance: {m.components.length ? m.components.map((c) => c.name).join(", ") : "the whole page (no component named)"}</p>
+        <Written text={m.description} />
+        {live ? (
+          <>
+            <div class="actions">
+              {m.status === "scheduled" ? (
+                <form method="post" autocomplete="off" action={`/admin/maintenance/${m.id}/start`}>
+                  <Csrf ctx={ctx} />
+                  <button type="submit">Start now</button>
+                </form>
+              ) : (
+                <form method="post" autocomplete="off" action={`/admin/maintenance/${m.id}/complete`}>
+                  <Csrf ctx={ctx} />
+                  <button type="submit">Complete now</button>
+                </form>
+              )}
+              <form method="post" autocomplete="off" action={`/admin/maintenance/${m.id}/cancel`} data-confirm="Cancel this maintenance?">
                 <Csrf ctx={ctx} />
-                <button type="submit">Start now</button>
+                <button type="submit" class="danger">
+                  Cancel maintenance
+                </button>
               </form>
-            ) : (
-              <form method="post" autocomplete="off" action={`/admin/maintenance/${m.id}/complete`}>
-                <Csrf ctx={ctx} />
-                <button type="submit">Complete now</button>
-              </form>
-            )}
-            <form method="post" autocomplete="off" action={`/admin/maintenance/${m.id}/cancel`} data-confirm="Cancel this maintenance?">
-              <Csrf ctx={ctx} />
-              <button type="submit" class="danger">
-                Cancel maintenance
-              </button>
-            </form>
-          </div>
-          <h2>Edit</h2>
-          <MaintenanceForm ctx={ctx} page={page} components={components} m={m} notify={notify} refill={refill} />
-        </>
-      ) : (
-        <>
-          {refill ? <FormErrors refill={refill} /> : null}
-          <p class="muted">This window is {m.status}; it can no longer change.</p>
-        </>
-      )}
+            </div>
+            <h2>Edit</h2>
+            <MaintenanceForm ctx={ctx} page={page} components={components} m={m} notify={notify} refill={refill} />
+          </>
+        ) : (
+          <>
+            {refill ? <FormErrors refill={refill} /> : null}
+            <p class="muted">This window is {m.status}; it can no longer change.</p>
+          </>
+        )}
+      </div>
     </ConsoleLayout>
   );
 };

@@ -427,6 +427,48 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await context.close();
   });
 
+  it("keeps a 375 px phone's header within the screen when the live line names a long change, and follows components and a window changed elsewhere", async () => {
+    const token = await mintSessionToken(privateKey, { azp: origin, sid: `sess_${crypto.randomUUID()}` });
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(origin + path, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+      expect(res.ok, `${method} ${path}: ${res.status}`).toBe(true);
+      return res.status === 204 ? null : res.json();
+    };
+    const { context, page } = await signedIn();
+    const errors = watchErrors(page);
+    await page.setViewportSize({ width: 375, height: 812 });
+    await page.locator('#live[data-state="live"]').waitFor();
+    const incident = (await api("POST", "/api/status/incidents/create", { title: "Payments are failing for some customers in the European region while we investigate", affected_components: [], notify: false })) as { id: string };
+    await expect.poll(() => page.locator("#live").textContent()).toContain("Payments are failing");
+    const header = await page.evaluate(() => {
+      const signOut = document.querySelector(".who button")!.getBoundingClientRect();
+      const who = document.querySelector(".who > span")!;
+      return { pageWidth: document.documentElement.scrollWidth, signOutInside: signOut.right <= 375, whoLines: who.getClientRects().length <= 2 && who.getBoundingClientRect().width > 100 };
+    });
+    expect(header).toEqual({ pageWidth: 375, signOutInside: true, whoLines: true });
+    await api("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
+
+    // The component list follows a rename made elsewhere.
+    const made = (await api("POST", "/api/status/components", { name: `Phone ${Date.now()}` })) as { id: string; name: string };
+    await page.goto(`${origin}/admin/components`);
+    await page.locator('#live[data-state="live"]').waitFor();
+    await api("PATCH", `/api/status/components/${made.id}`, { name: `${made.name} renamed` });
+    await expect.poll(() => page.locator(`#comp-${made.id} a`).textContent()).toBe(`${made.name} renamed`);
+    // A window's screen follows it being started elsewhere.
+    const start = Date.now() + 86_400_000;
+    const window = (await api("POST", "/api/status/maintenance", { title: "Phone window", scheduled_start: start, scheduled_end: start + 3_600_000, notify: false })) as { id: string };
+    await page.goto(`${origin}/admin/maintenance/${window.id}`);
+    await page.locator('#live[data-state="live"]').waitFor();
+    expect(await page.locator("#window .meta").first().textContent()).toMatch(/^scheduled/);
+    await api("POST", `/api/status/maintenance/${window.id}/start`, {});
+    await expect.poll(() => page.locator("#window .meta").first().textContent()).toMatch(/^in progress/);
+    expect(await page.locator("#window button", { hasText: "Complete now" }).count()).toBe(1);
+    await api("POST", `/api/status/maintenance/${window.id}/cancel`, {});
+    await api("DELETE", `/api/status/components/${made.id}`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it("shows a signed-in non-admin a 403 page", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
