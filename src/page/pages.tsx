@@ -96,7 +96,7 @@ const Home: FC<{ snapshot: Snapshot; options: HomeOptions }> = ({ snapshot, opti
         The list of components changed. <a href="/">Reload the page</a> to see it.
       </p>
 
-      <section id="active-incidents" aria-labelledby="active-h" hidden={active.length === 0}>
+      <section id="active-incidents" aria-labelledby="active-h" hidden={active.length === 0} data-redraw="active">
         <h2 id="active-h">Active incidents</h2>
         <div class="list">
           {active.map((i) => (
@@ -105,7 +105,7 @@ const Home: FC<{ snapshot: Snapshot; options: HomeOptions }> = ({ snapshot, opti
         </div>
       </section>
 
-      <section id="maintenance" aria-labelledby="maint-h" hidden={maintenance.length === 0}>
+      <section id="maintenance" aria-labelledby="maint-h" hidden={maintenance.length === 0} data-redraw="maintenance">
         <h2 id="maint-h">Maintenance</h2>
         <div class="list">
           {maintenance.map((m) => (

@@ -102,6 +102,8 @@ describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
       expect(res.ok, `${method} ${path}: ${res.status}`).toBe(true);
       return res.status === 204 ? null : res.json();
     };
+    // Offered in the page's subscribe form, until it is deleted.
+    const spare = (await api("POST", "/api/status/components", { name: `Spare ${Date.now()}` })) as { id: string };
     const page = await browser.newPage();
     await page.goto(`${origin}/components/${DATABASE}`);
     await page.locator('#live[data-state="live"]').waitFor();
@@ -120,6 +122,12 @@ describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
     await new Promise((resume) => setTimeout(resume, 1500));
     expect(await note.isHidden()).toBe(true);
     expect(redraws).toEqual([]);
+    // A component its form offers, deleted: the form is drawn again without it.
+    const spareBox = page.locator(`[data-redraw="picker"] input[value="${spare.id}"]`);
+    expect(await spareBox.count()).toBe(1);
+    await api("DELETE", `/api/status/components/${spare.id}`);
+    await spareBox.waitFor({ state: "detached" });
+    expect(await note.isHidden()).toBe(true);
     // Its own: an incident about it, which joins its list of incidents and maintenance as a reload draws it.
     const own = (await api("POST", "/api/status/incidents/create", { title: "Here", affected_components: [DATABASE], notify: false })) as { id: string };
     const listed = page.locator(`[data-redraw="touched"] a[href="/incidents/${own.id}"]`);

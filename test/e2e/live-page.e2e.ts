@@ -144,19 +144,34 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
 
     // A renamed component is drawn again from the server's markup: its row, and its box in the form, ticked as
     // it was.
+    // An open incident about it, on this page and on its own, names it anew too.
+    const naming = await adminCall("POST", "/api/status/incidents/create", { title: "Names the API", severity: "minor", affected_components: [API], notify: false });
+    const namingCard = page.locator(`[data-incident="${naming.id}"] .affected`);
+    await expect.poll(() => namingCard.textContent()).toBe("Affects: API");
+    const namingPage = await browser.newPage();
+    await namingPage.goto(`${origin}/incidents/${naming.id}`);
+    await namingPage.locator('#live[data-state="live"]').waitFor();
     const box = page.locator(`form.sub input[name=components][value="${API}"]`);
+    const also = page.locator("form.sub input[name=component_changes]");
     await box.check();
+    await also.check();
     await box.focus();
     await adminCall("PATCH", `/api/status/components/${API}`, { name: "Public API" });
     await expect.poll(() => page.locator(`[data-component="${API}"] .comp-name a`).textContent()).toBe("Public API");
     await expect.poll(() => page.locator(`form.sub label:has(input[value="${API}"])`).textContent()).toContain("Public API");
+    await expect.poll(() => namingCard.textContent()).toBe("Affects: Public API");
+    await expect.poll(() => namingPage.locator(`.comps a[href="/components/${API}"]`).textContent()).toBe("Public API");
+    await namingPage.close();
     expect(await box.isChecked()).toBe(true);
+    expect(await also.isChecked()).toBe(true);
     // The reader's focus stays where it was, on the box's fresh copy.
     expect(await page.evaluate((id) => (document.activeElement as HTMLInputElement).value === id && document.activeElement!.isConnected, API)).toBe(true);
     expect(await page.locator("#reload-note").isHidden()).toBe(true);
     await adminCall("PATCH", `/api/status/components/${API}`, { name: "API" });
     await expect.poll(() => page.locator(`[data-component="${API}"] .comp-name a`).textContent()).toBe("API");
     await box.uncheck();
+    await also.uncheck();
+    await adminCall("POST", `/api/status/incidents/${naming.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
 
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
 
@@ -240,9 +255,16 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     const incident = await adminCall("POST", "/api/status/incidents/create", { title: "Posted by mistake", severity: "major", affected_components: [], notify: false });
     const card = page.locator(`[data-incident="${incident.id}"]`);
     await card.waitFor();
+    // Its own page, open meanwhile, says it is gone rather than offer a reload that finds nothing.
+    const own = await browser.newPage();
+    await own.goto(`${origin}/incidents/${incident.id}`);
+    await own.locator('#live[data-state="live"]').waitFor();
     await adminCall("DELETE", `/api/status/incidents/${incident.id}`, undefined);
     await card.waitFor({ state: "detached" });
     expect(await page.locator("#active-incidents").isHidden()).toBe(true);
+    await expect.poll(() => own.locator("[data-watch]").textContent()).toBe("This incident was deleted.");
+    expect(await own.locator("[data-watch]").isVisible()).toBe(true);
+    await own.close();
     // A recently resolved one deleted leaves its place to the next, as a reload would list them.
     const lines = page.locator("#resolved li a");
     expect(await lines.allTextContents()).toEqual(["Resolved 6", "Resolved 5", "Resolved 4", "Resolved 3", "Resolved 2"]);

@@ -229,8 +229,8 @@ function componentsChanged(components, removed, version) {
   }
   for (const c of components) setComponent(c.id, c.status);
   for (const c of components) setTags(c);
-  // Only the home page lists them all (a component's page lists none).
-  if (removed && $('[data-redraw="components"]')) redraw(version, "#reload-note");
+  // Only the home page lists them all (a component's page lists none, but offers them in its form).
+  if (removed && ($('[data-redraw="components"]') || removed.some((id) => $('[data-redraw="picker"] input[value="' + CSS.escape(id) + '"]')))) redraw(version, $("[data-watch]") ? "[data-watch]" : "#reload-note");
 }
 
 function apply(msg) {
@@ -283,10 +283,17 @@ function redrawIfWatched(msg) {
   // An incident or window the page links to matters to it, about its component or no longer (edited away,
   // or deleted); a change to another component is not its news.
   const linked = (thing) => !!$('a[href$="/' + CSS.escape(thing) + '"]');
+  // Its own incident or window deleted: nothing to draw again, and a reload would find nothing.
+  if ((kind === "incident" || kind === "maintenance") && type === kind + ".deleted" && d.id === id) {
+    note.textContent = "This " + kind + " was deleted.";
+    return void (note.hidden = false);
+  }
   const hit =
-    kind === "incidents" ? type.startsWith("incident.") :
+    // A component it names renamed (an incident's or a window's affected components).
+    (type === "components.changed" && (d.changed || []).some(linked)) ||
+    (kind === "incidents" ? type.startsWith("incident.") :
     kind === "incident" || kind === "maintenance" ? type.startsWith(kind + ".") && (x ? x.id : d.id) === id :
-    kind === "component" && ((x && ((x.components || []).some((c) => c.id === id) || linked(x.id))) || (type.endsWith(".deleted") && linked(d.id)) || (type === "components.changed" && (d.changed || []).includes(id)));
+    kind === "component" && ((x && ((x.components || []).some((c) => c.id === id) || linked(x.id))) || (type.endsWith(".deleted") && linked(d.id)) || (type === "components.changed" && (d.changed || []).includes(id))));
   const charts = type === "components.changed" && c && monitored !== undefined && c.monitored !== monitored;
   if (type === "components.changed" && c) monitored = c.monitored;
   if (charts) note.hidden = false;
@@ -333,16 +340,19 @@ function redraw(version, note) {
   });
 }
 
-// Where the reader's focus was in a region, as a selector that finds the same place in its fresh copy.
-function focusKey(region) {
+// The same input in another copy of a region: by name, type and value (a box without a value reads "on").
+const twin = (root, input) => $$("input", root).find((i) => i.name === input.name && i.type === input.type && i.value === input.value);
+
+// Where the reader's focus was in a region, as a finder of the same place in its fresh copy.
+function focusFinder(region) {
   const f = document.activeElement;
   if (!f || !region.contains(f)) return null;
-  if (f.id) return "#" + CSS.escape(f.id);
-  if (f.matches("input")) return 'input[name="' + CSS.escape(f.name) + '"][value="' + CSS.escape(f.value) + '"]';
-  if (f.matches("a[href]")) return 'a[href="' + CSS.escape(f.getAttribute("href")) + '"]';
+  if (f.id) return (root) => $("#" + CSS.escape(f.id), root);
+  if (f.matches("input")) return (root) => twin(root, f);
+  if (f.matches("a[href]")) return (root) => $('a[href="' + CSS.escape(f.getAttribute("href")) + '"]', root);
   const row = f.closest("[data-component]"), group = f.closest("[data-group]");
-  if (row && f.matches(".bar li")) return '[data-component="' + CSS.escape(row.getAttribute("data-component")) + '"] .bar li:nth-child(' + ([...f.parentNode.children].indexOf(f) + 1) + ")";
-  if (group && f.matches("summary")) return '[data-group="' + CSS.escape(group.getAttribute("data-group")) + '"] > summary';
+  if (row && f.matches(".bar li")) return (root) => $('[data-component="' + CSS.escape(row.getAttribute("data-component")) + '"] .bar li:nth-child(' + ([...f.parentNode.children].indexOf(f) + 1) + ")", root);
+  if (group && f.matches("summary")) return (root) => $('[data-group="' + CSS.escape(group.getAttribute("data-group")) + '"] > summary', root);
   return null;
 }
 
@@ -355,7 +365,7 @@ function swapRegions(doc) {
   regions.forEach((old, n) => {
     const next = document.adoptNode(fresh[n]);
     for (const box of $$("input[type=checkbox], input[type=radio]", next)) {
-      const was = $('input[name="' + CSS.escape(box.name) + '"][value="' + CSS.escape(box.value) + '"]', old);
+      const was = twin(old, box);
       if (was) box.checked = was.checked;
     }
     // Groups stay open or closed as the reader left them.
@@ -365,12 +375,12 @@ function swapRegions(doc) {
     }
     const stamp = $("#live", next), live = $("#live", old);
     if (stamp && live) stamp.replaceWith(live);
-    const key = focusKey(old);
+    const find = focusFinder(old);
     old.replaceWith(next);
     $$("time[datetime]", next).forEach(paintTime);
     for (const hint of $$("[data-js]", next)) hint.hidden = false;
     wireBars(next);
-    const again = key && $(key, next);
+    const again = find && find(next);
     if (again) {
       // A bar's day keeps its place as the bar's one tab stop.
       if (again.matches(".bar li")) for (const cell of again.parentNode.children) cell.setAttribute("tabindex", cell === again ? "0" : "-1");
