@@ -222,10 +222,12 @@ describe("console writes", () => {
     const token = await session();
     const csrf = await csrfOf(token);
     const message = "First paragraph\nsecond line.\n\n- one\n- two <script>alert(1)</script>";
+    // A browser sends a textarea's line breaks as CRLF; the API keeps them as the JSON API writes them, LF.
+    const crlf = (text: string) => text.replace(/\n/g, "\r\n");
     const opened = await post("/admin/incidents", token, {
       _csrf: csrf,
       title: "Checkout errors",
-      message,
+      message: crlf(message),
       severity: "major",
       status: "investigating",
       [`component:${DEFAULT_COMPONENTS.database}`]: "major_outage",
@@ -267,8 +269,9 @@ describe("console writes", () => {
     expect(preview.status).toBe(200);
     expect(await preview.text()).toContain("<p><strong>Summary</strong><br>Disk <em>filled</em>.</p>");
     expect((await json(await call("GET", "/api/status/incidents?days=1"))).incidents.find((i: { id: string }) => i.id === id).postmortem).toBeNull();
-    const published = await post(`/admin/incidents/${id}/postmortem`, token, { _csrf: csrf, action: "publish", postmortem: "**Summary**\nDisk *filled*." });
+    const published = await post(`/admin/incidents/${id}/postmortem`, token, { _csrf: csrf, action: "publish", postmortem: crlf("**Summary**\nDisk *filled*.") });
     expect(published.status).toBe(303);
+    expect((await json(await call("GET", "/api/status/incidents?days=1"))).incidents.find((i: { id: string }) => i.id === id).postmortem).toBe("**Summary**\nDisk *filled*.");
     const publicPage = await (await call("GET", `/incidents/${id}`, { headers: { "cache-control": "no-cache" } })).text();
     expect(publicPage).toContain("<p><strong>Summary</strong><br>Disk <em>filled</em>.</p>");
   });

@@ -6,14 +6,20 @@ import type { FieldMap, FormProblem } from "../text/refusals";
 
 export type FormFields = Record<string, string | File | (string | File)[]>;
 
+/** Browsers send a textarea's line breaks as CRLF; the JSON API's texts hold LF. */
+export const lineFeeds = (value: string) => value.replace(/\r\n?/g, "\n");
+
+/** A field as typed, without the whitespace around it. */
+const asTyped = (value: string) => lineFeeds(value).trim();
+
 export const one = (form: FormFields, name: string): string => {
   const value = form[name];
   const first = Array.isArray(value) ? value[0] : value;
-  return typeof first === "string" ? first.trim() : "";
+  return typeof first === "string" ? asTyped(first) : "";
 };
 
 export const all = (form: FormFields, name: string): string[] =>
-  [form[name] ?? []].flat().filter((v): v is string => typeof v === "string" && v.trim() !== "").map((v) => v.trim());
+  [form[name] ?? []].flat().filter((v): v is string => typeof v === "string" && v.trim() !== "").map(asTyped);
 
 const checked = (form: FormFields, name: string) => one(form, name) === "on";
 

@@ -541,7 +541,7 @@ export const adminConsole = new Hono<AppEnv>()
     const [incident, snapshot] = await Promise.all([id ? loadIncidentView(c.var.db, id) : null, snapshotOf(c)]);
     if (!incident) return problem(c, 404, "Not found", "There is no incident with this id.");
     const form = await formOf(c);
-    const text = typeof form.postmortem === "string" ? form.postmortem : "";
+    const text = typeof form.postmortem === "string" ? forms.lineFeeds(form.postmortem) : "";
     const shown = await shownVersion(c);
     if (forms.one(form, "action") === "preview") {
       return page(c, <PostmortemPage ctx={context(c, "/admin/incidents")} page={snapshot.page} incident={incident} text={text} preview version={shown} />);
