@@ -400,6 +400,10 @@ describe("console writes", () => {
     html = await (await post("/admin/components", token, { _csrf: csrf, name: taken.toUpperCase(), monitor_url: "ftp://shop.example.com" })).text();
     expect(html).toMatch(/id="nc-name" name="name" value="[^"]+" required="" maxlength="100" aria-invalid="true"/);
     expect(html).toMatch(/id="nc-url" name="monitor_url" value="ftp:\/\/shop.example.com" aria-invalid="true"/);
+    // Each said in words of its own, not the refusal's general "Invalid form".
+    expect(alertOf(html)).toContain("Name is taken by another component");
+    expect(alertOf(html)).toContain("URL must be a web address starting with http:// or https://");
+    expect(alertOf(html)).not.toContain("Invalid form");
 
     const template = await post("/admin/templates", token, { _csrf: csrf, name: "", title: "Slow API", message: "Typed message", severity: "major" });
     expect(template.status).toBe(400);

@@ -210,7 +210,7 @@ interface Again {
   screen: (refill: forms.Refill) => Promise<unknown | null>;
 }
 
-async function refusedForm(c: Context<AppEnv>, status: number, error: { message?: string; details?: ErrorDetail[] }, again: Again) {
+async function refusedForm(c: Context<AppEnv>, status: number, error: { message?: string; code?: string; details?: ErrorDetail[] }, again: Again) {
   const zone = zoneOf(c.env);
   const action = c.req.path.toLowerCase();
   const problems = forms.plainProblems(error, again.fields, (ms) => formatTime(ms, zone));

@@ -69,10 +69,11 @@ const sentence = (text: string) => (text ? text[0]!.toUpperCase() + text.slice(1
 /** Refusals whose message names what is in the way and says what to do: a name in use, a component still needed. */
 const SAID_BY_MESSAGE = ["name_taken", "component_in_use", "announced"] as const satisfies readonly DetailCode[];
 
-const SENTENCES: Partial<Record<DetailCode, (error: { message?: string }, d: ReceivedDetail) => string | undefined>> = {
+const SENTENCES: Partial<Record<DetailCode, (error: { message?: string; code?: string }, d: ReceivedDetail) => string | undefined>> = {
   unknown_component: () => UNKNOWN_COMPONENT,
   unknown_group: () => "The chosen group no longer exists; reload the page to see the current ones.",
-  ...Object.fromEntries(SAID_BY_MESSAGE.map((code) => [code, (error: { message?: string }) => error.message])),
+  // Beside other refusals (a validation error's message is only "Invalid ..."), the detail's own words.
+  ...Object.fromEntries(SAID_BY_MESSAGE.map((code) => [code, (error: { message?: string; code?: string }) => (error.code === "validation_failed" ? undefined : error.message)])),
   sms_country_not_allowed: (_error, d) => `${sentence(d.message)}.`,
   premium_rate_number: (_error, d) => `${sentence(d.message)}.`,
 };
@@ -84,7 +85,7 @@ export const saidByMessage = (d: ReceivedDetail) => (SAID_BY_MESSAGE as readonly
  * A refusal (the API's error: message, and details as a list of {path, message, code}) as problems the form
  * shows: each about a field when the error names one.
  */
-export function plainProblems(error: { message?: string; details?: ReceivedDetail[] }, fields: FieldMap, at: (ms: number) => string): FormProblem[] {
+export function plainProblems(error: { message?: string; code?: string; details?: ReceivedDetail[] }, fields: FieldMap, at: (ms: number) => string): FormProblem[] {
   // The most specific field a path names: `monitor.expected_status.0` is the status codes' field, not the monitor's.
   const fieldOf = (path: string) => {
     const parts = path.split(".");
