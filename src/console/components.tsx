@@ -182,7 +182,7 @@ export const ComponentPage: FC<{
             <legend>HTTP monitor</legend>
             <Field label="URL" name="monitor_url" id="ec-url" type="url" value={m?.url} hint={row.platformCheck ? `(empty: back to the built-in ${row.platformCheck} check)` : "(empty: no monitor)"} />
             <Select label="Method" name="monitor_method" id="ec-method" options={[["GET", "GET"], ["HEAD", "HEAD"], ["POST", "POST"]]} value={m?.method ?? "GET"} />
-            <Field label="Expected status codes" name="expected_status" id="ec-status" value={m?.expected_status?.join(", ")} hint="(comma-separated; empty: any 2xx or 3xx)" />
+            <Field label="Expected status codes" name="expected_status" id="ec-status" value={m?.expected_status?.join(", ")} hint="(comma-separated; empty: any 2xx, after following redirects)" />
             <Field label="Keyword the body must contain" name="keyword" id="ec-keyword" value={m?.keyword} />
             <div class="row">
               <Field label="Timeout (ms)" name="timeout_ms" id="ec-timeout" type="number" value={String(m?.timeout_ms ?? 10000)} />
