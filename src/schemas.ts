@@ -355,6 +355,6 @@ export const auditQuery = z.object({
   limit: wholeNumberParam(200).default(50),
   cursor: pageCursor,
   entity_type: z.enum(AUDIT_ENTITY_TYPES).optional(),
-  // Ids are taken in either case, and stored in lower case.
-  entity_id: z.string().min(1).max(100).transform((id) => id.toLowerCase()).optional(),
+  // An entity's id (taken in either case), or "*" for a change to many at once (the component order).
+  entity_id: z.union([id, z.literal("*")]).optional(),
 });

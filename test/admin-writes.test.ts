@@ -493,6 +493,11 @@ describe("audit log", () => {
     const second = await json(await admin("GET", `/api/status/audit?entity_id=${created.id}&limit=2&cursor=${first.next_cursor}`));
     expect(second.entries.map((e: any) => e.action)).toEqual(["incident.open"]);
     expect(second.next_cursor).toBeNull();
+    // An id that cannot be one is refused, not answered with an empty page; ids are taken in either case.
+    const refused = await admin("GET", "/api/status/audit?entity_id=nope");
+    expect(refused.status).toBe(400);
+    expect((await json(refused)).error.details[0]).toMatchObject({ path: "entity_id" });
+    expect((await json(await admin("GET", `/api/status/audit?entity_id=${created.id.toUpperCase()}`))).entries).toHaveLength(3);
   });
 
   it("records maintenance, component and group writes, and nothing for a refused write", async () => {
