@@ -88,6 +88,18 @@ describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
     const sameDay = Math.floor((current - 5 * 60_000) / DAY) === Math.floor((current + 1000) / DAY);
     expect(await page.locator('figure[data-range="90d"] tbody tr').last().locator("td").first().textContent()).toBe(sameDay ? "2" : "1");
 
+    // The chart's summary (its caption, and its title for screen readers) says what the table now holds.
+    await page.evaluate(
+      ([id, start]) => {
+        const point = { start, count: 3, p50_ms: 4321, p95_ms: 5000, min_ms: 4000, max_ms: 5000, shade: null };
+        const update = { id, points: { "24h": [point] }, uptime: {}, regions: null };
+        document.dispatchEvent(new CustomEvent("beacon:live", { detail: { type: "components.latency", data: { components: [update] } } }));
+      },
+      [DATABASE, current] as const,
+    );
+    expect(await day.locator("figcaption").textContent()).toMatch(/^Last 24 hours, by quarter hour: p50 from \d+ ms to 4\.32 s, p95 up to 5 s\.$/);
+    expect(await day.locator("svg title").textContent()).toMatch(/: response times, Last 24 hours, by quarter hour: p50 from \d+ ms to 4\.32 s, p95 up to 5 s\.$/);
+
     // New check results are drawn in place: nothing here asks for a reload.
     expect(await page.locator("[data-watch]").isHidden()).toBe(true);
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);

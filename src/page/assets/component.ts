@@ -54,6 +54,15 @@ function draw(figure) {
   svg.querySelector(".p95").setAttribute("d", linePath(p95, max));
   svg.querySelector(".p50").setAttribute("d", linePath(p50, max));
   svg.setAttribute("data-max", max);
+  // Its summary, as the server words it: the caption, and the chart's title after "response times, ".
+  const answered = rows.map((r, i) => [Number(r.cells[1].textContent), p50[i], p95[i]]).filter(([n, a, b]) => n > 0 && a !== null && b !== null);
+  const heading = figure.querySelector("h3").textContent;
+  const summary = answered.length
+    ? heading + ": p50 from " + formatMs(Math.min(...answered.map((x) => x[1]))) + " to " + formatMs(Math.max(...answered.map((x) => x[1]))) + ", p95 up to " + formatMs(Math.max(...answered.map((x) => x[2]))) + "."
+    : heading + ": no response times yet.";
+  const caption = figure.querySelector("figcaption"), title = svg.querySelector("title");
+  if (caption) caption.textContent = summary;
+  if (title) title.textContent = title.textContent.replace(/response times, [\\s\\S]*$/, "response times, " + summary);
 }
 
 const labels = new Map();
