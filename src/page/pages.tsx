@@ -77,7 +77,10 @@ export interface HomeOptions {
 const Home: FC<{ snapshot: Snapshot; options: HomeOptions }> = ({ snapshot, options }) => {
   const { page } = snapshot;
   const active = snapshot.incidents.filter((i) => isOpenIncident(i.status));
-  const maintenance = snapshot.maintenances.filter((m) => m.status === "in_progress" || m.status === "scheduled");
+  // Soonest first, by when each started or is planned to: a window started early is under way now.
+  const maintenance = snapshot.maintenances
+    .filter((m) => m.status === "in_progress" || m.status === "scheduled")
+    .sort((a, b) => (a.started_at ?? a.scheduled_start) - (b.started_at ?? b.scheduled_start));
   const resolved = snapshot.incidents.filter((i) => !isOpenIncident(i.status)).slice(0, RESOLVED_SHOWN);
   return (
     <Layout page={page} overall={snapshot.overall_status}>

@@ -207,7 +207,7 @@ export const IncidentCard: FC<{ incident: SnapshotIncident; page: PageInfo }> = 
 };
 
 export const MaintenanceCard: FC<{ maintenance: SnapshotMaintenance; page: PageInfo }> = ({ maintenance: m, page }) => (
-  <article class="card maint" data-maintenance={m.id} data-start={String(m.scheduled_start)}>
+  <article class="card maint" data-maintenance={m.id} data-start={String(m.started_at ?? m.scheduled_start)}>
     <h3>
       <a href={`/maintenance/${m.id}`}>{m.title}</a>
     </h3>

@@ -555,14 +555,20 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await page.locator(`[data-maintenance="${running.id}"]`).waitFor();
     const later = await adminCall("POST", "/api/status/maintenance", { title: "Later window", scheduled_start: new Date(now + 86_400_000).toISOString(), scheduled_end: new Date(now + 90_000_000).toISOString(), notify: false });
     await page.locator(`[data-maintenance="${later.id}"]`).waitFor();
+    // Planned for later still, but started now: it is under way, so it goes before the window of tomorrow.
+    const early = await adminCall("POST", "/api/status/maintenance", { title: "Started early", scheduled_start: new Date(now + 2 * 86_400_000).toISOString(), scheduled_end: new Date(now + 2 * 86_400_000 + 3_600_000).toISOString(), notify: false });
+    await page.locator(`[data-maintenance="${early.id}"]`).waitFor();
+    await adminCall("POST", `/api/status/maintenance/${early.id}/start`, undefined);
+    await expect.poll(() => page.locator(`[data-maintenance="${early.id}"] .meta`).textContent()).toMatch(/^In progress/);
     const order = (selector: string, attr: string) => page.locator(selector).evaluateAll((nodes, a) => nodes.map((n) => n.getAttribute(a)), attr);
     const live = [await order("#active-incidents [data-incident]", "data-incident"), await order("#maintenance [data-maintenance]", "data-maintenance")];
     await page.reload();
     expect(live).toEqual([await order("#active-incidents [data-incident]", "data-incident"), await order("#maintenance [data-maintenance]", "data-maintenance")]);
     expect(live[0]!.indexOf(recent.id)).toBeLessThan(live[0]!.indexOf(backdated.id));
     expect(live[1]!.indexOf(running.id)).toBeLessThan(live[1]!.indexOf(later.id));
+    expect(live[1]!.indexOf(early.id)).toBeLessThan(live[1]!.indexOf(later.id));
     for (const id of [recent.id, backdated.id]) await adminCall("POST", `/api/status/incidents/${id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
-    for (const id of [running.id, later.id]) await adminCall("POST", `/api/status/maintenance/${id}/cancel`, undefined);
+    for (const id of [running.id, later.id, early.id]) await adminCall("POST", `/api/status/maintenance/${id}/cancel`, undefined);
     await page.close();
   });
 

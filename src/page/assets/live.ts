@@ -157,7 +157,7 @@ function removeIncident(id, version) {
 }
 
 function maintenanceArticle(m) {
-  return el("article", { class: "card maint", "data-maintenance": m.id, "data-start": String(m.scheduled_start) }, [
+  return el("article", { class: "card maint", "data-maintenance": m.id, "data-start": String(m.started_at || m.scheduled_start) }, [
     el("h3", {}, [el("a", { href: "/maintenance/" + encodeURIComponent(m.id) }, [m.title])]),
     el("p", { class: "meta" }, [m.status === "in_progress" ? "In progress" : "Scheduled", " \u00b7 ", timeEl(m.started_at || m.scheduled_start), " to ", timeEl(m.scheduled_end)]),
     m.components.length ? el("p", { class: "affected" }, ["Affects: " + m.components.map((c) => c.name).join(", ")]) : null,
@@ -165,7 +165,8 @@ function maintenanceArticle(m) {
   ]);
 }
 
-// Where the server puts it: incidents newest start first, maintenance soonest first (data-start).
+// Where the server puts it: incidents newest start first, maintenance soonest first (data-start: when it
+// started, or is planned to).
 function placeByStart(list, node, newestFirst) {
   const start = +node.dataset.start, sign = newestFirst ? 1 : -1;
   list.insertBefore(node, [...list.children].find((c) => c !== node && sign * (start - c.dataset.start) > 0) || null);
