@@ -47,6 +47,27 @@ describe("an incident that started long ago", () => {
     expect(v2.incidents.find((i: any) => i.id === incident.id)).toMatchObject({ status: "resolved" });
     expect(await (await call("GET", "/")).text()).toContain("Ancient outage");
   });
+
+  it("keeps on a resolved incident every component it set while open, one an update took off it included", async () => {
+    const { api, database } = DEFAULT_COMPONENTS;
+    const incident = await createIncident({ title: "Moved from API to the database", affected_components: [{ id: api, status: "partial_outage" }], notify: false });
+    const update = (body: object) => admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Moving on", notify: false, ...body });
+    expect((await update({ status: "identified", affected_components: [{ id: api, status: "partial_outage" }, { id: database, status: "degraded" }] })).status).toBe(201);
+    expect((await update({ status: "monitoring", affected_components: [{ id: database, status: "degraded" }] })).status).toBe(201);
+    // While it is open, what it affects now: the database alone.
+    const open = (await json(await call("GET", "/api/status/incidents?days=1"))).incidents.find((i: any) => i.id === incident.id);
+    expect(open.affected_components.map((c: any) => c.id)).toEqual([database]);
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "r", resolution: "s", notify: false })).status).toBe(200);
+    // Resolved, its record says what it did: API at its worst too.
+    const resolved = (await json(await call("GET", "/api/status/incidents?days=1"))).incidents.find((i: any) => i.id === incident.id);
+    expect(resolved.affected_components).toEqual([
+      { id: api, name: expect.any(String), status: "partial_outage" },
+      { id: database, name: expect.any(String), status: "degraded" },
+    ]);
+    expect(await (await call("GET", `/incidents/${incident.id}`)).text()).toContain(`href="/components/${api}"`);
+    expect(await (await call("GET", `/components/${api}`)).text()).toContain(`href="/incidents/${incident.id}"`);
+    expect((await json(await call("GET", `/api/status/feed.json?component=${api}`))).items.some((item: any) => item.id.includes(incident.id))).toBe(true);
+  });
 });
 
 describe("GET /api/status/components/{id}", () => {

@@ -1,8 +1,9 @@
 import type { Database } from "../db/client";
+import type { ComponentStatus, ShownStatus } from "../db/schema";
 import { loadLatencyRows, type LatencyRow } from "../db/queries/latency";
 import { loadSnapshotRows, type SnapshotRows } from "../db/queries/snapshot";
 import { pageName, type Bindings } from "../env";
-import { awaitsFirstCheck, isMonitored, overallStatus, shownStatus } from "../status";
+import { awaitsFirstCheck, isMonitored, overallStatus, shownStatus, worstStatus } from "../status";
 import { addDays, lastDays, startOfDay } from "../uptime/days";
 import { sumTotals, uptimePercent, weightedDowntimeSeconds } from "../uptime/formula";
 import { unansweredWithin } from "../text/checks";
@@ -127,6 +128,32 @@ function lastCheckTime(latencyMs: number | null, error: string | null): Pick<Sna
   return { last_latency_ms: latency_ms, ...rest };
 }
 
+/**
+ * A resolved incident's components are what it set while it was open (its page says so): one an update took
+ * off it has no link any more, so it is put back from the incident's own status moves, at the worst status it
+ * gave the component, in page order. An open incident lists what it affects now.
+ */
+function keepReleasedComponents(incidents: SnapshotIncident[], componentRows: SnapshotRows["componentRows"]) {
+  const order = new Map(componentRows.map((c, i) => [c.id, { at: i, name: c.name }]));
+  for (const incident of incidents) {
+    if (isOpenIncident(incident.status) || !incident.status_changes?.length) continue;
+    const listed = new Set(incident.components.map((c) => c.id));
+    const given = new Map<string, ShownStatus[]>();
+    for (const change of incident.status_changes) {
+      if (listed.has(change.component_id) || !order.has(change.component_id)) continue;
+      given.set(change.component_id, [...(given.get(change.component_id) ?? []), change.to]);
+    }
+    let added = false;
+    for (const [id, statuses] of given) {
+      const worst = worstStatus(statuses.filter((s): s is ComponentStatus => s !== "under_maintenance"), "operational");
+      if (worst === "operational") continue;
+      incident.components.push({ id, name: order.get(id)!.name, status: worst, released: true });
+      added = true;
+    }
+    if (added) incident.components.sort((a, b) => (order.get(a.id)?.at ?? Infinity) - (order.get(b.id)?.at ?? Infinity));
+  }
+}
+
 /** Pure: rows in, snapshot out (tests and benchmarks call it directly). */
 export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: string[], now: number, latencyRows: LatencyRow[] = []): Snapshot {
   const incidents = rows.incidentRows.map(incidentFromRow);
@@ -139,6 +166,7 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
     incidentById.get(change.incidentId)?.status_changes!.push({ component_id: change.componentId, from: change.fromStatus, to: change.toStatus, at: change.at });
   }
   for (const u of rows.updateRows) incidentById.get(u.incidentId)?.updates.push(updateFromRow(u));
+  keepReleasedComponents(incidents, rows.componentRows);
 
   const maintenances = rows.maintenanceRows.map(maintenanceFromRow);
   const maintenanceById = new Map(maintenances.map((m) => [m.id, m]));

@@ -187,8 +187,9 @@ function affectedByUpdate(snapshot: Snapshot, i: SnapshotIncident): Map<string, 
         old_status: v2ComponentStatus(change.from),
         new_status: v2ComponentStatus(change.to),
       })),
+      // A component an update took off the incident is only listed where it moved.
       ...i.components
-        .filter((c) => !movedIds.has(c.id))
+        .filter((c) => !movedIds.has(c.id) && !c.released)
         .map((c) => ({ code: c.id, name: c.name, old_status: current.get(c.id)!, new_status: current.get(c.id)! })),
     ]);
   }
