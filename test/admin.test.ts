@@ -565,6 +565,14 @@ describe("maintenance edits and quiet windows", () => {
     expect((await admin("POST", `/api/status/maintenance/${m.id}/complete`)).status).toBe(200);
   });
 
+  it("tells subscribers once of a window written with its start already past: it is in progress, not scheduled", async () => {
+    const m = await json(await admin("POST", "/api/status/maintenance", { title: "Emergency patch", scheduled_start: Date.now() - 600_000, scheduled_end: Date.now() + 3600_000, affected_components: [DEFAULT_COMPONENTS.storage] }));
+    expect(m.status).toBe("in_progress");
+    const events = await env.DB.prepare("SELECT type FROM events WHERE payload ->> 'maintenance_id' = ? ORDER BY created_at, rowid").bind(m.id).all<{ type: string }>();
+    expect(events.results.map((e) => e.type)).toEqual(["maintenance.started"]);
+    expect((await admin("POST", `/api/status/maintenance/${m.id}/complete`)).status).toBe(200);
+  });
+
   it("tells subscribers when a window really started and completed, not only what was planned", async () => {
     const start = Date.now() + 20 * 86_400_000;
     const m = await json(await admin("POST", "/api/status/maintenance", { title: "Early upgrade", scheduled_start: start, scheduled_end: start + 3 * 3600_000, affected_components: [DEFAULT_COMPONENTS.storage] }));

@@ -150,17 +150,20 @@ export async function scheduleMaintenance(db: Database, input: ScheduleMaintenan
     notify: input.notify,
   };
   const named = await namedComponents(db, input.affected_components);
+  const move = await dueMove(db, row, named, actor, now);
+  // Written with its start already past, it starts at once: its followers hear that it is in progress, once,
+  // not that it is scheduled and, in the same moment, that it started.
   const event = outboxInsert(db, { type: "maintenance.scheduled", payload: eventPayload(row, "scheduled", named), componentIds: input.affected_components }, now);
+  const announced = move ? { statements: [], eventIds: [] } : notified(input, event);
   const statements = [
     insertMaintenance(db, row),
     ...setMaintenanceComponents(db, row.id, input.affected_components),
-    ...notified(input, event).statements,
+    ...announced.statements,
     audited(db, actor, "schedule", row.id, null, view(row, named), now),
   ];
-  const move = await dueMove(db, row, named, actor, now);
   return {
     statements: [...statements, ...(move?.statements ?? [])],
-    eventIds: [...notified(input, event).eventIds, ...(move?.eventIds ?? [])],
+    eventIds: [...announced.eventIds, ...(move?.eventIds ?? [])],
     result: view(move?.row ?? row, named),
   };
 }
