@@ -6,6 +6,7 @@ import type { AppEnv } from "./env";
 import { errorBody } from "./errors";
 import { BODY_METHODS, bodyLimit } from "./http/body-limit";
 import { httpPolicy } from "./http/headers";
+import { wellEncodedQuery } from "./http/query";
 import { MethodRouter } from "./http/router";
 import { adminAudit } from "./routes/admin-audit";
 import { adminComponents } from "./routes/admin-components";
@@ -34,6 +35,7 @@ const router = new MethodRouter<[H, RouterRoute]>();
 export const app = new Hono<AppEnv>({ router });
 
 app.use(httpPolicy);
+app.use(wellEncodedQuery);
 /**
  * An admin may send through the API what the console takes: a 50,000-character postmortem in a script of 3
  * bytes a character is 150 KB, twice that with every character escaped in JSON. Checked only for a body

@@ -53,6 +53,7 @@ export const RULE_CODES = [
   "announced",
   "end_before_start",
   "duplicate",
+  "not_applicable",
   "alias_conflict",
   "quorum_above_regions",
   "invalid_cursor",

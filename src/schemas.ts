@@ -248,16 +248,28 @@ export const editGroupBody = z
 /** `?component={id}` narrows a feed (RSS, Atom, JSON Feed, iCalendar) to one component. */
 export const feedQuery = z.object({ component: id.optional() });
 
-export const badgeQuery = z.object({
-  metric: z.enum(["status", "uptime"]).default("status"),
-  days: z.enum(["30", "60", "90"], { message: "must be 30, 60 or 90" }).default("30"),
-  // A label of only control characters would be drawn empty: refused as an empty one is, and one of only
-  // zero-width or format characters as such a title is.
-  label: z.string().min(1).max(60).transform(shownOnBadge).pipe(z.string().min(1).refine(showsSomething, NOTHING_VISIBLE)).optional(),
-});
+// A label of only control characters would be drawn empty: refused as an empty one is, and one of only
+// zero-width or format characters as such a title is.
+const badgeLabel = z.string().min(1).max(60).transform(shownOnBadge).pipe(z.string().min(1).refine(showsSomething, NOTHING_VISIBLE)).optional();
 
-/** The overall badge takes only the label: it has no metric or window. */
-export const overallBadgeQuery = badgeQuery.pick({ label: true });
+/** A window (`days`) is an uptime badge's: asked of a status badge, it would be silently ignored. */
+export const badgeQuery = z
+  .object({
+    metric: z.enum(["status", "uptime"]).default("status"),
+    days: z.enum(["30", "60", "90"], { message: "must be 30, 60 or 90" }).optional(),
+    label: badgeLabel,
+  })
+  .superRefine((q, ctx) => {
+    if (q.metric !== "uptime" && q.days !== undefined) ctx.addIssue({ code: "custom", path: ["days"], message: "applies to metric=uptime only", params: { code: "not_applicable" } });
+  })
+  .transform((q) => ({ ...q, days: q.days ?? "30" }));
+
+/** The overall badge takes only the label: it shows the status, and uptime badges are per component. */
+export const overallBadgeQuery = z.object({
+  label: badgeLabel,
+  metric: z.literal("status", { message: "the overall badge shows the status; uptime badges are per component" }).optional(),
+  days: z.never({ message: "the overall badge has no window; uptime badges are per component" }).optional(),
+});
 
 /** An endpoint's URL, in the one spelling it is stored and compared in (see normalWebhookUrl). */
 const webhookUrl = z.url({ protocol: /^https$/, message: "must be an https URL" }).max(2048).transform(normalWebhookUrl);

@@ -307,3 +307,32 @@ describe("routing", () => {
     expect(await head.text()).toBe("");
   });
 });
+
+describe("query strings", () => {
+  it("refuse what a read would silently ignore or misread: bad percent-encoding, a repeated page, a badge's misplaced metric or window", async () => {
+    const refused = async (path: string, detail?: { path: string; code: string }) => {
+      const res = await call("GET", path, { headers: { accept: "application/json" } });
+      expect(res.status, path).toBe(400);
+      if (detail) expect((await res.json<any>()).error.details[0], path).toMatchObject(detail);
+    };
+    // Not UTF-8 once decoded: a badge would draw "%FF" as its label.
+    for (const label of ["%FF", "%ED%A0%80", "abc%E2%82"]) await refused(`/badge.svg?label=${label}`);
+    await refused(`/api/status/incidents?days=30&x=%C0`);
+    const check = await call("GET", "/badge.svg?label=%E2%9C%93%20ok");
+    expect(check.status).toBe(200);
+    expect(await check.text()).toContain(">✓ ok<");
+    // The overall badge shows the status; uptime, with its window, is a component's.
+    await refused("/badge.svg?metric=uptime", { path: "metric", code: "invalid_value" });
+    await refused("/badge.svg?days=30", { path: "days", code: "invalid_type" });
+    expect((await call("GET", "/badge.svg?metric=status")).status).toBe(200);
+    const component = `/api/status/components/${DEFAULT_COMPONENTS.api}/badge.svg`;
+    await refused(`${component}?days=30`, { path: "days", code: "not_applicable" });
+    await refused(`${component}?metric=status&days=60`, { path: "days", code: "not_applicable" });
+    expect(await (await call("GET", `${component}?metric=uptime&days=60`)).text()).toContain("uptime 60d");
+    expect(await (await call("GET", `${component}?metric=uptime`)).text()).toContain("uptime 30d");
+    // A page of history asked for twice is a mistake, said in the site's layout.
+    const twice = await call("GET", "/history?page=1&page=2", { headers: { accept: "text/html" } });
+    expect(twice.status).toBe(400);
+    expect(await twice.text()).toContain("Not a page of history");
+  });
+});

@@ -125,7 +125,8 @@ export const statusPage = new Hono<AppEnv>()
     return sendPage(c, snapshot, turnstileSiteKey ? "home:turnstile" : "home", () => renderHome(snapshot, { turnstileSiteKey }));
   })
   .get("/history", async (c) => {
-    const query = historyQuery.safeParse(c.req.query());
+    // Given twice, a parameter reaches the schema as a list, refused as the API refuses it.
+    const query = historyQuery.safeParse(Object.fromEntries(Object.entries(c.req.queries()).map(([name, values]) => [name, values.length === 1 ? values[0] : values])));
     const snapshot = await publicSnapshot(c);
     // A mistyped address in a browser: a page in the site's layout, not the API's JSON error.
     if (!query.success) return c.html(renderMessage(snapshot, "Not a page of history", `The page number must be a whole number from 1 to ${HISTORY_PAGES}.`), 400);
