@@ -585,6 +585,8 @@ describe("maintenance edits and quiet windows", () => {
     expect(notices.map((n) => n.type)).toEqual(["maintenance.scheduled", "maintenance.started", "maintenance.completed"]);
     const [, started, completed] = notices;
     expect(started!.payload).toMatchObject({ started_at: iso(row.startedAt), completed_at: null });
+    // Named by id as well as by name, as an incident's components are.
+    expect(started!.payload.affected_components).toEqual([{ id: DEFAULT_COMPONENTS.storage, name: "File Storage" }]);
     expect(completed!.payload).toMatchObject({ started_at: iso(row.startedAt), completed_at: iso(row.completedAt) });
     const links = { pageName: "Beacon", pageUrl: BASE, unsubscribeUrl: `${BASE}/u`, manageUrl: `${BASE}/m` };
     const said = (n: (typeof notices)[number]) => renderEvent(n.type, n.payload, links).text;

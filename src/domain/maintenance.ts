@@ -44,6 +44,8 @@ function eventPayload(m: Pick<MaintenanceRow, "id" | "title" | "description" | "
     started_at: m.startedAt === null ? null : iso(m.startedAt),
     completed_at: m.completedAt === null ? null : iso(m.completedAt),
     components: named.map((n) => n.name),
+    // Ids too, as an incident's payload has them: a receiver can follow a component through a rename.
+    affected_components: named.map((n) => ({ id: n.id, name: n.name })),
   };
 }
 
@@ -215,7 +217,7 @@ export async function editMaintenance(db: Database, id: string, input: EditMaint
       ...eventPayload(edited, edited.status, named),
       previous_start: iso(m.scheduledStart),
       previous_end: iso(m.scheduledEnd),
-      ...(repointed && { previous_components: namedBefore.map((c) => c.name) }),
+      ...(repointed && { previous_components: namedBefore.map((c) => c.name), previous_affected_components: namedBefore.map((c) => ({ id: c.id, name: c.name })) }),
     };
     const notice = windowNotice(db, { ...edited, notify: m.notify && edited.notify }, "maintenance.rescheduled", payload, named, now);
     statements.push(...notice.statements);
