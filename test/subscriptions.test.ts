@@ -404,6 +404,15 @@ describe("email subscriptions, offline through the dev outbox", () => {
       expect(refused.status).toBe(400);
       expect(await refused.text()).toContain("Tick at least one component");
     }
+    // What no form of this page sends is refused for what it is, not read as nothing ticked or as "no".
+    for (const [body, said] of [
+      ["components=not-a-uuid", "not-a-uuid is not a component id"],
+      [`components=${DEFAULT_COMPONENTS.api}&component_changes=maybe`, "component_changes is ticked (true) or left out"],
+    ]) {
+      const refused = await formPost(body!);
+      expect(refused.status, body).toBe(400);
+      expect(await refused.text(), body).toContain(said);
+    }
     expect(await json(await call("GET", path(view.manage_url), { headers: { accept: "application/json" } }))).toMatchObject({ all_components: false, components: [DEFAULT_COMPONENTS.database] });
     const saved = await formPost(`components=${DEFAULT_COMPONENTS.api}&components=${DEFAULT_COMPONENTS.database}&components=${DEFAULT_COMPONENTS.api}`);
     expect(saved.status).toBe(200);

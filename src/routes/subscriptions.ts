@@ -19,7 +19,7 @@ import { verifyTurnstile } from "../notify/turnstile";
 import { formatTime, refusedField, subscribeRefusal, type SubscribeTypedField } from "../page/format";
 import { smsCodeBody, webhookCodeBody, subscribeBody, subscriptionPreferencesBody, subscriptionTokenQuery, twilioInboundForm } from "../schemas";
 import { publicSnapshot } from "../snapshot/store";
-import { validate } from "../validation";
+import { uuid, validate } from "../validation";
 
 const STOP_WORDS = new Set(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"]);
 
@@ -322,6 +322,18 @@ ${followsNothing ? `<p role="status"><strong>You follow no component now</strong
     }
     const form = await c.req.parseBody({ all: true }).catch(() => ({}) as Record<string, unknown>);
     const picked = ([] as unknown[]).concat(form.components ?? []).filter((v): v is string => typeof v === "string");
+    // The page's form sends ids and "true" only: anything else is said for what it is.
+    const notAnId = picked.find((v) => !uuid.safeParse(v).success);
+    const why =
+      notAnId !== undefined
+        ? `${notAnId.slice(0, 100)} is not a component id.`
+        : form.component_changes !== undefined && form.component_changes !== "true"
+          ? "component_changes is ticked (true) or left out."
+          : null;
+    if (why) {
+      if (!wantsPage(c)) throw badRequest(why);
+      return htmlPage(c, "Nothing saved", `<p>${escapeHtml(why)}</p>${back}`, 400);
+    }
     const snapshot = await publicSnapshot(c);
     const known = new Set(snapshot.components.map((comp) => comp.id));
     const chosen = [...new Set(picked)].filter((id) => known.has(id));
