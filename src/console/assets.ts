@@ -68,12 +68,16 @@ pre.json{margin:.25rem 0;padding:.5rem;white-space:pre-wrap;overflow-wrap:anywhe
 const CONSOLE_JS = `(() => {
 "use strict";
 const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
-for (const input of $$("input[name=tz_offset]")) input.value = String(new Date().getTimezoneOffset());
 // Times the server wrote in the page's zone, shown in the reader's: the zone tz_offset says they are typed in.
-for (const input of $$("input[data-at]")) {
-  const at = new Date(Number(input.dataset.at)), two = (n) => String(n).padStart(2, "0");
-  input.value = at.getFullYear() + "-" + two(at.getMonth() + 1) + "-" + two(at.getDate()) + "T" + two(at.getHours()) + ":" + two(at.getMinutes());
+// On load, and in every region drawn again: a field left in the page's zone would be sent as the reader's.
+function readersTimes(root) {
+  for (const input of $$("input[name=tz_offset]", root)) input.value = String(new Date().getTimezoneOffset());
+  for (const input of $$("input[data-at]", root)) {
+    const at = new Date(Number(input.dataset.at)), two = (n) => String(n).padStart(2, "0");
+    input.value = at.getFullYear() + "-" + two(at.getMonth() + 1) + "-" + two(at.getDate()) + "T" + two(at.getHours()) + ":" + two(at.getMinutes());
+  }
 }
+readersTimes(document);
 // A refused form's summary: the browser's autofocus may not reach it (a fragment in the address), this does.
 // Its address is the form's, not the screen's, so the screen is not fetched again under it meanwhile.
 const refused = document.querySelector("[data-form-error]");
@@ -129,9 +133,10 @@ async function refresh() {
   for (const region of regions) {
     const fresh = next.getElementById(region.id);
     if (!fresh || region.contains(document.activeElement) || $$("form", region).some((f) => dirty.has(f))) continue;
-    region.replaceWith(document.importNode(fresh, true));
+    const drawn = document.importNode(fresh, true);
+    region.replaceWith(drawn);
+    readersTimes(drawn);
   }
-  for (const input of $$("input[name=tz_offset]")) input.value = String(new Date().getTimezoneOffset());
   announce();
 }
 // Say what changed (the header line is a status region a screen reader reads out), and when, zone named;

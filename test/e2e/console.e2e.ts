@@ -469,6 +469,38 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await context.close();
   });
 
+  it("keeps a window's times in the reader's zone when its screen is drawn again live, so saving a title moves nothing", async () => {
+    const token = await mintSessionToken(privateKey, { azp: origin, sid: `sess_${crypto.randomUUID()}` });
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(origin + path, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+      expect(res.ok, `${method} ${path}: ${res.status}`).toBe(true);
+      return res.status === 204 ? null : res.json();
+    };
+    const start = Date.parse("2031-03-20T05:00:00Z");
+    const window = (await api("POST", "/api/status/maintenance", { title: "Zone check", scheduled_start: start, scheduled_end: start + 7_200_000, notify: false })) as { id: string };
+    const { context, page } = await signedIn("admin", true, "America/New_York");
+    const errors = watchErrors(page);
+    await page.goto(`${origin}/admin/maintenance/${window.id}`);
+    await page.locator('#live[data-state="live"]').waitFor();
+    const startField = page.locator("#me-start");
+    expect(await startField.inputValue()).toBe("2031-03-20T01:00");
+    // Something else happens: the screen's region is drawn again from the server.
+    await page.evaluate(() => ((document.getElementById("window") as HTMLElement & { old?: boolean }).old = true));
+    const other = (await api("POST", "/api/status/incidents/create", { title: "Elsewhere", affected_components: [], notify: false })) as { id: string };
+    await page.waitForFunction(() => !(document.getElementById("window") as HTMLElement & { old?: boolean }).old, undefined, { timeout: 8000 });
+    expect(await startField.inputValue()).toBe("2031-03-20T01:00");
+    await page.locator("#me-title").fill("Zone check, renamed");
+    await page.locator("#window button[type=submit]", { hasText: "Save changes" }).click();
+    await page.waitForURL(/done=edited/);
+    const listed = (await (await fetch(`${origin}/api/status/maintenance`, { headers: { authorization: `Bearer ${token}`, "cache-control": "no-cache" } })).json()) as { maintenance_windows: { id: string }[] };
+    const saved = listed.maintenance_windows.find((m) => m.id === window.id);
+    expect(saved).toMatchObject({ title: "Zone check, renamed", scheduled_start: "2031-03-20T05:00:00Z" });
+    await api("POST", `/api/status/incidents/${other.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
+    await api("POST", `/api/status/maintenance/${window.id}/cancel`, {});
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it("shows a signed-in non-admin a 403 page", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
