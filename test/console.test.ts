@@ -260,6 +260,14 @@ describe("console writes", () => {
     const again = await post(`/admin/incidents/${id}/resolve`, token, { _csrf: csrf, root_cause: "x", resolution: "y" });
     expect(again.status).toBe(409);
     expect(await again.text()).toContain("already resolved");
+    // An update written on the screen as it was before another admin resolved it: not posted, said so, and
+    // what was written given back to copy, with the way back to the incident.
+    const late = await post(`/admin/incidents/${id}/updates`, token, { _csrf: csrf, status: "identified", status_was: "identified", message: "Typed while it was resolved" });
+    expect(late.status).toBe(409);
+    const lateHtml = await late.text();
+    expect(lateHtml).toContain("This incident was resolved while the update was being written, so nothing was posted.");
+    expect(lateHtml).toContain("<li>Typed while it was resolved</li>");
+    expect(lateHtml).toContain(`href="/admin/incidents/${id}"`);
 
     const editor = await (await send(`/admin/incidents/${id}/postmortem`, { cookie: token })).text();
     expect(editor).toContain("**Timeline**");

@@ -48,6 +48,7 @@ import * as schemas from "../schemas";
 import { issuesOf, withAlsoRefused } from "../validation";
 import { formatTime } from "../page/format";
 import { readSnapshot } from "../snapshot/store";
+import { isOpenIncident } from "../snapshot/build";
 import { readAuditPage } from "./admin-audit";
 
 /** Audit entries per screen (each shows its whole record before and after). */
@@ -482,7 +483,14 @@ export const adminConsole = new Hono<AppEnv>()
     const id = idOr404(c);
     const incident = id ? await loadIncidentView(c.var.db, id) : null;
     if (!incident) return problem(c, 404, "Not found", "There is no incident with this id.");
-    const body = forms.incidentUpdateBody(await formOf(c), zoneOf(c.env), Date.now(), incident);
+    const form = await formOf(c);
+    // Resolved by someone else while this was being written: said as such, with the text to copy, rather than
+    // refused for a status the form never chose.
+    if (!isOpenIncident(incident.status)) {
+      const typed = forms.one(form, "message");
+      return problem(c, 409, "Not posted", "This incident was resolved while the update was being written, so nothing was posted." + (typed ? " What you wrote is below, to copy." : ""), typed ? [typed] : undefined, `/admin/incidents/${id}`);
+    }
+    const body = forms.incidentUpdateBody(form, zoneOf(c.env), Date.now(), incident);
     return perform(c, (actor, now) => postIncidentUpdate(c.var.db, incident.id, parse(schemas.incidentUpdateBody, body), actor, now), () => `/admin/incidents/${id}`, "updated", {
       fields: forms.UPDATE_FIELDS,
       screen: (refill) => incidentScreen(c, id, refill),
