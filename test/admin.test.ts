@@ -573,6 +573,19 @@ describe("maintenance edits and quiet windows", () => {
     expect((await admin("POST", `/api/status/maintenance/${m.id}/complete`)).status).toBe(200);
   });
 
+  it("lets a window started early end before its planned start, as long as after it began", async () => {
+    const start = Date.now() + 150 * 86_400_000;
+    const m = await json(await admin("POST", "/api/status/maintenance", { title: "Started months early", scheduled_start: start, scheduled_end: start + 3600_000, affected_components: [DEFAULT_COMPONENTS.storage], notify: false }));
+    expect((await admin("POST", `/api/status/maintenance/${m.id}/start`)).status).toBe(200);
+    const inTwoHours = Date.now() + 7200_000;
+    const shortened = await admin("PATCH", `/api/status/maintenance/${m.id}`, { scheduled_end: inTwoHours });
+    expect(shortened.status).toBe(200);
+    expect(await json(shortened)).toMatchObject({ status: "in_progress", scheduled_end: iso(inTwoHours) });
+    // Not before it began, nor in the past.
+    expect((await admin("PATCH", `/api/status/maintenance/${m.id}`, { scheduled_end: Date.now() - 1000 })).status).toBe(400);
+    expect((await admin("POST", `/api/status/maintenance/${m.id}/complete`)).status).toBe(200);
+  });
+
   it("tells subscribers when a window really started and completed, not only what was planned", async () => {
     const start = Date.now() + 20 * 86_400_000;
     const m = await json(await admin("POST", "/api/status/maintenance", { title: "Early upgrade", scheduled_start: start, scheduled_end: start + 3 * 3600_000, affected_components: [DEFAULT_COMPONENTS.storage] }));

@@ -123,9 +123,11 @@ async function dueMove(db: Database, m: MaintenanceRow, named: Named, actor: Act
  * The times a window may be given: its end in the future (to end a window now, complete it), and after its
  * start. A window in progress keeps its start.
  */
-function assertWindowTimes(m: Pick<MaintenanceRow, "status" | "scheduledStart">, start: number, end: number, now: number) {
+function assertWindowTimes(m: Pick<MaintenanceRow, "status" | "scheduledStart" | "startedAt">, start: number, end: number, now: number) {
   if (m.status === "in_progress" && start !== m.scheduledStart) throw conflict("The maintenance is in progress; its start can no longer change.");
-  if (end <= start) throw badRequest("scheduled_end must be after scheduled_start", [{ path: "scheduled_end", message: "must be after scheduled_start", code: "end_before_start" }]);
+  // Started early (Start now), it may end before its planned start: what counts is when it really began.
+  const began = m.status === "in_progress" && m.startedAt !== null ? Math.min(start, m.startedAt) : start;
+  if (end <= began) throw badRequest("scheduled_end must be after scheduled_start", [{ path: "scheduled_end", message: "must be after scheduled_start", code: "end_before_start" }]);
   if (end <= now) {
     const how = m.status === "in_progress" ? "; to end the window now, complete it" : "";
     throw badRequest(`scheduled_end must be in the future${how}`, [{ path: "scheduled_end", message: "must be in the future", code: "in_past" }]);
@@ -133,7 +135,7 @@ function assertWindowTimes(m: Pick<MaintenanceRow, "status" | "scheduledStart">,
 }
 
 export async function scheduleMaintenance(db: Database, input: ScheduleMaintenanceInput, actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
-  assertWindowTimes({ status: "scheduled", scheduledStart: input.scheduled_start }, input.scheduled_start, input.scheduled_end, now);
+  assertWindowTimes({ status: "scheduled", scheduledStart: input.scheduled_start, startedAt: null }, input.scheduled_start, input.scheduled_end, now);
   await assertComponentsExist(db, input.affected_components);
   const row: MaintenanceRow = {
     id: crypto.randomUUID(),
