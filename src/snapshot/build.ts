@@ -133,7 +133,7 @@ function lastCheckTime(latencyMs: number | null, error: string | null): Pick<Sna
  * off it has no link any more, so it is put back from the incident's own status moves, at the worst status it
  * gave the component, in page order. An open incident lists what it affects now.
  */
-function keepReleasedComponents(incidents: SnapshotIncident[], componentRows: SnapshotRows["componentRows"]) {
+export function keepReleasedComponents(incidents: SnapshotIncident[], componentRows: { id: string; name: string }[]) {
   const order = new Map(componentRows.map((c, i) => [c.id, { at: i, name: c.name }]));
   for (const incident of incidents) {
     if (isOpenIncident(incident.status) || !incident.status_changes?.length) continue;

@@ -1,13 +1,19 @@
 import type { Database } from "../db/client";
-import { loadIncidentRows } from "../db/queries/incidents";
-import { incidentFromRow, updateFromRow } from "./build";
+import { loadIncidentMoves, loadIncidentRows } from "../db/queries/incidents";
+import { incidentFromRow, isOpenIncident, keepReleasedComponents, updateFromRow } from "./build";
 import type { Snapshot, SnapshotIncident } from "./types";
 
 /** One incident in the snapshot's shape, read from D1 (incidents older than the snapshot, and admin writes' starting point). */
 export async function loadIncidentView(db: Database, id: string): Promise<SnapshotIncident | null> {
   const rows = await loadIncidentRows(db, id);
   if (!rows) return null;
-  return { ...incidentFromRow(rows.row), components: rows.links, updates: rows.updates.map(updateFromRow) };
+  const incident: SnapshotIncident = { ...incidentFromRow(rows.row), components: rows.links, updates: rows.updates.map(updateFromRow) };
+  if (isOpenIncident(incident.status)) return incident;
+  // Resolved: listed with every component it set while open, as the snapshot lists it.
+  const { moves, order } = await loadIncidentMoves(db, id);
+  incident.status_changes = moves;
+  keepReleasedComponents([incident], order);
+  return incident;
 }
 
 /**

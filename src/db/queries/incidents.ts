@@ -1,10 +1,10 @@
-import { and, desc, eq, getTableColumns, gte, inArray, is, isNull, or, SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gte, inArray, is, isNull, or, SQL, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "../client";
 import { componentPageOrder } from "./components";
 import type { Statement } from "../batch";
 import { guard } from "./guards";
-import { components, incidentComponents, incidents, incidentUpdates, type ComponentStatus, type IncidentStatus } from "../schema";
+import { components, incidentComponents, incidents, incidentUpdates, statusChanges, type ComponentStatus, type IncidentStatus } from "../schema";
 
 export type IncidentRow = typeof incidents.$inferSelect;
 
@@ -82,6 +82,22 @@ export async function loadIncidentRows(db: Database, id: string) {
   ]);
   const row = rows[0];
   return row ? { row, links, updates } : null;
+}
+
+/**
+ * The shown-status moves an incident made, oldest first, and every component in page order: what a resolved
+ * incident's view needs to put back the components an update took off it (see keepReleasedComponents).
+ */
+export async function loadIncidentMoves(db: Database, id: string) {
+  const [moves, order] = await db.batch([
+    db
+      .select({ component_id: statusChanges.componentId, from: statusChanges.fromStatus, to: statusChanges.toStatus, at: statusChanges.at })
+      .from(statusChanges)
+      .where(and(eq(statusChanges.source, "incident"), eq(statusChanges.referenceId, id)))
+      .orderBy(asc(statusChanges.at), asc(statusChanges.id)),
+    db.select({ id: components.id, name: components.name }).from(components).orderBy(...componentPageOrder),
+  ]);
+  return { moves, order };
 }
 
 /** Holds while the incident is still in the state a write read it in (same status, not written since). */
