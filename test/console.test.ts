@@ -571,6 +571,12 @@ describe("console writes", () => {
       expect(done.status, path).toBe(303);
       expect(await gone(), path).toBe(true);
     }
+    // An incident subscribers were told of is not deleted: the refusal leads back to it, to resolve it.
+    const announced = await createIncident({ title: "Told to everyone" });
+    const refused = await post(`/admin/incidents/${announced.id}/delete`, token, { _csrf: csrf, confirm: "1" });
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain(`<a href="/admin/incidents/${announced.id}">Go back</a>`);
+    await admin("POST", `/api/status/incidents/${announced.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
   });
 
   it("sends a failed delivery again from the subscribers screen, and finds subscribers by address", async () => {

@@ -535,7 +535,8 @@ export const adminConsole = new Hono<AppEnv>()
       const question = `Delete "${incident.title}" and its ${plural(incident.updates.length, "update", "updates")} for good? It disappears from the status page and its history.`;
       return confirmFirst(c, { title: "Delete this incident?", question, yes: "Delete incident", keep: `/admin/incidents/${id}` });
     }
-    return perform(c, (actor, now) => deleteIncident(c.var.db, id, actor, now), () => "/admin/incidents", "deleted");
+    // Refused (announced to subscribers: resolve it first), the way back is to the incident.
+    return perform(c, (actor, now) => deleteIncident(c.var.db, id, actor, now), () => "/admin/incidents", "deleted", { back: `/admin/incidents/${id}` });
   })
   .get("/incidents/:id/postmortem", async (c) => {
     const id = idOr404(c);
@@ -593,7 +594,7 @@ export const adminConsole = new Hono<AppEnv>()
       if (!template) return problem(c, 404, "Not found", "There is no template with this id.");
       return confirmFirst(c, { title: "Delete this template?", question: `Delete the template "${template.name}"? Incidents opened from it stay.`, yes: "Delete template", keep: `/admin/templates/${id}` });
     }
-    return perform(c, (actor, now) => deleteTemplate(c.var.db, id, actor, now), () => "/admin/templates", "deleted");
+    return perform(c, (actor, now) => deleteTemplate(c.var.db, id, actor, now), () => "/admin/templates", "deleted", { back: "/admin/templates" });
   })
 
   .get("/maintenance", async (c) => page(c, await maintenanceListScreen(c)))
@@ -740,7 +741,7 @@ export const adminConsole = new Hono<AppEnv>()
       if (!group) return problem(c, 404, "Not found", "There is no group with this id.");
       return confirmFirst(c, { title: "Delete this group?", question: `Delete the group "${group.name}"? Its components stay, ungrouped.`, yes: "Delete group", keep: "/admin/components" });
     }
-    return perform(c, (actor, now) => deleteGroup(c.var.db, id, actor, now), () => "/admin/components", "deleted");
+    return perform(c, (actor, now) => deleteGroup(c.var.db, id, actor, now), () => "/admin/components", "deleted", { back: "/admin/components" });
   })
 
   .get("/subscribers", async (c) => {
