@@ -78,6 +78,10 @@ function readersTimes(root) {
   }
 }
 readersTimes(document);
+// A screen answered to a post that is not a refusal (Check now): its own address goes in the address bar,
+// so that a reload does not send the post again and live updates fetch the screen, not the post's address.
+const answered = document.querySelector("[data-screen]");
+if (answered && location.pathname !== answered.dataset.screen) history.replaceState(null, "", answered.dataset.screen);
 // A refused form's summary: the browser's autofocus may not reach it (a fragment in the address), this does.
 // Its address is the form's, not the screen's, so the screen is not fetched again under it meanwhile.
 const refused = document.querySelector("[data-form-error]");

@@ -154,7 +154,8 @@ export const ComponentPage: FC<{
         </p>
       </div>
       {check ? (
-        <div class="card pad" role="status" id="check-result">
+        // Answered to a post: data-screen is the screen's own address, which the script puts in the address bar.
+        <div class="card pad" role="status" id="check-result" data-screen={`/admin/components/${row.id}`}>
           <h2>Check result</h2>
           <p>
             {check.status.replace(/_/g, " ")}

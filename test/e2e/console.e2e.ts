@@ -501,6 +501,26 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await context.close();
   });
 
+  it("puts a component's own address back after Check now, so its screen keeps following live changes", async () => {
+    const token = await mintSessionToken(privateKey, { azp: origin, sid: `sess_${crypto.randomUUID()}` });
+    const api = (method: string, path: string, body?: unknown) =>
+      fetch(origin + path, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const made = (await (await api("POST", "/api/status/components", { name: `Checked ${Date.now()}` })).json()) as { id: string; name: string };
+    const { context, page } = await signedIn();
+    const errors = watchErrors(page);
+    await page.goto(`${origin}/admin/components/${made.id}`);
+    await page.locator('#live[data-state="live"]').waitFor();
+    await page.locator("button", { hasText: "Check now" }).click();
+    await page.locator("#check-result").waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/admin/components/${made.id}`);
+    await page.locator('#live[data-state="live"]').waitFor();
+    expect((await api("PATCH", `/api/status/components/${made.id}`, { name: `${made.name} renamed` })).ok).toBe(true);
+    await expect.poll(() => page.locator("#component-head h1").textContent()).toBe(`${made.name} renamed`);
+    await api("DELETE", `/api/status/components/${made.id}`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it("shows a signed-in non-admin a 403 page", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
