@@ -51,6 +51,17 @@ describe("an incident that started long ago", () => {
     expect(await (await call("GET", "/")).text()).toContain("Ancient outage");
   });
 
+  it("keeps on a resolved incident the worst status it gave each component, not the last", async () => {
+    const incident = await createIncident({ title: "Better before it ended", affected_components: [{ id: DEFAULT_COMPONENTS.storage, status: "major_outage" }], notify: false });
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Recovering", status: "monitoring", notify: false, affected_components: [{ id: DEFAULT_COMPONENTS.storage, status: "degraded" }] })).status).toBe(201);
+    const open = (await json(await call("GET", "/api/status/incidents?days=1"))).incidents.find((i: any) => i.id === incident.id);
+    expect(open.affected_components).toEqual([{ id: DEFAULT_COMPONENTS.storage, name: expect.any(String), status: "degraded" }]);
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "r", resolution: "s", notify: false })).status).toBe(200);
+    const resolved = (await json(await call("GET", "/api/status/incidents?days=1"))).incidents.find((i: any) => i.id === incident.id);
+    expect(resolved.affected_components).toEqual([{ id: DEFAULT_COMPONENTS.storage, name: expect.any(String), status: "major_outage" }]);
+    expect((await loadIncidentView(createDb(env.DB), incident.id))!.components[0]!.status).toBe("major_outage");
+  });
+
   it("keeps on a resolved incident every component it set while open, one an update took off it included", async () => {
     const { api, database } = DEFAULT_COMPONENTS;
     const incident = await createIncident({ title: "Moved from API to the database", affected_components: [{ id: api, status: "partial_outage" }], notify: false });

@@ -129,24 +129,26 @@ function lastCheckTime(latencyMs: number | null, error: string | null): Pick<Sna
 }
 
 /**
- * A resolved incident's components are what it set while it was open (its page says so): one an update took
- * off it has no link any more, so it is put back from the incident's own status moves, at the worst status it
- * gave the component, in page order. An open incident lists what it affects now.
+ * A resolved incident's components are what it set while it was open (its page says so), each at the worst
+ * status it gave it: an automatic incident's links follow its checks back to operational, and a manual one's
+ * show the last update's. One an update took off it (its link gone) is put back from the incident's own
+ * status moves. In page order. An open incident lists what it affects now.
  */
 export function keepReleasedComponents(incidents: SnapshotIncident[], componentRows: { id: string; name: string }[]) {
   const order = new Map(componentRows.map((c, i) => [c.id, { at: i, name: c.name }]));
   for (const incident of incidents) {
     if (isOpenIncident(incident.status) || !incident.status_changes?.length) continue;
-    const listed = new Set(incident.components.map((c) => c.id));
-    const given = new Map<string, ShownStatus[]>();
+    const given = new Map<string, ComponentStatus[]>();
     for (const change of incident.status_changes) {
-      if (listed.has(change.component_id) || !order.has(change.component_id)) continue;
+      if (change.to === "under_maintenance") continue;
       given.set(change.component_id, [...(given.get(change.component_id) ?? []), change.to]);
     }
+    for (const c of incident.components) c.status = worstStatus([c.status, ...(given.get(c.id) ?? [])], "operational");
+    const listed = new Set(incident.components.map((c) => c.id));
     let added = false;
     for (const [id, statuses] of given) {
-      const worst = worstStatus(statuses.filter((s): s is ComponentStatus => s !== "under_maintenance"), "operational");
-      if (worst === "operational") continue;
+      const worst = worstStatus(statuses, "operational");
+      if (listed.has(id) || !order.has(id) || worst === "operational") continue;
       incident.components.push({ id, name: order.get(id)!.name, status: worst, released: true });
       added = true;
     }
