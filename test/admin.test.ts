@@ -272,7 +272,11 @@ describe("incidents", () => {
     expect((await admin("POST", `/api/status/incidents/${incident.id}/postmortem`, { postmortem: "Too early" })).status).toBe(409);
     await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "x", resolution: "y" });
     const pm = await json(await admin("POST", `/api/status/incidents/${incident.id}/postmortem`, { postmortem: "What happened, and what we changed." }));
-    expect(pm).toMatchObject({ status: "postmortem", postmortem: "What happened, and what we changed." });
+    // Still "resolved" to the seed's clients: the published postmortem is said by its own fields.
+    expect(pm).toMatchObject({ status: "resolved", postmortem: "What happened, and what we changed.", postmortem_published_at: expect.any(String) });
+    const listed = (await json(await call("GET", "/api/status/incidents?days=1"))).incidents.find((i: any) => i.id === incident.id);
+    expect(listed.status).toBe("resolved");
+    expect((await json(await call("GET", "/api/v2/incidents.json"))).incidents.find((i: any) => i.id === incident.id).status).toBe("postmortem");
 
     expect((await admin("DELETE", `/api/status/incidents/${incident.id}`)).status).toBe(204);
     expect((await call("GET", `/api/status/incidents/${incident.id}`)).status).toBe(404);

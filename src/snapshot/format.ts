@@ -42,7 +42,9 @@ export function publicIncident(i: SnapshotIncident) {
     id: i.id,
     title: i.title,
     description: i.description,
-    status: i.status,
+    // The seed's incidents end "resolved"; a published postmortem is said by postmortem_published_at (v2
+    // says "postmortem", as Statuspage does).
+    status: i.status === "postmortem" ? "resolved" : i.status,
     severity: i.severity,
     started_at: iso(i.started_at),
     resolved_at: iso(i.resolved_at),
