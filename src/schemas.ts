@@ -192,7 +192,9 @@ export const httpMonitorInput = z
     .default(null),
   quorum: wholeNumber().min(1).max(PROBE_REGIONS.length).nullable().default(null),
 })
-  .refine((m) => m.quorum === null || m.regions === null || m.quorum <= m.regions.length, rule("quorum_above_regions", "must be at most the number of regions", { path: ["quorum"] }));
+  .refine((m) => m.quorum === null || m.regions === null || m.quorum <= m.regions.length, rule("quorum_above_regions", "must be at most the number of regions", { path: ["quorum"] }))
+  // A HEAD response has no body: a keyword could never be found, and the component would read as down for good.
+  .refine((m) => !(m.method === "HEAD" && m.keyword !== null), rule("not_applicable", "needs a response body: use GET or POST with a keyword", { path: ["keyword"] }));
 
 const seconds = (min: number, max: number) => wholeNumber().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 

@@ -326,6 +326,7 @@ describe("error details", { timeout: 20_000 }, () => {
       ["in_past", admin("PATCH", `/api/status/maintenance/${window.id}`, { scheduled_start: "2020-03-01T02:00:00Z", scheduled_end: "2020-03-01T03:00:00Z" }), [{ path: "scheduled_end", message: "must be in the future", code: "in_past" }]],
       ["alias_conflict", admin("PATCH", `/api/status/maintenance/${window.id}`, { affected_components: [], components: [] }), [{ path: "components", message: "give affected_components or its alias components, not both", code: "alias_conflict" }]],
       ["quorum_above_regions", component({ regions: ["weur"], quorum: 2 }), [{ path: "monitor.quorum", message: "must be at most the number of regions", code: "quorum_above_regions" }]],
+      ["not_applicable", component({ method: "HEAD", keyword: "ok" }), [{ path: "monitor.keyword", message: "needs a response body: use GET or POST with a keyword", code: "not_applicable" }]],
       ["invalid_cursor", call("GET", "/api/status/incidents?limit=5&cursor=nonsense"), [{ path: "cursor", message: "must be a next_cursor from a previous page", code: "invalid_cursor" }]],
     ];
     for (const [what, pending, details] of refusals) {
