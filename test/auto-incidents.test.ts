@@ -99,6 +99,23 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     expect(JSON.stringify(await json(await call("GET", `/api/status/components/${c.id}`)))).not.toContain("reference");
   });
 
+  it("keeps an opened incident's title within a title's 200 characters, however long the template makes it", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const name = `Long ${"n".repeat(90)} ${crypto.randomUUID().slice(0, 4)}`;
+    const c = await createMonitoredComponent(url, {}, { name, auto_incidents: { open_after_seconds: 0, template: { title: "{component} {component} {component} is {status}", message: "{checks}" } } });
+    const T = Date.UTC(2032, 1, 1, 12, 0);
+    targets.set(url, { status: 503 });
+    await runCron(T);
+    await runCron(T + MINUTE);
+    const [incident] = await incidentsOf(c.id);
+    expect(incident.title.length).toBeLessThanOrEqual(200);
+    expect(incident.title).toBe(`${`${name} ${name} ${name} is down`.slice(0, 199).trimEnd()}…`);
+    // Sent back unchanged, as a console form saved as it is would send it, it is accepted.
+    expect((await admin("PATCH", `/api/status/incidents/${incident.id}`, { title: incident.title })).status).toBe(200);
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "r", resolution: "s", notify: false })).status).toBe(200);
+  });
+
   it("opens nothing for a single failed check, even when one result moves the status", async () => {
     const targets = fakeTargets();
     const url = targetUrl();

@@ -179,6 +179,19 @@ export function fillTemplate(template: string, c: Pick<WatchedComponent, "name" 
   return template.replace(/\{(component|status|since|checks)\}/g, (_, key: string) => values[key]!);
 }
 
+/** An incident title's length, as the API holds any title to. */
+const TITLE_MAX = 200;
+
+/**
+ * The title of an incident a template opens: one line (settings saved before titles had to be single lines
+ * may still hold a break, and a title is a subject line), and no longer than any title may be, however long
+ * the names it repeats: cut with an ellipsis, so that it can be sent back unchanged.
+ */
+export function incidentTitle(template: string, c: Pick<WatchedComponent, "name" | "status" | "since" | "checks">): string {
+  const title = fillTemplate(template, c).replace(/\s*[\r\n\u2028\u2029]+\s*/g, " ").trim();
+  return title.length <= TITLE_MAX ? title : `${title.slice(0, TITLE_MAX - 1).replace(/[\uD800-\uDBFF]$/, "").trimEnd()}…`;
+}
+
 /**
  * When a failing component's outage clock starts: its first failing check, or the end of the latest
  * maintenance window that covered it since then (one still in progress ends now). Maintenance is not
@@ -290,8 +303,7 @@ export function decideAutoIncidents(input: {
     }
     opened.push({
       kind: "open",
-      // Settings saved before titles had to be single lines may still hold a break: a title is a subject line.
-      title: fillTemplate(c.config.template.title, c).replace(/\s*[\r\n\u2028\u2029]+\s*/g, " "),
+      title: incidentTitle(c.config.template.title, c),
       startedAt: c.since,
       severity: SEVERITY_FOR[c.status],
       message: "",
