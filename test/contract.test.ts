@@ -142,12 +142,18 @@ describe("the seed's endpoints keep the seed's keys and types", { timeout: 20_00
   it("public: status, component, incidents, maintenance and RSS; admin: create, update, resolve, health check", async () => {
     // Data the examples show: a monitored component (the health check observes API and Database), uptime
     // that is a number, a resolved incident with root cause, an open one, and a planned window.
+    // One an admin added, with no monitor: named in the results too, as every component is.
+    const added = await json(await admin("POST", "/api/status/components", { name: `Unwatched ${crypto.randomUUID().slice(0, 8)}` }));
     const token = await admin("POST", "/api/status/health-check");
     expect(token.status).toBe(200);
     const checked = await json(token);
     expectContract(checked, SEED_HEALTH_CHECK, "POST /api/status/health-check");
     // Components no check observes (File Storage, Email, Authentication here) included: the seed's four words.
     for (const status of Object.values(checked.results)) expect(STATUS_WORDS.slice(0, 4)).toContain(status);
+    const every = (await json(await call("GET", "/api/status"))).components.map((c: { name: string }) => c.name);
+    expect(Object.keys(checked.results).sort()).toEqual([...every].sort());
+    expect(checked.results[added.name]).toBe("operational");
+    expect((await admin("DELETE", `/api/status/components/${added.id}`)).status).toBeLessThan(300);
 
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     await env.DB.prepare("INSERT INTO daily_rollups (component_id, day, observed_seconds, checks) VALUES (?, ?, 86400, 1440)").bind(DEFAULT_COMPONENTS.database, yesterday).run();

@@ -8,6 +8,7 @@ import { channelState } from "../notify/channels";
 import { iso } from "../time";
 import type { RegionResult } from "../checks/quorum";
 import { noBody } from "../validation";
+import { checkedStatuses } from "../db/queries/components";
 
 export const regionView = (r: RegionResult) => ({ region: r.region, status: r.outcome, latency_ms: r.latencyMs, error: r.error });
 
@@ -17,6 +18,8 @@ export const health = new Hono<AppEnv>().post("/health-check", requireAdmin, noB
   const round = await startCheckRound(c.env, c.var.db, at, { checkWhenBusy: true });
   const [results, regions] = [await round.results, await round.regions];
   const { eventIds, recorded } = await round.record(at);
+  // Read after the round is recorded: a status it moved is the one its results say.
+  const every = await checkedStatuses(c.var.db);
   if (round.claim === "claimed") await afterCommit(c.env, c.var.db, eventIds);
   const gotResult = new Set(recorded);
   return c.json({
@@ -27,12 +30,13 @@ export const health = new Hono<AppEnv>().post("/health-check", requireAdmin, noB
           ? "Health check completed"
           : // Rounds played ahead of the clock (locally) leave results dated later than now.
             "Health check completed; every component already has a newer result, so these results were not recorded",
-    // The seed's four statuses: what the check found, or, where it observed nothing (no check configured, or
-    // a monitor whose regions could not agree), the status the checks left it at. `details` says which.
+    // Every component, in the seed's four statuses: what the check found, or, where it observed nothing (no
+    // check configured, or a monitor whose regions could not agree), the status the checks left it at.
+    // `details` says which, for the components a check targets.
     results: Object.fromEntries(
-      round.targets.map((t) => {
-        const outcome = results.get(t.id)?.outcome;
-        return [t.name, outcome === undefined || outcome === "not_monitored" ? t.monitoredStatus : outcome];
+      every.map((row) => {
+        const outcome = results.get(row.id)?.outcome;
+        return [row.name, outcome === undefined || outcome === "not_monitored" ? row.monitoredStatus : outcome];
       }),
     ),
     details: round.targets.map((t) => {

@@ -21,3 +21,7 @@ export async function unknownComponentIds(db: Database, ids: string[]): Promise<
   }
   return unique.filter((id) => !found.has(id));
 }
+
+/** Every component's name and the status its checks left it at, in page order (the health check's results). */
+export const checkedStatuses = (db: Database) =>
+  db.select({ id: components.id, name: components.name, monitoredStatus: components.monitoredStatus }).from(components).orderBy(...componentPageOrder);
