@@ -285,6 +285,9 @@ describe("error details", { timeout: 20_000 }, () => {
       ["template", admin("POST", "/api/status/templates", { name: "Details", title: "t", message: "m", components: [{ id: unknown, status: "degraded" }] }), named("components.0")],
       ["group", admin("POST", "/api/status/components", { name: `Details ${crypto.randomUUID()}`, group_id: unknown }), [{ path: "group_id", message: `unknown group ${unknown}`, code: "unknown_group" }]],
       ["regroup", admin("PATCH", `/api/status/components/${DEFAULT_COMPONENTS.auth}`, { group_id: unknown }), [{ path: "group_id", message: `unknown group ${unknown}`, code: "unknown_group" }]],
+      // A taken name beside it is said in the same answer, so both are fixed at once.
+      ["group and name", admin("POST", "/api/status/components", { name: "api", group_id: unknown }), [{ path: "group_id", message: `unknown group ${unknown}`, code: "unknown_group" }, { path: "name", message: "is taken by another component", code: "name_taken" }]],
+      ["regroup and rename", admin("PATCH", `/api/status/components/${DEFAULT_COMPONENTS.auth}`, { name: "API", group_id: unknown }), [{ path: "group_id", message: `unknown group ${unknown}`, code: "unknown_group" }, { path: "name", message: "is taken by another component", code: "name_taken" }]],
       ["subscribe", call("POST", "/api/status/subscriptions", { body: { email: "details@example.com", components: [unknown] } }), named("components.0")],
       ["sms country", call("POST", "/api/status/subscriptions", { body: { phone: "+447700900123" } }), [{ path: "phone", message: "SMS goes only to country codes +1", code: "sms_country_not_allowed" }]],
     ];

@@ -88,8 +88,11 @@ const takenMeanwhile = (kind: NamedKind, name: string) =>
 const renameChanged = (kind: NamedKind) =>
   `It changed while this request was being made (edited, deleted, or its new name taken by another ${kind} meanwhile); reload it and try again.`;
 
-async function assertGroup(db: Database, groupId: string | null | undefined) {
-  if (groupId && !(await findGroup(db, groupId))) throw badRequest(`Unknown group id: ${groupId}`, [{ path: "group_id", message: `unknown group ${groupId}`, code: "unknown_group" }]);
+/** Refused for an unknown group, a body also says whether its name is taken (`alsoTaken`), so both are fixed at once. */
+async function assertGroup(db: Database, groupId: string | null | undefined, alsoTaken: () => Promise<ErrorDetail[]>) {
+  if (groupId && !(await findGroup(db, groupId))) {
+    throw badRequest(`Unknown group id: ${groupId}`, [{ path: "group_id", message: `unknown group ${groupId}`, code: "unknown_group" }, ...(await alsoTaken())]);
+  }
 }
 
 function toMonitor(input: z.infer<typeof httpMonitorInput>): HttpMonitor {
@@ -150,7 +153,7 @@ function assertQuorumReachable(monitor: z.infer<typeof httpMonitorInput> | null 
 /** `pageRegions`: the regions a monitor that names none is probed from (see assertQuorumReachable). */
 export async function createComponent(db: Database, input: CreateComponentInput, actor: Actor, now: number, pageRegions: ProbeRegion[]): Promise<Change<ComponentRow>> {
   assertQuorumReachable(input.monitor, pageRegions);
-  await assertGroup(db, input.group_id);
+  await assertGroup(db, input.group_id, () => nameAlsoTaken(db, "component", input, null));
   const compared = await assertNameFree(db, "component", input.name, null);
   const row: ComponentRow = {
     id: crypto.randomUUID(),
@@ -197,7 +200,7 @@ export async function editComponent(db: Database, id: string, input: EditCompone
   const existing = await findComponent(db, id);
   if (!existing) throw notFound("Component");
   assertAsShown(existing.updatedAt, shown);
-  await assertGroup(db, input.group_id);
+  await assertGroup(db, input.group_id, () => (input.name !== undefined && input.name !== existing.name ? nameAlsoTaken(db, "component", input, id) : Promise.resolve([])));
   const renamed = input.name !== undefined && input.name !== existing.name;
   const compared = renamed ? await assertNameFree(db, "component", input.name!, id) : [];
   // Removing a monitor always clears what the checks said, even when there is none any more: a round that
