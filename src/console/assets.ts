@@ -86,6 +86,13 @@ if (answered && location.pathname !== answered.dataset.screen) history.replaceSt
 // Its address is the form's, not the screen's, so the screen is not fetched again under it meanwhile.
 const refused = document.querySelector("[data-form-error]");
 if (refused) refused.focus();
+// A field marked autofocus on a screen opened at a fragment (a template's "open an incident" link): the
+// browser scrolls to the fragment and skips the autofocus, this gives it.
+else if (location.hash && document.activeElement === document.body) {
+  const first = document.querySelector("[autofocus]");
+  // After the browser's own scroll to the fragment, which would otherwise move the focus back to the page.
+  if (first) window.addEventListener("load", () => { if (document.activeElement === document.body) first.focus(); });
+}
 document.addEventListener("submit", (event) => {
   const button = event.submitter;
   const ask = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");

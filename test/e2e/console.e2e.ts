@@ -515,6 +515,18 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await context.close();
   });
 
+  it("opens an incident from a template with the focus in its prefilled title, for the keyboard", async () => {
+    const { api } = await otherAdmin();
+    const template = (await api("POST", "/api/status/templates", { name: `Focus ${Date.now()}`, title: "Search is slow", message: "Looking into it.", severity: "minor", components: [] })) as { id: string };
+    const { context, page } = await signedIn("admin", false);
+    await page.goto(`${origin}/admin/templates`);
+    await page.locator(`a[href="/admin/incidents?template=${template.id}#open-form"]`).click();
+    await page.waitForURL(/#open-form$/);
+    await expect.poll(() => page.evaluate(() => [(document.activeElement as HTMLInputElement).name, (document.activeElement as HTMLInputElement).value])).toEqual(["title", "Search is slow"]);
+    await api("DELETE", `/api/status/templates/${template.id}`);
+    await context.close();
+  });
+
   it("shows a signed-in non-admin a 403 page", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
