@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { describeCheckResult } from "../src/checks/observed";
 import { autoIncidentDefaults, decideAutoIncidents } from "../src/domain/auto-incidents";
 import { renderEvent } from "../src/notify/render";
+import { createDb } from "../src/db/client";
+import { loadIncidentView } from "../src/snapshot/incident-view";
 import { iso } from "../src/time";
 import { admin, call, json } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
@@ -219,6 +221,10 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     let [incident] = await incidentsOf(c.id);
     expect(incident).toMatchObject({ status: "resolved", resolved_at: T + 8 * MINUTE, root_cause: null, taken_over_at: null });
     expect(incident.updates.at(-1)).toMatchObject({ status: "resolved", message: "Checks have passed for 5 minutes. Resolved automatically." });
+    // Its record says the outage it was, not the recovery that ended it: in the snapshot, and as read from D1
+    // (the console's screens, and its postmortem's draft).
+    expect((await publicIncident(incident.id)).affected_components).toEqual([{ id: c.id, name: c.name, status: "major_outage" }]);
+    expect((await loadIncidentView(createDb(env.DB), incident.id))!.components.map((x) => x.status)).toEqual(["major_outage"]);
     // The person who writes the root cause sees it is missing.
     expect(await json(await admin("GET", `/api/status/admin/incidents/${incident.id}`))).toMatchObject({ root_cause: null, missing: ["root_cause"], managed_by: "automation" });
     const v2 = (await json(await call("GET", "/api/v2/incidents.json"))).incidents.find((i: any) => i.id === incident.id);

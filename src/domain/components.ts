@@ -200,8 +200,8 @@ export async function editComponent(db: Database, id: string, input: EditCompone
   const existing = await findComponent(db, id);
   if (!existing) throw notFound("Component");
   assertAsShown(existing.updatedAt, shown);
-  await assertGroup(db, input.group_id, () => (input.name !== undefined && input.name !== existing.name ? nameAlsoTaken(db, "component", input, id) : Promise.resolve([])));
   const renamed = input.name !== undefined && input.name !== existing.name;
+  await assertGroup(db, input.group_id, async () => (renamed ? nameAlsoTaken(db, "component", input, id) : []));
   const compared = renamed ? await assertNameFree(db, "component", input.name!, id) : [];
   // Removing a monitor always clears what the checks said, even when there is none any more: a round that
   // was running while it was removed may have left its state behind. Built-in platform checks are not

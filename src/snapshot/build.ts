@@ -134,7 +134,7 @@ function lastCheckTime(latencyMs: number | null, error: string | null): Pick<Sna
  * show the last update's. One an update took off it (its link gone) is put back from the incident's own
  * status moves. In page order. An open incident lists what it affects now.
  */
-export function keepReleasedComponents(incidents: SnapshotIncident[], componentRows: { id: string; name: string }[]) {
+export function asSetWhileOpen(incidents: SnapshotIncident[], componentRows: { id: string; name: string }[]) {
   const order = new Map(componentRows.map((c, i) => [c.id, { at: i, name: c.name }]));
   for (const incident of incidents) {
     if (isOpenIncident(incident.status) || !incident.status_changes?.length) continue;
@@ -168,7 +168,7 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
     incidentById.get(change.incidentId)?.status_changes!.push({ component_id: change.componentId, from: change.fromStatus, to: change.toStatus, at: change.at });
   }
   for (const u of rows.updateRows) incidentById.get(u.incidentId)?.updates.push(updateFromRow(u));
-  keepReleasedComponents(incidents, rows.componentRows);
+  asSetWhileOpen(incidents, rows.componentRows);
 
   const maintenances = rows.maintenanceRows.map(maintenanceFromRow);
   const maintenanceById = new Map(maintenances.map((m) => [m.id, m]));

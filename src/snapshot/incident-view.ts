@@ -1,6 +1,6 @@
 import type { Database } from "../db/client";
 import { loadIncidentMoves, loadIncidentRows } from "../db/queries/incidents";
-import { incidentFromRow, isOpenIncident, keepReleasedComponents, updateFromRow } from "./build";
+import { incidentFromRow, isOpenIncident, asSetWhileOpen, updateFromRow } from "./build";
 import type { Snapshot, SnapshotIncident } from "./types";
 
 /** One incident in the snapshot's shape, read from D1 (incidents older than the snapshot, and admin writes' starting point). */
@@ -10,9 +10,9 @@ export async function loadIncidentView(db: Database, id: string): Promise<Snapsh
   const incident: SnapshotIncident = { ...incidentFromRow(rows.row), components: rows.links, updates: rows.updates.map(updateFromRow) };
   if (isOpenIncident(incident.status)) return incident;
   // Resolved: listed with every component it set while open, as the snapshot lists it.
-  const { moves, order } = await loadIncidentMoves(db, id);
+  const { moves, order } = await loadIncidentMoves(db, rows.row);
   incident.status_changes = moves;
-  keepReleasedComponents([incident], order);
+  asSetWhileOpen([incident], order);
   return incident;
 }
 

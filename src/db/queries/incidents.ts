@@ -85,15 +85,23 @@ export async function loadIncidentRows(db: Database, id: string) {
 }
 
 /**
- * The shown-status moves an incident made, oldest first, and every component in page order: what a resolved
- * incident's view needs to put back the components an update took off it (see keepReleasedComponents).
+ * The shown-status moves that are a resolved incident's own, oldest first, as the snapshot counts them (its
+ * own moves, and an automatic incident's components' check moves while it lasted), and every component in
+ * page order: what its view needs to list its components as it set them while open (see asSetWhileOpen).
  */
-export async function loadIncidentMoves(db: Database, id: string) {
+export async function loadIncidentMoves(db: Database, incident: Pick<IncidentRow, "id" | "automatic" | "startedAt" | "resolvedAt">) {
+  const own = and(eq(statusChanges.source, "incident"), eq(statusChanges.referenceId, incident.id));
+  const checked = and(
+    eq(statusChanges.source, "monitor"),
+    inArray(statusChanges.componentId, db.select({ id: incidentComponents.componentId }).from(incidentComponents).where(eq(incidentComponents.incidentId, incident.id))),
+    gte(statusChanges.at, incident.startedAt),
+    incident.resolvedAt === null ? undefined : sql`${statusChanges.at} <= ${incident.resolvedAt}`,
+  );
   const [moves, order] = await db.batch([
     db
       .select({ component_id: statusChanges.componentId, from: statusChanges.fromStatus, to: statusChanges.toStatus, at: statusChanges.at })
       .from(statusChanges)
-      .where(and(eq(statusChanges.source, "incident"), eq(statusChanges.referenceId, id)))
+      .where(incident.automatic ? or(own, checked) : own)
       .orderBy(asc(statusChanges.at), asc(statusChanges.id)),
     db.select({ id: components.id, name: components.name }).from(components).orderBy(...componentPageOrder),
   ]);
