@@ -4,9 +4,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
 import worker from "../src/index";
 import { keptAnswerStats, renderCacheStats } from "../src/snapshot/respond";
-import { forgetLocalSnapshot } from "../src/snapshot/store";
+import { checkedRecently, forgetLocalSnapshot } from "../src/snapshot/store";
 import { buildSnapshot } from "../src/snapshot/build";
-import { decodeSnapshot, encodeSnapshot } from "../src/snapshot/codec";
+import { decodeSnapshot, encodeSnapshot, holdsParsedParts, IDLE_MS } from "../src/snapshot/codec";
+import { formatDuration } from "../src/page/format";
 import { createDb } from "../src/db/client";
 import { iso } from "../src/time";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json, readCompressed } from "./support/api";
@@ -430,14 +431,17 @@ describe("the data's age in kept bodies", () => {
     }
     expect(await (await call("GET", "/")).text()).toMatch(/we could not refresh it/);
     const feed = await (await call("GET", "/api/status/rss")).text();
-    // Stale, a JSON body still only has its age filled in, a feed stays as it is, and the page words it again.
+    // Stale, a JSON body still only has its age filled in, a feed stays as it is, and the page has its age
+    // filled in again in words: none is rendered again.
     const rendered = renderCacheStats().renders;
-    vi.spyOn(Date, "now").mockReturnValue(later + 30_000);
-    expect((await json(await call("GET", "/api/status"))).data.age_seconds).toBe(body.data.age_seconds + 30);
-    expect(await (await call("GET", "/api/status/rss")).text()).toBe(feed);
+    for (const ahead of [30_000, 5 * 60_000]) {
+      vi.spyOn(Date, "now").mockReturnValue(later + ahead);
+      const age = body.data.age_seconds + ahead / 1000;
+      expect((await json(await call("GET", "/api/status"))).data.age_seconds).toBe(age);
+      expect(await (await call("GET", "/api/status/rss")).text()).toBe(feed);
+      expect(await (await call("GET", "/")).text()).toContain(`(${formatDuration(age)} ago): we could not refresh it`);
+    }
     expect(renderCacheStats().renders).toBe(rendered);
-    expect(await (await call("GET", "/")).text()).toMatch(/we could not refresh it/);
-    expect(renderCacheStats().renders).toBe(rendered + 1);
   });
 });
 
@@ -502,5 +506,44 @@ describe("the snapshot as it travels to the hub and back", () => {
     const plain = new TextEncoder().encode(JSON.stringify(page)).byteLength;
     expect(encoded).toBeLessThan(16 * 1024 * 1024);
     expect(encoded).toBeLessThan(plain / 2);
+  });
+
+  it("is parsed part by part as read, sent on unparsed, and let go back to text by an isolate that only serves what it rendered", async () => {
+    await createIncident({ title: "Kept as text" });
+    const built = await buildSnapshot(createDb(env.DB), env);
+    const text = encodeSnapshot(built);
+    const decoded = decodeSnapshot(text);
+    // The head alone is parsed: re-encoding (as the hub does to set the version) sends the rest as it came.
+    expect(holdsParsedParts(decoded)).toBe(false);
+    expect(decoded.components.map((c) => c.name)).toEqual(built.components.map((c) => c.name));
+    expect(encodeSnapshot(decoded)).toBe(text);
+    expect(holdsParsedParts(decoded)).toBe(false);
+    expect(decoded.incidents[0]!.title).toBe("Kept as text");
+    expect(decoded.components[0]!.days).toEqual(built.components[0]!.days);
+    expect(holdsParsedParts(decoded)).toBe(true);
+    // A part assigned has no text any more: it is sent as it now is.
+    decoded.incidents = [];
+    expect(decodeSnapshot(encodeSnapshot(decoded)).incidents).toEqual([]);
+
+    const gzip = { headers: { "accept-encoding": "gzip" } };
+    const paths = ["/", "/api/status", "/api/status/incidents?days=365", `/components/${DEFAULT_COMPONENTS.api}`, `/api/status/components/${DEFAULT_COMPONENTS.api}/latency?range=90d`];
+    const first = new Map<string, string>();
+    for (const path of paths) first.set(path, await (await call("GET", path, gzip)).text());
+    const held = checkedRecently(Date.now())!;
+    expect(holdsParsedParts(held)).toBe(true);
+    // Reads answered from what was rendered touch no part: once none has been read for a while, they go.
+    const later = Date.now() + IDLE_MS + 1;
+    vi.spyOn(Date, "now").mockReturnValue(later);
+    await call("GET", "/api/status", gzip);
+    expect(holdsParsedParts(held)).toBe(false);
+    // The same answers, ten seconds older.
+    const aged = (body: string) => body.replace(/"age_seconds":\d+/g, '"age_seconds":0');
+    for (const path of paths) expect(aged(await (await call("GET", path, gzip)).text()), path).toBe(aged(first.get(path)!));
+    expect(holdsParsedParts(held)).toBe(false);
+    // What was not rendered yet parses what it reads, and the same read later gets the same answer.
+    const incident = (await json(await call("GET", "/api/status"))).recent_incidents[0];
+    const page = await (await call("GET", `/incidents/${incident.id}`)).text();
+    expect(page).toContain("Kept as text");
+    expect(holdsParsedParts(held)).toBe(true);
   });
 });

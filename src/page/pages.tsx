@@ -36,7 +36,7 @@ const StaleNotice: FC<{ snapshot: Snapshot }> = ({ snapshot }) => {
   if (!snapshotAge(snapshot).stale) return null;
   return (
     <p class="stale" role="note">
-      Data as of <Time ms={snapshot.generated_at} page={snapshot.page} rel /> ({formatDuration(wordedAge(snapshot))} ago): we could not refresh it
+      Data as of <Time ms={snapshot.generated_at} page={snapshot.page} rel /> ({wordedAge(snapshot)} ago): we could not refresh it
       since, so it may be out of date.
     </p>
   );

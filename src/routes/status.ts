@@ -6,7 +6,7 @@ import { notFound } from "../errors";
 import { dataFreshness, publicComponent, publicIncident, publicMaintenance, recentIncidents, upcomingMaintenance } from "../snapshot/format";
 import { iso } from "../time";
 import { sendFromSnapshot, sendJsonFromSnapshot } from "../snapshot/respond";
-import type { Snapshot, UptimeDay } from "../snapshot/types";
+import type { Snapshot, SnapshotIncident, UptimeDay } from "../snapshot/types";
 import { publicSnapshot } from "../snapshot/store";
 import { incidentPage, openSince } from "../snapshot/incident-pages";
 import { DEFAULT_INCIDENT_PAGE, incidentListQuery } from "../schemas";
@@ -16,12 +16,16 @@ const DAY_MS = 86_400_000;
 /** Windows of the incident list kept rendered in memory; the others are rendered per request. */
 const CANONICAL_INCIDENT_DAYS = new Set([7, 30, 90, 365]);
 
-/** Each incident of a snapshot as its public JSON text, made once per snapshot (and dropped with it). */
-const incidentTextsBySnapshot = new WeakMap<Snapshot, string[]>();
+/**
+ * Each incident of a snapshot as its public JSON text, made once per parsing of its incidents (and dropped with
+ * them when the snapshot lets them go back to text).
+ */
+const incidentTextsByList = new WeakMap<SnapshotIncident[], string[]>();
 
 function incidentTexts(snapshot: Snapshot): string[] {
-  let texts = incidentTextsBySnapshot.get(snapshot);
-  if (!texts) incidentTextsBySnapshot.set(snapshot, (texts = snapshot.incidents.map((i) => JSON.stringify(publicIncident(i)))));
+  const incidents = snapshot.incidents;
+  let texts = incidentTextsByList.get(incidents);
+  if (!texts) incidentTextsByList.set(incidents, (texts = incidents.map((i) => JSON.stringify(publicIncident(i)))));
   return texts;
 }
 
@@ -80,7 +84,8 @@ export const publicStatus = new Hono<AppEnv>()
         // The same text JSON.stringify would make of { incidents, period_days, total, next_cursor, last_updated, data }.
         render: () => {
           const texts = incidentTexts(snapshot);
-          const inWindow = texts.filter((_, n) => openSince(snapshot.incidents[n]!, since));
+          const incidents = snapshot.incidents;
+          const inWindow = texts.filter((_, n) => openSince(incidents[n]!, since));
           const rest = JSON.stringify({ period_days: days, total: inWindow.length, next_cursor: null, last_updated: iso(snapshot.generated_at), data: dataFreshness(snapshot) });
           return `{"incidents":[${inWindow.join(",")}],${rest.slice(1)}`;
         },

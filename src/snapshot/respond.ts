@@ -5,6 +5,7 @@ import { waitUntilOf } from "../http/background";
 import { ifNoneMatchHits, unmodifiedSince } from "../http/conditional";
 import { fnv1a } from "../http/hash";
 import { checkedRecently } from "./store";
+import { formatDuration } from "../page/format";
 
 /** A snapshot older than this is flagged stale: the cron rebuilds it every minute while D1 is healthy. */
 export const STALE_AFTER_MS = 3 * 60_000;
@@ -14,14 +15,14 @@ export const STALE_AFTER_MS = 3 * 60_000;
 // per read of a year of incidents, even gzipped). The bytes also live outside the objects the collector marks.
 interface Rendered {
   /**
-   * The body as rendered once per snapshot version, cut where it reports the data's age as a number: the
-   * age goes between consecutive parts. One part: it reports none, and stays as it is unless `worded`.
+   * The body as rendered once per snapshot version, cut where it reports the data's age: the age goes
+   * between consecutive parts, as `cuts` says. One part: it reports none, and stays as it is.
    */
   parts: Blob[];
+  /** How the age goes in each cut: as a number (`data.age_seconds`) or in words (a page's "5 min ago"). */
+  cuts: AgeCut[];
   /** Whether the data was stale when rendered: crossing that line renders again (pages say so). */
   stale: boolean;
-  /** Whether the body words the data's age ("5 minutes ago"): rendered again for each slice of it. */
-  worded: boolean;
   body: Blob;
   etag: string;
   /** The response's headers, made once with the body (a gzip answer adds its encoding to a copy). */
@@ -40,13 +41,16 @@ interface Rendered {
   gzipHeaders?: Record<string, string>;
 }
 
-// While a body is rendered to be kept, the data's age reads as this number, which no data holds: where it
-// shows up in the text is where the age goes. Filling the age in then costs a copy of the bytes, not a
-// rendering (35 ms for a year of incidents as JSON, every 10 seconds, on the thread serving every read).
+// While a body is rendered to be kept, the data's age reads as this number, which no data holds, and in
+// words as this text, which no one writes: where either shows up in the text is where the age goes. Filling
+// the age in then costs a copy of the bytes, not a rendering (35 ms for a year of incidents as JSON, every
+// 10 seconds, on the thread serving every read), nor a parse of the snapshot's parts the rendering read.
 const AGE_MARK = 9.8765432109e300;
 const AGE_MARK_TEXT = JSON.stringify(AGE_MARK);
+const AGE_WORDS_MARK = "\u2063age-in-words\u2063";
+const AGE_MARKS = new RegExp(`(${AGE_MARK_TEXT.replace(/[.+]/g, "\\$&")}|${AGE_WORDS_MARK})`);
+type AgeCut = "number" | "words";
 let markingAge = false;
-let agedInWords = false;
 
 /** Bodies smaller than this are not worth compressing. */
 const GZIP_MIN_BYTES = 1024;
@@ -126,25 +130,31 @@ export function reportedAge(snapshot: Snapshot) {
   return markingAge ? { ...age, age_seconds: AGE_MARK } : age;
 }
 
-/** The age for text that words it (the page's "5 minutes ago"): its body is rendered again for each slice. */
-export function wordedAge(snapshot: Snapshot) {
-  if (markingAge) agedInWords = true;
-  return snapshotAge(snapshot).age_seconds;
+/** The data's age in words, for text (the page's "5 min ago"): marked while a kept body is rendered. */
+export function wordedAge(snapshot: Snapshot): string {
+  return markingAge ? AGE_WORDS_MARK : formatDuration(snapshotAge(snapshot).age_seconds);
 }
 
-/** Renders a body; with the data's age marked, cut where the age shows, and whether it words the age. */
-function renderParts(render: () => string, markAge: boolean): { parts: Blob[]; worded: boolean } {
+/** Renders a body; with the data's age marked, cut where the age shows, and how it shows at each cut. */
+function renderParts(render: () => string, markAge: boolean): { parts: Blob[]; cuts: AgeCut[] } {
   renders++;
-  if (!markAge) return { parts: [new Blob([render()])], worded: true };
+  if (!markAge) return { parts: [new Blob([render()])], cuts: [] };
   markingAge = true;
-  agedInWords = false;
   let text: string;
   try {
     text = render();
   } finally {
     markingAge = false;
   }
-  return { parts: text.split(AGE_MARK_TEXT).map((part) => new Blob([part])), worded: agedInWords };
+  // Split with a capturing group: texts at even places, the marks between them at odd ones.
+  const pieces = text.split(AGE_MARKS);
+  const parts: Blob[] = [];
+  const cuts: AgeCut[] = [];
+  pieces.forEach((piece, i) => {
+    if (i % 2 === 0) parts.push(new Blob([piece]));
+    else cuts.push(piece === AGE_WORDS_MARK ? "words" : "number");
+  });
+  return { parts, cuts };
 }
 
 /**
@@ -175,11 +185,11 @@ function compress(held: Rendered, key: string, limit: number, waitUntil: ((promi
 /** Bytes held for the parts and the body made from them (the same Blob when the body reports no age). */
 const heldBytes = (parts: Blob[], body: Blob) => (parts.length === 1 ? body.size : parts.reduce((sum, part) => sum + part.size, body.size));
 
-/** The parts with the age between each two. */
-function spliceAge(parts: Blob[], ageSeconds: number): Blob {
+/** The parts with the age between each two, as a number or in words as each cut says. */
+function spliceAge(parts: Blob[], cuts: AgeCut[], ageSeconds: number): Blob {
   if (parts.length === 1) return parts[0]!;
-  const age = String(ageSeconds);
-  return new Blob(parts.flatMap((part, i) => (i === 0 ? [part] : [age, part])));
+  const age = { number: String(ageSeconds), words: formatDuration(ageSeconds) };
+  return new Blob(parts.flatMap((part, i) => (i === 0 ? [part] : [age[cuts[i - 1] ?? "number"], part])));
 }
 
 /**
@@ -210,14 +220,14 @@ export async function sendFromSnapshot(
   const ageSlice = Math.floor(age_seconds / 10);
   const limit = budget(c);
   let entry = opts.cache === false ? undefined : rendered.get(opts.key);
-  // A body that reports no age stays for the whole version; one that words it is rendered per slice.
-  if (entry && entry.stale === stale && (entry.ageSlice === ageSlice || (entry.parts.length === 1 && !entry.worded))) {
+  // A body that reports no age stays for the whole version.
+  if (entry && entry.stale === stale && (entry.ageSlice === ageSlice || entry.parts.length === 1)) {
     // Most recently used goes last.
     rendered.delete(opts.key);
     rendered.set(opts.key, entry);
-  } else if (entry && entry.stale === stale && !entry.worded) {
+  } else if (entry && entry.stale === stale) {
     const held = entry;
-    held.body = spliceAge(held.parts, age_seconds);
+    held.body = spliceAge(held.parts, held.cuts, age_seconds);
     dropKeptAnswers();
     held.ageSlice = ageSlice;
     held.gzip = undefined;
@@ -231,8 +241,8 @@ export async function sendFromSnapshot(
     forget(opts.key);
     const kept = opts.cache !== false;
     // A body for one request needs no marks.
-    const { parts, worded } = renderParts(opts.render, kept);
-    const body = spliceAge(parts, age_seconds);
+    const { parts, cuts } = renderParts(opts.render, kept);
+    const body = spliceAge(parts, cuts, age_seconds);
     // Weak: renderings of one version differ only in the age they report. Stale data has a validator of its
     // own, so a client revalidating through an outage gets the body that says so, not a 304.
     const etag = `W/"${snapshot.version.toString(36)}-${fnv1a(opts.key)}${stale ? "-stale" : ""}"`;
@@ -243,7 +253,7 @@ export async function sendFromSnapshot(
       "last-modified": new Date(snapshot.generated_at).toUTCString(),
       vary: "accept-encoding",
     };
-    entry = { parts, stale, worded, body, etag, headers, ageSlice, bytes: heldBytes(parts, body) };
+    entry = { parts, cuts, stale, body, etag, headers, ageSlice, bytes: heldBytes(parts, body) };
     if (kept && entry.bytes <= limit / 4) {
       rendered.set(opts.key, entry);
       renderedBytes += entry.bytes;

@@ -7,7 +7,7 @@ import { waitUntilOf } from "../http/background";
 import { statusHub } from "../live/status-hub";
 import type { LiveMessage } from "../live/messages";
 import { buildSnapshot } from "./build";
-import { decodeSnapshot, encodeSnapshot } from "./codec";
+import { decodeSnapshot, encodeSnapshot, releaseIdleParts } from "./codec";
 import type { Snapshot } from "./types";
 
 /** How long an isolate serves its in-memory snapshot before asking the hub whether there is a newer one. */
@@ -28,8 +28,15 @@ let inflight: { promise: Promise<Snapshot | null>; startedAt: number } | null = 
 /** Whether `since` was less than `ms` ago (a time in the future, from a clock that moved back, is not). */
 const within = (since: number, ms: number, now: number) => now >= since && now - since < ms;
 
-/** The snapshot in memory if it was checked against the hub within the last REVALIDATE_MS: the hot path. */
-export const checkedRecently = (now: number): Snapshot | null => (local && within(local.checkedAt, REVALIDATE_MS, now) ? local.snapshot : null);
+/**
+ * The snapshot in memory if it was checked against the hub within the last REVALIDATE_MS: the hot path. Parts
+ * of it nothing has read for a while go back to being text here (see codec.ts).
+ */
+export function checkedRecently(now: number): Snapshot | null {
+  if (!local) return null;
+  releaseIdleParts(local.snapshot, now);
+  return within(local.checkedAt, REVALIDATE_MS, now) ? local.snapshot : null;
+}
 
 function keep(snapshot: Snapshot, now: number) {
   if (!local || snapshot.version >= local.snapshot.version) local = { snapshot, checkedAt: now };
@@ -133,12 +140,14 @@ export async function publicSnapshot(c: Context<AppEnv>): Promise<Snapshot> {
  * Called after every write that changes what the public sees; the writer's isolate sees it at once.
  */
 export async function refreshSnapshot(env: Bindings, db: Database): Promise<{ snapshot: Snapshot; messages: LiveMessage[] }> {
-  const snapshot = await buildSnapshot(db, env);
-  const published = await statusHub(env).publish(encodeSnapshot(snapshot));
-  if (published.accepted) {
-    snapshot.version = published.version;
-    keep(snapshot, Date.now());
-  }
+  const built = await buildSnapshot(db, env);
+  const text = encodeSnapshot(built);
+  const published = await statusHub(env).publish(text);
+  if (!published.accepted) return { snapshot: built, messages: published.messages };
+  // Kept as every other isolate keeps it, parts left as text until read: the built objects go.
+  const snapshot = decodeSnapshot(text);
+  snapshot.version = published.version;
+  keep(snapshot, Date.now());
   return { snapshot, messages: published.messages };
 }
 
