@@ -32,7 +32,8 @@ function statements(sql) {
     .filter(Boolean);
 }
 
-export async function startBundled(seedSql) {
+/** `inspectorPort`: opens V8's inspector on that port (bench/heap.mjs reads the isolate's heap through it). */
+export async function startBundled(seedSql, { inspectorPort } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "beacon-bundle-"));
   const scriptPath = bundle(dir);
   const toml = readFileSync(path.join(root, "wrangler.toml"), "utf8");
@@ -44,6 +45,7 @@ export async function startBundled(seedSql) {
   const mf = new Miniflare({
     host: "127.0.0.1",
     port: 0,
+    ...(inspectorPort ? { inspectorPort } : {}),
     // The runtime logs every connection a load generator drops at the end of a run; keep the output readable.
     handleRuntimeStdio(stdout, stderr) {
       stdout.resume();

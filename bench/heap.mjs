@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// npm run bench:heap: what a warm isolate holds between requests. Seeds the read-path bench's page (a year of
+// 1,000 incidents), reads every public endpoint for BENCH_SECONDS, then asks V8 (over the inspector) to
+// collect and report the isolate's heap: its size and how many objects the collector has to mark in every
+// full collection. Every full collection walks them all; fewer, and the pauses it makes in reads shorten.
+import WebSocket from "ws";
+import { readPathDataset } from "./lib/dataset.mjs";
+import { startBundled } from "./lib/bundled.mjs";
+
+const SECONDS = Number(process.env.BENCH_SECONDS || 15);
+const INSPECTOR_PORT = Number(process.env.BENCH_INSPECTOR_PORT || 9330);
+const HEADERS = { "accept-encoding": "gzip" };
+
+const dataset = readPathDataset();
+const worker = await startBundled(dataset.sql, { inspectorPort: INSPECTOR_PORT });
+const id = dataset.componentIds[0];
+const endpoints = [
+  "/",
+  "/api/status",
+  "/api/v2/summary.json",
+  "/api/status/rss",
+  `/api/status/components/${id}`,
+  "/api/status/incidents?days=365",
+  `/components/${id}`,
+  `/api/status/components/${id}/latency?range=24h`,
+  `/api/status/components/${id}/latency?range=90d`,
+];
+
+/** One inspector session to the worker's isolate. */
+async function inspector() {
+  const targets = await (await fetch(`http://127.0.0.1:${INSPECTOR_PORT}/json/list`)).json();
+  const target = targets.find((t) => /beacon/.test(t.id ?? t.title ?? "")) ?? targets[0];
+  const ws = new WebSocket(target.webSocketDebuggerUrl ?? `ws://127.0.0.1:${INSPECTOR_PORT}/${target.id}`);
+  await new Promise((resolve, reject) => (ws.once("open", resolve), ws.once("error", reject)));
+  let next = 0;
+  const pending = new Map();
+  const listeners = new Map();
+  ws.on("message", (data) => {
+    const message = JSON.parse(String(data));
+    if (message.id !== undefined) pending.get(message.id)?.(message);
+    else listeners.get(message.method)?.(message.params);
+  });
+  return {
+    send: (method, params = {}) =>
+      new Promise((resolve, reject) => {
+        const id = ++next;
+        pending.set(id, (m) => (m.error ? reject(new Error(`${method}: ${m.error.message}`)) : resolve(m.result)));
+        ws.send(JSON.stringify({ id, method, params }));
+      }),
+    on: (method, listener) => listeners.set(method, listener),
+    close: () => ws.close(),
+  };
+}
+
+/** The heap after a full collection: bytes used and the number of objects in a heap snapshot. */
+async function heap(session) {
+  // workerd answers a collection only sometimes: ask for the usage behind it, which comes after it.
+  session.send("HeapProfiler.collectGarbage").catch(() => {});
+  const { usedSize } = await session.send("Runtime.getHeapUsage");
+  // workerd streams the snapshot's chunks after its answer: the snapshot is whole once its text parses.
+  let text = "";
+  const whole = new Promise((resolve) =>
+    session.on("HeapProfiler.addHeapSnapshotChunk", ({ chunk }) => {
+      text += chunk;
+      if (!chunk.endsWith("}")) return;
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        // Not the last chunk yet.
+      }
+    }),
+  );
+  void session.send("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+  const snapshot = await whole;
+  return { mb: usedSize / 1024 / 1024, objects: snapshot.snapshot.node_count };
+}
+
+try {
+  for (const path of endpoints) await (await fetch(worker.origin + path, { headers: HEADERS })).arrayBuffer();
+  const session = await inspector();
+  const warm = await heap(session);
+  // Reads for a while, as a busy page gets them: answered from what the isolate rendered.
+  const until = Date.now() + SECONDS * 1000;
+  let reads = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async (_, lane) => {
+      for (let i = lane; Date.now() < until; i += 4, reads++) await (await fetch(worker.direct + endpoints[i % endpoints.length], { headers: HEADERS })).arrayBuffer();
+    }),
+  );
+  const served = await heap(session);
+  session.close();
+  console.log(`Seeded: ${Object.entries(dataset.counts).map(([k, v]) => `${v} ${k}`).join(", ")}`);
+  console.log(`Right after the first read of each endpoint: ${warm.mb.toFixed(1)} MB of heap, ${warm.objects.toLocaleString("en")} objects`);
+  console.log(`After ${reads.toLocaleString("en")} reads over ${SECONDS} s: ${served.mb.toFixed(1)} MB of heap, ${served.objects.toLocaleString("en")} objects`);
+} finally {
+  await worker.stop();
+}
