@@ -71,13 +71,15 @@ describe("an incident that started long ago", () => {
     // While it is open, what it affects now: the database alone.
     const open = (await json(await call("GET", "/api/status/incidents?days=1"))).incidents.find((i: any) => i.id === incident.id);
     expect(open.affected_components.map((c: any) => c.id)).toEqual([database]);
-    expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "r", resolution: "s", notify: false })).status).toBe(200);
-    // Resolved, its record says what it did: API at its worst too.
+    const answer = await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
+    expect(answer.status).toBe(200);
+    // Resolved, its record says what it did: API at its worst too, in the resolve's answer as on every read.
     const resolved = (await json(await call("GET", "/api/status/incidents?days=1"))).incidents.find((i: any) => i.id === incident.id);
     expect(resolved.affected_components).toEqual([
       { id: api, name: expect.any(String), status: "partial_outage" },
       { id: database, name: expect.any(String), status: "degraded" },
     ]);
+    expect((await json(answer)).affected_components).toEqual(resolved.affected_components);
     expect(await (await call("GET", `/incidents/${incident.id}`)).text()).toContain(`href="/components/${api}"`);
     expect(await (await call("GET", `/components/${api}`)).text()).toContain(`href="/incidents/${incident.id}"`);
     expect((await json(await call("GET", `/api/status/feed.json?component=${api}`))).items.some((item: any) => item.id.includes(incident.id))).toBe(true);

@@ -6,6 +6,7 @@ import {
   incidentUnchanged,
   insertIncident,
   insertIncidentUpdate,
+  loadIncidentMoves,
   setIncidentComponents,
   statusForSeverity,
   updateIncident,
@@ -24,7 +25,7 @@ import type {
   postmortemBody,
   resolveIncidentBody,
 } from "../schemas";
-import { isOpenIncident } from "../snapshot/build";
+import { asSetWhileOpen, isOpenIncident } from "../snapshot/build";
 import { currentEta } from "../snapshot/format";
 import { incidentEventsQuery } from "../db/queries/notifications";
 import { iso, sameShownTime } from "../time";
@@ -306,8 +307,13 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
     root_cause: input.root_cause,
     resolution: input.resolution,
     updated_at: now,
+    components: incident.components.map((c) => ({ ...c })),
     updates: [update, ...incident.updates],
   };
+  // Answered as every read lists a resolved incident: each component it set while open, at its worst.
+  const { moves, order } = await loadIncidentMoves(db, { id, automatic: incident.automatic ?? false, startedAt: incident.started_at, resolvedAt: now });
+  result.status_changes = [...moves, ...changes.changes.map((m) => ({ component_id: m.componentId, from: m.from, to: m.to, at: now }))];
+  asSetWhileOpen([result], order);
   return {
     statements: [
       unchanged(db, incident),
