@@ -153,7 +153,8 @@ export const maintenanceBody = z
     components: componentsAlias.optional(),
     notify,
   })
-  .refine((m) => m.scheduled_end > m.scheduled_start, rule("end_before_start", "must be after scheduled_start", { path: ["scheduled_end"] }))
+  // Compared only when both are times: one that is not has its own error, and only that one.
+  .refine((m) => !(typeof m.scheduled_start === "number" && typeof m.scheduled_end === "number") || m.scheduled_end > m.scheduled_start, rule("end_before_start", "must be after scheduled_start", { path: ["scheduled_end"] }))
   .refine(notBoth, notBothIssue)
   .transform(({ components, affected_components, ...m }) => ({ ...m, affected_components: affected_components ?? components ?? [] }));
 

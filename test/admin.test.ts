@@ -814,6 +814,12 @@ describe("dates", () => {
     expect((await json(farOff)).error.details.map((d: any) => d.code)).toEqual(["out_of_range", "in_future"]);
     const window = await admin("POST", "/api/status/maintenance", { title: "x", scheduled_start: "2030-01-01T00:00:00Z", scheduled_end: 8.64e15 });
     expect(window.status).toBe(400);
+    // A time that is not one is the one error: no "must be after the start" beside it, for either end.
+    for (const times of [{ scheduled_start: "tomorrow", scheduled_end: "2030-01-01T00:00:00Z" }, { scheduled_start: "2030-01-01T00:00:00Z", scheduled_end: "later" }]) {
+      const res = await admin("POST", "/api/status/maintenance", { title: "x", ...times });
+      expect(res.status).toBe(400);
+      expect((await json(res)).error.details.map((d: any) => d.code), JSON.stringify(times)).toEqual(["invalid_format"]);
+    }
     expect((await call("GET", "/api/status")).status).toBe(200);
   });
 });
