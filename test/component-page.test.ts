@@ -375,6 +375,20 @@ describe("GET /components/{id}", () => {
     expect(section).not.toMatch(/<figure|<svg|<table|no response times yet|class="key/);
   });
 
+  it("keeps showing the response times its checks measured once its monitor is removed, and says it is no longer monitored", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const component = await createMonitoredComponent(url);
+    targets.set(url, { status: 200 });
+    await runCron(Math.floor(Date.now() / MINUTE) * MINUTE + ++shift * 1000 - 2 * MINUTE);
+    expect((await admin("PATCH", `/api/status/components/${component.id}`, { monitor: null })).status).toBe(200);
+    forgetLocalSnapshot();
+    const html = await (await call("GET", `/components/${component.id}`)).text();
+    const section = html.slice(html.indexOf("<h2>Response times</h2>"), html.indexOf("<h2>Incidents and maintenance</h2>"));
+    expect(section).toContain("No longer monitored: these are the response times its checks measured before.");
+    expect(section).toMatch(/<figure/);
+  });
+
   it("counts the last 24 hours by the uptime formula: a failed minute out of two is 50%", async () => {
     const targets = fakeTargets();
     const url = targetUrl();

@@ -128,6 +128,9 @@ const LargeBar: FC<{ component: SnapshotComponent; incidents: Map<string, Snapsh
   );
 };
 
+/** Whether checks measured response times within the charts' ranges (a monitor since removed). */
+const measuredBefore = (component: SnapshotComponent) => Object.values(component.latency ?? {}).some((buckets) => buckets.length > 0);
+
 /**
  * What each region saw in the latest check. Always there for a monitored component, hidden while it is probed
  * from one region, so that live updates can fill it in, replace it, or hide it again without a reload.
@@ -293,9 +296,11 @@ const ComponentPage: FC<{ snapshot: Snapshot; component: SnapshotComponent; opti
         </p>
 
         <h2>Response times</h2>
-        {/* Nothing will ever fill charts of a component no check measures: they would only say "no response times yet". */}
-        {component.monitored ? (
+        {/* Nothing will ever fill charts of a component no check measures: they would only say "no response times yet".
+            One whose monitor was removed keeps what its checks measured while they ran. */}
+        {component.monitored || measuredBefore(component) ? (
           <>
+            {component.monitored ? null : <p class="muted">No longer monitored: these are the response times its checks measured before.</p>}
             <p class="muted">
               p50 <span class="key k50"></span> and p95 <span class="key k95"></span> of the checks that answered; a gap means no check answered.
               Shaded: <span class="key ko"></span> failed checks or downtime, <span class="key km"></span> maintenance.
