@@ -37,6 +37,8 @@ export function readPathDataset(now = Date.now()) {
   sql.push(inserts("component_groups", ["id", "name", "position"], groups.map((g) => [g.id, g.name, g.position])));
   sql.push(inserts("components", ["id", "name", "description", "position", "check_kind", "monitored"], extra.map((c) => [c.id, c.name, `${c.name} in production`, c.position, "none", 0])));
   for (const [i, id] of componentIds.entries()) sql.push(`UPDATE components SET group_id = ${q(groups[i % 4].id)} WHERE id = ${q(id)};`);
+  // Checks observe every component (their rollups follow), as on a page whose cron runs: its pages say so.
+  sql.push("UPDATE components SET monitored = 1;");
 
   const rollups = [];
   for (const id of componentIds) {
