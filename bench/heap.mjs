@@ -52,11 +52,8 @@ async function inspector() {
   };
 }
 
-/** The heap after a full collection: bytes used and the number of objects in a heap snapshot. */
+/** The heap after a full collection: the number of objects in a heap snapshot, and the bytes used. */
 async function heap(session) {
-  // workerd answers a collection only sometimes: ask for the usage behind it, which comes after it.
-  session.send("HeapProfiler.collectGarbage").catch(() => {});
-  const { usedSize } = await session.send("Runtime.getHeapUsage");
   // workerd streams the snapshot's chunks after its answer: the snapshot is whole once its text parses.
   let text = "";
   const whole = new Promise((resolve) =>
@@ -70,8 +67,10 @@ async function heap(session) {
       }
     }),
   );
+  // Taking a heap snapshot collects first; the usage read after it is of what survived.
   void session.send("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
   const snapshot = await whole;
+  const { usedSize } = await session.send("Runtime.getHeapUsage");
   return { mb: usedSize / 1024 / 1024, objects: snapshot.snapshot.node_count };
 }
 
