@@ -511,6 +511,8 @@ describe("the snapshot as it travels to the hub and back", () => {
   it("is parsed part by part as read, sent on unparsed, and let go back to text by an isolate that only serves what it rendered", async () => {
     await createIncident({ title: "Kept as text" });
     const built = await buildSnapshot(createDb(env.DB), env);
+    // One component's days unlike the others', so that a series sent with the wrong component shows.
+    built.components[0]!.days.at(-1)!.observed_seconds = 4242;
     const text = encodeSnapshot(built);
     const decoded = decodeSnapshot(text);
     // The head alone is parsed: re-encoding (as the hub does to set the version) sends the rest as it came.
@@ -524,6 +526,10 @@ describe("the snapshot as it travels to the hub and back", () => {
     // A part assigned has no text any more: it is sent as it now is.
     decoded.incidents = [];
     expect(decodeSnapshot(encodeSnapshot(decoded)).incidents).toEqual([]);
+    // Each component's series goes with the component, however the list is reordered.
+    const reordered = decodeSnapshot(text);
+    reordered.components.reverse();
+    expect(decodeSnapshot(encodeSnapshot(reordered)).components.map((c) => [c.id, c.days])).toEqual([...built.components].reverse().map((c) => [c.id, c.days]));
 
     const gzip = { headers: { "accept-encoding": "gzip" } };
     const paths = ["/", "/api/status", "/api/status/incidents?days=365", `/components/${DEFAULT_COMPONENTS.api}`, `/api/status/components/${DEFAULT_COMPONENTS.api}/latency?range=90d`];

@@ -75,9 +75,8 @@ const SERIES_FIELDS = new Set<string>(["days", "latency"]);
 
 /** What a decoded snapshot keeps to re-read its parts and to drop them again. */
 interface Parts {
-  /** The text of each part still as sent (null once something assigned the field: it has no text then). */
+  /** The incidents' text as sent (null once something assigned the field: it has no text then). */
   incidents: string | null;
-  series: (string | null)[];
   /** When a part was last read, and whether any is parsed now. */
   usedAt: number;
   parsed: boolean;
@@ -86,6 +85,8 @@ interface Parts {
 }
 
 const partsOf = new WeakMap<Snapshot, Parts>();
+/** Each decoded component's series as sent, until something assigns its days or response times. */
+const seriesTextOf = new WeakMap<SnapshotComponent, string>();
 
 /** Defines `key` on `target` as read from `load` on first use and kept until released; assigning it fixes it. */
 function lazily<T extends object, K extends keyof T>(target: T, key: K, parts: Parts, load: () => T[K], onAssign: () => void) {
@@ -131,23 +132,22 @@ export function encodeSnapshot(snapshot: Snapshot): string {
     head[key] = key === "components" ? snapshot.components.map(headOf) : snapshot[key as keyof Snapshot];
   }
   const lines = [JSON.stringify(head), parts?.incidents ?? JSON.stringify(snapshot.incidents)];
-  snapshot.components.forEach((component, i) => {
-    const kept = parts?.series[i];
-    lines.push(kept ?? JSON.stringify({ days: packDays(component.days), latency: component.latency } satisfies Series));
-  });
+  for (const component of snapshot.components) {
+    lines.push(seriesTextOf.get(component) ?? JSON.stringify({ days: packDays(component.days), latency: component.latency } satisfies Series));
+  }
   return lines.join("\n");
 }
 
 /** A snapshot whose incidents and components' series are read from their text when first used. */
 function decodeLines(lines: string[]): Snapshot {
   const snapshot = JSON.parse(lines[0]!) as Snapshot;
-  const parts: Parts = { incidents: lines[1] ?? "[]", series: [], usedAt: 0, parsed: false, release: [] };
+  const parts: Parts = { incidents: lines[1] ?? "[]", usedAt: 0, parsed: false, release: [] };
   lazily(snapshot, "incidents", parts, () => JSON.parse(parts.incidents ?? "[]") as SnapshotIncident[], () => {
     parts.incidents = null;
   });
   snapshot.components.forEach((component, i) => {
     const text = lines[2 + i] ?? '{"days":[]}';
-    parts.series.push(text);
+    seriesTextOf.set(component, text);
     let series: { days: UptimeDay[]; latency?: SnapshotComponent["latency"] } | null = null;
     parts.release.push(() => {
       series = null;
@@ -160,7 +160,7 @@ function decodeLines(lines: string[]): Snapshot {
       return series;
     };
     const assigned = () => {
-      parts.series[i] = null;
+      seriesTextOf.delete(component);
     };
     lazily(component, "days", parts, () => read().days, assigned);
     lazily(component, "latency", parts, () => read().latency, assigned);
