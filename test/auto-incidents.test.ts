@@ -238,6 +238,16 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     expect(incident).toMatchObject({ status: "investigating", resolved_at: null, severity: "critical" });
     expect(incident.updates.at(-1).message).toBe(`The problem is back: ${c.name} is down again since 12:12 UTC (HTTP 500).`);
     expect((await eventsOf(incident.id)).map((e) => e.type)).toEqual(["incident.created", "incident.updated", "incident.resolved", "incident.updated"]);
+    // The audit log says what Beacon did to it, as it says what people do.
+    const audit = (await json(await admin("GET", `/api/status/audit?entity_type=incident&entity_id=${incident.id}`))).entries;
+    expect(audit.map((e: any) => [e.action, e.actor.kind])).toEqual([
+      ["incident.reopen", "automation"],
+      ["incident.resolve", "automation"],
+      ["incident.update", "automation"],
+      ["incident.open", "automation"],
+    ]);
+    expect(audit[3]).toMatchObject({ before: null, after: { title: opened.title, status: "investigating", severity: "critical", components: [{ id: c.id, status: "major_outage" }] } });
+    expect(audit[1]).toMatchObject({ before: { status: "investigating" }, after: { status: "resolved", update: { message: "Checks have passed for 5 minutes. Resolved automatically." } } });
 
     // Resolved again, then a failure after the reopen window opens a new incident.
     await rounds(targets, url, T + 15 * MINUTE, [200, 200, 200, 200, 200, 200, 200]);
@@ -458,6 +468,9 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     await runCron(T + 8 * MINUTE);
     const events = await eventsOf(incident.id);
     expect(events.map((e) => e.type)).toEqual(["incident.created", "incident.updated", "incident.resolved"]);
+    // Recorded once each in the audit log too.
+    const audit = (await json(await admin("GET", `/api/status/audit?entity_type=incident&entity_id=${incident.id}`))).entries;
+    expect(audit.map((e: any) => e.action)).toEqual(["incident.resolve", "incident.update", "incident.open"]);
 
     const deliveries = async () =>
       (await env.DB.prepare("SELECT event_id, subscriber_id, subject, body_text FROM deliveries WHERE subscriber_id IN (?, ?)").bind(reader.id, phone.id).all<any>()).results;

@@ -1,6 +1,6 @@
 import type { Database } from "../db/client";
 import type { Statement } from "../db/batch";
-import { insertAudit } from "../db/queries/audit";
+import { insertAudit, type AuditRow } from "../db/queries/audit";
 import type { AuditEntityType } from "../db/schema";
 import { iso } from "../time";
 import type { Actor } from "./change";
@@ -16,7 +16,12 @@ export interface AuditEntry {
 
 /** The audit row for one write, for the batch that makes it: who, what (before and after) and when. */
 export function auditStatement(db: Database, actor: Actor, entry: AuditEntry, now: number): Statement {
-  return insertAudit(db, {
+  return insertAudit(db, auditRow(actor, entry, now));
+}
+
+/** The row auditStatement inserts, for writes that insert it under a guard of their own. */
+export function auditRow(actor: Actor, entry: AuditEntry, now: number): AuditRow {
+  return {
     id: crypto.randomUUID(),
     at: now,
     actorKind: actor.kind,
@@ -28,7 +33,7 @@ export function auditStatement(db: Database, actor: Actor, entry: AuditEntry, no
     entityId: entry.entityId,
     before: entry.before ?? null,
     after: entry.after ?? null,
-  });
+  };
 }
 
 /**

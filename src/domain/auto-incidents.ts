@@ -9,10 +9,13 @@ import {
 } from "../db/queries/incidents";
 import { statusChangeStatements, type StatusState } from "../db/queries/status-state";
 import type { AutoIncidentSettings, ComponentStatus, IncidentStatus, Severity } from "../db/schema";
-import { events, incidentUpdates } from "../db/schema";
+import { auditLog, events, incidentUpdates } from "../db/schema";
 import { autoIncidentDefaultsInput } from "../schemas";
 import { iso } from "../time";
 import { statusRank } from "../status";
+import { insertAudit } from "../db/queries/audit";
+import { auditRow } from "./audit";
+import { AUTOMATION } from "./change";
 
 // Automatic incidents: the checks open, update and resolve an incident once they agree, and hand it to a
 // person as soon as one edits it. Deciding is pure (what the round's statuses mean for the incidents);
@@ -414,6 +417,16 @@ export function autoIncidentStatements(
         incidentGuardedInsert(db, events, event, { incidentId, status: to, updatedAt: now }),
       );
     }
+    // Recorded as any admin's write is, under Beacon's name, and only if the round's move happened.
+    const entry = {
+      action: `incident.${plan.kind}`,
+      entityType: "incident" as const,
+      entityId: incidentId,
+      before: plan.kind === "open" ? null : { title, status: from, severity: plan.incident.severity, components: plan.incident.links.map((l) => ({ id: l.componentId, status: l.status })) },
+      after: { title, status: to, severity, components: plan.links.map((l) => ({ id: l.componentId, status: l.status })), update: { status: to, message: plan.message } },
+    };
+    const audit = auditRow(AUTOMATION, entry, now);
+    statements.push(plan.kind === "open" ? insertAudit(db, audit) : incidentGuardedInsert(db, auditLog, audit, { incidentId, status: to, updatedAt: now }));
     statements.push(...changes.statements);
     eventIds.push(eventId, ...changes.eventIds);
   }
