@@ -276,6 +276,13 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     // The next round has nothing left to do for it.
     await runCron(T + 6 * MINUTE);
     expect((await eventsOf(incident.id)).filter((e) => e.type === "incident.resolved")).toHaveLength(1);
+    // The audit log has the delete, by the admin, and the resolve it caused, by Beacon.
+    const deleted = (await json(await admin("GET", `/api/status/audit?entity_type=component&entity_id=${c.id}`))).entries[0];
+    expect(deleted).toMatchObject({ action: "component.delete", actor: { kind: "admin" } });
+    const audit = (await json(await admin("GET", `/api/status/audit?entity_type=incident&entity_id=${incident.id}`))).entries;
+    expect(audit.filter((e: any) => e.action === "incident.resolve")).toMatchObject([
+      { actor: { kind: "automation" }, after: { status: "resolved", update: { message: `${c.name} was removed from this page. Resolved automatically.` } } },
+    ]);
   });
 
   it("counts only passing checks that ran: after missed rounds, the time to resolve starts again", async () => {
