@@ -138,6 +138,9 @@ export const uuid = z.uuid({ message: "must be a UUID" }).toLowerCase();
 
 export const uuidParam = z.object({ id: uuid });
 
+/** A date and a time to the minute, with its offset: the seconds go between the two groups. */
+const TO_THE_MINUTE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(Z|[+-]\d{2}:\d{2})$/;
+
 // Dates a status page can mean; anything outside is a typo (and past year 275760 not even a JS Date).
 const EARLIEST = Date.UTC(2000, 0, 1);
 const LATEST = Date.UTC(2100, 0, 1);
@@ -148,7 +151,8 @@ const LATEST = Date.UTC(2100, 0, 1);
  * the instant the API answered.
  */
 export const timestamp = z
-  .union([z.iso.datetime({ offset: true }), wholeNumber().nonnegative()])
+  // ISO 8601 allows a time to the minute ("2024-01-15T10:30Z"); it is read as that minute's first second.
+  .preprocess((value) => (typeof value === "string" ? value.replace(TO_THE_MINUTE, "$1:00$2") : value), z.union([z.iso.datetime({ offset: true }), wholeNumber().nonnegative()]))
   .transform((value) => Math.floor((typeof value === "number" ? value : Date.parse(value)) / 1000) * 1000)
   // Refinements rather than min/max, so a refusal gives the bound as a time, not as a count of milliseconds.
   .pipe(
@@ -157,7 +161,7 @@ export const timestamp = z
       .refine((ms) => ms >= EARLIEST, rule("out_of_range", "must be in the year 2000 or later", { limit: iso(EARLIEST)! }))
       .refine((ms) => ms <= LATEST, rule("out_of_range", "must be before the year 2100", { limit: iso(LATEST)! })),
   )
-  .describe("An ISO 8601 time with its offset (2024-01-15T10:30:00Z) or epoch milliseconds; stored and answered in UTC to the whole second");
+  .describe("An ISO 8601 time with its offset, to the second or the minute (2024-01-15T10:30:00Z, 2024-01-15T10:30Z), or epoch milliseconds; stored and answered in UTC to the whole second");
 
 /** A moment that has already happened (a little clock skew allowed). */
 export const pastTimestamp = timestamp.refine((ms) => ms <= Date.now() + 5 * 60_000, rule("in_future", "must not be in the future"));

@@ -803,6 +803,17 @@ describe("components and groups", () => {
 });
 
 describe("dates", () => {
+  it("takes an ISO 8601 time to the minute, as to the second", async () => {
+    const window = await admin("POST", "/api/status/maintenance", { title: "To the minute", scheduled_start: "2031-03-04T05:06Z", scheduled_end: "2031-03-04T07:08+01:00", notify: false });
+    expect(window.status).toBe(201);
+    expect(await json(window)).toMatchObject({ scheduled_start: "2031-03-04T05:06:00Z", scheduled_end: "2031-03-04T06:08:00Z" });
+    // Still a time in its form: no hour without minutes, no time without its offset.
+    for (const scheduled_start of ["2031-03-04T05Z", "2031-03-04T05:06", "2031-03-04T5:06Z"]) {
+      const res = await admin("POST", "/api/status/maintenance", { title: "x", scheduled_start, scheduled_end: "2031-03-04T07:08:00Z" });
+      expect(res.status, scheduled_start).toBe(400);
+    }
+  });
+
   it("refuses dates no status page means, instead of failing later", async () => {
     for (const started_at of [99_999_999_999_999_999, "0001-01-01T00:00:00Z", "2020-02-30T00:00:00Z", "yesterday", new Date(Date.now() + 86_400_000).toISOString()]) {
       const res = await admin("POST", "/api/status/incidents/create", { title: "Date probe", started_at });
