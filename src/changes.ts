@@ -14,6 +14,8 @@ import { refreshSnapshot } from "./snapshot/store";
  * (a lost race) committed nothing and answers 409.
  */
 export async function commitChange<R>(env: Bindings, db: Database, change: Change<R>): Promise<R> {
+  // Nothing to write (a save that changes nothing): nothing to tell anyone either.
+  if (change.statements.length === 0 && change.eventIds.length === 0) return change.result;
   try {
     await runBatch(db, change.statements);
   } catch (err) {

@@ -465,6 +465,19 @@ describe("answers from what the commit wrote", () => {
 });
 
 describe("audit log", () => {
+  it("records nothing for a save that changes nothing, and leaves others' open forms valid", async () => {
+    const incident = await createIncident({ title: "Unchanged by a save" });
+    const before = await json(await admin("GET", `/api/status/admin/incidents/${incident.id}`));
+    const same = await admin("PATCH", `/api/status/incidents/${incident.id}`, { title: "Unchanged by a save", severity: incident.severity });
+    expect(same.status).toBe(200);
+    expect(await json(same)).toMatchObject({ title: "Unchanged by a save", updated_at: before.updated_at });
+    const entries = async () => (await json(await admin("GET", `/api/status/audit?entity_type=incident&entity_id=${incident.id}`))).entries.map((e: any) => e.action);
+    expect(await entries()).toEqual(["incident.open"]);
+    // A real change is recorded as before.
+    expect((await admin("PATCH", `/api/status/incidents/${incident.id}`, { title: "Changed by a save" })).status).toBe(200);
+    expect(await entries()).toEqual(["incident.edit", "incident.open"]);
+  });
+
   it("records who did what, before and after, newest first, paged and filtered", async () => {
     const token = await adminToken({ sub: "user_ada", claims: { name: "Ada Lovelace", email: "ada@example.com" } });
     const created = await json(await call("POST", "/api/status/incidents/create", { token, body: { title: "DNS errors", severity: "major" } }));

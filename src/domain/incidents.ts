@@ -32,7 +32,7 @@ import { iso, sameShownTime } from "../time";
 import { loadIncidentView } from "../snapshot/incident-view";
 import type { SnapshotIncident, SnapshotIncidentUpdate } from "../snapshot/types";
 import { auditStatement } from "./audit";
-import { actorId, assertAsShown, notified, type Actor, type Change } from "./change";
+import { actorId, assertAsShown, noChange, notified, type Actor, type Change } from "./change";
 import { assertComponentsExist } from "./components";
 
 export type OpenIncidentInput = z.infer<typeof createIncidentBody>;
@@ -359,6 +359,9 @@ export async function editIncident(db: Database, id: string, input: EditIncident
     resolution: input.resolution ?? incident.resolution,
     updated_at: now,
   };
+  // A save that changes nothing writes nothing: no audit entry, and no other admin's open form goes stale.
+  const edited = (["title", "description", "severity", "started_at", "root_cause", "resolution"] as const).some((key) => result[key] !== incident[key]);
+  if (!edited && Object.keys(owner.row).length === 0) return noChange(incident);
   return {
     statements: [unchanged(db, incident), updateIncident(db, id, { ...patch, updatedAt: now, ...owner.row }), audited(db, actor, "edit", id, record(incident), record(result), now)],
     eventIds: [],
