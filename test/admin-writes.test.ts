@@ -476,6 +476,20 @@ describe("audit log", () => {
     // A real change is recorded as before.
     expect((await admin("PATCH", `/api/status/incidents/${incident.id}`, { title: "Changed by a save" })).status).toBe(200);
     expect(await entries()).toEqual(["incident.edit", "incident.open"]);
+
+    // The same for a component and a group.
+    const group = await json(await admin("POST", "/api/status/groups", { name: `Unchanged group ${crypto.randomUUID()}` }));
+    const component = await json(await admin("POST", "/api/status/components", { name: `Unchanged ${crypto.randomUUID()}`, description: "As it was", group_id: group.id }));
+    const sameComponent = await admin("PATCH", `/api/status/components/${component.id}`, { name: component.name, description: "As it was", group_id: group.id });
+    expect(sameComponent.status).toBe(200);
+    expect((await json(sameComponent)).updated_at).toBe(component.updated_at);
+    const sameGroup = await admin("PATCH", `/api/status/groups/${group.id}`, { name: group.name });
+    expect(sameGroup.status).toBe(200);
+    expect((await json(sameGroup)).updated_at).toBe(group.updated_at);
+    for (const [type, id, created] of [["component", component.id, "component.create"], ["group", group.id, "group.create"]]) {
+      const audit = (await json(await admin("GET", `/api/status/audit?entity_type=${type}&entity_id=${id}`))).entries.map((e: any) => e.action);
+      expect(audit).toEqual([created]);
+    }
   });
 
   it("records who did what, before and after, newest first, paged and filtered", async () => {

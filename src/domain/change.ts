@@ -34,6 +34,14 @@ export interface Change<R = null> {
 export const noChange = <R>(result: R): Change<R> => ({ statements: [], eventIds: [], result });
 
 /**
+ * Whether a patch sets any field to something other than what the row holds (its updatedAt aside): a save
+ * that changes nothing writes nothing, so no audit entry says nothing happened and no other admin's open form
+ * goes stale. Values compare as JSON, so a setting object rebuilt in another key order counts as a change.
+ */
+export const changesAnything = (row: object, patch: Record<string, unknown>) =>
+  Object.entries(patch).some(([key, value]) => key !== "updatedAt" && JSON.stringify(value) !== JSON.stringify((row as Record<string, unknown>)[key]));
+
+/**
  * The subscriber notification of a post, unless the admin chose not to notify (`notify: false`) for a
  * small correction. Component status changes are still recorded for those who follow them.
  */

@@ -34,7 +34,7 @@ import type { AutoIncidentSettings, components, componentGroups, HttpMonitor, Pr
 import { ApiError, badRequest, conflict, notFound, type ErrorDetail } from "../errors";
 import type { autoIncidentsInput, createComponentBody, editComponentBody, editGroupBody, groupBody, httpMonitorInput } from "../schemas";
 import { auditStatement, type AuditEntry } from "./audit";
-import { assertAsShown, type Actor, type Change } from "./change";
+import { assertAsShown, changesAnything, noChange, type Actor, type Change } from "./change";
 
 export type ComponentRow = typeof components.$inferSelect;
 export type GroupRow = typeof componentGroups.$inferSelect;
@@ -229,6 +229,7 @@ export async function editComponent(db: Database, id: string, input: EditCompone
     ...monitorChange,
     updatedAt: now,
   };
+  if (!unmonitor && !changesAnything(existing, patch)) return noChange(existing);
   const result = { ...existing, ...patch };
   return {
     statements: [
@@ -388,6 +389,7 @@ export async function editGroup(db: Database, id: string, input: EditGroupInput,
     ...(input.collapsed !== undefined && { collapsed: input.collapsed }),
     updatedAt: now,
   };
+  if (!changesAnything(existing, patch)) return noChange(existing);
   const result = { ...existing, ...patch };
   return {
     statements: [
