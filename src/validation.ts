@@ -152,14 +152,19 @@ const LATEST = Date.UTC(2100, 0, 1);
  */
 export const timestamp = z
   // ISO 8601 allows a time to the minute ("2024-01-15T10:30Z"); it is read as that minute's first second.
-  .preprocess((value) => (typeof value === "string" ? value.replace(TO_THE_MINUTE, "$1:00$2") : value), z.union([z.iso.datetime({ offset: true }), wholeNumber().nonnegative()]))
-  .transform((value) => Math.floor((typeof value === "number" ? value : Date.parse(value)) / 1000) * 1000)
-  // Refinements rather than min/max, so a refusal gives the bound as a time, not as a count of milliseconds.
-  .pipe(
+  // Outermost, so the document generated from this schema still reads it as a required time.
+  .preprocess(
+    (value) => (typeof value === "string" ? value.replace(TO_THE_MINUTE, "$1:00$2") : value),
     z
-      .number()
-      .refine((ms) => ms >= EARLIEST, rule("out_of_range", "must be in the year 2000 or later", { limit: iso(EARLIEST)! }))
-      .refine((ms) => ms <= LATEST, rule("out_of_range", "must be before the year 2100", { limit: iso(LATEST)! })),
+      .union([z.iso.datetime({ offset: true }), wholeNumber().nonnegative()])
+      .transform((value) => Math.floor((typeof value === "number" ? value : Date.parse(value)) / 1000) * 1000)
+      // Refinements rather than min/max, so a refusal gives the bound as a time, not as a count of milliseconds.
+      .pipe(
+        z
+          .number()
+          .refine((ms) => ms >= EARLIEST, rule("out_of_range", "must be in the year 2000 or later", { limit: iso(EARLIEST)! }))
+          .refine((ms) => ms <= LATEST, rule("out_of_range", "must be before the year 2100", { limit: iso(LATEST)! })),
+      ),
   )
   .describe("An ISO 8601 time with its offset, to the second or the minute (2024-01-15T10:30:00Z, 2024-01-15T10:30Z), or epoch milliseconds; stored and answered in UTC to the whole second");
 

@@ -131,6 +131,9 @@ describe("OpenAPI document", () => {
     expect(doc.components.schemas.CreateIncidentBody.properties.severity.enum).toEqual(["none", "minor", "major", "critical"]);
     expect(doc.components.schemas.CreateIncidentBody.required).toEqual(["title"]);
     expect(doc.components.schemas.MaintenanceBody).toEqual(jsonSchemaOf(maintenanceBody));
+    // A window's times are required, as the handler requires them, and documented as times.
+    expect(doc.components.schemas.MaintenanceBody.required).toEqual(["title", "scheduled_start", "scheduled_end"]);
+    expect(JSON.stringify(doc.components.schemas.MaintenanceBody.properties.scheduled_start)).toContain('"format":"date-time"');
     // What the handler accepts is what the document says: a body the schema refuses is refused.
     expect(z.toJSONSchema(createIncidentBody, { io: "input" }).additionalProperties).toBe(false);
 
