@@ -5,7 +5,7 @@ import { app } from "../src/app";
 import { diffSnapshots } from "../src/live/messages";
 import { MAX_SOCKETS_PER_CLIENT, statusHub, type StatusHub } from "../src/live/status-hub";
 import type { Snapshot, SnapshotMaintenance } from "../src/snapshot/types";
-import { admin, BASE, call, createIncident, DEFAULT_COMPONENTS, json, withinOneMinute } from "./support/api";
+import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json, withinOneMinute } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
 
 afterEach(() => vi.restoreAllMocks());
@@ -326,5 +326,27 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
       await hub.webSocketMessage(fits.ws, "\u20ac".repeat(341));
       expect(fits.closes).toEqual([]);
     });
+  });
+});
+
+describe("the snapshot the hub stores", () => {
+  it("is kept in the one-line form every release reads, served to isolates as lines, and an unreadable one is written over", async () => {
+    const incident = await createIncident({ title: "Stored for any release" });
+    await runInDurableObject(statusHub(env), async (hub: StatusHub, state) => {
+      const stored = state.storage.sql.exec<{ data: string }>("SELECT data FROM snapshot_chunks ORDER BY idx").toArray().map((r) => r.data).join("");
+      // What a release from before the lines reads: one JSON document with every part in it.
+      expect(stored).not.toContain("\n");
+      expect((JSON.parse(stored) as Snapshot).incidents.some((i) => i.id === incident.id)).toBe(true);
+      // Isolates get lines, whose parts they parse when read.
+      const served = await hub.getSnapshot();
+      expect(served.json!.split("\n").length).toBeGreaterThan(2);
+
+      // A stored text nothing can read (a format from another release) does not keep the hub from publishing.
+      state.storage.sql.exec("UPDATE snapshot_chunks SET data = '{\"not\": \"a snapshot' WHERE idx = 0");
+      (hub as unknown as { snapshotJson: string | null }).snapshotJson = null;
+    });
+    const after = await createIncident({ title: "Published over an unreadable snapshot" });
+    const listed = (await json(await call("GET", "/api/status", { headers: { "cache-control": "no-cache" }, token: await adminToken() }))).recent_incidents;
+    expect(listed.map((i: any) => i.id)).toContain(after.id);
   });
 });

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
 import type { Snapshot } from "../snapshot/types";
 import { diffSnapshots, liveView, type LiveMessage } from "./messages";
-import { decodeSnapshot, encodeSnapshot } from "../snapshot/codec";
+import { decodeSnapshot, encodeSnapshot, encodeWhole } from "../snapshot/codec";
 
 // SQLite-backed values are capped at 2 MB; a year of incidents can exceed that, so the snapshot is chunked.
 const CHUNK_CHARS = 512 * 1024;
@@ -81,10 +81,12 @@ export class StatusHub extends DurableObject<Bindings> {
     this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value);
   }
 
+  /** The stored snapshot as isolates read it: lines (see codec.ts), made once from the stored one-line form. */
   private loadSnapshotJson(): string | null {
     if (this.snapshotJson === null) {
       const rows = this.ctx.storage.sql.exec<{ data: string }>("SELECT data FROM snapshot_chunks ORDER BY idx").toArray();
-      this.snapshotJson = rows.length ? rows.map((r) => r.data).join("") : null;
+      const stored = rows.length ? rows.map((r) => r.data).join("") : null;
+      this.snapshotJson = stored === null || stored.includes("\n") ? stored : encodeSnapshot(decodeSnapshot(stored));
     }
     return this.snapshotJson;
   }
@@ -120,7 +122,17 @@ export class StatusHub extends DurableObject<Bindings> {
     if (next.generated_at < this.meta("generated_at")) return { accepted: false, version: current, messages: [] };
     next.version = Math.max(next.generated_at, current + 1);
     json = encodeSnapshot(next);
-    const prev = this.loadSnapshot();
+    // Stored whole, in the form every release reads: rolling back to an earlier one keeps the page up.
+    const stored = encodeWhole(next);
+    let prev: Snapshot | null = null;
+    try {
+      prev = this.loadSnapshot();
+    } catch (err) {
+      // Written by a release that stored another form: published over (the live diff starts afresh) rather
+      // than refusing every publish from now on.
+      console.error("stored snapshot unreadable; publishing over it", err);
+      this.snapshotJson = null;
+    }
     const changes = diffSnapshots(prev, next);
 
     let seq = this.meta("seq");
@@ -128,8 +140,8 @@ export class StatusHub extends DurableObject<Bindings> {
     const sql = this.ctx.storage.sql;
     this.ctx.storage.transactionSync(() => {
       sql.exec("DELETE FROM snapshot_chunks");
-      for (let i = 0; i * CHUNK_CHARS < json.length; i++) {
-        sql.exec("INSERT INTO snapshot_chunks (idx, data) VALUES (?, ?)", i, json.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS));
+      for (let i = 0; i * CHUNK_CHARS < stored.length; i++) {
+        sql.exec("INSERT INTO snapshot_chunks (idx, data) VALUES (?, ?)", i, stored.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS));
       }
       for (const m of messages) sql.exec("INSERT INTO messages (seq, body) VALUES (?, ?)", m.seq, JSON.stringify(m));
       sql.exec("DELETE FROM messages WHERE seq <= ?", seq - REPLAY_LIMIT);

@@ -138,6 +138,14 @@ export function encodeSnapshot(snapshot: Snapshot): string {
   return lines.join("\n");
 }
 
+/**
+ * The snapshot as one line of JSON (days as columns), the form every release reads: what the hub stores, so
+ * that a release running before this one can still read what this one wrote.
+ */
+export function encodeWhole(snapshot: Snapshot): string {
+  return JSON.stringify({ ...snapshot, components: snapshot.components.map((c) => ({ ...c, days: packDays(c.days) })) });
+}
+
 /** A snapshot whose incidents and components' series are read from their text when first used. */
 function decodeLines(lines: string[]): Snapshot {
   const snapshot = JSON.parse(lines[0]!) as Snapshot;
