@@ -12,6 +12,7 @@ import { refusedField, SUBSCRIBE_CODE_STEP } from "../page/format";
 import { HISTORY_PAGES, renderCodeStep, renderHistory, renderHome, renderIncident, renderMaintenance, renderMessage, renderSubscribed, renderSubscribeRefused } from "../page/pages";
 import { sendFromSnapshot } from "../snapshot/respond";
 import { publicSnapshot } from "../snapshot/store";
+import { holdsIncident } from "../snapshot/codec";
 import type { Snapshot } from "../snapshot/types";
 import { uuid } from "../validation";
 
@@ -138,8 +139,8 @@ export const statusPage = new Hono<AppEnv>()
     const id = pathId(c);
     const snapshot = await publicSnapshot(c);
     if (!id) return notFoundPage(c, snapshot, "Incident");
-    const incident = snapshot.incidents.find((i) => i.id === id);
-    if (incident) return sendPage(c, snapshot, `incident:${id}`, () => renderIncident(snapshot, incident));
+    // Known from the snapshot's index: the incidents themselves are read only to render the page anew.
+    if (holdsIncident(snapshot, id)) return sendPage(c, snapshot, `incident:${id}`, () => renderIncident(snapshot, snapshot.incidents.find((i) => i.id === id)!));
     // Older than the snapshot's year: a rare read that goes to D1, only for an id the index knows, limited.
     if (!mayBeOlderIncident(snapshot, id)) return notFoundPage(c, snapshot, "Incident");
     try {

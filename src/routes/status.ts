@@ -8,6 +8,7 @@ import { iso } from "../time";
 import { sendFromSnapshot, sendJsonFromSnapshot } from "../snapshot/respond";
 import type { Snapshot, SnapshotIncident, UptimeDay } from "../snapshot/types";
 import { publicSnapshot } from "../snapshot/store";
+import { holdsIncident } from "../snapshot/codec";
 import { incidentPage, openSince } from "../snapshot/incident-pages";
 import { DEFAULT_INCIDENT_PAGE, incidentListQuery } from "../schemas";
 import { uuidParam, validate } from "../validation";
@@ -112,8 +113,8 @@ export const publicStatus = new Hono<AppEnv>()
   .get("/incidents/:id", validate("param", uuidParam), async (c) => {
     const { id } = c.req.valid("param");
     const snapshot = await publicSnapshot(c);
-    const incident = snapshot.incidents.find((i) => i.id === id);
-    if (incident) return sendJsonFromSnapshot(c, snapshot, `incident:${id}`, () => publicIncident(incident));
+    // Known from the snapshot's index: the incidents themselves are read only to render the answer anew.
+    if (holdsIncident(snapshot, id)) return sendJsonFromSnapshot(c, snapshot, `incident:${id}`, () => publicIncident(snapshot.incidents.find((i) => i.id === id)!));
     // Older than the snapshot's year of history: a rare read that goes to D1, only for an id the snapshot's
     // index knows, and limited per client.
     if (!mayBeOlderIncident(snapshot, id)) throw notFound("Incident");

@@ -128,9 +128,11 @@ export function encodeSnapshot(snapshot: Snapshot): string {
   const parts = partsOf.get(snapshot);
   const head: Record<string, unknown> = {};
   for (const key of Object.keys(snapshot)) {
-    if (key === "incidents") continue;
+    if (key === "incidents" || key === "incident_ids") continue;
     head[key] = key === "components" ? snapshot.components.map(headOf) : snapshot[key as keyof Snapshot];
   }
+  // Unparsed incidents keep the index they came with; others are read for theirs.
+  head.incident_ids = parts?.incidents && snapshot.incident_ids ? snapshot.incident_ids : snapshot.incidents.map((i) => i.id);
   const lines = [JSON.stringify(head), parts?.incidents ?? JSON.stringify(snapshot.incidents)];
   for (const component of snapshot.components) {
     lines.push(seriesTextOf.get(component) ?? JSON.stringify({ days: packDays(component.days), latency: component.latency } satisfies Series));
@@ -198,6 +200,16 @@ export function releaseIdleParts(snapshot: Snapshot, now: number) {
   for (const release of parts.release) release();
   parts.parsed = false;
   return true;
+}
+
+const incidentIdSets = new WeakMap<Snapshot, Set<string>>();
+
+/** Whether the snapshot holds the incident: from its index of ids when it has one, without parsing them all. */
+export function holdsIncident(snapshot: Snapshot, id: string): boolean {
+  if (!snapshot.incident_ids) return snapshot.incidents.some((i) => i.id === id);
+  let ids = incidentIdSets.get(snapshot);
+  if (!ids) incidentIdSets.set(snapshot, (ids = new Set(snapshot.incident_ids)));
+  return ids.has(id);
 }
 
 /** Whether any part of `snapshot` is parsed now (tests watch it). */

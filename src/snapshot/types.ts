@@ -173,6 +173,11 @@ export interface Snapshot {
    * is answered 404 without a D1 query (absent in snapshots built before it was kept).
    */
   older_incident_prefixes?: string[];
+  /**
+   * The id of every incident `incidents` holds, in its order, set when encoded: an isolate knows whether an
+   * incident exists without parsing them all (absent in a snapshot as built, and in one stored before it).
+   */
+  incident_ids?: string[];
 }
 
 /** How many days of incidents and maintenance the snapshot carries (the longest window any endpoint serves). */
