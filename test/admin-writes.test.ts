@@ -486,7 +486,11 @@ describe("audit log", () => {
     const sameGroup = await admin("PATCH", `/api/status/groups/${group.id}`, { name: group.name });
     expect(sameGroup.status).toBe(200);
     expect((await json(sameGroup)).updated_at).toBe(group.updated_at);
-    for (const [type, id, created] of [["component", component.id, "component.create"], ["group", group.id, "group.create"]]) {
+    const template = await json(await admin("POST", "/api/status/templates", { name: `Unchanged template ${crypto.randomUUID()}`, title: "t", message: "m" }));
+    const sameTemplate = await admin("PATCH", `/api/status/templates/${template.id}`, { name: template.name, title: "t" });
+    expect(sameTemplate.status).toBe(200);
+    expect((await json(sameTemplate)).updated_at).toBe(template.updated_at);
+    for (const [type, id, created] of [["component", component.id, "component.create"], ["group", group.id, "group.create"], ["template", template.id, "template.create"]]) {
       const audit = (await json(await admin("GET", `/api/status/audit?entity_type=${type}&entity_id=${id}`))).entries.map((e: any) => e.action);
       expect(audit).toEqual([created]);
     }

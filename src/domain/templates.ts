@@ -6,7 +6,7 @@ import { notFound } from "../errors";
 import { statusForSeverity } from "../status";
 import type { editTemplateBody, templateBody } from "../schemas";
 import { auditStatement } from "./audit";
-import { actorId, assertAsShown, type Actor, type Change } from "./change";
+import { actorId, assertAsShown, changesAnything, noChange, type Actor, type Change } from "./change";
 import { assertComponentsExist } from "./components";
 
 export type TemplateInput = z.infer<typeof templateBody>;
@@ -46,6 +46,7 @@ export async function editTemplate(db: Database, id: string, input: EditTemplate
   if (components) await assertComponentsExist(db, components.map((c) => c.id), "components");
   // Strictly later than what was read, so a second edit within the same millisecond still finds it changed.
   const patch = { ...fields, ...(components ? { components } : {}), updatedAt: Math.max(now, existing.updatedAt + 1) };
+  if (!changesAnything(existing, patch)) return noChange(existing);
   const after = { ...existing, ...patch };
   return {
     statements: [
