@@ -486,6 +486,11 @@ describe("audit log", () => {
     const sameGroup = await admin("PATCH", `/api/status/groups/${group.id}`, { name: group.name });
     expect(sameGroup.status).toBe(200);
     expect((await json(sameGroup)).updated_at).toBe(group.updated_at);
+    const window = await json(await admin("POST", "/api/status/maintenance", { title: "Unchanged window", scheduled_start: "2031-05-01T02:00:00Z", scheduled_end: "2031-05-01T03:00:00Z", notify: false }));
+    const sameWindow = await admin("PATCH", `/api/status/maintenance/${window.id}`, { title: "Unchanged window", scheduled_start: "2031-05-01T02:00:00Z", affected_components: [] });
+    expect(sameWindow.status).toBe(200);
+    expect((await json(sameWindow)).updated_at).toBe(window.updated_at);
+    expect((await json(await admin("GET", `/api/status/audit?entity_type=maintenance&entity_id=${window.id}`))).entries).toHaveLength(1);
     const template = await json(await admin("POST", "/api/status/templates", { name: `Unchanged template ${crypto.randomUUID()}`, title: "t", message: "m" }));
     const sameTemplate = await admin("PATCH", `/api/status/templates/${template.id}`, { name: template.name, title: "t" });
     expect(sameTemplate.status).toBe(200);

@@ -21,7 +21,7 @@ import { maintenanceFromRow } from "../snapshot/build";
 import { iso, sameShownTime } from "../time";
 import type { SnapshotMaintenance } from "../snapshot/types";
 import { auditStatement } from "./audit";
-import { actorId, assertAsShown, AUTOMATION, notified, type Actor, type Change } from "./change";
+import { actorId, assertAsShown, AUTOMATION, changesAnything, noChange, notified, type Actor, type Change } from "./change";
 import { assertComponentsExist } from "./components";
 
 export type ScheduleMaintenanceInput = z.infer<typeof maintenanceBody>;
@@ -214,6 +214,8 @@ export async function editMaintenance(db: Database, id: string, input: EditMaint
   // before (see fan-out). A window that was quiet, or is made quiet now, stays quiet.
   const sameIds = (a: Named, b: Named) => a.length === b.length && a.every((c) => b.some((d) => d.id === c.id));
   const repointed = !sameIds(named, namedBefore);
+  // A save that changes nothing (and moves nothing that is due) writes nothing, as for incidents.
+  if (!move && !repointed && !changesAnything(m, patch)) return noChange(view(m, namedBefore));
   if (!move && (start !== m.scheduledStart || end !== m.scheduledEnd || repointed)) {
     const payload = {
       ...eventPayload(edited, edited.status, named),
