@@ -6,7 +6,6 @@ import {
   incidentUnchanged,
   insertIncident,
   insertIncidentUpdate,
-  loadIncidentMoves,
   setIncidentComponents,
   statusForSeverity,
   updateIncident,
@@ -25,11 +24,11 @@ import type {
   postmortemBody,
   resolveIncidentBody,
 } from "../schemas";
-import { asSetWhileOpen, isOpenIncident } from "../snapshot/build";
+import { isOpenIncident } from "../snapshot/build";
 import { currentEta } from "../snapshot/format";
 import { incidentEventsQuery } from "../db/queries/notifications";
 import { iso, sameShownTime } from "../time";
-import { loadIncidentView } from "../snapshot/incident-view";
+import { listAsSetWhileOpen, loadIncidentView } from "../snapshot/incident-view";
 import type { SnapshotIncident, SnapshotIncidentUpdate } from "../snapshot/types";
 import { auditStatement } from "./audit";
 import { actorId, assertAsShown, noChange, notified, type Actor, type Change } from "./change";
@@ -311,9 +310,7 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
     updates: [update, ...incident.updates],
   };
   // Answered as every read lists a resolved incident: each component it set while open, at its worst.
-  const { moves, order } = await loadIncidentMoves(db, { id, automatic: incident.automatic ?? false, startedAt: incident.started_at, resolvedAt: now });
-  result.status_changes = [...moves, ...changes.changes.map((m) => ({ component_id: m.componentId, from: m.from, to: m.to, at: now }))];
-  asSetWhileOpen([result], order);
+  await listAsSetWhileOpen(db, result, changes.changes.map((m) => ({ component_id: m.componentId, from: m.from, to: m.to, at: now })));
   return {
     statements: [
       unchanged(db, incident),

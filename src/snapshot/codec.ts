@@ -196,10 +196,9 @@ export function decodeSnapshot(text: string): Snapshot {
  */
 export function releaseIdleParts(snapshot: Snapshot, now: number) {
   const parts = partsOf.get(snapshot);
-  if (!parts?.parsed || now - parts.usedAt < IDLE_MS) return false;
+  if (!parts?.parsed || now - parts.usedAt < IDLE_MS) return;
   for (const release of parts.release) release();
   parts.parsed = false;
-  return true;
 }
 
 const incidentIdSets = new WeakMap<Snapshot, Set<string>>();

@@ -1,7 +1,7 @@
 import type { Database } from "../db/client";
 import { loadIncidentMoves, loadIncidentRows } from "../db/queries/incidents";
 import { incidentFromRow, isOpenIncident, asSetWhileOpen, updateFromRow } from "./build";
-import type { Snapshot, SnapshotIncident } from "./types";
+import type { Snapshot, SnapshotIncident, SnapshotStatusChange } from "./types";
 
 /** One incident in the snapshot's shape, read from D1 (incidents older than the snapshot, and admin writes' starting point). */
 export async function loadIncidentView(db: Database, id: string): Promise<SnapshotIncident | null> {
@@ -9,11 +9,18 @@ export async function loadIncidentView(db: Database, id: string): Promise<Snapsh
   if (!rows) return null;
   const incident: SnapshotIncident = { ...incidentFromRow(rows.row), components: rows.links, updates: rows.updates.map(updateFromRow) };
   if (isOpenIncident(incident.status)) return incident;
-  // Resolved: listed with every component it set while open, as the snapshot lists it.
-  const { moves, order } = await loadIncidentMoves(db, rows.row);
-  incident.status_changes = moves;
-  asSetWhileOpen([incident], order);
+  await listAsSetWhileOpen(db, incident);
   return incident;
+}
+
+/**
+ * Lists a resolved incident read from D1 with every component it set while open, as the snapshot lists it,
+ * from its status moves (and `later` ones its resolution makes in the same write).
+ */
+export async function listAsSetWhileOpen(db: Database, incident: SnapshotIncident, later: SnapshotStatusChange[] = []) {
+  const { moves, order } = await loadIncidentMoves(db, { id: incident.id, automatic: incident.automatic ?? false, startedAt: incident.started_at, resolvedAt: incident.resolved_at });
+  incident.status_changes = [...moves, ...later];
+  asSetWhileOpen([incident], order);
 }
 
 /**
