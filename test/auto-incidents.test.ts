@@ -493,6 +493,35 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     expect(renderEvent("incident.created", events[0].payload, links).text).toContain("Detected: automatically, by Beacon's checks");
     expect(renderEvent("incident.resolved", events[2].payload, links).sms).toContain("Detected automatically.");
   });
+
+  it("tells a follower of status changes of a move once: by the incident's update when it says the same in that round", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url, { confirmations: 1 });
+    const watcher = await activeSubscriber("email", { components: [c.id], componentChanges: true });
+    const T = Date.UTC(2032, 2, 1, 12, 0);
+    // Down from T (moved at once), the incident two minutes later; back at T+8m, when the incident may speak
+    // again: the move and the incident's update saying so come in one round.
+    await rounds(targets, url, T, [503, 503, 503, 503, 503, 503, 503, 503, 200]);
+    const [incident] = await incidentsOf(c.id);
+    expect(incident.updates.map((u: any) => u.created_at)).toEqual([T + 2 * MINUTE, T + 8 * MINUTE]);
+    expect(incident.updates.at(-1).message).toMatch(new RegExp(`^Checks on ${c.name} have passed since 12:08 UTC`));
+
+    const told = async () =>
+      (
+        await env.DB.prepare("SELECT e.type, e.payload FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.subscriber_id = ? ORDER BY e.created_at, e.rowid")
+          .bind(watcher.id)
+          .all<any>()
+      ).results.map((d) => [d.type, JSON.parse(d.payload).to ?? JSON.parse(d.payload).status]);
+    const undispatched = async () => (await env.DB.prepare("SELECT count(*) AS n FROM events WHERE dispatched_at IS NULL").first<any>()).n;
+    await vi.waitFor(async () => expect(await undispatched()).toBe(0), { timeout: 10_000 });
+    // The move down, which nothing else said when it happened; then the incident; then its update, alone.
+    expect(await told()).toEqual([
+      ["component.status", "major_outage"],
+      ["incident.created", "investigating"],
+      ["incident.updated", "investigating"],
+    ]);
+  });
 });
 
 describe("what the checks saw, in plain words", () => {

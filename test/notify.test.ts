@@ -120,6 +120,16 @@ describe("fan-out", () => {
     const window = await outboxEvent("component.status", { component_id: component, component_name: "C", from: "partial_outage", to: "under_maintenance", source: "maintenance", at: Date.now() }, [component]);
     await fanOut(testEnv, sent, window);
     expect(await deliveriesFor(changes.id)).toEqual([]);
+
+    // A check's move an automatic incident's update was to tell: told there, unless that update was never
+    // written (a person took the incident over during the round), when the move is told on its own.
+    const update = await outboxEvent("incident.updated", incidentPayload("Checkout is back"), [component]);
+    const toldThere = await outboxEvent("component.status", { component_id: component, component_name: "C", from: "major_outage", to: "operational", source: "monitor", at: Date.now(), told_in: update }, [component]);
+    await fanOut(testEnv, sent, toldThere);
+    expect(await deliveriesFor(changes.id)).toEqual([]);
+    const untold = await outboxEvent("component.status", { component_id: component, component_name: "C", from: "operational", to: "degraded", source: "monitor", at: Date.now(), told_in: crypto.randomUUID() }, [component]);
+    await fanOut(testEnv, sent, untold);
+    expect((await deliveriesFor(changes.id)).map((d) => d.eventId)).toEqual([untold]);
   });
 
   it("renders what happened, the status, the ETA and links to the incident and to leave, as HTML and text", async () => {

@@ -73,8 +73,8 @@ export async function recordStatements(
   // as the checks' own change, backdated like any other.
   const following = new Set(managed.filter((i) => i.status !== "resolved").map((i) => i.id));
   const watched: WatchedComponent[] = [];
-  const statements: Statement[] = [];
-  const eventIds: string[] = [];
+  // Each check's move, recorded once the round's automatic incidents are known (their messages may tell it).
+  const moves: { before: StatusState; after: StatusState; at: number }[] = [];
   const resultRows = [];
   const rollupRows: Parameters<typeof upsertRollups>[1] = [];
   const checkStates: CheckState[] = [];
@@ -129,9 +129,7 @@ export async function recordStatements(
     // statusClaims), once for the whole batch: a quiet check never makes an admin's concurrent write retry.
     const current = state.components.find((c) => c.id === target.id);
     if (!current || current.monitoredStatus !== next.monitoredStatus || current.monitored !== observed) moved.push(target.id);
-    const changes = statusChangeStatements(db, state, after, { source: "monitor", at: damped?.moved?.since ?? at, now }, { claim: false });
-    statements.push(...changes.statements);
-    eventIds.push(...changes.eventIds);
+    moves.push({ before: state, after, at: damped?.moved?.since ?? at });
     state = after;
     watched.push({
       id: target.id,
@@ -158,6 +156,8 @@ export async function recordStatements(
     groupWindowMs: opts.autoIncidents.groupWindowMs,
   }).filter((plan) => plan.kind === "open" || !plan.incident.links.some((l) => skipped.has(l.componentId)));
   const automatic = autoIncidentStatements(db, plans, state, { now });
+  // A follower of status changes hears of a move from the incident's update when it says the same.
+  const changes = moves.map((m) => statusChangeStatements(db, m.before, m.after, { source: "monitor", at: m.at, now }, { claim: false, toldIn: automatic.toldIn }));
   return {
     statements: [
       ...targetsStillRecordable(db, targets, at),
@@ -167,11 +167,11 @@ export async function recordStatements(
       ...upsertRollups(db, rollupRows),
       ...latencyRollupStatements(db, recorded, timeZone),
       ...updateCheckStates(db, checkStates),
-      ...statements,
+      ...changes.flatMap((c) => c.statements),
       ...follow,
       ...automatic.statements,
     ],
-    eventIds: [...eventIds, ...automatic.eventIds],
+    eventIds: [...changes.flatMap((c) => c.eventIds), ...automatic.eventIds],
     // The components this batch gives a result: none when each already has a newer one (rounds played ahead).
     recorded: resultRows.map((r) => r.componentId),
   };

@@ -365,10 +365,11 @@ export function autoIncidentStatements(
   plans: AutoIncidentPlan[],
   state: StatusState,
   opts: { now: number },
-): { statements: Statement[]; eventIds: string[]; state: StatusState } {
+): { statements: Statement[]; eventIds: string[]; state: StatusState; toldIn: Map<string, string> } {
   const { now } = opts;
   const statements: Statement[] = [];
   const eventIds: string[] = [];
+  const toldIn = new Map<string, string>();
   let current = state;
 
   for (const plan of plans) {
@@ -429,8 +430,10 @@ export function autoIncidentStatements(
     statements.push(plan.kind === "open" ? insertAudit(db, audit) : incidentGuardedInsert(db, auditLog, audit, { incidentId, status: to, updatedAt: now }));
     statements.push(...changes.statements);
     eventIds.push(eventId, ...changes.eventIds);
+    // A resolution says every component is back; an update, those whose lines it carries.
+    for (const l of plan.links) if (plan.kind === "resolve" || l.announced) toldIn.set(l.componentId, eventId);
   }
-  return { statements, eventIds, state: current };
+  return { statements, eventIds, state: current, toldIn };
 }
 
 /**

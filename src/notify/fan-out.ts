@@ -31,6 +31,16 @@ export async function enqueueDeliveries(env: Bindings, list: { id: string; chann
 const toldElsewhere = (event: { type: string; payload: Record<string, unknown> }) =>
   event.type === "component.status" && (event.payload.source === "incident" || event.payload.source === "maintenance");
 
+/**
+ * A check's move an automatic incident's update of the same round tells (see statusChangeStatements): told
+ * there, once that update was written. If a person took the incident over during the round, no update was,
+ * and the move is announced on its own.
+ */
+async function toldByIncident(db: Database, event: { type: string; payload: Record<string, unknown> }) {
+  const message = event.payload.told_in;
+  return event.type === "component.status" && typeof message === "string" && (await findEvent(db, message)) !== undefined;
+}
+
 /** Events that reach whoever heard of the incident or window before, besides its components' followers. */
 const TOLD_AGAIN = new Set(["incident.resolved", "maintenance.rescheduled", "maintenance.started", "maintenance.completed", "maintenance.cancelled"]);
 
@@ -44,7 +54,7 @@ const TOLD_AGAIN = new Set(["incident.resolved", "maintenance.rescheduled", "mai
 export async function fanOutEvent(env: Bindings, db: Database, eventId: string, now: number) {
   const event = await findEvent(db, eventId);
   if (!event || event.dispatchedAt !== null) return;
-  if (toldElsewhere(event)) {
+  if (toldElsewhere(event) || (await toldByIncident(db, event))) {
     await markEventDispatched(db, event.id, now);
     return;
   }

@@ -118,8 +118,15 @@ export function statusChangeStatements(
   before: StatusState,
   after: StatusState,
   cause: { source: ChangeSource; referenceId?: string | null; at: number; now: number },
-  /** Whether this step changes what statuses are derived from; a step that only re-reads them need not claim. */
-  opts: { claim?: boolean } = {},
+  opts: {
+    /** Whether this step changes what statuses are derived from; a step that only re-reads them need not claim. */
+    claim?: boolean;
+    /**
+     * Moves another message of the same batch tells (an automatic incident's update saying a component is back),
+     * by component: the move's event names that message's event, and is announced only if it was not written.
+     */
+    toldIn?: ReadonlyMap<string, string>;
+  } = {},
 ): { statements: Statement[]; eventIds: string[]; changes: { componentId: string; from: ShownStatus; to: ShownStatus }[] } {
   const from = shownStatuses(before);
   const to = shownStatuses(after);
@@ -138,7 +145,15 @@ export function statusChangeStatements(
       db,
       {
         type: "component.status",
-        payload: { component_id: componentId, component_name: names.get(componentId), from: previous, to: next, source: cause.source, at: cause.at },
+        payload: {
+          component_id: componentId,
+          component_name: names.get(componentId),
+          from: previous,
+          to: next,
+          source: cause.source,
+          at: cause.at,
+          ...(opts.toldIn?.has(componentId) && { told_in: opts.toldIn.get(componentId) }),
+        },
         componentIds: [componentId],
       },
       cause.now,
