@@ -630,11 +630,26 @@ describe("maintenance edits and quiet windows", () => {
     expect((await admin("POST", `/api/status/maintenance/${c.id}/cancel`)).status).toBe(200);
     expect(await noticesOf(c.id)).toEqual(["maintenance.scheduled", "maintenance.cancelled"]);
 
-    // Scheduled quietly, then made public: its start is told from then on.
+    // Scheduled quietly, then made public: announced then, as if scheduled that moment (with the times the
+    // same edit gives), so its followers hear of its start as of something they were told was coming.
     const d = await json(await admin("POST", "/api/status/maintenance", { title: "Quiet, then announced", ...quiet }));
-    expect(await json(await admin("PATCH", `/api/status/maintenance/${d.id}`, { notify: true }))).toMatchObject({ id: d.id, status: "scheduled" });
+    const later = { scheduled_start: start + 3600_000, scheduled_end: start + 7200_000 };
+    expect(await json(await admin("PATCH", `/api/status/maintenance/${d.id}`, { notify: true, ...later }))).toMatchObject({ id: d.id, status: "scheduled" });
+    expect(await noticesOf(d.id)).toEqual(["maintenance.scheduled"]);
+    const announced = await env.DB.prepare("SELECT payload FROM events WHERE type = 'maintenance.scheduled' AND payload ->> 'maintenance_id' = ?").bind(d.id).first<{ payload: string }>();
+    expect(JSON.parse(announced!.payload)).toMatchObject({ status: "scheduled", scheduled_start: iso(later.scheduled_start), scheduled_end: iso(later.scheduled_end) });
+    expect(JSON.parse(announced!.payload)).not.toHaveProperty("previous_start");
+    // Saying so again announces nothing more.
+    expect((await admin("PATCH", `/api/status/maintenance/${d.id}`, { notify: true, title: "Quiet, then announced, renamed" })).status).toBe(200);
     expect((await admin("POST", `/api/status/maintenance/${d.id}/start`)).status).toBe(200);
-    expect(await noticesOf(d.id)).toEqual(["maintenance.started"]);
+    expect(await noticesOf(d.id)).toEqual(["maintenance.scheduled", "maintenance.started"]);
+
+    // Made public while in progress: told it is in progress, then that it completed.
+    const e = await json(await admin("POST", "/api/status/maintenance", { title: "Quiet, announced midway", ...quiet }));
+    expect((await admin("POST", `/api/status/maintenance/${e.id}/start`)).status).toBe(200);
+    expect((await admin("PATCH", `/api/status/maintenance/${e.id}`, { notify: true })).status).toBe(200);
+    expect((await admin("POST", `/api/status/maintenance/${e.id}/complete`)).status).toBe(200);
+    expect(await noticesOf(e.id)).toEqual(["maintenance.started", "maintenance.completed"]);
   });
 
   it("refuses a body on transitions that take none, and changes nothing", async () => {

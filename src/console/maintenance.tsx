@@ -62,7 +62,7 @@ const MaintenanceForm: FC<{ ctx: ConsoleContext; page: PageInfo; components: Nam
           hint={
             notify
               ? "A move of its start or end is told to subscribers, and so are its start, completion or cancellation. Untick to keep this window quiet from now on."
-              : "Scheduled quietly: nothing about this window is told. Tick to tell subscribers of its start, completion or cancellation from now on."
+              : "Scheduled quietly: nothing about this window is told. Tick to announce it to subscribers now (as scheduled, or in progress), and its start, completion or cancellation from then on."
           }
         />
       ) : (

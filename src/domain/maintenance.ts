@@ -216,7 +216,15 @@ export async function editMaintenance(db: Database, id: string, input: EditMaint
   const repointed = !sameIds(named, namedBefore);
   // A save that changes nothing (and moves nothing that is due) writes nothing, as for incidents.
   if (!move && !repointed && !changesAnything(m, patch)) return noChange(view(m, namedBefore));
-  if (!move && (start !== m.scheduledStart || end !== m.scheduledEnd || repointed)) {
+  // Made public by this edit: announced now, as if scheduled (or started) at this moment, with what the edit
+  // gives; its later moves then reach followers who were told it was coming.
+  const madePublic = !m.notify && edited.notify && (edited.status === "scheduled" || edited.status === "in_progress");
+  if (!move && madePublic) {
+    const type = edited.status === "scheduled" ? "maintenance.scheduled" : "maintenance.started";
+    const notice = windowNotice(db, edited, type, eventPayload(edited, edited.status, named), named, now);
+    statements.push(...notice.statements);
+    eventIds.push(...notice.eventIds);
+  } else if (!move && (start !== m.scheduledStart || end !== m.scheduledEnd || repointed)) {
     const payload = {
       ...eventPayload(edited, edited.status, named),
       previous_start: iso(m.scheduledStart),
