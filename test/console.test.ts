@@ -1000,6 +1000,25 @@ describe("forms drawn before another change", () => {
     expect(updates.find((u: { id: string }) => u.id === updateId).message).toBe("Second fix, elsewhere");
   });
 
+  it("keeps a component's form valid across a reorder of the page, which its form does not set, but not across an edit", async () => {
+    const token = await session();
+    const component = await json(await admin("POST", "/api/status/components", { name: `Reordered ${crypto.randomUUID()}` }));
+    const path = `/admin/components/${component.id}`;
+    const drawn = drawnForm(await (await send(path, { cookie: token }, LOCAL)).text(), path);
+    // Another admin moves it to the top of the page meanwhile.
+    const order = async () => (await env.DB.prepare("SELECT id FROM components ORDER BY position, created_at").all<{ id: string }>()).results.map((r) => r.id);
+    const first = (await order())[0]!;
+    expect((await admin("POST", "/api/status/components/reorder", { ids: [component.id, first] })).status).toBe(200);
+    expect((await order())[0]).toBe(component.id);
+    expect((await postDrawn(path, token, drawn, { description: "Saved after the reorder" })).status).toBe(303);
+    const now = await json(await admin("GET", `/api/status/admin/components/${component.id}`));
+    expect(now).toMatchObject({ description: "Saved after the reorder" });
+    expect((await order())[0]).toBe(component.id);
+    // An edit of the component itself still makes the form stale.
+    expect((await admin("PATCH", `/api/status/components/${component.id}`, { description: "Another admin's words" })).status).toBe(200);
+    expect((await postDrawn(path, token, drawn, { description: "Late" })).status).toBe(409);
+  });
+
   it("keeps a form refused for what it says on the version it was drawn from, so once corrected it is refused as stale", async () => {
     const token = await session();
     const start = Date.now() + 86_400_000;

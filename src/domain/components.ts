@@ -342,7 +342,9 @@ export async function reorderComponents(db: Database, ids: string[], actor: Acto
     statements: [
       orderUnchanged(db, positions),
       // Only the components whose place changes are written, so an edit of another one racing this is not lost.
-      ...next.flatMap((id, i) => (placeOf.get(id) === i + 1 ? [] : [updateComponent(db, id, { position: i + 1, updatedAt: now })])),
+      // Their updated_at stays: it is the version an open edit form was drawn from, and that form does not set
+      // the place, so a reorder meanwhile must not make it stale (orderUnchanged guards the places themselves).
+      ...next.flatMap((id, i) => (placeOf.get(id) === i + 1 ? [] : [updateComponent(db, id, { position: i + 1 })])),
       audited(db, actor, { action: "component.reorder", entityType: "component", entityId: "*", before: { ids: order }, after: { ids: next } }, now),
     ],
     eventIds: [],
