@@ -238,11 +238,36 @@ describe("Statuspage v2 API", () => {
     const moves = [...found.incident_updates]
       .reverse()
       .map((u: any) => [u.status, u.affected_components.map((a: any) => `${a.name.split(" ")[0]}: ${a.old_status}->${a.new_status}`).sort()]);
+    // Search was not on the incident when it opened: its first update does not list it.
     expect(moves).toEqual([
-      ["investigating", ["Mail: operational->operational", "Search: operational->operational"]],
+      ["investigating", ["Mail: operational->operational"]],
       ["identified", ["Mail: operational->partial_outage", "Search: operational->major_outage"]],
     ]);
     expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "Queue", resolution: "Drained" })).status).toBe(200);
+  });
+
+  it("lists a component on an update only once the incident names it, even one added without a move", async () => {
+    const [first, later, edited] = [await makeComponent(`Web ${crypto.randomUUID()}`), await makeComponent(`Docs ${crypto.randomUUID()}`), await makeComponent(`Blog ${crypto.randomUUID()}`)];
+    const incident = await createIncident({ title: "Web slow", severity: "minor", affected_components: [{ id: first.id, status: "degraded" }] });
+    const keep = { id: first.id, status: "degraded" };
+    // Added at the status it already shows: no move is recorded for it, yet it joins from this update on.
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Docs too", status: "identified", affected_components: [keep, { id: later.id, status: "operational" }] })).status).toBe(201);
+    // Another one named by the next update; the earlier updates stay as they were.
+    const all = [keep, { id: later.id, status: "operational" }, { id: edited.id, status: "operational" }];
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Watching", status: "monitoring", affected_components: all })).status).toBe(201);
+
+    const found = (await v2("incidents.json")).incidents.find((i: any) => i.id === incident.id);
+    const listed = [...found.incident_updates].reverse().map((u: any) => [u.status, u.affected_components.map((a: any) => `${a.name.split(" ")[0]}: ${a.old_status}->${a.new_status}`).sort()]);
+    expect(listed).toEqual([
+      ["investigating", ["Web: operational->degraded_performance"]],
+      ["identified", ["Docs: operational->operational", "Web: degraded_performance->degraded_performance"]],
+      ["monitoring", ["Blog: operational->operational", "Docs: operational->operational", "Web: degraded_performance->degraded_performance"]],
+    ]);
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "Cache", resolution: "Warmed" })).status).toBe(200);
+    // Resolved (read from the record kept for resolved incidents), each is still listed from when it was named.
+    const resolved = (await v2("incidents.json")).incidents.find((i: any) => i.id === incident.id);
+    expect(resolved.incident_updates.at(-1).affected_components.map((a: any) => a.code)).toEqual([first.id]);
+    expect(resolved.incident_updates[0].affected_components.map((a: any) => a.code).sort()).toEqual([first.id, later.id, edited.id].sort());
   });
 
   it("scheduled maintenances: upcoming, active (in_progress, components under_maintenance), cancelled left out", async () => {

@@ -256,6 +256,8 @@ export const incidentComponents = sqliteTable(
     /** Automatic incidents: the status the last automatic update told readers, and when (rate limit). */
     announcedStatus: text("announced_status", { enum: COMPONENT_STATUSES }),
     announcedAt: integer("announced_at"),
+    /** When the incident first named the component (null: named before this was recorded). */
+    addedAt: integer("added_at"),
   },
   (t) => [
     primaryKey({ columns: [t.incidentId, t.componentId] }),

@@ -401,7 +401,7 @@ export function autoIncidentStatements(
       statements.push(
         insertIncident(db, { id: incidentId, title, description: plan.message, status: "investigating", severity, startedAt: plan.startedAt, automatic: true, createdBy: null, createdAt: now, updatedAt: now }),
         insertIncidentUpdate(db, { id: update.id, incidentId, status: to, message: plan.message, estimatedResolution: null, createdBy: null, at: now }),
-        ...upsertIncidentLinks(db, incidentId, links),
+        ...upsertIncidentLinks(db, incidentId, links, now),
         db.insert(events).values(event),
       );
     } else {
@@ -413,7 +413,7 @@ export function autoIncidentStatements(
           ...(plan.kind === "resolve" && { resolvedAt: now }),
           ...(plan.kind === "reopen" && { resolvedAt: null, resolution: null }),
         }),
-        ...upsertIncidentLinks(db, incidentId, links, { status: to, updatedAt: now }),
+        ...upsertIncidentLinks(db, incidentId, links, now, { status: to, updatedAt: now }),
         incidentGuardedInsert(db, incidentUpdates, update, { incidentId, status: to, updatedAt: now }),
         incidentGuardedInsert(db, events, event, { incidentId, status: to, updatedAt: now }),
       );

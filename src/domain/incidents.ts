@@ -218,7 +218,7 @@ export async function openIncident(db: Database, input: OpenIncidentInput, actor
         updatedAt: now,
       }),
       updateInsert(db, id, update, actor),
-      ...setIncidentComponents(db, id, linksToSet),
+      ...setIncidentComponents(db, id, linksToSet, now),
       ...notified(input, event).statements,
       ...changes.statements,
       audited(db, actor, "open", id, null, { ...record(incident), update }, now),
@@ -240,7 +240,7 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
     await assertComponentsExist(db, next.map((l) => l.componentId));
     const before = await loadStatusState(db);
     const changes = statusChangeStatements(db, before, withIncidentLinks(before, id, next), { source: "incident", referenceId: id, at: now, now });
-    statements.push(...setIncidentComponents(db, id, next), ...changes.statements);
+    statements.push(...setIncidentComponents(db, id, next, now), ...changes.statements);
     components = shownLinks(before, next);
     changeEvents = changes.eventIds;
   }

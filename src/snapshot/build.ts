@@ -161,7 +161,7 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
   const incidents = rows.incidentRows.map(incidentFromRow);
   const incidentById = new Map(incidents.map((i) => [i.id, i]));
   for (const link of rows.linkRows) {
-    incidentById.get(link.incidentId)?.components.push({ id: link.componentId, name: link.name, status: link.status });
+    incidentById.get(link.incidentId)?.components.push({ id: link.componentId, name: link.name, status: link.status, ...(link.addedAt !== null && { added_at: link.addedAt }) });
   }
   for (const change of rows.incidentChangeRows) {
     if (!change.incidentId) continue;

@@ -113,8 +113,11 @@ export interface SnapshotIncident {
   automatic?: boolean;
   /** When a person took an automatic incident over; from then on Beacon leaves it to them. */
   taken_over_at?: number | null;
-  /** `released`: an update took it off the incident while open (kept on a resolved incident's record). */
-  components: { id: string; name: string; status: ComponentStatus; released?: true }[];
+  /**
+   * `released`: an update took it off the incident while open (kept on a resolved incident's record);
+   * `added_at`: when the incident named it (absent when named before that was recorded).
+   */
+  components: { id: string; name: string; status: ComponentStatus; released?: true; added_at?: number }[];
   /** Newest first. */
   updates: SnapshotIncidentUpdate[];
   /** Shown-status moves this incident caused, oldest first (absent in snapshots built before they were kept). */

@@ -187,9 +187,10 @@ function affectedByUpdate(snapshot: Snapshot, i: SnapshotIncident): Map<string, 
         old_status: v2ComponentStatus(change.from),
         new_status: v2ComponentStatus(change.to),
       })),
-      // A component an update took off the incident is only listed where it moved.
+      // A component an update took off the incident is only listed where it moved, and one named later only
+      // from the update that named it on.
       ...i.components
-        .filter((c) => !movedIds.has(c.id) && !c.released)
+        .filter((c) => !movedIds.has(c.id) && !c.released && (c.added_at === undefined || c.added_at <= u.created_at))
         .map((c) => ({ code: c.id, name: c.name, old_status: current.get(c.id)!, new_status: current.get(c.id)! })),
     ]);
   }

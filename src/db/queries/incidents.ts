@@ -42,12 +42,24 @@ export function insertIncidentUpdate(
   });
 }
 
-/** Replaces what an incident sets for its components. */
-export function setIncidentComponents(db: Database, incidentId: string, links: { componentId: string; status: ComponentStatus }[]): Statement[] {
-  const statements: Statement[] = [db.delete(incidentComponents).where(eq(incidentComponents.incidentId, incidentId))];
-  for (let i = 0; i < links.length; i += 30) {
+/**
+ * Replaces what an incident sets for its components. A component it already named keeps when it was named
+ * (Statuspage's per-update lists start there); one named now is stamped `now`.
+ */
+export function setIncidentComponents(db: Database, incidentId: string, links: { componentId: string; status: ComponentStatus }[], now: number): Statement[] {
+  const kept = JSON.stringify(links.map((l) => l.componentId));
+  const statements: Statement[] = [
+    db
+      .delete(incidentComponents)
+      .where(and(eq(incidentComponents.incidentId, incidentId), sql`${incidentComponents.componentId} not in (select value from json_each(${kept}))`)),
+  ];
+  // Four bound values a row, within D1's 100 a statement.
+  for (let i = 0; i < links.length; i += 20) {
     statements.push(
-      db.insert(incidentComponents).values(links.slice(i, i + 30).map((l) => ({ incidentId, componentId: l.componentId, status: l.status }))),
+      db
+        .insert(incidentComponents)
+        .values(links.slice(i, i + 20).map((l) => ({ incidentId, componentId: l.componentId, status: l.status, addedAt: now })))
+        .onConflictDoUpdate({ target: [incidentComponents.incidentId, incidentComponents.componentId], set: { status: sql`excluded.status` } }),
     );
   }
   return statements;
@@ -182,10 +194,12 @@ export function upsertIncidentLinks(
   db: Database,
   incidentId: string,
   links: { componentId: string; status: ComponentStatus; announcedStatus?: ComponentStatus; announcedAt?: number }[],
+  /** When the round writes: a link it adds was named then. */
+  now: number,
   guard?: { status: IncidentStatus; updatedAt: number },
 ): Statement[] {
   return links.map((l) => {
-    const row = { incidentId, componentId: l.componentId, status: l.status, announcedStatus: l.announcedStatus, announcedAt: l.announcedAt };
+    const row = { incidentId, componentId: l.componentId, status: l.status, announcedStatus: l.announcedStatus, announcedAt: l.announcedAt, addedAt: now };
     const where = guard ? roundApplied({ incidentId, ...guard }) : sql`1`;
     return db
       .insert(incidentComponents)

@@ -39,6 +39,7 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
           incidentId: incidentComponents.incidentId,
           componentId: incidentComponents.componentId,
           status: incidentComponents.status,
+          addedAt: incidentComponents.addedAt,
           name: components.name,
         })
         .from(incidentComponents)

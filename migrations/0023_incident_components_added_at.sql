@@ -1,0 +1,1 @@
+ALTER TABLE `incident_components` ADD `added_at` integer;
