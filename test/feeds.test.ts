@@ -174,6 +174,25 @@ describe("feeds (RSS, Atom, JSON Feed)", () => {
     expect(tags(incident.id)).toEqual(["minor", "investigating"]);
   });
 
+  it("says which components the incident opened with and as what, not what later updates made of them", async () => {
+    const [web, docs] = [
+      await json(await admin("POST", "/api/status/components", { name: `Web ${crypto.randomUUID().slice(0, 8)}` })),
+      await json(await admin("POST", "/api/status/components", { name: `Docs ${crypto.randomUUID().slice(0, 8)}` })),
+    ];
+    const incident = await createIncident({ title: `Opened as ${crypto.randomUUID()}`, severity: "minor", affected_components: [{ id: web.id, status: "degraded" }] });
+    const worse = await admin("POST", `/api/status/incidents/${incident.id}/updates`, {
+      message: "Worse, and Docs too",
+      status: "identified",
+      affected_components: [{ id: web.id, status: "major_outage" }, { id: docs.id, status: "partial_outage" }],
+    });
+    expect(worse.status).toBe(201);
+    const opening = async () => JSON.parse(await get("/api/status/feed.json", /feed\+json/)).items.find((i: any) => i.id === incident.id).content_text;
+    expect(await opening()).toContain(`Affected: ${web.name}: Degraded Performance\n`);
+    expect(await opening()).not.toContain(docs.name);
+    await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "A", resolution: "B" });
+    expect(await opening()).toContain(`Affected: ${web.name}: Degraded Performance\n`);
+  });
+
   it("carry a long incident's updates of the last 90 days though it started earlier, and its published postmortem", async () => {
     const title = `Long-running ${crypto.randomUUID()}`;
     const incident = await createIncident({ title, started_at: new Date(Date.now() - 200 * 86_400_000).toISOString(), notify: false });

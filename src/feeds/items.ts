@@ -1,6 +1,7 @@
 import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
 import { MAINTENANCE_MOVE_HEADINGS, STATUS_LABELS } from "../status";
 import { iso } from "../time";
+import { componentsByUpdate } from "../snapshot/update-components";
 
 const FEED_DAYS = 90;
 const MAX_ITEMS = 200;
@@ -36,13 +37,15 @@ const INCIDENT_STATUS_LABELS: Record<string, string> = {
   postmortem: "Postmortem",
 };
 
-function incidentItems(incident: SnapshotIncident, pageUrl: string): FeedItem[] {
-  const link = `${pageUrl}/incidents/${incident.id}`;
-  const affected = incident.components.map((c) => `${c.name}: ${STATUS_LABELS[c.status]}`).join(", ");
+function incidentItems(snapshot: Snapshot, incident: SnapshotIncident): FeedItem[] {
+  const link = `${snapshot.page.url}/incidents/${incident.id}`;
   const about = { incident_id: incident.id };
   // The incident's own item is its opening: it set the status the incident opened with, its oldest update's,
   // and it says what that update said, so the update is not an item of its own (readers would see it twice).
   const opening = incident.updates.reduce<SnapshotIncident["updates"][number] | undefined>((oldest, u) => (!oldest || u.created_at < oldest.created_at ? u : oldest), undefined);
+  // The components as that update left them: a later update's moves (or components) are its own news.
+  const opened = opening ? componentsByUpdate(snapshot, incident).get(opening.id) : undefined;
+  const affected = (opened?.map((c) => ({ name: c.name, status: c.to })) ?? incident.components).map((c) => `${c.name}: ${STATUS_LABELS[c.status]}`).join(", ");
   const openingWords = opening && opening.message !== incident.description && opening.message !== incident.title ? opening.message : null;
   const items: FeedItem[] = [
     {
@@ -164,7 +167,7 @@ export function feedItems(snapshot: Snapshot, opts: { componentId?: string } = {
   const items: FeedItem[] = [];
   for (const incident of snapshot.incidents) {
     // By each item's own date: a long incident's update today is news, though it started months ago.
-    if (names(incident.components)) items.push(...incidentItems(incident, snapshot.page.url).filter((item) => item.date >= since));
+    if (names(incident.components)) items.push(...incidentItems(snapshot, incident).filter((item) => item.date >= since));
   }
   for (const m of snapshot.maintenances) {
     if (names(m.components)) items.push(...maintenanceItems(m, snapshot.page.url).filter((item) => item.date >= since));

@@ -5,6 +5,7 @@ import type { Snapshot, SnapshotComponent, SnapshotGroup, SnapshotIncident, Snap
 import { worstStatus } from "../status";
 import { dayOf } from "../uptime/days";
 import { fnv1a } from "../http/hash";
+import { componentsByUpdate } from "../snapshot/update-components";
 
 // Atlassian Statuspage's public v2 shapes, as pure functions of the snapshot. Every field is present
 // (null when Beacon has no such thing); enumerations are mapped at this edge only.
@@ -147,64 +148,12 @@ function incidentUpdate(
 
 const rowsFor = (rows: V2Component[], ids: string[]) => ids.map((id) => rows.find((r) => r.id === id)).filter((r) => r !== undefined);
 
-/**
- * What each update did to the incident's components: the shown-status moves since the previous update (an
- * admin's moves are recorded at the instant of the update that made them; an automatic incident's are its
- * components' check results, backdated to the first failing check); components that did not move are
- * listed as unchanged, at the status they had then. Snapshots without that record fall back to: the first update set what the incident says,
- * resolving lifted it, the others kept it.
- */
+/** What each update did to the incident's components, in Statuspage's words (see componentsByUpdate). */
 function affectedByUpdate(snapshot: Snapshot, i: SnapshotIncident): Map<string, AffectedComponent[]> {
-  const oldestFirst = [...i.updates].reverse();
-  const firstResolved = oldestFirst.find((u) => u.status === "resolved");
-  // A component taken off the incident mid-way is no longer among its links, but its moves still count.
-  const names = new Map([...snapshot.components, ...i.components].map((c) => [c.id, c.name]));
-  const byUpdate = new Map<string, AffectedComponent[]>();
-  // Each component starts where it stood before this incident first moved it (its link's status when it never
-  // did), and walks forward with the moves: an update shows the status of its own time, not a later one.
-  const current = new Map(i.components.map((c) => [c.id, v2ComponentStatus(c.status)]));
-  for (const change of [...(i.status_changes ?? [])].reverse()) current.set(change.component_id, v2ComponentStatus(change.from));
-  for (const u of oldestFirst) {
-    if (!i.status_changes) {
-      const phase = u === oldestFirst[0] ? "opened" : u === firstResolved ? "resolved" : "ongoing";
-      byUpdate.set(
-        u.id,
-        i.components.map((c) => {
-          const set = v2ComponentStatus(c.status);
-          return { code: c.id, name: c.name, old_status: phase === "opened" ? "operational" : set, new_status: phase === "resolved" ? "operational" : set };
-        }),
-      );
-      continue;
-    }
-    const previousAt = oldestFirst[oldestFirst.indexOf(u) - 1]?.created_at ?? Number.NEGATIVE_INFINITY;
-    const moved = collapse(i.status_changes.filter((change) => change.at > previousAt && change.at <= u.created_at));
-    for (const change of moved) current.set(change.component_id, v2ComponentStatus(change.to));
-    const movedIds = new Set(moved.map((change) => change.component_id));
-    byUpdate.set(u.id, [
-      ...moved.map((change) => ({
-        code: change.component_id,
-        name: names.get(change.component_id) ?? "",
-        old_status: v2ComponentStatus(change.from),
-        new_status: v2ComponentStatus(change.to),
-      })),
-      // A component an update took off the incident is only listed where it moved, and one named later only
-      // from the update that named it on.
-      ...i.components
-        .filter((c) => !movedIds.has(c.id) && !c.released && (c.added_at === undefined || c.added_at <= u.created_at))
-        .map((c) => ({ code: c.id, name: c.name, old_status: current.get(c.id)!, new_status: current.get(c.id)! })),
-    ]);
-  }
-  return byUpdate;
-}
-
-/** Several moves of one component between two updates read as one, from the first status to the last. */
-function collapse(changes: NonNullable<SnapshotIncident["status_changes"]>) {
-  const byComponent = new Map<string, (typeof changes)[number]>();
-  for (const change of changes) {
-    const first = byComponent.get(change.component_id);
-    byComponent.set(change.component_id, first ? { ...change, from: first.from } : change);
-  }
-  return [...byComponent.values()];
+  const byUpdate = componentsByUpdate(snapshot, i);
+  return new Map(
+    [...byUpdate].map(([id, listed]) => [id, listed.map((c) => ({ code: c.id, name: c.name, old_status: v2ComponentStatus(c.from), new_status: v2ComponentStatus(c.to) }))]),
+  );
 }
 
 export function v2Incident(snapshot: Snapshot, i: SnapshotIncident, rows: V2Component[]) {
