@@ -183,7 +183,13 @@ describe("fan-out", () => {
     await admin("POST", `/api/status/incidents/${opened.id}/updates`, { message: "Search is back.", status: "identified", affected_components: [{ id: checkoutId, status: "major_outage" }] });
     expect(renderEvent("incident.updated", await payloadOf("incident.updated"), links).text).toContain(`Components: ${checkout} (Major Outage)\n`);
     await admin("POST", `/api/status/incidents/${opened.id}/resolve`, { root_cause: "A full disk", resolution: "Freed space" });
-    expect(renderEvent("incident.resolved", await payloadOf("incident.resolved"), links).text).toContain(`Components: ${checkout}\n`);
+    // The resolution names what the incident affected while open, Search included, as the incident's page does.
+    const resolved = await payloadOf("incident.resolved");
+    expect(renderEvent("incident.resolved", resolved, links).text).toContain(`Components: ${checkout}, ${search}\n`);
+    expect(JSON.parse(webhookBody("incident.resolved", resolved, Date.now())).data.affected_components).toEqual([
+      { id: checkoutId, name: checkout, status: "major_outage" },
+      { id: searchId, name: search, status: "degraded" },
+    ]);
   });
 
   it("tells whoever heard an incident began that it ended, though the component they follow is gone from it", async () => {
@@ -262,7 +268,12 @@ describe("fan-out", () => {
     expect(told[1]).toContain("Checkout is fine; Search is the one failing.");
     expect(told[1]).toContain(`No longer affected: ${checkout}\n`);
     expect(await deliveriesFor(bystander.id)).toEqual([]);
-    expect((await admin("POST", `/api/status/incidents/${opened.id}/resolve`, { root_cause: "r", resolution: "s", notify: false })).status).toBe(200);
+    // Resolved: its followers hear of it, named among what the incident affected, as its page lists it.
+    expect((await admin("POST", `/api/status/incidents/${opened.id}/resolve`, { root_cause: "r", resolution: "s" })).status).toBe(200);
+    const resolved = (await outbox.waitFor(follower.address, 3))[2];
+    expect(resolved).toContain(`Resolved: ${opened.title}`);
+    expect(resolved).toMatch(new RegExp(`Components: (${checkout}, ${search}|${search}, ${checkout})\n`));
+    expect(await deliveriesFor(bystander.id)).toEqual([]);
   });
 
   it("tells whoever followed only a deleted component, once, that only news of the whole page will come, and how to choose again", async () => {

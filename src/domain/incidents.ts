@@ -289,15 +289,6 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
   const changes = statusChangeStatements(db, before, after, { source: "incident", referenceId: id, at: now, now });
   const update = newUpdate("resolved", input.message ?? input.resolution, null, now, input.notify);
   const owner = takeover(incident, actor, now);
-  const event = outboxInsert(
-    db,
-    {
-      type: "incident.resolved",
-      payload: { ...eventPayload(incident, { status: "resolved", message: update.message, eta: null }), root_cause: input.root_cause, resolution: input.resolution },
-      componentIds: incident.components.map((c) => c.id),
-    },
-    now,
-  );
   const result: SnapshotIncident = {
     ...incident,
     ...owner.view,
@@ -311,6 +302,17 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
   };
   // Answered as every read lists a resolved incident: each component it set while open, at its worst.
   await listAsSetWhileOpen(db, result, changes.changes.map((m) => ({ component_id: m.componentId, from: m.from, to: m.to, at: now })));
+  // Its resolution names them all too, one an update took off included: whoever heard the incident concerned
+  // it hears it is over (fan-out reaches whoever was told before; see TOLD_AGAIN).
+  const event = outboxInsert(
+    db,
+    {
+      type: "incident.resolved",
+      payload: { ...eventPayload(result, { status: "resolved", message: update.message, eta: null }), root_cause: input.root_cause, resolution: input.resolution },
+      componentIds: incident.components.map((c) => c.id),
+    },
+    now,
+  );
   return {
     statements: [
       unchanged(db, incident),
