@@ -285,6 +285,14 @@ describe("feeds (RSS, Atom, JSON Feed)", () => {
     const auth = list<any>(parseXml(await get(`/api/status/rss?component=${DEFAULT_COMPONENTS.auth}`, /rss/)).rss.channel.item).map((i) => i.guid["#text"]);
     expect(auth.filter((id: string) => ours(id)).sort()).toEqual([`maintenance-${dropped.id}-cancelled`, `maintenance-${dropped.id}-scheduled`]);
     await admin("POST", `/api/status/maintenance/${other.id}/cancel`);
+
+    // Written with its start already past, it started at once: no "scheduled" item, and the start says what
+    // it is about, as the one notification its followers got did.
+    const atOnce = await json(await admin("POST", "/api/status/maintenance", { title: `At once ${title}`, description: "Patching now.", scheduled_start: hours(-1), scheduled_end: hours(1), affected_components: [DEFAULT_COMPONENTS.storage] }));
+    const itsItems = JSON.parse(await get("/api/status/feed.json", /feed\+json/)).items.filter((i: any) => i.id.includes(atOnce.id));
+    expect(itsItems.map((i: any) => [i.id, i.title])).toEqual([[`maintenance-${atOnce.id}-started`, `Maintenance in progress: At once ${title}`]]);
+    expect(itsItems[0].content_text).toBe(`Patching now.\n\nStarted: ${atOnce.started_at}\nPlanned end: ${atOnce.scheduled_end}\n\nAffected: File Storage`);
+    await admin("POST", `/api/status/maintenance/${atOnce.id}/cancel`);
   });
 
   it("?component= narrows each feed to one component's incidents; unknown or malformed ids are refused", async () => {

@@ -293,9 +293,15 @@ describe("Statuspage v2 API", () => {
     expect(running.status).toBe("in_progress");
     expect(running.started_at).toMatch(ISO_MS);
     expect(running.components[0].status).toBe("under_maintenance");
-    expect(running.incident_updates.map((u: any) => u.status)).toEqual(["in_progress", "scheduled"]);
+    // Written with its start already past, it started at once: its followers heard of it only as in progress,
+    // so there is no "scheduled" update anyone could have been told of.
+    expect(running.incident_updates.map((u: any) => u.status)).toEqual(["in_progress"]);
     expect(running.incident_updates[0].affected_components[0]).toMatchObject({ code: component.id, old_status: "operational", new_status: "under_maintenance" });
     expect(ids(active.scheduled_maintenances)).not.toContain(later.id);
+    // One that was scheduled, then started, has both.
+    expect((await admin("POST", `/api/status/maintenance/${later.id}/start`)).status).toBe(200);
+    const started = (await v2("scheduled-maintenances/active.json")).scheduled_maintenances.find((m: any) => m.id === later.id);
+    expect(started.incident_updates.map((u: any) => u.status)).toEqual(["in_progress", "scheduled"]);
 
     const all = await v2("scheduled-maintenances.json");
     expect(ids(all.scheduled_maintenances)).toEqual(expect.arrayContaining([later.id, now.id]));
@@ -303,6 +309,7 @@ describe("Statuspage v2 API", () => {
     const summary = await v2("summary.json");
     expect(ids(summary.scheduled_maintenances)).toEqual(expect.arrayContaining([later.id, now.id]));
     expect((await admin("POST", `/api/status/maintenance/${now.id}/cancel`)).status).toBe(200);
+    expect((await admin("POST", `/api/status/maintenance/${later.id}/cancel`)).status).toBe(200);
   });
 });
 

@@ -2,6 +2,7 @@ import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapsho
 import { MAINTENANCE_MOVE_HEADINGS, STATUS_LABELS } from "../status";
 import { iso } from "../time";
 import { componentsByUpdate } from "../snapshot/update-components";
+import { startedWhenWritten } from "../snapshot/build";
 
 const FEED_DAYS = 90;
 const MAX_ITEMS = 200;
@@ -124,6 +125,8 @@ const MOVE_TIME: Record<MaintenanceMove, (m: SnapshotMaintenance) => number | nu
 function moveFacts(m: SnapshotMaintenance, move: MaintenanceMove): string[] {
   if (move === "scheduled") return [m.description, `Planned: ${iso(m.scheduled_start)} to ${iso(m.scheduled_end)}`];
   const lines = [m.started_at !== null && `Started: ${iso(m.started_at)}`];
+  // Started as it was written, its start is its first news: what it is about goes with it.
+  if (move === "started" && startedWhenWritten(m)) return [m.description, `Started: ${iso(m.started_at)}\nPlanned end: ${iso(m.scheduled_end)}`];
   if (move === "started") lines.push(`Planned end: ${iso(m.scheduled_end)}`);
   if (move === "completed") lines.push(`Completed: ${iso(m.completed_at)}`);
   if (move === "cancelled") lines.push(`Cancelled: ${iso(m.cancelled_at)}`);
@@ -140,7 +143,7 @@ function maintenanceItems(m: SnapshotMaintenance, pageUrl: string): FeedItem[] {
   const items: FeedItem[] = [];
   for (const { move, status, heading } of MAINTENANCE_MOVES) {
     const at = MOVE_TIME[move](m);
-    if (at === null) continue;
+    if (at === null || (move === "scheduled" && startedWhenWritten(m))) continue;
     items.push({
       id: `maintenance-${m.id}-${move}`,
       iri: `${link}#${move}`,

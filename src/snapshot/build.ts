@@ -34,6 +34,12 @@ export function pageInfo(env: Bindings): PageInfo {
 
 export const isOpenIncident = (status: string) => OPEN_INCIDENT.has(status);
 
+/**
+ * A window written with its start already past started that moment: its followers were told it is in
+ * progress, never that it was scheduled, and the feeds and v2 say the same.
+ */
+export const startedWhenWritten = (m: Pick<SnapshotMaintenance, "started_at" | "created_at">) => m.started_at !== null && m.started_at <= m.created_at;
+
 /** Uptime over a run of days, from their seconds (exact for any window, not only 30/60/90). */
 export function uptimeOfDays(days: UptimeDay[]): number | null {
   return uptimePercent(

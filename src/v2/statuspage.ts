@@ -1,5 +1,5 @@
 import type { ShownStatus } from "../db/schema";
-import { isOpenIncident } from "../snapshot/build";
+import { isOpenIncident, startedWhenWritten } from "../snapshot/build";
 import { isoMillis } from "../time";
 import type { Snapshot, SnapshotComponent, SnapshotGroup, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
 import { worstStatus } from "../status";
@@ -191,11 +191,14 @@ export function v2Maintenance(snapshot: Snapshot, m: SnapshotMaintenance, rows: 
   const affected = (from: V2ComponentStatus, to: V2ComponentStatus) => m.components.map((c) => ({ code: c.id, name: c.name, old_status: from, new_status: to }));
   const notified = m.notify !== false;
   // Beacon records a window's transitions rather than written updates: each becomes the update Statuspage would post.
+  const atOnce = startedWhenWritten(m);
   const updates = [
-    incidentUpdate(m.id, { id: `${m.id}-scheduled`, status: "scheduled", body: m.description || m.title, at: m.created_at, updated_at: m.created_at, notified }, affected("operational", "operational")),
+    ...(atOnce
+      ? []
+      : [incidentUpdate(m.id, { id: `${m.id}-scheduled`, status: "scheduled", body: m.description || m.title, at: m.created_at, updated_at: m.created_at, notified }, affected("operational", "operational"))]),
     ...(m.started_at === null
       ? []
-      : [incidentUpdate(m.id, { id: `${m.id}-in-progress`, status: "in_progress", body: MAINTENANCE_TEXT.in_progress, at: m.started_at, updated_at: m.started_at, notified }, affected("operational", "under_maintenance"))]),
+      : [incidentUpdate(m.id, { id: `${m.id}-in-progress`, status: "in_progress", body: (atOnce && m.description) || MAINTENANCE_TEXT.in_progress, at: m.started_at, updated_at: m.started_at, notified }, affected("operational", "under_maintenance"))]),
     ...(m.completed_at === null
       ? []
       : [incidentUpdate(m.id, { id: `${m.id}-completed`, status: "completed", body: MAINTENANCE_TEXT.completed, at: m.completed_at, updated_at: m.completed_at, notified }, affected("under_maintenance", "operational"))]),
