@@ -267,12 +267,21 @@ export const badgeQuery = z
   })
   .transform((q) => ({ ...q, days: q.days ?? "30" }));
 
-/** The overall badge takes only the label: it shows the status, and uptime badges are per component. */
-export const overallBadgeQuery = z.object({
-  label: badgeLabel,
-  metric: z.literal("status", { message: "the overall badge shows the status; uptime badges are per component" }).optional(),
-  days: z.never({ message: "the overall badge has no window; uptime badges are per component" }).optional(),
-});
+/**
+ * The overall badge takes only the label: it shows the status, and uptime badges are per component. An uptime
+ * metric or a window is refused as a component's status badge refuses a window (not_applicable).
+ */
+export const overallBadgeQuery = z
+  .object({
+    label: badgeLabel,
+    // Documented as what the badge takes: "status" and no window.
+    metric: z.enum(["status", "uptime"]).optional().meta({ enum: ["status"] }),
+    days: z.string().optional().meta({ not: {} }),
+  })
+  .superRefine((q, ctx) => {
+    if (q.metric === "uptime") ctx.addIssue({ code: "custom", path: ["metric"], message: "the overall badge shows the status; uptime badges are per component", params: { code: "not_applicable" } });
+    if (q.days !== undefined) ctx.addIssue({ code: "custom", path: ["days"], message: "the overall badge has no window; uptime badges are per component", params: { code: "not_applicable" } });
+  });
 
 /** An endpoint's URL, in the one spelling it is stored and compared in (see normalWebhookUrl). */
 const webhookUrl = z.url({ protocol: /^https$/, message: "must be an https URL" }).max(2048).transform(normalWebhookUrl);

@@ -322,8 +322,12 @@ describe("query strings", () => {
     expect(check.status).toBe(200);
     expect(await check.text()).toContain(">✓ ok<");
     // The overall badge shows the status; uptime, with its window, is a component's.
-    await refused("/badge.svg?metric=uptime", { path: "metric", code: "invalid_value" });
-    await refused("/badge.svg?days=30", { path: "days", code: "invalid_type" });
+    // Refused as the component badge refuses a window it cannot use: a value of its kind, not for this badge.
+    await refused("/badge.svg?metric=uptime", { path: "metric", code: "not_applicable" });
+    await refused("/badge.svg?days=30", { path: "days", code: "not_applicable" });
+    await refused("/badge.svg?metric=uptime&days=30", { path: "metric", code: "not_applicable" });
+    // Not a metric at all, or not a window at all, is a plain bad value.
+    await refused("/badge.svg?metric=latency", { path: "metric", code: "invalid_value" });
     expect((await call("GET", "/badge.svg?metric=status")).status).toBe(200);
     const component = `/api/status/components/${DEFAULT_COMPONENTS.api}/badge.svg`;
     await refused(`${component}?days=30`, { path: "days", code: "not_applicable" });
