@@ -3,7 +3,7 @@ import { AUDIT_ENTITY_TYPES, CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, PR
 import { shownOnBadge } from "./badges/svg";
 import { decodeCursor } from "./cursor";
 import { normalWebhookUrl } from "./notify/address";
-import { line, NOTHING_VISIBLE, optionalText, pastTimestamp, rule, showsSomething, text, timestamp, uuid, wholeNumber } from "./validation";
+import { intoExactRange, line, NOTHING_VISIBLE, optionalText, pastTimestamp, rule, showsSomething, text, timestamp, uuid, wholeNumber } from "./validation";
 
 /** The largest page of incidents one request may ask for. */
 export const MAX_INCIDENT_PAGE = 100;
@@ -31,7 +31,8 @@ const wholeNumberParam = (max: number, unit?: string) => {
     .string()
     // A sign too, so "-1" is refused by the bound ("at least 1") like "0", not as no number.
     .regex(/^-?\d+$/, unit ? `must be a whole number of ${unit}` : "must be a whole number")
-    .transform(Number)
+    // However many digits: an infinite number would be refused as no number, not by the bound.
+    .transform((digits) => intoExactRange(Number(digits)))
     .pipe(wholeNumber().min(1, "must be at least 1").max(max, `must be at most ${max}`));
   wholeNumberParams.add(param, { minimum: 1, maximum: max });
   return param;

@@ -93,7 +93,11 @@ export const validate = <T extends z.ZodType, Target extends keyof ValidationTar
     }
     if (!result.success) {
       const where = target === "json" ? "body" : target === "param" ? "path" : target;
-      const details = issuesOf(result.error, result.data);
+      // A number past a double's range (1e400) reaches the schema as infinite, which it refuses as no number
+      // at all; brought to the edge of the exact range it is refused by the field's own bound, as 1e20 is.
+      const input = target === "json" && holdsInfinity(result.data) ? withinRange(result.data) : result.data;
+      const again = input === result.data ? result : await schema.safeParseAsync(input);
+      const details = again.success ? issuesOf(result.error, result.data) : issuesOf(again.error, input);
       // A parameter named twice in a query string reaches the schema as a list: say so, whatever rule the list
       // broke first ("received array", or not one of an enum's values).
       if (target === "query") {
@@ -103,6 +107,22 @@ export const validate = <T extends z.ZodType, Target extends keyof ValidationTar
       throw new ApiError(400, "validation_failed", `Invalid request ${where}`, withAlsoRefused(details, more));
     }
   });
+
+/** JSON nests at most this deep where Beacon reads a body; deeper, nothing is looked at (and the schema refuses it). */
+const NESTING = 32;
+
+function holdsInfinity(value: unknown, depth = 0): boolean {
+  if (typeof value === "number") return value === Infinity || value === -Infinity;
+  if (depth >= NESTING || value === null || typeof value !== "object") return false;
+  return (Array.isArray(value) ? value : Object.values(value)).some((v) => holdsInfinity(v, depth + 1));
+}
+
+function withinRange(value: unknown, depth = 0): unknown {
+  if (typeof value === "number") return value === Infinity || value === -Infinity ? intoExactRange(value) : value;
+  if (depth >= NESTING || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((v) => withinRange(v, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, withinRange(v, depth + 1)]));
+}
 
 const NOTHING = z.strictObject({});
 
@@ -128,7 +148,7 @@ export const noBody: MiddlewareHandler = async (c, next) => {
 // Past 2^53 every number is whole but none is exact, and zod's int() refuses one there in its own words
 // ("expected int to be <=9007199254740991") beside the field's own bound. Every whole number Beacon takes is
 // bounded far inside 2^53: such a number is brought to that edge, and only the field's bound refuses it.
-const intoExactRange = (n: number) => Math.min(Math.max(n, -Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER);
+export const intoExactRange = (n: number) => Math.min(Math.max(n, -Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER);
 
 /** A whole number, its bounds to follow: `wholeNumber().min(0).max(100_000)`. */
 export const wholeNumber = () => z.number().overwrite(intoExactRange).int();

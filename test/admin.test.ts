@@ -814,6 +814,18 @@ describe("components and groups", () => {
     expect(await refusal({ confirmations: 1e20 })).toEqual([{ path: "confirmations", message: "Too big: expected number to be <=10", code: "too_big", limit: 10 }]);
     expect(await refusal({ auto_incidents: { open_after_seconds: 1e20 } })).toEqual([{ path: "auto_incidents.open_after_seconds", message: "must be at most 86400", code: "too_big", limit: 86_400 }]);
     expect(await refusal({ position: 123_456.5 })).toEqual([{ path: "position", message: "Invalid input: expected int, received number", code: "invalid_type" }]);
+    // Past a double's range JSON reads a number as infinite: still refused by the field's bound, with its limit.
+    const token = await adminToken();
+    const raw = async (body: string) => (await json(await call("POST", "/api/status/components", { token, body, headers: { "content-type": "application/json" } }))).error.details;
+    const name = JSON.stringify(`Bounds ${crypto.randomUUID()}`);
+    expect(await raw(`{"name":${name},"position":1e400}`)).toEqual([{ path: "position", message: "Too big: expected number to be <=100000", code: "too_big", limit: 100_000 }]);
+    expect(await raw(`{"name":${name},"position":-1e400}`)).toEqual([{ path: "position", message: "Too small: expected number to be >=0", code: "too_small", limit: 0 }]);
+    expect(await raw(`{"name":${name},"monitor":{"type":"http","url":"https://example.com","timeout_ms":1e400}}`)).toEqual([
+      { path: "monitor.timeout_ms", message: "Too big: expected number to be <=30000", code: "too_big", limit: 30_000 },
+    ]);
+    // And in a query string, however many digits.
+    const days = await json(await call("GET", `/api/status/incidents?days=${"9".repeat(400)}`));
+    expect(days.error.details).toEqual([{ path: "days", message: "must be at most 365", code: "too_big", limit: 365 }]);
   });
 });
 
