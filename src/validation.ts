@@ -10,7 +10,22 @@ import { iso } from "./time";
  * `input` is what was parsed: a key missing from it is `required`, not a value of the wrong type.
  */
 export function issuesOf(error: { issues: readonly z.core.$ZodIssue[] }, input: unknown): ErrorDetail[] {
-  return error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message, ...codeOf(issue, input) }));
+  return error.issues.flatMap(withinUnion).map((issue) => ({ path: issue.path.join("."), message: issue.message, ...codeOf(issue, input) }));
+}
+
+/**
+ * What a value that fits none of a field's forms got wrong, rather than zod's bare "Invalid input": when it is
+ * of one form's kind (an object where an id or an {id, status} goes), what that form refused in it; when it is
+ * of none, which kinds the field takes.
+ */
+function withinUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union" || !issue.errors.length) return [issue];
+  const wrongKind = (branch: readonly z.core.$ZodIssue[]) => branch.length === 1 && branch[0]!.code === "invalid_type" && branch[0]!.path.length === 0;
+  const ofItsKind = issue.errors.filter((branch) => !wrongKind(branch));
+  if (ofItsKind.length === 1) return ofItsKind[0]!.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })).flatMap(withinUnion);
+  if (ofItsKind.length > 0) return [issue];
+  const kinds = [...new Set(issue.errors.map((branch) => (branch[0] as { expected?: string }).expected).filter(Boolean))];
+  return [{ ...issue, message: `Invalid input: expected ${kinds.join(" or ")}` }];
 }
 
 /** Sizes by what was measured: a text's length, a list's items, or a value. */

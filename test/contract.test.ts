@@ -324,6 +324,10 @@ describe("error details", { timeout: 20_000 }, () => {
       ["too_big", component({ timeout_ms: 60_000 }), [{ path: "monitor.timeout_ms", message: "Too big: expected number to be <=30000", code: "too_big", limit: 30_000 }]],
       ["too_many", admin("POST", "/api/status/components/reorder", { ids: Array.from({ length: 501 }, () => crypto.randomUUID()) }), [{ path: "ids", message: "at most 500 ids", code: "too_many", limit: 500 }]],
       ["invalid_url", component({ url: "ftp://shop.example.com/" }), [{ path: "monitor.url", message: "must be an http(s) URL", code: "invalid_url" }]],
+      // A field of several forms: what the form the value is of refused in it, or which kinds the field takes.
+      ["one form's refusal", create({ affected_components: [{ id: DEFAULT_COMPONENTS.api, status: "under_maintenance" }] }), [{ path: "affected_components.0.status", message: expect.stringMatching(/^Invalid option: expected one of "operational"/), code: "invalid_value" }]],
+      ["one form's missing key", create({ affected_components: [{ status: "degraded" }] }), [{ path: "affected_components.0.id", message: "must be a UUID", code: "required" }]],
+      ["no form's kind", create({ started_at: true }), [{ path: "started_at", message: "Invalid input: expected string or number", code: "invalid_union" }]],
       // Beacon's own rules, each with its code.
       ["out_of_range", create({ started_at: "1999-12-31T23:00:00Z" }), [{ path: "started_at", message: "must be in the year 2000 or later", code: "out_of_range", limit: "2000-01-01T00:00:00Z" }]],
       ["in_future", create({ started_at: Date.now() + 3600_000 }), [{ path: "started_at", message: "must not be in the future", code: "in_future" }]],
