@@ -650,6 +650,21 @@ describe("maintenance edits and quiet windows", () => {
     expect((await admin("PATCH", `/api/status/maintenance/${e.id}`, { notify: true })).status).toBe(200);
     expect((await admin("POST", `/api/status/maintenance/${e.id}/complete`)).status).toBe(200);
     expect(await noticesOf(e.id)).toEqual(["maintenance.started", "maintenance.completed"]);
+
+    // Public, made quiet, then public again: its followers were told of it already, so it is not announced
+    // twice; a move made while it is public again is told as a move.
+    const f = await json(await admin("POST", "/api/status/maintenance", { title: "Loud, quiet, loud", ...quiet, notify: true }));
+    expect((await admin("PATCH", `/api/status/maintenance/${f.id}`, { notify: false })).status).toBe(200);
+    expect((await admin("PATCH", `/api/status/maintenance/${f.id}`, { notify: true })).status).toBe(200);
+    expect(await noticesOf(f.id)).toEqual(["maintenance.scheduled"]);
+    expect((await admin("PATCH", `/api/status/maintenance/${f.id}`, { notify: false })).status).toBe(200);
+    expect((await admin("PATCH", `/api/status/maintenance/${f.id}`, { notify: true, scheduled_end: start + 7200_000 })).status).toBe(200);
+    expect(await noticesOf(f.id)).toEqual(["maintenance.scheduled", "maintenance.rescheduled"]);
+    expect((await admin("POST", `/api/status/maintenance/${f.id}/start`)).status).toBe(200);
+    expect((await admin("PATCH", `/api/status/maintenance/${f.id}`, { notify: false })).status).toBe(200);
+    expect((await admin("PATCH", `/api/status/maintenance/${f.id}`, { notify: true })).status).toBe(200);
+    expect(await noticesOf(f.id)).toEqual(["maintenance.scheduled", "maintenance.rescheduled", "maintenance.started"]);
+    expect((await admin("POST", `/api/status/maintenance/${f.id}/cancel`)).status).toBe(200);
   });
 
   it("refuses a body on transitions that take none, and changes nothing", async () => {

@@ -16,6 +16,7 @@ import { loadStatusState, statusChangeStatements, type StatusState } from "../db
 import { badRequest, conflict, notFound } from "../errors";
 import type { NotifyEventType } from "../notify/messages";
 import { outboxInsert } from "../notify/outbox";
+import { windowNoticesTold } from "../db/queries/notifications";
 import type { editMaintenanceBody, maintenanceBody } from "../schemas";
 import { maintenanceFromRow } from "../snapshot/build";
 import { iso, sameShownTime } from "../time";
@@ -217,11 +218,13 @@ export async function editMaintenance(db: Database, id: string, input: EditMaint
   // A save that changes nothing (and moves nothing that is due) writes nothing, as for incidents.
   if (!move && !repointed && !changesAnything(m, patch)) return noChange(view(m, namedBefore));
   // Made public by this edit: announced now, as if scheduled (or started) at this moment, with what the edit
-  // gives; its later moves then reach followers who were told it was coming.
+  // gives, unless its followers were told of it as it stands already (public before, then quiet for a while);
+  // its later moves then reach followers who were told it was coming.
   const madePublic = !m.notify && edited.notify && (edited.status === "scheduled" || edited.status === "in_progress");
-  if (!move && madePublic) {
-    const type = edited.status === "scheduled" ? "maintenance.scheduled" : "maintenance.started";
-    const notice = windowNotice(db, edited, type, eventPayload(edited, edited.status, named), named, now);
+  const told = madePublic ? await windowNoticesTold(db, id) : new Set<string>();
+  const announce = edited.status === "scheduled" ? (told.size === 0 ? "maintenance.scheduled" : null) : told.has("maintenance.started") ? null : "maintenance.started";
+  if (!move && madePublic && announce) {
+    const notice = windowNotice(db, edited, announce, eventPayload(edited, edited.status, named), named, now);
     statements.push(...notice.statements);
     eventIds.push(...notice.eventIds);
   } else if (!move && (start !== m.scheduledStart || end !== m.scheduledEnd || repointed)) {
@@ -231,7 +234,8 @@ export async function editMaintenance(db: Database, id: string, input: EditMaint
       previous_end: iso(m.scheduledEnd),
       ...(repointed && { previous_components: namedBefore.map((c) => c.name), previous_affected_components: namedBefore.map((c) => ({ id: c.id, name: c.name })) }),
     };
-    const notice = windowNotice(db, { ...edited, notify: m.notify && edited.notify }, "maintenance.rescheduled", payload, named, now);
+    // Told to followers of a window public before and now (or public again after its followers heard of it).
+    const notice = windowNotice(db, { ...edited, notify: (m.notify || told.size > 0) && edited.notify }, "maintenance.rescheduled", payload, named, now);
     statements.push(...notice.statements);
     eventIds.push(...notice.eventIds);
   }

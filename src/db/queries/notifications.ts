@@ -31,6 +31,15 @@ export const maintenanceEventsQuery = (db: Database, maintenanceId: string, exce
     .from(events)
     .where(and(sql`json_extract(${events.payload}, '$.maintenance_id') = ${maintenanceId}`, ne(events.id, exceptId)));
 
+/** What subscribers were told of a window so far: the types of its events (none for a window kept quiet). */
+export async function windowNoticesTold(db: Database, maintenanceId: string): Promise<Set<string>> {
+  const rows = await db
+    .select({ type: events.type })
+    .from(events)
+    .where(sql`json_extract(${events.payload}, '$.maintenance_id') = ${maintenanceId}`);
+  return new Set(rows.map((r) => r.type));
+}
+
 /** By the payload's incident id, as events_incident_idx indexes it (events are never pruned). */
 export const incidentEventsQuery = (db: Database, incidentId: string, exceptId: string) =>
   db
