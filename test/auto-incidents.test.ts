@@ -157,6 +157,16 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
       ["incident.created", true],
       ["incident.updated", true],
     ]);
+    // Its record tells the same story: the opening names the database alone (the API's move, dated from its
+    // first failed check before the opening, shows on the update that named it), in v2 and in the feeds.
+    const v2 = (await json(await call("GET", "/api/v2/incidents.json"))).incidents.find((i: any) => i.id === incident.id);
+    const [opening, joined] = [...v2.incident_updates].reverse();
+    expect(opening.affected_components.map((c: any) => [c.code, c.old_status, c.new_status])).toEqual([[database.id, "operational", "major_outage"]]);
+    expect(joined.affected_components.map((c: any) => [c.code, c.old_status, c.new_status])).toEqual(
+      expect.arrayContaining([[api.id, "operational", "major_outage"], [database.id, "major_outage", "major_outage"]]),
+    );
+    const item = (await json(await call("GET", "/api/status/feed.json"))).items.find((i: any) => i.id === incident.id);
+    expect(item.content_text).toContain(`Affected: ${database.name}: Major Outage\n`);
 
     // A failure well after the incident started opens its own.
     targets.set(laterUrl, { status: 502 });

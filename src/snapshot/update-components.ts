@@ -31,7 +31,13 @@ export function componentsByUpdate(snapshot: Pick<Snapshot, "components">, i: Sn
     }
     return byUpdate;
   }
-  const changes = i.status_changes;
+  // A move dated before its component joined the incident (an automatic incident's, backdated to the first
+  // failed check of a component grouped in later) belongs to the update that named the component.
+  const joined = new Map(i.components.filter((c) => c.added_at !== undefined).map((c) => [c.id, c.added_at!]));
+  const changes = i.status_changes.map((change) => {
+    const at = Math.max(change.at, joined.get(change.component_id) ?? Number.NEGATIVE_INFINITY);
+    return at === change.at ? change : { ...change, at };
+  });
   // A component taken off the incident mid-way is no longer among its links, but its moves still count.
   const names = new Map([...snapshot.components, ...i.components].map((c) => [c.id, c.name]));
   // Each component starts where it stood before this incident first moved it (its link's status when it never
