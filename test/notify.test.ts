@@ -130,6 +130,9 @@ describe("fan-out", () => {
     const untold = await outboxEvent("component.status", { component_id: component, component_name: "C", from: "operational", to: "degraded", source: "monitor", at: Date.now(), told_in: crypto.randomUUID() }, [component]);
     await fanOut(testEnv, sent, untold);
     expect((await deliveriesFor(changes.id)).map((d) => d.eventId)).toEqual([untold]);
+    // Which message was to tell it is Beacon's own bookkeeping: not in what a webhook receives.
+    const [row] = await db().select().from(events).where(eq(events.id, untold));
+    expect(JSON.parse(webhookBody("component.status", row!.payload, row!.createdAt)).data).not.toHaveProperty("told_in");
   });
 
   it("renders what happened, the status, the ETA and links to the incident and to leave, as HTML and text", async () => {

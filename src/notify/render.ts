@@ -224,8 +224,12 @@ ${message}
 }
 
 /** The body a webhook receives for an event: stable field names, the producer's payload as `data`. */
+/** Keys of an event's payload that are Beacon's bookkeeping, not news: which message was to tell a move. */
+const INTERNAL_KEYS = new Set(["told_in"]);
+
 export function webhookBody(type: string, payload: Record<string, unknown>, at: number): string {
-  return JSON.stringify({ type, timestamp: iso(at), data: payload });
+  const data = Object.fromEntries(Object.entries(payload).filter(([key]) => !INTERNAL_KEYS.has(key)));
+  return JSON.stringify({ type, timestamp: iso(at), data });
 }
 
 /** An email about a subscription whose point is one link: said, then offered as a button. */
