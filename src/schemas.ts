@@ -276,7 +276,7 @@ export const overallBadgeQuery = z
   .object({
     label: badgeLabel,
     // Documented as what the badge takes: "status" and no window.
-    metric: z.enum(["status", "uptime"]).optional().meta({ enum: ["status"] }),
+    metric: z.enum(["status", "uptime"], { message: 'must be "status": uptime badges are per component' }).optional().meta({ enum: ["status"] }),
     days: z.string().optional().meta({ not: {} }),
   })
   .superRefine((q, ctx) => {

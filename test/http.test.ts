@@ -310,7 +310,7 @@ describe("routing", () => {
 
 describe("query strings", () => {
   it("refuse what a read would silently ignore or misread: bad percent-encoding, a repeated page, a badge's misplaced metric or window", async () => {
-    const refused = async (path: string, detail?: { path: string; code: string }) => {
+    const refused = async (path: string, detail?: { path: string; code: string; message?: string }) => {
       const res = await call("GET", path, { headers: { accept: "application/json" } });
       expect(res.status, path).toBe(400);
       if (detail) expect((await res.json<any>()).error.details[0], path).toMatchObject(detail);
@@ -327,7 +327,7 @@ describe("query strings", () => {
     await refused("/badge.svg?days=30", { path: "days", code: "not_applicable" });
     await refused("/badge.svg?metric=uptime&days=30", { path: "metric", code: "not_applicable" });
     // Not a metric at all, or not a window at all, is a plain bad value.
-    await refused("/badge.svg?metric=latency", { path: "metric", code: "invalid_value" });
+    await refused("/badge.svg?metric=latency", { path: "metric", code: "invalid_value", message: 'must be "status": uptime badges are per component' });
     expect((await call("GET", "/badge.svg?metric=status")).status).toBe(200);
     const component = `/api/status/components/${DEFAULT_COMPONENTS.api}/badge.svg`;
     await refused(`${component}?days=30`, { path: "days", code: "not_applicable" });
