@@ -1000,6 +1000,20 @@ describe("forms drawn before another change", () => {
     expect(updates.find((u: { id: string }) => u.id === updateId).message).toBe("Second fix, elsewhere");
   });
 
+  it("keeps an incident's edit form valid across an update another responder posts, which changes nothing it edits", async () => {
+    const token = await session();
+    const incident = await createIncident({ title: "Two responders, one typo", severity: "minor", description: "As first written." });
+    const path = `/admin/incidents/${incident.id}`;
+    const drawn = drawnForm(await (await send(path, { cookie: token })).text(), `${path}/edit`);
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Found it.", status: "identified", notify: false })).status).toBe(201);
+    expect((await postDrawn(`${path}/edit`, token, drawn, { title: "Two responders, no typo", _touched: "title" })).status).toBe(303);
+    expect(await json(await call("GET", `/api/status/incidents/${incident.id}`))).toMatchObject({ title: "Two responders, no typo", status: "identified" });
+    // What the form edits, changed by another admin meanwhile, still makes it stale.
+    expect((await admin("PATCH", `/api/status/incidents/${incident.id}`, { severity: "major" })).status).toBe(200);
+    expect((await postDrawn(`${path}/edit`, token, drawn, { description: "Late", _touched: "description" })).status).toBe(409);
+    await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "a", resolution: "b", notify: false });
+  });
+
   it("keeps a component's form valid across a reorder of the page, which its form does not set, but not across an edit", async () => {
     const token = await session();
     const component = await json(await admin("POST", "/api/status/components", { name: `Reordered ${crypto.randomUUID()}` }));

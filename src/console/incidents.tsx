@@ -5,7 +5,7 @@ import { Status, Time } from "../page/parts";
 import { formatDuration } from "../page/format";
 import { isOpenIncident } from "../snapshot/build";
 import type { PageInfo, SnapshotIncident } from "../snapshot/types";
-import { currentEta } from "../snapshot/format";
+import { currentEta, incidentFormVersion } from "../snapshot/format";
 import { Flash } from "./dashboard";
 import { ComponentPicker, ConsoleForm, Drawn, EtaFields, Field, FormErrors, NotifyBox, OPEN_STATUS_OPTIONS, Select, SEVERITY_OPTIONS, TextArea, Written } from "./fields";
 import { pickerShown, type Refill } from "./forms";
@@ -257,7 +257,7 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
 
       <section aria-labelledby="edit-h">
         <h2 id="edit-h">Edit the incident</h2>
-        <ConsoleForm ctx={ctx} action={`/admin/incidents/${i.id}/edit`} refill={refill} version={i.updated_at}>
+        <ConsoleForm ctx={ctx} action={`/admin/incidents/${i.id}/edit`} refill={refill} version={incidentFormVersion(i)}>
           <Field label="Title" name="title" id="e-title" value={i.title} required max={200} />
           <TextArea label="Description" name="message" id="e-message" value={i.description} />
           <Select label="Severity" name="severity" id="e-severity" options={SEVERITY_OPTIONS} value={i.severity} />

@@ -25,7 +25,7 @@ import type {
   resolveIncidentBody,
 } from "../schemas";
 import { isOpenIncident } from "../snapshot/build";
-import { currentEta } from "../snapshot/format";
+import { currentEta, incidentFormVersion } from "../snapshot/format";
 import { incidentEventsQuery } from "../db/queries/notifications";
 import { iso, sameShownTime } from "../time";
 import { listAsSetWhileOpen, loadIncidentView } from "../snapshot/incident-view";
@@ -331,7 +331,7 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
 /** `shown`: the incident's updated_at as the form sent was drawn (see assertAsShown). */
 export async function editIncident(db: Database, id: string, input: EditIncidentInput, actor: Actor, now: number, shown?: number): Promise<Change<SnapshotIncident>> {
   const incident = await existingIncident(db, id);
-  assertAsShown(incident.updated_at, shown);
+  assertAsShown(incidentFormVersion(incident), shown);
   // What caused it and how it was fixed are known once it is over: the page shows them beside "Resolved".
   if (isOpenIncident(incident.status) && (input.root_cause !== undefined || input.resolution !== undefined)) {
     throw conflict("The incident is still open: its root cause and resolution are written when it is resolved (POST .../resolve), or edited after.");

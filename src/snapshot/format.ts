@@ -2,6 +2,7 @@ import { isOpenIncident } from "./build";
 import { reportedAge } from "./respond";
 import type { Snapshot, SnapshotComponent, SnapshotIncident, SnapshotMaintenance } from "./types";
 import { iso } from "../time";
+import { fnv1a } from "../http/hash";
 
 // The public JSON shapes of the seed API, made from the snapshot. Times are ISO 8601 (UTC).
 
@@ -105,3 +106,12 @@ export function recentIncidents(snapshot: Snapshot, now = Date.now()) {
 
 export const upcomingMaintenance = (snapshot: Snapshot) =>
   snapshot.maintenances.filter((m) => m.status === "scheduled" || m.status === "in_progress");
+
+/**
+ * The version an incident's edit form is drawn from: a fingerprint of what that form edits (title,
+ * description, severity, start, and once resolved its root cause and resolution). An update another responder
+ * posts meanwhile moves the incident's updated_at but none of these, and leaves the form valid.
+ */
+export function incidentFormVersion(i: Pick<SnapshotIncident, "title" | "description" | "severity" | "started_at" | "status" | "root_cause" | "resolution">): number {
+  return parseInt(fnv1a(JSON.stringify([i.title, i.description, i.severity, i.started_at, isOpenIncident(i.status), i.root_cause, i.resolution])), 36);
+}
