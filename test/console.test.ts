@@ -1000,6 +1000,17 @@ describe("forms drawn before another change", () => {
     expect(updates.find((u: { id: string }) => u.id === updateId).message).toBe("Second fix, elsewhere");
   });
 
+  it("says on an incident opened quietly that its first notified update announces it", async () => {
+    const token = await session();
+    const incident = await createIncident({ title: "Opened quietly", severity: "minor", notify: false });
+    const path = `/admin/incidents/${incident.id}`;
+    const hint = "Opened quietly: subscribers have not been told of this incident.";
+    expect(await (await send(path, { cookie: token })).text()).toContain(hint);
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Now they know.", status: "identified" })).status).toBe(201);
+    expect(await (await send(path, { cookie: token })).text()).not.toContain(hint);
+    await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "a", resolution: "b", notify: false });
+  });
+
   it("keeps an incident's edit form valid across an update another responder posts, which changes nothing it edits", async () => {
     const token = await session();
     const incident = await createIncident({ title: "Two responders, one typo", severity: "minor", description: "As first written." });
@@ -1297,7 +1308,8 @@ describe("the notify choice", () => {
     expect(await eventsOf(quiet.id)).toEqual([]);
     expect((await admin("POST", `/api/status/incidents/${quiet.id}/updates`, { message: "Typo fixed.", status: "identified", notify: false })).status).toBe(201);
     expect((await admin("POST", `/api/status/incidents/${quiet.id}/updates`, { message: "Real news.", status: "monitoring" })).status).toBe(201);
-    expect(await eventsOf(quiet.id)).toEqual(["incident.updated"]);
+    // The first news subscribers get of it announces it.
+    expect(await eventsOf(quiet.id)).toEqual(["incident.created"]);
     expect((await admin("POST", "/api/status/incidents/create", { title: "x", notify: "no" })).status).toBe(400);
 
     const token = await session();

@@ -255,6 +255,27 @@ describe("fan-out", () => {
     expect(await queryPlan(maintenanceEventsQuery(db(), window.id, crypto.randomUUID()))).toContain("USING INDEX events_maintenance_idx");
   });
 
+  it("announces an incident opened quietly with its first update that notifies: as new, then as updates", async () => {
+    const [checkout, search] = [unique("Checkout"), unique("Search")];
+    const [checkoutId, searchId] = [await freshComponent(checkout), await freshComponent(search)];
+    const outbox = devOutbox();
+    const follower = await activeSubscriber("email", { components: [checkoutId] });
+    const searcher = await activeSubscriber("email", { components: [searchId] });
+    const title = unique("Quiet start");
+    const opened = await body(await admin("POST", "/api/status/incidents/create", { title, severity: "major", notify: false, affected_components: [checkoutId, searchId] }));
+    // Search taken off while nobody was told of it: its follower is told nothing of an incident they never heard of.
+    const first = await admin("POST", `/api/status/incidents/${opened.id}/updates`, { message: "Checkout fails for some.", status: "identified", affected_components: [checkoutId] });
+    expect(first.status).toBe(201);
+    const [told] = await outbox.waitFor(follower.address);
+    expect(told).toContain(`New incident: ${title}`);
+    expect(told).toContain("Checkout fails for some.");
+    expect(told).not.toContain("No longer affected");
+    expect((await admin("POST", `/api/status/incidents/${opened.id}/updates`, { message: "Fix rolling out.", status: "monitoring" })).status).toBe(201);
+    expect((await outbox.waitFor(follower.address, 2))[1]).toContain(`Update: ${title}`);
+    expect(await deliveriesFor(searcher.id)).toEqual([]);
+    expect((await admin("POST", `/api/status/incidents/${opened.id}/resolve`, { root_cause: "r", resolution: "s", notify: false })).status).toBe(200);
+  });
+
   it("tells followers of a component an update takes off the incident, and not those of one it never named", async () => {
     const [checkout, search] = [unique("Checkout"), unique("Search")];
     const [checkoutId, searchId] = [await freshComponent(checkout), await freshComponent(search)];

@@ -195,7 +195,14 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
                 <TextArea label="Message" name="message" id="u-message" required />
                 <EtaFields zone={page.time_zone} prefix="u" canClear />
                 <ComponentPicker components={components} chosen={current} prefix="u" />
-                <NotifyBox id="u-notify" />
+                <NotifyBox
+                  id="u-notify"
+                  hint={
+                    i.updates.some((u) => u.notified !== false)
+                      ? undefined
+                      : "Opened quietly: subscribers have not been told of this incident. Notified, this update announces it to them as a new incident."
+                  }
+                />
                 <div>
                   <button type="submit">Post update</button>
                 </div>

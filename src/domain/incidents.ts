@@ -248,12 +248,16 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
   const withdrawn = input.estimated_resolution === null && currentEta(incident) !== null;
   const update = newUpdate(input.status, input.message, input.estimated_resolution ?? null, now, input.notify, withdrawn);
   const owner = takeover(incident, actor, now);
-  // Components this update takes off: their followers hear of it too (it is their news most of all), told so.
-  const removed = incident.components.filter((c) => !components.some((kept) => kept.id === c.id));
+  // An incident opened quietly, and told of by no update since: the first update that tells subscribers
+  // announces it as new, not as an update of something they never heard of.
+  const announces = !incident.updates.some((u) => u.notified !== false);
+  // Components this update takes off: their followers hear of it too (it is their news most of all), told so;
+  // of an incident nobody was told of, they have nothing to hear.
+  const removed = announces ? [] : incident.components.filter((c) => !components.some((kept) => kept.id === c.id));
   const event = outboxInsert(
     db,
     {
-      type: "incident.updated",
+      type: announces ? "incident.created" : "incident.updated",
       payload: {
         // The ETA that stands after it: one given earlier still holds unless this update withdrew it.
         ...eventPayload({ ...incident, components }, { status: update.status, message: update.message, eta: currentEta({ updates: [update, ...incident.updates] }) }),
