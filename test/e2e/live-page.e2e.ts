@@ -85,8 +85,20 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     expect(await page.locator("link[rel=icon]").getAttribute("href")).toMatch(/favicon-major_outage\./);
     expect(await page.title()).toBe("Beacon E2E status");
 
+    // A time the next message does not redraw, as the server wrote it: it is said again with every message, so
+    // times drawn at different moments never disagree on how long ago they were.
+    await page.evaluate(() => {
+      const t = document.createElement("time");
+      t.id = "probe-time";
+      t.setAttribute("datetime", new Date(Date.now() - 150_000).toISOString());
+      t.setAttribute("data-rel", "");
+      t.textContent = "not yet said";
+      document.querySelector("main")!.append(t);
+    });
     await adminCall("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Rolling back **the deploy**.\n\n- step one <img src=x onerror=alert(1)>", status: "identified" });
     await expect.poll(() => card.locator(".timeline > li").count()).toBe(2);
+    expect(await page.locator("#probe-time").textContent()).toMatch(/\(.*minute/);
+    await page.evaluate(() => document.querySelector("#probe-time")!.remove());
     await expect.poll(() => own.locator(".timeline > li").count()).toBe(2);
     expect(await own.locator(".timeline > li").first().textContent()).toContain("Rolling back the deploy.");
     expect(await own.locator(".incident-page > .meta .sev").nth(1).textContent()).toBe("identified");

@@ -430,6 +430,9 @@ function connect() {
     const version = Number(msg.type === "snapshot" && msg.data ? msg.data.version : msg.version);
     if (version > applied) applied = version;
     if (msg.type !== "snapshot" || msg.data) apply(msg);
+    // Every time on the page is said again with what a message drew: drawn at other moments, "how long ago"
+    // would disagree between them.
+    paintTimes();
     document.dispatchEvent(new CustomEvent("beacon:live", { detail: msg }));
     if (typeof msg.seq === "number") lastSeq = msg.seq;
     if (msg.type !== "snapshot" && msg.at) lastUpdate = msg.at;
@@ -594,7 +597,8 @@ for (const input of $$("form.sub input[name=channel]")) input.addEventListener("
 showChannel();
 
 paintTimes();
-setInterval(paintTimes, 30000);
+// Often enough that "seconds ago" is never far behind.
+setInterval(paintTimes, 10000);
 if (stamp) connect();
 })();
 `;
