@@ -173,6 +173,8 @@ export const ComponentPage: FC<{
           </button>
         </p>
       </form>
+      {/* Drawn again live like the head above while nobody is filling it in, so it never shows a stale name. */}
+      <div id="component-edit" data-live>
       <ConsoleForm ctx={ctx} action={`/admin/components/${row.id}`} refill={refill} version={row.updatedAt}>
         <Field label="Name" name="name" id="ec-name" value={row.name} required max={100} />
         <TextArea label="Description" name="description" id="ec-description" value={row.description} />
@@ -220,6 +222,7 @@ export const ComponentPage: FC<{
           <button type="submit">Save component</button>
         </div>
       </ConsoleForm>
+      </div>
       <form method="post" autocomplete="off" action={`/admin/components/${row.id}/delete`} data-confirm={`Delete ${row.name} and its history? Whoever followed it alone is told.`}>
         <Csrf ctx={ctx} />
         <p>

@@ -510,6 +510,14 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await page.locator('#live[data-state="live"]').waitFor();
     await api("PATCH", `/api/status/components/${made.id}`, { name: `${made.name} renamed` });
     await expect.poll(() => page.locator("#component-head h1").textContent()).toBe(`${made.name} renamed`);
+    // Its edit form, untouched, follows too: it shows the new name and saves without a 409.
+    await expect.poll(() => page.locator("#ec-name").inputValue()).toBe(`${made.name} renamed`);
+    await page.locator("#ec-description").fill("Written after the rename.");
+    await page.locator("button", { hasText: "Save component" }).click();
+    await page.locator(".flash").first().waitFor();
+    expect(await page.locator("[role=alert]").count()).toBe(0);
+    const saved = (await api("GET", `/api/status/admin/components/${made.id}`)) as { name: string; description: string };
+    expect(saved).toMatchObject({ name: `${made.name} renamed`, description: "Written after the rename." });
     await api("DELETE", `/api/status/components/${made.id}`);
     expect(errors).toEqual([]);
     await context.close();
