@@ -110,7 +110,7 @@ export const validate = <T extends z.ZodType, Target extends keyof ValidationTar
       const where = target === "json" ? "body" : target === "param" ? "path" : target;
       // A number past a double's range (1e400) reaches the schema as infinite, which it refuses as no number
       // at all; brought to the edge of the exact range it is refused by the field's own bound, as 1e20 is.
-      const input = target === "json" && holdsInfinity(result.data) ? withinRange(result.data) : result.data;
+      const input = target === "json" ? withinRange(result.data) : result.data;
       const again = input === result.data ? result : await schema.safeParseAsync(input);
       const details = again.success ? issuesOf(result.error, result.data) : issuesOf(again.error, input);
       // A parameter named twice in a query string reaches the schema as a list: say so, whatever rule the list
@@ -126,17 +126,14 @@ export const validate = <T extends z.ZodType, Target extends keyof ValidationTar
 /** JSON nests at most this deep where Beacon reads a body; deeper, nothing is looked at (and the schema refuses it). */
 const NESTING = 32;
 
-function holdsInfinity(value: unknown, depth = 0): boolean {
-  if (typeof value === "number") return value === Infinity || value === -Infinity;
-  if (depth >= NESTING || value === null || typeof value !== "object") return false;
-  return (Array.isArray(value) ? value : Object.values(value)).some((v) => holdsInfinity(v, depth + 1));
-}
-
+/** The input with every infinite number brought to the edge of the exact range: the very input when it holds none. */
 function withinRange(value: unknown, depth = 0): unknown {
   if (typeof value === "number") return value === Infinity || value === -Infinity ? intoExactRange(value) : value;
   if (depth >= NESTING || value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map((v) => withinRange(v, depth + 1));
-  return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, withinRange(v, depth + 1)]));
+  const entries = Array.isArray(value) ? [...value.entries()] : Object.entries(value);
+  const mended = entries.map(([key, v]) => [key, withinRange(v, depth + 1)] as const);
+  if (mended.every(([, v], i) => v === entries[i]![1])) return value;
+  return Array.isArray(value) ? mended.map(([, v]) => v) : Object.fromEntries(mended);
 }
 
 const NOTHING = z.strictObject({});

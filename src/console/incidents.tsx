@@ -5,7 +5,7 @@ import { Status, Time } from "../page/parts";
 import { formatDuration } from "../page/format";
 import { isOpenIncident } from "../snapshot/build";
 import type { PageInfo, SnapshotIncident } from "../snapshot/types";
-import { currentEta, incidentFormVersion } from "../snapshot/format";
+import { currentEta, incidentFormVersion, toldSubscribers } from "../snapshot/format";
 import { Flash } from "./dashboard";
 import { ComponentPicker, ConsoleForm, Drawn, EtaFields, Field, FormErrors, NotifyBox, OPEN_STATUS_OPTIONS, Select, SEVERITY_OPTIONS, TextArea, Written } from "./fields";
 import { pickerShown, type Refill } from "./forms";
@@ -198,7 +198,7 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
                 <NotifyBox
                   id="u-notify"
                   hint={
-                    i.updates.some((u) => u.notified !== false)
+                    toldSubscribers(i)
                       ? undefined
                       : "Opened quietly: subscribers have not been told of this incident. Notified, this update announces it to them as a new incident."
                   }

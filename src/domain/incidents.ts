@@ -25,7 +25,7 @@ import type {
   resolveIncidentBody,
 } from "../schemas";
 import { isOpenIncident } from "../snapshot/build";
-import { currentEta, incidentFormVersion } from "../snapshot/format";
+import { currentEta, incidentFormVersion, toldSubscribers } from "../snapshot/format";
 import { incidentEventsQuery } from "../db/queries/notifications";
 import { iso, sameShownTime } from "../time";
 import { listAsSetWhileOpen, loadIncidentView } from "../snapshot/incident-view";
@@ -250,7 +250,7 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
   const owner = takeover(incident, actor, now);
   // An incident opened quietly, and told of by no update since: the first update that tells subscribers
   // announces it as new, not as an update of something they never heard of.
-  const announces = !incident.updates.some((u) => u.notified !== false);
+  const announces = !toldSubscribers(incident);
   // Components this update takes off: their followers hear of it too (it is their news most of all), told so;
   // of an incident nobody was told of, they have nothing to hear.
   const removed = announces ? [] : incident.components.filter((c) => !components.some((kept) => kept.id === c.id));

@@ -115,3 +115,6 @@ export const upcomingMaintenance = (snapshot: Snapshot) =>
 export function incidentFormVersion(i: Pick<SnapshotIncident, "title" | "description" | "severity" | "started_at" | "status" | "root_cause" | "resolution">): number {
   return parseInt(fnv1a(JSON.stringify([i.title, i.description, i.severity, i.started_at, isOpenIncident(i.status), i.root_cause, i.resolution])), 36);
 }
+
+/** Whether subscribers were told of an incident: by its opening or any update since (none, when opened quietly). */
+export const toldSubscribers = (i: Pick<SnapshotIncident, "updates">) => i.updates.some((u) => u.notified !== false);

@@ -27,17 +27,13 @@ export async function earlierEventIds(db: Database, event: { id: string; type: s
 /** By the payload's maintenance id, as events_maintenance_idx indexes it. */
 export const maintenanceEventsQuery = (db: Database, maintenanceId: string, exceptId: string) =>
   db
-    .select({ id: events.id })
+    .select({ id: events.id, type: events.type })
     .from(events)
     .where(and(sql`json_extract(${events.payload}, '$.maintenance_id') = ${maintenanceId}`, ne(events.id, exceptId)));
 
 /** What subscribers were told of a window so far: the types of its events (none for a window kept quiet). */
 export async function windowNoticesTold(db: Database, maintenanceId: string): Promise<Set<string>> {
-  const rows = await db
-    .select({ type: events.type })
-    .from(events)
-    .where(sql`json_extract(${events.payload}, '$.maintenance_id') = ${maintenanceId}`);
-  return new Set(rows.map((r) => r.type));
+  return new Set((await maintenanceEventsQuery(db, maintenanceId, "")).map((r) => r.type));
 }
 
 /** By the payload's incident id, as events_incident_idx indexes it (events are never pruned). */
