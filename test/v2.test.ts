@@ -220,6 +220,27 @@ describe("Statuspage v2 API", () => {
     expect(found.incident_updates[0].affected_components[0]).toEqual({ code: component.id, name: component.name, old_status: "major_outage", new_status: "operational" });
   });
 
+  it("an update that takes a component off the incident leaves the earlier updates listing it as they did", async () => {
+    const [api, db] = [await makeComponent(`Gateway ${crypto.randomUUID()}`), await makeComponent(`Ledger ${crypto.randomUUID()}`)];
+    const incident = await createIncident({ title: "Gateway errors", severity: "major", affected_components: [{ id: api.id, status: "partial_outage" }], notify: false });
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Found it", status: "identified", notify: false })).status).toBe(201);
+    const listed = async () =>
+      [...(await v2("incidents.json")).incidents.find((i: any) => i.id === incident.id).incident_updates]
+        .reverse()
+        .map((u: any) => [u.status, u.affected_components.map((a: any) => `${a.name.split(" ")[0]}: ${a.old_status}->${a.new_status}`).sort()]);
+    const before = await listed();
+    expect(before).toEqual([
+      ["investigating", ["Gateway: operational->partial_outage"]],
+      ["identified", ["Gateway: partial_outage->partial_outage"]],
+    ]);
+    // The next update moves the incident to the ledger alone: what was published before it stays as it was.
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "It is the ledger", status: "monitoring", notify: false, affected_components: [{ id: db.id, status: "degraded" }] })).status).toBe(201);
+    const after = [...before, ["monitoring", ["Gateway: partial_outage->operational", "Ledger: operational->degraded_performance"]]];
+    expect(await listed()).toEqual(after);
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "Lock", resolution: "Released", notify: false })).status).toBe(200);
+    expect((await listed()).slice(0, 3)).toEqual(after);
+  });
+
   it("affected_components of an earlier update show the status of its own time, never one a later update set", async () => {
     const quiet = await makeComponent(`Mail ${crypto.randomUUID()}`);
     const added = await makeComponent(`Search ${crypto.randomUUID()}`);

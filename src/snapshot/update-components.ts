@@ -13,8 +13,9 @@ export interface UpdateComponent {
  * What each update did to the incident's components, by update id: the shown-status moves since the previous
  * update (an admin's moves are recorded at the instant of the update that made them; an automatic incident's
  * are its components' check results, backdated to the first failing check), then the components that did
- * not move, at the status they had then. A component is listed from the update that named it on, and one an
- * update took off the incident only where it moved. Snapshots without the record of moves fall back to: the
+ * not move, at the status they had then. A component is listed from the update that named it on; one an
+ * update took off the incident, from its first move to the update that took it off (its last move), so what
+ * was published before that update stays as it was. Snapshots without the record of moves fall back to: the
  * first update set what the incident says, resolving lifted it, the others kept it.
  */
 export function componentsByUpdate(snapshot: Pick<Snapshot, "components">, i: SnapshotIncident): Map<string, UpdateComponent[]> {
@@ -44,6 +45,15 @@ export function componentsByUpdate(snapshot: Pick<Snapshot, "components">, i: Sn
   // did), and walks forward with the moves: an update shows the status of its own time, not a later one.
   const current = new Map<string, ShownStatus>(i.components.map((c) => [c.id, c.status]));
   for (const change of [...changes].reverse()) current.set(change.component_id, change.from);
+  // Components no longer linked (taken off while open), between their first and last moves.
+  const linked = i.components.filter((c) => !c.released);
+  const linkedIds = new Set(linked.map((c) => c.id));
+  const off = new Map<string, { first: number; last: number }>();
+  for (const change of changes) {
+    if (linkedIds.has(change.component_id)) continue;
+    const span = off.get(change.component_id);
+    off.set(change.component_id, { first: span?.first ?? change.at, last: change.at });
+  }
   oldestFirst.forEach((u, at) => {
     const previousAt = oldestFirst[at - 1]?.created_at ?? Number.NEGATIVE_INFINITY;
     const moved = collapse(changes.filter((change) => change.at > previousAt && change.at <= u.created_at));
@@ -51,9 +61,12 @@ export function componentsByUpdate(snapshot: Pick<Snapshot, "components">, i: Sn
     const movedIds = new Set(moved.map((change) => change.component_id));
     byUpdate.set(u.id, [
       ...moved.map((change) => ({ id: change.component_id, name: names.get(change.component_id) ?? "", from: change.from, to: change.to })),
-      ...i.components
-        .filter((c) => !movedIds.has(c.id) && !c.released && (c.added_at === undefined || c.added_at <= u.created_at))
+      ...linked
+        .filter((c) => !movedIds.has(c.id) && (c.added_at === undefined || c.added_at <= u.created_at))
         .map((c) => ({ id: c.id, name: c.name, from: current.get(c.id)!, to: current.get(c.id)! })),
+      ...[...off]
+        .filter(([id, span]) => !movedIds.has(id) && span.first <= u.created_at && span.last > u.created_at)
+        .map(([id]) => ({ id, name: names.get(id) ?? "", from: current.get(id)!, to: current.get(id)! })),
     ]);
   });
   return byUpdate;
