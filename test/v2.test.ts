@@ -291,6 +291,38 @@ describe("Statuspage v2 API", () => {
     expect(resolved.incident_updates[0].affected_components.map((a: any) => a.code).sort()).toEqual([first.id, later.id, edited.id].sort());
   });
 
+  it("a window's updates list the moves it made: none for a component an incident held at a worse status", async () => {
+    const [held, calm] = [await makeComponent(`Mailer ${crypto.randomUUID()}`), await makeComponent(`Index ${crypto.randomUUID()}`)];
+    const incident = await createIncident({ title: "Mailer down", severity: "critical", affected_components: [{ id: held.id, status: "major_outage" }], notify: false });
+    const window = await json(await admin("POST", "/api/status/maintenance", { title: "Patch", scheduled_start: hours(2), scheduled_end: hours(3), components: [held.id, calm.id], notify: false }));
+    const moves = async (path: string) =>
+      [...(await v2(path)).scheduled_maintenances.find((m: any) => m.id === window.id).incident_updates]
+        .reverse()
+        .map((u: any) => [u.status, u.affected_components.map((a: any) => `${a.name.split(" ")[0]}: ${a.old_status}->${a.new_status}`).sort()]);
+    // Scheduled: each component as it stands.
+    expect(await moves("scheduled-maintenances/upcoming.json")).toEqual([["scheduled", ["Index: operational->operational", "Mailer: major_outage->major_outage"]]]);
+    expect((await admin("POST", `/api/status/maintenance/${window.id}/start`)).status).toBe(200);
+    const active = (await v2("scheduled-maintenances/active.json")).scheduled_maintenances.find((m: any) => m.id === window.id);
+    // The outage outranks the maintenance: the mailer never showed under_maintenance, and v2 says so.
+    expect(active.components.map((c: any) => [c.name.split(" ")[0], c.status]).sort()).toEqual([
+      ["Index", "under_maintenance"],
+      ["Mailer", "major_outage"],
+    ]);
+    const started = [
+      ["scheduled", ["Index: operational->operational", "Mailer: major_outage->major_outage"]],
+      ["in_progress", ["Index: operational->under_maintenance", "Mailer: major_outage->major_outage"]],
+    ];
+    expect(await moves("scheduled-maintenances/active.json")).toEqual(started);
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "Disk", resolution: "Replaced", notify: false })).status).toBe(200);
+    expect((await admin("POST", `/api/status/maintenance/${window.id}/complete`)).status).toBe(200);
+    // What was published stays as it was; the mailer showed the maintenance once the outage ended, and
+    // completing brought both back.
+    expect(await moves("scheduled-maintenances.json")).toEqual([
+      ...started,
+      ["completed", ["Index: under_maintenance->operational", "Mailer: under_maintenance->operational"]],
+    ]);
+  });
+
   it("scheduled maintenances: upcoming, active (in_progress, components under_maintenance), cancelled left out", async () => {
     const component = await makeComponent(`Cache ${crypto.randomUUID()}`);
     const later = await json(await admin("POST", "/api/status/maintenance", { title: "Later", scheduled_start: hours(48), scheduled_end: hours(49), components: [component.id] }));

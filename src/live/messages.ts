@@ -32,8 +32,11 @@ export const liveUpdate = (update: SnapshotIncidentUpdate) => ({ ...update, mess
 
 export type LiveUpdate = ReturnType<typeof liveUpdate>;
 
-/** A maintenance window as the page draws it: its description as written, and as the server renders it. */
-export const liveMaintenance = (maintenance: SnapshotMaintenance) => ({
+/**
+ * A maintenance window as the page draws it: its description as written, and as the server renders it
+ * (without the statuses kept for Statuspage's updates, which the page does not draw).
+ */
+export const liveMaintenance = ({ statuses: _, ...maintenance }: SnapshotMaintenance) => ({
   ...maintenance,
   description_html: maintenance.description ? renderMarkdown(maintenance.description) : null,
 });

@@ -179,7 +179,10 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
   const maintenances = rows.maintenanceRows.map(maintenanceFromRow);
   const maintenanceById = new Map(maintenances.map((m) => [m.id, m]));
   for (const link of rows.maintenanceLinkRows) {
-    maintenanceById.get(link.maintenanceId)?.components.push({ id: link.componentId, name: link.name });
+    const m = maintenanceById.get(link.maintenanceId);
+    if (!m) continue;
+    m.components.push({ id: link.componentId, name: link.name });
+    (m.statuses ??= {})[link.componentId] = [link.written, link.beforeStart, link.afterStart, link.beforeEnd, link.afterEnd];
   }
 
   const incidentStatusesByComponent = new Map<string, SnapshotIncident["components"][number]["status"][]>();

@@ -148,7 +148,16 @@ export interface SnapshotMaintenance {
   /** false when subscribers are not told of the window's start, completion or cancellation. */
   notify?: false;
   components: { id: string; name: string }[];
+  /**
+   * Each component's shown status around the window's steps, by component id (absent in snapshots built
+   * before it was kept): what Statuspage's updates say each step moved. null where the component has no
+   * recorded move at all: it has shown its present status all along.
+   */
+  statuses?: Record<string, WindowStatuses>;
 }
+
+/** A component's shown status as the window was written, just before and after it started, and it ended. */
+export type WindowStatuses = [written: ShownStatus | null, beforeStart: ShownStatus | null, afterStart: ShownStatus | null, beforeEnd: ShownStatus | null, afterEnd: ShownStatus | null];
 
 export interface PageInfo {
   name: string;

@@ -187,21 +187,40 @@ const MAINTENANCE_TEXT = {
   completed: "The scheduled maintenance has been completed.",
 } as const;
 
+/** Where each step of a window reads its components' statuses from (WindowStatuses), and what it assumes without them. */
+const WINDOW_STEPS = {
+  scheduled: { at: [0, 0], assumed: ["operational", "operational"] },
+  in_progress: { at: [1, 2], assumed: ["operational", "under_maintenance"] },
+  completed: { at: [3, 4], assumed: ["under_maintenance", "operational"] },
+} as const;
+
 export function v2Maintenance(snapshot: Snapshot, m: SnapshotMaintenance, rows: V2Component[]) {
-  const affected = (from: V2ComponentStatus, to: V2ComponentStatus) => m.components.map((c) => ({ code: c.id, name: c.name, old_status: from, new_status: to }));
+  const present = new Map(rows.map((r) => [r.id, r.status]));
+  // What each step moved, from the statuses recorded around it: a component an incident held at a worse
+  // status did not go under maintenance, and its updates say so.
+  const affected = (step: keyof typeof WINDOW_STEPS) =>
+    m.components.map((c) => {
+      const statuses = m.statuses?.[c.id];
+      const [from, to] = WINDOW_STEPS[step].at.map((at, i) => {
+        if (!statuses) return WINDOW_STEPS[step].assumed[i]!;
+        const status = statuses[at];
+        return status ? v2ComponentStatus(status) : (present.get(c.id) ?? "operational");
+      });
+      return { code: c.id, name: c.name, old_status: from!, new_status: to! };
+    });
   const notified = m.notify !== false;
   // Beacon records a window's transitions rather than written updates: each becomes the update Statuspage would post.
   const atOnce = startedWhenWritten(m);
   const updates = [
     ...(atOnce
       ? []
-      : [incidentUpdate(m.id, { id: `${m.id}-scheduled`, status: "scheduled", body: m.description || m.title, at: m.created_at, updated_at: m.created_at, notified }, affected("operational", "operational"))]),
+      : [incidentUpdate(m.id, { id: `${m.id}-scheduled`, status: "scheduled", body: m.description || m.title, at: m.created_at, updated_at: m.created_at, notified }, affected("scheduled"))]),
     ...(m.started_at === null
       ? []
-      : [incidentUpdate(m.id, { id: `${m.id}-in-progress`, status: "in_progress", body: (atOnce && m.description) || MAINTENANCE_TEXT.in_progress, at: m.started_at, updated_at: m.started_at, notified }, affected("operational", "under_maintenance"))]),
+      : [incidentUpdate(m.id, { id: `${m.id}-in-progress`, status: "in_progress", body: (atOnce && m.description) || MAINTENANCE_TEXT.in_progress, at: m.started_at, updated_at: m.started_at, notified }, affected("in_progress"))]),
     ...(m.completed_at === null
       ? []
-      : [incidentUpdate(m.id, { id: `${m.id}-completed`, status: "completed", body: MAINTENANCE_TEXT.completed, at: m.completed_at, updated_at: m.completed_at, notified }, affected("under_maintenance", "operational"))]),
+      : [incidentUpdate(m.id, { id: `${m.id}-completed`, status: "completed", body: MAINTENANCE_TEXT.completed, at: m.completed_at, updated_at: m.completed_at, notified }, affected("completed"))]),
   ].reverse();
   return {
     id: m.id,

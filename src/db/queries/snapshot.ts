@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gte, inArray, isNull, lte, not, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gte, inArray, isNull, lte, not, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../client";
 import { componentPageOrder, groupPageOrder } from "./components";
 import {
@@ -12,7 +12,17 @@ import {
   maintenanceComponents,
   maintenances,
   statusChanges,
+  type ShownStatus,
 } from "../schema";
+
+/**
+ * A window's component's shown status just after every move recorded at or before `at` (from the first move
+ * after it when none was before; null when it never moved): two seeks on status_changes (component_id, at).
+ */
+const shownStatusAt = (at: SQL) =>
+  sql<ShownStatus | null>`coalesce(
+    (select sc.to_status from ${statusChanges} sc where sc.component_id = ${maintenanceComponents.componentId} and sc.at <= ${at} order by sc.at desc, sc.id desc limit 1),
+    (select sc.from_status from ${statusChanges} sc where sc.component_id = ${maintenanceComponents.componentId} and sc.at > ${at} order by sc.at asc, sc.id asc limit 1))`;
 
 /** Everything a snapshot is made of, read in one round trip (one db.batch of selects). */
 export async function loadSnapshotRows(db: Database, opts: { historySince: number; firstDay: string }) {
@@ -69,6 +79,12 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
           maintenanceId: maintenanceComponents.maintenanceId,
           componentId: maintenanceComponents.componentId,
           name: components.name,
+          // Around each step of the window, for what Statuspage's updates say it moved.
+          written: shownStatusAt(sql`${maintenances.createdAt}`),
+          beforeStart: shownStatusAt(sql`${maintenances.startedAt} - 1`),
+          afterStart: shownStatusAt(sql`${maintenances.startedAt}`),
+          beforeEnd: shownStatusAt(sql`${maintenances.completedAt} - 1`),
+          afterEnd: shownStatusAt(sql`${maintenances.completedAt}`),
         })
         .from(maintenanceComponents)
         .innerJoin(maintenances, eq(maintenances.id, maintenanceComponents.maintenanceId))
