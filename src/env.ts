@@ -107,7 +107,8 @@ export interface Variables {
   /** The signed-in console user: the session token (what the console's own API calls carry) and its CSRF token. */
   consoleSession: ConsoleSession;
   /** An admin write's Idempotency-Key, when it sent one that has no stored answer yet. */
-  idempotency?: { userId: string; key: string; requestHash: string };
+  /** `ttlMs`: how long the answer is replayed (a day for a client's key; see addsOnce for keyless ones). */
+  idempotency?: { userId: string; key: string; requestHash: string; ttlMs?: number };
   /** Statements sent to D1 while serving this request (the bench reads it from a response header). */
   d1Queries: { count: number };
 }

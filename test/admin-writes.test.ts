@@ -233,7 +233,8 @@ describe("concurrent admin writes", () => {
 
     const token = await adminToken();
     const name = `Edge ${crypto.randomUUID()}`;
-    const sent = await Promise.all(Array.from({ length: 6 }, () => call("POST", "/api/status/groups", { token, body: { name } })));
+    // Each spelled its own way (the same request again would be a double submit of the first).
+    const sent = await Promise.all(Array.from({ length: 6 }, (_, i) => call("POST", "/api/status/groups", { token, body: { name: `${i % 2 ? name.toUpperCase() : name}${" ".repeat(i)}` } })));
     expect(sent.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
     expect(await count("SELECT count(*) AS n FROM component_groups WHERE lower(name) = lower(?)", name)).toBe(1);
 
@@ -290,6 +291,36 @@ describe("Idempotency-Key", () => {
     const ids = new Set(await Promise.all(responses.map(async (r) => (await json(r)).id)));
     expect(ids.size).toBe(1);
     expect(await count("SELECT count(*) AS n FROM incidents WHERE title = ?", body.title)).toBe(1);
+  });
+
+  it("takes the same keyless update, incident or template sent again within a minute as a double submit: one of each, one email", async () => {
+    const component = await freshComponent();
+    const reader = await activeSubscriber("email", { components: [component] });
+    const incident = await createIncident({ title: `Double submit ${crypto.randomUUID()}`, affected_components: [component] });
+    const token = await adminToken();
+    const update = { message: "Same update", status: "identified" };
+    const path = `/api/status/incidents/${incident.id}/updates`;
+    const racing = await Promise.all(Array.from({ length: 6 }, () => call("POST", path, { token, body: update })));
+    const again = await call("POST", path, { token, body: update });
+    expect([...racing, again].map((r) => r.status)).toEqual(Array(7).fill(201));
+    expect(new Set(await Promise.all([...racing, again].map(async (r) => JSON.stringify(await json(r))))).size).toBe(1);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(await count("SELECT count(*) AS n FROM incident_updates WHERE incident_id = ? AND message = 'Same update'", incident.id)).toBe(1);
+    expect(await eventsOf("incident.updated", "incident_id", incident.id)).toBe(1);
+    // Another message is another update; so is the same one from another admin.
+    expect((await call("POST", path, { token, body: { ...update, message: "Next update" } })).status).toBe(201);
+    expect((await call("POST", path, { token: await adminToken({ sub: "user_second_admin" }), body: update })).status).toBe(201);
+    expect(await count("SELECT count(*) AS n FROM incident_updates WHERE incident_id = ?", incident.id)).toBe(4);
+    await vi.waitFor(async () => expect((await deliveriesFor(reader.id)).filter((d) => /Same update|Identified/.test(d.subject)).length).toBeGreaterThan(0), { timeout: 5000 });
+
+    const title = `Opened twice ${crypto.randomUUID()}`;
+    const opened = await Promise.all([1, 2, 3].map(() => call("POST", "/api/status/incidents/create", { token, body: { title, notify: false } })));
+    expect(opened.map((r) => r.status)).toEqual([201, 201, 201]);
+    expect(await count("SELECT count(*) AS n FROM incidents WHERE title = ?", title)).toBe(1);
+    const name = `Saved twice ${crypto.randomUUID()}`;
+    const saved = await Promise.all([1, 2, 3].map(() => call("POST", "/api/status/templates", { token, body: { name, title: "t" } })));
+    expect(saved.map((r) => r.status)).toEqual([201, 201, 201]);
+    expect(await count("SELECT count(*) AS n FROM incident_templates WHERE name = ?", name)).toBe(1);
   });
 
   it("replays a resolve instead of answering 409 to its retry", async () => {

@@ -790,7 +790,8 @@ describe("components and groups", () => {
     expect((await admin("DELETE", `/api/status/groups/${(await json(cafe)).id}`)).status).toBe(204);
 
     const name = `Search ${crypto.randomUUID()}`;
-    const racing = await Promise.all([1, 2].map(async () => admin("POST", "/api/status/components", { name })));
+    // Spelled apart: the very same request twice would be one double submit.
+    const racing = await Promise.all([name, name.toUpperCase()].map(async (spelled) => admin("POST", "/api/status/components", { name: spelled })));
     expect(racing.map((r) => r.status).sort()).toEqual([201, 409]);
     // Whether the loser read the winner's row or only met its guard in the batch, the refusal is about the name.
     expect((await json(racing.find((r) => r.status === 409)!)).error.details).toEqual([{ path: "name", message: "is taken by another component", code: "name_taken" }]);

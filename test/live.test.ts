@@ -272,7 +272,7 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
     // Counted in the bytes a socket carries: eight updates of 3,000 characters of 3 bytes each (72 KB in
     // UTF-8, 24,000 characters) are over the bound too.
     const wide = await createIncident({ title: "Live: wide updates", affected_components: [] });
-    for (let i = 0; i < 8; i++) await admin("POST", `/api/status/incidents/${wide.id}/updates`, { message: "長".repeat(3_000), status: "identified", notify: false });
+    for (let i = 0; i < 8; i++) await admin("POST", `/api/status/incidents/${wide.id}/updates`, { message: `${"長".repeat(3_000)} ${i}`, status: "identified", notify: false });
     const resumed = await connect(`?since=${fresh.seq}`);
     await resumed.waitFor((m) => m.type === "snapshot");
     expect(resumed.messages.filter((m) => m !== "pong" && m.type === "incident.updated")).toHaveLength(0);

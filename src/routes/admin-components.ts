@@ -16,7 +16,7 @@ import {
 } from "../domain/components";
 import { autoConfigView, autoIncidentDefaults, componentAutoConfig } from "../domain/auto-incidents";
 import type { AppEnv, Bindings } from "../env";
-import { commitAndAnswer, idempotent } from "./admin-write";
+import { addsOnce, commitAndAnswer, idempotent } from "./admin-write";
 import { notFound } from "../errors";
 import { componentChecksQuery, createComponentBody, editComponentBody, editGroupBody, groupBody, reorderComponentsBody } from "../schemas";
 import { noBody, uuidParam, validate } from "../validation";
@@ -77,7 +77,7 @@ export const adminComponents = new Hono<AppEnv>()
       })),
     });
   })
-  .post("/components", requireAdmin, idempotent, validate("json", createComponentBody, (c, body) => nameAlsoTaken(c.var.db, "component", body, null)), async (c) => {
+  .post("/components", requireAdmin, addsOnce, validate("json", createComponentBody, (c, body) => nameAlsoTaken(c.var.db, "component", body, null)), async (c) => {
     const db = c.var.db;
     const change = await createComponent(db, c.req.valid("json"), adminActor(c.var.admin), Date.now(), defaultRegions(c.env.CHECK_REGIONS));
     return commitAndAnswer(c, change, 201, (row) => componentView(c.env, row));
@@ -96,7 +96,7 @@ export const adminComponents = new Hono<AppEnv>()
     const change = await reorderComponents(db, c.req.valid("json").ids, adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 200, (result) => result);
   })
-  .post("/groups", requireAdmin, idempotent, validate("json", groupBody, (c, body) => nameAlsoTaken(c.var.db, "group", body, null)), async (c) => {
+  .post("/groups", requireAdmin, addsOnce, validate("json", groupBody, (c, body) => nameAlsoTaken(c.var.db, "group", body, null)), async (c) => {
     const db = c.var.db;
     const change = await createGroup(db, c.req.valid("json"), adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 201, groupView);

@@ -6,7 +6,7 @@ import { deleteIncident, editIncident, editIncidentUpdate, openIncident, postInc
 import { checksSuggestion } from "../domain/auto-incidents";
 import { findIncident, linkedComponentChecks } from "../db/queries/incidents";
 import type { AppEnv } from "../env";
-import { commitAndAnswer, idempotent } from "./admin-write";
+import { addsOnce, commitAndAnswer, idempotent } from "./admin-write";
 import { notFound } from "../errors";
 import { isOpenIncident } from "../snapshot/build";
 import { loadIncidentView } from "../snapshot/incident-view";
@@ -27,12 +27,12 @@ export const adminIncidents = new Hono<AppEnv>()
       checks: checksSuggestion(await linkedComponentChecks(db, id), Date.now()),
     });
   })
-  .post("/incidents/create", requireAdmin, idempotent, validate("json", createIncidentBody), async (c) => {
+  .post("/incidents/create", requireAdmin, addsOnce, validate("json", createIncidentBody), async (c) => {
     const db = c.var.db;
     const change = await openIncident(db, c.req.valid("json"), adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 201, publicIncident);
   })
-  .post("/incidents/:id/updates", requireAdmin, idempotent, validate("param", uuidParam), validate("json", incidentUpdateBody), async (c) => {
+  .post("/incidents/:id/updates", requireAdmin, addsOnce, validate("param", uuidParam), validate("json", incidentUpdateBody), async (c) => {
     const db = c.var.db;
     const change = await postIncidentUpdate(db, c.req.valid("param").id, c.req.valid("json"), adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 201, (result) => {

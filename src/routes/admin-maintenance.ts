@@ -3,13 +3,13 @@ import { requireAdmin } from "../auth/clerk";
 import { adminActor } from "../domain/change";
 import { cancelMaintenance, completeMaintenanceNow, editMaintenance, scheduleMaintenance, startMaintenanceNow } from "../domain/maintenance";
 import type { AppEnv } from "../env";
-import { commitAndAnswer, idempotent } from "./admin-write";
+import { addsOnce, commitAndAnswer, idempotent } from "./admin-write";
 import { publicMaintenance } from "../snapshot/format";
 import { editMaintenanceBody, maintenanceBody } from "../schemas";
 import { noBody, uuidParam, validate } from "../validation";
 
 export const adminMaintenance = new Hono<AppEnv>()
-  .post("/maintenance", requireAdmin, idempotent, validate("json", maintenanceBody), async (c) => {
+  .post("/maintenance", requireAdmin, addsOnce, validate("json", maintenanceBody), async (c) => {
     const db = c.var.db;
     const change = await scheduleMaintenance(db, c.req.valid("json"), adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 201, publicMaintenance);

@@ -8,7 +8,7 @@ import { notFound } from "../errors";
 import { iso } from "../time";
 import { editTemplateBody, templateBody } from "../schemas";
 import { noBody, uuidParam, validate } from "../validation";
-import { commitAndAnswer, idempotent } from "./admin-write";
+import { addsOnce, commitAndAnswer, idempotent } from "./admin-write";
 
 export const publicTemplate = (t: TemplateRow) => ({
   id: t.id,
@@ -28,7 +28,7 @@ export const adminTemplates = new Hono<AppEnv>()
     if (!template) throw notFound("Template");
     return c.json(publicTemplate(template));
   })
-  .post("/templates", requireAdmin, idempotent, validate("json", templateBody), async (c) => {
+  .post("/templates", requireAdmin, addsOnce, validate("json", templateBody), async (c) => {
     const change = await createTemplate(c.var.db, c.req.valid("json"), adminActor(c.var.admin), Date.now());
     return commitAndAnswer(c, change, 201, publicTemplate);
   })

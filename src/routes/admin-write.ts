@@ -64,6 +64,27 @@ export const idempotent: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
+/** How long an admin's same keyless request to add something is taken as a double submit of the first. */
+export const DOUBLE_SUBMIT_MS = 60_000;
+
+/**
+ * On a write that adds something (an incident, an update, a window, a component, a group, a template):
+ * without an Idempotency-Key, the same request by the same admin within DOUBLE_SUBMIT_MS (a double click,
+ * a client's retry, a script run twice) is taken as the first one sent again, and gets its answer: the key is
+ * the request itself. Transitions need no such key: the state they start from is gone after the first.
+ */
+export const addsOnce: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.header("idempotency-key") !== undefined) return idempotent(c, next);
+  const userId = c.var.admin.userId;
+  const hash = await requestHash(c);
+  // A space is never in a client's key: the two kinds cannot meet.
+  const key = `same-request ${hash}`;
+  const stored = await findIdempotentAnswer(c.var.db, userId, key, Date.now() - DOUBLE_SUBMIT_MS);
+  if (stored) return replay(c, stored, hash);
+  c.set("idempotency", { userId, key, requestHash: hash, ttlMs: DOUBLE_SUBMIT_MS });
+  await next();
+};
+
 export type PendingKey = NonNullable<AppEnv["Variables"]["idempotency"]>;
 
 /**
@@ -79,14 +100,15 @@ export async function commitOnce<R>(
   answer: { status: number; body: string | null },
 ): Promise<IdempotentAnswer | null> {
   const now = Date.now();
+  const liveSince = now - (pending?.ttlMs ?? IDEMPOTENCY_TTL_MS);
   const statements = pending
-    ? [...insertIdempotentAnswer(c.var.db, { ...pending, ...answer, createdAt: now }, now - IDEMPOTENCY_TTL_MS), ...change.statements]
+    ? [...insertIdempotentAnswer(c.var.db, { userId: pending.userId, key: pending.key, requestHash: pending.requestHash, ...answer, createdAt: now }, liveSince), ...change.statements]
     : change.statements;
   try {
     await commitChange(c.env, c.var.db, { ...change, statements });
     return null;
   } catch (err) {
-    const stored = pending && isIdempotencyKeyTaken(errorText(err)) ? await findIdempotentAnswer(c.var.db, pending.userId, pending.key, now - IDEMPOTENCY_TTL_MS) : undefined;
+    const stored = pending && isIdempotencyKeyTaken(errorText(err)) ? await findIdempotentAnswer(c.var.db, pending.userId, pending.key, liveSince) : undefined;
     if (stored) return stored;
     throw err;
   }

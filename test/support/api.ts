@@ -57,13 +57,9 @@ export async function json<T = any>(res: Response): Promise<T> {
 }
 
 export async function createIncident(overrides: Record<string, unknown> = {}) {
-  const res = await admin("POST", "/api/status/incidents/create", {
-    title: "Elevated API errors",
-    description: "Some requests fail.",
-    severity: "major",
-    affected_components: [DEFAULT_COMPONENTS.api],
-    ...overrides,
-  });
+  const body = { title: "Elevated API errors", description: "Some requests fail.", severity: "major", affected_components: [DEFAULT_COMPONENTS.api], ...overrides };
+  // A key of its own: without one, the same request again within a minute is a double submit of the first.
+  const res = await call("POST", "/api/status/incidents/create", { body, token: await adminToken(), headers: { "idempotency-key": crypto.randomUUID() } });
   if (res.status !== 201) throw new Error(`createIncident: ${res.status} ${await res.text()}`);
   return json(res);
 }
