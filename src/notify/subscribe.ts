@@ -14,6 +14,11 @@ import { slot } from "./slots";
 export const CONFIRM_TTL_MS = 48 * 3600_000;
 /** Confirmation messages one address can receive per UTC day, however often someone signs it up. */
 export const CONFIRMATIONS_PER_DAY = 3;
+/**
+ * A sign-up of an address sent a message less than this long ago sends nothing more (a double submit, a
+ * form posted twice): the link or code already sent stays the one that works.
+ */
+export const RESEND_AFTER_MS = 60_000;
 /** Wrong SMS codes after which the code stops working. */
 export const MAX_CODE_ATTEMPTS = 5;
 /** Confirmation messages the whole page sends per channel per UTC day unless configured otherwise. */
@@ -47,7 +52,7 @@ export async function requestSubscription(env: Bindings, db: Database, req: Subs
   const secret = await signer.confirmationSecret(deliveryId, req.channel);
   const message = confirmationTemplate(env, req.channel, now);
   const day = new Date(now).toISOString().slice(0, 10);
-  const caps = { perAddress: CONFIRMATIONS_PER_DAY, perChannel: dailyConfirmations(env, req.channel) };
+  const caps = { perAddress: CONFIRMATIONS_PER_DAY, perChannel: dailyConfirmations(env, req.channel), resendAfterMs: RESEND_AFTER_MS };
   const statements = signUpStatements(
     db,
     {

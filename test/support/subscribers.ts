@@ -8,6 +8,7 @@ import { components, deliveries, subscriberComponents, subscribers, type Channel
 import type { Bindings } from "../../src/env";
 import { handleNotifyBatch } from "../../src/notify/consumer";
 import type { NotifyEventType, NotifyMessage } from "../../src/notify/messages";
+import { RESEND_AFTER_MS } from "../../src/notify/subscribe";
 import { outboxInsert } from "../../src/notify/outbox";
 
 export const db = () => createDb(env.DB);
@@ -87,6 +88,16 @@ export async function deliverMessages(testEnv: Bindings, bodies: NotifyMessage[]
 
 export async function deliveriesFor(subscriberId: string) {
   return db().select().from(deliveries).where(eq(deliveries.subscriberId, subscriberId));
+}
+
+/**
+ * Moves an address's last message a minute and more into the past, as if that long had passed: a sign-up
+ * sooner sends nothing more (RESEND_AFTER_MS).
+ */
+export async function aMinuteLater(where: { address?: string; id?: string }) {
+  await env.DB.prepare("UPDATE subscribers SET confirm_expires_at = confirm_expires_at - ?1, updated_at = updated_at - ?1 WHERE address = ?2 OR id = ?3")
+    .bind(RESEND_AFTER_MS + 1_000, where.address ?? null, where.id ?? null)
+    .run();
 }
 
 export async function subscriberRow(id: string) {

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gt, gte, isNotNull, lt, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, gte, isNotNull, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../client";
 import { chunkRows, type Statement } from "../batch";
 import { confirmationBudget, deliveries, subscriberComponents, subscribers, type Channel, type SubscriberStatus } from "../schema";
@@ -148,6 +148,15 @@ export interface SignUp {
   day: string;
 }
 
+export interface SignUpCaps {
+  /** Messages one address gets per UTC day. */
+  perAddress: number;
+  /** Confirmation messages the channel sends per UTC day. */
+  perChannel: number;
+  /** The least time between two messages to one address: a sign-up sooner sends nothing. */
+  resendAfterMs: number;
+}
+
 /** The subscriber row this sign-up took, as a subquery: it names nothing when the sign-up lost or was refused. */
 const signedUpBy = (s: Pick<SignUp, "channel" | "address" | "confirmTokenHash">) =>
   sql`(select id from subscribers where channel = ${s.channel} and address = ${s.address} and confirm_token_hash = ${s.confirmTokenHash})`;
@@ -159,7 +168,7 @@ const signedUpBy = (s: Pick<SignUp, "channel" | "address" | "confirmTokenHash">)
  * than failing on the unique address); its components follow; then one unit of the channel's daily budget
  * is claimed; then the confirmation delivery is written only if that claim won.
  */
-export function signUpStatements(db: Database, s: SignUp, caps: { perAddress: number; perChannel: number }, delivery: { id: string; eventId: string; subject: string; bodyText: string; bodyHtml: string | null; now: number }, componentIds: string[]): Statement[] {
+export function signUpStatements(db: Database, s: SignUp, caps: SignUpCaps, delivery: { id: string; eventId: string; subject: string; bodyText: string; bodyHtml: string | null; now: number }, componentIds: string[]): Statement[] {
   const now = delivery.now;
   const ours = signedUpBy(s);
   return [
@@ -199,7 +208,9 @@ export function signUpStatements(db: Database, s: SignUp, caps: { perAddress: nu
           failingSince: null,
           updatedAt: now,
         },
-        setWhere: sql`${subscribers.status} != 'active' and (${subscribers.confirmSentDay} is not ${s.day} or ${subscribers.confirmSentCount} < ${caps.perAddress})`,
+        // Its last confirmation was sent when its link started its CONFIRM_TTL_MS (confirmExpiresAt - TTL).
+        setWhere: sql`${subscribers.status} != 'active' and (${subscribers.confirmSentDay} is not ${s.day} or ${subscribers.confirmSentCount} < ${caps.perAddress})
+          and (${subscribers.confirmExpiresAt} is null or ${subscribers.confirmExpiresAt} <= ${s.confirmExpiresAt - caps.resendAfterMs})`,
       }),
     db.delete(subscriberComponents).where(sql`${subscriberComponents.subscriberId} = ${ours}`),
     db.insert(subscriberComponents).select(sql`select ${ours}, value from json_each(${JSON.stringify(componentIds)}) where ${ours} is not null`),
@@ -247,7 +258,7 @@ function budgetedDelivery(db: Database, s: Pick<SignUp, "channel" | "day">, deli
 export function alreadySubscribedStatements(
   db: Database,
   s: Pick<SignUp, "channel" | "address" | "day">,
-  caps: { perAddress: number; perChannel: number },
+  caps: SignUpCaps,
   delivery: { id: string; eventId: string; subject: string; bodyText: string; bodyHtml: string | null; now: number },
 ): Statement[] {
   const now = delivery.now;
@@ -261,7 +272,16 @@ export function alreadySubscribedStatements(
         confirmSentDay: s.day,
         updatedAt: now,
       })
-      .where(and(eq(subscribers.channel, s.channel), eq(subscribers.address, s.address), eq(subscribers.status, "active"), sql`(${subscribers.confirmSentDay} is not ${s.day} or ${subscribers.confirmSentCount} < ${caps.perAddress})`)),
+      .where(
+        and(
+          eq(subscribers.channel, s.channel),
+          eq(subscribers.address, s.address),
+          eq(subscribers.status, "active"),
+          sql`(${subscribers.confirmSentDay} is not ${s.day} or ${subscribers.confirmSentCount} < ${caps.perAddress})`,
+          // Its updated_at is when it was last sent this (or last changed): a sign-up sooner sends nothing.
+          lte(subscribers.updatedAt, now - caps.resendAfterMs),
+        ),
+      ),
     claimBudget(db, s, caps.perChannel, delivery.id, counted),
     budgetedDelivery(db, s, delivery, counted),
   ];
