@@ -37,11 +37,16 @@ async function connect(query = "", headers: Record<string, string> = {}) {
 
 // Each test fires several cron runs; a loaded machine running the whole suite needs more than 5 s.
 describe("GET /api/status/live", { timeout: 20_000 }, () => {
-  it("refuses anything but a WebSocket upgrade with 426", async () => {
-    for (const method of ["GET", "POST"]) {
-      const res = await call(method, "/api/status/live");
-      expect(res.status).toBe(426);
-      expect((await json(res)).error.code).toBe("upgrade_required");
+  it("answers a GET without an upgrade 426, naming the protocol, and other methods 405 as every path does", async () => {
+    const res = await call("GET", "/api/status/live");
+    expect(res.status).toBe(426);
+    expect(res.headers.get("upgrade")).toBe("websocket");
+    expect((await json(res)).error.code).toBe("upgrade_required");
+    for (const method of ["POST", "PUT", "DELETE", "PATCH"]) {
+      const refused = await call(method, "/api/status/live");
+      expect(refused.status, method).toBe(405);
+      expect(refused.headers.get("allow"), method).toBe("GET, HEAD, OPTIONS");
+      expect((await json(refused)).error.code, method).toBe("method_not_allowed");
     }
   });
 

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv, Bindings } from "../env";
-import { ApiError } from "../errors";
+import { ApiError, errorBody } from "../errors";
 import { clientKey, limitPerClient } from "../http/client";
 import { CLIENT_KEY_HEADER, statusHub } from "../live/status-hub";
 import { liveQuery } from "../schemas";
@@ -29,10 +29,11 @@ function allowedOrigins(env: Bindings): Set<string> | null {
  * The live socket. Abuse is bounded per client (an IPv4 address or an IPv6 /64): upgrades by the
  * LIVE_LIMITER rate limit, open sockets by the hub.
  */
-export const live = new Hono<AppEnv>().all("/live", validate("query", liveQuery), async (c) => {
-  if (c.req.method !== "GET" || c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-    c.header("upgrade", "websocket");
-    throw new ApiError(426, "upgrade_required", "GET /api/status/live with a WebSocket upgrade (Upgrade: websocket)");
+export const live = new Hono<AppEnv>().get("/live", validate("query", liveQuery), async (c) => {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    // 426 names the protocol to upgrade to (RFC 9110).
+    const { body } = errorBody(new ApiError(426, "upgrade_required", "GET /api/status/live with a WebSocket upgrade (Upgrade: websocket)"));
+    return c.json(body, 426, { upgrade: "websocket" });
   }
   const origin = c.req.header("origin");
   const allowed = allowedOrigins(c.env);
