@@ -686,6 +686,31 @@ describe("console writes", () => {
     expect((await json(await call("GET", "/api/status/maintenance", { headers: { "cache-control": "no-cache" } }))).maintenance_windows.find((m: { id: string }) => m.id === planned.id).scheduled_end).toBe(`${moved}:00Z`);
   });
 
+  it("refuses a value no control of the form sends, instead of reading it as another change", async () => {
+    const token = await session();
+    const csrf = await csrfOf(token);
+    const incident = await createIncident({ title: `Form values ${crypto.randomUUID()}`, affected_components: [{ id: DEFAULT_COMPONENTS.api, status: "partial_outage" }], notify: false });
+    const shown = async () => (await json(await admin("GET", `/api/status/incidents/${incident.id}`))) as any;
+    const before = await shown();
+    const update = (fields: Record<string, string>) =>
+      post(`/admin/incidents/${incident.id}/updates`, token, { _csrf: csrf, components_was: `${DEFAULT_COMPONENTS.api}=partial_outage`, status: "identified", message: "m", notify: "off", ...fields });
+    for (const fields of [{ [`component:${DEFAULT_COMPONENTS.api}`]: "bogus" }, { [`component:${DEFAULT_COMPONENTS.api}`]: "partial_outage", eta_in: "soon" }, { eta_in: "99999999999999" }]) {
+      const res = await update(fields);
+      expect(res.status, JSON.stringify(fields)).toBe(400);
+      expect(await res.text()).toContain('name="message"');
+    }
+    // Nothing changed: the component is still on it, no update was added.
+    const after = await shown();
+    expect(after.affected_components).toEqual(before.affected_components);
+    expect(after.updates).toHaveLength(before.updates.length);
+
+    const components = await csrfOf(token, "/admin/components");
+    const order = async () => (await json(await call("GET", "/api/status", { headers: { "cache-control": "no-cache" } }))).components.map((c: { id: string }) => c.id);
+    const was = await order();
+    for (const direction of ["sideways", ""]) expect((await post(`/admin/components/${was[0]}/move`, token, { _csrf: components, direction })).status, direction).toBe(400);
+    expect(await order()).toEqual(was);
+  });
+
   it("answers hostile form input on every console form with a page that says what is wrong, never a 500", async () => {
     const token = await session();
     const csrf = await csrfOf(token);

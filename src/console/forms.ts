@@ -53,27 +53,36 @@ export function localTime(form: FormFields, name: string, pageZone: string): str
   if (!match) return value; // The API says what is wrong with it.
   const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
   const asUtc = Date.UTC(y!, mo! - 1, d!, h!, mi!, Number.isNaN(s) ? 0 : s!);
-  const sent = [one(form, `tz_offset:${name}`), one(form, "tz_offset")].find((v) => /^-?\d{1,4}$/.test(v));
+  // What getTimezoneOffset can say: from UTC+14 (-840) to UTC-12 (720); anything else is no offset sent.
+  const sent = [one(form, `tz_offset:${name}`), one(form, "tz_offset")].find((v) => /^-?\d{1,3}$/.test(v) && Number(v) >= -840 && Number(v) <= 720);
   const offset = sent !== undefined ? Number(sent) : zoneOffsetMinutes(pageZone, asUtc);
   return new Date(asUtc + offset * 60_000).toISOString();
 }
 
-/** An ETA: "in N minutes" from the quick choice, or an exact time; "none" clears it. */
+/**
+ * An ETA: "in N minutes" from the quick choice, or an exact time; "clear" clears it. A choice the form never
+ * offers goes to the API as it came, which refuses it, rather than being read as no ETA.
+ */
 export function etaFrom(form: FormFields, pageZone: string, now: number): string | null | undefined {
   const exact = localTime(form, "eta", pageZone);
   if (exact) return exact;
   const inMinutes = one(form, "eta_in");
+  if (inMinutes === "") return undefined;
   if (inMinutes === "clear") return null;
   if (/^\d{1,5}$/.test(inMinutes) && Number(inMinutes) > 0) return new Date(now + Number(inMinutes) * 60_000).toISOString();
-  return undefined;
+  return inMinutes;
 }
 
-/** Per-component selects named `component:<id>`: "" leaves it out, a status sets what it shows. */
+/**
+ * Per-component selects named `component:<id>`: "" leaves it out, a status sets what it shows. Any other value
+ * (or the field sent twice) goes to the API as it came, which refuses it: never read as "left out".
+ */
 export function affectedFrom(form: FormFields): { id: string; status: ComponentStatus }[] {
   const out: { id: string; status: ComponentStatus }[] = [];
   for (const [key, value] of Object.entries(form)) {
-    if (!key.startsWith("component:") || typeof value !== "string") continue;
-    if ((COMPONENT_STATUSES as readonly string[]).includes(value)) out.push({ id: key.slice("component:".length), status: value as ComponentStatus });
+    if (!key.startsWith("component:") || value === "") continue;
+    const status = typeof value === "string" ? value : "(sent more than once)";
+    out.push({ id: key.slice("component:".length), status: status as ComponentStatus });
   }
   return out;
 }

@@ -659,7 +659,8 @@ export const adminConsole = new Hono<AppEnv>()
   })
   .post("/components/:id/move", async (c) => {
     const id = idOr404(c);
-    const direction = forms.one(await formOf(c), "direction") === "up" ? "up" : "down";
+    const direction = forms.one(await formOf(c), "direction");
+    if (direction !== "up" && direction !== "down") return problem(c, 400, "Bad request", "A component moves up or down.");
     const rows = await consoleComponents(c.var.db);
     if (!id || !rows.some((r) => r.id === id)) return problem(c, 404, "Not found", "There is no component with this id.");
     // As the page shows them; at the edge of the list or of its group, the order as it is (numbered afresh).
