@@ -1,4 +1,4 @@
-import { COMPONENT_STATUSES, type ComponentStatus } from "../db/schema";
+import type { ComponentStatus } from "../db/schema";
 import type { FieldMap, FormProblem } from "../text/refusals";
 
 // Console forms as the admin API's JSON bodies. The API validates them: these only translate field names
