@@ -105,6 +105,13 @@ describe("admin authentication", () => {
     expect((await send("https://admin.example.com")).status).toBe(201);
   });
 
+  it("takes, without authorized parties configured, tokens from the page's own origin only, as the console does", async () => {
+    const send = async (azp: string) => call("POST", "/api/status/incidents/create", { token: await adminToken({ azp }), body: { title: `azp default ${azp}`, notify: false } });
+    // PAGE_URL is https://status.example.com here.
+    expect((await send("https://status.example.com")).status).toBe(201);
+    for (const other of ["http://localhost:9999", "https://status.example.com.evil.example", "http://status.example.com"]) expect((await send(other)).status, other).toBe(401);
+  });
+
   it("mints local sessions (npm run token, npm run signin-url) as the role's own user, for the server on PORT", async () => {
     expect(localSession("member", "8856")).toEqual({ sub: "user_local_member", email: "member@localhost", origin: "http://localhost:8856" });
     expect(localSession("admin", undefined)).toEqual({ sub: "user_local_admin", email: "admin@localhost", origin: "http://localhost:8787" });

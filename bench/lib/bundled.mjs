@@ -101,7 +101,8 @@ export async function startBundled(seedSql, { inspectorPort } = {}) {
     floorDirect: floorDirect.origin,
     /** workerd's resident memory (KB) for this worker alone. */
     rssKb: () => workerdRssKb(pids),
-    adminToken: () => mintSessionToken(keys.privateKeyPem),
+    // A session made at the page's origin: the API takes sessions from there.
+    adminToken: () => mintSessionToken(keys.privateKeyPem, { azp: new URL(vars.PAGE_URL).origin }),
     async stop() {
       await mf.dispose();
       rmSync(dir, { recursive: true, force: true });

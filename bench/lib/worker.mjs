@@ -53,7 +53,8 @@ export async function startWorker(persistDir, vars = {}) {
   const origin = url.origin;
   return {
     origin,
-    adminToken: () => mintSessionToken(keys.privateKeyPem),
+    // A session made at the page's origin: the API takes sessions from there.
+    adminToken: () => mintSessionToken(keys.privateKeyPem, { azp: new URL(vars.PAGE_URL ?? "http://localhost:8787").origin }),
     async stop() {
       await worker.dispose();
       rmSync(persistDir, { recursive: true, force: true });

@@ -86,15 +86,24 @@ function bearerToken(header: string | undefined): string | null {
   return match ? match[1]! : null;
 }
 
+/** Origins a session may come from (its `azp`): CLERK_AUTHORIZED_PARTIES, or else the page's own. */
+export function authorizedParties(env: Bindings): string[] {
+  const listed = (env.CLERK_AUTHORIZED_PARTIES ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  if (listed.length) return listed;
+  try {
+    return [new URL(env.PAGE_URL || "http://localhost:8787").origin];
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Verifies a Clerk session JWT. With CLERK_JWT_KEY (PEM) no network is used; only when no key is set and
  * CLERK_SECRET_KEY is, Clerk's JWKS is fetched. With neither, nobody is an admin. Only what Clerk itself
  * accepts as a session counts: a `sid`, a session that is not pending, and the instance's issuer when known.
  */
 export async function verifySession(token: string, env: Bindings): Promise<SessionClaims | null> {
-  const authorizedParties = env.CLERK_AUTHORIZED_PARTIES?.split(",")
-    .map((party) => party.trim())
-    .filter(Boolean);
+  const parties = authorizedParties(env);
   const keyOptions = env.CLERK_JWT_KEY
     ? { jwtKey: env.CLERK_JWT_KEY.replace(/\\n/g, "\n") }
     : env.CLERK_SECRET_KEY
@@ -105,7 +114,7 @@ export async function verifySession(token: string, env: Bindings): Promise<Sessi
   try {
     const result = await verifyToken(token, {
       ...keyOptions,
-      ...(authorizedParties?.length ? { authorizedParties } : {}),
+      ...(parties.length ? { authorizedParties: parties } : {}),
     });
     // Its declared type is a { data } | { errors } result, but this version returns the payload and throws
     // on failure; accept both shapes.

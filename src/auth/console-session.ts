@@ -4,7 +4,7 @@ import { getCookie } from "hono/cookie";
 import type { AppEnv, Bindings } from "../env";
 import { base64url, constantTimeEqual, hmac, hmacKey } from "../crypto";
 import { isLocalDev } from "../notify/channels";
-import { adminIdentity, clerkIssuer, isAdminClaims, verifySession } from "./clerk";
+import { adminIdentity, authorizedParties, clerkIssuer, isAdminClaims, verifySession } from "./clerk";
 
 /** Clerk's session cookie: set by Clerk's browser SDK in production, by the local sign-in link in dev. */
 export const SESSION_COOKIE = "__session";
@@ -41,16 +41,8 @@ export function frontendApiHost(publishableKey: string | undefined): string | nu
 /** Local sign-in links work only on the local dev server (LOCAL_DEV, which a deploy never sets). */
 export const localSignInEnabled = (env: Bindings) => isLocalDev(env);
 
-/** Origins a console session may come from: CLERK_AUTHORIZED_PARTIES, or else the page's own. */
-export function consoleParties(env: Bindings): string[] {
-  const listed = (env.CLERK_AUTHORIZED_PARTIES ?? "").split(",").map((p) => p.trim()).filter(Boolean);
-  if (listed.length) return listed;
-  try {
-    return [new URL(env.PAGE_URL || "http://localhost:8787").origin];
-  } catch {
-    return [];
-  }
-}
+/** Origins a console session may come from: those an API session may (see authorizedParties). */
+export const consoleParties = authorizedParties;
 
 /** Per session, without storage: an HMAC of the session id, so a page from another site cannot know it. */
 async function csrfFor(env: Bindings, sessionId: string, userId: string): Promise<string> {

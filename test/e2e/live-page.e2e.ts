@@ -17,7 +17,7 @@ let origin: string;
 let privateKey: string;
 
 async function adminCall(method: string, pathname: string, body: unknown) {
-  const token = await mintSessionToken(privateKey, { azp: origin });
+  const token = await mintSessionToken(privateKey, { azp: beacon.pageOrigin });
   const res = await fetch(origin + pathname, {
     method,
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },

@@ -11,7 +11,8 @@ export const DEFAULT_COMPONENTS = {
   auth: "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0005",
 } as const;
 
-export const adminToken = (options: Parameters<typeof mintSessionToken>[1] = {}) => mintSessionToken(env.TEST_CLERK_PRIVATE_KEY, options);
+/** A session of the tests' admin, made at the page's origin (the API takes sessions from there). */
+export const adminToken = (options: Parameters<typeof mintSessionToken>[1] = {}) => mintSessionToken(env.TEST_CLERK_PRIVATE_KEY, { azp: new URL(env.PAGE_URL!).origin, ...options });
 
 interface CallOptions {
   body?: unknown;

@@ -20,8 +20,10 @@ export const CHROMIUM = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"].find
 export interface RunningBeacon {
   origin: string;
   port: number;
-  /** Signs admin session tokens the worker accepts. */
+  /** Signs admin session tokens the worker accepts (made at pageOrigin: the API takes sessions from there). */
   privateKey: string;
+  /** PAGE_URL's origin. */
+  pageOrigin: string;
   browser: Browser;
   stop(): Promise<void>;
 }
@@ -74,6 +76,7 @@ export async function startBeacon(options: { name: string; pageUrl?: (port: numb
     origin,
     port,
     privateKey: keys.privateKeyPem,
+    pageOrigin: new URL(vars.PAGE_URL!).origin,
     browser,
     async stop() {
       await browser.close();
