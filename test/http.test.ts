@@ -246,6 +246,23 @@ describe("request bodies", () => {
     const small = await call("POST", "/api/status/subscriptions", { body: "{bad" });
     expect(small.status).toBe(400);
 
+    // Read to its end up to the largest body the platform lets through to a worker at all (100 MB on the
+    // smallest plan): 9 MiB here, which a shorter drain left cut off, breaking its connection for the next request.
+    const big = new Uint8Array(64 * 1024);
+    let sent = 0;
+    const nine = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 9 * 1024 * 1024) controller.close();
+        else {
+          sent += big.byteLength;
+          controller.enqueue(big);
+        }
+      },
+    });
+    const refused = await exports.default.fetch(new Request(`${BASE}/api/status/subscriptions`, { method: "POST", headers: { "content-type": "application/json" }, body: nine }));
+    expect(refused.status).toBe(413);
+    await vi.waitFor(() => expect(sent).toBe(9 * 1024 * 1024));
+
     // An admin's chunked body goes past 64 KiB (to the console's 512 KiB), read whole for the route.
     const description = "x".repeat(9_000);
     const text = new TextEncoder().encode(JSON.stringify({ title: `Chunked ${crypto.randomUUID()}`, severity: "minor", description, padding: " " }).replace('" "', `"${" ".repeat(100 * 1024)}"`));

@@ -4,8 +4,12 @@ import { ApiError } from "../errors";
 /** The methods whose requests pass through the body limit: every one that may carry a body. */
 export const BODY_METHODS = ["POST", "PUT", "PATCH", "DELETE"];
 
-/** How much of a refused chunked body is read and thrown away, so the connection stays usable. */
-export const DRAIN_BYTES = 8 * 1024 * 1024;
+/**
+ * How much of a refused chunked body is read and thrown away, so the connection stays usable: as much as
+ * Cloudflare lets through to a worker on any plan (100 MB on the smallest; it refuses larger bodies itself).
+ * Reading costs the sender as much bandwidth as it costs the worker.
+ */
+export const DRAIN_BYTES = 100 * 1024 * 1024;
 
 /** A larger allowance for some senders, checked only once a body is over the limit everyone gets. */
 export interface LargerBodies {
