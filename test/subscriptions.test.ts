@@ -460,6 +460,7 @@ describe("sign-up input and abuse limits", () => {
       [{ webhook: "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/" }, "loopback", "unsafe_url"],
       [{ webhook: "https://[2001::53aa:64c:0:1]/hook" }, "loopback", "unsafe_url"],
       // Names that resolve to loopback or to the local network.
+      [{ webhook: "https://example.com:0/hook" }, "port 0", "unsafe_url"],
       [{ webhook: "https://127.0.0.1.nip.io/hook" }, "local host", "unsafe_url"],
       [{ webhook: "https://app.10.0.0.1.sslip.io/hook" }, "local host", "unsafe_url"],
       [{ webhook: "https://localtest.me/hook" }, "local host", "unsafe_url"],

@@ -159,6 +159,8 @@ export function webhookUrlProblem(raw: string): string | null {
   }
   if (url.protocol !== "https:") return "must use https";
   if (url.username || url.password) return "must not contain credentials";
+  // Port 0 is no port a connection can be made to.
+  if (url.port === "0") return "must not use port 0";
   const host = url.hostname.toLowerCase().replace(/\.$/, "");
   if (localName(host)) return "must not point at a local host name";
   if (privateIPv4(host) || privateIPv6(host)) return "must not point at a loopback, private, link-local or reserved address";
