@@ -459,11 +459,14 @@ describe("the cron run", { timeout: 20_000 }, () => {
     await runCron(T);
 
     const api = await publicComponent(DEFAULT_COMPONENTS.api);
-    expect(api).toMatchObject({ status: "operational", monitored: true, last_checked: iso(T) });
+    expect(api).toMatchObject({ status: "operational", monitored: true, last_checked: iso(T), last_observed: iso(T) });
     expect((await publicComponent(DEFAULT_COMPONENTS.database)).monitored).toBe(true);
     for (const id of [DEFAULT_COMPONENTS.storage, DEFAULT_COMPONENTS.email, DEFAULT_COMPONENTS.auth]) {
-      // No check could observe it, so it was never checked: no made-up time.
-      expect(await publicComponent(id)).toMatchObject({ monitored: false, status: "operational", last_checked: null });
+      // No check could observe it: last_observed says so; last_checked (a time, as the seed's) is when its
+      // status was last set.
+      const component = await publicComponent(id);
+      expect(component).toMatchObject({ monitored: false, status: "operational", last_observed: null });
+      expect(component.last_checked).toBe(component.updated_at);
       expect((await results(id)).at(-1).outcome).toBe("not_monitored");
     }
     expect(await results(monitor.id)).toEqual([{ checked_at: T, outcome: "operational", latency_ms: expect.any(Number), error: null, in_maintenance: 0 }]);
@@ -580,7 +583,7 @@ describe("the cron run", { timeout: 20_000 }, () => {
     expect(patched.status).toBe(200);
     // Monitored from now on, with no result yet: the page says it awaits its first check.
     expect(await json(patched)).toMatchObject({ check: "http", monitored: true });
-    expect(await publicComponent(created.id)).toMatchObject({ status: "operational", monitored: true, last_checked: null });
+    expect(await publicComponent(created.id)).toMatchObject({ status: "operational", monitored: true, last_observed: null, last_checked: expect.stringMatching(/Z$/) });
     const row = (html: string) => new RegExp(`<li class="comp" data-component="${created.id}">((?!</li>)[\\s\\S])*`).exec(html)![0];
     const awaiting = row(await (await call("GET", "/")).text());
     expect(awaiting).toContain("awaiting first check");

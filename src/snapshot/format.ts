@@ -15,7 +15,10 @@ export function publicComponent(c: SnapshotComponent) {
     position: c.position,
     group_id: c.group_id,
     monitored: c.monitored,
-    last_checked: iso(c.last_checked_at),
+    // A time, as the seed's: the last check that observed it, or, for a component none has observed, when its
+    // status was last set (last_observed says which).
+    last_checked: iso(c.last_checked_at ?? c.updated_at),
+    last_observed: iso(c.last_checked_at),
     latency_ms: c.last_latency_ms,
     created_at: iso(c.created_at),
     updated_at: iso(c.updated_at),
