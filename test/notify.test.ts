@@ -416,6 +416,28 @@ describe("email through Resend", () => {
     expect(spy).toHaveBeenCalledTimes(1);
   });
 
+  it("retries a batch whose answer was a failure as that very batch, with its key, even after a recipient left", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key", EMAIL_FROM: "Beacon <status@example.com>" });
+    const readers = [await activeSubscriber("email", { components: [component] }), await activeSubscriber("email", { components: [component] }), await activeSubscriber("email", { components: [component] })];
+    const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.updated", incidentPayload("Queue backlog"), [component]));
+    const spy = vi
+      .spyOn(globalThis, "fetch")
+      .mockImplementationOnce(async () => json({ statusCode: 500, name: "internal_server_error", message: "boom" }, 500))
+      .mockImplementationOnce(async () => json({ data: [{ id: "re_1" }, { id: "re_2" }, { id: "re_3" }] }));
+    const failed = await deliverMessages(testEnv, [message!]);
+    expect(failed.retryMessages).toHaveLength(1);
+    // One reader leaves before the retry. Resend may have sent the first batch: only the same key with the same
+    // emails lets it tell the retry for a repeat, so the retry is that batch again, the leaver's email included.
+    await db().update(subscribers).set({ status: "unsubscribed", unsubscribedAt: Date.now() }).where(eq(subscribers.id, readers[0]!.id));
+    await deliverMessages(testEnv, [message!], { attempts: 2 });
+    const [first, retry] = await captured(spy);
+    expect(retry!.url).toBe("https://api.resend.com/emails/batch");
+    expect(retry!.headers.get("idempotency-key")).toBe(first!.headers.get("idempotency-key"));
+    expect(retry!.body).toBe(first!.body);
+    for (const reader of readers) expect((await deliveriesFor(reader.id))[0]).toMatchObject({ status: "sent", attempts: 2 });
+  });
+
   it("sends a lone email with an Idempotency-Key per event and subscriber; a failure then a success sends once", async () => {
     const component = await freshComponent();
     const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key", EMAIL_FROM: "Beacon <status@example.com>" });

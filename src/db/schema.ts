@@ -441,6 +441,11 @@ export const deliveries = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
     sentAt: integer("sent_at"),
+    /**
+     * The Idempotency-Key of the email batch it was first sent in: until settled, it is sent again only in that
+     * batch, with that key, so the provider can tell a retry for a repeat.
+     */
+    batchKey: text("batch_key"),
   },
   (t) => [
     uniqueIndex("deliveries_event_subscriber_idx").on(t.eventId, t.subscriberId),

@@ -1,7 +1,7 @@
 import type { Database } from "../db/client";
 import { recordDevOutbox, type NewDevOutboxMessage } from "../db/queries/dev-outbox";
 import { runBatch, type Statement } from "../db/batch";
-import { claimDeliveries, eventsByIds, expireSmsLeases, heldLeaseUntil, updateDelivery, type DeliveryRow } from "../db/queries/notifications";
+import { claimDeliveries, eventsByIds, expireSmsLeases, heldLeaseUntil, markEmailBatch, updateDelivery, type DeliveryRow } from "../db/queries/notifications";
 import { recordEndpointFailure, subscribersByIds, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
 import type { Bindings } from "../env";
 import { isLocalDev } from "./channels";
@@ -92,14 +92,17 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
     // A confirmation only while the sign-up waits for one (a webhook confirmed with its pasted code stops its
     // ping's retries); anything else only while the subscriber is active.
     const stillWanted = subscriber && subscriber.status === (isConfirmation(delivery.eventId) ? "pending" : "active");
-    if (!stillWanted) {
+    // An email already tried in a batch goes again in that very batch, whoever left meanwhile: the provider
+    // may have sent it, and only the same batch under the same key lets it tell the retry for a repeat.
+    const inTriedBatch = delivery.channel === "email" && delivery.batchKey !== null && subscriber;
+    if (!stillWanted && !inTriedBatch) {
       const lastError = isConfirmation(delivery.eventId) ? "No longer waiting for a confirmation: confirmed, left or disabled meanwhile." : "The subscriber left or was disabled before it was sent.";
       statements.push(updateDelivery(db, delivery.id, { status: "skipped", lastError, leaseUntil: null, updatedAt: now }));
       continue;
     }
     // Only events after a subscriber confirmed are sent: one that was disabled (or left) and then confirmed
     // again gets none of the backlog from before, rather than whichever part of it had not been tried yet.
-    if (!isConfirmation(delivery.eventId) && subscriber.confirmedAt !== null && delivery.createdAt < subscriber.confirmedAt) {
+    if (!inTriedBatch && !isConfirmation(delivery.eventId) && subscriber.confirmedAt !== null && delivery.createdAt < subscriber.confirmedAt) {
       statements.push(updateDelivery(db, delivery.id, { status: "skipped", lastError: "Made before the subscriber last confirmed; only events after that are sent.", leaseUntil: null, updatedAt: now }));
       continue;
     }
@@ -127,12 +130,25 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
   }
 
   const sends: Promise<void>[] = [];
-  if (emails.length) {
+  // Emails tried before in a batch go in that batch again; the others in a new one, whose key is recorded
+  // before the call, so a sender that dies mid-call leaves its retry the same batch too. A lone new email
+  // goes by itself, under its own key (event and subscriber), which is the same on every try.
+  const batches = new Map<string | null, typeof emails>();
+  for (const e of emails) batches.set(e.delivery.batchKey, [...(batches.get(e.delivery.batchKey) ?? []), e]);
+  const fresh = batches.get(null);
+  if (fresh && fresh.length > 1) {
+    const batchKey = `batch/${await digest(fresh.map((e) => e.delivery.id).sort().join(","))}`;
+    await runBatch(db, [markEmailBatch(db, fresh.map((e) => e.delivery.id), batchKey)]);
+    batches.delete(null);
+    batches.set(batchKey, fresh);
+  }
+  for (const [batchKey, batch] of batches) {
+    // In the order the batch was first sent in (by delivery id), so its payload is the same on every try.
+    batch.sort((a, b) => (a.delivery.id < b.delivery.id ? -1 : a.delivery.id > b.delivery.id ? 1 : 0));
     sends.push(
       (async () => {
-        const batchKey = `batch/${await digest(emails.map((e) => e.delivery.id).sort().join(","))}`;
-        const outcomes = await sendEmails(env, emails.map((e) => e.email), batchKey);
-        emails.forEach((e, i) => settle(e.delivery, outcomes[i]!));
+        const outcomes = await sendEmails(env, batch.map((e) => e.email), batchKey);
+        batch.forEach((e, i) => settle(e.delivery, outcomes[i]!));
       })(),
     );
   }

@@ -35,11 +35,12 @@ function failureOutcome(error: ResendFailure, headers: Record<string, string> | 
 }
 
 /**
- * Sends emails through Resend: one call for one email, the batch endpoint (permissive, so one bad address
- * does not sink the rest) for several. Without credentials the emails are only recorded under `npm start`
- * (dev outbox), and wait for a configuration anywhere else.
+ * Sends emails through Resend: with a batch key, the batch endpoint (permissive, so one bad address does not
+ * sink the rest) under that key, however few emails the batch holds now; without one, a lone email under its
+ * own key. Without credentials the emails are only recorded under `npm start` (dev outbox), and wait for a
+ * configuration anywhere else.
  */
-export async function sendEmails(env: Bindings, emails: OutgoingEmail[], batchKey: string): Promise<SendOutcome[]> {
+export async function sendEmails(env: Bindings, emails: OutgoingEmail[], batchKey: string | null): Promise<SendOutcome[]> {
   if (emails.length === 0) return [];
   const { state, missing } = channelState(env, "email");
   if (state === "dev-outbox") {
@@ -51,7 +52,8 @@ export async function sendEmails(env: Bindings, emails: OutgoingEmail[], batchKe
   const from = env.EMAIL_FROM!;
   const payload = (e: OutgoingEmail) => ({ from, to: e.to, subject: e.subject, text: e.text, ...(e.html ? { html: e.html } : {}), headers: e.headers });
 
-  if (emails.length === 1) {
+  if (batchKey === null) {
+    if (emails.length !== 1) throw new Error("Several emails go in a batch, under its key.");
     const email = emails[0]!;
     const { data, error, headers } = await resend.emails.send(payload(email), { idempotencyKey: email.idempotencyKey });
     return [error ? failureOutcome(error as ResendFailure, headers) : { status: "sent", providerId: data?.id ?? null }];

@@ -66,7 +66,7 @@ export function insertDeliveries(db: Database, rows: NewDelivery[]): Statement[]
       db
         .insert(deliveries)
         .select(
-          sql`select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, 'pending', 0, null, null, null, value ->> 8, value ->> 9, null from json_each(${JSON.stringify(chunk)}) where true`,
+          sql`select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, 'pending', 0, null, null, null, value ->> 8, value ->> 9, null, null from json_each(${JSON.stringify(chunk)}) where true`,
         )
         .onConflictDoUpdate({ target: [deliveries.eventId, deliveries.subscriberId], set: { subject: sql`excluded.subject` }, setWhere: sql`${deliveries.subject} = ''` }),
     );
@@ -96,7 +96,7 @@ export function deliveriesToLastFollowers(db: Database, eventId: string, compone
     `lower(substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(h, 18, 3) || '-' || substr(h, 21, 12))`,
   );
   return db.insert(deliveries).select(
-    sql`select ${uuid}, ${eventId}, id, channel, address, '', '', null, 'pending', 0, null, null, null, ${now}, ${now}, null
+    sql`select ${uuid}, ${eventId}, id, channel, address, '', '', null, 'pending', 0, null, null, null, ${now}, ${now}, null, null
       from (select hex(randomblob(16)) as h, ${subscribers.id} as id, ${subscribers.channel} as channel, ${subscribers.address} as address
         from ${subscriberComponents} join ${subscribers} on ${subscribers.id} = ${subscriberComponents.subscriberId}
         where ${subscriberComponents.componentId} = ${componentId} and ${subscribers.status} = 'active' and ${subscribers.allComponents} = 0
@@ -146,6 +146,10 @@ export async function heldLeaseUntil(db: Database, ids: string[], now: number): 
     .where(and(sql`${deliveries.id} in ${jsonList(ids)}`, eq(deliveries.status, "sending"), sql`${deliveries.leaseUntil} >= ${now}`));
   return row?.until ?? null;
 }
+
+/** Records the key of the email batch these deliveries are about to be sent in (see deliveries.batchKey). */
+export const markEmailBatch = (db: Database, ids: string[], batchKey: string) =>
+  db.update(deliveries).set({ batchKey }).where(sql`${deliveries.id} in ${jsonList(ids)}`);
 
 export const updateDelivery = (db: Database, id: string, patch: Partial<typeof deliveries.$inferInsert>) => db.update(deliveries).set(patch).where(eq(deliveries.id, id));
 

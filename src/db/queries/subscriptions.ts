@@ -242,7 +242,7 @@ function claimBudget(db: Database, s: Pick<SignUp, "channel" | "day">, perChanne
 function budgetedDelivery(db: Database, s: Pick<SignUp, "channel" | "day">, delivery: { id: string; eventId: string; subject: string; bodyText: string; bodyHtml: string | null; now: number }, subscriber: SQL) {
   // Every column in table order, as drizzle's INSERT ... SELECT lists them.
   return db.insert(deliveries).select(
-    sql`select ${delivery.id}, ${delivery.eventId}, id, channel, address, ${delivery.subject}, ${delivery.bodyText}, ${delivery.bodyHtml}, 'pending', 0, null, null, null, ${delivery.now}, ${delivery.now}, null
+    sql`select ${delivery.id}, ${delivery.eventId}, id, channel, address, ${delivery.subject}, ${delivery.bodyText}, ${delivery.bodyHtml}, 'pending', 0, null, null, null, ${delivery.now}, ${delivery.now}, null, null
         from subscribers where id = ${subscriber}
         and exists (select 1 from confirmation_budget where channel = ${s.channel} and day = ${s.day} and last_claim = ${delivery.id})`,
   );
