@@ -276,6 +276,24 @@ describe("fan-out", () => {
     expect((await admin("POST", `/api/status/incidents/${opened.id}/resolve`, { root_cause: "r", resolution: "s", notify: false })).status).toBe(200);
   });
 
+  it("keeps an incident every component was taken off news for its components' followers, not for every subscriber", async () => {
+    const storage = await freshComponent(unique("Storage"));
+    const outbox = devOutbox();
+    const follower = await activeSubscriber("email", { components: [storage] });
+    const bystander = await activeSubscriber("email", { components: [await freshComponent()] });
+    const opened = await body(await admin("POST", "/api/status/incidents/create", { title: unique("Storage hiccup"), severity: "minor", affected_components: [storage] }));
+    await outbox.waitFor(follower.address);
+    expect((await admin("POST", `/api/status/incidents/${opened.id}/updates`, { message: "Storage is fine again.", status: "monitoring", affected_components: [] })).status).toBe(201);
+    await outbox.waitFor(follower.address, 2);
+    // About no component now, yet about storage all along: still its followers' news, and no one else's.
+    expect((await admin("POST", `/api/status/incidents/${opened.id}/updates`, { message: "Still watching.", status: "monitoring" })).status).toBe(201);
+    expect((await outbox.waitFor(follower.address, 3))[2]).toContain("Still watching.");
+    expect((await admin("POST", `/api/status/incidents/${opened.id}/resolve`, { root_cause: "r", resolution: "s" })).status).toBe(200);
+    expect((await outbox.waitFor(follower.address, 4))[3]).toContain(`Resolved: ${opened.title}`);
+    await new Promise((resume) => setTimeout(resume, 300));
+    expect(await deliveriesFor(bystander.id)).toEqual([]);
+  });
+
   it("tells followers of a component an update takes off the incident, and not those of one it never named", async () => {
     const [checkout, search] = [unique("Checkout"), unique("Search")];
     const [checkoutId, searchId] = [await freshComponent(checkout), await freshComponent(search)];

@@ -4,6 +4,7 @@ import type { Statement } from "../db/batch";
 import {
   deleteIncident as deleteIncidentRow,
   incidentUnchanged,
+  loadIncidentMoves,
   insertIncident,
   insertIncidentUpdate,
   setIncidentComponents,
@@ -168,6 +169,12 @@ function assertStart(startedAt: number, incident: Pick<SnapshotIncident, "resolv
   }
 }
 
+/** The components an open incident's own status moves (its checks', for an automatic one) ever touched. */
+async function componentsEverMoved(db: Database, incident: SnapshotIncident): Promise<string[]> {
+  const { moves } = await loadIncidentMoves(db, { id: incident.id, automatic: incident.automatic ?? false, startedAt: incident.started_at, resolvedAt: null });
+  return [...new Set(moves.map((m) => m.component_id))];
+}
+
 export async function openIncident(db: Database, input: OpenIncidentInput, actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
   const startedAt = startNoLaterThan(input.started_at ?? now, now);
   assertEta(input.estimated_resolution, startedAt);
@@ -254,6 +261,10 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
   // Components this update takes off: their followers hear of it too (it is their news most of all), told so;
   // of an incident nobody was told of, they have nothing to hear.
   const removed = announces ? [] : incident.components.filter((c) => !components.some((kept) => kept.id === c.id));
+  const audience = [...components, ...removed].map((c) => c.id);
+  // Every component taken off by an earlier update: still the news of the components it moved, not (as an
+  // incident about no component would be) of every subscriber's.
+  if (audience.length === 0) audience.push(...(await componentsEverMoved(db, incident)));
   const event = outboxInsert(
     db,
     {
@@ -264,7 +275,7 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
         ...(withdrawn && { eta_withdrawn: true }),
         ...(removed.length && { removed_components: removed.map(({ id, name }) => ({ id, name })) }),
       },
-      componentIds: [...components, ...removed].map((c) => c.id),
+      componentIds: audience,
     },
     now,
   );
@@ -313,7 +324,8 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
     {
       type: "incident.resolved",
       payload: { ...eventPayload(result, { status: "resolved", message: update.message, eta: null }), root_cause: input.root_cause, resolution: input.resolution },
-      componentIds: incident.components.map((c) => c.id),
+      // About no component now, yet about those it set while open (an update took them all off): their news.
+      componentIds: (incident.components.length ? incident.components : result.components).map((c) => c.id),
     },
     now,
   );
