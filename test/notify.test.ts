@@ -255,6 +255,17 @@ describe("fan-out", () => {
     expect(await queryPlan(maintenanceEventsQuery(db(), window.id, crypto.randomUUID()))).toContain("USING INDEX events_maintenance_idx");
   });
 
+  it("shortens a long message in a text on whole characters, never half of an emoji", async () => {
+    const links = { pageName: "Beacon", pageUrl: "https://status.example.com", unsubscribeUrl: "https://status.example.com/u", manageUrl: "https://status.example.com/m" };
+    const loneHalf = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+    for (const message of [`${"a".repeat(136)}😀${"b".repeat(20)}`, `${"a".repeat(135)}👩‍💻${"b".repeat(20)}`]) {
+      const sms = renderEvent("incident.updated", incidentPayload("Long", { message }), links).sms;
+      expect(sms).not.toMatch(loneHalf);
+      expect(sms).toContain(`${"a".repeat(135)}`);
+      expect(sms).toMatch(/a\.\.\. /);
+    }
+  });
+
   it("announces an incident opened quietly with its first update that notifies: as new, then as updates", async () => {
     const [checkout, search] = [unique("Checkout"), unique("Search")];
     const [checkoutId, searchId] = [await freshComponent(checkout), await freshComponent(search)];

@@ -2,6 +2,7 @@ import { Resend } from "resend";
 import type { Bindings } from "../env";
 import { channelOffError, channelState, recordInDevOutbox } from "./channels";
 import { retryAfterSeconds, type SendOutcome } from "./outcome";
+import { cutText } from "../text/cut";
 
 export interface OutgoingEmail {
   to: string;
@@ -24,7 +25,7 @@ interface ResendFailure {
 
 function failureOutcome(error: ResendFailure, headers: Record<string, string> | null): SendOutcome {
   const status = error.statusCode;
-  const message = `Resend ${status ?? "unreachable"}: ${error.name}: ${error.message}`.slice(0, 500);
+  const message = cutText(`Resend ${status ?? "unreachable"}: ${error.name}: ${error.message}`, 500);
   if (status === 429 || error.name === "rate_limit_exceeded" || error.name === "daily_quota_exceeded") {
     return { status: "retry", error: message, retryAfterSeconds: retryAfterSeconds(headers?.["retry-after"]) };
   }
@@ -66,7 +67,7 @@ export async function sendEmails(env: Bindings, emails: OutgoingEmail[], batchKe
   let next = 0;
   return emails.map((_, index): SendOutcome => {
     const failure = failedAt.get(index);
-    if (failure !== undefined) return { status: "failed", error: `Resend refused: ${failure}`.slice(0, 500) };
+    if (failure !== undefined) return { status: "failed", error: cutText(`Resend refused: ${failure}`, 500) };
     return { status: "sent", providerId: data?.data[next++]?.id ?? null };
   });
 }

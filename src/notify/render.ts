@@ -3,6 +3,7 @@ import { MAINTENANCE_MOVE_HEADINGS, STATUS_LABELS } from "../status";
 import { renderMarkdown } from "../text/markdown";
 import { iso } from "../time";
 import type { NotifyEventType } from "./messages";
+import { cutText } from "../text/cut";
 
 export interface RenderedMessage {
   subject: string;
@@ -216,7 +217,7 @@ ${message}
 </body></html>`;
   const automatic = f.facts.some(([label]) => label === "Detected") ? " Detected automatically." : "";
   const smsBody = `[${links.pageName}] ${f.headline}${f.smsFacts}.${automatic}`;
-  const detail = f.message ? ` ${f.message.length > 140 ? `${f.message.slice(0, 137)}...` : f.message}` : "";
+  const detail = f.message ? ` ${cutText(f.message, 140, "...")}` : "";
   const sms = f.smsManage
     ? `${smsBody}${detail} Choose what you follow: ${links.manageUrl} Reply STOP to unsubscribe.`
     : `${smsBody}${detail} ${f.link} Reply STOP to unsubscribe.`;

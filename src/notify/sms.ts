@@ -1,6 +1,7 @@
 import type { Bindings } from "../env";
 import { channelOffError, channelState, recordInDevOutbox } from "./channels";
 import { retryAfterSeconds, type SendOutcome } from "./outcome";
+import { cutText } from "../text/cut";
 
 const TIMEOUT_MS = 10_000;
 /** Twilio's error for a number that replied STOP: the recipient opted out at the carrier. */
@@ -32,7 +33,7 @@ export async function sendSms(env: Bindings, to: string, body: string): Promise<
   }
   const answer = (await res.json().catch(() => ({}))) as { sid?: string; code?: number; message?: string };
   if (res.ok) return { status: "sent", providerId: answer.sid ?? null };
-  const detail = `Twilio ${res.status}${answer.code ? ` (${answer.code})` : ""}: ${answer.message ?? res.statusText}`.slice(0, 500);
+  const detail = cutText(`Twilio ${res.status}${answer.code ? ` (${answer.code})` : ""}: ${answer.message ?? res.statusText}`, 500);
   // Refused before anything was created (rate limit, or credentials the admin has yet to fix): safe to retry.
   if (res.status === 429 || res.status === 401 || res.status === 403) return { status: "retry", error: detail, retryAfterSeconds: retryAfterSeconds(res.headers.get("retry-after")) };
   if (res.status >= 500) return { status: "ambiguous", error: `${detail}; not resent, as the text may have been sent.` };

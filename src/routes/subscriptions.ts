@@ -20,6 +20,7 @@ import { formatTime, refusedField, subscribeRefusal, type SubscribeTypedField } 
 import { smsCodeBody, webhookCodeBody, subscribeBody, subscriptionPreferencesBody, subscriptionTokenQuery, twilioInboundForm } from "../schemas";
 import { publicSnapshot } from "../snapshot/store";
 import { uuid, validate } from "../validation";
+import { cutText } from "../text/cut";
 
 const STOP_WORDS = new Set(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"]);
 
@@ -326,7 +327,7 @@ ${followsNothing ? `<p role="status"><strong>You follow no component now</strong
     const notAnId = picked.find((v) => !uuid.safeParse(v).success);
     const why =
       notAnId !== undefined
-        ? `${notAnId.slice(0, 100)} is not a component id.`
+        ? `${cutText(notAnId, 100)} is not a component id.`
         : form.component_changes !== undefined && form.component_changes !== "true"
           ? "component_changes is ticked (true) or left out."
           : null;
