@@ -22,7 +22,8 @@ export async function listDevOutbox(db: Database, options: { limit: number; to?:
   return db
     .select()
     .from(devOutbox)
-    .where(and(options.to === undefined ? undefined : eq(devOutbox.recipient, options.to)))
+    // Addresses are kept in lower case (an email's, a webhook's host): looked up however the sign-up spelt them.
+    .where(and(options.to === undefined ? undefined : sql`lower(${devOutbox.recipient}) = lower(${options.to})`))
     .orderBy(desc(devOutbox.id))
     .limit(options.limit);
 }
