@@ -867,6 +867,11 @@ describe("SMS subscriptions", () => {
     expect(await json(abroad)).toMatchObject({ error: { code: "bad_request", details: [{ path: "phone", message: "SMS goes only to country codes +1", code: "sms_country_not_allowed" }] } });
     expect((await signUp(uniquePhone())).status).toBe(202);
     expect((await signUp("+2693123457", { SMS_ALLOWED_COUNTRY_CODES: "*" })).status).toBe(202);
+    // +1 is the United States (territories included) and Canada: the Caribbean countries that share the code
+    // (Jamaica, the Dominican Republic, the Turks and Caicos) are opened by their own codes, as any country is.
+    for (const phone of ["+18762345678", "+18092345678", "+16492345678"]) expect((await signUp(phone)).status, phone).toBe(400);
+    for (const phone of ["+17872345678", "+14165550123"]) expect((await signUp(phone)).status, phone).toBe(202);
+    expect((await signUp("+18762345679", { SMS_ALLOWED_COUNTRY_CODES: "+1, +1876" })).status).toBe(202);
   });
 
   it("takes under +1 only numbers that can exist, and no premium-rate ones; other countries keep the E.164 rule", async () => {

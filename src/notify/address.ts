@@ -1,9 +1,18 @@
 /**
- * Where SMS may go when SMS_ALLOWED_COUNTRY_CODES is unset: North America (+1) only, as Twilio's own geo
- * permissions start. Texts to premium-rate ranges abroad are what SMS pumping sells, so every other
- * country is opened by naming it; "*" opens all of them.
+ * Where SMS may go when SMS_ALLOWED_COUNTRY_CODES is unset: the United States and Canada (+1) only, as
+ * Twilio's own geo permissions start. Texts to premium-rate ranges abroad are what SMS pumping sells, so
+ * every other country is opened by naming it; "*" opens all of them.
  */
 export const DEFAULT_SMS_COUNTRY_CODES = "+1";
+
+/**
+ * Area codes of the countries that share +1 with the United States and Canada (NANPA's list: Anguilla,
+ * Antigua and Barbuda, the Bahamas, Barbados, Bermuda, the British Virgin Islands, the Cayman Islands,
+ * Dominica, the Dominican Republic, Grenada, Jamaica, Montserrat, Saint Kitts and Nevis, Saint Lucia, Saint
+ * Vincent, Sint Maarten, Trinidad and Tobago, the Turks and Caicos). "+1" does not open them; each is opened
+ * by its own code (`+1876` for Jamaica), as any other country is. US territories are the United States.
+ */
+const OTHER_NANP_COUNTRIES = new Set(["242", "246", "264", "268", "284", "345", "441", "473", "649", "658", "664", "721", "758", "767", "784", "809", "829", "849", "868", "869", "876"]);
 
 /** Country calling codes that SMS may go to (`SMS_ALLOWED_COUNTRY_CODES="+1,+44"`, or "*" for every number). */
 export function smsAllowed(phone: string, allowedCodes: string | undefined): boolean {
@@ -13,7 +22,7 @@ export function smsAllowed(phone: string, allowedCodes: string | undefined): boo
     .split(",")
     .map((code) => code.trim().replace(/^\+?/, "+"))
     .filter((code) => code.length > 1);
-  return codes.some((code) => phone.startsWith(code));
+  return codes.some((code) => phone.startsWith(code) && (code !== "+1" || !OTHER_NANP_COUNTRIES.has(phone.slice(2, 5))));
 }
 
 function privateIPv4(host: string): boolean {
