@@ -658,6 +658,22 @@ describe("the page's subscribe form", () => {
   const formPost = (fields: Record<string, string>, headers: Record<string, string> = {}, extra: Partial<Bindings> = {}) =>
     callWith(extra, "POST", "/subscribe", { body: new URLSearchParams(fields).toString(), headers: { "content-type": "application/x-www-form-urlencoded", ...headers } });
 
+  it("takes every box ticked as everything, components added later included, as the manage page says", async () => {
+    const email = uniqueEmail();
+    const all = (await json(await call("GET", "/api/status", { headers: { "cache-control": "no-cache" } }))).components.map((c: { id: string }) => c.id);
+    const fields = new URLSearchParams({ channel: "email", email });
+    for (const id of all) fields.append("components", id);
+    const res = await call("POST", "/subscribe", { body: fields.toString(), headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": uniqueIp() } });
+    expect(res.status).toBe(200);
+    expect(await subscriberByAddress(email)).toMatchObject({ allComponents: true });
+    // One box left unticked is a choice of components.
+    const some = uniqueEmail();
+    const fewer = new URLSearchParams({ channel: "email", email: some });
+    for (const id of all.slice(1)) fewer.append("components", id);
+    await call("POST", "/subscribe", { body: fewer.toString(), headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": uniqueIp() } });
+    expect(await subscriberByAddress(some)).toMatchObject({ allComponents: false });
+  });
+
   it("renders Turnstile's widget, and opens the CSP to Cloudflare's challenge host, only when it is configured", async () => {
     const page = await callWith(turnstile, "GET", "/");
     const html = await page.text();

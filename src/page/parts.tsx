@@ -301,7 +301,7 @@ export const SubscribeForm: FC<{ components: SnapshotComponent[]; turnstileSiteK
       })}
     </fieldset>
     <fieldset data-redraw="picker">
-      <legend>Components (none checked: all of them)</legend>
+      <legend>Components (none or all checked: all of them, and any added later)</legend>
       {inPageOrder(components).map((c) => (
         <label>
           <input type="checkbox" name="components" value={c.id} checked={selected.includes(c.id)} /> {c.name}

@@ -174,8 +174,10 @@ export const statusPage = new Hono<AppEnv>()
     const form = await c.req.parseBody({ all: true }).catch(() => null);
     if (!form) return unreadableForm(c, "Could not subscribe");
     const body = subscribeFormBody(form);
-    const { res, reply } = await callSubscriptionsApi(c, "/api/status/subscriptions", body);
     const snapshot = await publicSnapshot(c);
+    // Every box ticked is everything, as on the manage page: components added later included.
+    if (Array.isArray(body.components) && snapshot.components.every((comp) => (body.components as string[]).some((id) => id.toLowerCase() === comp.id))) delete body.components;
+    const { res, reply } = await callSubscriptionsApi(c, "/api/status/subscriptions", body);
     const channel = form.channel === "phone" || form.channel === "webhook" ? form.channel : null;
     if (!res.ok) {
       // A refusal of the typed field brings the form back with the reason beside it, as the script shows it.

@@ -500,7 +500,8 @@ async function subscribe() {
   const channel = data.get("channel") || "email";
   const body = { [channel]: String(data.get(channel) || "").trim(), component_changes: data.get("component_changes") === "on" };
   const picked = data.getAll("components").map(String);
-  if (picked.length) body.components = picked;
+  // None or every box ticked is everything, components added later included (as on the manage page).
+  if (picked.length && picked.length < form.querySelectorAll('input[name="components"]').length) body.components = picked;
   // Turnstile's widget (when the page has one) leaves its token in the form; a token works once.
   if (data.get("cf-turnstile-response")) body.turnstile_token = String(data.get("cf-turnstile-response"));
   if (window.turnstile) window.turnstile.reset();
