@@ -134,7 +134,11 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
   // before the call, so a sender that dies mid-call leaves its retry the same batch too. A lone new email
   // goes by itself, under its own key (event and subscriber), which is the same on every try.
   const batches = new Map<string | null, typeof emails>();
-  for (const e of emails) batches.set(e.delivery.batchKey, [...(batches.get(e.delivery.batchKey) ?? []), e]);
+  for (const e of emails) {
+    const batch = batches.get(e.delivery.batchKey);
+    if (batch) batch.push(e);
+    else batches.set(e.delivery.batchKey, [e]);
+  }
   const fresh = batches.get(null);
   if (fresh && fresh.length > 1) {
     const batchKey = `batch/${await digest(fresh.map((e) => e.delivery.id).sort().join(","))}`;
