@@ -467,6 +467,27 @@ describe("email through Resend", () => {
     for (const reader of readers) expect((await deliveriesFor(reader.id))[0]).toMatchObject({ status: "sent", attempts: 2 });
   });
 
+  it("sends a tried batch that changed since (a recipient deleted) as a new batch once Resend refuses its key", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key", EMAIL_FROM: "Beacon <status@example.com>" });
+    const readers = [await activeSubscriber("email", { components: [component] }), await activeSubscriber("email", { components: [component] }), await activeSubscriber("email", { components: [component] })];
+    const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.updated", incidentPayload("Disk pressure"), [component]));
+    const spy = vi
+      .spyOn(globalThis, "fetch")
+      .mockImplementationOnce(async () => json({ statusCode: 500, name: "internal_server_error", message: "boom" }, 500))
+      .mockImplementationOnce(async () => json({ statusCode: 409, name: "invalid_idempotent_request", message: "Same idempotency key used with a different request payload." }, 409))
+      .mockImplementationOnce(async () => json({ data: [{ id: "re_1" }, { id: "re_2" }] }));
+    await deliverMessages(testEnv, [message!]);
+    await admin("DELETE", `/api/status/notifications/subscribers/${readers[0]!.id}`);
+    await deliverMessages(testEnv, [message!], { attempts: 2 });
+    await deliverMessages(testEnv, [message!], { attempts: 3 });
+    const [first, refused, fresh] = await captured(spy);
+    expect(refused!.headers.get("idempotency-key")).toBe(first!.headers.get("idempotency-key"));
+    expect(fresh!.headers.get("idempotency-key")).not.toBe(first!.headers.get("idempotency-key"));
+    expect(JSON.parse(fresh!.body).map((e: any) => e.to).sort()).toEqual([readers[1]!.address, readers[2]!.address].sort());
+    for (const reader of readers.slice(1)) expect((await deliveriesFor(reader.id))[0]).toMatchObject({ status: "sent" });
+  });
+
   it("sends a lone email with an Idempotency-Key per event and subscriber; a failure then a success sends once", async () => {
     const component = await freshComponent();
     const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key", EMAIL_FROM: "Beacon <status@example.com>" });

@@ -61,7 +61,8 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
       return;
     }
     if (outcome.status === "retry") {
-      statements.push(updateDelivery(db, delivery.id, { ...base, status: "pending", lastError: outcome.error }));
+      // Certainly not sent: free of the batch it was tried in (see inTriedBatch), to go in a new one.
+      statements.push(updateDelivery(db, delivery.id, { ...base, status: "pending", lastError: outcome.error, ...(outcome.unsent && { batchKey: null }) }));
       retryAfter = Math.max(retryAfter ?? 0, outcome.retryAfterSeconds ?? 0);
     } else {
       statements.push(updateDelivery(db, delivery.id, { ...base, status: outcome.status, lastError: outcome.error }));
@@ -92,8 +93,10 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
     // A confirmation only while the sign-up waits for one (a webhook confirmed with its pasted code stops its
     // ping's retries); anything else only while the subscriber is active.
     const stillWanted = subscriber && subscriber.status === (isConfirmation(delivery.eventId) ? "pending" : "active");
-    // An email already tried in a batch goes again in that very batch, whoever left meanwhile: the provider
-    // may have sent it, and only the same batch under the same key lets it tell the retry for a repeat.
+    // An email tried in a batch whose outcome is unknown (a 5xx, no answer, a sender that stopped) goes again
+    // in that very batch, whoever left meanwhile: the provider may have sent it, and only the same batch under
+    // the same key lets it tell the retry for a repeat. Should the batch differ by then (a recipient deleted),
+    // the provider refuses the key, and the emails go in a new batch (see failureOutcome).
     const inTriedBatch = delivery.channel === "email" && delivery.batchKey !== null && subscriber;
     if (!stillWanted && !inTriedBatch) {
       const lastError = isConfirmation(delivery.eventId) ? "No longer waiting for a confirmation: confirmed, left or disabled meanwhile." : "The subscriber left or was disabled before it was sent.";

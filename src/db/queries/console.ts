@@ -32,7 +32,8 @@ export const deliveryAwaitsRetry = (db: Database, id: string): Statement =>
 export const requeueDelivery = (db: Database, id: string, now: number): Statement =>
   db
     .update(deliveries)
-    .set({ status: "pending", leaseUntil: null, updatedAt: now })
+    // Sent again by itself: no longer tied to the batch it was first tried in.
+    .set({ status: "pending", leaseUntil: null, batchKey: null, updatedAt: now })
     .where(and(eq(deliveries.id, id), inArray(deliveries.status, RETRYABLE)));
 
 /**
