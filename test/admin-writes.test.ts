@@ -321,6 +321,19 @@ describe("Idempotency-Key", () => {
     const saved = await Promise.all([1, 2, 3].map(() => call("POST", "/api/status/templates", { token, body: { name, title: "t" } })));
     expect(saved.map((r) => r.status)).toEqual([201, 201, 201]);
     expect(await count("SELECT count(*) AS n FROM incident_templates WHERE name = ?", name)).toBe(1);
+
+    // Not a double submit once the admin wrote anything in between: the same request is a new one.
+    const template = await json(saved[0]!);
+    expect((await call("DELETE", `/api/status/templates/${template.id}`, { token })).status).toBe(204);
+    const remade = await call("POST", "/api/status/templates", { token, body: { name, title: "t" } });
+    expect(remade.status).toBe(201);
+    expect(remade.headers.get("idempotent-replayed")).toBeNull();
+    expect((await json(remade)).id).not.toBe(template.id);
+    const down = { message: "Down again", status: "identified" };
+    expect((await call("POST", path, { token, body: down })).status).toBe(201);
+    expect((await call("POST", path, { token, body: { message: "Up", status: "monitoring" } })).status).toBe(201);
+    expect((await call("POST", path, { token, body: down })).headers.get("idempotent-replayed")).toBeNull();
+    expect(await count("SELECT count(*) AS n FROM incident_updates WHERE incident_id = ? AND message = 'Down again'", incident.id)).toBe(2);
   });
 
   it("replays a resolve instead of answering 409 to its retry", async () => {

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode, StatusCode } from "hono/utils/http-status";
 import { commitChange } from "../changes";
 import { errorText } from "../db/queries/guards";
+import { adminWroteSince } from "../db/queries/audit";
 import { findIdempotentAnswer, IDEMPOTENCY_TTL_MS, insertIdempotentAnswer, isIdempotencyKeyTaken, type IdempotentAnswer } from "../db/queries/idempotency";
 import type { Change } from "../domain/change";
 import type { AppEnv } from "../env";
@@ -69,9 +70,11 @@ export const DOUBLE_SUBMIT_MS = 60_000;
 
 /**
  * On a write that adds something (an incident, an update, a window, a component, a group, a template):
- * without an Idempotency-Key, the same request by the same admin within DOUBLE_SUBMIT_MS (a double click,
- * a client's retry, a script run twice) is taken as the first one sent again, and gets its answer: the key is
- * the request itself. Transitions need no such key: the state they start from is gone after the first.
+ * without an Idempotency-Key, the same request by the same admin within DOUBLE_SUBMIT_MS, with nothing else
+ * written by that admin in between (a double click, a client's retry, a script run twice), is taken as the
+ * first one sent again, and gets its answer: the key is the request itself. After another write (the
+ * template deleted, the component set back to operational) it is a new request. Transitions need no such
+ * key: the state they start from is gone after the first.
  */
 export const addsOnce: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.header("idempotency-key") !== undefined) return idempotent(c, next);
@@ -79,9 +82,12 @@ export const addsOnce: MiddlewareHandler<AppEnv> = async (c, next) => {
   const hash = await requestHash(c);
   // A space is never in a client's key: the two kinds cannot meet.
   const key = `same-request ${hash}`;
-  const stored = await findIdempotentAnswer(c.var.db, userId, key, Date.now() - DOUBLE_SUBMIT_MS);
-  if (stored) return replay(c, stored, hash);
-  c.set("idempotency", { userId, key, requestHash: hash, ttlMs: DOUBLE_SUBMIT_MS });
+  const now = Date.now();
+  const stored = await findIdempotentAnswer(c.var.db, userId, key, now - DOUBLE_SUBMIT_MS);
+  if (stored && !(await adminWroteSince(c.var.db, userId, stored.createdAt))) return replay(c, stored, hash);
+  // An answer outdated by a write since is replaced: its key lives no longer than up to that answer.
+  const ttlMs = stored ? now - stored.createdAt : DOUBLE_SUBMIT_MS;
+  c.set("idempotency", { userId, key, requestHash: hash, ttlMs });
   await next();
 };
 

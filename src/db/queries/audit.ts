@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
 import { auditLog, type AuditEntityType } from "../schema";
@@ -47,4 +47,15 @@ export async function findAuditEntry(db: Database, id: string) {
 export async function pruneAudit(db: Database, before: number, limit: number) {
   const oldest = db.select({ id: auditLog.id }).from(auditLog).where(lt(auditLog.at, before)).orderBy(auditLog.at).limit(limit);
   await db.delete(auditLog).where(inArray(auditLog.id, oldest));
+}
+
+/** Whether this admin wrote anything after `since` (their audit entries: every admin write leaves one). */
+export async function adminWroteSince(db: Database, userId: string, since: number): Promise<boolean> {
+  const row = await db
+    .select({ id: auditLog.id })
+    .from(auditLog)
+    .where(and(gt(auditLog.at, since), eq(auditLog.actorKind, "admin"), eq(auditLog.actorId, userId)))
+    .limit(1)
+    .get();
+  return row !== undefined;
 }
