@@ -110,6 +110,10 @@ describe("admin authentication", () => {
     // PAGE_URL is https://status.example.com here.
     expect((await send("https://status.example.com")).status).toBe(201);
     for (const other of ["http://localhost:9999", "https://status.example.com.evil.example", "http://status.example.com"]) expect((await send(other)).status, other).toBe(401);
+    // A PAGE_URL that is no URL opens no origin, rather than every one.
+    const broken = { ...env, PAGE_URL: "not a url" };
+    const res = await app.fetch(new Request(`${BASE}/api/status/audit`, { headers: { authorization: `Bearer ${await adminToken({ azp: "https://anywhere.example" })}` } }), broken, createExecutionContext());
+    expect(res.status).toBe(401);
   });
 
   it("mints local sessions (npm run token, npm run signin-url) as the role's own user, for the server on PORT", async () => {

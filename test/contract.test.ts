@@ -288,7 +288,7 @@ describe("error details", { timeout: 20_000 }, () => {
       ["group and name", admin("POST", "/api/status/components", { name: "api", group_id: unknown }), [{ path: "group_id", message: `unknown group ${unknown}`, code: "unknown_group" }, { path: "name", message: "is taken by another component", code: "name_taken" }]],
       ["regroup and rename", admin("PATCH", `/api/status/components/${DEFAULT_COMPONENTS.auth}`, { name: "API", group_id: unknown }), [{ path: "group_id", message: `unknown group ${unknown}`, code: "unknown_group" }, { path: "name", message: "is taken by another component", code: "name_taken" }]],
       ["subscribe", call("POST", "/api/status/subscriptions", { body: { email: "details@example.com", components: [unknown] } }), named("components.0")],
-      ["sms country", call("POST", "/api/status/subscriptions", { body: { phone: "+447700900123" } }), [{ path: "phone", message: "SMS goes only to country codes +1", code: "sms_country_not_allowed" }]],
+      ["sms country", call("POST", "/api/status/subscriptions", { body: { phone: "+447700900123" } }), [{ path: "phone", message: "SMS goes only to country codes +1 (the United States and Canada)", code: "sms_country_not_allowed" }]],
     ];
     for (const [what, pending, details] of refusals) {
       const res = await pending;

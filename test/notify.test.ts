@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { deliveries, events, subscribers } from "../src/db/schema";
 import type { NotifyEventType, NotifyMessage } from "../src/notify/messages";
 import { renderEvent, webhookBody } from "../src/notify/render";
+import { cutText } from "../src/text/cut";
 import { incidentEventsQuery, maintenanceEventsQuery } from "../src/db/queries/notifications";
 import { admin, json as body } from "./support/api";
 import {
@@ -264,6 +265,10 @@ describe("fan-out", () => {
       expect(sms).toContain(`${"a".repeat(135)}`);
       expect(sms).toMatch(/a\.\.\. /);
     }
+    // One "character" longer than the room is cut on code points rather than lost.
+    const stacked = cutText(`a${"\u0301".repeat(200)} then words`, 140, "...");
+    expect(stacked).toHaveLength(140);
+    expect(stacked.startsWith("a\u0301")).toBe(true);
   });
 
   it("announces an incident opened quietly with its first update that notifies: as new, then as updates", async () => {

@@ -507,7 +507,7 @@ describe("sign-up input and abuse limits", () => {
     const cases: [string, Record<string, unknown>, number, string][] = [
       ["/api/status/subscriptions", { email: "not-an-email" }, 400, "Enter a valid email address, like name@example.com."],
       ["/api/status/subscriptions", { webhook: "https://127.0.0.1/hook" }, 400, "Enter a webhook URL that starts with https:// and points to a public host."],
-      ["/api/status/subscriptions", { phone: "+447700900123" }, 400, "SMS goes only to country codes +1."],
+      ["/api/status/subscriptions", { phone: "+447700900123" }, 400, "SMS goes only to country codes +1 (the United States and Canada)."],
       ["/api/status/subscriptions", { email: uniqueEmail(), components: [crypto.randomUUID()] }, 400, "A chosen component no longer exists; reload the page to see the current ones."],
       ["/api/status/subscriptions", { email: uniqueEmail(), components: ["not-an-id"] }, 400, "Choose components from the list on the page."],
       ["/api/status/subscriptions/confirm/sms", { phone: "+14155550100", code: "12" }, 400, "Enter the 6-digit code from the text message."],
@@ -742,7 +742,7 @@ describe("the subscribe form without scripts", () => {
   it("says in a page, in words a visitor reads, why the API refused, and never answers 500", async () => {
     const unknownId = crypto.randomUUID();
     const cases: [Record<string, string>, string][] = [
-      [{ channel: "phone", phone: "+447700900123" }, "SMS goes only to country codes +1."],
+      [{ channel: "phone", phone: "+447700900123" }, "SMS goes only to country codes +1 (the United States and Canada)."],
       // A component deleted while the page was open.
       [{ channel: "email", email: uniqueEmail(), components: unknownId }, "A chosen component no longer exists; reload the page to see the current ones. Go back"],
       [{ channel: "email", email: uniqueEmail(), components: "not-an-id" }, "Choose components from the list on the page. Go back"],
@@ -880,12 +880,16 @@ describe("SMS subscriptions", () => {
       callWith(extra, "POST", "/api/status/subscriptions", { body: JSON.stringify({ phone }), headers: { "content-type": "application/json" } });
     const abroad = await signUp("+2693123456");
     expect(abroad.status).toBe(400);
-    expect(await json(abroad)).toMatchObject({ error: { code: "bad_request", details: [{ path: "phone", message: "SMS goes only to country codes +1", code: "sms_country_not_allowed" }] } });
+    expect(await json(abroad)).toMatchObject({ error: { code: "bad_request", details: [{ path: "phone", message: "SMS goes only to country codes +1 (the United States and Canada)", code: "sms_country_not_allowed" }] } });
     expect((await signUp(uniquePhone())).status).toBe(202);
     expect((await signUp("+2693123457", { SMS_ALLOWED_COUNTRY_CODES: "*" })).status).toBe(202);
     // +1 is the United States (territories included) and Canada: the Caribbean countries that share the code
     // (Jamaica, the Dominican Republic, the Turks and Caicos) are opened by their own codes, as any country is.
-    for (const phone of ["+18762345678", "+18092345678", "+16492345678"]) expect((await signUp(phone)).status, phone).toBe(400);
+    for (const phone of ["+18762345678", "+18092345678", "+16492345678"]) {
+      const refused = await signUp(phone);
+      expect(refused.status, phone).toBe(400);
+      expect((await json(refused)).error.details[0].message, phone).toBe("SMS goes only to country codes +1 (the United States and Canada)");
+    }
     for (const phone of ["+17872345678", "+14165550123"]) expect((await signUp(phone)).status, phone).toBe(202);
     expect((await signUp("+18762345679", { SMS_ALLOWED_COUNTRY_CODES: "+1, +1876" })).status).toBe(202);
   });

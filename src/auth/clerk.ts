@@ -86,14 +86,17 @@ function bearerToken(header: string | undefined): string | null {
   return match ? match[1]! : null;
 }
 
-/** Origins a session may come from (its `azp`): CLERK_AUTHORIZED_PARTIES, or else the page's own. */
+/**
+ * Origins a session may come from (its `azp`): CLERK_AUTHORIZED_PARTIES, or else the page's own. Never none:
+ * a PAGE_URL that is no URL names no origin a session could come from ("null"), rather than every one.
+ */
 export function authorizedParties(env: Bindings): string[] {
   const listed = (env.CLERK_AUTHORIZED_PARTIES ?? "").split(",").map((p) => p.trim()).filter(Boolean);
   if (listed.length) return listed;
   try {
     return [new URL(env.PAGE_URL || "http://localhost:8787").origin];
   } catch {
-    return [];
+    return ["null"];
   }
 }
 

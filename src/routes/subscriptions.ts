@@ -179,7 +179,12 @@ export const subscriptions = new Hono<AppEnv>()
       const { state, missing } = channelState(c.env, channel);
       if (state === "off") throw badRequest(channelOffError(channel, missing));
       if (channel === "sms" && !smsAllowed(address, c.env.SMS_ALLOWED_COUNTRY_CODES)) {
-        const allowed = (c.env.SMS_ALLOWED_COUNTRY_CODES || DEFAULT_SMS_COUNTRY_CODES).split(",").map((code) => code.trim()).join(", ");
+        // "+1" alone is the United States and Canada: a Caribbean number under it is told so.
+        const allowed = (c.env.SMS_ALLOWED_COUNTRY_CODES || DEFAULT_SMS_COUNTRY_CODES)
+          .split(",")
+          .map((code) => code.trim())
+          .map((code) => (code.replace(/^\+?/, "+") === "+1" ? "+1 (the United States and Canada)" : code))
+          .join(", ");
         throw badRequest("SMS is not available for this country code", [{ path: "phone", message: `SMS goes only to country codes ${allowed}`, code: "sms_country_not_allowed" }]);
       }
       if (channel === "webhook") {

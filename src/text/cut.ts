@@ -11,6 +11,13 @@ export function cutText(text: string, max: number, ellipsis = ""): string {
     if (index + segment.length > room) break;
     end = index + segment.length;
   }
+  // A first character longer than the room (a letter under hundreds of accents): whole code points instead.
+  if (end === 0) {
+    for (const point of text) {
+      if (end + point.length > room) break;
+      end += point.length;
+    }
+  }
   return text.slice(0, end) + ellipsis;
 }
 
