@@ -466,9 +466,16 @@ describe("the cron run", { timeout: 20_000 }, () => {
       // status was last set.
       const component = await publicComponent(id);
       expect(component).toMatchObject({ monitored: false, status: "operational", last_observed: null });
-      expect(component.last_checked).toBe(component.updated_at);
+      expect(component.last_checked).toMatch(/Z$/);
       expect((await results(id)).at(-1).outcome).toBe("not_monitored");
     }
+    // A component nothing checks and nothing moved: its status was set when it was made, whatever was edited since.
+    const plain = await json(await admin("POST", "/api/status/components", { name: `Plain ${crypto.randomUUID()}` }));
+    await new Promise((resume) => setTimeout(resume, 1_100));
+    expect((await admin("PATCH", `/api/status/components/${plain.id}`, { name: `Renamed ${crypto.randomUUID()}` })).status).toBe(200);
+    const renamed = await publicComponent(plain.id);
+    expect(renamed.last_checked).toBe(renamed.created_at);
+    expect(renamed.updated_at).not.toBe(renamed.created_at);
     expect(await results(monitor.id)).toEqual([{ checked_at: T, outcome: "operational", latency_ms: expect.any(Number), error: null, in_maintenance: 0 }]);
     // The monitor was asked exactly as configured, once from each default region; the API check ran
     // in-process, not over the network.

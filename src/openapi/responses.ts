@@ -88,7 +88,7 @@ export const publicComponent = named(
     position: z.number().int(),
     group_id: uuid.nullable(),
     monitored: z.boolean().describe("False when no configured check can observe it; true from when an HTTP monitor is set, before its first check"),
-    last_checked: time.describe("The last check that observed it; for a component no check has observed, when its status was last set (its updated_at)"),
+    last_checked: time.describe("The last check that observed it; for a component no check has observed, when its status was last set (its last move, or its creation)"),
     last_observed: time.nullable().describe("The last check that observed it; null until one did"),
     latency_ms: z.number().int().nullable().describe("How fast the latest check answered; null when it got no response (it timed out or could not connect: no response time)"),
     created_at: time,

@@ -280,6 +280,7 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
       awaiting_first_check: awaitsFirstCheck(c),
       last_checked_at: c.lastCheckedAt,
       ...lastCheckTime(c.lastLatencyMs, c.lastError),
+      status_since: c.lastStatusChangeAt ?? c.createdAt,
       created_at: c.createdAt,
       // Statuspage clients read updated_at as "when its status last changed": an edit or a status move.
       updated_at: Math.max(c.updatedAt, c.lastStatusChangeAt ?? 0),

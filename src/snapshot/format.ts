@@ -17,7 +17,7 @@ export function publicComponent(c: SnapshotComponent) {
     monitored: c.monitored,
     // A time, as the seed's: the last check that observed it, or, for a component none has observed, when its
     // status was last set (last_observed says which).
-    last_checked: iso(c.last_checked_at ?? c.updated_at),
+    last_checked: iso(c.last_checked_at ?? c.status_since ?? c.created_at),
     last_observed: iso(c.last_checked_at),
     latency_ms: c.last_latency_ms,
     created_at: iso(c.created_at),

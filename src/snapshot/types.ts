@@ -54,6 +54,8 @@ export interface SnapshotComponent {
   /** An HTTP monitor that has not reported yet: monitored, but its checks have said nothing so far. */
   awaiting_first_check: boolean;
   last_checked_at: number | null;
+  /** When its shown status was last set: its last move, or its creation (absent in older snapshots). */
+  status_since?: number;
   /** Null when the latest check got no response (a timeout, a refused connection): no response time. */
   last_latency_ms: number | null;
   /** Set when the latest check got no answer: the timeout it waited. */
