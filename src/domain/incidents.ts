@@ -27,7 +27,7 @@ import type {
 } from "../schemas";
 import { isOpenIncident } from "../snapshot/build";
 import { currentEta, incidentFormVersion, toldSubscribers } from "../snapshot/format";
-import { incidentEventsQuery } from "../db/queries/notifications";
+import { incidentEventComponentIds, incidentEventsQuery } from "../db/queries/notifications";
 import { iso, sameShownTime } from "../time";
 import { listAsSetWhileOpen, loadIncidentView } from "../snapshot/incident-view";
 import type { SnapshotIncident, SnapshotIncidentUpdate } from "../snapshot/types";
@@ -169,10 +169,14 @@ function assertStart(startedAt: number, incident: Pick<SnapshotIncident, "resolv
   }
 }
 
-/** The components an open incident's own status moves (its checks', for an automatic one) ever touched. */
-async function componentsEverMoved(db: Database, incident: SnapshotIncident): Promise<string[]> {
+/**
+ * The components an open incident was about before every one was taken off it: those its status moves (its
+ * checks', for an automatic one) touched, and those its notices so far named (a link that moved nothing:
+ * severity none, or a component another incident held at that status).
+ */
+async function componentsItWasAbout(db: Database, incident: SnapshotIncident): Promise<string[]> {
   const { moves } = await loadIncidentMoves(db, { id: incident.id, automatic: incident.automatic ?? false, startedAt: incident.started_at, resolvedAt: null });
-  return [...new Set(moves.map((m) => m.component_id))];
+  return [...new Set([...moves.map((m) => m.component_id), ...(await incidentEventComponentIds(db, incident.id))])];
 }
 
 export async function openIncident(db: Database, input: OpenIncidentInput, actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
@@ -264,7 +268,7 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
   const audience = [...components, ...removed].map((c) => c.id);
   // Every component taken off by an earlier update: still the news of the components it moved, not (as an
   // incident about no component would be) of every subscriber's.
-  if (audience.length === 0) audience.push(...(await componentsEverMoved(db, incident)));
+  if (audience.length === 0) audience.push(...(await componentsItWasAbout(db, incident)));
   const event = outboxInsert(
     db,
     {
@@ -325,7 +329,7 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
       type: "incident.resolved",
       payload: { ...eventPayload(result, { status: "resolved", message: update.message, eta: null }), root_cause: input.root_cause, resolution: input.resolution },
       // About no component now, yet about those it set while open (an update took them all off): their news.
-      componentIds: (incident.components.length ? incident.components : result.components).map((c) => c.id),
+      componentIds: incident.components.length ? incident.components.map((c) => c.id) : result.components.length ? result.components.map((c) => c.id) : await componentsItWasAbout(db, incident),
     },
     now,
   );
