@@ -464,7 +464,7 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await form.locator("button[type=submit]").click();
     // About the number: said beside its field.
     await expect.poll(() => phone.getAttribute("aria-invalid")).toBe("true");
-    expect(await form.locator(`#${await phone.getAttribute("aria-describedby")}`).textContent()).toBe("SMS goes only to country codes +1.");
+    expect(await form.locator(`#${await phone.getAttribute("aria-describedby")}`).textContent()).toBe("SMS goes only to country codes +1 (the United States and Canada).");
     expect(await notice.textContent()).toBe("");
     expect(errors).toEqual([]);
     await page.close();
