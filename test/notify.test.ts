@@ -451,7 +451,7 @@ describe("email through Resend", () => {
     expect(spy).toHaveBeenCalledTimes(1);
   });
 
-  it("retries a batch whose answer was a failure as that very batch, with its key, even after a recipient left", async () => {
+  it("retries a batch whose answer was lost under its key: Resend's refusal of the key as used means it went out", async () => {
     const component = await freshComponent();
     const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key", EMAIL_FROM: "Beacon <status@example.com>" });
     const readers = [await activeSubscriber("email", { components: [component] }), await activeSubscriber("email", { components: [component] }), await activeSubscriber("email", { components: [component] })];
@@ -459,39 +459,39 @@ describe("email through Resend", () => {
     const spy = vi
       .spyOn(globalThis, "fetch")
       .mockImplementationOnce(async () => json({ statusCode: 500, name: "internal_server_error", message: "boom" }, 500))
-      .mockImplementationOnce(async () => json({ data: [{ id: "re_1" }, { id: "re_2" }, { id: "re_3" }] }));
-    const failed = await deliverMessages(testEnv, [message!]);
-    expect(failed.retryMessages).toHaveLength(1);
-    // One reader leaves before the retry. Resend may have sent the first batch: only the same key with the same
-    // emails lets it tell the retry for a repeat, so the retry is that batch again, the leaver's email included.
+      .mockImplementationOnce(async () => json({ statusCode: 409, name: "invalid_idempotent_request", message: "Same idempotency key used with a different request payload." }, 409));
+    await deliverMessages(testEnv, [message!]);
+    // One reader leaves and another is deleted before the retry: the batch is smaller, under the same key.
     await db().update(subscribers).set({ status: "unsubscribed", unsubscribedAt: Date.now() }).where(eq(subscribers.id, readers[0]!.id));
+    await admin("DELETE", `/api/status/notifications/subscribers/${readers[1]!.id}`);
     await deliverMessages(testEnv, [message!], { attempts: 2 });
     const [first, retry] = await captured(spy);
-    expect(retry!.url).toBe("https://api.resend.com/emails/batch");
     expect(retry!.headers.get("idempotency-key")).toBe(first!.headers.get("idempotency-key"));
-    expect(retry!.body).toBe(first!.body);
-    for (const reader of readers) expect((await deliveriesFor(reader.id))[0]).toMatchObject({ status: "sent", attempts: 2 });
+    expect(JSON.parse(retry!.body).map((e: any) => e.to)).toEqual([readers[2]!.address]);
+    // Resend had the first try: it sent the email then, and nothing is sent again.
+    expect((await deliveriesFor(readers[2]!.id))[0]).toMatchObject({ status: "sent", lastError: expect.stringContaining("earlier try") });
+    expect((await deliveriesFor(readers[0]!.id))[0]).toMatchObject({ status: "skipped" });
+    await deliverMessages(testEnv, [message!], { attempts: 3 });
+    expect(spy).toHaveBeenCalledTimes(2);
   });
 
-  it("sends a tried batch that changed since (a recipient deleted) as a new batch once Resend refuses its key", async () => {
+  it("sends what is left of a batch Resend never had under its key, to those still subscribed", async () => {
     const component = await freshComponent();
     const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key", EMAIL_FROM: "Beacon <status@example.com>" });
     const readers = [await activeSubscriber("email", { components: [component] }), await activeSubscriber("email", { components: [component] }), await activeSubscriber("email", { components: [component] })];
     const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.updated", incidentPayload("Disk pressure"), [component]));
     const spy = vi
       .spyOn(globalThis, "fetch")
-      .mockImplementationOnce(async () => json({ statusCode: 500, name: "internal_server_error", message: "boom" }, 500))
-      .mockImplementationOnce(async () => json({ statusCode: 409, name: "invalid_idempotent_request", message: "Same idempotency key used with a different request payload." }, 409))
+      .mockImplementationOnce(async () => json({ statusCode: 429, name: "rate_limit_exceeded", message: "slow down" }, 429, { "retry-after": "1" }))
       .mockImplementationOnce(async () => json({ data: [{ id: "re_1" }, { id: "re_2" }] }));
     await deliverMessages(testEnv, [message!]);
-    await admin("DELETE", `/api/status/notifications/subscribers/${readers[0]!.id}`);
+    await db().update(subscribers).set({ status: "unsubscribed", unsubscribedAt: Date.now() }).where(eq(subscribers.id, readers[0]!.id));
     await deliverMessages(testEnv, [message!], { attempts: 2 });
-    await deliverMessages(testEnv, [message!], { attempts: 3 });
-    const [first, refused, fresh] = await captured(spy);
-    expect(refused!.headers.get("idempotency-key")).toBe(first!.headers.get("idempotency-key"));
-    expect(fresh!.headers.get("idempotency-key")).not.toBe(first!.headers.get("idempotency-key"));
-    expect(JSON.parse(fresh!.body).map((e: any) => e.to).sort()).toEqual([readers[1]!.address, readers[2]!.address].sort());
-    for (const reader of readers.slice(1)) expect((await deliveriesFor(reader.id))[0]).toMatchObject({ status: "sent" });
+    const [first, retry] = await captured(spy);
+    expect(retry!.headers.get("idempotency-key")).toBe(first!.headers.get("idempotency-key"));
+    expect(JSON.parse(retry!.body).map((e: any) => e.to).sort()).toEqual([readers[1]!.address, readers[2]!.address].sort());
+    for (const reader of readers.slice(1)) expect((await deliveriesFor(reader.id))[0]).toMatchObject({ status: "sent", lastError: null });
+    expect((await deliveriesFor(readers[0]!.id))[0]).toMatchObject({ status: "skipped" });
   });
 
   it("sends a lone email with an Idempotency-Key per event and subscriber; a failure then a success sends once", async () => {

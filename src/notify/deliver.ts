@@ -39,7 +39,7 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
     const base = { leaseUntil: null, updatedAt: now };
     const subscriber = subscribers.get(delivery.subscriberId);
     if (outcome.status === "sent") {
-      statements.push(updateDelivery(db, delivery.id, { ...base, status: "sent", providerId: outcome.providerId, sentAt: now, lastError: null }));
+      statements.push(updateDelivery(db, delivery.id, { ...base, status: "sent", providerId: outcome.providerId, sentAt: now, lastError: outcome.note ?? null }));
       // The table holds live links in plain text: it is written under `npm start` and nowhere else.
       if (outcome.devOutbox && isLocalDev(env)) {
         const { to, text, html, ...message } = outcome.devOutbox;
@@ -61,8 +61,7 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
       return;
     }
     if (outcome.status === "retry") {
-      // Certainly not sent: free of the batch it was tried in (see inTriedBatch), to go in a new one.
-      statements.push(updateDelivery(db, delivery.id, { ...base, status: "pending", lastError: outcome.error, ...(outcome.unsent && { batchKey: null }) }));
+      statements.push(updateDelivery(db, delivery.id, { ...base, status: "pending", lastError: outcome.error }));
       retryAfter = Math.max(retryAfter ?? 0, outcome.retryAfterSeconds ?? 0);
     } else {
       statements.push(updateDelivery(db, delivery.id, { ...base, status: outcome.status, lastError: outcome.error }));
@@ -93,19 +92,14 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
     // A confirmation only while the sign-up waits for one (a webhook confirmed with its pasted code stops its
     // ping's retries); anything else only while the subscriber is active.
     const stillWanted = subscriber && subscriber.status === (isConfirmation(delivery.eventId) ? "pending" : "active");
-    // An email tried in a batch whose outcome is unknown (a 5xx, no answer, a sender that stopped) goes again
-    // in that very batch, whoever left meanwhile: the provider may have sent it, and only the same batch under
-    // the same key lets it tell the retry for a repeat. Should the batch differ by then (a recipient deleted),
-    // the provider refuses the key, and the emails go in a new batch (see failureOutcome).
-    const inTriedBatch = delivery.channel === "email" && delivery.batchKey !== null && subscriber;
-    if (!stillWanted && !inTriedBatch) {
+    if (!stillWanted) {
       const lastError = isConfirmation(delivery.eventId) ? "No longer waiting for a confirmation: confirmed, left or disabled meanwhile." : "The subscriber left or was disabled before it was sent.";
       statements.push(updateDelivery(db, delivery.id, { status: "skipped", lastError, leaseUntil: null, updatedAt: now }));
       continue;
     }
     // Only events after a subscriber confirmed are sent: one that was disabled (or left) and then confirmed
     // again gets none of the backlog from before, rather than whichever part of it had not been tried yet.
-    if (!inTriedBatch && !isConfirmation(delivery.eventId) && subscriber.confirmedAt !== null && delivery.createdAt < subscriber.confirmedAt) {
+    if (!isConfirmation(delivery.eventId) && subscriber.confirmedAt !== null && delivery.createdAt < subscriber.confirmedAt) {
       statements.push(updateDelivery(db, delivery.id, { status: "skipped", lastError: "Made before the subscriber last confirmed; only events after that are sent.", leaseUntil: null, updatedAt: now }));
       continue;
     }
@@ -133,9 +127,11 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
   }
 
   const sends: Promise<void>[] = [];
-  // Emails tried before in a batch go in that batch again; the others in a new one, whose key is recorded
-  // before the call, so a sender that dies mid-call leaves its retry the same batch too. A lone new email
-  // goes by itself, under its own key (event and subscriber), which is the same on every try.
+  // Emails tried before in a batch go under that batch's key again, whoever of it has left or been removed
+  // since: Resend either never had that key (and sends what is left) or refuses it as used, which means an
+  // earlier try sent them (see failureOutcome). The others go in a new batch, whose key is recorded before the
+  // call, so a sender that dies mid-call leaves its retry the same key too. A lone new email goes by itself,
+  // under its own key (event and subscriber), which is the same on every try.
   const batches = new Map<string | null, typeof emails>();
   for (const e of emails) {
     const batch = batches.get(e.delivery.batchKey);

@@ -27,14 +27,14 @@ function failureOutcome(error: ResendFailure, headers: Record<string, string> | 
   const status = error.statusCode;
   const message = cutText(`Resend ${status ?? "unreachable"}: ${error.name}: ${error.message}`, 500);
   if (status === 429 || error.name === "rate_limit_exceeded" || error.name === "daily_quota_exceeded") {
-    return { status: "retry", error: message, retryAfterSeconds: retryAfterSeconds(headers?.["retry-after"]), unsent: true };
+    return { status: "retry", error: message, retryAfterSeconds: retryAfterSeconds(headers?.["retry-after"]) };
   }
-  // A key the admin has yet to fix, or a batch key already used for other emails (the batch changed since it
-  // was tried: a recipient deleted, a delivery sent again by itself): nothing was sent this time.
-  if (status === 401 || status === 403 || error.name === "invalid_idempotent_request") return { status: "retry", error: message, unsent: true };
-  // No answer, a server error, or a concurrent request with the same key: safe to retry with the same key
-  // (the queue gives up after its retries and the delivery shows as failed).
-  if (status === null || status >= 500 || status === 409) return { status: "retry", error: message };
+  // The key was already used for another request: Resend processed an earlier try under it (one whose answer
+  // was lost, or a batch that has changed since: a recipient left or was deleted), and that try sent these.
+  if (error.name === "invalid_idempotent_request") return { status: "sent", providerId: null, note: "Sent by an earlier try: Resend already had a request under this Idempotency-Key." };
+  // No answer, a server error, a concurrent request with the same key, or a key the admin has yet to fix:
+  // safe to retry with the same key (the queue gives up after its retries and the delivery shows as failed).
+  if (status === null || status >= 500 || status === 409 || status === 401 || status === 403) return { status: "retry", error: message };
   return { status: "failed", error: message };
 }
 
@@ -51,7 +51,7 @@ export async function sendEmails(env: Bindings, emails: OutgoingEmail[], batchKe
     return emails.map((e) => recordInDevOutbox({ channel: "email", to: e.to, subject: e.subject, text: e.text, html: e.html }));
   }
   // Kept for when the admin completes the configuration; the queue gives up after its retries.
-  if (state === "off") return emails.map(() => ({ status: "retry", error: channelOffError("email", missing), unsent: true }));
+  if (state === "off") return emails.map(() => ({ status: "retry", error: channelOffError("email", missing) }));
   const resend = new Resend(env.RESEND_API_KEY!, { baseUrl: resendBaseUrl(env) });
   const from = env.EMAIL_FROM!;
   const payload = (e: OutgoingEmail) => ({ from, to: e.to, subject: e.subject, text: e.text, ...(e.html ? { html: e.html } : {}), headers: e.headers });

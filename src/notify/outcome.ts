@@ -11,13 +11,10 @@ export interface DevOutboxMessage {
 
 /** How one attempt to send a delivery ended. */
 export type SendOutcome =
-  | { status: "sent"; providerId: string | null; devOutbox?: DevOutboxMessage }
-  /**
-   * Nothing was accepted (or the provider dedupes a resend): try again later. `unsent`: certainly nothing
-   * went out (refused before any sending: a rate limit, credentials, the channel off), so an email need not
-   * go again in the batch it was tried in.
-   */
-  | { status: "retry"; error: string; retryAfterSeconds?: number; unsent?: true }
+  /** `note`: how it is known to be sent when the provider did not say so this time (kept as the last error). */
+  | { status: "sent"; providerId: string | null; devOutbox?: DevOutboxMessage; note?: string }
+  /** Nothing was accepted (or the provider dedupes a resend): try again later. */
+  | { status: "retry"; error: string; retryAfterSeconds?: number }
   /** It will never work as it is; `gone` means the target asked to be forgotten. */
   | { status: "failed"; error: string; gone?: boolean }
   /** It may or may not have gone out, and resending could send it twice. */

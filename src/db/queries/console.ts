@@ -32,8 +32,8 @@ export const deliveryAwaitsRetry = (db: Database, id: string): Statement =>
 export const requeueDelivery = (db: Database, id: string, now: number): Statement =>
   db
     .update(deliveries)
-    // Sent again by itself: no longer tied to the batch it was first tried in.
-    .set({ status: "pending", leaseUntil: null, batchKey: null, updatedAt: now })
+    // Under the key of the batch it was tried in, if any: Resend refuses the key if that batch went out.
+    .set({ status: "pending", leaseUntil: null, updatedAt: now })
     .where(and(eq(deliveries.id, id), inArray(deliveries.status, RETRYABLE)));
 
 /**

@@ -176,6 +176,8 @@ export async function staleDeliveries(db: Database, before: number, limit: numbe
     .select({ id: deliveries.id, channel: deliveries.channel })
     .from(deliveries)
     .where(and(or(eq(deliveries.status, "pending"), and(eq(deliveries.status, "sending"), sql`${deliveries.channel} != 'sms'`)), lt(deliveries.updatedAt, before)))
+    // An email batch's deliveries side by side, so the queue's chunks of them keep a batch whole when they can.
+    .orderBy(deliveries.batchKey, deliveries.id)
     .limit(limit);
 }
 
