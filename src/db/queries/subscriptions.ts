@@ -1,4 +1,4 @@
-import { and, type AnyColumn, count, desc, eq, gt, gte, isNotNull, lt, lte, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, gte, isNotNull, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../client";
 import { chunkRows, type Statement } from "../batch";
 import { confirmationBudget, deliveries, subscriberComponents, subscribers, type Channel, type SubscriberStatus } from "../schema";
@@ -171,14 +171,6 @@ const signedUpBy = (s: Pick<SignUp, "channel" | "address" | "confirmTokenHash">)
 export function signUpStatements(db: Database, s: SignUp, caps: SignUpCaps, delivery: { id: string; eventId: string; subject: string; bodyText: string; bodyHtml: string | null; now: number }, componentIds: string[]): Statement[] {
   const now = delivery.now;
   const ours = signedUpBy(s);
-  // Under the address's daily cap, and its last confirmation sent at least resendAfterMs ago (when its link
-  // started its CONFIRM_TTL_MS): only then a new secret and message. Otherwise the choices are updated (a
-  // sign-up corrected at once), and the link already sent stays the one that works.
-  const fresh = sql`(${subscribers.confirmSentDay} is not ${s.day} or ${subscribers.confirmSentCount} < ${caps.perAddress})
-    and (${subscribers.confirmExpiresAt} is null or ${subscribers.confirmExpiresAt} <= ${s.confirmExpiresAt - caps.resendAfterMs})`;
-  const ifFresh = (value: unknown, column: SQL | AnyColumn) => sql`case when ${fresh} then ${value} else ${column} end`;
-  // The row this sign-up updated (an active one it leaves alone): its choices follow the sign-up.
-  const touched = sql`(select id from subscribers where channel = ${s.channel} and address = ${s.address} and status = 'pending' and updated_at = ${now})`;
   return [
     db
       .insert(subscribers)
@@ -205,21 +197,23 @@ export function signUpStatements(db: Database, s: SignUp, caps: SignUpCaps, deli
           status: "pending",
           allComponents: s.allComponents,
           componentChanges: s.componentChanges,
-          confirmTokenHash: ifFresh(s.confirmTokenHash, subscribers.confirmTokenHash),
-          confirmExpiresAt: ifFresh(s.confirmExpiresAt, subscribers.confirmExpiresAt),
-          confirmAttempts: ifFresh(0, subscribers.confirmAttempts),
-          confirmSentCount: ifFresh(sql`case when ${subscribers.confirmSentDay} = ${s.day} then ${subscribers.confirmSentCount} + 1 else 1 end`, subscribers.confirmSentCount),
-          confirmSentDay: ifFresh(s.day, subscribers.confirmSentDay),
+          confirmTokenHash: s.confirmTokenHash,
+          confirmExpiresAt: s.confirmExpiresAt,
+          confirmAttempts: 0,
+          confirmSentCount: sql`case when ${subscribers.confirmSentDay} = ${s.day} then ${subscribers.confirmSentCount} + 1 else 1 end`,
+          confirmSentDay: s.day,
           // A pending endpoint keeps its secret, so a ping still in flight is signed with the secret it carries.
           webhookSecret: sql`case when ${subscribers.status} = 'pending' and ${subscribers.webhookSecret} is not null then ${subscribers.webhookSecret} else ${s.webhookSecret} end`,
           consecutiveFailures: 0,
           failingSince: null,
           updatedAt: now,
         },
-        setWhere: sql`${subscribers.status} != 'active'`,
+        // Its last confirmation was sent when its link started its CONFIRM_TTL_MS (confirmExpiresAt - TTL).
+        setWhere: sql`${subscribers.status} != 'active' and (${subscribers.confirmSentDay} is not ${s.day} or ${subscribers.confirmSentCount} < ${caps.perAddress})
+          and (${subscribers.confirmExpiresAt} is null or ${subscribers.confirmExpiresAt} <= ${s.confirmExpiresAt - caps.resendAfterMs})`,
       }),
-    db.delete(subscriberComponents).where(sql`${subscriberComponents.subscriberId} = ${touched}`),
-    db.insert(subscriberComponents).select(sql`select ${touched}, value from json_each(${JSON.stringify(componentIds)}) where ${touched} is not null`),
+    db.delete(subscriberComponents).where(sql`${subscriberComponents.subscriberId} = ${ours}`),
+    db.insert(subscriberComponents).select(sql`select ${ours}, value from json_each(${JSON.stringify(componentIds)}) where ${ours} is not null`),
     claimBudget(db, s, caps.perChannel, delivery.id, ours),
     budgetedDelivery(db, s, delivery, ours),
   ];
