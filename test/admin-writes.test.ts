@@ -334,6 +334,13 @@ describe("Idempotency-Key", () => {
     expect((await call("POST", path, { token, body: { message: "Up", status: "monitoring" } })).status).toBe(201);
     expect((await call("POST", path, { token, body: down })).headers.get("idempotent-replayed")).toBeNull();
     expect(await count("SELECT count(*) AS n FROM incident_updates WHERE incident_id = ? AND message = 'Down again'", incident.id)).toBe(2);
+    // Nor once another admin wrote in between.
+    const other = `Shared ${crypto.randomUUID()}`;
+    const made = await json(await call("POST", "/api/status/templates", { token, body: { name: other, title: "t" } }));
+    expect((await call("DELETE", `/api/status/templates/${made.id}`, { token: await adminToken({ sub: "user_second_admin" }) })).status).toBe(204);
+    const remadeByOther = await call("POST", "/api/status/templates", { token, body: { name: other, title: "t" } });
+    expect(remadeByOther.headers.get("idempotent-replayed")).toBeNull();
+    expect(await count("SELECT count(*) AS n FROM incident_templates WHERE name = ?", other)).toBe(1);
   });
 
   it("replays a resolve instead of answering 409 to its retry", async () => {

@@ -114,7 +114,7 @@ const IDEMPOTENCY_KEY = {
   in: "header",
   required: false,
   description:
-    "Any string of 1 to 255 visible ASCII characters, new for each new request. A retry with the same key (same admin, within 24 hours) gets the first answer again (status and body, with `Idempotent-Replayed: true`) and changes nothing; the same key with a different request is refused with 422. Without one, a request that adds something (an incident, an update, a window, a component, a group, a template) sent again unchanged by the same admin within a minute, with no other write of theirs in between, is taken as a double submit and answered the same way.",
+    "Any string of 1 to 255 visible ASCII characters, new for each new request. A retry with the same key (same admin, within 24 hours) gets the first answer again (status and body, with `Idempotent-Replayed: true`) and changes nothing; the same key with a different request is refused with 422. Without one, a request that adds something (an incident, an update, a window, a component, a group, a template) sent again unchanged by the same admin within a minute, with nothing else written in between, is taken as a double submit and answered the same way.",
   schema: { type: "string", minLength: 1, maxLength: 255 },
 };
 

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode, StatusCode } from "hono/utils/http-status";
 import { commitChange } from "../changes";
 import { errorText } from "../db/queries/guards";
-import { adminWroteSince } from "../db/queries/audit";
+import { writtenSince } from "../db/queries/audit";
 import { findIdempotentAnswer, IDEMPOTENCY_TTL_MS, insertIdempotentAnswer, isIdempotencyKeyTaken, type IdempotentAnswer } from "../db/queries/idempotency";
 import type { Change } from "../domain/change";
 import type { AppEnv } from "../env";
@@ -71,9 +71,9 @@ export const DOUBLE_SUBMIT_MS = 60_000;
 /**
  * On a write that adds something (an incident, an update, a window, a component, a group, a template):
  * without an Idempotency-Key, the same request by the same admin within DOUBLE_SUBMIT_MS, with nothing else
- * written by that admin in between (a double click, a client's retry, a script run twice), is taken as the
- * first one sent again, and gets its answer: the key is the request itself. After another write (the
- * template deleted, the component set back to operational) it is a new request. Transitions need no such
+ * written in between by anyone (a double click, a client's retry, a script run twice), is taken as the first
+ * one sent again, and gets its answer: the key is the request itself. After another write (the template
+ * deleted, the component set back to operational, by this admin, another or Beacon) it is a new request. Transitions need no such
  * key: the state they start from is gone after the first.
  */
 export const addsOnce: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -84,7 +84,7 @@ export const addsOnce: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = `same-request ${hash}`;
   const now = Date.now();
   const stored = await findIdempotentAnswer(c.var.db, userId, key, now - DOUBLE_SUBMIT_MS);
-  if (stored && !(await adminWroteSince(c.var.db, userId, stored.createdAt))) return replay(c, stored, hash);
+  if (stored && !(await writtenSince(c.var.db, stored.createdAt))) return replay(c, stored, hash);
   // An answer outdated by a write since is replaced: its key lives no longer than up to that answer.
   const ttlMs = stored ? now - stored.createdAt : DOUBLE_SUBMIT_MS;
   c.set("idempotency", { userId, key, requestHash: hash, ttlMs });

@@ -49,13 +49,8 @@ export async function pruneAudit(db: Database, before: number, limit: number) {
   await db.delete(auditLog).where(inArray(auditLog.id, oldest));
 }
 
-/** Whether this admin wrote anything after `since` (their audit entries: every admin write leaves one). */
-export async function adminWroteSince(db: Database, userId: string, since: number): Promise<boolean> {
-  const row = await db
-    .select({ id: auditLog.id })
-    .from(auditLog)
-    .where(and(gt(auditLog.at, since), eq(auditLog.actorKind, "admin"), eq(auditLog.actorId, userId)))
-    .limit(1)
-    .get();
+/** Whether anything was written after `since`, by an admin or by Beacon (every write leaves an audit entry). */
+export async function writtenSince(db: Database, since: number): Promise<boolean> {
+  const row = await db.select({ id: auditLog.id }).from(auditLog).where(gt(auditLog.at, since)).limit(1).get();
   return row !== undefined;
 }
