@@ -451,11 +451,17 @@ describe("email through Resend", () => {
     expect(spy).toHaveBeenCalledTimes(1);
   });
 
-  it("retries a batch whose answer was lost under its key: Resend's refusal of the key as used means it went out", async () => {
+  /** Three email readers of a fresh component, and an update fanned out to them, Resend configured. */
+  async function updateToThreeReaders(title: string) {
     const component = await freshComponent();
     const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key", EMAIL_FROM: "Beacon <status@example.com>" });
     const readers = [await activeSubscriber("email", { components: [component] }), await activeSubscriber("email", { components: [component] }), await activeSubscriber("email", { components: [component] })];
-    const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.updated", incidentPayload("Queue backlog"), [component]));
+    const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.updated", incidentPayload(title), [component]));
+    return { testEnv, readers, message };
+  }
+
+  it("retries a batch whose answer was lost under its key: Resend's refusal of the key as used means it went out", async () => {
+    const { testEnv, readers, message } = await updateToThreeReaders("Queue backlog");
     const spy = vi
       .spyOn(globalThis, "fetch")
       .mockImplementationOnce(async () => json({ statusCode: 500, name: "internal_server_error", message: "boom" }, 500))
@@ -476,10 +482,7 @@ describe("email through Resend", () => {
   });
 
   it("sends what is left of a batch Resend never had under its key, to those still subscribed", async () => {
-    const component = await freshComponent();
-    const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key", EMAIL_FROM: "Beacon <status@example.com>" });
-    const readers = [await activeSubscriber("email", { components: [component] }), await activeSubscriber("email", { components: [component] }), await activeSubscriber("email", { components: [component] })];
-    const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.updated", incidentPayload("Disk pressure"), [component]));
+    const { testEnv, readers, message } = await updateToThreeReaders("Disk pressure");
     const spy = vi
       .spyOn(globalThis, "fetch")
       .mockImplementationOnce(async () => json({ statusCode: 429, name: "rate_limit_exceeded", message: "slow down" }, 429, { "retry-after": "1" }))
