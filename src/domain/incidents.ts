@@ -27,7 +27,7 @@ import type {
 } from "../schemas";
 import { isOpenIncident } from "../snapshot/build";
 import { currentEta, incidentFormVersion, toldSubscribers } from "../snapshot/format";
-import { incidentEventComponentIds, incidentEventsQuery } from "../db/queries/notifications";
+import { incidentEventsQuery } from "../db/queries/notifications";
 import { iso, sameShownTime } from "../time";
 import { listAsSetWhileOpen, loadIncidentView } from "../snapshot/incident-view";
 import type { SnapshotIncident, SnapshotIncidentUpdate } from "../snapshot/types";
@@ -176,7 +176,8 @@ function assertStart(startedAt: number, incident: Pick<SnapshotIncident, "resolv
  */
 async function componentsItWasAbout(db: Database, incident: SnapshotIncident): Promise<string[]> {
   const { moves } = await loadIncidentMoves(db, { id: incident.id, automatic: incident.automatic ?? false, startedAt: incident.started_at, resolvedAt: null });
-  return [...new Set([...moves.map((m) => m.component_id), ...(await incidentEventComponentIds(db, incident.id))])];
+  const told = await incidentEventsQuery(db, incident.id, "");
+  return [...new Set([...moves.map((m) => m.component_id), ...told.flatMap((e) => e.componentIds)])];
 }
 
 export async function openIncident(db: Database, input: OpenIncidentInput, actor: Actor, now: number): Promise<Change<SnapshotIncident>> {
@@ -322,14 +323,16 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
   // Answered as every read lists a resolved incident: each component it set while open, at its worst.
   await listAsSetWhileOpen(db, result, changes.changes.map((m) => ({ component_id: m.componentId, from: m.from, to: m.to, at: now })));
   // Its resolution names them all too, one an update took off included: whoever heard the incident concerned
-  // it hears it is over (fan-out reaches whoever was told before; see TOLD_AGAIN).
+  // it hears it is over (fan-out reaches whoever was told before; see TOLD_AGAIN). About no component now, it
+  // is still the news of those it set while open, or was about (an update took them all off).
+  const linked = incident.components.length ? incident.components : result.components;
+  const audience = linked.length ? linked.map((c) => c.id) : await componentsItWasAbout(db, incident);
   const event = outboxInsert(
     db,
     {
       type: "incident.resolved",
       payload: { ...eventPayload(result, { status: "resolved", message: update.message, eta: null }), root_cause: input.root_cause, resolution: input.resolution },
-      // About no component now, yet about those it set while open (an update took them all off): their news.
-      componentIds: incident.components.length ? incident.components.map((c) => c.id) : result.components.length ? result.components.map((c) => c.id) : await componentsItWasAbout(db, incident),
+      componentIds: audience,
     },
     now,
   );

@@ -224,10 +224,10 @@ ${message}
   return { subject, text, html, sms };
 }
 
-/** The body a webhook receives for an event: stable field names, the producer's payload as `data`. */
 /** Keys of an event's payload that are Beacon's bookkeeping, not news: which message was to tell a move. */
 const INTERNAL_KEYS = new Set(["told_in"]);
 
+/** The body a webhook receives for an event: stable field names, the producer's payload as `data`. */
 export function webhookBody(type: string, payload: Record<string, unknown>, at: number): string {
   const data = Object.fromEntries(Object.entries(payload).filter(([key]) => !INTERNAL_KEYS.has(key)));
   return JSON.stringify({ type, timestamp: iso(at), data });

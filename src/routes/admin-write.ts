@@ -73,8 +73,8 @@ export const DOUBLE_SUBMIT_MS = 60_000;
  * without an Idempotency-Key, the same request by the same admin within DOUBLE_SUBMIT_MS, with nothing else
  * written in between by anyone (a double click, a client's retry, a script run twice), is taken as the first
  * one sent again, and gets its answer: the key is the request itself. After another write (the template
- * deleted, the component set back to operational, by this admin, another or Beacon) it is a new request. Transitions need no such
- * key: the state they start from is gone after the first.
+ * deleted, the component set back to operational, by this admin, another or Beacon) it is a new request.
+ * Transitions need no such key: the state they start from is gone after the first.
  */
 export const addsOnce: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.header("idempotency-key") !== undefined) return idempotent(c, next);

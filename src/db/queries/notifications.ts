@@ -36,19 +36,10 @@ export async function windowNoticesTold(db: Database, maintenanceId: string): Pr
   return new Set((await maintenanceEventsQuery(db, maintenanceId, "")).map((r) => r.type));
 }
 
-/** The components an incident's events so far were about (what its subscribers were told it concerned). */
-export async function incidentEventComponentIds(db: Database, incidentId: string): Promise<string[]> {
-  const rows = await db
-    .select({ componentIds: events.componentIds })
-    .from(events)
-    .where(sql`json_extract(${events.payload}, '$.incident_id') = ${incidentId}`);
-  return [...new Set(rows.flatMap((r) => r.componentIds))];
-}
-
 /** By the payload's incident id, as events_incident_idx indexes it (events are never pruned). */
 export const incidentEventsQuery = (db: Database, incidentId: string, exceptId: string) =>
   db
-    .select({ id: events.id })
+    .select({ id: events.id, componentIds: events.componentIds })
     .from(events)
     .where(and(inArray(events.type, ["incident.created", "incident.updated"]), sql`json_extract(${events.payload}, '$.incident_id') = ${incidentId}`, ne(events.id, exceptId)));
 
