@@ -7,6 +7,7 @@ import { MAX_SOCKETS_PER_CLIENT, statusHub, type StatusHub } from "../src/live/s
 import type { Snapshot, SnapshotMaintenance } from "../src/snapshot/types";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json, withinOneMinute } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
+import { uniqueIp } from "./support/subscribers";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -52,7 +53,7 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
 
   it("reads ?since= as strictly as any query string: a whole number, given once", async () => {
     const upgrade = (query: string) =>
-      app.fetch(new Request(`${BASE}/api/status/live${query}`, { headers: { Upgrade: "websocket", "cf-connecting-ip": `198.51.100.${Math.floor(Math.random() * 250) + 1}` } }), env, createExecutionContext());
+      app.fetch(new Request(`${BASE}/api/status/live${query}`, { headers: { Upgrade: "websocket", "cf-connecting-ip": uniqueIp() } }), env, createExecutionContext());
     for (const [query, code] of [["?since=0x10", "invalid_format"], ["?since=1e3", "invalid_format"], ["?since=-1", "invalid_format"], ["?since=1&since=2", "duplicate"], ["?since=", "invalid_format"]] as const) {
       const res = await upgrade(query);
       expect(res.status, query).toBe(400);
@@ -106,7 +107,7 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
 
     // However slowly they come, one client holds at most 200 open sockets (the hub counts them).
     const noLimiter = { LIVE_LIMITER: undefined };
-    const ip = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+    const ip = uniqueIp();
     for (let i = 0; i < MAX_SOCKETS_PER_CLIENT; i++) keep(await upgrade(ip, noLimiter));
     const full = await upgrade(ip, noLimiter);
     expect(full.status).toBe(429);

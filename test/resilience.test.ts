@@ -11,6 +11,7 @@ import { formatDuration } from "../src/page/format";
 import { createDb } from "../src/db/client";
 import { iso } from "../src/time";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json, readCompressed } from "./support/api";
+import { uniqueIp } from "./support/subscribers";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -184,7 +185,7 @@ describe("D1 sessions", () => {
       constraints.push(constraint);
       return withSession(constraint);
     });
-    const ip = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+    const ip = uniqueIp();
     const read = (value: string) => call("GET", `/api/status/incidents/${old.id}`, { headers: { "x-d1-bookmark": value, "cf-connecting-ip": ip } });
     for (const sent of ["first-primary", bookmark!, `${bookmark}.${"A".repeat(22)}`, issued]) expect((await read(sent)).status).toBe(200);
     expect(constraints).toEqual(["first-unconstrained", "first-unconstrained", "first-unconstrained", bookmark]);
@@ -206,7 +207,7 @@ describe("D1 sessions", () => {
     const twoYearsAgo = Date.now() - 730 * 86_400_000;
     await env.DB.prepare("UPDATE incidents SET started_at = ?, resolved_at = ?, status = 'resolved' WHERE id = ?").bind(twoYearsAgo, twoYearsAgo + 3_600_000, old.id).run();
     await createIncident({ title: "Rebuilds the snapshot", affected_components: [] });
-    const ip = `192.0.2.${Math.floor(Math.random() * 250) + 1}`;
+    const ip = uniqueIp();
     const first = await call("GET", `/api/status/incidents/${old.id}`, { headers: { "cf-connecting-ip": ip } });
     expect(first.status).toBe(200);
     expect((await json(first)).title).toBe("Two years ago");

@@ -16,9 +16,19 @@ export const db = () => createDb(env.DB);
 let counter = 0;
 export const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 export const uniqueEmail = () => `${unique("reader")}@example.org`;
+/**
+ * Numbers and client addresses are handed out in sequence from a random start, never twice in one test
+ * file: a repeat would meet the per-address resend gap or a per-client limit another test used up.
+ */
+let sequence = Math.floor(Math.random() * 0x100000);
+const next = () => (sequence = (sequence + 1) % 0x1000000);
 /** A North American number that can exist: area code 555, an exchange from 200 to 899 (none premium-rate). */
-export const uniquePhone = () => `+1555${2 + Math.floor(Math.random() * 7)}${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
-export const uniqueIp = () => `203.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+export const uniquePhone = () => `+1555${String(2_000_000 + (next() % 7_000_000)).padStart(7, "0")}`;
+/** A client address (10.0.0.0/8) no other test in the file has spent a per-client limit from. */
+export const uniqueIp = () => {
+  const n = next();
+  return `10.${n >> 16}.${(n >> 8) & 255}.${n & 255}`;
+};
 
 /** An active subscriber written straight into D1 (confirmed an hour ago). */
 export async function activeSubscriber(
