@@ -497,6 +497,79 @@ describe("email through Resend", () => {
     expect((await deliveriesFor(readers[0]!.id))[0]).toMatchObject({ status: "skipped" });
   });
 
+  /**
+   * A fake Resend that keeps its Idempotency-Keys: a repeat replays the first answer, another payload under one
+   * is refused (409). Its first call fails as `first` says: never reaching it, or sent with the answer lost.
+   */
+  function resendWithKeys(first: "never-reached" | "answer-lost") {
+    const keys = new Map<string, string>();
+    const delivered: string[] = [];
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+      const req = new Request(input as RequestInfo, init as RequestInit);
+      const body = await req.text();
+      const isFirst = spy.mock.calls.length === 1;
+      if (isFirst && first === "never-reached") return json({ statusCode: 500, name: "internal_server_error", message: "boom" }, 500);
+      const key = req.headers.get("idempotency-key")!;
+      if (keys.has(key) && keys.get(key) !== body) return json({ statusCode: 409, name: "invalid_idempotent_request", message: "Same idempotency key used with a different request payload." }, 409);
+      const emails = [JSON.parse(body)].flat() as { to: string }[];
+      if (!keys.has(key)) delivered.push(...emails.map((e) => e.to));
+      keys.set(key, body);
+      if (isFirst) throw new TypeError("Network connection lost.");
+      return json(req.url.endsWith("/batch") ? { data: emails.map((_, i) => ({ id: `re_${i}` })) } : { id: "re_1" });
+    });
+    return { spy, delivered };
+  }
+
+  it("sends a batch Resend never had whole, though the sweep hands its deliveries out in two messages", async () => {
+    const { testEnv, readers, message } = await updateToThreeReaders("Split batch");
+    const { delivered } = resendWithKeys("never-reached");
+    await deliverMessages(testEnv, [message!]);
+    const ids = await Promise.all(readers.map(async (r) => (await deliveriesFor(r.id))[0]!.id));
+    // The sweep's chunks cut the batch: one message carries the first delivery, the next the other two.
+    await deliverMessages(testEnv, [{ kind: "deliveries", deliveryIds: ids.slice(0, 1) }], { attempts: 2 });
+    await deliverMessages(testEnv, [{ kind: "deliveries", deliveryIds: ids.slice(1) }], { attempts: 2 });
+    expect(delivered.sort()).toEqual(readers.map((r) => r.address).sort());
+    for (const reader of readers) expect((await deliveriesFor(reader.id))[0]!.status).toBe("sent");
+  });
+
+  it("leaves a batch to the sender holding part of it, and sends it whole once that sender's lease is over", async () => {
+    const { testEnv, readers, message } = await updateToThreeReaders("Held batch");
+    const { spy, delivered } = resendWithKeys("never-reached");
+    await deliverMessages(testEnv, [message!]);
+    const ids = await Promise.all(readers.map(async (r) => (await deliveriesFor(r.id))[0]!.id));
+    // Another sender claimed the first delivery a moment ago and is mid-call.
+    const leaseUntil = Date.now() + 30_000;
+    await env.DB.prepare("UPDATE deliveries SET status = 'sending', lease_until = ? WHERE id = ?").bind(leaseUntil, ids[0]).run();
+    const waited = await deliverMessages(testEnv, [{ kind: "deliveries", deliveryIds: ids.slice(1) }], { attempts: 2 });
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(waited.retryMessages[0]!.delaySeconds).toBeGreaterThanOrEqual(30);
+    for (const reader of readers.slice(1)) expect((await deliveriesFor(reader.id))[0]).toMatchObject({ status: "pending", attempts: 1 });
+    // That sender died: once its lease is over, the retry takes the whole batch.
+    await env.DB.prepare("UPDATE deliveries SET lease_until = ? WHERE id = ?").bind(Date.now() - 1, ids[0]).run();
+    await deliverMessages(testEnv, [{ kind: "deliveries", deliveryIds: ids.slice(1) }], { attempts: 3 });
+    expect(delivered.sort()).toEqual(readers.map((r) => r.address).sort());
+    for (const reader of readers) expect((await deliveriesFor(reader.id))[0]!.status).toBe("sent");
+  });
+
+  it("retries a lone email under its first key when others come with it, so one that went out is not sent again", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup(RESEND);
+    const first = await activeSubscriber("email", { components: [component] });
+    const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload("Lone first"), [component]));
+    const { spy, delivered } = resendWithKeys("answer-lost");
+    await deliverMessages(testEnv, [message!]);
+    // A later reader's delivery is retried with it, as the sweep may hand them out together.
+    const elsewhere = await freshComponent();
+    const second = await activeSubscriber("email", { components: [elsewhere] });
+    const [later] = await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload("Lone second"), [elsewhere]));
+    const ids = [(await deliveriesFor(first.id))[0]!.id, ...(later as { deliveryIds: string[] }).deliveryIds];
+    await deliverMessages(testEnv, [{ kind: "deliveries", deliveryIds: ids }], { attempts: 2 });
+    const calls = await captured(spy);
+    expect(calls.filter((c) => c.body.includes(first.address)).map((c) => [c.url, c.headers.get("idempotency-key")])).toEqual(Array(2).fill(["https://api.resend.com/emails", calls[0]!.headers.get("idempotency-key")]));
+    expect(delivered.sort()).toEqual([first.address, second.address].sort());
+    expect((await deliveriesFor(first.id))[0]!.status).toBe("sent");
+  });
+
   it("sends a lone email with an Idempotency-Key per event and subscriber; a failure then a success sends once", async () => {
     const component = await freshComponent();
     const { testEnv, sent } = setup({ RESEND_API_KEY: "re_test_key", EMAIL_FROM: "Beacon <status@example.com>" });

@@ -442,8 +442,9 @@ export const deliveries = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
     sentAt: integer("sent_at"),
     /**
-     * The Idempotency-Key of the email batch it was first sent in: until settled, it is sent again only in that
-     * batch, with that key, so the provider can tell a retry for a repeat.
+     * The Idempotency-Key its email was first sent under, recorded before the call: `batch/...` for a batch,
+     * `email/...` for a lone email. Until settled, it is sent again only under that key, a batch only whole
+     * (what is left of it), so the provider can tell a retry for a repeat.
      */
     batchKey: text("batch_key"),
   },
@@ -451,6 +452,7 @@ export const deliveries = sqliteTable(
     uniqueIndex("deliveries_event_subscriber_idx").on(t.eventId, t.subscriberId),
     index("deliveries_status_idx").on(t.status, t.createdAt),
     index("deliveries_created_idx").on(t.createdAt),
+    index("deliveries_batch_key_idx").on(t.batchKey).where(sql`${t.batchKey} is not null`),
   ],
 );
 

@@ -1,7 +1,7 @@
 import type { Database } from "../db/client";
 import { recordDevOutbox, type NewDevOutboxMessage } from "../db/queries/dev-outbox";
 import { runBatch, type Statement } from "../db/batch";
-import { claimDeliveries, eventsByIds, expireSmsLeases, heldLeaseUntil, markEmailBatch, updateDelivery, type DeliveryRow } from "../db/queries/notifications";
+import { claimDeliveries, eventsByIds, expireSmsLeases, heldLeaseUntil, markEmailBatch, releaseDeliveries, unsentInBatches, updateDelivery, type DeliveryRow } from "../db/queries/notifications";
 import { recordEndpointFailure, subscribersByIds, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
 import type { Bindings } from "../env";
 import { isLocalDev } from "./channels";
@@ -29,11 +29,13 @@ export const WEBHOOK_DISABLE_AFTER = { attempts: 10, forMs: 24 * 3600_000 };
  */
 export async function sendDeliveries(env: Bindings, db: Database, ids: string[], now: number): Promise<{ retryAfterSeconds: number | null }> {
   await expireSmsLeases(db, ids, now);
-  const claimed = await claimDeliveries(db, ids, now, LEASE_MS);
+  const whole = await claimWholeBatches(db, await claimDeliveries(db, ids, now, LEASE_MS), now);
+  const claimed = whole.claimed;
   const subscribers = new Map((await subscribersByIds(db, [...new Set(claimed.map((d) => d.subscriberId))])).map((s) => [s.id, s]));
   const statements: Statement[] = [];
   const devOutbox: NewDevOutboxMessage[] = [];
-  let retryAfter: number | null = null;
+  // Part of a batch another sender holds: come back after its lease, a few seconds apart from that sender.
+  let retryAfter: number | null = whole.heldUntil === null ? null : Math.ceil((whole.heldUntil - now) / 1000) + 1 + Math.floor(Math.random() * 5);
 
   const settle = (delivery: DeliveryRow, outcome: SendOutcome) => {
     const base = { leaseUntil: null, updatedAt: now };
@@ -127,11 +129,10 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
   }
 
   const sends: Promise<void>[] = [];
-  // Emails tried before in a batch go under that batch's key again, whoever of it has left or been removed
-  // since: Resend either never had that key (and sends what is left) or refuses it as used, which means an
-  // earlier try sent them (see failureOutcome). The others go in a new batch, whose key is recorded before the
-  // call, so a sender that dies mid-call leaves its retry the same key too. A lone new email goes by itself,
-  // under its own key (event and subscriber), which is the same on every try.
+  // Every email goes under a key recorded before its first call, and a retry sends it under that key again:
+  // a batch's key stands for all of it (claimWholeBatches gathered what is left), and Resend either never had
+  // the key (and sends what is left) or refuses it as used, which means an earlier try sent them (see
+  // failureOutcome). A new lone email's key is its event and subscriber, a new batch's the digest of its ids.
   const batches = new Map<string | null, typeof emails>();
   for (const e of emails) {
     const batch = batches.get(e.delivery.batchKey);
@@ -139,8 +140,8 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
     else batches.set(e.delivery.batchKey, [e]);
   }
   const fresh = batches.get(null);
-  if (fresh && fresh.length > 1) {
-    const batchKey = `batch/${await digest(fresh.map((e) => e.delivery.id).sort().join(","))}`;
+  if (fresh) {
+    const batchKey = fresh.length === 1 ? `${LONE_EMAIL}${fresh[0]!.email.idempotencyKey}` : `batch/${await digest(fresh.map((e) => e.delivery.id).sort().join(","))}`;
     await runBatch(db, [markEmailBatch(db, fresh.map((e) => e.delivery.id), batchKey)]);
     batches.delete(null);
     batches.set(batchKey, fresh);
@@ -150,7 +151,7 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
     batch.sort((a, b) => (a.delivery.id < b.delivery.id ? -1 : a.delivery.id > b.delivery.id ? 1 : 0));
     sends.push(
       (async () => {
-        const outcomes = await sendEmails(env, batch.map((e) => e.email), batchKey);
+        const outcomes = await sendEmails(env, batch.map((e) => e.email), batchKey!.startsWith(LONE_EMAIL) ? null : batchKey);
         batch.forEach((e, i) => settle(e.delivery, outcomes[i]!));
       })(),
     );
@@ -173,6 +174,31 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
   const heldUntil = await heldLeaseUntil(db, ids.filter((id) => !claimedIds.has(id)), now);
   if (heldUntil !== null) retryAfter = Math.max(retryAfter ?? 0, Math.ceil((heldUntil - now) / 1000) + 1);
   return { retryAfterSeconds: retryAfter };
+}
+
+/** The prefix of a lone email's recorded key; what follows is the Idempotency-Key it goes under. */
+const LONE_EMAIL = "email/";
+
+/**
+ * An email batch goes out whole under its key: a sender holding part of one (the sweep's chunks or another
+ * message cut it) claims the rest too. Sent apart under the one key, the second part would be refused as a
+ * repeat and recorded as sent without going out. Where another sender holds some of it now, our part goes
+ * back to pending, for that sender or our own retry to take whole.
+ */
+async function claimWholeBatches(db: Database, claimed: DeliveryRow[], now: number): Promise<{ claimed: DeliveryRow[]; heldUntil: number | null }> {
+  const keys = [...new Set(claimed.flatMap((d) => (d.batchKey?.startsWith("batch/") ? [d.batchKey] : [])))];
+  const have = new Set(claimed.map((d) => d.id));
+  const rest = (await unsentInBatches(db, keys)).filter((d) => !have.has(d.id));
+  if (rest.length === 0) return { claimed, heldUntil: null };
+  const joined = await claimDeliveries(db, rest.map((d) => d.id), now, LEASE_MS);
+  const joinedIds = new Set(joined.map((d) => d.id));
+  const held = rest.filter((d) => !joinedIds.has(d.id));
+  const all = [...claimed, ...joined];
+  if (held.length === 0) return { claimed: all, heldUntil: null };
+  const heldKeys = new Set(held.map((d) => d.batchKey));
+  await releaseDeliveries(db, all.filter((d) => heldKeys.has(d.batchKey)).map((d) => d.id), now);
+  // A delivery claimed between our read and our claim has a lease we did not see: at most a whole one.
+  return { claimed: all.filter((d) => !heldKeys.has(d.batchKey)), heldUntil: Math.max(...held.map((d) => d.leaseUntil ?? now + LEASE_MS)) };
 }
 
 /** The secrets a delivery's slots stand for, derived now: they are never stored. */

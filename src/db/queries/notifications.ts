@@ -147,6 +147,22 @@ export async function heldLeaseUntil(db: Database, ids: string[], now: number): 
   return row?.until ?? null;
 }
 
+/** The deliveries of these email batches not settled yet, whoever holds them. */
+export async function unsentInBatches(db: Database, batchKeys: string[]) {
+  if (batchKeys.length === 0) return [];
+  return db
+    .select({ id: deliveries.id, batchKey: deliveries.batchKey, leaseUntil: deliveries.leaseUntil })
+    .from(deliveries)
+    .where(and(sql`${deliveries.batchKey} in ${jsonList(batchKeys)}`, inArray(deliveries.status, ["pending", "sending"])));
+}
+
+/** Hands claimed deliveries back unsent (pending, the attempt not counted), for another sender to take. */
+export const releaseDeliveries = (db: Database, ids: string[], now: number) =>
+  db
+    .update(deliveries)
+    .set({ status: "pending", leaseUntil: null, attempts: sql`max(${deliveries.attempts} - 1, 0)`, updatedAt: now })
+    .where(and(sql`${deliveries.id} in ${jsonList(ids)}`, eq(deliveries.status, "sending")));
+
 /** Records the key of the email batch these deliveries are about to be sent in (see deliveries.batchKey). */
 export const markEmailBatch = (db: Database, ids: string[], batchKey: string) =>
   db.update(deliveries).set({ batchKey }).where(sql`${deliveries.id} in ${jsonList(ids)}`);

@@ -1,0 +1,1 @@
+CREATE INDEX `deliveries_batch_key_idx` ON `deliveries` (`batch_key`) WHERE "deliveries"."batch_key" is not null;
