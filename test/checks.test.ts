@@ -138,7 +138,8 @@ describe("a check round racing an admin's monitor edit", { timeout: 20_000 }, ()
     const targets = fakeTargets();
     const url = targetUrl();
     targets.set(url, "hang");
-    const component = await createMonitoredComponent(url, { timeout_ms: 1500, confirmations: 1 }, { auto_incidents: { enabled: false } });
+    // The edit must commit while the check hangs: 5 s leaves a busy machine room for it.
+    const component = await createMonitoredComponent(url, { timeout_ms: 5000, confirmations: 1 }, { auto_incidents: { enabled: false } });
     const T = Date.UTC(2030, 6, 1, 12, 0);
     const round = runCron(T);
     await vi.waitFor(() => expect(targets.requests.some((r) => r.url === url)).toBe(true), { timeout: 2500 });
@@ -623,8 +624,8 @@ describe("the cron run", { timeout: 20_000 }, () => {
     const targets = fakeTargets();
     const url = targetUrl();
     targets.set(url, "hang");
-    // The hanging check keeps the first run busy for 3 s: the second run must start inside that window.
-    const component = await createMonitoredComponent(url, { timeout_ms: 3000 });
+    // The hanging check keeps the first run busy for 5 s: the second run must start inside that window.
+    const component = await createMonitoredComponent(url, { timeout_ms: 5000 });
     const T = Date.UTC(2031, 0, 6, 12, 0);
     const first = runCron(T);
     await vi.waitFor(() => expect(targets.requests.some((r) => r.url === url)).toBe(true), { timeout: 2500 });

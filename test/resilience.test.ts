@@ -10,7 +10,7 @@ import { decodeSnapshot, encodeSnapshot, holdsParsedParts, IDLE_MS } from "../sr
 import { formatDuration } from "../src/page/format";
 import { createDb } from "../src/db/client";
 import { iso } from "../src/time";
-import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json, readCompressed } from "./support/api";
+import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json, readCompressed, withinOneMinute } from "./support/api";
 import { uniqueIp } from "./support/subscribers";
 
 afterEach(() => vi.restoreAllMocks());
@@ -138,7 +138,8 @@ describe("the StatusHub is not a choke point", () => {
     const started = Date.now();
     const answers = await Promise.all(Array.from({ length: 20 }, () => hub.send("/api/status")));
     expect(answers.map((res) => res.status)).toEqual(Array(20).fill(200));
-    expect(Date.now() - started).toBeLessThan(2000);
+    // The hub never answers: well under the test's own timeout is proof enough, on any machine.
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(hub.calls.getSnapshot).toBe(1);
     hub.release();
   });
@@ -207,26 +208,29 @@ describe("D1 sessions", () => {
     const twoYearsAgo = Date.now() - 730 * 86_400_000;
     await env.DB.prepare("UPDATE incidents SET started_at = ?, resolved_at = ?, status = 'resolved' WHERE id = ?").bind(twoYearsAgo, twoYearsAgo + 3_600_000, old.id).run();
     await createIncident({ title: "Rebuilds the snapshot", affected_components: [] });
-    const ip = uniqueIp();
-    const first = await call("GET", `/api/status/incidents/${old.id}`, { headers: { "cf-connecting-ip": ip } });
+    // 20 a minute, in a fixed window on the clock: all of it inside one minute.
+    const { ip, first, statuses, limited, page, api } = await withinOneMinute(async () => {
+      const ip = uniqueIp();
+      const read = (path: string, headers: Record<string, string> = {}) => call("GET", path, { headers: { "cf-connecting-ip": ip, ...headers } });
+      const first = await read(`/api/status/incidents/${old.id}`);
+      const statuses: number[] = [];
+      let limited: Response | null = null;
+      for (let i = 1; i < 41 && !limited; i++) {
+        const res = await read(i % 2 ? `/incidents/${old.id}` : `/api/status/incidents/${old.id}`);
+        statuses.push(res.status);
+        if (res.status === 429) limited = res;
+      }
+      return { ip, first, statuses, limited, page: await read(`/incidents/${old.id}`, { accept: "text/html" }), api: await read(`/api/status/incidents/${old.id}`) };
+    });
     expect(first.status).toBe(200);
     expect((await json(first)).title).toBe("Two years ago");
     expect(Number(first.headers.get("x-d1-queries"))).toBeGreaterThan(0);
-    // 20 a minute (a fixed window on the clock, so a minute boundary may fall in between: one reset at most).
-    const statuses: number[] = [];
-    let limited: Response | null = null;
-    for (let i = 1; i < 41 && !limited; i++) {
-      const res = await call("GET", i % 2 ? `/incidents/${old.id}` : `/api/status/incidents/${old.id}`, { headers: { "cf-connecting-ip": ip } });
-      statuses.push(res.status);
-      if (res.status === 429) limited = res;
-    }
-    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(19);
+    expect(statuses).toEqual([...Array(19).fill(200), 429]);
     expect(limited?.status).toBe(429);
     // A browser past the limit gets the site's page saying so; a client of the API gets the JSON error.
-    const page = await call("GET", `/incidents/${old.id}`, { headers: { "cf-connecting-ip": ip, accept: "text/html" } });
     expect([page.status, page.headers.get("content-type"), page.headers.get("retry-after")]).toEqual([429, "text/html; charset=UTF-8", "60"]);
     expect(await page.text()).toContain("Too many requests");
-    expect((await json(await call("GET", `/api/status/incidents/${old.id}`, { headers: { "cf-connecting-ip": ip } }))).error.code).toBe("rate_limited");
+    expect((await json(api)).error.code).toBe("rate_limited");
     // Made-up ids still answer 404 at once, limit or not.
     expect((await call("GET", `/api/status/incidents/${crypto.randomUUID()}`, { headers: { "cf-connecting-ip": ip } })).status).toBe(404);
   });

@@ -524,24 +524,25 @@ describe("sign-up input and abuse limits", () => {
       expect(error.message).toBeTypeOf("string");
     }
     // A limit says to wait, and keeps its Retry-After.
-    const ip = uniqueIp();
-    for (let i = 0; i < 10; i++) await subscribe({ email: "not an address" }, ip);
-    const limited = await subscribe({ email: uniqueEmail() }, ip);
+    const limited = await withinOneMinute(async () => {
+      const ip = uniqueIp();
+      for (let i = 0; i < 10; i++) await subscribe({ email: "not an address" }, ip);
+      return subscribe({ email: uniqueEmail() }, ip);
+    });
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBeTruthy();
     expect((await json(limited)).error.hint).toBe("Too many requests from your address; try again in a minute.");
   });
 
   it("limits sign-ups per IP address", async () => {
-    const { ip, statuses } = await withinOneMinute(async () => {
+    const { statuses, res } = await withinOneMinute(async () => {
       const ip = uniqueIp();
       const statuses: number[] = [];
       for (let i = 0; i < 11; i++) statuses.push((await subscribe({ email: uniqueEmail() }, ip)).status);
-      return { ip, statuses };
+      return { statuses, res: await subscribe({ email: uniqueEmail() }, ip) };
     });
     expect(statuses.slice(0, 10).every((s) => s === 202)).toBe(true);
     expect(statuses[10]).toBe(429);
-    const res = await subscribe({ email: uniqueEmail() }, ip);
     expect(await json(res)).toMatchObject({ error: { code: "rate_limited" } });
   });
 
@@ -763,9 +764,11 @@ describe("the subscribe form without scripts", () => {
       expect(html.match(/<input[^>]*aria-invalid="true"[^>]*>/g)?.map((input) => /name="(\w+)"/.exec(input)?.[1]) ?? null, JSON.stringify(fields)).toEqual(field && [field]);
     }
     // A limit has nothing to correct: it says to wait.
-    const ip = uniqueIp();
-    for (let i = 0; i < 10; i++) await form("/subscribe", { channel: "email", email: "not an address" }, { "cf-connecting-ip": ip });
-    const limited = await form("/subscribe", { channel: "email", email: uniqueEmail() }, { "cf-connecting-ip": ip });
+    const limited = await withinOneMinute(async () => {
+      const ip = uniqueIp();
+      for (let i = 0; i < 10; i++) await form("/subscribe", { channel: "email", email: "not an address" }, { "cf-connecting-ip": ip });
+      return form("/subscribe", { channel: "email", email: uniqueEmail() }, { "cf-connecting-ip": ip });
+    });
     expect(limited.status).toBe(429);
     const wait = await limited.text();
     expect(wait).toContain("Too many requests from your address; try again in a minute.");
@@ -836,9 +839,11 @@ describe("the subscribe form without scripts", () => {
       expect(html).not.toContain("Invalid request body");
     }
     // A limit has nothing to correct in the field: it is said above the form, the field left unmarked.
-    const ip = uniqueIp();
-    for (let i = 0; i < 10; i++) await form("/subscribe/confirm", { channel: "phone", phone, code: "12" }, { "cf-connecting-ip": ip });
-    const limited = await form("/subscribe/confirm", { channel: "phone", phone, code }, { "cf-connecting-ip": ip });
+    const limited = await withinOneMinute(async () => {
+      const ip = uniqueIp();
+      for (let i = 0; i < 10; i++) await form("/subscribe/confirm", { channel: "phone", phone, code: "12" }, { "cf-connecting-ip": ip });
+      return form("/subscribe/confirm", { channel: "phone", phone, code }, { "cf-connecting-ip": ip });
+    });
     expect(limited.status).toBe(429);
     const wait = await limited.text();
     expect(wait).toContain('<p class="notice" role="alert">Too many requests from your address; try again in a minute.</p>');

@@ -63,6 +63,9 @@ export default defineConfig(async () => {
             fileParallelism: false,
             testTimeout: 30_000,
             hookTimeout: 90_000,
+            // A page redraws itself after a random 200-800 ms wait and a fetch: on a busy machine that outlasts
+            // expect.poll's 1 s default, though nothing is wrong.
+            expect: { poll: { timeout: 10_000 } },
           },
         },
       ],
