@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CheckOutcome } from "../src/db/schema";
 import { iso } from "../src/time";
-import { startOfDay } from "../src/uptime/days";
+import { addDays, dayOf, pageTimeZone, startOfDay } from "../src/uptime/days";
 import { sumTotals, uptimePercent } from "../src/uptime/formula";
 import { rollupDeltas, splitByDay, type RollupDelta } from "../src/uptime/rollup";
 import { admin, call, json } from "./support/api";
@@ -142,6 +142,26 @@ describe("the uptime formula, scenario by scenario", () => {
     // 9 March 2031 loses an hour in New York: its calendar day is 23 hours long.
     const start = startOfDay("2031-03-09", tz);
     expect(splitByDay(start, startOfDay("2031-03-10", tz), tz)).toEqual([["2031-03-09", 23 * 3_600_000]]);
+  });
+
+  it("starts a day at its first instant where the clocks skip or repeat midnight", () => {
+    // Beirut goes from 23:59:59 on 28 March 2026 to 01:00 on the 29th; Santiago repeats 23:00-00:00 on 4 April.
+    for (const [tz, day] of [["Asia/Beirut", "2026-03-29"], ["Asia/Beirut", "2026-10-25"], ["America/Santiago", "2026-04-05"], ["America/Santiago", "2026-09-06"], ["Europe/Berlin", "2026-03-29"]] as const) {
+      const start = startOfDay(day, tz);
+      expect(dayOf(start, tz), `${tz} ${day}`).toBe(day);
+      expect(dayOf(start - 1, tz), `${tz} ${day}`).toBe(addDays(day, -1));
+    }
+    // The skipped hour's minute goes to the day it falls in.
+    const midnight = startOfDay("2026-03-29", "Asia/Beirut");
+    expect(splitByDay(midnight - 30_000, midnight + 30_000, "Asia/Beirut")).toEqual([["2026-03-28", 30_000], ["2026-03-29", 30_000]]);
+  });
+
+  it("reads an unknown PAGE_TIME_ZONE as UTC, and says so, rather than dropping every check", () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    expect(pageTimeZone({ PAGE_TIME_ZONE: "Europe/Berln" })).toBe("UTC");
+    expect(logged.mock.calls.flat().join(" ")).toContain("Europe/Berln");
+    expect(pageTimeZone({ PAGE_TIME_ZONE: "Europe/Berlin" })).toBe("Europe/Berlin");
+    expect(pageTimeZone({})).toBe("UTC");
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Database } from "../db/client";
+import { pageTimeZone } from "../uptime/days";
 import { runBatch } from "../db/batch";
 import { isGuardFailure, isStatusConflict } from "../db/queries/guards";
 import { pruneLatencyRollups } from "../db/queries/latency";
@@ -80,7 +81,7 @@ export async function startCheckRound(env: Bindings, db: Database, at: number, o
             regions: probes.regions,
             at,
             now,
-            timeZone: env.PAGE_TIME_ZONE || "UTC",
+            timeZone: pageTimeZone(env),
             autoIncidents: autoIncidentDefaults(env.AUTO_INCIDENTS),
           });
           const summary = { ...probes.stats, statements: statements.length + 1 };

@@ -1,4 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { pageTimeZone } from "../uptime/days";
 import type { z } from "zod";
 import { deleteCookie, setCookie } from "hono/cookie";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -287,7 +288,7 @@ const confirmFirst = (c: Context<AppEnv>, ask: { title: string; question: string
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 const snapshotOf = (c: Context<AppEnv>) => readSnapshot(c.env, () => c.var.db, { revalidate: true });
 const named = (list: { id: string; name: string }[]) => list.map((x) => ({ id: x.id, name: x.name }));
-const zoneOf = (env: Bindings) => env.PAGE_TIME_ZONE || "UTC";
+const zoneOf = (env: Bindings) => pageTimeZone(env);
 /** Whether automatic incidents apply to a component, as the checks will decide it. */
 const autoIncidentsOn = (env: Bindings, row: { autoIncidents: Parameters<typeof componentAutoConfig>[1] }) => componentAutoConfig(autoIncidentDefaults(env.AUTO_INCIDENTS), row.autoIncidents).enabled;
 

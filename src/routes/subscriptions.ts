@@ -1,4 +1,5 @@
 import { inPageOrder } from "../domain/page-order";
+import { pageTimeZone } from "../uptime/days";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { createDb, type Database } from "../db/client";
 import { runBatch } from "../db/batch";
@@ -153,7 +154,7 @@ const inWords =
     if (typeof error !== "object" || error === null) return;
     const refused = error as { message?: string; details?: { path: string; message: string; code: string }[] };
     const field = channel !== "named" ? channel : (refusedField(refused.details) ?? "email");
-    const timeZone = c.env.PAGE_TIME_ZONE || "UTC";
+    const timeZone = pageTimeZone(c.env);
     const hint = subscribeRefusal(refused, field, (ms) => formatTime(ms, timeZone));
     const headers = new Headers(res.headers);
     headers.delete("content-length");

@@ -4,7 +4,7 @@ import { loadLatencyRows, type LatencyRow } from "../db/queries/latency";
 import { loadSnapshotRows, type SnapshotRows } from "../db/queries/snapshot";
 import { pageName, type Bindings } from "../env";
 import { awaitsFirstCheck, isMonitored, overallStatus, shownStatus, worstStatus } from "../status";
-import { addDays, lastDays, startOfDay } from "../uptime/days";
+import { addDays, lastDays, pageTimeZone, startOfDay } from "../uptime/days";
 import { sumTotals, uptimePercent, weightedDowntimeSeconds } from "../uptime/formula";
 import { unansweredWithin } from "../text/checks";
 import { componentLatency, latencyGrids, latencySince } from "./latency";
@@ -28,7 +28,7 @@ export function pageInfo(env: Bindings): PageInfo {
     url: (env.PAGE_URL || "http://localhost:8787").replace(/\/+$/, ""),
     logo_url: env.PAGE_LOGO_URL || null,
     description: env.PAGE_DESCRIPTION || null,
-    time_zone: env.PAGE_TIME_ZONE || "UTC",
+    time_zone: pageTimeZone(env),
   };
 }
 

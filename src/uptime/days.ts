@@ -27,7 +27,13 @@ export function lastDays(nowMs: number, count: number, timeZone = "UTC"): string
   return Array.from({ length: count }, (_, i) => addDays(today, i - count + 1));
 }
 
-/** The instant a calendar day starts in a time zone (handles DST by probing the zone's offset). */
+const QUARTER_HOUR_MS = 15 * 60_000;
+
+/**
+ * The first instant of a calendar day in a time zone: local midnight, found by probing the zone's offset, or,
+ * where the clocks skip midnight (Beirut, Santiago, ... on their change days), the first instant after it.
+ * Offsets change on quarter hours, which is as fine as it needs to step.
+ */
 export function startOfDay(day: string, timeZone = "UTC"): number {
   const utcMidnight = Date.parse(`${day}T00:00:00Z`);
   let guess = utcMidnight;
@@ -37,7 +43,31 @@ export function startOfDay(day: string, timeZone = "UTC"): number {
     if (next === guess) break;
     guess = next;
   }
+  for (let i = 0; i < 8 && dayOf(guess, timeZone) < day; i++) guess += QUARTER_HOUR_MS;
+  for (let i = 0; i < 8 && dayOf(guess - QUARTER_HOUR_MS, timeZone) === day; i++) guess -= QUARTER_HOUR_MS;
   return guess;
+}
+
+const checkedZones = new Map<string, string>();
+
+/**
+ * PAGE_TIME_ZONE, or UTC when unset or unknown to the runtime: a mistyped zone would otherwise make every
+ * date computation throw, and with them the recording of checks and the building of the page. Logged once.
+ */
+export function pageTimeZone(env: { PAGE_TIME_ZONE?: string }): string {
+  const zone = env.PAGE_TIME_ZONE?.trim() || "UTC";
+  let checked = checkedZones.get(zone);
+  if (checked === undefined) {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: zone });
+      checked = zone;
+    } catch {
+      console.error(`PAGE_TIME_ZONE "${zone}" is not a time zone this runtime knows (an IANA name such as Europe/Berlin); using UTC`);
+      checked = "UTC";
+    }
+    checkedZones.set(zone, checked);
+  }
+  return checked;
 }
 
 const wallClocks = new Map<string, Intl.DateTimeFormat>();
