@@ -158,6 +158,12 @@ describe("GET /", () => {
       insert.bind(component.id, day(3), 86_400, 0, 0, 1440, "degraded"),
       // A whole day under maintenance: checked, but nothing observed outside the window.
       env.DB.prepare("INSERT INTO daily_rollups (component_id, day, observed_seconds, maintenance_seconds, checks) VALUES (?, ?, 0, 86400, 1440)").bind(component.id, day(4)),
+      // Ten minutes of major outage and two hours of partial: the major outage was short.
+      insert.bind(component.id, day(5), 86_400, 7_200, 600, 1440, "major_outage"),
+      // An hour of maintenance and nothing else known: not a day spent under maintenance.
+      env.DB.prepare("INSERT INTO daily_rollups (component_id, day, observed_seconds, maintenance_seconds, checks) VALUES (?, ?, 0, 3600, 60)").bind(component.id, day(6)),
+      // Sixty days ago, beyond what a phone shows of the bar.
+      insert.bind(component.id, day(60), 86_400, 0, 7_200, 1440, "major_outage"),
     ]);
     await admin("PATCH", `/api/status/components/${component.id}`, { description: "refresh" });
 
@@ -177,12 +183,18 @@ describe("GET /", () => {
     // Drawn as the legend's maintenance colour and said so, not green "No downtime"; the series agrees.
     expect(bar.at(-5)).toMatchObject({ level: "mnt" });
     expect(bar.at(-5)!.label).toMatch(/: under maintenance all day$/);
-    const series = await json(await call("GET", `/api/status/components/${component.id}/uptime?days=5`));
-    expect(series.days[0]).toMatchObject({ date: day(4), uptime: null, worst_status: "under_maintenance", maintenance_seconds: 86_400, has_data: false });
+    const series = await json(await call("GET", `/api/status/components/${component.id}/uptime?days=7`));
+    expect(series.days[2]).toMatchObject({ date: day(4), uptime: null, worst_status: "under_maintenance", maintenance_seconds: 86_400, has_data: false });
+    expect(bar.at(-6)).toMatchObject({ level: "par" });
+    expect(bar.at(-6)!.label).toContain("96.80% uptime, 46 min down");
+    expect(bar.at(-7)).toMatchObject({ level: "mnt" });
+    expect(bar.at(-7)!.label).toMatch(/: under maintenance 1 h, no data otherwise$/);
+    expect(series.days[0]).toMatchObject({ date: day(6), worst_status: null, maintenance_seconds: 3600, has_data: false });
     expect(bar[0]).toMatchObject({ level: "none" });
     expect(bar[0]!.label).toMatch(/: no data$/);
-    // 4 days observed, 7260 s down: 97.89...% floored
-    expect(row).toContain("<span>97.89% uptime</span>");
+    // 90 days: 6 observed, 7260 + 2760 + 7200 s weighted down, 96.67...% floored; a phone shows 30 cells and
+    // the 30-day figure beside them (5 days observed, 10,020 s down: 97.68...%).
+    expect(row).toContain('<span><span class="from90">96.67% uptime</span><span class="from30">97.68% uptime</span></span>');
   });
 
   it("paints a day an incident declared an outage in its colour, not green, and says uptime counts checks only", async () => {
@@ -211,7 +223,7 @@ describe("GET /", () => {
     expect(html).toContain("Uptime figures count automated checks only.");
     // The figures themselves keep the design's formula: checks only.
     expect((await json(await call("GET", `/api/status/components/${watched.id}`))).uptime).toMatchObject({ "30_days": 100, "90_days": 100 });
-    expect(componentRow(html, watched.id)).toContain("<span>100% uptime</span>");
+    expect(componentRow(html, watched.id)).toContain('<span class="from90">100% uptime</span>');
   });
 
   it("draws keyboard focus on the banner's links in a colour that stands out from every banner colour", async () => {

@@ -75,13 +75,11 @@ const REPORTED_LEVEL: Record<ComponentStatus, DayLevel> = { operational: "op", d
 
 /**
  * For the page's script, which darkens today's cell live: the levels from best to worst, and the level of
- * each status that can darken a cell (operational never does: a grey day without data stays grey).
+ * each status that can darken a cell. Operational never does (a grey day without data stays grey), nor does
+ * maintenance: a reload draws it blue only once the day's checks say it was all there was.
  */
 export const DAY_LEVELS_BY_RANK = (Object.keys(LEVEL_RANK) as DayLevel[]).sort((a, b) => LEVEL_RANK[a] - LEVEL_RANK[b]);
-export const DARKENING_LEVEL: Partial<Record<ShownStatus, DayLevel>> = {
-  ...Object.fromEntries(Object.entries(REPORTED_LEVEL).filter(([status]) => status !== "operational")),
-  under_maintenance: "mnt",
-};
+export const DARKENING_LEVEL: Partial<Record<ShownStatus, DayLevel>> = Object.fromEntries(Object.entries(REPORTED_LEVEL).filter(([status]) => status !== "operational"));
 
 /**
  * The worst status the day's incidents set for the component. Uptime counts automated checks only, so a
@@ -107,7 +105,7 @@ function measuredLevel(day: UptimeDay): DayLevel {
   if (!day.has_data) return day.maintenance_seconds > 0 ? "mnt" : "none";
   switch (day.worst_status) {
     case "major_outage":
-      return day.downtime_seconds >= 1800 ? "maj" : "par";
+      return day.major_seconds >= 1800 ? "maj" : "par";
     case "partial_outage":
       return "par";
     case "degraded":
@@ -130,7 +128,7 @@ export function dayLabel(day: UptimeDay, incidents: Map<string, SnapshotIncident
     label += `${formatUptime(day.uptime)} uptime${reported === "operational" ? "" : " in automated checks"}`;
     if (day.downtime_seconds > 0) label += `, ${formatDuration(day.downtime_seconds)} down`;
   } else {
-    label += day.maintenance_seconds > 0 ? "maintenance" : "no data";
+    label += day.maintenance_seconds > 0 ? `under maintenance ${formatDuration(day.maintenance_seconds)}, no data otherwise` : "no data";
   }
   const titles = day.incident_ids.map((id) => incidents.get(id)?.title).filter((t): t is string => !!t);
   if (titles.length) label += `; ${titles.length === 1 ? "incident" : `${titles.length} incidents`}: ${titles.join("; ")}`;

@@ -67,6 +67,8 @@ const barCells = (component: SnapshotComponent, incidents: Map<string, SnapshotI
       .join(""),
   );
 
+const uptimeFigure = (uptime: number | null) => (uptime === null ? "No data yet" : `${formatUptime(uptime)} uptime`);
+
 export const UptimeBar: FC<{ component: SnapshotComponent; incidents: Map<string, SnapshotIncident> }> = ({ component, incidents }) => (
   <>
     <ol class="bar" aria-label={`${component.name}: daily uptime over the last ${component.days.length} days`}>
@@ -77,7 +79,11 @@ export const UptimeBar: FC<{ component: SnapshotComponent; incidents: Map<string
         <span class="from90">{component.days.length} days ago</span>
         <span class="from30">30 days ago</span>
       </span>
-      <span>{component.uptime["90_days"] === null ? "No data yet" : `${formatUptime(component.uptime["90_days"])} uptime`}</span>
+      {/* A phone shows the last 30 days of the bar, and the figure for those 30 days beside them. */}
+      <span>
+        <span class="from90">{uptimeFigure(component.uptime["90_days"])}</span>
+        <span class="from30">{uptimeFigure(component.uptime["30_days"])}</span>
+      </span>
       <span>Today</span>
     </p>
   </>

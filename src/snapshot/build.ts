@@ -20,6 +20,8 @@ import {
 } from "./types";
 
 const DAY_MS = 86_400_000;
+/** How much of a day may go unaccounted for in a day still counted as spent under maintenance. */
+const WHOLE_DAY_SLACK_MS = 5 * 60_000;
 const OPEN_INCIDENT = new Set(["investigating", "identified", "monitoring"]);
 
 export function pageInfo(env: Bindings): PageInfo {
@@ -234,12 +236,14 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
         .filter((i) => i.started_at < end && (i.resolved_at ?? now) >= start)
         .map((i) => i.id);
       if (!r || r.observedSeconds <= 0) {
-        // Nothing observed: no data, or a day spent entirely under maintenance, which is drawn as such.
+        // Nothing observed: no data, or a day spent under maintenance (up to now, today), which is drawn as
+        // such. A few minutes short of it still is: the first check after midnight may come late.
         const maintenanceSeconds = r?.maintenanceSeconds ?? 0;
+        const allDay = maintenanceSeconds > 0 && maintenanceSeconds * 1000 >= Math.min(end, now) - start - WHOLE_DAY_SLACK_MS;
         return {
           date: day,
           uptime: null,
-          worst_status: maintenanceSeconds > 0 ? "under_maintenance" : null,
+          worst_status: allDay ? "under_maintenance" : null,
           downtime_seconds: 0,
           observed_seconds: 0,
           partial_seconds: 0,

@@ -151,6 +151,15 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await expect.poll(() => drawn.locator(`[data-component="${STORAGE}"] .st`).textContent()).toBe("Major Outage");
     expect(await cell.getAttribute("aria-label")).toMatch(/^[A-Z][a-z]{2} \d+: major outage today; /);
     expect(await cell.getAttribute("aria-label")).not.toContain("partial outage");
+    // Maintenance never colours a day the page has data for, live as on a reload: the cell keeps its colour.
+    const AUTH = "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0005";
+    const authCell = drawn.locator(`[data-component="${AUTH}"] .bar li:last-child`);
+    const authDrawn = [await authCell.getAttribute("class"), await authCell.getAttribute("aria-label")];
+    const soon = Date.now();
+    const rotation = await adminCall("POST", "/api/status/maintenance", { title: "Key rotation", scheduled_start: new Date(soon - 1000).toISOString(), scheduled_end: new Date(soon + 3_600_000).toISOString(), affected_components: [AUTH], notify: false });
+    await expect.poll(() => drawn.locator(`[data-component="${AUTH}"] .st`).textContent()).toBe("Under Maintenance");
+    expect([await authCell.getAttribute("class"), await authCell.getAttribute("aria-label")]).toEqual(authDrawn);
+    await adminCall("POST", `/api/status/maintenance/${rotation.id}/cancel`, undefined);
     await drawn.close();
     await adminCall("POST", `/api/status/incidents/${worse.id}/resolve`, { root_cause: "a", resolution: "b", notify: false });
 
