@@ -314,6 +314,37 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     expect(incident.updates.at(-1).message).toBe("Checks have passed for 5 minutes. Resolved automatically.");
   });
 
+  it("does not resolve while every other check fails: a failure not yet confirmed starts the time to resolve again", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url);
+    const T = Date.UTC(2032, 0, 20, 12, 0);
+    await rounds(targets, url, T, [503, 503, 503, 200, 200, 200]);
+    const [opened] = await incidentsOf(c.id);
+    // Recovered by T+3 as far as damping goes, then failing every other minute: never five minutes of passing.
+    await rounds(targets, url, T + 6 * MINUTE, [503, 200, 503, 200, 503, 200, 503, 200]);
+    expect((await incidentsOf(c.id))[0]).toMatchObject({ id: opened.id, status: "investigating" });
+    await rounds(targets, url, T + 14 * MINUTE, [200, 200, 200, 200, 200]);
+    const [incident] = await incidentsOf(c.id);
+    expect(incident).toMatchObject({ status: "resolved", resolved_at: T + 18 * MINUTE });
+    expect(incident.updates.at(-1).message).toBe("Checks have passed for 5 minutes. Resolved automatically.");
+  });
+
+  it("confirms an outage only with failures a minute apart: two an hour apart, nothing checked between, are one and one", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url);
+    const T = Date.UTC(2032, 0, 27, 12, 0);
+    await rounds(targets, url, T, [503]);
+    await rounds(targets, url, T + 60 * MINUTE, [503]);
+    expect(await incidentsOf(c.id)).toEqual([]);
+    expect((await publicComponent(c.id)).status).toBe("operational");
+    // Two more, a minute apart, confirm it: dated to the first of them after the gap.
+    await rounds(targets, url, T + 61 * MINUTE, [503, 503]);
+    const { results: moves } = await env.DB.prepare("SELECT to_status, at FROM status_changes WHERE component_id = ? ORDER BY at, id").bind(c.id).all<any>();
+    expect(moves).toEqual([{ to_status: "major_outage", at: T + 60 * MINUTE }]);
+  });
+
   it("never takes a component without a result as passed: its monitor removed, or a round with no data", async () => {
     const targets = fakeTargets();
     const url = targetUrl();

@@ -101,12 +101,17 @@ export async function recordStatements(
     });
 
     const observed = result.outcome !== "not_monitored";
-    const damped = observed ? applyResult(target, result.outcome as Exclude<typeof result.outcome, "not_monitored">, at, target.confirmations) : null;
-    const kept = damped?.state ?? { monitoredStatus: target.monitoredStatus, monitoredSince: target.monitoredSince, pendingStatus: null, pendingCount: 0, pendingSince: null };
-    // Passing is counted only while it is seen: after a gap longer than a result stands for (missed rounds),
-    // "passed since" starts again at this check, so an incident does not resolve on checks nobody ran.
+    // Results count as consecutive only a round apart: after a gap longer than a result stands for (missed
+    // rounds), failures before it do not count toward confirming one after it.
     const prior = previous.get(target.id);
-    const resumed = result.outcome === "operational" && kept.monitoredStatus === "operational" && prior !== undefined && at - prior.at > MAX_RESULT_SPAN_MS;
+    const gap = prior !== undefined && at - prior.at > MAX_RESULT_SPAN_MS;
+    const from = gap ? { ...target, pendingStatus: null, pendingCount: 0, pendingSince: null } : target;
+    const damped = observed ? applyResult(from, result.outcome as Exclude<typeof result.outcome, "not_monitored">, at, target.confirmations) : null;
+    const kept = damped?.state ?? { monitoredStatus: target.monitoredStatus, monitoredSince: target.monitoredSince, pendingStatus: null, pendingCount: 0, pendingSince: null };
+    // Passing is counted only while it is seen and unbroken: after a gap, or after a failure damping has not
+    // confirmed yet, "passed since" starts again at this check, so an incident does not resolve on checks
+    // nobody ran, nor while every other check fails.
+    const resumed = result.outcome === "operational" && kept.monitoredStatus === "operational" && (gap || (from.pendingStatus !== null && from.pendingStatus !== "operational"));
     const next = resumed ? { ...kept, monitoredSince: at } : kept;
     checkStates.push({
       id: target.id,
