@@ -1423,3 +1423,15 @@ describe("text as written", () => {
     expect(out.sms).toContain("Paragraph one.");
   });
 });
+
+describe("the dashboard's reasons", () => {
+  it("says a failing check is not confirmed yet, rather than calling it an operational last check", async () => {
+    const { reasonsFor } = await import("../src/console/dashboard");
+    const component = { id: "c1", monitored: true, awaiting_first_check: false } as never;
+    const snapshot = { maintenances: [], incidents: [] } as never;
+    const row = { checkKind: "http", lastCheckedAt: Date.now(), monitoredStatus: "operational", pendingStatus: "major_outage", pendingCount: 1, confirmations: 2, lastLatencyMs: null, lastError: "could not connect from 3 of 3 regions" } as never;
+    expect(reasonsFor(component, row, snapshot)).toEqual(["Checks: Operational until confirmed; last check Major Outage (1 of 2 to confirm it): could not connect from 3 of 3 regions"]);
+    const calm = { checkKind: "http", lastCheckedAt: Date.now(), monitoredStatus: "operational", pendingStatus: null, pendingCount: 0, confirmations: 2, lastLatencyMs: 12, lastError: null } as never;
+    expect(reasonsFor(component, calm, snapshot)).toEqual(["Checks: last check Operational, 12 ms"]);
+  });
+});

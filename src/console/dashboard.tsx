@@ -26,7 +26,13 @@ export function reasonsFor(component: SnapshotComponent, row: ComponentRow | und
   if (!component.monitored) reasons.push(row?.checkKind === "none" ? "No monitor: only incidents and maintenance move it" : "Not monitored: its check has no credentials or endpoint configured");
   else if (component.awaiting_first_check) reasons.push("Checks: awaiting the first check");
   else if (row) {
-    const last = row.lastCheckedAt ? `last check ${STATUS_LABELS[row.monitoredStatus]}` : "not checked yet";
+    // A result damping has not confirmed yet is the last check's, not the status it shows.
+    const unconfirmed = row.pendingStatus !== null && row.pendingStatus !== row.monitoredStatus;
+    const last = !row.lastCheckedAt
+      ? "not checked yet"
+      : unconfirmed
+        ? `${STATUS_LABELS[row.monitoredStatus]} until confirmed; last check ${STATUS_LABELS[row.pendingStatus!]} (${row.pendingCount} of ${row.confirmations} to confirm it)`
+        : `last check ${STATUS_LABELS[row.monitoredStatus]}`;
     const latency = row.lastLatencyMs !== null ? `, ${row.lastLatencyMs} ms` : "";
     const error = row.lastError ? `: ${row.lastError}` : "";
     reasons.push(`Checks: ${last}${latency}${error}`);
