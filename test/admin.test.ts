@@ -14,6 +14,7 @@ import { iso } from "../src/time";
 import { DEFAULT_REGIONS } from "../src/checks/plan";
 import { generateKeyPairPem, localSession, mintSessionToken, unsignedToken } from "../scripts/lib/session-token.mjs";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
+import { runCron } from "./support/checks";
 
 const UNKNOWN = "00000000-0000-4000-8000-000000000000";
 
@@ -496,6 +497,27 @@ describe("maintenance", () => {
     await admin("POST", `/api/status/maintenance/${window.id}/cancel`);
     status = await json(await call("GET", "/api/status"));
     expect(status.components.find((c: any) => c.id === DEFAULT_COMPONENTS.email).status).toBe("operational");
+  });
+
+  it("refuses to start a window whose end has passed; the cron gives one it missed entirely its start and its end", async () => {
+    const start = Date.now() + 3600_000;
+    const m = await json(await admin("POST", "/api/status/maintenance", { title: "Missed window", scheduled_start: start, scheduled_end: start + 3600_000, affected_components: [DEFAULT_COMPONENTS.storage] }));
+    // No cron ran while it was due: its start and end have both passed.
+    const [from, to] = [Date.now() - 600_000, Date.now() - 300_000];
+    await env.DB.prepare("UPDATE maintenances SET scheduled_start = ?, scheduled_end = ? WHERE id = ?").bind(from, to, m.id).run();
+    const refused = await admin("POST", `/api/status/maintenance/${m.id}/start`);
+    expect(refused.status).toBe(409);
+    expect((await json(refused)).error.message).toMatch(/^The window's end .* has passed/);
+    await runCron(Date.now());
+    const row = await env.DB.prepare("SELECT status, started_at, completed_at FROM maintenances WHERE id = ?").bind(m.id).first();
+    expect(row).toEqual({ status: "completed", started_at: from, completed_at: to });
+    const events = await env.DB.prepare("SELECT type FROM events WHERE payload ->> 'maintenance_id' = ? ORDER BY created_at, rowid").bind(m.id).all<{ type: string }>();
+    expect(events.results.map((e) => e.type)).toEqual(["maintenance.scheduled", "maintenance.started", "maintenance.completed"]);
+    const moves = await env.DB.prepare("SELECT from_status, to_status, at FROM status_changes WHERE reference_id = ? ORDER BY at, id").bind(m.id).all();
+    expect(moves.results).toEqual([
+      { from_status: "operational", to_status: "under_maintenance", at: from },
+      { from_status: "under_maintenance", to_status: "operational", at: to },
+    ]);
   });
 
   it("starts a scheduled window now and completes it early, each once", async () => {

@@ -269,6 +269,8 @@ export async function cancelMaintenance(db: Database, id: string, actor: Actor, 
 export async function startMaintenanceNow(db: Database, id: string, actor: Actor, now: number): Promise<Change<SnapshotMaintenance>> {
   const m = await existingMaintenance(db, id);
   if (m.status !== "scheduled") throw conflict(`The maintenance is ${m.status.replace("_", " ")}; only a scheduled window can start.`);
+  // Started now, it would end before it began: the cron gives it its start and end as scheduled.
+  if (m.scheduledEnd <= now) throw conflict(`The window's end (${iso(m.scheduledEnd)}) has passed; move its end to start it, or cancel it.`);
   const named = await namedComponents(db, await maintenanceComponentIds(db, id));
   const move = moveWindow(db, m, "in_progress", now, named, await loadStatusState(db), actor, now);
   return { statements: [unchanged(db, m), ...move.statements], eventIds: move.eventIds, result: view(move.row, named), conflict: CHANGED };
@@ -297,10 +299,17 @@ export async function moveMaintenanceOnTime(db: Database, now: number): Promise<
   const moves: (readonly [MaintenanceRow, "in_progress" | "completed"])[] = [...toStart.map((m) => [m, "in_progress"] as const), ...toComplete.map((m) => [m, "completed"] as const)];
   for (const [m, to] of moves) {
     const named = await namedComponents(db, await maintenanceComponentIds(db, m.id));
-    const move = moveWindow(db, m, to, to === "in_progress" ? m.scheduledStart : m.scheduledEnd, named, state, AUTOMATION, now);
-    state = move.state;
-    statements.push(unchanged(db, m), ...move.statements);
-    eventIds.push(...move.eventIds);
+    statements.push(unchanged(db, m));
+    let row = m;
+    // A window whose whole time passed without a run (the cron was down) still starts before it completes:
+    // its followers hear both, and its components' history shows the time it held them.
+    for (const step of to === "completed" && m.status === "scheduled" ? (["in_progress", "completed"] as const) : [to]) {
+      const move = moveWindow(db, row, step, step === "in_progress" ? m.scheduledStart : m.scheduledEnd, named, state, AUTOMATION, now);
+      state = move.state;
+      row = move.row;
+      statements.push(...move.statements);
+      eventIds.push(...move.eventIds);
+    }
   }
   return { statements, eventIds, result: { moved: moves.length }, conflict: CHANGED };
 }
