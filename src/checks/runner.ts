@@ -1,5 +1,4 @@
 import type { Database } from "../db/client";
-import { pageTimeZone } from "../uptime/days";
 import { runBatch } from "../db/batch";
 import { isGuardFailure, isStatusConflict } from "../db/queries/guards";
 import { pruneLatencyRollups } from "../db/queries/latency";
@@ -11,6 +10,7 @@ import { positiveInt, type CheckResult } from "./probe";
 import type { RegionResult } from "./quorum";
 import { recordStatements } from "./record";
 import { autoIncidentDefaults } from "../domain/auto-incidents";
+import { pageTimeZone } from "../uptime/days";
 
 const DAY_MS = 86_400_000;
 /** A run that has not finished after this long is taken to have died: it no longer blocks the next one. */

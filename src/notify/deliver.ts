@@ -141,7 +141,7 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
   }
   const fresh = batches.get(null);
   if (fresh) {
-    const batchKey = fresh.length === 1 ? `${LONE_EMAIL}${fresh[0]!.email.idempotencyKey}` : `batch/${await digest(fresh.map((e) => e.delivery.id).sort().join(","))}`;
+    const batchKey = fresh.length === 1 ? `${LONE_EMAIL}${fresh[0]!.email.idempotencyKey}` : `${BATCH}${await digest(fresh.map((e) => e.delivery.id).sort().join(","))}`;
     await runBatch(db, [markEmailBatch(db, fresh.map((e) => e.delivery.id), batchKey)]);
     batches.delete(null);
     batches.set(batchKey, fresh);
@@ -176,7 +176,8 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
   return { retryAfterSeconds: retryAfter };
 }
 
-/** The prefix of a lone email's recorded key; what follows is the Idempotency-Key it goes under. */
+/** The prefixes of a recorded key: a batch's (sent to the batch endpoint), or a lone email's, whose rest is its Idempotency-Key. */
+const BATCH = "batch/";
 const LONE_EMAIL = "email/";
 
 /**
@@ -186,7 +187,7 @@ const LONE_EMAIL = "email/";
  * back to pending, for that sender or our own retry to take whole.
  */
 async function claimWholeBatches(db: Database, claimed: DeliveryRow[], now: number): Promise<{ claimed: DeliveryRow[]; heldUntil: number | null }> {
-  const keys = [...new Set(claimed.flatMap((d) => (d.batchKey?.startsWith("batch/") ? [d.batchKey] : [])))];
+  const keys = [...new Set(claimed.flatMap((d) => (d.batchKey?.startsWith(BATCH) ? [d.batchKey] : [])))];
   const have = new Set(claimed.map((d) => d.id));
   const rest = (await unsentInBatches(db, keys)).filter((d) => !have.has(d.id));
   if (rest.length === 0) return { claimed, heldUntil: null };

@@ -1,5 +1,4 @@
 import { Hono, type Context, type MiddlewareHandler } from "hono";
-import { pageTimeZone } from "../uptime/days";
 import type { z } from "zod";
 import { deleteCookie, setCookie } from "hono/cookie";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -51,6 +50,7 @@ import { formatTime } from "../page/format";
 import { readSnapshot } from "../snapshot/store";
 import { isOpenIncident } from "../snapshot/build";
 import { readAuditPage } from "./admin-audit";
+import { pageTimeZone } from "../uptime/days";
 
 /** Audit entries per screen (each shows its whole record before and after). */
 const AUDIT_SCREEN_ENTRIES = 20;

@@ -1,5 +1,4 @@
 import { inPageOrder } from "../domain/page-order";
-import { pageTimeZone } from "../uptime/days";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { createDb, type Database } from "../db/client";
 import { runBatch } from "../db/batch";
@@ -22,6 +21,7 @@ import { smsCodeBody, webhookCodeBody, subscribeBody, subscriptionPreferencesBod
 import { publicSnapshot } from "../snapshot/store";
 import { uuid, validate } from "../validation";
 import { cutText } from "../text/cut";
+import { pageTimeZone } from "../uptime/days";
 
 const STOP_WORDS = new Set(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"]);
 
