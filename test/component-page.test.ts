@@ -510,7 +510,7 @@ describe("live", { timeout: 20_000 }, () => {
 describe("a day in the large bar", () => {
   it("says its uptime, major and partial outage time, maintenance and incidents", () => {
     const incident = { id: "i1", title: "Slow search" } as SnapshotIncident;
-    const day = { date: "2031-03-04", uptime: 99.31, worst_status: "major_outage", downtime_seconds: 600, observed_seconds: 86_000, partial_seconds: 1200, major_seconds: 240, maintenance_seconds: 3600, incident_ids: ["i1"], has_data: true } as const;
+    const day = { date: "2031-03-04", uptime: 99.31, worst_status: "major_outage", downtime_seconds: 600, observed_seconds: 86_000, partial_seconds: 1200, major_seconds: 240, maintenance_seconds: 3600, incident_ids: ["i1"], reported_status: "operational", has_data: true } as const;
     expect(dayDetail({ ...day, incident_ids: [...day.incident_ids] }, new Map([["i1", incident]]), "2031")).toBe(
       "Mar 4: 99.31% uptime, major outage 4 min, partial outage 20 min, maintenance 1 h, incident: Slow search",
     );

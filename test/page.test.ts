@@ -197,6 +197,26 @@ describe("GET /", () => {
     expect(row).toContain('<span><span class="from90">96.67% uptime</span><span class="from30">97.68% uptime</span></span>');
   });
 
+  it("paints each past day with what an incident reported on that day: a later update never recolours it", async () => {
+    const [escalated, eased] = [await json(await admin("POST", "/api/status/components", { name: "Escalated probe" })), await json(await admin("POST", "/api/status/components", { name: "Eased probe" }))];
+    const now = Date.now();
+    // Degraded three days ago, a major outage today, then resolved.
+    const slow = await createIncident({ title: "Slow, then down", started_at: new Date(now - 3 * DAY).toISOString(), affected_components: [{ id: escalated.id, status: "degraded" }] });
+    await admin("POST", `/api/status/incidents/${slow.id}/updates`, { status: "identified", message: "Down now", affected_components: [{ id: escalated.id, status: "major_outage" }] });
+    await admin("POST", `/api/status/incidents/${slow.id}/resolve`, { root_cause: "a", resolution: "b" });
+    // A major outage two days ago, eased to degraded today and still open.
+    const down = await createIncident({ title: "Down, then slow", started_at: new Date(now - 2 * DAY).toISOString(), affected_components: [{ id: eased.id, status: "major_outage" }] });
+    await admin("POST", `/api/status/incidents/${down.id}/updates`, { status: "monitoring", message: "Mostly back", affected_components: [{ id: eased.id, status: "degraded" }] });
+
+    const { html } = await page();
+    expect(cells(componentRow(html, escalated.id)).slice(-5).map((c) => c.level)).toEqual(["none", "deg", "deg", "deg", "maj"]);
+    expect(cells(componentRow(html, eased.id)).slice(-4).map((c) => c.level)).toEqual(["none", "maj", "maj", "maj"]);
+    expect(cells(componentRow(html, escalated.id)).at(-3)!.label).toMatch(/: degraded performance reported in an incident; no data; incident: Slow, then down$/);
+    // The API says the same of each day.
+    const series = await json(await call("GET", `/api/status/components/${escalated.id}/uptime?days=5`));
+    expect(series.days.map((d: any) => d.reported_status)).toEqual(["operational", "degraded", "degraded", "degraded", "major_outage"]);
+  });
+
   it("paints a day an incident declared an outage in its colour, not green, and says uptime counts checks only", async () => {
     const watched = await json(await admin("POST", "/api/status/components", { name: "Declared probe" }));
     const unwatched = await json(await admin("POST", "/api/status/components", { name: "Declared unmonitored" }));

@@ -198,6 +198,8 @@ describe("GET /api/status/components/{id}/uptime", { timeout: 20_000 }, () => {
       major_seconds: 120,
       maintenance_seconds: 0,
       incident_ids: [incident.id],
+      // Opened with the component degraded (a minor incident's default), from its start on that day.
+      reported_status: "degraded",
       has_data: true,
     });
     const before = body.days[body.days.indexOf(recorded) - 1];

@@ -232,6 +232,7 @@ export const uptimeSeries = named(
         major_seconds: z.number().int(),
         maintenance_seconds: z.number().int(),
         incident_ids: z.array(uuid),
+        reported_status: z.enum(COMPONENT_STATUSES).describe("the worst status that day's incidents reported for the component on that day; operational when none did"),
         has_data: z.boolean(),
       }),
     ),

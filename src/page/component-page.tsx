@@ -9,7 +9,7 @@ import { STATUS_LABELS } from "../status";
 import { assets } from "./assets";
 import { escapeText, latencyChartSvg } from "./charts";
 import { formatMs, regionsLine } from "../text/checks";
-import { dayLevel, formatDay, formatDuration, formatUptime, reportedStatus, reportedText } from "./format";
+import { dayLevel, formatDay, formatDuration, formatUptime, reportedText } from "./format";
 import { Layout, renderDocument } from "./layout";
 import type { HomeOptions } from "./pages";
 import { LiveStamp, Status, SubscribeForm, Time, WatchNote } from "./parts";
@@ -108,7 +108,7 @@ const LargeBar: FC<{ component: SnapshotComponent; incidents: Map<string, Snapsh
         {raw(
           component.days
             .map((day, i) => {
-              const reported = reportedStatus(day, component.id, incidents);
+              const reported = day.reported_status;
               const level = dayLevel(day, reported);
               // One tab stop, today's, as on the front page: the script moves it with the arrow keys.
               const focus = i === component.days.length - 1 ? " tabindex=0" : "";

@@ -82,15 +82,6 @@ export const DAY_LEVELS_BY_RANK = (Object.keys(LEVEL_RANK) as DayLevel[]).sort((
 export const DARKENING_LEVEL: Partial<Record<ShownStatus, DayLevel>> = Object.fromEntries(Object.entries(REPORTED_LEVEL).filter(([status]) => status !== "operational"));
 
 /**
- * The worst status the day's incidents set for the component. Uptime counts automated checks only, so a
- * day an admin declared an outage would otherwise read as a good one.
- */
-export function reportedStatus(day: UptimeDay, componentId: string, incidents: Map<string, SnapshotIncident>): ComponentStatus {
-  const set = day.incident_ids.flatMap((id) => incidents.get(id)?.components.filter((c) => c.id === componentId).map((c) => c.status) ?? []);
-  return worstStatus(set, "operational");
-}
-
-/**
  * A bar cell's colour: the worse of the measured day and what its incidents reported. Measured, the day's
  * worst status, softened by how long it lasted (a major outage shorter than half an hour shows as partial);
  * grey without data, blue when maintenance was all there was.

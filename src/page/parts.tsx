@@ -7,7 +7,7 @@ import type { PageInfo, SnapshotComponent, SnapshotGroup, SnapshotIncident, Snap
 import { currentEta } from "../snapshot/format";
 import { STATUS_LABELS, worstStatus } from "../status";
 import { renderMarkdown } from "../text/markdown";
-import { componentTags, dayLabel, dayLevel, formatTime, formatUptime, reportedStatus, subscribeErrorId, type SubscribeTypedField } from "./format";
+import { componentTags, dayLabel, dayLevel, formatTime, formatUptime, subscribeErrorId, type SubscribeTypedField } from "./format";
 
 /** A status as icon (from the stylesheet), colour and words: never colour alone. */
 export const Status: FC<{ status: ShownStatus }> = ({ status }) => (
@@ -58,7 +58,7 @@ const barCells = (component: SnapshotComponent, incidents: Map<string, SnapshotI
   raw(
     component.days
       .map((day, i) => {
-        const reported = reportedStatus(day, component.id, incidents);
+        const reported = day.reported_status;
         const level = dayLevel(day, reported);
         const focus = i === component.days.length - 1 ? " tabindex=0" : "";
         // Grey (no data) is the bar's default colour, so those cells need no class.

@@ -35,6 +35,7 @@ export const uptime = new Hono<AppEnv>().get("/components/:id/uptime", validate(
       major_seconds: d.major_seconds,
       maintenance_seconds: d.maintenance_seconds,
       incident_ids: d.incident_ids,
+      reported_status: d.reported_status,
       has_data: d.has_data,
     })),
     last_updated: iso(snapshot.generated_at),

@@ -164,6 +164,26 @@ export function asSetWhileOpen(incidents: SnapshotIncident[], componentRows: { i
   }
 }
 
+/**
+ * The worst status an incident reported for a component during [start, end): each of the incident's moves of
+ * it is in force until the next, the first from when the component joined the incident (a backdated start),
+ * so a later update never changes what an earlier day says. An open incident's current status counts for
+ * today. Without a recorded move (the component's status held by maintenance or a worse check), what the
+ * incident sets for it.
+ */
+export function reportedDuring(incident: SnapshotIncident, componentId: string, start: number, end: number, now: number): ComponentStatus {
+  const link = incident.components.find((c) => c.id === componentId);
+  const moves = (incident.status_changes ?? []).filter((m) => m.component_id === componentId && m.to !== "under_maintenance");
+  if (moves.length === 0) return link?.status ?? "operational";
+  // Linked when the incident was opened (with its first update), a component counts from the incident's start.
+  const opened = incident.updates.at(-1)?.created_at ?? incident.started_at;
+  const joined = link?.added_at === undefined || link.added_at <= opened ? incident.started_at : link.added_at;
+  const times = moves.map((m, i) => (i === 0 ? Math.min(m.at, joined) : m.at));
+  const statuses = moves.filter((_, i) => times[i]! < end && (times[i]! >= start || (times[i + 1] ?? Infinity) > start)).map((m) => m.to as ComponentStatus);
+  if (isOpenIncident(incident.status) && link && start <= now && now < end) statuses.push(link.status);
+  return worstStatus(statuses, "operational");
+}
+
 /** Pure: rows in, snapshot out (tests and benchmarks call it directly). */
 export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: string[], now: number, latencyRows: LatencyRow[] = []): Snapshot {
   const incidents = rows.incidentRows.map(incidentFromRow);
@@ -232,9 +252,12 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
     const byDay = rollupsByComponent.get(c.id);
     const series: UptimeDay[] = dayBounds.map(({ day, start, end }) => {
       const r = byDay?.get(day);
-      const incidentIds = (incidentsByComponent.get(c.id) ?? [])
-        .filter((i) => i.started_at < end && (i.resolved_at ?? now) >= start)
-        .map((i) => i.id);
+      const dayIncidents = (incidentsByComponent.get(c.id) ?? []).filter((i) => i.started_at < end && (i.resolved_at ?? now) >= start);
+      const incidentIds = dayIncidents.map((i) => i.id);
+      const reported = worstStatus(
+        dayIncidents.map((i) => reportedDuring(i, c.id, start, end, now)),
+        "operational",
+      );
       if (!r || r.observedSeconds <= 0) {
         // Nothing observed: no data, or a day spent under maintenance (up to now, today), which is drawn as
         // such. A few minutes short of it still is: the first check after midnight may come late.
@@ -250,6 +273,7 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
           major_seconds: 0,
           maintenance_seconds: maintenanceSeconds,
           incident_ids: incidentIds,
+          reported_status: reported,
           has_data: false,
         };
       }
@@ -263,6 +287,7 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
         major_seconds: r.majorSeconds,
         maintenance_seconds: r.maintenanceSeconds,
         incident_ids: incidentIds,
+        reported_status: reported,
         has_data: true,
       };
     });

@@ -1,4 +1,4 @@
-import type { ShownStatus } from "../db/schema";
+import type { ComponentStatus, ShownStatus } from "../db/schema";
 import type { Snapshot, SnapshotComponent, SnapshotIncident, UptimeDay } from "./types";
 
 // The snapshot as it travels from a writer to the StatusHub and from the hub to every isolate, and as it rests
@@ -25,6 +25,8 @@ interface DayColumns {
   major_seconds: number[];
   maintenance_seconds: number[];
   incident_ids: string[][];
+  /** Missing in snapshots built before it was kept. */
+  reported_status?: ComponentStatus[];
   has_data: (0 | 1)[];
 }
 
@@ -39,6 +41,7 @@ function packDays(days: UptimeDay[]): DayColumns {
     major_seconds: days.map((d) => d.major_seconds),
     maintenance_seconds: days.map((d) => d.maintenance_seconds),
     incident_ids: days.map((d) => d.incident_ids),
+    reported_status: days.map((d) => d.reported_status),
     has_data: days.map((d) => (d.has_data ? 1 : 0)),
   };
 }
@@ -54,6 +57,7 @@ function unpackDays(c: DayColumns): UptimeDay[] {
     major_seconds: c.major_seconds[i] ?? 0,
     maintenance_seconds: c.maintenance_seconds[i] ?? 0,
     incident_ids: c.incident_ids[i] ?? [],
+    reported_status: c.reported_status?.[i] ?? "operational",
     has_data: c.has_data[i] === 1,
   }));
 }

@@ -24,6 +24,8 @@ export interface UptimeDay {
   major_seconds: number;
   maintenance_seconds: number;
   incident_ids: string[];
+  /** The worst status the day's incidents reported for the component that day (operational when none did). */
+  reported_status: ComponentStatus;
   has_data: boolean;
 }
 
