@@ -119,7 +119,7 @@ const Home: FC<{ snapshot: Snapshot; options: HomeOptions }> = ({ snapshot, opti
 
       <section aria-labelledby="components-h">
         <h2 id="components-h">Components</h2>
-        <div data-redraw="components">
+        <div data-redraw="components" data-today={snapshot.components[0]?.days.at(-1)?.date}>
           <ComponentList components={snapshot.components} groups={snapshot.groups} incidents={snapshot.incidents} />
         </div>
         <Legend />

@@ -93,13 +93,23 @@ function syncBannerIncidents() {
 
 // Today's cell keeps the worst the day saw (as a reload draws it): a worse status darkens it at once, and
 // its label says that status in place of the one it gave ("... today" or "... reported in an incident").
+// Past midnight in the page's zone the last cell is yesterday's: it is never darkened with today's news, and
+// the next message draws the bars again (a fresh copy has today's cell).
 const CELL = ${JSON.stringify(DARKENING_LEVEL)}, LEVELS = "${DAY_LEVELS_BY_RANK.join(" ")}";
+function barsEndBeforeToday() {
+  const bars = $("[data-today]");
+  try {
+    return !!bars && bars.getAttribute("data-today") < new Intl.DateTimeFormat("en-CA", { timeZone: document.body.getAttribute("data-tz"), year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+  } catch (e) {
+    return false;
+  }
+}
 function setComponent(id, status) {
   const row = $('[data-component="' + CSS.escape(id) + '"]');
   if (!row) return false;
   setStatus($(".st", row), status);
   const cell = $(".bar li:last-child", row), level = CELL[status], was = /d-(\\w+)/.exec(cell && cell.className);
-  if (cell && level && LEVELS.indexOf(level) > (was ? LEVELS.indexOf(was[1]) : -1)) {
+  if (cell && level && LEVELS.indexOf(level) > (was ? LEVELS.indexOf(was[1]) : -1) && !barsEndBeforeToday()) {
     cell.className = "d-" + level;
     cell.setAttribute("aria-label", cell.getAttribute("aria-label").replace(/: ([a-z ]+ (today|rep[^;]+); )?/, ": " + LABELS[status].toLowerCase() + " today; "));
   }
@@ -236,6 +246,7 @@ function componentsChanged(components, removed, version) {
 
 function apply(msg) {
   const d = msg.data || {};
+  if (barsEndBeforeToday()) redraw(drawnVersion(), null);
   switch (msg.type) {
     case "snapshot":
       componentsChanged(d.components || [], null, d.version);
