@@ -251,6 +251,22 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
     client.ws.close(1000);
   });
 
+  it("says a resolved incident with a postmortem is resolved, as the API does, with when the postmortem was published", async () => {
+    const client = await connect();
+    await client.waitFor((m) => m.type === "snapshot");
+    const incident = await createIncident({ title: "Live: written up", affected_components: [], notify: false });
+    await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "a", resolution: "b", notify: false });
+    const resolved = await client.waitFor((m) => m.type === "incident.resolved" && m.data.incident.id === incident.id);
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/postmortem`, { postmortem: "What happened" })).status).toBe(200);
+    const written = await client.waitFor((m) => m.seq > resolved.seq && m.type === "incident.updated" && m.data.incident.id === incident.id);
+    const api = await json(await call("GET", `/api/status/incidents/${incident.id}`, { headers: { "cache-control": "no-cache" } }));
+    expect(written.data.incident.status).toBe(api.status);
+    expect(written.data.incident.status).toBe("resolved");
+    // The same instant: the socket's epoch milliseconds, the API's ISO text to the second.
+    expect(Math.floor(written.data.incident.postmortem_published_at / 1000) * 1000).toBe(Date.parse(api.postmortem_published_at));
+    client.ws.close(1000);
+  });
+
   it("tells pages about a maintenance window that left the snapshot", () => {
     const base = { components: [], incidents: [], maintenances: [], overall_status: "operational" } as unknown as Snapshot;
     const window = { id: "2b0c6f3e-0000-4000-8000-00000000000a", status: "scheduled", updated_at: 1 } as SnapshotMaintenance;

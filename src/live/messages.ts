@@ -1,7 +1,7 @@
 import type { Snapshot, SnapshotIncident, SnapshotIncidentUpdate, SnapshotMaintenance } from "../snapshot/types";
 import { isOpenIncident, uptimeOfDays } from "../snapshot/build";
 import { latencyGrids, latencyPoints, type LatencyPoint } from "../snapshot/latency";
-import { currentEta } from "../snapshot/format";
+import { currentEta, seedIncidentStatus } from "../snapshot/format";
 import { renderMarkdown } from "../text/markdown";
 import { regionsLine } from "../text/checks";
 
@@ -10,10 +10,11 @@ export function incidentSummary(incident: SnapshotIncident) {
   return {
     id: incident.id,
     title: incident.title,
-    status: incident.status,
+    status: seedIncidentStatus(incident),
     severity: incident.severity,
     started_at: incident.started_at,
     resolved_at: incident.resolved_at,
+    postmortem_published_at: incident.postmortem_published_at,
     updated_at: incident.updated_at,
     /** The newest estimate any update gave (an update without one does not withdraw it). */
     eta: currentEta(incident),

@@ -41,14 +41,18 @@ export function currentEta(i: Pick<SnapshotIncident, "updates">): number | null 
 export const managedBy = (i: Pick<SnapshotIncident, "automatic" | "taken_over_at">): "automation" | "admin" =>
   i.automatic && !i.taken_over_at ? "automation" : "admin";
 
+/**
+ * An incident's status in the seed's words: they end "resolved", and a published postmortem is said by
+ * postmortem_published_at (v2 says "postmortem", as Statuspage does).
+ */
+export const seedIncidentStatus = (i: Pick<SnapshotIncident, "status">) => (i.status === "postmortem" ? "resolved" : i.status);
+
 export function publicIncident(i: SnapshotIncident) {
   return {
     id: i.id,
     title: i.title,
     description: i.description,
-    // The seed's incidents end "resolved"; a published postmortem is said by postmortem_published_at (v2
-    // says "postmortem", as Statuspage does).
-    status: i.status === "postmortem" ? "resolved" : i.status,
+    status: seedIncidentStatus(i),
     severity: i.severity,
     started_at: iso(i.started_at),
     resolved_at: iso(i.resolved_at),
