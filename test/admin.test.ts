@@ -518,6 +518,13 @@ describe("maintenance", () => {
       { from_status: "operational", to_status: "under_maintenance", at: from },
       { from_status: "under_maintenance", to_status: "operational", at: to },
     ]);
+
+    // An admin's edit of another such window, before the cron sees it, moves it the same way.
+    const edited = await json(await admin("POST", "/api/status/maintenance", { title: "Missed too", scheduled_start: start, scheduled_end: start + 3600_000, affected_components: [DEFAULT_COMPONENTS.email] }));
+    await env.DB.prepare("UPDATE maintenances SET scheduled_start = ?, scheduled_end = ? WHERE id = ?").bind(from, to, edited.id).run();
+    expect(await json(await admin("PATCH", `/api/status/maintenance/${edited.id}`, { title: "Missed, renamed" }))).toMatchObject({ status: "completed", started_at: iso(from), completed_at: iso(to) });
+    const told = await env.DB.prepare("SELECT type FROM events WHERE payload ->> 'maintenance_id' = ? ORDER BY created_at, rowid").bind(edited.id).all<{ type: string }>();
+    expect(told.results.map((e) => e.type)).toEqual(["maintenance.scheduled", "maintenance.started", "maintenance.completed"]);
   });
 
   it("starts a scheduled window now and completes it early, each once", async () => {

@@ -110,14 +110,36 @@ function windowNotice(db: Database, m: MaintenanceRow, type: NotifyEventType, pa
 }
 
 /**
+ * The moves a window is due at `now`, as one: to in_progress once its start has passed, and to completed once
+ * its end has. A scheduled window whose end has passed too (no cron run saw its time) gets both, at its
+ * scheduled times, so its followers hear it started and ended and its components' history shows the time it
+ * held them. Otherwise it starts at `startedAt`.
+ */
+function dueMoves(db: Database, m: MaintenanceRow, named: Named, state: StatusState, actor: Actor, now: number, startedAt: number): Move | null {
+  const missed = m.scheduledEnd <= now && (m.status === "scheduled" || m.status === "in_progress");
+  const steps: ["in_progress" | "completed", number][] = [];
+  if (m.status === "scheduled" && m.scheduledStart <= now) steps.push(["in_progress", missed ? m.scheduledStart : startedAt]);
+  if (missed) steps.push(["completed", m.scheduledEnd]);
+  if (!steps.length) return null;
+  const move: Move = { statements: [], eventIds: [], row: m, state };
+  for (const [to, at] of steps) {
+    const step = moveWindow(db, move.row, to, at, named, move.state, actor, now);
+    move.statements.push(...step.statements);
+    move.eventIds.push(...step.eventIds);
+    move.row = step.row;
+    move.state = step.state;
+  }
+  return move;
+}
+
+/**
  * A window written with its start already past starts now rather than at the next cron run. It starts at
  * the moment it was written, not at the past start: the page never showed it under maintenance before, so
  * its history must not say so either.
  */
 async function dueMove(db: Database, m: MaintenanceRow, named: Named, actor: Actor, now: number, state?: StatusState): Promise<Move | null> {
-  const to = m.scheduledEnd <= now ? "completed" : m.status === "scheduled" && m.scheduledStart <= now ? "in_progress" : null;
-  if (!to) return null;
-  return moveWindow(db, m, to, to === "in_progress" ? now : m.scheduledEnd, named, state ?? (await loadStatusState(db)), actor, now);
+  const due = (m.status === "scheduled" && m.scheduledStart <= now) || (m.status === "in_progress" && m.scheduledEnd <= now);
+  return due ? dueMoves(db, m, named, state ?? (await loadStatusState(db)), actor, now, now) : null;
 }
 
 /**
@@ -296,20 +318,14 @@ export async function moveMaintenanceOnTime(db: Database, now: number): Promise<
   let state = await loadStatusState(db);
   const statements: Statement[] = [];
   const eventIds: string[] = [];
-  const moves: (readonly [MaintenanceRow, "in_progress" | "completed"])[] = [...toStart.map((m) => [m, "in_progress"] as const), ...toComplete.map((m) => [m, "completed"] as const)];
-  for (const [m, to] of moves) {
+  const moves = [...toStart, ...toComplete];
+  for (const m of moves) {
     const named = await namedComponents(db, await maintenanceComponentIds(db, m.id));
-    statements.push(unchanged(db, m));
-    let row = m;
-    // A window whose whole time passed without a run (the cron was down) still starts before it completes:
-    // its followers hear both, and its components' history shows the time it held them.
-    for (const step of to === "completed" && m.status === "scheduled" ? (["in_progress", "completed"] as const) : [to]) {
-      const move = moveWindow(db, row, step, step === "in_progress" ? m.scheduledStart : m.scheduledEnd, named, state, AUTOMATION, now);
-      state = move.state;
-      row = move.row;
-      statements.push(...move.statements);
-      eventIds.push(...move.eventIds);
-    }
+    const move = dueMoves(db, m, named, state, AUTOMATION, now, m.scheduledStart);
+    if (!move) continue;
+    state = move.state;
+    statements.push(unchanged(db, m), ...move.statements);
+    eventIds.push(...move.eventIds);
   }
   return { statements, eventIds, result: { moved: moves.length }, conflict: CHANGED };
 }
