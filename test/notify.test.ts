@@ -6,7 +6,7 @@ import { deliveries, events, subscribers } from "../src/db/schema";
 import type { NotifyEventType, NotifyMessage } from "../src/notify/messages";
 import { renderEvent, webhookBody } from "../src/notify/render";
 import { cutText } from "../src/text/cut";
-import { incidentEventsQuery, maintenanceEventsQuery } from "../src/db/queries/notifications";
+import { batchMembersQuery, incidentEventsQuery, maintenanceEventsQuery } from "../src/db/queries/notifications";
 import { admin, json as body } from "./support/api";
 import {
   activeSubscriber,
@@ -528,6 +528,29 @@ describe("email through Resend", () => {
     // The sweep's chunks cut the batch: one message carries the first delivery, the next the other two.
     await deliverMessages(testEnv, [{ kind: "deliveries", deliveryIds: ids.slice(0, 1) }], { attempts: 2 });
     await deliverMessages(testEnv, [{ kind: "deliveries", deliveryIds: ids.slice(1) }], { attempts: 2 });
+    expect(delivered.sort()).toEqual(readers.map((r) => r.address).sort());
+    for (const reader of readers) expect((await deliveriesFor(reader.id))[0]!.status).toBe("sent");
+    // Finding the rest of a batch is an index search, however many deliveries wait.
+    expect(await queryPlan(batchMembersQuery(db(), ["batch/x"]))).toContain("USING INDEX deliveries_batch_key_idx");
+  });
+
+  it("sends a batch whole when its two parts come back in one queue batch and are tried side by side", async () => {
+    const { testEnv, readers, message } = await updateToThreeReaders("Parts at once");
+    const { delivered } = resendWithKeys("never-reached");
+    await deliverMessages(testEnv, [message!]);
+    const ids = await Promise.all(readers.map(async (r) => (await deliveriesFor(r.id))[0]!.id));
+    const parts: NotifyMessage[] = [{ kind: "deliveries", deliveryIds: ids.slice(0, 1) }, { kind: "deliveries", deliveryIds: ids.slice(1) }];
+    const round = await deliverMessages(testEnv, parts, { attempts: 2 });
+    if (delivered.length < 3) {
+      // Each part saw the other held and gave its own back: the part with the batch's first delivery comes
+      // back first, half a minute before the other, and takes the whole batch.
+      const first = [...ids].sort()[0]!;
+      const [sooner, later] = [...round.retryMessages].sort((a, b) => a.delaySeconds! - b.delaySeconds!);
+      expect(later!.delaySeconds! - sooner!.delaySeconds!).toBeGreaterThanOrEqual(30);
+      const comesBack = parts[round.ids.indexOf(sooner!.msgId)]!;
+      expect(comesBack).toEqual(parts.find((p) => p.kind === "deliveries" && p.deliveryIds.includes(first)));
+      await deliverMessages(testEnv, [comesBack], { attempts: 3 });
+    }
     expect(delivered.sort()).toEqual(readers.map((r) => r.address).sort());
     for (const reader of readers) expect((await deliveriesFor(reader.id))[0]!.status).toBe("sent");
   });

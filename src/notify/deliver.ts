@@ -1,7 +1,7 @@
 import type { Database } from "../db/client";
 import { recordDevOutbox, type NewDevOutboxMessage } from "../db/queries/dev-outbox";
 import { runBatch, type Statement } from "../db/batch";
-import { claimDeliveries, eventsByIds, expireSmsLeases, heldLeaseUntil, markEmailBatch, releaseDeliveries, unsentInBatches, updateDelivery, type DeliveryRow } from "../db/queries/notifications";
+import { claimDeliveries, eventsByIds, expireSmsLeases, heldLeaseUntil, markEmailBatch, batchMembersQuery, releaseDeliveries, updateDelivery, type DeliveryRow } from "../db/queries/notifications";
 import { recordEndpointFailure, subscribersByIds, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
 import type { Bindings } from "../env";
 import { isLocalDev } from "./channels";
@@ -34,8 +34,7 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
   const subscribers = new Map((await subscribersByIds(db, [...new Set(claimed.map((d) => d.subscriberId))])).map((s) => [s.id, s]));
   const statements: Statement[] = [];
   const devOutbox: NewDevOutboxMessage[] = [];
-  // Part of a batch another sender holds: come back after its lease, a few seconds apart from that sender.
-  let retryAfter: number | null = whole.heldUntil === null ? null : Math.ceil((whole.heldUntil - now) / 1000) + 1 + Math.floor(Math.random() * 5);
+  let retryAfter: number | null = whole.retryAfterSeconds;
 
   const settle = (delivery: DeliveryRow, outcome: SendOutcome) => {
     const base = { leaseUntil: null, updatedAt: now };
@@ -176,6 +175,9 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
   return { retryAfterSeconds: retryAfter };
 }
 
+/** How much later than the sender with a batch's first delivery the others come back for it (see claimWholeBatches). */
+const GIVE_WAY_SECONDS = 30;
+
 /** The prefixes of a recorded key: a batch's (sent to the batch endpoint), or a lone email's, whose rest is its Idempotency-Key. */
 const BATCH = "batch/";
 const LONE_EMAIL = "email/";
@@ -184,22 +186,31 @@ const LONE_EMAIL = "email/";
  * An email batch goes out whole under its key: a sender holding part of one (the sweep's chunks or another
  * message cut it) claims the rest too. Sent apart under the one key, the second part would be refused as a
  * repeat and recorded as sent without going out. Where another sender holds some of it now, our part goes
- * back to pending, for that sender or our own retry to take whole.
+ * back to pending. Two senders that each hold part and see the other's give both back; so that one of them
+ * then takes it whole, the one with the batch's first unsent delivery comes back once the lease it saw
+ * is over, and the others half a minute after that. Returns the deliveries to send now and, when some were given back, how
+ * long until the message should come back.
  */
-async function claimWholeBatches(db: Database, claimed: DeliveryRow[], now: number): Promise<{ claimed: DeliveryRow[]; heldUntil: number | null }> {
+async function claimWholeBatches(db: Database, claimed: DeliveryRow[], now: number): Promise<{ claimed: DeliveryRow[]; retryAfterSeconds: number | null }> {
   const keys = [...new Set(claimed.flatMap((d) => (d.batchKey?.startsWith(BATCH) ? [d.batchKey] : [])))];
   const have = new Set(claimed.map((d) => d.id));
-  const rest = (await unsentInBatches(db, keys)).filter((d) => !have.has(d.id));
-  if (rest.length === 0) return { claimed, heldUntil: null };
+  const unsent = (keys.length ? await batchMembersQuery(db, keys) : []).filter((d) => d.status === "pending" || d.status === "sending");
+  const rest = unsent.filter((d) => !have.has(d.id));
+  if (rest.length === 0) return { claimed, retryAfterSeconds: null };
   const joined = await claimDeliveries(db, rest.map((d) => d.id), now, LEASE_MS);
   const joinedIds = new Set(joined.map((d) => d.id));
   const held = rest.filter((d) => !joinedIds.has(d.id));
   const all = [...claimed, ...joined];
-  if (held.length === 0) return { claimed: all, heldUntil: null };
+  if (held.length === 0) return { claimed: all, retryAfterSeconds: null };
   const heldKeys = new Set(held.map((d) => d.batchKey));
-  await releaseDeliveries(db, all.filter((d) => heldKeys.has(d.batchKey)).map((d) => d.id), now);
+  const givenBack = all.filter((d) => heldKeys.has(d.batchKey));
+  await releaseDeliveries(db, givenBack.map((d) => d.id), now);
+  const ours = new Set(givenBack.map((d) => d.id));
+  const firstOfEach = [...heldKeys].map((key) => unsent.filter((d) => d.batchKey === key).reduce((a, b) => (b.id < a.id ? b : a)).id);
   // A delivery claimed between our read and our claim has a lease we did not see: at most a whole one.
-  return { claimed: all.filter((d) => !heldKeys.has(d.batchKey)), heldUntil: Math.max(...held.map((d) => d.leaseUntil ?? now + LEASE_MS)) };
+  const heldUntil = Math.max(...held.map((d) => d.leaseUntil ?? now + LEASE_MS));
+  const retryAfterSeconds = Math.ceil((heldUntil - now) / 1000) + 1 + (firstOfEach.every((id) => ours.has(id)) ? 0 : GIVE_WAY_SECONDS);
+  return { claimed: all.filter((d) => !heldKeys.has(d.batchKey)), retryAfterSeconds };
 }
 
 /** The secrets a delivery's slots stand for, derived now: they are never stored. */

@@ -147,14 +147,15 @@ export async function heldLeaseUntil(db: Database, ids: string[], now: number): 
   return row?.until ?? null;
 }
 
-/** The deliveries of these email batches not settled yet, whoever holds them. */
-export async function unsentInBatches(db: Database, batchKeys: string[]) {
-  if (batchKeys.length === 0) return [];
-  return db
-    .select({ id: deliveries.id, batchKey: deliveries.batchKey, leaseUntil: deliveries.leaseUntil })
+/**
+ * Every delivery of these email batches, settled or not (at most 100 each): filtered on the batch key alone,
+ * so the lookup goes through its index rather than through every pending delivery.
+ */
+export const batchMembersQuery = (db: Database, batchKeys: string[]) =>
+  db
+    .select({ id: deliveries.id, batchKey: deliveries.batchKey, status: deliveries.status, leaseUntil: deliveries.leaseUntil })
     .from(deliveries)
-    .where(and(sql`${deliveries.batchKey} in ${jsonList(batchKeys)}`, inArray(deliveries.status, ["pending", "sending"])));
-}
+    .where(sql`${deliveries.batchKey} in ${jsonList(batchKeys)}`);
 
 /** Hands claimed deliveries back unsent (pending, the attempt not counted), for another sender to take. */
 export const releaseDeliveries = (db: Database, ids: string[], now: number) =>
