@@ -217,6 +217,26 @@ describe("GET /", () => {
     expect(series.days.map((d: any) => d.reported_status)).toEqual(["operational", "degraded", "degraded", "degraded", "major_outage"]);
   });
 
+  it("colours a day only with what each incident itself reported then, and keeps a component's past days when it is taken off", async () => {
+    const [shared, leaving, staying] = await Promise.all(["Shared probe", "Leaving probe", "Staying probe"].map(async (name) => json(await admin("POST", "/api/status/components", { name }))));
+    const now = Date.now();
+    // A partial outage from three days ago; a second incident says degraded from two days ago (no move: the
+    // first's is worse). The first is resolved and the second escalated today.
+    const first = await createIncident({ title: "Partial", started_at: new Date(now - 3 * DAY).toISOString(), affected_components: [{ id: shared.id, status: "partial_outage" }] });
+    const second = await createIncident({ title: "Slow too", started_at: new Date(now - 2 * DAY).toISOString(), affected_components: [{ id: shared.id, status: "degraded" }] });
+    await admin("POST", `/api/status/incidents/${first.id}/resolve`, { root_cause: "a", resolution: "b" });
+    await admin("POST", `/api/status/incidents/${second.id}/updates`, { status: "identified", message: "Down", affected_components: [{ id: shared.id, status: "major_outage" }] });
+    // An open incident that takes one of its components off today.
+    const wide = await createIncident({ title: "Two down", started_at: new Date(now - 2 * DAY).toISOString(), affected_components: [{ id: leaving.id, status: "major_outage" }, { id: staying.id, status: "major_outage" }] });
+    await admin("POST", `/api/status/incidents/${wide.id}/updates`, { status: "identified", message: "One is back", affected_components: [{ id: staying.id, status: "major_outage" }] });
+
+    const { html } = await page();
+    expect(cells(componentRow(html, shared.id)).slice(-5).map((c) => c.level)).toEqual(["none", "par", "par", "par", "maj"]);
+    const left = cells(componentRow(html, leaving.id)).slice(-4);
+    expect(left.map((c) => c.level)).toEqual(["none", "maj", "maj", "maj"]);
+    expect(left[2]!.label).toMatch(/: major outage reported in an incident; no data; incident: Two down$/);
+  });
+
   it("paints a day an incident declared an outage in its colour, not green, and says uptime counts checks only", async () => {
     const watched = await json(await admin("POST", "/api/status/components", { name: "Declared probe" }));
     const unwatched = await json(await admin("POST", "/api/status/components", { name: "Declared unmonitored" }));

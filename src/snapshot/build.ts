@@ -16,6 +16,7 @@ import {
   type SnapshotComponent,
   type SnapshotIncident,
   type SnapshotMaintenance,
+  type SnapshotStatusChange,
   type UptimeDay,
 } from "./types";
 
@@ -165,23 +166,55 @@ export function asSetWhileOpen(incidents: SnapshotIncident[], componentRows: { i
 }
 
 /**
- * The worst status an incident reported for a component during [start, end): each of the incident's moves of
- * it is in force until the next, the first from when the component joined the incident (a backdated start),
- * so a later update never changes what an earlier day says. An open incident's current status counts for
- * today. Without a recorded move (the component's status held by maintenance or a worse check), what the
- * incident sets for it.
+ * What an incident reported for each component it was about, for each of the bar's days (undefined on a day
+ * it does not cover for that component): the worst status it gave the component that day. Each of its moves
+ * of a component holds until the next, so a later update never recolours an earlier day; the move made as
+ * the component was linked holds from the incident's start (which may be backdated). A component it never
+ * moved (its status held by maintenance, a worse check or another incident) has the link's status; one taken
+ * off counts until its last move. An open incident's current status counts for today. One pass over the days
+ * and the moves of each component.
  */
-export function reportedDuring(incident: SnapshotIncident, componentId: string, start: number, end: number, now: number): ComponentStatus {
-  const link = incident.components.find((c) => c.id === componentId);
-  const moves = (incident.status_changes ?? []).filter((m) => m.component_id === componentId && m.to !== "under_maintenance");
-  if (moves.length === 0) return link?.status ?? "operational";
-  // Linked when the incident was opened (with its first update), a component counts from the incident's start.
+export function reportedByDay(incident: SnapshotIncident, days: { start: number; end: number }[], now: number): Map<string, (ComponentStatus | undefined)[]> {
+  const until = incident.resolved_at ?? now;
+  const open = isOpenIncident(incident.status);
   const opened = incident.updates.at(-1)?.created_at ?? incident.started_at;
-  const joined = link?.added_at === undefined || link.added_at <= opened ? incident.started_at : link.added_at;
-  const times = moves.map((m, i) => (i === 0 ? Math.min(m.at, joined) : m.at));
-  const statuses = moves.filter((_, i) => times[i]! < end && (times[i]! >= start || (times[i + 1] ?? Infinity) > start)).map((m) => m.to as ComponentStatus);
-  if (isOpenIncident(incident.status) && link && start <= now && now < end) statuses.push(link.status);
-  return worstStatus(statuses, "operational");
+  const movesOf = new Map<string, SnapshotStatusChange[]>();
+  for (const m of incident.status_changes ?? []) {
+    if (m.to === "under_maintenance") continue;
+    const list = movesOf.get(m.component_id);
+    if (list) list.push(m);
+    else movesOf.set(m.component_id, [m]);
+  }
+  const links = new Map(incident.components.map((c) => [c.id, c]));
+  const byComponent = new Map<string, (ComponentStatus | undefined)[]>();
+  for (const id of new Set([...links.keys(), ...movesOf.keys()])) {
+    const link = links.get(id);
+    const moves = movesOf.get(id) ?? [];
+    const covers = link && !link.released ? until : Math.min(until, moves.at(-1)?.at ?? until);
+    // Linked later than the incident opened, a component counts from then; otherwise from the start.
+    const joined = link?.added_at !== undefined && link.added_at > opened ? link.added_at : incident.started_at;
+    const linkedAt = Math.max(opened, joined);
+    const times = moves.map((m, i) => (i === 0 && m.at <= linkedAt ? Math.min(m.at, joined) : m.at));
+    const statuses: (ComponentStatus | undefined)[] = [];
+    let next = 0;
+    for (const { start, end } of days) {
+      if (incident.started_at >= end || covers < start) {
+        statuses.push(undefined);
+        continue;
+      }
+      if (moves.length === 0) {
+        statuses.push(link?.status ?? "operational");
+        continue;
+      }
+      while (next < moves.length && times[next]! < start) next++;
+      const said: ComponentStatus[] = next > 0 ? [moves[next - 1]!.to as ComponentStatus] : [];
+      for (let j = next; j < moves.length && times[j]! < end; j++) said.push(moves[j]!.to as ComponentStatus);
+      if (open && link && !link.released && start <= now && now < end) said.push(link.status);
+      statuses.push(worstStatus(said, "operational"));
+    }
+    byComponent.set(id, statuses);
+  }
+  return byComponent;
 }
 
 /** Pure: rows in, snapshot out (tests and benchmarks call it directly). */
@@ -216,14 +249,6 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
       incidentStatusesByComponent.set(c.id, list);
     }
   }
-  const incidentsByComponent = new Map<string, SnapshotIncident[]>();
-  for (const incident of incidents) {
-    for (const c of incident.components) {
-      const list = incidentsByComponent.get(c.id) ?? [];
-      list.push(incident);
-      incidentsByComponent.set(c.id, list);
-    }
-  }
   const inMaintenance = new Set<string>();
   for (const m of maintenances) if (m.status === "in_progress") for (const c of m.components) inMaintenance.add(c.id);
 
@@ -247,15 +272,27 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
   const grids = latencyGrids(now, page.time_zone);
 
   const dayBounds = days.map((day) => ({ day, start: startOfDay(day, page.time_zone), end: startOfDay(addDays(day, 1), page.time_zone) }));
+  // What each incident within the bar's days reported for each component, day by day, in incident order.
+  const reportsByComponent = new Map<string, { id: string; statuses: (ComponentStatus | undefined)[] }[]>();
+  const [barStart, barEnd] = [dayBounds[0]?.start ?? now, dayBounds.at(-1)?.end ?? now];
+  for (const incident of incidents) {
+    if (incident.started_at >= barEnd || (incident.resolved_at ?? now) < barStart) continue;
+    for (const [componentId, statuses] of reportedByDay(incident, dayBounds, now)) {
+      const list = reportsByComponent.get(componentId);
+      if (list) list.push({ id: incident.id, statuses });
+      else reportsByComponent.set(componentId, [{ id: incident.id, statuses }]);
+    }
+  }
 
   const components: SnapshotComponent[] = rows.componentRows.map((c) => {
     const byDay = rollupsByComponent.get(c.id);
-    const series: UptimeDay[] = dayBounds.map(({ day, start, end }) => {
+    const reports = reportsByComponent.get(c.id) ?? [];
+    const series: UptimeDay[] = dayBounds.map(({ day, start, end }, k) => {
       const r = byDay?.get(day);
-      const dayIncidents = (incidentsByComponent.get(c.id) ?? []).filter((i) => i.started_at < end && (i.resolved_at ?? now) >= start);
-      const incidentIds = dayIncidents.map((i) => i.id);
+      const dayReports = reports.filter((report) => report.statuses[k] !== undefined);
+      const incidentIds = dayReports.map((report) => report.id);
       const reported = worstStatus(
-        dayIncidents.map((i) => reportedDuring(i, c.id, start, end, now)),
+        dayReports.map((report) => report.statuses[k]!),
         "operational",
       );
       if (!r || r.observedSeconds <= 0) {
