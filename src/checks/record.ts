@@ -24,11 +24,15 @@ import {
   type WatchedComponent,
 } from "../domain/auto-incidents";
 import { MAX_RESULT_SPAN_MS, rollupDeltas } from "../uptime/rollup";
+
 import { applyResult } from "./damping";
 import { latencyRollupStatements, type RecordedResult } from "./latency-rollups";
 import { describeCheckResult } from "./observed";
 import type { CheckResult } from "./probe";
 import type { RegionResult } from "./quorum";
+
+/** Results further apart than this are not consecutive for flap damping (see applyResult). */
+const DAMPING_GAP_MS = 5 * 60_000;
 
 /** How far back an incident Beacon resolved may still reopen (the longest reopen window allowed). */
 const REOPEN_LOOKBACK_MS = 86_400_000;
@@ -101,11 +105,12 @@ export async function recordStatements(
     });
 
     const observed = result.outcome !== "not_monitored";
-    // Results count as consecutive only a round apart: after a gap longer than a result stands for (missed
-    // rounds), failures before it do not count toward confirming one after it.
+    // Results count as consecutive for damping across a few missed or undecided rounds, not across a longer
+    // gap: failures an hour ago do not confirm one now. Passing counts only unbroken (a gap is longer than a
+    // result stands for).
     const prior = previous.get(target.id);
     const gap = prior !== undefined && at - prior.at > MAX_RESULT_SPAN_MS;
-    const from = gap ? { ...target, pendingStatus: null, pendingCount: 0, pendingSince: null } : target;
+    const from = prior !== undefined && at - prior.at > DAMPING_GAP_MS ? { ...target, pendingStatus: null, pendingCount: 0, pendingSince: null } : target;
     const damped = observed ? applyResult(from, result.outcome as Exclude<typeof result.outcome, "not_monitored">, at, target.confirmations) : null;
     const kept = damped?.state ?? { monitoredStatus: target.monitoredStatus, monitoredSince: target.monitoredSince, pendingStatus: null, pendingCount: 0, pendingSince: null };
     // Passing is counted only while it is seen and unbroken: after a gap, or after a failure damping has not
