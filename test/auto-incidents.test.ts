@@ -8,7 +8,10 @@ import { loadIncidentView } from "../src/snapshot/incident-view";
 import { iso } from "../src/time";
 import { admin, call, json } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
-import { activeSubscriber } from "./support/subscribers";
+import { activeSubscriber, unique } from "./support/subscribers";
+import { commitChange } from "../src/changes";
+import { adminActor } from "../src/domain/change";
+import { editMaintenance } from "../src/domain/maintenance";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -443,6 +446,26 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     const [incident] = await incidentsOf(c.id);
     expect(incident).toMatchObject({ status: "investigating", started_at: T + 5 * MINUTE });
     expect(incident.updates[0].message).toBe(`Our checks have found ${c.name} down since 12:05 UTC: HTTP 503. We are looking into it.`);
+  });
+
+  it("counts the outage of a component taken off a running window from when it was taken off", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url);
+    const elsewhere = await json(await admin("POST", "/api/status/components", { name: unique("Elsewhere") }));
+    const T = Date.UTC(2032, 0, 31, 12, 0);
+    const window = await json(await admin("POST", "/api/status/maintenance", { title: "Upgrade", scheduled_start: T - MINUTE, scheduled_end: T + 60 * MINUTE, components: [c.id] }));
+    await rounds(targets, url, T, Array(11).fill(503));
+    // At 12:10:30 the window is moved to another component: this one's failures count from then.
+    const db = createDb(env.DB);
+    await commitChange(env, db, await editMaintenance(db, window.id, { affected_components: [elsewhere.id] }, adminActor({ userId: "user_test" }), T + 10.5 * MINUTE));
+    await rounds(targets, url, T + 11 * MINUTE, [503]);
+    expect(await incidentsOf(c.id)).toEqual([]);
+    await rounds(targets, url, T + 12 * MINUTE, [503]);
+    expect(await incidentsOf(c.id)).toEqual([]);
+    await rounds(targets, url, T + 13 * MINUTE, [503]);
+    const [incident] = await incidentsOf(c.id);
+    expect(incident).toMatchObject({ status: "investigating", started_at: T + 10.5 * MINUTE });
   });
 
   it("opens nothing when switched off, for the whole page or for one component, nor for unmonitored components", async () => {

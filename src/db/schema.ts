@@ -321,11 +321,33 @@ export const maintenanceComponents = sqliteTable(
     componentId: text("component_id")
       .notNull()
       .references(() => components.id, { onDelete: "cascade" }),
+    /** When it was added to the window while the window ran; null: from the window's start. */
+    joinedAt: integer("joined_at"),
   },
   (t) => [
     primaryKey({ columns: [t.maintenanceId, t.componentId] }),
     index("maintenance_components_component_idx").on(t.componentId),
   ],
+);
+
+/**
+ * A component taken off a window while it ran, with the time it was in it: its checks then were maintenance,
+ * and an outage it failed through is counted from when it left (see maintenanceWindows).
+ */
+export const maintenanceDepartures = sqliteTable(
+  "maintenance_departures",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    maintenanceId: text("maintenance_id")
+      .notNull()
+      .references(() => maintenances.id, { onDelete: "cascade" }),
+    componentId: text("component_id")
+      .notNull()
+      .references(() => components.id, { onDelete: "cascade" }),
+    joinedAt: integer("joined_at"),
+    leftAt: integer("left_at").notNull(),
+  },
+  (t) => [index("maintenance_departures_component_idx").on(t.componentId, t.leftAt)],
 );
 
 /** Every move of a component's shown status, with what moved it. */

@@ -220,7 +220,7 @@ export async function editMaintenance(db: Database, id: string, input: EditMaint
   const eventIds: string[] = [];
   let state: StatusState | undefined;
   if (input.affected_components) {
-    statements.push(...setMaintenanceComponents(db, id, input.affected_components));
+    statements.push(...setMaintenanceComponents(db, id, input.affected_components, m.status === "in_progress" ? now : null));
     if (m.status === "in_progress") {
       const before = await loadStatusState(db);
       state = { ...before, maintenanceLinks: [...before.maintenanceLinks.filter((l) => l.maintenanceId !== id), ...input.affected_components.map((componentId) => ({ maintenanceId: id, componentId }))] };

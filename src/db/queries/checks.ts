@@ -2,7 +2,7 @@ import { and, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, or, sql, type SQL
 import type { Database } from "../client";
 import { componentPageOrder } from "./components";
 import { jsonRowChunks, type Statement } from "../batch";
-import { checkRegionResults, checkResults, checkRuns, components, dailyRollups, maintenanceComponents, maintenances, type CheckOutcome, type ComponentStatus } from "../schema";
+import { checkRegionResults, checkResults, checkRuns, components, dailyRollups, maintenanceComponents, maintenanceDepartures, maintenances, type CheckOutcome, type ComponentStatus } from "../schema";
 import type { MaintenanceWindow, RollupDelta } from "../../uptime/rollup";
 import { guard } from "./guards";
 
@@ -95,16 +95,31 @@ export async function previousResults(db: Database, before: number) {
   return new Map(rows.map((r) => [r.component_id, { at: r.checked_at, outcome: r.outcome, inMaintenance: Boolean(r.in_maintenance) }]));
 }
 
-/** The maintenance windows that covered each component at some point in [since, until). */
+/**
+ * The maintenance windows that covered each component at some point in [since, until): from the window's
+ * start, or from when the component was added to it while it ran, to its end, or to when the component was
+ * taken off it.
+ */
 export async function maintenanceWindows(db: Database, since: number, until: number): Promise<Map<string, MaintenanceWindow[]>> {
   const end = sql<number | null>`coalesce(${maintenances.completedAt}, ${maintenances.cancelledAt})`;
-  const rows = await db
-    .select({ componentId: maintenanceComponents.componentId, from: maintenances.startedAt, to: end })
-    .from(maintenanceComponents)
-    .innerJoin(maintenances, eq(maintenances.id, maintenanceComponents.maintenanceId))
-    .where(and(isNotNull(maintenances.startedAt), lt(maintenances.startedAt, until), or(isNull(end), gt(end, since))));
+  const joined = (column: typeof maintenanceComponents.joinedAt | typeof maintenanceDepartures.joinedAt) => sql<number>`max(${maintenances.startedAt}, coalesce(${column}, ${maintenances.startedAt}))`;
+  const [members, departed] = await db.batch([
+    db
+      .select({ componentId: maintenanceComponents.componentId, from: joined(maintenanceComponents.joinedAt), to: end })
+      .from(maintenanceComponents)
+      .innerJoin(maintenances, eq(maintenances.id, maintenanceComponents.maintenanceId))
+      .where(and(isNotNull(maintenances.startedAt), lt(maintenances.startedAt, until), or(isNull(end), gt(end, since)))),
+    db
+      .select({ componentId: maintenanceDepartures.componentId, from: joined(maintenanceDepartures.joinedAt), to: maintenanceDepartures.leftAt })
+      .from(maintenanceDepartures)
+      .innerJoin(maintenances, eq(maintenances.id, maintenanceDepartures.maintenanceId))
+      .where(and(isNotNull(maintenances.startedAt), gt(maintenanceDepartures.leftAt, since), lt(maintenances.startedAt, until))),
+  ]);
   const byComponent = new Map<string, MaintenanceWindow[]>();
-  for (const r of rows) byComponent.set(r.componentId, [...(byComponent.get(r.componentId) ?? []), { from: r.from!, to: r.to }]);
+  for (const r of [...members, ...departed]) {
+    if (r.from >= until || (r.to !== null && r.to <= r.from)) continue;
+    byComponent.set(r.componentId, [...(byComponent.get(r.componentId) ?? []), { from: r.from, to: r.to }]);
+  }
   return byComponent;
 }
 

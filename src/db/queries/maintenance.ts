@@ -3,7 +3,8 @@ import type { Database } from "../client";
 import { componentPageOrder } from "./components";
 import type { Statement } from "../batch";
 import { guard } from "./guards";
-import { components, maintenanceComponents, maintenances } from "../schema";
+import { components, maintenanceComponents, maintenanceDepartures, maintenances } from "../schema";
+import { jsonList } from "./subscriptions";
 
 export type MaintenanceRow = typeof maintenances.$inferSelect;
 
@@ -28,10 +29,27 @@ export function updateMaintenance(db: Database, id: string, values: Omit<Partial
     .where(eq(maintenances.id, id));
 }
 
-export function setMaintenanceComponents(db: Database, maintenanceId: string, componentIds: string[]): Statement[] {
-  const statements: Statement[] = [db.delete(maintenanceComponents).where(eq(maintenanceComponents.maintenanceId, maintenanceId))];
-  for (let i = 0; i < componentIds.length; i += 45) {
-    statements.push(db.insert(maintenanceComponents).values(componentIds.slice(i, i + 45).map((componentId) => ({ maintenanceId, componentId }))));
+/**
+ * Sets a window's components. Those it keeps keep their record; on a running window (`runningAt`: the time
+ * of the change) one added joins now, and one taken off leaves a departure with the time it was in it.
+ */
+export function setMaintenanceComponents(db: Database, maintenanceId: string, componentIds: string[], runningAt: number | null = null): Statement[] {
+  const leaving = and(eq(maintenanceComponents.maintenanceId, maintenanceId), sql`${maintenanceComponents.componentId} not in ${jsonList(componentIds)}`);
+  const statements: Statement[] = [];
+  if (runningAt !== null) {
+    statements.push(
+      db.insert(maintenanceDepartures).select(
+        db
+          .select({ id: sql<null>`null`.as("id"), maintenanceId: maintenanceComponents.maintenanceId, componentId: maintenanceComponents.componentId, joinedAt: maintenanceComponents.joinedAt, leftAt: sql<number>`${runningAt}`.as("left_at") })
+          .from(maintenanceComponents)
+          .where(leaving),
+      ),
+    );
+  }
+  statements.push(db.delete(maintenanceComponents).where(leaving));
+  for (let i = 0; i < componentIds.length; i += 30) {
+    const rows = componentIds.slice(i, i + 30).map((componentId) => ({ maintenanceId, componentId, joinedAt: runningAt }));
+    statements.push(db.insert(maintenanceComponents).values(rows).onConflictDoNothing());
   }
   return statements;
 }
