@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { createDb } from "../src/db/client";
 import { renderHome } from "../src/page/pages";
 import { readSnapshot } from "../src/snapshot/store";
+import { reportedByDay } from "../src/snapshot/build";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_COMPONENTS, admin, call, createIncident, json } from "./support/api";
 
@@ -235,6 +236,26 @@ describe("GET /", () => {
     const left = cells(componentRow(html, leaving.id)).slice(-4);
     expect(left.map((c) => c.level)).toEqual(["none", "maj", "maj", "maj"]);
     expect(left[2]!.label).toMatch(/: major outage reported in an incident; no data; incident: Two down$/);
+  });
+
+  it("reads each day from what the incident itself set, whatever else held the component then", () => {
+    const day0 = Date.UTC(2031, 4, 1);
+    const days = [0, 1, 2, 3].map((n) => ({ start: day0 + n * DAY, end: day0 + (n + 1) * DAY }));
+    const at = (n: number, hours = 12) => day0 + n * DAY + hours * 3_600_000;
+    const incident = (history: [string, string | null, number][], opened = at(0)) =>
+      reportedByDay(
+        { started_at: at(0, 6), resolved_at: null, status: "identified", components: [], updates: [{ created_at: opened }] } as never,
+        history.map(([componentId, status, when]) => ({ componentId, status: status as never, at: when })),
+        days,
+        at(3, 18),
+      );
+    // Opened major (from its backdated start), eased to degraded on day 2, though another incident held the
+    // component at a partial outage all along: day 3 is the degraded this one said.
+    expect(incident([["a", "major_outage", at(0)], ["a", "degraded", at(2)]]).get("a")).toEqual(["major_outage", "major_outage", "major_outage", "degraded"]);
+    // Said degraded from the start, escalated on day 2: the days before stay degraded.
+    expect(incident([["a", "degraded", at(0)], ["a", "major_outage", at(2)]]).get("a")).toEqual(["degraded", "degraded", "major_outage", "major_outage"]);
+    // Named on day 2, taken off on day 3: nothing before it was named, and the day it left still counts.
+    expect(incident([["a", "degraded", at(0)], ["b", "major_outage", at(2)], ["b", null, at(3)]]).get("b")).toEqual([undefined, undefined, "major_outage", "major_outage"]);
   });
 
   it("paints a day an incident declared an outage in its colour, not green, and says uptime counts checks only", async () => {

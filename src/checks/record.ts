@@ -156,7 +156,7 @@ export async function recordStatements(
   }
 
   const observedStatus = new Map(watched.filter((c) => c.observed).map((c) => [c.id, c.status]));
-  const follow = followedLinks(managed, (id) => observedStatus.get(id) ?? null).map((link) => followLink(db, link));
+  const follow = followedLinks(managed, (id) => observedStatus.get(id) ?? null).flatMap((link) => followLink(db, link, at));
   const heldByPerson = new Set(state.openLinks.filter((l) => !following.has(l.incidentId)).map((l) => l.componentId));
   // An incident that follows a component this round does not record waits for a round that does.
   const plans = decideAutoIncidents({

@@ -265,6 +265,27 @@ export const incidentComponents = sqliteTable(
   ],
 );
 
+/**
+ * Every change of what an incident sets for a component, with when: a status, or null when the component was
+ * taken off. What the bar says each day an incident reported is read from it (see reportedByDay), since the
+ * shown status's moves also carry what other incidents, checks and windows did.
+ */
+export const incidentLinkHistory = sqliteTable(
+  "incident_link_history",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    incidentId: text("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    componentId: text("component_id")
+      .notNull()
+      .references(() => components.id, { onDelete: "cascade" }),
+    status: text("status", { enum: COMPONENT_STATUSES }),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("incident_link_history_incident_idx").on(t.incidentId, t.at), index("incident_link_history_component_idx").on(t.componentId)],
+);
+
 export const incidentUpdates = sqliteTable(
   "incident_updates",
   {

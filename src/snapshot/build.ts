@@ -16,7 +16,6 @@ import {
   type SnapshotComponent,
   type SnapshotIncident,
   type SnapshotMaintenance,
-  type SnapshotStatusChange,
   type UptimeDay,
 } from "./types";
 
@@ -165,52 +164,43 @@ export function asSetWhileOpen(incidents: SnapshotIncident[], componentRows: { i
   }
 }
 
+/** One change of what an incident set for a component: a status, or null when it was taken off. */
+export type LinkChange = { componentId: string; status: ComponentStatus | null; at: number };
+
 /**
  * What an incident reported for each component it was about, for each of the bar's days (undefined on a day
- * it does not cover for that component): the worst status it gave the component that day. Each of its moves
- * of a component holds until the next, so a later update never recolours an earlier day; the move made as
- * the component was linked holds from the incident's start (which may be backdated). A component it never
- * moved (its status held by maintenance, a worse check or another incident) has the link's status; one taken
- * off counts until its last move. An open incident's current status counts for today. One pass over the days
- * and the moves of each component.
+ * it does not cover for that component): the worst status it set for the component that day. Each change it
+ * recorded (`history`, oldest first) holds until the next, so a later update never recolours an earlier
+ * day; what it set as it opened holds from its start (which may be backdated), and a component named later
+ * counts from then, one taken off until then. An incident with no recorded changes (resolved before they
+ * were kept) is read from its links, for every day it spans. One pass over the days and the changes.
  */
-export function reportedByDay(incident: SnapshotIncident, days: { start: number; end: number }[], now: number): Map<string, (ComponentStatus | undefined)[]> {
+export function reportedByDay(incident: SnapshotIncident, history: LinkChange[], days: { start: number; end: number }[], now: number): Map<string, (ComponentStatus | undefined)[]> {
   const until = incident.resolved_at ?? now;
-  const open = isOpenIncident(incident.status);
-  const opened = incident.updates.at(-1)?.created_at ?? incident.started_at;
-  const movesOf = new Map<string, SnapshotStatusChange[]>();
-  for (const m of incident.status_changes ?? []) {
-    if (m.to === "under_maintenance") continue;
-    const list = movesOf.get(m.component_id);
-    if (list) list.push(m);
-    else movesOf.set(m.component_id, [m]);
-  }
-  const links = new Map(incident.components.map((c) => [c.id, c]));
   const byComponent = new Map<string, (ComponentStatus | undefined)[]>();
-  for (const id of new Set([...links.keys(), ...movesOf.keys()])) {
-    const link = links.get(id);
-    const moves = movesOf.get(id) ?? [];
-    const covers = link && !link.released ? until : Math.min(until, moves.at(-1)?.at ?? until);
-    // Linked later than the incident opened, a component counts from then; otherwise from the start.
-    const joined = link?.added_at !== undefined && link.added_at > opened ? link.added_at : incident.started_at;
-    const linkedAt = Math.max(opened, joined);
-    const times = moves.map((m, i) => (i === 0 && m.at <= linkedAt ? Math.min(m.at, joined) : m.at));
+  if (history.length === 0) {
+    for (const link of incident.components) byComponent.set(link.id, days.map(({ start, end }) => (incident.started_at < end && until >= start ? link.status : undefined)));
+    return byComponent;
+  }
+  const opened = incident.updates.at(-1)?.created_at ?? incident.started_at;
+  const changesOf = new Map<string, LinkChange[]>();
+  for (const change of history) {
+    const list = changesOf.get(change.componentId);
+    if (list) list.push(change);
+    else changesOf.set(change.componentId, [change]);
+  }
+  for (const [id, changes] of changesOf) {
+    // Set as the incident opened: from its start.
+    const times = changes.map((c, i) => (i === 0 && c.at <= opened ? Math.min(c.at, incident.started_at) : c.at));
     const statuses: (ComponentStatus | undefined)[] = [];
     let next = 0;
     for (const { start, end } of days) {
-      if (incident.started_at >= end || covers < start) {
-        statuses.push(undefined);
-        continue;
-      }
-      if (moves.length === 0) {
-        statuses.push(link?.status ?? "operational");
-        continue;
-      }
-      while (next < moves.length && times[next]! < start) next++;
-      const said: ComponentStatus[] = next > 0 ? [moves[next - 1]!.to as ComponentStatus] : [];
-      for (let j = next; j < moves.length && times[j]! < end; j++) said.push(moves[j]!.to as ComponentStatus);
-      if (open && link && !link.released && start <= now && now < end) said.push(link.status);
-      statuses.push(worstStatus(said, "operational"));
+      while (next < changes.length && times[next]! < start) next++;
+      const said: ComponentStatus[] = [];
+      if (next > 0 && changes[next - 1]!.status !== null) said.push(changes[next - 1]!.status!);
+      for (let j = next; j < changes.length && times[j]! < end; j++) if (changes[j]!.status !== null) said.push(changes[j]!.status!);
+      const covered = said.length > 0 && incident.started_at < end && until >= start;
+      statuses.push(covered ? worstStatus(said, "operational") : undefined);
     }
     byComponent.set(id, statuses);
   }
@@ -275,9 +265,15 @@ export function assembleSnapshot(rows: SnapshotRows, page: PageInfo, days: strin
   // What each incident within the bar's days reported for each component, day by day, in incident order.
   const reportsByComponent = new Map<string, { id: string; statuses: (ComponentStatus | undefined)[] }[]>();
   const [barStart, barEnd] = [dayBounds[0]?.start ?? now, dayBounds.at(-1)?.end ?? now];
+  const historyOf = new Map<string, LinkChange[]>();
+  for (const row of rows.linkHistoryRows ?? []) {
+    const list = historyOf.get(row.incidentId);
+    if (list) list.push(row);
+    else historyOf.set(row.incidentId, [row]);
+  }
   for (const incident of incidents) {
     if (incident.started_at >= barEnd || (incident.resolved_at ?? now) < barStart) continue;
-    for (const [componentId, statuses] of reportedByDay(incident, dayBounds, now)) {
+    for (const [componentId, statuses] of reportedByDay(incident, historyOf.get(incident.id) ?? [], dayBounds, now)) {
       const list = reportsByComponent.get(componentId);
       if (list) list.push({ id: incident.id, statuses });
       else reportsByComponent.set(componentId, [{ id: incident.id, statuses }]);

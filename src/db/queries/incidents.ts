@@ -4,7 +4,7 @@ import type { Database } from "../client";
 import { componentPageOrder } from "./components";
 import type { Statement } from "../batch";
 import { guard } from "./guards";
-import { components, incidentComponents, incidents, incidentUpdates, statusChanges, type ComponentStatus, type IncidentStatus } from "../schema";
+import { components, incidentComponents, incidentLinkHistory, incidents, incidentUpdates, statusChanges, type ComponentStatus, type IncidentStatus } from "../schema";
 
 export type IncidentRow = typeof incidents.$inferSelect;
 
@@ -43,12 +43,38 @@ export function insertIncidentUpdate(
 }
 
 /**
+ * Records in the link history (see incidentLinkHistory) each of these links whose status differs from what
+ * the incident sets now (a new one too), and, with `dropOthers`, each link not among them as taken off.
+ * Placed before the statements that write the links, in the same batch; `when` guards it as it guards them.
+ */
+export function recordLinkChanges(db: Database, incidentId: string, links: { componentId: string; status: ComponentStatus }[], at: number, opts: { dropOthers?: boolean; when?: SQL } = {}): Statement[] {
+  const when = opts.when ?? sql`1`;
+  const statements: Statement[] = [];
+  if (opts.dropOthers) {
+    const kept = JSON.stringify(links.map((l) => l.componentId));
+    statements.push(
+      db.insert(incidentLinkHistory).select(sql`SELECT NULL, incident_id, component_id, NULL, ${at} FROM ${incidentComponents}
+        WHERE incident_id = ${incidentId} AND component_id NOT IN (SELECT value FROM json_each(${kept})) AND ${when}`),
+    );
+  }
+  if (links.length) {
+    const rows = JSON.stringify(links.map((l) => ({ c: l.componentId, s: l.status })));
+    statements.push(
+      db.insert(incidentLinkHistory).select(sql`SELECT NULL, ${incidentId}, j.value ->> 'c', j.value ->> 's', ${at} FROM json_each(${rows}) j
+        WHERE NOT EXISTS (SELECT 1 FROM ${incidentComponents} ic WHERE ic.incident_id = ${incidentId} AND ic.component_id = j.value ->> 'c' AND ic.status = j.value ->> 's') AND ${when}`),
+    );
+  }
+  return statements;
+}
+
+/**
  * Replaces what an incident sets for its components. A component it already named keeps when it was named
  * (Statuspage's per-update lists start there); one named now is stamped `now`.
  */
 export function setIncidentComponents(db: Database, incidentId: string, links: { componentId: string; status: ComponentStatus }[], now: number): Statement[] {
   const kept = JSON.stringify(links.map((l) => l.componentId));
   const statements: Statement[] = [
+    ...recordLinkChanges(db, incidentId, links, now, { dropOthers: true }),
     db
       .delete(incidentComponents)
       .where(and(eq(incidentComponents.incidentId, incidentId), sql`${incidentComponents.componentId} not in (select value from json_each(${kept}))`)),
@@ -198,31 +224,38 @@ export function upsertIncidentLinks(
   now: number,
   guard?: { status: IncidentStatus; updatedAt: number },
 ): Statement[] {
-  return links.map((l) => {
-    const row = { incidentId, componentId: l.componentId, status: l.status, announcedStatus: l.announcedStatus, announcedAt: l.announcedAt, addedAt: now };
-    const where = guard ? roundApplied({ incidentId, ...guard }) : sql`1`;
-    return db
-      .insert(incidentComponents)
-      .select(rowSelect(incidentComponents, row, where))
-      .onConflictDoUpdate({
-        target: [incidentComponents.incidentId, incidentComponents.componentId],
-        set: { status: l.status, ...(l.announcedAt !== undefined && { announcedStatus: l.announcedStatus, announcedAt: l.announcedAt }) },
-      });
-  });
+  const where = guard ? roundApplied({ incidentId, ...guard }) : sql`1`;
+  return [
+    ...recordLinkChanges(db, incidentId, links, now, { when: where }),
+    ...links.map((l) => upsertIncidentLink(db, incidentId, l, now, where)),
+  ];
 }
 
-/** A link of an open automatic incident follows its component's agreed status (nothing once a person owns it). */
-export function followLink(db: Database, link: { incidentId: string; componentId: string; status: ComponentStatus }): Statement {
+function upsertIncidentLink(db: Database, incidentId: string, l: { componentId: string; status: ComponentStatus; announcedStatus?: ComponentStatus; announcedAt?: number }, now: number, where: SQL): Statement {
+  const row = { incidentId, componentId: l.componentId, status: l.status, announcedStatus: l.announcedStatus, announcedAt: l.announcedAt, addedAt: now };
   return db
-    .update(incidentComponents)
-    .set({ status: link.status })
-    .where(
-      and(
-        eq(incidentComponents.incidentId, link.incidentId),
-        eq(incidentComponents.componentId, link.componentId),
-        sql`EXISTS (SELECT 1 FROM ${incidents} WHERE ${incidents.id} = ${link.incidentId} AND ${incidents.automatic} = 1 AND ${incidents.takenOverAt} IS NULL AND ${incidents.status} IN ('investigating', 'identified', 'monitoring'))`,
-      ),
-    );
+    .insert(incidentComponents)
+    .select(rowSelect(incidentComponents, row, where))
+    .onConflictDoUpdate({
+      target: [incidentComponents.incidentId, incidentComponents.componentId],
+      set: { status: l.status, ...(l.announcedAt !== undefined && { announcedStatus: l.announcedStatus, announcedAt: l.announcedAt }) },
+    });
+}
+
+/**
+ * A link of an open automatic incident follows its component's agreed status (nothing once a person owns it),
+ * recorded in the link history at `at`, the round's time.
+ */
+export function followLink(db: Database, link: { incidentId: string; componentId: string; status: ComponentStatus }, at: number): Statement[] {
+  const following = and(
+    eq(incidentComponents.incidentId, link.incidentId),
+    eq(incidentComponents.componentId, link.componentId),
+    sql`EXISTS (SELECT 1 FROM ${incidents} WHERE ${incidents.id} = ${link.incidentId} AND ${incidents.automatic} = 1 AND ${incidents.takenOverAt} IS NULL AND ${incidents.status} IN ('investigating', 'identified', 'monitoring'))`,
+  );
+  return [
+    db.insert(incidentLinkHistory).select(sql`SELECT NULL, incident_id, component_id, ${link.status}, ${at} FROM ${incidentComponents} WHERE ${following} AND status != ${link.status}`),
+    db.update(incidentComponents).set({ status: link.status }).where(following),
+  ];
 }
 
 /** What the checks currently say about each component an incident affects. */

@@ -7,6 +7,7 @@ import {
   components,
   dailyRollups,
   incidentComponents,
+  incidentLinkHistory,
   incidents,
   incidentUpdates,
   maintenanceComponents,
@@ -32,7 +33,7 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
     gte(maintenances.scheduledEnd, opts.historySince),
     inArray(maintenances.status, ["scheduled", "in_progress"]),
   );
-  const [groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows, olderIncidentRows, checkChangeRows, regionRows] =
+  const [groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows, olderIncidentRows, checkChangeRows, regionRows, linkHistoryRows] =
     await db.batch([
       db.select().from(componentGroups).orderBy(...groupPageOrder),
       db
@@ -137,9 +138,16 @@ export async function loadSnapshotRows(db: Database, opts: { historySince: numbe
         .from(checkRegionResults)
         .innerJoin(components, and(eq(components.id, checkRegionResults.componentId), eq(checkRegionResults.checkedAt, components.lastCheckedAt)))
         .orderBy(asc(checkRegionResults.region)),
+      // What each incident set for each component, change by change (the bar's days reported in incidents).
+      db
+        .select({ incidentId: incidentLinkHistory.incidentId, componentId: incidentLinkHistory.componentId, status: incidentLinkHistory.status, at: incidentLinkHistory.at })
+        .from(incidentLinkHistory)
+        .innerJoin(incidents, eq(incidents.id, incidentLinkHistory.incidentId))
+        .where(incidentInWindow)
+        .orderBy(asc(incidentLinkHistory.at), asc(incidentLinkHistory.id)),
     ]);
   const changeRows = [...incidentChangeRows, ...checkChangeRows].sort((a, b) => a.at - b.at);
-  return { groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows: changeRows, olderIncidentRows, regionRows };
+  return { groupRows, componentRows, incidentRows, linkRows, updateRows, maintenanceRows, maintenanceLinkRows, rollupRows, incidentChangeRows: changeRows, olderIncidentRows, regionRows, linkHistoryRows };
 }
 
 export type SnapshotRows = Awaited<ReturnType<typeof loadSnapshotRows>>;
