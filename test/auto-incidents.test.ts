@@ -12,6 +12,7 @@ import { activeSubscriber, unique } from "./support/subscribers";
 import { commitChange } from "../src/changes";
 import { adminActor } from "../src/domain/change";
 import { editMaintenance } from "../src/domain/maintenance";
+import { maintenanceWindows } from "../src/db/queries/checks";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -466,6 +467,18 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     await rounds(targets, url, T + 13 * MINUTE, [503]);
     const [incident] = await incidentsOf(c.id);
     expect(incident).toMatchObject({ status: "investigating", started_at: T + 10.5 * MINUTE });
+  });
+
+  it("ends a component's time in a window with the window, though it was taken off after the window's end", async () => {
+    const c = await json(await admin("POST", "/api/status/components", { name: unique("Late edit") }));
+    const elsewhere = await json(await admin("POST", "/api/status/components", { name: unique("Elsewhere") }));
+    const T = Date.UTC(2032, 1, 2, 12, 0);
+    const window = await json(await admin("POST", "/api/status/maintenance", { title: "Upgrade", scheduled_start: T - MINUTE, scheduled_end: T + 60 * MINUTE, components: [c.id] }));
+    await runCron(T);
+    // No run saw its end; an admin moves it to another component half an hour later, which completes it.
+    const db = createDb(env.DB);
+    await commitChange(env, db, await editMaintenance(db, window.id, { affected_components: [elsewhere.id] }, adminActor({ userId: "user_test" }), T + 90 * MINUTE));
+    expect((await maintenanceWindows(db, T, T + 120 * MINUTE)).get(c.id)).toEqual([{ from: T - MINUTE, to: T + 60 * MINUTE }]);
   });
 
   it("opens nothing when switched off, for the whole page or for one component, nor for unmonitored components", async () => {

@@ -110,7 +110,8 @@ export async function maintenanceWindows(db: Database, since: number, until: num
       .innerJoin(maintenances, eq(maintenances.id, maintenanceComponents.maintenanceId))
       .where(and(isNotNull(maintenances.startedAt), lt(maintenances.startedAt, until), or(isNull(end), gt(end, since)))),
     db
-      .select({ componentId: maintenanceDepartures.componentId, from: joined(maintenanceDepartures.joinedAt), to: maintenanceDepartures.leftAt })
+      // Taken off after the window ended (an edit before the run that completes it): it ended with the window.
+      .select({ componentId: maintenanceDepartures.componentId, from: joined(maintenanceDepartures.joinedAt), to: sql<number>`min(${maintenanceDepartures.leftAt}, coalesce(${end}, ${maintenanceDepartures.leftAt}))` })
       .from(maintenanceDepartures)
       .innerJoin(maintenances, eq(maintenances.id, maintenanceDepartures.maintenanceId))
       .where(and(isNotNull(maintenances.startedAt), gt(maintenanceDepartures.leftAt, since), lt(maintenances.startedAt, until))),
