@@ -35,7 +35,7 @@ export const Layout: FC<LayoutProps> = ({ page, overall, title, description, ext
         <script src={paths.js} defer></script>
         {extraJs ? <script src={extraJs} defer></script> : null}
       </head>
-      <body data-tz={page.time_zone}>
+      <body>
         <a class="skip" href="#main">
           Skip to content
         </a>

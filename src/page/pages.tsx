@@ -4,6 +4,7 @@ import { currentEta } from "../snapshot/format";
 import { snapshotAge, wordedAge } from "../snapshot/respond";
 import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
 import { OVERALL_LABELS } from "../status";
+import { addDays, startOfDay } from "../uptime/days";
 import { formatDuration, formatMonth, monthOf, SUBSCRIBE_CODE_FIELDS, subscribeErrorId } from "./format";
 import { Layout, renderDocument } from "./layout";
 import {
@@ -26,6 +27,12 @@ import {
 } from "./parts";
 
 const DAY_MS = 86_400_000;
+
+/** When the last day of the bars ends in the page's zone: past it, the page's script draws them again. */
+const barsDayEnds = (snapshot: Snapshot) => {
+  const last = snapshot.components[0]?.days.at(-1)?.date;
+  return last === undefined ? undefined : String(startOfDay(addDays(last, 1), snapshot.page.time_zone));
+};
 const RESOLVED_SHOWN = 5;
 export const HISTORY_PAGE_DAYS = 90;
 export const HISTORY_DAYS = 365;
@@ -119,7 +126,7 @@ const Home: FC<{ snapshot: Snapshot; options: HomeOptions }> = ({ snapshot, opti
 
       <section aria-labelledby="components-h">
         <h2 id="components-h">Components</h2>
-        <div data-redraw="components" data-today={snapshot.components[0]?.days.at(-1)?.date}>
+        <div data-redraw="components" data-day-ends={barsDayEnds(snapshot)}>
           <ComponentList components={snapshot.components} groups={snapshot.groups} incidents={snapshot.incidents} />
         </div>
         <Legend />

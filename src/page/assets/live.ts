@@ -93,16 +93,13 @@ function syncBannerIncidents() {
 
 // Today's cell keeps the worst the day saw (as a reload draws it): a worse status darkens it at once, and
 // its label says that status in place of the one it gave ("... today" or "... reported in an incident").
-// Past midnight in the page's zone the last cell is yesterday's: it is never darkened with today's news, and
-// the next message draws the bars again (a fresh copy has today's cell).
+// Past the end of the bars' last day in the page's zone (data-day-ends; by the time of the latest message,
+// the server's clock) that cell is yesterday's: it is not darkened with today's news, and the bars are drawn again.
 const CELL = ${JSON.stringify(DARKENING_LEVEL)}, LEVELS = "${DAY_LEVELS_BY_RANK.join(" ")}";
+let heardAt = 0;
 function barsEndBeforeToday() {
-  const bars = $("[data-today]");
-  try {
-    return !!bars && bars.getAttribute("data-today") < new Intl.DateTimeFormat("en-CA", { timeZone: document.body.getAttribute("data-tz"), year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
-  } catch (e) {
-    return false;
-  }
+  const bars = $("[data-day-ends]");
+  return !!bars && heardAt >= Number(bars.getAttribute("data-day-ends"));
 }
 function setComponent(id, status) {
   const row = $('[data-component="' + CSS.escape(id) + '"]');
@@ -246,6 +243,7 @@ function componentsChanged(components, removed, version) {
 
 function apply(msg) {
   const d = msg.data || {};
+  if (msg.at) heardAt = msg.at;
   if (barsEndBeforeToday()) redraw(drawnVersion(), null);
   switch (msg.type) {
     case "snapshot":
