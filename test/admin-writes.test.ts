@@ -40,7 +40,7 @@ describe("concurrent admin writes", () => {
       const subjects = (await deliveriesFor(reader.id)).map((d) => d.subject);
       expect(subjects).toHaveLength(2);
       expect(subjects.filter((s) => s.includes("Resolved"))).toHaveLength(1);
-    }, { timeout: 5000 });
+    }, { timeout: 20_000 });
   });
 
   it("never leaves an incident identified with resolved_at set when a resolve races an update", async () => {
@@ -316,7 +316,7 @@ describe("Idempotency-Key", () => {
     expect((await call("POST", path, { token, body: { ...update, message: "Next update" } })).status).toBe(201);
     expect((await call("POST", path, { token: await adminToken({ sub: "user_second_admin" }), body: update })).status).toBe(201);
     expect(await count("SELECT count(*) AS n FROM incident_updates WHERE incident_id = ?", incident.id)).toBe(4);
-    await vi.waitFor(async () => expect((await deliveriesFor(reader.id)).filter((d) => /Same update|Identified/.test(d.subject)).length).toBeGreaterThan(0), { timeout: 5000 });
+    await vi.waitFor(async () => expect((await deliveriesFor(reader.id)).filter((d) => /Same update|Identified/.test(d.subject)).length).toBeGreaterThan(0), { timeout: 20_000 });
 
     const title = `Opened twice ${crypto.randomUUID()}`;
     const opened = await Promise.all([1, 2, 3].map(() => call("POST", "/api/status/incidents/create", { token, body: { title, notify: false } })));

@@ -41,7 +41,7 @@ async function adminDeliveriesTo(recipient: string, count = 1) {
       if (mine.length < count) throw new Error(`waiting for ${count} deliveries to ${recipient}`);
       return mine;
     },
-    { timeout: 5_000, interval: 50 },
+    { timeout: 20_000, interval: 50 },
   );
 }
 
@@ -172,7 +172,7 @@ describe("email subscriptions, offline through the dev outbox", () => {
           if (body.messages.length < count) throw new Error(`waiting for ${count} messages`);
           return body.messages;
         },
-        { timeout: 5_000, interval: 50 },
+        { timeout: 20_000, interval: 50 },
       );
     const [confirmation] = await readOutbox(`?to=${encodeURIComponent(email)}`, 1);
     // Looked up as the sign-up spelt it: addresses are kept in lower case.

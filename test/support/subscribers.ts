@@ -149,7 +149,9 @@ export function devOutbox() {
           if (found.length < count) throw new Error(`waiting for ${count} messages to ${recipient}`);
           return found;
         },
-        { timeout: 5_000, interval: 25 },
+        // The queue is shared with every other test's messages, some of which wait on an endpoint: on a
+        // busy machine a message can take seconds to come round. A missing one still fails.
+        { timeout: 20_000, interval: 25 },
       ),
   };
 }
