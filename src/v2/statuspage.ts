@@ -253,7 +253,8 @@ export function v2Lists(snapshot: Snapshot) {
   const maintenances = listedMaintenances(snapshot);
   return {
     components,
-    incidents: () => snapshot.incidents.slice(0, LIST_LIMIT).map(incident),
+    // Statuspage's "50 most recent", which always includes every unresolved one, however old.
+    incidents: () => snapshot.incidents.filter((i, k) => k < LIST_LIMIT || isOpenIncident(i.status)).map(incident),
     unresolved: () => unresolvedIncidents(snapshot).map(incident),
     maintenances: () => [...maintenances].sort((a, b) => b.scheduled_start - a.scheduled_start).slice(0, LIST_LIMIT).map(maintenance),
     upcoming: () => maintenances.filter((m) => m.status === "scheduled").map(maintenance),
