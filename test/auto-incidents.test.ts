@@ -235,6 +235,8 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     let [incident] = await incidentsOf(c.id);
     expect(incident).toMatchObject({ status: "resolved", resolved_at: T + 8 * MINUTE, root_cause: null, taken_over_at: null });
     expect(incident.updates.at(-1)).toMatchObject({ status: "resolved", message: "Checks have passed for 5 minutes. Resolved automatically." });
+    // The seed's resolved incident gives both as text: the resolving update, and that no one has written it up.
+    expect(await publicIncident(incident.id)).toMatchObject({ root_cause: "Not written up yet.", resolution: "Checks have passed for 5 minutes. Resolved automatically." });
     // Its record says the outage it was, not the recovery that ended it: in the snapshot, and as read from D1
     // (the console's screens, and its postmortem's draft).
     expect((await publicIncident(incident.id)).affected_components).toEqual([{ id: c.id, name: c.name, status: "major_outage" }]);

@@ -22,6 +22,9 @@ export const adminIncidents = new Hono<AppEnv>()
     if (!view || !row) throw notFound("Incident");
     return c.json({
       ...publicIncident(view),
+      // What is written, for whoever writes it up: null where the public answer says NOT_WRITTEN_UP.
+      root_cause: view.root_cause,
+      resolution: view.resolution,
       taken_over_by: row.takenOverBy,
       missing: isOpenIncident(view.status) || view.root_cause ? [] : ["root_cause"],
       checks: checksSuggestion(await linkedComponentChecks(db, id), Date.now()),

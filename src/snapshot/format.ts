@@ -47,6 +47,19 @@ export const managedBy = (i: Pick<SnapshotIncident, "automatic" | "taken_over_at
  */
 export const seedIncidentStatus = (i: Pick<SnapshotIncident, "status">) => (i.status === "postmortem" ? "resolved" : i.status);
 
+/** What a resolved incident's record says before anyone has written up its cause (Beacon's checks resolve theirs). */
+export const NOT_WRITTEN_UP = "Not written up yet.";
+
+/**
+ * A resolved incident's root cause and resolution, always text as the seed gives them: what a person wrote,
+ * or, for one the checks resolved, its resolving update as the resolution and NOT_WRITTEN_UP as the cause.
+ */
+function writeUp(i: SnapshotIncident) {
+  if (isOpenIncident(i.status)) return { root_cause: i.root_cause, resolution: i.resolution };
+  const resolving = i.updates.find((u) => u.status === "resolved")?.message;
+  return { root_cause: i.root_cause ?? NOT_WRITTEN_UP, resolution: i.resolution ?? (resolving || NOT_WRITTEN_UP) };
+}
+
 export function publicIncident(i: SnapshotIncident) {
   return {
     id: i.id,
@@ -56,8 +69,7 @@ export function publicIncident(i: SnapshotIncident) {
     severity: i.severity,
     started_at: iso(i.started_at),
     resolved_at: iso(i.resolved_at),
-    root_cause: i.root_cause,
-    resolution: i.resolution,
+    ...writeUp(i),
     postmortem: i.postmortem,
     postmortem_published_at: iso(i.postmortem_published_at),
     created_at: iso(i.created_at),
