@@ -1205,7 +1205,13 @@ describe("an automatic incident in the console", () => {
     expect((await postDrawn(`${path}/edit`, token, edit, { root_cause: "A full disk on the checkout database." })).status).toBe(303);
     const after = await json(await admin("GET", `/api/status/admin/incidents/${incident.id}`));
     expect(after).toMatchObject({ root_cause: "A full disk on the checkout database.", resolution: null, missing: [] });
-    expect(await (await send(path, { cookie: token })).text()).not.toContain("No root cause yet");
+    const written = await (await send(path, { cookie: token })).text();
+    expect(written).not.toContain("No root cause yet");
+    // Written once, it is required: emptied, the edit is refused rather than "saved" with the root cause kept.
+    const emptied = await postDrawn(`${path}/edit`, token, drawnForm(written, `${path}/edit`), { root_cause: "", message: "Checkout failed for 20 minutes." });
+    expect(emptied.status).toBe(400);
+    expect(await emptied.text()).toMatch(/role="alert"[^>]*>[\s\S]*Root cause must not be empty/);
+    expect(await json(await admin("GET", `/api/status/admin/incidents/${incident.id}`))).toMatchObject({ root_cause: "A full disk on the checkout database.", description: "Some requests fail." });
   });
 });
 

@@ -152,14 +152,16 @@ export function resolveBody(form: FormFields) {
 
 export function editIncidentBody(form: FormFields) {
   // A resolved incident's form also has its root cause and resolution (one Beacon resolved has none yet).
+  // Left empty, each is not sent, unless the form says it was written: emptied then, it is refused as empty.
+  const written = one(form, "written").split(" ");
   const rootCause = one(form, "root_cause");
   const resolution = one(form, "resolution");
   return {
     title: one(form, "title"),
     description: one(form, "message"),
     severity: one(form, "severity"),
-    ...(rootCause ? { root_cause: rootCause } : {}),
-    ...(resolution ? { resolution } : {}),
+    ...(rootCause || written.includes("root_cause") ? { root_cause: rootCause } : {}),
+    ...(resolution || written.includes("resolution") ? { resolution } : {}),
   };
 }
 

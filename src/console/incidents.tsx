@@ -270,8 +270,9 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
           <Select label="Severity" name="severity" id="e-severity" options={SEVERITY_OPTIONS} value={i.severity} />
           {open ? null : (
             <>
-              <TextArea label="Root cause" name="root_cause" id="e-root" value={i.root_cause} />
-              <TextArea label="Resolution" name="resolution" id="e-resolution" value={i.resolution} />
+              <TextArea label="Root cause" name="root_cause" id="e-root" value={i.root_cause} required={i.root_cause !== null} />
+              <TextArea label="Resolution" name="resolution" id="e-resolution" value={i.resolution} required={i.resolution !== null} />
+              <input type="hidden" name="written" value={[i.root_cause !== null && "root_cause", i.resolution !== null && "resolution"].filter(Boolean).join(" ")} />
             </>
           )}
           <p class="hint">Edits correct the text; subscribers are not notified of them.</p>
