@@ -624,7 +624,13 @@ describe("maintenance edits and quiet windows", () => {
     const inTwoHours = Date.now() + 7200_000;
     const shortened = await admin("PATCH", `/api/status/maintenance/${m.id}`, { scheduled_end: inTwoHours });
     expect(shortened.status).toBe(200);
-    expect(await json(shortened)).toMatchObject({ status: "in_progress", scheduled_end: iso(inTwoHours) });
+    // Its planned start becomes the time it began: no reader is shown a window ending before it starts.
+    const shortenedWindow = await json(shortened);
+    expect(shortenedWindow).toMatchObject({ status: "in_progress", scheduled_end: iso(inTwoHours), scheduled_start: shortenedWindow.started_at });
+    const listed = (await json(await call("GET", "/api/status/maintenance"))).maintenance_windows.find((w: any) => w.id === m.id);
+    expect(Date.parse(listed.scheduled_start)).toBeLessThan(Date.parse(listed.scheduled_end));
+    const v2 = (await json(await call("GET", "/api/v2/scheduled-maintenances/active.json"))).scheduled_maintenances.find((w: any) => w.id === m.id);
+    expect(Date.parse(v2.scheduled_for)).toBeLessThan(Date.parse(v2.scheduled_until));
     // Not before it began, nor in the past.
     expect((await admin("PATCH", `/api/status/maintenance/${m.id}`, { scheduled_end: Date.now() - 1000 })).status).toBe(400);
     expect((await admin("POST", `/api/status/maintenance/${m.id}/complete`)).status).toBe(200);

@@ -201,10 +201,13 @@ export async function editMaintenance(db: Database, id: string, input: EditMaint
   assertAsShown(m.revision, shown);
   if (m.status === "completed" || m.status === "cancelled") throw conflict(`The maintenance is ${m.status} and can no longer be edited.`);
   // A time sent back as the API showed it (whole seconds) is the stored one, not a move by its milliseconds.
-  const start = input.scheduled_start === undefined || sameShownTime(input.scheduled_start, m.scheduledStart) ? m.scheduledStart : input.scheduled_start;
+  let start = input.scheduled_start === undefined || sameShownTime(input.scheduled_start, m.scheduledStart) ? m.scheduledStart : input.scheduled_start;
   const end = input.scheduled_end === undefined || sameShownTime(input.scheduled_end, m.scheduledEnd) ? m.scheduledEnd : input.scheduled_end;
   // The same rule as scheduling, for the times this edit gives (a title fix of an overdue window is not refused).
   if (input.scheduled_start !== undefined || input.scheduled_end !== undefined) assertWindowTimes(m, start, end, now);
+  // Started early and now ending before its planned start: the plan's start is when it began, so that no
+  // reader is shown a window that ends before it starts.
+  if (m.status === "in_progress" && m.startedAt !== null && end <= start) start = m.startedAt;
   if (input.affected_components) await assertComponentsExist(db, input.affected_components);
   const namedBefore = await namedComponents(db, await maintenanceComponentIds(db, id));
   const named = input.affected_components ? await namedComponents(db, input.affected_components) : namedBefore;
