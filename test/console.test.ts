@@ -598,6 +598,14 @@ describe("console writes", () => {
     expect(await wildcards.text()).not.toContain(long);
     expect(errorBody(new Error("D1_ERROR: LIKE or GLOB pattern too complex: SQLITE_ERROR")).status).toBe(500);
     expect(page).toContain("dead-lettered");
+    // One still being retried is listed with its last error, as retrying: not "every delivery went out".
+    const retrying = crypto.randomUUID();
+    await db().insert(deliveries).values({ id: retrying, eventId: crypto.randomUUID(), subscriberId: sub.id, channel: "webhook", recipient: "https://hooks.nowhere.example/x", subject: "s", bodyText: "b", status: "pending", attempts: 3, lastError: "could not connect", createdAt: now, updatedAt: now });
+    const listed = await (await send("/admin/subscribers", { cookie: token })).text();
+    expect(listed).not.toContain("Every delivery went out.");
+    expect(listed).toMatch(/https:\/\/hooks\.nowhere\.example\/x[\s\S]*?<td>retrying<\/td>\s*<td class="num">3<\/td>\s*<td>could not connect<\/td>/);
+    expect(listed).not.toContain("Retry the delivery to https://hooks.nowhere.example/x");
+    await db().delete(deliveries).where(eq(deliveries.id, retrying));
     const res = await post(`/admin/deliveries/${id}/retry`, token, { _csrf: await csrfOf(token, "/admin/subscribers") });
     expect(res.status).toBe(303);
     const row = await db().select().from(deliveries).where(eq(deliveries.id, id)).get();

@@ -1,5 +1,5 @@
 import type { FC } from "hono/jsx";
-import type { undeliveredDeliveries } from "../db/queries/console";
+import { mayRetryDelivery, type undeliveredDeliveries } from "../db/queries/console";
 import type { SubscriberRow } from "../db/queries/subscriptions";
 import { CHANNELS, DELIVERY_STATUSES, SUBSCRIBER_STATUSES } from "../db/schema";
 import { Time } from "../page/parts";
@@ -9,6 +9,9 @@ import { ConsoleLayout, Csrf, type ConsoleContext } from "./layout";
 
 type Counts = { channel: string; status: string; count: number }[];
 type DeliveryRow = Awaited<ReturnType<typeof undeliveredDeliveries>>[number];
+
+/** Deliveries not yet sent (and not yet tried: those that were are listed as retrying). */
+const waiting = (counts: Counts) => counts.filter((c) => c.status === "pending" || c.status === "sending").reduce((n, c) => n + c.count, 0);
 
 const CountTable: FC<{ caption: string; counts: Counts; statuses: readonly string[] }> = ({ caption, counts, statuses }) => {
   const get = (channel: string, status: string) => counts.find((c) => c.channel === channel && c.status === status)?.count ?? 0;
@@ -119,7 +122,7 @@ export const SubscribersPage: FC<{
       ) : null}
     </section>
     <section id="undelivered" aria-labelledby="und-h">
-      <h2 id="und-h">Failed and dead-lettered deliveries</h2>
+      <h2 id="und-h">Failed, dead-lettered and retrying deliveries</h2>
       {undelivered.length ? (
         <div class="scroll">
           <table>
@@ -142,16 +145,20 @@ export const SubscribersPage: FC<{
                     {d.recipient} <span class="hint">({d.channel})</span>
                   </td>
                   <td>{d.subject}</td>
-                  <td>{d.status}</td>
+                  <td>{d.status === "pending" ? "retrying" : d.status}</td>
                   <td class="num">{d.attempts}</td>
                   <td>{d.lastError}</td>
                   <td>
-                    <form method="post" autocomplete="off" action={`/admin/deliveries/${d.id}/retry`}>
-                      <Csrf ctx={ctx} />
-                      <button type="submit" class="secondary" aria-label={`Retry the delivery to ${d.recipient}`}>
-                        Retry
-                      </button>
-                    </form>
+                    {mayRetryDelivery(d.status) ? (
+                      <form method="post" autocomplete="off" action={`/admin/deliveries/${d.id}/retry`}>
+                        <Csrf ctx={ctx} />
+                        <button type="submit" class="secondary" aria-label={`Retry the delivery to ${d.recipient}`}>
+                          Retry
+                        </button>
+                      </form>
+                    ) : (
+                      <span class="hint">retried by the queue</span>
+                    )}
                   </td>
                 </tr>
               ))}
@@ -159,7 +166,7 @@ export const SubscribersPage: FC<{
           </table>
         </div>
       ) : (
-        <p class="muted">Every delivery went out.</p>
+        <p class="muted">{waiting(deliveryCounts) ? `None failed; ${waiting(deliveryCounts)} waiting to go out.` : "Every delivery went out."}</p>
       )}
     </section>
   </ConsoleLayout>

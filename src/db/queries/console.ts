@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { componentPageOrder, groupPageOrder } from "./components";
 import type { Statement } from "../batch";
@@ -14,9 +14,17 @@ export const consoleGroups = (db: Database) => db.select().from(componentGroups)
 export const deliveryCountsByChannel = (db: Database) =>
   db.select({ channel: deliveries.channel, status: deliveries.status, count: count() }).from(deliveries).groupBy(deliveries.channel, deliveries.status);
 
-/** Deliveries that did not go out: failed (including dead letters) and ambiguous SMS, newest first. */
+/**
+ * Deliveries that did not go out: failed (including dead letters), ambiguous SMS, and those still pending
+ * after a failed attempt (being retried), newest first.
+ */
 export const undeliveredDeliveries = (db: Database, limit: number) =>
-  db.select().from(deliveries).where(inArray(deliveries.status, ["failed", "ambiguous"])).orderBy(desc(deliveries.updatedAt)).limit(limit);
+  db
+    .select()
+    .from(deliveries)
+    .where(or(inArray(deliveries.status, ["failed", "ambiguous"]), and(eq(deliveries.status, "pending"), gt(deliveries.attempts, 0))))
+    .orderBy(desc(deliveries.updatedAt))
+    .limit(limit);
 
 export const findDelivery = (db: Database, id: string) => db.select().from(deliveries).where(eq(deliveries.id, id)).get();
 
