@@ -114,6 +114,12 @@ describe("GET /", () => {
     expect(componentRow(html, component.id)).toContain('class="st s-major_outage">Major Outage</span>');
     const card = html.slice(html.indexOf(`data-incident="${incident.id}"`));
     expect(card).toContain(`href="/incidents/${incident.id}">Checkout failing</a>`);
+    expect(card).toContain('<span class="sev">critical impact</span>');
+    // An incident of no impact says so, not "none impact".
+    const quiet = await createIncident({ title: "Slower exports, no impact", severity: "none", affected_components: [], notify: false });
+    const quietPage = (await page()).html;
+    expect(quietPage.slice(quietPage.indexOf(`data-incident="${quiet.id}"`))).toContain('<span class="sev">no impact</span>');
+    await admin("POST", `/api/status/incidents/${quiet.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
     expect(card).toContain("A bad deploy; rolling back.");
     expect(card).toContain("Estimated resolution");
     expect(card).toContain(`datetime="${new Date(eta).toISOString()}"`);

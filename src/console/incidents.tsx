@@ -2,7 +2,7 @@ import type { FC } from "hono/jsx";
 import type { TemplateRow } from "../db/queries/templates";
 import type { ComponentStatus } from "../db/schema";
 import { Status, Time } from "../page/parts";
-import { formatDuration } from "../page/format";
+import { formatDuration, impactText } from "../page/format";
 import { isOpenIncident } from "../snapshot/build";
 import type { PageInfo, SnapshotIncident } from "../snapshot/types";
 import { currentEta, incidentFormVersion, toldSubscribers } from "../snapshot/format";
@@ -153,7 +153,7 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
       <div id="incident" data-live>
         <h1>{i.title}</h1>
         <p class="meta">
-          <span class="sev">{i.status}</span> · <span class="sev">{i.severity} impact</span> · started <Time ms={i.started_at} page={page} />
+          <span class="sev">{i.status}</span> · <span class="sev">{impactText(i.severity)}</span> · started <Time ms={i.started_at} page={page} />
           {i.resolved_at ? (
             <>
               {" "}

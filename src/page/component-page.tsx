@@ -9,7 +9,7 @@ import { STATUS_LABELS } from "../status";
 import { assets } from "./assets";
 import { escapeText, latencyChartSvg } from "./charts";
 import { formatMs, regionsLine } from "../text/checks";
-import { dayLevel, formatDay, formatDuration, formatUptime, reportedText } from "./format";
+import { dayLevel, formatDay, formatDuration, formatUptime, impactText, reportedText } from "./format";
 import { Layout, renderDocument } from "./layout";
 import type { HomeOptions } from "./pages";
 import { LiveStamp, Status, SubscribeForm, Time, WatchNote } from "./parts";
@@ -216,7 +216,7 @@ const TouchedList: FC<{ items: Touched[]; page: PageInfo }> = ({ items, page }) 
           <li>
             <a href={`/incidents/${item.incident.id}`}>{item.incident.title}</a>
             <div class="meta">
-              Incident · <span class="sev">{item.incident.severity} impact</span> · <span class="sev">{item.incident.status}</span> ·{" "}
+              Incident · <span class="sev">{impactText(item.incident.severity)}</span> · <span class="sev">{item.incident.status}</span> ·{" "}
               <Time ms={item.incident.started_at} page={page} />
               {item.incident.resolved_at ? (
                 <>

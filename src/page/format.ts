@@ -66,6 +66,9 @@ export function formatDuration(seconds: number): string {
   return rest ? `${hours} h ${rest} min` : `${hours} h`;
 }
 
+/** An incident's severity as the page says it: "minor impact", and "no impact" for none. */
+export const impactText = (severity: string) => `${severity === "none" ? "no" : severity} impact`;
+
 export const formatUptime = (uptime: number | null) => (uptime === null ? "no data" : uptime === 100 ? "100%" : `${uptime.toFixed(2)}%`);
 
 export type DayLevel = "none" | "op" | "deg" | "par" | "maj" | "mnt";

@@ -5,7 +5,7 @@ import { snapshotAge, wordedAge } from "../snapshot/respond";
 import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
 import { OVERALL_LABELS } from "../status";
 import { addDays, startOfDay } from "../uptime/days";
-import { formatDuration, formatMonth, monthOf, SUBSCRIBE_CODE_FIELDS, subscribeErrorId } from "./format";
+import { formatDuration, formatMonth, impactText, monthOf, SUBSCRIBE_CODE_FIELDS, subscribeErrorId } from "./format";
 import { Layout, renderDocument } from "./layout";
 import {
   ComponentList,
@@ -223,7 +223,7 @@ const IncidentPage: FC<{ snapshot: Snapshot; incident: SnapshotIncident }> = ({ 
         <h1>{incident.title}</h1>
         <WatchedLive snapshot={snapshot} watch={`incident:${incident.id}`} what="This incident" href={`/incidents/${incident.id}`} />
         <p class="meta">
-          <span class="sev">{incident.severity} impact</span> · <span class="sev">{incident.status}</span> · started{" "}
+          <span class="sev">{impactText(incident.severity)}</span> · <span class="sev">{incident.status}</span> · started{" "}
           <Time ms={incident.started_at} page={page} />
           {incident.resolved_at ? (
             <>

@@ -7,7 +7,7 @@ import type { PageInfo, SnapshotComponent, SnapshotGroup, SnapshotIncident, Snap
 import { currentEta } from "../snapshot/format";
 import { STATUS_LABELS, worstStatus } from "../status";
 import { renderMarkdown } from "../text/markdown";
-import { componentTags, dayLabel, dayLevel, formatTime, formatUptime, subscribeErrorId, type SubscribeTypedField } from "./format";
+import { componentTags, dayLabel, dayLevel, formatTime, formatUptime, impactText, subscribeErrorId, type SubscribeTypedField } from "./format";
 
 /** A status as icon (from the stylesheet), colour and words: never colour alone. */
 export const Status: FC<{ status: ShownStatus }> = ({ status }) => (
@@ -201,7 +201,7 @@ export const IncidentCard: FC<{ incident: SnapshotIncident; page: PageInfo }> = 
         <a href={`/incidents/${incident.id}`}>{incident.title}</a>
       </h3>
       <p class="meta">
-        <span class="sev">{incident.severity} impact</span> · <span class="sev">{incident.status}</span> · started{" "}
+        <span class="sev">{impactText(incident.severity)}</span> · <span class="sev">{incident.status}</span> · started{" "}
         <Time ms={incident.started_at} page={page} rel />
         <DetectedAutomatically incident={incident} />
       </p>
@@ -231,7 +231,7 @@ export const IncidentLine: FC<{ incident: SnapshotIncident; page: PageInfo }> = 
   <li data-line={incident.id} data-start={String(incident.started_at)}>
     <a href={`/incidents/${incident.id}`}>{incident.title}</a>
     <div class="meta">
-      <span class="sev">{incident.severity} impact</span> · <span class="sev">{incident.status}</span> ·{" "}
+      <span class="sev">{impactText(incident.severity)}</span> · <span class="sev">{incident.status}</span> ·{" "}
       <Time ms={incident.started_at} page={page} />
       {incident.resolved_at ? (
         <>

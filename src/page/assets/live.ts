@@ -142,7 +142,7 @@ function incidentArticle(i, updates, old) {
   const timeline = [...items.values()].sort((a, b) => Number(b.getAttribute("data-at")) - Number(a.getAttribute("data-at")));
   return el("article", { class: "card incident", "data-incident": i.id, "data-severity": i.severity, "data-start": String(i.started_at) }, [
     el("h3", {}, [el("a", { href: "/incidents/" + encodeURIComponent(i.id) }, [i.title])]),
-    el("p", { class: "meta" }, [el("span", { class: "sev" }, [i.severity + " impact"]), " \u00b7 ", el("span", { class: "sev" }, [i.status]), " \u00b7 started ", timeEl(i.started_at, true)]
+    el("p", { class: "meta" }, [el("span", { class: "sev" }, [(i.severity === "none" ? "no" : i.severity) + " impact"]), " \u00b7 ", el("span", { class: "sev" }, [i.status]), " \u00b7 started ", timeEl(i.started_at, true)]
       .concat(i.automatic ? [" \u00b7 ", el("span", { class: "auto" }, ["Detected automatically"])] : [])),
     i.eta ? el("p", { class: "meta" }, ["Estimated resolution: ", timeEl(i.eta)]) : null,
     i.components.length ? el("p", { class: "affected" }, ["Affects: " + i.components.map((c) => c.name).join(", ")]) : null,
@@ -187,7 +187,7 @@ function addResolved(i) {
   if (old) old.remove();
   placeByStart(list, el("li", { "data-line": i.id, "data-start": String(i.started_at) }, [
     el("a", { href: "/incidents/" + encodeURIComponent(i.id) }, [i.title]),
-    el("div", { class: "meta" }, [el("span", { class: "sev" }, [i.severity + " impact"]), " \u00b7 ", el("span", { class: "sev" }, [i.status]), " \u00b7 ",
+    el("div", { class: "meta" }, [el("span", { class: "sev" }, [(i.severity === "none" ? "no" : i.severity) + " impact"]), " \u00b7 ", el("span", { class: "sev" }, [i.status]), " \u00b7 ",
       timeEl(i.started_at), i.resolved_at ? " to " : null, i.resolved_at ? timeEl(i.resolved_at) : null]),
   ]), true);
   while (list.children.length > 5) list.lastElementChild.remove();
