@@ -259,7 +259,11 @@ describe("console writes", () => {
     expect(resolved.status).toBe(303);
     const again = await post(`/admin/incidents/${id}/resolve`, token, { _csrf: csrf, root_cause: "x", resolution: "y" });
     expect(again.status).toBe(409);
-    expect(await again.text()).toContain("already resolved");
+    // Resolved meanwhile (here by this very form, sent twice): what the second send had written is given back.
+    const againHtml = await again.text();
+    expect(againHtml).toContain("This incident is already resolved, so nothing was saved.");
+    expect(againHtml).toContain("<li>x</li>");
+    expect(againHtml).toContain("<li>y</li>");
     // An update written on the screen as it was before another admin resolved it: not posted, said so, and
     // what was written given back to copy, with the way back to the incident.
     const late = await post(`/admin/incidents/${id}/updates`, token, { _csrf: csrf, status: "identified", status_was: "identified", message: "Typed while it was resolved" });

@@ -499,9 +499,16 @@ export const adminConsole = new Hono<AppEnv>()
   })
   .post("/incidents/:id/resolve", async (c) => {
     const id = idOr404(c);
-    if (!id) return problem(c, 404, "Not found", "There is no incident with this id.");
-    const body = forms.resolveBody(await formOf(c));
-    return perform(c, (actor, now) => resolveIncident(c.var.db, id, parse(schemas.resolveIncidentBody, body), actor, now), () => `/admin/incidents/${id}`, "resolved", {
+    const incident = id ? await loadIncidentView(c.var.db, id) : null;
+    if (!incident) return problem(c, 404, "Not found", "There is no incident with this id.");
+    const form = await formOf(c);
+    // Resolved by someone else meanwhile: said as such, with what this form had written to copy.
+    if (!isOpenIncident(incident.status)) {
+      const typed = [forms.one(form, "root_cause"), forms.one(form, "resolution")].filter((t) => t !== "");
+      return problem(c, 409, "Not resolved", "This incident is already resolved, so nothing was saved." + (typed.length ? " What you wrote is below, to copy (its root cause and resolution can be edited on its page)." : ""), typed.length ? typed : undefined, `/admin/incidents/${id}`);
+    }
+    const body = forms.resolveBody(form);
+    return perform(c, (actor, now) => resolveIncident(c.var.db, incident.id, parse(schemas.resolveIncidentBody, body), actor, now), () => `/admin/incidents/${id}`, "resolved", {
       fields: forms.RESOLVE_FIELDS,
       screen: (refill) => incidentScreen(c, id, refill),
     });
