@@ -583,6 +583,25 @@ describe("console writes", () => {
     await admin("POST", `/api/status/incidents/${announced.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
   });
 
+  it("leads a form's address opened with GET (a refused form reloaded, or shared) to the screen the form was on", async () => {
+    const token = await session();
+    const id = crypto.randomUUID();
+    for (const [address, screen] of [
+      [`/admin/incidents/${id}/updates`, `/admin/incidents/${id}`],
+      [`/admin/incidents/${id}/resolve`, `/admin/incidents/${id}`],
+      [`/admin/incidents/${id}/updates/${crypto.randomUUID()}`, `/admin/incidents/${id}`],
+      [`/admin/maintenance/${id}/start`, `/admin/maintenance/${id}`],
+      [`/admin/components/${id}/check`, `/admin/components/${id}`],
+      ["/admin/groups", "/admin/components"],
+      [`/admin/deliveries/${id}/retry`, "/admin/subscribers"],
+    ]) {
+      const res = await send(address!, { cookie: token });
+      expect([address, res.status, res.headers.get("location")]).toEqual([address, 303, screen]);
+    }
+    // Not a form's address: as before.
+    expect((await send("/admin/nothing-here", { cookie: token })).status).toBe(404);
+  });
+
   it("sends a failed delivery again from the subscribers screen, and finds subscribers by address", async () => {
     const sub = await activeSubscriber("email", { address: "pat@findme.example" });
     const id = crypto.randomUUID();

@@ -818,4 +818,30 @@ export const adminConsole = new Hono<AppEnv>()
     const id = idOr404(c);
     if (!id) return problem(c, 404, "Not found", "There is no delivery with this id.");
     return after(c, await api(c, "POST", `/notifications/deliveries/${id}/retry`), "/admin/subscribers#undelivered", "retried");
+  })
+  // A form refused is drawn again at the address it was posted to; reloaded, bookmarked or shared, that
+  // address is opened with GET: it leads to the screen the form was on, not to the API's 405.
+  .get("*", async (c, next) => {
+    const screen = screenOfFormAddress(c.req.path);
+    if (!screen) return next();
+    return c.redirect(screen, 303);
   });
+
+/** The screens whose forms post to these addresses (ids are checked by the screen itself). */
+const FORM_ADDRESSES: [RegExp, (id: string) => string][] = [
+  [/^\/admin\/incidents\/([0-9A-Za-z-]{1,64})\/(?:updates(?:\/[^/]+)?|resolve|edit|delete)$/, (id) => `/admin/incidents/${id}`],
+  [/^\/admin\/templates\/([0-9A-Za-z-]{1,64})\/delete$/, (id) => `/admin/templates/${id}`],
+  [/^\/admin\/maintenance\/([0-9A-Za-z-]{1,64})\/(?:start|complete|cancel)$/, (id) => `/admin/maintenance/${id}`],
+  [/^\/admin\/components\/([0-9A-Za-z-]{1,64})\/(?:move|check|delete)$/, (id) => `/admin/components/${id}`],
+  [/^\/admin\/groups(?:\/[^/]+(?:\/delete)?)?$/, () => "/admin/components"],
+  [/^\/admin\/(?:subscribers\/[^/]+\/delete|deliveries\/[^/]+\/retry)$/, () => "/admin/subscribers"],
+  [/^\/admin\/sign-out$/, () => "/admin"],
+];
+
+function screenOfFormAddress(path: string): string | null {
+  for (const [pattern, screen] of FORM_ADDRESSES) {
+    const match = pattern.exec(path);
+    if (match) return screen(match[1] ?? "");
+  }
+  return null;
+}
