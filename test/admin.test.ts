@@ -217,6 +217,25 @@ describe("incidents", () => {
     expect(incident.updates[0]).toMatchObject({ status: "investigating", message: "Sign-in takes up to 30 s." });
   });
 
+  it("tells subscribers what fixed it: the resolution under its own label, beside a resolve's message or as its text", async () => {
+    const resolvedWith = async (body: Record<string, unknown>) => {
+      const incident = await createIncident({ title: `Logins failing ${crypto.randomUUID()}`, notify: false });
+      expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, body)).status).toBe(200);
+      const event = await env.DB.prepare("SELECT type, payload FROM events WHERE type = 'incident.resolved' AND json_extract(payload, '$.incident_id') = ?").bind(incident.id).first<{ type: "incident.resolved"; payload: string }>();
+      return renderEvent(event!.type, JSON.parse(event!.payload), { pageName: "B", pageUrl: "https://s", unsubscribeUrl: "u", manageUrl: "m" });
+    };
+    const withMessage = await resolvedWith({ root_cause: "Expired cert", resolution: "Renewed the certificate", message: "All logins work again." });
+    expect(withMessage.text).toContain("Root cause: Expired cert\nResolution: Renewed the certificate");
+    expect(withMessage.text).toContain("All logins work again.");
+    expect(withMessage.html).toContain("Renewed the certificate");
+    expect(withMessage.sms).toContain("All logins work again. Resolution: Renewed the certificate");
+    // Without a message the resolution is the update's text: said once, labelled.
+    const alone = await resolvedWith({ root_cause: "Expired cert", resolution: "Renewed the certificate" });
+    expect(alone.text.split("Renewed the certificate")).toHaveLength(2);
+    expect(alone.text).toContain("Resolution: Renewed the certificate");
+    expect(alone.sms).toContain("Resolution: Renewed the certificate");
+  });
+
   it("keeps an ETA through updates that give none, and drops it for one that withdraws it (null), page and subscribers told", async () => {
     const incident = await createIncident({ title: `Withdrawn ETA ${crypto.randomUUID()}`, notify: false });
     const path = `/api/status/incidents/${incident.id}`;

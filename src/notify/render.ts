@@ -60,6 +60,8 @@ interface Facts {
   link: string;
   /** What a text message says after the headline: the status, or for maintenance when the window is. */
   smsFacts: string;
+  /** What a text message says after its facts, when not the message (cut to fit). */
+  smsDetail?: string;
   /** A text message that must carry the link to choose what to follow (texts otherwise only say STOP). */
   smsManage?: boolean;
 }
@@ -118,15 +120,20 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
     if (removed.length) facts.push(["No longer affected", removed.join(", ")]);
     if (eta && type !== "incident.resolved") facts.push(["Expected resolution", eta]);
     else if (payload.eta_withdrawn === true) facts.push(["Expected resolution", ETA_WITHDRAWN]);
+    // A resolution's news is what fixed it: said under its own label, whatever message the resolve gave.
+    const resolution = type === "incident.resolved" ? str(payload.resolution) : "";
     if (type === "incident.resolved" && payload.root_cause) facts.push(["Root cause", str(payload.root_cause)]);
+    if (resolution) facts.push(["Resolution", resolution]);
     if (payload.automatic === true) facts.push(["Detected", AUTOMATIC]);
+    const message = str(payload.message) === resolution ? "" : str(payload.message);
     const etaText = eta && type !== "incident.resolved" ? `, ETA ${eta}` : payload.eta_withdrawn === true ? ", no ETA for now" : "";
     return {
       headline: `${verb}: ${title}`,
       subject: type === "incident.updated" ? `${verb}: ${title} (${status})` : `${verb}: ${title}`,
       facts,
-      message: str(payload.message),
+      message,
       link: pageOf(pageUrl, "incidents", payload.incident_id),
+      ...(resolution && { smsDetail: message ? `${message} Resolution: ${resolution}` : `Resolution: ${resolution}` }),
       smsFacts: `${type === "incident.resolved" ? "" : ` (${status})`}${etaText}${affected.length && type !== "incident.resolved" ? `, affecting ${affected.map((c) => c.name).join(", ")}` : ""}${removed.length ? `, no longer ${removed.join(", ")}` : ""}`,
     };
   }
@@ -217,7 +224,8 @@ ${message}
 </body></html>`;
   const automatic = f.facts.some(([label]) => label === "Detected") ? " Detected automatically." : "";
   const smsBody = `[${links.pageName}] ${f.headline}${f.smsFacts}.${automatic}`;
-  const detail = f.message ? ` ${cutText(f.message, 140, "...")}` : "";
+  const said = f.smsDetail ?? f.message;
+  const detail = said ? ` ${cutText(said, 140, "...")}` : "";
   const sms = f.smsManage
     ? `${smsBody}${detail} Choose what you follow: ${links.manageUrl} Reply STOP to unsubscribe.`
     : `${smsBody}${detail} ${f.link} Reply STOP to unsubscribe.`;
