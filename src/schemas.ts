@@ -292,17 +292,25 @@ const webhookUrl = z.url({ protocol: /^https$/, message: "must be an https URL" 
  * area code and the exchange each starting 2-9, and not premium-rate (the 900 area code, 976 exchanges):
  * texts to a number that cannot exist, or that bills its sender, are what SMS pumping sells.
  */
-const e164 = z
+const e164Digits = z
   .string()
   .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 phone number such as +14155550100")
   // Only a "+1" followed by digits alone is held to it: anything else is not E.164, and said so once.
   .regex(/^(?!\+1\d*$)|^\+1[2-9]\d{2}[2-9]\d{6}$/, "must be a North American number: +1 and 10 digits")
   .refine((phone) => !/^\+1(?:900\d{7}|[2-9]\d{2}976\d{4})$/.test(phone), rule("premium_rate_number", "SMS does not go to premium-rate numbers (area code 900 or exchange 976)"));
 
+/**
+ * A number as people type it: "+1 (415) 555-0100", "+44 20 7946 0958" or "0044 ..." is read without its
+ * spaces, dashes, dots and brackets, and an international "00" as "+". Anything longer than a number so
+ * written can be is left as it is, and refused.
+ */
+const e164 = z.preprocess((value) => (typeof value === "string" && value.length <= 40 ? value.replace(/[\s().\-\u00a0]/g, "").replace(/^00/, "+") : value), e164Digits);
+
 /** The public sign-up: exactly one of email, phone or webhook; no components means every component. */
 export const subscribeBody = z
   .strictObject({
-    email: z.email({ message: "must be an email address" }).max(254, "must be at most 254 characters").optional(),
+    // Spaces around an address (pasted with it) are not part of it.
+    email: z.preprocess((value) => (typeof value === "string" ? value.trim() : value), z.email({ message: "must be an email address" }).max(254, "must be at most 254 characters")).optional(),
     phone: e164.optional(),
     webhook: webhookUrl.optional(),
     components: distinctIds(100).optional(),

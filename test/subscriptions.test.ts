@@ -427,6 +427,19 @@ describe("email subscriptions, offline through the dev outbox", () => {
 });
 
 describe("sign-up input and abuse limits", () => {
+  it("reads a number and an address as people type them: spaces, dashes, dots and brackets aside, and around an address", async () => {
+    const phone = uniquePhone();
+    const typed = `${phone.slice(0, 2)} (${phone.slice(2, 5)}) ${phone.slice(5, 8)}-${phone.slice(8)}`;
+    expect((await subscribe({ phone: typed })).status).toBe(202);
+    expect(await subscriberByAddress(phone)).toMatchObject({ channel: "sms", status: "pending" });
+    const other = uniquePhone();
+    expect((await subscribe({ phone: `001.${other.slice(2, 5)}.${other.slice(5, 8)}.${other.slice(8)}` })).status).toBe(202);
+    expect(await subscriberByAddress(other)).toMatchObject({ channel: "sms" });
+    const email = uniqueEmail();
+    expect((await subscribe({ email: `  ${email.toUpperCase()} ` })).status).toBe(202);
+    expect(await subscriberByAddress(email)).toMatchObject({ channel: "email" });
+  });
+
   it("refuses bad input with clear JSON errors", async () => {
     // Each refusal says what is wrong in words (hint) and by its detail's code.
     const cases: [Record<string, unknown>, string, string][] = [
@@ -434,7 +447,8 @@ describe("sign-up input and abuse limits", () => {
       [{ email: "a@example.org", phone: "+14155550100" }, "give exactly one", "one_channel"],
       [{ email: "not-an-email" }, "email", "invalid_format"],
       [{ email: `${"a".repeat(250)}@example.org` }, "at most 254 characters", "too_long"],
-      [{ phone: "0044 20 7946 0000" }, "E.164", "invalid_format"],
+      [{ phone: "020 7946 0000" }, "E.164", "invalid_format"],
+      [{ phone: "+1 415 555 0100 ext 2" }, "E.164", "invalid_format"],
       [{ webhook: "http://hooks.example.org/x" }, "https", "invalid_url"],
       [{ webhook: "https://127.0.0.1/hook" }, "loopback", "unsafe_url"],
       [{ webhook: "https://localhost/hook" }, "local host", "unsafe_url"],
