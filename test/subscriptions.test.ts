@@ -1023,31 +1023,50 @@ describe("SMS subscriptions", () => {
     expect((await call("POST", "/api/status/subscriptions/confirm/sms", { body: { phone: pending, code }, headers: { "cf-connecting-ip": uniqueIp() } })).status).toBe(200);
   });
 
-  it("unsubscribes on a STOP from Twilio's signed inbound webhook, and ignores forged ones", async () => {
+  it("unsubscribes on a STOP from Twilio's signed inbound webhook, subscribes again on START, and ignores forged ones", async () => {
     const phone = uniquePhone();
     const id = crypto.randomUUID();
     await db().insert(subscribers).values({ id, channel: "sms", address: phone, status: "active", createdAt: Date.now(), updatedAt: Date.now(), confirmedAt: Date.now() });
     const twilio = { TWILIO_AUTH_TOKEN: "inbound-token" };
     const url = `${BASE}/api/status/subscriptions/sms/inbound`;
-    const params = { AccountSid: "AC123", Body: " stop ", From: phone, MessageSid: "SM999", To: "+15005550006" };
-    // Twilio's documented scheme, written out independently: HMAC-SHA1 over the URL + sorted name/value pairs.
-    const data = url + Object.keys(params).sort().map((k) => k + params[k as keyof typeof params]).join("");
     const key = await crypto.subtle.importKey("raw", new TextEncoder().encode("inbound-token"), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
-    const signature = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(data)))));
-    const post = (sig: string) =>
-      callWith(twilio, "POST", "/api/status/subscriptions/sms/inbound", {
+    const texted = async (body: string, from = phone, forge = false) => {
+      const params = { AccountSid: "AC123", Body: body, From: from, MessageSid: `SM${crypto.randomUUID().slice(0, 8)}`, To: "+15005550006" };
+      // Twilio's documented scheme, written out independently: HMAC-SHA1 over the URL + sorted name/value pairs.
+      const data = url + Object.keys(params).sort().map((k) => k + params[k as keyof typeof params]).join("");
+      const signature = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(data)))));
+      return callWith(twilio, "POST", "/api/status/subscriptions/sms/inbound", {
         body: new URLSearchParams(params).toString(),
-        headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": sig },
+        headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": forge ? signature.replace(/^./, (c) => (c === "A" ? "B" : "A")) : signature },
       });
+    };
 
-    const forged = await post(signature.replace(/^./, (c) => (c === "A" ? "B" : "A")));
-    expect(forged.status).toBe(403);
+    expect((await texted(" stop ", phone, true)).status).toBe(403);
     expect((await subscriberRow(id))!.status).toBe("active");
 
-    const res = await post(signature);
+    const res = await texted(" stop ");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/xml/);
     expect((await subscriberRow(id))!.status).toBe("unsubscribed");
+    // Twilio's own opt-out reply says to text START to come back: that brings back what it followed.
+    expect((await texted("START", phone, true)).status).toBe(403);
+    expect((await subscriberRow(id))!.status).toBe("unsubscribed");
+    expect((await texted("Start")).status).toBe(200);
+    expect(await subscriberRow(id)).toMatchObject({ status: "active", unsubscribedAt: null });
+    // A number that never confirmed is not subscribed by texting START: only its code confirms it.
+    const stranger = uniquePhone();
+    const strangerId = crypto.randomUUID();
+    await db().insert(subscribers).values({ id: strangerId, channel: "sms", address: stranger, status: "unsubscribed", createdAt: Date.now(), updatedAt: Date.now(), unsubscribedAt: Date.now() });
+    expect((await texted("UNSTOP", stranger)).status).toBe(200);
+    expect((await subscriberRow(strangerId))!.status).toBe("unsubscribed");
+
+    // Its code texted back confirms a number, and the reply says so; a wrong one gets no reply.
+    const signing = uniquePhone();
+    expect((await subscribe({ phone: signing })).status).toBe(202);
+    const code = /(\d{6}) is your/.exec((await devOutbox().waitFor(signing))[0]!)![1]!;
+    expect(await (await texted(code === "000000" ? "111111" : "000000", signing)).text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
+    expect(await (await texted(code, signing)).text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Message>Subscribed to Beacon Test status updates. Reply STOP to unsubscribe.</Message></Response>');
+    expect((await subscriberByAddress(signing))!.status).toBe("active");
   });
 });
 

@@ -1,7 +1,8 @@
 import type { Database } from "../db/client";
 import { runBatch } from "../db/batch";
 import { activateSubscriber, alreadySubscribedStatements, confirmationDeliveryIds, findSubscriberById, signUpStatements, takeConfirmationAttempt, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
-import type { Channel } from "../db/schema";
+import { subscribers, type Channel } from "../db/schema";
+import { and, eq } from "drizzle-orm";
 import { pageName, type Bindings } from "../env";
 import { constantTimeEqual } from "../crypto";
 import { iso } from "../time";
@@ -172,6 +173,18 @@ export async function awaitsThisConfirmation(env: Bindings, subscriber: Subscrib
   if (subscriber?.channel !== "email" || !subscriber.confirmTokenHash || (subscriber.confirmExpiresAt ?? 0) < now) return false;
   const hash = await (await tokenSigner(env)).hashConfirmation("email", subscriber.address, secret);
   return constantTimeEqual(hash, subscriber.confirmTokenHash);
+}
+
+/**
+ * A number that confirmed once and texted STOP, texting START (Twilio's way back): it follows again what it
+ * followed. Only from unsubscribed, and only once confirmed: texting START subscribes no new number.
+ */
+export async function resubscribe(db: Database, subscriber: SubscriberRow, now: number) {
+  if (subscriber.status !== "unsubscribed" || subscriber.confirmedAt === null) return;
+  await db
+    .update(subscribers)
+    .set({ status: "active", unsubscribedAt: null, updatedAt: now })
+    .where(and(eq(subscribers.id, subscriber.id), eq(subscribers.status, "unsubscribed")));
 }
 
 export async function unsubscribe(db: Database, subscriber: SubscriberRow, now: number) {

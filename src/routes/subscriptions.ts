@@ -14,7 +14,7 @@ import { tokenSigner, twilioSignature } from "../notify/crypto";
 import { enqueueDeliveries } from "../notify/fan-out";
 import { pageUrl, subscriptionLink } from "../notify/links";
 import { escapeHtml } from "../notify/render";
-import { awaitsThisConfirmation, confirmAddress, confirmSubscription, requestSubscription, sentConfirmationSecret, subscriberForToken, unsubscribe } from "../notify/subscribe";
+import { awaitsThisConfirmation, confirmAddress, confirmSubscription, requestSubscription, sentConfirmationSecret, resubscribe, subscriberForToken, unsubscribe } from "../notify/subscribe";
 import { verifyTurnstile } from "../notify/turnstile";
 import { formatTime, refusedField, subscribeRefusal, type SubscribeTypedField } from "../page/format";
 import { smsCodeBody, webhookCodeBody, subscribeBody, subscriptionPreferencesBody, subscriptionTokenQuery, twilioInboundForm } from "../schemas";
@@ -24,6 +24,15 @@ import { cutText } from "../text/cut";
 import { pageTimeZone } from "../uptime/days";
 
 const STOP_WORDS = new Set(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"]);
+/** Twilio's opt-in keywords: what its own reply to a STOP tells people to text to come back. */
+const START_WORDS = new Set(["START", "UNSTOP", "YES"]);
+
+/** Twilio's answer to an inbound text: a reply to send, or none. */
+const twiml = (reply: string | null) =>
+  new Response(`<?xml version="1.0" encoding="UTF-8"?><Response>${reply === null ? "" : `<Message>${escapeXml(reply)}</Message>`}</Response>`, {
+    headers: { "content-type": "text/xml; charset=utf-8" },
+  });
+const escapeXml = (text: string) => text.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? null;
 const wantsJson = (c: Context<AppEnv>) => (c.req.header("accept") ?? "").includes("application/json");
@@ -390,6 +399,10 @@ ${followsNothing ? `<p role="status"><strong>You follow no component now</strong
     const word = form.Body.trim().toUpperCase();
     const subscriber = await findSubscriber(c.var.db, "sms", form.From);
     if (subscriber && STOP_WORDS.has(word)) await unsubscribe(c.var.db, subscriber, Date.now());
-    else if (subscriber && /^\d{6}$/.test(word) && subscriber.status !== "active") await confirmSubscription(c.env, c.var.db, subscriber, word, Date.now());
-    return c.body('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', 200, { "content-type": "text/xml; charset=utf-8" });
+    else if (subscriber && START_WORDS.has(word)) await resubscribe(c.var.db, subscriber, Date.now());
+    else if (subscriber && /^\d{6}$/.test(word) && subscriber.status !== "active") {
+      // Said back, so that whoever texted the code knows it worked (Twilio answers STOP and START itself).
+      if (await confirmSubscription(c.env, c.var.db, subscriber, word, Date.now())) return twiml(`Subscribed to ${pageName(c.env)} status updates. Reply STOP to unsubscribe.`);
+    }
+    return twiml(null);
   });
