@@ -1337,7 +1337,13 @@ describe("webhook subscriptions", () => {
     const right = await paste(challenge);
     expect(right.status).toBe(200);
     expect(await json(right)).toMatchObject({ channel: "webhook", address: url, status: "active" });
-    expect((await paste(challenge)).status).toBe(400);
+    // Pasted again (or after its echo confirmed it): the owner is told it is subscribed, not that the code is wrong.
+    const again = await paste(challenge);
+    expect(again.status).toBe(200);
+    expect(await json(again)).toMatchObject({ channel: "webhook", address: url, status: "active", already_subscribed: true });
+    // Only that challenge tells it.
+    const guessed = await paste(challenge.replace(/^./, (ch: string) => (ch === "A" ? "B" : "A")));
+    expect([guessed.status, (await json(guessed)).error.message]).toEqual([400, expect.stringContaining("The code is wrong or expired")]);
   });
 });
 

@@ -104,7 +104,8 @@ const linkFromBrowser: MiddlewareHandler<AppEnv> = async (c, next) => {
  * error, and the way to the preferences (for a client asking for JSON, the subscription, saying so).
  */
 async function alreadySubscribed(c: Context<AppEnv>, subscriber: SubscriberRow | undefined, secret: string, answerJson: boolean) {
-  if (subscriber?.channel !== "email" || subscriber.status !== "active" || !(await sentConfirmationSecret(c.env, c.var.db, subscriber, secret))) return null;
+  // Email links and webhook challenges only: they cannot be guessed, where a 6-digit code could be.
+  if ((subscriber?.channel !== "email" && subscriber?.channel !== "webhook") || subscriber.status !== "active" || !(await sentConfirmationSecret(c.env, c.var.db, subscriber, secret))) return null;
   const view = await subscriptionView(c, subscriber);
   if (answerJson) return c.json({ ...view, already_subscribed: true });
   return htmlPage(
@@ -287,7 +288,12 @@ export const subscriptions = new Hono<AppEnv>()
     async (c) => {
       const { webhook, code } = c.req.valid("json");
       const confirmed = await confirmAddress(c.env, c.var.db, "webhook", webhook, code, Date.now());
-      if (!confirmed) throw badRequest("The code is wrong or expired. Subscribe the endpoint again for a new ping.");
+      if (!confirmed) {
+        // Its ping echoed (or this pasted) already: the challenge proves the endpoint's owner, who is told so.
+        const used = await alreadySubscribed(c, await findSubscriber(c.var.db, "webhook", webhook), code, true);
+        if (used) return used;
+        throw badRequest("The code is wrong or expired. Subscribe the endpoint again for a new ping.");
+      }
       return c.json(await subscriptionView(c, confirmed));
     },
   )
