@@ -739,9 +739,12 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     // A double click on Confirm is one confirmation: the second click must not come back "wrong or expired".
     await code.fill(right);
     await confirm.dblclick();
-    await expect.poll(() => notice.textContent()).toBe("Subscribed. Every message tells you how to stop.");
+    const subscribed = "Subscribed. Every message tells you how to stop. Choose what you follow";
+    await expect.poll(() => notice.textContent()).toBe(subscribed);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect(await notice.textContent()).toBe("Subscribed. Every message tells you how to stop.");
+    expect(await notice.textContent()).toBe(subscribed);
+    // Texts carry only STOP: the page gives the way to choose components, once.
+    expect(await notice.locator("a").getAttribute("href")).toMatch(/\/api\/status\/subscriptions\/manage\?token=[\w.-]+$/);
     expect(await page.content()).not.toContain("/api/status/subscriptions/confirm");
     expect(errors).toEqual([]);
     await page.close();

@@ -44,7 +44,7 @@ function paintTime(t) {
 }
 const paintTimes = () => $$("time[datetime]").forEach(paintTime);
 
-// Only what changed is written: the banner is a live region, and rewriting the same words reads them out again.
+// Only what changed is written: the banner is a live region (the same words rewritten are read out again).
 function setStatus(node, status, labels) {
   if (!node) return;
   const name = node.className.replace(/\\bs-[a-z_]+/, "s-" + status);
@@ -93,8 +93,8 @@ function syncBannerIncidents() {
 
 // Today's cell keeps the worst the day saw (as a reload draws it): a worse status darkens it at once, and
 // its label says that status in place of the one it gave ("... today" or "... reported in an incident").
-// Past the end of the bars' last day in the page's zone (data-day-ends; by the time of the latest message,
-// the server's clock) that cell is yesterday's: it is not darkened with today's news, and the bars are drawn again.
+// Past the bars' last day (data-day-ends, by the latest message's server time) that cell is yesterday's: it
+// is not darkened with today's news, and the bars are drawn again.
 const CELL = ${JSON.stringify(DARKENING_LEVEL)}, LEVELS = "${DAY_LEVELS_BY_RANK.join(" ")}";
 let heardAt = 0;
 function barsEndBeforeToday() {
@@ -135,14 +135,15 @@ function updateItem(u) {
   return el("li", { "data-update": u.id, "data-at": String(u.created_at) }, [el("strong", {}, [u.status]), " ", timeEl(u.created_at, true), written(u.message, u.message_html)]);
 }
 
-// A card from the incident's summary; messages carry only new or edited updates, merged into the ones shown.
+const impact = (s) => (s == "none" ? "no" : s) + " impact";
+// A card from the incident's summary; messages carry only new or edited updates, merged in.
 function incidentArticle(i, updates, old) {
   const items = new Map(old ? $$(".timeline li[data-update]", old).map((li) => [li.getAttribute("data-update"), li]) : []);
   for (const u of updates || []) items.set(u.id, updateItem(u));
   const timeline = [...items.values()].sort((a, b) => Number(b.getAttribute("data-at")) - Number(a.getAttribute("data-at")));
   return el("article", { class: "card incident", "data-incident": i.id, "data-severity": i.severity, "data-start": String(i.started_at) }, [
     el("h3", {}, [el("a", { href: "/incidents/" + encodeURIComponent(i.id) }, [i.title])]),
-    el("p", { class: "meta" }, [el("span", { class: "sev" }, [(i.severity === "none" ? "no" : i.severity) + " impact"]), " \u00b7 ", el("span", { class: "sev" }, [i.status]), " \u00b7 started ", timeEl(i.started_at, true)]
+    el("p", { class: "meta" }, [el("span", { class: "sev" }, [impact(i.severity)]), " \u00b7 ", el("span", { class: "sev" }, [i.status]), " \u00b7 started ", timeEl(i.started_at, true)]
       .concat(i.automatic ? [" \u00b7 ", el("span", { class: "auto" }, ["Detected automatically"])] : [])),
     i.eta ? el("p", { class: "meta" }, ["Estimated resolution: ", timeEl(i.eta)]) : null,
     i.components.length ? el("p", { class: "affected" }, ["Affects: " + i.components.map((c) => c.name).join(", ")]) : null,
@@ -187,7 +188,7 @@ function addResolved(i) {
   if (old) old.remove();
   placeByStart(list, el("li", { "data-line": i.id, "data-start": String(i.started_at) }, [
     el("a", { href: "/incidents/" + encodeURIComponent(i.id) }, [i.title]),
-    el("div", { class: "meta" }, [el("span", { class: "sev" }, [(i.severity === "none" ? "no" : i.severity) + " impact"]), " \u00b7 ", el("span", { class: "sev" }, [i.status]), " \u00b7 ",
+    el("div", { class: "meta" }, [el("span", { class: "sev" }, [impact(i.severity)]), " \u00b7 ", el("span", { class: "sev" }, [i.status]), " \u00b7 ",
       timeEl(i.started_at), i.resolved_at ? " to " : null, i.resolved_at ? timeEl(i.resolved_at) : null]),
   ]), true);
   while (list.children.length > 5) list.lastElementChild.remove();
@@ -278,8 +279,8 @@ function apply(msg) {
   redrawIfWatched(msg);
 }
 
-// Pages whose messages do not carry all they draw (an incident's or a window's own page, the history, a
-// component's incidents and maintenance) draw those parts again from the server's markup when what they watch changes.
+// Pages whose messages do not carry all they draw (an incident's or a window's page, the history, a
+// component's incidents) draw those parts again from the server's markup when what they watch changes.
 // Whether a component page's own component is monitored, as the socket last said: gaining or losing that adds
 // or drops its charts, which the page does not draw live, so it asks for a reload.
 let monitored;
@@ -581,11 +582,12 @@ async function confirmCode(channel, address, input, notice, sent, box) {
   clearRefusedField(box);
   const path = "/api/status/subscriptions/confirm/" + (channel === "phone" ? "sms" : "webhook");
   const res = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ [channel]: address, code: input.value.trim() }) }).catch(() => null);
-  const err = (res && (await res.json().catch(() => ({}))).error) || {};
+  const body = (res && (await res.json().catch(() => ({})))) || {};
+  const err = body.error || {};
   const text = err.hint || err.message || "Could not confirm the code.";
-  // A code refused is said beside its field, as an address refused is; a limit or an outage under the form.
+  // A code refused is said beside its field; a limit or an outage under the form.
   if (res && res.ok) {
-    notice.textContent = "Subscribed. Every message tells you how to stop.";
+    notice.replaceChildren("Subscribed. Every message tells you how to stop. ", el("a", { href: body.manage_url }, ["Choose what you follow"]));
     box.remove();
   } else if (res && res.status === 400) {
     notice.textContent = sent;
