@@ -817,6 +817,17 @@ describe("the subscribe form without scripts", () => {
 
   it("takes the texted code through a form, and brings the form back with the reason when it is wrong", async () => {
     const outbox = devOutbox();
+    // Without the script every field shows and Email is picked first: a number typed alone is what is meant.
+    const typedAlone = uniquePhone();
+    const alone = await form("/subscribe", { channel: "email", email: "", phone: typedAlone, webhook: "" });
+    expect(alone.status).toBe(200);
+    expect(await alone.text()).toContain(`<input type="hidden" name="phone" value="${typedAlone}"/>`);
+    expect(await subscriberByAddress(typedAlone)).toMatchObject({ channel: "sms" });
+    // With the picked field filled, the picked channel is the one.
+    const both = uniqueEmail();
+    expect((await form("/subscribe", { channel: "email", email: both, phone: uniquePhone() })).status).toBe(200);
+    expect(await subscriberByAddress(both)).toMatchObject({ channel: "email" });
+
     const phone = uniquePhone();
     const signUp = await form("/subscribe", { channel: "phone", phone });
     expect(signUp.status).toBe(200);

@@ -51,13 +51,28 @@ export const historyQuery = z.object({
 });
 
 /** The subscribe form as the subscriptions API's JSON body (the form posts here when scripts do not run). */
-export function subscribeFormBody(form: Record<string, string | File | (string | File)[]>) {
-  const one = (name: string) => {
-    const value = form[name];
-    return typeof value === "string" ? value.trim() : "";
-  };
+type SignUpForm = Record<string, string | File | (string | File)[]>;
+const SIGN_UP_CHANNELS = ["email", "phone", "webhook"] as const;
+const formValue = (form: SignUpForm, name: string) => {
+  const value = form[name];
+  return typeof value === "string" ? value.trim() : "";
+};
+
+/**
+ * The channel a sign-up form is for: the one picked, unless its field is empty and exactly one other is
+ * filled in (without the script every field shows and Email is picked first: a number typed alone is meant).
+ */
+export function formChannel(form: SignUpForm): (typeof SIGN_UP_CHANNELS)[number] {
+  const picked = SIGN_UP_CHANNELS.find((c) => c === formValue(form, "channel")) ?? "email";
+  if (formValue(form, picked)) return picked;
+  const filled = SIGN_UP_CHANNELS.filter((c) => formValue(form, c));
+  return filled.length === 1 ? filled[0]! : picked;
+}
+
+export function subscribeFormBody(form: SignUpForm) {
+  const one = (name: string) => formValue(form, name);
   const list = (name: string) => [form[name] ?? []].flat().filter((v): v is string => typeof v === "string");
-  const channel = ["email", "phone", "webhook"].includes(one("channel")) ? one("channel") : "email";
+  const channel = formChannel(form);
   const body: Record<string, unknown> = { [channel]: one(channel), component_changes: one("component_changes") === "on" };
   const components = list("components");
   if (components.length) body.components = components;
@@ -178,7 +193,8 @@ export const statusPage = new Hono<AppEnv>()
     // Every box ticked is everything, as on the manage page: components added later included.
     if (Array.isArray(body.components) && snapshot.components.every((comp) => (body.components as string[]).some((id) => id.toLowerCase() === comp.id))) delete body.components;
     const { res, reply } = await callSubscriptionsApi(c, "/api/status/subscriptions", body);
-    const channel = form.channel === "phone" || form.channel === "webhook" ? form.channel : null;
+    const picked = formChannel(form);
+    const channel = picked === "email" ? null : picked;
     if (!res.ok) {
       // A refusal of the typed field brings the form back with the reason beside it, as the script shows it.
       const field = refusalStatus(res) === 400 ? refusedField(reply.error?.details) : null;
