@@ -58,6 +58,7 @@ export const RULE_CODES = [
   "quorum_above_regions",
   "invalid_cursor",
   "one_channel",
+  "one_of_two",
   "unsafe_url",
   "sms_country_not_allowed",
   "premium_rate_number",

@@ -254,6 +254,12 @@ describe("console writes", () => {
     expect(afterUpdate.status).toBe("identified");
     expect(afterUpdate.affected_components[0].status).toBe("partial_outage");
     expect(afterUpdate.updates[0].estimated_resolution).toBe(`${local}:00Z`);
+    // A time and "Remove the estimate" at once say two things: refused, beside the field, and nothing posted.
+    const both = await post(`/admin/incidents/${id}/updates`, token, { _csrf: csrf, status: "identified", message: "Contradicts itself.", eta: local, eta_in: "clear", tz_offset: "0" });
+    expect(both.status).toBe(400);
+    const bothHtml = await both.text();
+    expect(bothHtml).toMatch(/role="alert"[^>]*>[\s\S]*Expected resolution must be a time or a choice from the list, not both/);
+    expect((await json(await call("GET", `/api/status/incidents/${id}`))).updates).toHaveLength(afterUpdate.updates.length);
 
     const resolved = await post(`/admin/incidents/${id}/resolve`, token, { _csrf: csrf, root_cause: "A full disk.", resolution: "Freed space." });
     expect(resolved.status).toBe(303);

@@ -1,4 +1,5 @@
 import type { ComponentStatus } from "../db/schema";
+import { badRequest } from "../errors";
 import type { FieldMap, FormProblem } from "../text/refusals";
 
 // Console forms as the admin API's JSON bodies. The API validates them: these only translate field names
@@ -65,8 +66,14 @@ export function localTime(form: FormFields, name: string, pageZone: string): str
  */
 export function etaFrom(form: FormFields, pageZone: string, now: number): string | null | undefined {
   const exact = localTime(form, "eta", pageZone);
-  if (exact) return exact;
   const inMinutes = one(form, "eta_in");
+  // A time and a choice from the list (or "Remove the estimate") say two things: neither is taken for the other.
+  if (exact && inMinutes !== "") {
+    throw badRequest("Give the expected resolution as a time or as a choice from the list, not both.", [
+      { path: "estimated_resolution", message: "must be a time or a choice from the list, not both", code: "one_of_two" },
+    ]);
+  }
+  if (exact) return exact;
   if (inMinutes === "") return undefined;
   if (inMinutes === "clear") return null;
   if (/^\d{1,5}$/.test(inMinutes) && Number(inMinutes) > 0) return new Date(now + Number(inMinutes) * 60_000).toISOString();

@@ -491,8 +491,7 @@ export const adminConsole = new Hono<AppEnv>()
       const typed = forms.one(form, "message");
       return problem(c, 409, "Not posted", "This incident was resolved while the update was being written, so nothing was posted." + (typed ? " What you wrote is below, to copy." : ""), typed ? [typed] : undefined, `/admin/incidents/${id}`);
     }
-    const body = forms.incidentUpdateBody(form, zoneOf(c.env), Date.now(), incident);
-    return perform(c, (actor, now) => postIncidentUpdate(c.var.db, incident.id, parse(schemas.incidentUpdateBody, body), actor, now), () => `/admin/incidents/${id}`, "updated", {
+    return perform(c, (actor, now) => postIncidentUpdate(c.var.db, incident.id, parse(schemas.incidentUpdateBody, forms.incidentUpdateBody(form, zoneOf(c.env), now, incident)), actor, now), () => `/admin/incidents/${id}`, "updated", {
       fields: forms.UPDATE_FIELDS,
       screen: (refill) => incidentScreen(c, id, refill),
     });
