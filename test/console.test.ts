@@ -583,9 +583,15 @@ describe("console writes", () => {
     }
     // An incident subscribers were told of is not deleted: the refusal leads back to it, to resolve it.
     const announced = await createIncident({ title: "Told to everyone" });
-    const refused = await post(`/admin/incidents/${announced.id}/delete`, token, { _csrf: csrf, confirm: "1" });
-    expect(refused.status).toBe(409);
-    expect(await refused.text()).toContain(`<a href="/admin/incidents/${announced.id}">Go back</a>`);
+    // Its screen offers no Delete button, and says why; a post is refused without asking first.
+    const screen = await (await send(`/admin/incidents/${announced.id}`, { cookie: token })).text();
+    expect(screen).not.toContain(`action="/admin/incidents/${announced.id}/delete"`);
+    expect(screen).toContain("Subscribers were told of this incident: to delete it, resolve it first");
+    for (const fields of [{ _csrf: csrf, confirm: "1" }, { _csrf: csrf }] as Record<string, string>[]) {
+      const refused = await post(`/admin/incidents/${announced.id}/delete`, token, fields);
+      expect(refused.status).toBe(409);
+      expect(await refused.text()).toContain(`<a href="/admin/incidents/${announced.id}">Go back</a>`);
+    }
     await admin("POST", `/api/status/incidents/${announced.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
   });
 

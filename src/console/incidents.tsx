@@ -132,11 +132,12 @@ const AutomationNote: FC<{ i: SnapshotIncident; automation: Automation; page: Pa
   );
 };
 
-export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: SnapshotIncident; automation?: Automation | null; components: Named[]; flash?: string | null; refill?: Refill | null }> = ({
+export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: SnapshotIncident; automation?: Automation | null; deletable?: boolean; components: Named[]; flash?: string | null; refill?: Refill | null }> = ({
   ctx,
   page,
   incident: i,
   automation,
+  deletable = true,
   components,
   flash,
   refill,
@@ -282,14 +283,18 @@ export const IncidentPage: FC<{ ctx: ConsoleContext; page: PageInfo; incident: S
             </button>
           </div>
         </ConsoleForm>
-        <form method="post" autocomplete="off" action={`/admin/incidents/${i.id}/delete`} data-confirm="Delete this incident and its updates for good?">
-          <Csrf ctx={ctx} />
-          <p>
-            <button type="submit" class="danger">
-              Delete incident
-            </button>
-          </p>
-        </form>
+        {deletable ? (
+          <form method="post" autocomplete="off" action={`/admin/incidents/${i.id}/delete`} data-confirm="Delete this incident and its updates for good?">
+            <Csrf ctx={ctx} />
+            <p>
+              <button type="submit" class="danger">
+                Delete incident
+              </button>
+            </p>
+          </form>
+        ) : (
+          <p class="hint">Subscribers were told of this incident: to delete it, resolve it first, so that they hear it ended (say it was opened by mistake if it was).</p>
+        )}
       </section>
     </ConsoleLayout>
   );

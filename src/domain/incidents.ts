@@ -454,11 +454,18 @@ export async function publishPostmortem(db: Database, id: string, input: Postmor
   };
 }
 
+/**
+ * Whether deleting the incident is refused: open, and subscribers were told of it, who would never hear it
+ * ended, and whose link would lead nowhere.
+ */
+export async function undeletable(db: Database, incident: { id: string; status: IncidentStatus }): Promise<boolean> {
+  return isOpenIncident(incident.status) && (await incidentEventsQuery(db, incident.id, "").limit(1)).length > 0;
+}
+
 export async function deleteIncident(db: Database, id: string, actor: Actor, now: number): Promise<Change<null>> {
   const incident = await existingIncident(db, id);
-  // Subscribers told it began would never hear it ended, and their link would lead nowhere. (An update made
-  // meanwhile moves updated_at, which the batch's guard checks.)
-  if (isOpenIncident(incident.status) && (await incidentEventsQuery(db, id, "").limit(1)).length) {
+  // (An update made meanwhile moves updated_at, which the batch's guard checks.)
+  if (await undeletable(db, incident)) {
     throw conflict(
       `"${incident.title}" is open and subscribers were told of it: resolve it first (they are told it ended; say it was opened by mistake if it was), then delete it.`,
       [{ path: "id", message: "is an open incident subscribers were told of", code: "announced" }],

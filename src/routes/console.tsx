@@ -37,7 +37,7 @@ import { sha256Hex } from "../crypto";
 import { adminActor, CHANGED_SINCE_SHOWN, type Actor, type Change } from "../domain/change";
 import { createComponent, createGroup, deleteComponent, deleteGroup, editComponent, editGroup, nameAlsoTaken, reorderComponents } from "../domain/components";
 import { movedInPage, pageBlocks } from "../domain/page-order";
-import { deleteIncident, editIncident, editIncidentUpdate, openIncident, postIncidentUpdate, publishPostmortem, resolveIncident } from "../domain/incidents";
+import { deleteIncident, editIncident, editIncidentUpdate, openIncident, postIncidentUpdate, publishPostmortem, resolveIncident, undeletable } from "../domain/incidents";
 import { cancelMaintenance, completeMaintenanceNow, editMaintenance, scheduleMaintenance, startMaintenanceNow } from "../domain/maintenance";
 import { createTemplate, deleteTemplate, editTemplate } from "../domain/templates";
 import { autoIncidentDefaults, checksSuggestion, componentAutoConfig } from "../domain/auto-incidents";
@@ -321,13 +321,14 @@ async function incidentsScreen(c: Context<AppEnv>, refill?: forms.Refill) {
 async function incidentScreen(c: Context<AppEnv>, id: string | null, refill?: forms.Refill) {
   const [incident, snapshot] = await Promise.all([id ? loadIncidentView(c.var.db, id) : null, snapshotOf(c)]);
   if (!incident) return null;
-  const automation = incident.automatic ? await automationOf(c, incident.id) : null;
+  const [automation, kept] = await Promise.all([incident.automatic ? automationOf(c, incident.id) : null, undeletable(c.var.db, incident)]);
   return (
     <IncidentPage
       ctx={context(c, "/admin/incidents")}
       page={snapshot.page}
       incident={incident}
       automation={automation}
+      deletable={!kept}
       components={named(snapshot.components)}
       flash={refill ? null : flashOf(c)}
       refill={refill}
@@ -539,6 +540,8 @@ export const adminConsole = new Hono<AppEnv>()
     if (!(await confirmed(c))) {
       const incident = await loadIncidentView(c.var.db, id);
       if (!incident) return problem(c, 404, "Not found", "There is no incident with this id.");
+      // One that would be refused is refused now, rather than after asking.
+      if (await undeletable(c.var.db, incident)) return perform(c, (actor, now) => deleteIncident(c.var.db, id, actor, now), () => "/admin/incidents", "deleted", { back: `/admin/incidents/${id}` });
       const question = `Delete "${incident.title}" and its ${plural(incident.updates.length, "update", "updates")} for good? It disappears from the status page and its history.`;
       return confirmFirst(c, { title: "Delete this incident?", question, yes: "Delete incident", keep: `/admin/incidents/${id}` });
     }
