@@ -1018,6 +1018,24 @@ describe("component settings in the console", () => {
 describe("forms drawn before another change", () => {
   const STALE = "after this form was opened, so nothing was saved";
 
+  it("keeps an open postmortem editor valid through edits of what it does not edit, not through another postmortem", async () => {
+    const token = await session();
+    const incident = await createIncident({ title: "Slow checkout", notify: false });
+    await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
+    const path = `/admin/incidents/${incident.id}/postmortem`;
+    const editor = drawnForm(await (await send(path, { cookie: token })).text(), path);
+    // Another admin fixes the title meanwhile: the postmortem is still the one the editor was opened on.
+    expect((await admin("PATCH", `/api/status/incidents/${incident.id}`, { title: "Slow checkout in EU" })).status).toBe(200);
+    expect((await postDrawn(path, token, editor, { postmortem: "What happened, and what we changed." })).status).toBe(303);
+    expect((await json(await call("GET", `/api/status/incidents/${incident.id}`))).postmortem).toBe("What happened, and what we changed.");
+    // Another postmortem published since this editor was opened: refused, the text kept to send again.
+    const stale = drawnForm(await (await send(path, { cookie: token })).text(), path);
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/postmortem`, { postmortem: "A colleague's version." })).status).toBe(200);
+    const refused = await postDrawn(path, token, stale, { postmortem: "Mine, written meanwhile." });
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain("Mine, written meanwhile.");
+  });
+
   it("refuses an edit drawn before another admin's change, comes back as the record is now with what was typed kept, and saves that", async () => {
     const token = await session();
     const incident = await createIncident({ title: "Stale form", severity: "minor", description: "As first written." });

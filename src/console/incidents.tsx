@@ -5,7 +5,7 @@ import { Status, Time } from "../page/parts";
 import { formatDuration, impactText } from "../page/format";
 import { isOpenIncident } from "../snapshot/build";
 import type { PageInfo, SnapshotIncident } from "../snapshot/types";
-import { currentEta, incidentFormVersion, toldSubscribers } from "../snapshot/format";
+import { currentEta, incidentFormVersion, postmortemFormVersion, toldSubscribers } from "../snapshot/format";
 import { Flash } from "./dashboard";
 import { ComponentPicker, ConsoleForm, Drawn, EtaFields, Field, FormErrors, NotifyBox, OPEN_STATUS_OPTIONS, Select, SEVERITY_OPTIONS, TextArea, Written } from "./fields";
 import { pickerShown, type Refill } from "./forms";
@@ -355,7 +355,7 @@ export const PostmortemPage: FC<{
         </article>
       </section>
     ) : null}
-    <ConsoleForm ctx={ctx} class="f" action={`/admin/incidents/${i.id}/postmortem`} refill={refill} version={version ?? i.updated_at} touched={preview ? "postmortem" : undefined}>
+    <ConsoleForm ctx={ctx} class="f" action={`/admin/incidents/${i.id}/postmortem`} refill={refill} version={version ?? postmortemFormVersion(i)} touched={preview ? "postmortem" : undefined}>
       <TextArea label="Postmortem" name="postmortem" id="pm-text" value={text} required tall hint="(paragraphs, lists, **bold**, *italic*, `code`, [links](https://...))" />
       <p class="hint">
         Publishing shows it on the incident's public page ({page.url}/incidents/{i.id}); subscribers are not notified of postmortems.

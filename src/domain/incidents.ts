@@ -26,7 +26,7 @@ import type {
   resolveIncidentBody,
 } from "../schemas";
 import { isOpenIncident } from "../snapshot/build";
-import { currentEta, incidentFormVersion, toldSubscribers } from "../snapshot/format";
+import { currentEta, incidentFormVersion, postmortemFormVersion, toldSubscribers } from "../snapshot/format";
 import { incidentEventsQuery } from "../db/queries/notifications";
 import { iso, sameShownTime } from "../time";
 import { listAsSetWhileOpen, loadIncidentView } from "../snapshot/incident-view";
@@ -438,7 +438,7 @@ export async function editIncidentUpdate(
 /** `shown`: the incident's updated_at as the editor sent was drawn (see assertAsShown). */
 export async function publishPostmortem(db: Database, id: string, input: PostmortemInput, actor: Actor, now: number, shown?: number): Promise<Change<SnapshotIncident>> {
   const incident = await existingIncident(db, id);
-  assertAsShown(incident.updated_at, shown);
+  assertAsShown(postmortemFormVersion(incident), shown);
   if (isOpenIncident(incident.status)) throw conflict("Resolve the incident before publishing its postmortem.");
   const publishedAt = incident.postmortem_published_at ?? now;
   const result: SnapshotIncident = { ...incident, status: "postmortem", postmortem: input.postmortem, postmortem_published_at: publishedAt, updated_at: now };

@@ -131,6 +131,14 @@ export const upcomingMaintenance = (snapshot: Snapshot) =>
  * description, severity, start, and once resolved its root cause and resolution). An update another responder
  * posts meanwhile moves the incident's updated_at but none of these, and leaves the form valid.
  */
+/**
+ * The version the postmortem editor is drawn from: the postmortem itself, and whether the incident is resolved.
+ * A title fixed or an update edited meanwhile leaves the editor valid; another postmortem published does not.
+ */
+export function postmortemFormVersion(i: Pick<SnapshotIncident, "status" | "postmortem">): number {
+  return parseInt(fnv1a(JSON.stringify([i.postmortem, isOpenIncident(i.status)])), 36);
+}
+
 export function incidentFormVersion(i: Pick<SnapshotIncident, "title" | "description" | "severity" | "started_at" | "status" | "root_cause" | "resolution">): number {
   return parseInt(fnv1a(JSON.stringify([i.title, i.description, i.severity, i.started_at, isOpenIncident(i.status), i.root_cause, i.resolution])), 36);
 }
