@@ -758,6 +758,37 @@ describe("webhooks", () => {
     expect((await subscriberRow(hook.id))!.consecutiveFailures).toBe(0);
   });
 
+  it("gives a webhook Statuspage's keys beside Beacon's: meta, the page's status, and the incident or the component update", async () => {
+    const { testEnv, sent } = setup();
+    const component = await body(await admin("POST", "/api/status/components", { name: `Hooked ${crypto.randomUUID().slice(0, 8)}` }));
+    const hook = await activeSubscriber("webhook", { components: [component.id], componentChanges: true });
+    const opened = await body(
+      await admin("POST", "/api/status/incidents/create", { title: "Hooks, v2", description: "Uploads fail.", severity: "major", affected_components: [{ id: component.id, status: "partial_outage" }], notify: false }),
+    );
+    const created = await outboxEvent("incident.created", incidentPayload("Hooks, v2", { incident_id: opened.id }), [component.id]);
+    const moved = await outboxEvent("component.status", { component_id: component.id, component_name: component.name, from: "operational", to: "degraded", source: "check", at: 1_796_000_000_000 }, [component.id]);
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response(null, { status: 204 }));
+    for (const eventId of [created, moved]) await deliverMessages(testEnv, await fanOut(testEnv, sent, eventId));
+    const [incidentHook, componentHook] = (await captured(spy)).map((req) => JSON.parse(req.body));
+    spy.mockRestore();
+
+    // Beacon's own keys first, as before.
+    expect(incidentHook).toMatchObject({ type: "incident.created", data: { incident_id: opened.id, title: "Hooks, v2" } });
+    expect(incidentHook.meta).toEqual({ unsubscribe: expect.stringMatching(/^https:\/\/status\.example\.com\/api\/status\/subscriptions\/unsubscribe\?token=/), documentation: "https://status.example.com/api/docs", generated_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
+    expect(incidentHook.page).toEqual({ id: expect.any(String), status_indicator: "major", status_description: expect.any(String) });
+    // The incident as /api/v2 gives it, so that a tool reads the same object from either.
+    const v2 = (await body(await admin("GET", "/api/v2/incidents/unresolved.json"))).incidents.find((i: any) => i.id === opened.id);
+    expect(incidentHook.incident).toEqual(v2);
+    expect(incidentHook.incident).toMatchObject({ name: "Hooks, v2", status: "investigating", impact: "major", incident_updates: [{ body: "Uploads fail." }] });
+    expect(incidentHook.component_update).toBeUndefined();
+
+    expect(componentHook.component_update).toEqual({ created_at: new Date(1_796_000_000_000).toISOString(), new_status: "degraded_performance", old_status: "operational", id: moved, component_id: component.id });
+    expect(componentHook.component).toMatchObject({ id: component.id, name: component.name });
+    expect(componentHook.incident).toBeUndefined();
+    expect((await deliveriesFor(hook.id)).map((d) => d.status)).toEqual(["sent", "sent"]);
+    await admin("POST", `/api/status/incidents/${opened.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
+  });
+
   it("disables an endpoint that answers 410 and sends it nothing more", async () => {
     const component = await freshComponent();
     const { testEnv, sent } = setup();

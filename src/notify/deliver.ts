@@ -15,6 +15,7 @@ import type { SendOutcome } from "./outcome";
 import { sendSms } from "./sms";
 import { fillSlots, type Slot } from "./slots";
 import { sendWebhook } from "./webhook";
+import { readSnapshot } from "../snapshot/store";
 
 /** How long a sender owns a claimed delivery; longer than any provider call (each times out in 10 s). */
 export const LEASE_MS = 60_000;
@@ -81,11 +82,14 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
   // Event deliveries store no body: their event's message is rendered once here for every delivery of the chunk.
   const eventIds = [...new Set(claimed.filter((d) => d.bodyText === "").map((d) => d.eventId))];
   const events = new Map((await eventsByIds(db, eventIds)).map((e) => [e.id, e]));
+  // Webhooks also carry the page and the incident as Statuspage's webhooks do, from the snapshot as it is now;
+  // without one (the hub and D1 both unreachable), they go with Beacon's keys alone rather than wait.
+  const snapshot = claimed.some((d) => d.channel === "webhook" && d.bodyText === "") ? await readSnapshot(env, () => db, { revalidate: true }).catch(() => null) : null;
   const templates = new Map<string, MessageTemplate | null>();
   const templateOf = (d: DeliveryRow) => {
     if (d.bodyText !== "") return deliveryTemplate(env, d, null);
     const key = `${d.eventId}/${d.channel}`;
-    if (!templates.has(key)) templates.set(key, deliveryTemplate(env, d, events.get(d.eventId)));
+    if (!templates.has(key)) templates.set(key, deliveryTemplate(env, d, events.get(d.eventId), snapshot));
     return templates.get(key)!;
   };
   for (const delivery of claimed) {

@@ -235,10 +235,13 @@ ${message}
 /** Keys of an event's payload that are Beacon's bookkeeping, not news: which message was to tell a move. */
 const INTERNAL_KEYS = new Set(["told_in"]);
 
-/** The body a webhook receives for an event: stable field names, the producer's payload as `data`. */
-export function webhookBody(type: string, payload: Record<string, unknown>, at: number): string {
+/**
+ * The body a webhook receives for an event: stable field names, the producer's payload as `data`, then
+ * whatever else is given (Statuspage's keys, see statuspageWebhookKeys).
+ */
+export function webhookBody(type: string, payload: Record<string, unknown>, at: number, extra: Record<string, unknown> = {}): string {
   const data = Object.fromEntries(Object.entries(payload).filter(([key]) => !INTERNAL_KEYS.has(key)));
-  return JSON.stringify({ type, timestamp: iso(at), data });
+  return JSON.stringify({ type, timestamp: iso(at), data, ...extra });
 }
 
 /** An email about a subscription whose point is one link: said, then offered as a button. */
