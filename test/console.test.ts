@@ -568,6 +568,8 @@ describe("console writes", () => {
       [`/admin/subscribers/${subscriber.id}/delete`, "Remove leaving@example.com?", "/admin/subscribers?q=leaving", async () => !(await env.DB.prepare("SELECT 1 FROM subscribers WHERE id = ? AND status = 'active'").bind(subscriber.id).first())],
       [`/admin/maintenance/${maintenance.id}/cancel`, "Cancel &quot;Doomed window&quot;?", `/admin/maintenance/${maintenance.id}`, async () => (await env.DB.prepare("SELECT status FROM maintenances WHERE id = ?").bind(maintenance.id).first<{ status: string }>())!.status === "cancelled"],
     ];
+    // The script's dialog has the browser's OK and Cancel: the question says which keeps the window.
+    expect(await (await send(`/admin/maintenance/${maintenance.id}`, { cookie: token })).text()).toContain('data-confirm="Call off this maintenance window for good? OK calls it off; Cancel keeps it."');
     for (const [path, question, keep, gone] of cases) {
       const asked = await post(path, token, { _csrf: csrf, q: "leaving" });
       expect(asked.status, path).toBe(200);

@@ -166,7 +166,7 @@ export const MaintenancePage: FC<{ ctx: ConsoleContext; page: PageInfo; m: Snaps
                   <button type="submit">Complete now</button>
                 </form>
               )}
-              <form method="post" autocomplete="off" action={`/admin/maintenance/${m.id}/cancel`} data-confirm="Cancel this maintenance?">
+              <form method="post" autocomplete="off" action={`/admin/maintenance/${m.id}/cancel`} data-confirm="Call off this maintenance window for good? OK calls it off; Cancel keeps it.">
                 <Csrf ctx={ctx} />
                 <button type="submit" class="danger">
                   Cancel maintenance
