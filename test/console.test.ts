@@ -282,6 +282,8 @@ describe("console writes", () => {
     const editor = await (await send(`/admin/incidents/${id}/postmortem`, { cookie: token })).text();
     expect(editor).toContain("**Timeline**");
     expect(editor).toMatch(/- \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC, identified: Found it\./);
+    // An update of several lines keeps them, indented under its item, so the draft renders them as written.
+    expect(editor).toMatch(/- \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC, investigating: First paragraph\n {4}second line\.\n {4}- one\n {4}- two &lt;script&gt;/);
     expect(editor).toContain("A full disk.");
     const preview = await post(`/admin/incidents/${id}/postmortem`, token, { _csrf: csrf, action: "preview", postmortem: "**Summary**\nDisk *filled*." });
     expect(preview.status).toBe(200);

@@ -306,7 +306,8 @@ const clock = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace("T
 export function postmortemDraft(i: SnapshotIncident): string {
   const timeline = [...i.updates]
     .reverse()
-    .map((u) => `- ${clock(u.created_at)} UTC, ${u.status}: ${u.message.replace(/\s*\n\s*/g, " ")}`)
+    // An update of several lines stays so: its later lines indented under its item (a line break each).
+    .map((u) => `- ${clock(u.created_at)} UTC, ${u.status}: ${u.message.split("\n").map((l) => l.trim()).filter((l) => l !== "").join("\n    ")}`)
     .join("\n");
   const lasted = i.resolved_at ? ` for ${formatDuration((i.resolved_at - i.started_at) / 1000)}` : "";
   const affected = i.components.map((c) => c.name).join(", ") || "no component";
