@@ -1444,6 +1444,11 @@ describe("text as written", () => {
   it("renders the Markdown subset and lets no HTML, script or foreign link through", () => {
     expect(renderMarkdown("a\nb\n\nc")).toBe("<p>a<br>b</p><p>c</p>");
     expect(renderMarkdown("Steps:\n1. look\n2. fix")).toBe("<p>Steps:</p><ol><li>look</li><li>fix</li></ol>");
+    // A bare URL keeps a closing bracket that closes one of its own, and leaves one that closes the sentence's.
+    const link = (url: string) => `<a href="${url}" rel="nofollow noopener noreferrer">${url}</a>`;
+    expect(renderMarkdown("See https://en.wikipedia.org/wiki/X_(y) now")).toBe(`<p>See ${link("https://en.wikipedia.org/wiki/X_(y)")} now</p>`);
+    expect(renderMarkdown("(see https://example.com/a_(b)).")).toBe(`<p>(see ${link("https://example.com/a_(b)")}).</p>`);
+    expect(renderMarkdown("(see https://example.com/status)")).toBe(`<p>(see ${link("https://example.com/status")})</p>`);
     expect(renderMarkdown("**b** *i* _i_ `x<y>` [docs](https://example.com/a?b=1&c=2)")).toBe(
       '<p><strong>b</strong> <em>i</em> <em>i</em> <code>x&lt;y&gt;</code> <a href="https://example.com/a?b=1&amp;c=2" rel="nofollow noopener noreferrer">docs</a></p>',
     );

@@ -112,8 +112,14 @@ function inline(text: string, depth = 0, links = true): string {
     if (links && (ch === "h" || ch === "H") && /^https?:\/\//i.test(text.slice(i, i + 8)) && (i === 0 || /[\s(]/.test(text[i - 1]!))) {
       let end = i;
       while (end < text.length && !/[\s<>"]/.test(text[end]!)) end++;
-      // Trailing punctuation ends a sentence, not the URL.
-      while (end > i && /[.,;:!?)'\]]/.test(text[end - 1]!)) end--;
+      // Trailing punctuation ends a sentence, not the URL; a ")" too, unless it closes a "(" of the URL's own
+      // (https://en.wikipedia.org/wiki/X_(y)). Counted once, so a run of brackets stays linear.
+      let unclosed = 0;
+      for (let j = i; j < end; j++) unclosed += text[j] === ")" ? 1 : text[j] === "(" ? -1 : 0;
+      while (end > i && (/[.,;:!?'\]]/.test(text[end - 1]!) || (text[end - 1] === ")" && unclosed > 0))) {
+        if (text[end - 1] === ")") unclosed--;
+        end--;
+      }
       const href = safeHref(text.slice(i, end));
       if (href) {
         flush();
