@@ -665,6 +665,10 @@ describe("console writes", () => {
     expect(planned).toContain(`value="${start}"`);
     expect((await post(`/admin/maintenance/${id}/complete`, token, { _csrf: csrf })).status).toBe(409);
     expect((await post(`/admin/maintenance/${id}/start`, token, { _csrf: csrf })).status).toBe(303);
+    // Started again from a screen drawn before (another tab): refused, with the way back to the window.
+    const again = await post(`/admin/maintenance/${id}/start`, token, { _csrf: csrf });
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain(`<a href="/admin/maintenance/${id}">Go back</a>`);
     const started = await (await send(`/admin/maintenance/${id}`, { cookie: token })).text();
     expect(started).toContain("in progress · planned");
     // Started by hand a day early: the screen and the list say when it really started, as the page does.

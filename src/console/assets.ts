@@ -129,6 +129,8 @@ const touch = (event) => {
 };
 document.addEventListener("input", touch);
 document.addEventListener("change", touch);
+let behind = false;
+document.addEventListener("focusout", () => setTimeout(() => { if (behind && !$$("[data-live]").some((r) => r.contains(document.activeElement))) refresh(); }, 0));
 async function refresh() {
   const regions = $$("[data-live]");
   if (!regions.length || refused) return announce();
@@ -141,9 +143,15 @@ async function refresh() {
   }
   if (!res || !res.ok) return announce();
   const next = new DOMParser().parseFromString(await res.text(), "text/html");
+  behind = false;
   for (const region of regions) {
     const fresh = next.getElementById(region.id);
-    if (!fresh || region.contains(document.activeElement) || $$("form", region).some((f) => dirty.has(f))) continue;
+    if (!fresh || $$("form", region).some((f) => dirty.has(f))) continue;
+    // Focused (a button about to be pressed): drawn again once the focus leaves it.
+    if (region.contains(document.activeElement)) {
+      behind = true;
+      continue;
+    }
     const drawn = document.importNode(fresh, true);
     region.replaceWith(drawn);
     readersTimes(drawn);

@@ -143,7 +143,8 @@ export const MaintenancePage: FC<{ ctx: ConsoleContext; page: PageInfo; m: Snaps
         <a href="/admin/maintenance">All maintenance</a> · <a href={`/maintenance/${m.id}`}>Public page</a>
       </p>
       <Flash text={flash} />
-      {/* Started, completed, cancelled or edited elsewhere (the cron starts it), unless its form is being filled in. */}
+      {/* Started, completed, cancelled or edited elsewhere (the cron starts it): its state and actions are drawn
+          again at once, its form only when it is not being filled in. */}
       <div id="window" data-live>
         <h1>{m.title}</h1>
         <p class="meta">
@@ -173,6 +174,12 @@ export const MaintenancePage: FC<{ ctx: ConsoleContext; page: PageInfo; m: Snaps
                 </button>
               </form>
             </div>
+          </>
+        ) : null}
+      </div>
+      <div id="window-edit" data-live>
+        {live ? (
+          <>
             <h2>Edit</h2>
             <MaintenanceForm ctx={ctx} page={page} components={components} m={m} notify={notify} refill={refill} />
           </>

@@ -656,7 +656,8 @@ export const adminConsole = new Hono<AppEnv>()
       return confirmFirst(c, { title: "Cancel this maintenance?", question: `Cancel "${m.title}"? It cannot be scheduled again; schedule a new window instead.`, yes: "Cancel maintenance", keep: `/admin/maintenance/${id}` });
     }
     const operation = action === "cancel" ? cancelMaintenance : action === "start" ? startMaintenanceNow : completeMaintenanceNow;
-    return perform(c, (actor, now) => operation(c.var.db, id, actor, now), () => `/admin/maintenance/${id}`, action === "cancel" ? "cancelled" : action === "start" ? "started" : "completed");
+    // Refused (moved meanwhile, by another admin or the cron), the way back is to the window as it is now.
+    return perform(c, (actor, now) => operation(c.var.db, id, actor, now), () => `/admin/maintenance/${id}`, action === "cancel" ? "cancelled" : action === "start" ? "started" : "completed", { back: `/admin/maintenance/${id}` });
   })
 
   .get("/components", async (c) => page(c, await componentsScreen(c)))

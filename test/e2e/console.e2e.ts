@@ -461,10 +461,20 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await page.goto(`${origin}/admin/maintenance/${window.id}`);
     await page.locator('#live[data-state="live"]').waitFor();
     expect(await page.locator("#window .meta").first().textContent()).toMatch(/^scheduled/);
+    // Being edited here: its state and actions follow at once, the form keeps what is typed.
+    const title = page.locator("#window-edit input[name=title]");
+    await title.fill("Typed meanwhile");
     await api("POST", `/api/status/maintenance/${window.id}/start`, {});
     await expect.poll(() => page.locator("#window .meta").first().textContent()).toMatch(/^in progress/);
     expect(await page.locator("#window button", { hasText: "Complete now" }).count()).toBe(1);
-    await api("POST", `/api/status/maintenance/${window.id}/cancel`, {});
+    expect(await title.inputValue()).toBe("Typed meanwhile");
+    // A focused button is not redrawn under the pointer, but is once the focus leaves it.
+    await page.locator("#window button", { hasText: "Complete now" }).focus();
+    await api("POST", `/api/status/maintenance/${window.id}/complete`, {});
+    await expect.poll(() => page.locator("#live").textContent()).toContain("maintenance completed");
+    expect(await page.locator("#window .meta").first().textContent()).toMatch(/^in progress/);
+    await page.locator("h1").first().click();
+    await expect.poll(() => page.locator("#window .meta").first().textContent()).toMatch(/^completed/);
     await api("DELETE", `/api/status/components/${made.id}`);
     expect(errors).toEqual([]);
     await context.close();
@@ -481,12 +491,12 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     const startField = page.locator("#me-start");
     expect(await startField.inputValue()).toBe("2031-03-20T01:00");
     // Something else happens: the screen's region is drawn again from the server.
-    await page.evaluate(() => ((document.getElementById("window") as HTMLElement & { old?: boolean }).old = true));
+    await page.evaluate(() => ((document.getElementById("window-edit") as HTMLElement & { old?: boolean }).old = true));
     const other = (await api("POST", "/api/status/incidents/create", { title: "Elsewhere", affected_components: [], notify: false })) as { id: string };
-    await page.waitForFunction(() => !(document.getElementById("window") as HTMLElement & { old?: boolean }).old, undefined, { timeout: 8000 });
+    await page.waitForFunction(() => !(document.getElementById("window-edit") as HTMLElement & { old?: boolean }).old, undefined, { timeout: 8000 });
     expect(await startField.inputValue()).toBe("2031-03-20T01:00");
     await page.locator("#me-title").fill("Zone check, renamed");
-    await page.locator("#window button[type=submit]", { hasText: "Save changes" }).click();
+    await page.locator("#window-edit button[type=submit]", { hasText: "Save changes" }).click();
     await page.waitForURL(/done=edited/);
     const listed = (await (await fetch(`${origin}/api/status/maintenance`, { headers: { authorization: `Bearer ${token}`, "cache-control": "no-cache" } })).json()) as { maintenance_windows: { id: string }[] };
     const saved = listed.maintenance_windows.find((m) => m.id === window.id);
