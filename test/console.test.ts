@@ -115,6 +115,15 @@ describe("signing in to the console", () => {
       expect(page.status).toBe(401);
       expect(await page.text()).toContain("Sign in to the console");
     }
+    // A form sent after its session ended changes nothing, and gives back what it had written.
+    const before = await incidentCount();
+    const late = await post("/admin/incidents", await session({ ttlSeconds: -60 }), { _csrf: "x", title: "Checkout down", message: "Typed\r\nafter the session ended", severity: "major" });
+    expect(late.status).toBe(401);
+    const lateHtml = await late.text();
+    expect(lateHtml).toContain("Signed out: nothing was saved");
+    expect(lateHtml).toContain("<li>Checkout down</li>");
+    expect(lateHtml).toContain("<li>Typed\nafter the session ended</li>");
+    expect(await incidentCount()).toBe(before);
     // Without the local setting and without Clerk, even a good cookie signs nobody in.
     expect((await send("/admin", { cookie: await session() }, DEPLOYED)).status).toBe(401);
   });

@@ -141,6 +141,12 @@ async function refresh() {
     gone.setAttribute("role", "alert");
     (document.getElementById("main") || document.body).prepend(gone);
   }
+  // The session ended: said where "Live" was, so nobody types a form that will not be saved unknowing.
+  if (res && res.status === 401 && stamp) {
+    stamp.dataset.state = "signed-out";
+    stamp.textContent = "Signed out: reload to sign in again; forms sent now are not saved";
+    return;
+  }
   if (!res || !res.ok) return announce();
   const next = new DOMParser().parseFromString(await res.text(), "text/html");
   behind = false;
@@ -161,7 +167,7 @@ async function refresh() {
 // Say what changed (the header line is a status region a screen reader reads out), and when, zone named;
 // latency figures move every minute and are not announced.
 function announce() {
-  if (stamp && changes.length) stamp.textContent = "Live \\u00b7 " + changes.splice(0).join("; ") + " \\u00b7 " + new Date().toLocaleTimeString([], { hour: "numeric", minute: "2-digit", second: "2-digit", timeZoneName: "short" });
+  if (stamp && changes.length && stamp.dataset.state !== "signed-out") stamp.textContent = "Live \\u00b7 " + changes.splice(0).join("; ") + " \\u00b7 " + new Date().toLocaleTimeString([], { hour: "numeric", minute: "2-digit", second: "2-digit", timeZoneName: "short" });
 }
 const changes = [];
 /** A socket message in words, or null for the minute-by-minute latency figures nobody needs announced. */
@@ -177,7 +183,7 @@ let timer = null, attempt = 0;
 function connect() {
   if (!window.WebSocket || !stamp) return;
   const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/status/live");
-  ws.onopen = () => { attempt = 0; stamp.dataset.state = "live"; stamp.textContent = "Live"; };
+  ws.onopen = () => { attempt = 0; if (stamp.dataset.state === "signed-out") return; stamp.dataset.state = "live"; stamp.textContent = "Live"; };
   ws.onmessage = (event) => {
     if (event.data === "pong") return;
     let words = null;
@@ -187,8 +193,10 @@ function connect() {
     timer = setTimeout(refresh, 250);
   };
   ws.onclose = () => {
-    stamp.dataset.state = "reconnecting";
-    stamp.textContent = "Reconnecting\\u2026";
+    if (stamp.dataset.state !== "signed-out") {
+      stamp.dataset.state = "reconnecting";
+      stamp.textContent = "Reconnecting\\u2026";
+    }
     const ceiling = Math.min(30000, 1000 * 2 ** attempt++);
     setTimeout(connect, ceiling / 2 + Math.random() * ceiling / 2);
   };

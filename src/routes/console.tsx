@@ -130,6 +130,10 @@ const consoleGate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const auth = await authenticateConsole(c);
   if (auth.state === "handshake" && !writes) return new Response(null, { status: 307, headers: auth.headers });
   if (auth.state === "handshake" || auth.state === "signed-out") {
+    const typed = writes ? await typedWhileSignedOut(c) : [];
+    if (typed.length) {
+      return problem(c, 401, "Signed out: nothing was saved", "The session ended before this was sent, so nothing changed. What you wrote is below, to copy; sign in again, then send it.", typed, c.req.path);
+    }
     return page(c, <SignInPage ctx={context(c)} localSignIn={localSignInEnabled(c.env)} />, 401);
   }
   if (auth.state === "not-admin") return page(c, <NotAdminPage ctx={context(c)} userId={auth.userId} />, 403);
@@ -147,6 +151,52 @@ const consoleGate: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   await next();
 };
+
+/** The texts a console form carries that take writing, as they were typed. */
+const WRITTEN_FIELDS = ["title", "message", "description", "root_cause", "resolution", "postmortem"];
+/** The largest form read from a session that has ended (a signed-in admin's may be larger: CONSOLE_MAX_BODY_BYTES). */
+const SIGNED_OUT_FORM_BYTES = 64 * 1024;
+
+/**
+ * What a form sent after its session ended had written, to give back rather than lose: read only from a
+ * same-site form (checked before) of a declared, small size, so nobody else can make the console hold more.
+ */
+async function typedWhileSignedOut(c: Context<AppEnv>): Promise<string[]> {
+  if (!(c.req.header("content-type") ?? "").startsWith("application/x-www-form-urlencoded") || Number(c.req.header("content-length") ?? 0) > SIGNED_OUT_FORM_BYTES) return [];
+  const text = await readAtMost(c.req.raw, SIGNED_OUT_FORM_BYTES);
+  if (text === null) return [];
+  const form = new URLSearchParams(text);
+  return WRITTEN_FIELDS.map((name) => forms.lineFeeds((form.get(name) ?? "").trim())).filter((typed) => typed !== "");
+}
+
+/** A request's body as text, or null once it passes `limit` bytes (read no further) or cannot be read. */
+async function readAtMost(req: Request, limit: number): Promise<string | null> {
+  const reader = req.body?.getReader();
+  if (!reader) return null;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        return null;
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return null;
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
 
 interface ApiAnswer {
   ok: boolean;

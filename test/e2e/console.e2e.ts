@@ -480,6 +480,21 @@ describe.skipIf(!CHROMIUM)("the console in a browser", () => {
     await context.close();
   });
 
+  it("says the session ended where it said Live, rather than go on looking live", async () => {
+    const { api } = await otherAdmin();
+    const { context, page } = await signedIn();
+    const errors = watchErrors(page);
+    await page.goto(`${origin}/admin`);
+    await page.locator('#live[data-state="live"]').waitFor();
+    await context.clearCookies();
+    const other = (await api("POST", "/api/status/incidents/create", { title: "While signed out", affected_components: [], notify: false })) as { id: string };
+    await expect.poll(() => page.locator("#live").textContent()).toBe("Signed out: reload to sign in again; forms sent now are not saved");
+    expect(await page.locator("#live").getAttribute("data-state")).toBe("signed-out");
+    await api("POST", `/api/status/incidents/${other.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
+    expect(errors.filter((e) => !e.includes("401"))).toEqual([]);
+    await context.close();
+  });
+
   it("keeps a window's times in the reader's zone when its screen is drawn again live, so saving a title moves nothing", async () => {
     const { token, api } = await otherAdmin();
     const start = Date.parse("2031-03-20T05:00:00Z");
