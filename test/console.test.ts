@@ -455,6 +455,12 @@ describe("console writes", () => {
     expect(html).not.toMatch(/name="monitor_url"[^>]*aria-invalid/);
     html = await (await post(`/admin/components/${shop.id}`, token, { ...monitor, timeout_ms: "-5" })).text();
     expect(alertOf(html)).toContain("Timeout must be at least 500");
+    // Every problem at once, rules between fields included: not one more each time the form is sent.
+    // (No region ticked: the page's own, fewer than 5.)
+    const everything = await post(`/admin/components/${shop.id}`, token, { ...monitor, monitor_method: "HEAD", keyword: "xyz", timeout_ms: "50", expected_status: "200, 999", quorum: "5" });
+    expect(everything.status).toBe(400);
+    html = alertOf(await everything.text());
+    for (const said of ["Timeout must be at least 500", "Expected status codes must be at most 599", "Keyword needs a response body", "must be at most the number of regions"]) expect(html).toContain(said);
 
     const empty = await post("/admin/maintenance", token, { _csrf: csrf, title: "Disk swap", scheduled_start: "", scheduled_end: "" });
     expect(empty.status).toBe(400);

@@ -145,9 +145,18 @@ async function unmonitoredStatusChange(db: Database, id: string, now: number) {
  * (`pageRegions`, CHECK_REGIONS or the default three), which only the worker knows.
  */
 function assertQuorumReachable(monitor: z.infer<typeof httpMonitorInput> | null | undefined, pageRegions: ProbeRegion[]) {
-  if (!monitor || monitor.quorum === null || monitor.regions !== null || monitor.quorum <= pageRegions.length) return;
+  const problem = quorumProblem(monitor, pageRegions);
+  if (problem) throw new ApiError(400, "validation_failed", "Invalid request body", [problem]);
+}
+
+/**
+ * The refusal of a quorum above the page's own regions, for a monitor that names none; read from a body as
+ * sent too (a form refused for other fields says this with them), so only a whole-number quorum is compared.
+ */
+export function quorumProblem(monitor: { quorum?: unknown; regions?: unknown } | null | undefined, pageRegions: ProbeRegion[]): ErrorDetail | null {
+  if (!monitor || !Number.isInteger(monitor.quorum) || (monitor.regions !== null && monitor.regions !== undefined) || (monitor.quorum as number) <= pageRegions.length) return null;
   const message = `must be at most the number of regions: with none given, this page's ${pageRegions.length} (${pageRegions.join(", ")})`;
-  throw new ApiError(400, "validation_failed", "Invalid request body", [{ path: "monitor.quorum", message, code: "quorum_above_regions" }]);
+  return { path: "monitor.quorum", message, code: "quorum_above_regions" };
 }
 
 /** `pageRegions`: the regions a monitor that names none is probed from (see assertQuorumReachable). */

@@ -35,7 +35,7 @@ import { findIdempotentAnswer, IDEMPOTENCY_TTL_MS } from "../db/queries/idempote
 import { commitOnce, type PendingKey } from "./admin-write";
 import { sha256Hex } from "../crypto";
 import { adminActor, CHANGED_SINCE_SHOWN, type Actor, type Change } from "../domain/change";
-import { createComponent, createGroup, deleteComponent, deleteGroup, editComponent, editGroup, nameAlsoTaken, reorderComponents } from "../domain/components";
+import { createComponent, createGroup, deleteComponent, deleteGroup, editComponent, editGroup, nameAlsoTaken, quorumProblem, reorderComponents } from "../domain/components";
 import { movedInPage, pageBlocks } from "../domain/page-order";
 import { deleteIncident, editIncident, editIncidentUpdate, openIncident, postIncidentUpdate, publishPostmortem, resolveIncident, undeletable } from "../domain/incidents";
 import { cancelMaintenance, completeMaintenanceNow, editMaintenance, scheduleMaintenance, startMaintenanceNow } from "../domain/maintenance";
@@ -291,7 +291,11 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
 async function parseNamed<T extends z.ZodType>(c: Context<AppEnv>, schema: T, body: unknown, kind: "component" | "group", exceptId: string | null): Promise<z.output<T>> {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
-  throw new ApiError(400, "validation_failed", "Invalid form", withAlsoRefused(issuesOf(result.error, body), await nameAlsoTaken(c.var.db, kind, body, exceptId)));
+  // A component's quorum is also compared with the page's regions here (the domain does it once the rest
+  // holds), so that every problem is said at once.
+  const monitor = kind === "component" && typeof body === "object" && body !== null ? (body as { monitor?: { quorum?: unknown; regions?: unknown } | null }).monitor : null;
+  const quorum = quorumProblem(monitor, defaultRegions(c.env.CHECK_REGIONS));
+  throw new ApiError(400, "validation_failed", "Invalid form", withAlsoRefused(issuesOf(result.error, body), [...(await nameAlsoTaken(c.var.db, kind, body, exceptId)), ...(quorum ? [quorum] : [])]));
 }
 
 const actorOf = (c: Context<AppEnv>): Actor => {
