@@ -1276,7 +1276,8 @@ describe("an automatic incident in the console", () => {
     const csrf = await csrfOf(token, path);
     expect((await post(`${path}/updates`, token, { _csrf: csrf, status: "identified", message: "We are on it." })).status).toBe(303);
     const taken = await (await send(path, { cookie: token })).text();
-    expect(taken).toMatch(/Taken over by <code>user_night_shift<\/code> <time datetime="[^"]+">[^<]+<\/time>: Beacon no longer updates or resolves it\./);
+    // Named as their session names them (the test session's email), beside their user id.
+    expect(taken).toMatch(/Taken over by ops@example\.com \(<code>user_night_shift<\/code>\) <time datetime="[^"]+">[^<]+<\/time>: Beacon no longer updates or resolves it\./);
 
     // Resolved by Beacon, which leaves the root cause for a person: the edit form takes it.
     await env.DB.prepare("UPDATE incidents SET status = 'resolved', resolved_at = ?, root_cause = NULL, resolution = NULL, taken_over_at = NULL, taken_over_by = NULL WHERE id = ?").bind(Date.now(), incident.id).run();

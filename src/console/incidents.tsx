@@ -103,6 +103,8 @@ export const IncidentsPage: FC<{
 /** Who took an automatic incident over, and what its components' checks say now. */
 export interface Automation {
   takenOverBy: string | null;
+  /** Their name and email, as their session gave them (null when it gave neither). */
+  takenOverByName?: string | null;
   suggestion: string | null;
 }
 
@@ -118,7 +120,8 @@ const AutomationNote: FC<{ i: SnapshotIncident; automation: Automation; page: Pa
         <strong>Detected automatically.</strong>{" "}
         {i.taken_over_at ? (
           <>
-            Taken over by <code>{automation.takenOverBy ?? "an admin"}</code> <Time ms={i.taken_over_at} page={page} />: Beacon no longer updates or resolves it.
+            Taken over by {automation.takenOverByName ? <>{automation.takenOverByName} (<code>{automation.takenOverBy}</code>)</> : <code>{automation.takenOverBy ?? "an admin"}</code>}{" "}
+            <Time ms={i.taken_over_at} page={page} />: Beacon no longer updates or resolves it.
           </>
         ) : open ? (
           "Beacon keeps it up to date and resolves it once its checks pass. Posting an update, resolving it or editing it makes it yours, and Beacon stops."

@@ -15,7 +15,7 @@ import {
 } from "../auth/console-session";
 import { consoleAssets } from "../console/assets";
 import { AuditEntryPage, AuditPage } from "../console/audit";
-import { deletedEntities, findAuditEntry } from "../db/queries/audit";
+import { actorAsSigned, deletedEntities, findAuditEntry } from "../db/queries/audit";
 import { ComponentPage, ComponentsPage, type CheckResult } from "../console/components";
 import { Dashboard } from "../console/dashboard";
 import * as forms from "../console/forms";
@@ -393,7 +393,10 @@ async function incidentScreen(c: Context<AppEnv>, id: string | null, refill?: fo
 /** What the API's admin view says of an automatic incident: who took it over, and the checks' suggestion. */
 async function automationOf(c: Context<AppEnv>, id: string): Promise<Automation> {
   const [row, checks] = await Promise.all([findIncident(c.var.db, id), linkedComponentChecks(c.var.db, id)]);
-  return { takenOverBy: row?.takenOverBy ?? null, suggestion: checksSuggestion(checks, Date.now()).suggestion };
+  // Named as that admin's session named them when they took it over, when it did.
+  const signed = row?.takenOverBy ? await actorAsSigned(c.var.db, { type: "incident", id }, row.takenOverBy) : undefined;
+  const takenOverByName = [signed?.name, signed?.email].filter(Boolean).join(", ") || null;
+  return { takenOverBy: row?.takenOverBy ?? null, takenOverByName, suggestion: checksSuggestion(checks, Date.now()).suggestion };
 }
 
 async function templatesScreen(c: Context<AppEnv>, refill?: forms.Refill) {

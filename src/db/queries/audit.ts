@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNull, lt } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lt } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
 import { auditLog, type AuditEntityType } from "../schema";
@@ -53,4 +53,15 @@ export async function pruneAudit(db: Database, before: number, limit: number) {
 export async function writtenSince(db: Database, since: number): Promise<boolean> {
   const row = await db.select({ id: auditLog.id }).from(auditLog).where(gt(auditLog.at, since)).limit(1).get();
   return row !== undefined;
+}
+
+/** How an admin signed their latest entry about a record: their name and email as their session gave them. */
+export async function actorAsSigned(db: Database, entity: { type: AuditEntityType; id: string }, actorId: string) {
+  return db
+    .select({ name: auditLog.actorName, email: auditLog.actorEmail })
+    .from(auditLog)
+    .where(and(eq(auditLog.entityType, entity.type), eq(auditLog.entityId, entity.id), eq(auditLog.actorKind, "admin"), eq(auditLog.actorId, actorId)))
+    .orderBy(desc(auditLog.at))
+    .limit(1)
+    .get();
 }
