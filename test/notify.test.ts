@@ -775,7 +775,9 @@ describe("webhooks", () => {
     // Beacon's own keys first, as before.
     expect(incidentHook).toMatchObject({ type: "incident.created", data: { incident_id: opened.id, title: "Hooks, v2" } });
     expect(incidentHook.meta).toEqual({ unsubscribe: expect.stringMatching(/^https:\/\/status\.example\.com\/api\/status\/subscriptions\/unsubscribe\?token=/), documentation: "https://status.example.com/api/docs", generated_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
-    expect(incidentHook.page).toEqual({ id: expect.any(String), status_indicator: "major", status_description: expect.any(String) });
+    const status = (await body(await admin("GET", "/api/v2/status.json"))).status;
+    expect(incidentHook.page).toEqual({ id: (await body(await admin("GET", "/api/v2/status.json"))).page.id, status_indicator: status.indicator, status_description: status.description });
+    expect(["minor", "major", "critical"]).toContain(incidentHook.page.status_indicator);
     // The incident as /api/v2 gives it, so that a tool reads the same object from either.
     const v2 = (await body(await admin("GET", "/api/v2/incidents/unresolved.json"))).incidents.find((i: any) => i.id === opened.id);
     expect(incidentHook.incident).toEqual(v2);
@@ -787,6 +789,19 @@ describe("webhooks", () => {
     expect(componentHook.incident).toBeUndefined();
     expect((await deliveriesFor(hook.id)).map((d) => d.status)).toEqual(["sent", "sent"]);
     await admin("POST", `/api/status/incidents/${opened.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
+
+    // A window called off: Statuspage has no cancelled maintenance, so no `incident` claims to be one.
+    const start = Date.now() + 86_400_000;
+    const window = await body(await admin("POST", "/api/status/maintenance", { title: "Called off", scheduled_start: start, scheduled_end: start + 3_600_000, affected_components: [component.id], notify: false }));
+    expect((await admin("POST", `/api/status/maintenance/${window.id}/cancel`)).status).toBe(200);
+    const cancelled = await outboxEvent("maintenance.cancelled", { maintenance_id: window.id, title: "Called off", status: "cancelled" }, [component.id]);
+    const cancelSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response(null, { status: 204 }));
+    await deliverMessages(testEnv, await fanOut(testEnv, sent, cancelled));
+    const [cancelHook] = (await captured(cancelSpy)).map((req) => JSON.parse(req.body));
+    cancelSpy.mockRestore();
+    expect(cancelHook).toMatchObject({ type: "maintenance.cancelled", data: { maintenance_id: window.id } });
+    expect(cancelHook.page).toBeDefined();
+    expect(cancelHook.incident).toBeUndefined();
   });
 
   it("disables an endpoint that answers 410 and sends it nothing more", async () => {

@@ -129,7 +129,7 @@ const touch = (event) => {
 };
 document.addEventListener("input", touch);
 document.addEventListener("change", touch);
-let behind = false;
+let behind = false, refusedOnce = false;
 document.addEventListener("focusout", () => setTimeout(() => { if (behind && !$$("[data-live]").some((r) => r.contains(document.activeElement))) refresh(); }, 0));
 async function refresh() {
   const regions = $$("[data-live]");
@@ -141,11 +141,25 @@ async function refresh() {
     gone.setAttribute("role", "alert");
     (document.getElementById("main") || document.body).prepend(gone);
   }
-  // The session ended: said where "Live" was, so nobody types a form that will not be saved unknowing.
+  // The session ended: said where "Live" was, so nobody types a form that will not be saved unknowing. A
+  // session Clerk's script is renewing can answer 401 for a moment: said only when asked again 5 s later.
   if (res && res.status === 401 && stamp) {
+    if (!refusedOnce) {
+      refusedOnce = true;
+      setTimeout(refresh, 5000);
+      return;
+    }
+    changes.length = 0;
     stamp.dataset.state = "signed-out";
     stamp.textContent = "Signed out: reload to sign in again; forms sent now are not saved";
     return;
+  }
+  if (res && res.ok) {
+    refusedOnce = false;
+    if (stamp && stamp.dataset.state === "signed-out") {
+      stamp.dataset.state = "live";
+      stamp.textContent = "Live";
+    }
   }
   if (!res || !res.ok) return announce();
   const next = new DOMParser().parseFromString(await res.text(), "text/html");

@@ -16,6 +16,8 @@ import { sendSms } from "./sms";
 import { fillSlots, type Slot } from "./slots";
 import { sendWebhook } from "./webhook";
 import { readSnapshot } from "../snapshot/store";
+import { buildSnapshot } from "../snapshot/build";
+import type { Snapshot } from "../snapshot/types";
 
 /** How long a sender owns a claimed delivery; longer than any provider call (each times out in 10 s). */
 export const LEASE_MS = 60_000;
@@ -84,7 +86,7 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
   const events = new Map((await eventsByIds(db, eventIds)).map((e) => [e.id, e]));
   // Webhooks also carry the page and the incident as Statuspage's webhooks do, from the snapshot as it is now;
   // without one (the hub and D1 both unreachable), they go with Beacon's keys alone rather than wait.
-  const snapshot = claimed.some((d) => d.channel === "webhook" && d.bodyText === "") ? await readSnapshot(env, () => db, { revalidate: true }).catch(() => null) : null;
+  const snapshot = claimed.some((d) => d.channel === "webhook" && d.bodyText === "") ? await snapshotCovering(env, db, events.values()) : null;
   const templates = new Map<string, MessageTemplate | null>();
   const templateOf = (d: DeliveryRow) => {
     if (d.bodyText !== "") return deliveryTemplate(env, d, null);
@@ -215,6 +217,18 @@ async function claimWholeBatches(db: Database, claimed: DeliveryRow[], now: numb
   const heldUntil = Math.max(...held.map((d) => d.leaseUntil ?? now + LEASE_MS));
   const retryAfterSeconds = Math.ceil((heldUntil - now) / 1000) + 1 + (firstOfEach.every((id) => ours.has(id)) ? 0 : GIVE_WAY_SECONDS);
   return { claimed: all.filter((d) => !heldKeys.has(d.batchKey)), retryAfterSeconds };
+}
+
+/**
+ * The page's data as of these events at least: the published snapshot, or, while it is still being rebuilt
+ * after them (a webhook must not describe the incident as it was before its own news), one built now from
+ * D1. Null when neither can be had.
+ */
+async function snapshotCovering(env: Bindings, db: Database, events: Iterable<{ createdAt: number }>): Promise<Snapshot | null> {
+  const newest = Math.max(0, ...[...events].map((e) => e.createdAt));
+  const published = await readSnapshot(env, () => db, { revalidate: true }).catch(() => null);
+  if (published && published.generated_at >= newest) return published;
+  return buildSnapshot(db, env).catch(() => null);
 }
 
 /** The secrets a delivery's slots stand for, derived now: they are never stored. */

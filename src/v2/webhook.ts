@@ -33,7 +33,8 @@ export function statuspageWebhookKeys(snapshot: Snapshot, event: WebhookEvent): 
     const incident = snapshot.incidents.find((i) => i.id === payload.incident_id);
     if (incident) keys.incident = v2Incident(snapshot, incident, rows);
   } else if (event.type.startsWith("maintenance.")) {
-    const window = snapshot.maintenances.find((m) => m.id === payload.maintenance_id);
+    // Statuspage has no cancelled maintenance (v2's lists leave such windows out): none is given as one.
+    const window = snapshot.maintenances.find((m) => m.id === payload.maintenance_id && m.status !== "cancelled");
     if (window) keys.incident = v2Maintenance(snapshot, window, rows);
   } else if (event.type === "component.status") {
     const component = rows.find((r) => r.id === payload.component_id);
