@@ -300,11 +300,21 @@ const e164Digits = z
   .refine((phone) => !/^\+1(?:900\d{7}|[2-9]\d{2}976\d{4})$/.test(phone), rule("premium_rate_number", "SMS does not go to premium-rate numbers (area code 900 or exchange 976)"));
 
 /**
- * A number as people type it: "+1 (415) 555-0100", "+44 20 7946 0958" or "0044 ..." is read without its
- * spaces, dashes, dots and brackets, and an international "00" as "+". Anything longer than a number so
- * written can be is left as it is, and refused.
+ * A number as people type it: "+1 (415) 555-0100", "+44 (0) 20 7946 0958" or "0044 ..." is read without its
+ * spaces, dashes (any), dots and brackets, a bracketed trunk "0" after the country code, and with an
+ * international "00" as "+". Anything longer than a number so written can be is left as it is, and refused.
  */
-const e164 = z.preprocess((value) => (typeof value === "string" && value.length <= 40 ? value.replace(/[\s().\-\u00a0]/g, "").replace(/^00/, "+") : value), e164Digits);
+const e164 = z.preprocess(
+  (value) =>
+    typeof value === "string" && value.length <= 40
+      ? value
+          // "+44 (0) 20 ...": the trunk prefix in brackets is dialled at home only.
+          .replace(/^(\+\d{1,3})\s*\(0\)/, "$1")
+          .replace(/[\s().\-\u2010-\u2015\u2212\u00a0]/g, "")
+          .replace(/^00/, "+")
+      : value,
+  e164Digits,
+);
 
 /** The public sign-up: exactly one of email, phone or webhook; no components means every component. */
 export const subscribeBody = z

@@ -228,7 +228,10 @@ describe("incidents", () => {
     expect(withMessage.text).toContain("Root cause: Expired cert\nResolution: Renewed the certificate");
     expect(withMessage.text).toContain("All logins work again.");
     expect(withMessage.html).toContain("Renewed the certificate");
-    expect(withMessage.sms).toContain("All logins work again. Resolution: Renewed the certificate");
+    expect(withMessage.sms).toContain("Resolution: Renewed the certificate All logins work again.");
+    // A long message is what a text cuts, not the resolution before it.
+    const long = await resolvedWith({ root_cause: "Expired cert", resolution: "Renewed the certificate", message: "All logins work again. ".repeat(20) });
+    expect(long.sms).toContain("Resolution: Renewed the certificate");
     // Without a message the resolution is the update's text: said once, labelled.
     const alone = await resolvedWith({ root_cause: "Expired cert", resolution: "Renewed the certificate" });
     expect(alone.text.split("Renewed the certificate")).toHaveLength(2);

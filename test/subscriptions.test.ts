@@ -435,6 +435,13 @@ describe("sign-up input and abuse limits", () => {
     const other = uniquePhone();
     expect((await subscribe({ phone: `001.${other.slice(2, 5)}.${other.slice(5, 8)}.${other.slice(8)}` })).status).toBe(202);
     expect(await subscriberByAddress(other)).toMatchObject({ channel: "sms" });
+    // Dashes of any kind; a trunk "(0)" after the country code is not part of the number.
+    const dashed = uniquePhone();
+    expect((await subscribe({ phone: `+1 ${dashed.slice(2, 5)}\u2011${dashed.slice(5, 8)}\u2013${dashed.slice(8)}` })).status).toBe(202);
+    expect(await subscriberByAddress(dashed)).toMatchObject({ channel: "sms" });
+    const trunk = uniquePhone();
+    expect((await subscribe({ phone: `+1 (0) ${trunk.slice(2)}` })).status).toBe(202);
+    expect(await subscriberByAddress(trunk)).toMatchObject({ channel: "sms" });
     const email = uniqueEmail();
     expect((await subscribe({ email: `  ${email.toUpperCase()} ` })).status).toBe(202);
     expect(await subscriberByAddress(email)).toMatchObject({ channel: "email" });

@@ -133,7 +133,8 @@ function factsOf(type: NotifyEventType, payload: Record<string, unknown>, pageUr
       facts,
       message,
       link: pageOf(pageUrl, "incidents", payload.incident_id),
-      ...(resolution && { smsDetail: message ? `${message} Resolution: ${resolution}` : `Resolution: ${resolution}` }),
+      // First in a text, which is cut to fit: what fixed it is not the part cut off.
+      ...(resolution && { smsDetail: message ? `Resolution: ${resolution} ${message}` : `Resolution: ${resolution}` }),
       smsFacts: `${type === "incident.resolved" ? "" : ` (${status})`}${etaText}${affected.length && type !== "incident.resolved" ? `, affecting ${affected.map((c) => c.name).join(", ")}` : ""}${removed.length ? `, no longer ${removed.join(", ")}` : ""}`,
     };
   }
