@@ -127,6 +127,11 @@ function inline(text: string, depth = 0, links = true): string {
         i = end;
         continue;
       }
+      // Not a URL: its characters are text, and none of them starts another (a scan per "http" in one long
+      // run would make the whole line quadratic).
+      plain += text.slice(i, Math.max(end, i + 1));
+      i = Math.max(end, i + 1);
+      continue;
     }
     plain += ch;
     i++;
