@@ -252,7 +252,8 @@ export function consoleAssets() {
     byPath.set(path, asset);
     return path;
   };
-  const compact = (source: string) => source.replace(/^[ \t]+/gm, "");
+  // Indentation, whole-line comments and blank lines dropped: the scripts have no multi-line strings.
+  const compact = (source: string) => source.replace(/^[ \t]+/gm, "").replace(/^\/\/.*\n/gm, "").replace(/\n{2,}/g, "\n");
   built = {
     byPath,
     css: add("console", "css", { body: CONSOLE_CSS, contentType: "text/css; charset=utf-8" }),
