@@ -623,6 +623,7 @@ describe("console writes", () => {
       [`/admin/incidents/${id}/updates/${crypto.randomUUID()}`, `/admin/incidents/${id}`],
       [`/admin/maintenance/${id}/start`, `/admin/maintenance/${id}`],
       [`/admin/components/${id}/check`, `/admin/components/${id}`],
+      [`/admin/components/${id}/move`, "/admin/components"],
       ["/admin/groups", "/admin/components"],
       [`/admin/deliveries/${id}/retry`, "/admin/subscribers"],
     ]) {
@@ -1285,7 +1286,10 @@ describe("an automatic incident in the console", () => {
     expect(resolved).toContain("Beacon resolved it when its checks passed.");
     expect(resolved).toContain("No root cause yet: add it under &quot;Edit the incident&quot;.");
     expect((await json(await admin("GET", `/api/status/admin/incidents/${incident.id}`))).missing).toEqual(["root_cause"]);
-    const edit = drawnForm(resolved, `${path}/edit`);
+    // An admin's edit answers what is written (the public answer words it as not written up yet), so that
+    // sending that answer back writes no placeholder.
+    expect(await json(await admin("PATCH", `/api/status/incidents/${incident.id}`, { severity: "critical" }))).toMatchObject({ root_cause: null, resolution: null });
+    const edit = drawnForm((await (await send(path, { cookie: token })).text()), `${path}/edit`);
     expect(edit.map(([name]) => name)).toEqual(expect.arrayContaining(["root_cause", "resolution"]));
     expect((await postDrawn(`${path}/edit`, token, edit, { root_cause: "A full disk on the checkout database." })).status).toBe(303);
     const after = await json(await admin("GET", `/api/status/admin/incidents/${incident.id}`));

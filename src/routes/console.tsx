@@ -892,7 +892,9 @@ const FORM_ADDRESSES: [RegExp, (id: string) => string][] = [
   [/^\/admin\/incidents\/([0-9A-Za-z-]{1,64})\/(?:updates(?:\/[^/]+)?|resolve|edit|delete)$/, (id) => `/admin/incidents/${id}`],
   [/^\/admin\/templates\/([0-9A-Za-z-]{1,64})\/delete$/, (id) => `/admin/templates/${id}`],
   [/^\/admin\/maintenance\/([0-9A-Za-z-]{1,64})\/(?:start|complete|cancel)$/, (id) => `/admin/maintenance/${id}`],
-  [/^\/admin\/components\/([0-9A-Za-z-]{1,64})\/(?:move|check|delete)$/, (id) => `/admin/components/${id}`],
+  [/^\/admin\/components\/([0-9A-Za-z-]{1,64})\/(?:check|delete)$/, (id) => `/admin/components/${id}`],
+  // The order's Up and Down buttons are on the list.
+  [/^\/admin\/components\/[0-9A-Za-z-]{1,64}\/move$/, () => "/admin/components"],
   [/^\/admin\/groups(?:\/[^/]+(?:\/delete)?)?$/, () => "/admin/components"],
   [/^\/admin\/(?:subscribers\/[^/]+\/delete|deliveries\/[^/]+\/retry)$/, () => "/admin/subscribers"],
   [/^\/admin\/sign-out$/, () => "/admin"],
