@@ -124,6 +124,10 @@ describe("signing in to the console", () => {
     expect(lateHtml).toContain("<li>Checkout down</li>");
     expect(lateHtml).toContain("<li>Typed\nafter the session ended</li>");
     expect(await incidentCount()).toBe(before);
+    // Too long to show back (a long postmortem): said so, rather than the plain sign-in page.
+    const long = await post("/admin/incidents", await session({ ttlSeconds: -60 }), { _csrf: "x", title: "Long", message: "w".repeat(70_000) });
+    expect(long.status).toBe(401);
+    expect(await long.text()).toContain("too long to show back here");
     // Without the local setting and without Clerk, even a good cookie signs nobody in.
     expect((await send("/admin", { cookie: await session() }, DEPLOYED)).status).toBe(401);
   });

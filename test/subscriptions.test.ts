@@ -1359,9 +1359,10 @@ describe("webhook subscriptions", () => {
     const again = await paste(challenge);
     expect(again.status).toBe(200);
     expect(await json(again)).toMatchObject({ channel: "webhook", address: url, status: "active", already_subscribed: true });
-    // Only that challenge tells it.
+    // Only that challenge tells it, and a wrong one costs the same work as for an endpoint never subscribed.
     const guessed = await paste(challenge.replace(/^./, (ch: string) => (ch === "A" ? "B" : "A")));
     expect([guessed.status, (await json(guessed)).error.message]).toEqual([400, expect.stringContaining("The code is wrong or expired")]);
+    expect(guessed.headers.get("x-d1-queries")).toBe(stranger.headers.get("x-d1-queries"));
   });
 });
 

@@ -149,7 +149,7 @@ export const confirmSubscription = (env: Bindings, db: Database, subscriber: Sub
  * Whether a confirmation secret is one Beacon sent this subscriber, even after it was used: an active
  * subscriber who opens their link again is told so, and only someone holding a real link learns it.
  */
-export async function sentConfirmationSecret(env: Bindings, db: Database, subscriber: SubscriberRow, secret: string): Promise<boolean> {
+export async function sentConfirmationSecret(env: Bindings, db: Database, subscriber: Pick<SubscriberRow, "id" | "channel">, secret: string): Promise<boolean> {
   const signer = await tokenSigner(env);
   for (const id of await confirmationDeliveryIds(db, subscriber.id, CONFIRMATION_PREFIX)) {
     if (constantTimeEqual(await signer.confirmationSecret(id, subscriber.channel), secret)) return true;

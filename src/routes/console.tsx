@@ -131,6 +131,9 @@ const consoleGate: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (auth.state === "handshake" && !writes) return new Response(null, { status: 307, headers: auth.headers });
   if (auth.state === "handshake" || auth.state === "signed-out") {
     const typed = writes ? await typedWhileSignedOut(c) : [];
+    if (typed === TOO_LONG_TO_SHOW) {
+      return problem(c, 401, "Signed out: nothing was saved", "The session ended before this was sent, so nothing changed, and the form was too long to show back here: go back in the browser to copy what you wrote, then sign in again and send it.", undefined, c.req.path);
+    }
     if (typed.length) {
       return problem(c, 401, "Signed out: nothing was saved", "The session ended before this was sent, so nothing changed. What you wrote is below, to copy; sign in again, then send it.", typed, c.req.path);
     }
@@ -161,10 +164,13 @@ const SIGNED_OUT_FORM_BYTES = 64 * 1024;
  * What a form sent after its session ended had written, to give back rather than lose: read only from a
  * same-site form (checked before) of a declared, small size, so nobody else can make the console hold more.
  */
+const TOO_LONG_TO_SHOW: string[] = [];
+
 async function typedWhileSignedOut(c: Context<AppEnv>): Promise<string[]> {
-  if (!(c.req.header("content-type") ?? "").startsWith("application/x-www-form-urlencoded") || Number(c.req.header("content-length") ?? 0) > SIGNED_OUT_FORM_BYTES) return [];
+  if (!(c.req.header("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) return [];
+  if (Number(c.req.header("content-length") ?? 0) > SIGNED_OUT_FORM_BYTES) return TOO_LONG_TO_SHOW;
   const text = await readAtMost(c.req.raw, SIGNED_OUT_FORM_BYTES);
-  if (text === null) return [];
+  if (text === null) return TOO_LONG_TO_SHOW;
   const form = new URLSearchParams(text);
   return WRITTEN_FIELDS.map((name) => forms.lineFeeds((form.get(name) ?? "").trim())).filter((typed) => typed !== "");
 }

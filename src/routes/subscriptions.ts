@@ -34,6 +34,9 @@ const twiml = (reply: string | null) =>
   });
 const escapeXml = (text: string) => text.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
+/** An id no subscriber has: what a lookup made for an address nobody subscribed asks about. */
+const NO_SUBSCRIBER = "00000000-0000-0000-0000-000000000000";
+
 const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? null;
 const wantsJson = (c: Context<AppEnv>) => (c.req.header("accept") ?? "").includes("application/json");
 /**
@@ -104,8 +107,7 @@ const linkFromBrowser: MiddlewareHandler<AppEnv> = async (c, next) => {
  * error, and the way to the preferences (for a client asking for JSON, the subscription, saying so).
  */
 async function alreadySubscribed(c: Context<AppEnv>, subscriber: SubscriberRow | undefined, secret: string, answerJson: boolean) {
-  // Email links and webhook challenges only: they cannot be guessed, where a 6-digit code could be.
-  if ((subscriber?.channel !== "email" && subscriber?.channel !== "webhook") || subscriber.status !== "active" || !(await sentConfirmationSecret(c.env, c.var.db, subscriber, secret))) return null;
+  if (subscriber?.channel !== "email" || subscriber.status !== "active" || !(await sentConfirmationSecret(c.env, c.var.db, subscriber, secret))) return null;
   const view = await subscriptionView(c, subscriber);
   if (answerJson) return c.json({ ...view, already_subscribed: true });
   return htmlPage(
@@ -290,8 +292,10 @@ export const subscriptions = new Hono<AppEnv>()
       const confirmed = await confirmAddress(c.env, c.var.db, "webhook", webhook, code, Date.now());
       if (!confirmed) {
         // Its ping echoed (or this pasted) already: the challenge proves the endpoint's owner, who is told so.
-        const used = await alreadySubscribed(c, await findSubscriber(c.var.db, "webhook", webhook), code, true);
-        if (used) return used;
+        // Asked for any endpoint, subscribed or not, so that a wrong code costs the same work either way.
+        const subscriber = await findSubscriber(c.var.db, "webhook", webhook);
+        const sent = await sentConfirmationSecret(c.env, c.var.db, subscriber ?? { id: NO_SUBSCRIBER, channel: "webhook" }, code);
+        if (sent && subscriber?.status === "active") return c.json({ ...(await subscriptionView(c, subscriber)), already_subscribed: true });
         throw badRequest("The code is wrong or expired. Subscribe the endpoint again for a new ping.");
       }
       return c.json(await subscriptionView(c, confirmed));
