@@ -228,8 +228,14 @@ async function snapshotCovering(env: Bindings, db: Database, events: Iterable<{ 
   const newest = Math.max(0, ...[...events].map((e) => e.createdAt));
   const published = await readSnapshot(env, () => db, { revalidate: true }).catch(() => null);
   if (published && published.generated_at >= newest) return published;
-  return buildSnapshot(db, env).catch(() => null);
+  // One build at a time in an isolate: the chunks of a batch handled side by side share it.
+  if (!built || built.startedAt < newest) {
+    const startedAt = Date.now();
+    built = { startedAt, snapshot: buildSnapshot(db, env, startedAt).catch(() => null) };
+  }
+  return built.snapshot;
 }
+let built: { startedAt: number; snapshot: Promise<Snapshot | null> } | null = null;
 
 /** The secrets a delivery's slots stand for, derived now: they are never stored. */
 async function secretsFor(env: Bindings, signer: TokenSigner, delivery: DeliveryRow, subscriber: SubscriberRow): Promise<Partial<Record<Slot, string>>> {
