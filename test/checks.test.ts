@@ -295,7 +295,7 @@ describe("checks from several regions", { timeout: 30_000 }, () => {
     const beyondDefaults = await admin("PATCH", `/api/status/components/${component.id}`, { monitor: { ...component.monitor, regions: null, quorum: 4 } });
     expect(beyondDefaults.status).toBe(400);
     expect((await json(beyondDefaults)).error.details).toEqual([
-      { path: "monitor.quorum", code: "quorum_above_regions", message: "must be at most the number of regions: with none given, this page's 3 (wnam, enam, weur)" },
+      { path: "monitor.quorum", code: "quorum_above_regions", message: "must be at most the number of regions: with none given, this page's 3 (wnam, enam, weur)", limit: 3 },
     ]);
     expect(await checksOf(component.id)).toMatchObject({ regions: ["apac", "weur"], quorum: 1 });
     const atDefaults = await admin("PATCH", `/api/status/components/${component.id}`, { monitor: { ...component.monitor, regions: null, quorum: 3 } });

@@ -156,7 +156,7 @@ function assertQuorumReachable(monitor: z.infer<typeof httpMonitorInput> | null 
 export function quorumProblem(monitor: { quorum?: unknown; regions?: unknown } | null | undefined, pageRegions: ProbeRegion[]): ErrorDetail | null {
   if (!monitor || !Number.isInteger(monitor.quorum) || (monitor.regions !== null && monitor.regions !== undefined) || (monitor.quorum as number) <= pageRegions.length) return null;
   const message = `must be at most the number of regions: with none given, this page's ${pageRegions.length} (${pageRegions.join(", ")})`;
-  return { path: "monitor.quorum", message, code: "quorum_above_regions" };
+  return { path: "monitor.quorum", message, code: "quorum_above_regions", limit: pageRegions.length };
 }
 
 /** `pageRegions`: the regions a monitor that names none is probed from (see assertQuorumReachable). */

@@ -49,6 +49,8 @@ const RULE_WORDS: Partial<Record<DetailCode, Words>> = {
   too_small: counted((n) => `must be at least ${n}`),
   too_big: counted((n) => `must be at most ${n}`),
   duplicate: () => "names one item twice",
+  // With none ticked, the page's own regions: how many there are, not their codes.
+  quorum_above_regions: counted((n) => `must be at most ${n}, the number of regions it is checked from`),
   end_before_start: () => "must be after the start",
   before_start: timed((time) => `must be after the incident started (${time})`),
   after_resolution: timed((time) => `must be before the incident was resolved (${time})`),
