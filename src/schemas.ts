@@ -308,10 +308,11 @@ const e164 = z.preprocess(
   (value) =>
     typeof value === "string" && value.length <= 40
       ? value
-          // "+44 (0) 20 ...": the trunk prefix in brackets is dialled at home only.
-          .replace(/^(\+\d{1,3})\s*\(0\)/, "$1")
-          .replace(/[\s().\-\u2010-\u2015\u2212\u00a0]/g, "")
+          .trim()
           .replace(/^00/, "+")
+          // "+44 (0) 20 ..." or "0044 ( 0 ) ...": the trunk prefix in brackets is dialled at home only.
+          .replace(/^(\+\d{1,3})[\s\u00a0]*\([\s\u00a0]*0[\s\u00a0]*\)/, "$1")
+          .replace(/[\s().\-\u2010-\u2015\u2212\u00a0]/g, "")
       : value,
   e164Digits,
 );

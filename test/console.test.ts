@@ -1478,6 +1478,9 @@ describe("text as written", () => {
     expect(renderMarkdown("See https://en.wikipedia.org/wiki/X_(y) now")).toBe(`<p>See ${link("https://en.wikipedia.org/wiki/X_(y)")} now</p>`);
     expect(renderMarkdown("(see https://example.com/a_(b)).")).toBe(`<p>(see ${link("https://example.com/a_(b)")}).</p>`);
     expect(renderMarkdown("(see https://example.com/status)")).toBe(`<p>(see ${link("https://example.com/status")})</p>`);
+    // What only starts like a URL is text, and markup right after it is still read.
+    expect(renderMarkdown("see http://host:port/`cfg` now")).toBe("<p>see http://host:port/<code>cfg</code> now</p>");
+    expect(renderMarkdown("http://a:b[docs](https://x.com)")).toBe(`<p>http://a:b<a href="https://x.com/" rel="nofollow noopener noreferrer">docs</a></p>`);
     expect(renderMarkdown("**b** *i* _i_ `x<y>` [docs](https://example.com/a?b=1&c=2)")).toBe(
       '<p><strong>b</strong> <em>i</em> <em>i</em> <code>x&lt;y&gt;</code> <a href="https://example.com/a?b=1&amp;c=2" rel="nofollow noopener noreferrer">docs</a></p>',
     );

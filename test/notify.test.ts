@@ -788,6 +788,16 @@ describe("webhooks", () => {
     expect(componentHook.component).toMatchObject({ id: component.id, name: component.name });
     expect(componentHook.incident).toBeUndefined();
     expect((await deliveriesFor(hook.id)).map((d) => d.status)).toEqual(["sent", "sent"]);
+    // Written after the page's data was last published (its rebuild still under way): the webhook shows the
+    // incident as of its own event, not as the published data had it.
+    const written = Date.now();
+    await env.DB.prepare("UPDATE incidents SET title = 'Hooks, v2 (renamed)', updated_at = ? WHERE id = ?").bind(written, opened.id).run();
+    const renamed = await outboxEvent("incident.updated", incidentPayload("Hooks, v2 (renamed)", { incident_id: opened.id }), [component.id]);
+    const renameSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response(null, { status: 204 }));
+    await deliverMessages(testEnv, await fanOut(testEnv, sent, renamed));
+    const [renameHook] = (await captured(renameSpy)).map((req) => JSON.parse(req.body));
+    renameSpy.mockRestore();
+    expect(renameHook.incident).toMatchObject({ id: opened.id, name: "Hooks, v2 (renamed)" });
     await admin("POST", `/api/status/incidents/${opened.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
 
     // A window called off: Statuspage has no cancelled maintenance, so no `incident` claims to be one.

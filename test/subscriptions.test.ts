@@ -439,9 +439,11 @@ describe("sign-up input and abuse limits", () => {
     const dashed = uniquePhone();
     expect((await subscribe({ phone: `+1 ${dashed.slice(2, 5)}\u2011${dashed.slice(5, 8)}\u2013${dashed.slice(8)}` })).status).toBe(202);
     expect(await subscriberByAddress(dashed)).toMatchObject({ channel: "sms" });
-    const trunk = uniquePhone();
-    expect((await subscribe({ phone: `+1 (0) ${trunk.slice(2)}` })).status).toBe(202);
-    expect(await subscriberByAddress(trunk)).toMatchObject({ channel: "sms" });
+    for (const written of [(n: string) => `+1 (0) ${n}`, (n: string) => `001 ( 0 ) ${n}`]) {
+      const trunk = uniquePhone();
+      expect((await subscribe({ phone: written(trunk.slice(2)) })).status).toBe(202);
+      expect(await subscriberByAddress(trunk)).toMatchObject({ channel: "sms" });
+    }
     const email = uniqueEmail();
     expect((await subscribe({ email: `  ${email.toUpperCase()} ` })).status).toBe(202);
     expect(await subscriberByAddress(email)).toMatchObject({ channel: "email" });

@@ -129,7 +129,7 @@ const touch = (event) => {
 };
 document.addEventListener("input", touch);
 document.addEventListener("change", touch);
-let behind = false, refusedOnce = false;
+let behind = false, refusedAt = 0, retrying = 0;
 document.addEventListener("focusout", () => setTimeout(() => { if (behind && !$$("[data-live]").some((r) => r.contains(document.activeElement))) refresh(); }, 0));
 async function refresh() {
   const regions = $$("[data-live]");
@@ -144,9 +144,9 @@ async function refresh() {
   // The session ended: said where "Live" was, so nobody types a form that will not be saved unknowing. A
   // session Clerk's script is renewing can answer 401 for a moment: said only when asked again 5 s later.
   if (res && res.status === 401 && stamp) {
-    if (!refusedOnce) {
-      refusedOnce = true;
-      setTimeout(refresh, 5000);
+    if (!refusedAt) refusedAt = Date.now();
+    if (Date.now() - refusedAt < 5000) {
+      if (!retrying) retrying = setTimeout(() => { retrying = 0; refresh(); }, 5000 - (Date.now() - refusedAt));
       return;
     }
     changes.length = 0;
@@ -155,7 +155,7 @@ async function refresh() {
     return;
   }
   if (res && res.ok) {
-    refusedOnce = false;
+    refusedAt = 0;
     if (stamp && stamp.dataset.state === "signed-out") {
       stamp.dataset.state = "live";
       stamp.textContent = "Live";

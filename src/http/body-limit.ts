@@ -68,7 +68,8 @@ export function bodyLimit(maxBytes: number, larger?: LargerBodies): MiddlewareHa
 }
 
 /** Reads and discards up to `budget` more bytes; a body longer still is cancelled. */
-async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number) {
+/** Reads and drops what is left of a body, up to `budget` bytes, so that its connection stays usable. */
+export async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number) {
   let left = budget;
   try {
     while (left > 0) {

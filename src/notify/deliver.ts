@@ -84,9 +84,10 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
   // Event deliveries store no body: their event's message is rendered once here for every delivery of the chunk.
   const eventIds = [...new Set(claimed.filter((d) => d.bodyText === "").map((d) => d.eventId))];
   const events = new Map((await eventsByIds(db, eventIds)).map((e) => [e.id, e]));
+  const eventsReadAt = Date.now();
   // Webhooks also carry the page and the incident as Statuspage's webhooks do, from the snapshot as it is now;
   // without one (the hub and D1 both unreachable), they go with Beacon's keys alone rather than wait.
-  const snapshot = claimed.some((d) => d.channel === "webhook" && d.bodyText === "") ? await snapshotCovering(env, db, events.values()) : null;
+  const snapshot = claimed.some((d) => d.channel === "webhook" && d.bodyText === "") ? await snapshotCovering(env, db, [...events.values()], eventsReadAt) : null;
   const templates = new Map<string, MessageTemplate | null>();
   const templateOf = (d: DeliveryRow) => {
     if (d.bodyText !== "") return deliveryTemplate(env, d, null);
@@ -221,21 +222,38 @@ async function claimWholeBatches(db: Database, claimed: DeliveryRow[], now: numb
 
 /**
  * The page's data as of these events at least: the published snapshot, or, while it is still being rebuilt
- * after them (a webhook must not describe the incident as it was before its own news), one built now from
- * D1. Null when neither can be had.
+ * after them (a webhook must not describe the incident as it was before its own news), one built from D1 and
+ * shared by the chunks an isolate sends side by side. Null when neither can be had (tried again next time).
  */
-async function snapshotCovering(env: Bindings, db: Database, events: Iterable<{ createdAt: number }>): Promise<Snapshot | null> {
-  const newest = Math.max(0, ...[...events].map((e) => e.createdAt));
+async function snapshotCovering(env: Bindings, db: Database, events: EventRow[], readAt: number): Promise<Snapshot | null> {
   const published = await readSnapshot(env, () => db, { revalidate: true }).catch(() => null);
-  if (published && published.generated_at >= newest) return published;
-  // One build at a time in an isolate: the chunks of a batch handled side by side share it.
-  if (!built || built.startedAt < newest) {
-    const startedAt = Date.now();
-    built = { startedAt, snapshot: buildSnapshot(db, env, startedAt).catch(() => null) };
-  }
-  return built.snapshot;
+  if (published && covers(published, events, readAt)) return published;
+  const shared = built ? await built : null;
+  if (shared && covers(shared, events, readAt)) return shared;
+  const building = buildSnapshot(db, env).catch(() => null);
+  built = building;
+  const snapshot = await building;
+  if (!snapshot && built === building) built = null;
+  return snapshot;
 }
-let built: { startedAt: number; snapshot: Promise<Snapshot | null> } | null = null;
+let built: Promise<Snapshot | null> | null = null;
+
+/**
+ * Whether a snapshot shows these events: begun after they were read (so after they were committed), or
+ * holding what each one's write set, which carries the event's own time (its incident's or window's
+ * updated_at, its component's status_since).
+ */
+function covers(snapshot: Snapshot, events: EventRow[], readAt: number): boolean {
+  if (snapshot.generated_at >= readAt) return true;
+  return events.every((e) => {
+    const p = e.payload as Record<string, unknown>;
+    if (e.type.startsWith("incident.") && e.type !== "incident.deleted") return (snapshot.incidents.find((i) => i.id === p.incident_id)?.updated_at ?? -1) >= e.createdAt;
+    if (e.type.startsWith("maintenance.") && e.type !== "maintenance.deleted") return (snapshot.maintenances.find((m) => m.id === p.maintenance_id)?.updated_at ?? -1) >= e.createdAt;
+    if (e.type === "component.status") return typeof p.at === "number" && (snapshot.components.find((c) => c.id === p.component_id)?.status_since ?? -1) >= p.at;
+    return true;
+  });
+}
+type EventRow = Awaited<ReturnType<typeof eventsByIds>>[number];
 
 /** The secrets a delivery's slots stand for, derived now: they are never stored. */
 async function secretsFor(env: Bindings, signer: TokenSigner, delivery: DeliveryRow, subscriber: SubscriberRow): Promise<Partial<Record<Slot, string>>> {

@@ -43,7 +43,7 @@ import { createTemplate, deleteTemplate, editTemplate } from "../domain/template
 import { autoIncidentDefaults, checksSuggestion, componentAutoConfig } from "../domain/auto-incidents";
 import { pageName, type AppEnv, type Bindings } from "../env";
 import { ApiError, badRequest, errorBody, type ErrorDetail } from "../errors";
-import { bodyLimit } from "../http/body-limit";
+import { bodyLimit, drain, DRAIN_BYTES } from "../http/body-limit";
 import * as schemas from "../schemas";
 import { issuesOf, withAlsoRefused } from "../validation";
 import { formatTime } from "../page/format";
@@ -178,7 +178,7 @@ async function typedWhileSignedOut(c: Context<AppEnv>): Promise<string[]> {
 /** A request's body as text, or null once it passes `limit` bytes (read no further) or cannot be read. */
 async function readAtMost(req: Request, limit: number): Promise<string | null> {
   const reader = req.body?.getReader();
-  if (!reader) return null;
+  if (!reader) return "";
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
@@ -187,7 +187,8 @@ async function readAtMost(req: Request, limit: number): Promise<string | null> {
       if (done) break;
       size += value.byteLength;
       if (size > limit) {
-        await reader.cancel();
+        // Read to its end (within DRAIN_BYTES), not cancelled: a half-read body breaks its connection.
+        await drain(reader, DRAIN_BYTES - size);
         return null;
       }
       chunks.push(value);

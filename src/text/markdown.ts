@@ -61,6 +61,7 @@ function inline(text: string, depth = 0, links = true): string {
   const find = finder(text);
   let out = "";
   let plain = "";
+  let noUrlBefore = 0;
   const flush = () => {
     out += escapeHtml(plain);
     plain = "";
@@ -109,7 +110,7 @@ function inline(text: string, depth = 0, links = true): string {
         continue;
       }
     }
-    if (links && (ch === "h" || ch === "H") && /^https?:\/\//i.test(text.slice(i, i + 8)) && (i === 0 || /[\s(]/.test(text[i - 1]!))) {
+    if (links && i >= noUrlBefore && (ch === "h" || ch === "H") && /^https?:\/\//i.test(text.slice(i, i + 8)) && (i === 0 || /[\s(]/.test(text[i - 1]!))) {
       let end = i;
       while (end < text.length && !/[\s<>"]/.test(text[end]!)) end++;
       // Trailing punctuation ends a sentence, not the URL; a ")" too, unless it closes a "(" of the URL's own
@@ -127,11 +128,9 @@ function inline(text: string, depth = 0, links = true): string {
         i = end;
         continue;
       }
-      // Not a URL: its characters are text, and none of them starts another (a scan per "http" in one long
-      // run would make the whole line quadratic).
-      plain += text.slice(i, Math.max(end, i + 1));
-      i = Math.max(end, i + 1);
-      continue;
+      // Not a URL: no other starts inside what was scanned (a scan per "http" in one long run would make the
+      // line quadratic); its characters go on to be read as text and markup.
+      noUrlBefore = end;
     }
     plain += ch;
     i++;
