@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "./client";
 
@@ -8,6 +9,9 @@ export async function runBatch(db: Database, statements: Statement[]) {
   if (statements.length === 0) return [];
   return db.batch(statements as [Statement, ...Statement[]]);
 }
+
+/** A list of strings as one bound value, for `x IN ${jsonList(values)}` however long the list is. */
+export const jsonList = (values: string[]) => sql`(select value from json_each(${JSON.stringify(values)}))`;
 
 /** Splits rows so one multi-row INSERT stays under D1's 100 bound parameters. */
 export function chunkRows<T extends object>(rows: T[], columnsPerRow: number): T[][] {

@@ -68,8 +68,7 @@ export function bodyLimit(maxBytes: number, larger?: LargerBodies): MiddlewareHa
 }
 
 /** Reads and discards up to `budget` more bytes; a body longer still is cancelled. */
-/** Reads and drops what is left of a body, up to `budget` bytes, so that its connection stays usable. */
-export async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number) {
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number) {
   let left = budget;
   try {
     while (left > 0) {

@@ -1,8 +1,7 @@
 import type { Database } from "../db/client";
 import { runBatch } from "../db/batch";
-import { activateSubscriber, alreadySubscribedStatements, confirmationDeliveryIds, findSubscriberById, signUpStatements, takeConfirmationAttempt, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
-import { subscribers, type Channel } from "../db/schema";
-import { and, eq } from "drizzle-orm";
+import { activateSubscriber, alreadySubscribedStatements, confirmationDeliveryIds, findSubscriberById, reactivateSubscriber, signUpStatements, takeConfirmationAttempt, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
+import type { Channel } from "../db/schema";
 import { pageName, type Bindings } from "../env";
 import { constantTimeEqual } from "../crypto";
 import { iso } from "../time";
@@ -188,10 +187,7 @@ export async function awaitsThisConfirmation(env: Bindings, subscriber: Subscrib
  */
 export async function resubscribe(db: Database, subscriber: SubscriberRow, now: number) {
   if (subscriber.status !== "unsubscribed" || subscriber.confirmedAt === null) return;
-  await db
-    .update(subscribers)
-    .set({ status: "active", unsubscribedAt: null, updatedAt: now })
-    .where(and(eq(subscribers.id, subscriber.id), eq(subscribers.status, "unsubscribed")));
+  await reactivateSubscriber(db, subscriber.id, now);
 }
 
 export async function unsubscribe(db: Database, subscriber: SubscriberRow, now: number) {

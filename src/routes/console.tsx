@@ -43,7 +43,7 @@ import { createTemplate, deleteTemplate, editTemplate } from "../domain/template
 import { autoIncidentDefaults, checksSuggestion, componentAutoConfig } from "../domain/auto-incidents";
 import { pageName, type AppEnv, type Bindings } from "../env";
 import { ApiError, badRequest, errorBody, type ErrorDetail } from "../errors";
-import { bodyLimit, drain, DRAIN_BYTES } from "../http/body-limit";
+import { bodyLimit } from "../http/body-limit";
 import * as schemas from "../schemas";
 import { issuesOf, withAlsoRefused } from "../validation";
 import { formatTime } from "../page/format";
@@ -160,49 +160,27 @@ const WRITTEN_FIELDS = ["title", "message", "description", "root_cause", "resolu
 /** The largest form read from a session that has ended (a signed-in admin's may be larger: CONSOLE_MAX_BODY_BYTES). */
 const SIGNED_OUT_FORM_BYTES = 64 * 1024;
 
+/** What typedWhileSignedOut answers for a form over SIGNED_OUT_FORM_BYTES. */
+const TOO_LONG_TO_SHOW: string[] = [];
+const signedOutBodies = bodyLimit(SIGNED_OUT_FORM_BYTES);
+
 /**
  * What a form sent after its session ended had written, to give back rather than lose: read only from a
- * same-site form (checked before) of a declared, small size, so nobody else can make the console hold more.
+ * same-site form (checked before) within SIGNED_OUT_FORM_BYTES, counted as for every body (bodyLimit), so
+ * nobody else can make the console hold more.
  */
-const TOO_LONG_TO_SHOW: string[] = [];
-
 async function typedWhileSignedOut(c: Context<AppEnv>): Promise<string[]> {
   if (!(c.req.header("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) return [];
-  if (Number(c.req.header("content-length") ?? 0) > SIGNED_OUT_FORM_BYTES) return TOO_LONG_TO_SHOW;
-  const text = await readAtMost(c.req.raw, SIGNED_OUT_FORM_BYTES);
-  if (text === null) return TOO_LONG_TO_SHOW;
+  let text = "";
+  try {
+    await signedOutBodies(c, async () => {
+      text = await c.req.text();
+    });
+  } catch (err) {
+    return err instanceof ApiError && err.status === 413 ? TOO_LONG_TO_SHOW : [];
+  }
   const form = new URLSearchParams(text);
   return WRITTEN_FIELDS.map((name) => forms.lineFeeds((form.get(name) ?? "").trim())).filter((typed) => typed !== "");
-}
-
-/** A request's body as text, or null once it passes `limit` bytes (read no further) or cannot be read. */
-async function readAtMost(req: Request, limit: number): Promise<string | null> {
-  const reader = req.body?.getReader();
-  if (!reader) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        // Read to its end (within DRAIN_BYTES), not cancelled: a half-read body breaks its connection.
-        await drain(reader, DRAIN_BYTES - size);
-        return null;
-      }
-      chunks.push(value);
-    }
-  } catch {
-    return null;
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return new TextDecoder().decode(all);
 }
 
 interface ApiAnswer {
@@ -563,7 +541,7 @@ export const adminConsole = new Hono<AppEnv>()
   })
   .post("/incidents/:id/resolve", async (c) => {
     const id = idOr404(c);
-    const incident = id ? await loadIncidentView(c.var.db, id) : null;
+    const incident = id ? await findIncident(c.var.db, id) : undefined;
     if (!incident) return problem(c, 404, "Not found", "There is no incident with this id.");
     const form = await formOf(c);
     // Resolved by someone else meanwhile: said as such, with what this form had written to copy.

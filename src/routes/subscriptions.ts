@@ -29,10 +29,9 @@ const START_WORDS = new Set(["START", "UNSTOP", "YES"]);
 
 /** Twilio's answer to an inbound text: a reply to send, or none. */
 const twiml = (reply: string | null) =>
-  new Response(`<?xml version="1.0" encoding="UTF-8"?><Response>${reply === null ? "" : `<Message>${escapeXml(reply)}</Message>`}</Response>`, {
+  new Response(`<?xml version="1.0" encoding="UTF-8"?><Response>${reply === null ? "" : `<Message>${escapeHtml(reply)}</Message>`}</Response>`, {
     headers: { "content-type": "text/xml; charset=utf-8" },
   });
-const escapeXml = (text: string) => text.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** An id no subscriber has: what a lookup made for an address nobody subscribed asks about. */
 const NO_SUBSCRIBER = "00000000-0000-0000-0000-000000000000";

@@ -241,8 +241,9 @@ export function v2Maintenance(snapshot: Snapshot, m: SnapshotMaintenance, rows: 
   };
 }
 
-// Statuspage has no "cancelled" maintenance status: a cancelled window leaves every v2 list.
-const listedMaintenances = (snapshot: Snapshot) => snapshot.maintenances.filter((m) => m.status !== "cancelled");
+/** Statuspage has no "cancelled" maintenance status: a cancelled window leaves every v2 list, and webhooks. */
+export const listedInV2 = (m: SnapshotMaintenance) => m.status !== "cancelled";
+const listedMaintenances = (snapshot: Snapshot) => snapshot.maintenances.filter(listedInV2);
 
 export const unresolvedIncidents = (snapshot: Snapshot) => snapshot.incidents.filter((i) => isOpenIncident(i.status));
 

@@ -1,8 +1,8 @@
-import type { ShownStatus } from "../db/schema";
+import { SHOWN_STATUSES, type ShownStatus } from "../db/schema";
 import { slot } from "../notify/slots";
 import type { Snapshot } from "../snapshot/types";
 import { isoMillis } from "../time";
-import { pageId, v2ComponentStatus, v2Components, v2Incident, v2Maintenance, v2Status } from "./statuspage";
+import { listedInV2, pageId, v2ComponentStatus, v2Components, v2Incident, v2Maintenance, v2Status } from "./statuspage";
 
 /** An outbox event as a webhook tells it. */
 interface WebhookEvent {
@@ -12,8 +12,7 @@ interface WebhookEvent {
   createdAt: number;
 }
 
-const SHOWN = new Set<string>(["operational", "degraded", "partial_outage", "major_outage", "under_maintenance"]);
-const v2StatusOf = (value: unknown) => (typeof value === "string" && SHOWN.has(value) ? v2ComponentStatus(value as ShownStatus) : null);
+const v2StatusOf = (value: unknown) => ((SHOWN_STATUSES as readonly unknown[]).includes(value) ? v2ComponentStatus(value as ShownStatus) : null);
 
 /**
  * The keys a Statuspage webhook carries, beside Beacon's own `type`, `timestamp` and `data`, so that tools
@@ -33,8 +32,7 @@ export function statuspageWebhookKeys(snapshot: Snapshot, event: WebhookEvent): 
     const incident = snapshot.incidents.find((i) => i.id === payload.incident_id);
     if (incident) keys.incident = v2Incident(snapshot, incident, rows);
   } else if (event.type.startsWith("maintenance.")) {
-    // Statuspage has no cancelled maintenance (v2's lists leave such windows out): none is given as one.
-    const window = snapshot.maintenances.find((m) => m.id === payload.maintenance_id && m.status !== "cancelled");
+    const window = snapshot.maintenances.find((m) => m.id === payload.maintenance_id && listedInV2(m));
     if (window) keys.incident = v2Maintenance(snapshot, window, rows);
   } else if (event.type === "component.status") {
     const component = rows.find((r) => r.id === payload.component_id);

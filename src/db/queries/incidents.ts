@@ -2,7 +2,7 @@ import { and, asc, desc, eq, getTableColumns, gte, inArray, is, isNull, or, SQL,
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "../client";
 import { componentPageOrder } from "./components";
-import type { Statement } from "../batch";
+import { jsonList, type Statement } from "../batch";
 import { guard } from "./guards";
 import { components, incidentComponents, incidentLinkHistory, incidents, incidentUpdates, statusChanges, type ComponentStatus, type IncidentStatus } from "../schema";
 
@@ -51,10 +51,9 @@ export function recordLinkChanges(db: Database, incidentId: string, links: { com
   const when = opts.when ?? sql`1`;
   const statements: Statement[] = [];
   if (opts.dropOthers) {
-    const kept = JSON.stringify(links.map((l) => l.componentId));
     statements.push(
       db.insert(incidentLinkHistory).select(sql`SELECT NULL, incident_id, component_id, NULL, ${at} FROM ${incidentComponents}
-        WHERE incident_id = ${incidentId} AND component_id NOT IN (SELECT value FROM json_each(${kept})) AND ${when}`),
+        WHERE incident_id = ${incidentId} AND component_id NOT IN ${jsonList(links.map((l) => l.componentId))} AND ${when}`),
     );
   }
   if (links.length) {
@@ -72,12 +71,12 @@ export function recordLinkChanges(db: Database, incidentId: string, links: { com
  * (Statuspage's per-update lists start there); one named now is stamped `now`.
  */
 export function setIncidentComponents(db: Database, incidentId: string, links: { componentId: string; status: ComponentStatus }[], now: number): Statement[] {
-  const kept = JSON.stringify(links.map((l) => l.componentId));
+  const kept = links.map((l) => l.componentId);
   const statements: Statement[] = [
     ...recordLinkChanges(db, incidentId, links, now, { dropOthers: true }),
     db
       .delete(incidentComponents)
-      .where(and(eq(incidentComponents.incidentId, incidentId), sql`${incidentComponents.componentId} not in (select value from json_each(${kept}))`)),
+      .where(and(eq(incidentComponents.incidentId, incidentId), sql`${incidentComponents.componentId} not in ${jsonList(kept)}`)),
   ];
   // Four bound values a row, within D1's 100 a statement.
   for (let i = 0; i < links.length; i += 20) {

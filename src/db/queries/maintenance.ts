@@ -1,10 +1,9 @@
 import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { componentPageOrder } from "./components";
-import type { Statement } from "../batch";
+import { jsonList, type Statement } from "../batch";
 import { guard } from "./guards";
 import { components, maintenanceComponents, maintenanceDepartures, maintenances } from "../schema";
-import { jsonList } from "./subscriptions";
 
 export type MaintenanceRow = typeof maintenances.$inferSelect;
 

@@ -1,10 +1,9 @@
 import { and, count, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
-import type { Statement } from "../batch";
+import { jsonList, type Statement } from "../batch";
 import { deliveries, events, subscriberComponents, subscribers, type Channel, type DeliveryStatus } from "../schema";
 import type { PageCursor } from "../../cursor";
 import { newestFirst, olderThan } from "./paging";
-import { jsonList } from "./subscriptions";
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
 export type NewDelivery = Omit<typeof deliveries.$inferInsert, "status" | "attempts" | "lastError" | "providerId" | "leaseUntil" | "sentAt">;

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, gt, gte, isNotNull, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../client";
-import { chunkRows, type Statement } from "../batch";
+import { chunkRows, jsonList, type Statement } from "../batch";
 import { confirmationBudget, deliveries, subscriberComponents, subscribers, type Channel, type SubscriberStatus } from "../schema";
 import type { PageCursor } from "../../cursor";
 import { newestFirst, olderThan } from "./paging";
@@ -8,7 +8,6 @@ import { newestFirst, olderThan } from "./paging";
 export type SubscriberRow = typeof subscribers.$inferSelect;
 
 /** A JSON array bound as ONE parameter, so a list of any length stays under D1's 100 bound parameters. */
-export const jsonList = (values: string[]) => sql`(select value from json_each(${JSON.stringify(values)}))`;
 
 export async function findSubscriber(db: Database, channel: Channel, address: string) {
   return db.select().from(subscribers).where(and(eq(subscribers.channel, channel), eq(subscribers.address, address))).get();
@@ -33,6 +32,13 @@ export const insertSubscriber = (db: Database, row: typeof subscribers.$inferIns
 
 export const updateSubscriber = (db: Database, id: string, patch: Partial<typeof subscribers.$inferInsert>) =>
   db.update(subscribers).set(patch).where(eq(subscribers.id, id));
+
+/** An unsubscribed subscriber made active again, only while it is still unsubscribed. */
+export const reactivateSubscriber = (db: Database, id: string, now: number) =>
+  db
+    .update(subscribers)
+    .set({ status: "active", unsubscribedAt: null, updatedAt: now })
+    .where(and(eq(subscribers.id, id), eq(subscribers.status, "unsubscribed")));
 
 /** Replaces the components a subscriber follows; an empty list means every component. */
 export function setSubscriberComponents(db: Database, subscriberId: string, componentIds: string[]): Statement[] {
