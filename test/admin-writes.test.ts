@@ -348,6 +348,30 @@ describe("Idempotency-Key", () => {
     expect(await count("SELECT count(*) AS n FROM incident_templates WHERE name = ?", other)).toBe(1);
   });
 
+  it("still takes a keyless double submit as one after a round played ahead of the clock wrote an entry dated later", async () => {
+    // A round played for a future time (as the README's walkthrough does) leaves audit entries dated after now.
+    const ahead = crypto.randomUUID();
+    await env.DB.prepare("INSERT INTO audit_log (id, at, actor_kind, action, entity_type, entity_id) VALUES (?, ?, 'automation', 'component.updated', 'component', 'played')")
+      .bind(ahead, Date.now() + 3600_000)
+      .run();
+    try {
+      const incident = await createIncident({ title: `Played ahead ${crypto.randomUUID()}` });
+      const token = await adminToken();
+      const path = `/api/status/incidents/${incident.id}/updates`;
+      const update = { message: "Once only", status: "identified", notify: false };
+      const racing = await Promise.all([1, 2, 3].map(() => call("POST", path, { token, body: update })));
+      const again = await call("POST", path, { token, body: update });
+      expect([...racing, again].map((r) => r.status)).toEqual([201, 201, 201, 201]);
+      expect(again.headers.get("idempotent-replayed")).toBe("true");
+      expect(await count("SELECT count(*) AS n FROM incident_updates WHERE incident_id = ? AND message = 'Once only'", incident.id)).toBe(1);
+      // A write in between still makes the same request a new one.
+      expect((await call("POST", path, { token, body: { message: "Between", status: "monitoring", notify: false } })).status).toBe(201);
+      expect((await call("POST", path, { token, body: update })).headers.get("idempotent-replayed")).toBeNull();
+    } finally {
+      await env.DB.prepare("DELETE FROM audit_log WHERE id = ?").bind(ahead).run();
+    }
+  });
+
   it("replays a resolve instead of answering 409 to its retry", async () => {
     const incident = await createIncident();
     const key = crypto.randomUUID();

@@ -528,6 +528,11 @@ export const idempotencyKeys = sqliteTable(
     status: integer("status").notNull(),
     body: text("body"),
     createdAt: integer("created_at").notNull(),
+    /**
+     * The audit log's last row once the answer's change was written: a later row is a write since, whatever
+     * time it is dated (a round played ahead of the clock, a backdated automatic incident).
+     */
+    auditSeq: integer("audit_seq"),
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] }), index("idempotency_keys_created_idx").on(t.createdAt)],
 );

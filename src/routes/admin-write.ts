@@ -3,7 +3,7 @@ import type { ContentfulStatusCode, StatusCode } from "hono/utils/http-status";
 import { commitChange } from "../changes";
 import { errorText } from "../db/queries/guards";
 import { writtenSince } from "../db/queries/audit";
-import { findIdempotentAnswer, IDEMPOTENCY_TTL_MS, insertIdempotentAnswer, isIdempotencyKeyTaken, type IdempotentAnswer } from "../db/queries/idempotency";
+import { findIdempotentAnswer, IDEMPOTENCY_TTL_MS, insertIdempotentAnswer, isIdempotencyKeyTaken, sealIdempotentAnswer, type IdempotentAnswer } from "../db/queries/idempotency";
 import type { Change } from "../domain/change";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
@@ -84,7 +84,7 @@ export const addsOnce: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = `same-request ${hash}`;
   const now = Date.now();
   const stored = await findIdempotentAnswer(c.var.db, userId, key, now - DOUBLE_SUBMIT_MS);
-  if (stored && !(await writtenSince(c.var.db, stored.createdAt))) return replay(c, stored, hash);
+  if (stored && !(await writtenSince(c.var.db, stored))) return replay(c, stored, hash);
   // An answer outdated by a write since is replaced: its key lives no longer than up to that answer.
   const ttlMs = stored ? now - stored.createdAt : DOUBLE_SUBMIT_MS;
   c.set("idempotency", { userId, key, requestHash: hash, ttlMs });
@@ -108,7 +108,11 @@ export async function commitOnce<R>(
   const now = Date.now();
   const liveSince = now - (pending?.ttlMs ?? IDEMPOTENCY_TTL_MS);
   const statements = pending
-    ? [...insertIdempotentAnswer(c.var.db, { userId: pending.userId, key: pending.key, requestHash: pending.requestHash, ...answer, createdAt: now }, liveSince), ...change.statements]
+    ? [
+        ...insertIdempotentAnswer(c.var.db, { userId: pending.userId, key: pending.key, requestHash: pending.requestHash, ...answer, createdAt: now, auditSeq: null }, liveSince),
+        ...change.statements,
+        sealIdempotentAnswer(c.var.db, pending),
+      ]
     : change.statements;
   try {
     await commitChange(c.env, c.var.db, { ...change, statements });

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, isNull, lt } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
 import { auditLog, type AuditEntityType } from "../schema";
@@ -49,9 +49,14 @@ export async function pruneAudit(db: Database, before: number, limit: number) {
   await db.delete(auditLog).where(inArray(auditLog.id, oldest));
 }
 
-/** Whether anything was written after `since`, by an admin or by Beacon (every write leaves an audit entry). */
-export async function writtenSince(db: Database, since: number): Promise<boolean> {
-  const row = await db.select({ id: auditLog.id }).from(auditLog).where(gt(auditLog.at, since)).limit(1).get();
+/**
+ * Whether anything was written after a stored answer, by an admin or by Beacon (every write leaves an audit
+ * entry): a row added after the one the answer noted, whatever time it is dated. An answer stored before
+ * answers noted it is compared by time.
+ */
+export async function writtenSince(db: Database, answer: { auditSeq: number | null; createdAt: number }): Promise<boolean> {
+  const later = answer.auditSeq === null ? gt(auditLog.at, answer.createdAt) : sql`${auditLog}.rowid > ${answer.auditSeq}`;
+  const row = await db.select({ id: auditLog.id }).from(auditLog).where(later).limit(1).get();
   return row !== undefined;
 }
 

@@ -1,7 +1,7 @@
-import { and, eq, gt, lt } from "drizzle-orm";
+import { and, eq, gt, lt, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import type { Statement } from "../batch";
-import { idempotencyKeys } from "../schema";
+import { auditLog, idempotencyKeys } from "../schema";
 
 /** How long a stored answer is replayed; the cron prunes older ones. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
@@ -25,6 +25,14 @@ export function insertIdempotentAnswer(db: Database, row: IdempotentAnswer, live
     db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.userId, row.userId), eq(idempotencyKeys.key, row.key), lt(idempotencyKeys.createdAt, liveSince + 1))),
     db.insert(idempotencyKeys).values(row),
   ];
+}
+
+/** Last in the batch: notes where the audit log stood once the change was written (see writtenSince). */
+export function sealIdempotentAnswer(db: Database, row: Pick<IdempotentAnswer, "userId" | "key">): Statement {
+  return db
+    .update(idempotencyKeys)
+    .set({ auditSeq: sql`(SELECT coalesce(max(rowid), 0) FROM ${auditLog})` })
+    .where(and(eq(idempotencyKeys.userId, row.userId), eq(idempotencyKeys.key, row.key)));
 }
 
 export const isIdempotencyKeyTaken = (message: string) => message.includes("UNIQUE constraint failed: idempotency_keys");
