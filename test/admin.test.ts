@@ -302,12 +302,27 @@ describe("incidents", () => {
     const updateId = edited.updates[0].id;
     const fixed = await json(await admin("PATCH", `/api/status/incidents/${incident.id}/updates/${updateId}`, { message: "Some requests fail (fixed typo)" }));
     expect(fixed.updates[0].message).toBe("Some requests fail (fixed typo)");
+    // Saved again as it is, it writes nothing: no audit entry, and nobody's open form goes stale.
+    const audited = async () => (await json(await admin("GET", `/api/status/audit?entity_id=${incident.id}`))).entries.length;
+    const entries = await audited();
+    const same = await json(await admin("PATCH", `/api/status/incidents/${incident.id}/updates/${updateId}`, { message: "Some requests fail (fixed typo)" }));
+    expect([same.updated_at, same.updates[0].updated_at]).toEqual([fixed.updated_at, fixed.updates[0].updated_at]);
+    expect(await audited()).toBe(entries);
 
     expect((await admin("POST", `/api/status/incidents/${incident.id}/postmortem`, { postmortem: "Too early" })).status).toBe(409);
-    await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "x", resolution: "y" });
+    const resolved = await json(await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "x", resolution: "y" }));
+    // The update that resolved it takes no expected resolution: the incident is over.
+    const resolving = resolved.updates.find((u: any) => u.status === "resolved").id;
+    const late = await admin("PATCH", `/api/status/incidents/${incident.id}/updates/${resolving}`, { estimated_resolution: "2031-01-01T00:00:00Z" });
+    expect([late.status, (await json(late)).error.details]).toEqual([400, [expect.objectContaining({ path: "estimated_resolution", code: "not_applicable" })]]);
+    expect((await json(await call("GET", `/api/status/incidents/${incident.id}`))).updates.every((u: any) => u.estimated_resolution === null)).toBe(true);
     const pm = await json(await admin("POST", `/api/status/incidents/${incident.id}/postmortem`, { postmortem: "What happened, and what we changed." }));
     // Still "resolved" to the seed's clients: the published postmortem is said by its own fields.
     expect(pm).toMatchObject({ status: "resolved", postmortem: "What happened, and what we changed.", postmortem_published_at: expect.any(String) });
+    const published = await audited();
+    const republished = await json(await admin("POST", `/api/status/incidents/${incident.id}/postmortem`, { postmortem: "What happened, and what we changed." }));
+    expect(republished.updated_at).toBe(pm.updated_at);
+    expect(await audited()).toBe(published);
     const listed = (await json(await call("GET", "/api/status/incidents?days=1"))).incidents.find((i: any) => i.id === incident.id);
     expect(listed.status).toBe("resolved");
     expect((await json(await call("GET", "/api/v2/incidents.json"))).incidents.find((i: any) => i.id === incident.id).status).toBe("postmortem");

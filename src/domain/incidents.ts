@@ -406,10 +406,21 @@ export async function editIncidentUpdate(
   const existing = incident?.updates.find((u) => u.id === updateId);
   if (!incident || !existing) throw notFound("Incident update");
   assertAsShown(existing.updated_at, shown);
-  assertEta(input.estimated_resolution, incident.started_at);
-  const owner = takeover(incident, actor, now);
   // An update that withdrew the ETA and is given one now gives it instead: it no longer withdraws one.
   const givesEta = input.estimated_resolution !== undefined && input.estimated_resolution !== null;
+  if (givesEta && existing.status === "resolved") {
+    throw badRequest("The update that resolved the incident takes no estimated_resolution: the incident is over", [
+      { path: "estimated_resolution", message: "not taken by the update that resolved the incident", code: "not_applicable" },
+    ]);
+  }
+  assertEta(input.estimated_resolution, incident.started_at);
+  const owner = takeover(incident, actor, now);
+  // A save that changes nothing writes nothing (see editIncident).
+  const edits =
+    (input.message !== undefined && input.message !== existing.message) ||
+    (input.estimated_resolution !== undefined && input.estimated_resolution !== existing.estimated_resolution) ||
+    (givesEta && existing.eta_withdrawn === true);
+  if (!edits && Object.keys(owner.row).length === 0) return noChange(incident);
   const { eta_withdrawn: _withdrew, ...rest } = existing;
   const edited: SnapshotIncidentUpdate = {
     ...(givesEta ? rest : existing),
@@ -440,6 +451,7 @@ export async function publishPostmortem(db: Database, id: string, input: Postmor
   const incident = await existingIncident(db, id);
   assertAsShown(postmortemFormVersion(incident), shown);
   if (isOpenIncident(incident.status)) throw conflict("Resolve the incident before publishing its postmortem.");
+  if (incident.status === "postmortem" && incident.postmortem === input.postmortem) return noChange(incident);
   const publishedAt = incident.postmortem_published_at ?? now;
   const result: SnapshotIncident = { ...incident, status: "postmortem", postmortem: input.postmortem, postmortem_published_at: publishedAt, updated_at: now };
   return {
