@@ -105,11 +105,13 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     expect(JSON.stringify(await json(await call("GET", `/api/status/components/${c.id}`)))).not.toContain("reference");
   });
 
-  it("keeps an opened incident's title within a title's 200 characters, however long the template makes it", async () => {
+  it("keeps an opened incident's title and message within what an admin may write, however long the template makes them", async () => {
     const targets = fakeTargets();
     const url = targetUrl();
     const name = `Long ${"n".repeat(90)} ${crypto.randomUUID().slice(0, 4)}`;
-    const c = await createMonitoredComponent(url, {}, { name, auto_incidents: { open_after_seconds: 0, template: { title: "{component} {component} {component} is {status}", message: "{checks}" } } });
+    // 181 names of 100 characters: about 18,000 characters from a 2,000-character template.
+    const message = "{component}".repeat(181);
+    const c = await createMonitoredComponent(url, {}, { name, auto_incidents: { open_after_seconds: 0, template: { title: "{component} {component} {component} is {status}", message } } });
     const T = Date.UTC(2032, 1, 1, 12, 0);
     targets.set(url, { status: 503 });
     await runCron(T);
@@ -119,6 +121,11 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     expect(incident.title).toBe(`${`${name} ${name} ${name} is down`.slice(0, 199).trimEnd()}…`);
     // Sent back unchanged, as a console form saved as it is would send it, it is accepted.
     expect((await admin("PATCH", `/api/status/incidents/${incident.id}`, { title: incident.title })).status).toBe(200);
+    const [update] = (await json(await call("GET", `/api/status/incidents/${incident.id}`))).updates;
+    expect([incident.description.length, update.message.length]).toEqual([10_000, 10_000]);
+    expect(update.message.endsWith("…")).toBe(true);
+    expect((await admin("PATCH", `/api/status/incidents/${incident.id}`, { description: incident.description, title: `${incident.title.slice(0, 150)}` })).status).toBe(200);
+    expect((await admin("PATCH", `/api/status/incidents/${incident.id}/updates/${update.id}`, { message: update.message })).status).toBe(200);
     expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "r", resolution: "s", notify: false })).status).toBe(200);
   });
 

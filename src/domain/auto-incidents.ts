@@ -182,8 +182,14 @@ export function fillTemplate(template: string, c: Pick<WatchedComponent, "name" 
   return template.replace(/\{(component|status|since|checks)\}/g, (_, key: string) => values[key]!);
 }
 
-/** An incident title's length, as the API holds any title to. */
+/** An incident title's and a message's lengths, as the API holds any title and message to. */
 const TITLE_MAX = 200;
+const MESSAGE_MAX = 10_000;
+
+/** Text no longer than `max`, cut with an ellipsis (never inside a surrogate pair), so it can be sent back unchanged. */
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1).replace(/[\uD800-\uDBFF]$/, "").trimEnd()}…`;
+}
 
 /**
  * The title of an incident a template opens: one line (settings saved before titles had to be single lines
@@ -191,8 +197,7 @@ const TITLE_MAX = 200;
  * the names it repeats: cut with an ellipsis, so that it can be sent back unchanged.
  */
 export function incidentTitle(template: string, c: Pick<WatchedComponent, "name" | "status" | "since" | "checks">): string {
-  const title = fillTemplate(template, c).replace(/\s*[\r\n\u2028\u2029]+\s*/g, " ").trim();
-  return title.length <= TITLE_MAX ? title : `${title.slice(0, TITLE_MAX - 1).replace(/[\uD800-\uDBFF]$/, "").trimEnd()}…`;
+  return cut(fillTemplate(template, c).replace(/\s*[\r\n\u2028\u2029]+\s*/g, " ").trim(), TITLE_MAX);
 }
 
 /**
@@ -319,7 +324,8 @@ export function decideAutoIncidents(input: {
     if (!plan.lines.length) continue;
     const worst = plan.links.reduce<Severity>((s, l) => worseSeverity(s, SEVERITY_FOR[l.status]), "none");
     plan.severity = plan.kind === "open" ? worst : worseSeverity(plan.severity, worst);
-    plan.message = plan.lines.join(" ");
+    // A template's names repeated, or many components joining one incident, can outgrow what an admin may write.
+    plan.message = cut(plan.lines.join(" "), MESSAGE_MAX);
     plans.push(plan);
   }
   return plans;
