@@ -3,7 +3,7 @@ import { AUDIT_ENTITY_TYPES, CHANNELS, COMPONENT_STATUSES, DELIVERY_STATUSES, PR
 import { shownOnBadge } from "./badges/svg";
 import { decodeCursor } from "./cursor";
 import { normalWebhookUrl } from "./notify/address";
-import { intoExactRange, line, NOTHING_VISIBLE, optionalText, pastTimestamp, rule, showsSomething, text, timestamp, uuid, wholeNumber } from "./validation";
+import { intoExactRange, line, NOTHING_VISIBLE, optionalText, pastTimestamp, rule, showsSomething, text, timestamp, uuid, wellFormed, wholeNumber } from "./validation";
 
 /** The largest page of incidents one request may ask for. */
 export const MAX_INCIDENT_PAGE = 100;
@@ -178,10 +178,13 @@ export const httpMonitorInput = z
   type: z.literal("http"),
   url: z
     .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
-    .max(2048),
+    .max(2048)
+    // A URL parser takes a control character (it percent-encodes it), but no one types one: stored, it would
+    // be shown and requested as something else than what the admin sees.
+    .refine((url) => !/[\u0000-\u001F\u007F-\u009F]/.test(url) && wellFormed(url), rule("invalid_url", "must not hold control characters or half of a surrogate pair")),
   method: z.enum(["GET", "HEAD", "POST"]).default("GET"),
   expected_status: z.array(wholeNumber().min(100).max(599)).min(1).max(20).nullable().default(null),
-  keyword: z.string().min(1).max(200).nullable().default(null),
+  keyword: text(200).nullable().default(null),
   timeout_ms: wholeNumber().min(500).max(30_000).default(10_000),
   degraded_latency_ms: wholeNumber().min(1).max(30_000).nullable().default(null),
   confirmations: wholeNumber().min(1).max(10).optional(),

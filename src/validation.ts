@@ -77,7 +77,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
  * A refinement's message and the code of the Beacon rule it checks (and the bound, when the rule has one),
  * so its detail says which rule failed: `.refine(fn, rule("duplicate", "must not repeat"))`.
  */
-export const rule = (code: RuleCode, message: string, more: { path?: PropertyKey[]; limit?: string } = {}) => ({
+export const rule = (code: RuleCode | "invalid_url", message: string, more: { path?: PropertyKey[]; limit?: string } = {}) => ({
   message,
   ...(more.path ? { path: more.path } : {}),
   params: { code, ...(more.limit === undefined ? {} : { limit: more.limit }) },
@@ -104,7 +104,7 @@ export const validate = <T extends z.ZodType, Target extends keyof ValidationTar
   zValidator(target, schema, async (result, c) => {
     if (target === "json") {
       const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-      if (!JSON_TYPE.test(type)) throw new ApiError(400, "bad_request", "Content-Type must be application/json");
+      if (!JSON_TYPE.test(type)) throw new ApiError(415, "unsupported_media_type", "Content-Type must be application/json");
     }
     if (!result.success) {
       const where = target === "json" ? "body" : target === "param" ? "path" : target;
@@ -188,7 +188,8 @@ export const timestamp = z
   .preprocess(
     (value) => (typeof value === "string" ? value.replace(TO_THE_MINUTE, "$1:00$2") : value),
     z
-      .union([z.iso.datetime({ offset: true }), wholeNumber().nonnegative()])
+      // A negative count of milliseconds is a time before 2000 like any other: refused by the same bound.
+      .union([z.iso.datetime({ offset: true }), wholeNumber()])
       .transform((value) => Math.floor((typeof value === "number" ? value : Date.parse(value)) / 1000) * 1000)
       // Refinements rather than min/max, so a refusal gives the bound as a time, not as a count of milliseconds.
       .pipe(
@@ -229,13 +230,14 @@ export const oneLine = (value: string, max: number) => [...value.replace(ANY_CON
  * answer and what is read back later would differ, and two names that look alike would pass as different.
  */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const wellFormed = (value: string) => !LONE_SURROGATE.test(value);
+export const wellFormed = (value: string) => !LONE_SURROGATE.test(value);
 const ILL_FORMED = rule("ill_formed_text", "must be valid text (it holds half of a UTF-16 surrogate pair)");
 
 /** Trimmed, non-empty text with a length cap; control characters other than newline and tab removed. */
 export const text = (max: number) =>
   z
     .string()
+    .refine(emptyOrVisible, NOTHING_VISIBLE)
     .transform((value) => value.replace(CONTROL, "").trim())
     .pipe(z.string().min(1, "must not be empty").max(max, `must be at most ${max} characters`).refine(wellFormed, ILL_FORMED).refine(emptyOrVisible, NOTHING_VISIBLE));
 
@@ -267,6 +269,7 @@ const emptyOrVisible = (value: string) => value === "" || showsSomething(value);
 export const line = (max: number) =>
   z
     .string()
+    .refine(emptyOrVisible, NOTHING_VISIBLE)
     .transform((value) => value.replace(CONTROL, "").trim())
     .refine(showsSomething, NOTHING_VISIBLE)
     .refine((value) => !/[\r\n\u0085\u2028\u2029]/.test(value), rule("line_break", "must be a single line (no line breaks)"))

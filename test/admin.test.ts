@@ -431,8 +431,8 @@ describe("incidents", () => {
     expect(broken.status).toBe(400);
     expect((await json(broken)).error.message).toMatch(/JSON/);
     const wrongType = await post(JSON.stringify({ title: "x" }), "text/plain");
-    expect(wrongType.status).toBe(400);
-    expect((await json(wrongType)).error.message).toMatch(/Content-Type/);
+    expect(wrongType.status).toBe(415);
+    expect((await json(wrongType)).error).toMatchObject({ code: "unsupported_media_type", message: expect.stringMatching(/Content-Type/) });
 
     const invalid = await post(JSON.stringify({ title: "", severity: "catastrophic", extra: 1 }));
     expect(invalid.status).toBe(400);
@@ -441,8 +441,27 @@ describe("incidents", () => {
 
     expect((await post("[]")).status).toBe(400);
     expect((await post("null")).status).toBe(400);
+    // Each refusal says what is wrong by the code the README's table gives it.
+    const codes = async (res: Response) => [res.status, (await json(res)).error.details?.map((d: any) => `${d.path} ${d.code}`)];
+    for (const blank of ["   ", "\u200b", " \t "]) {
+      expect(await codes(await post(JSON.stringify({ title: blank }))), JSON.stringify(blank)).toEqual([400, ["title nothing_visible"]]);
+      expect(await codes(await admin("POST", "/api/status/components", { name: blank })), JSON.stringify(blank)).toEqual([400, ["name nothing_visible"]]);
+    }
+    expect(await codes(await post(JSON.stringify({ title: "" })))).toEqual([400, ["title too_short"]]);
+    for (const early of [0, -1, -8.64e15]) {
+      expect(await codes(await post(JSON.stringify({ title: "Early", started_at: early }))), String(early)).toEqual([400, ["started_at out_of_range"]]);
+    }
+    // A monitor's URL and keyword are text like any other: no control characters, no half surrogate pairs.
+    const monitor = (m: object) => admin("POST", "/api/status/components", { name: `Watched ${crypto.randomUUID()}`, monitor: { type: "http", url: "https://example.com/health", ...m } });
+    expect(await codes(await monitor({ url: "https://example.com/a\u0000b" }))).toEqual([400, ["monitor.url invalid_url"]]);
+    expect(await codes(await monitor({ url: "https://example.com/\ud800" }))).toEqual([400, ["monitor.url invalid_url"]]);
+    expect(await codes(await monitor({ keyword: "\ud800ok" }))).toEqual([400, ["monitor.keyword ill_formed_text"]]);
     expect((await admin("POST", `/api/status/incidents/${UNKNOWN}/updates`, { message: "m", status: "resolved" })).status).toBe(400);
     expect(await tableCounts()).toEqual(before);
+    // A keyword is cleaned as any text is.
+    const kept = await json(await monitor({ keyword: " ok\u0000 " }));
+    expect(kept.monitor.keyword).toBe("ok");
+    await admin("DELETE", `/api/status/components/${kept.id}`);
   });
 
   it("takes up to 512 KiB from an admin, what the longest texts need in any script, and 64 KiB from anyone else", async () => {
