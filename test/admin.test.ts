@@ -644,6 +644,9 @@ describe("maintenance edits and quiet windows", () => {
     const endOnly = await admin("PATCH", `/api/status/maintenance/${m.id}`, { scheduled_end: "2020-01-01T06:00:00Z" });
     expect(endOnly.status).toBe(400);
     expect((await json(endOnly)).error.details).toEqual([{ path: "scheduled_end", message: "must be after scheduled_start", code: "end_before_start" }]);
+    // A start moved past the kept end is the start's problem: the console marks the field that was changed.
+    const startOnly = await admin("PATCH", `/api/status/maintenance/${m.id}`, { scheduled_start: start + 5 * 3600_000 });
+    expect([startOnly.status, (await json(startOnly)).error.details]).toEqual([400, [{ path: "scheduled_start", message: "must be before scheduled_end", code: "end_before_start" }]]);
     expect(await windowRow(m.id)).toEqual(before);
     expect(await noticesOf(m.id)).toEqual(["maintenance.scheduled"]);
 

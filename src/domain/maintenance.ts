@@ -146,11 +146,17 @@ async function dueMove(db: Database, m: MaintenanceRow, named: Named, actor: Act
  * The times a window may be given: its end in the future (to end a window now, complete it), and after its
  * start. A window in progress keeps its start.
  */
-function assertWindowTimes(m: Pick<MaintenanceRow, "status" | "scheduledStart" | "startedAt">, start: number, end: number, now: number) {
+function assertWindowTimes(m: Pick<MaintenanceRow, "status" | "scheduledStart" | "startedAt">, start: number, end: number, now: number, movedStartOnly = false) {
   if (m.status === "in_progress" && start !== m.scheduledStart) throw conflict("The maintenance is in progress; its start can no longer change.");
   // Started early (Start now), it may end before its planned start: what counts is when it really began.
   const began = m.status === "in_progress" && m.startedAt !== null ? Math.min(start, m.startedAt) : start;
-  if (end <= began) throw badRequest("scheduled_end must be after scheduled_start", [{ path: "scheduled_end", message: "must be after scheduled_start", code: "end_before_start" }]);
+  if (end <= began) {
+    // The field that was sent is the one to fix: a start moved past the kept end is said at the start.
+    const detail = movedStartOnly
+      ? { path: "scheduled_start", message: "must be before scheduled_end", code: "end_before_start" as const }
+      : { path: "scheduled_end", message: "must be after scheduled_start", code: "end_before_start" as const };
+    throw badRequest(movedStartOnly ? "scheduled_start must be before scheduled_end" : "scheduled_end must be after scheduled_start", [detail]);
+  }
   if (end <= now) {
     const how = m.status === "in_progress" ? "; to end the window now, complete it" : "";
     throw badRequest(`scheduled_end must be in the future${how}`, [{ path: "scheduled_end", message: "must be in the future", code: "in_past" }]);
@@ -204,7 +210,7 @@ export async function editMaintenance(db: Database, id: string, input: EditMaint
   let start = input.scheduled_start === undefined || sameShownTime(input.scheduled_start, m.scheduledStart) ? m.scheduledStart : input.scheduled_start;
   const end = input.scheduled_end === undefined || sameShownTime(input.scheduled_end, m.scheduledEnd) ? m.scheduledEnd : input.scheduled_end;
   // The same rule as scheduling, for the times this edit gives (a title fix of an overdue window is not refused).
-  if (input.scheduled_start !== undefined || input.scheduled_end !== undefined) assertWindowTimes(m, start, end, now);
+  if (input.scheduled_start !== undefined || input.scheduled_end !== undefined) assertWindowTimes(m, start, end, now, input.scheduled_end === undefined);
   // Started early and now ending before its planned start: the plan's start is when it began, so that no
   // reader is shown a window that ends before it starts.
   if (m.status === "in_progress" && m.startedAt !== null && end <= start) start = m.startedAt;
