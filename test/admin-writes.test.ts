@@ -563,6 +563,10 @@ describe("audit log", () => {
     const sameComponent = await admin("PATCH", `/api/status/components/${component.id}`, { name: component.name, description: "As it was", group_id: group.id });
     expect(sameComponent.status).toBe(200);
     expect((await json(sameComponent)).updated_at).toBe(component.updated_at);
+    // No settings of its own, said as {} or as null, is the page-wide defaults either way.
+    for (const auto_incidents of [{}, null, {}]) {
+      expect((await json(await admin("PATCH", `/api/status/components/${component.id}`, { auto_incidents }))).updated_at, JSON.stringify(auto_incidents)).toBe(component.updated_at);
+    }
     const sameGroup = await admin("PATCH", `/api/status/groups/${group.id}`, { name: group.name });
     expect(sameGroup.status).toBe(200);
     expect((await json(sameGroup)).updated_at).toBe(group.updated_at);

@@ -109,9 +109,13 @@ function toMonitor(input: z.infer<typeof httpMonitorInput>): HttpMonitor {
   };
 }
 
-/** Only the keys an admin set, so the rest keep following the page-wide default. */
-function ownSettings(input: z.infer<typeof autoIncidentsInput>): AutoIncidentSettings {
-  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as AutoIncidentSettings;
+/**
+ * Only the keys an admin set, so the rest keep following the page-wide default; none set is null, which
+ * means the same, so switching between `{}` and `null` is no change.
+ */
+function ownSettings(input: z.infer<typeof autoIncidentsInput>): AutoIncidentSettings | null {
+  const own = Object.entries(input).filter(([, value]) => value !== undefined);
+  return own.length ? (Object.fromEntries(own) as AutoIncidentSettings) : null;
 }
 
 /**
