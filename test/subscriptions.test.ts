@@ -111,6 +111,9 @@ describe("email subscriptions, offline through the dev outbox", () => {
     const forged = await call("GET", path(link).replace(/\.[^.]+$/, ".not-a-secret"));
     expect(forged.status).toBe(400);
     expect(await forged.text()).not.toContain("already subscribed");
+    // Nor does the real link with anything after it: a token has two parts.
+    const lengthened = await call("GET", `${path(link)}.anything-at-all`, { headers: { accept: "application/json" } });
+    expect(lengthened.status).toBe(400);
 
     // Signing up an address that is already active answers exactly the same and changes nothing; the address
     // gets the way to its choices (a lost manage link comes back this way).
@@ -340,6 +343,9 @@ describe("email subscriptions, offline through the dev outbox", () => {
 
     const tampered = await call("POST", path(view.unsubscribe_url).replace(/token=([^.]+)\.(.)/, (_, id, first) => `token=${id}.${first === "x" ? "y" : "x"}`), { headers: { accept: "application/json" } });
     expect(tampered.status).toBe(400);
+    for (const url of [view.manage_url, view.unsubscribe_url]) {
+      expect((await call("GET", `${path(url)}.anything-at-all`, { headers: { accept: "application/json" } })).status, url).toBe(400);
+    }
   });
 
   it("answers a link cut short or wrong with a page when a browser opens it, and with JSON otherwise", async () => {
@@ -523,7 +529,7 @@ describe("sign-up input and abuse limits", () => {
       expect((await json(res)).error.details).toEqual([expect.objectContaining({ path: "components", message: "must not repeat" })]);
     }
     const notJson = await call("POST", "/api/status/subscriptions", { body: "email=a@example.org", headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": uniqueIp() } });
-    expect(notJson.status).toBe(400);
+    expect([notJson.status, (await json(notJson)).error.code]).toEqual([415, "unsupported_media_type"]);
   });
 
   it("words each refusal of a sign-up or a code for a person (error.hint), as the page shows it", async () => {

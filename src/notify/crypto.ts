@@ -29,13 +29,22 @@ export async function tokenSigner(env: Bindings) {
     manageToken: async (subscriberId: string) => `${subscriberId}.${await manageSignature(subscriberId)}`,
     /** The subscriber id a manage token stands for, or null when it is not one of ours. */
     readManageToken: async (token: string) => {
-      const [id, signature] = token.split(".");
-      if (!id || !signature || !/^[0-9a-f-]{36}$/.test(id)) return null;
+      const [id, signature] = tokenParts(token) ?? [];
+      if (!id || !signature) return null;
       return constantTimeEqual(signature, await manageSignature(id)) ? id : null;
     },
   };
 }
 export type TokenSigner = Awaited<ReturnType<typeof tokenSigner>>;
+
+/**
+ * A link's `id.secret` token as its two parts, or null when it is not in that form: a subscriber id, a dot,
+ * and a secret with no dot of its own, so nothing can be added to a real token and still be taken.
+ */
+export function tokenParts(token: string): [id: string, secret: string] | null {
+  const parts = token.split(".");
+  return parts.length === 2 && /^[0-9a-f-]{36}$/.test(parts[0]!) && parts[1] !== "" ? [parts[0]!, parts[1]!] : null;
+}
 
 /** A Standard Webhooks endpoint secret: `whsec_` + base64 of 24 random bytes. */
 export const newWebhookSecret = () => `whsec_${base64(randomBytes(24))}`;

@@ -5,7 +5,7 @@ import type { Channel } from "../db/schema";
 import { pageName, type Bindings } from "../env";
 import { constantTimeEqual } from "../crypto";
 import { iso } from "../time";
-import { newWebhookSecret, tokenSigner } from "./crypto";
+import { newWebhookSecret, tokenParts, tokenSigner } from "./crypto";
 import { pageUrl } from "./links";
 import { ALREADY_SUBSCRIBED_PREFIX, CONFIRMATION_PREFIX } from "./messages";
 import { alreadySubscribedEmail, alreadySubscribedSms, confirmationEmail, confirmationSms } from "./render";
@@ -165,8 +165,9 @@ const CONFIRMATIONS_COMPARED = 10;
 
 /** The subscriber an emailed `id.secret` confirmation token names, and the secret part. */
 export async function subscriberForToken(db: Database, token: string) {
-  const [id, secret] = token.split(".");
-  if (!id || !secret || !/^[0-9a-f-]{36}$/.test(id)) return { subscriber: undefined, secret: "" };
+  const parts = tokenParts(token);
+  if (!parts) return { subscriber: undefined, secret: "" };
+  const [id, secret] = parts;
   return { subscriber: await findSubscriberById(db, id), secret };
 }
 
