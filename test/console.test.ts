@@ -231,6 +231,18 @@ describe("console writes", () => {
     expect(await incidentCount()).toBe(before);
   });
 
+  it("answers OPTIONS and methods it does not take as every other address does, signed in or not", async () => {
+    const token = await session();
+    for (const path of ["/admin", "/admin/incidents", "/admin/sign-in/local"]) {
+      for (const cookie of [undefined, token]) {
+        const options = await send(path, { method: "OPTIONS", cookie });
+        expect([options.status, options.headers.get("allow")], path).toEqual([204, expect.stringMatching(/^GET, HEAD, (POST, )?OPTIONS$/)]);
+        const put = await send(path, { method: "PUT", cookie });
+        expect([put.status, put.headers.get("allow"), (await json(put)).error.code], path).toEqual([405, options.headers.get("allow"), "method_not_allowed"]);
+      }
+    }
+  });
+
   it("opens, updates and resolves an incident through the forms, keeping the text as written", async () => {
     const token = await session();
     const csrf = await csrfOf(token);

@@ -124,7 +124,12 @@ const flashOf = (c: Context<AppEnv>) => FLASH[c.req.query("done") ?? ""] ?? null
  * Who may use the console, checked before any handler: a request from another site is refused before it is
  * read; the session must be an admin's (the API's rule); a form must carry the session's CSRF token.
  */
+const CONSOLE_METHODS = new Set(["GET", "HEAD", "POST"]);
+
 const consoleGate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  // The console takes pages and forms; anything else (OPTIONS, PUT...) is answered as at every address,
+  // with what the address takes, and nothing of a session is needed to learn that.
+  if (!CONSOLE_METHODS.has(c.req.method)) return next();
   const writes = c.req.method !== "GET" && c.req.method !== "HEAD";
   if (writes && !fromSameSite(c)) return problem(c, 403, "Refused", "This request came from another site, so it was refused and nothing changed.");
   const auth = await authenticateConsole(c);
