@@ -813,6 +813,7 @@ describe("POST /api/status/health-check", { timeout: 20_000 }, () => {
     const url = targetUrl();
     targets.set(url, { status: 502 });
     const component = await createMonitoredComponent(url);
+    const unwatched = await json(await admin("POST", "/api/status/components", { name: `Unwatched ${crypto.randomUUID()}` }));
     const res = await admin("POST", "/api/status/health-check");
     expect(res.status).toBe(200);
     const body = await json(res);
@@ -827,6 +828,16 @@ describe("POST /api/status/health-check", { timeout: 20_000 }, () => {
       [component.name]: "major_outage",
     });
     expect(body.details.find((d: any) => d.name === "File Storage")).toMatchObject({ status: "not_monitored", error: expect.stringContaining("S3") });
+    // Every component in results has its details, one nothing watches too.
+    expect(body.details.map((d: any) => d.name)).toEqual(Object.keys(body.results));
+    expect(body.details.find((d: any) => d.component_id === unwatched.id)).toEqual({
+      component_id: unwatched.id,
+      name: unwatched.name,
+      status: "not_monitored",
+      latency_ms: null,
+      error: "no check configured: add a monitor to have it checked",
+      recorded: false,
+    });
     expect(body.recorded).toBe(true);
     expect(body.details.find((d: any) => d.component_id === component.id).recorded).toBe(true);
     expect((await adminComponent(component.id)).last_error).toBe("unexpected HTTP 502 from 3 of 3 regions (wnam, enam, weur)");

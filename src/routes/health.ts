@@ -7,8 +7,12 @@ import type { AppEnv } from "../env";
 import { channelState } from "../notify/channels";
 import { iso } from "../time";
 import type { RegionResult } from "../checks/quorum";
+import { notMonitored } from "../checks/probe";
 import { noBody } from "../validation";
 import { checkedStatuses } from "../db/queries/components";
+
+/** Why a component no check targets has no result: nothing is set to watch it. */
+const NO_CHECK = "no check configured: add a monitor to have it checked";
 
 export const regionView = (r: RegionResult) => ({ region: r.region, status: r.outcome, latency_ms: r.latencyMs, error: r.error });
 
@@ -22,6 +26,7 @@ export const health = new Hono<AppEnv>().post("/health-check", requireAdmin, noB
   const every = await checkedStatuses(c.var.db);
   if (round.claim === "claimed") await afterCommit(c.env, c.var.db, eventIds);
   const gotResult = new Set(recorded);
+  const targetIds = new Set(round.targets.map((t) => t.id));
   return c.json({
     message:
       round.claim !== "claimed"
@@ -32,23 +37,24 @@ export const health = new Hono<AppEnv>().post("/health-check", requireAdmin, noB
             "Health check completed; every component already has a newer result, so these results were not recorded",
     // Every component, in the seed's four statuses: what the check found, or, where it observed nothing (no
     // check configured, or a monitor whose regions could not agree), the status the checks left it at.
-    // `details` says which, for the components a check targets.
+    // `details` says which, for every component: one no check targets is not monitored, and says so.
     results: Object.fromEntries(
       every.map((row) => {
         const outcome = results.get(row.id)?.outcome;
         return [row.name, outcome === undefined || outcome === "not_monitored" ? row.monitoredStatus : outcome];
       }),
     ),
-    details: round.targets.map((t) => {
-      const r = results.get(t.id);
-      const probed = regions.get(t.id);
+    details: every.map((row) => {
+      const targeted = targetIds.has(row.id);
+      const r = targeted ? results.get(row.id) : notMonitored(NO_CHECK);
+      const probed = regions.get(row.id);
       return {
-        component_id: t.id,
-        name: t.name,
+        component_id: row.id,
+        name: row.name,
         status: r?.outcome ?? "no_data",
         latency_ms: r?.latencyMs ?? null,
         error: r?.error ?? null,
-        recorded: gotResult.has(t.id),
+        recorded: gotResult.has(row.id),
         ...(probed && { regions: probed.map(regionView) }),
       };
     }),
