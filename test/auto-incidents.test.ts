@@ -12,6 +12,8 @@ import { activeSubscriber, unique } from "./support/subscribers";
 import { commitChange } from "../src/changes";
 import { adminActor } from "../src/domain/change";
 import { editMaintenance } from "../src/domain/maintenance";
+import { openIncident, resolveIncident } from "../src/domain/incidents";
+import { createIncidentBody, resolveIncidentBody } from "../src/schemas";
 import { maintenanceWindows } from "../src/db/queries/checks";
 
 afterEach(() => vi.restoreAllMocks());
@@ -476,6 +478,55 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     await rounds(targets, url, T + 13 * MINUTE, [503]);
     const [incident] = await incidentsOf(c.id);
     expect(incident).toMatchObject({ status: "investigating", started_at: T + 10.5 * MINUTE });
+  });
+
+  it("counts an outage from a person's resolution of its incident, so a resolve while the checks fail is not undone at once", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url);
+    const reader = await activeSubscriber("email", { components: [c.id] });
+    const T = Date.UTC(2032, 1, 3, 12, 0);
+    await rounds(targets, url, T, [503, 503, 503]);
+    const [auto] = await incidentsOf(c.id);
+    expect(auto).toMatchObject({ automatic: 1, status: "investigating", started_at: T });
+    // An admin resolves it at 12:03:30, while the checks still fail.
+    const db = createDb(env.DB);
+    const person = adminActor({ userId: "user_test" });
+    const resolve = resolveIncidentBody.parse({ root_cause: "A bad deploy", resolution: "Rolled back" });
+    await commitChange(env, db, await resolveIncident(db, auto.id, resolve, person, T + 3.5 * MINUTE));
+    // Failing on: nothing opens before open_after_seconds from the resolution, and what opens then starts no
+    // earlier than it, so the page never shows two incidents over the same minutes.
+    await rounds(targets, url, T + 4 * MINUTE, [503, 503]);
+    expect((await incidentsOf(c.id)).map((i) => i.id)).toEqual([auto.id]);
+    await rounds(targets, url, T + 6 * MINUTE, [503]);
+    const [, next, ...more] = await incidentsOf(c.id);
+    expect(more).toEqual([]);
+    expect(next).toMatchObject({ automatic: 1, status: "investigating", started_at: T + 3.5 * MINUTE, resolved_at: null });
+    expect(next.updates[0].message).toBe(`Our checks have found ${c.name} down since 12:03 UTC: HTTP 503. We are looking into it.`);
+    // The reader heard of the first, that it was resolved, and of the second two minutes and more later.
+    const told = async () =>
+      (await env.DB.prepare("SELECT e.type, e.created_at FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.subscriber_id = ? ORDER BY e.created_at, e.rowid").bind(reader.id).all<any>()).results;
+    await vi.waitFor(async () => expect(await told()).toHaveLength(3), { timeout: 10_000 });
+    expect((await told()).map((e: any) => [e.type, e.created_at])).toEqual([
+      ["incident.created", T + 2 * MINUTE],
+      ["incident.resolved", T + 3.5 * MINUTE],
+      ["incident.created", T + 6 * MINUTE],
+    ]);
+
+    // The same for an incident a person opened on a failing component and resolved while it still fails.
+    const url2 = targetUrl();
+    const d = await createMonitoredComponent(url2);
+    await rounds(targets, url2, T + 20 * MINUTE, [503, 503]);
+    const open = createIncidentBody.parse({ title: "Checkout errors", severity: "major", affected_components: [d.id], notify: false });
+    const own = await commitChange(env, db, await openIncident(db, open, person, T + 21.5 * MINUTE));
+    await rounds(targets, url2, T + 22 * MINUTE, [503, 503]);
+    expect((await incidentsOf(d.id)).map((i) => i.id)).toEqual([own.id]);
+    await commitChange(env, db, await resolveIncident(db, own.id, resolveIncidentBody.parse({ root_cause: "r", resolution: "s", notify: false }), person, T + 23.5 * MINUTE));
+    await rounds(targets, url2, T + 24 * MINUTE, [503, 503]);
+    expect((await incidentsOf(d.id)).map((i) => i.id)).toEqual([own.id]);
+    await rounds(targets, url2, T + 26 * MINUTE, [503]);
+    const [, opened] = await incidentsOf(d.id);
+    expect(opened).toMatchObject({ automatic: 1, status: "investigating", started_at: T + 23.5 * MINUTE });
   });
 
   it("ends a component's time in a window with the window, though it was taken off after the window's end", async () => {

@@ -13,7 +13,7 @@ import {
   type CheckTargetRow,
 } from "../db/queries/checks";
 import { claimStatements, loadStatusState, statusChangeStatements, type StatusState } from "../db/queries/status-state";
-import { followLink, loadManagedIncidents } from "../db/queries/incidents";
+import { followLink, loadManagedIncidents, resolvedByPeople } from "../db/queries/incidents";
 import {
   autoIncidentStatements,
   componentAutoConfig,
@@ -68,10 +68,11 @@ export async function recordStatements(
   const targets = opts.targets.filter((t) => recordable.has(t.id));
   const skipped = new Set(opts.targets.filter((t) => !recordable.has(t.id)).map((t) => t.id));
   // Maintenance over every span this run closes, from the oldest previous result on.
-  // Also since each failing component's first failure: a window in between restarts its outage clock.
+  // Also since each failing component's first failure: a window in between, or a person's resolution of an
+  // incident about it, restarts its outage clock.
   const failingSince = targets.flatMap((t) => [t.monitoredStatus !== "operational" ? t.monitoredSince : null, t.pendingSince]).filter((t): t is number => t !== null);
   const since = Math.min(at - MAX_RESULT_SPAN_MS, ...[...previous.values()].map((p) => p.at), ...failingSince);
-  const windows = await maintenanceWindows(db, since, at);
+  const [windows, resolved] = await Promise.all([maintenanceWindows(db, since, at), resolvedByPeople(db, since)]);
   const inMaintenance = new Set(before.maintenanceLinks.map((l) => l.componentId));
   // Links of open automatic incidents follow the agreed status in the same step, so a recovery is recorded
   // as the checks' own change, backdated like any other.
@@ -145,7 +146,7 @@ export async function recordStatements(
       id: target.id,
       name: target.name,
       status: next.monitoredStatus,
-      since: next.monitoredStatus === "operational" ? (next.monitoredSince ?? 0) : outageSince(next.monitoredSince ?? 0, windows.get(target.id) ?? [], at),
+      since: next.monitoredStatus === "operational" ? (next.monitoredSince ?? 0) : outageSince(next.monitoredSince ?? 0, windows.get(target.id) ?? [], at, resolved.get(target.id) ?? null),
       observed,
       inMaintenance: maintenance,
       heldByPerson: false,

@@ -201,12 +201,16 @@ export function incidentTitle(template: string, c: Pick<WatchedComponent, "name"
 }
 
 /**
- * When a failing component's outage clock starts: its first failing check, or the end of the latest
- * maintenance window that covered it since then (one still in progress ends now). Maintenance is not
- * downtime, so a failure during a window neither counts toward open_after_seconds nor dates the incident.
+ * When a failing component's outage clock starts: its first failing check, or what restarted it since then:
+ * a person resolving an incident about it, or the end of the latest maintenance window that covered it (one
+ * still in progress ends now). Maintenance is not downtime, so a failure during a window neither counts
+ * toward open_after_seconds nor dates the incident. A person who resolves an incident while the checks still
+ * fail has said that incident is over: what the checks go on to see is news only after open_after_seconds,
+ * and a new incident never starts before the one they closed ended (its time is that incident's).
  */
-export function outageSince(since: number, windows: { from: number; to: number | null }[], at: number): number {
-  return windows.reduce((start, w) => (w.from < at && (w.to ?? at) > start ? Math.min(w.to ?? at, at) : start), since);
+export function outageSince(since: number, windows: { from: number; to: number | null }[], at: number, resolvedByPerson: number | null = null): number {
+  const start = resolvedByPerson !== null && resolvedByPerson > since ? resolvedByPerson : since;
+  return windows.reduce((from, w) => (w.from < at && (w.to ?? at) > from ? Math.min(w.to ?? at, at) : from), start);
 }
 
 /** Whether a component's agreed status has lasted long enough to open (or join, or reopen) an incident. */

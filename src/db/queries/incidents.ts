@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gte, inArray, is, isNull, or, SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gte, inArray, is, isNull, lte, or, SQL, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "../client";
 import { componentPageOrder } from "./components";
@@ -185,6 +185,21 @@ export async function loadManagedIncidents(db: Database, resolvedSince: number) 
     resolvedAt: i.resolvedAt,
     links: links.filter((l) => l.incidentId === i.id).map(({ incidentId: _, ...l }) => l),
   }));
+}
+
+/**
+ * When a person last resolved an incident about each component, among resolutions at or after `since`: one
+ * they opened, or an automatic one they resolved (taken over then or before; one Beacon resolved and a person
+ * edited afterwards was still resolved by Beacon).
+ */
+export async function resolvedByPeople(db: Database, since: number): Promise<Map<string, number>> {
+  const rows = await db
+    .select({ componentId: incidentComponents.componentId, at: sql<number>`max(${incidents.resolvedAt})` })
+    .from(incidentComponents)
+    .innerJoin(incidents, eq(incidents.id, incidentComponents.incidentId))
+    .where(and(gte(incidents.resolvedAt, since), or(eq(incidents.automatic, false), lte(incidents.takenOverAt, incidents.resolvedAt))))
+    .groupBy(incidentComponents.componentId);
+  return new Map(rows.map((r) => [r.componentId, r.at]));
 }
 
 /** Moves an automatic incident only if no person has taken it over and it is still in `from`. */
