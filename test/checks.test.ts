@@ -8,6 +8,7 @@ import { commitChange } from "../src/changes";
 import { createDb } from "../src/db/client";
 import { adminActor } from "../src/domain/change";
 import { openIncident } from "../src/domain/incidents";
+import { refreshSnapshot } from "../src/snapshot/store";
 import { freshComponent } from "./support/subscribers";
 import { planShards, SHARD_BUDGET_MS } from "../src/checks/plan";
 import { combineProbes } from "../src/checks/probe";
@@ -130,6 +131,38 @@ describe("a check round racing an admin", () => {
     expect(batchesWithClaim).toBe(1);
     expect((await changes(monitored)).map((c: any) => [c.from_status, c.to_status, c.source])).toEqual([["operational", "major_outage", "monitor"]]);
     expect((await changes(other)).map((c: any) => [c.from_status, c.to_status, c.source])).toEqual([["operational", "major_outage", "incident"]]);
+  });
+
+  it("records no recovery through an automatic incident an admin takes over after the round read it", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    targets.set(url, { status: 503 });
+    const c = await createMonitoredComponent(url, { confirmations: 1, regions: ["weur"], quorum: 1 });
+    const T = Date.UTC(2030, 5, 2, 12, 0);
+    for (let i = 0; i <= 2; i++) await runCron(T + i * MINUTE);
+    const link = async () => env.DB.prepare("SELECT l.incident_id, l.status, i.taken_over_at FROM incident_components l JOIN incidents i ON i.id = l.incident_id WHERE l.component_id = ?").bind(c.id).first<any>();
+    const { incident_id: incident } = await link();
+    expect(await link()).toMatchObject({ status: "major_outage", taken_over_at: null });
+
+    // The checks pass again; an admin posts an update, taking the incident over, after the round read the
+    // statuses and before it wrote: the incident, and what it sets, are the admin's from then on.
+    targets.set(url, { status: 200 });
+    const { db, batches } = actingBeforeFirstWrite(/status_guards/, async () => {
+      expect((await admin("POST", `/api/status/incidents/${incident}/updates`, { message: "We are on it.", status: "identified" })).status).toBe(201);
+    });
+    const at = T + 3 * MINUTE;
+    const round = await startCheckRound(env, db, at);
+    await round.record(at);
+    // The check is recorded; the component still shows what the admin's incident sets, and no move said otherwise.
+    expect((await results(c.id)).at(-1)).toMatchObject({ checked_at: at, outcome: "operational" });
+    expect(await link()).toMatchObject({ status: "major_outage", taken_over_at: expect.any(Number) });
+    expect((await changes(c.id)).map((m: any) => [m.from_status, m.to_status, m.source])).toEqual([["operational", "major_outage", "monitor"]]);
+    const moves = await env.DB.prepare("SELECT payload ->> 'to' AS \"to\" FROM events WHERE type = 'component.status' AND payload ->> 'component_id' = ?").bind(c.id).all<any>();
+    expect(moves.results.map((m: any) => m.to)).toEqual(["major_outage"]);
+    await refreshSnapshot(env, createDb(env.DB));
+    expect((await publicComponent(c.id)).status).toBe("major_outage");
+    // The round's first batch lost to the takeover and changed nothing; the second was built from it.
+    expect(batches()).toBe(2);
   });
 });
 

@@ -12,7 +12,7 @@ import {
   type CheckState,
   type CheckTargetRow,
 } from "../db/queries/checks";
-import { claimStatements, loadStatusState, statusChangeStatements, type StatusState } from "../db/queries/status-state";
+import { claimStatements, componentsMoved, loadStatusState, statusChangeStatements, type StatusState } from "../db/queries/status-state";
 import { followLink, loadManagedIncidents, resolvedByPeople } from "../db/queries/incidents";
 import {
   autoIncidentStatements,
@@ -86,7 +86,6 @@ export async function recordStatements(
   const regionRows: Parameters<typeof insertRegionResults>[1] = [];
   const recorded: RecordedResult[] = [];
   let state: StatusState = before;
-  const moved: string[] = [];
 
   for (const target of targets) {
     // Kept even when the regions could not agree: that is when an admin most wants to see what each saw.
@@ -136,10 +135,6 @@ export async function recordStatements(
         ? state.openLinks.map((l) => (l.componentId === target.id && following.has(l.incidentId) ? { ...l, status: next.monitoredStatus } : l))
         : state.openLinks,
     };
-    // A round claims only the components whose checks moved what their status is derived from (see
-    // statusClaims), once for the whole batch: a quiet check never makes an admin's concurrent write retry.
-    const current = state.components.find((c) => c.id === target.id);
-    if (!current || current.monitoredStatus !== next.monitoredStatus || current.monitored !== observed) moved.push(target.id);
     moves.push({ before: state, after, at: damped?.moved?.since ?? at });
     state = after;
     watched.push({
@@ -169,6 +164,11 @@ export async function recordStatements(
   const automatic = autoIncidentStatements(db, plans, state, { now });
   // A follower of status changes hears of a move from the incident's update when it says the same.
   const changes = moves.map((m) => statusChangeStatements(db, m.before, m.after, { source: "monitor", at: m.at, now }, { claim: false, toldIn: automatic.toldIn }));
+  // A round claims only the components whose checks moved what their status is derived from (see
+  // statusClaims), once for the whole batch: a quiet check never makes an admin's concurrent write retry.
+  // That includes a link that follows the checks: the moves recorded through it hold only while no person
+  // has taken its incident over (a takeover claims its components), as followLink's own write does.
+  const moved = componentsMoved(before, state);
   return {
     statements: [
       ...targetsStillRecordable(db, targets, at),
