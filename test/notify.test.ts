@@ -136,6 +136,49 @@ describe("fan-out", () => {
     expect(JSON.parse(webhookBody("component.status", row!.payload, row!.createdAt)).data).not.toHaveProperty("told_in");
   });
 
+  it("tells followers of status changes of an outage a window's end uncovers, which no window notice says", async () => {
+    const { testEnv, sent } = setup();
+    const [down, up, dropped, quiet] = [await freshComponent(), await freshComponent(), await freshComponent(), await freshComponent()];
+    // Three of them failing their checks, one passing.
+    for (const [id, status] of [[down, "major_outage"], [up, "operational"], [dropped, "partial_outage"], [quiet, "major_outage"]]) {
+      await env.DB.prepare("UPDATE components SET monitored = 1, monitored_status = ?, monitored_since = ? WHERE id = ?").bind(status, Date.now() - 600_000, id).run();
+    }
+    const watcher = new Map<string, string>();
+    for (const id of [down, up, dropped, quiet]) watcher.set(id, (await activeSubscriber("email", { components: [id], componentChanges: true })).id);
+    const now = Date.now();
+    const window = await body(await admin("POST", "/api/status/maintenance", { title: unique("Upgrade"), scheduled_start: now - 60_000, scheduled_end: now + 3_600_000, affected_components: [down, up, dropped] }));
+    // One component taken off the running window, then the window completed; another, quiet, window cancelled.
+    expect((await admin("PATCH", `/api/status/maintenance/${window.id}`, { affected_components: [down, up] })).status).toBe(200);
+    expect((await admin("POST", `/api/status/maintenance/${window.id}/complete`)).status).toBe(200);
+    const hush = await body(await admin("POST", "/api/status/maintenance", { title: unique("Quiet"), scheduled_start: now - 60_000, scheduled_end: now + 3_600_000, affected_components: [quiet], notify: false }));
+    expect((await admin("POST", `/api/status/maintenance/${hush.id}/cancel`)).status).toBe(200);
+
+    const moves = async (id: string) =>
+      (await db().select().from(events).where(and(eq(events.type, "component.status"), sql`${events.payload} ->> 'component_id' = ${id}`)).orderBy(events.createdAt, sql`rowid`).all()).map((e) => ({
+        id: e.id,
+        move: [e.payload.from, e.payload.to, e.payload.source],
+      }));
+    const told = new Map<string, string[][]>();
+    for (const id of [down, up, dropped, quiet]) {
+      for (const m of await moves(id)) await fanOut(testEnv, sent, m.id);
+      const delivered = new Set((await deliveriesFor(watcher.get(id)!)).map((d) => d.eventId));
+      told.set(id, (await moves(id)).filter((m) => delivered.has(m.id)).map((m) => m.move as string[]));
+    }
+    // Into maintenance, and back to operational, is what the window's own notices say; an outage is not.
+    expect((await moves(down)).map((m) => m.move)).toEqual([
+      ["major_outage", "under_maintenance", "maintenance"],
+      ["under_maintenance", "major_outage", "maintenance"],
+    ]);
+    expect(told.get(down)).toEqual([["under_maintenance", "major_outage", "maintenance"]]);
+    expect(told.get(up)).toEqual([]);
+    expect(told.get(dropped)).toEqual([["under_maintenance", "partial_outage", "maintenance"]]);
+    // Whether or not the window was announced: the outage is the checks' news, not the window's.
+    expect(told.get(quiet)).toEqual([["under_maintenance", "major_outage", "maintenance"]]);
+    const [row] = await db().select().from(events).where(eq(events.id, (await moves(down))[1]!.id));
+    const links = { pageName: "Beacon", pageUrl: "https://status.example.com", unsubscribeUrl: "https://u.example", manageUrl: "https://m.example" };
+    expect(renderEvent("component.status", row!.payload, links).subject).toMatch(/ is now Major Outage$/);
+  });
+
   it("renders what happened, the status, the ETA and links to the incident and to leave, as HTML and text", async () => {
     const component = await freshComponent();
     const { testEnv, sent } = setup(RESEND);

@@ -25,11 +25,18 @@ export async function enqueueDeliveries(env: Bindings, list: { id: string; chann
 }
 
 /**
- * A status move an incident or a maintenance window made: its own message tells it (or, made with
- * `notify: false`, nothing does). Followers of status changes hear of the moves nothing else announces.
+ * A status move an incident or a maintenance window made that its own message tells (or, made with
+ * `notify: false`, that nothing does): any an incident made, and a window's moves into maintenance and back
+ * to operational, which is what its started, completed, cancelled or changed notice says. A window that ends
+ * (or drops a component) while the component's checks fail uncovers an outage none of its notices states:
+ * that move is announced as the checks' own would have been without the window. Followers of status changes
+ * hear of the moves nothing else announces.
  */
-const toldElsewhere = (event: { type: string; payload: Record<string, unknown> }) =>
-  event.type === "component.status" && (event.payload.source === "incident" || event.payload.source === "maintenance");
+function toldElsewhere(event: { type: string; payload: Record<string, unknown> }): boolean {
+  if (event.type !== "component.status") return false;
+  const { source, to } = event.payload;
+  return source === "incident" || (source === "maintenance" && (to === "under_maintenance" || to === "operational"));
+}
 
 /**
  * A check's move an automatic incident's update of the same round tells (see statusChangeStatements): told
