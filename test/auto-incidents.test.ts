@@ -225,6 +225,38 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     expect(incident.updates.at(-1).message).toMatch(new RegExp(`^Checks on ${c.name} have passed since 12:12 UTC`));
   });
 
+  it("raises the severity and refills the title at once when a component gets worse, and tells it in the next update it may post", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url, { degraded_latency_ms: 20, confirmations: 1 }, { auto_incidents: { open_on_degraded_after_seconds: 60 } });
+    const T = Date.UTC(2032, 1, 4, 12, 0);
+    await rounds(targets, url, T, ["slow", "slow"]);
+    let [incident] = await incidentsOf(c.id);
+    expect(incident).toMatchObject({ severity: "minor", title: `${c.name} is degraded` });
+
+    // Down a minute after it opened: the incident says so at once, on the page and in the API, though its next
+    // update line waits for its turn (one per component per five minutes).
+    await rounds(targets, url, T + 2 * MINUTE, [500]);
+    [incident] = await incidentsOf(c.id);
+    expect(incident).toMatchObject({ severity: "critical", title: `${c.name} is down`, status: "investigating" });
+    expect(incident.updates).toHaveLength(1);
+    expect((await eventsOf(incident.id)).map((e) => e.type)).toEqual(["incident.created"]);
+    expect(await publicIncident(incident.id)).toMatchObject({ title: `${c.name} is down`, severity: "critical" });
+    const audit = (await json(await admin("GET", `/api/status/audit?entity_type=incident&entity_id=${incident.id}`))).entries;
+    expect(audit[0]).toMatchObject({ action: "incident.edit", actor: { kind: "automation" }, before: { title: `${c.name} is degraded`, severity: "minor" }, after: { title: `${c.name} is down`, severity: "critical" } });
+
+    await rounds(targets, url, T + 3 * MINUTE, [500, 500, 500, 500]);
+    [incident] = await incidentsOf(c.id);
+    expect(incident.updates.map((u: any) => u.message).at(-1)).toBe(`${c.name} got worse: now down (HTTP 500).`);
+    const updated = (await eventsOf(incident.id)).at(-1);
+    expect(updated).toMatchObject({ type: "incident.updated", payload: { title: `${c.name} is down`, severity: "critical" } });
+
+    // Better again: the incident keeps the worst it reached, as its impact, until it resolves.
+    await rounds(targets, url, T + 7 * MINUTE, ["slow", "slow"]);
+    [incident] = await incidentsOf(c.id);
+    expect(incident).toMatchObject({ severity: "critical", title: `${c.name} is down` });
+  });
+
   it("resolves itself once every component has passed for resolve_after_seconds, shows recovery at once, and reopens within the window", async () => {
     const targets = fakeTargets();
     const url = targetUrl();

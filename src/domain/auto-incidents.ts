@@ -142,6 +142,11 @@ export interface ManagedIncident {
   startedAt: number;
   resolvedAt: number | null;
   links: ManagedLink[];
+  /**
+   * The component it was opened for, whose template filled its title, and the worst status its link has had:
+   * what the title says, since the title is filled again whenever that component gets worse than ever.
+   */
+  opener?: { componentId: string; worst: ComponentStatus } | null;
 }
 
 export interface PlannedLink {
@@ -153,7 +158,8 @@ export interface PlannedLink {
 
 export type AutoIncidentPlan =
   | { kind: "open"; title: string; startedAt: number; severity: Severity; message: string; links: PlannedLink[]; lines: string[] }
-  | { kind: "update" | "reopen"; incident: ManagedIncident; severity: Severity; message: string; links: PlannedLink[]; lines: string[] }
+  /** An update without lines (message "") writes only a new severity or title: no update, no notification. */
+  | { kind: "update" | "reopen"; incident: ManagedIncident; title: string; severity: Severity; message: string; links: PlannedLink[]; lines: string[] }
   | { kind: "resolve"; incident: ManagedIncident; message: string; links: PlannedLink[] };
 
 const SEVERITY_FOR: Record<ComponentStatus, Severity> = { operational: "none", degraded: "minor", partial_outage: "major", major_outage: "critical" };
@@ -230,8 +236,9 @@ function changeLine(c: WatchedComponent, before: ComponentStatus): string {
 }
 
 /**
- * What this round means for automatic incidents. Open ones follow their components: an update when one
- * gets worse or better (at most one per component per AUTO_UPDATE_INTERVAL_MS), resolution once every
+ * What this round means for automatic incidents. Open ones follow their components: a higher severity and a
+ * title that fits at once when one gets worse, an update when one gets worse or better (at most one per
+ * component per AUTO_UPDATE_INTERVAL_MS), resolution once every
  * component has passed for its resolve time. A component that has failed long enough reopens the
  * incident Beacon resolved for it within its reopen window, else joins an open one that started within
  * the group window, else opens a new one.
@@ -277,7 +284,7 @@ export function decideAutoIncidents(input: {
       if (announced) lines.push(changeLine(c!, told));
       return { componentId: link.componentId, status: current(link), announced };
     });
-    const plan = { kind: "update" as const, incident, severity: incident.severity, message: "", links, lines };
+    const plan = { kind: "update" as const, incident, title: incident.title, severity: incident.severity, message: "", links, lines };
     planFor.set(incident.id, plan);
   }
 
@@ -296,7 +303,7 @@ export function decideAutoIncidents(input: {
         existing.lines.push(`${c.name} is ${STATUS_WORDS[c.status]} again (${c.checks}).`);
       } else {
         const links = back.links.map((l) => (l.componentId === c.id ? link : { componentId: l.componentId, status: current(l), announced: false }));
-        planFor.set(back.id, { kind: "reopen", incident: back, severity: back.severity, message: "", links, lines: [`The problem is back: ${c.name} is ${STATUS_WORDS[c.status]} again since ${clockTime(c.since)} (${c.checks}).`] });
+        planFor.set(back.id, { kind: "reopen", incident: back, title: back.title, severity: back.severity, message: "", links, lines: [`The problem is back: ${c.name} is ${STATUS_WORDS[c.status]} again since ${clockTime(c.since)} (${c.checks}).`] });
       }
       continue;
     }
@@ -324,15 +331,30 @@ export function decideAutoIncidents(input: {
     });
   }
 
+  // Severity and title follow the components at once, as the links do: they are not messages, so no update
+  // line is due for them (a line waits for its turn, and says it then). Neither goes back down while the
+  // incident lasts: its impact, and what its title says, is the worst it reached.
   for (const plan of [...planFor.values(), ...opened]) {
-    if (!plan.lines.length) continue;
     const worst = plan.links.reduce<Severity>((s, l) => worseSeverity(s, SEVERITY_FOR[l.status]), "none");
     plan.severity = plan.kind === "open" ? worst : worseSeverity(plan.severity, worst);
+    if (plan.kind !== "open") plan.title = refilledTitle(plan.incident, byId) ?? plan.title;
+    const changed = plan.kind !== "open" && (plan.severity !== plan.incident.severity || plan.title !== plan.incident.title);
+    if (!plan.lines.length && !changed) continue;
     // A template's names repeated, or many components joining one incident, can outgrow what an admin may write.
     plan.message = cut(plan.lines.join(" "), MESSAGE_MAX);
     plans.push(plan);
   }
   return plans;
+}
+
+/**
+ * An automatic incident's title filled again from its template, when the component it was opened for is now
+ * worse than its title says ("Slowpoke is degraded" once Slowpoke is down); null while the title still fits.
+ */
+function refilledTitle(incident: ManagedIncident, byId: Map<string, WatchedComponent>): string | null {
+  const c = incident.opener ? byId.get(incident.opener.componentId) : undefined;
+  if (!c?.observed || !incident.opener || statusRank(c.status) <= statusRank(incident.opener.worst)) return null;
+  return incidentTitle(c.config.template.title, c);
 }
 
 /**
@@ -387,7 +409,9 @@ export function autoIncidentStatements(
     const from: IncidentStatus = plan.kind === "open" ? "investigating" : plan.incident.status;
     const to: IncidentStatus = plan.kind === "resolve" ? "resolved" : plan.kind === "reopen" ? "investigating" : from;
     const severity = plan.kind === "resolve" ? plan.incident.severity : plan.severity;
-    const title = plan.kind === "open" ? plan.title : plan.incident.title;
+    const title = plan.kind === "resolve" ? plan.incident.title : plan.title;
+    // A new severity or title alone: the incident changes, and nobody is sent a message about it.
+    const silent = plan.kind === "update" && plan.message === "";
     const links = plan.links.map((l) => ({ componentId: l.componentId, status: l.status, ...(l.announced ? { announcedStatus: l.status, announcedAt: now } : {}) }));
     const openLinks = current.openLinks.filter((l) => l.incidentId !== incidentId);
     const next: StatusState = {
@@ -419,27 +443,29 @@ export function autoIncidentStatements(
         managedIncidentUpdate(db, incidentId, from, {
           status: to,
           severity,
+          ...(title !== plan.incident.title && { title }),
           updatedAt: now,
           ...(plan.kind === "resolve" && { resolvedAt: now }),
           ...(plan.kind === "reopen" && { resolvedAt: null, resolution: null }),
         }),
         ...upsertIncidentLinks(db, incidentId, links, now, { status: to, updatedAt: now }),
-        incidentGuardedInsert(db, incidentUpdates, update, { incidentId, status: to, updatedAt: now }),
-        incidentGuardedInsert(db, events, event, { incidentId, status: to, updatedAt: now }),
+        ...(silent
+          ? []
+          : [incidentGuardedInsert(db, incidentUpdates, update, { incidentId, status: to, updatedAt: now }), incidentGuardedInsert(db, events, event, { incidentId, status: to, updatedAt: now })]),
       );
     }
     // Recorded as any admin's write is, under Beacon's name, and only if the round's move happened.
     const entry = {
-      action: `incident.${plan.kind}`,
+      action: silent ? "incident.edit" : `incident.${plan.kind}`,
       entityType: "incident" as const,
       entityId: incidentId,
-      before: plan.kind === "open" ? null : { title, status: from, severity: plan.incident.severity, components: plan.incident.links.map((l) => ({ id: l.componentId, status: l.status })) },
-      after: { title, status: to, severity, components: plan.links.map((l) => ({ id: l.componentId, status: l.status })), update: { status: to, message: plan.message } },
+      before: plan.kind === "open" ? null : { title: plan.incident.title, status: from, severity: plan.incident.severity, components: plan.incident.links.map((l) => ({ id: l.componentId, status: l.status })) },
+      after: { title, status: to, severity, components: plan.links.map((l) => ({ id: l.componentId, status: l.status })), ...(!silent && { update: { status: to, message: plan.message } }) },
     };
     const audit = auditRow(AUTOMATION, entry, now);
     statements.push(plan.kind === "open" ? insertAudit(db, audit) : incidentGuardedInsert(db, auditLog, audit, { incidentId, status: to, updatedAt: now }));
     statements.push(...changes.statements);
-    eventIds.push(eventId, ...changes.eventIds);
+    eventIds.push(...(silent ? [] : [eventId]), ...changes.eventIds);
     // A resolution says every component is back; an update, those whose lines it carries.
     for (const l of plan.links) if (plan.kind === "resolve" || l.announced) toldIn.set(l.componentId, eventId);
   }

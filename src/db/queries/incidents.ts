@@ -4,6 +4,7 @@ import type { Database } from "../client";
 import { componentPageOrder } from "./components";
 import { jsonList, type Statement } from "../batch";
 import { guard } from "./guards";
+import { worstStatus } from "../../status";
 import { components, incidentComponents, incidentLinkHistory, incidents, incidentUpdates, statusChanges, type ComponentStatus, type IncidentStatus } from "../schema";
 
 export type IncidentRow = typeof incidents.$inferSelect;
@@ -162,7 +163,7 @@ export async function loadManagedIncidents(db: Database, resolvedSince: number) 
     isNull(incidents.takenOverAt),
     or(inArray(incidents.status, ["investigating", "identified", "monitoring"]), and(eq(incidents.status, "resolved"), gte(incidents.resolvedAt, resolvedSince))),
   );
-  const [rows, links] = await db.batch([
+  const [rows, links, history] = await db.batch([
     db.select().from(incidents).where(where),
     db
       .select({
@@ -175,6 +176,12 @@ export async function loadManagedIncidents(db: Database, resolvedSince: number) 
       .from(incidentComponents)
       .innerJoin(incidents, eq(incidents.id, incidentComponents.incidentId))
       .where(where),
+    db
+      .select({ incidentId: incidentLinkHistory.incidentId, componentId: incidentLinkHistory.componentId, status: incidentLinkHistory.status })
+      .from(incidentLinkHistory)
+      .innerJoin(incidents, eq(incidents.id, incidentLinkHistory.incidentId))
+      .where(where)
+      .orderBy(asc(incidentLinkHistory.id)),
   ]);
   return rows.map((i) => ({
     id: i.id,
@@ -184,7 +191,19 @@ export async function loadManagedIncidents(db: Database, resolvedSince: number) 
     startedAt: i.startedAt,
     resolvedAt: i.resolvedAt,
     links: links.filter((l) => l.incidentId === i.id).map(({ incidentId: _, ...l }) => l),
+    opener: openerOf(history.filter((h) => h.incidentId === i.id)),
   }));
+}
+
+/**
+ * The component an automatic incident was opened for (its first link, the one its title names) and the worst
+ * status its link has had, from the link history, oldest first; null when it has none.
+ */
+function openerOf(history: { componentId: string; status: ComponentStatus | null }[]): { componentId: string; worst: ComponentStatus } | null {
+  const first = history[0];
+  if (!first) return null;
+  const statuses = history.filter((h) => h.componentId === first.componentId && h.status !== null).map((h) => h.status!);
+  return statuses.length ? { componentId: first.componentId, worst: worstStatus(statuses, "operational") } : null;
 }
 
 /**
