@@ -179,6 +179,34 @@ describe("fan-out", () => {
     expect(renderEvent("component.status", row!.payload, links).subject).toMatch(/ is now Major Outage$/);
   });
 
+  it("tells followers of status changes where an incident's resolution leaves a component its checks hold down", async () => {
+    const { testEnv, sent } = setup();
+    const [slow, fine] = [await freshComponent(), await freshComponent()];
+    await env.DB.prepare("UPDATE components SET monitored = 1, monitored_status = 'degraded', monitored_since = ? WHERE id = ?").bind(Date.now() - 600_000, slow).run();
+    const watcher = new Map<string, string>();
+    for (const id of [slow, fine]) watcher.set(id, (await activeSubscriber("email", { components: [id], componentChanges: true })).id);
+    const incident = await body(await admin("POST", "/api/status/incidents/create", { title: unique("Outage"), affected_components: [{ id: slow, status: "major_outage" }, { id: fine, status: "major_outage" }], notify: false }));
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "r", resolution: "s", notify: false })).status).toBe(200);
+
+    const moves = async (id: string) =>
+      (await db().select().from(events).where(and(eq(events.type, "component.status"), sql`${events.payload} ->> 'component_id' = ${id}`)).orderBy(events.createdAt, sql`rowid`).all()).map((e) => ({
+        id: e.id,
+        move: [e.payload.from, e.payload.to],
+      }));
+    const told = new Map<string, unknown[][]>();
+    for (const id of [slow, fine]) {
+      for (const m of await moves(id)) await fanOut(testEnv, sent, m.id);
+      const delivered = new Set((await deliveriesFor(watcher.get(id)!)).map((d) => d.eventId));
+      told.set(id, (await moves(id)).filter((m) => delivered.has(m.id)).map((m) => m.move));
+    }
+    // Its opening and its end back to operational are the incident's own news; "Resolved" does not say the
+    // checks still find one of them degraded.
+    expect(told.get(fine)).toEqual([]);
+    expect(told.get(slow)).toEqual([["major_outage", "degraded"]]);
+    const [row] = await db().select().from(events).where(eq(events.id, (await moves(slow))[1]!.id));
+    expect(JSON.parse(webhookBody("component.status", row!.payload, row!.createdAt)).data).not.toHaveProperty("ending");
+  });
+
   it("renders what happened, the status, the ETA and links to the incident and to leave, as HTML and text", async () => {
     const component = await freshComponent();
     const { testEnv, sent } = setup(RESEND);

@@ -26,7 +26,8 @@ export async function enqueueDeliveries(env: Bindings, list: { id: string; chann
 
 /**
  * A status move an incident or a maintenance window made that its own message tells (or, made with
- * `notify: false`, that nothing does): any an incident made, and a window's moves into maintenance and back
+ * `notify: false`, that nothing does): any an incident made but where its resolution leaves a component
+ * other than operational, and a window's moves into maintenance and back
  * to operational, which is what its started, completed, cancelled or changed notice says. A window that ends
  * (or drops a component) while the component's checks fail uncovers an outage none of its notices states:
  * that move is announced as the checks' own would have been without the window. Followers of status changes
@@ -34,8 +35,11 @@ export async function enqueueDeliveries(env: Bindings, list: { id: string; chann
  */
 function toldElsewhere(event: { type: string; payload: Record<string, unknown> }): boolean {
   if (event.type !== "component.status") return false;
-  const { source, to } = event.payload;
-  return source === "incident" || (source === "maintenance" && (to === "under_maintenance" || to === "operational"));
+  const { source, to, ending } = event.payload;
+  // An incident's resolution says it is over: that tells a move back to operational, not one to where the
+  // checks (or another incident) leave the component.
+  if (source === "incident") return ending !== true || to === "operational";
+  return source === "maintenance" && (to === "under_maintenance" || to === "operational");
 }
 
 /**

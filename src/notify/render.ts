@@ -233,8 +233,8 @@ ${message}
   return { subject, text, html, sms };
 }
 
-/** Keys of an event's payload that are Beacon's bookkeeping, not news: which message was to tell a move. */
-const INTERNAL_KEYS = new Set(["told_in"]);
+/** Keys of an event's payload that are Beacon's bookkeeping, not news: which message was to tell a move, and whether one ended it. */
+const INTERNAL_KEYS = new Set(["told_in", "ending"]);
 
 /**
  * The body a webhook receives for an event: stable field names, the producer's payload as `data`, then

@@ -140,6 +140,11 @@ export function statusChangeStatements(
      * by component: the move's event names that message's event, and is announced only if it was not written.
      */
     toldIn?: ReadonlyMap<string, string>;
+    /**
+     * The moves come from their cause ending (an incident resolved): its notice says it is over, which tells a
+     * move back to operational, but not where else the component is left (degraded by its checks).
+     */
+    ending?: boolean;
   } = {},
 ): { statements: Statement[]; eventIds: string[]; changes: { componentId: string; from: ShownStatus; to: ShownStatus }[] } {
   const from = shownStatuses(before);
@@ -167,6 +172,7 @@ export function statusChangeStatements(
           source: cause.source,
           at: cause.at,
           ...(opts.toldIn?.has(componentId) && { told_in: opts.toldIn.get(componentId) }),
+          ...(opts.ending && { ending: true }),
         },
         componentIds: [componentId],
       },
