@@ -13,7 +13,7 @@ import {
   type CheckTargetRow,
 } from "../db/queries/checks";
 import { claimStatements, componentsMoved, loadStatusState, statusChangeStatements, type StatusState } from "../db/queries/status-state";
-import { followLink, loadManagedIncidents, resolvedByPeople } from "../db/queries/incidents";
+import { followLink, loadManagedIncidents, resolvedByPeople, stillFollowed } from "../db/queries/incidents";
 import {
   autoIncidentStatements,
   componentAutoConfig,
@@ -152,7 +152,8 @@ export async function recordStatements(
   }
 
   const observedStatus = new Map(watched.filter((c) => c.observed).map((c) => [c.id, c.status]));
-  const follow = followedLinks(managed, (id) => observedStatus.get(id) ?? null).flatMap((link) => followLink(db, link, at));
+  const followed = followedLinks(managed, (id) => observedStatus.get(id) ?? null);
+  const follow = followed.flatMap((link) => followLink(db, link, at));
   const heldByPerson = new Set(state.openLinks.filter((l) => !following.has(l.incidentId)).map((l) => l.componentId));
   // An incident that follows a component this round does not record waits for a round that does.
   const plans = decideAutoIncidents({
@@ -167,11 +168,12 @@ export async function recordStatements(
   // A round claims only the components whose checks moved what their status is derived from (see
   // statusClaims), once for the whole batch: a quiet check never makes an admin's concurrent write retry.
   // That includes a link that follows the checks: the moves recorded through it hold only while no person
-  // has taken its incident over (a takeover claims its components), as followLink's own write does.
+  // has taken its incident over, as followLink's own write does (stillFollowed).
   const moved = componentsMoved(before, state);
   return {
     statements: [
       ...targetsStillRecordable(db, targets, at),
+      ...stillFollowed(db, [...new Set(followed.map((l) => l.incidentId))]),
       ...claimStatements(db, before, moved),
       ...insertCheckResults(db, resultRows),
       ...insertRegionResults(db, regionRows),

@@ -12,7 +12,7 @@ import {
   updateIncident,
   updateIncidentUpdate,
 } from "../db/queries/incidents";
-import { loadStatusState, reclaimIncidentComponents, statusChangeStatements, type StatusState } from "../db/queries/status-state";
+import { loadStatusState, statusChangeStatements, type StatusState } from "../db/queries/status-state";
 import type { ComponentStatus, IncidentStatus } from "../db/schema";
 import { badRequest, conflict, notFound } from "../errors";
 import { outboxInsert } from "../notify/outbox";
@@ -90,13 +90,12 @@ async function existingIncident(db: Database, id: string): Promise<SnapshotIncid
 
 /**
  * Any admin edit or update of an automatic incident makes it theirs: from then on Beacon posts no
- * automatic update and does not resolve it, and its links no longer follow the checks. That changes what
- * its components' statuses derive from, so the takeover claims them (last in its batch): a check round that
- * read them before it commits is built again, rather than recording a recovery the incident no longer shows.
+ * automatic update and does not resolve it, and its links no longer follow the checks (a check round that
+ * read it before checks it is still not taken over in its own batch: see stillFollowed).
  */
-function takeover(db: Database, incident: SnapshotIncident, actor: Actor, now: number) {
-  if (actor.kind !== "admin" || !incident.automatic || incident.taken_over_at) return { row: {}, view: {}, statements: [] };
-  return { row: { takenOverAt: now, takenOverBy: actor.userId }, view: { taken_over_at: now }, statements: [reclaimIncidentComponents(db, incident.id)] };
+function takeover(incident: SnapshotIncident, actor: Actor, now: number) {
+  if (actor.kind !== "admin" || !incident.automatic || incident.taken_over_at) return { row: {}, view: {} };
+  return { row: { takenOverAt: now, takenOverBy: actor.userId }, view: { taken_over_at: now } };
 }
 
 /** Incident text that notifications carry, written into the outbox event at the time it happened. */
@@ -261,7 +260,7 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
   // An explicit null withdraws the ETA that stands (omitted, it stands on).
   const withdrawn = input.estimated_resolution === null && currentEta(incident) !== null;
   const update = newUpdate(input.status, input.message, input.estimated_resolution ?? null, now, input.notify, withdrawn);
-  const owner = takeover(db, incident, actor, now);
+  const owner = takeover(incident, actor, now);
   // An incident opened quietly, and told of by no update since: the first update that tells subscribers
   // announces it as new, not as an update of something they never heard of.
   const announces = !toldSubscribers(incident);
@@ -295,7 +294,6 @@ export async function postIncidentUpdate(db: Database, id: string, input: Incide
       ...statements,
       ...notified(input, event).statements,
       audited(db, actor, "update", id, record(incident), { ...record(result), update }, now),
-      ...owner.statements,
     ],
     eventIds: [...notified(input, event).eventIds, ...changeEvents],
     result,
@@ -311,7 +309,7 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
   const after = { ...before, openLinks: before.openLinks.filter((l) => l.incidentId !== id) };
   const changes = statusChangeStatements(db, before, after, { source: "incident", referenceId: id, at: now, now }, { ending: true });
   const update = newUpdate("resolved", input.message ?? input.resolution, null, now, input.notify);
-  const owner = takeover(db, incident, actor, now);
+  const owner = takeover(incident, actor, now);
   const result: SnapshotIncident = {
     ...incident,
     ...owner.view,
@@ -347,7 +345,6 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
       ...notified(input, event).statements,
       ...changes.statements,
       audited(db, actor, "resolve", id, record(incident), { ...record(result), update }, now),
-      ...owner.statements,
     ],
     eventIds: [...notified(input, event).eventIds, ...changes.eventIds],
     result,
@@ -365,7 +362,7 @@ export async function editIncident(db: Database, id: string, input: EditIncident
   }
   const startedAt = input.started_at === undefined ? undefined : startNoLaterThan(input.started_at, now);
   if (startedAt !== undefined) assertStart(startedAt, incident);
-  const owner = takeover(db, incident, actor, now);
+  const owner = takeover(incident, actor, now);
   const patch = {
     ...(input.title !== undefined && { title: input.title }),
     ...(input.description !== undefined && { description: input.description }),
@@ -389,7 +386,7 @@ export async function editIncident(db: Database, id: string, input: EditIncident
   const edited = (["title", "description", "severity", "started_at", "root_cause", "resolution"] as const).some((key) => result[key] !== incident[key]);
   if (!edited && Object.keys(owner.row).length === 0) return noChange(incident);
   return {
-    statements: [unchanged(db, incident), updateIncident(db, id, { ...patch, updatedAt: now, ...owner.row }), audited(db, actor, "edit", id, record(incident), record(result), now), ...owner.statements],
+    statements: [unchanged(db, incident), updateIncident(db, id, { ...patch, updatedAt: now, ...owner.row }), audited(db, actor, "edit", id, record(incident), record(result), now)],
     eventIds: [],
     result,
     conflict: CHANGED,
@@ -418,7 +415,7 @@ export async function editIncidentUpdate(
     ]);
   }
   assertEta(input.estimated_resolution, incident.started_at);
-  const owner = takeover(db, incident, actor, now);
+  const owner = takeover(incident, actor, now);
   // A save that changes nothing writes nothing (see editIncident).
   const edits =
     (input.message !== undefined && input.message !== existing.message) ||
@@ -443,7 +440,6 @@ export async function editIncidentUpdate(
       }),
       updateIncident(db, id, { updatedAt: now, ...owner.row }),
       audited(db, actor, "edit_update", id, { update: existing }, { update: edited }, now),
-      ...owner.statements,
     ],
     eventIds: [],
     result: { ...incident, ...owner.view, updated_at: now, updates: incident.updates.map((u) => (u.id === updateId ? edited : u)) },

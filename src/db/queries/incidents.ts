@@ -221,6 +221,17 @@ export async function resolvedByPeople(db: Database, since: number): Promise<Map
   return new Map(rows.map((r) => [r.componentId, r.at]));
 }
 
+/**
+ * Holds while no person has taken over any of these automatic incidents: a check round that moves links
+ * of theirs (as followLink does, which alone would quietly skip one taken over) records the moves those
+ * links make only with this guard in its batch, so a takeover after the round read fails the batch and the
+ * round is built again from it. Nothing else has to retry for it.
+ */
+export function stillFollowed(db: Database, incidentIds: string[]): Statement[] {
+  if (incidentIds.length === 0) return [];
+  return [guard(db, sql`not exists (select 1 from ${incidents} where ${inArray(incidents.id, incidentIds)} and ${incidents.takenOverAt} is not null)`, "incident taken over")];
+}
+
 /** Moves an automatic incident only if no person has taken it over and it is still in `from`. */
 export function managedIncidentUpdate(db: Database, id: string, from: IncidentStatus, values: Partial<typeof incidents.$inferInsert>): Statement {
   return db.update(incidents).set(values).where(and(managed(id), eq(incidents.status, from)));

@@ -72,20 +72,6 @@ export function claimStatements(db: Database, state: StatusState, componentIds: 
   ];
 }
 
-/**
- * A new claim token for every component an incident names, swapped in unguarded: for a write that moves no
- * status itself but changes what the statuses follow (a person taking over an automatic incident: its links
- * stop following the checks). A check round that read the statuses before it then loses on its claim and is
- * built again from the takeover, instead of recording a move through a link that no longer follows it.
- * Put it after the batch's own claim, if any (whose guard accepts only the token read or that claim's own).
- */
-export function reclaimIncidentComponents(db: Database, incidentId: string): Statement {
-  return db
-    .insert(statusClaims)
-    .select(sql`select ${incidentComponents.componentId}, ${newToken()} from ${incidentComponents} where ${incidentComponents.incidentId} = ${incidentId}`)
-    .onConflictDoUpdate({ target: statusClaims.componentId, set: { token: sql`excluded.token` } });
-}
-
 /** What a component's shown status is computed from, as text: two states with the same one show the same. */
 function inputsOf(state: StatusState): Map<string, string> {
   const links = new Map<string, string[]>();
