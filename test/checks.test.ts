@@ -164,6 +164,26 @@ describe("a check round racing an admin", () => {
     // The round's first batch lost to the takeover and changed nothing; the second was built from it.
     expect(batches()).toBe(2);
   });
+
+  it("lets a takeover and another admin's status write on the same component both land", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    targets.set(url, { status: 503 });
+    const c = await createMonitoredComponent(url, { confirmations: 1, regions: ["weur"], quorum: 1 });
+    const T = Date.UTC(2030, 5, 3, 12, 0);
+    for (let i = 0; i <= 2; i++) await runCron(T + i * MINUTE);
+    const { incident_id: automatic } = (await env.DB.prepare("SELECT incident_id FROM incident_components WHERE component_id = ?").bind(c.id).first<any>())!;
+    // One admin renames the automatic incident (taking it over) after another's new incident on the same
+    // component read the statuses: the rename moves no status, so the new incident has nothing to retry for.
+    const { db } = actingBeforeFirstWrite(/status_guards/, async () => {
+      expect((await admin("PATCH", `/api/status/incidents/${automatic}`, { title: "Checkout is down (EU)" })).status).toBe(200);
+    });
+    const input = { title: "Payments degraded", severity: "minor", status: "investigating", affected_components: [{ id: c.id, status: "degraded" }], notify: false } as never;
+    const opened = await openIncident(db, input, adminActor({ userId: "user_other" }), Date.now());
+    await commitChange(env, db, opened);
+    expect((await env.DB.prepare("SELECT taken_over_at FROM incidents WHERE id = ?").bind(automatic).first<any>())!.taken_over_at).toEqual(expect.any(Number));
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM incidents WHERE title = 'Payments degraded'").first<any>())!.n).toBe(1);
+  });
 });
 
 describe("a check round racing an admin's monitor edit", { timeout: 20_000 }, () => {
