@@ -6,7 +6,7 @@ import { latencyRollups } from "../src/db/schema";
 import { pruneLatencyRollups, upsertLatencyRollups } from "../src/db/queries/latency";
 import { runBatch } from "../src/db/batch";
 import { linePath, niceMax } from "../src/page/charts";
-import { dayDetail } from "../src/page/component-page";
+import { dayDetail } from "../src/page/format";
 import { latencyGrids, latencyPoints } from "../src/snapshot/latency";
 import type { LatencyBucket, SnapshotComponent, SnapshotIncident } from "../src/snapshot/types";
 import { latencySeries as latencyResponse, uptimeSeries as uptimeResponse } from "../src/openapi/responses";

@@ -251,6 +251,37 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
     client.ws.close(1000);
   });
 
+  it("names the components whose bars read otherwise as the pages draw them: a check result, an incident's report, start and title", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    targets.set(url, { status: 200 });
+    const watched = await createMonitoredComponent(url, { confirmations: 1 });
+    const quiet = await json(await admin("POST", "/api/status/components", { name: `Live: bars ${crypto.randomUUID().slice(0, 8)}` }));
+    const client = await connect();
+    await client.waitFor((m) => m.type === "snapshot");
+    const named = (id: string, after = 0) => client.waitFor((m) => m.type === "components.days" && m.seq > after && m.data.ids.includes(id));
+    // Its first results today (the first stands for the minute up to the second): the grey "no data" day and
+    // the "No data yet" beside the bar read "100% uptime" now.
+    const minute = Math.floor(Date.now() / MINUTE) * MINUTE;
+    await runCron(minute - 3 * MINUTE);
+    await runCron(minute - 2 * MINUTE);
+    const checked = await named(watched.id);
+    expect(checked.data.ids).not.toContain(quiet.id);
+    // Another passing check leaves the day reading as it did: nothing to draw again.
+    await runCron(minute - MINUTE);
+    const next = await client.waitFor((m) => m.type === "components.latency" && m.seq > checked.seq && m.data.components.some((c: any) => c.id === watched.id));
+    expect(client.messages.filter((m: any) => m.type === "components.days" && m.seq > checked.seq && m.seq <= next.seq && m.data.ids.includes(watched.id))).toEqual([]);
+    // An incident started two days ago colours each day since, and names itself on each.
+    const incident = await createIncident({ title: "Live: bars", started_at: new Date(Date.now() - 2 * 86_400_000).toISOString(), affected_components: [{ id: quiet.id, status: "partial_outage" }], notify: false });
+    const reported = await named(quiet.id, next.seq);
+    expect(reported.data.ids).not.toContain(watched.id);
+    // Renamed, it names itself anew on those days.
+    expect((await admin("PATCH", `/api/status/incidents/${incident.id}`, { title: "Live: bars renamed" })).status).toBe(200);
+    const renamed = await named(quiet.id, reported.seq);
+    expect(renamed.data.ids).toEqual([quiet.id]);
+    client.ws.close(1000);
+  });
+
   it("says a resolved incident with a postmortem is resolved, as the API does, with when the postmortem was published", async () => {
     const client = await connect();
     await client.waitFor((m) => m.type === "snapshot");

@@ -1,9 +1,10 @@
-import type { Snapshot, SnapshotIncident, SnapshotIncidentUpdate, SnapshotMaintenance } from "../snapshot/types";
+import type { Snapshot, SnapshotIncident, SnapshotIncidentUpdate, SnapshotMaintenance, UptimeDay } from "../snapshot/types";
 import { isOpenIncident, uptimeOfDays } from "../snapshot/build";
 import { latencyGrids, latencyPoints, type LatencyPoint } from "../snapshot/latency";
 import { currentEta, seedIncidentStatus } from "../snapshot/format";
 import { renderMarkdown } from "../text/markdown";
 import { regionsLine } from "../text/checks";
+import { dayDetail, dayLabel, dayLevel } from "../page/format";
 
 /** What a card on the page shows of an incident; its description, postmortem and history stay on its own page. */
 export function incidentSummary(incident: SnapshotIncident) {
@@ -86,7 +87,9 @@ export type LiveChange =
       data: { maintenance: LiveMaintenance; overall_status: string };
     }
   | { type: "maintenance.deleted"; data: { id: string; overall_status: string } }
-  | { type: "components.latency"; data: { components: LatencyUpdate[]; overall_status: string } };
+  | { type: "components.latency"; data: { components: LatencyUpdate[]; overall_status: string } }
+  /** `ids`: the components whose 90-day bar or uptime figures read otherwise (their pages draw them again). */
+  | { type: "components.days"; data: { ids: string[]; overall_status: string } };
 
 /**
  * The last two quarter hours and days of one component's response times, as its page's charts draw them:
@@ -184,6 +187,8 @@ export function diffSnapshots(prev: Snapshot | null, next: Snapshot): LiveChange
   for (const p of prev.maintenances) {
     if (!nextMaintenanceIds.has(p.id)) changes.push({ type: "maintenance.deleted", data: { id: p.id, overall_status } });
   }
+  const days = daysChanges(prev, next);
+  if (days.length) changes.push({ type: "components.days", data: { ids: days, overall_status } });
   const latency = latencyChanges(prev, next);
   if (latency.length) changes.push({ type: "components.latency", data: { components: latency, overall_status } });
   return changes;
@@ -213,4 +218,38 @@ function latencyChanges(prev: Snapshot, next: Snapshot): LatencyUpdate[] {
     });
   }
   return updates;
+}
+
+/** What a day's cell draws: its colour, and its words on the front page and on the component's own page. */
+const DRAWN_FIELDS = ["uptime", "worst_status", "downtime_seconds", "partial_seconds", "major_seconds", "maintenance_seconds", "reported_status", "has_data"] as const;
+
+/**
+ * Components whose bar reads otherwise than before as the pages draw it (a day's colour or words, which name
+ * its incidents, or the uptime figures beside it): a check result, an incident's report, start or title,
+ * maintenance. Only days whose drawn fields moved are drawn, to compare their words: a check that leaves a day
+ * at "100% uptime" changes nothing a reader sees. Past midnight every bar moves by a day, which the pages see
+ * for themselves (data-day-ends), as they see a component added (components.changed).
+ */
+function daysChanges(prev: Snapshot, next: Snapshot): string[] {
+  const prevComponents = new Map(prev.components.map((c) => [c.id, c]));
+  const [before, after] = [new Map(prev.incidents.map((i) => [i.id, i])), new Map(next.incidents.map((i) => [i.id, i]))];
+  const alike = (a: UptimeDay, b: UptimeDay) =>
+    DRAWN_FIELDS.every((k) => a[k] === b[k]) &&
+    a.incident_ids.length === b.incident_ids.length &&
+    a.incident_ids.every((id, n) => id === b.incident_ids[n] && before.get(id)?.title === after.get(id)?.title);
+  const ids: string[] = [];
+  for (const c of next.components) {
+    const p = prevComponents.get(c.id);
+    const last = c.days.at(-1)?.date;
+    if (!p || p.days.length !== c.days.length || p.days.at(-1)?.date !== last) continue;
+    const thisYear = last?.slice(0, 4) ?? "";
+    const drawn = (day: UptimeDay, incidents: typeof before) =>
+      `${dayLevel(day, day.reported_status)} ${dayLabel(day, incidents, thisYear, day.reported_status)} ${dayDetail(day, incidents, thisYear, day.reported_status)}`;
+    const moved =
+      p.uptime["30_days"] !== c.uptime["30_days"] ||
+      p.uptime["90_days"] !== c.uptime["90_days"] ||
+      c.days.some((day, k) => !alike(p.days[k]!, day) && drawn(p.days[k]!, before) !== drawn(day, after));
+    if (moved) ids.push(c.id);
+  }
+  return ids;
 }

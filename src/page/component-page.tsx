@@ -2,16 +2,15 @@ import { raw } from "hono/html";
 import type { FC } from "hono/jsx";
 import { isOpenIncident } from "../snapshot/build";
 import { latencyGrids, latencyPoints, type LatencyPoint } from "../snapshot/latency";
-import type { ComponentStatus } from "../db/schema";
-import type { PageInfo, Snapshot, SnapshotComponent, SnapshotIncident, SnapshotMaintenance, UptimeDay } from "../snapshot/types";
+import type { PageInfo, Snapshot, SnapshotComponent, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
 import { uptimeOfDays } from "../snapshot/build";
 import { STATUS_LABELS } from "../status";
 import { assets } from "./assets";
 import { escapeText, latencyChartSvg } from "./charts";
 import { formatMs, regionsLine } from "../text/checks";
-import { dayLevel, formatDay, formatDuration, formatUptime, impactText, reportedText } from "./format";
+import { dayDetail, dayLevel, formatUptime, impactText } from "./format";
 import { Layout, renderDocument } from "./layout";
-import type { HomeOptions } from "./pages";
+import { barsDayEnds, type HomeOptions } from "./pages";
 import { LiveStamp, Status, SubscribeForm, Time, WatchNote } from "./parts";
 
 const DAY_MS = 86_400_000;
@@ -88,17 +87,6 @@ const LatencyFigure: FC<{ component: SnapshotComponent; range: "24h" | "90d"; po
     </figure>
   );
 };
-
-/** A day's cell in the large bar: uptime, partial and major minutes, maintenance and that day's incidents. */
-export function dayDetail(day: UptimeDay, incidents: Map<string, SnapshotIncident>, thisYear: string, reported: ComponentStatus = "operational"): string {
-  const parts = [day.has_data ? `${formatUptime(day.uptime)} uptime${reported === "operational" ? "" : " in automated checks"}` : "no data"];
-  if (day.major_seconds > 0) parts.push(`major outage ${formatDuration(day.major_seconds)}`);
-  if (day.partial_seconds > 0) parts.push(`partial outage ${formatDuration(day.partial_seconds)}`);
-  if (day.maintenance_seconds > 0) parts.push(`maintenance ${formatDuration(day.maintenance_seconds)}`);
-  const titles = day.incident_ids.map((id) => incidents.get(id)?.title).filter((t): t is string => !!t);
-  if (titles.length) parts.push(`${titles.length === 1 ? "incident" : `${titles.length} incidents`}: ${titles.join("; ")}`);
-  return `${formatDay(day.date, thisYear)}: ${reportedText(reported)}${parts.join(", ")}`;
-}
 
 const LargeBar: FC<{ component: SnapshotComponent; incidents: Map<string, SnapshotIncident> }> = ({ component, incidents }) => {
   const thisYear = component.days.at(-1)?.date.slice(0, 4) ?? "";
@@ -287,7 +275,10 @@ const ComponentPage: FC<{ snapshot: Snapshot; component: SnapshotComponent; opti
             ? "These figures count automated checks only. An outage reported in an incident colours the bar below but does not lower them."
             : "Not monitored: no automated check measures its uptime. The bar below shows what incidents reported."}
         </p>
-        <LargeBar component={component} incidents={byId} />
+        {/* Drawn again from the server's markup when a day reads otherwise (a check, an incident), and past midnight. */}
+        <div data-redraw="bar" data-day-ends={barsDayEnds(snapshot)}>
+          <LargeBar component={component} incidents={byId} />
+        </div>
         <p class="muted">
           Each day: uptime, major and partial outage time, maintenance and incidents.{" "}
           <span data-js hidden>

@@ -1,4 +1,4 @@
-import type { ComponentStatus, ShownStatus } from "../db/schema";
+import type { ComponentStatus } from "../db/schema";
 import type { SnapshotComponent, SnapshotIncident, UptimeDay } from "../snapshot/types";
 import { STATUS_LABELS, statusRank, worstStatus } from "../status";
 import { plainProblems, type FieldMap, type ReceivedDetail } from "../text/refusals";
@@ -77,14 +77,6 @@ const LEVEL_RANK: Record<DayLevel, number> = { none: 0, op: 1, mnt: 2, deg: 3, p
 const REPORTED_LEVEL: Record<ComponentStatus, DayLevel> = { operational: "op", degraded: "deg", partial_outage: "par", major_outage: "maj" };
 
 /**
- * For the page's script, which darkens today's cell live: the levels from best to worst, and the level of
- * each status that can darken a cell. Operational never does (a grey day without data stays grey), nor does
- * maintenance: a reload draws it blue only once the day's checks say it was all there was.
- */
-export const DAY_LEVELS_BY_RANK = (Object.keys(LEVEL_RANK) as DayLevel[]).sort((a, b) => LEVEL_RANK[a] - LEVEL_RANK[b]);
-export const DARKENING_LEVEL: Partial<Record<ShownStatus, DayLevel>> = Object.fromEntries(Object.entries(REPORTED_LEVEL).filter(([status]) => status !== "operational"));
-
-/**
  * A bar cell's colour: the worse of the measured day and what its incidents reported. Measured, the day's
  * worst status, softened by how long it lasted (a major outage shorter than half an hour shows as partial);
  * grey without data, blue when maintenance was all there was.
@@ -127,6 +119,17 @@ export function dayLabel(day: UptimeDay, incidents: Map<string, SnapshotIncident
   const titles = day.incident_ids.map((id) => incidents.get(id)?.title).filter((t): t is string => !!t);
   if (titles.length) label += `; ${titles.length === 1 ? "incident" : `${titles.length} incidents`}: ${titles.join("; ")}`;
   return label;
+}
+
+/** A day's cell in a component's own (larger) bar: uptime, partial and major minutes, maintenance and that day's incidents. */
+export function dayDetail(day: UptimeDay, incidents: Map<string, SnapshotIncident>, thisYear: string, reported: ComponentStatus = "operational"): string {
+  const parts = [day.has_data ? `${formatUptime(day.uptime)} uptime${reported === "operational" ? "" : " in automated checks"}` : "no data"];
+  if (day.major_seconds > 0) parts.push(`major outage ${formatDuration(day.major_seconds)}`);
+  if (day.partial_seconds > 0) parts.push(`partial outage ${formatDuration(day.partial_seconds)}`);
+  if (day.maintenance_seconds > 0) parts.push(`maintenance ${formatDuration(day.maintenance_seconds)}`);
+  const titles = day.incident_ids.map((id) => incidents.get(id)?.title).filter((t): t is string => !!t);
+  if (titles.length) parts.push(`${titles.length === 1 ? "incident" : `${titles.length} incidents`}: ${titles.join("; ")}`);
+  return `${formatDay(day.date, thisYear)}: ${reportedText(reported)}${parts.join(", ")}`;
 }
 
 /** The subscribe form's typed fields, one per channel, named as the subscriptions API names them. */

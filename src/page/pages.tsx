@@ -29,7 +29,7 @@ import {
 const DAY_MS = 86_400_000;
 
 /** When the last day of the bars ends in the page's zone: past it, the page's script draws them again. */
-const barsDayEnds = (snapshot: Snapshot) => {
+export const barsDayEnds = (snapshot: Snapshot) => {
   const last = snapshot.components[0]?.days.at(-1)?.date;
   return last === undefined ? undefined : String(startOfDay(addDays(last, 1), snapshot.page.time_zone));
 };

@@ -16,6 +16,14 @@ let beacon: RunningBeacon;
 let browser: Browser;
 let origin: string;
 
+/** An admin's call to the API. */
+async function api(method: string, path: string, body?: unknown) {
+  const token = await mintSessionToken(beacon.privateKey, { azp: origin });
+  const res = await fetch(origin + path, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  expect(res.ok, `${method} ${path}: ${res.status}`).toBe(true);
+  return res.status === 204 ? null : res.json();
+}
+
 /** Fires the minute cron for a chosen scheduled time, as wrangler dev lets a local run do. */
 async function runCron(at: number) {
   const res = await fetch(`${origin}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=${at}`);
@@ -112,12 +120,6 @@ describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
   });
 
   it("draws its own component's news again from the server's markup, without a reload, and ignores another's", async () => {
-    const token = await mintSessionToken(beacon.privateKey, { azp: origin });
-    const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(origin + path, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-      expect(res.ok, `${method} ${path}: ${res.status}`).toBe(true);
-      return res.status === 204 ? null : res.json();
-    };
     // Offered in the page's subscribe form, until it is deleted.
     const spare = (await api("POST", "/api/status/components", { name: `Spare ${Date.now()}` })) as { id: string };
     const page = await browser.newPage();
@@ -187,5 +189,48 @@ describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
     await expect.poll(() => storage.locator("[data-watch]").isVisible()).toBe(true);
     await api("PATCH", `/api/status/components/${STORAGE}`, { monitor: null });
     await storage.close();
+  });
+
+  it("draws its large bar as a fresh load does when a check result or its incident changes a day", async () => {
+    // A monitor of an address that answers until its component is deleted: up, then down, with no other news.
+    const target = (await api("POST", "/api/status/components", { name: `Target ${Date.now()}` })) as { id: string };
+    const watched = (await api("POST", "/api/status/components", {
+      name: `Watched ${Date.now()}`,
+      monitor: { type: "http", url: `${origin}/api/status/components/${target.id}`, confirmations: 1, timeout_ms: 5000 },
+    })) as { id: string };
+    await api("POST", "/api/status/health-check");
+    await api("DELETE", `/api/status/components/${target.id}`);
+    await expect.poll(async () => (await fetch(`${origin}/api/status/components/${target.id}`)).status).toBe(404);
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${origin}/components/${watched.id}`);
+    await page.locator('#live[data-state="live"]').waitFor();
+    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+    const drawn = (p: Page) => p.locator(".bar.big li").evaluateAll((cells) => cells.map((li) => `${li.className} ${li.getAttribute("aria-label")}`));
+    const fresh = async () => {
+      const other = await browser.newPage();
+      await other.goto(`${origin}/components/${watched.id}`);
+      const bar = await drawn(other);
+      await other.close();
+      return bar;
+    };
+    await api("POST", "/api/status/health-check");
+    await expect.poll(() => page.locator(".now .st").textContent()).toBe("Major Outage");
+    await expect.poll(async () => JSON.stringify(await drawn(page)) === JSON.stringify(await fresh())).toBe(true);
+    // Its incident renamed: the days it touched name it anew.
+    const incident = (await api("POST", "/api/status/incidents/create", { title: "Watched is down", severity: "critical", affected_components: [watched.id], notify: false })) as { id: string };
+    await expect.poll(() => page.locator(".bar.big li:last-child").getAttribute("aria-label")).toMatch(/, incident: Watched is down$/);
+    await api("PATCH", `/api/status/incidents/${incident.id}`, { title: "Watched was down" });
+    await expect.poll(() => page.locator(".bar.big li:last-child").getAttribute("aria-label")).toMatch(/, incident: Watched was down$/);
+    expect(await drawn(page)).toEqual(await fresh());
+    // The bar keeps its keys after it is drawn again.
+    await page.locator(".bar.big li").last().focus();
+    await page.keyboard.press("ArrowLeft");
+    expect(await page.locator(".bar.big li").nth(88).evaluate((cell) => cell === document.activeElement)).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+    await api("DELETE", `/api/status/incidents/${incident.id}`);
+    await api("DELETE", `/api/status/components/${watched.id}`);
   });
 });

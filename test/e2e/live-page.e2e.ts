@@ -78,10 +78,10 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     expect(await card.locator("h3").textContent()).toBe("Checkout <b>errors</b>");
     await expect.poll(() => overall.textContent()).toBe("Major System Outage");
     expect(await page.locator(`[data-component="${API}"] .st`).textContent()).toBe("Major Outage");
-    // Today's cell of the bar shows the outage too, as a reload would.
+    // Today's cell of the bar shows the outage too, and says it as a reload would: reported, and by which incident.
     const today = page.locator(`[data-component="${API}"] .bar li:last-child`);
-    expect(await today.getAttribute("class")).toBe("d-maj");
-    expect(await today.getAttribute("aria-label")).toMatch(/^[A-Z][a-z]{2} \d+: major outage today; /);
+    await expect.poll(() => today.getAttribute("class")).toBe("d-maj");
+    await expect.poll(() => today.getAttribute("aria-label")).toMatch(/^[A-Z][a-z]{2} \d+: major outage reported in an incident; .+; incident: Checkout <b>errors<\/b>$/);
     expect(await page.locator("link[rel=icon]").getAttribute("href")).toMatch(/favicon-major_outage\./);
     expect(await page.title()).toBe("Beacon E2E status");
 
@@ -149,7 +149,7 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     expect(await cell.getAttribute("aria-label")).toMatch(/: partial outage reported in an incident; /);
     await adminCall("POST", `/api/status/incidents/${worse.id}/updates`, { message: "Down", status: "identified", affected_components: [{ id: STORAGE, status: "major_outage" }], notify: false });
     await expect.poll(() => drawn.locator(`[data-component="${STORAGE}"] .st`).textContent()).toBe("Major Outage");
-    expect(await cell.getAttribute("aria-label")).toMatch(/^[A-Z][a-z]{2} \d+: major outage today; /);
+    await expect.poll(() => cell.getAttribute("aria-label")).toMatch(/^[A-Z][a-z]{2} \d+: major outage reported in an incident; .+; incident: Slow storage$/);
     expect(await cell.getAttribute("aria-label")).not.toContain("partial outage");
     // Maintenance never colours a day the page has data for, live as on a reload: the cell keeps its colour.
     const AUTH = "2b0c6f3e-5d1a-4e0b-9a51-0c5e3f1a0005";
@@ -337,6 +337,50 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     expect(errors).toEqual([]);
     await page.close();
     await adminCall("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
+  });
+
+  it("draws a bar and the figures beside it as a fresh load does when a check result or an incident changes a day", async () => {
+    // A monitor of an address that answers until its component is deleted: up, then down, with no other news.
+    const target = await adminCall("POST", "/api/status/components", { name: `Target ${Date.now()}` });
+    const watched = await adminCall("POST", "/api/status/components", {
+      name: `Watched ${Date.now()}`,
+      monitor: { type: "http", url: `${origin}/api/status/components/${target.id}`, confirmations: 1, timeout_ms: 5000 },
+    });
+    await adminCall("POST", "/api/status/health-check", undefined);
+    await adminCall("DELETE", `/api/status/components/${target.id}`, undefined);
+    await expect.poll(async () => (await fetch(`${origin}/api/status/components/${target.id}`)).status).toBe(404);
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(origin + "/");
+    await page.locator('#live[data-state="live"]').waitFor();
+    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+    const row = `[data-component="${watched.id}"]`;
+    const drawn = (p: Page) => p.locator(row).evaluate((r) => [...r.querySelectorAll(".bar li")].map((li) => `${li.className} ${li.getAttribute("aria-label")}`).concat(r.querySelector(".bar-foot")!.textContent!));
+    const fresh = async () => {
+      const other = await browser.newPage();
+      await other.goto(origin + "/");
+      const bar = await drawn(other);
+      await other.close();
+      return bar;
+    };
+    // Failing checks: the day and the figures read as they do on a fresh load, and so does the incident opened about it.
+    for (let n = 0; n < 2; n++) {
+      await adminCall("POST", "/api/status/health-check", undefined);
+      await expect.poll(() => page.locator(`${row} .st`).textContent()).toBe("Major Outage");
+      await expect.poll(async () => JSON.stringify(await drawn(page)) === JSON.stringify(await fresh())).toBe(true);
+    }
+    expect((await drawn(page)).at(-1)).toContain("% uptime");
+    const incident = await adminCall("POST", "/api/status/incidents/create", { title: "Watched is down", severity: "critical", started_at: new Date(Date.now() - 2 * 86_400_000).toISOString(), affected_components: [watched.id], notify: false });
+    await expect.poll(() => page.locator(`${row} .bar li:nth-last-child(3)`).getAttribute("aria-label")).toMatch(/; incident: Watched is down$/);
+    expect(await drawn(page)).toEqual(await fresh());
+    await adminCall("PATCH", `/api/status/incidents/${incident.id}`, { title: "Watched was down" });
+    await expect.poll(() => page.locator(`${row} .bar li:last-child`).getAttribute("aria-label")).toMatch(/; incident: Watched was down$/);
+    expect(await drawn(page)).toEqual(await fresh());
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+    await adminCall("DELETE", `/api/status/incidents/${incident.id}`, undefined);
+    await adminCall("DELETE", `/api/status/components/${watched.id}`, undefined);
   });
 
   it("tags a component as awaiting its first check when a monitor is added, and drops the tag when it reports", async () => {

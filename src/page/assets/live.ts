@@ -1,5 +1,5 @@
 import { OVERALL_LABELS, STATUS_LABELS } from "../../status";
-import { COMPONENT_TAGS, DARKENING_LEVEL, DAY_LEVELS_BY_RANK, SMS_CODE_SENT, SUBSCRIBE_CODE_FIELDS, SUBSCRIBE_CODE_STEP, SUBSCRIBE_TYPED_FIELDS, subscribeErrorId } from "../format";
+import { COMPONENT_TAGS, SMS_CODE_SENT, SUBSCRIBE_CODE_FIELDS, SUBSCRIBE_CODE_STEP, SUBSCRIBE_TYPED_FIELDS, subscribeErrorId } from "../format";
 
 // The page's only script: plain JavaScript, no build step. The server-rendered page is complete without it;
 // this keeps it current over the StatusHub socket, shows times in the reader's zone, lets a bar be walked
@@ -91,26 +91,20 @@ function syncBannerIncidents() {
   line.hidden = !links.length;
 }
 
-// Today's cell keeps the worst the day saw (as a reload draws it): a worse status darkens it at once, and
-// its label says that status in place of the one it gave ("... today" or "... reported in an incident").
-// Past the bars' last day (data-day-ends, by the latest message's server time) that cell is yesterday's: it
-// is not darkened with today's news, and the bars are drawn again.
-const CELL = ${JSON.stringify(DARKENING_LEVEL)}, LEVELS = "${DAY_LEVELS_BY_RANK.join(" ")}";
+// Bars and the uptime figures beside them are drawn by the server alone, as a reload draws them: when a
+// component's read otherwise (components.days names it) they are drawn again from its markup, and so they are
+// when a message is heard past the bars' last day (data-day-ends, by the latest message's server time).
 let heardAt = 0;
 function barsEndBeforeToday() {
   const bars = $("[data-day-ends]");
   return !!bars && heardAt >= Number(bars.getAttribute("data-day-ends"));
 }
+const row = (id) => $('[data-component="' + CSS.escape(id) + '"]');
 function setComponent(id, status) {
-  const row = $('[data-component="' + CSS.escape(id) + '"]');
-  if (!row) return false;
-  setStatus($(".st", row), status);
-  const cell = $(".bar li:last-child", row), level = CELL[status], was = /d-(\\w+)/.exec(cell && cell.className);
-  if (cell && level && LEVELS.indexOf(level) > (was ? LEVELS.indexOf(was[1]) : -1) && !barsEndBeforeToday()) {
-    cell.className = "d-" + level;
-    cell.setAttribute("aria-label", cell.getAttribute("aria-label").replace(/: ([a-z ]+ (today|rep[^;]+); )?/, ": " + LABELS[status].toLowerCase() + " today; "));
-  }
-  const group = row.closest("[data-group]");
+  const shown = row(id);
+  if (!shown) return;
+  setStatus($(".st", shown), status);
+  const group = shown.closest("[data-group]");
   if (group) {
     let worst = "operational";
     for (const s of $$(".comp .st", group)) {
@@ -119,7 +113,6 @@ function setComponent(id, status) {
     }
     setStatus($("summary .st", group), worst);
   }
-  return true;
 }
 
 // Admin text as the server renders it (its sanitized Markdown subset), as a reload would show it; as plain
@@ -257,6 +250,7 @@ function apply(msg) {
       break;
     case "component.status": setComponent(d.id, d.status); break;
     case "components.changed": componentsChanged(d.components, d.removed || [], msg.version); break;
+    case "components.days": if (d.ids.some(row)) redraw(msg.version, null); break;
     case "incident.created":
     case "incident.updated":
     case "incident.resolved": {
@@ -362,7 +356,8 @@ function focusFinder(region) {
   if (f.matches("input")) return (root) => twin(root, f);
   if (f.matches("a[href]")) return (root) => $('a[href="' + CSS.escape(f.getAttribute("href")) + '"]', root);
   const row = f.closest("[data-component]"), group = f.closest("[data-group]");
-  if (row && f.matches(".bar li")) return (root) => $('[data-component="' + CSS.escape(row.getAttribute("data-component")) + '"] .bar li:nth-child(' + ([...f.parentNode.children].indexOf(f) + 1) + ")", root);
+  // A day in a component's bar (a row's on the front page, the large one on its own page).
+  if (f.matches(".bar li")) return (root) => $((row ? '[data-component="' + CSS.escape(row.getAttribute("data-component")) + '"] ' : "") + ".bar li:nth-child(" + ([...f.parentNode.children].indexOf(f) + 1) + ")", root);
   if (group && f.matches("summary")) return (root) => $('[data-group="' + CSS.escape(group.getAttribute("data-group")) + '"] > summary', root);
   return null;
 }
