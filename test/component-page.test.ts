@@ -503,6 +503,10 @@ describe("live", { timeout: 20_000 }, () => {
     expect(update.regions).toMatch(/^Checked from \d+ regions?: .*operational \(\d+ ms\).*\.$/);
     const page = await (await call("GET", `/components/${component.id}`)).text();
     expect(page).toContain(`<li data-regions="true">${update.regions}</li>`);
+    // And what the checks say, around the time of this one, for the page to replace its line with.
+    expect(update.checked).toEqual({ says: "Automatic checks say operational", at: expect.any(Number), answer: expect.stringMatching(/^, answered in \d+ ms$/) });
+    const line = /<li data-checks="true">([^]*?)<time datetime="([^"]+)"[^>]*>[^<]*<\/time>([^<]*)<\/li>/.exec(page)!;
+    expect([line[1], Date.parse(line[2]!), line[3]]).toEqual([`${update.checked.says}; last checked `, update.checked.at, `${update.checked.answer}.`]);
     ws.close(1000);
   });
 });

@@ -3,7 +3,7 @@ import { isOpenIncident, uptimeOfDays } from "../snapshot/build";
 import { latencyGrids, latencyPoints, type LatencyPoint } from "../snapshot/latency";
 import { currentEta, seedIncidentStatus } from "../snapshot/format";
 import { renderMarkdown } from "../text/markdown";
-import { regionsLine } from "../text/checks";
+import { checkedLine, regionsLine, type CheckedLine } from "../text/checks";
 import { dayDetail, dayLabel, dayLevel } from "../page/format";
 
 /** What a card on the page shows of an incident; its description, postmortem and history stay on its own page. */
@@ -103,6 +103,8 @@ export interface LatencyUpdate {
   points: { "24h": LatencyPoint[]; "90d": LatencyPoint[] };
   /** What each region saw in this check, as the page words it (null: a monitor checked from one place). */
   regions: string | null;
+  /** What the checks say, around the time of this one, as the page words it (null: nothing checks it yet). */
+  checked: CheckedLine | null;
 }
 
 /** A change as sent on the socket: every message has a type and a sequence number that only grows. */
@@ -203,7 +205,7 @@ function latencyChanges(prev: Snapshot, next: Snapshot): LatencyUpdate[] {
   const updates: LatencyUpdate[] = [];
   for (const c of next.components) {
     const p = prevComponents.get(c.id);
-    const latest = (x: typeof c | undefined) => JSON.stringify([x?.latency?.["24h"].at(-1), x?.latency?.["90d"].at(-1), x?.uptime_24h, x?.regions]);
+    const latest = (x: typeof c | undefined) => JSON.stringify([x?.latency?.["24h"].at(-1), x?.latency?.["90d"].at(-1), x?.uptime_24h, x?.regions, x?.last_checked_at]);
     if (!c.latency || latest(p) === latest(c)) continue;
     updates.push({
       id: c.id,
@@ -215,6 +217,7 @@ function latencyChanges(prev: Snapshot, next: Snapshot): LatencyUpdate[] {
         "90d": latencyPoints(c, "90d", grids["90d"].slice(-2), next.page.time_zone),
       },
       regions: c.monitored && c.regions?.length ? regionsLine(c.regions) : null,
+      checked: c.monitored && !c.awaiting_first_check ? checkedLine(c) : null,
     });
   }
   return updates;

@@ -7,7 +7,7 @@ import { uptimeOfDays } from "../snapshot/build";
 import { STATUS_LABELS } from "../status";
 import { assets } from "./assets";
 import { escapeText, latencyChartSvg } from "./charts";
-import { formatMs, regionsLine } from "../text/checks";
+import { checkedLine, formatMs, regionsLine, type CheckedLine } from "../text/checks";
 import { dayDetail, dayLevel, formatUptime, impactText } from "./format";
 import { Layout, renderDocument } from "./layout";
 import { barsDayEnds, type HomeOptions } from "./pages";
@@ -126,6 +126,20 @@ const measuredBefore = (component: SnapshotComponent) => Object.values(component
 const Regions: FC<{ regions: SnapshotComponent["regions"] }> = ({ regions }) =>
   regions?.length ? <li data-regions>{regionsLine(regions)}</li> : <li data-regions hidden />;
 
+/** What its checks say, and when they last did; live updates replace it with the next check's. */
+const Checked: FC<{ line: CheckedLine; page: PageInfo }> = ({ line, page }) => (
+  <li data-checks>
+    {line.says}
+    {line.at ? (
+      <>
+        ; last checked <Time ms={line.at} page={page} rel />
+        {line.answer}
+      </>
+    ) : null}
+    .
+  </li>
+);
+
 /** Why the component shows what it shows: open incidents, maintenance in progress, its checks. */
 const Why: FC<{ snapshot: Snapshot; component: SnapshotComponent; incidents: SnapshotIncident[]; maintenances: SnapshotMaintenance[] }> = ({
   snapshot,
@@ -152,20 +166,7 @@ const Why: FC<{ snapshot: Snapshot; component: SnapshotComponent; incidents: Sna
       {component.awaiting_first_check ? (
         <li>Monitored, awaiting its first automatic check: until it reports, only incidents and maintenance set its status.</li>
       ) : component.monitored ? (
-        <li>
-          Automatic checks say {STATUS_LABELS[component.monitored_status].toLowerCase()}
-          {component.last_checked_at ? (
-            <>
-              ; last checked <Time ms={component.last_checked_at} page={page} rel />
-              {component.no_answer_within_ms !== undefined
-                ? `, no answer within ${formatMs(component.no_answer_within_ms)}`
-                : component.last_latency_ms !== null
-                  ? `, answered in ${formatMs(component.last_latency_ms)}`
-                  : ""}
-            </>
-          ) : null}
-          .
-        </li>
+        <Checked line={checkedLine(component)} page={page} />
       ) : (
         <li>Not monitored: no automatic check observes it, so only incidents and maintenance set its status.</li>
       )}

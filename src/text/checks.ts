@@ -1,4 +1,4 @@
-import type { ProbeRegion, RegionOutcome } from "../db/schema";
+import type { ComponentStatus, ProbeRegion, RegionOutcome } from "../db/schema";
 import { STATUS_LABELS } from "../status";
 
 /** A response time as a reader takes it in: milliseconds, or seconds past one. */
@@ -60,3 +60,23 @@ export function regionsLine(regions: { region: string; outcome: string; latency_
   const seen = regions.map((r) => `${REGION_NAMES[r.region as ProbeRegion] ?? r.region} ${REGION_OUTCOME_LABELS[r.outcome as RegionOutcome] ?? r.outcome}${detail(r)}`);
   return `Checked from ${regions.length} ${regions.length === 1 ? "region" : "regions"}: ${seen.join(", ")}.`;
 }
+
+/**
+ * What a monitored component's page says its checks found, in words around the time of the latest: "Automatic
+ * checks say operational; last checked <time>, answered in 35 ms." The page draws it, and live updates replace
+ * it with the next check's.
+ */
+export function checkedLine(c: { monitored_status: ComponentStatus; last_checked_at: number | null; last_latency_ms: number | null; no_answer_within_ms?: number }) {
+  return {
+    says: `Automatic checks say ${STATUS_LABELS[c.monitored_status].toLowerCase()}`,
+    at: c.last_checked_at,
+    answer:
+      c.no_answer_within_ms !== undefined
+        ? `, no answer within ${formatMs(c.no_answer_within_ms)}`
+        : c.last_latency_ms !== null
+          ? `, answered in ${formatMs(c.last_latency_ms)}`
+          : "",
+  };
+}
+
+export type CheckedLine = ReturnType<typeof checkedLine>;

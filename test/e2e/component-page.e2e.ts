@@ -46,9 +46,11 @@ describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
     // shift every row, so start with at least 30 s of this one left.
     const left = QUARTER_HOUR - (Date.now() % QUARTER_HOUR);
     if (left < 30_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
-    // A result in the previous quarter hour; the next one will open the current quarter hour.
+    // Two results in the previous quarter hour (the first stands for the minute up to the second: the day
+    // reads "100% uptime" from then on); the next one will open the current quarter hour.
     const current = Math.floor(Date.now() / QUARTER_HOUR) * QUARTER_HOUR;
     await runCron(current - 5 * 60_000);
+    await runCron(current - 4 * 60_000);
 
     const page = await browser.newPage();
     const errors = watchErrors(page);
@@ -73,7 +75,7 @@ describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
     // The table of the same data opens from its summary.
     await day.locator("summary").click();
     expect(await day.locator("table.lat").isVisible()).toBe(true);
-    expect(await rows.nth(94).locator("td").first().textContent()).toBe("1");
+    expect(await rows.nth(94).locator("td").first().textContent()).toBe("2");
 
     // What each region saw: a line the live updates fill in and hide again (the platform's own checks are
     // probed from one place, so their next result hides it).
@@ -90,15 +92,29 @@ describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
     expect(await regions.textContent()).toBe(seen);
     expect(await regions.isVisible()).toBe(true);
 
+    // What the checks say, and when they last said it, beside the regions line.
+    const checks = page.locator(".why li", { hasText: "Automatic checks say" });
+    const checkedBefore = await checks.locator("time").getAttribute("datetime");
     await runCron(current + 1000);
     await expect.poll(() => rows.last().locator("td").first().textContent(), { timeout: 10_000 }).toBe("1");
     expect(await regions.isHidden()).toBe(true);
+    const fresh = await browser.newPage();
+    await fresh.goto(`${origin}/components/${DATABASE}`);
+    const freshChecks = fresh.locator(".why li", { hasText: "Automatic checks say" });
+    const checkedAfter = await freshChecks.locator("time").getAttribute("datetime");
+    expect(checkedAfter).not.toBe(checkedBefore);
+    await expect.poll(() => checks.locator("time").getAttribute("datetime")).toBe(checkedAfter);
+    // Said as the server says it, the time in the reader's words and how long ago.
+    const words = (line: typeof checks) => line.evaluate((li) => [...li.childNodes].map((n) => (n.nodeName === "TIME" ? "<time>" : n.textContent)).join(""));
+    expect(await words(checks)).toBe(await words(freshChecks));
+    expect(await checks.locator("time").textContent()).toMatch(/\(.*(now|second|minute)/);
+    await fresh.close();
     await expect.poll(() => p50.getAttribute("d")).not.toBe(before);
     expect((await p50.getAttribute("d"))!.length).toBeGreaterThan(before!.length);
     expect(await rows.count()).toBe(96);
-    // Today's row in the 90-day table counts both results (only the second when midnight falls between them).
+    // Today's row in the 90-day table counts the three results (only the last when midnight falls before it).
     const sameDay = Math.floor((current - 5 * 60_000) / DAY) === Math.floor((current + 1000) / DAY);
-    expect(await page.locator('figure[data-range="90d"] tbody tr').last().locator("td").first().textContent()).toBe(sameDay ? "2" : "1");
+    expect(await page.locator('figure[data-range="90d"] tbody tr').last().locator("td").first().textContent()).toBe(sameDay ? "3" : "1");
 
     // The chart's summary (its caption, and its title for screen readers) says what the table now holds.
     await page.evaluate(

@@ -162,6 +162,14 @@ document.addEventListener("beacon:live", (event) => {
     regions.textContent = update.regions || "";
     regions.hidden = !update.regions;
   }
+  // What the checks say and when, in the server's words; the live script says the time in the reader's.
+  const checks = root.querySelector("[data-checks]"), said = update.checked;
+  if (checks && said) {
+    const time = document.createElement("time");
+    time.setAttribute("datetime", new Date(said.at).toISOString());
+    time.setAttribute("data-rel", "");
+    checks.replaceChildren(said.says, ...(said.at ? ["; last checked ", time, said.answer] : []), ".");
+  }
   const figures = { "24h": update.uptime_24h, "7d": update.uptime_7d, "30d": update.uptime["30_days"], "60d": update.uptime["60_days"], "90d": update.uptime["90_days"] };
   for (const [key, u] of Object.entries(figures)) {
     const dd = root.querySelector('[data-uptime="' + key + '"]');

@@ -435,10 +435,10 @@ function connect() {
     const version = Number(msg.type === "snapshot" && msg.data ? msg.data.version : msg.version);
     if (version > applied) applied = version;
     if (msg.type !== "snapshot" || msg.data) apply(msg);
-    // Every time on the page is said again with what a message drew: drawn at other moments, "how long ago"
-    // would disagree between them.
-    paintTimes();
     document.dispatchEvent(new CustomEvent("beacon:live", { detail: msg }));
+    // Every time on the page is said again with what a message drew (here, or by a page's own script): drawn
+    // at other moments, "how long ago" would disagree between them.
+    paintTimes();
     if (typeof msg.seq === "number") lastSeq = msg.seq;
     if (msg.type !== "snapshot" && msg.at) lastUpdate = msg.at;
     else if (msg.data && msg.data.generated_at) lastUpdate = msg.data.generated_at;
