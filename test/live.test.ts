@@ -2,9 +2,9 @@ import { createExecutionContext, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
-import { diffSnapshots } from "../src/live/messages";
+import { diffSnapshots, incidentSummary } from "../src/live/messages";
 import { MAX_SOCKETS_PER_CLIENT, statusHub, type StatusHub } from "../src/live/status-hub";
-import type { Snapshot, SnapshotMaintenance } from "../src/snapshot/types";
+import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../src/snapshot/types";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json, withinOneMinute } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
 import { uniqueIp } from "./support/subscribers";
@@ -296,6 +296,30 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
     // The same instant: the socket's epoch milliseconds, the API's ISO text to the second.
     expect(Math.floor(written.data.incident.postmortem_published_at / 1000) * 1000).toBe(Date.parse(api.postmortem_published_at));
     client.ws.close(1000);
+  });
+
+  it("tells pages of an incident whose components moved alone, as an automatic incident's do when they recover", () => {
+    const base = { components: [], incidents: [], maintenances: [], overall_status: "operational" } as unknown as Snapshot;
+    const down = {
+      id: "2b0c6f3e-0000-4000-8000-00000000000b",
+      title: "Shop is down",
+      status: "investigating",
+      severity: "critical",
+      started_at: 1,
+      resolved_at: null,
+      postmortem_published_at: null,
+      created_at: 1,
+      updated_at: 2,
+      automatic: true,
+      components: [{ id: "2b0c6f3e-0000-4000-8000-00000000000c", name: "Shop", status: "major_outage" }],
+      updates: [],
+    } as unknown as SnapshotIncident;
+    // The checks' plan follows the component back up without touching the incident's own row.
+    const recovered = { ...down, components: [{ ...down.components[0]!, status: "operational" as const }] };
+    expect(diffSnapshots({ ...base, incidents: [down] }, { ...base, incidents: [recovered] })).toEqual([
+      { type: "incident.updated", data: { incident: incidentSummary(recovered), updates: [], overall_status: "operational" } },
+    ]);
+    expect(diffSnapshots({ ...base, incidents: [down] }, { ...base, incidents: [{ ...down }] })).toEqual([]);
   });
 
   it("tells pages about a maintenance window that left the snapshot", () => {

@@ -159,7 +159,13 @@ export function diffSnapshots(prev: Snapshot | null, next: Snapshot): LiveChange
     const updates = incident.updates.filter((u) => before.get(u.id) !== u.updated_at).map(liveUpdate);
     if (isOpenIncident(p.status) && !isOpenIncident(incident.status)) {
       changes.push({ type: "incident.resolved", data: { incident: summary, updates, overall_status } });
-    } else if (p.updated_at !== incident.updated_at || updates.length || p.updates.length !== incident.updates.length) {
+    } else if (
+      // The whole summary, not only updated_at: the checks' plan moves an automatic incident's components
+      // (as they recover, or fail worse) without touching the incident's own row.
+      JSON.stringify(incidentSummary(p)) !== JSON.stringify(summary) ||
+      updates.length ||
+      p.updates.length !== incident.updates.length
+    ) {
       changes.push({ type: "incident.updated", data: { incident: summary, updates, overall_status } });
     }
   }
