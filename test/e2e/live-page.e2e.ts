@@ -306,6 +306,18 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     expect(await lines.allTextContents()).toEqual(["Resolved 6", "Resolved 5", "Resolved 4", "Resolved 3", "Resolved 2"]);
     await adminCall("DELETE", `/api/status/incidents/${resolved[5]!.id}`, undefined);
     await expect.poll(() => lines.allTextContents()).toEqual(["Resolved 5", "Resolved 4", "Resolved 3", "Resolved 2", "Resolved 1"]);
+    // One listed there edited reads as a reload draws it: renamed, and moved after the others it started before.
+    await adminCall("PATCH", `/api/status/incidents/${resolved[4]!.id}`, { title: "Resolved 5, renamed" });
+    await expect.poll(() => lines.allTextContents()).toEqual(["Resolved 5, renamed", "Resolved 4", "Resolved 3", "Resolved 2", "Resolved 1"]);
+    // Started a month back, it leaves its place to the next one resolved (the earlier tests' incidents), or
+    // stays last when there is none.
+    await adminCall("PATCH", `/api/status/incidents/${resolved[4]!.id}`, { started_at: new Date(Date.now() - 30 * 86_400_000).toISOString() });
+    const reloaded = await browser.newPage();
+    await reloaded.goto(origin + "/");
+    const listed = await reloaded.locator("#resolved li a").allTextContents();
+    await reloaded.close();
+    expect(listed.slice(0, 4)).toEqual(["Resolved 4", "Resolved 3", "Resolved 2", "Resolved 1"]);
+    await expect.poll(() => lines.allTextContents()).toEqual(listed);
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     expect(errors).toEqual([]);
     await page.close();

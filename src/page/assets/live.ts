@@ -173,17 +173,21 @@ function placeByStart(list, node, newestFirst) {
   list.insertBefore(node, [...list.children].find((c) => c !== node && sign * (start - c.dataset.start) > 0) || null);
 }
 
-// A resolved incident joins the recently resolved list where its start puts it; the list keeps its length.
-function addResolved(i) {
+// A resolved incident joins the recently resolved list where its start puts it (its line drawn anew when it is
+// there already), and the list keeps its length: one that starts before the five listed stays out of it.
+function addResolved(i, version) {
   const list = $("#resolved ul");
   if (!list) return;
   const old = $('[data-line="' + CSS.escape(i.id) + '"]', list);
   if (old) old.remove();
-  placeByStart(list, el("li", { "data-line": i.id, "data-start": String(i.started_at) }, [
+  const line = el("li", { "data-line": i.id, "data-start": String(i.started_at) }, [
     el("a", { href: "/incidents/" + encodeURIComponent(i.id) }, [i.title]),
     el("div", { class: "meta" }, [el("span", { class: "sev" }, [impact(i.severity)]), " \u00b7 ", el("span", { class: "sev" }, [i.status]), " \u00b7 ",
       timeEl(i.started_at), i.resolved_at ? " to " : null, i.resolved_at ? timeEl(i.resolved_at) : null]),
-  ]), true);
+  ]);
+  placeByStart(list, line, true);
+  // Listed, and now last of five: one the list does not hold may start after it, which the server's list says.
+  if (old && list.children.length > 4 && !line.nextSibling) redraw(version, null);
   while (list.children.length > 5) list.lastElementChild.remove();
   list.hidden = false;
   const empty = $("#resolved p.muted");
@@ -256,7 +260,8 @@ function apply(msg) {
     case "incident.resolved": {
       const open = OPEN.includes(d.incident.status);
       upsert("active-incidents", "data-incident", d.incident.id, open ? incidentArticle(d.incident, d.updates, incidentCard(d.incident.id)) : null);
-      if (msg.type === "incident.resolved") addResolved(d.incident);
+      // Resolved now, or edited since (a title, a start): its line as a reload draws it, where its start puts it.
+      if (!open) addResolved(d.incident, msg.version);
       break;
     }
     case "incident.deleted": removeIncident(d.id, msg.version); break;
