@@ -520,6 +520,36 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await page.close();
     await adminCall("DELETE", `/api/status/incidents/${incident.id}`, undefined);
   });
+  it("keeps the label of every day a phone shows inside its screen", async () => {
+    const component = await adminCall("POST", "/api/status/components", { name: `Labelled ${Date.now()}` });
+    // Every day a phone shows names the incident: labels as long as they come.
+    const incident = await adminCall("POST", "/api/status/incidents/create", {
+      title: "Payments from some European cards are declined at checkout while the card network recovers",
+      severity: "major",
+      started_at: new Date(Date.now() - 29 * 86_400_000).toISOString(),
+      affected_components: [component.id],
+      notify: false,
+    });
+    for (const [width, path, bar] of [[375, "/", `[data-component="${component.id}"] .bar`], [414, "/", `[data-component="${component.id}"] .bar`], [375, `/components/${component.id}`, ".bar.big"]] as const) {
+      const page = await browser.newPage({ viewport: { width, height: 800 } });
+      await page.goto(origin + path);
+      const outside = await page.locator(bar).evaluate((bar) =>
+        [...bar.children].slice(60).flatMap((cell, n) => {
+          (cell as HTMLElement).focus();
+          const tip = getComputedStyle(cell, "::after");
+          const shift = new DOMMatrix(tip.transform === "none" ? undefined : tip.transform).m41;
+          const left = cell.getBoundingClientRect().left + parseFloat(tip.left) + shift;
+          const right = left + parseFloat(tip.width) + parseFloat(tip.paddingLeft) + parseFloat(tip.paddingRight);
+          return tip.content.length > 60 && left >= 0 && right <= innerWidth && document.documentElement.scrollWidth <= innerWidth ? [] : [{ day: 61 + n, left, right }];
+        }),
+      );
+      expect(outside, `${path} at ${width} px`).toEqual([]);
+      await page.close();
+    }
+    await adminCall("DELETE", `/api/status/incidents/${incident.id}`, undefined);
+    await adminCall("DELETE", `/api/status/components/${component.id}`, undefined);
+  });
+
   it("says what to do when a chosen component was deleted meanwhile, or texts do not reach the country", async () => {
     const doomed = await adminCall("POST", "/api/status/components", { name: `Doomed ${Date.now()}` });
     const page = await browser.newPage();

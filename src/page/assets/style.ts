@@ -57,7 +57,7 @@ details.group>summary .name{flex:1}
 .bar{display:flex;gap:1px;margin:.6rem 0 .25rem;padding:0;list-style:none;height:2rem}
 .bar li{flex:1;position:relative;border-radius:1px;background:var(--d,var(--none))}
 .bar li:hover,.bar li:focus{filter:brightness(1.15)}
-.bar li:hover::after,.bar li:focus::after{content:attr(aria-label);position:absolute;bottom:calc(100% + .4rem);left:50%;transform:translateX(-50%);z-index:5;width:max-content;max-width:16rem;padding:.4rem .6rem;border-radius:.35rem;background:var(--fg);color:var(--bg);font-size:.8rem;white-space:normal;pointer-events:none}
+.bar li:hover::after,.bar li:focus::after{content:attr(aria-label);position:absolute;bottom:calc(100% + .4rem);left:50%;transform:translateX(-50%);z-index:5;width:max-content;max-width:min(16rem,45vw);padding:.4rem .6rem;border-radius:.35rem;background:var(--fg);color:var(--bg);font-size:.8rem;white-space:normal;pointer-events:none}
 .bar li:nth-child(-n+20):hover::after,.bar li:nth-child(-n+20):focus::after{left:0;transform:none}
 .bar li:nth-last-child(-n+20):hover::after,.bar li:nth-last-child(-n+20):focus::after{left:auto;right:0;transform:none}
 .d-none{--d:var(--none)}.d-op{--d:var(--op)}.d-deg{--d:var(--deg)}.d-par{--d:var(--par)}.d-maj{--d:var(--maj)}.d-mnt{--d:var(--mnt)}
