@@ -377,6 +377,17 @@ describe("GET /incidents/{id}", () => {
     expect(html).toMatch(/resolved <time datetime="[^"]+">[^<]+<\/time> after/);
   });
 
+  it("gives each update the anchor the feeds link to it by", async () => {
+    const incident = await createIncident({ title: "Anchored updates", affected_components: [], notify: false });
+    await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Found it.", status: "identified", notify: false });
+    const feed = await json(await call("GET", "/api/status/feed.json"));
+    const links = feed.items.map((item: any) => item.url as string).filter((url: string) => url.includes(`/incidents/${incident.id}#`));
+    expect(links).toHaveLength(1);
+    const { html } = await page(`/incidents/${incident.id}`);
+    for (const url of links) expect(html).toMatch(new RegExp(`<li id="${url.split("#")[1]}"[^>]*data-update=`));
+    expect(html.match(/<li id="update-[^"]+" data-update="/g)).toHaveLength(2);
+  });
+
   it("answers an unknown or malformed id with an HTML 404", async () => {
     for (const id of ["00000000-0000-4000-8000-000000000000", "not-an-id"]) {
       const { res, html } = await page(`/incidents/${id}`);

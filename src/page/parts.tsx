@@ -165,10 +165,11 @@ export const Legend: FC = () => (
 
 const Affected: FC<{ names: string[] }> = ({ names }) => (names.length ? <p class="affected">Affects: {names.join(", ")}</p> : null);
 
+/** An incident's updates, newest first; each is an anchor the feeds link to (`#update-<id>`). */
 export const Timeline: FC<{ incident: SnapshotIncident; page: PageInfo }> = ({ incident, page }) => (
   <ol class="timeline">
     {incident.updates.map((u) => (
-      <li data-update={u.id} data-at={String(u.created_at)}>
+      <li id={`update-${u.id}`} data-update={u.id} data-at={String(u.created_at)}>
         <strong>{u.status}</strong> <Time ms={u.created_at} page={page} rel />
         <Written text={u.message} />
       </li>

@@ -125,7 +125,7 @@ function written(text, html) {
 }
 
 function updateItem(u) {
-  return el("li", { "data-update": u.id, "data-at": String(u.created_at) }, [el("strong", {}, [u.status]), " ", timeEl(u.created_at, true), written(u.message, u.message_html)]);
+  return el("li", { id: "update-" + u.id, "data-update": u.id, "data-at": String(u.created_at) }, [el("strong", {}, [u.status]), " ", timeEl(u.created_at, true), written(u.message, u.message_html)]);
 }
 
 const impact = (s) => (s == "none" ? "no" : s) + " impact";
