@@ -249,4 +249,25 @@ describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
     await api("DELETE", `/api/status/incidents/${incident.id}`);
     await api("DELETE", `/api/status/components/${watched.id}`);
   });
+
+  it("says its component was deleted, keeping what it showed, rather than offer a reload that finds nothing", async () => {
+    const doomed = (await api("POST", "/api/status/components", { name: `Doomed ${Date.now()}` })) as { id: string };
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${origin}/components/${doomed.id}`);
+    await page.locator('#live[data-state="live"]').waitFor();
+    const requests: string[] = [];
+    page.on("request", (request) => void requests.push(request.url()));
+    await api("DELETE", `/api/status/components/${doomed.id}`);
+    const note = page.locator("[data-watch]");
+    await expect.poll(() => note.textContent()).toBe("This component was deleted.");
+    expect(await note.isVisible()).toBe(true);
+    // What it showed stays, its status and the live line with it.
+    expect(await page.locator(".now .st").textContent()).toBe("Operational");
+    expect(await page.locator("#live").getAttribute("data-state")).toBe("live");
+    await new Promise((resume) => setTimeout(resume, 1500));
+    expect(requests).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

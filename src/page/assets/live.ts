@@ -226,7 +226,8 @@ function setTags(c) {
 // renamed, described or moved, a group renamed) comes with the server's markup, drawn again on the front page.
 function componentsChanged(components, removed, version) {
   const keep = new Set(components.map((c) => c.id));
-  for (const row of $$("[data-component]")) {
+  // Rows of the list; a component's own page keeps its header when the component is deleted (and says so).
+  for (const row of $$(".comp[data-component]")) {
     const id = row.getAttribute("data-component");
     if (keep.has(id) || (removed && !removed.includes(id))) continue;
     const group = row.closest("[data-group]");
@@ -236,7 +237,7 @@ function componentsChanged(components, removed, version) {
   for (const c of components) setComponent(c.id, c.status);
   for (const c of components) setTags(c);
   // Only the home page lists them all (a component's page lists none, but offers them in its form).
-  if (removed && ($('[data-redraw="components"]') || removed.some((id) => $('[data-redraw="picker"] input[value="' + CSS.escape(id) + '"]')))) redraw(version, $("[data-watch]") ? "[data-watch]" : "#reload-note");
+  if (removed && !removed.some(row) && ($('[data-redraw="components"]') || removed.some((id) => $('[data-redraw="picker"] input[value="' + CSS.escape(id) + '"]')))) redraw(version, $("[data-watch]") ? "[data-watch]" : "#reload-note");
 }
 
 function apply(msg) {
@@ -288,16 +289,17 @@ function redrawIfWatched(msg) {
   if (!note) return;
   const [kind, id] = note.getAttribute("data-watch").split(":");
   const c = (d.components || []).find((x) => x.id === id);
+  // Its own incident, window or component deleted (a component is missing from the list a snapshot brings):
+  // nothing to draw again, and a reload would find nothing.
+  if (type === kind + ".deleted" ? d.id === id : type === "snapshot" ? kind === "component" && !c : (d.removed || []).includes(id)) {
+    note.textContent = "This " + kind + " was deleted.";
+    return void (note.hidden = false);
+  }
   if (type === "snapshot") return void (monitored = c ? c.monitored : undefined);
   const x = d.incident || d.maintenance;
   // An incident or window the page links to matters to it, about its component or no longer (edited away,
   // or deleted); a change to another component is not its news.
   const linked = (thing) => !!$('a[href$="/' + CSS.escape(thing) + '"]');
-  // Its own incident or window deleted: nothing to draw again, and a reload would find nothing.
-  if ((kind === "incident" || kind === "maintenance") && type === kind + ".deleted" && d.id === id) {
-    note.textContent = "This " + kind + " was deleted.";
-    return void (note.hidden = false);
-  }
   const hit =
     // A component it names renamed (an incident's or a window's affected components).
     (type === "components.changed" && (d.changed || []).some(linked)) ||
