@@ -148,14 +148,20 @@ describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
     page.on("request", (request) => {
       if (request.url() === `${origin}/components/${DATABASE}`) redraws.push(request.url());
     });
-    // Another component's incident, opened and deleted, and a component added: none of them is on this page.
+    // Another component's incident, opened and deleted: not on this page.
     const other = (await api("POST", "/api/status/incidents/create", { title: "Elsewhere", affected_components: [API], notify: false })) as { id: string };
     await page.locator("#announce").filter({ hasText: "New incident: Elsewhere" }).waitFor({ state: "attached" });
     await api("DELETE", `/api/status/incidents/${other.id}`);
-    await api("POST", "/api/status/components", { name: `Added ${Date.now()}` });
     await new Promise((resume) => setTimeout(resume, 1500));
     expect(await note.isHidden()).toBe(true);
     expect(redraws).toEqual([]);
+    // A component added is offered in its form, and one renamed is offered by its new name, as a reload offers them.
+    const added = (await api("POST", "/api/status/components", { name: `Added ${Date.now()}` })) as { id: string };
+    await page.locator(`[data-redraw="picker"] input[value="${added.id}"]`).waitFor();
+    await api("PATCH", `/api/status/components/${spare.id}`, { name: `Spare renamed ${Date.now()}` });
+    await expect.poll(() => page.locator(`[data-redraw="picker"] label:has(input[value="${spare.id}"])`).textContent()).toContain("Spare renamed");
+    expect(await note.isHidden()).toBe(true);
+    await api("DELETE", `/api/status/components/${added.id}`);
     // A component its form offers, deleted: the form is drawn again without it.
     const spareBox = page.locator(`[data-redraw="picker"] input[value="${spare.id}"]`);
     expect(await spareBox.count()).toBe(1);

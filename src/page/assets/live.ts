@@ -223,7 +223,7 @@ function setTags(c) {
 }
 
 // Removed components leave the page and statuses and tags move at once; the rest (a component added,
-// renamed, described or moved, a group renamed) comes with the server's markup, drawn again on the front page.
+// renamed, described or moved, a group renamed) comes with the server's markup, drawn again.
 function componentsChanged(components, removed, version) {
   const keep = new Set(components.map((c) => c.id));
   // Rows of the list; a component's own page keeps its header when the component is deleted (and says so).
@@ -236,8 +236,9 @@ function componentsChanged(components, removed, version) {
   }
   for (const c of components) setComponent(c.id, c.status);
   for (const c of components) setTags(c);
-  // Only the home page lists them all (a component's page lists none, but offers them in its form).
-  if (removed && !removed.some(row) && ($('[data-redraw="components"]') || removed.some((id) => $('[data-redraw="picker"] input[value="' + CSS.escape(id) + '"]')))) redraw(version, $("[data-watch]") ? "[data-watch]" : "#reload-note");
+  // The subscribe form offers them all, by name and in page order, on the home page (which lists them too)
+  // and on a component's page: any change to the list draws it again.
+  if (removed && !removed.some(row) && $('[data-redraw="picker"]')) redraw(version, $("[data-watch]") ? "[data-watch]" : "#reload-note");
 }
 
 function apply(msg) {
