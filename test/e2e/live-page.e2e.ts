@@ -662,7 +662,34 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
       return { left: after.left, transform: after.transform };
     });
     expect(box).toEqual({ left: "0px", transform: "none" });
+    // Edits are not news: an update's text corrected, the start moved, a postmortem published say nothing,
+    // though the page draws them.
+    type Heard = { type: string; data: { incident: { started_at: number; postmortem_published_at: number | null } } };
+    const heard = (what: "moved" | "written up") =>
+      page.waitForFunction(
+        (w) =>
+          (window as unknown as { heard: Heard[] }).heard.some(
+            (m) => m.type === "incident.updated" && (w === "moved" ? Date.now() - m.data.incident.started_at > 3_000_000 : m.data.incident.postmortem_published_at !== null),
+          ),
+        what,
+      );
+    await page.evaluate(() => {
+      const w = window as unknown as { heard: unknown[] };
+      w.heard = [];
+      document.addEventListener("beacon:live", (e) => w.heard.push((e as CustomEvent).detail));
+    });
+    await page.evaluate(() => (document.querySelector("#announce")!.textContent = ""));
+    const [update] = (await adminCall("GET", `/api/status/incidents/${incident.id}`, undefined)).updates;
+    await adminCall("PATCH", `/api/status/incidents/${incident.id}/updates/${update.id}`, { message: "Still on it, with the database team" });
+    await expect.poll(() => page.locator(`[data-incident="${incident.id}"] .timeline`).textContent()).toContain("with the database team");
+    await adminCall("PATCH", `/api/status/incidents/${incident.id}`, { started_at: new Date(Date.now() - 3_600_000).toISOString() });
+    await heard("moved");
+    expect(await page.locator("#announce").textContent()).toBe("");
     await adminCall("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
+    await expect.poll(() => page.locator("#announce").textContent()).toBe("Resolved: Announced slowness");
+    await adminCall("POST", `/api/status/incidents/${incident.id}/postmortem`, { postmortem: "What happened" });
+    await heard("written up");
+    expect(await page.locator("#announce").textContent()).toBe("Resolved: Announced slowness");
     await page.close();
   });
 

@@ -53,13 +53,16 @@ function setStatus(node, status, labels) {
   if (node.textContent !== text) node.textContent = text;
 }
 
-// What a message changed, in words, for screen readers (#announce is a polite status region).
+// What a message changed, in words, for screen readers (#announce is a polite status region): news only. An
+// incident.updated is news when it brings a new update (one never edited since it was posted); an update's
+// text corrected, a start moved or a postmortem published are drawn, not said.
 const SAID = { created: "New incident", resolved: "Resolved", scheduled: "Maintenance scheduled", started: "Maintenance in progress", completed: "Maintenance completed", cancelled: "Maintenance cancelled" };
 function announce(type, d) {
   const region = $("#announce"), x = d.incident || d.maintenance, move = type.split(".")[1];
   if (!region || !x) return;
-  if (type === "incident.updated") region.textContent = "Update on " + x.title + ": " + x.status;
-  else if (SAID[move]) region.textContent = SAID[move] + ": " + x.title;
+  if (type === "incident.updated") {
+    if ((d.updates || []).some((u) => u.updated_at === u.created_at)) region.textContent = "Update on " + x.title + ": " + x.status;
+  } else if (SAID[move]) region.textContent = SAID[move] + ": " + x.title;
 }
 
 function setOverall(status) {
