@@ -469,6 +469,18 @@ describe("when the data is old", () => {
   });
 });
 
+describe("the recently resolved list", () => {
+  it("says there are no resolved incidents, not no incidents, while open ones are listed above it", async () => {
+    await createIncident({ title: "Open, not resolved", affected_components: [], notify: false });
+    const snapshot = await readSnapshot(env, () => createDb(env.DB), { revalidate: true });
+    const html = renderHome({ ...snapshot, incidents: snapshot.incidents.filter((i) => i.resolved_at === null) });
+    expect(html).toContain("Open, not resolved");
+    const resolved = html.slice(html.indexOf('id="resolved-h"'));
+    expect(resolved).toMatch(/<p class="muted">\s*No resolved incidents in the last 365 days\.\s*<\/p>/);
+    expect(html).not.toContain("No incidents in the last");
+  });
+});
+
 describe("POST /subscribe (the form without scripts)", () => {
   it("subscribes through the subscriptions API and answers in HTML, with the API's reasons when it refuses", async () => {
     const form = new URLSearchParams({ channel: "email", email: "reader@example.com", components: DEFAULT_COMPONENTS.api });

@@ -140,8 +140,9 @@ const Home: FC<{ snapshot: Snapshot; options: HomeOptions }> = ({ snapshot, opti
             <IncidentLine incident={i} page={page} />
           ))}
         </ul>
+        {/* Open incidents may be listed above: it is the resolved ones there are none of. */}
         <p class="muted" hidden={resolved.length > 0}>
-          No incidents in the last {HISTORY_DAYS} days.
+          No resolved incidents in the last {HISTORY_DAYS} days.
         </p>
         <p>
           <a href="/history">Incident history</a>
