@@ -6,7 +6,7 @@ import { frontendApiHost } from "../src/auth/console-session";
 import { renderMarkdown } from "../src/text/markdown";
 import { renderEvent } from "../src/notify/render";
 import { errorBody } from "../src/errors";
-import { GROUP_FIELDS, MAINTENANCE_FIELDS, OPEN_INCIDENT_FIELDS, plainProblems } from "../src/console/forms";
+import { COMPONENT_FIELDS, GROUP_FIELDS, MAINTENANCE_FIELDS, OPEN_INCIDENT_FIELDS, plainProblems } from "../src/console/forms";
 import { generateKeyPairPem, mintSessionToken, unsignedToken } from "../scripts/lib/session-token.mjs";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 import { activeSubscriber, db, unique } from "./support/subscribers";
@@ -532,6 +532,19 @@ describe("console writes", () => {
     expect(window).toEqual([
       { field: "scheduled_end", text: "Ends must be after the start" },
       { field: "title", text: "Title must be at most 200 characters" },
+    ]);
+    // Only the start moved past the end: said at the start, the other way round.
+    expect(plainProblems({ details: [{ path: "scheduled_start", message: "must be before scheduled_end", code: "end_before_start" }] }, MAINTENANCE_FIELDS, at)).toEqual([
+      { field: "scheduled_start", text: "Starts must be before the end" },
+    ]);
+    // A web address refused for a pasted control character is not told to start with http://.
+    const urls = [
+      { path: "monitor.url", message: "must be an http(s) URL", code: "invalid_url" },
+      { path: "monitor.url", message: "must not hold control characters or half of a surrogate pair", code: "invalid_url" },
+    ];
+    expect(plainProblems({ details: urls }, COMPONENT_FIELDS, at).map((p) => p.text)).toEqual([
+      "URL must be a web address starting with http:// or https://",
+      "URL must not hold control characters or half of a surrogate pair",
     ]);
     // A bound the detail does not carry: the API's message rather than words with a hole in them.
     expect(plainProblems({ details: [{ path: "title", message: "is far too long", code: "too_long" }] }, MAINTENANCE_FIELDS, at)).toEqual([{ field: "title", text: "Title is far too long" }]);

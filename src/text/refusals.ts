@@ -41,7 +41,8 @@ const RULE_WORDS: Partial<Record<DetailCode, Words>> = {
   invalid_union: () => "is not a valid value",
   invalid_format: () => "is not a valid value",
   invalid_value: () => "is not one of the choices",
-  invalid_url: () => "must be a web address starting with http:// or https://",
+  // Refused for a control character (a pasted tab), the API's own words say so.
+  invalid_url: (d) => (d.message.includes("control characters") ? undefined : "must be a web address starting with http:// or https://"),
   too_short: counted((n) => (n === 1 ? "must not be empty" : `must be at least ${n} characters`)),
   too_long: counted((n) => `must be at most ${n} characters`),
   too_few: counted((n) => `must have at least ${n}`),
@@ -51,7 +52,8 @@ const RULE_WORDS: Partial<Record<DetailCode, Words>> = {
   duplicate: () => "names one item twice",
   // With none ticked, the page's own regions: how many there are, not their codes.
   quorum_above_regions: counted((n) => `must be at most ${n}, the number of regions it is checked from`),
-  end_before_start: () => "must be after the start",
+  // Said at the start when only the start was moved past the end.
+  end_before_start: (d) => (d.path === "scheduled_start" ? "must be before the end" : "must be after the start"),
   before_start: timed((time) => `must be after the incident started (${time})`),
   after_resolution: timed((time) => `must be before the incident was resolved (${time})`),
   after_opened: timed((time) => `must be before the incident was opened (${time})`),
