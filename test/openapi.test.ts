@@ -117,6 +117,8 @@ describe("OpenAPI document", () => {
           expect(Object.keys(op.responses), where).toEqual(expect.arrayContaining(["401", "403"]));
         }
         if (op.requestBody) expect(op.responses["400"], where).toBeDefined();
+        // A JSON body sent as anything else is a 415, and the document says so wherever that can happen.
+        if (op.requestBody?.content["application/json"]) expect(op.responses["415"], where).toBeDefined();
       }
     }
   });

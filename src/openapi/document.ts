@@ -23,6 +23,7 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
       "The resource is not in a state that allows this, or it changed while the request was being made (a lost race changes nothing); a name another component or group has is named in `details` (`name`, code `name_taken`)",
   },
   413: { name: "PayloadTooLarge", description: "Request body over 64 KiB, or over 512 KiB from an admin (checked on every POST, PUT, PATCH and DELETE, whether or not the route takes a body)" },
+  415: { name: "UnsupportedMediaType", description: "A body sent without `Content-Type: application/json` to a route that takes JSON" },
   422: { name: "IdempotencyKeyReused", description: "This Idempotency-Key was already used (by this admin, within 24 hours) for a different request" },
   426: { name: "UpgradeRequired", description: "Needs a WebSocket upgrade" },
   429: { name: "RateLimited", description: "Too many requests; try again later" },
@@ -131,6 +132,7 @@ function errorStatuses(route: RouteDoc): number[] {
   if (isAdminWrite(route)) [409, 422].forEach((s) => statuses.add(s));
   if (pathParams(route.path).length) statuses.add(404);
   if (passesBodyLimit(route)) statuses.add(413);
+  if (route.body && !route.bodyType) statuses.add(415);
   // Only the worker's own liveness and its API description answer without any data behind them.
   if (!STATIC_ROUTES.has(route.path) && route.status !== 101) statuses.add(503);
   return [...statuses].sort((a, b) => a - b);

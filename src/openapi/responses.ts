@@ -298,7 +298,7 @@ export const healthCheck = named(
         status: roundOutcome,
         latency_ms: z.number().nullable().describe("For an HTTP monitor, the median across the regions that got a response; null when none did"),
         error: z.string().nullable(),
-        recorded: z.boolean().describe("false when a run was in progress, or the component already has a newer result"),
+        recorded: z.boolean().describe("false when a run was in progress, the component already has a newer result, or nothing checks it (status not_monitored)"),
         regions: z.array(regionResult).optional().describe("HTTP monitors: what each region saw"),
       }),
     ),
