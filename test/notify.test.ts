@@ -179,13 +179,18 @@ describe("fan-out", () => {
     expect(renderEvent("component.status", row!.payload, links).subject).toMatch(/ is now Major Outage$/);
   });
 
-  it("tells followers of status changes where an incident's resolution leaves a component its checks hold down", async () => {
+  it("tells followers of status changes where an incident that lets a component go leaves it, when its checks hold it down", async () => {
     const { testEnv, sent } = setup();
-    const [slow, fine] = [await freshComponent(), await freshComponent()];
-    await env.DB.prepare("UPDATE components SET monitored = 1, monitored_status = 'degraded', monitored_since = ? WHERE id = ?").bind(Date.now() - 600_000, slow).run();
+    const [slow, fine, dropped] = [await freshComponent(), await freshComponent(), await freshComponent()];
+    for (const id of [slow, dropped]) {
+      await env.DB.prepare("UPDATE components SET monitored = 1, monitored_status = 'degraded', monitored_since = ? WHERE id = ?").bind(Date.now() - 600_000, id).run();
+    }
     const watcher = new Map<string, string>();
-    for (const id of [slow, fine]) watcher.set(id, (await activeSubscriber("email", { components: [id], componentChanges: true })).id);
-    const incident = await body(await admin("POST", "/api/status/incidents/create", { title: unique("Outage"), affected_components: [{ id: slow, status: "major_outage" }, { id: fine, status: "major_outage" }], notify: false }));
+    for (const id of [slow, fine, dropped]) watcher.set(id, (await activeSubscriber("email", { components: [id], componentChanges: true })).id);
+    const down = [slow, fine, dropped].map((id) => ({ id, status: "major_outage" }));
+    const incident = await body(await admin("POST", "/api/status/incidents/create", { title: unique("Outage"), affected_components: down, notify: false }));
+    // One taken off by an update ("No longer affected" does not say it is still degraded either), then resolved.
+    expect((await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "m", status: "identified", affected_components: down.slice(0, 2), notify: false })).status).toBe(201);
     expect((await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "r", resolution: "s", notify: false })).status).toBe(200);
 
     const moves = async (id: string) =>
@@ -194,7 +199,7 @@ describe("fan-out", () => {
         move: [e.payload.from, e.payload.to],
       }));
     const told = new Map<string, unknown[][]>();
-    for (const id of [slow, fine]) {
+    for (const id of [slow, fine, dropped]) {
       for (const m of await moves(id)) await fanOut(testEnv, sent, m.id);
       const delivered = new Set((await deliveriesFor(watcher.get(id)!)).map((d) => d.eventId));
       told.set(id, (await moves(id)).filter((m) => delivered.has(m.id)).map((m) => m.move));
@@ -203,6 +208,7 @@ describe("fan-out", () => {
     // checks still find one of them degraded.
     expect(told.get(fine)).toEqual([]);
     expect(told.get(slow)).toEqual([["major_outage", "degraded"]]);
+    expect(told.get(dropped)).toEqual([["major_outage", "degraded"]]);
     const [row] = await db().select().from(events).where(eq(events.id, (await moves(slow))[1]!.id));
     expect(JSON.parse(webhookBody("component.status", row!.payload, row!.createdAt)).data).not.toHaveProperty("ending");
   });

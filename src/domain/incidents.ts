@@ -307,7 +307,7 @@ export async function resolveIncident(db: Database, id: string, input: ResolveIn
   const before = await loadStatusState(db);
   // Resolving lifts what the incident set: its links stay for history but no longer count.
   const after = { ...before, openLinks: before.openLinks.filter((l) => l.incidentId !== id) };
-  const changes = statusChangeStatements(db, before, after, { source: "incident", referenceId: id, at: now, now }, { ending: true });
+  const changes = statusChangeStatements(db, before, after, { source: "incident", referenceId: id, at: now, now });
   const update = newUpdate("resolved", input.message ?? input.resolution, null, now, input.notify);
   const owner = takeover(incident, actor, now);
   const result: SnapshotIncident = {

@@ -26,7 +26,7 @@ export async function enqueueDeliveries(env: Bindings, list: { id: string; chann
 
 /**
  * A status move an incident or a maintenance window made that its own message tells (or, made with
- * `notify: false`, that nothing does): any an incident made but where its resolution leaves a component
+ * `notify: false`, that nothing does): any an incident made but where it leaves a component it lets go of
  * other than operational, and a window's moves into maintenance and back
  * to operational, which is what its started, completed, cancelled or changed notice says. A window that ends
  * (or drops a component) while the component's checks fail uncovers an outage none of its notices states:
@@ -36,8 +36,8 @@ export async function enqueueDeliveries(env: Bindings, list: { id: string; chann
 function toldElsewhere(event: { type: string; payload: Record<string, unknown> }): boolean {
   if (event.type !== "component.status") return false;
   const { source, to, ending } = event.payload;
-  // An incident's resolution says it is over: that tells a move back to operational, not one to where the
-  // checks (or another incident) leave the component.
+  // An incident that lets a component go (resolved, or the component taken off it) says so: that tells a
+  // move back to operational, not one to where the checks (or another incident) leave it.
   if (source === "incident") return ending !== true || to === "operational";
   return source === "maintenance" && (to === "under_maintenance" || to === "operational");
 }

@@ -126,11 +126,6 @@ export function statusChangeStatements(
      * by component: the move's event names that message's event, and is announced only if it was not written.
      */
     toldIn?: ReadonlyMap<string, string>;
-    /**
-     * The moves come from their cause ending (an incident resolved): its notice says it is over, which tells a
-     * move back to operational, but not where else the component is left (degraded by its checks).
-     */
-    ending?: boolean;
   } = {},
 ): { statements: Statement[]; eventIds: string[]; changes: { componentId: string; from: ShownStatus; to: ShownStatus }[] } {
   const from = shownStatuses(before);
@@ -139,6 +134,12 @@ export function statusChangeStatements(
   const statements: Statement[] = opts.claim === false ? [] : claimStatements(db, before, componentsMoved(before, after));
   const eventIds: string[] = [];
   const changes: { componentId: string; from: ShownStatus; to: ShownStatus }[] = [];
+  // Components an incident lets go of (resolved, taken off it, deleted): its message says it no longer holds
+  // them, which tells a move back to operational but not where else one is left (degraded by its checks).
+  const kept = new Set(after.openLinks.map((l) => `${l.incidentId} ${l.componentId}`));
+  const letGo = new Set(
+    cause.source === "incident" ? before.openLinks.filter((l) => l.incidentId === cause.referenceId && !kept.has(`${l.incidentId} ${l.componentId}`)).map((l) => l.componentId) : [],
+  );
   for (const [componentId, next] of to) {
     const previous = from.get(componentId);
     if (!previous || previous === next) continue;
@@ -158,7 +159,7 @@ export function statusChangeStatements(
           source: cause.source,
           at: cause.at,
           ...(opts.toldIn?.has(componentId) && { told_in: opts.toldIn.get(componentId) }),
-          ...(opts.ending && { ending: true }),
+          ...(letGo.has(componentId) && { ending: true }),
         },
         componentIds: [componentId],
       },
