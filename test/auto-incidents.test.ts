@@ -257,6 +257,24 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     expect(incident).toMatchObject({ severity: "critical", title: `${c.name} is down` });
   });
 
+  it("does not retitle an incident after a component its title does not name, whatever the link history says came first", async () => {
+    const targets = fakeTargets();
+    const [url, other] = [targetUrl(), targetUrl()];
+    const a = await createMonitoredComponent(url, { degraded_latency_ms: 20, confirmations: 1 }, { auto_incidents: { open_on_degraded_after_seconds: 60 } });
+    const b = await createMonitoredComponent(other, { confirmations: 1 }, { auto_incidents: { enabled: false } });
+    const T = Date.UTC(2032, 1, 6, 12, 0);
+    targets.set(other, { status: 200 });
+    await rounds(targets, url, T, ["slow", "slow"]);
+    const [incident] = await incidentsOf(a.id);
+    expect(incident.title).toBe(`${a.name} is degraded`);
+    // History as migration 0027 could write it for an incident open then: another component listed first.
+    await env.DB.prepare("INSERT INTO incident_link_history (id, incident_id, component_id, status, at) VALUES (-1, ?, ?, 'degraded', ?)").bind(incident.id, b.id, T).run();
+    targets.set(other, { status: 500 });
+    await rounds(targets, url, T + 2 * MINUTE, ["slow"]);
+    expect((await publicComponent(b.id)).status).toBe("major_outage");
+    expect((await incidentsOf(a.id))[0].title).toBe(`${a.name} is degraded`);
+  });
+
   it("resolves itself once every component has passed for resolve_after_seconds, shows recovery at once, and reopens within the window", async () => {
     const targets = fakeTargets();
     const url = targetUrl();

@@ -354,6 +354,9 @@ export function decideAutoIncidents(input: {
 function refilledTitle(incident: ManagedIncident, byId: Map<string, WatchedComponent>): string | null {
   const c = incident.opener ? byId.get(incident.opener.componentId) : undefined;
   if (!c?.observed || !incident.opener || statusRank(c.status) <= statusRank(incident.opener.worst)) return null;
+  // A title that should name the component and does not was not opened for it: link history written before
+  // joins were recorded in order (migration 0027) cannot say which component came first.
+  if (c.config.template.title.includes("{component}") && !incident.title.includes(c.name)) return null;
   return incidentTitle(c.config.template.title, c);
 }
 
