@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
 import { diffSnapshots, incidentSummary } from "../src/live/messages";
 import { MAX_SOCKETS_PER_CLIENT, statusHub, type StatusHub } from "../src/live/status-hub";
-import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../src/snapshot/types";
+import type { Snapshot, SnapshotIncident, SnapshotMaintenance, UptimeDay } from "../src/snapshot/types";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json, withinOneMinute } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
 import { uniqueIp } from "./support/subscribers";
@@ -271,9 +271,21 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
     await runCron(minute - MINUTE);
     const next = await client.waitFor((m) => m.type === "components.latency" && m.seq > checked.seq && m.data.components.some((c: any) => c.id === watched.id));
     expect(client.messages.filter((m: any) => m.type === "components.days" && m.seq > checked.seq && m.seq <= next.seq && m.data.ids.includes(watched.id))).toEqual([]);
+    // A failure colours the day; the checks after it only move the figures in its words, which is not worth
+    // every open page fetching itself: that waits for the next change a reader sees.
+    targets.set(url, { status: 500 });
+    await runCron(minute);
+    await runCron(minute + MINUTE);
+    const failed = await named(watched.id, next.seq);
+    // Passing again: each check moves the day's uptime a little, which its colour does not show.
+    targets.set(url, { status: 200 });
+    await runCron(minute + 2 * MINUTE);
+    await runCron(minute + 3 * MINUTE);
+    const longer = await client.waitFor((m) => m.type === "components.latency" && m.seq > failed.seq && m.data.components.some((c: any) => c.id === watched.id));
+    expect(client.messages.filter((m: any) => m.type === "components.days" && m.seq > failed.seq && m.seq <= longer.seq && m.data.ids.includes(watched.id))).toEqual([]);
     // An incident started two days ago colours each day since, and names itself on each.
     const incident = await createIncident({ title: "Live: bars", started_at: new Date(Date.now() - 2 * 86_400_000).toISOString(), affected_components: [{ id: quiet.id, status: "partial_outage" }], notify: false });
-    const reported = await named(quiet.id, next.seq);
+    const reported = await named(quiet.id, longer.seq);
     expect(reported.data.ids).not.toContain(watched.id);
     // Renamed, it names itself anew on those days.
     expect((await admin("PATCH", `/api/status/incidents/${incident.id}`, { title: "Live: bars renamed" })).status).toBe(200);
@@ -320,6 +332,33 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
       { type: "incident.updated", data: { incident: incidentSummary(recovered), updates: [], overall_status: "operational" } },
     ]);
     expect(diffSnapshots({ ...base, incidents: [down] }, { ...base, incidents: [{ ...down }] })).toEqual([]);
+  });
+
+  it("names a component for its bar only when a reader would see the bar change, not for a figure in a day's words", () => {
+    const day = (over: Partial<UptimeDay>): UptimeDay => ({
+      date: "2030-01-01",
+      uptime: 99.16,
+      worst_status: "major_outage",
+      downtime_seconds: 720,
+      observed_seconds: 86_000,
+      partial_seconds: 0,
+      major_seconds: 720,
+      maintenance_seconds: 0,
+      incident_ids: [],
+      reported_status: "operational",
+      has_data: true,
+      ...over,
+    });
+    const id = "2b0c6f3e-0000-4000-8000-00000000000d";
+    const at = (today: UptimeDay) =>
+      ({ components: [{ id, days: [today], uptime: { "30_days": 99.9, "90_days": 99.9 } }], incidents: [], maintenances: [], overall_status: "operational" }) as unknown as Snapshot;
+    const days = (a: UptimeDay, b: UptimeDay) => diffSnapshots(at(a), at(b)).filter((c) => c.type === "components.days");
+    // After an outage, each passing check moves the day's uptime by a hundredth; a window adds its minutes.
+    expect(days(day({}), day({ uptime: 99.17, observed_seconds: 86_060 }))).toEqual([]);
+    expect(days(day({}), day({ maintenance_seconds: 60 }))).toEqual([]);
+    // Its colour changing (half an hour down makes the day red) is what pages draw again for.
+    expect(days(day({}), day({ major_seconds: 1800, downtime_seconds: 1800 }))).toEqual([{ type: "components.days", data: { ids: [id], overall_status: "operational" } }]);
+    expect(days(day({ has_data: false, worst_status: null }), day({}))).toHaveLength(1);
   });
 
   it("tells pages about a maintenance window that left the snapshot", () => {

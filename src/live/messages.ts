@@ -4,7 +4,7 @@ import { latencyGrids, latencyPoints, type LatencyPoint } from "../snapshot/late
 import { currentEta, seedIncidentStatus } from "../snapshot/format";
 import { renderMarkdown } from "../text/markdown";
 import { checkedLine, regionsLine, type CheckedLine } from "../text/checks";
-import { dayDetail, dayLabel, dayLevel } from "../page/format";
+import { dayLevel } from "../page/format";
 
 /** What a card on the page shows of an incident; its description, postmortem and history stay on its own page. */
 export function incidentSummary(incident: SnapshotIncident) {
@@ -229,36 +229,27 @@ function latencyChanges(prev: Snapshot, next: Snapshot): LatencyUpdate[] {
   return updates;
 }
 
-/** What a day's cell draws: its colour, and its words on the front page and on the component's own page. */
-const DRAWN_FIELDS = ["uptime", "worst_status", "downtime_seconds", "partial_seconds", "major_seconds", "maintenance_seconds", "reported_status", "has_data"] as const;
-
 /**
- * Components whose bar reads otherwise than before as the pages draw it (a day's colour or words, which name
- * its incidents, or the uptime figures beside it): a check result, an incident's report, start or title,
- * maintenance. Only days whose drawn fields moved are drawn, to compare their words: a check that leaves a day
- * at "100% uptime" changes nothing a reader sees. Past midnight every bar moves by a day, which the pages see
- * for themselves (data-day-ends), as they see a component added (components.changed).
+ * Components whose bar a reader sees change (a day's colour, a day getting its first data, or the incidents a
+ * day names: a check result, an incident's report, start or title, maintenance), for open pages to draw them
+ * again. Not the figures inside the words: a check that moves a day's uptime by 0.01%, or a window's minutes,
+ * would have every open page fetch itself each minute for hours after an outage, for a tooltip's decimal.
+ * Those are drawn with the next change a reader sees, or a reload. Past midnight every bar moves by a day,
+ * which the pages see for themselves (data-day-ends), as they see a component added (components.changed).
  */
 function daysChanges(prev: Snapshot, next: Snapshot): string[] {
   const prevComponents = new Map(prev.components.map((c) => [c.id, c]));
   const [before, after] = [new Map(prev.incidents.map((i) => [i.id, i])), new Map(next.incidents.map((i) => [i.id, i]))];
-  const alike = (a: UptimeDay, b: UptimeDay) =>
-    DRAWN_FIELDS.every((k) => a[k] === b[k]) &&
+  const seen = (a: UptimeDay, b: UptimeDay) =>
+    a.has_data === b.has_data &&
+    dayLevel(a, a.reported_status) === dayLevel(b, b.reported_status) &&
     a.incident_ids.length === b.incident_ids.length &&
     a.incident_ids.every((id, n) => id === b.incident_ids[n] && before.get(id)?.title === after.get(id)?.title);
   const ids: string[] = [];
   for (const c of next.components) {
     const p = prevComponents.get(c.id);
-    const last = c.days.at(-1)?.date;
-    if (!p || p.days.length !== c.days.length || p.days.at(-1)?.date !== last) continue;
-    const thisYear = last?.slice(0, 4) ?? "";
-    const drawn = (day: UptimeDay, incidents: typeof before) =>
-      `${dayLevel(day, day.reported_status)} ${dayLabel(day, incidents, thisYear, day.reported_status)} ${dayDetail(day, incidents, thisYear, day.reported_status)}`;
-    const moved =
-      p.uptime["30_days"] !== c.uptime["30_days"] ||
-      p.uptime["90_days"] !== c.uptime["90_days"] ||
-      c.days.some((day, k) => !alike(p.days[k]!, day) && drawn(p.days[k]!, before) !== drawn(day, after));
-    if (moved) ids.push(c.id);
+    if (!p || p.days.length !== c.days.length || p.days.at(-1)?.date !== c.days.at(-1)?.date) continue;
+    if (c.days.some((day, k) => !seen(p.days[k]!, day))) ids.push(c.id);
   }
   return ids;
 }

@@ -336,7 +336,7 @@ function redraw(version, note) {
   redrawing = true;
   (async () => {
     for (let tries = 0; tries < 6; tries++) {
-      await new Promise((resume) => setTimeout(resume, tries ? 500 * tries : 200 + Math.random() * 600));
+      await new Promise((resume) => setTimeout(resume, (tries ? 500 * tries : 200) + Math.random() * 600));
       const res = await fetch(location.href, { cache: "no-store", headers: { accept: "text/html" } }).catch(() => null);
       if (!res || !res.ok) return false;
       const doc = new DOMParser().parseFromString(await res.text(), "text/html");
