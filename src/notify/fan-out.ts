@@ -25,13 +25,12 @@ export async function enqueueDeliveries(env: Bindings, list: { id: string; chann
 }
 
 /**
- * A status move an incident or a maintenance window made that its own message tells (or, made with
- * `notify: false`, that nothing does): any an incident made but where it leaves a component it lets go of
- * other than operational, and a window's moves into maintenance and back
- * to operational, which is what its started, completed, cancelled or changed notice says. A window that ends
- * (or drops a component) while the component's checks fail uncovers an outage none of its notices states:
- * that move is announced as the checks' own would have been without the window. Followers of status changes
- * hear of the moves nothing else announces.
+ * A status move whose own message tells it (or, made with `notify: false`, that nothing does): any move an
+ * incident makes, except where one it lets go of (resolved, taken off it) is left other than operational;
+ * and a window's moves into maintenance and back to operational, which its notices say. A window that ends
+ * (or drops a component) while the component's checks fail uncovers an outage none of its notices states,
+ * so that move is announced as the checks' own would have been. Followers of status changes hear of the
+ * moves nothing else announces.
  */
 function toldElsewhere(event: { type: string; payload: Record<string, unknown> }): boolean {
   if (event.type !== "component.status") return false;
