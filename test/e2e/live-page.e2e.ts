@@ -351,6 +351,30 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await adminCall("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
   });
 
+  it("asks again for the page it draws from when the server is briefly unavailable, rather than tell the reader to reload", async () => {
+    const incident = await adminCall("POST", "/api/status/incidents/create", { title: "Briefly unavailable", severity: "minor", affected_components: [], notify: false });
+    const page = await browser.newPage();
+    const errors = watchErrors(page, /503|429|Failed to load resource/);
+    await page.goto(`${origin}/incidents/${incident.id}`);
+    await page.locator('#live[data-state="live"]').waitFor();
+    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+    // The page's own requests for its fresh copy: refused twice (busy, then unavailable), then let through.
+    const refusals = [429, 503];
+    await page.route(`${origin}/incidents/${incident.id}`, (route) =>
+      route.request().resourceType() === "fetch" && refusals.length
+        ? route.fulfill({ status: refusals.shift()!, headers: { "retry-after": "1" }, body: "" })
+        : route.continue(),
+    );
+    await adminCall("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Found it", status: "identified", notify: false });
+    await expect.poll(() => page.locator(".timeline > li").count(), { timeout: 15_000 }).toBe(2);
+    expect(refusals).toEqual([]);
+    expect(await page.locator("[data-watch]").isHidden()).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+    await adminCall("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "r", resolution: "s", notify: false });
+  });
+
   it("draws a bar and the figures beside it as a fresh load does when a check result or an incident changes a day", async () => {
     // A monitor of an address that answers until its component is deleted: up, then down, with no other news.
     const target = await adminCall("POST", "/api/status/components", { name: `Target ${Date.now()}` });

@@ -318,9 +318,9 @@ function redrawIfWatched(msg) {
 
 // Draws the page's data-redraw regions again from a fresh copy of the page at least as new as the change heard of
 // (an isolate may answer from a snapshot a second older than the socket's news, so a copy too old is asked
-// for again). The first fetch waits a random moment, so that every open page does not ask in the same
-// instant. One fetch at a time; news arriving meanwhile is waited for too. If no copy comes, the note (a
-// selector) says to reload.
+// for again, and so is one the server could not give: no answer, 429 or 5xx). The first fetch waits a random
+// moment, so that every open page does not ask in the same instant. One fetch at a time; news arriving
+// meanwhile is waited for too. If no copy comes, the note (a selector) says to reload.
 // A copy is taken only if it is at least as new as every message the page has drawn meanwhile too (a
 // status drawn in place must not be put back by an older copy's markup).
 let redrawing = false, wanted = 0, applied = 0;
@@ -335,10 +335,14 @@ function redraw(version, note) {
   if (redrawing) return;
   redrawing = true;
   (async () => {
-    for (let tries = 0; tries < 6; tries++) {
-      await new Promise((resume) => setTimeout(resume, (tries ? 500 * tries : 200) + Math.random() * 600));
+    for (let tries = 0, after = 0; tries < 6; tries++) {
+      await new Promise((resume) => setTimeout(resume, Math.max(after, tries ? 500 * tries : 200) + Math.random() * 600));
       const res = await fetch(location.href, { cache: "no-store", headers: { accept: "text/html" } }).catch(() => null);
-      if (!res || !res.ok) return false;
+      // No answer, too many requests or a server briefly unavailable: asked again, when it says if it says (up
+      // to 10 s). Any other refusal will not change by asking.
+      after = Math.min(10, Number(res && res.headers.get("retry-after")) || 0) * 1000;
+      if (!res || res.status === 429 || res.status >= 500) continue;
+      if (!res.ok) return false;
       const doc = new DOMParser().parseFromString(await res.text(), "text/html");
       const stamp = $("#live", doc), got = stamp ? Number(stamp.getAttribute("data-version")) : NaN;
       // Nothing runs between this check and the swap: no message can slip in between.
