@@ -28,6 +28,15 @@ async function adminCall(method: string, pathname: string, body: unknown) {
   return text ? JSON.parse(text) : null;
 }
 
+// Observed time counts whole seconds, and a result stands for the time until the next one: checks paced a
+// second and a half apart give every result a span that counts, however quickly this machine runs.
+let checkedAt = 0;
+async function checkNow() {
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, checkedAt + 1500 - Date.now())));
+  checkedAt = Date.now();
+  await adminCall("POST", "/api/status/health-check", undefined);
+}
+
 // .ci/run installs Chromium; on a machine without it the browser test is skipped with a note, so that
 // `npm test` still runs everything else.
 if (!CHROMIUM) console.warn("Skipping the browser test: Chromium is not installed (apt-get install -y chromium).");
@@ -388,14 +397,6 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
       if (incidentId) await adminCall("DELETE", `/api/status/incidents/${incidentId}`, undefined).catch(() => {});
       await adminCall("DELETE", `/api/status/components/${watched.id}`, undefined).catch(() => {});
     });
-    // Observed time counts whole seconds, and a result stands for the time until the next one: checks paced
-    // a second and a half apart give every result a span that counts, however quickly this machine runs.
-    let checkedAt = 0;
-    const checkNow = async () => {
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, checkedAt + 1500 - Date.now())));
-      checkedAt = Date.now();
-      await adminCall("POST", "/api/status/health-check", undefined);
-    };
     await checkNow();
     await adminCall("DELETE", `/api/status/components/${target.id}`, undefined);
     await expect.poll(async () => (await fetch(`${origin}/api/status/components/${target.id}`)).status).toBe(404);
@@ -427,6 +428,57 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await adminCall("PATCH", `/api/status/incidents/${incident.id}`, { title: "Watched was down" });
     await expect.poll(() => page.locator(`${row} .bar li:last-child`).getAttribute("aria-label")).toMatch(/; incident: Watched was down$/);
     expect(await drawn(page)).toEqual(await fresh());
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("takes an incident the checks reopen out of Recently resolved, as a reload would", async () => {
+    // A monitor that looks for a word in another component's name: renaming that component fails or passes it.
+    const target = await adminCall("POST", "/api/status/components", { name: "Answer up" });
+    const watched = await adminCall("POST", "/api/status/components", {
+      name: `Flapping ${Date.now()}`,
+      monitor: { type: "http", url: `${origin}/api/status/components/${target.id}`, keyword: "Answer up", confirmations: 1, timeout_ms: 5000 },
+      auto_incidents: { open_after_seconds: 0, resolve_after_seconds: 0, reopen_within_seconds: 600 },
+    });
+    onTestFinished(async () => {
+      const { incidents } = await (await fetch(`${origin}/api/status/incidents?days=1`)).json() as { incidents: { id: string; title: string }[] };
+      for (const i of incidents.filter((i) => i.title.includes(watched.name))) await adminCall("DELETE", `/api/status/incidents/${i.id}`, undefined).catch(() => {});
+      for (const id of [watched.id, target.id]) await adminCall("DELETE", `/api/status/components/${id}`, undefined).catch(() => {});
+    });
+    const answer = async (name: string) => {
+      await adminCall("PATCH", `/api/status/components/${target.id}`, { name });
+      await expect.poll(async () => (await (await fetch(`${origin}/api/status/components/${target.id}`)).json()).component.name).toBe(name);
+      await checkNow();
+    };
+    await checkNow();
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(origin + "/");
+    await page.locator('#live[data-state="live"]').waitFor();
+    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+    const lines = async (p: Page) => p.locator("#resolved li a").allTextContents();
+    const fresh = async () => {
+      const other = await browser.newPage();
+      await other.goto(origin + "/");
+      const listed = await lines(other);
+      await other.close();
+      return listed;
+    };
+    // Down: the checks open an incident; up: they resolve it, and it is listed as recently resolved.
+    await answer("Answer down");
+    const card = page.locator("#active-incidents [data-incident]").filter({ hasText: watched.name });
+    await card.waitFor();
+    const id = await card.getAttribute("data-incident");
+    await answer("Answer up");
+    await card.waitFor({ state: "detached" });
+    const line = page.locator(`#resolved [data-line="${id}"]`);
+    await line.waitFor();
+    // Down again within the reopen window: the same incident is open again, and no longer listed as resolved.
+    await answer("Answer down again");
+    await page.locator(`#active-incidents [data-incident="${id}"]`).waitFor();
+    await line.waitFor({ state: "detached" });
+    await expect.poll(async () => JSON.stringify(await lines(page)) === JSON.stringify(await fresh())).toBe(true);
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     expect(errors).toEqual([]);
     await page.close();

@@ -149,10 +149,9 @@ function incidentArticle(i, updates, old) {
 
 const incidentCard = (id) => $('#active-incidents [data-incident="' + CSS.escape(id) + '"]');
 
-// A deleted incident leaves the page; when it was among the recently resolved, the server's list (which
-// takes the next one in its place) is drawn again.
-function removeIncident(id, version) {
-  upsert("active-incidents", "data-incident", id, null);
+// A deleted incident leaves the recently resolved, and so does one open again (the checks reopened it); when
+// it was listed there, the server's list (which takes the next one in its place) is drawn again.
+function dropResolved(id, version) {
   const line = $('#resolved [data-line="' + CSS.escape(id) + '"]');
   if (line) {
     line.remove();
@@ -267,9 +266,10 @@ function apply(msg) {
       upsert("active-incidents", "data-incident", d.incident.id, open ? incidentArticle(d.incident, d.updates, incidentCard(d.incident.id)) : null);
       // Resolved now, or edited since (a title, a start): its line as a reload draws it, where its start puts it.
       if (!open) addResolved(d.incident, msg.version);
+      else dropResolved(d.incident.id, msg.version);
       break;
     }
-    case "incident.deleted": removeIncident(d.id, msg.version); break;
+    case "incident.deleted": upsert("active-incidents", "data-incident", d.id, null); dropResolved(d.id, msg.version); break;
     case "maintenance.deleted": upsert("maintenance", "data-maintenance", d.id, null); break;
     default:
       if (msg.type.startsWith("maintenance.")) {
@@ -340,7 +340,7 @@ function redraw(version, note) {
       const res = await fetch(location.href, { cache: "no-store", headers: { accept: "text/html" } }).catch(() => null);
       // No answer, too many requests or a server briefly unavailable: asked again, when it says if it says (up
       // to 10 s). Any other refusal will not change by asking.
-      after = Math.min(10, Number(res && res.headers.get("retry-after")) || 0) * 1000;
+      after = Math.min(10, +(res && res.headers.get("retry-after")) || 0) * 1e3;
       if (!res || res.status === 429 || res.status >= 500) continue;
       if (!res.ok) return false;
       const doc = new DOMParser().parseFromString(await res.text(), "text/html");
