@@ -1177,7 +1177,7 @@ describe("secrets at rest and channels without credentials", () => {
 
 describe("webhook subscriptions", () => {
   /** Signs an endpoint up and hands its ping to a receiver that answers with `answer(ping)`. */
-  async function pingEndpoint(answer: (ping: any) => Response) {
+  async function pingEndpoint(answer: (ping: any) => Response | Promise<Response>) {
     const { sent, queue } = recordingQueue();
     const url = `https://hooks.example.org/${crypto.randomUUID()}`;
     const ctx = createExecutionContext();
@@ -1261,6 +1261,17 @@ describe("webhook subscriptions", () => {
     await deliverMessages(testEnv, otherPings, { attempts: 2 });
     expect(spy).not.toHaveBeenCalled();
     expect((await subscriberRow(leaving.id))!.status).toBe("unsubscribed");
+  });
+
+  it("does not confirm an endpoint its owner leaves while the ping is on its way, though the answer echoes it", async () => {
+    const { subscriber } = await pingEndpoint(async (ping) => {
+      // The owner follows the ping's manage link and unsubscribes before the receiver's answer comes back.
+      const left = await call("POST", path(ping.data.manage_url.replace("/manage?", "/unsubscribe?")), { headers: { accept: "application/json" } });
+      expect(left.status).toBe(200);
+      return Response.json({ challenge: ping.data.challenge });
+    });
+    expect((await deliveriesFor(subscriber.id))[0]!.status).toBe("sent");
+    expect(await subscriberRow(subscriber.id)).toMatchObject({ status: "unsubscribed", confirmedAt: null });
   });
 
   it("does not confirm an endpoint that answers 2xx without echoing the challenge", async () => {

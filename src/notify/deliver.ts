@@ -2,7 +2,7 @@ import type { Database } from "../db/client";
 import { recordDevOutbox, type NewDevOutboxMessage } from "../db/queries/dev-outbox";
 import { runBatch, type Statement } from "../db/batch";
 import { claimDeliveries, eventsByIds, expireSmsLeases, heldLeaseUntil, markEmailBatch, batchMembersQuery, releaseDeliveries, updateDelivery, type DeliveryRow } from "../db/queries/notifications";
-import { recordEndpointFailure, subscribersByIds, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
+import { activateEchoedEndpoint, recordEndpointFailure, subscribersByIds, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
 import type { Bindings } from "../env";
 import { isLocalDev } from "./channels";
 import { deliveryTemplate, type MessageTemplate } from "./compose";
@@ -50,17 +50,11 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
         devOutbox.push({ ...message, recipient: to, bodyText: text, bodyHtml: html, deliveryId: delivery.id, createdAt: now });
       }
       if (delivery.channel === "webhook" && subscriber) {
+        statements.push(updateSubscriber(db, subscriber.id, { consecutiveFailures: 0, failingSince: null, updatedAt: now }));
         // A ping answered with its challenge echoed is the endpoint's proof of consent (sendWebhook checked it),
-        // for a sign-up still waiting for it: never for an endpoint its owner has since left.
-        const confirmsNow = isConfirmation(delivery.eventId) && subscriber.status === "pending";
-        statements.push(
-          updateSubscriber(db, subscriber.id, {
-            consecutiveFailures: 0,
-            failingSince: null,
-            updatedAt: now,
-            ...(confirmsNow ? { status: "active", confirmedAt: now, unsubscribedAt: null, confirmTokenHash: null, confirmExpiresAt: null } : {}),
-          }),
-        );
+        // for a sign-up still waiting for it when the answer came: never for an endpoint its owner has since
+        // left, even while the ping was on its way (hence the guard in the statement, not the status read before).
+        if (isConfirmation(delivery.eventId)) statements.push(activateEchoedEndpoint(db, subscriber.id, now));
       }
       return;
     }

@@ -308,6 +308,16 @@ export async function takeConfirmationAttempt(db: Database, channel: Channel, ad
   return row;
 }
 
+/**
+ * Activates an endpoint whose ping was answered with its challenge, only while its sign-up still waits: its
+ * owner may have left (or pasted the challenge) while the ping was on its way.
+ */
+export const activateEchoedEndpoint = (db: Database, id: string, now: number) =>
+  db
+    .update(subscribers)
+    .set({ status: "active", confirmedAt: now, unsubscribedAt: null, confirmTokenHash: null, confirmExpiresAt: null, updatedAt: now })
+    .where(and(eq(subscribers.id, id), eq(subscribers.status, "pending")));
+
 /** Activates a subscriber whose stored hash is still the one the secret matched (it works once). */
 export async function activateSubscriber(db: Database, id: string, hash: string, now: number) {
   const [row] = await db
