@@ -651,6 +651,51 @@ describe("email through Resend", () => {
     for (const reader of readers) expect((await deliveriesFor(reader.id))[0]!.status).toBe("sent");
   });
 
+  it("sends each email of a dead-lettered batch an admin sends again one at a time, never calling one sent that was not", async () => {
+    const { testEnv, readers, message } = await updateToThreeReaders("Outage at the provider");
+    const { delivered } = resendWithKeys("never-reached");
+    await deliverMessages(testEnv, [message!]);
+    // The queue gives up on the batch: its deliveries are failed, Resend never having had its key.
+    await deliverMessages(testEnv, [message!], { queue: "beacon-notifications-dlq" });
+    const ids = await Promise.all(readers.map(async (r) => (await deliveriesFor(r.id))[0]!.id));
+    for (const id of ids) expect((await db().select().from(deliveries).where(eq(deliveries.id, id)).get())!.status).toBe("failed");
+    // The admin sends them again from the console, one after the other.
+    const { retryDelivery } = await import("../src/domain/subscribers");
+    const { runBatch } = await import("../src/db/batch");
+    for (const id of ids) {
+      await runBatch(db(), (await retryDelivery(db(), id, Date.now())).statements);
+      await deliverMessages(testEnv, [{ kind: "deliveries", deliveryIds: [id] }]);
+    }
+    expect(delivered.sort()).toEqual(readers.map((r) => r.address).sort());
+    for (const reader of readers) expect((await deliveriesFor(reader.id))[0]).toMatchObject({ status: "sent", lastError: null });
+  });
+
+  it("sends an email Resend refused within an accepted batch under a key of its own when an admin sends it again", async () => {
+    const { testEnv, readers, message } = await updateToThreeReaders("One refused");
+    const { delivered } = resendWithKeys("never-reached");
+    // The first try never reaches Resend; the second is accepted, with one email of it refused.
+    await deliverMessages(testEnv, [message!]);
+    const refused = [...readers].sort((a, b) => (a.address < b.address ? -1 : 1))[0]!;
+    const spy = vi.mocked(globalThis.fetch);
+    const keep = spy.getMockImplementation()!;
+    spy.mockImplementationOnce(async (input, init) => {
+      const answer = await keep(input, init);
+      const { data } = (await answer.json()) as { data: { id: string }[] };
+      delivered.splice(delivered.indexOf(refused.address), 1);
+      const index = (JSON.parse(String((init as RequestInit).body)) as { to: string }[]).findIndex((e) => e.to === refused.address);
+      return json({ data: data.slice(1), errors: [{ index, message: "The recipient's mailbox is full" }] });
+    });
+    await deliverMessages(testEnv, [message!], { attempts: 2 });
+    const [failed] = await deliveriesFor(refused.id);
+    expect(failed).toMatchObject({ status: "failed" });
+    const { retryDelivery } = await import("../src/domain/subscribers");
+    const { runBatch } = await import("../src/db/batch");
+    await runBatch(db(), (await retryDelivery(db(), failed!.id, Date.now())).statements);
+    await deliverMessages(testEnv, [{ kind: "deliveries", deliveryIds: [failed!.id] }]);
+    expect(delivered.filter((to) => to === refused.address)).toEqual([refused.address]);
+    expect((await deliveriesFor(refused.id))[0]).toMatchObject({ status: "sent", lastError: null });
+  });
+
   it("retries a lone email under its first key when others come with it, so one that went out is not sent again", async () => {
     const component = await freshComponent();
     const { testEnv, sent } = setup(RESEND);

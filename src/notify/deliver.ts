@@ -1,7 +1,7 @@
 import type { Database } from "../db/client";
 import { recordDevOutbox, type NewDevOutboxMessage } from "../db/queries/dev-outbox";
 import { runBatch, type Statement } from "../db/batch";
-import { claimDeliveries, eventsByIds, expireSmsLeases, heldLeaseUntil, markEmailBatch, batchMembersQuery, releaseDeliveries, updateDelivery, type DeliveryRow } from "../db/queries/notifications";
+import { claimDeliveries, eventsByIds, expireSmsLeases, forgetBatchKey, heldLeaseUntil, markEmailBatch, batchMembersQuery, releaseDeliveries, updateDelivery, type DeliveryRow } from "../db/queries/notifications";
 import { activateEchoedEndpoint, recordEndpointFailure, subscribersByIds, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
 import type { Bindings } from "../env";
 import { isLocalDev } from "./channels";
@@ -151,8 +151,14 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
     batch.sort((a, b) => (a.delivery.id < b.delivery.id ? -1 : a.delivery.id > b.delivery.id ? 1 : 0));
     sends.push(
       (async () => {
-        const outcomes = await sendEmails(env, batch.map((e) => e.email), batchKey!.startsWith(LONE_EMAIL) ? null : batchKey);
+        const lone = batchKey!.startsWith(LONE_EMAIL);
+        const { outcomes, accepted } = await sendEmails(env, batch.map((e) => e.email), lone ? null : batchKey);
         batch.forEach((e, i) => settle(e.delivery, outcomes[i]!));
+        // Resend keeps the batch it accepted under this key: sent again under it, any other set of its emails
+        // would be refused as a repeat and recorded as sent. What it did not send of the batch (refused in it,
+        // or not in it, as when an admin sends a dead-lettered batch's emails again one by one) goes under a
+        // key of its own from now on. After this batch's own settlements, in the same D1 batch.
+        if (accepted && !lone) statements.push(forgetBatchKey(db, batchKey!));
       })(),
     );
   }

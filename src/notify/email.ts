@@ -42,16 +42,17 @@ function failureOutcome(error: ResendFailure, headers: Record<string, string> | 
  * Sends emails through Resend: with a batch key, the batch endpoint (permissive, so one bad address does not
  * sink the rest) under that key, however few emails the batch holds now; without one, a lone email under its
  * own key. Without credentials the emails are only recorded under `npm start` (dev outbox), and wait for a
- * configuration anywhere else.
+ * configuration anywhere else. `accepted`: Resend took this batch under its key (whatever it refused in it),
+ * so the key now stands for these emails and no others.
  */
-export async function sendEmails(env: Bindings, emails: OutgoingEmail[], batchKey: string | null): Promise<SendOutcome[]> {
-  if (emails.length === 0) return [];
+export async function sendEmails(env: Bindings, emails: OutgoingEmail[], batchKey: string | null): Promise<{ outcomes: SendOutcome[]; accepted: boolean }> {
+  if (emails.length === 0) return { outcomes: [], accepted: false };
   const { state, missing } = channelState(env, "email");
   if (state === "dev-outbox") {
-    return emails.map((e) => recordInDevOutbox({ channel: "email", to: e.to, subject: e.subject, text: e.text, html: e.html }));
+    return { outcomes: emails.map((e) => recordInDevOutbox({ channel: "email", to: e.to, subject: e.subject, text: e.text, html: e.html })), accepted: false };
   }
   // Kept for when the admin completes the configuration; the queue gives up after its retries.
-  if (state === "off") return emails.map(() => ({ status: "retry", error: channelOffError("email", missing) }));
+  if (state === "off") return { outcomes: emails.map(() => ({ status: "retry", error: channelOffError("email", missing) })), accepted: false };
   const resend = new Resend(env.RESEND_API_KEY!, { baseUrl: resendBaseUrl(env) });
   const from = env.EMAIL_FROM!;
   const payload = (e: OutgoingEmail) => ({ from, to: e.to, subject: e.subject, text: e.text, ...(e.html ? { html: e.html } : {}), headers: e.headers });
@@ -60,17 +61,18 @@ export async function sendEmails(env: Bindings, emails: OutgoingEmail[], batchKe
     if (emails.length !== 1) throw new Error("Several emails go in a batch, under its key.");
     const email = emails[0]!;
     const { data, error, headers } = await resend.emails.send(payload(email), { idempotencyKey: email.idempotencyKey });
-    return [error ? failureOutcome(error as ResendFailure, headers) : { status: "sent", providerId: data?.id ?? null }];
+    return { outcomes: [error ? failureOutcome(error as ResendFailure, headers) : { status: "sent", providerId: data?.id ?? null }], accepted: !error };
   }
 
   const { data, error, headers } = await resend.batch.send(emails.map(payload), { idempotencyKey: batchKey, batchValidation: "permissive" });
-  if (error) return emails.map(() => failureOutcome(error as ResendFailure, headers));
+  if (error) return { outcomes: emails.map(() => failureOutcome(error as ResendFailure, headers)), accepted: false };
   const failedAt = new Map(((data as { errors?: { index: number; message: string }[] }).errors ?? []).map((e) => [e.index, e.message]));
   // With permissive validation the ids are listed for the accepted emails, in order.
   let next = 0;
-  return emails.map((_, index): SendOutcome => {
+  const outcomes = emails.map((_, index): SendOutcome => {
     const failure = failedAt.get(index);
     if (failure !== undefined) return { status: "failed", error: cutText(`Resend refused: ${failure}`, 500) };
     return { status: "sent", providerId: data?.data[next++]?.id ?? null };
   });
+  return { outcomes, accepted: true };
 }

@@ -167,6 +167,10 @@ export const releaseDeliveries = (db: Database, ids: string[], now: number) =>
 export const markEmailBatch = (db: Database, ids: string[], batchKey: string) =>
   db.update(deliveries).set({ batchKey }).where(sql`${deliveries.id} in ${jsonList(ids)}`);
 
+/** A batch's deliveries left unsent by the request Resend accepted under its key: none is sent under it again. */
+export const forgetBatchKey = (db: Database, batchKey: string) =>
+  db.update(deliveries).set({ batchKey: null }).where(and(eq(deliveries.batchKey, batchKey), ne(deliveries.status, "sent")));
+
 export const updateDelivery = (db: Database, id: string, patch: Partial<typeof deliveries.$inferInsert>) => db.update(deliveries).set(patch).where(eq(deliveries.id, id));
 
 /** Dead letters: whatever is still pending or in flight after the queue gave up is failed, visibly. */
