@@ -426,6 +426,10 @@ describe("email subscriptions, offline through the dev outbox", () => {
       expect(await refused.text(), body).toContain(said);
     }
     expect(await json(await call("GET", path(view.manage_url), { headers: { accept: "application/json" } }))).toMatchObject({ all_components: false, components: [DEFAULT_COMPONENTS.database] });
+    // An id in capitals is the same component, as the API and the sign-up form read it.
+    const capitals = await formPost(`components=${DEFAULT_COMPONENTS.storage.toUpperCase()}`);
+    expect(capitals.status).toBe(200);
+    expect(await json(await call("GET", path(view.manage_url), { headers: { accept: "application/json" } }))).toMatchObject({ all_components: false, components: [DEFAULT_COMPONENTS.storage] });
     const saved = await formPost(`components=${DEFAULT_COMPONENTS.api}&components=${DEFAULT_COMPONENTS.database}&components=${DEFAULT_COMPONENTS.api}`);
     expect(saved.status).toBe(200);
     expect(await saved.text()).toContain("Your choices are saved");

@@ -346,9 +346,11 @@ ${followsNothing ? `<p role="status"><strong>You follow no component now</strong
       return htmlPage(c, "You are unsubscribed", subscribeAgain(c), 409);
     }
     const form = await c.req.parseBody({ all: true }).catch(() => ({}) as Record<string, unknown>);
-    const picked = ([] as unknown[]).concat(form.components ?? []).filter((v): v is string => typeof v === "string");
-    // The page's form sends ids and "true" only: anything else is said for what it is.
-    const notAnId = picked.find((v) => !uuid.safeParse(v).success);
+    const sent = ([] as unknown[]).concat(form.components ?? []).filter((v): v is string => typeof v === "string");
+    // The page's form sends ids and "true" only: anything else is said for what it is. An id is read as the
+    // API reads it (in capitals, the same component).
+    const notAnId = sent.find((v) => !uuid.safeParse(v).success);
+    const picked = sent.map((v) => v.toLowerCase());
     const why =
       notAnId !== undefined
         ? `${cutText(notAnId, 100)} is not a component id.`
