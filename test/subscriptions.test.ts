@@ -667,6 +667,27 @@ describe("sign-up input and abuse limits", () => {
     expect(outbox.messagesTo(reader.address)[0]).toContain("Over budget, still told");
   });
 
+  it("keeps a pending sign-up and the link it was sent when a sign-up again finds the day's budget spent", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const spent = async () => (await db().select().from(confirmationBudget).where(and(eq(confirmationBudget.channel, "email"), eq(confirmationBudget.day, today))))[0]?.sent ?? 0;
+    const signUp = async (budget: number, body: Record<string, unknown>) =>
+      (await callWith({ EMAIL_CONFIRMATIONS_PER_DAY: String(budget) }, "POST", "/api/status/subscriptions", { body: JSON.stringify(body), headers: { "content-type": "application/json" } })).status;
+    const email = uniqueEmail();
+    expect(await signUp((await spent()) + 1, { email, components: [DEFAULT_COMPONENTS.api] })).toBe(202);
+    const subscriber = (await subscriberByAddress(email))!;
+    const [delivery] = await deliveriesFor(subscriber.id);
+    const { tokenSigner } = await import("../src/notify/crypto");
+    const link = `/api/status/subscriptions/confirm?token=${subscriber.id}.${await (await tokenSigner(env)).confirmationSecret(delivery!.id, "email")}`;
+    // The budget is spent when the address is signed up again, a minute on, for something else: no message
+    // goes out, so nothing changes either (the link already sent stays the one that works).
+    await aMinuteLater({ address: email });
+    expect(await signUp(await spent(), { email, components: [DEFAULT_COMPONENTS.database], component_changes: true })).toBe(202);
+    expect(await deliveriesFor(subscriber.id)).toHaveLength(1);
+    const confirmed = await call("POST", link, { headers: { accept: "application/json", "cf-connecting-ip": uniqueIp() } });
+    expect(confirmed.status).toBe(200);
+    expect(await json(confirmed)).toMatchObject({ status: "active", all_components: false, components: [DEFAULT_COMPONENTS.api], component_changes: false, already_subscribed: false });
+  });
+
   it("verifies Turnstile when a secret is configured", async () => {
     const turnstile = { TURNSTILE_SECRET_KEY: "ts-secret" };
     const body = (extra: Record<string, unknown>) => ({ body: JSON.stringify({ email: uniqueEmail(), ...extra }), headers: { "content-type": "application/json", "cf-connecting-ip": "198.51.100.7" } });

@@ -214,9 +214,12 @@ export function signUpStatements(db: Database, s: SignUp, caps: SignUpCaps, deli
           failingSince: null,
           updatedAt: now,
         },
-        // Its last confirmation was sent when its link started its CONFIRM_TTL_MS (confirmExpiresAt - TTL).
+        // Its last confirmation was sent when its link started its CONFIRM_TTL_MS (confirmExpiresAt - TTL). With
+        // the channel's budget spent no message goes out, so nothing changes either: the link or code already
+        // sent stays the one that works (a batch runs alone, so the budget read here is the one claimed below).
         setWhere: sql`${subscribers.status} != 'active' and (${subscribers.confirmSentDay} is not ${s.day} or ${subscribers.confirmSentCount} < ${caps.perAddress})
-          and (${subscribers.confirmExpiresAt} is null or ${subscribers.confirmExpiresAt} <= ${s.confirmExpiresAt - caps.resendAfterMs})`,
+          and (${subscribers.confirmExpiresAt} is null or ${subscribers.confirmExpiresAt} <= ${s.confirmExpiresAt - caps.resendAfterMs})
+          and coalesce((select ${confirmationBudget.sent} from ${confirmationBudget} where ${confirmationBudget.channel} = ${s.channel} and ${confirmationBudget.day} = ${s.day}), 0) < ${caps.perChannel}`,
       }),
     db.delete(subscriberComponents).where(sql`${subscriberComponents.subscriberId} = ${ours}`),
     db.insert(subscriberComponents).select(sql`select ${ours}, value from json_each(${JSON.stringify(componentIds)}) where ${ours} is not null`),
