@@ -348,6 +348,34 @@ describe("email subscriptions, offline through the dev outbox", () => {
     }
   });
 
+  it("retires the links sent to an address that left once it is signed up again, perhaps by someone new", async () => {
+    const outbox = devOutbox();
+    const email = uniqueEmail();
+    await subscribe({ email });
+    const [first] = await outbox.waitFor(email);
+    const before = await json(await call("POST", path(confirmLink(first!)), { headers: { accept: "application/json" } }));
+    await call("POST", path(before.unsubscribe_url), { body: "List-Unsubscribe=One-Click", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    // The mailbox changes hands, and its new owner subscribes.
+    await aMinuteLater({ address: email });
+    expect((await subscribe({ email, components: [DEFAULT_COMPONENTS.api] })).status).toBe(202);
+    const [, second] = await outbox.waitFor(email, 2);
+    const after = await json(await call("POST", path(confirmLink(second!)), { headers: { accept: "application/json" } }));
+    expect([after.id, after.status]).toEqual([before.id, "active"]);
+    // The links the one before kept neither show the new owner's subscription nor change or end it.
+    for (const url of [before.manage_url, before.unsubscribe_url]) {
+      const shown = await call("GET", path(url), { headers: { accept: "application/json" } });
+      expect(shown.status, url).toBe(400);
+      expect(JSON.stringify(await json(shown))).not.toContain(email);
+    }
+    expect((await call("PATCH", path(before.manage_url), { body: { components: [DEFAULT_COMPONENTS.database] } })).status).toBe(400);
+    expect((await call("POST", path(before.unsubscribe_url), { body: "List-Unsubscribe=One-Click", headers: { "content-type": "application/x-www-form-urlencoded" } })).status).toBe(400);
+    expect((await subscriberByAddress(email))!.status).toBe("active");
+    // The new owner's own links work.
+    expect(after.manage_url).not.toBe(before.manage_url);
+    expect(await json(await call("GET", path(after.manage_url), { headers: { accept: "application/json" } }))).toMatchObject({ id: after.id, components: [DEFAULT_COMPONENTS.api] });
+    expect((await call("POST", path(after.unsubscribe_url), { body: "List-Unsubscribe=One-Click", headers: { "content-type": "application/x-www-form-urlencoded" } })).status).toBe(200);
+  });
+
   it("answers a link cut short or wrong with a page when a browser opens it, and with JSON otherwise", async () => {
     const browser = { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
     const long = "a".repeat(301);

@@ -438,6 +438,11 @@ export const subscribers = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
     confirmedAt: integer("confirmed_at"),
     unsubscribedAt: integer("unsubscribed_at"),
+    /**
+     * Which manage and unsubscribe links work: raised when an address that had left signs up again (perhaps
+     * another person's now: a phone number or mailbox given to someone new), so links sent before stop working.
+     */
+    manageEpoch: integer("manage_epoch").notNull().default(0),
   },
   (t) => [
     uniqueIndex("subscribers_channel_address_idx").on(t.channel, t.address),

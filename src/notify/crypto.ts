@@ -12,11 +12,14 @@ export function signingSecret(env: Bindings): string {
  * Keyed token signer for one invocation. Nothing secret is stored: a confirmation secret (email link, SMS
  * code or webhook challenge) is derived from their delivery's id when the message is sent, only
  * their hash is kept on the subscriber, and the per-subscriber manage/unsubscribe token is an HMAC of the
- * subscriber's id (nothing stored, nothing to expire). Without SIGNING_SECRET none of them can be rebuilt.
+ * subscriber's id and manage epoch (nothing stored, nothing to expire: a new epoch retires the links of the
+ * one before). Without SIGNING_SECRET none of them can be rebuilt.
  */
 export async function tokenSigner(env: Bindings) {
   const key = await hmacKey(signingSecret(env));
-  const manageSignature = async (subscriberId: string) => base64url(await hmac(key, `manage:${subscriberId}`)).slice(0, 32);
+  // Epoch 0's links carry no epoch, as every link did before subscribers had one; a later one leads the signature.
+  const manageSignature = async (subscriberId: string, epoch: number) =>
+    (epoch ? `${epoch}~` : "") + base64url(await hmac(key, epoch ? `manage:${subscriberId}:${epoch}` : `manage:${subscriberId}`)).slice(0, 32);
   return {
     /** The secret a confirmation delivery carries: 43 url-safe characters, or a 6-digit code for SMS. */
     confirmationSecret: async (deliveryId: string, channel: Channel) => {
@@ -26,12 +29,17 @@ export async function tokenSigner(env: Bindings) {
     },
     /** What is stored to check a confirmation secret; salted with the address, so equal codes hash apart. */
     hashConfirmation: async (channel: Channel, address: string, secret: string) => hex(await hmac(key, `confirm:${channel}:${address}:${secret}`)),
-    manageToken: async (subscriberId: string) => `${subscriberId}.${await manageSignature(subscriberId)}`,
-    /** The subscriber id a manage token stands for, or null when it is not one of ours. */
+    /** A subscriber's manage and unsubscribe token, for its current manage epoch. */
+    manageToken: async (subscriberId: string, epoch = 0) => `${subscriberId}.${await manageSignature(subscriberId, epoch)}`,
+    /**
+     * The subscriber id and manage epoch a token stands for, or null when it is not one of ours (checked before
+     * anything is read: a forged token costs no query). It works only while the subscriber is at that epoch.
+     */
     readManageToken: async (token: string) => {
       const [id, signature] = tokenParts(token) ?? [];
       if (!id || !signature) return null;
-      return constantTimeEqual(signature, await manageSignature(id)) ? id : null;
+      const epoch = /^[1-9]\d{0,8}~/.test(signature) ? Number(signature.slice(0, signature.indexOf("~"))) : 0;
+      return constantTimeEqual(signature, await manageSignature(id, epoch)) ? { id, epoch } : null;
     },
   };
 }

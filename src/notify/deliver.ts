@@ -257,7 +257,7 @@ type EventRow = Awaited<ReturnType<typeof eventsByIds>>[number];
 
 /** The secrets a delivery's slots stand for, derived now: they are never stored. */
 async function secretsFor(env: Bindings, signer: TokenSigner, delivery: DeliveryRow, subscriber: SubscriberRow): Promise<Partial<Record<Slot, string>>> {
-  const token = await signer.manageToken(subscriber.id);
+  const token = await signer.manageToken(subscriber.id, subscriber.manageEpoch);
   const values: Partial<Record<Slot, string>> = { manage_url: subscriptionLink(env, "manage", token), unsubscribe_url: subscriptionLink(env, "unsubscribe", token) };
   if (!isConfirmation(delivery.eventId)) return values;
   const secret = await signer.confirmationSecret(delivery.id, delivery.channel);

@@ -118,12 +118,14 @@ async function alreadySubscribed(c: Context<AppEnv>, subscriber: SubscriberRow |
 }
 
 async function subscriberForManageToken(c: Context<AppEnv>, token: string): Promise<SubscriberRow | null> {
-  const id = await (await tokenSigner(c.env)).readManageToken(token);
-  return id ? ((await findSubscriberById(c.var.db, id)) ?? null) : null;
+  const signed = await (await tokenSigner(c.env)).readManageToken(token);
+  const subscriber = signed ? await findSubscriberById(c.var.db, signed.id) : undefined;
+  // A link from before the address signed up again (perhaps by someone new) no longer manages it.
+  return subscriber?.manageEpoch === signed?.epoch ? subscriber! : null;
 }
 
 async function subscriptionView(c: Context<AppEnv>, s: SubscriberRow) {
-  const token = await (await tokenSigner(c.env)).manageToken(s.id);
+  const token = await (await tokenSigner(c.env)).manageToken(s.id, s.manageEpoch);
   return {
     id: s.id,
     channel: s.channel,

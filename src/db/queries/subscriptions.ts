@@ -212,6 +212,8 @@ export function signUpStatements(db: Database, s: SignUp, caps: SignUpCaps, deli
           webhookSecret: sql`case when ${subscribers.status} = 'pending' and ${subscribers.webhookSecret} is not null then ${subscribers.webhookSecret} else ${s.webhookSecret} end`,
           consecutiveFailures: 0,
           failingSince: null,
+          // An address that had left, signed up again (perhaps by someone new): the links sent before stop working.
+          manageEpoch: sql`case when ${subscribers.status} = 'pending' then ${subscribers.manageEpoch} else ${subscribers.manageEpoch} + 1 end`,
           updatedAt: now,
         },
         // Its last confirmation was sent when its link started its CONFIRM_TTL_MS (confirmExpiresAt - TTL). With

@@ -1,0 +1,1 @@
+ALTER TABLE `subscribers` ADD `manage_epoch` integer DEFAULT 0 NOT NULL;
