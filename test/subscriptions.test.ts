@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
 import { chunkRows, runBatch } from "../src/db/batch";
 import { DEV_OUTBOX_KEPT, recordDevOutbox } from "../src/db/queries/dev-outbox";
-import { listSubscribers } from "../src/db/queries/subscriptions";
+import { listSubscribers, setSubscriberComponents, signUpStatements, subscriberComponentIds } from "../src/db/queries/subscriptions";
 import { confirmationBudget, deliveries, devOutbox as devOutboxTable, subscriberComponents, subscribers } from "../src/db/schema";
 import type { Bindings } from "../src/env";
 import { confirmedSubscription as confirmedSubscriptionResponse, devOutbox as devOutboxResponse } from "../src/openapi/responses";
@@ -630,6 +630,19 @@ describe("sign-up input and abuse limits", () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]!.confirmSentCount).toBe(1);
     expect(await deliveriesFor(rows[0]!.id)).toHaveLength(1);
+  });
+
+  it("keeps a sign-up or a change of choices whose component is deleted meanwhile, without that component", async () => {
+    // What the batches hold when a component checked a moment before is deleted before they run.
+    const [kept, gone] = [await freshComponent(), await freshComponent()];
+    await admin("DELETE", `/api/status/components/${gone}`);
+    const now = Date.now();
+    const signUp = { id: crypto.randomUUID(), channel: "email" as const, address: uniqueEmail(), allComponents: false, componentChanges: false, confirmTokenHash: "h", confirmExpiresAt: now + 86_400_000, webhookSecret: null, day: new Date(now).toISOString().slice(0, 10) };
+    const delivery = { id: crypto.randomUUID(), eventId: "confirm", subject: "s", bodyText: "t", bodyHtml: null, now };
+    await runBatch(db(), signUpStatements(db(), signUp, { perAddress: 3, perChannel: 1000, resendAfterMs: 60_000 }, delivery, [kept, gone]));
+    expect(await subscriberComponentIds(db(), signUp.id)).toEqual([kept]);
+    await runBatch(db(), setSubscriberComponents(db(), signUp.id, [gone, kept]));
+    expect(await subscriberComponentIds(db(), signUp.id)).toEqual([kept]);
   });
 
   it("takes a sign-up posted twice as one: one message, and the link it carries confirms", async () => {

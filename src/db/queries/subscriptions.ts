@@ -1,7 +1,7 @@
 import { and, count, desc, eq, gt, gte, isNotNull, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../client";
-import { chunkRows, jsonList, type Statement } from "../batch";
-import { confirmationBudget, deliveries, subscriberComponents, subscribers, type Channel, type SubscriberStatus } from "../schema";
+import { jsonList, type Statement } from "../batch";
+import { components, confirmationBudget, deliveries, subscriberComponents, subscribers, type Channel, type SubscriberStatus } from "../schema";
 import type { PageCursor } from "../../cursor";
 import { newestFirst, olderThan } from "./paging";
 
@@ -40,14 +40,18 @@ export const reactivateSubscriber = (db: Database, id: string, now: number) =>
     .set({ status: "active", unsubscribedAt: null, updatedAt: now })
     .where(and(eq(subscribers.id, id), eq(subscribers.status, "unsubscribed")));
 
+/**
+ * Which of `componentIds` still exist, for an insert into subscriber_components: one deleted between the
+ * check of a sign-up or a change of choices and its batch is left out, rather than failing the whole batch.
+ */
+const existingComponents = (componentIds: string[]) =>
+  sql`select value from json_each(${JSON.stringify(componentIds)}) where value in (select ${components.id} from ${components})`;
+
 /** Replaces the components a subscriber follows; an empty list means every component. */
 export function setSubscriberComponents(db: Database, subscriberId: string, componentIds: string[]): Statement[] {
   return [
     db.delete(subscriberComponents).where(eq(subscriberComponents.subscriberId, subscriberId)),
-    ...chunkRows(
-      componentIds.map((componentId) => ({ subscriberId, componentId })),
-      2,
-    ).map((rows) => db.insert(subscriberComponents).values(rows)),
+    db.insert(subscriberComponents).select(sql`select ${subscriberId}, value from (${existingComponents(componentIds)})`),
   ];
 }
 
@@ -224,7 +228,7 @@ export function signUpStatements(db: Database, s: SignUp, caps: SignUpCaps, deli
           and coalesce((select ${confirmationBudget.sent} from ${confirmationBudget} where ${confirmationBudget.channel} = ${s.channel} and ${confirmationBudget.day} = ${s.day}), 0) < ${caps.perChannel}`,
       }),
     db.delete(subscriberComponents).where(sql`${subscriberComponents.subscriberId} = ${ours}`),
-    db.insert(subscriberComponents).select(sql`select ${ours}, value from json_each(${JSON.stringify(componentIds)}) where ${ours} is not null`),
+    db.insert(subscriberComponents).select(sql`select ${ours}, value from (${existingComponents(componentIds)}) where ${ours} is not null`),
     claimBudget(db, s, caps.perChannel, delivery.id, ours),
     budgetedDelivery(db, s, delivery, ours),
   ];
