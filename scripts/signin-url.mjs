@@ -6,21 +6,29 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ensureLocalSecrets, privateKeyPath } from "./lib/local-keys.mjs";
-import { localSession, mintSessionToken } from "./lib/session-token.mjs";
+import { localSession, mintSessionToken, sessionTtlSeconds } from "./lib/session-token.mjs";
 
-const { values } = parseArgs({
-  options: {
-    role: { type: "string", default: "admin" },
-    ttl: { type: "string", default: String(12 * 3600) },
-    sub: { type: "string" },
-  },
-});
+let values;
+let ttlSeconds;
+try {
+  ({ values } = parseArgs({
+    options: {
+      role: { type: "string", default: "admin" },
+      ttl: { type: "string" },
+      sub: { type: "string" },
+    },
+  }));
+  ttlSeconds = sessionTtlSeconds(values.ttl);
+} catch (error) {
+  process.stderr.write(`npm run signin-url: ${error.message}\nUsage: npm run signin-url -- [--role admin|member|none] [--ttl seconds] [--sub user_id]\n`);
+  process.exit(2);
+}
 
 const session = localSession(values.role, process.env.PORT);
 if (!existsSync(privateKeyPath)) await ensureLocalSecrets();
 const token = await mintSessionToken(readFileSync(privateKeyPath, "utf8"), {
   role: values.role === "none" ? null : values.role,
-  ttlSeconds: Number(values.ttl),
+  ttlSeconds,
   sub: values.sub ?? session.sub,
   sid: `sess_local_${Date.now().toString(36)}`,
   azp: session.origin,

@@ -12,7 +12,7 @@ import type { NotifyEventType } from "../src/notify/messages";
 import { humanTime, renderEvent } from "../src/notify/render";
 import { iso } from "../src/time";
 import { DEFAULT_REGIONS } from "../src/checks/plan";
-import { generateKeyPairPem, localSession, mintSessionToken, unsignedToken } from "../scripts/lib/session-token.mjs";
+import { generateKeyPairPem, localSession, mintSessionToken, sessionTtlSeconds, unsignedToken } from "../scripts/lib/session-token.mjs";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 import { runCron } from "./support/checks";
 
@@ -135,6 +135,12 @@ describe("admin authentication", () => {
       );
     expect((await sendAs(session.origin)).status).toBe(201);
     expect((await sendAs(localSession("admin").origin)).status).toBe(401);
+  });
+
+  it("reads a local session's --ttl as whole seconds, and refuses what would mint a token the server only calls expired", () => {
+    expect(sessionTtlSeconds(undefined)).toBe(12 * 3600);
+    expect(sessionTtlSeconds("60")).toBe(60);
+    for (const bad of ["abc", "", "0", "-5", "1.5", "1e3", " 60", "60s"]) expect(() => sessionTtlSeconds(bad), bad).toThrow(/--ttl must be a whole number of seconds/);
   });
 
   it("answers 403 to a valid session without the admin role", async () => {

@@ -15,4 +15,5 @@ export function mintSessionToken(
   },
 ): Promise<string>;
 export function localSession(role?: string, port?: string | number): { sub: string; email: string; origin: string };
+export function sessionTtlSeconds(value?: string): number;
 export function unsignedToken(claims: Record<string, unknown>): string;

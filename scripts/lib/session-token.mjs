@@ -62,6 +62,16 @@ export function localSession(role = "admin", port = undefined) {
   return { sub: `user_local_${role}`, email: `${role}@localhost`, origin: `http://localhost:${Number(port || 8787)}` };
 }
 
+/**
+ * How long a local session lasts: `--ttl` in whole seconds, 12 hours without it. Anything else throws rather
+ * than mint a token without a usable expiry, which the server would only refuse as "invalid or expired".
+ */
+export function sessionTtlSeconds(value = undefined) {
+  if (value === undefined) return 12 * 3600;
+  if (!/^[0-9]+$/.test(value) || Number(value) < 1) throw new Error(`--ttl must be a whole number of seconds, at least 1 (not "${value}")`);
+  return Number(value);
+}
+
 /** An unsigned token (`alg: none`), for proving it is refused. */
 export function unsignedToken(claims) {
   return `${b64urlJson({ alg: "none", typ: "JWT" })}.${b64urlJson(claims)}.`;
