@@ -229,10 +229,15 @@ const componentFields = {
   auto_incidents: autoIncidentsInput.nullable().optional(),
 };
 
-export const createComponentBody = z.strictObject(componentFields);
+// A monitor's `confirmations` stands for the component's own: given both, one would be dropped without a word.
+const oneConfirmations = (b: { confirmations?: number; monitor?: { confirmations?: number } | null }) => b.confirmations === undefined || b.monitor?.confirmations === undefined;
+const oneConfirmationsIssue = rule("alias_conflict", "give confirmations or the monitor's confirmations, not both", { path: ["monitor", "confirmations"] });
+
+export const createComponentBody = z.strictObject(componentFields).refine(oneConfirmations, oneConfirmationsIssue);
 export const editComponentBody = z
   .strictObject({ ...componentFields, name: componentFields.name.optional() })
-  .refine((body) => Object.keys(body).length > 0, NOTHING_TO_CHANGE);
+  .refine((body) => Object.keys(body).length > 0, NOTHING_TO_CHANGE)
+  .refine(oneConfirmations, oneConfirmationsIssue);
 
 export const reorderComponentsBody = z.strictObject({ ids: distinctIds(500).min(1) });
 

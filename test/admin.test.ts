@@ -939,6 +939,15 @@ describe("components and groups", () => {
     expect(await refusal({ position: 1e20 })).toEqual([{ path: "position", message: "Too big: expected number to be <=100000", code: "too_big", limit: 100_000 }]);
     expect(await refusal({ position: -1e20 })).toEqual([{ path: "position", message: "Too small: expected number to be >=0", code: "too_small", limit: 0 }]);
     expect(await refusal({ confirmations: 1e20 })).toEqual([{ path: "confirmations", message: "Too big: expected number to be <=10", code: "too_big", limit: 10 }]);
+    // Flap damping's count given both beside the monitor and inside it: one would be dropped without a word, so
+    // it is refused as an alias given with the field it stands for is, on a create and on an edit.
+    const both = { confirmations: 4, monitor: { type: "http", url: "https://example.com", confirmations: 5 } };
+    const conflict = [{ path: "monitor.confirmations", message: "give confirmations or the monitor's confirmations, not both", code: "alias_conflict" }];
+    expect(await refusal(both)).toEqual(conflict);
+    const edit = await admin("PATCH", `/api/status/components/${DEFAULT_COMPONENTS.api}`, both);
+    expect(edit.status).toBe(400);
+    expect((await json(edit)).error.details).toEqual(conflict);
+    expect((await json(await admin("GET", `/api/status/admin/components/${DEFAULT_COMPONENTS.api}`))).monitor).toBeNull();
     expect(await refusal({ auto_incidents: { open_after_seconds: 1e20 } })).toEqual([{ path: "auto_incidents.open_after_seconds", message: "must be at most 86400", code: "too_big", limit: 86_400 }]);
     expect(await refusal({ position: 123_456.5 })).toEqual([{ path: "position", message: "Invalid input: expected int, received number", code: "invalid_type" }]);
     // Past a double's range JSON reads a number as infinite: still refused by the field's bound, with its limit.
