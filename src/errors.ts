@@ -56,6 +56,7 @@ export const RULE_CODES = [
   "not_applicable",
   "alias_conflict",
   "quorum_above_regions",
+  "not_below_timeout",
   "invalid_cursor",
   "one_channel",
   "one_of_two",

@@ -199,7 +199,13 @@ export const httpMonitorInput = z
 })
   .refine((m) => m.quorum === null || m.regions === null || m.quorum <= m.regions.length, rule("quorum_above_regions", "must be at most the number of regions", { path: ["quorum"] }))
   // A HEAD response has no body: a keyword could never be found, and the component would read as down for good.
-  .refine((m) => !(m.method === "HEAD" && m.keyword !== null), rule("not_applicable", "needs a response body: use GET or POST with a keyword", { path: ["keyword"] }));
+  .refine((m) => !(m.method === "HEAD" && m.keyword !== null), rule("not_applicable", "needs a response body: use GET or POST with a keyword", { path: ["keyword"] }))
+  // A check slower than its timeout fails: a threshold at or above it would never call one degraded.
+  .superRefine((m, ctx) => {
+    if (m.degraded_latency_ms !== null && m.degraded_latency_ms >= m.timeout_ms) {
+      ctx.addIssue({ code: "custom", path: ["degraded_latency_ms"], message: `must be below timeout_ms (${m.timeout_ms}): a check that slow fails instead`, params: { code: "not_below_timeout", limit: m.timeout_ms } });
+    }
+  });
 
 const seconds = (min: number, max: number) => wholeNumber().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 

@@ -40,7 +40,7 @@ function codeOf(issue: z.core.$ZodIssue, input: unknown): Pick<ErrorDetail, "cod
   switch (issue.code) {
     case "custom": {
       // Beacon's own rules written as zod refinements carry their code (and bound) in `params`; see `rule`.
-      const { code, limit } = (issue.params ?? {}) as { code?: RuleCode; limit?: string };
+      const { code, limit } = (issue.params ?? {}) as { code?: RuleCode; limit?: string | number };
       return code ? { code, ...(limit === undefined ? {} : { limit }) } : { code: "custom" };
     }
     case "invalid_type":

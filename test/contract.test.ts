@@ -340,6 +340,8 @@ describe("error details", { timeout: 20_000 }, () => {
       ["in_past", admin("PATCH", `/api/status/maintenance/${window.id}`, { scheduled_start: "2020-03-01T02:00:00Z", scheduled_end: "2020-03-01T03:00:00Z" }), [{ path: "scheduled_end", message: "must be in the future", code: "in_past" }]],
       ["alias_conflict", admin("PATCH", `/api/status/maintenance/${window.id}`, { affected_components: [], components: [] }), [{ path: "components", message: "give affected_components or its alias components, not both", code: "alias_conflict" }]],
       ["quorum_above_regions", component({ regions: ["weur"], quorum: 2 }), [{ path: "monitor.quorum", message: "must be at most the number of regions", code: "quorum_above_regions" }]],
+      ["not_below_timeout", component({ timeout_ms: 5000, degraded_latency_ms: 5000 }), [{ path: "monitor.degraded_latency_ms", message: "must be below timeout_ms (5000): a check that slow fails instead", code: "not_below_timeout", limit: 5000 }]],
+      ["not_below_timeout (default timeout)", component({ degraded_latency_ms: 15_000 }), [{ path: "monitor.degraded_latency_ms", message: "must be below timeout_ms (10000): a check that slow fails instead", code: "not_below_timeout", limit: 10_000 }]],
       ["not_applicable", component({ method: "HEAD", keyword: "ok" }), [{ path: "monitor.keyword", message: "needs a response body: use GET or POST with a keyword", code: "not_applicable" }]],
       ["invalid_cursor", call("GET", "/api/status/incidents?limit=5&cursor=nonsense"), [{ path: "cursor", message: "must be a next_cursor from a previous page", code: "invalid_cursor" }]],
     ];
