@@ -18,7 +18,8 @@ h1{font-size:1.6rem}h2{margin-top:2.5rem;border-bottom:1px solid #d0d7de}
 .m{display:inline-block;min-width:4.5rem;font:600 12px monospace;text-transform:uppercase;padding:2px 6px;border-radius:4px;color:#fff;text-align:center}
 .get{background:#1f6feb}.post{background:#1a7f37}.patch{background:#9a6700}.put{background:#8250df}.delete{background:#cf222e}
 code,pre{font-family:ui-monospace,monospace;font-size:13px}pre{background:#f6f8fa;padding:.5rem;overflow:auto;border-radius:4px}
-.lock{font-size:12px;color:#9a6700;margin-left:.5rem}table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:2px 8px;text-align:left}`;
+.lock{font-size:12px;color:#9a6700;margin-left:.5rem}table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:2px 8px;text-align:left}
+td,.op>code{overflow-wrap:anywhere}.lock{display:inline-block}`;
 
 function resolveRef(doc: Document, ref: string): any {
   return ref

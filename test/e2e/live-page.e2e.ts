@@ -584,6 +584,9 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
       expect(await page.content(), path).toContain(word);
       expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(375);
     }
+    // The API reference too, whose parameter tables show each schema as unbroken JSON.
+    await page.goto(origin + "/api/docs");
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), "/api/docs").toBeLessThanOrEqual(375);
     await page.goto(origin + "/");
     // On a phone the bar draws 30 days: Home goes to the oldest drawn one, while the other 60 stay in the
     // list for screen readers.
