@@ -386,6 +386,31 @@ describe("Statuspage v2 API", () => {
     expect((await admin("POST", `/api/status/maintenance/${now.id}/cancel`)).status).toBe(200);
     expect((await admin("POST", `/api/status/maintenance/${later.id}/cancel`)).status).toBe(200);
   });
+
+  it("scheduled-maintenances.json keeps every upcoming and active window, however many are planned further ahead", async () => {
+    const component = await makeComponent(`Backups ${crypto.randomUUID()}`);
+    const plan = async (title: string, start: number, end: number) =>
+      json(await admin("POST", "/api/status/maintenance", { title, scheduled_start: hours(start), scheduled_end: hours(end), components: [component.id], notify: false }));
+    const running = await plan("Running now", -1, 1);
+    const next = await plan("Next up", 24, 25);
+    const done = await plan("Done already", -1, 1);
+    expect((await admin("POST", `/api/status/maintenance/${done.id}/complete`)).status).toBe(200);
+    // A year of weekly windows, all planned after the next one.
+    const weekly: { id: string }[] = [];
+    try {
+      for (let week = 1; week <= 52; week++) weekly.push(await plan(`Weekly ${week}`, week * 168, week * 168 + 1));
+      const listed = (await v2("scheduled-maintenances.json")).scheduled_maintenances.map((m: any) => m.id);
+      // As Statuspage's list, it holds what upcoming.json and active.json do: the window under way and the next one too.
+      expect(listed).toEqual(expect.arrayContaining([running.id, next.id, ...weekly.map((m) => m.id)]));
+      // Latest start first.
+      expect(listed.indexOf(next.id)).toBeGreaterThan(listed.indexOf(weekly[0]!.id));
+      expect(listed.indexOf(running.id)).toBeGreaterThan(listed.indexOf(next.id));
+      // A completed window is one of the most recent only while fewer than 50 are listed before it.
+      expect(listed).not.toContain(done.id);
+    } finally {
+      for (const m of [running, next, ...weekly]) await admin("POST", `/api/status/maintenance/${m.id}/cancel`);
+    }
+  });
 });
 
 describe("component updated_at", () => {

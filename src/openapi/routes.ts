@@ -125,9 +125,9 @@ export const ROUTES: RouteDoc[] = [
   v2("summary.json", "Page, components, unresolved incidents, upcoming and active maintenance, and status", responses.v2Summary),
   v2("status.json", "Page and status indicator", responses.v2StatusResponse),
   v2("components.json", "Page and components (groups as rows listing their children)", responses.v2Components),
-  v2("incidents.json", "The 50 most recent incidents, resolved ones included", responses.v2Incidents),
+  v2("incidents.json", "The 50 most recent incidents, resolved ones included, and every unresolved one however old", responses.v2Incidents),
   v2("incidents/unresolved.json", "Unresolved incidents", responses.v2Incidents),
-  v2("scheduled-maintenances.json", "The 50 most recent scheduled maintenances", responses.v2Maintenances),
+  v2("scheduled-maintenances.json", "The 50 most recent scheduled maintenances (latest start first), and every upcoming or active one however many are planned further ahead", responses.v2Maintenances),
   v2("scheduled-maintenances/upcoming.json", "Scheduled maintenances that have not started", responses.v2Maintenances),
   v2("scheduled-maintenances/active.json", "Scheduled maintenances in progress", responses.v2Maintenances),
 

@@ -244,6 +244,7 @@ export function v2Maintenance(snapshot: Snapshot, m: SnapshotMaintenance, rows: 
 /** Statuspage has no "cancelled" maintenance status: a cancelled window leaves every v2 list, and webhooks. */
 export const listedInV2 = (m: SnapshotMaintenance) => m.status !== "cancelled";
 const listedMaintenances = (snapshot: Snapshot) => snapshot.maintenances.filter(listedInV2);
+const upcomingOrActive = (m: SnapshotMaintenance) => m.status === "scheduled" || m.status === "in_progress";
 
 export const unresolvedIncidents = (snapshot: Snapshot) => snapshot.incidents.filter((i) => isOpenIncident(i.status));
 
@@ -257,10 +258,16 @@ export function v2Lists(snapshot: Snapshot) {
     // Statuspage's "50 most recent", which always includes every unresolved one, however old.
     incidents: () => snapshot.incidents.filter((i, k) => k < LIST_LIMIT || isOpenIncident(i.status)).map(incident),
     unresolved: () => unresolvedIncidents(snapshot).map(incident),
-    maintenances: () => [...maintenances].sort((a, b) => b.scheduled_start - a.scheduled_start).slice(0, LIST_LIMIT).map(maintenance),
+    // Statuspage's "50 most recent", which always holds what upcoming.json and active.json do, however many
+    // windows are planned further ahead (latest start first).
+    maintenances: () =>
+      [...maintenances]
+        .sort((a, b) => b.scheduled_start - a.scheduled_start)
+        .filter((m, k) => k < LIST_LIMIT || upcomingOrActive(m))
+        .map(maintenance),
     upcoming: () => maintenances.filter((m) => m.status === "scheduled").map(maintenance),
     active: () => maintenances.filter((m) => m.status === "in_progress").map(maintenance),
-    upcomingAndActive: () => maintenances.filter((m) => m.status === "scheduled" || m.status === "in_progress").map(maintenance),
+    upcomingAndActive: () => maintenances.filter(upcomingOrActive).map(maintenance),
   };
 }
 
