@@ -121,7 +121,7 @@ async function subscriberForManageToken(c: Context<AppEnv>, token: string): Prom
   const signed = await (await tokenSigner(c.env)).readManageToken(token);
   const subscriber = signed ? await findSubscriberById(c.var.db, signed.id) : undefined;
   // A link from before the address signed up again (perhaps by someone new) no longer manages it.
-  return subscriber?.manageEpoch === signed?.epoch ? subscriber! : null;
+  return signed && subscriber?.manageEpoch === signed.epoch ? subscriber : null;
 }
 
 async function subscriptionView(c: Context<AppEnv>, s: SubscriberRow) {

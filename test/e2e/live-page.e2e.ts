@@ -37,6 +37,15 @@ async function checkNow() {
   await adminCall("POST", "/api/status/health-check", undefined);
 }
 
+/** What `read` finds on the front page as a reader who opens it now sees it. */
+async function freshLoad<T>(read: (page: Page) => Promise<T>): Promise<T> {
+  const page = await browser.newPage();
+  await page.goto(origin + "/");
+  const found = await read(page);
+  await page.close();
+  return found;
+}
+
 // .ci/run installs Chromium; on a machine without it the browser test is skipped with a note, so that
 // `npm test` still runs everything else.
 if (!CHROMIUM) console.warn("Skipping the browser test: Chromium is not installed (apt-get install -y chromium).");
@@ -407,13 +416,7 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
     const row = `[data-component="${watched.id}"]`;
     const drawn = (p: Page) => p.locator(row).evaluate((r) => [...r.querySelectorAll(".bar li")].map((li) => `${li.className} ${li.getAttribute("aria-label")}`).concat(r.querySelector(".bar-foot")!.textContent!));
-    const fresh = async () => {
-      const other = await browser.newPage();
-      await other.goto(origin + "/");
-      const bar = await drawn(other);
-      await other.close();
-      return bar;
-    };
+    const fresh = () => freshLoad(drawn);
     // Failing checks: the day and the figures read as they do on a fresh load, and so does the incident opened about it.
     for (let n = 0; n < 2; n++) {
       await checkNow();
@@ -458,13 +461,7 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     await page.locator('#live[data-state="live"]').waitFor();
     await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
     const lines = async (p: Page) => p.locator("#resolved li a").allTextContents();
-    const fresh = async () => {
-      const other = await browser.newPage();
-      await other.goto(origin + "/");
-      const listed = await lines(other);
-      await other.close();
-      return listed;
-    };
+    const fresh = () => freshLoad(lines);
     // Down: the checks open an incident; up: they resolve it, and it is listed as recently resolved.
     await answer("Answer down");
     const card = page.locator("#active-incidents [data-incident]").filter({ hasText: watched.name });
