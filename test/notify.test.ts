@@ -950,6 +950,23 @@ describe("webhooks", () => {
     expect(spy).toHaveBeenCalledTimes(1);
   });
 
+  it("leaves alone an endpoint signed up again while a 410 from its previous owner was on its way", async () => {
+    const component = await freshComponent();
+    const { testEnv, sent } = setup();
+    const hook = await activeSubscriber("webhook", { components: [component] });
+    const [message] = await fanOut(testEnv, sent, await outboxEvent("incident.created", incidentPayload("Handed over"), [component]));
+    // While the request is out, the owner leaves and the URL is signed up again (its manage epoch raised, as a
+    // sign-up of an address that had left does) and confirmed: the old receiver's 410 is not the new owner's.
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => {
+      await env.DB.prepare("UPDATE subscribers SET status = 'active', manage_epoch = manage_epoch + 1 WHERE id = ?").bind(hook.id).run();
+      return new Response(null, { status: 410 });
+    });
+    await deliverMessages(testEnv, [message!]);
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect((await deliveriesFor(hook.id))[0]!.status).toBe("failed");
+    expect(await subscriberRow(hook.id)).toMatchObject({ status: "active", manageEpoch: 1 });
+  });
+
   it("keeps an endpoint through a short outage of its receiver, and disables it after ten failed attempts over a day", async () => {
     const component = await freshComponent();
     const { testEnv, sent } = setup();

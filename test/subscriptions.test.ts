@@ -9,6 +9,7 @@ import { listSubscribers, setSubscriberComponents, signUpStatements, subscriberC
 import { confirmationBudget, deliveries, devOutbox as devOutboxTable, subscriberComponents, subscribers } from "../src/db/schema";
 import type { Bindings } from "../src/env";
 import { confirmedSubscription as confirmedSubscriptionResponse, devOutbox as devOutboxResponse } from "../src/openapi/responses";
+import { unsubscribe } from "../src/notify/subscribe";
 import { pageInfo } from "../src/snapshot/build";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json, withinOneMinute } from "./support/api";
 import { activeSubscriber, aMinuteLater, captured, db, deliverMessages, deliveriesFor, devOutbox, freshComponent, outboxEvent, recordingQueue, subscriberRow, uniqueEmail, uniqueIp, uniquePhone } from "./support/subscribers";
@@ -1159,6 +1160,24 @@ describe("SMS subscriptions", () => {
     expect(await (await texted(code === "000000" ? "111111" : "000000", signing)).text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
     expect(await (await texted(code, signing)).text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Message>Subscribed to Beacon Test status updates. Reply STOP to unsubscribe.</Message></Response>');
     expect((await subscriberByAddress(signing))!.status).toBe("active");
+  });
+
+  it("does not let a STOP or a one-click read before the number signed up again end the new sign-up", async () => {
+    const phone = uniquePhone();
+    const id = crypto.randomUUID();
+    await db().insert(subscribers).values({ id, channel: "sms", address: phone, status: "active", createdAt: Date.now(), updatedAt: Date.now(), confirmedAt: Date.now() });
+    const before = (await subscriberRow(id))!;
+    // Between the read and the write, the number leaves and is signed up again, by its next owner.
+    await db().update(subscribers).set({ status: "unsubscribed", unsubscribedAt: Date.now() }).where(eq(subscribers.id, id));
+    await aMinuteLater({ address: phone });
+    expect((await subscribe({ phone })).status).toBe(202);
+    const signedUp = (await subscriberRow(id))!;
+    expect(signedUp).toMatchObject({ status: "pending", manageEpoch: before.manageEpoch + 1 });
+    await unsubscribe(db(), before, Date.now());
+    expect(await subscriberRow(id)).toMatchObject({ status: "pending", confirmTokenHash: signedUp.confirmTokenHash });
+    // Read as it is now, the same request ends it.
+    await unsubscribe(db(), signedUp, Date.now());
+    expect((await subscriberRow(id))!.status).toBe("unsubscribed");
   });
 });
 

@@ -2,7 +2,7 @@ import type { Database } from "../db/client";
 import { recordDevOutbox, type NewDevOutboxMessage } from "../db/queries/dev-outbox";
 import { runBatch, type Statement } from "../db/batch";
 import { claimDeliveries, eventsByIds, expireSmsLeases, forgetBatchKey, heldLeaseUntil, markEmailBatch, batchMembersQuery, releaseDeliveries, updateDelivery, type DeliveryRow } from "../db/queries/notifications";
-import { activateEchoedEndpoint, recordEndpointFailure, subscribersByIds, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
+import { activateEchoedEndpoint, endSubscription, recordEndpointFailure, subscribersByIds, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
 import type { Bindings } from "../env";
 import { isLocalDev } from "./channels";
 import { deliveryTemplate, type MessageTemplate } from "./compose";
@@ -65,8 +65,8 @@ export async function sendDeliveries(env: Bindings, db: Database, ids: string[],
       statements.push(updateDelivery(db, delivery.id, { ...base, status: outcome.status, lastError: outcome.error }));
     }
     if (outcome.status === "failed" && outcome.gone && subscriber) {
-      const status = delivery.channel === "webhook" ? "disabled" : "unsubscribed";
-      statements.push(updateSubscriber(db, subscriber.id, { status, updatedAt: now, ...(status === "unsubscribed" ? { unsubscribedAt: now } : {}) }));
+      // Only from the status read before sending: its owner may have left, or signed up again, meanwhile.
+      statements.push(endSubscription(db, subscriber, delivery.channel === "webhook" ? "disabled" : "unsubscribed", now));
     } else if (delivery.channel === "webhook" && subscriber && outcome.status !== "ambiguous") {
       statements.push(recordEndpointFailure(db, subscriber.id, WEBHOOK_DISABLE_AFTER, now));
     }

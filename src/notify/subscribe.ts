@@ -1,6 +1,6 @@
 import type { Database } from "../db/client";
 import { runBatch } from "../db/batch";
-import { activateSubscriber, alreadySubscribedStatements, confirmationDeliveryIds, findSubscriberById, reactivateSubscriber, signUpStatements, takeConfirmationAttempt, updateSubscriber, type SubscriberRow } from "../db/queries/subscriptions";
+import { activateSubscriber, alreadySubscribedStatements, confirmationDeliveryIds, findSubscriberById, reactivateSubscriber, signUpStatements, takeConfirmationAttempt, endSubscription, type SubscriberRow } from "../db/queries/subscriptions";
 import type { Channel } from "../db/schema";
 import { pageName, type Bindings } from "../env";
 import { constantTimeEqual } from "../crypto";
@@ -191,7 +191,11 @@ export async function resubscribe(db: Database, subscriber: SubscriberRow, now: 
   await reactivateSubscriber(db, subscriber.id, now);
 }
 
+/**
+ * Unsubscribes whoever `subscriber` was when read: from any status, but not once the address has signed up
+ * again (a new owner of a recycled number or mailbox, whom the previous owner's STOP or link must not end).
+ */
 export async function unsubscribe(db: Database, subscriber: SubscriberRow, now: number) {
   if (subscriber.status === "unsubscribed") return;
-  await updateSubscriber(db, subscriber.id, { status: "unsubscribed", unsubscribedAt: now, confirmTokenHash: null, confirmExpiresAt: null, updatedAt: now });
+  await endSubscription(db, subscriber, "unsubscribed", now, "any other");
 }

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gt, gte, isNotNull, lt, lte, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, gte, isNotNull, lt, lte, ne, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../client";
 import { jsonList, type Statement } from "../batch";
 import { components, confirmationBudget, deliveries, subscriberComponents, subscribers, type Channel, type SubscriberStatus } from "../schema";
@@ -39,6 +39,29 @@ export const reactivateSubscriber = (db: Database, id: string, now: number) =>
     .update(subscribers)
     .set({ status: "active", unsubscribedAt: null, updatedAt: now })
     .where(and(eq(subscribers.id, id), eq(subscribers.status, "unsubscribed")));
+
+/**
+ * Ends a subscription, only while it is the one the caller read: with the manage epoch the caller's link or
+ * message was for (an address that signed up again meanwhile is a new owner's, whom an old link or a late
+ * provider answer must not end), and still in `from`: the status the caller read, or any but the one it ends in.
+ */
+export const endSubscription = (
+  db: Database,
+  subscriber: Pick<SubscriberRow, "id" | "status" | "manageEpoch">,
+  to: "unsubscribed" | "disabled",
+  now: number,
+  from: "as read" | "any other" = "as read",
+) =>
+  db
+    .update(subscribers)
+    .set({ status: to, updatedAt: now, confirmTokenHash: null, confirmExpiresAt: null, ...(to === "unsubscribed" ? { unsubscribedAt: now } : {}) })
+    .where(
+      and(
+        eq(subscribers.id, subscriber.id),
+        eq(subscribers.manageEpoch, subscriber.manageEpoch),
+        from === "as read" ? eq(subscribers.status, subscriber.status) : ne(subscribers.status, to),
+      ),
+    );
 
 /**
  * Which of `componentIds` still exist, for an insert into subscriber_components: one deleted between the
