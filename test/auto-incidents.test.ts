@@ -443,6 +443,29 @@ describe("automatic incidents", { timeout: 60_000 }, () => {
     ]);
   });
 
+  it("counts passing from the first check of a monitor put back between two rounds, never from before it existed", async () => {
+    const targets = fakeTargets();
+    const url = targetUrl();
+    const c = await createMonitoredComponent(url);
+    const T = Date.UTC(2032, 0, 15, 12, 0);
+    await rounds(targets, url, T, [503, 503, 503]);
+    const [opened] = await incidentsOf(c.id);
+    expect(opened.status).toBe("investigating");
+    // The monitor is removed and set again before the next round: its first passing check is one minute of
+    // passing, not the time since 1970.
+    expect((await admin("PATCH", `/api/status/components/${c.id}`, { monitor: null })).status).toBe(200);
+    expect((await admin("PATCH", `/api/status/components/${c.id}`, { monitor: { type: "http", url, timeout_ms: 500 } })).status).toBe(200);
+    await rounds(targets, url, T + 3 * MINUTE, [200]);
+    expect((await incidentsOf(c.id))[0]).toMatchObject({ id: opened.id, status: "investigating" });
+    // A failure damping has not confirmed does not resolve it either.
+    await rounds(targets, url, T + 4 * MINUTE, [503]);
+    expect((await incidentsOf(c.id))[0]).toMatchObject({ id: opened.id, status: "investigating" });
+    await rounds(targets, url, T + 5 * MINUTE, [200, 200, 200, 200, 200, 200]);
+    const [incident] = await incidentsOf(c.id);
+    expect(incident).toMatchObject({ status: "resolved", resolved_at: T + 10 * MINUTE });
+    expect(incident.updates.at(-1).message).toBe("Checks have passed for 5 minutes. Resolved automatically.");
+  });
+
   it("stops automation once an admin posts an update or edits the incident, and shows the checks as a suggestion", async () => {
     const targets = fakeTargets();
     const [url, other] = [targetUrl(), targetUrl()];

@@ -116,7 +116,11 @@ export async function recordStatements(
     // Passing is counted only while it is seen and unbroken: after a gap, or after a failure damping has not
     // confirmed yet, "passed since" starts again at this check, so an incident does not resolve on checks
     // nobody ran, nor while every other check fails.
-    const resumed = result.outcome === "operational" && kept.monitoredStatus === "operational" && (gap || (from.pendingStatus !== null && from.pendingStatus !== "operational"));
+    // So does a check with no passing time behind it yet (a monitor added, or put back after it was removed).
+    const resumed =
+      result.outcome === "operational" &&
+      kept.monitoredStatus === "operational" &&
+      (gap || kept.monitoredSince === null || (from.pendingStatus !== null && from.pendingStatus !== "operational"));
     const next = resumed ? { ...kept, monitoredSince: at } : kept;
     checkStates.push({
       id: target.id,
@@ -141,7 +145,9 @@ export async function recordStatements(
       id: target.id,
       name: target.name,
       status: next.monitoredStatus,
-      since: next.monitoredStatus === "operational" ? (next.monitoredSince ?? 0) : outageSince(next.monitoredSince ?? 0, windows.get(target.id) ?? [], at, resolved.get(target.id) ?? null),
+      // Operational with no time behind it (only failures damping has not confirmed since the monitor was set):
+      // nothing has passed yet.
+      since: next.monitoredStatus === "operational" ? (next.monitoredSince ?? at) : outageSince(next.monitoredSince ?? 0, windows.get(target.id) ?? [], at, resolved.get(target.id) ?? null),
       observed,
       inMaintenance: maintenance,
       heldByPerson: false,
