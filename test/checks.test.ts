@@ -976,6 +976,38 @@ describe("the built-in checks", () => {
     expect((await runCheck({ ...env, ...config }, target("api"))).outcome).toBe("operational");
   });
 
+  it("forgets what a check saw once its configuration is gone, so it comes back as a new check", async () => {
+    const targets = fakeTargets();
+    const resend = "https://api.resend.com/domains";
+    const withKey = { RESEND_API_KEY: "re_test_123" };
+    const T = Date.UTC(2031, 5, 1, 12, 0);
+    targets.set(resend, { status: 503 });
+    await runCron(T, withKey);
+    await runCron(T + MINUTE, withKey);
+    expect((await publicComponent(DEFAULT_COMPONENTS.email)).status).toBe("major_outage");
+    // The key is taken away: nothing observes the service, so its checks say nothing about it.
+    await runCron(T + 2 * MINUTE);
+    expect(await publicComponent(DEFAULT_COMPONENTS.email)).toMatchObject({ status: "operational", monitored: false });
+    expect(await adminComponent(DEFAULT_COMPONENTS.email)).toMatchObject({ monitored: false, monitored_status: "operational" });
+    // Put back with the service answering: operational, and no outage is announced on the way.
+    targets.set(resend, { status: 200, body: '{"data":[]}' });
+    await runCron(T + 3 * MINUTE, withKey);
+    expect(await publicComponent(DEFAULT_COMPONENTS.email)).toMatchObject({ status: "operational", monitored: true });
+    expect((await changes(DEFAULT_COMPONENTS.email)).filter((c: any) => c.at >= T)).toEqual([
+      { from_status: "operational", to_status: "major_outage", source: "monitor", at: T },
+      { from_status: "major_outage", to_status: "operational", source: "monitor", at: T + 2 * MINUTE },
+    ]);
+    // Put back failing, it is a new failure: confirmed as any other, dated to its first result.
+    targets.set(resend, { status: 503 });
+    await runCron(T + 4 * MINUTE);
+    await runCron(T + 5 * MINUTE, withKey);
+    expect((await publicComponent(DEFAULT_COMPONENTS.email)).status).toBe("operational");
+    await runCron(T + 6 * MINUTE, withKey);
+    expect((await publicComponent(DEFAULT_COMPONENTS.email)).status).toBe("major_outage");
+    expect((await changes(DEFAULT_COMPONENTS.email)).at(-1)).toEqual({ from_status: "operational", to_status: "major_outage", source: "monitor", at: T + 5 * MINUTE });
+    await runCron(T + 7 * MINUTE);
+  });
+
   it("turns probes into a status: slow is degraded, some failing partial, all failing major", () => {
     const ok = (latencyMs: number) => ({ ok: true, latencyMs });
     const failed = { ok: false, latencyMs: 10, error: "HTTP 500" };

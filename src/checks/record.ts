@@ -112,7 +112,10 @@ export async function recordStatements(
     const gap = prior !== undefined && at - prior.at > MAX_RESULT_SPAN_MS;
     const from = prior !== undefined && at - prior.at > DAMPING_GAP_MS ? { ...target, pendingStatus: null, pendingCount: 0, pendingSince: null } : target;
     const damped = observed ? applyResult(from, result.outcome as Exclude<typeof result.outcome, "not_monitored">, at, target.confirmations) : null;
-    const kept = damped?.state ?? { monitoredStatus: target.monitoredStatus, monitoredSince: target.monitoredSince, pendingStatus: null, pendingCount: 0, pendingSince: null };
+    // A check that observes nothing (its configuration gone) says nothing: what it saw before is forgotten, as
+    // when a monitor is removed, so once configured again it starts as a new check and its first result is
+    // confirmed like any other instead of bringing back an outage it last saw.
+    const kept = damped?.state ?? { monitoredStatus: "operational" as const, monitoredSince: null, pendingStatus: null, pendingCount: 0, pendingSince: null };
     // Passing is counted only while it is seen and unbroken: after a gap, or after a failure damping has not
     // confirmed yet, "passed since" starts again at this check, so an incident does not resolve on checks
     // nobody ran, nor while every other check fails.
