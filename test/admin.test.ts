@@ -462,6 +462,10 @@ describe("incidents", () => {
     expect(await codes(await monitor({ url: "https://example.com/a\u0000b" }))).toEqual([400, ["monitor.url invalid_url"]]);
     expect(await codes(await monitor({ url: "https://example.com/\ud800" }))).toEqual([400, ["monitor.url invalid_url"]]);
     expect(await codes(await monitor({ keyword: "\ud800ok" }))).toEqual([400, ["monitor.keyword ill_formed_text"]]);
+    // A user name or password in the URL would never be sent: refused, and not kept where admins read it.
+    for (const url of ["https://user:secret@example.com/health", "https://user@example.com/health", "https://:secret@example.com/health"]) {
+      expect(await codes(await monitor({ url })), url).toEqual([400, ["monitor.url invalid_url"]]);
+    }
     expect((await admin("POST", `/api/status/incidents/${UNKNOWN}/updates`, { message: "m", status: "resolved" })).status).toBe(400);
     expect(await tableCounts()).toEqual(before);
     // A keyword is cleaned as any text is.
