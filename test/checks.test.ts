@@ -2,7 +2,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
-import { runCheck } from "../src/checks/checks";
+import { runCheck, runChecks } from "../src/checks/checks";
 import { startCheckRound } from "../src/checks/runner";
 import { commitChange } from "../src/changes";
 import { createDb } from "../src/db/client";
@@ -976,6 +976,34 @@ describe("the built-in checks", () => {
     expect((await runCheck({ ...env, ...config }, target("api"))).outcome).toBe("operational");
   });
 
+  it("shares the invocation's six connections among the platform checks, each timed from when its request starts", async () => {
+    const targets = fakeTargets();
+    const hung = Array.from({ length: 5 }, (_, i) => `https://api-${i}.example.test/healthz`);
+    for (const url of hung) targets.set(url, "hang");
+    const jwks = JSON.stringify({ keys: [{ kid: "k1", kty: "RSA" }] });
+    targets.set("https://clerk.example.test/.well-known/jwks.json", { status: 200, body: jwks });
+    targets.set("https://api.clerk.com/v1/jwks", { status: 200, body: jwks });
+    const config = {
+      API_HEALTH_URL: hung.join(","),
+      CHECK_TIMEOUT_MS: "500",
+      RESEND_API_KEY: "re_test_123",
+      CLERK_JWKS_URL: "https://clerk.example.test/.well-known/jwks.json",
+      CLERK_SECRET_KEY: "sk_test_123",
+      S3_ENDPOINT: "https://s3.example.test",
+      S3_BUCKET: "beacon-assets",
+      S3_ACCESS_KEY_ID: "AKIDEXAMPLE",
+      S3_SECRET_ACCESS_KEY: "secret",
+    };
+    const kinds = ["api", "database", "storage", "email", "auth"] as const;
+    const results = await runChecks({ ...env, ...config }, kinds.map((checkKind) => ({ id: checkKind, name: checkKind, checkKind, monitor: null })));
+    // Nine requests, never more than six waiting at once, as production allows one invocation.
+    expect(targets.maxInFlight.get("")).toBe(6);
+    expect(results.get("api")).toEqual({ outcome: "major_outage", latencyMs: null, error: "timed out after 500 ms" });
+    // The others waited for the hung ones' connections and were still timed from their own start: not an outage.
+    for (const kind of ["database", "storage", "email", "auth"]) expect(results.get(kind)?.outcome, kind).toBe("operational");
+    expect(targets.requests).toHaveLength(9);
+  });
+
   it("forgets what a check saw once its configuration is gone, so it comes back as a new check", async () => {
     const targets = fakeTargets();
     const resend = "https://api.resend.com/domains";
@@ -1018,7 +1046,7 @@ describe("the built-in checks", () => {
     // A probe that got no response has no time: the check's is that of the probes that got one, or none.
     const unanswered = { ok: false, latencyMs: null, error: "could not connect" };
     expect(combineProbes([ok(100), unanswered], 1000)).toMatchObject({ outcome: "partial_outage", latencyMs: 100 });
-    expect(combineProbes([unanswered, unanswered], 1000)).toEqual({ outcome: "major_outage", latencyMs: null, error: "could not connect; could not connect" });
+    expect(combineProbes([unanswered, unanswered], 1000)).toEqual({ outcome: "major_outage", latencyMs: null, error: "could not connect" });
   });
 });
 

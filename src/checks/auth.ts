@@ -1,5 +1,5 @@
 import type { CheckContext } from "./context";
-import { combineProbes, fetchTarget, notMonitored, probe, readBody, type CheckResult } from "./probe";
+import { combineProbes, fetchTarget, notMonitored, readBody, type CheckResult } from "./probe";
 
 const CLERK_API = "https://api.clerk.com";
 
@@ -17,7 +17,7 @@ function hasKeys(body: string): boolean {
  * CLERK_SECRET_KEY. With both, one failing is a partial outage. Verifying tokens with CLERK_JWT_KEY needs no
  * network, so that alone gives the check nothing to reach.
  */
-export async function authCheck({ env, signal, degradedLatencyMs }: CheckContext): Promise<CheckResult> {
+export async function authCheck({ env, request, degradedLatencyMs }: CheckContext): Promise<CheckResult> {
   const targets: { url: string; headers: Record<string, string> }[] = [];
   if (env.CLERK_JWKS_URL) targets.push({ url: env.CLERK_JWKS_URL, headers: {} });
   if (env.CLERK_SECRET_KEY) {
@@ -27,7 +27,7 @@ export async function authCheck({ env, signal, degradedLatencyMs }: CheckContext
   if (!targets.length) return notMonitored("CLERK_JWKS_URL or CLERK_SECRET_KEY is not configured");
   const probes = await Promise.all(
     targets.map(({ url, headers }) =>
-      probe(async () => {
+      request(async (signal) => {
         const res = await fetchTarget(url, { headers, signal });
         const body = await readBody(res, signal);
         if (!res.ok) return `HTTP ${res.status}`;

@@ -6,7 +6,8 @@ import type { CheckContext } from "./context";
 import { databaseCheck } from "./database";
 import { emailCheck } from "./email";
 import { httpCheck } from "./http";
-import { notMonitored, positiveInt, type CheckResult } from "./probe";
+import { connectionLimit } from "./connections";
+import { notMonitored, positiveInt, probe, type CheckResult, type Probe } from "./probe";
 import { storageCheck } from "./storage";
 import { timedOutError } from "../text/checks";
 
@@ -34,39 +35,49 @@ export function checkTimeoutMs(env: Bindings, target: CheckTarget): number {
 }
 
 /**
- * Runs one component's check under its timeout, counted from now: callers start it once its request can
- * start, never while it waits for a connection.
+ * Runs one component's check. A platform check's requests share `withConnection` (the invocation's six
+ * connections) and each is timed from when it has one; an HTTP monitor's single request runs under its
+ * timeout, counted from now: callers start it once its request can start, never while it waits for a
+ * connection.
  */
-export async function runCheck(env: Bindings, target: CheckTarget): Promise<CheckResult> {
+export async function runCheck(env: Bindings, target: CheckTarget, withConnection = connectionLimit()): Promise<CheckResult> {
   const kind = target.checkKind;
   if (kind === "none") return notMonitored("no check");
+  const timeoutMs = checkTimeoutMs(env, target);
+  if (kind === "http") return withTimeout(timeoutMs, (signal) => httpCheck(target.monitor, signal), timedOut(timeoutMs));
   const degradedLatencyMs = positiveInt(env.CHECK_DEGRADED_LATENCY_MS, DEFAULT_DEGRADED_LATENCY_MS);
-  return withTimeout(checkTimeoutMs(env, target), (signal) =>
-    kind === "http" ? httpCheck(target.monitor, signal) : BUILT_IN[kind]({ env, signal, degradedLatencyMs }),
-  );
+  const request: CheckContext["request"] = (run, opts) => {
+    const timed = () => withTimeout(timeoutMs, (signal) => probe(() => run(signal)), unanswered(timeoutMs));
+    return opts?.connection === false ? timed() : withConnection(timed);
+  };
+  return BUILT_IN[kind]({ env, request, degradedLatencyMs });
 }
 
 /** One HTTP monitor's check from one region, timed from when its request starts. */
 export function runMonitorCheck(monitor: HttpMonitor, region: string): Promise<CheckResult> {
-  return withTimeout(monitor.timeout_ms || DEFAULT_TIMEOUT_MS, (signal) => httpCheck(monitor, signal, region));
+  const timeoutMs = monitor.timeout_ms || DEFAULT_TIMEOUT_MS;
+  return withTimeout(timeoutMs, (signal) => httpCheck(monitor, signal, region), timedOut(timeoutMs));
 }
+
+// No answer within the timeout: no response time (the error says how long it waited).
+const timedOut = (timeoutMs: number): CheckResult => ({ outcome: "major_outage", latencyMs: null, error: timedOutError(timeoutMs) });
+const unanswered = (timeoutMs: number): Probe => ({ ok: false, latencyMs: null, error: timedOutError(timeoutMs) });
 
 /**
  * The signal aborts every request and body read of the check, and the race makes sure even a check that
- * ignores it (a D1 call cannot be aborted) ends on time.
+ * ignores it (a D1 call cannot be aborted) ends on time, with `late`.
  */
-async function withTimeout(timeoutMs: number, check: (signal: AbortSignal) => Promise<CheckResult>): Promise<CheckResult> {
+async function withTimeout<T>(timeoutMs: number, check: (signal: AbortSignal) => Promise<T>, late: T): Promise<T> {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<CheckResult>((resolve) => {
+  const expired = new Promise<T>((resolve) => {
     timer = setTimeout(() => {
       controller.abort(new DOMException(timedOutError(timeoutMs), "TimeoutError"));
-      // No answer within the timeout: no response time (the error says how long it waited).
-      resolve({ outcome: "major_outage", latencyMs: null, error: timedOutError(timeoutMs) });
+      resolve(late);
     }, timeoutMs);
   });
   try {
-    return await Promise.race([check(controller.signal), timedOut]);
+    return await Promise.race([check(controller.signal), expired]);
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }
@@ -75,9 +86,12 @@ async function withTimeout(timeoutMs: number, check: (signal: AbortSignal) => Pr
 /**
  * Every target's check at once: a run costs about its slowest check, and one failure cannot stop the rest.
  * The cron gives it only the platform's own checks (a handful of connections); HTTP monitors go to probes.
+ * Their requests share the invocation's six connections, as production allows one invocation: with many
+ * API_HEALTH_URLs hung, the others wait for a connection rather than time out waiting.
  */
 export async function runChecks(env: Bindings, targets: CheckTarget[]): Promise<Map<string, CheckResult>> {
-  const settled = await Promise.allSettled(targets.map((t) => runCheck(env, t)));
+  const withConnection = connectionLimit();
+  const settled = await Promise.allSettled(targets.map((t) => runCheck(env, t, withConnection)));
   return new Map(
     targets.map((t, i) => {
       const s = settled[i]!;

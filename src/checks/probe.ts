@@ -40,7 +40,8 @@ export function combineProbes(probes: Probe[], degradedLatencyMs: number | null)
   const failed = probes.filter((p) => !p.ok);
   const answered = probes.flatMap((p) => (p.latencyMs === null ? [] : [p.latencyMs]));
   const latencyMs = answered.length ? Math.max(...answered) : null;
-  const error = failed.length ? failed.map((p) => p.error ?? "failed").join("; ").slice(0, MAX_ERROR_CHARS) : null;
+  // Each failure said once: requests that all timed out read as that one timeout (as the page words it).
+  const error = failed.length ? [...new Set(failed.map((p) => p.error ?? "failed"))].join("; ").slice(0, MAX_ERROR_CHARS) : null;
   if (!probes.length || failed.length === probes.length) return { outcome: "major_outage", latencyMs, error: error ?? "no probe ran" };
   if (failed.length) return { outcome: "partial_outage", latencyMs, error };
   const slow = degradedLatencyMs !== null && latencyMs !== null && latencyMs > degradedLatencyMs;
