@@ -195,7 +195,8 @@ export const httpMonitorInput = z
     // the service's 401 as an outage, while the password sat in the admin view and the audit log.
     .refine((url) => !hasCredentials(url), rule("invalid_url", "must not hold a user name or password: requests do not send them")),
   method: z.enum(["GET", "HEAD", "POST"]).default("GET"),
-  expected_status: z.array(wholeNumber().min(100).max(599)).min(1).max(20).nullable().default(null),
+  // 1xx is never a request's final answer: a monitor expecting only one could never pass.
+  expected_status: z.array(wholeNumber().min(200, "must be a final status, 200 to 599").max(599)).min(1).max(20).nullable().default(null),
   keyword: text(200).nullable().default(null),
   timeout_ms: wholeNumber().min(500).max(30_000).default(10_000),
   degraded_latency_ms: wholeNumber().min(1).max(30_000).nullable().default(null),

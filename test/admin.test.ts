@@ -466,6 +466,10 @@ describe("incidents", () => {
     for (const url of ["https://user:secret@example.com/health", "https://user@example.com/health", "https://:secret@example.com/health"]) {
       expect(await codes(await monitor({ url })), url).toEqual([400, ["monitor.url invalid_url"]]);
     }
+    // An informational status is never a final answer: a monitor expecting one could never pass.
+    const informational = await monitor({ expected_status: [200, 101] });
+    expect(informational.status).toBe(400);
+    expect((await json(informational)).error.details).toEqual([expect.objectContaining({ path: "monitor.expected_status.1", message: "must be a final status, 200 to 599" })]);
     expect((await admin("POST", `/api/status/incidents/${UNKNOWN}/updates`, { message: "m", status: "resolved" })).status).toBe(400);
     expect(await tableCounts()).toEqual(before);
     // A keyword is cleaned as any text is.
