@@ -361,6 +361,13 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
     expect(days(day({ has_data: false, worst_status: null }), day({}))).toHaveLength(1);
   });
 
+  it("tells pages of a window scheduled with a start already past as started, not as planned", () => {
+    const base = { components: [], incidents: [], maintenances: [], overall_status: "operational" } as unknown as Snapshot;
+    const window = { id: "2b0c6f3e-0000-4000-8000-00000000000e", title: "Cache flush", status: "in_progress", updated_at: 1 } as SnapshotMaintenance;
+    expect(diffSnapshots(base, { ...base, maintenances: [window] }).map((c) => c.type)).toEqual(["maintenance.started"]);
+    expect(diffSnapshots(base, { ...base, maintenances: [{ ...window, status: "scheduled" }] }).map((c) => c.type)).toEqual(["maintenance.scheduled"]);
+  });
+
   it("tells pages about a maintenance window that left the snapshot", () => {
     const base = { components: [], incidents: [], maintenances: [], overall_status: "operational" } as unknown as Snapshot;
     const window = { id: "2b0c6f3e-0000-4000-8000-00000000000a", status: "scheduled", updated_at: 1 } as SnapshotMaintenance;

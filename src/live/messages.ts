@@ -178,7 +178,9 @@ export function diffSnapshots(prev: Snapshot | null, next: Snapshot): LiveChange
   for (const maintenance of next.maintenances) {
     const p = prevMaintenances.get(maintenance.id);
     let type: Extract<LiveChange, { data: { maintenance: LiveMaintenance } }>["type"] | null = null;
-    if (!p) type = "maintenance.scheduled";
+    // A window scheduled with a start already past is in progress from its first snapshot: it is news as
+    // one that started, as its followers and the feeds hear of it, not as one planned.
+    if (!p) type = maintenance.status === "in_progress" ? "maintenance.started" : "maintenance.scheduled";
     else if (p.status !== maintenance.status) {
       type =
         maintenance.status === "in_progress"
