@@ -2,6 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, startBeacon, watchErrors, type RunningBeacon } from "./support/beacon";
 import { mintSessionToken } from "../../scripts/lib/session-token.mjs";
+import { CHART } from "../../src/page/charts";
 
 // A component's page as a person sees it: the real worker under wrangler, real cron runs recording real
 // check results, and a browser that keeps the page open while a new result arrives.
@@ -275,5 +276,30 @@ describe.skipIf(!CHROMIUM)("a component's page in a browser", () => {
     expect(requests).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it("keeps the charts' axis labels readable and on screen on a phone", async () => {
+    // A check result, so that the page has its charts whichever test ran before.
+    await runCron(Date.now());
+    for (const width of [320, 375, 414, 480, 640]) {
+      const page = await browser.newPage({ viewport: { width, height: 800 } });
+      await page.goto(`${origin}/components/${DATABASE}`);
+      const labels = await page.locator("svg.chart text").evaluateAll(
+        (texts, drawnWidth) =>
+          texts.map((t) => {
+            const box = t.getBoundingClientRect();
+            return { text: t.textContent, left: box.left, right: box.right, size: parseFloat(getComputedStyle(t).fontSize) * (t.closest("svg")!.getBoundingClientRect().width / drawnWidth) };
+          }),
+        CHART.width,
+      );
+      expect(labels.length).toBe(12);
+      for (const label of labels) {
+        // The chart is drawn CHART.width units wide and scaled to the screen: its text with it.
+        expect(label.size, `${label.text} at ${width} px`).toBeGreaterThanOrEqual(8);
+        expect(label.left, `${label.text} at ${width} px`).toBeGreaterThanOrEqual(0);
+        expect(label.right, `${label.text} at ${width} px`).toBeLessThanOrEqual(width);
+      }
+      await page.close();
+    }
   });
 });

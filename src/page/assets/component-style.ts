@@ -14,6 +14,7 @@ export const COMPONENT_CSS = `
 .chart text{fill:var(--muted);font-size:11px}
 .chart .grid text{text-anchor:end}
 .chart .ax .mid{text-anchor:middle}.chart .ax .end{text-anchor:end}
+@media (max-width:40rem){.chart{overflow:visible}.chart text{font-size:16px}}@media (max-width:26rem){.chart text{font-size:20px}}
 .chart path{fill:none;stroke-linejoin:round;stroke-linecap:round}
 .chart .p50{stroke:var(--link);stroke-width:2}
 .chart .p95{stroke:var(--deg);stroke-width:1.5;stroke-dasharray:5 3}
