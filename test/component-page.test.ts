@@ -345,6 +345,8 @@ describe("GET /components/{id}", () => {
     // Incidents that touched it, linked; subscribe with this component already chosen.
     expect(html).toContain(`<a href="/incidents/${incident.id}">Slow &lt;checkout&gt;</a>`);
     expect(html).toContain("Subscribe to this component");
+    // The header's Subscribe leads to this form, not to the front page's, which has nothing chosen.
+    expect(html).toContain('<a href="#subscribe">Subscribe</a>');
     expect(html).toContain(`<input type="checkbox" name="components" value="${component.id}" checked=""/>`);
     expect(html.match(/name="components" value="[^"]+" checked/g)).toHaveLength(1);
 

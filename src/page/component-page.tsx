@@ -253,6 +253,7 @@ const ComponentPage: FC<{ snapshot: Snapshot; component: SnapshotComponent; opti
       description={`${component.name}: status, uptime, response times and incidents on the ${page.name} status page.`}
       extraCss={paths.componentCss}
       extraJs={paths.componentJs}
+      subscribe="#subscribe"
     >
       <article class="component-page" data-latency={component.id}>
         <p class="meta">

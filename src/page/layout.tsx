@@ -13,10 +13,12 @@ export interface LayoutProps {
   /** A page's own stylesheet and script, after the shared ones. */
   extraCss?: string;
   extraJs?: string;
+  /** Where the header's Subscribe goes: a page with a subscribe form of its own offers that one. */
+  subscribe?: string;
   children?: Child;
 }
 
-export const Layout: FC<LayoutProps> = ({ page, overall, title, description, extraCss, extraJs, children }) => {
+export const Layout: FC<LayoutProps> = ({ page, overall, title, description, extraCss, extraJs, subscribe = "/#subscribe", children }) => {
   const { paths } = assets();
   const fullTitle = title ? `${title} · ${page.name} status` : `${page.name} status`;
   return (
@@ -54,7 +56,7 @@ export const Layout: FC<LayoutProps> = ({ page, overall, title, description, ext
                   <a href="/history">History</a>
                 </li>
                 <li>
-                  <a href="/#subscribe">Subscribe</a>
+                  <a href={subscribe}>Subscribe</a>
                 </li>
                 <li>
                   <a href="/api/status/rss">RSS</a>
