@@ -1159,9 +1159,16 @@ describe("forms drawn before another change", () => {
     expect((await admin("POST", `/api/status/incidents/${incident.id}/updates`, { message: "Found it.", status: "identified", notify: false })).status).toBe(201);
     expect((await postDrawn(`${path}/edit`, token, drawn, { title: "Two responders, no typo", _touched: "title" })).status).toBe(303);
     expect(await json(await call("GET", `/api/status/incidents/${incident.id}`))).toMatchObject({ title: "Two responders, no typo", status: "identified" });
+    // Its start, which the form has no field for, moved through the API: the form is as valid as before.
+    const redrawn = drawnForm(await (await send(path, { cookie: token })).text(), `${path}/edit`);
+    const earlier = new Date(Date.parse(incident.started_at) - 3_600_000).toISOString();
+    expect((await admin("PATCH", `/api/status/incidents/${incident.id}`, { started_at: earlier })).status).toBe(200);
+    expect((await postDrawn(`${path}/edit`, token, redrawn, { message: "As corrected.", _touched: "message" })).status).toBe(303);
+    expect(await json(await call("GET", `/api/status/incidents/${incident.id}`))).toMatchObject({ description: "As corrected.", started_at: earlier.replace(".000Z", "Z") });
     // What the form edits, changed by another admin meanwhile, still makes it stale.
+    const last = drawnForm(await (await send(path, { cookie: token })).text(), `${path}/edit`);
     expect((await admin("PATCH", `/api/status/incidents/${incident.id}`, { severity: "major" })).status).toBe(200);
-    expect((await postDrawn(`${path}/edit`, token, drawn, { description: "Late", _touched: "description" })).status).toBe(409);
+    expect((await postDrawn(`${path}/edit`, token, last, { description: "Late", _touched: "description" })).status).toBe(409);
     await admin("POST", `/api/status/incidents/${incident.id}/resolve`, { root_cause: "a", resolution: "b", notify: false });
   });
 

@@ -127,11 +127,6 @@ export const upcomingMaintenance = (snapshot: Snapshot) =>
   snapshot.maintenances.filter((m) => m.status === "scheduled" || m.status === "in_progress");
 
 /**
- * The version an incident's edit form is drawn from: a fingerprint of what that form edits (title,
- * description, severity, start, and once resolved its root cause and resolution). An update another responder
- * posts meanwhile moves the incident's updated_at but none of these, and leaves the form valid.
- */
-/**
  * The version the postmortem editor is drawn from: the postmortem itself, and whether the incident is resolved.
  * A title fixed or an update edited meanwhile leaves the editor valid; another postmortem published does not.
  */
@@ -139,8 +134,14 @@ export function postmortemFormVersion(i: Pick<SnapshotIncident, "status" | "post
   return parseInt(fnv1a(JSON.stringify([i.postmortem, isOpenIncident(i.status)])), 36);
 }
 
-export function incidentFormVersion(i: Pick<SnapshotIncident, "title" | "description" | "severity" | "started_at" | "status" | "root_cause" | "resolution">): number {
-  return parseInt(fnv1a(JSON.stringify([i.title, i.description, i.severity, i.started_at, isOpenIncident(i.status), i.root_cause, i.resolution])), 36);
+/**
+ * The version an incident's edit form is drawn from: a fingerprint of what that form edits (title,
+ * description, severity, and once resolved its root cause and resolution). An update another responder
+ * posts meanwhile moves the incident's updated_at but none of these, and leaves the form valid; so does its
+ * start moved through the API, which the form has no field for and does not send.
+ */
+export function incidentFormVersion(i: Pick<SnapshotIncident, "title" | "description" | "severity" | "status" | "root_cause" | "resolution">): number {
+  return parseInt(fnv1a(JSON.stringify([i.title, i.description, i.severity, isOpenIncident(i.status), i.root_cause, i.resolution])), 36);
 }
 
 /** Whether subscribers were told of an incident: by its opening or any update since (none, when opened quietly). */
