@@ -1575,3 +1575,21 @@ describe("the dashboard's reasons", () => {
     expect(reasonsFor(component, calm, snapshot)).toEqual(["Checks: last check Operational, 12 ms"]);
   });
 });
+
+describe("the dashboard's maintenance", () => {
+  it("gives a window started early the time it really started, not the one it was planned for", async () => {
+    const token = await session();
+    const planned = Date.now() + 7 * 86_400_000;
+    const window = await json(
+      await admin("POST", "/api/status/maintenance", { title: `Started early ${crypto.randomUUID()}`, scheduled_start: new Date(planned).toISOString(), scheduled_end: new Date(planned + 3_600_000).toISOString(), notify: false }),
+    );
+    const started = await json(await admin("POST", `/api/status/maintenance/${window.id}/start`));
+    expect(started.status).toBe("in_progress");
+    const html = await (await send("/admin", { cookie: token })).text();
+    const item = new RegExp(`<li><a href="/admin/maintenance/${window.id}">.*?</li>`).exec(html)![0];
+    // As the maintenance list and the public page say it: in progress since it started, until its planned end.
+    expect(item).toContain(`datetime="${started.started_at.slice(0, 19)}`);
+    expect(item).not.toContain(`datetime="${new Date(planned).toISOString().slice(0, 19)}`);
+    expect(item).toContain(`datetime="${new Date(planned + 3_600_000).toISOString().slice(0, 19)}`);
+  });
+});

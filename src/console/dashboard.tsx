@@ -93,7 +93,7 @@ export const Dashboard: FC<{ ctx: ConsoleContext; snapshot: Snapshot; rows: Comp
                 {maintenance.map((m) => (
                   <li>
                     <a href={`/admin/maintenance/${m.id}`}>{m.title}</a> · {m.status === "in_progress" ? "in progress" : "scheduled"} ·{" "}
-                    <Time ms={m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
+                    <Time ms={m.started_at ?? m.scheduled_start} page={page} /> to <Time ms={m.scheduled_end} page={page} />
                   </li>
                 ))}
               </ul>
