@@ -392,6 +392,39 @@ describe("Idempotency-Key", () => {
     expect(await again.text()).toBe("");
   });
 
+  it("replays a retry that read the incident just after its first attempt resolved or deleted it, instead of a 409 or 404", async () => {
+    for (const [method, suffix, body] of [["POST", "/resolve", RESOLVE], ["DELETE", "", undefined]] as const) {
+      const incident = await createIncident({ notify: false });
+      const path = `/api/status/incidents/${incident.id}${suffix}`;
+      const key = crypto.randomUUID();
+      const token = await adminToken();
+      const first = await withKey(method, path, key, body, token);
+      expect(first.status).toBe(method === "DELETE" ? 204 : 200);
+      // The retry looked for a stored answer before the first attempt committed (it found none), and read the
+      // incident after.
+      const withSession = env.DB.withSession.bind(env.DB);
+      vi.spyOn(env.DB, "withSession").mockImplementationOnce((constraint) => {
+        const session = withSession(constraint);
+        let looked = false;
+        return new Proxy(session, {
+          get(target, prop) {
+            const value = Reflect.get(target, prop, target);
+            if (prop !== "prepare") return typeof value === "function" ? value.bind(target) : value;
+            return (query: string) => {
+              if (looked || !/^select .* from "idempotency_keys" where \(/.test(query)) return target.prepare(query);
+              looked = true;
+              return target.prepare(query.replace('from "idempotency_keys" where (', 'from "idempotency_keys" where 0 and ('));
+            };
+          },
+        });
+      });
+      const retry = await withKey(method, path, key, body, token);
+      expect([retry.status, retry.headers.get("idempotent-replayed")]).toEqual([first.status, "true"]);
+      expect(await retry.text()).toBe(await first.text());
+      vi.restoreAllMocks();
+    }
+  });
+
   it("refuses the same key with a different request (422), a malformed key (400), and keeps keys per admin", async () => {
     const key = crypto.randomUUID();
     expect((await withKey("POST", "/api/status/incidents/create", key, { title: "Queue backlog" })).status).toBe(201);

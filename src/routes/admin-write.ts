@@ -63,6 +63,12 @@ export const idempotent: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (stored) return replay(c, stored, hash);
   c.set("idempotency", { userId, key, requestHash: hash });
   await next();
+  // A retry that looked before its first attempt committed, and read the record after, is refused for the
+  // state that attempt left (the incident already resolved, or gone): it is the same request, and gets its answer.
+  if (c.error) {
+    const first = await findIdempotentAnswer(c.var.db, userId, key, Date.now() - IDEMPOTENCY_TTL_MS);
+    if (first) c.res = replay(c, first, hash);
+  }
 };
 
 /** How long an admin's same keyless request to add something is taken as a double submit of the first. */
