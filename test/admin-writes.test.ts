@@ -586,6 +586,12 @@ describe("audit log", () => {
     expect(await json(same)).toMatchObject({ title: "Unchanged by a save", updated_at: before.updated_at });
     const entries = async () => (await json(await admin("GET", `/api/status/audit?entity_type=incident&entity_id=${incident.id}`))).entries.map((e: any) => e.action);
     expect(await entries()).toEqual(["incident.open"]);
+    // Its start sent back as the API showed it (to the second) is the stored instant, milliseconds and all.
+    await env.DB.prepare("UPDATE incidents SET started_at = (started_at / 1000) * 1000 - 877 WHERE id = ?").bind(incident.id).run();
+    const shown = await json(await admin("GET", `/api/status/admin/incidents/${incident.id}`));
+    expect((await admin("PATCH", `/api/status/incidents/${incident.id}`, { started_at: shown.started_at, title: "Unchanged by a save" })).status).toBe(200);
+    expect(await entries()).toEqual(["incident.open"]);
+    expect((await env.DB.prepare("SELECT started_at % 1000 AS ms FROM incidents WHERE id = ?").bind(incident.id).first<{ ms: number }>())!.ms).toBe(123);
     // A real change is recorded as before.
     expect((await admin("PATCH", `/api/status/incidents/${incident.id}`, { title: "Changed by a save" })).status).toBe(200);
     expect(await entries()).toEqual(["incident.edit", "incident.open"]);

@@ -360,7 +360,9 @@ export async function editIncident(db: Database, id: string, input: EditIncident
   if (isOpenIncident(incident.status) && (input.root_cause !== undefined || input.resolution !== undefined)) {
     throw conflict("The incident is still open: its root cause and resolution are written when it is resolved (POST .../resolve), or edited after.");
   }
-  const startedAt = input.started_at === undefined ? undefined : startNoLaterThan(input.started_at, now);
+  // A start sent back as the API showed it (whole seconds) is the stored one, not a move by its milliseconds.
+  const sentStart = input.started_at === undefined || sameShownTime(input.started_at, incident.started_at) ? undefined : input.started_at;
+  const startedAt = sentStart === undefined ? undefined : startNoLaterThan(sentStart, now);
   if (startedAt !== undefined) assertStart(startedAt, incident);
   const owner = takeover(incident, actor, now);
   const patch = {
