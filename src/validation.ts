@@ -189,7 +189,8 @@ export const timestamp = z
     (value) => (typeof value === "string" ? value.replace(TO_THE_MINUTE, "$1:00$2") : value),
     z
       // A negative count of milliseconds is a time before 2000 like any other: refused by the same bound.
-      .union([z.iso.datetime({ offset: true }), wholeNumber()])
+      // ISO 8601 also has local times ("2024-01-15T10:30:00"), which name no instant: the message says what is taken.
+      .union([z.iso.datetime({ offset: true, message: "must be an ISO 8601 time with its offset (2024-01-15T10:30:00Z, 2024-01-15T12:30:00+02:00) or epoch milliseconds" }), wholeNumber()])
       .transform((value) => Math.floor((typeof value === "number" ? value : Date.parse(value)) / 1000) * 1000)
       // Refinements rather than min/max, so a refusal gives the bound as a time, not as a count of milliseconds.
       .pipe(

@@ -982,6 +982,10 @@ describe("dates", () => {
     for (const scheduled_start of ["2031-03-04T05Z", "2031-03-04T05:06", "2031-03-04T5:06Z"]) {
       const res = await admin("POST", "/api/status/maintenance", { title: "x", scheduled_start, scheduled_end: "2031-03-04T07:08:00Z" });
       expect(res.status, scheduled_start).toBe(400);
+      // A local time is ISO 8601 too, but names no instant: the refusal says what form is taken.
+      expect((await json(res)).error.details, scheduled_start).toEqual([
+        { path: "scheduled_start", message: "must be an ISO 8601 time with its offset (2024-01-15T10:30:00Z, 2024-01-15T12:30:00+02:00) or epoch milliseconds", code: "invalid_format" },
+      ]);
     }
   });
 

@@ -318,7 +318,7 @@ describe("error details", { timeout: 20_000 }, () => {
       ["too_short", create({ title: "" }), [{ path: "title", message: "must not be empty", code: "too_short", limit: 1 }]],
       ["too_long", create({ title: "x".repeat(201) }), [{ path: "title", message: "must be at most 200 characters", code: "too_long", limit: 200 }]],
       ["invalid_value", create({ severity: "catastrophic" }), [{ path: "severity", message: expect.stringMatching(/^Invalid option/), code: "invalid_value" }]],
-      ["invalid_format", create({ started_at: "yesterday" }), [{ path: "started_at", message: "Invalid ISO datetime", code: "invalid_format" }]],
+      ["invalid_format", create({ started_at: "yesterday" }), [{ path: "started_at", message: expect.stringMatching(/^must be an ISO 8601 time with its offset/), code: "invalid_format" }]],
       ["unrecognized_keys", create({ colour: "red" }), [{ path: "", message: 'Unrecognized key: "colour"', code: "unrecognized_keys" }]],
       ["too_small", call("GET", "/api/status/incidents?days=0"), [{ path: "days", message: "must be at least 1", code: "too_small", limit: 1 }]],
       ["too_small", call("GET", "/api/status/incidents?days=-1"), [{ path: "days", message: "must be at least 1", code: "too_small", limit: 1 }]],
