@@ -619,6 +619,20 @@ describe("maintenance", () => {
     expect(events.results.map((e) => e.type)).toEqual(["maintenance.scheduled", "maintenance.started", "maintenance.completed"]);
   });
 
+  it("lists a window started early before those still to come, as the page does", async () => {
+    const soon = Date.now() + 2 * 86_400_000;
+    const later = Date.now() + 10 * 86_400_000;
+    const planned = await json(await admin("POST", "/api/status/maintenance", { title: "Planned for soon", scheduled_start: soon, scheduled_end: soon + 3600_000, notify: false }));
+    const early = await json(await admin("POST", "/api/status/maintenance", { title: "Started early", scheduled_start: later, scheduled_end: later + 3600_000, notify: false }));
+    expect((await admin("POST", `/api/status/maintenance/${early.id}/start`)).status).toBe(200);
+    const order = (list: { id: string }[]) => list.map((m) => m.id).filter((id) => id === planned.id || id === early.id);
+    expect(order((await json(await call("GET", "/api/status/maintenance"))).maintenance_windows)).toEqual([early.id, planned.id]);
+    expect(order((await json(await call("GET", "/api/status"))).scheduled_maintenance)).toEqual([early.id, planned.id]);
+    const page = await (await call("GET", "/")).text();
+    expect(page.indexOf(early.id)).toBeLessThan(page.indexOf(planned.id));
+    for (const m of [planned, early]) await admin("POST", `/api/status/maintenance/${m.id}/cancel`);
+  });
+
   it("refuses a window that ends before it starts, or unknown components", async () => {
     const start = Date.now() + 3600_000;
     const bad = await admin("POST", "/api/status/maintenance", { title: "x", scheduled_start: start, scheduled_end: start - 1 });

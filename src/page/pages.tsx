@@ -1,6 +1,6 @@
 import type { FC } from "hono/jsx";
 import { isOpenIncident } from "../snapshot/build";
-import { currentEta } from "../snapshot/format";
+import { currentEta, upcomingMaintenance } from "../snapshot/format";
 import { snapshotAge, wordedAge } from "../snapshot/respond";
 import type { Snapshot, SnapshotIncident, SnapshotMaintenance } from "../snapshot/types";
 import { OVERALL_LABELS } from "../status";
@@ -84,10 +84,7 @@ export interface HomeOptions {
 const Home: FC<{ snapshot: Snapshot; options: HomeOptions }> = ({ snapshot, options }) => {
   const { page } = snapshot;
   const active = snapshot.incidents.filter((i) => isOpenIncident(i.status));
-  // Soonest first, by when each started or is planned to: a window started early is under way now.
-  const maintenance = snapshot.maintenances
-    .filter((m) => m.status === "in_progress" || m.status === "scheduled")
-    .sort((a, b) => (a.started_at ?? a.scheduled_start) - (b.started_at ?? b.scheduled_start));
+  const maintenance = upcomingMaintenance(snapshot);
   const resolved = snapshot.incidents.filter((i) => !isOpenIncident(i.status)).slice(0, RESOLVED_SHOWN);
   return (
     <Layout page={page} overall={snapshot.overall_status}>

@@ -123,8 +123,11 @@ export function recentIncidents(snapshot: Snapshot, now = Date.now()) {
   return snapshot.incidents.filter((i) => isOpenIncident(i.status) || (i.resolved_at ?? now) >= now - RECENT_MS);
 }
 
+/** Windows in progress and to come, soonest first by when each started or is planned to: one started early is under way now. */
 export const upcomingMaintenance = (snapshot: Snapshot) =>
-  snapshot.maintenances.filter((m) => m.status === "scheduled" || m.status === "in_progress");
+  snapshot.maintenances
+    .filter((m) => m.status === "scheduled" || m.status === "in_progress")
+    .sort((a, b) => (a.started_at ?? a.scheduled_start) - (b.started_at ?? b.scheduled_start));
 
 /**
  * The version the postmortem editor is drawn from: the postmortem itself, and whether the incident is resolved.
