@@ -3,11 +3,14 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ROUTES } from "../src/openapi/routes";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS } from "./support/api";
 
-/** A concrete URL for each documented public read (incident ids for incident paths, a component otherwise). */
+/** A concrete URL for each documented public read (an incident's or a window's id where it names one, a component's otherwise). */
 async function publicReads(): Promise<{ path: string; cached: boolean }[]> {
   const incident = await createIncident({ title: "HTTP behaviour" });
+  const start = Date.now() + 86_400_000;
+  const window = await (await admin("POST", "/api/status/maintenance", { title: "HTTP behaviour", scheduled_start: start, scheduled_end: start + 3_600_000, notify: false })).json<{ id: string }>();
+  const idFor = (path: string) => (path.includes("/incidents/") ? incident.id : path.includes("/maintenance/") ? window.id : DEFAULT_COMPONENTS.api);
   return ROUTES.filter((r) => r.method === "get" && !r.admin && !r.personal).map((r) => ({
-    path: r.path.replace("{id}", r.path.includes("/incidents/") ? incident.id : DEFAULT_COMPONENTS.api),
+    path: r.path.replace("{id}", idFor(r.path)),
     cached: !r.uncached,
   }));
 }

@@ -205,7 +205,7 @@ describe("OpenAPI document", () => {
       await admin("POST", "/api/status/maintenance", { title: "Documented window", scheduled_start: Date.now() - 60_000, scheduled_end: Date.now() + 3600_000, affected_components: [DEFAULT_COMPONENTS.email] }),
     );
     await admin("POST", "/api/status/health-check");
-    const ids: Record<string, string> = { "/api/status/incidents/{id}": incident.id };
+    const ids: Record<string, string> = { "/api/status/incidents/{id}": incident.id, "/api/status/maintenance/{id}": window.id };
     const served: Record<string, unknown> = {};
     for (const route of ROUTES) {
       if (route.method !== "get" || route.admin || route.personal || !route.response || route.path === "/api/openapi.json") continue;

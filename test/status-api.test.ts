@@ -276,6 +276,37 @@ describe("GET /api/status/incidents?limit&cursor", () => {
   });
 });
 
+describe("GET /api/status/maintenance/{id}", () => {
+  it("answers one window as the list shows it, through its start, end and cancellation, and 404 for one it does not know", async () => {
+    const start = Date.now() + 2 * DAY;
+    const window = await json(
+      await admin("POST", "/api/status/maintenance", { title: "One window", scheduled_start: start, scheduled_end: start + 3_600_000, components: [DEFAULT_COMPONENTS.database], notify: false }),
+    );
+    const read = async () => {
+      const res = await call("GET", `/api/status/maintenance/${window.id}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("access-control-allow-origin")).toBe("*");
+      return json(res);
+    };
+    const listed = (await json(await call("GET", "/api/status/maintenance"))).maintenance_windows.find((m: any) => m.id === window.id);
+    expect(await read()).toEqual(listed);
+    expect(listed).toMatchObject({ status: "scheduled", affected_components: ["Database"] });
+    expect((await admin("POST", `/api/status/maintenance/${window.id}/start`)).status).toBe(200);
+    expect(await read()).toMatchObject({ status: "in_progress", started_at: expect.any(String) });
+    expect((await admin("POST", `/api/status/maintenance/${window.id}/complete`)).status).toBe(200);
+    // Ended, it leaves the list of upcoming windows but is still read on its own, as its page is.
+    expect((await json(await call("GET", "/api/status/maintenance"))).maintenance_windows.map((m: any) => m.id)).not.toContain(window.id);
+    expect(await read()).toMatchObject({ status: "completed", completed_at: expect.any(String) });
+
+    const unknown = await call("GET", `/api/status/maintenance/${crypto.randomUUID()}`);
+    expect(unknown.status).toBe(404);
+    expect((await json(unknown)).error).toMatchObject({ code: "not_found", message: "Maintenance window not found" });
+    expect((await call("GET", "/api/status/maintenance/not-an-id")).status).toBe(400);
+    // An admin's edit is still a PATCH on the same address.
+    expect((await call("PATCH", `/api/status/maintenance/${window.id}`, { body: { title: "x" } })).status).toBe(401);
+  });
+});
+
 describe("ids in upper case", () => {
   it("are the same ids: every public route that takes one, API and pages, answers as for lower case", async () => {
     const incident = await createIncident({ title: "Upper-case ids" });
@@ -292,6 +323,7 @@ describe("ids in upper case", () => {
       `/api/status/incidents/${incident.id.toUpperCase()}`,
       `/api/status/rss?component=${component}`,
       `/api/status/maintenance.ics?component=${component}`,
+      `/api/status/maintenance/${maintenance.id.toUpperCase()}`,
       `/components/${component}`,
       `/incidents/${incident.id.toUpperCase()}`,
       `/maintenance/${maintenance.id.toUpperCase()}`,

@@ -96,6 +96,7 @@ export const ROUTES: RouteDoc[] = [
     errors: [429],
   }),
   publicRead("/api/status/maintenance", "Status", "Upcoming and in-progress maintenance windows", { response: responses.maintenanceList }),
+  publicRead("/api/status/maintenance/{id}", "Status", "One maintenance window, upcoming, in progress or ended within the last year", { response: responses.maintenanceWindow }),
   publicRead("/api/status/components/{id}/uptime", "Status", "A component's daily uptime series over the last `days` days", { query: schemas.uptimeQuery, response: responses.uptimeSeries }),
   publicRead("/api/status/components/{id}/latency", "Status", "A component's response times (count, p50, p95, min, max) per bucket", {
     description:

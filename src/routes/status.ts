@@ -123,6 +123,14 @@ export const publicStatus = new Hono<AppEnv>()
     if (!view) throw notFound("Incident");
     return c.json(publicIncident(view));
   })
+  .get("/maintenance/:id", validate("param", uuidParam), async (c) => {
+    const { id } = c.req.valid("param");
+    const snapshot = await publicSnapshot(c);
+    // The windows the page shows: upcoming, in progress, and those that ended within the snapshot's year.
+    const maintenance = snapshot.maintenances.find((m) => m.id === id);
+    if (!maintenance) throw notFound("Maintenance window");
+    return sendJsonFromSnapshot(c, snapshot, `maintenance:${id}`, () => publicMaintenance(maintenance));
+  })
   .get("/maintenance", async (c) => {
     const snapshot = await publicSnapshot(c);
     return sendJsonFromSnapshot(c, snapshot, "maintenance", () => ({
