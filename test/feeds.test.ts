@@ -511,6 +511,20 @@ describe("badges", () => {
     expect((await call("GET", `/api/status/components/${crypto.randomUUID()}/badge.svg`)).status).toBe(404);
   });
 
+  it("leaves room for wide characters and none for combining marks or joiners", async () => {
+    const labelWidth = async (label: string) => {
+      const svg = parseXml(await (await call("GET", `/badge.svg?label=${encodeURIComponent(label)}`)).text()).svg;
+      return Number(svg.g[0].rect[0]["@width"]);
+    };
+    // Ideographs and emoji are drawn a whole em (11 px) wide each: a narrower box runs them into the value.
+    expect(await labelWidth("状态服务器数据")).toBeGreaterThanOrEqual(7 * 11 + 10);
+    expect(await labelWidth("🔥🔥")).toBeGreaterThanOrEqual(2 * 11 + 10);
+    // A combining accent, a variation selector or a zero-width joiner adds nothing to the glyph it goes with.
+    expect(await labelWidth("cafe\u0301")).toBe(await labelWidth("café"));
+    expect(await labelWidth("\u2764\uFE0F")).toBe(await labelWidth("\u2764"));
+    expect(await labelWidth("👩\u200D💻")).toBeLessThanOrEqual(2 * 11 + 10);
+  });
+
   it("shows the 30-day uptime from the daily rollups, coloured by how good it is", async () => {
     const component = await json(await admin("POST", "/api/status/components", { name: `Uptime ${crypto.randomUUID().slice(0, 8)}` }));
     const today = new Date().toISOString().slice(0, 10);

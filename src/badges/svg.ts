@@ -24,10 +24,23 @@ export function uptimeColor(percent: number | null): string {
 
 const NARROW = new Set("fijlrtI.,:;!|'()[] ");
 const WIDE = new Set("mwMW@%");
+/** Drawn on the glyph before them (combining accents, variation selectors) or not at all (joiners, bidi marks). */
+const NO_ADVANCE = /^[\p{Mn}\p{Me}\p{Cf}]$/u;
+/** East Asian wide and fullwidth characters and emoji: a whole em each in any fallback font. */
+const FULL_EM = /^[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F000}-\u{1FAFF}\u{20000}-\u{3FFFD}]$/u;
+const FONT_SIZE = 11;
+
+function charWidth(ch: string): number {
+  if (NARROW.has(ch)) return 4;
+  if (WIDE.has(ch)) return 10;
+  if (NO_ADVANCE.test(ch)) return 0;
+  if (FULL_EM.test(ch)) return FONT_SIZE;
+  return ch === ch.toUpperCase() && ch !== ch.toLowerCase() ? 7.5 : 6.5;
+}
 
 function textWidth(text: string): number {
   let width = 0;
-  for (const ch of text) width += NARROW.has(ch) ? 4 : WIDE.has(ch) ? 10 : ch === ch.toUpperCase() && ch !== ch.toLowerCase() ? 7.5 : 6.5;
+  for (const ch of text) width += charWidth(ch);
   return Math.ceil(width);
 }
 
