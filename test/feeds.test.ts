@@ -459,6 +459,17 @@ describe("iCalendar of maintenance windows", () => {
     expect(pick(called)).toMatchObject({ DTSTART: "20300101T020000Z", DTEND: "20300101T030000Z", STATUS: "CANCELLED", SEQUENCE: "1" });
   });
 
+  it("holds a component when there is no window to list, as RFC 5545 requires of every calendar", () => {
+    const lines = icsLines(maintenanceCalendar({ ...snapshotWith("x", "y"), maintenances: [] }));
+    expect(lines[0]).toBe("BEGIN:VCALENDAR");
+    expect(lines.at(-1)).toBe("END:VCALENDAR");
+    const body = lines.slice(1, -1);
+    const component = body.findIndex((l) => l.startsWith("BEGIN:"));
+    expect(component).toBeGreaterThan(0);
+    expect(body.at(-1)).toBe(`END:${body[component]!.slice("BEGIN:".length)}`);
+    expect(body.some((l) => l === "BEGIN:VEVENT")).toBe(false);
+  });
+
   it("folds by octets without splitting a multi-byte character", () => {
     const line = "DESCRIPTION:" + "é".repeat(100);
     const folded = foldLine(line).split("\r\n");

@@ -74,6 +74,22 @@ function vevent(m: SnapshotMaintenance, snapshot: Snapshot, host: string): strin
   ];
 }
 
+/**
+ * RFC 5545 requires at least one component in a calendar: with no window to list, a UTC time zone (which no
+ * event refers to) keeps it valid, so strict parsers read an empty calendar rather than refuse the feed.
+ */
+const EMPTY_CALENDAR_COMPONENT = [
+  "BEGIN:VTIMEZONE",
+  "TZID:UTC",
+  "BEGIN:STANDARD",
+  "DTSTART:19700101T000000",
+  "TZOFFSETFROM:+0000",
+  "TZOFFSETTO:+0000",
+  "TZNAME:UTC",
+  "END:STANDARD",
+  "END:VTIMEZONE",
+];
+
 export function maintenanceCalendar(snapshot: Snapshot, opts: { componentId?: string } = {}): string {
   const host = new URL(snapshot.page.url).host;
   const windows = snapshot.maintenances.filter((m) => !opts.componentId || m.components.some((c) => c.id === opts.componentId));
@@ -88,7 +104,7 @@ export function maintenanceCalendar(snapshot: Snapshot, opts: { componentId?: st
     // How often subscribed clients should poll: RFC 7986, and the older property Outlook reads.
     "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
     "X-PUBLISHED-TTL:PT1H",
-    ...windows.flatMap((m) => vevent(m, snapshot, host)),
+    ...(windows.length ? windows.flatMap((m) => vevent(m, snapshot, host)) : EMPTY_CALENDAR_COMPONENT),
     "END:VCALENDAR",
   ];
   return lines.map(foldLine).join("\r\n") + "\r\n";
