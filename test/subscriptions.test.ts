@@ -371,6 +371,15 @@ describe("email subscriptions, offline through the dev outbox", () => {
     expect((await call("PATCH", path(before.manage_url), { body: { components: [DEFAULT_COMPONENTS.database] } })).status).toBe(400);
     expect((await call("POST", path(before.unsubscribe_url), { body: "List-Unsubscribe=One-Click", headers: { "content-type": "application/x-www-form-urlencoded" } })).status).toBe(400);
     expect((await subscriberByAddress(email))!.status).toBe("active");
+    // Nor does the confirmation link the one before used: opened again, it is no way into the new subscription.
+    for (const [method, headers] of [["GET", {}], ["POST", {}], ["POST", { accept: "application/json" }]] as const) {
+      const reopened = await call(method, path(confirmLink(first!)), { headers });
+      const said = await reopened.text();
+      expect(reopened.status, `${method} ${JSON.stringify(headers)}`).toBe(400);
+      expect(said).not.toContain(after.manage_url.split("token=")[1]);
+      expect(said).not.toContain(encodeURIComponent(after.manage_url.split("token=")[1]));
+      expect(said).not.toContain("already subscribed");
+    }
     // The new owner's own links work.
     expect(after.manage_url).not.toBe(before.manage_url);
     expect(await json(await call("GET", path(after.manage_url), { headers: { accept: "application/json" } }))).toMatchObject({ id: after.id, components: [DEFAULT_COMPONENTS.api] });

@@ -148,9 +148,10 @@ export const confirmSubscription = (env: Bindings, db: Database, subscriber: Sub
  * Whether a confirmation secret is one Beacon sent this subscriber, even after it was used: an active
  * subscriber who opens their link again is told so, and only someone holding a real link learns it.
  */
-export async function sentConfirmationSecret(env: Bindings, db: Database, subscriber: Pick<SubscriberRow, "id" | "channel">, secret: string): Promise<boolean> {
+export async function sentConfirmationSecret(env: Bindings, db: Database, subscriber: Pick<SubscriberRow, "id" | "channel" | "manageEpoch">, secret: string): Promise<boolean> {
   const signer = await tokenSigner(env);
-  const ids = await confirmationDeliveryIds(db, subscriber.id, CONFIRMATION_PREFIX, CONFIRMATIONS_COMPARED);
+  // Only those sent in its manage epoch: a link kept by whoever had the address before leads to nothing of the new owner's.
+  const ids = await confirmationDeliveryIds(db, subscriber.id, CONFIRMATION_PREFIX, subscriber.manageEpoch, CONFIRMATIONS_COMPARED);
   // Always as many comparisons, and all of them, so the time taken says nothing of how many were sent.
   let sent = false;
   for (let i = 0; i < CONFIRMATIONS_COMPARED; i++) {

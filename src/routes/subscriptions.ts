@@ -295,7 +295,7 @@ export const subscriptions = new Hono<AppEnv>()
         // Its ping echoed (or this pasted) already: the challenge proves the endpoint's owner, who is told so.
         // Asked for any endpoint, subscribed or not, so that a wrong code costs the same work either way.
         const subscriber = await findSubscriber(c.var.db, "webhook", webhook);
-        const sent = await sentConfirmationSecret(c.env, c.var.db, subscriber ?? { id: NO_SUBSCRIBER, channel: "webhook" }, code);
+        const sent = await sentConfirmationSecret(c.env, c.var.db, subscriber ?? { id: NO_SUBSCRIBER, channel: "webhook", manageEpoch: 0 }, code);
         if (sent && subscriber?.status === "active") return c.json({ ...(await subscriptionView(c, subscriber)), already_subscribed: true });
         throw badRequest("The code is wrong or expired. Subscribe the endpoint again for a new ping.");
       }

@@ -17,12 +17,15 @@ export async function findSubscriberById(db: Database, id: string) {
   return db.select().from(subscribers).where(eq(subscribers.id, id)).get();
 }
 
-/** The newest confirmation messages made for a subscriber, newest first: their secrets derive from these ids. */
-export async function confirmationDeliveryIds(db: Database, subscriberId: string, eventPrefix: string, limit = 10): Promise<string[]> {
+/**
+ * The newest confirmation messages made for a subscriber in its manage epoch, newest first: their secrets
+ * derive from these ids. Those of an epoch before (sent to whoever had the address then) are not its own.
+ */
+export async function confirmationDeliveryIds(db: Database, subscriberId: string, eventPrefix: string, epoch: number, limit = 10): Promise<string[]> {
   const rows = await db
     .select({ id: deliveries.id })
     .from(deliveries)
-    .where(and(eq(deliveries.subscriberId, subscriberId), sql`substr(${deliveries.eventId}, 1, ${eventPrefix.length}) = ${eventPrefix}`))
+    .where(and(eq(deliveries.subscriberId, subscriberId), sql`substr(${deliveries.eventId}, 1, ${eventPrefix.length}) = ${eventPrefix}`, sql`${signUpEpoch(deliveries.eventId)} = ${epoch}`))
     .orderBy(desc(deliveries.createdAt))
     .limit(limit);
   return rows.map((r) => r.id);
@@ -276,11 +279,18 @@ function claimBudget(db: Database, s: Pick<SignUp, "channel" | "day">, perChanne
   );
 }
 
+/**
+ * A sign-up's message is tagged with the manage epoch it was sent in (`#2` after its event id; none in epoch
+ * 0, as before epochs): what was sent to an address's previous owner is told apart from what its owner now got.
+ */
+const signUpEpoch = (eventId: SQL | typeof deliveries.eventId) =>
+  sql`(case when instr(${eventId}, '#') = 0 then 0 else cast(substr(${eventId}, instr(${eventId}, '#') + 1) as integer) end)`;
+
 /** The message to `subscriber`, written only if its claim on the budget (claimBudget) won. */
 function budgetedDelivery(db: Database, s: Pick<SignUp, "channel" | "day">, delivery: { id: string; eventId: string; subject: string; bodyText: string; bodyHtml: string | null; now: number }, subscriber: SQL) {
   // Every column in table order, as drizzle's INSERT ... SELECT lists them.
   return db.insert(deliveries).select(
-    sql`select ${delivery.id}, ${delivery.eventId}, id, channel, address, ${delivery.subject}, ${delivery.bodyText}, ${delivery.bodyHtml}, 'pending', 0, null, null, null, ${delivery.now}, ${delivery.now}, null, null
+    sql`select ${delivery.id}, ${delivery.eventId} || case when manage_epoch = 0 then '' else '#' || manage_epoch end, id, channel, address, ${delivery.subject}, ${delivery.bodyText}, ${delivery.bodyHtml}, 'pending', 0, null, null, null, ${delivery.now}, ${delivery.now}, null, null
         from subscribers where id = ${subscriber}
         and exists (select 1 from confirmation_budget where channel = ${s.channel} and day = ${s.day} and last_claim = ${delivery.id})`,
   );
