@@ -1,8 +1,8 @@
 import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { deliveries, events, subscribers } from "../src/db/schema";
+import { deliveries, events, subscriberComponents, subscribers } from "../src/db/schema";
 import type { NotifyEventType, NotifyMessage } from "../src/notify/messages";
 import { renderEvent, webhookBody } from "../src/notify/render";
 import { cutText } from "../src/text/cut";
@@ -108,6 +108,27 @@ describe("fan-out", () => {
     expect(await fanOut(testEnv, sent, incident)).toEqual([]);
     expect(await deliveriesFor(follower.id)).toHaveLength(1);
     await db().update((await import("../src/db/schema")).subscribers).set({ status: "unsubscribed" }).where(eq((await import("../src/db/schema")).subscribers.id, everything.id));
+  });
+
+  it("tells an incident's end to whoever was told it began in this subscription, not to the address's next owner", async () => {
+    const [component, other] = [await freshComponent(), await freshComponent()];
+    const { testEnv, sent } = setup();
+    const before = await activeSubscriber("email", { components: [component] });
+    const stays = await activeSubscriber("email", { components: [component] });
+    const payload = incidentPayload("Checkout is down");
+    await fanOut(testEnv, sent, await outboxEvent("incident.created", payload, [component]));
+    // One address leaves; it is signed up again by someone new, who follows another component and confirms.
+    // The other follower is taken off the component, as an admin's deletion of it would leave them.
+    await db()
+      .update(subscribers)
+      .set({ status: "active", manageEpoch: 1, allComponents: false, confirmedAt: Date.now() + 1, unsubscribedAt: null })
+      .where(eq(subscribers.id, before.id));
+    await db().update(subscriberComponents).set({ componentId: other }).where(inArray(subscriberComponents.subscriberId, [before.id, stays.id]));
+    await new Promise((resume) => setTimeout(resume, 5));
+    const resolved = await outboxEvent("incident.resolved", { ...payload, status: "resolved" }, [component]);
+    await fanOut(testEnv, sent, resolved);
+    expect((await deliveriesFor(stays.id)).map((d) => d.eventId)).toContain(resolved);
+    expect((await deliveriesFor(before.id)).map((d) => d.eventId)).not.toContain(resolved);
   });
 
   it("tells followers of status changes only of moves no incident or window announces, so a quiet incident stays quiet", async () => {

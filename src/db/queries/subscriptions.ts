@@ -99,8 +99,10 @@ export async function subscribersForEvent(
   /** Events whose recipients this one reaches too, whatever they follow now (an incident's earlier ones, for its resolution). */
   toldBy: string[] = [],
 ) {
+  // Told in this subscription: a delivery made before it was confirmed went to whoever had the address before
+  // (or was skipped as backlog), and told this subscriber nothing.
   const told = toldBy.length
-    ? sql` or exists (select 1 from ${deliveries} where ${deliveries.eventId} in ${jsonList(toldBy)} and ${deliveries.subscriberId} = ${subscribers.id})`
+    ? sql` or exists (select 1 from ${deliveries} where ${deliveries.eventId} in ${jsonList(toldBy)} and ${deliveries.subscriberId} = ${subscribers.id} and ${deliveries.createdAt} >= ${subscribers.confirmedAt})`
     : sql``;
   const follows =
     event.type === "component.removed"
