@@ -208,6 +208,27 @@ describe("Clerk sign-in for the console", () => {
       fetchSpy.mockRestore();
     }
   });
+
+  it("refuses through Clerk's cookie what the API refuses: a pending session, another instance's issuer, no role", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const cookieOf = (token: string) => ({ cookie: `__session=${token}; __client_uat=${now - 30}`, "sec-fetch-dest": "document" });
+    const cases: [string, string, number][] = [
+      ["pending", await session({ iss: `https://${host}`, claims: { email: "ops@example.com", sts: "pending" } }), 401],
+      ["foreign issuer", await session({ iss: "https://evil.clerk.accounts.dev" }), 401],
+      ["member", await session({ iss: `https://${host}`, role: "member" }), 403],
+    ];
+    for (const [what, token, status] of cases) {
+      const res = await send("/admin", { headers: cookieOf(token) }, CLERK);
+      expect(res.status, what).toBe(status);
+      expect(await res.text(), what).not.toContain("Signed in as");
+    }
+    // Nor may such a session post a form.
+    const pending = await session({ iss: `https://${host}`, claims: { email: "ops@example.com", sts: "pending" } });
+    const before = await incidentCount();
+    const res = await send("/admin/incidents", { method: "POST", headers: { ...cookieOf(pending), "content-type": "application/x-www-form-urlencoded", origin: BASE, "sec-fetch-site": "same-origin" }, body: "title=Pending&_csrf=x" }, CLERK);
+    expect(res.status).toBe(401);
+    expect(await incidentCount()).toBe(before);
+  });
 });
 
 describe("console writes", () => {

@@ -127,10 +127,20 @@ export async function verifySession(token: string, env: Bindings): Promise<Sessi
   } catch {
     return null;
   }
-  if (typeof claims.sid !== "string" || !claims.sid) return null;
-  if (claims.sts === "pending") return null;
   // Clerk allows 5 s of clock skew on every time claim, which a fresh token's iat needs; an expiry needs none.
   if (typeof claims.exp !== "number" || claims.exp * 1000 <= Date.now()) return null;
+  return acceptedSession(claims, env);
+}
+
+/**
+ * What Beacon asks of a session whose token Clerk has verified, however it arrived (a bearer token, or
+ * Clerk's session cookie, whose expiry Clerk answers with a handshake): a `sid`, a session that is not
+ * pending, and the instance's issuer when known. Null when any is missing.
+ */
+export function acceptedSession<C extends SessionClaims>(claims: C | null | undefined, env: Bindings): C | null {
+  if (!claims) return null;
+  if (typeof claims.sid !== "string" || !claims.sid) return null;
+  if (claims.sts === "pending") return null;
   const issuer = clerkIssuer(env);
   if (issuer && (typeof claims.iss !== "string" || claims.iss.replace(/\/+$/, "") !== issuer)) return null;
   return claims;

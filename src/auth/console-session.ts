@@ -4,7 +4,7 @@ import { getCookie } from "hono/cookie";
 import type { AppEnv, Bindings } from "../env";
 import { base64url, constantTimeEqual, hmac, hmacKey } from "../crypto";
 import { isLocalDev } from "../notify/channels";
-import { adminIdentity, authorizedParties, clerkIssuer, isAdminClaims, verifySession } from "./clerk";
+import { acceptedSession, adminIdentity, authorizedParties, clerkIssuer, isAdminClaims, verifySession } from "./clerk";
 
 /** Clerk's session cookie: set by Clerk's browser SDK in production, by the local sign-in link in dev. */
 export const SESSION_COOKIE = "__session";
@@ -95,7 +95,10 @@ export async function authenticateConsole(c: Context<AppEnv>): Promise<ConsoleAu
     }
     if (state.status === "handshake") return { state: "handshake", headers: state.headers };
     if (state.status !== "signed-in") return { state: "signed-out" };
-    return decide(env, state.token, state.toAuth().sessionClaims as Claims);
+    // Clerk answers "signed in" for a pending session too, with no claims by default: both are signed out
+    // here, by the same rules as a bearer token's.
+    const claims = acceptedSession(state.toAuth({ treatPendingAsSignedOut: false }).sessionClaims as Claims | null, env);
+    return claims ? decide(env, state.token, claims) : { state: "signed-out" };
   }
   if (!localSignInEnabled(env)) return { state: "signed-out" };
   const token = getCookie(c, SESSION_COOKIE);
