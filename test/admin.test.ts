@@ -12,7 +12,7 @@ import type { NotifyEventType } from "../src/notify/messages";
 import { humanTime, renderEvent } from "../src/notify/render";
 import { iso } from "../src/time";
 import { DEFAULT_REGIONS } from "../src/checks/plan";
-import { generateKeyPairPem, localSession, mintSessionToken, sessionTtlSeconds, unsignedToken } from "../scripts/lib/session-token.mjs";
+import { generateKeyPairPem, localSession, mintSessionToken, sessionSubject, sessionTtlSeconds, unsignedToken } from "../scripts/lib/session-token.mjs";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 import { runCron } from "./support/checks";
 
@@ -141,6 +141,19 @@ describe("admin authentication", () => {
     expect(sessionTtlSeconds(undefined)).toBe(12 * 3600);
     expect(sessionTtlSeconds("60")).toBe(60);
     for (const bad of ["abc", "", "0", "-5", "1.5", "1e3", " 60", "60s"]) expect(() => sessionTtlSeconds(bad), bad).toThrow(/--ttl must be a whole number of seconds/);
+  });
+
+  it("reads a local session's --sub as the user the server records, and refuses one it would refuse or record otherwise", async () => {
+    expect(sessionSubject(undefined)).toBeUndefined();
+    for (const good of ["user_2abc", "u", "ünïcode_user", "x".repeat(200)]) expect(sessionSubject(good), good).toBe(good);
+    const bad = ["", " ", " user_x", "user_x ", "user\u0000x", "user\u202ex", "x".repeat(201)];
+    for (const sub of bad) expect(() => sessionSubject(sub), JSON.stringify(sub)).toThrow(/--sub must be a user id/);
+    // What it refuses is what the server refuses, or records as another user.
+    const create = async (sub: string) =>
+      (await call("POST", "/api/status/incidents/create", { token: await adminToken({ sub }), body: { title: `As ${sub.trim().slice(0, 20) || "nobody"}`, notify: false } })).status;
+    expect(await create("")).toBe(401);
+    expect(await create(" ")).toBe(401);
+    expect(await create("user_2abc")).toBe(201);
   });
 
   it("answers 403 to a valid session without the admin role", async () => {

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ensureLocalSecrets, privateKeyPath } from "./local-keys.mjs";
-import { localSession, mintSessionToken, sessionTtlSeconds } from "./session-token.mjs";
+import { localSession, mintSessionToken, sessionSubject, sessionTtlSeconds } from "./session-token.mjs";
 
 /**
  * Reads `--role`, `--ttl` and `--sub`, and mints the session they describe with `more` claims on top. A bad
@@ -13,9 +13,11 @@ import { localSession, mintSessionToken, sessionTtlSeconds } from "./session-tok
 export async function mintLocalSession(command, more = () => ({})) {
   let values;
   let ttlSeconds;
+  let sub;
   try {
     ({ values } = parseArgs({ options: { role: { type: "string", default: "admin" }, ttl: { type: "string" }, sub: { type: "string" } } }));
     ttlSeconds = sessionTtlSeconds(values.ttl);
+    sub = sessionSubject(values.sub);
   } catch (error) {
     process.stderr.write(`npm run ${command}: ${error.message}\nUsage: npm run ${command} -- [--role admin|member|none] [--ttl seconds] [--sub user_id]\n`);
     process.exit(2);
@@ -25,7 +27,7 @@ export async function mintLocalSession(command, more = () => ({})) {
   const token = await mintSessionToken(readFileSync(privateKeyPath, "utf8"), {
     role: values.role === "none" ? null : values.role,
     ttlSeconds,
-    sub: values.sub ?? session.sub,
+    sub: sub ?? session.sub,
     azp: session.origin,
     ...more(session),
   });

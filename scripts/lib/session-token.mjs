@@ -72,6 +72,19 @@ export function sessionTtlSeconds(value = undefined) {
   return Number(value);
 }
 
+/**
+ * The user a local session names: `--sub` as given, or the role's own user without it. A value the server
+ * would not record as it is (blank, spaces at either end, control characters, more than 200 characters)
+ * throws rather than mint a token that is refused as "invalid or expired" or names someone else.
+ */
+export function sessionSubject(value = undefined) {
+  if (value === undefined) return undefined;
+  if (!/^[^\p{C}\s](?:[^\p{C}]{0,198}[^\p{C}\s])?$/u.test(value)) {
+    throw new Error(`--sub must be a user id of 1 to 200 characters, without spaces at either end or control characters (not ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
 /** An unsigned token (`alg: none`), for proving it is refused. */
 export function unsignedToken(claims) {
   return `${b64urlJson({ alg: "none", typ: "JWT" })}.${b64urlJson(claims)}.`;
