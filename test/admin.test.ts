@@ -60,6 +60,14 @@ describe("admin authentication", () => {
     const res = await create(null);
     expect(res.status).toBe(401);
     expect(await json(res)).toEqual({ error: { code: "unauthorized", message: expect.any(String) } });
+    // A 401 names the scheme it takes, and says when the token sent was the problem.
+    expect(res.headers.get("www-authenticate")).toBe("Bearer");
+    for (const token of ["garbage", await adminToken({ now: Date.now() - 2 * 3600_000, ttlSeconds: 60 })]) {
+      const refused = await create(token);
+      expect([refused.status, refused.headers.get("www-authenticate")]).toEqual([401, 'Bearer error="invalid_token"']);
+    }
+    const member = await create(await adminToken({ role: "member" }));
+    expect([member.status, member.headers.get("www-authenticate")]).toEqual([403, null]);
   });
 
   it("refuses an expired token", async () => {

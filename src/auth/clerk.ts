@@ -182,12 +182,21 @@ export async function adminFromRequest(c: Context<AppEnv>): Promise<AdminIdentit
   return claims && isAdminClaims(claims, c.env) ? adminIdentity(claims) : null;
 }
 
-/** Refuses the request with 401 (no or bad credentials) or 403 (a valid session that is not an admin). */
+/**
+ * Refuses the request with 401 (no or bad credentials) or 403 (a valid session that is not an admin). A 401
+ * names the scheme that would be taken (RFC 9110 requires it; RFC 6750 says how a bearer token's is told).
+ */
 export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!bearerToken(c.req.header("authorization"))) throw new ApiError(401, "unauthorized", "An admin session token is required (Authorization: Bearer).");
+  if (!bearerToken(c.req.header("authorization"))) {
+    c.header("www-authenticate", "Bearer");
+    throw new ApiError(401, "unauthorized", "An admin session token is required (Authorization: Bearer).");
+  }
   const claims = await bearerSession(c);
   const admin = claims && adminIdentity(claims);
-  if (!claims || !admin) throw new ApiError(401, "unauthorized", "The session token is invalid or expired.");
+  if (!claims || !admin) {
+    c.header("www-authenticate", 'Bearer error="invalid_token"');
+    throw new ApiError(401, "unauthorized", "The session token is invalid or expired.");
+  }
   if (!isAdminClaims(claims, c.env)) throw new ApiError(403, "forbidden", "This session does not have the admin role.");
   c.set("admin", admin);
   await next();
