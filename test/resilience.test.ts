@@ -235,6 +235,21 @@ describe("D1 sessions", () => {
     expect((await call("GET", `/api/status/incidents/${crypto.randomUUID()}`, { headers: { "cf-connecting-ip": ip } })).status).toBe(404);
   });
 
+  it("starts an admin's reads at the primary too: the admin API's GETs and the console's screens", async () => {
+    const incident = await createIncident({ title: "Read where it was written" });
+    const token = await adminToken();
+    const constraints: (string | undefined)[] = [];
+    const withSession = env.DB.withSession.bind(env.DB);
+    vi.spyOn(env.DB, "withSession").mockImplementation((constraint?: string) => {
+      constraints.push(constraint);
+      return withSession(constraint);
+    });
+    expect((await call("GET", `/api/status/admin/incidents/${incident.id}`, { token })).status).toBe(200);
+    const screen = await app.fetch(new Request(`${BASE}/admin/incidents/${incident.id}`, { headers: { cookie: `__session=${token}` } }), { ...env, LOCAL_DEV: "true" }, createExecutionContext());
+    expect(screen.status).toBe(200);
+    expect(constraints).toEqual(["first-primary", "first-primary"]);
+  });
+
   it("returns a bookmark to a writer", async () => {
     const res = await call("POST", "/api/status/incidents/create", {
       token: await adminToken(),

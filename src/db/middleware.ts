@@ -51,7 +51,7 @@ function onFirstUse<T extends object>(make: () => T): T {
 
 /**
  * One Drizzle client per request, over a D1 session (Sessions API), made when the request first uses it.
- * Writes and admin requests start at the primary; public reads may use any replica, or continue from a
+ * Writes and admin requests (reads included, once authenticated) start at the primary; public reads may use any replica, or continue from a
  * bookmark Beacon issued (signed with SIGNING_SECRET), which is what gives a writer read-after-write. Anything
  * else a client sends, `first-primary` included, is ignored: no client pins reads to the primary. The latest
  * bookmark goes back in `x-d1-bookmark`.
@@ -61,7 +61,9 @@ export const database: MiddlewareHandler<AppEnv> = async (c, next) => {
   const write = c.req.method !== "GET" && c.req.method !== "HEAD";
   const sent = write ? undefined : c.req.header(BOOKMARK_HEADER);
   const bookmark = sent ? await issuedBookmark(c.env, sent) : null;
-  const constraint = write ? "first-primary" : (bookmark ?? "first-unconstrained");
+  // Decided on first use, after authentication: an admin's reads (the console's screens, the admin API's GETs)
+  // start at the primary too, so a screen shown right after a write never reads a replica that lags it.
+  const constraint = () => (write || c.get("admin") ? "first-primary" : (bookmark ?? "first-unconstrained"));
   // Set by the client's first use, which TypeScript cannot see from here: hence the widened initializer.
   let session = null as D1DatabaseSession | null;
   c.set("d1Queries", counter);
@@ -69,7 +71,7 @@ export const database: MiddlewareHandler<AppEnv> = async (c, next) => {
     "db",
     onFirstUse(() => {
       try {
-        session = openSession(c.env.DB, constraint);
+        session = openSession(c.env.DB, constraint());
       } catch {
         session = null; // Sessions are unavailable: use the binding as it is.
       }
