@@ -681,8 +681,13 @@ describe("console writes", () => {
       const res = await send(address!, { cookie: token });
       expect([address, res.status, res.headers.get("location")]).toEqual([address, 303, screen]);
     }
-    // Not a form's address: as before.
-    expect((await send("/admin/nothing-here", { cookie: token })).status).toBe(404);
+    // Not a form's address: a 404 in the console's own layout, signed in; the sign-in page, signed out.
+    const mistyped = await send("/admin/nothing-here", { cookie: token });
+    expect(mistyped.status).toBe(404);
+    const html = await mistyped.text();
+    expect(html).toContain("There is no console screen at this address.");
+    expect(html).toContain('action="/admin/sign-out"');
+    expect((await send("/admin/nothing-here")).status).toBe(401);
   });
 
   it("sends a failed delivery again from the subscribers screen, and finds subscribers by address", async () => {

@@ -870,10 +870,11 @@ export const adminConsole = new Hono<AppEnv>()
     return after(c, await api(c, "POST", `/notifications/deliveries/${id}/retry`), "/admin/subscribers#undelivered", "retried");
   })
   // A form refused is drawn again at the address it was posted to; reloaded, bookmarked or shared, that
-  // address is opened with GET: it leads to the screen the form was on, not to the API's 405.
-  .get("*", async (c, next) => {
+  // address is opened with GET: it leads to the screen the form was on, not to the API's 405. Any other
+  // address is a mistyped link, answered in the console's own layout rather than the public site's.
+  .get("*", async (c) => {
     const screen = screenOfFormAddress(c.req.path);
-    if (!screen) return next();
+    if (!screen) return problem(c, 404, "Not found", "There is no console screen at this address.");
     return c.redirect(screen, 303);
   });
 
