@@ -12,7 +12,7 @@ import type { NotifyEventType } from "../src/notify/messages";
 import { humanTime, renderEvent } from "../src/notify/render";
 import { iso } from "../src/time";
 import { DEFAULT_REGIONS } from "../src/checks/plan";
-import { generateKeyPairPem, localSession, mintSessionToken, sessionSubject, sessionTtlSeconds, unsignedToken } from "../scripts/lib/session-token.mjs";
+import { generateKeyPairPem, localSession, mintSessionToken, sessionRole, sessionSubject, sessionTtlSeconds, unsignedToken } from "../scripts/lib/session-token.mjs";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json } from "./support/api";
 import { runCron } from "./support/checks";
 
@@ -149,6 +149,12 @@ describe("admin authentication", () => {
     expect(sessionTtlSeconds(undefined)).toBe(12 * 3600);
     expect(sessionTtlSeconds("60")).toBe(60);
     for (const bad of ["abc", "", "0", "-5", "1.5", "1e3", " 60", "60s"]) expect(() => sessionTtlSeconds(bad), bad).toThrow(/--ttl must be a whole number of seconds/);
+  });
+
+  it("reads a local session's --role as one the usage names, and refuses a misspelt one rather than mint a non-admin", () => {
+    expect(sessionRole(undefined)).toBe("admin");
+    for (const good of ["admin", "member", "none"]) expect(sessionRole(good), good).toBe(good);
+    for (const bad of ["Admin", "memeber", "owner", "", " admin"]) expect(() => sessionRole(bad), JSON.stringify(bad)).toThrow(/--role must be admin, member or none/);
   });
 
   it("reads a local session's --sub as the user the server records, and refuses one it would refuse or record otherwise", async () => {

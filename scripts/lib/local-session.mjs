@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ensureLocalSecrets, privateKeyPath } from "./local-keys.mjs";
-import { localSession, mintSessionToken, sessionSubject, sessionTtlSeconds } from "./session-token.mjs";
+import { localSession, mintSessionToken, sessionRole, sessionSubject, sessionTtlSeconds } from "./session-token.mjs";
 
 /**
  * Reads `--role`, `--ttl` and `--sub`, and mints the session they describe with `more` claims on top. A bad
@@ -14,18 +14,20 @@ export async function mintLocalSession(command, more = () => ({})) {
   let values;
   let ttlSeconds;
   let sub;
+  let role;
   try {
-    ({ values } = parseArgs({ options: { role: { type: "string", default: "admin" }, ttl: { type: "string" }, sub: { type: "string" } } }));
+    ({ values } = parseArgs({ options: { role: { type: "string" }, ttl: { type: "string" }, sub: { type: "string" } } }));
+    role = sessionRole(values.role);
     ttlSeconds = sessionTtlSeconds(values.ttl);
     sub = sessionSubject(values.sub);
   } catch (error) {
     process.stderr.write(`npm run ${command}: ${error.message}\nUsage: npm run ${command} -- [--role admin|member|none] [--ttl seconds] [--sub user_id]\n`);
     process.exit(2);
   }
-  const session = localSession(values.role, process.env.PORT);
+  const session = localSession(role, process.env.PORT);
   if (!existsSync(privateKeyPath)) await ensureLocalSecrets();
   const token = await mintSessionToken(readFileSync(privateKeyPath, "utf8"), {
-    role: values.role === "none" ? null : values.role,
+    role: role === "none" ? null : role,
     ttlSeconds,
     sub: sub ?? session.sub,
     azp: session.origin,

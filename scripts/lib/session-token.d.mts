@@ -15,6 +15,7 @@ export function mintSessionToken(
   },
 ): Promise<string>;
 export function localSession(role?: string, port?: string | number): { sub: string; email: string; origin: string };
+export function sessionRole(value?: string): string;
 export function sessionTtlSeconds(value?: string): number;
 export function sessionSubject(value?: string): string | undefined;
 export function unsignedToken(claims: Record<string, unknown>): string;

@@ -73,6 +73,16 @@ export function sessionTtlSeconds(value = undefined) {
 }
 
 /**
+ * The role a local session carries: `--role` as one of those the usage names, `admin` without it. Anything
+ * else throws, since a misspelt role (`Admin`, `memeber`) would mint a session that is merely not an admin.
+ */
+export function sessionRole(value = undefined) {
+  if (value === undefined) return "admin";
+  if (!["admin", "member", "none"].includes(value)) throw new Error(`--role must be admin, member or none (not ${JSON.stringify(value)})`);
+  return value;
+}
+
+/**
  * The user a local session names: `--sub` as given, or the role's own user without it. A value the server
  * would not record as it is (blank, spaces at either end, control characters, more than 200 characters)
  * throws rather than mint a token that is refused as "invalid or expired" or names someone else.
