@@ -4,8 +4,15 @@
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { ensureLocalSecrets, root } from "./lib/local-keys.mjs";
+import { localPort } from "./lib/session-token.mjs";
 
-const port = Number(process.env.PORT || 8787);
+let port;
+try {
+  port = localPort(process.env.PORT);
+} catch (error) {
+  process.stderr.write(`npm start: ${error.message}\n`);
+  process.exit(2);
+}
 const origin = `http://localhost:${port}`;
 // No outside connections: no metrics, no update check, no request.cf lookup.
 const env = {

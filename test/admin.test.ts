@@ -128,6 +128,9 @@ describe("admin authentication", () => {
   it("mints local sessions (npm run token, npm run signin-url) as the role's own user, for the server on PORT", async () => {
     expect(localSession("member", "8856")).toEqual({ sub: "user_local_member", email: "member@localhost", origin: "http://localhost:8856" });
     expect(localSession("admin", undefined)).toEqual({ sub: "user_local_admin", email: "admin@localhost", origin: "http://localhost:8787" });
+    // A PORT that is no port would name a server that cannot exist (localhost:NaN): refused, as npm start refuses it.
+    for (const bad of ["abc", "0", "65536", "80.5", " 8787", "8e3"]) expect(() => localSession("admin", bad), bad).toThrow(/PORT must be a port number/);
+    expect(localSession("admin", "").origin).toBe("http://localhost:8787");
     // A server that names its own origin among its authorized parties takes a token minted for its port.
     const session = localSession("admin", "8856");
     const onPort = { ...env, CLERK_AUTHORIZED_PARTIES: session.origin };

@@ -15,16 +15,17 @@ export async function mintLocalSession(command, more = () => ({})) {
   let ttlSeconds;
   let sub;
   let role;
+  let session;
   try {
     ({ values } = parseArgs({ options: { role: { type: "string" }, ttl: { type: "string" }, sub: { type: "string" } } }));
     role = sessionRole(values.role);
     ttlSeconds = sessionTtlSeconds(values.ttl);
     sub = sessionSubject(values.sub);
+    session = localSession(role, process.env.PORT);
   } catch (error) {
     process.stderr.write(`npm run ${command}: ${error.message}\nUsage: npm run ${command} -- [--role admin|member|none] [--ttl seconds] [--sub user_id]\n`);
     process.exit(2);
   }
-  const session = localSession(role, process.env.PORT);
   if (!existsSync(privateKeyPath)) await ensureLocalSecrets();
   const token = await mintSessionToken(readFileSync(privateKeyPath, "utf8"), {
     role: role === "none" ? null : role,

@@ -59,7 +59,17 @@ export async function mintSessionToken(privateKeyPem, options = {}) {
  * `npm start` serves (PORT, 8787 unless set).
  */
 export function localSession(role = "admin", port = undefined) {
-  return { sub: `user_local_${role}`, email: `${role}@localhost`, origin: `http://localhost:${Number(port || 8787)}` };
+  return { sub: `user_local_${role}`, email: `${role}@localhost`, origin: `http://localhost:${localPort(port)}` };
+}
+
+/**
+ * The port `npm start` serves and the local sessions name: PORT, 8787 when unset or empty. Anything but a port
+ * number throws, rather than start a server or mint a token for `localhost:NaN`.
+ */
+export function localPort(value = undefined) {
+  if (value === undefined || value === "") return 8787;
+  if (!/^[0-9]{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 65535) throw new Error(`PORT must be a port number, 1 to 65535 (not "${value}")`);
+  return Number(value);
 }
 
 /**
