@@ -5,6 +5,7 @@ import { app } from "../src/app";
 import { diffSnapshots, incidentSummary } from "../src/live/messages";
 import { MAX_SOCKETS_PER_CLIENT, statusHub, type StatusHub } from "../src/live/status-hub";
 import type { Snapshot, SnapshotIncident, SnapshotMaintenance, UptimeDay } from "../src/snapshot/types";
+import { decodeSnapshot, encodeSnapshot, encodeWhole } from "../src/snapshot/codec";
 import { admin, adminToken, BASE, call, createIncident, DEFAULT_COMPONENTS, json, withinOneMinute } from "./support/api";
 import { createMonitoredComponent, fakeTargets, MINUTE, runCron, targetUrl } from "./support/checks";
 import { uniqueIp } from "./support/subscribers";
@@ -471,5 +472,24 @@ describe("the snapshot the hub stores", () => {
     const after = await createIncident({ title: "Published over an unreadable snapshot" });
     const listed = (await json(await call("GET", "/api/status", { headers: { "cache-control": "no-cache" }, token: await adminToken() }))).recent_incidents;
     expect(listed.map((i: any) => i.id)).toContain(after.id);
+  });
+
+  it("keeps a character that falls across a chunk's edge whole when the hub reads its storage again", async () => {
+    const incident = await createIncident({ title: "Stored across chunks" });
+    await runInDurableObject(statusHub(env), async (hub: StatusHub) => {
+      const snapshot = decodeSnapshot((await hub.getSnapshot()).json!);
+      const described = (description: string) => snapshot.incidents.map((i) => (i.id === incident.id ? { ...i, description } : i));
+      // Emoji are two UTF-16 units each: placed so that one of them straddles the first chunk's end.
+      let description = "MARK" + "\u{1F525}".repeat(300_000);
+      snapshot.incidents = described(description);
+      if ((512 * 1024 - (encodeWhole(snapshot).indexOf("MARK") + 4)) % 2 === 0) snapshot.incidents = described((description = "MARK!" + description.slice(4)));
+      expect((await hub.publish(encodeSnapshot(snapshot))).accepted).toBe(true);
+      // As after an eviction: the next read comes from storage.
+      (hub as unknown as { snapshotJson: string | null }).snapshotJson = null;
+      const read = decodeSnapshot((await hub.getSnapshot()).json!);
+      const stored = read.incidents.find((i) => i.id === incident.id)!.description;
+      expect(stored.length).toBe(description.length);
+      expect(stored === description).toBe(true);
+    });
   });
 });

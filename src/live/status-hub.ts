@@ -22,6 +22,22 @@ const MAX_CLIENT_MESSAGE_BYTES = 1024;
 const MAX_CLIENT_MESSAGES_PER_WINDOW = 20;
 const CLIENT_WINDOW_MS = 10_000;
 
+/**
+ * The text cut in pieces of at most CHUNK_CHARS, never between the two halves of a character outside the BMP
+ * (an emoji): SQLite stores text as UTF-8, where half a pair becomes U+FFFD and the character is lost.
+ */
+function chunksOf(text: string): string[] {
+  const chunks: string[] = [];
+  for (let start = 0; start < text.length; ) {
+    let end = Math.min(start + CHUNK_CHARS, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    chunks.push(text.slice(start, end));
+    start = end;
+  }
+  return chunks;
+}
+
 /** The size a text message had on the wire; a string longer than the limit is over it whatever it holds. */
 function utf8Bytes(message: string): number {
   return message.length > MAX_CLIENT_MESSAGE_BYTES ? message.length : new TextEncoder().encode(message).byteLength;
@@ -140,9 +156,7 @@ export class StatusHub extends DurableObject<Bindings> {
     const sql = this.ctx.storage.sql;
     this.ctx.storage.transactionSync(() => {
       sql.exec("DELETE FROM snapshot_chunks");
-      for (let i = 0; i * CHUNK_CHARS < stored.length; i++) {
-        sql.exec("INSERT INTO snapshot_chunks (idx, data) VALUES (?, ?)", i, stored.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS));
-      }
+      chunksOf(stored).forEach((chunk, i) => sql.exec("INSERT INTO snapshot_chunks (idx, data) VALUES (?, ?)", i, chunk));
       for (const m of messages) sql.exec("INSERT INTO messages (seq, body) VALUES (?, ?)", m.seq, JSON.stringify(m));
       sql.exec("DELETE FROM messages WHERE seq <= ?", seq - REPLAY_LIMIT);
       this.setMeta("version", next.version);
