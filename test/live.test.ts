@@ -492,4 +492,24 @@ describe("the snapshot the hub stores", () => {
       expect(stored === description).toBe(true);
     });
   });
+
+  it("lets pages connect while the stored form cannot be read, and sends them the page the next publish writes over it", async () => {
+    await createIncident({ title: "Before a rollback" });
+    await runInDurableObject(statusHub(env), async (hub: StatusHub, state) => {
+      state.storage.sql.exec("UPDATE snapshot_chunks SET data = '{\"not\": \"a snapshot' WHERE idx = 0");
+      Object.assign(hub, { snapshotJson: null, liveViewJson: null });
+    });
+    const ip = uniqueIp();
+    const client = await connect("", { "cf-connecting-ip": ip });
+    expect((await client.waitFor((m) => m.type === "snapshot")).data).toBeNull();
+    // A failed upgrade would leave its socket behind, held against the address's open sockets.
+    await runInDurableObject(statusHub(env), async (_hub: StatusHub, state) => {
+      expect(state.getWebSockets().filter((ws) => state.getTags(ws).some((tag) => tag.endsWith(ip)))).toHaveLength(1);
+    });
+
+    const after = await createIncident({ title: "Published over it" });
+    const fresh = await client.waitFor((m) => m.type === "snapshot" && m.data !== null);
+    expect(fresh.data.active_incidents.map((i: any) => i.id)).toContain(after.id);
+    client.ws.close(1000);
+  });
 });

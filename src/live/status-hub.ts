@@ -114,7 +114,17 @@ export class StatusHub extends DurableObject<Bindings> {
 
   private loadLiveView(): { version: number; data: string } | null {
     if (!this.liveViewJson) {
-      const snapshot = this.loadSnapshot();
+      let snapshot: Snapshot | null = null;
+      try {
+        snapshot = this.loadSnapshot();
+      } catch (err) {
+        // Stored by a release that wrote another form: a socket gets what it would before any publish (no
+        // data) rather than a failed upgrade, and the next publish, which writes over it, sends it the page.
+        console.error("stored snapshot unreadable; sockets get none until the next publish", err);
+        this.snapshotJson = null;
+        // Held until that publish: every page reconnecting meanwhile must not read and parse it again.
+        return (this.liveViewJson = { version: 0, data: "null" });
+      }
       this.liveViewJson = snapshot ? { version: snapshot.version, data: JSON.stringify(liveView(snapshot)) } : null;
     }
     return this.liveViewJson;
@@ -166,6 +176,9 @@ export class StatusHub extends DurableObject<Bindings> {
     this.snapshotJson = json;
     this.liveViewJson = { version: next.version, data: JSON.stringify(liveView(next)) };
 
+    // Nothing to tell changes from (the first publish, or one over a form this release cannot read): the open
+    // sockets, which got no data on connect, get the page as a new one would.
+    if (!prev) this.broadcast(this.snapshotMessage());
     for (const m of messages) this.broadcast(JSON.stringify(m));
     return { accepted: true, version: next.version, messages };
   }
@@ -220,9 +233,13 @@ export class StatusHub extends DurableObject<Bindings> {
         return;
       }
     }
-    // Spliced from the text rendered once per version, not serialized again for every socket.
+    ws.send(this.snapshotMessage());
+  }
+
+  /** Spliced from the text rendered once per version, not serialized again for every socket. */
+  private snapshotMessage(): string {
     const view = this.loadLiveView();
-    ws.send(`{"type":"snapshot","seq":${seq},"version":${view?.version ?? 0},"at":${Date.now()},"data":${view?.data ?? "null"}}`);
+    return `{"type":"snapshot","seq":${this.meta("seq")},"version":${view?.version ?? 0},"at":${Date.now()},"data":${view?.data ?? "null"}}`;
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
