@@ -157,6 +157,24 @@ describe("the StatusHub is not a choke point", () => {
     }
     expect(hub.calls.getSnapshot).toBe(1);
   });
+
+  it("serves a fresh isolate from D1 while the hub cannot be reached, and takes the hub's copy again once it can", async () => {
+    const incident = await createIncident({ title: "While the hub is away" });
+    const unreachable = () => Promise.reject(new Error("Durable Object is overloaded"));
+    const STATUS_HUB = {
+      idFromName: (name: string) => env.STATUS_HUB.idFromName(name),
+      get: () => ({ getSnapshot: unreachable, publish: unreachable }),
+    } as unknown as typeof env.STATUS_HUB;
+    forgetLocalSnapshot();
+    const res = await app.fetch(new Request(BASE + "/api/status"), { ...env, STATUS_HUB }, createExecutionContext());
+    expect(res.status).toBe(200);
+    expect((await json(res)).recent_incidents.map((i: any) => i.id)).toContain(incident.id);
+
+    // Back: what is written from now on reaches this isolate through the hub as before.
+    const later = await createIncident({ title: "After the hub is back" });
+    const listed = (await json(await call("GET", "/api/status", { headers: { "cache-control": "no-cache" }, token: await adminToken() }))).recent_incidents;
+    expect(listed.map((i: any) => i.id)).toContain(later.id);
+  });
 });
 
 describe("D1 sessions", () => {
