@@ -512,4 +512,35 @@ describe("the snapshot the hub stores", () => {
     expect(fresh.data.active_incidents.map((i: any) => i.id)).toContain(after.id);
     client.ws.close(1000);
   });
+
+  it("keeps publishing when a message is larger than storage takes in one value, and replays around it with a snapshot", async () => {
+    const incident = await createIncident({ title: "Larger than a stored value", affected_components: [] });
+    const client = await connect();
+    const hello = await client.waitFor((m) => m.type === "snapshot");
+    // Over 2 MB once rendered beside its text, as a minute's response times of a few thousand monitors are.
+    const message = "x".repeat(1_100_000);
+    const updateId = crypto.randomUUID();
+    await runInDurableObject(statusHub(env), async (hub: StatusHub) => {
+      const snapshot = decodeSnapshot((await hub.getSnapshot()).json!);
+      const at = Date.now();
+      snapshot.incidents = snapshot.incidents.map((i) =>
+        i.id === incident.id ? { ...i, updates: [...i.updates, { ...i.updates[0]!, id: updateId, message, created_at: at, updated_at: at }] } : i,
+      );
+      snapshot.generated_at = at;
+      expect((await hub.publish(encodeSnapshot(snapshot))).accepted).toBe(true);
+    });
+    const heard = await client.waitFor((m) => m.type === "incident.updated" && m.data.incident.id === incident.id);
+    expect(heard.data.updates.map((u: any) => u.id)).toEqual([updateId]);
+    client.ws.close(1000);
+
+    // A page that missed it gets the page instead; one that missed only what came after gets a replay.
+    const missed = await connect(`?since=${hello.seq}`);
+    await missed.waitFor((m) => m.type === "snapshot");
+    missed.ws.close(1000);
+    const later = await createIncident({ title: "After the large one", affected_components: [], notify: false });
+    const back = await connect(`?since=${heard.seq}`);
+    await back.waitFor((m) => m.type === "incident.created" && m.data.incident.id === later.id);
+    expect(back.messages.some((m) => m !== "pong" && m.type === "snapshot")).toBe(false);
+    back.ws.close(1000);
+  });
 });

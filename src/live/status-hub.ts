@@ -38,6 +38,11 @@ function chunksOf(text: string): string[] {
   return chunks;
 }
 
+/** Whether a message fits in a replay at all (counted in UTF-8 bytes, as a socket carries it). */
+function replayable(body: string): boolean {
+  return body.length <= REPLAY_MAX_BYTES && new TextEncoder().encode(body).byteLength <= REPLAY_MAX_BYTES;
+}
+
 /** The size a text message had on the wire; a string longer than the limit is over it whatever it holds. */
 function utf8Bytes(message: string): number {
   return message.length > MAX_CLIENT_MESSAGE_BYTES ? message.length : new TextEncoder().encode(message).byteLength;
@@ -163,11 +168,15 @@ export class StatusHub extends DurableObject<Bindings> {
 
     let seq = this.meta("seq");
     const messages: LiveMessage[] = changes.map((change) => ({ ...change, seq: ++seq, version: next.version, at: next.generated_at }));
+    const bodies = messages.map((m) => JSON.stringify(m));
     const sql = this.ctx.storage.sql;
     this.ctx.storage.transactionSync(() => {
       sql.exec("DELETE FROM snapshot_chunks");
       chunksOf(stored).forEach((chunk, i) => sql.exec("INSERT INTO snapshot_chunks (idx, data) VALUES (?, ?)", i, chunk));
-      for (const m of messages) sql.exec("INSERT INTO messages (seq, body) VALUES (?, ?)", m.seq, JSON.stringify(m));
+      // A message no replay could carry is kept as an empty mark of its place: a value over 2 MB (a minute's
+      // response times of a few thousand monitors) would fail the whole publish, and a catch-up over it is a
+      // fresh snapshot either way.
+      messages.forEach((m, i) => sql.exec("INSERT INTO messages (seq, body) VALUES (?, ?)", m.seq, replayable(bodies[i]!) ? bodies[i]! : ""));
       sql.exec("DELETE FROM messages WHERE seq <= ?", seq - REPLAY_LIMIT);
       this.setMeta("version", next.version);
       this.setMeta("generated_at", next.generated_at);
@@ -179,7 +188,7 @@ export class StatusHub extends DurableObject<Bindings> {
     // Nothing to tell changes from (the first publish, or one over a form this release cannot read): the open
     // sockets, which got no data on connect, get the page as a new one would.
     if (!prev) this.broadcast(this.snapshotMessage());
-    for (const m of messages) this.broadcast(JSON.stringify(m));
+    for (const body of bodies) this.broadcast(body);
     return { accepted: true, version: next.version, messages };
   }
 
@@ -223,7 +232,11 @@ export class StatusHub extends DurableObject<Bindings> {
     const seq = this.meta("seq");
     if (since !== null && since <= seq) {
       const rows = this.ctx.storage.sql
-        .exec<{ seq: number; body: string; bytes: number }>("SELECT seq, body, length(CAST(body AS BLOB)) AS bytes FROM messages WHERE seq > ? ORDER BY seq", since)
+        .exec<{ seq: number; body: string; bytes: number }>(
+          "SELECT seq, body, CASE body WHEN '' THEN ? ELSE length(CAST(body AS BLOB)) END AS bytes FROM messages WHERE seq > ? ORDER BY seq",
+          REPLAY_MAX_BYTES + 1,
+          since,
+        )
         .toArray();
       // Replay only when nothing in between was pruned and it stays small (in the UTF-8 bytes a socket
       // carries, not in characters); otherwise a fresh snapshot.
