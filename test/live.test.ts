@@ -335,6 +335,29 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
     expect(diffSnapshots({ ...base, incidents: [down] }, { ...base, incidents: [{ ...down }] })).toEqual([]);
   });
 
+  it("sends an incident open again with its whole timeline, which pages draw as a new card", () => {
+    const base = { components: [], incidents: [], maintenances: [], overall_status: "operational" } as unknown as Snapshot;
+    const update = (n: number, status: string) => ({ id: `2b0c6f3e-0000-4000-8000-00000000010${n}`, status, message: `Update ${n}`, created_at: n, updated_at: n });
+    const resolved = {
+      id: "2b0c6f3e-0000-4000-8000-00000000000f",
+      title: "Shop is down",
+      status: "resolved",
+      severity: "critical",
+      started_at: 1,
+      resolved_at: 2,
+      postmortem_published_at: null,
+      created_at: 1,
+      updated_at: 2,
+      automatic: true,
+      components: [],
+      updates: [update(2, "resolved"), update(1, "investigating")],
+    } as unknown as SnapshotIncident;
+    const reopened = { ...resolved, status: "investigating", resolved_at: null, updated_at: 3, updates: [update(3, "investigating"), ...resolved.updates] } as unknown as SnapshotIncident;
+    const [change] = diffSnapshots({ ...base, incidents: [resolved] }, { ...base, incidents: [reopened] });
+    expect(change).toMatchObject({ type: "incident.updated", data: { incident: { status: "investigating" } } });
+    expect((change as any).data.updates.map((u: any) => u.message)).toEqual(["Update 3", "Update 2", "Update 1"]);
+  });
+
   it("names a component for its bar only when a reader would see the bar change, not for a figure in a day's words", () => {
     const day = (over: Partial<UptimeDay>): UptimeDay => ({
       date: "2030-01-01",

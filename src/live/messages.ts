@@ -156,7 +156,9 @@ export function diffSnapshots(prev: Snapshot | null, next: Snapshot): LiveChange
       continue;
     }
     const before = new Map(p.updates.map((u) => [u.id, u.updated_at]));
-    const updates = incident.updates.filter((u) => before.get(u.id) !== u.updated_at).map(liveUpdate);
+    // Open again (the checks reopened it): pages draw its card anew, from the whole timeline, as on a reload.
+    const reopened = !isOpenIncident(p.status) && isOpenIncident(incident.status);
+    const updates = incident.updates.filter((u) => reopened || before.get(u.id) !== u.updated_at).map(liveUpdate);
     if (isOpenIncident(p.status) && !isOpenIncident(incident.status)) {
       changes.push({ type: "incident.resolved", data: { incident: summary, updates, overall_status } });
     } else if (
