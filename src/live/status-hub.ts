@@ -117,19 +117,26 @@ export class StatusHub extends DurableObject<Bindings> {
     return json ? decodeSnapshot(json) : null;
   }
 
+  /**
+   * The stored snapshot, or undefined when a release that wrote another form stored it: it is forgotten (the
+   * next publish writes over it) and logged with what happens meanwhile.
+   */
+  private readStoredSnapshot(meanwhile: string): Snapshot | null | undefined {
+    try {
+      return this.loadSnapshot();
+    } catch (err) {
+      console.error(`stored snapshot unreadable; ${meanwhile}`, err);
+      this.snapshotJson = null;
+      return undefined;
+    }
+  }
+
   private loadLiveView(): { version: number; data: string } | null {
     if (!this.liveViewJson) {
-      let snapshot: Snapshot | null = null;
-      try {
-        snapshot = this.loadSnapshot();
-      } catch (err) {
-        // Stored by a release that wrote another form: a socket gets what it would before any publish (no
-        // data) rather than a failed upgrade, and the next publish, which writes over it, sends it the page.
-        console.error("stored snapshot unreadable; sockets get none until the next publish", err);
-        this.snapshotJson = null;
-        // Held until that publish: every page reconnecting meanwhile must not read and parse it again.
-        return (this.liveViewJson = { version: 0, data: "null" });
-      }
+      // Unreadable, a socket gets what it would before any publish (no data) rather than a failed upgrade, and
+      // the next publish sends it the page. Held until then: pages reconnecting must not parse it again.
+      const snapshot = this.readStoredSnapshot("sockets get none until the next publish");
+      if (snapshot === undefined) return (this.liveViewJson = { version: 0, data: "null" });
       this.liveViewJson = snapshot ? { version: snapshot.version, data: JSON.stringify(liveView(snapshot)) } : null;
     }
     return this.liveViewJson;
@@ -155,15 +162,8 @@ export class StatusHub extends DurableObject<Bindings> {
     json = encodeSnapshot(next);
     // Stored whole, in the form every release reads: rolling back to an earlier one keeps the page up.
     const stored = encodeWhole(next);
-    let prev: Snapshot | null = null;
-    try {
-      prev = this.loadSnapshot();
-    } catch (err) {
-      // Written by a release that stored another form: published over (the live diff starts afresh) rather
-      // than refusing every publish from now on.
-      console.error("stored snapshot unreadable; publishing over it", err);
-      this.snapshotJson = null;
-    }
+    // Unreadable, it is published over (the live diff starts afresh) rather than refusing every publish.
+    const prev = this.readStoredSnapshot("publishing over it") ?? null;
     const changes = diffSnapshots(prev, next);
 
     let seq = this.meta("seq");
