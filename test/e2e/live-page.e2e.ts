@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { CHROMIUM, startBeacon, watchErrors, type RunningBeacon } from "./support/beacon";
 import { mintSessionToken } from "../../scripts/lib/session-token.mjs";
@@ -637,6 +637,34 @@ describe.skipIf(!CHROMIUM)("the status page in a browser", () => {
     }
     await adminCall("DELETE", `/api/status/incidents/${incident.id}`, undefined);
     await adminCall("DELETE", `/api/status/components/${component.id}`, undefined);
+  });
+
+  it("keeps following the socket past a message it cannot draw, drawing the page again from the server instead", async () => {
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    const asked: string[] = [];
+    let socket: WebSocketRoute | undefined;
+    await page.routeWebSocket(/\/api\/status\/live/, (ws) => {
+      socket = ws;
+      ws.onMessage((message) => asked.push(String(message)));
+    });
+    let refetched = 0;
+    page.on("request", (req) => {
+      if (req.resourceType() === "fetch" && new URL(req.url()).pathname === "/") refetched++;
+    });
+    await page.goto(origin + "/");
+    await expect.poll(() => socket !== undefined).toBe(true);
+    const version = Number(await page.locator("#live").getAttribute("data-version"));
+    const send = (message: object) => socket!.send(JSON.stringify({ version, at: Date.now(), ...message }));
+    send({ type: "snapshot", seq: 1 });
+    // Its data missing, this one cannot be drawn; the next follows it in sequence.
+    send({ type: "components.days", seq: 2 });
+    send({ type: "components.days", seq: 3, data: { ids: [] } });
+    await expect.poll(() => refetched).toBeGreaterThan(0);
+    // Nothing was missed, so nothing is asked for again (a page stuck before the message asked on every one).
+    expect(asked.filter((message) => message.includes("resume"))).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
   });
 
   it("says what to do when a chosen component was deleted meanwhile, or texts do not reach the country", async () => {

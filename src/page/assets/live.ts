@@ -422,7 +422,7 @@ function showState(state) {
   const live = $("#live");
   if (!live) return;
   live.dataset.state = state;
-  const label = state === "live" ? "Live" : state === "offline" ? "Offline" : "Reconnecting\\u2026";
+  const label = state === "live" ? "Live" : state === "offline" ? "Offline" : "Reconnecting\u2026";
   live.replaceChildren(el("span", { class: "dot", "aria-hidden": "true" }), label + " \u00b7 updated ", timeEl(lastUpdate, true));
 }
 
@@ -449,7 +449,8 @@ function connect() {
     }
     const version = Number(msg.type === "snapshot" && msg.data ? msg.data.version : msg.version);
     if (version > applied) applied = version;
-    if (msg.type !== "snapshot" || msg.data) apply(msg);
+    // One the page cannot draw, the server draws: the page keeps in step with the socket.
+    if (msg.type !== "snapshot" || msg.data) try { apply(msg); } catch { redraw(version, "#reload-note"); }
     document.dispatchEvent(new CustomEvent("beacon:live", { detail: msg }));
     // Every time on the page is said again with what a message drew (here, or by a page's own script): drawn
     // at other moments, "how long ago" would disagree between them.
@@ -527,7 +528,7 @@ async function subscribe() {
   if (window.turnstile) window.turnstile.reset();
   const notice = $(".notice", form);
   clearRefusedField(form);
-  notice.textContent = "Sending\\u2026";
+  notice.textContent = "Sending\u2026";
   try {
     const res = await fetch(form.getAttribute("data-api"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const reply = await res.json().catch(() => ({}));
