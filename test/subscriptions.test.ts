@@ -695,6 +695,22 @@ describe("sign-up input and abuse limits", () => {
     expect((await subscribe({ email: uniqueEmail() }, `${network.replace(/:[0-9a-f]+$/, ":1")}::1`)).status).toBe(202);
   });
 
+  it("limits an IPv4 client written as IPv4-mapped IPv6 as that IPv4 client, not as one /64 of them all", async () => {
+    const statuses = await withinOneMinute(async () => {
+      const statuses: number[] = [];
+      // Eleven clients, each in the mapped form: none is another's budget.
+      for (let i = 1; i <= 11; i++) statuses.push((await subscribe({ email: uniqueEmail() }, `::ffff:198.51.${100 + i}.${i}`)).status);
+      // One client however its address is written: its eleventh sign-up in the minute is refused.
+      const one = uniqueIp();
+      const [a, b, c, d] = one.split(".").map(Number) as [number, number, number, number];
+      const spellings = [one, `::ffff:${one}`, `0:0:0:0:0:ffff:${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`];
+      for (let i = 0; i < 11; i++) statuses.push((await subscribe({ email: uniqueEmail() }, spellings[i % 3])).status);
+      return statuses;
+    });
+    expect(statuses.slice(0, 21)).toEqual(Array(21).fill(202));
+    expect(statuses[21]).toBe(429);
+  });
+
   it("stops confirmations once the channel's daily budget is spent, but keeps notifying confirmed subscribers", async () => {
     const today = new Date().toISOString().slice(0, 10);
     const [row] = await db().select().from(confirmationBudget).where(and(eq(confirmationBudget.channel, "email"), eq(confirmationBudget.day, today)));

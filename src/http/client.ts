@@ -14,7 +14,25 @@ export function clientKey(c: Context<AppEnv>): string | null {
   const ip = c.req.header("cf-connecting-ip")?.trim();
   if (!ip) return null;
   if (!ip.includes(":")) return ip;
-  return `${ipv6Prefix64(ip)}::/64`;
+  return ipv4Mapped(ip) ?? `${ipv6Prefix64(ip)}::/64`;
+}
+
+/**
+ * The IPv4 address an IPv4-mapped IPv6 one (`::ffff:198.51.100.7`, `::ffff:c633:6407`) stands for: that client,
+ * not the one /64 every IPv4 address would otherwise share in that form. Null for any other address.
+ */
+function ipv4Mapped(ip: string): string | null {
+  let host: string;
+  try {
+    // The URL parser writes an IPv6 address in one canonical form, whichever way it was spelt.
+    host = new URL(`http://[${ip.replace(/^\[|\]$/g, "").split("%")[0]}]/`).hostname;
+  } catch {
+    return null;
+  }
+  const mapped = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(host);
+  if (!mapped) return null;
+  const [high, low] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)];
+  return [high >> 8, high & 255, low >> 8, low & 255].join(".");
 }
 
 /** The first four hextets of an IPv6 address, expanded and lower-case. */
