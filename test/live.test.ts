@@ -117,6 +117,21 @@ describe("GET /api/status/live", { timeout: 20_000 }, () => {
     for (const ws of opened) ws.close(1000);
   });
 
+  it("lists windows on connect in the page's order: one started early before one planned sooner", async () => {
+    const day = 86_400_000;
+    const window = async (title: string, inDays: number) =>
+      (await json(await admin("POST", "/api/status/maintenance", { title, scheduled_start: Date.now() + inDays * day, scheduled_end: Date.now() + (inDays + 1) * day, notify: false }))).id as string;
+    const sooner = await window("Planned sooner", 2);
+    const early = await window("Started early", 3);
+    expect((await admin("POST", `/api/status/maintenance/${early}/start`)).status).toBe(200);
+    const ours = (ids: string[]) => ids.filter((id) => id === sooner || id === early);
+    const listed = ours((await json(await call("GET", "/api/status"))).scheduled_maintenance.map((m: any) => m.id));
+    expect(listed).toEqual([early, sooner]);
+    const hello = await (await connect()).waitFor((m) => m.type === "snapshot");
+    expect(ours(hello.data.maintenances.map((m: any) => m.id))).toEqual(listed);
+    for (const id of [early, sooner]) await admin("POST", `/api/status/maintenance/${id}/cancel`);
+  });
+
   it("sends the current snapshot on connect, then an incident the moment an admin creates it", async () => {
     await call("GET", "/api/status");
     const client = await connect();

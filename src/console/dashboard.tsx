@@ -2,6 +2,7 @@ import type { FC } from "hono/jsx";
 import type { consoleComponents } from "../db/queries/console";
 import { Status, Time } from "../page/parts";
 import { isOpenIncident } from "../snapshot/build";
+import { upcomingMaintenance } from "../snapshot/format";
 import type { Snapshot, SnapshotComponent } from "../snapshot/types";
 import { OVERALL_LABELS, STATUS_LABELS } from "../status";
 import { ConsoleLayout, type ConsoleContext } from "./layout";
@@ -57,7 +58,7 @@ export const Dashboard: FC<{ ctx: ConsoleContext; snapshot: Snapshot; rows: Comp
   const page = snapshot.page;
   const byId = new Map(rows.map((r) => [r.id, r]));
   const open = snapshot.incidents.filter((i) => isOpenIncident(i.status));
-  const maintenance = snapshot.maintenances.filter((m) => m.status === "scheduled" || m.status === "in_progress");
+  const maintenance = upcomingMaintenance(snapshot);
   return (
     <ConsoleLayout ctx={ctx} title="Dashboard">
       <Flash text={flash} />

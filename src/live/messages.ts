@@ -1,7 +1,7 @@
 import type { Snapshot, SnapshotIncident, SnapshotIncidentUpdate, SnapshotMaintenance, UptimeDay } from "../snapshot/types";
 import { isOpenIncident, uptimeOfDays } from "../snapshot/build";
 import { latencyGrids, latencyPoints, type LatencyPoint } from "../snapshot/latency";
-import { currentEta, seedIncidentStatus } from "../snapshot/format";
+import { currentEta, seedIncidentStatus, upcomingMaintenance } from "../snapshot/format";
 import { renderMarkdown } from "../text/markdown";
 import { checkedLine, regionsLine, type CheckedLine } from "../text/checks";
 import { dayLevel } from "../page/format";
@@ -60,7 +60,8 @@ export function liveView(snapshot: Snapshot) {
       awaiting_first_check: c.awaiting_first_check === true,
     })),
     active_incidents: snapshot.incidents.filter((i) => isOpenIncident(i.status)).map((i) => ({ ...incidentSummary(i), updates: i.updates.map(liveUpdate) })),
-    maintenances: snapshot.maintenances.filter((m) => m.status === "scheduled" || m.status === "in_progress").map(liveMaintenance),
+    // In the page's order: a page drawn from this on connect lists them as a load of it does.
+    maintenances: upcomingMaintenance(snapshot).map(liveMaintenance),
   };
 }
 
