@@ -51,6 +51,8 @@ const WRONG_SMS_CODE = "The code is wrong or expired: check it and try again, or
 
 const confirmLink = (text: string) => /https:\/\/status\.example\.com\/api\/status\/subscriptions\/confirm\?token=\S+/.exec(text)![0];
 const path = (url: string) => url.replace(BASE, "");
+/** Follows the confirmation link in `message` as an API client does, answered with the subscription as JSON. */
+const confirmAsApi = (message: string) => call("POST", path(confirmLink(message)), { headers: { accept: "application/json" } });
 
 describe("email subscriptions, offline through the dev outbox", () => {
   it("answers every click of a double-clicked confirmation as subscribed, and confirms once", async () => {
@@ -185,7 +187,7 @@ describe("email subscriptions, offline through the dev outbox", () => {
     expect(confirmation!.html).toContain("Confirm subscription");
     expect(confirmation!.delivery_id).toEqual(expect.any(String));
 
-    const confirmed = await call("POST", path(confirmLink(confirmation!.text)), { headers: { accept: "application/json" } });
+    const confirmed = await confirmAsApi(confirmation!.text);
     expect(confirmed.status).toBe(200);
     const view = await json(confirmed);
     expect(view).toMatchObject({ address: email, status: "active" });
@@ -307,7 +309,7 @@ describe("email subscriptions, offline through the dev outbox", () => {
     const email = uniqueEmail();
     await subscribe({ email });
     const [confirmation] = await outbox.waitFor(email);
-    const view = await json(await call("POST", path(confirmLink(confirmation!)), { headers: { accept: "application/json" } }));
+    const view = await json(await confirmAsApi(confirmation!));
 
     const shown = await call("GET", path(view.unsubscribe_url));
     expect(shown.status).toBe(200);
@@ -321,7 +323,7 @@ describe("email subscriptions, offline through the dev outbox", () => {
     expect(await res.text()).toContain("You are unsubscribed");
     expect((await subscriberByAddress(email))!.status).toBe("unsubscribed");
     // The confirmation link no longer stands for a subscription: it is refused, not called a success.
-    const confirmAgain = await call("POST", path(confirmLink(confirmation!)), { headers: { accept: "application/json" } });
+    const confirmAgain = await confirmAsApi(confirmation!);
     expect(confirmAgain.status).toBe(400);
     expect((await json(confirmAgain)).error.code).toBe("bad_request");
     // Its manage page no longer offers choices that would send nothing, and says how to come back.
@@ -354,13 +356,13 @@ describe("email subscriptions, offline through the dev outbox", () => {
     const email = uniqueEmail();
     await subscribe({ email });
     const [first] = await outbox.waitFor(email);
-    const before = await json(await call("POST", path(confirmLink(first!)), { headers: { accept: "application/json" } }));
+    const before = await json(await confirmAsApi(first!));
     await call("POST", path(before.unsubscribe_url), { body: "List-Unsubscribe=One-Click", headers: { "content-type": "application/x-www-form-urlencoded" } });
     // The mailbox changes hands, and its new owner subscribes.
     await aMinuteLater({ address: email });
     expect((await subscribe({ email, components: [DEFAULT_COMPONENTS.api] })).status).toBe(202);
     const [, second] = await outbox.waitFor(email, 2);
-    const after = await json(await call("POST", path(confirmLink(second!)), { headers: { accept: "application/json" } }));
+    const after = await json(await confirmAsApi(second!));
     expect([after.id, after.status]).toEqual([before.id, "active"]);
     // The links the one before kept neither show the new owner's subscription nor change or end it.
     for (const url of [before.manage_url, before.unsubscribe_url]) {
@@ -424,7 +426,7 @@ describe("email subscriptions, offline through the dev outbox", () => {
     const email = uniqueEmail();
     await subscribe({ email });
     const [confirmation] = await outbox.waitFor(email);
-    const view = await json(await call("POST", path(confirmLink(confirmation!)), { headers: { accept: "application/json" } }));
+    const view = await json(await confirmAsApi(confirmation!));
     expect(view.all_components).toBe(true);
 
     const res = await call("PATCH", path(view.manage_url), { body: { components: [DEFAULT_COMPONENTS.database], component_changes: true } });
@@ -663,7 +665,7 @@ describe("sign-up input and abuse limits", () => {
     await new Promise((resume) => setTimeout(resume, 300));
     const subscriber = (await subscriberByAddress(email))!;
     expect(await deliveriesFor(subscriber.id)).toHaveLength(1);
-    const confirmed = await call("POST", path(confirmLink(sent!)), { headers: { accept: "application/json" } });
+    const confirmed = await confirmAsApi(sent!);
     expect(confirmed.status).toBe(200);
     expect((await json(confirmed)).status).toBe("active");
     // Confirmed a moment ago and signed up once more: nothing is sent that soon either.

@@ -51,9 +51,9 @@ function onFirstUse<T extends object>(make: () => T): T {
 
 /**
  * One Drizzle client per request, over a D1 session (Sessions API), made when the request first uses it.
- * Writes and admin requests (reads included, once authenticated) start at the primary; public reads may use any replica, or continue from a
- * bookmark Beacon issued (signed with SIGNING_SECRET), which is what gives a writer read-after-write. Anything
- * else a client sends, `first-primary` included, is ignored: no client pins reads to the primary. The latest
+ * Writes and an admin's requests (reads too, once authenticated) start at the primary; public reads may use
+ * any replica, or continue from a bookmark Beacon issued (signed with SIGNING_SECRET), which is what gives a
+ * writer read-after-write. Anything else a client sends, `first-primary` included, is ignored: no client pins reads to the primary. The latest
  * bookmark goes back in `x-d1-bookmark`.
  */
 export const database: MiddlewareHandler<AppEnv> = async (c, next) => {

@@ -38,15 +38,13 @@ function chunksOf(text: string): string[] {
   return chunks;
 }
 
-/** Whether a message fits in a replay at all (counted in UTF-8 bytes, as a socket carries it). */
-function replayable(body: string): boolean {
-  return body.length <= REPLAY_MAX_BYTES && new TextEncoder().encode(body).byteLength <= REPLAY_MAX_BYTES;
+/** A text's size on the wire; one longer in characters than `limit` is over it whatever it holds, and not encoded. */
+function utf8Bytes(text: string, limit: number): number {
+  return text.length > limit ? text.length : new TextEncoder().encode(text).byteLength;
 }
 
-/** The size a text message had on the wire; a string longer than the limit is over it whatever it holds. */
-function utf8Bytes(message: string): number {
-  return message.length > MAX_CLIENT_MESSAGE_BYTES ? message.length : new TextEncoder().encode(message).byteLength;
-}
+/** Whether a message fits in a replay at all (counted in UTF-8 bytes, as a socket carries it). */
+const replayable = (body: string) => utf8Bytes(body, REPLAY_MAX_BYTES) <= REPLAY_MAX_BYTES;
 
 /**
  * The sequence number of a client's `{"type":"resume","since":N}`, its only message the hub acts on (at most
@@ -256,7 +254,7 @@ export class StatusHub extends DurableObject<Bindings> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
-    const size = typeof message === "string" ? utf8Bytes(message) : message.byteLength;
+    const size = typeof message === "string" ? utf8Bytes(message, MAX_CLIENT_MESSAGE_BYTES) : message.byteLength;
     if (size > MAX_CLIENT_MESSAGE_BYTES) {
       ws.close(1009, "Message too large");
       return;

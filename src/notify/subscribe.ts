@@ -1,6 +1,6 @@
 import type { Database } from "../db/client";
 import { runBatch } from "../db/batch";
-import { activateSubscriber, alreadySubscribedStatements, confirmationDeliveryIds, findSubscriberById, reactivateSubscriber, signUpStatements, takeConfirmationAttempt, endSubscription, type SubscriberRow } from "../db/queries/subscriptions";
+import { activateSubscriber, alreadySubscribedStatements, confirmationDeliveryIds, endSubscription, findSubscriberById, reactivateSubscriber, signUpStatements, takeConfirmationAttempt, type SubscriberRow } from "../db/queries/subscriptions";
 import type { Channel } from "../db/schema";
 import { pageName, type Bindings } from "../env";
 import { constantTimeEqual } from "../crypto";

@@ -142,14 +142,16 @@ export async function publicSnapshot(c: Context<AppEnv>): Promise<Snapshot> {
 export async function refreshSnapshot(env: Bindings, db: Database, opts: { evenUnpublished?: boolean } = {}): Promise<{ snapshot: Snapshot; messages: LiveMessage[] }> {
   const built = await buildSnapshot(db, env);
   const text = encodeSnapshot(built);
-  let published: Awaited<ReturnType<ReturnType<typeof statusHub>["publish"]>>;
-  try {
-    published = await statusHub(env).publish(text);
-  } catch (err) {
-    if (!opts.evenUnpublished) throw err;
+  const published = await statusHub(env)
+    .publish(text)
+    .catch((err) => {
+      if (!opts.evenUnpublished) throw err;
+      console.error("status hub unreachable, serving a snapshot built from D1", err);
+      return null;
+    });
+  if (!published) {
     // A read with nothing in memory and no hub to ask: D1's answer is served (and held, so the isolate asks
     // the hub again in a second, not D1 on every read) until the hub publishes a newer one.
-    console.error("status hub unreachable, serving a snapshot built from D1", err);
     const snapshot = decodeSnapshot(text);
     keep(snapshot, Date.now());
     return { snapshot, messages: [] };
